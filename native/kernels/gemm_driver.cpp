@@ -1,0 +1,240 @@
+// The GEMM driver: Goto/BLIS-style blocking around the selected micro-kernel, and threading.
+//
+// Loop nest of one thread (kc x nc panel of B packed once and kept in L2; each MR x kc sliver of
+// packed A stays in L1 while it meets every NR sliver of the B panel):
+//   for jc (NC cols) / for pc (KC steps): pack B / for ic (MC rows): pack A /
+//     for ir (MR rows) / for jr (NR cols): micro-kernel
+// Threads split C into a grid of tiles and each runs the loop nest on its own tile with its own
+// packing buffers. Packing is repeated per tile, which costs O(k(m+n)) against O(mnk) of work and
+// keeps the threads free of barriers. Tiny problems skip packing and run direct loops.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "gemm.h"
+#include "gemm_internal.h"
+#include "parallel.h"
+
+namespace pt {
+namespace {
+
+constexpr int64_t kKC = 256;  // k steps per panel: an MR x KC sliver of A is 12 KiB at MR = 12
+constexpr int64_t kMC = 144;  // rows of A packed at once (a multiple of every MR: 4, 6, 12)
+constexpr int64_t kNC = 512;  // cols of the B panel: KC x NC floats = 512 KiB, half of a Zen 4 L2
+constexpr int64_t kMaxTile = 16 * 64;  // upper bound of MR*NR over all kernels
+
+// Below this many multiply-adds the packing overhead outweighs its gain.
+constexpr int64_t kDirectWork = 24 * 24 * 24;
+// Below this many multiply-adds one thread finishes before a second would wake up.
+constexpr int64_t kParallelWork = 48 * 48 * 48;
+
+struct Problem {
+  bool ta, tb;
+  int64_t m, n, k;
+  const float* a;
+  int64_t lda;
+  const float* b;
+  int64_t ldb;
+  float* c;
+  int64_t ldc;
+  bool accumulate;
+};
+
+const float* a_at(const Problem& g, int64_t i, int64_t p) { return g.ta ? g.a + p * g.lda + i : g.a + i * g.lda + p; }
+const float* b_at(const Problem& g, int64_t p, int64_t j) { return g.tb ? g.b + j * g.ldb + p : g.b + p * g.ldb + j; }
+
+// The same problem restricted to C[i0:i0+m, j0:j0+n].
+Problem tile_of(const Problem& g, int64_t i0, int64_t m, int64_t j0, int64_t n) {
+  Problem t = g;
+  t.m = m;
+  t.n = n;
+  t.a = a_at(g, i0, 0);
+  t.b = b_at(g, 0, j0);
+  t.c = g.c + i0 * g.ldc + j0;
+  return t;
+}
+
+// Per-thread, 64-byte aligned packing buffers, grown on demand and kept for the thread's life.
+class PackBuffer {
+ public:
+  ~PackBuffer() { std::free(data_); }
+  float* reserve(size_t floats) {
+    if (floats > capacity_) {
+      std::free(data_);
+      data_ = nullptr;
+      capacity_ = 0;
+      const size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+      data_ = static_cast<float*>(std::aligned_alloc(64, bytes));
+      if (data_ == nullptr) throw std::bad_alloc();
+      capacity_ = floats;
+    }
+    return data_;
+  }
+
+ private:
+  float* data_ = nullptr;
+  size_t capacity_ = 0;
+};
+
+thread_local PackBuffer tl_pack_a;
+thread_local PackBuffer tl_pack_b;
+
+int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+
+// Direct loops for tiny problems: row-times-panel (axpy over contiguous rows of B) or dot products.
+void direct_gemm(const Problem& g) {
+  for (int64_t i = 0; i < g.m; ++i) {
+    float* crow = g.c + i * g.ldc;
+    const int64_t astep = g.ta ? g.lda : 1;
+    const float* arow = a_at(g, i, 0);
+    if (!g.tb) {
+      if (!g.accumulate) std::fill(crow, crow + g.n, 0.0f);
+      for (int64_t p = 0; p < g.k; ++p) {
+        const float av = arow[p * astep];
+        const float* brow = g.b + p * g.ldb;
+        for (int64_t j = 0; j < g.n; ++j) crow[j] += av * brow[j];
+      }
+    } else {
+      for (int64_t j = 0; j < g.n; ++j) {
+        const float* bcol = g.b + j * g.ldb;
+        float s = 0.0f;
+        for (int64_t p = 0; p < g.k; ++p) s += arow[p * astep] * bcol[p];
+        crow[j] = g.accumulate ? crow[j] + s : s;
+      }
+    }
+  }
+}
+
+// C[0:mc,0:nc] (+)= packed A block · packed B panel.
+void macro_kernel(const GemmKernel& kr, int64_t mc, int64_t nc, int64_t kc, const float* pa,
+                  const float* pb, float* c, int64_t ldc, bool accumulate) {
+  alignas(64) float edge[kMaxTile];
+  for (int64_t ir = 0; ir < mc; ir += kr.mr) {
+    const int64_t mr = std::min<int64_t>(kr.mr, mc - ir);
+    const float* as = pa + ir * kc;
+    for (int64_t jr = 0; jr < nc; jr += kr.nr) {
+      const int64_t nr = std::min<int64_t>(kr.nr, nc - jr);
+      const float* bs = pb + jr * kc;
+      float* ct = c + ir * ldc + jr;
+      if (mr == kr.mr && nr == kr.nr) {
+        kr.micro(kc, as, bs, ct, ldc, accumulate);
+        continue;
+      }
+      // Partial tile: compute the whole tile aside, then write only the part inside C.
+      kr.micro(kc, as, bs, edge, kr.nr, false);
+      for (int64_t r = 0; r < mr; ++r) {
+        float* row = ct + r * ldc;
+        const float* e = edge + r * kr.nr;
+        for (int64_t j = 0; j < nr; ++j) row[j] = accumulate ? row[j] + e[j] : e[j];
+      }
+    }
+  }
+}
+
+// One thread's blocked GEMM over the whole of g (k > 0).
+void blocked_gemm(const GemmKernel& kr, const Problem& g) {
+  const int64_t mc_max = std::min(round_up(kMC, kr.mr), round_up(g.m, kr.mr));
+  const int64_t nc_max = std::min(round_up(kNC, kr.nr), round_up(g.n, kr.nr));
+  const int64_t kc_max = std::min(kKC, g.k);
+  float* pa = tl_pack_a.reserve(static_cast<size_t>(mc_max * kc_max));
+  float* pb = tl_pack_b.reserve(static_cast<size_t>(nc_max * kc_max));
+  for (int64_t jc = 0; jc < g.n; jc += nc_max) {
+    const int64_t nc = std::min(nc_max, g.n - jc);
+    for (int64_t pc = 0; pc < g.k; pc += kc_max) {
+      const int64_t kc = std::min(kc_max, g.k - pc);
+      kr.pack_b(g.tb, kc, nc, b_at(g, pc, jc), g.ldb, pb);
+      const bool accumulate = g.accumulate || pc > 0;
+      for (int64_t ic = 0; ic < g.m; ic += mc_max) {
+        const int64_t mc = std::min(mc_max, g.m - ic);
+        kr.pack_a(g.ta, mc, kc, a_at(g, ic, pc), g.lda, pa);
+        macro_kernel(kr, mc, nc, kc, pa, pb, g.c + ic * g.ldc + jc, g.ldc, accumulate);
+      }
+    }
+  }
+}
+
+// Whole problem on the calling thread.
+void gemm_serial(const GemmKernel& kr, const Problem& g) {
+  if (g.m == 0 || g.n == 0) return;
+  if (g.k == 0) {
+    if (!g.accumulate) {
+      for (int64_t i = 0; i < g.m; ++i) std::fill(g.c + i * g.ldc, g.c + i * g.ldc + g.n, 0.0f);
+    }
+    return;
+  }
+  if (g.m * g.n * g.k <= kDirectWork) {
+    direct_gemm(g);
+    return;
+  }
+  blocked_gemm(kr, g);
+}
+
+// Splits C into about `parts` tiles whose sides are whole micro-tiles, balancing the tile's
+// height and width (each thread packs its tile's rows of A and columns of B).
+void gemm_parallel(const GemmKernel& kr, const Problem& g, int parts) {
+  int best_tm = 1;
+  double best_cost = -1.0;
+  for (int tm = 1; tm <= parts; ++tm) {
+    if (parts % tm != 0) continue;
+    const int tn = parts / tm;
+    const double cost = static_cast<double>(g.m) / tm + static_cast<double>(g.n) / tn;
+    if (best_cost < 0.0 || cost < best_cost) {
+      best_cost = cost;
+      best_tm = tm;
+    }
+  }
+  const int64_t rows = round_up((g.m + best_tm - 1) / best_tm, kr.mr);
+  const int64_t tn = parts / best_tm;
+  const int64_t cols = round_up((g.n + tn - 1) / tn, kr.nr);
+  const int64_t grid_m = (g.m + rows - 1) / rows;
+  const int64_t grid_n = (g.n + cols - 1) / cols;
+  parallel_tasks(grid_m * grid_n, [&](int64_t t) {
+    const int64_t i0 = (t / grid_n) * rows, j0 = (t % grid_n) * cols;
+    gemm_serial(kr, tile_of(g, i0, std::min(rows, g.m - i0), j0, std::min(cols, g.n - j0)));
+  });
+}
+
+void gemm_auto(const GemmKernel& kr, const Problem& g) {
+  const int threads = num_threads();
+  if (threads > 1 && g.m * g.n * g.k >= kParallelWork) {
+    gemm_parallel(kr, g, threads);
+  } else {
+    gemm_serial(kr, g);
+  }
+}
+
+}  // namespace
+
+void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a,
+           int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
+  gemm_auto(active_gemm_kernel(), Problem{trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate});
+}
+
+void sgemm_batched(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n,
+                   int64_t k, bool trans_a, bool trans_b, int64_t a_batch_stride,
+                   int64_t b_batch_stride, bool accumulate) {
+  if (batch <= 0 || m == 0 || n == 0) return;
+  const GemmKernel& kr = active_gemm_kernel();
+  const Problem first{trans_a, trans_b, m, n, k, a, trans_a ? m : k, b, trans_b ? k : n, c, n, accumulate};
+  auto matrix = [&](int64_t i) {
+    Problem g = first;
+    g.a = a + i * a_batch_stride;
+    g.b = b + i * b_batch_stride;
+    g.c = c + i * m * n;
+    return g;
+  };
+  const int threads = num_threads();
+  // Many matrices: one thread per matrix. Few: each matrix is split over the threads.
+  if (batch >= threads || m * n * k < kParallelWork) {
+    if (batch * m * n * k < kParallelWork) {
+      for (int64_t i = 0; i < batch; ++i) gemm_serial(kr, matrix(i));
+    } else {
+      parallel_tasks(batch, [&](int64_t i) { gemm_serial(kr, matrix(i)); });
+    }
+  } else {
+    for (int64_t i = 0; i < batch; ++i) gemm_auto(kr, matrix(i));
+  }
+}
+
+}  // namespace pt

@@ -1,0 +1,33 @@
+// The contract between the GEMM driver and a per-instruction-set micro-kernel.
+//
+// Each instruction set lives in its own translation unit compiled with its own -m flags
+// (gemm_avx512.cpp, gemm_avx2.cpp, gemm_generic.cpp) and exposes one GemmKernel table. Packing is
+// in the table too, so it gets the same vector width and tile sizes as the micro-kernel.
+//
+// Packed layouts (zero-padded to whole tiles):
+//   A panel (mc,kc) -> ceil(mc/MR) slivers, each kc steps of MR floats: sliver[p*MR + r] = A(i+r, p)
+//   B panel (kc,nc) -> ceil(nc/NR) slivers, each kc steps of NR floats: sliver[p*NR + j] = B(p, j+j')
+#pragma once
+
+#include <cstdint>
+
+namespace pt {
+
+struct GemmKernel {
+  const char* name;
+  int mr;
+  int nr;
+  // c (MR,NR) with row stride ldc  = (accumulate ? c : 0) + a_sliver · b_sliver over kc steps.
+  void (*micro)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate);
+  // Packs op(A)[0:mc, 0:kc]; `a` points at op(A)(0,0) of the panel; lda as in gemm.h.
+  void (*pack_a)(bool trans_a, int64_t mc, int64_t kc, const float* a, int64_t lda, float* dst);
+  // Packs op(B)[0:kc, 0:nc]; `b` points at op(B)(0,0) of the panel; ldb as in gemm.h.
+  void (*pack_b)(bool trans_b, int64_t kc, int64_t nc, const float* b, int64_t ldb, float* dst);
+};
+
+// Each returns its table, or nullptr when this build has no such kernel (non-x86 targets).
+const GemmKernel* gemm_kernel_avx512();
+const GemmKernel* gemm_kernel_avx2();
+const GemmKernel* gemm_kernel_generic();
+
+}  // namespace pt

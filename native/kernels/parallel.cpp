@@ -1,0 +1,149 @@
+// Thread pool: workers sleep on a condition variable between jobs and spin briefly after each one,
+// because kernels tend to come in bursts (one layer after another) and a futex wake-up costs more
+// than the short spin. One job runs at a time; tasks are handed out through an atomic counter.
+#include "parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace pt {
+namespace {
+
+constexpr std::chrono::microseconds kSpin{300};
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+int threads_from_env() {
+  const char* env = std::getenv("POLYTASK_NUM_THREADS");
+  if (env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    long v = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && v >= 1) return static_cast<int>(std::min<long>(v, 256));
+  }
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc == 0 ? 1 : static_cast<int>(std::min<unsigned>(hc, 256));
+}
+
+class Pool {
+ public:
+  explicit Pool(int threads) : threads_(threads) {
+    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { work_loop(); });
+    // Never joined: the pool is deliberately leaked and lives until the process exits.
+    for (auto& w : workers_) w.detach();
+  }
+
+  int threads() const { return threads_; }
+
+  // Returns false (and does nothing) when another job holds the pool.
+  bool try_run(int64_t tasks, const std::function<void(int64_t)>& body) {
+    bool expected = false;
+    if (!busy_.compare_exchange_strong(expected, true, std::memory_order_acquire)) return false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      body_ = &body;
+      tasks_ = tasks;
+      next_.store(0, std::memory_order_relaxed);
+      pending_workers_.store(threads_ - 1, std::memory_order_relaxed);
+      error_ = nullptr;
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    wake_.notify_all();
+    drain();
+    // Wait for every worker to leave the job before its body goes out of scope.
+    while (pending_workers_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+    std::exception_ptr err = error_;
+    body_ = nullptr;
+    busy_.store(false, std::memory_order_release);
+    if (err) std::rethrow_exception(err);
+    return true;
+  }
+
+ private:
+  void drain() {
+    for (;;) {
+      int64_t t = next_.fetch_add(1, std::memory_order_relaxed);
+      if (t >= tasks_) return;
+      try {
+        (*body_)(t);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!error_) error_ = std::current_exception();
+      }
+    }
+  }
+
+  void work_loop() {
+    uint64_t seen = 0;
+    for (;;) {
+      // Spin a little before sleeping: the next kernel usually follows within microseconds, and
+      // waking a sleeping thread costs tens to hundreds of microseconds on a virtual machine.
+      const auto spin_until = std::chrono::steady_clock::now() + kSpin;
+      while (generation_.load(std::memory_order_acquire) == seen) {
+        for (int i = 0; i < 64; ++i) cpu_relax();
+        if (std::chrono::steady_clock::now() > spin_until) break;
+      }
+      if (generation_.load(std::memory_order_acquire) == seen) {
+        std::unique_lock<std::mutex> lock(mu_);
+        wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+      }
+      seen = generation_.load(std::memory_order_acquire);
+      drain();
+      pending_workers_.fetch_sub(1, std::memory_order_acq_rel);
+    }
+  }
+
+  const int threads_;
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::atomic<bool> busy_{false};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int64_t> next_{0};
+  std::atomic<int> pending_workers_{0};
+  const std::function<void(int64_t)>* body_ = nullptr;
+  int64_t tasks_ = 0;
+  std::exception_ptr error_;
+};
+
+Pool& pool() {
+  static Pool* p = new Pool(threads_from_env());
+  return *p;
+}
+
+}  // namespace
+
+int num_threads() { return pool().threads(); }
+
+void parallel_tasks(int64_t tasks, const std::function<void(int64_t)>& body) {
+  if (tasks <= 0) return;
+  if (tasks == 1 || num_threads() == 1 || !pool().try_run(tasks, body)) {
+    for (int64_t t = 0; t < tasks; ++t) body(t);
+  }
+}
+
+void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& body) {
+  if (n <= 0) return;
+  grain = std::max<int64_t>(grain, 1);
+  int64_t chunks = std::min<int64_t>(num_threads(), (n + grain - 1) / grain);
+  if (chunks <= 1) {
+    body(0, n);
+    return;
+  }
+  parallel_tasks(chunks, [&](int64_t t) {
+    int64_t lo = n * t / chunks, hi = n * (t + 1) / chunks;
+    if (lo < hi) body(lo, hi);
+  });
+}
+
+}  // namespace pt

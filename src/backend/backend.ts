@@ -1,0 +1,177 @@
+/**
+ * The kernel interface. A backend is a table of kernels over typed arrays, shapes and attributes;
+ * kernels never see a `Tensor`. Every kernel writes into output arrays the caller allocated
+ * (zero-filled unless a kernel says it overwrites), all arrays are contiguous row-major.
+ *
+ * The reference implementation is `backends/js`; the native addon overrides the kernels it
+ * accelerates and inherits the rest (see `backends/native`).
+ *
+ * @example
+ * const be = getBackend();
+ * be.binary('add', a, [2, 3], b, [3], out, [2, 3]);
+ */
+import type { TypedArray } from '../core/dtype.js';
+import type { Shape } from '../core/shape.js';
+
+export type F32 = Float32Array;
+export type I32 = Int32Array;
+
+/** Elementwise unary ops; `alpha` is the slope of leakyRelu and unused otherwise. */
+export type UnaryOp =
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'square' | 'reciprocal'
+  | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'gelu' | 'softplus';
+
+/** Broadcasting binary ops. Comparisons write 1 or 0. */
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+export type ReduceOp = 'sum' | 'max' | 'min';
+
+/** Geometry of a 2-D convolution; x is [N,C,H,W], w is [O,C/groups,KH,KW], y is [N,O,OH,OW]. */
+export interface Conv2dGeometry {
+  n: number; c: number; h: number; w: number;
+  o: number; kh: number; kw: number;
+  oh: number; ow: number;
+  strideH: number; strideW: number;
+  padH: number; padW: number;
+  dilationH: number; dilationW: number;
+  groups: number;
+}
+
+/** Geometry of 2-D pooling; x is [N,C,H,W], y is [N,C,OH,OW]. Padding counts as -inf (max) or 0 (avg). */
+export interface Pool2dGeometry {
+  n: number; c: number; h: number; w: number;
+  oh: number; ow: number;
+  kh: number; kw: number;
+  strideH: number; strideW: number;
+  padH: number; padW: number;
+  /** avg pooling: divide by kh*kw even at padded borders (PyTorch's count_include_pad). */
+  countIncludePad: boolean;
+}
+
+export interface AdamParams {
+  lr: number; beta1: number; beta2: number; eps: number;
+  weightDecay: number;
+  /** AdamW: decay the weights directly instead of adding wd*p to the gradient. */
+  decoupled: boolean;
+  /** 1-based step count, for bias correction. */
+  step: number;
+}
+
+export interface SgdParams {
+  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean;
+  /** True on the first step with momentum: the buffer is set to the gradient instead of blended. */
+  firstStep: boolean;
+}
+
+export interface Backend {
+  readonly name: string;
+
+  // ---- elementwise ----
+  /** out[i] = op(x[i]). */
+  unary(op: UnaryOp, x: F32, out: F32, alpha: number): void;
+  /** gx[i] = gy[i] * op'(x[i]); `y` is op(x) (some derivatives read it). */
+  unaryGrad(op: UnaryOp, x: F32, y: F32, gy: F32, gx: F32, alpha: number): void;
+  /** out = op(a, b) with NumPy broadcasting to outShape. a, b, out share one dtype except that comparisons always write float32. */
+  binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
+  /** out = cond != 0 ? a : b, all three broadcast to outShape. */
+  where(cond: F32, cShape: Shape, a: F32, aShape: Shape, b: F32, bShape: Shape, out: F32, outShape: Shape): void;
+  /** out[i] = min(max(x[i], lo), hi). */
+  clamp(x: F32, lo: number, hi: number, out: F32): void;
+  /** gx[i] = lo <= x[i] <= hi ? gy[i] : 0. */
+  clampGrad(x: F32, lo: number, hi: number, gy: F32, gx: F32): void;
+
+  // ---- reductions ----
+  /** Reduces x over `axes` (sorted, unique); out has the size of shape with those axes set to 1. Overwrites out. */
+  reduce(op: ReduceOp, x: F32, shape: Shape, axes: readonly number[], out: F32): void;
+  /** Index of the max (or min) along `axis`; first index wins ties. Overwrites out. */
+  argReduce(op: 'argmax' | 'argmin', x: F32, shape: Shape, axis: number, out: I32): void;
+
+  // ---- data movement (any dtype; out has x's dtype) ----
+  /** out = x.permute(perm), contiguous. */
+  permute(x: TypedArray, shape: Shape, perm: readonly number[], out: TypedArray): void;
+  /** out = x[begin[0]:begin[0]+outShape[0], ...] (step 1). */
+  slice(x: TypedArray, shape: Shape, begin: readonly number[], out: TypedArray, outShape: Shape): void;
+  /** dst[begin[0]:begin[0]+srcShape[0], ...] = src (the inverse of slice; used by concat and slice's gradient). */
+  sliceAssign(src: TypedArray, srcShape: Shape, dst: TypedArray, dstShape: Shape, begin: readonly number[]): void;
+  /** out = x.indexSelect(axis, indices): out's `axis` dimension has indices.length entries. Indices are checked by the caller. */
+  indexSelect(x: TypedArray, shape: Shape, axis: number, indices: I32, out: TypedArray): void;
+  /** out.indexAdd_(axis, indices, g): the gradient of indexSelect. out has shape `outShape`, g has it with `axis` = indices.length. */
+  indexAdd(g: F32, axis: number, indices: I32, out: F32, outShape: Shape): void;
+  /** out[..., i, ...] = x[..., index[..., i, ...], ...] along `axis` (torch.gather); out has index's shape. */
+  gather(x: TypedArray, shape: Shape, axis: number, index: I32, indexShape: Shape, out: TypedArray): void;
+  /** out[..., index[..., i, ...], ...] += g[..., i, ...] (torch.scatter_add_), the gradient of gather. */
+  scatterAdd(g: F32, indexShape: Shape, axis: number, index: I32, out: F32, outShape: Shape): void;
+
+  // ---- linear algebra ----
+  /**
+   * Batched GEMM: for each b < batch, C_b[m,n] = op(A_b)[m,k] · op(B_b)[k,n] with op = transpose
+   * when transA/transB. A_b starts at b*aBatchStride (0 broadcasts one matrix over the batch);
+   * A is stored [k,m] when transA, else [m,k]; B is [n,k] when transB, else [k,n]. Overwrites out [batch,m,n]
+   * unless `accumulate`, which adds to it.
+   */
+  matmul(
+    a: F32, b: F32, out: F32,
+    batch: number, m: number, n: number, k: number,
+    transA: boolean, transB: boolean,
+    aBatchStride: number, bBatchStride: number, accumulate: boolean,
+  ): void;
+
+  // ---- convolution and pooling ----
+  /** y = conv2d(x, w) + bias. Overwrites y. */
+  conv2d(x: F32, w: F32, bias: F32 | null, y: F32, g: Conv2dGeometry): void;
+  /** gx = dL/dx given gy. Overwrites gx. */
+  conv2dBackwardInput(gy: F32, w: F32, gx: F32, g: Conv2dGeometry): void;
+  /** gw = dL/dw (overwrites gw), and gb = dL/dbias when gb is given (overwrites gb). */
+  conv2dBackwardWeight(gy: F32, x: F32, gw: F32, gb: F32 | null, g: Conv2dGeometry): void;
+  /** y = max pool; argmax[i] = flat index within the (n,c) plane of x of each output's max (-1 when the window is all padding). */
+  maxPool2d(x: F32, y: F32, argmax: I32, g: Pool2dGeometry): void;
+  /** gx += gy routed through argmax. gx must be zero-filled. */
+  maxPool2dBackward(gy: F32, argmax: I32, gx: F32, g: Pool2dGeometry): void;
+  avgPool2d(x: F32, y: F32, g: Pool2dGeometry): void;
+  /** gx must be zero-filled. */
+  avgPool2dBackward(gy: F32, gx: F32, g: Pool2dGeometry): void;
+  /** PyTorch's adaptive average pooling: output cell i spans [floor(i*H/OH), ceil((i+1)*H/OH)). x [N,C,H,W] → y [N,C,OH,OW]. */
+  adaptiveAvgPool2d(x: F32, n: number, c: number, h: number, w: number, oh: number, ow: number, y: F32): void;
+  /** gx must be zero-filled. */
+  adaptiveAvgPool2dBackward(gy: F32, n: number, c: number, h: number, w: number, oh: number, ow: number, gx: F32): void;
+
+  // ---- normalisation and softmax ----
+  /** Softmax (or log-softmax) over the middle axis of x viewed as [outer, dim, inner]. Overwrites out. */
+  softmax(x: F32, outer: number, dim: number, inner: number, log: boolean, out: F32): void;
+  /** gx from y = softmax(x) (or log-softmax) and gy. Overwrites gx. */
+  softmaxBackward(y: F32, gy: F32, outer: number, dim: number, inner: number, log: boolean, gx: F32): void;
+  /**
+   * Per-row softmax cross-entropy of logits [rows, classes] against integer targets, with label
+   * smoothing eps: loss_r = -sum_c q_c log p_c, q = (1-eps)·onehot + eps/classes. Rows whose target
+   * equals ignoreIndex get loss 0 and gradient 0. When grad is given it receives d loss_r / d logits.
+   * Targets out of [0, classes) other than ignoreIndex are checked by the caller.
+   */
+  softmaxCrossEntropy(logits: F32, targets: I32, rows: number, classes: number, smoothing: number, ignoreIndex: number, loss: F32, grad: F32 | null): void;
+  /** Layer norm over the last `cols` of x [rows, cols]; writes y, and mean and rstd [rows] for the backward. gamma/beta [cols] or null. */
+  layerNorm(x: F32, gamma: F32 | null, beta: F32 | null, rows: number, cols: number, eps: number, y: F32, mean: F32, rstd: F32): void;
+  /** Overwrites gx, and ggamma/gbeta when given. */
+  layerNormBackward(gy: F32, x: F32, gamma: F32 | null, mean: F32, rstd: F32, rows: number, cols: number, gx: F32, ggamma: F32 | null, gbeta: F32 | null): void;
+  /**
+   * Batch norm of x viewed as [n, c, s] (s = spatial size; 1 for BatchNorm1d on [N,C]). Training: uses
+   * batch statistics, writes mean and rstd [c], and updates runningMean/runningVar (unbiased variance)
+   * with `momentum` when given. Eval: normalises with runningMean/runningVar and writes them to mean/rstd.
+   */
+  batchNorm(
+    x: F32, n: number, c: number, s: number, gamma: F32 | null, beta: F32 | null,
+    training: boolean, momentum: number, eps: number, runningMean: F32 | null, runningVar: F32 | null,
+    y: F32, mean: F32, rstd: F32,
+  ): void;
+  /** Backward of batchNorm; `training` says whether batch statistics were used. Overwrites gx, ggamma, gbeta. */
+  batchNormBackward(
+    gy: F32, x: F32, n: number, c: number, s: number, gamma: F32 | null, mean: F32, rstd: F32, training: boolean,
+    gx: F32, ggamma: F32 | null, gbeta: F32 | null,
+  ): void;
+
+  // ---- optimiser updates (in place) ----
+  /** One Adam/AdamW step on p with gradient g and moments m, v (updated in place). */
+  adamStep(p: F32, g: F32, m: F32, v: F32, o: AdamParams): void;
+  /** One SGD step; `buf` is the momentum buffer (null when momentum is 0). */
+  sgdStep(p: F32, g: F32, buf: F32 | null, o: SgdParams): void;
+}

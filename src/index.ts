@@ -1,0 +1,20 @@
+/**
+ * polytask: learning from multiple tasks in TypeScript, on its own tensor engine.
+ *
+ * @example
+ * import { tensor, randn, nn, optim, manualSeed } from 'polytask';
+ * manualSeed(0);
+ * const model = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 3));
+ * const opt = new optim.Adam(model.parameters(), { lr: 1e-2 });
+ * const loss = nn.functional.crossEntropy(model.forward(randn([16, 4])), tensor(new Int32Array(16)));
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ */
+export * from './tensor/index.js';
+export { manualSeed, rng, Rng } from './core/rng.js';
+export { PolytaskError, ShapeError, DTypeError, ValueError, FormatError } from './core/errors.js';
+export type { DType, TypedArray } from './core/dtype.js';
+export { getBackend, setBackend, nativeAvailable } from './backend/registry.js';
+export type { Backend } from './backend/backend.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export { saveSafetensors, loadSafetensors } from './io/safetensors.js';

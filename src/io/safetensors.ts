@@ -1,0 +1,2 @@
+export function saveSafetensors(): void {}
+export function loadSafetensors(): void {}

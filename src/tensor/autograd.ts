@@ -1,0 +1,183 @@
+/**
+ * Reverse-mode autograd over a dynamic tape. Each op output that needs a gradient holds a `GradFn`
+ * naming its inputs and a closure from the output's gradient to the inputs' gradients. `backward`
+ * walks the graph in reverse topological order; `grad` does the same but returns the gradients
+ * instead of accumulating them into `.grad`, so several losses can be differentiated over one graph.
+ *
+ * @example
+ * const w = randn([3], { requiresGrad: true });
+ * const [gw] = grad([w.mul(w).sum()], [w], { retainGraph: true });
+ */
+import { PolytaskError, ShapeError } from '../core/errors.js';
+import { fmt, shapesEqual } from '../core/shape.js';
+import type { Tensor } from './tensor.js';
+
+/** Backward closure: gradient of the output → gradients of the inputs (null where not needed). */
+export type BackwardFn = (gradOutput: Tensor, needsGrad: readonly boolean[]) => readonly (Tensor | null)[];
+
+export interface GradFn {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  backward: BackwardFn | null; // null once the graph is freed
+}
+
+let gradEnabled = true;
+
+/** Whether ops currently record the tape. */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs fn without recording gradients (evaluation, optimiser updates). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/**
+ * Marks `out` as produced by op `name` from `inputs` when any input needs a gradient. Returns out.
+ * Every differentiable op ends with this call.
+ */
+export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: BackwardFn): Tensor {
+  if (!gradEnabled) return out;
+  if (!inputs.some((t) => t.requiresGrad)) return out;
+  out.requiresGrad = true;
+  out.gradFn = { name, inputs, backward };
+  return out;
+}
+
+/** Nodes reachable from roots through tensors that require grad, in reverse topological order (roots first). */
+function reverseTopo(roots: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // iterative post-order DFS: deep graphs (long training loops unrolled) must not overflow the stack
+  const stack: Array<[Tensor, number]> = [];
+  for (const r of roots) {
+    if (seen.has(r) || !r.requiresGrad) continue;
+    seen.add(r);
+    stack.push([r, 0]);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [t, i] = top;
+      const inputs = t.gradFn?.inputs ?? [];
+      if (i < inputs.length) {
+        top[1] = i + 1;
+        const child = inputs[i]!;
+        if (child.requiresGrad && !seen.has(child)) {
+          seen.add(child);
+          stack.push([child, 0]);
+        }
+      } else {
+        stack.pop();
+        order.push(t);
+      }
+    }
+  }
+  return order.reverse();
+}
+
+/**
+ * Propagates `seeds` (tensor → its gradient) back through the graph; returns the gradient of every
+ * tensor reached. Frees the graph unless retainGraph.
+ */
+function propagate(seeds: Map<Tensor, Tensor>, retainGraph: boolean, add: (a: Tensor, b: Tensor) => Tensor): Map<Tensor, Tensor> {
+  const grads = new Map(seeds);
+  const order = reverseTopo([...seeds.keys()]);
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    for (const t of order) {
+      const fn = t.gradFn;
+      const g = grads.get(t);
+      if (fn === null || g === undefined) continue;
+      if (fn.backward === null) {
+        throw new PolytaskError(
+          `backward: the graph through '${fn.name}' was already freed; pass { retainGraph: true } to the earlier backward/grad call`,
+        );
+      }
+      const needs = fn.inputs.map((x) => x.requiresGrad);
+      const ins = fn.backward(g, needs);
+      if (!retainGraph) fn.backward = null;
+      fn.inputs.forEach((x, i) => {
+        const gi = ins[i];
+        if (!needs[i] || gi === null || gi === undefined) return;
+        if (!shapesEqual(gi.shape, x.shape)) {
+          throw new ShapeError(`${fn.name} backward`, `gradient of shape ${fmt(gi.shape)} for input of shape ${fmt(x.shape)}`);
+        }
+        const old = grads.get(x);
+        // accumulation is out of place: a backward may hand back the very tensor it was given
+        grads.set(x, old === undefined ? gi : add(old, gi));
+      });
+    }
+  } finally {
+    gradEnabled = prev;
+  }
+  return grads;
+}
+
+export interface BackwardHooks {
+  add: (a: Tensor, b: Tensor) => Tensor;
+  onesLike: (t: Tensor) => Tensor;
+  zerosLike: (t: Tensor) => Tensor;
+}
+
+/**
+ * Implements `Tensor.backward`: accumulates into `.grad` of every leaf that requires grad. `.grad` is
+ * replaced, never mutated in place, so it may alias a gradient the caller passed in.
+ */
+export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGraph: boolean, h: BackwardHooks): void {
+  if (!root.requiresGrad) {
+    throw new PolytaskError('backward: tensor does not require grad (no input of the computation had requiresGrad set)');
+  }
+  const seed = seedFor('backward', root, gradient, h);
+  const grads = propagate(new Map([[root, seed]]), retainGraph, h.add);
+  for (const [t, g] of grads) {
+    if (t.gradFn !== null) continue;
+    t.grad = t.grad === null ? g : h.add(t.grad, g);
+  }
+}
+
+export interface GradOptions {
+  /** Keep the graph so that another backward/grad can run through it. Default false. */
+  retainGraph?: boolean;
+  /** Gradients of the outputs (default: ones; required for non-scalar outputs). */
+  gradOutputs?: readonly (Tensor | undefined)[];
+  /** Return zeros for inputs the outputs do not depend on, instead of throwing. Default false. */
+  allowUnused?: boolean;
+}
+
+/** Implements the functional `grad`: d(sum of outputs)/d(inputs), leaving `.grad` untouched. */
+export function runGrad(outputs: readonly Tensor[], inputs: readonly Tensor[], opts: GradOptions, h: BackwardHooks): Tensor[] {
+  const seeds = new Map<Tensor, Tensor>();
+  outputs.forEach((o, i) => {
+    if (!o.requiresGrad) throw new PolytaskError(`grad: output ${i} does not require grad`);
+    const s = seedFor('grad', o, opts.gradOutputs?.[i], h);
+    const old = seeds.get(o);
+    seeds.set(o, old === undefined ? s : h.add(old, s));
+  });
+  const grads = propagate(seeds, opts.retainGraph ?? false, h.add);
+  return inputs.map((x, i) => {
+    const g = grads.get(x);
+    if (g !== undefined) return g;
+    if (opts.allowUnused) return h.zerosLike(x);
+    throw new PolytaskError(`grad: input ${i} (shape ${fmt(x.shape)}) is not used by the outputs; pass { allowUnused: true } to get zeros`);
+  });
+}
+
+function seedFor(op: string, root: Tensor, gradient: Tensor | undefined, h: BackwardHooks): Tensor {
+  if (gradient !== undefined) {
+    if (!shapesEqual(gradient.shape, root.shape)) {
+      throw new ShapeError(op, `gradient shape ${fmt(gradient.shape)} does not match output shape ${fmt(root.shape)}`);
+    }
+    return gradient;
+  }
+  if (root.size !== 1) {
+    throw new ShapeError(op, `an implicit gradient needs a scalar output, got shape ${fmt(root.shape)}; pass the gradient explicitly`);
+  }
+  return h.onesLike(root);
+}

@@ -1,0 +1,82 @@
+/**
+ * conv2d with stride, padding, dilation and groups. x is (N,C,H,W), weight is (O,C/groups,KH,KW),
+ * bias is (O); the result is (N,O,OH,OW) with OH = floor((H + 2·pad − dil·(KH−1) − 1)/stride) + 1.
+ *
+ * @example
+ * conv2d(x, w, b, { padding: 1 }); // same-size 3×3 convolution
+ */
+import { ShapeError, ValueError } from '../../core/errors.js';
+import { fmt } from '../../core/shape.js';
+import type { Conv2dGeometry } from '../../backend/backend.js';
+import { getBackend } from '../../backend/registry.js';
+import { record } from '../autograd.js';
+import { Tensor } from '../tensor.js';
+import { requireFloat } from './elementwise.js';
+
+export type Pair = number | readonly [number, number];
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+}
+
+/** Expands `3` to `[3, 3]`, checking each is an integer ≥ min. */
+export function pair(op: string, name: string, v: Pair, min: number): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  for (const x of p) {
+    if (!Number.isInteger(x) || x < min) throw new ValueError(op, `${name} must be an integer >= ${min}, got ${String(v)}`);
+  }
+  return p;
+}
+
+export function conv2dGeometry(x: readonly number[], w: readonly number[], o: Conv2dOptions): Conv2dGeometry {
+  if (x.length !== 4) throw new ShapeError('conv2d', `input must be [N,C,H,W], got ${fmt(x)}`);
+  if (w.length !== 4) throw new ShapeError('conv2d', `weight must be [O,C/groups,KH,KW], got ${fmt(w)}`);
+  const groups = o.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new ValueError('conv2d', `groups must be a positive integer, got ${groups}`);
+  const [n, c, h, wd] = x as [number, number, number, number];
+  const [oc, cg, kh, kw] = w as [number, number, number, number];
+  if (c % groups !== 0 || oc % groups !== 0) throw new ShapeError('conv2d', `channels ${c} in and ${oc} out must both divide by groups=${groups}`);
+  if (cg * groups !== c) throw new ShapeError('conv2d', `weight ${fmt(w)} expects ${cg * groups} input channels, input ${fmt(x)} has ${c}`);
+  const [strideH, strideW] = pair('conv2d', 'stride', o.stride ?? 1, 1);
+  const [padH, padW] = pair('conv2d', 'padding', o.padding ?? 0, 0);
+  const [dilationH, dilationW] = pair('conv2d', 'dilation', o.dilation ?? 1, 1);
+  const oh = Math.floor((h + 2 * padH - dilationH * (kh - 1) - 1) / strideH) + 1;
+  const ow = Math.floor((wd + 2 * padW - dilationW * (kw - 1) - 1) / strideW) + 1;
+  if (oh < 1 || ow < 1) throw new ShapeError('conv2d', `kernel ${kh}x${kw} does not fit input ${fmt(x)} with padding ${padH},${padW}`);
+  return { n, c, h, w: wd, o: oc, kh, kw, oh, ow, strideH, strideW, padH, padW, dilationH, dilationW, groups };
+}
+
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  requireFloat('conv2d', x);
+  requireFloat('conv2d', weight);
+  const g = conv2dGeometry(x.shape, weight.shape, opts);
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== g.o)) {
+    throw new ShapeError('conv2d', `bias must be [${g.o}], got ${fmt(bias.shape)}`);
+  }
+  const y = new Float32Array(g.n * g.o * g.oh * g.ow);
+  getBackend().conv2d(x.data as Float32Array, weight.data as Float32Array, bias === null ? null : (bias.data as Float32Array), y, g);
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return record(new Tensor(y, [g.n, g.o, g.oh, g.ow]), 'conv2d', inputs, (gy, needs) => {
+    const be = getBackend();
+    const gyd = gy.data as Float32Array;
+    let gx: Tensor | null = null;
+    if (needs[0]) {
+      const d = new Float32Array(x.size);
+      be.conv2dBackwardInput(gyd, weight.data as Float32Array, d, g);
+      gx = new Tensor(d, x.shape);
+    }
+    let gw: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (needs[1] || needs[2]) {
+      const dw = new Float32Array(weight.size);
+      const db = bias === null ? null : new Float32Array(g.o);
+      be.conv2dBackwardWeight(gyd, x.data as Float32Array, dw, db, g);
+      gw = new Tensor(dw, weight.shape);
+      gb = db === null ? null : new Tensor(db, [g.o]);
+    }
+    return [gx, gw, gb];
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * matmul with NumPy semantics: 1-D operands are promoted and the added axis removed, batch
+ * dimensions broadcast. An N-D input times a 2-D weight (the Linear case) runs as one 2-D GEMM.
+ *
+ * @example
+ * matmul(x, w); // [B, T, C] @ [C, D] → [B, T, D]
+ */
+import { ShapeError } from '../../core/errors.js';
+import { broadcastShapes, fmt, shapesEqual, sizeOf } from '../../core/shape.js';
+import { getBackend } from '../../backend/registry.js';
+import { record } from '../autograd.js';
+import { Tensor } from '../tensor.js';
+import { requireFloat, sumTo } from './elementwise.js';
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  requireFloat('matmul', a);
+  requireFloat('matmul', b);
+  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError('matmul', `needs at least 1-D operands: ${fmt(a.shape)} @ ${fmt(b.shape)}`);
+  if (a.ndim === 1) {
+    const r = matmul(a.reshape([1, a.shape[0]!]), b);
+    return r.reshape([...r.shape.slice(0, -2), r.shape[r.ndim - 1]!]);
+  }
+  if (b.ndim === 1) {
+    const r = matmul(a, b.reshape([b.shape[0]!, 1]));
+    return r.reshape(r.shape.slice(0, -1));
+  }
+  const k = a.shape[a.ndim - 1]!;
+  if (b.shape[b.ndim - 2] !== k) {
+    throw new ShapeError('matmul', `inner dimensions differ: ${fmt(a.shape)} @ ${fmt(b.shape)}`);
+  }
+  if (b.ndim === 2 && a.ndim > 2) {
+    const r = matmul2d(a.reshape([-1, k]), b);
+    return r.reshape([...a.shape.slice(0, -1), b.shape[1]!]);
+  }
+  if (a.ndim === 2 && b.ndim === 2) return matmul2d(a, b);
+  return batched(a, b);
+}
+
+/** [m,k] @ [k,n]. */
+function matmul2d(a: Tensor, b: Tensor): Tensor {
+  const [m, k] = a.shape as [number, number];
+  const n = b.shape[1]!;
+  const out = new Float32Array(m * n);
+  getBackend().matmul(a.data as Float32Array, b.data as Float32Array, out, 1, m, n, k, false, false, 0, 0, false);
+  return record(new Tensor(out, [m, n]), 'matmul', [a, b], (g, needs) => {
+    const be = getBackend();
+    const gd = g.data as Float32Array;
+    let ga: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (needs[0]) {
+      const d = new Float32Array(m * k); // g [m,n] @ b^T [n,k]
+      be.matmul(gd, b.data as Float32Array, d, 1, m, k, n, false, true, 0, 0, false);
+      ga = new Tensor(d, [m, k]);
+    }
+    if (needs[1]) {
+      const d = new Float32Array(k * n); // a^T [k,m] @ g [m,n]
+      be.matmul(a.data as Float32Array, gd, d, 1, k, n, m, true, false, 0, 0, false);
+      gb = new Tensor(d, [k, n]);
+    }
+    return [ga, gb];
+  });
+}
+
+/** Broadcast batch dimensions: [...A, m, k] @ [...B, k, n] → [...broadcast(A, B), m, n]. */
+function batched(aIn: Tensor, bIn: Tensor): Tensor {
+  const m = aIn.shape[aIn.ndim - 2]!;
+  const k = aIn.shape[aIn.ndim - 1]!;
+  const n = bIn.shape[bIn.ndim - 1]!;
+  const batchShape = broadcastShapes('matmul', aIn.shape.slice(0, -2), bIn.shape.slice(0, -2));
+  const batch = sizeOf(batchShape);
+  // an operand is used as is when it has one matrix (stride 0) or the full batch; else it is expanded
+  const fit = (t: Tensor, r: number, c: number): Tensor => {
+    const bs = t.shape.slice(0, -2);
+    return sizeOf(bs) === 1 || shapesEqual(bs, batchShape) ? t : t.expand([...batchShape, r, c]);
+  };
+  const a = fit(aIn, m, k);
+  const b = fit(bIn, k, n);
+  const sa = a.size === m * k ? 0 : m * k;
+  const sb = b.size === k * n ? 0 : k * n;
+  const out = new Float32Array(batch * m * n);
+  getBackend().matmul(a.data as Float32Array, b.data as Float32Array, out, batch, m, n, k, false, false, sa, sb, false);
+  return record(new Tensor(out, [...batchShape, m, n]), 'matmul', [a, b], (g, needs) => {
+    const be = getBackend();
+    const gd = g.data as Float32Array;
+    let ga: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (needs[0]) {
+      const d = new Float32Array(batch * m * k);
+      be.matmul(gd, b.data as Float32Array, d, batch, m, k, n, false, true, m * n, sb, false);
+      ga = sumTo(new Tensor(d, [...batchShape, m, k]), a.shape);
+    }
+    if (needs[1]) {
+      const d = new Float32Array(batch * k * n);
+      be.matmul(a.data as Float32Array, gd, d, batch, k, n, m, true, false, sa, m * n, false);
+      gb = sumTo(new Tensor(d, [...batchShape, k, n]), b.shape);
+    }
+    return [ga, gb];
+  });
+}

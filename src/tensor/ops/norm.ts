@@ -1,0 +1,83 @@
+/**
+ * layerNorm over trailing dimensions and batchNorm over (N, C, *) with running statistics.
+ *
+ * @example
+ * layerNorm(x, [64], gamma, beta);
+ * batchNorm(x, runMean, runVar, gamma, beta, { training: true });
+ */
+import { ShapeError } from '../../core/errors.js';
+import { fmt, sizeOf } from '../../core/shape.js';
+import { getBackend } from '../../backend/registry.js';
+import { record } from '../autograd.js';
+import { Tensor } from '../tensor.js';
+import { requireFloat } from './elementwise.js';
+
+const f32 = (t: Tensor | null): Float32Array | null => (t === null ? null : (t.data as Float32Array));
+
+export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null, bias: Tensor | null, eps = 1e-5): Tensor {
+  requireFloat('layerNorm', x);
+  const tail = x.shape.slice(x.ndim - normalizedShape.length);
+  if (normalizedShape.length > x.ndim || tail.some((d, i) => d !== normalizedShape[i])) {
+    throw new ShapeError('layerNorm', `normalized shape ${fmt(normalizedShape)} is not the tail of input ${fmt(x.shape)}`);
+  }
+  const cols = sizeOf(normalizedShape);
+  for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
+    if (p !== null && p.size !== cols) throw new ShapeError('layerNorm', `${name} must have ${cols} elements, got ${fmt(p.shape)}`);
+  }
+  const rows = cols === 0 ? 0 : x.size / cols;
+  const y = new Float32Array(x.size);
+  const mean = new Float32Array(rows);
+  const rstd = new Float32Array(rows);
+  getBackend().layerNorm(x.data as Float32Array, f32(weight), f32(bias), rows, cols, eps, y, mean, rstd);
+  const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
+  return record(new Tensor(y, x.shape), 'layerNorm', inputs, (g) => {
+    const gx = new Float32Array(x.size);
+    const gw = weight === null ? null : new Float32Array(cols);
+    const gb = bias === null ? null : new Float32Array(cols);
+    getBackend().layerNormBackward(g.data as Float32Array, x.data as Float32Array, f32(weight), mean, rstd, rows, cols, gx, gw, gb);
+    const out: Tensor[] = [new Tensor(gx, x.shape)];
+    if (gw !== null) out.push(new Tensor(gw, weight!.shape));
+    if (gb !== null) out.push(new Tensor(gb, bias!.shape));
+    return out;
+  });
+}
+
+export interface BatchNormOptions {
+  /** Use batch statistics (and update the running ones). */
+  training: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+/** x is [N, C] or [N, C, ...]; statistics are per channel C. */
+export function batchNorm(
+  x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, o: BatchNormOptions,
+): Tensor {
+  requireFloat('batchNorm', x);
+  if (x.ndim < 2) throw new ShapeError('batchNorm', `input must be [N,C,...], got ${fmt(x.shape)}`);
+  const n = x.shape[0]!;
+  const c = x.shape[1]!;
+  const s = sizeOf(x.shape.slice(2));
+  for (const [name, p] of [['weight', weight], ['bias', bias], ['runningMean', runningMean], ['runningVar', runningVar]] as const) {
+    if (p !== null && p.size !== c) throw new ShapeError('batchNorm', `${name} must have ${c} elements (channels of ${fmt(x.shape)}), got ${fmt(p.shape)}`);
+  }
+  if (o.training && n * s <= 1) throw new ShapeError('batchNorm', `training needs more than one value per channel, got input ${fmt(x.shape)}`);
+  const y = new Float32Array(x.size);
+  const mean = new Float32Array(c);
+  const rstd = new Float32Array(c);
+  getBackend().batchNorm(
+    x.data as Float32Array, n, c, s, f32(weight), f32(bias), o.training, o.momentum ?? 0.1, o.eps ?? 1e-5,
+    f32(runningMean), f32(runningVar), y, mean, rstd,
+  );
+  const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
+  return record(new Tensor(y, x.shape), 'batchNorm', inputs, (g) => {
+    const gx = new Float32Array(x.size);
+    const gw = weight === null ? null : new Float32Array(c);
+    const gb = bias === null ? null : new Float32Array(c);
+    getBackend().batchNormBackward(g.data as Float32Array, x.data as Float32Array, n, c, s, f32(weight), mean, rstd, o.training, gx, gw, gb);
+    const out: Tensor[] = [new Tensor(gx, x.shape)];
+    if (gw !== null) out.push(new Tensor(gw, weight!.shape));
+    if (gb !== null) out.push(new Tensor(gb, bias!.shape));
+    return out;
+  });
+}
