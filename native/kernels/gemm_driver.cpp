@@ -197,7 +197,7 @@ void gemm_parallel(const GemmKernel& kr, const Problem& g, int parts) {
 
 void gemm_auto(const GemmKernel& kr, const Problem& g) {
   const int threads = num_threads();
-  if (threads > 1 && g.m * g.n * g.k >= kParallelWork) {
+  if (threads > 1 && !in_parallel_region() && g.m * g.n * g.k >= kParallelWork) {
     gemm_parallel(kr, g, threads);
   } else {
     gemm_serial(kr, g);

@@ -18,6 +18,10 @@ namespace pt {
 // Number of threads parallel work is split over (>= 1).
 int num_threads();
 
+// True while the calling thread is running a task of the pool: nested parallel calls run serially
+// there, so kernels that split work themselves can skip splitting.
+bool in_parallel_region();
+
 // Runs body(task) for every task in [0, tasks), spread over the pool. Returns when all are done.
 void parallel_tasks(int64_t tasks, const std::function<void(int64_t task)>& body);
 

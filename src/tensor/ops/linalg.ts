@@ -16,13 +16,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   requireFloat('matmul', a);
   requireFloat('matmul', b);
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError('matmul', `needs at least 1-D operands: ${fmt(a.shape)} @ ${fmt(b.shape)}`);
-  if (a.ndim === 1) {
-    const r = matmul(a.reshape([1, a.shape[0]!]), b);
-    return r.reshape([...r.shape.slice(0, -2), r.shape[r.ndim - 1]!]);
-  }
+  // b first: for 1-D @ 1-D the a-branch below then sees a 2-D result and both added axes go (→ scalar)
   if (b.ndim === 1) {
     const r = matmul(a, b.reshape([b.shape[0]!, 1]));
     return r.reshape(r.shape.slice(0, -1));
+  }
+  if (a.ndim === 1) {
+    const r = matmul(a.reshape([1, a.shape[0]!]), b);
+    return r.reshape([...r.shape.slice(0, -2), r.shape[r.ndim - 1]!]);
   }
   const k = a.shape[a.ndim - 1]!;
   if (b.shape[b.ndim - 2] !== k) {

@@ -1,0 +1,91 @@
+"""PyTorch (and NumPy) side of `npm run bench`: runs one workload and prints one JSON line.
+
+usage: torch_worker.py W1|W2|W3 --threads T [--steps S] [--size N] [--lib torch|numpy]
+W1: MLP 784-512-512-10, ReLU, batch 256, Adam.  W2: the benchmark CNN, batch 128, Adam.
+W3: SGEMM N×N×N.  Throughput is measured after warm-up steps; peak RSS comes from getrusage.
+"""
+import argparse
+import json
+import resource
+import time
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def train_rate(torch, model, batch, in_shape, steps):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand((batch,) + in_shape, generator=gen)
+    y = torch.randint(0, 10, (batch,), generator=gen)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+
+    for _ in range(3):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    dt = time.perf_counter() - t0
+    return batch * steps / dt
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("workload")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--size", type=int, default=1024)
+    ap.add_argument("--lib", default="torch")
+    a = ap.parse_args()
+    out = {"workload": a.workload, "threads": a.threads}
+    if a.lib == "numpy":
+        import numpy as np
+        n = a.size
+        rs = np.random.RandomState(0)
+        A = rs.rand(n, n).astype(np.float32)
+        B = rs.rand(n, n).astype(np.float32)
+        A @ B
+        reps = max(3, int(2e10 / (2 * n ** 3)))
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            A @ B
+        dt = time.perf_counter() - t0
+        out["gflops"] = 2 * n ** 3 * reps / dt / 1e9
+    else:
+        import torch
+        torch.set_num_threads(a.threads)
+        torch.manual_seed(0)
+        nn = torch.nn
+        if a.workload == "W1":
+            model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+            out["samplesPerSec"] = train_rate(torch, model, 256, (784,), a.steps)
+        elif a.workload == "W2":
+            model = nn.Sequential(
+                nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+            out["samplesPerSec"] = train_rate(torch, model, 128, (1, 28, 28), a.steps)
+        else:
+            n = a.size
+            A = torch.rand(n, n)
+            B = torch.rand(n, n)
+            A @ B
+            reps = max(3, int(2e10 / (2 * n ** 3)))
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                A @ B
+            dt = time.perf_counter() - t0
+            out["gflops"] = 2 * n ** 3 * reps / dt / 1e9
+    out["peakRssMb"] = peak_rss_mb()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench`: the speed of polytask against its peers on this machine.
+ *
+ * Every contender runs in its own process (so peak memory is its own), contenders alternate within
+ * each repetition, and the median of the repetitions is reported with its ratio to PyTorch (the better
+ * of 1 and 2 threads) or NumPy for GEMM. Prints a markdown table and writes bench/results.json.
+ * Absent peers are reported as absent.
+ *
+ * usage: npm run bench [-- --reps 3 --only W1,W3 --quick]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { writeFileAtomicSync } from '../src/io/atomic.js';
+import { nativeAvailable } from '../src/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PY = '/usr/bin/python3';
+
+interface Contender {
+  name: string;
+  /** 'reference' contenders are the denominators of the ratios; 'polytask' ones need the native addon. */
+  group: 'polytask' | 'reference' | 'other';
+  cmd: string[];
+}
+
+interface Workload {
+  id: string;
+  title: string;
+  metric: 'samplesPerSec' | 'gflops';
+  contenders: Contender[];
+}
+
+function node(script: string, ...args: string[]): string[] {
+  return [process.execPath, path.join(root, 'dist/bench', script), ...args];
+}
+
+function workloads(quick: boolean): Workload[] {
+  const s = (full: number, q: number): string => String(quick ? q : full);
+  const w1 = ['W1', 'MLP 784-512-512-10, batch 256, Adam (training samples/s)'] as const;
+  const w2 = ['W2', 'CNN conv32-conv64-fc128, batch 128, Adam (training samples/s)'] as const;
+  const train = (id: string, steps: string, jsSteps: string, tfSteps: string): Contender[] => [
+    { name: 'polytask native', group: 'polytask', cmd: node('polytask-worker.js', id, 'native', steps) },
+    { name: 'polytask js', group: 'other', cmd: node('polytask-worker.js', id, 'js', jsSteps) },
+    { name: 'PyTorch 1 thread', group: 'reference', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), id, '--threads', '1', '--steps', steps] },
+    { name: 'PyTorch 2 threads', group: 'reference', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), id, '--threads', '2', '--steps', steps] },
+    { name: 'TensorFlow.js wasm', group: 'other', cmd: node('peers/tfjs-worker.js', id, 'wasm', tfSteps) },
+    { name: 'TensorFlow.js cpu', group: 'other', cmd: node('peers/tfjs-worker.js', id, 'cpu', '1') },
+  ];
+  const gemm = (size: string): Contender[] => [
+    { name: `polytask native ${size}`, group: 'polytask', cmd: node('polytask-worker.js', 'W3', 'native', size) },
+    { name: `polytask js ${size}`, group: 'other', cmd: node('polytask-worker.js', 'W3', 'js', size) },
+    { name: `NumPy/OpenBLAS ${size}`, group: 'reference', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', '--lib', 'numpy', '--size', size] },
+    { name: `PyTorch ${size}`, group: 'other', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', '--threads', '2', '--size', size] },
+  ];
+  return [
+    { id: w1[0], title: w1[1], metric: 'samplesPerSec', contenders: train('W1', s(30, 8), s(3, 1), s(5, 2)) },
+    { id: w2[0], title: w2[1], metric: 'samplesPerSec', contenders: train('W2', s(10, 3), '1', '2') },
+    { id: 'W3-1024', title: 'SGEMM 1024×1024×1024 (GFLOP/s)', metric: 'gflops', contenders: gemm('1024') },
+    { id: 'W3-256', title: 'SGEMM 256×256×256 (GFLOP/s)', metric: 'gflops', contenders: gemm('256') },
+  ];
+}
+
+interface Sample { value: number | null; peakRssMb: number | null; error?: string }
+
+function runOnce(c: Contender, metric: string): Sample {
+  if (c.cmd[0] === PY && !existsSync(PY)) return { value: null, peakRssMb: null, error: 'absent (no /usr/bin/python3)' };
+  try {
+    const stdout = execFileSync(c.cmd[0]!, c.cmd.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+    const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+    if (line === undefined) return { value: null, peakRssMb: null, error: 'no result printed' };
+    const r = JSON.parse(line) as Record<string, unknown>;
+    if (typeof r['error'] === 'string') return { value: null, peakRssMb: null, error: r['error'] };
+    return { value: Number(r[metric]), peakRssMb: Number(r['peakRssMb']) };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const absent = /No module named|Cannot find (module|package)/.test(msg);
+    return { value: null, peakRssMb: null, error: absent ? 'absent' : msg.split('\n').find((l) => /Error/.test(l)) ?? 'failed' };
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+interface Row { workload: string; contender: string; median: number | null; ratio: number | null; peakRssMb: number | null; runs: number[]; note?: string }
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const repsIdx = args.indexOf('--reps');
+  const reps = repsIdx >= 0 ? Number(args[repsIdx + 1]) : quick ? 1 : 3;
+  const onlyIdx = args.indexOf('--only');
+  const only = onlyIdx >= 0 ? args[onlyIdx + 1]!.split(',') : null;
+  const native = nativeAvailable();
+  const rows: Row[] = [];
+  const tables: string[] = [];
+  for (const w of workloads(quick)) {
+    if (only !== null && !only.some((o) => w.id.startsWith(o))) continue;
+    const samples = new Map<string, Sample[]>(w.contenders.map((c) => [c.name, []]));
+    for (let r = 0; r < reps; r++) {
+      // alternate the order between repetitions so no contender always runs on a warmer machine
+      const order = r % 2 === 0 ? w.contenders : [...w.contenders].reverse();
+      for (const c of order) {
+        const s = c.group === 'polytask' && !native.available ? { value: null, peakRssMb: null, error: `native backend unavailable: ${native.reason}` } : runOnce(c, w.metric);
+        samples.get(c.name)!.push(s);
+        process.stderr.write(`${w.id} ${c.name}: ${s.value?.toFixed(1) ?? s.error}\n`);
+      }
+    }
+    const med = (name: string): number | null => {
+      const vals = samples.get(name)!.map((s) => s.value).filter((v): v is number => v !== null && Number.isFinite(v));
+      return vals.length === 0 ? null : median(vals);
+    };
+    const refs = w.contenders.filter((c) => c.group === 'reference').map((c) => med(c.name)).filter((v): v is number => v !== null);
+    const ref = refs.length === 0 ? null : Math.max(...refs);
+    const lines = [`### ${w.title}`, '', '| contender | median | × reference | peak RSS (MB) |', '| --- | ---: | ---: | ---: |'];
+    for (const c of w.contenders) {
+      const m = med(c.name);
+      const ss = samples.get(c.name)!;
+      const rss = ss.map((s) => s.peakRssMb).filter((v): v is number => v !== null);
+      const err = ss.find((s) => s.error !== undefined)?.error;
+      const row: Row = {
+        workload: w.id, contender: c.name, median: m, ratio: m !== null && ref !== null ? m / ref : null,
+        peakRssMb: rss.length === 0 ? null : Math.max(...rss), runs: ss.map((s) => s.value ?? NaN),
+        ...(m === null && err !== undefined ? { note: err } : {}),
+      };
+      rows.push(row);
+      lines.push(`| ${c.name} | ${m === null ? (err ?? 'n/a') : m.toFixed(1)} | ${row.ratio === null ? '' : row.ratio.toFixed(2)} | ${row.peakRssMb === null ? '' : row.peakRssMb.toFixed(0)} |`);
+    }
+    tables.push(lines.join('\n'));
+  }
+  const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2) or NumPy/OpenBLAS (W3).`;
+  const md = [header, '', ...tables].join('\n\n');
+  console.log(md);
+  writeFileAtomicSync(path.join(root, 'bench/results.json'), JSON.stringify({ date: new Date().toISOString(), reps, cpu: os.cpus()[0]?.model, cores: os.cpus().length, rows }, null, 2) + '\n');
+}
+
+main();
