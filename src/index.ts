@@ -17,4 +17,5 @@ export { getBackend, setBackend, nativeAvailable } from './backend/registry.js';
 export type { Backend } from './backend/backend.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
-export { saveSafetensors, loadSafetensors } from './io/safetensors.js';
+export * from './io/index.js';
+export * as data from './data/index.js';

@@ -3,6 +3,7 @@
 #include "elementwise.h"
 
 #include <cmath>
+#include <limits>
 
 #include "broadcast.h"
 #include "parallel.h"
@@ -28,6 +29,13 @@ const double kInvSqrt2 = 0.70710678118654752440;
 const double kInvSqrt2Pi = 0.39894228040143267794;
 
 double sigmoid(double v) { return v >= 0 ? 1.0 / (1.0 + std::exp(-v)) : std::exp(v) / (1.0 + std::exp(v)); }
+
+// Math.pow's rules where C's pow differs: a NaN exponent, and a base of ±1 with an infinite
+// exponent, give NaN (C gives 1).
+float js_pow(float x, float y) {
+  if (std::isnan(y) || (std::isinf(y) && std::fabs(x) == 1.0f)) return std::numeric_limits<float>::quiet_NaN();
+  return static_cast<float>(std::pow(static_cast<double>(x), static_cast<double>(y)));
+}
 
 template <class F>
 void map1(const float* x, float* out, int64_t n, int64_t grain, F f) {
@@ -132,7 +140,7 @@ void binary(BinaryOp op, const float* a, const Shape& a_shape, const float* b, c
     case BinaryOp::Sub: return run([](float x, float y) { return x - y; });
     case BinaryOp::Mul: return run([](float x, float y) { return x * y; });
     case BinaryOp::Div: return run([](float x, float y) { return x / y; });
-    case BinaryOp::Pow: return run([](float x, float y) { return static_cast<float>(std::pow(static_cast<double>(x), static_cast<double>(y))); });
+    case BinaryOp::Pow: return run([](float x, float y) { return js_pow(x, y); });
     case BinaryOp::Maximum: return run([](float x, float y) { return x >= y || std::isnan(x) ? x : y; });
     case BinaryOp::Minimum: return run([](float x, float y) { return x <= y || std::isnan(x) ? x : y; });
     case BinaryOp::Eq: return run([](float x, float y) { return x == y ? 1.0f : 0.0f; });

@@ -2,6 +2,7 @@
 // dimension >= 0, element counts that fit in int64 and match the arrays).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -19,7 +20,7 @@ inline int64_t numel(const Shape& s) {
 inline Shape strides_of(const Shape& s) {
   Shape st(s.size());
   int64_t acc = 1;
-  for (size_t i = s.size(); i-- > 0;) {
+  for (std::size_t i = s.size(); i-- > 0;) {
     st[i] = acc;
     acc *= s[i];
   }

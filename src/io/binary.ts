@@ -66,7 +66,13 @@ export function decodeNative(bytes: Uint8Array, kind: ElementKind, littleEndian:
   }
 }
 
-/** IEEE 754 half precision bit pattern → number (exact: every half is a float32). */
+/**
+ * IEEE 754 half precision bit pattern → number (exact: every half is a float32).
+ *
+ * @example
+ * halfToFloat(0x3c00); // 1
+ * halfToFloat(0x0001); // 2 ** -24, the smallest subnormal
+ */
 export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >> 10) & 0x1f;
@@ -143,7 +149,12 @@ export function toEngineArray(values: NativeArray, kind: ElementKind, file: stri
   }
 }
 
-/** Host-order bytes of a typed array as little-endian bytes (a view when the host is little-endian). */
+/**
+ * Host-order bytes of a typed array as little-endian bytes (a view when the host is little-endian).
+ *
+ * @example
+ * littleEndianBytes(Int32Array.of(1)); // Uint8Array [1, 0, 0, 0]
+ */
 export function littleEndianBytes(data: Float32Array | Int32Array): Uint8Array {
   const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return HOST_LITTLE_ENDIAN ? view : new Uint8Array(alignedCopy(view, 4, true));

@@ -61,12 +61,23 @@ export interface SafetensorsHeader {
   dataStart: number;
 }
 
-/** Position of a dtype in the format's alignment order (higher is written first). */
+/**
+ * Position of a dtype in the format's alignment order (higher is written first; -1 if unknown).
+ *
+ * @example
+ * dtypeRank('F32') > dtypeRank('I32'); // true: F32 tensors come first in the file
+ */
 export function dtypeRank(dtype: string): number {
   return DTYPE_INFO.get(dtype)?.rank ?? -1;
 }
 
-/** The element kind polytask decodes `dtype` as, or undefined for dtypes it cannot read. */
+/**
+ * The element kind polytask decodes `dtype` as, or undefined for dtypes it cannot read.
+ *
+ * @example
+ * dtypeKind('BF16');    // 'BF16'
+ * dtypeKind('F8_E4M3'); // undefined
+ */
 export function dtypeKind(dtype: string): ElementKind | undefined {
   return DTYPE_INFO.get(dtype)?.kind;
 }
@@ -115,7 +126,10 @@ function parseMetadata(value: unknown, file: string): Record<string, string> {
   if (value === null) return out;
   if (!isJsonObject(value)) throw new FormatError(file, `__metadata__ must be an object of strings, got ${preview(value)}`);
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new FormatError(file, `__metadata__.${k} must be a string, got ${preview(v)}`);
+    if (typeof v !== 'string') {
+      const key = k.length > 60 ? `${k.slice(0, 60)}…` : k;
+      throw new FormatError(file, `__metadata__.${key} must be a string, got ${preview(v)}`);
+    }
     setOwn(out, k, v);
   }
   return out;

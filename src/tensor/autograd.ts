@@ -165,6 +165,8 @@ export function runGrad(outputs: readonly Tensor[], inputs: readonly Tensor[], o
     const g = grads.get(x);
     if (g !== undefined) return g;
     if (opts.allowUnused) return h.zerosLike(x);
+    // a constant never receives a gradient: say so rather than blame the graph
+    if (!x.requiresGrad) throw new PolytaskError(`grad: input ${i} (shape ${fmt(x.shape)}) does not require grad`);
     throw new PolytaskError(`grad: input ${i} (shape ${fmt(x.shape)}) is not used by the outputs; pass { allowUnused: true } to get zeros`);
   });
 }

@@ -10,7 +10,7 @@
  * x.grad?.toArray(); // [[7, 11], [9, 13]]
  */
 import { dtypeOf, type DType, type TypedArray } from '../core/dtype.js';
-import { ShapeError, ValueError } from '../core/errors.js';
+import { ShapeError } from '../core/errors.js';
 import { fmt, sizeOf } from '../core/shape.js';
 import { runBackward, type GradFn } from './autograd.js';
 import { backwardHooks } from './hooks.js';
@@ -147,10 +147,4 @@ export class Tensor {
   gather(axis: number, index: Tensor): Tensor { return mv.gather(this, axis, index); }
   /** Batched matrix product with broadcasting batch dimensions (1-D operands as in NumPy). */
   matmul(o: Tensor): Tensor { return la.matmul(this, o); }
-}
-
-/** Checks a user-given number is finite where the op forbids NaN and infinities. */
-export function finite(op: string, name: string, v: number): number {
-  if (!Number.isFinite(v)) throw new ValueError(op, `${name} must be a finite number, got ${v}`);
-  return v;
 }

@@ -6,7 +6,7 @@
  * binaryOp('add', x, 1); // x + 1, broadcast
  */
 import { allocate, type DType } from '../../core/dtype.js';
-import { DTypeError } from '../../core/errors.js';
+import { DTypeError, ValueError } from '../../core/errors.js';
 import { broadcastShapes, fmt, shapesEqual, type Shape } from '../../core/shape.js';
 import type { BinaryOp, UnaryOp } from '../../backend/backend.js';
 import { getBackend } from '../../backend/registry.js';
@@ -101,6 +101,7 @@ export function unaryOp(op: UnaryOp, x: Tensor, alpha = 0): Tensor {
 
 export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   requireFloat('clamp', x);
+  if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw new ValueError('clamp', `needs min <= max, got min ${lo} and max ${hi}`);
   const out = new Float32Array(x.size);
   getBackend().clamp(x.data as Float32Array, lo, hi, out);
   return record(new Tensor(out, x.shape), 'clamp', [x], (g) => {

@@ -16,6 +16,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   requireFloat('matmul', a);
   requireFloat('matmul', b);
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError('matmul', `needs at least 1-D operands: ${fmt(a.shape)} @ ${fmt(b.shape)}`);
+  // checked before 1-D operands are promoted, so the message shows the shapes the caller passed
+  if (a.shape[a.ndim - 1] !== b.shape[Math.max(b.ndim - 2, 0)]) {
+    throw new ShapeError('matmul', `inner dimensions differ: ${fmt(a.shape)} @ ${fmt(b.shape)}`);
+  }
   // b first: for 1-D @ 1-D the a-branch below then sees a 2-D result and both added axes go (→ scalar)
   if (b.ndim === 1) {
     const r = matmul(a, b.reshape([b.shape[0]!, 1]));
@@ -26,9 +30,6 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     return r.reshape([...r.shape.slice(0, -2), r.shape[r.ndim - 1]!]);
   }
   const k = a.shape[a.ndim - 1]!;
-  if (b.shape[b.ndim - 2] !== k) {
-    throw new ShapeError('matmul', `inner dimensions differ: ${fmt(a.shape)} @ ${fmt(b.shape)}`);
-  }
   if (b.ndim === 2 && a.ndim > 2) {
     const r = matmul2d(a.reshape([-1, k]), b);
     return r.reshape([...a.shape.slice(0, -1), b.shape[1]!]);

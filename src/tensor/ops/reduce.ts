@@ -4,7 +4,8 @@
  * @example
  * sum(x, [0, 2], true); // shape [1, C, 1] for x of shape [N, C, L]
  */
-import { normAxes, normAxis, sizeOf } from '../../core/shape.js';
+import { ShapeError } from '../../core/errors.js';
+import { fmt, normAxes, normAxis, sizeOf } from '../../core/shape.js';
 import { getBackend } from '../../backend/registry.js';
 import { record } from '../autograd.js';
 import { Tensor } from '../tensor.js';
@@ -73,12 +74,16 @@ export function logSumExp(x: Tensor, axesIn: Axes, keepDim: boolean): Tensor {
 
 export function argReduce(op: 'argmax' | 'argmin', x: Tensor, axisIn: number | undefined, keepDim: boolean): Tensor {
   requireFloat(op, x);
+  // an empty slice has no index to return (PyTorch refuses too); checked here for a message that says so
+  const empty = (): ShapeError => new ShapeError(op, `cannot reduce over an empty axis of ${fmt(x.shape)}`);
   if (axisIn === undefined) {
+    if (x.size === 0) throw empty();
     const flat = x.reshape([x.size]);
     const out = argReduce(op, flat, 0, false);
     return keepDim ? out.reshape(x.shape.map(() => 1)) : out;
   }
   const axis = normAxis(op, axisIn, x.ndim);
+  if (x.shape[axis] === 0) throw empty();
   const out = new Int32Array(x.size / (x.shape[axis] ?? 1));
   getBackend().argReduce(op, x.data as Float32Array, x.shape, axis, out);
   return new Tensor(out, reducedShape(x.shape, [axis], keepDim));

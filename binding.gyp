@@ -1,0 +1,70 @@
+# Builds build/Release/polytask_native.node: the N-API glue (native/binding) over the kernels
+# (native/kernels). Each GEMM micro-kernel that needs wider vector instructions is a static
+# library of its own, so only it is compiled with those -m flags; gemm_dispatch.cpp picks one at
+# run time with __builtin_cpu_supports.
+{
+  'target_defaults': {
+    'cflags': ['-O3', '-Wall', '-Wextra', '-fPIC'],
+    'cflags_cc': ['-std=c++17'],
+    'xcode_settings': {
+      'OTHER_CFLAGS': ['-O3'],
+      'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
+    },
+    'msvs_settings': {
+      'VCCLCompilerTool': {'AdditionalOptions': ['/std:c++17']},
+    },
+  },
+  'targets': [
+    {
+      'target_name': 'polytask_gemm_avx512',
+      'type': 'static_library',
+      'sources': ['native/kernels/gemm_avx512.cpp'],
+      'conditions': [
+        ["target_arch=='x64' and OS!='win'", {'cflags': ['-mavx512f', '-mavx2', '-mfma']}],
+      ],
+    },
+    {
+      'target_name': 'polytask_gemm_avx2',
+      'type': 'static_library',
+      'sources': ['native/kernels/gemm_avx2.cpp'],
+      'conditions': [
+        ["target_arch=='x64' and OS!='win'", {'cflags': ['-mavx2', '-mfma']}],
+      ],
+    },
+    {
+      'target_name': 'polytask_native',
+      'sources': [
+        'native/binding/addon.cc',
+        'native/binding/args.cc',
+        'native/binding/bind_conv.cc',
+        'native/binding/bind_elementwise.cc',
+        'native/binding/bind_gemm.cc',
+        'native/binding/bind_movement.cc',
+        'native/binding/bind_norm.cc',
+        'native/binding/bind_optim.cc',
+        'native/binding/bind_pool.cc',
+        'native/binding/bind_reduce.cc',
+        'native/binding/bind_softmax.cc',
+        'native/kernels/conv.cpp',
+        'native/kernels/elementwise.cpp',
+        'native/kernels/gemm_dispatch.cpp',
+        'native/kernels/gemm_driver.cpp',
+        'native/kernels/gemm_generic.cpp',
+        'native/kernels/gemm_reference.cpp',
+        'native/kernels/movement.cpp',
+        'native/kernels/norm.cpp',
+        'native/kernels/optim.cpp',
+        'native/kernels/parallel.cpp',
+        'native/kernels/pool.cpp',
+        'native/kernels/reduce.cpp',
+        'native/kernels/softmax.cpp',
+      ],
+      'dependencies': [
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all",
+        'polytask_gemm_avx512',
+        'polytask_gemm_avx2',
+      ],
+      'libraries': ['-lpthread'],
+    },
+  ],
+}

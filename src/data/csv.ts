@@ -1,0 +1,128 @@
+/**
+ * Numeric CSV tables with a header row, parsed by `csv-parse` (quoting, CRLF, BOM) and checked
+ * here: every row has the header's number of fields, every cell is a number (`nan`, `inf` and
+ * `-inf` included), and empty cells are missing values, allowed (as NaN) only when asked.
+ *
+ * @example
+ * const table = readCsv('data/wine.csv', { allowMissing: true });
+ * table.columns.alcohol;                          // Float64Array
+ * const x = tableToTensor(table, ['alcohol', 'ash']); // float32 [rows, 2]
+ */
+import * as fs from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { FormatError, ValueError } from '../core/errors.js';
+import { setOwn } from '../io/untrusted.js';
+import { Tensor } from '../tensor/tensor.js';
+
+export interface CsvOptions {
+  /** Field separator; default `,`. */
+  delimiter?: string;
+  /** Treat empty cells as missing values (NaN) instead of an error. Default false. */
+  allowMissing?: boolean;
+}
+
+/** A parsed table: column names in file order and one Float64Array per column. */
+export interface CsvTable {
+  names: string[];
+  columns: Record<string, Float64Array>;
+  rows: number;
+}
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPECIAL: Readonly<Record<string, number>> = {
+  nan: NaN, NaN: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity, Infinity: Infinity, '-Infinity': -Infinity,
+};
+
+interface ParsedRecord {
+  record: string[];
+  info: { lines: number };
+}
+
+function parseRecords(text: string | Uint8Array, file: string, delimiter: string): ParsedRecord[] {
+  try {
+    // relax_column_count: ragged rows are reported below with the row and line they are on.
+    return parse(text, { info: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, delimiter }) as unknown as ParsedRecord[];
+  } catch (err) {
+    throw new FormatError(file, `not valid CSV (${(err as Error).message})`);
+  }
+}
+
+function headerNames(header: ParsedRecord | undefined, file: string): string[] {
+  if (header === undefined) throw new FormatError(file, 'file is empty (expected a header row of column names)');
+  const seen = new Set<string>();
+  header.record.forEach((name, i) => {
+    if (name === '') throw new FormatError(file, `header: column ${i + 1} has an empty name`);
+    if (seen.has(name)) throw new FormatError(file, `header: column name "${name}" appears twice`);
+    seen.add(name);
+  });
+  return header.record;
+}
+
+function cellValue(cell: string, allowMissing: boolean, file: string, row: number, line: number, name: string): number {
+  if (cell === '') {
+    if (allowMissing) return NaN;
+    throw new FormatError(file, `row ${row} (line ${line}), column "${name}": empty cell (pass allowMissing to read it as NaN)`);
+  }
+  if (NUMBER.test(cell)) return Number(cell);
+  if (Object.hasOwn(SPECIAL, cell)) return SPECIAL[cell]!;
+  const shown = cell.length > 40 ? `${cell.slice(0, 40)}…` : cell;
+  throw new FormatError(file, `row ${row} (line ${line}), column "${name}": expected a number, got "${shown}"`);
+}
+
+/**
+ * Parses CSV text (or its bytes). `file` names the source in errors, which give the row (1 is
+ * the first row after the header), its line in the file, and the column.
+ *
+ * @example
+ * parseCsv('x,y\n1,2\n3,4\n', 'inline.csv').columns.y; // Float64Array [2, 4]
+ */
+export function parseCsv(text: string | Uint8Array, file = '<string>', opts: CsvOptions = {}): CsvTable {
+  const delimiter = opts.delimiter ?? ',';
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new ValueError('parseCsv', `delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}`);
+  }
+  const records = parseRecords(text, file, delimiter);
+  const names = headerNames(records[0], file);
+  const rows = records.length - 1;
+  const cols = names.map(() => new Float64Array(rows));
+  for (let r = 0; r < rows; r++) {
+    const { record, info } = records[r + 1]!;
+    if (record.length !== names.length) {
+      throw new FormatError(file, `row ${r + 1} (line ${info.lines}) has ${record.length} fields, the header has ${names.length}`);
+    }
+    for (let c = 0; c < names.length; c++) {
+      cols[c]![r] = cellValue(record[c]!, opts.allowMissing ?? false, file, r + 1, info.lines, names[c]!);
+    }
+  }
+  const columns: Record<string, Float64Array> = {};
+  names.forEach((n, i) => setOwn(columns, n, cols[i]!));
+  return { names, columns, rows };
+}
+
+/**
+ * Reads a numeric CSV file with a header row.
+ *
+ * @example
+ * const { columns, rows } = readCsv('measurements.csv');
+ */
+export function readCsv(path: string, opts: CsvOptions = {}): CsvTable {
+  return parseCsv(fs.readFileSync(path), path, opts);
+}
+
+/**
+ * The named columns (all, in file order, by default) as a float32 tensor of shape [rows, k].
+ *
+ * @example
+ * const y = tableToTensor(table, ['target']); // [rows, 1]
+ */
+export function tableToTensor(table: CsvTable, names: readonly string[] = table.names): Tensor {
+  const out = new Float32Array(table.rows * names.length);
+  names.forEach((name, c) => {
+    if (!Object.hasOwn(table.columns, name)) {
+      throw new ValueError('tableToTensor', `no column "${name}" (columns: ${table.names.join(', ')})`);
+    }
+    const col = table.columns[name]!;
+    for (let r = 0; r < table.rows; r++) out[r * names.length + c] = col[r]!;
+  });
+  return new Tensor(out, [table.rows, names.length]);
+}

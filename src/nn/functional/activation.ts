@@ -1,0 +1,35 @@
+/**
+ * Activations and the linear map as functions, for forward methods written without layer objects.
+ *
+ * @example
+ * const h = relu(linear(x, w, b));
+ */
+import type { Tensor } from '../../tensor/index.js';
+
+/** max(x, 0). @example relu(x); */
+export const relu = (x: Tensor): Tensor => x.relu();
+/** Leaky ReLU with the given negative slope (default 0.01). @example leakyRelu(x, 0.2); */
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => x.leakyRelu(negativeSlope);
+/** Exact (erf) GELU. @example gelu(x); */
+export const gelu = (x: Tensor): Tensor => x.gelu();
+/** Logistic sigmoid. @example sigmoid(logits); */
+export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
+/** tanh. @example tanh(x); */
+export const tanh = (x: Tensor): Tensor => x.tanh();
+/** log(1 + eˣ). @example softplus(x); */
+export const softplus = (x: Tensor): Tensor => x.softplus();
+/** Softmax along `dim` (default last). @example softmax(logits, 1); */
+export const softmax = (x: Tensor, dim = -1): Tensor => x.softmax(dim);
+/** Log-softmax along `dim` (default last). @example logSoftmax(logits, 1); */
+export const logSoftmax = (x: Tensor, dim = -1): Tensor => x.logSoftmax(dim);
+
+/**
+ * x·wᵀ + b with w [out, in], as in PyTorch's F.linear.
+ *
+ * @example
+ * linear(x, layer.weight, layer.bias);
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  const y = x.matmul(weight.transpose());
+  return bias === null ? y : y.add(bias);
+}

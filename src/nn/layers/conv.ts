@@ -1,0 +1,53 @@
+/**
+ * Conv2d: 2-D convolution over [N, C, H, W] with stride, padding, dilation and groups. The weight
+ * is [outChannels, inChannels/groups, KH, KW] as in PyTorch.
+ *
+ * @example
+ * const conv = new Conv2d(3, 16, 3, { padding: 1 });
+ * conv.forward(randn([8, 3, 32, 32])).shape; // [8, 16, 32, 32]
+ */
+import { ValueError } from '../../core/errors.js';
+import { conv2d, zeros, type Pair, type Tensor } from '../../tensor/index.js';
+import { initLinearLike } from '../init.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+
+export interface Conv2dLayerOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+  /** Add a learned bias per output channel. Default true. */
+  bias?: boolean;
+}
+
+export class Conv2d extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  readonly stride: Pair;
+  readonly padding: Pair;
+  readonly dilation: Pair;
+  readonly groups: number;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: Pair, opts: Conv2dLayerOptions = {}) {
+    super();
+    this.groups = opts.groups ?? 1;
+    if (!Number.isInteger(this.groups) || this.groups < 1 || inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
+      throw new ValueError('Conv2d', `groups=${this.groups} must be a positive integer dividing inChannels=${inChannels} and outChannels=${outChannels}`);
+    }
+    const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
+    if (!Number.isInteger(kh) || !Number.isInteger(kw) || kh < 1 || kw < 1) {
+      throw new ValueError('Conv2d', `kernelSize must be positive integers, got ${String(kernelSize)}`);
+    }
+    this.stride = opts.stride ?? 1;
+    this.padding = opts.padding ?? 0;
+    this.dilation = opts.dilation ?? 1;
+    this.weight = new Parameter(zeros([outChannels, inChannels / this.groups, kh, kw]));
+    this.bias = opts.bias ?? true ? new Parameter(zeros([outChannels])) : null;
+    initLinearLike(this.weight, this.bias);
+  }
+
+  forward(x: Tensor): Tensor {
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Pooling layers over [N, C, H, W]: MaxPool2d, AvgPool2d (stride defaults to the kernel size, as in
+ * PyTorch) and AdaptiveAvgPool2d (fixed output size).
+ *
+ * @example
+ * new MaxPool2d(2).forward(randn([1, 3, 8, 8])).shape;          // [1, 3, 4, 4]
+ * new AdaptiveAvgPool2d(1).forward(randn([1, 3, 7, 7])).shape;  // [1, 3, 1, 1]
+ */
+import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type Pair, type Pool2dOptions, type Tensor } from '../../tensor/index.js';
+import { Module } from '../module.js';
+
+export class MaxPool2d extends Module {
+  constructor(readonly kernelSize: Pair, readonly opts: Omit<Pool2dOptions, 'countIncludePad'> = {}) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return maxPool2d(x, this.kernelSize, this.opts);
+  }
+}
+
+export class AvgPool2d extends Module {
+  constructor(readonly kernelSize: Pair, readonly opts: Pool2dOptions = {}) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return avgPool2d(x, this.kernelSize, this.opts);
+  }
+}
+
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: Pair) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return adaptiveAvgPool2d(x, this.outputSize);
+  }
+}

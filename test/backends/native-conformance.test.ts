@@ -1,0 +1,525 @@
+/**
+ * The native backend against the JS reference, kernel by kernel, on seeded random inputs: odd
+ * sizes (1, non-multiples of the SIMD widths, empty), every transpose and batch-stride
+ * combination of matmul on every GEMM micro-kernel the CPU runs, convolutions with stride,
+ * padding, dilation and groups, and special values (NaN, ±inf, ±0) for the elementwise ops.
+ * Tolerances: EXACT for copies and IEEE-exact arithmetic, ROUNDED (1e-6) for transcendental
+ * functions, SUMMED (1e-5) for reductions, gemmTol(k) (1e-4 growing with k) for GEMM and conv.
+ * Skipped, with the reason, when the addon is not built.
+ */
+import assert from 'node:assert/strict';
+import type { BinaryOp, Conv2dGeometry, Pool2dGeometry, UnaryOp } from '../../src/backend/backend.js';
+import { jsBackend } from '../../src/backends/js/index.js';
+import {
+  EXACT, Gen, ROUNDED, SPECIAL, SUMMED, assertArraysClose, compare, gemmTol, nativeTest,
+} from './native-helpers.js';
+
+const ODD = [1, 3, 7, 15, 17, 31, 33, 65, 127, 129];
+const sizeOf = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
+
+nativeTest('the native backend implements every kernel of the JS backend', (be) => {
+  assert.equal(be.name, 'native');
+  for (const key of Object.keys(jsBackend)) assert.equal(typeof (be as unknown as Record<string, unknown>)[key], typeof (jsBackend as unknown as Record<string, unknown>)[key], key);
+});
+
+// ---------------------------------------------------------------- matmul
+
+interface MatmulCase { batch: number; m: number; n: number; k: number; aStride?: number; bStride?: number }
+
+function matmulCases(): MatmulCase[] {
+  const cases: MatmulCase[] = [
+    { batch: 1, m: 1, n: 1, k: 1 }, { batch: 1, m: 1, n: 65, k: 33 }, { batch: 1, m: 65, n: 1, k: 33 },
+    { batch: 1, m: 17, n: 31, k: 1 }, { batch: 1, m: 0, n: 5, k: 3 }, { batch: 1, m: 4, n: 0, k: 3 },
+    { batch: 1, m: 4, n: 5, k: 0 }, { batch: 0, m: 4, n: 5, k: 3 },
+    { batch: 1, m: 150, n: 600, k: 300 }, // more than one KC panel, MC block and NC panel
+    { batch: 3, m: 7, n: 15, k: 17, aStride: 0 }, { batch: 3, m: 7, n: 15, k: 17, bStride: 0 },
+    { batch: 5, m: 4, n: 3, k: 2 }, { batch: 2, m: 65, n: 129, k: 127 }, { batch: 4, m: 33, n: 17, k: 31, aStride: 0, bStride: 0 },
+  ];
+  for (let i = 0; i < ODD.length; i++) {
+    cases.push({ batch: 1, m: ODD[i]!, n: ODD[(i + 3) % ODD.length]!, k: ODD[(i + 7) % ODD.length]! });
+  }
+  return cases;
+}
+
+nativeTest('matmul matches the reference: every micro-kernel, transpose, batch stride and odd size', (be, raw) => {
+  const gen = new Gen(1);
+  const initial = raw.gemmKernel();
+  try {
+    for (const kernel of raw.gemmKernels().split(',')) {
+      raw.setGemmKernel(kernel);
+      for (const c of matmulCases()) {
+        const { batch, m, n, k } = c;
+        const aStride = c.aStride ?? m * k;
+        const bStride = c.bStride ?? k * n;
+        const a = gen.f32(batch === 0 ? 0 : (batch - 1) * aStride + m * k);
+        const b = gen.f32(batch === 0 ? 0 : (batch - 1) * bStride + k * n);
+        const init = gen.f32(batch * m * n);
+        for (const transA of [false, true]) {
+          for (const transB of [false, true]) {
+            for (const accumulate of [false, true]) {
+              const what = `matmul[${kernel}] b${batch} m${m} n${n} k${k} sA${aStride} sB${bStride} tA${transA} tB${transB} acc${accumulate}`;
+              compare(be, what, gemmTol(k), (bk) => {
+                // Overwrite mode must not read out: start from NaN.
+                const out = accumulate ? init.slice() : new Float32Array(batch * m * n).fill(NaN);
+                bk.matmul(a, b, out, batch, m, n, k, transA, transB, aStride, bStride, accumulate);
+                return [out];
+              });
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    raw.setGemmKernel(initial);
+  }
+});
+
+// ---------------------------------------------------------------- elementwise
+
+const UNARY: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'square', 'reciprocal', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'gelu', 'softplus'];
+const BINARY: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+
+nativeTest('unary and unaryGrad match the reference, special values included', (be) => {
+  const gen = new Gen(2);
+  for (const op of UNARY) {
+    const positive = op === 'log' || op === 'sqrt';
+    for (const n of [0, ...ODD, 70001]) {
+      const x = gen.f32(n, positive ? 0.01 : -4, 4);
+      compare(be, `unary ${op} n${n}`, ROUNDED, (b) => { const out = new Float32Array(n); b.unary(op, x, out, 0.1); return [out]; });
+      const y = new Float32Array(n);
+      jsBackend.unary(op, x, y, 0.1);
+      const gy = gen.f32(n);
+      compare(be, `unaryGrad ${op} n${n}`, ROUNDED, (b) => { const gx = new Float32Array(n); b.unaryGrad(op, x, y, gy, gx, 0.1); return [gx]; });
+    }
+    // The reference's erf is NaN at ±inf, so its gelu(+inf) is NaN where the native one (and
+    // PyTorch) give +inf: gelu is compared on finite specials only.
+    const sp = op === 'gelu' ? SPECIAL.filter(Number.isFinite) : SPECIAL;
+    const ys = new Float32Array(sp.length);
+    jsBackend.unary(op, sp, ys, 0.1);
+    const gy = new Float32Array(sp.length).fill(1);
+    compare(be, `unary ${op} special values`, ROUNDED, (b) => { const out = new Float32Array(sp.length); b.unary(op, sp, out, 0.1); return [out]; });
+    compare(be, `unaryGrad ${op} special values`, ROUNDED, (b) => { const gx = new Float32Array(sp.length); b.unaryGrad(op, sp, ys, gy, gx, 0.1); return [gx]; });
+  }
+});
+
+const BROADCASTS: [number[], number[], number[]][] = [
+  [[3, 5], [3, 5], [3, 5]], [[], [4, 3], [4, 3]], [[4, 3], [1], [4, 3]], [[4, 5], [5], [4, 5]],
+  [[4, 5], [4, 1], [4, 5]], [[2, 1, 3], [1, 4, 1], [2, 4, 3]], [[1, 7], [6, 1], [6, 7]], [[0, 3], [3], [0, 3]],
+  [[], [], []], [[2, 3, 1, 5], [3, 4, 1], [2, 3, 4, 5]], [[300, 257], [257], [300, 257]], [[17], [33, 1], [33, 17]],
+];
+
+nativeTest('binary matches the reference for every op and broadcast pattern', (be) => {
+  const gen = new Gen(3);
+  for (const [aShape, bShape, outShape] of BROADCASTS) {
+    const a = gen.ties(sizeOf(aShape));
+    const b = gen.ties(sizeOf(bShape));
+    // Specials and exact ties stress maximum/minimum's NaN rule and the comparisons.
+    for (let i = 0; i < a.length; i += 7) a[i] = SPECIAL[i % SPECIAL.length]!;
+    for (let i = 3; i < b.length; i += 11) b[i] = SPECIAL[(i * 5) % SPECIAL.length]!;
+    for (const op of BINARY) {
+      const what = `binary ${op} ${JSON.stringify(aShape)} ${JSON.stringify(bShape)}`;
+      compare(be, what, op === 'pow' ? ROUNDED : EXACT, (bk) => {
+        const out = new Float32Array(sizeOf(outShape));
+        bk.binary(op, a, aShape, b, bShape, out, outShape);
+        return [out];
+      });
+    }
+    const ai = Int32Array.from(a, (v) => (Number.isFinite(v) ? v : 3));
+    const bi = Int32Array.from(b, (v) => (Number.isFinite(v) && v !== 0 ? v : 2));
+    compare(be, `binary int32 ${JSON.stringify(aShape)}`, EXACT, (bk) => {
+      const out = new Int32Array(sizeOf(outShape));
+      bk.binary('div', ai, aShape, bi, bShape, out, outShape);
+      return [out];
+    });
+  }
+});
+
+nativeTest('where, clamp and clampGrad match the reference', (be) => {
+  const gen = new Gen(4);
+  for (const [cShape, aShape, outShape] of BROADCASTS) {
+    const cond = gen.ties(sizeOf(cShape), 2);
+    if (cond.length > 2) cond[1] = NaN;
+    const a = gen.f32(sizeOf(aShape));
+    const bShape = outShape.slice(-1);
+    const b = gen.f32(sizeOf(bShape));
+    compare(be, `where ${JSON.stringify(cShape)} ${JSON.stringify(aShape)}`, EXACT, (bk) => {
+      const out = new Float32Array(sizeOf(outShape));
+      bk.where(cond, cShape, a, aShape, b, bShape, out, outShape);
+      return [out];
+    });
+  }
+  for (const n of [0, ...ODD, 70001]) {
+    const x = gen.f32(n, -2, 2);
+    if (n > 3) { x[0] = 0.1; x[1] = NaN; x[2] = -0.5; }
+    const gy = gen.f32(n);
+    for (const [lo, hi] of [[-0.5, 0.1], [0, Infinity], [-Infinity, 0.3]] as const) {
+      compare(be, `clamp n${n} [${lo},${hi}]`, EXACT, (bk) => { const out = new Float32Array(n); bk.clamp(x, lo, hi, out); return [out]; });
+      compare(be, `clampGrad n${n} [${lo},${hi}]`, EXACT, (bk) => { const gx = new Float32Array(n); bk.clampGrad(x, lo, hi, gy, gx); return [gx]; });
+    }
+  }
+});
+
+// ---------------------------------------------------------------- reductions and data movement
+
+function subsets(rank: number): number[][] {
+  const out: number[][] = [];
+  for (let mask = 0; mask < 1 << rank; mask++) out.push([...Array(rank).keys()].filter((d) => (mask >> d) & 1));
+  return out;
+}
+
+nativeTest('reduce and argReduce match the reference', (be) => {
+  const gen = new Gen(5);
+  const shapes = [[2, 3, 4], [5], [], [0, 3], [3, 0], [1, 17, 1], [64, 1000], [3, 1, 4, 2]];
+  for (const shape of shapes) {
+    const x = gen.ties(sizeOf(shape), 9);
+    if (x.length > 5) x[4] = NaN;
+    for (const axes of subsets(shape.length)) {
+      const outSize = sizeOf(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+      for (const op of ['sum', 'max', 'min'] as const) {
+        compare(be, `reduce ${op} ${JSON.stringify(shape)} axes ${JSON.stringify(axes)}`, op === 'sum' ? SUMMED : EXACT, (b) => {
+          const out = new Float32Array(outSize).fill(NaN);
+          b.reduce(op, x, shape, axes, out);
+          return [out];
+        });
+      }
+    }
+    for (let axis = 0; axis < Math.max(shape.length, 1); axis++) {
+      const outSize = sizeOf(shape.filter((_, i) => i !== axis));
+      for (const op of ['argmax', 'argmin'] as const) {
+        compare(be, `argReduce ${op} ${JSON.stringify(shape)} axis ${axis}`, EXACT, (b) => {
+          const out = new Int32Array(outSize).fill(-7);
+          b.argReduce(op, x, shape, axis, out);
+          return [out];
+        });
+      }
+    }
+  }
+});
+
+nativeTest('permute, slice, sliceAssign match the reference for float32 and int32', (be) => {
+  const gen = new Gen(6);
+  const perms: [number[], number[]][] = [
+    [[2, 3, 4], [0, 1, 2]], [[2, 3, 4], [0, 2, 1]], [[2, 3, 4], [1, 0, 2]], [[2, 3, 4], [1, 2, 0]],
+    [[2, 3, 4], [2, 0, 1]], [[2, 3, 4], [2, 1, 0]], [[40, 70], [1, 0]], [[1, 5, 1, 3], [3, 2, 0, 1]],
+    [[0, 3], [1, 0]], [[], []], [[33, 2, 65], [2, 1, 0]], [[4, 6, 5, 3], [0, 2, 1, 3]],
+  ];
+  for (const [shape, perm] of perms) {
+    const xf = gen.f32(sizeOf(shape));
+    const xi = gen.i32(sizeOf(shape), -1000, 1000);
+    for (const x of [xf, xi]) {
+      compare(be, `permute ${JSON.stringify(shape)} ${JSON.stringify(perm)} ${x.constructor.name}`, EXACT, (b) => {
+        const out = x instanceof Int32Array ? new Int32Array(x.length) : new Float32Array(x.length);
+        b.permute(x, shape, perm, out);
+        return [out];
+      });
+    }
+  }
+  const boxes: [number[], number[], number[]][] = [
+    [[5, 7], [1, 2], [3, 4]], [[5, 7], [0, 0], [5, 7]], [[4, 5, 6], [1, 0, 2], [2, 5, 3]], [[4, 5, 6], [3, 4, 5], [1, 1, 1]],
+    [[4, 5, 6], [2, 2, 2], [0, 3, 1]], [[], [], []], [[129], [1], [127]],
+  ];
+  for (const [shape, begin, boxShape] of boxes) {
+    const x = gen.f32(sizeOf(shape));
+    const xi = gen.i32(sizeOf(shape), 0, 99);
+    const src = gen.f32(sizeOf(boxShape));
+    compare(be, `slice ${JSON.stringify(shape)} at ${JSON.stringify(begin)}`, EXACT, (b) => {
+      const out = new Float32Array(sizeOf(boxShape));
+      const outi = new Int32Array(sizeOf(boxShape));
+      b.slice(x, shape, begin, out, boxShape);
+      b.slice(xi, shape, begin, outi, boxShape);
+      return [out, outi];
+    });
+    compare(be, `sliceAssign ${JSON.stringify(shape)} at ${JSON.stringify(begin)}`, EXACT, (b) => {
+      const dst = x.slice();
+      b.sliceAssign(src, boxShape, dst, shape, begin);
+      return [dst];
+    });
+  }
+});
+
+nativeTest('indexSelect, indexAdd, gather, scatterAdd match the reference', (be) => {
+  const gen = new Gen(7);
+  for (const [shape, axis] of [[[5, 4, 3], 0], [[5, 4, 3], 1], [[5, 4, 3], 2], [[17], 0], [[3, 0, 2], 0], [[6, 33], 1]] as [number[], number][]) {
+    const dim = shape[axis]!;
+    const k = dim === 0 ? 0 : 9;
+    const indices = gen.i32(k, 0, Math.max(dim, 1)); // repeats included
+    const outer = sizeOf(shape.slice(0, axis));
+    const inner = sizeOf(shape.slice(axis + 1));
+    const x = gen.f32(sizeOf(shape));
+    const xi = gen.i32(sizeOf(shape), -50, 50);
+    compare(be, `indexSelect ${JSON.stringify(shape)} axis ${axis}`, EXACT, (b) => {
+      const out = new Float32Array(outer * k * inner);
+      const outi = new Int32Array(outer * k * inner);
+      b.indexSelect(x, shape, axis, indices, out);
+      b.indexSelect(xi, shape, axis, indices, outi);
+      return [out, outi];
+    });
+    const g = gen.f32(outer * k * inner);
+    const base = gen.f32(sizeOf(shape));
+    compare(be, `indexAdd ${JSON.stringify(shape)} axis ${axis}`, SUMMED, (b) => {
+      const out = base.slice();
+      b.indexAdd(g, axis, indices, out, shape);
+      return [out];
+    });
+    // gather/scatterAdd: index smaller than x on the other axes, longer on `axis`.
+    const indexShape = shape.map((d, i) => (i === axis ? (dim === 0 ? 0 : dim + 2) : Math.max(0, d - 1)));
+    const index = gen.i32(sizeOf(indexShape), 0, Math.max(dim, 1));
+    compare(be, `gather ${JSON.stringify(shape)} axis ${axis}`, EXACT, (b) => {
+      const out = new Float32Array(index.length);
+      const outi = new Int32Array(index.length);
+      b.gather(x, shape, axis, index, indexShape, out);
+      b.gather(xi, shape, axis, index, indexShape, outi);
+      return [out, outi];
+    });
+    const gs = gen.f32(index.length);
+    compare(be, `scatterAdd ${JSON.stringify(shape)} axis ${axis}`, SUMMED, (b) => {
+      const out = base.slice();
+      b.scatterAdd(gs, indexShape, axis, index, out, shape);
+      return [out];
+    });
+  }
+});
+
+// ---------------------------------------------------------------- convolution and pooling
+
+function conv(n: number, c: number, h: number, w: number, o: number, kh: number, kw: number, s: [number, number], p: [number, number], d: [number, number], groups: number): Conv2dGeometry {
+  const oh = Math.floor((h + 2 * p[0] - d[0] * (kh - 1) - 1) / s[0]) + 1;
+  const ow = Math.floor((w + 2 * p[1] - d[1] * (kw - 1) - 1) / s[1]) + 1;
+  return { n, c, h, w, o, kh, kw, oh, ow, strideH: s[0], strideW: s[1], padH: p[0], padW: p[1], dilationH: d[0], dilationW: d[1], groups };
+}
+
+const CONVS: Conv2dGeometry[] = [
+  conv(2, 3, 7, 9, 4, 3, 3, [1, 1], [1, 1], [1, 1], 1),
+  conv(1, 3, 7, 9, 4, 3, 3, [2, 2], [0, 0], [1, 1], 1),
+  conv(3, 2, 8, 8, 5, 3, 3, [1, 2], [2, 1], [1, 1], 1),
+  conv(2, 2, 9, 11, 3, 3, 3, [1, 1], [2, 2], [2, 3], 1),
+  conv(2, 6, 7, 7, 9, 3, 3, [1, 1], [1, 1], [1, 1], 3),
+  conv(4, 4, 5, 6, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // depthwise
+  conv(2, 8, 6, 5, 16, 1, 1, [1, 1], [0, 0], [1, 1], 1), // pointwise: no im2col
+  conv(2, 8, 6, 5, 4, 1, 1, [2, 2], [0, 0], [1, 1], 2),
+  conv(3, 3, 10, 12, 5, 2, 5, [3, 2], [1, 2], [1, 1], 1),
+  conv(1, 1, 28, 28, 8, 5, 5, [1, 1], [2, 2], [1, 1], 1),
+  conv(0, 3, 5, 5, 2, 3, 3, [1, 1], [1, 1], [1, 1], 1),
+  conv(2, 3, 2, 2, 2, 3, 3, [1, 1], [2, 2], [1, 1], 1), // more padding than image
+];
+
+nativeTest('conv2d and its backward passes match the reference (stride, padding, dilation, groups)', (be) => {
+  const gen = new Gen(8);
+  for (const g of CONVS) {
+    const kk = (g.c / g.groups) * g.kh * g.kw;
+    const x = gen.f32(g.n * g.c * g.h * g.w);
+    const w = gen.f32(g.o * kk);
+    const bias = gen.f32(g.o);
+    const ySize = g.n * g.o * g.oh * g.ow;
+    const gy = gen.f32(ySize);
+    const what = `conv ${JSON.stringify(g)}`;
+    for (const b of [bias, null]) {
+      compare(be, `${what} forward bias=${b !== null}`, gemmTol(kk), (bk) => { const y = new Float32Array(ySize).fill(NaN); bk.conv2d(x, w, b, y, g); return [y]; });
+    }
+    compare(be, `${what} backward input`, gemmTol(g.o * g.kh * g.kw), (bk) => {
+      const gx = new Float32Array(x.length).fill(NaN);
+      bk.conv2dBackwardInput(gy, w, gx, g);
+      return [gx];
+    });
+    compare(be, `${what} backward weight`, gemmTol(g.n * g.oh * g.ow), (bk) => {
+      const gw = new Float32Array(w.length).fill(NaN);
+      const gb = new Float32Array(g.o).fill(NaN);
+      const gw2 = new Float32Array(w.length).fill(NaN);
+      bk.conv2dBackwardWeight(gy, x, gw, gb, g);
+      bk.conv2dBackwardWeight(gy, x, gw2, null, g);
+      return [gw, gb, gw2];
+    });
+  }
+});
+
+function pool(n: number, c: number, h: number, w: number, k: [number, number], s: [number, number], p: [number, number], countIncludePad: boolean, extra = 0): Pool2dGeometry {
+  const oh = Math.floor((h + 2 * p[0] - k[0]) / s[0]) + 1 + extra;
+  const ow = Math.floor((w + 2 * p[1] - k[1]) / s[1]) + 1 + extra;
+  return { n, c, h, w, oh, ow, kh: k[0], kw: k[1], strideH: s[0], strideW: s[1], padH: p[0], padW: p[1], countIncludePad };
+}
+
+const POOLS: Pool2dGeometry[] = [
+  pool(2, 3, 8, 8, [2, 2], [2, 2], [0, 0], true), pool(2, 3, 7, 9, [3, 3], [2, 2], [1, 1], true),
+  pool(2, 3, 7, 9, [3, 3], [2, 2], [1, 1], false), pool(1, 2, 5, 5, [3, 2], [1, 2], [1, 1], false),
+  pool(1, 2, 5, 6, [2, 2], [2, 2], [1, 1], false, 1), // ceil-mode-like extra row/col
+  pool(3, 4, 1, 1, [3, 3], [1, 1], [1, 1], true), pool(0, 3, 4, 4, [2, 2], [2, 2], [0, 0], true),
+  pool(2, 64, 16, 16, [2, 2], [2, 2], [0, 0], false),
+];
+
+nativeTest('max, average and adaptive pooling match the reference', (be) => {
+  const gen = new Gen(9);
+  for (const g of POOLS) {
+    const x = gen.ties(g.n * g.c * g.h * g.w, 7);
+    if (x.length > 10) x[9] = NaN;
+    const ySize = g.n * g.c * g.oh * g.ow;
+    const gy = gen.f32(ySize);
+    const what = `pool ${JSON.stringify(g)}`;
+    compare(be, `${what} max`, EXACT, (b) => {
+      const y = new Float32Array(ySize);
+      const argmax = new Int32Array(ySize);
+      b.maxPool2d(x, y, argmax, g);
+      const gx = new Float32Array(x.length);
+      b.maxPool2dBackward(gy, argmax, gx, g);
+      return [y, argmax, gx];
+    });
+    compare(be, `${what} avg`, ROUNDED, (b) => {
+      const y = new Float32Array(ySize);
+      b.avgPool2d(x, y, g);
+      const gx = new Float32Array(x.length);
+      b.avgPool2dBackward(gy, gx, g);
+      return [y, gx];
+    });
+  }
+  for (const [n, c, h, w, oh, ow] of [[2, 3, 7, 9, 3, 4], [1, 2, 5, 5, 5, 5], [1, 2, 4, 6, 1, 1], [2, 2, 3, 3, 7, 5], [1, 1, 6, 6, 0, 2]] as const) {
+    const x = gen.f32(n * c * h * w);
+    const gy = gen.f32(n * c * oh * ow);
+    compare(be, `adaptiveAvgPool2d ${[n, c, h, w, oh, ow].join('x')}`, ROUNDED, (b) => {
+      const y = new Float32Array(n * c * oh * ow);
+      b.adaptiveAvgPool2d(x, n, c, h, w, oh, ow, y);
+      const gx = new Float32Array(x.length);
+      b.adaptiveAvgPool2dBackward(gy, n, c, h, w, oh, ow, gx);
+      return [y, gx];
+    });
+  }
+});
+
+// ---------------------------------------------------------------- softmax, normalisation, optimisers
+
+nativeTest('softmax, softmaxBackward and softmaxCrossEntropy match the reference', (be) => {
+  const gen = new Gen(10);
+  for (const [outer, dim, inner] of [[4, 10, 1], [3, 7, 5], [1, 1, 1], [2, 0, 3], [0, 5, 2], [5, 129, 1], [2, 17, 33], [600, 40, 1]] as const) {
+    const size = outer * dim * inner;
+    const x = gen.f32(size, -8, 8);
+    if (size > 6) { x[2] = -Infinity; x[5] = 60; }
+    const gy = gen.f32(size);
+    for (const log of [false, true]) {
+      const y = new Float32Array(size);
+      jsBackend.softmax(x, outer, dim, inner, log, y);
+      compare(be, `softmax ${outer}x${dim}x${inner} log=${log}`, ROUNDED, (b) => {
+        const out = new Float32Array(size);
+        b.softmax(x, outer, dim, inner, log, out);
+        const gx = new Float32Array(size);
+        b.softmaxBackward(y, gy, outer, dim, inner, log, gx);
+        return [out, gx];
+      });
+    }
+  }
+  const allNegInf = new Float32Array(3).fill(-Infinity);
+  compare(be, 'softmax of an all -inf row', ROUNDED, (b) => { const out = new Float32Array(3); b.softmax(allNegInf, 1, 3, 1, false, out); return [out]; });
+  for (const [rows, classes] of [[8, 10], [5, 1], [0, 4], [33, 17], [3, 0]] as const) {
+    const logits = gen.f32(rows * classes, -5, 5);
+    const targets = gen.i32(rows, 0, Math.max(classes, 1));
+    if (rows > 2) targets[1] = -100;
+    for (const smoothing of [0, 0.1]) {
+      compare(be, `softmaxCrossEntropy ${rows}x${classes} smoothing ${smoothing}`, ROUNDED, (b) => {
+        const loss = new Float32Array(rows).fill(NaN);
+        const grad = new Float32Array(rows * classes).fill(NaN);
+        const loss2 = new Float32Array(rows);
+        b.softmaxCrossEntropy(logits, targets, rows, classes, smoothing, -100, loss, grad);
+        b.softmaxCrossEntropy(logits, targets, rows, classes, smoothing, -100, loss2, null);
+        return [loss, grad, loss2];
+      });
+    }
+  }
+});
+
+nativeTest('layerNorm and batchNorm, forward and backward, match the reference', (be) => {
+  const gen = new Gen(11);
+  for (const [rows, cols] of [[4, 10], [1, 1], [0, 5], [7, 129], [300, 64]] as const) {
+    const x = gen.f32(rows * cols, -3, 3);
+    const gamma = gen.f32(cols, 0.5, 1.5);
+    const beta = gen.f32(cols);
+    const gy = gen.f32(rows * cols);
+    for (const affine of [true, false]) {
+      const ga = affine ? gamma : null;
+      const mean = new Float32Array(rows);
+      const rstd = new Float32Array(rows);
+      jsBackend.layerNorm(x, ga, affine ? beta : null, rows, cols, 1e-5, new Float32Array(rows * cols), mean, rstd);
+      compare(be, `layerNorm ${rows}x${cols} affine=${affine}`, SUMMED, (b) => {
+        const y = new Float32Array(rows * cols);
+        const m = new Float32Array(rows);
+        const r = new Float32Array(rows);
+        b.layerNorm(x, ga, affine ? beta : null, rows, cols, 1e-5, y, m, r);
+        const gx = new Float32Array(rows * cols);
+        const gg = affine ? new Float32Array(cols).fill(NaN) : null;
+        const gb = affine ? new Float32Array(cols).fill(NaN) : null;
+        b.layerNormBackward(gy, x, ga, mean, rstd, rows, cols, gx, gg, gb);
+        return [y, m, r, gx, gg ?? [], gb ?? []];
+      });
+    }
+  }
+  for (const [n, c, s] of [[8, 3, 1], [4, 5, 9], [1, 2, 1], [2, 3, 0], [16, 4, 36]] as const) {
+    const x = gen.f32(n * c * s, -2, 2);
+    const gamma = gen.f32(c, 0.5, 1.5);
+    const beta = gen.f32(c);
+    const gy = gen.f32(n * c * s);
+    const rm0 = gen.f32(c);
+    const rv0 = gen.f32(c, 0.5, 2);
+    for (const training of [true, false]) {
+      for (const affine of [true, false]) {
+        compare(be, `batchNorm ${n}x${c}x${s} training=${training} affine=${affine}`, SUMMED, (b) => {
+          const rm = rm0.slice();
+          const rv = rv0.slice();
+          const y = new Float32Array(n * c * s);
+          const mean = new Float32Array(c);
+          const rstd = new Float32Array(c);
+          b.batchNorm(x, n, c, s, affine ? gamma : null, affine ? beta : null, training, 0.1, 1e-5, affine ? rm : null, affine ? rv : null, y, mean, rstd);
+          const gx = new Float32Array(n * c * s);
+          const gg = new Float32Array(c).fill(NaN);
+          const gb = new Float32Array(c).fill(NaN);
+          b.batchNormBackward(gy, x, n, c, s, affine ? gamma : null, mean, rstd, training, gx, gg, gb);
+          return [y, mean, rstd, rm, rv, gx, gg, gb];
+        });
+      }
+    }
+  }
+});
+
+nativeTest('adamStep and sgdStep match the reference', (be) => {
+  const gen = new Gen(12);
+  for (const n of [0, 1, 17, 129, 40000]) {
+    const p0 = gen.f32(n);
+    const g = gen.f32(n);
+    const m0 = gen.f32(n, -0.1, 0.1);
+    const v0 = gen.f32(n, 0, 0.1);
+    for (const decoupled of [false, true]) {
+      compare(be, `adamStep n${n} decoupled=${decoupled}`, ROUNDED, (b) => {
+        const p = p0.slice(), m = m0.slice(), v = v0.slice();
+        for (let step = 1; step <= 3; step++) {
+          b.adamStep(p, g, m, v, { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled, step });
+        }
+        return [p, m, v];
+      });
+    }
+    for (const nesterov of [false, true]) {
+      compare(be, `sgdStep n${n} nesterov=${nesterov}`, ROUNDED, (b) => {
+        const p = p0.slice(), buf = m0.slice(), q = p0.slice();
+        b.sgdStep(p, g, buf, { lr: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3, nesterov, firstStep: true });
+        b.sgdStep(p, g, buf, { lr: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3, nesterov, firstStep: false });
+        b.sgdStep(q, g, null, { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, firstStep: false });
+        return [p, buf, q];
+      });
+    }
+  }
+});
+
+nativeTest('results do not depend on the GEMM micro-kernel beyond rounding', (_be, raw) => {
+  // The same product on every kernel, compared with each other (not only with the reference).
+  const gen = new Gen(13);
+  const [m, n, k] = [67, 93, 131];
+  const a = gen.f32(m * k);
+  const b = gen.f32(k * n);
+  const initial = raw.gemmKernel();
+  const results: Float32Array[] = [];
+  try {
+    for (const kernel of raw.gemmKernels().split(',')) {
+      raw.setGemmKernel(kernel);
+      const out = new Float32Array(m * n);
+      raw.matmul(a, b, out, 1, m, n, k, false, false, 0, 0, false);
+      results.push(out);
+    }
+  } finally {
+    raw.setGemmKernel(initial);
+  }
+  for (const r of results.slice(1)) assertArraysClose(r, results[0]!, gemmTol(k), 'kernel vs kernel');
+});
