@@ -99,8 +99,6 @@ class Args {
   [[noreturn]] void type_error(const std::string& msg, const char* file, int line) const;
   [[noreturn]] void range_error(const std::string& msg, const char* file, int line) const;
 
-  const Napi::Env env() const { return info_.Env(); }
-
  private:
   [[noreturn]] void size_mismatch(const char* name, int64_t got, int64_t expected, const char* file, int line) const;
   std::string where(const char* name) const;

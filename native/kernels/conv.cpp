@@ -9,7 +9,6 @@
 #include "conv.h"
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "gemm.h"

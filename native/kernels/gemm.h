@@ -6,7 +6,7 @@
 //
 // The fast path is a Goto-style blocked GEMM (gemm_driver.cpp) whose micro-kernel is picked at run
 // time from the best instruction set the CPU supports; sgemm_reference is the naive triple loop
-// kept as the oracle for tests and as the fallback for tiny problems.
+// kept as the oracle and as the path of tiny problems, where packing does not pay.
 //
 // Example:
 //   pt::sgemm(false, false, m, n, k, a, k, b, n, c, n, false);   // c = a @ b

@@ -6,10 +6,9 @@
 //     for ir (MR rows) / for jr (NR cols): micro-kernel
 // Threads split C into a grid of tiles and each runs the loop nest on its own tile with its own
 // packing buffers. Packing is repeated per tile, which costs O(k(m+n)) against O(mnk) of work and
-// keeps the threads free of barriers. Tiny problems skip packing and run direct loops.
+// keeps the threads free of barriers. Tiny problems skip packing and run the reference loops.
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <new>
 
 #include "gemm.h"
@@ -24,8 +23,8 @@ constexpr int64_t kMC = 144;  // rows of A packed at once (a multiple of every M
 constexpr int64_t kNC = 512;  // cols of the B panel: KC x NC floats = 512 KiB, half of a Zen 4 L2
 constexpr int64_t kMaxTile = 16 * 64;  // upper bound of MR*NR over all kernels
 
-// Below this many multiply-adds the packing overhead outweighs its gain.
-constexpr int64_t kDirectWork = 24 * 24 * 24;
+// Up to this many multiply-adds the packing overhead outweighs its gain: the naive loops run.
+constexpr int64_t kNaiveWork = 24 * 24 * 24;
 // Below this many multiply-adds one thread finishes before a second would wake up.
 constexpr int64_t kParallelWork = 48 * 48 * 48;
 
@@ -81,30 +80,6 @@ thread_local PackBuffer tl_pack_a;
 thread_local PackBuffer tl_pack_b;
 
 int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
-
-// Direct loops for tiny problems: row-times-panel (axpy over contiguous rows of B) or dot products.
-void direct_gemm(const Problem& g) {
-  for (int64_t i = 0; i < g.m; ++i) {
-    float* crow = g.c + i * g.ldc;
-    const int64_t astep = g.ta ? g.lda : 1;
-    const float* arow = a_at(g, i, 0);
-    if (!g.tb) {
-      if (!g.accumulate) std::fill(crow, crow + g.n, 0.0f);
-      for (int64_t p = 0; p < g.k; ++p) {
-        const float av = arow[p * astep];
-        const float* brow = g.b + p * g.ldb;
-        for (int64_t j = 0; j < g.n; ++j) crow[j] += av * brow[j];
-      }
-    } else {
-      for (int64_t j = 0; j < g.n; ++j) {
-        const float* bcol = g.b + j * g.ldb;
-        float s = 0.0f;
-        for (int64_t p = 0; p < g.k; ++p) s += arow[p * astep] * bcol[p];
-        crow[j] = g.accumulate ? crow[j] + s : s;
-      }
-    }
-  }
-}
 
 // C[0:mc,0:nc] (+)= packed A block · packed B panel.
 void macro_kernel(const GemmKernel& kr, int64_t mc, int64_t nc, int64_t kc, const float* pa,
@@ -163,8 +138,8 @@ void gemm_serial(const GemmKernel& kr, const Problem& g) {
     }
     return;
   }
-  if (g.m * g.n * g.k <= kDirectWork) {
-    direct_gemm(g);
+  if (g.m * g.n * g.k <= kNaiveWork) {
+    sgemm_reference(g.ta, g.tb, g.m, g.n, g.k, g.a, g.lda, g.b, g.ldb, g.c, g.ldc, g.accumulate);
     return;
   }
   blocked_gemm(kr, g);

@@ -62,7 +62,8 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
 
 /** Turns a possibly negative axis into 0..rank-1. */
 export function normAxis(op: string, axis: number, rank: number): number {
-  const a = axis < 0 ? axis + rank : axis;
+  // a 0-d tensor accepts axis 0 and -1, as in PyTorch
+  const a = axis < 0 ? axis + Math.max(rank, 1) : axis;
   if (!Number.isInteger(axis) || a < 0 || a >= Math.max(rank, 1)) {
     throw new ValueError(op, `axis ${axis} out of range for rank ${rank}`);
   }
@@ -73,7 +74,8 @@ export function normAxis(op: string, axis: number, rank: number): number {
 export function normAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;
-  const out = [...new Set(list.map((a) => normAxis(op, a, rank)))];
+  // the axis 0 a 0-d tensor accepts is not a real axis: reducing over it leaves the value as is
+  const out = [...new Set(list.map((a) => normAxis(op, a, rank)))].filter((a) => a < rank);
   return out.sort((x, y) => x - y);
 }
 

@@ -33,7 +33,14 @@ function ignorableDirSyncError(err: unknown): boolean {
   return code === 'EISDIR' || code === 'EPERM' || code === 'EINVAL' || code === 'EBADF' || code === 'EACCES';
 }
 
-function syncDirSync(dir: string): void {
+/**
+ * Flushes a directory's entries to disk (a file created, renamed or removed in it), so that a
+ * later step may rely on them surviving a power loss; a no-op where the platform cannot.
+ *
+ * @example
+ * fs.mkdirSync('run/step-10'); syncDirSync('run');
+ */
+export function syncDirSync(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');

@@ -5,7 +5,7 @@
  * import { saveSafetensors, loadSafetensors } from './io/index.js';
  * saveSafetensors('model.safetensors', model.stateDict());
  */
-export { writeFileAtomic, writeFileAtomicSync, type FileData } from './atomic.js';
+export { writeFileAtomic, writeFileAtomicSync, syncDirSync, type FileData } from './atomic.js';
 export {
   saveSafetensors, loadSafetensors, readSafetensorsHeader, encodeSafetensors, decodeSafetensors,
   type SafetensorsContents, type SafetensorsEntry, type SafetensorsHeader,

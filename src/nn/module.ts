@@ -36,6 +36,16 @@ export interface RegisterBufferOptions {
   persistent?: boolean;
 }
 
+/**
+ * Base class of layers and models: subclasses declare children and parameters as fields and
+ * implement `forward`. `In`/`Out` type forward's arguments and result (default Tensor → Tensor).
+ *
+ * @example
+ * class Head extends Module {
+ *   fc = new Linear(64, 10);
+ *   forward(h: Tensor): Tensor { return this.fc.forward(h).logSoftmax(1); }
+ * }
+ */
 export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Training mode (dropout active, batch norm on batch statistics); switch with train()/eval(). */
   training = true;

@@ -11,6 +11,12 @@
 import { DTypeError } from '../core/errors.js';
 import { Tensor } from '../tensor/index.js';
 
+/**
+ * A trainable tensor owned by a module.
+ *
+ * @example
+ * this.scale = new Parameter(ones([1]));
+ */
 export class Parameter extends Tensor {
   /** Wraps `value`'s data (shared, not copied). Pass `requiresGrad = false` for a frozen weight. */
   constructor(value: Tensor, requiresGrad = true) {

@@ -35,7 +35,12 @@ export interface LoadStateDictOptions {
   strict?: boolean;
 }
 
-/** Thrown by a strict `loadStateDict`; `report` holds the details the message lists. */
+/**
+ * Thrown by a strict `loadStateDict`; `report` holds the details the message lists.
+ *
+ * @example
+ * try { model.loadStateDict(sd); } catch (e) { if (e instanceof StateDictError) console.log(e.report.missing); }
+ */
 export class StateDictError extends PolytaskError {
   override name = 'StateDictError';
   constructor(readonly report: StateDictReport) {
@@ -45,7 +50,12 @@ export class StateDictError extends PolytaskError {
 
 const shapeText = (s: readonly number[]): string => `[${s.join(',')}]`;
 
-/** One line naming every missing, unexpected and mismatched key. */
+/**
+ * One line naming every missing, unexpected and mismatched key.
+ *
+ * @example
+ * describeReport(model.loadStateDict(sd, { strict: false })); // '1 missing key (head.bias)'
+ */
 export function describeReport(r: StateDictReport): string {
   const parts: string[] = [];
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -24,6 +24,7 @@ export interface AdamOptions {
 
 type AdamState = { step: number; expAvg: Tensor; expAvgSq: Tensor };
 
+/** Adam with L2 weight decay. @example new Adam(model.parameters(), { lr: 3e-4, betas: [0.9, 0.98] }); */
 export class Adam extends Optimizer<AdamOptions, AdamState> {
   /** Whether weight decay is decoupled from the gradient (AdamW). */
   protected readonly decoupled: boolean = false;
@@ -61,7 +62,12 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
   }
 }
 
-/** Adam with decoupled weight decay (Loshchilov & Hutter); weightDecay defaults to 1e-2 as in PyTorch. */
+/**
+ * Adam with decoupled weight decay (Loshchilov & Hutter); weightDecay defaults to 1e-2 as in PyTorch.
+ *
+ * @example
+ * new AdamW([{ params: decay, weightDecay: 0.05 }, { params: noDecay, weightDecay: 0 }], { lr: 1e-3 });
+ */
 export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
 

@@ -45,6 +45,13 @@ export interface OptimizerStateDict {
   paramGroups: (Record<string, unknown> & { params: number[] })[];
 }
 
+/**
+ * Base of optimizers: groups, state, zeroGrad, state dicts. `O` is the group hyperparameters, `S` the
+ * per-parameter state.
+ *
+ * @example
+ * opt.paramGroups[0].lr = 1e-4; // what schedulers do
+ */
 export abstract class Optimizer<O extends GroupOptions, S extends ParamState = ParamState> {
   readonly paramGroups: ParamGroup<O>[] = [];
   /** State of each parameter that has been stepped. */
@@ -176,7 +183,7 @@ export function checkRange(where: string, name: string, v: number, belowOne = fa
   }
 }
 
-/** Throws unless p.grad is float32 with p's size. */
+/** Throws unless p.grad is float32 with p's size (optimizers call it before a fused update). */
 export function checkGrad(where: string, p: Tensor): void {
   const g = p.grad!;
   if (g.dtype !== 'float32' || g.size !== p.size) {

@@ -25,6 +25,7 @@ export interface SgdOptions {
 
 type SgdState = { momentumBuffer: Tensor };
 
+/** Stochastic gradient descent. @example new SGD(model.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 }); */
 export class SGD extends Optimizer<SgdOptions, SgdState> {
   constructor(params: ParamsArg<SgdOptions>, opts: Partial<SgdOptions> & { lr: number }) {
     super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...opts });

@@ -85,9 +85,12 @@ function reverseTopo(roots: readonly Tensor[]): Tensor[] {
  * Propagates `seeds` (tensor → its gradient) back through the graph; returns the gradient of every
  * tensor reached. Frees the graph unless retainGraph.
  */
-function propagate(seeds: Map<Tensor, Tensor>, retainGraph: boolean, add: (a: Tensor, b: Tensor) => Tensor): Map<Tensor, Tensor> {
+function propagate(
+  seeds: Map<Tensor, Tensor>, retainGraph: boolean, add: (a: Tensor, b: Tensor) => Tensor, targets?: readonly Tensor[],
+): Map<Tensor, Tensor> {
   const grads = new Map(seeds);
   const order = reverseTopo([...seeds.keys()]);
+  const live = targets === undefined ? null : leadingTo(order, targets);
   const prev = gradEnabled;
   gradEnabled = false;
   try {
@@ -95,12 +98,15 @@ function propagate(seeds: Map<Tensor, Tensor>, retainGraph: boolean, add: (a: Te
       const fn = t.gradFn;
       const g = grads.get(t);
       if (fn === null || g === undefined) continue;
+      const needs = fn.inputs.map((x) => x.requiresGrad && (live === null || live.has(x)));
+      // a node none of whose inputs leads to a target is skipped (and kept): grad w.r.t. a trunk output
+      // then runs the heads only, as torch.autograd.grad does
+      if (!needs.includes(true)) continue;
       if (fn.backward === null) {
         throw new PolytaskError(
           `backward: the graph through '${fn.name}' was already freed; pass { retainGraph: true } to the earlier backward/grad call`,
         );
       }
-      const needs = fn.inputs.map((x) => x.requiresGrad);
       const ins = fn.backward(g, needs);
       if (!retainGraph) fn.backward = null;
       fn.inputs.forEach((x, i) => {
@@ -118,6 +124,17 @@ function propagate(seeds: Map<Tensor, Tensor>, retainGraph: boolean, add: (a: Te
     gradEnabled = prev;
   }
   return grads;
+}
+
+/** The nodes of `order` (reverse topological) from which some target can be reached, targets included. */
+function leadingTo(order: readonly Tensor[], targets: readonly Tensor[]): Set<Tensor> {
+  const live = new Set(targets);
+  // inputs come after their consumers in `order`, so walking it backwards settles inputs first
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i]!;
+    if (t.gradFn?.inputs.some((x) => live.has(x))) live.add(t);
+  }
+  return live;
 }
 
 export interface BackwardHooks {
@@ -160,7 +177,7 @@ export function runGrad(outputs: readonly Tensor[], inputs: readonly Tensor[], o
     const old = seeds.get(o);
     seeds.set(o, old === undefined ? s : h.add(old, s));
   });
-  const grads = propagate(seeds, opts.retainGraph ?? false, h.add);
+  const grads = propagate(seeds, opts.retainGraph ?? false, h.add, inputs);
   return inputs.map((x, i) => {
     const g = grads.get(x);
     if (g !== undefined) return g;

@@ -14,6 +14,7 @@ export { noGrad, isGradEnabled, type GradOptions } from './autograd.js';
 export { tensor, zeros, ones, full, randn, rand, arange, type TensorOptions } from './creation.js';
 export { where, sumTo } from './ops/elementwise.js';
 export { concat, stack } from './ops/movement.js';
+export { linear } from './ops/linalg.js';
 export { conv2d, type Conv2dOptions, type Pair } from './ops/conv.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type Pool2dOptions } from './ops/pool.js';
 export { layerNorm, batchNorm, type BatchNormOptions } from './ops/norm.js';

@@ -37,7 +37,7 @@ export function gemmTol(k: number): Tol {
 const load = loadNativeBackend();
 export const native: Backend | null = load.backend;
 export const addon: NativeAddon | null = loadNativeAddon();
-export const unavailable = `native addon not built (${load.reason}); build it with: node scripts/build-native.mjs`;
+export const unavailable = `native backend unavailable: ${load.reason}`;
 
 /** A test that receives the native backend and addon, skipped with the reason when they are missing. */
 export function nativeTest(name: string, body: (be: Backend, raw: NativeAddon, t: TestContext) => void): void {

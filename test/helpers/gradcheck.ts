@@ -7,8 +7,12 @@
  *  - each coordinate is perturbed in float32 and divided by the perturbation actually stored
  *    (f32(x + eps) - f32(x - eps)), not by 2·eps;
  *  - the projection is summed in float64, so the only float32 noise left is the op's own rounding
- *    (about 6e-8 relative per output element), which eps = 1e-2 turns into ~1e-5 of the slope;
+ *    (about 6e-8 relative per output element); divided by 2·eps = 0.02 it stays near 1e-5 of the
+ *    slope's scale for the small shapes tested, far inside atol 1e-3 / rtol 1e-2;
  *  - the truncation error of central differences is eps²/6 · f''' ≈ 2e-5 · f''', inside rtol 1e-2.
+ * Measured margins (GRADCHECK_REPORT=1 in gradcheck.test.ts): the worst coordinate uses under 10%
+ * of its tolerance, while a gelu derivative with one term scaled by 0.99, or a batchNorm backward
+ * with one term scaled by 0.9, fails.
  * Inputs must sit away from kinks (relu at 0, max ties, clamp bounds) by more than eps; see inputs.ts.
  *
  * @example
@@ -44,7 +48,7 @@ export interface GradcheckReport {
 }
 
 /**
- * Throws (with every mismatch listed) when autograd and central differences disagree:
+ * Throws (listing the first mismatches) when autograd and central differences disagree:
  * |analytic − numeric| > atol + rtol · max(|analytic|, |numeric|).
  * `inputs` are copied into fresh float32 leaves; pass int32 arguments through the closure instead.
  */

@@ -160,7 +160,7 @@ describe('options', () => {
     for (const [p, shown] of [[NaN, 'NaN'], [Infinity, 'Infinity'], [1.5, '1.5'], [-0.1, '-0.1']] as const) {
       fails(() => dropout(zeros([3]), p, true), 'ValueError', `dropout: p must be in [0, 1], got ${shown}`);
     }
-    // checked in eval mode too, so a bad config fails on the first batch rather than at training time
+    // checked when not training too: a bad p fails even in a run that only evaluates
     fails(() => dropout(zeros([3]), NaN, false), 'ValueError', 'dropout: p must be in [0, 1], got NaN');
   });
   test('clamp bounds must be ordered numbers', () => {
@@ -193,6 +193,14 @@ describe('axes', () => {
   test('argmax and argmin over an empty axis have no answer', () => {
     fails(() => zeros([2, 0]).argmax(1), 'ShapeError', 'argmax: cannot reduce over an empty axis of [2,0]');
     fails(() => zeros([0, 3]).argmin(), 'ShapeError', 'argmin: cannot reduce over an empty axis of [0,3]');
+  });
+  test('ops that walk a dimension refuse 0-d tensors', () => {
+    const s = tensor(3);
+    const msg = (op: string): string => `${op}: needs a tensor of at least 1 dimension, got a 0-d tensor`;
+    fails(() => s.slice(0, 0, 1), 'ShapeError', msg('slice'));
+    fails(() => s.indexSelect(-1, ints(0)), 'ShapeError', msg('indexSelect'));
+    fails(() => s.gather(0, tensor(new Int32Array(1), [])), 'ShapeError', msg('gather'));
+    fails(() => concat([s, s]), 'ShapeError', msg('concat'));
   });
   test('permutations and flatten ranges', () => {
     fails(() => zeros([2, 3, 4]).permute([0, 0, 1]), 'ShapeError', 'permute: [0,0,1] is not a permutation of the 3 axes of [2,3,4]');

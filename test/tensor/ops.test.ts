@@ -71,6 +71,16 @@ for (const backend of BACKENDS) {
         assert.deepEqual(x.mean(undefined, true).shape, [1, 1, 1]);
         assert.equal(x.max().item(), 12);
       });
+      test('a 0-d tensor takes axis 0 or -1 (as in PyTorch) and reduces to itself', () => {
+        const s = tensor(3);
+        assert.deepEqual(s.sum(0).shape, []);
+        assert.equal(s.sum(-1, true).item(), 3);
+        assert.equal(s.max(0).item(), 3);
+        assert.equal(s.softmax().item(), 1);
+        assert.equal(s.logSoftmax(0).item(), 0);
+        assert.equal(s.argmax(-1).item(), 0);
+        assert.deepEqual(stack([s, s], -1).shape, [2]);
+      });
       test('repeated and negative axes name the same axis once', () => {
         assert.deepEqual(x.sum([2, -1, 0]).toArray(), x.sum([0, 2]).toArray());
       });
@@ -92,6 +102,11 @@ for (const backend of BACKENDS) {
         const t = tensor([1, 5, 5, 2], undefined, { requiresGrad: true });
         t.max().backward();
         assert.deepEqual(t.grad!.toArray(), [0, 0.5, 0.5, 0]);
+      });
+      test('maxPool2d routes a tied window to its first cell (as PyTorch on CPU)', () => {
+        const x = ones([1, 1, 2, 4], { requiresGrad: true });
+        maxPool2d(x, 2).sum().backward();
+        assert.deepEqual(x.grad!.toArray(), [[[[1, 0, 1, 0], [0, 0, 0, 0]]]]);
       });
       test('maximum at a tie sends half the gradient to each side', () => {
         const a = tensor([1, 2], undefined, { requiresGrad: true });

@@ -4,7 +4,7 @@
  * @example
  * const h = relu(linear(x, w, b));
  */
-import type { Tensor } from '../../tensor/index.js';
+import { linear as linearOp, type Tensor } from '../../tensor/index.js';
 
 /** max(x, 0). @example relu(x); */
 export const relu = (x: Tensor): Tensor => x.relu();
@@ -23,13 +23,5 @@ export const softmax = (x: Tensor, dim = -1): Tensor => x.softmax(dim);
 /** Log-softmax along `dim` (default last). @example logSoftmax(logits, 1); */
 export const logSoftmax = (x: Tensor, dim = -1): Tensor => x.logSoftmax(dim);
 
-/**
- * x·wᵀ + b with w [out, in], as in PyTorch's F.linear.
- *
- * @example
- * linear(x, layer.weight, layer.bias);
- */
-export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
-  const y = x.matmul(weight.transpose());
-  return bias === null ? y : y.add(bias);
-}
+/** x·wᵀ + b with w [out, in], as in PyTorch's F.linear. @example linear(x, layer.weight, layer.bias); */
+export const linear = (x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor => linearOp(x, weight, bias);

@@ -21,6 +21,12 @@ export interface Conv2dLayerOptions {
   bias?: boolean;
 }
 
+/**
+ * 2-D convolution layer, initialised as PyTorch's.
+ *
+ * @example
+ * new Conv2d(16, 16, 3, { padding: 1, groups: 16, bias: false }); // depthwise
+ */
 export class Conv2d extends Module {
   readonly weight: Parameter;
   readonly bias: Parameter | null;

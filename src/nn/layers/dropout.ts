@@ -11,6 +11,7 @@ import { ValueError } from '../../core/errors.js';
 import { dropout, type Tensor } from '../../tensor/index.js';
 import { Module } from '../module.js';
 
+/** Inverted dropout with drop probability p. @example new Dropout(0.1); */
 export class Dropout extends Module {
   constructor(readonly p = 0.5) {
     super();

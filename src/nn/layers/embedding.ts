@@ -18,6 +18,7 @@ export interface EmbeddingOptions {
   paddingIdx?: number;
 }
 
+/** Lookup table of learned vectors. @example new Embedding(vocab, 64).forward(ids); */
 export class Embedding extends Module {
   readonly weight: Parameter;
   readonly paddingIdx: number | null;

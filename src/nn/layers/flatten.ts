@@ -7,6 +7,7 @@
 import type { Tensor } from '../../tensor/index.js';
 import { Module } from '../module.js';
 
+/** Flattens dimensions startDim..endDim. @example new Flatten(0); // everything */
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();

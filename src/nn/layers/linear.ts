@@ -7,7 +7,7 @@
  * fc.forward(randn([32, 784])).shape; // [32, 10]
  */
 import { ShapeError, ValueError } from '../../core/errors.js';
-import { zeros, type Tensor } from '../../tensor/index.js';
+import { linear, zeros, type Tensor } from '../../tensor/index.js';
 import { initLinearLike } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -17,6 +17,12 @@ export interface LinearOptions {
   bias?: boolean;
 }
 
+/**
+ * Fully connected layer, initialised as PyTorch's (kaiming-uniform weight, U(±1/√in) bias).
+ *
+ * @example
+ * new Linear(8, 2, { bias: false }).forward(x);
+ */
 export class Linear extends Module {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
@@ -35,7 +41,6 @@ export class Linear extends Module {
     if (x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new ShapeError('Linear', `expects input [..., ${this.inFeatures}], got [${x.shape.join(',')}]`);
     }
-    const y = x.matmul(this.weight.transpose());
-    return this.bias === null ? y : y.add(this.bias);
+    return linear(x, this.weight, this.bias);
   }
 }

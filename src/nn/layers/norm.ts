@@ -77,7 +77,7 @@ abstract class BatchNormBase extends Module {
   }
 }
 
-/** Batch norm over [N, C] or [N, C, L]. */
+/** Batch norm over [N, C] or [N, C, L]. @example new BatchNorm1d(64, { momentum: 0.01 }); */
 export class BatchNorm1d extends BatchNormBase {
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super(numFeatures, opts);
@@ -88,7 +88,7 @@ export class BatchNorm1d extends BatchNormBase {
   }
 }
 
-/** Batch norm over [N, C, H, W]. */
+/** Batch norm over [N, C, H, W]. @example new BatchNorm2d(32, { affine: false }); */
 export class BatchNorm2d extends BatchNormBase {
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super(numFeatures, opts);

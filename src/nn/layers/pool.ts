@@ -9,6 +9,7 @@
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type Pair, type Pool2dOptions, type Tensor } from '../../tensor/index.js';
 import { Module } from '../module.js';
 
+/** Max pooling. @example new MaxPool2d(3, { stride: 2, padding: 1 }); */
 export class MaxPool2d extends Module {
   constructor(readonly kernelSize: Pair, readonly opts: Omit<Pool2dOptions, 'countIncludePad'> = {}) {
     super();
@@ -19,6 +20,7 @@ export class MaxPool2d extends Module {
   }
 }
 
+/** Average pooling. @example new AvgPool2d(2, { countIncludePad: false }); */
 export class AvgPool2d extends Module {
   constructor(readonly kernelSize: Pair, readonly opts: Pool2dOptions = {}) {
     super();
@@ -29,6 +31,7 @@ export class AvgPool2d extends Module {
   }
 }
 
+/** Average pooling to a fixed output size. @example new AdaptiveAvgPool2d([7, 7]); */
 export class AdaptiveAvgPool2d extends Module {
   constructor(readonly outputSize: Pair) {
     super();

@@ -14,6 +14,7 @@ export interface CosineAnnealingOptions {
   etaMin?: number;
 }
 
+/** Cosine annealing. @example new CosineAnnealingLR(opt, { tMax: 50 }); */
 export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;

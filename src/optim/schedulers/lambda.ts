@@ -9,6 +9,7 @@ import { LRScheduler, type Schedulable } from './scheduler.js';
 
 export type LrLambda = (epoch: number) => number;
 
+/** lr = base·f(t). @example new LambdaLR(opt, [(t) => 1, (t) => 0.9 ** t]); // per group */
 export class LambdaLR extends LRScheduler {
   readonly lambdas: LrLambda[];
 

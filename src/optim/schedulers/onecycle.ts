@@ -45,6 +45,7 @@ interface Phase {
   endMomentum: MomentumLevel;
 }
 
+/** The 1cycle policy. @example new OneCycleLR(opt, { maxLr: 0.01, totalSteps: 1000, cycleMomentum: false }); */
 export class OneCycleLR extends LRScheduler {
   readonly totalSteps: number;
   readonly cycleMomentum: boolean;

@@ -22,6 +22,16 @@ export interface SchedulerStateDict {
   baseLrs: number[];
 }
 
+/**
+ * Base of lr schedulers: subclasses give `lrAt` in closed form and call `apply()` at the end of
+ * their constructor.
+ *
+ * @example
+ * class Halving extends LRScheduler {
+ *   constructor(opt: Schedulable) { super(opt); this.apply(); }
+ *   lrAt(t: number, base: number): number { return base / 2 ** t; }
+ * }
+ */
 export abstract class LRScheduler {
   /** Steps taken since construction (PyTorch's last_epoch). */
   lastEpoch = 0;

@@ -12,6 +12,7 @@ export interface StepLROptions {
   gamma?: number;
 }
 
+/** Step decay. @example new StepLR(opt, { stepSize: 10 }); */
 export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;

@@ -20,6 +20,7 @@ export interface LinearWarmupOptions {
   after?: LRScheduler;
 }
 
+/** Linear warm-up, optionally followed by another schedule. @example new LinearWarmup(opt, { warmupSteps: 100, startFactor: 0.1 }); */
 export class LinearWarmup extends LRScheduler {
   readonly warmupSteps: number;
   readonly startFactor: number;

@@ -99,3 +99,44 @@ function batched(aIn: Tensor, bIn: Tensor): Tensor {
     return [ga, gb];
   });
 }
+
+/**
+ * x·wᵀ (+ b) with w [out, in], as PyTorch's F.linear: the GEMM reads w transposed in place, so the
+ * weight is never copied, forwards or backwards. x is [..., in]; the result is [..., out].
+ *
+ * @example
+ * linear(x, weight, bias); // [B, 784] · [128, 784]ᵀ + [128] → [B, 128]
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  requireFloat('linear', x);
+  requireFloat('linear', weight);
+  if (weight.ndim !== 2) throw new ShapeError('linear', `weight must be [out, in], got ${fmt(weight.shape)}`);
+  const [n, k] = weight.shape as [number, number];
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== k) {
+    throw new ShapeError('linear', `input features differ: input ${fmt(x.shape)} for weight ${fmt(weight.shape)}`);
+  }
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== n)) throw new ShapeError('linear', `bias must be [${n}], got ${fmt(bias.shape)}`);
+  const x2 = x.ndim === 2 ? x : x.reshape([-1, k]);
+  const m = x2.shape[0]!;
+  const out = new Float32Array(m * n);
+  getBackend().matmul(x2.data as Float32Array, weight.data as Float32Array, out, 1, m, n, k, false, true, 0, 0, false);
+  const y = record(new Tensor(out, [m, n]), 'linear', [x2, weight], (g, needs) => {
+    const be = getBackend();
+    const gd = g.data as Float32Array;
+    let gx: Tensor | null = null;
+    let gw: Tensor | null = null;
+    if (needs[0]) {
+      const d = new Float32Array(m * k); // g [m,n] @ w [n,k]
+      be.matmul(gd, weight.data as Float32Array, d, 1, m, k, n, false, false, 0, 0, false);
+      gx = new Tensor(d, [m, k]);
+    }
+    if (needs[1]) {
+      const d = new Float32Array(n * k); // gᵀ [n,m] @ x [m,k]
+      be.matmul(gd, x2.data as Float32Array, d, 1, n, k, m, true, false, 0, 0, false);
+      gw = new Tensor(d, [n, k]);
+    }
+    return [gx, gw];
+  });
+  const yb = bias === null ? y : y.add(bias);
+  return x.ndim === 2 ? yb : yb.reshape([...x.shape.slice(0, -1), n]);
+}

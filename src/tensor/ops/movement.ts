@@ -13,6 +13,12 @@ import { record } from '../autograd.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './elementwise.js';
 
+/** The axis of an op that walks a real dimension; a 0-d tensor has none (normAxis admits 0/-1 for reductions). */
+function dimAxis(op: string, axis: number, x: Tensor): number {
+  if (x.ndim === 0) throw new ShapeError(op, 'needs a tensor of at least 1 dimension, got a 0-d tensor');
+  return normAxis(op, axis, x.ndim);
+}
+
 export function reshape(x: Tensor, shapeIn: readonly number[]): Tensor {
   const shape = [...shapeIn];
   const neg = shape.filter((d) => d === -1).length;
@@ -87,7 +93,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 export function slice(x: Tensor, axis: number, start: number, end?: number): Tensor {
-  const a = normAxis('slice', axis, x.ndim);
+  const a = dimAxis('slice', axis, x);
   const dim = x.shape[a]!;
   const clampIdx = (v: number): number => Math.min(Math.max(v < 0 ? v + dim : v, 0), dim);
   const s = clampIdx(start);
@@ -109,7 +115,7 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new ValueError('concat', 'needs at least one tensor');
   const first = tensors[0]!;
-  const a = normAxis('concat', axis, first.ndim);
+  const a = dimAxis('concat', axis, first);
   for (const t of tensors) {
     if (t.dtype !== first.dtype) throw new DTypeError('concat', `dtypes differ: ${first.dtype} and ${t.dtype}`);
     if (t.ndim !== first.ndim || t.shape.some((d, i) => i !== a && d !== first.shape[i])) {
@@ -158,7 +164,7 @@ function checkIndices(op: string, idx: Tensor, dim: number): Int32Array {
 }
 
 export function indexSelect(x: Tensor, axis: number, indices: Tensor): Tensor {
-  const a = normAxis('indexSelect', axis, x.ndim);
+  const a = dimAxis('indexSelect', axis, x);
   if (indices.ndim !== 1) throw new ShapeError('indexSelect', `indices must be 1-D, got ${fmt(indices.shape)}`);
   const idx = checkIndices('indexSelect', indices, x.shape[a]!);
   const shape = [...x.shape];
@@ -175,7 +181,7 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor): Tensor {
 }
 
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
-  const a = normAxis('gather', axis, x.ndim);
+  const a = dimAxis('gather', axis, x);
   if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== a && d > x.shape[i]!)) {
     throw new ShapeError('gather', `index shape ${fmt(index.shape)} does not fit input ${fmt(x.shape)} along axis ${a}`);
   }

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Runs every compiled test file (dist/test/**/*.test.js) with node's test runner. Node 20 does not
+// expand globs in `node --test`, and a bare directory would also run helper modules as tests.
+import { readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+function* testFiles(dir) {
+  for (const e of readdirSync(dir).sort()) {
+    const p = path.join(dir, e);
+    if (statSync(p).isDirectory()) yield* testFiles(p);
+    else if (p.endsWith('.test.js')) yield p;
+  }
+}
+
+const roots = process.argv.length > 2 ? process.argv.slice(2) : ['dist/test'];
+const files = roots.flatMap((r) => (statSync(r).isDirectory() ? [...testFiles(r)] : [r]));
+if (files.length === 0) {
+  console.error(`no test files under ${roots.join(', ')}`);
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ['--test', ...files], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
