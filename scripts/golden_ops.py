@@ -172,6 +172,9 @@ def build():
                          ('high-rank broadcast', (2, 3, 1, 2, 4), (3, 5, 4, 2))]:
         G = g('mm ' + name)
         case(f'matmul {name}', 'matmul', {}, [('a', G.normal(*sa), True), ('b', G.normal(*sb), True)], mm)
+    lin = lambda t, p: F.linear(t['x'], t['weight'], t.get('bias'))
+    G = g('linear'); case('linear with bias', 'linear', {}, [('x', G.normal(4, 3), True), ('weight', G.normal(5, 3), True), ('bias', G.normal(5), True)], lin)
+    G = g('linear3'); case('linear on 3-D input without bias', 'linear', {}, [('x', G.normal(2, 3, 4), True), ('weight', G.normal(2, 4), True)], lin)
     G = g('mm64'); case('matmul float64 K=64', 'matmul', {}, [('a', G.normal(6, 64), True), ('b', G.normal(64, 5), True)], mm, dtype='float64')
 
     # shape and indexing

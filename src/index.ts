@@ -19,3 +19,4 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * from './io/index.js';
 export * as data from './data/index.js';
+export * as train from './train/index.js';

@@ -94,7 +94,7 @@ void unary(UnaryOp op, const float* x, float* out, int64_t n, double alpha) {
     case UnaryOp::Sign: return map1(x, out, n, g, [](float v) { return v > 0 ? 1.0f : v < 0 ? -1.0f : 0.0f; });
     case UnaryOp::Square: return map1(x, out, n, g, [](double v) { return v * v; });
     case UnaryOp::Reciprocal: return map1(x, out, n, g, [](double v) { return 1.0 / v; });
-    case UnaryOp::Relu: return map1(x, out, n, g, [](float v) { return v > 0 ? v : 0.0f; });
+    case UnaryOp::Relu: return map1(x, out, n, g, [](float v) { return v <= 0 ? 0.0f : v; });  // NaN passes through
     case UnaryOp::LeakyRelu: return map1(x, out, n, g, [alpha](double v) { return v > 0 ? v : alpha * v; });
     case UnaryOp::Sigmoid: return map1(x, out, n, g, [](double v) { return sigmoid(v); });
     case UnaryOp::Tanh: return map1(x, out, n, g, [](double v) { return std::tanh(v); });

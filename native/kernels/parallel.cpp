@@ -1,6 +1,7 @@
 // Thread pool: workers sleep on a condition variable between jobs and poll briefly after each one,
 // because kernels come in bursts (one layer after another) and a wake-up costs more than the poll.
-// One job runs at a time; tasks are handed out through an atomic counter.
+// One job runs at a time; tasks are handed out through an atomic counter, and the caller runs
+// tasks too, so a job finishes even if no worker ever wakes up for it.
 #include "parallel.h"
 
 #include <algorithm>
@@ -61,27 +62,41 @@ class Pool {
   bool try_run(int64_t tasks, const std::function<void(int64_t)>& body) {
     bool expected = false;
     if (!busy_.compare_exchange_strong(expected, true, std::memory_order_acquire)) return false;
+    body_ = &body;
+    tasks_ = tasks;
+    next_.store(0, std::memory_order_relaxed);
+    left_.store(0, std::memory_order_relaxed);
+    error_ = nullptr;
+    entry_.store(kOpen, std::memory_order_release);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      body_ = &body;
-      tasks_ = tasks;
-      next_.store(0, std::memory_order_relaxed);
-      pending_workers_.store(threads_ - 1, std::memory_order_relaxed);
-      error_ = nullptr;
       generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     drain();
-    // Wait for every worker to leave the job before its body goes out of scope.
-    while (pending_workers_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+    // Close the job and wait only for the workers that joined it: a worker that is slow to wake
+    // (a loaded machine) finds the job closed and skips it, instead of holding up the caller.
+    const uint64_t joined = entry_.fetch_and(~kOpen, std::memory_order_acq_rel) & ~kOpen;
+    while (left_.load(std::memory_order_acquire) < joined) std::this_thread::yield();
     std::exception_ptr err = error_;
-    body_ = nullptr;
     busy_.store(false, std::memory_order_release);
     if (err) std::rethrow_exception(err);
     return true;
   }
 
  private:
+  // entry_ holds kOpen while a job accepts workers, plus the number of workers that joined it.
+  static constexpr uint64_t kOpen = uint64_t{1} << 63;
+
+  // Joins the current job if it is still open.
+  bool join() {
+    uint64_t e = entry_.load(std::memory_order_acquire);
+    while ((e & kOpen) != 0) {
+      if (entry_.compare_exchange_weak(e, e + 1, std::memory_order_acq_rel, std::memory_order_acquire)) return true;
+    }
+    return false;
+  }
+
   void drain() {
     TaskScope scope;
     for (;;) {
@@ -108,8 +123,10 @@ class Pool {
         wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
       }
       seen = generation_.load(std::memory_order_acquire);
-      drain();
-      pending_workers_.fetch_sub(1, std::memory_order_acq_rel);
+      if (join()) {
+        drain();
+        left_.fetch_add(1, std::memory_order_release);
+      }
     }
   }
 
@@ -119,8 +136,9 @@ class Pool {
   std::condition_variable wake_;
   std::atomic<bool> busy_{false};
   std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> entry_{0};
+  std::atomic<uint64_t> left_{0};
   std::atomic<int64_t> next_{0};
-  std::atomic<int> pending_workers_{0};
   const std::function<void(int64_t)>* body_ = nullptr;
   int64_t tasks_ = 0;
   std::exception_ptr error_;

@@ -109,7 +109,7 @@ export class Tensor {
 
   // ---- activations ----
   relu(): Tensor { return ew.unaryOp('relu', this); }
-  leakyRelu(slope = 0.01): Tensor { return ew.unaryOp('leakyRelu', this, slope); }
+  leakyRelu(slope = 0.01): Tensor { return ew.leakyRelu(this, slope); }
   gelu(): Tensor { return ew.unaryOp('gelu', this); }
   sigmoid(): Tensor { return ew.unaryOp('sigmoid', this); }
   tanh(): Tensor { return ew.unaryOp('tanh', this); }

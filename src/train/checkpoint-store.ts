@@ -41,7 +41,7 @@ function entries(root: string): fs.Dirent[] {
  * directory's name), oldest first. A missing `root` has none.
  *
  * @example
- * for (const c of listCheckpoints('runs/a')) console.log(c.step, c.path);
+ * const steps = listCheckpoints('runs/a').map((c) => c.step);   // [100, 200, 300]
  */
 export function listCheckpoints(root: string): CheckpointInfo[] {
   const out: CheckpointInfo[] = [];

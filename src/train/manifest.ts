@@ -85,7 +85,7 @@ function isEntry(v: unknown): v is ManifestEntry {
  *
  * @example
  * const m = readManifest('run/step-00000120-epoch-0003');
- * if (m === null) console.log('incomplete');
+ * const complete = m !== null;
  */
 export function readManifest(dir: string): Manifest | null {
   let parsed: unknown;

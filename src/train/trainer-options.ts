@@ -92,7 +92,11 @@ export interface TrainerOptions<B = Batch> {
   step: StepFn<B>;
   /** Epochs to train (the total, counting those of a resumed run). */
   epochs: number;
-  /** Stop after this many steps in total, with a checkpoint. Default: no limit. */
+  /**
+   * Stop right after this many steps in total, with a checkpoint. Default: no limit. When that
+   * step was an epoch's last, the epoch's end (evaluation, per-epoch scheduler) is left to the next
+   * fit, as after requestStop().
+   */
   maxSteps?: number;
   scheduler?: SchedulerLike;
   /** Step the scheduler after every optimizer step or at the end of every epoch. Default 'step'. */
@@ -107,7 +111,8 @@ export interface TrainerOptions<B = Batch> {
   clipGradNorm?: number;
   /**
    * On a NaN or infinite loss (any task) or gradient: 'error' (default) stops with a
-   * NonFiniteError; 'skip' drops the step's update, reports it, and goes on.
+   * NonFiniteError; 'skip' drops the step's update, reports it, and goes on. A skipped step still
+   * counts as a step (its batch is consumed and a per-step scheduler advances).
    */
   onNonFinite?: 'error' | 'skip';
   /** Called at the end of every `evalEvery` epochs (model modes restored afterwards); its result is kept in the history. */

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  adaptiveAvgPool2d, arange, avgPool2d, batchNorm, concat, conv2d, dropout, grad, layerNorm, maxPool2d, ones,
+  adaptiveAvgPool2d, arange, avgPool2d, batchNorm, concat, conv2d, dropout, grad, layerNorm, linear, maxPool2d, ones,
   randn, softmaxCrossEntropy, stack, tensor, Tensor, where, zeros,
 } from '../../src/tensor/index.js';
 
@@ -31,6 +31,12 @@ describe('shapes', () => {
     fails(() => zeros([2, 3]).matmul(zeros([2])), 'ShapeError', 'matmul: inner dimensions differ: [2,3] @ [2]');
     fails(() => zeros([2, 3, 4]).matmul(zeros([3, 4, 5])), 'ShapeError', 'matmul: shapes do not broadcast: [2] and [3]');
     fails(() => zeros([]).matmul(zeros([3])), 'ShapeError', 'matmul: needs at least 1-D operands: [] @ [3]');
+  });
+  test('linear', () => {
+    fails(() => linear(zeros([2, 3]), zeros([4, 5])), 'ShapeError', 'linear: input features differ: input [2,3] for weight [4,5]');
+    fails(() => linear(zeros([]), zeros([4, 3])), 'ShapeError', 'linear: input features differ: input [] for weight [4,3]');
+    fails(() => linear(zeros([2, 3]), zeros([3])), 'ShapeError', 'linear: weight must be [out, in], got [3]');
+    fails(() => linear(zeros([2, 3]), zeros([4, 3]), zeros([3])), 'ShapeError', 'linear: bias must be [4], got [3]');
   });
   test('elementwise broadcasting', () => {
     fails(() => zeros([2, 3]).add(zeros([4])), 'ShapeError', 'add: shapes do not broadcast: [2,3] and [4]');

@@ -6,7 +6,7 @@
  * Tolerances (|diff| <= atol + rtol·|expected|):
  *  - default 1e-5 / 1e-6: elementwise ops, movement, reductions, softmax, logSumExp, pooling,
  *    cross-entropy.
- *  - matmul, conv2d: 1e-4 / 1e-5. Each output sums K products; PyTorch (OpenBLAS, its own conv
+ *  - matmul, linear, conv2d: 1e-4 / 1e-5. Each output sums K products; PyTorch (OpenBLAS, its own conv
  *    loops) adds them in another order, so float32 results differ by a few ulps of the *terms*,
  *    which is large relative to a small (cancelling) sum.
  *  - layerNorm, batchNorm: 1e-5 / 1e-5. The JS backend keeps statistics in float64, PyTorch (and
@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  adaptiveAvgPool2d, avgPool2d, batchNorm, concat, conv2d, grad, layerNorm, maxPool2d,
+  adaptiveAvgPool2d, avgPool2d, batchNorm, concat, conv2d, grad, layerNorm, linear, maxPool2d,
   softmaxCrossEntropy, stack, tensor, Tensor, where, type Pair,
 } from '../../src/tensor/index.js';
 import { BACKENDS, useBackend } from '../helpers/backends.js';
@@ -89,6 +89,7 @@ const OPS: Record<string, (t: Named, p: Params) => Tensor> = {
   softplus: (t) => req(t, 'x').softplus(),
   clamp: (t, p) => req(t, 'x').clamp(p.min!, p.max!),
   matmul: (t) => req(t, 'a').matmul(req(t, 'b')),
+  linear: (t) => linear(req(t, 'x'), req(t, 'weight'), opt(t, 'bias')),
   transpose: (t, p) => req(t, 'x').transpose(p.a, p.b),
   permute: (t, p) => req(t, 'x').permute(p.perm!),
   reshape: (t, p) => req(t, 'x').reshape(p.shape!),
@@ -126,7 +127,7 @@ const TIGHT: Tolerance = { rtol: 1e-5, atol: 1e-6 };
 const ACCUMULATE: Tolerance = { rtol: 1e-4, atol: 1e-5 };
 const STATISTICS: Tolerance = { rtol: 1e-5, atol: 1e-5 };
 const TOLERANCE: Record<string, Tolerance> = {
-  matmul: ACCUMULATE, conv2d: ACCUMULATE,
+  matmul: ACCUMULATE, linear: ACCUMULATE, conv2d: ACCUMULATE,
   layerNorm: STATISTICS, batchNorm: STATISTICS,
 };
 

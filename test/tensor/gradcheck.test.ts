@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { manualSeed } from '../../src/core/rng.js';
 import { record } from '../../src/tensor/autograd.js';
 import {
-  adaptiveAvgPool2d, avgPool2d, batchNorm, concat, conv2d, dropout, grad, layerNorm, maxPool2d,
+  adaptiveAvgPool2d, avgPool2d, batchNorm, concat, conv2d, dropout, grad, layerNorm, linear, maxPool2d,
   softmaxCrossEntropy, stack, tensor, Tensor, where,
 } from '../../src/tensor/index.js';
 import { gradcheck as runGradcheck, type GradcheckOptions } from '../helpers/gradcheck.js';
@@ -90,6 +90,8 @@ for (const backend of BACKENDS) {
       test('N-D @ 2-D [2,3,4] @ [4,5]', () => gradcheck((a, b) => a.matmul(b), [g.normal([2, 3, 4]), g.normal([4, 5])]));
       test('2-D @ N-D [3,4] @ [2,4,5]', () => gradcheck((a, b) => a.matmul(b), [g.normal([3, 4]), g.normal([2, 4, 5])]));
       test('1-D @ 3-D', () => gradcheck((a, b) => a.matmul(b), [g.normal([4]), g.normal([2, 4, 3])]));
+      test('linear [4,3]·[5,3]ᵀ + b', () => gradcheck((x, w, b) => linear(x, w, b), [g.normal([4, 3]), g.normal([5, 3]), g.normal([5])]));
+      test('linear on [2,3,4] without bias', () => gradcheck((x, w) => linear(x, w), [g.normal([2, 3, 4]), g.normal([2, 4])]));
     });
 
     describe('shape and indexing', () => {

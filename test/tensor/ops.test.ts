@@ -317,6 +317,17 @@ for (const backend of BACKENDS) {
         assert.deepEqual(gu!.toArray(), [[0], [0], [0]]);
         assert.throws(() => grad([x.sum()], [x, u]), /grad: input 1 \(shape \[3,1\]\) is not used by the outputs/);
       });
+      test('grad with respect to a trunk output runs the heads only: the trunk stays usable', () => {
+        const w = g.normal([3, 5]);
+        w.requiresGrad = true;
+        const h = g.normal([4, 3]).matmul(w).tanh();
+        const v = g.normal([5, 2]);
+        v.requiresGrad = true;
+        const [gh] = grad([h.matmul(v).square().sum()], [h]);
+        assert.deepEqual(gh!.shape, [4, 5]);
+        const [gw] = grad([h.sum()], [w]); // no retainGraph above, yet the trunk was not walked, so not freed
+        assert.deepEqual(gw!.shape, [3, 5]);
+      });
       test('grad with respect to an intermediate tensor', () => {
         const x = tensor([1, 2], undefined, { requiresGrad: true });
         const h = x.mul(3);

@@ -52,7 +52,7 @@ function unaryFn(op: UnaryOp, alpha: number): (v: number) => number {
     case 'sign': return (v) => (v > 0 ? 1 : v < 0 ? -1 : 0);
     case 'square': return (v) => v * v;
     case 'reciprocal': return (v) => 1 / v;
-    case 'relu': return (v) => (v > 0 ? v : 0);
+    case 'relu': return (v) => (v <= 0 ? 0 : v); // NaN passes through, as in PyTorch
     case 'leakyRelu': return (v) => (v > 0 ? v : alpha * v);
     case 'sigmoid': return (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
     case 'tanh': return Math.tanh;
@@ -64,7 +64,7 @@ function unaryFn(op: UnaryOp, alpha: number): (v: number) => number {
 export function unary(op: UnaryOp, x: F32, out: F32, alpha: number): void {
   const f = unaryFn(op, alpha);
   if (op === 'relu') {
-    for (let i = 0; i < x.length; i++) { const v = x[i]!; out[i] = v > 0 ? v : 0; }
+    for (let i = 0; i < x.length; i++) { const v = x[i]!; out[i] = v <= 0 ? 0 : v; }
     return;
   }
   for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);

@@ -6,6 +6,10 @@
  * it is solved exactly by damped Newton steps on the convex function whose stationary point it is
  * (see `nashBargaining`), warm-started from the previous step's α.
  *
+ * When the gradients nearly cancel, α and the update grow large along the directions in which they
+ * do not (each task must still improve by 1/αᵢ); the paper's implementation clips the shared
+ * gradient's norm for that reason. Here clipping is the trainer's (optim.clipGradNorm).
+ *
  * @example
  * const nash = new NashMTL(['a', 'b']);
  * nash.backward(ctx).weights; // α: (GᵀGα)ᵢ = 1/αᵢ

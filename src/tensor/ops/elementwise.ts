@@ -99,6 +99,12 @@ export function unaryOp(op: UnaryOp, x: Tensor, alpha = 0): Tensor {
   });
 }
 
+/** max(x, 0) + slope·min(x, 0); the slope must be a finite number. */
+export function leakyRelu(x: Tensor, slope: number): Tensor {
+  if (!Number.isFinite(slope)) throw new ValueError('leakyRelu', `negative slope must be a finite number, got ${slope}`);
+  return unaryOp('leakyRelu', x, slope);
+}
+
 export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   requireFloat('clamp', x);
   if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw new ValueError('clamp', `needs min <= max, got min ${lo} and max ${hi}`);

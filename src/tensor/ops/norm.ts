@@ -5,7 +5,7 @@
  * layerNorm(x, [64], gamma, beta);
  * batchNorm(x, runMean, runVar, gamma, beta, { training: true });
  */
-import { ShapeError } from '../../core/errors.js';
+import { ShapeError, ValueError } from '../../core/errors.js';
 import { fmt, sizeOf } from '../../core/shape.js';
 import { getBackend } from '../../backend/registry.js';
 import { record } from '../autograd.js';
@@ -16,6 +16,7 @@ const f32 = (t: Tensor | null): Float32Array | null => (t === null ? null : (t.d
 
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null, bias: Tensor | null, eps = 1e-5): Tensor {
   requireFloat('layerNorm', x);
+  if (!(eps > 0 && Number.isFinite(eps))) throw new ValueError('layerNorm', `eps must be a positive finite number, got ${eps}`);
   const tail = x.shape.slice(x.ndim - normalizedShape.length);
   if (normalizedShape.length > x.ndim || tail.some((d, i) => d !== normalizedShape[i])) {
     throw new ShapeError('layerNorm', `normalized shape ${fmt(normalizedShape)} is not the tail of input ${fmt(x.shape)}`);
@@ -54,6 +55,10 @@ export function batchNorm(
   x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, o: BatchNormOptions,
 ): Tensor {
   requireFloat('batchNorm', x);
+  const eps = o.eps ?? 1e-5;
+  const momentum = o.momentum ?? 0.1;
+  if (!(eps > 0 && Number.isFinite(eps))) throw new ValueError('batchNorm', `eps must be a positive finite number, got ${eps}`);
+  if (!(momentum >= 0 && momentum <= 1)) throw new ValueError('batchNorm', `momentum must be in [0, 1], got ${momentum}`);
   if (x.ndim < 2) throw new ShapeError('batchNorm', `input must be [N,C,...], got ${fmt(x.shape)}`);
   const n = x.shape[0]!;
   const c = x.shape[1]!;
@@ -66,7 +71,7 @@ export function batchNorm(
   const mean = new Float32Array(c);
   const rstd = new Float32Array(c);
   getBackend().batchNorm(
-    x.data as Float32Array, n, c, s, f32(weight), f32(bias), o.training, o.momentum ?? 0.1, o.eps ?? 1e-5,
+    x.data as Float32Array, n, c, s, f32(weight), f32(bias), o.training, momentum, eps,
     f32(runningMean), f32(runningVar), y, mean, rstd,
   );
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);

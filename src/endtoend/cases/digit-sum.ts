@@ -1,0 +1,50 @@
+/**
+ * Digit sum: an image of two handwritten digits side by side (28×56) → their sum (0..18).
+ * Pipeline: split the image in two by rule, classify each half with a classifier trained on
+ * single-digit labels, add the two digit distributions. End to end: image → one of 19 sums.
+ *
+ * @example
+ * const c = digitSumCase;
+ * c.pipeline(64).run(pairs);          // [B,19] probabilities
+ */
+import { mlp, digitClassifier, EndToEndModel } from '../models.js';
+import { sumStage } from '../digit-arithmetic.js';
+import { digitPairs } from '../digit-pairs.js';
+import { digitSample } from '../digit-pools.js';
+import { classNll, errorRate } from '../objectives.js';
+import { Pipeline } from '../pipeline.js';
+import { splitStage } from '../split.js';
+import { learnedStage, mapStage } from '../stage.js';
+import type { StudyCase } from './case.js';
+
+const DIGIT = [1, 28, 28] as const;
+const PAIR = [1, 28, 56] as const;
+const CLASSIFIER = 'digit classifier';
+
+/**
+ * The digit-sum case (see the module comment).
+ *
+ * @example
+ * runE2eStudy({ case: 'digit-sum' }, onProgress);
+ */
+export const digitSumCase: StudyCase = {
+  name: 'digit-sum',
+  description: 'an image of two handwritten digits side by side → their sum (0..18)',
+  metric: 'error rate (share of wrong sums)',
+  input: { kind: 'image', shape: PAIR },
+  output: { kind: 'classes', n: 19 },
+  defaultSizes: [50, 100, 200, 400, 800, 1600, 3200],
+  defaultSubtaskExamples: 300,
+  composites: (pool, n, seed) => digitPairs(pool, n, seed),
+  pipeline: (hidden) => {
+    const classify = learnedStage({
+      name: CLASSIFIER, input: { kind: 'image', shape: DIGIT }, output: { kind: 'classes', n: 10 },
+      create: () => digitClassifier(28 * 28, hidden),
+    });
+    return new Pipeline([splitStage(PAIR, 2), mapStage(classify, 2), sumStage(10)]);
+  },
+  subtaskData: (pools, n, seed) => ({ [CLASSIFIER]: digitSample(pools.train, n, seed) }),
+  endToEnd: (hidden) => new EndToEndModel(mlp(28 * 56, hidden, 19), { kind: 'classes', n: 19 }),
+  loss: classNll,
+  error: errorRate,
+};

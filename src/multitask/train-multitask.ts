@@ -1,0 +1,103 @@
+/**
+ * Training a multi-task network with a weighting method on the train module's Trainer (backward
+ * 'manual': the method sets the gradients), recording the task weights over time and, optionally,
+ * the task affinity every K steps. Checkpoints save the method's state beside the model's.
+ *
+ * @example
+ * const run = await trainMultiTask({
+ *   model, tasks, method: createWeighting('pcgrad', ['left', 'right']),
+ *   loader: new MultiTaskLoader(train, { batchSize: 64, shuffle: true }), epochs: 3, lr: 1e-3,
+ *   evaluate: () => evaluateTasks(model, tasks, testLoader), affinity: { every: 25, lr: 0.1 },
+ * });
+ * run.fit.history.at(-1)?.eval; run.weights; run.affinity?.meanLookahead;
+ */
+import { ValueError } from '../core/errors.js';
+import { Adam, type GroupOptions, type Optimizer, type ParamState } from '../optim/index.js';
+import { Trainer, type Callbacks, type CheckpointOptions, type EvaluationResult, type FitResult, type ResumableLoader } from '../train/index.js';
+import type { WeightingMethod } from './weighting/index.js';
+import { AffinityTracker, type AffinityHistory, type AffinityTrackerOptions } from './affinity-tracker.js';
+import type { MultiTaskBatch } from './dataset.js';
+import type { MultiTaskNetwork } from './network.js';
+import { multiTaskStep } from './step.js';
+import type { TaskSpec } from './task.js';
+import { WeightHistory, type WeightsOverTime } from './weight-history.js';
+
+export interface TrainMultiTaskOptions<B extends MultiTaskBatch> {
+  model: MultiTaskNetwork;
+  tasks: readonly TaskSpec[];
+  method: WeightingMethod;
+  loader: ResumableLoader<B>;
+  epochs: number;
+  /** Default: Adam over the model's and the method's parameters with `lr`. */
+  optimizer?: Optimizer<GroupOptions, ParamState>;
+  /** Learning rate of the default optimizer. Default 1e-3. */
+  lr?: number;
+  /** Called at the end of every epoch; its result lands in the history. */
+  evaluate?: () => EvaluationResult;
+  /** Measure affinity every K steps; off when absent. */
+  affinity?: AffinityTrackerOptions;
+  /** Steps per window of the weight history. Default 10. */
+  weightsEvery?: number;
+  clipGradNorm?: number;
+  checkpoint?: CheckpointOptions;
+  callbacks?: Callbacks | readonly Callbacks[];
+}
+
+/** What a run gives back. */
+export interface MultiTaskRun {
+  fit: FitResult;
+  weights: WeightsOverTime;
+  affinity: AffinityHistory | null;
+}
+
+/**
+ * Trains `model` on `tasks` with `method` for `epochs`.
+ *
+ * @example
+ * const { fit, weights } = await trainMultiTask({ model, tasks, method, loader, epochs: 1 });
+ */
+export async function trainMultiTask<B extends MultiTaskBatch>(o: TrainMultiTaskOptions<B>): Promise<MultiTaskRun> {
+  const names = o.tasks.map((t) => t.name);
+  const missing = names.filter((t) => !o.model.taskNames.includes(t));
+  if (missing.length > 0) throw new ValueError('trainMultiTask', `the model has no head for task(s) ${missing.join(', ')}`);
+  if (o.method.tasks.length !== names.length || names.some((t) => !o.method.tasks.includes(t))) {
+    throw new ValueError('trainMultiTask', `the method was built for tasks ${o.method.tasks.join(', ')}, the run has ${names.join(', ')}`);
+  }
+  const optimizer = o.optimizer ?? new Adam([...o.model.parameters(), ...o.method.parameters()], { lr: o.lr ?? 1e-3 });
+  const weights = new WeightHistory(names, o.weightsEvery ?? 10);
+  const tracker = o.affinity === undefined ? null : new AffinityTracker(o.model, o.tasks, o.affinity);
+  const trainer = new Trainer<B>({
+    model: o.model,
+    optimizer,
+    loader: o.loader,
+    epochs: o.epochs,
+    backward: 'manual',
+    step: (batch, ctx) => {
+      // affinity first: it reads the parameters this step is about to change, and leaves .grad alone
+      tracker?.observe(ctx.step, batch);
+      const r = multiTaskStep(o.model, o.tasks, o.method, batch);
+      weights.add(r.weights);
+      return { losses: Object.fromEntries(r.present.map((t) => [t, r.losses[t]!])) };
+    },
+    ...(o.evaluate === undefined ? {} : { evaluate: o.evaluate }),
+    ...(o.clipGradNorm === undefined ? {} : { clipGradNorm: o.clipGradNorm }),
+    ...(o.checkpoint === undefined ? {} : { checkpoint: o.checkpoint, stateful: { weighting: o.method } }),
+    callbacks: [epochStatistics(o.method, names), ...(o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? o.callbacks : [o.callbacks as Callbacks])],
+  });
+  if (o.checkpoint !== undefined) trainer.resume();
+  const fit = await trainer.fit();
+  return { fit, weights: weights.summary(), affinity: tracker?.summary() ?? null };
+}
+
+/**
+ * Hands each epoch's mean task losses to methods that learn from them (DWA). An epoch in which some
+ * task never had data (possible under mixing) gives that method nothing to compare, so it is skipped.
+ */
+function epochStatistics(method: WeightingMethod, tasks: readonly string[]): Callbacks {
+  return {
+    onEpochEnd: (e) => {
+      if (method.epochEnd === undefined || !tasks.every((t) => Number.isFinite(e.losses[t]))) return;
+      method.epochEnd(Object.fromEntries(tasks.map((t) => [t, e.losses[t]!])));
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The verdicts in words: for each study, a headline (the study's own verdict when it gives one)
+ * and the key numbers behind it, as the CLI prints them and the report shows them.
+ *
+ * @example
+ * const v = mtlVerdict(result);
+ * v.headline; // 'Multi-task learning helps: famo has the best Δm, +2.1% over single-task models.'
+ * v.numbers;  // ['Δm: famo +2.1%, ew +0.8%, ...', 'negative transfer: none']
+ */
+import { curvePoints, metricValue, verdictText } from './normalize.js';
+import type { E2eResult, MtlResult, TransferResult } from './study-results.js';
+
+/** A study's conclusion and the numbers that support it. */
+export interface Verdict {
+  study: 'transfer' | 'mtl' | 'e2e';
+  /** The question the study answers. */
+  question: string;
+  headline: string;
+  numbers: string[];
+}
+
+const fmt = (v: number, digits = 3): string => (Number.isFinite(v) ? Number(v.toPrecision(digits)).toString() : 'n/a');
+const signed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(2)}%`;
+
+/**
+ * The transfer study's verdict: the best pre-trained strategy against scratch at the smallest and
+ * the largest label budget.
+ *
+ * @example
+ * transferVerdict(result).numbers[0]; // 'at 10 labels: full 0.71 ± 0.03 vs scratch 0.42 ± 0.05'
+ */
+export function transferVerdict(r: TransferResult): Verdict {
+  const metric = r.metric ?? 'accuracy';
+  const budgets = [...(r.budgets ?? [])].sort((a, b) => a - b);
+  const numbers: string[] = [];
+  let wins = 0;
+  const edges = budgets.length > 1 ? [budgets[0]!, budgets.at(-1)!] : budgets;
+  for (const b of edges) {
+    const scratch = r.results?.scratch?.[String(b)];
+    const best = Object.entries(r.results ?? {}).filter(([s]) => s !== 'scratch')
+      .map(([s, byBudget]) => [s, byBudget?.[String(b)]] as const)
+      .filter((e): e is readonly [string, { mean: number; sd: number }] => Number.isFinite(e[1]?.mean))
+      .sort((x, y) => y[1].mean - x[1].mean)[0];
+    if (best === undefined) continue;
+    const vs = scratch !== undefined && Number.isFinite(scratch.mean) ? ` vs scratch ${fmt(scratch.mean)} ± ${fmt(scratch.sd, 2)}` : '';
+    if (scratch !== undefined && best[1].mean > scratch.mean) wins++;
+    numbers.push(`at ${b} labels: ${best[0]} ${fmt(best[1].mean)} ± ${fmt(best[1].sd, 2)}${vs} (${metric})`);
+  }
+  const own = verdictText(r.verdict);
+  const headline = own !== '' ? own
+    : numbers.length === 0 ? 'No transfer results.'
+      : wins === edges.length ? 'Pre-training helps at every budget measured.'
+        : wins > 0 ? 'Pre-training helps at small label budgets only.' : 'Pre-training does not beat training from scratch here.';
+  return { study: 'transfer', question: 'Does pre-training on a source task help a target task, and up to how many labels?', headline, numbers };
+}
+
+/**
+ * The multi-task study's verdict: the method with the best Δm, every method's Δm, and where
+ * negative transfer happened.
+ *
+ * @example
+ * mtlVerdict(result).headline;
+ */
+export function mtlVerdict(r: MtlResult): Verdict {
+  const ranked = Object.entries(r.deltaM ?? {}).filter(([, v]) => Number.isFinite(v)).sort((a, b) => b[1] - a[1]);
+  const numbers: string[] = [];
+  if (ranked.length > 0) numbers.push(`Δm vs single-task: ${ranked.map(([m, v]) => `${m} ${signed(v)}`).join(', ')}`);
+  const single = r.results?.single;
+  if (single !== undefined) {
+    numbers.push(`single-task: ${(r.tasks ?? Object.keys(single)).map((t) => `${t} ${fmt(metricValue(single[t]) ?? NaN)}`).join(', ')}`);
+  }
+  const negative = Object.entries(r.negativeTransfer ?? {}).filter(([, tasks]) => Array.isArray(tasks) && tasks.length > 0);
+  numbers.push(negative.length === 0 ? 'negative transfer: none' : `negative transfer: ${negative.map(([m, tasks]) => `${m} on ${tasks.join(', ')}`).join('; ')}`);
+  const own = verdictText(r.verdict);
+  const best = ranked[0];
+  const headline = own !== '' ? own
+    : best === undefined ? 'No multi-task results.'
+      : best[1] > 0 ? `Sharing helps: ${best[0]} has the best Δm, ${signed(best[1])} over single-task models.`
+        : `Sharing does not help here: the best method, ${best[0]}, has Δm ${signed(best[1])}.`;
+  return { study: 'mtl', question: 'Does training the tasks together beat training each alone, and with which loss weighting?', headline, numbers };
+}
+
+/**
+ * The end-to-end study's verdict: the crossover size with its interval and each approach's value
+ * at the largest size.
+ *
+ * @example
+ * e2eVerdict(result).numbers; // ['crossover at ≈ 2400 examples (1800–3300)', 'at 8000: endToEnd 0.06, pipeline 0.09']
+ */
+export function e2eVerdict(r: E2eResult): Verdict {
+  const metric = r.metric ?? 'error';
+  const numbers: string[] = [];
+  const c = r.crossover;
+  if (c !== null && c !== undefined && typeof c.size === 'number' && Number.isFinite(c.size)) {
+    const band = typeof c.low === 'number' && typeof c.high === 'number' ? ` (${Math.round(c.low)}–${Math.round(c.high)})` : '';
+    numbers.push(`crossover at ≈ ${Math.round(c.size)} examples${band}`);
+  } else {
+    numbers.push('no crossover in the measured range');
+  }
+  const last = Math.max(...(r.sizes ?? []));
+  if (Number.isFinite(last)) {
+    const at = Object.entries(r.curves ?? {}).map(([a, curve]) => [a, curvePoints(curve, r.sizes).find((p) => p.size === last)?.mean] as const)
+      .filter((e): e is readonly [string, number] => e[1] !== undefined);
+    if (at.length > 0) numbers.push(`at ${last} examples: ${at.map(([a, v]) => `${a} ${fmt(v)}`).join(', ')} (${metric})`);
+  }
+  for (const [a, f] of Object.entries(r.fits ?? {})) {
+    if ([f?.a, f?.b, f?.c].every(Number.isFinite)) numbers.push(`fit ${a}: ${fmt(f.a)}·n^(-${fmt(f.b)}) + ${fmt(f.c)}`);
+  }
+  const own = verdictText(r.verdict);
+  const headline = own !== '' ? own : numbers[0]!.startsWith('crossover')
+    ? `End-to-end overtakes the pipeline from about ${Math.round(c!.size!)} training examples.` : 'End-to-end and the pipeline do not cross in the measured range.';
+  return { study: 'e2e', question: 'Does one end-to-end model beat a pipeline of separately trained stages, and from how much data?', headline, numbers };
+}

@@ -1,0 +1,86 @@
+/**
+ * Pre-trained checkpoints: the train layer's checkpoint directory (weights in `model.safetensors`,
+ * every file atomic and listed with its SHA-256 in the manifest) whose `metadata.json` holds the
+ * architecture description `{ arch, config, tasks }` (plus, optionally, where the weights came
+ * from). That is all it takes to rebuild the model, so a checkpoint loads without the code that
+ * trained it. A Trainer run with `checkpoint.metadata` set to the description writes the same format.
+ *
+ * @example
+ * savePretrained('runs/fashion', model, { arch: 'cnn', config: {}, tasks: [{ name: 'fashion', classes: 10 }] });
+ * const { model: again, description } = loadPretrained('runs/fashion'); // the newest checkpoint there
+ */
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { ValueError } from '../core/errors.js';
+import type { MultiTaskModel } from '../multitask/hard-sharing.js';
+import {
+  latestCheckpoint, loadCheckpoint, readManifest, saveCheckpoint, type CheckpointInfo, type JsonValue,
+} from '../train/index.js';
+import { buildModel, resolveDescription } from './arch/registry.js';
+import type { ArchDescription } from './arch/types.js';
+
+/** What `metadata.json` of a pre-trained checkpoint holds. */
+export interface PretrainedMetadata extends ArchDescription {
+  /** Free-form notes on the pre-training (data, epochs, accuracy). */
+  source?: JsonValue;
+}
+
+/** A loaded checkpoint: the rebuilt model with its weights, and its description. */
+export interface Pretrained {
+  model: MultiTaskModel;
+  description: ArchDescription;
+  /** The checkpoint directory read. */
+  path: string;
+  source?: JsonValue;
+}
+
+export interface SavePretrainedOptions {
+  step?: number;
+  epoch?: number;
+  source?: JsonValue;
+}
+
+/**
+ * Writes `model` and its description as a checkpoint under `root`, after checking that the
+ * description rebuilds a model with exactly these parameter names and shapes.
+ *
+ * @example
+ * const { path } = savePretrained('runs/src', model, desc, { source: { data: 'fashion-mnist', epochs: 2 } });
+ */
+export function savePretrained(root: string, model: MultiTaskModel, description: ArchDescription, opts: SavePretrainedOptions = {}): CheckpointInfo {
+  const desc = resolveDescription(description);
+  const weights = model.stateDict();
+  buildModel(desc).loadStateDict(weights, { strict: true });
+  const metadata = { ...desc, ...(opts.source === undefined ? {} : { source: opts.source }) } as unknown as JsonValue;
+  return saveCheckpoint(root, { step: opts.step ?? 0, epoch: opts.epoch ?? 0, model: weights, metadata });
+}
+
+/** The checkpoint directory `path` names: itself when it holds a manifest, else the newest one in it. */
+function checkpointDir(path: string): string {
+  if (!fs.existsSync(path)) throw new ValueError('loadPretrained', `${path} does not exist`);
+  if (readManifest(path) !== null) return path;
+  const latest = latestCheckpoint(path);
+  if (latest === null) throw new ValueError('loadPretrained', `${path} holds no complete checkpoint (no ${join(path, 'manifest.json')} nor step-*-epoch-* directory with one)`);
+  return latest.path;
+}
+
+/**
+ * Rebuilds the model of a checkpoint (a checkpoint directory, or a run directory: its newest
+ * checkpoint) and loads its weights strictly.
+ *
+ * @example
+ * const { model, description } = loadPretrained('runs/fashion/step-00001875-epoch-0002');
+ * description.tasks; // [{ name: 'fashion', classes: 10 }]
+ */
+export function loadPretrained(path: string): Pretrained {
+  const dir = checkpointDir(path);
+  const contents = loadCheckpoint(dir);
+  const meta = contents.metadata as unknown as Partial<PretrainedMetadata> | undefined;
+  if (meta === undefined || typeof meta !== 'object' || meta === null || typeof meta.arch !== 'string') {
+    throw new ValueError('loadPretrained', `${dir}/metadata.json does not describe an architecture: expected { arch, config, tasks }`);
+  }
+  const description = resolveDescription({ arch: meta.arch, config: meta.config ?? {}, tasks: meta.tasks ?? [] });
+  const model = buildModel(description);
+  model.loadStateDict(contents.model, { strict: true });
+  return meta.source === undefined ? { model, description, path: dir } : { model, description, path: dir, source: meta.source };
+}

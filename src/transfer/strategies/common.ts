@@ -1,0 +1,96 @@
+/**
+ * What the strategies share: a phase that trains the whole network end to end (with frozen BN
+ * statistics and L2-SP when asked for), and a phase that trains the head alone on cached features.
+ *
+ * @example
+ * const history = await trainEndToEnd(ctx, 'full', 'train', ctx.model.parameters());
+ * const probe = await trainProbe(ctx, 'linear-probe', 'train', ctx.options.epochs);
+ */
+import type { TensorDataset } from '../../data/index.js';
+import { functional } from '../../nn/index.js';
+import type { AdamOptions, ParamsArg } from '../../optim/index.js';
+import type { Tensor } from '../../tensor/index.js';
+import { FeatureCache } from '../feature-cache.js';
+import { fitAdam } from '../fit.js';
+import { freeze } from '../freeze.js';
+import { freezeBatchNormStats } from '../frozen-batchnorm.js';
+import { L2SP } from '../regularizers/l2sp.js';
+import type { FineTuneContext, FineTuneResult, StrategyKey } from './types.js';
+
+type History = FineTuneResult['history'];
+
+/** Options of one end-to-end phase. */
+export interface PhaseOptions {
+  epochs?: number;
+  lr?: number;
+  /** Apply the context's frozen-BN and L2-SP options. Default true (scratch passes false). */
+  pretrainedExtras?: boolean;
+  /** Called after each epoch with its index (gradual unfreezing hooks in here). */
+  afterEpoch?: (epoch: number) => void;
+}
+
+/**
+ * Trains the model end to end on the context's data: cross-entropy of the task head plus, unless
+ * `pretrainedExtras` is false, the L2-SP penalty (snapshot taken now) with BN statistics frozen.
+ *
+ * @example
+ * await trainEndToEnd(ctx, 'discriminative', 'train', layerwiseParamGroups(ctx.model, { lr }));
+ */
+export async function trainEndToEnd(
+  ctx: FineTuneContext, strategy: StrategyKey, phase: string, params: ParamsArg<AdamOptions>, opts: PhaseOptions = {},
+): Promise<History> {
+  const { model, task, options } = ctx;
+  const extras = opts.pretrainedExtras ?? true;
+  const reg = extras && options.l2sp !== undefined ? new L2SP(model, options.l2sp) : null;
+  const release = extras && options.frozenBatchNorm === true ? freezeBatchNormStats(model) : null;
+  const head = model.heads.get(task);
+  const epochs = opts.epochs ?? options.epochs;
+  model.train();
+  try {
+    const losses = await fitAdam({
+      model, params, data: ctx.train, epochs, batchSize: options.batchSize, lr: opts.lr ?? options.lr,
+      weightDecay: options.weightDecay ?? 0, seed: options.seed,
+      loss: (x: Tensor, y: Tensor) => {
+        const ce = functional.crossEntropy(head.forward(model.trunk.forward(x)), y);
+        return reg === null ? ce : ce.add(reg.penalty());
+      },
+      onEpochEnd: (e) => {
+        ctx.onEpoch?.({ strategy, phase, epoch: e.epoch, epochs, loss: e.loss });
+        opts.afterEpoch?.(e.epoch);
+      },
+    });
+    return losses.map((l) => ({ phase, ...l }));
+  } finally {
+    release?.();
+  }
+}
+
+/**
+ * A linear probe: freezes the trunk, computes its features of the training set once (through the
+ * context's cache when it has one), and trains the task head on them.
+ *
+ * @example
+ * const { history, cachedExamples } = await trainProbe(ctx, 'lp-ft', 'probe', 50);
+ */
+export async function trainProbe(
+  ctx: FineTuneContext, strategy: StrategyKey, phase: string, epochs: number,
+): Promise<{ history: History; cachedExamples: number }> {
+  const { model, task, options } = ctx;
+  freeze(model, 'trunk.*');
+  const cache = options.featureCache ?? new FeatureCache();
+  const before = cache.examplesComputed;
+  const features: TensorDataset = cache.features(model.trunk, ctx.train);
+  const head = model.heads.get(task);
+  const reg = options.l2sp !== undefined ? new L2SP(model, options.l2sp) : null;
+  head.train();
+  const losses = await fitAdam({
+    model: head, params: head.parameters(), data: features, epochs, batchSize: options.batchSize,
+    lr: options.probeLr ?? options.lr, weightDecay: options.weightDecay ?? 0, seed: options.seed,
+    loss: (f: Tensor, y: Tensor) => {
+      const ce = functional.crossEntropy(head.forward(f), y);
+      return reg === null ? ce : ce.add(reg.penalty());
+    },
+    onEpochEnd: (e) => ctx.onEpoch?.({ strategy, phase, epoch: e.epoch, epochs, loss: e.loss }),
+  });
+  return { history: losses.map((l) => ({ phase, ...l })), cachedExamples: cache.examplesComputed - before };
+}

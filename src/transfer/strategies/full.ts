@@ -1,0 +1,20 @@
+/**
+ * Full fine-tuning: the pre-trained trunk and the new head all train at one learning rate.
+ *
+ * @example
+ * await fullFineTune.fit({ model, task: 'digit', train, options: { epochs: 20, batchSize: 64, lr: 1e-3, seed: 0 } });
+ */
+import { unfreeze } from '../freeze.js';
+import { trainEndToEnd } from './common.js';
+import type { FineTuneStrategy } from './types.js';
+
+/** Every parameter trains from the pre-trained point. @example createStrategy('full') */
+export const fullFineTune: FineTuneStrategy = {
+  key: 'full',
+  summary: 'every parameter trains from the pre-trained weights',
+  async fit(ctx) {
+    unfreeze(ctx.model);
+    const history = await trainEndToEnd(ctx, 'full', 'train', ctx.model.parameters());
+    return { strategy: 'full', history, cachedExamples: 0 };
+  },
+};

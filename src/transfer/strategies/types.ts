@@ -1,0 +1,83 @@
+/**
+ * The fine-tuning strategy interface: every strategy is one object with a key, a one-line summary
+ * and `fit`, which trains a model (pre-trained trunk, new head) on the target's labelled examples in
+ * place. Each lives in its own file; `createStrategy(key)` finds it.
+ *
+ * @example
+ * const strategy = createStrategy('lp-ft');
+ * const result = await strategy.fit({ model, task: 'digit', train, options: { epochs: 20, batchSize: 64, lr: 1e-3, seed: 0 } });
+ */
+import type { TensorDataset } from '../../data/index.js';
+import type { MultiTaskModel } from '../../multitask/hard-sharing.js';
+import type { FeatureCache } from '../feature-cache.js';
+
+/** The strategies, in the order studies report them. */
+export const strategyKeys = ['scratch', 'linear-probe', 'full', 'lp-ft', 'gradual', 'discriminative'] as const;
+
+export type StrategyKey = (typeof strategyKeys)[number];
+
+/** Hyperparameters of a fine-tuning run. */
+export interface FineTuneOptions {
+  /** Training epochs (LP-FT: of the fine-tuning phase). */
+  epochs: number;
+  batchSize: number;
+  /** Adam's learning rate (discriminative: the head's; LP-FT: the fine-tuning phase's). */
+  lr: number;
+  /** Seed of the data order. */
+  seed: number;
+  weightDecay?: number;
+  /** Learning rate of a linear probe (and of LP-FT's probe phase). Default: lr. */
+  probeLr?: number;
+  /** Epochs of LP-FT's probe phase. Default: epochs. */
+  probeEpochs?: number;
+  /** Discriminative rates: ratio of a layer group's rate to the one above it. Default 1/2.6. */
+  layerDecay?: number;
+  /** Keep batch-norm layers on their pre-trained statistics while training (not for scratch). */
+  frozenBatchNorm?: boolean;
+  /** L2-SP towards the pre-trained weights, α on the trunk, β on the head (not for scratch). */
+  l2sp?: { alpha: number; beta: number };
+  /** A cache shared between runs, so that probes over the same trunk and data reuse features. */
+  featureCache?: FeatureCache;
+}
+
+/** One finished epoch, as reported while training. */
+export interface FineTuneEpoch {
+  strategy: StrategyKey;
+  /** 'train', or 'probe' / 'fine-tune' for LP-FT. */
+  phase: string;
+  epoch: number;
+  epochs: number;
+  loss: number;
+}
+
+/** What a strategy trains on. */
+export interface FineTuneContext {
+  /** Pre-trained trunk with a new head for `task`; trained in place. */
+  model: MultiTaskModel;
+  task: string;
+  train: TensorDataset;
+  options: FineTuneOptions;
+  onEpoch?: (event: FineTuneEpoch) => void;
+}
+
+/** What a strategy did. */
+export interface FineTuneResult {
+  strategy: StrategyKey;
+  /** The mean loss of every epoch, by phase. */
+  history: { phase: string; epoch: number; loss: number }[];
+  /** Examples that went through the trunk to fill the feature cache (probes only). */
+  cachedExamples: number;
+}
+
+/**
+ * A way of fine-tuning a pre-trained model on a target task.
+ *
+ * @example
+ * const full: FineTuneStrategy = { key: 'full', summary: 'every parameter trains', fit: async (ctx) => { ... } };
+ */
+export interface FineTuneStrategy {
+  readonly key: StrategyKey;
+  /** What it trains, in one line (for reports). */
+  readonly summary: string;
+  fit(ctx: FineTuneContext): Promise<FineTuneResult>;
+}
