@@ -80,7 +80,8 @@ export function verdictText(v: unknown): string {
 
 /**
  * A task-affinity matrix as `{ tasks, values }` (values[i][j]: the effect of task i's step on task
- * j), from a `{ tasks, matrix }` / `{ tasks, values }` object or a nested record; null when absent.
+ * j), from a `{ tasks, matrix }`, `{ tasks, values }` or `{ tasks, meanLookahead }` object or a
+ * nested record; null when absent.
  *
  * @example
  * affinityMatrix({ a: { a: 1, b: 0.2 }, b: { a: -0.1, b: 1 } }); // { tasks: ['a', 'b'], values: [[1, 0.2], [-0.1, 1]] }
@@ -88,7 +89,7 @@ export function verdictText(v: unknown): string {
 export function affinityMatrix(v: unknown): { tasks: string[]; values: (number | null)[][] } | null {
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Record<string, unknown>;
-  const grid = o.matrix ?? o.values;
+  const grid = o.matrix ?? o.values ?? o.meanLookahead;
   if (Array.isArray(o.tasks) && Array.isArray(grid)) {
     const tasks = o.tasks.map(String);
     return { tasks, values: tasks.map((_, i) => tasks.map((__, j) => metricValue((grid[i] as unknown[] | undefined)?.[j]))) };
@@ -96,4 +97,35 @@ export function affinityMatrix(v: unknown): { tasks: string[]; values: (number |
   const tasks = Object.keys(o);
   if (tasks.length === 0 || !tasks.every((t) => typeof o[t] === 'object' && o[t] !== null)) return null;
   return { tasks, values: tasks.map((a) => tasks.map((b) => metricValue((o[a] as Record<string, unknown>)[b]))) };
+}
+
+/**
+ * The affinity matrices of a result: one per method when `v` maps methods to matrices (the
+ * multi-task study measures affinity along each method's training), else the single one.
+ *
+ * @example
+ * affinityByMethod({ ew: { tasks: ['a', 'b'], meanLookahead: [[1, 0], [0, 1]] } }); // [{ method: 'ew', tasks: [...], values: [...] }]
+ */
+export function affinityByMethod(v: unknown): { method: string | null; tasks: string[]; values: (number | null)[][] }[] {
+  if (typeof v !== 'object' || v === null) return [];
+  const direct = 'tasks' in v ? affinityMatrix(v) : null;
+  if (direct !== null) return [{ method: null, ...direct }];
+  const perMethod = Object.entries(v as Record<string, unknown>).map(([method, m]) => {
+    const matrix = typeof m === 'object' && m !== null && 'tasks' in m ? affinityMatrix(m) : null;
+    return matrix === null ? null : { method, ...matrix };
+  });
+  if (perMethod.length > 0 && perMethod.every((m) => m !== null)) return perMethod as { method: string; tasks: string[]; values: (number | null)[][] }[];
+  const nested = affinityMatrix(v);
+  return nested === null ? [] : [{ method: null, ...nested }];
+}
+
+/**
+ * Task names from a list of names or of task summaries (`{ name, ... }`).
+ *
+ * @example
+ * taskNames([{ name: 'left' }, 'right']); // ['left', 'right']
+ */
+export function taskNames(tasks: unknown): string[] {
+  if (!Array.isArray(tasks)) return [];
+  return tasks.map((t) => (typeof t === 'string' ? t : typeof t === 'object' && t !== null && typeof (t as { name?: unknown }).name === 'string' ? (t as { name: string }).name : String(t)));
 }

@@ -29,15 +29,21 @@ export interface TransferResult {
 
 /** Multi-task study: each task's metric alone and under each weighting method. */
 export interface MtlResult {
-  tasks: string[];
+  /** Task names, or task summaries with a `name`. */
+  tasks: (string | { name: string })[];
   /** `results.single[task]` is the single-task baseline; `results[method][task]` each method's. */
   results: Record<string, Record<string, unknown>>;
   /** Δm of each method against the single-task baselines, in percent (higher is better). */
   deltaM: Record<string, number>;
   /** The tasks on which each method does worse than its single-task baseline. */
   negativeTransfer: Record<string, string[]>;
-  /** Task affinity (how a step on one task changes another's loss), when measured. */
+  /**
+   * Task affinity (how a step on one task changes another's loss), when measured: one matrix, or
+   * one history per method (`{ tasks, meanLookahead }`).
+   */
   affinity?: unknown;
+  /** Per method, the task weights averaged over windows of steps (`steps[k]` ends window k). */
+  weightsOverTime?: Record<string, { steps: number[]; weights: Record<string, number[]> }>;
   verdict?: unknown;
 }
 

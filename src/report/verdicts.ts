@@ -7,7 +7,7 @@
  * v.headline; // 'Multi-task learning helps: famo has the best Δm, +2.1% over single-task models.'
  * v.numbers;  // ['Δm: famo +2.1%, ew +0.8%, ...', 'negative transfer: none']
  */
-import { curvePoints, metricValue, verdictText } from './normalize.js';
+import { curvePoints, metricValue, taskNames, verdictText } from './normalize.js';
 import type { E2eResult, MtlResult, TransferResult } from './study-results.js';
 
 /** A study's conclusion and the numbers that support it. */
@@ -67,7 +67,7 @@ export function mtlVerdict(r: MtlResult): Verdict {
   if (ranked.length > 0) numbers.push(`Δm vs single-task: ${ranked.map(([m, v]) => `${m} ${signed(v)}`).join(', ')}`);
   const single = r.results?.single;
   if (single !== undefined) {
-    numbers.push(`single-task: ${(r.tasks ?? Object.keys(single)).map((t) => `${t} ${fmt(metricValue(single[t]) ?? NaN)}`).join(', ')}`);
+    numbers.push(`single-task: ${(r.tasks === undefined ? Object.keys(single) : taskNames(r.tasks)).map((t) => `${t} ${fmt(metricValue(single[t]) ?? NaN)}`).join(', ')}`);
   }
   const negative = Object.entries(r.negativeTransfer ?? {}).filter(([, tasks]) => Array.isArray(tasks) && tasks.length > 0);
   numbers.push(negative.length === 0 ? 'negative transfer: none' : `negative transfer: ${negative.map(([m, tasks]) => `${m} on ${tasks.join(', ')}`).join('; ')}`);

@@ -20,7 +20,7 @@ export interface StudyCase {
   readonly name: string;
   /** One sentence on the task. */
   readonly description: string;
-  /** What the error numbers measure, with their unit. */
+  /** Name of the error measure (lower is better), e.g. 'error rate', 'mean absolute error'. */
   readonly metric: string;
   readonly input: ValueType;
   readonly output: ValueType;

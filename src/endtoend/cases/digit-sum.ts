@@ -30,7 +30,7 @@ const CLASSIFIER = 'digit classifier';
 export const digitSumCase: StudyCase = {
   name: 'digit-sum',
   description: 'an image of two handwritten digits side by side → their sum (0..18)',
-  metric: 'error rate (share of wrong sums)',
+  metric: 'error rate',
   input: { kind: 'image', shape: PAIR },
   output: { kind: 'classes', n: 19 },
   defaultSizes: [50, 100, 200, 400, 800, 1600, 3200],

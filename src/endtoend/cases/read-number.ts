@@ -33,7 +33,7 @@ const SCALE = 1000;
 export const readNumberCase: StudyCase = {
   name: 'read-number',
   description: 'an image of three handwritten digits → the number they write (0..999), by regression',
-  metric: 'mean absolute error (in units of the number read)',
+  metric: 'mean absolute error',
   input: { kind: 'image', shape: NUMBER },
   output: { kind: 'scalar' },
   defaultSizes: [50, 100, 200, 400, 800, 1600, 3200],

@@ -72,8 +72,7 @@ export abstract class GradientWeighting extends WeightingBase {
     const active = this.tasks.map((_, i) => i).filter((i) => gram[i * n + i]! > 0);
     const weights = new Float64Array(n);
     if (active.length > 0) {
-      const sub = Float64Array.from({ length: active.length ** 2 }, (_, k) => gram[active[Math.floor(k / active.length)]! * n + active[k % active.length]!]!);
-      const c = this.solve({ size: active.length, gram: sub, losses: Float64Array.from(active, (i) => losses[i]!.item()), tasks: active });
+      const c = this.solve({ size: active.length, gram: subMatrix(gram, n, active), losses: Float64Array.from(active, (i) => losses[i]!.item()), tasks: active });
       active.forEach((i, k) => { weights[i] = c[k]!; });
     }
     const combined = combine(vectors, weights);
@@ -95,4 +94,10 @@ export abstract class GradientWeighting extends WeightingBase {
     }
     return z;
   }
+}
+
+/** The rows and columns `keep` of an n×n row-major matrix. */
+function subMatrix(m: Float64Array, n: number, keep: readonly number[]): Float64Array {
+  const k = keep.length;
+  return Float64Array.from({ length: k * k }, (_, idx) => m[keep[Math.floor(idx / k)]! * n + keep[idx % k]!]!);
 }

@@ -65,7 +65,8 @@ export class GradNorm extends LossWeighting {
     const values = losses.map((l) => l.item());
     const present = presentTasks(values);
     values.forEach((v, i) => { if (present[i] && Number.isNaN(this.#initial[i]!)) this.#initial[i] = v; });
-    const layer = this.#layer ?? lastLayer(ctx);
+    const layer = this.#layer === undefined ? lastLayer(ctx) : trainable(this.#layer);
+    if (layer.length === 0) throw new ValueError('gradnorm.backward', 'every parameter of { layer } is frozen');
     const norms = losses.map((l, i) => {
       if (!present[i] || !l.requiresGrad) return 0;
       const gs = grad([l], layer, { retainGraph: true, allowUnused: true });

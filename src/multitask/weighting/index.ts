@@ -12,7 +12,6 @@
  *   2022), upgrad (Quinton & Rey 2024).
  *
  * @example
- * import { createWeighting } from './multitask/weighting/index.js';
  * const method = createWeighting('nash', ['left', 'right']);
  * const opt = new optim.Adam([...model.parameters(), ...method.parameters()]);
  * opt.zeroGrad();

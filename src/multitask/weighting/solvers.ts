@@ -120,6 +120,7 @@ export function minimizeOnSimplex(f: SimplexObjective, n: number, opts: SimplexS
   const maxIter = opts.maxIter ?? 5000;
   let step = opts.step ?? 1;
   let x: Float64Array = new Float64Array(n).fill(1 / n);
+  // function values are needed only to measure the remainder when the objective has no formula for it
   let fx = f.remainder === undefined ? f.value(x) : NaN;
   for (let it = 0; it < maxIter; it++) {
     const g = f.gradient(x);

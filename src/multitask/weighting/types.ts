@@ -33,7 +33,11 @@ export type WeightingKey = (typeof weightingKeys)[number];
  */
 export type WeightingNeeds = 'losses' | 'sharedGrads' | 'representationGrads';
 
-/** One training step as a weighting method sees it. */
+/**
+ * One training step as a weighting method sees it. `sharedParams` and `taskParams` together list the
+ * parameters the losses train: gradient methods give `.grad` to these and to nothing else (loss
+ * weighting runs a plain backward, which reaches every leaf).
+ */
 export interface MtlStepContext {
   /** A scalar loss per task, keyed by every task name the method was built with (and no other). */
   readonly taskLosses: Readonly<Record<string, Tensor>>;

@@ -7,7 +7,7 @@
  * deltaMChart(result)?.id;     // 'delta-m'
  * taskMetricsChart(result)?.id; // 'task-metrics'
  */
-import { metricValue } from '../normalize.js';
+import { metricValue, taskNames } from '../normalize.js';
 import type { MtlResult } from '../study-results.js';
 import { chartId, THEME, WIDTH, type Chart } from './chart.js';
 
@@ -69,7 +69,7 @@ export function taskMetricsChart(result: MtlResult, opts: { id?: string; title?:
       config: THEME,
       data: { values: rows },
       mark: { type: 'bar' },
-      width: Math.max(80, Math.floor(WIDTH / Math.max(1, result.tasks?.length ?? 1)) - 20),
+      width: Math.max(80, Math.floor(WIDTH / Math.max(1, taskNames(result.tasks).length)) - 20),
       height: 200,
       encoding: {
         column: { field: 'task', type: 'nominal', title: null },

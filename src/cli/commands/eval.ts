@@ -1,0 +1,148 @@
+/**
+ * `polytask eval RUN` and `polytask predict RUN --input FILE`: the newest checkpoint of a
+ * training run (train, pretrain or finetune), rebuilt from the description stored with it,
+ * evaluated on the run's own test split (or another data config), or applied to new examples
+ * from an NPY, CSV or IDX file, with the predicted class and its probability per example.
+ *
+ * @example
+ * polytask eval 3fa2c1 --json
+ * polytask eval 3fa2c1 --data fashion-mnist
+ * polytask predict 3fa2c1 --input digits.npy --output predictions.csv
+ */
+import { extname, join } from 'node:path';
+import { Command, Option } from 'commander';
+import { DataLoader, readCsv, readIdx, readNpy } from '../../data/index.js';
+import { writeFileAtomicSync } from '../../io/atomic.js';
+import type { MultiTaskModel } from '../../multitask/hard-sharing.js';
+import { readRunConfig, type RunInfo } from '../../report/index.js';
+import { Tensor } from '../../tensor/index.js';
+import { accuracy, evaluate, macroF1, predict, topK } from '../../train/index.js';
+import { loadPretrained, type Pretrained } from '../../transfer/checkpoint.js';
+import { collect, flagOverrides } from '../config/flags.js';
+import { loadConfig } from '../config/load.js';
+import { readConfigFile } from '../config/read-file.js';
+import { finetuneConfigSchema, trainConfigSchema, type TrainConfig } from '../config/train-schema.js';
+import { contextOf } from '../context.js';
+import { loadData } from '../datasets.js';
+import { CliError } from '../errors.js';
+import { num, table } from '../format.js';
+import { findRun } from '../run-store.js';
+
+const TRAINING_KINDS = ['train', 'pretrain', 'finetune'];
+
+/** The run and its newest checkpoint's model. */
+function loadRunModel(root: string, ref: string): { info: RunInfo; pre: Pretrained } {
+  const info = findRun(root, ref);
+  if (!TRAINING_KINDS.includes(info.kind)) throw new CliError(`run ${info.id} is a '${info.kind}' run; eval and predict take a train, pretrain or finetune run`);
+  return { info, pre: loadPretrained(join(info.dir, 'checkpoints')) };
+}
+
+/** The run's task: the one head of its model. */
+const taskOf = (model: MultiTaskModel): string => model.taskNames[0]!;
+
+interface EvalFlags {
+  config?: string;
+  [key: string]: unknown;
+}
+
+async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<void> {
+  const ctx = contextOf(cmd);
+  const { info, pre } = loadRunModel(ctx.root, ref);
+  const schema = info.kind === 'finetune' ? finetuneConfigSchema : trainConfigSchema;
+  const stored = readRunConfig(info.dir) as Record<string, unknown>;
+  // a data config file replaces the run's data; flags change single keys of it
+  const base = flags.config === undefined ? stored : { ...stored, data: readConfigFile(flags.config).data ?? stored.data };
+  const overrides = flagOverrides(flags, { data: 'data.source', classes: 'data.classes', limit: 'data.limit' }, schema);
+  const config = loadConfig(schema, { base, overrides }).config as TrainConfig;
+  const data = loadData(config.data, config.seed);
+  const task = taskOf(pre.model);
+  const classes = pre.description.tasks[0]!.classes;
+  if (data.classes > classes) throw new CliError(`the data has ${data.classes} classes, the model of run ${info.id} predicts ${classes}`);
+  const metrics = { [task]: [accuracy(), macroF1(), ...(classes > 5 ? [topK(5)] : [])] };
+  const result = evaluate(pre.model, new DataLoader(data.test, { batchSize: 500 }), metrics)[task]!;
+  ctx.out.result({ run: info.id, checkpoint: pre.path, data: data.description, examples: data.test.length, task, metrics: result }, () => [
+    `run ${info.id} (${pre.path})`,
+    `${data.test.length} test examples of ${data.description}`,
+    ...Object.entries(result).map(([k, v]) => `${k} ${num(v)}`),
+  ].join('\n'));
+}
+
+/** The examples of an input file as a float tensor [N, ...]: NPY as stored, IDX scaled to [0, 1], CSV columns. */
+function readInput(file: string): Tensor {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.npy') return readNpy(file).toFloat();
+  if (ext === '.csv') {
+    const t = readCsv(file);
+    const x = new Float32Array(t.rows * t.names.length);
+    t.names.forEach((n, c) => t.columns[n]!.forEach((v, r) => { x[r * t.names.length + c] = v; }));
+    return new Tensor(x, [t.rows, t.names.length]);
+  }
+  const idx = readIdx(file);
+  const scale = idx.type === 'ubyte' ? 1 / 255 : 1;
+  return new Tensor(Float32Array.from(idx.data as ArrayLike<number>, (v) => v * scale), idx.shape);
+}
+
+/** The input reshaped to what the model takes: [N, C, H, W] for a cnn, anything [N, ...] for an mlp. */
+function fitInput(x: Tensor, pre: Pretrained, file: string): Tensor {
+  const c = pre.description.config as { inputs?: number; inChannels?: number; height?: number; width?: number };
+  const per = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  const want = pre.description.arch === 'mlp' ? [c.inputs!] : [c.inChannels!, c.height!, c.width!];
+  if (x.ndim < 2 || per !== want.reduce((a, b) => a * b, 1)) {
+    throw new CliError(`${file}: examples of shape [${x.shape.slice(1).join(',')}] do not fit the model's input [${want.join(',')}]`);
+  }
+  return x.reshape([x.shape[0]!, ...want]);
+}
+
+interface PredictFlags {
+  input: string;
+  output?: string;
+  limit?: string;
+}
+
+async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promise<void> {
+  const ctx = contextOf(cmd);
+  const { info, pre } = loadRunModel(ctx.root, ref);
+  const x = fitInput(readInput(flags.input), pre, flags.input);
+  const task = taskOf(pre.model);
+  const names = pre.description.tasks[0]!.classNames;
+  const probs = predict(pre.model, x, { forward: (b: Tensor) => pre.model.forward(b)[task]! }).softmax(1);
+  const classes = probs.argmax(1);
+  const k = probs.shape[1]!;
+  const rows = Array.from({ length: x.shape[0]! }, (_, i) => {
+    const c = classes.data[i]!;
+    return { index: i, class: c, name: names?.[c] ?? String(c), probability: probs.data[i * k + c]! };
+  });
+  if (flags.output !== undefined) {
+    const csv = `index,class,name,probability\n${rows.map((r) => `${r.index},${r.class},${JSON.stringify(r.name)},${r.probability}`).join('\n')}\n`;
+    writeFileAtomicSync(flags.output, flags.output.toLowerCase().endsWith('.json') ? JSON.stringify(rows) : csv);
+  }
+  const shown = Number(flags.limit ?? 20);
+  ctx.out.result({ run: info.id, checkpoint: pre.path, input: flags.input, output: flags.output ?? null, predictions: rows }, () => [
+    table([['index', 'class', 'name', 'probability'], ...rows.slice(0, shown).map((r) => [String(r.index), String(r.class), r.name, num(r.probability, 3)])]),
+    ...(rows.length > shown ? [`... ${rows.length - shown} more${flags.output === undefined ? ' (use --output FILE or --json for all)' : ''}`] : []),
+    ...(flags.output === undefined ? [] : [`wrote ${rows.length} predictions to ${flags.output}`]),
+  ].join('\n'));
+}
+
+/**
+ * Adds `eval` and `predict`.
+ *
+ * @example
+ * registerEvalCommands(program);
+ */
+export function registerEvalCommands(program: Command): void {
+  program.command('eval').description('evaluate a training run\'s newest checkpoint on its test split (or other data)')
+    .argument('<run>', 'run id, id suffix or directory')
+    .option('-c, --config <file>', 'a config file whose data section replaces the run\'s')
+    .option('--data <source>', 'evaluate on another source (data.source)')
+    .option('--classes <list>', 'only these classes (data.classes)')
+    .option('--limit <n>', 'data.limit')
+    .addOption(new Option('--set <key=value>', 'set any key of the run\'s config (repeatable)').argParser(collect))
+    .action((ref: string, flags: EvalFlags, cmd: Command) => runEval(ref, flags, cmd));
+  program.command('predict').description('predict the class of every example in a file with a training run\'s model')
+    .argument('<run>', 'run id, id suffix or directory')
+    .requiredOption('-i, --input <file>', 'examples: .npy ([N, ...] floats), .csv (feature columns) or IDX images')
+    .option('-o, --output <file>', 'write all predictions to a .csv or .json file')
+    .option('--limit <n>', 'rows shown on the terminal', '20')
+    .action((ref: string, flags: PredictFlags, cmd: Command) => runPredict(ref, flags, cmd));
+}

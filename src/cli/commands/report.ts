@@ -1,0 +1,40 @@
+/**
+ * `polytask report RUN`: draws a run's report again from what the run saved (its config,
+ * metrics.jsonl and study results): report.html and the charts as PNGs.
+ *
+ * @example
+ * polytask report 3fa2c1
+ * polytask report runs/20260101-120000-main-3fa2c1 --no-png --json
+ */
+import type { Command } from 'commander';
+import { loadRunData, writeReport } from '../../report/index.js';
+import { contextOf } from '../context.js';
+import { findRun } from '../run-store.js';
+
+async function report(ref: string, flags: { png: boolean }, cmd: Command): Promise<void> {
+  const { out, root } = contextOf(cmd);
+  const saved = loadRunData(findRun(root, ref).dir);
+  const { info } = saved;
+  const written = await writeReport(info.dir, {
+    title: `polytask ${info.kind}: run ${info.id}`,
+    meta: [['run', info.id], ['kind', info.kind], ['status', info.status], ['created', info.createdAt]],
+    config: saved.config, data: saved.data, png: flags.png,
+  });
+  out.result({ run: info.id, report: written.html, charts: written.chartIds, pngs: written.pngs }, () => [
+    `report: ${written.html}`,
+    `${written.chartIds.length} charts${written.pngs.length > 0 ? `, PNGs in ${info.dir}/charts/` : ''}`,
+  ].join('\n'));
+}
+
+/**
+ * Adds `report`.
+ *
+ * @example
+ * registerReportCommand(program);
+ */
+export function registerReportCommand(program: Command): void {
+  program.command('report').description('write a run\'s report.html (and chart PNGs) from its saved results')
+    .argument('<run>', 'run id, id suffix or directory')
+    .option('--no-png', 'skip the chart PNGs')
+    .action((ref: string, flags: { png: boolean }, cmd: Command) => report(ref, flags, cmd));
+}

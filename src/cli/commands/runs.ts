@@ -1,0 +1,117 @@
+/**
+ * `polytask runs list|show|compare`: the run index (SQLite, one per runs root) as tables or JSON.
+ * `list` shows the newest runs with their status and key numbers; `show` one run's record, config
+ * and files; `compare` several runs side by side: their numbers and the config keys where they differ.
+ *
+ * @example
+ * polytask runs list --kind train --limit 5
+ * polytask runs show 3fa2c1
+ * polytask runs compare 3fa2c1 9b0e44 --json
+ */
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { readRunConfig, REPORT_FILE, type RunRecord, type RunStatus } from '../../report/index.js';
+import { contextOf } from '../context.js';
+import { CliError } from '../errors.js';
+import { num, table } from '../format.js';
+import { findRun, withIndex } from '../run-store.js';
+
+const STATUSES: RunStatus[] = ['running', 'completed', 'stopped', 'failed'];
+
+/** A summary value in a table cell. */
+function cell(v: unknown): string {
+  if (typeof v === 'number') return num(v);
+  if (v === undefined || v === null) return '–';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The summary's most telling entry for a one-line listing. */
+function headline(r: RunRecord): string {
+  const s = r.summary;
+  if (typeof s.verdict === 'string') return s.verdict;
+  const numbers = Object.entries(s).filter(([k, v]) => typeof v === 'number' && !['steps', 'epochs', 'seconds'].includes(k));
+  return numbers.map(([k, v]) => `${k} ${num(v)}`).join(', ');
+}
+
+/** Nested config values as `a.b.c` → value, for comparing configs key by key. */
+function flatten(v: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) flatten(x, prefix === '' ? k : `${prefix}.${k}`, out);
+  } else {
+    out[prefix] = JSON.stringify(v);
+  }
+  return out;
+}
+
+function list(flags: { kind?: string; status?: string; limit: string }, cmd: Command): void {
+  const { out, root } = contextOf(cmd);
+  if (flags.status !== undefined && !STATUSES.includes(flags.status as RunStatus)) throw new CliError(`--status: found "${flags.status}", expected one of ${STATUSES.join(', ')}`);
+  const limit = Number(flags.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit: found "${flags.limit}", expected a positive integer`);
+  const runs = withIndex(root, (index) => index.list({
+    ...(flags.kind === undefined ? {} : { kind: flags.kind }), ...(flags.status === undefined ? {} : { status: flags.status as RunStatus }), limit,
+  }));
+  out.result(runs.map(({ config: _config, ...r }) => r), () => (runs.length === 0 ? `no runs in ${root}`
+    : table([['id', 'kind', 'status', 'result'], ...runs.map((r) => [r.id, r.kind, r.status, headline(r)])])));
+}
+
+function show(ref: string, cmd: Command): void {
+  const { out, root } = contextOf(cmd);
+  const info = findRun(root, ref);
+  const config = readRunConfig(info.dir);
+  const report = join(info.dir, REPORT_FILE);
+  const checkpoints = join(info.dir, 'checkpoints');
+  const files = {
+    report: fs.existsSync(report) ? report : null,
+    checkpoints: fs.existsSync(checkpoints) ? fs.readdirSync(checkpoints).filter((n) => !n.startsWith('.')).map((n) => join(checkpoints, n)) : [],
+  };
+  out.result({ ...info, config, files }, () => [
+    `${info.id}  ${info.kind}  ${info.status}`,
+    `directory: ${info.dir}`,
+    `created ${info.createdAt}, updated ${info.updatedAt}`,
+    ...Object.entries(info.summary).map(([k, v]) => `  ${k}: ${cell(v)}`),
+    ...(files.report === null ? [] : [`report: ${files.report}`]),
+    ...files.checkpoints.map((c) => `checkpoint: ${c}`),
+  ].join('\n'));
+}
+
+function compare(refs: string[], cmd: Command): void {
+  const { out, root } = contextOf(cmd);
+  if (refs.length < 2) throw new CliError('runs compare: give at least two runs');
+  const runs = refs.map((ref) => findRun(root, ref));
+  const configs = runs.map((r) => flatten(readRunConfig(r.dir)));
+  const summaryKeys = [...new Set(runs.flatMap((r) => Object.keys(r.summary)))];
+  const configKeys = [...new Set(configs.flatMap((c) => Object.keys(c)))].filter((k) => new Set(configs.map((c) => c[k])).size > 1);
+  const json = {
+    runs: runs.map((r) => ({ id: r.id, kind: r.kind, status: r.status, summary: r.summary })),
+    differences: Object.fromEntries(configKeys.map((k) => [k, configs.map((c) => (c[k] === undefined ? null : JSON.parse(c[k]!) as unknown))])),
+  };
+  out.result(json, () => [
+    table([['', ...runs.map((r) => r.id)], ['kind', ...runs.map((r) => r.kind)], ['status', ...runs.map((r) => r.status)],
+      ...summaryKeys.map((k) => [k, ...runs.map((r) => cell(r.summary[k]))])]),
+    '',
+    configKeys.length === 0 ? 'configs: identical' : table([['config key', ...runs.map((r) => r.id)], ...configKeys.map((k) => [k, ...configs.map((c) => c[k] ?? '–')])]),
+  ].join('\n'));
+}
+
+/**
+ * Adds `runs list`, `runs show` and `runs compare`.
+ *
+ * @example
+ * registerRunsCommands(program);
+ */
+export function registerRunsCommands(program: Command): void {
+  const runs = program.command('runs').description('list, show and compare runs (from the run index)');
+  runs.command('list').description('the newest runs with their status and key numbers')
+    .option('--kind <kind>', 'only runs of this kind (train, finetune, study-mtl, main, ...)')
+    .option('--status <status>', `only runs with this status (${STATUSES.join(', ')})`)
+    .option('--limit <n>', 'at most this many runs', '20')
+    .action((flags: { kind?: string; status?: string; limit: string }, cmd: Command) => list(flags, cmd));
+  runs.command('show').description('one run: its record, key numbers, report and checkpoints')
+    .argument('<run>', 'run id, id suffix or directory')
+    .action((ref: string, _flags: unknown, cmd: Command) => show(ref, cmd));
+  runs.command('compare').description('runs side by side: key numbers and the config keys that differ')
+    .argument('<runs...>', 'two or more run ids, id suffixes or directories')
+    .action((refs: string[], _flags: unknown, cmd: Command) => compare(refs, cmd));
+}

@@ -1,0 +1,114 @@
+/**
+ * The config of `train`, `pretrain` and `finetune` (and what `eval` and `predict` read back from a
+ * run): the data, a model from the zoo (mlp, cnn), the optimizer and the training loop. Every
+ * mapping is strict, so a misspelt key is an error rather than a silently ignored setting, and
+ * every field but the data source has a default.
+ *
+ * @example
+ * // examples/train-mnist-mlp.yaml
+ * // data: { source: mnist, limit: 4000 }
+ * // model: { arch: mlp, hidden: [128] }
+ * // training: { epochs: 3, batchSize: 64 }
+ * const config = validateConfig(trainConfigSchema, readConfigFile(file), { file });
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().min(1);
+const classList = z.array(z.number().int().min(0)).min(2);
+
+/** Options every data source shares: which classes, how many examples, the held-out share. */
+const common = {
+  /** Keep only these classes, relabelled 0..k-1 in the order given (e.g. digits 0-4 for a source task). */
+  classes: classList.optional(),
+  /** Use at most this many training examples (a label budget); stratified by class. */
+  limit: positiveInt.optional(),
+  /** Share held out for testing when the source has no test split of its own. */
+  testFraction: z.number().gt(0).lt(1).default(0.2),
+};
+
+/** Where the examples come from. */
+export const dataSchema = z.discriminatedUnion('source', [
+  z.strictObject({ source: z.literal('mnist'), ...common }),
+  z.strictObject({ source: z.literal('fashion-mnist'), dir: z.string().min(1).optional(), ...common }),
+  z.strictObject({
+    source: z.literal('idx'), images: z.string().min(1), labels: z.string().min(1),
+    testImages: z.string().min(1).optional(), testLabels: z.string().min(1).optional(), ...common,
+  }),
+  z.strictObject({
+    source: z.literal('npy'), features: z.string().min(1), labels: z.string().min(1),
+    testFeatures: z.string().min(1).optional(), testLabels: z.string().min(1).optional(), ...common,
+  }),
+  z.strictObject({
+    source: z.literal('csv'), file: z.string().min(1),
+    /** The column of class labels; every other column is a feature. */
+    label: z.string().min(1), ...common,
+  }),
+]);
+
+/** The model zoo: a trunk from transfer's architecture registry and one linear head. */
+export const modelSchema = z.discriminatedUnion('arch', [
+  z.strictObject({ arch: z.literal('mlp'), hidden: z.array(positiveInt).default([128]) }),
+  z.strictObject({
+    arch: z.literal('cnn'),
+    channels: z.array(positiveInt).min(1).default([16, 32]),
+    hidden: z.number().int().min(0).default(64),
+    batchNorm: z.boolean().default(false),
+  }),
+]);
+
+export const optimizerSchema = z.strictObject({
+  name: z.enum(['adam', 'adamw', 'sgd']).default('adam'),
+  lr: z.number().gt(0).default(1e-3),
+  weightDecay: z.number().min(0).default(0),
+  /** SGD only. */
+  momentum: z.number().min(0).lt(1).default(0.9),
+  /** 'cosine': anneal the rate to zero over the run. */
+  schedule: z.enum(['constant', 'cosine']).default('constant'),
+});
+
+export const trainingSchema = z.strictObject({
+  epochs: positiveInt.default(3),
+  batchSize: positiveInt.default(64),
+  clipGradNorm: z.number().gt(0).optional(),
+  /** Evaluate on the test split every this many epochs. */
+  evalEvery: positiveInt.default(1),
+  /** Also checkpoint every this many steps (there is always one per epoch and one on stop). */
+  checkpointEverySteps: positiveInt.optional(),
+  /** Stop after this many steps in total. */
+  maxSteps: positiveInt.optional(),
+});
+
+/** How `finetune` adapts a pre-trained model. */
+export const finetuneSchema = z.strictObject({
+  /** The pre-trained run (id, id suffix or directory) or checkpoint directory. */
+  from: z.string().min(1),
+  /** 'linear-probe' trains the new head only; 'full' trains everything. */
+  strategy: z.enum(['full', 'linear-probe']).default('full'),
+  /** The trunk's learning rate relative to the head's ('full' only). */
+  trunkLrScale: z.number().gt(0).max(1).default(1),
+});
+
+const base = {
+  /** The task's name: the name of its head in the model and of its metrics. */
+  task: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -').default('class'),
+  seed: z.number().int().min(0).default(0),
+  data: dataSchema.default({ source: 'mnist', testFraction: 0.2 }),
+  model: modelSchema.default({ arch: 'mlp', hidden: [128] }),
+  optimizer: optimizerSchema.default(optimizerSchema.parse({})),
+  training: trainingSchema.default(trainingSchema.parse({})),
+};
+
+/** What `transferability` and `data prepare` read: the data and the seed of its split. */
+export const dataConfigSchema = z.strictObject({ seed: base.seed, data: base.data });
+
+/** `train` and `pretrain`. */
+export const trainConfigSchema = z.strictObject(base);
+
+/** `finetune`: a training whose model starts from a pre-trained one (its arch comes from there). */
+export const finetuneConfigSchema = z.strictObject({ ...base, model: modelSchema.optional(), finetune: finetuneSchema });
+
+export type DataConfig = z.output<typeof dataSchema>;
+export type DataOnlyConfig = z.output<typeof dataConfigSchema>;
+export type ModelConfig = z.output<typeof modelSchema>;
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+export type FinetuneConfig = z.output<typeof finetuneConfigSchema>;

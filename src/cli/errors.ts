@@ -1,0 +1,57 @@
+/**
+ * How the CLI fails: every error becomes one line on stderr, `polytask: <what is wrong>`, and a
+ * non-zero exit status; the stack trace only with `--debug`. Errors the user can fix (a bad
+ * config, an unknown run, a wrong flag) are CliErrors with exit status 2; polytask's own errors
+ * (a shape mismatch, a corrupt file) keep their message and exit with 1.
+ *
+ * @example
+ * throw new CliError('examples/a.yaml: training.epochs: found "x", expected an integer');
+ * errorLine(new Error('a\nb')); // 'polytask: a; b'
+ */
+import { PolytaskError } from '../core/errors.js';
+
+/** Exit statuses the CLI uses. */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  /** Wrong usage or config. */
+  usage: 2,
+  /** Stopped by Ctrl-C after a clean checkpoint (128 + SIGINT). */
+  interrupted: 130,
+} as const;
+
+/**
+ * An error the user caused and can fix; its message is the whole story (no stack needed).
+ *
+ * @example
+ * throw new CliError(`no run '${ref}' in ${root}`);
+ */
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(message: string, readonly exitCode: number = EXIT.usage) {
+    super(message);
+  }
+}
+
+/**
+ * The one line printed for an error: the message with line breaks folded, prefixed `polytask: `.
+ *
+ * @example
+ * errorLine(new RangeError('bad')); // 'polytask: RangeError: bad'
+ */
+export function errorLine(err: unknown): string {
+  const message = !(err instanceof Error) ? String(err)
+    // polytask's errors and plain Errors carry self-explanatory messages; built-in ones keep their name
+    : err instanceof PolytaskError || err instanceof CliError || err.name === 'Error' ? err.message : `${err.name}: ${err.message}`;
+  return `polytask: ${message.replace(/\s*\n\s*/g, '; ').trim()}`;
+}
+
+/**
+ * The exit status for an error.
+ *
+ * @example
+ * exitCodeOf(new CliError('x')); // 2
+ */
+export function exitCodeOf(err: unknown): number {
+  return err instanceof CliError ? err.exitCode : EXIT.failure;
+}

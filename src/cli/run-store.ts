@@ -1,0 +1,116 @@
+/**
+ * The CLI's side of the run store: where the runs root is (`--runs-dir`, else
+ * `POLYTASK_RUNS_DIR`, else `./runs`), starting a run (its directory and its row in the index),
+ * finding one again by id, id suffix or path, and recording how it ended.
+ *
+ * @example
+ * const run = RunSession.start(runsRoot(opts.runsDir), 'train', config);
+ * ... train, logging to run.metrics ...
+ * run.finish('completed', { accuracy: 0.97 });
+ */
+import * as fs from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  createRunDir, finishRunDir, INDEX_FILE, METRICS_FILE, MetricsLog, readRunInfo, RunIndex, type RunInfo, type RunStatus,
+} from '../report/index.js';
+import { CliError } from './errors.js';
+
+/**
+ * The runs root: the flag, else the environment, else `runs` in the working directory.
+ *
+ * @example
+ * runsRoot(undefined); // '/home/me/project/runs'
+ */
+export function runsRoot(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(flag ?? env.POLYTASK_RUNS_DIR ?? 'runs');
+}
+
+/**
+ * Runs `fn` with the runs root's index open, closing it after.
+ *
+ * @example
+ * const n = withIndex(root, (index) => index.count());
+ */
+export function withIndex<T>(root: string, fn: (index: RunIndex) => T): T {
+  fs.mkdirSync(root, { recursive: true });
+  const index = RunIndex.open(join(root, INDEX_FILE));
+  try {
+    return fn(index);
+  } finally {
+    index.close();
+  }
+}
+
+/**
+ * A run's info from a reference: a directory holding run.json, or an id (or the start or end of
+ * one) in the root's index. An unknown reference is a CliError saying where it looked.
+ *
+ * @example
+ * findRun(root, '3fa2c1').dir;
+ */
+export function findRun(root: string, ref: string): RunInfo {
+  if (fs.existsSync(join(ref, 'run.json'))) return readRunInfo(ref);
+  const indexPath = join(root, INDEX_FILE);
+  const record = fs.existsSync(indexPath) ? withIndex(root, (index) => index.find(ref)) : null;
+  if (record !== null && fs.existsSync(join(record.dir, 'run.json'))) return readRunInfo(record.dir);
+  if (fs.existsSync(join(root, ref, 'run.json'))) return readRunInfo(join(root, ref));
+  throw new CliError(`no run '${ref}' (neither a run directory nor a run id in ${indexPath}); see: polytask runs list`);
+}
+
+/** A run being executed by this process: its directory, metrics log, and index row. */
+export class RunSession {
+  readonly metrics: MetricsLog;
+
+  private constructor(readonly root: string, public info: RunInfo) {
+    this.metrics = new MetricsLog(join(info.dir, METRICS_FILE));
+  }
+
+  get dir(): string {
+    return this.info.dir;
+  }
+
+  get id(): string {
+    return this.info.id;
+  }
+
+  /** Where the run's trainer keeps its checkpoints. */
+  get checkpointsDir(): string {
+    return join(this.info.dir, 'checkpoints');
+  }
+
+  /**
+   * Creates the run's directory (with its resolved config) and its index row.
+   *
+   * @example
+   * const run = RunSession.start(root, 'study-mtl', config);
+   */
+  static start(root: string, kind: string, config: unknown): RunSession {
+    const info = createRunDir(root, kind, config);
+    withIndex(root, (index) => index.put(info, config));
+    return new RunSession(root, info);
+  }
+
+  /**
+   * Takes up an existing run again (to resume it): marked running in its run.json and the index.
+   *
+   * @example
+   * const run = RunSession.reopen(root, findRun(root, ref), storedConfig);
+   */
+  static reopen(root: string, info: RunInfo, config: unknown): RunSession {
+    const again = finishRunDir(info.dir, { status: 'running' });
+    withIndex(root, (index) => index.put(again, config));
+    return new RunSession(root, again);
+  }
+
+  /**
+   * Records the outcome in run.json and the index.
+   *
+   * @example
+   * run.finish('stopped', { step: 120 });
+   */
+  finish(status: RunStatus, summary?: Record<string, unknown>): RunInfo {
+    this.info = finishRunDir(this.dir, summary === undefined ? { status } : { status, summary });
+    withIndex(this.root, (index) => index.update(this.info));
+    return this.info;
+  }
+}

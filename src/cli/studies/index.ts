@@ -1,0 +1,24 @@
+/**
+ * The studies the CLI knows, by key, in the order the main job runs them.
+ *
+ * @example
+ * studyByKey('mtl').title; // 'Multi-task learning'
+ */
+import { CliError } from '../errors.js';
+import { mtlStudy } from './mtl.js';
+import type { StudyDefinition } from './types.js';
+
+/** Every study, in the order of the story: transfer, multi-task, end-to-end. */
+export const STUDIES: readonly StudyDefinition[] = [mtlStudy];
+
+/**
+ * The study named `key`; a CliError listing the known ones otherwise.
+ *
+ * @example
+ * studyByKey('e2e');
+ */
+export function studyByKey(key: string): StudyDefinition {
+  const s = STUDIES.find((d) => d.key === key);
+  if (s === undefined) throw new CliError(`unknown study '${key}', expected one of ${STUDIES.map((d) => d.key).join(', ')}`);
+  return s;
+}

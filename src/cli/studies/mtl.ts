@@ -1,0 +1,25 @@
+/**
+ * The multi-task study (src/multitask/study.ts) as the CLI runs it: single-task baselines and
+ * weighting methods on MultiMNIST, with Δm, negative transfer, task affinity and loss weights over
+ * time. The main job runs it at the study's own defaults (3000 images, 3 epochs, five methods), or
+ * with two methods for a single epoch under --quick.
+ *
+ * @example
+ * const result = await mtlStudy.run(validateConfig(mtlStudy.schema, { epochs: 1 }), (p) => bar.update(p));
+ */
+import { runMtlStudy } from '../../multitask/study.js';
+import { studyConfigSchema, type MtlStudyConfig } from '../../multitask/study/config.js';
+import type { StudyDefinition } from './types.js';
+
+export const mtlStudy: StudyDefinition = {
+  key: 'mtl',
+  title: 'Multi-task learning',
+  schema: studyConfigSchema,
+  flags: { dataset: 'dataset', methods: 'methods', epochs: 'epochs', seeds: 'seeds', train: 'train' },
+  presets: {
+    main: { methods: ['ew', 'uw', 'pcgrad', 'famo'], epochs: 3, train: 3000, test: 1000 },
+    quick: { methods: ['ew', 'famo'], epochs: 2, train: 1000, test: 500, capacityCheck: false },
+  },
+  // the study's progress events carry every field the CLI draws (and per-task losses when reported)
+  run: (config, onProgress) => runMtlStudy(config as MtlStudyConfig, onProgress),
+};

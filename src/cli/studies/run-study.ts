@@ -1,0 +1,88 @@
+/**
+ * Running a study inside a run: progress drawn as two bars (the study's runs, and the steps of the
+ * current one with its loss and ETA) or noted one line per run off a terminal; the losses logged
+ * to the run's metrics.jsonl; the result saved as `results-<study>.json`. Ctrl-C stops the study
+ * after its current step (the error thrown from the progress callback unwinds the study's
+ * trainer); the run is then marked stopped. A study keeps no checkpoints, so it is run again, not
+ * resumed.
+ *
+ * @example
+ * const { result } = await runStudy(mtlStudy, config, { run, out, bars });
+ */
+import { resultsFile, writeRunJson } from '../../report/index.js';
+import { CliError, EXIT } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
+import type { Output } from '../output.js';
+import type { Bar, ProgressBars } from '../progress.js';
+import { taskLosses } from '../progress.js';
+import type { RunSession } from '../run-store.js';
+import type { StudyDefinition, StudyProgress } from './types.js';
+
+/** Step records logged per training run of a study, at most. */
+const MAX_STEP_RECORDS = 200;
+
+export interface StudyRunContext {
+  run: RunSession;
+  out: Output;
+  bars: ProgressBars;
+}
+
+/** Thrown from the progress callback after Ctrl-C: it unwinds the study at its current step. */
+export class StudyStopped extends CliError {
+  constructor(study: string) {
+    super(`${study} study stopped by Ctrl-C`, EXIT.interrupted);
+  }
+}
+
+/**
+ * Runs `study` on its validated `config`, reporting progress and logging metrics into the run,
+ * and saves the result in the run directory. Returns the result and the seconds it took.
+ *
+ * @example
+ * const { result, seconds } = await runStudy(study, config, ctx);
+ */
+export async function runStudy(study: StudyDefinition, config: unknown, ctx: StudyRunContext): Promise<{ result: unknown; seconds: number }> {
+  const started = Date.now();
+  let stop = false;
+  let runsBar: Bar | null = null;
+  let stepBar: Bar | null = null;
+  let current = '';
+  const onProgress = (p: StudyProgress): void => {
+    if (stop) throw new StudyStopped(study.key);
+    if (p.run !== undefined && p.run !== current) {
+      current = p.run;
+      if (ctx.bars.enabled) {
+        runsBar ??= ctx.bars.bar(`${study.key} runs`, p.runs ?? 1);
+        stepBar ??= ctx.bars.bar(`${study.key} steps`, 1);
+        runsBar.update((p.runIndex ?? 1) - 1, { epoch: '', tasks: p.run });
+      } else {
+        ctx.out.note(`${study.key}: ${p.message}`);
+      }
+    }
+    if (p.step === undefined) return;
+    const steps = p.steps ?? null;
+    stepBar?.setTotal(steps ?? p.step);
+    stepBar?.update(p.step, {
+      epoch: p.epoch === undefined || p.epochs === undefined ? '' : `${p.epoch + 1}/${p.epochs}`,
+      ...(p.loss === undefined ? {} : { loss: p.loss }),
+      tasks: p.losses === undefined ? current : taskLosses(p.losses),
+      ...(p.etaSeconds === null || p.etaSeconds === undefined ? {} : { eta: p.etaSeconds }),
+    });
+    const every = steps === null ? 10 : Math.max(1, Math.ceil(steps / MAX_STEP_RECORDS));
+    if (p.step % every === 0 || p.step === steps) {
+      ctx.run.metrics.append({
+        type: 'step', section: `${study.key}/${current}`, step: p.step, epoch: p.epoch ?? 0,
+        ...(p.loss === undefined ? {} : { loss: p.loss }), losses: p.losses ?? (p.loss === undefined ? {} : { loss: p.loss }),
+      });
+    }
+  };
+  const release = onInterrupt(() => { stop = true; }, ctx.out);
+  try {
+    const result = await study.run(config, onProgress);
+    writeRunJson(ctx.run.dir, resultsFile(study.key), result);
+    return { result, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    release();
+    ctx.bars.stop();
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The model a training command starts from. `train` and `pretrain` build a fresh zoo model;
+ * `finetune` loads a pre-trained one, gives it a new head for the target task and, for a linear
+ * probe, freezes its trunk. A resumed run rebuilds the model from its own newest checkpoint, which
+ * holds the architecture description, so it needs nothing else.
+ *
+ * @example
+ * const { model, description, paramSets } = prepareModel({ kind: 'finetune', config, data, root, resume: false, checkpointsDir });
+ */
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { latestCheckpoint } from '../../train/index.js';
+import type { MultiTaskModel } from '../../multitask/hard-sharing.js';
+import { buildModel } from '../../transfer/arch/registry.js';
+import type { ArchDescription } from '../../transfer/arch/types.js';
+import { loadPretrained } from '../../transfer/checkpoint.js';
+import { freeze } from '../../transfer/freeze.js';
+import { replaceHeads } from '../../transfer/heads.js';
+import { CliError } from '../errors.js';
+import type { FinetuneConfig, TrainConfig } from '../config/train-schema.js';
+import type { LoadedData } from '../datasets.js';
+import { findRun } from '../run-store.js';
+import { describeModel } from './model.js';
+import type { ParamSet } from './optimizer.js';
+
+export interface ModelRequest {
+  kind: 'train' | 'pretrain' | 'finetune';
+  config: TrainConfig | FinetuneConfig;
+  data: LoadedData;
+  /** Runs root, to find a `finetune.from` run by id. */
+  root: string;
+  resume: boolean;
+  /** The run's checkpoints directory. */
+  checkpointsDir: string;
+}
+
+export interface PreparedModel {
+  model: MultiTaskModel;
+  description: ArchDescription;
+  paramSets: ParamSet[];
+}
+
+/** The input shape a description's model takes. */
+function inputShape(d: ArchDescription): number[] {
+  const c = d.config as { inputs?: number; inChannels?: number; height?: number; width?: number };
+  return d.arch === 'mlp' ? [c.inputs ?? 784] : [c.inChannels ?? 1, c.height ?? 28, c.width ?? 28];
+}
+
+/**
+ * The checkpoint a `finetune.from` names: a checkpoint directory, a run directory (its
+ * checkpoints), or a run id in the runs root.
+ *
+ * @example
+ * pretrainedPath(root, '3fa2c1'); // '/abs/runs/2026...-pretrain-3fa2c1/checkpoints'
+ */
+export function pretrainedPath(root: string, from: string): string {
+  if (fs.existsSync(join(from, 'manifest.json'))) return from;
+  if (fs.existsSync(join(from, 'checkpoints'))) return join(from, 'checkpoints');
+  return join(findRun(root, from).dir, 'checkpoints');
+}
+
+function finetuneModel(config: FinetuneConfig, data: LoadedData, root: string): { model: MultiTaskModel; description: ArchDescription } {
+  const pre = loadPretrained(pretrainedPath(root, config.finetune.from));
+  const expected = inputShape(pre.description);
+  const flat = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+  const fits = pre.description.arch === 'mlp' ? flat(expected) === flat(data.featureShape) : expected.join(',') === data.featureShape.join(',');
+  if (!fits) {
+    throw new CliError(`finetune.from: the pre-trained ${pre.description.arch} takes inputs of shape [${expected.join(',')}], the data gives [${data.featureShape.join(',')}]`);
+  }
+  const tasks = [{ name: config.task, classes: data.classes, classNames: data.classNames }];
+  return { model: replaceHeads(pre.model, tasks), description: { arch: pre.description.arch, config: pre.description.config, tasks } };
+}
+
+/**
+ * The model, its description and its parameter sets for a training command.
+ *
+ * @example
+ * prepareModel({ kind: 'train', config, data, root, resume: false, checkpointsDir }).model;
+ */
+export function prepareModel(r: ModelRequest): PreparedModel {
+  let built: { model: MultiTaskModel; description: ArchDescription };
+  if (r.resume && latestCheckpoint(r.checkpointsDir) !== null) {
+    const saved = loadPretrained(r.checkpointsDir);
+    built = { model: saved.model, description: saved.description };
+  } else if (r.kind === 'finetune') {
+    built = finetuneModel(r.config as FinetuneConfig, r.data, r.root);
+  } else {
+    const c = r.config as TrainConfig;
+    const description = describeModel(c.model, r.data.featureShape, c.task, r.data.classes, r.data.classNames);
+    built = { model: buildModel(description), description };
+  }
+  const { model } = built;
+  if (r.kind !== 'finetune') return { ...built, paramSets: [{ params: model.parameters() }] };
+  const f = (r.config as FinetuneConfig).finetune;
+  if (f.strategy === 'linear-probe') freeze(model, 'trunk.*');
+  return { ...built, paramSets: [{ params: model.trunk.parameters(), lrScale: f.trunkLrScale }, { params: model.heads.parameters() }] };
+}

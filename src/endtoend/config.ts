@@ -1,0 +1,79 @@
+/**
+ * The end-to-end vs pipeline study's configuration: a zod schema with defaults, so the command
+ * line, a config file and a program give the same checked values (unknown keys are errors: a
+ * misspelt option must not be silently ignored).
+ *
+ * @example
+ * const cfg = parseE2eConfig({ case: 'read-number', seeds: 2 });
+ * cfg.training.batchSize; // 32
+ */
+import { z } from 'zod';
+import { ValueError } from '../core/errors.js';
+import { STUDY_CASES } from './cases/index.js';
+
+const positiveInt = z.number().int().positive();
+
+/** How each model is trained: Adam, a number of steps growing with the data (see stepsFor). */
+export const trainingSchema = z.strictObject({
+  batchSize: positiveInt.default(32),
+  /** Learning rate of the pipeline's stages and of the end-to-end model. */
+  lr: z.number().positive().default(1e-3),
+  /** Learning rate of the hybrid's fine-tuning (smaller: it starts from trained stages). */
+  hybridLr: z.number().positive().default(3e-4),
+  epochs: positiveInt.default(20),
+  minSteps: positiveInt.default(100),
+  maxSteps: positiveInt.default(1500),
+});
+
+/**
+ * Everything `runE2eStudy` accepts. Sizes and the sub-task amount default to the case's.
+ *
+ * @example
+ * e2eStudyConfigSchema.parse({}).case; // 'digit-sum'
+ */
+export const e2eStudyConfigSchema = z.strictObject({
+  /** Which built-in case. */
+  case: z.enum(STUDY_CASES).default('digit-sum'),
+  /** Numbers of end-to-end (x, y) training examples, strictly increasing. */
+  sizes: z.array(positiveInt).min(1).optional()
+    .refine((s) => s === undefined || s.every((v, i) => i === 0 || v > s[i - 1]!), { message: 'sizes must be strictly increasing' }),
+  /** Repetitions of every training run (different data draws and initialisations). */
+  seeds: positiveInt.max(50).default(3),
+  /** Base seed: the same value gives the same study on the same machine. */
+  seed: z.number().int().min(0).default(0),
+  /** Labelled single digits the pipeline's classifier is trained on. */
+  subtaskExamples: positiveInt.optional(),
+  /** Test images, composed of held-out digits. */
+  testExamples: positiveInt.default(1000),
+  /** The (x, y) examples the user has, for the verdict. Default: the largest size. */
+  available: positiveInt.optional(),
+  /** Hidden units of every perceptron. */
+  hidden: positiveInt.default(128),
+  /** Also train the hybrid (the pipeline's stages fine-tuned end to end). */
+  hybrid: z.boolean().default(true),
+  training: trainingSchema.prefault({}),
+  /** Bootstrap redraws for bands and intervals (0: none). */
+  bootstrap: z.number().int().min(0).default(200),
+  /** How far past the largest size a crossover may be extrapolated, as a multiple of it. */
+  maxExtrapolation: z.number().min(1).default(1000),
+});
+
+/** The configuration as written (every key optional). */
+export type E2eStudyInput = z.input<typeof e2eStudyConfigSchema>;
+/** The configuration with defaults filled in. */
+export type E2eStudyConfig = z.output<typeof e2eStudyConfigSchema>;
+
+/**
+ * Checks a configuration and fills in defaults; errors name each offending key.
+ *
+ * @example
+ * parseE2eConfig({ sizes: [100, 50] }); // throws: 'e2e study config: sizes: sizes must be strictly increasing'
+ */
+export function parseE2eConfig(input: unknown): E2eStudyConfig {
+  const parsed = e2eStudyConfigSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`);
+    throw new ValueError('e2e study config', issues.join('; '));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,122 @@
+/**
+ * The end-to-end vs pipeline study: learning curves of the pipeline, the end-to-end model and the
+ * hybrid on growing amounts of (x, y) data, power-law fits with bootstrap bands checked by
+ * predicting the largest size, the crossover where end to end catches up, and a verdict for the
+ * amount of data the user has.
+ *
+ * Result (what `polytask study e2e --json` prints):
+ * - `sizes`: the numbers of (x, y) training examples measured.
+ * - `curves.<approach>`: one entry per size, `{ size, mean, sd, n, values }`: the test errors of
+ *   the `n` seeds (`values`), their mean and sample standard deviation. The pipeline never sees
+ *   (x, y) pairs, so its entries repeat its per-seed errors at every size.
+ * - `fits.<approach>`: `{ status, a, b, c, ... }` for err(m) = a·m^b + c (b < 0). `status` is
+ *   'ok' (with `band`, the 95% bootstrap band, and `check`, the largest size predicted from the
+ *   others), 'constant' (the pipeline: a = 0, b = 0, c = its mean error), or why no fit was made
+ *   ('too-few-points', 'not-decreasing', 'failed', with `reason`; a, b, c null).
+ * - `crossover`: `{ status, size, low, high, detail }`: the (x, y) examples from which end to end
+ *   matches the pipeline, measured or extrapolated, with its 95% bootstrap interval (nulls where
+ *   there is no number; see Crossover).
+ * - `verdict`: the plain-language answer for `available` examples.
+ *
+ * @example
+ * const result = await runE2eStudy({ case: 'digit-sum', seeds: 3 }, (p) => bar.update(p.done / p.total));
+ * result.crossover; // { status: 'extrapolated', size: 21000, low: 12000, high: 56000, detail: '...' }
+ * result.verdict;   // 'With 3,200 (x, y) examples: pipeline 0.290, end to end 0.470, ...'
+ */
+import { performance } from 'node:perf_hooks';
+import { getBackend } from '../backend/registry.js';
+import { loadMnist, type ImageSet } from '../data/index.js';
+import { analyseConstant, analyseCurve, type FitReport } from './analysis.js';
+import { studyCase } from './cases/index.js';
+import { compositeDataset } from './composite.js';
+import { parseE2eConfig, type E2eStudyConfig, type E2eStudyInput } from './config.js';
+import { findCrossover, type Crossover, type FittedCurve } from './crossover.js';
+import { summarize, type CurveEntry } from './curve.js';
+import { digitPools } from './digit-pools.js';
+import { powerLaw } from './power-law.js';
+import { mean } from './stats.js';
+import { runStudyTrainings, seedFor, type E2eProgress } from './study-runs.js';
+import { dataVerdict, type VerdictInput } from './verdict.js';
+
+export interface E2eStudyResult {
+  case: string;
+  description: string;
+  /** What the errors measure. */
+  metric: string;
+  sizes: number[];
+  /** The (x, y) examples the verdict is for. */
+  available: number;
+  /** Labelled single digits the pipeline's classifier was trained on. */
+  subtaskExamples: number;
+  testExamples: number;
+  seeds: number;
+  curves: { pipeline: CurveEntry[]; endToEnd: CurveEntry[]; hybrid?: CurveEntry[] };
+  fits: { pipeline: FitReport; endToEnd: FitReport; hybrid?: FitReport };
+  crossover: Crossover;
+  verdict: string;
+  timing: { seconds: number; backend: string };
+  /** The configuration with defaults filled in. */
+  config: E2eStudyConfig;
+}
+
+export interface E2eStudyOptions {
+  /** Single digits to build the tasks from. Default: the embedded MNIST. */
+  digits?: ImageSet;
+}
+
+/** An approach's error at `size`: measured there, else read off its fit, else at the nearest measured size. */
+function errorAt(curve: FittedCurve, size: number): { value: number; source: VerdictInput['endToEndSource'] } {
+  const exact = curve.points.find((p) => p.size === size);
+  if (exact !== undefined) return { value: mean(exact.values), source: 'measured' };
+  if (curve.law !== null) return { value: powerLaw(curve.law, size), source: 'fitted' };
+  const nearest = [...curve.points].sort((p, q) => Math.abs(Math.log(p.size / size)) - Math.abs(Math.log(q.size / size)))[0]!;
+  return { value: mean(nearest.values), source: 'nearest measured' };
+}
+
+/**
+ * Runs the study: trains every run, reports each through `onProgress`, and analyses the curves.
+ *
+ * @example
+ * const r = await runE2eStudy({ case: 'read-number', sizes: [100, 200, 400, 800, 1600] });
+ * console.log(r.verdict);
+ */
+export async function runE2eStudy(input: E2eStudyInput = {}, onProgress?: (p: E2eProgress) => void, opts: E2eStudyOptions = {}): Promise<E2eStudyResult> {
+  const started = performance.now();
+  const config = parseE2eConfig(input);
+  const study = studyCase(config.case);
+  const sizes = [...(config.sizes ?? study.defaultSizes)];
+  const subtaskExamples = config.subtaskExamples ?? study.defaultSubtaskExamples;
+  const pools = digitPools(opts.digits ?? loadMnist(), { seed: config.seed });
+  const test = compositeDataset(study.composites(pools.test, config.testExamples, seedFor(config.seed, 0)));
+
+  const errors = await runStudyTrainings({ study, config, sizes, subtaskExamples, pools, test }, onProgress);
+
+  const boot = (k: number) => ({ replicates: config.bootstrap, seed: seedFor(config.seed, 8, k) });
+  const curve = (byIndex: number[][]): CurveEntry[] => sizes.map((size, k) => summarize(size, byIndex[k]!));
+  const endToEnd = curve(errors.endToEnd);
+  const hybrid = config.hybrid ? curve(errors.hybrid) : undefined;
+  const pipelineFit = analyseConstant(sizes, errors.pipeline, 'the pipeline trains on sub-task data only, so its error does not depend on the (x, y) data', boot(0));
+  const endToEndFit = analyseCurve(endToEnd, boot(1));
+  const hybridFit = hybrid === undefined ? undefined : analyseCurve(hybrid, boot(2));
+  const largest = sizes[sizes.length - 1]!;
+  const crossover = findCrossover(endToEndFit.fitted, pipelineFit.fitted, { maxSize: largest * config.maxExtrapolation });
+
+  const available = config.available ?? largest;
+  const e2eAt = errorAt(endToEndFit.fitted, available);
+  const verdict = dataVerdict({
+    available, metric: study.metric, crossover,
+    pipeline: errorAt(pipelineFit.fitted, available).value,
+    endToEnd: e2eAt.value, endToEndSource: e2eAt.source,
+    ...(hybridFit === undefined ? {} : { hybrid: errorAt(hybridFit.fitted, available).value }),
+  });
+
+  return {
+    case: study.name, description: study.description, metric: study.metric,
+    sizes, available, subtaskExamples, testExamples: config.testExamples, seeds: config.seeds,
+    curves: { pipeline: sizes.map((size) => summarize(size, errors.pipeline)), endToEnd, ...(hybrid === undefined ? {} : { hybrid }) },
+    fits: { pipeline: pipelineFit.report, endToEnd: endToEndFit.report, ...(hybridFit === undefined ? {} : { hybrid: hybridFit.report }) },
+    crossover, verdict,
+    timing: { seconds: (performance.now() - started) / 1000, backend: getBackend().name },
+    config,
+  };
+}

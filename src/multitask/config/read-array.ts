@@ -1,0 +1,110 @@
+/**
+ * Reading the array a file reference of a task description points at: an NPY array, an IDX array
+ * or columns of a CSV table, as rows (one per sample) of a per-sample shape. Problems are
+ * ConfigErrors naming the description file and the field (`tasks.digit.targets.column`).
+ *
+ * @example
+ * const a = readArray(ref, ['tasks', 'digit', 'targets'], { file: 'tasks.yaml', dir: '/data', missing: true });
+ * a.rows; a.rowShape; a.values;   // Float32Array, NaN for empty CSV cells
+ */
+import * as fs from 'node:fs';
+import path from 'node:path';
+import { PolytaskError } from '../../core/errors.js';
+import { readCsv, readIdx, readNpy } from '../../data/index.js';
+import { ConfigError, describeValue } from './errors.js';
+import type { FileRef } from './task-description-schema.js';
+
+/** Values read from a file, row-major: `rows` samples of `rowShape` each. */
+export interface ArrayData {
+  values: Float32Array;
+  rows: number;
+  rowShape: number[];
+  /** CSV: the names of the columns taken, in order. */
+  columns?: string[];
+  /** The resolved file path. */
+  path: string;
+}
+
+export interface ReadContext {
+  /** The description file, for error messages. */
+  file: string;
+  /** Directory relative paths are resolved against. */
+  dir: string;
+  /** Whether empty CSV cells are allowed (as NaN): targets and masks yes, inputs no. */
+  missing: boolean;
+}
+
+type Format = 'npy' | 'idx' | 'csv';
+
+function formatOf(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext): Format {
+  if (ref.format !== undefined) return ref.format;
+  const name = path.basename(ref.file).toLowerCase().replace(/\.gz$/, '');
+  if (name.endsWith('.npy')) return 'npy';
+  if (name.endsWith('.csv') || name.endsWith('.tsv')) return 'csv';
+  if (name.endsWith('.idx') || name.endsWith('-ubyte') || /\.idx\d-/.test(name) || /-idx\d-/.test(name)) return 'idx';
+  throw new ConfigError(ctx.file, [...at, 'format'], `nothing, and the file name ${JSON.stringify(ref.file)} does not tell`, 'one of npy, idx, csv (or a file name ending in .npy, .csv, .tsv, .idx or -ubyte)');
+}
+
+/** Runs a reader, turning its errors into a ConfigError at the file field. */
+function reading<T>(at: readonly PropertyKey[], ctx: ReadContext, ref: FileRef, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ConfigError || !(e instanceof PolytaskError)) throw e;
+    throw new ConfigError(ctx.file, [...at, 'file'], `${JSON.stringify(ref.file)}, which cannot be read (${e.message})`, 'a readable file of the stated format');
+  }
+}
+
+function csvColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext, full: string): ArrayData {
+  if (ref.column !== undefined && ref.columns !== undefined) {
+    throw new ConfigError(ctx.file, [...at, 'columns'], 'both column and columns', 'one of column or columns');
+  }
+  const table = reading(at, ctx, ref, () => readCsv(full, { allowMissing: ctx.missing, ...(ref.delimiter === undefined ? {} : { delimiter: ref.delimiter }) }));
+  const wanted = ref.column !== undefined ? [ref.column] : ref.columns ?? table.names;
+  wanted.forEach((c, i) => {
+    if (!table.names.includes(c)) {
+      const field = ref.column !== undefined ? [...at, 'column'] : [...at, 'columns', i];
+      throw new ConfigError(ctx.file, field, JSON.stringify(c), `a column of ${ref.file}: ${table.names.join(', ')}`);
+    }
+  });
+  const values = new Float32Array(table.rows * wanted.length);
+  wanted.forEach((c, k) => table.columns[c]!.forEach((v, r) => { values[r * wanted.length + k] = v; }));
+  return { values, rows: table.rows, rowShape: ref.column !== undefined ? [] : [wanted.length], columns: wanted, path: full };
+}
+
+/**
+ * The array `ref` names; `at` is the field path of `ref` in the description.
+ *
+ * @example
+ * readArray({ file: 'x.npy', shape: [1, 28, 28] }, ['input'], ctx).rowShape; // [1, 28, 28]
+ */
+export function readArray(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext): ArrayData {
+  const full = path.resolve(ctx.dir, ref.file);
+  if (!fs.existsSync(full)) throw new ConfigError(ctx.file, [...at, 'file'], `${JSON.stringify(ref.file)} (no such file: ${full})`, 'an existing .npy, IDX or .csv file, relative to the description');
+  const format = formatOf(ref, at, ctx);
+  if (format !== 'csv' && (ref.column !== undefined || ref.columns !== undefined)) {
+    throw new ConfigError(ctx.file, [...at, ref.column !== undefined ? 'column' : 'columns'], describeValue(ref.column ?? ref.columns), `nothing: columns are for CSV files, ${ref.file} is ${format}`);
+  }
+  let data: ArrayData;
+  if (format === 'csv') data = csvColumns(ref, at, ctx, full);
+  else {
+    const arr = reading(at, ctx, ref, () => {
+      if (format === 'npy') {
+        const t = readNpy(full);
+        return { values: t.data, shape: [...t.shape] };
+      }
+      const idx = readIdx(full);
+      return { values: idx.data, shape: idx.shape };
+    });
+    if (arr.shape.length === 0) throw new ConfigError(ctx.file, [...at, 'file'], `${JSON.stringify(ref.file)}, a scalar`, 'an array with one row per sample');
+    data = { values: Float32Array.from(arr.values), rows: arr.shape[0]!, rowShape: arr.shape.slice(1), path: full };
+  }
+  if (ref.shape !== undefined) {
+    const have = data.rowShape.reduce((a, b) => a * b, 1);
+    const want = ref.shape.reduce((a, b) => a * b, 1);
+    if (have !== want) throw new ConfigError(ctx.file, [...at, 'shape'], `[${ref.shape.join(', ')}] (${want} values per sample)`, `a shape of ${have} values, as each row of ${ref.file} holds`);
+    data.rowShape = [...ref.shape];
+  }
+  if (ref.scale !== undefined) for (let i = 0; i < data.values.length; i++) data.values[i]! *= ref.scale;
+  return data;
+}

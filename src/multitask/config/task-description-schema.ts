@@ -1,0 +1,88 @@
+/**
+ * The schema of a task description: a YAML or JSON file that maps data files and columns to tasks.
+ *
+ * ```yaml
+ * input:                        # the input every task reads, unless a task has its own
+ *   file: images.npy            # .npy, IDX (.idx, *-ubyte, optionally .gz) or .csv
+ *   shape: [1, 28, 28]          # per-sample shape (default: as stored)
+ *   scale: 0.00392156862745098  # multiply every value (1/255 for bytes)
+ * tasks:
+ *   digit:
+ *     kind: multiclass          # multiclass | binary | multilabel | regression
+ *     classes: 10
+ *     targets: { file: labels.csv, column: digit }       # empty cells: missing labels
+ *     metrics: [accuracy, macroF1]
+ *   attributes:
+ *     kind: multilabel
+ *     targets: { file: labels.csv, columns: [round, closed, tall] }
+ *   thickness:
+ *     kind: regression
+ *     targets: { file: thickness.npy }
+ *     mask: { file: thickness_mask.npy }                 # 1 present, 0 missing
+ *   letter:
+ *     kind: multiclass
+ *     classes: 26
+ *     input: { file: letters-images-idx3-ubyte.gz, scale: 0.00392156862745098 }  # its own inputs
+ *     targets: { file: letters-labels-idx1-ubyte.gz }
+ * mixing: { strategy: temperature, temperature: 2, cap: 10000 }   # for tasks with their own inputs
+ * split: { testFraction: 0.2, seed: 0 }
+ * ```
+ *
+ * Every object is strict: an unknown key is an error naming the keys allowed there.
+ *
+ * @example
+ * parseConfig(taskDescriptionSchema, readConfigFile('tasks.yaml'), 'tasks.yaml');
+ */
+import * as z from 'zod';
+import { metricNames, taskKinds, type MetricName, type TaskKind } from '../task.js';
+
+/** A data file and what to take from it. */
+export const fileRefSchema = z.strictObject({
+  file: z.string().min(1),
+  /** Default: from the file name (.npy; .csv/.tsv; .idx, -ubyte, with or without .gz). */
+  format: z.enum(['npy', 'idx', 'csv']).optional(),
+  /** CSV: one column. */
+  column: z.string().min(1).optional(),
+  /** CSV: several columns (in this order). Default for inputs: every column. */
+  columns: z.array(z.string().min(1)).min(1).optional(),
+  /** CSV: field separator. Default ','. */
+  delimiter: z.string().length(1).optional(),
+  /** Per-sample shape to read each row as. */
+  shape: z.array(z.int().positive()).min(1).optional(),
+  /** Multiply every value by this. */
+  scale: z.number().refine(Number.isFinite, 'a finite number').optional(),
+});
+
+export const taskEntrySchema = z.strictObject({
+  kind: z.enum(taskKinds as readonly TaskKind[] as [TaskKind, ...TaskKind[]]),
+  /** multiclass: number of classes. */
+  classes: z.int().min(2).optional(),
+  targets: fileRefSchema,
+  mask: fileRefSchema.optional(),
+  /** The task's own inputs (tasks with different datasets). */
+  input: fileRefSchema.optional(),
+  metrics: z.array(z.enum(metricNames as [MetricName, ...MetricName[]])).min(1).optional(),
+});
+
+export const mixingSchema = z.strictObject({
+  strategy: z.enum(['proportional', 'temperature', 'equal']),
+  temperature: z.number().positive().optional(),
+  cap: z.int().positive().optional(),
+});
+
+export const taskDescriptionSchema = z.strictObject({
+  input: fileRefSchema.optional(),
+  tasks: z.record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'a name of letters, digits, _ and -, starting with a letter or _'),
+    taskEntrySchema,
+  ).refine((t) => Object.keys(t).length > 0, 'at least one task'),
+  mixing: mixingSchema.optional(),
+  split: z.strictObject({
+    testFraction: z.number().gt(0).lt(1).default(0.2),
+    seed: z.int().default(0),
+  }).optional(),
+});
+
+export type FileRef = z.output<typeof fileRefSchema>;
+export type TaskEntry = z.output<typeof taskEntrySchema>;
+export type TaskDescriptionFile = z.output<typeof taskDescriptionSchema>;

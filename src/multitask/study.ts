@@ -1,0 +1,176 @@
+/**
+ * The multi-task study behind `polytask study mtl`: on one dataset, train single-task baselines and
+ * the chosen weighting methods with the same budget (epochs, batch size, learning rate, trunk), for
+ * each seed, and report
+ * - `results`: held-out metrics by run ('single' and each method's short key), task, metric;
+ * - `deltaM`: Δm of each method against the single-task baselines, in percent (delta-m.ts);
+ * - `negativeTransfer`: per method, the tasks that fall below their single-task baselines;
+ * - `affinity`: per method, TAG lookahead affinity and gradient cosine every K steps (affinity.ts);
+ * - `weightsOverTime`: per method, the task weights it used, averaged over windows of steps;
+ * - `checks`: does multi-task learning make sense here — shared input, comparable labelled data, and
+ *   a network big enough (the methods against single-task models of equal total capacity).
+ * Values are means over seeds; NaN (a metric or affinity that could not be computed) prints as null
+ * in JSON. The function never prints: it reports progress through `onProgress`.
+ *
+ * @example
+ * const result = await runMtlStudy({ dataset: 'multimnist', methods: ['ew', 'pcgrad'], epochs: 1 }, (p) => log(p.message));
+ * result.deltaM.pcgrad;             // e.g. 1.3 (percent better than single-task)
+ * result.results.single.left;       // { accuracy: 0.87 }
+ */
+import { getBackend } from '../backend/registry.js';
+import type { EvaluationResult, StepEndEvent } from '../train/index.js';
+import type { AffinityHistory } from './affinity-tracker.js';
+import { equalCapacityWidth, type CapacityCheck } from './capacity.js';
+import { dataBalanceCheck, sharedInputCheck, type DataBalanceCheck, type SharedInputCheck } from './checks.js';
+import { deltaM, taskDeltas, type TaskDirections } from './delta-m.js';
+import { negativeTransfer } from './negative-transfer.js';
+import { meanAffinity, meanResults, meanWeights } from './study/aggregate.js';
+import { parseStudyConfig, type MtlStudyConfig, type MtlStudyConfigInput } from './study/config.js';
+import { studyData, type StudyData } from './study/data.js';
+import { studyModel, trainAndEvaluate, type RunOutcome, type RunSpec } from './study/run-one.js';
+import { summarizeTask, type TaskSummary } from './task.js';
+import type { WeightsOverTime } from './weight-history.js';
+
+/** What the study reports while it runs. */
+export interface MtlStudyProgress {
+  phase: 'data' | 'train' | 'done';
+  /** One line a CLI can show as is. */
+  message: string;
+  /** The run: 'single:left', 'pcgrad', 'capacity:left'. */
+  run?: string;
+  seed?: number;
+  /** 1-based index of the run among all runs of all seeds, and their number. */
+  runIndex?: number;
+  runs?: number;
+  /** Training progress of the run (train phase). */
+  epoch?: number;
+  epochs?: number;
+  step?: number;
+  steps?: number | null;
+  loss?: number;
+  etaSeconds?: number | null;
+}
+
+/** The "does multi-task learning make sense here" checks. */
+export interface MtlChecks {
+  sharedInput: SharedInputCheck;
+  dataBalance: DataBalanceCheck;
+  /** null when capacityCheck is off. */
+  capacity: CapacityCheck | null;
+}
+
+/** The study's result: the JSON `polytask study mtl --json` prints. */
+export interface MtlStudyResult {
+  dataset: string;
+  backend: string;
+  seeds: number[];
+  tasks: TaskSummary[];
+  methods: string[];
+  /** 'single' and each method → task → metric → value (mean over seeds). */
+  results: Record<string, EvaluationResult>;
+  /** Method → Δm against 'single', percent. */
+  deltaM: Record<string, number>;
+  /** Method → task → relative change against 'single', percent. */
+  taskDeltas: Record<string, Record<string, number>>;
+  /** Method → tasks below their single-task baselines. */
+  negativeTransfer: Record<string, string[]>;
+  /** Method → affinity over time (absent when affinity.every is 0 or there is one task). */
+  affinity: Record<string, AffinityHistory>;
+  /** Method → task weights over time. */
+  weightsOverTime: Record<string, WeightsOverTime>;
+  checks: MtlChecks;
+  /** Seconds: the whole study, and each run's mean over seeds. */
+  timing: { total: number; runs: Record<string, number> };
+  /** The configuration used, defaults filled in. */
+  config: MtlStudyConfig;
+}
+
+/** The runs of one seed, in order. */
+function plan(data: StudyData, c: MtlStudyConfig, seed: number, capacityWidth: number | null): RunSpec[] {
+  const width = c.trunk.width;
+  const runs: RunSpec[] = data.tasks.map((t) => ({ label: `single:${t.name}`, tasks: [t], method: 'ew', width, seed }));
+  for (const m of c.methods) runs.push({ label: m, tasks: data.tasks, method: m, width, seed, affinity: true });
+  if (capacityWidth !== null) for (const t of data.tasks) runs.push({ label: `capacity:${t.name}`, tasks: [t], method: 'ew', width: capacityWidth, seed });
+  return runs;
+}
+
+/** The trunk width at which T single-task models together have the multi-task model's parameters. */
+function capacityWidthOf(data: StudyData, c: MtlStudyConfig): { width: number; multi: number; single: number; equal: number } {
+  const multi = studyModel(data, data.tasks, c.trunk.width).numParameters();
+  // the widest task head makes the budget binding for every task
+  const widest = data.tasks.reduce((a, b) => (b.outputs > a.outputs ? b : a));
+  const paramsAt = (w: number): number => studyModel(data, [widest], w).numParameters();
+  const width = equalCapacityWidth(multi / data.tasks.length, paramsAt, c.trunk.width);
+  return { width, multi, single: paramsAt(c.trunk.width), equal: paramsAt(width) };
+}
+
+/**
+ * Runs the study. `config` is validated and completed with defaults (see study/config.ts); a bad
+ * field throws a ConfigError naming it.
+ *
+ * @example
+ * const r = await runMtlStudy({}, () => {});   // the default study on MultiMNIST
+ * JSON.stringify(r);
+ */
+export async function runMtlStudy(config: MtlStudyConfigInput | MtlStudyConfig, onProgress: (p: MtlStudyProgress) => void = () => {}): Promise<MtlStudyResult> {
+  const started = performance.now();
+  const c = parseStudyConfig(config);
+  onProgress({ phase: 'data', message: `loading ${c.dataset}` });
+  const data = studyData(c);
+  const tasks = data.tasks;
+  const directions: TaskDirections = Object.fromEntries(tasks.map((t) => [t.name, t.directions]));
+  const checksFromData = { sharedInput: sharedInputCheck(data.train), dataBalance: dataBalanceCheck(Object.values(data.train)) };
+  const capacity = c.capacityCheck && tasks.length > 1 ? capacityWidthOf(data, c) : null;
+
+  const outcomes = new Map<string, RunOutcome[]>();
+  const runs = c.seeds.flatMap((seed) => plan(data, c, seed, capacity?.width ?? null));
+  for (const [k, spec] of runs.entries()) {
+    const base = { run: spec.label, seed: spec.seed, runIndex: k + 1, runs: runs.length };
+    onProgress({ phase: 'train', message: `run ${k + 1}/${runs.length}: ${spec.label} (seed ${spec.seed})`, ...base });
+    const onStep = (e: StepEndEvent): void => onProgress({
+      phase: 'train', message: `${spec.label} seed ${spec.seed} epoch ${e.epoch + 1}/${c.epochs} step ${e.progress.stepsDone}/${e.progress.totalSteps ?? '?'} loss ${e.loss.toFixed(4)}`,
+      ...base, epoch: e.epoch, epochs: c.epochs, step: e.progress.stepsDone, steps: e.progress.totalSteps, loss: e.loss, etaSeconds: e.progress.etaSeconds,
+    });
+    const out = await trainAndEvaluate(data, c, spec, onStep);
+    outcomes.set(spec.label, [...(outcomes.get(spec.label) ?? []), out]);
+  }
+
+  const resultsOf = (label: string): EvaluationResult => meanResults(outcomes.get(label)!.map((o) => o.results));
+  const single: EvaluationResult = Object.assign({}, ...tasks.map((t) => resultsOf(`single:${t.name}`)));
+  const results: Record<string, EvaluationResult> = { single };
+  const dm: Record<string, number> = {};
+  const deltas: Record<string, Record<string, number>> = {};
+  const negative: Record<string, string[]> = {};
+  const affinity: Record<string, AffinityHistory> = {};
+  const weightsOverTime: Record<string, WeightsOverTime> = {};
+  for (const m of c.methods) {
+    const r = resultsOf(m);
+    results[m] = r;
+    dm[m] = deltaM(r, single, directions);
+    deltas[m] = taskDeltas(r, single, directions);
+    negative[m] = negativeTransfer(r, single, directions, { tolerance: c.tolerance });
+    const outs = outcomes.get(m)!;
+    weightsOverTime[m] = meanWeights(outs.map((o) => o.weights));
+    const hist = outs.map((o) => o.affinity).filter((a): a is AffinityHistory => a !== null);
+    if (hist.length > 0) affinity[m] = meanAffinity(hist);
+  }
+
+  let capacityCheck: CapacityCheck | null = null;
+  if (capacity !== null) {
+    const equal: EvaluationResult = Object.assign({}, ...tasks.map((t) => resultsOf(`capacity:${t.name}`)));
+    const vsEqual = Object.fromEntries(c.methods.map((m) => [m, deltaM(results[m]!, equal, directions)]));
+    capacityCheck = {
+      multiTaskParams: capacity.multi, singleTaskParams: capacity.single,
+      equalCapacityWidth: capacity.width, equalCapacityParams: capacity.equal,
+      equalCapacityResults: equal, deltaMVsEqualCapacity: vsEqual,
+      ok: Object.values(vsEqual).some((v) => v > 0),
+    };
+  }
+  const timing = { total: (performance.now() - started) / 1000, runs: Object.fromEntries([...outcomes].map(([label, outs]) => [label, outs.reduce((s, o) => s + o.seconds, 0) / outs.length])) };
+  onProgress({ phase: 'done', message: `done in ${timing.total.toFixed(1)} s` });
+  return {
+    dataset: data.name, backend: getBackend().name, seeds: [...c.seeds], tasks: tasks.map(summarizeTask), methods: [...c.methods],
+    results, deltaM: dm, taskDeltas: deltas, negativeTransfer: negative, affinity, weightsOverTime,
+    checks: { ...checksFromData, capacity: capacityCheck }, timing, config: c,
+  };
+}

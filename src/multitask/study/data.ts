@@ -1,0 +1,122 @@
+/**
+ * The study's data: a built-in benchmark or a task description, as training and test sources (one
+ * MultiTaskDataset per input), the tasks, and how sources are mixed when there are several. Also
+ * the loaders over them: one source is iterated directly, several are mixed.
+ *
+ * @example
+ * const data = studyData(config);
+ * const loader = trainLoader(data, ['left'], 64, 0);
+ * for (const batch of testBatches(data)) { ... }
+ */
+import { ValueError } from '../../core/errors.js';
+import { trainTestSplit } from '../../data/index.js';
+import { loadTaskDescription } from '../config/load-task-description.js';
+import type { MultiTaskBatch, MultiTaskDataset } from '../dataset.js';
+import { loadMultiFashion, loadMultiMnist, type MultiTaskBenchmark } from '../datasets/multi-digits.js';
+import { loadScenes } from '../datasets/scene.js';
+import { MultiTaskLoader } from '../loader.js';
+import { MixedTaskLoader } from '../mixed-loader.js';
+import type { Mixing } from '../mixing.js';
+import type { TaskSpec } from '../task.js';
+import type { MtlStudyConfig } from './config.js';
+
+/** Everything the study trains and tests on. */
+export interface StudyData {
+  name: string;
+  tasks: TaskSpec[];
+  train: Record<string, MultiTaskDataset>;
+  test: Record<string, MultiTaskDataset>;
+  mixing: Mixing;
+}
+
+const FASHION_HINT = 'Fashion-MNIST IDX files not found; install Debian\'s dataset-fashion-mnist (apt-get install dataset-fashion-mnist)';
+
+function builtin(c: MtlStudyConfig): MultiTaskBenchmark {
+  const sizes = { train: c.train, test: c.test, seed: c.dataSeed };
+  const scene = { ...sizes, missing: c.missing };
+  let bench: MultiTaskBenchmark | null;
+  switch (c.dataset) {
+    case 'multimnist': return loadMultiMnist(sizes);
+    case 'multifashion': bench = loadMultiFashion(sizes); break;
+    case 'scene': bench = loadScenes(scene); break;
+    case 'scene-fashion': bench = loadScenes({ ...scene, source: 'fashion', classes: [0, 5, 7, 8] }); break;
+    default: throw new ValueError('study', `unknown dataset '${c.dataset}'`);
+  }
+  if (bench === null) throw new ValueError(`dataset ${c.dataset}`, FASHION_HINT);
+  return bench;
+}
+
+/**
+ * Loads the configured dataset.
+ *
+ * @example
+ * studyData(parseStudyConfig({ dataset: 'scene', train: 500 })).tasks.length; // 4
+ */
+export function studyData(c: MtlStudyConfig): StudyData {
+  if (/\.(ya?ml|json)$/i.test(c.dataset)) {
+    const d = loadTaskDescription(c.dataset);
+    const train: Record<string, MultiTaskDataset> = {};
+    const test: Record<string, MultiTaskDataset> = {};
+    for (const [name, ds] of Object.entries(d.sources)) {
+      const split = trainTestSplit(ds.length, d.split);
+      train[name] = ds.subset(split.train);
+      test[name] = ds.subset(split.test);
+    }
+    return { name: c.dataset, tasks: d.tasks, train, test, mixing: d.mixing };
+  }
+  const b = builtin(c);
+  return { name: b.name, tasks: b.tasks, train: { shared: b.train }, test: { shared: b.test }, mixing: { strategy: 'proportional' } };
+}
+
+/** The sources holding any of `tasks`, each cut down to those tasks. */
+function sourcesFor(sources: Readonly<Record<string, MultiTaskDataset>>, tasks: readonly string[]): Record<string, MultiTaskDataset> {
+  const out: Record<string, MultiTaskDataset> = {};
+  for (const [name, ds] of Object.entries(sources)) {
+    const mine = ds.tasks.filter((t) => tasks.includes(t));
+    if (mine.length > 0) out[name] = ds.withTasks(mine);
+  }
+  return out;
+}
+
+/**
+ * A training loader over `tasks`: the one source directly, or several mixed by the data's mixing.
+ *
+ * @example
+ * trainLoader(data, ['left', 'right'], 64, 1).batchesPerEpoch;
+ */
+export function trainLoader(data: StudyData, tasks: readonly string[], batchSize: number, seed: number): MultiTaskLoader | MixedTaskLoader {
+  const sources = sourcesFor(data.train, tasks);
+  const names = Object.keys(sources);
+  if (names.length === 1) return new MultiTaskLoader(sources[names[0]!]!, { batchSize, shuffle: true, seed });
+  return new MixedTaskLoader(sources, { batchSize, mixing: data.mixing, seed });
+}
+
+/**
+ * Every test batch of every source, in order (a fresh pass per call).
+ *
+ * @example
+ * evaluateTasks(model, tasks, testBatches(data));
+ */
+export function* testBatches(data: StudyData, batchSize = 256): Generator<MultiTaskBatch> {
+  for (const ds of Object.values(data.test)) yield* new MultiTaskLoader(ds, { batchSize, seed: 0 });
+}
+
+/**
+ * The per-sample input shape every source shares, or an error naming the sources when they differ
+ * (the study's trunk reads one shape).
+ *
+ * @example
+ * inputShape(data); // [1, 28, 28]
+ */
+export function inputShape(data: StudyData): readonly number[] {
+  const entries = Object.entries(data.train);
+  const [first, ds] = entries[0]!;
+  for (const [name, other] of entries.slice(1)) {
+    const a = ds.featureShape;
+    const b = other.featureShape;
+    if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
+      throw new ValueError(`dataset ${data.name}`, `source '${first}' has inputs [${a.join(',')}] and '${name}' [${b.join(',')}]; the study's shared trunk needs one input shape`);
+    }
+  }
+  return ds.featureShape;
+}

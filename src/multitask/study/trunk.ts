@@ -1,0 +1,43 @@
+/**
+ * The study's trunk: for images, the LeNet-style network of the MultiMNIST experiments of Sener &
+ * Koltun (2018) — conv 5×5 (w channels), max-pool, ReLU, conv 5×5 (2w), max-pool, ReLU, a fully
+ * connected layer to 5w features — with w = 10 there; for vector inputs, a two-layer MLP to 5w
+ * features. One width knob scales it, which is what the equal-capacity check turns.
+ *
+ * @example
+ * const trunk = studyTrunk([1, 28, 28], 10);
+ * trunk.module.forward(x).shape; // [N, 50]
+ */
+import { ValueError } from '../../core/errors.js';
+import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, type Module } from '../../nn/index.js';
+
+/** A trunk and the width of its output. */
+export interface StudyTrunk {
+  module: Module;
+  features: number;
+}
+
+/**
+ * The trunk for inputs of `shape` (per sample) at `width`.
+ *
+ * @example
+ * studyTrunk([20], 4).features; // 20
+ */
+export function studyTrunk(shape: readonly number[], width: number): StudyTrunk {
+  if (!Number.isInteger(width) || width < 1) throw new ValueError('studyTrunk', `width must be a positive integer, got ${width}`);
+  const features = 5 * width;
+  if (shape.length === 3 && shape[1]! >= 16 && shape[2]! >= 16) {
+    const [c, h, w] = shape as [number, number, number];
+    const side = (n: number): number => Math.floor((Math.floor((n - 4) / 2) - 4) / 2);
+    return {
+      module: new Sequential(
+        new Conv2d(c, width, 5), new MaxPool2d(2), new ReLU(),
+        new Conv2d(width, 2 * width, 5), new MaxPool2d(2), new ReLU(),
+        new Flatten(), new Linear(2 * width * side(h) * side(w), features), new ReLU(),
+      ),
+      features,
+    };
+  }
+  const inputs = shape.reduce((a, b) => a * b, 1);
+  return { module: new Sequential(new Flatten(), new Linear(inputs, 8 * width), new ReLU(), new Linear(8 * width, features), new ReLU()), features };
+}

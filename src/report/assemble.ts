@@ -1,0 +1,131 @@
+/**
+ * From a run's data to the charts and tables of its report, grouped in page sections: training
+ * curves (per study when the run holds several), then the transfer, multi-task and end-to-end
+ * results with their verdicts. What a run does not have is left out, so the same code serves a
+ * single training and the main job.
+ *
+ * @example
+ * const { sections, verdicts } = assembleReport({ metrics, mtl: result });
+ * sections[0].charts.map((c) => c.id); // ['mtl-training-loss', 'mtl-loss-weights', 'delta-m', ...]
+ */
+import { affinityChart } from './charts/affinity.js';
+import { chartId, type Chart } from './charts/chart.js';
+import { e2eChart } from './charts/e2e.js';
+import { lossWeightsChart } from './charts/loss-weights.js';
+import { deltaMChart, taskMetricsChart } from './charts/mtl-results.js';
+import { evalCurvesChart, trainingCurvesChart } from './charts/training-curves.js';
+import { transferChart } from './charts/transfer.js';
+import type { MetricRecord } from './metrics-log.js';
+import { affinityByMethod, curvePoints, metricValue, taskNames } from './normalize.js';
+import type { E2eResult, MtlResult, TransferResult } from './study-results.js';
+import { e2eVerdict, mtlVerdict, transferVerdict, type Verdict } from './verdicts.js';
+
+/** Everything a report can show; every part is optional. */
+export interface ReportData {
+  metrics?: readonly MetricRecord[];
+  transfer?: TransferResult;
+  mtl?: MtlResult;
+  e2e?: E2eResult;
+}
+
+/** A section before its charts are drawn. */
+export interface PlannedSection {
+  title: string;
+  intro?: string;
+  charts: Chart[];
+  tables: { caption: string; header: string[]; rows: string[][] }[];
+}
+
+const fmt = (v: number | null | undefined): string => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '–');
+
+/** The study a metrics section belongs to: its first path component ('mtl/famo' → 'mtl'). */
+const studyOf = (section: string): string => section.split('/')[0]!;
+
+function trainingCharts(records: readonly MetricRecord[], prefix: string): Chart[] {
+  const charts = [
+    trainingCurvesChart(records, { id: `${prefix}-training-loss`, title: 'Training loss per task' }),
+    lossWeightsChart(records, { id: `${prefix}-loss-weights` }),
+    evalCurvesChart(records, { id: `${prefix}-evaluation` }),
+  ];
+  return charts.filter((c): c is Chart => c !== null);
+}
+
+function transferSection(r: TransferResult, records: readonly MetricRecord[]): PlannedSection {
+  const budgets = [...(r.budgets ?? [])].sort((a, b) => a - b);
+  const rows = Object.entries(r.results ?? {}).map(([s, byBudget]) => [s, ...budgets.map((b) => {
+    const v = byBudget?.[String(b)];
+    return v === undefined ? '–' : `${fmt(v.mean)} ± ${fmt(v.sd)}`;
+  })]);
+  return {
+    title: 'Transfer learning',
+    intro: 'A model pre-trained on a source task is fine-tuned on a target task with a limited number of labels, by several strategies, and compared with training from scratch.',
+    charts: [transferChart(r), ...trainingCharts(records, 'transfer')].filter((c): c is Chart => c !== null),
+    tables: [{ caption: `Target ${r.metric ?? 'accuracy'} (mean ± sd over seeds) by label budget`, header: ['strategy', ...budgets.map(String)], rows }],
+  };
+}
+
+/** Affinity heatmaps drawn at most: one per method, the first ones. */
+const MAX_AFFINITY = 4;
+
+/** The study's weights over time as step records, so the loss-weights chart draws them like logged ones. */
+function weightRecords(r: MtlResult): MetricRecord[] {
+  return Object.entries(r.weightsOverTime ?? {}).flatMap(([method, w]) => (w?.steps ?? []).map((step, k) => ({
+    type: 'step' as const, section: `mtl/${method}`, step, epoch: 0,
+    weights: Object.fromEntries(Object.entries(w.weights ?? {}).map(([task, series]) => [task, series[k] ?? NaN])),
+  })));
+}
+
+function mtlSection(r: MtlResult, records: readonly MetricRecord[]): PlannedSection {
+  const tasks = taskNames(r.tasks);
+  const rows = Object.entries(r.results ?? {}).map(([m, byTask]) => [
+    m, ...tasks.map((t) => fmt(metricValue(byTask?.[t]))), m === 'single' ? '0' : fmt(r.deltaM?.[m]), (r.negativeTransfer?.[m] ?? []).join(', '),
+  ]);
+  const affinity = affinityByMethod(r.affinity).slice(0, MAX_AFFINITY).map((m) => affinityChart(m, m.method === null ? {} : { id: `affinity-${chartId(m.method)}`, title: `Task affinity under ${m.method}` }));
+  const logged = records.some((rec) => rec.weights !== undefined);
+  return {
+    title: 'Multi-task learning',
+    intro: 'Several tasks share one network; loss-weighting methods decide how much each task\'s loss counts. Each is compared with single-task models by Δm.',
+    charts: [
+      deltaMChart(r), taskMetricsChart(r), ...affinity, ...trainingCharts(logged ? records : [...records, ...weightRecords(r)], 'mtl'),
+    ].filter((c): c is Chart => c !== null),
+    tables: [{ caption: 'Test metric per task, Δm (%) and tasks with negative transfer', header: ['method', ...tasks, 'Δm %', 'negative transfer'], rows }],
+  };
+}
+
+function e2eSection(r: E2eResult, records: readonly MetricRecord[]): PlannedSection {
+  const sizes = [...(r.sizes ?? [])].sort((a, b) => a - b);
+  const rows = Object.entries(r.curves ?? {}).map(([a, curve]) => {
+    const points = curvePoints(curve, r.sizes ?? []);
+    return [a, ...sizes.map((n) => {
+      const p = points.find((q) => q.size === n);
+      return p === undefined ? '–' : p.sd === undefined ? fmt(p.mean) : `${fmt(p.mean)} ± ${fmt(p.sd)}`;
+    })];
+  });
+  return {
+    title: 'End-to-end vs pipeline',
+    intro: 'The same task solved by a pipeline of separately trained stages and by one model trained end to end, at growing training-set sizes.',
+    charts: [e2eChart(r), ...trainingCharts(records, 'e2e')].filter((c): c is Chart => c !== null),
+    tables: [{ caption: `Test ${r.metric ?? 'error'} by training-set size`, header: ['approach', ...sizes.map(String)], rows }],
+  };
+}
+
+/**
+ * The planned sections (charts not yet drawn) and verdicts of a report.
+ *
+ * @example
+ * assembleReport({ metrics: readMetrics(path) }).sections[0]?.title; // 'Training'
+ */
+export function assembleReport(data: ReportData): { sections: PlannedSection[]; verdicts: Verdict[] } {
+  const records = data.metrics ?? [];
+  const of = (study: string): MetricRecord[] => records.filter((r) => studyOf(r.section) === study);
+  const studies = new Set(['transfer', 'mtl', 'e2e']);
+  const sections: PlannedSection[] = [];
+  const verdicts: Verdict[] = [];
+  const plain = records.filter((r) => !studies.has(studyOf(r.section)));
+  const training = trainingCharts(plain, 'train');
+  if (training.length > 0) sections.push({ title: 'Training', charts: training, tables: [] });
+  if (data.transfer !== undefined) { sections.push(transferSection(data.transfer, of('transfer'))); verdicts.push(transferVerdict(data.transfer)); }
+  if (data.mtl !== undefined) { sections.push(mtlSection(data.mtl, of('mtl'))); verdicts.push(mtlVerdict(data.mtl)); }
+  if (data.e2e !== undefined) { sections.push(e2eSection(data.e2e, of('e2e'))); verdicts.push(e2eVerdict(data.e2e)); }
+  return { sections, verdicts };
+}

@@ -1,0 +1,194 @@
+/**
+ * The transfer study: does pre-training on a source task help a target task with few labels? It
+ * pre-trains (or loads) a source model, then for every label budget and seed fine-tunes a copy
+ * with each strategy (scratch among them) on the same labelled examples, scores every run on one
+ * fixed test set, and reports each strategy's mean and spread, the three conditions for transfer
+ * with their numbers, and a verdict. Progress goes to a callback; nothing is printed.
+ *
+ * The result is what `polytask study transfer --json` prints:
+ * `{ budgets, results: { <strategy>: { <budget>: { mean, sd } } }, checks, verdict, setup, runs }`,
+ * accuracies as fractions.
+ *
+ * @example
+ * const result = await runTransferStudy({}, (e) => bar.update(e));   // the default: minutes on two cores
+ * result.results.full['10'].mean;                                     // e.g. 0.71
+ * result.verdict;
+ * await runTransferStudy('reference');                                // the issue's reference case
+ */
+import { performance } from 'node:perf_hooks';
+import { getBackend } from '../backend/registry.js';
+import { manualSeed } from '../core/rng.js';
+import { imageDataset } from '../data/index.js';
+import type { MultiTaskModel } from '../multitask/hard-sharing.js';
+import type { Tensor } from '../tensor/index.js';
+import type { JsonValue } from '../train/index.js';
+import { buildModel } from './arch/registry.js';
+import type { ArchDescription } from './arch/types.js';
+import { loadPretrained, savePretrained } from './checkpoint.js';
+import { taskAccuracy } from './evaluate.js';
+import { FeatureCache } from './feature-cache.js';
+import { pretrain } from './pretrain.js';
+import { loadWeights } from './state-map.js';
+import { createStrategy } from './strategies/index.js';
+import type { StrategyKey } from './strategies/types.js';
+import { gainCheck, imageStats, inputCheck, ratioCheck, verdictOf, type StudyChecks } from './study/checks.js';
+import { epochsForBudget, resolveStudyConfig, type TransferStudyConfig, type TransferStudyInput } from './study/config.js';
+import { labelledSubset, studyData, type StudyData } from './study/data.js';
+import { meanSd, type MeanSd } from './study/stats.js';
+
+/** A progress report. */
+export interface StudyProgress {
+  phase: 'data' | 'pretrain' | 'finetune';
+  message: string;
+  /** Fine-tuning runs finished, and in all (pre-training: epochs). */
+  done: number;
+  total: number;
+  strategy?: StrategyKey;
+  budget?: number;
+  seed?: number;
+  /** Test accuracy of the run just finished. */
+  accuracy?: number;
+}
+
+/** One fine-tuning run. */
+export interface StudyRun {
+  strategy: StrategyKey;
+  budget: number;
+  seed: number;
+  epochs: number;
+  accuracy: number;
+  seconds: number;
+}
+
+/** What the study found. */
+export interface TransferStudyResult {
+  budgets: number[];
+  results: Partial<Record<StrategyKey, Record<string, MeanSd>>>;
+  checks: StudyChecks;
+  verdict: string;
+  setup: {
+    direction: string;
+    note: string;
+    source: { name: string; examples: number | null; checkpoint: string | null; epochs: number | null; testAccuracy: number | null };
+    target: { name: string; classes: number; poolPerClass: number; testExamples: number };
+    model: ArchDescription;
+    strategies: StrategyKey[];
+    seeds: number[];
+    epochsByBudget: Record<string, number>;
+    backend: string;
+    seconds: number;
+  };
+  runs: StudyRun[];
+}
+
+const TARGET_TASK = 'target';
+
+/** The source model: loaded from the configured checkpoint, or pre-trained (and saved when asked). */
+async function sourceModel(config: TransferStudyConfig, data: StudyData, report: (p: StudyProgress) => void): Promise<{ model: MultiTaskModel; description: ArchDescription; examples: number | null; epochs: number | null; checkpoint: string | null }> {
+  const s = config.source;
+  if (s.checkpoint !== undefined) {
+    const loaded = loadPretrained(s.checkpoint);
+    const meta = (loaded.source ?? {}) as { examples?: JsonValue; epochs?: JsonValue };
+    return {
+      model: loaded.model, description: loaded.description, checkpoint: loaded.path,
+      examples: typeof meta.examples === 'number' ? meta.examples : null, epochs: typeof meta.epochs === 'number' ? meta.epochs : null,
+    };
+  }
+  const { arch, ...archConfig } = config.model;
+  const result = await pretrain({
+    arch, config: archConfig, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, seed: s.seed,
+    tasks: [{ name: 'source', classes: data.source.classNames.length, classNames: [...data.source.classNames], train: imageDataset(data.source) }],
+    onEpoch: (e) => report({ phase: 'pretrain', message: `pre-training on ${data.sourceName}: epoch ${e.epoch + 1}/${e.epochs}, loss ${e.loss.toFixed(4)}`, done: e.epoch + 1, total: e.epochs }),
+  });
+  const info = { data: data.sourceName, examples: data.source.n, epochs: s.epochs };
+  const checkpoint = s.save === undefined ? null : savePretrained(s.save, result.model, result.description, { epoch: s.epochs, source: info }).path;
+  return { model: result.model, description: result.description, examples: data.source.n, epochs: s.epochs, checkpoint };
+}
+
+/** A copy of the pre-trained trunk with a fresh target head (initialised from the global seed). */
+function targetModel(description: ArchDescription, weights: Record<string, Tensor>, classes: number): MultiTaskModel {
+  const model = buildModel({ ...description, tasks: [{ name: TARGET_TASK, classes }] });
+  loadWeights(model, weights, { exclude: 'heads.*', strict: false });
+  return model;
+}
+
+/**
+ * Runs the study. `config` is a preset name or a partial config (see study/config.ts); progress
+ * goes to `onProgress`.
+ *
+ * @example
+ * const { results, verdict } = await runTransferStudy({ direction: 'digits-0-4-to-5-9', fineTune: { seeds: [0, 1, 2] } });
+ */
+export async function runTransferStudy(config: string | TransferStudyInput = {}, onProgress: (p: StudyProgress) => void = () => undefined): Promise<TransferStudyResult> {
+  const started = performance.now();
+  const c = resolveStudyConfig(config);
+  const ft = c.fineTune;
+  onProgress({ phase: 'data', message: 'loading images', done: 0, total: 1 });
+  const data = studyData(c);
+  const src = await sourceModel(c, data, onProgress);
+  const classes = data.targetPool.classNames.length;
+  // a loaded checkpoint's head need not have been trained on this direction's source classes
+  const sourceAccuracy = c.source.checkpoint === undefined ? taskAccuracy(src.model, src.description.tasks[0]!.name, imageDataset(data.sourceTest)) : null;
+  // a snapshot: every run starts from these values, whatever the previous run did to its copy
+  const weights = Object.fromEntries(Object.entries(src.model.stateDict()).map(([k, t]) => [k, t.clone().detach()]));
+  const test = imageDataset(data.targetTest);
+  const cache = new FeatureCache();
+  const runs: StudyRun[] = [];
+  const total = c.target.budgets.length * ft.seeds.length * ft.strategies.length;
+  for (const budget of c.target.budgets) {
+    const epochs = epochsForBudget(c, budget);
+    for (const seed of ft.seeds) {
+      const train = imageDataset(labelledSubset(data.targetPool, budget, seed));
+      for (const strategy of ft.strategies) {
+        const t0 = performance.now();
+        manualSeed(seed);
+        const model = targetModel(src.description, weights, classes);
+        await createStrategy(strategy).fit({
+          model, task: TARGET_TASK, train,
+          options: {
+            epochs, batchSize: ft.batchSize, lr: ft.lr, seed, featureCache: cache, frozenBatchNorm: ft.frozenBatchNorm,
+            ...(ft.probeLr === undefined ? {} : { probeLr: ft.probeLr }),
+            ...(ft.layerDecay === undefined ? {} : { layerDecay: ft.layerDecay }),
+            ...(ft.l2sp === undefined ? {} : { l2sp: ft.l2sp }),
+          },
+        });
+        const accuracy = taskAccuracy(model, TARGET_TASK, test, { cache });
+        runs.push({ strategy, budget, seed, epochs, accuracy, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)) });
+        onProgress({
+          phase: 'finetune', message: `${strategy}, ${budget} labels per class, seed ${seed}: ${(100 * accuracy).toFixed(1)}%`,
+          done: runs.length, total, strategy, budget, seed, accuracy,
+        });
+      }
+    }
+  }
+  const results: TransferStudyResult['results'] = {};
+  for (const strategy of ft.strategies) {
+    const byBudget: Record<string, MeanSd> = {};
+    for (const budget of c.target.budgets) {
+      const acc = runs.filter((r) => r.strategy === strategy && r.budget === budget).map((r) => r.accuracy);
+      const { mean, sd } = meanSd(acc);
+      byBudget[String(budget)] = { mean: Number(mean.toFixed(4)), sd: Number(sd.toFixed(4)) };
+    }
+    results[strategy] = byBudget;
+  }
+  const checks: StudyChecks = {
+    inputs: inputCheck(imageStats(data.source), imageStats(data.targetPool)),
+    dataRatio: ratioCheck(src.examples, c.target.budgets, classes),
+    gain: gainCheck(results, c.target.budgets, ft.seeds.length),
+  };
+  return {
+    budgets: [...c.target.budgets],
+    results,
+    checks,
+    verdict: verdictOf(checks, results, data.sourceName, data.targetName),
+    setup: {
+      direction: data.direction, note: data.note,
+      source: { name: data.sourceName, examples: src.examples, checkpoint: src.checkpoint, epochs: src.epochs, testAccuracy: sourceAccuracy === null ? null : Number(sourceAccuracy.toFixed(4)) },
+      target: { name: data.targetName, classes, poolPerClass: data.targetPool.n / classes, testExamples: data.targetTest.n },
+      model: src.description, strategies: [...ft.strategies], seeds: [...ft.seeds],
+      epochsByBudget: Object.fromEntries(c.target.budgets.map((b) => [String(b), epochsForBudget(c, b)])),
+      backend: getBackend().name, seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+    },
+    runs,
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The transfer study's config (a zod schema: every field has a default, every mapping is strict),
+ * its presets, and the epoch rule for a label budget.
+ *
+ * Directions: `fashion-to-mnist` (Fashion-MNIST pre-training, MNIST digits as the few-label
+ * target), `mnist-to-fashion` (the reverse), `digits-0-4-to-5-9` (same domain: digits 0–4 as
+ * source, 5–9 as target), and `auto` (the first when the Fashion-MNIST files are present, else the
+ * third, which runs on the embedded digits alone).
+ *
+ * @example
+ * const config = resolveStudyConfig('reference');               // the issue's reference case
+ * const quick = resolveStudyConfig({ fineTune: { seeds: [0] } }); // the default with one seed
+ * epochsForBudget(config, 10); // max(20, 2000 / 10) = 200
+ */
+import { z } from 'zod';
+import { ValueError } from '../../core/errors.js';
+import { FASHION_MNIST_DIR } from '../../data/index.js';
+import { cnnConfigSchema } from '../arch/cnn.js';
+import { mlpConfigSchema } from '../arch/mlp.js';
+import { parseWith } from '../schema.js';
+import { strategyKeys } from '../strategies/types.js';
+
+const positiveInt = z.number().int().min(1);
+const positive = z.number().gt(0);
+
+export const studyDirections = ['auto', 'fashion-to-mnist', 'mnist-to-fashion', 'digits-0-4-to-5-9'] as const;
+
+/** The model: an architecture of the registry, its config keys beside `arch`. */
+const modelSchema = z.discriminatedUnion('arch', [
+  cnnConfigSchema.extend({ arch: z.literal('cnn') }),
+  mlpConfigSchema.extend({ arch: z.literal('mlp') }),
+]);
+
+export const transferStudyConfigSchema = z.strictObject({
+  direction: z.enum(studyDirections).default('auto'),
+  /** Directory of the four Fashion-MNIST IDX files. */
+  fashionDir: z.string().min(1).default(FASHION_MNIST_DIR),
+  /** Default: a small CNN that keeps the default study within minutes on two cores. */
+  model: modelSchema.prefault({ arch: 'cnn', channels: [8, 16], hidden: 64 }),
+  source: z.strictObject({
+    /** Load this pre-trained checkpoint (directory) instead of pre-training; its architecture wins over `model`. */
+    checkpoint: z.string().min(1).optional(),
+    /** Source training examples used (a seeded, class-balanced subset); 'all' for every one. */
+    samples: z.union([positiveInt, z.literal('all')]).default(6000),
+    epochs: positiveInt.default(2),
+    batchSize: positiveInt.default(64),
+    lr: positive.default(1e-3),
+    seed: z.number().int().default(0),
+    /** Save the pre-trained model as a checkpoint under this directory. */
+    save: z.string().min(1).optional(),
+  }).prefault({}),
+  target: z.strictObject({
+    /** Labelled examples per class. */
+    budgets: z.array(positiveInt).min(1).default([10, 30, 100]),
+    /** Examples per class set aside to draw the budgets from. Default: twice the largest budget. */
+    poolPerClass: positiveInt.optional(),
+    /** Test examples (a seeded subset of those outside the pool), or 'rest' for all of them. */
+    testSamples: z.union([positiveInt, z.literal('rest')]).default(2000),
+    /** Seed of the pool/test split (the same for every run, so runs compare on one test set). */
+    splitSeed: z.number().int().default(0),
+  }).prefault({}),
+  fineTune: z.strictObject({
+    strategies: z.array(z.enum(strategyKeys)).min(1).default([...strategyKeys]),
+    /** One run per seed: it draws the labelled examples, the new head and the data order. */
+    seeds: z.array(z.number().int()).min(1).default([0, 1]),
+    batchSize: positiveInt.default(64),
+    lr: positive.default(1e-3),
+    /** Rate of linear probes (and LP-FT's probe). Default: lr. */
+    probeLr: positive.optional(),
+    /** Epochs of a budget of n labels per class: max(minEpochs, ceil(epochBudget / n)). */
+    minEpochs: positiveInt.default(8),
+    epochBudget: positiveInt.default(500),
+    layerDecay: z.number().gt(0).max(1).optional(),
+    frozenBatchNorm: z.boolean().default(false),
+    l2sp: z.strictObject({ alpha: z.number().min(0), beta: z.number().min(0) }).optional(),
+  }).prefault({}),
+});
+
+/** A complete study config. */
+export type TransferStudyConfig = z.output<typeof transferStudyConfigSchema>;
+
+/** What a caller may give: any part of the config; the rest takes its default. */
+export type TransferStudyInput = z.input<typeof transferStudyConfigSchema>;
+
+/**
+ * Named configs. `default`: minutes on two cores. `reference`: the issue's reference case (benchmark
+ * CNN pre-trained on all 60,000 Fashion-MNIST images for two epochs; Adam 1e-3, batch 64,
+ * max(20, 2000/n) epochs; three seeds; scratch, linear probe and full fine-tuning; the rest of the
+ * digits as test set). `mnist-to-fashion` and `same-domain`: the other two directions.
+ *
+ * @example
+ * runTransferStudy(transferStudyPresets['same-domain']);
+ */
+export const transferStudyPresets: Readonly<Record<string, TransferStudyInput>> = {
+  default: {},
+  reference: {
+    direction: 'fashion-to-mnist',
+    model: { arch: 'cnn', channels: [32, 64], hidden: 128 },
+    source: { samples: 'all', epochs: 2 },
+    target: { budgets: [10, 30, 100], testSamples: 'rest' },
+    fineTune: { strategies: ['scratch', 'linear-probe', 'full'], seeds: [0, 1, 2], minEpochs: 20, epochBudget: 2000 },
+  },
+  'mnist-to-fashion': { direction: 'mnist-to-fashion' },
+  'same-domain': { direction: 'digits-0-4-to-5-9' },
+};
+
+/**
+ * A complete config from a preset name or a partial config (defaults filled in, everything checked).
+ *
+ * @example
+ * resolveStudyConfig({ direction: 'digits-0-4-to-5-9' }).target.budgets; // [10, 30, 100]
+ */
+export function resolveStudyConfig(input: string | TransferStudyInput = {}): TransferStudyConfig {
+  if (typeof input === 'string') {
+    const preset = transferStudyPresets[input];
+    if (preset === undefined) throw new ValueError('transfer study', `unknown preset '${input}', expected one of ${Object.keys(transferStudyPresets).join(', ')}`);
+    return parseWith(transferStudyConfigSchema, preset, `transfer study preset '${input}'`);
+  }
+  return parseWith(transferStudyConfigSchema, input, 'transfer study config');
+}
+
+/**
+ * Training epochs for `perClass` labels per class: max(minEpochs, ceil(epochBudget / perClass)),
+ * so small budgets see about as many updates as large ones.
+ *
+ * @example
+ * epochsForBudget(resolveStudyConfig('reference'), 30); // 67
+ */
+export function epochsForBudget(config: TransferStudyConfig, perClass: number): number {
+  return Math.max(config.fineTune.minEpochs, Math.ceil(config.fineTune.epochBudget / perClass));
+}

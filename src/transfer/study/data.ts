@@ -1,0 +1,157 @@
+/**
+ * The study's data: the source images to pre-train on, and the target images split once into a
+ * labelled pool (from which every run draws its budget) and a fixed test set, so every strategy,
+ * budget and seed is scored on the same test images.
+ *
+ * @example
+ * const d = studyData(resolveStudyConfig());
+ * d.direction;          // 'fashion-to-mnist', or 'digits-0-4-to-5-9' without the Fashion-MNIST files
+ * d.note;               // says which, and why
+ * labelledSubset(d.targetPool, 10, 0).n; // 10 per class
+ */
+import { ValueError } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
+import { loadFashionMnist, loadMnist, requireFashionMnist, selectImages, type ImageSet } from '../../data/index.js';
+import type { TransferStudyConfig } from './config.js';
+
+/** Where the study's images came from. */
+export interface StudyData {
+  direction: Exclude<TransferStudyConfig['direction'], 'auto'>;
+  /** Why this direction, when the config said 'auto'. */
+  note: string;
+  sourceName: string;
+  targetName: string;
+  /** Pre-training images (absent when a checkpoint is loaded instead). */
+  source: ImageSet;
+  /** Source test images, to report the pre-trained model's accuracy. */
+  sourceTest: ImageSet;
+  targetPool: ImageSet;
+  targetTest: ImageSet;
+}
+
+/** Indices of each class, in the order of a seeded shuffle. */
+function shuffledByClass(set: ImageSet, seed: number): number[][] {
+  const order = new Rng(seed).permutation(set.n);
+  const byClass: number[][] = set.classNames.map(() => []);
+  for (const i of order) byClass[set.labels[i]!]!.push(i);
+  return byClass;
+}
+
+/**
+ * A class-balanced seeded subset of at most `count` images (all when count is 'all' or ≥ n).
+ *
+ * @example
+ * balancedSubset(fashionTrain, 6000, 0).n; // 6000, 600 per class
+ */
+export function balancedSubset(set: ImageSet, count: number | 'all', seed: number): ImageSet {
+  if (count === 'all' || count >= set.n) return set;
+  const byClass = shuffledByClass(set, seed);
+  const picked: number[] = [];
+  // round-robin over the classes: as balanced as their sizes allow
+  for (let round = 0; picked.length < count; round++) {
+    for (const members of byClass) if (round < members.length && picked.length < count) picked.push(members[round]!);
+  }
+  return selectImages(set, picked.sort((a, b) => a - b));
+}
+
+/** The images of `classes`, relabelled 0..k−1 in that order. */
+function keepClasses(set: ImageSet, classes: readonly number[]): ImageSet {
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const keep: number[] = [];
+  for (let i = 0; i < set.n; i++) if (index.has(set.labels[i]!)) keep.push(i);
+  const out = selectImages(set, keep);
+  for (let i = 0; i < out.n; i++) out.labels[i] = index.get(out.labels[i]!)!;
+  return { ...out, classNames: classes.map((c) => set.classNames[c]!) };
+}
+
+/** Per class, the first `poolPerClass` images of a seeded shuffle (the pool) and the others. */
+function poolIndices(set: ImageSet, poolPerClass: number, seed: number): { pool: number[]; rest: number[] } {
+  const byClass = shuffledByClass(set, seed);
+  const short = byClass.findIndex((m) => m.length <= poolPerClass);
+  if (short >= 0) {
+    throw new ValueError('transfer study', `class '${set.classNames[short]}' has ${byClass[short]!.length} images, not more than the pool of ${poolPerClass} per class; lower the budgets or target.poolPerClass`);
+  }
+  const ascending = (a: number, b: number): number => a - b;
+  return { pool: byClass.flatMap((m) => m.slice(0, poolPerClass)).sort(ascending), rest: byClass.flatMap((m) => m.slice(poolPerClass)).sort(ascending) };
+}
+
+/**
+ * Splits `set` per class into a pool of `poolPerClass` images and a test set (a seeded subset of
+ * `testSamples` of the rest, or all of the rest).
+ *
+ * @example
+ * const { pool, test } = poolAndTest(loadMnist(), 200, 2000, 0);
+ */
+export function poolAndTest(set: ImageSet, poolPerClass: number, testSamples: number | 'rest', seed: number): { pool: ImageSet; test: ImageSet } {
+  const { pool, rest } = poolIndices(set, poolPerClass, seed);
+  const others = selectImages(set, rest);
+  return { pool: selectImages(set, pool), test: testSamples === 'rest' ? others : balancedSubset(others, testSamples, seed + 1) };
+}
+
+/**
+ * The first `perClass` images of each class of `pool` in the order of seed `seed`'s shuffle: for
+ * one seed, the smaller budgets are subsets of the larger ones.
+ *
+ * @example
+ * labelledSubset(pool, 30, 2).n; // 30 × classes
+ */
+export function labelledSubset(pool: ImageSet, perClass: number, seed: number): ImageSet {
+  const byClass = shuffledByClass(pool, seed);
+  const short = byClass.findIndex((m) => m.length < perClass);
+  if (short >= 0) throw new ValueError('transfer study', `class '${pool.classNames[short]}' has ${byClass[short]!.length} pool images, fewer than the budget of ${perClass}`);
+  return selectImages(pool, byClass.flatMap((m) => m.slice(0, perClass)).sort((a, b) => a - b));
+}
+
+/**
+ * Loads and splits the images of the configured direction.
+ *
+ * @example
+ * studyData(resolveStudyConfig({ direction: 'digits-0-4-to-5-9' })).targetPool.classNames; // ['5', ..., '9']
+ */
+export function studyData(config: TransferStudyConfig): StudyData {
+  const { target, source } = config;
+  const poolPerClass = target.poolPerClass ?? 2 * Math.max(...target.budgets);
+  let direction = config.direction;
+  let note = '';
+  if (direction === 'auto') {
+    const present = loadFashionMnist('test', config.fashionDir) !== null;
+    direction = present ? 'fashion-to-mnist' : 'digits-0-4-to-5-9';
+    note = present
+      ? `Fashion-MNIST found in ${config.fashionDir}: pre-training on it, fine-tuning on the embedded MNIST digits`
+      : `Fashion-MNIST not found in ${config.fashionDir}: ran the same-domain split on the embedded MNIST digits instead (digits 0-4 as source, 5-9 as target)`;
+  }
+  if (direction === 'fashion-to-mnist') {
+    const { pool, test } = poolAndTest(loadMnist(), poolPerClass, target.testSamples, target.splitSeed);
+    return {
+      direction, note, sourceName: 'Fashion-MNIST', targetName: 'MNIST',
+      source: balancedSubset(requireFashionMnist('train', config.fashionDir), source.samples, source.seed),
+      sourceTest: balancedSubset(requireFashionMnist('test', config.fashionDir), 2000, source.seed),
+      targetPool: pool, targetTest: test,
+    };
+  }
+  if (direction === 'mnist-to-fashion') {
+    const mnist = splitForSource(loadMnist(), source.samples, source.seed);
+    const fashionTrain = requireFashionMnist('train', config.fashionDir);
+    const fashionTest = requireFashionMnist('test', config.fashionDir);
+    return {
+      direction, note, sourceName: 'MNIST', targetName: 'Fashion-MNIST', ...mnist,
+      targetPool: selectImages(fashionTrain, poolIndices(fashionTrain, poolPerClass, target.splitSeed).pool),
+      targetTest: target.testSamples === 'rest' ? fashionTest : balancedSubset(fashionTest, target.testSamples, target.splitSeed + 1),
+    };
+  }
+  const digits = loadMnist();
+  const { pool, test } = poolAndTest(keepClasses(digits, [5, 6, 7, 8, 9]), poolPerClass, target.testSamples, target.splitSeed);
+  return {
+    direction, note, sourceName: 'MNIST digits 0-4', targetName: 'MNIST digits 5-9',
+    ...splitForSource(keepClasses(digits, [0, 1, 2, 3, 4]), source.samples, source.seed),
+    targetPool: pool, targetTest: test,
+  };
+}
+
+/** A source set without a test split of its own: a tenth held out (at most 2000) to report accuracy. */
+function splitForSource(set: ImageSet, samples: number | 'all', seed: number): { source: ImageSet; sourceTest: ImageSet } {
+  const held = Math.min(2000, Math.floor(set.n / 10));
+  const perClass = Math.floor(held / set.classNames.length);
+  const { pool: sourceTest, test: rest } = poolAndTest(set, perClass, 'rest', seed);
+  return { source: balancedSubset(rest, samples, seed), sourceTest };
+}
