@@ -33,8 +33,8 @@ class TaskScope {
 
 // How long an idle worker polls for the next job before sleeping. Measured on a 2-vCPU VM: a
 // sleeping worker is often woken late or packed onto the caller's CPU (the job then runs serially),
-// and PAUSE-based spinning triggers the hypervisor's pause-loop exits, so workers poll with plain
-// loads for a couple of milliseconds, as BLAS thread pools do.
+// and a PAUSE loop did worse than plain loads (likely the hypervisor's pause-loop exiting), so
+// workers poll with plain loads for a couple of milliseconds, as BLAS thread pools do.
 constexpr std::chrono::microseconds kPoll{2000};
 
 int threads_from_env() {

@@ -2,6 +2,7 @@
  * From the errors measured at each size to what the study reports about a curve: the power-law
  * fit (or why there is none), its confidence band a little past the data, the check that
  * predicts the largest size from the smaller ones, and the bootstrap redraws the crossover needs.
+ * A fit that fails its check is still reported, but not used to extrapolate.
  *
  * @example
  * const { report, fitted } = analyseCurve(points, { replicates: 200, seed: 3 });
@@ -54,10 +55,16 @@ export function analyseCurve(pointsIn: readonly CurvePoint[], opts: BootstrapOpt
   const boot = bootstrapPowerLaw(points, law, opts);
   const largest = points[points.length - 1]!.size;
   const bandSizes = [...points.map((p) => p.size), ...BAND_FACTORS.map((f) => f * largest)];
-  return {
-    report: { ...law, status: 'ok', chi2: fit.chi2, dof: fit.dof, band: powerLawBand(law, boot.params, bandSizes), check: checkExtrapolation(points, opts) },
-    fitted: { points, law, replicates: boot.means.map((m, i) => ({ means: m, law: boot.params[i]! })) },
-  };
+  const check = checkExtrapolation(points, opts);
+  const report: FitReport = { ...law, status: 'ok', chi2: fit.chi2, dof: fit.dof, band: powerLawBand(law, boot.params, bandSizes), check };
+  const replicates = boot.means.map((m, i) => ({ means: m, law: boot.params[i]! }));
+  if (check.status === 'ok' && !check.consistent) {
+    // A curve that misses its own largest point from the smaller ones is no guide further out.
+    const reason = `fitted without its largest size, it predicted ${check.predicted.toPrecision(3)} (${check.low.toPrecision(3)}–${check.high.toPrecision(3)}) there, `
+      + `but ${check.measured.toPrecision(3)} was measured: the curve is not (yet) a power law`;
+    return { report, fitted: { points, law: null, reason, replicates: replicates.map((r) => ({ means: r.means, law: null })) } };
+  }
+  return { report, fitted: { points, law, replicates } };
 }
 
 /**

@@ -3,9 +3,12 @@
  * and the spread of the refitted curves taken as the curve's uncertainty (a confidence band at
  * any size, an interval for any quantity computed from the curve, such as the crossover).
  *
- * With several seeds per size, each size's errors are resampled with replacement (the seeds are
- * the independent replicates); with one value per size, the fit's standardised residuals are
- * resampled instead.
+ * The redraws are parametric: each point's mean moves by its standard error times a Student-t
+ * draw with k − 1 degrees of freedom, k being its number of seeds, since that standard error is
+ * itself estimated from only k values. Resampling the seeds instead (the case bootstrap) has too
+ * few distinct redraws with three or four seeds: on synthetic curves its 95% bands held the true
+ * curve only about three times in four; these hold it about 95% of the time. With one value per
+ * size, the spread is estimated from the fit's residuals (t with n − 3 degrees of freedom).
  *
  * @example
  * const boot = bootstrapPowerLaw(points, fit, { replicates: 200, seed: 0 });
@@ -15,7 +18,7 @@ import { ValueError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { pointSigmas, type CurvePoint } from './curve.js';
 import { fitPowerLaw, powerLaw, type PowerLaw } from './power-law.js';
-import { mean, quantile } from './stats.js';
+import { mean, quantile, sampleSd } from './stats.js';
 
 export interface BootstrapOptions {
   /** Number of redraws. */
@@ -39,23 +42,19 @@ export interface BandPoint {
   high: number;
 }
 
-/**
- * A redrawn mean of `values`. The deviation from the mean is scaled by √(k/(k−1)): the plain
- * resampled mean of k values varies (k−1)/k times as much as the mean itself does, which with
- * three seeds would make every band a fifth too narrow.
- */
-function redrawnMean(values: readonly number[], rng: Rng): number {
-  const k = values.length;
-  const m = mean(values);
-  let sum = 0;
-  for (let i = 0; i < k; i++) sum += values[rng.int(k)]!;
-  return m + Math.sqrt(k / (k - 1)) * (sum / k - m);
+/** A Student-t draw with `dof` degrees of freedom (a normal over the root of a scaled chi-square). */
+function studentT(rng: Rng, dof: number): number {
+  let chi2 = 0;
+  for (let j = 0; j < dof; j++) chi2 += rng.normal() ** 2;
+  return rng.normal() / Math.sqrt(chi2 / dof);
 }
 
 /**
- * Redraws of the mean error at each point (ascending size): resampled seeds, or with one value a
- * point, the fitted curve plus resampled standardised residuals (inflated by √(n/(n−3)) for the
- * three fitted parameters); without a fit, such points give no redraws.
+ * Redraws of the mean error at each point (ascending size). With several seeds a point, each
+ * mean moves by σ (pointSigmas) times t with k − 1 degrees of freedom. With one value a point,
+ * σ is the fit's residual standard deviation, shared by all points and so scaled by one
+ * chi-square draw per redraw; without a fit (or with no residual degree of freedom) there is
+ * nothing to estimate it from, and no redraws are made.
  *
  * @example
  * const means = redrawCurve(points, fit, 200, 0); // 200 arrays of point means
@@ -63,29 +62,36 @@ function redrawnMean(values: readonly number[], rng: Rng): number {
 export function redrawCurve(pointsIn: readonly CurvePoint[], fit: PowerLaw | null, replicates: number, seed: number): number[][] {
   if (!Number.isInteger(replicates) || replicates < 0) throw new ValueError('bootstrap', `replicates must be a non-negative integer, got ${replicates}`);
   const points = [...pointsIn].sort((p, q) => p.size - q.size);
+  const means = points.map((p) => mean(p.values));
   const rng = new Rng(seed);
   if (points.every((p) => p.values.length >= 2)) {
-    return Array.from({ length: replicates }, () => points.map((p) => redrawnMean(p.values, rng)));
+    const sigma = pointSigmas(points);
+    return Array.from({ length: replicates }, () => means.map((m, i) => m + sigma[i]! * studentT(rng, points[i]!.values.length - 1)));
   }
-  if (fit === null) return [];
-  const sigma = pointSigmas(points);
-  const n = points.length;
-  const inflate = n > 3 ? Math.sqrt(n / (n - 3)) : 1;
-  const fitted = points.map((p) => powerLaw(fit, p.size));
-  const residuals = points.map((p, i) => (mean(p.values) - fitted[i]!) / sigma[i]!);
-  return Array.from({ length: replicates }, () => fitted.map((f, i) => f + sigma[i]! * inflate * residuals[rng.int(n)]!));
+  const dof = points.length - 3;
+  if (fit === null || dof < 1) return [];
+  const sd = Math.sqrt(points.reduce((s, p, i) => s + (means[i]! - powerLaw(fit, p.size)) ** 2, 0) / dof);
+  return Array.from({ length: replicates }, () => {
+    let chi2 = 0;
+    for (let j = 0; j < dof; j++) chi2 += rng.normal() ** 2;
+    const scale = sd / Math.sqrt(chi2 / dof);
+    return means.map((m) => m + scale * rng.normal());
+  });
 }
 
 /**
  * Redraws of the mean of one set of values (a curve that does not depend on the size, such as a
- * pipeline that never sees (x, y) pairs); with fewer than two values, the mean itself.
+ * pipeline that never sees (x, y) pairs), as redrawCurve redraws a point; with fewer than two
+ * values, the mean itself.
  *
  * @example
  * redrawConstant([0.29, 0.31, 0.30], 200, 5); // 200 redrawn means
  */
 export function redrawConstant(values: readonly number[], replicates: number, seed: number): number[] {
   const rng = new Rng(seed);
-  return Array.from({ length: replicates }, () => (values.length < 2 ? mean(values) : redrawnMean(values, rng)));
+  const m = mean(values);
+  const se = sampleSd(values) / Math.sqrt(values.length);
+  return Array.from({ length: replicates }, () => (values.length < 2 ? m : m + se * studentT(rng, values.length - 1)));
 }
 
 /**

@@ -17,9 +17,9 @@ import { mean, quantile } from './stats.js';
 /** A measured curve with its fitted law and its bootstrap redraws (replicate i of two curves are paired). */
 export interface FittedCurve {
   points: readonly CurvePoint[];
-  /** The fitted law (a constant is a = 0, b = 0); null when the curve could not be fitted. */
+  /** The fitted law (a constant is a = 0, b = 0); null when the curve cannot be extrapolated. */
   law: PowerLaw | null;
-  /** Why there is no law. */
+  /** Why there is no law: no fit, or a fit that failed to predict the largest size. */
   reason?: string;
   /** Per bootstrap replicate: the redrawn mean at each point (ascending size) and the refitted law (null where the refit failed). */
   replicates: readonly { means: readonly number[]; law: PowerLaw | null }[];
@@ -115,13 +115,16 @@ export function findCrossover(challenger: FittedCurve, reference: FittedCurve, o
   }
   const largest = sizes[sizes.length - 1]!;
   const means = (c: FittedCurve): number[] => [...c.points].sort((p, q) => p.size - q.size).map((p) => mean(p.values));
-  /** A replicate's crossing: measured in its redrawn means, else from its refitted laws. */
-  const replicateCrossings = challenger.replicates.flatMap((rc, i) => {
+  /**
+   * A replicate's crossing: measured in its redrawn means, else from its refitted laws; a redraw
+   * that neither crosses nor can be extrapolated counts as never crossing.
+   */
+  const replicateCrossings = challenger.replicates.map((rc, i) => {
     const rr = reference.replicates[i]!;
     const measured = measuredCrossing(sizes, rc.means, rr.means);
-    if (measured !== null) return [measured];
-    if (rc.law === null || rr.law === null) return [];
-    return [lawCrossing(rc.law, rr.law, largest, opts.maxSize)];
+    if (measured !== null) return measured;
+    if (challenger.law === null || reference.law === null || rc.law === null || rr.law === null) return Infinity;
+    return lawCrossing(rc.law, rr.law, largest, opts.maxSize);
   });
 
   const measured = measuredCrossing(sizes, means(challenger), means(reference));
@@ -133,8 +136,8 @@ export function findCrossover(challenger: FittedCurve, reference: FittedCurve, o
     return { status: 'measured', size: measured, ...interval(replicateCrossings, level), detail };
   }
   if (challenger.law === null || reference.law === null) {
-    const why = challenger.law === null ? `the end-to-end curve: ${challenger.reason ?? 'no fit'}` : `the pipeline curve: ${reference.reason ?? 'no fit'}`;
-    return { status: 'unknown', size: null, low: null, high: null, detail: `no crossing up to ${round(largest)} examples, and no fit to extrapolate from (${why})` };
+    const [which, reason] = challenger.law === null ? ['end-to-end', challenger.reason] : ['pipeline', reference.reason];
+    return { status: 'unknown', size: null, low: null, high: null, detail: `no crossing up to ${round(largest)} examples, and the ${which} curve cannot be extrapolated: ${reason ?? 'no fit'}` };
   }
   const size = lawCrossing(challenger.law, reference.law, largest, opts.maxSize);
   const band = interval(replicateCrossings, level);

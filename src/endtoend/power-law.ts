@@ -130,7 +130,7 @@ export function fitPowerLaw(pointsIn: readonly CurvePoint[], opts: { sigma?: rea
       initialValues: [start.a, start.b, start.c],
       minValues: [0, B_RANGE[0], 0],
       maxValues: [Number.MAX_SAFE_INTEGER, B_RANGE[1], scale],
-      maxIterations: 200,
+      maxIterations: 50,
       errorTolerance: 1e-12,
       jacobianFunction: ([a, b]) => (i) => {
         const mb = m[i]! ** b!;

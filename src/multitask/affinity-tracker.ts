@@ -39,7 +39,7 @@ export interface AffinityHistory {
  * The mean of matrices entry by entry, NaN entries left out.
  *
  * @example
- * meanMatrix([[[1, NaN]], [[3, 2]]]); // [[2, 2]]
+ * meanMatrix([[[1, NaN], [0, 1]], [[3, 2], [NaN, 1]]]); // [[2, 2], [0, 1]]
  */
 export function meanMatrix(series: readonly (readonly (readonly number[])[])[], size?: number): number[][] {
   const n = size ?? series[0]?.length ?? 0;

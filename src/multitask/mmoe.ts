@@ -84,10 +84,11 @@ export class MMoE extends MultiTaskNetwork {
   }
 
   run(x: Tensor, tasks?: readonly string[]): MultiTaskOutput {
+    const gates = this.gateWeights(x, tasks);
     const representation = this.expertOutputs(x);
     const [n, , d] = representation.shape as [number, number, number];
     const outputs: Record<string, Tensor> = {};
-    for (const [t, g] of Object.entries(this.gateWeights(x, tasks))) {
+    for (const [t, g] of Object.entries(gates)) {
       // [N, 1, K] @ [N, K, D] → [N, 1, D]: each sample's gate mixes its own expert outputs
       const mixed = g.unsqueeze(1).matmul(representation).reshape([n, d]);
       outputs[t] = this.heads.get(t).forward(mixed);

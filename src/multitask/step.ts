@@ -61,10 +61,12 @@ export function multiTaskStep(model: MultiTaskNetwork, tasks: readonly TaskSpec[
   if (present.length === 0) throw new ValueError('multiTaskStep', `the batch has targets for none of the tasks (${tasks.map((t) => t.name).join(', ')})`);
   const { outputs, representation } = model.run(batch.x, present);
   const losses = taskLosses(tasks, outputs, batch);
+  const heads = model.taskParameters();
   const { weights } = method.backward({
     taskLosses: losses,
     sharedParams: model.sharedParameters(),
-    taskParams: model.taskParameters(),
+    // only the trained tasks' heads: a model may carry heads the method was not built for
+    taskParams: Object.fromEntries(tasks.map((t) => [t.name, heads[t.name] ?? []])),
     ...(representation === undefined ? {} : { representation }),
   });
   return { losses, weights, present };

@@ -150,6 +150,7 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
             ...(ft.probeLr === undefined ? {} : { probeLr: ft.probeLr }),
             ...(ft.layerDecay === undefined ? {} : { layerDecay: ft.layerDecay }),
             ...(ft.l2sp === undefined ? {} : { l2sp: ft.l2sp }),
+            ...(ft.bss === undefined ? {} : { bss: ft.bss.k === undefined ? { eta: ft.bss.eta } : { eta: ft.bss.eta, k: ft.bss.k } }),
           },
         });
         const accuracy = taskAccuracy(model, TARGET_TASK, test, { cache });

@@ -2,7 +2,7 @@
  * Finding the part of a zod schema that a config path points at, to tell the user which keys a
  * mapping allows when they wrote one it does not. zod reports the unknown key but not the allowed
  * ones; this walks the schema's definition (objects, lists, records, unions by discriminator, and
- * the wrappers optional, default, nullable, pipe, lazy) alongside the config value.
+ * the wrappers optional, default, nullable, pipe, preprocess, lazy) alongside the config value.
  *
  * @example
  * allowedKeys(trainConfigSchema, ['training'], raw); // ['epochs', 'batchSize', 'clipGradNorm', ...]
@@ -15,6 +15,7 @@ interface Def {
   shape?: Record<string, z.ZodType>;
   innerType?: z.ZodType;
   in?: z.ZodType;
+  out?: z.ZodType;
   element?: z.ZodType;
   valueType?: z.ZodType;
   options?: z.ZodType[];
@@ -28,7 +29,8 @@ const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._z
 function unwrap(s: z.ZodType): z.ZodType {
   for (let cur = s; ;) {
     const d = defOf(cur);
-    const next = d.type === 'pipe' ? d.in : d.type === 'lazy' ? d.getter?.() : ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(d.type) ? d.innerType : undefined;
+    // a pipe from a transform is z.preprocess: the schema that validates is its output side
+    const next = d.type === 'pipe' ? (defOf(d.in!).type === 'transform' ? d.out : d.in) : d.type === 'lazy' ? d.getter?.() : ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(d.type) ? d.innerType : undefined;
     if (next === undefined) return cur;
     cur = next;
   }

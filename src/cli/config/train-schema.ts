@@ -27,7 +27,7 @@ const common = {
 };
 
 /** Where the examples come from. */
-export const dataSchema = z.discriminatedUnion('source', [
+const sourcesSchema = z.discriminatedUnion('source', [
   z.strictObject({ source: z.literal('mnist'), ...common }),
   z.strictObject({ source: z.literal('fashion-mnist'), dir: z.string().min(1).optional(), ...common }),
   z.strictObject({
@@ -44,6 +44,12 @@ export const dataSchema = z.discriminatedUnion('source', [
     label: z.string().min(1), ...common,
   }),
 ]);
+
+/** The data config; a mapping without a source means the embedded MNIST (`data: { limit: 500 }`). */
+export const dataSchema = z.preprocess(
+  (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('source' in v) ? { source: 'mnist', ...v } : v),
+  sourcesSchema,
+);
 
 /** The model zoo: a trunk from transfer's architecture registry and one linear head. */
 export const modelSchema = z.discriminatedUnion('arch', [
@@ -107,7 +113,7 @@ export const trainConfigSchema = z.strictObject(base);
 /** `finetune`: a training whose model starts from a pre-trained one (its arch comes from there). */
 export const finetuneConfigSchema = z.strictObject({ ...base, model: modelSchema.optional(), finetune: finetuneSchema });
 
-export type DataConfig = z.output<typeof dataSchema>;
+export type DataConfig = z.output<typeof sourcesSchema>;
 export type DataOnlyConfig = z.output<typeof dataConfigSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type TrainConfig = z.output<typeof trainConfigSchema>;

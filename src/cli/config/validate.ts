@@ -62,8 +62,10 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, raw: unknown)
     case 'invalid_value':
       return `found ${found(input)}, expected ${issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`}`;
     case 'invalid_union': {
-      const options = (issue as unknown as { options?: unknown[] }).options;
-      if (options !== undefined) return `found ${found(input)}, expected one of ${options.map((v) => JSON.stringify(v)).join(', ')}`;
+      const { options, discriminator } = issue as unknown as { options?: unknown[]; discriminator?: string };
+      // a discriminated union reports the whole mapping as its input: the value found is its key's
+      const value = discriminator !== undefined && typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[discriminator] : input;
+      if (options !== undefined) return `found ${found(value)}, expected one of ${options.map((v) => JSON.stringify(v)).join(', ')}`;
       return `found ${found(input)}, which matches none of the allowed forms`;
     }
     case 'too_small':

@@ -5,11 +5,13 @@
  * studyByKey('mtl').title; // 'Multi-task learning'
  */
 import { CliError } from '../errors.js';
+import { e2eStudy } from './e2e.js';
 import { mtlStudy } from './mtl.js';
+import { transferStudy } from './transfer.js';
 import type { StudyDefinition } from './types.js';
 
 /** Every study, in the order of the story: transfer, multi-task, end-to-end. */
-export const STUDIES: readonly StudyDefinition[] = [mtlStudy];
+export const STUDIES: readonly StudyDefinition[] = [transferStudy, mtlStudy, e2eStudy];
 
 /**
  * The study named `key`; a CliError listing the known ones otherwise.

@@ -54,7 +54,7 @@ export async function runStudy(study: StudyDefinition, config: unknown, ctx: Stu
       if (ctx.bars.enabled) {
         runsBar ??= ctx.bars.bar(`${study.key} runs`, p.runs ?? 1);
         stepBar ??= ctx.bars.bar(`${study.key} steps`, 1);
-        runsBar.update((p.runIndex ?? 1) - 1, { epoch: '', tasks: p.run });
+        runsBar.update(p.done ?? (p.runIndex ?? 1) - 1, { epoch: '', tasks: p.run });
       } else {
         ctx.out.note(`${study.key}: ${p.message}`);
       }

@@ -17,6 +17,8 @@ export interface StudyProgress {
   /** 1-based index of the run and the number of runs. */
   runIndex?: number;
   runs?: number;
+  /** Runs finished (default: those before runIndex). */
+  done?: number;
   step?: number;
   steps?: number | null;
   epoch?: number;

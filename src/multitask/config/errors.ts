@@ -78,6 +78,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 interface Def {
   type: string;
+  format?: string;
   shape?: Record<string, z.ZodType>;
   innerType?: z.ZodType;
   element?: z.ZodType;
@@ -87,15 +88,15 @@ interface Def {
 
 const defOf = (s: z.ZodType): Def => (s as unknown as { def: Def }).def;
 
-/** The object schema at `path` (through optional, default, array and record wrappers), or null. */
-function objectSchemaAt(schema: z.ZodType, path: readonly PropertyKey[]): Def | null {
+/** The schema at `path` (through optional, default, array and record wrappers), or null. */
+function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): Def | null {
   let cur: z.ZodType | undefined = schema;
   let i = 0;
   while (cur !== undefined) {
     const d = defOf(cur);
     if (['optional', 'default', 'nullable', 'prefault', 'readonly', 'nonoptional'].includes(d.type)) cur = d.innerType;
     else if (d.type === 'pipe') cur = d.in;
-    else if (i === path.length) return d.type === 'object' ? d : null;
+    else if (i === path.length) return d;
     else if (d.type === 'object') cur = d.shape?.[String(path[i++])];
     else if (d.type === 'array') { cur = d.element; i++; }
     else if (d.type === 'record') { cur = d.valueType; i++; }
@@ -119,8 +120,11 @@ function problemsOf(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodType):
   const path = issue.path;
   const found = describeValue(valueAt(input, path));
   switch (issue.code) {
-    case 'invalid_type':
-      return [{ path, found, allowed: ARTICLE[issue.expected] ?? issue.expected }];
+    case 'invalid_type': {
+      // z.int() reports a non-number as expecting 'number'; its definition knows it wants an integer
+      const expected = issue.expected === 'number' && schemaAt(schema, path)?.format?.includes('int') ? 'int' : issue.expected;
+      return [{ path, found, allowed: ARTICLE[expected] ?? expected }];
+    }
     case 'invalid_value':
       return [{ path, found, allowed: issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${issue.values.map((v) => String(v)).join(', ')}` }];
     case 'too_small':
@@ -128,7 +132,7 @@ function problemsOf(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodType):
     case 'too_big':
       return [{ path, found, allowed: bound(issue.origin, issue.exact ? 'exactly' : issue.inclusive ? 'at most' : 'less than', issue.maximum) }];
     case 'unrecognized_keys': {
-      const known = Object.keys(objectSchemaAt(schema, path)?.shape ?? {});
+      const known = Object.keys(schemaAt(schema, path)?.shape ?? {});
       const allowed = known.length === 0 ? 'no other keys' : `the keys ${known.join(', ')}`;
       return issue.keys.map((k) => ({ path: [...path, k], found: `an unknown key (value ${describeValue(valueAt(input, [...path, k]))})`, allowed }));
     }

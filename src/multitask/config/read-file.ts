@@ -7,7 +7,7 @@
  * const raw = readConfigFile('tasks.yaml');   // then parseConfig(schema, raw, 'tasks.yaml')
  */
 import * as fs from 'node:fs';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { FormatError, ValueError } from '../../core/errors.js';
 
 /**
@@ -17,11 +17,12 @@ import { FormatError, ValueError } from '../../core/errors.js';
  * parseConfigText('epochs: 3\n', 'inline.yaml'); // { epochs: 3 }
  */
 export function parseConfigText(text: string, file = '<string>'): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
   const err = doc.errors[0];
   if (err !== undefined) {
-    const at = err.linePos?.[0];
-    throw new FormatError(file, `${at === undefined ? '' : `line ${at.line}, column ${at.col}: `}${err.message.split('\n')[0]} (not valid YAML or JSON)`);
+    const at = lines.linePos(err.pos[0]);
+    throw new FormatError(file, `line ${at.line}, column ${at.col}: ${err.message.split('\n')[0]} (not valid YAML or JSON)`);
   }
   return doc.toJS() as unknown;
 }

@@ -52,7 +52,7 @@ export class L2SP implements Regularizer {
 
   /**
    * α/2 Σ‖w − w⁰‖² over the pre-trained parameters plus β/2 Σ‖w‖² over the head; frozen parameters
-   * are skipped (their terms are constants).
+   * are skipped (their terms are constants). It reads the weights only, not the batch.
    *
    * @example
    * reg.penalty().item();

@@ -1,6 +1,7 @@
 /**
  * What the strategies share: a phase that trains the whole network end to end (with frozen BN
- * statistics and L2-SP when asked for), and a phase that trains the head alone on cached features.
+ * statistics, L2-SP and BSS when asked for), and a phase that trains the head alone on cached
+ * features (L2-SP's head term applies there; BSS would have nothing to shrink in frozen features).
  *
  * @example
  * const history = await trainEndToEnd(ctx, 'full', 'train', ctx.model.parameters());
@@ -14,7 +15,9 @@ import { FeatureCache } from '../feature-cache.js';
 import { fitAdam } from '../fit.js';
 import { freeze } from '../freeze.js';
 import { freezeBatchNormStats } from '../frozen-batchnorm.js';
+import { BSS } from '../regularizers/bss.js';
 import { L2SP } from '../regularizers/l2sp.js';
+import type { Regularizer } from '../regularizers/types.js';
 import type { FineTuneContext, FineTuneResult, StrategyKey } from './types.js';
 
 type History = FineTuneResult['history'];
@@ -31,7 +34,8 @@ export interface PhaseOptions {
 
 /**
  * Trains the model end to end on the context's data: cross-entropy of the task head plus, unless
- * `pretrainedExtras` is false, the L2-SP penalty (snapshot taken now) with BN statistics frozen.
+ * `pretrainedExtras` is false, the L2-SP penalty (snapshot taken now) and the BSS penalty, with BN
+ * statistics frozen, each when the options ask for it.
  *
  * @example
  * await trainEndToEnd(ctx, 'discriminative', 'train', layerwiseParamGroups(ctx.model, { lr }));
@@ -41,7 +45,9 @@ export async function trainEndToEnd(
 ): Promise<History> {
   const { model, task, options } = ctx;
   const extras = opts.pretrainedExtras ?? true;
-  const reg = extras && options.l2sp !== undefined ? new L2SP(model, options.l2sp) : null;
+  const regs: Regularizer[] = [];
+  if (extras && options.l2sp !== undefined) regs.push(new L2SP(model, options.l2sp));
+  if (extras && options.bss !== undefined) regs.push(new BSS(options.bss));
   const release = extras && options.frozenBatchNorm === true ? freezeBatchNormStats(model) : null;
   const head = model.heads.get(task);
   const epochs = opts.epochs ?? options.epochs;
@@ -51,8 +57,9 @@ export async function trainEndToEnd(
       model, params, data: ctx.train, epochs, batchSize: options.batchSize, lr: opts.lr ?? options.lr,
       weightDecay: options.weightDecay ?? 0, seed: options.seed,
       loss: (x: Tensor, y: Tensor) => {
-        const ce = functional.crossEntropy(head.forward(model.trunk.forward(x)), y);
-        return reg === null ? ce : ce.add(reg.penalty());
+        const features = model.trunk.forward(x);
+        const ce = functional.crossEntropy(head.forward(features), y);
+        return regs.reduce((total, r) => total.add(r.penalty({ features })), ce);
       },
       onEpochEnd: (e) => {
         ctx.onEpoch?.({ strategy, phase, epoch: e.epoch, epochs, loss: e.loss });

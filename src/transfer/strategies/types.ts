@@ -36,6 +36,8 @@ export interface FineTuneOptions {
   frozenBatchNorm?: boolean;
   /** L2-SP towards the pre-trained weights, α on the trunk, β on the head (not for scratch). */
   l2sp?: { alpha: number; beta: number };
+  /** Batch spectral shrinkage of the trunk's output, η on the k smallest squared singular values (not for scratch). */
+  bss?: { eta: number; k?: number };
   /** A cache shared between runs, so that probes over the same trunk and data reuse features. */
   featureCache?: FeatureCache;
 }

@@ -73,6 +73,7 @@ export const transferStudyConfigSchema = z.strictObject({
     layerDecay: z.number().gt(0).max(1).optional(),
     frozenBatchNorm: z.boolean().default(false),
     l2sp: z.strictObject({ alpha: z.number().min(0), beta: z.number().min(0) }).optional(),
+    bss: z.strictObject({ eta: z.number().min(0), k: positiveInt.optional() }).optional(),
   }).prefault({}),
 });
 

@@ -17,9 +17,9 @@ import { classCount, rowsOf } from './labels.js';
 import { featureSpectrum, type FeatureSpectrum } from './spectrum.js';
 
 export interface LogmeOptions {
-  /** Stop when the relative change of α/β falls below this. Default 1e-6. */
+  /** Stop when the relative change of α/β falls below this. Default 1e-8. */
   tolerance?: number;
-  /** Iterations at most. Default 100. */
+  /** Iterations at most. Default 1000 (a few are usual; an exact fit converges slowly). */
   maxIterations?: number;
 }
 
@@ -31,8 +31,8 @@ export interface LogmeOptions {
  */
 export function classEvidence(s: FeatureSpectrum, y: Float64Array, opts: LogmeOptions = {}): number {
   const { values, projected, n, d, r } = s;
-  const tol = opts.tolerance ?? 1e-6;
-  const maxIter = opts.maxIterations ?? 100;
+  const tol = opts.tolerance ?? 1e-8;
+  const maxIter = opts.maxIterations ?? 1000;
   // z_j = v_jᵀ Fᵀ y = (F v_j)·y
   const z = new Float64Array(r);
   for (let j = 0; j < r; j++) {

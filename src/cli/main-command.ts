@@ -1,0 +1,45 @@
+/**
+ * The command line of the main job (`npm start [-- --quick]`, `node dist/src/main.js`): its flags,
+ * and the summary printed at the end (or as JSON); a study that failed makes the exit status 1,
+ * a Ctrl-C 130.
+ *
+ * @example
+ * process.exitCode = await runCli(process.argv, mainProgram());
+ */
+import { Command, Option } from 'commander';
+import { collect } from './config/flags.js';
+import { parseSetFlag } from './config/overrides.js';
+import { contextOf } from './context.js';
+import { EXIT } from './errors.js';
+import { mainJobText, runMainJob } from './main-job.js';
+import { STUDIES } from './studies/index.js';
+
+interface MainFlags {
+  quick?: boolean;
+  set?: string[];
+}
+
+/**
+ * The main job's program.
+ *
+ * @example
+ * await mainProgram().parseAsync(['node', 'main.js', '--quick']);
+ */
+export function mainProgram(): Command {
+  return new Command('polytask-main')
+    .description('the whole story on the embedded MNIST: a transfer, a multi-task and an end-to-end vs pipeline study, their verdicts and one report')
+    .option('--quick', 'smaller settings: under two minutes on two cores')
+    .addOption(new Option('--set <study.key=value>', 'change a study setting, e.g. --set e2e.seeds=3 or --set mtl.methods=[ew,famo] (repeatable)').argParser(collect))
+    .option('--runs-dir <dir>', 'where runs are kept (default: $POLYTASK_RUNS_DIR or ./runs)')
+    .option('--json', 'print the summary as JSON on stdout')
+    .option('-q, --quiet', 'no progress and no notes')
+    .option('--debug', 'print the stack trace of an error')
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined })
+    .action(async (flags: MainFlags, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const summary = await runMainJob({ quick: flags.quick === true, studies: STUDIES, ctx, overrides: (flags.set ?? []).map(parseSetFlag) });
+      ctx.out.result(summary, () => mainJobText(summary));
+      if (summary.status !== 'completed') process.exitCode = summary.status === 'stopped' ? EXIT.interrupted : EXIT.failure;
+    });
+}

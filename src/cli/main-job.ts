@@ -1,0 +1,125 @@
+/**
+ * The main job (`npm start`): the whole story on the embedded MNIST in one run directory. A
+ * transfer study (does pre-training on digits 0-4 help digits 5-9 with few labels?), a multi-task
+ * study (do two digits in one image learn better together?) and an end-to-end vs pipeline study
+ * (one model for the sum of two digits, or a digit classifier and an adder?), each at small
+ * settings (`--quick`: smaller still), then the three verdicts with their key numbers and one
+ * report with every chart. A study that fails is reported and the others still run.
+ *
+ * @example
+ * const summary = await runMainJob({ quick: true, studies: STUDIES, ctx, overrides: [] });
+ * summary.report; // '/abs/runs/20260101-120000-main-3fa2c1/report.html'
+ */
+import { join } from 'node:path';
+import { readMetrics, writeReport, METRICS_FILE, type ReportData, type Verdict } from '../report/index.js';
+import { applyOverrides, type Override } from './config/overrides.js';
+import { validateConfig } from './config/validate.js';
+import type { CliContext } from './context.js';
+import { CliError, errorLine } from './errors.js';
+import { duration } from './format.js';
+import { RunSession } from './run-store.js';
+import { runStudy, StudyStopped } from './studies/run-study.js';
+import type { StudyDefinition, StudyKey } from './studies/types.js';
+import { verdictLines, verdictOf } from './studies/verdict.js';
+
+export interface MainJobOptions {
+  quick: boolean;
+  studies: readonly StudyDefinition[];
+  ctx: CliContext;
+  /** `--set transfer.target.budgets=[5,50]`: keys of the studies' presets, prefixed by the study. */
+  overrides: readonly Override[];
+}
+
+/** How each study went. */
+export interface StudyOutcome {
+  key: StudyKey;
+  title: string;
+  seconds: number;
+  verdict: Verdict | null;
+  /** The error line of a study that failed. */
+  error: string | null;
+}
+
+export interface MainJobSummary {
+  run: string;
+  dir: string;
+  quick: boolean;
+  seconds: number;
+  /** 'stopped' after Ctrl-C. */
+  status: 'completed' | 'stopped' | 'failed';
+  studies: StudyOutcome[];
+  report: string | null;
+  charts: string[];
+}
+
+/** Each study's validated config: its preset with the overrides aimed at it applied. */
+function studyConfigs(o: MainJobOptions): Map<StudyKey, unknown> {
+  const preset = o.quick ? 'quick' : 'main';
+  return new Map(o.studies.map((s) => {
+    const mine = o.overrides.filter((v) => v.path.startsWith(`${s.key}.`)).map((v) => ({ ...v, path: v.path.slice(s.key.length + 1) }));
+    const raw = applyOverrides(s.presets[preset], mine);
+    return [s.key, validateConfig(s.schema, raw, { file: `the ${s.key} study's ${preset} settings`, overrides: mine })];
+  }));
+}
+
+/**
+ * Runs the studies in one run directory, writes the report, and returns what happened.
+ *
+ * @example
+ * const { studies } = await runMainJob(options);
+ * studies.map((s) => s.verdict?.headline);
+ */
+export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
+  const { out, bars, root } = o.ctx;
+  const started = Date.now();
+  const unknown = o.overrides.filter((v) => !o.studies.some((s) => v.path.startsWith(`${s.key}.`)));
+  if (unknown.length > 0) throw new CliError(`${unknown[0]!.source}: expected a key of one study, prefixed by ${o.studies.map((s) => `${s.key}.`).join(', ')}`);
+  const configs = studyConfigs(o);
+  const run = RunSession.start(root, 'main', { quick: o.quick, studies: Object.fromEntries(configs) });
+  out.note(`polytask main job${o.quick ? ' (quick)' : ''}: ${o.studies.length} studies on the embedded MNIST, run ${run.id}`);
+  const results: Partial<Record<StudyKey, unknown>> = {};
+  const outcomes: StudyOutcome[] = [];
+  let status: MainJobSummary['status'] = 'completed';
+  for (const [i, s] of o.studies.entries()) {
+    out.note(`[${i + 1}/${o.studies.length}] ${s.title} study`);
+    const t0 = Date.now();
+    try {
+      const { result } = await runStudy(s, configs.get(s.key), { run, out, bars });
+      results[s.key] = result;
+      outcomes.push({ key: s.key, title: s.title, seconds: (Date.now() - t0) / 1000, verdict: verdictOf(s.key, result), error: null });
+      out.note(`[${i + 1}/${o.studies.length}] ${s.title}: done in ${duration((Date.now() - t0) / 1000)}`);
+    } catch (err) {
+      if (err instanceof StudyStopped) { status = 'stopped'; break; }
+      status = 'failed';
+      outcomes.push({ key: s.key, title: s.title, seconds: (Date.now() - t0) / 1000, verdict: null, error: errorLine(err) });
+      out.note(`[${i + 1}/${o.studies.length}] ${s.title}: failed: ${errorLine(err)}`);
+    }
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const written = await writeReport(run.dir, {
+    title: 'polytask: learning from multiple tasks on MNIST',
+    meta: [['run', run.id], ['settings', o.quick ? 'quick' : 'small'], ['time', duration(seconds)], ['status', status]],
+    config: { quick: o.quick, studies: Object.fromEntries(configs) },
+    data: { metrics: readMetrics(join(run.dir, METRICS_FILE)), ...results } as ReportData,
+  });
+  run.finish(status, {
+    seconds, ...Object.fromEntries(outcomes.map((s) => [s.key, s.verdict?.headline ?? s.error])),
+  });
+  return { run: run.id, dir: run.dir, quick: o.quick, seconds, status, studies: outcomes, report: written.html, charts: written.pngs };
+}
+
+/**
+ * The summary as the terminal shows it: each study's verdict and numbers, then where the report is.
+ *
+ * @example
+ * out.result(summary, () => mainJobText(summary));
+ */
+export function mainJobText(s: MainJobSummary): string {
+  const lines = [`polytask main job${s.quick ? ' (quick)' : ''}: ${s.status} in ${duration(s.seconds)}`, ''];
+  for (const st of s.studies) {
+    lines.push(...(st.verdict === null ? [`${st.title}: FAILED ${st.error ?? ''}`] : verdictLines(st.verdict, st.title)), '');
+  }
+  if (s.report !== null) lines.push(`report: ${s.report}`);
+  if (s.charts.length > 0) lines.push(`charts (PNG): ${join(s.dir, 'charts')}/`);
+  return lines.join('\n');
+}

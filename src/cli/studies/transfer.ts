@@ -1,0 +1,41 @@
+/**
+ * The transfer study (src/transfer/study.ts) as the CLI runs it: pre-train a source model, then
+ * fine-tune it with every strategy at growing label budgets (labels per class), against training
+ * from scratch. The main job runs it on the embedded MNIST alone (digits 0-4 as source, 5-9 as
+ * target) with a small CNN; --quick trims strategies, budgets and epochs.
+ *
+ * @example
+ * await transferStudy.run(validateConfig(transferStudy.schema, { direction: 'digits-0-4-to-5-9' }), onProgress);
+ */
+import { runTransferStudy } from '../../transfer/study.js';
+import { transferStudyConfigSchema, type TransferStudyConfig } from '../../transfer/study/config.js';
+import type { StudyDefinition } from './types.js';
+
+export const transferStudy: StudyDefinition = {
+  key: 'transfer',
+  title: 'Transfer learning',
+  schema: transferStudyConfigSchema,
+  flags: { direction: 'direction', budgets: 'target.budgets', strategies: 'fineTune.strategies', seeds: 'fineTune.seeds' },
+  presets: {
+    main: {
+      direction: 'digits-0-4-to-5-9',
+      model: { arch: 'cnn', channels: [8, 16], hidden: 64 },
+      source: { samples: 3000, epochs: 2 },
+      target: { budgets: [5, 20, 80], testSamples: 1000 },
+      fineTune: { strategies: ['scratch', 'linear-probe', 'full', 'lp-ft'], seeds: [0, 1], minEpochs: 6, epochBudget: 240 },
+    },
+    quick: {
+      direction: 'digits-0-4-to-5-9',
+      model: { arch: 'mlp', hidden: [64] },
+      source: { samples: 1500, epochs: 2 },
+      target: { budgets: [5, 40], testSamples: 500 },
+      fineTune: { strategies: ['scratch', 'linear-probe', 'full'], seeds: [0], minEpochs: 4, epochBudget: 80 },
+    },
+  },
+  run: (config, onProgress) => runTransferStudy(config as TransferStudyConfig, (p) => onProgress({
+    message: p.message,
+    // fine-tuning reports each finished run; pre-training each epoch
+    run: p.phase === 'finetune' ? `${p.strategy} ${p.budget}/class` : p.phase,
+    runIndex: Math.min(p.done + 1, p.total), runs: p.total, done: p.done,
+  })),
+};

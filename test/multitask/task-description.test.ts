@@ -1,0 +1,148 @@
+/**
+ * Task descriptions (YAML/JSON → tasks and data): a valid file loads; every error names the file,
+ * the field path, what was found and what is allowed; unknown keys are errors.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import path from 'node:path';
+import { writeNpy } from '../../src/data/index.js';
+import { tensor } from '../../src/tensor/index.js';
+import { ConfigError, loadTaskDescription, parseStudyConfig } from '../../src/multitask/index.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polytask-tasks-'));
+writeNpy(path.join(dir, 'x.npy'), tensor(Float32Array.from({ length: 4 * 6 }, (_, i) => i), [4, 6]));
+writeNpy(path.join(dir, 'y.npy'), tensor(Float32Array.of(0.5, NaN, 1.5, 2)));
+fs.writeFileSync(path.join(dir, 'labels.csv'), 'digit,round,tall,noise\n1,1,0,0.3\n,0,,0.1\n2,1,1,0.2\n0,,1,0.9\n');
+fs.writeFileSync(path.join(dir, 'short.csv'), 'digit\n1\n2\n');
+fs.writeFileSync(path.join(dir, 'other.csv'), 'f1,f2,label\n0.1,0.2,1\n0.3,0.4,0\n0.5,0.6,1\n');
+
+function write(name: string, text: string): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+const VALID = `
+input: { file: x.npy, shape: [1, 2, 3], scale: 0.5 }
+tasks:
+  digit:
+    kind: multiclass
+    classes: 3
+    targets: { file: labels.csv, column: digit }
+    metrics: [accuracy, macroF1]
+  attributes:
+    kind: multilabel
+    targets: { file: labels.csv, columns: [round, tall] }
+  size:
+    kind: regression
+    targets: { file: y.npy }
+  flag:
+    kind: binary
+    input: { file: other.csv, columns: [f1, f2] }
+    targets: { file: other.csv, column: label }
+mixing: { strategy: temperature, temperature: 2 }
+`;
+
+test('a valid description gives tasks and one dataset per input', () => {
+  const d = loadTaskDescription(write('valid.yaml', VALID));
+  assert.deepEqual(d.tasks.map((t) => [t.name, t.kind, t.outputs]), [['digit', 'multiclass', 3], ['attributes', 'multilabel', 2], ['size', 'regression', 1], ['flag', 'binary', 1]]);
+  assert.deepEqual(d.tasks[0]!.metricNames, ['accuracy', 'macroF1']);
+  assert.deepEqual(d.tasks[1]!.labelNames, ['round', 'tall']);
+  assert.deepEqual(Object.keys(d.sources), ['shared', 'flag']);
+  const shared = d.sources['shared']!;
+  assert.deepEqual([...shared.featureShape], [1, 2, 3]);
+  assert.equal(shared.features[7], 3.5, 'scaled');
+  assert.deepEqual(shared.tasks, ['digit', 'attributes', 'size']);
+  assert.equal(shared.labelledCount('digit'), 3, 'an empty cell is a missing class');
+  assert.equal(shared.presentFraction('attributes'), 6 / 8);
+  assert.deepEqual([...d.sources['flag']!.featureShape], [2]);
+  assert.deepEqual(d.mixing, { strategy: 'temperature', temperature: 2 });
+  assert.deepEqual(d.split, { testFraction: 0.2, seed: 0 });
+  // JSON is read as well
+  const json = write('valid.json', JSON.stringify({ input: { file: 'x.npy' }, tasks: { size: { kind: 'regression', targets: { file: 'y.npy' } } } }));
+  assert.deepEqual(loadTaskDescription(json).tasks.map((t) => t.name), ['size']);
+});
+
+/** The ConfigError a description raises. */
+function errorOf(name: string, text: string): ConfigError {
+  const file = write(name, text);
+  try {
+    loadTaskDescription(file);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+    assert.ok(e.message.startsWith(`${file}: `), `names the file: ${e.message}`);
+    return e;
+  }
+  assert.fail(`${name} loaded without error`);
+}
+
+test('schema errors name the field path, what was found and what is allowed', () => {
+  const e = errorOf('kind.yaml', 'input: { file: x.npy }\ntasks:\n  digit:\n    kind: multi-class\n    targets: { file: labels.csv, column: digit }\n');
+  assert.match(e.message, /tasks\.digit\.kind: found "multi-class", allowed one of multiclass, binary, multilabel, regression/);
+  const t = errorOf('type.yaml', 'input: { file: x.npy }\ntasks:\n  digit:\n    kind: multiclass\n    classes: three\n    targets: { file: labels.csv, column: digit }\n');
+  assert.match(t.message, /tasks\.digit\.classes: found "three", allowed an integer/);
+  const s = errorOf('small.yaml', 'input: { file: x.npy }\ntasks:\n  digit:\n    kind: multiclass\n    classes: 1\n    targets: { file: labels.csv, column: digit }\n');
+  assert.match(s.message, /tasks\.digit\.classes: found 1, allowed a number at least 2/);
+  const n = errorOf('name.yaml', 'input: { file: x.npy }\ntasks:\n  "bad.name":\n    kind: binary\n    targets: { file: y.npy }\n');
+  assert.match(n.message, /tasks\.bad\.name: found the key "bad\.name", allowed a name of letters, digits, _ and -/);
+  const m = errorOf('missing.yaml', 'input: { file: x.npy }\ntasks:\n  size:\n    kind: regression\n');
+  assert.match(m.message, /tasks\.size\.targets: found nothing, allowed a mapping of keys to values/);
+  const none = errorOf('none.yaml', 'input: { file: x.npy }\ntasks: {}\n');
+  assert.match(none.message, /tasks: found an object with keys \(none\), allowed at least one task/);
+});
+
+test('unknown keys are errors that list the keys allowed there', () => {
+  const e = errorOf('unknown.yaml', 'input: { file: x.npy, colums: [a] }\ntasks:\n  size:\n    kind: regression\n    targets: { file: y.npy }\n    weight: 2\nextra: true\n');
+  assert.match(e.message, /input\.colums: found an unknown key \(value a list of 1 item\), allowed the keys file, format, column, columns, delimiter, shape, scale/);
+  assert.match(e.message, /tasks\.size\.weight: found an unknown key \(value 2\), allowed the keys kind, classes, targets, mask, input, metrics/);
+  assert.match(e.message, /extra: found an unknown key \(value true\), allowed the keys input, tasks, mixing, split/);
+  assert.equal(e.problems.length, 3);
+});
+
+test('data errors name the field: missing file, unknown column, row count, label values, metric of the wrong kind', () => {
+  const head = 'input: { file: x.npy }\ntasks:\n';
+  assert.match(errorOf('nofile.yaml', `${head}  size:\n    kind: regression\n    targets: { file: nope.npy }\n`).message,
+    /tasks\.size\.targets\.file: found "nope\.npy" \(no such file: .*nope\.npy\), allowed an existing \.npy, IDX or \.csv file/);
+  assert.match(errorOf('col.yaml', `${head}  digit:\n    kind: multiclass\n    classes: 3\n    targets: { file: labels.csv, column: dgt }\n`).message,
+    /tasks\.digit\.targets\.column: found "dgt", allowed a column of labels\.csv: digit, round, tall, noise/);
+  assert.match(errorOf('cols.yaml', `${head}  a:\n    kind: multilabel\n    targets: { file: labels.csv, columns: [round, wide] }\n`).message,
+    /tasks\.a\.targets\.columns\[1\]: found "wide", allowed a column of labels\.csv/);
+  assert.match(errorOf('rows.yaml', `${head}  digit:\n    kind: multiclass\n    classes: 3\n    targets: { file: short.csv, column: digit }\n`).message,
+    /tasks\.digit\.targets: found 2 rows in short\.csv, allowed 4, one per sample of the input x\.npy/);
+  assert.match(errorOf('range.yaml', `${head}  digit:\n    kind: multiclass\n    classes: 2\n    targets: { file: labels.csv, column: digit }\n`).message,
+    /tasks\.digit\.targets: found 2 at sample 2, allowed class indices 0\.\.1/);
+  assert.match(errorOf('binary.yaml', `${head}  b:\n    kind: binary\n    targets: { file: labels.csv, column: noise }\n`).message,
+    /tasks\.b\.targets: found 0\.3.* at sample 0, allowed 0 or 1/);
+  assert.match(errorOf('metric.yaml', `${head}  size:\n    kind: regression\n    targets: { file: y.npy }\n    metrics: [accuracy]\n`).message,
+    /tasks\.size\.metrics\[0\]: found "accuracy", allowed a metric for a regression task: mae, mse, r2/);
+  assert.match(errorOf('shape.yaml', 'input: { file: x.npy, shape: [5] }\ntasks:\n  size:\n    kind: regression\n    targets: { file: y.npy }\n').message,
+    /input\.shape: found \[5\] \(5 values per sample\), allowed a shape of 6 values/);
+  assert.match(errorOf('noinput.yaml', 'tasks:\n  size:\n    kind: regression\n    targets: { file: y.npy }\n').message,
+    /tasks\.size\.input: found nothing, and there is no top-level input/);
+  assert.match(errorOf('temp.yaml', `${head}  size:\n    kind: regression\n    targets: { file: y.npy }\nmixing: { strategy: temperature }\n`).message,
+    /mixing\.temperature: found nothing, allowed a positive number, required with strategy temperature/);
+});
+
+test('YAML syntax errors name the file and line', () => {
+  const file = write('syntax.yaml', 'tasks:\n  a: [1, 2\n');
+  assert.throws(() => loadTaskDescription(file), (e: Error) => e.message.startsWith(`${file}: line`) && /not valid YAML or JSON/.test(e.message));
+  const dup = write('dup.yaml', 'tasks: {}\ntasks: {}\n');
+  assert.throws(() => loadTaskDescription(dup), /not valid YAML or JSON/);
+});
+
+test('the study configuration is checked the same way', () => {
+  assert.throws(() => parseStudyConfig({ epochs: 'three', methods: ['ew', 'sgd'], trunk: { widht: 3 } }, 'study.yaml'), (e: Error) => {
+    assert.ok(e instanceof ConfigError);
+    assert.match(e.message, /^study\.yaml: /);
+    assert.match(e.message, /epochs: found "three", allowed an integer/);
+    assert.match(e.message, /methods\[1\]: found "sgd", allowed one of ew, sw, uw/);
+    assert.match(e.message, /trunk\.widht: found an unknown key \(value 3\), allowed the keys width/);
+    return true;
+  });
+  const c = parseStudyConfig({});
+  assert.deepEqual(c.methods, ['ew', 'uw', 'pcgrad', 'mgda', 'famo']);
+  assert.equal(c.trunk.width, 10);
+  assert.equal(c.affinity.every, 20);
+});
