@@ -96,8 +96,12 @@ void macro_kernel(const GemmKernel& kr, int64_t mc, int64_t nc, int64_t kc, cons
         kr.micro(kc, as, bs, ct, ldc, accumulate);
         continue;
       }
-      // Partial tile: compute the whole tile aside, then write only the part inside C.
-      kr.micro(kc, as, bs, edge, kr.nr, false);
+      // Partial tile: compute its rows aside, then write only the part inside C.
+      if (mr < kr.mr) {
+        kr.micro_rows(static_cast<int>(mr), kc, as, bs, edge, kr.nr);
+      } else {
+        kr.micro(kc, as, bs, edge, kr.nr, false);
+      }
       for (int64_t r = 0; r < mr; ++r) {
         float* row = ct + r * ldc;
         const float* e = edge + r * kr.nr;

@@ -10,21 +10,36 @@ namespace {
 constexpr int kMR = 4;
 constexpr int kNR = 16;
 
-// a: kc steps of kMR floats; b: kc steps of kNR floats; c is (kMR,kNR), row stride ldc.
-void micro(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate) {
-  float acc[kMR][kNR] = {};
+// The first R rows of a tile: a holds kc steps of kMR floats (only R are read), b kc steps of kNR
+// floats; c is (R,kNR) with row stride ldc.
+template <int R>
+struct Tile {
+  static void run(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate);
+};
+
+template <int R>
+void Tile<R>::run(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate) {
+  float acc[R][kNR] = {};
   for (int64_t p = 0; p < kc; ++p) {
-    for (int r = 0; r < kMR; ++r) {
+    for (int r = 0; r < R; ++r) {
       const float av = a[r];
       for (int j = 0; j < kNR; ++j) acc[r][j] += av * b[j];
     }
     a += kMR;
     b += kNR;
   }
-  for (int r = 0; r < kMR; ++r) {
+  for (int r = 0; r < R; ++r) {
     float* row = c + r * ldc;
     for (int j = 0; j < kNR; ++j) row[j] = accumulate ? row[j] + acc[r][j] : acc[r][j];
   }
+}
+
+void micro(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate) {
+  Tile<kMR>::run(kc, a, b, c, ldc, accumulate);
+}
+
+void micro_rows(int rows, int64_t kc, const float* a, const float* b, float* c, int64_t ldc) {
+  run_partial<Tile, kMR - 1>(rows, kc, a, b, c, ldc);
 }
 
 void pack_a(bool trans_a, int64_t mc, int64_t kc, const float* a, int64_t lda, float* dst) {
@@ -35,7 +50,7 @@ void pack_b(bool trans_b, int64_t kc, int64_t nc, const float* b, int64_t ldb, f
   pack_b_tiles<kNR>(trans_b, kc, nc, b, ldb, dst);
 }
 
-const GemmKernel kKernel = {"generic", kMR, kNR, micro, pack_a, pack_b};
+const GemmKernel kKernel = {"generic", kMR, kNR, micro, micro_rows, pack_a, pack_b};
 
 }  // namespace
 

@@ -19,6 +19,8 @@ struct GemmKernel {
   int nr;
   // c (MR,NR) with row stride ldc  = (accumulate ? c : 0) + a_sliver · b_sliver over kc steps.
   void (*micro)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate);
+  // The first `rows` (1 <= rows < MR) rows of that tile, overwriting c: the bottom edge of C.
+  void (*micro_rows)(int rows, int64_t kc, const float* a, const float* b, float* c, int64_t ldc);
   // Packs op(A)[0:mc, 0:kc]; `a` points at op(A)(0,0) of the panel; lda as in gemm.h.
   void (*pack_a)(bool trans_a, int64_t mc, int64_t kc, const float* a, int64_t lda, float* dst);
   // Packs op(B)[0:kc, 0:nc]; `b` points at op(B)(0,0) of the panel; ldb as in gemm.h.

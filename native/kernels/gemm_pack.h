@@ -1,5 +1,6 @@
 // Packing of GEMM panels into micro-kernel slivers (layout in gemm_kernel.h), templated on the
-// tile sizes so each instruction-set translation unit gets fully unrolled copies.
+// tile sizes so each instruction-set translation unit gets fully unrolled copies, and the
+// dispatch of partial tiles to row-count specialisations of a micro-kernel.
 //
 // Everything here has internal linkage (anonymous namespace) on purpose: each includer is compiled
 // with different -m flags, and a shared (weak) instantiation could let the linker pick an AVX-512
@@ -71,6 +72,17 @@ void pack_b_tiles(bool trans_b, int64_t kc, int64_t nc, const float* b, int64_t 
     } else {
       sliver_from_rows<NR>(cols, kc, b + j0, ldb, dst);
     }
+  }
+}
+
+// Runs Tile<rows>::run in overwrite mode for 1 <= rows <= R, so the partial-height tiles at the
+// bottom edge of C cost what they compute instead of a full tile.
+template <template <int> class Tile, int R>
+void run_partial(int rows, int64_t kc, const float* a, const float* b, float* c, int64_t ldc) {
+  if (rows == R) {
+    Tile<R>::run(kc, a, b, c, ldc, false);
+  } else if constexpr (R > 1) {
+    run_partial<Tile, R - 1>(rows, kc, a, b, c, ldc);
   }
 }
 

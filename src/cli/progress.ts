@@ -47,10 +47,10 @@ export function taskLosses(losses: Record<string, number>): string {
 function payload(label: string, s: BarState): Record<string, string> {
   return {
     label,
-    epoch: s.epoch === undefined ? '' : ` epoch ${s.epoch}`,
+    epoch: s.epoch === undefined || s.epoch === '' ? '' : ` epoch ${s.epoch}`,
     loss: s.loss === undefined ? '' : ` loss ${num(s.loss, 3)}`,
     tasks: s.tasks === undefined || s.tasks === '' ? '' : ` (${s.tasks})`,
-    eta: s.eta === undefined ? '' : ` ETA ${duration(s.eta)}`,
+    remaining: s.eta === undefined ? '' : ` ETA ${duration(s.eta)}`,
   };
 }
 
@@ -80,7 +80,8 @@ export class ProgressBars {
     if (!this.enabled) return NO_BAR;
     this.#multi ??= new cliProgress.MultiBar({
       stream: this.out.stderr as NodeJS.WriteStream,
-      format: '{label} [{bar}] {value}/{total}{epoch}{loss}{tasks}{eta}',
+      // 'remaining', not 'eta': cli-progress fills its own {eta} token, which would win over ours
+      format: '{label} [{bar}] {value}/{total}{epoch}{loss}{tasks}{remaining}',
       barsize: 24,
       hideCursor: true,
       clearOnComplete: false,

@@ -51,7 +51,9 @@ function studentT(rng: Rng, dof: number): number {
 
 /**
  * Redraws of the mean error at each point (ascending size). With several seeds a point, each
- * mean moves by σ (pointSigmas) times t with k − 1 degrees of freedom. With one value a point,
+ * mean moves by σ (pointSigmas) times t with k − 1 degrees of freedom, σ widened by √(χ²/dof) of
+ * the fit when the points scatter about it more than their seeds say (a curve that is not quite
+ * a power law is then less certain than its noise alone suggests). With one value a point,
  * σ is the fit's residual standard deviation, shared by all points and so scaled by one
  * chi-square draw per redraw; without a fit (or with no residual degree of freedom) there is
  * nothing to estimate it from, and no redraws are made.
@@ -64,11 +66,12 @@ export function redrawCurve(pointsIn: readonly CurvePoint[], fit: PowerLaw | nul
   const points = [...pointsIn].sort((p, q) => p.size - q.size);
   const means = points.map((p) => mean(p.values));
   const rng = new Rng(seed);
+  const dof = points.length - 3;
   if (points.every((p) => p.values.length >= 2)) {
     const sigma = pointSigmas(points);
-    return Array.from({ length: replicates }, () => means.map((m, i) => m + sigma[i]! * studentT(rng, points[i]!.values.length - 1)));
+    const misfit = fit === null || dof < 1 ? 1 : Math.sqrt(Math.max(1, points.reduce((s, p, i) => s + ((means[i]! - powerLaw(fit, p.size)) / sigma[i]!) ** 2, 0) / dof));
+    return Array.from({ length: replicates }, () => means.map((m, i) => m + misfit * sigma[i]! * studentT(rng, points[i]!.values.length - 1)));
   }
-  const dof = points.length - 3;
   if (fit === null || dof < 1) return [];
   const sd = Math.sqrt(points.reduce((s, p, i) => s + (means[i]! - powerLaw(fit, p.size)) ** 2, 0) / dof);
   return Array.from({ length: replicates }, () => {

@@ -47,27 +47,76 @@ export function powerLaw(p: PowerLaw, m: number): number {
   return p.a * m ** p.b + p.c;
 }
 
+/** The weighted least-squares problem: sizes, mean errors and their σ. */
+interface Problem {
+  m: readonly number[];
+  y: readonly number[];
+  sigma: readonly number[];
+}
+
+/** Weighted sum of squared residuals of a law. */
+function chi2Of(d: Problem, p: PowerLaw): number {
+  return d.m.reduce((s, mi, i) => s + ((d.y[i]! - powerLaw(p, mi)) / d.sigma[i]!) ** 2, 0);
+}
+
 /**
- * The best (a, c) for a fixed b, by weighted linear least squares (c clamped at 0): the fit is
- * linear in a and c, so scanning b gives a starting point near the global optimum and the
- * Levenberg–Marquardt refinement does not get stuck in a poor local one.
+ * The best (a, c) for a fixed b by weighted linear least squares, with c ≥ 0, or c = 0 when
+ * `withFloor` is false. The fit is linear in a and c, so scanning b gives a start near the
+ * global optimum, from which the Levenberg–Marquardt refinement cannot wander into a poor
+ * local one.
  */
-function bestForExponent(m: readonly number[], y: readonly number[], w: readonly number[], b: number): PowerLaw & { sse: number } {
+function bestForExponent(d: Problem, b: number, withFloor: boolean): PowerLaw {
   let sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-  m.forEach((mi, i) => {
+  d.m.forEach((mi, i) => {
+    const w = 1 / d.sigma[i]! ** 2;
     const x = mi ** b;
-    sw += w[i]!; sx += w[i]! * x; sy += w[i]! * y[i]!; sxx += w[i]! * x * x; sxy += w[i]! * x * y[i]!;
+    sw += w; sx += w * x; sy += w * d.y[i]!; sxx += w * x * x; sxy += w * x * d.y[i]!;
   });
   const det = sw * sxx - sx * sx;
-  let a = det > 0 ? (sw * sxy - sx * sy) / det : 0;
-  let c = det > 0 ? (sy - a * sx) / sw : sy / sw;
+  let a = withFloor && det > 0 ? (sw * sxy - sx * sy) / det : sxy / sxx;
+  let c = withFloor && det > 0 ? (sy - a * sx) / sw : 0;
   if (c < 0) {
     c = 0;
-    a = sxx > 0 ? sxy / sxx : 0;
+    a = sxy / sxx;
   }
-  a = Math.max(a, 0);
-  const sse = m.reduce((s, mi, i) => s + w[i]! * (y[i]! - a * mi ** b - c) ** 2, 0);
-  return { a, b, c, sse };
+  return { a: Math.max(a, 0), b, c };
+}
+
+/**
+ * Scans b, then refines by Levenberg–Marquardt: over (a, b, c), or over (a, b) with c = 0. The
+ * library clamps a step that leaves the bounds instead of constraining it, so a fit whose best
+ * floor is 0 stalls when c is free; solving both problems and keeping the better handles that
+ * bound exactly.
+ */
+function refine(d: Problem, withFloor: boolean): { law: PowerLaw; chi2: number } {
+  let start = bestForExponent(d, B_RANGE[0], withFloor);
+  for (let b = B_RANGE[0]; b <= B_RANGE[1]; b += 0.01) {
+    const cand = bestForExponent(d, b, withFloor);
+    if (chi2Of(d, cand) < chi2Of(d, start)) start = cand;
+  }
+  // The library's weights enter its step and its error measure differently (σ in one, 1/σ in
+  // the other), so the weighting is folded into the model instead: the data are y/σ, the model
+  // (a·m^b + c)/σ, indexed by point, and every weight given to the library is 1.
+  const { m, sigma } = d;
+  const law = (p: number[]): PowerLaw => ({ a: p[0]!, b: p[1]!, c: withFloor ? p[2]! : 0 });
+  const result = levenbergMarquardt(
+    { x: m.map((_, i) => i), y: d.y.map((v, i) => v / sigma[i]!) },
+    (p) => (i) => powerLaw(law(p), m[i]!) / sigma[i]!,
+    {
+      initialValues: withFloor ? [start.a, start.b, start.c] : [start.a, start.b],
+      minValues: withFloor ? [0, B_RANGE[0], 0] : [0, B_RANGE[0]],
+      maxValues: withFloor ? [Number.MAX_SAFE_INTEGER, B_RANGE[1], Math.max(...d.y)] : [Number.MAX_SAFE_INTEGER, B_RANGE[1]],
+      maxIterations: 50,
+      errorTolerance: 1e-12,
+      jacobianFunction: ([a, b]) => (i) => {
+        const mb = m[i]! ** b!;
+        const da = mb / sigma[i]!;
+        const db = (a! * mb * Math.log(m[i]!)) / sigma[i]!;
+        return withFloor ? [da, db, 1 / sigma[i]!] : [da, db];
+      },
+    },
+  );
+  return { law: law(result.parameterValues), chi2: result.parameterError };
 }
 
 /**
@@ -111,41 +160,18 @@ export function fitPowerLaw(pointsIn: readonly CurvePoint[], opts: { sigma?: rea
   const bad = unfittable(points, sigma);
   if (bad !== null) return bad;
 
-  const m = points.map((p) => p.size);
-  const y = points.map((p) => mean(p.values));
-  const w = sigma.map((s) => 1 / (s * s));
-  let start = bestForExponent(m, y, w, B_RANGE[0]);
-  for (let b = B_RANGE[0]; b <= B_RANGE[1]; b += 0.01) {
-    const cand = bestForExponent(m, y, w, b);
-    if (cand.sse < start.sse) start = cand;
-  }
-  // The library's weights enter its step and its error measure differently (σ in one, 1/σ in
-  // the other), so the weighting is folded into the model instead: the data are y/σ, the model
-  // (a·m^b + c)/σ, indexed by point, and every weight given to the library is 1.
-  const scale = Math.max(...y);
-  const result = levenbergMarquardt(
-    { x: m.map((_, i) => i), y: y.map((v, i) => v / sigma[i]!) },
-    ([a, b, c]) => (i) => (a! * m[i]! ** b! + c!) / sigma[i]!,
-    {
-      initialValues: [start.a, start.b, start.c],
-      minValues: [0, B_RANGE[0], 0],
-      maxValues: [Number.MAX_SAFE_INTEGER, B_RANGE[1], scale],
-      maxIterations: 50,
-      errorTolerance: 1e-12,
-      jacobianFunction: ([a, b]) => (i) => {
-        const mb = m[i]! ** b!;
-        return [mb / sigma[i]!, (a! * mb * Math.log(m[i]!)) / sigma[i]!, 1 / sigma[i]!];
-      },
-    },
-  );
-  const [a, b, c] = result.parameterValues as [number, number, number];
-  if (![a, b, c, result.parameterError].every(Number.isFinite)) {
+  const problem: Problem = { m: points.map((p) => p.size), y: points.map((p) => mean(p.values)), sigma };
+  const free = refine(problem, true);
+  const zeroFloor = refine(problem, false);
+  const best = zeroFloor.chi2 < free.chi2 ? zeroFloor : free;
+  const { a, b, c } = best.law;
+  if (![a, b, c, best.chi2].every(Number.isFinite)) {
     return { status: 'failed', reason: 'the least-squares fit did not converge to finite parameters' };
   }
   if (!(a > 0)) {
     return { status: 'not-decreasing', reason: 'the best power law through the points is flat (a = 0): the error does not fall with more data' };
   }
-  return { status: 'ok', a, b, c, chi2: result.parameterError, dof: points.length - 3 };
+  return { status: 'ok', a, b, c, chi2: best.chi2, dof: points.length - 3 };
 }
 
 /** Reorders caller-given σ (aligned with the points as given) to the sorted points. */

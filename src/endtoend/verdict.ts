@@ -24,19 +24,19 @@ export interface VerdictInput {
   crossover: Crossover;
 }
 
-/** A count for prose: 2 significant figures from 10,000 up (extrapolations are not more precise), with thousands separators. */
-function count(m: number): string {
-  const r = m >= 10_000 ? Number(m.toPrecision(2)) : Math.round(m);
-  return r.toLocaleString('en-US');
-}
+/** A count for prose, with thousands separators. */
+const count = (m: number): string => Math.round(m).toLocaleString('en-US');
+
+/** An estimated count: 2 significant figures from 10,000 up, as an estimate is not more precise. */
+const about = (m: number): string => count(m >= 10_000 ? Number(m.toPrecision(2)) : m);
 
 const value = (v: number): string => v.toPrecision(3);
 
 function interval(c: Crossover): string {
   if (c.low === null && c.high === null) return '';
-  if (c.high === null) return ` (95% interval: from ${count(c.low!)} up, without a bound above)`;
-  if (c.low === null) return ` (95% interval: up to ${count(c.high)})`;
-  return ` (95% interval ${count(c.low)}–${count(c.high)})`;
+  if (c.high === null) return ` (95% interval: from ${about(c.low!)} up, without a bound above)`;
+  if (c.low === null) return ` (95% interval: up to ${about(c.high)})`;
+  return ` (95% interval ${about(c.low)}–${about(c.high)})`;
 }
 
 function catchUp(i: VerdictInput): string {
@@ -51,10 +51,10 @@ function catchUp(i: VerdictInput): string {
     case 'extrapolated': {
       const size = c.size!;
       const how = c.status === 'measured' ? 'as measured' : 'by the fitted curves';
-      if (size <= n) return `That is enough data for end to end: ${how}, it matches the pipeline from about ${count(size)} examples${interval(c)}.`;
+      if (size <= n) return `That is enough data for end to end: ${how}, it matches the pipeline from about ${about(size)} examples${interval(c)}.`;
       const factor = size / n;
-      return `Not enough data for end to end: ${how}, it matches the pipeline only from about ${count(size)} examples${interval(c)}, `
-        + `${factor < 10 ? factor.toFixed(1) : count(factor)}× what you have; keep the pipeline or collect more (x, y) pairs.`;
+      return `Not enough data for end to end: ${how}, it matches the pipeline only from about ${about(size)} examples${interval(c)}, `
+        + `${factor < 10 ? factor.toFixed(1) : about(factor)}× what you have; keep the pipeline or collect more (x, y) pairs.`;
     }
   }
 }

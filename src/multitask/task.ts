@@ -24,6 +24,7 @@ import { defaultTaskLoss } from './task-loss.js';
 
 export type TaskKind = 'multiclass' | 'binary' | 'multilabel' | 'regression';
 
+/** Every task kind. */
 export const taskKinds: readonly TaskKind[] = ['multiclass', 'binary', 'multilabel', 'regression'];
 
 /** A task's loss: prediction, target and optional mask (1 present, 0 missing) → a scalar. */
@@ -44,6 +45,7 @@ export const metricFactories = {
 
 export type MetricName = keyof typeof metricFactories;
 
+/** Every metric name a task can list. */
 export const metricNames = Object.keys(metricFactories) as MetricName[];
 
 /** Which metrics make sense for which kind (a metric of the wrong kind would misread the output). */
@@ -93,7 +95,13 @@ export interface TaskOptions {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** Whether `name` can name a task: a head's module name and a JSON key, so letters, digits, _ and -. */
+/**
+ * Whether `name` can name a task: a head's module name and a JSON key, so letters, digits, _ and -.
+ *
+ * @example
+ * isTaskName('left'); // true
+ * isTaskName('a.b');  // false
+ */
 export function isTaskName(name: string): boolean {
   return NAME.test(name);
 }

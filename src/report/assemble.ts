@@ -41,7 +41,9 @@ const fmt = (v: number | null | undefined): string => (typeof v === 'number' && 
 /** The study a metrics section belongs to: its first path component ('mtl/famo' → 'mtl'). */
 const studyOf = (section: string): string => section.split('/')[0]!;
 
-function trainingCharts(records: readonly MetricRecord[], prefix: string): Chart[] {
+function trainingCharts(all: readonly MetricRecord[], prefix: string): Chart[] {
+  // inside a study's section its name is implied: panels are titled 'famo', not 'mtl/famo'
+  const records = all.map((r) => (r.section.startsWith(`${prefix}/`) ? { ...r, section: r.section.slice(prefix.length + 1) } : r));
   const charts = [
     trainingCurvesChart(records, { id: `${prefix}-training-loss`, title: 'Training loss per task' }),
     lossWeightsChart(records, { id: `${prefix}-loss-weights` }),
@@ -60,7 +62,7 @@ function transferSection(r: TransferResult, records: readonly MetricRecord[]): P
     title: 'Transfer learning',
     intro: 'A model pre-trained on a source task is fine-tuned on a target task with a limited number of labels, by several strategies, and compared with training from scratch.',
     charts: [transferChart(r), ...trainingCharts(records, 'transfer')].filter((c): c is Chart => c !== null),
-    tables: [{ caption: `Target ${r.metric ?? 'accuracy'} (mean ± sd over seeds) by label budget`, header: ['strategy', ...budgets.map(String)], rows }],
+    tables: [{ caption: `Target ${r.metric ?? 'accuracy'} (mean ± sd over seeds) by label budget (labelled examples per class)`, header: ['strategy', ...budgets.map(String)], rows }],
   };
 }
 

@@ -14,7 +14,7 @@ export interface MeanSd {
   sd: number;
 }
 
-/** Transfer study: the target metric by strategy and label budget. */
+/** Transfer study: the target metric by strategy and label budget (labelled examples per class). */
 export interface TransferResult {
   budgets: number[];
   /** `results[strategy][budget]`: the target test metric over seeds. */
@@ -54,11 +54,15 @@ export interface CurvePoint {
   sd?: number;
 }
 
-/** A power law `y = a · n^(-b) + c` fitted to a learning curve. */
+/**
+ * A power law `y = a · n^b + c` fitted to a learning curve (b < 0 for a falling error; a = b = 0
+ * for a constant). A study that could not fit one gives nulls, possibly with a `status`.
+ */
 export interface PowerLawFit {
-  a: number;
-  b: number;
-  c: number;
+  a: number | null;
+  b: number | null;
+  c: number | null;
+  status?: string;
 }
 
 /** End-to-end vs pipeline: learning curves of each approach, their fits and where they cross. */

@@ -27,7 +27,7 @@ const signed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(2)}%`;
  * the largest label budget.
  *
  * @example
- * transferVerdict(result).numbers[0]; // 'at 10 labels: full 0.71 ± 0.03 vs scratch 0.42 ± 0.05'
+ * transferVerdict(result).numbers[0]; // 'at 10 labels per class: full 0.71 ± 0.03 vs scratch 0.42 ± 0.05 (accuracy)'
  */
 export function transferVerdict(r: TransferResult): Verdict {
   const metric = r.metric ?? 'accuracy';
@@ -44,7 +44,7 @@ export function transferVerdict(r: TransferResult): Verdict {
     if (best === undefined) continue;
     const vs = scratch !== undefined && Number.isFinite(scratch.mean) ? ` vs scratch ${fmt(scratch.mean)} ± ${fmt(scratch.sd, 2)}` : '';
     if (scratch !== undefined && best[1].mean > scratch.mean) wins++;
-    numbers.push(`at ${b} labels: ${best[0]} ${fmt(best[1].mean)} ± ${fmt(best[1].sd, 2)}${vs} (${metric})`);
+    numbers.push(`at ${b} labels per class: ${best[0]} ${fmt(best[1].mean)} ± ${fmt(best[1].sd, 2)}${vs} (${metric})`);
   }
   const own = verdictText(r.verdict);
   const headline = own !== '' ? own
@@ -85,7 +85,7 @@ export function mtlVerdict(r: MtlResult): Verdict {
  * at the largest size.
  *
  * @example
- * e2eVerdict(result).numbers; // ['crossover at ≈ 2400 examples (1800–3300)', 'at 8000: endToEnd 0.06, pipeline 0.09']
+ * e2eVerdict(result).numbers; // ['crossover at ≈ 2400 examples (1800–3300)', 'at 8000 examples: pipeline 0.09, endToEnd 0.06 (error)', ...]
  */
 export function e2eVerdict(r: E2eResult): Verdict {
   const metric = r.metric ?? 'error';
@@ -104,7 +104,9 @@ export function e2eVerdict(r: E2eResult): Verdict {
     if (at.length > 0) numbers.push(`at ${last} examples: ${at.map(([a, v]) => `${a} ${fmt(v)}`).join(', ')} (${metric})`);
   }
   for (const [a, f] of Object.entries(r.fits ?? {})) {
-    if ([f?.a, f?.b, f?.c].every(Number.isFinite)) numbers.push(`fit ${a}: ${fmt(f.a)}·n^(-${fmt(f.b)}) + ${fmt(f.c)}`);
+    const [pa, pb, pc] = [f?.a, f?.b, f?.c];
+    if (typeof pa !== 'number' || typeof pb !== 'number' || typeof pc !== 'number' || ![pa, pb, pc].every(Number.isFinite)) continue;
+    numbers.push(pa === 0 || pb === 0 ? `fit ${a}: constant ${fmt(pa + pc)}` : `fit ${a}: ${fmt(pa)}·n^${fmt(pb)} + ${fmt(pc)}`);
   }
   const own = verdictText(r.verdict);
   const headline = own !== '' ? own : numbers[0]!.startsWith('crossover')

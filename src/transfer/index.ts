@@ -32,7 +32,7 @@ export { FeatureCache, computeFeatures, weightsFingerprint, type FeatureCacheOpt
 export { fitAdam, type FitOptions, type EpochLoss } from './fit.js';
 export { taskAccuracy, type AccuracyOptions } from './evaluate.js';
 export {
-  createStrategy, isStrategyKey, strategyKeys, unfrozenGroups, trainEndToEnd, trainProbe,
+  createStrategy, isStrategyKey, strategyKeys, unfrozenGroups, trainEndToEnd, trainProbe, unfreezeForTraining,
   type StrategyKey, type FineTuneStrategy, type FineTuneContext, type FineTuneOptions, type FineTuneResult, type FineTuneEpoch, type PhaseOptions,
 } from './strategies/index.js';
 export { L2SP, type L2SPOptions } from './regularizers/l2sp.js';
@@ -40,7 +40,7 @@ export { BSS, type BSSOptions } from './regularizers/bss.js';
 export type { Regularizer, PenaltyContext } from './regularizers/types.js';
 export { LoRALinear, type LoraOptions } from './lora/lora-linear.js';
 export { LoRAConv2d } from './lora/lora-conv.js';
-export { injectLora, mergeLora, loraSummary, type InjectLoraOptions, type LoraSummary } from './lora/inject.js';
+export { injectLora, mergeLora, loraSummary, loraBaseParameters, type InjectLoraOptions, type LoraSummary } from './lora/inject.js';
 export { logme, classEvidence, type LogmeOptions } from './transferability/logme.js';
 export { leep } from './transferability/leep.js';
 export { nce } from './transferability/nce.js';

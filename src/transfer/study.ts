@@ -146,8 +146,7 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
         await createStrategy(strategy).fit({
           model, task: TARGET_TASK, train,
           options: {
-            epochs, batchSize: ft.batchSize, lr: ft.lr, seed, featureCache: cache, frozenBatchNorm: ft.frozenBatchNorm,
-            ...(ft.probeLr === undefined ? {} : { probeLr: ft.probeLr }),
+            epochs, batchSize: ft.batchSize, lr: ft.lr, probeLr: ft.probeLr, seed, featureCache: cache, frozenBatchNorm: ft.frozenBatchNorm,
             ...(ft.layerDecay === undefined ? {} : { layerDecay: ft.layerDecay }),
             ...(ft.l2sp === undefined ? {} : { l2sp: ft.l2sp }),
             ...(ft.bss === undefined ? {} : { bss: ft.bss.k === undefined ? { eta: ft.bss.eta } : { eta: ft.bss.eta, k: ft.bss.k } }),

@@ -64,3 +64,17 @@ test('the curves must be measured at the same sizes, with paired bootstrap repli
   const b = curves([20, 30, 50, 90], 0.15);
   assert.throws(() => findCrossover(a.e2e.fitted, b.pipeline.fitted, { maxSize: 1e4 }), /same sizes/);
 });
+
+test('a curve that fails to predict its own largest size is reported but not extrapolated', () => {
+  // the shape a small network shows while it is still near chance: flat, then falling fast
+  const plateau = [0.877, 0.865, 0.841, 0.830, 0.780, 0.654, 0.540];
+  const points = SIZES.map((size, i) => ({ size, values: [plateau[i]! - 0.01, plateau[i]!, plateau[i]! + 0.01] }));
+  const { report, fitted } = analyseCurve(points, boot);
+  assert.equal(report.status, 'ok');
+  assert.ok(report.status === 'ok' && report.check.status === 'ok' && !report.check.consistent, 'the check fails');
+  assert.equal(fitted.law, null);
+  const pipeline = analyseConstant(SIZES, [0.26, 0.27, 0.265], 'constant', boot);
+  const x = findCrossover(fitted, pipeline.fitted, { maxSize: 1e7 });
+  assert.equal(x.status, 'unknown');
+  assert.match(x.detail, /predicted 0\.\d+ .* but 0\.540 was measured/);
+});

@@ -9,6 +9,7 @@ import type { BinaryOp, F32, UnaryOp } from '../../backend/backend.js';
 
 /** The error function, to float64 precision: gelu uses the exact (erf-based) form, as PyTorch does by default. */
 function erf(x: number): number {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? x : Math.sign(x);
   // Abramowitz–Stegun 7.1.26 is too coarse for gradient checks; use a series/continued-fraction pair.
   const ax = Math.abs(x);
   if (ax < 2.5) {

@@ -30,11 +30,13 @@ function parseJson(text: string, file: string): unknown {
 }
 
 function parseYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const first = doc.errors[0];
   if (first !== undefined) {
     const pos = first.linePos?.[0];
-    throw new CliError(`${file}${pos === undefined ? '' : `:${pos.line}:${pos.col}`}: not valid YAML: ${first.message.split('\n')[0]}`);
+    // the pretty message adds " at line 3, column 4:" and a code frame; the position goes up front instead
+    const what = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new CliError(`${file}${pos === undefined ? '' : `:${pos.line}:${pos.col}`}: not valid YAML: ${what}`);
   }
   return doc.toJS();
 }

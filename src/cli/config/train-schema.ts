@@ -52,7 +52,7 @@ export const dataSchema = z.preprocess(
 );
 
 /** The model zoo: a trunk from transfer's architecture registry and one linear head. */
-export const modelSchema = z.discriminatedUnion('arch', [
+const zooSchema = z.discriminatedUnion('arch', [
   z.strictObject({ arch: z.literal('mlp'), hidden: z.array(positiveInt).default([128]) }),
   z.strictObject({
     arch: z.literal('cnn'),
@@ -61,6 +61,12 @@ export const modelSchema = z.discriminatedUnion('arch', [
     batchNorm: z.boolean().default(false),
   }),
 ]);
+
+/** The model config; a mapping without an arch means the MLP (`model: { hidden: [256] }`). */
+export const modelSchema = z.preprocess(
+  (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('arch' in v) ? { arch: 'mlp', ...v } : v),
+  zooSchema,
+);
 
 export const optimizerSchema = z.strictObject({
   name: z.enum(['adam', 'adamw', 'sgd']).default('adam'),
@@ -115,6 +121,6 @@ export const finetuneConfigSchema = z.strictObject({ ...base, model: modelSchema
 
 export type DataConfig = z.output<typeof sourcesSchema>;
 export type DataOnlyConfig = z.output<typeof dataConfigSchema>;
-export type ModelConfig = z.output<typeof modelSchema>;
+export type ModelConfig = z.output<typeof zooSchema>;
 export type TrainConfig = z.output<typeof trainConfigSchema>;
 export type FinetuneConfig = z.output<typeof finetuneConfigSchema>;

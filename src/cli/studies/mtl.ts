@@ -1,8 +1,8 @@
 /**
  * The multi-task study (src/multitask/study.ts) as the CLI runs it: single-task baselines and
  * weighting methods on MultiMNIST, with Δm, negative transfer, task affinity and loss weights over
- * time. The main job runs it at the study's own defaults (3000 images, 3 epochs, five methods), or
- * with two methods for a single epoch under --quick.
+ * time. The main job runs it near the study's own defaults (3000 images, 3 epochs, four methods,
+ * the equal-capacity check), or with two methods on 1500 images under --quick.
  *
  * @example
  * const result = await mtlStudy.run(validateConfig(mtlStudy.schema, { epochs: 1 }), (p) => bar.update(p));
@@ -18,7 +18,7 @@ export const mtlStudy: StudyDefinition = {
   flags: { dataset: 'dataset', methods: 'methods', epochs: 'epochs', seeds: 'seeds', train: 'train' },
   presets: {
     main: { methods: ['ew', 'uw', 'pcgrad', 'famo'], epochs: 3, train: 3000, test: 1000 },
-    quick: { methods: ['ew', 'famo'], epochs: 2, train: 1000, test: 500, capacityCheck: false },
+    quick: { methods: ['ew', 'famo'], epochs: 3, train: 1500, test: 500, capacityCheck: false },
   },
   // the study's progress events carry every field the CLI draws (and per-task losses when reported)
   run: (config, onProgress) => runMtlStudy(config as MtlStudyConfig, onProgress),

@@ -47,14 +47,16 @@ export async function runStudy(study: StudyDefinition, config: unknown, ctx: Stu
   let runsBar: Bar | null = null;
   let stepBar: Bar | null = null;
   let current = '';
+  let runs = 1;
   const onProgress = (p: StudyProgress): void => {
     if (stop) throw new StudyStopped(study.key);
+    runs = p.runs ?? runs;
     if (p.run !== undefined && p.run !== current) {
       current = p.run;
       if (ctx.bars.enabled) {
         runsBar ??= ctx.bars.bar(`${study.key} runs`, p.runs ?? 1);
         stepBar ??= ctx.bars.bar(`${study.key} steps`, 1);
-        runsBar.update(p.done ?? (p.runIndex ?? 1) - 1, { epoch: '', tasks: p.run });
+        runsBar.update(p.done ?? (p.runIndex ?? 1) - 1, { tasks: p.run });
       } else {
         ctx.out.note(`${study.key}: ${p.message}`);
       }
@@ -79,6 +81,7 @@ export async function runStudy(study: StudyDefinition, config: unknown, ctx: Stu
   const release = onInterrupt(() => { stop = true; }, ctx.out);
   try {
     const result = await study.run(config, onProgress);
+    (runsBar as Bar | null)?.update(runs, { tasks: 'done' });
     writeRunJson(ctx.run.dir, resultsFile(study.key), result);
     return { result, seconds: (Date.now() - started) / 1000 };
   } finally {

@@ -2,7 +2,7 @@
  * The transfer study (src/transfer/study.ts) as the CLI runs it: pre-train a source model, then
  * fine-tune it with every strategy at growing label budgets (labels per class), against training
  * from scratch. The main job runs it on the embedded MNIST alone (digits 0-4 as source, 5-9 as
- * target) with a small CNN; --quick trims strategies, budgets and epochs.
+ * target) with a small CNN and three seeds; --quick trims strategies, budgets, seeds and epochs.
  *
  * @example
  * await transferStudy.run(validateConfig(transferStudy.schema, { direction: 'digits-0-4-to-5-9' }), onProgress);
@@ -17,19 +17,20 @@ export const transferStudy: StudyDefinition = {
   schema: transferStudyConfigSchema,
   flags: { direction: 'direction', budgets: 'target.budgets', strategies: 'fineTune.strategies', seeds: 'fineTune.seeds' },
   presets: {
+    // probeLr 1e-2: with a few labels per class a probe gets few steps, and 1e-3 leaves it underfit
     main: {
       direction: 'digits-0-4-to-5-9',
       model: { arch: 'cnn', channels: [8, 16], hidden: 64 },
-      source: { samples: 3000, epochs: 2 },
+      source: { samples: 4000, epochs: 3 },
       target: { budgets: [5, 20, 80], testSamples: 1000 },
-      fineTune: { strategies: ['scratch', 'linear-probe', 'full', 'lp-ft'], seeds: [0, 1], minEpochs: 6, epochBudget: 240 },
+      fineTune: { strategies: ['scratch', 'linear-probe', 'full', 'lp-ft'], seeds: [0, 1, 2], minEpochs: 10, epochBudget: 400, probeLr: 0.01 },
     },
     quick: {
       direction: 'digits-0-4-to-5-9',
-      model: { arch: 'mlp', hidden: [64] },
-      source: { samples: 1500, epochs: 2 },
+      model: { arch: 'cnn', channels: [8, 16], hidden: 64 },
+      source: { samples: 3000, epochs: 2 },
       target: { budgets: [5, 40], testSamples: 500 },
-      fineTune: { strategies: ['scratch', 'linear-probe', 'full'], seeds: [0], minEpochs: 4, epochBudget: 80 },
+      fineTune: { strategies: ['scratch', 'full', 'lp-ft'], seeds: [0, 1], minEpochs: 8, epochBudget: 200, probeLr: 0.01 },
     },
   },
   run: (config, onProgress) => runTransferStudy(config as TransferStudyConfig, (p) => onProgress({

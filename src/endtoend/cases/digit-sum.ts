@@ -33,7 +33,7 @@ export const digitSumCase: StudyCase = {
   metric: 'error rate',
   input: { kind: 'image', shape: PAIR },
   output: { kind: 'classes', n: 19 },
-  defaultSizes: [50, 100, 200, 400, 800, 1600, 3200],
+  defaultSizes: [400, 800, 1600, 3200, 6400, 12800],
   defaultSubtaskExamples: 300,
   composites: (pool, n, seed) => digitPairs(pool, n, seed),
   pipeline: (hidden) => {

@@ -36,7 +36,7 @@ export const readNumberCase: StudyCase = {
   metric: 'mean absolute error',
   input: { kind: 'image', shape: NUMBER },
   output: { kind: 'scalar' },
-  defaultSizes: [50, 100, 200, 400, 800, 1600, 3200],
+  defaultSizes: [400, 800, 1600, 3200, 6400, 12800],
   defaultSubtaskExamples: 300,
   composites: (pool, n, seed) => writtenNumbers(pool, n, seed, { count: 3, width: NUMBER[2] }),
   pipeline: (hidden) => {

@@ -22,6 +22,10 @@ export interface ConfigProblem {
 /**
  * A configuration file that does not fit its schema or its data. `problems` lists each one; the
  * message joins them with '; ' after the file name.
+ *
+ * @example
+ * new ConfigError('study.yaml', ['epochs'], '"three"', 'an integer').message;
+ * // 'study.yaml: epochs: found "three", allowed an integer'
  */
 export class ConfigError extends PolytaskError {
   override name = 'ConfigError';

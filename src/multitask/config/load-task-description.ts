@@ -109,6 +109,9 @@ export function buildTaskDescription(d: TaskDescriptionFile, file: string): Task
     let source = SHARED;
     let input = shared;
     if (entry.input !== undefined) {
+      if (name === SHARED && shared !== null) {
+        throw new ConfigError(file, ['tasks', name, 'input'], `a task named "${SHARED}" with its own input`, `no input here, or another task name ("${SHARED}" names the data of the top-level input)`);
+      }
       source = name;
       input = { data: readArray(entry.input, ['tasks', name, 'input'], inputCtx), ref: entry.input.file };
     } else if (input === null) {

@@ -53,6 +53,7 @@ export const fileRefSchema = z.strictObject({
   scale: z.number().refine(Number.isFinite, 'a finite number').optional(),
 });
 
+/** One task: its kind, its targets (and mask), optionally its own input, its metrics. */
 export const taskEntrySchema = z.strictObject({
   kind: z.enum(taskKinds as readonly TaskKind[] as [TaskKind, ...TaskKind[]]),
   /** multiclass: number of classes. */
@@ -64,12 +65,14 @@ export const taskEntrySchema = z.strictObject({
   metrics: z.array(z.enum(metricNames as [MetricName, ...MetricName[]])).min(1).optional(),
 });
 
+/** How sources are mixed when tasks have their own inputs (see mixing.ts). */
 export const mixingSchema = z.strictObject({
   strategy: z.enum(['proportional', 'temperature', 'equal']),
   temperature: z.number().positive().optional(),
   cap: z.int().positive().optional(),
 });
 
+/** The whole file (module comment above). */
 export const taskDescriptionSchema = z.strictObject({
   input: fileRefSchema.optional(),
   tasks: z.record(

@@ -19,9 +19,11 @@ import { MultiTaskDataset } from '../dataset.js';
 import { defineTask, type TaskSpec } from '../task.js';
 import { pasteMax, resizeBilinear } from './resize.js';
 
-/** The canvas of the construction and where each item goes on it. */
+/** Side of the canvas of the construction. */
 export const MULTI_CANVAS = 36;
+/** Row and column of the left item's top-left corner on the canvas. */
 export const LEFT_OFFSET = 0;
+/** Row and column of the right item's top-left corner on the canvas. */
 export const RIGHT_OFFSET = 6;
 
 /**
@@ -82,7 +84,12 @@ export function makeMultiItems(set: ImageSet, opts: MultiItemOptions): MultiTask
   return new MultiTaskDataset(images, [1, 28, 28], { left: { data: left }, right: { data: right } });
 }
 
-/** The two tasks of a two-item set with these classes. */
+/**
+ * The two tasks of a two-item set with these classes.
+ *
+ * @example
+ * multiItemTasks(['0', '1', '2']).map((t) => t.name); // ['left', 'right']
+ */
 export function multiItemTasks(classNames: readonly string[]): TaskSpec[] {
   return ['left', 'right'].map((name) => defineTask({ name, kind: 'multiclass', classes: classNames.length, labelNames: classNames }));
 }

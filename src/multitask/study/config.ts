@@ -31,6 +31,7 @@ import { parseConfig } from '../config/errors.js';
 export const builtinDatasets = ['multimnist', 'multifashion', 'scene', 'scene-fashion'] as const;
 export type BuiltinDataset = (typeof builtinDatasets)[number];
 
+/** The study's configuration (module comment above); every field has a default. */
 export const studyConfigSchema = z.strictObject({
   dataset: z.union([
     z.enum(builtinDatasets),

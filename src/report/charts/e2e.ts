@@ -1,6 +1,6 @@
 /**
  * End-to-end vs pipeline learning curves: each approach's test metric against the training-set
- * size (log axis), with its fitted power law `y = a·n^(-b) + c` drawn through the points and the
+ * size (log axis), with its fitted power law `y = a·n^b + c` drawn through the points and the
  * crossover (the size from which end-to-end beats the pipeline) as a vertical rule inside its
  * uncertainty band.
  *
@@ -14,17 +14,17 @@ import { chartId, HEIGHT, THEME, WIDTH, type Chart } from './chart.js';
 /** Points per fitted curve, evenly spaced on the log axis. */
 const FIT_POINTS = 60;
 
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
 /**
- * The value of a power law at `n`.
+ * The value of a power law at `n`; NaN when the fit has no numbers.
  *
  * @example
- * powerLaw({ a: 1, b: 0.5, c: 0.1 }, 100); // 0.2
+ * powerLaw({ a: 1, b: -0.5, c: 0.1 }, 100); // 0.2
  */
 export function powerLaw(f: PowerLawFit, n: number): number {
-  return f.a * n ** -f.b + f.c;
+  return finite(f.a) && finite(f.b) && finite(f.c) ? f.a * n ** f.b + f.c : NaN;
 }
-
-const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /**
  * Measured points with ±sd, fitted power laws and the crossover; null when there are no points.
@@ -41,14 +41,14 @@ export function e2eChart(result: E2eResult, opts: { id?: string; title?: string 
   if (points.length === 0) return null;
   const lo = Math.min(...points.map((p) => p.size));
   const hi = Math.max(...points.map((p) => p.size));
-  const fits = Object.entries(result.fits ?? {}).filter(([, f]) => finite(f?.a) && finite(f?.b) && finite(f?.c)).flatMap(([approach, f]) =>
+  const fits = Object.entries(result.fits ?? {}).filter(([, f]) => f !== null && f !== undefined && Number.isFinite(powerLaw(f, lo))).flatMap(([approach, f]) =>
     Array.from({ length: FIT_POINTS }, (_, i) => lo * (hi / lo) ** (i / (FIT_POINTS - 1)))
       .map((size) => ({ approach, size, fit: powerLaw(f, size) })).filter((r) => Number.isFinite(r.fit)));
   const c = result.crossover;
   const crossing = c !== null && c !== undefined && finite(c.size) && c.size > 0
     ? [{ size: c.size, low: finite(c.low) && c.low > 0 ? c.low : c.size, high: finite(c.high) && c.high > 0 ? c.high : c.size, label: `crossover ≈ ${Math.round(c.size)}` }]
     : [];
-  const x = { field: 'size', type: 'quantitative' as const, title: 'training examples', scale: { type: 'log' as const, nice: false } };
+  const x = { field: 'size', type: 'quantitative' as const, title: 'training examples', scale: { type: 'log' as const, nice: false, padding: 16 } };
   const color = { field: 'approach', type: 'nominal' as const, title: 'approach' };
   const y = { field: 'mean', type: 'quantitative' as const, title: `test ${metric}`, scale: { zero: false } };
   const layers: object[] = [
@@ -66,7 +66,7 @@ export function e2eChart(result: E2eResult, opts: { id?: string; title?: string 
   return {
     id: opts.id ?? chartId('e2e'),
     title: opts.title ?? 'End-to-end vs pipeline learning curves',
-    caption: `Test ${metric} (mean ± sd over seeds) against training-set size, log scale; lines are the fitted power laws a·n^(-b) + c. `
+    caption: `Test ${metric} (mean ± sd over seeds) against training-set size, log scale; lines are the fitted power laws a·n^b + c. `
       + (crossing.length > 0 ? 'The dashed rule marks the crossover size, the grey band its uncertainty.' : 'No crossover was found in the measured range.'),
     spec: { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: THEME, width: WIDTH, height: HEIGHT, layer: layers } as Chart['spec'],
   };

@@ -38,7 +38,7 @@ export function deltaMChart(result: MtlResult, opts: { id?: string; title?: stri
           encoding: {
             y: { field: 'method', type: 'nominal', sort: '-x', title: null },
             x: { field: 'deltaM', type: 'quantitative', title: 'Δm (%)' },
-            color: { field: 'sign', type: 'nominal', title: null, scale: { domain: ['better than single-task', 'worse than single-task'], range: ['#2e7d32', '#c62828'] } },
+            color: { field: 'sign', type: 'nominal', title: null, legend: { labelLimit: 400 }, scale: { domain: ['better than single-task', 'worse than single-task'], range: ['#2e7d32', '#c62828'] } },
           },
         },
         { mark: { type: 'rule', color: '#333' }, encoding: { x: { datum: 0 } } },

@@ -30,18 +30,22 @@ export interface SeriesRow {
  * seriesRows(records, (r) => r.weights); // [{ section: 'mtl/dwa', task: 'left', step: 10, value: 1.02 }, ...]
  */
 export function seriesRows(records: readonly MetricRecord[], pick: (r: MetricRecord) => Record<string, number | null> | undefined): SeriesRow[] {
-  const series = new Map<string, { section: string; task: string; points: { x: number; y: number }[] }>();
+  // by step, the later record winning: a run resumed from an older checkpoint logs those steps again
+  const series = new Map<string, { section: string; task: string; points: Map<number, number> }>();
   for (const r of records) {
     if (r.type !== 'step') continue;
     for (const [task, v] of Object.entries(pick(r) ?? {})) {
       if (typeof v !== 'number') continue;
       const key = `${r.section}\u0000${task}`;
       let s = series.get(key);
-      if (s === undefined) series.set(key, (s = { section: r.section, task, points: [] }));
-      s.points.push({ x: r.step, y: v });
+      if (s === undefined) series.set(key, (s = { section: r.section, task, points: new Map() }));
+      s.points.set(r.step, v);
     }
   }
-  return [...series.values()].flatMap((s) => bucketMeans(s.points, MAX_POINTS).map((p) => ({ section: s.section, task: s.task, step: p.x, value: p.y })));
+  return [...series.values()].flatMap((s) => {
+    const points = [...s.points].map(([x, y]) => ({ x, y })).sort((a, b) => a.x - b.x);
+    return bucketMeans(points, MAX_POINTS).map((p) => ({ section: s.section, task: s.task, step: p.x, value: p.y }));
+  });
 }
 
 /** Each task's loss, or the total loss as task 'loss' when a step reported no task losses. */

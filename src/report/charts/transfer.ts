@@ -26,12 +26,12 @@ export function transferChart(result: TransferResult, opts: { id?: string; title
       scratch: strategy === 'scratch' ? 'from scratch' : 'pre-trained',
     }))).filter((r) => Number.isFinite(r.budget) && r.budget > 0 && Number.isFinite(r.mean));
   if (rows.length === 0) return null;
-  const x = { field: 'budget', type: 'quantitative' as const, title: 'labelled target examples', scale: { type: 'log' as const } };
+  const x = { field: 'budget', type: 'quantitative' as const, title: 'labelled target examples per class', scale: { type: 'log' as const, nice: false, padding: 16 } };
   const color = { field: 'strategy', type: 'nominal' as const, title: 'strategy' };
   return {
     id: opts.id ?? chartId('transfer'),
     title: opts.title ?? 'Transfer vs scratch by label budget',
-    caption: `Target test ${metric} (mean ± sd over seeds) against the number of labelled target examples, log scale. Dashed: training from scratch. Where a fine-tuning line lies above the dashed one, the source pre-training helps at that budget.`,
+    caption: `Target test ${metric} (mean ± sd over seeds) against the number of labelled target examples per class, log scale. Dashed: training from scratch. Where a fine-tuning line lies above the dashed one, the source pre-training helps at that budget.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: THEME,
@@ -45,7 +45,7 @@ export function transferChart(result: TransferResult, opts: { id?: string; title
           encoding: {
             x, color,
             y: { field: 'mean', type: 'quantitative', title: `target ${metric}`, scale: { zero: false } },
-            strokeDash: { field: 'scratch', type: 'nominal', title: null, scale: { domain: ['pre-trained', 'from scratch'], range: [[1, 0], [6, 4]] } },
+            strokeDash: { field: 'scratch', type: 'nominal', legend: null, scale: { domain: ['pre-trained', 'from scratch'], range: [[1, 0], [6, 4]] } },
           },
         },
       ],

@@ -12,7 +12,7 @@
  * mergeLora(model);   // plain layers again, same outputs
  */
 import { ValueError } from '../../core/errors.js';
-import { Conv2d, Linear, type AnyModule } from '../../nn/index.js';
+import { Conv2d, Linear, type AnyModule, type Parameter } from '../../nn/index.js';
 import { nameMatcher } from '../glob.js';
 import { LoRAConv2d } from './lora-conv.js';
 import { LoRALinear, type LoraOptions } from './lora-linear.js';
@@ -71,6 +71,24 @@ export function mergeLora(model: AnyModule): string[] {
   const hits = locate(model, () => true).filter(({ module }) => module instanceof LoRALinear || module instanceof LoRAConv2d);
   for (const h of hits) replaceChild(h.parent, h.key, (h.module as LoRALinear | LoRAConv2d).merged());
   return hits.map((h) => h.name);
+}
+
+/**
+ * The frozen base weights and biases of every adapter in `model`: what must stay frozen when the
+ * rest of the model is unfrozen for training.
+ *
+ * @example
+ * loraBaseParameters(model).has(model.trunk.parameters()[0]); // true when trunk.0 is adapted
+ */
+export function loraBaseParameters(model: AnyModule): Set<Parameter> {
+  const out = new Set<Parameter>();
+  for (const m of model.modules()) {
+    if (m instanceof LoRALinear || m instanceof LoRAConv2d) {
+      out.add(m.weight);
+      if (m.bias !== null) out.add(m.bias);
+    }
+  }
+  return out;
 }
 
 /** What adapters a model holds and what trains. */

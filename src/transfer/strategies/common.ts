@@ -8,19 +8,32 @@
  * const probe = await trainProbe(ctx, 'linear-probe', 'train', ctx.options.epochs);
  */
 import type { TensorDataset } from '../../data/index.js';
-import { functional } from '../../nn/index.js';
+import { functional, type AnyModule } from '../../nn/index.js';
 import type { AdamOptions, ParamsArg } from '../../optim/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { FeatureCache } from '../feature-cache.js';
 import { fitAdam } from '../fit.js';
 import { freeze } from '../freeze.js';
 import { freezeBatchNormStats } from '../frozen-batchnorm.js';
+import { loraBaseParameters } from '../lora/inject.js';
 import { BSS } from '../regularizers/bss.js';
 import { L2SP } from '../regularizers/l2sp.js';
 import type { Regularizer } from '../regularizers/types.js';
 import type { FineTuneContext, FineTuneResult, StrategyKey } from './types.js';
 
 type History = FineTuneResult['history'];
+
+/**
+ * Makes every parameter trainable except the frozen base weights of LoRA adapters, so that a
+ * strategy that trains "everything" trains the adapters (and the rest) of an adapted model.
+ *
+ * @example
+ * unfreezeForTraining(ctx.model);
+ */
+export function unfreezeForTraining(model: AnyModule): void {
+  const base = loraBaseParameters(model);
+  for (const p of model.parameters()) p.requiresGrad = !base.has(p);
+}
 
 /** Options of one end-to-end phase. */
 export interface PhaseOptions {

@@ -6,9 +6,8 @@
  * @example
  * await discriminative.fit({ model, task: 'digit', train, options: { epochs: 20, batchSize: 64, lr: 1e-3, layerDecay: 0.5, seed: 0 } });
  */
-import { unfreeze } from '../freeze.js';
 import { layerwiseParamGroups } from '../layer-lr.js';
-import { trainEndToEnd } from './common.js';
+import { trainEndToEnd, unfreezeForTraining } from './common.js';
 import type { FineTuneStrategy } from './types.js';
 
 /** Layer-wise decaying learning rates. @example createStrategy('discriminative') */
@@ -16,7 +15,7 @@ export const discriminative: FineTuneStrategy = {
   key: 'discriminative',
   summary: 'every parameter trains, the rate shrinking layer group by layer group towards the input',
   async fit(ctx) {
-    unfreeze(ctx.model);
+    unfreezeForTraining(ctx.model);
     const { lr, layerDecay, weightDecay } = ctx.options;
     const groups = layerwiseParamGroups(ctx.model, {
       lr, ...(layerDecay === undefined ? {} : { decay: layerDecay }), ...(weightDecay === undefined ? {} : { weightDecay }),

@@ -7,6 +7,7 @@
  * await gradualUnfreezing.fit({ model, task: 'digit', train, options: { epochs: 20, batchSize: 64, lr: 1e-3, seed: 0 } });
  */
 import { layerGroups } from '../layer-groups.js';
+import { loraBaseParameters } from '../lora/inject.js';
 import { trainEndToEnd } from './common.js';
 import type { FineTuneStrategy } from './types.js';
 
@@ -29,10 +30,11 @@ export const gradualUnfreezing: FineTuneStrategy = {
   summary: 'head first, then one more layer group per epoch from the top down',
   async fit(ctx) {
     const groups = layerGroups(ctx.model);
+    const base = loraBaseParameters(ctx.model);
     const apply = (epoch: number): void => {
       const open = new Set(unfrozenGroups(epoch, groups.length));
       groups.forEach((g, i) => {
-        for (const [, p] of g.params) p.requiresGrad = open.has(i);
+        for (const [, p] of g.params) p.requiresGrad = open.has(i) && !base.has(p);
       });
     };
     apply(0);

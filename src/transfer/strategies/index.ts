@@ -15,7 +15,7 @@ import { strategyKeys, type FineTuneStrategy, type StrategyKey } from './types.j
 
 export { strategyKeys, type StrategyKey, type FineTuneStrategy, type FineTuneContext, type FineTuneOptions, type FineTuneResult, type FineTuneEpoch } from './types.js';
 export { unfrozenGroups } from './gradual.js';
-export { trainEndToEnd, trainProbe, type PhaseOptions } from './common.js';
+export { trainEndToEnd, trainProbe, unfreezeForTraining, type PhaseOptions } from './common.js';
 
 const byKey: Readonly<Record<StrategyKey, FineTuneStrategy>> = {
   scratch, 'linear-probe': linearProbe, full: fullFineTune, 'lp-ft': lpFt, gradual: gradualUnfreezing, discriminative,

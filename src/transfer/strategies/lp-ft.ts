@@ -6,8 +6,7 @@
  * @example
  * await lpFt.fit({ model, task: 'digit', train, options: { epochs: 20, probeEpochs: 50, probeLr: 1e-2, batchSize: 64, lr: 1e-4, seed: 0 } });
  */
-import { unfreeze } from '../freeze.js';
-import { trainEndToEnd, trainProbe } from './common.js';
+import { trainEndToEnd, trainProbe, unfreezeForTraining } from './common.js';
 import type { FineTuneStrategy } from './types.js';
 
 /** Probe, then fine-tune everything. @example createStrategy('lp-ft') */
@@ -16,7 +15,7 @@ export const lpFt: FineTuneStrategy = {
   summary: 'linear probe on cached features, then every parameter trains from the probed head',
   async fit(ctx) {
     const probe = await trainProbe(ctx, 'lp-ft', 'probe', ctx.options.probeEpochs ?? ctx.options.epochs);
-    unfreeze(ctx.model);
+    unfreezeForTraining(ctx.model);
     const tuned = await trainEndToEnd(ctx, 'lp-ft', 'fine-tune', ctx.model.parameters());
     return { strategy: 'lp-ft', history: [...probe.history, ...tuned], cachedExamples: probe.cachedExamples };
   },

@@ -7,8 +7,7 @@
  * await scratch.fit({ model, task: 'digit', train, options: { epochs: 20, batchSize: 64, lr: 1e-3, seed: 0 } });
  */
 import { resetParameters } from '../heads.js';
-import { unfreeze } from '../freeze.js';
-import { trainEndToEnd } from './common.js';
+import { trainEndToEnd, unfreezeForTraining } from './common.js';
 import type { FineTuneStrategy } from './types.js';
 
 /** Re-initialise everything, train everything. @example createStrategy('scratch') */
@@ -17,7 +16,7 @@ export const scratch: FineTuneStrategy = {
   summary: 'every parameter re-initialised and trained: no transfer',
   async fit(ctx) {
     resetParameters(ctx.model);
-    unfreeze(ctx.model);
+    unfreezeForTraining(ctx.model);
     const history = await trainEndToEnd(ctx, 'scratch', 'train', ctx.model.parameters(), { pretrainedExtras: false });
     return { strategy: 'scratch', history, cachedExamples: 0 };
   },

@@ -48,10 +48,10 @@ export interface BudgetGain {
   best: StrategyKey;
   /** Accuracy of the best transfer strategy minus that of scratch (fractions). */
   gain: number;
-  /** Standard error of that difference over the seeds. */
-  noise: number;
-  /** gain / noise (Infinity when the runs agree exactly). */
-  ratio: number;
+  /** Standard error of that difference over the seeds (null with one seed: no estimate). */
+  noise: number | null;
+  /** gain / noise (null without a noise estimate or when the runs agree exactly). */
+  ratio: number | null;
   significant: boolean;
 }
 
@@ -132,7 +132,7 @@ export function ratioCheck(sourceExamples: number | null, budgets: readonly numb
  *
  * @example
  * gainCheck({ scratch: { 10: { mean: 0.76, sd: 0.023 } }, full: { 10: { mean: 0.807, sd: 0.029 } } }, [10], 3).byBudget['10'];
- * // { best: 'full', gain: 0.047, noise: 0.021, ratio: 2.2, significant: true }
+ * // { best: 'full', gain: 0.047, noise: 0.0214, ratio: 2.2, significant: true }
  */
 export function gainCheck(results: Partial<Record<StrategyKey, Record<string, MeanSd>>>, budgets: readonly number[], seeds: number): GainCheck {
   const byBudget: Record<string, BudgetGain | null> = {};
@@ -148,15 +148,15 @@ export function gainCheck(results: Partial<Record<StrategyKey, Record<string, Me
     const best = rivals.reduce((a, s) => (results[s]![key]!.mean > results[a]![key]!.mean ? s : a));
     const top = results[best]![key]!;
     const gain = top.mean - base.mean;
-    const noise = Math.sqrt((top.sd ** 2 + base.sd ** 2) / seeds);
-    const ratio = noise === 0 ? (gain === 0 ? 0 : Math.sign(gain) * Infinity) : gain / noise;
-    byBudget[key] = { best, gain: round(gain, 4), noise: round(noise, 4), ratio: Number.isFinite(ratio) ? round(ratio, 2) : ratio, significant: gain > 2 * noise && seeds > 1 };
+    const noise = seeds > 1 ? Math.sqrt((top.sd ** 2 + base.sd ** 2) / seeds) : null;
+    const ratio = noise === null || noise === 0 ? null : round(gain / noise, 2);
+    byBudget[key] = { best, gain: round(gain, 4), noise: noise === null ? null : round(noise, 4), ratio, significant: noise !== null && gain > 2 * noise };
   }
   const measured = Object.entries(byBudget).filter((e): e is [string, BudgetGain] => e[1] !== null);
   const helped = measured.filter(([, g]) => g.significant);
   const detail = measured.length === 0
     ? 'needs scratch and at least one transfer strategy to compare'
-    : measured.map(([b, g]) => `${b}/class: ${g.best} ${g.gain >= 0 ? '+' : ''}${pts(g.gain)} vs noise ${pts(g.noise)}`).join('; ');
+    : measured.map(([b, g]) => `${b}/class: ${g.best} ${g.gain >= 0 ? '+' : ''}${pts(g.gain)} vs noise ${g.noise === null ? 'unknown (one seed)' : pts(g.noise)}`).join('; ');
   return { byBudget, holds: helped.length > 0, detail };
 }
 
@@ -173,7 +173,12 @@ export function verdictOf(checks: StudyChecks, results: Partial<Record<StrategyK
   for (const [b, g] of entries) {
     const scratchAcc = results.scratch![b]!.mean;
     const bestAcc = results[g.best]![b]!.mean;
-    const versus = `${g.best} ${pct(bestAcc)} vs scratch ${pct(scratchAcc)}, ${g.gain >= 0 ? '+' : ''}${pts(g.gain)}, ${Number.isFinite(g.ratio) ? `${g.ratio}×` : 'far above'} the seed noise of ${pts(g.noise)}`;
+    const delta = `${g.best} ${pct(bestAcc)} vs scratch ${pct(scratchAcc)}, ${g.gain >= 0 ? '+' : ''}${pts(g.gain)}`;
+    if (g.noise === null) {
+      parts.push(`at ${b} labels per class ${delta}, with one seed and so no estimate of the noise`);
+      continue;
+    }
+    const versus = `${delta}, ${g.ratio === null ? 'with no' : `${g.ratio}× the`} seed noise of ${pts(g.noise)}`;
     if (g.significant) parts.push(`at ${b} labels per class transfer helps (${versus})`);
     else if (g.gain < -2 * g.noise) parts.push(`at ${b} labels per class even the best transfer strategy is worse than scratch (${versus})`);
     else parts.push(`at ${b} labels per class the difference is within the noise (${versus})`);

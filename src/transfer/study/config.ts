@@ -65,8 +65,8 @@ export const transferStudyConfigSchema = z.strictObject({
     seeds: z.array(z.number().int()).min(1).default([0, 1]),
     batchSize: positiveInt.default(64),
     lr: positive.default(1e-3),
-    /** Rate of linear probes (and LP-FT's probe). Default: lr. */
-    probeLr: positive.optional(),
+    /** Rate of linear probes (and LP-FT's probe): a probe is cheap and convex, so it may move faster. */
+    probeLr: positive.default(1e-2),
     /** Epochs of a budget of n labels per class: max(minEpochs, ceil(epochBudget / n)). */
     minEpochs: positiveInt.default(8),
     epochBudget: positiveInt.default(500),
@@ -99,7 +99,7 @@ export const transferStudyPresets: Readonly<Record<string, TransferStudyInput>> 
     model: { arch: 'cnn', channels: [32, 64], hidden: 128 },
     source: { samples: 'all', epochs: 2 },
     target: { budgets: [10, 30, 100], testSamples: 'rest' },
-    fineTune: { strategies: ['scratch', 'linear-probe', 'full'], seeds: [0, 1, 2], minEpochs: 20, epochBudget: 2000 },
+    fineTune: { strategies: ['scratch', 'linear-probe', 'full'], seeds: [0, 1, 2], probeLr: 1e-3, minEpochs: 20, epochBudget: 2000 },
   },
   'mnist-to-fashion': { direction: 'mnist-to-fashion' },
   'same-domain': { direction: 'digits-0-4-to-5-9' },
