@@ -3,14 +3,17 @@
 //   forward:          y_g (og,sp)  = w_g (og,kk) · col (kk,sp)
 //   backward input:   col          = w_gᵀ (kk,og) · gy_g (og,sp), then col2im adds it back
 //   backward weight:  gw_g (og,kk) += gy_g (og,sp) · colᵀ (sp,kk)
-// A 1x1, stride-1, unpadded convolution uses the image itself as col. With at least as many
-// images as threads, each thread takes whole images (the GEMMs inside then run single-threaded);
-// otherwise images go one by one through the multithreaded GEMM.
+// Stride-1 convolutions take the faster layout of conv_wide.cpp; this file keeps the general case
+// (strides, odd output sizes) and the pointwise one, where a 1x1, stride-1, unpadded convolution
+// uses the image itself as col. With at least as many images as threads, each thread takes whole
+// images (the GEMMs inside then run single-threaded); otherwise images go one by one through the
+// multithreaded GEMM.
 #include "conv.h"
 
 #include <algorithm>
 #include <vector>
 
+#include "conv_wide.h"
 #include "gemm.h"
 #include "parallel.h"
 
@@ -107,9 +110,34 @@ void for_images(const ConvGeometry& g, F per_image) {
   }
 }
 
+// gb[o] = the sum of gy over images and positions, in double like the reference, with eight
+// partial sums per row: one chain of dependent adds would be bound by the add latency.
+void bias_grad(const float* gy, float* gb, const ConvGeometry& g) {
+  constexpr int kLanes = 8;
+  const int64_t sp = g.oh * g.ow;
+  parallel_for(g.o, std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(g.n * sp, 1)), [&](int64_t lo, int64_t hi) {
+    for (int64_t o = lo; o < hi; ++o) {
+      double part[kLanes] = {};
+      double tail = 0.0;
+      for (int64_t i = 0; i < g.n; ++i) {
+        const float* row = gy + (i * g.o + o) * sp;
+        int64_t j = 0;
+        for (; j + kLanes <= sp; j += kLanes) {
+          for (int l = 0; l < kLanes; ++l) part[l] += row[j + l];
+        }
+        for (; j < sp; ++j) tail += row[j];
+      }
+      double sum = tail;
+      for (double v : part) sum += v;
+      gb[o] = static_cast<float>(sum);
+    }
+  });
+}
+
 }  // namespace
 
 void conv2d(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
+  if (conv_wide_applies(g)) return conv2d_wide(x, w, bias, y, g);
   const Dims d = dims_of(g);
   const bool pointwise = is_pointwise(g);
   for_images(g, [&](int64_t i) {
@@ -135,6 +163,7 @@ void conv2d(const float* x, const float* w, const float* bias, float* y, const C
 }
 
 void conv2d_backward_input(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
+  if (conv_wide_applies(g)) return conv2d_backward_input_wide(gy, w, gx, g);
   const Dims d = dims_of(g);
   const bool pointwise = is_pointwise(g);
   for_images(g, [&](int64_t i) {
@@ -153,6 +182,8 @@ void conv2d_backward_input(const float* gy, const float* w, float* gx, const Con
 }
 
 void conv2d_backward_weight(const float* gy, const float* x, float* gw, float* gb, const ConvGeometry& g) {
+  if (gb != nullptr) bias_grad(gy, gb, g);
+  if (conv_wide_applies(g)) return conv2d_backward_weight_wide(gy, x, gw, g);
   const Dims d = dims_of(g);
   const bool pointwise = is_pointwise(g);
   const int64_t wsize = g.o * d.kk;
@@ -185,16 +216,6 @@ void conv2d_backward_weight(const float* gy, const float* x, float* gw, float* g
   for (int64_t t = 1; t < chunks; ++t) {
     const float* src = extra.data() + (t - 1) * wsize;
     for (int64_t j = 0; j < wsize; ++j) gw[j] += src[j];
-  }
-  if (gb != nullptr) {
-    for (int64_t o = 0; o < g.o; ++o) {
-      double s = 0.0;
-      for (int64_t i = 0; i < g.n; ++i) {
-        const float* row = gy + (i * g.o + o) * d.sp;
-        for (int64_t j = 0; j < d.sp; ++j) s += row[j];
-      }
-      gb[o] = static_cast<float>(s);
-    }
   }
 }
 

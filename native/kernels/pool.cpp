@@ -37,35 +37,117 @@ bool window_empty(const Window& win) { return win.ys >= win.ye || win.xs >= win.
 int64_t adaptive_begin(int64_t i, int64_t in, int64_t out) { return i * in / out; }
 int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
 
+// Output positions [lo, hi) along one axis whose whole window lies inside [0, size).
+struct Span {
+  int64_t lo, hi;
+};
+
+Span inside_span(int64_t size, int64_t k, int64_t stride, int64_t pad, int64_t out) {
+  const int64_t lo = std::min((pad + stride - 1) / stride, out);
+  const int64_t last = size + pad - k;  // the largest window start o*stride that still fits
+  const int64_t hi = last < 0 ? lo : std::max(lo, std::min(last / stride + 1, out));
+  return {lo, hi};
+}
+
+// Max pooling chooses as the reference's scan does: row by row, a cell takes over when it is
+// greater than the best so far (ties keep the first), or when it is NaN and no NaN came before it
+// in its own row (a NaN ends the scan of its row; one in a later row takes over again).
+
+// One output cell whose window may cross the border: cells outside the image are skipped.
+void max_window_clipped(const float* xp, const PoolGeometry& g, int64_t oy, int64_t ox, float* out, int32_t* arg) {
+  float best = -std::numeric_limits<float>::infinity();
+  int64_t bi = -1;
+  for (int64_t ki = 0; ki < g.kh; ++ki) {
+    const int64_t iy = oy * g.stride_h - g.pad_h + ki;
+    if (iy < 0 || iy >= g.h) continue;
+    for (int64_t kj = 0; kj < g.kw; ++kj) {
+      const int64_t ix = ox * g.stride_w - g.pad_w + kj;
+      if (ix < 0 || ix >= g.w) continue;
+      const float v = xp[iy * g.w + ix];
+      if (v > best || bi < 0 || std::isnan(v)) {
+        best = v;
+        bi = iy * g.w + ix;
+        if (std::isnan(v)) break;
+      }
+    }
+  }
+  *out = best;
+  *arg = static_cast<int32_t>(bi);
+}
+
+// One output cell whose kh x kw window starts at (y0, x0) inside the image: the same rule with
+// selects instead of branches, which random data would mispredict half of the time.
+void max_window_inside(const float* xp, int64_t w, int64_t y0, int64_t x0, int64_t kh, int64_t kw, float* out, int32_t* arg) {
+  float best = xp[y0 * w + x0];
+  int64_t bi = y0 * w + x0;
+  for (int64_t ki = 0; ki < kh; ++ki) {
+    const int64_t row = (y0 + ki) * w + x0;
+    bool row_nan = false;
+    for (int64_t kj = 0; kj < kw; ++kj) {
+      const float v = xp[row + kj];
+      const bool nan = v != v;
+      const bool take = (v > best) | (nan & !row_nan);
+      best = take ? v : best;
+      bi = take ? row + kj : bi;
+      row_nan = row_nan | nan;
+    }
+  }
+  *out = best;
+  *arg = static_cast<int32_t>(bi);
+}
+
+// `count` 2x2 windows at column stride 2 in rows y0 and y0+1, the first starting at column x0 (the
+// halving pool): max_window_inside unrolled, in a loop the compiler vectorises.
+void max_row_2x2(const float* xp, int64_t w, int64_t y0, int64_t x0, int64_t count, float* out, int32_t* arg) {
+  const float* r0 = xp + y0 * w + x0;
+  const float* r1 = r0 + w;
+  const int32_t i0 = static_cast<int32_t>(y0 * w + x0), i1 = static_cast<int32_t>(i0 + w);
+  for (int64_t j = 0; j < count; ++j) {
+    const float a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
+    const int32_t col = static_cast<int32_t>(2 * j);
+    const bool a_nan = a != a, c_nan = c != c;
+    float best = a;
+    int32_t bi = i0 + col;
+    const bool tb = (b > best) | ((b != b) & !a_nan);
+    best = tb ? b : best;
+    bi = tb ? i0 + col + 1 : bi;
+    const bool tc = (c > best) | c_nan;
+    best = tc ? c : best;
+    bi = tc ? i1 + col : bi;
+    const bool td = (d > best) | ((d != d) & !c_nan);
+    best = td ? d : best;
+    bi = td ? i1 + col + 1 : bi;
+    out[j] = best;
+    arg[j] = bi;
+  }
+}
+
 }  // namespace
 
 void max_pool2d(const float* x, float* y, int32_t* argmax, const PoolGeometry& g) {
   const int64_t hw = g.h * g.w, ohw = g.oh * g.ow;
+  const Span rows = inside_span(g.h, g.kh, g.stride_h, g.pad_h, g.oh);
+  const Span cols = inside_span(g.w, g.kw, g.stride_w, g.pad_w, g.ow);
   parallel_for(g.n * g.c, plane_grain(hw + ohw), [&](int64_t lo, int64_t hi) {
     for (int64_t p = lo; p < hi; ++p) {
       const float* xp = x + p * hw;
+      float* yp = y + p * ohw;
+      int32_t* ap = argmax + p * ohw;
       for (int64_t oy = 0; oy < g.oh; ++oy) {
-        for (int64_t ox = 0; ox < g.ow; ++ox) {
-          float best = -std::numeric_limits<float>::infinity();
-          int64_t bi = -1;
-          for (int64_t ki = 0; ki < g.kh; ++ki) {
-            const int64_t iy = oy * g.stride_h - g.pad_h + ki;
-            if (iy < 0 || iy >= g.h) continue;
-            for (int64_t kj = 0; kj < g.kw; ++kj) {
-              const int64_t ix = ox * g.stride_w - g.pad_w + kj;
-              if (ix < 0 || ix >= g.w) continue;
-              const float v = xp[iy * g.w + ix];
-              // Same rule as the reference, NaN included: a NaN ends the scan of its window row.
-              if (v > best || bi < 0 || std::isnan(v)) {
-                best = v;
-                bi = iy * g.w + ix;
-                if (std::isnan(v)) break;
-              }
-            }
+        float* yr = yp + oy * g.ow;
+        int32_t* ar = ap + oy * g.ow;
+        const bool row_inside = oy >= rows.lo && oy < rows.hi;
+        const int64_t in_lo = row_inside ? cols.lo : g.ow, in_hi = row_inside ? cols.hi : g.ow;
+        for (int64_t ox = 0; ox < in_lo; ++ox) max_window_clipped(xp, g, oy, ox, yr + ox, ar + ox);
+        const int64_t y0 = oy * g.stride_h - g.pad_h;
+        if (g.kh == 2 && g.kw == 2 && g.stride_w == 2) {
+          max_row_2x2(xp, g.w, y0, in_lo * 2 - g.pad_w, in_hi - in_lo, yr + in_lo, ar + in_lo);
+        } else {
+          for (int64_t ox = in_lo; ox < in_hi; ++ox) {
+            max_window_inside(xp, g.w, y0, ox * g.stride_w - g.pad_w, g.kh, g.kw, yr + ox, ar + ox);
           }
-          y[p * ohw + oy * g.ow + ox] = best;
-          argmax[p * ohw + oy * g.ow + ox] = static_cast<int32_t>(bi);
         }
+        for (int64_t ox = std::max(in_lo, in_hi); ox < g.ow; ++ox) max_window_clipped(xp, g, oy, ox, yr + ox, ar + ox);
       }
     }
   });

@@ -17,6 +17,12 @@ export interface OutputOptions {
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
+/**
+ * The CLI's two streams and its modes.
+ *
+ * @example
+ * new Output({ json: true, quiet: true }).result({ ok: true }, () => 'ok'); // prints {"ok": true}
+ */
 export class Output {
   readonly json: boolean;
   readonly quiet: boolean;

@@ -25,6 +25,12 @@ export interface BootstrapOptions {
   replicates: number;
   /** Seed of the redraws. */
   seed: number;
+  /**
+   * Widen the refits' redraws by √(χ²/dof) of the fit when the points scatter about it more than
+   * their seeds say: a curve that is not quite a power law is less certain further out than its
+   * noise alone suggests. The measured redraws (`means`) are never widened. Default true.
+   */
+  widen?: boolean;
 }
 
 /** The redrawn mean errors (replicate × point, points in ascending size) and their refits (null where a refit failed). */
@@ -51,9 +57,7 @@ function studentT(rng: Rng, dof: number): number {
 
 /**
  * Redraws of the mean error at each point (ascending size). With several seeds a point, each
- * mean moves by σ (pointSigmas) times t with k − 1 degrees of freedom, σ widened by √(χ²/dof) of
- * the fit when the points scatter about it more than their seeds say (a curve that is not quite
- * a power law is then less certain than its noise alone suggests). With one value a point,
+ * mean moves by σ (pointSigmas) times t with k − 1 degrees of freedom. With one value a point,
  * σ is the fit's residual standard deviation, shared by all points and so scaled by one
  * chi-square draw per redraw; without a fit (or with no residual degree of freedom) there is
  * nothing to estimate it from, and no redraws are made.
@@ -69,8 +73,7 @@ export function redrawCurve(pointsIn: readonly CurvePoint[], fit: PowerLaw | nul
   const dof = points.length - 3;
   if (points.every((p) => p.values.length >= 2)) {
     const sigma = pointSigmas(points);
-    const misfit = fit === null || dof < 1 ? 1 : Math.sqrt(Math.max(1, points.reduce((s, p, i) => s + ((means[i]! - powerLaw(fit, p.size)) / sigma[i]!) ** 2, 0) / dof));
-    return Array.from({ length: replicates }, () => means.map((m, i) => m + misfit * sigma[i]! * studentT(rng, points[i]!.values.length - 1)));
+    return Array.from({ length: replicates }, () => means.map((m, i) => m + sigma[i]! * studentT(rng, points[i]!.values.length - 1)));
   }
   if (fit === null || dof < 1) return [];
   const sd = Math.sqrt(points.reduce((s, p, i) => s + (means[i]! - powerLaw(fit, p.size)) ** 2, 0) / dof);
@@ -98,7 +101,8 @@ export function redrawConstant(values: readonly number[], replicates: number, se
 }
 
 /**
- * Refits the power law to redraws of the curve (each weighted as the original was).
+ * Refits the power law to redraws of the curve (each weighted as the original was), widened for
+ * misfit unless `widen` is false; `means` are the unwidened redraws, paired with the refits.
  *
  * @example
  * const { params } = bootstrapPowerLaw(points, fit, { replicates: 200, seed: 1 });
@@ -106,9 +110,14 @@ export function redrawConstant(values: readonly number[], replicates: number, se
 export function bootstrapPowerLaw(pointsIn: readonly CurvePoint[], fit: PowerLaw, opts: BootstrapOptions): CurveBootstrap {
   const points = [...pointsIn].sort((p, q) => p.size - q.size);
   const sigma = pointSigmas(points);
+  const measured = points.map((p) => mean(p.values));
   const means = redrawCurve(points, fit, opts.replicates, opts.seed);
+  const dof = points.length - 3;
+  // Redraws from the residuals (one value a point) already carry the misfit.
+  const chi2 = points.reduce((s, p, i) => s + ((measured[i]! - powerLaw(fit, p.size)) / sigma[i]!) ** 2, 0);
+  const widen = (opts.widen ?? true) && dof >= 1 && points.every((p) => p.values.length >= 2) ? Math.sqrt(Math.max(1, chi2 / dof)) : 1;
   const params = means.map((ys) => {
-    const refit = fitPowerLaw(points.map((p, i) => ({ size: p.size, values: [ys[i]!] })), { sigma });
+    const refit = fitPowerLaw(points.map((p, i) => ({ size: p.size, values: [measured[i]! + widen * (ys[i]! - measured[i]!)] })), { sigma });
     return refit.status === 'ok' ? { a: refit.a, b: refit.b, c: refit.c } : null;
   });
   return { means, params };

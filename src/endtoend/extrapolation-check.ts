@@ -16,7 +16,7 @@ export type ExtrapolationCheck =
     status: 'ok';
     /** The held-out (largest) size. */
     size: number;
-    /** The error predicted there from the smaller sizes, and its bootstrap band. */
+    /** The error predicted there from the smaller sizes, and its bootstrap band (from the seeds' noise only). */
     predicted: number;
     low: number;
     high: number;
@@ -42,7 +42,8 @@ export function checkExtrapolation(pointsIn: readonly CurvePoint[], opts: Bootst
   if (last === undefined) return { status: 'skipped', reason: 'no points' };
   const fit = fitPowerLaw(points.slice(0, -1));
   if (fit.status !== 'ok') return { status: 'skipped', reason: `without the largest size: ${fit.reason}` };
-  const { params } = bootstrapPowerLaw(points.slice(0, -1), fit, opts);
+  // Seed noise only: a curve that is not a power law must fail here, however widely it scatters.
+  const { params } = bootstrapPowerLaw(points.slice(0, -1), fit, { ...opts, widen: false });
   const [band] = powerLawBand(fit, params, [last.size], opts.level);
   const measured = mean(last.values);
   const slack = last.values.length >= 2 ? 2 * pointSigmas(points)[points.length - 1]! : 0;

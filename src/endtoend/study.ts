@@ -20,8 +20,8 @@
  *
  * @example
  * const result = await runE2eStudy({ case: 'digit-sum', seeds: 3 }, (p) => bar.update(p.done / p.total));
- * result.crossover; // { status: 'extrapolated', size: 21000, low: 12000, high: 56000, detail: '...' }
- * result.verdict;   // 'With 3,200 (x, y) examples: pipeline 0.290, end to end 0.470, ...'
+ * result.crossover; // { status: 'extrapolated', size: 47036, low: 14674, high: null, detail: 'extrapolated from ...' }
+ * result.verdict;   // 'With 12,800 (x, y) examples: pipeline 0.265, end to end 0.374, hybrid 0.134 (error rate). Not enough ...'
  */
 import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';

@@ -48,6 +48,8 @@ export interface MtlStudyProgress {
   step?: number;
   steps?: number | null;
   loss?: number;
+  /** Each task's loss in the step (tasks the batch had data for). */
+  losses?: Record<string, number>;
   etaSeconds?: number | null;
 }
 
@@ -129,7 +131,7 @@ export async function runMtlStudy(config: MtlStudyConfigInput | MtlStudyConfig, 
     onProgress({ phase: 'train', message: `run ${k + 1}/${runs.length}: ${spec.label} (seed ${spec.seed})`, ...base });
     const onStep = (e: StepEndEvent): void => onProgress({
       phase: 'train', message: `${spec.label} seed ${spec.seed} epoch ${e.epoch + 1}/${c.epochs} step ${e.progress.stepsDone}/${e.progress.totalSteps ?? '?'} loss ${e.loss.toFixed(4)}`,
-      ...base, epoch: e.epoch, epochs: c.epochs, step: e.progress.stepsDone, steps: e.progress.totalSteps, loss: e.loss, etaSeconds: e.progress.etaSeconds,
+      ...base, epoch: e.epoch, epochs: c.epochs, step: e.progress.stepsDone, steps: e.progress.totalSteps, loss: e.loss, losses: e.losses, etaSeconds: e.progress.etaSeconds,
     });
     const out = await trainAndEvaluate(data, c, spec, onStep);
     outcomes.set(spec.label, [...(outcomes.get(spec.label) ?? []), out]);

@@ -55,7 +55,7 @@ h1{margin:0 0 4px;font-size:24px}h2{margin:32px 0 8px;font-size:19px;border-bott
 figure.chart{margin:18px 0;overflow-x:auto}figure.chart figcaption{font-size:13px;color:#444;max-width:760px}
 figure.chart h3{font-size:15px;margin:0 0 6px}
 table{border-collapse:collapse;font-size:13px;margin:12px 0}th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}
-th:first-child,td:first-child{text-align:left}caption{text-align:left;font-size:13px;color:#444;padding-bottom:4px}
+th:first-child,td:first-child{text-align:left}caption{text-align:left;white-space:nowrap;font-size:13px;color:#444;padding-bottom:4px}
 details pre{background:#f6f6f6;padding:10px;overflow-x:auto;font-size:12px}
 `;
 

@@ -90,6 +90,13 @@ function retryBusy<T>(fn: () => T): T {
   }
 }
 
+/**
+ * A connection to a runs root's index; open, use, close (each command holds it briefly).
+ *
+ * @example
+ * const index = RunIndex.open('runs/index.sqlite');
+ * try { index.find('3fa2c1'); } finally { index.close(); }
+ */
 export class RunIndex {
   private constructor(private readonly db: Database.Database) {}
 
@@ -174,6 +181,7 @@ export class RunIndex {
     return (this.db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
   }
 
+  /** Closes the connection (a WAL checkpoint happens when the last one closes). */
   close(): void {
     this.db.close();
   }

@@ -72,7 +72,7 @@ export interface E2eResult {
   curves: Record<string, unknown>;
   fits: Record<string, PowerLawFit>;
   /** The training-set size where end-to-end overtakes the pipeline, with its interval. */
-  crossover?: { size: number | null; low?: number | null; high?: number | null } | null;
+  crossover?: { size: number | null; low?: number | null; high?: number | null; status?: string; detail?: string } | null;
   verdict?: unknown;
   /** Name of the metric on the curves (default: error). */
   metric?: string;

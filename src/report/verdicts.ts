@@ -19,12 +19,15 @@ export interface Verdict {
   numbers: string[];
 }
 
+/** Budgets listed one by one at most; beyond, only the smallest and the largest. */
+const MAX_BUDGETS = 4;
+
 const fmt = (v: number, digits = 3): string => (Number.isFinite(v) ? Number(v.toPrecision(digits)).toString() : 'n/a');
 const signed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(2)}%`;
 
 /**
- * The transfer study's verdict: the best pre-trained strategy against scratch at the smallest and
- * the largest label budget.
+ * The transfer study's verdict: the best pre-trained strategy against scratch at each label budget
+ * (at the smallest and the largest when there are many).
  *
  * @example
  * transferVerdict(result).numbers[0]; // 'at 10 labels per class: full 0.71 ± 0.03 vs scratch 0.42 ± 0.05 (accuracy)'
@@ -34,7 +37,8 @@ export function transferVerdict(r: TransferResult): Verdict {
   const budgets = [...(r.budgets ?? [])].sort((a, b) => a - b);
   const numbers: string[] = [];
   let wins = 0;
-  const edges = budgets.length > 1 ? [budgets[0]!, budgets.at(-1)!] : budgets;
+  // every budget when there are few (the interesting one is often in the middle), else the ends
+  const edges = budgets.length <= MAX_BUDGETS ? budgets : [budgets[0]!, budgets.at(-1)!];
   for (const b of edges) {
     const scratch = r.results?.scratch?.[String(b)];
     const best = Object.entries(r.results ?? {}).filter(([s]) => s !== 'scratch')
@@ -95,7 +99,8 @@ export function e2eVerdict(r: E2eResult): Verdict {
     const band = typeof c.low === 'number' && typeof c.high === 'number' ? ` (${Math.round(c.low)}–${Math.round(c.high)})` : '';
     numbers.push(`crossover at ≈ ${Math.round(c.size)} examples${band}`);
   } else {
-    numbers.push('no crossover in the measured range');
+    const detail = c?.detail;
+    numbers.push(typeof detail === 'string' && detail !== '' ? `no crossover: ${detail}` : 'no crossover in the measured range');
   }
   const last = Math.max(...(r.sizes ?? []));
   if (Number.isFinite(last)) {

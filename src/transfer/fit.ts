@@ -5,7 +5,7 @@
  * @example
  * const history = await fitAdam({
  *   model, params: model.parameters(), data: train, epochs: 20, batchSize: 64, lr: 1e-3, seed: 0,
- *   loss: (x, y) => crossEntropy(classify(x), y),
+ *   loss: (x, y) => crossEntropy(model.run(x).outputs.digit, y),
  * });
  * history.at(-1)!.loss;
  */

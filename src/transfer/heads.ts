@@ -1,7 +1,8 @@
 /**
  * Heads for transfer: a target task gets a new linear head on the pre-trained trunk (the source
  * heads are dropped, as their classes mean nothing to the target), or an existing head is
- * re-initialised. The trunk module is shared, not copied, so its weights stay where they were loaded.
+ * re-initialised; training from scratch re-initialises everything. The trunk module is shared, not
+ * copied, so its weights stay where they were loaded.
  *
  * @example
  * const source = loadPretrained('runs/fashion').model;
@@ -11,10 +12,14 @@
 import { ValueError } from '../core/errors.js';
 import { BatchNorm1d, BatchNorm2d, Conv2d, Embedding, LayerNorm, Linear, init, type AnyModule } from '../nn/index.js';
 import { MultiTaskModel } from '../multitask/hard-sharing.js';
-import type { Tensor } from '../tensor/index.js';
 import type { TaskDescription } from './arch/types.js';
 
-/** The input width of a model's linear heads (all heads read the same representation). */
+/**
+ * The input width of a model's linear heads (all heads read the same representation).
+ *
+ * @example
+ * headInputs(buildModel({ arch: 'cnn', config: {}, tasks })); // 128
+ */
 export function headInputs(model: MultiTaskModel): number {
   for (const [, head] of model.heads) if (head instanceof Linear) return head.inFeatures;
   throw new ValueError('headInputs', `no linear head to read the representation width from (heads: ${model.taskNames.join(', ')})`);
@@ -70,15 +75,4 @@ export function resetParameters(module: AnyModule): void {
       throw new ValueError('resetParameters', `cannot re-initialise ${m.constructor.name} at '${name}': it is not a layer resetParameters knows`);
     }
   }
-}
-
-/**
- * The logits of one task as a plain function of the input.
- *
- * @example
- * const logits = classifierOf(model, 'digit')(x); // [N, classes]
- */
-export function classifierOf(model: MultiTaskModel, task: string): (x: Tensor) => Tensor {
-  const head = model.heads.get(task);
-  return (x) => head.forward(model.trunk.forward(x));
 }

@@ -21,7 +21,7 @@ export { cnnConfigSchema, type CnnConfig } from './arch/cnn.js';
 export { mlpConfigSchema, type MlpConfig } from './arch/mlp.js';
 export { savePretrained, loadPretrained, type Pretrained, type PretrainedMetadata, type SavePretrainedOptions } from './checkpoint.js';
 export { pretrain, type PretrainOptions, type PretrainResult, type SourceTask } from './pretrain.js';
-export { replaceHeads, resetHead, resetParameters, headInputs, classifierOf } from './heads.js';
+export { replaceHeads, resetHead, resetParameters, headInputs } from './heads.js';
 export { mapStateDict, loadWeights, type KeyMapping, type MappedState, type LoadWeightsOptions, type LoadWeightsReport } from './state-map.js';
 export { nameMatcher } from './glob.js';
 export { freeze, unfreeze, setTrainable, trainableNames } from './freeze.js';

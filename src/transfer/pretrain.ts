@@ -64,11 +64,12 @@ function pool(tasks: readonly SourceTask[]): TensorDataset {
   }
   const n = tasks.reduce((s, t) => s + t.train.length, 0);
   const rowSize = shape.reduce((a, b) => a * b, 1);
-  const features = new Float32Array(n * rowSize);
+  // one task's inputs are used as they are: no copy of what may be the larger part of memory
+  const features = tasks.length === 1 ? tasks[0]!.train.features : new Float32Array(n * rowSize);
   const labels = new Int32Array(n * 2);
   let row = 0;
   tasks.forEach((t, ti) => {
-    features.set(t.train.features as Float32Array, row * rowSize);
+    if (tasks.length > 1) features.set(t.train.features, row * rowSize);
     for (let i = 0; i < t.train.length; i++) {
       labels[2 * (row + i)] = ti;
       labels[2 * (row + i) + 1] = t.train.labels[i]!;
@@ -100,17 +101,16 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
       const h = model.trunk.forward(x);
       const pairs = y.data as Int32Array;
       const n = x.shape[0]!;
-      let total: Tensor | null = null;
-      heads.forEach((head, ti) => {
+      const parts: Tensor[] = [];
+      for (const [ti, head] of heads.entries()) {
         const rows: number[] = [];
         const classes: number[] = [];
         for (let i = 0; i < n; i++) if (pairs[2 * i] === ti) { rows.push(i); classes.push(pairs[2 * i + 1]!); }
-        if (rows.length === 0) return;
+        if (rows.length === 0) continue;
         const logits = head.forward(rows.length === n ? h : h.indexSelect(0, tensor(Int32Array.from(rows))));
-        const part = functional.crossEntropy(logits, tensor(Int32Array.from(classes)), { reduction: 'sum' });
-        total = total === null ? part : total.add(part);
-      });
-      return total!.div(n);
+        parts.push(functional.crossEntropy(logits, tensor(Int32Array.from(classes)), { reduction: 'sum' }));
+      }
+      return parts.reduce((a, b) => a.add(b)).div(n);
     },
     onEpochEnd: (e) => o.onEpoch?.({ epoch: e.epoch, epochs: o.epochs, loss: e.loss }),
   });

@@ -31,6 +31,8 @@ test('the verdicts carry the study\'s own words and the key numbers', () => {
   assert.equal(t.headline, 'Pre-training helps up to 200 labels; at 1000 labels scratch catches up.');
   assert.deepEqual(t.numbers, [
     'at 10 labels per class: lp-ft 0.72 ± 0.05 vs scratch 0.35 ± 0.05 (accuracy)',
+    'at 50 labels per class: lp-ft 0.8 ± 0.04 vs scratch 0.53 ± 0.04 (accuracy)',
+    'at 200 labels per class: lp-ft 0.88 ± 0.03 vs scratch 0.71 ± 0.03 (accuracy)',
     'at 1000 labels per class: lp-ft 0.96 ± 0.02 vs scratch 0.89 ± 0.02 (accuracy)',
   ]);
   const m = mtlVerdict(sampleMtl());
@@ -41,4 +43,7 @@ test('the verdicts carry the study\'s own words and the key numbers', () => {
   assert.ok(e.numbers.includes('fit endToEnd: 6·n^-0.72 + 0.02'));
   const none = e2eVerdict({ ...sampleE2e(), crossover: { size: null }, verdict: undefined });
   assert.equal(none.headline, 'End-to-end and the pipeline do not cross in the measured range.');
+  assert.equal(none.numbers[0], 'no crossover in the measured range');
+  const why = e2eVerdict({ ...sampleE2e(), crossover: { status: 'not-expected', size: null, detail: 'the fitted curves do not meet below 1,600,000 examples' } });
+  assert.equal(why.numbers[0], 'no crossover: the fitted curves do not meet below 1,600,000 examples');
 });

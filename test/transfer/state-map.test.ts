@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ones, zeros } from '../../src/index.js';
 import { StateDictError } from '../../src/nn/index.js';
-import { buildModel, loadWeights, mapStateDict, replaceHeads } from '../../src/transfer/index.js';
+import { buildModel, loadWeights, mapStateDict, replaceHeads, resetHead, resetParameters } from '../../src/transfer/index.js';
 import { tinyModel } from './helpers.js';
 
 test('prefix mapping renames by the longest matching prefix, strips and adds', () => {
@@ -53,4 +53,19 @@ test('replaceHeads keeps the trunk module and gives fresh heads of the asked siz
   assert.equal(target.trunk, model.trunk);
   assert.deepEqual(target.taskNames, ['c']);
   assert.deepEqual(target.heads.get('c').parameters()[0]!.shape, [6, 3]);
+});
+
+test('resetHead re-initialises one head in place; resetParameters every layer, batch norm included', () => {
+  const model = tinyModel(0, true);
+  const head = model.heads.get('target').parameters()[0]!;
+  const trunk = Float32Array.from(model.trunk.parameters()[0]!.data as Float32Array);
+  const before = Float32Array.from(head.data as Float32Array);
+  resetHead(model, 'target');
+  assert.notDeepEqual(head.data, before);
+  assert.deepEqual(model.trunk.parameters()[0]!.data, trunk);
+  const bnMean = model.stateDict()['trunk.1.running_mean']!;
+  bnMean.data.fill(3);
+  resetParameters(model);
+  assert.notDeepEqual(model.trunk.parameters()[0]!.data, trunk);
+  assert.deepEqual(Array.from(bnMean.data), [0, 0, 0]);
 });

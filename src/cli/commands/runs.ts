@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readRunConfig, REPORT_FILE, type RunRecord, type RunStatus } from '../../report/index.js';
+import { INDEX_FILE, readRunConfig, REPORT_FILE, type RunRecord, type RunStatus } from '../../report/index.js';
 import { contextOf } from '../context.js';
 import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
@@ -49,7 +49,8 @@ function list(flags: { kind?: string; status?: string; limit: string }, cmd: Com
   if (flags.status !== undefined && !STATUSES.includes(flags.status as RunStatus)) throw new CliError(`--status: found "${flags.status}", expected one of ${STATUSES.join(', ')}`);
   const limit = Number(flags.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit: found "${flags.limit}", expected a positive integer`);
-  const runs = withIndex(root, (index) => index.list({
+  // listing never creates anything: a runs root without an index simply has no runs yet
+  const runs = !fs.existsSync(join(root, INDEX_FILE)) ? [] : withIndex(root, (index) => index.list({
     ...(flags.kind === undefined ? {} : { kind: flags.kind }), ...(flags.status === undefined ? {} : { status: flags.status as RunStatus }), limit,
   }));
   out.result(runs.map(({ config: _config, ...r }) => r), () => (runs.length === 0 ? `no runs in ${root}`

@@ -48,7 +48,9 @@ export function e2eChart(result: E2eResult, opts: { id?: string; title?: string 
   const crossing = c !== null && c !== undefined && finite(c.size) && c.size > 0
     ? [{ size: c.size, low: finite(c.low) && c.low > 0 ? c.low : c.size, high: finite(c.high) && c.high > 0 ? c.high : c.size, label: `crossover ≈ ${Math.round(c.size)}` }]
     : [];
-  const x = { field: 'size', type: 'quantitative' as const, title: 'training examples', scale: { type: 'log' as const, nice: false, padding: 16 } };
+  // ticks at the measured sizes: a log axis would otherwise label only the powers of ten
+  const ticks = [...new Set(points.map((p) => p.size))].sort((a, b) => a - b);
+  const x = { field: 'size', type: 'quantitative' as const, title: 'training examples', scale: { type: 'log' as const, nice: false, padding: 16 }, axis: { values: ticks, format: '~s' } };
   const color = { field: 'approach', type: 'nominal' as const, title: 'approach' };
   const y = { field: 'mean', type: 'quantitative' as const, title: `test ${metric}`, scale: { zero: false } };
   const layers: object[] = [

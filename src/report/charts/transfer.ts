@@ -26,7 +26,9 @@ export function transferChart(result: TransferResult, opts: { id?: string; title
       scratch: strategy === 'scratch' ? 'from scratch' : 'pre-trained',
     }))).filter((r) => Number.isFinite(r.budget) && r.budget > 0 && Number.isFinite(r.mean));
   if (rows.length === 0) return null;
-  const x = { field: 'budget', type: 'quantitative' as const, title: 'labelled target examples per class', scale: { type: 'log' as const, nice: false, padding: 16 } };
+  // ticks at the measured budgets: a log axis would otherwise label only the powers of ten
+  const ticks = [...new Set(rows.map((r) => r.budget))].sort((a, b) => a - b);
+  const x = { field: 'budget', type: 'quantitative' as const, title: 'labelled target examples per class', scale: { type: 'log' as const, nice: false, padding: 16 }, axis: { values: ticks, format: '~s' } };
   const color = { field: 'strategy', type: 'nominal' as const, title: 'strategy' };
   return {
     id: opts.id ?? chartId('transfer'),

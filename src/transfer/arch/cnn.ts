@@ -16,7 +16,12 @@ import type { Architecture, ArchConfig, BuiltTrunk } from './types.js';
 
 const positive = z.number().int().min(1);
 
-/** The CNN's config; every field has the benchmark's default. */
+/**
+ * The CNN's config; every field has the benchmark's default.
+ *
+ * @example
+ * cnnConfigSchema.parse({ channels: [16] }).hidden; // 128
+ */
 export const cnnConfigSchema = z.strictObject({
   inChannels: positive.default(1),
   height: positive.default(28),

@@ -11,7 +11,12 @@ import { Flatten, Linear, ReLU, Sequential, type Module } from '../../nn/index.j
 import { parseWith } from '../schema.js';
 import type { Architecture, ArchConfig } from './types.js';
 
-/** The MLP's config: input size (after flattening) and hidden widths. */
+/**
+ * The MLP's config: input size (after flattening) and hidden widths.
+ *
+ * @example
+ * mlpConfigSchema.parse({}); // { inputs: 784, hidden: [128] }
+ */
 export const mlpConfigSchema = z.strictObject({
   inputs: z.number().int().min(1).default(784),
   hidden: z.array(z.number().int().min(1)).default([128]),

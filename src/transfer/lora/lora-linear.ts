@@ -23,7 +23,13 @@ export interface LoraOptions {
   dropout?: number;
 }
 
-/** Checks the options and returns the scale α/r. */
+/**
+ * Checks the options of an adapter on a layer whose rank is at most `maxRank`, and returns the
+ * scale α/r.
+ *
+ * @example
+ * loraScale('LoRALinear', { rank: 4, alpha: 8 }, 64); // 2
+ */
 export function loraScale(where: string, o: LoraOptions, maxRank: number): number {
   if (!Number.isInteger(o.rank) || o.rank < 1) throw new ValueError(where, `rank must be a positive integer, got ${o.rank}`);
   if (o.rank > maxRank) throw new ValueError(where, `rank ${o.rank} is above the layer's ${maxRank}: the update would not be low-rank`);

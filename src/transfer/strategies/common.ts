@@ -37,9 +37,7 @@ export function unfreezeForTraining(model: AnyModule): void {
 
 /** Options of one end-to-end phase. */
 export interface PhaseOptions {
-  epochs?: number;
-  lr?: number;
-  /** Apply the context's frozen-BN and L2-SP options. Default true (scratch passes false). */
+  /** Apply the context's frozen-BN, L2-SP and BSS options. Default true (scratch passes false). */
   pretrainedExtras?: boolean;
   /** Called after each epoch with its index (gradual unfreezing hooks in here). */
   afterEpoch?: (epoch: number) => void;
@@ -63,11 +61,11 @@ export async function trainEndToEnd(
   if (extras && options.bss !== undefined) regs.push(new BSS(options.bss));
   const release = extras && options.frozenBatchNorm === true ? freezeBatchNormStats(model) : null;
   const head = model.heads.get(task);
-  const epochs = opts.epochs ?? options.epochs;
+  const epochs = options.epochs;
   model.train();
   try {
     const losses = await fitAdam({
-      model, params, data: ctx.train, epochs, batchSize: options.batchSize, lr: opts.lr ?? options.lr,
+      model, params, data: ctx.train, epochs, batchSize: options.batchSize, lr: options.lr,
       weightDecay: options.weightDecay ?? 0, seed: options.seed,
       loss: (x: Tensor, y: Tensor) => {
         const features = model.trunk.forward(x);

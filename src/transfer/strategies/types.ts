@@ -11,7 +11,12 @@ import type { TensorDataset } from '../../data/index.js';
 import type { MultiTaskModel } from '../../multitask/hard-sharing.js';
 import type { FeatureCache } from '../feature-cache.js';
 
-/** The strategies, in the order studies report them. */
+/**
+ * The strategies, in the order studies report them.
+ *
+ * @example
+ * strategyKeys.includes('lp-ft'); // true
+ */
 export const strategyKeys = ['scratch', 'linear-probe', 'full', 'lp-ft', 'gradual', 'discriminative'] as const;
 
 export type StrategyKey = (typeof strategyKeys)[number];

@@ -23,6 +23,12 @@ import { strategyKeys } from '../strategies/types.js';
 const positiveInt = z.number().int().min(1);
 const positive = z.number().gt(0);
 
+/**
+ * The directions a study can run in.
+ *
+ * @example
+ * studyDirections.includes('mnist-to-fashion'); // true
+ */
 export const studyDirections = ['auto', 'fashion-to-mnist', 'mnist-to-fashion', 'digits-0-4-to-5-9'] as const;
 
 /** The model: an architecture of the registry, its config keys beside `arch`. */
@@ -31,6 +37,12 @@ const modelSchema = z.discriminatedUnion('arch', [
   mlpConfigSchema.extend({ arch: z.literal('mlp') }),
 ]);
 
+/**
+ * The study's config. Every field has a default, so `{}` is the default study.
+ *
+ * @example
+ * transferStudyConfigSchema.parse({ fineTune: { seeds: [0, 1, 2] } }).target.budgets; // [10, 30, 100]
+ */
 export const transferStudyConfigSchema = z.strictObject({
   direction: z.enum(studyDirections).default('auto'),
   /** Directory of the four Fashion-MNIST IDX files. */

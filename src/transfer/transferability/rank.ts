@@ -13,6 +13,12 @@ import type { TensorDataset } from '../../data/index.js';
 import { loadPretrained } from '../checkpoint.js';
 import { transferabilityScores, type ScoreOptions, type TransferabilityScores } from './scores.js';
 
+/**
+ * The scores a ranking can be ordered by.
+ *
+ * @example
+ * transferabilityMetrics; // ['logme', 'leep', 'hScore', 'nce']
+ */
 export const transferabilityMetrics = ['logme', 'leep', 'hScore', 'nce'] as const;
 
 export type TransferabilityMetric = (typeof transferabilityMetrics)[number];
