@@ -20,3 +20,4 @@ export * as optim from './optim/index.js';
 export * from './io/index.js';
 export * as data from './data/index.js';
 export * as train from './train/index.js';
+export * as multitask from './multitask/index.js';
