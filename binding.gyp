@@ -47,6 +47,7 @@
         'native/binding/bind_softmax.cc',
         'native/kernels/conv.cpp',
         'native/kernels/conv_wide.cpp',
+        'native/kernels/conv_winograd.cpp',
         'native/kernels/elementwise.cpp',
         'native/kernels/gemm_dispatch.cpp',
         'native/kernels/gemm_driver.cpp',

@@ -3,8 +3,10 @@
 //   forward:          y_g (og,sp)  = w_g (og,kk) · col (kk,sp)
 //   backward input:   col          = w_gᵀ (kk,og) · gy_g (og,sp), then col2im adds it back
 //   backward weight:  gw_g (og,kk) += gy_g (og,sp) · colᵀ (sp,kk)
-// Stride-1 convolutions take the faster layout of conv_wide.cpp; this file keeps the general case
-// (strides, odd output sizes) and the pointwise one, where a 1x1, stride-1, unpadded convolution
+// 3x3 stride-1 convolutions with enough channels go through Winograd's algorithm (conv_winograd.cpp;
+// when an input is not finite, the wide path redoes them), other stride-1 ones through the faster
+// layout of conv_wide.cpp; this file keeps the general case (strides, odd output sizes) and the
+// pointwise one, where a 1x1, stride-1, unpadded convolution
 // uses the image itself as col. With at least as many images as threads, each thread takes whole
 // images (the GEMMs inside then run single-threaded); otherwise images go one by one through the
 // multithreaded GEMM.
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "conv_wide.h"
+#include "conv_winograd.h"
 #include "gemm.h"
 #include "parallel.h"
 
@@ -137,6 +140,7 @@ void bias_grad(const float* gy, float* gb, const ConvGeometry& g) {
 }  // namespace
 
 void conv2d(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
+  if (conv_winograd_applies(g) && conv2d_winograd(x, w, bias, y, g)) return;
   if (conv_wide_applies(g)) return conv2d_wide(x, w, bias, y, g);
   const Dims d = dims_of(g);
   const bool pointwise = is_pointwise(g);
@@ -163,6 +167,7 @@ void conv2d(const float* x, const float* w, const float* bias, float* y, const C
 }
 
 void conv2d_backward_input(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
+  if (conv_winograd_applies(g) && conv2d_backward_input_winograd(gy, w, gx, g)) return;
   if (conv_wide_applies(g)) return conv2d_backward_input_wide(gy, w, gx, g);
   const Dims d = dims_of(g);
   const bool pointwise = is_pointwise(g);
@@ -183,6 +188,7 @@ void conv2d_backward_input(const float* gy, const float* w, float* gx, const Con
 
 void conv2d_backward_weight(const float* gy, const float* x, float* gw, float* gb, const ConvGeometry& g) {
   if (gb != nullptr) bias_grad(gy, gb, g);
+  if (conv_winograd_applies(g) && conv2d_backward_weight_winograd(gy, x, gw, g)) return;
   if (conv_wide_applies(g)) return conv2d_backward_weight_wide(gy, x, gw, g);
   const Dims d = dims_of(g);
   const bool pointwise = is_pointwise(g);

@@ -22,15 +22,13 @@
 #include <cstring>
 #include <vector>
 
+#include "conv_util.h"
 #include "gemm.h"
-#include "parallel.h"
 
 namespace pt {
 namespace {
 
-// Floats of col plus GEMM output (or gy) per chunk: about 1 MiB, what an L2 cache holds.
-constexpr int64_t kChunkFloats = 1 << 18;
-constexpr int64_t kMaxChunk = 16;
+using namespace conv_util;
 
 struct Wide {
   int64_t cg, og, kk;  // input and output channels per group; taps per output channel
@@ -39,6 +37,7 @@ struct Wide {
   int64_t cols;        // wide columns per image: OH·wp
   int64_t pad_size;    // the padded image of one group: cg planes plus slack
   int64_t hw, sp;      // input and output positions per channel
+  int64_t per_image;   // working floats per image: col plus the GEMM's other wide operand
 };
 
 Wide wide_of(const ConvGeometry& g) {
@@ -53,52 +52,8 @@ Wide wide_of(const ConvGeometry& g) {
   d.pad_size = d.cg * d.plane + g.dilation_w * (g.kw - 1);
   d.hw = g.h * g.w;
   d.sp = g.oh * g.ow;
+  d.per_image = (d.kk + d.og) * d.cols;
   return d;
-}
-
-struct Scratch {
-  std::vector<float> pad, col, rows;
-};
-
-Scratch& scratch() {
-  thread_local Scratch s;
-  return s;
-}
-
-float* grow(std::vector<float>& v, int64_t floats) {
-  if (v.size() < static_cast<size_t>(floats)) v.resize(static_cast<size_t>(floats));
-  return v.data();
-}
-
-// Images per GEMM: col and the GEMM's other wide operand stay near kChunkFloats, and `tasks`
-// (the number of threads working over the images) each get at least one chunk.
-int64_t images_per_chunk(const ConvGeometry& g, const Wide& d, int64_t tasks) {
-  const int64_t per_image = (d.kk + d.og) * d.cols;
-  const int64_t nb = std::min({kChunkFloats / std::max<int64_t>(per_image, 1), kMaxChunk, g.n / std::max<int64_t>(tasks, 1)});
-  return std::max<int64_t>(nb, 1);
-}
-
-// Runs body(first image, image count) over [0, n) in chunks of nb, whole chunks per thread when
-// there are enough of them (the GEMMs then run single-threaded), else chunk by chunk.
-template <class F>
-void for_chunks(int64_t n, int64_t nb, F body) {
-  const int64_t chunks = (n + nb - 1) / nb;
-  auto run = [&](int64_t t) { body(t * nb, std::min(nb, n - t * nb)); };
-  if (chunks >= num_threads()) {
-    parallel_tasks(chunks, run);
-  } else {
-    for (int64_t t = 0; t < chunks; ++t) run(t);
-  }
-}
-
-bool all_finite(const float* v, int64_t n) {
-  uint32_t bad = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    uint32_t bits;
-    std::memcpy(&bits, v + i, sizeof bits);
-    bad |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
-  }
-  return bad == 0;
 }
 
 // x (cg, H, W) of one image-group → the interior of pad, whose borders and slack are zeroed.
@@ -184,12 +139,12 @@ bool conv_wide_applies(const ConvGeometry& g) {
 
 void conv2d_wide(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
   const Wide d = wide_of(g);
-  for_chunks(g.n, images_per_chunk(g, d, num_threads()), [&](int64_t i0, int64_t nb) {
+  for_chunks(g.n, images_per_chunk(g.n, d.per_image, num_threads()), [&](int64_t i0, int64_t nb) {
     Scratch& s = scratch();
     const int64_t ld = nb * d.cols;
-    float* pad = grow(s.pad, d.pad_size);
-    float* col = grow(s.col, d.kk * ld);
-    float* out = grow(s.rows, d.og * ld);
+    float* pad = grow(s.a, d.pad_size);
+    float* col = grow(s.b, d.kk * ld);
+    float* out = grow(s.c, d.og * ld);
     for (int64_t gr = 0; gr < g.groups; ++gr) {
       for (int64_t j = 0; j < nb; ++j) {
         pad_image(x + ((i0 + j) * g.c + gr * d.cg) * d.hw, g, d, pad);
@@ -207,12 +162,12 @@ void conv2d_wide(const float* x, const float* w, const float* bias, float* y, co
 void conv2d_backward_input_wide(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
   const Wide d = wide_of(g);
   const bool w_finite = all_finite(w, g.o * d.kk);
-  for_chunks(g.n, images_per_chunk(g, d, num_threads()), [&](int64_t i0, int64_t nb) {
+  for_chunks(g.n, images_per_chunk(g.n, d.per_image, num_threads()), [&](int64_t i0, int64_t nb) {
     Scratch& s = scratch();
     const int64_t ld = nb * d.cols;
-    float* pad = grow(s.pad, d.pad_size);
-    float* col = grow(s.col, d.kk * ld);
-    float* gyw = grow(s.rows, d.og * ld);
+    float* pad = grow(s.a, d.pad_size);
+    float* col = grow(s.b, d.kk * ld);
+    float* gyw = grow(s.c, d.og * ld);
     for (int64_t gr = 0; gr < g.groups; ++gr) {
       for (int64_t j = 0; j < nb; ++j) widen(gy + ((i0 + j) * g.o + gr * d.og) * d.sp, g, d, gyw + j * d.cols, ld);
       sgemm(true, false, d.kk, ld, d.og, w + gr * d.og * d.kk, d.kk, gyw, ld, col, ld, false);
@@ -238,8 +193,8 @@ void conv2d_backward_weight_wide(const float* gy, const float* x, float* gw, con
   // Each task sums its images' gradient into its own accumulator, transposed: (group, tap, og),
   // since the GEMM then has the long side (taps) as rows and og as columns, which fill the
   // micro-tiles better than og rows and few taps (9 for a 3x3 kernel on one channel).
-  const int64_t tasks = g.n >= num_threads() ? num_threads() : 1;
-  const int64_t nb = images_per_chunk(g, d, tasks);
+  const int64_t tasks = accumulator_tasks(g.n);
+  const int64_t nb = images_per_chunk(g.n, d.per_image, tasks);
   std::vector<float> acc(static_cast<size_t>(tasks * wsize), 0.0f);
   auto run_task = [&](int64_t t) {
     Scratch& s = scratch();
@@ -247,9 +202,9 @@ void conv2d_backward_weight_wide(const float* gy, const float* x, float* gw, con
     for (int64_t i0 = g.n * t / tasks, end = g.n * (t + 1) / tasks; i0 < end; i0 += nb) {
       const int64_t cnt = std::min(nb, end - i0);
       const int64_t ld = cnt * d.cols;
-      float* pad = grow(s.pad, d.pad_size);
-      float* col = grow(s.col, d.kk * ld);
-      float* gyw = grow(s.rows, d.og * ld);
+      float* pad = grow(s.a, d.pad_size);
+      float* col = grow(s.b, d.kk * ld);
+      float* gyw = grow(s.c, d.og * ld);
       for (int64_t gr = 0; gr < g.groups; ++gr) {
         for (int64_t j = 0; j < cnt; ++j) {
           const float* xg = x + ((i0 + j) * g.c + gr * d.cg) * d.hw;
@@ -262,11 +217,7 @@ void conv2d_backward_weight_wide(const float* gy, const float* x, float* gw, con
       }
     }
   };
-  if (tasks > 1) {
-    parallel_tasks(tasks, run_task);
-  } else {
-    run_task(0);
-  }
+  run_tasks(tasks, run_task);
   for (int64_t gr = 0; gr < g.groups; ++gr) {
     for (int64_t o = 0; o < d.og; ++o) {
       for (int64_t p = 0; p < d.kk; ++p) {

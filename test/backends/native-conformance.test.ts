@@ -301,6 +301,14 @@ const CONVS: Conv2dGeometry[] = [
   conv(1, 1, 28, 28, 8, 5, 5, [1, 1], [2, 2], [1, 1], 1),
   conv(0, 3, 5, 5, 2, 3, 3, [1, 1], [1, 1], [1, 1], 1),
   conv(2, 3, 2, 2, 2, 3, 3, [1, 1], [2, 2], [1, 1], 1), // more padding than image
+  // Winograd (3x3, stride 1, >= 8 channels a group): padding 0, 1, 2, odd sizes (edge tiles), groups,
+  // and more images than threads with a remainder (chunks of several images per GEMM).
+  conv(7, 8, 7, 9, 12, 3, 3, [1, 1], [1, 1], [1, 1], 1),
+  conv(2, 16, 6, 5, 8, 3, 3, [1, 1], [0, 0], [1, 1], 1),
+  conv(3, 9, 5, 4, 10, 3, 3, [1, 1], [2, 1], [1, 1], 1),
+  conv(2, 16, 5, 7, 16, 3, 3, [1, 1], [1, 2], [1, 1], 2),
+  conv(33, 32, 14, 14, 64, 3, 3, [1, 1], [1, 1], [1, 1], 1), // the benchmark CNN's second layer
+  conv(19, 1, 28, 28, 32, 3, 3, [1, 1], [1, 1], [1, 1], 1), // its first layer: wide layout, many images per GEMM
 ];
 
 nativeTest('conv2d and its backward passes match the reference (stride, padding, dilation, groups)', (be) => {
@@ -329,6 +337,44 @@ nativeTest('conv2d and its backward passes match the reference (stride, padding,
       bk.conv2dBackwardWeight(gy, x, gw2, null, g);
       return [gw, gb, gw2];
     });
+  }
+});
+
+nativeTest('conv2d passes on non-finite inputs match the reference on every path (Winograd falls back)', (be) => {
+  const gen = new Gen(11);
+  for (const g of [conv(3, 8, 6, 7, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), conv(2, 2, 6, 7, 3, 3, 3, [1, 1], [1, 1], [1, 1], 1)]) {
+    const kk = (g.c / g.groups) * g.kh * g.kw;
+    const ySize = g.n * g.o * g.oh * g.ow;
+    for (const special of [Infinity, NaN]) {
+      const x = gen.f32(g.n * g.c * g.h * g.w);
+      const w = gen.f32(g.o * kk);
+      const gy = gen.f32(ySize);
+      x[g.w + 2] = special;
+      const what = `conv ${JSON.stringify(g)} with ${special}`;
+      compare(be, `${what} in x: forward`, gemmTol(kk), (bk) => { const y = new Float32Array(ySize).fill(NaN); bk.conv2d(x, w, null, y, g); return [y]; });
+      compare(be, `${what} in x: backward weight`, gemmTol(g.n * g.oh * g.ow), (bk) => {
+        const gw = new Float32Array(w.length).fill(NaN);
+        bk.conv2dBackwardWeight(gy, x, gw, null, g);
+        return [gw];
+      });
+      const ws = w.slice();
+      ws[4] = special;
+      compare(be, `${what} in w: backward input`, gemmTol(g.o * g.kh * g.kw), (bk) => {
+        const gx = new Float32Array(x.length).fill(NaN);
+        bk.conv2dBackwardInput(gy, ws, gx, g);
+        return [gx];
+      });
+      const gys = gy.slice();
+      gys[3] = special;
+      const xf = x.map((v) => (Number.isFinite(v) ? v : 0));
+      compare(be, `${what} in gy: backward input and weight`, gemmTol(g.n * g.oh * g.ow), (bk) => {
+        const gx = new Float32Array(x.length).fill(NaN);
+        const gw = new Float32Array(w.length).fill(NaN);
+        bk.conv2dBackwardInput(gys, w, gx, g);
+        bk.conv2dBackwardWeight(gys, xf, gw, null, g);
+        return [gx, gw];
+      });
+    }
   }
 });
 

@@ -26,12 +26,18 @@ function cell(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+/** Characters of a verdict shown in a listing; `runs show` and --json give it whole. */
+const HEADLINE_CHARS = 90;
+
 /** The summary's most telling entry for a one-line listing. */
 function headline(r: RunRecord): string {
   const s = r.summary;
-  if (typeof s.verdict === 'string') return s.verdict;
+  if (typeof s.verdict === 'string') return s.verdict.length > HEADLINE_CHARS ? `${s.verdict.slice(0, HEADLINE_CHARS - 1)}…` : s.verdict;
   const numbers = Object.entries(s).filter(([k, v]) => typeof v === 'number' && !['steps', 'epochs', 'seconds'].includes(k));
-  return numbers.map(([k, v]) => `${k} ${num(v)}`).join(', ');
+  if (numbers.length > 0) return numbers.map(([k, v]) => `${k} ${num(v)}`).join(', ');
+  // the main job keeps one verdict per study
+  const verdicts = Object.entries(s).filter(([, v]) => typeof v === 'string').map(([k]) => k);
+  return verdicts.length > 0 ? `verdicts: ${verdicts.join(', ')} (runs show ${r.id.slice(-6)})` : '';
 }
 
 /** Nested config values as `a.b.c` → value, for comparing configs key by key. */

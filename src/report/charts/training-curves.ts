@@ -79,7 +79,7 @@ export function trainingCurvesChart(records: readonly MetricRecord[], opts: { id
     y: { field: 'value', type: 'quantitative' as const, title: 'training loss', scale: { zero: false } },
     color: { field: 'task', type: 'nominal' as const, title: 'task' },
   };
-  const layer = { mark: { type: 'line' as const, strokeWidth: 1.5, interpolate: 'monotone' as const }, encoding, width, height };
+  const layer = { mark: { type: 'line' as const, strokeWidth: 1.5 }, encoding, width, height };
   return {
     id: opts.id ?? chartId('training-loss'),
     title: opts.title ?? 'Training loss per task',

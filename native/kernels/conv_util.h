@@ -1,0 +1,80 @@
+// Helpers shared by the convolution paths (conv_wide.cpp, conv_winograd.cpp): per-thread scratch
+// buffers, the split of a batch into chunks of images, and a finiteness check.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "parallel.h"
+
+namespace pt {
+namespace conv_util {
+
+// Floats of working data per chunk of images: about 1 MiB, what an L2 cache holds.
+constexpr int64_t kChunkFloats = 1 << 18;
+constexpr int64_t kMaxChunk = 16;
+
+// Three per-thread buffers, grown on demand and kept for the thread's life.
+struct Scratch {
+  std::vector<float> a, b, c;
+};
+
+inline Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+inline float* grow(std::vector<float>& v, int64_t floats) {
+  if (v.size() < static_cast<size_t>(floats)) v.resize(static_cast<size_t>(floats));
+  return v.data();
+}
+
+// Images per chunk: per_image floats of working data each, about kChunkFloats in all, and at
+// least one chunk for each of `tasks` threads.
+inline int64_t images_per_chunk(int64_t n, int64_t per_image, int64_t tasks) {
+  const int64_t nb = std::min({kChunkFloats / std::max<int64_t>(per_image, 1), kMaxChunk, n / std::max<int64_t>(tasks, 1)});
+  return std::max<int64_t>(nb, 1);
+}
+
+// Runs body(first image, image count) over [0, n) in chunks of nb, whole chunks per thread when
+// there are enough of them (the GEMMs inside then run single-threaded), else chunk by chunk.
+template <class F>
+void for_chunks(int64_t n, int64_t nb, F body) {
+  const int64_t chunks = (n + nb - 1) / nb;
+  auto run = [&](int64_t t) { body(t * nb, std::min(nb, n - t * nb)); };
+  if (chunks >= num_threads()) {
+    parallel_tasks(chunks, run);
+  } else {
+    for (int64_t t = 0; t < chunks; ++t) run(t);
+  }
+}
+
+// The number of tasks that each sum a share of the images into their own accumulator: one per
+// thread when there are enough images, else one (whose GEMMs then use every thread).
+inline int64_t accumulator_tasks(int64_t n) { return n >= num_threads() ? num_threads() : 1; }
+
+// Runs body(task) for each of `tasks` tasks, over the pool when there is more than one.
+template <class F>
+void run_tasks(int64_t tasks, F body) {
+  if (tasks > 1) {
+    parallel_tasks(tasks, body);
+  } else {
+    body(0);
+  }
+}
+
+// No infinity or NaN in v[0, n).
+inline bool all_finite(const float* v, int64_t n) {
+  uint32_t bad = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, v + i, sizeof bits);
+    bad |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+  }
+  return bad == 0;
+}
+
+}  // namespace conv_util
+}  // namespace pt

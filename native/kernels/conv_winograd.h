@@ -1,0 +1,21 @@
+// Winograd F(2x2, 3x3) convolution, the path conv.cpp takes for 3x3, stride-1, undilated
+// convolutions with enough channels; see conv_winograd.cpp. Same contracts as conv.h, except that
+// each function returns false, having written garbage, when an input holds an infinity or NaN: the
+// transforms would spread it as NaN to outputs that direct convolution leaves finite, so the caller
+// then recomputes with another path.
+#pragma once
+
+#include "conv.h"
+
+namespace pt {
+
+bool conv_winograd_applies(const ConvGeometry& g);
+
+bool conv2d_winograd(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g);
+
+bool conv2d_backward_input_winograd(const float* gy, const float* w, float* gx, const ConvGeometry& g);
+
+// gw only (overwritten).
+bool conv2d_backward_weight_winograd(const float* gy, const float* x, float* gw, const ConvGeometry& g);
+
+}  // namespace pt
