@@ -21,3 +21,4 @@ export * from './io/index.js';
 export * as data from './data/index.js';
 export * as train from './train/index.js';
 export * as multitask from './multitask/index.js';
+export * as transfer from './transfer/index.js';

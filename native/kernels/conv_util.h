@@ -51,9 +51,13 @@ void for_chunks(int64_t n, int64_t nb, F body) {
   }
 }
 
-// The number of tasks that each sum a share of the images into their own accumulator: one per
-// thread when there are enough images, else one (whose GEMMs then use every thread).
-inline int64_t accumulator_tasks(int64_t n) { return n >= num_threads() ? num_threads() : 1; }
+// The number of tasks that each sum a share of the images into their own accumulator: a few per
+// thread when there are enough images (handed out one at a time, so that a thread the OS preempts
+// holds up the others for a small share only), else one, whose GEMMs then use every thread.
+inline int64_t accumulator_tasks(int64_t n) {
+  constexpr int64_t kTasksPerThread = 4;
+  return n >= num_threads() ? std::min<int64_t>(n, num_threads() * kTasksPerThread) : 1;
+}
 
 // Runs body(task) for each of `tasks` tasks, over the pool when there is more than one.
 template <class F>

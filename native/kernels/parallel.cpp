@@ -19,6 +19,8 @@ namespace {
 
 thread_local bool tl_in_task = false;
 
+constexpr int64_t kChunksPerThread = 4;
+
 // Marks the current thread as running pool tasks while the scope lives.
 class TaskScope {
  public:
@@ -35,7 +37,9 @@ class TaskScope {
 // sleeping worker is often woken late or packed onto the caller's CPU (the job then runs serially),
 // and a PAUSE loop did worse than plain loads (likely the hypervisor's pause-loop exiting), so
 // workers poll with plain loads for a couple of milliseconds, as BLAS thread pools do.
-constexpr std::chrono::microseconds kPoll{2000};
+constexpr std::chrono::microseconds kPoll{50};
+// Poll iterations between two reads of the clock, which cost more than the load of the generation.
+constexpr int kPollsPerClockRead = 64;
 
 int threads_from_env() {
   const char* env = std::getenv("POLYTASK_NUM_THREADS");
@@ -115,8 +119,8 @@ class Pool {
     uint64_t seen = 0;
     for (;;) {
       const auto poll_until = std::chrono::steady_clock::now() + kPoll;
-      while (generation_.load(std::memory_order_acquire) == seen &&
-             std::chrono::steady_clock::now() < poll_until) {
+      for (int i = 1; generation_.load(std::memory_order_acquire) == seen; ++i) {
+        if (i % kPollsPerClockRead == 0 && std::chrono::steady_clock::now() >= poll_until) break;
       }
       if (generation_.load(std::memory_order_acquire) == seen) {
         std::unique_lock<std::mutex> lock(mu_);
@@ -165,7 +169,10 @@ void parallel_tasks(int64_t tasks, const std::function<void(int64_t)>& body) {
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& body) {
   if (n <= 0) return;
   grain = std::max<int64_t>(grain, 1);
-  int64_t chunks = std::min<int64_t>(num_threads(), (n + grain - 1) / grain);
+  // Several chunks per thread, handed out one at a time: a worker that the OS preempts in the
+  // middle of a chunk (a loaded machine) then holds up the caller for a small piece of the work,
+  // not for half of it.
+  int64_t chunks = std::min<int64_t>(num_threads() * kChunksPerThread, (n + grain - 1) / grain);
   if (chunks <= 1) {
     body(0, n);
     return;

@@ -25,7 +25,7 @@ bool in_parallel_region();
 // Runs body(task) for every task in [0, tasks), spread over the pool. Returns when all are done.
 void parallel_tasks(int64_t tasks, const std::function<void(int64_t task)>& body);
 
-// Splits [0, n) into contiguous chunks of at least `grain` items (one per thread at most) and
+// Splits [0, n) into contiguous chunks of at least `grain` items (a few per thread at most) and
 // runs body(lo, hi) on each; runs inline when the range is too small to be worth a wake-up.
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t lo, int64_t hi)>& body);
 
