@@ -6,7 +6,11 @@
  * of 1 and 2 threads) or NumPy for GEMM. Prints a markdown table and writes bench/results.json.
  * Absent peers are reported as absent.
  *
- * usage: npm run bench [-- --reps 3 --only W1,W3 --quick]
+ * Then the speed claims of the studies, each measured by its own worker: multi-task step costs
+ * against a single-task step (bench/mtl-step.ts) and a linear-probe epoch over cached features
+ * against a fine-tuning epoch (bench/transfer-probe.ts).
+ *
+ * usage: npm run bench [-- --reps 3 --only W1,W3,mtl,probe --quick]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,6 +28,8 @@ interface Contender {
   /** 'reference' contenders are the denominators of the ratios; 'polytask' ones need the native addon. */
   group: 'polytask' | 'reference' | 'other';
   cmd: string[];
+  /** At most this many repetitions: the slowest peers (minutes a run) are measured once. */
+  maxReps?: number;
 }
 
 interface Workload {
@@ -43,15 +49,15 @@ function workloads(quick: boolean): Workload[] {
   const w2 = ['W2', 'CNN conv32-conv64-fc128, batch 128, Adam (training samples/s)'] as const;
   const train = (id: string, steps: string, jsSteps: string, tfSteps: string): Contender[] => [
     { name: 'polytask native', group: 'polytask', cmd: node('polytask-worker.js', id, 'native', steps) },
-    { name: 'polytask js', group: 'other', cmd: node('polytask-worker.js', id, 'js', jsSteps) },
+    { name: 'polytask js', group: 'other', cmd: node('polytask-worker.js', id, 'js', jsSteps), maxReps: 1 },
     { name: 'PyTorch 1 thread', group: 'reference', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), id, '--threads', '1', '--steps', steps] },
     { name: 'PyTorch 2 threads', group: 'reference', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), id, '--threads', '2', '--steps', steps] },
     { name: 'TensorFlow.js wasm', group: 'other', cmd: node('peers/tfjs-worker.js', id, 'wasm', tfSteps) },
-    { name: 'TensorFlow.js cpu', group: 'other', cmd: node('peers/tfjs-worker.js', id, 'cpu', '1') },
+    { name: 'TensorFlow.js cpu', group: 'other', cmd: node('peers/tfjs-worker.js', id, 'cpu', '1'), maxReps: 1 },
   ];
   const gemm = (size: string): Contender[] => [
     { name: `polytask native ${size}`, group: 'polytask', cmd: node('polytask-worker.js', 'W3', 'native', size) },
-    { name: `polytask js ${size}`, group: 'other', cmd: node('polytask-worker.js', 'W3', 'js', size) },
+    { name: `polytask js ${size}`, group: 'other', cmd: node('polytask-worker.js', 'W3', 'js', size), maxReps: 1 },
     { name: `NumPy/OpenBLAS ${size}`, group: 'reference', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', '--lib', 'numpy', '--size', size] },
     { name: `PyTorch ${size}`, group: 'other', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', '--threads', '2', '--size', size] },
   ];
@@ -65,20 +71,26 @@ function workloads(quick: boolean): Workload[] {
 
 interface Sample { value: number | null; peakRssMb: number | null; error?: string }
 
-function runOnce(c: Contender, metric: string): Sample {
-  if (c.cmd[0] === PY && !existsSync(PY)) return { value: null, peakRssMb: null, error: 'absent (no /usr/bin/python3)' };
+/** Runs one worker process and returns the JSON line it printed, or why there is none. */
+function runWorker(cmd: readonly string[]): { record: Record<string, unknown> | null; error?: string } {
+  if (cmd[0] === PY && !existsSync(PY)) return { record: null, error: 'absent (no /usr/bin/python3)' };
   try {
-    const stdout = execFileSync(c.cmd[0]!, c.cmd.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+    const stdout = execFileSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
     const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-    if (line === undefined) return { value: null, peakRssMb: null, error: 'no result printed' };
+    if (line === undefined) return { record: null, error: 'no result printed' };
     const r = JSON.parse(line) as Record<string, unknown>;
-    if (typeof r['error'] === 'string') return { value: null, peakRssMb: null, error: r['error'] };
-    return { value: Number(r[metric]), peakRssMb: Number(r['peakRssMb']) };
+    return typeof r['error'] === 'string' ? { record: null, error: r['error'] } : { record: r };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const absent = /No module named|Cannot find (module|package)/.test(msg);
-    return { value: null, peakRssMb: null, error: absent ? 'absent' : msg.split('\n').find((l) => /Error/.test(l)) ?? 'failed' };
+    return { record: null, error: absent ? 'absent' : msg.split('\n').find((l) => /Error/.test(l)) ?? 'failed' };
   }
+}
+
+function runOnce(c: Contender, metric: string): Sample {
+  const { record, error } = runWorker(c.cmd);
+  if (record === null) return { value: null, peakRssMb: null, ...(error === undefined ? {} : { error }) };
+  return { value: Number(record[metric]), peakRssMb: Number(record['peakRssMb']) };
 }
 
 function median(xs: number[]): number {
@@ -88,6 +100,30 @@ function median(xs: number[]): number {
 }
 
 interface Row { workload: string; contender: string; median: number | null; ratio: number | null; peakRssMb: number | null; runs: number[]; note?: string }
+
+function mtlTable(backend: string, quick: boolean): string {
+  const { record: result, error } = runWorker(node('mtl-step.js', backend, quick ? '5' : '30'));
+  const title = `### Multi-task step cost (${backend}, ms per step, batch 64, 2 tasks; median of rounds)`;
+  if (result === null) return `${title}\n\nfailed: ${error}`;
+  const ms = result['msPerStep'] as Record<string, number>;
+  const budget = result['budget'] as Record<string, number>;
+  const within = result['within'] as Record<string, boolean>;
+  const lines = [title, '', '| step | ms | × single | budget (ms) | within |', '| --- | ---: | ---: | ---: | --- |'];
+  for (const [k, v] of Object.entries(ms)) {
+    if (k === 'forward') continue;
+    lines.push(`| ${k} | ${v.toFixed(1)} | ${(v / ms['single']!).toFixed(2)} | ${budget[k]?.toFixed(1) ?? ''} | ${within[k] === undefined ? '' : within[k] ? 'yes' : 'NO'} |`);
+  }
+  lines.push('', 'Budgets (issue 4): ew ≤ 1.2× single; loss weighting and FAMO ≤ 1.2× ew; per-task-gradient methods ≤ ew + one backward pass per task.');
+  return lines.join('\n');
+}
+
+function probeTable(backend: string, quick: boolean): string {
+  const { record: result, error } = runWorker(node('transfer-probe.js', backend, quick ? '300' : '1000'));
+  const title = `### Linear probe over cached features vs fine-tuning (${backend}, benchmark CNN, MNIST)`;
+  if (result === null) return `${title}\n\nfailed: ${error}`;
+  return [title, '', '| examples | fine-tune epoch (ms) | probe epoch (ms) | cache fill (ms) | speed-up (target ≥ 10×) |', '| ---: | ---: | ---: | ---: | ---: |',
+    `| ${String(result['examples'])} | ${String(result['fineTuneEpochMs'])} | ${String(result['probeEpochMs'])} | ${String(result['cacheFillMs'])} | ${String(result['speedup'])}× |`].join('\n');
+}
 
 function main(): void {
   const args = process.argv.slice(2);
@@ -106,6 +142,7 @@ function main(): void {
       // alternate the order between repetitions so no contender always runs on a warmer machine
       const order = r % 2 === 0 ? w.contenders : [...w.contenders].reverse();
       for (const c of order) {
+        if (r >= (c.maxReps ?? reps)) continue;
         const s = c.group === 'polytask' && !native.available ? { value: null, peakRssMb: null, error: `native backend unavailable: ${native.reason}` } : runOnce(c, w.metric);
         samples.get(c.name)!.push(s);
         process.stderr.write(`${w.id} ${c.name}: ${s.value?.toFixed(1) ?? s.error}\n`);
@@ -133,6 +170,8 @@ function main(): void {
     }
     tables.push(lines.join('\n'));
   }
+  if (only === null || only.includes('mtl')) tables.push(mtlTable(native.available ? 'native' : 'js', quick));
+  if (only === null || only.includes('probe')) tables.push(probeTable(native.available ? 'native' : 'js', quick));
   const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2) or NumPy/OpenBLAS (W3).`;
   const md = [header, '', ...tables].join('\n\n');
   console.log(md);

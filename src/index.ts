@@ -22,3 +22,4 @@ export * as data from './data/index.js';
 export * as train from './train/index.js';
 export * as multitask from './multitask/index.js';
 export * as transfer from './transfer/index.js';
+export * as endtoend from './endtoend/index.js';

@@ -37,7 +37,7 @@ class TaskScope {
 // sleeping worker is often woken late or packed onto the caller's CPU (the job then runs serially),
 // and a PAUSE loop did worse than plain loads (likely the hypervisor's pause-loop exiting), so
 // workers poll with plain loads for a couple of milliseconds, as BLAS thread pools do.
-constexpr std::chrono::microseconds kPoll{50};
+constexpr std::chrono::microseconds kPoll{2000};
 // Poll iterations between two reads of the clock, which cost more than the load of the generation.
 constexpr int kPollsPerClockRead = 64;
 
