@@ -36,8 +36,12 @@ class TaskScope {
 // How long an idle worker polls for the next job before sleeping. Measured on a 2-vCPU VM: a
 // sleeping worker is often woken late or packed onto the caller's CPU (the job then runs serially),
 // and a PAUSE loop did worse than plain loads (likely the hypervisor's pause-loop exiting), so
-// workers poll with plain loads for a couple of milliseconds, as BLAS thread pools do.
-constexpr std::chrono::microseconds kPoll{2000};
+// workers poll with plain loads. But not for long: with the scheduler's autogroups (Linux's
+// default for desktop and login sessions) all threads of a process share one slice of a busy
+// machine, and a worker polling through the single-threaded stretches between kernels (autograd,
+// allocation, garbage collection) takes that time from the caller. 200 us covers the gaps between
+// the kernels of a layer; polling 2 ms cost the CNN benchmark 10-25% at 2 threads on a loaded VM.
+constexpr std::chrono::microseconds kPoll{200};
 // Poll iterations between two reads of the clock, which cost more than the load of the generation.
 constexpr int kPollsPerClockRead = 64;
 
