@@ -4,10 +4,11 @@
 # run time with __builtin_cpu_supports.
 {
   'target_defaults': {
-    'cflags': ['-O3', '-Wall', '-Wextra', '-fPIC'],
+    # -fno-math-errno: no kernel reads errno, and without it sqrt cannot be vectorised.
+    'cflags': ['-O3', '-Wall', '-Wextra', '-fPIC', '-fno-math-errno'],
     'cflags_cc': ['-std=c++17'],
     'xcode_settings': {
-      'OTHER_CFLAGS': ['-O3'],
+      'OTHER_CFLAGS': ['-O3', '-fno-math-errno'],
       'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
     },
     'msvs_settings': {

@@ -16,7 +16,8 @@ struct PoolGeometry {
 // one; the first NaN wins), -1 (and y = -inf) when the window is all padding.
 void max_pool2d(const float* x, float* y, int32_t* argmax, const PoolGeometry& g);
 
-// gx += gy routed through argmax (entries < 0 are skipped). gx must be zero-filled.
+// gx = gy routed through argmax (summed where windows overlap; entries < 0 are skipped), 0 elsewhere.
+// Overwrites gx.
 void max_pool2d_backward(const float* gy, const int32_t* argmax, float* gx, const PoolGeometry& g);
 
 void avg_pool2d(const float* x, float* y, const PoolGeometry& g);

@@ -69,17 +69,17 @@ export interface Backend {
   readonly name: string;
 
   // ---- elementwise ----
-  /** out[i] = op(x[i]). */
+  /** out[i] = op(x[i]). Overwrites out. */
   unary(op: UnaryOp, x: F32, out: F32, alpha: number): void;
-  /** gx[i] = gy[i] * op'(x[i]); `y` is op(x) (some derivatives read it). */
+  /** gx[i] = gy[i] * op'(x[i]); `y` is op(x) (some derivatives read it). Overwrites gx. */
   unaryGrad(op: UnaryOp, x: F32, y: F32, gy: F32, gx: F32, alpha: number): void;
-  /** out = op(a, b) with NumPy broadcasting to outShape. a, b, out share one dtype except that comparisons always write float32. */
+  /** out = op(a, b) with NumPy broadcasting to outShape. a, b, out share one dtype except that comparisons always write float32. Overwrites out. */
   binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
-  /** out = cond != 0 ? a : b, all three broadcast to outShape. */
+  /** out = cond != 0 ? a : b, all three broadcast to outShape. Overwrites out. */
   where(cond: F32, cShape: Shape, a: F32, aShape: Shape, b: F32, bShape: Shape, out: F32, outShape: Shape): void;
-  /** out[i] = min(max(x[i], lo), hi). */
+  /** out[i] = min(max(x[i], lo), hi). Overwrites out. */
   clamp(x: F32, lo: number, hi: number, out: F32): void;
-  /** gx[i] = lo <= x[i] <= hi ? gy[i] : 0. */
+  /** gx[i] = lo <= x[i] <= hi ? gy[i] : 0. Overwrites gx. */
   clampGrad(x: F32, lo: number, hi: number, gy: F32, gx: F32): void;
 
   // ---- reductions ----
@@ -125,9 +125,9 @@ export interface Backend {
   conv2dBackwardInput(gy: F32, w: F32, gx: F32, g: Conv2dGeometry): void;
   /** gw = dL/dw (overwrites gw), and gb = dL/dbias when gb is given (overwrites gb). */
   conv2dBackwardWeight(gy: F32, x: F32, gw: F32, gb: F32 | null, g: Conv2dGeometry): void;
-  /** y = max pool; argmax[i] = flat index within the (n,c) plane of x of each output's max (-1 when the window is all padding). */
+  /** y = max pool; argmax[i] = flat index within the (n,c) plane of x of each output's max (-1 when the window is all padding). Overwrites y and argmax. */
   maxPool2d(x: F32, y: F32, argmax: I32, g: Pool2dGeometry): void;
-  /** gx += gy routed through argmax. gx must be zero-filled. */
+  /** gx = gy routed through argmax (summed where windows overlap), 0 elsewhere. Overwrites gx. */
   maxPool2dBackward(gy: F32, argmax: I32, gx: F32, g: Pool2dGeometry): void;
   avgPool2d(x: F32, y: F32, g: Pool2dGeometry): void;
   /** gx must be zero-filled. */

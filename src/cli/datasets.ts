@@ -38,6 +38,25 @@ interface Pool {
   description: string;
 }
 
+/** The most classes a label may index: a larger label is corrupt data, not a class (and would build a head too big to allocate). */
+export const MAX_CLASSES = 100_000;
+
+/**
+ * Labels as class indices, checked before they become int32 (which would truncate 1.5 to 1,
+ * wrap 3e9 and read NaN as 0): each an integer in [0, MAX_CLASSES).
+ */
+function classLabels(values: ArrayLike<number>, where: string): Int32Array {
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const c = Number(values[i]);
+    if (!Number.isInteger(c) || c < 0 || c >= MAX_CLASSES) {
+      throw new ValueError(where, `label ${c} of example ${i} is not a class index (an integer from 0 to ${MAX_CLASSES - 1})`);
+    }
+    out[i] = c;
+  }
+  return out;
+}
+
 const imageSet = (s: ImageSet): TensorDataset => new TensorDataset(s.images, [1, s.height, s.width], s.labels);
 
 function idxImages(imagesPath: string, labelsPath: string): TensorDataset {
@@ -47,7 +66,7 @@ function idxImages(imagesPath: string, labelsPath: string): TensorDataset {
   const pixels = Float32Array.from(img.data as ArrayLike<number>, (v) => v * scale);
   const lab = readIdx(labelsPath);
   if (lab.shape.length !== 1 || lab.shape[0] !== img.shape[0]) throw new ValueError(labelsPath, `expected ${img.shape[0]} labels of shape [N], got [${lab.shape.join(',')}]`);
-  return new TensorDataset(pixels, [1, img.shape[1]!, img.shape[2]!], Int32Array.from(lab.data as ArrayLike<number>));
+  return new TensorDataset(pixels, [1, img.shape[1]!, img.shape[2]!], classLabels(lab.data as ArrayLike<number>, labelsPath));
 }
 
 function npyPool(featuresPath: string, labelsPath: string): TensorDataset {
@@ -56,7 +75,7 @@ function npyPool(featuresPath: string, labelsPath: string): TensorDataset {
   if (x.ndim < 2) throw new ValueError(featuresPath, `expected features of shape [N, ...], got [${x.shape.join(',')}]`);
   if (y.ndim !== 1 || y.shape[0] !== x.shape[0]) throw new ValueError(labelsPath, `expected ${x.shape[0]} integer labels of shape [N], got [${y.shape.join(',')}]`);
   const shape = x.ndim === 3 ? [1, x.shape[1]!, x.shape[2]!] : x.shape.slice(1);
-  return new TensorDataset(x.data, shape, Int32Array.from(y.data as ArrayLike<number>));
+  return new TensorDataset(x.data, shape, classLabels(y.data as ArrayLike<number>, labelsPath));
 }
 
 function csvPool(file: string, label: string): TensorDataset {
@@ -66,7 +85,7 @@ function csvPool(file: string, label: string): TensorDataset {
   if (features.length === 0) throw new ValueError(file, 'has no feature column besides the label');
   const x = new Float32Array(table.rows * features.length);
   features.forEach((name, c) => table.columns[name]!.forEach((v, r) => { x[r * features.length + c] = v; }));
-  return new TensorDataset(x, [features.length], Int32Array.from(table.columns[label]!));
+  return new TensorDataset(x, [features.length], classLabels(table.columns[label]!, `${file}: column "${label}"`));
 }
 
 function pool(d: DataConfig): Pool {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { ValueError } from '../core/errors.js';
 import type { MultiTaskModel } from '../multitask/hard-sharing.js';
 import {
-  latestCheckpoint, loadCheckpoint, readManifest, saveCheckpoint, type CheckpointInfo, type JsonValue,
+  CheckpointError, latestCheckpoint, loadCheckpoint, readManifest, saveCheckpoint, type CheckpointInfo, type JsonValue,
 } from '../train/index.js';
 import { buildModel, resolveDescription } from './arch/registry.js';
 import type { ArchDescription } from './arch/types.js';
@@ -81,6 +81,11 @@ export function loadPretrained(path: string): Pretrained {
   }
   const description = resolveDescription({ arch: meta.arch, config: meta.config ?? {}, tasks: meta.tasks ?? [] });
   const model = buildModel(description);
-  model.loadStateDict(contents.model, { strict: true });
+  try {
+    model.loadStateDict(contents.model, { strict: true });
+  } catch (err) {
+    // name the file: a shape mismatch alone does not say which checkpoint is at fault
+    throw new CheckpointError(dir, `model.safetensors does not fit the model metadata.json describes: ${(err as Error).message}`);
+  }
   return meta.source === undefined ? { model, description, path: dir } : { model, description, path: dir, source: meta.source };
 }

@@ -404,7 +404,7 @@ nativeTest('max, average and adaptive pooling match the reference', (be) => {
       const y = new Float32Array(ySize);
       const argmax = new Int32Array(ySize);
       b.maxPool2d(x, y, argmax, g);
-      const gx = new Float32Array(x.length);
+      const gx = new Float32Array(x.length).fill(NaN); // overwritten
       b.maxPool2dBackward(gy, argmax, gx, g);
       return [y, argmax, gx];
     });

@@ -29,6 +29,7 @@ export function maxPool2d(x: F32, y: F32, argmax: I32, g: Pool2dGeometry): void 
 }
 
 export function maxPool2dBackward(gy: F32, argmax: I32, gx: F32, g: Pool2dGeometry): void {
+  gx.fill(0);
   const planes = g.n * g.c;
   const ohw = g.oh * g.ow;
   const hw = g.h * g.w;

@@ -4,6 +4,7 @@
  * @example
  * softmax(logits, 1, true); // log-probabilities over classes
  */
+import { emptyF32 } from '../../core/dtype.js';
 import { normAxis, splitAround } from '../../core/shape.js';
 import { getBackend } from '../../backend/registry.js';
 import { record } from '../autograd.js';
@@ -15,10 +16,10 @@ export function softmax(x: Tensor, axis: number, log: boolean): Tensor {
   requireFloat(name, x);
   const a = normAxis(name, axis, x.ndim);
   const [outer, dim, inner] = splitAround(x.shape, a);
-  const out = new Float32Array(x.size);
+  const out = emptyF32(x.size);
   getBackend().softmax(x.data as Float32Array, outer, dim, inner, log, out);
   return record(new Tensor(out, x.shape), name, [x], (g) => {
-    const gx = new Float32Array(x.size);
+    const gx = emptyF32(x.size);
     getBackend().softmaxBackward(out, g.data as Float32Array, outer, dim, inner, log, gx);
     return [new Tensor(gx, x.shape)];
   });

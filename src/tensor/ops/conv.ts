@@ -5,6 +5,7 @@
  * @example
  * conv2d(x, w, b, { padding: 1 }); // same-size 3×3 convolution
  */
+import { emptyF32 } from '../../core/dtype.js';
 import { ShapeError, ValueError } from '../../core/errors.js';
 import { fmt } from '../../core/shape.js';
 import type { Conv2dGeometry } from '../../backend/backend.js';
@@ -56,7 +57,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Con
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== g.o)) {
     throw new ShapeError('conv2d', `bias must be [${g.o}], got ${fmt(bias.shape)}`);
   }
-  const y = new Float32Array(g.n * g.o * g.oh * g.ow);
+  const y = emptyF32(g.n * g.o * g.oh * g.ow);
   getBackend().conv2d(x.data as Float32Array, weight.data as Float32Array, bias === null ? null : (bias.data as Float32Array), y, g);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record(new Tensor(y, [g.n, g.o, g.oh, g.ow]), 'conv2d', inputs, (gy, needs) => {
@@ -64,14 +65,14 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Con
     const gyd = gy.data as Float32Array;
     let gx: Tensor | null = null;
     if (needs[0]) {
-      const d = new Float32Array(x.size);
+      const d = emptyF32(x.size);
       be.conv2dBackwardInput(gyd, weight.data as Float32Array, d, g);
       gx = new Tensor(d, x.shape);
     }
     let gw: Tensor | null = null;
     let gb: Tensor | null = null;
     if (needs[1] || needs[2]) {
-      const dw = new Float32Array(weight.size);
+      const dw = emptyF32(weight.size);
       const db = bias === null ? null : new Float32Array(g.o);
       be.conv2dBackwardWeight(gyd, x.data as Float32Array, dw, db, g);
       gw = new Tensor(dw, weight.shape);

@@ -5,7 +5,7 @@
  * @example
  * binaryOp('add', x, 1); // x + 1, broadcast
  */
-import { allocate, type DType } from '../../core/dtype.js';
+import { allocateEmpty, emptyF32, type DType } from '../../core/dtype.js';
 import { DTypeError, ValueError } from '../../core/errors.js';
 import { broadcastShapes, fmt, shapesEqual, type Shape } from '../../core/shape.js';
 import type { BinaryOp, UnaryOp } from '../../backend/backend.js';
@@ -39,7 +39,7 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
   for (let i = 0; i < g.ndim; i++) {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
   }
-  const out = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  const out = emptyF32(shape.reduce((p, d) => p * d, 1));
   getBackend().reduce('sum', g.data as Float32Array, g.shape, axes, out);
   return new Tensor(out, shape);
 }
@@ -52,7 +52,7 @@ export function binaryOp(op: BinaryOp, a: Tensor, bIn: Operand): Tensor {
   if (a.dtype === 'int32' && !INT_OK.has(op)) throw new DTypeError(op, `is not defined on int32 tensors; call toFloat() first`);
   const shape = broadcastShapes(op, a.shape, b.shape);
   const cmp = COMPARISONS.has(op);
-  const out = allocate(cmp ? 'float32' : a.dtype, shape.reduce((p, d) => p * d, 1));
+  const out = allocateEmpty(cmp ? 'float32' : a.dtype, shape.reduce((p, d) => p * d, 1));
   getBackend().binary(op, a.data, a.shape, b.data, b.shape, out, shape);
   const res = new Tensor(out, shape);
   if (cmp || a.dtype === 'int32') return res;
@@ -89,11 +89,11 @@ function binaryGrad(op: BinaryOp, a: Tensor, b: Tensor, out: Tensor, g: Tensor, 
 export function unaryOp(op: UnaryOp, x: Tensor, alpha = 0): Tensor {
   requireFloat(op, x);
   const be = getBackend();
-  const out = new Float32Array(x.size);
+  const out = emptyF32(x.size);
   be.unary(op, x.data as Float32Array, out, alpha);
   const res = new Tensor(out, x.shape);
   return record(res, op, [x], (g) => {
-    const gx = new Float32Array(x.size);
+    const gx = emptyF32(x.size);
     getBackend().unaryGrad(op, x.data as Float32Array, out, g.data as Float32Array, gx, alpha);
     return [new Tensor(gx, x.shape)];
   });
@@ -108,10 +108,10 @@ export function leakyRelu(x: Tensor, slope: number): Tensor {
 export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   requireFloat('clamp', x);
   if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw new ValueError('clamp', `needs min <= max, got min ${lo} and max ${hi}`);
-  const out = new Float32Array(x.size);
+  const out = emptyF32(x.size);
   getBackend().clamp(x.data as Float32Array, lo, hi, out);
   return record(new Tensor(out, x.shape), 'clamp', [x], (g) => {
-    const gx = new Float32Array(x.size);
+    const gx = emptyF32(x.size);
     getBackend().clampGrad(x.data as Float32Array, lo, hi, g.data as Float32Array, gx);
     return [new Tensor(gx, x.shape)];
   });
@@ -125,7 +125,7 @@ export function where(cond: Tensor, aIn: Operand, bIn: Operand): Tensor {
   requireFloat('where', a);
   requireFloat('where', b);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
-  const out = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  const out = emptyF32(shape.reduce((p, d) => p * d, 1));
   getBackend().where(cond.data as Float32Array, cond.shape, a.data as Float32Array, a.shape, b.data as Float32Array, b.shape, out, shape);
   return record(new Tensor(out, shape), 'where', [a, b], (g, needs) => {
     const zero = new Tensor(new Float32Array(1), []);

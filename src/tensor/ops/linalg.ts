@@ -5,6 +5,7 @@
  * @example
  * matmul(x, w); // [B, T, C] @ [C, D] → [B, T, D]
  */
+import { emptyF32 } from '../../core/dtype.js';
 import { ShapeError } from '../../core/errors.js';
 import { broadcastShapes, fmt, shapesEqual, sizeOf } from '../../core/shape.js';
 import { getBackend } from '../../backend/registry.js';
@@ -42,7 +43,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 function matmul2d(a: Tensor, b: Tensor): Tensor {
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
-  const out = new Float32Array(m * n);
+  const out = emptyF32(m * n);
   getBackend().matmul(a.data as Float32Array, b.data as Float32Array, out, 1, m, n, k, false, false, 0, 0, false);
   return record(new Tensor(out, [m, n]), 'matmul', [a, b], (g, needs) => {
     const be = getBackend();
@@ -50,12 +51,12 @@ function matmul2d(a: Tensor, b: Tensor): Tensor {
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;
     if (needs[0]) {
-      const d = new Float32Array(m * k); // g [m,n] @ b^T [n,k]
+      const d = emptyF32(m * k); // g [m,n] @ b^T [n,k]
       be.matmul(gd, b.data as Float32Array, d, 1, m, k, n, false, true, 0, 0, false);
       ga = new Tensor(d, [m, k]);
     }
     if (needs[1]) {
-      const d = new Float32Array(k * n); // a^T [k,m] @ g [m,n]
+      const d = emptyF32(k * n); // a^T [k,m] @ g [m,n]
       be.matmul(a.data as Float32Array, gd, d, 1, k, n, m, true, false, 0, 0, false);
       gb = new Tensor(d, [k, n]);
     }
@@ -79,7 +80,7 @@ function batched(aIn: Tensor, bIn: Tensor): Tensor {
   const b = fit(bIn, k, n);
   const sa = a.size === m * k ? 0 : m * k;
   const sb = b.size === k * n ? 0 : k * n;
-  const out = new Float32Array(batch * m * n);
+  const out = emptyF32(batch * m * n);
   getBackend().matmul(a.data as Float32Array, b.data as Float32Array, out, batch, m, n, k, false, false, sa, sb, false);
   return record(new Tensor(out, [...batchShape, m, n]), 'matmul', [a, b], (g, needs) => {
     const be = getBackend();
@@ -87,12 +88,12 @@ function batched(aIn: Tensor, bIn: Tensor): Tensor {
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;
     if (needs[0]) {
-      const d = new Float32Array(batch * m * k);
+      const d = emptyF32(batch * m * k);
       be.matmul(gd, b.data as Float32Array, d, batch, m, k, n, false, true, m * n, sb, false);
       ga = sumTo(new Tensor(d, [...batchShape, m, k]), a.shape);
     }
     if (needs[1]) {
-      const d = new Float32Array(batch * k * n);
+      const d = emptyF32(batch * k * n);
       be.matmul(a.data as Float32Array, gd, d, batch, k, n, m, true, false, sa, m * n, false);
       gb = sumTo(new Tensor(d, [...batchShape, k, n]), b.shape);
     }
@@ -118,7 +119,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== n)) throw new ShapeError('linear', `bias must be [${n}], got ${fmt(bias.shape)}`);
   const x2 = x.ndim === 2 ? x : x.reshape([-1, k]);
   const m = x2.shape[0]!;
-  const out = new Float32Array(m * n);
+  const out = emptyF32(m * n);
   getBackend().matmul(x2.data as Float32Array, weight.data as Float32Array, out, 1, m, n, k, false, true, 0, 0, false);
   const y = record(new Tensor(out, [m, n]), 'linear', [x2, weight], (g, needs) => {
     const be = getBackend();
@@ -126,12 +127,12 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;
     if (needs[0]) {
-      const d = new Float32Array(m * k); // g [m,n] @ w [n,k]
+      const d = emptyF32(m * k); // g [m,n] @ w [n,k]
       be.matmul(gd, weight.data as Float32Array, d, 1, m, k, n, false, false, 0, 0, false);
       gx = new Tensor(d, [m, k]);
     }
     if (needs[1]) {
-      const d = new Float32Array(n * k); // gᵀ [n,m] @ x [m,k]
+      const d = emptyF32(n * k); // gᵀ [n,m] @ x [m,k]
       be.matmul(gd, x2.data as Float32Array, d, 1, n, k, m, true, false, 0, 0, false);
       gw = new Tensor(d, [n, k]);
     }

@@ -4,6 +4,7 @@
  * @example
  * maxPool2d(x, 2); // halves H and W
  */
+import { allocateEmpty, emptyF32 } from '../../core/dtype.js';
 import { ShapeError } from '../../core/errors.js';
 import { fmt } from '../../core/shape.js';
 import type { Pool2dGeometry } from '../../backend/backend.js';
@@ -38,11 +39,11 @@ export function maxPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Te
   requireFloat('maxPool2d', x);
   const g = geometry('maxPool2d', x, kernel, opts);
   const size = g.n * g.c * g.oh * g.ow;
-  const y = new Float32Array(size);
-  const arg = new Int32Array(size);
+  const y = emptyF32(size);
+  const arg = allocateEmpty('int32', size) as Int32Array;
   getBackend().maxPool2d(x.data as Float32Array, y, arg, g);
   return record(new Tensor(y, [g.n, g.c, g.oh, g.ow]), 'maxPool2d', [x], (gy) => {
-    const gx = new Float32Array(x.size);
+    const gx = emptyF32(x.size);
     getBackend().maxPool2dBackward(gy.data as Float32Array, arg, gx, g);
     return [new Tensor(gx, x.shape)];
   });

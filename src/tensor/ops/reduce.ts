@@ -4,6 +4,7 @@
  * @example
  * sum(x, [0, 2], true); // shape [1, C, 1] for x of shape [N, C, L]
  */
+import { emptyF32 } from '../../core/dtype.js';
 import { ShapeError } from '../../core/errors.js';
 import { fmt, normAxes, normAxis, sizeOf } from '../../core/shape.js';
 import { getBackend } from '../../backend/registry.js';
@@ -28,7 +29,7 @@ function keptShape(shape: readonly number[], axes: readonly number[]): number[] 
 }
 
 function reduceRaw(op: 'sum' | 'max' | 'min', x: Tensor, axes: readonly number[]): Float32Array {
-  const out = new Float32Array(sizeOf(keptShape(x.shape, axes)));
+  const out = emptyF32(sizeOf(keptShape(x.shape, axes)));
   getBackend().reduce(op, x.data as Float32Array, x.shape, axes, out);
   return out;
 }
