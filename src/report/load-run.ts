@@ -9,10 +9,9 @@
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { FormatError } from '../core/errors.js';
 import type { ReportData } from './assemble.js';
 import { METRICS_FILE, readMetrics } from './metrics-log.js';
-import { readRunConfig, readRunInfo, type RunInfo } from './run-dir.js';
+import { parseJson, readRunConfig, readRunInfo, type RunInfo } from './run-dir.js';
 
 /** The file a study's result is saved to inside a run directory. */
 export function resultsFile(study: 'transfer' | 'mtl' | 'e2e'): string {
@@ -21,11 +20,7 @@ export function resultsFile(study: 'transfer' | 'mtl' | 'e2e'): string {
 
 function readJsonIfPresent(path: string): unknown {
   if (!fs.existsSync(path)) return undefined;
-  try {
-    return JSON.parse(fs.readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new FormatError(path, `not valid JSON (${(err as Error).message})`);
-  }
+  return parseJson(path, fs.readFileSync(path, 'utf8'));
 }
 
 /**

@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { basename, join } from 'node:path';
-import { ValueError } from '../core/errors.js';
+import { FormatError, ValueError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 
 /** How a run stands: written at start ('running') and rewritten when it ends. */
@@ -87,7 +87,7 @@ export function readRunInfo(dir: string): RunInfo {
   } catch {
     throw new ValueError(dir, `not a run directory (no ${RUN_FILE})`);
   }
-  const info = JSON.parse(text) as RunInfo;
+  const info = parseJson(path, text) as RunInfo;
   // the directory may have been moved since it was written: where it is now is what counts
   return { ...info, id: basename(dir), dir: fs.realpathSync(dir) };
 }
@@ -101,7 +101,21 @@ export function readRunInfo(dir: string): RunInfo {
 export function readRunConfig(dir: string): unknown {
   const path = join(dir, CONFIG_FILE);
   if (!fs.existsSync(path)) throw new ValueError(dir, `not a run directory (no ${CONFIG_FILE})`);
-  return JSON.parse(fs.readFileSync(path, 'utf8'));
+  return parseJson(path, fs.readFileSync(path, 'utf8'));
+}
+
+/**
+ * JSON text of the file at `path`, parsed; a file that is not JSON is a FormatError naming it.
+ *
+ * @example
+ * parseJson('runs/a/run.json', text);
+ */
+export function parseJson(path: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new FormatError(path, `not valid JSON (${(err as Error).message})`);
+  }
 }
 
 /**
