@@ -115,15 +115,11 @@ void widen(const float* gy, const ConvGeometry& g, const Wide& d, float* dst, in
 // The valid columns of og wide rows (stride ld) → y (og, OH, OW), plus bias (og) when given.
 void narrow(const float* src, int64_t ld, const float* bias, const ConvGeometry& g, const Wide& d, float* y) {
   for (int64_t o = 0; o < d.og; ++o) {
+    const float b = bias == nullptr ? 0.0f : bias[o];  // 0 without a bias, as in the reference
     for (int64_t oy = 0; oy < g.oh; ++oy) {
       const float* s = src + o * ld + oy * d.wp;
       float* t = y + (o * g.oh + oy) * g.ow;
-      if (bias != nullptr) {
-        const float b = bias[o];
-        for (int64_t ox = 0; ox < g.ow; ++ox) t[ox] = s[ox] + b;
-      } else {
-        std::memcpy(t, s, static_cast<size_t>(g.ow) * sizeof(float));
-      }
+      for (int64_t ox = 0; ox < g.ow; ++ox) t[ox] = s[ox] + b;
     }
   }
 }

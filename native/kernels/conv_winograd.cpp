@@ -169,22 +169,13 @@ void tile_outputs(const float* __restrict m, int64_t ps, int64_t tw, float* __re
   }
 }
 
-// y[0, n) = even and odd columns interleaved (+ b when add_bias).
-void interleave(const float* __restrict e, const float* __restrict o, int64_t n, bool add_bias, float b, float* __restrict y) {
-  // The reference adds the bias only when there is one (x + 0 would turn -0 into +0).
-  if (add_bias) {
-    for (int64_t i = 0; i < n / 2; ++i) {
-      y[2 * i] = e[i] + b;
-      y[2 * i + 1] = o[i] + b;
-    }
-    if (n % 2 != 0) y[n - 1] = e[n / 2] + b;
-  } else {
-    for (int64_t i = 0; i < n / 2; ++i) {
-      y[2 * i] = e[i];
-      y[2 * i + 1] = o[i];
-    }
-    if (n % 2 != 0) y[n - 1] = e[n / 2];
+// y[0, n) = even and odd columns interleaved, plus b (0 without a bias, as in the reference).
+void interleave(const float* __restrict e, const float* __restrict o, int64_t n, float b, float* __restrict y) {
+  for (int64_t i = 0; i < n / 2; ++i) {
+    y[2 * i] = e[i] + b;
+    y[2 * i + 1] = o[i] + b;
   }
+  if (n % 2 != 0) y[n - 1] = e[n / 2] + b;
 }
 
 // A dY Aᵀ for tw tiles whose dY is (a, b; c, d) at [tx]: position pos goes to m[pos·ps + tx].
@@ -252,8 +243,7 @@ void output_transform(const float* m, int64_t ld, const Plan& p, const float* bi
     for (int64_t ty = 0; ty < p.th; ++ty) {
       tile_outputs(m + o * ld + ty * p.tw, ps, p.tw, ye, yo);
       for (int64_t r = 0; r < 2 && 2 * ty + r < p.oh; ++r) {
-        interleave(ye + r * p.tw, yo + r * p.tw, p.ow, bias != nullptr, bias == nullptr ? 0.0f : bias[o],
-                   out + (o * p.oh + 2 * ty + r) * p.ow);
+        interleave(ye + r * p.tw, yo + r * p.tw, p.ow, bias == nullptr ? 0.0f : bias[o], out + (o * p.oh + 2 * ty + r) * p.ow);
       }
     }
   }

@@ -27,6 +27,7 @@ constexpr int64_t kMaxTile = 16 * 64;  // upper bound of MR*NR over all kernels
 constexpr int64_t kNaiveWork = 24 * 24 * 24;
 // Below this many multiply-adds one thread finishes before a second would wake up.
 constexpr int64_t kParallelWork = 48 * 48 * 48;
+constexpr int kTilesPerThread = 4;
 
 struct Problem {
   bool ta, tb;
@@ -177,7 +178,11 @@ void gemm_parallel(const GemmKernel& kr, const Problem& g, int parts) {
 void gemm_auto(const GemmKernel& kr, const Problem& g) {
   const int threads = num_threads();
   if (threads > 1 && !in_parallel_region() && g.m * g.n * g.k >= kParallelWork) {
-    gemm_parallel(kr, g, threads);
+    // Several tiles per thread when there is enough work, handed out one at a time: a thread the
+    // OS preempts (a loaded machine) then holds up the others for a small tile, not for its whole
+    // share. Each tile packs its own panels, which costs O(k(m+n)) against O(mnk).
+    const bool many = g.m * g.n * g.k >= threads * kTilesPerThread * kParallelWork;
+    gemm_parallel(kr, g, many ? threads * kTilesPerThread : threads);
   } else {
     gemm_serial(kr, g);
   }

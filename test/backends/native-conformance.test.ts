@@ -408,6 +408,14 @@ nativeTest('max, average and adaptive pooling match the reference', (be) => {
       b.maxPool2dBackward(gy, argmax, gx, g);
       return [y, argmax, gx];
     });
+    // Several NaNs a window: within a row the first wins, a NaN in a later row takes over.
+    const xn = x.map((v, i) => (i % 3 === 0 || i % 7 === 2 ? NaN : v));
+    compare(be, `${what} max with NaNs`, EXACT, (b) => {
+      const y = new Float32Array(ySize).fill(7);
+      const argmax = new Int32Array(ySize).fill(-7);
+      b.maxPool2d(xn, y, argmax, g);
+      return [y, argmax];
+    });
     compare(be, `${what} avg`, ROUNDED, (b) => {
       const y = new Float32Array(ySize);
       b.avgPool2d(x, y, g);
