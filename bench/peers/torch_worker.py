@@ -36,6 +36,16 @@ def train_rate(torch, model, batch, in_shape, steps):
     return batch * steps / dt
 
 
+def gemm_rate(A, B, n):
+    """GFLOP/s of A @ B (n×n) after one warm-up product, over about 20 GFLOP of work."""
+    A @ B
+    reps = max(3, int(2e10 / (2 * n ** 3)))
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        A @ B
+    return 2 * n ** 3 * reps / (time.perf_counter() - t0) / 1e9
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("workload")
@@ -47,17 +57,8 @@ def main():
     out = {"workload": a.workload, "threads": a.threads}
     if a.lib == "numpy":
         import numpy as np
-        n = a.size
         rs = np.random.RandomState(0)
-        A = rs.rand(n, n).astype(np.float32)
-        B = rs.rand(n, n).astype(np.float32)
-        A @ B
-        reps = max(3, int(2e10 / (2 * n ** 3)))
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            A @ B
-        dt = time.perf_counter() - t0
-        out["gflops"] = 2 * n ** 3 * reps / dt / 1e9
+        out["gflops"] = gemm_rate(rs.rand(a.size, a.size).astype(np.float32), rs.rand(a.size, a.size).astype(np.float32), a.size)
     else:
         import torch
         torch.set_num_threads(a.threads)
@@ -73,16 +74,7 @@ def main():
                 nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
             out["samplesPerSec"] = train_rate(torch, model, 128, (1, 28, 28), a.steps)
         else:
-            n = a.size
-            A = torch.rand(n, n)
-            B = torch.rand(n, n)
-            A @ B
-            reps = max(3, int(2e10 / (2 * n ** 3)))
-            t0 = time.perf_counter()
-            for _ in range(reps):
-                A @ B
-            dt = time.perf_counter() - t0
-            out["gflops"] = 2 * n ** 3 * reps / dt / 1e9
+            out["gflops"] = gemm_rate(torch.rand(a.size, a.size), torch.rand(a.size, a.size), a.size)
     out["peakRssMb"] = peak_rss_mb()
     print(json.dumps(out))
 
