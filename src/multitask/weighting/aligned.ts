@@ -14,7 +14,8 @@
  * const B = alignedMatrix(gram); // Ĝ = G·B has orthogonal columns of equal norm
  */
 import { GradientWeighting, type GradientMethodOptions, type GradientProblem } from './gradient-weighting.js';
-import { matVec, normalizedGram, orderOf, symmetricEigen } from './solvers.js';
+import { matVec, orderOf, symmetricEigen } from '../../core/linalg.js';
+import { normalizedGram } from './solvers.js';
 
 /** Eigenvalues at most this fraction of the largest count as zero. */
 const RANK_TOL = 1e-10;

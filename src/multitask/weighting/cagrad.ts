@@ -13,7 +13,8 @@
  */
 import { ValueError } from '../../core/errors.js';
 import { GradientWeighting, type GradientMethodOptions, type GradientProblem } from './gradient-weighting.js';
-import { matVec, minimizeOnSimplex, normalizedGram, orderOf, quadForm } from './solvers.js';
+import { matVec, orderOf } from '../../core/linalg.js';
+import { minimizeOnSimplex, normalizedGram, quadForm } from './solvers.js';
 
 export interface CagradOptions extends GradientMethodOptions {
   /** c, the radius of the ball around the mean gradient relative to its norm. Default 0.5. */

@@ -22,7 +22,7 @@ import { grad, noGrad, ones, tensor, type Tensor } from '../../tensor/index.js';
 import { Parameter } from '../../nn/index.js';
 import { stateTensor } from './base.js';
 import { addGrad, trainable } from './gradients.js';
-import { dot } from './solvers.js';
+import { dot } from '../../core/linalg.js';
 import { LossWeighting, presentTasks, weightedSum, type WeightedObjective } from './loss-weighting.js';
 import type { MtlStepContext, WeightingState } from './types.js';
 

@@ -11,7 +11,8 @@
  * imtlWeights(Float64Array.of(1, 0, 0, 4)); // g₁=(1,0), g₂=(0,2): [2/3, 1/3] → (2/3, 2/3)
  */
 import { GradientWeighting, type GradientMethodOptions, type GradientProblem } from './gradient-weighting.js';
-import { normalizedGram, orderOf, solveLinear } from './solvers.js';
+import { orderOf, solveLinear } from '../../core/linalg.js';
+import { normalizedGram } from './solvers.js';
 
 /** IMTL-G's weights for gradients with Gram matrix `gram` (summing to 1). */
 export function imtlWeights(gram: ArrayLike<number>): Float64Array {

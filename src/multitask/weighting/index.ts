@@ -41,6 +41,6 @@ export { NashMTL } from './nash.js';
 export { UPGrad, upgradWeights } from './upgrad.js';
 export { flatten, accumulateGrad, gramMatrix, combine, taskGradients } from './gradients.js';
 export {
-  projectOntoSimplex, minimizeOnSimplex, minNormInHull, boxQP, symmetricEigen, solveLinear, nashBargaining, softmax,
+  projectOntoSimplex, minimizeOnSimplex, minNormInHull, boxQP, nashBargaining, softmax,
   type SimplexObjective, type SimplexSolveOptions,
 } from './solvers.js';

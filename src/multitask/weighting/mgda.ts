@@ -18,7 +18,8 @@
  */
 import { ValueError } from '../../core/errors.js';
 import { GradientWeighting, type GradientMethodOptions, type GradientProblem } from './gradient-weighting.js';
-import { minNormInHull, orderOf } from './solvers.js';
+import { orderOf } from '../../core/linalg.js';
+import { minNormInHull } from './solvers.js';
 
 export type MgdaNormalization = 'none' | 'l2' | 'loss' | 'loss+';
 

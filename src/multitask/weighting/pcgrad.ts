@@ -14,7 +14,7 @@
  */
 import { rng } from '../../core/rng.js';
 import { GradientWeighting, type GradientMethodOptions, type GradientProblem } from './gradient-weighting.js';
-import { orderOf } from './solvers.js';
+import { orderOf } from '../../core/linalg.js';
 
 /**
  * The coefficients c with Σcᵢgᵢ = Σᵢ PCGrad-projected gᵢ, for gradients with Gram matrix `gram`.

@@ -12,7 +12,8 @@
  * upgradWeights(Float64Array.of(1, -1, -1, 2)); // g₁=(1,0), g₂=(−1,1): [1, 0.75] → (0.25, 0.75)
  */
 import { GradientWeighting, type GradientMethodOptions, type GradientProblem } from './gradient-weighting.js';
-import { boxQP, normalizedGram, orderOf } from './solvers.js';
+import { orderOf } from '../../core/linalg.js';
+import { boxQP, normalizedGram } from './solvers.js';
 
 /** UPGrad's coefficients on the raw gradients, for gradients with Gram matrix `gram` (all non-zero). */
 export function upgradWeights(gram: ArrayLike<number>): Float64Array {

@@ -13,7 +13,7 @@
  * const loss = crossEntropy(head.forward(h), y).add(bss.penalty({ features: h }));
  */
 import { ValueError } from '../../core/errors.js';
-import { symmetricEigen } from '../../multitask/weighting/solvers.js';
+import { symmetricEigen } from '../../core/linalg.js';
 import { Tensor, zeros } from '../../tensor/index.js';
 import type { PenaltyContext, Regularizer } from './types.js';
 

@@ -7,7 +7,7 @@
  * @example
  * hScore(features, labels, 128);
  */
-import { symmetricEigen } from '../../multitask/weighting/solvers.js';
+import { symmetricEigen } from '../../core/linalg.js';
 import { classCount, rowsOf } from './labels.js';
 
 export interface HScoreOptions {

@@ -8,7 +8,7 @@
  * const s = featureSpectrum(features, n, d);
  * s.values[0]; // the largest squared singular value
  */
-import { symmetricEigen } from '../../multitask/weighting/solvers.js';
+import { symmetricEigen } from '../../core/linalg.js';
 
 /** Eigenvalues (descending, ≥ 0) and the n-vectors F vⱼ as rows of `projected` [r, n]. */
 export interface FeatureSpectrum {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AlignedMTL, alignedMatrix, alignedWeights } from '../../../src/multitask/weighting/index.js';
-import { symmetricEigen } from '../../../src/multitask/weighting/solvers.js';
+import { symmetricEigen } from '../../../src/core/linalg.js';
 import { assertAllClose, combination, gramOf, linearTasks, randomVectors } from './helpers.js';
 
 /** The columns of G·B: aligned gradient j is Σᵢ B[i][j]·gᵢ. */

@@ -1,12 +1,11 @@
 /**
  * The small solvers against answers known in closed form or by brute force: simplex projection,
- * the min-norm point of a convex hull, the box QP's optimality conditions, Jacobi eigenpairs, linear
- * systems, and the Nash bargaining system Gα = 1/α.
+ * the min-norm point of a convex hull, the box QP's optimality conditions and the Nash bargaining system Gα = 1/α.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  projectOntoSimplex, minNormInHull, boxQP, symmetricEigen, solveLinear, nashBargaining, softmax,
+  projectOntoSimplex, minNormInHull, boxQP, nashBargaining, softmax,
 } from '../../../src/multitask/weighting/index.js';
 import { assertAllClose, combination, gramOf, randomVectors } from './helpers.js';
 
@@ -77,37 +76,6 @@ test('boxQP satisfies the optimality conditions of min ½xᵀQx + cᵀx, x ≥ l
     }
   }
   assertAllClose(boxQP(Float64Array.of(2, 0, 0, 2), Float64Array.of(-2, 2), Float64Array.of(0, 0)), [1, 0], 'doc example');
-});
-
-test('symmetricEigen: M = VΛVᵀ with orthonormal V, ascending values, repeated eigenvalues too', () => {
-  const rows = randomVectors(4, 5, 5);
-  const sym = Float64Array.from({ length: 25 }, (_, k) => rows[Math.floor(k / 5)]![k % 5]! + rows[k % 5]![Math.floor(k / 5)]!);
-  for (const m of [sym, Float64Array.of(2, 1, 1, 2), Float64Array.of(3, 0, 0, 0, 3, 0, 0, 0, 1), Float64Array.of(5)]) {
-    const n = Math.round(Math.sqrt(m.length));
-    const { values, vectors } = symmetricEigen(m);
-    for (let i = 1; i < n; i++) assert.ok(values[i - 1]! <= values[i]!);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        let rec = 0;
-        let orth = 0;
-        for (let k = 0; k < n; k++) {
-          rec += vectors[i * n + k]! * values[k]! * vectors[j * n + k]!;
-          orth += vectors[k * n + i]! * vectors[k * n + j]!;
-        }
-        assert.ok(Math.abs(rec - m[i * n + j]!) < 1e-10, `reconstruction [${i}][${j}]`);
-        assert.ok(Math.abs(orth - (i === j ? 1 : 0)) < 1e-10, `orthonormal [${i}][${j}]`);
-      }
-    }
-  }
-  assertAllClose(symmetricEigen(Float64Array.of(2, 1, 1, 2)).values, [1, 3], 'doc example', 1e-12, 1e-12);
-});
-
-test('solveLinear solves, and returns null for a singular matrix', () => {
-  const a = Float64Array.of(0, 2, 1, 1, 1, 1, 2, 0, 3);
-  const x = [1, -2, 0.5];
-  const b = Float64Array.from({ length: 3 }, (_, i) => x.reduce((s, xj, j) => s + a[i * 3 + j]! * xj, 0));
-  assertAllClose(solveLinear(a, b)!, x, 'solution', 1e-12, 1e-12);
-  assert.equal(solveLinear(Float64Array.of(1, 2, 2, 4), Float64Array.of(1, 1)), null);
 });
 
 test('nashBargaining: Gα = 1/α with α > 0, from any start, at any scale', () => {
