@@ -8,6 +8,11 @@
  * const opt = new optim.Adam(model.parameters(), { lr: 1e-2 });
  * const loss = nn.functional.crossEntropy(model.forward(randn([16, 4])), tensor(new Int32Array(16)));
  * opt.zeroGrad(); loss.backward(); opt.step();
+ *
+ * The engine and training layers load from here; the three ways of learning from many tasks are
+ * subpath imports ('polytask/multitask', 'polytask/transfer', 'polytask/endtoend'). Their
+ * schemas and study code would otherwise sit in every process's heap, and a larger heap makes each
+ * of the garbage collections that tensor memory triggers slower (see README, Performance).
  */
 export * from './tensor/index.js';
 export { manualSeed, rng, Rng } from './core/rng.js';
@@ -20,6 +25,3 @@ export * as optim from './optim/index.js';
 export * from './io/index.js';
 export * as data from './data/index.js';
 export * as train from './train/index.js';
-export * as multitask from './multitask/index.js';
-export * as transfer from './transfer/index.js';
-export * as endtoend from './endtoend/index.js';

@@ -56,3 +56,30 @@ test('src imports point down only', () => {
   }
   assert.deepEqual(violations, []);
 });
+
+/** Every module a file loads at run time (type-only imports are erased), transitively. */
+function runtimeImports(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (files.has(file)) return;
+    files.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)(?!\s+type\b)[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+      const spec = m[1]!;
+      if (spec.startsWith('.')) visit(path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts')));
+      else packages.add(spec);
+    }
+  };
+  visit(entry);
+  return { files, packages };
+}
+
+test('the package root loads the engine and training layers only', () => {
+  // The studies are subpath imports: their schemas (zod) and code would enlarge the heap that every
+  // garbage collection marks, in every process that only wants tensors.
+  const { files, packages } = runtimeImports(path.join(src, 'index.ts'));
+  const studies = [...files].map((f) => path.relative(src, f).split(path.sep)[0]!).filter((top) => ['multitask', 'transfer', 'endtoend', 'report', 'cli'].includes(top));
+  assert.deepEqual([...new Set(studies)], []);
+  assert.ok(!packages.has('zod'), `the root imports ${[...packages].join(', ')}`);
+});
