@@ -1,11 +1,11 @@
 /**
  * polytask side of `npm run bench`: runs one workload on one backend and prints one JSON line.
  *
- * usage: node dist/bench/polytask-worker.js W1|W2|W3 js|native [steps|size]
+ * usage: node dist/bench/polytask-worker.js W1|W2|W3 js|native [steps|size] [kernel|tensor]
  * W1: MLP 784-512-512-10, ReLU, batch 256, Adam.  W2: the benchmark CNN, batch 128, Adam.
- * W3: SGEMM size×size×size through the backend's matmul kernel.
+ * W3: SGEMM size×size×size through the backend's matmul kernel (or, with `tensor`, Tensor.matmul).
  */
-import { manualSeed, nn, optim, rand, setBackend, tensor, type Tensor } from '../src/index.js';
+import { getBackend, manualSeed, nn, optim, rand, setBackend, tensor, type Tensor } from '../src/index.js';
 
 function mlp(): nn.Module {
   return new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 512), new nn.ReLU(), new nn.Linear(512, 10));
@@ -32,13 +32,23 @@ function trainRate(model: nn.Module, x: Tensor, y: Tensor, steps: number): numbe
   return (x.shape[0]! * steps) / ((performance.now() - t0) / 1000);
 }
 
-function gemmRate(size: number): number {
+/**
+ * GFLOP/s of SGEMM size×size×size. `kernel`: the backend's matmul into a preallocated output, the
+ * routine BLAS calls sgemm (NumPy's and PyTorch's workers time `matmul(a, b, out=c)` the same way).
+ * `tensor`: Tensor.matmul, which allocates its output on every call, as a training step does.
+ * Warm-up of about 2 GFLOP, then about 20 GFLOP timed.
+ */
+function gemmRate(size: number, mode: 'kernel' | 'tensor'): number {
   const a = rand([size, size]);
   const b = rand([size, size]);
-  a.matmul(b);
+  const out = new Float32Array(size * size);
+  const product = mode === 'tensor'
+    ? (): void => void a.matmul(b)
+    : (): void => getBackend().matmul(a.data as Float32Array, b.data as Float32Array, out, 1, size, size, size, false, false, 0, 0, false);
+  for (let i = 0; i < Math.max(1, Math.floor(2e9 / (2 * size ** 3))); i++) product();
   const reps = Math.max(3, Math.floor(2e10 / (2 * size ** 3)));
   const t0 = performance.now();
-  for (let i = 0; i < reps; i++) a.matmul(b);
+  for (let i = 0; i < reps; i++) product();
   return (2 * size ** 3 * reps) / ((performance.now() - t0) / 1000) / 1e9;
 }
 
@@ -53,7 +63,7 @@ function main(): void {
   const out: Record<string, unknown> = { workload, backend };
   if (workload === 'W1') out['samplesPerSec'] = trainRate(mlp(), rand([256, 784]), labels(256), Number(arg ?? 20));
   else if (workload === 'W2') out['samplesPerSec'] = trainRate(cnn(), rand([128, 1, 28, 28]), labels(128), Number(arg ?? 10));
-  else out['gflops'] = gemmRate(Number(arg ?? 1024));
+  else out['gflops'] = gemmRate(Number(arg ?? 1024), process.argv[5] === 'tensor' ? 'tensor' : 'kernel');
   out['peakRssMb'] = process.resourceUsage().maxRSS / 1024;
   console.log(JSON.stringify(out));
 }

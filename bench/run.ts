@@ -57,6 +57,7 @@ function workloads(quick: boolean): Workload[] {
   ];
   const gemm = (size: string): Contender[] => [
     { name: `polytask native ${size}`, group: 'polytask', cmd: node('polytask-worker.js', 'W3', 'native', size) },
+    { name: `polytask native ${size}, Tensor.matmul`, group: 'other', cmd: node('polytask-worker.js', 'W3', 'native', size, 'tensor') },
     { name: `polytask js ${size}`, group: 'other', cmd: node('polytask-worker.js', 'W3', 'js', size), maxReps: 1 },
     { name: `NumPy/OpenBLAS ${size}`, group: 'reference', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', '--lib', 'numpy', '--size', size] },
     { name: `PyTorch ${size}`, group: 'other', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', '--threads', '2', '--size', size] },

@@ -4,9 +4,8 @@
 // packed A stays in L1 while it meets every NR sliver of the B panel):
 //   for jc (NC cols) / for pc (KC steps): pack B / for ic (MC rows): pack A /
 //     for ir (MR rows) / for jr (NR cols): micro-kernel
-// Threads split C into a grid of tiles and each runs the loop nest on its own tile with its own
-// packing buffers. Packing is repeated per tile, which costs O(k(m+n)) against O(mnk) of work and
-// keeps the threads free of barriers. Tiny problems skip packing and run the reference loops.
+// Threads share each packed B panel and split its row blocks (gemm_shared_panels). Tiny problems
+// skip packing and run the reference loops.
 #include <algorithm>
 #include <cstdlib>
 #include <new>
@@ -27,7 +26,6 @@ constexpr int64_t kMaxTile = 16 * 64;  // upper bound of MR*NR over all kernels
 constexpr int64_t kNaiveWork = 24 * 24 * 24;
 // Below this many multiply-adds one thread finishes before a second would wake up.
 constexpr int64_t kParallelWork = 48 * 48 * 48;
-constexpr int kTilesPerThread = 4;
 
 struct Problem {
   bool ta, tb;
@@ -43,17 +41,6 @@ struct Problem {
 
 const float* a_at(const Problem& g, int64_t i, int64_t p) { return g.ta ? g.a + p * g.lda + i : g.a + i * g.lda + p; }
 const float* b_at(const Problem& g, int64_t p, int64_t j) { return g.tb ? g.b + j * g.ldb + p : g.b + p * g.ldb + j; }
-
-// The same problem restricted to C[i0:i0+m, j0:j0+n].
-Problem tile_of(const Problem& g, int64_t i0, int64_t m, int64_t j0, int64_t n) {
-  Problem t = g;
-  t.m = m;
-  t.n = n;
-  t.a = a_at(g, i0, 0);
-  t.b = b_at(g, 0, j0);
-  t.c = g.c + i0 * g.ldc + j0;
-  return t;
-}
 
 // Per-thread, 64-byte aligned packing buffers, grown on demand and kept for the thread's life.
 class PackBuffer {
@@ -150,39 +137,57 @@ void gemm_serial(const GemmKernel& kr, const Problem& g) {
   blocked_gemm(kr, g);
 }
 
-// Splits C into about `parts` tiles whose sides are whole micro-tiles, balancing the tile's
-// height and width (each thread packs its tile's rows of A and columns of B).
-void gemm_parallel(const GemmKernel& kr, const Problem& g, int parts) {
-  int best_tm = 1;
-  double best_cost = -1.0;
-  for (int tm = 1; tm <= parts; ++tm) {
-    if (parts % tm != 0) continue;
-    const int tn = parts / tm;
-    const double cost = static_cast<double>(g.m) / tm + static_cast<double>(g.n) / tn;
-    if (best_cost < 0.0 || cost < best_cost) {
-      best_cost = cost;
-      best_tm = tm;
+// Row blocks of C for the parallel driver: about kMC rows each, evened out so the last block is
+// not a sliver, and at least one per thread when there are enough rows.
+int64_t row_block(const GemmKernel& kr, int64_t m, int threads) {
+  int64_t blocks = std::max<int64_t>((m + kMC - 1) / kMC, std::min<int64_t>(threads, m / kr.mr));
+  blocks = std::max<int64_t>(blocks, 1);
+  return round_up((m + blocks - 1) / blocks, kr.mr);
+}
+
+// All threads on one problem, the way BLIS does it: for each kc x nc panel of B, the threads pack
+// the panel together into one shared buffer, then each takes MC-row blocks of A (packing only its
+// own block) and multiplies them by the whole panel. Every element of A and B is packed once,
+// instead of once per tile of C. When A has fewer row blocks than threads (a small batch), the
+// panel's columns are split too, and those row blocks are packed once per column group.
+void gemm_shared_panels(const GemmKernel& kr, const Problem& g, int threads) {
+  const int64_t nc_max = std::min(round_up(kNC, kr.nr), round_up(g.n, kr.nr));
+  const int64_t kc_max = std::min(kKC, g.k);
+  const int64_t mc = row_block(kr, g.m, threads);
+  const int64_t row_blocks = (g.m + mc - 1) / mc;
+  // The shared panel lives in the calling thread's buffer; workers pack A into their own.
+  float* pb = tl_pack_b.reserve(static_cast<size_t>(nc_max * kc_max));
+  for (int64_t jc = 0; jc < g.n; jc += nc_max) {
+    const int64_t nc = std::min(nc_max, g.n - jc);
+    const int64_t slivers = (nc + kr.nr - 1) / kr.nr;
+    const int64_t col_groups = std::min<int64_t>(slivers, (threads + row_blocks - 1) / row_blocks);
+    const int64_t group_slivers = (slivers + col_groups - 1) / col_groups;
+    const int64_t pack_tasks = std::min<int64_t>(threads, slivers);
+    for (int64_t pc = 0; pc < g.k; pc += kc_max) {
+      const int64_t kc = std::min(kc_max, g.k - pc);
+      parallel_tasks(pack_tasks, [&](int64_t t) {
+        const int64_t s0 = slivers * t / pack_tasks, s1 = slivers * (t + 1) / pack_tasks;
+        const int64_t j0 = s0 * kr.nr, j1 = std::min(nc, s1 * kr.nr);
+        if (j0 < j1) kr.pack_b(g.tb, kc, j1 - j0, b_at(g, pc, jc + j0), g.ldb, pb + j0 * kc);
+      });
+      const bool accumulate = g.accumulate || pc > 0;
+      parallel_tasks(row_blocks * col_groups, [&](int64_t t) {
+        const int64_t i0 = (t / col_groups) * mc, rows = std::min(mc, g.m - i0);
+        const int64_t j0 = (t % col_groups) * group_slivers * kr.nr;
+        if (j0 >= nc) return;
+        const int64_t cols = std::min(group_slivers * kr.nr, nc - j0);
+        float* pa = tl_pack_a.reserve(static_cast<size_t>(round_up(rows, kr.mr) * kc_max));
+        kr.pack_a(g.ta, rows, kc, a_at(g, i0, pc), g.lda, pa);
+        macro_kernel(kr, rows, cols, kc, pa, pb + j0 * kc, g.c + i0 * g.ldc + jc + j0, g.ldc, accumulate);
+      });
     }
   }
-  const int64_t rows = round_up((g.m + best_tm - 1) / best_tm, kr.mr);
-  const int64_t tn = parts / best_tm;
-  const int64_t cols = round_up((g.n + tn - 1) / tn, kr.nr);
-  const int64_t grid_m = (g.m + rows - 1) / rows;
-  const int64_t grid_n = (g.n + cols - 1) / cols;
-  parallel_tasks(grid_m * grid_n, [&](int64_t t) {
-    const int64_t i0 = (t / grid_n) * rows, j0 = (t % grid_n) * cols;
-    gemm_serial(kr, tile_of(g, i0, std::min(rows, g.m - i0), j0, std::min(cols, g.n - j0)));
-  });
 }
 
 void gemm_auto(const GemmKernel& kr, const Problem& g) {
   const int threads = num_threads();
-  if (threads > 1 && !in_parallel_region() && g.m * g.n * g.k >= kParallelWork) {
-    // Several tiles per thread when there is enough work, handed out one at a time: a thread the
-    // OS preempts (a loaded machine) then holds up the others for a small tile, not for its whole
-    // share. Each tile packs its own panels, which costs O(k(m+n)) against O(mnk).
-    const bool many = g.m * g.n * g.k >= threads * kTilesPerThread * kParallelWork;
-    gemm_parallel(kr, g, many ? threads * kTilesPerThread : threads);
+  if (threads > 1 && !in_parallel_region() && g.k > 0 && g.m * g.n * g.k >= kParallelWork) {
+    gemm_shared_panels(kr, g, threads);
   } else {
     gemm_serial(kr, g);
   }
