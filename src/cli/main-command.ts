@@ -1,7 +1,7 @@
 /**
  * The command line of the main job (`npm start [-- --quick]`, `node dist/src/main.js`): its flags,
  * and the summary printed at the end (or as JSON); a study that failed makes the exit status 1,
- * a Ctrl-C 130.
+ * a Ctrl-C 130, and `--resume RUN` continues a job that stopped.
  *
  * @example
  * process.exitCode = await runCli(process.argv, mainProgram());
@@ -10,13 +10,14 @@ import { Command, Option } from 'commander';
 import { collect } from './config/flags.js';
 import { parseSetFlag } from './config/overrides.js';
 import { contextOf } from './context.js';
-import { EXIT } from './errors.js';
+import { CliError, EXIT } from './errors.js';
 import { mainJobText, runMainJob } from './main-job.js';
 import { STUDIES } from './studies/index.js';
 
 interface MainFlags {
   quick?: boolean;
   set?: string[];
+  resume?: string;
 }
 
 /**
@@ -30,6 +31,7 @@ export function mainProgram(): Command {
     .description('the whole story on the embedded MNIST: a transfer, a multi-task and an end-to-end vs pipeline study, their verdicts and one report')
     .option('--quick', 'smaller settings: under two minutes on two cores')
     .addOption(new Option('--set <study.key=value>', 'change a study setting, e.g. --set e2e.seeds=3 or --set mtl.methods=[ew,famo] (repeatable)').argParser(collect))
+    .option('--resume <run>', 'continue a stopped main job: its recorded sub-runs are not trained again')
     .option('--runs-dir <dir>', 'where runs are kept (default: $POLYTASK_RUNS_DIR or ./runs)')
     .option('--json', 'print the summary as JSON on stdout')
     .option('-q, --quiet', 'no progress and no notes')
@@ -38,7 +40,11 @@ export function mainProgram(): Command {
     .configureOutput({ outputError: () => undefined })
     .action(async (flags: MainFlags, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const summary = await runMainJob({ quick: flags.quick === true, studies: STUDIES, ctx, overrides: (flags.set ?? []).map(parseSetFlag) });
+      if (flags.resume !== undefined && flags.quick === true) throw new CliError('--resume continues the main job with the settings it started with: drop --quick');
+      const summary = await runMainJob({
+        quick: flags.quick === true, studies: STUDIES, ctx, overrides: (flags.set ?? []).map(parseSetFlag),
+        ...(flags.resume === undefined ? {} : { resume: flags.resume }),
+      });
       ctx.out.result(summary, () => mainJobText(summary));
       if (summary.status !== 'completed') process.exitCode = summary.status === 'stopped' ? EXIT.interrupted : EXIT.failure;
     });

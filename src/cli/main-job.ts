@@ -6,19 +6,24 @@
  * settings (`--quick`: smaller still), then the three verdicts with their key numbers and one
  * report with every chart. A study that fails is reported and the others still run.
  *
+ * Every study records its finished sub-runs in the run's `subruns/<study>/`, so a job stopped by
+ * Ctrl-C continues with `npm start -- --resume RUN`: the stored configs, every recorded sub-run
+ * taken as it is (a finished study is only summed up again), the rest trained.
+ *
  * @example
  * const summary = await runMainJob({ quick: true, studies: STUDIES, ctx, overrides: [] });
  * summary.report; // '/abs/runs/20260101-120000-main-3fa2c1/report.html'
  */
 import { join } from 'node:path';
-import { readMetrics, writeReport, METRICS_FILE, type ReportData, type Verdict } from '../report/index.js';
+import { CONFIG_FILE, readMetrics, readRunConfig, writeReport, METRICS_FILE, type ReportData, type RunInfo, type Verdict } from '../report/index.js';
+import type { FileSubRunStore } from '../train/index.js';
 import { applyOverrides, type Override } from './config/overrides.js';
 import { validateConfig } from './config/validate.js';
 import type { CliContext } from './context.js';
 import { CliError, errorLine } from './errors.js';
 import { duration } from './format.js';
-import { RunSession } from './run-store.js';
-import { runStudy, StudyStopped } from './studies/run-study.js';
+import { findRun, otherKind, resumeCommand, RunSession } from './run-store.js';
+import { openSubRuns, runStudy, StudyStopped } from './studies/run-study.js';
 import type { StudyDefinition, StudyKey } from './studies/types.js';
 import { verdictLines, verdictOf } from './studies/verdict.js';
 
@@ -28,6 +33,8 @@ export interface MainJobOptions {
   ctx: CliContext;
   /** `--set transfer.target.budgets=[5,50]`: keys of the studies' presets, prefixed by the study. */
   overrides: readonly Override[];
+  /** A stopped main job's run (id or directory) to continue, with the settings it started with. */
+  resume?: string;
 }
 
 /** How each study went. */
@@ -50,6 +57,8 @@ export interface MainJobSummary {
   studies: StudyOutcome[];
   report: string | null;
   charts: string[];
+  /** The command that continues a stopped or failed job. */
+  resume: string | null;
 }
 
 /** Each study's validated config: its preset with the overrides aimed at it applied. */
@@ -60,6 +69,16 @@ function studyConfigs(o: MainJobOptions): Map<StudyKey, unknown> {
     const raw = applyOverrides(s.presets[preset], mine);
     return [s.key, validateConfig(s.schema, raw, { file: `the ${s.key} study's ${preset} settings`, overrides: mine })];
   }));
+}
+
+/** A stopped job's settings, as stored in its run, validated again; flags may not change them. */
+function storedConfigs(o: MainJobOptions, ref: string): { quick: boolean; configs: Map<StudyKey, unknown>; resumed: RunInfo } {
+  if (o.overrides.length > 0) throw new CliError(`--resume continues the main job with the settings it started with: drop ${o.overrides[0]!.source}`);
+  const info = findRun(o.ctx.root, ref);
+  if (info.kind !== 'main') throw otherKind(info, o.ctx.root);
+  const stored = readRunConfig(info.dir) as { quick?: unknown; studies?: Record<string, unknown> };
+  const configs = new Map(o.studies.map((s) => [s.key, validateConfig(s.schema, stored.studies?.[s.key], { file: `the ${s.key} study's settings in ${join(info.dir, CONFIG_FILE)}` })]));
+  return { quick: stored.quick === true, configs, resumed: info };
 }
 
 /**
@@ -74,9 +93,15 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
   const started = Date.now();
   const unknown = o.overrides.filter((v) => !o.studies.some((s) => v.path.startsWith(`${s.key}.`)));
   if (unknown.length > 0) throw new CliError(`${unknown[0]!.source}: expected a key of one study, prefixed by ${o.studies.map((s) => `${s.key}.`).join(', ')}`);
-  const configs = studyConfigs(o);
-  const run = RunSession.start(root, 'main', { quick: o.quick, studies: Object.fromEntries(configs) });
-  out.note(`polytask main job${o.quick ? ' (quick)' : ''}: ${o.studies.length} studies on the embedded MNIST, run ${run.id}`);
+  const { quick, configs, resumed } = o.resume === undefined ? { quick: o.quick, configs: studyConfigs(o), resumed: null } : storedConfigs(o, o.resume);
+  const openAll = (dir: string): Map<StudyKey, FileSubRunStore> => new Map(o.studies.map((s) => [s.key, openSubRuns(dir, s.key, configs.get(s.key), out)]));
+  // opened before the run is marked running again: records of other settings refuse the resume
+  const recorded = resumed === null ? null : openAll(resumed.dir);
+  const runConfig = { quick, studies: Object.fromEntries(configs) };
+  const run = resumed === null ? RunSession.start(root, 'main', runConfig) : RunSession.reopen(root, resumed, runConfig);
+  const subRuns = recorded ?? openAll(run.dir);
+  out.note(`polytask main job${quick ? ' (quick)' : ''}: ${o.studies.length} studies on the embedded MNIST, run ${run.id}`);
+  if (resumed !== null) out.note(`resuming: ${[...subRuns.values()].reduce((n, r) => n + r.size, 0)} sub-runs already recorded are not trained again`);
   const results: Partial<Record<StudyKey, unknown>> = {};
   const outcomes: StudyOutcome[] = [];
   let status: MainJobSummary['status'] = 'completed';
@@ -84,7 +109,7 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
     out.note(`[${i + 1}/${o.studies.length}] ${s.title} study`);
     const t0 = Date.now();
     try {
-      const { result } = await runStudy(s, configs.get(s.key), { run, out, bars });
+      const { result } = await runStudy(s, configs.get(s.key), { run, out, bars, subRuns: subRuns.get(s.key)! });
       results[s.key] = result;
       outcomes.push({ key: s.key, title: s.title, seconds: (Date.now() - t0) / 1000, verdict: verdictOf(s.key, result), error: null });
       out.note(`[${i + 1}/${o.studies.length}] ${s.title}: done in ${duration((Date.now() - t0) / 1000)}`);
@@ -98,14 +123,15 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
   const seconds = (Date.now() - started) / 1000;
   const written = await writeReport(run.dir, {
     title: 'polytask: learning from multiple tasks on MNIST',
-    meta: [['run', run.id], ['settings', o.quick ? 'quick' : 'small'], ['time', duration(seconds)], ['status', status]],
-    config: { quick: o.quick, studies: Object.fromEntries(configs) },
+    meta: [['run', run.id], ['settings', quick ? 'quick' : 'small'], ['time', duration(seconds)], ['status', status]],
+    config: runConfig,
     data: { metrics: readMetrics(join(run.dir, METRICS_FILE)), ...results } as ReportData,
   });
   run.finish(status, {
     seconds, ...Object.fromEntries(outcomes.map((s) => [s.key, s.verdict?.headline ?? s.error])),
   });
-  return { run: run.id, dir: run.dir, quick: o.quick, seconds, status, studies: outcomes, report: written.html, charts: written.pngs };
+  const resume = status === 'completed' ? null : resumeCommand(run.info, root);
+  return { run: run.id, dir: run.dir, quick, seconds, status, studies: outcomes, report: written.html, charts: written.pngs, resume };
 }
 
 /**
@@ -121,5 +147,6 @@ export function mainJobText(s: MainJobSummary): string {
   }
   if (s.report !== null) lines.push(`report: ${s.report}`);
   if (s.charts.length > 0) lines.push(`charts (PNG): ${join(s.dir, 'charts')}/`);
+  if (s.resume !== null) lines.push(`resume with: ${s.resume}`);
   return lines.join('\n');
 }

@@ -1,7 +1,8 @@
 /**
  * The CLI's side of the run store: where the runs root is (`--runs-dir`, else
  * `POLYTASK_RUNS_DIR`, else `./runs`), starting a run (its directory and its row in the index),
- * finding one again by id, id suffix or path, and recording how it ended.
+ * finding one again by id, id suffix or path, recording how it ended, and the command that
+ * resumes it.
  *
  * @example
  * const run = RunSession.start(runsRoot(opts.runsDir), 'train', config);
@@ -55,6 +56,38 @@ export function findRun(root: string, ref: string): RunInfo {
   if (record !== null && fs.existsSync(join(record.dir, 'run.json'))) return readRunInfo(record.dir);
   if (fs.existsSync(join(root, ref, 'run.json'))) return readRunInfo(join(root, ref));
   throw new CliError(`no run '${ref}' (neither a run directory nor a run id in ${indexPath}); see: polytask runs list`);
+}
+
+/** Run kinds `polytask <kind> --resume` continues from their trainer checkpoints. */
+const TRAINING_KINDS = ['train', 'pretrain', 'finetune'];
+
+/**
+ * The command that resumes `run` (the main job's: `npm start -- --resume`), or null for a kind
+ * that cannot be resumed. A run under another root than the default one gets `--runs-dir`, so
+ * the command works as printed.
+ *
+ * @example
+ * resumeCommand({ kind: 'study-mtl', id: '20260101-120000-study-mtl-3fa2c1' }, root);
+ * // 'polytask study mtl --resume 20260101-120000-study-mtl-3fa2c1'
+ */
+export function resumeCommand(run: Pick<RunInfo, 'kind' | 'id'>, root: string): string | null {
+  const command = TRAINING_KINDS.includes(run.kind) ? `polytask ${run.kind}`
+    : run.kind.startsWith('study-') ? `polytask study ${run.kind.slice('study-'.length)}`
+      : run.kind === 'main' ? 'npm start --' : null;
+  if (command === null) return null;
+  const quoted = /^[\w@%+=:,./-]+$/.test(root) ? root : `'${root.replaceAll("'", "'\\''")}'`;
+  return `${command} --resume ${run.id}${root === runsRoot(undefined) ? '' : ` --runs-dir ${quoted}`}`;
+}
+
+/**
+ * The error for `--resume` of a run of another kind: it says what the run is and how to resume it.
+ *
+ * @example
+ * if (info.kind !== 'train') throw otherKind(info, root);
+ */
+export function otherKind(run: Pick<RunInfo, 'kind' | 'id'>, root: string): CliError {
+  const command = resumeCommand(run, root);
+  return new CliError(`run ${run.id} is a '${run.kind}' run; ${command === null ? 'it cannot be resumed' : `resume it with: ${command}`}`);
 }
 
 /** A run being executed by this process: its directory, metrics log, and index row. */

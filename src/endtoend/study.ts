@@ -18,6 +18,9 @@
  *   there is no number; see Crossover).
  * - `verdict`: the plain-language answer for `available` examples.
  *
+ * With `subRuns` (a sub-run store), finished runs are recorded and a second call resumes: the
+ * recorded runs are not trained again, and the result is the uninterrupted study's.
+ *
  * @example
  * const result = await runE2eStudy({ case: 'digit-sum', seeds: 3 }, (p) => bar.update(p.done / p.total));
  * result.crossover; // { status: 'extrapolated', size: 47036, low: 14674, high: null, detail: 'extrapolated from ...' }
@@ -26,6 +29,7 @@
 import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
 import { loadMnist, type ImageSet } from '../data/index.js';
+import type { SubRunStore } from '../train/index.js';
 import { analyseConstant, analyseCurve, type FitReport } from './analysis.js';
 import { studyCase } from './cases/index.js';
 import { compositeDataset } from './composite.js';
@@ -62,6 +66,8 @@ export interface E2eStudyResult {
 export interface E2eStudyOptions {
   /** Single digits to build the tasks from. Default: the embedded MNIST. */
   digits?: ImageSet;
+  /** Records finished runs, and holds those of an interrupted run of the same study (see study-runs.ts). */
+  subRuns?: SubRunStore;
 }
 
 /** An approach's error at `size`: measured there, else read off its fit, else at the nearest measured size. */
@@ -89,7 +95,7 @@ export async function runE2eStudy(input: E2eStudyInput = {}, onProgress?: (p: E2
   const pools = digitPools(opts.digits ?? loadMnist(), { seed: config.seed });
   const test = compositeDataset(study.composites(pools.test, config.testExamples, seedFor(config.seed, 0)));
 
-  const errors = await runStudyTrainings({ study, config, sizes, subtaskExamples, pools, test }, onProgress);
+  const errors = await runStudyTrainings({ study, config, sizes, subtaskExamples, pools, test, subRuns: opts.subRuns }, onProgress);
 
   const boot = (k: number) => ({ replicates: config.bootstrap, seed: seedFor(config.seed, 8, k) });
   const curve = (byIndex: number[][]): CurveEntry[] => sizes.map((size, k) => summarize(size, byIndex[k]!));

@@ -12,13 +12,19 @@
  * Values are means over seeds; NaN (a metric or affinity that could not be computed) prints as null
  * in JSON. The function never prints: it reports progress through `onProgress`.
  *
+ * Resumable: given a sub-run store (src/train/sub-runs.ts), every finished run is recorded under
+ * `<run>-seed<seed>` ('single:left-seed0', 'pcgrad-seed1'), and a second call skips the recorded
+ * runs, taking their outcomes. Each run seeds its own initialisation and data order, so the result
+ * is the uninterrupted study's. A run stopped halfway is trained again from its start.
+ *
  * @example
  * const result = await runMtlStudy({ dataset: 'multimnist', methods: ['ew', 'pcgrad'], epochs: 1 }, (p) => log(p.message));
  * result.deltaM.pcgrad;             // e.g. 1.3 (percent better than single-task)
  * result.results.single.left;       // { accuracy: 0.87 }
+ * await runMtlStudy(config, onProgress, { subRuns: FileSubRunStore.open('runs/a/subruns', { config }) });
  */
 import { getBackend } from '../backend/registry.js';
-import type { EvaluationResult, StepEndEvent } from '../train/index.js';
+import type { EvaluationResult, StepEndEvent, SubRunStore } from '../train/index.js';
 import type { AffinityHistory } from './affinity-tracker.js';
 import { equalCapacityWidth, type CapacityCheck } from './capacity.js';
 import { dataBalanceCheck, sharedInputCheck, type DataBalanceCheck, type SharedInputCheck } from './checks.js';
@@ -51,6 +57,11 @@ export interface MtlStudyProgress {
   /** Each task's loss in the step (tasks the batch had data for). */
   losses?: Record<string, number>;
   etaSeconds?: number | null;
+}
+
+export interface MtlStudyOptions {
+  /** Records finished runs, and holds those of an interrupted run of the same study. */
+  subRuns?: SubRunStore;
 }
 
 /** The "does multi-task learning make sense here" checks. */
@@ -114,7 +125,7 @@ function capacityWidthOf(data: StudyData, c: MtlStudyConfig): { width: number; m
  * const r = await runMtlStudy({}, () => {});   // the default study on MultiMNIST
  * JSON.stringify(r);
  */
-export async function runMtlStudy(config: MtlStudyConfigInput | MtlStudyConfig, onProgress: (p: MtlStudyProgress) => void = () => {}): Promise<MtlStudyResult> {
+export async function runMtlStudy(config: MtlStudyConfigInput | MtlStudyConfig, onProgress: (p: MtlStudyProgress) => void = () => {}, options: MtlStudyOptions = {}): Promise<MtlStudyResult> {
   const started = performance.now();
   const c = parseStudyConfig(config);
   onProgress({ phase: 'data', message: `loading ${c.dataset}` });
@@ -127,6 +138,12 @@ export async function runMtlStudy(config: MtlStudyConfigInput | MtlStudyConfig, 
   const outcomes = new Map<string, RunOutcome[]>();
   const runs = c.seeds.flatMap((seed) => plan(data, c, seed, capacity?.width ?? null));
   for (const [k, spec] of runs.entries()) {
+    const id = `${spec.label}-seed${spec.seed}`;
+    const recorded = options.subRuns?.get(id) as RunOutcome | undefined;
+    if (recorded !== undefined) {
+      outcomes.set(spec.label, [...(outcomes.get(spec.label) ?? []), recorded]);
+      continue;
+    }
     const base = { run: spec.label, seed: spec.seed, runIndex: k + 1, runs: runs.length };
     onProgress({ phase: 'train', message: `run ${k + 1}/${runs.length}: ${spec.label} (seed ${spec.seed})`, ...base });
     const onStep = (e: StepEndEvent): void => onProgress({
@@ -134,6 +151,7 @@ export async function runMtlStudy(config: MtlStudyConfigInput | MtlStudyConfig, 
       ...base, epoch: e.epoch, epochs: c.epochs, step: e.progress.stepsDone, steps: e.progress.totalSteps, loss: e.loss, losses: e.losses, etaSeconds: e.progress.etaSeconds,
     });
     const out = await trainAndEvaluate(data, c, spec, onStep);
+    options.subRuns?.put(id, out);
     outcomes.set(spec.label, [...(outcomes.get(spec.label) ?? []), out]);
   }
 

@@ -1,7 +1,8 @@
 /**
  * train: the training layer every study stands on — the Trainer (loop, clipping, scheduling,
  * non-finite guard, evaluation hook, callbacks, cooperative stop), atomic checkpoints with
- * bit-exact resumption, streaming metrics with directions, and evaluate/predict.
+ * bit-exact resumption, sub-run records that make a study of many runs resumable, streaming
+ * metrics with directions, and evaluate/predict.
  *
  * @example
  * import { train } from 'polytask';
@@ -31,6 +32,7 @@ export { packState, unpackState, type JsonValue, type PackedState } from './stat
 export { LossTally, type LossSummary, type LossTallyState } from './loss-tally.js';
 export { Throughput, type Progress } from './throughput.js';
 export { withModesRestored } from './modes.js';
+export { FileSubRunStore, configHash, type SubRunStore, type FileSubRunStoreOptions } from './sub-runs.js';
 export {
   evaluate, predict, directionsOf, type TaskMetrics, type EvaluationResult, type TaskView, type EvaluateOptions, type PredictOptions,
 } from './evaluate.js';

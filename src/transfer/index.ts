@@ -55,7 +55,7 @@ export {
   transferStudyConfigSchema, transferStudyPresets, resolveStudyConfig, epochsForBudget, studyDirections,
   type TransferStudyConfig, type TransferStudyInput,
 } from './study/config.js';
-export { studyData, poolAndTest, labelledSubset, balancedSubset, type StudyData } from './study/data.js';
+export { studyData, poolAndTest, labelledSubset, runImages, balancedSubset, type StudyData } from './study/data.js';
 export {
   inputCheck, ratioCheck, gainCheck, verdictOf, imageStats,
   type StudyChecks, type InputCheck, type RatioCheck, type GainCheck, type BudgetGain, type ImageStats,

@@ -2,18 +2,27 @@
  * The transfer study: does pre-training on a source task help a target task with few labels? It
  * pre-trains (or loads) a source model, then for every label budget and seed fine-tunes a copy
  * with each strategy (scratch among them) on the same labelled examples, scores every run on one
- * fixed test set, and reports each strategy's mean and spread, the three conditions for transfer
- * with their numbers, and a verdict. Progress goes to a callback; nothing is printed.
+ * fixed test set (or, with `testSamples: 'rest'` on the digits, on every digit that is not one of
+ * its labelled examples), and reports each strategy's mean and spread, the three conditions for
+ * transfer with their numbers, and a verdict. Progress goes to a callback; nothing is printed.
  *
  * The result is what `polytask study transfer --json` prints:
  * `{ budgets, results: { <strategy>: { <budget>: { mean, sd } } }, checks, verdict, setup, runs }`,
  * accuracies as fractions.
+ *
+ * Resumable: given a sub-run store (src/train/sub-runs.ts), the study records the pre-trained
+ * source model (sub-run `source`, its weights in the store's directory for it) and every
+ * fine-tuning run (`finetune-<strategy>-b<budget>-seed<seed>`) as it finishes, and on a second call
+ * takes the recorded ones instead of training them again. Every run is seeded on its own, so the
+ * result is the uninterrupted study's. Cached trunk features are not stored: they cost one pass of
+ * the trunk over a few examples and are computed again.
  *
  * @example
  * const result = await runTransferStudy({}, (e) => bar.update(e));   // the default: minutes on two cores
  * result.results.full['10'].mean;                                     // e.g. 0.71
  * result.verdict;
  * await runTransferStudy('reference');                                // the issue's reference case
+ * await runTransferStudy(config, onProgress, { subRuns: FileSubRunStore.open('runs/a/subruns', { config }) });
  */
 import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
@@ -21,7 +30,7 @@ import { manualSeed } from '../core/rng.js';
 import { imageDataset } from '../data/index.js';
 import type { MultiTaskModel } from '../multitask/hard-sharing.js';
 import type { Tensor } from '../tensor/index.js';
-import type { JsonValue } from '../train/index.js';
+import type { JsonValue, SubRunStore } from '../train/index.js';
 import { buildModel } from './arch/registry.js';
 import type { ArchDescription } from './arch/types.js';
 import { loadPretrained, savePretrained } from './checkpoint.js';
@@ -33,7 +42,7 @@ import { createStrategy } from './strategies/index.js';
 import type { StrategyKey } from './strategies/types.js';
 import { gainCheck, imageStats, inputCheck, ratioCheck, verdictOf, type StudyChecks } from './study/checks.js';
 import { epochsForBudget, resolveStudyConfig, type TransferStudyConfig, type TransferStudyInput } from './study/config.js';
-import { labelledSubset, studyData, type StudyData } from './study/data.js';
+import { runImages, studyData, type StudyData } from './study/data.js';
 import { meanSd, type MeanSd } from './study/stats.js';
 
 /** A progress report. */
@@ -70,7 +79,8 @@ export interface TransferStudyResult {
     direction: string;
     note: string;
     source: { name: string; examples: number | null; checkpoint: string | null; epochs: number | null; testAccuracy: number | null };
-    target: { name: string; classes: number; poolPerClass: number; testExamples: number };
+    /** testExamples: the test images of each run, by budget (see target.testSamples). */
+    target: { name: string; classes: number; poolPerClass: number; testExamples: Record<string, number> };
     model: ArchDescription;
     strategies: StrategyKey[];
     seeds: number[];
@@ -81,10 +91,27 @@ export interface TransferStudyResult {
   runs: StudyRun[];
 }
 
+export interface TransferStudyOptions {
+  /** Records finished sub-runs, and holds those of an interrupted run of the same study. */
+  subRuns?: SubRunStore;
+}
+
 const TARGET_TASK = 'target';
 
-/** The source model: loaded from the configured checkpoint, or pre-trained (and saved when asked). */
-async function sourceModel(config: TransferStudyConfig, data: StudyData, report: (p: StudyProgress) => void): Promise<{ model: MultiTaskModel; description: ArchDescription; examples: number | null; epochs: number | null; checkpoint: string | null }> {
+/** The sub-run id of pre-training the source model. */
+const SOURCE_RUN = 'source';
+
+/** What the record of the pre-training holds (the weights are in its directory). */
+interface SourceRecord {
+  checkpoint: string | null;
+}
+
+/**
+ * The source model: loaded from the configured checkpoint, or pre-trained (and saved when asked).
+ * With a sub-run store, the pre-trained model is recorded there, and a recorded one is loaded
+ * rather than trained again: pre-training is the costliest step the fine-tuning runs share.
+ */
+async function sourceModel(config: TransferStudyConfig, data: StudyData, report: (p: StudyProgress) => void, subRuns: SubRunStore | undefined): Promise<{ model: MultiTaskModel; description: ArchDescription; examples: number | null; epochs: number | null; checkpoint: string | null }> {
   const s = config.source;
   if (s.checkpoint !== undefined) {
     const loaded = loadPretrained(s.checkpoint);
@@ -94,6 +121,11 @@ async function sourceModel(config: TransferStudyConfig, data: StudyData, report:
       examples: typeof meta.examples === 'number' ? meta.examples : null, epochs: typeof meta.epochs === 'number' ? meta.epochs : null,
     };
   }
+  const recorded = subRuns?.get(SOURCE_RUN) as SourceRecord | undefined;
+  if (recorded !== undefined) {
+    const { model, description } = loadPretrained(subRuns!.dir(SOURCE_RUN));
+    return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint: recorded.checkpoint };
+  }
   const { arch, ...archConfig } = config.model;
   const result = await pretrain({
     arch, config: archConfig, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, seed: s.seed,
@@ -102,6 +134,11 @@ async function sourceModel(config: TransferStudyConfig, data: StudyData, report:
   });
   const info = { data: data.sourceName, examples: data.source.n, epochs: s.epochs };
   const checkpoint = s.save === undefined ? null : savePretrained(s.save, result.model, result.description, { epoch: s.epochs, source: info }).path;
+  if (subRuns !== undefined) {
+    // the weights first, the record last: a record always has its model beside it
+    savePretrained(subRuns.dir(SOURCE_RUN), result.model, result.description, { epoch: s.epochs, source: info });
+    subRuns.put(SOURCE_RUN, { checkpoint } satisfies SourceRecord);
+  }
   return { model: result.model, description: result.description, examples: data.source.n, epochs: s.epochs, checkpoint };
 }
 
@@ -119,27 +156,37 @@ function targetModel(description: ArchDescription, weights: Record<string, Tenso
  * @example
  * const { results, verdict } = await runTransferStudy({ direction: 'digits-0-4-to-5-9', fineTune: { seeds: [0, 1, 2] } });
  */
-export async function runTransferStudy(config: string | TransferStudyInput = {}, onProgress: (p: StudyProgress) => void = () => undefined): Promise<TransferStudyResult> {
+export async function runTransferStudy(config: string | TransferStudyInput = {}, onProgress: (p: StudyProgress) => void = () => undefined, options: TransferStudyOptions = {}): Promise<TransferStudyResult> {
   const started = performance.now();
   const c = resolveStudyConfig(config);
   const ft = c.fineTune;
   onProgress({ phase: 'data', message: 'loading images', done: 0, total: 1 });
   const data = studyData(c);
-  const src = await sourceModel(c, data, onProgress);
+  const { subRuns } = options;
+  const src = await sourceModel(c, data, onProgress, subRuns);
   const classes = data.targetPool.classNames.length;
   // a loaded checkpoint's head need not have been trained on this direction's source classes
   const sourceAccuracy = c.source.checkpoint === undefined ? taskAccuracy(src.model, src.description.tasks[0]!.name, imageDataset(data.sourceTest)) : null;
   // a snapshot: every run starts from these values, whatever the previous run did to its copy
   const weights = Object.fromEntries(Object.entries(src.model.stateDict()).map(([k, t]) => [k, t.clone().detach()]));
-  const test = imageDataset(data.targetTest);
+  const fixedTest = imageDataset(data.targetTest);
   const cache = new FeatureCache();
   const runs: StudyRun[] = [];
   const total = c.target.budgets.length * ft.seeds.length * ft.strategies.length;
   for (const budget of c.target.budgets) {
     const epochs = epochsForBudget(c, budget);
     for (const seed of ft.seeds) {
-      const train = imageDataset(labelledSubset(data.targetPool, budget, seed));
+      const images = runImages(data, budget, seed);
+      const train = imageDataset(images.train);
+      // the fixed test set keeps one dataset object, so probes over one trunk reuse its cached features
+      const test = images.test === data.targetTest ? fixedTest : imageDataset(images.test);
       for (const strategy of ft.strategies) {
+        const id = `finetune-${strategy}-b${budget}-seed${seed}`;
+        const recorded = subRuns?.get(id) as StudyRun | undefined;
+        if (recorded !== undefined) {
+          runs.push(recorded);
+          continue;
+        }
         const t0 = performance.now();
         manualSeed(seed);
         const model = targetModel(src.description, weights, classes);
@@ -153,7 +200,10 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
           },
         });
         const accuracy = taskAccuracy(model, TARGET_TASK, test, { cache });
-        runs.push({ strategy, budget, seed, epochs, accuracy, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)) });
+        const run: StudyRun = { strategy, budget, seed, epochs, accuracy, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)) };
+        // recorded before progress is reported: a Ctrl-C raised from the report keeps this run
+        subRuns?.put(id, run);
+        runs.push(run);
         onProgress({
           phase: 'finetune', message: `${strategy}, ${budget} labels per class, seed ${seed}: ${(100 * accuracy).toFixed(1)}%`,
           done: runs.length, total, strategy, budget, seed, accuracy,
@@ -184,7 +234,7 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
     setup: {
       direction: data.direction, note: data.note,
       source: { name: data.sourceName, examples: src.examples, checkpoint: src.checkpoint, epochs: src.epochs, testAccuracy: sourceAccuracy === null ? null : Number(sourceAccuracy.toFixed(4)) },
-      target: { name: data.targetName, classes, poolPerClass: data.targetPool.n / classes, testExamples: data.targetTest.n },
+      target: { name: data.targetName, classes, poolPerClass: data.targetPool.n / classes, testExamples: Object.fromEntries(c.target.budgets.map((b) => [String(b), data.targetTest.n + (data.testOnUnusedPool ? data.targetPool.n - classes * b : 0)])) },
       model: src.description, strategies: [...ft.strategies], seeds: [...ft.seeds],
       epochsByBudget: Object.fromEntries(c.target.budgets.map((b) => [String(b), epochsForBudget(c, b)])),
       backend: getBackend().name, seconds: Number(((performance.now() - started) / 1000).toFixed(1)),

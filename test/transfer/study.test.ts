@@ -33,7 +33,7 @@ test('a tiny study returns the documented JSON shape', async () => {
   assert.ok(result.checks.gain.byBudget['2'] !== null);
   assert.match(result.verdict, /MNIST digits 0-4 .*MNIST digits 5-9/);
   assert.equal(result.runs.length, 2 * 2 * strategyKeys.length);
-  assert.equal(result.setup.target.testExamples, 100);
+  assert.deepEqual(result.setup.target.testExamples, { 2: 100, 4: 100 });
   assert.deepEqual(result.setup.epochsByBudget, { 2: 2, 4: 2 });
   assert.equal(events.filter((e) => e.phase === 'finetune').length, result.runs.length);
   assert.doesNotThrow(() => JSON.parse(JSON.stringify(result)));
@@ -49,6 +49,9 @@ test('the default config and the presets resolve; the example YAML is the refere
   assert.deepEqual([10, 30, 100].map((n) => epochsForBudget(ref, n)), [200, 67, 20]);
   const yaml = parse(readFileSync(new URL('../../../examples/transfer-fashion-to-mnist.yaml', import.meta.url), 'utf8'));
   assert.deepEqual(transferStudyConfigSchema.parse(yaml), ref);
+  for (const [name, direction] of [['mnist-to-fashion', 'mnist-to-fashion'], ['same-domain', 'digits-0-4-to-5-9']] as const) {
+    assert.deepEqual(resolveStudyConfig(name), { ...ref, direction }, `${name} is the reference protocol in another direction`);
+  }
   assert.throws(() => resolveStudyConfig('nope'), /unknown preset 'nope'/);
   assert.throws(() => resolveStudyConfig({ fineTune: { strategies: ['fine'] } as never }), /fineTune\.strategies\.0/);
 });

@@ -1,39 +1,62 @@
 /**
  * `polytask study transfer|mtl|e2e`: one study in its own run directory, configured by a YAML or
  * JSON file whose schema the study's module owns, with flags over its keys; prints the verdict
- * and writes the report.
+ * and writes the report. Every finished sub-run of the study is recorded in the run's `subruns/`,
+ * so a study stopped by Ctrl-C (or a crash) continues with `--resume RUN`: the run's own config,
+ * the recorded sub-runs taken as they are, the others trained, and the same result in the end.
  *
  * @example
  * polytask study mtl -c examples/study-mtl.yaml --epochs 1
  * polytask study e2e --set seeds=[0,1] --json
+ * polytask study mtl --resume <run>
  */
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { readMetrics, writeReport, METRICS_FILE, type ReportData } from '../../report/index.js';
+import { readMetrics, readRunConfig, writeReport, METRICS_FILE, type ReportData, type RunInfo } from '../../report/index.js';
 import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
-import { contextOf } from '../context.js';
-import { EXIT } from '../errors.js';
+import { contextOf, type CliContext } from '../context.js';
+import { CliError, EXIT } from '../errors.js';
 import { duration } from '../format.js';
-import { RunSession } from '../run-store.js';
+import { findRun, otherKind, resumeCommand, RunSession } from '../run-store.js';
 import { STUDIES } from '../studies/index.js';
-import { runStudy, StudyStopped } from '../studies/run-study.js';
+import { openSubRuns, runStudy, StudyStopped } from '../studies/run-study.js';
 import type { StudyDefinition } from '../studies/types.js';
 import { verdictLines, verdictOf } from '../studies/verdict.js';
 
 interface StudyFlags {
   config?: string;
+  resume?: string;
   report: boolean;
   [key: string]: unknown;
 }
 
+/** The study's config: from its file and flags, or, to resume, the run's own (flags refused). */
+function loadStudyConfig(study: StudyDefinition, ctx: CliContext, flags: StudyFlags): { config: unknown; resumed: RunInfo | null } {
+  const overrides = flagOverrides(flags, study.flags, study.schema);
+  if (flags.resume === undefined) {
+    return { config: loadConfig(study.schema, { ...(flags.config === undefined ? {} : { file: flags.config }), overrides }).config, resumed: null };
+  }
+  // any change would mix sub-runs of two different studies into one result
+  const change = flags.config === undefined ? overrides[0]?.source : '--config';
+  if (change !== undefined) throw new CliError(`--resume continues a study with the config it started with: drop ${change}`);
+  const info = findRun(ctx.root, flags.resume);
+  if (info.kind !== `study-${study.key}`) throw otherKind(info, ctx.root);
+  const base = readRunConfig(info.dir) as Record<string, unknown>;
+  return { config: loadConfig(study.schema, { base }).config, resumed: info };
+}
+
 async function runStudyCommand(study: StudyDefinition, flags: StudyFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
-  const { config } = loadConfig(study.schema, { ...(flags.config === undefined ? {} : { file: flags.config }), overrides: flagOverrides(flags, study.flags, study.schema) });
-  const run = RunSession.start(ctx.root, `study-${study.key}`, config);
+  const { config, resumed } = loadStudyConfig(study, ctx, flags);
+  // opened before the run is marked running again: records of another config refuse the resume
+  const recorded = resumed === null ? null : openSubRuns(resumed.dir, study.key, config, ctx.out);
+  const run = resumed === null ? RunSession.start(ctx.root, `study-${study.key}`, config) : RunSession.reopen(ctx.root, resumed, config);
+  const subRuns = recorded ?? openSubRuns(run.dir, study.key, config, ctx.out);
   ctx.out.note(`${study.title} study, run ${run.id}: ${run.dir}`);
+  if (resumed !== null) ctx.out.note(`resuming: ${subRuns.size} sub-runs already recorded are not trained again`);
   try {
-    const { result, seconds } = await runStudy(study, config, { run, out: ctx.out, bars: ctx.bars });
+    const { result, seconds } = await runStudy(study, config, { run, out: ctx.out, bars: ctx.bars, subRuns });
     const verdict = verdictOf(study.key, result);
     const report = flags.report
       ? (await writeReport(run.dir, {
@@ -47,9 +70,17 @@ async function runStudyCommand(study: StudyDefinition, flags: StudyFlags, cmd: C
       ...verdictLines(verdict, study.title), `time: ${duration(seconds)}`, ...(report === null ? [] : [`report: ${report}`]),
     ].join('\n'));
   } catch (err) {
-    run.finish(err instanceof StudyStopped ? 'stopped' : 'failed');
-    if (!(err instanceof StudyStopped)) throw err;
-    ctx.out.note(`polytask: ${err.message}; run it again to start over`);
+    const stopped = err instanceof StudyStopped;
+    run.finish(stopped ? 'stopped' : 'failed', { subRunsRecorded: subRuns.size });
+    const resume = resumeCommand(run.info, ctx.root)!;
+    if (!stopped) {
+      // a crash or a failed sub-run need not cost the runs that finished before it
+      if (subRuns.size > 0) ctx.out.note(`polytask: ${subRuns.size} sub-runs recorded; after a fix, resume with: ${resume}`);
+      throw err;
+    }
+    ctx.out.result({ run: run.id, dir: run.dir, status: 'stopped', subRunsRecorded: subRuns.size, resume }, () => [
+      `${err.message}: ${subRuns.size} sub-runs recorded`, `resume with: ${resume}`,
+    ].join('\n'));
     process.exitCode = EXIT.interrupted;
   }
 }
@@ -69,6 +100,7 @@ export function registerStudyCommands(program: Command): void {
       cmd.option(`--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} <value>`, `sets ${path} (lists: comma-separated)`);
     }
     cmd.addOption(new Option('--set <key=value>', 'set any config key (repeatable)').argParser(collect))
+      .option('--resume <run>', 'continue a stopped study: its recorded sub-runs are not trained again')
       .option('--no-report', 'skip writing report.html and the chart PNGs')
       .action((flags: StudyFlags, c: Command) => runStudyCommand(study, flags, c));
   }

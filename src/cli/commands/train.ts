@@ -22,7 +22,7 @@ import { contextOf, type CliContext } from '../context.js';
 import { loadData } from '../datasets.js';
 import { CliError, EXIT } from '../errors.js';
 import { num } from '../format.js';
-import { findRun, RunSession } from '../run-store.js';
+import { findRun, otherKind, resumeCommand, RunSession } from '../run-store.js';
 import { fitSupervised } from '../supervised/fit.js';
 import { prepareModel } from '../supervised/setup.js';
 
@@ -48,7 +48,7 @@ function loadFor(kind: Kind, ctx: CliContext, flags: TrainFlags): { config: Trai
   if (flags.resume === undefined) return { config: loadConfig(schema, { ...(flags.config === undefined ? {} : { file: flags.config }), overrides }).config };
   if (flags.config !== undefined) throw new CliError('--resume continues a run with its own config: give flags to change it, not --config');
   const info = findRun(ctx.root, flags.resume);
-  if (info.kind !== kind) throw new CliError(`run ${info.id} is a '${info.kind}' run; resume it with: polytask ${info.kind} --resume ${info.id}`);
+  if (info.kind !== kind) throw otherKind(info, ctx.root);
   const base = readRunConfig(info.dir) as Record<string, unknown>;
   return { config: loadConfig(schema, { base, overrides }).config, resumeDir: info.dir };
 }
@@ -87,7 +87,7 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
     out.result({ run: run.id, dir: run.dir, status, ...summary, report }, () => [
       `${kind} ${status}: ${Object.entries(metrics).map(([k, v]) => `${k} ${num(v)}`).join(', ')} after ${fit.stepsDone} steps (${fit.epoch} epochs)`,
       ...(report === null ? [] : [`report: ${report}`]),
-      ...(status === 'stopped' ? [`resume with: polytask ${kind} --resume ${run.id}`] : []),
+      ...(status === 'stopped' ? [`resume with: ${resumeCommand(run.info, ctx.root)!}`] : []),
     ].join('\n'));
     if (status === 'stopped') process.exitCode = EXIT.interrupted;
   } finally {

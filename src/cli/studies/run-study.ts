@@ -1,22 +1,33 @@
 /**
  * Running a study inside a run: progress drawn as two bars (the study's runs, and the steps of the
  * current one with its loss and ETA) or noted one line per run off a terminal; the losses logged
- * to the run's metrics.jsonl; the result saved as `results-<study>.json`. Ctrl-C stops the study
- * after its current step (the error thrown from the progress callback unwinds the study's
- * trainer); the run is then marked stopped. A study keeps no checkpoints, so it is run again, not
- * resumed.
+ * to the run's metrics.jsonl; the result saved as `results-<study>.json`.
+ *
+ * Resume: each sub-run of the study (a seed of a method, a budget of a strategy, the transfer
+ * study's pre-training) is recorded as it finishes in `subruns/<study>/` of the run directory, one
+ * atomically written file each, guarded by a hash of the resolved config and the backend's name
+ * (see src/train/sub-runs.ts). Ctrl-C stops the study after its current step: the error thrown
+ * from the progress callback unwinds the study's trainer, and the run is marked stopped. What the
+ * records hold is then all a resume needs: run again over them, the study takes the recorded
+ * sub-runs as they are and trains the others, the one Ctrl-C cut short from its start (the study
+ * modules keep no trainer checkpoints inside a sub-run), and ends with the uninterrupted result.
+ * The transfer and end-to-end studies report progress only between their sub-runs (and the
+ * pre-training's epochs), so there Ctrl-C takes effect when the current sub-run ends.
  *
  * @example
- * const { result } = await runStudy(mtlStudy, config, { run, out, bars });
+ * const subRuns = openSubRuns(run.dir, 'mtl', config, out);
+ * const { result } = await runStudy(mtlStudy, config, { run, out, bars, subRuns });
  */
+import { join } from 'node:path';
 import { resultsFile, writeRunJson } from '../../report/index.js';
+import { FileSubRunStore } from '../../train/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
 import type { Bar, ProgressBars } from '../progress.js';
 import { taskLosses } from '../progress.js';
 import type { RunSession } from '../run-store.js';
-import type { StudyDefinition, StudyProgress } from './types.js';
+import type { StudyDefinition, StudyKey, StudyProgress } from './types.js';
 
 /** Step records logged per training run of a study, at most. */
 const MAX_STEP_RECORDS = 200;
@@ -25,6 +36,19 @@ export interface StudyRunContext {
   run: RunSession;
   out: Output;
   bars: ProgressBars;
+  /** Where finished sub-runs are recorded; without it the study records nothing. */
+  subRuns?: FileSubRunStore;
+}
+
+/**
+ * The sub-run records of study `key` in run directory `dir`, for `config`; an unreadable record is
+ * noted (its sub-run runs again), a record of another config or backend is an error naming it.
+ *
+ * @example
+ * const subRuns = openSubRuns(run.dir, 'e2e', config, out);
+ */
+export function openSubRuns(dir: string, key: StudyKey, config: unknown, out: Output): FileSubRunStore {
+  return FileSubRunStore.open(join(dir, 'subruns', key), { config: { study: key, config }, onWarning: (m) => out.note(`polytask: ${m}`) });
 }
 
 /** Thrown from the progress callback after Ctrl-C: it unwinds the study at its current step. */
@@ -80,7 +104,7 @@ export async function runStudy(study: StudyDefinition, config: unknown, ctx: Stu
   };
   const release = onInterrupt(() => { stop = true; }, ctx.out);
   try {
-    const result = await study.run(config, onProgress);
+    const result = await study.run(config, onProgress, ctx.subRuns);
     (runsBar as Bar | null)?.update(runs, { tasks: 'done' });
     writeRunJson(ctx.run.dir, resultsFile(study.key), result);
     return { result, seconds: (Date.now() - started) / 1000 };

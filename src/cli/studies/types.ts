@@ -7,6 +7,7 @@
  * const study: StudyDefinition = { key: 'mtl', title: 'Multi-task learning', schema, flags, presets, run };
  */
 import type { z } from 'zod';
+import type { SubRunStore } from '../../train/index.js';
 
 /** A study's progress, as the CLI draws it. */
 export interface StudyProgress {
@@ -40,6 +41,9 @@ export interface StudyDefinition {
   flags: Record<string, string>;
   /** Raw configs the main job runs the study with: small, and very small for --quick. */
   presets: { main: Record<string, unknown>; quick: Record<string, unknown> };
-  /** Runs the study on a validated config; never prints. */
-  run(config: unknown, onProgress: (p: StudyProgress) => void): Promise<unknown>;
+  /**
+   * Runs the study on a validated config; never prints. With `subRuns`, each finished sub-run is
+   * recorded there, and those already recorded are taken instead of trained again (resume).
+   */
+  run(config: unknown, onProgress: (p: StudyProgress) => void, subRuns?: SubRunStore): Promise<unknown>;
 }

@@ -1,13 +1,17 @@
 /**
  * The study's data: the source images to pre-train on, and the target images split once into a
- * labelled pool (from which every run draws its budget) and a fixed test set, so every strategy,
- * budget and seed is scored on the same test images.
+ * labelled pool (from which every run draws its budget) and test images outside it. With a number
+ * of test samples, every strategy, budget and seed is scored on the same test images. With
+ * `testSamples: 'rest'` on the embedded digits (which have no test split of their own), a run's
+ * test set is every target image that is not one of its labelled examples: the images outside the
+ * pool and the pool images it was not given (the strategies of one budget and seed share it).
  *
  * @example
  * const d = studyData(resolveStudyConfig());
  * d.direction;          // 'fashion-to-mnist', or 'digits-0-4-to-5-9' without the Fashion-MNIST files
  * d.note;               // says which, and why
  * labelledSubset(d.targetPool, 10, 0).n; // 10 per class
+ * runImages(d, 10, 0).test.n;           // the test images of the run with 10 labels per class, seed 0
  */
 import { ValueError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
@@ -26,7 +30,13 @@ export interface StudyData {
   /** Source test images, to report the pre-trained model's accuracy. */
   sourceTest: ImageSet;
   targetPool: ImageSet;
+  /** Test images outside the pool, in every run's test set. */
   targetTest: ImageSet;
+  /**
+   * Whether a run's test set also holds the pool images it was not given (`testSamples: 'rest'` on
+   * a target without a test split of its own): then it is every target image but its labelled ones.
+   */
+  testOnUnusedPool: boolean;
 }
 
 /** Indices of each class, in the order of a seeded shuffle. */
@@ -96,10 +106,44 @@ export function poolAndTest(set: ImageSet, poolPerClass: number, testSamples: nu
  * labelledSubset(pool, 30, 2).n; // 30 × classes
  */
 export function labelledSubset(pool: ImageSet, perClass: number, seed: number): ImageSet {
+  return selectImages(pool, labelledIndices(pool, perClass, seed));
+}
+
+/** The indices into `pool` of {@link labelledSubset}'s images, ascending. */
+function labelledIndices(pool: ImageSet, perClass: number, seed: number): number[] {
   const byClass = shuffledByClass(pool, seed);
   const short = byClass.findIndex((m) => m.length < perClass);
   if (short >= 0) throw new ValueError('transfer study', `class '${pool.classNames[short]}' has ${byClass[short]!.length} pool images, fewer than the budget of ${perClass}`);
-  return selectImages(pool, byClass.flatMap((m) => m.slice(0, perClass)).sort((a, b) => a - b));
+  return byClass.flatMap((m) => m.slice(0, perClass)).sort((a, b) => a - b);
+}
+
+/** The images of `a` followed by those of `b` (same image size and classes). */
+function joinImages(a: ImageSet, b: ImageSet): ImageSet {
+  const images = new Float32Array(a.images.length + b.images.length);
+  images.set(a.images);
+  images.set(b.images, a.images.length);
+  const labels = new Int32Array(a.n + b.n);
+  labels.set(a.labels);
+  labels.set(b.labels, a.n);
+  return { ...a, images, labels, n: a.n + b.n };
+}
+
+/**
+ * One run's images: its labelled examples (`perClass` per class of the pool, drawn by `seed` as
+ * {@link labelledSubset} draws them) and its test set: `data.targetTest` itself, or, when
+ * `data.testOnUnusedPool`, those images followed by the pool images the run was not given.
+ *
+ * @example
+ * const { train, test } = runImages(studyData(resolveStudyConfig('reference')), 10, 0);
+ * train.n + test.n; // 10000: every embedded digit is either a label of this run or a test image
+ */
+export function runImages(data: StudyData, perClass: number, seed: number): { train: ImageSet; test: ImageSet } {
+  const labelled = labelledIndices(data.targetPool, perClass, seed);
+  const train = selectImages(data.targetPool, labelled);
+  if (!data.testOnUnusedPool) return { train, test: data.targetTest };
+  const given = new Set(labelled);
+  const unused = Array.from({ length: data.targetPool.n }, (_, i) => i).filter((i) => !given.has(i));
+  return { train, test: joinImages(data.targetTest, selectImages(data.targetPool, unused)) };
 }
 
 /**
@@ -126,7 +170,7 @@ export function studyData(config: TransferStudyConfig): StudyData {
       direction, note, sourceName: 'Fashion-MNIST', targetName: 'MNIST',
       source: balancedSubset(requireFashionMnist('train', config.fashionDir), source.samples, source.seed),
       sourceTest: balancedSubset(requireFashionMnist('test', config.fashionDir), 2000, source.seed),
-      targetPool: pool, targetTest: test,
+      targetPool: pool, targetTest: test, testOnUnusedPool: target.testSamples === 'rest',
     };
   }
   if (direction === 'mnist-to-fashion') {
@@ -137,6 +181,8 @@ export function studyData(config: TransferStudyConfig): StudyData {
       direction, note, sourceName: 'MNIST', targetName: 'Fashion-MNIST', ...mnist,
       targetPool: selectImages(fashionTrain, poolIndices(fashionTrain, poolPerClass, target.splitSeed).pool),
       targetTest: target.testSamples === 'rest' ? fashionTest : balancedSubset(fashionTest, target.testSamples, target.splitSeed + 1),
+      // Fashion-MNIST's own test split is the test set: the unused pool images are training images
+      testOnUnusedPool: false,
     };
   }
   const digits = loadMnist();
@@ -144,7 +190,7 @@ export function studyData(config: TransferStudyConfig): StudyData {
   return {
     direction, note, sourceName: 'MNIST digits 0-4', targetName: 'MNIST digits 5-9',
     ...splitForSource(keepClasses(digits, [0, 1, 2, 3, 4]), source.samples, source.seed),
-    targetPool: pool, targetTest: test,
+    targetPool: pool, targetTest: test, testOnUnusedPool: target.testSamples === 'rest',
   };
 }
 

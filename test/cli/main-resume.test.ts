@@ -1,0 +1,69 @@
+/**
+ * Resuming the main job: stub studies of three sub-runs each record them in the run; Ctrl-C in the
+ * second study stops the job with the exact resume command; the resumed job trains only the
+ * sub-runs not recorded, with the settings the job started with, and ends with every verdict.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { z } from 'zod';
+import type { CliContext } from '../../src/cli/context.js';
+import { mainJobText, runMainJob } from '../../src/cli/main-job.js';
+import { Output } from '../../src/cli/output.js';
+import { ProgressBars } from '../../src/cli/progress.js';
+import type { StudyDefinition, StudyKey } from '../../src/cli/studies/types.js';
+import { sampleE2e, sampleMtl, sampleTransfer } from '../report/fixtures.js';
+import { withTempDir } from './helpers.js';
+
+function context(root: string): CliContext {
+  const sink = new Writable({ write(_chunk, _enc, done) { done(); } });
+  const out = new Output({ json: false, quiet: false, stdout: sink, stderr: sink });
+  return { out, bars: new ProgressBars(out), root, debug: false };
+}
+
+/**
+ * A study of three sub-runs that records each, taking recorded ones as they are; `trained` lists
+ * what it trained. With `interruptAfter`, Ctrl-C arrives once that many sub-runs are recorded.
+ */
+function stub(key: StudyKey, result: unknown, trained: string[], interruptAfter?: number): StudyDefinition {
+  return {
+    key, title: `${key} stub`, schema: z.strictObject({ size: z.number().int().min(1) }), flags: {},
+    presets: { main: { size: 3 }, quick: { size: 1 } },
+    run: async (_config, onProgress, subRuns) => {
+      for (let k = 0; k < 3; k++) {
+        const id = `part${k}`;
+        if (subRuns?.get(id) !== undefined) continue;
+        trained.push(`${key}/${id}`);
+        subRuns?.put(id, { k });
+        if (k + 1 === interruptAfter) process.emit('SIGINT');
+        onProgress({ message: `${id} done`, run: id, runIndex: k + 1, runs: 3, done: k + 1 });
+      }
+      return result;
+    },
+  };
+}
+
+test('a main job stopped by Ctrl-C resumes from its recorded sub-runs', () => withTempDir(async (root) => {
+  const first: string[] = [];
+  const ctx = context(root);
+  const stopped = await runMainJob({
+    quick: true, ctx, overrides: [{ path: 'e2e.size', value: 2, source: '--set e2e.size' }],
+    studies: [stub('transfer', sampleTransfer(), first), stub('mtl', sampleMtl(), first, 1), stub('e2e', sampleE2e(), first)],
+  });
+  assert.equal(stopped.status, 'stopped');
+  assert.deepEqual(first, ['transfer/part0', 'transfer/part1', 'transfer/part2', 'mtl/part0']);
+  assert.equal(stopped.resume, `npm start -- --resume ${stopped.run} --runs-dir ${root}`);
+  assert.match(mainJobText(stopped), new RegExp(`resume with: npm start -- --resume ${stopped.run}`));
+
+  const again: string[] = [];
+  const studies = [stub('transfer', sampleTransfer(), again), stub('mtl', sampleMtl(), again), stub('e2e', sampleE2e(), again)];
+  await assert.rejects(runMainJob({ quick: false, studies, ctx, overrides: [{ path: 'e2e.size', value: 5, source: '--set e2e.size' }], resume: stopped.run }),
+    /--resume continues the main job with the settings it started with: drop --set e2e\.size/);
+  const resumed = await runMainJob({ quick: false, studies, ctx, overrides: [], resume: stopped.run.slice(-6) });
+  assert.equal(resumed.status, 'completed');
+  assert.equal(resumed.run, stopped.run);
+  assert.equal(resumed.quick, true, 'the settings the job started with');
+  assert.equal(resumed.resume, null);
+  assert.deepEqual(again, ['mtl/part1', 'mtl/part2', 'e2e/part0', 'e2e/part1', 'e2e/part2']);
+  assert.deepEqual(resumed.studies.map((s) => [s.key, s.error]), [['transfer', null], ['mtl', null], ['e2e', null]]);
+}));
