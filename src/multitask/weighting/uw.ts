@@ -15,7 +15,7 @@
  * uw.backward(ctx); opt.step();
  * uw.logVariances(); // { depth: …, normals: … }
  */
-import { noGrad, zeros, type Tensor } from '../../tensor/index.js';
+import { noGrad, stack, tensor, zeros, type Tensor } from '../../tensor/index.js';
 import { Parameter } from '../../nn/index.js';
 import { stateTensor } from './base.js';
 import { LossWeighting, presentTasks, type WeightedObjective } from './loss-weighting.js';
@@ -43,13 +43,11 @@ export class UncertaintyWeighting extends LossWeighting {
   protected objective(losses: Tensor[]): WeightedObjective {
     const present = presentTasks(losses.map((l) => l.item()));
     const weights = Float64Array.from(this.logVar.data, (s, i) => (present[i] ? 0.5 * Math.exp(-s) : 0));
-    const terms = losses.map((l, i) => {
-      // an absent task's term is 0·L: the graph stays whole, and sᵢ is not pulled down
-      if (!present[i]) return l.mul(0);
-      const s = this.logVar.slice(0, i, i + 1).reshape([]);
-      return s.neg().exp().mul(l).add(s).mul(0.5);
-    });
-    return { objective: terms.reduce((a, b) => a.add(b)), weights };
+    // Σ hᵢ·(e^(−sᵢ)·Lᵢ + sᵢ) as one expression over the task vector, a handful of ops for any number
+    // of tasks; hᵢ = ½, or 0 for an absent task, whose sᵢ is then not pulled down
+    const half = tensor(Float32Array.from(present, (p) => (p ? 0.5 : 0)));
+    const s = this.logVar;
+    return { objective: s.neg().exp().mul(stack(losses)).add(s).mul(half).sum(), weights };
   }
 
   override stateDict(): WeightingState {
