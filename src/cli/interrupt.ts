@@ -1,10 +1,12 @@
 /**
  * Ctrl-C: the first one asks the work to stop after its current step (the trainer then writes a
- * checkpoint, and the run can be resumed); a second one exits at once with status 130.
+ * checkpoint, or a study leaves its finished sub-runs recorded, and the run can be resumed); a
+ * second one exits at once with status 130.
  *
  * @example
  * const release = onInterrupt(() => trainer.requestStop(), out);
  * try { await trainer.fit(); } finally { release(); }
+ * await whileInterruptible(out, (signal) => runStudy(study, config, { ...ctx, signal }));
  */
 import { EXIT } from './errors.js';
 import type { Output } from './output.js';
@@ -31,4 +33,22 @@ export function onInterrupt(stop: () => void, out: Output): () => void {
   return () => {
     process.off('SIGINT', handler);
   };
+}
+
+/**
+ * Runs `work` with an AbortSignal that the first Ctrl-C aborts (a second exits at once), the
+ * handler installed only while `work` runs: the standard way to hand Ctrl-C to code (the studies)
+ * that threads it down to its training loops.
+ *
+ * @example
+ * const { result } = await whileInterruptible(out, (signal) => runStudy(study, config, { run, out, bars, signal }));
+ */
+export async function whileInterruptible<T>(out: Output, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const release = onInterrupt(() => controller.abort(), out);
+  try {
+    return await work(controller.signal);
+  } finally {
+    release();
+  }
 }

@@ -22,6 +22,7 @@ import { validateConfig } from './config/validate.js';
 import type { CliContext } from './context.js';
 import { CliError, errorLine } from './errors.js';
 import { duration } from './format.js';
+import { whileInterruptible } from './interrupt.js';
 import { findRun, otherKind, resumeCommand, RunSession } from './run-store.js';
 import { openSubRuns, runStudy, StudyStopped } from './studies/run-study.js';
 import type { StudyDefinition, StudyKey } from './studies/types.js';
@@ -104,22 +105,28 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
   if (resumed !== null) out.note(`resuming: ${[...subRuns.values()].reduce((n, r) => n + r.size, 0)} sub-runs already recorded are not trained again`);
   const results: Partial<Record<StudyKey, unknown>> = {};
   const outcomes: StudyOutcome[] = [];
-  let status: MainJobSummary['status'] = 'completed';
-  for (const [i, s] of o.studies.entries()) {
-    out.note(`[${i + 1}/${o.studies.length}] ${s.title} study`);
-    const t0 = Date.now();
-    try {
-      const { result } = await runStudy(s, configs.get(s.key), { run, out, bars, subRuns: subRuns.get(s.key)! });
-      results[s.key] = result;
-      outcomes.push({ key: s.key, title: s.title, seconds: (Date.now() - t0) / 1000, verdict: verdictOf(s.key, result), error: null });
-      out.note(`[${i + 1}/${o.studies.length}] ${s.title}: done in ${duration((Date.now() - t0) / 1000)}`);
-    } catch (err) {
-      if (err instanceof StudyStopped) { status = 'stopped'; break; }
-      status = 'failed';
-      outcomes.push({ key: s.key, title: s.title, seconds: (Date.now() - t0) / 1000, verdict: null, error: errorLine(err) });
-      out.note(`[${i + 1}/${o.studies.length}] ${s.title}: failed: ${errorLine(err)}`);
+  // one Ctrl-C handler for all the studies: a Ctrl-C that comes as one study ends its training
+  // stops the job before the next study rather than being lost between two handlers
+  const status = await whileInterruptible(out, async (signal): Promise<MainJobSummary['status']> => {
+    let reached: MainJobSummary['status'] = 'completed';
+    for (const [i, s] of o.studies.entries()) {
+      if (signal.aborted) return 'stopped';
+      out.note(`[${i + 1}/${o.studies.length}] ${s.title} study`);
+      const t0 = Date.now();
+      try {
+        const { result } = await runStudy(s, configs.get(s.key), { run, out, bars, subRuns: subRuns.get(s.key)!, signal });
+        results[s.key] = result;
+        outcomes.push({ key: s.key, title: s.title, seconds: (Date.now() - t0) / 1000, verdict: verdictOf(s.key, result), error: null });
+        out.note(`[${i + 1}/${o.studies.length}] ${s.title}: done in ${duration((Date.now() - t0) / 1000)}`);
+      } catch (err) {
+        if (err instanceof StudyStopped) return 'stopped';
+        reached = 'failed';
+        outcomes.push({ key: s.key, title: s.title, seconds: (Date.now() - t0) / 1000, verdict: null, error: errorLine(err) });
+        out.note(`[${i + 1}/${o.studies.length}] ${s.title}: failed: ${errorLine(err)}`);
+      }
     }
-  }
+    return reached;
+  });
   const seconds = (Date.now() - started) / 1000;
   const written = await writeReport(run.dir, {
     title: 'polytask: learning from multiple tasks on MNIST',

@@ -9,6 +9,8 @@
  * recorded (`seed<s>-pipeline`, `seed<s>-endToEnd-n<size>`, `seed<s>-hybrid-n<size>`, the
  * pipeline's trained weights in its directory, since the hybrids start from them) and a second
  * call takes the recorded ones instead of training them again, with the same errors in the end.
+ * An abort of the setup's `signal` stops the training under way after its current step: the call
+ * rejects with a StoppedError, and the unfinished run is not recorded.
  *
  * @example
  * const errors = await runStudyTrainings(setup, (p) => bar.update(p.done / p.total));
@@ -53,6 +55,8 @@ export interface StudySetup {
   test: TensorDataset;
   /** Records finished runs, and holds those of an interrupted run of the same study. */
   subRuns?: SubRunStore;
+  /** Stops the study after the current training step (StoppedError). */
+  signal?: AbortSignal;
 }
 
 /** Test errors: the pipeline's by seed; the others by size index, then seed. */
@@ -85,7 +89,7 @@ export async function runStudyTrainings(setup: StudySetup, onProgress?: (p: E2eP
   const { study, config, sizes, pools, test } = setup;
   const t = config.training;
   const base = config.seed;
-  const run = (lr: number, seed: number): RunOptions => ({ batchSize: t.batchSize, lr, epochs: t.epochs, minSteps: t.minSteps, maxSteps: t.maxSteps, seed });
+  const run = (lr: number, seed: number): RunOptions => ({ batchSize: t.batchSize, lr, epochs: t.epochs, minSteps: t.minSteps, maxSteps: t.maxSteps, seed, signal: setup.signal });
   const total = config.seeds * (1 + sizes.length * (config.hybrid ? 2 : 1));
   let done = 0;
   /** The recorded error of run `id`, or the error `train` measures (then recorded and reported). */

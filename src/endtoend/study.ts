@@ -19,7 +19,9 @@
  * - `verdict`: the plain-language answer for `available` examples.
  *
  * With `subRuns` (a sub-run store), finished runs are recorded and a second call resumes: the
- * recorded runs are not trained again, and the result is the uninterrupted study's.
+ * recorded runs are not trained again, and the result is the uninterrupted study's. An abort of
+ * `signal` stops the study after the current training step with a StoppedError; the run it cut
+ * short is not recorded, and a resume trains it again from its start.
  *
  * @example
  * const result = await runE2eStudy({ case: 'digit-sum', seeds: 3 }, (p) => bar.update(p.done / p.total));
@@ -68,6 +70,8 @@ export interface E2eStudyOptions {
   digits?: ImageSet;
   /** Records finished runs, and holds those of an interrupted run of the same study (see study-runs.ts). */
   subRuns?: SubRunStore;
+  /** Stops the study after the current training step; it then rejects with a StoppedError. */
+  signal?: AbortSignal;
 }
 
 /** An approach's error at `size`: measured there, else read off its fit, else at the nearest measured size. */
@@ -95,7 +99,7 @@ export async function runE2eStudy(input: E2eStudyInput = {}, onProgress?: (p: E2
   const pools = digitPools(opts.digits ?? loadMnist(), { seed: config.seed });
   const test = compositeDataset(study.composites(pools.test, config.testExamples, seedFor(config.seed, 0)));
 
-  const errors = await runStudyTrainings({ study, config, sizes, subtaskExamples, pools, test, subRuns: opts.subRuns }, onProgress);
+  const errors = await runStudyTrainings({ study, config, sizes, subtaskExamples, pools, test, subRuns: opts.subRuns, signal: opts.signal }, onProgress);
 
   const boot = (k: number) => ({ replicates: config.bootstrap, seed: seedFor(config.seed, 8, k) });
   const curve = (byIndex: number[][]): CurveEntry[] => sizes.map((size, k) => summarize(size, byIndex[k]!));

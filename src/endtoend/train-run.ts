@@ -1,7 +1,8 @@
 /**
  * One training run of the study: a model fitted to a dataset with a loss on its outputs, for a
  * number of steps that grows with the data (a few epochs over large sets, at least `minSteps`
- * over small ones, at most `maxSteps`), then measured on the test set.
+ * over small ones, at most `maxSteps`), then measured on the test set. An abort of the options'
+ * `signal` stops the training after its current step, and the call rejects with a StoppedError.
  *
  * @example
  * await fitModel(model, trainSet, (out, y) => classNll(out, y), { batchSize: 32, lr: 1e-3, epochs: 30, minSteps: 100, maxSteps: 600, seed: 1 });
@@ -13,7 +14,7 @@ import { crossEntropy, mse } from '../nn/functional/index.js';
 import type { AnyModule, Module } from '../nn/index.js';
 import { Adam } from '../optim/index.js';
 import type { Tensor } from '../tensor/index.js';
-import { predict, Trainer } from '../train/index.js';
+import { fitUnlessAborted, predict, Trainer } from '../train/index.js';
 import type { LearnedStage } from './stage.js';
 
 export interface RunOptions {
@@ -26,6 +27,8 @@ export interface RunOptions {
   maxSteps: number;
   /** Seed of the loader's shuffling. */
   seed: number;
+  /** Stops the training after its current step; the call then rejects with a StoppedError. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -72,7 +75,7 @@ async function fitWith(model: AnyModule, data: TensorDataset, loss: (x: Tensor, 
     epochs: Math.ceil(steps / loader.batchesPerEpoch), maxSteps: steps,
     step: ({ x, y }) => ({ loss: loss(x, y) }),
   });
-  await trainer.fit();
+  await fitUnlessAborted(trainer, o.signal, 'end-to-end study run');
   model.eval();
 }
 

@@ -15,13 +15,15 @@
  * Resumable: given a sub-run store (src/train/sub-runs.ts), every finished run is recorded under
  * `<run>-seed<seed>` ('single:left-seed0', 'pcgrad-seed1'), and a second call skips the recorded
  * runs, taking their outcomes. Each run seeds its own initialisation and data order, so the result
- * is the uninterrupted study's. A run stopped halfway is trained again from its start.
+ * is the uninterrupted study's. An abort of `signal` stops the run under way after its current
+ * step and the study rejects with a StoppedError; that run is not recorded, and a resume trains it
+ * again from its start.
  *
  * @example
  * const result = await runMtlStudy({ dataset: 'multimnist', methods: ['ew', 'pcgrad'], epochs: 1 }, (p) => log(p.message));
  * result.deltaM.pcgrad;             // e.g. 1.3 (percent better than single-task)
  * result.results.single.left;       // { accuracy: 0.87 }
- * await runMtlStudy(config, onProgress, { subRuns: FileSubRunStore.open('runs/a/subruns', { config }) });
+ * await runMtlStudy(config, onProgress, { subRuns: FileSubRunStore.open('runs/a/subruns', { config }), signal });
  */
 import { getBackend } from '../backend/registry.js';
 import type { EvaluationResult, StepEndEvent, SubRunStore } from '../train/index.js';
@@ -62,6 +64,8 @@ export interface MtlStudyProgress {
 export interface MtlStudyOptions {
   /** Records finished runs, and holds those of an interrupted run of the same study. */
   subRuns?: SubRunStore;
+  /** Stops the study after the current training step; it then rejects with a StoppedError. */
+  signal?: AbortSignal;
 }
 
 /** The "does multi-task learning make sense here" checks. */
@@ -150,7 +154,7 @@ export async function runMtlStudy(config: MtlStudyConfigInput | MtlStudyConfig, 
       phase: 'train', message: `${spec.label} seed ${spec.seed} epoch ${e.epoch + 1}/${c.epochs} step ${e.progress.stepsDone}/${e.progress.totalSteps ?? '?'} loss ${e.loss.toFixed(4)}`,
       ...base, epoch: e.epoch, epochs: c.epochs, step: e.progress.stepsDone, steps: e.progress.totalSteps, loss: e.loss, losses: e.losses, etaSeconds: e.progress.etaSeconds,
     });
-    const out = await trainAndEvaluate(data, c, spec, onStep);
+    const out = await trainAndEvaluate(data, c, spec, onStep, options.signal);
     options.subRuns?.put(id, out);
     outcomes.set(spec.label, [...(outcomes.get(spec.label) ?? []), out]);
   }

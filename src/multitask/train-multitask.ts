@@ -13,7 +13,7 @@
  */
 import { ValueError } from '../core/errors.js';
 import { Adam, type GroupOptions, type Optimizer, type ParamState } from '../optim/index.js';
-import { Trainer, type Callbacks, type CheckpointOptions, type EvaluationResult, type FitResult, type ResumableLoader } from '../train/index.js';
+import { fitUnlessAborted, Trainer, type Callbacks, type CheckpointOptions, type EvaluationResult, type FitResult, type ResumableLoader } from '../train/index.js';
 import type { WeightingMethod } from './weighting/index.js';
 import { AffinityTracker, type AffinityHistory, type AffinityTrackerOptions } from './affinity-tracker.js';
 import type { MultiTaskBatch } from './dataset.js';
@@ -41,6 +41,11 @@ export interface TrainMultiTaskOptions<B extends MultiTaskBatch> {
   clipGradNorm?: number;
   checkpoint?: CheckpointOptions;
   callbacks?: Callbacks | readonly Callbacks[];
+  /**
+   * Stops the training after its current step (with a checkpoint when checkpoints are on); the
+   * call then rejects with a StoppedError.
+   */
+  signal?: AbortSignal;
 }
 
 /** What a run gives back. */
@@ -85,7 +90,7 @@ export async function trainMultiTask<B extends MultiTaskBatch>(o: TrainMultiTask
     callbacks: [epochStatistics(o.method, names), ...(o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? o.callbacks : [o.callbacks as Callbacks])],
   });
   if (o.checkpoint !== undefined) trainer.resume();
-  const fit = await trainer.fit();
+  const fit = await fitUnlessAborted(trainer, o.signal, 'trainMultiTask');
   return { fit, weights: weights.summary(), affinity: tracker?.summary() ?? null };
 }
 

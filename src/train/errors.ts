@@ -1,6 +1,7 @@
 /**
  * The errors of the training layer: a non-finite loss or gradient (naming the task or parameter and
- * the step), and a checkpoint that is missing, incomplete or damaged (naming the file).
+ * the step), a checkpoint that is missing, incomplete or damaged (naming the file), and a training
+ * given up because its abort signal fired.
  *
  * @example
  * try { await trainer.fit(); } catch (e) {
@@ -56,5 +57,22 @@ export class CheckpointError extends PolytaskError {
   override name = 'CheckpointError';
   constructor(path: string, detail: string) {
     super(`checkpoint ${path}: ${detail}`);
+  }
+}
+
+/**
+ * Training that an AbortSignal stopped before it finished (see fitUnlessAborted): thrown rather
+ * than returned, so that what was asked to train to its end is never taken for a finished result
+ * (a study's sub-run stopped so is not recorded, and the study unwinds).
+ *
+ * @example
+ * try { await runTransferStudy(config, onProgress, { signal }); } catch (e) {
+ *   if (e instanceof StoppedError) e.stepsDone; // steps of the stopped training, the last one whole
+ * }
+ */
+export class StoppedError extends PolytaskError {
+  override name = 'StoppedError';
+  constructor(where: string, readonly stepsDone: number) {
+    super(`${where}: stopped by its abort signal after ${stepsDone} steps`);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * train: the training layer every study stands on — the Trainer (loop, clipping, scheduling,
- * non-finite guard, evaluation hook, callbacks, cooperative stop), atomic checkpoints with
- * bit-exact resumption, sub-run records that make a study of many runs resumable, streaming
- * metrics with directions, and evaluate/predict.
+ * non-finite guard, evaluation hook, callbacks, cooperative stop, a fit under an AbortSignal),
+ * atomic checkpoints with bit-exact resumption, sub-run records that make a study of many runs
+ * resumable, streaming metrics with directions, and evaluate/predict.
  *
  * @example
  * import { train } from 'polytask';
@@ -22,7 +22,8 @@ export {
   type CheckpointReason, type NonFiniteEvent, type FitResult,
 } from './callbacks.js';
 export { runStep, type StepSetup, type StepOutcome } from './train-step.js';
-export { NonFiniteError, CheckpointError, describeNonFinite, type NonFiniteInfo } from './errors.js';
+export { NonFiniteError, CheckpointError, StoppedError, describeNonFinite, type NonFiniteInfo } from './errors.js';
+export { fitUnlessAborted } from './abortable-fit.js';
 export { firstNonFiniteLoss, firstNonFiniteGradient } from './finite.js';
 export { saveCheckpoint, loadCheckpoint, type CheckpointContents, type SaveCheckpointOptions } from './checkpoint.js';
 export { listCheckpoints, latestCheckpoint, pruneCheckpoints, removeDirectory, type CheckpointInfo } from './checkpoint-store.js';

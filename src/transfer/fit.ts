@@ -1,6 +1,7 @@
 /**
  * The supervised loop every strategy and the pre-training share: Adam over mini-batches of a
- * TensorDataset, run by the train layer's Trainer (its non-finite guard and callbacks included).
+ * TensorDataset, run by the train layer's Trainer (its non-finite guard and callbacks included),
+ * stopped after the current step when its AbortSignal fires.
  *
  * @example
  * const history = await fitAdam({
@@ -13,7 +14,7 @@ import { DataLoader, type TensorDataset } from '../data/index.js';
 import type { AnyModule } from '../nn/index.js';
 import { Adam, type AdamOptions, type ParamsArg } from '../optim/index.js';
 import type { Tensor } from '../tensor/index.js';
-import { Trainer, type EpochEndEvent } from '../train/index.js';
+import { fitUnlessAborted, Trainer, type EpochEndEvent } from '../train/index.js';
 
 export interface FitOptions {
   /** The module being trained (the trainer names parameters from it in error messages). */
@@ -31,6 +32,8 @@ export interface FitOptions {
   seed: number;
   /** Called after every epoch (before the next one starts: the place to unfreeze layers). */
   onEpochEnd?: (event: EpochEndEvent) => void | Promise<void>;
+  /** Stops the training after its current step; the call then rejects with a StoppedError. */
+  signal?: AbortSignal;
 }
 
 /** The mean training loss of one epoch. */
@@ -40,7 +43,8 @@ export interface EpochLoss {
 }
 
 /**
- * Trains with Adam for `epochs` epochs (none when 0) and returns the mean loss of each.
+ * Trains with Adam for `epochs` epochs (none when 0) and returns the mean loss of each. An abort of
+ * `signal` (before or during the training) rejects with a StoppedError after the current step.
  *
  * @example
  * await fitAdam({ model: head, params: head.parameters(), data: features, epochs: 100, batchSize: 64, lr: 1e-2, seed: 1, loss });
@@ -54,6 +58,6 @@ export async function fitAdam(o: FitOptions): Promise<EpochLoss[]> {
     step: ({ x, y }) => ({ loss: o.loss(x, y) }),
     ...(o.onEpochEnd === undefined ? {} : { callbacks: { onEpochEnd: o.onEpochEnd } }),
   });
-  const result = await trainer.fit();
+  const result = await fitUnlessAborted(trainer, o.signal, 'fitAdam');
   return result.history.map((r) => ({ epoch: r.epoch, loss: r.loss }));
 }

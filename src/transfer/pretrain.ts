@@ -40,6 +40,8 @@ export interface PretrainOptions {
   /** Seeds the initialisation and the data order. */
   seed: number;
   onEpoch?: (event: { epoch: number; epochs: number; loss: number }) => void;
+  /** Stops the pre-training after its current step; the call then rejects with a StoppedError. */
+  signal?: AbortSignal;
 }
 
 /** A pre-trained model, its description, and the loss of each epoch. */
@@ -96,7 +98,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   const heads = o.tasks.map((t) => model.heads.get(t.name));
   model.train();
   const history = await fitAdam({
-    model, params: model.parameters(), data: pool(o.tasks), epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed,
+    model, params: model.parameters(), data: pool(o.tasks), epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed, signal: o.signal,
     loss: (x: Tensor, y: Tensor) => {
       const h = model.trunk.forward(x);
       const pairs = y.data as Int32Array;

@@ -17,12 +17,16 @@
  * result is the uninterrupted study's. Cached trunk features are not stored: they cost one pass of
  * the trunk over a few examples and are computed again.
  *
+ * Stoppable: an abort of `signal` stops the pre-training or the fine-tuning run under way after its
+ * current step, and the study rejects with a StoppedError; that run is not recorded (a resume
+ * trains it again from its start), the ones finished before it are.
+ *
  * @example
  * const result = await runTransferStudy({}, (e) => bar.update(e));   // the default: minutes on two cores
  * result.results.full['10'].mean;                                     // e.g. 0.71
  * result.verdict;
  * await runTransferStudy('reference');                                // the issue's reference case
- * await runTransferStudy(config, onProgress, { subRuns: FileSubRunStore.open('runs/a/subruns', { config }) });
+ * await runTransferStudy(config, onProgress, { subRuns: FileSubRunStore.open('runs/a/subruns', { config }), signal });
  */
 import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
@@ -94,6 +98,8 @@ export interface TransferStudyResult {
 export interface TransferStudyOptions {
   /** Records finished sub-runs, and holds those of an interrupted run of the same study. */
   subRuns?: SubRunStore;
+  /** Stops the study after the current training step; it then rejects with a StoppedError. */
+  signal?: AbortSignal;
 }
 
 const TARGET_TASK = 'target';
@@ -111,7 +117,7 @@ interface SourceRecord {
  * With a sub-run store, the pre-trained model is recorded there, and a recorded one is loaded
  * rather than trained again: pre-training is the costliest step the fine-tuning runs share.
  */
-async function sourceModel(config: TransferStudyConfig, data: StudyData, report: (p: StudyProgress) => void, subRuns: SubRunStore | undefined): Promise<{ model: MultiTaskModel; description: ArchDescription; examples: number | null; epochs: number | null; checkpoint: string | null }> {
+async function sourceModel(config: TransferStudyConfig, data: StudyData, report: (p: StudyProgress) => void, { subRuns, signal }: TransferStudyOptions): Promise<{ model: MultiTaskModel; description: ArchDescription; examples: number | null; epochs: number | null; checkpoint: string | null }> {
   const s = config.source;
   if (s.checkpoint !== undefined) {
     const loaded = loadPretrained(s.checkpoint);
@@ -128,7 +134,7 @@ async function sourceModel(config: TransferStudyConfig, data: StudyData, report:
   }
   const { arch, ...archConfig } = config.model;
   const result = await pretrain({
-    arch, config: archConfig, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, seed: s.seed,
+    arch, config: archConfig, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, seed: s.seed, signal,
     tasks: [{ name: 'source', classes: data.source.classNames.length, classNames: [...data.source.classNames], train: imageDataset(data.source) }],
     onEpoch: (e) => report({ phase: 'pretrain', message: `pre-training on ${data.sourceName}: epoch ${e.epoch + 1}/${e.epochs}, loss ${e.loss.toFixed(4)}`, done: e.epoch + 1, total: e.epochs }),
   });
@@ -151,7 +157,7 @@ function targetModel(description: ArchDescription, weights: Record<string, Tenso
 
 /**
  * Runs the study. `config` is a preset name or a partial config (see study/config.ts); progress
- * goes to `onProgress`.
+ * goes to `onProgress`; `options.signal` stops it after the current training step (StoppedError).
  *
  * @example
  * const { results, verdict } = await runTransferStudy({ direction: 'digits-0-4-to-5-9', fineTune: { seeds: [0, 1, 2] } });
@@ -162,8 +168,8 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
   const ft = c.fineTune;
   onProgress({ phase: 'data', message: 'loading images', done: 0, total: 1 });
   const data = studyData(c);
-  const { subRuns } = options;
-  const src = await sourceModel(c, data, onProgress, subRuns);
+  const { subRuns, signal } = options;
+  const src = await sourceModel(c, data, onProgress, options);
   const classes = data.targetPool.classNames.length;
   // a loaded checkpoint's head need not have been trained on this direction's source classes
   const sourceAccuracy = c.source.checkpoint === undefined ? taskAccuracy(src.model, src.description.tasks[0]!.name, imageDataset(data.sourceTest)) : null;
@@ -191,7 +197,7 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
         manualSeed(seed);
         const model = targetModel(src.description, weights, classes);
         await createStrategy(strategy).fit({
-          model, task: TARGET_TASK, train,
+          model, task: TARGET_TASK, train, signal,
           options: {
             epochs, batchSize: ft.batchSize, lr: ft.lr, probeLr: ft.probeLr, seed, featureCache: cache, frozenBatchNorm: ft.frozenBatchNorm,
             ...(ft.layerDecay === undefined ? {} : { layerDecay: ft.layerDecay }),
@@ -201,7 +207,7 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
         });
         const accuracy = taskAccuracy(model, TARGET_TASK, test, { cache });
         const run: StudyRun = { strategy, budget, seed, epochs, accuracy, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)) };
-        // recorded before progress is reported: a Ctrl-C raised from the report keeps this run
+        // recorded before progress is reported: an error thrown from the callback keeps this run
         subRuns?.put(id, run);
         runs.push(run);
         onProgress({

@@ -12,6 +12,7 @@ import { mainJobText, runMainJob } from '../../src/cli/main-job.js';
 import { Output } from '../../src/cli/output.js';
 import { ProgressBars } from '../../src/cli/progress.js';
 import type { StudyDefinition, StudyKey } from '../../src/cli/studies/types.js';
+import { StoppedError } from '../../src/train/index.js';
 import { sampleE2e, sampleMtl, sampleTransfer } from '../report/fixtures.js';
 import { withTempDir } from './helpers.js';
 
@@ -23,16 +24,19 @@ function context(root: string): CliContext {
 
 /**
  * A study of three sub-runs that records each, taking recorded ones as they are; `trained` lists
- * what it trained. With `interruptAfter`, Ctrl-C arrives once that many sub-runs are recorded.
+ * what it trained. With `interruptAfter`, Ctrl-C arrives once that many sub-runs are recorded. Like
+ * the real studies, it gives up with a StoppedError once its signal is aborted.
  */
 function stub(key: StudyKey, result: unknown, trained: string[], interruptAfter?: number): StudyDefinition {
   return {
     key, title: `${key} stub`, schema: z.strictObject({ size: z.number().int().min(1) }), flags: {},
     presets: { main: { size: 3 }, quick: { size: 1 } },
-    run: async (_config, onProgress, subRuns) => {
+    run: async (_config, onProgress, options) => {
+      const subRuns = options?.subRuns;
       for (let k = 0; k < 3; k++) {
         const id = `part${k}`;
         if (subRuns?.get(id) !== undefined) continue;
+        if (options?.signal?.aborted === true) throw new StoppedError(`${key} stub`, 0);
         trained.push(`${key}/${id}`);
         subRuns?.put(id, { k });
         if (k + 1 === interruptAfter) process.emit('SIGINT');

@@ -1,7 +1,8 @@
 /**
  * Resuming a study through the real `polytask` command: Ctrl-C after the first recorded sub-run
  * stops the study with exit 130 and prints the exact resume command; `--resume` trains only the
- * sub-runs that were not recorded and prints the uninterrupted study's result. Wrong resumes (an
+ * sub-runs that were not recorded and prints the uninterrupted study's result. In the end-to-end
+ * study too, Ctrl-C stops inside the sub-run under way rather than after it. Wrong resumes (an
  * unknown run, a run of another kind, a changed config) end in one line and a non-zero exit.
  */
 import { test } from 'node:test';
@@ -25,18 +26,18 @@ function resultOf(r: Ran): unknown {
   return rest;
 }
 
-/** The first study run directory under `root`, once it exists. */
-async function studyRun(root: string): Promise<string> {
+/** The first run directory of study `key` under `root`, once it exists. */
+async function studyRun(root: string, key = 'mtl'): Promise<string> {
   for (;;) {
-    const name = existsSync(root) ? readdirSync(root).find((n) => n.includes('-study-mtl-')) : undefined;
+    const name = existsSync(root) ? readdirSync(root).find((n) => n.includes(`-study-${key}-`)) : undefined;
     if (name !== undefined) return join(root, name);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-/** Resolves when the run has recorded a sub-run. */
-async function firstRecord(dir: string): Promise<void> {
-  const records = join(dir, 'subruns', 'mtl');
+/** Resolves when the run of study `key` has recorded a sub-run. */
+async function firstRecord(dir: string, key = 'mtl'): Promise<void> {
+  const records = join(dir, 'subruns', key);
   while (!existsSync(records) || !readdirSync(records).some((n) => n.endsWith('.json'))) await new Promise((r) => setTimeout(r, 20));
 }
 
@@ -69,6 +70,31 @@ test('Ctrl-C leaves a study resumable; --resume trains only the rest and gives t
   assert.equal(all.length, 6);
   const recorded = new Set(trained(stopped).slice(0, records.length));
   assert.deepEqual(trained(resumed), all.filter((id) => !recorded.has(id)), 'the recorded sub-runs are not trained again');
+  assert.equal((JSON.parse(readFileSync(join(summary.dir, 'run.json'), 'utf8')) as { status: string }).status, 'completed');
+}));
+
+/** A small end-to-end study: eight sub-runs (a pipeline and three sizes, two seeds) of about a second each. */
+const E2E = ['study', 'e2e', '--sizes', '20,40,80', '--seeds', '2', '--set', 'testExamples=200', '--set', 'subtaskExamples=100', '--set', 'hidden=16',
+  '--set', 'bootstrap=20', '--set', 'hybrid=false', '--set', 'training.minSteps=1500', '--set', 'training.maxSteps=1500', '--no-report', '--json'];
+
+test('Ctrl-C stops the end-to-end study inside the sub-run under way; --resume trains that one again and the rest', { timeout: 120_000 }, () => withTempDir(async (dir) => {
+  const runsDir = join(dir, 'runs');
+  const stopped = await polytask(E2E, {
+    runsDir,
+    onSpawn: (child) => { void studyRun(runsDir, 'e2e').then((d) => firstRecord(d, 'e2e')).then(() => child.kill('SIGINT')); },
+  });
+  assert.equal(stopped.code, 130, stopped.stderr);
+  assert.match(stopped.stderr, /stopping after the current step/);
+  const summary = JSON.parse(stopped.stdout) as { run: string; dir: string; status: string; subRunsRecorded: number; resume: string };
+  assert.equal(summary.status, 'stopped');
+  // the sub-run after the first takes about a second: had it run to its end, it would be recorded
+  assert.deepEqual(readdirSync(join(summary.dir, 'subruns', 'e2e')).filter((n) => n.endsWith('.json')), ['seed0-pipeline.json']);
+  assert.equal(summary.subRunsRecorded, 1);
+
+  const resumed = await polytask([...summary.resume.split(' ').slice(1, 5), '--json', '--no-report'], { runsDir });
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, /resuming: 1 sub-runs already recorded are not trained again/);
+  assert.equal([...resumed.stderr.matchAll(/^e2e: /gm)].length, 7, 'the seven sub-runs not recorded are trained');
   assert.equal((JSON.parse(readFileSync(join(summary.dir, 'run.json'), 'utf8')) as { status: string }).status, 'completed');
 }));
 

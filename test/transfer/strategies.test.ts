@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { optim } from '../../src/index.js';
-import { createStrategy, layerGroups, layerwiseParamGroups, strategyKeys, unfrozenGroups } from '../../src/transfer/index.js';
+import { functional } from '../../src/nn/index.js';
+import { StoppedError } from '../../src/train/index.js';
+import { createStrategy, fitAdam, layerGroups, layerwiseParamGroups, strategyKeys, unfrozenGroups, type FineTuneEpoch } from '../../src/transfer/index.js';
 import { changedNames, quickOptions, snapshot, tinyData, tinyModel } from './helpers.js';
 
 const ALL = ['trunk.1.weight', 'trunk.1.bias', 'trunk.3.weight', 'trunk.3.bias', 'heads.target.weight', 'heads.target.bias'];
@@ -73,4 +75,37 @@ test('frozen BN and L2-SP options reach the end-to-end phase', async () => {
     model, task: 'target', train: tinyData(6, [1, 4, 4]), options: quickOptions({ frozenBatchNorm: true, l2sp: { alpha: 0.1, beta: 0.1 }, bss: { eta: 1e-3 } }),
   });
   model.buffers().forEach((b, i) => assert.deepEqual(Float32Array.from(b.data as Float32Array), Float32Array.from(bnStats[i]!)));
+});
+
+test('fitAdam stops after the step under way when its signal aborts, rejecting with a StoppedError', async () => {
+  const model = tinyModel();
+  const head = model.heads.get('target');
+  const controller = new AbortController();
+  let steps = 0;
+  const fit = fitAdam({
+    model, params: model.parameters(), data: tinyData(), epochs: 3, batchSize: 4, lr: 1e-2, seed: 0, signal: controller.signal,
+    loss: (x, y) => {
+      steps++;
+      if (steps === 4) controller.abort();
+      return functional.crossEntropy(head.forward(model.trunk.forward(x)), y);
+    },
+  });
+  await assert.rejects(fit, (e: unknown) => e instanceof StoppedError && e.stepsDone === 4);
+  assert.equal(steps, 4, 'no step after the one under way (of 9)');
+});
+
+test('a strategy given an aborted signal trains nothing; one aborted in its first phase never starts the second', async () => {
+  const model = tinyModel();
+  const before = snapshot(model);
+  await assert.rejects(createStrategy('full').fit({ model, task: 'target', train: tinyData(), options: quickOptions(), signal: AbortSignal.abort() }), StoppedError);
+  assert.deepEqual(changedNames(model, before), []);
+
+  const controller = new AbortController();
+  const epochs: FineTuneEpoch[] = [];
+  const ctx = {
+    model: tinyModel(), task: 'target', train: tinyData(), options: quickOptions({ epochs: 2, probeEpochs: 2, batchSize: 4 }), signal: controller.signal,
+    onEpoch: (e: FineTuneEpoch) => { epochs.push(e); if (e.phase === 'probe' && e.epoch === 0) controller.abort(); },
+  };
+  await assert.rejects(createStrategy('lp-ft').fit(ctx), (e: unknown) => e instanceof StoppedError && e.stepsDone === 3);
+  assert.deepEqual(epochs.map((e) => `${e.phase} ${e.epoch}`), ['probe 0']);
 });

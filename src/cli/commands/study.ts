@@ -18,6 +18,7 @@ import { loadConfig } from '../config/load.js';
 import { contextOf, type CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { duration } from '../format.js';
+import { whileInterruptible } from '../interrupt.js';
 import { findRun, otherKind, resumeCommand, RunSession } from '../run-store.js';
 import { STUDIES } from '../studies/index.js';
 import { openSubRuns, runStudy, StudyStopped } from '../studies/run-study.js';
@@ -56,7 +57,7 @@ async function runStudyCommand(study: StudyDefinition, flags: StudyFlags, cmd: C
   ctx.out.note(`${study.title} study, run ${run.id}: ${run.dir}`);
   if (resumed !== null) ctx.out.note(`resuming: ${subRuns.size} sub-runs already recorded are not trained again`);
   try {
-    const { result, seconds } = await runStudy(study, config, { run, out: ctx.out, bars: ctx.bars, subRuns });
+    const { result, seconds } = await whileInterruptible(ctx.out, (signal) => runStudy(study, config, { run, out: ctx.out, bars: ctx.bars, subRuns, signal }));
     const verdict = verdictOf(study.key, result);
     const report = flags.report
       ? (await writeReport(run.dir, {

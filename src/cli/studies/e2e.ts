@@ -20,9 +20,9 @@ export const e2eStudy: StudyDefinition = {
     main: { case: 'digit-sum', sizes: [100, 200, 400, 800, 1600], seeds: 2, testExamples: 1000, bootstrap: 100 },
     quick: { case: 'digit-sum', sizes: [100, 200, 400, 800], seeds: 2, testExamples: 500, bootstrap: 50, hybrid: false, training: { maxSteps: 300, minSteps: 60 } },
   },
-  run: (config, onProgress, subRuns) => runE2eStudy(config as E2eStudyConfig, (p) => onProgress({
+  run: (config, onProgress, options) => runE2eStudy(config as E2eStudyConfig, (p) => onProgress({
     message: `${p.approach}${p.size === null ? '' : ` on ${p.size} examples`}, seed ${p.seed + 1}: error ${p.error.toFixed(3)} (${p.seconds.toFixed(1)} s)`,
     run: `${p.approach}${p.size === null ? '' : ` n=${p.size}`} seed ${p.seed + 1}`,
     runIndex: Math.min(p.done + 1, p.total), runs: p.total, done: p.done,
-  }), { subRuns }),
+  }), options),
 };

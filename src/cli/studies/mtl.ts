@@ -21,5 +21,5 @@ export const mtlStudy: StudyDefinition = {
     quick: { methods: ['ew', 'famo'], epochs: 3, train: 1500, test: 500, capacityCheck: false },
   },
   // the study's progress events carry every field the CLI draws (and per-task losses when reported)
-  run: (config, onProgress, subRuns) => runMtlStudy(config as MtlStudyConfig, onProgress, { subRuns }),
+  run: (config, onProgress, options) => runMtlStudy(config as MtlStudyConfig, onProgress, options),
 };

@@ -6,23 +6,23 @@
  * Resume: each sub-run of the study (a seed of a method, a budget of a strategy, the transfer
  * study's pre-training) is recorded as it finishes in `subruns/<study>/` of the run directory, one
  * atomically written file each, guarded by a hash of the resolved config and the backend's name
- * (see src/train/sub-runs.ts). Ctrl-C stops the study after its current step: the error thrown
- * from the progress callback unwinds the study's trainer, and the run is marked stopped. What the
- * records hold is then all a resume needs: run again over them, the study takes the recorded
- * sub-runs as they are and trains the others, the one Ctrl-C cut short from its start (the study
- * modules keep no trainer checkpoints inside a sub-run), and ends with the uninterrupted result.
- * The transfer and end-to-end studies report progress only between their sub-runs (and the
- * pre-training's epochs), so there Ctrl-C takes effect when the current sub-run ends.
+ * (see src/train/sub-runs.ts). Ctrl-C stops the study after its current training step, in every
+ * study and every kind of sub-run (pre-training, fine-tuning, multi-task and end-to-end runs): the
+ * caller's Ctrl-C handler aborts the signal handed to the study, its trainer stops after the step
+ * under way, the StoppedError it rejects with unwinds the study without recording that sub-run,
+ * and the run is marked stopped. What the records hold is then all a resume needs: run again over
+ * them, the study takes the recorded sub-runs as they are and trains the others, the one Ctrl-C
+ * cut short from its start (the study modules keep no trainer checkpoints inside a sub-run), and
+ * ends with the uninterrupted result.
  *
  * @example
  * const subRuns = openSubRuns(run.dir, 'mtl', config, out);
- * const { result } = await runStudy(mtlStudy, config, { run, out, bars, subRuns });
+ * const { result } = await whileInterruptible(out, (signal) => runStudy(mtlStudy, config, { run, out, bars, subRuns, signal }));
  */
 import { join } from 'node:path';
 import { resultsFile, writeRunJson } from '../../report/index.js';
-import { FileSubRunStore } from '../../train/index.js';
+import { FileSubRunStore, StoppedError } from '../../train/index.js';
 import { CliError, EXIT } from '../errors.js';
-import { onInterrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
 import type { Bar, ProgressBars } from '../progress.js';
 import { taskLosses } from '../progress.js';
@@ -38,6 +38,11 @@ export interface StudyRunContext {
   bars: ProgressBars;
   /** Where finished sub-runs are recorded; without it the study records nothing. */
   subRuns?: FileSubRunStore;
+  /**
+   * Aborted by the caller's Ctrl-C handler (whileInterruptible): the study stops after its current
+   * step. The handler is the caller's, so that the main job keeps one across its studies.
+   */
+  signal: AbortSignal;
 }
 
 /**
@@ -51,7 +56,7 @@ export function openSubRuns(dir: string, key: StudyKey, config: unknown, out: Ou
   return FileSubRunStore.open(join(dir, 'subruns', key), { config: { study: key, config }, onWarning: (m) => out.note(`polytask: ${m}`) });
 }
 
-/** Thrown from the progress callback after Ctrl-C: it unwinds the study at its current step. */
+/** What runStudy throws for a study that Ctrl-C stopped (its StoppedError): exit status 130. */
 export class StudyStopped extends CliError {
   constructor(study: string) {
     super(`${study} study stopped by Ctrl-C`, EXIT.interrupted);
@@ -60,20 +65,19 @@ export class StudyStopped extends CliError {
 
 /**
  * Runs `study` on its validated `config`, reporting progress and logging metrics into the run,
- * and saves the result in the run directory. Returns the result and the seconds it took.
+ * and saves the result in the run directory. Returns the result and the seconds it took; a study
+ * stopped by `ctx.signal` rejects with StudyStopped.
  *
  * @example
  * const { result, seconds } = await runStudy(study, config, ctx);
  */
 export async function runStudy(study: StudyDefinition, config: unknown, ctx: StudyRunContext): Promise<{ result: unknown; seconds: number }> {
   const started = Date.now();
-  let stop = false;
   let runsBar: Bar | null = null;
   let stepBar: Bar | null = null;
   let current = '';
   let runs = 1;
   const onProgress = (p: StudyProgress): void => {
-    if (stop) throw new StudyStopped(study.key);
     runs = p.runs ?? runs;
     if (p.run !== undefined && p.run !== current) {
       current = p.run;
@@ -102,14 +106,14 @@ export async function runStudy(study: StudyDefinition, config: unknown, ctx: Stu
       });
     }
   };
-  const release = onInterrupt(() => { stop = true; }, ctx.out);
   try {
-    const result = await study.run(config, onProgress, ctx.subRuns);
+    const result = await study.run(config, onProgress, { subRuns: ctx.subRuns, signal: ctx.signal });
     (runsBar as Bar | null)?.update(runs, { tasks: 'done' });
     writeRunJson(ctx.run.dir, resultsFile(study.key), result);
     return { result, seconds: (Date.now() - started) / 1000 };
+  } catch (err) {
+    throw err instanceof StoppedError ? new StudyStopped(study.key) : err;
   } finally {
-    release();
     ctx.bars.stop();
   }
 }

@@ -33,10 +33,10 @@ export const transferStudy: StudyDefinition = {
       fineTune: { strategies: ['scratch', 'full', 'lp-ft'], seeds: [0, 1], minEpochs: 8, epochBudget: 200, probeLr: 0.01 },
     },
   },
-  run: (config, onProgress, subRuns) => runTransferStudy(config as TransferStudyConfig, (p) => onProgress({
+  run: (config, onProgress, options) => runTransferStudy(config as TransferStudyConfig, (p) => onProgress({
     message: p.message,
     // fine-tuning reports each finished run; pre-training each epoch
     run: p.phase === 'finetune' ? `${p.strategy} ${p.budget}/class` : p.phase,
     runIndex: Math.min(p.done + 1, p.total), runs: p.total, done: p.done,
-  }), { subRuns }),
+  }), options),
 };

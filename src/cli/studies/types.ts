@@ -43,7 +43,14 @@ export interface StudyDefinition {
   presets: { main: Record<string, unknown>; quick: Record<string, unknown> };
   /**
    * Runs the study on a validated config; never prints. With `subRuns`, each finished sub-run is
-   * recorded there, and those already recorded are taken instead of trained again (resume).
+   * recorded there, and those already recorded are taken instead of trained again (resume). An
+   * abort of `signal` stops it after the current training step, rejecting with a StoppedError.
    */
-  run(config: unknown, onProgress: (p: StudyProgress) => void, subRuns?: SubRunStore): Promise<unknown>;
+  run(config: unknown, onProgress: (p: StudyProgress) => void, options?: StudyRunOptions): Promise<unknown>;
+}
+
+/** What a study's run takes besides its config and progress callback. */
+export interface StudyRunOptions {
+  subRuns?: SubRunStore;
+  signal?: AbortSignal;
 }

@@ -54,12 +54,13 @@ export function studyModel(data: StudyData, tasks: readonly TaskSpec[], width: n
 }
 
 /**
- * Trains and evaluates one run; `onStep` hears every training step.
+ * Trains and evaluates one run; `onStep` hears every training step, and an abort of `signal` stops
+ * the training after its current step (the call then rejects with a StoppedError).
  *
  * @example
- * await trainAndEvaluate(data, config, spec, (e) => bar.update(e.progress));
+ * await trainAndEvaluate(data, config, spec, (e) => bar.update(e.progress), signal);
  */
-export async function trainAndEvaluate(data: StudyData, c: MtlStudyConfig, spec: RunSpec, onStep: (e: StepEndEvent) => void): Promise<RunOutcome> {
+export async function trainAndEvaluate(data: StudyData, c: MtlStudyConfig, spec: RunSpec, onStep: (e: StepEndEvent) => void, signal?: AbortSignal): Promise<RunOutcome> {
   const started = performance.now();
   manualSeed(spec.seed);
   const model = studyModel(data, spec.tasks, spec.width);
@@ -75,6 +76,7 @@ export async function trainAndEvaluate(data: StudyData, c: MtlStudyConfig, spec:
     weightsEvery: c.weightsEvery,
     ...(spec.affinity === true && c.affinity.every > 0 && names.length > 1 ? { affinity: { every: c.affinity.every, lr: c.affinity.lr } } : {}),
     callbacks: { onStepEnd: onStep },
+    signal,
   });
   const results = evaluateTasks(model, spec.tasks, testBatches(data));
   return { results, weights: run.weights, affinity: run.affinity, seconds: (performance.now() - started) / 1000, params: model.numParameters() };

@@ -66,7 +66,7 @@ export async function trainEndToEnd(
   try {
     const losses = await fitAdam({
       model, params, data: ctx.train, epochs, batchSize: options.batchSize, lr: options.lr,
-      weightDecay: options.weightDecay ?? 0, seed: options.seed,
+      weightDecay: options.weightDecay ?? 0, seed: options.seed, signal: ctx.signal,
       loss: (x: Tensor, y: Tensor) => {
         const features = model.trunk.forward(x);
         const ce = functional.crossEntropy(head.forward(features), y);
@@ -103,7 +103,7 @@ export async function trainProbe(
   head.train();
   const losses = await fitAdam({
     model: head, params: head.parameters(), data: features, epochs, batchSize: options.batchSize,
-    lr: options.probeLr ?? options.lr, weightDecay: options.weightDecay ?? 0, seed: options.seed,
+    lr: options.probeLr ?? options.lr, weightDecay: options.weightDecay ?? 0, seed: options.seed, signal: ctx.signal,
     loss: (f: Tensor, y: Tensor) => {
       const ce = functional.crossEntropy(head.forward(f), y);
       return reg === null ? ce : ce.add(reg.penalty());

@@ -65,6 +65,8 @@ export interface FineTuneContext {
   train: TensorDataset;
   options: FineTuneOptions;
   onEpoch?: (event: FineTuneEpoch) => void;
+  /** Stops the training after its current step; fit then rejects with a StoppedError. */
+  signal?: AbortSignal;
 }
 
 /** What a strategy did. */
