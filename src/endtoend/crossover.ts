@@ -110,7 +110,10 @@ export function findCrossover(challenger: FittedCurve, reference: FittedCurve, o
   if (sizes.length === 0 || sizes.length !== refSizes.length || sizes.some((s, i) => s !== refSizes[i])) {
     throw new ValueError('findCrossover', 'both curves must be measured at the same sizes');
   }
-  if (challenger.replicates.length !== reference.replicates.length) {
+  // A curve measured with one seed and no fit to estimate its noise from has no redraws: then
+  // the crossing has no interval. Otherwise the redraws are paired and must match in number.
+  const unpaired = challenger.replicates.length === 0 || reference.replicates.length === 0;
+  if (!unpaired && challenger.replicates.length !== reference.replicates.length) {
     throw new ValueError('findCrossover', `the curves have ${challenger.replicates.length} and ${reference.replicates.length} bootstrap replicates; they are paired, so they must match`);
   }
   const largest = sizes[sizes.length - 1]!;
@@ -119,7 +122,7 @@ export function findCrossover(challenger: FittedCurve, reference: FittedCurve, o
    * A replicate's crossing: measured in its redrawn means, else from its refitted laws; a redraw
    * that neither crosses nor can be extrapolated counts as never crossing.
    */
-  const replicateCrossings = challenger.replicates.map((rc, i) => {
+  const replicateCrossings = unpaired ? [] : challenger.replicates.map((rc, i) => {
     const rr = reference.replicates[i]!;
     const measured = measuredCrossing(sizes, rc.means, rr.means);
     if (measured !== null) return measured;

@@ -78,3 +78,17 @@ test('a curve that fails to predict its own largest size is reported but not ext
   assert.equal(x.status, 'unknown');
   assert.match(x.detail, /predicted 0\.\d+ .* but 0\.540 was measured/);
 });
+
+test('one seed: a curve without redraws still gives its crossing, without an interval', () => {
+  // one value a point and too few points for a fit's residuals: redrawCurve makes no redraws,
+  // while the constant pipeline of one value gives its redraws (all its mean)
+  const points: CurvePoint[] = [{ size: 100, values: [0.4] }, { size: 200, values: [0.3] }, { size: 400, values: [0.1] }];
+  const e2e = analyseCurve(points, boot);
+  assert.equal(e2e.fitted.replicates.length, 0);
+  const pipeline = analyseConstant([100, 200, 400], [0.2], 'constant', boot);
+  const x = findCrossover(e2e.fitted, pipeline.fitted, { maxSize: 1e6 });
+  assert.equal(x.status, 'measured');
+  assert.ok(x.size! > 200 && x.size! < 400, `size ${x.size}`);
+  assert.equal(x.low, null);
+  assert.equal(x.high, null);
+});
