@@ -52,4 +52,4 @@ export { readArray, type ArrayData, type ReadContext } from './config/read-array
 export { loadTaskDescription, buildTaskDescription, type TaskDescription } from './config/load-task-description.js';
 export { studyConfigSchema, parseStudyConfig, builtinDatasets, type MtlStudyConfig, type MtlStudyConfigInput, type BuiltinDataset } from './study/config.js';
 export { studyTrunk, type StudyTrunk } from './study/trunk.js';
-export { runMtlStudy, type MtlStudyResult, type MtlStudyProgress, type MtlChecks } from './study.js';
+export { runMtlStudy, type MtlStudyOptions, type MtlStudyResult, type MtlStudyProgress, type MtlChecks } from './study.js';

@@ -50,7 +50,7 @@ export { transferabilityScores, scoringSubset, type TransferabilityScores, type 
 export {
   rankCheckpoints, transferabilityMetrics, type TransferabilityMetric, type CheckpointCandidate, type RankedCheckpoint, type RankOptions,
 } from './transferability/rank.js';
-export { runTransferStudy, type TransferStudyResult, type StudyProgress, type StudyRun } from './study.js';
+export { runTransferStudy, type TransferStudyOptions, type TransferStudyResult, type StudyProgress, type StudyRun } from './study.js';
 export {
   transferStudyConfigSchema, transferStudyPresets, resolveStudyConfig, epochsForBudget, studyDirections,
   type TransferStudyConfig, type TransferStudyInput,
