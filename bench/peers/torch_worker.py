@@ -60,6 +60,7 @@ def main():
     if a.lib == "numpy":
         import numpy as np
         rs = np.random.RandomState(0)
+        out["threads"] = "OpenBLAS default"  # NumPy does not take --threads
         A, B = (rs.rand(a.size, a.size).astype(np.float32) for _ in range(2))
         out["gflops"] = gemm_rate(A, B, np.empty((a.size, a.size), np.float32), np.matmul, a.size)
     else:
