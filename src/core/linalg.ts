@@ -25,10 +25,25 @@ export function matVec(m: ArrayLike<number>, x: ArrayLike<number>): Float64Array
   return out;
 }
 
+/**
+ * a·b in float64, over four running sums: one sum is a chain of dependent additions that runs at a
+ * quarter of the speed, and some callers pass vectors as long as a network's shared parameters.
+ */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
+  const len = a.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += a[k]! * b[k]!;
+    s1 += a[k + 1]! * b[k + 1]!;
+    s2 += a[k + 2]! * b[k + 2]!;
+    s3 += a[k + 3]! * b[k + 3]!;
+  }
+  for (; k < len; k++) s0 += a[k]! * b[k]!;
+  return (s0 + s1) + (s2 + s3);
 }
 
 /**

@@ -19,6 +19,7 @@
  * m.cosine[0][1];
  */
 import { ValueError } from '../core/errors.js';
+import { dot } from '../core/linalg.js';
 import type { Parameter } from '../nn/index.js';
 import { grad, noGrad, type Tensor } from '../tensor/index.js';
 
@@ -98,10 +99,4 @@ function lookaheadLosses(probe: AffinityProbe, params: readonly Parameter[], g: 
   } finally {
     params.forEach((p, k) => { p.data = saved[k]!; });
   }
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let k = 0; k < a.length; k++) s += a[k]! * b[k]!;
-  return s;
 }

@@ -9,6 +9,7 @@
  * accumulateGrad(trunk.parameters(), combine(vectors, weights));
  */
 import { ShapeError } from '../../core/errors.js';
+import { dot } from '../../core/linalg.js';
 import { grad, noGrad, Tensor } from '../../tensor/index.js';
 
 /** The tensors' elements one after another. */
@@ -44,27 +45,6 @@ export function accumulateGrad(params: readonly Tensor[], flat: Float32Array): v
     addGrad(p, new Tensor(flat.subarray(off, off + p.size), p.shape));
     off += p.size;
   }
-}
-
-/**
- * a·b in float64, over four running sums: one sum is a chain of dependent additions that runs at a
- * quarter of the speed, and these vectors are as long as the shared parameters.
- */
-function dot(a: Float32Array, b: Float32Array): number {
-  const len = a.length;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let k = 0;
-  for (; k + 3 < len; k += 4) {
-    s0 += a[k]! * b[k]!;
-    s1 += a[k + 1]! * b[k + 1]!;
-    s2 += a[k + 2]! * b[k + 2]!;
-    s3 += a[k + 3]! * b[k + 3]!;
-  }
-  for (; k < len; k++) s0 += a[k]! * b[k]!;
-  return (s0 + s1) + (s2 + s3);
 }
 
 /** G[i][j] = vᵢ·vⱼ, row-major T×T in float64. */
