@@ -1,0 +1,33 @@
+// ESLint (flat config): typescript-eslint's recommended rules over src, test, bench and scripts,
+// plus the project's own: only the CLI prints or exits (DESIGN.md), `===` always, type-only
+// imports marked as such. `npm run lint` runs it and `npm test` runs it before the tests.
+// Formatting is Prettier's job (`npm run format`), so no stylistic rule is enabled here.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'build/', 'build-asan/', 'node_modules/', 'runs/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      eqeqeq: ['error', 'always'],
+      // `_name` marks a parameter or binding kept for its position (tsc's noUnused* agree).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
+    },
+  },
+  {
+    // Below the CLI, code returns values and throws errors; it never prints or exits.
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**', 'src/main.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'only src/cli exits' }],
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly' } },
+  },
+);
