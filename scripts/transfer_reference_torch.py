@@ -26,6 +26,8 @@ accuracy over the seeds, and every run.
     /usr/bin/python3 scripts/transfer_reference_torch.py --budgets 10 --seeds 0   # one quick cell
     /usr/bin/python3 scripts/transfer_reference_torch.py --source-seed 1 --strategies linear-probe
         # another pre-trained model: how much the probe depends on the pre-training's own seed
+    /usr/bin/python3 scripts/transfer_reference_torch.py --strategies linear-probe --epochs 20
+        # a probe trained for 20 epochs at every budget (README: the issue's probe column)
 """
 import argparse
 import copy
@@ -189,6 +191,8 @@ def main():
     ap.add_argument("--strategies", default=",".join(STRATEGIES), help="comma-separated, of " + ", ".join(STRATEGIES))
     ap.add_argument("--source-seed", type=int, default=0, help="seed of the pre-training's initialisation and data order (default 0)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    ap.add_argument("--epochs", type=int, default=None,
+                    help="epochs of every target run (default: the protocol's max(20, ceil(2000 / n)))")
     args = ap.parse_args()
     budgets = [int(b) for b in args.budgets.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -217,7 +221,7 @@ def main():
 
     runs = []
     for budget in budgets:
-        epochs = max(20, math.ceil(2000 / budget))
+        epochs = args.epochs if args.epochs is not None else max(20, math.ceil(2000 / budget))
         for seed in seeds:
             local = sorted(i for members in shuffled_by_class(pool_labels, seed) for i in members[:budget])
             chosen = [pool[i] for i in local]
@@ -252,7 +256,7 @@ def main():
                for s in strategies}
     print(json.dumps({
         "setup": {
-            "torch": torch.__version__, "threads": args.threads, "source": "Fashion-MNIST train (60000)", "sourceEpochs": 2, "sourceSeed": args.source_seed,
+            "torch": torch.__version__, "threads": args.threads, "source": "Fashion-MNIST train (60000)", "sourceEpochs": 2, "targetEpochs": args.epochs, "sourceSeed": args.source_seed,
             "sourceTestAccuracy": round(source_acc, 4), "target": "embedded MNIST (10000)", "poolPerClass": pool_per_class,
             "budgets": budgets, "seeds": seeds, "seconds": round(time.time() - started, 1),
         },
