@@ -15,8 +15,6 @@ import type { z } from 'zod';
 import { ConfigError, parseConfig, type ConfigOrigin } from '../../config/index.js';
 import { CliError } from '../errors.js';
 
-export type { ConfigOrigin };
-
 /**
  * `fn()`, with a ConfigError turned into a CliError of the same message.
  *
