@@ -18,13 +18,14 @@ const lower: Record<string, string[]> = {
   nn: ['core', 'backend', 'tensor'],
   optim: ['core', 'backend', 'tensor', 'nn'],
   io: ['core', 'tensor'],
+  config: ['core'],
   data: ['core', 'tensor', 'io'],
   train: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data'],
   report: ['core', 'io'],
-  transfer: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'multitask'],
-  multitask: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train'],
-  endtoend: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train'],
-  cli: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'report', 'transfer', 'multitask', 'endtoend'],
+  transfer: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'multitask', 'config'],
+  multitask: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'config'],
+  endtoend: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'config'],
+  cli: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'report', 'transfer', 'multitask', 'endtoend', 'config'],
 };
 
 function* tsFiles(dir: string): Generator<string> {

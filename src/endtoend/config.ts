@@ -8,7 +8,7 @@
  * cfg.training.batchSize; // 32
  */
 import { z } from 'zod';
-import { ValueError } from '../core/errors.js';
+import { parseConfig } from '../config/index.js';
 import { STUDY_CASES } from './cases/index.js';
 
 const positiveInt = z.number().int().positive();
@@ -36,7 +36,7 @@ export const e2eStudyConfigSchema = z.strictObject({
   case: z.enum(STUDY_CASES).default('digit-sum'),
   /** Numbers of end-to-end (x, y) training examples, strictly increasing. */
   sizes: z.array(positiveInt).min(1).optional()
-    .refine((s) => s === undefined || s.every((v, i) => i === 0 || v > s[i - 1]!), { message: 'sizes must be strictly increasing' }),
+    .refine((s) => s === undefined || s.every((v, i) => i === 0 || v > s[i - 1]!), { message: 'strictly increasing sizes' }),
   /** Repetitions of every training run (different data draws and initialisations). */
   seeds: positiveInt.max(50).default(3),
   /** Base seed: the same value gives the same study on the same machine. */
@@ -64,16 +64,11 @@ export type E2eStudyInput = z.input<typeof e2eStudyConfigSchema>;
 export type E2eStudyConfig = z.output<typeof e2eStudyConfigSchema>;
 
 /**
- * Checks a configuration and fills in defaults; errors name each offending key.
+ * Checks a configuration and fills in defaults; a ConfigError names each offending key.
  *
  * @example
- * parseE2eConfig({ sizes: [100, 50] }); // throws: 'e2e study config: sizes: sizes must be strictly increasing'
+ * parseE2eConfig({ sizes: [100, 50] }); // throws: 'e2e study config: sizes: found [100, 50], expected strictly increasing sizes'
  */
 export function parseE2eConfig(input: unknown): E2eStudyConfig {
-  const parsed = e2eStudyConfigSchema.safeParse(input ?? {});
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`);
-    throw new ValueError('e2e study config', issues.join('; '));
-  }
-  return parsed.data;
+  return parseConfig(e2eStudyConfigSchema, input ?? {}, 'e2e study config');
 }

@@ -45,8 +45,8 @@ export {
   type MultiItemOptions, type MultiDigitsOptions, type MultiTaskBenchmark,
 } from './datasets/multi-digits.js';
 export { makeScenes, sceneTasks, loadScenes, objectTaskName, type SceneOptions, type LoadScenesOptions } from './datasets/scene.js';
-export { ConfigError, parseConfig, formatPath, describeValue, type ConfigProblem } from './config/errors.js';
-export { readConfigFile, parseConfigText } from './config/read-file.js';
+export { ConfigError, parseConfig, formatPath, describeValue, type ConfigProblem } from '../config/index.js';
+export { readConfigFile, parseConfigText } from '../config/index.js';
 export { taskDescriptionSchema, fileRefSchema, type FileRef, type TaskEntry, type TaskDescriptionFile } from './config/task-description-schema.js';
 export { readArray, type ArrayData, type ReadContext } from './config/read-array.js';
 export { loadTaskDescription, buildTaskDescription, type TaskDescription } from './config/load-task-description.js';

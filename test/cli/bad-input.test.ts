@@ -224,7 +224,7 @@ interface ConfigCase {
 }
 
 const CONFIG_CASES: ConfigCase[] = [
-  { name: 'config: wrong type', file: 'type.yaml', text: 'training:\n  batchSize: big\n', pattern: /type\.yaml: training\.batchSize: found "big" \(a string\), expected a number$/ },
+  { name: 'config: wrong type', file: 'type.yaml', text: 'training:\n  batchSize: big\n', pattern: /type\.yaml: training\.batchSize: found "big" \(a string\), expected an integer$/ },
   { name: 'config: wrong type in a list', file: 'list.yaml', text: 'model:\n  hidden: [8, eight]\n', pattern: /list\.yaml: model\.hidden\[1\]: found "eight" \(a string\), expected a number$/ },
   { name: 'config: wrong type of a section', file: 'section.json', text: '{ "optimizer": 0.01 }', pattern: /section\.json: optimizer: found 0\.01/ },
   { name: 'config: unknown key', file: 'unknown.yaml', text: 'data:\n  source: npy\n  features: $/x.npy\n  labels: $/y.npy\n  labelz: 3\n', pattern: /unknown\.yaml: data: unknown key "labelz"/ },

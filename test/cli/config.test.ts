@@ -7,7 +7,7 @@ import { flagOverrides } from '../../src/cli/config/flags.js';
 import { loadConfig } from '../../src/cli/config/load.js';
 import { applyOverrides, flagValue, parseSetFlag } from '../../src/cli/config/overrides.js';
 import { readConfigFile } from '../../src/cli/config/read-file.js';
-import { allowedKeys } from '../../src/cli/config/schema-walk.js';
+import { allowedKeys } from '../../src/config/index.js';
 import { finetuneConfigSchema, trainConfigSchema } from '../../src/cli/config/train-schema.js';
 import { validateConfig } from '../../src/cli/config/validate.js';
 import { CliError } from '../../src/cli/errors.js';
@@ -34,19 +34,19 @@ test('defaults fill a missing config: mlp on the embedded MNIST', () => {
 });
 
 test('wrong types name the file, the field, what was found and what is allowed', () => {
-  assert.equal(problem({ training: { epochs: 'three' } }), 'c.yaml: training.epochs: found "three" (a string), expected a number');
+  assert.equal(problem({ training: { epochs: 'three' } }), 'c.yaml: training.epochs: found "three" (a string), expected an integer');
   assert.equal(problem({ training: { epochs: 2.5 } }), 'c.yaml: training.epochs: found 2.5, expected an integer');
   assert.equal(problem({ training: { epochs: 0 } }), 'c.yaml: training.epochs: found 0, expected a number >= 1');
   assert.equal(problem({ optimizer: { lr: -1 } }), 'c.yaml: optimizer.lr: found -1, expected a number > 0');
   assert.equal(problem({ optimizer: { name: 'adamax' } }), 'c.yaml: optimizer.name: found "adamax" (a string), expected one of "adam", "adamw", "sgd"');
-  assert.equal(problem({ model: { arch: 'mlp', hidden: [64, 'wide'] } }), 'c.yaml: model.hidden[1]: found "wide" (a string), expected a number');
+  assert.equal(problem({ model: { arch: 'mlp', hidden: [64, 'wide'] } }), 'c.yaml: model.hidden[1]: found "wide" (a string), expected an integer');
   assert.equal(problem({ model: { arch: 'rnn' } }), 'c.yaml: model.arch: found "rnn" (a string), expected one of "mlp", "cnn"');
   assert.equal(problem({ data: { source: 'cifar' } }), 'c.yaml: data.source: found "cifar" (a string), expected one of "mnist", "fashion-mnist", "idx", "npy", "csv"');
 });
 
-test('unknown keys are errors that list the allowed keys, at every level', () => {
+test('unknown keys are errors that suggest a close key or list the allowed keys, at every level', () => {
   assert.equal(problem({ epochs: 3 }), 'c.yaml: unknown key "epochs"; allowed: task, seed, data, model, optimizer, training');
-  assert.equal(problem({ training: { epochz: 3 } }), 'c.yaml: training: unknown key "epochz"; allowed: epochs, batchSize, clipGradNorm, evalEvery, checkpointEverySteps, maxSteps');
+  assert.equal(problem({ training: { epochz: 3 } }), 'c.yaml: training: unknown key "epochz"; did you mean "epochs"?');
   assert.match(problem({ model: { arch: 'cnn', depth: 3 } }), /model: unknown key "depth"; allowed: arch, channels, hidden, batchNorm$/);
   assert.match(problem({ data: { source: 'csv', file: 'a.csv', label: 'y', colums: [] } }), /data: unknown key "colums"; allowed: source, file, label, classes, limit, testFraction$/);
 });
@@ -65,7 +65,7 @@ test('several problems stay on one line; beyond three they are counted', () => {
 test('a problem in a key set by a flag names the flag', () => {
   const overrides = flagOverrides({ epochs: 'many', set: ['model.hidden=[8, x]'] }, { epochs: 'training.epochs' });
   assert.equal(problem(applyOverrides({}, overrides), 'c.yaml', overrides),
-    '--set model.hidden: model.hidden[1]: found "x" (a string), expected a number; --epochs: training.epochs: found "many" (a string), expected a number');
+    '--set model.hidden: model.hidden[1]: found "x" (a string), expected a number; --epochs: training.epochs: found "many" (a string), expected an integer');
 });
 
 test('flags override config keys; --set has the last word; values are typed', () => withTempDir((dir) => {

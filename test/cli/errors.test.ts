@@ -17,8 +17,8 @@ function assertOneLine(r: { code: number; stdout: string; stderr: string }, patt
 test('config errors: one line naming file, field, found and allowed; exit 2; no run directory', () => withTempDir(async (dir) => {
   const runs = join(dir, 'runs');
   const cases: [string, string, RegExp][] = [
-    ['types.yaml', 'training:\n  epochs: three\n', /types\.yaml: training\.epochs: found "three" \(a string\), expected a number$/],
-    ['unknown.yaml', 'model:\n  arch: mlp\n  hiden: [64]\n', /unknown\.yaml: model: unknown key "hiden"; allowed: arch, hidden$/],
+    ['types.yaml', 'training:\n  epochs: three\n', /types\.yaml: training\.epochs: found "three" \(a string\), expected an integer$/],
+    ['unknown.yaml', 'model:\n  arch: mlp\n  hiden: [64]\n', /unknown\.yaml: model: unknown key "hiden"; did you mean "hidden"\?$/],
     ['missing.json', '{ "data": { "source": "idx", "labels": "l.idx" } }', /missing\.json: data\.images: missing, expected a string$/],
     ['syntax.yaml', 'training: [1, 2\n', /syntax\.yaml:\d+:\d+: not valid YAML/],
   ];
@@ -31,7 +31,7 @@ test('config errors: one line naming file, field, found and allowed; exit 2; no 
 
 test('a bad flag value names the flag; usage errors are one line too', () => withTempDir(async (dir) => {
   const runs = join(dir, 'runs');
-  assertOneLine(await polytask(['train', '--epochs', 'x', '--lr', '-1'], { runsDir: runs }), /^polytask: --lr: optimizer\.lr: found -1, expected a number > 0; --epochs: training\.epochs: found "x" \(a string\), expected a number$/);
+  assertOneLine(await polytask(['train', '--epochs', 'x', '--lr', '-1'], { runsDir: runs }), /^polytask: --lr: optimizer\.lr: found -1, expected a number > 0; --epochs: training\.epochs: found "x" \(a string\), expected an integer$/);
   assertOneLine(await polytask(['finetune', '--strategy', 'all'], { runsDir: runs }), /--strategy: finetune\.strategy: found "all" \(a string\), expected one of "full", "linear-probe"/);
   assertOneLine(await polytask(['train', '--bogus'], { runsDir: runs }), /unknown option '--bogus' \(see --help\)$/);
   assertOneLine(await polytask(['fly'], { runsDir: runs }), /unknown command 'fly'/);

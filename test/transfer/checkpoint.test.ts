@@ -44,7 +44,7 @@ test('saving checks that the description rebuilds the model; loading names what 
   assert.throws(() => loadPretrained(join(dir, 'missing')), /does not exist/);
   assert.throws(() => loadPretrained(dir), /holds no complete checkpoint/);
   writeFileSync(join(dir, 'note.txt'), 'x');
-  assert.throws(() => buildModel({ arch: 'cnn', config: { chanels: [4] }, tasks: [{ name: 'a', classes: 2 }] }), /Unrecognized key: "chanels"/);
+  assert.throws(() => buildModel({ arch: 'cnn', config: { chanels: [4] }, tasks: [{ name: 'a', classes: 2 }] }), /arch 'cnn' config: unknown key "chanels"; did you mean "channels"\?/);
 }));
 
 test('multi-task pre-training trains one head per task on the shared trunk', async () => {

@@ -53,7 +53,7 @@ test('the default config and the presets resolve; the example YAML is the refere
     assert.deepEqual(resolveStudyConfig(name), { ...ref, direction }, `${name} is the reference protocol in another direction`);
   }
   assert.throws(() => resolveStudyConfig('nope'), /unknown preset 'nope'/);
-  assert.throws(() => resolveStudyConfig({ fineTune: { strategies: ['fine'] } as never }), /fineTune\.strategies\.0/);
+  assert.throws(() => resolveStudyConfig({ fineTune: { strategies: ['fine'] } as never }), /transfer study config: fineTune\.strategies\[0\]: found "fine"/);
 });
 
 test('the checks state the three conditions with numbers, and the verdict follows them', () => {

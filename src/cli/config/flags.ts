@@ -8,7 +8,7 @@
  */
 import type { z } from 'zod';
 import { flagValue, parseSetFlag, type Override } from './overrides.js';
-import { schemaAt } from './schema-walk.js';
+import { schemaAt } from '../../config/index.js';
 
 /** Whether the schema wants a list at `path`. */
 function isListAt(schema: z.ZodType, path: string): boolean {

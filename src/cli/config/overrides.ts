@@ -9,7 +9,7 @@
  * raw.training.epochs;                    // 5
  * parseSetFlag('model.hidden=[64, 32]');  // { path: 'model.hidden', value: [64, 32], source: '--set model.hidden' }
  */
-import { parse as parseYaml } from 'yaml';
+import { parseValueText } from '../../config/index.js';
 import { CliError } from '../errors.js';
 
 /** One key set from the command line. */
@@ -29,12 +29,7 @@ export interface Override {
  * flagValue('0.01'); // 0.01
  */
 export function flagValue(text: string): unknown {
-  try {
-    const v = parseYaml(text) as unknown;
-    return v === null ? text : v;
-  } catch {
-    return text;
-  }
+  return parseValueText(text);
 }
 
 /**

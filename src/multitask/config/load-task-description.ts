@@ -16,9 +16,8 @@ import { IGNORE_INDEX } from '../task-loss.js';
 import { MultiTaskDataset, type TaskLabels } from '../dataset.js';
 import type { Mixing } from '../mixing.js';
 import { defineTask, metricsForKind, type TaskSpec } from '../task.js';
-import { ConfigError, parseConfig } from './errors.js';
+import { ConfigError, parseConfig, readConfigFile } from '../../config/index.js';
 import { readArray, type ArrayData, type ReadContext } from './read-array.js';
-import { readConfigFile } from './read-file.js';
 import { taskDescriptionSchema, type TaskDescriptionFile, type TaskEntry } from './task-description-schema.js';
 
 /** A loaded description. */

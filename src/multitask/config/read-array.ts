@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import path from 'node:path';
 import { PolytaskError } from '../../core/errors.js';
 import { readCsv, readIdx, readNpy } from '../../data/index.js';
-import { ConfigError, describeValue } from './errors.js';
+import { ConfigError, describeValue } from '../../config/index.js';
 import type { FileRef } from './task-description-schema.js';
 
 /** Values read from a file, row-major: `rows` samples of `rowShape` each. */

@@ -25,7 +25,7 @@
  */
 import * as z from 'zod';
 import { weightingKeys, type WeightingKey } from '../weighting/index.js';
-import { parseConfig } from '../config/errors.js';
+import { parseConfig } from '../../config/index.js';
 
 /** The built-in datasets by name. */
 export const builtinDatasets = ['multimnist', 'multifashion', 'scene', 'scene-fashion'] as const;

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { ValueError } from '../../core/errors.js';
 import { BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, type Module } from '../../nn/index.js';
-import { parseWith } from '../schema.js';
+import { parseConfig } from '../../config/index.js';
 import type { Architecture, ArchConfig, BuiltTrunk } from './types.js';
 
 const positive = z.number().int().min(1);
@@ -57,7 +57,7 @@ function build(c: CnnConfig): BuiltTrunk {
 /** The registry entry of 'cnn'. @example buildModel({ arch: 'cnn', config: {}, tasks }); */
 export const cnnArch: Architecture = {
   resolve: (config: ArchConfig) => {
-    const c = parseWith(cnnConfigSchema, config, "arch 'cnn' config");
+    const c = parseConfig(cnnConfigSchema, config, "arch 'cnn' config");
     const pooled = c.channels.reduce((s) => Math.floor(s / 2), Math.min(c.height, c.width));
     if (pooled < 1) throw new ValueError("arch 'cnn' config", `${c.channels.length} poolings shrink ${c.height}×${c.width} to nothing; use fewer channels entries`);
     return c;

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { Flatten, Linear, ReLU, Sequential, type Module } from '../../nn/index.js';
-import { parseWith } from '../schema.js';
+import { parseConfig } from '../../config/index.js';
 import type { Architecture, ArchConfig } from './types.js';
 
 /**
@@ -26,7 +26,7 @@ export type MlpConfig = z.output<typeof mlpConfigSchema>;
 
 /** The registry entry of 'mlp'. @example buildModel({ arch: 'mlp', config: { hidden: [32] }, tasks }); */
 export const mlpArch: Architecture = {
-  resolve: (config: ArchConfig) => parseWith(mlpConfigSchema, config, "arch 'mlp' config"),
+  resolve: (config: ArchConfig) => parseConfig(mlpConfigSchema, config, "arch 'mlp' config"),
   trunk: (config: ArchConfig) => {
     const c = config as MlpConfig;
     const layers: Module[] = [new Flatten()];

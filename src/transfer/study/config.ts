@@ -17,7 +17,7 @@ import { ValueError } from '../../core/errors.js';
 import { FASHION_MNIST_DIR } from '../../data/index.js';
 import { cnnConfigSchema } from '../arch/cnn.js';
 import { mlpConfigSchema } from '../arch/mlp.js';
-import { parseWith } from '../schema.js';
+import { parseConfig } from '../../config/index.js';
 import { strategyKeys } from '../strategies/types.js';
 
 const positiveInt = z.number().int().min(1);
@@ -139,9 +139,9 @@ export function resolveStudyConfig(input: string | TransferStudyInput = {}): Tra
   if (typeof input === 'string') {
     const preset = transferStudyPresets[input];
     if (preset === undefined) throw new ValueError('transfer study', `unknown preset '${input}', expected one of ${Object.keys(transferStudyPresets).join(', ')}`);
-    return parseWith(transferStudyConfigSchema, preset, `transfer study preset '${input}'`);
+    return parseConfig(transferStudyConfigSchema, preset, `transfer study preset '${input}'`);
   }
-  return parseWith(transferStudyConfigSchema, input, 'transfer study config');
+  return parseConfig(transferStudyConfigSchema, input, 'transfer study config');
 }
 
 /**

@@ -21,6 +21,8 @@ interface Def {
   options?: z.ZodType[];
   discriminator?: string;
   getter?: () => z.ZodType;
+  format?: string;
+  checks?: { _zod: { def: { format?: string } } }[];
 }
 
 const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
@@ -86,4 +88,18 @@ export function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[], val
   const s = schemaAt(schema, path, value);
   const d = s === undefined ? undefined : defOf(s);
   return d?.type === 'object' ? Object.keys(d.shape ?? {}) : [];
+}
+
+/**
+ * Whether the field at `path` wants an integer (`z.int()`, `z.number().int()`): zod reports a
+ * string there as "expected number", which is less than the schema knows.
+ *
+ * @example
+ * wantsInteger(trainConfigSchema, ['training', 'epochs'], raw); // true
+ */
+export function wantsInteger(schema: z.ZodType, path: readonly PropertyKey[], value: unknown): boolean {
+  const s = schemaAt(schema, path, value);
+  const d = s === undefined ? undefined : defOf(s);
+  if (d?.type !== 'number') return false;
+  return (d.format ?? '').includes('int') || (d.checks ?? []).some((c) => (c._zod.def.format ?? '').includes('int'));
 }
