@@ -12,7 +12,7 @@ const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sr
 
 const lower: Record<string, string[]> = {
   core: [],
-  backend: ['core', 'backends'],
+  backend: ['core'],
   backends: ['core', 'backend'],
   tensor: ['core', 'backend'],
   nn: ['core', 'backend', 'tensor'],
@@ -21,9 +21,9 @@ const lower: Record<string, string[]> = {
   data: ['core', 'tensor', 'io'],
   train: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data'],
   report: ['core', 'io'],
-  transfer: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'multitask'],
-  multitask: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train'],
-  endtoend: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train'],
+  transfer: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'multitask'],
+  multitask: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train'],
+  endtoend: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train'],
   cli: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'report', 'transfer', 'multitask', 'endtoend'],
 };
 

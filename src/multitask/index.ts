@@ -13,6 +13,7 @@
  *   loader: new multitask.MultiTaskLoader(train, { batchSize: 64, shuffle: true }), epochs: 3 });
  * multitask.evaluateTasks(model, tasks, new multitask.MultiTaskLoader(test, { batchSize: 256 }));
  */
+import '../backends/index.js'; // a package entry: registers the built-in backends
 export * from './weighting/index.js';
 export {
   defineTask, summarizeTask, taskNamesOf, isTaskName, taskKinds, metricFactories, metricNames, metricsForKind,
