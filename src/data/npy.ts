@@ -15,7 +15,7 @@ import { FormatError, ValueError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { decodeNative, ITEM_SIZE, littleEndianBytes, toEngineArray, type ElementKind } from '../io/binary.js';
 import { preview } from '../io/untrusted.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/index.js';
 import { parsePyLiteral, type PyValue } from './py-literal.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
