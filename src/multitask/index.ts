@@ -20,8 +20,8 @@ export {
   type TaskKind, type TaskLoss, type TaskSpec, type TaskOptions, type TaskSummary, type MetricName,
 } from './task.js';
 export { defaultTaskLoss, alignPrediction, classTargets, sampleMask, IGNORE_INDEX } from './task-loss.js';
-export { MultiTaskNetwork, type MultiTaskOutput } from './network.js';
-export { MultiTaskModel } from './hard-sharing.js';
+export { MultiTaskNetwork, type MultiTaskOutput } from '../models/network.js';
+export { MultiTaskModel } from '../models/hard-sharing.js';
 export { taskHead, taskHeads, type HeadOptions } from './heads.js';
 export { MMoE, type MMoEOptions } from './mmoe.js';
 export { CrossStitch, CrossStitchUnit, type CrossStitchOptions } from './cross-stitch.js';

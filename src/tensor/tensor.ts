@@ -107,7 +107,6 @@ export interface TensorMethods {
   gather(axis: number, index: Tensor): Tensor;
   /** Batched matrix product with broadcasting batch dimensions (1-D operands as in NumPy). */
   matmul(o: Tensor): Tensor;
-
 }
 
 // Declaration merging: the class below has the methods above (attached by methods.ts).

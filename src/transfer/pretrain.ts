@@ -16,7 +16,7 @@ import { ValueError } from '../core/errors.js';
 import { manualSeed } from '../core/rng.js';
 import { TensorDataset } from '../data/index.js';
 import { functional } from '../nn/index.js';
-import type { MultiTaskModel } from '../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../models/hard-sharing.js';
 import { tensor, type Tensor } from '../tensor/index.js';
 import { buildModel } from './arch/registry.js';
 import type { ArchConfig, ArchDescription } from './arch/types.js';

@@ -13,7 +13,7 @@ import { extname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { DataLoader, readCsv, readIdx, readNpy } from '../../data/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
-import type { MultiTaskModel } from '../../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { readRunConfig, type RunInfo } from '../../report/index.js';
 import { Tensor } from '../../tensor/index.js';
 import { accuracy, evaluate, macroF1, predict, topK } from '../../train/index.js';

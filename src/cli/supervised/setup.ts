@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { latestCheckpoint } from '../../train/index.js';
-import type { MultiTaskModel } from '../../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { buildModel } from '../../transfer/arch/registry.js';
 import type { ArchDescription } from '../../transfer/arch/types.js';
 import { loadPretrained } from '../../transfer/checkpoint.js';
