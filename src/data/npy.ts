@@ -12,6 +12,7 @@
  */
 import * as fs from 'node:fs';
 import { FormatError, ValueError } from '../core/errors.js';
+import { sizeOf } from '../core/shape.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { decodeNative, ITEM_SIZE, littleEndianBytes, toEngineArray, type ElementKind } from '../io/binary.js';
 import { preview } from '../io/untrusted.js';
@@ -134,7 +135,7 @@ function fortranToC<T extends Float32Array | Int32Array>(src: T, shape: readonly
  */
 export function parseNpy(bytes: Uint8Array, file = '<buffer>'): Tensor {
   const h = parseHeader(bytes, file);
-  const elements = h.shape.reduce((a, b) => a * b, 1);
+  const elements = sizeOf(h.shape);
   const expected = elements * ITEM_SIZE[h.kind];
   const actual = bytes.length - h.dataStart;
   if (expected !== actual) {
