@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 function* testFiles(dir) {
   for (const e of readdirSync(dir).sort()) {
@@ -21,6 +21,6 @@ if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
 }
-const setup = pathToFileURL(path.resolve('dist/test/helpers/setup.js')).href;
+const setup = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/test/helpers/setup.js')).href;
 const r = spawnSync(process.execPath, ['--import', setup, '--test', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

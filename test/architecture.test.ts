@@ -70,7 +70,7 @@ function runtimeImports(entry: string): { files: Set<string>; packages: Set<stri
     if (files.has(file)) return;
     files.add(file);
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/^(?:import|export)(?!\s+type\b)[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+    for (const m of text.matchAll(/^(?:import|export)(?!\s+type\b)(?:[^'"]*?from)?\s+['"]([^'"]+)['"]/gm)) {
       const spec = m[1]!;
       if (spec.startsWith('.')) visit(path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts')));
       else packages.add(spec);
@@ -87,6 +87,22 @@ test('the package root loads the engine and training layers only', () => {
   const studies = [...files].map((f) => path.relative(src, f).split(path.sep)[0]!).filter((top) => ['multitask', 'transfer', 'endtoend', 'report', 'cli'].includes(top));
   assert.deepEqual([...new Set(studies)], []);
   assert.ok(!packages.has('zod'), `the root imports ${[...packages].join(', ')}`);
+});
+
+test('outside tensor/, tensors come from tensor/index.js or creation.js, which attach the op methods', () => {
+  // tensor/tensor.ts declares the methods and tensor/methods.ts attaches them; a module that loads
+  // only tensor.js (or an ops/ file) at run time could meet tensors without their methods.
+  const bad: string[] = [];
+  for (const file of tsFiles(src)) {
+    const rel = path.relative(src, file);
+    if (rel.startsWith(`tensor${path.sep}`)) continue;
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)(?!\s+type\b)(?:[^'"]*?from)?\s+['"](\.[^'"]+)['"]/gm)) {
+      const target = path.relative(src, path.resolve(path.dirname(file), m[1]!)).split(path.sep).join('/');
+      if (target.startsWith('tensor/') && !['tensor/index.js', 'tensor/creation.js'].includes(target)) bad.push(`${rel}: ${m[1]}`);
+    }
+  }
+  assert.deepEqual(bad, []);
 });
 
 /** The relative imports of one compiled module, as absolute paths. */
