@@ -5,7 +5,8 @@
  * cannot run or fails, it prints one line and exits 0: the install still succeeds and polytask
  * runs on the JS reference backend. The full compiler output goes to build/native-build.log.
  *
- * POLYTASK_SKIP_NATIVE=1 skips the build.
+ * POLYTASK_SKIP_NATIVE=1 skips the build. POLYTASK_REQUIRE_NATIVE=1 (CI) turns every such case
+ * into a failure: the same line on stderr, exit code 1, so a broken kernel cannot leave CI green.
  *
  * @example
  * node scripts/build-native.mjs   # what `npm ci` runs
@@ -20,6 +21,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = path.join(root, 'build', 'native-build.log');
 
 function unavailable(reason) {
+  if (process.env['POLYTASK_REQUIRE_NATIVE'] === '1') {
+    console.error(`polytask: native backend unavailable (${reason}) and POLYTASK_REQUIRE_NATIVE=1 forbids the JS fallback`);
+    process.exit(1);
+  }
   console.log(`polytask: native backend unavailable (${reason}); polytask will use the JS backend`);
   process.exit(0);
 }

@@ -8,6 +8,7 @@
  * // $ npm start -- --quick
  */
 import { mainProgram } from './cli/main-command.js';
+import './backends/index.js'; // registers the built-in backends
 import { runCli } from './cli/run.js';
 
 process.exitCode = await runCli(process.argv, mainProgram());

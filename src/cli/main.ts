@@ -6,6 +6,7 @@
  * // $ polytask train --epochs 1
  * // $ polytask runs list --json
  */
+import '../backends/index.js'; // registers the built-in backends
 import { buildProgram } from './program.js';
 import { runCli } from './run.js';
 

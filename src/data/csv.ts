@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { FormatError, ValueError } from '../core/errors.js';
 import { setOwn } from '../io/untrusted.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/index.js';
 
 export interface CsvOptions {
   /** Field separator; default `,`. */

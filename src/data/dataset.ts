@@ -10,7 +10,7 @@
 import type { TypedArray } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import { fmt, sizeOf } from '../core/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/index.js';
 
 /** A mini-batch: inputs and targets with the batch as the first axis. */
 export interface Batch {

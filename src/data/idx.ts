@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { FormatError } from '../core/errors.js';
+import { sizeOf } from '../core/shape.js';
 import { decodeNative, ITEM_SIZE, type ElementKind } from '../io/binary.js';
 
 /** IDX element types by their names in the format's description. */
@@ -73,7 +74,7 @@ export function parseIdx(input: Uint8Array, file = '<buffer>'): IdxArray {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, dataStart);
   const shape = Array.from({ length: ndim }, (_, i) => view.getUint32(4 + 4 * i, false));
-  const expected = shape.reduce((a, b) => a * b, 1) * ITEM_SIZE[entry.kind];
+  const expected = sizeOf(shape) * ITEM_SIZE[entry.kind];
   const actual = bytes.length - dataStart;
   if (expected !== actual) {
     const what = actual < expected ? 'truncated' : 'has trailing bytes';

@@ -12,10 +12,11 @@
  */
 import * as fs from 'node:fs';
 import { FormatError, ValueError } from '../core/errors.js';
+import { sizeOf } from '../core/shape.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { decodeNative, ITEM_SIZE, littleEndianBytes, toEngineArray, type ElementKind } from '../io/binary.js';
 import { preview } from '../io/untrusted.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/index.js';
 import { parsePyLiteral, type PyValue } from './py-literal.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -134,7 +135,7 @@ function fortranToC<T extends Float32Array | Int32Array>(src: T, shape: readonly
  */
 export function parseNpy(bytes: Uint8Array, file = '<buffer>'): Tensor {
   const h = parseHeader(bytes, file);
-  const elements = h.shape.reduce((a, b) => a * b, 1);
+  const elements = sizeOf(h.shape);
   const expected = elements * ITEM_SIZE[h.kind];
   const actual = bytes.length - h.dataStart;
   if (expected !== actual) {

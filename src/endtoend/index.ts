@@ -8,6 +8,7 @@
  * const result = await runE2eStudy({ case: 'digit-sum' }, (p) => progress(p.done, p.total));
  * result.verdict; // 'With 12,800 (x, y) examples: pipeline 0.265, end to end 0.374, ... Not enough data for end to end: ...'
  */
+import '../backends/index.js'; // a package entry: registers the built-in backends
 export { describeType, sameType, sampleShape, type ValueType } from './value-type.js';
 export { ruleStage, learnedStage, mapStage, LearnedStage, type Stage, type RuleStageSpec, type LearnedStageSpec } from './stage.js';
 export { Pipeline, StageTypeError } from './pipeline.js';

@@ -10,6 +10,7 @@
  * header.entries.map((e) => e.name);
  */
 import { FormatError } from '../core/errors.js';
+import { sizeOf } from '../core/shape.js';
 import type { ElementKind } from './binary.js';
 import { isJsonObject, preview, setOwn } from './untrusted.js';
 
@@ -162,7 +163,7 @@ function parseEntry(name: string, value: unknown, dataLength: number, file: stri
   if (end > dataLength) {
     throw new FormatError(file, `${where}: data_offsets [${begin},${end}] run past the end of the data buffer (${dataLength} bytes)`);
   }
-  const elements = (shape as number[]).reduce((a, b) => a * b, 1);
+  const elements = sizeOf(shape as number[]);
   if (elements * info.size !== end - begin) {
     throw new FormatError(file, `${where}: ${end - begin} bytes of data but shape ${preview(shape)} of ${dtype} needs ${elements * info.size}`);
   }

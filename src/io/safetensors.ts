@@ -16,7 +16,7 @@
  */
 import * as fs from 'node:fs';
 import { FormatError, ValueError } from '../core/errors.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/index.js';
 import { writeFileAtomicSync } from './atomic.js';
 import { decodeNative, littleEndianBytes, toEngineArray } from './binary.js';
 import {

@@ -14,7 +14,7 @@ import { ValueError } from '../core/errors.js';
 import { withModesRestored } from '../train/index.js';
 import { measureAffinity, type AffinityMeasurement } from './affinity.js';
 import type { MultiTaskBatch } from './dataset.js';
-import type { MultiTaskNetwork } from './network.js';
+import type { MultiTaskNetwork } from '../models/network.js';
 import { taskLosses } from './step.js';
 import type { TaskSpec } from './task.js';
 

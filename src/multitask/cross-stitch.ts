@@ -21,7 +21,7 @@
 import { ShapeError, ValueError } from '../core/errors.js';
 import { Module, ModuleDict, ModuleList, Parameter } from '../nn/index.js';
 import { stack, tensor, type Tensor } from '../tensor/index.js';
-import { MultiTaskNetwork, type MultiTaskOutput } from './network.js';
+import { MultiTaskNetwork, type MultiTaskOutput } from '../models/network.js';
 
 export interface CrossStitchOptions {
   /** Each task's column: the same number of stages for every task, stage s of all columns giving the same shape. */

@@ -14,6 +14,7 @@
  */
 import type { TypedArray } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
+import { sizeOf } from '../core/shape.js';
 import { Tensor } from '../tensor/index.js';
 
 /** One task's labels: `data` holds `shape`-sized rows, one per sample. */
@@ -35,8 +36,6 @@ export interface MultiTaskBatch {
   y: Record<string, Tensor>;
   mask?: Record<string, Tensor>;
 }
-
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Copies rows `indices` (each `row` long) of `src`. */
 function gather<T extends TypedArray>(src: T, row: number, indices: ArrayLike<number>): T {
@@ -69,7 +68,7 @@ export class MultiTaskDataset {
   readonly #columns: ReadonlyMap<string, Column>;
 
   constructor(readonly features: Float32Array, featureShape: readonly number[], labels: Readonly<Record<string, TaskLabels>>) {
-    const fs = size(featureShape);
+    const fs = sizeOf(featureShape);
     if (!featureShape.every((d) => Number.isInteger(d) && d > 0)) throw new ValueError('MultiTaskDataset', `featureShape must be positive integers, got [${featureShape.join(',')}]`);
     if (features.length % fs !== 0) throw new ValueError('MultiTaskDataset', `features has ${features.length} values, not a multiple of featureShape [${featureShape.join(',')}]`);
     this.length = features.length / fs;
@@ -77,7 +76,7 @@ export class MultiTaskDataset {
     const columns = new Map<string, Column>();
     for (const [task, l] of Object.entries(labels)) {
       const shape = Object.freeze([...(l.shape ?? [])]);
-      const row = size(shape);
+      const row = sizeOf(shape);
       if (l.data.length !== this.length * row) {
         throw new ValueError('MultiTaskDataset', `task '${task}' has ${l.data.length} label values; ${this.length} samples of shape [${shape.join(',')}] need ${this.length * row}`);
       }
@@ -108,11 +107,11 @@ export class MultiTaskDataset {
   batch(indices: ArrayLike<number>): MultiTaskBatch {
     this.#checkIndices(indices);
     const n = indices.length;
-    const x = new Tensor(gather(this.features, size(this.featureShape), indices), [n, ...this.featureShape]);
+    const x = new Tensor(gather(this.features, sizeOf(this.featureShape), indices), [n, ...this.featureShape]);
     const y: Record<string, Tensor> = {};
     const mask: Record<string, Tensor> = {};
     for (const [task, c] of this.#columns) {
-      y[task] = new Tensor(gather(c.data, size(c.shape), indices), [n, ...c.shape]);
+      y[task] = new Tensor(gather(c.data, sizeOf(c.shape), indices), [n, ...c.shape]);
       if (c.mask !== null) mask[task] = new Tensor(gather(c.mask, c.maskRow, indices), c.maskRow === 1 ? [n] : [n, ...c.shape]);
     }
     return Object.keys(mask).length === 0 ? { x, y } : { x, y, mask };
@@ -129,12 +128,12 @@ export class MultiTaskDataset {
     const labels: Record<string, TaskLabels> = {};
     for (const [task, c] of this.#columns) {
       labels[task] = {
-        data: gather(c.data, size(c.shape), indices),
+        data: gather(c.data, sizeOf(c.shape), indices),
         shape: c.shape,
         ...(c.mask === null ? {} : { mask: gather(c.mask, c.maskRow, indices) }),
       };
     }
-    return new MultiTaskDataset(gather(this.features, size(this.featureShape), indices), this.featureShape, labels);
+    return new MultiTaskDataset(gather(this.features, sizeOf(this.featureShape), indices), this.featureShape, labels);
   }
 
   /**
@@ -158,7 +157,7 @@ export class MultiTaskDataset {
    */
   present(task: string): Uint8Array {
     const c = this.#column(task);
-    const row = size(c.shape);
+    const row = sizeOf(c.shape);
     const out = new Uint8Array(c.data.length);
     for (let i = 0; i < c.data.length; i++) {
       const v = c.data[i]!;
@@ -175,7 +174,7 @@ export class MultiTaskDataset {
    * ds.labelledCount('left'); // 3000
    */
   labelledCount(task: string): number {
-    const row = size(this.#column(task).shape);
+    const row = sizeOf(this.#column(task).shape);
     const p = this.present(task);
     let n = 0;
     for (let s = 0; s < this.length; s++) {

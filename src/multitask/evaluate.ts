@@ -11,7 +11,7 @@
 import { noGrad, type Tensor } from '../tensor/index.js';
 import { type EvaluationResult, type Metric, withModesRestored } from '../train/index.js';
 import type { MultiTaskBatch } from './dataset.js';
-import type { MultiTaskNetwork } from './network.js';
+import type { MultiTaskNetwork } from '../models/network.js';
 import type { TaskSpec } from './task.js';
 import { alignPrediction } from './task-loss.js';
 

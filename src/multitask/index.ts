@@ -13,14 +13,15 @@
  *   loader: new multitask.MultiTaskLoader(train, { batchSize: 64, shuffle: true }), epochs: 3 });
  * multitask.evaluateTasks(model, tasks, new multitask.MultiTaskLoader(test, { batchSize: 256 }));
  */
+import '../backends/index.js'; // a package entry: registers the built-in backends
 export * from './weighting/index.js';
 export {
   defineTask, summarizeTask, taskNamesOf, isTaskName, taskKinds, metricFactories, metricNames, metricsForKind,
   type TaskKind, type TaskLoss, type TaskSpec, type TaskOptions, type TaskSummary, type MetricName,
 } from './task.js';
 export { defaultTaskLoss, alignPrediction, classTargets, sampleMask, IGNORE_INDEX } from './task-loss.js';
-export { MultiTaskNetwork, type MultiTaskOutput } from './network.js';
-export { MultiTaskModel } from './hard-sharing.js';
+export { MultiTaskNetwork, type MultiTaskOutput } from '../models/network.js';
+export { MultiTaskModel } from '../models/hard-sharing.js';
 export { taskHead, taskHeads, type HeadOptions } from './heads.js';
 export { MMoE, type MMoEOptions } from './mmoe.js';
 export { CrossStitch, CrossStitchUnit, type CrossStitchOptions } from './cross-stitch.js';

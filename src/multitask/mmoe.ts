@@ -22,7 +22,7 @@
 import { ShapeError, ValueError } from '../core/errors.js';
 import { Linear, ModuleDict, ModuleList, type Module, type Parameter } from '../nn/index.js';
 import { stack, type Tensor } from '../tensor/index.js';
-import { MultiTaskNetwork, type MultiTaskOutput } from './network.js';
+import { MultiTaskNetwork, type MultiTaskOutput } from '../models/network.js';
 
 export interface MMoEOptions {
   /** The experts: each maps the input to [N, D], the same D for all. */

@@ -15,7 +15,7 @@ import { ValueError } from '../core/errors.js';
 import { zeros, type Tensor } from '../tensor/index.js';
 import type { WeightingMethod } from './weighting/index.js';
 import type { MultiTaskBatch } from './dataset.js';
-import type { MultiTaskNetwork } from './network.js';
+import type { MultiTaskNetwork } from '../models/network.js';
 import type { TaskSpec } from './task.js';
 
 /** What one step did. */

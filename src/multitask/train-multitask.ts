@@ -17,7 +17,7 @@ import { fitUnlessAborted, Trainer, type Callbacks, type CheckpointOptions, type
 import type { WeightingMethod } from './weighting/index.js';
 import { AffinityTracker, type AffinityHistory, type AffinityTrackerOptions } from './affinity-tracker.js';
 import type { MultiTaskBatch } from './dataset.js';
-import type { MultiTaskNetwork } from './network.js';
+import type { MultiTaskNetwork } from '../models/network.js';
 import { multiTaskStep } from './step.js';
 import type { TaskSpec } from './task.js';
 import { WeightHistory, type WeightsOverTime } from './weight-history.js';

@@ -10,6 +10,7 @@
  */
 import { ValueError } from '../core/errors.js';
 import { rng } from '../core/rng.js';
+import { sizeOf } from '../core/shape.js';
 import type { Tensor } from '../tensor/index.js';
 
 export type Nonlinearity = 'linear' | 'conv2d' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
@@ -46,7 +47,7 @@ export function calculateGain(nonlinearity: Nonlinearity, slope = 0.01): number 
  */
 export function fans(t: Tensor): { fanIn: number; fanOut: number } {
   if (t.ndim < 2) throw new ValueError('init', `fan-in and fan-out need at least 2 dimensions, got [${t.shape.join(',')}]`);
-  const receptive = t.shape.slice(2).reduce((p, d) => p * d, 1);
+  const receptive = sizeOf(t.shape.slice(2));
   return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
 }
 

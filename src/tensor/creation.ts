@@ -10,6 +10,7 @@ import { allocate, type DType, type TypedArray } from '../core/dtype.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { checkShape, fmt, sizeOf } from '../core/shape.js';
 import { rng } from '../core/rng.js';
+import './methods.js'; // the tensors made here have their op methods
 import { Tensor, type NestedArray } from './tensor.js';
 
 export interface TensorOptions {

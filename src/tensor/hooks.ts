@@ -1,4 +1,4 @@
-/** The tensor ops autograd needs to accumulate and seed gradients, kept apart to avoid an import cycle. */
+/** The tensor ops autograd needs to accumulate and seed gradients, passed to it so that autograd imports no op. */
 import type { BackwardHooks } from './autograd.js';
 import { binaryOp } from './ops/elementwise.js';
 import { Tensor } from './tensor.js';

@@ -5,6 +5,7 @@
  * @example
  * import { tensor, grad } from './tensor/index.js';
  */
+import './methods.js'; // attaches the op methods to Tensor.prototype
 import { runGrad, type GradOptions } from './autograd.js';
 import { backwardHooks } from './hooks.js';
 import type { Tensor } from './tensor.js';

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ValueError } from '../core/errors.js';
-import type { MultiTaskModel } from '../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../models/hard-sharing.js';
 import {
   CheckpointError, latestCheckpoint, loadCheckpoint, readManifest, saveCheckpoint, type CheckpointInfo, type JsonValue,
 } from '../train/index.js';

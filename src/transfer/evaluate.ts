@@ -8,7 +8,7 @@
  * taskAccuracy(model, 'digit', testSet, { cache }); // same value; trunk skipped when frozen
  */
 import { DataLoader, type TensorDataset } from '../data/index.js';
-import type { MultiTaskModel } from '../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../models/hard-sharing.js';
 import { accuracy, evaluate } from '../train/index.js';
 import type { FeatureCache } from './feature-cache.js';
 

@@ -11,7 +11,7 @@
  */
 import { ValueError } from '../core/errors.js';
 import { BatchNorm1d, BatchNorm2d, Conv2d, Embedding, LayerNorm, Linear, init, type AnyModule } from '../nn/index.js';
-import { MultiTaskModel } from '../multitask/hard-sharing.js';
+import { MultiTaskModel } from '../models/hard-sharing.js';
 import type { TaskDescription } from './arch/types.js';
 
 /**

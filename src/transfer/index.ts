@@ -15,6 +15,7 @@
  * const ranking = await transfer.rankCheckpoints(['runs/fashion', 'runs/digits'], digitsTrain);
  * const study = await transfer.runTransferStudy('default', (p) => show(p));
  */
+import '../backends/index.js'; // a package entry: registers the built-in backends
 export { registerArch, archNames, buildModel, buildTrunk, resolveDescription } from './arch/registry.js';
 export type { ArchDescription, ArchConfig, TaskDescription, Architecture, BuiltTrunk } from './arch/types.js';
 export { cnnConfigSchema, type CnnConfig } from './arch/cnn.js';

@@ -8,7 +8,7 @@
  * layerGroups(model).map((g) => g.name); // ['trunk.0', 'trunk.3', 'trunk.7', 'heads']
  */
 import { BatchNorm1d, BatchNorm2d, LayerNorm, type Module, type Parameter } from '../nn/index.js';
-import type { MultiTaskModel } from '../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../models/hard-sharing.js';
 
 /** One group: a name for reports and its parameters with their full names. */
 export interface LayerGroup {

@@ -9,7 +9,7 @@
  */
 import { ValueError } from '../core/errors.js';
 import type { AdamOptions, ParamGroupSpec } from '../optim/index.js';
-import type { MultiTaskModel } from '../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../models/hard-sharing.js';
 import { layerGroups } from './layer-groups.js';
 
 export interface LayerwiseOptions {

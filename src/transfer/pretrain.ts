@@ -14,9 +14,10 @@
  */
 import { ValueError } from '../core/errors.js';
 import { manualSeed } from '../core/rng.js';
+import { sizeOf } from '../core/shape.js';
 import { TensorDataset } from '../data/index.js';
 import { functional } from '../nn/index.js';
-import type { MultiTaskModel } from '../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../models/hard-sharing.js';
 import { tensor, type Tensor } from '../tensor/index.js';
 import { buildModel } from './arch/registry.js';
 import type { ArchConfig, ArchDescription } from './arch/types.js';
@@ -65,7 +66,7 @@ function pool(tasks: readonly SourceTask[]): TensorDataset {
     if (bad >= 0) throw new ValueError('pretrain', `task '${t.name}': label ${t.train.labels[bad]} at ${bad} is outside [0, ${t.classes})`);
   }
   const n = tasks.reduce((s, t) => s + t.train.length, 0);
-  const rowSize = shape.reduce((a, b) => a * b, 1);
+  const rowSize = sizeOf(shape);
   // one task's inputs are used as they are: no copy of what may be the larger part of memory
   const features = tasks.length === 1 ? tasks[0]!.train.features : new Float32Array(n * rowSize);
   const labels = new Int32Array(n * 2);

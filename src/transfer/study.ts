@@ -32,7 +32,7 @@ import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
 import { manualSeed } from '../core/rng.js';
 import { imageDataset } from '../data/index.js';
-import type { MultiTaskModel } from '../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../models/hard-sharing.js';
 import type { Tensor } from '../tensor/index.js';
 import type { JsonValue, SubRunStore } from '../train/index.js';
 import { buildModel } from './arch/registry.js';

@@ -8,6 +8,7 @@
  * Skipped, with the reason, when the addon is not built.
  */
 import assert from 'node:assert/strict';
+import { sizeOf } from '../../src/core/shape.js';
 import type { BinaryOp, Conv2dGeometry, Pool2dGeometry, UnaryOp } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backends/js/index.js';
 import {
@@ -15,7 +16,6 @@ import {
 } from './native-helpers.js';
 
 const ODD = [1, 3, 7, 15, 17, 31, 33, 65, 127, 129];
-const sizeOf = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
 
 nativeTest('the native backend implements every kernel of the JS backend', (be) => {
   assert.equal(be.name, 'native');

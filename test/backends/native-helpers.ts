@@ -13,7 +13,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backends/js/index.js';
-import { loadNativeAddon, loadNativeBackend, type NativeAddon } from '../../src/backends/native/index.js';
+import { loadNativeAddon, loadNativeBackend, nativeRequired, type NativeAddon } from '../../src/backends/native/index.js';
 import { Rng } from '../../src/core/rng.js';
 
 export interface Tol {
@@ -39,10 +39,14 @@ export const native: Backend | null = load.backend;
 export const addon: NativeAddon | null = loadNativeAddon();
 export const unavailable = `native backend unavailable: ${load.reason}`;
 
-/** A test that receives the native backend and addon, skipped with the reason when they are missing. */
+/**
+ * A test that receives the native backend and addon, skipped with the reason when they are missing,
+ * or failed with it under POLYTASK_REQUIRE_NATIVE=1 (CI: a broken addon build must not pass unseen).
+ */
 export function nativeTest(name: string, body: (be: Backend, raw: NativeAddon, t: TestContext) => void): void {
   test(name, (t) => {
     if (native === null || addon === null) {
+      if (nativeRequired()) assert.fail(`POLYTASK_REQUIRE_NATIVE=1: ${unavailable}`);
       t.skip(unavailable);
       return;
     }

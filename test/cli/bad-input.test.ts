@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sizeOf } from '../../src/core/shape.js';
 import { encodeNpy } from '../../src/data/index.js';
 import { encodeSafetensors } from '../../src/io/safetensors.js';
 import { Tensor } from '../../src/tensor/index.js';
@@ -291,7 +292,7 @@ const CHECKPOINT_CASES: CheckpointCase[] = [
       const tensors: Record<string, Tensor> = {};
       for (const [name, e] of Object.entries(header)) {
         if (name === '__metadata__') continue;
-        const n = e.shape.reduce((a, b) => a * b, 1);
+        const n = sizeOf(e.shape);
         tensors[name] = new Tensor(new Float32Array(data.buffer.slice(data.byteOffset + e.data_offsets[0], data.byteOffset + e.data_offsets[0] + 4 * n)), e.shape);
       }
       const first = Object.keys(tensors).sort()[0]!;

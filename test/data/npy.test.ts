@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { FormatError } from '../../src/core/errors.js';
 import { encodeNpy, parseNpy, readNpy, writeNpy } from '../../src/data/npy.js';
 import { tensor } from '../../src/tensor/creation.js';
-import { Tensor } from '../../src/tensor/tensor.js';
+import { Tensor } from '../../src/tensor/index.js';
 import { fuzzParser } from '../io/fuzz.js';
 
 const dir = fileURLToPath(new URL('../../../test/fixtures/npy/', import.meta.url));

@@ -10,7 +10,7 @@ import {
   decodeSafetensors, encodeSafetensors, loadSafetensors, readSafetensorsHeader, saveSafetensors,
 } from '../../src/io/safetensors.js';
 import { tensor } from '../../src/tensor/creation.js';
-import { Tensor } from '../../src/tensor/tensor.js';
+import { Tensor } from '../../src/tensor/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = (name: string): string => join(root, 'test', 'fixtures', name);

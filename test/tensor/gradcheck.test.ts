@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed } from '../../src/core/rng.js';
+import { sizeOf } from '../../src/core/shape.js';
 import { record } from '../../src/tensor/autograd.js';
 import {
   adaptiveAvgPool2d, avgPool2d, batchNorm, concat, conv2d, dropout, grad, layerNorm, linear, maxPool2d,
@@ -25,8 +26,8 @@ function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], o
 
 /** Two tensors cut from one grid of distinct values: every pair across them differs by >= gap. */
 function apart(sa: number[], sb: number[], gap = 0.1): [Tensor, Tensor] {
-  const na = sa.reduce((p, d) => p * d, 1);
-  const nb = sb.reduce((p, d) => p * d, 1);
+  const na = sizeOf(sa);
+  const nb = sizeOf(sb);
   const d = g.distinct([na + nb], gap).data as Float32Array;
   return [tensor(d.slice(0, na), sa), tensor(d.slice(na), sb)];
 }

@@ -9,6 +9,7 @@
  */
 import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import '../helpers/setup.js'; // a separate process: registers the backends itself
 import { saveSafetensors } from '../../src/io/index.js';
 import { Trainer } from '../../src/train/index.js';
 import { WORKER_EPOCHS, WORKER_EVERY_STEPS, buildProblem } from './fixtures-problem.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor } from '../../src/index.js';
 import { Module, type AnyModule } from '../../src/nn/index.js';
-import { MultiTaskModel } from '../../src/multitask/hard-sharing.js';
+import { MultiTaskModel } from '../../src/models/hard-sharing.js';
 import { FeatureCache, createStrategy, taskAccuracy, weightsFingerprint } from '../../src/transfer/index.js';
 import { quickOptions, tinyData, tinyModel } from './helpers.js';
 

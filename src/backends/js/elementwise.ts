@@ -3,7 +3,7 @@
  * binary ops, where, clamp.
  */
 import type { TypedArray } from '../../core/dtype.js';
-import { broadcastStrides, type Shape } from '../../core/shape.js';
+import { broadcastStrides, sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp, F32, UnaryOp } from '../../backend/backend.js';
 
 
@@ -127,7 +127,7 @@ export function forEachBroadcastRow(
   row: (offs: number[], strides: number[], offOut: number, len: number) => void,
 ): void {
   const rank = outShape.length;
-  const total = outShape.reduce((p, d) => p * d, 1);
+  const total = sizeOf(outShape);
   if (total === 0) return;
   if (rank === 0) { row(shapes.map(() => 0), shapes.map(() => 0), 0, 1); return; }
   const st = shapes.map((s) => broadcastStrides(s, outShape));

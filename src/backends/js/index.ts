@@ -1,12 +1,14 @@
 /**
  * The reference backend: every kernel in plain TypeScript. It is the oracle the native backend is
- * tested against, and the fallback when the addon is not built.
+ * tested against, and the fallback when the addon is not built. Importing this module registers it
+ * as 'js' (priority 0, the last resort).
  *
  * @example
  * import { jsBackend } from './backends/js/index.js';
  * jsBackend.unary('relu', x, out, 0);
  */
 import type { Backend } from '../../backend/backend.js';
+import { registerBackend } from '../../backend/registry.js';
 import { binary, clamp, clampGrad, unary, unaryGrad, where } from './elementwise.js';
 import { argReduce, reduce } from './reduce.js';
 import { gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './movement.js';
@@ -29,3 +31,5 @@ export const jsBackend: Backend = {
   layerNorm, layerNormBackward, batchNorm, batchNormBackward,
   adamStep, sgdStep,
 };
+
+registerBackend('js', () => ({ backend: jsBackend, reason: '' }), 0, { description: 'JS reference backend' });

@@ -1,6 +1,6 @@
 /** Data-movement kernels of the reference backend (any dtype): permute, slice, gather and their inverses. */
 import type { TypedArray } from '../../core/dtype.js';
-import { splitAround, stridesOf, type Shape } from '../../core/shape.js';
+import { splitAround, stridesOf, sizeOf, type Shape } from '../../core/shape.js';
 import type { F32, I32 } from '../../backend/backend.js';
 
 export function permute(x: TypedArray, shape: Shape, perm: readonly number[], out: TypedArray): void {
@@ -31,7 +31,7 @@ export function permute(x: TypedArray, shape: Shape, perm: readonly number[], ou
 /** Copies the box of `boxShape` at `begin` between a big array (shape `big`) and a packed one. */
 function copyBox(big: TypedArray, bigShape: Shape, packed: TypedArray, boxShape: Shape, begin: readonly number[], toPacked: boolean): void {
   const rank = bigShape.length;
-  const total = boxShape.reduce((p, d) => p * d, 1);
+  const total = sizeOf(boxShape);
   if (total === 0) return;
   const str = stridesOf(bigShape);
   let base = 0;

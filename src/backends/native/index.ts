@@ -2,7 +2,9 @@
  * Loads the N-API addon (build/Release/polytask_native.node, built by `npm ci`) and wraps it as a
  * Backend: native kernels override the JS reference ones, and the JS backend keeps what the addon
  * leaves to it (binary ops on int32 data). `POLYTASK_NATIVE_ADDON=/path/to/addon.node` loads another
- * build (the sanitizer build of scripts/build-native-sanitized.sh).
+ * build (the sanitizer build of scripts/build-native-sanitized.sh). Importing this module registers
+ * it as 'native' (priority 1: preferred when built). `POLYTASK_REQUIRE_NATIVE=1` (CI) makes a
+ * missing addon an error instead of a fallback to the JS backend.
  *
  * @example
  * const nb = loadNativeBackend();
@@ -13,6 +15,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../../backend/backend.js';
+import { backendAvailable, registerBackend } from '../../backend/registry.js';
 import { jsBackend } from '../js/index.js';
 import type { NativeAddon } from './addon.js';
 
@@ -115,3 +118,25 @@ export function loadNativeBackend(): NativeLoad {
   }
   return cached;
 }
+
+/**
+ * Whether POLYTASK_REQUIRE_NATIVE=1 forbids running without the addon (CI sets it).
+ *
+ * @example
+ * if (nativeRequired() && !nativeAvailable().available) throw new Error('the addon must be built');
+ */
+export function nativeRequired(): boolean {
+  return process.env['POLYTASK_REQUIRE_NATIVE'] === '1';
+}
+
+/**
+ * Whether the native addon loaded, and why not.
+ *
+ * @example
+ * const { available, reason } = nativeAvailable();
+ */
+export function nativeAvailable(): { available: boolean; reason: string } {
+  return backendAvailable('native');
+}
+
+registerBackend('native', loadNativeBackend, 1, { required: () => (nativeRequired() ? 'POLYTASK_REQUIRE_NATIVE=1' : null) });

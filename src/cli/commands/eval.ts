@@ -11,9 +11,10 @@
  */
 import { extname, join } from 'node:path';
 import { Command, Option } from 'commander';
+import { sizeOf } from '../../core/shape.js';
 import { DataLoader, readCsv, readIdx, readNpy } from '../../data/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
-import type { MultiTaskModel } from '../../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { readRunConfig, type RunInfo } from '../../report/index.js';
 import { Tensor } from '../../tensor/index.js';
 import { accuracy, evaluate, macroF1, predict, topK } from '../../train/index.js';
@@ -85,9 +86,9 @@ function readInput(file: string): Tensor {
 /** The input reshaped to what the model takes: [N, C, H, W] for a cnn, anything [N, ...] for an mlp. */
 function fitInput(x: Tensor, pre: Pretrained, file: string): Tensor {
   const c = pre.description.config as { inputs?: number; inChannels?: number; height?: number; width?: number };
-  const per = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  const per = sizeOf(x.shape.slice(1));
   const want = pre.description.arch === 'mlp' ? [c.inputs!] : [c.inChannels!, c.height!, c.width!];
-  if (x.ndim < 2 || per !== want.reduce((a, b) => a * b, 1)) {
+  if (x.ndim < 2 || per !== sizeOf(want)) {
     throw new CliError(`${file}: examples of shape [${x.shape.slice(1).join(',')}] do not fit the model's input [${want.join(',')}]`);
   }
   return x.reshape([x.shape[0]!, ...want]);

@@ -9,7 +9,7 @@
  * fit.reason; // 'completed' | 'stopped' | 'maxSteps'
  */
 import { DataLoader } from '../../data/index.js';
-import type { MultiTaskModel } from '../../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { functional } from '../../nn/index.js';
 import { accuracy, evaluate, macroF1, Trainer, type EvaluationResult, type FitResult, type JsonValue } from '../../train/index.js';
 import type { ArchDescription } from '../../transfer/arch/types.js';

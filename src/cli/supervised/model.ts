@@ -9,6 +9,7 @@
  * const model = buildModel(desc); // trunk.* and heads.digit.*
  */
 import { ValueError } from '../../core/errors.js';
+import { sizeOf } from '../../core/shape.js';
 import type { ArchDescription } from '../../transfer/arch/types.js';
 import type { ModelConfig } from '../config/train-schema.js';
 
@@ -21,7 +22,7 @@ import type { ModelConfig } from '../config/train-schema.js';
 export function describeModel(model: ModelConfig, featureShape: readonly number[], task: string, classes: number, classNames?: string[]): ArchDescription {
   const tasks = [{ name: task, classes, ...(classNames === undefined ? {} : { classNames }) }];
   if (model.arch === 'mlp') {
-    return { arch: 'mlp', config: { inputs: featureShape.reduce((a, b) => a * b, 1), hidden: model.hidden }, tasks };
+    return { arch: 'mlp', config: { inputs: sizeOf(featureShape), hidden: model.hidden }, tasks };
   }
   if (featureShape.length !== 3) {
     throw new ValueError('model.arch', `cnn needs image inputs [channels, height, width], but the data gives examples of shape [${featureShape.join(',')}]; use arch: mlp`);

@@ -9,8 +9,9 @@
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { sizeOf } from '../../core/shape.js';
 import { latestCheckpoint } from '../../train/index.js';
-import type { MultiTaskModel } from '../../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { buildModel } from '../../transfer/arch/registry.js';
 import type { ArchDescription } from '../../transfer/arch/types.js';
 import { loadPretrained } from '../../transfer/checkpoint.js';
@@ -62,8 +63,7 @@ export function pretrainedPath(root: string, from: string): string {
 function finetuneModel(config: FinetuneConfig, data: LoadedData, root: string): { model: MultiTaskModel; description: ArchDescription } {
   const pre = loadPretrained(pretrainedPath(root, config.finetune.from));
   const expected = inputShape(pre.description);
-  const flat = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-  const fits = pre.description.arch === 'mlp' ? flat(expected) === flat(data.featureShape) : expected.join(',') === data.featureShape.join(',');
+  const fits = pre.description.arch === 'mlp' ? sizeOf(expected) === sizeOf(data.featureShape) : expected.join(',') === data.featureShape.join(',');
   if (!fits) {
     throw new CliError(`finetune.from: the pre-trained ${pre.description.arch} takes inputs of shape [${expected.join(',')}], the data gives [${data.featureShape.join(',')}]`);
   }

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import path from 'node:path';
 import { PolytaskError } from '../../core/errors.js';
+import { sizeOf } from '../../core/shape.js';
 import { readCsv, readIdx, readNpy } from '../../data/index.js';
 import { ConfigError, describeValue } from '../../config/index.js';
 import type { FileRef } from './task-description-schema.js';
@@ -100,8 +101,8 @@ export function readArray(ref: FileRef, at: readonly PropertyKey[], ctx: ReadCon
     data = { values: Float32Array.from(arr.values), rows: arr.shape[0]!, rowShape: arr.shape.slice(1), path: full };
   }
   if (ref.shape !== undefined) {
-    const have = data.rowShape.reduce((a, b) => a * b, 1);
-    const want = ref.shape.reduce((a, b) => a * b, 1);
+    const have = sizeOf(data.rowShape);
+    const want = sizeOf(ref.shape);
     if (have !== want) throw new ConfigError(ctx.file, [...at, 'shape'], `[${ref.shape.join(', ')}] (${want} values per sample)`, `a shape of ${have} values, as each row of ${ref.file} holds`);
     data.rowShape = [...ref.shape];
   }

@@ -12,7 +12,7 @@ import type { EvaluationResult, StepEndEvent } from '../../train/index.js';
 import { createWeighting, type WeightingKey } from '../weighting/index.js';
 import type { AffinityHistory } from '../affinity-tracker.js';
 import { evaluateTasks } from '../evaluate.js';
-import { MultiTaskModel } from '../hard-sharing.js';
+import { MultiTaskModel } from '../../models/hard-sharing.js';
 import { taskHeads } from '../heads.js';
 import type { TaskSpec } from '../task.js';
 import { trainMultiTask } from '../train-multitask.js';

@@ -9,6 +9,7 @@
  * trunk.module.forward(x).shape; // [N, 50]
  */
 import { ValueError } from '../../core/errors.js';
+import { sizeOf } from '../../core/shape.js';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, type Module } from '../../nn/index.js';
 
 /** A trunk and the width of its output. */
@@ -38,6 +39,6 @@ export function studyTrunk(shape: readonly number[], width: number): StudyTrunk 
       features,
     };
   }
-  const inputs = shape.reduce((a, b) => a * b, 1);
+  const inputs = sizeOf(shape);
   return { module: new Sequential(new Flatten(), new Linear(inputs, 8 * width), new ReLU(), new Linear(8 * width, features), new ReLU()), features };
 }

@@ -7,7 +7,7 @@
  */
 import { allocateEmpty, emptyF32, type DType } from '../../core/dtype.js';
 import { DTypeError, ValueError } from '../../core/errors.js';
-import { broadcastShapes, fmt, shapesEqual, type Shape } from '../../core/shape.js';
+import { broadcastShapes, fmt, shapesEqual, sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp, UnaryOp } from '../../backend/backend.js';
 import { getBackend } from '../../backend/registry.js';
 import { record } from '../autograd.js';
@@ -39,7 +39,7 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
   for (let i = 0; i < g.ndim; i++) {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
   }
-  const out = emptyF32(shape.reduce((p, d) => p * d, 1));
+  const out = emptyF32(sizeOf(shape));
   getBackend().reduce('sum', g.data as Float32Array, g.shape, axes, out);
   return new Tensor(out, shape);
 }
@@ -52,7 +52,7 @@ export function binaryOp(op: BinaryOp, a: Tensor, bIn: Operand): Tensor {
   if (a.dtype === 'int32' && !INT_OK.has(op)) throw new DTypeError(op, `is not defined on int32 tensors; call toFloat() first`);
   const shape = broadcastShapes(op, a.shape, b.shape);
   const cmp = COMPARISONS.has(op);
-  const out = allocateEmpty(cmp ? 'float32' : a.dtype, shape.reduce((p, d) => p * d, 1));
+  const out = allocateEmpty(cmp ? 'float32' : a.dtype, sizeOf(shape));
   getBackend().binary(op, a.data, a.shape, b.data, b.shape, out, shape);
   const res = new Tensor(out, shape);
   if (cmp || a.dtype === 'int32') return res;
@@ -125,7 +125,7 @@ export function where(cond: Tensor, aIn: Operand, bIn: Operand): Tensor {
   requireFloat('where', a);
   requireFloat('where', b);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
-  const out = emptyF32(shape.reduce((p, d) => p * d, 1));
+  const out = emptyF32(sizeOf(shape));
   getBackend().where(cond.data as Float32Array, cond.shape, a.data as Float32Array, a.shape, b.data as Float32Array, b.shape, out, shape);
   return record(new Tensor(out, shape), 'where', [a, b], (g, needs) => {
     const zero = new Tensor(new Float32Array(1), []);

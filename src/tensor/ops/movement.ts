@@ -24,7 +24,7 @@ export function reshape(x: Tensor, shapeIn: readonly number[]): Tensor {
   const neg = shape.filter((d) => d === -1).length;
   if (neg > 1) throw new ShapeError('reshape', `at most one dimension can be -1, got ${fmt(shapeIn)}`);
   if (neg === 1) {
-    const known = shape.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
+    const known = sizeOf(shape.filter((d) => d !== -1));
     if (known === 0 || x.size % known !== 0) throw new ShapeError('reshape', `cannot reshape ${fmt(x.shape)} into ${fmt(shapeIn)}`);
     shape[shape.indexOf(-1)] = x.size / known;
   }
@@ -40,7 +40,7 @@ export function flatten(x: Tensor, startAxis: number, endAxis: number): Tensor {
   const s = normAxis('flatten', startAxis, x.ndim);
   const e = normAxis('flatten', endAxis, x.ndim);
   if (e < s) throw new ValueError('flatten', `endAxis ${endAxis} comes before startAxis ${startAxis}`);
-  const mid = x.shape.slice(s, e + 1).reduce((p, d) => p * d, 1);
+  const mid = sizeOf(x.shape.slice(s, e + 1));
   return x.reshape([...x.shape.slice(0, s), mid, ...x.shape.slice(e + 1)]);
 }
 

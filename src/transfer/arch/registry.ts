@@ -12,7 +12,7 @@
  */
 import { ValueError } from '../../core/errors.js';
 import { Linear } from '../../nn/index.js';
-import { MultiTaskModel } from '../../multitask/hard-sharing.js';
+import { MultiTaskModel } from '../../models/hard-sharing.js';
 import { cnnArch } from './cnn.js';
 import { mlpArch } from './mlp.js';
 import type { Architecture, ArchConfig, ArchDescription, BuiltTrunk, TaskDescription } from './types.js';

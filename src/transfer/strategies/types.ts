@@ -8,7 +8,7 @@
  * const result = await strategy.fit({ model, task: 'digit', train, options: { epochs: 20, batchSize: 64, lr: 1e-3, seed: 0 } });
  */
 import type { TensorDataset } from '../../data/index.js';
-import type { MultiTaskModel } from '../../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import type { FeatureCache } from '../feature-cache.js';
 
 /**

@@ -9,7 +9,7 @@
  */
 import { Rng } from '../../core/rng.js';
 import type { TensorDataset } from '../../data/index.js';
-import type { MultiTaskModel } from '../../multitask/hard-sharing.js';
+import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { noGrad, tensor } from '../../tensor/index.js';
 import { computeFeatures } from '../feature-cache.js';
 import { hScore } from './hscore.js';

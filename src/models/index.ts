@@ -1,0 +1,11 @@
+/**
+ * Models that more than one study uses: the multi-task network base (`MultiTaskNetwork`) and the
+ * shared trunk plus one head per task (`MultiTaskModel`), which transfer fine-tunes and multitask
+ * trains. (DESIGN.md: the zoo and the importers belong here too.)
+ *
+ * @example
+ * import { MultiTaskModel } from '../models/index.js';
+ * const model = new MultiTaskModel(trunk, { left: new nn.Linear(64, 10), right: new nn.Linear(64, 10) });
+ */
+export { MultiTaskNetwork, type MultiTaskOutput } from './network.js';
+export { MultiTaskModel } from './hard-sharing.js';
