@@ -20,11 +20,13 @@ const lower: Record<string, string[]> = {
   io: ['core', 'tensor'],
   data: ['core', 'tensor', 'io'],
   train: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data'],
-  report: ['core', 'io'],
-  transfer: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'multitask'],
-  multitask: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train'],
-  endtoend: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train'],
-  cli: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'report', 'transfer', 'multitask', 'endtoend'],
+  study: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models'],
+  transfer: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'multitask', 'study'],
+  multitask: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'study'],
+  endtoend: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'study'],
+  // the report reads the studies' own result types, so it sits above them
+  report: ['core', 'io', 'study', 'transfer', 'multitask', 'endtoend'],
+  cli: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'study', 'report', 'transfer', 'multitask', 'endtoend'],
 };
 
 function* tsFiles(dir: string): Generator<string> {

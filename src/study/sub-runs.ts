@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { getBackend } from '../backend/registry.js';
 import { ValueError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
-import { packState, unpackState, type JsonValue } from './state-codec.js';
+import { packState, unpackState, type JsonValue } from '../train/index.js';
 
 /**
  * Where a study records its finished sub-runs and finds them again.
