@@ -115,6 +115,13 @@ function isStudyRun(v: unknown): v is StudyRun {
   return hasFields(v, { strategy: 'string', budget: 'number', seed: 'number', epochs: 'number', accuracy: 'number', seconds: 'number' });
 }
 
+/** The number `meta[name]` of a checkpoint's source metadata; null when there is none. */
+function numberIn(meta: JsonValue | undefined, name: string): number | null {
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return null;
+  const v = meta[name];
+  return typeof v === 'number' ? v : null;
+}
+
 /** One fine-tuning run of the grid. */
 interface FineTuneSpec {
   strategy: StrategyKey;
@@ -131,10 +138,9 @@ async function sourceModel(config: TransferStudyConfig, data: StudyData, report:
   const s = config.source;
   if (s.checkpoint !== undefined) {
     const loaded = loadPretrained(s.checkpoint);
-    const meta = (loaded.source ?? {}) as { examples?: JsonValue; epochs?: JsonValue };
     return {
       model: loaded.model, description: loaded.description, checkpoint: loaded.path,
-      examples: typeof meta.examples === 'number' ? meta.examples : null, epochs: typeof meta.epochs === 'number' ? meta.epochs : null,
+      examples: numberIn(loaded.source, 'examples'), epochs: numberIn(loaded.source, 'epochs'),
     };
   }
   const runner = new SubRunner<null, SourceRecord>({ store: subRuns, signal, executor, isRecord: isSourceRecord });
