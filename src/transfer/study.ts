@@ -166,8 +166,11 @@ async function sourceModel(config: TransferStudyConfig, data: StudyData, report:
     return { checkpoint: saved };
   });
   const { result } = trained;
-  if (result === undefined) throw new ValueError('transfer study', 'the source model was neither recorded nor pre-trained');
-  return { model: result.model, description: result.description, examples: data.source.n, epochs: s.epochs, checkpoint };
+  if (result !== undefined) return { model: result.model, description: result.description, examples: data.source.n, epochs: s.epochs, checkpoint };
+  // pre-trained by an executor elsewhere: its weights are in the sub-run's directory
+  if (subRuns === undefined) throw new ValueError('transfer study', 'the source model was pre-trained elsewhere, but there is no sub-run store to load it from');
+  const { model, description } = loadPretrained(subRuns.dir(SOURCE_RUN));
+  return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint };
 }
 
 /** A copy of the pre-trained trunk with a fresh target head (initialised from the global seed). */
