@@ -131,16 +131,19 @@ export async function runStudyTrainings(setup: StudySetup, onProgress?: (p: E2eP
     manualSeed(seedFor(base, 2, s));
     const pipeline = study.pipeline(config.hidden);
     const pipelineRun = `seed${s}-pipeline`;
-    const pipelineRecorded = runner.recorded(pipelineRun) !== undefined;
+    // set when this process trains the pipeline; else (recorded, or trained by another executor) its weights are loaded
+    const here = { trained: false };
     errors.pipeline.push(await measured(pipelineRun, 'pipeline', null, s, async (signal) => {
       const subtask = study.subtaskData(pools, setup.subtaskExamples, seedFor(base, 3, s));
+      here.trained = true;
       for (const stage of pipeline.learned()) await trainStage(stage, subtask[stage.name]!, run(t.lr, seedFor(base, 4, s), signal));
       // the hybrids of this seed start from these weights, so a resumed study needs them
       if (setup.subRuns !== undefined && config.hybrid) saveCheckpoint(setup.subRuns.dir(pipelineRun), { step: 0, epoch: 0, model: new PipelineModel(pipeline).stateDict() });
       return testError(new PipelineModel(pipeline), test, study.error);
     }));
-    if (pipelineRecorded && config.hybrid) {
-      const dir = setup.subRuns!.dir(pipelineRun);
+    if (!here.trained && config.hybrid) {
+      if (setup.subRuns === undefined) throw new ValueError(pipelineRun, 'the pipeline was trained elsewhere, but there is no sub-run store to load its weights from; the hybrids start from them');
+      const dir = setup.subRuns.dir(pipelineRun);
       const saved = latestCheckpoint(dir);
       if (saved === null) throw new ValueError(dir, `no checkpoint of the pipeline ${pipelineRun} recorded; the hybrids start from it`);
       new PipelineModel(pipeline).loadStateDict(loadCheckpoint(saved.path).model, { strict: true });
