@@ -28,3 +28,4 @@ export * as optim from './optim/index.js';
 export * from './io/index.js';
 export * as data from './data/index.js';
 export * as train from './train/index.js';
+export * as study from './study/index.js';

@@ -25,12 +25,14 @@ const lower: Record<string, string[]> = {
   config: ['core'],
   data: ['core', 'tensor', 'io'],
   train: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data'],
-  report: ['core', 'io'],
   models: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train'],
-  transfer: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'config'],
-  multitask: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'config'],
-  endtoend: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'config'],
-  cli: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'report', 'models', 'transfer', 'multitask', 'endtoend', 'config'],
+  study: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models'],
+  transfer: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'config', 'study'],
+  multitask: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'config', 'study'],
+  endtoend: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'config', 'study'],
+  // the report reads the studies' own result types, so it sits above them
+  report: ['core', 'io', 'study', 'transfer', 'multitask', 'endtoend'],
+  cli: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'study', 'report', 'models', 'transfer', 'multitask', 'endtoend', 'config'],
 };
 
 function* tsFiles(dir: string): Generator<string> {

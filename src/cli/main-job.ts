@@ -16,7 +16,7 @@
  */
 import { join } from 'node:path';
 import { CONFIG_FILE, readMetrics, readRunConfig, writeReport, METRICS_FILE, type ReportData, type RunInfo, type Verdict } from '../report/index.js';
-import type { FileSubRunStore } from '../train/index.js';
+import type { FileSubRunStore } from '../study/index.js';
 import { applyOverrides, type Override } from './config/overrides.js';
 import { validateConfig } from './config/validate.js';
 import type { CliContext } from './context.js';
@@ -24,13 +24,13 @@ import { CliError, errorLine } from './errors.js';
 import { duration } from './format.js';
 import { whileInterruptible } from './interrupt.js';
 import { findRun, otherKind, resumeCommand, RunSession } from './run-store.js';
-import { openSubRuns, runStudy, StudyStopped } from './studies/run-study.js';
-import type { StudyDefinition, StudyKey } from './studies/types.js';
-import { verdictLines, verdictOf } from './studies/verdict.js';
+import { openSubRuns, runStudy, StudyStopped, type StudyRunContext } from './studies/run-study.js';
+import type { Study, StudyKey } from './studies/types.js';
+import { verdictLines } from './studies/verdict.js';
 
 export interface MainJobOptions {
   quick: boolean;
-  studies: readonly StudyDefinition[];
+  studies: readonly Study[];
   ctx: CliContext;
   /** `--set transfer.target.budgets=[5,50]`: keys of the studies' presets, prefixed by the study. */
   overrides: readonly Override[];
@@ -62,24 +62,56 @@ export interface MainJobSummary {
   resume: string | null;
 }
 
-/** Each study's validated config: its preset with the overrides aimed at it applied. */
-function studyConfigs(o: MainJobOptions): Map<StudyKey, unknown> {
+/** A study with its validated config, ready to run in a run: its result comes back as report data. */
+interface PreparedStudy {
+  key: StudyKey;
+  title: string;
+  /** The validated config, as the run's config.json stores it. */
+  config: unknown;
+  run(ctx: StudyRunContext): Promise<{ data: ReportData; verdict: Verdict }>;
+}
+
+/** `study` with its config validated from `raw` (an error names `origin`). */
+function prepare(study: Study, raw: unknown, origin: Parameters<typeof validateConfig>[2]): PreparedStudy {
+  return study.use((d) => {
+    const config = validateConfig(d.schema, raw, origin);
+    return {
+      key: d.key, title: d.title, config,
+      run: async (ctx) => {
+        const { result } = await runStudy(d, config, ctx);
+        return { data: d.report(result), verdict: d.verdict(result) };
+      },
+    };
+  });
+}
+
+/** Each study with its validated config: its preset with the overrides aimed at it applied. */
+function studyConfigs(o: MainJobOptions): Map<StudyKey, PreparedStudy> {
   const preset = o.quick ? 'quick' : 'main';
   return new Map(o.studies.map((s) => {
     const mine = o.overrides.filter((v) => v.path.startsWith(`${s.key}.`)).map((v) => ({ ...v, path: v.path.slice(s.key.length + 1) }));
     const raw = applyOverrides(s.presets[preset], mine);
-    return [s.key, validateConfig(s.schema, raw, { file: `the ${s.key} study's ${preset} settings`, overrides: mine })];
+    return [s.key, prepare(s, raw, { file: `the ${s.key} study's ${preset} settings`, overrides: mine })];
   }));
 }
 
+/** The stored settings of a run: `quick` and each study's config, whatever they hold. */
+function storedSettings(dir: string): { quick: boolean; studies: Map<string, unknown> } {
+  const stored = readRunConfig(dir);
+  if (typeof stored !== 'object' || stored === null) return { quick: false, studies: new Map() };
+  const fields = new Map(Object.entries(stored));
+  const studies = fields.get('studies');
+  return { quick: fields.get('quick') === true, studies: new Map(typeof studies === 'object' && studies !== null ? Object.entries(studies) : []) };
+}
+
 /** A stopped job's settings, as stored in its run, validated again; flags may not change them. */
-function storedConfigs(o: MainJobOptions, ref: string): { quick: boolean; configs: Map<StudyKey, unknown>; resumed: RunInfo } {
+function storedConfigs(o: MainJobOptions, ref: string): { quick: boolean; configs: Map<StudyKey, PreparedStudy>; resumed: RunInfo } {
   if (o.overrides.length > 0) throw new CliError(`--resume continues the main job with the settings it started with: drop ${o.overrides[0]!.source}`);
   const info = findRun(o.ctx.root, ref);
   if (info.kind !== 'main') throw otherKind(info, o.ctx.root);
-  const stored = readRunConfig(info.dir) as { quick?: unknown; studies?: Record<string, unknown> };
-  const configs = new Map(o.studies.map((s) => [s.key, validateConfig(s.schema, stored.studies?.[s.key], { file: `the ${s.key} study's settings in ${join(info.dir, CONFIG_FILE)}` })]));
-  return { quick: stored.quick === true, configs, resumed: info };
+  const stored = storedSettings(info.dir);
+  const configs = new Map(o.studies.map((s) => [s.key, prepare(s, stored.studies.get(s.key), { file: `the ${s.key} study's settings in ${join(info.dir, CONFIG_FILE)}` })]));
+  return { quick: stored.quick, configs, resumed: info };
 }
 
 /**
@@ -95,15 +127,15 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
   const unknown = o.overrides.filter((v) => !o.studies.some((s) => v.path.startsWith(`${s.key}.`)));
   if (unknown.length > 0) throw new CliError(`${unknown[0]!.source}: expected a key of one study, prefixed by ${o.studies.map((s) => `${s.key}.`).join(', ')}`);
   const { quick, configs, resumed } = o.resume === undefined ? { quick: o.quick, configs: studyConfigs(o), resumed: null } : storedConfigs(o, o.resume);
-  const openAll = (dir: string): Map<StudyKey, FileSubRunStore> => new Map(o.studies.map((s) => [s.key, openSubRuns(dir, s.key, configs.get(s.key), out)]));
+  const openAll = (dir: string): Map<StudyKey, FileSubRunStore> => new Map(o.studies.map((s) => [s.key, openSubRuns(dir, s.key, configs.get(s.key)?.config, out)]));
   // opened before the run is marked running again: records of other settings refuse the resume
   const recorded = resumed === null ? null : openAll(resumed.dir);
-  const runConfig = { quick, studies: Object.fromEntries(configs) };
+  const runConfig = { quick, studies: Object.fromEntries([...configs].map(([key, p]) => [key, p.config])) };
   const run = resumed === null ? RunSession.start(root, 'main', runConfig) : RunSession.reopen(root, resumed, runConfig);
   const subRuns = recorded ?? openAll(run.dir);
   out.note(`polytask main job${quick ? ' (quick)' : ''}: ${o.studies.length} studies on the embedded MNIST, run ${run.id}`);
   if (resumed !== null) out.note(`resuming: ${[...subRuns.values()].reduce((n, r) => n + r.size, 0)} sub-runs already recorded are not trained again`);
-  const results: Partial<Record<StudyKey, unknown>> = {};
+  let reportData: ReportData = {};
   const outcomes: StudyOutcome[] = [];
   // one Ctrl-C handler for all the studies: a Ctrl-C that comes as one study ends its training
   // stops the job before the next study rather than being lost between two handlers
@@ -114,9 +146,9 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
       out.note(`[${i + 1}/${o.studies.length}] ${s.title} study`);
       const t0 = Date.now();
       try {
-        const { result } = await runStudy(s, configs.get(s.key), { run, out, bars, subRuns: subRuns.get(s.key)!, signal });
-        results[s.key] = result;
-        outcomes.push({ key: s.key, title: s.title, seconds: (Date.now() - t0) / 1000, verdict: verdictOf(s.key, result), error: null });
+        const { data, verdict } = await configs.get(s.key)!.run({ run, out, bars, subRuns: subRuns.get(s.key)!, signal });
+        reportData = { ...reportData, ...data };
+        outcomes.push({ key: s.key, title: s.title, seconds: (Date.now() - t0) / 1000, verdict, error: null });
         out.note(`[${i + 1}/${o.studies.length}] ${s.title}: done in ${duration((Date.now() - t0) / 1000)}`);
       } catch (err) {
         if (err instanceof StudyStopped) return 'stopped';
@@ -132,7 +164,7 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
     title: 'polytask: learning from multiple tasks on MNIST',
     meta: [['run', run.id], ['settings', quick ? 'quick' : 'small'], ['time', duration(seconds)], ['status', status]],
     config: runConfig,
-    data: { metrics: readMetrics(join(run.dir, METRICS_FILE)), ...results } as ReportData,
+    data: { metrics: readMetrics(join(run.dir, METRICS_FILE)), ...reportData },
   });
   run.finish(status, {
     seconds, ...Object.fromEntries(outcomes.map((s) => [s.key, s.verdict?.headline ?? s.error])),

@@ -18,8 +18,13 @@ export interface Batch {
   y: Tensor;
 }
 
-/** Copies rows `indices` (each `rowSize` elements) of `src` into a new array of the same type. */
-function gatherRows<T extends TypedArray>(src: T, rowSize: number, indices: ArrayLike<number>): T {
+/**
+ * Copies rows `indices` (each `rowSize` elements) of `src` into a new array of the same type.
+ *
+ * @example
+ * gatherRows(Float32Array.of(1, 2, 3, 4, 5, 6), 2, [2, 0]); // Float32Array [5, 6, 1, 2]
+ */
+export function gatherRows<T extends TypedArray>(src: T, rowSize: number, indices: ArrayLike<number>): T {
   const out = new (src.constructor as new (n: number) => T)(indices.length * rowSize);
   for (let i = 0; i < indices.length; i++) {
     const start = indices[i]! * rowSize;

@@ -9,7 +9,7 @@
  *   // x [64,1,28,28] float32, y [64] int32
  * }
  */
-export { TensorDataset, type Batch } from './dataset.js';
+export { TensorDataset, gatherRows, type Batch } from './dataset.js';
 export { DataLoader, type DataLoaderOptions, type DataLoaderState } from './loader.js';
 export { trainTestSplit, type Split, type SplitOptions } from './split.js';
 export { selectImages, splitImages, imageDataset, type ImageSet } from './images.js';

@@ -13,7 +13,7 @@ import type { FittedCurve } from './crossover.js';
 import type { CurvePoint } from './curve.js';
 import { checkExtrapolation, type ExtrapolationCheck } from './extrapolation-check.js';
 import { fitPowerLaw, type PowerLawFit } from './power-law.js';
-import { mean } from './stats.js';
+import { mean } from '../study/index.js';
 
 /** A curve's fit as the study reports it; a, b and c are null when no fit was made. */
 export type FitReport =

@@ -18,7 +18,7 @@ import { ValueError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { pointSigmas, type CurvePoint } from './curve.js';
 import { fitPowerLaw, powerLaw, type PowerLaw } from './power-law.js';
-import { mean, quantile, sampleSd } from './stats.js';
+import { mean, quantile, sampleSd } from '../study/index.js';
 
 export interface BootstrapOptions {
   /** Number of redraws. */

@@ -12,7 +12,7 @@
 import { ValueError } from '../core/errors.js';
 import type { CurvePoint } from './curve.js';
 import { powerLaw, type PowerLaw } from './power-law.js';
-import { mean, quantile } from './stats.js';
+import { mean, quantile } from '../study/index.js';
 
 /** A measured curve with its fitted law and its bootstrap redraws (replicate i of two curves are paired). */
 export interface FittedCurve {

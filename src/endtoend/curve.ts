@@ -6,7 +6,7 @@
  * const p = summarize(400, [0.31, 0.29, 0.33]); // { size: 400, mean: 0.31, sd: 0.02, n: 3, values: [...] }
  * pointSigmas([p, q]);                           // standard errors of the means, floored
  */
-import { mean, quantile, sampleSd } from './stats.js';
+import { mean, quantile, sampleSd } from '../study/index.js';
 
 /** The errors measured at one training size. */
 export interface CurvePoint {

@@ -9,7 +9,7 @@
 import { bootstrapPowerLaw, powerLawBand, type BootstrapOptions } from './bootstrap.js';
 import { pointSigmas, type CurvePoint } from './curve.js';
 import { fitPowerLaw } from './power-law.js';
-import { mean } from './stats.js';
+import { mean } from '../study/index.js';
 
 export type ExtrapolationCheck =
   | {

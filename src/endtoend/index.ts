@@ -24,7 +24,7 @@ export { digitPairs } from './digit-pairs.js';
 export { writtenNumbers, type WrittenNumberOptions } from './written-numbers.js';
 export { studyCase, digitSumCase, readNumberCase, STUDY_CASES, type StudyCase, type StudyCaseName } from './cases/index.js';
 export { fitModel, trainStage, testError, stepsFor, type RunOptions } from './train-run.js';
-export { mean, sampleSd, quantile } from './stats.js';
+export { mean, sampleSd, quantile } from '../study/index.js';
 export { summarize, pointSigmas, type CurvePoint, type CurveEntry } from './curve.js';
 export { fitPowerLaw, powerLaw, MIN_FIT_POINTS, type PowerLaw, type PowerLawFit } from './power-law.js';
 export {

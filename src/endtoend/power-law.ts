@@ -11,7 +11,7 @@
 import { levenbergMarquardt } from 'ml-levenberg-marquardt';
 import { ValueError } from '../core/errors.js';
 import { pointSigmas, type CurvePoint } from './curve.js';
-import { mean } from './stats.js';
+import { mean } from '../study/index.js';
 
 /** Parameters of err(m) = a·m^b + c. */
 export interface PowerLaw {

@@ -5,7 +5,7 @@
  * same held-out test images.
  *
  * Every run seeds what it draws (initialisation, data order) from its own stream, so runs are
- * independent of each other: with a sub-run store (src/train/sub-runs.ts) each finished run is
+ * independent of each other: with a sub-run store (src/study/sub-runs.ts), through the study runner (src/study/runner.ts), each finished run is
  * recorded (`seed<s>-pipeline`, `seed<s>-endToEnd-n<size>`, `seed<s>-hybrid-n<size>`, the
  * pipeline's trained weights in its directory, since the hybrids start from them) and a second
  * call takes the recorded ones instead of training them again, with the same errors in the end.
@@ -19,7 +19,8 @@
 import { ValueError } from '../core/errors.js';
 import { manualSeed } from '../core/rng.js';
 import type { TensorDataset } from '../data/index.js';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint, type SubRunStore } from '../train/index.js';
+import { hasFields, SubRunner, type Executor, type StudyProgress, type SubRunStore } from '../study/index.js';
+import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../train/index.js';
 import type { StudyCase } from './cases/index.js';
 import { compositeDataset, compositePrefix } from './composite.js';
 import type { E2eStudyConfig } from './config.js';
@@ -30,8 +31,8 @@ import { fitModel, testError, trainStage, type RunOptions } from './train-run.js
 /** The three ways of learning the task. */
 export type Approach = 'pipeline' | 'endToEnd' | 'hybrid';
 
-/** Reported after every training run. */
-export interface E2eProgress {
+/** Reported after every training run: the common fields, and the run's approach, size, seed and error. */
+export type E2eProgress = StudyProgress<{
   approach: Approach;
   /** (x, y) examples the run trained on; null for the pipeline, which trains on sub-task data only. */
   size: number | null;
@@ -44,7 +45,21 @@ export interface E2eProgress {
   error: number;
   /** The run's wall time. */
   seconds: number;
+}>;
+
+/** One training run of the study. */
+interface RunSpec {
+  approach: Approach;
+  size: number | null;
+  seed: number;
 }
+
+/** What a run's record holds. */
+interface ErrorRecord {
+  error: number;
+}
+
+const isErrorRecord = (v: unknown): v is ErrorRecord => hasFields(v, { error: 'number' });
 
 export interface StudySetup {
   study: StudyCase;
@@ -54,9 +69,11 @@ export interface StudySetup {
   pools: DigitPools;
   test: TensorDataset;
   /** Records finished runs, and holds those of an interrupted run of the same study. */
-  subRuns?: SubRunStore;
+  subRuns?: SubRunStore | undefined;
   /** Stops the study after the current training step (StoppedError). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /** Trains the pending runs (default: in this process). */
+  executor?: Executor | undefined;
 }
 
 /** Test errors: the pipeline's by seed; the others by size index, then seed. */
@@ -89,20 +106,24 @@ export async function runStudyTrainings(setup: StudySetup, onProgress?: (p: E2eP
   const { study, config, sizes, pools, test } = setup;
   const t = config.training;
   const base = config.seed;
-  const run = (lr: number, seed: number): RunOptions => ({ batchSize: t.batchSize, lr, epochs: t.epochs, minSteps: t.minSteps, maxSteps: t.maxSteps, seed, signal: setup.signal });
+  const run = (lr: number, seed: number, signal: AbortSignal | undefined): RunOptions => ({ batchSize: t.batchSize, lr, epochs: t.epochs, minSteps: t.minSteps, maxSteps: t.maxSteps, seed, signal });
   const total = config.seeds * (1 + sizes.length * (config.hybrid ? 2 : 1));
-  let done = 0;
+  const runner = new SubRunner<RunSpec, ErrorRecord>({
+    store: setup.subRuns, signal: setup.signal, executor: setup.executor, isRecord: isErrorRecord, total,
+    onEvent: (e) => {
+      if (e.kind !== 'done') return;
+      const { approach, size, seed } = e.run.spec;
+      const label = `${approach}${size === null ? '' : ` n=${size}`} seed ${seed + 1}`;
+      onProgress?.({
+        approach, size, seed, done: e.index + 1, total: e.total, error: e.result.error, seconds: e.seconds,
+        message: `${approach}${size === null ? '' : ` on ${size} examples`}, seed ${seed + 1}: error ${e.result.error.toFixed(3)} (${e.seconds.toFixed(1)} s)`,
+        run: label, runIndex: Math.min(e.index + 2, e.total), runs: e.total,
+      });
+    },
+  });
   /** The recorded error of run `id`, or the error `train` measures (then recorded and reported). */
-  const measured = async (id: string, approach: Approach, size: number | null, seed: number, train: () => Promise<number>): Promise<number> => {
-    done++;
-    const recorded = setup.subRuns?.get(id) as { error: number } | undefined;
-    if (recorded !== undefined) return recorded.error;
-    const started = performance.now();
-    const error = await train();
-    setup.subRuns?.put(id, { error });
-    onProgress?.({ approach, size, seed, done, total, error, seconds: (performance.now() - started) / 1000 });
-    return error;
-  };
+  const measured = async (id: string, approach: Approach, size: number | null, seed: number, train: (signal: AbortSignal | undefined) => Promise<number>): Promise<number> =>
+    (await runner.run({ id, spec: { approach, size, seed } }, async (_run, ctx) => ({ error: await train(ctx.signal) }))).error;
 
   const errors: StudyErrors = { pipeline: [], endToEnd: sizes.map(() => []), hybrid: sizes.map(() => []) };
   for (let s = 0; s < config.seeds; s++) {
@@ -110,16 +131,19 @@ export async function runStudyTrainings(setup: StudySetup, onProgress?: (p: E2eP
     manualSeed(seedFor(base, 2, s));
     const pipeline = study.pipeline(config.hidden);
     const pipelineRun = `seed${s}-pipeline`;
-    const pipelineRecorded = setup.subRuns?.get(pipelineRun) !== undefined;
-    errors.pipeline.push(await measured(pipelineRun, 'pipeline', null, s, async () => {
+    // set when this process trains the pipeline; else (recorded, or trained by another executor) its weights are loaded
+    const here = { trained: false };
+    errors.pipeline.push(await measured(pipelineRun, 'pipeline', null, s, async (signal) => {
       const subtask = study.subtaskData(pools, setup.subtaskExamples, seedFor(base, 3, s));
-      for (const stage of pipeline.learned()) await trainStage(stage, subtask[stage.name]!, run(t.lr, seedFor(base, 4, s)));
+      here.trained = true;
+      for (const stage of pipeline.learned()) await trainStage(stage, subtask[stage.name]!, run(t.lr, seedFor(base, 4, s), signal));
       // the hybrids of this seed start from these weights, so a resumed study needs them
       if (setup.subRuns !== undefined && config.hybrid) saveCheckpoint(setup.subRuns.dir(pipelineRun), { step: 0, epoch: 0, model: new PipelineModel(pipeline).stateDict() });
       return testError(new PipelineModel(pipeline), test, study.error);
     }));
-    if (pipelineRecorded && config.hybrid) {
-      const dir = setup.subRuns!.dir(pipelineRun);
+    if (!here.trained && config.hybrid) {
+      if (setup.subRuns === undefined) throw new ValueError(pipelineRun, 'the pipeline was trained elsewhere, but there is no sub-run store to load its weights from; the hybrids start from them');
+      const dir = setup.subRuns.dir(pipelineRun);
       const saved = latestCheckpoint(dir);
       if (saved === null) throw new ValueError(dir, `no checkpoint of the pipeline ${pipelineRun} recorded; the hybrids start from it`);
       new PipelineModel(pipeline).loadStateDict(loadCheckpoint(saved.path).model, { strict: true });
@@ -127,19 +151,19 @@ export async function runStudyTrainings(setup: StudySetup, onProgress?: (p: E2eP
 
     for (const [k, size] of sizes.entries()) {
       const data = compositeDataset(compositePrefix(draw, size));
-      errors.endToEnd[k]!.push(await measured(`seed${s}-endToEnd-n${size}`, 'endToEnd', size, s, async () => {
+      errors.endToEnd[k]!.push(await measured(`seed${s}-endToEnd-n${size}`, 'endToEnd', size, s, async (signal) => {
         manualSeed(seedFor(base, 5, s, k));
         const e2e = study.endToEnd(config.hidden);
-        await fitModel(e2e, data, study.loss, run(t.lr, seedFor(base, 6, s, k)));
+        await fitModel(e2e, data, study.loss, run(t.lr, seedFor(base, 6, s, k), signal));
         return testError(e2e, test, study.error);
       }));
       if (!config.hybrid) continue;
-      errors.hybrid[k]!.push(await measured(`seed${s}-hybrid-n${size}`, 'hybrid', size, s, async () => {
+      errors.hybrid[k]!.push(await measured(`seed${s}-hybrid-n${size}`, 'hybrid', size, s, async (signal) => {
         // seeded on its own (the copy draws fresh modules before taking the pipeline's weights), so
         // nothing it draws depends on whether the end-to-end run before it was trained or recorded
         manualSeed(seedFor(base, 9, s, k));
         const hybrid = hybridFrom(pipeline);
-        await fitModel(hybrid, data, study.loss, run(t.hybridLr, seedFor(base, 7, s, k)));
+        await fitModel(hybrid, data, study.loss, run(t.hybridLr, seedFor(base, 7, s, k), signal));
         return testError(hybrid, test, study.error);
       }));
     }

@@ -31,7 +31,6 @@
 import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
 import { loadMnist, type ImageSet } from '../data/index.js';
-import type { SubRunStore } from '../train/index.js';
 import { analyseConstant, analyseCurve, type FitReport } from './analysis.js';
 import { studyCase } from './cases/index.js';
 import { compositeDataset } from './composite.js';
@@ -40,7 +39,7 @@ import { findCrossover, type Crossover, type FittedCurve } from './crossover.js'
 import { summarize, type CurveEntry } from './curve.js';
 import { digitPools } from './digit-pools.js';
 import { powerLaw } from './power-law.js';
-import { mean } from './stats.js';
+import { mean, type StudyRunOptions } from '../study/index.js';
 import { runStudyTrainings, seedFor, type E2eProgress } from './study-runs.js';
 import { dataVerdict, type VerdictInput } from './verdict.js';
 
@@ -65,13 +64,10 @@ export interface E2eStudyResult {
   config: E2eStudyConfig;
 }
 
-export interface E2eStudyOptions {
+/** What the study takes besides its config: the common options, and the digits to build the tasks from. */
+export interface E2eStudyOptions extends StudyRunOptions {
   /** Single digits to build the tasks from. Default: the embedded MNIST. */
   digits?: ImageSet;
-  /** Records finished runs, and holds those of an interrupted run of the same study (see study-runs.ts). */
-  subRuns?: SubRunStore;
-  /** Stops the study after the current training step; it then rejects with a StoppedError. */
-  signal?: AbortSignal;
 }
 
 /** An approach's error at `size`: measured there, else read off its fit, else at the nearest measured size. */
@@ -99,7 +95,7 @@ export async function runE2eStudy(input: E2eStudyInput = {}, onProgress?: (p: E2
   const pools = digitPools(opts.digits ?? loadMnist(), { seed: config.seed });
   const test = compositeDataset(study.composites(pools.test, config.testExamples, seedFor(config.seed, 0)));
 
-  const errors = await runStudyTrainings({ study, config, sizes, subtaskExamples, pools, test, subRuns: opts.subRuns, signal: opts.signal }, onProgress);
+  const errors = await runStudyTrainings({ study, config, sizes, subtaskExamples, pools, test, subRuns: opts.subRuns, signal: opts.signal, executor: opts.executor }, onProgress);
 
   const boot = (k: number) => ({ replicates: config.bootstrap, seed: seedFor(config.seed, 8, k) });
   const curve = (byIndex: number[][]): CurveEntry[] => sizes.map((size, k) => summarize(size, byIndex[k]!));

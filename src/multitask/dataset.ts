@@ -12,9 +12,9 @@
  * const { x, y, mask } = ds.batch([0, 1, 2]);   // y.objects [3, 4], mask.depth [3]
  * ds.labelledCount('objects');                   // samples with at least one label present
  */
-import type { TypedArray } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
+import { gatherRows } from '../data/index.js';
 import { Tensor } from '../tensor/index.js';
 
 /** One task's labels: `data` holds `shape`-sized rows, one per sample. */
@@ -37,15 +37,6 @@ export interface MultiTaskBatch {
   mask?: Record<string, Tensor>;
 }
 
-/** Copies rows `indices` (each `row` long) of `src`. */
-function gather<T extends TypedArray>(src: T, row: number, indices: ArrayLike<number>): T {
-  const out = new (src.constructor as new (n: number) => T)(indices.length * row);
-  for (let i = 0; i < indices.length; i++) {
-    const start = indices[i]! * row;
-    out.set(src.subarray(start, start + row), i * row);
-  }
-  return out;
-}
 
 interface Column {
   data: Int32Array | Float32Array;
@@ -107,12 +98,12 @@ export class MultiTaskDataset {
   batch(indices: ArrayLike<number>): MultiTaskBatch {
     this.#checkIndices(indices);
     const n = indices.length;
-    const x = new Tensor(gather(this.features, sizeOf(this.featureShape), indices), [n, ...this.featureShape]);
+    const x = new Tensor(gatherRows(this.features, sizeOf(this.featureShape), indices), [n, ...this.featureShape]);
     const y: Record<string, Tensor> = {};
     const mask: Record<string, Tensor> = {};
     for (const [task, c] of this.#columns) {
-      y[task] = new Tensor(gather(c.data, sizeOf(c.shape), indices), [n, ...c.shape]);
-      if (c.mask !== null) mask[task] = new Tensor(gather(c.mask, c.maskRow, indices), c.maskRow === 1 ? [n] : [n, ...c.shape]);
+      y[task] = new Tensor(gatherRows(c.data, sizeOf(c.shape), indices), [n, ...c.shape]);
+      if (c.mask !== null) mask[task] = new Tensor(gatherRows(c.mask, c.maskRow, indices), c.maskRow === 1 ? [n] : [n, ...c.shape]);
     }
     return Object.keys(mask).length === 0 ? { x, y } : { x, y, mask };
   }
@@ -128,12 +119,12 @@ export class MultiTaskDataset {
     const labels: Record<string, TaskLabels> = {};
     for (const [task, c] of this.#columns) {
       labels[task] = {
-        data: gather(c.data, sizeOf(c.shape), indices),
+        data: gatherRows(c.data, sizeOf(c.shape), indices),
         shape: c.shape,
-        ...(c.mask === null ? {} : { mask: gather(c.mask, c.maskRow, indices) }),
+        ...(c.mask === null ? {} : { mask: gatherRows(c.mask, c.maskRow, indices) }),
       };
     }
-    return new MultiTaskDataset(gather(this.features, sizeOf(this.featureShape), indices), this.featureShape, labels);
+    return new MultiTaskDataset(gatherRows(this.features, sizeOf(this.featureShape), indices), this.featureShape, labels);
   }
 
   /**

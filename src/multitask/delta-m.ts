@@ -12,6 +12,7 @@
  * // ((0.9−0.8)/0.8 − (1.1−1.0)/1.0) / 2 × 100 = 1.25
  */
 import { ValueError } from '../core/errors.js';
+import { meanDefined } from '../study/index.js';
 
 /** Metric values by task, then metric. */
 export type TaskScores = Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -21,11 +22,6 @@ export type TaskDirections = Readonly<Record<string, Readonly<Record<string, boo
 function relative(value: number | undefined, base: number | undefined, higherIsBetter: boolean): number {
   if (value === undefined || base === undefined || !Number.isFinite(value) || !Number.isFinite(base) || base === 0) return NaN;
   return ((higherIsBetter ? 1 : -1) * (value - base)) / Math.abs(base);
-}
-
-function meanDefined(values: readonly number[]): number {
-  const ok = values.filter((v) => !Number.isNaN(v));
-  return ok.length === 0 ? NaN : ok.reduce((a, b) => a + b, 0) / ok.length;
 }
 
 /**

@@ -12,7 +12,7 @@
  * Values are means over seeds; NaN (a metric or affinity that could not be computed) prints as null
  * in JSON. The function never prints: it reports progress through `onProgress`.
  *
- * Resumable: given a sub-run store (src/train/sub-runs.ts), every finished run is recorded under
+ * Resumable: given a sub-run store (src/study/sub-runs.ts), through the study runner (src/study/runner.ts),, every finished run is recorded under
  * `<run>-seed<seed>` ('single:left-seed0', 'pcgrad-seed1'), and a second call skips the recorded
  * runs, taking their outcomes. Each run seeds its own initialisation and data order, so the result
  * is the uninterrupted study's. An abort of `signal` stops the run under way after its current
@@ -26,7 +26,8 @@
  * await runMtlStudy(config, onProgress, { subRuns: FileSubRunStore.open('runs/a/subruns', { config }), signal });
  */
 import { getBackend } from '../backend/registry.js';
-import type { EvaluationResult, StepEndEvent, SubRunStore } from '../train/index.js';
+import { hasFields, mean, runSubRuns, type StudyProgress, type StudyRunOptions, type SubRun } from '../study/index.js';
+import type { EvaluationResult, StepEndEvent } from '../train/index.js';
 import type { AffinityHistory } from './affinity-tracker.js';
 import { equalCapacityWidth, type CapacityCheck } from './capacity.js';
 import { dataBalanceCheck, sharedInputCheck, type DataBalanceCheck, type SharedInputCheck } from './checks.js';
@@ -39,34 +40,11 @@ import { studyModel, trainAndEvaluate, type RunOutcome, type RunSpec } from './s
 import { summarizeTask, type TaskSummary } from './task.js';
 import type { WeightsOverTime } from './weight-history.js';
 
-/** What the study reports while it runs. */
-export interface MtlStudyProgress {
-  phase: 'data' | 'train' | 'done';
-  /** One line a CLI can show as is. */
-  message: string;
-  /** The run: 'single:left', 'pcgrad', 'capacity:left'. */
-  run?: string;
-  seed?: number;
-  /** 1-based index of the run among all runs of all seeds, and their number. */
-  runIndex?: number;
-  runs?: number;
-  /** Training progress of the run (train phase). */
-  epoch?: number;
-  epochs?: number;
-  step?: number;
-  steps?: number | null;
-  loss?: number;
-  /** Each task's loss in the step (tasks the batch had data for). */
-  losses?: Record<string, number>;
-  etaSeconds?: number | null;
-}
+/** What the study reports while it runs: the common fields, its phase and the run's seed. */
+export type MtlStudyProgress = StudyProgress<{ phase: 'data' | 'train' | 'done'; seed?: number }>;
 
-export interface MtlStudyOptions {
-  /** Records finished runs, and holds those of an interrupted run of the same study. */
-  subRuns?: SubRunStore;
-  /** Stops the study after the current training step; it then rejects with a StoppedError. */
-  signal?: AbortSignal;
-}
+/** What the study takes besides its config: sub-run records, abort signal, executor. */
+export type MtlStudyOptions = StudyRunOptions;
 
 /** The "does multi-task learning make sense here" checks. */
 export interface MtlChecks {
@@ -100,6 +78,11 @@ export interface MtlStudyResult {
   timing: { total: number; runs: Record<string, number> };
   /** The configuration used, defaults filled in. */
   config: MtlStudyConfig;
+}
+
+/** Whether a stored sub-run record is a run's outcome. */
+function isRunOutcome(v: unknown): v is RunOutcome {
+  return hasFields(v, { results: 'object', weights: 'object', affinity: 'object-or-null', seconds: 'number', params: 'number' });
 }
 
 /** The runs of one seed, in order. */
@@ -139,24 +122,27 @@ export async function runMtlStudy(config: MtlStudyConfigInput | MtlStudyConfig, 
   const checksFromData = { sharedInput: sharedInputCheck(data.train), dataBalance: dataBalanceCheck(Object.values(data.train)) };
   const capacity = c.capacityCheck && tasks.length > 1 ? capacityWidthOf(data, c) : null;
 
+  const grid: SubRun<RunSpec>[] = c.seeds.flatMap((seed) => plan(data, c, seed, capacity?.width ?? null)).map((spec) => ({ id: `${spec.label}-seed${spec.seed}`, spec }));
+  const done = await runSubRuns(grid, {
+    store: options.subRuns, signal: options.signal, executor: options.executor, isRecord: isRunOutcome,
+    onEvent: (e) => {
+      if (e.kind !== 'start') return;
+      const spec = e.run.spec;
+      onProgress({ phase: 'train', message: `run ${e.index + 1}/${e.total}: ${spec.label} (seed ${spec.seed})`, run: spec.label, seed: spec.seed, runIndex: e.index + 1, runs: e.total });
+    },
+    train: ({ spec }, ctx) => {
+      const base = { run: spec.label, seed: spec.seed, runIndex: ctx.index + 1, runs: ctx.total };
+      const onStep = (e: StepEndEvent): void => onProgress({
+        phase: 'train', message: `${spec.label} seed ${spec.seed} epoch ${e.epoch + 1}/${c.epochs} step ${e.progress.stepsDone}/${e.progress.totalSteps ?? '?'} loss ${e.loss.toFixed(4)}`,
+        ...base, epoch: e.epoch, epochs: c.epochs, step: e.progress.stepsDone, steps: e.progress.totalSteps, loss: e.loss, losses: e.losses, etaSeconds: e.progress.etaSeconds,
+      });
+      return trainAndEvaluate(data, c, spec, onStep, ctx.signal);
+    },
+  });
   const outcomes = new Map<string, RunOutcome[]>();
-  const runs = c.seeds.flatMap((seed) => plan(data, c, seed, capacity?.width ?? null));
-  for (const [k, spec] of runs.entries()) {
-    const id = `${spec.label}-seed${spec.seed}`;
-    const recorded = options.subRuns?.get(id) as RunOutcome | undefined;
-    if (recorded !== undefined) {
-      outcomes.set(spec.label, [...(outcomes.get(spec.label) ?? []), recorded]);
-      continue;
-    }
-    const base = { run: spec.label, seed: spec.seed, runIndex: k + 1, runs: runs.length };
-    onProgress({ phase: 'train', message: `run ${k + 1}/${runs.length}: ${spec.label} (seed ${spec.seed})`, ...base });
-    const onStep = (e: StepEndEvent): void => onProgress({
-      phase: 'train', message: `${spec.label} seed ${spec.seed} epoch ${e.epoch + 1}/${c.epochs} step ${e.progress.stepsDone}/${e.progress.totalSteps ?? '?'} loss ${e.loss.toFixed(4)}`,
-      ...base, epoch: e.epoch, epochs: c.epochs, step: e.progress.stepsDone, steps: e.progress.totalSteps, loss: e.loss, losses: e.losses, etaSeconds: e.progress.etaSeconds,
-    });
-    const out = await trainAndEvaluate(data, c, spec, onStep, options.signal);
-    options.subRuns?.put(id, out);
-    outcomes.set(spec.label, [...(outcomes.get(spec.label) ?? []), out]);
+  for (const [k, out] of done.entries()) {
+    const label = grid[k]!.spec.label;
+    outcomes.set(label, [...(outcomes.get(label) ?? []), out]);
   }
 
   const resultsOf = (label: string): EvaluationResult => meanResults(outcomes.get(label)!.map((o) => o.results));
@@ -190,7 +176,7 @@ export async function runMtlStudy(config: MtlStudyConfigInput | MtlStudyConfig, 
       ok: Object.values(vsEqual).some((v) => v > 0),
     };
   }
-  const timing = { total: (performance.now() - started) / 1000, runs: Object.fromEntries([...outcomes].map(([label, outs]) => [label, outs.reduce((s, o) => s + o.seconds, 0) / outs.length])) };
+  const timing = { total: (performance.now() - started) / 1000, runs: Object.fromEntries([...outcomes].map(([label, outs]) => [label, mean(outs.map((o) => o.seconds))])) };
   onProgress({ phase: 'done', message: `done in ${timing.total.toFixed(1)} s` });
   return {
     dataset: data.name, backend: getBackend().name, seeds: [...c.seeds], tasks: tasks.map(summarizeTask), methods: [...c.methods],

@@ -12,20 +12,19 @@ import { affinityChart } from './charts/affinity.js';
 import { chartId, type Chart } from './charts/chart.js';
 import { e2eChart } from './charts/e2e.js';
 import { lossWeightsChart } from './charts/loss-weights.js';
-import { deltaMChart, taskMetricsChart } from './charts/mtl-results.js';
+import { deltaMChart, taskMetricsChart, taskValue } from './charts/mtl-results.js';
 import { evalCurvesChart, trainingCurvesChart } from './charts/training-curves.js';
 import { transferChart } from './charts/transfer.js';
 import type { MetricRecord } from './metrics-log.js';
-import { affinityByMethod, curvePoints, metricValue, taskNames } from './normalize.js';
-import type { E2eResult, MtlResult, TransferResult } from './study-results.js';
+import type { E2eReport, MtlReport, TransferReport } from './inputs.js';
 import { e2eVerdict, mtlVerdict, transferVerdict, type Verdict } from './verdicts.js';
 
 /** Everything a report can show; every part is optional. */
 export interface ReportData {
   metrics?: readonly MetricRecord[];
-  transfer?: TransferResult;
-  mtl?: MtlResult;
-  e2e?: E2eResult;
+  transfer?: TransferReport;
+  mtl?: MtlReport;
+  e2e?: E2eReport;
 }
 
 /** A section before its charts are drawn. */
@@ -52,9 +51,9 @@ function trainingCharts(all: readonly MetricRecord[], prefix: string): Chart[] {
   return charts.filter((c): c is Chart => c !== null);
 }
 
-function transferSection(r: TransferResult, records: readonly MetricRecord[]): PlannedSection {
-  const budgets = [...(r.budgets ?? [])].sort((a, b) => a - b);
-  const rows = Object.entries(r.results ?? {}).map(([s, byBudget]) => [s, ...budgets.map((b) => {
+function transferSection(r: TransferReport, records: readonly MetricRecord[]): PlannedSection {
+  const budgets = [...r.budgets].sort((a, b) => a - b);
+  const rows = Object.entries(r.results).map(([s, byBudget]) => [s, ...budgets.map((b) => {
     const v = byBudget?.[String(b)];
     return v === undefined ? '–' : `${fmt(v.mean)} ± ${fmt(v.sd)}`;
   })]);
@@ -62,7 +61,7 @@ function transferSection(r: TransferResult, records: readonly MetricRecord[]): P
     title: 'Transfer learning',
     intro: 'A model pre-trained on a source task is fine-tuned on a target task with a limited number of labels, by several strategies, and compared with training from scratch.',
     charts: [transferChart(r), ...trainingCharts(records, 'transfer')].filter((c): c is Chart => c !== null),
-    tables: [{ caption: `Target ${r.metric ?? 'accuracy'} (mean ± sd over seeds) by label budget (labelled examples per class)`, header: ['strategy', ...budgets.map(String)], rows }],
+    tables: [{ caption: `Target accuracy (mean ± sd over seeds) by label budget (labelled examples per class)`, header: ['strategy', ...budgets.map(String)], rows }],
   };
 }
 
@@ -70,19 +69,23 @@ function transferSection(r: TransferResult, records: readonly MetricRecord[]): P
 const MAX_AFFINITY = 4;
 
 /** The study's weights over time as step records, so the loss-weights chart draws them like logged ones. */
-function weightRecords(r: MtlResult): MetricRecord[] {
-  return Object.entries(r.weightsOverTime ?? {}).flatMap(([method, w]) => (w?.steps ?? []).map((step, k) => ({
+function weightRecords(r: MtlReport): MetricRecord[] {
+  return Object.entries(r.weightsOverTime).flatMap(([method, w]) => w.steps.map((step, k) => ({
     type: 'step' as const, section: `mtl/${method}`, step, epoch: 0,
-    weights: Object.fromEntries(Object.entries(w.weights ?? {}).map(([task, series]) => [task, series[k] ?? NaN])),
+    weights: Object.fromEntries(Object.entries(w.weights).map(([task, series]) => [task, series[k] ?? NaN])),
   })));
 }
 
-function mtlSection(r: MtlResult, records: readonly MetricRecord[]): PlannedSection {
-  const tasks = taskNames(r.tasks);
-  const rows = Object.entries(r.results ?? {}).map(([m, byTask]) => [
-    m, ...tasks.map((t) => fmt(metricValue(byTask?.[t]))), m === 'single' ? '0' : fmt(r.deltaM?.[m]), (r.negativeTransfer?.[m] ?? []).join(', '),
+function mtlSection(r: MtlReport, records: readonly MetricRecord[]): PlannedSection {
+  const tasks = r.tasks.map((t) => t.name);
+  const rows = Object.entries(r.results).map(([m, byTask]) => [
+    m, ...r.tasks.map((t) => fmt(taskValue(byTask, t))), m === 'single' ? '0' : fmt(r.deltaM[m]), (r.negativeTransfer[m] ?? []).join(', '),
   ]);
-  const affinity = affinityByMethod(r.affinity).slice(0, MAX_AFFINITY).map((m) => affinityChart(m, m.method === null ? {} : { id: `affinity-${chartId(m.method)}`, title: `Task affinity under ${m.method}` }));
+  // one heatmap per method that measured affinity (its mean lookahead); named by method when several
+  const measured = Object.entries(r.affinity).slice(0, MAX_AFFINITY);
+  const affinity = measured.map(([method, h]) => affinityChart({ tasks: h.tasks, values: h.meanLookahead }, {
+    ...(measured.length === 1 ? {} : { id: `affinity-${chartId(method)}` }), title: `Task affinity under ${method}`,
+  }));
   const logged = records.some((rec) => rec.weights !== undefined);
   return {
     title: 'Multi-task learning',
@@ -94,20 +97,19 @@ function mtlSection(r: MtlResult, records: readonly MetricRecord[]): PlannedSect
   };
 }
 
-function e2eSection(r: E2eResult, records: readonly MetricRecord[]): PlannedSection {
-  const sizes = [...(r.sizes ?? [])].sort((a, b) => a - b);
-  const rows = Object.entries(r.curves ?? {}).map(([a, curve]) => {
-    const points = curvePoints(curve, r.sizes ?? []);
+function e2eSection(r: E2eReport, records: readonly MetricRecord[]): PlannedSection {
+  const sizes = [...r.sizes].sort((a, b) => a - b);
+  const rows = Object.entries(r.curves).map(([a, curve]) => {
     return [a, ...sizes.map((n) => {
-      const p = points.find((q) => q.size === n);
-      return p === undefined ? '–' : p.sd === undefined ? fmt(p.mean) : `${fmt(p.mean)} ± ${fmt(p.sd)}`;
+      const p = curve?.find((q) => q.size === n);
+      return p === undefined ? '–' : `${fmt(p.mean)} ± ${fmt(p.sd)}`;
     })];
   });
   return {
     title: 'End-to-end vs pipeline',
     intro: 'The same task solved by a pipeline of separately trained stages and by one model trained end to end, at growing training-set sizes.',
     charts: [e2eChart(r), ...trainingCharts(records, 'e2e')].filter((c): c is Chart => c !== null),
-    tables: [{ caption: `Test ${r.metric ?? 'error'} by training-set size`, header: ['approach', ...sizes.map(String)], rows }],
+    tables: [{ caption: `Test ${r.metric} by training-set size`, header: ['approach', ...sizes.map(String)], rows }],
   };
 }
 

@@ -11,8 +11,8 @@
 export { createRunDir, readRunInfo, readRunConfig, finishRunDir, writeRunJson, RUN_FILE, CONFIG_FILE, type RunInfo, type RunStatus } from './run-dir.js';
 export { MetricsLog, readMetrics, METRICS_FILE, type MetricRecord } from './metrics-log.js';
 export { RunIndex, INDEX_FILE, type RunRecord, type RunFilter } from './run-index.js';
-export type { TransferResult, MtlResult, E2eResult, MeanSd, CurvePoint, PowerLawFit } from './study-results.js';
-export { curvePoints, metricValue, verdictText, affinityMatrix, affinityByMethod, taskNames } from './normalize.js';
+export { isTransferReport, isMtlReport, isE2eReport, type TransferReport, type MtlReport, type E2eReport, type StudyKey } from './inputs.js';
+export { taskValue } from './charts/mtl-results.js';
 export { transferVerdict, mtlVerdict, e2eVerdict, type Verdict } from './verdicts.js';
 export { assembleReport, type ReportData, type PlannedSection } from './assemble.js';
 export { renderSvg } from './render-svg.js';
@@ -21,4 +21,4 @@ export { renderHtml, escapeHtml, type ReportPage, type PageSection, type DrawnCh
 export { writeReport, REPORT_FILE, type ReportRequest, type WrittenReport } from './write-report.js';
 export { loadRunData, resultsFile } from './load-run.js';
 export type { Chart } from './charts/chart.js';
-export { powerLaw } from './charts/e2e.js';
+export { powerLaw, type FitNumbers } from './charts/e2e.js';

@@ -9,18 +9,24 @@
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { FormatError } from '../core/errors.js';
 import type { ReportData } from './assemble.js';
+import { isE2eReport, isMtlReport, isTransferReport, type StudyKey } from './inputs.js';
 import { METRICS_FILE, readMetrics } from './metrics-log.js';
 import { parseJson, readRunConfig, readRunInfo, type RunInfo } from './run-dir.js';
 
 /** The file a study's result is saved to inside a run directory. */
-export function resultsFile(study: 'transfer' | 'mtl' | 'e2e'): string {
+export function resultsFile(study: StudyKey): string {
   return `results-${study}.json`;
 }
 
-function readJsonIfPresent(path: string): unknown {
+/** A study's saved result, checked against its type; undefined when the run has none. */
+function readResult<R>(dir: string, study: StudyKey, isResult: (v: unknown) => v is R): R | undefined {
+  const path = join(dir, resultsFile(study));
   if (!fs.existsSync(path)) return undefined;
-  return parseJson(path, fs.readFileSync(path, 'utf8'));
+  const value = parseJson(path, fs.readFileSync(path, 'utf8'));
+  if (!isResult(value)) throw new FormatError(path, `not a result of the ${study} study as this version writes it`);
+  return value;
 }
 
 /**
@@ -31,10 +37,12 @@ function readJsonIfPresent(path: string): unknown {
  */
 export function loadRunData(dir: string): { info: RunInfo; config: unknown; data: ReportData } {
   const info = readRunInfo(dir);
-  const data: ReportData = { metrics: readMetrics(join(dir, METRICS_FILE)) };
-  for (const study of ['transfer', 'mtl', 'e2e'] as const) {
-    const r = readJsonIfPresent(join(dir, resultsFile(study)));
-    if (r !== undefined) (data as Record<string, unknown>)[study] = r;
-  }
+  const transfer = readResult(dir, 'transfer', isTransferReport);
+  const mtl = readResult(dir, 'mtl', isMtlReport);
+  const e2e = readResult(dir, 'e2e', isE2eReport);
+  const data: ReportData = {
+    metrics: readMetrics(join(dir, METRICS_FILE)),
+    ...(transfer === undefined ? {} : { transfer }), ...(mtl === undefined ? {} : { mtl }), ...(e2e === undefined ? {} : { e2e }),
+  };
   return { info, config: readRunConfig(dir), data };
 }

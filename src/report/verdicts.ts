@@ -7,12 +7,12 @@
  * v.headline; // 'Multi-task learning helps: famo has the best Δm, +2.1% over single-task models.'
  * v.numbers;  // ['Δm: famo +2.1%, ew +0.8%, ...', 'negative transfer: none']
  */
-import { curvePoints, metricValue, taskNames, verdictText } from './normalize.js';
-import type { E2eResult, MtlResult, TransferResult } from './study-results.js';
+import { taskValue } from './charts/mtl-results.js';
+import type { E2eReport, MtlReport, StudyKey, TransferReport } from './inputs.js';
 
 /** A study's conclusion and the numbers that support it. */
 export interface Verdict {
-  study: 'transfer' | 'mtl' | 'e2e';
+  study: StudyKey;
   /** The question the study answers. */
   question: string;
   headline: string;
@@ -32,16 +32,16 @@ const signed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(2)}%`;
  * @example
  * transferVerdict(result).numbers[0]; // 'at 10 labels per class: full 0.71 ± 0.03 vs scratch 0.42 ± 0.05 (accuracy)'
  */
-export function transferVerdict(r: TransferResult): Verdict {
-  const metric = r.metric ?? 'accuracy';
-  const budgets = [...(r.budgets ?? [])].sort((a, b) => a - b);
+export function transferVerdict(r: TransferReport): Verdict {
+  const metric = 'accuracy';
+  const budgets = [...r.budgets].sort((a, b) => a - b);
   const numbers: string[] = [];
   let wins = 0;
   // every budget when there are few (the interesting one is often in the middle), else the ends
   const edges = budgets.length <= MAX_BUDGETS ? budgets : [budgets[0]!, budgets.at(-1)!];
   for (const b of edges) {
-    const scratch = r.results?.scratch?.[String(b)];
-    const best = Object.entries(r.results ?? {}).filter(([s]) => s !== 'scratch')
+    const scratch = r.results.scratch?.[String(b)];
+    const best = Object.entries(r.results).filter(([s]) => s !== 'scratch')
       .map(([s, byBudget]) => [s, byBudget?.[String(b)]] as const)
       .filter((e): e is readonly [string, { mean: number; sd: number }] => Number.isFinite(e[1]?.mean))
       .sort((x, y) => y[1].mean - x[1].mean)[0];
@@ -50,8 +50,7 @@ export function transferVerdict(r: TransferResult): Verdict {
     if (scratch !== undefined && best[1].mean > scratch.mean) wins++;
     numbers.push(`at ${b} labels per class: ${best[0]} ${fmt(best[1].mean)} ± ${fmt(best[1].sd, 2)}${vs} (${metric})`);
   }
-  const own = verdictText(r.verdict);
-  const headline = own !== '' ? own
+  const headline = r.verdict !== '' ? r.verdict
     : numbers.length === 0 ? 'No transfer results.'
       : wins === edges.length ? 'Pre-training helps at every budget measured.'
         : wins > 0 ? 'Pre-training helps at small label budgets only.' : 'Pre-training does not beat training from scratch here.';
@@ -65,20 +64,18 @@ export function transferVerdict(r: TransferResult): Verdict {
  * @example
  * mtlVerdict(result).headline;
  */
-export function mtlVerdict(r: MtlResult): Verdict {
-  const ranked = Object.entries(r.deltaM ?? {}).filter(([, v]) => Number.isFinite(v)).sort((a, b) => b[1] - a[1]);
+export function mtlVerdict(r: MtlReport): Verdict {
+  const ranked = Object.entries(r.deltaM).filter(([, v]) => Number.isFinite(v)).sort((a, b) => b[1] - a[1]);
   const numbers: string[] = [];
   if (ranked.length > 0) numbers.push(`Δm vs single-task: ${ranked.map(([m, v]) => `${m} ${signed(v)}`).join(', ')}`);
-  const single = r.results?.single;
+  const single = r.results.single;
   if (single !== undefined) {
-    numbers.push(`single-task: ${(r.tasks === undefined ? Object.keys(single) : taskNames(r.tasks)).map((t) => `${t} ${fmt(metricValue(single[t]) ?? NaN)}`).join(', ')}`);
+    numbers.push(`single-task: ${r.tasks.map((t) => `${t.name} ${fmt(taskValue(single, t) ?? NaN)}`).join(', ')}`);
   }
-  const negative = Object.entries(r.negativeTransfer ?? {}).filter(([, tasks]) => Array.isArray(tasks) && tasks.length > 0);
+  const negative = Object.entries(r.negativeTransfer).filter(([, tasks]) => Array.isArray(tasks) && tasks.length > 0);
   numbers.push(negative.length === 0 ? 'negative transfer: none' : `negative transfer: ${negative.map(([m, tasks]) => `${m} on ${tasks.join(', ')}`).join('; ')}`);
-  const own = verdictText(r.verdict);
   const best = ranked[0];
-  const headline = own !== '' ? own
-    : best === undefined ? 'No multi-task results.'
+  const headline = best === undefined ? 'No multi-task results.'
       : best[1] > 0 ? `Sharing helps: ${best[0]} has the best Δm, ${signed(best[1])} over single-task models.`
         : `Sharing does not help here: the best method, ${best[0]}, has Δm ${signed(best[1])}.`;
   return { study: 'mtl', question: 'Does training the tasks together beat training each alone, and with which loss weighting?', headline, numbers };
@@ -91,30 +88,28 @@ export function mtlVerdict(r: MtlResult): Verdict {
  * @example
  * e2eVerdict(result).numbers; // ['crossover at ≈ 2400 examples (1800–3300)', 'at 8000 examples: pipeline 0.09, endToEnd 0.06 (error)', ...]
  */
-export function e2eVerdict(r: E2eResult): Verdict {
-  const metric = r.metric ?? 'error';
+export function e2eVerdict(r: E2eReport): Verdict {
+  const metric = r.metric;
   const numbers: string[] = [];
   const c = r.crossover;
-  if (c !== null && c !== undefined && typeof c.size === 'number' && Number.isFinite(c.size)) {
+  if (typeof c.size === 'number' && Number.isFinite(c.size)) {
     const band = typeof c.low === 'number' && typeof c.high === 'number' ? ` (${Math.round(c.low)}–${Math.round(c.high)})` : '';
     numbers.push(`crossover at ≈ ${Math.round(c.size)} examples${band}`);
   } else {
-    const detail = c?.detail;
-    numbers.push(typeof detail === 'string' && detail !== '' ? `no crossover: ${detail}` : 'no crossover in the measured range');
+    numbers.push(c.detail !== '' ? `no crossover: ${c.detail}` : 'no crossover in the measured range');
   }
-  const last = Math.max(...(r.sizes ?? []));
+  const last = Math.max(...r.sizes);
   if (Number.isFinite(last)) {
-    const at = Object.entries(r.curves ?? {}).map(([a, curve]) => [a, curvePoints(curve, r.sizes).find((p) => p.size === last)?.mean] as const)
-      .filter((e): e is readonly [string, number] => e[1] !== undefined);
+    const at = Object.entries(r.curves).map(([a, curve]) => [a, curve?.find((p) => p.size === last)?.mean] as const)
+      .filter((e): e is readonly [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]));
     if (at.length > 0) numbers.push(`at ${last} examples: ${at.map(([a, v]) => `${a} ${fmt(v)}`).join(', ')} (${metric})`);
   }
-  for (const [a, f] of Object.entries(r.fits ?? {})) {
+  for (const [a, f] of Object.entries(r.fits)) {
     const [pa, pb, pc] = [f?.a, f?.b, f?.c];
     if (typeof pa !== 'number' || typeof pb !== 'number' || typeof pc !== 'number' || ![pa, pb, pc].every(Number.isFinite)) continue;
     numbers.push(pa === 0 || pb === 0 ? `fit ${a}: constant ${fmt(pa + pc)}` : `fit ${a}: ${fmt(pa)}·n^${fmt(pb)} + ${fmt(pc)}`);
   }
-  const own = verdictText(r.verdict);
-  const headline = own !== '' ? own : numbers[0]!.startsWith('crossover')
-    ? `End-to-end overtakes the pipeline from about ${Math.round(c!.size!)} training examples.` : 'End-to-end and the pipeline do not cross in the measured range.';
+  const headline = r.verdict !== '' ? r.verdict : typeof c.size === 'number' && Number.isFinite(c.size)
+    ? `End-to-end overtakes the pipeline from about ${Math.round(c.size)} training examples.` : 'End-to-end and the pipeline do not cross in the measured range.';
   return { study: 'e2e', question: 'Does one end-to-end model beat a pipeline of separately trained stages, and from how much data?', headline, numbers };
 }

@@ -33,7 +33,6 @@ export { packState, unpackState, type JsonValue, type PackedState } from './stat
 export { LossTally, type LossSummary, type LossTallyState } from './loss-tally.js';
 export { Throughput, type Progress } from './throughput.js';
 export { withModesRestored } from './modes.js';
-export { FileSubRunStore, configHash, type SubRunStore, type FileSubRunStoreOptions } from './sub-runs.js';
 export {
   evaluate, predict, directionsOf, type TaskMetrics, type EvaluationResult, type TaskView, type EvaluateOptions, type PredictOptions,
 } from './evaluate.js';

@@ -51,7 +51,8 @@ export { transferabilityScores, scoringSubset, type TransferabilityScores, type 
 export {
   rankCheckpoints, transferabilityMetrics, type TransferabilityMetric, type CheckpointCandidate, type RankedCheckpoint, type RankOptions,
 } from './transferability/rank.js';
-export { runTransferStudy, type TransferStudyOptions, type TransferStudyResult, type StudyProgress, type StudyRun } from './study.js';
+export { meanSd, type MeanSd } from '../study/index.js';
+export { runTransferStudy, type TransferStudyOptions, type TransferStudyResult, type TransferStudyProgress, type StudyRun } from './study.js';
 export {
   transferStudyConfigSchema, transferStudyPresets, resolveStudyConfig, epochsForBudget, studyDirections,
   type TransferStudyConfig, type TransferStudyInput,
@@ -61,4 +62,3 @@ export {
   inputCheck, ratioCheck, gainCheck, verdictOf, imageStats,
   type StudyChecks, type InputCheck, type RatioCheck, type GainCheck, type BudgetGain, type ImageStats,
 } from './study/checks.js';
-export { meanSd, type MeanSd } from './study/stats.js';

@@ -10,7 +10,7 @@
  * `{ budgets, results: { <strategy>: { <budget>: { mean, sd } } }, checks, verdict, setup, runs }`,
  * accuracies as fractions.
  *
- * Resumable: given a sub-run store (src/train/sub-runs.ts), the study records the pre-trained
+ * Resumable: given a sub-run store (src/study/sub-runs.ts), through the study runner (src/study/runner.ts),, the study records the pre-trained
  * source model (sub-run `source`, its weights in the store's directory for it) and every
  * fine-tuning run (`finetune-<strategy>-b<budget>-seed<seed>`) as it finishes, and on a second call
  * takes the recorded ones instead of training them again. Every run is seeded on its own, so the
@@ -30,11 +30,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
+import { ValueError } from '../core/errors.js';
 import { manualSeed } from '../core/rng.js';
-import { imageDataset } from '../data/index.js';
+import { imageDataset, type TensorDataset } from '../data/index.js';
 import type { MultiTaskModel } from '../models/hard-sharing.js';
 import type { Tensor } from '../tensor/index.js';
-import type { JsonValue, SubRunStore } from '../train/index.js';
+import { hasFields, meanSd, runSubRuns, SubRunner, type MeanSd, type StudyProgress, type StudyRunOptions } from '../study/index.js';
+import type { JsonValue } from '../train/index.js';
 import { buildModel } from './arch/registry.js';
 import type { ArchDescription } from './arch/types.js';
 import { loadPretrained, savePretrained } from './checkpoint.js';
@@ -47,12 +49,10 @@ import type { StrategyKey } from './strategies/types.js';
 import { gainCheck, imageStats, inputCheck, ratioCheck, verdictOf, type StudyChecks } from './study/checks.js';
 import { epochsForBudget, resolveStudyConfig, type TransferStudyConfig, type TransferStudyInput } from './study/config.js';
 import { runImages, studyData, type StudyData } from './study/data.js';
-import { meanSd, type MeanSd } from './study/stats.js';
 
-/** A progress report. */
-export interface StudyProgress {
+/** A progress report: the common fields, the phase, and (fine-tuning) the run just finished. */
+export type TransferStudyProgress = StudyProgress<{
   phase: 'data' | 'pretrain' | 'finetune';
-  message: string;
   /** Fine-tuning runs finished, and in all (pre-training: epochs). */
   done: number;
   total: number;
@@ -61,7 +61,7 @@ export interface StudyProgress {
   seed?: number;
   /** Test accuracy of the run just finished. */
   accuracy?: number;
-}
+}>;
 
 /** One fine-tuning run. */
 export interface StudyRun {
@@ -95,12 +95,8 @@ export interface TransferStudyResult {
   runs: StudyRun[];
 }
 
-export interface TransferStudyOptions {
-  /** Records finished sub-runs, and holds those of an interrupted run of the same study. */
-  subRuns?: SubRunStore;
-  /** Stops the study after the current training step; it then rejects with a StoppedError. */
-  signal?: AbortSignal;
-}
+/** What the study takes besides its config: sub-run records, abort signal, executor. */
+export type TransferStudyOptions = StudyRunOptions;
 
 const TARGET_TASK = 'target';
 
@@ -112,40 +108,69 @@ interface SourceRecord {
   checkpoint: string | null;
 }
 
+const isSourceRecord = (v: unknown): v is SourceRecord => hasFields(v, { checkpoint: 'string-or-null' });
+
+/** Whether a stored sub-run record is a fine-tuning run. */
+function isStudyRun(v: unknown): v is StudyRun {
+  return hasFields(v, { strategy: 'string', budget: 'number', seed: 'number', epochs: 'number', accuracy: 'number', seconds: 'number' });
+}
+
+/** The number `meta[name]` of a checkpoint's source metadata; null when there is none. */
+function numberIn(meta: JsonValue | undefined, name: string): number | null {
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return null;
+  const v = meta[name];
+  return typeof v === 'number' ? v : null;
+}
+
+/** One fine-tuning run of the grid. */
+interface FineTuneSpec {
+  strategy: StrategyKey;
+  budget: number;
+  seed: number;
+}
+
 /**
  * The source model: loaded from the configured checkpoint, or pre-trained (and saved when asked).
  * With a sub-run store, the pre-trained model is recorded there, and a recorded one is loaded
  * rather than trained again: pre-training is the costliest step the fine-tuning runs share.
  */
-async function sourceModel(config: TransferStudyConfig, data: StudyData, report: (p: StudyProgress) => void, { subRuns, signal }: TransferStudyOptions): Promise<{ model: MultiTaskModel; description: ArchDescription; examples: number | null; epochs: number | null; checkpoint: string | null }> {
+async function sourceModel(config: TransferStudyConfig, data: StudyData, report: (p: TransferStudyProgress) => void, { subRuns, signal, executor }: TransferStudyOptions): Promise<{ model: MultiTaskModel; description: ArchDescription; examples: number | null; epochs: number | null; checkpoint: string | null }> {
   const s = config.source;
   if (s.checkpoint !== undefined) {
     const loaded = loadPretrained(s.checkpoint);
-    const meta = (loaded.source ?? {}) as { examples?: JsonValue; epochs?: JsonValue };
     return {
       model: loaded.model, description: loaded.description, checkpoint: loaded.path,
-      examples: typeof meta.examples === 'number' ? meta.examples : null, epochs: typeof meta.epochs === 'number' ? meta.epochs : null,
+      examples: numberIn(loaded.source, 'examples'), epochs: numberIn(loaded.source, 'epochs'),
     };
   }
-  const recorded = subRuns?.get(SOURCE_RUN) as SourceRecord | undefined;
-  if (recorded !== undefined) {
-    const { model, description } = loadPretrained(subRuns!.dir(SOURCE_RUN));
+  const runner = new SubRunner<null, SourceRecord>({ store: subRuns, signal, executor, isRecord: isSourceRecord });
+  const recorded = runner.recorded(SOURCE_RUN);
+  if (recorded !== undefined && subRuns !== undefined) {
+    const { model, description } = loadPretrained(subRuns.dir(SOURCE_RUN));
     return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint: recorded.checkpoint };
   }
   const { arch, ...archConfig } = config.model;
-  const result = await pretrain({
-    arch, config: archConfig, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, seed: s.seed, signal,
-    tasks: [{ name: 'source', classes: data.source.classNames.length, classNames: [...data.source.classNames], train: imageDataset(data.source) }],
-    onEpoch: (e) => report({ phase: 'pretrain', message: `pre-training on ${data.sourceName}: epoch ${e.epoch + 1}/${e.epochs}, loss ${e.loss.toFixed(4)}`, done: e.epoch + 1, total: e.epochs }),
-  });
   const info = { data: data.sourceName, examples: data.source.n, epochs: s.epochs };
-  const checkpoint = s.save === undefined ? null : savePretrained(s.save, result.model, result.description, { epoch: s.epochs, source: info }).path;
-  if (subRuns !== undefined) {
-    // the weights first, the record last: a record always has its model beside it
-    savePretrained(subRuns.dir(SOURCE_RUN), result.model, result.description, { epoch: s.epochs, source: info });
-    subRuns.put(SOURCE_RUN, { checkpoint } satisfies SourceRecord);
-  }
-  return { model: result.model, description: result.description, examples: data.source.n, epochs: s.epochs, checkpoint };
+  const trained: { result?: Awaited<ReturnType<typeof pretrain>> } = {};
+  const { checkpoint } = await runner.run({ id: SOURCE_RUN, spec: null }, async (_run, ctx) => {
+    const result = await pretrain({
+      arch, config: archConfig, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, seed: s.seed, signal: ctx.signal,
+      tasks: [{ name: 'source', classes: data.source.classNames.length, classNames: [...data.source.classNames], train: imageDataset(data.source) }],
+      onEpoch: (e) => report({ phase: 'pretrain', message: `pre-training on ${data.sourceName}: epoch ${e.epoch + 1}/${e.epochs}, loss ${e.loss.toFixed(4)}`, done: e.epoch + 1, total: e.epochs, run: 'pretrain', runIndex: Math.min(e.epoch + 2, e.epochs), runs: e.epochs }),
+    });
+    trained.result = result;
+    const saved = s.save === undefined ? null : savePretrained(s.save, result.model, result.description, { epoch: s.epochs, source: info }).path;
+    // the weights first, the record (the runner's, once this returns) last: a record always has its model beside it
+    const dir = ctx.dir();
+    if (dir !== null) savePretrained(dir, result.model, result.description, { epoch: s.epochs, source: info });
+    return { checkpoint: saved };
+  });
+  const { result } = trained;
+  if (result !== undefined) return { model: result.model, description: result.description, examples: data.source.n, epochs: s.epochs, checkpoint };
+  // pre-trained by an executor elsewhere: its weights are in the sub-run's directory
+  if (subRuns === undefined) throw new ValueError('transfer study', 'the source model was pre-trained elsewhere, but there is no sub-run store to load it from');
+  const { model, description } = loadPretrained(subRuns.dir(SOURCE_RUN));
+  return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint };
 }
 
 /** A copy of the pre-trained trunk with a fresh target head (initialised from the global seed). */
@@ -162,11 +187,11 @@ function targetModel(description: ArchDescription, weights: Record<string, Tenso
  * @example
  * const { results, verdict } = await runTransferStudy({ direction: 'digits-0-4-to-5-9', fineTune: { seeds: [0, 1, 2] } });
  */
-export async function runTransferStudy(config: string | TransferStudyInput = {}, onProgress: (p: StudyProgress) => void = () => undefined, options: TransferStudyOptions = {}): Promise<TransferStudyResult> {
+export async function runTransferStudy(config: string | TransferStudyInput = {}, onProgress: (p: TransferStudyProgress) => void = () => undefined, options: TransferStudyOptions = {}): Promise<TransferStudyResult> {
   const started = performance.now();
   const c = resolveStudyConfig(config);
   const ft = c.fineTune;
-  onProgress({ phase: 'data', message: 'loading images', done: 0, total: 1 });
+  onProgress({ phase: 'data', message: 'loading images', done: 0, total: 1, run: 'data', runIndex: 1, runs: 1 });
   const data = studyData(c);
   const { subRuns, signal } = options;
   const src = await sourceModel(c, data, onProgress, options);
@@ -177,46 +202,50 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
   const weights = Object.fromEntries(Object.entries(src.model.stateDict()).map(([k, t]) => [k, t.clone().detach()]));
   const fixedTest = imageDataset(data.targetTest);
   const cache = new FeatureCache();
-  const runs: StudyRun[] = [];
-  const total = c.target.budgets.length * ft.seeds.length * ft.strategies.length;
-  for (const budget of c.target.budgets) {
-    const epochs = epochsForBudget(c, budget);
-    for (const seed of ft.seeds) {
-      const images = runImages(data, budget, seed);
-      const train = imageDataset(images.train);
+  const grid = c.target.budgets.flatMap((budget) => ft.seeds.flatMap((seed) => ft.strategies.map((strategy) => ({
+    id: `finetune-${strategy}-b${budget}-seed${seed}`, spec: { strategy, budget, seed } satisfies FineTuneSpec,
+  }))));
+  // the labelled examples of the budget and seed under way (several strategies in a row share them)
+  let images: { key: string; train: TensorDataset; test: TensorDataset } | null = null;
+  const imagesOf = (budget: number, seed: number): { train: TensorDataset; test: TensorDataset } => {
+    const key = `${budget}/${seed}`;
+    if (images?.key !== key) {
+      const drawn = runImages(data, budget, seed);
       // the fixed test set keeps one dataset object, so probes over one trunk reuse its cached features
-      const test = images.test === data.targetTest ? fixedTest : imageDataset(images.test);
-      for (const strategy of ft.strategies) {
-        const id = `finetune-${strategy}-b${budget}-seed${seed}`;
-        const recorded = subRuns?.get(id) as StudyRun | undefined;
-        if (recorded !== undefined) {
-          runs.push(recorded);
-          continue;
-        }
-        const t0 = performance.now();
-        manualSeed(seed);
-        const model = targetModel(src.description, weights, classes);
-        await createStrategy(strategy).fit({
-          model, task: TARGET_TASK, train, signal,
-          options: {
-            epochs, batchSize: ft.batchSize, lr: ft.lr, probeLr: ft.probeLr, seed, featureCache: cache, frozenBatchNorm: ft.frozenBatchNorm,
-            ...(ft.layerDecay === undefined ? {} : { layerDecay: ft.layerDecay }),
-            ...(ft.l2sp === undefined ? {} : { l2sp: ft.l2sp }),
-            ...(ft.bss === undefined ? {} : { bss: ft.bss.k === undefined ? { eta: ft.bss.eta } : { eta: ft.bss.eta, k: ft.bss.k } }),
-          },
-        });
-        const accuracy = taskAccuracy(model, TARGET_TASK, test, { cache });
-        const run: StudyRun = { strategy, budget, seed, epochs, accuracy, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)) };
-        // recorded before progress is reported: an error thrown from the callback keeps this run
-        subRuns?.put(id, run);
-        runs.push(run);
-        onProgress({
-          phase: 'finetune', message: `${strategy}, ${budget} labels per class, seed ${seed}: ${(100 * accuracy).toFixed(1)}%`,
-          done: runs.length, total, strategy, budget, seed, accuracy,
-        });
-      }
+      images = { key, train: imageDataset(drawn.train), test: drawn.test === data.targetTest ? fixedTest : imageDataset(drawn.test) };
     }
-  }
+    return images;
+  };
+  const runs = await runSubRuns(grid, {
+    store: subRuns, signal, executor: options.executor, isRecord: isStudyRun,
+    onEvent: (e) => {
+      if (e.kind !== 'done') return;
+      const { strategy, budget, seed, accuracy } = e.result;
+      onProgress({
+        phase: 'finetune', message: `${strategy}, ${budget} labels per class, seed ${seed}: ${(100 * accuracy).toFixed(1)}%`,
+        done: e.index + 1, total: e.total, strategy, budget, seed, accuracy,
+        run: `${strategy} ${budget}/class`, runIndex: Math.min(e.index + 2, e.total), runs: e.total,
+      });
+    },
+    train: async ({ spec: { strategy, budget, seed } }, ctx) => {
+      const epochs = epochsForBudget(c, budget);
+      const { train, test } = imagesOf(budget, seed);
+      const t0 = performance.now();
+      manualSeed(seed);
+      const model = targetModel(src.description, weights, classes);
+      await createStrategy(strategy).fit({
+        model, task: TARGET_TASK, train, signal: ctx.signal,
+        options: {
+          epochs, batchSize: ft.batchSize, lr: ft.lr, probeLr: ft.probeLr, seed, featureCache: cache, frozenBatchNorm: ft.frozenBatchNorm,
+          ...(ft.layerDecay === undefined ? {} : { layerDecay: ft.layerDecay }),
+          ...(ft.l2sp === undefined ? {} : { l2sp: ft.l2sp }),
+          ...(ft.bss === undefined ? {} : { bss: ft.bss.k === undefined ? { eta: ft.bss.eta } : { eta: ft.bss.eta, k: ft.bss.k } }),
+        },
+      });
+      const accuracy = taskAccuracy(model, TARGET_TASK, test, { cache });
+      return { strategy, budget, seed, epochs, accuracy, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)) } satisfies StudyRun;
+    },
+  });
   const results: TransferStudyResult['results'] = {};
   for (const strategy of ft.strategies) {
     const byBudget: Record<string, MeanSd> = {};

@@ -8,8 +8,8 @@ import type { CliContext } from '../../src/cli/context.js';
 import { mainJobText, runMainJob } from '../../src/cli/main-job.js';
 import { Output } from '../../src/cli/output.js';
 import { ProgressBars } from '../../src/cli/progress.js';
-import type { StudyDefinition, StudyKey } from '../../src/cli/studies/types.js';
-import { readMetrics, RunIndex } from '../../src/report/index.js';
+import { defineStudy, type Study, type StudyKey } from '../../src/cli/studies/types.js';
+import { assembleReport, readMetrics, RunIndex, type ReportData } from '../../src/report/index.js';
 import { sampleE2e, sampleMtl, sampleTransfer } from '../report/fixtures.js';
 import { MAIN, polytask, withTempDir } from './helpers.js';
 
@@ -21,19 +21,20 @@ function sink(): Writable & { text: string } {
 }
 
 /** A study that reports a few steps and returns a canned result (or throws). */
-function stub(key: StudyKey, result: unknown, fail = false): StudyDefinition {
-  return {
+function stub(key: StudyKey, result: ReportData, fail = false): Study {
+  return defineStudy({
     key, title: `${key} stub`,
     schema: z.strictObject({ size: z.number().int().min(1) }),
     flags: {},
     presets: { main: { size: 3 }, quick: { size: 1 } },
-    run: async (config, onProgress) => {
-      const { size } = config as { size: number };
+    run: async ({ size }, onProgress) => {
       for (let step = 1; step <= 4; step++) onProgress({ message: `step ${step}`, run: 'only', runIndex: 1, runs: 1, step, steps: 4, loss: size / step, losses: { a: 1 / step } });
       if (fail) throw new Error(`${key} broke`);
       return result;
     },
-  };
+    report: (data) => data,
+    verdict: (data) => assembleReport(data).verdicts[0]!,
+  });
 }
 
 function context(root: string): { ctx: CliContext; stdout: Writable & { text: string }; stderr: Writable & { text: string } } {
@@ -45,7 +46,7 @@ function context(root: string): { ctx: CliContext; stdout: Writable & { text: st
 
 test('the main job runs every study in one run, writes one report and prints the three verdicts', () => withTempDir(async (root) => {
   const { ctx, stderr } = context(root);
-  const studies = [stub('transfer', sampleTransfer()), stub('mtl', sampleMtl()), stub('e2e', sampleE2e())];
+  const studies = [stub('transfer', { transfer: sampleTransfer() }), stub('mtl', { mtl: sampleMtl() }), stub('e2e', { e2e: sampleE2e() })];
   const summary = await runMainJob({ quick: true, studies, ctx, overrides: [{ path: 'e2e.size', value: 2, source: '--set e2e.size' }] });
   assert.equal(summary.status, 'completed');
   assert.deepEqual(summary.studies.map((s) => [s.key, s.error]), [['transfer', null], ['mtl', null], ['e2e', null]]);
@@ -69,7 +70,7 @@ test('the main job runs every study in one run, writes one report and prints the
 
 test('a study that fails is reported, the others still run, and the job ends failed', () => withTempDir(async (root) => {
   const { ctx } = context(root);
-  const summary = await runMainJob({ quick: false, studies: [stub('transfer', sampleTransfer()), stub('mtl', null, true), stub('e2e', sampleE2e())], ctx, overrides: [] });
+  const summary = await runMainJob({ quick: false, studies: [stub('transfer', { transfer: sampleTransfer() }), stub('mtl', {}, true), stub('e2e', { e2e: sampleE2e() })], ctx, overrides: [] });
   assert.equal(summary.status, 'failed');
   assert.deepEqual(summary.studies.map((s) => s.error), [null, 'polytask: mtl broke', null]);
   assert.match(mainJobText(summary), /mtl stub: FAILED polytask: mtl broke/);
@@ -79,7 +80,7 @@ test('a study that fails is reported, the others still run, and the job ends fai
 
 test('main job settings are checked before anything is written', () => withTempDir(async (root) => {
   const { ctx } = context(root);
-  const studies = [stub('transfer', sampleTransfer())];
+  const studies = [stub('transfer', { transfer: sampleTransfer() })];
   await assert.rejects(runMainJob({ quick: true, studies, ctx, overrides: [{ path: 'transfer.size', value: 0, source: '--set transfer.size' }] }), /--set transfer\.size: size: found 0, expected a number >= 1/);
   await assert.rejects(runMainJob({ quick: true, studies, ctx, overrides: [{ path: 'size', value: 1, source: '--set size' }] }), /--set size: expected a key of one study, prefixed by transfer\./);
   assert.equal(existsSync(root) && existsSync(join(root, 'index.sqlite')), false);

@@ -11,7 +11,8 @@ import type { CliContext } from '../../src/cli/context.js';
 import { mainJobText, runMainJob } from '../../src/cli/main-job.js';
 import { Output } from '../../src/cli/output.js';
 import { ProgressBars } from '../../src/cli/progress.js';
-import type { StudyDefinition, StudyKey } from '../../src/cli/studies/types.js';
+import { defineStudy, type Study, type StudyKey } from '../../src/cli/studies/types.js';
+import { assembleReport, type ReportData } from '../../src/report/index.js';
 import { StoppedError } from '../../src/train/index.js';
 import { sampleE2e, sampleMtl, sampleTransfer } from '../report/fixtures.js';
 import { withTempDir } from './helpers.js';
@@ -27,8 +28,8 @@ function context(root: string): CliContext {
  * what it trained. With `interruptAfter`, Ctrl-C arrives once that many sub-runs are recorded. Like
  * the real studies, it gives up with a StoppedError once its signal is aborted.
  */
-function stub(key: StudyKey, result: unknown, trained: string[], interruptAfter?: number): StudyDefinition {
-  return {
+function stub(key: StudyKey, result: ReportData, trained: string[], interruptAfter?: number): Study {
+  return defineStudy({
     key, title: `${key} stub`, schema: z.strictObject({ size: z.number().int().min(1) }), flags: {},
     presets: { main: { size: 3 }, quick: { size: 1 } },
     run: async (_config, onProgress, options) => {
@@ -44,7 +45,9 @@ function stub(key: StudyKey, result: unknown, trained: string[], interruptAfter?
       }
       return result;
     },
-  };
+    report: (data) => data,
+    verdict: (data) => assembleReport(data).verdicts[0]!,
+  });
 }
 
 test('a main job stopped by Ctrl-C resumes from its recorded sub-runs', () => withTempDir(async (root) => {
@@ -52,7 +55,7 @@ test('a main job stopped by Ctrl-C resumes from its recorded sub-runs', () => wi
   const ctx = context(root);
   const stopped = await runMainJob({
     quick: true, ctx, overrides: [{ path: 'e2e.size', value: 2, source: '--set e2e.size' }],
-    studies: [stub('transfer', sampleTransfer(), first), stub('mtl', sampleMtl(), first, 1), stub('e2e', sampleE2e(), first)],
+    studies: [stub('transfer', { transfer: sampleTransfer() }, first), stub('mtl', { mtl: sampleMtl() }, first, 1), stub('e2e', { e2e: sampleE2e() }, first)],
   });
   assert.equal(stopped.status, 'stopped');
   assert.deepEqual(first, ['transfer/part0', 'transfer/part1', 'transfer/part2', 'mtl/part0']);
@@ -60,7 +63,7 @@ test('a main job stopped by Ctrl-C resumes from its recorded sub-runs', () => wi
   assert.match(mainJobText(stopped), new RegExp(`resume with: npm start -- --resume ${stopped.run}`));
 
   const again: string[] = [];
-  const studies = [stub('transfer', sampleTransfer(), again), stub('mtl', sampleMtl(), again), stub('e2e', sampleE2e(), again)];
+  const studies = [stub('transfer', { transfer: sampleTransfer() }, again), stub('mtl', { mtl: sampleMtl() }, again), stub('e2e', { e2e: sampleE2e() }, again)];
   await assert.rejects(runMainJob({ quick: false, studies, ctx, overrides: [{ path: 'e2e.size', value: 5, source: '--set e2e.size' }], resume: stopped.run }),
     /--resume continues the main job with the settings it started with: drop --set e2e\.size/);
   const resumed = await runMainJob({ quick: false, studies, ctx, overrides: [], resume: stopped.run.slice(-6) });

@@ -14,7 +14,8 @@ import { loadMnist, TensorDataset } from '../../src/data/index.js';
 import { fitModel, runE2eStudy, type E2eProgress, type E2eStudyResult } from '../../src/endtoend/index.js';
 import { functional, Linear } from '../../src/nn/index.js';
 import type { Tensor } from '../../src/tensor/index.js';
-import { FileSubRunStore, StoppedError } from '../../src/train/index.js';
+import { FileSubRunStore } from '../../src/study/index.js';
+import { StoppedError } from '../../src/train/index.js';
 
 const digits = loadMnist();
 const config = {

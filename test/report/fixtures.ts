@@ -5,45 +5,56 @@
  * @example
  * const { transfer, mtl, e2e, metrics } = sampleReportData();
  */
-import type { E2eResult, MetricRecord, MtlResult, TransferResult } from '../../src/report/index.js';
+import type { E2eReport, MetricRecord, MtlReport, TransferReport } from '../../src/report/index.js';
 
 /** A transfer result: three strategies and scratch at four budgets. */
-export function sampleTransfer(): TransferResult {
+export function sampleTransfer(): TransferReport {
   const budgets = [10, 50, 200, 1000];
   const curve = (base: number, gain: number): Record<string, { mean: number; sd: number }> =>
     Object.fromEntries(budgets.map((b, i) => [String(b), { mean: Math.min(0.99, base + gain * i), sd: 0.02 + 0.01 * (3 - i) }]));
   return {
     budgets,
     results: { scratch: curve(0.35, 0.18), 'linear-probe': curve(0.7, 0.05), full: curve(0.65, 0.1), 'lp-ft': curve(0.72, 0.08) },
-    checks: { sourceAccuracy: 0.97 },
     verdict: 'Pre-training helps up to 200 labels; at 1000 labels scratch catches up.',
   };
 }
 
-/** A multi-task result with Δm, negative transfer and an affinity matrix. */
-export function sampleMtl(): MtlResult {
+/** A task of ten classes scored by accuracy, as the multi-task study summarises it. */
+const digitTask = (name: string): MtlReport['tasks'][number] => ({ name, kind: 'multiclass', outputs: 10, metrics: ['accuracy'], directions: { accuracy: true } });
+
+/** A multi-task result with Δm, negative transfer and the affinity one method measured. */
+export function sampleMtl(): MtlReport {
+  const acc = (left: number, right: number): Record<string, Record<string, number>> => ({ left: { accuracy: left }, right: { accuracy: right } });
+  const matrix = [[0.02, 0.008], [-0.004, 0.03]];
   return {
-    tasks: ['left', 'right'],
-    results: { single: { left: 0.91, right: 0.88 }, ew: { left: 0.92, right: 0.87 }, famo: { left: 0.93, right: 0.9 }, pcgrad: { left: 0.9, right: 0.89 } },
+    tasks: [digitTask('left'), digitTask('right')],
+    results: { single: acc(0.91, 0.88), ew: acc(0.92, 0.87), famo: acc(0.93, 0.9), pcgrad: acc(0.9, 0.89) },
     deltaM: { ew: -0.02, famo: 1.68, pcgrad: -0.12 },
     negativeTransfer: { ew: ['right'], famo: [], pcgrad: ['left'] },
-    affinity: { tasks: ['left', 'right'], matrix: [[0.02, 0.008], [-0.004, 0.03]] },
+    affinity: { famo: { tasks: ['left', 'right'], steps: [10], lookahead: [matrix], cosine: [[[1, 0.1], [0.1, 1]]], meanLookahead: matrix, meanCosine: [[1, 0.1], [0.1, 1]] } },
+    weightsOverTime: {},
   };
 }
 
 /** An end-to-end result whose fitted curves cross near 170 examples. */
-export function sampleE2e(): E2eResult {
+export function sampleE2e(): E2eReport {
   const sizes = [100, 300, 1000, 3000];
   const fits = { pipeline: { a: 1.2, b: -0.45, c: 0.05 }, endToEnd: { a: 6, b: -0.72, c: 0.02 } };
   const at = (f: { a: number; b: number; c: number }, n: number): number => f.a * n ** f.b + f.c;
+  // two seeds a sample standard deviation `sd` apart around the mean
+  const entry = (size: number, mean: number, sd: number): E2eReport['curves']['pipeline'][number] =>
+    ({ size, mean, sd, n: 2, values: [mean - sd / Math.SQRT2, mean + sd / Math.SQRT2] });
+  const fitted = (f: { a: number; b: number; c: number }): E2eReport['fits']['pipeline'] =>
+    ({ status: 'ok', ...f, chi2: 0, dof: 1, band: [], check: { status: 'skipped', reason: 'a sample' } });
   return {
+    metric: 'error',
     sizes,
     curves: {
-      pipeline: sizes.map((n) => ({ size: n, mean: at(fits.pipeline, n), sd: 0.01 })),
-      endToEnd: sizes.map((n) => ({ size: n, mean: at(fits.endToEnd, n), sd: 0.015 })),
+      pipeline: sizes.map((n) => entry(n, at(fits.pipeline, n), 0.01)),
+      endToEnd: sizes.map((n) => entry(n, at(fits.endToEnd, n), 0.015)),
     },
-    fits,
-    crossover: { size: 170, low: 130, high: 230 },
+    fits: { pipeline: fitted(fits.pipeline), endToEnd: fitted(fits.endToEnd) },
+    crossover: { status: 'extrapolated', size: 170, low: 130, high: 230, detail: 'from the fits' },
     verdict: 'End-to-end overtakes the pipeline from about 170 training examples.',
   };
 }
@@ -63,6 +74,6 @@ export function sampleMetrics(): MetricRecord[] {
 }
 
 /** All of the above. */
-export function sampleReportData(): { transfer: TransferResult; mtl: MtlResult; e2e: E2eResult; metrics: MetricRecord[] } {
+export function sampleReportData(): { transfer: TransferReport; mtl: MtlReport; e2e: E2eReport; metrics: MetricRecord[] } {
   return { transfer: sampleTransfer(), mtl: sampleMtl(), e2e: sampleE2e(), metrics: sampleMetrics() };
 }

@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileSubRunStore, StoppedError } from '../../src/train/index.js';
-import { runTransferStudy, type StudyProgress, type TransferStudyInput, type TransferStudyResult } from '../../src/transfer/index.js';
+import { FileSubRunStore } from '../../src/study/index.js';
+import { StoppedError } from '../../src/train/index.js';
+import { runTransferStudy, type TransferStudyProgress, type TransferStudyInput, type TransferStudyResult } from '../../src/transfer/index.js';
 
 const config: TransferStudyInput = {
   direction: 'digits-0-4-to-5-9',
@@ -32,7 +33,7 @@ test('a resumed transfer study trains only what was not recorded and gives the u
     cpSync(join(dir, 'a'), join(dir, 'b'), { recursive: true });
     // as if Ctrl-C had come after the first budget: its six runs and the source model are recorded
     for (const seed of [0, 1]) for (const s of ['scratch', 'linear-probe', 'lp-ft']) rmSync(join(dir, 'b', `finetune-${s}-b4-seed${seed}.json`));
-    const events: StudyProgress[] = [];
+    const events: TransferStudyProgress[] = [];
     const resumed = await runTransferStudy(config, (e) => events.push(e), { subRuns: FileSubRunStore.open(join(dir, 'b'), { config }) });
     assert.deepEqual(withoutTimes(resumed), withoutTimes(full));
     assert.equal(events.filter((e) => e.phase === 'pretrain').length, 0, 'the recorded source model is loaded, not trained again');
@@ -67,7 +68,7 @@ test('an aborted signal stops the transfer study after the current step; the res
     const controller = new AbortController();
     await assert.rejects(runTransferStudy(config, (e) => { if (e.phase === 'finetune' && e.done === 3) controller.abort(); }, { subRuns: open('cut'), signal: controller.signal }), StoppedError);
     assert.deepEqual(recorded('cut'), ['finetune-linear-probe-b2-seed0.json', 'finetune-lp-ft-b2-seed0.json', 'finetune-scratch-b2-seed0.json', 'source.json']);
-    const events: StudyProgress[] = [];
+    const events: TransferStudyProgress[] = [];
     const resumed = await runTransferStudy(config, (e) => events.push(e), { subRuns: open('cut') });
     assert.deepEqual(withoutTimes(resumed), withoutTimes(full));
     assert.deepEqual(events.filter((e) => e.phase === 'finetune').map((e) => e.done), [4, 5, 6, 7, 8, 9, 10, 11, 12]);

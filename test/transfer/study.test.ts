@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import {
   epochsForBudget, gainCheck, inputCheck, ratioCheck, resolveStudyConfig, runTransferStudy, strategyKeys, transferStudyConfigSchema, verdictOf,
-  type StudyProgress,
+  type TransferStudyProgress,
 } from '../../src/transfer/index.js';
 
 test('a tiny study returns the documented JSON shape', async () => {
-  const events: StudyProgress[] = [];
+  const events: TransferStudyProgress[] = [];
   const started = Date.now();
   const result = await runTransferStudy({
     direction: 'digits-0-4-to-5-9',

@@ -12,7 +12,7 @@
  */
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { readMetrics, readRunConfig, writeReport, METRICS_FILE, type ReportData, type RunInfo } from '../../report/index.js';
+import { readMetrics, readRunConfig, writeReport, METRICS_FILE, type RunInfo } from '../../report/index.js';
 import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import { contextOf, type CliContext } from '../context.js';
@@ -23,7 +23,7 @@ import { findRun, otherKind, resumeCommand, RunSession } from '../run-store.js';
 import { STUDIES } from '../studies/index.js';
 import { openSubRuns, runStudy, StudyStopped } from '../studies/run-study.js';
 import type { StudyDefinition } from '../studies/types.js';
-import { verdictLines, verdictOf } from '../studies/verdict.js';
+import { verdictLines } from '../studies/verdict.js';
 
 interface StudyFlags {
   config?: string;
@@ -33,7 +33,7 @@ interface StudyFlags {
 }
 
 /** The study's config: from its file and flags, or, to resume, the run's own (flags refused). */
-function loadStudyConfig(study: StudyDefinition, ctx: CliContext, flags: StudyFlags): { config: unknown; resumed: RunInfo | null } {
+function loadStudyConfig<Config, Result>(study: StudyDefinition<Config, Result>, ctx: CliContext, flags: StudyFlags): { config: Config; resumed: RunInfo | null } {
   const overrides = flagOverrides(flags, study.flags, study.schema);
   if (flags.resume === undefined) {
     return { config: loadConfig(study.schema, { ...(flags.config === undefined ? {} : { file: flags.config }), overrides }).config, resumed: null };
@@ -43,11 +43,12 @@ function loadStudyConfig(study: StudyDefinition, ctx: CliContext, flags: StudyFl
   if (change !== undefined) throw new CliError(`--resume continues a study with the config it started with: drop ${change}`);
   const info = findRun(ctx.root, flags.resume);
   if (info.kind !== `study-${study.key}`) throw otherKind(info, ctx.root);
-  const base = readRunConfig(info.dir) as Record<string, unknown>;
+  const stored = readRunConfig(info.dir);
+  const base = typeof stored === 'object' && stored !== null ? Object.fromEntries(Object.entries(stored)) : {};
   return { config: loadConfig(study.schema, { base }).config, resumed: info };
 }
 
-async function runStudyCommand(study: StudyDefinition, flags: StudyFlags, cmd: Command): Promise<void> {
+async function runStudyCommand<Config, Result>(study: StudyDefinition<Config, Result>, flags: StudyFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
   const { config, resumed } = loadStudyConfig(study, ctx, flags);
   // opened before the run is marked running again: records of another config refuse the resume
@@ -58,12 +59,12 @@ async function runStudyCommand(study: StudyDefinition, flags: StudyFlags, cmd: C
   if (resumed !== null) ctx.out.note(`resuming: ${subRuns.size} sub-runs already recorded are not trained again`);
   try {
     const { result, seconds } = await whileInterruptible(ctx.out, (signal) => runStudy(study, config, { run, out: ctx.out, bars: ctx.bars, subRuns, signal }));
-    const verdict = verdictOf(study.key, result);
+    const verdict = study.verdict(result);
     const report = flags.report
       ? (await writeReport(run.dir, {
         title: `polytask study ${study.key}: ${study.title}`,
         meta: [['run', run.id], ['time', duration(seconds)]],
-        config, data: { metrics: readMetrics(join(run.dir, METRICS_FILE)), [study.key]: result } as ReportData,
+        config, data: { metrics: readMetrics(join(run.dir, METRICS_FILE)), ...study.report(result) },
       })).html
       : null;
     run.finish('completed', { verdict: verdict.headline, numbers: verdict.numbers, seconds });
@@ -103,6 +104,6 @@ export function registerStudyCommands(program: Command): void {
     cmd.addOption(new Option('--set <key=value>', 'set any config key (repeatable)').argParser(collect))
       .option('--resume <run>', 'continue a stopped study: its recorded sub-runs are not trained again')
       .option('--no-report', 'skip writing report.html and the chart PNGs')
-      .action((flags: StudyFlags, c: Command) => runStudyCommand(study, flags, c));
+      .action((flags: StudyFlags, c: Command) => study.use((d) => runStudyCommand(d, flags, c)));
   }
 }

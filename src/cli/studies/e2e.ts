@@ -5,13 +5,14 @@
  * five sizes over two seeds; --quick four smaller sizes (the fewest a power law is fitted to), fewer steps.
  *
  * @example
- * await e2eStudy.run(validateConfig(e2eStudy.schema, { seeds: 1 }), onProgress);
+ * await e2eStudy.use((d) => d.run(validateConfig(d.schema, { seeds: 1 }), onProgress));
  */
-import { e2eStudyConfigSchema, type E2eStudyConfig } from '../../endtoend/config.js';
+import { e2eStudyConfigSchema } from '../../endtoend/config.js';
 import { runE2eStudy } from '../../endtoend/study.js';
-import type { StudyDefinition } from './types.js';
+import { e2eVerdict } from '../../report/index.js';
+import { defineStudy } from './types.js';
 
-export const e2eStudy: StudyDefinition = {
+export const e2eStudy = defineStudy({
   key: 'e2e',
   title: 'End-to-end vs pipeline',
   schema: e2eStudyConfigSchema,
@@ -20,9 +21,8 @@ export const e2eStudy: StudyDefinition = {
     main: { case: 'digit-sum', sizes: [100, 200, 400, 800, 1600], seeds: 2, testExamples: 1000, bootstrap: 100 },
     quick: { case: 'digit-sum', sizes: [100, 200, 400, 800], seeds: 2, testExamples: 500, bootstrap: 50, hybrid: false, training: { maxSteps: 300, minSteps: 60 } },
   },
-  run: (config, onProgress, options) => runE2eStudy(config as E2eStudyConfig, (p) => onProgress({
-    message: `${p.approach}${p.size === null ? '' : ` on ${p.size} examples`}, seed ${p.seed + 1}: error ${p.error.toFixed(3)} (${p.seconds.toFixed(1)} s)`,
-    run: `${p.approach}${p.size === null ? '' : ` n=${p.size}`} seed ${p.seed + 1}`,
-    runIndex: Math.min(p.done + 1, p.total), runs: p.total, done: p.done,
-  }), options),
-};
+  // the study's progress events carry the run, its index and the runs done
+  run: runE2eStudy,
+  report: (result) => ({ e2e: result }),
+  verdict: e2eVerdict,
+});

@@ -5,13 +5,14 @@
  * the equal-capacity check), or with two methods on 1500 images under --quick.
  *
  * @example
- * const result = await mtlStudy.run(validateConfig(mtlStudy.schema, { epochs: 1 }), (p) => bar.update(p));
+ * const result = await mtlStudy.use((d) => d.run(validateConfig(d.schema, { epochs: 1 }), (p) => bar.update(p)));
  */
 import { runMtlStudy } from '../../multitask/study.js';
-import { studyConfigSchema, type MtlStudyConfig } from '../../multitask/study/config.js';
-import type { StudyDefinition } from './types.js';
+import { studyConfigSchema } from '../../multitask/study/config.js';
+import { mtlVerdict } from '../../report/index.js';
+import { defineStudy } from './types.js';
 
-export const mtlStudy: StudyDefinition = {
+export const mtlStudy = defineStudy({
   key: 'mtl',
   title: 'Multi-task learning',
   schema: studyConfigSchema,
@@ -21,5 +22,7 @@ export const mtlStudy: StudyDefinition = {
     quick: { methods: ['ew', 'famo'], epochs: 3, train: 1500, test: 500, capacityCheck: false },
   },
   // the study's progress events carry every field the CLI draws (and per-task losses when reported)
-  run: (config, onProgress, options) => runMtlStudy(config as MtlStudyConfig, onProgress, options),
-};
+  run: runMtlStudy,
+  report: (result) => ({ mtl: result }),
+  verdict: mtlVerdict,
+});

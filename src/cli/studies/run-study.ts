@@ -6,7 +6,7 @@
  * Resume: each sub-run of the study (a seed of a method, a budget of a strategy, the transfer
  * study's pre-training) is recorded as it finishes in `subruns/<study>/` of the run directory, one
  * atomically written file each, guarded by a hash of the resolved config and the backend's name
- * (see src/train/sub-runs.ts). Ctrl-C stops the study after its current training step, in every
+ * (see src/study/sub-runs.ts). Ctrl-C stops the study after its current training step, in every
  * study and every kind of sub-run (pre-training, fine-tuning, multi-task and end-to-end runs): the
  * caller's Ctrl-C handler aborts the signal handed to the study, its trainer stops after the step
  * under way, the StoppedError it rejects with unwinds the study without recording that sub-run,
@@ -17,11 +17,12 @@
  *
  * @example
  * const subRuns = openSubRuns(run.dir, 'mtl', config, out);
- * const { result } = await whileInterruptible(out, (signal) => runStudy(mtlStudy, config, { run, out, bars, subRuns, signal }));
+ * const { result } = await whileInterruptible(out, (signal) => mtlStudy.use((d) => runStudy(d, config, { run, out, bars, subRuns, signal })));
  */
 import { join } from 'node:path';
 import { resultsFile, writeRunJson } from '../../report/index.js';
-import { FileSubRunStore, StoppedError } from '../../train/index.js';
+import { FileSubRunStore } from '../../study/index.js';
+import { StoppedError } from '../../train/index.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Output } from '../output.js';
 import type { Bar, ProgressBars } from '../progress.js';
@@ -71,10 +72,10 @@ export class StudyStopped extends CliError {
  * @example
  * const { result, seconds } = await runStudy(study, config, ctx);
  */
-export async function runStudy(study: StudyDefinition, config: unknown, ctx: StudyRunContext): Promise<{ result: unknown; seconds: number }> {
+export async function runStudy<Config, Result>(study: StudyDefinition<Config, Result>, config: Config, ctx: StudyRunContext): Promise<{ result: Result; seconds: number }> {
   const started = Date.now();
-  let runsBar: Bar | null = null;
-  let stepBar: Bar | null = null;
+  // set inside the progress callback: an object, so that the end of the study sees what it set
+  const drawn: { runs: Bar | null; steps: Bar | null } = { runs: null, steps: null };
   let current = '';
   let runs = 1;
   const onProgress = (p: StudyProgress): void => {
@@ -82,17 +83,17 @@ export async function runStudy(study: StudyDefinition, config: unknown, ctx: Stu
     if (p.run !== undefined && p.run !== current) {
       current = p.run;
       if (ctx.bars.enabled) {
-        runsBar ??= ctx.bars.bar(`${study.key} runs`, p.runs ?? 1);
-        stepBar ??= ctx.bars.bar(`${study.key} steps`, 1);
-        runsBar.update(p.done ?? (p.runIndex ?? 1) - 1, { tasks: p.run });
+        drawn.runs ??= ctx.bars.bar(`${study.key} runs`, p.runs ?? 1);
+        drawn.steps ??= ctx.bars.bar(`${study.key} steps`, 1);
+        drawn.runs.update(p.done ?? (p.runIndex ?? 1) - 1, { tasks: p.run });
       } else {
         ctx.out.note(`${study.key}: ${p.message}`);
       }
     }
     if (p.step === undefined) return;
     const steps = p.steps ?? null;
-    stepBar?.setTotal(steps ?? p.step);
-    stepBar?.update(p.step, {
+    drawn.steps?.setTotal(steps ?? p.step);
+    drawn.steps?.update(p.step, {
       epoch: p.epoch === undefined || p.epochs === undefined ? '' : `${p.epoch + 1}/${p.epochs}`,
       ...(p.loss === undefined ? {} : { loss: p.loss }),
       tasks: p.losses === undefined ? current : taskLosses(p.losses),
@@ -108,7 +109,7 @@ export async function runStudy(study: StudyDefinition, config: unknown, ctx: Stu
   };
   try {
     const result = await study.run(config, onProgress, { subRuns: ctx.subRuns, signal: ctx.signal });
-    (runsBar as Bar | null)?.update(runs, { tasks: 'done' });
+    drawn.runs?.update(runs, { tasks: 'done' });
     writeRunJson(ctx.run.dir, resultsFile(study.key), result);
     return { result, seconds: (Date.now() - started) / 1000 };
   } catch (err) {

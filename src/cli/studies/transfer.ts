@@ -5,13 +5,14 @@
  * target) with a small CNN and three seeds; --quick trims strategies, budgets, seeds and epochs.
  *
  * @example
- * await transferStudy.run(validateConfig(transferStudy.schema, { direction: 'digits-0-4-to-5-9' }), onProgress);
+ * await transferStudy.use((d) => d.run(validateConfig(d.schema, { direction: 'digits-0-4-to-5-9' }), onProgress));
  */
 import { runTransferStudy } from '../../transfer/study.js';
-import { transferStudyConfigSchema, type TransferStudyConfig } from '../../transfer/study/config.js';
-import type { StudyDefinition } from './types.js';
+import { transferVerdict } from '../../report/index.js';
+import { transferStudyConfigSchema } from '../../transfer/study/config.js';
+import { defineStudy } from './types.js';
 
-export const transferStudy: StudyDefinition = {
+export const transferStudy = defineStudy({
   key: 'transfer',
   title: 'Transfer learning',
   schema: transferStudyConfigSchema,
@@ -33,10 +34,8 @@ export const transferStudy: StudyDefinition = {
       fineTune: { strategies: ['scratch', 'full', 'lp-ft'], seeds: [0, 1], minEpochs: 8, epochBudget: 200, probeLr: 0.01 },
     },
   },
-  run: (config, onProgress, options) => runTransferStudy(config as TransferStudyConfig, (p) => onProgress({
-    message: p.message,
-    // fine-tuning reports each finished run; pre-training each epoch
-    run: p.phase === 'finetune' ? `${p.strategy} ${p.budget}/class` : p.phase,
-    runIndex: Math.min(p.done + 1, p.total), runs: p.total, done: p.done,
-  }), options),
-};
+  // the study's progress events carry the run (pre-training, or a fine-tuning run), its index and the runs done
+  run: runTransferStudy,
+  report: (result) => ({ transfer: result }),
+  verdict: transferVerdict,
+});

@@ -1,42 +1,26 @@
 /**
  * What the CLI needs to know of a study: its config schema (owned by the study's module), the flags
- * that stand for its keys, the settings the main job runs it at, and how to run it with progress.
- * One file per study adapts the study's module to this shape.
+ * that stand for its keys, the settings the main job runs it at, how to run it with progress, and
+ * how its result reaches the report. One file per study adapts the study's module to this shape,
+ * with the study's own config and result types; `defineStudy` binds them, so the CLI keeps the
+ * three studies in one list and still runs each with its own types.
  *
  * @example
- * const study: StudyDefinition = { key: 'mtl', title: 'Multi-task learning', schema, flags, presets, run };
+ * export const mtlStudy = defineStudy({ key: 'mtl', title: 'Multi-task learning', schema, flags, presets, run: runMtlStudy, report: (r) => ({ mtl: r }), verdict: mtlVerdict });
+ * mtlStudy.use((d) => runStudy(d, validateConfig(d.schema, raw), ctx));
  */
 import type { z } from 'zod';
-import type { SubRunStore } from '../../train/index.js';
+import type { ReportData, StudyKey, Verdict } from '../../report/index.js';
+import type { StudyProgress, StudyRunOptions } from '../../study/index.js';
 
-/** A study's progress, as the CLI draws it. */
-export interface StudyProgress {
-  /** One line describing the current step. */
-  message: string;
-  /** The training run inside the study: 'single:left', 'pcgrad', 'full@100'. */
-  run?: string;
-  /** 1-based index of the run and the number of runs. */
-  runIndex?: number;
-  runs?: number;
-  /** Runs finished (default: those before runIndex). */
-  done?: number;
-  step?: number;
-  steps?: number | null;
-  epoch?: number;
-  epochs?: number;
-  loss?: number;
-  /** Each task's loss, when the study reports it. */
-  losses?: Record<string, number>;
-  etaSeconds?: number | null;
-}
+export type { StudyKey, StudyProgress, StudyRunOptions };
 
-export type StudyKey = 'transfer' | 'mtl' | 'e2e';
-
-export interface StudyDefinition {
+/** A study as the CLI runs it, with its config type and its result type. */
+export interface StudyDefinition<Config, Result> {
   key: StudyKey;
   title: string;
   /** The study's own config schema: strict, defaults filled in. */
-  schema: z.ZodType;
+  schema: z.ZodType<Config>;
   /** Option name → config path, for the study's flags (besides --set). */
   flags: Record<string, string>;
   /** Raw configs the main job runs the study with: small, and very small for --quick. */
@@ -46,11 +30,31 @@ export interface StudyDefinition {
    * recorded there, and those already recorded are taken instead of trained again (resume). An
    * abort of `signal` stops it after the current training step, rejecting with a StoppedError.
    */
-  run(config: unknown, onProgress: (p: StudyProgress) => void, options?: StudyRunOptions): Promise<unknown>;
+  run: (config: Config, onProgress: (p: StudyProgress) => void, options?: StudyRunOptions) => Promise<Result>;
+  /** The result as the report reads it, under the study's key. */
+  report: (result: Result) => ReportData;
+  /** The result's verdict, as the terminal and the report show it. */
+  verdict: (result: Result) => Verdict;
 }
 
-/** What a study's run takes besides its config and progress callback. */
-export interface StudyRunOptions {
-  subRuns?: SubRunStore;
-  signal?: AbortSignal;
+/** A study with its types bound: what the CLI lists. `use` hands the typed definition to `f`. */
+export interface Study {
+  readonly key: StudyKey;
+  readonly title: string;
+  readonly schema: z.ZodType;
+  readonly flags: Record<string, string>;
+  readonly presets: { main: Record<string, unknown>; quick: Record<string, unknown> };
+  use<T>(f: <Config, Result>(definition: StudyDefinition<Config, Result>) => T): T;
+}
+
+/**
+ * A study for the CLI's list, from its typed definition.
+ *
+ * @example
+ * const study = defineStudy(definition);
+ * study.use((d) => d.title);
+ */
+export function defineStudy<Config, Result>(definition: StudyDefinition<Config, Result>): Study {
+  const { key, title, schema, flags, presets } = definition;
+  return { key, title, schema, flags, presets, use: (f) => f(definition) };
 }

@@ -6,14 +6,10 @@
  * @example
  * meanResults([{ a: { accuracy: 0.8 } }, { a: { accuracy: 0.9 } }]); // { a: { accuracy: 0.85 } }
  */
+import { meanDefined as mean } from '../../study/index.js';
 import type { EvaluationResult } from '../../train/index.js';
 import { meanMatrix, type AffinityHistory } from '../affinity-tracker.js';
 import type { WeightsOverTime } from '../weight-history.js';
-
-function mean(values: readonly number[]): number {
-  const ok = values.filter((v) => !Number.isNaN(v));
-  return ok.length === 0 ? NaN : ok.reduce((a, b) => a + b, 0) / ok.length;
-}
 
 /**
  * Each task's metrics averaged over runs.

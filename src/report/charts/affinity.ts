@@ -12,7 +12,7 @@ import { chartId, THEME, type Chart } from './chart.js';
  * A heatmap of an affinity matrix, with the value written in each cell; null for an empty matrix.
  *
  * @example
- * affinityChart(affinityMatrix(result.affinity)!);
+ * affinityChart({ tasks: history.tasks, values: history.meanLookahead });
  */
 export function affinityChart(m: { tasks: string[]; values: (number | null)[][] }, opts: { id?: string; title?: string } = {}): Chart | null {
   const rows = m.tasks.flatMap((source, i) => m.tasks.map((target, j) => ({ source, target, value: m.values[i]?.[j] ?? null })))

@@ -7,8 +7,7 @@
  * @example
  * e2eChart(result)?.id; // 'e2e'
  */
-import { curvePoints } from '../normalize.js';
-import type { E2eResult, PowerLawFit } from '../study-results.js';
+import type { E2eReport } from '../inputs.js';
 import { chartId, HEIGHT, THEME, WIDTH, type Chart } from './chart.js';
 
 /** Points per fitted curve, evenly spaced on the log axis. */
@@ -16,13 +15,20 @@ const FIT_POINTS = 60;
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/** The numbers of a fitted power law a·n^b + c; nulls where no fit was made. */
+export interface FitNumbers {
+  a: number | null;
+  b: number | null;
+  c: number | null;
+}
+
 /**
  * The value of a power law at `n`; NaN when the fit has no numbers.
  *
  * @example
  * powerLaw({ a: 1, b: -0.5, c: 0.1 }, 100); // 0.2
  */
-export function powerLaw(f: PowerLawFit, n: number): number {
+export function powerLaw(f: FitNumbers, n: number): number {
   return finite(f.a) && finite(f.b) && finite(f.c) ? f.a * n ** f.b + f.c : NaN;
 }
 
@@ -30,22 +36,22 @@ export function powerLaw(f: PowerLawFit, n: number): number {
  * Measured points with ±sd, fitted power laws and the crossover; null when there are no points.
  *
  * @example
- * e2eChart({ sizes: [100, 1000], curves: { pipeline: [0.3, 0.2], endToEnd: [0.5, 0.15] }, fits: {}, crossover: { size: 600 } });
+ * e2eChart(result); // result: an E2eStudyResult
  */
-export function e2eChart(result: E2eResult, opts: { id?: string; title?: string } = {}): Chart | null {
-  const metric = result.metric ?? 'error';
-  const points = Object.entries(result.curves ?? {}).flatMap(([approach, curve]) =>
-    curvePoints(curve, result.sizes ?? []).filter((p) => p.size > 0).map((p) => ({
-      approach, size: p.size, mean: p.mean, low: p.mean - (p.sd ?? 0), high: p.mean + (p.sd ?? 0),
+export function e2eChart(result: E2eReport, opts: { id?: string; title?: string } = {}): Chart | null {
+  const metric = result.metric;
+  const points = Object.entries(result.curves).flatMap(([approach, curve]) =>
+    (curve ?? []).filter((p) => p.size > 0 && finite(p.mean)).map((p) => ({
+      approach, size: p.size, mean: p.mean, low: p.mean - (finite(p.sd) ? p.sd : 0), high: p.mean + (finite(p.sd) ? p.sd : 0),
     })));
   if (points.length === 0) return null;
   const lo = Math.min(...points.map((p) => p.size));
   const hi = Math.max(...points.map((p) => p.size));
-  const fits = Object.entries(result.fits ?? {}).filter(([, f]) => f !== null && f !== undefined && Number.isFinite(powerLaw(f, lo))).flatMap(([approach, f]) =>
+  const fits = Object.entries(result.fits).flatMap(([approach, f]) => (f === undefined || !Number.isFinite(powerLaw(f, lo)) ? [] :
     Array.from({ length: FIT_POINTS }, (_, i) => lo * (hi / lo) ** (i / (FIT_POINTS - 1)))
-      .map((size) => ({ approach, size, fit: powerLaw(f, size) })).filter((r) => Number.isFinite(r.fit)));
+      .map((size) => ({ approach, size, fit: powerLaw(f, size) })).filter((r) => Number.isFinite(r.fit))));
   const c = result.crossover;
-  const crossing = c !== null && c !== undefined && finite(c.size) && c.size > 0
+  const crossing = finite(c.size) && c.size > 0
     ? [{ size: c.size, low: finite(c.low) && c.low > 0 ? c.low : c.size, high: finite(c.high) && c.high > 0 ? c.high : c.size, label: `crossover ≈ ${Math.round(c.size)}` }]
     : [];
   // ticks at the measured sizes: a log axis would otherwise label only the powers of ten

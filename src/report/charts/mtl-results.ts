@@ -7,18 +7,17 @@
  * deltaMChart(result)?.id;     // 'delta-m'
  * taskMetricsChart(result)?.id; // 'task-metrics'
  */
-import { metricValue, taskNames } from '../normalize.js';
-import type { MtlResult } from '../study-results.js';
+import type { MtlReport } from '../inputs.js';
 import { chartId, THEME, WIDTH, type Chart } from './chart.js';
 
 /**
  * Horizontal bars of Δm (percent) per method, green above zero and red below; null without values.
  *
  * @example
- * deltaMChart({ tasks: ['a'], results: {}, deltaM: { ew: 1.2, famo: -0.4 }, negativeTransfer: {} });
+ * deltaMChart(result); // result: an MtlStudyResult
  */
-export function deltaMChart(result: MtlResult, opts: { id?: string; title?: string } = {}): Chart | null {
-  const rows = Object.entries(result.deltaM ?? {}).filter(([, v]) => Number.isFinite(v)).map(([method, deltaM]) => ({
+export function deltaMChart(result: MtlReport, opts: { id?: string; title?: string } = {}): Chart | null {
+  const rows = Object.entries(result.deltaM).filter(([, v]) => Number.isFinite(v)).map(([method, deltaM]) => ({
     method, deltaM, sign: deltaM >= 0 ? 'better than single-task' : 'worse than single-task',
   }));
   if (rows.length === 0) return null;
@@ -48,15 +47,28 @@ export function deltaMChart(result: MtlResult, opts: { id?: string; title?: stri
 }
 
 /**
+ * A task's value in one method's results: its first metric (the one the task lists first, as
+ * the study's table shows); null when absent or not a finite number.
+ *
+ * @example
+ * taskValue({ left: { accuracy: 0.9 } }, { name: 'left', metrics: ['accuracy'] }); // 0.9
+ */
+export function taskValue(results: Readonly<Record<string, Readonly<Record<string, number>>>> | undefined, task: { name: string; metrics: readonly string[] }): number | null {
+  const metric = task.metrics[0];
+  const v = metric === undefined ? undefined : results?.[task.name]?.[metric];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/**
  * Grouped bars: each task's metric under each method, the single-task baseline included; null
  * without numbers.
  *
  * @example
- * taskMetricsChart({ tasks: ['a'], results: { single: { a: 0.9 }, ew: { a: 0.92 } }, deltaM: {}, negativeTransfer: {} });
+ * taskMetricsChart(result); // result: an MtlStudyResult
  */
-export function taskMetricsChart(result: MtlResult, opts: { id?: string; title?: string } = {}): Chart | null {
-  const rows = Object.entries(result.results ?? {}).flatMap(([method, byTask]) =>
-    Object.entries(byTask ?? {}).map(([task, v]) => ({ method, task, value: metricValue(v) })))
+export function taskMetricsChart(result: MtlReport, opts: { id?: string; title?: string } = {}): Chart | null {
+  const rows = Object.entries(result.results).flatMap(([method, byTask]) =>
+    result.tasks.map((task) => ({ method, task: task.name, value: taskValue(byTask, task) })))
     .filter((r): r is { method: string; task: string; value: number } => r.value !== null);
   if (rows.length === 0) return null;
   const methods = [...new Set(rows.map((r) => r.method))];
@@ -69,7 +81,7 @@ export function taskMetricsChart(result: MtlResult, opts: { id?: string; title?:
       config: THEME,
       data: { values: rows },
       mark: { type: 'bar' },
-      width: Math.max(80, Math.floor(WIDTH / Math.max(1, taskNames(result.tasks).length)) - 20),
+      width: Math.max(80, Math.floor(WIDTH / Math.max(1, result.tasks.length)) - 20),
       height: 200,
       encoding: {
         column: { field: 'task', type: 'nominal', title: null },

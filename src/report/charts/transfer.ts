@@ -7,7 +7,7 @@
  * @example
  * transferChart(result)?.id; // 'transfer'
  */
-import type { TransferResult } from '../study-results.js';
+import type { TransferReport } from '../inputs.js';
 import { chartId, HEIGHT, THEME, WIDTH, type Chart } from './chart.js';
 
 /**
@@ -15,11 +15,11 @@ import { chartId, HEIGHT, THEME, WIDTH, type Chart } from './chart.js';
  * no finite numbers.
  *
  * @example
- * transferChart({ budgets: [10, 100], results: { scratch: { 10: { mean: 0.3, sd: 0.05 } } } });
+ * transferChart({ budgets: [10, 100], results: { scratch: { 10: { mean: 0.3, sd: 0.05 } } }, verdict: '' });
  */
-export function transferChart(result: TransferResult, opts: { id?: string; title?: string } = {}): Chart | null {
-  const metric = result.metric ?? 'accuracy';
-  const rows = Object.entries(result.results ?? {}).flatMap(([strategy, byBudget]) =>
+export function transferChart(result: TransferReport, opts: { id?: string; title?: string } = {}): Chart | null {
+  const metric = 'accuracy';
+  const rows = Object.entries(result.results).flatMap(([strategy, byBudget]) =>
     Object.entries(byBudget ?? {}).map(([budget, v]) => ({
       strategy, budget: Number(budget), mean: v?.mean, sd: Number.isFinite(v?.sd) ? v.sd : 0,
       low: (v?.mean ?? NaN) - (Number.isFinite(v?.sd) ? v.sd : 0), high: (v?.mean ?? NaN) + (Number.isFinite(v?.sd) ? v.sd : 0),

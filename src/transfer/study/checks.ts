@@ -15,7 +15,7 @@
  */
 import type { ImageSet } from '../../data/index.js';
 import type { StrategyKey } from '../strategies/types.js';
-import type { MeanSd } from './stats.js';
+import type { MeanSd } from '../../study/index.js';
 
 /** Shape and pixel statistics of one image set. */
 export interface ImageStats {

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { tensor } from '../../src/tensor/index.js';
-import { configHash, FileSubRunStore } from '../../src/train/index.js';
+import { configHash, FileSubRunStore } from '../../src/study/index.js';
 
 function withDir(body: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'polytask-subruns-'));

@@ -14,7 +14,7 @@
  *
  * @example
  * const store = FileSubRunStore.open('runs/a/subruns', { config });
- * await runMtlStudy(config, onProgress, { subRuns: store });   // Ctrl-C, then the same call again
+ * await runMtlStudy(config, onProgress, { subRuns: store });   // Ctrl-C, then the same call again (see runner.ts)
  * store.size;                                                  // sub-runs recorded so far
  */
 import { createHash } from 'node:crypto';
@@ -23,7 +23,8 @@ import { join } from 'node:path';
 import { getBackend } from '../backend/registry.js';
 import { ValueError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
-import { packState, unpackState, type JsonValue } from './state-codec.js';
+import { packState, unpackState, type JsonValue } from '../train/index.js';
+import { hasFields } from './records.js';
 
 /**
  * Where a study records its finished sub-runs and finds them again.
@@ -84,8 +85,7 @@ function fileStem(id: string): string {
 }
 
 function isRecord(v: unknown): v is SubRunRecord {
-  const r = v as Partial<SubRunRecord> | null;
-  return typeof r === 'object' && r !== null && typeof r.id === 'string' && typeof r.config === 'string' && typeof r.backend === 'string' && 'result' in r;
+  return hasFields(v, { id: 'string', config: 'string', backend: 'string' }) && 'result' in v;
 }
 
 /** Sub-run records in a directory, one atomically written file each (see the module comment). */

@@ -1,0 +1,17 @@
+/**
+ * study: what the three studies share. The sub-run runner (a grid of separately seeded training
+ * runs with records, resume, abort and progress), the store it records into, the executor that
+ * trains pending sub-runs, the progress and options shapes, and the statistics over seeds.
+ *
+ * @example
+ * import { FileSubRunStore, runSubRuns, tInterval } from './study/index.js';
+ * const store = FileSubRunStore.open('runs/a/subruns', { config });
+ * const accuracies = await runSubRuns(grid, { store, isRecord, train });
+ * tInterval(accuracies.map((a) => a.accuracy));
+ */
+export { FileSubRunStore, configHash, type SubRunStore, type FileSubRunStoreOptions } from './sub-runs.js';
+export { SubRunner, runSubRuns, type SubRun, type SubRunEvent, type SubRunnerOptions, type RecordGuard, type TrainSubRun } from './runner.js';
+export { localExecutor, type Executor, type SubRunContext } from './executor.js';
+export type { StudyProgress, StudyProgressFields, StudyRunOptions } from './progress.js';
+export { mean, meanDefined, sampleSd, meanSd, quantile, tCdf, tQuantile, tInterval, type MeanSd, type MeanInterval } from './stats.js';
+export { hasFields, type FieldKind } from './records.js';
