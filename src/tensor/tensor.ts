@@ -110,10 +110,10 @@ export class Tensor {
   // ---- activations ----
   relu(): Tensor { return ew.unaryOp('relu', this); }
   leakyRelu(slope = 0.01): Tensor { return ew.leakyRelu(this, slope); }
-  gelu(): Tensor { return ew.unaryOp('gelu', this); }
+  gelu(): Tensor { return act.gelu(this); }
   sigmoid(): Tensor { return ew.unaryOp('sigmoid', this); }
   tanh(): Tensor { return ew.unaryOp('tanh', this); }
-  softplus(): Tensor { return ew.unaryOp('softplus', this); }
+  softplus(): Tensor { return act.softplus(this); }
   softmax(axis = -1): Tensor { return act.softmax(this, axis, false); }
   logSoftmax(axis = -1): Tensor { return act.softmax(this, axis, true); }
 
