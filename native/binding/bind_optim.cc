@@ -1,59 +1,54 @@
 // N-API glue of the fused optimiser steps; hyper-parameters come in one options object.
 #include "../kernels/optim.h"
-#include "args.h"
 #include "register.h"
+#include "signature.h"
 
 namespace ptb {
 namespace {
 
-// adamStep(p, g, m, v, options)
-Napi::Value AdamStep(const Napi::CallbackInfo& info) {
-  Args args(info, "adamStep", 5);
-  const Napi::Object o = args.object(4, "options");
-  pt::AdamParams a{};
-  a.lr = args.field_number(o, "options", "lr");
-  a.beta1 = args.field_number(o, "options", "beta1");
-  a.beta2 = args.field_number(o, "options", "beta2");
-  a.eps = args.field_number(o, "options", "eps");
-  a.weight_decay = args.field_number(o, "options", "weightDecay");
-  a.decoupled = args.field_boolean(o, "options", "decoupled");
-  a.step = static_cast<double>(args.field_integer(o, "options", "step", 1, kMaxElements));
-  F32 p = args.f32(0, "p");
-  F32 g = args.f32(1, "g");
-  F32 m = args.f32(2, "m");
-  F32 v = args.f32(3, "v");
-  args.expect_size(g, p.size, "g");
-  args.expect_size(m, p.size, "m");
-  args.expect_size(v, p.size, "v");
-  pt::adam_step(p.data, g.data, m.data, v.data, p.size, a);
-  return info.Env().Undefined();
+// adamStep({ p, g, m, v }, options)
+#define ADAM_ARGS(X)                               \
+  X(F32, p, IN(0))                                 \
+  X(F32, g, IN(0), "p")                            \
+  X(F32, m, IN(0), "p")                            \
+  X(F32, v, IN(0), "p")                            \
+  X(NUMBER, lr, IN(1))                             \
+  X(NUMBER, beta1, IN(1))                          \
+  X(NUMBER, beta2, IN(1))                          \
+  X(NUMBER, eps, IN(1))                            \
+  X(NUMBER, weightDecay, IN(1))                    \
+  X(BOOL, decoupled, IN(1))                        \
+  X(INT, step, IN(1), 1, kMaxElements)
+PT_SIGNATURE(AdamArgs, "adamStep", 2, ADAM_ARGS, ARRAYS(0), OBJECT(1, "options"))
+
+void adam_step(const Args&, AdamArgs& a) {
+  const pt::AdamParams o{a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.decoupled, static_cast<double>(a.step)};
+  pt::adam_step(a.p.data, a.g.data, a.m.data, a.v.data, a.p.size, o);
 }
 
-// sgdStep(p, g, buf, options)
-Napi::Value SgdStep(const Napi::CallbackInfo& info) {
-  Args args(info, "sgdStep", 4);
-  const Napi::Object o = args.object(3, "options");
-  pt::SgdParams s{};
-  s.lr = args.field_number(o, "options", "lr");
-  s.momentum = args.field_number(o, "options", "momentum");
-  s.dampening = args.field_number(o, "options", "dampening");
-  s.weight_decay = args.field_number(o, "options", "weightDecay");
-  s.nesterov = args.field_boolean(o, "options", "nesterov");
-  s.first_step = args.field_boolean(o, "options", "firstStep");
-  F32 p = args.f32(0, "p");
-  F32 g = args.f32(1, "g");
-  F32 buf = args.f32_or_null(2, "buf");
-  args.expect_size(g, p.size, "g");
-  if (!buf.is_null) args.expect_size(buf, p.size, "buf");
-  pt::sgd_step(p.data, g.data, buf.or_null(), p.size, s);
-  return info.Env().Undefined();
+// sgdStep({ p, g, buf }, options); buf is null without momentum.
+#define SGD_ARGS(X)                                \
+  X(F32, p, IN(0))                                 \
+  X(F32, g, IN(0), "p")                            \
+  X(F32_OR_NULL, buf, IN(0), "p")                  \
+  X(NUMBER, lr, IN(1))                             \
+  X(NUMBER, momentum, IN(1))                       \
+  X(NUMBER, dampening, IN(1))                      \
+  X(NUMBER, weightDecay, IN(1))                    \
+  X(BOOL, nesterov, IN(1))                         \
+  X(BOOL, firstStep, IN(1))
+PT_SIGNATURE(SgdArgs, "sgdStep", 2, SGD_ARGS, ARRAYS(0), OBJECT(1, "options"))
+
+void sgd_step(const Args&, SgdArgs& a) {
+  const pt::SgdParams o{a.lr, a.momentum, a.dampening, a.weightDecay, a.nesterov, a.firstStep};
+  pt::sgd_step(a.p.data, a.g.data, a.buf.or_null(), a.p.size, o);
 }
 
 }  // namespace
 
 void register_optim(Napi::Env env, Napi::Object exports) {
-  exports.Set("adamStep", Napi::Function::New(env, AdamStep, "adamStep"));
-  exports.Set("sgdStep", Napi::Function::New(env, SgdStep, "sgdStep"));
+  add_kernel<AdamArgs, adam_step>(env, exports);
+  add_kernel<SgdArgs, sgd_step>(env, exports);
 }
 
 }  // namespace ptb
