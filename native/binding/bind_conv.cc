@@ -10,57 +10,6 @@ namespace {
 // Largest column matrix (C/groups·KH·KW x OH·OW floats) one image may need: 8 GiB.
 constexpr int64_t kMaxColumnElements = int64_t{1} << 31;
 
-// The fields of Conv2dGeometry, the second argument of every convolution kernel.
-#define CONV_GEOMETRY(X)                       \
-  X(INT, n, IN(1), 0, kMaxDim)                 \
-  X(INT, c, IN(1), 0, kMaxDim)                 \
-  X(INT, h, IN(1), 0, kMaxDim)                 \
-  X(INT, w, IN(1), 0, kMaxDim)                 \
-  X(INT, o, IN(1), 0, kMaxDim)                 \
-  X(INT, kh, IN(1), 1, kMaxGeometry)           \
-  X(INT, kw, IN(1), 1, kMaxGeometry)           \
-  X(INT, oh, IN(1), 0, kMaxDim)                \
-  X(INT, ow, IN(1), 0, kMaxDim)                \
-  X(INT, strideH, IN(1), 1, kMaxGeometry)      \
-  X(INT, strideW, IN(1), 1, kMaxGeometry)      \
-  X(INT, padH, IN(1), 0, kMaxGeometry)         \
-  X(INT, padW, IN(1), 0, kMaxGeometry)         \
-  X(INT, dilationH, IN(1), 1, kMaxGeometry)    \
-  X(INT, dilationW, IN(1), 1, kMaxGeometry)    \
-  X(INT, groups, IN(1), 1, kMaxDim)
-
-// Sizes of x [N,C,H,W], the weight [O,C/groups,KH,KW] (its member is `weight`: `w` is the
-// width) and y [N,O,OH,OW].
-#define CONV_X "n*c*h*w"
-#define CONV_W "c/groups*o*kh*kw"
-#define CONV_Y "n*o*oh*ow"
-
-// conv2d({ x, w, bias, y }, geometry)
-#define CONV2D_ARGS(X)                         \
-  X(F32, x, IN(0), CONV_X)                     \
-  X(F32, weight, IN_AS(0, "w"), CONV_W)        \
-  X(F32_OR_NULL, bias, IN(0), "o")             \
-  X(F32, y, IN(0), CONV_Y)                     \
-  CONV_GEOMETRY(X)
-PT_SIGNATURE(Conv2dArgs, "conv2d", 2, CONV2D_ARGS, ARRAYS(0), OBJECT(1, "geometry"))
-
-// conv2dBackwardInput({ gy, w, gx }, geometry)
-#define CONV2D_BACKWARD_INPUT_ARGS(X)          \
-  X(F32, gy, IN(0), CONV_Y)                    \
-  X(F32, weight, IN_AS(0, "w"), CONV_W)        \
-  X(F32, gx, IN(0), CONV_X)                    \
-  CONV_GEOMETRY(X)
-PT_SIGNATURE(Conv2dBackwardInputArgs, "conv2dBackwardInput", 2, CONV2D_BACKWARD_INPUT_ARGS, ARRAYS(0), OBJECT(1, "geometry"))
-
-// conv2dBackwardWeight({ gy, x, gw, gb }, geometry)
-#define CONV2D_BACKWARD_WEIGHT_ARGS(X)         \
-  X(F32, gy, IN(0), CONV_Y)                    \
-  X(F32, x, IN(0), CONV_X)                     \
-  X(F32, gw, IN(0), CONV_W)                    \
-  X(F32_OR_NULL, gb, IN(0), "o")               \
-  CONV_GEOMETRY(X)
-PT_SIGNATURE(Conv2dBackwardWeightArgs, "conv2dBackwardWeight", 2, CONV2D_BACKWARD_WEIGHT_ARGS, ARRAYS(0), OBJECT(1, "geometry"))
-
 template <class S>
 pt::ConvGeometry geometry(const S& a) {
   return {a.n, a.c, a.h, a.w, a.o, a.kh, a.kw, a.oh, a.ow, a.strideH, a.strideW, a.padH, a.padW, a.dilationH, a.dilationW, a.groups};

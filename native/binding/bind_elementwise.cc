@@ -7,30 +7,7 @@
 namespace ptb {
 namespace {
 
-// In the order of pt::UnaryOp and pt::BinaryOp.
-const EnumNames kUnaryOps{"unary op", {"neg", "exp", "log", "sqrt", "abs", "sign", "square", "reciprocal", "relu",
-                                       "leakyRelu", "sigmoid", "tanh", "erf", "log1p"}};
-const EnumNames kBinaryOps{"binary op", {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"}};
-
-// unary(op, x, out, alpha)
-#define UNARY_ARGS(X)                  \
-  X(ENUM, op, ARG(0), kUnaryOps)       \
-  X(F32, x, ARG(1))                    \
-  X(F32, out, ARG(2), "x")             \
-  X(NUMBER, alpha, ARG(3))
-PT_SIGNATURE(UnaryArgs, "unary", 4, UNARY_ARGS)
-
 void unary(const Args&, UnaryArgs& a) { pt::unary(static_cast<pt::UnaryOp>(a.op), a.x.data, a.out.data, a.x.size, a.alpha); }
-
-// unaryGrad(op, x, y, gy, gx, alpha)
-#define UNARY_GRAD_ARGS(X)             \
-  X(ENUM, op, ARG(0), kUnaryOps)       \
-  X(F32, x, ARG(1))                    \
-  X(F32, y, ARG(2), "x")               \
-  X(F32, gy, ARG(3), "x")              \
-  X(F32, gx, ARG(4), "x")              \
-  X(NUMBER, alpha, ARG(5))
-PT_SIGNATURE(UnaryGradArgs, "unaryGrad", 6, UNARY_GRAD_ARGS)
 
 void unary_grad(const Args&, UnaryGradArgs& a) {
   pt::unary_grad(static_cast<pt::UnaryOp>(a.op), a.x.data, a.y.data, a.gy.data, a.gx.data, a.x.size, a.alpha);
@@ -46,17 +23,6 @@ void check_broadcast(const Args& args, const pt::Shape& in, const char* name, co
   PT_CHECK(args, ok, std::string("'") + name + "' shape " + format_shape(in) + " does not broadcast to out shape " + format_shape(out));
 }
 
-// binary(op, a, aShape, b, bShape, out, outShape), float32 only.
-#define BINARY_ARGS(X)                 \
-  X(ENUM, op, ARG(0), kBinaryOps)      \
-  X(F32, a, ARG(1), "aShape")          \
-  X(SHAPE, aShape, ARG(2))             \
-  X(F32, b, ARG(3), "bShape")          \
-  X(SHAPE, bShape, ARG(4))             \
-  X(F32, out, ARG(5), "outShape")      \
-  X(SHAPE, outShape, ARG(6))
-PT_SIGNATURE(BinaryArgs, "binary", 7, BINARY_ARGS)
-
 void check_binary(const Args& args, const BinaryArgs& a) {
   check_broadcast(args, a.aShape, "a", a.outShape);
   check_broadcast(args, a.bShape, "b", a.outShape);
@@ -65,18 +31,6 @@ void check_binary(const Args& args, const BinaryArgs& a) {
 void binary(const Args&, BinaryArgs& a) {
   pt::binary(static_cast<pt::BinaryOp>(a.op), a.a.data, a.aShape, a.b.data, a.bShape, a.out.data, a.outShape);
 }
-
-// where(cond, cShape, a, aShape, b, bShape, out, outShape)
-#define WHERE_ARGS(X)                  \
-  X(F32, cond, ARG(0), "cShape")       \
-  X(SHAPE, cShape, ARG(1))             \
-  X(F32, a, ARG(2), "aShape")          \
-  X(SHAPE, aShape, ARG(3))             \
-  X(F32, b, ARG(4), "bShape")          \
-  X(SHAPE, bShape, ARG(5))             \
-  X(F32, out, ARG(6), "outShape")      \
-  X(SHAPE, outShape, ARG(7))
-PT_SIGNATURE(WhereArgs, "where", 8, WHERE_ARGS)
 
 void check_where(const Args& args, const WhereArgs& a) {
   check_broadcast(args, a.cShape, "cond", a.outShape);
@@ -88,24 +42,7 @@ void where(const Args&, WhereArgs& a) {
   pt::where(a.cond.data, a.cShape, a.a.data, a.aShape, a.b.data, a.bShape, a.out.data, a.outShape);
 }
 
-// clamp(x, lo, hi, out)
-#define CLAMP_ARGS(X)                  \
-  X(F32, x, ARG(0))                    \
-  X(NUMBER, lo, ARG(1))                \
-  X(NUMBER, hi, ARG(2))                \
-  X(F32, out, ARG(3), "x")
-PT_SIGNATURE(ClampArgs, "clamp", 4, CLAMP_ARGS)
-
 void clamp(const Args&, ClampArgs& a) { pt::clamp(a.x.data, a.lo, a.hi, a.out.data, a.x.size); }
-
-// clampGrad(x, lo, hi, gy, gx)
-#define CLAMP_GRAD_ARGS(X)             \
-  X(F32, x, ARG(0))                    \
-  X(NUMBER, lo, ARG(1))                \
-  X(NUMBER, hi, ARG(2))                \
-  X(F32, gy, ARG(3), "x")              \
-  X(F32, gx, ARG(4), "x")
-PT_SIGNATURE(ClampGradArgs, "clampGrad", 5, CLAMP_GRAD_ARGS)
 
 void clamp_grad(const Args&, ClampGradArgs& a) { pt::clamp_grad(a.x.data, a.lo, a.hi, a.gy.data, a.gx.data, a.x.size); }
 

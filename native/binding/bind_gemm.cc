@@ -8,22 +8,6 @@
 namespace ptb {
 namespace {
 
-// matmul({ a, b, out }, attrs): out [batch,m,n]; a and b are checked below (strides may overlap).
-#define MATMUL_ARGS(X)                              \
-  X(F32, a, IN(0))                                  \
-  X(F32, b, IN(0))                                  \
-  X(F32, out, IN(0), "batch*m*n")                   \
-  X(INT, batch, IN(1), 0, kMaxDim)                  \
-  X(INT, m, IN(1), 0, kMaxDim)                      \
-  X(INT, n, IN(1), 0, kMaxDim)                      \
-  X(INT, k, IN(1), 0, kMaxDim)                      \
-  X(BOOL, transA, IN(1))                            \
-  X(BOOL, transB, IN(1))                            \
-  X(INT, aBatchStride, IN(1), 0, kMaxElements)      \
-  X(INT, bBatchStride, IN(1), 0, kMaxElements)      \
-  X(BOOL, accumulate, IN(1))
-PT_SIGNATURE(MatmulArgs, "matmul", 2, MATMUL_ARGS, ARRAYS(0), ATTRS(1))
-
 // Elements a batched operand must have: (batch-1)*stride + rows*cols, or 0 when nothing is read.
 int64_t operand_extent(const Args& args, int64_t batch, int64_t stride, int64_t rows, int64_t cols, const char* name) {
   const int64_t one = args.mul(rows, cols, name);

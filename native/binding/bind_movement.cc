@@ -33,14 +33,6 @@ void split_around(const Args& args, const pt::Shape& shape, const char* name, in
   *dim = shape[static_cast<size_t>(axis)];
 }
 
-// permute(x, shape, perm, out)
-#define PERMUTE_ARGS(X)                \
-  X(WORDS, x, ARG(0), "shape")         \
-  X(SHAPE, shape, ARG(1))              \
-  X(AXES, perm, ARG(2), "shape")       \
-  X(WORDS, out, ARG(3), "x")
-PT_SIGNATURE(PermuteArgs, "permute", 4, PERMUTE_ARGS)
-
 void check_permute(const Args& args, const PermuteArgs& a) {
   const size_t rank = a.shape.size();
   PT_CHECK(args, a.perm.size() == rank, "'perm' must have one entry per dimension of " + format_shape(a.shape));
@@ -67,15 +59,6 @@ void check_box(const Args& args, const pt::Shape& big, const pt::Shape& box, con
   }
 }
 
-// slice(x, shape, begin, out, outShape)
-#define SLICE_ARGS(X)                  \
-  X(WORDS, x, ARG(0), "shape")         \
-  X(SHAPE, shape, ARG(1))              \
-  X(INTS, begin, ARG(2), 0, kMaxDim)   \
-  X(WORDS, out, ARG(3), "outShape")    \
-  X(SHAPE, outShape, ARG(4))
-PT_SIGNATURE(SliceArgs, "slice", 5, SLICE_ARGS)
-
 void check_slice(const Args& args, const SliceArgs& a) { check_box(args, a.shape, a.outShape, a.begin); }
 
 void slice(const Args& args, SliceArgs& a) {
@@ -83,30 +66,12 @@ void slice(const Args& args, SliceArgs& a) {
   pt::slice(a.x.data, a.shape, a.begin, a.out.data, a.outShape);
 }
 
-// sliceAssign(src, srcShape, dst, dstShape, begin)
-#define SLICE_ASSIGN_ARGS(X)           \
-  X(WORDS, src, ARG(0), "srcShape")    \
-  X(SHAPE, srcShape, ARG(1))           \
-  X(WORDS, dst, ARG(2), "dstShape")    \
-  X(SHAPE, dstShape, ARG(3))           \
-  X(INTS, begin, ARG(4), 0, kMaxDim)
-PT_SIGNATURE(SliceAssignArgs, "sliceAssign", 5, SLICE_ASSIGN_ARGS)
-
 void check_slice_assign(const Args& args, const SliceAssignArgs& a) { check_box(args, a.dstShape, a.srcShape, a.begin); }
 
 void slice_assign(const Args& args, SliceAssignArgs& a) {
   check_same_dtype(args, a.src, "src", a.dst, "dst");
   pt::slice_assign(a.src.data, a.srcShape, a.dst.data, a.dstShape, a.begin);
 }
-
-// indexSelect(x, shape, axis, indices, out): out has x's shape with indices.length at axis.
-#define INDEX_SELECT_ARGS(X)           \
-  X(WORDS, x, ARG(0), "shape")         \
-  X(SHAPE, shape, ARG(1))              \
-  X(AXIS, axis, ARG(2), "shape")       \
-  X(I32, indices, ARG(3))              \
-  X(WORDS, out, ARG(4))
-PT_SIGNATURE(IndexSelectArgs, "indexSelect", 5, INDEX_SELECT_ARGS)
 
 void index_select(const Args& args, IndexSelectArgs& a) {
   int64_t outer, dim, inner;
@@ -116,15 +81,6 @@ void index_select(const Args& args, IndexSelectArgs& a) {
   check_indices(args, a.indices, dim, "indices");
   pt::index_select(a.x.data, outer, dim, inner, a.indices.data, a.indices.size, a.out.data);
 }
-
-// indexAdd(g, axis, indices, out, outShape): the gradient of indexSelect.
-#define INDEX_ADD_ARGS(X)              \
-  X(F32, g, ARG(0))                    \
-  X(SHAPE, outShape, ARG(4))           \
-  X(AXIS, axis, ARG(1), "outShape")    \
-  X(I32, indices, ARG(2))              \
-  X(F32, out, ARG(3), "outShape")
-PT_SIGNATURE(IndexAddArgs, "indexAdd", 5, INDEX_ADD_ARGS)
 
 void index_add(const Args& args, IndexAddArgs& a) {
   int64_t outer, dim, inner;
@@ -145,16 +101,6 @@ void check_gather_shapes(const Args& args, const pt::Shape& shape, const pt::Sha
   }
 }
 
-// gather(x, shape, axis, index, indexShape, out): out has index's shape.
-#define GATHER_ARGS(X)                 \
-  X(WORDS, x, ARG(0), "shape")         \
-  X(SHAPE, shape, ARG(1))              \
-  X(AXIS, axis, ARG(2), "shape")       \
-  X(I32, index, ARG(3), "indexShape")  \
-  X(SHAPE, indexShape, ARG(4))         \
-  X(WORDS, out, ARG(5), "index")
-PT_SIGNATURE(GatherArgs, "gather", 6, GATHER_ARGS)
-
 void check_gather(const Args& args, const GatherArgs& a) { check_gather_shapes(args, a.shape, a.indexShape, a.axis); }
 
 void gather(const Args& args, GatherArgs& a) {
@@ -162,16 +108,6 @@ void gather(const Args& args, GatherArgs& a) {
   check_indices(args, a.index, a.shape[static_cast<size_t>(a.axis)], "index");
   pt::gather(a.x.data, a.shape, a.axis, a.index.data, a.indexShape, a.out.data);
 }
-
-// scatterAdd(g, indexShape, axis, index, out, outShape): the gradient of gather.
-#define SCATTER_ADD_ARGS(X)            \
-  X(F32, g, ARG(0), "index")           \
-  X(SHAPE, indexShape, ARG(1))         \
-  X(SHAPE, outShape, ARG(5))           \
-  X(AXIS, axis, ARG(2), "outShape")    \
-  X(I32, index, ARG(3), "indexShape")  \
-  X(F32, out, ARG(4), "outShape")
-PT_SIGNATURE(ScatterAddArgs, "scatterAdd", 6, SCATTER_ADD_ARGS)
 
 void check_scatter_add(const Args& args, const ScatterAddArgs& a) { check_gather_shapes(args, a.outShape, a.indexShape, a.axis); }
 

@@ -6,10 +6,6 @@
 namespace ptb {
 namespace {
 
-// In the order of pt::ReduceOp.
-const EnumNames kReduceOps{"reduce op", {"sum", "max", "min"}};
-const EnumNames kArgOps{"op", {"argmax", "argmin"}};
-
 // (outer, dim, inner) of shape around axis; a 0-d shape is one element.
 void split_around(const pt::Shape& shape, int64_t axis, int64_t* outer, int64_t* dim, int64_t* inner) {
   *outer = 1;
@@ -18,15 +14,6 @@ void split_around(const pt::Shape& shape, int64_t axis, int64_t* outer, int64_t*
   for (size_t d = static_cast<size_t>(axis) + 1; d < shape.size(); ++d) *inner *= shape[d];
   *dim = shape.empty() ? 1 : shape[static_cast<size_t>(axis)];
 }
-
-// reduce(op, x, shape, axes, out); axes sorted and unique.
-#define REDUCE_ARGS(X)                 \
-  X(ENUM, op, ARG(0), kReduceOps)      \
-  X(F32, x, ARG(1), "shape")           \
-  X(SHAPE, shape, ARG(2))              \
-  X(AXES, axes, ARG(3), "shape")       \
-  X(F32, out, ARG(4))
-PT_SIGNATURE(ReduceArgs, "reduce", 5, REDUCE_ARGS)
 
 void check_reduce(const Args& args, const ReduceArgs& a) {
   for (size_t i = 1; i < a.axes.size(); ++i) PT_CHECK(args, a.axes[i] > a.axes[i - 1], "'axes' must be sorted and unique");
@@ -38,15 +25,6 @@ void reduce(const Args& args, ReduceArgs& a) {
   args.expect_size(a.out.size, pt::numel(kept), "'out'");
   pt::reduce(static_cast<pt::ReduceOp>(a.op), a.x.data, a.shape, a.axes, a.out.data);
 }
-
-// argReduce(op, x, shape, axis, out)
-#define ARG_REDUCE_ARGS(X)             \
-  X(ENUM, op, ARG(0), kArgOps)         \
-  X(F32, x, ARG(1), "shape")           \
-  X(SHAPE, shape, ARG(2))              \
-  X(AXIS, axis, ARG(3), "shape")       \
-  X(I32, out, ARG(4))
-PT_SIGNATURE(ArgReduceArgs, "argReduce", 5, ARG_REDUCE_ARGS)
 
 void arg_reduce(const Args& args, ArgReduceArgs& a) {
   int64_t outer, dim, inner;

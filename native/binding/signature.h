@@ -1,6 +1,6 @@
-// The one table of kernel signatures: each binding declares its kernel's arguments as a list of
-// entries (kind, name, where it comes from, range or size), and one generic reader checks a call
-// against it. A declaration
+// The kernel signature table and its reader. signatures.def declares every kernel's arguments as
+// a list of entries (kind, name, where it comes from, range or size), and one generic reader checks
+// a call against it. A declaration
 //
 //   #define SOFTMAX_ARGS(X) X(F32, x, IN(0), "outer*dim*inner") X(F32, out, IN(0), "x")
 //     X(INT, outer, IN(1), 0, kMaxDim) X(INT, dim, IN(1), 0, kMaxDim) X(INT, inner, IN(1), 0, kMaxDim)
@@ -214,3 +214,6 @@ void add_kernel(Napi::Env env, Napi::Object exports) {
 }
 
 }  // namespace ptb
+
+// Every kernel's declaration.
+#include "signatures.def"  // NOLINT(build/include)

@@ -14,7 +14,7 @@
  *
  * The reference implementation is `backends/js`; the native addon overrides the kernels it
  * accelerates and inherits the rest (see `backends/native`), and checks every argument against
- * its declaration in `native/binding/signatures.h`.
+ * its declaration in `native/binding/signatures.def`.
  *
  * @example
  * const be = getBackend();
