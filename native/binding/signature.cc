@@ -78,21 +78,22 @@ int Signature::index_of(const char* name) const {
 
 void Signature::read_attributes(const Args& args, void* self, Call& call) const {
   // 1. Every value, fields included (getters may run here).
-  Napi::Object objects[kMaxArgs];
+  napi_value objects[kMaxArgs];
   for (const ObjectSlot& o : objects_) {
     objects[o.slot] = args.object(args[o.slot], std::string("'") + o.name + "'", file_, line_);
   }
+  const Napi::Env env = args.env();
   for (size_t i = 0; i < params_.size(); ++i) {
     const Param& p = params_[i];
     const char* key = p.at.key != nullptr ? p.at.key : p.name;
-    call.raw[i] = p.at.field ? objects[p.at.slot].Get(key) : args[p.at.slot];
+    call.raw[i] = p.at.field ? Napi::Object(env, objects[p.at.slot]).Get(key) : args[p.at.slot];
   }
   // 2. Every non-array value, in declaration order (a shape before the axes that refer to it).
   Value v;
   for (size_t i = 0; i < params_.size(); ++i) {
     const Param& p = params_[i];
     const std::string& shown = shown_[i];
-    const Napi::Value& raw = call.raw[i];
+    const Napi::Value raw(env, call.raw[i]);
     switch (p.kind) {
       case Kind::Int:
         v.integer = args.integer(raw, shown, p.min, p.max, file_, line_);
@@ -103,13 +104,14 @@ void Signature::read_attributes(const Args& args, void* self, Call& call) const 
       case Kind::Enum: {
         const std::string s = args.string(raw, shown, file_, line_);
         const std::vector<const char*>& names = p.names->names;
-        std::string expected;
         v.integer = -1;
-        for (size_t k = 0; k < names.size(); ++k) {
+        for (size_t k = 0; k < names.size() && v.integer < 0; ++k)
           if (s == names[k]) v.integer = static_cast<int64_t>(k);
-          expected += (k == 0 ? "" : ", ") + std::string(names[k]);
+        if (v.integer < 0) {
+          std::string expected;
+          for (size_t k = 0; k < names.size(); ++k) expected += (k == 0 ? "" : ", ") + std::string(names[k]);
+          args.range_error("unknown " + std::string(p.names->label) + " '" + s + "', expected one of " + expected, file_, line_);
         }
-        if (v.integer < 0) args.range_error("unknown " + std::string(p.names->label) + " '" + s + "', expected one of " + expected, file_, line_);
         break;
       }
       case Kind::Shape:
@@ -147,6 +149,7 @@ int64_t Signature::evaluate(const Args& args, const std::vector<Term>& terms, co
 }
 
 void Signature::read_arrays(const Args& args, void* self, Call& call) const {
+  const Napi::Env env = args.env();
   Value v;
   for (size_t i = 0; i < params_.size(); ++i) {
     const Param& p = params_[i];
@@ -154,16 +157,16 @@ void Signature::read_arrays(const Args& args, void* self, Call& call) const {
     call.present[i] = true;
     switch (p.kind) {
       case Kind::F32: case Kind::F32OrNull:
-        v.f32 = args.f32(call.raw[i], shown, p.kind == Kind::F32OrNull, file_, line_);
+        v.f32 = args.f32(Napi::Value(env, call.raw[i]), shown, p.kind == Kind::F32OrNull, file_, line_);
         call.scalar[i] = v.f32.size;
         call.present[i] = !v.f32.is_null;
         break;
       case Kind::I32:
-        v.i32 = args.i32(call.raw[i], shown, file_, line_);
+        v.i32 = args.i32(Napi::Value(env, call.raw[i]), shown, file_, line_);
         call.scalar[i] = v.i32.size;
         break;
       case Kind::Words:
-        v.words = args.words(call.raw[i], shown, file_, line_);
+        v.words = args.words(Napi::Value(env, call.raw[i]), shown, file_, line_);
         call.scalar[i] = v.words.size;
         break;
       default:

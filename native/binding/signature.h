@@ -149,7 +149,7 @@ constexpr size_t kMaxArgs = 8;
 
 // The raw values and sizes of one call while it is being read.
 struct Call {
-  Napi::Value raw[kMaxParams];
+  napi_value raw[kMaxParams];  // as fetched; parsed in a later phase
   int64_t scalar[kMaxParams];  // an INT/AXIS value, a shape's element count, an array's length
   size_t rank[kMaxParams];     // a shape's rank
   bool present[kMaxParams];    // false for an optional array passed as null
