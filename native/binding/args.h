@@ -3,7 +3,7 @@
 // for being integral and in range, shapes for non-negative dimensions and overflow-free sizes.
 // A failed check throws a JS TypeError or RangeError naming the kernel, the argument and the
 // source line of the check or of the kernel's declaration, e.g.
-//   polytask_native.matmul: 'out' has 5 elements, expected 6 [bind_gemm.cc:40]
+//   polytask_native.matmul: 'out' has 5 elements, expected 6 [signatures.def:28]
 //
 // Bindings do not call these one argument at a time: each kernel declares its arguments in a
 // table (signature.h) and one generic reader parses them in a safe order.

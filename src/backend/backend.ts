@@ -5,12 +5,13 @@
  *
  * Calling convention:
  * - Elementwise, reduction and data-movement kernels are positional: each array is followed by its
- *   shape where it has one, outputs come last, and at most an op name, an axis or two bounds
- *   complete them. No flags. They run many times a step, so their calls stay free of allocations.
+ *   shape where it has one, outputs come last, and an op name, an axis or one or two scalars
+ *   complete them. No flags. They run many times a step, so their calls allocate nothing.
  * - Every other kernel takes two objects, `kernel(arrays, attrs)`: `arrays` names its arrays
  *   (inputs and outputs; an optional one is `null`), `attrs` its sizes, flags and
- *   hyper-parameters. Each pair of types is named after the kernel (`MatmulArrays`,
- *   `MatmulAttrs`); a geometry (`Conv2dGeometry`) is shared by a forward kernel and its backward.
+ *   hyper-parameters. Attribute types are named (`MatmulAttrs`, `SoftmaxAttrs`), and a geometry
+ *   (`Conv2dGeometry`) is shared by a forward kernel and its backward; `KernelArrays<'conv2d'>`
+ *   names a kernel's arrays object.
  *
  * The reference implementation is `backends/js`; the native addon overrides the kernels it
  * accelerates and inherits the rest (see `backends/native`), and checks every argument against
