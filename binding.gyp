@@ -37,6 +37,7 @@
       'sources': [
         'native/binding/addon.cc',
         'native/binding/args.cc',
+        'native/binding/signature.cc',
         'native/binding/bind_conv.cc',
         'native/binding/bind_elementwise.cc',
         'native/binding/bind_gemm.cc',

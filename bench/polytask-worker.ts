@@ -5,6 +5,7 @@
  * W1: MLP 784-512-512-10, ReLU, batch 256, Adam.  W2: the benchmark CNN, batch 128, Adam.
  * W3: SGEMM size×size×size through the backend's matmul kernel (or, with `tensor`, Tensor.matmul).
  */
+import { PLAIN_GEMM } from '../src/backend/backend.js';
 import { getBackend, manualSeed, nn, optim, rand, setBackend, tensor, type Tensor } from '../src/index.js';
 
 function mlp(): nn.Module {
@@ -44,7 +45,7 @@ function gemmRate(size: number, mode: 'kernel' | 'tensor'): number {
   const out = new Float32Array(size * size);
   const product = mode === 'tensor'
     ? (): void => void a.matmul(b)
-    : (): void => getBackend().matmul(a.data as Float32Array, b.data as Float32Array, out, 1, size, size, size, false, false, 0, 0, false);
+    : (): void => getBackend().matmul({ a: a.data as Float32Array, b: b.data as Float32Array, out }, { ...PLAIN_GEMM, m: size, n: size, k: size });
   for (let i = 0; i < Math.max(1, Math.floor(2e9 / (2 * size ** 3))); i++) product();
   const reps = Math.max(3, Math.floor(2e10 / (2 * size ** 3)));
   const t0 = performance.now();

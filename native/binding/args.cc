@@ -86,8 +86,6 @@ Args::Args(const Napi::CallbackInfo& info, const char* kernel, size_t count, con
   }
 }
 
-std::string Args::where(const char* name) const { return std::string("'") + name + "'"; }
-
 void Args::type_error(const std::string& msg, const char* file, int line) const {
   throw Napi::TypeError::New(info_.Env(), std::string("polytask_native.") + kernel_ + ": " + msg + " [" +
                                               basename_of(file) + ":" + std::to_string(line) + "]");
@@ -98,33 +96,27 @@ void Args::range_error(const std::string& msg, const char* file, int line) const
                                                basename_of(file) + ":" + std::to_string(line) + "]");
 }
 
-void Args::size_mismatch(const char* name, int64_t got, int64_t expected, const char* file, int line) const {
-  range_error(where(name) + " has " + std::to_string(got) + " elements, expected " + std::to_string(expected), file, line);
+void Args::size_mismatch(const std::string& what, int64_t got, int64_t expected, const char* bound, const char* file,
+                         int line) const {
+  range_error(what + " has " + std::to_string(got) + " elements, expected " + bound + std::to_string(expected), file, line);
 }
 
-F32 Args::f32(size_t i, const char* name, const char* file, int line) const {
-  const Napi::Value v = info_[i];
-  if (!is_typed(v, napi_float32_array)) type_error(where(name) + " must be a Float32Array, got " + describe(v), file, line);
+F32 Args::f32(const Napi::Value& v, const std::string& what, bool nullable, const char* file, int line) const {
+  if (nullable && v.IsNull()) return {non_null<float>(nullptr), 0, true};
+  if (!is_typed(v, napi_float32_array)) {
+    type_error(what + " must be a Float32Array" + (nullable ? " or null" : "") + ", got " + describe(v), file, line);
+  }
   Napi::Float32Array a = v.As<Napi::Float32Array>();
   return {non_null(a.Data()), static_cast<int64_t>(a.ElementLength()), false};
 }
 
-F32 Args::f32_or_null(size_t i, const char* name, const char* file, int line) const {
-  if (info_[i].IsNull()) return {non_null<float>(nullptr), 0, true};
-  const Napi::Value v = info_[i];
-  if (!is_typed(v, napi_float32_array)) type_error(where(name) + " must be a Float32Array or null, got " + describe(v), file, line);
-  return f32(i, name, file, line);
-}
-
-I32 Args::i32(size_t i, const char* name, const char* file, int line) const {
-  const Napi::Value v = info_[i];
-  if (!is_typed(v, napi_int32_array)) type_error(where(name) + " must be an Int32Array, got " + describe(v), file, line);
+I32 Args::i32(const Napi::Value& v, const std::string& what, const char* file, int line) const {
+  if (!is_typed(v, napi_int32_array)) type_error(what + " must be an Int32Array, got " + describe(v), file, line);
   Napi::Int32Array a = v.As<Napi::Int32Array>();
   return {non_null(a.Data()), static_cast<int64_t>(a.ElementLength()), false};
 }
 
-Words Args::words(size_t i, const char* name, const char* file, int line) const {
-  const Napi::Value v = info_[i];
+Words Args::words(const Napi::Value& v, const std::string& what, const char* file, int line) const {
   if (is_typed(v, napi_float32_array)) {
     Napi::Float32Array a = v.As<Napi::Float32Array>();
     return {non_null(reinterpret_cast<uint32_t*>(a.Data())), static_cast<int64_t>(a.ElementLength()), false};
@@ -133,44 +125,46 @@ Words Args::words(size_t i, const char* name, const char* file, int line) const 
     Napi::Int32Array a = v.As<Napi::Int32Array>();
     return {non_null(reinterpret_cast<uint32_t*>(a.Data())), static_cast<int64_t>(a.ElementLength()), true};
   }
-  type_error(where(name) + " must be a Float32Array or an Int32Array, got " + describe(v), file, line);
+  type_error(what + " must be a Float32Array or an Int32Array, got " + describe(v), file, line);
 }
 
-int64_t Args::integer(size_t i, const char* name, int64_t min, int64_t max, const char* file, int line) const {
+int64_t Args::integer(const Napi::Value& v, const std::string& what, int64_t min, int64_t max, const char* file,
+                      int line) const {
   int64_t out = 0;
-  if (!integral_in(info_[i], min, max, &out)) {
-    range_error(where(name) + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
-                    "], got " + describe(info_[i]),
+  if (!integral_in(v, min, max, &out)) {
+    range_error(what + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
+                    describe(v),
                 file, line);
   }
   return out;
 }
 
-double Args::number(size_t i, const char* name, const char* file, int line) const {
-  if (!info_[i].IsNumber()) type_error(where(name) + " must be a number, got " + describe(info_[i]), file, line);
-  return info_[i].As<Napi::Number>().DoubleValue();
+double Args::number(const Napi::Value& v, const std::string& what, const char* file, int line) const {
+  if (!v.IsNumber()) type_error(what + " must be a number, got " + describe(v), file, line);
+  return v.As<Napi::Number>().DoubleValue();
 }
 
-bool Args::boolean(size_t i, const char* name, const char* file, int line) const {
-  if (!info_[i].IsBoolean()) type_error(where(name) + " must be a boolean, got " + describe(info_[i]), file, line);
-  return info_[i].As<Napi::Boolean>().Value();
+bool Args::boolean(const Napi::Value& v, const std::string& what, const char* file, int line) const {
+  if (!v.IsBoolean()) type_error(what + " must be a boolean, got " + describe(v), file, line);
+  return v.As<Napi::Boolean>().Value();
 }
 
-std::string Args::string(size_t i, const char* name, const char* file, int line) const {
-  if (!info_[i].IsString()) type_error(where(name) + " must be a string, got " + describe(info_[i]), file, line);
-  return info_[i].As<Napi::String>().Utf8Value();
+std::string Args::string(const Napi::Value& v, const std::string& what, const char* file, int line) const {
+  if (!v.IsString()) type_error(what + " must be a string, got " + describe(v), file, line);
+  return v.As<Napi::String>().Utf8Value();
 }
 
-std::vector<int64_t> Args::int_list(size_t i, const char* name, int64_t min, int64_t max, const char* file, int line) const {
-  if (!info_[i].IsArray()) type_error(where(name) + " must be an array of integers, got " + describe(info_[i]), file, line);
-  Napi::Array arr = info_[i].As<Napi::Array>();
+std::vector<int64_t> Args::int_list(const Napi::Value& v, const std::string& what, int64_t min, int64_t max,
+                                    const char* file, int line) const {
+  if (!v.IsArray()) type_error(what + " must be an array of integers, got " + describe(v), file, line);
+  Napi::Array arr = v.As<Napi::Array>();
   const uint32_t n = arr.Length();
-  if (n > kMaxRank) range_error(where(name) + " has " + std::to_string(n) + " entries, at most " + std::to_string(kMaxRank) + " allowed", file, line);
+  if (n > kMaxRank) range_error(what + " has " + std::to_string(n) + " entries, at most " + std::to_string(kMaxRank) + " allowed", file, line);
   std::vector<int64_t> out(n);
   for (uint32_t k = 0; k < n; ++k) {
     const Napi::Value e = arr.Get(k);
     if (!integral_in(e, min, max, &out[k])) {
-      range_error(where(name) + "[" + std::to_string(k) + "] must be an integer in [" + std::to_string(min) + ", " +
+      range_error(what + "[" + std::to_string(k) + "] must be an integer in [" + std::to_string(min) + ", " +
                       std::to_string(max) + "], got " + describe(e),
                   file, line);
     }
@@ -178,44 +172,20 @@ std::vector<int64_t> Args::int_list(size_t i, const char* name, int64_t min, int
   return out;
 }
 
-pt::Shape Args::shape(size_t i, const char* name, const char* file, int line) const {
-  pt::Shape s = int_list(i, name, 0, kMaxDim, file, line);
+pt::Shape Args::shape(const Napi::Value& v, const std::string& what, const char* file, int line) const {
+  pt::Shape s = int_list(v, what, 0, kMaxDim, file, line);
   // Zero dimensions are skipped so that every partial product (strides, outer sizes) is bounded
   // too, even in an empty tensor.
   int64_t n = 1;
-  for (int64_t d : s) n = d == 0 ? n : mul(n, d, name, file, line);
+  for (int64_t d : s) n = d == 0 ? n : mul(n, d, what.c_str(), file, line);
   return s;
 }
 
-Napi::Object Args::object(size_t i, const char* name, const char* file, int line) const {
-  if (!info_[i].IsObject() || info_[i].IsArray() || info_[i].IsTypedArray() || info_[i].IsFunction()) {
-    type_error(where(name) + " must be an object, got " + describe(info_[i]), file, line);
+Napi::Object Args::object(const Napi::Value& v, const std::string& what, const char* file, int line) const {
+  if (!v.IsObject() || v.IsArray() || v.IsTypedArray() || v.IsFunction()) {
+    type_error(what + " must be an object, got " + describe(v), file, line);
   }
-  return info_[i].As<Napi::Object>();
-}
-
-int64_t Args::field_integer(const Napi::Object& o, const char* obj, const char* key, int64_t min, int64_t max,
-                            const char* file, int line) const {
-  const Napi::Value v = o.Get(key);
-  int64_t out = 0;
-  if (!integral_in(v, min, max, &out)) {
-    range_error(std::string(obj) + "." + key + " must be an integer in [" + std::to_string(min) + ", " +
-                    std::to_string(max) + "], got " + describe(v),
-                file, line);
-  }
-  return out;
-}
-
-double Args::field_number(const Napi::Object& o, const char* obj, const char* key, const char* file, int line) const {
-  const Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) type_error(std::string(obj) + "." + key + " must be a number, got " + describe(v), file, line);
-  return v.As<Napi::Number>().DoubleValue();
-}
-
-bool Args::field_boolean(const Napi::Object& o, const char* obj, const char* key, const char* file, int line) const {
-  const Napi::Value v = o.Get(key);
-  if (!v.IsBoolean()) type_error(std::string(obj) + "." + key + " must be a boolean, got " + describe(v), file, line);
-  return v.As<Napi::Boolean>().Value();
+  return v.As<Napi::Object>();
 }
 
 int64_t Args::mul(int64_t a, int64_t b, const char* what, const char* file, int line) const {

@@ -1,19 +1,17 @@
-// Argument checking for the N-API glue. Every value coming from JavaScript goes through an Args
-// accessor before it reaches a kernel: typed arrays are checked for their element type, integers
+// Argument checking for the N-API glue. Every value coming from JavaScript is parsed by an Args
+// method before it reaches a kernel: typed arrays are checked for their element type, integers
 // for being integral and in range, shapes for non-negative dimensions and overflow-free sizes.
 // A failed check throws a JS TypeError or RangeError naming the kernel, the argument and the
-// binding's source line, e.g.
-//   polytask_native.matmul: 'out' has 5 elements, expected 6 [bind_gemm.cc:40]
+// source line of the check or of the kernel's declaration, e.g.
+//   polytask_native.matmul: 'out' has 5 elements, expected 6 [signatures.def:28]
 //
-// Order matters: reading a shape, an object field or an array element can run JavaScript (a
-// getter) that could detach or shrink a typed array, so bindings read every other argument first
-// and the typed arrays last; no JavaScript runs between that and the kernel call.
+// Bindings do not call these one argument at a time: each kernel declares its arguments in a
+// table (signature.h) and one generic reader parses them in a safe order.
 //
-// Example (inside a binding function):
-//   Args args(info, "clamp", 4);
-//   const double lo = args.number(1, "lo");
-//   F32 x = args.f32(0, "x");
-//   PT_CHECK(args, x.size > 0, "'x' must not be empty");
+// Example (a control function without a table):
+//   Args args(info, "setGemmKernel", 1);
+//   const std::string name = args.string(args[0], "'name'");
+//   PT_CHECK(args, !name.empty(), "'name' must not be empty");
 #pragma once
 
 #include <napi.h>
@@ -53,43 +51,44 @@ struct Words {
   bool is_int32;
 };
 
+// The call being checked. `what` arguments are the names shown in messages: "'x'" for an
+// argument or a field of an arrays/attrs object, "geometry.n" for a field of a named object.
 class Args {
  public:
   // Throws unless exactly `count` arguments were passed.
   Args(const Napi::CallbackInfo& info, const char* kernel, size_t count,
        const char* file = __builtin_FILE(), int line = __builtin_LINE());
 
-  F32 f32(size_t i, const char* name, const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
-  // is_null (and size 0) for null.
-  F32 f32_or_null(size_t i, const char* name, const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
-  I32 i32(size_t i, const char* name, const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
-  Words words(size_t i, const char* name, const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
-  int64_t integer(size_t i, const char* name, int64_t min, int64_t max,
-                  const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
-  double number(size_t i, const char* name, const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
-  bool boolean(size_t i, const char* name, const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
-  std::string string(size_t i, const char* name, const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
+  Napi::Value operator[](size_t i) const { return info_[i]; }
+  Napi::Env env() const { return info_.Env(); }
+
+  // A Float32Array; with `nullable`, null gives is_null (and size 0).
+  F32 f32(const Napi::Value& v, const std::string& what, bool nullable, const char* file, int line) const;
+  I32 i32(const Napi::Value& v, const std::string& what, const char* file, int line) const;
+  Words words(const Napi::Value& v, const std::string& what, const char* file, int line) const;
+  int64_t integer(const Napi::Value& v, const std::string& what, int64_t min, int64_t max, const char* file, int line) const;
+  double number(const Napi::Value& v, const std::string& what, const char* file, int line) const;
+  bool boolean(const Napi::Value& v, const std::string& what, const char* file, int line) const;
+  std::string string(const Napi::Value& v, const std::string& what,
+                     const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
+  // An array of integers each in [min, max].
+  std::vector<int64_t> int_list(const Napi::Value& v, const std::string& what, int64_t min, int64_t max,
+                                const char* file, int line) const;
   // An array of dimensions in [0, kMaxDim] whose product (of the non-zero ones) is at most
   // kMaxElements, so no partial product of it overflows.
-  pt::Shape shape(size_t i, const char* name, const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
-  // An array of integers each in [min, max].
-  std::vector<int64_t> int_list(size_t i, const char* name, int64_t min, int64_t max,
-                                const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
-  Napi::Object object(size_t i, const char* name, const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
-
-  // Fields of an options/geometry object.
-  int64_t field_integer(const Napi::Object& o, const char* obj, const char* key, int64_t min, int64_t max,
-                        const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
-  double field_number(const Napi::Object& o, const char* obj, const char* key,
-                      const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
-  bool field_boolean(const Napi::Object& o, const char* obj, const char* key,
-                     const char* file = __builtin_FILE(), int line = __builtin_LINE()) const;
+  pt::Shape shape(const Napi::Value& v, const std::string& what, const char* file, int line) const;
+  // A plain object (not an array, typed array or function).
+  Napi::Object object(const Napi::Value& v, const std::string& what, const char* file, int line) const;
 
   // Throws unless the array has exactly `expected` elements.
-  template <class V>
-  void expect_size(const V& v, int64_t expected, const char* name,
+  void expect_size(int64_t size, int64_t expected, const std::string& what,
                    const char* file = __builtin_FILE(), int line = __builtin_LINE()) const {
-    if (v.size != expected) size_mismatch(name, v.size, expected, file, line);
+    if (size != expected) size_mismatch(what, size, expected, "", file, line);
+  }
+  // Throws unless the array has at least `expected` elements.
+  void expect_at_least(int64_t size, int64_t expected, const std::string& what,
+                       const char* file = __builtin_FILE(), int line = __builtin_LINE()) const {
+    if (size < expected) size_mismatch(what, size, expected, "at least ", file, line);
   }
 
   // a*b (or a+b), throwing instead of overflowing past kMaxElements.
@@ -100,16 +99,16 @@ class Args {
   [[noreturn]] void range_error(const std::string& msg, const char* file, int line) const;
 
  private:
-  [[noreturn]] void size_mismatch(const char* name, int64_t got, int64_t expected, const char* file, int line) const;
-  std::string where(const char* name) const;
+  [[noreturn]] void size_mismatch(const std::string& what, int64_t got, int64_t expected, const char* bound,
+                                  const char* file, int line) const;
 
   const Napi::CallbackInfo& info_;
   const char* kernel_;
 };
 
 // Throws a RangeError naming the kernel and this source line when `cond` is false.
-#define PT_CHECK(args, cond, msg)                          \
-  do {                                                     \
+#define PT_CHECK(args, cond, msg)                               \
+  do {                                                          \
     if (!(cond)) (args).range_error((msg), __FILE__, __LINE__); \
   } while (0)
 

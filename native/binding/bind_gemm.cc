@@ -2,8 +2,8 @@
 // benchmarks.
 #include "../kernels/gemm.h"
 #include "../kernels/parallel.h"
-#include "args.h"
 #include "register.h"
+#include "signature.h"
 
 namespace ptb {
 namespace {
@@ -15,29 +15,11 @@ int64_t operand_extent(const Args& args, int64_t batch, int64_t stride, int64_t 
   return args.add(args.mul(batch - 1, stride, name), one, name);
 }
 
-// matmul(a, b, out, batch, m, n, k, transA, transB, aBatchStride, bBatchStride, accumulate)
-Napi::Value Matmul(const Napi::CallbackInfo& info) {
-  Args args(info, "matmul", 12);
-  const int64_t batch = args.integer(3, "batch", 0, kMaxDim);
-  const int64_t m = args.integer(4, "m", 0, kMaxDim);
-  const int64_t n = args.integer(5, "n", 0, kMaxDim);
-  const int64_t k = args.integer(6, "k", 0, kMaxDim);
-  const bool trans_a = args.boolean(7, "transA");
-  const bool trans_b = args.boolean(8, "transB");
-  const int64_t a_stride = args.integer(9, "aBatchStride", 0, kMaxElements);
-  const int64_t b_stride = args.integer(10, "bBatchStride", 0, kMaxElements);
-  const bool accumulate = args.boolean(11, "accumulate");
-  const int64_t need_a = operand_extent(args, batch, a_stride, m, k, "a");
-  const int64_t need_b = operand_extent(args, batch, b_stride, k, n, "b");
-  const int64_t need_out = args.mul(args.mul(batch, m, "out"), n, "out");
-  F32 a = args.f32(0, "a");
-  F32 b = args.f32(1, "b");
-  F32 out = args.f32(2, "out");
-  PT_CHECK(args, a.size >= need_a, "'a' has " + std::to_string(a.size) + " elements, expected at least " + std::to_string(need_a));
-  PT_CHECK(args, b.size >= need_b, "'b' has " + std::to_string(b.size) + " elements, expected at least " + std::to_string(need_b));
-  args.expect_size(out, need_out, "out");
-  pt::sgemm_batched(a.data, b.data, out.data, batch, m, n, k, trans_a, trans_b, a_stride, b_stride, accumulate);
-  return info.Env().Undefined();
+void matmul(const Args& args, MatmulArgs& a) {
+  args.expect_at_least(a.a.size, operand_extent(args, a.batch, a.aBatchStride, a.m, a.k, "a"), "'a'");
+  args.expect_at_least(a.b.size, operand_extent(args, a.batch, a.bBatchStride, a.k, a.n, "b"), "'b'");
+  pt::sgemm_batched(a.a.data, a.b.data, a.out.data, a.batch, a.m, a.n, a.k, a.transA, a.transB, a.aBatchStride,
+                    a.bBatchStride, a.accumulate);
 }
 
 // gemmKernel(): the micro-kernel in use.
@@ -55,7 +37,7 @@ Napi::Value GemmKernels(const Napi::CallbackInfo& info) {
 // setGemmKernel(name): selects a micro-kernel for the whole process.
 Napi::Value SetGemmKernel(const Napi::CallbackInfo& info) {
   Args args(info, "setGemmKernel", 1);
-  const std::string name = args.string(0, "name");
+  const std::string name = args.string(args[0], "'name'");
   PT_CHECK(args, pt::set_gemm_kernel(name.c_str()),
            "unknown or unsupported kernel '" + name + "', expected one of " + pt::gemm_kernels_available());
   return info.Env().Undefined();
@@ -70,7 +52,7 @@ Napi::Value NumThreads(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_gemm(Napi::Env env, Napi::Object exports) {
-  exports.Set("matmul", Napi::Function::New(env, Matmul, "matmul"));
+  add_kernel<MatmulArgs, matmul>(env, exports);
   exports.Set("gemmKernel", Napi::Function::New(env, GemmKernel, "gemmKernel"));
   exports.Set("gemmKernels", Napi::Function::New(env, GemmKernels, "gemmKernels"));
   exports.Set("setGemmKernel", Napi::Function::New(env, SetGemmKernel, "setGemmKernel"));

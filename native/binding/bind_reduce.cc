@@ -1,61 +1,43 @@
 // N-API glue of the reductions: reduce(op, x, shape, axes, out), argReduce(op, x, shape, axis, out).
 #include "../kernels/reduce.h"
-#include "args.h"
 #include "register.h"
+#include "signature.h"
 
 namespace ptb {
 namespace {
 
-// reduce(op, x, shape, axes, out); axes sorted and unique.
-Napi::Value Reduce(const Napi::CallbackInfo& info) {
-  Args args(info, "reduce", 5);
-  const std::string name = args.string(0, "op");
-  pt::ReduceOp op = pt::ReduceOp::Sum;
-  if (name == "max") op = pt::ReduceOp::Max;
-  else if (name == "min") op = pt::ReduceOp::Min;
-  else PT_CHECK(args, name == "sum", "unknown reduce op '" + name + "', expected sum, max or min");
-  const pt::Shape shape = args.shape(2, "shape");
-  const int64_t rank = static_cast<int64_t>(shape.size());
-  const std::vector<int64_t> axes = args.int_list(3, "axes", 0, rank - 1);
-  for (size_t i = 0; i < axes.size(); ++i) {
-    PT_CHECK(args, i == 0 || axes[i] > axes[i - 1], "'axes' must be sorted and unique");
-  }
-  pt::Shape kept = shape;
-  for (int64_t a : axes) kept[static_cast<size_t>(a)] = 1;
-  const int64_t out_size = pt::numel(kept);
-  F32 x = args.f32(1, "x");
-  F32 out = args.f32(4, "out");
-  args.expect_size(x, pt::numel(shape), "x");
-  args.expect_size(out, out_size, "out");
-  pt::reduce(op, x.data, shape, axes, out.data);
-  return info.Env().Undefined();
+// (outer, dim, inner) of shape around axis; a 0-d shape is one element.
+void split_around(const pt::Shape& shape, int64_t axis, int64_t* outer, int64_t* dim, int64_t* inner) {
+  *outer = 1;
+  *inner = 1;
+  for (int64_t d = 0; d < axis; ++d) *outer *= shape[static_cast<size_t>(d)];
+  for (size_t d = static_cast<size_t>(axis) + 1; d < shape.size(); ++d) *inner *= shape[d];
+  *dim = shape.empty() ? 1 : shape[static_cast<size_t>(axis)];
 }
 
-// argReduce(op, x, shape, axis, out)
-Napi::Value ArgReduce(const Napi::CallbackInfo& info) {
-  Args args(info, "argReduce", 5);
-  const std::string name = args.string(0, "op");
-  PT_CHECK(args, name == "argmax" || name == "argmin", "unknown op '" + name + "', expected argmax or argmin");
-  const pt::Shape shape = args.shape(2, "shape");
-  const int64_t rank = static_cast<int64_t>(shape.size());
-  const int64_t axis = args.integer(3, "axis", 0, rank > 0 ? rank - 1 : 0);
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d) outer *= shape[static_cast<size_t>(d)];
-  for (int64_t d = axis + 1; d < rank; ++d) inner *= shape[static_cast<size_t>(d)];
-  const int64_t dim = rank > 0 ? shape[static_cast<size_t>(axis)] : 1;
-  F32 x = args.f32(1, "x");
-  I32 out = args.i32(4, "out");
-  args.expect_size(x, pt::numel(shape), "x");
-  args.expect_size(out, outer * inner, "out");
-  pt::arg_reduce(name == "argmax", x.data, outer, dim, inner, out.data);
-  return info.Env().Undefined();
+void check_reduce(const Args& args, const ReduceArgs& a) {
+  for (size_t i = 1; i < a.axes.size(); ++i) PT_CHECK(args, a.axes[i] > a.axes[i - 1], "'axes' must be sorted and unique");
+}
+
+void reduce(const Args& args, ReduceArgs& a) {
+  pt::Shape kept = a.shape;
+  for (int64_t axis : a.axes) kept[static_cast<size_t>(axis)] = 1;
+  args.expect_size(a.out.size, pt::numel(kept), "'out'");
+  pt::reduce(static_cast<pt::ReduceOp>(a.op), a.x.data, a.shape, a.axes, a.out.data);
+}
+
+void arg_reduce(const Args& args, ArgReduceArgs& a) {
+  int64_t outer, dim, inner;
+  split_around(a.shape, a.axis, &outer, &dim, &inner);
+  args.expect_size(a.out.size, outer * inner, "'out'");
+  pt::arg_reduce(a.op == 0, a.x.data, outer, dim, inner, a.out.data);
 }
 
 }  // namespace
 
 void register_reduce(Napi::Env env, Napi::Object exports) {
-  exports.Set("reduce", Napi::Function::New(env, Reduce, "reduce"));
-  exports.Set("argReduce", Napi::Function::New(env, ArgReduce, "argReduce"));
+  add_kernel<ReduceArgs, reduce, check_reduce>(env, exports);
+  add_kernel<ArgReduceArgs, arg_reduce>(env, exports);
 }
 
 }  // namespace ptb

@@ -18,15 +18,14 @@ constexpr int64_t kCostlyGrain = 1 << 12;
 bool is_costly(UnaryOp op) {
   switch (op) {
     case UnaryOp::Exp: case UnaryOp::Log: case UnaryOp::Sigmoid: case UnaryOp::Tanh:
-    case UnaryOp::Gelu: case UnaryOp::Softplus:
+    case UnaryOp::Erf: case UnaryOp::Log1p:
       return true;
     default:
       return false;
   }
 }
 
-const double kInvSqrt2 = 0.70710678118654752440;
-const double kInvSqrt2Pi = 0.39894228040143267794;
+const double kTwoOverSqrtPi = 1.12837916709551257390;
 
 double sigmoid(double v) { return v >= 0 ? 1.0 / (1.0 + std::exp(-v)) : std::exp(v) / (1.0 + std::exp(v)); }
 
@@ -98,8 +97,8 @@ void unary(UnaryOp op, const float* x, float* out, int64_t n, double alpha) {
     case UnaryOp::LeakyRelu: return map1(x, out, n, g, [alpha](double v) { return v > 0 ? v : alpha * v; });
     case UnaryOp::Sigmoid: return map1(x, out, n, g, [](double v) { return sigmoid(v); });
     case UnaryOp::Tanh: return map1(x, out, n, g, [](double v) { return std::tanh(v); });
-    case UnaryOp::Gelu: return map1(x, out, n, g, [](double v) { return 0.5 * v * (1.0 + std::erf(v * kInvSqrt2)); });
-    case UnaryOp::Softplus: return map1(x, out, n, g, [](double v) { return v > 20 ? v : std::log1p(std::exp(v)); });
+    case UnaryOp::Erf: return map1(x, out, n, g, [](double v) { return std::erf(v); });
+    case UnaryOp::Log1p: return map1(x, out, n, g, [](double v) { return std::log1p(v); });
   }
 }
 
@@ -127,11 +126,8 @@ void unary_grad(UnaryOp op, const float* x, const float* y, const float* gy, flo
     case UnaryOp::LeakyRelu: return map_grad(x, y, gy, gx, n, g, [alpha](double xv, double) { return xv > 0 ? 1.0 : alpha; });
     case UnaryOp::Sigmoid: return map_grad(x, y, gy, gx, n, g, [](double, double yv) { return yv * (1.0 - yv); });
     case UnaryOp::Tanh: return map_grad(x, y, gy, gx, n, g, [](double, double yv) { return 1.0 - yv * yv; });
-    case UnaryOp::Gelu:
-      return map_grad(x, y, gy, gx, n, g, [](double xv, double) {
-        return 0.5 * (1.0 + std::erf(xv * kInvSqrt2)) + xv * std::exp(-0.5 * xv * xv) * kInvSqrt2Pi;
-      });
-    case UnaryOp::Softplus: return map_grad(x, y, gy, gx, n, g, [](double xv, double) { return sigmoid(xv); });
+    case UnaryOp::Erf: return map_grad(x, y, gy, gx, n, g, [](double xv, double) { return kTwoOverSqrtPi * std::exp(-xv * xv); });
+    case UnaryOp::Log1p: return map_grad(x, y, gy, gx, n, g, [](double xv, double) { return 1.0 / (1.0 + xv); });
   }
 }
 

@@ -3,12 +3,25 @@
  * kernels never see a `Tensor`. Every kernel writes into output arrays the caller allocated
  * (zero-filled unless a kernel says it overwrites), all arrays are contiguous row-major.
  *
+ * Calling convention:
+ * - Elementwise, reduction and data-movement kernels are positional: each array is followed by its
+ *   shape where it has one, outputs come last, and an op name, an axis or one or two scalars
+ *   complete them. No flags. They run many times a step, so their calls allocate nothing.
+ * - Every other kernel takes two objects, `kernel(arrays, attrs)`: `arrays` names its arrays
+ *   (inputs and outputs; an optional one is `null`), `attrs` its sizes, flags and
+ *   hyper-parameters. Attribute types are named (`MatmulAttrs`, `SoftmaxAttrs`), and a geometry
+ *   (`Conv2dGeometry`) is shared by a forward kernel and its backward; `KernelArrays<'conv2d'>`
+ *   names a kernel's arrays object.
+ *
  * The reference implementation is `backends/js`; the native addon overrides the kernels it
- * accelerates and inherits the rest (see `backends/native`).
+ * accelerates and inherits the rest (see `backends/native`), and checks every argument against
+ * its declaration in `native/binding/signatures.def`.
  *
  * @example
  * const be = getBackend();
  * be.binary('add', a, [2, 3], b, [3], out, [2, 3]);
+ * // out [2,4] = a [2,3] · b [3,4]
+ * be.matmul({ a, b, out }, { ...PLAIN_GEMM, m: 2, n: 4, k: 3 });
  */
 import type { TypedArray } from '../core/dtype.js';
 import type { Shape } from '../core/shape.js';
@@ -19,7 +32,7 @@ export type I32 = Int32Array;
 /** Elementwise unary ops; `alpha` is the slope of leakyRelu and unused otherwise. */
 export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'square' | 'reciprocal'
-  | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'gelu' | 'softplus';
+  | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'erf' | 'log1p';
 
 /** Broadcasting binary ops. Comparisons write 1 or 0. */
 export type BinaryOp =
@@ -65,6 +78,59 @@ export interface SgdParams {
   firstStep: boolean;
 }
 
+/** Operands of matmul: A is [k,m] when transA, else [m,k]; B is [n,k] when transB, else [k,n]; out is [batch,m,n]. */
+export interface MatmulArrays { a: F32; b: F32; out: F32 }
+
+export interface MatmulAttrs {
+  batch: number; m: number; n: number; k: number;
+  transA: boolean; transB: boolean;
+  /** A_b starts at b*aBatchStride (0 broadcasts one matrix over the batch); likewise B_b. */
+  aBatchStride: number; bBatchStride: number;
+  /** Add to out instead of overwriting it. */
+  accumulate: boolean;
+}
+
+/**
+ * The attributes of one plain product (one matrix each, no transposes, overwrite), to spread under
+ * the ones a call sets.
+ *
+ * @example
+ * be.matmul({ a, b, out }, { ...PLAIN_GEMM, m, n, k, transB: true }); // out [m,n] = a [m,k] · bᵀ, b [n,k]
+ */
+export const PLAIN_GEMM: Readonly<Omit<MatmulAttrs, 'm' | 'n' | 'k'>> = {
+  batch: 1, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0, accumulate: false,
+};
+
+/** Geometry of adaptive 2-D pooling; x is [N,C,H,W], y is [N,C,OH,OW]. */
+export interface AdaptivePool2dGeometry { n: number; c: number; h: number; w: number; oh: number; ow: number }
+
+/** x viewed as [outer, dim, inner], normalised over dim; `log` for log-softmax. */
+export interface SoftmaxAttrs { outer: number; dim: number; inner: number; log: boolean }
+
+export interface CrossEntropyAttrs { rows: number; classes: number; smoothing: number; ignoreIndex: number }
+
+/** x, y [rows, cols]; gamma, beta [cols] or null; mean, rstd [rows]. */
+export interface LayerNormArrays { x: F32; gamma: F32 | null; beta: F32 | null; y: F32; mean: F32; rstd: F32 }
+export interface LayerNormBackwardArrays {
+  gy: F32; x: F32; gamma: F32 | null; mean: F32; rstd: F32;
+  gx: F32; ggamma: F32 | null; gbeta: F32 | null;
+}
+export interface LayerNormLayout { rows: number; cols: number }
+export interface LayerNormAttrs extends LayerNormLayout { eps: number }
+
+/** x, y [n,c,s]; gamma, beta, runningMean, runningVar, mean, rstd [c]. */
+export interface BatchNormArrays {
+  x: F32; gamma: F32 | null; beta: F32 | null; runningMean: F32 | null; runningVar: F32 | null;
+  y: F32; mean: F32; rstd: F32;
+}
+export interface BatchNormBackwardArrays {
+  gy: F32; x: F32; gamma: F32 | null; mean: F32; rstd: F32;
+  gx: F32; ggamma: F32 | null; gbeta: F32 | null;
+}
+/** What the backward of batchNorm needs: the layout and whether batch statistics were used. */
+export interface BatchNormLayout { n: number; c: number; s: number; training: boolean }
+export interface BatchNormAttrs extends BatchNormLayout { momentum: number; eps: number }
+
 export interface Backend {
   readonly name: string;
 
@@ -107,71 +173,66 @@ export interface Backend {
   // ---- linear algebra ----
   /**
    * Batched GEMM: for each b < batch, C_b[m,n] = op(A_b)[m,k] · op(B_b)[k,n] with op = transpose
-   * when transA/transB. A_b starts at b*aBatchStride (0 broadcasts one matrix over the batch);
-   * A is stored [k,m] when transA, else [m,k]; B is [n,k] when transB, else [k,n]. Overwrites out [batch,m,n]
-   * unless `accumulate`, which adds to it.
+   * when transA/transB. Overwrites out [batch,m,n] unless `accumulate`, which adds to it.
    */
-  matmul(
-    a: F32, b: F32, out: F32,
-    batch: number, m: number, n: number, k: number,
-    transA: boolean, transB: boolean,
-    aBatchStride: number, bBatchStride: number, accumulate: boolean,
-  ): void;
+  matmul(arrays: MatmulArrays, attrs: MatmulAttrs): void;
 
   // ---- convolution and pooling ----
   /** y = conv2d(x, w) + bias. Overwrites y. */
-  conv2d(x: F32, w: F32, bias: F32 | null, y: F32, g: Conv2dGeometry): void;
+  conv2d(arrays: { x: F32; w: F32; bias: F32 | null; y: F32 }, g: Conv2dGeometry): void;
   /** gx = dL/dx given gy. Overwrites gx. */
-  conv2dBackwardInput(gy: F32, w: F32, gx: F32, g: Conv2dGeometry): void;
+  conv2dBackwardInput(arrays: { gy: F32; w: F32; gx: F32 }, g: Conv2dGeometry): void;
   /** gw = dL/dw (overwrites gw), and gb = dL/dbias when gb is given (overwrites gb). */
-  conv2dBackwardWeight(gy: F32, x: F32, gw: F32, gb: F32 | null, g: Conv2dGeometry): void;
+  conv2dBackwardWeight(arrays: { gy: F32; x: F32; gw: F32; gb: F32 | null }, g: Conv2dGeometry): void;
   /** y = max pool; argmax[i] = flat index within the (n,c) plane of x of each output's max (-1 when the window is all padding). Overwrites y and argmax. */
-  maxPool2d(x: F32, y: F32, argmax: I32, g: Pool2dGeometry): void;
+  maxPool2d(arrays: { x: F32; y: F32; argmax: I32 }, g: Pool2dGeometry): void;
   /** gx = gy routed through argmax (summed where windows overlap), 0 elsewhere. Overwrites gx. */
-  maxPool2dBackward(gy: F32, argmax: I32, gx: F32, g: Pool2dGeometry): void;
-  avgPool2d(x: F32, y: F32, g: Pool2dGeometry): void;
+  maxPool2dBackward(arrays: { gy: F32; argmax: I32; gx: F32 }, g: Pool2dGeometry): void;
+  /** y = average pool. Overwrites y. */
+  avgPool2d(arrays: { x: F32; y: F32 }, g: Pool2dGeometry): void;
   /** gx must be zero-filled. */
-  avgPool2dBackward(gy: F32, gx: F32, g: Pool2dGeometry): void;
-  /** PyTorch's adaptive average pooling: output cell i spans [floor(i*H/OH), ceil((i+1)*H/OH)). x [N,C,H,W] → y [N,C,OH,OW]. */
-  adaptiveAvgPool2d(x: F32, n: number, c: number, h: number, w: number, oh: number, ow: number, y: F32): void;
+  avgPool2dBackward(arrays: { gy: F32; gx: F32 }, g: Pool2dGeometry): void;
+  /** PyTorch's adaptive average pooling: output cell i spans [floor(i*H/OH), ceil((i+1)*H/OH)). x [N,C,H,W] → y [N,C,OH,OW]. Overwrites y. */
+  adaptiveAvgPool2d(arrays: { x: F32; y: F32 }, g: AdaptivePool2dGeometry): void;
   /** gx must be zero-filled. */
-  adaptiveAvgPool2dBackward(gy: F32, n: number, c: number, h: number, w: number, oh: number, ow: number, gx: F32): void;
+  adaptiveAvgPool2dBackward(arrays: { gy: F32; gx: F32 }, g: AdaptivePool2dGeometry): void;
 
   // ---- normalisation and softmax ----
   /** Softmax (or log-softmax) over the middle axis of x viewed as [outer, dim, inner]. Overwrites out. */
-  softmax(x: F32, outer: number, dim: number, inner: number, log: boolean, out: F32): void;
+  softmax(arrays: { x: F32; out: F32 }, attrs: SoftmaxAttrs): void;
   /** gx from y = softmax(x) (or log-softmax) and gy. Overwrites gx. */
-  softmaxBackward(y: F32, gy: F32, outer: number, dim: number, inner: number, log: boolean, gx: F32): void;
+  softmaxBackward(arrays: { y: F32; gy: F32; gx: F32 }, attrs: SoftmaxAttrs): void;
   /**
-   * Per-row softmax cross-entropy of logits [rows, classes] against integer targets, with label
-   * smoothing eps: loss_r = -sum_c q_c log p_c, q = (1-eps)·onehot + eps/classes. Rows whose target
-   * equals ignoreIndex get loss 0 and gradient 0. When grad is given it receives d loss_r / d logits.
-   * Targets out of [0, classes) other than ignoreIndex are checked by the caller.
+   * Per-row softmax cross-entropy of logits [rows, classes] against integer targets [rows], with
+   * label smoothing: loss_r = -sum_c q_c log p_c, q = (1-smoothing)·onehot + smoothing/classes.
+   * Rows whose target equals ignoreIndex get loss 0 and gradient 0. When grad is given it receives
+   * d loss_r / d logits. Targets out of [0, classes) other than ignoreIndex are checked by the caller.
    */
-  softmaxCrossEntropy(logits: F32, targets: I32, rows: number, classes: number, smoothing: number, ignoreIndex: number, loss: F32, grad: F32 | null): void;
+  softmaxCrossEntropy(arrays: { logits: F32; targets: I32; loss: F32; grad: F32 | null }, attrs: CrossEntropyAttrs): void;
   /** Layer norm over the last `cols` of x [rows, cols]; writes y, and mean and rstd [rows] for the backward. gamma/beta [cols] or null. */
-  layerNorm(x: F32, gamma: F32 | null, beta: F32 | null, rows: number, cols: number, eps: number, y: F32, mean: F32, rstd: F32): void;
+  layerNorm(arrays: LayerNormArrays, attrs: LayerNormAttrs): void;
   /** Overwrites gx, and ggamma/gbeta when given. */
-  layerNormBackward(gy: F32, x: F32, gamma: F32 | null, mean: F32, rstd: F32, rows: number, cols: number, gx: F32, ggamma: F32 | null, gbeta: F32 | null): void;
+  layerNormBackward(arrays: LayerNormBackwardArrays, attrs: LayerNormLayout): void;
   /**
    * Batch norm of x viewed as [n, c, s] (s = spatial size; 1 for BatchNorm1d on [N,C]). Training: uses
    * batch statistics, writes mean and rstd [c], and updates runningMean/runningVar (unbiased variance)
    * with `momentum` when given. Eval: normalises with runningMean/runningVar and writes them to mean/rstd.
    */
-  batchNorm(
-    x: F32, n: number, c: number, s: number, gamma: F32 | null, beta: F32 | null,
-    training: boolean, momentum: number, eps: number, runningMean: F32 | null, runningVar: F32 | null,
-    y: F32, mean: F32, rstd: F32,
-  ): void;
+  batchNorm(arrays: BatchNormArrays, attrs: BatchNormAttrs): void;
   /** Backward of batchNorm; `training` says whether batch statistics were used. Overwrites gx, ggamma, gbeta. */
-  batchNormBackward(
-    gy: F32, x: F32, n: number, c: number, s: number, gamma: F32 | null, mean: F32, rstd: F32, training: boolean,
-    gx: F32, ggamma: F32 | null, gbeta: F32 | null,
-  ): void;
+  batchNormBackward(arrays: BatchNormBackwardArrays, attrs: BatchNormLayout): void;
 
   // ---- optimiser updates (in place) ----
-  /** One Adam/AdamW step on p with gradient g and moments m, v (updated in place). */
-  adamStep(p: F32, g: F32, m: F32, v: F32, o: AdamParams): void;
+  /** One Adam/AdamW step on p with gradient g and moments m, v (all updated in place). */
+  adamStep(arrays: { p: F32; g: F32; m: F32; v: F32 }, o: AdamParams): void;
   /** One SGD step; `buf` is the momentum buffer (null when momentum is 0). */
-  sgdStep(p: F32, g: F32, buf: F32 | null, o: SgdParams): void;
+  sgdStep(arrays: { p: F32; g: F32; buf: F32 | null }, o: SgdParams): void;
 }
+
+/**
+ * The `arrays` object of a kernel that takes `(arrays, attrs)`, for implementations to name it.
+ *
+ * @example
+ * function avgPool2d({ x, y }: KernelArrays<'avgPool2d'>, g: Pool2dGeometry): void { ... }
+ */
+export type KernelArrays<K extends keyof Backend> = Backend[K] extends (arrays: infer A, attrs: never) => void ? A : never;

@@ -55,7 +55,7 @@ export class SGD extends Optimizer<SgdOptions, SgdState> {
           buf = st?.momentumBuffer ?? zeros(p.shape);
           if (firstStep) this.state.set(p, { momentumBuffer: buf });
         }
-        be.sgdStep(p.data as Float32Array, p.grad.data as Float32Array, buf === null ? null : (buf.data as Float32Array), {
+        be.sgdStep({ p: p.data as Float32Array, g: p.grad.data as Float32Array, buf: buf === null ? null : (buf.data as Float32Array) }, {
           lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay, nesterov: g.nesterov, firstStep,
         });
       }

@@ -53,10 +53,10 @@ const methods: TensorMethods & ThisType<Tensor> = {
   // ---- activations ----
   relu() { return ew.unaryOp('relu', this); },
   leakyRelu(slope = 0.01) { return ew.leakyRelu(this, slope); },
-  gelu() { return ew.unaryOp('gelu', this); },
+  gelu() { return act.gelu(this); },
   sigmoid() { return ew.unaryOp('sigmoid', this); },
   tanh() { return ew.unaryOp('tanh', this); },
-  softplus() { return ew.unaryOp('softplus', this); },
+  softplus() { return act.softplus(this); },
   softmax(axis = -1) { return act.softmax(this, axis, false); },
   logSoftmax(axis = -1) { return act.softmax(this, axis, true); },
 

@@ -3,7 +3,7 @@
  * x is (N,C,H,W), w is (O,C/groups,KH,KW), y is (N,O,OH,OW); the column matrix of one image and
  * group is (C/groups·KH·KW, OH·OW).
  */
-import type { Conv2dGeometry, F32 } from '../../backend/backend.js';
+import { PLAIN_GEMM, type Conv2dGeometry, type F32, type KernelArrays } from '../../backend/backend.js';
 import { matmul } from './matmul.js';
 
 function im2col(x: F32, xOff: number, cg: number, g: Conv2dGeometry, col: F32): void {
@@ -59,7 +59,7 @@ function dims(g: Conv2dGeometry): Dims {
   return { cg, og: g.o / g.groups, kk: cg * g.kh * g.kw, sp: g.oh * g.ow };
 }
 
-export function conv2d(x: F32, w: F32, bias: F32 | null, y: F32, g: Conv2dGeometry): void {
+export function conv2d({ x, w, bias, y }: KernelArrays<'conv2d'>, g: Conv2dGeometry): void {
   const { cg, og, kk, sp } = dims(g);
   const col = new Float32Array(kk * sp);
   const tmp = new Float32Array(og * sp);
@@ -67,7 +67,7 @@ export function conv2d(x: F32, w: F32, bias: F32 | null, y: F32, g: Conv2dGeomet
     for (let gr = 0; gr < g.groups; gr++) {
       im2col(x, (n * g.c + gr * cg) * g.h * g.w, cg, g, col);
       // (og, kk) @ (kk, sp)
-      matmul(w.subarray(gr * og * kk, (gr + 1) * og * kk), col, tmp, 1, og, sp, kk, false, false, 0, 0, false);
+      matmul({ a: w.subarray(gr * og * kk, (gr + 1) * og * kk), b: col, out: tmp }, { ...PLAIN_GEMM, m: og, n: sp, k: kk });
       const yOff = (n * g.o + gr * og) * sp;
       for (let o = 0; o < og; o++) {
         const bv = bias === null ? 0 : bias[gr * og + o]!;
@@ -77,7 +77,7 @@ export function conv2d(x: F32, w: F32, bias: F32 | null, y: F32, g: Conv2dGeomet
   }
 }
 
-export function conv2dBackwardInput(gy: F32, w: F32, gx: F32, g: Conv2dGeometry): void {
+export function conv2dBackwardInput({ gy, w, gx }: KernelArrays<'conv2dBackwardInput'>, g: Conv2dGeometry): void {
   const { cg, og, kk, sp } = dims(g);
   gx.fill(0);
   const col = new Float32Array(kk * sp);
@@ -85,13 +85,13 @@ export function conv2dBackwardInput(gy: F32, w: F32, gx: F32, g: Conv2dGeometry)
     for (let gr = 0; gr < g.groups; gr++) {
       const gyOff = (n * g.o + gr * og) * sp;
       // col (kk, sp) = w_g^T (kk, og) @ gy (og, sp)
-      matmul(w.subarray(gr * og * kk, (gr + 1) * og * kk), gy.subarray(gyOff, gyOff + og * sp), col, 1, kk, sp, og, true, false, 0, 0, false);
+      matmul({ a: w.subarray(gr * og * kk, (gr + 1) * og * kk), b: gy.subarray(gyOff, gyOff + og * sp), out: col }, { ...PLAIN_GEMM, m: kk, n: sp, k: og, transA: true });
       col2im(col, cg, g, gx, (n * g.c + gr * cg) * g.h * g.w);
     }
   }
 }
 
-export function conv2dBackwardWeight(gy: F32, x: F32, gw: F32, gb: F32 | null, g: Conv2dGeometry): void {
+export function conv2dBackwardWeight({ gy, x, gw, gb }: KernelArrays<'conv2dBackwardWeight'>, g: Conv2dGeometry): void {
   const { cg, og, kk, sp } = dims(g);
   gw.fill(0);
   if (gb !== null) gb.fill(0);
@@ -102,7 +102,7 @@ export function conv2dBackwardWeight(gy: F32, x: F32, gw: F32, gb: F32 | null, g
       const gyOff = (n * g.o + gr * og) * sp;
       const gyg = gy.subarray(gyOff, gyOff + og * sp);
       // gw_g (og, kk) += gy (og, sp) @ col^T (sp, kk)
-      matmul(gyg, col, gw.subarray(gr * og * kk, (gr + 1) * og * kk), 1, og, kk, sp, false, true, 0, 0, true);
+      matmul({ a: gyg, b: col, out: gw.subarray(gr * og * kk, (gr + 1) * og * kk) }, { ...PLAIN_GEMM, m: og, n: kk, k: sp, transB: true, accumulate: true });
       if (gb !== null) {
         for (let o = 0; o < og; o++) {
           let s = 0;

@@ -7,7 +7,7 @@ import { broadcastStrides, sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp, F32, UnaryOp } from '../../backend/backend.js';
 
 
-/** The error function, to float64 precision: gelu uses the exact (erf-based) form, as PyTorch does by default. */
+/** The error function, to float64 precision (the exact GELU is built on it, as PyTorch's default). */
 function erf(x: number): number {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? x : Math.sign(x);
   // Abramowitz–Stegun 7.1.26 is too coarse for gradient checks; use a series/continued-fraction pair.
@@ -57,8 +57,8 @@ function unaryFn(op: UnaryOp, alpha: number): (v: number) => number {
     case 'leakyRelu': return (v) => (v > 0 ? v : alpha * v);
     case 'sigmoid': return (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
     case 'tanh': return Math.tanh;
-    case 'gelu': return (v) => 0.5 * v * (1 + erf(v / Math.SQRT2));
-    case 'softplus': return (v) => (v > 20 ? v : Math.log1p(Math.exp(v)));
+    case 'erf': return erf;
+    case 'log1p': return Math.log1p;
   }
 }
 
@@ -86,8 +86,8 @@ function derivFn(op: UnaryOp, alpha: number): (x: number, y: number) => number {
     case 'leakyRelu': return (x) => (x > 0 ? 1 : alpha);
     case 'sigmoid': return (_x, y) => y * (1 - y);
     case 'tanh': return (_x, y) => 1 - y * y;
-    case 'gelu': return (x) => 0.5 * (1 + erf(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
-    case 'softplus': return (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+    case 'erf': return (x) => (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x);
+    case 'log1p': return (x) => 1 / (1 + x);
   }
 }
 

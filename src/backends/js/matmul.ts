@@ -2,19 +2,15 @@
  * Batched GEMM of the reference backend: operands are packed row-major, then an i-k-j loop keeps
  * the inner loop contiguous in both B and C.
  */
-import type { F32 } from '../../backend/backend.js';
+import type { F32, MatmulArrays, MatmulAttrs } from '../../backend/backend.js';
 
 /** Row-major copy of the [rows, cols] matrix stored transposed ([cols, rows]) at `off`. */
 function packTransposed(src: F32, off: number, rows: number, cols: number, dst: F32): void {
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[r * cols + c] = src[off + c * rows + r]!;
 }
 
-export function matmul(
-  a: F32, b: F32, out: F32,
-  batch: number, m: number, n: number, k: number,
-  transA: boolean, transB: boolean,
-  aBatchStride: number, bBatchStride: number, accumulate: boolean,
-): void {
+export function matmul({ a, b, out }: MatmulArrays, attrs: MatmulAttrs): void {
+  const { batch, m, n, k, transA, transB, aBatchStride, bBatchStride, accumulate } = attrs;
   const pa = transA ? new Float32Array(m * k) : null;
   const pb = transB ? new Float32Array(k * n) : null;
   const row = new Float32Array(n);

@@ -1,7 +1,10 @@
 /** Layer and batch normalisation of the reference backend (statistics in float64). */
-import type { F32 } from '../../backend/backend.js';
+import type {
+  BatchNormArrays, BatchNormAttrs, BatchNormBackwardArrays, BatchNormLayout,
+  LayerNormArrays, LayerNormAttrs, LayerNormBackwardArrays, LayerNormLayout,
+} from '../../backend/backend.js';
 
-export function layerNorm(x: F32, gamma: F32 | null, beta: F32 | null, rows: number, cols: number, eps: number, y: F32, mean: F32, rstd: F32): void {
+export function layerNorm({ x, gamma, beta, y, mean, rstd }: LayerNormArrays, { rows, cols, eps }: LayerNormAttrs): void {
   for (let r = 0; r < rows; r++) {
     const b = r * cols;
     let m = 0;
@@ -20,10 +23,7 @@ export function layerNorm(x: F32, gamma: F32 | null, beta: F32 | null, rows: num
   }
 }
 
-export function layerNormBackward(
-  gy: F32, x: F32, gamma: F32 | null, mean: F32, rstd: F32, rows: number, cols: number,
-  gx: F32, ggamma: F32 | null, gbeta: F32 | null,
-): void {
+export function layerNormBackward({ gy, x, gamma, mean, rstd, gx, ggamma, gbeta }: LayerNormBackwardArrays, { rows, cols }: LayerNormLayout): void {
   if (ggamma !== null) ggamma.fill(0);
   if (gbeta !== null) gbeta.fill(0);
   for (let r = 0; r < rows; r++) {
@@ -49,9 +49,8 @@ export function layerNormBackward(
 }
 
 export function batchNorm(
-  x: F32, n: number, c: number, s: number, gamma: F32 | null, beta: F32 | null,
-  training: boolean, momentum: number, eps: number, runningMean: F32 | null, runningVar: F32 | null,
-  y: F32, mean: F32, rstd: F32,
+  { x, gamma, beta, runningMean, runningVar, y, mean, rstd }: BatchNormArrays,
+  { n, c, s, training, momentum, eps }: BatchNormAttrs,
 ): void {
   const count = n * s;
   for (let ch = 0; ch < c; ch++) {
@@ -88,8 +87,8 @@ export function batchNorm(
 }
 
 export function batchNormBackward(
-  gy: F32, x: F32, n: number, c: number, s: number, gamma: F32 | null, mean: F32, rstd: F32, training: boolean,
-  gx: F32, ggamma: F32 | null, gbeta: F32 | null,
+  { gy, x, gamma, mean, rstd, gx, ggamma, gbeta }: BatchNormBackwardArrays,
+  { n, c, s, training }: BatchNormLayout,
 ): void {
   const count = n * s;
   for (let ch = 0; ch < c; ch++) {

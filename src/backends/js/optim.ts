@@ -1,7 +1,7 @@
 /** Fused optimiser updates of the reference backend, following PyTorch's formulas. */
-import type { AdamParams, F32, SgdParams } from '../../backend/backend.js';
+import type { AdamParams, KernelArrays, SgdParams } from '../../backend/backend.js';
 
-export function adamStep(p: F32, g: F32, m: F32, v: F32, o: AdamParams): void {
+export function adamStep({ p, g, m, v }: KernelArrays<'adamStep'>, o: AdamParams): void {
   const bc1 = 1 - Math.pow(o.beta1, o.step);
   const bc2 = 1 - Math.pow(o.beta2, o.step);
   const stepSize = o.lr / bc1;
@@ -18,7 +18,7 @@ export function adamStep(p: F32, g: F32, m: F32, v: F32, o: AdamParams): void {
   }
 }
 
-export function sgdStep(p: F32, g: F32, buf: F32 | null, o: SgdParams): void {
+export function sgdStep({ p, g, buf }: KernelArrays<'sgdStep'>, o: SgdParams): void {
   for (let i = 0; i < p.length; i++) {
     let d = g[i]! + o.weightDecay * p[i]!;
     if (buf !== null) {

@@ -1,7 +1,7 @@
 /** Pooling kernels of the reference backend. x is (N,C,H,W), y is (N,C,OH,OW). */
-import type { F32, I32, Pool2dGeometry } from '../../backend/backend.js';
+import type { AdaptivePool2dGeometry, KernelArrays, Pool2dGeometry } from '../../backend/backend.js';
 
-export function maxPool2d(x: F32, y: F32, argmax: I32, g: Pool2dGeometry): void {
+export function maxPool2d({ x, y, argmax }: KernelArrays<'maxPool2d'>, g: Pool2dGeometry): void {
   const { h, w, oh, ow, kh, kw, strideH, strideW, padH, padW } = g;
   const planes = g.n * g.c;
   for (let p = 0; p < planes; p++) {
@@ -28,7 +28,7 @@ export function maxPool2d(x: F32, y: F32, argmax: I32, g: Pool2dGeometry): void 
   }
 }
 
-export function maxPool2dBackward(gy: F32, argmax: I32, gx: F32, g: Pool2dGeometry): void {
+export function maxPool2dBackward({ gy, argmax, gx }: KernelArrays<'maxPool2dBackward'>, g: Pool2dGeometry): void {
   gx.fill(0);
   const planes = g.n * g.c;
   const ohw = g.oh * g.ow;
@@ -53,7 +53,7 @@ function window(g: Pool2dGeometry, oy: number, ox: number, visit: (i: number, di
   for (let iy = ys; iy < ye; iy++) for (let ix = xs; ix < xe; ix++) visit(iy * g.w + ix, div);
 }
 
-export function avgPool2d(x: F32, y: F32, g: Pool2dGeometry): void {
+export function avgPool2d({ x, y }: KernelArrays<'avgPool2d'>, g: Pool2dGeometry): void {
   const planes = g.n * g.c;
   for (let p = 0; p < planes; p++) {
     const xo = p * g.h * g.w;
@@ -68,7 +68,7 @@ export function avgPool2d(x: F32, y: F32, g: Pool2dGeometry): void {
   }
 }
 
-export function avgPool2dBackward(gy: F32, gx: F32, g: Pool2dGeometry): void {
+export function avgPool2dBackward({ gy, gx }: KernelArrays<'avgPool2dBackward'>, g: Pool2dGeometry): void {
   const planes = g.n * g.c;
   for (let p = 0; p < planes; p++) {
     const xo = p * g.h * g.w;
@@ -85,7 +85,7 @@ function bounds(i: number, inSize: number, outSize: number): [number, number] {
   return [Math.floor((i * inSize) / outSize), Math.ceil(((i + 1) * inSize) / outSize)];
 }
 
-export function adaptiveAvgPool2d(x: F32, n: number, c: number, h: number, w: number, oh: number, ow: number, y: F32): void {
+export function adaptiveAvgPool2d({ x, y }: KernelArrays<'adaptiveAvgPool2d'>, { n, c, h, w, oh, ow }: AdaptivePool2dGeometry): void {
   for (let p = 0; p < n * c; p++) {
     for (let oy = 0; oy < oh; oy++) {
       const [y0, y1] = bounds(oy, h, oh);
@@ -99,7 +99,7 @@ export function adaptiveAvgPool2d(x: F32, n: number, c: number, h: number, w: nu
   }
 }
 
-export function adaptiveAvgPool2dBackward(gy: F32, n: number, c: number, h: number, w: number, oh: number, ow: number, gx: F32): void {
+export function adaptiveAvgPool2dBackward({ gy, gx }: KernelArrays<'adaptiveAvgPool2dBackward'>, { n, c, h, w, oh, ow }: AdaptivePool2dGeometry): void {
   for (let p = 0; p < n * c; p++) {
     for (let oy = 0; oy < oh; oy++) {
       const [y0, y1] = bounds(oy, h, oh);

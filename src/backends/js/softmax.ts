@@ -1,7 +1,7 @@
 /** Softmax, log-softmax and fused softmax cross-entropy of the reference backend. */
-import type { F32, I32 } from '../../backend/backend.js';
+import type { CrossEntropyAttrs, KernelArrays, SoftmaxAttrs } from '../../backend/backend.js';
 
-export function softmax(x: F32, outer: number, dim: number, inner: number, log: boolean, out: F32): void {
+export function softmax({ x, out }: KernelArrays<'softmax'>, { outer, dim, inner, log }: SoftmaxAttrs): void {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * dim * inner + i;
@@ -20,7 +20,7 @@ export function softmax(x: F32, outer: number, dim: number, inner: number, log: 
   }
 }
 
-export function softmaxBackward(y: F32, gy: F32, outer: number, dim: number, inner: number, log: boolean, gx: F32): void {
+export function softmaxBackward({ y, gy, gx }: KernelArrays<'softmaxBackward'>, { outer, dim, inner, log }: SoftmaxAttrs): void {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * dim * inner + i;
@@ -45,8 +45,8 @@ export function softmaxBackward(y: F32, gy: F32, outer: number, dim: number, inn
 }
 
 export function softmaxCrossEntropy(
-  logits: F32, targets: I32, rows: number, classes: number, smoothing: number, ignoreIndex: number,
-  loss: F32, grad: F32 | null,
+  { logits, targets, loss, grad }: KernelArrays<'softmaxCrossEntropy'>,
+  { rows, classes, smoothing, ignoreIndex }: CrossEntropyAttrs,
 ): void {
   const off = smoothing / classes;
   for (let r = 0; r < rows; r++) {

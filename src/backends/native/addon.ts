@@ -1,7 +1,9 @@
 /**
  * The typed interface of the polytask_native addon (native/binding). Kernels take the same
- * arguments, in the same order, as the Backend methods of the same name; the addon checks every
- * argument and throws a TypeError or RangeError naming the kernel instead of crashing.
+ * arguments, in the same order, as the Backend methods of the same name (the `(arrays, attrs)`
+ * objects included); the addon checks every argument against its declaration
+ * (native/binding/signatures.def) and throws a TypeError or RangeError naming the kernel instead of
+ * crashing.
  *
  * Differences from Backend: `binary` takes float32 operands only (int32 arithmetic stays in the
  * JS backend), and array lengths must equal what the shapes imply (matmul operands: at least).

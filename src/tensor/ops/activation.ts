@@ -1,15 +1,18 @@
 /**
- * softmax and logSoftmax along any axis (the kernel sees x as [outer, dim, inner]).
+ * Activations that are not a single elementwise kernel: softmax and logSoftmax along any axis (the
+ * kernel sees x as [outer, dim, inner]), and GELU and softplus, written from primitive ops so that
+ * autograd differentiates them and no backend needs a kernel for them.
  *
  * @example
  * softmax(logits, 1, true); // log-probabilities over classes
+ * gelu(x);                  // x·Φ(x), same shape as x
  */
 import { emptyF32 } from '../../core/dtype.js';
 import { normAxis, splitAround } from '../../core/shape.js';
 import { getBackend } from '../../backend/registry.js';
 import { record } from '../autograd.js';
 import { Tensor } from '../tensor.js';
-import { requireFloat } from './elementwise.js';
+import { binaryOp, clamp, requireFloat, unaryOp, where } from './elementwise.js';
 
 export function softmax(x: Tensor, axis: number, log: boolean): Tensor {
   const name = log ? 'logSoftmax' : 'softmax';
@@ -17,10 +20,39 @@ export function softmax(x: Tensor, axis: number, log: boolean): Tensor {
   const a = normAxis(name, axis, x.ndim);
   const [outer, dim, inner] = splitAround(x.shape, a);
   const out = emptyF32(x.size);
-  getBackend().softmax(x.data as Float32Array, outer, dim, inner, log, out);
+  const attrs = { outer, dim, inner, log };
+  getBackend().softmax({ x: x.data as Float32Array, out }, attrs);
   return record(new Tensor(out, x.shape), name, [x], (g) => {
     const gx = emptyF32(x.size);
-    getBackend().softmaxBackward(out, g.data as Float32Array, outer, dim, inner, log, gx);
+    getBackend().softmaxBackward({ y: out, gy: g.data as Float32Array, gx }, attrs);
     return [new Tensor(gx, x.shape)];
   });
+}
+
+/**
+ * Exact GELU, x·Φ(x) = x·0.5·(1 + erf(x/√2)) (PyTorch's default, evaluated in its order).
+ *
+ * @example
+ * gelu(tensor([-1, 0, 1])); // [-0.1587, 0, 0.8413]
+ */
+export function gelu(x: Tensor): Tensor {
+  requireFloat('gelu', x);
+  const phi2 = binaryOp('add', unaryOp('erf', binaryOp('mul', x, Math.SQRT1_2)), 1); // 2·Φ(x)
+  return binaryOp('mul', binaryOp('mul', x, 0.5), phi2);
+}
+
+/** Above this input softplus returns x itself, as PyTorch's `threshold=20`. */
+const SOFTPLUS_THRESHOLD = 20;
+
+/**
+ * log(1 + eˣ), as PyTorch computes it: x above 20, else log1p(exp(x)). The exponent is clamped at
+ * 20 so the branch `where` discards can neither overflow nor send NaN into the gradient.
+ *
+ * @example
+ * softplus(tensor([-1, 0, 30])); // [0.3133, 0.6931, 30]
+ */
+export function softplus(x: Tensor): Tensor {
+  requireFloat('softplus', x);
+  const smooth = unaryOp('log1p', unaryOp('exp', clamp(x, -Infinity, SOFTPLUS_THRESHOLD)));
+  return where(binaryOp('gt', x, SOFTPLUS_THRESHOLD), x, smooth);
 }

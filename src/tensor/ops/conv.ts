@@ -58,7 +58,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Con
     throw new ShapeError('conv2d', `bias must be [${g.o}], got ${fmt(bias.shape)}`);
   }
   const y = emptyF32(g.n * g.o * g.oh * g.ow);
-  getBackend().conv2d(x.data as Float32Array, weight.data as Float32Array, bias === null ? null : (bias.data as Float32Array), y, g);
+  getBackend().conv2d({ x: x.data as Float32Array, w: weight.data as Float32Array, bias: bias === null ? null : (bias.data as Float32Array), y }, g);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record(new Tensor(y, [g.n, g.o, g.oh, g.ow]), 'conv2d', inputs, (gy, needs) => {
     const be = getBackend();
@@ -66,7 +66,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Con
     let gx: Tensor | null = null;
     if (needs[0]) {
       const d = emptyF32(x.size);
-      be.conv2dBackwardInput(gyd, weight.data as Float32Array, d, g);
+      be.conv2dBackwardInput({ gy: gyd, w: weight.data as Float32Array, gx: d }, g);
       gx = new Tensor(d, x.shape);
     }
     let gw: Tensor | null = null;
@@ -74,7 +74,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Con
     if (needs[1] || needs[2]) {
       const dw = emptyF32(weight.size);
       const db = bias === null ? null : new Float32Array(g.o);
-      be.conv2dBackwardWeight(gyd, x.data as Float32Array, dw, db, g);
+      be.conv2dBackwardWeight({ gy: gyd, x: x.data as Float32Array, gw: dw, gb: db }, g);
       gw = new Tensor(dw, weight.shape);
       gb = db === null ? null : new Tensor(db, [g.o]);
     }

@@ -8,6 +8,7 @@
 import { emptyF32 } from '../../core/dtype.js';
 import { ShapeError } from '../../core/errors.js';
 import { broadcastShapes, fmt, shapesEqual, sizeOf } from '../../core/shape.js';
+import { PLAIN_GEMM } from '../../backend/backend.js';
 import { getBackend } from '../../backend/registry.js';
 import { record } from '../autograd.js';
 import { Tensor } from '../tensor.js';
@@ -44,7 +45,7 @@ function matmul2d(a: Tensor, b: Tensor): Tensor {
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
   const out = emptyF32(m * n);
-  getBackend().matmul(a.data as Float32Array, b.data as Float32Array, out, 1, m, n, k, false, false, 0, 0, false);
+  getBackend().matmul({ a: a.data as Float32Array, b: b.data as Float32Array, out }, { ...PLAIN_GEMM, m, n, k });
   return record(new Tensor(out, [m, n]), 'matmul', [a, b], (g, needs) => {
     const be = getBackend();
     const gd = g.data as Float32Array;
@@ -52,12 +53,12 @@ function matmul2d(a: Tensor, b: Tensor): Tensor {
     let gb: Tensor | null = null;
     if (needs[0]) {
       const d = emptyF32(m * k); // g [m,n] @ b^T [n,k]
-      be.matmul(gd, b.data as Float32Array, d, 1, m, k, n, false, true, 0, 0, false);
+      be.matmul({ a: gd, b: b.data as Float32Array, out: d }, { ...PLAIN_GEMM, m, n: k, k: n, transB: true });
       ga = new Tensor(d, [m, k]);
     }
     if (needs[1]) {
       const d = emptyF32(k * n); // a^T [k,m] @ g [m,n]
-      be.matmul(a.data as Float32Array, gd, d, 1, k, n, m, true, false, 0, 0, false);
+      be.matmul({ a: a.data as Float32Array, b: gd, out: d }, { ...PLAIN_GEMM, m: k, n, k: m, transA: true });
       gb = new Tensor(d, [k, n]);
     }
     return [ga, gb];
@@ -81,7 +82,7 @@ function batched(aIn: Tensor, bIn: Tensor): Tensor {
   const sa = a.size === m * k ? 0 : m * k;
   const sb = b.size === k * n ? 0 : k * n;
   const out = emptyF32(batch * m * n);
-  getBackend().matmul(a.data as Float32Array, b.data as Float32Array, out, batch, m, n, k, false, false, sa, sb, false);
+  getBackend().matmul({ a: a.data as Float32Array, b: b.data as Float32Array, out }, { ...PLAIN_GEMM, batch, m, n, k, aBatchStride: sa, bBatchStride: sb });
   return record(new Tensor(out, [...batchShape, m, n]), 'matmul', [a, b], (g, needs) => {
     const be = getBackend();
     const gd = g.data as Float32Array;
@@ -89,12 +90,12 @@ function batched(aIn: Tensor, bIn: Tensor): Tensor {
     let gb: Tensor | null = null;
     if (needs[0]) {
       const d = emptyF32(batch * m * k);
-      be.matmul(gd, b.data as Float32Array, d, batch, m, k, n, false, true, m * n, sb, false);
+      be.matmul({ a: gd, b: b.data as Float32Array, out: d }, { ...PLAIN_GEMM, batch, m, n: k, k: n, transB: true, aBatchStride: m * n, bBatchStride: sb });
       ga = sumTo(new Tensor(d, [...batchShape, m, k]), a.shape);
     }
     if (needs[1]) {
       const d = emptyF32(batch * k * n);
-      be.matmul(a.data as Float32Array, gd, d, batch, k, n, m, true, false, sa, m * n, false);
+      be.matmul({ a: a.data as Float32Array, b: gd, out: d }, { ...PLAIN_GEMM, batch, m: k, n, k: m, transA: true, aBatchStride: sa, bBatchStride: m * n });
       gb = sumTo(new Tensor(d, [...batchShape, k, n]), b.shape);
     }
     return [ga, gb];
@@ -120,7 +121,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const x2 = x.ndim === 2 ? x : x.reshape([-1, k]);
   const m = x2.shape[0]!;
   const out = emptyF32(m * n);
-  getBackend().matmul(x2.data as Float32Array, weight.data as Float32Array, out, 1, m, n, k, false, true, 0, 0, false);
+  getBackend().matmul({ a: x2.data as Float32Array, b: weight.data as Float32Array, out }, { ...PLAIN_GEMM, m, n, k, transB: true });
   const y = record(new Tensor(out, [m, n]), 'linear', [x2, weight], (g, needs) => {
     const be = getBackend();
     const gd = g.data as Float32Array;
@@ -128,12 +129,12 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     let gw: Tensor | null = null;
     if (needs[0]) {
       const d = emptyF32(m * k); // g [m,n] @ w [n,k]
-      be.matmul(gd, weight.data as Float32Array, d, 1, m, k, n, false, false, 0, 0, false);
+      be.matmul({ a: gd, b: weight.data as Float32Array, out: d }, { ...PLAIN_GEMM, m, n: k, k: n });
       gx = new Tensor(d, [m, k]);
     }
     if (needs[1]) {
       const d = emptyF32(n * k); // gᵀ [n,m] @ x [m,k]
-      be.matmul(gd, x2.data as Float32Array, d, 1, n, k, m, true, false, 0, 0, false);
+      be.matmul({ a: gd, b: x2.data as Float32Array, out: d }, { ...PLAIN_GEMM, m: n, n: k, k: m, transA: true });
       gw = new Tensor(d, [n, k]);
     }
     return [gx, gw];

@@ -39,7 +39,7 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor, o: SoftmaxC
   const loss = new Float32Array(rows);
   const needGrad = logits.requiresGrad && isGradEnabled();
   const grad = needGrad ? new Float32Array(logits.size) : null;
-  getBackend().softmaxCrossEntropy(logits.data as Float32Array, t, rows, classes, smoothing, ignore, loss, grad);
+  getBackend().softmaxCrossEntropy({ logits: logits.data as Float32Array, targets: t, loss, grad }, { rows, classes, smoothing, ignoreIndex: ignore });
   return record(new Tensor(loss, [rows]), 'crossEntropy', [logits], (g) => [
     new Tensor(grad!, logits.shape).mul(g.reshape([rows, 1])),
   ]);

@@ -29,13 +29,16 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
   const y = new Float32Array(x.size);
   const mean = new Float32Array(rows);
   const rstd = new Float32Array(rows);
-  getBackend().layerNorm(x.data as Float32Array, f32(weight), f32(bias), rows, cols, eps, y, mean, rstd);
+  const attrs = { rows, cols, eps };
+  getBackend().layerNorm({ x: x.data as Float32Array, gamma: f32(weight), beta: f32(bias), y, mean, rstd }, attrs);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return record(new Tensor(y, x.shape), 'layerNorm', inputs, (g) => {
     const gx = new Float32Array(x.size);
     const gw = weight === null ? null : new Float32Array(cols);
     const gb = bias === null ? null : new Float32Array(cols);
-    getBackend().layerNormBackward(g.data as Float32Array, x.data as Float32Array, f32(weight), mean, rstd, rows, cols, gx, gw, gb);
+    getBackend().layerNormBackward(
+      { gy: g.data as Float32Array, x: x.data as Float32Array, gamma: f32(weight), mean, rstd, gx, ggamma: gw, gbeta: gb }, attrs,
+    );
     const out: Tensor[] = [new Tensor(gx, x.shape)];
     if (gw !== null) out.push(new Tensor(gw, weight!.shape));
     if (gb !== null) out.push(new Tensor(gb, bias!.shape));
@@ -70,16 +73,19 @@ export function batchNorm(
   const y = new Float32Array(x.size);
   const mean = new Float32Array(c);
   const rstd = new Float32Array(c);
-  getBackend().batchNorm(
-    x.data as Float32Array, n, c, s, f32(weight), f32(bias), o.training, momentum, eps,
-    f32(runningMean), f32(runningVar), y, mean, rstd,
-  );
+  const attrs = { n, c, s, training: o.training, momentum, eps };
+  getBackend().batchNorm({
+    x: x.data as Float32Array, gamma: f32(weight), beta: f32(bias), runningMean: f32(runningMean), runningVar: f32(runningVar),
+    y, mean, rstd,
+  }, attrs);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return record(new Tensor(y, x.shape), 'batchNorm', inputs, (g) => {
     const gx = new Float32Array(x.size);
     const gw = weight === null ? null : new Float32Array(c);
     const gb = bias === null ? null : new Float32Array(c);
-    getBackend().batchNormBackward(g.data as Float32Array, x.data as Float32Array, n, c, s, f32(weight), mean, rstd, o.training, gx, gw, gb);
+    getBackend().batchNormBackward(
+      { gy: g.data as Float32Array, x: x.data as Float32Array, gamma: f32(weight), mean, rstd, gx, ggamma: gw, gbeta: gb }, attrs,
+    );
     const out: Tensor[] = [new Tensor(gx, x.shape)];
     if (gw !== null) out.push(new Tensor(gw, weight!.shape));
     if (gb !== null) out.push(new Tensor(gb, bias!.shape));

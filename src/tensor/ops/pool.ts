@@ -41,10 +41,10 @@ export function maxPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Te
   const size = g.n * g.c * g.oh * g.ow;
   const y = emptyF32(size);
   const arg = allocateEmpty('int32', size) as Int32Array;
-  getBackend().maxPool2d(x.data as Float32Array, y, arg, g);
+  getBackend().maxPool2d({ x: x.data as Float32Array, y, argmax: arg }, g);
   return record(new Tensor(y, [g.n, g.c, g.oh, g.ow]), 'maxPool2d', [x], (gy) => {
     const gx = emptyF32(x.size);
-    getBackend().maxPool2dBackward(gy.data as Float32Array, arg, gx, g);
+    getBackend().maxPool2dBackward({ gy: gy.data as Float32Array, argmax: arg, gx }, g);
     return [new Tensor(gx, x.shape)];
   });
 }
@@ -53,10 +53,10 @@ export function avgPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Te
   requireFloat('avgPool2d', x);
   const g = geometry('avgPool2d', x, kernel, opts);
   const y = new Float32Array(g.n * g.c * g.oh * g.ow);
-  getBackend().avgPool2d(x.data as Float32Array, y, g);
+  getBackend().avgPool2d({ x: x.data as Float32Array, y }, g);
   return record(new Tensor(y, [g.n, g.c, g.oh, g.ow]), 'avgPool2d', [x], (gy) => {
     const gx = new Float32Array(x.size);
-    getBackend().avgPool2dBackward(gy.data as Float32Array, gx, g);
+    getBackend().avgPool2dBackward({ gy: gy.data as Float32Array, gx }, g);
     return [new Tensor(gx, x.shape)];
   });
 }
@@ -68,10 +68,11 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const [oh, ow] = pair('adaptiveAvgPool2d', 'outputSize', outputSize, 1);
   const y = new Float32Array(n * c * oh * ow);
-  getBackend().adaptiveAvgPool2d(x.data as Float32Array, n, c, h, w, oh, ow, y);
+  const g = { n, c, h, w, oh, ow };
+  getBackend().adaptiveAvgPool2d({ x: x.data as Float32Array, y }, g);
   return record(new Tensor(y, [n, c, oh, ow]), 'adaptiveAvgPool2d', [x], (gy) => {
     const gx = new Float32Array(x.size);
-    getBackend().adaptiveAvgPool2dBackward(gy.data as Float32Array, n, c, h, w, oh, ow, gx);
+    getBackend().adaptiveAvgPool2dBackward({ gy: gy.data as Float32Array, gx }, g);
     return [new Tensor(gx, x.shape)];
   });
 }
