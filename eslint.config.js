@@ -14,7 +14,7 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       // `_name` marks a parameter or binding kept for its position (tsc's noUnused* agree).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports', disallowTypeAnnotations: false }],
     },
   },
   {

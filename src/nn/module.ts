@@ -23,6 +23,8 @@ import { Parameter } from './parameter.js';
 import { loadState, type LoadStateDictOptions, type StateDictReport } from './state.js';
 
 /** A module of any forward signature: the type of children. */
+// `any[]`, not `unknown[]`: a module's forward parameters are contravariant, so only `any` admits them all.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyModule = Module<any[], unknown>;
 
 interface BufferSlot {
@@ -147,6 +149,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * model.getSubmodule('trunk.0');
    */
   getSubmodule(path: string): AnyModule {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the walk starts at this module
     let cur: AnyModule = this;
     if (path === '') return cur;
     for (const part of path.split('.')) {

@@ -109,9 +109,12 @@ export interface TensorMethods {
   matmul(o: Tensor): Tensor;
 }
 
-// Declaration merging: the class below has the methods above (attached by methods.ts).
+// Declaration merging: the class below has the methods above (attached by methods.ts, whose table
+// is typed as TensorMethods, so the compiler checks that every method declared here exists there).
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface Tensor extends TensorMethods {}
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Tensor {
   /** Row-major elements; kernels read and write it in place. */
   data: TypedArray;

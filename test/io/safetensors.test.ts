@@ -234,7 +234,7 @@ test('bad files: each a FormatError naming the file and the field', () => {
     try {
       expectFormatError(bytes, pattern);
     } catch (err) {
-      throw new Error(`case "${label}": ${(err as Error).message}`);
+      throw new Error(`case "${label}": ${(err as Error).message}`, { cause: err });
     }
   }
 });

@@ -17,6 +17,8 @@ const isNumberOrNull = (v: unknown): boolean => v === null || typeof v === 'numb
 test('a tiny MultiMNIST study returns the documented JSON', async () => {
   const events: MtlStudyProgress[] = [];
   const result = await runMtlStudy({ train: 128, test: 64, epochs: 1, batchSize: 32, methods: ['ew', 'pcgrad'], affinity: { every: 2 }, trunk: { width: 4 } }, (p) => events.push(p));
+  // the JSON as a script reads it: untyped on purpose, every field checked below
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const json = JSON.parse(JSON.stringify(result)) as Record<string, any>;
   assert.deepEqual(Object.keys(json).sort(), ['affinity', 'backend', 'checks', 'config', 'dataset', 'deltaM', 'methods', 'negativeTransfer', 'results', 'seeds', 'taskDeltas', 'tasks', 'timing', 'weightsOverTime'].sort());
   assert.equal(json['dataset'], 'multimnist');
