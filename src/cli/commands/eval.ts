@@ -11,7 +11,7 @@
  */
 import { extname, join } from 'node:path';
 import { Command, Option } from 'commander';
-import { DataLoader, readCsv, readIdx, readNpy } from '../../data/index.js';
+import { DataLoader, openIdx, readCsv, readNpy } from '../../data/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
 import type { MultiTaskModel } from '../../multitask/hard-sharing.js';
 import { readRunConfig, type RunInfo } from '../../report/index.js';
@@ -77,9 +77,8 @@ function readInput(file: string): Tensor {
     t.names.forEach((n, c) => t.columns[n]!.forEach((v, r) => { x[r * t.names.length + c] = v; }));
     return new Tensor(x, [t.rows, t.names.length]);
   }
-  const idx = readIdx(file);
-  const scale = idx.type === 'ubyte' ? 1 / 255 : 1;
-  return new Tensor(Float32Array.from(idx.data as ArrayLike<number>, (v) => v * scale), idx.shape);
+  const idx = openIdx(file);
+  return new Tensor(idx.read(undefined, idx.type === 'ubyte' ? 1 / 255 : 1), idx.shape);
 }
 
 /** The input reshaped to what the model takes: [N, C, H, W] for a cnn, anything [N, ...] for an mlp. */
