@@ -15,6 +15,7 @@ import {
   createRunDir, finishRunDir, INDEX_FILE, METRICS_FILE, MetricsLog, readRunInfo, RunIndex, type RunInfo, type RunStatus,
 } from '../report/index.js';
 import { CliError } from './errors.js';
+import { RunLock } from './run-lock.js';
 
 /**
  * The runs root: the flag, else the environment, else `runs` in the working directory.
@@ -94,7 +95,7 @@ export function otherKind(run: Pick<RunInfo, 'kind' | 'id'>, root: string): CliE
 export class RunSession {
   readonly metrics: MetricsLog;
 
-  private constructor(readonly root: string, public info: RunInfo) {
+  private constructor(readonly root: string, public info: RunInfo, private readonly lock: RunLock) {
     this.metrics = new MetricsLog(join(info.dir, METRICS_FILE));
   }
 
@@ -119,8 +120,9 @@ export class RunSession {
    */
   static start(root: string, kind: string, config: unknown): RunSession {
     const info = createRunDir(root, kind, config);
+    const lock = RunLock.acquire(info.dir, info.id);
     withIndex(root, (index) => index.put(info, config));
-    return new RunSession(root, info);
+    return new RunSession(root, info, lock);
   }
 
   /**
@@ -130,9 +132,11 @@ export class RunSession {
    * const run = RunSession.reopen(root, findRun(root, ref), storedConfig);
    */
   static reopen(root: string, info: RunInfo, config: unknown): RunSession {
+    // one writer per run: a second `--resume` of the same run is refused here, before anything is written
+    const lock = RunLock.acquire(info.dir, info.id);
     const again = finishRunDir(info.dir, { status: 'running' });
     withIndex(root, (index) => index.put(again, config));
-    return new RunSession(root, again);
+    return new RunSession(root, again, lock);
   }
 
   /**
@@ -144,6 +148,7 @@ export class RunSession {
   finish(status: RunStatus, summary?: Record<string, unknown>): RunInfo {
     this.info = finishRunDir(this.dir, summary === undefined ? { status } : { status, summary });
     withIndex(this.root, (index) => index.update(this.info));
+    this.lock.release();
     return this.info;
   }
 }

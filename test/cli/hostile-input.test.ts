@@ -12,14 +12,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, createWriteStream, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { createGzip, gzipSync } from 'node:zlib';
 import { encodeNpy } from '../../src/data/index.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { withTempDir } from './helpers.js';
-import { assertRefused, idxBytes, runCapped } from './hostile-helpers.js';
+import { assertRefused, idxBytes, measureStartup, runCapped, tree } from './hostile-helpers.js';
 
 const N = 60;
 const D = 4;
@@ -52,6 +52,7 @@ async function tinyRun(dir: string, runsDir: string): Promise<string> {
 
 test('a gzip bomb is refused by its declared size, before it is inflated', { timeout: 60_000 }, () => withTempDir(async (dir) => {
   const runsDir = join(dir, 'runs');
+  await measureStartup();
   const run = await tinyRun(dir, runsDir);
   // 1 GiB of zeros behind an IDX header: about 1 MB compressed
   const header = idxBytes([1 << 20, 32, 32], new Uint8Array(0));
@@ -81,4 +82,103 @@ test('170,000 IDX images train with --limit 100 --epochs 1 under 1 GB of peak RS
   });
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.maxRssMb < 1024, `peak RSS ${r.maxRssMb.toFixed(0)} MiB`);
+}));
+
+/** A refusal case: files to write into the case directory, the CLI arguments (`$` is that directory), what the line says. */
+interface Refusal {
+  name: string;
+  files?: Record<string, string | Uint8Array>;
+  args: string[];
+  pattern: RegExp;
+  env?: Record<string, string>;
+}
+
+/** Runs `cases` two at a time (two cores). */
+async function runAll<C>(cases: readonly C[], fn: (c: C) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < cases.length) await fn(cases[next++]!);
+  };
+  await Promise.all([worker(), worker()]);
+}
+
+const aliasBomb = ['a: &a [1,1,1,1,1,1,1,1,1]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n');
+
+const KEY_CASES: Refusal[] = [
+  { name: '--set __proto__.polluted', args: ['train', '--set', '__proto__.polluted=1'], pattern: /--set __proto__\.polluted: the key "__proto__" is not allowed/ },
+  { name: '--set __proto__.classes', args: ['train', '--set', '__proto__.classes=[3,4]'], pattern: /--set __proto__\.classes: the key "__proto__" is not allowed/ },
+  { name: '--set __proto__.toString', args: ['train', '--set', '__proto__.toString=1'], pattern: /--set __proto__\.toString: the key "__proto__" is not allowed/ },
+  { name: '--set a constructor path', args: ['train', '--set', 'data.constructor.prototype=1'], pattern: /--set data\.constructor\.prototype: the key "constructor" is not allowed/ },
+  { name: '--set a mapping holding __proto__', args: ['train', '--set', 'data={__proto__: {polluted: 1}}'], pattern: /--set data: __proto__: the key "__proto__" is not allowed/ },
+  { name: 'config: constructor key', files: { 'c.yaml': 'training:\n  constructor: 1\n' }, args: ['train', '-c', '$/c.yaml'], pattern: /c\.yaml: training\.constructor: the key "constructor" is not allowed/ },
+  { name: 'config: prototype as a task name', files: { 's.yaml': 'tasks:\n  prototype: { classes: 2 }\n' }, args: ['train', '-c', '$/s.yaml'], pattern: /s\.yaml: tasks\.prototype: the key "prototype" is not allowed/ },
+  { name: 'config: YAML alias bomb', files: { 'bomb.yaml': `${aliasBomb}\n` }, args: ['train', '-c', '$/bomb.yaml'], pattern: /bomb\.yaml: too many YAML aliases/ },
+  { name: 'config: deeply nested JSON', files: { 'deep.json': `${'{"data":'.repeat(100_000)}1${'}'.repeat(100_000)}` }, args: ['train', '-c', '$/deep.json'], pattern: /deep\.json: nested deeper than 64 levels/ },
+  { name: 'config: deeply nested lists', files: { 'deep.json': `{"data": ${'['.repeat(200_000)}${']'.repeat(200_000)}}` }, args: ['train', '-c', '$/deep.json'], pattern: /deep\.json: nested deeper than 64 levels/ },
+];
+
+/** Writes each case's files into its own directory, runs it and checks the refusal. */
+async function refuseAll(dir: string, cases: readonly Refusal[], runsDir: string): Promise<void> {
+  await measureStartup();
+  await runAll(cases, async (c) => {
+    const caseDir = join(dir, c.name.replace(/[^a-z0-9]+/gi, '-'));
+    mkdirSync(caseDir, { recursive: true });
+    for (const [file, content] of Object.entries(c.files ?? {})) writeFileSync(join(caseDir, file), content);
+    const r = await runCapped(c.args.map((a) => a.replaceAll('$', caseDir)), { runsDir, ...(c.env === undefined ? {} : { env: c.env }) });
+    assertRefused(c.name, r, c.pattern);
+  });
+}
+
+test('keys that reach for the object model are refused in flags and config files', { timeout: 120_000 }, () => withTempDir(async (dir) => {
+  const runsDir = join(dir, 'runs');
+  await refuseAll(dir, KEY_CASES, runsDir);
+  assert.deepEqual(tree(runsDir).filter((n) => !n.startsWith('index.sqlite')), [], 'no run directory is started');
+}));
+
+/** Waits until `runsDir` holds a run directory with a lock and a metrics line, and returns its name. */
+async function runningRun(runsDir: string, timeoutMs = 30_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    for (const name of existsSync(runsDir) ? readdirSync(runsDir) : []) {
+      const dir = join(runsDir, name);
+      if (existsSync(join(dir, '.lock')) && existsSync(join(dir, 'metrics.jsonl')) && statSync(join(dir, 'metrics.jsonl')).size > 0) return name;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no running run appeared under ${runsDir}`);
+}
+
+/** The statuses `runs list` shows, by run id. */
+async function statuses(runsDir: string): Promise<Record<string, string>> {
+  const r = await runCapped(['runs', 'list', '--json'], { runsDir });
+  assert.equal(r.code, 0, r.stderr);
+  return Object.fromEntries((JSON.parse(r.stdout) as { id: string; status: string }[]).map((x) => [x.id, x.status]));
+}
+
+test('one writer per run; SIGTERM stops like Ctrl-C; a killed run shows as interrupted', { timeout: 120_000 }, () => withTempDir(async (dir) => {
+  const runsDir = join(dir, 'runs');
+  const long = ['train', ...tinyData(dir), '--set', 'model.hidden=[8]', '--set', 'training.batchSize=4', '--epochs', '100000', '--no-report', '-q'];
+  let child: import('node:child_process').ChildProcess | undefined;
+  const first = runCapped(long, { runsDir, heapMb: 512, killAfterMs: 90_000, onSpawn: (c) => { child = c; } });
+  const id = await runningRun(runsDir);
+  // a second writer on the same run is refused, naming the run and the owner
+  const second = await runCapped(['train', '--resume', id, '--epochs', '1', '--no-report', '-q'], { runsDir });
+  assertRefused('second writer', second, new RegExp(`run ${id} is in use by process ${child!.pid}`), { maxMs: 4000 });
+  child!.kill('SIGTERM');
+  const stopped = await first;
+  assert.equal(stopped.code, 130, stopped.stderr);
+  assert.equal((await statuses(runsDir))[id], 'stopped');
+  assert.equal(existsSync(join(runsDir, id, '.lock')), false, 'the lock is released');
+
+  // SIGKILL leaves the lock of a dead process: the run shows as interrupted, and can be taken up again
+  rmSync(runsDir, { recursive: true });
+  const killed = runCapped(long, { runsDir, heapMb: 512, killAfterMs: 90_000, onSpawn: (c) => { child = c; } });
+  const id2 = await runningRun(runsDir);
+  child!.kill('SIGKILL');
+  assert.equal((await killed).signal, 'SIGKILL');
+  assert.equal((await statuses(runsDir))[id2], 'interrupted');
+  const listed = await runCapped(['runs', 'list', '--status', 'interrupted', '--json'], { runsDir });
+  assert.deepEqual((JSON.parse(listed.stdout) as { id: string }[]).map((r) => r.id), [id2]);
+  const resumed = await runCapped(['train', '--resume', id2, '--set', 'training.maxSteps=1', '--no-report', '-q'], { runsDir, heapMb: 512, killAfterMs: 60_000 });
+  assert.doesNotMatch(resumed.stderr, /in use/, resumed.stderr);
 }));

@@ -6,6 +6,7 @@
  * @example
  * const raw = readConfigFile('examples/train-mnist-mlp.yaml'); // { model: { arch: 'mlp' }, ... }
  */
+import { parseUntrusted } from '../../io/untrusted.js';
 import * as fs from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -57,7 +58,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(`${file}: cannot read the config file (${code === 'ENOENT' ? 'no such file' : code ?? (err as Error).message})`);
   }
-  const value = format === 'json' ? parseJson(text, file) : parseYaml(text, file);
+  const value = parseUntrusted(file, () => (format === 'json' ? parseJson(text, file) : parseYaml(text, file)));
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new CliError(`${file}: the top level must be a mapping of keys to values, found ${Array.isArray(value) ? 'a list' : typeof value}`);

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { FormatError, ValueError } from '../../core/errors.js';
+import { parseUntrusted } from '../../io/untrusted.js';
 
 /**
  * Parses YAML (or JSON) text; `file` names the source in errors.
@@ -40,5 +41,5 @@ export function readConfigFile(path: string): unknown {
   } catch (e) {
     throw new ValueError('config', `cannot read ${path}: ${(e as Error).message}`);
   }
-  return parseConfigText(text, path);
+  return parseUntrusted(path, () => parseConfigText(text, path));
 }
