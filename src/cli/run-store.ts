@@ -16,6 +16,7 @@ import {
 } from '../report/index.js';
 import { CliError } from './errors.js';
 import { RunLock } from './run-lock.js';
+import { assertNoEscapingLinks } from '../io/contained-paths.js';
 
 /**
  * The runs root: the flag, else the environment, else `runs` in the working directory.
@@ -134,6 +135,12 @@ export class RunSession {
   static reopen(root: string, info: RunInfo, config: unknown): RunSession {
     // one writer per run: a second `--resume` of the same run is refused here, before anything is written
     const lock = RunLock.acquire(info.dir, info.id);
+    try {
+      assertNoEscapingLinks(info.dir);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
     const again = finishRunDir(info.dir, { status: 'running' });
     withIndex(root, (index) => index.put(again, config));
     return new RunSession(root, again, lock);

@@ -12,7 +12,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, cpSync, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { createGzip, gzipSync } from 'node:zlib';
@@ -181,4 +181,31 @@ test('one writer per run; SIGTERM stops like Ctrl-C; a killed run shows as inter
   assert.deepEqual((JSON.parse(listed.stdout) as { id: string }[]).map((r) => r.id), [id2]);
   const resumed = await runCapped(['train', '--resume', id2, '--set', 'training.maxSteps=1', '--no-report', '-q'], { runsDir, heapMb: 512, killAfterMs: 60_000 });
   assert.doesNotMatch(resumed.stderr, /in use/, resumed.stderr);
+}));
+
+test('symbolic links out of a run directory are refused before anything is written or deleted through them', { timeout: 120_000 }, () => withTempDir(async (dir) => {
+  const runsDir = join(dir, 'runs');
+  await measureStartup();
+  const good = await tinyRun(dir, runsDir);
+  const outside = join(dir, 'outside');
+  mkdirSync(outside);
+  writeFileSync(join(outside, 'precious.txt'), 'keep me');
+  const cases: { name: string; link: string; target: string; args: (run: string) => string[]; pattern: RegExp }[] = [
+    { name: 'checkpoints linked out', link: 'checkpoints', target: outside, args: (run) => ['train', '--resume', run, '--epochs', '3', '--no-report', '-q'], pattern: /checkpoints: is a symbolic link to .*outside, outside the run directory/ },
+    { name: 'metrics.jsonl linked out', link: 'metrics.jsonl', target: join(outside, 'precious.txt'), args: (run) => ['train', '--resume', run, '--epochs', '3', '--no-report', '-q'], pattern: /metrics\.jsonl: is a symbolic link to .*precious\.txt, outside the run directory/ },
+    { name: 'charts linked out', link: 'charts', target: outside, args: (run) => ['report', run], pattern: /charts: is a symbolic link to .*outside, outside the run directory/ },
+    { name: 'a dangling link', link: 'charts', target: join(dir, 'nowhere'), args: (run) => ['report', run], pattern: /charts: is a symbolic link to ".*nowhere", which does not exist/ },
+  ];
+  for (const c of cases) {
+    const copy = join(dir, 'copies', c.name.replace(/[^a-z0-9]+/gi, '-'));
+    cpSync(good, copy, { recursive: true });
+    rmSync(join(copy, c.link), { recursive: true, force: true });
+    rmSync(join(copy, '.lock'), { force: true });
+    symlinkSync(c.target, join(copy, c.link));
+    const before = tree(outside);
+    const r = await runCapped(c.args(copy), { runsDir });
+    assertRefused(c.name, r, c.pattern);
+    assert.deepEqual(tree(outside), before, `${c.name}: files outside the run changed`);
+    assert.equal(readFileSync(join(outside, 'precious.txt'), 'utf8'), 'keep me');
+  }
 }));
