@@ -15,6 +15,7 @@ import {
   loadMnist, openIdx, readCsv, readIdx, readNpy, requireFashionMnist, trainTestSplit, TensorDataset,
   FASHION_MNIST_DIR, type ImageSet,
 } from '../data/index.js';
+import { snippet } from '../io/untrusted.js';
 import type { DataConfig } from './config/train-schema.js';
 
 /** A classification problem ready to train on. */
@@ -104,7 +105,10 @@ function npyPool(featuresPath: string, labelsPath: string): PoolSet {
 
 function csvPool(file: string, label: string): PoolSet {
   const table = readCsv(file);
-  if (!table.names.includes(label)) throw new ValueError(file, `no label column "${label}" (columns: ${table.names.join(', ')})`);
+  if (!table.names.includes(label)) {
+    const shown = table.names.slice(0, 8).map((n) => `"${snippet(n, 20)}"`).join(', ');
+    throw new ValueError(file, `no label column "${snippet(label, 40)}" (${table.names.length} columns: ${shown}${table.names.length > 8 ? ', …' : ''})`);
+  }
   const features = table.names.filter((n) => n !== label);
   if (features.length === 0) throw new ValueError(file, 'has no feature column besides the label');
   const x = new Float32Array(table.rows * features.length);
@@ -153,6 +157,8 @@ const pick = (s: Selection, at: ArrayLike<number>): Selection => ({
 
 /** The examples of `classes` only, relabelled by their position in `classes`. */
 function selectClasses(set: PoolSet, classes: readonly number[]): Selection {
+  const twice = classes.find((c, i) => classes.indexOf(c) !== i);
+  if (twice !== undefined) throw new ValueError('data.classes', `class ${twice} is listed twice (each class becomes one output of the model)`);
   const position = new Map(classes.map((c, i) => [c, i]));
   const keep: number[] = [];
   for (let i = 0; i < set.labels.length; i++) if (position.has(set.labels[i]!)) keep.push(i);

@@ -16,6 +16,7 @@ import {
 } from '../report/index.js';
 import { CliError } from './errors.js';
 import { RunLock } from './run-lock.js';
+import { checkRunRef, checkRunsDirValue, ensureDirectory, indexGuard, withoutHalfRuns } from './runs-root-guard.js';
 import { assertNoEscapingLinks } from '../io/contained-paths.js';
 
 /**
@@ -25,6 +26,8 @@ import { assertNoEscapingLinks } from '../io/contained-paths.js';
  * runsRoot(undefined); // '/home/me/project/runs'
  */
 export function runsRoot(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag !== undefined) checkRunsDirValue(flag, '--runs-dir');
+  else if (env.POLYTASK_RUNS_DIR !== undefined) checkRunsDirValue(env.POLYTASK_RUNS_DIR, 'POLYTASK_RUNS_DIR');
   return resolve(flag ?? env.POLYTASK_RUNS_DIR ?? 'runs');
 }
 
@@ -35,13 +38,16 @@ export function runsRoot(flag: string | undefined, env: NodeJS.ProcessEnv = proc
  * const n = withIndex(root, (index) => index.count());
  */
 export function withIndex<T>(root: string, fn: (index: RunIndex) => T): T {
-  fs.mkdirSync(root, { recursive: true });
-  const index = RunIndex.open(join(root, INDEX_FILE));
-  try {
-    return fn(index);
-  } finally {
-    index.close();
-  }
+  ensureDirectory(root);
+  const path = join(root, INDEX_FILE);
+  return indexGuard(path, () => {
+    const index = RunIndex.open(path);
+    try {
+      return fn(index);
+    } finally {
+      index.close();
+    }
+  });
 }
 
 /**
@@ -52,6 +58,7 @@ export function withIndex<T>(root: string, fn: (index: RunIndex) => T): T {
  * findRun(root, '3fa2c1').dir;
  */
 export function findRun(root: string, ref: string): RunInfo {
+  checkRunRef(ref);
   if (fs.existsSync(join(ref, 'run.json'))) return readRunInfo(ref);
   const indexPath = join(root, INDEX_FILE);
   const record = fs.existsSync(indexPath) ? withIndex(root, (index) => index.find(ref)) : null;
@@ -120,7 +127,8 @@ export class RunSession {
    * const run = RunSession.start(root, 'study-mtl', config);
    */
   static start(root: string, kind: string, config: unknown): RunSession {
-    const info = createRunDir(root, kind, config);
+    ensureDirectory(root);
+    const info = withoutHalfRuns(root, () => createRunDir(root, kind, config));
     const lock = RunLock.acquire(info.dir, info.id);
     withIndex(root, (index) => index.put(info, config));
     return new RunSession(root, info, lock);

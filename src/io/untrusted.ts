@@ -81,3 +81,15 @@ export function parseUntrusted<T>(file: string, parse: () => T, maxDepth = 64): 
   }
   return value;
 }
+
+/**
+ * At most `max` characters of a text taken from a file, on one line: an error message quotes a
+ * bounded piece of a file, never a whole line of it.
+ *
+ * @example
+ * snippet('root:x:0:0:root:/root:/bin/bash', 10); // 'root:x:0:0…'
+ */
+export function snippet(text: string, max = 40): string {
+  const line = text.replace(/\s*\n\s*/g, ' ');
+  return line.length <= max ? line : `${line.slice(0, max)}…`;
+}

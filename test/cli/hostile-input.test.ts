@@ -11,6 +11,7 @@
  * node scripts/run-tests.mjs dist/test/cli/hostile-input.test.js
  */
 import { test } from 'node:test';
+import { parse as parseCsvRecords } from 'csv-parse/sync';
 import assert from 'node:assert/strict';
 import { closeSync, cpSync, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { createGzip, gzipSync } from 'node:zlib';
 import { encodeNpy } from '../../src/data/index.js';
 import { Tensor } from '../../src/tensor/index.js';
+import { manifestEntry, type Manifest } from '../../src/train/index.js';
 import { withTempDir } from './helpers.js';
 import { assertRefused, idxBytes, measureStartup, runCapped, tree } from './hostile-helpers.js';
 
@@ -91,6 +93,8 @@ interface Refusal {
   args: string[];
   pattern: RegExp;
   env?: Record<string, string>;
+  /** Time limit after start-up, when a path loads more than the default 2 s allow on a loaded machine. */
+  maxMs?: number;
 }
 
 /** Runs `cases` two at a time (two cores). */
@@ -123,9 +127,9 @@ async function refuseAll(dir: string, cases: readonly Refusal[], runsDir: string
   await runAll(cases, async (c) => {
     const caseDir = join(dir, c.name.replace(/[^a-z0-9]+/gi, '-'));
     mkdirSync(caseDir, { recursive: true });
-    for (const [file, content] of Object.entries(c.files ?? {})) writeFileSync(join(caseDir, file), content);
+    for (const [file, content] of Object.entries(c.files ?? {})) writeFileSync(join(caseDir, file), typeof content === 'string' ? content.replaceAll('$', caseDir) : content);
     const r = await runCapped(c.args.map((a) => a.replaceAll('$', caseDir)), { runsDir, ...(c.env === undefined ? {} : { env: c.env }) });
-    assertRefused(c.name, r, c.pattern);
+    assertRefused(c.name, r, c.pattern, c.maxMs === undefined ? {} : { maxMs: c.maxMs });
   });
 }
 
@@ -208,4 +212,84 @@ test('symbolic links out of a run directory are refused before anything is writt
     assert.deepEqual(tree(outside), before, `${c.name}: files outside the run changed`);
     assert.equal(readFileSync(join(outside, 'precious.txt'), 'utf8'), 'keep me');
   }
+}));
+
+/** A run directory copy whose checkpoint metadata.json says `change` over the good one (the manifest updated as a writer would). */
+function withMetadata(good: string, copy: string, change: (meta: Record<string, unknown>) => void): void {
+  cpSync(good, copy, { recursive: true });
+  const root = join(copy, 'checkpoints');
+  const ckpt = join(root, readdirSync(root).find((n) => n.startsWith('step-'))!);
+  const meta = JSON.parse(readFileSync(join(ckpt, 'metadata.json'), 'utf8')) as Record<string, unknown>;
+  change(meta);
+  const bytes = Buffer.from(JSON.stringify(meta));
+  writeFileSync(join(ckpt, 'metadata.json'), bytes);
+  const manifest = JSON.parse(readFileSync(join(ckpt, 'manifest.json'), 'utf8')) as Manifest;
+  manifest.files['metadata.json'] = manifestEntry(bytes);
+  writeFileSync(join(ckpt, 'manifest.json'), JSON.stringify(manifest));
+}
+
+test('sizes declared by files and flags are checked before anything is allocated', { timeout: 180_000 }, () => withTempDir(async (dir) => {
+  const runsDir = join(dir, 'runs');
+  await measureStartup();
+  const good = await tinyRun(dir, runsDir);
+  writeFileSync(join(dir, 'in.npy'), encodeNpy(new Tensor(new Float32Array(5 * D), [5, D])));
+  const metaCases: [string, (m: Record<string, unknown>) => void, RegExp][] = [
+    ['hidden [8000, 8000]', (m) => { (m.config as Record<string, unknown>).hidden = [8000, 8000]; }, /metadata\.json: describes a model of 64072003 parameters, but model\.safetensors holds \d+ values/],
+    ['hidden [20000, 20000]', (m) => { (m.config as Record<string, unknown>).hidden = [20_000, 20_000]; }, /metadata\.json: the model it describes: 400180003 parameters is more than the limit of 200000000/],
+    ['classes 5000000', (m) => { (m.tasks as Record<string, unknown>[])[0]!.classes = 5_000_000; delete (m.tasks as Record<string, unknown>[])[0]!.classNames; }, /metadata\.json: tasks\[0\]\.classes: 5000000 classes is more than the limit of 100000/],
+    ['200,000 layers', (m) => { (m.config as Record<string, unknown>).hidden = new Array(200_000).fill(1); }, /metadata\.json: config\.hidden: 200000 layers is more than the limit of 1000/],
+    ['sizes past the typed-array limit', (m) => { (m.config as Record<string, unknown>).hidden = [2 ** 31, 2 ** 31]; }, /metadata\.json: the model it describes: \d+ parameters is more than the limit/],
+  ];
+  const refusals: Refusal[] = metaCases.flatMap(([name, change, pattern]) => {
+    const copy = join(dir, 'meta', name.replace(/[^a-z0-9]+/gi, '-'));
+    withMetadata(good, copy, change);
+    return [
+      { name: `eval: ${name}`, args: ['eval', copy], pattern },
+      { name: `predict: ${name}`, args: ['predict', copy, '-i', join(dir, 'in.npy')], pattern },
+    ];
+  });
+  const wide = `${Array.from({ length: 2_000_001 }, (_, i) => `c${i}`).join(',')}\n`;
+  refusals.push(
+    { name: 'CSV with 2M columns', files: { 'wide.csv': wide }, args: ['train', '--data', 'csv', '--set', 'data.file=$/wide.csv', '--set', 'data.label=c0'], pattern: /wide\.csv: header: 2000001 columns is more than the limit of 100000/ },
+    {
+      name: 'task description with 2M classes',
+      files: { 'study.yaml': 'dataset: $/tasks.yaml\nmethods: [ew]\nepochs: 1\n', 'tasks.yaml': 'input: { file: $/x.npy }\ntasks:\n  t:\n    kind: multiclass\n    classes: 2000000\n    targets: { file: $/y.npy }\n', 'x.npy': features(), 'y.npy': labels() },
+      args: ['study', 'mtl', '-c', '$/study.yaml', '-q'], pattern: /tasks\.yaml: tasks\.t\.classes: found 2000000, allowed a number at most 100000/, maxMs: 3000,
+    },
+    { name: '--epochs 1e12', args: ['train', '--epochs', '1e12'], pattern: /training\.epochs: 1000000000000 epochs is more than the limit of 1000000/ },
+    { name: '--epochs 0x10', args: ['train', '--epochs', '0x10'], pattern: /--epochs: training\.epochs: found "0x10" \(a string\), expected a number/ },
+    { name: '--max-steps 1e15', args: ['train', '--max-steps', '1e15'], pattern: /training\.maxSteps: 1000000000000000 steps is more than the limit/ },
+    { name: '--classes 0,0', args: ['train', '--classes', '0,0', '--epochs', '1'], pattern: /data\.classes: class 0 is listed twice/ },
+    { name: 'runs list --limit 1e20', args: ['runs', 'list', '--limit', '1e20'], pattern: /--limit: found "1e20", expected an integer from 1 to 1000000/ },
+  );
+  await refuseAll(dir, refusals, runsDir);
+}));
+
+test('predictions CSV is quoted and formula-safe; errors quote bounded snippets; empty references and odd runs roots are refused', { timeout: 120_000 }, () => withTempDir(async (dir) => {
+  const runsDir = join(dir, 'runs');
+  await measureStartup();
+  const good = await tinyRun(dir, runsDir);
+  writeFileSync(join(dir, 'in.npy'), encodeNpy(new Tensor(Float32Array.from({ length: 30 * D }, (_, i) => (i % 7) - 3), [30, D])));
+  const crafted = join(dir, 'crafted');
+  withMetadata(good, crafted, (m) => { (m.tasks as Record<string, unknown>[])[0]!.classNames = ['=HYPERLINK("http://example.invalid")', '@SUM(1),"x"\n-2', 42]; });
+  const out = join(dir, 'p.csv');
+  const r = await runCapped(['predict', crafted, '-i', join(dir, 'in.npy'), '-o', out, '-q'], { runsDir });
+  assert.equal(r.code, 0, r.stderr);
+  const rows = parseCsvRecords(readFileSync(out, 'utf8')) as string[][];
+  assert.deepEqual(rows[0], ['index', 'class', 'name', 'probability']);
+  assert.equal(rows.length, 31);
+  for (const row of rows.slice(1)) {
+    assert.equal(row.length, 4, `a row of ${row.length} fields: ${JSON.stringify(row)}`);
+    for (const cell of row) assert.doesNotMatch(cell, /^[=+@]|^-[^0-9]/, `a formula cell: ${JSON.stringify(cell)}`);
+  }
+
+  const passwdLike = 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n';
+  const refusals: Refusal[] = [
+    { name: 'a crafted data file echoes no whole line', files: { 'passwd': passwdLike }, args: ['train', '--data', 'csv', '--set', 'data.file=$/passwd', '--set', 'data.label=y'], pattern: /passwd: row 1 \(line 2\), column "root:x:0:0:root:\/roo…": expected a number, got "daemon:x:1:1:daemon:…"$/ },
+    { name: 'empty run reference', args: ['eval', ''], pattern: /an empty run reference/ },
+    { name: 'empty --runs-dir', args: ['--runs-dir', '', 'runs', 'list'], pattern: /--runs-dir: empty/ },
+    { name: '--runs-dir under /proc', args: ['--runs-dir', '/proc/polytask-x/runs', 'train', '--epochs', '1'], pattern: /\/proc: a virtual filesystem \(\/proc, \/sys\) cannot hold runs/ },
+    { name: '--runs-dir through a file', files: { 'plain': 'x' }, args: ['--runs-dir', '$/plain/runs', 'train', '--epochs', '1'], pattern: /plain\/runs: cannot use it for runs \(ENOTDIR\)/ },
+  ];
+  await refuseAll(dir, refusals, runsDir);
 }));

@@ -26,6 +26,7 @@ import { contextOf } from '../context.js';
 import { loadData } from '../datasets.js';
 import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
+import { predictionsCsv, safeCell } from '../predictions-csv.js';
 import { findRun } from '../run-store.js';
 
 const TRAINING_KINDS = ['train', 'pretrain', 'finetune'];
@@ -109,11 +110,12 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
   const k = probs.shape[1]!;
   const rows = Array.from({ length: x.shape[0]! }, (_, i) => {
     const c = classes.data[i]!;
-    return { index: i, class: c, name: names?.[c] ?? String(c), probability: probs.data[i * k + c]! };
+    // a class name from a crafted metadata.json may be anything: it is shown as text
+    const name = names?.[c];
+    return { index: i, class: c, name: typeof name === 'string' ? name : name === undefined || name === null ? String(c) : safeCell(name), probability: probs.data[i * k + c]! };
   });
   if (flags.output !== undefined) {
-    const csv = `index,class,name,probability\n${rows.map((r) => `${r.index},${r.class},${JSON.stringify(r.name)},${r.probability}`).join('\n')}\n`;
-    writeFileAtomicSync(flags.output, flags.output.toLowerCase().endsWith('.json') ? JSON.stringify(rows) : csv);
+    writeFileAtomicSync(flags.output, flags.output.toLowerCase().endsWith('.json') ? JSON.stringify(rows) : predictionsCsv(rows));
   }
   const shown = Number(flags.limit ?? 20);
   ctx.out.result({ run: info.id, checkpoint: pre.path, input: flags.input, output: flags.output ?? null, predictions: rows }, () => [

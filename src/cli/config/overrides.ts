@@ -13,6 +13,8 @@ import { parse as parseYaml } from 'yaml';
 import { CliError } from '../errors.js';
 import { assertSafeKeysDeep, assertSafePath } from '../../core/safe-keys.js';
 
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
 /** One key set from the command line. */
 export interface Override {
   /** Dotted path into the config. */
@@ -32,6 +34,8 @@ export interface Override {
 export function flagValue(text: string): unknown {
   try {
     const v = parseYaml(text) as unknown;
+    // only decimal notation is a number: YAML's 0x10, 0o17 and .inf stay text for the schema to refuse
+    if (typeof v === 'number' && !DECIMAL.test(text.trim())) return text;
     return v === null ? text : v;
   } catch {
     return text;

@@ -33,6 +33,7 @@
  * @example
  * parseConfig(taskDescriptionSchema, readConfigFile('tasks.yaml'), 'tasks.yaml');
  */
+import { sizeLimits } from '../../core/size-limits.js';
 import * as z from 'zod';
 import { metricNames, taskKinds, type MetricName, type TaskKind } from '../task.js';
 
@@ -57,7 +58,7 @@ export const fileRefSchema = z.strictObject({
 export const taskEntrySchema = z.strictObject({
   kind: z.enum(taskKinds as readonly TaskKind[] as [TaskKind, ...TaskKind[]]),
   /** multiclass: number of classes. */
-  classes: z.int().min(2).optional(),
+  classes: z.int().min(2).max(sizeLimits().classes).optional(),
   targets: fileRefSchema,
   mask: fileRefSchema.optional(),
   /** The task's own inputs (tasks with different datasets). */
