@@ -9,7 +9,7 @@
  * r.maxRssMb < 300;
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ export interface CappedOptions {
   /** Watchdog in ms (default 20 s). */
   killAfterMs?: number;
   /** Called with the child once it runs. */
-  onSpawn?: (child: import('node:child_process').ChildProcess) => void;
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 const preloadDir = mkdtempSync(join(tmpdir(), 'polytask-rss-'));

@@ -10,6 +10,7 @@
  * @example
  * node scripts/run-tests.mjs dist/test/cli/hostile-input.test.js
  */
+import type { ChildProcess } from 'node:child_process';
 import { test } from 'node:test';
 import { parse as parseCsvRecords } from 'csv-parse/sync';
 import assert from 'node:assert/strict';
@@ -162,7 +163,7 @@ async function statuses(runsDir: string): Promise<Record<string, string>> {
 test('one writer per run; SIGTERM stops like Ctrl-C; a killed run shows as interrupted', { timeout: 120_000 }, () => withTempDir(async (dir) => {
   const runsDir = join(dir, 'runs');
   const long = ['train', ...tinyData(dir), '--set', 'model.hidden=[8]', '--set', 'training.batchSize=4', '--epochs', '100000', '--no-report', '-q'];
-  let child: import('node:child_process').ChildProcess | undefined;
+  let child: ChildProcess | undefined;
   const first = runCapped(long, { runsDir, heapMb: 512, killAfterMs: 90_000, onSpawn: (c) => { child = c; } });
   const id = await runningRun(runsDir);
   // a second writer on the same run is refused, naming the run and the owner

@@ -79,7 +79,8 @@ export const taskDescriptionSchema = z.strictObject({
   tasks: z.record(
     z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'a name of letters, digits, _ and -, starting with a letter or _'),
     taskEntrySchema,
-  ).refine((t) => Object.keys(t).length > 0, 'at least one task'),
+  ).refine((t) => Object.keys(t).length > 0, 'at least one task')
+    .refine((t) => Object.keys(t).length <= sizeLimits().tasks, `at most ${sizeLimits().tasks} tasks (POLYTASK_MAX_TASKS)`),
   mixing: mixingSchema.optional(),
   split: z.strictObject({
     testFraction: z.number().gt(0).lt(1).default(0.2),
