@@ -15,6 +15,7 @@ import { parse } from 'csv-parse/sync';
 import { FormatError, ValueError } from '../core/errors.js';
 import { setOwn } from '../io/untrusted.js';
 import { Tensor } from '../tensor/tensor.js';
+import { checkFileSize, CSV_BYTES_PER_BYTE, readLimits } from './read-limits.js';
 
 export interface CsvOptions {
   /** Field separator; default `,`. */
@@ -122,6 +123,7 @@ export function parseCsv(text: string | Uint8Array, file = '<string>', opts: Csv
  * const { columns, rows } = readCsv('measurements.csv');
  */
 export function readCsv(path: string, opts: CsvOptions = {}): CsvTable {
+  checkFileSize(path, readLimits(), CSV_BYTES_PER_BYTE, 'a CSV file');
   return parseCsv(fs.readFileSync(path), path, opts);
 }
 

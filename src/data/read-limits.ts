@@ -9,6 +9,7 @@
  * const limits = readLimits();          // { maxInflateBytes: 536870912, memoryBudgetBytes: 2147483648 }
  * checkAllocation('x.idx', 4 * 1e9, limits, 'float32 examples'); // throws a ValueError naming x.idx
  */
+import * as fs from 'node:fs';
 import { ValueError } from '../core/errors.js';
 
 /** The limits readers apply to what a file makes them allocate. */
@@ -20,6 +21,9 @@ export interface ReadLimits {
 }
 
 const MIB = 1024 * 1024;
+
+/** How many bytes of memory parsing one byte of CSV text takes, about (strings and records). */
+export const CSV_BYTES_PER_BYTE = 8;
 
 /** The defaults: 512 MiB of inflated data, 2 GiB of examples. */
 export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({ maxInflateBytes: 512 * MIB, memoryBudgetBytes: 2048 * MIB });
@@ -76,4 +80,21 @@ export function checkAllocation(file: string, bytes: number, limits: ReadLimits,
   if (!(bytes <= limits.memoryBudgetBytes)) {
     throw new ValueError(file, `${what} would take ${formatBytes(bytes)}, more than the memory budget of ${formatBytes(limits.memoryBudgetBytes)} (raise POLYTASK_MEMORY_BUDGET, or select fewer examples)`);
   }
+}
+
+/**
+ * Refuses, before reading it, a file that will be held in memory whole (`factor` bytes per byte
+ * of file) when that exceeds the memory budget.
+ *
+ * @example
+ * checkFileSize('features.npy', readLimits(), 1, 'an NPY file');
+ */
+export function checkFileSize(path: string, limits: ReadLimits, factor: number, what: string): void {
+  let size: number;
+  try {
+    size = fs.statSync(path).size;
+  } catch {
+    return; // the read that follows names a missing or unreadable file
+  }
+  checkAllocation(path, size * factor, limits, `reading ${what} of ${formatBytes(size)} whole`);
 }

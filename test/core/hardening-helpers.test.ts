@@ -17,7 +17,7 @@ import { displayStatus, isAlive, LOCK_FILE, RunLock } from '../../src/cli/run-lo
 import { checkRunRef, ensureDirectory, indexGuard, withoutHalfRuns } from '../../src/cli/runs-root-guard.js';
 import { assertSafeKey, assertSafeKeysDeep, isSafeKey, nullRecord } from '../../src/core/safe-keys.js';
 import { checkDeclared, sizeLimits } from '../../src/core/size-limits.js';
-import { parseByteCount, readLimits } from '../../src/data/read-limits.js';
+import { checkFileSize, parseByteCount, readLimits } from '../../src/data/read-limits.js';
 import { openIdx, parseIdx } from '../../src/data/idx.js';
 import { assertNoEscapingLinks, isInside } from '../../src/io/contained-paths.js';
 import { parseUntrusted, snippet } from '../../src/io/untrusted.js';
@@ -63,6 +63,11 @@ test('size and read limits: defaults, environment overrides, one-line refusals',
   assert.equal(parseByteCount('2G', 'X'), 2 * 2 ** 30);
   assert.throws(() => parseByteCount('lots', 'POLYTASK_MEMORY_BUDGET'), /POLYTASK_MEMORY_BUDGET: expected a positive byte count/);
   assert.equal(readLimits({ POLYTASK_MEMORY_BUDGET: '1G' }).memoryBudgetBytes, 2 ** 30);
+  withDir((dir) => {
+    writeFileSync(join(dir, 'big.csv'), 'a,b\n'.repeat(1000));
+    assert.throws(() => checkFileSize(join(dir, 'big.csv'), { maxInflateBytes: 1, memoryBudgetBytes: 4000 }, 8, 'a CSV file'), /big\.csv: reading a CSV file of 4 KiB whole would take 32 KiB, more than the memory budget of 4 KiB/);
+    checkFileSize(join(dir, 'big.csv'), { maxInflateBytes: 1, memoryBudgetBytes: 40_000 }, 8, 'a CSV file');
+  });
 });
 
 test('IDX rows: byte files are views, rows scale into float32, lazy reads match whole reads', () => withDir((dir) => {
