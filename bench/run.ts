@@ -10,7 +10,9 @@
  * against a single-task step (bench/mtl-step.ts) and a linear-probe epoch over cached features
  * against a fine-tuning epoch (bench/transfer-probe.ts).
  *
- * usage: npm run bench [-- --reps 3 --only W1,W3,mtl,probe --quick]
+ * Last, the load time and peak memory of a 1,000,000-image IDX file generated on the fly (bench/idx-load.ts).
+ *
+ * usage: npm run bench [-- --reps 3 --only W1,W3,mtl,probe,idx --quick]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -129,6 +131,18 @@ function probeTable(backend: string, quick: boolean): string {
     `| ${String(result['examples'])} | ${String(result['fineTuneEpochMs'])} | ${String(result['probeEpochMs'])} | ${String(result['cacheFillMs'])} | ${String(result['speedup'])}× |`].join('\n');
 }
 
+function idxTable(quick: boolean): string {
+  const n = quick ? 100_000 : 1_000_000;
+  const title = `### Loading ${n.toLocaleString('en')} IDX images (28×28 bytes, generated on the fly) as \`train --limit 100\` does`;
+  const lines = [title, '', '| mode | file (MB) | train / test examples | load (ms) | peak RSS (MB) |', '| --- | ---: | ---: | ---: | ---: |'];
+  for (const mode of ['whole', 'lazy']) {
+    const { record: r, error } = runWorker(node('idx-load.js', String(n), mode));
+    if (r === null) lines.push(`| ${mode} | failed: ${error} | | | |`);
+    else lines.push(`| ${mode === 'lazy' ? 'lazy (budget 256 MiB, 1% test)' : 'whole file (20% test)'} | ${String(r['fileMb'])} | ${String(r['train'])} / ${String(r['test'])} | ${String(r['loadMs'])} | ${String(r['peakRssMb'])} |`);
+  }
+  return lines.join('\n');
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
@@ -176,6 +190,7 @@ function main(): void {
   }
   if (only === null || only.includes('mtl')) tables.push(mtlTable(native.available ? 'native' : 'js', quick));
   if (only === null || only.includes('probe')) tables.push(probeTable(native.available ? 'native' : 'js', quick));
+  if (only === null || only.includes('idx')) tables.push(idxTable(quick));
   const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2) or NumPy/OpenBLAS (W3).`;
   const md = [header, '', ...tables].join('\n\n');
   console.log(md);

@@ -22,7 +22,7 @@ const lower: Record<string, string[]> = {
   nn: ['core', 'backend', 'tensor'],
   optim: ['core', 'backend', 'tensor', 'nn'],
   io: ['core', 'tensor'],
-  config: ['core'],
+  config: ['core', 'io'],
   data: ['core', 'tensor', 'io'],
   train: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data'],
   models: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train'],

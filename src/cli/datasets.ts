@@ -11,10 +11,12 @@
  * d.classes;          // 5
  */
 import { ValueError } from '../core/errors.js';
+import { sizeOf } from '../core/shape.js';
 import {
-  loadMnist, readCsv, readIdx, readNpy, requireFashionMnist, trainTestSplit, TensorDataset,
+  loadMnist, openIdx, readCsv, readIdx, readNpy, requireFashionMnist, trainTestSplit, TensorDataset,
   FASHION_MNIST_DIR, type ImageSet,
 } from '../data/index.js';
+import { snippet } from '../io/untrusted.js';
 import type { DataConfig } from './config/train-schema.js';
 
 /** A classification problem ready to train on. */
@@ -29,13 +31,38 @@ export interface LoadedData {
   description: string;
 }
 
-/** Examples as one dataset with int32 labels, before class selection and splitting. */
+/**
+ * Examples before class selection and splitting: int32 labels, and the features read only for
+ * the rows finally kept (a large image file is never converted whole).
+ */
+interface PoolSet {
+  labels: Int32Array;
+  featureShape: number[];
+  /** The features of rows `indices`, as float32, in that order. */
+  rows(indices: ArrayLike<number>): Float32Array;
+}
+
 interface Pool {
-  set: TensorDataset;
+  set: PoolSet;
   classNames?: readonly string[];
   /** The source's own test split, when it has one. */
-  test?: TensorDataset;
+  test?: PoolSet;
   description: string;
+}
+
+/** A pool over features already in memory. */
+function inMemory(ds: TensorDataset): PoolSet {
+  const size = sizeOf(ds.featureShape);
+  const features = ds.features as Float32Array;
+  return {
+    labels: ds.labels as Int32Array,
+    featureShape: [...ds.featureShape],
+    rows: (indices) => {
+      const out = new Float32Array(indices.length * size);
+      for (let i = 0; i < indices.length; i++) out.set(features.subarray(indices[i]! * size, (indices[i]! + 1) * size), i * size);
+      return out;
+    },
+  };
 }
 
 /** The most classes a label may index: a larger label is corrupt data, not a class (and would build a head too big to allocate). */
@@ -57,35 +84,37 @@ function classLabels(values: ArrayLike<number>, where: string): Int32Array {
   return out;
 }
 
-const imageSet = (s: ImageSet): TensorDataset => new TensorDataset(s.images, [1, s.height, s.width], s.labels);
+const imageSet = (s: ImageSet): PoolSet => inMemory(new TensorDataset(s.images, [1, s.height, s.width], s.labels));
 
-function idxImages(imagesPath: string, labelsPath: string): TensorDataset {
-  const img = readIdx(imagesPath);
+function idxImages(imagesPath: string, labelsPath: string): PoolSet {
+  const img = openIdx(imagesPath);
   if (img.shape.length !== 3) throw new ValueError(imagesPath, `expected IDX images of shape [N, height, width], got [${img.shape.join(',')}]`);
   const scale = img.type === 'ubyte' ? 1 / 255 : 1;
-  const pixels = Float32Array.from(img.data as ArrayLike<number>, (v) => v * scale);
   const lab = readIdx(labelsPath);
   if (lab.shape.length !== 1 || lab.shape[0] !== img.shape[0]) throw new ValueError(labelsPath, `expected ${img.shape[0]} labels of shape [N], got [${lab.shape.join(',')}]`);
-  return new TensorDataset(pixels, [1, img.shape[1]!, img.shape[2]!], classLabels(lab.data as ArrayLike<number>, labelsPath));
+  return { labels: classLabels(lab.data, labelsPath), featureShape: [1, img.shape[1]!, img.shape[2]!], rows: (indices) => img.read(indices, scale) };
 }
 
-function npyPool(featuresPath: string, labelsPath: string): TensorDataset {
+function npyPool(featuresPath: string, labelsPath: string): PoolSet {
   const x = readNpy(featuresPath).toFloat();
   const y = readNpy(labelsPath);
   if (x.ndim < 2) throw new ValueError(featuresPath, `expected features of shape [N, ...], got [${x.shape.join(',')}]`);
   if (y.ndim !== 1 || y.shape[0] !== x.shape[0]) throw new ValueError(labelsPath, `expected ${x.shape[0]} integer labels of shape [N], got [${y.shape.join(',')}]`);
   const shape = x.ndim === 3 ? [1, x.shape[1]!, x.shape[2]!] : x.shape.slice(1);
-  return new TensorDataset(x.data, shape, classLabels(y.data as ArrayLike<number>, labelsPath));
+  return inMemory(new TensorDataset(x.data, shape, classLabels(y.data as ArrayLike<number>, labelsPath)));
 }
 
-function csvPool(file: string, label: string): TensorDataset {
+function csvPool(file: string, label: string): PoolSet {
   const table = readCsv(file);
-  if (!table.names.includes(label)) throw new ValueError(file, `no label column "${label}" (columns: ${table.names.join(', ')})`);
+  if (!table.names.includes(label)) {
+    const shown = table.names.slice(0, 8).map((n) => `"${snippet(n, 20)}"`).join(', ');
+    throw new ValueError(file, `no label column "${snippet(label, 40)}" (${table.names.length} columns: ${shown}${table.names.length > 8 ? ', …' : ''})`);
+  }
   const features = table.names.filter((n) => n !== label);
   if (features.length === 0) throw new ValueError(file, 'has no feature column besides the label');
   const x = new Float32Array(table.rows * features.length);
   features.forEach((name, c) => table.columns[name]!.forEach((v, r) => { x[r * features.length + c] = v; }));
-  return new TensorDataset(x, [features.length], classLabels(table.columns[label]!, `${file}: column "${label}"`));
+  return inMemory(new TensorDataset(x, [features.length], classLabels(table.columns[label]!, `${file}: column "${label}"`)));
 }
 
 function pool(d: DataConfig): Pool {
@@ -114,27 +143,43 @@ function pool(d: DataConfig): Pool {
   }
 }
 
-/** The examples of `classes` only, relabelled by their position in `classes`. */
-function selectClasses(set: TensorDataset, classes: readonly number[]): TensorDataset {
-  const position = new Map(classes.map((c, i) => [c, i]));
-  const keep: number[] = [];
-  for (let i = 0; i < set.length; i++) if (position.has(set.labels[i]!)) keep.push(i);
-  if (keep.length === 0) throw new ValueError('data.classes', `no example has any of the classes ${classes.join(', ')}`);
-  const sub = set.subset(keep);
-  const labels = Int32Array.from(sub.labels as Int32Array, (c) => position.get(c)!);
-  return new TensorDataset(sub.features, sub.featureShape, labels);
+/** Rows of a pool chosen by index, with their labels. */
+interface Selection {
+  indices: Int32Array;
+  labels: Int32Array;
 }
 
-function checkLabels(set: TensorDataset, where: string): number {
+const everything = (set: PoolSet): Selection => ({ indices: Int32Array.from({ length: set.labels.length }, (_, i) => i), labels: set.labels });
+
+const pick = (s: Selection, at: ArrayLike<number>): Selection => ({
+  indices: Int32Array.from({ length: at.length }, (_, i) => s.indices[at[i]!]!),
+  labels: Int32Array.from({ length: at.length }, (_, i) => s.labels[at[i]!]!),
+});
+
+/** The examples of `classes` only, relabelled by their position in `classes`. */
+function selectClasses(set: PoolSet, classes: readonly number[]): Selection {
+  const twice = classes.find((c, i) => classes.indexOf(c) !== i);
+  if (twice !== undefined) throw new ValueError('data.classes', `class ${twice} is listed twice (each class becomes one output of the model)`);
+  const position = new Map(classes.map((c, i) => [c, i]));
+  const keep: number[] = [];
+  for (let i = 0; i < set.labels.length; i++) if (position.has(set.labels[i]!)) keep.push(i);
+  if (keep.length === 0) throw new ValueError('data.classes', `no example has any of the classes ${classes.join(', ')}`);
+  return { indices: Int32Array.from(keep), labels: Int32Array.from(keep, (i) => position.get(set.labels[i]!)!) };
+}
+
+function checkLabels(labels: Int32Array, where: string): number {
   let max = -1;
-  for (let i = 0; i < set.length; i++) {
-    const c = set.labels[i]!;
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i]!;
     if (!Number.isInteger(c) || c < 0) throw new ValueError(where, `label ${c} of example ${i} is not a class index (a non-negative integer)`);
     max = Math.max(max, c);
   }
   if (max < 1) throw new ValueError(where, 'the labels hold fewer than two classes');
   return max + 1;
 }
+
+/** The selected rows as a dataset: the only place features are read. */
+const materialise = (set: PoolSet, s: Selection): TensorDataset => new TensorDataset(set.rows(s.indices), set.featureShape, s.labels);
 
 /**
  * The training and test sets of a data config, split and budgeted with `seed`.
@@ -144,25 +189,25 @@ function checkLabels(set: TensorDataset, where: string): number {
  */
 export function loadData(d: DataConfig, seed: number): LoadedData {
   const p = pool(d);
-  let train = p.set;
-  let test = p.test;
-  if (d.classes !== undefined) {
-    train = selectClasses(train, d.classes);
-    if (test !== undefined) test = selectClasses(test, d.classes);
-  }
-  const classes = checkLabels(train, 'data');
+  let train = d.classes === undefined ? everything(p.set) : selectClasses(p.set, d.classes);
+  let test = p.test === undefined ? undefined : d.classes === undefined ? everything(p.test) : selectClasses(p.test, d.classes);
+  const classes = checkLabels(train.labels, 'data');
+  let testSet = p.test;
   if (test === undefined) {
-    const split = trainTestSplit(train.length, { testFraction: d.testFraction, seed, stratify: train.labels });
-    test = train.subset(split.test);
-    train = train.subset(split.train);
+    const split = trainTestSplit(train.indices.length, { testFraction: d.testFraction, seed, stratify: train.labels });
+    test = pick(train, split.test);
+    train = pick(train, split.train);
+    testSet = p.set;
   }
-  if (d.limit !== undefined && d.limit < train.length) {
+  if (d.limit !== undefined && d.limit < train.indices.length) {
     // the budget's examples are a stratified sample: every class keeps its share
-    train = train.subset(trainTestSplit(train.length, { testFraction: d.limit / train.length, seed: seed + 1, stratify: train.labels }).test);
+    train = pick(train, trainTestSplit(train.indices.length, { testFraction: d.limit / train.indices.length, seed: seed + 1, stratify: train.labels }).test);
   }
+  const trainData = materialise(p.set, train);
+  const testData = materialise(testSet!, test);
   const names = d.classes !== undefined
     ? d.classes.map((c) => p.classNames?.[c] ?? String(c))
     : Array.from({ length: classes }, (_, c) => p.classNames?.[c] ?? String(c));
   const scope = d.classes === undefined ? '' : `, classes ${d.classes.join(',')}`;
-  return { train, test, featureShape: [...train.featureShape], classes, classNames: names, description: `${p.description}${scope}` };
+  return { train: trainData, test: testData, featureShape: [...trainData.featureShape], classes, classNames: names, description: `${p.description}${scope}` };
 }

@@ -1,5 +1,5 @@
 /**
- * Ctrl-C: the first one asks the work to stop after its current step (the trainer then writes a
+ * Ctrl-C (SIGINT) and SIGTERM: the first one asks the work to stop after its current step (the trainer then writes a
  * checkpoint, or a study leaves its finished sub-runs recorded, and the run can be resumed); a
  * second one exits at once with status 130.
  *
@@ -12,7 +12,7 @@ import { EXIT } from './errors.js';
 import type { Output } from './output.js';
 
 /**
- * Installs the SIGINT handler; returns the function that removes it.
+ * Installs the SIGINT and SIGTERM handler; returns the function that removes it.
  *
  * @example
  * const release = onInterrupt(() => controller.abort(), out);
@@ -29,9 +29,12 @@ export function onInterrupt(stop: () => void, out: Output): () => void {
     out.stderr.write('\npolytask: stopping after the current step (Ctrl-C again to exit at once)\n');
     stop();
   };
+  // SIGTERM (kill, a container stopping, a job scheduler) stops the same way as Ctrl-C
   process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
   return () => {
     process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
   };
 }
 

@@ -15,6 +15,9 @@ import {
   createRunDir, finishRunDir, INDEX_FILE, METRICS_FILE, MetricsLog, readRunInfo, RunIndex, type RunInfo, type RunStatus,
 } from '../report/index.js';
 import { CliError } from './errors.js';
+import { RunLock } from './run-lock.js';
+import { checkRunRef, checkRunsDirValue, ensureDirectory, indexGuard, withoutHalfRuns } from './runs-root-guard.js';
+import { assertNoEscapingLinks } from '../io/contained-paths.js';
 
 /**
  * The runs root: the flag, else the environment, else `runs` in the working directory.
@@ -23,6 +26,8 @@ import { CliError } from './errors.js';
  * runsRoot(undefined); // '/home/me/project/runs'
  */
 export function runsRoot(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag !== undefined) checkRunsDirValue(flag, '--runs-dir');
+  else if (env.POLYTASK_RUNS_DIR !== undefined) checkRunsDirValue(env.POLYTASK_RUNS_DIR, 'POLYTASK_RUNS_DIR');
   return resolve(flag ?? env.POLYTASK_RUNS_DIR ?? 'runs');
 }
 
@@ -33,13 +38,16 @@ export function runsRoot(flag: string | undefined, env: NodeJS.ProcessEnv = proc
  * const n = withIndex(root, (index) => index.count());
  */
 export function withIndex<T>(root: string, fn: (index: RunIndex) => T): T {
-  fs.mkdirSync(root, { recursive: true });
-  const index = RunIndex.open(join(root, INDEX_FILE));
-  try {
-    return fn(index);
-  } finally {
-    index.close();
-  }
+  ensureDirectory(root);
+  const path = join(root, INDEX_FILE);
+  return indexGuard(path, () => {
+    const index = RunIndex.open(path);
+    try {
+      return fn(index);
+    } finally {
+      index.close();
+    }
+  });
 }
 
 /**
@@ -50,6 +58,7 @@ export function withIndex<T>(root: string, fn: (index: RunIndex) => T): T {
  * findRun(root, '3fa2c1').dir;
  */
 export function findRun(root: string, ref: string): RunInfo {
+  checkRunRef(ref);
   if (fs.existsSync(join(ref, 'run.json'))) return readRunInfo(ref);
   const indexPath = join(root, INDEX_FILE);
   const record = fs.existsSync(indexPath) ? withIndex(root, (index) => index.find(ref)) : null;
@@ -94,7 +103,7 @@ export function otherKind(run: Pick<RunInfo, 'kind' | 'id'>, root: string): CliE
 export class RunSession {
   readonly metrics: MetricsLog;
 
-  private constructor(readonly root: string, public info: RunInfo) {
+  private constructor(readonly root: string, public info: RunInfo, private readonly lock: RunLock) {
     this.metrics = new MetricsLog(join(info.dir, METRICS_FILE));
   }
 
@@ -118,9 +127,11 @@ export class RunSession {
    * const run = RunSession.start(root, 'study-mtl', config);
    */
   static start(root: string, kind: string, config: unknown): RunSession {
-    const info = createRunDir(root, kind, config);
+    ensureDirectory(root);
+    const info = withoutHalfRuns(root, () => createRunDir(root, kind, config));
+    const lock = RunLock.acquire(info.dir, info.id);
     withIndex(root, (index) => index.put(info, config));
-    return new RunSession(root, info);
+    return new RunSession(root, info, lock);
   }
 
   /**
@@ -130,9 +141,17 @@ export class RunSession {
    * const run = RunSession.reopen(root, findRun(root, ref), storedConfig);
    */
   static reopen(root: string, info: RunInfo, config: unknown): RunSession {
+    // one writer per run: a second `--resume` of the same run is refused here, before anything is written
+    const lock = RunLock.acquire(info.dir, info.id);
+    try {
+      assertNoEscapingLinks(info.dir);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
     const again = finishRunDir(info.dir, { status: 'running' });
     withIndex(root, (index) => index.put(again, config));
-    return new RunSession(root, again);
+    return new RunSession(root, again, lock);
   }
 
   /**
@@ -144,6 +163,7 @@ export class RunSession {
   finish(status: RunStatus, summary?: Record<string, unknown>): RunInfo {
     this.info = finishRunDir(this.dir, summary === undefined ? { status } : { status, summary });
     withIndex(this.root, (index) => index.update(this.info));
+    this.lock.release();
     return this.info;
   }
 }

@@ -13,6 +13,10 @@ import { extname } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { describeValue } from './describe.js';
 import { ConfigError } from './error.js';
+import { parseUntrusted } from '../io/untrusted.js';
+
+/** A number as a person writes it in decimal: `3`, `-0.5`, `3e-4`. */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** The config formats by file extension. */
 const FORMATS: Readonly<Record<string, 'yaml' | 'json'>> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' };
@@ -52,7 +56,8 @@ function parseYaml(text: string, file: string): unknown {
  * parseConfigText('epochs: 3\n', 'inline.yaml'); // { epochs: 3 }
  */
 export function parseConfigText(text: string, file = '<string>', format: 'yaml' | 'json' = 'yaml'): Record<string, unknown> {
-  const value = format === 'json' ? parseJson(text, file) : parseYaml(text, file);
+  // alias bombs, nesting past the stack and keys such as __proto__ are refused naming the file
+  const value = parseUntrusted(file, () => (format === 'json' ? parseJson(text, file) : parseYaml(text, file)));
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw fileError(file, file, `the top level must be a mapping of keys to values, found ${Array.isArray(value) ? 'a list' : describeValue(value)}`);
@@ -90,6 +95,8 @@ export function readConfigFile(file: string): Record<string, unknown> {
 export function parseValueText(text: string): unknown {
   try {
     const v = parse(text) as unknown;
+    // only decimal notation is a number: YAML's 0x10, 0o17 and .inf stay text for the schema to refuse
+    if (typeof v === 'number' && !DECIMAL.test(text.trim())) return text;
     return v === null ? text : v;
   } catch {
     return text;

@@ -8,11 +8,14 @@
  * table.columns.alcohol;                          // Float64Array
  * const x = tableToTensor(table, ['alcohol', 'ash']); // float32 [rows, 2]
  */
+import { checkDeclared } from '../core/size-limits.js';
+import { snippet } from '../io/untrusted.js';
 import * as fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { FormatError, ValueError } from '../core/errors.js';
 import { setOwn } from '../io/untrusted.js';
 import { Tensor } from '../tensor/index.js';
+import { checkFileSize, CSV_BYTES_PER_BYTE, readLimits } from './read-limits.js';
 
 export interface CsvOptions {
   /** Field separator; default `,`. */
@@ -43,8 +46,22 @@ function parseRecords(text: string | Uint8Array, file: string, delimiter: string
     // relax_column_count: ragged rows are reported below with the row and line they are on.
     return parse(text, { info: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, delimiter }) as unknown as ParsedRecord[];
   } catch (err) {
-    throw new FormatError(file, `not valid CSV (${(err as Error).message})`);
+    throw new FormatError(file, `not valid CSV (${snippet((err as Error).message, 120)})`);
   }
+}
+
+/** An upper bound of the header's fields (delimiters in the first line, plus one), found without parsing the file. */
+function headerWidth(text: string | Uint8Array, delimiter: string): number {
+  const bytes = typeof text === 'string' ? null : text;
+  const d = delimiter.charCodeAt(0);
+  let n = 1;
+  const length = bytes === null ? (text as string).length : bytes.length;
+  for (let i = 0; i < length; i++) {
+    const ch = bytes === null ? (text as string).charCodeAt(i) : bytes[i]!;
+    if (ch === 10) break;
+    if (ch === d) n++;
+  }
+  return n;
 }
 
 function headerNames(header: ParsedRecord | undefined, file: string): string[] {
@@ -52,7 +69,7 @@ function headerNames(header: ParsedRecord | undefined, file: string): string[] {
   const seen = new Set<string>();
   header.record.forEach((name, i) => {
     if (name === '') throw new FormatError(file, `header: column ${i + 1} has an empty name`);
-    if (seen.has(name)) throw new FormatError(file, `header: column name "${name}" appears twice`);
+    if (seen.has(name)) throw new FormatError(file, `header: column name "${snippet(name, 40)}" appears twice`);
     seen.add(name);
   });
   return header.record;
@@ -61,12 +78,11 @@ function headerNames(header: ParsedRecord | undefined, file: string): string[] {
 function cellValue(cell: string, allowMissing: boolean, file: string, row: number, line: number, name: string): number {
   if (cell === '') {
     if (allowMissing) return NaN;
-    throw new FormatError(file, `row ${row} (line ${line}), column "${name}": empty cell (pass allowMissing to read it as NaN)`);
+    throw new FormatError(file, `row ${row} (line ${line}), column "${snippet(name, 20)}": empty cell (pass allowMissing to read it as NaN)`);
   }
   if (NUMBER.test(cell)) return Number(cell);
   if (Object.hasOwn(SPECIAL, cell)) return SPECIAL[cell]!;
-  const shown = cell.length > 40 ? `${cell.slice(0, 40)}…` : cell;
-  throw new FormatError(file, `row ${row} (line ${line}), column "${name}": expected a number, got "${shown}"`);
+  throw new FormatError(file, `row ${row} (line ${line}), column "${snippet(name, 20)}": expected a number, got "${snippet(cell, 20)}"`);
 }
 
 /**
@@ -81,6 +97,7 @@ export function parseCsv(text: string | Uint8Array, file = '<string>', opts: Csv
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new ValueError('parseCsv', `delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}`);
   }
+  checkDeclared(`${file}: header`, 'columns', headerWidth(text, delimiter));
   const records = parseRecords(text, file, delimiter);
   const names = headerNames(records[0], file);
   const rows = records.length - 1;
@@ -106,6 +123,7 @@ export function parseCsv(text: string | Uint8Array, file = '<string>', opts: Csv
  * const { columns, rows } = readCsv('measurements.csv');
  */
 export function readCsv(path: string, opts: CsvOptions = {}): CsvTable {
+  checkFileSize(path, readLimits(), CSV_BYTES_PER_BYTE, 'a CSV file');
   return parseCsv(fs.readFileSync(path), path, opts);
 }
 

@@ -17,6 +17,7 @@ export { loadMnist } from './mnist.js';
 export {
   loadFashionMnist, requireFashionMnist, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, type FashionMnistSplit,
 } from './fashion-mnist.js';
-export { parseIdx, readIdx, type IdxArray, type IdxType } from './idx.js';
+export { openIdx, parseIdx, readIdx, type IdxArray, type IdxRows, type IdxType } from './idx.js';
+export { checkAllocation, DEFAULT_READ_LIMITS, readLimits, type ReadLimits } from './read-limits.js';
 export { parseNpy, readNpy, encodeNpy, writeNpy } from './npy.js';
 export { parseCsv, readCsv, tableToTensor, type CsvOptions, type CsvTable } from './csv.js';

@@ -18,6 +18,7 @@ import { decodeNative, ITEM_SIZE, littleEndianBytes, toEngineArray, type Element
 import { preview } from '../io/untrusted.js';
 import { Tensor } from '../tensor/index.js';
 import { parsePyLiteral, type PyValue } from './py-literal.js';
+import { checkFileSize, readLimits } from './read-limits.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGN = 64;
@@ -154,6 +155,7 @@ export function parseNpy(bytes: Uint8Array, file = '<buffer>'): Tensor {
  * const labels = readNpy('labels.npy'); // int32 for integer files
  */
 export function readNpy(path: string): Tensor {
+  checkFileSize(path, readLimits(), 1, 'an NPY file');
   return parseNpy(fs.readFileSync(path), path);
 }
 

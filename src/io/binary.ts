@@ -95,6 +95,12 @@ function bfloatsToFloat32(bits: Uint16Array): Float32Array {
   return new Float32Array(words.buffer);
 }
 
+function boolsToInt32(values: Uint8Array): Int32Array {
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i] === 0 ? 0 : 1;
+  return out;
+}
+
 function fitsInt32Error(file: string, field: string, index: number, value: bigint | number): FormatError {
   return new FormatError(file, `${field}: element ${index} = ${value} does not fit in int32 (polytask stores integers as int32)`);
 }
@@ -137,12 +143,13 @@ export function toEngineArray(values: NativeArray, kind: ElementKind, file: stri
     case 'I32': return values as Int32Array;
     case 'F16': return halvesToFloat32(values as Uint16Array);
     case 'BF16': return bfloatsToFloat32(values as Uint16Array);
-    case 'F64': return Float32Array.from(values as Float64Array);
-    case 'BOOL': return Int32Array.from(values as Uint8Array, (v) => (v === 0 ? 0 : 1));
+    // typed-array constructors copy element by element without an intermediate JS array
+    case 'F64': return new Float32Array(values as Float64Array);
+    case 'BOOL': return boolsToInt32(values as Uint8Array);
     case 'U8':
     case 'I8':
     case 'I16':
-    case 'U16': return Int32Array.from(values as Uint8Array | Int8Array | Int16Array | Uint16Array);
+    case 'U16': return new Int32Array(values as Uint8Array | Int8Array | Int16Array | Uint16Array);
     case 'U32': return uint32ToInt32(values as Uint32Array, file, field);
     case 'I64':
     case 'U64': return int64ToInt32(values as BigInt64Array | BigUint64Array, file, field);

@@ -7,6 +7,8 @@
  * setOwn(out, '__proto__', 1); // an own key, not a prototype change
  * preview([1, 2, 'x']);        // '[1,2,"x"]'
  */
+import { FormatError } from '../core/errors.js';
+import { assertSafeKeysDeep } from '../core/safe-keys.js';
 
 /**
  * Sets `key` as an own enumerable property. Plain assignment would treat a tensor or column
@@ -49,4 +51,45 @@ export function preview(value: unknown, max = 60): string {
 /** Whether `value` is a plain JSON object (not null, not an array). */
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parses an untrusted document with `parse` and checks what came out: a YAML alias bomb (the
+ * parser's ReferenceError), nesting deep enough to exhaust the stack (a RangeError) or deeper than
+ * `maxDepth`, and keys that reach the object model (`__proto__`, `constructor`, `prototype`)
+ * all become one FormatError naming `file`.
+ *
+ * @example
+ * const value = parseUntrusted('study.yaml', () => parseDocument(text).toJS());
+ */
+export function parseUntrusted<T>(file: string, parse: () => T, maxDepth = 64): T {
+  let value: T;
+  try {
+    value = parse();
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new FormatError(file, 'too many YAML aliases (an alias expansion bomb?); expand the repeated values by hand');
+    }
+    if (err instanceof RangeError) throw new FormatError(file, 'nested too deeply to read');
+    throw err;
+  }
+  try {
+    assertSafeKeysDeep(value, file, maxDepth);
+  } catch (err) {
+    if (err instanceof RangeError) throw new FormatError(file, 'nested too deeply to read');
+    throw err;
+  }
+  return value;
+}
+
+/**
+ * At most `max` characters of a text taken from a file, on one line: an error message quotes a
+ * bounded piece of a file, never a whole line of it.
+ *
+ * @example
+ * snippet('root:x:0:0:root:/root:/bin/bash', 10); // 'root:x:0:0…'
+ */
+export function snippet(text: string, max = 40): string {
+  const line = text.replace(/\s*\n\s*/g, ' ');
+  return line.length <= max ? line : `${line.slice(0, max)}…`;
 }

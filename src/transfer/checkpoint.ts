@@ -9,6 +9,7 @@
  * savePretrained('runs/fashion', model, { arch: 'cnn', config: {}, tasks: [{ name: 'fashion', classes: 10 }] });
  * const { model: again, description } = loadPretrained('runs/fashion'); // the newest checkpoint there
  */
+import { assertDescriptionFitsTensors } from './arch/declared-size.js';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ValueError } from '../core/errors.js';
@@ -79,6 +80,8 @@ export function loadPretrained(path: string): Pretrained {
   if (meta === undefined || typeof meta !== 'object' || meta === null || typeof meta.arch !== 'string') {
     throw new ValueError('loadPretrained', `${dir}/metadata.json does not describe an architecture: expected { arch, config, tasks }`);
   }
+  // what metadata.json declares must fit the limits and the tensors present before anything is built
+  assertDescriptionFitsTensors({ arch: meta.arch, config: meta.config ?? {}, tasks: meta.tasks ?? [] }, contents.model, dir);
   const description = resolveDescription({ arch: meta.arch, config: meta.config ?? {}, tasks: meta.tasks ?? [] });
   const model = buildModel(description);
   try {

@@ -12,7 +12,7 @@
 import { extname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { sizeOf } from '../../core/shape.js';
-import { DataLoader, readCsv, readIdx, readNpy } from '../../data/index.js';
+import { DataLoader, openIdx, readCsv, readNpy } from '../../data/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { readRunConfig, type RunInfo } from '../../report/index.js';
@@ -27,6 +27,7 @@ import { contextOf } from '../context.js';
 import { loadData } from '../datasets.js';
 import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
+import { predictionsCsv, safeCell } from '../predictions-csv.js';
 import { findRun } from '../run-store.js';
 
 const TRAINING_KINDS = ['train', 'pretrain', 'finetune'];
@@ -78,9 +79,8 @@ function readInput(file: string): Tensor {
     t.names.forEach((n, c) => t.columns[n]!.forEach((v, r) => { x[r * t.names.length + c] = v; }));
     return new Tensor(x, [t.rows, t.names.length]);
   }
-  const idx = readIdx(file);
-  const scale = idx.type === 'ubyte' ? 1 / 255 : 1;
-  return new Tensor(Float32Array.from(idx.data as ArrayLike<number>, (v) => v * scale), idx.shape);
+  const idx = openIdx(file);
+  return new Tensor(idx.read(undefined, idx.type === 'ubyte' ? 1 / 255 : 1), idx.shape);
 }
 
 /** The input reshaped to what the model takes: [N, C, H, W] for a cnn, anything [N, ...] for an mlp. */
@@ -111,11 +111,12 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
   const k = probs.shape[1]!;
   const rows = Array.from({ length: x.shape[0]! }, (_, i) => {
     const c = classes.data[i]!;
-    return { index: i, class: c, name: names?.[c] ?? String(c), probability: probs.data[i * k + c]! };
+    // a class name from a crafted metadata.json may be anything: it is shown as text
+    const name = names?.[c];
+    return { index: i, class: c, name: typeof name === 'string' ? name : name === undefined || name === null ? String(c) : safeCell(name), probability: probs.data[i * k + c]! };
   });
   if (flags.output !== undefined) {
-    const csv = `index,class,name,probability\n${rows.map((r) => `${r.index},${r.class},${JSON.stringify(r.name)},${r.probability}`).join('\n')}\n`;
-    writeFileAtomicSync(flags.output, flags.output.toLowerCase().endsWith('.json') ? JSON.stringify(rows) : csv);
+    writeFileAtomicSync(flags.output, flags.output.toLowerCase().endsWith('.json') ? JSON.stringify(rows) : predictionsCsv(rows));
   }
   const shown = Number(flags.limit ?? 20);
   ctx.out.result({ run: info.id, checkpoint: pre.path, input: flags.input, output: flags.output ?? null, predictions: rows }, () => [

@@ -9,11 +9,15 @@
 import type { Command } from 'commander';
 import { loadRunData, writeReport } from '../../report/index.js';
 import { contextOf } from '../context.js';
+import { assertNoEscapingLinks } from '../../io/contained-paths.js';
 import { findRun } from '../run-store.js';
 
 async function report(ref: string, flags: { png: boolean }, cmd: Command): Promise<void> {
   const { out, root } = contextOf(cmd);
-  const saved = loadRunData(findRun(root, ref).dir);
+  const found = findRun(root, ref);
+  // the report writes report.html and charts/ into the run: never through a link out of it
+  assertNoEscapingLinks(found.dir);
+  const saved = loadRunData(found.dir);
   const { info } = saved;
   const written = await writeReport(info.dir, {
     title: `polytask ${info.kind}: run ${info.id}`,

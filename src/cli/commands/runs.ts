@@ -15,9 +15,12 @@ import { INDEX_FILE, readRunConfig, REPORT_FILE, type RunRecord, type RunStatus 
 import { contextOf } from '../context.js';
 import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
+import { displayStatus } from '../run-lock.js';
 import { findRun, withIndex } from '../run-store.js';
 
-const STATUSES: RunStatus[] = ['running', 'completed', 'stopped', 'failed'];
+const STATUSES = ['running', 'interrupted', 'completed', 'stopped', 'failed'];
+/** The most rows a listing asks the index for. */
+const MAX_LIMIT = 1_000_000;
 
 /** A summary value in a table cell. */
 function cell(v: unknown): string {
@@ -52,20 +55,23 @@ function flatten(v: unknown, prefix = '', out: Record<string, string> = {}): Rec
 
 function list(flags: { kind?: string; status?: string; limit: string }, cmd: Command): void {
   const { out, root } = contextOf(cmd);
-  if (flags.status !== undefined && !STATUSES.includes(flags.status as RunStatus)) throw new CliError(`--status: found "${flags.status}", expected one of ${STATUSES.join(', ')}`);
-  const limit = Number(flags.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit: found "${flags.limit}", expected a positive integer`);
+  if (flags.status !== undefined && !STATUSES.includes(flags.status)) throw new CliError(`--status: found "${flags.status.slice(0, 40)}", expected one of ${STATUSES.join(', ')}`);
+  const limit = /^\d{1,7}$/.test(flags.limit) ? Number(flags.limit) : NaN;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new CliError(`--limit: found "${flags.limit.slice(0, 40)}", expected an integer from 1 to ${MAX_LIMIT}`);
+  // 'interrupted' is 'running' in the index, told apart by whether the run's owner still lives
+  const stored = flags.status === 'interrupted' ? 'running' : flags.status;
   // listing never creates anything: a runs root without an index simply has no runs yet
   const runs = !fs.existsSync(join(root, INDEX_FILE)) ? [] : withIndex(root, (index) => index.list({
-    ...(flags.kind === undefined ? {} : { kind: flags.kind }), ...(flags.status === undefined ? {} : { status: flags.status as RunStatus }), limit,
-  }));
+    ...(flags.kind === undefined ? {} : { kind: flags.kind }), ...(stored === undefined ? {} : { status: stored as RunStatus }), limit,
+  })).map((r) => ({ ...r, status: displayStatus(r) as RunStatus })).filter((r) => flags.status === undefined || r.status === flags.status);
   out.result(runs.map(({ config: _config, ...r }) => r), () => (runs.length === 0 ? `no runs in ${root}`
     : table([['id', 'kind', 'status', 'result'], ...runs.map((r) => [r.id, r.kind, r.status, headline(r)])])));
 }
 
 function show(ref: string, cmd: Command): void {
   const { out, root } = contextOf(cmd);
-  const info = findRun(root, ref);
+  const found = findRun(root, ref);
+  const info = { ...found, status: displayStatus(found) as RunStatus };
   const config = readRunConfig(info.dir);
   const report = join(info.dir, REPORT_FILE);
   const checkpoints = join(info.dir, 'checkpoints');
@@ -86,7 +92,7 @@ function show(ref: string, cmd: Command): void {
 function compare(refs: string[], cmd: Command): void {
   const { out, root } = contextOf(cmd);
   if (refs.length < 2) throw new CliError('runs compare: give at least two runs');
-  const runs = refs.map((ref) => findRun(root, ref));
+  const runs = refs.map((ref) => findRun(root, ref)).map((r) => ({ ...r, status: displayStatus(r) as RunStatus }));
   const configs = runs.map((r) => flatten(readRunConfig(r.dir)));
   const summaryKeys = [...new Set(runs.flatMap((r) => Object.keys(r.summary)))];
   const configKeys = [...new Set(configs.flatMap((c) => Object.keys(c)))].filter((k) => new Set(configs.map((c) => c[k])).size > 1);

@@ -22,6 +22,8 @@ import { contextOf, type CliContext } from '../context.js';
 import { loadData } from '../datasets.js';
 import { CliError, EXIT } from '../errors.js';
 import { num } from '../format.js';
+import { checkTrainingConfig } from '../declared-limits.js';
+import { checkRunsRootUsable } from '../runs-root-guard.js';
 import { findRun, otherKind, resumeCommand, RunSession } from '../run-store.js';
 import { fitSupervised } from '../supervised/fit.js';
 import { prepareModel } from '../supervised/setup.js';
@@ -57,6 +59,8 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   const ctx = contextOf(cmd);
   const { out } = ctx;
   const { config, resumeDir } = loadFor(kind, ctx, flags);
+  checkTrainingConfig(config);
+  checkRunsRootUsable(ctx.root);
   // everything that can fail on the user's input happens before the run directory exists
   const data = loadData(config.data, config.seed);
   manualSeed(config.seed);

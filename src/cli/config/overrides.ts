@@ -11,6 +11,8 @@
  */
 import { parseValueText } from '../../config/index.js';
 import { CliError } from '../errors.js';
+import { assertSafeKeysDeep, assertSafePath } from '../../core/safe-keys.js';
+
 
 /** One key set from the command line. */
 export interface Override {
@@ -44,7 +46,10 @@ export function parseSetFlag(text: string): Override {
   if (eq < 0 || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(path)) {
     throw new CliError(`--set ${text}: expected key.path=value, e.g. --set training.epochs=5`);
   }
-  return { path, value: flagValue(text.slice(eq + 1)), source: `--set ${path}` };
+  assertSafePath(path, `--set ${path}`);
+  const value = flagValue(text.slice(eq + 1));
+  assertSafeKeysDeep(value, `--set ${path}`);
+  return { path, value, source: `--set ${path}` };
 }
 
 /**
@@ -58,6 +63,7 @@ export function applyOverrides(raw: Record<string, unknown>, overrides: readonly
   const out = structuredClone(raw);
   for (const o of overrides) {
     const keys = o.path.split('.');
+    assertSafePath(keys, o.source);
     let node: Record<string, unknown> = out;
     keys.slice(0, -1).forEach((k, i) => {
       const next = node[k];

@@ -98,7 +98,7 @@ export function readArray(ref: FileRef, at: readonly PropertyKey[], ctx: ReadCon
       return { values: idx.data, shape: idx.shape };
     });
     if (arr.shape.length === 0) throw new ConfigError(ctx.file, [...at, 'file'], `${JSON.stringify(ref.file)}, a scalar`, 'an array with one row per sample');
-    data = { values: Float32Array.from(arr.values), rows: arr.shape[0]!, rowShape: arr.shape.slice(1), path: full };
+    data = { values: new Float32Array(arr.values), rows: arr.shape[0]!, rowShape: arr.shape.slice(1), path: full };
   }
   if (ref.shape !== undefined) {
     const have = sizeOf(data.rowShape);

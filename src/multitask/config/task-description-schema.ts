@@ -33,6 +33,7 @@
  * @example
  * parseConfig(taskDescriptionSchema, readConfigFile('tasks.yaml'), 'tasks.yaml');
  */
+import { sizeLimits } from '../../core/size-limits.js';
 import * as z from 'zod';
 import { metricNames, taskKinds, type MetricName, type TaskKind } from '../task.js';
 
@@ -57,7 +58,7 @@ export const fileRefSchema = z.strictObject({
 export const taskEntrySchema = z.strictObject({
   kind: z.enum(taskKinds as readonly TaskKind[] as [TaskKind, ...TaskKind[]]),
   /** multiclass: number of classes. */
-  classes: z.int().min(2).optional(),
+  classes: z.int().min(2).max(sizeLimits().classes).optional(),
   targets: fileRefSchema,
   mask: fileRefSchema.optional(),
   /** The task's own inputs (tasks with different datasets). */
@@ -78,7 +79,8 @@ export const taskDescriptionSchema = z.strictObject({
   tasks: z.record(
     z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'a name of letters, digits, _ and -, starting with a letter or _'),
     taskEntrySchema,
-  ).refine((t) => Object.keys(t).length > 0, 'at least one task'),
+  ).refine((t) => Object.keys(t).length > 0, 'at least one task')
+    .refine((t) => Object.keys(t).length <= sizeLimits().tasks, `at most ${sizeLimits().tasks} tasks (POLYTASK_MAX_TASKS)`),
   mixing: mixingSchema.optional(),
   split: z.strictObject({
     testFraction: z.number().gt(0).lt(1).default(0.2),
