@@ -255,10 +255,10 @@ test('sizes declared by files and flags are checked before anything is allocated
     {
       name: 'task description with 2M classes',
       files: { 'study.yaml': 'dataset: $/tasks.yaml\nmethods: [ew]\nepochs: 1\n', 'tasks.yaml': 'input: { file: $/x.npy }\ntasks:\n  t:\n    kind: multiclass\n    classes: 2000000\n    targets: { file: $/y.npy }\n', 'x.npy': features(), 'y.npy': labels() },
-      args: ['study', 'mtl', '-c', '$/study.yaml', '-q'], pattern: /tasks\.yaml: tasks\.t\.classes: found 2000000, allowed a number at most 100000/, maxMs: 3000,
+      args: ['study', 'mtl', '-c', '$/study.yaml', '-q'], pattern: /tasks\.yaml: tasks\.t\.classes: found 2000000, expected a number <= 100000/, maxMs: 3000,
     },
     { name: '--epochs 1e12', args: ['train', '--epochs', '1e12'], pattern: /training\.epochs: 1000000000000 epochs is more than the limit of 1000000/ },
-    { name: '--epochs 0x10', args: ['train', '--epochs', '0x10'], pattern: /--epochs: training\.epochs: found "0x10" \(a string\), expected a number/ },
+    { name: '--epochs 0x10', args: ['train', '--epochs', '0x10'], pattern: /--epochs: training\.epochs: found "0x10" \(a string\), expected an integer/ },
     { name: '--max-steps 1e15', args: ['train', '--max-steps', '1e15'], pattern: /training\.maxSteps: 1000000000000000 steps is more than the limit/ },
     { name: '--classes 0,0', args: ['train', '--classes', '0,0', '--epochs', '1'], pattern: /data\.classes: class 0 is listed twice/ },
     { name: 'runs list --limit 1e20', args: ['runs', 'list', '--limit', '1e20'], pattern: /--limit: found "1e20", expected an integer from 1 to 1000000/ },
