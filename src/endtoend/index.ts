@@ -37,3 +37,4 @@ export { dataVerdict, type VerdictInput } from './verdict.js';
 export { e2eStudyConfigSchema, trainingSchema, parseE2eConfig, type E2eStudyConfig, type E2eStudyInput } from './config.js';
 export { runStudyTrainings, seedFor, type Approach, type E2eProgress, type StudySetup, type StudyErrors } from './study-runs.js';
 export { runE2eStudy, type E2eStudyResult, type E2eStudyOptions } from './study.js';
+export { decideE2eVerdict, crossoverReason, fitCheckReason, errorsAtLargest, E2E_MARGIN, E2E_CLAIM_FACTOR, type E2eVerdictInput } from './study-verdict.js';

@@ -39,7 +39,8 @@ import { findCrossover, type Crossover, type FittedCurve } from './crossover.js'
 import { summarize, type CurveEntry } from './curve.js';
 import { digitPools } from './digit-pools.js';
 import { powerLaw } from './power-law.js';
-import { mean, type StudyRunOptions } from '../study/index.js';
+import { mean, type E2eOutcome, type StudyRunOptions, type StudyVerdict } from '../study/index.js';
+import { decideE2eVerdict } from './study-verdict.js';
 import { runStudyTrainings, seedFor, type E2eProgress } from './study-runs.js';
 import { dataVerdict, type VerdictInput } from './verdict.js';
 
@@ -58,7 +59,10 @@ export interface E2eStudyResult {
   curves: { pipeline: CurveEntry[]; endToEnd: CurveEntry[]; hybrid?: CurveEntry[] };
   fits: { pipeline: FitReport; endToEnd: FitReport; hybrid?: FitReport };
   crossover: Crossover;
-  verdict: string;
+  /** The answer: outcome, the winner's paired advantage with its interval, the checks that decided it, what to run next (src/study/verdict.ts). */
+  verdict: StudyVerdict<E2eOutcome>;
+  /** The plain-language answer for `available` examples (each approach's error there, the crossover). */
+  advice: string;
   timing: { seconds: number; backend: string };
   /** The configuration with defaults filled in. */
   config: E2eStudyConfig;
@@ -109,7 +113,7 @@ export async function runE2eStudy(input: E2eStudyInput = {}, onProgress?: (p: E2
 
   const available = config.available ?? largest;
   const e2eAt = errorAt(endToEndFit.fitted, available);
-  const verdict = dataVerdict({
+  const advice = dataVerdict({
     available, metric: study.metric, crossover,
     pipeline: errorAt(pipelineFit.fitted, available).value,
     endToEnd: e2eAt.value, endToEndSource: e2eAt.source,
@@ -121,7 +125,9 @@ export async function runE2eStudy(input: E2eStudyInput = {}, onProgress?: (p: E2
     sizes, available, subtaskExamples, testExamples: config.testExamples, seeds: config.seeds,
     curves: { pipeline: sizes.map((size) => summarize(size, errors.pipeline)), endToEnd, ...(hybrid === undefined ? {} : { hybrid }) },
     fits: { pipeline: pipelineFit.report, endToEnd: endToEndFit.report, ...(hybridFit === undefined ? {} : { hybrid: hybridFit.report }) },
-    crossover, verdict,
+    crossover,
+    verdict: decideE2eVerdict({ sizes, errors, hybrid: config.hybrid, metric: study.metric, crossover, endToEndFit: endToEndFit.report, losses: errors.losses ?? [], smokeTest: config.smokeTest }),
+    advice,
     timing: { seconds: (performance.now() - started) / 1000, backend: getBackend().name },
     config,
   };

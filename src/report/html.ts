@@ -60,9 +60,11 @@ details pre{background:#f6f6f6;padding:10px;overflow-x:auto;font-size:12px}
 `;
 
 function verdictHtml(v: Verdict): string {
-  const items = v.numbers.map((n) => `<li>${escapeHtml(n)}</li>`).join('');
-  return `<div class="verdict" data-study="${escapeHtml(v.study)}"><div class="q">${escapeHtml(v.question)}</div>`
-    + `<div class="h">${escapeHtml(v.headline)}</div>${items === '' ? '' : `<ul>${items}</ul>`}</div>`;
+  const list = (lines: readonly string[], cls: string): string => (lines.length === 0 ? '' : `<ul class="${cls}">${lines.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
+  return `<div class="verdict" data-study="${escapeHtml(v.study)}" data-outcome="${escapeHtml(v.outcome)}"><div class="q">${escapeHtml(v.question)}</div>`
+    + `<div class="h">${escapeHtml(v.headline)}</div><div class="o">outcome: <b>${escapeHtml(v.outcome)}</b></div>`
+    + (v.interval === null ? '' : `<div class="i">effect: ${escapeHtml(v.interval)}</div>`)
+    + list(v.reasons, 'reasons') + list(v.next.map((n) => `next: ${n}`), 'next') + list(v.numbers, 'numbers') + '</div>';
 }
 
 function chartHtml(c: DrawnChart): string {
