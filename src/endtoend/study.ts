@@ -16,7 +16,12 @@
  * - `crossover`: `{ status, size, low, high, detail }`: the (x, y) examples from which end to end
  *   matches the pipeline, measured or extrapolated, with its 95% bootstrap interval (nulls where
  *   there is no number; see Crossover).
- * - `verdict`: the plain-language answer for `available` examples.
+ * - `verdict`: the shared verdict shape (src/study/verdict.ts): which approach to use at the
+ *   largest measured size (pipeline | end-to-end | hybrid | inconclusive), the winner's paired
+ *   advantage with its 95% t interval over seeds, the checks (smoke test, convergence, the fit's
+ *   held-out check, the crossover hedged to 10× the largest size) and what to run next
+ *   (study-verdict.ts).
+ * - `advice`: the plain-language answer for `available` examples.
  *
  * With `subRuns` (a sub-run store), finished runs are recorded and a second call resumes: the
  * recorded runs are not trained again, and the result is the uninterrupted study's. An abort of
@@ -26,7 +31,8 @@
  * @example
  * const result = await runE2eStudy({ case: 'digit-sum', seeds: 3 }, (p) => bar.update(p.done / p.total));
  * result.crossover; // { status: 'extrapolated', size: 47036, low: 14674, high: null, detail: 'extrapolated from ...' }
- * result.verdict;   // 'With 12,800 (x, y) examples: pipeline 0.265, end to end 0.374, hybrid 0.134 (error rate). Not enough ...'
+ * result.verdict.outcome; // 'hybrid'
+ * result.advice;    // 'With 12,800 (x, y) examples: pipeline 0.265, end to end 0.374, hybrid 0.134 (error rate). Not enough ...'
  */
 import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
@@ -88,7 +94,7 @@ function errorAt(curve: FittedCurve, size: number): { value: number; source: Ver
  *
  * @example
  * const r = await runE2eStudy({ case: 'read-number', sizes: [100, 200, 400, 800, 1600] });
- * console.log(r.verdict);
+ * console.log(r.verdict.sentence);
  */
 export async function runE2eStudy(input: E2eStudyInput = {}, onProgress?: (p: E2eProgress) => void, opts: E2eStudyOptions = {}): Promise<E2eStudyResult> {
   const started = performance.now();

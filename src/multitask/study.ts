@@ -8,7 +8,11 @@
  * - `affinity`: per method, TAG lookahead affinity and gradient cosine every K steps (affinity.ts);
  * - `weightsOverTime`: per method, the task weights it used, averaged over windows of steps;
  * - `checks`: does multi-task learning make sense here — shared input, comparable labelled data, and
- *   a network big enough (the methods against single-task models of equal total capacity).
+ *   a network big enough (the methods against single-task models of equal total capacity);
+ * - `verdict`: the shared verdict shape (src/study/verdict.ts): outcome (helps | hurts |
+ *   no-difference | inconclusive), the best method's Δm against single-task models of equal
+ *   capacity with its 95% t interval paired by seed, the checks that decided it and what to run
+ *   next (study/verdict.ts).
  * Values are means over seeds; NaN (a metric or affinity that could not be computed) prints as null
  * in JSON. The function never prints: it reports progress through `onProgress`.
  *

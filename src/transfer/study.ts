@@ -8,7 +8,11 @@
  *
  * The result is what `polytask study transfer --json` prints:
  * `{ budgets, results: { <strategy>: { <budget>: { mean, sd } } }, checks, verdict, setup, runs }`,
- * accuracies as fractions.
+ * accuracies as fractions. `verdict` is the shared verdict shape (src/study/verdict.ts): outcome
+ * (helps | hurts | no-difference | inconclusive), the best strategy's gain over scratch in points
+ * with its 95% t interval paired by seed, the checks that decided it (smoke test, source accuracy
+ * against chance, convergence, seed noise, unstable strategies) and what to run next (see
+ * study/verdict.ts).
  *
  * Resumable: given a sub-run store (src/study/sub-runs.ts), through the study runner (src/study/runner.ts),, the study records the pre-trained
  * source model (sub-run `source`, its weights in the store's directory for it) and every
