@@ -72,8 +72,11 @@ export function crossoverReason(c: Crossover, largest: number): VerdictReason {
       return c.size! <= limit
         ? { check: 'crossover', value: c.size, passed: true, gate: false, detail: `extrapolated to about ${count(c.size!)} examples${band}, within ${E2E_CLAIM_FACTOR}× the largest measured size (${count(largest)})` }
         : { check: 'crossover', value: c.size, passed: false, gate: false, detail: `the fits put it at about ${count(c.size!)}, beyond ${E2E_CLAIM_FACTOR}× the largest measured size (${count(largest)}): not claimed; measure larger sizes` };
-    case 'not-expected':
-      return { check: 'crossover', value: null, passed: false, gate: false, detail: `no crossover within the measured sizes, and none is claimed beyond ${E2E_CLAIM_FACTOR}× the largest (${count(limit)} examples): ${c.detail}` };
+    case 'not-expected': {
+      // the fits' floors say why; "do not meet below <far size>" is the claim not made beyond the limit
+      const why = /do not meet below/.test(c.detail) ? '' : ` (${c.detail})`;
+      return { check: 'crossover', value: null, passed: false, gate: false, detail: `no crossover within the measured sizes, and the fitted curves do not meet within ${E2E_CLAIM_FACTOR}× the largest (${count(limit)} examples)${why}; nothing is claimed beyond that` };
+    }
     case 'unknown':
       return { check: 'crossover', value: null, passed: false, gate: false, detail: `not known: ${c.detail}` };
   }
@@ -132,7 +135,7 @@ export function decideE2eVerdict(i: E2eVerdictInput): StudyVerdict<E2eOutcome> {
   let outcome: E2eOutcome = 'inconclusive';
   let because: string | null = null;
   const failed = reasons.find((r) => r.gate && !r.passed);
-  if (failed !== undefined) because = failed.check;
+  if (failed !== undefined) because = failed.failure ?? failed.check;
   else if (effect === null || winner === null) because = 'nothing to compare';
   else {
     const c = classifyInterval(effect, E2E_MARGIN);
@@ -142,7 +145,7 @@ export function decideE2eVerdict(i: E2eVerdictInput): StudyVerdict<E2eOutcome> {
       next.push(c.outcome === 'no-difference' ? 'larger sizes (the approaches are equivalent at the largest size measured)' : `more seeds (${effect.n} give ${formatEffect(effect)})`);
     }
   }
-  reasons.push({ check: 'seed noise', value: effect === null || !Number.isFinite(effect.high) ? null : Number(((effect.high - effect.low) / 2).toPrecision(3)), passed: outcome !== 'inconclusive' || because !== 'seed noise', gate: false, detail: effect === null ? 'no comparison' : `the winner's advantage ${formatEffect(effect)} ${effect.low > 0 ? 'excludes 0' : 'does not exclude 0'}` });
+  reasons.push({ check: 'seed noise', value: effect === null || !Number.isFinite(effect.high) ? null : Number(((effect.high - effect.low) / 2).toPrecision(3)), passed: effect !== null && effect.low > 0, gate: false, detail: effect === null ? 'no comparison' : `the winner's advantage ${formatEffect(effect)} ${effect.low > 0 ? 'excludes 0' : 'does not exclude 0'}` });
   if (!cross.passed && i.crossover.status !== 'measured') next.push(`more sizes beyond ${count(largest)} to place the crossover`);
   const what = effect === null ? '' : ` (${formatEffect(effect)})`;
   const sentence = outcome === 'inconclusive'

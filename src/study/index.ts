@@ -17,6 +17,6 @@ export { mean, meanDefined, sampleSd, meanSd, quantile, tCdf, tQuantile, tInterv
 export { hasFields, type FieldKind } from './records.js';
 export {
   classifyInterval, convergenceReason, decideEffect, formatEffect, formatInterval, lossConverged, seedEffect, seedNoiseReason, smokeTestReason, verdictText,
-  CONVERGED_RELATIVE_DROP, FITTED_FRACTION, SMOKE_TEST, UNCONVERGED_TOLERANCE, VERDICT_LEVEL,
+  CONVERGED_RELATIVE_DROP, FITTED_FRACTION, SMOKE_TEST, UNDER_TRAINED, UNCONVERGED_TOLERANCE, VERDICT_LEVEL,
   type E2eOutcome, type EffectOutcome, type StudyVerdict, type VerdictEffect, type VerdictReason,
 } from './verdict.js';

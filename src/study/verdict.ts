@@ -48,6 +48,8 @@ export interface VerdictReason {
   passed: boolean;
   /** Whether a failure makes the outcome inconclusive (else the reason is reported, not decisive). */
   gate: boolean;
+  /** What a failed gate makes the verdict: `inconclusive: <failure>` (default: the check's name). */
+  failure?: string;
   detail: string;
 }
 
@@ -69,6 +71,9 @@ export const VERDICT_LEVEL = 0.95;
 
 /** The reason a smoke-test run (`--quick`) gives instead of a conclusion. */
 export const SMOKE_TEST = 'smoke test';
+
+/** The reason a verdict whose runs had not converged gives instead of a conclusion. */
+export const UNDER_TRAINED = 'under-trained';
 
 /**
  * A run is counted as converged when its training loss fell by at most this fraction of its value
@@ -146,7 +151,7 @@ export function lossConverged(losses: readonly number[]): { converged: boolean; 
  */
 export function convergenceReason(runs: readonly { label: string; losses: readonly number[] | null }[]): VerdictReason {
   const measured = runs.filter((r) => r.losses !== null && r.losses.length > 0);
-  if (measured.length === 0) return { check: 'converged', value: null, passed: true, gate: true, detail: 'no training-loss curves recorded (older records); convergence not measured' };
+  if (measured.length === 0) return { check: 'converged', value: null, passed: true, gate: true, failure: UNDER_TRAINED, detail: 'no training-loss curves recorded (older records); convergence not measured' };
   const open = measured.map((r) => ({ label: r.label, ...lossConverged(r.losses!) })).filter((r) => !r.converged);
   const fraction = open.length / measured.length;
   const passed = fraction <= UNCONVERGED_TOLERANCE;
@@ -154,7 +159,7 @@ export function convergenceReason(runs: readonly { label: string; losses: readon
   const detail = open.length === 0
     ? `all ${measured.length} runs converged (training loss fell ≤ ${100 * CONVERGED_RELATIVE_DROP}% over the last quarter of training)`
     : `${open.length} of ${measured.length} runs still improving over the last quarter of training (> ${100 * CONVERGED_RELATIVE_DROP}% loss drop): ${named}${open.length > 4 ? ', …' : ''}`;
-  return { check: 'converged', value: num(fraction), passed, gate: true, detail };
+  return { check: 'converged', value: num(fraction), passed, gate: true, failure: UNDER_TRAINED, detail };
 }
 
 /**
@@ -183,7 +188,7 @@ export function seedNoiseReason(effect: VerdictEffect, margin: number): VerdictR
 export function decideEffect(o: { effect: VerdictEffect | null; margin: number; gates: readonly VerdictReason[]; next: readonly string[] }): { outcome: EffectOutcome; because: string | null; next: string[] } {
   const next = [...o.next];
   const failed = o.gates.find((g) => g.gate && !g.passed);
-  if (failed !== undefined) return { outcome: 'inconclusive', because: failed.check, next };
+  if (failed !== undefined) return { outcome: 'inconclusive', because: failed.failure ?? failed.check, next };
   if (o.effect === null) return { outcome: 'inconclusive', because: 'nothing to compare', next };
   const c = classifyInterval(o.effect, o.margin);
   if (c.outcome === 'inconclusive') next.push(`more seeds (${o.effect.n} give an interval of ${formatInterval(o.effect)}; it must exclude 0 or lie inside ±${o.margin} ${o.effect.unit})`);

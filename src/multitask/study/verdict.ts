@@ -64,7 +64,7 @@ export function decideMtlVerdict(i: MtlVerdictInput): StudyVerdict<EffectOutcome
   const next: string[] = [];
   if (i.smokeTest) next.push('run the full study (npm start without --quick, or polytask study mtl)');
   reasons.push({
-    check: 'equal-capacity comparison', value: i.capacityRun ? 'run' : 'not run', passed: i.capacityRun, gate: true,
+    check: 'equal-capacity comparison', value: i.capacityRun ? 'run' : 'not run', passed: i.capacityRun, gate: true, failure: 'no equal-capacity comparison',
     detail: i.capacityRun ? 'the methods are compared with single-task models of equal total capacity' : 'capacityCheck is off: the fair comparison (equal total parameters) was not made',
   });
   if (!i.capacityRun) next.push('turn capacityCheck on');
@@ -90,7 +90,7 @@ export function decideMtlVerdict(i: MtlVerdictInput): StudyVerdict<EffectOutcome
     });
     if (!fits) next.push(`a wider trunk (trunk.width=${2 * i.width})`);
   }
-  if (vsFull !== null) reasons.push({ ...seedNoiseReason(vsFull, MTL_MARGIN_PERCENT), check: 'Δm vs full-width single-task', gate: false, passed: true, detail: formatEffect(vsFull) });
+  if (vsFull !== null) reasons.push({ ...seedNoiseReason(vsFull, MTL_MARGIN_PERCENT), check: 'Δm vs full-width single-task', value: Number(vsFull.estimate.toFixed(3)), gate: false, passed: true, detail: formatEffect(vsFull) });
   if (best !== null) reasons.push({ ...seedNoiseReason(best.e, MTL_MARGIN_PERCENT), check: 'seed noise' });
   for (const { m, e } of effects) {
     const sd = meanSd(deltaMBySeed(i, m, 'single')).sd;

@@ -116,7 +116,7 @@ export function decideTransferVerdict(i: TransferVerdictInput): StudyVerdict<Eff
     const above = i.sourceAccuracy - chance;
     const ok = above >= SOURCE_ABOVE_CHANCE;
     reasons.push({
-      check: 'source adequate', value: Number(i.sourceAccuracy.toFixed(4)), passed: ok, gate: true,
+      check: 'source adequate', value: Number(i.sourceAccuracy.toFixed(4)), passed: ok, gate: true, failure: 'source not learnt',
       detail: `held-out source accuracy ${(100 * i.sourceAccuracy).toFixed(1)}% against chance ${(100 * chance).toFixed(1)}% (needs ≥ ${100 * SOURCE_ABOVE_CHANCE} points above)`,
     });
     if (!ok) next.push('a larger source or more pre-training epochs: the source model has not learnt its own task');
@@ -131,7 +131,7 @@ export function decideTransferVerdict(i: TransferVerdictInput): StudyVerdict<Eff
   const effects = budgetEffects(i.runs, i.budgets);
   for (const e of effects) {
     if (e === null) continue;
-    reasons.push({ ...seedNoiseReason(e.effect, TRANSFER_MARGIN_POINTS), check: `effect at ${e.budget}/class`, detail: `${e.outcome}: ${formatEffect(e.effect)}` });
+    reasons.push({ ...seedNoiseReason(e.effect, TRANSFER_MARGIN_POINTS), check: `effect at ${e.budget}/class`, value: Number(e.effect.estimate.toFixed(3)), detail: `${e.outcome}: ${formatEffect(e.effect)}` });
   }
   // unstable or harmful strategies, by name
   for (const s of [...new Set(i.runs.map((r) => r.strategy))]) {
