@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { e2eVerdict, mtlVerdict, taskValue, transferVerdict } from '../../src/report/index.js';
+import { e2eVerdict, mtlVerdict, renderHtml, taskValue, transferVerdict } from '../../src/report/index.js';
 import { sampleE2e, sampleMtl, sampleTransfer } from './fixtures.js';
 
 test('taskValue reads a task\'s first metric, and null where there is no finite number', () => {
@@ -38,4 +38,13 @@ test('the verdicts carry the study\'s own verdict object (sentence, outcome, int
   assert.equal(none.numbers[0], 'no crossover in the measured range');
   const why = e2eVerdict({ ...sampleE2e(), crossover: { status: 'not-expected', size: null, low: null, high: null, detail: 'the fitted curves do not meet below 1,600,000 examples' } });
   assert.equal(why.numbers[0], 'no crossover: the fitted curves do not meet below 1,600,000 examples');
+});
+
+test('the report shows each verdict\'s outcome, interval, reasons and next steps', () => {
+  const html = renderHtml({ title: 't', meta: [], verdicts: [transferVerdict(sampleTransfer())], sections: [], config: {} });
+  assert.match(html, /data-outcome="helps"/);
+  assert.match(html, /outcome: <b>helps<\/b>/);
+  assert.match(html, /effect: \+2\.00 points \[\+0\.50, \+3\.50\] \(the sample effect; 95% t interval over 3 seeds, paired by seed\)/);
+  assert.match(html, /<ul class="reasons"><li>ok converged = 0: all 3 runs converged<\/li><\/ul>/);
+  assert.match(html, /<ul class="next"><li>next: more seeds<\/li><\/ul>/);
 });
