@@ -2,7 +2,8 @@
  * From the errors measured at each size to what the study reports about a curve: the power-law
  * fit (or why there is none), its confidence band a little past the data, the check that
  * predicts the largest size from the smaller ones, and the bootstrap redraws the crossover needs.
- * A fit that fails its check is still reported, but not used to extrapolate.
+ * A fit that fails its check, or that could not be checked (too few sizes without the largest), is
+ * still reported, but not used to extrapolate.
  *
  * @example
  * const { report, fitted } = analyseCurve(points, { replicates: 200, seed: 3 });
@@ -62,6 +63,11 @@ export function analyseCurve(pointsIn: readonly CurvePoint[], opts: BootstrapOpt
     // A curve that misses its own largest point from the smaller ones is no guide further out.
     const reason = `fitted without its largest size, it predicted ${check.predicted.toPrecision(3)} (${check.low.toPrecision(3)}–${check.high.toPrecision(3)}) there, `
       + `but ${check.measured.toPrecision(3)} was measured: the curve is not (yet) a power law`;
+    return { report, fitted: { points, law: null, reason, replicates: replicates.map((r) => ({ means: r.means, law: null })) } };
+  }
+  if (check.status !== 'ok') {
+    // A fit never tested on a size it did not see is no guide past the data either.
+    const reason = `the fit could not be checked on a held-out larger size (${check.reason}): it is not used to extrapolate`;
     return { report, fitted: { points, law: null, reason, replicates: replicates.map((r) => ({ means: r.means, law: null })) } };
   }
   return { report, fitted: { points, law, replicates } };

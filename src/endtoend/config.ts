@@ -32,6 +32,8 @@ export const trainingSchema = z.strictObject({
  * e2eStudyConfigSchema.parse({}).case; // 'digit-sum'
  */
 export const e2eStudyConfigSchema = z.strictObject({
+  /** A smoke test (`--quick`): the study runs, but its verdict is `inconclusive: smoke test`, never a conclusion. */
+  smokeTest: z.boolean().default(false),
   /** Which built-in case. */
   case: z.enum(STUDY_CASES).default('digit-sum'),
   /** Numbers of end-to-end (x, y) training examples, strictly increasing. */

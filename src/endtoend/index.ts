@@ -6,7 +6,7 @@
  * @example
  * import { runE2eStudy } from './endtoend/index.js';
  * const result = await runE2eStudy({ case: 'digit-sum' }, (p) => progress(p.done, p.total));
- * result.verdict; // 'With 12,800 (x, y) examples: pipeline 0.265, end to end 0.374, ... Not enough data for end to end: ...'
+ * result.verdict.outcome; // 'pipeline' | 'end-to-end' | 'hybrid' | 'inconclusive'; result.advice: 'With 12,800 (x, y) examples: ...'
  */
 import '../backends/index.js'; // a package entry: registers the built-in backends
 export { describeType, sameType, sampleShape, type ValueType } from './value-type.js';
@@ -37,3 +37,4 @@ export { dataVerdict, type VerdictInput } from './verdict.js';
 export { e2eStudyConfigSchema, trainingSchema, parseE2eConfig, type E2eStudyConfig, type E2eStudyInput } from './config.js';
 export { runStudyTrainings, seedFor, type Approach, type E2eProgress, type StudySetup, type StudyErrors } from './study-runs.js';
 export { runE2eStudy, type E2eStudyResult, type E2eStudyOptions } from './study.js';
+export { decideE2eVerdict, crossoverReason, fitCheckReason, errorsAtLargest, E2E_MARGIN, E2E_CLAIM_FACTOR, type E2eVerdictInput } from './study-verdict.js';

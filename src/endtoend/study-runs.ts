@@ -57,6 +57,8 @@ interface RunSpec {
 /** What a run's record holds. */
 interface ErrorRecord {
   error: number;
+  /** Training loss by epoch (end-to-end and hybrid runs), for the convergence check; absent in older records. */
+  losses?: number[];
 }
 
 const isErrorRecord = (v: unknown): v is ErrorRecord => hasFields(v, { error: 'number' });
@@ -81,6 +83,8 @@ export interface StudyErrors {
   pipeline: number[];
   endToEnd: number[][];
   hybrid: number[][];
+  /** Training loss curves of the end-to-end and hybrid runs, by run label (null: not recorded). */
+  losses?: { label: string; losses: number[] | null }[];
 }
 
 /**
@@ -122,10 +126,16 @@ export async function runStudyTrainings(setup: StudySetup, onProgress?: (p: E2eP
     },
   });
   /** The recorded error of run `id`, or the error `train` measures (then recorded and reported). */
-  const measured = async (id: string, approach: Approach, size: number | null, seed: number, train: (signal: AbortSignal | undefined) => Promise<number>): Promise<number> =>
-    (await runner.run({ id, spec: { approach, size, seed } }, async (_run, ctx) => ({ error: await train(ctx.signal) }))).error;
+  const errors: StudyErrors = { pipeline: [], endToEnd: sizes.map(() => []), hybrid: sizes.map(() => []), losses: [] };
+  const measured = async (id: string, approach: Approach, size: number | null, seed: number, train: (signal: AbortSignal | undefined) => Promise<number | ErrorRecord>): Promise<number> => {
+    const record = await runner.run({ id, spec: { approach, size, seed } }, async (_run, ctx) => {
+      const out = await train(ctx.signal);
+      return typeof out === 'number' ? { error: out } : out;
+    });
+    if (approach !== 'pipeline') errors.losses!.push({ label: id, losses: record.losses ?? null });
+    return record.error;
+  };
 
-  const errors: StudyErrors = { pipeline: [], endToEnd: sizes.map(() => []), hybrid: sizes.map(() => []) };
   for (let s = 0; s < config.seeds; s++) {
     const draw = study.composites(pools.train, sizes[sizes.length - 1]!, seedFor(base, 1, s));
     manualSeed(seedFor(base, 2, s));
@@ -154,8 +164,8 @@ export async function runStudyTrainings(setup: StudySetup, onProgress?: (p: E2eP
       errors.endToEnd[k]!.push(await measured(`seed${s}-endToEnd-n${size}`, 'endToEnd', size, s, async (signal) => {
         manualSeed(seedFor(base, 5, s, k));
         const e2e = study.endToEnd(config.hidden);
-        await fitModel(e2e, data, study.loss, run(t.lr, seedFor(base, 6, s, k), signal));
-        return testError(e2e, test, study.error);
+        const losses = await fitModel(e2e, data, study.loss, run(t.lr, seedFor(base, 6, s, k), signal));
+        return { error: testError(e2e, test, study.error), losses };
       }));
       if (!config.hybrid) continue;
       errors.hybrid[k]!.push(await measured(`seed${s}-hybrid-n${size}`, 'hybrid', size, s, async (signal) => {
@@ -163,8 +173,8 @@ export async function runStudyTrainings(setup: StudySetup, onProgress?: (p: E2eP
         // nothing it draws depends on whether the end-to-end run before it was trained or recorded
         manualSeed(seedFor(base, 9, s, k));
         const hybrid = hybridFrom(pipeline);
-        await fitModel(hybrid, data, study.loss, run(t.hybridLr, seedFor(base, 7, s, k), signal));
-        return testError(hybrid, test, study.error);
+        const losses = await fitModel(hybrid, data, study.loss, run(t.hybridLr, seedFor(base, 7, s, k), signal));
+        return { error: testError(hybrid, test, study.error), losses };
       }));
     }
   }

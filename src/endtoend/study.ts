@@ -16,7 +16,12 @@
  * - `crossover`: `{ status, size, low, high, detail }`: the (x, y) examples from which end to end
  *   matches the pipeline, measured or extrapolated, with its 95% bootstrap interval (nulls where
  *   there is no number; see Crossover).
- * - `verdict`: the plain-language answer for `available` examples.
+ * - `verdict`: the shared verdict shape (src/study/verdict.ts): which approach to use at the
+ *   largest measured size (pipeline | end-to-end | hybrid | inconclusive), the winner's paired
+ *   advantage with its 95% t interval over seeds, the checks (smoke test, convergence, the fit's
+ *   held-out check, the crossover hedged to 10× the largest size) and what to run next
+ *   (study-verdict.ts).
+ * - `advice`: the plain-language answer for `available` examples.
  *
  * With `subRuns` (a sub-run store), finished runs are recorded and a second call resumes: the
  * recorded runs are not trained again, and the result is the uninterrupted study's. An abort of
@@ -26,7 +31,8 @@
  * @example
  * const result = await runE2eStudy({ case: 'digit-sum', seeds: 3 }, (p) => bar.update(p.done / p.total));
  * result.crossover; // { status: 'extrapolated', size: 47036, low: 14674, high: null, detail: 'extrapolated from ...' }
- * result.verdict;   // 'With 12,800 (x, y) examples: pipeline 0.265, end to end 0.374, hybrid 0.134 (error rate). Not enough ...'
+ * result.verdict.outcome; // 'hybrid'
+ * result.advice;    // 'With 12,800 (x, y) examples: pipeline 0.265, end to end 0.374, hybrid 0.134 (error rate). Not enough ...'
  */
 import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
@@ -39,7 +45,8 @@ import { findCrossover, type Crossover, type FittedCurve } from './crossover.js'
 import { summarize, type CurveEntry } from './curve.js';
 import { digitPools } from './digit-pools.js';
 import { powerLaw } from './power-law.js';
-import { mean, type StudyRunOptions } from '../study/index.js';
+import { mean, type E2eOutcome, type StudyRunOptions, type StudyVerdict } from '../study/index.js';
+import { decideE2eVerdict } from './study-verdict.js';
 import { runStudyTrainings, seedFor, type E2eProgress } from './study-runs.js';
 import { dataVerdict, type VerdictInput } from './verdict.js';
 
@@ -58,7 +65,10 @@ export interface E2eStudyResult {
   curves: { pipeline: CurveEntry[]; endToEnd: CurveEntry[]; hybrid?: CurveEntry[] };
   fits: { pipeline: FitReport; endToEnd: FitReport; hybrid?: FitReport };
   crossover: Crossover;
-  verdict: string;
+  /** The answer: outcome, the winner's paired advantage with its interval, the checks that decided it, what to run next (src/study/verdict.ts). */
+  verdict: StudyVerdict<E2eOutcome>;
+  /** The plain-language answer for `available` examples (each approach's error there, the crossover). */
+  advice: string;
   timing: { seconds: number; backend: string };
   /** The configuration with defaults filled in. */
   config: E2eStudyConfig;
@@ -84,7 +94,7 @@ function errorAt(curve: FittedCurve, size: number): { value: number; source: Ver
  *
  * @example
  * const r = await runE2eStudy({ case: 'read-number', sizes: [100, 200, 400, 800, 1600] });
- * console.log(r.verdict);
+ * console.log(r.verdict.sentence);
  */
 export async function runE2eStudy(input: E2eStudyInput = {}, onProgress?: (p: E2eProgress) => void, opts: E2eStudyOptions = {}): Promise<E2eStudyResult> {
   const started = performance.now();
@@ -109,7 +119,7 @@ export async function runE2eStudy(input: E2eStudyInput = {}, onProgress?: (p: E2
 
   const available = config.available ?? largest;
   const e2eAt = errorAt(endToEndFit.fitted, available);
-  const verdict = dataVerdict({
+  const advice = dataVerdict({
     available, metric: study.metric, crossover,
     pipeline: errorAt(pipelineFit.fitted, available).value,
     endToEnd: e2eAt.value, endToEndSource: e2eAt.source,
@@ -121,7 +131,9 @@ export async function runE2eStudy(input: E2eStudyInput = {}, onProgress?: (p: E2
     sizes, available, subtaskExamples, testExamples: config.testExamples, seeds: config.seeds,
     curves: { pipeline: sizes.map((size) => summarize(size, errors.pipeline)), endToEnd, ...(hybrid === undefined ? {} : { hybrid }) },
     fits: { pipeline: pipelineFit.report, endToEnd: endToEndFit.report, ...(hybridFit === undefined ? {} : { hybrid: hybridFit.report }) },
-    crossover, verdict,
+    crossover,
+    verdict: decideE2eVerdict({ sizes, errors, hybrid: config.hybrid, metric: study.metric, crossover, endToEndFit: endToEndFit.report, losses: errors.losses ?? [], smokeTest: config.smokeTest }),
+    advice,
     timing: { seconds: (performance.now() - started) / 1000, backend: getBackend().name },
     config,
   };

@@ -43,13 +43,14 @@ export function stepsFor(examples: number, o: Pick<RunOptions, 'batchSize' | 'ep
 }
 
 /**
- * Trains `model` on `data` with Adam, minimising `loss(model.forward(x), y)`.
+ * Trains `model` on `data` with Adam, minimising `loss(model.forward(x), y)`; returns the mean
+ * training loss of every epoch (for the verdict's convergence check).
  *
  * @example
  * await fitModel(e2e, compositeDataset(train), c.loss, runOptions);
  */
-export async function fitModel(model: Module, data: TensorDataset, loss: (out: Tensor, y: Tensor) => Tensor, o: RunOptions): Promise<void> {
-  await fitWith(model, data, (x, y) => loss(model.forward(x), y), o);
+export async function fitModel(model: Module, data: TensorDataset, loss: (out: Tensor, y: Tensor) => Tensor, o: RunOptions): Promise<number[]> {
+  return fitWith(model, data, (x, y) => loss(model.forward(x), y), o);
 }
 
 /**
@@ -59,14 +60,14 @@ export async function fitModel(model: Module, data: TensorDataset, loss: (out: T
  * @example
  * await trainStage(pipeline.learned()[0], digitSample(pools.train, 300, 0), runOptions);
  */
-export async function trainStage(stage: LearnedStage, data: TensorDataset, o: RunOptions): Promise<void> {
+export async function trainStage(stage: LearnedStage, data: TensorDataset, o: RunOptions): Promise<number[]> {
   const loss = stage.output.kind === 'classes'
     ? (x: Tensor, y: Tensor) => crossEntropy(stage.raw(x), y)
     : (x: Tensor, y: Tensor) => mse(stage.run(x), y.toFloat());
-  await fitWith(stage.module, data, loss, o);
+  return fitWith(stage.module, data, loss, o);
 }
 
-async function fitWith(model: AnyModule, data: TensorDataset, loss: (x: Tensor, y: Tensor) => Tensor, o: RunOptions): Promise<void> {
+async function fitWith(model: AnyModule, data: TensorDataset, loss: (x: Tensor, y: Tensor) => Tensor, o: RunOptions): Promise<number[]> {
   const loader = new DataLoader(data, { batchSize: o.batchSize, shuffle: true, seed: o.seed });
   const steps = stepsFor(data.length, o);
   model.train();
@@ -75,8 +76,9 @@ async function fitWith(model: AnyModule, data: TensorDataset, loss: (x: Tensor, 
     epochs: Math.ceil(steps / loader.batchesPerEpoch), maxSteps: steps,
     step: ({ x, y }) => ({ loss: loss(x, y) }),
   });
-  await fitUnlessAborted(trainer, o.signal, 'end-to-end study run');
+  const fit = await fitUnlessAborted(trainer, o.signal, 'end-to-end study run');
   model.eval();
+  return fit.history.map((h) => h.loss);
 }
 
 /**

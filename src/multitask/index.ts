@@ -54,3 +54,4 @@ export { loadTaskDescription, buildTaskDescription, type TaskDescription } from 
 export { studyConfigSchema, parseStudyConfig, builtinDatasets, type MtlStudyConfig, type MtlStudyConfigInput, type BuiltinDataset } from './study/config.js';
 export { studyTrunk, type StudyTrunk } from './study/trunk.js';
 export { runMtlStudy, type MtlStudyOptions, type MtlStudyResult, type MtlStudyProgress, type MtlChecks } from './study.js';
+export { decideMtlVerdict, deltaMBySeed, MTL_MARGIN_PERCENT, UNSTABLE_DM_SD, type MtlVerdictInput } from './study/verdict.js';

@@ -8,7 +8,11 @@
  * - `affinity`: per method, TAG lookahead affinity and gradient cosine every K steps (affinity.ts);
  * - `weightsOverTime`: per method, the task weights it used, averaged over windows of steps;
  * - `checks`: does multi-task learning make sense here — shared input, comparable labelled data, and
- *   a network big enough (the methods against single-task models of equal total capacity).
+ *   a network big enough (the methods against single-task models of equal total capacity);
+ * - `verdict`: the shared verdict shape (src/study/verdict.ts): outcome (helps | hurts |
+ *   no-difference | inconclusive), the best method's Δm against single-task models of equal
+ *   capacity with its 95% t interval paired by seed, the checks that decided it and what to run
+ *   next (study/verdict.ts).
  * Values are means over seeds; NaN (a metric or affinity that could not be computed) prints as null
  * in JSON. The function never prints: it reports progress through `onProgress`.
  *
@@ -26,7 +30,7 @@
  * await runMtlStudy(config, onProgress, { subRuns: FileSubRunStore.open('runs/a/subruns', { config }), signal });
  */
 import { getBackend } from '../backend/registry.js';
-import { hasFields, mean, runSubRuns, type StudyProgress, type StudyRunOptions, type SubRun } from '../study/index.js';
+import { hasFields, mean, runSubRuns, type EffectOutcome, type StudyProgress, type StudyRunOptions, type StudyVerdict, type SubRun } from '../study/index.js';
 import type { EvaluationResult, StepEndEvent } from '../train/index.js';
 import type { AffinityHistory } from './affinity-tracker.js';
 import { equalCapacityWidth, type CapacityCheck } from './capacity.js';
@@ -37,6 +41,7 @@ import { meanAffinity, meanResults, meanWeights } from './study/aggregate.js';
 import { parseStudyConfig, type MtlStudyConfig, type MtlStudyConfigInput } from './study/config.js';
 import { studyData, type StudyData } from './study/data.js';
 import { studyModel, trainAndEvaluate, type RunOutcome, type RunSpec } from './study/run-one.js';
+import { decideMtlVerdict } from './study/verdict.js';
 import { summarizeTask, type TaskSummary } from './task.js';
 import type { WeightsOverTime } from './weight-history.js';
 
@@ -74,6 +79,8 @@ export interface MtlStudyResult {
   /** Method → task weights over time. */
   weightsOverTime: Record<string, WeightsOverTime>;
   checks: MtlChecks;
+  /** The answer: outcome, Δm with its interval over seeds, the checks that decided it, what to run next (src/study/verdict.ts). */
+  verdict: StudyVerdict<EffectOutcome>;
   /** Seconds: the whole study, and each run's mean over seeds. */
   timing: { total: number; runs: Record<string, number> };
   /** The configuration used, defaults filled in. */
@@ -176,11 +183,17 @@ export async function runMtlStudy(config: MtlStudyConfigInput | MtlStudyConfig, 
       ok: Object.values(vsEqual).some((v) => v > 0),
     };
   }
+  const verdict = decideMtlVerdict({
+    methods: c.methods, perSeed: new Map([...outcomes].map(([label, outs]) => [label, outs.map((o) => o.results)])),
+    tasks: tasks.map((t) => t.name), directions, sharedInput: checksFromData.sharedInput, dataBalance: checksFromData.dataBalance,
+    capacityRun: capacity !== null, width: c.trunk.width, smokeTest: c.smokeTest,
+    losses: done.map((o, k) => ({ label: `${grid[k]!.spec.label} seed ${grid[k]!.spec.seed}`, losses: o.losses ?? null })),
+  });
   const timing = { total: (performance.now() - started) / 1000, runs: Object.fromEntries([...outcomes].map(([label, outs]) => [label, mean(outs.map((o) => o.seconds))])) };
   onProgress({ phase: 'done', message: `done in ${timing.total.toFixed(1)} s` });
   return {
     dataset: data.name, backend: getBackend().name, seeds: [...c.seeds], tasks: tasks.map(summarizeTask), methods: [...c.methods],
     results, deltaM: dm, taskDeltas: deltas, negativeTransfer: negative, affinity, weightsOverTime,
-    checks: { ...checksFromData, capacity: capacityCheck }, timing, config: c,
+    checks: { ...checksFromData, capacity: capacityCheck }, verdict, timing, config: c,
   };
 }

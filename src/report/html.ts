@@ -51,7 +51,8 @@ h1{margin:0 0 4px;font-size:24px}h2{margin:32px 0 8px;font-size:19px;border-bott
 .verdicts{display:grid;gap:12px;margin:20px 0}
 .verdict{border-left:4px solid #1565c0;background:#f5f8fc;padding:10px 14px}
 .verdict .q{color:#555;font-size:13px}.verdict .h{font-weight:bold;margin:4px 0}
-.verdict ul{margin:4px 0 0 18px;padding:0;font-size:14px}
+.verdict ul{margin:4px 0 0 18px;padding:0;font-size:14px}.verdict .o,.verdict .i{font-size:14px;margin:2px 0}
+.verdict ul.reasons,.verdict ul.next{color:#333}
 figure.chart{margin:18px 0;overflow-x:auto}figure.chart figcaption{font-size:13px;color:#444;max-width:760px}
 figure.chart h3{font-size:15px;margin:0 0 6px}
 table{border-collapse:collapse;font-size:13px;margin:12px 0}th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}
@@ -60,9 +61,11 @@ details pre{background:#f6f6f6;padding:10px;overflow-x:auto;font-size:12px}
 `;
 
 function verdictHtml(v: Verdict): string {
-  const items = v.numbers.map((n) => `<li>${escapeHtml(n)}</li>`).join('');
-  return `<div class="verdict" data-study="${escapeHtml(v.study)}"><div class="q">${escapeHtml(v.question)}</div>`
-    + `<div class="h">${escapeHtml(v.headline)}</div>${items === '' ? '' : `<ul>${items}</ul>`}</div>`;
+  const list = (lines: readonly string[], cls: string): string => (lines.length === 0 ? '' : `<ul class="${cls}">${lines.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
+  return `<div class="verdict" data-study="${escapeHtml(v.study)}" data-outcome="${escapeHtml(v.outcome)}"><div class="q">${escapeHtml(v.question)}</div>`
+    + `<div class="h">${escapeHtml(v.headline)}</div><div class="o">outcome: <b>${escapeHtml(v.outcome)}</b></div>`
+    + (v.interval === null ? '' : `<div class="i">effect: ${escapeHtml(v.interval)}</div>`)
+    + list(v.reasons, 'reasons') + list(v.next.map((n) => `next: ${n}`), 'next') + list(v.numbers, 'numbers') + '</div>';
 }
 
 function chartHtml(c: DrawnChart): string {

@@ -15,13 +15,19 @@ import type { TransferStudyResult } from '../transfer/study.js';
 export type TransferReport = Pick<TransferStudyResult, 'budgets' | 'results' | 'verdict'>;
 
 /** The multi-task study's result as the report reads it. */
-export type MtlReport = Pick<MtlStudyResult, 'tasks' | 'results' | 'deltaM' | 'negativeTransfer' | 'affinity' | 'weightsOverTime'>;
+export type MtlReport = Pick<MtlStudyResult, 'tasks' | 'results' | 'deltaM' | 'negativeTransfer' | 'affinity' | 'weightsOverTime' | 'verdict'>;
 
 /** The end-to-end study's result as the report reads it. */
 export type E2eReport = Pick<E2eStudyResult, 'metric' | 'sizes' | 'curves' | 'fits' | 'crossover' | 'verdict'>;
 
 /** The keys of the three studies, as their results are named in a run. */
 export type StudyKey = 'transfer' | 'mtl' | 'e2e';
+
+/** Whether `v` has the shape of a study's verdict object (src/study/verdict.ts). */
+function isVerdictObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && 'outcome' in v && typeof v.outcome === 'string' && 'sentence' in v && typeof v.sentence === 'string'
+    && 'reasons' in v && Array.isArray(v.reasons) && 'next' in v && Array.isArray(v.next) && 'effect' in v;
+}
 
 /**
  * Whether a saved value (results-transfer.json) has the transfer result's shape.
@@ -31,7 +37,7 @@ export type StudyKey = 'transfer' | 'mtl' | 'e2e';
  */
 export function isTransferReport(v: unknown): v is TransferReport {
   return typeof v === 'object' && v !== null && 'budgets' in v && Array.isArray(v.budgets) && 'results' in v && typeof v.results === 'object' && v.results !== null
-    && 'verdict' in v && typeof v.verdict === 'string';
+    && 'verdict' in v && isVerdictObject(v.verdict);
 }
 
 /**
@@ -43,7 +49,8 @@ export function isTransferReport(v: unknown): v is TransferReport {
 export function isMtlReport(v: unknown): v is MtlReport {
   return typeof v === 'object' && v !== null && 'tasks' in v && Array.isArray(v.tasks) && 'results' in v && typeof v.results === 'object' && v.results !== null
     && 'deltaM' in v && typeof v.deltaM === 'object' && 'negativeTransfer' in v && typeof v.negativeTransfer === 'object'
-    && 'affinity' in v && typeof v.affinity === 'object' && 'weightsOverTime' in v && typeof v.weightsOverTime === 'object';
+    && 'affinity' in v && typeof v.affinity === 'object' && 'weightsOverTime' in v && typeof v.weightsOverTime === 'object'
+    && 'verdict' in v && isVerdictObject(v.verdict);
 }
 
 /**
@@ -55,5 +62,5 @@ export function isMtlReport(v: unknown): v is MtlReport {
 export function isE2eReport(v: unknown): v is E2eReport {
   return typeof v === 'object' && v !== null && 'sizes' in v && Array.isArray(v.sizes) && 'curves' in v && typeof v.curves === 'object' && v.curves !== null
     && 'fits' in v && typeof v.fits === 'object' && 'crossover' in v && typeof v.crossover === 'object' && v.crossover !== null
-    && 'verdict' in v && typeof v.verdict === 'string' && 'metric' in v && typeof v.metric === 'string';
+    && 'verdict' in v && isVerdictObject(v.verdict) && 'metric' in v && typeof v.metric === 'string';
 }

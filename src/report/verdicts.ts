@@ -7,16 +7,38 @@
  * v.headline; // 'Multi-task learning helps: famo has the best Δm, +2.1% over single-task models.'
  * v.numbers;  // ['Δm: famo +2.1%, ew +0.8%, ...', 'negative transfer: none']
  */
+import { formatEffect, type StudyVerdict } from '../study/verdict.js';
 import { taskValue } from './charts/mtl-results.js';
 import type { E2eReport, MtlReport, StudyKey, TransferReport } from './inputs.js';
 
-/** A study's conclusion and the numbers that support it. */
+/** A study's conclusion and the numbers that support it, in words (from the study's verdict object). */
 export interface Verdict {
   study: StudyKey;
   /** The question the study answers. */
   question: string;
+  /** The verdict's outcome ('helps', 'inconclusive', 'pipeline', ...), with why when inconclusive. */
+  outcome: string;
+  /** The verdict's sentence. */
   headline: string;
+  /** The effect with its confidence interval, and how the interval was made; null when there is none. */
+  interval: string | null;
+  /** Each check behind the outcome with its measured value ('ok', 'FAILED' for a failed gate, 'flag'). */
+  reasons: string[];
+  /** What to run to make the answer conclusive. */
+  next: string[];
+  /** Key numbers of the result. */
   numbers: string[];
+}
+
+/** The words of a study's verdict object: outcome, interval, reasons, next. */
+function fromVerdict(v: StudyVerdict): Pick<Verdict, 'outcome' | 'headline' | 'interval' | 'reasons' | 'next'> {
+  return {
+    outcome: `${v.outcome}${v.because === null ? '' : ` (${v.because})`}`,
+    headline: v.sentence,
+    interval: v.effect === null ? null : formatEffect(v.effect),
+    reasons: v.reasons.map((r) => `${r.passed ? 'ok' : r.gate ? 'FAILED' : 'flag'} ${r.check}${r.value === null ? '' : ` = ${r.value}`}: ${r.detail}`),
+    next: [...v.next],
+  };
 }
 
 /** Budgets listed one by one at most; beyond, only the smallest and the largest. */
@@ -36,7 +58,6 @@ export function transferVerdict(r: TransferReport): Verdict {
   const metric = 'accuracy';
   const budgets = [...r.budgets].sort((a, b) => a - b);
   const numbers: string[] = [];
-  let wins = 0;
   // every budget when there are few (the interesting one is often in the middle), else the ends
   const edges = budgets.length <= MAX_BUDGETS ? budgets : [budgets[0]!, budgets.at(-1)!];
   for (const b of edges) {
@@ -47,14 +68,9 @@ export function transferVerdict(r: TransferReport): Verdict {
       .sort((x, y) => y[1].mean - x[1].mean)[0];
     if (best === undefined) continue;
     const vs = scratch !== undefined && Number.isFinite(scratch.mean) ? ` vs scratch ${fmt(scratch.mean)} ± ${fmt(scratch.sd, 2)}` : '';
-    if (scratch !== undefined && best[1].mean > scratch.mean) wins++;
     numbers.push(`at ${b} labels per class: ${best[0]} ${fmt(best[1].mean)} ± ${fmt(best[1].sd, 2)}${vs} (${metric})`);
   }
-  const headline = r.verdict !== '' ? r.verdict
-    : numbers.length === 0 ? 'No transfer results.'
-      : wins === edges.length ? 'Pre-training helps at every budget measured.'
-        : wins > 0 ? 'Pre-training helps at small label budgets only.' : 'Pre-training does not beat training from scratch here.';
-  return { study: 'transfer', question: 'Does pre-training on a source task help a target task, and up to how many labels?', headline, numbers };
+  return { study: 'transfer', question: 'Does pre-training on a source task help a target task, and up to how many labels?', ...fromVerdict(r.verdict), numbers };
 }
 
 /**
@@ -74,11 +90,7 @@ export function mtlVerdict(r: MtlReport): Verdict {
   }
   const negative = Object.entries(r.negativeTransfer).filter(([, tasks]) => Array.isArray(tasks) && tasks.length > 0);
   numbers.push(negative.length === 0 ? 'negative transfer: none' : `negative transfer: ${negative.map(([m, tasks]) => `${m} on ${tasks.join(', ')}`).join('; ')}`);
-  const best = ranked[0];
-  const headline = best === undefined ? 'No multi-task results.'
-      : best[1] > 0 ? `Sharing helps: ${best[0]} has the best Δm, ${signed(best[1])} over single-task models.`
-        : `Sharing does not help here: the best method, ${best[0]}, has Δm ${signed(best[1])}.`;
-  return { study: 'mtl', question: 'Does training the tasks together beat training each alone, and with which loss weighting?', headline, numbers };
+  return { study: 'mtl', question: 'Does training the tasks together beat training each alone, and with which loss weighting?', ...fromVerdict(r.verdict), numbers };
 }
 
 /**
@@ -109,7 +121,5 @@ export function e2eVerdict(r: E2eReport): Verdict {
     if (typeof pa !== 'number' || typeof pb !== 'number' || typeof pc !== 'number' || ![pa, pb, pc].every(Number.isFinite)) continue;
     numbers.push(pa === 0 || pb === 0 ? `fit ${a}: constant ${fmt(pa + pc)}` : `fit ${a}: ${fmt(pa)}·n^${fmt(pb)} + ${fmt(pc)}`);
   }
-  const headline = r.verdict !== '' ? r.verdict : typeof c.size === 'number' && Number.isFinite(c.size)
-    ? `End-to-end overtakes the pipeline from about ${Math.round(c.size)} training examples.` : 'End-to-end and the pipeline do not cross in the measured range.';
-  return { study: 'e2e', question: 'Does one end-to-end model beat a pipeline of separately trained stages, and from how much data?', headline, numbers };
+  return { study: 'e2e', question: 'Does one end-to-end model beat a pipeline of separately trained stages, and from how much data?', ...fromVerdict(r.verdict), numbers };
 }

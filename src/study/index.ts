@@ -15,3 +15,8 @@ export { localExecutor, type Executor, type SubRunContext } from './executor.js'
 export type { StudyProgress, StudyProgressFields, StudyRunOptions } from './progress.js';
 export { mean, meanDefined, sampleSd, meanSd, quantile, tCdf, tQuantile, tInterval, type MeanSd, type MeanInterval } from './stats.js';
 export { hasFields, type FieldKind } from './records.js';
+export {
+  classifyInterval, convergenceReason, decideEffect, formatEffect, formatInterval, lossConverged, seedEffect, seedNoiseReason, smokeTestReason, verdictText,
+  CONVERGED_RELATIVE_DROP, FITTED_FRACTION, SMOKE_TEST, UNDER_TRAINED, UNCONVERGED_TOLERANCE, VERDICT_LEVEL,
+  type E2eOutcome, type EffectOutcome, type StudyVerdict, type VerdictEffect, type VerdictReason,
+} from './verdict.js';

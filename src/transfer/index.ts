@@ -62,3 +62,7 @@ export {
   inputCheck, ratioCheck, gainCheck, verdictOf, imageStats,
   type StudyChecks, type InputCheck, type RatioCheck, type GainCheck, type BudgetGain, type ImageStats,
 } from './study/checks.js';
+export {
+  decideTransferVerdict, budgetEffects, pairedGains, TRANSFER_MARGIN_POINTS, SOURCE_ABOVE_CHANCE, UNSTABLE_SD_POINTS,
+  type TransferVerdictInput, type TransferRunRecord, type BudgetEffect,
+} from './study/verdict.js';

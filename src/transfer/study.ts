@@ -8,7 +8,11 @@
  *
  * The result is what `polytask study transfer --json` prints:
  * `{ budgets, results: { <strategy>: { <budget>: { mean, sd } } }, checks, verdict, setup, runs }`,
- * accuracies as fractions.
+ * accuracies as fractions. `verdict` is the shared verdict shape (src/study/verdict.ts): outcome
+ * (helps | hurts | no-difference | inconclusive), the best strategy's gain over scratch in points
+ * with its 95% t interval paired by seed, the checks that decided it (smoke test, source accuracy
+ * against chance, convergence, seed noise, unstable strategies) and what to run next (see
+ * study/verdict.ts).
  *
  * Resumable: given a sub-run store (src/study/sub-runs.ts), through the study runner (src/study/runner.ts),, the study records the pre-trained
  * source model (sub-run `source`, its weights in the store's directory for it) and every
@@ -35,7 +39,7 @@ import { manualSeed } from '../core/rng.js';
 import { imageDataset, type TensorDataset } from '../data/index.js';
 import type { MultiTaskModel } from '../models/hard-sharing.js';
 import type { Tensor } from '../tensor/index.js';
-import { hasFields, meanSd, runSubRuns, SubRunner, type MeanSd, type StudyProgress, type StudyRunOptions } from '../study/index.js';
+import { hasFields, meanSd, runSubRuns, SubRunner, type EffectOutcome, type MeanSd, type StudyProgress, type StudyRunOptions, type StudyVerdict } from '../study/index.js';
 import type { JsonValue } from '../train/index.js';
 import { buildModel } from './arch/registry.js';
 import type { ArchDescription } from './arch/types.js';
@@ -46,9 +50,10 @@ import { pretrain } from './pretrain.js';
 import { loadWeights } from './state-map.js';
 import { createStrategy } from './strategies/index.js';
 import type { StrategyKey } from './strategies/types.js';
-import { gainCheck, imageStats, inputCheck, ratioCheck, verdictOf, type StudyChecks } from './study/checks.js';
+import { gainCheck, imageStats, inputCheck, ratioCheck, type StudyChecks } from './study/checks.js';
 import { epochsForBudget, resolveStudyConfig, type TransferStudyConfig, type TransferStudyInput } from './study/config.js';
 import { runImages, studyData, type StudyData } from './study/data.js';
+import { decideTransferVerdict } from './study/verdict.js';
 
 /** A progress report: the common fields, the phase, and (fine-tuning) the run just finished. */
 export type TransferStudyProgress = StudyProgress<{
@@ -71,6 +76,8 @@ export interface StudyRun {
   epochs: number;
   accuracy: number;
   seconds: number;
+  /** Training loss by epoch (of the strategy's last phase), for the convergence check. */
+  losses?: number[];
 }
 
 /** What the study found. */
@@ -78,7 +85,8 @@ export interface TransferStudyResult {
   budgets: number[];
   results: Partial<Record<StrategyKey, Record<string, MeanSd>>>;
   checks: StudyChecks;
-  verdict: string;
+  /** The answer: outcome, effect with its interval, the checks that decided it, what to run next (src/study/verdict.ts). */
+  verdict: StudyVerdict<EffectOutcome>;
   setup: {
     direction: string;
     note: string;
@@ -106,6 +114,8 @@ const SOURCE_RUN = 'source';
 /** What the record of the pre-training holds (the weights are in its directory). */
 interface SourceRecord {
   checkpoint: string | null;
+  /** Pre-training loss by epoch (absent in older records). */
+  losses?: number[];
 }
 
 const isSourceRecord = (v: unknown): v is SourceRecord => hasFields(v, { checkpoint: 'string-or-null' });
@@ -134,25 +144,25 @@ interface FineTuneSpec {
  * With a sub-run store, the pre-trained model is recorded there, and a recorded one is loaded
  * rather than trained again: pre-training is the costliest step the fine-tuning runs share.
  */
-async function sourceModel(config: TransferStudyConfig, data: StudyData, report: (p: TransferStudyProgress) => void, { subRuns, signal, executor }: TransferStudyOptions): Promise<{ model: MultiTaskModel; description: ArchDescription; examples: number | null; epochs: number | null; checkpoint: string | null }> {
+async function sourceModel(config: TransferStudyConfig, data: StudyData, report: (p: TransferStudyProgress) => void, { subRuns, signal, executor }: TransferStudyOptions): Promise<{ model: MultiTaskModel; description: ArchDescription; examples: number | null; epochs: number | null; checkpoint: string | null; losses: number[] | null }> {
   const s = config.source;
   if (s.checkpoint !== undefined) {
     const loaded = loadPretrained(s.checkpoint);
     return {
       model: loaded.model, description: loaded.description, checkpoint: loaded.path,
-      examples: numberIn(loaded.source, 'examples'), epochs: numberIn(loaded.source, 'epochs'),
+      examples: numberIn(loaded.source, 'examples'), epochs: numberIn(loaded.source, 'epochs'), losses: null,
     };
   }
   const runner = new SubRunner<null, SourceRecord>({ store: subRuns, signal, executor, isRecord: isSourceRecord });
   const recorded = runner.recorded(SOURCE_RUN);
   if (recorded !== undefined && subRuns !== undefined) {
     const { model, description } = loadPretrained(subRuns.dir(SOURCE_RUN));
-    return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint: recorded.checkpoint };
+    return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint: recorded.checkpoint, losses: recorded.losses ?? null };
   }
   const { arch, ...archConfig } = config.model;
   const info = { data: data.sourceName, examples: data.source.n, epochs: s.epochs };
   const trained: { result?: Awaited<ReturnType<typeof pretrain>> } = {};
-  const { checkpoint } = await runner.run({ id: SOURCE_RUN, spec: null }, async (_run, ctx) => {
+  const { checkpoint, losses } = await runner.run({ id: SOURCE_RUN, spec: null }, async (_run, ctx) => {
     const result = await pretrain({
       arch, config: archConfig, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, seed: s.seed, signal: ctx.signal,
       tasks: [{ name: 'source', classes: data.source.classNames.length, classNames: [...data.source.classNames], train: imageDataset(data.source) }],
@@ -163,14 +173,14 @@ async function sourceModel(config: TransferStudyConfig, data: StudyData, report:
     // the weights first, the record (the runner's, once this returns) last: a record always has its model beside it
     const dir = ctx.dir();
     if (dir !== null) savePretrained(dir, result.model, result.description, { epoch: s.epochs, source: info });
-    return { checkpoint: saved };
+    return { checkpoint: saved, losses: result.history.map((h) => h.loss) };
   });
   const { result } = trained;
-  if (result !== undefined) return { model: result.model, description: result.description, examples: data.source.n, epochs: s.epochs, checkpoint };
+  if (result !== undefined) return { model: result.model, description: result.description, examples: data.source.n, epochs: s.epochs, checkpoint, losses: losses ?? null };
   // pre-trained by an executor elsewhere: its weights are in the sub-run's directory
   if (subRuns === undefined) throw new ValueError('transfer study', 'the source model was pre-trained elsewhere, but there is no sub-run store to load it from');
   const { model, description } = loadPretrained(subRuns.dir(SOURCE_RUN));
-  return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint };
+  return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint, losses: losses ?? null };
 }
 
 /** A copy of the pre-trained trunk with a fresh target head (initialised from the global seed). */
@@ -233,7 +243,7 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
       const t0 = performance.now();
       manualSeed(seed);
       const model = targetModel(src.description, weights, classes);
-      await createStrategy(strategy).fit({
+      const fitted = await createStrategy(strategy).fit({
         model, task: TARGET_TASK, train, signal: ctx.signal,
         options: {
           epochs, batchSize: ft.batchSize, lr: ft.lr, probeLr: ft.probeLr, seed, featureCache: cache, frozenBatchNorm: ft.frozenBatchNorm,
@@ -243,7 +253,9 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
         },
       });
       const accuracy = taskAccuracy(model, TARGET_TASK, test, { cache });
-      return { strategy, budget, seed, epochs, accuracy, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)) } satisfies StudyRun;
+      const lastPhase = fitted.history.at(-1)?.phase;
+      const losses = fitted.history.filter((h) => h.phase === lastPhase).map((h) => h.loss);
+      return { strategy, budget, seed, epochs, accuracy, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)), losses } satisfies StudyRun;
     },
   });
   const results: TransferStudyResult['results'] = {};
@@ -265,7 +277,10 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
     budgets: [...c.target.budgets],
     results,
     checks,
-    verdict: verdictOf(checks, results, data.sourceName, data.targetName),
+    verdict: decideTransferVerdict({
+      runs, budgets: c.target.budgets, sourceAccuracy, sourceClasses: data.source.classNames.length, sourceLosses: src.losses,
+      smokeTest: c.smokeTest, sourceName: data.sourceName, targetName: data.targetName,
+    }),
     setup: {
       direction: data.direction, note: data.note,
       source: { name: data.sourceName, examples: src.examples, checkpoint: src.checkpoint, epochs: src.epochs, testAccuracy: sourceAccuracy === null ? null : Number(sourceAccuracy.toFixed(4)) },

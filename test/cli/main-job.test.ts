@@ -57,8 +57,8 @@ test('the main job runs every study in one run, writes one report and prints the
   assert.deepEqual([...sections], ['transfer/only', 'mtl/only', 'e2e/only']);
   const text = mainJobText(summary);
   assert.match(text, /transfer stub: Pre-training helps up to 200 labels/);
-  assert.match(text, /mtl stub: Sharing helps: famo has the best Δm, \+1\.68%/);
-  assert.match(text, /e2e stub: End-to-end overtakes the pipeline from about 170 training examples\.\n {2}crossover at ≈ 170 examples \(130–230\)/);
+  assert.match(text, /mtl stub: Sharing helps: famo beats single-task models of equal capacity\.\n {2}outcome: helps\n {2}effect: \+2\.00 points \[\+0\.50, \+3\.50\]/);
+  assert.match(text, /e2e stub: End-to-end overtakes the pipeline from about 170 training examples\.\n {2}outcome: end-to-end\n(.*\n)* {2}next: more seeds\n {2}crossover at ≈ 170 examples \(130–230\)/);
   assert.match(text, new RegExp(`report: ${summary.report!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   assert.match(stderr.text, /\[3\/3\] e2e stub: done in/);
   const index = RunIndex.open(join(root, 'index.sqlite'));
@@ -100,10 +100,16 @@ test('npm start -- --quick at tiny settings: three verdicts, a report, --json pa
   assert.equal(r.code, 0, r.stderr);
   // quiet: no notes and no progress (a process warning, such as the native backend missing, may remain)
   assert.deepEqual(r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('(node:') && !l.startsWith('(Use `node')), [], 'quiet');
-  const summary = JSON.parse(r.stdout) as { status: string; studies: { key: string; verdict: { headline: string; numbers: string[] } | null }[]; report: string; charts: string[] };
+  const summary = JSON.parse(r.stdout) as { status: string; studies: { key: string; verdict: { headline: string; outcome: string; reasons: string[]; numbers: string[] } | null }[]; report: string; charts: string[] };
   assert.equal(summary.status, 'completed');
   assert.deepEqual(summary.studies.map((s) => s.key), ['transfer', 'mtl', 'e2e']);
   for (const s of summary.studies) assert.ok(s.verdict !== null && s.verdict.headline.length > 10 && s.verdict.numbers.length > 0, s.key);
+  // a quick run is a smoke test, never a conclusion
+  for (const s of summary.studies) {
+    assert.equal(s.verdict!.outcome, 'inconclusive (smoke test)', s.key);
+    assert.ok(s.verdict!.reasons.some((x) => x.startsWith('FAILED smoke test')), s.key);
+  }
   assert.ok(existsSync(summary.report));
+  assert.match(readFileSync(summary.report, 'utf8'), /data-outcome="inconclusive \(smoke test\)"/);
   assert.ok(summary.charts.length >= 4, `charts: ${summary.charts.join(', ')}`);
 }));

@@ -38,7 +38,9 @@ test('a tiny study returns the documented result shape, as plain JSON', async ()
   }
   assert.ok(['measured', 'extrapolated', 'not-expected', 'unknown'].includes(r.crossover.status));
   for (const k of ['size', 'low', 'high'] as const) assert.ok(r.crossover[k] === null || isNumber(r.crossover[k]));
-  assert.match(r.verdict, /^With 100 \(x, y\) examples: pipeline /);
+  assert.match(r.advice, /^With 100 \(x, y\) examples: pipeline /);
+  assert.ok(['pipeline', 'end-to-end', 'hybrid', 'inconclusive'].includes(r.verdict.outcome));
+  assert.ok(r.verdict.reasons.some((x) => x.check === 'converged'));
   assert.equal(r.available, 100);
 
   assert.equal(events.length, 2 * (1 + 4 * 2));

@@ -20,7 +20,10 @@ test('a tiny MultiMNIST study returns the documented JSON', async () => {
   // the JSON as a script reads it: untyped on purpose, every field checked below
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const json = JSON.parse(JSON.stringify(result)) as Record<string, any>;
-  assert.deepEqual(Object.keys(json).sort(), ['affinity', 'backend', 'checks', 'config', 'dataset', 'deltaM', 'methods', 'negativeTransfer', 'results', 'seeds', 'taskDeltas', 'tasks', 'timing', 'weightsOverTime'].sort());
+  assert.deepEqual(Object.keys(json).sort(), ['affinity', 'backend', 'checks', 'config', 'dataset', 'deltaM', 'methods', 'negativeTransfer', 'results', 'seeds', 'taskDeltas', 'tasks', 'timing', 'verdict', 'weightsOverTime'].sort());
+  assert.deepEqual(Object.keys(json['verdict']).sort(), ['because', 'effect', 'next', 'outcome', 'reasons', 'sentence']);
+  // one seed gives no interval: never a conclusion
+  assert.equal(json['verdict'].outcome, 'inconclusive');
   assert.equal(json['dataset'], 'multimnist');
   assert.deepEqual(json['tasks'], [
     { name: 'left', kind: 'multiclass', outputs: 10, metrics: ['accuracy'], directions: { accuracy: true } },

@@ -6,6 +6,17 @@
  * const { transfer, mtl, e2e, metrics } = sampleReportData();
  */
 import type { E2eReport, MetricRecord, MtlReport, TransferReport } from '../../src/report/index.js';
+import type { E2eOutcome, EffectOutcome, StudyVerdict } from '../../src/study/index.js';
+
+/** A verdict object with one effect, one reason and one next step. */
+export function sampleVerdict<O extends string>(outcome: O, sentence: string): StudyVerdict<O> {
+  return {
+    outcome, because: null, sentence,
+    effect: { of: 'the sample effect', estimate: 2, low: 0.5, high: 3.5, unit: 'points', interval: '95% t interval over 3 seeds, paired by seed', n: 3 },
+    reasons: [{ check: 'converged', value: 0, passed: true, gate: true, detail: 'all 3 runs converged' }],
+    next: ['more seeds'],
+  };
+}
 
 /** A transfer result: three strategies and scratch at four budgets. */
 export function sampleTransfer(): TransferReport {
@@ -15,7 +26,7 @@ export function sampleTransfer(): TransferReport {
   return {
     budgets,
     results: { scratch: curve(0.35, 0.18), 'linear-probe': curve(0.7, 0.05), full: curve(0.65, 0.1), 'lp-ft': curve(0.72, 0.08) },
-    verdict: 'Pre-training helps up to 200 labels; at 1000 labels scratch catches up.',
+    verdict: sampleVerdict<EffectOutcome>('helps', 'Pre-training helps up to 200 labels; at 1000 labels scratch catches up.'),
   };
 }
 
@@ -33,6 +44,7 @@ export function sampleMtl(): MtlReport {
     negativeTransfer: { ew: ['right'], famo: [], pcgrad: ['left'] },
     affinity: { famo: { tasks: ['left', 'right'], steps: [10], lookahead: [matrix], cosine: [[[1, 0.1], [0.1, 1]]], meanLookahead: matrix, meanCosine: [[1, 0.1], [0.1, 1]] } },
     weightsOverTime: {},
+    verdict: sampleVerdict<EffectOutcome>('helps', 'Sharing helps: famo beats single-task models of equal capacity.'),
   };
 }
 
@@ -55,7 +67,7 @@ export function sampleE2e(): E2eReport {
     },
     fits: { pipeline: fitted(fits.pipeline), endToEnd: fitted(fits.endToEnd) },
     crossover: { status: 'extrapolated', size: 170, low: 130, high: 230, detail: 'from the fits' },
-    verdict: 'End-to-end overtakes the pipeline from about 170 training examples.',
+    verdict: sampleVerdict<E2eOutcome>('end-to-end', 'End-to-end overtakes the pipeline from about 170 training examples.'),
   };
 }
 

@@ -61,8 +61,9 @@ test('small real studies, saved and read back as a run does, draw the whole repo
     const { sections, verdicts } = assembleReport(saved);
     assert.deepEqual(sections.map((s) => s.title), ['Transfer learning', 'Multi-task learning', 'End-to-end vs pipeline']);
     assert.deepEqual(verdicts.map((v) => v.study), ['transfer', 'mtl', 'e2e']);
-    assert.equal(verdicts[0]!.headline, transfer.verdict);
-    assert.equal(verdicts[2]!.headline, e2e.verdict);
+    assert.equal(verdicts[0]!.headline, transfer.verdict.sentence);
+    assert.equal(verdicts[1]!.headline, mtl.verdict.sentence);
+    assert.equal(verdicts[2]!.headline, e2e.verdict.sentence);
     const written = await writeReport(run.dir, { title: 'real studies', meta: [], config: {}, data: saved, png: false });
     for (const id of ['transfer', 'delta-m', 'task-metrics', 'affinity-ew', 'affinity-pcgrad', 'e2e']) assert.ok(written.chartIds.includes(id), `${id} in ${written.chartIds.join(', ')}`);
     // the multi-task table shows each task's first metric under every run

@@ -31,7 +31,9 @@ test('a tiny study returns the documented JSON shape', async () => {
   assert.equal(result.checks.dataRatio.sourceExamples, 400);
   assert.equal(result.checks.dataRatio.byBudget['2'], 40);
   assert.ok(result.checks.gain.byBudget['2'] !== null);
-  assert.match(result.verdict, /MNIST digits 0-4 .*MNIST digits 5-9/);
+  assert.match(result.verdict.sentence, /MNIST digits 0-4 .*MNIST digits 5-9/);
+  assert.ok(['helps', 'hurts', 'no-difference', 'inconclusive'].includes(result.verdict.outcome));
+  assert.ok(result.verdict.reasons.some((r) => r.check === 'source adequate' && typeof r.value === 'number'));
   assert.equal(result.runs.length, 2 * 2 * strategyKeys.length);
   assert.deepEqual(result.setup.target.testExamples, { 2: 100, 4: 100 });
   assert.deepEqual(result.setup.epochsByBudget, { 2: 2, 4: 2 });

@@ -19,7 +19,7 @@ export const mtlStudy = defineStudy({
   flags: { dataset: 'dataset', methods: 'methods', epochs: 'epochs', seeds: 'seeds', train: 'train' },
   presets: {
     main: { methods: ['ew', 'uw', 'pcgrad', 'famo'], epochs: 3, train: 3000, test: 1000 },
-    quick: { methods: ['ew', 'famo'], epochs: 3, train: 1500, test: 500, capacityCheck: false },
+    quick: { smokeTest: true, methods: ['ew', 'famo'], epochs: 3, train: 1500, test: 500, capacityCheck: false },
   },
   // the study's progress events carry every field the CLI draws (and per-task losses when reported)
   run: runMtlStudy,

@@ -26,7 +26,9 @@ export const transferStudy = defineStudy({
       target: { budgets: [5, 20, 80], testSamples: 1000 },
       fineTune: { strategies: ['scratch', 'linear-probe', 'full', 'lp-ft'], seeds: [0, 1, 2], minEpochs: 10, epochBudget: 400, probeLr: 0.01 },
     },
+    // a smoke test: its verdict is 'inconclusive: smoke test', never a conclusion
     quick: {
+      smokeTest: true,
       direction: 'digits-0-4-to-5-9',
       model: { arch: 'cnn', channels: [8, 16], hidden: 64 },
       source: { samples: 3000, epochs: 2 },

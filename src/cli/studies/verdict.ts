@@ -2,7 +2,7 @@
  * A study's verdict in words for the terminal: the verdict the report shows, as a few lines.
  *
  * @example
- * verdictLines(mtlVerdict(result), 'Multi-task learning'); // ['Multi-task learning: Sharing helps: ...', '  Δm vs single-task: ...']
+ * verdictLines(mtlVerdict(result), 'Multi-task learning'); // ['Multi-task learning: Inconclusive (smoke test): ...', '  outcome: inconclusive (smoke test)', '  effect: ...', '  FAILED smoke test = yes: ...', ...]
  */
 import type { Verdict } from '../../report/index.js';
 
@@ -13,5 +13,9 @@ import type { Verdict } from '../../report/index.js';
  * verdictLines(v, 'End-to-end vs pipeline');
  */
 export function verdictLines(v: Verdict, title: string): string[] {
-  return [`${title}: ${v.headline}`, ...v.numbers.map((n) => `  ${n}`)];
+  return [
+    `${title}: ${v.headline}`, `  outcome: ${v.outcome}`,
+    ...(v.interval === null ? [] : [`  effect: ${v.interval}`]),
+    ...v.reasons.map((r) => `  ${r}`), ...v.next.map((n) => `  next: ${n}`), ...v.numbers.map((n) => `  ${n}`),
+  ];
 }

@@ -33,6 +33,8 @@ export type BuiltinDataset = (typeof builtinDatasets)[number];
 
 /** The study's configuration (module comment above); every field has a default. */
 export const studyConfigSchema = z.strictObject({
+  /** A smoke test (`--quick`): the study runs, but its verdict is `inconclusive: smoke test`, never a conclusion. */
+  smokeTest: z.boolean().default(false),
   dataset: z.union([
     z.enum(builtinDatasets),
     z.string().regex(/\.(ya?ml|json)$/i, 'a built-in dataset (multimnist, multifashion, scene, scene-fashion) or a task description file ending in .yaml, .yml or .json'),

@@ -40,6 +40,8 @@ export interface RunOutcome {
   affinity: AffinityHistory | null;
   seconds: number;
   params: number;
+  /** Training loss by epoch (the sum over tasks), for the convergence check; absent in older records. */
+  losses?: number[];
 }
 
 /**
@@ -79,5 +81,5 @@ export async function trainAndEvaluate(data: StudyData, c: MtlStudyConfig, spec:
     signal,
   });
   const results = evaluateTasks(model, spec.tasks, testBatches(data));
-  return { results, weights: run.weights, affinity: run.affinity, seconds: (performance.now() - started) / 1000, params: model.numParameters() };
+  return { results, weights: run.weights, affinity: run.affinity, seconds: (performance.now() - started) / 1000, params: model.numParameters(), losses: run.fit.history.map((h) => h.loss) };
 }

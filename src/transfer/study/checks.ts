@@ -161,7 +161,9 @@ export function gainCheck(results: Partial<Record<StrategyKey, Record<string, Me
 }
 
 /**
- * One paragraph: what was measured and whether transfer helps here.
+ * One paragraph: what was measured and whether transfer helps here, from the means alone. The
+ * study's answer is its `verdict` object (study/verdict.ts: paired intervals and adequacy gates);
+ * this paragraph is kept for callers of the checks.
  *
  * @example
  * verdictOf(checks, results, 'Fashion-MNIST', 'MNIST');

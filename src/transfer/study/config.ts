@@ -44,6 +44,8 @@ const modelSchema = z.discriminatedUnion('arch', [
  * transferStudyConfigSchema.parse({ fineTune: { seeds: [0, 1, 2] } }).target.budgets; // [10, 30, 100]
  */
 export const transferStudyConfigSchema = z.strictObject({
+  /** A smoke test (`--quick`): the study runs, but its verdict is `inconclusive: smoke test`, never a conclusion. */
+  smokeTest: z.boolean().default(false),
   direction: z.enum(studyDirections).default('auto'),
   /** Directory of the four Fashion-MNIST IDX files. */
   fashionDir: z.string().min(1).default(FASHION_MNIST_DIR),

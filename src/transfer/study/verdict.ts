@@ -1,0 +1,175 @@
+/**
+ * The transfer study's verdict (the shape of src/study/verdict.ts): does pre-training help the
+ * target task? At each label budget the effect is the best transfer strategy's accuracy minus
+ * scratch's, in points, per seed: the runs of one budget and seed share their labelled draw and
+ * their head's seed, so the differences are paired by seed and the interval is a 95% t interval of
+ * their mean (the best strategy is picked by its mean gain; the interval is not corrected for that
+ * choice among strategies).
+ *
+ * Gates (each reported with its number): a smoke test (`--quick`) is never a conclusion; the source
+ * model must be good at its own task (held-out source accuracy at least SOURCE_ABOVE_CHANCE above
+ * chance); the fine-tuning and pre-training runs must have converged. Strategies that are unstable
+ * over seeds (sd above UNSTABLE_SD_POINTS) or fall below scratch are flagged by name.
+ *
+ * Over budgets: `helps` when transfer helps at some budget (the effect shown is the one with the
+ * highest lower bound), else `inconclusive` when some budget is, else `hurts` when some budget
+ * hurts, else `no-difference`.
+ *
+ * @example
+ * const v = decideTransferVerdict({ runs, budgets: [10, 100], sourceAccuracy: 0.97, sourceClasses: 5, sourceLosses: [1.2, 0.4], smokeTest: false, sourceName: 'digits 0-4', targetName: 'digits 5-9' });
+ * v.outcome; // 'helps'
+ */
+import {
+  convergenceReason, decideEffect, formatEffect, seedEffect, seedNoiseReason, smokeTestReason, meanSd,
+  type EffectOutcome, type StudyVerdict, type VerdictEffect, type VerdictReason,
+} from '../../study/index.js';
+
+/** The smallest gain that matters: 1 accuracy point. Inside ±1 point the strategies are equivalent. */
+export const TRANSFER_MARGIN_POINTS = 1;
+
+/** The source model must beat chance on its own held-out task by at least this much (20 points). */
+export const SOURCE_ABOVE_CHANCE = 0.2;
+
+/** A strategy whose accuracy varies over seeds by more than this sd (points) is flagged unstable. */
+export const UNSTABLE_SD_POINTS = 5;
+
+/** One fine-tuning run as the verdict reads it. */
+export interface TransferRunRecord {
+  strategy: string;
+  budget: number;
+  seed: number;
+  /** Test accuracy, a fraction. */
+  accuracy: number;
+  /** Training loss by epoch (its last phase); absent in older records. */
+  losses?: number[] | undefined;
+}
+
+export interface TransferVerdictInput {
+  runs: readonly TransferRunRecord[];
+  budgets: readonly number[];
+  /** Held-out accuracy of the source model on its own task; null when it was not measured (a loaded checkpoint). */
+  sourceAccuracy: number | null;
+  sourceClasses: number;
+  /** Pre-training loss by epoch; null when not recorded. */
+  sourceLosses: readonly number[] | null;
+  smokeTest: boolean;
+  sourceName: string;
+  targetName: string;
+}
+
+/** The effect at one budget. */
+export interface BudgetEffect {
+  budget: number;
+  best: string;
+  effect: VerdictEffect;
+  outcome: EffectOutcome;
+}
+
+/**
+ * The paired gains of every transfer strategy over scratch at `budget`, in points, by seed (seeds
+ * that lack either run are left out).
+ *
+ * @example
+ * pairedGains(runs, 10, 'full'); // [3.1, 2.4, 4.0]
+ */
+export function pairedGains(runs: readonly TransferRunRecord[], budget: number, strategy: string): number[] {
+  const scratch = new Map(runs.filter((r) => r.strategy === 'scratch' && r.budget === budget).map((r) => [r.seed, r.accuracy]));
+  return runs.filter((r) => r.strategy === strategy && r.budget === budget && scratch.has(r.seed))
+    .sort((a, b) => a.seed - b.seed).map((r) => 100 * (r.accuracy - scratch.get(r.seed)!));
+}
+
+/**
+ * The best strategy's paired effect at each budget (null at a budget without scratch or rivals).
+ *
+ * @example
+ * budgetEffects(runs, [10, 100]).map((b) => b?.effect.estimate);
+ */
+export function budgetEffects(runs: readonly TransferRunRecord[], budgets: readonly number[]): (BudgetEffect | null)[] {
+  const strategies = [...new Set(runs.map((r) => r.strategy))].filter((s) => s !== 'scratch');
+  return budgets.map((budget) => {
+    const gains = strategies.map((s) => ({ s, g: pairedGains(runs, budget, s) })).filter((x) => x.g.length > 0);
+    if (gains.length === 0) return null;
+    const top = gains.reduce((a, b) => (meanSd(b.g).mean > meanSd(a.g).mean ? b : a));
+    const effect = seedEffect(top.g, {
+      unit: 'accuracy points', of: `${top.s} minus scratch at ${budget} labels per class`, paired: true,
+      ...(gains.length > 1 ? { note: `best of ${gains.length} strategies, not corrected for the choice` } : {}),
+    });
+    const { outcome } = decideEffect({ effect, margin: TRANSFER_MARGIN_POINTS, gates: [], next: [] });
+    return { budget, best: top.s, effect, outcome };
+  });
+}
+
+/**
+ * The verdict (see the module comment).
+ *
+ * @example
+ * decideTransferVerdict(input).sentence;
+ */
+export function decideTransferVerdict(i: TransferVerdictInput): StudyVerdict<EffectOutcome> {
+  const reasons: VerdictReason[] = [smokeTestReason(i.smokeTest)];
+  const next: string[] = [];
+  if (i.smokeTest) next.push('run the full study (npm start without --quick, or polytask study transfer)');
+  const chance = 1 / i.sourceClasses;
+  if (i.sourceAccuracy === null) {
+    reasons.push({ check: 'source adequate', value: null, passed: true, gate: true, detail: 'a loaded checkpoint: its accuracy on its own task was not measured' });
+  } else {
+    const above = i.sourceAccuracy - chance;
+    const ok = above >= SOURCE_ABOVE_CHANCE;
+    reasons.push({
+      check: 'source adequate', value: Number(i.sourceAccuracy.toFixed(4)), passed: ok, gate: true, failure: 'source not learnt',
+      detail: `held-out source accuracy ${(100 * i.sourceAccuracy).toFixed(1)}% against chance ${(100 * chance).toFixed(1)}% (needs ≥ ${100 * SOURCE_ABOVE_CHANCE} points above)`,
+    });
+    if (!ok) next.push('a larger source or more pre-training epochs: the source model has not learnt its own task');
+  }
+  const convergence = convergenceReason([
+    ...(i.sourceLosses === null ? [] : [{ label: 'pre-training', losses: i.sourceLosses }]),
+    ...i.runs.map((r) => ({ label: `${r.strategy} ${r.budget}/class seed ${r.seed}`, losses: r.losses ?? null })),
+  ]);
+  reasons.push(convergence);
+  if (!convergence.passed) next.push('more epochs (fineTune.minEpochs, fineTune.epochBudget, source.epochs)');
+
+  const effects = budgetEffects(i.runs, i.budgets);
+  for (const e of effects) {
+    if (e === null) continue;
+    reasons.push({ ...seedNoiseReason(e.effect, TRANSFER_MARGIN_POINTS), check: `effect at ${e.budget}/class`, value: Number(e.effect.estimate.toFixed(3)), detail: `${e.outcome}: ${formatEffect(e.effect)}` });
+  }
+  // unstable or harmful strategies, by name
+  for (const s of [...new Set(i.runs.map((r) => r.strategy))]) {
+    for (const b of i.budgets) {
+      const acc = i.runs.filter((r) => r.strategy === s && r.budget === b).map((r) => 100 * r.accuracy);
+      if (acc.length < 2) continue;
+      const { sd } = meanSd(acc);
+      if (sd > UNSTABLE_SD_POINTS) reasons.push({ check: `${s} stable at ${b}/class`, value: Number(sd.toFixed(2)), passed: false, gate: false, detail: `${s} varies over seeds with sd ${sd.toFixed(1)} points (> ${UNSTABLE_SD_POINTS}): unstable` });
+      if (s === 'scratch') continue;
+      const g = pairedGains(i.runs, b, s);
+      if (g.length < 2) continue;
+      const e = seedEffect(g, { unit: 'accuracy points', of: `${s} minus scratch at ${b} labels per class`, paired: true });
+      if (e.high < 0) reasons.push({ check: `${s} not below scratch at ${b}/class`, value: Number(e.estimate.toFixed(2)), passed: false, gate: false, detail: `${s} falls below scratch: ${formatEffect(e)}` });
+    }
+  }
+
+  const measured = effects.filter((e): e is BudgetEffect => e !== null);
+  const gates = reasons.filter((r) => r.gate);
+  // the headline budget: where transfer helps with the highest lower bound; else the first open one; else the smallest
+  const helps = measured.filter((e) => e.outcome === 'helps').sort((a, b) => b.effect.low - a.effect.low);
+  const open = measured.filter((e) => e.outcome === 'inconclusive');
+  const hurts = measured.filter((e) => e.outcome === 'hurts');
+  const head = helps[0] ?? open[0] ?? hurts[0] ?? measured[0] ?? null;
+  const d = decideEffect({ effect: head?.effect ?? null, margin: TRANSFER_MARGIN_POINTS, gates, next });
+  let outcome = d.outcome;
+  let because = d.because;
+  if (outcome !== 'inconclusive' && helps.length === 0 && open.length > 0) {
+    outcome = 'inconclusive';
+    because = 'seed noise';
+  } else if (outcome !== 'inconclusive' && helps.length === 0) {
+    outcome = hurts.length > 0 ? 'hurts' : 'no-difference';
+  }
+  if (because === 'seed noise' && !d.next.some((n) => n.startsWith('more seeds'))) d.next.push(`more seeds (fineTune.seeds) at ${open.map((e) => e.budget).join(', ')} labels per class`);
+  const pair = `from ${i.sourceName} to ${i.targetName}`;
+  const what = head === null ? '' : ` (${formatEffect(head.effect)})`;
+  const sentence = outcome === 'helps' ? `Transfer ${pair} helps at ${helps.map((e) => e.budget).join(', ')} labels per class${what}.`
+    : outcome === 'hurts' ? `Transfer ${pair} hurts: even the best strategy falls below scratch${what}.`
+      : outcome === 'no-difference' ? `Transfer ${pair} makes no difference beyond ±${TRANSFER_MARGIN_POINTS} accuracy point${what}.`
+        : `Inconclusive (${because}): whether transfer ${pair} helps is not decided by this run${what}.`;
+  return { outcome, because, effect: head?.effect ?? null, reasons, next: d.next, sentence };
+}
