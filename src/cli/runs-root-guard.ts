@@ -33,17 +33,17 @@ export function checkRunRef(ref: string): void {
 }
 
 /**
- * Creates `dir` and its missing parents one at a time, so a path the kernel will not let exist
- * (under /proc, through a file) fails at once with a message naming it.
+ * The nearest existing ancestor of `dir` (itself included), which must be a directory, and the
+ * missing directories below it, deepest first. A stat failure other than "does not exist" is an
+ * error naming the path.
  *
  * @example
- * ensureDirectory(runsRoot);
+ * nearestExisting('/tmp/a/b'); // { existing: '/tmp', missing: ['/tmp/a/b', '/tmp/a'] } when /tmp/a is absent
  */
-export function ensureDirectory(dir: string): void {
+function nearestExisting(dir: string): { existing: string | null; missing: string[] } {
   const target = resolve(dir);
   const missing: string[] = [];
-  let at = target;
-  for (;;) {
+  for (let at = target; ; ) {
     let st: fs.Stats | undefined;
     try {
       st = fs.statSync(at);
@@ -52,14 +52,24 @@ export function ensureDirectory(dir: string): void {
     }
     if (st !== undefined) {
       if (!st.isDirectory()) throw new CliError(`${at}: not a directory; the runs directory ${target} cannot be created`);
-      break;
+      return { existing: at, missing };
     }
     missing.push(at);
     const up = dirname(at);
-    if (up === at) break;
+    if (up === at) return { existing: null, missing };
     at = up;
   }
-  for (const d of missing.reverse()) {
+}
+
+/**
+ * Creates `dir` and its missing parents one at a time, so a path the kernel will not let exist
+ * (under /proc, through a file) fails at once with a message naming it.
+ *
+ * @example
+ * ensureDirectory(runsRoot);
+ */
+export function ensureDirectory(dir: string): void {
+  for (const d of nearestExisting(dir).missing.reverse()) {
     try {
       fs.mkdirSync(d);
     } catch (err) {
@@ -126,26 +136,12 @@ const VIRTUAL_FS = new Set([0x9fa0, 0x62656572]);
  * checkRunsRootUsable('/proc/x'); // CliError: /proc: cannot hold runs
  */
 export function checkRunsRootUsable(dir: string): void {
-  let at = resolve(dir);
-  for (;;) {
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.statSync(at);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliError(`${at}: cannot use it for runs (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-    if (st !== undefined) {
-      if (!st.isDirectory()) throw new CliError(`${at}: not a directory; the runs directory ${resolve(dir)} cannot be created`);
-      if (VIRTUAL_FS.has(fs.statfsSync(at).type)) throw new CliError(`${at}: a virtual filesystem (/proc, /sys) cannot hold runs; choose another --runs-dir`);
-      try {
-        fs.accessSync(at, fs.constants.W_OK);
-      } catch {
-        throw new CliError(`${at}: not writable; the runs directory ${resolve(dir)} cannot be created there`);
-      }
-      return;
-    }
-    const up = dirname(at);
-    if (up === at) return;
-    at = up;
+  const { existing: at } = nearestExisting(dir);
+  if (at === null) return;
+  if (VIRTUAL_FS.has(fs.statfsSync(at).type)) throw new CliError(`${at}: a virtual filesystem (/proc, /sys) cannot hold runs; choose another --runs-dir`);
+  try {
+    fs.accessSync(at, fs.constants.W_OK);
+  } catch {
+    throw new CliError(`${at}: not writable; the runs directory ${resolve(dir)} cannot be created there`);
   }
 }
