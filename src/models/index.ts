@@ -1,7 +1,8 @@
 /**
  * Models that more than one study uses: the multi-task network base (`MultiTaskNetwork`) and the
  * shared trunk plus one head per task (`MultiTaskModel`), which transfer fine-tunes and multitask
- * trains. (DESIGN.md: the zoo and the importers belong here too.)
+ * trains, and the model zoo (`zoo/`: ResNet, MobileNet, ViT, BERT, audio CNNs with their reference
+ * implementations' state-dict names). The package exports this module as `polytask/models`.
  *
  * @example
  * import { MultiTaskModel } from '../models/index.js';
@@ -9,3 +10,4 @@
  */
 export { MultiTaskNetwork, type MultiTaskOutput } from './network.js';
 export { MultiTaskModel } from './hard-sharing.js';
+export * from './zoo/index.js';
