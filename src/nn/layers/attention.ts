@@ -136,11 +136,12 @@ export class LearnedPositionEmbedding extends Module {
  * new SinusoidalPositionEmbedding(512, 64).forward(tokens); // tokens [N, L, 64]
  */
 export class SinusoidalPositionEmbedding extends Module {
-  readonly pe: Tensor;
+  /** The buffer `pe`, [maxLength, dim]. */
+  readonly table: Tensor;
 
   constructor(readonly maxLength: number, readonly dim: number) {
     super();
-    this.pe = this.registerBuffer('pe', sinusoidalPositionEncoding(maxLength, dim), { persistent: false });
+    this.table = this.registerBuffer('pe', sinusoidalPositionEncoding(maxLength, dim), { persistent: false });
   }
 
   forward(x: Tensor): Tensor {
@@ -148,6 +149,6 @@ export class SinusoidalPositionEmbedding extends Module {
     if (x.ndim < 2 || x.shape[x.ndim - 1] !== this.dim || l > this.maxLength) {
       throw new ShapeError('SinusoidalPositionEmbedding', `expects [..., L <= ${this.maxLength}, ${this.dim}], got [${x.shape.join(',')}]`);
     }
-    return x.add(this.pe.slice(0, 0, l));
+    return x.add(this.table.slice(0, 0, l));
   }
 }
