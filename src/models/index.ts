@@ -1,8 +1,9 @@
 /**
  * Models that more than one study uses: the multi-task network base (`MultiTaskNetwork`) and the
  * shared trunk plus one head per task (`MultiTaskModel`), which transfer fine-tunes and multitask
- * trains, and the model zoo (`zoo/`: ResNet, MobileNet, ViT, BERT, audio CNNs with their reference
- * implementations' state-dict names). The package exports this module as `polytask/models`.
+ * trains. The model zoo (`zoo/`: ResNet, MobileNet, ViT, BERT, audio CNNs with their reference
+ * implementations' state-dict names) is its own entry point, exported as `polytask/models`, so
+ * that the studies that import this module do not load it.
  *
  * @example
  * import { MultiTaskModel } from '../models/index.js';
@@ -10,4 +11,3 @@
  */
 export { MultiTaskNetwork, type MultiTaskOutput } from './network.js';
 export { MultiTaskModel } from './hard-sharing.js';
-export * from './zoo/index.js';

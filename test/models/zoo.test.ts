@@ -29,11 +29,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSafetensors } from '../../src/io/index.js';
 import { nn } from '../../src/index.js';
-import type { Module } from '../../src/nn/index.js';
+import type { AnyModule } from '../../src/nn/index.js';
 import {
   bertForSequenceClassification, mobilenetV2, mobilenetV3Small, rawAudioCnn, resnet18, resnet34, resnet50, spectrogramCnn,
   visionTransformer, vitB16,
-} from '../../src/models/index.js';
+} from '../../src/models/zoo/index.js';
 import type { Tensor } from '../../src/tensor/index.js';
 import { BACKENDS, useBackend } from '../helpers/backends.js';
 
@@ -60,7 +60,7 @@ function relError(actual: Tensor, expected: Tensor, what: string, floor = 0): nu
 interface Case {
   /** File stem written by the generator. */
   ref: string;
-  build(): Module<any[], Tensor>;
+  build(): AnyModule;
   /** Also run on the JS backend (small enough to take a second or two there). */
   js: boolean;
 }
@@ -100,7 +100,7 @@ after(() => {
 });
 
 /** Worst relative error over every parameter's gradient against a reference file. */
-function gradError(c: Case, model: Module<any[], Tensor>, file: string): number {
+function gradError(c: Case, model: AnyModule, file: string): number {
   const grads = loadSafetensors(join(dir, `${c.ref}.${file}.safetensors`));
   const params = model.namedParameters();
   assert.deepEqual(params.map(([k]) => k).sort(), Object.keys(grads).sort(), `${c.ref}: parameters with gradients`);
@@ -131,7 +131,7 @@ function replay(c: Case): Errors {
   const report = model.loadStateDict(state, { strict: true });
   assert.equal(report.loaded.length, Object.keys(state).length);
   const io = loadSafetensors(join(dir, `${c.ref}.io.safetensors`));
-  const run = (): Tensor => (io['ids'] ? model.forward(io['ids'], { attentionMask: io['attention_mask'] }) : model.forward(io['x']!));
+  const run = (): Tensor => (io['ids'] ? model.forward(io['ids'], { attentionMask: io['attention_mask'] }) : model.forward(io['x']!)) as Tensor;
   let logits = 0;
   const step = (mode: 'eval' | 'train'): void => {
     model.train(mode === 'train');

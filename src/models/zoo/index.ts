@@ -6,9 +6,9 @@
  *
  * @example
  * import { resnet18 } from 'polytask/models';
- * import { io } from 'polytask';
+ * import { loadSafetensors } from 'polytask';
  * const m = resnet18({ numClasses: 1000 });
- * m.loadStateDict(io.loadSafetensors('resnet18.safetensors'), { strict: true });
+ * m.loadStateDict(loadSafetensors('resnet18.safetensors'), { strict: true });
  * m.eval().forward(x); // x [N, 3, 224, 224] -> [N, 1000]
  */
 export { convNormActivation, makeDivisible, type ConvNormActivationOptions } from './common.js';

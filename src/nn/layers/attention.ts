@@ -12,7 +12,7 @@
  * mha.forward(x, x, x, { keyPadding: mask }).shape; // x [N, L, 64] -> [N, L, 64]
  */
 import { ShapeError, ValueError } from '../../core/errors.js';
-import { Tensor, scaledDotProductAttention, sinusoidalPositionEncoding, zeros } from '../../tensor/index.js';
+import { scaledDotProductAttention, sinusoidalPositionEncoding, zeros, type Tensor } from '../../tensor/index.js';
 import { normal, xavierUniform } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';

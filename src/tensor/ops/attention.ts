@@ -62,13 +62,13 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   let scores = q.matmul(k.transpose(-2, -1)).mul(scale); // [..., Lq, Lk]
   const lq = scores.shape[scores.ndim - 2]!;
   const lk = scores.shape[scores.ndim - 1]!;
-  if (opts.mask != null) scores = where(opts.mask, scores, MASKED_SCORE);
+  if (opts.mask !== undefined && opts.mask !== null) scores = where(opts.mask, scores, MASKED_SCORE);
   if (opts.causal === true) {
     const tri = new Float32Array(lq * lk);
     for (let i = 0; i < lq; i++) for (let j = 0; j <= Math.min(i, lk - 1); j++) tri[i * lk + j] = 1;
     scores = where(new Tensor(tri, [lq, lk]), scores, MASKED_SCORE);
   }
-  if (opts.keyPadding != null) {
+  if (opts.keyPadding !== undefined && opts.keyPadding !== null) {
     const kp = opts.keyPadding;
     requireFloat('scaledDotProductAttention (keyPadding)', kp);
     if (kp.ndim !== 2 || kp.shape[0] !== q.shape[0] || kp.shape[1] !== lk) {
