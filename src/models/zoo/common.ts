@@ -13,7 +13,7 @@ export interface ConvNormActivationOptions {
   stride?: number;
   groups?: number;
   dilation?: number;
-  /** Builds the activation ("2"); null leaves it out. Default ReLU is not assumed: pass one. */
+  /** Builds the activation ("2"); null or absent leaves it out. */
   activation?: (() => Module) | null;
   /** Batch-norm options (MobileNetV3 uses eps 0.001, momentum 0.01). */
   norm?: BatchNormOptions;
@@ -54,7 +54,12 @@ export function makeDivisible(v: number, divisor = 8): number {
   return out;
 }
 
-/** Throws unless v is a positive integer. */
+/**
+ * Throws unless v is a positive integer; returns it.
+ *
+ * @example
+ * positiveInt('resnet18', 'numClasses', opts.numClasses ?? 1000);
+ */
 export function positiveInt(model: string, name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new ValueError(model, `${name} must be a positive integer, got ${v}`);
   return v;

@@ -15,7 +15,12 @@ import { Tensor } from '../tensor.js';
 import { dropout } from './random.js';
 import { requireFloat, where } from './elementwise.js';
 
-/** The most negative float32: a masked score, so that exp(score − max) is exactly 0. */
+/**
+ * The most negative float32: a masked score, so that exp(score − max) is exactly 0.
+ *
+ * @example
+ * where(mask, scores, MASKED_SCORE); // what scaledDotProductAttention does with a mask
+ */
 export const MASKED_SCORE = -3.4028234663852886e38;
 
 export interface AttentionOptions {
