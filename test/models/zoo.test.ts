@@ -13,7 +13,8 @@
  * float64 ones with one thread and 15% with two (the same sums in another order); polytask's are
  * 14% on the native backend. So train-mode gradients must be within max(1e-4, 4 × PyTorch float32's
  * error), which the generator measures and stores; all but ResNet-50 and MobileNetV2 (1.8e-4, where
- * PyTorch's float32 is 2.6e-4) are within 1e-4 there too. A gradient that is zero in exact arithmetic (the bias of a convolution followed by batch norm in training: the normalisation
+ * PyTorch's float32 is 2.6e-4) are within 1e-4 there too. A gradient that is zero in exact
+ * arithmetic (the bias of a convolution followed by batch norm in training: the normalisation
  * removes it) is compared relative to 1e-3 of the model's largest gradient instead, since float32
  * leaves rounding residue of the size of the cancelling terms there.
  *
