@@ -13,6 +13,7 @@ Run with Debian's python3-torch (1.13), not the pyenv python on PATH:
 which writes test/fixtures/ops_golden.json (deterministic: running it again gives the same file).
 """
 import json
+import math
 import os
 import zlib
 
@@ -86,6 +87,7 @@ UNARY = {
     'neg': torch.neg, 'exp': torch.exp, 'log': torch.log, 'sqrt': torch.sqrt, 'abs': torch.abs,
     'square': torch.square, 'reciprocal': torch.reciprocal, 'relu': F.relu, 'sigmoid': torch.sigmoid,
     'tanh': torch.tanh, 'gelu': F.gelu, 'softplus': F.softplus,
+    'silu': F.silu, 'relu6': F.relu6, 'hardsigmoid': F.hardsigmoid, 'hardswish': F.hardswish,
 }
 
 
@@ -154,6 +156,10 @@ def build():
         'sigmoid': lambda G: G.uniform(-6, 6, 3, 4), 'tanh': lambda G: G.uniform(-3, 3, 3, 4),
         'gelu': lambda G: G.uniform(-4, 4, 3, 4),
         'softplus': lambda G: np.array([-30, -3, -0.5, 0.4, 2, 19, 21, 30], dtype=np.float32),
+        'silu': lambda G: G.uniform(-6, 6, 3, 4),
+        'relu6': lambda G: G.away([0, 6], 3, 4, spread=8.0),
+        'hardsigmoid': lambda G: G.away([-3, 3], 3, 4, spread=5.0),
+        'hardswish': lambda G: G.away([-3, 3], 3, 4, spread=5.0),
     }
     for op, make in unary_inputs.items():
         G = g(op)
@@ -236,6 +242,49 @@ def build():
     G = g('conv64')
     case('conv2d float64', 'conv2d', {'stride': 1, 'padding': 1, 'dilation': 1, 'groups': 1},
          [('x', G.normal(2, 4, 5, 5), True), ('weight', G.normal(3, 4, 3, 3), True), ('bias', G.normal(3), True)], conv, dtype='float64')
+
+    # conv1d
+    conv1 = lambda t, p: F.conv1d(t['x'], t['weight'], t.get('bias'), stride=p['stride'], padding=p['padding'], dilation=p['dilation'], groups=p['groups'])
+    for name, sx, sw, has_bias, stride, padding, dilation, groups in [
+        ('k5 with bias', (2, 2, 11), (3, 2, 5), True, 1, 0, 1, 1),
+        ('stride 3 padding 2 dilation 2 no bias', (1, 3, 17), (4, 3, 3), False, 3, 2, 2, 1),
+        ('depthwise', (2, 4, 9), (4, 1, 3), True, 1, 1, 1, 4),
+        ('groups 2', (1, 4, 8), (6, 2, 2), False, 2, 0, 1, 2),
+    ]:
+        G = g('conv1d ' + name)
+        ins = [('x', G.normal(*sx), True), ('weight', G.normal(*sw), True)] + ([('bias', G.normal(sw[0]), True)] if has_bias else [])
+        case(f'conv1d {name}', 'conv1d', {'stride': stride, 'padding': padding, 'dilation': dilation, 'groups': groups}, ins, conv1)
+
+    # scaled dot-product attention (PyTorch 1.13 has no F.scaled_dot_product_attention: written out,
+    # masked scores set to the lowest float, as polytask does)
+    def sdpa(t, p):
+        q, k, v = t['q'], t['k'], t['v']
+        scale = p['scale'] if p['scale'] is not None else 1 / math.sqrt(q.shape[-1])
+        s = q @ k.transpose(-2, -1) * scale
+        low = torch.finfo(s.dtype).min
+        if 'mask' in t:
+            s = torch.where(t['mask'] != 0, s, torch.tensor(low, dtype=s.dtype))
+        if p['causal']:
+            lq, lk = s.shape[-2], s.shape[-1]
+            s = torch.where(torch.ones(lq, lk, dtype=torch.bool).tril(), s, torch.tensor(low, dtype=s.dtype))
+        if 'keyPadding' in t:
+            kp = t['keyPadding']
+            s = torch.where(kp.reshape(kp.shape[0], *([1] * (s.dim() - 2)), kp.shape[1]) != 0, s, torch.tensor(low, dtype=s.dtype))
+        return s.softmax(-1) @ v
+    G = g('sdpa plain')
+    case('scaledDotProductAttention [2,3,4,8]', 'scaledDotProductAttention', {'causal': False, 'scale': None},
+         [('q', G.normal(2, 3, 4, 8), True), ('k', G.normal(2, 3, 5, 8), True), ('v', G.normal(2, 3, 5, 6), True)], sdpa)
+    G = g('sdpa causal')
+    case('scaledDotProductAttention causal, scale 0.5', 'scaledDotProductAttention', {'causal': True, 'scale': 0.5},
+         [('q', G.normal(2, 5, 4), True), ('k', G.normal(2, 5, 4), True), ('v', G.normal(2, 5, 3), True)], sdpa)
+    G = g('sdpa padding')
+    case('scaledDotProductAttention key padding', 'scaledDotProductAttention', {'causal': False, 'scale': None},
+         [('q', G.normal(2, 2, 3, 4), True), ('k', G.normal(2, 2, 4, 4), True), ('v', G.normal(2, 2, 4, 4), True),
+          ('keyPadding', np.array([[1, 1, 1, 0], [1, 1, 0, 0]], dtype=np.float32), False)], sdpa)
+    G = g('sdpa mask')
+    case('scaledDotProductAttention broadcast mask and causal', 'scaledDotProductAttention', {'causal': True, 'scale': None},
+         [('q', G.normal(2, 4, 4), True), ('k', G.normal(2, 4, 4), True), ('v', G.normal(2, 4, 2), True),
+          ('mask', np.array([[1, 0, 1, 1]], dtype=np.float32), False)], sdpa)
 
     # pooling
     for name, shape, k, s, pd in [('2x2', (2, 2, 4, 4), 2, 2, 0), ('3x3 stride 2 padding 1', (1, 2, 5, 5), 3, 2, 1), ('non-square window', (1, 1, 5, 6), [2, 3], [1, 2], [1, 1])]:

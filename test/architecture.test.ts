@@ -90,6 +90,14 @@ test('the package root loads the engine and training layers only', () => {
   const studies = [...files].map((f) => path.relative(src, f).split(path.sep)[0]!).filter((top) => ['multitask', 'transfer', 'endtoend', 'report', 'cli'].includes(top));
   assert.deepEqual([...new Set(studies)], []);
   assert.ok(!packages.has('zod'), `the root imports ${[...packages].join(', ')}`);
+  // the model zoo is the subpath `polytask/models`
+  const zoo = [...files].filter((f) => path.relative(src, f).startsWith(path.join('models', 'zoo')));
+  assert.deepEqual(zoo, []);
+});
+
+test('package.json exports the model zoo as polytask/models', () => {
+  const pkg = JSON.parse(readFileSync(path.join(src, '..', 'package.json'), 'utf8')) as { exports: Record<string, { import: string }> };
+  assert.equal(pkg.exports['./models']?.import, './dist/src/models/zoo/index.js');
 });
 
 test('outside tensor/, tensors come from tensor/index.js or creation.js, which attach the op methods', () => {

@@ -1,7 +1,9 @@
 /**
  * Models that more than one study uses: the multi-task network base (`MultiTaskNetwork`) and the
  * shared trunk plus one head per task (`MultiTaskModel`), which transfer fine-tunes and multitask
- * trains. (DESIGN.md: the zoo and the importers belong here too.)
+ * trains. The model zoo (`zoo/`: ResNet, MobileNet, ViT, BERT, audio CNNs with their reference
+ * implementations' state-dict names) is its own entry point, exported as `polytask/models`, so
+ * that the studies that import this module do not load it.
  *
  * @example
  * import { MultiTaskModel } from '../models/index.js';

@@ -13,11 +13,14 @@ export { StateDictError, describeReport, type StateDictReport, type LoadStateDic
 export * as init from './init.js';
 export * as functional from './functional/index.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
-export { Conv2d, type Conv2dLayerOptions } from './layers/conv.js';
-export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pool.js';
+export { Conv2d, Conv1d, type Conv2dLayerOptions, type Conv1dLayerOptions } from './layers/conv.js';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, MaxPool1d } from './layers/pool.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './layers/norm.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
-export { Dropout } from './layers/dropout.js';
+export { Dropout, Dropout1d, Dropout2d } from './layers/dropout.js';
+export {
+  MultiheadAttention, LearnedPositionEmbedding, SinusoidalPositionEmbedding, type MultiheadAttentionOptions, type AttentionMasks,
+} from './layers/attention.js';
 export { Flatten } from './layers/flatten.js';
-export { ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax, Identity } from './layers/activation.js';
+export { ReLU, LeakyReLU, GELU, SiLU, ReLU6, Hardsigmoid, Hardswish, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax, Identity } from './layers/activation.js';
 export { Sequential, ModuleList, ModuleDict } from './layers/container.js';

@@ -16,10 +16,11 @@ export { tensor, zeros, ones, full, randn, rand, arange, type TensorOptions } fr
 export { where, sumTo } from './ops/elementwise.js';
 export { concat, stack } from './ops/movement.js';
 export { linear } from './ops/linalg.js';
-export { conv2d, type Conv2dOptions, type Pair } from './ops/conv.js';
+export { conv2d, conv1d, type Conv2dOptions, type Conv1dOptions, type Pair } from './ops/conv.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type Pool2dOptions } from './ops/pool.js';
 export { layerNorm, batchNorm, type BatchNormOptions } from './ops/norm.js';
-export { dropout } from './ops/random.js';
+export { dropout, channelDropout } from './ops/random.js';
+export { scaledDotProductAttention, sinusoidalPositionEncoding, MASKED_SCORE, type AttentionOptions } from './ops/attention.js';
 export { softmaxCrossEntropy, type SoftmaxCrossEntropyOptions } from './ops/loss.js';
 
 /**

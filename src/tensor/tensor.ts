@@ -70,6 +70,14 @@ export interface TensorMethods {
   /** max(x, slope·x); slope 0.01 by default. */
   leakyRelu(slope?: number): Tensor;
   gelu(): Tensor;
+  /** x·σ(x). */
+  silu(): Tensor;
+  /** min(max(x, 0), 6). */
+  relu6(): Tensor;
+  /** relu6(x + 3)/6. */
+  hardsigmoid(): Tensor;
+  /** x·relu6(x + 3)/6. */
+  hardswish(): Tensor;
   sigmoid(): Tensor;
   tanh(): Tensor;
   softplus(): Tensor;

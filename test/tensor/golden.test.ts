@@ -6,7 +6,7 @@
  * Tolerances (|diff| <= atol + rtol·|expected|):
  *  - default 1e-5 / 1e-6: elementwise ops, movement, reductions, softmax, logSumExp, pooling,
  *    cross-entropy.
- *  - matmul, linear, conv2d: 1e-4 / 1e-5. Each output sums K products; PyTorch (OpenBLAS, its own conv
+ *  - matmul, linear, conv2d, conv1d, scaledDotProductAttention: 1e-4 / 1e-5. Each output sums K products; PyTorch (OpenBLAS, its own conv
  *    loops) adds them in another order, so float32 results differ by a few ulps of the *terms*,
  *    which is large relative to a small (cancelling) sum.
  *  - layerNorm, batchNorm: 1e-5 / 1e-5. The JS backend keeps statistics in float64, PyTorch (and
@@ -20,8 +20,8 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  adaptiveAvgPool2d, avgPool2d, batchNorm, concat, conv2d, grad, layerNorm, linear, maxPool2d,
-  softmaxCrossEntropy, stack, tensor, Tensor, where, type Pair,
+  adaptiveAvgPool2d, avgPool2d, batchNorm, concat, conv1d, conv2d, grad, layerNorm, linear, maxPool2d,
+  scaledDotProductAttention, softmaxCrossEntropy, stack, tensor, Tensor, where, type Pair,
 } from '../../src/tensor/index.js';
 import { BACKENDS, useBackend } from '../helpers/backends.js';
 import { assertClose, type Tolerance } from '../helpers/close.js';
@@ -42,6 +42,7 @@ interface Params {
   kernel?: Pair; countIncludePad?: boolean; outputSize?: Pair;
   normalizedShape?: number[]; eps?: number; training?: boolean; momentum?: number;
   ignoreIndex?: number; labelSmoothing?: number;
+  causal?: boolean; scale?: number | null;
 }
 interface Case {
   name: string;
@@ -87,6 +88,10 @@ const OPS: Record<string, (t: Named, p: Params) => Tensor> = {
   sigmoid: (t) => req(t, 'x').sigmoid(),
   tanh: (t) => req(t, 'x').tanh(),
   softplus: (t) => req(t, 'x').softplus(),
+  silu: (t) => req(t, 'x').silu(),
+  relu6: (t) => req(t, 'x').relu6(),
+  hardsigmoid: (t) => req(t, 'x').hardsigmoid(),
+  hardswish: (t) => req(t, 'x').hardswish(),
   clamp: (t, p) => req(t, 'x').clamp(p.min!, p.max!),
   matmul: (t) => req(t, 'a').matmul(req(t, 'b')),
   linear: (t) => linear(req(t, 'x'), req(t, 'weight'), opt(t, 'bias')),
@@ -111,6 +116,13 @@ const OPS: Record<string, (t: Named, p: Params) => Tensor> = {
   softmax: (t, p) => req(t, 'x').softmax(p.axis),
   logSoftmax: (t, p) => req(t, 'x').logSoftmax(p.axis),
   conv2d: (t, p) => conv2d(req(t, 'x'), req(t, 'weight'), opt(t, 'bias'), { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups }),
+  conv1d: (t, p) => conv1d(req(t, 'x'), req(t, 'weight'), opt(t, 'bias'), {
+    stride: p.stride as number, padding: p.padding as number, dilation: p.dilation as number, groups: p.groups,
+  }),
+  scaledDotProductAttention: (t, p) =>
+    scaledDotProductAttention(req(t, 'q'), req(t, 'k'), req(t, 'v'), {
+      mask: opt(t, 'mask'), keyPadding: opt(t, 'keyPadding'), causal: p.causal, scale: p.scale ?? undefined,
+    }),
   maxPool2d: (t, p) => maxPool2d(req(t, 'x'), p.kernel!, { stride: p.stride, padding: p.padding }),
   avgPool2d: (t, p) => avgPool2d(req(t, 'x'), p.kernel!, { stride: p.stride, padding: p.padding, countIncludePad: p.countIncludePad }),
   adaptiveAvgPool2d: (t, p) => adaptiveAvgPool2d(req(t, 'x'), p.outputSize!),
@@ -127,7 +139,7 @@ const TIGHT: Tolerance = { rtol: 1e-5, atol: 1e-6 };
 const ACCUMULATE: Tolerance = { rtol: 1e-4, atol: 1e-5 };
 const STATISTICS: Tolerance = { rtol: 1e-5, atol: 1e-5 };
 const TOLERANCE: Record<string, Tolerance> = {
-  matmul: ACCUMULATE, linear: ACCUMULATE, conv2d: ACCUMULATE,
+  matmul: ACCUMULATE, linear: ACCUMULATE, conv2d: ACCUMULATE, conv1d: ACCUMULATE, scaledDotProductAttention: ACCUMULATE,
   layerNorm: STATISTICS, batchNorm: STATISTICS,
 };
 

@@ -9,8 +9,8 @@ import { manualSeed } from '../../src/core/rng.js';
 import { sizeOf } from '../../src/core/shape.js';
 import { record } from '../../src/tensor/autograd.js';
 import {
-  adaptiveAvgPool2d, avgPool2d, batchNorm, concat, conv2d, dropout, grad, layerNorm, linear, maxPool2d,
-  softmaxCrossEntropy, stack, tensor, Tensor, where,
+  adaptiveAvgPool2d, avgPool2d, batchNorm, channelDropout, concat, conv1d, conv2d, dropout, grad, layerNorm, linear, maxPool2d,
+  scaledDotProductAttention, softmaxCrossEntropy, stack, tensor, Tensor, where,
 } from '../../src/tensor/index.js';
 import { gradcheck as runGradcheck, type GradcheckOptions } from '../helpers/gradcheck.js';
 import { BACKENDS, useBackend } from '../helpers/backends.js';
@@ -156,6 +156,31 @@ for (const backend of BACKENDS) {
         gradcheck((x, w) => conv2d(x, w, null, { groups: 3, stride: [1, 2], padding: [0, 1] }), [g.normal([1, 3, 4, 5]), g.normal([3, 1, 1, 3])]));
     });
 
+    describe('conv1d', () => {
+      test('k5 with bias', () => gradcheck((x, w, b) => conv1d(x, w, b), [g.normal([2, 2, 11]), g.normal([3, 2, 5]), g.normal([3])]));
+      test('stride 3, padding 2, dilation 2', () =>
+        gradcheck((x, w) => conv1d(x, w, null, { stride: 3, padding: 2, dilation: 2 }), [g.normal([1, 3, 17]), g.normal([4, 3, 3])]));
+      test('depthwise', () => gradcheck((x, w, b) => conv1d(x, w, b, { groups: 4, padding: 1 }), [g.normal([2, 4, 9]), g.normal([4, 1, 3]), g.normal([4])]));
+    });
+
+    describe('activations written as compositions', () => {
+      test('silu', () => gradcheck((x) => x.silu(), [g.uniform([3, 4], -6, 6)]));
+      test('relu6', () => gradcheck((x) => x.relu6(), [g.awayFrom([3, 4], [0, 6], 0.1, 8)]));
+      test('hardsigmoid', () => gradcheck((x) => x.hardsigmoid(), [g.awayFrom([3, 4], [-3, 3], 0.1, 5)]));
+      test('hardswish', () => gradcheck((x) => x.hardswish(), [g.awayFrom([3, 4], [-3, 3], 0.1, 5)]));
+    });
+
+    describe('scaledDotProductAttention', () => {
+      test('q, k, v [2,2,3,4]', () =>
+        gradcheck((q, k, v) => scaledDotProductAttention(q, k, v), [g.normal([2, 2, 3, 4]), g.normal([2, 2, 4, 4]), g.normal([2, 2, 4, 3])]));
+      test('causal', () =>
+        gradcheck((q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }), [g.normal([2, 4, 3]), g.normal([2, 4, 3]), g.normal([2, 4, 2])]));
+      test('key padding', () => {
+        const keyPadding = tensor([[1, 1, 0], [1, 0, 0]]);
+        gradcheck((q, k, v) => scaledDotProductAttention(q, k, v, { keyPadding }), [g.normal([2, 2, 4]), g.normal([2, 3, 4]), g.normal([2, 3, 4])]);
+      });
+    });
+
     describe('pooling', () => {
       test('maxPool2d 2x2', () => gradcheck((x) => maxPool2d(x, 2), [g.distinct([2, 2, 4, 4])]));
       test('maxPool2d 3x3 stride 2 padding 1', () => gradcheck((x) => maxPool2d(x, 3, { stride: 2, padding: 1 }), [g.distinct([1, 2, 5, 5])]));
@@ -184,6 +209,27 @@ for (const backend of BACKENDS) {
         const gd = gx!.data;
         for (let i = 0; i < gd.length; i++) assert.ok(Math.abs(gd[i]! - mask[i]!) < 1e-6, `element ${i}: ${gd[i]} vs mask ${mask[i]}`);
         assert.ok(gd.some((v) => v === 0) && gd.some((v) => Math.abs(v - 1 / 0.7) < 1e-6), 'both dropped and kept elements');
+      });
+    });
+
+    describe('channelDropout', () => {
+      const drop = (x: Tensor): Tensor => {
+        manualSeed(78);
+        return channelDropout(x, 0.4, true);
+      };
+      test('finite differences with a fixed seed', () => gradcheck(drop, [g.normal([3, 4, 2, 2])]));
+      test('each (sample, channel) plane is kept, scaled by 1/(1-p), or zeroed whole', () => {
+        const x = g.uniform([8, 16, 3, 3], 0.5, 1);
+        const y = drop(x);
+        let kept = 0;
+        for (let plane = 0; plane < 8 * 16; plane++) {
+          const ratios = Array.from({ length: 9 }, (_, i) => y.data[plane * 9 + i]! / x.data[plane * 9 + i]!);
+          const r = ratios[0]!;
+          assert.ok(r === 0 || Math.abs(r - 1 / 0.6) < 1e-6, `plane ${plane}: ratio ${r}`);
+          assert.ok(ratios.every((v) => Math.abs(v - r) < 1e-6), `plane ${plane} is not uniform`);
+          if (r !== 0) kept++;
+        }
+        assert.ok(kept > 40 && kept < 110, `kept ${kept} of 128 planes at p = 0.4`);
       });
     });
 

@@ -12,6 +12,14 @@ export const relu = (x: Tensor): Tensor => x.relu();
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => x.leakyRelu(negativeSlope);
 /** Exact (erf) GELU. @example gelu(x); */
 export const gelu = (x: Tensor): Tensor => x.gelu();
+/** x·σ(x). @example silu(x); */
+export const silu = (x: Tensor): Tensor => x.silu();
+/** min(max(x, 0), 6). @example relu6(x); */
+export const relu6 = (x: Tensor): Tensor => x.relu6();
+/** relu6(x + 3)/6. @example hardsigmoid(x); */
+export const hardsigmoid = (x: Tensor): Tensor => x.hardsigmoid();
+/** x·relu6(x + 3)/6. @example hardswish(x); */
+export const hardswish = (x: Tensor): Tensor => x.hardswish();
 /** Logistic sigmoid. @example sigmoid(logits); */
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
 /** tanh. @example tanh(x); */

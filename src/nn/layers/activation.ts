@@ -1,5 +1,6 @@
 /**
- * Activations as modules, for use in Sequential: ReLU, LeakyReLU, GELU (exact, erf-based), Sigmoid,
+ * Activations as modules, for use in Sequential: ReLU, LeakyReLU, GELU (exact, erf-based), SiLU,
+ * ReLU6, Hardsigmoid, Hardswish, Sigmoid,
  * Tanh, Softplus, Softmax, LogSoftmax, and Identity (a placeholder, e.g. for a removed head).
  *
  * @example
@@ -91,5 +92,33 @@ export class LogSoftmax extends Module {
 export class Identity extends Module {
   forward(x: Tensor): Tensor {
     return x;
+  }
+}
+
+/** x·σ(x) (swish). @example new SiLU().forward(x); */
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return x.silu();
+  }
+}
+
+/** min(max(x, 0), 6). @example new ReLU6().forward(x); */
+export class ReLU6 extends Module {
+  forward(x: Tensor): Tensor {
+    return x.relu6();
+  }
+}
+
+/** relu6(x + 3)/6. @example new Hardsigmoid().forward(x); */
+export class Hardsigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return x.hardsigmoid();
+  }
+}
+
+/** x·relu6(x + 3)/6. @example new Hardswish().forward(x); */
+export class Hardswish extends Module {
+  forward(x: Tensor): Tensor {
+    return x.hardswish();
   }
 }

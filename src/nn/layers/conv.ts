@@ -1,13 +1,13 @@
 /**
- * Conv2d: 2-D convolution over [N, C, H, W] with stride, padding, dilation and groups. The weight
- * is [outChannels, inChannels/groups, KH, KW] as in PyTorch.
+ * Conv2d and Conv1d: convolution over [N, C, H, W] or [N, C, L] with stride, padding, dilation and groups. The weight
+ * is [outChannels, inChannels/groups, KH, KW] (or [.., K]) as in PyTorch.
  *
  * @example
  * const conv = new Conv2d(3, 16, 3, { padding: 1 });
  * conv.forward(randn([8, 3, 32, 32])).shape; // [8, 16, 32, 32]
  */
 import { ValueError } from '../../core/errors.js';
-import { conv2d, zeros, type Pair, type Tensor } from '../../tensor/index.js';
+import { conv1d, conv2d, zeros, type Pair, type Tensor } from '../../tensor/index.js';
 import { initLinearLike } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -55,5 +55,49 @@ export class Conv2d extends Module {
 
   forward(x: Tensor): Tensor {
     return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+}
+
+export interface Conv1dLayerOptions {
+  stride?: number;
+  padding?: number;
+  dilation?: number;
+  groups?: number;
+  /** Add a learned bias per output channel. Default true. */
+  bias?: boolean;
+}
+
+/**
+ * 1-D convolution layer over [N, C, L] (raw audio, sequences); weight [out, in/groups, K] as in
+ * PyTorch, initialised as PyTorch's.
+ *
+ * @example
+ * new Conv1d(1, 32, 80, { stride: 16 }).forward(randn([4, 1, 8000])).shape; // [4, 32, 496]
+ */
+export class Conv1d extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  readonly stride: number;
+  readonly padding: number;
+  readonly dilation: number;
+  readonly groups: number;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, opts: Conv1dLayerOptions = {}) {
+    super();
+    this.groups = opts.groups ?? 1;
+    if (!Number.isInteger(this.groups) || this.groups < 1 || inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
+      throw new ValueError('Conv1d', `groups=${this.groups} must be a positive integer dividing inChannels=${inChannels} and outChannels=${outChannels}`);
+    }
+    if (!Number.isInteger(kernelSize) || kernelSize < 1) throw new ValueError('Conv1d', `kernelSize must be a positive integer, got ${kernelSize}`);
+    this.stride = opts.stride ?? 1;
+    this.padding = opts.padding ?? 0;
+    this.dilation = opts.dilation ?? 1;
+    this.weight = new Parameter(zeros([outChannels, inChannels / this.groups, kernelSize]));
+    this.bias = opts.bias ?? true ? new Parameter(zeros([outChannels])) : null;
+    initLinearLike(this.weight, this.bias);
+  }
+
+  forward(x: Tensor): Tensor {
+    return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Activations that are not a single elementwise kernel: softmax and logSoftmax along any axis (the
- * kernel sees x as [outer, dim, inner]), and GELU and softplus, written from primitive ops so that
- * autograd differentiates them and no backend needs a kernel for them.
+ * kernel sees x as [outer, dim, inner]), and GELU, softplus, SiLU, ReLU6, hard sigmoid and hard
+ * swish, written from primitive ops so that autograd differentiates them and no backend needs a
+ * kernel for them.
  *
  * @example
  * softmax(logits, 1, true); // log-probabilities over classes
@@ -55,4 +56,48 @@ export function softplus(x: Tensor): Tensor {
   requireFloat('softplus', x);
   const smooth = unaryOp('log1p', unaryOp('exp', clamp(x, -Infinity, SOFTPLUS_THRESHOLD)));
   return where(binaryOp('gt', x, SOFTPLUS_THRESHOLD), x, smooth);
+}
+
+/**
+ * SiLU (swish), x·σ(x).
+ *
+ * @example
+ * silu(tensor([-1, 0, 1])); // [-0.2689, 0, 0.7311]
+ */
+export function silu(x: Tensor): Tensor {
+  requireFloat('silu', x);
+  return binaryOp('mul', x, unaryOp('sigmoid', x));
+}
+
+/**
+ * ReLU6, min(max(x, 0), 6) (MobileNetV2).
+ *
+ * @example
+ * relu6(tensor([-1, 3, 7])); // [0, 3, 6]
+ */
+export function relu6(x: Tensor): Tensor {
+  requireFloat('relu6', x);
+  return clamp(x, 0, 6);
+}
+
+/**
+ * Hard sigmoid, relu6(x + 3)/6, as PyTorch's `hardsigmoid` (MobileNetV3's squeeze-excitation gate).
+ *
+ * @example
+ * hardsigmoid(tensor([-4, 0, 4])); // [0, 0.5, 1]
+ */
+export function hardsigmoid(x: Tensor): Tensor {
+  requireFloat('hardsigmoid', x);
+  return binaryOp('div', clamp(binaryOp('add', x, 3), 0, 6), 6);
+}
+
+/**
+ * Hard swish, x·relu6(x + 3)/6, as PyTorch's `hardswish` (MobileNetV3).
+ *
+ * @example
+ * hardswish(tensor([-4, 1, 4])); // [0, 0.6667, 4]
+ */
+export function hardswish(x: Tensor): Tensor {
+  requireFloat('hardswish', x);
+  return binaryOp('mul', x, hardsigmoid(x));
 }

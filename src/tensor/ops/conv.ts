@@ -81,3 +81,32 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Con
     return [gx, gw, gb];
   });
 }
+
+export interface Conv1dOptions {
+  stride?: number;
+  padding?: number;
+  dilation?: number;
+  groups?: number;
+}
+
+/**
+ * 1-D convolution (raw audio, sequences): x is (N,C,L), weight is (O,C/groups,K), bias is (O); the
+ * result is (N,O,OL) with OL = floor((L + 2·pad − dil·(K−1) − 1)/stride) + 1. Written as conv2d over
+ * a height of 1, so it shares conv2d's kernels and gradients.
+ *
+ * @example
+ * conv1d(wave, w, b, { stride: 16 }); // wave [N,1,8000], w [32,1,80] -> [N,32,496]
+ */
+export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Conv1dOptions = {}): Tensor {
+  if (x.ndim !== 3) throw new ShapeError('conv1d', `input must be [N,C,L], got ${fmt(x.shape)}`);
+  if (weight.ndim !== 3) throw new ShapeError('conv1d', `weight must be [O,C/groups,K], got ${fmt(weight.shape)}`);
+  const [n, c, l] = x.shape as [number, number, number];
+  const [o, cg, k] = weight.shape as [number, number, number];
+  const y = conv2d(x.reshape([n, c, 1, l]), weight.reshape([o, cg, 1, k]), bias, {
+    stride: [1, opts.stride ?? 1],
+    padding: [0, opts.padding ?? 0],
+    dilation: [1, opts.dilation ?? 1],
+    groups: opts.groups ?? 1,
+  });
+  return y.reshape([n, o, y.shape[3]!]);
+}

@@ -1,11 +1,12 @@
 /**
- * Random ops on tensors: dropout (inverted: kept values scaled by 1/(1−p)), drawing its mask from
- * the seeded stream.
+ * Random ops on tensors: dropout (inverted: kept values scaled by 1/(1−p)), elementwise or of whole
+ * channels, drawing its mask from the seeded stream.
  *
  * @example
  * dropout(x, 0.5, model.training);
+ * channelDropout(x, 0.1, model.training); // x [N,C,H,W]: each (n, c) plane kept or zeroed whole
  */
-import { ValueError } from '../../core/errors.js';
+import { ShapeError, ValueError } from '../../core/errors.js';
 import { rng } from '../../core/rng.js';
 import { Tensor } from '../tensor.js';
 import { requireFloat } from './elementwise.js';
@@ -20,4 +21,25 @@ export function dropout(x: Tensor, p: number, training: boolean): Tensor {
     for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() >= p ? scale : 0;
   }
   return x.mul(new Tensor(mask, x.shape));
+}
+
+/**
+ * Channel dropout (PyTorch's Dropout1d/Dropout2d/Dropout3d): x is [N, C, *]; each (sample,
+ * channel) slice is zeroed whole with probability p, the kept ones scaled by 1/(1−p).
+ *
+ * @example
+ * channelDropout(randn([8, 16, 5, 5]), 0.2, true); // 16·8 planes, each kept or zeroed
+ */
+export function channelDropout(x: Tensor, p: number, training: boolean): Tensor {
+  requireFloat('channelDropout', x);
+  if (!(p >= 0 && p <= 1)) throw new ValueError('channelDropout', `p must be in [0, 1], got ${p}`);
+  if (x.ndim < 2) throw new ShapeError('channelDropout', `input must be [N,C,*], got [${x.shape.join(',')}]`);
+  if (!training || p === 0) return x;
+  const [n, c] = x.shape as [number, number];
+  const mask = new Float32Array(n * c);
+  if (p < 1) {
+    const scale = 1 / (1 - p);
+    for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() >= p ? scale : 0;
+  }
+  return x.mul(new Tensor(mask, [n, c, ...x.shape.slice(2).map(() => 1)]));
 }
