@@ -54,3 +54,5 @@ export { loadTaskDescription, buildTaskDescription, type TaskDescription } from 
 export { studyConfigSchema, parseStudyConfig, builtinDatasets, type MtlStudyConfig, type MtlStudyConfigInput, type BuiltinDataset } from './study/config.js';
 export { studyTrunk, type StudyTrunk } from './study/trunk.js';
 export { runMtlStudy, type MtlStudyOptions, type MtlStudyResult, type MtlStudyProgress, type MtlChecks } from './study.js';
+export { mtlSubRunTrainer } from './study/sub-run.js';
+export { mtlGrid, type CapacityWidth } from './study/grid.js';

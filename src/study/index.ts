@@ -9,9 +9,10 @@
  * const accuracies = await runSubRuns(grid, { store, isRecord, train });
  * tInterval(accuracies.map((a) => a.accuracy));
  */
-export { FileSubRunStore, configHash, type SubRunStore, type FileSubRunStoreOptions } from './sub-runs.js';
+export { FileSubRunStore, configHash, subRunLog, type SubRunStore, type FileSubRunStoreOptions, type SubRunMeta, type SubRunLogEntry } from './sub-runs.js';
 export { SubRunner, runSubRuns, type SubRun, type SubRunEvent, type SubRunnerOptions, type RecordGuard, type TrainSubRun } from './runner.js';
 export { localExecutor, type Executor, type SubRunContext } from './executor.js';
 export type { StudyProgress, StudyProgressFields, StudyRunOptions } from './progress.js';
 export { mean, meanDefined, sampleSd, meanSd, quantile, tCdf, tQuantile, tInterval, type MeanSd, type MeanInterval } from './stats.js';
 export { hasFields, type FieldKind } from './records.js';
+export type { SubRunTrainer, SubRunTrainers, SubRunTrainContext, SubRunActivity } from './sub-run-trainer.js';
