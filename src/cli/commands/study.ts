@@ -9,6 +9,8 @@
  * polytask study mtl -c examples/study-mtl.yaml --epochs 1
  * polytask study e2e --set seeds=[0,1] --json
  * polytask study mtl --resume <run>
+ * polytask study mtl --workers 2                      # two worker processes on this machine
+ * polytask study mtl --redis redis://10.0.0.5:6379    # workers on other machines (polytask worker)
  */
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
@@ -24,9 +26,13 @@ import { STUDIES } from '../studies/index.js';
 import { openSubRuns, runStudy, StudyStopped } from '../studies/run-study.js';
 import type { StudyDefinition } from '../studies/types.js';
 import { verdictLines } from '../studies/verdict.js';
+import { studyExecutor } from '../study-executor.js';
 
 interface StudyFlags {
   config?: string;
+  workers?: string;
+  redis?: string;
+  queue?: string;
   resume?: string;
   report: boolean;
   [key: string]: unknown;
@@ -51,14 +57,17 @@ function loadStudyConfig<Config, Result>(study: StudyDefinition<Config, Result>,
 async function runStudyCommand<Config, Result>(study: StudyDefinition<Config, Result>, flags: StudyFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
   const { config, resumed } = loadStudyConfig(study, ctx, flags);
+  const makeExecutor = studyExecutor(flags, study.key, ctx.out);
   // opened before the run is marked running again: records of another config refuse the resume
   const recorded = resumed === null ? null : openSubRuns(resumed.dir, study.key, config, ctx.out);
   const run = resumed === null ? RunSession.start(ctx.root, `study-${study.key}`, config) : RunSession.reopen(ctx.root, resumed, config);
   const subRuns = recorded ?? openSubRuns(run.dir, study.key, config, ctx.out);
   ctx.out.note(`${study.title} study, run ${run.id}: ${run.dir}`);
   if (resumed !== null) ctx.out.note(`resuming: ${subRuns.size} sub-runs already recorded are not trained again`);
+  const executor = makeExecutor?.({ runId: run.id, config }) ?? null;
+  if (executor !== null) ctx.out.note(`sub-runs trained by ${executor.name}`);
   try {
-    const { result, seconds } = await whileInterruptible(ctx.out, (signal) => runStudy(study, config, { run, out: ctx.out, bars: ctx.bars, subRuns, signal }));
+    const { result, seconds } = await whileInterruptible(ctx.out, (signal) => runStudy(study, config, { run, out: ctx.out, bars: ctx.bars, subRuns, signal, executor: executor ?? undefined }));
     const verdict = study.verdict(result);
     const report = flags.report
       ? (await writeReport(run.dir, {
@@ -84,6 +93,8 @@ async function runStudyCommand<Config, Result>(study: StudyDefinition<Config, Re
       `${err.message}: ${subRuns.size} sub-runs recorded`, `resume with: ${resume}`,
     ].join('\n'));
     process.exitCode = EXIT.interrupted;
+  } finally {
+    await executor?.close();
   }
 }
 
@@ -104,6 +115,9 @@ export function registerStudyCommands(program: Command): void {
     cmd.addOption(new Option('--set <key=value>', 'set any config key (repeatable)').argParser(collect))
       .option('--resume <run>', 'continue a stopped study: its recorded sub-runs are not trained again')
       .option('--no-report', 'skip writing report.html and the chart PNGs')
+      .option('--workers <n>', 'train the sub-runs in N worker processes on this machine')
+      .option('--redis <url>', 'train the sub-runs on `polytask worker`s through this Redis (redis://[user:pass@]host[:port][/db], rediss:// for TLS; default $POLYTASK_REDIS)')
+      .option('--queue <name>', 'the queue on Redis (default polytask)')
       .action((flags: StudyFlags, c: Command) => study.use((d) => runStudyCommand(d, flags, c)));
   }
 }

@@ -1,0 +1,86 @@
+/**
+ * The executor a `polytask study` command trains its sub-runs with: here (no flag), N worker
+ * processes on this machine (`--workers N`), or workers on a Redis queue (`--redis URL`, or
+ * $POLYTASK_REDIS so the password stays out of the command line). What the workers do is noted
+ * one line per event: a sub-run taken by a worker, each epoch it starts, a retry, Redis away and
+ * back. The Redis URL is only ever shown redacted.
+ *
+ * @example
+ * const executor = studyExecutor({ workers: '2' }, 'mtl', out)?.({ runId: run.id, config }) ?? null;
+ * try { ... } finally { await executor?.close(); }
+ */
+import { BullmqExecutor, DEFAULT_QUEUE, ProcessExecutor, redactRedisUrl, redisOptions, type ClosableExecutor, type WorkerEvent } from '../executors/index.js';
+import { packState } from '../train/index.js';
+import { CliError } from './errors.js';
+import type { Output } from './output.js';
+import { STUDY_TRAINERS } from './studies/trainers.js';
+import { WORKER_CHILD } from './worker-entry.js';
+
+/** The flags that choose the executor. */
+export interface ExecutorFlags {
+  workers?: string | undefined;
+  redis?: string | undefined;
+  queue?: string | undefined;
+}
+
+/**
+ * A positive whole number from flag `name`, or a CliError naming it.
+ *
+ * @example
+ * positiveInt('--workers', '2'); // 2
+ */
+export function positiveInt(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`${name}: found "${text}", expected a positive whole number`);
+  return n;
+}
+
+/**
+ * One line for a worker event.
+ *
+ * @example
+ * workerLine('mtl', { kind: 'start', worker: 'node2:4411', subRun: 'ew-seed0' }); // 'mtl: ew-seed0 on worker node2:4411'
+ */
+export function workerLine(key: string, e: WorkerEvent): string {
+  switch (e.kind) {
+    case 'start': return `${key}: ${e.subRun} on worker ${e.worker}`;
+    case 'activity': {
+      const a = e.activity;
+      const epoch = a.epoch === undefined ? '' : ` epoch ${a.epoch + 1}${a.epochs === undefined ? '' : `/${a.epochs}`}`;
+      const step = a.step === undefined ? '' : ` step ${a.step}${a.steps === undefined || a.steps === null ? '' : `/${a.steps}`}`;
+      return `${key}: ${e.subRun} on worker ${e.worker}:${epoch}${step}${a.loss === undefined ? '' : ` loss ${a.loss.toFixed(4)}`}`;
+    }
+    case 'retry': return `${key}: ${e.subRun} tried again (attempt ${e.attempt}${e.worker === null ? '' : `, was on ${e.worker}`}): ${e.reason}`;
+    case 'waiting': return `${key}: ${e.reason}`;
+  }
+}
+
+/**
+ * The executor the flags ask for, checked now (before a run starts) and made for a run later:
+ * null for the local one (no flag).
+ *
+ * @example
+ * const make = studyExecutor({ redis: 'redis://10.0.0.5:6379' }, 'mtl', out);
+ * const executor = make?.({ runId: run.id, config }) ?? null;
+ */
+export function studyExecutor(flags: ExecutorFlags, key: string, out: Output): ((run: { runId: string; config: unknown }) => ClosableExecutor) | null {
+  const redis = flags.redis ?? process.env.POLYTASK_REDIS;
+  if (flags.workers === undefined && redis === undefined) return null;
+  if (flags.workers !== undefined && flags.redis !== undefined) throw new CliError('give --workers (processes here) or --redis (workers on a queue), not both');
+  const trainer = STUDY_TRAINERS[key];
+  if (trainer === undefined) {
+    throw new CliError(`the ${key} study runs on the local executor only (its sub-runs start from models other sub-runs train); drop ${flags.workers === undefined ? '--redis' : '--workers'}`);
+  }
+  const onWorkerEvent = (e: WorkerEvent): void => out.note(workerLine(key, e));
+  if (flags.workers !== undefined) {
+    const workers = positiveInt('--workers', flags.workers);
+    return ({ runId, config }) => new ProcessExecutor({ workers, entry: WORKER_CHILD, study: { runId, study: key, config: packState(config).json, fingerprint: null }, onWorkerEvent });
+  }
+  const url = redis ?? '';
+  redisOptions(url);
+  return ({ runId, config }) => {
+    out.note(`${key}: sub-runs go to the queue ${flags.queue ?? DEFAULT_QUEUE} on ${redactRedisUrl(url)}; start workers with: polytask worker --redis <url>`);
+    const study = { runId, study: key, config: packState(config).json, fingerprint: trainer.fingerprint(config) };
+    return new BullmqExecutor({ redis: url, queue: flags.queue, study, onWorkerEvent });
+  };
+}
