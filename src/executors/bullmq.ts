@@ -122,7 +122,9 @@ export class BullmqExecutor implements ClosableExecutor {
   async #look(id: string, p: Pending): Promise<void> {
     const report = this.options.onWorkerEvent;
     const subRun = p.job.subRun;
-    const job = await this.#queue.getJob(id);
+    // the state first: a job read before it completed would lack its return value
+    const state = await this.#queue.getJobState(id);
+    const job = state === 'unknown' ? undefined : await this.#queue.getJob(id);
     if (job === undefined) {
       report?.({ kind: 'retry', worker: p.worker, subRun, attempt: p.attempts + 1, reason: 'Redis no longer holds the job (restarted without its data?); submitted again' });
       await this.#submit(id, p.job);
@@ -134,7 +136,6 @@ export class BullmqExecutor implements ClosableExecutor {
       p.ctx.onWorker?.(progress.worker);
       report?.({ kind: 'start', worker: progress.worker, subRun });
     }
-    const state = await job.getState();
     if (state === 'completed') {
       const value: unknown = job.returnvalue;
       if (!isSubRunJobResult(value)) {
