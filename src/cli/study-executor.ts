@@ -56,6 +56,30 @@ export function workerLine(key: string, e: WorkerEvent): string {
 }
 
 /**
+ * `executor`, noting each sub-run it finishes: which worker, how long, and how many of the
+ * study's sub-runs this run has trained so far (the overall progress across workers).
+ *
+ * @example
+ * const noted = withDoneNotes(new ProcessExecutor(options), 'mtl', out);
+ */
+export function withDoneNotes(executor: ClosableExecutor, key: string, out: Output): ClosableExecutor {
+  let done = 0;
+  return {
+    name: executor.name,
+    slots: executor.slots ?? 1,
+    close: () => executor.close(),
+    execute: async (run, ctx, train) => {
+      const started = performance.now();
+      let worker = '?';
+      const result = await executor.execute(run, { ...ctx, onWorker: (w) => { worker = w; ctx.onWorker?.(w); } }, train);
+      done += 1;
+      out.note(`${key}: ${run.id} done by ${worker} in ${((performance.now() - started) / 1000).toFixed(1)} s (${done} trained by workers, ${ctx.total} sub-runs in the study)`);
+      return result;
+    },
+  };
+}
+
+/**
  * The executor the flags ask for, checked now (before a run starts) and made for a run later:
  * null for the local one (no flag).
  *
@@ -74,13 +98,13 @@ export function studyExecutor(flags: ExecutorFlags, key: string, out: Output): (
   const onWorkerEvent = (e: WorkerEvent): void => out.note(workerLine(key, e));
   if (flags.workers !== undefined) {
     const workers = positiveInt('--workers', flags.workers);
-    return ({ runId, config }) => new ProcessExecutor({ workers, entry: WORKER_CHILD, study: { runId, study: key, config: packState(config).json, fingerprint: null }, onWorkerEvent });
+    return ({ runId, config }) => withDoneNotes(new ProcessExecutor({ workers, entry: WORKER_CHILD, study: { runId, study: key, config: packState(config).json, fingerprint: null }, onWorkerEvent }), key, out);
   }
   const url = redis ?? '';
   redisOptions(url);
   return ({ runId, config }) => {
     out.note(`${key}: sub-runs go to the queue ${flags.queue ?? DEFAULT_QUEUE} on ${redactRedisUrl(url)}; start workers with: polytask worker --redis <url>`);
     const study = { runId, study: key, config: packState(config).json, fingerprint: trainer.fingerprint(config) };
-    return new BullmqExecutor({ redis: url, queue: flags.queue, study, onWorkerEvent });
+    return withDoneNotes(new BullmqExecutor({ redis: url, queue: flags.queue, study, onWorkerEvent }), key, out);
   };
 }
