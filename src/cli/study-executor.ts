@@ -70,10 +70,16 @@ export function withDoneNotes(executor: ClosableExecutor, key: string, out: Outp
     close: () => executor.close(),
     execute: async (run, ctx, train) => {
       const started = performance.now();
-      let worker = '?';
-      const result = await executor.execute(run, { ...ctx, onWorker: (w) => { worker = w; ctx.onWorker?.(w); } }, train);
+      const ran: { worker: string; seconds: number | null } = { worker: '?', seconds: null };
+      const onWorker = (worker: string, seconds?: number): void => {
+        ran.worker = worker;
+        ran.seconds = seconds ?? ran.seconds;
+        ctx.onWorker?.(worker, seconds);
+      };
+      const result = await executor.execute(run, { ...ctx, onWorker }, train);
       done += 1;
-      out.note(`${key}: ${run.id} done by ${worker} in ${((performance.now() - started) / 1000).toFixed(1)} s (${done} trained by workers, ${ctx.total} sub-runs in the study)`);
+      const seconds = ran.seconds ?? (performance.now() - started) / 1000;
+      out.note(`${key}: ${run.id} done by ${ran.worker} in ${seconds.toFixed(1)} s (${done} trained by workers, ${ctx.total} sub-runs in the study)`);
       return result;
     },
   };

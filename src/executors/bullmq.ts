@@ -142,7 +142,7 @@ export class BullmqExecutor implements ClosableExecutor {
         p.reject(new SubRunFailedError(study(this), subRun, 1, p.worker, 'its worker returned something that is not a sub-run result'));
         return;
       }
-      p.ctx.onWorker?.(value.worker);
+      p.ctx.onWorker?.(value.worker, value.seconds);
       p.resolve(unpackState(value.result, {}));
       return;
     }

@@ -52,6 +52,7 @@ export class ProcessExecutor implements ClosableExecutor {
           onStart: (worker) => { ctx.onWorker?.(worker); report?.({ kind: 'start', worker, subRun: run.id }); },
           onActivity: (worker, activity) => report?.({ kind: 'activity', worker, subRun: run.id, activity }),
         });
+        ctx.onWorker?.(outcome.worker, outcome.seconds);
         return unpackState(outcome.result, {});
       } catch (err) {
         if (err instanceof StoppedError) throw err;

@@ -21,8 +21,11 @@ export interface SubRunContext {
   signal: AbortSignal | undefined;
   /** The sub-run's own directory in the store (created on first call); null without a store. */
   dir(): string | null;
-  /** Told by the executor which worker trains the sub-run (kept beside its record). */
-  onWorker?(worker: string): void;
+  /**
+   * Told by the executor which worker trains the sub-run and, once it is done, the seconds it
+   * trained there (both kept beside its record; without seconds, the runner's own timing is kept).
+   */
+  onWorker?(worker: string, seconds?: number): void;
 }
 
 /**

@@ -104,16 +104,19 @@ export class SubRunner<Spec, R> {
     if (signal?.aborted === true) throw new StoppedError(`sub-run '${run.id}'`, 0);
     onEvent?.({ kind: 'start', run, index, total });
     const started = performance.now();
-    const ran = { worker: 'local' };
+    const ran: { worker: string; seconds: number | null } = { worker: 'local', seconds: null };
     const ctx: SubRunContext = {
       index, total, signal,
       dir: () => (store === undefined ? null : store.dir(run.id)),
-      onWorker: (worker) => { ran.worker = worker; },
+      onWorker: (worker, seconds) => {
+        ran.worker = worker;
+        ran.seconds = seconds ?? ran.seconds;
+      },
     };
     const result = await (this.options.executor ?? localExecutor).execute(run, ctx, train);
     if (!this.options.isRecord(result)) throw new ValueError(`sub-run '${run.id}'`, `the ${ran.worker} worker returned something that is not the result this study records`);
     const seconds = (performance.now() - started) / 1000;
-    store?.put(run.id, result, { worker: ran.worker, seconds });
+    store?.put(run.id, result, { worker: ran.worker, seconds: ran.seconds ?? seconds });
     onEvent?.({ kind: 'done', run, index, total, result, seconds, worker: ran.worker });
     return result;
   }

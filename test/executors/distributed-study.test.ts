@@ -4,7 +4,8 @@
  * worker SIGKILLed mid-job (another takes the job over after BullMQ's stall detection); and with
  * Redis restarted mid-study (its data lost: the coordinator submits the missing jobs again). Each
  * gives the local study's sub-run records and result (wall times aside) and its verdict, with
- * one record per sub-run; the password is printed nowhere and written to no run file. Every
+ * one record per sub-run; the password is printed nowhere and written to no run file. A coordinator
+ * SIGKILLed mid-study is resumed with `--resume RUN` and re-attaches to its jobs. Every
  * process runs its kernels on one thread, since results agree bit for bit at equal thread counts.
  */
 import { test } from 'node:test';
@@ -141,6 +142,32 @@ test('BullMQ workers with Redis restarted mid-study (its data lost): the study r
     const r = await ran;
     assertSame(outcome(r), want);
     assert.match(r.stderr, /submitted again|unreachable/);
+  } finally {
+    await stopAll(workers);
+    await redis.stop();
+  }
+}));
+
+test('a coordinator SIGKILLed mid-study: --resume RUN re-attaches to its jobs and finishes with the local result', { skip: REDIS_SKIP, timeout: 180_000 }, () => withTempDir(async (dir) => {
+  const want = await local(dir);
+  const redis = await startRedis();
+  const workers = [worker(redis.url)];
+  try {
+    const runsDir = join(dir, 'coordinator');
+    const firstRecord = (): string | null => {
+      if (!existsSync(runsDir)) return null;
+      const run = readdirSync(runsDir).find((n) => n.includes('-study-mtl-'));
+      const records = run === undefined ? null : join(runsDir, run, 'subruns', 'mtl');
+      return records !== null && existsSync(records) && readdirSync(records).some((f) => f.endsWith('.json')) ? run ?? null : null;
+    };
+    const killed = await polytask([...STUDY, '--redis', redis.url], {
+      runsDir,
+      onSpawn: (child) => { void until(() => firstRecord() !== null, 'a first record').then(() => child.kill('SIGKILL')); },
+    });
+    assert.notEqual(killed.code, 0);
+    const run = firstRecord()!;
+    const resumed = await polytask(['study', 'mtl', '--resume', run, '--redis', redis.url, '--json'], { runsDir });
+    assertSame(outcome(resumed), want);
   } finally {
     await stopAll(workers);
     await redis.stop();
