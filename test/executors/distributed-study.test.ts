@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, polytask, withTempDir, type Ran } from '../cli/helpers.js';
-import { REDIS_SKIP, startRedis } from '../helpers/redis.js';
+import { OPENSSL_SKIP, REDIS_SKIP, startRedis } from '../helpers/redis.js';
 
 /** Six sub-runs (two single-task baselines and ew, two seeds) of 24 steps. */
 const STUDY = ['study', 'mtl', '--train', '768', '--epochs', '1', '--methods', 'ew', '--seeds', '0,1',
@@ -61,8 +61,8 @@ function assertSame(got: ReturnType<typeof outcome>, want: ReturnType<typeof out
 }
 
 /** A `polytask worker` process, its stderr collected. */
-function worker(url: string): { child: ChildProcess; log: () => string } {
-  const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--threads', '1', '--lock-ms', '1500'], { stdio: ['ignore', 'ignore', 'pipe'] });
+function worker(url: string, env: Record<string, string> = {}): { child: ChildProcess; log: () => string } {
+  const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--threads', '1', '--lock-ms', '1500'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let log = '';
   child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
   return { child, log: () => log };
@@ -168,6 +168,23 @@ test('a coordinator SIGKILLed mid-study: --resume RUN re-attaches to its jobs an
     const run = firstRecord()!;
     const resumed = await polytask(['study', 'mtl', '--resume', run, '--redis', redis.url, '--json'], { runsDir });
     assertSame(outcome(resumed), want);
+  } finally {
+    await stopAll(workers);
+    await redis.stop();
+  }
+}));
+
+test('over TLS (rediss://) with an ACL user, given as $POLYTASK_REDIS: the local result, no password shown', { skip: OPENSSL_SKIP, timeout: 180_000 }, () => withTempDir(async (dir) => {
+  const want = await local(dir);
+  const redis = await startRedis({ tls: true, user: 'poly', password: 'acl-Pw93k' });
+  const env = { NODE_EXTRA_CA_CERTS: redis.caFile ?? '', POLYTASK_REDIS: redis.url };
+  const workers = [worker(redis.url, env)];
+  try {
+    assert.match(redis.url, /^rediss:\/\/poly:acl-Pw93k@/);
+    const r = await polytask(STUDY, { runsDir: join(dir, 'tls'), env });
+    assertSame(outcome(r), want);
+    assert.match(r.stderr, /rediss:\/\/poly:\*\*\*@127\.0\.0\.1/);
+    assert.ok(!r.stderr.includes('acl-Pw93k') && !workers[0]!.log().includes('acl-Pw93k'));
   } finally {
     await stopAll(workers);
     await redis.stop();
