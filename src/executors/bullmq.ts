@@ -8,7 +8,8 @@
  * - a job retried after a failure or a dead worker is reported; one that failed `attempts` times
  *   (or was refused by a worker) ends the study with a SubRunFailedError naming it;
  * - while Redis is away, commands wait for it (the study resumes when it is back).
- * A stop (Ctrl-C) leaves the jobs in the queue: `--resume RUN` finds them again by their ids.
+ * A stop (Ctrl-C) leaves the jobs in the queue: `--resume RUN` finds them again by their ids,
+ * takes the results of those done, and submits again those that failed (after a fix).
  *
  * @example
  * const executor = new BullmqExecutor({ redis: 'redis://127.0.0.1:6379', study });
@@ -19,7 +20,7 @@ import type { SubRunContext } from '../study/index.js';
 import { StoppedError, unpackState } from '../train/index.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_QUEUE, jobIdOf, jobProgressOf } from './bullmq-jobs.js';
 import { SubRunFailedError } from './errors.js';
-import { isSubRunJobResult, subRunJob, type SubRunJob } from './job.js';
+import { isSubRunJob, isSubRunJobResult, subRunJob, type SubRunJob } from './job.js';
 import { redactRedisUrl, redisOptions } from './redis-url.js';
 import type { ClosableExecutor, RemoteStudy, WorkerEvent } from './types.js';
 
@@ -67,6 +68,23 @@ export class BullmqExecutor implements ClosableExecutor {
     this.options.onWorkerEvent?.({ kind: 'waiting', reason: `Redis at ${redactRedisUrl(this.options.redis)} unreachable (${err.message}); waiting for it` });
   }
 
+  /**
+   * Submits the job of a sub-run, or re-attaches to the one a previous coordinator of this run
+   * submitted: kept as it is when it is done or under way (its result is taken), replaced when it
+   * failed (a resume after a fix tries it afresh) or waits with another code version's stamp.
+   */
+  async #attach(id: string, job: SubRunJob): Promise<void> {
+    const existing = await this.#queue.getJob(id);
+    if (existing !== undefined) {
+      const state = await existing.getState();
+      const data: unknown = existing.data;
+      const stale = !isSubRunJob(data) || data.codeVersion !== job.codeVersion;
+      if (state === 'completed' || state === 'active' || !(state === 'failed' || stale)) return;
+      await existing.remove();
+    }
+    await this.#submit(id, job);
+  }
+
   async #submit(id: string, job: SubRunJob): Promise<void> {
     await this.#queue.add(job.subRun, job, {
       jobId: id, attempts: this.options.attempts ?? DEFAULT_ATTEMPTS, backoff: { type: 'fixed', delay: 200 },
@@ -79,8 +97,7 @@ export class BullmqExecutor implements ClosableExecutor {
     if (ctx.signal?.aborted === true) throw new StoppedError(`sub-run '${run.id}'`, 0);
     const id = jobIdOf(study.runId, run.id);
     const job = subRunJob({ ...study, subRun: run.id });
-    // an existing job of this id (a coordinator that came back) is kept as it is
-    await this.#submit(id, job);
+    await this.#attach(id, job);
     return new Promise<unknown>((resolve, reject) => {
       const onAbort = (): void => {
         this.#pending.delete(id);

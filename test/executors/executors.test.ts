@@ -6,6 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BullmqExecutor, ProcessExecutor, QueueWorker, redactRedisUrl, redisOptions, refusal, subRunJob, fingerprintRefusal } from '../../src/executors/index.js';
 import { hasFields, runSubRuns, type SubRunStore } from '../../src/study/index.js';
 import { REDIS_SKIP, startRedis } from '../helpers/redis.js';
@@ -39,18 +42,25 @@ test('the processes executor trains by id in child processes; a failing sub-run 
   }
 });
 
-test('on BullMQ, a sub-run that fails 3 times ends the study naming it and its error', { skip: REDIS_SKIP, timeout: 60_000 }, async () => {
+test('on BullMQ, a sub-run that fails 3 times ends the study naming it; after a fix, the same run tries it afresh', { skip: REDIS_SKIP, timeout: 60_000 }, async () => {
   const redis = await startRedis();
+  const dir = mkdtempSync(join(tmpdir(), 'polytask-planted-'));
+  const fix = join(dir, 'fixed');
   const worker = new QueueWorker({ redis: redis.url, entry: PLANTED_CHILD, trainers: { planted: plantedTrainer }, lockMs: 2000 });
-  const executor = new BullmqExecutor({ redis: redis.url, study, pollMs: 50 });
+  const failing = new BullmqExecutor({ redis: redis.url, study: { ...study, config: { fixed: fix } }, pollMs: 50 });
+  const resumed = new BullmqExecutor({ redis: redis.url, study: { ...study, config: { fixed: fix } }, pollMs: 50 });
   const store = memoryStore();
   try {
-    await assert.rejects(runSubRuns(grid, { executor, store, isRecord: isValue, train: local }), /planted sub-run 'bad' failed 3 times, last on worker .+:\d+: planted failure/);
+    await assert.rejects(runSubRuns(grid, { executor: failing, store, isRecord: isValue, train: local }), /planted sub-run 'bad' failed 3 times, last on worker .+:\d+: planted failure/);
     assert.deepEqual(store.records.get('ok'), { value: 1 });
+    writeFileSync(fix, '');
+    assert.deepEqual(await runSubRuns(grid, { executor: resumed, store, isRecord: isValue, train: local }), [{ value: 1 }, { value: 2 }]);
   } finally {
-    await executor.close();
+    await failing.close();
+    await resumed.close();
     await worker.close();
     await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
