@@ -90,11 +90,41 @@ function* files(dir: string): Generator<string> {
   }
 }
 
+test('executor flags are checked before a run starts', async () => withTempDir(async (dir) => {
+  const runsDir = join(dir, 'flags');
+  const e2e = await polytask(['study', 'e2e', '--workers', '2'], { runsDir });
+  assert.equal(e2e.code, 2);
+  assert.match(e2e.stderr, /the e2e study runs on the local executor only .*drop --workers/);
+  const both = await polytask([...STUDY, '--workers', '2', '--redis', 'redis://127.0.0.1:1'], { runsDir });
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /--workers .* or --redis .*not both/);
+  const zero = await polytask([...STUDY, '--workers', '0'], { runsDir });
+  assert.equal(zero.code, 2);
+  assert.match(zero.stderr, /--workers: found "0", expected a positive whole number/);
+  const scheme = await polytask([...STUDY, '--redis', 'http://u:leak-pw@h'], { runsDir });
+  assert.notEqual(scheme.code, 0);
+  assert.match(scheme.stderr, /redis:\/\/ or rediss:\/\//);
+  assert.ok(!scheme.stderr.includes('leak-pw'));
+  assert.ok(!existsSync(runsDir) || readdirSync(runsDir).every((n) => !n.includes('-study-')), 'no run was started');
+}));
+
 test('2 worker processes give the local study\'s records, result and verdict', { timeout: 120_000 }, () => withTempDir(async (dir) => {
   const want = await local(dir);
-  const got = outcome(await polytask([...STUDY, '--workers', '2'], { runsDir: join(dir, 'processes') }));
+  const ran = await polytask([...STUDY, '--workers', '2'], { runsDir: join(dir, 'processes') });
+  const got = outcome(ran);
   assertSame(got, want);
-  assert.ok(new Set(Object.values(got.workers)).size >= 1 && Object.values(got.workers).every((w) => /^.+:\d+$/.test(w)), JSON.stringify(got.workers));
+  assert.ok(Object.values(got.workers).every((w) => /^.+:\d+$/.test(w)), JSON.stringify(got.workers));
+  // runs show lists who trained each sub-run and how long it took
+  const shown = await polytask(['runs', 'show', (JSON.parse(ran.stdout) as StudyOutput).dir, '--json'], { runsDir: join(dir, 'processes') });
+  assert.equal(shown.code, 0, shown.stderr);
+  const subRuns = (JSON.parse(shown.stdout) as { subRuns: { study: string; id: string; worker: string; seconds: number }[] }).subRuns;
+  assert.deepEqual(subRuns.map((r) => r.id).sort(), Object.keys(want.records).sort());
+  for (const r of subRuns) {
+    assert.equal(r.worker, got.workers[r.id]);
+    assert.ok(r.study === 'mtl' && r.seconds > 0, JSON.stringify(r));
+  }
+  const table = await polytask(['runs', 'show', (JSON.parse(ran.stdout) as StudyOutput).dir], { runsDir: join(dir, 'processes') });
+  assert.match(table.stdout, /sub-run\s+worker\s+seconds/);
 }));
 
 test('BullMQ workers, one SIGKILLed mid-job: the job is taken over and the result is the local one', { skip: REDIS_SKIP, timeout: 180_000 }, () => withTempDir(async (dir) => {
