@@ -24,6 +24,35 @@ export interface ExecutorFlags {
 }
 
 /**
+ * The executor a study config file names under `executor:` ('local', `{ workers: N }`, or
+ * `{ redis: URL, queue?: NAME }`) as the flags that say the same; undefined gives no flags.
+ * Flags on the command line take precedence over it.
+ *
+ * @example
+ * executorFromConfig({ workers: 2 }, 'study.yaml'); // { workers: '2' }
+ */
+export function executorFromConfig(value: unknown, file: string): ExecutorFlags {
+  const expected = `executor in ${file}: expected 'local', { workers: N } or { redis: URL, queue: NAME (optional) }`;
+  if (value === undefined || value === 'local') return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError(`${expected}, found ${JSON.stringify(value)}`);
+  const entries = new Map(Object.entries(value));
+  const extra = [...entries.keys()].filter((k) => !['workers', 'redis', 'queue'].includes(k));
+  if (extra.length > 0) throw new CliError(`${expected}; unknown key ${extra.map((k) => `"${k}"`).join(', ')}`);
+  const workers = entries.get('workers');
+  const redis = entries.get('redis');
+  const queue = entries.get('queue');
+  if (workers !== undefined && (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1)) throw new CliError(`${expected}; workers must be a positive whole number`);
+  if (redis !== undefined && typeof redis !== 'string') throw new CliError(`${expected}; redis must be a URL`);
+  if (queue !== undefined && typeof queue !== 'string') throw new CliError(`${expected}; queue must be a name`);
+  if ((workers === undefined) === (redis === undefined)) throw new CliError(`${expected}; give workers or redis`);
+  return {
+    ...(typeof workers === 'number' ? { workers: String(workers) } : {}),
+    ...(typeof redis === 'string' ? { redis } : {}),
+    ...(typeof queue === 'string' ? { queue } : {}),
+  };
+}
+
+/**
  * A positive whole number from flag `name`, or a CliError naming it.
  *
  * @example

@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, polytask, withTempDir, type Ran } from '../cli/helpers.js';
 import { OPENSSL_SKIP, REDIS_SKIP, startRedis } from '../helpers/redis.js';
@@ -105,7 +105,22 @@ test('executor flags are checked before a run starts', async () => withTempDir(a
   assert.notEqual(scheme.code, 0);
   assert.match(scheme.stderr, /redis:\/\/ or rediss:\/\//);
   assert.ok(!scheme.stderr.includes('leak-pw'));
+  const badFile = join(dir, 'bad.yaml');
+  writeFileSync(badFile, 'epochs: 1\nexecutor: { workers: 0 }\n');
+  const bad = await polytask(['study', 'mtl', '-c', badFile], { runsDir });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /executor in .*bad\.yaml: expected 'local', \{ workers: N \}.*workers must be a positive whole number/);
   assert.ok(!existsSync(runsDir) || readdirSync(runsDir).every((n) => !n.includes('-study-')), 'no run was started');
+}));
+
+test('a study config file may name its executor', { timeout: 120_000 }, async () => withTempDir(async (dir) => {
+  const file = join(dir, 'study.yaml');
+  writeFileSync(file, 'train: 256\nepochs: 1\nmethods: [ew]\nseeds: [0]\ntest: 64\nbatchSize: 32\ntrunk: { width: 4 }\ncapacityCheck: false\nexecutor: { workers: 2 }\n');
+  const r = await polytask(['study', 'mtl', '-c', file, '--no-report', '--json'], { runsDir: join(dir, 'runs') });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /sub-runs trained by processes \(2 workers\)/);
+  const stored = readFileSync(join((JSON.parse(r.stdout) as StudyOutput).dir, 'config.json'), 'utf8');
+  assert.ok(!stored.includes('executor'), 'the executor is not part of the study config');
 }));
 
 test('2 worker processes give the local study\'s records, result and verdict', { timeout: 120_000 }, () => withTempDir(async (dir) => {

@@ -26,7 +26,7 @@ import { STUDIES } from '../studies/index.js';
 import { openSubRuns, runStudy, StudyStopped } from '../studies/run-study.js';
 import type { StudyDefinition } from '../studies/types.js';
 import { verdictLines } from '../studies/verdict.js';
-import { studyExecutor } from '../study-executor.js';
+import { executorFromConfig, studyExecutor, type ExecutorFlags } from '../study-executor.js';
 
 interface StudyFlags {
   config?: string;
@@ -39,10 +39,12 @@ interface StudyFlags {
 }
 
 /** The study's config: from its file and flags, or, to resume, the run's own (flags refused). */
-function loadStudyConfig<Config, Result>(study: StudyDefinition<Config, Result>, ctx: CliContext, flags: StudyFlags): { config: Config; resumed: RunInfo | null } {
+function loadStudyConfig<Config, Result>(study: StudyDefinition<Config, Result>, ctx: CliContext, flags: StudyFlags): { config: Config; resumed: RunInfo | null; executor: ExecutorFlags } {
   const overrides = flagOverrides(flags, study.flags, study.schema);
   if (flags.resume === undefined) {
-    return { config: loadConfig(study.schema, { ...(flags.config === undefined ? {} : { file: flags.config }), overrides }).config, resumed: null };
+    // the file's `executor:` says where the sub-runs train; it is not part of the study's config
+    const { config, taken } = loadConfig(study.schema, { ...(flags.config === undefined ? {} : { file: flags.config }), overrides, take: ['executor'] });
+    return { config, resumed: null, executor: flags.config === undefined ? {} : executorFromConfig(taken.executor, flags.config) };
   }
   // any change would mix sub-runs of two different studies into one result
   const change = flags.config === undefined ? overrides[0]?.source : '--config';
@@ -51,13 +53,14 @@ function loadStudyConfig<Config, Result>(study: StudyDefinition<Config, Result>,
   if (info.kind !== `study-${study.key}`) throw otherKind(info, ctx.root);
   const stored = readRunConfig(info.dir);
   const base = typeof stored === 'object' && stored !== null ? Object.fromEntries(Object.entries(stored)) : {};
-  return { config: loadConfig(study.schema, { base }).config, resumed: info };
+  return { config: loadConfig(study.schema, { base }).config, resumed: info, executor: {} };
 }
 
 async function runStudyCommand<Config, Result>(study: StudyDefinition<Config, Result>, flags: StudyFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
-  const { config, resumed } = loadStudyConfig(study, ctx, flags);
-  const makeExecutor = studyExecutor(flags, study.key, ctx.out);
+  const { config, resumed, executor: fromFile } = loadStudyConfig(study, ctx, flags);
+  const given = flags.workers !== undefined || flags.redis !== undefined;
+  const makeExecutor = studyExecutor(given ? flags : { ...fromFile, ...(flags.queue === undefined ? {} : { queue: flags.queue }) }, study.key, ctx.out);
   // opened before the run is marked running again: records of another config refuse the resume
   const recorded = resumed === null ? null : openSubRuns(resumed.dir, study.key, config, ctx.out);
   const run = resumed === null ? RunSession.start(ctx.root, `study-${study.key}`, config) : RunSession.reopen(ctx.root, resumed, config);
