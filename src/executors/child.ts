@@ -1,8 +1,9 @@
 /**
  * The child side of a process pool: a process that trains the jobs its parent sends, one at a
  * time, with the study trainers it is given, and answers each with the sub-run's packed record or
- * the failure. A stop aborts the training under way after its current step. The process exits
- * when its parent goes away (its IPC channel closes), so no orphan trains on. The entry point
+ * the failure. A stop aborts the training under way after its current step; SIGINT is left to
+ * the parent (a terminal's Ctrl-C reaches both), which sends the stop. The process exits when its
+ * parent goes away (its IPC channel closes), so no orphan trains on. The entry point
  * that calls `serveChild` lives with the CLI, which knows the studies (src/cli/worker-child.ts).
  *
  * @example
@@ -34,6 +35,8 @@ export function serveChild(trainers: SubRunTrainers): void {
   const worker = `${hostname()}:${process.pid}`;
   let controller: AbortController | null = null;
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C in a terminal reaches the whole process group: the parent decides, and sends a stop
+  process.on('SIGINT', () => undefined);
   process.on('message', (m: unknown) => {
     if (typeof m !== 'object' || m === null || !('type' in m)) return;
     if (m.type === 'stop') {
