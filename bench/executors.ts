@@ -23,7 +23,7 @@ import { NOOP_CHILD, noopTrainer } from './noop-study.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(root, 'dist/src/cli/main.js');
-const GRID = ['study', 'mtl', '--train', '3000', '--epochs', '2', '--methods', 'ew,famo', '--seeds', '0,1', '--set', 'test=200', '--set', 'capacityCheck=false', '--no-report', '--quiet'];
+const GRID = ['study', 'mtl', '--train', '3000', '--epochs', '5', '--methods', 'ew,famo', '--seeds', '0,1', '--set', 'test=200', '--set', 'capacityCheck=false', '--no-report', '--quiet'];
 
 function wall(args: string[]): number {
   const dir = mkdtempSync(path.join(tmpdir(), 'polytask-bench-'));
