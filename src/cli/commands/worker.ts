@@ -31,7 +31,7 @@ interface WorkerFlags {
 async function runWorker(flags: WorkerFlags, cmd: Command): Promise<void> {
   const { out } = contextOf(cmd);
   const redis = flags.redis ?? process.env.POLYTASK_REDIS;
-  if (redis === undefined) throw new CliError('polytask worker needs --redis URL (or $POLYTASK_REDIS)');
+  if (redis === undefined) throw new CliError('worker: give --redis URL (or set $POLYTASK_REDIS)');
   redisOptions(redis);
   const worker = new QueueWorker({
     redis, queue: flags.queue, entry: WORKER_CHILD, trainers: STUDY_TRAINERS, runId: flags.run,
