@@ -8,11 +8,12 @@
  *
  * Then the speed claims of the studies, each measured by its own worker: multi-task step costs
  * against a single-task step (bench/mtl-step.ts) and a linear-probe epoch over cached features
- * against a fine-tuning epoch (bench/transfer-probe.ts).
+ * against a fine-tuning epoch (bench/transfer-probe.ts); and the executors: a study grid with
+ * `--workers 2` against `local`, and the BullMQ executor's overhead per job (bench/executors.ts).
  *
  * Last, the load time and peak memory of a 1,000,000-image IDX file generated on the fly (bench/idx-load.ts).
  *
- * usage: npm run bench [-- --reps 3 --only W1,W3,mtl,probe,idx --quick]
+ * usage: npm run bench [-- --reps 3 --only W1,W3,mtl,probe,idx,executors --quick]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -143,6 +144,15 @@ function idxTable(quick: boolean): string {
   return lines.join('\n');
 }
 
+function executorsTable(quick: boolean): string {
+  const { record: r, error } = runWorker(node('executors.js', quick ? '1' : '2', quick ? '30' : '100'));
+  const title = '### Executors: a study grid with `--workers 2` against `local`, and the BullMQ overhead per job';
+  if (r === null) return `${title}\n\nfailed: ${error}`;
+  return [title, '', `grid: \`polytask study ${String(r['grid'])}\` (8 sub-runs), wall time of the command, best of the repetitions`, '',
+    '| local (s) | --workers 2 (s) | speed-up | BullMQ overhead per job (ms, no-op jobs, 1 worker) |', '| ---: | ---: | ---: | ---: |',
+    `| ${String(r['localSeconds'])} | ${String(r['workersSeconds'])} | ${String(r['speedup'])}× | ${r['bullmqMsPerJob'] === null ? 'no redis-server' : String(r['bullmqMsPerJob'])} |`].join('\n');
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
@@ -191,6 +201,7 @@ function main(): void {
   if (only === null || only.includes('mtl')) tables.push(mtlTable(native.available ? 'native' : 'js', quick));
   if (only === null || only.includes('probe')) tables.push(probeTable(native.available ? 'native' : 'js', quick));
   if (only === null || only.includes('idx')) tables.push(idxTable(quick));
+  if (only === null || only.includes('executors')) tables.push(executorsTable(quick));
   const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2) or NumPy/OpenBLAS (W3).`;
   const md = [header, '', ...tables].join('\n\n');
   console.log(md);

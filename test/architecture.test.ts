@@ -27,12 +27,13 @@ const lower: Record<string, string[]> = {
   train: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data'],
   models: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train'],
   study: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models'],
+  executors: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'study', 'config'],
   transfer: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'config', 'study'],
   multitask: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'config', 'study'],
   endtoend: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'config', 'study'],
   // the report reads the studies' own result types, so it sits above them
   report: ['core', 'io', 'study', 'transfer', 'multitask', 'endtoend'],
-  cli: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'study', 'report', 'models', 'transfer', 'multitask', 'endtoend', 'config'],
+  cli: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'study', 'executors', 'report', 'models', 'transfer', 'multitask', 'endtoend', 'config'],
 };
 
 function* tsFiles(dir: string): Generator<string> {

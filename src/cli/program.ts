@@ -15,6 +15,7 @@ import { registerRunsCommands } from './commands/runs.js';
 import { registerStudyCommands } from './commands/study.js';
 import { registerTrainingCommands } from './commands/train.js';
 import { registerTransferabilityCommand } from './commands/transferability.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 /** The package's version, shown by --version. */
 const VERSION = '0.1.0';
@@ -45,5 +46,6 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerReportCommand(program);
   registerDataCommands(program);
+  registerWorkerCommand(program);
   return program;
 }

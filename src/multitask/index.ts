@@ -55,3 +55,5 @@ export { studyConfigSchema, parseStudyConfig, builtinDatasets, type MtlStudyConf
 export { studyTrunk, type StudyTrunk } from './study/trunk.js';
 export { runMtlStudy, type MtlStudyOptions, type MtlStudyResult, type MtlStudyProgress, type MtlChecks } from './study.js';
 export { decideMtlVerdict, deltaMBySeed, MTL_MARGIN_PERCENT, UNSTABLE_DM_SD, type MtlVerdictInput } from './study/verdict.js';
+export { mtlSubRunTrainer } from './study/sub-run.js';
+export { mtlGrid, type CapacityWidth } from './study/grid.js';

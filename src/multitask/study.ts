@@ -16,7 +16,7 @@
  * Values are means over seeds; NaN (a metric or affinity that could not be computed) prints as null
  * in JSON. The function never prints: it reports progress through `onProgress`.
  *
- * Resumable: given a sub-run store (src/study/sub-runs.ts), through the study runner (src/study/runner.ts),, every finished run is recorded under
+ * Resumable: given a sub-run store (src/study/sub-runs.ts), through the study runner (src/study/runner.ts), every finished run is recorded under
  * `<run>-seed<seed>` ('single:left-seed0', 'pcgrad-seed1'), and a second call skips the recorded
  * runs, taking their outcomes. Each run seeds its own initialisation and data order, so the result
  * is the uninterrupted study's. An abort of `signal` stops the run under way after its current
@@ -30,17 +30,18 @@
  * await runMtlStudy(config, onProgress, { subRuns: FileSubRunStore.open('runs/a/subruns', { config }), signal });
  */
 import { getBackend } from '../backend/registry.js';
-import { hasFields, mean, runSubRuns, type EffectOutcome, type StudyProgress, type StudyRunOptions, type StudyVerdict, type SubRun } from '../study/index.js';
+import { mean, runSubRuns, type EffectOutcome, type StudyProgress, type StudyRunOptions, type StudyVerdict } from '../study/index.js';
 import type { EvaluationResult, StepEndEvent } from '../train/index.js';
 import type { AffinityHistory } from './affinity-tracker.js';
-import { equalCapacityWidth, type CapacityCheck } from './capacity.js';
+import type { CapacityCheck } from './capacity.js';
 import { dataBalanceCheck, sharedInputCheck, type DataBalanceCheck, type SharedInputCheck } from './checks.js';
 import { deltaM, taskDeltas, type TaskDirections } from './delta-m.js';
 import { negativeTransfer } from './negative-transfer.js';
 import { meanAffinity, meanResults, meanWeights } from './study/aggregate.js';
 import { parseStudyConfig, type MtlStudyConfig, type MtlStudyConfigInput } from './study/config.js';
-import { studyData, type StudyData } from './study/data.js';
-import { studyModel, trainAndEvaluate, type RunOutcome, type RunSpec } from './study/run-one.js';
+import { studyData } from './study/data.js';
+import { mtlGrid } from './study/grid.js';
+import { isRunOutcome, trainAndEvaluate, type RunOutcome } from './study/run-one.js';
 import { decideMtlVerdict } from './study/verdict.js';
 import { summarizeTask, type TaskSummary } from './task.js';
 import type { WeightsOverTime } from './weight-history.js';
@@ -87,30 +88,6 @@ export interface MtlStudyResult {
   config: MtlStudyConfig;
 }
 
-/** Whether a stored sub-run record is a run's outcome. */
-function isRunOutcome(v: unknown): v is RunOutcome {
-  return hasFields(v, { results: 'object', weights: 'object', affinity: 'object-or-null', seconds: 'number', params: 'number' });
-}
-
-/** The runs of one seed, in order. */
-function plan(data: StudyData, c: MtlStudyConfig, seed: number, capacityWidth: number | null): RunSpec[] {
-  const width = c.trunk.width;
-  const runs: RunSpec[] = data.tasks.map((t) => ({ label: `single:${t.name}`, tasks: [t], method: 'ew', width, seed }));
-  for (const m of c.methods) runs.push({ label: m, tasks: data.tasks, method: m, width, seed, affinity: true });
-  if (capacityWidth !== null) for (const t of data.tasks) runs.push({ label: `capacity:${t.name}`, tasks: [t], method: 'ew', width: capacityWidth, seed });
-  return runs;
-}
-
-/** The trunk width at which T single-task models together have the multi-task model's parameters. */
-function capacityWidthOf(data: StudyData, c: MtlStudyConfig): { width: number; multi: number; single: number; equal: number } {
-  const multi = studyModel(data, data.tasks, c.trunk.width).numParameters();
-  // the widest task head makes the budget binding for every task
-  const widest = data.tasks.reduce((a, b) => (b.outputs > a.outputs ? b : a));
-  const paramsAt = (w: number): number => studyModel(data, [widest], w).numParameters();
-  const width = equalCapacityWidth(multi / data.tasks.length, paramsAt, c.trunk.width);
-  return { width, multi, single: paramsAt(c.trunk.width), equal: paramsAt(width) };
-}
-
 /**
  * Runs the study. `config` is validated and completed with defaults (see study/config.ts); a bad
  * field throws a ConfigError naming it.
@@ -127,9 +104,7 @@ export async function runMtlStudy(config: MtlStudyConfigInput | MtlStudyConfig, 
   const tasks = data.tasks;
   const directions: TaskDirections = Object.fromEntries(tasks.map((t) => [t.name, t.directions]));
   const checksFromData = { sharedInput: sharedInputCheck(data.train), dataBalance: dataBalanceCheck(Object.values(data.train)) };
-  const capacity = c.capacityCheck && tasks.length > 1 ? capacityWidthOf(data, c) : null;
-
-  const grid: SubRun<RunSpec>[] = c.seeds.flatMap((seed) => plan(data, c, seed, capacity?.width ?? null)).map((spec) => ({ id: `${spec.label}-seed${spec.seed}`, spec }));
+  const { grid, capacity } = mtlGrid(data, c);
   const done = await runSubRuns(grid, {
     store: options.subRuns, signal: options.signal, executor: options.executor, isRecord: isRunOutcome,
     onEvent: (e) => {

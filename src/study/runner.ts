@@ -7,6 +7,10 @@
  *    training to the executor (local by default) and records the result it returns;
  * 3. reports what happened: 'recorded' (taken from the store), 'start' (before training) and
  *    'done' (after recording, so an error thrown by the listener keeps the sub-run).
+ * `runSubRuns` hands the executor as many pending sub-runs at once as it has slots (the local
+ * executor: one, in grid order, as a plain loop would) and returns the results in grid order,
+ * whatever order they finish in. When one fails, no further sub-run starts, those under way are
+ * awaited (and recorded when they finish), and the first error is thrown.
  * A sub-run the signal cut short rejects with the trainer's StoppedError and is not recorded; a
  * resume trains it again from its start.
  *
@@ -40,7 +44,7 @@ export type TrainSubRun<Spec, R> = (run: SubRun<Spec>, ctx: SubRunContext) => Pr
 export type SubRunEvent<Spec, R> =
   | { kind: 'recorded'; run: SubRun<Spec>; index: number; total: number; result: R }
   | { kind: 'start'; run: SubRun<Spec>; index: number; total: number }
-  | { kind: 'done'; run: SubRun<Spec>; index: number; total: number; result: R; seconds: number };
+  | { kind: 'done'; run: SubRun<Spec>; index: number; total: number; result: R; seconds: number; worker: string };
 
 export interface SubRunnerOptions<Spec, R> {
   /** Where finished sub-runs are recorded and found again; without it nothing is recorded. */
@@ -100,24 +104,53 @@ export class SubRunner<Spec, R> {
     if (signal?.aborted === true) throw new StoppedError(`sub-run '${run.id}'`, 0);
     onEvent?.({ kind: 'start', run, index, total });
     const started = performance.now();
-    const ctx: SubRunContext = { index, total, signal, dir: () => (store === undefined ? null : store.dir(run.id)) };
+    const ran: { worker: string; seconds: number | null } = { worker: 'local', seconds: null };
+    const ctx: SubRunContext = {
+      index, total, signal,
+      dir: () => (store === undefined ? null : store.dir(run.id)),
+      onWorker: (worker, seconds) => {
+        ran.worker = worker;
+        ran.seconds = seconds ?? ran.seconds;
+      },
+    };
     const result = await (this.options.executor ?? localExecutor).execute(run, ctx, train);
-    store?.put(run.id, result);
-    onEvent?.({ kind: 'done', run, index, total, result, seconds: (performance.now() - started) / 1000 });
+    if (!this.options.isRecord(result)) throw new ValueError(`sub-run '${run.id}'`, `the ${ran.worker} worker returned something that is not the result this study records`);
+    const seconds = (performance.now() - started) / 1000;
+    store?.put(run.id, result, { worker: ran.worker, seconds: ran.seconds ?? seconds });
+    onEvent?.({ kind: 'done', run, index, total, result, seconds, worker: ran.worker });
     return result;
   }
 }
 
 /**
- * Runs a study's grid of sub-runs in order (see the module comment) and returns their results,
- * aligned with the grid.
+ * Runs a study's grid of sub-runs (see the module comment), as many at once as the executor has
+ * slots, and returns their results aligned with the grid.
  *
  * @example
  * const errors = await runSubRuns(grid, { store, signal, isRecord: isErrorRecord, train });
  */
 export async function runSubRuns<Spec, R>(grid: readonly SubRun<Spec>[], options: SubRunnerOptions<Spec, R> & { train: TrainSubRun<Spec, R> }): Promise<R[]> {
   const runner = new SubRunner<Spec, R>({ ...options, total: options.total ?? grid.length });
-  const results: R[] = [];
-  for (const run of grid) results.push(await runner.run(run, options.train));
-  return results;
+  const results = new Map<number, R>();
+  const failures: unknown[] = [];
+  let next = 0;
+  // each lane takes the next sub-run of the grid when its last one finishes
+  const lane = async (): Promise<void> => {
+    while (failures.length === 0 && next < grid.length) {
+      const k = next++;
+      try {
+        results.set(k, await runner.run(grid[k]!, options.train));
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+  };
+  const slots = Math.max(1, Math.min(options.executor?.slots ?? 1, grid.length));
+  await Promise.all(Array.from({ length: slots }, lane));
+  if (failures.length > 0) throw failures[0];
+  return grid.map((run, k) => {
+    const result = results.get(k);
+    if (result === undefined) throw new ValueError(`sub-run '${run.id}'`, 'has no result after the grid ran');
+    return result;
+  });
 }

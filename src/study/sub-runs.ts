@@ -36,10 +36,17 @@ import { hasFields } from './records.js';
 export interface SubRunStore {
   /** The recorded result of sub-run `id`; undefined when it has not finished. */
   get(id: string): unknown;
-  /** Records the result of the finished sub-run `id` (plain JSON-like data) durably. */
-  put(id: string, result: unknown): void;
+  /** Records the result of the finished sub-run `id` (plain JSON-like data) durably, with who trained it and how long it took. */
+  put(id: string, result: unknown, meta?: SubRunMeta): void;
   /** A directory of sub-run `id`'s own (created if missing), for files later sub-runs reuse. */
   dir(id: string): string;
+}
+
+/** Who trained a sub-run and how long it took; kept beside its result, not part of it. */
+export interface SubRunMeta {
+  /** 'local', or the worker that trained it ('host:pid'). */
+  worker: string;
+  seconds: number;
 }
 
 export interface FileSubRunStoreOptions {
@@ -57,6 +64,8 @@ interface SubRunRecord {
   config: string;
   backend: string;
   result: JsonValue;
+  worker?: string;
+  seconds?: number;
 }
 
 /** JSON with object keys in sorted order: equal values give equal text. */
@@ -138,10 +147,10 @@ export class FileSubRunStore implements SubRunStore {
     return this.#records.get(id);
   }
 
-  put(id: string, result: unknown): void {
+  put(id: string, result: unknown, meta?: SubRunMeta): void {
     const { json, tensors } = packState(result);
     if (Object.keys(tensors).length > 0) throw new ValueError(`sub-run '${id}'`, 'a recorded result holds plain data; keep tensors in the sub-run\'s dir()');
-    const record: SubRunRecord = { id, config: this.hash, backend: this.backend, result: json };
+    const record: SubRunRecord = { id, config: this.hash, backend: this.backend, result: json, ...(meta === undefined ? {} : { worker: meta.worker, seconds: meta.seconds }) };
     writeFileAtomicSync(join(this.root, `${fileStem(id)}.json`), `${JSON.stringify(record)}\n`);
     this.#records.set(id, unpackState(json, {}));
   }
@@ -151,4 +160,35 @@ export class FileSubRunStore implements SubRunStore {
     fs.mkdirSync(path, { recursive: true });
     return path;
   }
+}
+
+/** One recorded sub-run as `polytask runs show` lists it. */
+export interface SubRunLogEntry {
+  id: string;
+  /** Null for a record written before workers were kept. */
+  worker: string | null;
+  seconds: number | null;
+}
+
+/**
+ * The sub-runs recorded under `root` (who trained each and how long it took), in id order,
+ * without checking their config: for listings. Missing directory: none.
+ *
+ * @example
+ * subRunLog('runs/20260101-study-mtl-ab12cd/subruns/mtl'); // [{ id: 'ew-seed0', worker: 'node2:4411', seconds: 3.2 }, ...]
+ */
+export function subRunLog(root: string): SubRunLogEntry[] {
+  if (!fs.existsSync(root)) return [];
+  const entries: SubRunLogEntry[] = [];
+  for (const name of fs.readdirSync(root).filter((n) => n.endsWith('.json')).sort()) {
+    let record: unknown;
+    try {
+      record = JSON.parse(fs.readFileSync(join(root, name), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (!isRecord(record)) continue;
+    entries.push({ id: record.id, worker: typeof record.worker === 'string' ? record.worker : null, seconds: typeof record.seconds === 'number' ? record.seconds : null });
+  }
+  return entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -1,7 +1,7 @@
 /**
  * `polytask runs list|show|compare`: the run index (SQLite, one per runs root) as tables or JSON.
- * `list` shows the newest runs with their status and key numbers; `show` one run's record, config
- * and files; `compare` several runs side by side: their numbers and the config keys where they differ.
+ * `list` shows the newest runs with their status and key numbers; `show` one run's record, config,
+ * files and sub-runs (which worker trained each, in how many seconds); `compare` several runs side by side: their numbers and the config keys where they differ.
  *
  * @example
  * polytask runs list --kind train --limit 5
@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { INDEX_FILE, readRunConfig, REPORT_FILE, type RunRecord, type RunStatus } from '../../report/index.js';
+import { subRunLog, type SubRunLogEntry } from '../../study/index.js';
 import { contextOf } from '../context.js';
 import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
@@ -68,6 +69,13 @@ function list(flags: { kind?: string; status?: string; limit: string }, cmd: Com
     : table([['id', 'kind', 'status', 'result'], ...runs.map((r) => [r.id, r.kind, r.status, headline(r)])])));
 }
 
+/** The recorded sub-runs of every study in run directory `dir`: who trained each, how long it took. */
+function subRunsOf(dir: string): (SubRunLogEntry & { study: string })[] {
+  const root = join(dir, 'subruns');
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root).filter((n) => fs.statSync(join(root, n)).isDirectory()).sort().flatMap((study) => subRunLog(join(root, study)).map((r) => ({ study, ...r })));
+}
+
 function show(ref: string, cmd: Command): void {
   const { out, root } = contextOf(cmd);
   const found = findRun(root, ref);
@@ -79,13 +87,15 @@ function show(ref: string, cmd: Command): void {
     report: fs.existsSync(report) ? report : null,
     checkpoints: fs.existsSync(checkpoints) ? fs.readdirSync(checkpoints).filter((n) => !n.startsWith('.')).map((n) => join(checkpoints, n)) : [],
   };
-  out.result({ ...info, config, files }, () => [
+  const subRuns = subRunsOf(info.dir);
+  out.result({ ...info, config, files, subRuns }, () => [
     `${info.id}  ${info.kind}  ${info.status}`,
     `directory: ${info.dir}`,
     `created ${info.createdAt}, updated ${info.updatedAt}`,
     ...Object.entries(info.summary).map(([k, v]) => `  ${k}: ${cell(v)}`),
     ...(files.report === null ? [] : [`report: ${files.report}`]),
     ...files.checkpoints.map((c) => `checkpoint: ${c}`),
+    ...(subRuns.length === 0 ? [] : ['sub-runs:', table([['study', 'sub-run', 'worker', 'seconds'], ...subRuns.map((r) => [r.study, r.id, r.worker ?? '–', r.seconds === null ? '–' : r.seconds.toFixed(1)])])]),
   ].join('\n'));
 }
 

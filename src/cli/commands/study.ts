@@ -9,6 +9,8 @@
  * polytask study mtl -c examples/study-mtl.yaml --epochs 1
  * polytask study e2e --set seeds=[0,1] --json
  * polytask study mtl --resume <run>
+ * polytask study mtl --workers 2                      # two worker processes on this machine
+ * polytask study mtl --redis redis://10.0.0.5:6379    # workers on other machines (polytask worker)
  */
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
@@ -24,19 +26,25 @@ import { STUDIES } from '../studies/index.js';
 import { openSubRuns, runStudy, StudyStopped } from '../studies/run-study.js';
 import type { StudyDefinition } from '../studies/types.js';
 import { verdictLines } from '../studies/verdict.js';
+import { executorFromConfig, studyExecutor, type ExecutorFlags } from '../study-executor.js';
 
 interface StudyFlags {
   config?: string;
+  workers?: string;
+  redis?: string;
+  queue?: string;
   resume?: string;
   report: boolean;
   [key: string]: unknown;
 }
 
 /** The study's config: from its file and flags, or, to resume, the run's own (flags refused). */
-function loadStudyConfig<Config, Result>(study: StudyDefinition<Config, Result>, ctx: CliContext, flags: StudyFlags): { config: Config; resumed: RunInfo | null } {
+function loadStudyConfig<Config, Result>(study: StudyDefinition<Config, Result>, ctx: CliContext, flags: StudyFlags): { config: Config; resumed: RunInfo | null; executor: ExecutorFlags } {
   const overrides = flagOverrides(flags, study.flags, study.schema);
   if (flags.resume === undefined) {
-    return { config: loadConfig(study.schema, { ...(flags.config === undefined ? {} : { file: flags.config }), overrides }).config, resumed: null };
+    // the file's `executor:` says where the sub-runs train; it is not part of the study's config
+    const { config, taken } = loadConfig(study.schema, { ...(flags.config === undefined ? {} : { file: flags.config }), overrides, take: ['executor'] });
+    return { config, resumed: null, executor: flags.config === undefined ? {} : executorFromConfig(taken.executor, flags.config) };
   }
   // any change would mix sub-runs of two different studies into one result
   const change = flags.config === undefined ? overrides[0]?.source : '--config';
@@ -45,20 +53,24 @@ function loadStudyConfig<Config, Result>(study: StudyDefinition<Config, Result>,
   if (info.kind !== `study-${study.key}`) throw otherKind(info, ctx.root);
   const stored = readRunConfig(info.dir);
   const base = typeof stored === 'object' && stored !== null ? Object.fromEntries(Object.entries(stored)) : {};
-  return { config: loadConfig(study.schema, { base }).config, resumed: info };
+  return { config: loadConfig(study.schema, { base }).config, resumed: info, executor: {} };
 }
 
 async function runStudyCommand<Config, Result>(study: StudyDefinition<Config, Result>, flags: StudyFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
-  const { config, resumed } = loadStudyConfig(study, ctx, flags);
+  const { config, resumed, executor: fromFile } = loadStudyConfig(study, ctx, flags);
+  const given = flags.workers !== undefined || flags.redis !== undefined;
+  const makeExecutor = studyExecutor(given ? flags : { ...fromFile, ...(flags.queue === undefined ? {} : { queue: flags.queue }) }, study.key, ctx.out);
   // opened before the run is marked running again: records of another config refuse the resume
   const recorded = resumed === null ? null : openSubRuns(resumed.dir, study.key, config, ctx.out);
   const run = resumed === null ? RunSession.start(ctx.root, `study-${study.key}`, config) : RunSession.reopen(ctx.root, resumed, config);
   const subRuns = recorded ?? openSubRuns(run.dir, study.key, config, ctx.out);
   ctx.out.note(`${study.title} study, run ${run.id}: ${run.dir}`);
   if (resumed !== null) ctx.out.note(`resuming: ${subRuns.size} sub-runs already recorded are not trained again`);
+  const executor = makeExecutor?.({ runId: run.id, config }) ?? null;
+  if (executor !== null) ctx.out.note(`sub-runs trained by ${executor.name}`);
   try {
-    const { result, seconds } = await whileInterruptible(ctx.out, (signal) => runStudy(study, config, { run, out: ctx.out, bars: ctx.bars, subRuns, signal }));
+    const { result, seconds } = await whileInterruptible(ctx.out, (signal) => runStudy(study, config, { run, out: ctx.out, bars: ctx.bars, subRuns, signal, executor: executor ?? undefined }));
     const verdict = study.verdict(result);
     const report = flags.report
       ? (await writeReport(run.dir, {
@@ -84,6 +96,8 @@ async function runStudyCommand<Config, Result>(study: StudyDefinition<Config, Re
       `${err.message}: ${subRuns.size} sub-runs recorded`, `resume with: ${resume}`,
     ].join('\n'));
     process.exitCode = EXIT.interrupted;
+  } finally {
+    await executor?.close();
   }
 }
 
@@ -104,6 +118,9 @@ export function registerStudyCommands(program: Command): void {
     cmd.addOption(new Option('--set <key=value>', 'set any config key (repeatable)').argParser(collect))
       .option('--resume <run>', 'continue a stopped study: its recorded sub-runs are not trained again')
       .option('--no-report', 'skip writing report.html and the chart PNGs')
+      .option('--workers <n>', 'train the sub-runs in N worker processes on this machine')
+      .option('--redis <url>', 'train the sub-runs on `polytask worker`s through this Redis (redis://[user:pass@]host[:port][/db], rediss:// for TLS; default $POLYTASK_REDIS)')
+      .option('--queue <name>', 'the queue on Redis (default polytask)')
       .action((flags: StudyFlags, c: Command) => study.use((d) => runStudyCommand(d, flags, c)));
   }
 }

@@ -21,7 +21,7 @@
  */
 import { join } from 'node:path';
 import { resultsFile, writeRunJson } from '../../report/index.js';
-import { FileSubRunStore } from '../../study/index.js';
+import { FileSubRunStore, type Executor } from '../../study/index.js';
 import { StoppedError } from '../../train/index.js';
 import { CliError, EXIT } from '../errors.js';
 import type { Output } from '../output.js';
@@ -44,6 +44,8 @@ export interface StudyRunContext {
    * step. The handler is the caller's, so that the main job keeps one across its studies.
    */
   signal: AbortSignal;
+  /** Where the sub-runs are trained (src/executors/); default: here, one after another. */
+  executor?: Executor | undefined;
 }
 
 /**
@@ -108,7 +110,7 @@ export async function runStudy<Config, Result>(study: StudyDefinition<Config, Re
     }
   };
   try {
-    const result = await study.run(config, onProgress, { subRuns: ctx.subRuns, signal: ctx.signal });
+    const result = await study.run(config, onProgress, { subRuns: ctx.subRuns, signal: ctx.signal, executor: ctx.executor });
     drawn.runs?.update(runs, { tasks: 'done' });
     writeRunJson(ctx.run.dir, resultsFile(study.key), result);
     return { result, seconds: (Date.now() - started) / 1000 };

@@ -8,6 +8,7 @@
  * out.results.left.accuracy;
  */
 import { manualSeed } from '../../core/rng.js';
+import { hasFields } from '../../study/index.js';
 import type { EvaluationResult, StepEndEvent } from '../../train/index.js';
 import { createWeighting, type WeightingKey } from '../weighting/index.js';
 import type { AffinityHistory } from '../affinity-tracker.js';
@@ -42,6 +43,16 @@ export interface RunOutcome {
   params: number;
   /** Training loss by epoch (the sum over tasks), for the convergence check; absent in older records. */
   losses?: number[];
+}
+
+/**
+ * Whether a stored (or received) sub-run record is a run's outcome.
+ *
+ * @example
+ * isRunOutcome(JSON.parse(text)); // true for a record of trainAndEvaluate's result
+ */
+export function isRunOutcome(v: unknown): v is RunOutcome {
+  return hasFields(v, { results: 'object', weights: 'object', affinity: 'object-or-null', seconds: 'number', params: 'number' });
 }
 
 /**

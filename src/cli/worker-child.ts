@@ -1,0 +1,12 @@
+/**
+ * The entry module of a worker's child process (src/executors/child.ts): registers the backends
+ * and trains the jobs its parent sends with the studies' sub-run trainers.
+ *
+ * @example
+ * fork(WORKER_CHILD); // see worker-entry.ts
+ */
+import '../backends/index.js'; // registers the built-in backends
+import { serveChild } from '../executors/index.js';
+import { STUDY_TRAINERS } from './studies/trainers.js';
+
+serveChild(STUDY_TRAINERS);
