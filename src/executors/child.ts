@@ -34,6 +34,8 @@ function send(message: FromChild): void {
 export function serveChild(trainers: SubRunTrainers): void {
   const worker = `${hostname()}:${process.pid}`;
   let controller: AbortController | null = null;
+  // a child whose parent is gone has no one to answer: it ends rather than train on as an orphan
+  // eslint-disable-next-line no-restricted-properties
   process.on('disconnect', () => process.exit(0));
   // Ctrl-C in a terminal reaches the whole process group: the parent decides, and sends a stop
   process.on('SIGINT', () => undefined);

@@ -147,7 +147,7 @@ test('BullMQ workers, one SIGKILLed mid-job: the job is taken over and the resul
   const password = 'pw-Zq81xv';
   const redis = await startRedis({ password });
   const workers = [worker(redis.url), worker(redis.url)];
-  let killed: string | null = null;
+  let killed: string;
   try {
     // a worker's log names the child process that took a job: 'mtl <id> (run <run>) on <host>:<pid>'
     const started = /mtl \S+ \(run \S+\) on (\S+:\d+)/;
