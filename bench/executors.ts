@@ -23,7 +23,24 @@ import { NOOP_CHILD, noopTrainer } from './noop-study.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(root, 'dist/src/cli/main.js');
-const GRID = ['study', 'mtl', '--train', '3000', '--epochs', '5', '--methods', 'ew,famo', '--seeds', '0,1', '--set', 'test=200', '--set', 'capacityCheck=false', '--no-report', '--quiet'];
+const GRID = [
+  'study',
+  'mtl',
+  '--train',
+  '3000',
+  '--epochs',
+  '5',
+  '--methods',
+  'ew,famo',
+  '--seeds',
+  '0,1',
+  '--set',
+  'test=200',
+  '--set',
+  'capacityCheck=false',
+  '--no-report',
+  '--quiet',
+];
 
 function wall(args: string[]): number {
   const dir = mkdtempSync(path.join(tmpdir(), 'polytask-bench-'));
@@ -49,17 +66,34 @@ async function freePort(): Promise<number> {
 async function bullmqMsPerJob(jobs: number): Promise<number | null> {
   if (!existsSync('/usr/bin/redis-server')) return null;
   const port = await freePort();
-  const redis = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  await new Promise<void>((resolve) => redis.stdout.on('data', (d: Buffer) => { if (d.toString().includes('Ready to accept')) resolve(); }));
+  const redis = spawn(
+    '/usr/bin/redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  await new Promise<void>((resolve) =>
+    redis.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('Ready to accept')) resolve();
+    }),
+  );
   const url = `redis://127.0.0.1:${port}`;
   const worker = new QueueWorker({ redis: url, entry: NOOP_CHILD, trainers: { noop: noopTrainer }, threads: 1 });
   try {
     const isId = (v: unknown): v is { id: string } => hasFields(v, { id: 'string' });
     const run = async (runId: string, n: number): Promise<number> => {
-      const executor = new BullmqExecutor({ redis: url, study: { runId, study: 'noop', config: {}, fingerprint: null } });
+      const executor = new BullmqExecutor({
+        redis: url,
+        study: { runId, study: 'noop', config: {}, fingerprint: null },
+      });
       const grid = Array.from({ length: n }, (_, k) => ({ id: `job${k}`, spec: null }));
       const t0 = performance.now();
-      await runSubRuns(grid, { executor, isRecord: isId, train: async () => { throw new Error('not here'); } });
+      await runSubRuns(grid, {
+        executor,
+        isRecord: isId,
+        train: async () => {
+          throw new Error('not here');
+        },
+      });
       const ms = performance.now() - t0;
       await executor.close();
       return ms;
@@ -84,10 +118,17 @@ async function main(): Promise<void> {
   const localSeconds = Math.min(...local);
   const workersSeconds = Math.min(...workers);
   const ms = await bullmqMsPerJob(jobs);
-  console.log(JSON.stringify({
-    workload: 'executors', grid: GRID.slice(1).join(' '), localSeconds: Number(localSeconds.toFixed(2)), workersSeconds: Number(workersSeconds.toFixed(2)),
-    speedup: Number((localSeconds / workersSeconds).toFixed(2)), jobs, bullmqMsPerJob: ms === null ? null : Number(ms.toFixed(1)),
-  }));
+  console.log(
+    JSON.stringify({
+      workload: 'executors',
+      grid: GRID.slice(1).join(' '),
+      localSeconds: Number(localSeconds.toFixed(2)),
+      workersSeconds: Number(workersSeconds.toFixed(2)),
+      speedup: Number((localSeconds / workersSeconds).toFixed(2)),
+      jobs,
+      bullmqMsPerJob: ms === null ? null : Number(ms.toFixed(1)),
+    }),
+  );
 }
 
 await main();

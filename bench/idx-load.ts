@@ -49,10 +49,19 @@ function main(): void {
     const t1 = performance.now();
     const data = loadData({ source: 'idx', images, labels, limit: 100, testFraction: mode === 'lazy' ? 0.01 : 0.2 }, 0);
     const loadMs = performance.now() - t1;
-    console.log(JSON.stringify({
-      images: n, mode, fileMb: Math.round((16 + 784 * n) / 2 ** 20), generateMs: Math.round(generateMs), loadMs: Math.round(loadMs),
-      train: data.train.length, test: data.test.length, peakRssMb: Math.round(peakRssMb()), rssBeforeLoadMb: Math.round(baseRss),
-    }));
+    console.log(
+      JSON.stringify({
+        images: n,
+        mode,
+        fileMb: Math.round((16 + 784 * n) / 2 ** 20),
+        generateMs: Math.round(generateMs),
+        loadMs: Math.round(loadMs),
+        train: data.train.length,
+        test: data.test.length,
+        peakRssMb: Math.round(peakRssMb()),
+        rssBeforeLoadMb: Math.round(baseRss),
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

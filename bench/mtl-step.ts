@@ -22,7 +22,14 @@
  */
 import { manualSeed, nn, optim, rand, Rng, setBackend, tensor, type Tensor } from '../src/index.js';
 import {
-  MultiTaskModel, createWeighting, defineTask, multiTaskStep, studyTrunk, taskHeads, weightingKeys, type WeightingKey,
+  MultiTaskModel,
+  createWeighting,
+  defineTask,
+  multiTaskStep,
+  studyTrunk,
+  taskHeads,
+  weightingKeys,
+  type WeightingKey,
 } from '../src/multitask/index.js';
 
 /** Steps timed in a row at each visit of a contender, the fastest kept. */
@@ -31,7 +38,10 @@ const LOSS_WEIGHTING: readonly WeightingKey[] = ['ew', 'sw', 'uw', 'dwa', 'rlw',
 /** Options of methods that need some (static weights need the weights). */
 const OPTIONS: Partial<Record<WeightingKey, Record<string, unknown>>> = { sw: { weights: { left: 1, right: 0.5 } } };
 
-const tasks = [defineTask({ name: 'left', kind: 'multiclass', classes: 10 }), defineTask({ name: 'right', kind: 'multiclass', classes: 10 })];
+const tasks = [
+  defineTask({ name: 'left', kind: 'multiclass', classes: 10 }),
+  defineTask({ name: 'right', kind: 'multiclass', classes: 10 }),
+];
 
 function model(taskCount: number): MultiTaskModel {
   manualSeed(0);
@@ -67,7 +77,9 @@ function main(): void {
     singleOpt.step();
   });
   const both = model(2);
-  contenders.set('forward', () => { both.run(x); });
+  contenders.set('forward', () => {
+    both.run(x);
+  });
   for (const key of methods) {
     const m = model(2);
     const method = createWeighting(key, ['left', 'right'], OPTIONS[key] ?? {});
@@ -114,7 +126,20 @@ function main(): void {
     budget[key] = limit * (ms['ew'] ?? NaN);
     within[key] = ratios[`${key}OverEw`]! <= limit;
   }
-  console.log(JSON.stringify({ workload: 'mtl-step', backend, batch: batchSize, tasks: tasks.length, steps, msPerStep: ms, ratios, budget, within, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+  console.log(
+    JSON.stringify({
+      workload: 'mtl-step',
+      backend,
+      batch: batchSize,
+      tasks: tasks.length,
+      steps,
+      msPerStep: ms,
+      ratios,
+      budget,
+      within,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
 }
 
 main();

@@ -9,14 +9,27 @@ import { PLAIN_GEMM } from '../src/backend/backend.js';
 import { getBackend, manualSeed, nn, optim, rand, setBackend, tensor, type Tensor } from '../src/index.js';
 
 function mlp(): nn.Module {
-  return new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 512), new nn.ReLU(), new nn.Linear(512, 10));
+  return new nn.Sequential(
+    new nn.Linear(784, 512),
+    new nn.ReLU(),
+    new nn.Linear(512, 512),
+    new nn.ReLU(),
+    new nn.Linear(512, 10),
+  );
 }
 
 function cnn(): nn.Module {
   return new nn.Sequential(
-    new nn.Conv2d(1, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 64, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(3136, 128), new nn.ReLU(), new nn.Linear(128, 10),
+    new nn.Conv2d(1, 32, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 64, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(3136, 128),
+    new nn.ReLU(),
+    new nn.Linear(128, 10),
   );
 }
 
@@ -43,9 +56,14 @@ function gemmRate(size: number, mode: 'kernel' | 'tensor'): number {
   const a = rand([size, size]);
   const b = rand([size, size]);
   const out = new Float32Array(size * size);
-  const product = mode === 'tensor'
-    ? (): void => void a.matmul(b)
-    : (): void => getBackend().matmul({ a: a.data as Float32Array, b: b.data as Float32Array, out }, { ...PLAIN_GEMM, m: size, n: size, k: size });
+  const product =
+    mode === 'tensor'
+      ? (): void => void a.matmul(b)
+      : (): void =>
+          getBackend().matmul(
+            { a: a.data as Float32Array, b: b.data as Float32Array, out },
+            { ...PLAIN_GEMM, m: size, n: size, k: size },
+          );
   for (let i = 0; i < Math.max(1, Math.floor(2e9 / (2 * size ** 3))); i++) product();
   const reps = Math.max(3, Math.floor(2e10 / (2 * size ** 3)));
   const t0 = performance.now();
@@ -63,7 +81,8 @@ function main(): void {
   manualSeed(0);
   const out: Record<string, unknown> = { workload, backend };
   if (workload === 'W1') out['samplesPerSec'] = trainRate(mlp(), rand([256, 784]), labels(256), Number(arg ?? 20));
-  else if (workload === 'W2') out['samplesPerSec'] = trainRate(cnn(), rand([128, 1, 28, 28]), labels(128), Number(arg ?? 10));
+  else if (workload === 'W2')
+    out['samplesPerSec'] = trainRate(cnn(), rand([128, 1, 28, 28]), labels(128), Number(arg ?? 10));
   else out['gflops'] = gemmRate(Number(arg ?? 1024), process.argv[5] === 'tensor' ? 'tensor' : 'kernel');
   out['peakRssMb'] = process.resourceUsage().maxRSS / 1024;
   console.log(JSON.stringify(out));

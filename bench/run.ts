@@ -53,17 +53,37 @@ function workloads(quick: boolean): Workload[] {
   const train = (id: string, steps: string, jsSteps: string, tfSteps: string): Contender[] => [
     { name: 'polytask native', group: 'polytask', cmd: node('polytask-worker.js', id, 'native', steps) },
     { name: 'polytask js', group: 'other', cmd: node('polytask-worker.js', id, 'js', jsSteps), maxReps: 1 },
-    { name: 'PyTorch 1 thread', group: 'reference', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), id, '--threads', '1', '--steps', steps] },
-    { name: 'PyTorch 2 threads', group: 'reference', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), id, '--threads', '2', '--steps', steps] },
+    {
+      name: 'PyTorch 1 thread',
+      group: 'reference',
+      cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), id, '--threads', '1', '--steps', steps],
+    },
+    {
+      name: 'PyTorch 2 threads',
+      group: 'reference',
+      cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), id, '--threads', '2', '--steps', steps],
+    },
     { name: 'TensorFlow.js wasm', group: 'other', cmd: node('peers/tfjs-worker.js', id, 'wasm', tfSteps) },
     { name: 'TensorFlow.js cpu', group: 'other', cmd: node('peers/tfjs-worker.js', id, 'cpu', '1'), maxReps: 1 },
   ];
   const gemm = (size: string): Contender[] => [
     { name: `polytask native ${size}`, group: 'polytask', cmd: node('polytask-worker.js', 'W3', 'native', size) },
-    { name: `polytask native ${size}, Tensor.matmul`, group: 'other', cmd: node('polytask-worker.js', 'W3', 'native', size, 'tensor') },
+    {
+      name: `polytask native ${size}, Tensor.matmul`,
+      group: 'other',
+      cmd: node('polytask-worker.js', 'W3', 'native', size, 'tensor'),
+    },
     { name: `polytask js ${size}`, group: 'other', cmd: node('polytask-worker.js', 'W3', 'js', size), maxReps: 1 },
-    { name: `NumPy/OpenBLAS ${size}`, group: 'reference', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', '--lib', 'numpy', '--size', size] },
-    { name: `PyTorch ${size}`, group: 'other', cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', '--threads', '2', '--size', size] },
+    {
+      name: `NumPy/OpenBLAS ${size}`,
+      group: 'reference',
+      cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', '--lib', 'numpy', '--size', size],
+    },
+    {
+      name: `PyTorch ${size}`,
+      group: 'other',
+      cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', '--threads', '2', '--size', size],
+    },
   ];
   return [
     { id: w1[0], title: w1[1], metric: 'samplesPerSec', contenders: train('W1', s(30, 8), s(3, 1), s(5, 2)) },
@@ -73,21 +93,33 @@ function workloads(quick: boolean): Workload[] {
   ];
 }
 
-interface Sample { value: number | null; peakRssMb: number | null; error?: string }
+interface Sample {
+  value: number | null;
+  peakRssMb: number | null;
+  error?: string;
+}
 
 /** Runs one worker process and returns the JSON line it printed, or why there is none. */
 function runWorker(cmd: readonly string[]): { record: Record<string, unknown> | null; error?: string } {
   if (cmd[0] === PY && !existsSync(PY)) return { record: null, error: 'absent (no /usr/bin/python3)' };
   try {
-    const stdout = execFileSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
-    const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+    const stdout = execFileSync(cmd[0]!, cmd.slice(1), {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 600_000,
+    });
+    const line = stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .pop();
     if (line === undefined) return { record: null, error: 'no result printed' };
     const r = JSON.parse(line) as Record<string, unknown>;
     return typeof r['error'] === 'string' ? { record: null, error: r['error'] } : { record: r };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const absent = /No module named|Cannot find (module|package)/.test(msg);
-    return { record: null, error: absent ? 'absent' : msg.split('\n').find((l) => /Error/.test(l)) ?? 'failed' };
+    return { record: null, error: absent ? 'absent' : (msg.split('\n').find((l) => /Error/.test(l)) ?? 'failed') };
   }
 }
 
@@ -103,7 +135,15 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-interface Row { workload: string; contender: string; median: number | null; ratio: number | null; peakRssMb: number | null; runs: number[]; note?: string }
+interface Row {
+  workload: string;
+  contender: string;
+  median: number | null;
+  ratio: number | null;
+  peakRssMb: number | null;
+  runs: number[];
+  note?: string;
+}
 
 function mtlTable(backend: string, quick: boolean): string {
   const { record: result, error } = runWorker(node('mtl-step.js', backend, quick ? '5' : '30'));
@@ -114,13 +154,28 @@ function mtlTable(backend: string, quick: boolean): string {
   const budget = result['budget'] as Record<string, number>;
   const within = result['within'] as Record<string, boolean>;
   // ratios are medians of in-round ratios (what `within` is judged on), not ratios of the medians
-  const lines = [title, '', '| step | ms | ratio (median of rounds) | budget (ms) | within |', '| --- | ---: | ---: | ---: | --- |'];
+  const lines = [
+    title,
+    '',
+    '| step | ms | ratio (median of rounds) | budget (ms) | within |',
+    '| --- | ---: | ---: | ---: | --- |',
+  ];
   for (const [k, v] of Object.entries(ms)) {
     if (k === 'forward') continue;
-    const ratio = k === 'single' ? '' : k === 'ew' ? `${ratios['ewOverSingle']!.toFixed(2)}× single` : `${ratios[`${k}OverEw`]!.toFixed(2)}× ew`;
-    lines.push(`| ${k} | ${v.toFixed(1)} | ${ratio} | ${budget[k]?.toFixed(1) ?? ''} | ${within[k] === undefined ? '' : within[k] ? 'yes' : 'NO'} |`);
+    const ratio =
+      k === 'single'
+        ? ''
+        : k === 'ew'
+          ? `${ratios['ewOverSingle']!.toFixed(2)}× single`
+          : `${ratios[`${k}OverEw`]!.toFixed(2)}× ew`;
+    lines.push(
+      `| ${k} | ${v.toFixed(1)} | ${ratio} | ${budget[k]?.toFixed(1) ?? ''} | ${within[k] === undefined ? '' : within[k] ? 'yes' : 'NO'} |`,
+    );
   }
-  lines.push('', 'Budgets (issue 4): ew ≤ 1.2× single; loss weighting and FAMO ≤ 1.2× ew; per-task-gradient methods ≤ ew + one backward pass per task.');
+  lines.push(
+    '',
+    'Budgets (issue 4): ew ≤ 1.2× single; loss weighting and FAMO ≤ 1.2× ew; per-task-gradient methods ≤ ew + one backward pass per task.',
+  );
   return lines.join('\n');
 }
 
@@ -128,18 +183,31 @@ function probeTable(backend: string, quick: boolean): string {
   const { record: result, error } = runWorker(node('transfer-probe.js', backend, quick ? '300' : '1000'));
   const title = `### Linear probe over cached features vs fine-tuning (${backend}, benchmark CNN, MNIST)`;
   if (result === null) return `${title}\n\nfailed: ${error}`;
-  return [title, '', '| examples | fine-tune epoch (ms) | probe epoch (ms) | cache fill (ms) | speed-up (target ≥ 10×) |', '| ---: | ---: | ---: | ---: | ---: |',
-    `| ${String(result['examples'])} | ${String(result['fineTuneEpochMs'])} | ${String(result['probeEpochMs'])} | ${String(result['cacheFillMs'])} | ${String(result['speedup'])}× |`].join('\n');
+  return [
+    title,
+    '',
+    '| examples | fine-tune epoch (ms) | probe epoch (ms) | cache fill (ms) | speed-up (target ≥ 10×) |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    `| ${String(result['examples'])} | ${String(result['fineTuneEpochMs'])} | ${String(result['probeEpochMs'])} | ${String(result['cacheFillMs'])} | ${String(result['speedup'])}× |`,
+  ].join('\n');
 }
 
 function idxTable(quick: boolean): string {
   const n = quick ? 100_000 : 1_000_000;
   const title = `### Loading ${n.toLocaleString('en')} IDX images (28×28 bytes, generated on the fly) as \`train --limit 100\` does`;
-  const lines = [title, '', '| mode | file (MB) | train / test examples | load (ms) | peak RSS (MB) |', '| --- | ---: | ---: | ---: | ---: |'];
+  const lines = [
+    title,
+    '',
+    '| mode | file (MB) | train / test examples | load (ms) | peak RSS (MB) |',
+    '| --- | ---: | ---: | ---: | ---: |',
+  ];
   for (const mode of ['whole', 'lazy']) {
     const { record: r, error } = runWorker(node('idx-load.js', String(n), mode));
     if (r === null) lines.push(`| ${mode} | failed: ${error} | | | |`);
-    else lines.push(`| ${mode === 'lazy' ? 'lazy (budget 256 MiB, 1% test)' : 'whole file (20% test)'} | ${String(r['fileMb'])} | ${String(r['train'])} / ${String(r['test'])} | ${String(r['loadMs'])} | ${String(r['peakRssMb'])} |`);
+    else
+      lines.push(
+        `| ${mode === 'lazy' ? 'lazy (budget 256 MiB, 1% test)' : 'whole file (20% test)'} | ${String(r['fileMb'])} | ${String(r['train'])} / ${String(r['test'])} | ${String(r['loadMs'])} | ${String(r['peakRssMb'])} |`,
+      );
   }
   return lines.join('\n');
 }
@@ -148,9 +216,15 @@ function executorsTable(quick: boolean): string {
   const { record: r, error } = runWorker(node('executors.js', quick ? '1' : '2', quick ? '30' : '100'));
   const title = '### Executors: a study grid with `--workers 2` against `local`, and the BullMQ overhead per job';
   if (r === null) return `${title}\n\nfailed: ${error}`;
-  return [title, '', `grid: \`polytask study ${String(r['grid'])}\` (8 sub-runs), wall time of the command, best of the repetitions`, '',
-    '| local (s) | --workers 2 (s) | speed-up | BullMQ overhead per job (ms, no-op jobs, 1 worker) |', '| ---: | ---: | ---: | ---: |',
-    `| ${String(r['localSeconds'])} | ${String(r['workersSeconds'])} | ${String(r['speedup'])}× | ${r['bullmqMsPerJob'] === null ? 'no redis-server' : String(r['bullmqMsPerJob'])} |`].join('\n');
+  return [
+    title,
+    '',
+    `grid: \`polytask study ${String(r['grid'])}\` (8 sub-runs), wall time of the command, best of the repetitions`,
+    '',
+    '| local (s) | --workers 2 (s) | speed-up | BullMQ overhead per job (ms, no-op jobs, 1 worker) |',
+    '| ---: | ---: | ---: | ---: |',
+    `| ${String(r['localSeconds'])} | ${String(r['workersSeconds'])} | ${String(r['speedup'])}× | ${r['bullmqMsPerJob'] === null ? 'no redis-server' : String(r['bullmqMsPerJob'])} |`,
+  ].join('\n');
 }
 
 function main(): void {
@@ -171,30 +245,50 @@ function main(): void {
       const order = r % 2 === 0 ? w.contenders : [...w.contenders].reverse();
       for (const c of order) {
         if (r >= (c.maxReps ?? reps)) continue;
-        const s = c.group === 'polytask' && !native.available ? { value: null, peakRssMb: null, error: `native backend unavailable: ${native.reason}` } : runOnce(c, w.metric);
+        const s =
+          c.group === 'polytask' && !native.available
+            ? { value: null, peakRssMb: null, error: `native backend unavailable: ${native.reason}` }
+            : runOnce(c, w.metric);
         samples.get(c.name)!.push(s);
         process.stderr.write(`${w.id} ${c.name}: ${s.value?.toFixed(1) ?? s.error}\n`);
       }
     }
     const med = (name: string): number | null => {
-      const vals = samples.get(name)!.map((s) => s.value).filter((v): v is number => v !== null && Number.isFinite(v));
+      const vals = samples
+        .get(name)!
+        .map((s) => s.value)
+        .filter((v): v is number => v !== null && Number.isFinite(v));
       return vals.length === 0 ? null : median(vals);
     };
-    const refs = w.contenders.filter((c) => c.group === 'reference').map((c) => med(c.name)).filter((v): v is number => v !== null);
+    const refs = w.contenders
+      .filter((c) => c.group === 'reference')
+      .map((c) => med(c.name))
+      .filter((v): v is number => v !== null);
     const ref = refs.length === 0 ? null : Math.max(...refs);
-    const lines = [`### ${w.title}`, '', '| contender | median | × reference | peak RSS (MB) |', '| --- | ---: | ---: | ---: |'];
+    const lines = [
+      `### ${w.title}`,
+      '',
+      '| contender | median | × reference | peak RSS (MB) |',
+      '| --- | ---: | ---: | ---: |',
+    ];
     for (const c of w.contenders) {
       const m = med(c.name);
       const ss = samples.get(c.name)!;
       const rss = ss.map((s) => s.peakRssMb).filter((v): v is number => v !== null);
       const err = ss.find((s) => s.error !== undefined)?.error;
       const row: Row = {
-        workload: w.id, contender: c.name, median: m, ratio: m !== null && ref !== null ? m / ref : null,
-        peakRssMb: rss.length === 0 ? null : Math.max(...rss), runs: ss.map((s) => s.value ?? NaN),
+        workload: w.id,
+        contender: c.name,
+        median: m,
+        ratio: m !== null && ref !== null ? m / ref : null,
+        peakRssMb: rss.length === 0 ? null : Math.max(...rss),
+        runs: ss.map((s) => s.value ?? NaN),
         ...(m === null && err !== undefined ? { note: err } : {}),
       };
       rows.push(row);
-      lines.push(`| ${c.name} | ${m === null ? (err ?? 'n/a') : m.toFixed(1)} | ${row.ratio === null ? '' : row.ratio.toFixed(2)} | ${row.peakRssMb === null ? '' : row.peakRssMb.toFixed(0)} |`);
+      lines.push(
+        `| ${c.name} | ${m === null ? (err ?? 'n/a') : m.toFixed(1)} | ${row.ratio === null ? '' : row.ratio.toFixed(2)} | ${row.peakRssMb === null ? '' : row.peakRssMb.toFixed(0)} |`,
+      );
     }
     tables.push(lines.join('\n'));
   }
@@ -205,7 +299,14 @@ function main(): void {
   const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2) or NumPy/OpenBLAS (W3).`;
   const md = [header, '', ...tables].join('\n\n');
   console.log(md);
-  writeFileAtomicSync(path.join(root, 'bench/results.json'), JSON.stringify({ date: new Date().toISOString(), reps, cpu: os.cpus()[0]?.model, cores: os.cpus().length, rows }, null, 2) + '\n');
+  writeFileAtomicSync(
+    path.join(root, 'bench/results.json'),
+    JSON.stringify(
+      { date: new Date().toISOString(), reps, cpu: os.cpus()[0]?.model, cores: os.cpus().length, rows },
+      null,
+      2,
+    ) + '\n',
+  );
 }
 
 main();

@@ -32,29 +32,60 @@ async function main(): Promise<void> {
   setBackend(backend === 'js' ? 'js' : 'native');
   manualSeed(0);
   const n = Number(examples);
-  const train = imageDataset(selectImages(loadMnist(), Array.from({ length: n }, (_, i) => i)));
-  const model = buildModel({ arch: 'cnn', config: { channels: [32, 64], hidden: 128 }, tasks: [{ name: 'digit', classes: 10 }] });
+  const train = imageDataset(
+    selectImages(
+      loadMnist(),
+      Array.from({ length: n }, (_, i) => i),
+    ),
+  );
+  const model = buildModel({
+    arch: 'cnn',
+    config: { channels: [32, 64], hidden: 128 },
+    tasks: [{ name: 'digit', classes: 10 }],
+  });
   const head = model.heads.get('digit');
   const ce = nn.functional.crossEntropy;
   const common = { epochs: 1, batchSize: 64, lr: 1e-3, seed: 0 };
 
-  const fineTune = await epochMs(() => fitAdam({
-    ...common, model, params: model.parameters(), data: train, loss: (x, y) => ce(head.forward(model.trunk.forward(x)), y),
-  }), Number(reps));
+  const fineTune = await epochMs(
+    () =>
+      fitAdam({
+        ...common,
+        model,
+        params: model.parameters(),
+        data: train,
+        loss: (x, y) => ce(head.forward(model.trunk.forward(x)), y),
+      }),
+    Number(reps),
+  );
 
   const cache = new FeatureCache();
   const t0 = performance.now();
   const features = cache.features(model.trunk, train);
   const cacheFill = performance.now() - t0;
-  const probe = await epochMs(() => fitAdam({
-    ...common, model: head, params: head.parameters(), data: features, loss: (f, y) => ce(head.forward(f), y),
-  }), Number(reps) * 5);
+  const probe = await epochMs(
+    () =>
+      fitAdam({
+        ...common,
+        model: head,
+        params: head.parameters(),
+        data: features,
+        loss: (f, y) => ce(head.forward(f), y),
+      }),
+    Number(reps) * 5,
+  );
 
-  console.log(JSON.stringify({
-    workload: 'transfer-probe', backend, examples: n,
-    fineTuneEpochMs: Number(fineTune.toFixed(2)), probeEpochMs: Number(probe.toFixed(2)), cacheFillMs: Number(cacheFill.toFixed(2)),
-    speedup: Number((fineTune / probe).toFixed(1)),
-  }));
+  console.log(
+    JSON.stringify({
+      workload: 'transfer-probe',
+      backend,
+      examples: n,
+      fineTuneEpochMs: Number(fineTune.toFixed(2)),
+      probeEpochMs: Number(probe.toFixed(2)),
+      cacheFillMs: Number(cacheFill.toFixed(2)),
+      speedup: Number((fineTune / probe).toFixed(1)),
+    }),
+  );
 }
 
 await main();

@@ -11,7 +11,14 @@ const tasks = Array.from({ length: tasksN }, (_, i) => `task${i}`);
 
 function setup() {
   manualSeed(0);
-  const trunk = new nn.Sequential(new nn.Linear(256, hidden), new nn.ReLU(), new nn.Linear(hidden, hidden), new nn.ReLU(), new nn.Linear(hidden, 128), new nn.ReLU());
+  const trunk = new nn.Sequential(
+    new nn.Linear(256, hidden),
+    new nn.ReLU(),
+    new nn.Linear(hidden, hidden),
+    new nn.ReLU(),
+    new nn.Linear(hidden, 128),
+    new nn.ReLU(),
+  );
   const heads = Object.fromEntries(tasks.map((t) => [t, new nn.Linear(128, 10)]));
   const x = randn([batch, 256]);
   const y = Object.fromEntries(tasks.map((t) => [t, randn([batch, 10])]));
@@ -20,14 +27,27 @@ function setup() {
 
 function timeMethod(key) {
   const { trunk, heads, x, y } = setup();
-  const method = createWeighting(key, tasks, key === 'sw' ? { weights: Object.fromEntries(tasks.map((t) => [t, 1])) } : {});
-  const params = [...trunk.parameters(), ...Object.values(heads).flatMap((h) => h.parameters()), ...method.parameters()];
+  const method = createWeighting(
+    key,
+    tasks,
+    key === 'sw' ? { weights: Object.fromEntries(tasks.map((t) => [t, 1])) } : {},
+  );
+  const params = [
+    ...trunk.parameters(),
+    ...Object.values(heads).flatMap((h) => h.parameters()),
+    ...method.parameters(),
+  ];
   const opt = new optim.SGD(params, { lr: 1e-3 });
   const step = () => {
     opt.zeroGrad();
     const z = trunk.forward(x);
     const taskLosses = Object.fromEntries(tasks.map((t) => [t, nn.functional.mse(heads[t].forward(z), y[t])]));
-    method.backward({ taskLosses, sharedParams: trunk.parameters(), taskParams: Object.fromEntries(tasks.map((t) => [t, heads[t].parameters()])), representation: z });
+    method.backward({
+      taskLosses,
+      sharedParams: trunk.parameters(),
+      taskParams: Object.fromEntries(tasks.map((t) => [t, heads[t].parameters()])),
+      representation: z,
+    });
     opt.step();
   };
   for (let i = 0; i < 3; i++) step();
@@ -45,7 +65,9 @@ for (let round = 0; round < 3; round++) {
   }
 }
 const base = best.get('ew').ms;
-console.log(`${tasksN} tasks, batch ${batch}, hidden ${hidden}: equal weights ${base.toFixed(2)} ms/step (fastest of 3 rounds)`);
+console.log(
+  `${tasksN} tasks, batch ${batch}, hidden ${hidden}: equal weights ${base.toFixed(2)} ms/step (fastest of 3 rounds)`,
+);
 for (const [key, { needs, ms }] of best) {
   console.log(`${key.padEnd(9)} ${needs.padEnd(20)} ${ms.toFixed(2).padStart(8)} ms/step  ${(ms / base).toFixed(2)}×`);
 }

@@ -22,7 +22,9 @@ const log = path.join(root, 'build', 'native-build.log');
 
 function unavailable(reason) {
   if (process.env['POLYTASK_REQUIRE_NATIVE'] === '1') {
-    console.error(`polytask: native backend unavailable (${reason}) and POLYTASK_REQUIRE_NATIVE=1 forbids the JS fallback`);
+    console.error(
+      `polytask: native backend unavailable (${reason}) and POLYTASK_REQUIRE_NATIVE=1 forbids the JS fallback`,
+    );
     process.exit(1);
   }
   console.log(`polytask: native backend unavailable (${reason}); polytask will use the JS backend`);
@@ -49,7 +51,8 @@ if (process.env['POLYTASK_SKIP_NATIVE'] === '1') unavailable('POLYTASK_SKIP_NATI
 const gyp = findNodeGyp();
 if (gyp === null) unavailable('node-gyp is not installed');
 const nodedir = localNodeDir();
-if (nodedir === null) unavailable(`no Node headers under ${path.resolve(path.dirname(process.execPath), '..', 'include', 'node')}`);
+if (nodedir === null)
+  unavailable(`no Node headers under ${path.resolve(path.dirname(process.execPath), '..', 'include', 'node')}`);
 
 const result = spawnSync(process.execPath, [gyp, 'rebuild', '--release', `--nodedir=${nodedir}`, '--jobs=max'], {
   cwd: root,
@@ -61,7 +64,11 @@ mkdirSync(path.dirname(log), { recursive: true });
 writeFileSync(log, output);
 if (result.error !== undefined) unavailable(`node-gyp did not run: ${result.error.message}`);
 if (result.status !== 0) {
-  const firstError = output.split('\n').find((l) => /error/i.test(l))?.trim() ?? `exit code ${result.status}`;
+  const firstError =
+    output
+      .split('\n')
+      .find((l) => /error/i.test(l))
+      ?.trim() ?? `exit code ${result.status}`;
   unavailable(`build failed: ${firstError.slice(0, 200)}; see ${path.relative(root, log)}`);
 }
 console.log('polytask: native backend built (build/Release/polytask_native.node)');

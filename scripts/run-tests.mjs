@@ -21,6 +21,8 @@ if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
 }
-const setup = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/test/helpers/setup.js')).href;
+const setup = pathToFileURL(
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/test/helpers/setup.js'),
+).href;
 const r = spawnSync(process.execPath, ['--import', setup, '--test', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

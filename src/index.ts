@@ -20,7 +20,13 @@ export * from './tensor/index.js';
 export { manualSeed, rng, Rng } from './core/rng.js';
 export { PolytaskError, ShapeError, DTypeError, ValueError, FormatError } from './core/errors.js';
 export type { DType, TypedArray } from './core/dtype.js';
-export { getBackend, setBackend, registerBackend, type BackendLoad, type BackendRegistration } from './backend/registry.js';
+export {
+  getBackend,
+  setBackend,
+  registerBackend,
+  type BackendLoad,
+  type BackendRegistration,
+} from './backend/registry.js';
 export { nativeAvailable } from './backends/native/index.js';
 export type { Backend } from './backend/backend.js';
 export * as nn from './nn/index.js';

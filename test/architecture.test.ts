@@ -28,12 +28,69 @@ const lower: Record<string, string[]> = {
   models: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train'],
   study: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models'],
   executors: ['core', 'backend', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'study', 'config'],
-  transfer: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'config', 'study'],
-  multitask: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'config', 'study'],
-  endtoend: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'models', 'config', 'study'],
+  transfer: [
+    'core',
+    'backend',
+    'backends',
+    'tensor',
+    'nn',
+    'optim',
+    'io',
+    'data',
+    'train',
+    'models',
+    'config',
+    'study',
+  ],
+  multitask: [
+    'core',
+    'backend',
+    'backends',
+    'tensor',
+    'nn',
+    'optim',
+    'io',
+    'data',
+    'train',
+    'models',
+    'config',
+    'study',
+  ],
+  endtoend: [
+    'core',
+    'backend',
+    'backends',
+    'tensor',
+    'nn',
+    'optim',
+    'io',
+    'data',
+    'train',
+    'models',
+    'config',
+    'study',
+  ],
   // the report reads the studies' own result types, so it sits above them
   report: ['core', 'io', 'study', 'transfer', 'multitask', 'endtoend'],
-  cli: ['core', 'backend', 'backends', 'tensor', 'nn', 'optim', 'io', 'data', 'train', 'study', 'executors', 'report', 'models', 'transfer', 'multitask', 'endtoend', 'config'],
+  cli: [
+    'core',
+    'backend',
+    'backends',
+    'tensor',
+    'nn',
+    'optim',
+    'io',
+    'data',
+    'train',
+    'study',
+    'executors',
+    'report',
+    'models',
+    'transfer',
+    'multitask',
+    'endtoend',
+    'config',
+  ],
 };
 
 function* tsFiles(dir: string): Generator<string> {
@@ -58,7 +115,10 @@ test('src imports point down only', () => {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/(?:import|export)(?:[^'"]*?from)?\s+['"](\.[^'"]+)['"]/g)) {
       const target = path.relative(src, path.resolve(path.dirname(file), m[1]!));
-      if (target.startsWith('..')) { violations.push(`${rel}: imports outside src: ${m[1]}`); continue; }
+      if (target.startsWith('..')) {
+        violations.push(`${rel}: imports outside src: ${m[1]}`);
+        continue;
+      }
       const dest = target.split(path.sep)[0]!;
       if (dest !== top && !allowed.includes(dest)) violations.push(`${rel}: ${top} must not import ${dest} (${m[1]})`);
     }
@@ -88,7 +148,9 @@ test('the package root loads the engine and training layers only', () => {
   // The studies are subpath imports: their schemas (zod) and code would enlarge the heap that every
   // garbage collection marks, in every process that only wants tensors.
   const { files, packages } = runtimeImports(path.join(src, 'index.ts'));
-  const studies = [...files].map((f) => path.relative(src, f).split(path.sep)[0]!).filter((top) => ['multitask', 'transfer', 'endtoend', 'report', 'cli'].includes(top));
+  const studies = [...files]
+    .map((f) => path.relative(src, f).split(path.sep)[0]!)
+    .filter((top) => ['multitask', 'transfer', 'endtoend', 'report', 'cli'].includes(top));
   assert.deepEqual([...new Set(studies)], []);
   assert.ok(!packages.has('zod'), `the root imports ${[...packages].join(', ')}`);
   // the model zoo is the subpath `polytask/models`
@@ -97,7 +159,9 @@ test('the package root loads the engine and training layers only', () => {
 });
 
 test('package.json exports the model zoo as polytask/models', () => {
-  const pkg = JSON.parse(readFileSync(path.join(src, '..', 'package.json'), 'utf8')) as { exports: Record<string, { import: string }> };
+  const pkg = JSON.parse(readFileSync(path.join(src, '..', 'package.json'), 'utf8')) as {
+    exports: Record<string, { import: string }>;
+  };
   assert.equal(pkg.exports['./models']?.import, './dist/src/models/zoo/index.js');
 });
 
@@ -110,8 +174,12 @@ test('outside tensor/, tensors come from tensor/index.js or creation.js, which a
     if (rel.startsWith(`tensor${path.sep}`)) continue;
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/^(?:import|export)(?!\s+type\b)(?:[^'"]*?from)?\s+['"](\.[^'"]+)['"]/gm)) {
-      const target = path.relative(src, path.resolve(path.dirname(file), m[1]!)).split(path.sep).join('/');
-      if (target.startsWith('tensor/') && !['tensor/index.js', 'tensor/creation.js'].includes(target)) bad.push(`${rel}: ${m[1]}`);
+      const target = path
+        .relative(src, path.resolve(path.dirname(file), m[1]!))
+        .split(path.sep)
+        .join('/');
+      if (target.startsWith('tensor/') && !['tensor/index.js', 'tensor/creation.js'].includes(target))
+        bad.push(`${rel}: ${m[1]}`);
     }
   }
   assert.deepEqual(bad, []);
@@ -120,7 +188,9 @@ test('outside tensor/, tensors come from tensor/index.js or creation.js, which a
 /** The relative imports of one compiled module, as absolute paths. */
 function jsImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"](\.[^'"]+)['"]/gm)].map((m) => path.resolve(path.dirname(file), m[1]!));
+  return [...text.matchAll(/^(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"](\.[^'"]+)['"]/gm)].map((m) =>
+    path.resolve(path.dirname(file), m[1]!),
+  );
 }
 
 /** The strongly connected components with more than one module (or a self-import): Tarjan's algorithm. */
@@ -158,7 +228,13 @@ function cycles(graph: Map<string, string[]>): string[][] {
 }
 
 test('the cycle finder finds a cycle', () => {
-  const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a', 'd']], ['d', []], ['e', ['e']]]);
+  const g = new Map([
+    ['a', ['b']],
+    ['b', ['c']],
+    ['c', ['a', 'd']],
+    ['d', []],
+    ['e', ['e']],
+  ]);
   assert.deepEqual(cycles(g), [['a', 'b', 'c'], ['e']]);
 });
 
@@ -170,5 +246,8 @@ test('src has no runtime import cycle', () => {
     graph.set(js, jsImports(js));
   }
   assert.ok(graph.size > 100, `read ${graph.size} compiled modules under ${compiled}`);
-  assert.deepEqual(cycles(graph).map((c) => c.map((f) => path.relative(compiled, f))), []);
+  assert.deepEqual(
+    cycles(graph).map((c) => c.map((f) => path.relative(compiled, f))),
+    [],
+  );
 });

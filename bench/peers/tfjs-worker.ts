@@ -17,7 +17,9 @@ function model(workload: string): tfl.Sequential {
     m.add(tfl.layers.dense({ units: 512, activation: 'relu' }));
     m.add(tfl.layers.dense({ units: 10 }));
   } else {
-    m.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }));
+    m.add(
+      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    );
     m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
     m.add(tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' }));
     m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));

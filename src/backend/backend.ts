@@ -31,40 +31,70 @@ export type I32 = Int32Array;
 
 /** Elementwise unary ops; `alpha` is the slope of leakyRelu and unused otherwise. */
 export type UnaryOp =
-  | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'square' | 'reciprocal'
-  | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'erf' | 'log1p';
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'abs'
+  | 'sign'
+  | 'square'
+  | 'reciprocal'
+  | 'relu'
+  | 'leakyRelu'
+  | 'sigmoid'
+  | 'tanh'
+  | 'erf'
+  | 'log1p';
 
 /** Broadcasting binary ops. Comparisons write 1 or 0. */
 export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+  'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 
 export type ReduceOp = 'sum' | 'max' | 'min';
 
 /** Geometry of a 2-D convolution; x is [N,C,H,W], w is [O,C/groups,KH,KW], y is [N,O,OH,OW]. */
 export interface Conv2dGeometry {
-  n: number; c: number; h: number; w: number;
-  o: number; kh: number; kw: number;
-  oh: number; ow: number;
-  strideH: number; strideW: number;
-  padH: number; padW: number;
-  dilationH: number; dilationW: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  oh: number;
+  ow: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilationH: number;
+  dilationW: number;
   groups: number;
 }
 
 /** Geometry of 2-D pooling; x is [N,C,H,W], y is [N,C,OH,OW]. Padding counts as -inf (max) or 0 (avg). */
 export interface Pool2dGeometry {
-  n: number; c: number; h: number; w: number;
-  oh: number; ow: number;
-  kh: number; kw: number;
-  strideH: number; strideW: number;
-  padH: number; padW: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
   /** avg pooling: divide by kh*kw even at padded borders (PyTorch's count_include_pad). */
   countIncludePad: boolean;
 }
 
 export interface AdamParams {
-  lr: number; beta1: number; beta2: number; eps: number;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
   weightDecay: number;
   /** AdamW: decay the weights directly instead of adding wd*p to the gradient. */
   decoupled: boolean;
@@ -73,19 +103,32 @@ export interface AdamParams {
 }
 
 export interface SgdParams {
-  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean;
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
   /** True on the first step with momentum: the buffer is set to the gradient instead of blended. */
   firstStep: boolean;
 }
 
 /** Operands of matmul: A is [k,m] when transA, else [m,k]; B is [n,k] when transB, else [k,n]; out is [batch,m,n]. */
-export interface MatmulArrays { a: F32; b: F32; out: F32 }
+export interface MatmulArrays {
+  a: F32;
+  b: F32;
+  out: F32;
+}
 
 export interface MatmulAttrs {
-  batch: number; m: number; n: number; k: number;
-  transA: boolean; transB: boolean;
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
   /** A_b starts at b*aBatchStride (0 broadcasts one matrix over the batch); likewise B_b. */
-  aBatchStride: number; bBatchStride: number;
+  aBatchStride: number;
+  bBatchStride: number;
   /** Add to out instead of overwriting it. */
   accumulate: boolean;
 }
@@ -98,38 +141,98 @@ export interface MatmulAttrs {
  * be.matmul({ a, b, out }, { ...PLAIN_GEMM, m, n, k, transB: true }); // out [m,n] = a [m,k] · bᵀ, b [n,k]
  */
 export const PLAIN_GEMM: Readonly<Omit<MatmulAttrs, 'm' | 'n' | 'k'>> = {
-  batch: 1, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0, accumulate: false,
+  batch: 1,
+  transA: false,
+  transB: false,
+  aBatchStride: 0,
+  bBatchStride: 0,
+  accumulate: false,
 };
 
 /** Geometry of adaptive 2-D pooling; x is [N,C,H,W], y is [N,C,OH,OW]. */
-export interface AdaptivePool2dGeometry { n: number; c: number; h: number; w: number; oh: number; ow: number }
+export interface AdaptivePool2dGeometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  oh: number;
+  ow: number;
+}
 
 /** x viewed as [outer, dim, inner], normalised over dim; `log` for log-softmax. */
-export interface SoftmaxAttrs { outer: number; dim: number; inner: number; log: boolean }
+export interface SoftmaxAttrs {
+  outer: number;
+  dim: number;
+  inner: number;
+  log: boolean;
+}
 
-export interface CrossEntropyAttrs { rows: number; classes: number; smoothing: number; ignoreIndex: number }
+export interface CrossEntropyAttrs {
+  rows: number;
+  classes: number;
+  smoothing: number;
+  ignoreIndex: number;
+}
 
 /** x, y [rows, cols]; gamma, beta [cols] or null; mean, rstd [rows]. */
-export interface LayerNormArrays { x: F32; gamma: F32 | null; beta: F32 | null; y: F32; mean: F32; rstd: F32 }
-export interface LayerNormBackwardArrays {
-  gy: F32; x: F32; gamma: F32 | null; mean: F32; rstd: F32;
-  gx: F32; ggamma: F32 | null; gbeta: F32 | null;
+export interface LayerNormArrays {
+  x: F32;
+  gamma: F32 | null;
+  beta: F32 | null;
+  y: F32;
+  mean: F32;
+  rstd: F32;
 }
-export interface LayerNormLayout { rows: number; cols: number }
-export interface LayerNormAttrs extends LayerNormLayout { eps: number }
+export interface LayerNormBackwardArrays {
+  gy: F32;
+  x: F32;
+  gamma: F32 | null;
+  mean: F32;
+  rstd: F32;
+  gx: F32;
+  ggamma: F32 | null;
+  gbeta: F32 | null;
+}
+export interface LayerNormLayout {
+  rows: number;
+  cols: number;
+}
+export interface LayerNormAttrs extends LayerNormLayout {
+  eps: number;
+}
 
 /** x, y [n,c,s]; gamma, beta, runningMean, runningVar, mean, rstd [c]. */
 export interface BatchNormArrays {
-  x: F32; gamma: F32 | null; beta: F32 | null; runningMean: F32 | null; runningVar: F32 | null;
-  y: F32; mean: F32; rstd: F32;
+  x: F32;
+  gamma: F32 | null;
+  beta: F32 | null;
+  runningMean: F32 | null;
+  runningVar: F32 | null;
+  y: F32;
+  mean: F32;
+  rstd: F32;
 }
 export interface BatchNormBackwardArrays {
-  gy: F32; x: F32; gamma: F32 | null; mean: F32; rstd: F32;
-  gx: F32; ggamma: F32 | null; gbeta: F32 | null;
+  gy: F32;
+  x: F32;
+  gamma: F32 | null;
+  mean: F32;
+  rstd: F32;
+  gx: F32;
+  ggamma: F32 | null;
+  gbeta: F32 | null;
 }
 /** What the backward of batchNorm needs: the layout and whether batch statistics were used. */
-export interface BatchNormLayout { n: number; c: number; s: number; training: boolean }
-export interface BatchNormAttrs extends BatchNormLayout { momentum: number; eps: number }
+export interface BatchNormLayout {
+  n: number;
+  c: number;
+  s: number;
+  training: boolean;
+}
+export interface BatchNormAttrs extends BatchNormLayout {
+  momentum: number;
+  eps: number;
+}
 
 export interface Backend {
   readonly name: string;
@@ -140,7 +243,15 @@ export interface Backend {
   /** gx[i] = gy[i] * op'(x[i]); `y` is op(x) (some derivatives read it). Overwrites gx. */
   unaryGrad(op: UnaryOp, x: F32, y: F32, gy: F32, gx: F32, alpha: number): void;
   /** out = op(a, b) with NumPy broadcasting to outShape. a, b, out share one dtype except that comparisons always write float32. Overwrites out. */
-  binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
+  binary(
+    op: BinaryOp,
+    a: TypedArray,
+    aShape: Shape,
+    b: TypedArray,
+    bShape: Shape,
+    out: TypedArray,
+    outShape: Shape,
+  ): void;
   /** out = cond != 0 ? a : b, all three broadcast to outShape. Overwrites out. */
   where(cond: F32, cShape: Shape, a: F32, aShape: Shape, b: F32, bShape: Shape, out: F32, outShape: Shape): void;
   /** out[i] = min(max(x[i], lo), hi). Overwrites out. */
@@ -208,7 +319,10 @@ export interface Backend {
    * Rows whose target equals ignoreIndex get loss 0 and gradient 0. When grad is given it receives
    * d loss_r / d logits. Targets out of [0, classes) other than ignoreIndex are checked by the caller.
    */
-  softmaxCrossEntropy(arrays: { logits: F32; targets: I32; loss: F32; grad: F32 | null }, attrs: CrossEntropyAttrs): void;
+  softmaxCrossEntropy(
+    arrays: { logits: F32; targets: I32; loss: F32; grad: F32 | null },
+    attrs: CrossEntropyAttrs,
+  ): void;
   /** Layer norm over the last `cols` of x [rows, cols]; writes y, and mean and rstd [rows] for the backward. gamma/beta [cols] or null. */
   layerNorm(arrays: LayerNormArrays, attrs: LayerNormAttrs): void;
   /** Overwrites gx, and ggamma/gbeta when given. */
@@ -235,4 +349,6 @@ export interface Backend {
  * @example
  * function avgPool2d({ x, y }: KernelArrays<'avgPool2d'>, g: Pool2dGeometry): void { ... }
  */
-export type KernelArrays<K extends keyof Backend> = Backend[K] extends (arrays: infer A, attrs: never) => void ? A : never;
+export type KernelArrays<K extends keyof Backend> = Backend[K] extends (arrays: infer A, attrs: never) => void
+  ? A
+  : never;

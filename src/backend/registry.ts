@@ -45,9 +45,16 @@ let current: Backend | null = null;
  * @example
  * registerBackend('native', loadNativeBackend, 1);
  */
-export function registerBackend(name: string, load: () => BackendLoad, priority: number, opts: BackendRegistration = {}): void {
+export function registerBackend(
+  name: string,
+  load: () => BackendLoad,
+  priority: number,
+  opts: BackendRegistration = {},
+): void {
   entries.set(name, {
-    name, load, priority,
+    name,
+    load,
+    priority,
     description: opts.description ?? `${name} backend`,
     required: opts.required ?? (() => null),
   });
@@ -82,7 +89,8 @@ export function getBackend(): Backend {
  */
 export function setBackend(name: string): Backend {
   const entry = entries.get(name);
-  if (entry === undefined) throw new ValueError('setBackend', `unknown backend '${String(name)}', expected ${expected()}`);
+  if (entry === undefined)
+    throw new ValueError('setBackend', `unknown backend '${String(name)}', expected ${expected()}`);
   const { backend, reason } = entry.load();
   if (backend === null) throw new ValueError('setBackend', `${name} backend unavailable: ${reason}`);
   current = backend;
@@ -97,14 +105,15 @@ export function setBackend(name: string): Backend {
  */
 export function backendAvailable(name: string): { available: boolean; reason: string } {
   const entry = entries.get(name);
-  if (entry === undefined) return { available: false, reason: `no backend '${name}' is registered (import 'polytask')` };
+  if (entry === undefined)
+    return { available: false, reason: `no backend '${name}' is registered (import 'polytask')` };
   const { backend, reason } = entry.load();
   return { available: backend !== null, reason };
 }
 
 function expected(): string {
   const names = registeredBackends().map((n) => `'${n}'`);
-  if (names.length <= 1) return names[0] ?? 'a registered backend (none is: import \'polytask\')';
+  if (names.length <= 1) return names[0] ?? "a registered backend (none is: import 'polytask')";
   return `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]!}`;
 }
 
@@ -119,14 +128,23 @@ function chooseDefault(): Backend {
     const { backend, reason } = entry.load();
     if (backend === null) {
       const requiredBy = entry.required();
-      if (requiredBy !== null) throw new ValueError('backend', `${entry.name} backend unavailable (${reason}) and ${requiredBy} forbids the fallback`);
+      if (requiredBy !== null)
+        throw new ValueError(
+          'backend',
+          `${entry.name} backend unavailable (${reason}) and ${requiredBy} forbids the fallback`,
+        );
       skipped.push({ entry, reason });
       continue;
     }
     for (const s of skipped) {
-      process.emitWarning(`polytask: ${s.entry.name} backend unavailable (${s.reason}); using the ${entry.description}`);
+      process.emitWarning(
+        `polytask: ${s.entry.name} backend unavailable (${s.reason}); using the ${entry.description}`,
+      );
     }
     return backend;
   }
-  throw new ValueError('backend', `no backend available${skipped.map((s) => `; ${s.entry.name}: ${s.reason}`).join('')} (import 'polytask' to register the built-in ones)`);
+  throw new ValueError(
+    'backend',
+    `no backend available${skipped.map((s) => `; ${s.entry.name}: ${s.reason}`).join('')} (import 'polytask' to register the built-in ones)`,
+  );
 }

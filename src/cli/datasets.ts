@@ -13,8 +13,16 @@
 import { ValueError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import {
-  loadMnist, openIdx, readCsv, readIdx, readNpy, requireFashionMnist, trainTestSplit, TensorDataset,
-  FASHION_MNIST_DIR, type ImageSet,
+  loadMnist,
+  openIdx,
+  readCsv,
+  readIdx,
+  readNpy,
+  requireFashionMnist,
+  trainTestSplit,
+  TensorDataset,
+  FASHION_MNIST_DIR,
+  type ImageSet,
 } from '../data/index.js';
 import { snippet } from '../io/untrusted.js';
 import type { DataConfig } from './config/train-schema.js';
@@ -59,7 +67,8 @@ function inMemory(ds: TensorDataset): PoolSet {
     featureShape: [...ds.featureShape],
     rows: (indices) => {
       const out = new Float32Array(indices.length * size);
-      for (let i = 0; i < indices.length; i++) out.set(features.subarray(indices[i]! * size, (indices[i]! + 1) * size), i * size);
+      for (let i = 0; i < indices.length; i++)
+        out.set(features.subarray(indices[i]! * size, (indices[i]! + 1) * size), i * size);
       return out;
     },
   };
@@ -77,7 +86,10 @@ function classLabels(values: ArrayLike<number>, where: string): Int32Array {
   for (let i = 0; i < values.length; i++) {
     const c = Number(values[i]);
     if (!Number.isInteger(c) || c < 0 || c >= MAX_CLASSES) {
-      throw new ValueError(where, `label ${c} of example ${i} is not a class index (an integer from 0 to ${MAX_CLASSES - 1})`);
+      throw new ValueError(
+        where,
+        `label ${c} of example ${i} is not a class index (an integer from 0 to ${MAX_CLASSES - 1})`,
+      );
     }
     out[i] = c;
   }
@@ -88,18 +100,25 @@ const imageSet = (s: ImageSet): PoolSet => inMemory(new TensorDataset(s.images, 
 
 function idxImages(imagesPath: string, labelsPath: string): PoolSet {
   const img = openIdx(imagesPath);
-  if (img.shape.length !== 3) throw new ValueError(imagesPath, `expected IDX images of shape [N, height, width], got [${img.shape.join(',')}]`);
+  if (img.shape.length !== 3)
+    throw new ValueError(imagesPath, `expected IDX images of shape [N, height, width], got [${img.shape.join(',')}]`);
   const scale = img.type === 'ubyte' ? 1 / 255 : 1;
   const lab = readIdx(labelsPath);
-  if (lab.shape.length !== 1 || lab.shape[0] !== img.shape[0]) throw new ValueError(labelsPath, `expected ${img.shape[0]} labels of shape [N], got [${lab.shape.join(',')}]`);
-  return { labels: classLabels(lab.data, labelsPath), featureShape: [1, img.shape[1]!, img.shape[2]!], rows: (indices) => img.read(indices, scale) };
+  if (lab.shape.length !== 1 || lab.shape[0] !== img.shape[0])
+    throw new ValueError(labelsPath, `expected ${img.shape[0]} labels of shape [N], got [${lab.shape.join(',')}]`);
+  return {
+    labels: classLabels(lab.data, labelsPath),
+    featureShape: [1, img.shape[1]!, img.shape[2]!],
+    rows: (indices) => img.read(indices, scale),
+  };
 }
 
 function npyPool(featuresPath: string, labelsPath: string): PoolSet {
   const x = readNpy(featuresPath).toFloat();
   const y = readNpy(labelsPath);
   if (x.ndim < 2) throw new ValueError(featuresPath, `expected features of shape [N, ...], got [${x.shape.join(',')}]`);
-  if (y.ndim !== 1 || y.shape[0] !== x.shape[0]) throw new ValueError(labelsPath, `expected ${x.shape[0]} integer labels of shape [N], got [${y.shape.join(',')}]`);
+  if (y.ndim !== 1 || y.shape[0] !== x.shape[0])
+    throw new ValueError(labelsPath, `expected ${x.shape[0]} integer labels of shape [N], got [${y.shape.join(',')}]`);
   const shape = x.ndim === 3 ? [1, x.shape[1]!, x.shape[2]!] : x.shape.slice(1);
   return inMemory(new TensorDataset(x.data, shape, classLabels(y.data as ArrayLike<number>, labelsPath)));
 }
@@ -107,35 +126,60 @@ function npyPool(featuresPath: string, labelsPath: string): PoolSet {
 function csvPool(file: string, label: string): PoolSet {
   const table = readCsv(file);
   if (!table.names.includes(label)) {
-    const shown = table.names.slice(0, 8).map((n) => `"${snippet(n, 20)}"`).join(', ');
-    throw new ValueError(file, `no label column "${snippet(label, 40)}" (${table.names.length} columns: ${shown}${table.names.length > 8 ? ', …' : ''})`);
+    const shown = table.names
+      .slice(0, 8)
+      .map((n) => `"${snippet(n, 20)}"`)
+      .join(', ');
+    throw new ValueError(
+      file,
+      `no label column "${snippet(label, 40)}" (${table.names.length} columns: ${shown}${table.names.length > 8 ? ', …' : ''})`,
+    );
   }
   const features = table.names.filter((n) => n !== label);
   if (features.length === 0) throw new ValueError(file, 'has no feature column besides the label');
   const x = new Float32Array(table.rows * features.length);
-  features.forEach((name, c) => table.columns[name]!.forEach((v, r) => { x[r * features.length + c] = v; }));
-  return inMemory(new TensorDataset(x, [features.length], classLabels(table.columns[label]!, `${file}: column "${label}"`)));
+  features.forEach((name, c) =>
+    table.columns[name]!.forEach((v, r) => {
+      x[r * features.length + c] = v;
+    }),
+  );
+  return inMemory(
+    new TensorDataset(x, [features.length], classLabels(table.columns[label]!, `${file}: column "${label}"`)),
+  );
 }
 
 function pool(d: DataConfig): Pool {
   switch (d.source) {
     case 'mnist':
-      return { set: imageSet(loadMnist()), classNames: loadMnist().classNames, description: 'MNIST (embedded, 10,000 digits)' };
+      return {
+        set: imageSet(loadMnist()),
+        classNames: loadMnist().classNames,
+        description: 'MNIST (embedded, 10,000 digits)',
+      };
     case 'fashion-mnist': {
       const dir = d.dir ?? FASHION_MNIST_DIR;
       const train = requireFashionMnist('train', dir);
-      return { set: imageSet(train), test: imageSet(requireFashionMnist('test', dir)), classNames: train.classNames, description: `Fashion-MNIST (${dir})` };
+      return {
+        set: imageSet(train),
+        test: imageSet(requireFashionMnist('test', dir)),
+        classNames: train.classNames,
+        description: `Fashion-MNIST (${dir})`,
+      };
     }
     case 'idx':
-      if ((d.testImages === undefined) !== (d.testLabels === undefined)) throw new ValueError('data', 'give both testImages and testLabels, or neither');
+      if ((d.testImages === undefined) !== (d.testLabels === undefined))
+        throw new ValueError('data', 'give both testImages and testLabels, or neither');
       return {
-        set: idxImages(d.images, d.labels), description: `IDX files ${d.images}`,
+        set: idxImages(d.images, d.labels),
+        description: `IDX files ${d.images}`,
         ...(d.testImages === undefined ? {} : { test: idxImages(d.testImages, d.testLabels!) }),
       };
     case 'npy':
-      if ((d.testFeatures === undefined) !== (d.testLabels === undefined)) throw new ValueError('data', 'give both testFeatures and testLabels, or neither');
+      if ((d.testFeatures === undefined) !== (d.testLabels === undefined))
+        throw new ValueError('data', 'give both testFeatures and testLabels, or neither');
       return {
-        set: npyPool(d.features, d.labels), description: `NPY files ${d.features}`,
+        set: npyPool(d.features, d.labels),
+        description: `NPY files ${d.features}`,
         ...(d.testFeatures === undefined ? {} : { test: npyPool(d.testFeatures, d.testLabels!) }),
       };
     case 'csv':
@@ -149,7 +193,10 @@ interface Selection {
   labels: Int32Array;
 }
 
-const everything = (set: PoolSet): Selection => ({ indices: Int32Array.from({ length: set.labels.length }, (_, i) => i), labels: set.labels });
+const everything = (set: PoolSet): Selection => ({
+  indices: Int32Array.from({ length: set.labels.length }, (_, i) => i),
+  labels: set.labels,
+});
 
 const pick = (s: Selection, at: ArrayLike<number>): Selection => ({
   indices: Int32Array.from({ length: at.length }, (_, i) => s.indices[at[i]!]!),
@@ -159,11 +206,13 @@ const pick = (s: Selection, at: ArrayLike<number>): Selection => ({
 /** The examples of `classes` only, relabelled by their position in `classes`. */
 function selectClasses(set: PoolSet, classes: readonly number[]): Selection {
   const twice = classes.find((c, i) => classes.indexOf(c) !== i);
-  if (twice !== undefined) throw new ValueError('data.classes', `class ${twice} is listed twice (each class becomes one output of the model)`);
+  if (twice !== undefined)
+    throw new ValueError('data.classes', `class ${twice} is listed twice (each class becomes one output of the model)`);
   const position = new Map(classes.map((c, i) => [c, i]));
   const keep: number[] = [];
   for (let i = 0; i < set.labels.length; i++) if (position.has(set.labels[i]!)) keep.push(i);
-  if (keep.length === 0) throw new ValueError('data.classes', `no example has any of the classes ${classes.join(', ')}`);
+  if (keep.length === 0)
+    throw new ValueError('data.classes', `no example has any of the classes ${classes.join(', ')}`);
   return { indices: Int32Array.from(keep), labels: Int32Array.from(keep, (i) => position.get(set.labels[i]!)!) };
 }
 
@@ -171,7 +220,8 @@ function checkLabels(labels: Int32Array, where: string): number {
   let max = -1;
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i]!;
-    if (!Number.isInteger(c) || c < 0) throw new ValueError(where, `label ${c} of example ${i} is not a class index (a non-negative integer)`);
+    if (!Number.isInteger(c) || c < 0)
+      throw new ValueError(where, `label ${c} of example ${i} is not a class index (a non-negative integer)`);
     max = Math.max(max, c);
   }
   if (max < 1) throw new ValueError(where, 'the labels hold fewer than two classes');
@@ -179,7 +229,8 @@ function checkLabels(labels: Int32Array, where: string): number {
 }
 
 /** The selected rows as a dataset: the only place features are read. */
-const materialise = (set: PoolSet, s: Selection): TensorDataset => new TensorDataset(set.rows(s.indices), set.featureShape, s.labels);
+const materialise = (set: PoolSet, s: Selection): TensorDataset =>
+  new TensorDataset(set.rows(s.indices), set.featureShape, s.labels);
 
 /**
  * The training and test sets of a data config, split and budgeted with `seed`.
@@ -190,7 +241,8 @@ const materialise = (set: PoolSet, s: Selection): TensorDataset => new TensorDat
 export function loadData(d: DataConfig, seed: number): LoadedData {
   const p = pool(d);
   let train = d.classes === undefined ? everything(p.set) : selectClasses(p.set, d.classes);
-  let test = p.test === undefined ? undefined : d.classes === undefined ? everything(p.test) : selectClasses(p.test, d.classes);
+  let test =
+    p.test === undefined ? undefined : d.classes === undefined ? everything(p.test) : selectClasses(p.test, d.classes);
   const classes = checkLabels(train.labels, 'data');
   let testSet = p.test;
   if (test === undefined) {
@@ -201,13 +253,28 @@ export function loadData(d: DataConfig, seed: number): LoadedData {
   }
   if (d.limit !== undefined && d.limit < train.indices.length) {
     // the budget's examples are a stratified sample: every class keeps its share
-    train = pick(train, trainTestSplit(train.indices.length, { testFraction: d.limit / train.indices.length, seed: seed + 1, stratify: train.labels }).test);
+    train = pick(
+      train,
+      trainTestSplit(train.indices.length, {
+        testFraction: d.limit / train.indices.length,
+        seed: seed + 1,
+        stratify: train.labels,
+      }).test,
+    );
   }
   const trainData = materialise(p.set, train);
   const testData = materialise(testSet!, test);
-  const names = d.classes !== undefined
-    ? d.classes.map((c) => p.classNames?.[c] ?? String(c))
-    : Array.from({ length: classes }, (_, c) => p.classNames?.[c] ?? String(c));
+  const names =
+    d.classes !== undefined
+      ? d.classes.map((c) => p.classNames?.[c] ?? String(c))
+      : Array.from({ length: classes }, (_, c) => p.classNames?.[c] ?? String(c));
   const scope = d.classes === undefined ? '' : `, classes ${d.classes.join(',')}`;
-  return { train: trainData, test: testData, featureShape: [...trainData.featureShape], classes, classNames: names, description: `${p.description}${scope}` };
+  return {
+    train: trainData,
+    test: testData,
+    featureShape: [...trainData.featureShape],
+    classes,
+    classNames: names,
+    description: `${p.description}${scope}`,
+  };
 }

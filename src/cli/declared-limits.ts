@@ -23,12 +23,18 @@ export interface SizedConfig {
 export function checkTrainingConfig(config: SizedConfig): void {
   const limits = sizeLimits();
   checkDeclared('training.epochs', 'epochs', config.training.epochs, limits);
-  if (config.training.maxSteps !== undefined) checkDeclared('training.maxSteps', 'steps', config.training.maxSteps, limits);
-  if (config.training.checkpointEverySteps !== undefined) checkDeclared('training.checkpointEverySteps', 'steps', config.training.checkpointEverySteps, limits);
+  if (config.training.maxSteps !== undefined)
+    checkDeclared('training.maxSteps', 'steps', config.training.maxSteps, limits);
+  if (config.training.checkpointEverySteps !== undefined)
+    checkDeclared('training.checkpointEverySteps', 'steps', config.training.checkpointEverySteps, limits);
   if (config.data.classes !== undefined) {
     checkDeclared('data.classes', 'classes', config.data.classes.length, limits);
     const twice = config.data.classes.find((c, i) => config.data.classes!.indexOf(c) !== i);
-    if (twice !== undefined) throw new ValueError('data.classes', `class ${twice} is listed twice (each class becomes one output of the model)`);
+    if (twice !== undefined)
+      throw new ValueError(
+        'data.classes',
+        `class ${twice} is listed twice (each class becomes one output of the model)`,
+      );
     for (const c of config.data.classes) checkDeclared('data.classes', 'classes', c + 1, limits);
   }
 }

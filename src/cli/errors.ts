@@ -28,7 +28,10 @@ export const EXIT = {
  */
 export class CliError extends Error {
   override name = 'CliError';
-  constructor(message: string, readonly exitCode: number = EXIT.usage) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.usage,
+  ) {
     super(message);
   }
 }
@@ -40,9 +43,12 @@ export class CliError extends Error {
  * errorLine(new RangeError('bad')); // 'polytask: RangeError: bad'
  */
 export function errorLine(err: unknown): string {
-  const message = !(err instanceof Error) ? String(err)
-    // polytask's errors and plain Errors carry self-explanatory messages; built-in ones keep their name
-    : err instanceof PolytaskError || err instanceof CliError || err.name === 'Error' ? err.message : `${err.name}: ${err.message}`;
+  const message = !(err instanceof Error)
+    ? String(err)
+    : // polytask's errors and plain Errors carry self-explanatory messages; built-in ones keep their name
+      err instanceof PolytaskError || err instanceof CliError || err.name === 'Error'
+      ? err.message
+      : `${err.name}: ${err.message}`;
   return `polytask: ${message.replace(/\s*\n\s*/g, '; ').trim()}`;
 }
 

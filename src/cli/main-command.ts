@@ -28,9 +28,16 @@ interface MainFlags {
  */
 export function mainProgram(): Command {
   return new Command('polytask-main')
-    .description('the whole story on the embedded MNIST: a transfer, a multi-task and an end-to-end vs pipeline study, their verdicts and one report')
+    .description(
+      'the whole story on the embedded MNIST: a transfer, a multi-task and an end-to-end vs pipeline study, their verdicts and one report',
+    )
     .option('--quick', 'smaller settings: under two minutes on two cores')
-    .addOption(new Option('--set <study.key=value>', 'change a study setting, e.g. --set e2e.seeds=3 or --set mtl.methods=[ew,famo] (repeatable)').argParser(collect))
+    .addOption(
+      new Option(
+        '--set <study.key=value>',
+        'change a study setting, e.g. --set e2e.seeds=3 or --set mtl.methods=[ew,famo] (repeatable)',
+      ).argParser(collect),
+    )
     .option('--resume <run>', 'continue a stopped main job: its recorded sub-runs are not trained again')
     .option('--runs-dir <dir>', 'where runs are kept (default: $POLYTASK_RUNS_DIR or ./runs)')
     .option('--json', 'print the summary as JSON on stdout')
@@ -40,12 +47,17 @@ export function mainProgram(): Command {
     .configureOutput({ outputError: () => undefined })
     .action(async (flags: MainFlags, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (flags.resume !== undefined && flags.quick === true) throw new CliError('--resume continues the main job with the settings it started with: drop --quick');
+      if (flags.resume !== undefined && flags.quick === true)
+        throw new CliError('--resume continues the main job with the settings it started with: drop --quick');
       const summary = await runMainJob({
-        quick: flags.quick === true, studies: STUDIES, ctx, overrides: (flags.set ?? []).map(parseSetFlag),
+        quick: flags.quick === true,
+        studies: STUDIES,
+        ctx,
+        overrides: (flags.set ?? []).map(parseSetFlag),
         ...(flags.resume === undefined ? {} : { resume: flags.resume }),
       });
       ctx.out.result(summary, () => mainJobText(summary));
-      if (summary.status !== 'completed') process.exitCode = summary.status === 'stopped' ? EXIT.interrupted : EXIT.failure;
+      if (summary.status !== 'completed')
+        process.exitCode = summary.status === 'stopped' ? EXIT.interrupted : EXIT.failure;
     });
 }

@@ -15,7 +15,16 @@
  * summary.report; // '/abs/runs/20260101-120000-main-3fa2c1/report.html'
  */
 import { join } from 'node:path';
-import { CONFIG_FILE, readMetrics, readRunConfig, writeReport, METRICS_FILE, type ReportData, type RunInfo, type Verdict } from '../report/index.js';
+import {
+  CONFIG_FILE,
+  readMetrics,
+  readRunConfig,
+  writeReport,
+  METRICS_FILE,
+  type ReportData,
+  type RunInfo,
+  type Verdict,
+} from '../report/index.js';
 import type { FileSubRunStore } from '../study/index.js';
 import { applyOverrides, type Override } from './config/overrides.js';
 import { validateConfig } from './config/validate.js';
@@ -76,7 +85,9 @@ function prepare(study: Study, raw: unknown, origin: Parameters<typeof validateC
   return study.use((d) => {
     const config = validateConfig(d.schema, raw, origin);
     return {
-      key: d.key, title: d.title, config,
+      key: d.key,
+      title: d.title,
+      config,
       run: async (ctx) => {
         const { result } = await runStudy(d, config, ctx);
         return { data: d.report(result), verdict: d.verdict(result) };
@@ -88,11 +99,15 @@ function prepare(study: Study, raw: unknown, origin: Parameters<typeof validateC
 /** Each study with its validated config: its preset with the overrides aimed at it applied. */
 function studyConfigs(o: MainJobOptions): Map<StudyKey, PreparedStudy> {
   const preset = o.quick ? 'quick' : 'main';
-  return new Map(o.studies.map((s) => {
-    const mine = o.overrides.filter((v) => v.path.startsWith(`${s.key}.`)).map((v) => ({ ...v, path: v.path.slice(s.key.length + 1) }));
-    const raw = applyOverrides(s.presets[preset], mine);
-    return [s.key, prepare(s, raw, { file: `the ${s.key} study's ${preset} settings`, overrides: mine })];
-  }));
+  return new Map(
+    o.studies.map((s) => {
+      const mine = o.overrides
+        .filter((v) => v.path.startsWith(`${s.key}.`))
+        .map((v) => ({ ...v, path: v.path.slice(s.key.length + 1) }));
+      const raw = applyOverrides(s.presets[preset], mine);
+      return [s.key, prepare(s, raw, { file: `the ${s.key} study's ${preset} settings`, overrides: mine })];
+    }),
+  );
 }
 
 /** The stored settings of a run: `quick` and each study's config, whatever they hold. */
@@ -101,16 +116,32 @@ function storedSettings(dir: string): { quick: boolean; studies: Map<string, unk
   if (typeof stored !== 'object' || stored === null) return { quick: false, studies: new Map() };
   const fields = new Map(Object.entries(stored));
   const studies = fields.get('studies');
-  return { quick: fields.get('quick') === true, studies: new Map(typeof studies === 'object' && studies !== null ? Object.entries(studies) : []) };
+  return {
+    quick: fields.get('quick') === true,
+    studies: new Map(typeof studies === 'object' && studies !== null ? Object.entries(studies) : []),
+  };
 }
 
 /** A stopped job's settings, as stored in its run, validated again; flags may not change them. */
-function storedConfigs(o: MainJobOptions, ref: string): { quick: boolean; configs: Map<StudyKey, PreparedStudy>; resumed: RunInfo } {
-  if (o.overrides.length > 0) throw new CliError(`--resume continues the main job with the settings it started with: drop ${o.overrides[0]!.source}`);
+function storedConfigs(
+  o: MainJobOptions,
+  ref: string,
+): { quick: boolean; configs: Map<StudyKey, PreparedStudy>; resumed: RunInfo } {
+  if (o.overrides.length > 0)
+    throw new CliError(
+      `--resume continues the main job with the settings it started with: drop ${o.overrides[0]!.source}`,
+    );
   const info = findRun(o.ctx.root, ref);
   if (info.kind !== 'main') throw otherKind(info, o.ctx.root);
   const stored = storedSettings(info.dir);
-  const configs = new Map(o.studies.map((s) => [s.key, prepare(s, stored.studies.get(s.key), { file: `the ${s.key} study's settings in ${join(info.dir, CONFIG_FILE)}` })]));
+  const configs = new Map(
+    o.studies.map((s) => [
+      s.key,
+      prepare(s, stored.studies.get(s.key), {
+        file: `the ${s.key} study's settings in ${join(info.dir, CONFIG_FILE)}`,
+      }),
+    ]),
+  );
   return { quick: stored.quick, configs, resumed: info };
 }
 
@@ -125,16 +156,27 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
   const { out, bars, root } = o.ctx;
   const started = Date.now();
   const unknown = o.overrides.filter((v) => !o.studies.some((s) => v.path.startsWith(`${s.key}.`)));
-  if (unknown.length > 0) throw new CliError(`${unknown[0]!.source}: expected a key of one study, prefixed by ${o.studies.map((s) => `${s.key}.`).join(', ')}`);
-  const { quick, configs, resumed } = o.resume === undefined ? { quick: o.quick, configs: studyConfigs(o), resumed: null } : storedConfigs(o, o.resume);
-  const openAll = (dir: string): Map<StudyKey, FileSubRunStore> => new Map(o.studies.map((s) => [s.key, openSubRuns(dir, s.key, configs.get(s.key)?.config, out)]));
+  if (unknown.length > 0)
+    throw new CliError(
+      `${unknown[0]!.source}: expected a key of one study, prefixed by ${o.studies.map((s) => `${s.key}.`).join(', ')}`,
+    );
+  const { quick, configs, resumed } =
+    o.resume === undefined ? { quick: o.quick, configs: studyConfigs(o), resumed: null } : storedConfigs(o, o.resume);
+  const openAll = (dir: string): Map<StudyKey, FileSubRunStore> =>
+    new Map(o.studies.map((s) => [s.key, openSubRuns(dir, s.key, configs.get(s.key)?.config, out)]));
   // opened before the run is marked running again: records of other settings refuse the resume
   const recorded = resumed === null ? null : openAll(resumed.dir);
   const runConfig = { quick, studies: Object.fromEntries([...configs].map(([key, p]) => [key, p.config])) };
-  const run = resumed === null ? RunSession.start(root, 'main', runConfig) : RunSession.reopen(root, resumed, runConfig);
+  const run =
+    resumed === null ? RunSession.start(root, 'main', runConfig) : RunSession.reopen(root, resumed, runConfig);
   const subRuns = recorded ?? openAll(run.dir);
-  out.note(`polytask main job${quick ? ' (quick)' : ''}: ${o.studies.length} studies on the embedded MNIST, run ${run.id}`);
-  if (resumed !== null) out.note(`resuming: ${[...subRuns.values()].reduce((n, r) => n + r.size, 0)} sub-runs already recorded are not trained again`);
+  out.note(
+    `polytask main job${quick ? ' (quick)' : ''}: ${o.studies.length} studies on the embedded MNIST, run ${run.id}`,
+  );
+  if (resumed !== null)
+    out.note(
+      `resuming: ${[...subRuns.values()].reduce((n, r) => n + r.size, 0)} sub-runs already recorded are not trained again`,
+    );
   let reportData: ReportData = {};
   const outcomes: StudyOutcome[] = [];
   // one Ctrl-C handler for all the studies: a Ctrl-C that comes as one study ends its training
@@ -146,14 +188,22 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
       out.note(`[${i + 1}/${o.studies.length}] ${s.title} study`);
       const t0 = Date.now();
       try {
-        const { data, verdict } = await configs.get(s.key)!.run({ run, out, bars, subRuns: subRuns.get(s.key)!, signal });
+        const { data, verdict } = await configs
+          .get(s.key)!
+          .run({ run, out, bars, subRuns: subRuns.get(s.key)!, signal });
         reportData = { ...reportData, ...data };
         outcomes.push({ key: s.key, title: s.title, seconds: (Date.now() - t0) / 1000, verdict, error: null });
         out.note(`[${i + 1}/${o.studies.length}] ${s.title}: done in ${duration((Date.now() - t0) / 1000)}`);
       } catch (err) {
         if (err instanceof StudyStopped) return 'stopped';
         reached = 'failed';
-        outcomes.push({ key: s.key, title: s.title, seconds: (Date.now() - t0) / 1000, verdict: null, error: errorLine(err) });
+        outcomes.push({
+          key: s.key,
+          title: s.title,
+          seconds: (Date.now() - t0) / 1000,
+          verdict: null,
+          error: errorLine(err),
+        });
         out.note(`[${i + 1}/${o.studies.length}] ${s.title}: failed: ${errorLine(err)}`);
       }
     }
@@ -162,15 +212,31 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
   const seconds = (Date.now() - started) / 1000;
   const written = await writeReport(run.dir, {
     title: 'polytask: learning from multiple tasks on MNIST',
-    meta: [['run', run.id], ['settings', quick ? 'quick' : 'small'], ['time', duration(seconds)], ['status', status]],
+    meta: [
+      ['run', run.id],
+      ['settings', quick ? 'quick' : 'small'],
+      ['time', duration(seconds)],
+      ['status', status],
+    ],
     config: runConfig,
     data: { metrics: readMetrics(join(run.dir, METRICS_FILE)), ...reportData },
   });
   run.finish(status, {
-    seconds, ...Object.fromEntries(outcomes.map((s) => [s.key, s.verdict?.headline ?? s.error])),
+    seconds,
+    ...Object.fromEntries(outcomes.map((s) => [s.key, s.verdict?.headline ?? s.error])),
   });
   const resume = status === 'completed' ? null : resumeCommand(run.info, root);
-  return { run: run.id, dir: run.dir, quick, seconds, status, studies: outcomes, report: written.html, charts: written.pngs, resume };
+  return {
+    run: run.id,
+    dir: run.dir,
+    quick,
+    seconds,
+    status,
+    studies: outcomes,
+    report: written.html,
+    charts: written.pngs,
+    resume,
+  };
 }
 
 /**
@@ -182,7 +248,10 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
 export function mainJobText(s: MainJobSummary): string {
   const lines = [`polytask main job${s.quick ? ' (quick)' : ''}: ${s.status} in ${duration(s.seconds)}`, ''];
   for (const st of s.studies) {
-    lines.push(...(st.verdict === null ? [`${st.title}: FAILED ${st.error ?? ''}`] : verdictLines(st.verdict, st.title)), '');
+    lines.push(
+      ...(st.verdict === null ? [`${st.title}: FAILED ${st.error ?? ''}`] : verdictLines(st.verdict, st.title)),
+      '',
+    );
   }
   if (s.report !== null) lines.push(`report: ${s.report}`);
   if (s.charts.length > 0) lines.push(`charts (PNG): ${join(s.dir, 'charts')}/`);

@@ -28,7 +28,14 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * safeCell('-2+3'); // "'-2+3"
  */
 export function safeCell(value: unknown): string {
-  const text = typeof value === 'string' ? value : value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) ?? '' : String(value);
+  const text =
+    typeof value === 'string'
+      ? value
+      : value === undefined || value === null
+        ? ''
+        : typeof value === 'object'
+          ? (JSON.stringify(value) ?? '')
+          : String(value);
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 

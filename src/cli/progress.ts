@@ -40,7 +40,10 @@ const NO_BAR: Bar = { update: () => undefined, setTotal: () => undefined };
  */
 export function taskLosses(losses: Record<string, number>): string {
   const entries = Object.entries(losses);
-  const shown = entries.slice(0, 3).map(([t, v]) => `${t} ${num(v, 3)}`).join('  ');
+  const shown = entries
+    .slice(0, 3)
+    .map(([t, v]) => `${t} ${num(v, 3)}`)
+    .join('  ');
   return entries.length > 3 ? `${shown}  +${entries.length - 3} tasks` : shown;
 }
 
@@ -78,17 +81,20 @@ export class ProgressBars {
    */
   bar(label: string, total: number): Bar {
     if (!this.enabled) return NO_BAR;
-    this.#multi ??= new cliProgress.MultiBar({
-      stream: this.out.stderr as NodeJS.WriteStream,
-      // 'remaining', not 'eta': cli-progress fills its own {eta} token, which would win over ours
-      format: '{label} [{bar}] {value}/{total}{epoch}{loss}{tasks}{remaining}',
-      barsize: 24,
-      hideCursor: true,
-      clearOnComplete: false,
-      autopadding: true,
-      // redraw at most 10 times a second: drawing must not slow the training it reports on
-      fps: 10,
-    }, cliProgress.Presets.shades_classic);
+    this.#multi ??= new cliProgress.MultiBar(
+      {
+        stream: this.out.stderr as NodeJS.WriteStream,
+        // 'remaining', not 'eta': cli-progress fills its own {eta} token, which would win over ours
+        format: '{label} [{bar}] {value}/{total}{epoch}{loss}{tasks}{remaining}',
+        barsize: 24,
+        hideCursor: true,
+        clearOnComplete: false,
+        autopadding: true,
+        // redraw at most 10 times a second: drawing must not slow the training it reports on
+        fps: 10,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     const b = this.#multi.create(Math.max(1, total), 0, payload(label, {}));
     return {
       update: (done, state = {}) => b.update(done, payload(label, state)),

@@ -61,7 +61,9 @@ export function readLockOwner(dir: string): LockOwner | null {
   }
   try {
     const v = JSON.parse(text.slice(0, 1000)) as Partial<LockOwner>;
-    return typeof v.pid === 'number' && typeof v.host === 'string' ? { pid: v.pid, host: v.host, since: String(v.since ?? '') } : null;
+    return typeof v.pid === 'number' && typeof v.host === 'string'
+      ? { pid: v.pid, host: v.host, since: String(v.since ?? '') }
+      : null;
   } catch {
     return null;
   }
@@ -126,7 +128,11 @@ export class RunLock {
     const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        const fd = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o644);
+        const fd = fs.openSync(
+          path,
+          fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+          0o644,
+        );
         try {
           fs.writeSync(fd, JSON.stringify(me));
         } finally {
@@ -146,7 +152,10 @@ export class RunLock {
           continue;
         }
       } else if (ownerAlive(owner)) {
-        throw new CliError(`run ${id} is in use by process ${owner.pid}${owner.host === hostname() ? '' : ` on ${owner.host}`} since ${owner.since} (lock file ${path}); wait for it to finish or stop it first`, 1);
+        throw new CliError(
+          `run ${id} is in use by process ${owner.pid}${owner.host === hostname() ? '' : ` on ${owner.host}`} since ${owner.since} (lock file ${path}); wait for it to finish or stop it first`,
+          1,
+        );
       }
       // stale: its owner is gone
       fs.rmSync(path, { force: true });

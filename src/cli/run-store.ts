@@ -12,7 +12,15 @@
 import * as fs from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  createRunDir, finishRunDir, INDEX_FILE, METRICS_FILE, MetricsLog, readRunInfo, RunIndex, type RunInfo, type RunStatus,
+  createRunDir,
+  finishRunDir,
+  INDEX_FILE,
+  METRICS_FILE,
+  MetricsLog,
+  readRunInfo,
+  RunIndex,
+  type RunInfo,
+  type RunStatus,
 } from '../report/index.js';
 import { CliError } from './errors.js';
 import { RunLock } from './run-lock.js';
@@ -80,9 +88,13 @@ const TRAINING_KINDS = ['train', 'pretrain', 'finetune'];
  * // 'polytask study mtl --resume 20260101-120000-study-mtl-3fa2c1'
  */
 export function resumeCommand(run: Pick<RunInfo, 'kind' | 'id'>, root: string): string | null {
-  const command = TRAINING_KINDS.includes(run.kind) ? `polytask ${run.kind}`
-    : run.kind.startsWith('study-') ? `polytask study ${run.kind.slice('study-'.length)}`
-      : run.kind === 'main' ? 'npm start --' : null;
+  const command = TRAINING_KINDS.includes(run.kind)
+    ? `polytask ${run.kind}`
+    : run.kind.startsWith('study-')
+      ? `polytask study ${run.kind.slice('study-'.length)}`
+      : run.kind === 'main'
+        ? 'npm start --'
+        : null;
   if (command === null) return null;
   const quoted = /^[\w@%+=:,./-]+$/.test(root) ? root : `'${root.replaceAll("'", "'\\''")}'`;
   return `${command} --resume ${run.id}${root === runsRoot(undefined) ? '' : ` --runs-dir ${quoted}`}`;
@@ -96,14 +108,20 @@ export function resumeCommand(run: Pick<RunInfo, 'kind' | 'id'>, root: string): 
  */
 export function otherKind(run: Pick<RunInfo, 'kind' | 'id'>, root: string): CliError {
   const command = resumeCommand(run, root);
-  return new CliError(`run ${run.id} is a '${run.kind}' run; ${command === null ? 'it cannot be resumed' : `resume it with: ${command}`}`);
+  return new CliError(
+    `run ${run.id} is a '${run.kind}' run; ${command === null ? 'it cannot be resumed' : `resume it with: ${command}`}`,
+  );
 }
 
 /** A run being executed by this process: its directory, metrics log, and index row. */
 export class RunSession {
   readonly metrics: MetricsLog;
 
-  private constructor(readonly root: string, public info: RunInfo, private readonly lock: RunLock) {
+  private constructor(
+    readonly root: string,
+    public info: RunInfo,
+    private readonly lock: RunLock,
+  ) {
     this.metrics = new MetricsLog(join(info.dir, METRICS_FILE));
   }
 

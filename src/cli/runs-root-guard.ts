@@ -29,7 +29,8 @@ export function checkRunsDirValue(value: string, source: string): void {
  * checkRunRef('3fa2c1');
  */
 export function checkRunRef(ref: string): void {
-  if (ref.trim() === '') throw new CliError("an empty run reference; give a run id, id suffix or directory (see: polytask runs list)");
+  if (ref.trim() === '')
+    throw new CliError('an empty run reference; give a run id, id suffix or directory (see: polytask runs list)');
 }
 
 /**
@@ -43,15 +44,19 @@ export function checkRunRef(ref: string): void {
 function nearestExisting(dir: string): { existing: string | null; missing: string[] } {
   const target = resolve(dir);
   const missing: string[] = [];
-  for (let at = target; ; ) {
+  for (let at = target; ;) {
     let st: fs.Stats | undefined;
     try {
       st = fs.statSync(at);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliError(`${at}: cannot use it for runs (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new CliError(
+          `${at}: cannot use it for runs (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        );
     }
     if (st !== undefined) {
-      if (!st.isDirectory()) throw new CliError(`${at}: not a directory; the runs directory ${target} cannot be created`);
+      if (!st.isDirectory())
+        throw new CliError(`${at}: not a directory; the runs directory ${target} cannot be created`);
       return { existing: at, missing };
     }
     missing.push(at);
@@ -93,7 +98,10 @@ export function indexGuard<T>(indexPath: string, fn: () => T): T {
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('SQLITE_')) {
-      throw new CliError(`${indexPath}: the run index cannot be read or written (${code}${code === 'SQLITE_FULL' ? ': the disk is full' : ''})`, 1);
+      throw new CliError(
+        `${indexPath}: the run index cannot be read or written (${code}${code === 'SQLITE_FULL' ? ': the disk is full' : ''})`,
+        1,
+      );
     }
     throw err;
   }
@@ -115,7 +123,8 @@ export function withoutHalfRuns<T>(root: string, create: () => T): T {
       const path = resolve(root, name);
       if (before.has(name) || name.startsWith('index.sqlite')) continue;
       try {
-        if (fs.lstatSync(path).isDirectory() && !fs.existsSync(resolve(path, 'run.json'))) fs.rmSync(path, { recursive: true, force: true });
+        if (fs.lstatSync(path).isDirectory() && !fs.existsSync(resolve(path, 'run.json')))
+          fs.rmSync(path, { recursive: true, force: true });
       } catch {
         // leave what cannot be inspected
       }
@@ -138,7 +147,8 @@ const VIRTUAL_FS = new Set([0x9fa0, 0x62656572]);
 export function checkRunsRootUsable(dir: string): void {
   const { existing: at } = nearestExisting(dir);
   if (at === null) return;
-  if (VIRTUAL_FS.has(fs.statfsSync(at).type)) throw new CliError(`${at}: a virtual filesystem (/proc, /sys) cannot hold runs; choose another --runs-dir`);
+  if (VIRTUAL_FS.has(fs.statfsSync(at).type))
+    throw new CliError(`${at}: a virtual filesystem (/proc, /sys) cannot hold runs; choose another --runs-dir`);
   try {
     fs.accessSync(at, fs.constants.W_OK);
   } catch {

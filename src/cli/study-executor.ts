@@ -9,7 +9,15 @@
  * const executor = studyExecutor({ workers: '2' }, 'mtl', out)?.({ runId: run.id, config }) ?? null;
  * try { ... } finally { await executor?.close(); }
  */
-import { BullmqExecutor, DEFAULT_QUEUE, ProcessExecutor, redactRedisUrl, redisOptions, type ClosableExecutor, type WorkerEvent } from '../executors/index.js';
+import {
+  BullmqExecutor,
+  DEFAULT_QUEUE,
+  ProcessExecutor,
+  redactRedisUrl,
+  redisOptions,
+  type ClosableExecutor,
+  type WorkerEvent,
+} from '../executors/index.js';
 import { packState } from '../train/index.js';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
@@ -34,14 +42,16 @@ export interface ExecutorFlags {
 export function executorFromConfig(value: unknown, file: string): ExecutorFlags {
   const expected = `executor in ${file}: expected 'local', { workers: N } or { redis: URL, queue: NAME (optional) }`;
   if (value === undefined || value === 'local') return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError(`${expected}, found ${JSON.stringify(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new CliError(`${expected}, found ${JSON.stringify(value)}`);
   const entries = new Map(Object.entries(value));
   const extra = [...entries.keys()].filter((k) => !['workers', 'redis', 'queue'].includes(k));
   if (extra.length > 0) throw new CliError(`${expected}; unknown key ${extra.map((k) => `"${k}"`).join(', ')}`);
   const workers = entries.get('workers');
   const redis = entries.get('redis');
   const queue = entries.get('queue');
-  if (workers !== undefined && (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1)) throw new CliError(`${expected}; workers must be a positive whole number`);
+  if (workers !== undefined && (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1))
+    throw new CliError(`${expected}; workers must be a positive whole number`);
   if (redis !== undefined && typeof redis !== 'string') throw new CliError(`${expected}; redis must be a URL`);
   if (queue !== undefined && typeof queue !== 'string') throw new CliError(`${expected}; queue must be a name`);
   if ((workers === undefined) === (redis === undefined)) throw new CliError(`${expected}; give workers or redis`);
@@ -72,15 +82,19 @@ export function positiveInt(name: string, text: string): number {
  */
 export function workerLine(key: string, e: WorkerEvent): string {
   switch (e.kind) {
-    case 'start': return `${key}: ${e.subRun} on worker ${e.worker}`;
+    case 'start':
+      return `${key}: ${e.subRun} on worker ${e.worker}`;
     case 'activity': {
       const a = e.activity;
       const epoch = a.epoch === undefined ? '' : ` epoch ${a.epoch + 1}${a.epochs === undefined ? '' : `/${a.epochs}`}`;
-      const step = a.step === undefined ? '' : ` step ${a.step}${a.steps === undefined || a.steps === null ? '' : `/${a.steps}`}`;
+      const step =
+        a.step === undefined ? '' : ` step ${a.step}${a.steps === undefined || a.steps === null ? '' : `/${a.steps}`}`;
       return `${key}: ${e.subRun} on worker ${e.worker}:${epoch}${step}${a.loss === undefined ? '' : ` loss ${a.loss.toFixed(4)}`}`;
     }
-    case 'retry': return `${key}: ${e.subRun} tried again (attempt ${e.attempt}${e.worker === null ? '' : `, was on ${e.worker}`}): ${e.reason}`;
-    case 'waiting': return `${key}: ${e.reason}`;
+    case 'retry':
+      return `${key}: ${e.subRun} tried again (attempt ${e.attempt}${e.worker === null ? '' : `, was on ${e.worker}`}): ${e.reason}`;
+    case 'waiting':
+      return `${key}: ${e.reason}`;
   }
 }
 
@@ -108,7 +122,9 @@ export function withDoneNotes(executor: ClosableExecutor, key: string, out: Outp
       const result = await executor.execute(run, { ...ctx, onWorker }, train);
       done += 1;
       const seconds = ran.seconds ?? (performance.now() - started) / 1000;
-      out.note(`${key}: ${run.id} done by ${ran.worker} in ${seconds.toFixed(1)} s (${done} trained by workers, ${ctx.total} sub-runs in the study)`);
+      out.note(
+        `${key}: ${run.id} done by ${ran.worker} in ${seconds.toFixed(1)} s (${done} trained by workers, ${ctx.total} sub-runs in the study)`,
+      );
       return result;
     },
   };
@@ -122,23 +138,42 @@ export function withDoneNotes(executor: ClosableExecutor, key: string, out: Outp
  * const make = studyExecutor({ redis: 'redis://10.0.0.5:6379' }, 'mtl', out);
  * const executor = make?.({ runId: run.id, config }) ?? null;
  */
-export function studyExecutor(flags: ExecutorFlags, key: string, out: Output): ((run: { runId: string; config: unknown }) => ClosableExecutor) | null {
+export function studyExecutor(
+  flags: ExecutorFlags,
+  key: string,
+  out: Output,
+): ((run: { runId: string; config: unknown }) => ClosableExecutor) | null {
   const redis = flags.redis ?? process.env.POLYTASK_REDIS;
   if (flags.workers === undefined && redis === undefined) return null;
-  if (flags.workers !== undefined && flags.redis !== undefined) throw new CliError('give --workers (processes here) or --redis (workers on a queue), not both');
+  if (flags.workers !== undefined && flags.redis !== undefined)
+    throw new CliError('give --workers (processes here) or --redis (workers on a queue), not both');
   const trainer = STUDY_TRAINERS[key];
   if (trainer === undefined) {
-    throw new CliError(`the ${key} study runs on the local executor only (its sub-runs start from models other sub-runs train); drop ${flags.workers === undefined ? '--redis' : '--workers'}`);
+    throw new CliError(
+      `the ${key} study runs on the local executor only (its sub-runs start from models other sub-runs train); drop ${flags.workers === undefined ? '--redis' : '--workers'}`,
+    );
   }
   const onWorkerEvent = (e: WorkerEvent): void => out.note(workerLine(key, e));
   if (flags.workers !== undefined) {
     const workers = positiveInt('--workers', flags.workers);
-    return ({ runId, config }) => withDoneNotes(new ProcessExecutor({ workers, entry: WORKER_CHILD, study: { runId, study: key, config: packState(config).json, fingerprint: null }, onWorkerEvent }), key, out);
+    return ({ runId, config }) =>
+      withDoneNotes(
+        new ProcessExecutor({
+          workers,
+          entry: WORKER_CHILD,
+          study: { runId, study: key, config: packState(config).json, fingerprint: null },
+          onWorkerEvent,
+        }),
+        key,
+        out,
+      );
   }
   const url = redis ?? '';
   redisOptions(url);
   return ({ runId, config }) => {
-    out.note(`${key}: sub-runs go to the queue ${flags.queue ?? DEFAULT_QUEUE} on ${redactRedisUrl(url)}; start workers with: polytask worker --redis <url>`);
+    out.note(
+      `${key}: sub-runs go to the queue ${flags.queue ?? DEFAULT_QUEUE} on ${redactRedisUrl(url)}; start workers with: polytask worker --redis <url>`,
+    );
     const study = { runId, study: key, config: packState(config).json, fingerprint: trainer.fingerprint(config) };
     return withDoneNotes(new BullmqExecutor({ redis: url, queue: flags.queue, study, onWorkerEvent }), key, out);
   };

@@ -24,12 +24,20 @@ export interface TrainingCallbackOptions {
 }
 
 /** Every how many steps a record is logged so a fit of `total` steps logs at most `max`. */
-const every = (total: number | null, max: number): number => (total === null ? 10 : Math.max(1, Math.ceil(total / max)));
+const every = (total: number | null, max: number): number =>
+  total === null ? 10 : Math.max(1, Math.ceil(total / max));
 
 /** An epoch's evaluation in one short phrase: 'digit accuracy 0.97, macroF1 0.96'. */
 function evalPhrase(ev: Record<string, Record<string, number>> | null): string {
   if (ev === null) return '';
-  return Object.entries(ev).map(([task, ms]) => `${task} ${Object.entries(ms).map(([m, v]) => `${m} ${num(v, 4)}`).join(', ')}`).join('; ');
+  return Object.entries(ev)
+    .map(
+      ([task, ms]) =>
+        `${task} ${Object.entries(ms)
+          .map(([m, v]) => `${m} ${num(v, 4)}`)
+          .join(', ')}`,
+    )
+    .join('; ');
 }
 
 /**
@@ -48,20 +56,45 @@ export function trainingCallbacks(o: TrainingCallbackOptions): Callbacks {
       logEvery = every(e.progress.totalSteps, o.maxStepRecords ?? 400);
       bar = o.bars.bar(o.section, e.progress.totalSteps ?? 0);
       bar.update(e.progress.stepsDone, { epoch: `${e.epoch + 1}/${e.progress.epochs}` });
-      if (e.resumedFrom !== null) o.out.note(`${o.section}: resumed at step ${e.progress.stepsDone} from ${e.resumedFrom}`);
+      if (e.resumedFrom !== null)
+        o.out.note(`${o.section}: resumed at step ${e.progress.stepsDone} from ${e.resumedFrom}`);
     },
     onStepEnd: (e) => {
       const done = e.progress.stepsDone;
-      bar?.update(done, { epoch: `${e.epoch + 1}/${e.progress.epochs}`, loss: e.loss, tasks: Object.keys(e.losses).length > 1 ? taskLosses(e.losses) : '', ...(e.progress.etaSeconds === null ? {} : { eta: e.progress.etaSeconds }) });
+      bar?.update(done, {
+        epoch: `${e.epoch + 1}/${e.progress.epochs}`,
+        loss: e.loss,
+        tasks: Object.keys(e.losses).length > 1 ? taskLosses(e.losses) : '',
+        ...(e.progress.etaSeconds === null ? {} : { eta: e.progress.etaSeconds }),
+      });
       if (o.log !== undefined && (done % logEvery === 0 || done === e.progress.totalSteps)) {
-        o.log.append({ type: 'step', section: o.section, step: done, epoch: e.epoch, loss: e.loss, losses: Object.keys(e.losses).length > 0 ? e.losses : { loss: e.loss }, seconds: (Date.now() - started) / 1000 });
+        o.log.append({
+          type: 'step',
+          section: o.section,
+          step: done,
+          epoch: e.epoch,
+          loss: e.loss,
+          losses: Object.keys(e.losses).length > 0 ? e.losses : { loss: e.loss },
+          seconds: (Date.now() - started) / 1000,
+        });
       }
     },
     onEpochEnd: (e) => {
-      o.log?.append({ type: 'epoch', section: o.section, step: e.progress.stepsDone, epoch: e.epoch, loss: e.loss, losses: e.losses, ...(e.eval === null ? {} : { eval: e.eval }), seconds: (Date.now() - started) / 1000 });
+      o.log?.append({
+        type: 'epoch',
+        section: o.section,
+        step: e.progress.stepsDone,
+        epoch: e.epoch,
+        loss: e.loss,
+        losses: e.losses,
+        ...(e.eval === null ? {} : { eval: e.eval }),
+        seconds: (Date.now() - started) / 1000,
+      });
       if (!o.bars.enabled) {
         const ev = evalPhrase(e.eval);
-        o.out.note(`${o.section}: epoch ${e.epoch + 1}/${e.progress.epochs} loss ${num(e.loss, 4)}${ev === '' ? '' : ` | ${ev}`} | ${duration(e.progress.elapsedSeconds)}`);
+        o.out.note(
+          `${o.section}: epoch ${e.epoch + 1}/${e.progress.epochs} loss ${num(e.loss, 4)}${ev === '' ? '' : ` | ${ev}`} | ${duration(e.progress.elapsedSeconds)}`,
+        );
       }
     },
   };

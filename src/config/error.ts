@@ -55,9 +55,16 @@ export class ConfigError extends PolytaskError {
   constructor(file: string, problems: readonly ConfigProblem[]);
   constructor(file: string, path: readonly PropertyKey[], found: string, expected: string);
   constructor(file: string, a: readonly ConfigProblem[] | readonly PropertyKey[], found?: string, expected?: string) {
-    const problems = found === undefined
-      ? (a as readonly ConfigProblem[])
-      : [{ source: file, path: a as readonly PropertyKey[], detail: `found ${found}, expected ${expected ?? 'something else'}` }];
+    const problems =
+      found === undefined
+        ? (a as readonly ConfigProblem[])
+        : [
+            {
+              source: file,
+              path: a as readonly PropertyKey[],
+              detail: `found ${found}, expected ${expected ?? 'something else'}`,
+            },
+          ];
     super(problemsText(problems));
     this.file = file;
     this.problems = problems;

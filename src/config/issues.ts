@@ -31,8 +31,16 @@ export interface ConfigOrigin {
 type Issue = z.core.$ZodIssue;
 
 const KINDS: Readonly<Record<string, string>> = {
-  number: 'a number', int: 'an integer', string: 'a string', boolean: 'true or false', array: 'a list',
-  object: 'a mapping', record: 'a mapping', null: 'null', literal: 'a fixed value', enum: 'one of the listed values',
+  number: 'a number',
+  int: 'an integer',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  record: 'a mapping',
+  null: 'null',
+  literal: 'a fixed value',
+  enum: 'one of the listed values',
 };
 
 const kind = (expected: string): string => KINDS[expected] ?? expected;
@@ -47,24 +55,49 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-function bound(issue: { origin?: string; exact?: boolean; inclusive?: boolean }, limit: unknown, small: boolean): string {
+function bound(
+  issue: { origin?: string; exact?: boolean; inclusive?: boolean },
+  limit: unknown,
+  small: boolean,
+): string {
   const word = issue.exact === true ? 'exactly' : small ? 'at least' : 'at most';
-  if (issue.origin === 'array' || issue.origin === 'set') return `a list of ${word} ${String(limit)} item${limit === 1 ? '' : 's'}`;
+  if (issue.origin === 'array' || issue.origin === 'set')
+    return `a list of ${word} ${String(limit)} item${limit === 1 ? '' : 's'}`;
   if (issue.origin === 'string') return `${word} ${String(limit)} character${limit === 1 ? '' : 's'}`;
-  const op = issue.exact === true ? '=' : small ? (issue.inclusive === false ? '>' : '>=') : (issue.inclusive === false ? '<' : '<=');
+  const op =
+    issue.exact === true
+      ? '='
+      : small
+        ? issue.inclusive === false
+          ? '>'
+          : '>='
+        : issue.inclusive === false
+          ? '<'
+          : '<=';
   return `a number ${op} ${String(limit)}`;
 }
 
 /** A union's expectation: the discriminator's values, or the kinds its members want when each failed on its type. */
-function unionExpected(issue: Extract<Issue, { code: 'invalid_union' }>, found: unknown): { value: unknown; expected: string } {
+function unionExpected(
+  issue: Extract<Issue, { code: 'invalid_union' }>,
+  found: unknown,
+): { value: unknown; expected: string } {
   const { options, discriminator } = issue as unknown as { options?: unknown[]; discriminator?: string };
   if (options !== undefined) {
     // a discriminated union reports the whole mapping as its input: the value found is its key's
-    const value = discriminator !== undefined && typeof found === 'object' && found !== null ? (found as Record<string, unknown>)[discriminator] : found;
+    const value =
+      discriminator !== undefined && typeof found === 'object' && found !== null
+        ? (found as Record<string, unknown>)[discriminator]
+        : found;
     return { value, expected: `one of ${options.map((v) => JSON.stringify(v)).join(', ')}` };
   }
-  const kinds = issue.errors.map((branch) => (branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0]!.path.length === 0 ? kind(branch[0]!.expected) : null));
-  if (kinds.length > 0 && kinds.every((k) => k !== null)) return { value: found, expected: [...new Set(kinds)].join(' or ') };
+  const kinds = issue.errors.map((branch) =>
+    branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0]!.path.length === 0
+      ? kind(branch[0]!.expected)
+      : null,
+  );
+  if (kinds.length > 0 && kinds.every((k) => k !== null))
+    return { value: found, expected: [...new Set(kinds)].join(' or ') };
   return { value: found, expected: 'one of the allowed forms' };
 }
 
@@ -79,7 +112,11 @@ function detailOf(issue: Issue, schema: z.ZodType, input: unknown): string {
       return found === undefined ? `missing, expected ${kind(expected)}` : at(kind(expected));
     }
     case 'invalid_value':
-      return at(issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);
+      return at(
+        issue.values.length === 1
+          ? JSON.stringify(issue.values[0])
+          : `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
+      );
     case 'invalid_union': {
       const u = unionExpected(issue, found);
       return `found ${describeValue(u.value)}, expected ${u.expected}`;
@@ -94,7 +131,11 @@ function detailOf(issue: Issue, schema: z.ZodType, input: unknown): string {
       return `found the key ${JSON.stringify(String(issue.path.at(-1)))}, expected ${issue.issues.map((i) => i.message).join(', ')}`;
     case 'invalid_format':
       // zod's own text ("Invalid string: must match pattern ...") is not a phrase of what is expected
-      return at(issue.message.startsWith('Invalid') && 'pattern' in issue ? `text matching ${String(issue.pattern)}` : issue.message);
+      return at(
+        issue.message.startsWith('Invalid') && 'pattern' in issue
+          ? `text matching ${String(issue.pattern)}`
+          : issue.message,
+      );
     default:
       // custom checks: the schema's message says what is expected ('at least one task')
       return at(issue.message);
@@ -117,12 +158,22 @@ function overrideFor(path: readonly PropertyKey[], overrides: readonly ConfigOve
  * const r = schema.safeParse(raw, { reportInput: true });
  * if (!r.success) configProblems(r.error.issues, schema, raw, { file: 'a.yaml' });
  */
-export function configProblems(issues: readonly Issue[], schema: z.ZodType, input: unknown, origin: ConfigOrigin = {}): ConfigProblem[] {
-  const sourceOf = (path: readonly PropertyKey[]): string => overrideFor(path, origin.overrides ?? [])?.source ?? origin.file ?? 'config';
+export function configProblems(
+  issues: readonly Issue[],
+  schema: z.ZodType,
+  input: unknown,
+  origin: ConfigOrigin = {},
+): ConfigProblem[] {
+  const sourceOf = (path: readonly PropertyKey[]): string =>
+    overrideFor(path, origin.overrides ?? [])?.source ?? origin.file ?? 'config';
   return issues.flatMap((issue): ConfigProblem[] => {
     if (issue.code === 'unrecognized_keys') {
       const known = allowedKeys(schema, issue.path, input);
-      return issue.keys.map((k) => ({ source: sourceOf([...issue.path, k]), path: issue.path, detail: unknownKeyText(k, known) }));
+      return issue.keys.map((k) => ({
+        source: sourceOf([...issue.path, k]),
+        path: issue.path,
+        detail: unknownKeyText(k, known),
+      }));
     }
     return [{ source: sourceOf(issue.path), path: issue.path, detail: detailOf(issue, schema, input) }];
   });
@@ -136,7 +187,11 @@ export function configProblems(issues: readonly Issue[], schema: z.ZodType, inpu
  * parseConfig(studyConfigSchema, { epochs: 'three' }, 'study.yaml');
  * // ConfigError: study.yaml: epochs: found "three" (a string), expected an integer
  */
-export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, origin: string | ConfigOrigin): z.output<S> {
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  origin: string | ConfigOrigin,
+): z.output<S> {
   const r = schema.safeParse(input, { reportInput: true });
   if (r.success) return r.data;
   const o = typeof origin === 'string' ? { file: origin } : origin;

@@ -22,7 +22,8 @@ const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const FORMATS: Readonly<Record<string, 'yaml' | 'json'>> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' };
 
 /** A ConfigError about the whole file (`where` is the file, perhaps with `:line:col`). */
-const fileError = (file: string, where: string, detail: string): ConfigError => new ConfigError(file, [{ source: where, path: [], detail }]);
+const fileError = (file: string, where: string, detail: string): ConfigError =>
+  new ConfigError(file, [{ source: where, path: [], detail }]);
 
 function parseJson(text: string, file: string): unknown {
   try {
@@ -55,12 +56,20 @@ function parseYaml(text: string, file: string): unknown {
  * @example
  * parseConfigText('epochs: 3\n', 'inline.yaml'); // { epochs: 3 }
  */
-export function parseConfigText(text: string, file = '<string>', format: 'yaml' | 'json' = 'yaml'): Record<string, unknown> {
+export function parseConfigText(
+  text: string,
+  file = '<string>',
+  format: 'yaml' | 'json' = 'yaml',
+): Record<string, unknown> {
   // alias bombs, nesting past the stack and keys such as __proto__ are refused naming the file
   const value = parseUntrusted(file, () => (format === 'json' ? parseJson(text, file) : parseYaml(text, file)));
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw fileError(file, file, `the top level must be a mapping of keys to values, found ${Array.isArray(value) ? 'a list' : describeValue(value)}`);
+    throw fileError(
+      file,
+      file,
+      `the top level must be a mapping of keys to values, found ${Array.isArray(value) ? 'a list' : describeValue(value)}`,
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -73,13 +82,18 @@ export function parseConfigText(text: string, file = '<string>', format: 'yaml' 
  */
 export function readConfigFile(file: string): Record<string, unknown> {
   const format = FORMATS[extname(file).toLowerCase()];
-  if (format === undefined) throw fileError(file, file, `unknown config format '${extname(file)}', expected .yaml, .yml or .json`);
+  if (format === undefined)
+    throw fileError(file, file, `unknown config format '${extname(file)}', expected .yaml, .yml or .json`);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw fileError(file, file, `cannot read the config file (${code === 'ENOENT' ? 'no such file' : code ?? (err as Error).message})`);
+    throw fileError(
+      file,
+      file,
+      `cannot read the config file (${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)})`,
+    );
   }
   return parseConfigText(text, file, format);
 }

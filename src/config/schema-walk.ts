@@ -32,7 +32,16 @@ function unwrap(s: z.ZodType): z.ZodType {
   for (let cur = s; ;) {
     const d = defOf(cur);
     // a pipe from a transform is z.preprocess: the schema that validates is its output side
-    const next = d.type === 'pipe' ? (defOf(d.in!).type === 'transform' ? d.out : d.in) : d.type === 'lazy' ? d.getter?.() : ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(d.type) ? d.innerType : undefined;
+    const next =
+      d.type === 'pipe'
+        ? defOf(d.in!).type === 'transform'
+          ? d.out
+          : d.in
+        : d.type === 'lazy'
+          ? d.getter?.()
+          : ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(d.type)
+            ? d.innerType
+            : undefined;
     if (next === undefined) return cur;
     cur = next;
   }
@@ -45,7 +54,10 @@ function pickOption(d: Def, value: unknown): z.ZodType | undefined {
   if (d.discriminator !== undefined) {
     return options.find((o) => {
       const key = defOf(o).shape?.[d.discriminator!];
-      return key !== undefined && (key as unknown as { safeParse(x: unknown): { success: boolean } }).safeParse(v[d.discriminator!]).success;
+      return (
+        key !== undefined &&
+        (key as unknown as { safeParse(x: unknown): { success: boolean } }).safeParse(v[d.discriminator!]).success
+      );
     });
   }
   const objects = options.filter((o) => defOf(o).type === 'object');
@@ -70,7 +82,14 @@ export function schemaAt(schema: z.ZodType, path: readonly PropertyKey[], value:
       if (s === undefined) return undefined;
       d = defOf(s);
     }
-    const next: z.ZodType | undefined = d.type === 'object' ? d.shape?.[String(key)] : d.type === 'array' ? d.element : d.type === 'record' ? d.valueType : undefined;
+    const next: z.ZodType | undefined =
+      d.type === 'object'
+        ? d.shape?.[String(key)]
+        : d.type === 'array'
+          ? d.element
+          : d.type === 'record'
+            ? d.valueType
+            : undefined;
     s = next === undefined ? undefined : unwrap(next);
     v = typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined;
   }

@@ -28,7 +28,9 @@ const EMPTY_MIN_BYTES = 4096;
 export function allocateEmpty(dtype: DType, size: number): TypedArray {
   if (size * 4 < EMPTY_MIN_BYTES) return allocate(dtype, size);
   const bytes = Buffer.allocUnsafeSlow(size * 4);
-  return dtype === 'int32' ? new Int32Array(bytes.buffer, bytes.byteOffset, size) : new Float32Array(bytes.buffer, bytes.byteOffset, size);
+  return dtype === 'int32'
+    ? new Int32Array(bytes.buffer, bytes.byteOffset, size)
+    : new Float32Array(bytes.buffer, bytes.byteOffset, size);
 }
 
 /** allocateEmpty for float32. */

@@ -43,7 +43,7 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
     s3 += a[k + 3]! * b[k + 3]!;
   }
   for (; k < len; k++) s0 += a[k]! * b[k]!;
-  return (s0 + s1) + (s2 + s3);
+  return s0 + s1 + (s2 + s3);
 }
 
 /**
@@ -112,7 +112,8 @@ export function symmetricEigen(m: ArrayLike<number>): { values: Float64Array; ve
  */
 export function solveLinear(matrix: ArrayLike<number>, rhs: ArrayLike<number>): Float64Array | null {
   const n = orderOf('solveLinear', matrix);
-  if (rhs.length !== n) throw new ShapeError('solveLinear', `a ${n}×${n} matrix with a right-hand side of ${rhs.length}`);
+  if (rhs.length !== n)
+    throw new ShapeError('solveLinear', `a ${n}×${n} matrix with a right-hand side of ${rhs.length}`);
   const a = Float64Array.from(matrix);
   const b = Float64Array.from(rhs);
   const scale = Math.max(0, ...a.map(Math.abs));

@@ -32,7 +32,10 @@ export function isSafeKey(key: string): boolean {
  */
 export function assertSafeKey(key: string, where: string): void {
   if (FORBIDDEN_KEYS.has(key)) {
-    throw new ValueError(where, `the key "${key}" is not allowed (__proto__, constructor and prototype name JavaScript's object model, not data)`);
+    throw new ValueError(
+      where,
+      `the key "${key}" is not allowed (__proto__, constructor and prototype name JavaScript's object model, not data)`,
+    );
   }
 }
 
@@ -57,7 +60,11 @@ export function assertSafePath(path: string | readonly string[], where: string):
 export function assertSafeKeysDeep(value: unknown, where: string, maxDepth = 64): void {
   const walk = (v: unknown, path: string, depth: number): void => {
     if (typeof v !== 'object' || v === null) return;
-    if (depth > maxDepth) throw new ValueError(where, `nested deeper than ${maxDepth} levels${path === '' ? '' : ` at ${path.slice(0, 80)}`}`);
+    if (depth > maxDepth)
+      throw new ValueError(
+        where,
+        `nested deeper than ${maxDepth} levels${path === '' ? '' : ` at ${path.slice(0, 80)}`}`,
+      );
     if (Array.isArray(v)) {
       v.forEach((item, i) => walk(item, `${path}[${i}]`, depth + 1));
       return;

@@ -41,7 +41,8 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 /** Checks that every dimension is a non-negative integer. */
 export function checkShape(op: string, shape: Shape): void {
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ShapeError(op, `invalid shape ${fmt(shape)}: dimensions must be non-negative integers`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new ShapeError(op, `invalid shape ${fmt(shape)}: dimensions must be non-negative integers`);
   }
 }
 

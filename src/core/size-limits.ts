@@ -56,7 +56,8 @@ export function sizeLimits(env: NodeJS.ProcessEnv = process.env): SizeLimits {
     const text = env[VARIABLES[key]];
     if (text === undefined || text === '') continue;
     const n = /^\d{1,15}$/.test(text.trim()) ? Number(text.trim()) : NaN;
-    if (!(n >= 1)) throw new ValueError(VARIABLES[key], `expected a positive integer, got ${JSON.stringify(text.slice(0, 40))}`);
+    if (!(n >= 1))
+      throw new ValueError(VARIABLES[key], `expected a positive integer, got ${JSON.stringify(text.slice(0, 40))}`);
     out[key] = n;
   }
   return out;
@@ -68,8 +69,16 @@ export function sizeLimits(env: NodeJS.ProcessEnv = process.env): SizeLimits {
  * @example
  * checkDeclared(`${file}: header`, 'columns', names.length);
  */
-export function checkDeclared(where: string, what: keyof SizeLimits, value: number, limits: SizeLimits = sizeLimits()): void {
+export function checkDeclared(
+  where: string,
+  what: keyof SizeLimits,
+  value: number,
+  limits: SizeLimits = sizeLimits(),
+): void {
   if (value > limits[what]) {
-    throw new ValueError(where, `${value} ${what} is more than the limit of ${limits[what]} (raise ${VARIABLES[what]} if this is intended)`);
+    throw new ValueError(
+      where,
+      `${value} ${what} is more than the limit of ${limits[what]} (raise ${VARIABLES[what]} if this is intended)`,
+    );
   }
 }

@@ -33,7 +33,13 @@ export interface CsvTable {
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const SPECIAL: Readonly<Record<string, number>> = {
-  nan: NaN, NaN: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity, Infinity: Infinity, '-Infinity': -Infinity,
+  nan: NaN,
+  NaN: NaN,
+  inf: Infinity,
+  '+inf': Infinity,
+  '-inf': -Infinity,
+  Infinity: Infinity,
+  '-Infinity': -Infinity,
 };
 
 interface ParsedRecord {
@@ -44,7 +50,14 @@ interface ParsedRecord {
 function parseRecords(text: string | Uint8Array, file: string, delimiter: string): ParsedRecord[] {
   try {
     // relax_column_count: ragged rows are reported below with the row and line they are on.
-    return parse(text, { info: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, delimiter }) as unknown as ParsedRecord[];
+    return parse(text, {
+      info: true,
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      delimiter,
+    }) as unknown as ParsedRecord[];
   } catch (err) {
     throw new FormatError(file, `not valid CSV (${snippet((err as Error).message, 120)})`);
   }
@@ -78,11 +91,17 @@ function headerNames(header: ParsedRecord | undefined, file: string): string[] {
 function cellValue(cell: string, allowMissing: boolean, file: string, row: number, line: number, name: string): number {
   if (cell === '') {
     if (allowMissing) return NaN;
-    throw new FormatError(file, `row ${row} (line ${line}), column "${snippet(name, 20)}": empty cell (pass allowMissing to read it as NaN)`);
+    throw new FormatError(
+      file,
+      `row ${row} (line ${line}), column "${snippet(name, 20)}": empty cell (pass allowMissing to read it as NaN)`,
+    );
   }
   if (NUMBER.test(cell)) return Number(cell);
   if (Object.hasOwn(SPECIAL, cell)) return SPECIAL[cell]!;
-  throw new FormatError(file, `row ${row} (line ${line}), column "${snippet(name, 20)}": expected a number, got "${snippet(cell, 20)}"`);
+  throw new FormatError(
+    file,
+    `row ${row} (line ${line}), column "${snippet(name, 20)}": expected a number, got "${snippet(cell, 20)}"`,
+  );
 }
 
 /**
@@ -95,7 +114,10 @@ function cellValue(cell: string, allowMissing: boolean, file: string, row: numbe
 export function parseCsv(text: string | Uint8Array, file = '<string>', opts: CsvOptions = {}): CsvTable {
   const delimiter = opts.delimiter ?? ',';
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-    throw new ValueError('parseCsv', `delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}`);
+    throw new ValueError(
+      'parseCsv',
+      `delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}`,
+    );
   }
   checkDeclared(`${file}: header`, 'columns', headerWidth(text, delimiter));
   const records = parseRecords(text, file, delimiter);
@@ -105,7 +127,10 @@ export function parseCsv(text: string | Uint8Array, file = '<string>', opts: Csv
   for (let r = 0; r < rows; r++) {
     const { record, info } = records[r + 1]!;
     if (record.length !== names.length) {
-      throw new FormatError(file, `row ${r + 1} (line ${info.lines}) has ${record.length} fields, the header has ${names.length}`);
+      throw new FormatError(
+        file,
+        `row ${r + 1} (line ${info.lines}) has ${record.length} fields, the header has ${names.length}`,
+      );
     }
     for (let c = 0; c < names.length; c++) {
       cols[c]![r] = cellValue(record[c]!, opts.allowMissing ?? false, file, r + 1, info.lines, names[c]!);

@@ -62,12 +62,18 @@ export class TensorDataset {
       throw new ValueError('TensorDataset', `featureShape must be positive integers, got ${fmt(featureShape)}`);
     }
     if (features.length % featureSize !== 0) {
-      throw new ValueError('TensorDataset', `features has ${features.length} elements, not a multiple of featureShape ${fmt(featureShape)} (${featureSize})`);
+      throw new ValueError(
+        'TensorDataset',
+        `features has ${features.length} elements, not a multiple of featureShape ${fmt(featureShape)} (${featureSize})`,
+      );
     }
     this.length = features.length / featureSize;
     const labelSize = sizeOf(labelShape);
     if (labels.length !== this.length * labelSize) {
-      throw new ValueError('TensorDataset', `labels has ${labels.length} elements but ${this.length} samples of label shape ${fmt(labelShape)} need ${this.length * labelSize}`);
+      throw new ValueError(
+        'TensorDataset',
+        `labels has ${labels.length} elements but ${this.length} samples of label shape ${fmt(labelShape)} need ${this.length * labelSize}`,
+      );
     }
     this.featureShape = Object.freeze([...featureShape]);
     this.labelShape = Object.freeze([...labelShape]);
@@ -81,7 +87,10 @@ export class TensorDataset {
    */
   static fromTensors(x: Tensor, y: Tensor): TensorDataset {
     if (x.ndim < 1 || y.ndim < 1 || x.shape[0] !== y.shape[0]) {
-      throw new ValueError('TensorDataset.fromTensors', `x and y need the same first dimension, got ${fmt(x.shape)} and ${fmt(y.shape)}`);
+      throw new ValueError(
+        'TensorDataset.fromTensors',
+        `x and y need the same first dimension, got ${fmt(x.shape)} and ${fmt(y.shape)}`,
+      );
     }
     return new TensorDataset(x.data, x.shape.slice(1), y.data, y.shape.slice(1));
   }
@@ -120,8 +129,10 @@ export class TensorDataset {
   subset(indices: ArrayLike<number>): TensorDataset {
     this.checkIndices('subset', indices);
     return new TensorDataset(
-      gatherRows(this.features, sizeOf(this.featureShape), indices), this.featureShape,
-      gatherRows(this.labels, sizeOf(this.labelShape), indices), this.labelShape,
+      gatherRows(this.features, sizeOf(this.featureShape), indices),
+      this.featureShape,
+      gatherRows(this.labels, sizeOf(this.labelShape), indices),
+      this.labelShape,
     );
   }
 }

@@ -17,7 +17,16 @@ import { readIdx, type IdxArray } from './idx.js';
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ] as const;
 
 export type FashionMnistSplit = 'train' | 'test';
@@ -34,16 +43,26 @@ function locate(dir: string, stem: string): string | undefined {
 
 function checkImages(idx: IdxArray, path: string): void {
   if (idx.type !== 'ubyte' || idx.shape.length !== 3) {
-    throw new FormatError(path, `expected ubyte images of shape [N, height, width], got ${idx.type} [${idx.shape.join(',')}]`);
+    throw new FormatError(
+      path,
+      `expected ubyte images of shape [N, height, width], got ${idx.type} [${idx.shape.join(',')}]`,
+    );
   }
 }
 
 function checkLabels(idx: IdxArray, path: string, n: number): void {
   if (idx.type !== 'ubyte' || idx.shape.length !== 1 || idx.shape[0] !== n) {
-    throw new FormatError(path, `expected ${n} ubyte labels to match the images, got ${idx.type} [${idx.shape.join(',')}]`);
+    throw new FormatError(
+      path,
+      `expected ${n} ubyte labels to match the images, got ${idx.type} [${idx.shape.join(',')}]`,
+    );
   }
   const bad = idx.data.findIndex((v) => v >= FASHION_MNIST_CLASSES.length);
-  if (bad >= 0) throw new FormatError(path, `label ${bad} is ${idx.data[bad]}, expected a class in [0, ${FASHION_MNIST_CLASSES.length})`);
+  if (bad >= 0)
+    throw new FormatError(
+      path,
+      `label ${bad} is ${idx.data[bad]}, expected a class in [0, ${FASHION_MNIST_CLASSES.length})`,
+    );
 }
 
 function load(imagesPath: string, labelsPath: string): ImageSet {
@@ -54,7 +73,14 @@ function load(imagesPath: string, labelsPath: string): ImageSet {
   checkLabels(lab, labelsPath, n);
   const images = new Float32Array(img.data.length);
   for (let i = 0; i < images.length; i++) images[i] = img.data[i]! / 255;
-  return { images, labels: Int32Array.from(lab.data as Uint8Array), n, height, width, classNames: FASHION_MNIST_CLASSES };
+  return {
+    images,
+    labels: Int32Array.from(lab.data as Uint8Array),
+    n,
+    height,
+    width,
+    classNames: FASHION_MNIST_CLASSES,
+  };
 }
 
 /**
@@ -81,6 +107,9 @@ export function requireFashionMnist(split: FashionMnistSplit, dir = FASHION_MNIS
   const set = loadFashionMnist(split, dir);
   if (set !== null) return set;
   const missing = Object.values(STEMS[split]).filter((stem) => locate(dir, stem) === undefined);
-  throw new ValueError('Fashion-MNIST', `${missing.map((s) => `${s}(.gz)`).join(' and ')} not found in ${dir}; `
-    + `install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or pass the directory holding the four IDX files`);
+  throw new ValueError(
+    'Fashion-MNIST',
+    `${missing.map((s) => `${s}(.gz)`).join(' and ')} not found in ${dir}; ` +
+      `install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or pass the directory holding the four IDX files`,
+  );
 }

@@ -47,7 +47,11 @@ const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1
 
 /** Inflates gzip data up to the limit; a corrupt stream or one too large becomes a FormatError. */
 function gunzip(bytes: Uint8Array, file: string, limits: ReadLimits): Uint8Array {
-  const tooLarge = (): FormatError => new FormatError(file, `gzip data inflates to more than ${formatBytes(limits.maxInflateBytes)} (the limit; raise POLYTASK_MAX_INFLATE_BYTES to read it)`);
+  const tooLarge = (): FormatError =>
+    new FormatError(
+      file,
+      `gzip data inflates to more than ${formatBytes(limits.maxInflateBytes)} (the limit; raise POLYTASK_MAX_INFLATE_BYTES to read it)`,
+    );
   // the trailer declares the inflated size (modulo 2^32): refuse a declared bomb before inflating
   if (bytes.length >= 18) {
     const declared = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true);
@@ -73,12 +77,18 @@ interface IdxHeader {
 function parseHeader(head: Uint8Array, total: number, file: string): IdxHeader {
   if (total < 4) throw new FormatError(file, `file is ${total} bytes, shorter than the 4-byte IDX magic number`);
   if (head[0] !== 0 || head[1] !== 0) {
-    throw new FormatError(file, `magic number must start with two zero bytes, got ${hex(head[0]!)} ${hex(head[1]!)} (not an IDX file)`);
+    throw new FormatError(
+      file,
+      `magic number must start with two zero bytes, got ${hex(head[0]!)} ${hex(head[1]!)} (not an IDX file)`,
+    );
   }
   const code = head[2]!;
   const entry = TYPES.get(code);
   if (entry === undefined) {
-    throw new FormatError(file, `magic number: unknown type code ${hex(code)} (expected 0x08 ubyte, 0x09 byte, 0x0b short, 0x0c int, 0x0d float or 0x0e double)`);
+    throw new FormatError(
+      file,
+      `magic number: unknown type code ${hex(code)} (expected 0x08 ubyte, 0x09 byte, 0x0b short, 0x0c int, 0x0d float or 0x0e double)`,
+    );
   }
   const ndim = head[3]!;
   if (ndim === 0) throw new FormatError(file, 'magic number: number of dimensions is 0 (expected at least 1)');
@@ -92,7 +102,10 @@ function parseHeader(head: Uint8Array, total: number, file: string): IdxHeader {
   const actual = total - dataStart;
   if (expected !== actual) {
     const what = actual < expected ? 'truncated' : 'has trailing bytes';
-    throw new FormatError(file, `data ${what}: dimensions [${shape.join(',')}] of ${entry.type} need ${expected} bytes, file has ${actual}`);
+    throw new FormatError(
+      file,
+      `data ${what}: dimensions [${shape.join(',')}] of ${entry.type} need ${expected} bytes, file has ${actual}`,
+    );
   }
   return { type: entry.type, kind: entry.kind, shape, dataStart };
 }
@@ -112,7 +125,8 @@ export function parseIdx(input: Uint8Array, file = '<buffer>', limits: ReadLimit
   const h = parseHeader(bytes, bytes.length, file);
   const body = bytes.subarray(h.dataStart);
   if (h.kind === 'U8') return { type: h.type, shape: h.shape, data: body };
-  if (h.kind === 'I8') return { type: h.type, shape: h.shape, data: new Int8Array(body.buffer, body.byteOffset, body.length) };
+  if (h.kind === 'I8')
+    return { type: h.type, shape: h.shape, data: new Int8Array(body.buffer, body.byteOffset, body.length) };
   return { type: h.type, shape: h.shape, data: decodeNative(body, h.kind, false) as IdxArray['data'] };
 }
 
@@ -141,10 +155,14 @@ function decodeInto(out: Float32Array, at: number, src: Uint8Array, kind: Elemen
       const size = ITEM_SIZE[kind];
       const view = new DataView(src.buffer, src.byteOffset, src.length);
       const n = src.length / size;
-      const get = kind === 'I16' ? (o: number) => view.getInt16(o, false)
-        : kind === 'I32' ? (o: number) => view.getInt32(o, false)
-          : kind === 'F32' ? (o: number) => view.getFloat32(o, false)
-            : (o: number) => view.getFloat64(o, false);
+      const get =
+        kind === 'I16'
+          ? (o: number) => view.getInt16(o, false)
+          : kind === 'I32'
+            ? (o: number) => view.getInt32(o, false)
+            : kind === 'F32'
+              ? (o: number) => view.getFloat32(o, false)
+              : (o: number) => view.getFloat64(o, false);
       for (let i = 0; i < n; i++) out[at + i] = get(i * size) * scale;
     }
   }
@@ -195,10 +213,15 @@ export function openIdx(path: string, limits: ReadLimits = readLimits()): IdxRow
   const rowSize = sizeOf(h.shape.slice(1));
   const rowBytes = rowSize * ITEM_SIZE[h.kind];
   const checkIndex = (k: number, i: number): void => {
-    if (!Number.isInteger(k) || k < 0 || k >= n) throw new FormatError(path, `row ${k} at position ${i} is outside [0, ${n})`);
+    if (!Number.isInteger(k) || k < 0 || k >= n)
+      throw new FormatError(path, `row ${k} at position ${i} is outside [0, ${n})`);
   };
   return {
-    file: path, type: h.type, shape: h.shape, rowSize, lazy,
+    file: path,
+    type: h.type,
+    shape: h.shape,
+    rowSize,
+    lazy,
     read(indices, scale) {
       const count = indices === undefined ? n : indices.length;
       checkAllocation(path, count * rowSize * 4, limits, `${count} examples as float32`);

@@ -39,7 +39,10 @@ export function selectImages(set: ImageSet, indices: ArrayLike<number>): ImageSe
  * @example
  * const { train, test } = splitImages(loadMnist(), { testFraction: 0.1, seed: 42 });
  */
-export function splitImages(set: ImageSet, opts: Omit<SplitOptions, 'stratify'> = {}): { train: ImageSet; test: ImageSet } {
+export function splitImages(
+  set: ImageSet,
+  opts: Omit<SplitOptions, 'stratify'> = {},
+): { train: ImageSet; test: ImageSet } {
   const { train, test } = trainTestSplit(set.n, { ...opts, stratify: set.labels });
   return { train: selectImages(set, train), test: selectImages(set, test) };
 }

@@ -15,7 +15,11 @@ export { trainTestSplit, type Split, type SplitOptions } from './split.js';
 export { selectImages, splitImages, imageDataset, type ImageSet } from './images.js';
 export { loadMnist } from './mnist.js';
 export {
-  loadFashionMnist, requireFashionMnist, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, type FashionMnistSplit,
+  loadFashionMnist,
+  requireFashionMnist,
+  FASHION_MNIST_DIR,
+  FASHION_MNIST_CLASSES,
+  type FashionMnistSplit,
 } from './fashion-mnist.js';
 export { openIdx, parseIdx, readIdx, type IdxArray, type IdxRows, type IdxType } from './idx.js';
 export { checkAllocation, DEFAULT_READ_LIMITS, readLimits, type ReadLimits } from './read-limits.js';

@@ -55,7 +55,10 @@ export class DataLoader implements Iterable<Batch> {
   private order: Int32Array | null = null;
   private epochStartState: number[] = [];
 
-  constructor(readonly dataset: TensorDataset, opts: DataLoaderOptions) {
+  constructor(
+    readonly dataset: TensorDataset,
+    opts: DataLoaderOptions,
+  ) {
     if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) {
       throw new ValueError('DataLoader', `batchSize must be a positive integer, got ${opts.batchSize}`);
     }
@@ -124,7 +127,8 @@ export class DataLoader implements Iterable<Batch> {
   state(): DataLoaderState {
     // No order drawn yet: the stream is still at the epoch's starting state.
     if (this.order === null) return { epoch: this.epochCount, position: this.position, rngState: this.rngSnapshot() };
-    if (this.position >= this.epochEnd) return { epoch: this.epochCount + 1, position: 0, rngState: this.rngSnapshot() };
+    if (this.position >= this.epochEnd)
+      return { epoch: this.epochCount + 1, position: 0, rngState: this.rngSnapshot() };
     return { epoch: this.epochCount, position: this.position, rngState: [...this.epochStartState] };
   }
 
@@ -136,9 +140,13 @@ export class DataLoader implements Iterable<Batch> {
    */
   loadState(state: DataLoaderState): void {
     const { epoch, position, rngState } = state;
-    if (!Number.isInteger(epoch) || epoch < 0) throw new ValueError('DataLoader.loadState', `epoch must be a non-negative integer, got ${epoch}`);
+    if (!Number.isInteger(epoch) || epoch < 0)
+      throw new ValueError('DataLoader.loadState', `epoch must be a non-negative integer, got ${epoch}`);
     if (!Number.isInteger(position) || position < 0 || position > this.dataset.length) {
-      throw new ValueError('DataLoader.loadState', `position must be an integer in [0, ${this.dataset.length}], got ${position}`);
+      throw new ValueError(
+        'DataLoader.loadState',
+        `position must be an integer in [0, ${this.dataset.length}], got ${position}`,
+      );
     }
     if (!Array.isArray(rngState) || rngState.length < 4 || !rngState.slice(0, 4).every((w) => Number.isInteger(w))) {
       throw new ValueError('DataLoader.loadState', 'rngState must be the array that state() returned');

@@ -30,7 +30,10 @@ function digitPixels(digit: number): ArrayLike<number> {
   const file = createRequire(import.meta.url).resolve(`mnist/src/digits/${digit}.json`);
   const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { data?: unknown };
   if (!Array.isArray(json.data) || json.data.length % PIXELS !== 0) {
-    throw new FormatError(file, `expected "data" to be an array of 28×28 images, got ${Array.isArray(json.data) ? json.data.length : typeof json.data} values`);
+    throw new FormatError(
+      file,
+      `expected "data" to be an array of 28×28 images, got ${Array.isArray(json.data) ? json.data.length : typeof json.data} values`,
+    );
   }
   return json.data as number[];
 }

@@ -26,8 +26,18 @@ const ALIGN = 64;
 const GROWTH_AXIS_MAX_DIGITS = 21;
 
 const KINDS: Readonly<Record<string, ElementKind>> = {
-  b1: 'BOOL', u1: 'U8', i1: 'I8', i2: 'I16', u2: 'U16', f2: 'F16',
-  i4: 'I32', u4: 'U32', f4: 'F32', f8: 'F64', i8: 'I64', u8: 'U64',
+  b1: 'BOOL',
+  u1: 'U8',
+  i1: 'I8',
+  i2: 'I16',
+  u2: 'U16',
+  f2: 'F16',
+  i4: 'I32',
+  u4: 'U32',
+  f4: 'F32',
+  f8: 'F64',
+  i8: 'I64',
+  u8: 'U64',
 };
 
 interface NpyHeader {
@@ -46,12 +56,18 @@ function describeValue(v: PyValue | undefined): string {
 
 function parseDescr(descr: PyValue | undefined, file: string): { kind: ElementKind; littleEndian: boolean } {
   if (typeof descr !== 'string') {
-    throw new FormatError(file, `header field descr must be a simple dtype such as '<f4', got ${describeValue(descr)} (structured dtypes are not supported)`);
+    throw new FormatError(
+      file,
+      `header field descr must be a simple dtype such as '<f4', got ${describeValue(descr)} (structured dtypes are not supported)`,
+    );
   }
   const m = /^([<>|=]?)([a-z]\d+)$/.exec(descr);
   const kind = m === null ? undefined : KINDS[m[2]!];
   if (m === null || kind === undefined) {
-    throw new FormatError(file, `header field descr: unsupported dtype '${descr}' (expected one of ${Object.keys(KINDS).join(', ')}, with byte order <, > or |)`);
+    throw new FormatError(
+      file,
+      `header field descr: unsupported dtype '${descr}' (expected one of ${Object.keys(KINDS).join(', ')}, with byte order <, > or |)`,
+    );
   }
   // '|' (not applicable) and '=' (native) are written on little-endian machines in practice.
   return { kind, littleEndian: m[1] !== '>' };
@@ -65,20 +81,30 @@ function parseHeaderDict(text: string, file: string): Omit<NpyHeader, 'dataStart
     if (!dict.has(required)) throw new FormatError(file, `header field ${required} is missing`);
   }
   const extra = keys.filter((k) => k !== 'descr' && k !== 'fortran_order' && k !== 'shape');
-  if (extra.length > 0) throw new FormatError(file, `header has unexpected field ${describeValue(extra[0])} (expected descr, fortran_order, shape)`);
+  if (extra.length > 0)
+    throw new FormatError(
+      file,
+      `header has unexpected field ${describeValue(extra[0])} (expected descr, fortran_order, shape)`,
+    );
   const { kind, littleEndian } = parseDescr(dict.get('descr'), file);
   const fortran = dict.get('fortran_order');
-  if (typeof fortran !== 'boolean') throw new FormatError(file, `header field fortran_order must be True or False, got ${describeValue(fortran)}`);
+  if (typeof fortran !== 'boolean')
+    throw new FormatError(file, `header field fortran_order must be True or False, got ${describeValue(fortran)}`);
   const shape = dict.get('shape');
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-    throw new FormatError(file, `header field shape must be a tuple of non-negative integers, got ${describeValue(shape)}`);
+    throw new FormatError(
+      file,
+      `header field shape must be a tuple of non-negative integers, got ${describeValue(shape)}`,
+    );
   }
   return { kind, littleEndian, fortranOrder: fortran, shape: shape as number[] };
 }
 
 function parseHeader(bytes: Uint8Array, file: string): NpyHeader {
-  if (bytes.length < 10) throw new FormatError(file, `file is ${bytes.length} bytes, shorter than the 10-byte NPY preamble`);
-  if (!MAGIC.every((b, i) => bytes[i] === b)) throw new FormatError(file, 'magic: file does not start with \\x93NUMPY (not an NPY file)');
+  if (bytes.length < 10)
+    throw new FormatError(file, `file is ${bytes.length} bytes, shorter than the 10-byte NPY preamble`);
+  if (!MAGIC.every((b, i) => bytes[i] === b))
+    throw new FormatError(file, 'magic: file does not start with \\x93NUMPY (not an NPY file)');
   const major = bytes[6]!;
   const minor = bytes[7]!;
   if (major < 1 || major > 3 || minor !== 0) {
@@ -86,7 +112,11 @@ function parseHeader(bytes: Uint8Array, file: string): NpyHeader {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const start = major === 1 ? 10 : 12;
-  if (bytes.length < start) throw new FormatError(file, `file is ${bytes.length} bytes, shorter than the ${start}-byte NPY ${major}.0 preamble`);
+  if (bytes.length < start)
+    throw new FormatError(
+      file,
+      `file is ${bytes.length} bytes, shorter than the ${start}-byte NPY ${major}.0 preamble`,
+    );
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   if (start + headerLength > bytes.length) {
     throw new FormatError(file, `header length ${headerLength} runs past the end of the file (${bytes.length} bytes)`);
@@ -94,7 +124,9 @@ function parseHeader(bytes: Uint8Array, file: string): NpyHeader {
   let text: string;
   try {
     // Versions 1 and 2 store the header as latin-1; version 3 allows UTF-8.
-    text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1', { fatal: true }).decode(bytes.subarray(start, start + headerLength));
+    text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1', { fatal: true }).decode(
+      bytes.subarray(start, start + headerLength),
+    );
   } catch {
     throw new FormatError(file, 'header is not valid UTF-8');
   }
@@ -141,7 +173,10 @@ export function parseNpy(bytes: Uint8Array, file = '<buffer>'): Tensor {
   const actual = bytes.length - h.dataStart;
   if (expected !== actual) {
     const what = actual < expected ? 'truncated' : 'has trailing bytes';
-    throw new FormatError(file, `data ${what}: shape (${h.shape.join(', ')}) needs ${expected} bytes, file has ${actual}`);
+    throw new FormatError(
+      file,
+      `data ${what}: shape (${h.shape.join(', ')}) needs ${expected} bytes, file has ${actual}`,
+    );
   }
   const native = decodeNative(bytes.subarray(h.dataStart), h.kind, h.littleEndian);
   const data = toEngineArray(native, h.kind, file, 'data');

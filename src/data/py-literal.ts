@@ -17,10 +17,16 @@ const MAX_DEPTH = 32;
 class Parser {
   private pos = 0;
 
-  constructor(private readonly text: string, private readonly file: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
 
   fail(what: string): never {
-    throw new FormatError(this.file, `header: ${what} at character ${this.pos} of ${JSON.stringify(this.text.slice(0, 80))}`);
+    throw new FormatError(
+      this.file,
+      `header: ${what} at character ${this.pos} of ${JSON.stringify(this.text.slice(0, 80))}`,
+    );
   }
 
   skipSpace(): void {

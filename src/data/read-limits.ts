@@ -26,7 +26,10 @@ const MIB = 1024 * 1024;
 export const CSV_BYTES_PER_BYTE = 8;
 
 /** The defaults: 512 MiB of inflated data, 2 GiB of examples. */
-export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({ maxInflateBytes: 512 * MIB, memoryBudgetBytes: 2048 * MIB });
+export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({
+  maxInflateBytes: 512 * MIB,
+  memoryBudgetBytes: 2048 * MIB,
+});
 
 const SUFFIX: Readonly<Record<string, number>> = { '': 1, K: 1024, M: MIB, G: 1024 * MIB };
 
@@ -39,7 +42,11 @@ const SUFFIX: Readonly<Record<string, number>> = { '': 1, K: 1024, M: MIB, G: 10
 export function parseByteCount(text: string, name: string): number {
   const m = /^\s*(\d{1,15})\s*([KMG]?)i?B?\s*$/i.exec(text);
   const n = m === null ? NaN : Number(m[1]) * SUFFIX[m[2]!.toUpperCase()]!;
-  if (!Number.isSafeInteger(n) || n <= 0) throw new ValueError(name, `expected a positive byte count such as 536870912 or 512M, got ${JSON.stringify(text.slice(0, 40))}`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new ValueError(
+      name,
+      `expected a positive byte count such as 536870912 or 512M, got ${JSON.stringify(text.slice(0, 40))}`,
+    );
   return n;
 }
 
@@ -53,8 +60,14 @@ export function readLimits(env: NodeJS.ProcessEnv = process.env): ReadLimits {
   const inflate = env.POLYTASK_MAX_INFLATE_BYTES;
   const budget = env.POLYTASK_MEMORY_BUDGET;
   return {
-    maxInflateBytes: inflate === undefined || inflate === '' ? DEFAULT_READ_LIMITS.maxInflateBytes : parseByteCount(inflate, 'POLYTASK_MAX_INFLATE_BYTES'),
-    memoryBudgetBytes: budget === undefined || budget === '' ? DEFAULT_READ_LIMITS.memoryBudgetBytes : parseByteCount(budget, 'POLYTASK_MEMORY_BUDGET'),
+    maxInflateBytes:
+      inflate === undefined || inflate === ''
+        ? DEFAULT_READ_LIMITS.maxInflateBytes
+        : parseByteCount(inflate, 'POLYTASK_MAX_INFLATE_BYTES'),
+    memoryBudgetBytes:
+      budget === undefined || budget === ''
+        ? DEFAULT_READ_LIMITS.memoryBudgetBytes
+        : parseByteCount(budget, 'POLYTASK_MEMORY_BUDGET'),
   };
 }
 
@@ -78,7 +91,10 @@ export function formatBytes(n: number): string {
  */
 export function checkAllocation(file: string, bytes: number, limits: ReadLimits, what: string): void {
   if (!(bytes <= limits.memoryBudgetBytes)) {
-    throw new ValueError(file, `${what} would take ${formatBytes(bytes)}, more than the memory budget of ${formatBytes(limits.memoryBudgetBytes)} (raise POLYTASK_MEMORY_BUDGET, or select fewer examples)`);
+    throw new ValueError(
+      file,
+      `${what} would take ${formatBytes(bytes)}, more than the memory budget of ${formatBytes(limits.memoryBudgetBytes)} (raise POLYTASK_MEMORY_BUDGET, or select fewer examples)`,
+    );
   }
 }
 

@@ -29,7 +29,8 @@ export interface Split {
 
 function groups(n: number, stratify: ArrayLike<number> | undefined): number[][] {
   if (stratify === undefined) return [Array.from({ length: n }, (_, i) => i)];
-  if (stratify.length !== n) throw new ValueError('trainTestSplit', `stratify has ${stratify.length} labels for ${n} samples`);
+  if (stratify.length !== n)
+    throw new ValueError('trainTestSplit', `stratify has ${stratify.length} labels for ${n} samples`);
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const c = stratify[i]!;
@@ -50,8 +51,10 @@ function groups(n: number, stratify: ArrayLike<number> | undefined): number[][] 
  */
 export function trainTestSplit(n: number, opts: SplitOptions = {}): Split {
   const fraction = opts.testFraction ?? 0.2;
-  if (!Number.isInteger(n) || n < 0) throw new ValueError('trainTestSplit', `n must be a non-negative integer, got ${n}`);
-  if (!(fraction > 0 && fraction < 1)) throw new ValueError('trainTestSplit', `testFraction must be in (0, 1), got ${fraction}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ValueError('trainTestSplit', `n must be a non-negative integer, got ${n}`);
+  if (!(fraction > 0 && fraction < 1))
+    throw new ValueError('trainTestSplit', `testFraction must be in (0, 1), got ${fraction}`);
   const rng = new Rng(opts.seed ?? 0);
   const inTest = new Uint8Array(n);
   for (const members of groups(n, opts.stratify)) {

@@ -65,15 +65,23 @@ function studentT(rng: Rng, dof: number): number {
  * @example
  * const means = redrawCurve(points, fit, 200, 0); // 200 arrays of point means
  */
-export function redrawCurve(pointsIn: readonly CurvePoint[], fit: PowerLaw | null, replicates: number, seed: number): number[][] {
-  if (!Number.isInteger(replicates) || replicates < 0) throw new ValueError('bootstrap', `replicates must be a non-negative integer, got ${replicates}`);
+export function redrawCurve(
+  pointsIn: readonly CurvePoint[],
+  fit: PowerLaw | null,
+  replicates: number,
+  seed: number,
+): number[][] {
+  if (!Number.isInteger(replicates) || replicates < 0)
+    throw new ValueError('bootstrap', `replicates must be a non-negative integer, got ${replicates}`);
   const points = [...pointsIn].sort((p, q) => p.size - q.size);
   const means = points.map((p) => mean(p.values));
   const rng = new Rng(seed);
   const dof = points.length - 3;
   if (points.every((p) => p.values.length >= 2)) {
     const sigma = pointSigmas(points);
-    return Array.from({ length: replicates }, () => means.map((m, i) => m + sigma[i]! * studentT(rng, points[i]!.values.length - 1)));
+    return Array.from({ length: replicates }, () =>
+      means.map((m, i) => m + sigma[i]! * studentT(rng, points[i]!.values.length - 1)),
+    );
   }
   if (fit === null || dof < 1) return [];
   const sd = Math.sqrt(points.reduce((s, p, i) => s + (means[i]! - powerLaw(fit, p.size)) ** 2, 0) / dof);
@@ -107,7 +115,11 @@ export function redrawConstant(values: readonly number[], replicates: number, se
  * @example
  * const { params } = bootstrapPowerLaw(points, fit, { replicates: 200, seed: 1 });
  */
-export function bootstrapPowerLaw(pointsIn: readonly CurvePoint[], fit: PowerLaw, opts: BootstrapOptions): CurveBootstrap {
+export function bootstrapPowerLaw(
+  pointsIn: readonly CurvePoint[],
+  fit: PowerLaw,
+  opts: BootstrapOptions,
+): CurveBootstrap {
   const points = [...pointsIn].sort((p, q) => p.size - q.size);
   const sigma = pointSigmas(points);
   const measured = points.map((p) => mean(p.values));
@@ -115,9 +127,15 @@ export function bootstrapPowerLaw(pointsIn: readonly CurvePoint[], fit: PowerLaw
   const dof = points.length - 3;
   // Redraws from the residuals (one value a point) already carry the misfit.
   const chi2 = points.reduce((s, p, i) => s + ((measured[i]! - powerLaw(fit, p.size)) / sigma[i]!) ** 2, 0);
-  const widen = (opts.widen ?? true) && dof >= 1 && points.every((p) => p.values.length >= 2) ? Math.sqrt(Math.max(1, chi2 / dof)) : 1;
+  const widen =
+    (opts.widen ?? true) && dof >= 1 && points.every((p) => p.values.length >= 2)
+      ? Math.sqrt(Math.max(1, chi2 / dof))
+      : 1;
   const params = means.map((ys) => {
-    const refit = fitPowerLaw(points.map((p, i) => ({ size: p.size, values: [measured[i]! + widen * (ys[i]! - measured[i]!)] })), { sigma });
+    const refit = fitPowerLaw(
+      points.map((p, i) => ({ size: p.size, values: [measured[i]! + widen * (ys[i]! - measured[i]!)] })),
+      { sigma },
+    );
     return refit.status === 'ok' ? { a: refit.a, b: refit.b, c: refit.c } : null;
   });
   return { means, params };
@@ -130,7 +148,12 @@ export function bootstrapPowerLaw(pointsIn: readonly CurvePoint[], fit: PowerLaw
  * @example
  * powerLawBand(fit, boot.params, [6400, 12800], 0.95);
  */
-export function powerLawBand(fit: PowerLaw, params: readonly (PowerLaw | null)[], sizes: readonly number[], level = 0.95): BandPoint[] {
+export function powerLawBand(
+  fit: PowerLaw,
+  params: readonly (PowerLaw | null)[],
+  sizes: readonly number[],
+  level = 0.95,
+): BandPoint[] {
   const ok = params.filter((p): p is PowerLaw => p !== null);
   return sizes.map((size) => {
     const at = ok.map((p) => powerLaw(p, size));

@@ -45,7 +45,8 @@ export function compositePrefix(set: CompositeSet, n: number): CompositeSet {
   const per = set.digits.length / set.n;
   const take = Math.min(n, set.n);
   return {
-    n: take, shape: set.shape,
+    n: take,
+    shape: set.shape,
     images: set.images.subarray(0, take * size),
     targets: set.targets.subarray(0, take),
     digits: set.digits.subarray(0, take * per),

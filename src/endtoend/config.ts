@@ -37,8 +37,13 @@ export const e2eStudyConfigSchema = z.strictObject({
   /** Which built-in case. */
   case: z.enum(STUDY_CASES).default('digit-sum'),
   /** Numbers of end-to-end (x, y) training examples, strictly increasing. */
-  sizes: z.array(positiveInt).min(1).optional()
-    .refine((s) => s === undefined || s.every((v, i) => i === 0 || v > s[i - 1]!), { message: 'strictly increasing sizes' }),
+  sizes: z
+    .array(positiveInt)
+    .min(1)
+    .optional()
+    .refine((s) => s === undefined || s.every((v, i) => i === 0 || v > s[i - 1]!), {
+      message: 'strictly increasing sizes',
+    }),
   /** Repetitions of every training run (different data draws and initialisations). */
   seeds: positiveInt.max(50).default(3),
   /** Base seed: the same value gives the same study on the same machine. */

@@ -52,7 +52,11 @@ export interface CrossoverOptions {
  * The first size where the challenger's mean error is at most the reference's, interpolated
  * linearly in log size between the two measured sizes around it; null when it never is.
  */
-function measuredCrossing(sizes: readonly number[], challenger: readonly number[], reference: readonly number[]): number | null {
+function measuredCrossing(
+  sizes: readonly number[],
+  challenger: readonly number[],
+  reference: readonly number[],
+): number | null {
   const gap = sizes.map((_, i) => challenger[i]! - reference[i]!);
   if (gap[0]! <= 0) return sizes[0]!;
   for (let i = 1; i < sizes.length; i++) {
@@ -75,10 +79,12 @@ function lawCrossing(challenger: PowerLaw, reference: PowerLaw, from: number, ma
   for (let k = 1; k <= steps; k++) {
     const cur = lo0 + ((hi0 - lo0) * k) / steps;
     if (gap(cur) <= 0) {
-      let lo = prev, hi = cur;
+      let lo = prev,
+        hi = cur;
       for (let it = 0; it < 60; it++) {
         const mid = (lo + hi) / 2;
-        if (gap(mid) <= 0) hi = mid; else lo = mid;
+        if (gap(mid) <= 0) hi = mid;
+        else lo = mid;
       }
       return Math.exp(hi);
     }
@@ -114,7 +120,10 @@ export function findCrossover(challenger: FittedCurve, reference: FittedCurve, o
   // the crossing has no interval. Otherwise the redraws are paired and must match in number.
   const unpaired = challenger.replicates.length === 0 || reference.replicates.length === 0;
   if (!unpaired && challenger.replicates.length !== reference.replicates.length) {
-    throw new ValueError('findCrossover', `the curves have ${challenger.replicates.length} and ${reference.replicates.length} bootstrap replicates; they are paired, so they must match`);
+    throw new ValueError(
+      'findCrossover',
+      `the curves have ${challenger.replicates.length} and ${reference.replicates.length} bootstrap replicates; they are paired, so they must match`,
+    );
   }
   const largest = sizes[sizes.length - 1]!;
   const means = (c: FittedCurve): number[] => [...c.points].sort((p, q) => p.size - q.size).map((p) => mean(p.values));
@@ -122,33 +131,49 @@ export function findCrossover(challenger: FittedCurve, reference: FittedCurve, o
    * A replicate's crossing: measured in its redrawn means, else from its refitted laws; a redraw
    * that neither crosses nor can be extrapolated counts as never crossing.
    */
-  const replicateCrossings = unpaired ? [] : challenger.replicates.map((rc, i) => {
-    const rr = reference.replicates[i]!;
-    const measured = measuredCrossing(sizes, rc.means, rr.means);
-    if (measured !== null) return measured;
-    if (challenger.law === null || reference.law === null || rc.law === null || rr.law === null) return Infinity;
-    return lawCrossing(rc.law, rr.law, largest, opts.maxSize);
-  });
+  const replicateCrossings = unpaired
+    ? []
+    : challenger.replicates.map((rc, i) => {
+        const rr = reference.replicates[i]!;
+        const measured = measuredCrossing(sizes, rc.means, rr.means);
+        if (measured !== null) return measured;
+        if (challenger.law === null || reference.law === null || rc.law === null || rr.law === null) return Infinity;
+        return lawCrossing(rc.law, rr.law, largest, opts.maxSize);
+      });
 
   const measured = measuredCrossing(sizes, means(challenger), means(reference));
   if (measured !== null) {
     const at = sizes.findIndex((m) => m >= measured);
-    const detail = at === 0
-      ? `end to end already matches the pipeline at the smallest size measured (${round(sizes[0]!)})`
-      : `interpolated between the measured sizes ${round(sizes[at - 1]!)} and ${round(sizes[at]!)}`;
+    const detail =
+      at === 0
+        ? `end to end already matches the pipeline at the smallest size measured (${round(sizes[0]!)})`
+        : `interpolated between the measured sizes ${round(sizes[at - 1]!)} and ${round(sizes[at]!)}`;
     return { status: 'measured', size: measured, ...interval(replicateCrossings, level), detail };
   }
   if (challenger.law === null || reference.law === null) {
-    const [which, reason] = challenger.law === null ? ['end-to-end', challenger.reason] : ['pipeline', reference.reason];
-    return { status: 'unknown', size: null, low: null, high: null, detail: `no crossing up to ${round(largest)} examples, and the ${which} curve cannot be extrapolated: ${reason ?? 'no fit'}` };
+    const [which, reason] =
+      challenger.law === null ? ['end-to-end', challenger.reason] : ['pipeline', reference.reason];
+    return {
+      status: 'unknown',
+      size: null,
+      low: null,
+      high: null,
+      detail: `no crossing up to ${round(largest)} examples, and the ${which} curve cannot be extrapolated: ${reason ?? 'no fit'}`,
+    };
   }
   const size = lawCrossing(challenger.law, reference.law, largest, opts.maxSize);
   const band = interval(replicateCrossings, level);
   if (!Number.isFinite(size)) {
-    const floors = challenger.law.c >= reference.law.c
-      ? `end to end levels off at ${challenger.law.c.toPrecision(3)}, not below the pipeline's ${reference.law.c.toPrecision(3)}`
-      : `the fitted curves do not meet below ${round(opts.maxSize)} examples`;
+    const floors =
+      challenger.law.c >= reference.law.c
+        ? `end to end levels off at ${challenger.law.c.toPrecision(3)}, not below the pipeline's ${reference.law.c.toPrecision(3)}`
+        : `the fitted curves do not meet below ${round(opts.maxSize)} examples`;
     return { status: 'not-expected', size: null, low: band.low, high: null, detail: floors };
   }
-  return { status: 'extrapolated', size, ...band, detail: `extrapolated from the fitted power laws beyond the largest measured size (${round(largest)})` };
+  return {
+    status: 'extrapolated',
+    size,
+    ...band,
+    detail: `extrapolated from the fitted power laws beyond the largest measured size (${round(largest)})`,
+  };
 }

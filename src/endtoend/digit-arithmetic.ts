@@ -28,10 +28,14 @@ function antiDiagonals(n: number): Tensor {
  */
 export function sumDistribution(p: Tensor): Tensor {
   const [b, two, n] = p.shape;
-  if (p.ndim !== 3 || two !== 2) throw new ShapeError('sumDistribution', `expected [B,2,n] distributions, got [${p.shape.join(',')}]`);
+  if (p.ndim !== 3 || two !== 2)
+    throw new ShapeError('sumDistribution', `expected [B,2,n] distributions, got [${p.shape.join(',')}]`);
   const left = p.slice(1, 0, 1).reshape([b!, n!, 1]);
   const right = p.slice(1, 1, 2).reshape([b!, 1, n!]);
-  return left.mul(right).reshape([b!, n! * n!]).matmul(antiDiagonals(n!));
+  return left
+    .mul(right)
+    .reshape([b!, n! * n!])
+    .matmul(antiDiagonals(n!));
 }
 
 /**
@@ -43,9 +47,16 @@ export function sumDistribution(p: Tensor): Tensor {
  */
 export function expectedNumber(p: Tensor): Tensor {
   const [b, k, ten] = p.shape;
-  if (p.ndim !== 3 || ten !== 10) throw new ShapeError('expectedNumber', `expected [B,k,10] digit distributions, got [${p.shape.join(',')}]`);
-  const digits = tensor(Float32Array.from({ length: 10 }, (_, d) => d), [10, 1]);
-  const places = tensor(Float32Array.from({ length: k! }, (_, i) => 10 ** (k! - 1 - i)), [k!, 1]);
+  if (p.ndim !== 3 || ten !== 10)
+    throw new ShapeError('expectedNumber', `expected [B,k,10] digit distributions, got [${p.shape.join(',')}]`);
+  const digits = tensor(
+    Float32Array.from({ length: 10 }, (_, d) => d),
+    [10, 1],
+  );
+  const places = tensor(
+    Float32Array.from({ length: k! }, (_, i) => 10 ** (k! - 1 - i)),
+    [k!, 1],
+  );
   return p.matmul(digits).reshape([b!, k!]).matmul(places).reshape([b!]);
 }
 

@@ -37,7 +37,11 @@ export interface DigitPoolOptions {
  * const { train, test } = digitPools(loadMnist());
  */
 export function digitPools(digits: ImageSet, opts: DigitPoolOptions = {}): DigitPools {
-  const { train, test } = trainTestSplit(digits.n, { testFraction: opts.testFraction ?? 0.2, seed: opts.seed ?? 0, stratify: digits.labels });
+  const { train, test } = trainTestSplit(digits.n, {
+    testFraction: opts.testFraction ?? 0.2,
+    seed: opts.seed ?? 0,
+    stratify: digits.labels,
+  });
   return { train: selectImages(digits, train), test: selectImages(digits, test), trainIndex: train, testIndex: test };
 }
 
@@ -48,8 +52,14 @@ export function digitPools(digits: ImageSet, opts: DigitPoolOptions = {}): Digit
  * @example
  * const ds = digitSample(pools.train, 300, 7); // x [300,1,28,28], y [300] int32
  */
-export function digitSample(pool: ImageSet, n: number, seed: number, transform?: (pixels: Float32Array) => Float32Array): TensorDataset {
-  if (!Number.isInteger(n) || n < 1 || n > pool.n) throw new ValueError('digitSample', `n must be an integer in [1, ${pool.n}], got ${n}`);
+export function digitSample(
+  pool: ImageSet,
+  n: number,
+  seed: number,
+  transform?: (pixels: Float32Array) => Float32Array,
+): TensorDataset {
+  if (!Number.isInteger(n) || n < 1 || n > pool.n)
+    throw new ValueError('digitSample', `n must be an integer in [1, ${pool.n}], got ${n}`);
   const size = pool.height * pool.width;
   const order = new Rng(seed).permutation(pool.n).subarray(0, n);
   const images = new Float32Array(n * size);

@@ -13,20 +13,20 @@ import { mean } from '../study/index.js';
 
 export type ExtrapolationCheck =
   | {
-    status: 'ok';
-    /** The held-out (largest) size. */
-    size: number;
-    /** The error predicted there from the smaller sizes, and its bootstrap band (from the seeds' noise only). */
-    predicted: number;
-    low: number;
-    high: number;
-    /** The mean error measured there. */
-    measured: number;
-    /** (predicted − measured) / measured. */
-    relativeError: number;
-    /** Whether the measurement lies in the band widened by twice its own standard error. */
-    consistent: boolean;
-  }
+      status: 'ok';
+      /** The held-out (largest) size. */
+      size: number;
+      /** The error predicted there from the smaller sizes, and its bootstrap band (from the seeds' noise only). */
+      predicted: number;
+      low: number;
+      high: number;
+      /** The mean error measured there. */
+      measured: number;
+      /** (predicted − measured) / measured. */
+      relativeError: number;
+      /** Whether the measurement lies in the band widened by twice its own standard error. */
+      consistent: boolean;
+    }
   | { status: 'skipped'; reason: string };
 
 /**
@@ -36,7 +36,10 @@ export type ExtrapolationCheck =
  * checkExtrapolation(points, { replicates: 100, seed: 3 });
  * // { status: 'ok', size: 3200, predicted: 0.52, low: 0.47, high: 0.58, measured: 0.53, ... }
  */
-export function checkExtrapolation(pointsIn: readonly CurvePoint[], opts: BootstrapOptions & { level?: number }): ExtrapolationCheck {
+export function checkExtrapolation(
+  pointsIn: readonly CurvePoint[],
+  opts: BootstrapOptions & { level?: number },
+): ExtrapolationCheck {
   const points = [...pointsIn].sort((p, q) => p.size - q.size);
   const last = points[points.length - 1];
   if (last === undefined) return { status: 'skipped', reason: 'no points' };
@@ -48,7 +51,12 @@ export function checkExtrapolation(pointsIn: readonly CurvePoint[], opts: Bootst
   const measured = mean(last.values);
   const slack = last.values.length >= 2 ? 2 * pointSigmas(points)[points.length - 1]! : 0;
   return {
-    status: 'ok', size: last.size, predicted: band!.fit, low: band!.low, high: band!.high, measured,
+    status: 'ok',
+    size: last.size,
+    predicted: band!.fit,
+    low: band!.low,
+    high: band!.high,
+    measured,
     relativeError: (band!.fit - measured) / measured,
     consistent: measured >= band!.low - slack && measured <= band!.high + slack,
   };

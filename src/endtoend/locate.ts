@@ -52,7 +52,10 @@ export function inkRuns(ink: ArrayLike<number>, threshold = 0): ColumnRange[] {
 
 /** `count` equal strips of the whole width: the answer when the profile says nothing useful. */
 function equalStrips(width: number, count: number): ColumnRange[] {
-  return Array.from({ length: count }, (_, i) => [Math.round((i * width) / count), Math.round(((i + 1) * width) / count)] as const);
+  return Array.from(
+    { length: count },
+    (_, i) => [Math.round((i * width) / count), Math.round(((i + 1) * width) / count)] as const,
+  );
 }
 
 /**
@@ -65,7 +68,8 @@ function equalStrips(width: number, count: number): ColumnRange[] {
  * locateSegments(Float64Array.of(1, 1, 0, 1, 0, 0, 0, 2, 2), 2); // [[0, 4], [7, 9]]
  */
 export function locateSegments(ink: ArrayLike<number>, count: number, threshold = 0): ColumnRange[] {
-  if (!Number.isInteger(count) || count < 1) throw new ValueError('locateSegments', `count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new ValueError('locateSegments', `count must be a positive integer, got ${count}`);
   const runs = inkRuns(ink, threshold).map(([s, e]) => [s, e] as [number, number]);
   if (runs.length === 0) return equalStrips(ink.length, count);
   while (runs.length > count) {
@@ -77,7 +81,8 @@ export function locateSegments(ink: ArrayLike<number>, count: number, threshold 
   }
   while (runs.length < count) {
     let widest = 0;
-    for (let i = 1; i < runs.length; i++) if (runs[i]![1] - runs[i]![0] > runs[widest]![1] - runs[widest]![0]) widest = i;
+    for (let i = 1; i < runs.length; i++)
+      if (runs[i]![1] - runs[i]![0] > runs[widest]![1] - runs[widest]![0]) widest = i;
     const [s, e] = runs[widest]!;
     if (e - s < 2) return equalStrips(ink.length, count);
     const lo = s + Math.max(1, Math.floor((e - s) / 4));
@@ -97,8 +102,14 @@ export function locateSegments(ink: ArrayLike<number>, count: number, threshold 
  * const cell = centerColumns(pixels, 28, 84, [30, 41], 28); // Float32Array(28 * 28)
  */
 export function centerColumns(
-  pixels: Float32Array, height: number, width: number, range: ColumnRange, cellWidth: number,
-  out = new Float32Array(height * cellWidth), outOffset = 0, offset = 0,
+  pixels: Float32Array,
+  height: number,
+  width: number,
+  range: ColumnRange,
+  cellWidth: number,
+  out = new Float32Array(height * cellWidth),
+  outOffset = 0,
+  offset = 0,
 ): Float32Array {
   const [start, end] = range;
   const take = Math.min(end - start, cellWidth);
@@ -134,7 +145,8 @@ export function centerDigit(pixels: Float32Array, height: number, width: number)
  */
 export function locateDigits(x: Tensor, count: number, cellWidth: number): Tensor {
   const [b, c, h, w] = x.shape;
-  if (x.ndim !== 4 || c !== 1) throw new ShapeError('locateDigits', `expected single-channel images [B,1,H,W], got [${x.shape.join(',')}]`);
+  if (x.ndim !== 4 || c !== 1)
+    throw new ShapeError('locateDigits', `expected single-channel images [B,1,H,W], got [${x.shape.join(',')}]`);
   const pixels = x.toFloat().data as Float32Array;
   const cell = h! * cellWidth;
   const out = new Float32Array(b! * count * cell);

@@ -20,7 +20,10 @@ import type { Tensor } from '../tensor/index.js';
  */
 export function classNll(p: Tensor, y: Tensor): Tensor {
   if (p.ndim !== 2 || y.ndim !== 1 || p.shape[0] !== y.shape[0]) {
-    throw new ShapeError('classNll', `expected probabilities [B,C] and classes [B], got [${p.shape.join(',')}] and [${y.shape.join(',')}]`);
+    throw new ShapeError(
+      'classNll',
+      `expected probabilities [B,C] and classes [B], got [${p.shape.join(',')}] and [${y.shape.join(',')}]`,
+    );
   }
   return p.gather(1, y.unsqueeze(1)).clamp(1e-6, 1).log().mean().neg();
 }
@@ -33,7 +36,10 @@ export function classNll(p: Tensor, y: Tensor): Tensor {
  */
 export function scaledMse(pred: Tensor, y: Tensor, scale: number): Tensor {
   if (pred.ndim !== 1 || y.ndim !== 1 || pred.shape[0] !== y.shape[0]) {
-    throw new ShapeError('scaledMse', `expected values [B] and targets [B], got [${pred.shape.join(',')}] and [${y.shape.join(',')}]`);
+    throw new ShapeError(
+      'scaledMse',
+      `expected values [B] and targets [B], got [${pred.shape.join(',')}] and [${y.shape.join(',')}]`,
+    );
   }
   return pred.sub(y.toFloat()).div(scale).square().mean();
 }

@@ -52,7 +52,10 @@ export function hybridFrom(pipeline: Pipeline): PipelineModel {
   if (first < 0) throw new ValueError('hybridFrom', 'the pipeline has no learned stage to fine-tune');
   const blocking = pipeline.stages.slice(first).find((s) => !s.differentiable);
   if (blocking !== undefined) {
-    throw new ValueError('hybridFrom', `stage '${blocking.name}' is not differentiable, so no gradient from the answer reaches the stages before it`);
+    throw new ValueError(
+      'hybridFrom',
+      `stage '${blocking.name}' is not differentiable, so no gradient from the answer reaches the stages before it`,
+    );
   }
   return new PipelineModel(pipeline.copy());
 }

@@ -70,7 +70,11 @@ export class Pipeline {
       checkBatch(value, stage.input, `stage '${stage.name}' takes ${describeType(stage.input)}, but ${from} has shape`);
       value = stage.run(value);
       from = `the output of stage '${stage.name}'`;
-      checkBatch(value, stage.output, `stage '${stage.name}' declares ${describeType(stage.output)} but returned shape`);
+      checkBatch(
+        value,
+        stage.output,
+        `stage '${stage.name}' declares ${describeType(stage.output)} but returned shape`,
+      );
     }
     return value;
   }
@@ -101,6 +105,8 @@ function checkBatch(value: Tensor, type: ValueType, message: string): void {
   const expected = sampleShape(type);
   const got = value.shape.slice(1);
   if (value.ndim !== expected.length + 1 || !expected.every((d, i) => d === got[i])) {
-    throw new StageTypeError(`Pipeline: ${message} ${shapeText(value.shape)} (expected ${shapeText(['B', ...expected])})`);
+    throw new StageTypeError(
+      `Pipeline: ${message} ${shapeText(value.shape)} (expected ${shapeText(['B', ...expected])})`,
+    );
   }
 }

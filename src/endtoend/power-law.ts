@@ -23,12 +23,12 @@ export interface PowerLaw {
 /** A fitted curve, or why none was fitted. */
 export type PowerLawFit =
   | (PowerLaw & {
-    status: 'ok';
-    /** Weighted sum of squared residuals, Σ ((mean − fit) / σ)². */
-    chi2: number;
-    /** Points minus parameters. */
-    dof: number;
-  })
+      status: 'ok';
+      /** Weighted sum of squared residuals, Σ ((mean − fit) / σ)². */
+      chi2: number;
+      /** Points minus parameters. */
+      dof: number;
+    })
   | { status: 'too-few-points' | 'not-decreasing' | 'failed'; reason: string };
 
 /** Points needed: three parameters and at least one degree of freedom left to judge the fit. */
@@ -66,11 +66,19 @@ function chi2Of(d: Problem, p: PowerLaw): number {
  * local one.
  */
 function bestForExponent(d: Problem, b: number, withFloor: boolean): PowerLaw {
-  let sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  let sw = 0,
+    sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0;
   d.m.forEach((mi, i) => {
     const w = 1 / d.sigma[i]! ** 2;
     const x = mi ** b;
-    sw += w; sx += w * x; sy += w * d.y[i]!; sxx += w * x * x; sxy += w * x * d.y[i]!;
+    sw += w;
+    sx += w * x;
+    sy += w * d.y[i]!;
+    sxx += w * x * x;
+    sxy += w * x * d.y[i]!;
   });
   const det = sw * sxx - sx * sx;
   let a = withFloor && det > 0 ? (sw * sxy - sx * sy) / det : sxy / sxx;
@@ -105,15 +113,19 @@ function refine(d: Problem, withFloor: boolean): { law: PowerLaw; chi2: number }
     {
       initialValues: withFloor ? [start.a, start.b, start.c] : [start.a, start.b],
       minValues: withFloor ? [0, B_RANGE[0], 0] : [0, B_RANGE[0]],
-      maxValues: withFloor ? [Number.MAX_SAFE_INTEGER, B_RANGE[1], Math.max(...d.y)] : [Number.MAX_SAFE_INTEGER, B_RANGE[1]],
+      maxValues: withFloor
+        ? [Number.MAX_SAFE_INTEGER, B_RANGE[1], Math.max(...d.y)]
+        : [Number.MAX_SAFE_INTEGER, B_RANGE[1]],
       maxIterations: 50,
       errorTolerance: 1e-12,
-      jacobianFunction: ([a, b]) => (i) => {
-        const mb = m[i]! ** b!;
-        const da = mb / sigma[i]!;
-        const db = (a! * mb * Math.log(m[i]!)) / sigma[i]!;
-        return withFloor ? [da, db, 1 / sigma[i]!] : [da, db];
-      },
+      jacobianFunction:
+        ([a, b]) =>
+        (i) => {
+          const mb = m[i]! ** b!;
+          const da = mb / sigma[i]!;
+          const db = (a! * mb * Math.log(m[i]!)) / sigma[i]!;
+          return withFloor ? [da, db, 1 / sigma[i]!] : [da, db];
+        },
     },
   );
   return { law: law(result.parameterValues), chi2: result.parameterError };
@@ -127,7 +139,10 @@ function refine(d: Problem, withFloor: boolean): { law: PowerLaw; chi2: number }
 function unfittable(points: readonly CurvePoint[], sigma: readonly number[]): PowerLawFit | null {
   const sizes = new Set(points.map((p) => p.size));
   if (sizes.size < MIN_FIT_POINTS) {
-    return { status: 'too-few-points', reason: `a power law a·m^b + c needs at least ${MIN_FIT_POINTS} training sizes to be fitted and judged, got ${sizes.size}` };
+    return {
+      status: 'too-few-points',
+      reason: `a power law a·m^b + c needs at least ${MIN_FIT_POINTS} training sizes to be fitted and judged, got ${sizes.size}`,
+    };
   }
   const first = mean(points[0]!.values);
   const last = mean(points[points.length - 1]!.values);
@@ -169,7 +184,10 @@ export function fitPowerLaw(pointsIn: readonly CurvePoint[], opts: { sigma?: rea
     return { status: 'failed', reason: 'the least-squares fit did not converge to finite parameters' };
   }
   if (!(a > 0)) {
-    return { status: 'not-decreasing', reason: 'the best power law through the points is flat (a = 0): the error does not fall with more data' };
+    return {
+      status: 'not-decreasing',
+      reason: 'the best power law through the points is flat (a = 0): the error does not fall with more data',
+    };
   }
   return { status: 'ok', a, b, c, chi2: best.chi2, dof: points.length - 3 };
 }
@@ -177,7 +195,10 @@ export function fitPowerLaw(pointsIn: readonly CurvePoint[], opts: { sigma?: rea
 /** Reorders caller-given σ (aligned with the points as given) to the sorted points. */
 function sortedSigma(given: readonly CurvePoint[], sorted: readonly CurvePoint[], sigma: readonly number[]): number[] {
   if (sigma.length !== given.length || !sigma.every((s) => s > 0 && Number.isFinite(s))) {
-    throw new ValueError('fitPowerLaw', `sigma needs one positive value per point (${given.length}), got ${sigma.length}`);
+    throw new ValueError(
+      'fitPowerLaw',
+      `sigma needs one positive value per point (${given.length}), got ${sigma.length}`,
+    );
   }
   return sorted.map((p) => sigma[given.indexOf(p)]!);
 }

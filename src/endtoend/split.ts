@@ -18,12 +18,16 @@ import { ruleStage, type Stage } from './stage.js';
  */
 export function splitColumns(x: Tensor, parts: number): Tensor {
   const width = x.shape[3];
-  if (x.ndim !== 4 || width === undefined) throw new ShapeError('splitColumns', `expected images [B,C,H,W], got [${x.shape.join(',')}]`);
+  if (x.ndim !== 4 || width === undefined)
+    throw new ShapeError('splitColumns', `expected images [B,C,H,W], got [${x.shape.join(',')}]`);
   if (!Number.isInteger(parts) || parts < 1 || width % parts !== 0) {
     throw new ShapeError('splitColumns', `cannot cut width ${width} into ${parts} equal strips`);
   }
   const strip = width / parts;
-  return stack(Array.from({ length: parts }, (_, i) => x.slice(3, i * strip, (i + 1) * strip)), 1);
+  return stack(
+    Array.from({ length: parts }, (_, i) => x.slice(3, i * strip, (i + 1) * strip)),
+    1,
+  );
 }
 
 /**
@@ -35,7 +39,8 @@ export function splitColumns(x: Tensor, parts: number): Tensor {
  */
 export function splitStage(shape: readonly [number, number, number], parts: number): Stage {
   const [c, h, w] = shape;
-  if (!Number.isInteger(parts) || parts < 1 || w % parts !== 0) throw new ShapeError('splitStage', `cannot cut width ${w} into ${parts} equal strips`);
+  if (!Number.isInteger(parts) || parts < 1 || w % parts !== 0)
+    throw new ShapeError('splitStage', `cannot cut width ${w} into ${parts} equal strips`);
   return ruleStage({
     name: `split into ${parts}`,
     input: { kind: 'image', shape },

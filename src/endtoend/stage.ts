@@ -49,7 +49,10 @@ export interface RuleStageSpec {
  */
 export function ruleStage(spec: RuleStageSpec): Stage {
   const stage: Stage = {
-    name: spec.name, kind: 'rule', input: spec.input, output: spec.output,
+    name: spec.name,
+    kind: 'rule',
+    input: spec.input,
+    output: spec.output,
     differentiable: spec.differentiable ?? false,
     run: spec.run,
     learned: () => [],
@@ -139,11 +142,14 @@ export function learnedStage(spec: LearnedStageSpec): LearnedStage {
  * each.input;  // { kind: 'sequence', length: 3, item: { kind: 'image', shape: [1, 28, 28] } }
  */
 export function mapStage(stage: Stage, length: number, name = `each: ${stage.name}`): Stage {
-  if (!Number.isInteger(length) || length < 1) throw new ValueError('mapStage', `length must be a positive integer, got ${length}`);
+  if (!Number.isInteger(length) || length < 1)
+    throw new ValueError('mapStage', `length must be a positive integer, got ${length}`);
   const inner = sampleShape(stage.input);
   const outer = sampleShape(stage.output);
   return {
-    name, kind: stage.kind, differentiable: stage.differentiable,
+    name,
+    kind: stage.kind,
+    differentiable: stage.differentiable,
     input: { kind: 'sequence', length, item: stage.input },
     output: { kind: 'sequence', length, item: stage.output },
     run: (x) => {

@@ -106,28 +106,57 @@ export function seedFor(...parts: number[]): number {
  * @example
  * const errors = await runStudyTrainings(setup);
  */
-export async function runStudyTrainings(setup: StudySetup, onProgress?: (p: E2eProgress) => void): Promise<StudyErrors> {
+export async function runStudyTrainings(
+  setup: StudySetup,
+  onProgress?: (p: E2eProgress) => void,
+): Promise<StudyErrors> {
   const { study, config, sizes, pools, test } = setup;
   const t = config.training;
   const base = config.seed;
-  const run = (lr: number, seed: number, signal: AbortSignal | undefined): RunOptions => ({ batchSize: t.batchSize, lr, epochs: t.epochs, minSteps: t.minSteps, maxSteps: t.maxSteps, seed, signal });
+  const run = (lr: number, seed: number, signal: AbortSignal | undefined): RunOptions => ({
+    batchSize: t.batchSize,
+    lr,
+    epochs: t.epochs,
+    minSteps: t.minSteps,
+    maxSteps: t.maxSteps,
+    seed,
+    signal,
+  });
   const total = config.seeds * (1 + sizes.length * (config.hybrid ? 2 : 1));
   const runner = new SubRunner<RunSpec, ErrorRecord>({
-    store: setup.subRuns, signal: setup.signal, executor: setup.executor, isRecord: isErrorRecord, total,
+    store: setup.subRuns,
+    signal: setup.signal,
+    executor: setup.executor,
+    isRecord: isErrorRecord,
+    total,
     onEvent: (e) => {
       if (e.kind !== 'done') return;
       const { approach, size, seed } = e.run.spec;
       const label = `${approach}${size === null ? '' : ` n=${size}`} seed ${seed + 1}`;
       onProgress?.({
-        approach, size, seed, done: e.index + 1, total: e.total, error: e.result.error, seconds: e.seconds,
+        approach,
+        size,
+        seed,
+        done: e.index + 1,
+        total: e.total,
+        error: e.result.error,
+        seconds: e.seconds,
         message: `${approach}${size === null ? '' : ` on ${size} examples`}, seed ${seed + 1}: error ${e.result.error.toFixed(3)} (${e.seconds.toFixed(1)} s)`,
-        run: label, runIndex: Math.min(e.index + 2, e.total), runs: e.total,
+        run: label,
+        runIndex: Math.min(e.index + 2, e.total),
+        runs: e.total,
       });
     },
   });
   /** The recorded error of run `id`, or the error `train` measures (then recorded and reported). */
   const errors: StudyErrors = { pipeline: [], endToEnd: sizes.map(() => []), hybrid: sizes.map(() => []), losses: [] };
-  const measured = async (id: string, approach: Approach, size: number | null, seed: number, train: (signal: AbortSignal | undefined) => Promise<number | ErrorRecord>): Promise<number> => {
+  const measured = async (
+    id: string,
+    approach: Approach,
+    size: number | null,
+    seed: number,
+    train: (signal: AbortSignal | undefined) => Promise<number | ErrorRecord>,
+  ): Promise<number> => {
     const record = await runner.run({ id, spec: { approach, size, seed } }, async (_run, ctx) => {
       const out = await train(ctx.signal);
       return typeof out === 'number' ? { error: out } : out;
@@ -143,39 +172,56 @@ export async function runStudyTrainings(setup: StudySetup, onProgress?: (p: E2eP
     const pipelineRun = `seed${s}-pipeline`;
     // set when this process trains the pipeline; else (recorded, or trained by another executor) its weights are loaded
     const here = { trained: false };
-    errors.pipeline.push(await measured(pipelineRun, 'pipeline', null, s, async (signal) => {
-      const subtask = study.subtaskData(pools, setup.subtaskExamples, seedFor(base, 3, s));
-      here.trained = true;
-      for (const stage of pipeline.learned()) await trainStage(stage, subtask[stage.name]!, run(t.lr, seedFor(base, 4, s), signal));
-      // the hybrids of this seed start from these weights, so a resumed study needs them
-      if (setup.subRuns !== undefined && config.hybrid) saveCheckpoint(setup.subRuns.dir(pipelineRun), { step: 0, epoch: 0, model: new PipelineModel(pipeline).stateDict() });
-      return testError(new PipelineModel(pipeline), test, study.error);
-    }));
+    errors.pipeline.push(
+      await measured(pipelineRun, 'pipeline', null, s, async (signal) => {
+        const subtask = study.subtaskData(pools, setup.subtaskExamples, seedFor(base, 3, s));
+        here.trained = true;
+        for (const stage of pipeline.learned())
+          await trainStage(stage, subtask[stage.name]!, run(t.lr, seedFor(base, 4, s), signal));
+        // the hybrids of this seed start from these weights, so a resumed study needs them
+        if (setup.subRuns !== undefined && config.hybrid)
+          saveCheckpoint(setup.subRuns.dir(pipelineRun), {
+            step: 0,
+            epoch: 0,
+            model: new PipelineModel(pipeline).stateDict(),
+          });
+        return testError(new PipelineModel(pipeline), test, study.error);
+      }),
+    );
     if (!here.trained && config.hybrid) {
-      if (setup.subRuns === undefined) throw new ValueError(pipelineRun, 'the pipeline was trained elsewhere, but there is no sub-run store to load its weights from; the hybrids start from them');
+      if (setup.subRuns === undefined)
+        throw new ValueError(
+          pipelineRun,
+          'the pipeline was trained elsewhere, but there is no sub-run store to load its weights from; the hybrids start from them',
+        );
       const dir = setup.subRuns.dir(pipelineRun);
       const saved = latestCheckpoint(dir);
-      if (saved === null) throw new ValueError(dir, `no checkpoint of the pipeline ${pipelineRun} recorded; the hybrids start from it`);
+      if (saved === null)
+        throw new ValueError(dir, `no checkpoint of the pipeline ${pipelineRun} recorded; the hybrids start from it`);
       new PipelineModel(pipeline).loadStateDict(loadCheckpoint(saved.path).model, { strict: true });
     }
 
     for (const [k, size] of sizes.entries()) {
       const data = compositeDataset(compositePrefix(draw, size));
-      errors.endToEnd[k]!.push(await measured(`seed${s}-endToEnd-n${size}`, 'endToEnd', size, s, async (signal) => {
-        manualSeed(seedFor(base, 5, s, k));
-        const e2e = study.endToEnd(config.hidden);
-        const losses = await fitModel(e2e, data, study.loss, run(t.lr, seedFor(base, 6, s, k), signal));
-        return { error: testError(e2e, test, study.error), losses };
-      }));
+      errors.endToEnd[k]!.push(
+        await measured(`seed${s}-endToEnd-n${size}`, 'endToEnd', size, s, async (signal) => {
+          manualSeed(seedFor(base, 5, s, k));
+          const e2e = study.endToEnd(config.hidden);
+          const losses = await fitModel(e2e, data, study.loss, run(t.lr, seedFor(base, 6, s, k), signal));
+          return { error: testError(e2e, test, study.error), losses };
+        }),
+      );
       if (!config.hybrid) continue;
-      errors.hybrid[k]!.push(await measured(`seed${s}-hybrid-n${size}`, 'hybrid', size, s, async (signal) => {
-        // seeded on its own (the copy draws fresh modules before taking the pipeline's weights), so
-        // nothing it draws depends on whether the end-to-end run before it was trained or recorded
-        manualSeed(seedFor(base, 9, s, k));
-        const hybrid = hybridFrom(pipeline);
-        const losses = await fitModel(hybrid, data, study.loss, run(t.hybridLr, seedFor(base, 7, s, k), signal));
-        return { error: testError(hybrid, test, study.error), losses };
-      }));
+      errors.hybrid[k]!.push(
+        await measured(`seed${s}-hybrid-n${size}`, 'hybrid', size, s, async (signal) => {
+          // seeded on its own (the copy draws fresh modules before taking the pipeline's weights), so
+          // nothing it draws depends on whether the end-to-end run before it was trained or recorded
+          manualSeed(seedFor(base, 9, s, k));
+          const hybrid = hybridFrom(pipeline);
+          const losses = await fitModel(hybrid, data, study.loss, run(t.hybridLr, seedFor(base, 7, s, k), signal));
+          return { error: testError(hybrid, test, study.error), losses };
+        }),
+      );
     }
   }
   return errors;

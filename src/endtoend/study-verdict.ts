@@ -16,8 +16,16 @@
  * v.outcome; // 'pipeline' | 'end-to-end' | 'hybrid' | 'inconclusive'
  */
 import {
-  classifyInterval, convergenceReason, formatEffect, mean, seedEffect, smokeTestReason,
-  type E2eOutcome, type StudyVerdict, type VerdictEffect, type VerdictReason,
+  classifyInterval,
+  convergenceReason,
+  formatEffect,
+  mean,
+  seedEffect,
+  smokeTestReason,
+  type E2eOutcome,
+  type StudyVerdict,
+  type VerdictEffect,
+  type VerdictReason,
 } from '../study/index.js';
 import type { FitReport } from './analysis.js';
 import type { Crossover } from './crossover.js';
@@ -53,7 +61,11 @@ const count = (m: number): string => Math.round(m).toLocaleString('en-US');
  */
 export function errorsAtLargest(errors: StudyErrors, hybrid: boolean): Partial<Record<keyof typeof NAMES, number[]>> {
   const k = errors.endToEnd.length - 1;
-  return { pipeline: errors.pipeline, endToEnd: errors.endToEnd[k] ?? [], ...(hybrid ? { hybrid: errors.hybrid[k] ?? [] } : {}) };
+  return {
+    pipeline: errors.pipeline,
+    endToEnd: errors.endToEnd[k] ?? [],
+    ...(hybrid ? { hybrid: errors.hybrid[k] ?? [] } : {}),
+  };
 }
 
 /**
@@ -64,18 +76,45 @@ export function errorsAtLargest(errors: StudyErrors, hybrid: boolean): Partial<R
  */
 export function crossoverReason(c: Crossover, largest: number): VerdictReason {
   const limit = E2E_CLAIM_FACTOR * largest;
-  const band = c.low === null && c.high === null ? '' : ` (95% bootstrap interval ${c.low === null ? '?' : count(c.low)}–${c.high === null ? 'unbounded' : count(c.high)})`;
+  const band =
+    c.low === null && c.high === null
+      ? ''
+      : ` (95% bootstrap interval ${c.low === null ? '?' : count(c.low)}–${c.high === null ? 'unbounded' : count(c.high)})`;
   switch (c.status) {
     case 'measured':
-      return { check: 'crossover', value: c.size, passed: true, gate: false, detail: `measured at about ${count(c.size!)} examples${band}` };
+      return {
+        check: 'crossover',
+        value: c.size,
+        passed: true,
+        gate: false,
+        detail: `measured at about ${count(c.size!)} examples${band}`,
+      };
     case 'extrapolated':
       return c.size! <= limit
-        ? { check: 'crossover', value: c.size, passed: true, gate: false, detail: `extrapolated to about ${count(c.size!)} examples${band}, within ${E2E_CLAIM_FACTOR}× the largest measured size (${count(largest)})` }
-        : { check: 'crossover', value: c.size, passed: false, gate: false, detail: `the fits put it at about ${count(c.size!)}, beyond ${E2E_CLAIM_FACTOR}× the largest measured size (${count(largest)}): not claimed; measure larger sizes` };
+        ? {
+            check: 'crossover',
+            value: c.size,
+            passed: true,
+            gate: false,
+            detail: `extrapolated to about ${count(c.size!)} examples${band}, within ${E2E_CLAIM_FACTOR}× the largest measured size (${count(largest)})`,
+          }
+        : {
+            check: 'crossover',
+            value: c.size,
+            passed: false,
+            gate: false,
+            detail: `the fits put it at about ${count(c.size!)}, beyond ${E2E_CLAIM_FACTOR}× the largest measured size (${count(largest)}): not claimed; measure larger sizes`,
+          };
     case 'not-expected': {
       // the fits' floors say why; "do not meet below <far size>" is the claim not made beyond the limit
       const why = /do not meet below/.test(c.detail) ? '' : ` (${c.detail})`;
-      return { check: 'crossover', value: null, passed: false, gate: false, detail: `no crossover within the measured sizes, and the fitted curves do not meet within ${E2E_CLAIM_FACTOR}× the largest (${count(limit)} examples)${why}; nothing is claimed beyond that` };
+      return {
+        check: 'crossover',
+        value: null,
+        passed: false,
+        gate: false,
+        detail: `no crossover within the measured sizes, and the fitted curves do not meet within ${E2E_CLAIM_FACTOR}× the largest (${count(limit)} examples)${why}; nothing is claimed beyond that`,
+      };
     }
     case 'unknown':
       return { check: 'crossover', value: null, passed: false, gate: false, detail: `not known: ${c.detail}` };
@@ -89,11 +128,28 @@ export function crossoverReason(c: Crossover, largest: number): VerdictReason {
  * fitCheckReason(result.fits.endToEnd).passed;
  */
 export function fitCheckReason(f: FitReport): VerdictReason {
-  if (f.status !== 'ok') return { check: 'fit predicts held-out size', value: null, passed: false, gate: false, detail: `no power-law fit (${f.status}): ${f.reason}; nothing is extrapolated` };
+  if (f.status !== 'ok')
+    return {
+      check: 'fit predicts held-out size',
+      value: null,
+      passed: false,
+      gate: false,
+      detail: `no power-law fit (${f.status}): ${f.reason}; nothing is extrapolated`,
+    };
   const c = f.check;
-  if (c.status !== 'ok') return { check: 'fit predicts held-out size', value: null, passed: false, gate: false, detail: `not checked (${c.reason}): the fit is not used to extrapolate` };
+  if (c.status !== 'ok')
+    return {
+      check: 'fit predicts held-out size',
+      value: null,
+      passed: false,
+      gate: false,
+      detail: `not checked (${c.reason}): the fit is not used to extrapolate`,
+    };
   return {
-    check: 'fit predicts held-out size', value: Number(c.relativeError.toFixed(3)), passed: c.consistent, gate: false,
+    check: 'fit predicts held-out size',
+    value: Number(c.relativeError.toFixed(3)),
+    passed: c.consistent,
+    gate: false,
     detail: `fitted without ${count(c.size)}, it predicted ${c.predicted.toPrecision(3)} (${c.low.toPrecision(3)}–${c.high.toPrecision(3)}) there; measured ${c.measured.toPrecision(3)}${c.consistent ? '' : ': outside its band, so the fit is not used to extrapolate'}`,
   };
 }
@@ -114,7 +170,9 @@ export function decideE2eVerdict(i: E2eVerdictInput): StudyVerdict<E2eOutcome> {
   if (!convergence.passed) next.push('more training steps (training.maxSteps, training.epochs)');
 
   const at = errorsAtLargest(i.errors, i.hybrid);
-  const ranked = (Object.entries(at) as [keyof typeof NAMES, number[]][]).filter(([, v]) => v.length > 0).sort((a, b) => mean(a[1]) - mean(b[1]));
+  const ranked = (Object.entries(at) as [keyof typeof NAMES, number[]][])
+    .filter(([, v]) => v.length > 0)
+    .sort((a, b) => mean(a[1]) - mean(b[1]));
   let effect: VerdictEffect | null = null;
   let winner: keyof typeof NAMES | null = null;
   if (ranked.length >= 2) {
@@ -122,11 +180,26 @@ export function decideE2eVerdict(i: E2eVerdictInput): StudyVerdict<E2eOutcome> {
     // the closest rival: the smallest paired advantage
     const rivals = ranked.slice(1).map(([r, rErr]) => {
       const n = Math.min(wErr.length, rErr.length);
-      return seedEffect(rErr.slice(0, n).map((e, s) => e - wErr[s]!), { unit: i.metric, of: `${NAMES[r]} minus ${NAMES[w]} at ${count(largest)} examples (lower is better)`, paired: true });
+      return seedEffect(
+        rErr.slice(0, n).map((e, s) => e - wErr[s]!),
+        {
+          unit: i.metric,
+          of: `${NAMES[r]} minus ${NAMES[w]} at ${count(largest)} examples (lower is better)`,
+          paired: true,
+        },
+      );
     });
     effect = rivals.reduce((a, b) => (b.estimate < a.estimate ? b : a));
     winner = w;
-    reasons.push({ check: 'errors at largest size', value: largest, passed: true, gate: false, detail: ranked.map(([a, v]) => `${NAMES[a]} ${mean(v).toPrecision(3)}`).join(', ') + ` (${i.metric}, mean over ${ranked[0]![1].length} seeds)` });
+    reasons.push({
+      check: 'errors at largest size',
+      value: largest,
+      passed: true,
+      gate: false,
+      detail:
+        ranked.map(([a, v]) => `${NAMES[a]} ${mean(v).toPrecision(3)}`).join(', ') +
+        ` (${i.metric}, mean over ${ranked[0]![1].length} seeds)`,
+    });
   }
   reasons.push(fitCheckReason(i.endToEndFit));
   const cross = crossoverReason(i.crossover, largest);
@@ -142,14 +215,30 @@ export function decideE2eVerdict(i: E2eVerdictInput): StudyVerdict<E2eOutcome> {
     if (c.outcome === 'helps' && effect.low > 0) outcome = NAMES[winner];
     else {
       because = c.outcome === 'no-difference' ? `equivalent within ±${E2E_MARGIN}` : 'seed noise';
-      next.push(c.outcome === 'no-difference' ? 'larger sizes (the approaches are equivalent at the largest size measured)' : `more seeds (${effect.n} give ${formatEffect(effect)})`);
+      next.push(
+        c.outcome === 'no-difference'
+          ? 'larger sizes (the approaches are equivalent at the largest size measured)'
+          : `more seeds (${effect.n} give ${formatEffect(effect)})`,
+      );
     }
   }
-  reasons.push({ check: 'seed noise', value: effect === null || !Number.isFinite(effect.high) ? null : Number(((effect.high - effect.low) / 2).toPrecision(3)), passed: effect !== null && effect.low > 0, gate: false, detail: effect === null ? 'no comparison' : `the winner's advantage ${formatEffect(effect)} ${effect.low > 0 ? 'excludes 0' : 'does not exclude 0'}` });
-  if (!cross.passed && i.crossover.status !== 'measured') next.push(`more sizes beyond ${count(largest)} to place the crossover`);
+  reasons.push({
+    check: 'seed noise',
+    value:
+      effect === null || !Number.isFinite(effect.high) ? null : Number(((effect.high - effect.low) / 2).toPrecision(3)),
+    passed: effect !== null && effect.low > 0,
+    gate: false,
+    detail:
+      effect === null
+        ? 'no comparison'
+        : `the winner's advantage ${formatEffect(effect)} ${effect.low > 0 ? 'excludes 0' : 'does not exclude 0'}`,
+  });
+  if (!cross.passed && i.crossover.status !== 'measured')
+    next.push(`more sizes beyond ${count(largest)} to place the crossover`);
   const what = effect === null ? '' : ` (${formatEffect(effect)})`;
-  const sentence = outcome === 'inconclusive'
-    ? `Inconclusive (${because}): which approach to use at ${count(largest)} (x, y) examples is not decided by this run${what}. Crossover: ${cross.detail}.`
-    : `Use the ${outcome === 'end-to-end' ? 'end-to-end model' : outcome} at ${count(largest)} (x, y) examples${what}. Crossover: ${cross.detail}.`;
+  const sentence =
+    outcome === 'inconclusive'
+      ? `Inconclusive (${because}): which approach to use at ${count(largest)} (x, y) examples is not decided by this run${what}. Crossover: ${cross.detail}.`
+      : `Use the ${outcome === 'end-to-end' ? 'end-to-end model' : outcome} at ${count(largest)} (x, y) examples${what}. Crossover: ${cross.detail}.`;
   return { outcome, because, effect, reasons, next, sentence };
 }

@@ -85,7 +85,9 @@ function errorAt(curve: FittedCurve, size: number): { value: number; source: Ver
   const exact = curve.points.find((p) => p.size === size);
   if (exact !== undefined) return { value: mean(exact.values), source: 'measured' };
   if (curve.law !== null) return { value: powerLaw(curve.law, size), source: 'fitted' };
-  const nearest = [...curve.points].sort((p, q) => Math.abs(Math.log(p.size / size)) - Math.abs(Math.log(q.size / size)))[0]!;
+  const nearest = [...curve.points].sort(
+    (p, q) => Math.abs(Math.log(p.size / size)) - Math.abs(Math.log(q.size / size)),
+  )[0]!;
   return { value: mean(nearest.values), source: 'nearest measured' };
 }
 
@@ -96,7 +98,11 @@ function errorAt(curve: FittedCurve, size: number): { value: number; source: Ver
  * const r = await runE2eStudy({ case: 'read-number', sizes: [100, 200, 400, 800, 1600] });
  * console.log(r.verdict.sentence);
  */
-export async function runE2eStudy(input: E2eStudyInput = {}, onProgress?: (p: E2eProgress) => void, opts: E2eStudyOptions = {}): Promise<E2eStudyResult> {
+export async function runE2eStudy(
+  input: E2eStudyInput = {},
+  onProgress?: (p: E2eProgress) => void,
+  opts: E2eStudyOptions = {},
+): Promise<E2eStudyResult> {
   const started = performance.now();
   const config = parseE2eConfig(input);
   const study = studyCase(config.case);
@@ -105,34 +111,80 @@ export async function runE2eStudy(input: E2eStudyInput = {}, onProgress?: (p: E2
   const pools = digitPools(opts.digits ?? loadMnist(), { seed: config.seed });
   const test = compositeDataset(study.composites(pools.test, config.testExamples, seedFor(config.seed, 0)));
 
-  const errors = await runStudyTrainings({ study, config, sizes, subtaskExamples, pools, test, subRuns: opts.subRuns, signal: opts.signal, executor: opts.executor }, onProgress);
+  const errors = await runStudyTrainings(
+    {
+      study,
+      config,
+      sizes,
+      subtaskExamples,
+      pools,
+      test,
+      subRuns: opts.subRuns,
+      signal: opts.signal,
+      executor: opts.executor,
+    },
+    onProgress,
+  );
 
   const boot = (k: number) => ({ replicates: config.bootstrap, seed: seedFor(config.seed, 8, k) });
   const curve = (byIndex: number[][]): CurveEntry[] => sizes.map((size, k) => summarize(size, byIndex[k]!));
   const endToEnd = curve(errors.endToEnd);
   const hybrid = config.hybrid ? curve(errors.hybrid) : undefined;
-  const pipelineFit = analyseConstant(sizes, errors.pipeline, 'the pipeline trains on sub-task data only, so its error does not depend on the (x, y) data', boot(0));
+  const pipelineFit = analyseConstant(
+    sizes,
+    errors.pipeline,
+    'the pipeline trains on sub-task data only, so its error does not depend on the (x, y) data',
+    boot(0),
+  );
   const endToEndFit = analyseCurve(endToEnd, boot(1));
   const hybridFit = hybrid === undefined ? undefined : analyseCurve(hybrid, boot(2));
   const largest = sizes[sizes.length - 1]!;
-  const crossover = findCrossover(endToEndFit.fitted, pipelineFit.fitted, { maxSize: largest * config.maxExtrapolation });
+  const crossover = findCrossover(endToEndFit.fitted, pipelineFit.fitted, {
+    maxSize: largest * config.maxExtrapolation,
+  });
 
   const available = config.available ?? largest;
   const e2eAt = errorAt(endToEndFit.fitted, available);
   const advice = dataVerdict({
-    available, metric: study.metric, crossover,
+    available,
+    metric: study.metric,
+    crossover,
     pipeline: errorAt(pipelineFit.fitted, available).value,
-    endToEnd: e2eAt.value, endToEndSource: e2eAt.source,
+    endToEnd: e2eAt.value,
+    endToEndSource: e2eAt.source,
     ...(hybridFit === undefined ? {} : { hybrid: errorAt(hybridFit.fitted, available).value }),
   });
 
   return {
-    case: study.name, description: study.description, metric: study.metric,
-    sizes, available, subtaskExamples, testExamples: config.testExamples, seeds: config.seeds,
-    curves: { pipeline: sizes.map((size) => summarize(size, errors.pipeline)), endToEnd, ...(hybrid === undefined ? {} : { hybrid }) },
-    fits: { pipeline: pipelineFit.report, endToEnd: endToEndFit.report, ...(hybridFit === undefined ? {} : { hybrid: hybridFit.report }) },
+    case: study.name,
+    description: study.description,
+    metric: study.metric,
+    sizes,
+    available,
+    subtaskExamples,
+    testExamples: config.testExamples,
+    seeds: config.seeds,
+    curves: {
+      pipeline: sizes.map((size) => summarize(size, errors.pipeline)),
+      endToEnd,
+      ...(hybrid === undefined ? {} : { hybrid }),
+    },
+    fits: {
+      pipeline: pipelineFit.report,
+      endToEnd: endToEndFit.report,
+      ...(hybridFit === undefined ? {} : { hybrid: hybridFit.report }),
+    },
     crossover,
-    verdict: decideE2eVerdict({ sizes, errors, hybrid: config.hybrid, metric: study.metric, crossover, endToEndFit: endToEndFit.report, losses: errors.losses ?? [], smokeTest: config.smokeTest }),
+    verdict: decideE2eVerdict({
+      sizes,
+      errors,
+      hybrid: config.hybrid,
+      metric: study.metric,
+      crossover,
+      endToEndFit: endToEndFit.report,
+      losses: errors.losses ?? [],
+      smokeTest: config.smokeTest,
+    }),
     advice,
     timing: { seconds: (performance.now() - started) / 1000, backend: getBackend().name },
     config,

@@ -37,7 +37,10 @@ export interface RunOptions {
  * @example
  * stepsFor(100, { batchSize: 32, epochs: 30, minSteps: 100, maxSteps: 600 }); // 120
  */
-export function stepsFor(examples: number, o: Pick<RunOptions, 'batchSize' | 'epochs' | 'minSteps' | 'maxSteps'>): number {
+export function stepsFor(
+  examples: number,
+  o: Pick<RunOptions, 'batchSize' | 'epochs' | 'minSteps' | 'maxSteps'>,
+): number {
   const perEpoch = Math.ceil(examples / o.batchSize);
   return Math.min(o.maxSteps, Math.max(o.minSteps, o.epochs * perEpoch));
 }
@@ -49,7 +52,12 @@ export function stepsFor(examples: number, o: Pick<RunOptions, 'batchSize' | 'ep
  * @example
  * await fitModel(e2e, compositeDataset(train), c.loss, runOptions);
  */
-export async function fitModel(model: Module, data: TensorDataset, loss: (out: Tensor, y: Tensor) => Tensor, o: RunOptions): Promise<number[]> {
+export async function fitModel(
+  model: Module,
+  data: TensorDataset,
+  loss: (out: Tensor, y: Tensor) => Tensor,
+  o: RunOptions,
+): Promise<number[]> {
   return fitWith(model, data, (x, y) => loss(model.forward(x), y), o);
 }
 
@@ -61,19 +69,28 @@ export async function fitModel(model: Module, data: TensorDataset, loss: (out: T
  * await trainStage(pipeline.learned()[0], digitSample(pools.train, 300, 0), runOptions);
  */
 export async function trainStage(stage: LearnedStage, data: TensorDataset, o: RunOptions): Promise<number[]> {
-  const loss = stage.output.kind === 'classes'
-    ? (x: Tensor, y: Tensor) => crossEntropy(stage.raw(x), y)
-    : (x: Tensor, y: Tensor) => mse(stage.run(x), y.toFloat());
+  const loss =
+    stage.output.kind === 'classes'
+      ? (x: Tensor, y: Tensor) => crossEntropy(stage.raw(x), y)
+      : (x: Tensor, y: Tensor) => mse(stage.run(x), y.toFloat());
   return fitWith(stage.module, data, loss, o);
 }
 
-async function fitWith(model: AnyModule, data: TensorDataset, loss: (x: Tensor, y: Tensor) => Tensor, o: RunOptions): Promise<number[]> {
+async function fitWith(
+  model: AnyModule,
+  data: TensorDataset,
+  loss: (x: Tensor, y: Tensor) => Tensor,
+  o: RunOptions,
+): Promise<number[]> {
   const loader = new DataLoader(data, { batchSize: o.batchSize, shuffle: true, seed: o.seed });
   const steps = stepsFor(data.length, o);
   model.train();
   const trainer = new Trainer({
-    model, loader, optimizer: new Adam(model.parameters(), { lr: o.lr }),
-    epochs: Math.ceil(steps / loader.batchesPerEpoch), maxSteps: steps,
+    model,
+    loader,
+    optimizer: new Adam(model.parameters(), { lr: o.lr }),
+    epochs: Math.ceil(steps / loader.batchesPerEpoch),
+    maxSteps: steps,
     step: ({ x, y }) => ({ loss: loss(x, y) }),
   });
   const fit = await fitUnlessAborted(trainer, o.signal, 'end-to-end study run');

@@ -28,10 +28,14 @@ export type ValueType =
  */
 export function describeType(t: ValueType): string {
   switch (t.kind) {
-    case 'image': return `image [${t.shape.join(',')}]`;
-    case 'classes': return `classes (${t.n})`;
-    case 'scalar': return 'scalar';
-    case 'sequence': return `sequence of ${t.length} × ${describeType(t.item)}`;
+    case 'image':
+      return `image [${t.shape.join(',')}]`;
+    case 'classes':
+      return `classes (${t.n})`;
+    case 'scalar':
+      return 'scalar';
+    case 'sequence':
+      return `sequence of ${t.length} × ${describeType(t.item)}`;
   }
 }
 
@@ -43,10 +47,14 @@ export function describeType(t: ValueType): string {
  */
 export function sameType(a: ValueType, b: ValueType): boolean {
   switch (a.kind) {
-    case 'image': return b.kind === 'image' && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
-    case 'classes': return b.kind === 'classes' && a.n === b.n;
-    case 'scalar': return b.kind === 'scalar';
-    case 'sequence': return b.kind === 'sequence' && a.length === b.length && sameType(a.item, b.item);
+    case 'image':
+      return b.kind === 'image' && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+    case 'classes':
+      return b.kind === 'classes' && a.n === b.n;
+    case 'scalar':
+      return b.kind === 'scalar';
+    case 'sequence':
+      return b.kind === 'sequence' && a.length === b.length && sameType(a.item, b.item);
   }
 }
 
@@ -59,9 +67,13 @@ export function sameType(a: ValueType, b: ValueType): boolean {
  */
 export function sampleShape(t: ValueType): number[] {
   switch (t.kind) {
-    case 'image': return [...t.shape];
-    case 'classes': return [t.n];
-    case 'scalar': return [];
-    case 'sequence': return [t.length, ...sampleShape(t.item)];
+    case 'image':
+      return [...t.shape];
+    case 'classes':
+      return [t.n];
+    case 'scalar':
+      return [];
+    case 'sequence':
+      return [t.length, ...sampleShape(t.item)];
   }
 }

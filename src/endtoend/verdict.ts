@@ -51,20 +51,27 @@ function catchUp(i: VerdictInput): string {
     case 'extrapolated': {
       const size = c.size!;
       const how = c.status === 'measured' ? 'as measured' : 'by the fitted curves';
-      if (size <= n) return `That is enough data for end to end: ${how}, it matches the pipeline from about ${about(size)} examples${interval(c)}.`;
+      if (size <= n)
+        return `That is enough data for end to end: ${how}, it matches the pipeline from about ${about(size)} examples${interval(c)}.`;
       const factor = size / n;
-      return `Not enough data for end to end: ${how}, it matches the pipeline only from about ${about(size)} examples${interval(c)}, `
-        + `${factor < 10 ? factor.toFixed(1) : about(factor)}× what you have; keep the pipeline or collect more (x, y) pairs.`;
+      return (
+        `Not enough data for end to end: ${how}, it matches the pipeline only from about ${about(size)} examples${interval(c)}, ` +
+        `${factor < 10 ? factor.toFixed(1) : about(factor)}× what you have; keep the pipeline or collect more (x, y) pairs.`
+      );
     }
   }
 }
 
 function best(i: VerdictInput): string {
   if (i.hybrid === undefined) return '';
-  const ranked = [['the pipeline', i.pipeline], ['end to end', i.endToEnd], ['the hybrid', i.hybrid]] as const;
+  const ranked = [
+    ['the pipeline', i.pipeline],
+    ['end to end', i.endToEnd],
+    ['the hybrid', i.hybrid],
+  ] as const;
   const winner = [...ranked].sort((a, b) => a[1] - b[1])[0]!;
   if (winner[0] === 'the hybrid') {
-    return ' The hybrid (the pipeline\'s stages fine-tuned end to end on your pairs) is the best of the three here: it uses both kinds of data.';
+    return " The hybrid (the pipeline's stages fine-tuned end to end on your pairs) is the best of the three here: it uses both kinds of data.";
   }
   return ` The hybrid (${value(i.hybrid)}) does not beat ${winner[0]} here.`;
 }
@@ -76,8 +83,16 @@ function best(i: VerdictInput): string {
  * dataVerdict(input); // 'With 800 (x, y) examples: ... Not enough data for end to end: ...'
  */
 export function dataVerdict(i: VerdictInput): string {
-  const e2e = i.endToEndSource === 'measured' ? '' : i.endToEndSource === 'fitted' ? ', end to end read off its fitted curve' : ', end to end at the nearest measured size';
+  const e2e =
+    i.endToEndSource === 'measured'
+      ? ''
+      : i.endToEndSource === 'fitted'
+        ? ', end to end read off its fitted curve'
+        : ', end to end at the nearest measured size';
   const hybrid = i.hybrid === undefined ? '' : `, hybrid ${value(i.hybrid)}`;
-  return `With ${count(i.available)} (x, y) examples: pipeline ${value(i.pipeline)}, end to end ${value(i.endToEnd)}${hybrid} (${i.metric}${e2e}). `
-    + catchUp(i) + best(i);
+  return (
+    `With ${count(i.available)} (x, y) examples: pipeline ${value(i.pipeline)}, end to end ${value(i.endToEnd)}${hybrid} (${i.metric}${e2e}). ` +
+    catchUp(i) +
+    best(i)
+  );
 }

@@ -39,9 +39,12 @@ export function writtenNumbers(pool: ImageSet, n: number, seed: number, opts: Wr
   const count = opts.count ?? 3;
   const width = opts.width ?? count * pool.width;
   const maxGap = opts.maxGap ?? 8;
-  if (!Number.isInteger(n) || n < 0) throw new ValueError('writtenNumbers', `n must be a non-negative integer, got ${n}`);
-  if (!Number.isInteger(count) || count < 1 || count > 9) throw new ValueError('writtenNumbers', `count must be an integer in [1, 9], got ${count}`);
-  if (!Number.isInteger(maxGap) || maxGap < 2) throw new ValueError('writtenNumbers', `maxGap must be an integer ≥ 2, got ${maxGap}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ValueError('writtenNumbers', `n must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(count) || count < 1 || count > 9)
+    throw new ValueError('writtenNumbers', `count must be an integer in [1, 9], got ${count}`);
+  if (!Number.isInteger(maxGap) || maxGap < 2)
+    throw new ValueError('writtenNumbers', `maxGap must be an integer ≥ 2, got ${maxGap}`);
   if (pool.n === 0) throw new ValueError('writtenNumbers', 'the pool holds no digits');
   const h = pool.height;
   const rng = new Rng(seed);
@@ -54,7 +57,11 @@ export function writtenNumbers(pool: ImageSet, n: number, seed: number, opts: Wr
     const extents = picks.map((k) => inkExtent(pool, k));
     const inked = extents.reduce((s, [a, b]) => s + b - a, 0);
     const free = width - inked;
-    if (free < 2 * (count - 1)) throw new ShapeError('writtenNumbers', `${count} digits ${inked} columns wide with gaps of 2 do not fit a canvas ${width} wide`);
+    if (free < 2 * (count - 1))
+      throw new ShapeError(
+        'writtenNumbers',
+        `${count} digits ${inked} columns wide with gaps of 2 do not fit a canvas ${width} wide`,
+      );
     const gapMax = Math.min(maxGap, Math.floor(free / Math.max(1, count - 1)));
     const gaps = Array.from({ length: count - 1 }, () => 2 + rng.int(gapMax - 1));
     let col = rng.int(free - gaps.reduce((s, g) => s + g, 0) + 1);

@@ -65,7 +65,10 @@ export class BullmqExecutor implements ClosableExecutor {
   #down(err: Error): void {
     if (this.#redisDown) return;
     this.#redisDown = true;
-    this.options.onWorkerEvent?.({ kind: 'waiting', reason: `Redis at ${redactRedisUrl(this.options.redis)} unreachable (${err.message}); waiting for it` });
+    this.options.onWorkerEvent?.({
+      kind: 'waiting',
+      reason: `Redis at ${redactRedisUrl(this.options.redis)} unreachable (${err.message}); waiting for it`,
+    });
   }
 
   /**
@@ -87,8 +90,11 @@ export class BullmqExecutor implements ClosableExecutor {
 
   async #submit(id: string, job: SubRunJob): Promise<void> {
     await this.#queue.add(job.subRun, job, {
-      jobId: id, attempts: this.options.attempts ?? DEFAULT_ATTEMPTS, backoff: { type: 'fixed', delay: 200 },
-      removeOnComplete: false, removeOnFail: false,
+      jobId: id,
+      attempts: this.options.attempts ?? DEFAULT_ATTEMPTS,
+      backoff: { type: 'fixed', delay: 200 },
+      removeOnComplete: false,
+      removeOnFail: false,
     });
   }
 
@@ -104,12 +110,22 @@ export class BullmqExecutor implements ClosableExecutor {
         reject(new StoppedError(`sub-run '${run.id}'`, 0));
       };
       ctx.signal?.addEventListener('abort', onAbort, { once: true });
-      const done = <T>(settle: (v: T) => void) => (v: T): void => {
-        ctx.signal?.removeEventListener('abort', onAbort);
-        this.#pending.delete(id);
-        settle(v);
-      };
-      this.#pending.set(id, { job, ctx, resolve: done(resolve), reject: done(reject), worker: null, shown: '', attempts: 0 });
+      const done =
+        <T>(settle: (v: T) => void) =>
+        (v: T): void => {
+          ctx.signal?.removeEventListener('abort', onAbort);
+          this.#pending.delete(id);
+          settle(v);
+        };
+      this.#pending.set(id, {
+        job,
+        ctx,
+        resolve: done(resolve),
+        reject: done(reject),
+        worker: null,
+        shown: '',
+        attempts: 0,
+      });
       this.#schedule();
     });
   }
@@ -129,7 +145,10 @@ export class BullmqExecutor implements ClosableExecutor {
       await Promise.all([...this.#pending].map(([id, p]) => this.#look(id, p)));
       if (this.#redisDown) {
         this.#redisDown = false;
-        this.options.onWorkerEvent?.({ kind: 'waiting', reason: `Redis at ${redactRedisUrl(this.options.redis)} is back` });
+        this.options.onWorkerEvent?.({
+          kind: 'waiting',
+          reason: `Redis at ${redactRedisUrl(this.options.redis)} is back`,
+        });
       }
     } catch (err) {
       this.#down(err instanceof Error ? err : new Error(String(err)));
@@ -143,7 +162,13 @@ export class BullmqExecutor implements ClosableExecutor {
     const state = await this.#queue.getJobState(id);
     const job = state === 'unknown' ? undefined : await this.#queue.getJob(id);
     if (job === undefined) {
-      report?.({ kind: 'retry', worker: p.worker, subRun, attempt: p.attempts + 1, reason: 'Redis no longer holds the job (restarted without its data?); submitted again' });
+      report?.({
+        kind: 'retry',
+        worker: p.worker,
+        subRun,
+        attempt: p.attempts + 1,
+        reason: 'Redis no longer holds the job (restarted without its data?); submitted again',
+      });
       await this.#submit(id, p.job);
       return;
     }
@@ -156,7 +181,15 @@ export class BullmqExecutor implements ClosableExecutor {
     if (state === 'completed') {
       const value: unknown = job.returnvalue;
       if (!isSubRunJobResult(value)) {
-        p.reject(new SubRunFailedError(study(this), subRun, 1, p.worker, 'its worker returned something that is not a sub-run result'));
+        p.reject(
+          new SubRunFailedError(
+            study(this),
+            subRun,
+            1,
+            p.worker,
+            'its worker returned something that is not a sub-run result',
+          ),
+        );
         return;
       }
       p.ctx.onWorker?.(value.worker, value.seconds);

@@ -72,7 +72,11 @@ export function field(v: unknown, key: string): unknown {
 export function activityOf(v: unknown): SubRunActivity {
   const out: SubRunActivity = {};
   const get = (k: string): unknown => field(v, k);
-  const epoch = get('epoch'); const epochs = get('epochs'); const step = get('step'); const steps = get('steps'); const loss = get('loss');
+  const epoch = get('epoch');
+  const epochs = get('epochs');
+  const step = get('step');
+  const steps = get('steps');
+  const loss = get('loss');
   if (typeof epoch === 'number') out.epoch = epoch;
   if (typeof epochs === 'number') out.epochs = epochs;
   if (typeof step === 'number') out.step = step;

@@ -75,7 +75,10 @@ export function serveChild(trainers: SubRunTrainers): void {
             send({ type: 'activity', activity });
           },
         });
-        send({ type: 'done', outcome: { result: packState(result).json, worker, seconds: (performance.now() - started) / 1000 } });
+        send({
+          type: 'done',
+          outcome: { result: packState(result).json, worker, seconds: (performance.now() - started) / 1000 },
+        });
       } catch (err) {
         const stopped = err instanceof StoppedError;
         send({ type: 'failed', message: err instanceof Error ? err.message : String(err), refused: false, stopped });

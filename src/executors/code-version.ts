@@ -35,7 +35,8 @@ export function codeVersion(): string {
   if (cached === null) {
     const root = fileURLToPath(new URL('..', import.meta.url));
     const hash = createHash('sha256');
-    for (const file of moduleFiles(root)) hash.update(file.slice(root.length)).update('\0').update(readFileSync(file)).update('\0');
+    for (const file of moduleFiles(root))
+      hash.update(file.slice(root.length)).update('\0').update(readFileSync(file)).update('\0');
     cached = `${PACKAGE_VERSION}+${hash.digest('hex').slice(0, 12)}`;
   }
   return cached;

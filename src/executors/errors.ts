@@ -11,7 +11,10 @@ import { PolytaskError } from '../core/errors.js';
 /** A job a worker failed (its message), or refused (not worth trying again on a worker alike). */
 export class JobFailedError extends Error {
   override name = 'JobFailedError';
-  constructor(message: string, readonly refused: boolean) {
+  constructor(
+    message: string,
+    readonly refused: boolean,
+  ) {
     super(message);
   }
 }
@@ -19,7 +22,10 @@ export class JobFailedError extends Error {
 /** The process training a job died before answering. */
 export class WorkerLostError extends Error {
   override name = 'WorkerLostError';
-  constructor(readonly worker: string, how: string) {
+  constructor(
+    readonly worker: string,
+    how: string,
+  ) {
     super(`worker ${worker} ${how} while training`);
   }
 }
@@ -27,7 +33,15 @@ export class WorkerLostError extends Error {
 /** A sub-run that failed every attempt (or was refused): the study ends with this message. */
 export class SubRunFailedError extends PolytaskError {
   override name = 'SubRunFailedError';
-  constructor(readonly study: string, readonly subRun: string, readonly attempts: number, worker: string | null, reason: string) {
-    super(`${study} sub-run '${subRun}' failed${attempts > 1 ? ` ${attempts} times` : ''}${worker === null ? '' : `, last on worker ${worker}`}: ${reason}`);
+  constructor(
+    readonly study: string,
+    readonly subRun: string,
+    readonly attempts: number,
+    worker: string | null,
+    reason: string,
+  ) {
+    super(
+      `${study} sub-run '${subRun}' failed${attempts > 1 ? ` ${attempts} times` : ''}${worker === null ? '' : `, last on worker ${worker}`}: ${reason}`,
+    );
   }
 }

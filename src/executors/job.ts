@@ -58,7 +58,16 @@ export function subRunJob(fields: Omit<SubRunJob, 'codeVersion' | 'backend'>): S
  * if (!isSubRunJob(job.data)) throw new Error('not a polytask job');
  */
 export function isSubRunJob(v: unknown): v is SubRunJob {
-  return hasFields(v, { runId: 'string', study: 'string', subRun: 'string', codeVersion: 'string', backend: 'string', fingerprint: 'string-or-null' }) && 'config' in v;
+  return (
+    hasFields(v, {
+      runId: 'string',
+      study: 'string',
+      subRun: 'string',
+      codeVersion: 'string',
+      backend: 'string',
+      fingerprint: 'string-or-null',
+    }) && 'config' in v
+  );
 }
 
 /**

@@ -70,11 +70,23 @@ export class ProcessPool {
         const msg = fromChild(m);
         if (msg?.type === 'ready') resolve(msg.worker);
       });
-      proc.once('exit', (code, signal) => reject(new WorkerLostError(`pid ${proc.pid ?? '?'}`, `exited (${signal ?? `code ${code ?? '?'}`}) before it was ready`)));
+      proc.once('exit', (code, signal) =>
+        reject(
+          new WorkerLostError(
+            `pid ${proc.pid ?? '?'}`,
+            `exited (${signal ?? `code ${code ?? '?'}`}) before it was ready`,
+          ),
+        ),
+      );
     });
     // a child that never gets ready is reported by the job that waits for it
     name.catch(() => undefined);
-    const child: Child = { proc, name, alive: true, exited: new Promise((resolve) => proc.once('exit', () => resolve())) };
+    const child: Child = {
+      proc,
+      name,
+      alive: true,
+      exited: new Promise((resolve) => proc.once('exit', () => resolve())),
+    };
     proc.once('exit', () => {
       child.alive = false;
       this.#all.delete(child);
@@ -94,7 +106,7 @@ export class ProcessPool {
 
   #release(child: Child): void {
     const next = this.#waiting.shift();
-    const handed = child.alive ? child : (next === undefined || this.#closed ? null : this.#spawn());
+    const handed = child.alive ? child : next === undefined || this.#closed ? null : this.#spawn();
     if (handed === null) return;
     if (next !== undefined) next(handed);
     else this.#free.push(handed);
@@ -119,10 +131,27 @@ export class ProcessPool {
           if (msg === null) return;
           if (msg.type === 'activity') opts.onActivity?.(worker, msg.activity);
           else if (msg.type === 'done') finish(() => resolve(msg.outcome));
-          else if (msg.type === 'failed') finish(() => reject(msg.stopped ? new StoppedError(`sub-run '${job.subRun}'`, 0) : new JobFailedError(msg.message, msg.refused)));
+          else if (msg.type === 'failed')
+            finish(() =>
+              reject(
+                msg.stopped
+                  ? new StoppedError(`sub-run '${job.subRun}'`, 0)
+                  : new JobFailedError(msg.message, msg.refused),
+              ),
+            );
         };
-        const onExit = (code: number | null, signal: NodeJS.Signals | null): void => finish(() => reject(new WorkerLostError(worker, signal === null ? `exited with code ${code ?? '?'}` : `was killed (${signal})`)));
-        const onAbort = (): void => { child.proc.send({ type: 'stop' } satisfies ToChild); };
+        const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+          finish(() =>
+            reject(
+              new WorkerLostError(
+                worker,
+                signal === null ? `exited with code ${code ?? '?'}` : `was killed (${signal})`,
+              ),
+            ),
+          );
+        const onAbort = (): void => {
+          child.proc.send({ type: 'stop' } satisfies ToChild);
+        };
         const finish = (settle: () => void): void => {
           child.proc.off('message', onMessage);
           child.proc.off('exit', onExit);
@@ -149,7 +178,9 @@ export class ProcessPool {
     this.#closed = true;
     const children = [...this.#all];
     for (const c of children) if (c.proc.connected) c.proc.disconnect();
-    const timer = setTimeout(() => { for (const c of children) if (c.alive) c.proc.kill('SIGKILL'); }, graceMs);
+    const timer = setTimeout(() => {
+      for (const c of children) if (c.alive) c.proc.kill('SIGKILL');
+    }, graceMs);
     await Promise.all(children.map((c) => c.exited));
     clearTimeout(timer);
   }

@@ -49,7 +49,10 @@ export class ProcessExecutor implements ClosableExecutor {
       try {
         const outcome = await this.#pool.run(job, {
           signal: ctx.signal,
-          onStart: (worker) => { ctx.onWorker?.(worker); report?.({ kind: 'start', worker, subRun: run.id }); },
+          onStart: (worker) => {
+            ctx.onWorker?.(worker);
+            report?.({ kind: 'start', worker, subRun: run.id });
+          },
           onActivity: (worker, activity) => report?.({ kind: 'activity', worker, subRun: run.id, activity }),
         });
         ctx.onWorker?.(outcome.worker, outcome.seconds);
@@ -60,7 +63,8 @@ export class ProcessExecutor implements ClosableExecutor {
           report?.({ kind: 'retry', worker: err.worker, subRun: run.id, attempt: attempt + 1, reason: err.message });
           continue;
         }
-        if (err instanceof WorkerLostError) throw new SubRunFailedError(study.study, run.id, attempt, err.worker, err.message);
+        if (err instanceof WorkerLostError)
+          throw new SubRunFailedError(study.study, run.id, attempt, err.worker, err.message);
         if (err instanceof JobFailedError) throw new SubRunFailedError(study.study, run.id, 1, null, err.message);
         throw err;
       }

@@ -59,14 +59,18 @@ export function redisOptions(url: string): RedisConnection {
   } catch {
     throw new ValueError('--redis', `${shown}: expected redis://[user:password@]host[:port][/db] or rediss://...`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new ValueError('--redis', `${shown}: the scheme must be redis:// or rediss:// (TLS)`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new ValueError('--redis', `${shown}: the scheme must be redis:// or rediss:// (TLS)`);
   if (u.hostname === '') throw new ValueError('--redis', `${shown}: no host`);
   const path = u.pathname.replace(/^\//, '');
   const db = path === '' ? 0 : Number(path);
-  if (!Number.isInteger(db) || db < 0) throw new ValueError('--redis', `${shown}: the database after the host must be a whole number, found '${path}'`);
+  if (!Number.isInteger(db) || db < 0)
+    throw new ValueError('--redis', `${shown}: the database after the host must be a whole number, found '${path}'`);
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   return {
-    host, port: u.port === '' ? 6379 : Number(u.port), db,
+    host,
+    port: u.port === '' ? 6379 : Number(u.port),
+    db,
     ...(u.username === '' ? {} : { username: decodeURIComponent(u.username) }),
     ...(u.password === '' ? {} : { password: decodeURIComponent(u.password) }),
     ...(u.protocol === 'rediss:' ? { tls: { servername: host } } : {}),

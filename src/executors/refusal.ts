@@ -26,10 +26,14 @@ export interface WorkerIdentity {
  */
 export function refusal(job: SubRunJob, trainers: SubRunTrainers, self: WorkerIdentity): string | null {
   const name = `job ${job.study}/${job.subRun} of run ${job.runId}`;
-  if (self.runId !== undefined && self.runId !== null && job.runId !== self.runId) return `${name} refused: this worker serves run ${self.runId} only`;
-  if (!Object.hasOwn(trainers, job.study)) return `${name} refused: this worker trains sub-runs of ${Object.keys(trainers).join(', ')} only`;
-  if (job.codeVersion !== self.codeVersion) return `${name} refused: it was made by code version ${job.codeVersion}, this worker runs ${self.codeVersion}; run the same build on every machine`;
-  if (job.backend !== self.backend) return `${name} refused: it runs on the ${job.backend} backend, this worker on ${self.backend}; start the worker with POLYTASK_BACKEND=${job.backend}`;
+  if (self.runId !== undefined && self.runId !== null && job.runId !== self.runId)
+    return `${name} refused: this worker serves run ${self.runId} only`;
+  if (!Object.hasOwn(trainers, job.study))
+    return `${name} refused: this worker trains sub-runs of ${Object.keys(trainers).join(', ')} only`;
+  if (job.codeVersion !== self.codeVersion)
+    return `${name} refused: it was made by code version ${job.codeVersion}, this worker runs ${self.codeVersion}; run the same build on every machine`;
+  if (job.backend !== self.backend)
+    return `${name} refused: it runs on the ${job.backend} backend, this worker on ${self.backend}; start the worker with POLYTASK_BACKEND=${job.backend}`;
   return null;
 }
 

@@ -58,10 +58,15 @@ export class QueueWorker {
     const concurrency = options.concurrency ?? 1;
     const lockMs = options.lockMs ?? 30_000;
     this.#pool = new ProcessPool({ size: concurrency, entry: options.entry, threads: options.threads });
-    this.#closed = new Promise((resolve) => { this.#close = resolve; });
+    this.#closed = new Promise((resolve) => {
+      this.#close = resolve;
+    });
     this.#worker = new Worker(options.queue ?? DEFAULT_QUEUE, (job) => this.#process(job), {
-      connection: redisOptions(options.redis), concurrency,
-      lockDuration: lockMs, stalledInterval: options.stalledMs ?? lockMs, maxStalledCount: 2,
+      connection: redisOptions(options.redis),
+      concurrency,
+      lockDuration: lockMs,
+      stalledInterval: options.stalledMs ?? lockMs,
+      maxStalledCount: 2,
     });
     let down = false;
     this.#worker.on('error', (err) => {
@@ -84,7 +89,11 @@ export class QueueWorker {
   async #process(job: Job): Promise<SubRunJobResult> {
     const data: unknown = job.data;
     if (!isSubRunJob(data)) throw new UnrecoverableError(`job ${job.id ?? '?'} is not a polytask sub-run job`);
-    const refused = refusal(data, this.options.trainers, { codeVersion: codeVersion(), backend: getBackend().name, runId: this.options.runId ?? null });
+    const refused = refusal(data, this.options.trainers, {
+      codeVersion: codeVersion(),
+      backend: getBackend().name,
+      runId: this.options.runId ?? null,
+    });
     if (refused !== null) throw new UnrecoverableError(refused);
     const log = this.options.onLog;
     try {
@@ -93,7 +102,9 @@ export class QueueWorker {
           log?.(`${data.study} ${data.subRun} (run ${data.runId}) on ${worker}`);
           void job.updateProgress({ worker, activity: {} } satisfies JobProgress).catch(() => undefined);
         },
-        onActivity: (worker, activity) => { void job.updateProgress({ worker, activity } satisfies JobProgress).catch(() => undefined); },
+        onActivity: (worker, activity) => {
+          void job.updateProgress({ worker, activity } satisfies JobProgress).catch(() => undefined);
+        },
       });
       log?.(`${data.subRun} done on ${outcome.worker} in ${outcome.seconds.toFixed(1)} s`);
       return outcome;

@@ -110,9 +110,17 @@ export function writeFileAtomicSync(path: string, data: FileData): void {
     fs.renameSync(tmp, path);
   } catch (err) {
     if (fd !== undefined) {
-      try { fs.closeSync(fd); } catch { /* the write error is the one worth reporting */ }
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* the write error is the one worth reporting */
+      }
     }
-    try { fs.rmSync(tmp, { force: true }); } catch { /* as above: keep the original error */ }
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      /* as above: keep the original error */
+    }
     throw err;
   }
   syncDirSync(dirname(path));

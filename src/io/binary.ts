@@ -12,17 +12,37 @@ import { FormatError } from '../core/errors.js';
 
 /** Element kinds, named as safetensors names them; each reader maps its own codes onto these. */
 export type ElementKind =
-  | 'BOOL' | 'U8' | 'I8' | 'I16' | 'U16' | 'F16' | 'BF16' | 'I32' | 'U32' | 'F32' | 'F64' | 'I64' | 'U64';
+  'BOOL' | 'U8' | 'I8' | 'I16' | 'U16' | 'F16' | 'BF16' | 'I32' | 'U32' | 'F32' | 'F64' | 'I64' | 'U64';
 
 /** Bytes per element of each kind. */
 export const ITEM_SIZE: Readonly<Record<ElementKind, number>> = {
-  BOOL: 1, U8: 1, I8: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
 };
 
 /** Typed arrays holding decoded elements; F16 and BF16 stay as raw 16-bit patterns. */
 export type NativeArray =
-  | Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
-  | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+  | Uint8Array
+  | Int8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -51,18 +71,28 @@ export function decodeNative(bytes: Uint8Array, kind: ElementKind, littleEndian:
   const buf = alignedCopy(bytes, size, littleEndian !== HOST_LITTLE_ENDIAN);
   switch (kind) {
     case 'BOOL':
-    case 'U8': return new Uint8Array(buf);
-    case 'I8': return new Int8Array(buf);
-    case 'I16': return new Int16Array(buf);
+    case 'U8':
+      return new Uint8Array(buf);
+    case 'I8':
+      return new Int8Array(buf);
+    case 'I16':
+      return new Int16Array(buf);
     case 'U16':
     case 'F16':
-    case 'BF16': return new Uint16Array(buf);
-    case 'I32': return new Int32Array(buf);
-    case 'U32': return new Uint32Array(buf);
-    case 'F32': return new Float32Array(buf);
-    case 'F64': return new Float64Array(buf);
-    case 'I64': return new BigInt64Array(buf);
-    case 'U64': return new BigUint64Array(buf);
+    case 'BF16':
+      return new Uint16Array(buf);
+    case 'I32':
+      return new Int32Array(buf);
+    case 'U32':
+      return new Uint32Array(buf);
+    case 'F32':
+      return new Float32Array(buf);
+    case 'F64':
+      return new Float64Array(buf);
+    case 'I64':
+      return new BigInt64Array(buf);
+    case 'U64':
+      return new BigUint64Array(buf);
   }
 }
 
@@ -102,7 +132,10 @@ function boolsToInt32(values: Uint8Array): Int32Array {
 }
 
 function fitsInt32Error(file: string, field: string, index: number, value: bigint | number): FormatError {
-  return new FormatError(file, `${field}: element ${index} = ${value} does not fit in int32 (polytask stores integers as int32)`);
+  return new FormatError(
+    file,
+    `${field}: element ${index} = ${value} does not fit in int32 (polytask stores integers as int32)`,
+  );
 }
 
 /** 64-bit integers → int32, failing on the first value outside [-2^31, 2^31). */
@@ -137,22 +170,36 @@ function uint32ToInt32(values: Uint32Array, file: string, field: string): Int32A
  * @example
  * toEngineArray(BigInt64Array.of(7n), 'I64', 'w.safetensors', 'tensor "step"'); // Int32Array [7]
  */
-export function toEngineArray(values: NativeArray, kind: ElementKind, file: string, field: string): Float32Array | Int32Array {
+export function toEngineArray(
+  values: NativeArray,
+  kind: ElementKind,
+  file: string,
+  field: string,
+): Float32Array | Int32Array {
   switch (kind) {
-    case 'F32': return values as Float32Array;
-    case 'I32': return values as Int32Array;
-    case 'F16': return halvesToFloat32(values as Uint16Array);
-    case 'BF16': return bfloatsToFloat32(values as Uint16Array);
+    case 'F32':
+      return values as Float32Array;
+    case 'I32':
+      return values as Int32Array;
+    case 'F16':
+      return halvesToFloat32(values as Uint16Array);
+    case 'BF16':
+      return bfloatsToFloat32(values as Uint16Array);
     // typed-array constructors copy element by element without an intermediate JS array
-    case 'F64': return new Float32Array(values as Float64Array);
-    case 'BOOL': return boolsToInt32(values as Uint8Array);
+    case 'F64':
+      return new Float32Array(values as Float64Array);
+    case 'BOOL':
+      return boolsToInt32(values as Uint8Array);
     case 'U8':
     case 'I8':
     case 'I16':
-    case 'U16': return new Int32Array(values as Uint8Array | Int8Array | Int16Array | Uint16Array);
-    case 'U32': return uint32ToInt32(values as Uint32Array, file, field);
+    case 'U16':
+      return new Int32Array(values as Uint8Array | Int8Array | Int16Array | Uint16Array);
+    case 'U32':
+      return uint32ToInt32(values as Uint32Array, file, field);
     case 'I64':
-    case 'U64': return int64ToInt32(values as BigInt64Array | BigUint64Array, file, field);
+    case 'U64':
+      return int64ToInt32(values as BigInt64Array | BigUint64Array, file, field);
   }
 }
 

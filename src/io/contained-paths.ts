@@ -41,7 +41,8 @@ export function assertNoEscapingLinks(dir: string): void {
   while (pending.length > 0) {
     const current = pending.pop()!;
     for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
-      if (++seen > MAX_ENTRIES) throw new ValueError(dir, `holds more than ${MAX_ENTRIES} files; not a run directory polytask wrote`);
+      if (++seen > MAX_ENTRIES)
+        throw new ValueError(dir, `holds more than ${MAX_ENTRIES} files; not a run directory polytask wrote`);
       const path = join(current, entry.name);
       if (entry.isSymbolicLink()) {
         let target: string | null;
@@ -51,8 +52,14 @@ export function assertNoEscapingLinks(dir: string): void {
           target = null;
         }
         if (target === null || !isInside(root, target)) {
-          const where = target === null ? `to ${JSON.stringify(fs.readlinkSync(path).slice(0, 120))}, which does not exist` : `to ${target.slice(0, 160)}`;
-          throw new ValueError(path, `is a symbolic link ${where}, outside the run directory ${root}; polytask never writes or deletes through it (remove the link or copy the run)`);
+          const where =
+            target === null
+              ? `to ${JSON.stringify(fs.readlinkSync(path).slice(0, 120))}, which does not exist`
+              : `to ${target.slice(0, 160)}`;
+          throw new ValueError(
+            path,
+            `is a symbolic link ${where}, outside the run directory ${root}; polytask never writes or deletes through it (remove the link or copy the run)`,
+          );
         }
       } else if (entry.isDirectory()) {
         pending.push(path);
@@ -75,6 +82,10 @@ export function containedPath(root: string, path: string): string {
   } catch {
     return resolve(path);
   }
-  if (!isInside(realRoot, real)) throw new ValueError(path, `leads to ${real.slice(0, 160)}, outside the run directory ${realRoot}; polytask never writes or deletes there`);
+  if (!isInside(realRoot, real))
+    throw new ValueError(
+      path,
+      `leads to ${real.slice(0, 160)}, outside the run directory ${realRoot}; polytask never writes or deletes there`,
+    );
   return real;
 }

@@ -7,6 +7,12 @@
  */
 export { writeFileAtomic, writeFileAtomicSync, syncDirSync, type FileData } from './atomic.js';
 export {
-  saveSafetensors, loadSafetensors, readSafetensorsHeader, encodeSafetensors, decodeSafetensors,
-  type SafetensorsContents, type SafetensorsEntry, type SafetensorsHeader,
+  saveSafetensors,
+  loadSafetensors,
+  readSafetensorsHeader,
+  encodeSafetensors,
+  decodeSafetensors,
+  type SafetensorsContents,
+  type SafetensorsEntry,
+  type SafetensorsHeader,
 } from './safetensors.js';

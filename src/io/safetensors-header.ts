@@ -97,10 +97,16 @@ export function readHeaderLength(prefix: Uint8Array, fileSize: number, file: str
   const n = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
   if (n > MAX_HEADER_BYTES) {
     const exact = view.getBigUint64(0, true);
-    throw new FormatError(file, `header length ${exact} exceeds the ${MAX_HEADER_BYTES}-byte limit (corrupt or not a safetensors file)`);
+    throw new FormatError(
+      file,
+      `header length ${exact} exceeds the ${MAX_HEADER_BYTES}-byte limit (corrupt or not a safetensors file)`,
+    );
   }
   if (8 + n > fileSize) {
-    throw new FormatError(file, `header length ${n} runs past the end of the file (${fileSize} bytes, so at most ${fileSize - 8})`);
+    throw new FormatError(
+      file,
+      `header length ${n} runs past the end of the file (${fileSize} bytes, so at most ${fileSize - 8})`,
+    );
   }
   return n;
 }
@@ -125,7 +131,8 @@ function parseJson(bytes: Uint8Array, file: string): Record<string, unknown> {
 function parseMetadata(value: unknown, file: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (value === null) return out;
-  if (!isJsonObject(value)) throw new FormatError(file, `__metadata__ must be an object of strings, got ${preview(value)}`);
+  if (!isJsonObject(value))
+    throw new FormatError(file, `__metadata__ must be an object of strings, got ${preview(value)}`);
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== 'string') {
       const key = k.length > 60 ? `${k.slice(0, 60)}…` : k;
@@ -142,13 +149,20 @@ function isCount(v: unknown): v is number {
 
 function parseEntry(name: string, value: unknown, dataLength: number, file: string): SafetensorsEntry {
   const where = `tensor ${preview(name)}`;
-  if (!isJsonObject(value)) throw new FormatError(file, `${where}: expected an object with dtype, shape and data_offsets, got ${preview(value)}`);
+  if (!isJsonObject(value))
+    throw new FormatError(
+      file,
+      `${where}: expected an object with dtype, shape and data_offsets, got ${preview(value)}`,
+    );
   const { dtype, shape, data_offsets: offsets } = value;
   if (dtype === undefined) throw new FormatError(file, `${where}: dtype is missing`);
   if (typeof dtype !== 'string') throw new FormatError(file, `${where}: dtype must be a string, got ${preview(dtype)}`);
   const info = DTYPE_INFO.get(dtype);
   if (info === undefined) {
-    throw new FormatError(file, `${where}: unknown dtype ${preview(dtype)} (expected one of ${SAFETENSORS_DTYPES.map((d) => d.name).join(', ')})`);
+    throw new FormatError(
+      file,
+      `${where}: unknown dtype ${preview(dtype)} (expected one of ${SAFETENSORS_DTYPES.map((d) => d.name).join(', ')})`,
+    );
   }
   if (shape === undefined) throw new FormatError(file, `${where}: shape is missing`);
   if (!Array.isArray(shape) || !shape.every(isCount)) {
@@ -156,16 +170,25 @@ function parseEntry(name: string, value: unknown, dataLength: number, file: stri
   }
   if (offsets === undefined) throw new FormatError(file, `${where}: data_offsets is missing`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-    throw new FormatError(file, `${where}: data_offsets must be [begin, end] with non-negative integers, got ${preview(offsets)}`);
+    throw new FormatError(
+      file,
+      `${where}: data_offsets must be [begin, end] with non-negative integers, got ${preview(offsets)}`,
+    );
   }
   const [begin, end] = offsets as [number, number];
   if (begin > end) throw new FormatError(file, `${where}: data_offsets [${begin},${end}] has begin > end`);
   if (end > dataLength) {
-    throw new FormatError(file, `${where}: data_offsets [${begin},${end}] run past the end of the data buffer (${dataLength} bytes)`);
+    throw new FormatError(
+      file,
+      `${where}: data_offsets [${begin},${end}] run past the end of the data buffer (${dataLength} bytes)`,
+    );
   }
   const elements = sizeOf(shape as number[]);
   if (elements * info.size !== end - begin) {
-    throw new FormatError(file, `${where}: ${end - begin} bytes of data but shape ${preview(shape)} of ${dtype} needs ${elements * info.size}`);
+    throw new FormatError(
+      file,
+      `${where}: ${end - begin} bytes of data but shape ${preview(shape)} of ${dtype} needs ${elements * info.size}`,
+    );
   }
   return { name, dtype, shape: shape as number[], dataOffsets: [begin, end] };
 }
@@ -179,16 +202,25 @@ function checkCoverage(entries: SafetensorsEntry[], dataLength: number, file: st
     const [begin, end] = e.dataOffsets;
     const last = prev === undefined ? 'the start of the data buffer' : `tensor ${preview(prev.name)} ends`;
     if (begin < pos) {
-      throw new FormatError(file, `tensor ${preview(e.name)}: data_offsets [${begin},${end}] overlap the previous tensor (${last} at ${pos})`);
+      throw new FormatError(
+        file,
+        `tensor ${preview(e.name)}: data_offsets [${begin},${end}] overlap the previous tensor (${last} at ${pos})`,
+      );
     }
     if (begin > pos) {
-      throw new FormatError(file, `tensor ${preview(e.name)}: data_offsets [${begin},${end}] leave a gap of ${begin - pos} bytes (${last} at ${pos})`);
+      throw new FormatError(
+        file,
+        `tensor ${preview(e.name)}: data_offsets [${begin},${end}] leave a gap of ${begin - pos} bytes (${last} at ${pos})`,
+      );
     }
     pos = end;
     prev = e;
   }
   if (pos !== dataLength) {
-    throw new FormatError(file, `${dataLength - pos} bytes after the last tensor are not covered by any tensor (data buffer is ${dataLength} bytes)`);
+    throw new FormatError(
+      file,
+      `${dataLength - pos} bytes after the last tensor are not covered by any tensor (data buffer is ${dataLength} bytes)`,
+    );
   }
 }
 

@@ -20,7 +20,12 @@ import { Tensor } from '../tensor/index.js';
 import { writeFileAtomicSync } from './atomic.js';
 import { decodeNative, littleEndianBytes, toEngineArray } from './binary.js';
 import {
-  dtypeKind, dtypeRank, parseSafetensorsHeader, readHeaderLength, SAFETENSORS_DTYPES, type SafetensorsHeader,
+  dtypeKind,
+  dtypeRank,
+  parseSafetensorsHeader,
+  readHeaderLength,
+  SAFETENSORS_DTYPES,
+  type SafetensorsHeader,
 } from './safetensors-header.js';
 import { preview, setOwn } from './untrusted.js';
 
@@ -63,8 +68,10 @@ function metadataJson(metadata: Record<string, string>): string {
  */
 export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
   const items = Object.entries(tensors).map(([name, t]) => {
-    if (name === '__metadata__') throw new ValueError('encodeSafetensors', 'the name __metadata__ is reserved for metadata');
-    if (!(t instanceof Tensor)) throw new ValueError('encodeSafetensors', `tensor ${preview(name)}: expected a Tensor, got ${preview(t)}`);
+    if (name === '__metadata__')
+      throw new ValueError('encodeSafetensors', 'the name __metadata__ is reserved for metadata');
+    if (!(t instanceof Tensor))
+      throw new ValueError('encodeSafetensors', `tensor ${preview(name)}: expected a Tensor, got ${preview(t)}`);
     return { name, tensor: t, dtype: safetensorsDtype(t, name) };
   });
   items.sort((a, b) => dtypeRank(b.dtype) - dtypeRank(a.dtype) || compareUtf8(a.name, b.name));
@@ -74,7 +81,9 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
   let offset = 0;
   for (const { name, tensor, dtype } of items) {
     const end = offset + tensor.data.byteLength;
-    parts.push(`${JSON.stringify(name)}:{"dtype":"${dtype}","shape":[${tensor.shape.join(',')}],"data_offsets":[${offset},${end}]}`);
+    parts.push(
+      `${JSON.stringify(name)}:{"dtype":"${dtype}","shape":[${tensor.shape.join(',')}],"data_offsets":[${offset},${end}]}`,
+    );
     offset = end;
   }
   const json = Buffer.from(`{${parts.join(',')}}`, 'utf8');
@@ -99,7 +108,9 @@ function decodeEntries(bytes: Uint8Array, header: SafetensorsHeader, file: strin
     const kind = dtypeKind(e.dtype);
     const field = `tensor ${preview(e.name)}`;
     if (kind === undefined) {
-      const readable = SAFETENSORS_DTYPES.filter((d) => d.kind !== undefined).map((d) => d.name).join(', ');
+      const readable = SAFETENSORS_DTYPES.filter((d) => d.kind !== undefined)
+        .map((d) => d.name)
+        .join(', ');
       throw new FormatError(file, `${field}: dtype ${e.dtype} is not supported (polytask reads ${readable})`);
     }
     const [begin, end] = e.dataOffsets;
@@ -128,7 +139,11 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<buffer>'): Safeten
  * @example
  * saveSafetensors('ckpt/model.safetensors', model.stateDict(), { step: '1200' });
  */
-export function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>): void {
+export function saveSafetensors(
+  path: string,
+  tensors: Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): void {
   writeFileAtomicSync(path, encodeSafetensors(tensors, metadata));
 }
 
@@ -163,7 +178,8 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
     let pos = 8;
     while (pos < bytes.length) {
       const got = fs.readSync(fd, bytes, pos, bytes.length - pos, pos);
-      if (got === 0) throw new FormatError(path, `file ended while reading the header (at byte ${pos} of ${bytes.length})`);
+      if (got === 0)
+        throw new FormatError(path, `file ended while reading the header (at byte ${pos} of ${bytes.length})`);
       pos += got;
     }
     return parseSafetensorsHeader(bytes, path, size);

@@ -38,13 +38,16 @@ export function preview(value: unknown, max = 60): string {
     return text.length <= max ? text : `${text.slice(0, max)}…]`;
   }
   switch (typeof value) {
-    case 'object': return 'an object';
+    case 'object':
+      return 'an object';
     case 'string': {
       const text = JSON.stringify(value);
       return text.length <= max ? text : `${text.slice(0, max)}…"`;
     }
-    case 'undefined': return 'nothing';
-    default: return String(value);
+    case 'undefined':
+      return 'nothing';
+    default:
+      return String(value);
   }
 }
 
@@ -68,7 +71,10 @@ export function parseUntrusted<T>(file: string, parse: () => T, maxDepth = 64): 
     value = parse();
   } catch (err) {
     if (err instanceof ReferenceError && /alias/i.test(err.message)) {
-      throw new FormatError(file, 'too many YAML aliases (an alias expansion bomb?); expand the repeated values by hand');
+      throw new FormatError(
+        file,
+        'too many YAML aliases (an alias expansion bomb?); expand the repeated values by hand',
+      );
     }
     if (err instanceof RangeError) throw new FormatError(file, 'nested too deeply to read');
     throw err;

@@ -56,7 +56,11 @@ export abstract class MultiTaskNetwork extends Module<[Tensor], Record<string, T
   protected requested(tasks: readonly string[] | undefined): readonly string[] {
     if (tasks === undefined) return this.taskNames;
     const unknown = tasks.filter((t) => !this.taskNames.includes(t));
-    if (unknown.length > 0) throw new ValueError(this.constructor.name, `unknown task(s) ${unknown.map((t) => `'${t}'`).join(', ')}; tasks are ${this.taskNames.join(', ')}`);
+    if (unknown.length > 0)
+      throw new ValueError(
+        this.constructor.name,
+        `unknown task(s) ${unknown.map((t) => `'${t}'`).join(', ')}; tasks are ${this.taskNames.join(', ')}`,
+      );
     return tasks;
   }
 }

@@ -43,10 +43,12 @@ export interface AffinityHistory {
  */
 export function meanMatrix(series: readonly (readonly (readonly number[])[])[], size?: number): number[][] {
   const n = size ?? series[0]?.length ?? 0;
-  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => {
-    const vals = series.map((m) => m[i]?.[j] ?? NaN).filter((v) => !Number.isNaN(v));
-    return vals.length === 0 ? NaN : vals.reduce((a, b) => a + b, 0) / vals.length;
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => {
+      const vals = series.map((m) => m[i]?.[j] ?? NaN).filter((v) => !Number.isNaN(v));
+      return vals.length === 0 ? NaN : vals.reduce((a, b) => a + b, 0) / vals.length;
+    }),
+  );
 }
 
 /**
@@ -59,8 +61,13 @@ export class AffinityTracker {
   readonly #steps: number[] = [];
   readonly #series: AffinityMeasurement[] = [];
 
-  constructor(readonly model: MultiTaskNetwork, readonly tasks: readonly TaskSpec[], readonly opts: AffinityTrackerOptions) {
-    if (!Number.isInteger(opts.every) || opts.every < 1) throw new ValueError('AffinityTracker', `every must be a positive integer, got ${opts.every}`);
+  constructor(
+    readonly model: MultiTaskNetwork,
+    readonly tasks: readonly TaskSpec[],
+    readonly opts: AffinityTrackerOptions,
+  ) {
+    if (!Number.isInteger(opts.every) || opts.every < 1)
+      throw new ValueError('AffinityTracker', `every must be a positive integer, got ${opts.every}`);
     if (!(opts.lr > 0)) throw new ValueError('AffinityTracker', `lr must be positive, got ${opts.lr}`);
   }
 
@@ -70,11 +77,22 @@ export class AffinityTracker {
     const model = this.model;
     const m = withModesRestored(model, () => {
       model.eval();
-      return measureAffinity({
-        tasks: this.tasks.map((t) => t.name),
-        sharedParams: model.sharedParameters(),
-        losses: () => taskLosses(this.tasks, model.run(batch.x, this.tasks.filter((t) => batch.y[t.name] !== undefined).map((t) => t.name)).outputs, batch),
-      }, { lr: this.opts.lr });
+      return measureAffinity(
+        {
+          tasks: this.tasks.map((t) => t.name),
+          sharedParams: model.sharedParameters(),
+          losses: () =>
+            taskLosses(
+              this.tasks,
+              model.run(
+                batch.x,
+                this.tasks.filter((t) => batch.y[t.name] !== undefined).map((t) => t.name),
+              ).outputs,
+              batch,
+            ),
+        },
+        { lr: this.opts.lr },
+      );
     });
     this.#steps.push(step);
     this.#series.push(m);
@@ -89,8 +107,14 @@ export class AffinityTracker {
       steps: [...this.#steps],
       lookahead: this.#series.map((m) => m.lookahead),
       cosine: this.#series.map((m) => m.cosine),
-      meanLookahead: meanMatrix(this.#series.map((m) => m.lookahead), n),
-      meanCosine: meanMatrix(this.#series.map((m) => m.cosine), n),
+      meanLookahead: meanMatrix(
+        this.#series.map((m) => m.lookahead),
+        n,
+      ),
+      meanCosine: meanMatrix(
+        this.#series.map((m) => m.cosine),
+        n,
+      ),
     };
   }
 }

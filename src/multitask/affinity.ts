@@ -45,7 +45,8 @@ export interface AffinityMeasurement {
 function lossValues(tasks: readonly string[], losses: Readonly<Record<string, Tensor>>): number[] {
   return tasks.map((t) => {
     const l = losses[t];
-    if (l === undefined || l.size !== 1) throw new ValueError('measureAffinity', `losses() must give a scalar for task '${t}'`);
+    if (l === undefined || l.size !== 1)
+      throw new ValueError('measureAffinity', `losses() must give a scalar for task '${t}'`);
     return l.item();
   });
 }
@@ -57,7 +58,8 @@ function lossValues(tasks: readonly string[], losses: Readonly<Record<string, Te
  * measureAffinity(probe, { lr: 0.05 }).lookahead; // [[z_aa, z_ab], [z_ba, z_bb]]
  */
 export function measureAffinity(probe: AffinityProbe, opts: AffinityOptions): AffinityMeasurement {
-  if (!(Number.isFinite(opts.lr) && opts.lr > 0)) throw new ValueError('measureAffinity', `lr must be a positive number, got ${opts.lr}`);
+  if (!(Number.isFinite(opts.lr) && opts.lr > 0))
+    throw new ValueError('measureAffinity', `lr must be a positive number, got ${opts.lr}`);
   const { tasks } = probe;
   const params = probe.sharedParams.filter((p) => p.requiresGrad);
   if (params.length === 0) throw new ValueError('measureAffinity', 'no shared parameter requires grad');
@@ -66,7 +68,10 @@ export function measureAffinity(probe: AffinityProbe, opts: AffinityOptions): Af
   const grads = tasks.map((t, i) => {
     const l = losses[t]!;
     if (!l.requiresGrad || before[i] === 0) return null;
-    return grad([l], params, { retainGraph: tasks.slice(i + 1).some((u) => losses[u]!.requiresGrad), allowUnused: true });
+    return grad([l], params, {
+      retainGraph: tasks.slice(i + 1).some((u) => losses[u]!.requiresGrad),
+      allowUnused: true,
+    });
   });
   const norms = grads.map((g) => (g === null ? 0 : Math.sqrt(g.reduce((s, t) => s + dot(t.data, t.data), 0))));
   const n = tasks.length;
@@ -88,7 +93,12 @@ export function measureAffinity(probe: AffinityProbe, opts: AffinityOptions): Af
 }
 
 /** The losses after θ ← θ − lr·g on the shared parameters; θ is restored before returning. */
-function lookaheadLosses(probe: AffinityProbe, params: readonly Parameter[], g: readonly Tensor[], lr: number): number[] {
+function lookaheadLosses(
+  probe: AffinityProbe,
+  params: readonly Parameter[],
+  g: readonly Tensor[],
+  lr: number,
+): number[] {
   const saved = params.map((p) => p.data);
   try {
     params.forEach((p, k) => {
@@ -97,6 +107,8 @@ function lookaheadLosses(probe: AffinityProbe, params: readonly Parameter[], g: 
     });
     return noGrad(() => lossValues(probe.tasks, probe.losses()));
   } finally {
-    params.forEach((p, k) => { p.data = saved[k]!; });
+    params.forEach((p, k) => {
+      p.data = saved[k]!;
+    });
   }
 }

@@ -18,7 +18,8 @@ import { ValueError } from '../core/errors.js';
  * equalCapacityWidth(1000, (w) => 100 * w, 64); // 10
  */
 export function equalCapacityWidth(budget: number, paramsAt: (width: number) => number, maxWidth: number): number {
-  if (!Number.isInteger(maxWidth) || maxWidth < 1) throw new ValueError('equalCapacityWidth', `maxWidth must be a positive integer, got ${maxWidth}`);
+  if (!Number.isInteger(maxWidth) || maxWidth < 1)
+    throw new ValueError('equalCapacityWidth', `maxWidth must be a positive integer, got ${maxWidth}`);
   let lo = 1;
   let hi = maxWidth;
   if (paramsAt(lo) > budget) return 1;

@@ -85,7 +85,13 @@ export function sharedInputCheck(sources: Readonly<Record<string, MultiTaskDatas
   const hi = Math.min(...all.map((s) => s.max));
   const union = Math.max(...all.map((s) => s.max)) - Math.min(...all.map((s) => s.min));
   const rangeOverlap = union === 0 ? 1 : Math.max(0, hi - lo) / union;
-  return { shared: names.length === 1, sameShape, rangeOverlap, inputs, ok: sameShape && rangeOverlap >= CHECK_THRESHOLDS.rangeOverlap };
+  return {
+    shared: names.length === 1,
+    sameShape,
+    rangeOverlap,
+    inputs,
+    ok: sameShape && rangeOverlap >= CHECK_THRESHOLDS.rangeOverlap,
+  };
 }
 
 /**

@@ -42,17 +42,27 @@ export interface CrossStitchOptions {
 export class CrossStitchUnit extends Module {
   readonly alpha: Parameter;
 
-  constructor(readonly tasks: number, selfWeight = 0.9) {
+  constructor(
+    readonly tasks: number,
+    selfWeight = 0.9,
+  ) {
     super();
-    if (!Number.isInteger(tasks) || tasks < 1) throw new ValueError('CrossStitchUnit', `tasks must be a positive integer, got ${tasks}`);
+    if (!Number.isInteger(tasks) || tasks < 1)
+      throw new ValueError('CrossStitchUnit', `tasks must be a positive integer, got ${tasks}`);
     const off = tasks === 1 ? 0 : (1 - selfWeight) / (tasks - 1);
-    const init = Array.from({ length: tasks }, (_, i) => Array.from({ length: tasks }, (_, j) => (i === j ? (tasks === 1 ? 1 : selfWeight) : off)));
+    const init = Array.from({ length: tasks }, (_, i) =>
+      Array.from({ length: tasks }, (_, j) => (i === j ? (tasks === 1 ? 1 : selfWeight) : off)),
+    );
     this.alpha = new Parameter(tensor(init));
   }
 
   /** Mixes stacked activations [T, ...] along the first axis. */
   forward(columns: Tensor): Tensor {
-    if (columns.shape[0] !== this.tasks) throw new ShapeError('CrossStitchUnit', `expects [${this.tasks}, ...] stacked activations, got [${columns.shape.join(',')}]`);
+    if (columns.shape[0] !== this.tasks)
+      throw new ShapeError(
+        'CrossStitchUnit',
+        `expects [${this.tasks}, ...] stacked activations, got [${columns.shape.join(',')}]`,
+      );
     const flat = columns.reshape([this.tasks, -1]);
     return this.alpha.matmul(flat).reshape(columns.shape);
   }
@@ -77,15 +87,24 @@ export class CrossStitch extends MultiTaskNetwork {
     const headNames = Object.keys(opts.heads);
     if (names.length < 1) throw new ValueError('CrossStitch', 'needs at least one column');
     if (names.length !== headNames.length || names.some((t) => !headNames.includes(t))) {
-      throw new ValueError('CrossStitch', `columns (${names.join(', ')}) and heads (${headNames.join(', ')}) must name the same tasks`);
+      throw new ValueError(
+        'CrossStitch',
+        `columns (${names.join(', ')}) and heads (${headNames.join(', ')}) must name the same tasks`,
+      );
     }
     const stages = opts.columns[names[0]!]!.length;
     if (stages < 1) throw new ValueError('CrossStitch', 'columns need at least one stage');
     for (const t of names) {
-      if (opts.columns[t]!.length !== stages) throw new ValueError('CrossStitch', `column '${t}' has ${opts.columns[t]!.length} stages, column '${names[0]}' ${stages}`);
+      if (opts.columns[t]!.length !== stages)
+        throw new ValueError(
+          'CrossStitch',
+          `column '${t}' has ${opts.columns[t]!.length} stages, column '${names[0]}' ${stages}`,
+        );
     }
     this.columns = new ModuleDict(names.map((t) => [t, new ModuleList(opts.columns[t]!)] as const));
-    this.units = new ModuleList(Array.from({ length: stages }, () => new CrossStitchUnit(names.length, opts.selfWeight ?? 0.9)));
+    this.units = new ModuleList(
+      Array.from({ length: stages }, () => new CrossStitchUnit(names.length, opts.selfWeight ?? 0.9)),
+    );
     this.heads = new ModuleDict(names.map((t) => [t, opts.heads[t]!] as const));
     this.#names = Object.freeze(names);
     this.#stages = stages;
@@ -104,7 +123,10 @@ export class CrossStitch extends MultiTaskNetwork {
       const shape = outs[0]!.shape;
       outs.forEach((o, i) => {
         if (o.shape.length !== shape.length || o.shape.some((d, k) => d !== shape[k])) {
-          throw new ShapeError('CrossStitch', `stage ${s}: column '${this.#names[i]}' gives [${o.shape.join(',')}], column '${this.#names[0]}' [${shape.join(',')}]`);
+          throw new ShapeError(
+            'CrossStitch',
+            `stage ${s}: column '${this.#names[i]}' gives [${o.shape.join(',')}], column '${this.#names[0]}' [${shape.join(',')}]`,
+          );
         }
       });
       const mixed = this.units.at(s).forward(stack(outs, 0));

@@ -37,7 +37,6 @@ export interface MultiTaskBatch {
   mask?: Record<string, Tensor>;
 }
 
-
 interface Column {
   data: Int32Array | Float32Array;
   shape: readonly number[];
@@ -58,10 +57,22 @@ export class MultiTaskDataset {
   readonly tasks: readonly string[];
   readonly #columns: ReadonlyMap<string, Column>;
 
-  constructor(readonly features: Float32Array, featureShape: readonly number[], labels: Readonly<Record<string, TaskLabels>>) {
+  constructor(
+    readonly features: Float32Array,
+    featureShape: readonly number[],
+    labels: Readonly<Record<string, TaskLabels>>,
+  ) {
     const fs = sizeOf(featureShape);
-    if (!featureShape.every((d) => Number.isInteger(d) && d > 0)) throw new ValueError('MultiTaskDataset', `featureShape must be positive integers, got [${featureShape.join(',')}]`);
-    if (features.length % fs !== 0) throw new ValueError('MultiTaskDataset', `features has ${features.length} values, not a multiple of featureShape [${featureShape.join(',')}]`);
+    if (!featureShape.every((d) => Number.isInteger(d) && d > 0))
+      throw new ValueError(
+        'MultiTaskDataset',
+        `featureShape must be positive integers, got [${featureShape.join(',')}]`,
+      );
+    if (features.length % fs !== 0)
+      throw new ValueError(
+        'MultiTaskDataset',
+        `features has ${features.length} values, not a multiple of featureShape [${featureShape.join(',')}]`,
+      );
     this.length = features.length / fs;
     this.featureShape = Object.freeze([...featureShape]);
     const columns = new Map<string, Column>();
@@ -69,13 +80,20 @@ export class MultiTaskDataset {
       const shape = Object.freeze([...(l.shape ?? [])]);
       const row = sizeOf(shape);
       if (l.data.length !== this.length * row) {
-        throw new ValueError('MultiTaskDataset', `task '${task}' has ${l.data.length} label values; ${this.length} samples of shape [${shape.join(',')}] need ${this.length * row}`);
+        throw new ValueError(
+          'MultiTaskDataset',
+          `task '${task}' has ${l.data.length} label values; ${this.length} samples of shape [${shape.join(',')}] need ${this.length * row}`,
+        );
       }
       let maskRow = 0;
       if (l.mask !== undefined) {
         if (l.mask.length === this.length) maskRow = 1;
         else if (l.mask.length === l.data.length) maskRow = row;
-        else throw new ValueError('MultiTaskDataset', `task '${task}' mask has ${l.mask.length} values; expected ${this.length} (per sample) or ${l.data.length} (per label)`);
+        else
+          throw new ValueError(
+            'MultiTaskDataset',
+            `task '${task}' mask has ${l.mask.length} values; expected ${this.length} (per sample) or ${l.data.length} (per label)`,
+          );
       }
       columns.set(task, { data: l.data, shape, mask: l.mask ?? null, maskRow });
     }
@@ -103,7 +121,8 @@ export class MultiTaskDataset {
     const mask: Record<string, Tensor> = {};
     for (const [task, c] of this.#columns) {
       y[task] = new Tensor(gatherRows(c.data, sizeOf(c.shape), indices), [n, ...c.shape]);
-      if (c.mask !== null) mask[task] = new Tensor(gatherRows(c.mask, c.maskRow, indices), c.maskRow === 1 ? [n] : [n, ...c.shape]);
+      if (c.mask !== null)
+        mask[task] = new Tensor(gatherRows(c.mask, c.maskRow, indices), c.maskRow === 1 ? [n] : [n, ...c.shape]);
     }
     return Object.keys(mask).length === 0 ? { x, y } : { x, y, mask };
   }
@@ -124,7 +143,11 @@ export class MultiTaskDataset {
         ...(c.mask === null ? {} : { mask: gatherRows(c.mask, c.maskRow, indices) }),
       };
     }
-    return new MultiTaskDataset(gatherRows(this.features, sizeOf(this.featureShape), indices), this.featureShape, labels);
+    return new MultiTaskDataset(
+      gatherRows(this.features, sizeOf(this.featureShape), indices),
+      this.featureShape,
+      labels,
+    );
   }
 
   /**
@@ -187,14 +210,16 @@ export class MultiTaskDataset {
 
   #column(task: string): Column {
     const c = this.#columns.get(task);
-    if (c === undefined) throw new ValueError('MultiTaskDataset', `no task '${task}'; tasks are ${this.tasks.join(', ')}`);
+    if (c === undefined)
+      throw new ValueError('MultiTaskDataset', `no task '${task}'; tasks are ${this.tasks.join(', ')}`);
     return c;
   }
 
   #checkIndices(indices: ArrayLike<number>): void {
     for (let i = 0; i < indices.length; i++) {
       const k = indices[i]!;
-      if (!Number.isInteger(k) || k < 0 || k >= this.length) throw new ValueError('MultiTaskDataset', `index ${k} at position ${i} is outside [0, ${this.length})`);
+      if (!Number.isInteger(k) || k < 0 || k >= this.length)
+        throw new ValueError('MultiTaskDataset', `index ${k} at position ${i} is outside [0, ${this.length})`);
     }
   }
 }

@@ -20,7 +20,8 @@ export type TaskScores = Readonly<Record<string, Readonly<Record<string, number>
 export type TaskDirections = Readonly<Record<string, Readonly<Record<string, boolean>>>>;
 
 function relative(value: number | undefined, base: number | undefined, higherIsBetter: boolean): number {
-  if (value === undefined || base === undefined || !Number.isFinite(value) || !Number.isFinite(base) || base === 0) return NaN;
+  if (value === undefined || base === undefined || !Number.isFinite(value) || !Number.isFinite(base) || base === 0)
+    return NaN;
   return ((higherIsBetter ? 1 : -1) * (value - base)) / Math.abs(base);
 }
 
@@ -31,7 +32,11 @@ function relative(value: number | undefined, base: number | undefined, higherIsB
  * @example
  * taskDeltas({ a: { accuracy: 0.9 } }, { a: { accuracy: 0.8 } }, { a: { accuracy: true } }); // { a: 12.5 }
  */
-export function taskDeltas(scores: TaskScores, baselines: TaskScores, directions: TaskDirections): Record<string, number> {
+export function taskDeltas(
+  scores: TaskScores,
+  baselines: TaskScores,
+  directions: TaskDirections,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [task, dirs] of Object.entries(directions)) {
     const metrics = Object.keys(dirs);

@@ -21,7 +21,11 @@ import { alignPrediction } from './task-loss.js';
  * @example
  * evaluateTasks(model, [left, right], testLoader); // { left: { accuracy: 0.9 }, right: { accuracy: 0.88 } }
  */
-export function evaluateTasks(model: MultiTaskNetwork, tasks: readonly TaskSpec[], batches: Iterable<MultiTaskBatch>): EvaluationResult {
+export function evaluateTasks(
+  model: MultiTaskNetwork,
+  tasks: readonly TaskSpec[],
+  batches: Iterable<MultiTaskBatch>,
+): EvaluationResult {
   const metrics: Record<string, Metric[]> = Object.fromEntries(tasks.map((t) => [t.name, t.metrics()]));
   for (const ms of Object.values(metrics)) for (const m of ms) m.reset();
   withModesRestored(model, () => {
@@ -30,7 +34,10 @@ export function evaluateTasks(model: MultiTaskNetwork, tasks: readonly TaskSpec[
       for (const batch of batches) {
         const present = tasks.filter((t) => batch.y[t.name] !== undefined);
         if (present.length === 0) continue;
-        const { outputs } = model.run(batch.x, present.map((t) => t.name));
+        const { outputs } = model.run(
+          batch.x,
+          present.map((t) => t.name),
+        );
         for (const t of present) {
           const target = batch.y[t.name]!;
           const pred = alignPrediction(outputs[t.name]!, target);

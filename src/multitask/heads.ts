@@ -25,7 +25,8 @@ export interface HeadOptions {
  */
 export function taskHead(inFeatures: number, task: TaskSpec, opts: HeadOptions = {}): Module {
   const hidden = opts.hidden ?? 0;
-  if (!Number.isInteger(hidden) || hidden < 0) throw new ValueError('taskHead', `hidden must be a non-negative integer, got ${hidden}`);
+  if (!Number.isInteger(hidden) || hidden < 0)
+    throw new ValueError('taskHead', `hidden must be a non-negative integer, got ${hidden}`);
   if (hidden === 0) return new Linear(inFeatures, task.outputs);
   return new Sequential(new Linear(inFeatures, hidden), new ReLU(), new Linear(hidden, task.outputs));
 }
@@ -36,6 +37,10 @@ export function taskHead(inFeatures: number, task: TaskSpec, opts: HeadOptions =
  * @example
  * new MultiTaskModel(trunk, taskHeads(50, [left, right]));
  */
-export function taskHeads(inFeatures: number, tasks: readonly TaskSpec[], opts: HeadOptions = {}): Record<string, Module> {
+export function taskHeads(
+  inFeatures: number,
+  tasks: readonly TaskSpec[],
+  opts: HeadOptions = {},
+): Record<string, Module> {
   return Object.fromEntries(tasks.map((t) => [t.name, taskHead(inFeatures, t, opts)]));
 }

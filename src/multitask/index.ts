@@ -16,8 +16,20 @@
 import '../backends/index.js'; // a package entry: registers the built-in backends
 export * from './weighting/index.js';
 export {
-  defineTask, summarizeTask, taskNamesOf, isTaskName, taskKinds, metricFactories, metricNames, metricsForKind,
-  type TaskKind, type TaskLoss, type TaskSpec, type TaskOptions, type TaskSummary, type MetricName,
+  defineTask,
+  summarizeTask,
+  taskNamesOf,
+  isTaskName,
+  taskKinds,
+  metricFactories,
+  metricNames,
+  metricsForKind,
+  type TaskKind,
+  type TaskLoss,
+  type TaskSpec,
+  type TaskOptions,
+  type TaskSummary,
+  type MetricName,
 } from './task.js';
 export { defaultTaskLoss, alignPrediction, classTargets, sampleMask, IGNORE_INDEX } from './task-loss.js';
 export { MultiTaskNetwork, type MultiTaskOutput } from '../models/network.js';
@@ -29,7 +41,12 @@ export { MultiTaskDataset, type MultiTaskBatch, type TaskLabels } from './datase
 export { MultiTaskLoader } from './loader.js';
 export { mixingRates, type Mixing } from './mixing.js';
 export { TaskSampler } from './task-sampler.js';
-export { MixedTaskLoader, type MixedTaskLoaderOptions, type MixedBatch, type MixedTaskLoaderState } from './mixed-loader.js';
+export {
+  MixedTaskLoader,
+  type MixedTaskLoaderOptions,
+  type MixedBatch,
+  type MixedTaskLoaderState,
+} from './mixed-loader.js';
 export { multiTaskStep, taskLosses, type MultiTaskStepResult } from './step.js';
 export { trainMultiTask, type TrainMultiTaskOptions, type MultiTaskRun } from './train-multitask.js';
 export { WeightHistory, type WeightsOverTime } from './weight-history.js';
@@ -38,22 +55,71 @@ export { deltaM, taskDeltas, type TaskScores, type TaskDirections } from './delt
 export { negativeTransfer, type NegativeTransferOptions } from './negative-transfer.js';
 export { measureAffinity, type AffinityProbe, type AffinityOptions, type AffinityMeasurement } from './affinity.js';
 export { AffinityTracker, meanMatrix, type AffinityTrackerOptions, type AffinityHistory } from './affinity-tracker.js';
-export { sharedInputCheck, dataBalanceCheck, CHECK_THRESHOLDS, type SharedInputCheck, type DataBalanceCheck, type InputStats } from './checks.js';
+export {
+  sharedInputCheck,
+  dataBalanceCheck,
+  CHECK_THRESHOLDS,
+  type SharedInputCheck,
+  type DataBalanceCheck,
+  type InputStats,
+} from './checks.js';
 export { equalCapacityWidth, type CapacityCheck } from './capacity.js';
 export { resizeBilinear, pasteMax } from './datasets/resize.js';
 export {
-  overlayPair, multiItemImage, makeMultiItems, multiItemTasks, loadMultiMnist, loadMultiFashion, MULTI_CANVAS, LEFT_OFFSET, RIGHT_OFFSET,
-  type MultiItemOptions, type MultiDigitsOptions, type MultiTaskBenchmark,
+  overlayPair,
+  multiItemImage,
+  makeMultiItems,
+  multiItemTasks,
+  loadMultiMnist,
+  loadMultiFashion,
+  MULTI_CANVAS,
+  LEFT_OFFSET,
+  RIGHT_OFFSET,
+  type MultiItemOptions,
+  type MultiDigitsOptions,
+  type MultiTaskBenchmark,
 } from './datasets/multi-digits.js';
-export { makeScenes, sceneTasks, loadScenes, objectTaskName, type SceneOptions, type LoadScenesOptions } from './datasets/scene.js';
+export {
+  makeScenes,
+  sceneTasks,
+  loadScenes,
+  objectTaskName,
+  type SceneOptions,
+  type LoadScenesOptions,
+} from './datasets/scene.js';
 export { ConfigError, parseConfig, formatPath, describeValue, type ConfigProblem } from '../config/index.js';
 export { readConfigFile, parseConfigText } from '../config/index.js';
-export { taskDescriptionSchema, fileRefSchema, type FileRef, type TaskEntry, type TaskDescriptionFile } from './config/task-description-schema.js';
+export {
+  taskDescriptionSchema,
+  fileRefSchema,
+  type FileRef,
+  type TaskEntry,
+  type TaskDescriptionFile,
+} from './config/task-description-schema.js';
 export { readArray, type ArrayData, type ReadContext } from './config/read-array.js';
 export { loadTaskDescription, buildTaskDescription, type TaskDescription } from './config/load-task-description.js';
-export { studyConfigSchema, parseStudyConfig, builtinDatasets, type MtlStudyConfig, type MtlStudyConfigInput, type BuiltinDataset } from './study/config.js';
+export {
+  studyConfigSchema,
+  parseStudyConfig,
+  builtinDatasets,
+  type MtlStudyConfig,
+  type MtlStudyConfigInput,
+  type BuiltinDataset,
+} from './study/config.js';
 export { studyTrunk, type StudyTrunk } from './study/trunk.js';
-export { runMtlStudy, type MtlStudyOptions, type MtlStudyResult, type MtlStudyProgress, type MtlChecks } from './study.js';
-export { decideMtlVerdict, deltaMBySeed, MTL_MARGIN_PERCENT, UNSTABLE_DM_SD, type MtlVerdictInput } from './study/verdict.js';
+export {
+  runMtlStudy,
+  type MtlStudyOptions,
+  type MtlStudyResult,
+  type MtlStudyProgress,
+  type MtlChecks,
+} from './study.js';
+export {
+  decideMtlVerdict,
+  deltaMBySeed,
+  MTL_MARGIN_PERCENT,
+  UNSTABLE_DM_SD,
+  type MtlVerdictInput,
+} from './study/verdict.js';
 export { mtlSubRunTrainer } from './study/sub-run.js';
 export { mtlGrid, type CapacityWidth } from './study/grid.js';

@@ -19,9 +19,16 @@ import type { MultiTaskBatch, MultiTaskDataset } from './dataset.js';
 export class MultiTaskLoader implements Iterable<MultiTaskBatch> {
   readonly #indices: DataLoader;
 
-  constructor(readonly dataset: MultiTaskDataset, opts: DataLoaderOptions) {
+  constructor(
+    readonly dataset: MultiTaskDataset,
+    opts: DataLoaderOptions,
+  ) {
     // the index of each sample rides as its label; the features are a placeholder column
-    const ids = new TensorDataset(new Float32Array(dataset.length), [1], Int32Array.from({ length: dataset.length }, (_, i) => i));
+    const ids = new TensorDataset(
+      new Float32Array(dataset.length),
+      [1],
+      Int32Array.from({ length: dataset.length }, (_, i) => i),
+    );
     this.#indices = new DataLoader(ids, opts);
   }
 

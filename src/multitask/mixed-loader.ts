@@ -60,26 +60,41 @@ export class MixedTaskLoader implements Iterable<MixedBatch> {
   #epoch = 0;
   #position = 0;
 
-  constructor(readonly sources: Readonly<Record<string, MultiTaskDataset>>, opts: MixedTaskLoaderOptions) {
+  constructor(
+    readonly sources: Readonly<Record<string, MultiTaskDataset>>,
+    opts: MixedTaskLoaderOptions,
+  ) {
     const names = Object.keys(sources);
     if (names.length === 0) throw new ValueError('MixedTaskLoader', 'needs at least one source');
     const seen = new Map<string, string>();
     for (const s of names) {
       for (const t of sources[s]!.tasks) {
-        if (seen.has(t)) throw new ValueError('MixedTaskLoader', `task '${t}' has labels in sources '${seen.get(t)}' and '${s}'; give each task one source`);
+        if (seen.has(t))
+          throw new ValueError(
+            'MixedTaskLoader',
+            `task '${t}' has labels in sources '${seen.get(t)}' and '${s}'; give each task one source`,
+          );
         seen.set(t, s);
       }
     }
     const streams = new Rng(opts.seed ?? globalRng.nextU32());
     const loaders = new Map<string, MultiTaskLoader>();
     for (const s of names) {
-      loaders.set(s, new MultiTaskLoader(sources[s]!, { batchSize: opts.batchSize, shuffle: opts.shuffle ?? true, seed: streams.nextU32() }));
+      loaders.set(
+        s,
+        new MultiTaskLoader(sources[s]!, {
+          batchSize: opts.batchSize,
+          shuffle: opts.shuffle ?? true,
+          seed: streams.nextU32(),
+        }),
+      );
     }
     this.#loaders = loaders;
     this.rates = Object.freeze(mixingRates(Object.fromEntries(names.map((s) => [s, sources[s]!.length])), opts.mixing));
     this.#sampler = new TaskSampler(this.rates, streams.nextU32());
     const steps = opts.stepsPerEpoch ?? [...loaders.values()].reduce((n, l) => n + l.batchesPerEpoch, 0);
-    if (!Number.isInteger(steps) || steps < 1) throw new ValueError('MixedTaskLoader', `stepsPerEpoch must be a positive integer, got ${steps}`);
+    if (!Number.isInteger(steps) || steps < 1)
+      throw new ValueError('MixedTaskLoader', `stepsPerEpoch must be a positive integer, got ${steps}`);
     this.stepsPerEpoch = steps;
   }
 
@@ -110,11 +125,18 @@ export class MixedTaskLoader implements Iterable<MixedBatch> {
 
   loadState(state: unknown): void {
     const s = state as MixedTaskLoaderState;
-    if (typeof s !== 'object' || s === null || !Number.isInteger(s.epoch) || !Number.isInteger(s.position) || typeof s.sources !== 'object') {
+    if (
+      typeof s !== 'object' ||
+      s === null ||
+      !Number.isInteger(s.epoch) ||
+      !Number.isInteger(s.position) ||
+      typeof s.sources !== 'object'
+    ) {
       throw new ValueError('MixedTaskLoader.loadState', 'expected the object that state() returned');
     }
     for (const name of this.#loaders.keys()) {
-      if (s.sources[name] === undefined) throw new ValueError('MixedTaskLoader.loadState', `no state for source '${name}'`);
+      if (s.sources[name] === undefined)
+        throw new ValueError('MixedTaskLoader.loadState', `no state for source '${name}'`);
     }
     this.#sampler.loadState(s.sampler);
     for (const [name, l] of this.#loaders) l.loadState(s.sources[name]);

@@ -31,7 +31,8 @@ export function mixingRates(sizes: Readonly<Record<string, number>>, mixing: Mix
   if (names.length === 0) throw new ValueError('mixingRates', 'needs at least one task');
   for (const n of names) {
     const e = sizes[n]!;
-    if (!(Number.isFinite(e) && e >= 0)) throw new ValueError('mixingRates', `task '${n}' has ${e} examples; expected a finite number >= 0`);
+    if (!(Number.isFinite(e) && e >= 0))
+      throw new ValueError('mixingRates', `task '${n}' has ${e} examples; expected a finite number >= 0`);
   }
   if (mixing.strategy === 'equal') return Object.fromEntries(names.map((n) => [n, 1 / names.length]));
   const cap = mixing.cap ?? Infinity;
@@ -39,11 +40,15 @@ export function mixingRates(sizes: Readonly<Record<string, number>>, mixing: Mix
   let rates = names.map((n) => Math.min(sizes[n]!, cap));
   if (mixing.strategy === 'temperature') {
     const t = mixing.temperature;
-    if (!(Number.isFinite(t) && t > 0)) throw new ValueError('mixingRates', `temperature must be a positive number, got ${t}`);
+    if (!(Number.isFinite(t) && t > 0))
+      throw new ValueError('mixingRates', `temperature must be a positive number, got ${t}`);
     const total = rates.reduce((a, b) => a + b, 0);
     rates = rates.map((r) => (total === 0 ? 0 : (r / total) ** (1 / t)));
   } else if (mixing.strategy !== 'proportional') {
-    throw new ValueError('mixingRates', `strategy must be 'proportional', 'temperature' or 'equal', got '${String((mixing as { strategy: unknown }).strategy)}'`);
+    throw new ValueError(
+      'mixingRates',
+      `strategy must be 'proportional', 'temperature' or 'equal', got '${String((mixing as { strategy: unknown }).strategy)}'`,
+    );
   }
   const total = rates.reduce((a, b) => a + b, 0);
   if (total === 0) throw new ValueError('mixingRates', 'every task has 0 examples');

@@ -50,7 +50,8 @@ export class MMoE extends MultiTaskNetwork {
     const names = Object.keys(opts.heads);
     if (opts.experts.length < 1) throw new ValueError('MMoE', 'needs at least one expert');
     if (names.length < 1) throw new ValueError('MMoE', 'needs at least one head');
-    if (!Number.isInteger(opts.inputFeatures) || opts.inputFeatures < 1) throw new ValueError('MMoE', `inputFeatures must be a positive integer, got ${opts.inputFeatures}`);
+    if (!Number.isInteger(opts.inputFeatures) || opts.inputFeatures < 1)
+      throw new ValueError('MMoE', `inputFeatures must be a positive integer, got ${opts.inputFeatures}`);
     this.experts = new ModuleList(opts.experts);
     this.gates = new ModuleDict(names.map((t) => [t, new Linear(opts.inputFeatures, opts.experts.length)] as const));
     this.heads = new ModuleDict(opts.heads);
@@ -79,7 +80,8 @@ export class MMoE extends MultiTaskNetwork {
    */
   gateWeights(x: Tensor, tasks?: readonly string[]): Record<string, Tensor> {
     const flat = x.reshape([x.shape[0]!, -1]);
-    if (flat.shape[1] !== this.inputFeatures) throw new ShapeError('MMoE', `gates read ${this.inputFeatures} input features, got [${x.shape.join(',')}]`);
+    if (flat.shape[1] !== this.inputFeatures)
+      throw new ShapeError('MMoE', `gates read ${this.inputFeatures} input features, got [${x.shape.join(',')}]`);
     return Object.fromEntries(this.requested(tasks).map((t) => [t, this.gates.get(t).forward(flat).softmax(1)]));
   }
 
@@ -97,6 +99,8 @@ export class MMoE extends MultiTaskNetwork {
   }
 
   taskParameters(): Record<string, Parameter[]> {
-    return Object.fromEntries(this.taskNames.map((t) => [t, [...this.gates.get(t).parameters(), ...this.heads.get(t).parameters()]]));
+    return Object.fromEntries(
+      this.taskNames.map((t) => [t, [...this.gates.get(t).parameters(), ...this.heads.get(t).parameters()]]),
+    );
   }
 }

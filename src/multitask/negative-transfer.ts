@@ -21,9 +21,15 @@ export interface NegativeTransferOptions {
  * @example
  * negativeTransfer(results.pcgrad, results.single, directions, { tolerance: 1 });
  */
-export function negativeTransfer(scores: TaskScores, baselines: TaskScores, directions: TaskDirections, opts: NegativeTransferOptions = {}): string[] {
+export function negativeTransfer(
+  scores: TaskScores,
+  baselines: TaskScores,
+  directions: TaskDirections,
+  opts: NegativeTransferOptions = {},
+): string[] {
   const tolerance = opts.tolerance ?? 0;
-  if (!(Number.isFinite(tolerance) && tolerance >= 0)) throw new ValueError('negativeTransfer', `tolerance must be a finite number >= 0, got ${tolerance}`);
+  if (!(Number.isFinite(tolerance) && tolerance >= 0))
+    throw new ValueError('negativeTransfer', `tolerance must be a finite number >= 0, got ${tolerance}`);
   const deltas = taskDeltas(scores, baselines, directions);
   return Object.keys(directions).filter((t) => deltas[t]! < -tolerance);
 }

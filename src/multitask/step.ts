@@ -34,7 +34,11 @@ export interface MultiTaskStepResult {
  * @example
  * const losses = taskLosses(tasks, model.forward(batch.x), batch);
  */
-export function taskLosses(tasks: readonly TaskSpec[], outputs: Readonly<Record<string, Tensor>>, batch: MultiTaskBatch): Record<string, Tensor> {
+export function taskLosses(
+  tasks: readonly TaskSpec[],
+  outputs: Readonly<Record<string, Tensor>>,
+  batch: MultiTaskBatch,
+): Record<string, Tensor> {
   const losses: Record<string, Tensor> = {};
   for (const t of tasks) {
     const target = batch.y[t.name];
@@ -56,9 +60,18 @@ export function taskLosses(tasks: readonly TaskSpec[], outputs: Readonly<Record<
  * @example
  * const { weights } = multiTaskStep(model, tasks, createWeighting('pcgrad', names), batch);
  */
-export function multiTaskStep(model: MultiTaskNetwork, tasks: readonly TaskSpec[], method: WeightingMethod, batch: MultiTaskBatch): MultiTaskStepResult {
+export function multiTaskStep(
+  model: MultiTaskNetwork,
+  tasks: readonly TaskSpec[],
+  method: WeightingMethod,
+  batch: MultiTaskBatch,
+): MultiTaskStepResult {
   const present = tasks.filter((t) => batch.y[t.name] !== undefined).map((t) => t.name);
-  if (present.length === 0) throw new ValueError('multiTaskStep', `the batch has targets for none of the tasks (${tasks.map((t) => t.name).join(', ')})`);
+  if (present.length === 0)
+    throw new ValueError(
+      'multiTaskStep',
+      `the batch has targets for none of the tasks (${tasks.map((t) => t.name).join(', ')})`,
+    );
   const { outputs, representation } = model.run(batch.x, present);
   const losses = taskLosses(tasks, outputs, batch);
   const heads = model.taskParameters();

@@ -30,7 +30,14 @@
  * await runMtlStudy(config, onProgress, { subRuns: FileSubRunStore.open('runs/a/subruns', { config }), signal });
  */
 import { getBackend } from '../backend/registry.js';
-import { mean, runSubRuns, type EffectOutcome, type StudyProgress, type StudyRunOptions, type StudyVerdict } from '../study/index.js';
+import {
+  mean,
+  runSubRuns,
+  type EffectOutcome,
+  type StudyProgress,
+  type StudyRunOptions,
+  type StudyVerdict,
+} from '../study/index.js';
 import type { EvaluationResult, StepEndEvent } from '../train/index.js';
 import type { AffinityHistory } from './affinity-tracker.js';
 import type { CapacityCheck } from './capacity.js';
@@ -96,28 +103,54 @@ export interface MtlStudyResult {
  * const r = await runMtlStudy({}, () => {});   // the default study on MultiMNIST
  * JSON.stringify(r);
  */
-export async function runMtlStudy(config: MtlStudyConfigInput | MtlStudyConfig, onProgress: (p: MtlStudyProgress) => void = () => {}, options: MtlStudyOptions = {}): Promise<MtlStudyResult> {
+export async function runMtlStudy(
+  config: MtlStudyConfigInput | MtlStudyConfig,
+  onProgress: (p: MtlStudyProgress) => void = () => {},
+  options: MtlStudyOptions = {},
+): Promise<MtlStudyResult> {
   const started = performance.now();
   const c = parseStudyConfig(config);
   onProgress({ phase: 'data', message: `loading ${c.dataset}` });
   const data = studyData(c);
   const tasks = data.tasks;
   const directions: TaskDirections = Object.fromEntries(tasks.map((t) => [t.name, t.directions]));
-  const checksFromData = { sharedInput: sharedInputCheck(data.train), dataBalance: dataBalanceCheck(Object.values(data.train)) };
+  const checksFromData = {
+    sharedInput: sharedInputCheck(data.train),
+    dataBalance: dataBalanceCheck(Object.values(data.train)),
+  };
   const { grid, capacity } = mtlGrid(data, c);
   const done = await runSubRuns(grid, {
-    store: options.subRuns, signal: options.signal, executor: options.executor, isRecord: isRunOutcome,
+    store: options.subRuns,
+    signal: options.signal,
+    executor: options.executor,
+    isRecord: isRunOutcome,
     onEvent: (e) => {
       if (e.kind !== 'start') return;
       const spec = e.run.spec;
-      onProgress({ phase: 'train', message: `run ${e.index + 1}/${e.total}: ${spec.label} (seed ${spec.seed})`, run: spec.label, seed: spec.seed, runIndex: e.index + 1, runs: e.total });
+      onProgress({
+        phase: 'train',
+        message: `run ${e.index + 1}/${e.total}: ${spec.label} (seed ${spec.seed})`,
+        run: spec.label,
+        seed: spec.seed,
+        runIndex: e.index + 1,
+        runs: e.total,
+      });
     },
     train: ({ spec }, ctx) => {
       const base = { run: spec.label, seed: spec.seed, runIndex: ctx.index + 1, runs: ctx.total };
-      const onStep = (e: StepEndEvent): void => onProgress({
-        phase: 'train', message: `${spec.label} seed ${spec.seed} epoch ${e.epoch + 1}/${c.epochs} step ${e.progress.stepsDone}/${e.progress.totalSteps ?? '?'} loss ${e.loss.toFixed(4)}`,
-        ...base, epoch: e.epoch, epochs: c.epochs, step: e.progress.stepsDone, steps: e.progress.totalSteps, loss: e.loss, losses: e.losses, etaSeconds: e.progress.etaSeconds,
-      });
+      const onStep = (e: StepEndEvent): void =>
+        onProgress({
+          phase: 'train',
+          message: `${spec.label} seed ${spec.seed} epoch ${e.epoch + 1}/${c.epochs} step ${e.progress.stepsDone}/${e.progress.totalSteps ?? '?'} loss ${e.loss.toFixed(4)}`,
+          ...base,
+          epoch: e.epoch,
+          epochs: c.epochs,
+          step: e.progress.stepsDone,
+          steps: e.progress.totalSteps,
+          loss: e.loss,
+          losses: e.losses,
+          etaSeconds: e.progress.etaSeconds,
+        });
       return trainAndEvaluate(data, c, spec, onStep, ctx.signal);
     },
   });
@@ -152,23 +185,50 @@ export async function runMtlStudy(config: MtlStudyConfigInput | MtlStudyConfig, 
     const equal: EvaluationResult = Object.assign({}, ...tasks.map((t) => resultsOf(`capacity:${t.name}`)));
     const vsEqual = Object.fromEntries(c.methods.map((m) => [m, deltaM(results[m]!, equal, directions)]));
     capacityCheck = {
-      multiTaskParams: capacity.multi, singleTaskParams: capacity.single,
-      equalCapacityWidth: capacity.width, equalCapacityParams: capacity.equal,
-      equalCapacityResults: equal, deltaMVsEqualCapacity: vsEqual,
+      multiTaskParams: capacity.multi,
+      singleTaskParams: capacity.single,
+      equalCapacityWidth: capacity.width,
+      equalCapacityParams: capacity.equal,
+      equalCapacityResults: equal,
+      deltaMVsEqualCapacity: vsEqual,
       ok: Object.values(vsEqual).some((v) => v > 0),
     };
   }
   const verdict = decideMtlVerdict({
-    methods: c.methods, perSeed: new Map([...outcomes].map(([label, outs]) => [label, outs.map((o) => o.results)])),
-    tasks: tasks.map((t) => t.name), directions, sharedInput: checksFromData.sharedInput, dataBalance: checksFromData.dataBalance,
-    capacityRun: capacity !== null, width: c.trunk.width, smokeTest: c.smokeTest,
-    losses: done.map((o, k) => ({ label: `${grid[k]!.spec.label} seed ${grid[k]!.spec.seed}`, losses: o.losses ?? null })),
+    methods: c.methods,
+    perSeed: new Map([...outcomes].map(([label, outs]) => [label, outs.map((o) => o.results)])),
+    tasks: tasks.map((t) => t.name),
+    directions,
+    sharedInput: checksFromData.sharedInput,
+    dataBalance: checksFromData.dataBalance,
+    capacityRun: capacity !== null,
+    width: c.trunk.width,
+    smokeTest: c.smokeTest,
+    losses: done.map((o, k) => ({
+      label: `${grid[k]!.spec.label} seed ${grid[k]!.spec.seed}`,
+      losses: o.losses ?? null,
+    })),
   });
-  const timing = { total: (performance.now() - started) / 1000, runs: Object.fromEntries([...outcomes].map(([label, outs]) => [label, mean(outs.map((o) => o.seconds))])) };
+  const timing = {
+    total: (performance.now() - started) / 1000,
+    runs: Object.fromEntries([...outcomes].map(([label, outs]) => [label, mean(outs.map((o) => o.seconds))])),
+  };
   onProgress({ phase: 'done', message: `done in ${timing.total.toFixed(1)} s` });
   return {
-    dataset: data.name, backend: getBackend().name, seeds: [...c.seeds], tasks: tasks.map(summarizeTask), methods: [...c.methods],
-    results, deltaM: dm, taskDeltas: deltas, negativeTransfer: negative, affinity, weightsOverTime,
-    checks: { ...checksFromData, capacity: capacityCheck }, verdict, timing, config: c,
+    dataset: data.name,
+    backend: getBackend().name,
+    seeds: [...c.seeds],
+    tasks: tasks.map(summarizeTask),
+    methods: [...c.methods],
+    results,
+    deltaM: dm,
+    taskDeltas: deltas,
+    negativeTransfer: negative,
+    affinity,
+    weightsOverTime,
+    checks: { ...checksFromData, capacity: capacityCheck },
+    verdict,
+    timing,
+    config: c,
   };
 }

@@ -48,11 +48,16 @@ export function classTargets(target: Tensor): Tensor {
  */
 export function sampleMask(mask: Tensor, target: Tensor): Tensor {
   if (mask.ndim === target.ndim) return mask;
-  if (mask.ndim === 1 && mask.shape[0] === target.shape[0]) return mask.reshape([mask.shape[0]!, ...target.shape.slice(1).map(() => 1)]);
-  throw new ShapeError('task mask', `mask [${mask.shape.join(',')}] must be [N] or the target's shape [${target.shape.join(',')}]`);
+  if (mask.ndim === 1 && mask.shape[0] === target.shape[0])
+    return mask.reshape([mask.shape[0]!, ...target.shape.slice(1).map(() => 1)]);
+  throw new ShapeError(
+    'task mask',
+    `mask [${mask.shape.join(',')}] must be [N] or the target's shape [${target.shape.join(',')}]`,
+  );
 }
 
-const floatMask = (mask: Tensor | undefined, target: Tensor): Tensor | undefined => (mask === undefined ? undefined : sampleMask(mask.dtype === 'float32' ? mask : mask.toFloat(), target));
+const floatMask = (mask: Tensor | undefined, target: Tensor): Tensor | undefined =>
+  mask === undefined ? undefined : sampleMask(mask.dtype === 'float32' ? mask : mask.toFloat(), target);
 
 const lossByKind: Readonly<Record<TaskKind, TaskLoss>> = {
   multiclass: (pred, target, mask) => {

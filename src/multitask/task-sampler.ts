@@ -28,7 +28,8 @@ export class TaskSampler {
     if (names.length === 0) throw new ValueError('TaskSampler', 'needs at least one task');
     const values = names.map((n) => rates[n]!);
     const bad = values.findIndex((r) => !(Number.isFinite(r) && r >= 0));
-    if (bad >= 0) throw new ValueError('TaskSampler', `rate of '${names[bad]}' must be a finite number >= 0, got ${values[bad]}`);
+    if (bad >= 0)
+      throw new ValueError('TaskSampler', `rate of '${names[bad]}' must be a finite number >= 0, got ${values[bad]}`);
     const total = values.reduce((a, b) => a + b, 0);
     if (total === 0) throw new ValueError('TaskSampler', 'every rate is 0');
     let acc = 0;

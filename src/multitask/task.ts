@@ -19,7 +19,18 @@
  */
 import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../tensor/index.js';
-import { accuracy, averagePrecision, binaryAccuracy, binaryF1, macroF1, mae, mse, r2, topK, type Metric } from '../train/index.js';
+import {
+  accuracy,
+  averagePrecision,
+  binaryAccuracy,
+  binaryF1,
+  macroF1,
+  mae,
+  mse,
+  r2,
+  topK,
+  type Metric,
+} from '../train/index.js';
 import { defaultTaskLoss } from './task-loss.js';
 
 export type TaskKind = 'multiclass' | 'binary' | 'multilabel' | 'regression';
@@ -57,7 +68,10 @@ export const metricsForKind: Readonly<Record<TaskKind, readonly MetricName[]>> =
 };
 
 const defaultMetric: Readonly<Record<TaskKind, MetricName>> = {
-  multiclass: 'accuracy', binary: 'binaryAccuracy', multilabel: 'averagePrecision', regression: 'mae',
+  multiclass: 'accuracy',
+  binary: 'binaryAccuracy',
+  multilabel: 'averagePrecision',
+  regression: 'mae',
 };
 
 /** A task as the multi-task code uses it. */
@@ -107,16 +121,21 @@ export function isTaskName(name: string): boolean {
 }
 
 function positiveInt(where: string, what: string, v: number | undefined, min: number): number {
-  if (v === undefined || !Number.isInteger(v) || v < min) throw new ValueError(where, `${what} must be an integer >= ${min}, got ${v}`);
+  if (v === undefined || !Number.isInteger(v) || v < min)
+    throw new ValueError(where, `${what} must be an integer >= ${min}, got ${v}`);
   return v;
 }
 
 function outputsOf(o: TaskOptions, where: string): number {
   switch (o.kind) {
-    case 'multiclass': return positiveInt(where, 'classes', o.classes, 2);
-    case 'binary': return 1;
-    case 'multilabel': return positiveInt(where, 'labels', o.labels, 1);
-    case 'regression': return positiveInt(where, 'outputs', o.outputs ?? 1, 1);
+    case 'multiclass':
+      return positiveInt(where, 'classes', o.classes, 2);
+    case 'binary':
+      return 1;
+    case 'multilabel':
+      return positiveInt(where, 'labels', o.labels, 1);
+    case 'regression':
+      return positiveInt(where, 'outputs', o.outputs ?? 1, 1);
   }
 }
 
@@ -129,14 +148,23 @@ function outputsOf(o: TaskOptions, where: string): number {
 export function defineTask(o: TaskOptions): TaskSpec {
   const where = `task '${o.name}'`;
   if (typeof o.name !== 'string' || !isTaskName(o.name)) {
-    throw new ValueError('defineTask', `task name must start with a letter or _ and hold only letters, digits, _ and -, got ${JSON.stringify(o.name)}`);
+    throw new ValueError(
+      'defineTask',
+      `task name must start with a letter or _ and hold only letters, digits, _ and -, got ${JSON.stringify(o.name)}`,
+    );
   }
-  if (!taskKinds.includes(o.kind)) throw new ValueError(where, `kind must be one of ${taskKinds.join(', ')}, got '${String(o.kind)}'`);
+  if (!taskKinds.includes(o.kind))
+    throw new ValueError(where, `kind must be one of ${taskKinds.join(', ')}, got '${String(o.kind)}'`);
   const outputs = outputsOf(o, where);
   const factories = (o.metrics ?? [defaultMetric[o.kind]]).map((m) => {
     if (typeof m === 'function') return m;
-    if (!Object.hasOwn(metricFactories, m)) throw new ValueError(where, `unknown metric '${m}', expected one of ${metricNames.join(', ')}`);
-    if (!metricsForKind[o.kind].includes(m)) throw new ValueError(where, `metric '${m}' does not fit a ${o.kind} task; use one of ${metricsForKind[o.kind].join(', ')}`);
+    if (!Object.hasOwn(metricFactories, m))
+      throw new ValueError(where, `unknown metric '${m}', expected one of ${metricNames.join(', ')}`);
+    if (!metricsForKind[o.kind].includes(m))
+      throw new ValueError(
+        where,
+        `metric '${m}' does not fit a ${o.kind} task; use one of ${metricsForKind[o.kind].join(', ')}`,
+      );
     return metricFactories[m];
   });
   if (factories.length === 0) throw new ValueError(where, 'needs at least one metric');
@@ -144,8 +172,15 @@ export function defineTask(o: TaskOptions): TaskSpec {
   const names = samples.map((m) => m.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) throw new ValueError(where, `metric '${dup}' is listed twice`);
-  if (o.labelNames !== undefined && (o.kind === 'multiclass' || o.kind === 'multilabel') && o.labelNames.length !== outputs) {
-    throw new ValueError(where, `labelNames has ${o.labelNames.length} names for ${outputs} ${o.kind === 'multiclass' ? 'classes' : 'labels'}`);
+  if (
+    o.labelNames !== undefined &&
+    (o.kind === 'multiclass' || o.kind === 'multilabel') &&
+    o.labelNames.length !== outputs
+  ) {
+    throw new ValueError(
+      where,
+      `labelNames has ${o.labelNames.length} names for ${outputs} ${o.kind === 'multiclass' ? 'classes' : 'labels'}`,
+    );
   }
   return Object.freeze({
     name: o.name,
@@ -176,7 +211,13 @@ export interface TaskSummary {
  * // { name: 'left', kind: 'multiclass', outputs: 10, metrics: ['accuracy'], directions: { accuracy: true } }
  */
 export function summarizeTask(t: TaskSpec): TaskSummary {
-  return { name: t.name, kind: t.kind, outputs: t.outputs, metrics: [...t.metricNames], directions: { ...t.directions } };
+  return {
+    name: t.name,
+    kind: t.kind,
+    outputs: t.outputs,
+    metrics: [...t.metricNames],
+    directions: { ...t.directions },
+  };
 }
 
 /**

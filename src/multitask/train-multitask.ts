@@ -13,7 +13,15 @@
  */
 import { ValueError } from '../core/errors.js';
 import { Adam, type GroupOptions, type Optimizer, type ParamState } from '../optim/index.js';
-import { fitUnlessAborted, Trainer, type Callbacks, type CheckpointOptions, type EvaluationResult, type FitResult, type ResumableLoader } from '../train/index.js';
+import {
+  fitUnlessAborted,
+  Trainer,
+  type Callbacks,
+  type CheckpointOptions,
+  type EvaluationResult,
+  type FitResult,
+  type ResumableLoader,
+} from '../train/index.js';
 import type { WeightingMethod } from './weighting/index.js';
 import { AffinityTracker, type AffinityHistory, type AffinityTrackerOptions } from './affinity-tracker.js';
 import type { MultiTaskBatch } from './dataset.js';
@@ -64,9 +72,13 @@ export interface MultiTaskRun {
 export async function trainMultiTask<B extends MultiTaskBatch>(o: TrainMultiTaskOptions<B>): Promise<MultiTaskRun> {
   const names = o.tasks.map((t) => t.name);
   const missing = names.filter((t) => !o.model.taskNames.includes(t));
-  if (missing.length > 0) throw new ValueError('trainMultiTask', `the model has no head for task(s) ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new ValueError('trainMultiTask', `the model has no head for task(s) ${missing.join(', ')}`);
   if (o.method.tasks.length !== names.length || names.some((t) => !o.method.tasks.includes(t))) {
-    throw new ValueError('trainMultiTask', `the method was built for tasks ${o.method.tasks.join(', ')}, the run has ${names.join(', ')}`);
+    throw new ValueError(
+      'trainMultiTask',
+      `the method was built for tasks ${o.method.tasks.join(', ')}, the run has ${names.join(', ')}`,
+    );
   }
   const optimizer = o.optimizer ?? new Adam([...o.model.parameters(), ...o.method.parameters()], { lr: o.lr ?? 1e-3 });
   const weights = new WeightHistory(names, o.weightsEvery ?? 10);
@@ -87,7 +99,10 @@ export async function trainMultiTask<B extends MultiTaskBatch>(o: TrainMultiTask
     ...(o.evaluate === undefined ? {} : { evaluate: o.evaluate }),
     ...(o.clipGradNorm === undefined ? {} : { clipGradNorm: o.clipGradNorm }),
     ...(o.checkpoint === undefined ? {} : { checkpoint: o.checkpoint, stateful: { weighting: o.method } }),
-    callbacks: [epochStatistics(o.method, names), ...(o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? o.callbacks : [o.callbacks as Callbacks])],
+    callbacks: [
+      epochStatistics(o.method, names),
+      ...(o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? o.callbacks : [o.callbacks as Callbacks]),
+    ],
   });
   if (o.checkpoint !== undefined) trainer.resume();
   const fit = await fitUnlessAborted(trainer, o.signal, 'trainMultiTask');

@@ -28,15 +28,21 @@ export class WeightHistory {
   #step = 0;
   readonly #out: WeightsOverTime;
 
-  constructor(readonly tasks: readonly string[], readonly every: number) {
-    if (!Number.isInteger(every) || every < 1) throw new ValueError('WeightHistory', `every must be a positive integer, got ${every}`);
+  constructor(
+    readonly tasks: readonly string[],
+    readonly every: number,
+  ) {
+    if (!Number.isInteger(every) || every < 1)
+      throw new ValueError('WeightHistory', `every must be a positive integer, got ${every}`);
     this.#sum = new Float64Array(tasks.length);
     this.#out = { steps: [], weights: Object.fromEntries(tasks.map((t) => [t, []])) };
   }
 
   /** Records one step's weights (a task not named counts as 0). */
   add(weights: Readonly<Record<string, number>>): void {
-    this.tasks.forEach((t, i) => { this.#sum[i]! += weights[t] ?? 0; });
+    this.tasks.forEach((t, i) => {
+      this.#sum[i]! += weights[t] ?? 0;
+    });
     this.#count++;
     if (this.#count === this.every) this.#flush();
     this.#step++;
@@ -44,7 +50,10 @@ export class WeightHistory {
 
   /** The windows so far, the last (partial) one included. */
   summary(): WeightsOverTime {
-    const out: WeightsOverTime = { steps: [...this.#out.steps], weights: Object.fromEntries(this.tasks.map((t) => [t, [...this.#out.weights[t]!]])) };
+    const out: WeightsOverTime = {
+      steps: [...this.#out.steps],
+      weights: Object.fromEntries(this.tasks.map((t) => [t, [...this.#out.weights[t]!]])),
+    };
     if (this.#count > 0) {
       out.steps.push(this.#step - 1);
       this.tasks.forEach((t, i) => out.weights[t]!.push(this.#sum[i]! / this.#count));

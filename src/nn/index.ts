@@ -9,7 +9,13 @@
  */
 export { Module, type AnyModule, type RegisterBufferOptions } from './module.js';
 export { Parameter } from './parameter.js';
-export { StateDictError, describeReport, type StateDictReport, type LoadStateDictOptions, type ShapeMismatch } from './state.js';
+export {
+  StateDictError,
+  describeReport,
+  type StateDictReport,
+  type LoadStateDictOptions,
+  type ShapeMismatch,
+} from './state.js';
 export * as init from './init.js';
 export * as functional from './functional/index.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
@@ -19,8 +25,26 @@ export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerN
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { Dropout, Dropout1d, Dropout2d } from './layers/dropout.js';
 export {
-  MultiheadAttention, LearnedPositionEmbedding, SinusoidalPositionEmbedding, type MultiheadAttentionOptions, type AttentionMasks,
+  MultiheadAttention,
+  LearnedPositionEmbedding,
+  SinusoidalPositionEmbedding,
+  type MultiheadAttentionOptions,
+  type AttentionMasks,
 } from './layers/attention.js';
 export { Flatten } from './layers/flatten.js';
-export { ReLU, LeakyReLU, GELU, SiLU, ReLU6, Hardsigmoid, Hardswish, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax, Identity } from './layers/activation.js';
+export {
+  ReLU,
+  LeakyReLU,
+  GELU,
+  SiLU,
+  ReLU6,
+  Hardsigmoid,
+  Hardswish,
+  Sigmoid,
+  Tanh,
+  Softplus,
+  Softmax,
+  LogSoftmax,
+  Identity,
+} from './layers/activation.js';
 export { Sequential, ModuleList, ModuleDict } from './layers/container.js';

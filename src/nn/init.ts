@@ -46,7 +46,8 @@ export function calculateGain(nonlinearity: Nonlinearity, slope = 0.01): number 
  * fans(zeros([16, 3, 5, 5])); // { fanIn: 75, fanOut: 400 }
  */
 export function fans(t: Tensor): { fanIn: number; fanOut: number } {
-  if (t.ndim < 2) throw new ValueError('init', `fan-in and fan-out need at least 2 dimensions, got [${t.shape.join(',')}]`);
+  if (t.ndim < 2)
+    throw new ValueError('init', `fan-in and fan-out need at least 2 dimensions, got [${t.shape.join(',')}]`);
   const receptive = sizeOf(t.shape.slice(2));
   return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
 }

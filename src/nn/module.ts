@@ -18,7 +18,7 @@
  * net.eval();
  */
 import { ValueError } from '../core/errors.js';
-import { Tensor } from '../tensor/index.js';
+import type { Tensor } from '../tensor/index.js';
 import { Parameter } from './parameter.js';
 import { loadState, type LoadStateDictOptions, type StateDictReport } from './state.js';
 
@@ -154,7 +154,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     if (path === '') return cur;
     for (const part of path.split('.')) {
       const next = cur.namedChildren().find(([k]) => k === part);
-      if (next === undefined) throw new ValueError('getSubmodule', `'${path}' not found: ${cur.constructor.name} has no child '${part}'`);
+      if (next === undefined)
+        throw new ValueError('getSubmodule', `'${path}' not found: ${cur.constructor.name} has no child '${part}'`);
       cur = next[1];
     }
     return cur;
@@ -268,10 +269,16 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   }
 
   #checkName(name: string, kind: string): void {
-    if (name === '' || name.includes('.')) throw new ValueError(`register ${kind}`, `name must be non-empty without '.', got '${name}'`);
-    if (Object.hasOwn(this, name)) throw new ValueError(`register ${kind}`, `'${name}' is already a field of ${this.constructor.name}`);
+    if (name === '' || name.includes('.'))
+      throw new ValueError(`register ${kind}`, `name must be non-empty without '.', got '${name}'`);
+    if (Object.hasOwn(this, name))
+      throw new ValueError(`register ${kind}`, `'${name}' is already a field of ${this.constructor.name}`);
     const taken = kind === 'buffer' ? this.#registered.has(name) : this.#buffers.has(name);
-    if (taken) throw new ValueError(`register ${kind}`, `'${name}' is already registered on ${this.constructor.name} as another kind of member`);
+    if (taken)
+      throw new ValueError(
+        `register ${kind}`,
+        `'${name}' is already registered on ${this.constructor.name} as another kind of member`,
+      );
   }
 }
 

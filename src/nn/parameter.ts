@@ -20,7 +20,8 @@ import { Tensor } from '../tensor/index.js';
 export class Parameter extends Tensor {
   /** Wraps `value`'s data (shared, not copied). Pass `requiresGrad = false` for a frozen weight. */
   constructor(value: Tensor, requiresGrad = true) {
-    if (value.dtype !== 'float32') throw new DTypeError('Parameter', `must be float32, got ${value.dtype} of shape [${value.shape.join(',')}]`);
+    if (value.dtype !== 'float32')
+      throw new DTypeError('Parameter', `must be float32, got ${value.dtype} of shape [${value.shape.join(',')}]`);
     super(value.data, value.shape);
     this.requiresGrad = requiresGrad;
   }

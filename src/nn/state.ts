@@ -60,7 +60,8 @@ export function describeReport(r: StateDictReport): string {
   const parts: string[] = [];
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (r.missing.length > 0) parts.push(`${plural(r.missing.length, 'missing key')} (${r.missing.join(', ')})`);
-  if (r.unexpected.length > 0) parts.push(`${plural(r.unexpected.length, 'unexpected key')} (${r.unexpected.join(', ')})`);
+  if (r.unexpected.length > 0)
+    parts.push(`${plural(r.unexpected.length, 'unexpected key')} (${r.unexpected.join(', ')})`);
   if (r.mismatched.length > 0) {
     const list = r.mismatched.map((m) => `${m.key}: expected ${shapeText(m.expected)}, got ${shapeText(m.got)}`);
     parts.push(`${plural(r.mismatched.length, 'shape mismatch')} (${list.join('; ')})`);
@@ -72,7 +73,11 @@ export function describeReport(r: StateDictReport): string {
  * Copies `source[key]` into the data of `targets.get(key)` in place, for every key whose shape
  * matches; in place so that optimizers and other holders of the tensors see the new values.
  */
-export function loadState(targets: ReadonlyMap<string, Tensor>, source: Readonly<Record<string, Tensor>>, strict: boolean): StateDictReport {
+export function loadState(
+  targets: ReadonlyMap<string, Tensor>,
+  source: Readonly<Record<string, Tensor>>,
+  strict: boolean,
+): StateDictReport {
   const report: StateDictReport = { loaded: [], missing: [], unexpected: [], mismatched: [] };
   for (const [key, value] of Object.entries(source)) {
     if (!(value instanceof Tensor)) throw new ValueError('loadStateDict', `entry '${key}' is not a Tensor`);
@@ -81,7 +86,8 @@ export function loadState(targets: ReadonlyMap<string, Tensor>, source: Readonly
   for (const [key, target] of targets) {
     const value = source[key];
     if (value === undefined) report.missing.push(key);
-    else if (!sameShape(value.shape, target.shape)) report.mismatched.push({ key, expected: [...target.shape], got: [...value.shape] });
+    else if (!sameShape(value.shape, target.shape))
+      report.mismatched.push({ key, expected: [...target.shape], got: [...value.shape] });
     else report.loaded.push(key);
   }
   const clean = report.missing.length === 0 && report.unexpected.length === 0 && report.mismatched.length === 0;

@@ -54,9 +54,23 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
           this.state.set(p, st);
         }
         st.step += 1;
-        be.adamStep({ p: p.data as Float32Array, g: p.grad.data as Float32Array, m: st.expAvg.data as Float32Array, v: st.expAvgSq.data as Float32Array }, {
-          lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, decoupled: this.decoupled, step: st.step,
-        });
+        be.adamStep(
+          {
+            p: p.data as Float32Array,
+            g: p.grad.data as Float32Array,
+            m: st.expAvg.data as Float32Array,
+            v: st.expAvgSq.data as Float32Array,
+          },
+          {
+            lr: g.lr,
+            beta1: g.betas[0],
+            beta2: g.betas[1],
+            eps: g.eps,
+            weightDecay: g.weightDecay,
+            decoupled: this.decoupled,
+            step: st.step,
+          },
+        );
       }
     }
   }

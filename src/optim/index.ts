@@ -9,7 +9,13 @@
  * opt.zeroGrad(); loss.backward(); optim.clipGradNorm(model.parameters(), 1); opt.step(); sched.step();
  */
 export {
-  Optimizer, type GroupOptions, type ParamGroup, type ParamGroupSpec, type ParamsArg, type ParamState, type OptimizerStateDict,
+  Optimizer,
+  type GroupOptions,
+  type ParamGroup,
+  type ParamGroupSpec,
+  type ParamsArg,
+  type ParamState,
+  type OptimizerStateDict,
 } from './optimizer.js';
 export { SGD, type SgdOptions } from './sgd.js';
 export { Adam, AdamW, type AdamOptions } from './adam.js';

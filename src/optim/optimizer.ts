@@ -57,7 +57,10 @@ export abstract class Optimizer<O extends GroupOptions, S extends ParamState = P
   /** State of each parameter that has been stepped. */
   protected readonly state = new Map<Tensor, S>();
 
-  constructor(params: ParamsArg<O>, readonly defaults: O) {
+  constructor(
+    params: ParamsArg<O>,
+    readonly defaults: O,
+  ) {
     this.checkOptions(defaults);
     const list = [...params];
     if (list.length === 0) throw new ValueError(this.constructor.name, 'got an empty parameter list');
@@ -65,7 +68,10 @@ export abstract class Optimizer<O extends GroupOptions, S extends ParamState = P
     else if (list.every((g) => !(g instanceof Tensor) && typeof g === 'object' && 'params' in g)) {
       for (const g of list as ParamGroupSpec<O>[]) this.addParamGroup(g);
     } else {
-      throw new ValueError(this.constructor.name, 'params must be tensors or parameter groups ({ params, ...options }), not a mix');
+      throw new ValueError(
+        this.constructor.name,
+        'params must be tensors or parameter groups ({ params, ...options }), not a mix',
+      );
     }
   }
 
@@ -92,7 +98,8 @@ export abstract class Optimizer<O extends GroupOptions, S extends ParamState = P
     for (const p of params) {
       if (!(p instanceof Tensor)) throw new ValueError(name, 'a parameter group holds something that is not a Tensor');
       if (p.dtype !== 'float32') throw new ValueError(name, `can only optimise float32 tensors, got ${p.dtype}`);
-      if (p.gradFn !== null) throw new ValueError(name, `can only optimise leaf tensors, got the output of '${p.gradFn.name}'`);
+      if (p.gradFn !== null)
+        throw new ValueError(name, `can only optimise leaf tensors, got the output of '${p.gradFn.name}'`);
       if (taken.has(p)) throw new ValueError(name, 'a parameter appears in more than one group (or twice in one)');
       taken.add(p);
     }
@@ -139,13 +146,19 @@ export abstract class Optimizer<O extends GroupOptions, S extends ParamState = P
   loadStateDict(sd: OptimizerStateDict): void {
     const name = `${this.constructor.name}.loadStateDict`;
     if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new ValueError(name, `the state dict has ${sd.paramGroups.length} parameter groups, this optimizer ${this.paramGroups.length}`);
+      throw new ValueError(
+        name,
+        `the state dict has ${sd.paramGroups.length} parameter groups, this optimizer ${this.paramGroups.length}`,
+      );
     }
     const byIndex = new Map<number, Tensor>();
     sd.paramGroups.forEach((saved, gi) => {
       const group = this.paramGroups[gi]!;
       if (saved.params.length !== group.params.length) {
-        throw new ValueError(name, `group ${gi} has ${saved.params.length} parameters in the state dict, ${group.params.length} here`);
+        throw new ValueError(
+          name,
+          `group ${gi} has ${saved.params.length} parameters in the state dict, ${group.params.length} here`,
+        );
       }
       saved.params.forEach((id, pi) => byIndex.set(id, group.params[pi]!));
     });
@@ -156,7 +169,10 @@ export abstract class Optimizer<O extends GroupOptions, S extends ParamState = P
       const copy: ParamState = {};
       for (const [k, v] of Object.entries(s)) {
         if (v instanceof Tensor && v.size !== p.size) {
-          throw new ShapeError(name, `state '${k}' of parameter ${key} has shape [${v.shape.join(',')}], the parameter [${p.shape.join(',')}]`);
+          throw new ShapeError(
+            name,
+            `state '${k}' of parameter ${key} has shape [${v.shape.join(',')}], the parameter [${p.shape.join(',')}]`,
+          );
         }
         copy[k] = v instanceof Tensor ? new Tensor(Float32Array.from(v.data), p.shape) : v;
       }
@@ -187,6 +203,9 @@ export function checkRange(where: string, name: string, v: number, belowOne = fa
 export function checkGrad(where: string, p: Tensor): void {
   const g = p.grad!;
   if (g.dtype !== 'float32' || g.size !== p.size) {
-    throw new ShapeError(where, `gradient ${g.dtype} [${g.shape.join(',')}] does not fit parameter [${p.shape.join(',')}]`);
+    throw new ShapeError(
+      where,
+      `gradient ${g.dtype} [${g.shape.join(',')}] does not fit parameter [${p.shape.join(',')}]`,
+    );
   }
 }

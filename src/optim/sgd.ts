@@ -37,7 +37,10 @@ export class SGD extends Optimizer<SgdOptions, SgdState> {
     checkRange('SGD', 'dampening', o.dampening);
     checkRange('SGD', 'weightDecay', o.weightDecay);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
-      throw new ValueError('SGD', `nesterov needs momentum > 0 and dampening 0, got momentum ${o.momentum}, dampening ${o.dampening}`);
+      throw new ValueError(
+        'SGD',
+        `nesterov needs momentum > 0 and dampening 0, got momentum ${o.momentum}, dampening ${o.dampening}`,
+      );
     }
   }
 
@@ -55,9 +58,21 @@ export class SGD extends Optimizer<SgdOptions, SgdState> {
           buf = st?.momentumBuffer ?? zeros(p.shape);
           if (firstStep) this.state.set(p, { momentumBuffer: buf });
         }
-        be.sgdStep({ p: p.data as Float32Array, g: p.grad.data as Float32Array, buf: buf === null ? null : (buf.data as Float32Array) }, {
-          lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay, nesterov: g.nesterov, firstStep,
-        });
+        be.sgdStep(
+          {
+            p: p.data as Float32Array,
+            g: p.grad.data as Float32Array,
+            buf: buf === null ? null : (buf.data as Float32Array),
+          },
+          {
+            lr: g.lr,
+            momentum: g.momentum,
+            dampening: g.dampening,
+            weightDecay: g.weightDecay,
+            nesterov: g.nesterov,
+            firstStep,
+          },
+        );
       }
     }
   }

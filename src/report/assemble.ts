@@ -35,14 +35,17 @@ export interface PlannedSection {
   tables: { caption: string; header: string[]; rows: string[][] }[];
 }
 
-const fmt = (v: number | null | undefined): string => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '–');
+const fmt = (v: number | null | undefined): string =>
+  typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '–';
 
 /** The study a metrics section belongs to: its first path component ('mtl/famo' → 'mtl'). */
 const studyOf = (section: string): string => section.split('/')[0]!;
 
 function trainingCharts(all: readonly MetricRecord[], prefix: string): Chart[] {
   // inside a study's section its name is implied: panels are titled 'famo', not 'mtl/famo'
-  const records = all.map((r) => (r.section.startsWith(`${prefix}/`) ? { ...r, section: r.section.slice(prefix.length + 1) } : r));
+  const records = all.map((r) =>
+    r.section.startsWith(`${prefix}/`) ? { ...r, section: r.section.slice(prefix.length + 1) } : r,
+  );
   const charts = [
     trainingCurvesChart(records, { id: `${prefix}-training-loss`, title: 'Training loss per task' }),
     lossWeightsChart(records, { id: `${prefix}-loss-weights` }),
@@ -53,15 +56,25 @@ function trainingCharts(all: readonly MetricRecord[], prefix: string): Chart[] {
 
 function transferSection(r: TransferReport, records: readonly MetricRecord[]): PlannedSection {
   const budgets = [...r.budgets].sort((a, b) => a - b);
-  const rows = Object.entries(r.results).map(([s, byBudget]) => [s, ...budgets.map((b) => {
-    const v = byBudget?.[String(b)];
-    return v === undefined ? '–' : `${fmt(v.mean)} ± ${fmt(v.sd)}`;
-  })]);
+  const rows = Object.entries(r.results).map(([s, byBudget]) => [
+    s,
+    ...budgets.map((b) => {
+      const v = byBudget?.[String(b)];
+      return v === undefined ? '–' : `${fmt(v.mean)} ± ${fmt(v.sd)}`;
+    }),
+  ]);
   return {
     title: 'Transfer learning',
-    intro: 'A model pre-trained on a source task is fine-tuned on a target task with a limited number of labels, by several strategies, and compared with training from scratch.',
+    intro:
+      'A model pre-trained on a source task is fine-tuned on a target task with a limited number of labels, by several strategies, and compared with training from scratch.',
     charts: [transferChart(r), ...trainingCharts(records, 'transfer')].filter((c): c is Chart => c !== null),
-    tables: [{ caption: `Target accuracy (mean ± sd over seeds) by label budget (labelled examples per class)`, header: ['strategy', ...budgets.map(String)], rows }],
+    tables: [
+      {
+        caption: `Target accuracy (mean ± sd over seeds) by label budget (labelled examples per class)`,
+        header: ['strategy', ...budgets.map(String)],
+        rows,
+      },
+    ],
   };
 }
 
@@ -70,44 +83,72 @@ const MAX_AFFINITY = 4;
 
 /** The study's weights over time as step records, so the loss-weights chart draws them like logged ones. */
 function weightRecords(r: MtlReport): MetricRecord[] {
-  return Object.entries(r.weightsOverTime).flatMap(([method, w]) => w.steps.map((step, k) => ({
-    type: 'step' as const, section: `mtl/${method}`, step, epoch: 0,
-    weights: Object.fromEntries(Object.entries(w.weights).map(([task, series]) => [task, series[k] ?? NaN])),
-  })));
+  return Object.entries(r.weightsOverTime).flatMap(([method, w]) =>
+    w.steps.map((step, k) => ({
+      type: 'step' as const,
+      section: `mtl/${method}`,
+      step,
+      epoch: 0,
+      weights: Object.fromEntries(Object.entries(w.weights).map(([task, series]) => [task, series[k] ?? NaN])),
+    })),
+  );
 }
 
 function mtlSection(r: MtlReport, records: readonly MetricRecord[]): PlannedSection {
   const tasks = r.tasks.map((t) => t.name);
   const rows = Object.entries(r.results).map(([m, byTask]) => [
-    m, ...r.tasks.map((t) => fmt(taskValue(byTask, t))), m === 'single' ? '0' : fmt(r.deltaM[m]), (r.negativeTransfer[m] ?? []).join(', '),
+    m,
+    ...r.tasks.map((t) => fmt(taskValue(byTask, t))),
+    m === 'single' ? '0' : fmt(r.deltaM[m]),
+    (r.negativeTransfer[m] ?? []).join(', '),
   ]);
   // one heatmap per method that measured affinity (its mean lookahead); named by method when several
   const measured = Object.entries(r.affinity).slice(0, MAX_AFFINITY);
-  const affinity = measured.map(([method, h]) => affinityChart({ tasks: h.tasks, values: h.meanLookahead }, {
-    ...(measured.length === 1 ? {} : { id: `affinity-${chartId(method)}` }), title: `Task affinity under ${method}`,
-  }));
+  const affinity = measured.map(([method, h]) =>
+    affinityChart(
+      { tasks: h.tasks, values: h.meanLookahead },
+      {
+        ...(measured.length === 1 ? {} : { id: `affinity-${chartId(method)}` }),
+        title: `Task affinity under ${method}`,
+      },
+    ),
+  );
   const logged = records.some((rec) => rec.weights !== undefined);
   return {
     title: 'Multi-task learning',
-    intro: 'Several tasks share one network; loss-weighting methods decide how much each task\'s loss counts. Each is compared with single-task models by Δm.',
+    intro:
+      "Several tasks share one network; loss-weighting methods decide how much each task's loss counts. Each is compared with single-task models by Δm.",
     charts: [
-      deltaMChart(r), taskMetricsChart(r), ...affinity, ...trainingCharts(logged ? records : [...records, ...weightRecords(r)], 'mtl'),
+      deltaMChart(r),
+      taskMetricsChart(r),
+      ...affinity,
+      ...trainingCharts(logged ? records : [...records, ...weightRecords(r)], 'mtl'),
     ].filter((c): c is Chart => c !== null),
-    tables: [{ caption: 'Test metric per task, Δm (%) and tasks with negative transfer', header: ['method', ...tasks, 'Δm %', 'negative transfer'], rows }],
+    tables: [
+      {
+        caption: 'Test metric per task, Δm (%) and tasks with negative transfer',
+        header: ['method', ...tasks, 'Δm %', 'negative transfer'],
+        rows,
+      },
+    ],
   };
 }
 
 function e2eSection(r: E2eReport, records: readonly MetricRecord[]): PlannedSection {
   const sizes = [...r.sizes].sort((a, b) => a - b);
   const rows = Object.entries(r.curves).map(([a, curve]) => {
-    return [a, ...sizes.map((n) => {
-      const p = curve?.find((q) => q.size === n);
-      return p === undefined ? '–' : `${fmt(p.mean)} ± ${fmt(p.sd)}`;
-    })];
+    return [
+      a,
+      ...sizes.map((n) => {
+        const p = curve?.find((q) => q.size === n);
+        return p === undefined ? '–' : `${fmt(p.mean)} ± ${fmt(p.sd)}`;
+      }),
+    ];
   });
   return {
     title: 'End-to-end vs pipeline',
-    intro: 'The same task solved by a pipeline of separately trained stages and by one model trained end to end, at growing training-set sizes.',
+    intro:
+      'The same task solved by a pipeline of separately trained stages and by one model trained end to end, at growing training-set sizes.',
     charts: [e2eChart(r), ...trainingCharts(records, 'e2e')].filter((c): c is Chart => c !== null),
     tables: [{ caption: `Test ${r.metric} by training-set size`, header: ['approach', ...sizes.map(String)], rows }],
   };
@@ -128,8 +169,17 @@ export function assembleReport(data: ReportData): { sections: PlannedSection[]; 
   const plain = records.filter((r) => !studies.has(studyOf(r.section)));
   const training = trainingCharts(plain, 'train');
   if (training.length > 0) sections.push({ title: 'Training', charts: training, tables: [] });
-  if (data.transfer !== undefined) { sections.push(transferSection(data.transfer, of('transfer'))); verdicts.push(transferVerdict(data.transfer)); }
-  if (data.mtl !== undefined) { sections.push(mtlSection(data.mtl, of('mtl'))); verdicts.push(mtlVerdict(data.mtl)); }
-  if (data.e2e !== undefined) { sections.push(e2eSection(data.e2e, of('e2e'))); verdicts.push(e2eVerdict(data.e2e)); }
+  if (data.transfer !== undefined) {
+    sections.push(transferSection(data.transfer, of('transfer')));
+    verdicts.push(transferVerdict(data.transfer));
+  }
+  if (data.mtl !== undefined) {
+    sections.push(mtlSection(data.mtl, of('mtl')));
+    verdicts.push(mtlVerdict(data.mtl));
+  }
+  if (data.e2e !== undefined) {
+    sections.push(e2eSection(data.e2e, of('e2e')));
+    verdicts.push(e2eVerdict(data.e2e));
+  }
   return { sections, verdicts };
 }

@@ -61,17 +61,28 @@ details pre{background:#f6f6f6;padding:10px;overflow-x:auto;font-size:12px}
 `;
 
 function verdictHtml(v: Verdict): string {
-  const list = (lines: readonly string[], cls: string): string => (lines.length === 0 ? '' : `<ul class="${cls}">${lines.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
-  return `<div class="verdict" data-study="${escapeHtml(v.study)}" data-outcome="${escapeHtml(v.outcome)}"><div class="q">${escapeHtml(v.question)}</div>`
-    + `<div class="h">${escapeHtml(v.headline)}</div><div class="o">outcome: <b>${escapeHtml(v.outcome)}</b></div>`
-    + (v.interval === null ? '' : `<div class="i">effect: ${escapeHtml(v.interval)}</div>`)
-    + list(v.reasons, 'reasons') + list(v.next.map((n) => `next: ${n}`), 'next') + list(v.numbers, 'numbers') + '</div>';
+  const list = (lines: readonly string[], cls: string): string =>
+    lines.length === 0 ? '' : `<ul class="${cls}">${lines.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
+  return (
+    `<div class="verdict" data-study="${escapeHtml(v.study)}" data-outcome="${escapeHtml(v.outcome)}"><div class="q">${escapeHtml(v.question)}</div>` +
+    `<div class="h">${escapeHtml(v.headline)}</div><div class="o">outcome: <b>${escapeHtml(v.outcome)}</b></div>` +
+    (v.interval === null ? '' : `<div class="i">effect: ${escapeHtml(v.interval)}</div>`) +
+    list(v.reasons, 'reasons') +
+    list(
+      v.next.map((n) => `next: ${n}`),
+      'next',
+    ) +
+    list(v.numbers, 'numbers') +
+    '</div>'
+  );
 }
 
 function chartHtml(c: DrawnChart): string {
   // the SVG comes from Vega's renderer, which escapes the text it draws; it is embedded as is
-  return `<figure class="chart" id="chart-${escapeHtml(c.id)}"><h3>${escapeHtml(c.title)}</h3>${c.svg}`
-    + `<figcaption>${escapeHtml(c.caption)}</figcaption></figure>`;
+  return (
+    `<figure class="chart" id="chart-${escapeHtml(c.id)}"><h3>${escapeHtml(c.title)}</h3>${c.svg}` +
+    `<figcaption>${escapeHtml(c.caption)}</figcaption></figure>`
+  );
 }
 
 function tableHtml(t: NonNullable<PageSection['tables']>[number]): string {
@@ -88,9 +99,15 @@ function tableHtml(t: NonNullable<PageSection['tables']>[number]): string {
  */
 export function renderHtml(page: ReportPage): string {
   const meta = page.meta.map(([k, v]) => `<span><b>${escapeHtml(k)}</b> ${escapeHtml(v)}</span>`).join('');
-  const verdicts = page.verdicts.length === 0 ? '' : `<section class="verdicts">${page.verdicts.map(verdictHtml).join('')}</section>`;
-  const sections = page.sections.map((s) => `<section><h2>${escapeHtml(s.title)}</h2>${s.intro === undefined ? '' : `<p>${escapeHtml(s.intro)}</p>`}`
-    + `${s.charts.map(chartHtml).join('')}${(s.tables ?? []).map(tableHtml).join('')}</section>`).join('');
+  const verdicts =
+    page.verdicts.length === 0 ? '' : `<section class="verdicts">${page.verdicts.map(verdictHtml).join('')}</section>`;
+  const sections = page.sections
+    .map(
+      (s) =>
+        `<section><h2>${escapeHtml(s.title)}</h2>${s.intro === undefined ? '' : `<p>${escapeHtml(s.intro)}</p>`}` +
+        `${s.charts.map(chartHtml).join('')}${(s.tables ?? []).map(tableHtml).join('')}</section>`,
+    )
+    .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(page.title)}</title><style>${CSS}</style></head>

@@ -8,10 +8,28 @@
  * const run = createRunDir('runs', 'train', config);
  * await writeReport(run.dir, { title: 'train', meta: [], config, data: { metrics } });
  */
-export { createRunDir, readRunInfo, readRunConfig, finishRunDir, writeRunJson, RUN_FILE, CONFIG_FILE, type RunInfo, type RunStatus } from './run-dir.js';
+export {
+  createRunDir,
+  readRunInfo,
+  readRunConfig,
+  finishRunDir,
+  writeRunJson,
+  RUN_FILE,
+  CONFIG_FILE,
+  type RunInfo,
+  type RunStatus,
+} from './run-dir.js';
 export { MetricsLog, readMetrics, METRICS_FILE, type MetricRecord } from './metrics-log.js';
 export { RunIndex, INDEX_FILE, type RunRecord, type RunFilter } from './run-index.js';
-export { isTransferReport, isMtlReport, isE2eReport, type TransferReport, type MtlReport, type E2eReport, type StudyKey } from './inputs.js';
+export {
+  isTransferReport,
+  isMtlReport,
+  isE2eReport,
+  type TransferReport,
+  type MtlReport,
+  type E2eReport,
+  type StudyKey,
+} from './inputs.js';
 export { taskValue } from './charts/mtl-results.js';
 export { transferVerdict, mtlVerdict, e2eVerdict, type Verdict } from './verdicts.js';
 export { assembleReport, type ReportData, type PlannedSection } from './assemble.js';

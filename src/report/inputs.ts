@@ -15,7 +15,10 @@ import type { TransferStudyResult } from '../transfer/study.js';
 export type TransferReport = Pick<TransferStudyResult, 'budgets' | 'results' | 'verdict'>;
 
 /** The multi-task study's result as the report reads it. */
-export type MtlReport = Pick<MtlStudyResult, 'tasks' | 'results' | 'deltaM' | 'negativeTransfer' | 'affinity' | 'weightsOverTime' | 'verdict'>;
+export type MtlReport = Pick<
+  MtlStudyResult,
+  'tasks' | 'results' | 'deltaM' | 'negativeTransfer' | 'affinity' | 'weightsOverTime' | 'verdict'
+>;
 
 /** The end-to-end study's result as the report reads it. */
 export type E2eReport = Pick<E2eStudyResult, 'metric' | 'sizes' | 'curves' | 'fits' | 'crossover' | 'verdict'>;
@@ -25,8 +28,19 @@ export type StudyKey = 'transfer' | 'mtl' | 'e2e';
 
 /** Whether `v` has the shape of a study's verdict object (src/study/verdict.ts). */
 function isVerdictObject(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && 'outcome' in v && typeof v.outcome === 'string' && 'sentence' in v && typeof v.sentence === 'string'
-    && 'reasons' in v && Array.isArray(v.reasons) && 'next' in v && Array.isArray(v.next) && 'effect' in v;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    'outcome' in v &&
+    typeof v.outcome === 'string' &&
+    'sentence' in v &&
+    typeof v.sentence === 'string' &&
+    'reasons' in v &&
+    Array.isArray(v.reasons) &&
+    'next' in v &&
+    Array.isArray(v.next) &&
+    'effect' in v
+  );
 }
 
 /**
@@ -36,8 +50,17 @@ function isVerdictObject(v: unknown): boolean {
  * isTransferReport(JSON.parse(text));
  */
 export function isTransferReport(v: unknown): v is TransferReport {
-  return typeof v === 'object' && v !== null && 'budgets' in v && Array.isArray(v.budgets) && 'results' in v && typeof v.results === 'object' && v.results !== null
-    && 'verdict' in v && isVerdictObject(v.verdict);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    'budgets' in v &&
+    Array.isArray(v.budgets) &&
+    'results' in v &&
+    typeof v.results === 'object' &&
+    v.results !== null &&
+    'verdict' in v &&
+    isVerdictObject(v.verdict)
+  );
 }
 
 /**
@@ -47,10 +70,25 @@ export function isTransferReport(v: unknown): v is TransferReport {
  * isMtlReport(JSON.parse(text));
  */
 export function isMtlReport(v: unknown): v is MtlReport {
-  return typeof v === 'object' && v !== null && 'tasks' in v && Array.isArray(v.tasks) && 'results' in v && typeof v.results === 'object' && v.results !== null
-    && 'deltaM' in v && typeof v.deltaM === 'object' && 'negativeTransfer' in v && typeof v.negativeTransfer === 'object'
-    && 'affinity' in v && typeof v.affinity === 'object' && 'weightsOverTime' in v && typeof v.weightsOverTime === 'object'
-    && 'verdict' in v && isVerdictObject(v.verdict);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    'tasks' in v &&
+    Array.isArray(v.tasks) &&
+    'results' in v &&
+    typeof v.results === 'object' &&
+    v.results !== null &&
+    'deltaM' in v &&
+    typeof v.deltaM === 'object' &&
+    'negativeTransfer' in v &&
+    typeof v.negativeTransfer === 'object' &&
+    'affinity' in v &&
+    typeof v.affinity === 'object' &&
+    'weightsOverTime' in v &&
+    typeof v.weightsOverTime === 'object' &&
+    'verdict' in v &&
+    isVerdictObject(v.verdict)
+  );
 }
 
 /**
@@ -60,7 +98,22 @@ export function isMtlReport(v: unknown): v is MtlReport {
  * isE2eReport(JSON.parse(text));
  */
 export function isE2eReport(v: unknown): v is E2eReport {
-  return typeof v === 'object' && v !== null && 'sizes' in v && Array.isArray(v.sizes) && 'curves' in v && typeof v.curves === 'object' && v.curves !== null
-    && 'fits' in v && typeof v.fits === 'object' && 'crossover' in v && typeof v.crossover === 'object' && v.crossover !== null
-    && 'verdict' in v && isVerdictObject(v.verdict) && 'metric' in v && typeof v.metric === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    'sizes' in v &&
+    Array.isArray(v.sizes) &&
+    'curves' in v &&
+    typeof v.curves === 'object' &&
+    v.curves !== null &&
+    'fits' in v &&
+    typeof v.fits === 'object' &&
+    'crossover' in v &&
+    typeof v.crossover === 'object' &&
+    v.crossover !== null &&
+    'verdict' in v &&
+    isVerdictObject(v.verdict) &&
+    'metric' in v &&
+    typeof v.metric === 'string'
+  );
 }

@@ -42,7 +42,9 @@ export function loadRunData(dir: string): { info: RunInfo; config: unknown; data
   const e2e = readResult(dir, 'e2e', isE2eReport);
   const data: ReportData = {
     metrics: readMetrics(join(dir, METRICS_FILE)),
-    ...(transfer === undefined ? {} : { transfer }), ...(mtl === undefined ? {} : { mtl }), ...(e2e === undefined ? {} : { e2e }),
+    ...(transfer === undefined ? {} : { transfer }),
+    ...(mtl === undefined ? {} : { mtl }),
+    ...(e2e === undefined ? {} : { e2e }),
   };
   return { info, config: readRunConfig(dir), data };
 }

@@ -60,7 +60,8 @@ function writeJson(path: string, value: unknown): void {
  * const run = createRunDir('/tmp/runs', 'study-e2e', resolvedConfig);
  */
 export function createRunDir(root: string, kind: string, config: unknown, now: Date = new Date()): RunInfo {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(kind)) throw new ValueError('createRunDir', `kind must be lower-case letters, digits and '-', got '${kind}'`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(kind))
+    throw new ValueError('createRunDir', `kind must be lower-case letters, digits and '-', got '${kind}'`);
   fs.mkdirSync(root, { recursive: true });
   const id = `${stamp(now)}-${kind}-${randomBytes(3).toString('hex')}`;
   const dir = join(fs.realpathSync(root), id);
@@ -125,9 +126,18 @@ export function parseJson(path: string, text: string): unknown {
  * @example
  * finishRunDir(run.dir, { status: 'stopped', summary: { step: 120 } });
  */
-export function finishRunDir(dir: string, change: { status: RunStatus; summary?: Record<string, unknown> }, now: Date = new Date()): RunInfo {
+export function finishRunDir(
+  dir: string,
+  change: { status: RunStatus; summary?: Record<string, unknown> },
+  now: Date = new Date(),
+): RunInfo {
   const info = readRunInfo(dir);
-  const next: RunInfo = { ...info, status: change.status, summary: change.summary ?? info.summary, updatedAt: now.toISOString() };
+  const next: RunInfo = {
+    ...info,
+    status: change.status,
+    summary: change.summary ?? info.summary,
+    updatedAt: now.toISOString(),
+  };
   writeJson(join(dir, RUN_FILE), next);
   return next;
 }

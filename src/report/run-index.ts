@@ -67,12 +67,19 @@ interface Row {
 
 function toRecord(r: Row): RunRecord {
   return {
-    id: r.id, kind: r.kind, dir: r.dir, status: r.status, createdAt: r.created_at, updatedAt: r.updated_at,
-    config: JSON.parse(r.config) as unknown, summary: JSON.parse(r.summary) as Record<string, unknown>,
+    id: r.id,
+    kind: r.kind,
+    dir: r.dir,
+    status: r.status,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    config: JSON.parse(r.config) as unknown,
+    summary: JSON.parse(r.summary) as Record<string, unknown>,
   };
 }
 
-const isBusy = (err: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown } | null)?.code ?? ''));
+const isBusy = (err: unknown): boolean =>
+  /^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown } | null)?.code ?? ''));
 
 /**
  * Runs `fn`, retrying while another connection holds a lock the busy handler does not cover
@@ -141,7 +148,11 @@ export class RunIndex {
    */
   update(info: RunInfo): void {
     const stmt = this.db.prepare('UPDATE runs SET status = ?, updated_at = ?, summary = ? WHERE id = ?');
-    const changes = retryBusy(() => this.db.transaction(() => stmt.run(info.status, info.updatedAt, JSON.stringify(info.summary), info.id).changes).immediate());
+    const changes = retryBusy(() =>
+      this.db
+        .transaction(() => stmt.run(info.status, info.updatedAt, JSON.stringify(info.summary), info.id).changes)
+        .immediate(),
+    );
     if (changes === 0) throw new ValueError('run index', `no run '${info.id}' to update`);
   }
 
@@ -154,8 +165,14 @@ export class RunIndex {
   list(filter: RunFilter = {}): RunRecord[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (filter.kind !== undefined) { where.push('kind = ?'); args.push(filter.kind); }
-    if (filter.status !== undefined) { where.push('status = ?'); args.push(filter.status); }
+    if (filter.kind !== undefined) {
+      where.push('kind = ?');
+      args.push(filter.kind);
+    }
+    if (filter.status !== undefined) {
+      where.push('status = ?');
+      args.push(filter.status);
+    }
     const sql = `SELECT * FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
     args.push(filter.limit ?? -1);
     return (this.db.prepare(sql).all(...args) as Row[]).map(toRecord);
@@ -171,8 +188,17 @@ export class RunIndex {
   find(ref: string): RunRecord | null {
     const exact = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(ref) as Row | undefined;
     if (exact !== undefined) return toRecord(exact);
-    const rows = this.db.prepare("SELECT * FROM runs WHERE substr(id, 1, length(?)) = ? OR substr(id, -length(?)) = ? ORDER BY id").all(ref, ref, ref, ref) as Row[];
-    if (rows.length > 1) throw new ValueError('run', `'${ref}' matches ${rows.length} runs: ${rows.slice(0, 5).map((r) => r.id).join(', ')}${rows.length > 5 ? ', ...' : ''}`);
+    const rows = this.db
+      .prepare('SELECT * FROM runs WHERE substr(id, 1, length(?)) = ? OR substr(id, -length(?)) = ? ORDER BY id')
+      .all(ref, ref, ref, ref) as Row[];
+    if (rows.length > 1)
+      throw new ValueError(
+        'run',
+        `'${ref}' matches ${rows.length} runs: ${rows
+          .slice(0, 5)
+          .map((r) => r.id)
+          .join(', ')}${rows.length > 5 ? ', ...' : ''}`,
+      );
     return rows.length === 1 ? toRecord(rows[0]!) : null;
   }
 

@@ -36,7 +36,10 @@ function fromVerdict(v: StudyVerdict): Pick<Verdict, 'outcome' | 'headline' | 'i
     outcome: `${v.outcome}${v.because === null ? '' : ` (${v.because})`}`,
     headline: v.sentence,
     interval: v.effect === null ? null : formatEffect(v.effect),
-    reasons: v.reasons.map((r) => `${r.passed ? 'ok' : r.gate ? 'FAILED' : 'flag'} ${r.check}${r.value === null ? '' : ` = ${r.value}`}: ${r.detail}`),
+    reasons: v.reasons.map(
+      (r) =>
+        `${r.passed ? 'ok' : r.gate ? 'FAILED' : 'flag'} ${r.check}${r.value === null ? '' : ` = ${r.value}`}: ${r.detail}`,
+    ),
     next: [...v.next],
   };
 }
@@ -62,15 +65,24 @@ export function transferVerdict(r: TransferReport): Verdict {
   const edges = budgets.length <= MAX_BUDGETS ? budgets : [budgets[0]!, budgets.at(-1)!];
   for (const b of edges) {
     const scratch = r.results.scratch?.[String(b)];
-    const best = Object.entries(r.results).filter(([s]) => s !== 'scratch')
+    const best = Object.entries(r.results)
+      .filter(([s]) => s !== 'scratch')
       .map(([s, byBudget]) => [s, byBudget?.[String(b)]] as const)
       .filter((e): e is readonly [string, { mean: number; sd: number }] => Number.isFinite(e[1]?.mean))
       .sort((x, y) => y[1].mean - x[1].mean)[0];
     if (best === undefined) continue;
-    const vs = scratch !== undefined && Number.isFinite(scratch.mean) ? ` vs scratch ${fmt(scratch.mean)} ± ${fmt(scratch.sd, 2)}` : '';
+    const vs =
+      scratch !== undefined && Number.isFinite(scratch.mean)
+        ? ` vs scratch ${fmt(scratch.mean)} ± ${fmt(scratch.sd, 2)}`
+        : '';
     numbers.push(`at ${b} labels per class: ${best[0]} ${fmt(best[1].mean)} ± ${fmt(best[1].sd, 2)}${vs} (${metric})`);
   }
-  return { study: 'transfer', question: 'Does pre-training on a source task help a target task, and up to how many labels?', ...fromVerdict(r.verdict), numbers };
+  return {
+    study: 'transfer',
+    question: 'Does pre-training on a source task help a target task, and up to how many labels?',
+    ...fromVerdict(r.verdict),
+    numbers,
+  };
 }
 
 /**
@@ -81,7 +93,9 @@ export function transferVerdict(r: TransferReport): Verdict {
  * mtlVerdict(result).headline;
  */
 export function mtlVerdict(r: MtlReport): Verdict {
-  const ranked = Object.entries(r.deltaM).filter(([, v]) => Number.isFinite(v)).sort((a, b) => b[1] - a[1]);
+  const ranked = Object.entries(r.deltaM)
+    .filter(([, v]) => Number.isFinite(v))
+    .sort((a, b) => b[1] - a[1]);
   const numbers: string[] = [];
   if (ranked.length > 0) numbers.push(`Δm vs single-task: ${ranked.map(([m, v]) => `${m} ${signed(v)}`).join(', ')}`);
   const single = r.results.single;
@@ -89,8 +103,17 @@ export function mtlVerdict(r: MtlReport): Verdict {
     numbers.push(`single-task: ${r.tasks.map((t) => `${t.name} ${fmt(taskValue(single, t) ?? NaN)}`).join(', ')}`);
   }
   const negative = Object.entries(r.negativeTransfer).filter(([, tasks]) => Array.isArray(tasks) && tasks.length > 0);
-  numbers.push(negative.length === 0 ? 'negative transfer: none' : `negative transfer: ${negative.map(([m, tasks]) => `${m} on ${tasks.join(', ')}`).join('; ')}`);
-  return { study: 'mtl', question: 'Does training the tasks together beat training each alone, and with which loss weighting?', ...fromVerdict(r.verdict), numbers };
+  numbers.push(
+    negative.length === 0
+      ? 'negative transfer: none'
+      : `negative transfer: ${negative.map(([m, tasks]) => `${m} on ${tasks.join(', ')}`).join('; ')}`,
+  );
+  return {
+    study: 'mtl',
+    question: 'Does training the tasks together beat training each alone, and with which loss weighting?',
+    ...fromVerdict(r.verdict),
+    numbers,
+  };
 }
 
 /**
@@ -105,21 +128,37 @@ export function e2eVerdict(r: E2eReport): Verdict {
   const numbers: string[] = [];
   const c = r.crossover;
   if (typeof c.size === 'number' && Number.isFinite(c.size)) {
-    const band = typeof c.low === 'number' && typeof c.high === 'number' ? ` (${Math.round(c.low)}–${Math.round(c.high)})` : '';
+    const band =
+      typeof c.low === 'number' && typeof c.high === 'number' ? ` (${Math.round(c.low)}–${Math.round(c.high)})` : '';
     numbers.push(`crossover at ≈ ${Math.round(c.size)} examples${band}`);
   } else {
     numbers.push(c.detail !== '' ? `no crossover: ${c.detail}` : 'no crossover in the measured range');
   }
   const last = Math.max(...r.sizes);
   if (Number.isFinite(last)) {
-    const at = Object.entries(r.curves).map(([a, curve]) => [a, curve?.find((p) => p.size === last)?.mean] as const)
+    const at = Object.entries(r.curves)
+      .map(([a, curve]) => [a, curve?.find((p) => p.size === last)?.mean] as const)
       .filter((e): e is readonly [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]));
-    if (at.length > 0) numbers.push(`at ${last} examples: ${at.map(([a, v]) => `${a} ${fmt(v)}`).join(', ')} (${metric})`);
+    if (at.length > 0)
+      numbers.push(`at ${last} examples: ${at.map(([a, v]) => `${a} ${fmt(v)}`).join(', ')} (${metric})`);
   }
   for (const [a, f] of Object.entries(r.fits)) {
     const [pa, pb, pc] = [f?.a, f?.b, f?.c];
-    if (typeof pa !== 'number' || typeof pb !== 'number' || typeof pc !== 'number' || ![pa, pb, pc].every(Number.isFinite)) continue;
-    numbers.push(pa === 0 || pb === 0 ? `fit ${a}: constant ${fmt(pa + pc)}` : `fit ${a}: ${fmt(pa)}·n^${fmt(pb)} + ${fmt(pc)}`);
+    if (
+      typeof pa !== 'number' ||
+      typeof pb !== 'number' ||
+      typeof pc !== 'number' ||
+      ![pa, pb, pc].every(Number.isFinite)
+    )
+      continue;
+    numbers.push(
+      pa === 0 || pb === 0 ? `fit ${a}: constant ${fmt(pa + pc)}` : `fit ${a}: ${fmt(pa)}·n^${fmt(pb)} + ${fmt(pc)}`,
+    );
   }
-  return { study: 'e2e', question: 'Does one end-to-end model beat a pipeline of separately trained stages, and from how much data?', ...fromVerdict(r.verdict), numbers };
+  return {
+    study: 'e2e',
+    question: 'Does one end-to-end model beat a pipeline of separately trained stages, and from how much data?',
+    ...fromVerdict(r.verdict),
+    numbers,
+  };
 }

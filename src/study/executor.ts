@@ -38,7 +38,11 @@ export interface SubRunContext {
 export interface Executor {
   /** Sub-runs the executor trains at once. Default: 1 (one after another, in grid order). */
   readonly slots?: number;
-  execute<Spec>(run: { readonly id: string; readonly spec: Spec }, ctx: SubRunContext, train: (run: { readonly id: string; readonly spec: Spec }, ctx: SubRunContext) => Promise<unknown>): Promise<unknown>;
+  execute<Spec>(
+    run: { readonly id: string; readonly spec: Spec },
+    ctx: SubRunContext,
+    train: (run: { readonly id: string; readonly spec: Spec }, ctx: SubRunContext) => Promise<unknown>,
+  ): Promise<unknown>;
 }
 
 /**

@@ -9,15 +9,60 @@
  * const accuracies = await runSubRuns(grid, { store, isRecord, train });
  * tInterval(accuracies.map((a) => a.accuracy));
  */
-export { FileSubRunStore, configHash, subRunLog, type SubRunStore, type FileSubRunStoreOptions, type SubRunMeta, type SubRunLogEntry } from './sub-runs.js';
-export { SubRunner, runSubRuns, type SubRun, type SubRunEvent, type SubRunnerOptions, type RecordGuard, type TrainSubRun } from './runner.js';
+export {
+  FileSubRunStore,
+  configHash,
+  subRunLog,
+  type SubRunStore,
+  type FileSubRunStoreOptions,
+  type SubRunMeta,
+  type SubRunLogEntry,
+} from './sub-runs.js';
+export {
+  SubRunner,
+  runSubRuns,
+  type SubRun,
+  type SubRunEvent,
+  type SubRunnerOptions,
+  type RecordGuard,
+  type TrainSubRun,
+} from './runner.js';
 export { localExecutor, type Executor, type SubRunContext } from './executor.js';
 export type { StudyProgress, StudyProgressFields, StudyRunOptions } from './progress.js';
-export { mean, meanDefined, sampleSd, meanSd, quantile, tCdf, tQuantile, tInterval, type MeanSd, type MeanInterval } from './stats.js';
+export {
+  mean,
+  meanDefined,
+  sampleSd,
+  meanSd,
+  quantile,
+  tCdf,
+  tQuantile,
+  tInterval,
+  type MeanSd,
+  type MeanInterval,
+} from './stats.js';
 export { hasFields, type FieldKind } from './records.js';
 export {
-  classifyInterval, convergenceReason, decideEffect, formatEffect, formatInterval, lossConverged, seedEffect, seedNoiseReason, smokeTestReason, verdictText,
-  CONVERGED_RELATIVE_DROP, FITTED_FRACTION, SMOKE_TEST, UNDER_TRAINED, UNCONVERGED_TOLERANCE, VERDICT_LEVEL,
-  type E2eOutcome, type EffectOutcome, type StudyVerdict, type VerdictEffect, type VerdictReason,
+  classifyInterval,
+  convergenceReason,
+  decideEffect,
+  formatEffect,
+  formatInterval,
+  lossConverged,
+  seedEffect,
+  seedNoiseReason,
+  smokeTestReason,
+  verdictText,
+  CONVERGED_RELATIVE_DROP,
+  FITTED_FRACTION,
+  SMOKE_TEST,
+  UNDER_TRAINED,
+  UNCONVERGED_TOLERANCE,
+  VERDICT_LEVEL,
+  type E2eOutcome,
+  type EffectOutcome,
+  type StudyVerdict,
+  type VerdictEffect,
+  type VerdictReason,
 } from './verdict.js';
 export type { SubRunTrainer, SubRunTrainers, SubRunTrainContext, SubRunActivity } from './sub-run-trainer.js';

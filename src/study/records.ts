@@ -12,11 +12,16 @@ export type FieldKind = 'number' | 'string' | 'boolean' | 'object' | 'array' | '
 
 function kindOf(v: unknown, kind: FieldKind): boolean {
   switch (kind) {
-    case 'array': return Array.isArray(v);
-    case 'object': return typeof v === 'object' && v !== null && !Array.isArray(v);
-    case 'object-or-null': return v === null || (typeof v === 'object' && !Array.isArray(v));
-    case 'string-or-null': return v === null || typeof v === 'string';
-    default: return typeof v === kind;
+    case 'array':
+      return Array.isArray(v);
+    case 'object':
+      return typeof v === 'object' && v !== null && !Array.isArray(v);
+    case 'object-or-null':
+      return v === null || (typeof v === 'object' && !Array.isArray(v));
+    case 'string-or-null':
+      return v === null || typeof v === 'string';
+    default:
+      return typeof v === kind;
   }
 }
 
@@ -27,7 +32,10 @@ function kindOf(v: unknown, kind: FieldKind): boolean {
  * hasFields({ accuracy: 0.9, seed: 0 }, { accuracy: 'number' }); // true
  * hasFields({ accuracy: '0.9' }, { accuracy: 'number' });        // false
  */
-export function hasFields(value: unknown, fields: Readonly<Record<string, FieldKind>>): value is Record<string, unknown> {
+export function hasFields(
+  value: unknown,
+  fields: Readonly<Record<string, FieldKind>>,
+): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const entries = new Map(Object.entries(value));
   return Object.entries(fields).every(([name, kind]) => entries.has(name) && kindOf(entries.get(name), kind));

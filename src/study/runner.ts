@@ -82,7 +82,11 @@ export class SubRunner<Spec, R> {
   recorded(id: string): R | undefined {
     const value = this.options.store?.get(id);
     if (value === undefined) return undefined;
-    if (!this.options.isRecord(value)) throw new ValueError(`sub-run '${id}'`, 'its record does not hold the result this study records; delete the record to train it again');
+    if (!this.options.isRecord(value))
+      throw new ValueError(
+        `sub-run '${id}'`,
+        'its record does not hold the result this study records; delete the record to train it again',
+      );
     return value;
   }
 
@@ -106,7 +110,9 @@ export class SubRunner<Spec, R> {
     const started = performance.now();
     const ran: { worker: string; seconds: number | null } = { worker: 'local', seconds: null };
     const ctx: SubRunContext = {
-      index, total, signal,
+      index,
+      total,
+      signal,
       dir: () => (store === undefined ? null : store.dir(run.id)),
       onWorker: (worker, seconds) => {
         ran.worker = worker;
@@ -114,7 +120,11 @@ export class SubRunner<Spec, R> {
       },
     };
     const result = await (this.options.executor ?? localExecutor).execute(run, ctx, train);
-    if (!this.options.isRecord(result)) throw new ValueError(`sub-run '${run.id}'`, `the ${ran.worker} worker returned something that is not the result this study records`);
+    if (!this.options.isRecord(result))
+      throw new ValueError(
+        `sub-run '${run.id}'`,
+        `the ${ran.worker} worker returned something that is not the result this study records`,
+      );
     const seconds = (performance.now() - started) / 1000;
     store?.put(run.id, result, { worker: ran.worker, seconds: ran.seconds ?? seconds });
     onEvent?.({ kind: 'done', run, index, total, result, seconds, worker: ran.worker });
@@ -129,7 +139,10 @@ export class SubRunner<Spec, R> {
  * @example
  * const errors = await runSubRuns(grid, { store, signal, isRecord: isErrorRecord, train });
  */
-export async function runSubRuns<Spec, R>(grid: readonly SubRun<Spec>[], options: SubRunnerOptions<Spec, R> & { train: TrainSubRun<Spec, R> }): Promise<R[]> {
+export async function runSubRuns<Spec, R>(
+  grid: readonly SubRun<Spec>[],
+  options: SubRunnerOptions<Spec, R> & { train: TrainSubRun<Spec, R> },
+): Promise<R[]> {
   const runner = new SubRunner<Spec, R>({ ...options, total: options.total ?? grid.length });
   const results = new Map<number, R>();
   const failures: unknown[] = [];

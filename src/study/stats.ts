@@ -92,7 +92,8 @@ export function quantile(values: readonly number[], q: number): number {
  * tCdf(2.776, 4);    // ≈ 0.975
  */
 export function tCdf(t: number, df: number): number {
-  if (!Number.isInteger(df) || df < 1) throw new ValueError('tCdf', `degrees of freedom must be a positive integer, got ${df}`);
+  if (!Number.isInteger(df) || df < 1)
+    throw new ValueError('tCdf', `degrees of freedom must be a positive integer, got ${df}`);
   if (t === Infinity) return 1;
   if (t === -Infinity) return 0;
   const theta = Math.atan(Math.abs(t) / Math.sqrt(df));
@@ -127,7 +128,8 @@ export function tCdf(t: number, df: number): number {
  */
 export function tQuantile(p: number, df: number): number {
   if (!(p > 0 && p < 1)) throw new ValueError('tQuantile', `p must lie strictly between 0 and 1, got ${p}`);
-  if (!Number.isInteger(df) || df < 1) throw new ValueError('tQuantile', `degrees of freedom must be a positive integer, got ${df}`);
+  if (!Number.isInteger(df) || df < 1)
+    throw new ValueError('tQuantile', `degrees of freedom must be a positive integer, got ${df}`);
   if (p === 0.5) return 0;
   if (p < 0.5) return -tQuantile(1 - p, df);
   let lo = 0;
@@ -149,7 +151,8 @@ export function tQuantile(p: number, df: number): number {
  * tInterval([1, 2, 3]);  // { mean: 2, sd: 1, n: 3, level: 0.95, low: ≈ −0.484, high: ≈ 4.484 }
  */
 export function tInterval(values: readonly number[], level = 0.95): MeanInterval {
-  if (!(level > 0 && level < 1)) throw new ValueError('tInterval', `level must lie strictly between 0 and 1, got ${level}`);
+  if (!(level > 0 && level < 1))
+    throw new ValueError('tInterval', `level must lie strictly between 0 and 1, got ${level}`);
   const { mean: m, sd } = meanSd(values);
   const n = values.length;
   if (n < 2) return { mean: m, sd, n, level, low: -Infinity, high: Infinity };

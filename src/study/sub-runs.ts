@@ -70,9 +70,11 @@ interface SubRunRecord {
 
 /** JSON with object keys in sorted order: equal values give equal text. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    : v));
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 /**
@@ -101,7 +103,11 @@ function isRecord(v: unknown): v is SubRunRecord {
 export class FileSubRunStore implements SubRunStore {
   readonly #records = new Map<string, unknown>();
 
-  private constructor(readonly root: string, readonly hash: string, readonly backend: string) {}
+  private constructor(
+    readonly root: string,
+    readonly hash: string,
+    readonly backend: string,
+  ) {}
 
   /**
    * Opens (creating it if missing) the records under `root` for a study with `options.config`.
@@ -114,7 +120,10 @@ export class FileSubRunStore implements SubRunStore {
   static open(root: string, options: FileSubRunStoreOptions): FileSubRunStore {
     const store = new FileSubRunStore(root, configHash(options.config), options.backend ?? getBackend().name);
     fs.mkdirSync(root, { recursive: true });
-    for (const name of fs.readdirSync(root).filter((n) => n.endsWith('.json')).sort()) {
+    for (const name of fs
+      .readdirSync(root)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       const path = join(root, name);
       let record: unknown;
       try {
@@ -124,14 +133,22 @@ export class FileSubRunStore implements SubRunStore {
         continue;
       }
       if (!isRecord(record) || `${fileStem(record.id)}.json` !== name) {
-        options.onWarning?.(`${path}: not a sub-run record (expected { id, config, backend, result } under its id's file name); that sub-run runs again`);
+        options.onWarning?.(
+          `${path}: not a sub-run record (expected { id, config, backend, result } under its id's file name); that sub-run runs again`,
+        );
         continue;
       }
       if (record.config !== store.hash) {
-        throw new ValueError(path, `recorded under another study config (hash ${record.config.slice(0, 12)}, this one ${store.hash.slice(0, 12)}); a study resumes only with the config it started with`);
+        throw new ValueError(
+          path,
+          `recorded under another study config (hash ${record.config.slice(0, 12)}, this one ${store.hash.slice(0, 12)}); a study resumes only with the config it started with`,
+        );
       }
       if (record.backend !== store.backend) {
-        throw new ValueError(path, `recorded on the ${record.backend} backend, this process runs on ${store.backend}; resume with POLYTASK_BACKEND=${record.backend}`);
+        throw new ValueError(
+          path,
+          `recorded on the ${record.backend} backend, this process runs on ${store.backend}; resume with POLYTASK_BACKEND=${record.backend}`,
+        );
       }
       store.#records.set(record.id, unpackState(record.result, {}));
     }
@@ -149,8 +166,18 @@ export class FileSubRunStore implements SubRunStore {
 
   put(id: string, result: unknown, meta?: SubRunMeta): void {
     const { json, tensors } = packState(result);
-    if (Object.keys(tensors).length > 0) throw new ValueError(`sub-run '${id}'`, 'a recorded result holds plain data; keep tensors in the sub-run\'s dir()');
-    const record: SubRunRecord = { id, config: this.hash, backend: this.backend, result: json, ...(meta === undefined ? {} : { worker: meta.worker, seconds: meta.seconds }) };
+    if (Object.keys(tensors).length > 0)
+      throw new ValueError(
+        `sub-run '${id}'`,
+        "a recorded result holds plain data; keep tensors in the sub-run's dir()",
+      );
+    const record: SubRunRecord = {
+      id,
+      config: this.hash,
+      backend: this.backend,
+      result: json,
+      ...(meta === undefined ? {} : { worker: meta.worker, seconds: meta.seconds }),
+    };
     writeFileAtomicSync(join(this.root, `${fileStem(id)}.json`), `${JSON.stringify(record)}\n`);
     this.#records.set(id, unpackState(json, {}));
   }
@@ -180,7 +207,10 @@ export interface SubRunLogEntry {
 export function subRunLog(root: string): SubRunLogEntry[] {
   if (!fs.existsSync(root)) return [];
   const entries: SubRunLogEntry[] = [];
-  for (const name of fs.readdirSync(root).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of fs
+    .readdirSync(root)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     let record: unknown;
     try {
       record = JSON.parse(fs.readFileSync(join(root, name), 'utf8'));
@@ -188,7 +218,11 @@ export function subRunLog(root: string): SubRunLogEntry[] {
       continue;
     }
     if (!isRecord(record)) continue;
-    entries.push({ id: record.id, worker: typeof record.worker === 'string' ? record.worker : null, seconds: typeof record.seconds === 'number' ? record.seconds : null });
+    entries.push({
+      id: record.id,
+      worker: typeof record.worker === 'string' ? record.worker : null,
+      seconds: typeof record.seconds === 'number' ? record.seconds : null,
+    });
   }
   return entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

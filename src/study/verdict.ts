@@ -93,7 +93,10 @@ export const UNCONVERGED_TOLERANCE = 0.25;
  * @example
  * seedEffect([1, 2, 3], { unit: 'points', of: 'gain', paired: true }).low; // ≈ −0.48
  */
-export function seedEffect(values: readonly number[], o: { unit: string; of: string; paired: boolean; note?: string }): VerdictEffect {
+export function seedEffect(
+  values: readonly number[],
+  o: { unit: string; of: string; paired: boolean; note?: string },
+): VerdictEffect {
   const t = tInterval(values, VERDICT_LEVEL);
   const how = `${Math.round(100 * VERDICT_LEVEL)}% t interval over ${values.length} seed${values.length === 1 ? '' : 's'}${o.paired ? ', paired by seed' : ''}${o.note === undefined ? '' : `, ${o.note}`}`;
   return { of: o.of, estimate: t.mean, low: t.low, high: t.high, unit: o.unit, interval: how, n: values.length };
@@ -107,12 +110,19 @@ export function seedEffect(values: readonly number[], o: { unit: string; of: str
  * classifyInterval({ low: 0.2, high: 3 }, 1).outcome; // 'helps'
  * classifyInterval({ low: -0.5, high: 0.4 }, 1).outcome; // 'no-difference'
  */
-export function classifyInterval(e: Pick<VerdictEffect, 'low' | 'high'>, margin: number): { outcome: EffectOutcome; because: string | null } {
-  if (!Number.isFinite(e.low) || !Number.isFinite(e.high)) return { outcome: 'inconclusive', because: 'seed noise: one seed gives no interval' };
+export function classifyInterval(
+  e: Pick<VerdictEffect, 'low' | 'high'>,
+  margin: number,
+): { outcome: EffectOutcome; because: string | null } {
+  if (!Number.isFinite(e.low) || !Number.isFinite(e.high))
+    return { outcome: 'inconclusive', because: 'seed noise: one seed gives no interval' };
   if (e.low >= -margin && e.high <= margin) return { outcome: 'no-difference', because: null };
   if (e.low > 0) return { outcome: 'helps', because: null };
   if (e.high < 0) return { outcome: 'hurts', because: null };
-  return { outcome: 'inconclusive', because: `seed noise: the interval covers both 0 and a difference of more than ${margin}` };
+  return {
+    outcome: 'inconclusive',
+    because: `seed noise: the interval covers both 0 and a difference of more than ${margin}`,
+  };
 }
 
 /** A reason for a numbered value, rounded for reading. */
@@ -126,8 +136,13 @@ const num = (v: number, d = 3): number => Number(v.toFixed(d));
  */
 export function smokeTestReason(smokeTest: boolean): VerdictReason {
   return {
-    check: SMOKE_TEST, value: smokeTest ? 'yes' : 'no', passed: !smokeTest, gate: true,
-    detail: smokeTest ? 'a --quick run checks that the study runs; it is too small to answer the question' : 'a full run, not a smoke test',
+    check: SMOKE_TEST,
+    value: smokeTest ? 'yes' : 'no',
+    passed: !smokeTest,
+    gate: true,
+    detail: smokeTest
+      ? 'a --quick run checks that the study runs; it is too small to answer the question'
+      : 'a full run, not a smoke test',
   };
 }
 
@@ -151,14 +166,26 @@ export function lossConverged(losses: readonly number[]): { converged: boolean; 
  */
 export function convergenceReason(runs: readonly { label: string; losses: readonly number[] | null }[]): VerdictReason {
   const measured = runs.filter((r) => r.losses !== null && r.losses.length > 0);
-  if (measured.length === 0) return { check: 'converged', value: null, passed: true, gate: true, failure: UNDER_TRAINED, detail: 'no training-loss curves recorded (older records); convergence not measured' };
+  if (measured.length === 0)
+    return {
+      check: 'converged',
+      value: null,
+      passed: true,
+      gate: true,
+      failure: UNDER_TRAINED,
+      detail: 'no training-loss curves recorded (older records); convergence not measured',
+    };
   const open = measured.map((r) => ({ label: r.label, ...lossConverged(r.losses!) })).filter((r) => !r.converged);
   const fraction = open.length / measured.length;
   const passed = fraction <= UNCONVERGED_TOLERANCE;
-  const named = open.slice(0, 4).map((r) => `${r.label}${Number.isFinite(r.drop) ? ` (−${(100 * r.drop).toFixed(0)}%)` : ' (one epoch)'}`).join(', ');
-  const detail = open.length === 0
-    ? `all ${measured.length} runs converged (training loss fell ≤ ${100 * CONVERGED_RELATIVE_DROP}% over the last quarter of training)`
-    : `${open.length} of ${measured.length} runs still improving over the last quarter of training (> ${100 * CONVERGED_RELATIVE_DROP}% loss drop): ${named}${open.length > 4 ? ', …' : ''}`;
+  const named = open
+    .slice(0, 4)
+    .map((r) => `${r.label}${Number.isFinite(r.drop) ? ` (−${(100 * r.drop).toFixed(0)}%)` : ' (one epoch)'}`)
+    .join(', ');
+  const detail =
+    open.length === 0
+      ? `all ${measured.length} runs converged (training loss fell ≤ ${100 * CONVERGED_RELATIVE_DROP}% over the last quarter of training)`
+      : `${open.length} of ${measured.length} runs still improving over the last quarter of training (> ${100 * CONVERGED_RELATIVE_DROP}% loss drop): ${named}${open.length > 4 ? ', …' : ''}`;
   return { check: 'converged', value: num(fraction), passed, gate: true, failure: UNDER_TRAINED, detail };
 }
 
@@ -173,8 +200,13 @@ export function seedNoiseReason(effect: VerdictEffect, margin: number): VerdictR
   const c = classifyInterval(effect, margin);
   const half = (effect.high - effect.low) / 2;
   return {
-    check: 'seed noise', value: Number.isFinite(half) ? num(half) : null, passed: c.outcome !== 'inconclusive', gate: false,
-    detail: c.because ?? `the interval ${formatInterval(effect)} ${c.outcome === 'no-difference' ? `lies inside ±${margin} ${effect.unit}` : 'excludes 0'}`,
+    check: 'seed noise',
+    value: Number.isFinite(half) ? num(half) : null,
+    passed: c.outcome !== 'inconclusive',
+    gate: false,
+    detail:
+      c.because ??
+      `the interval ${formatInterval(effect)} ${c.outcome === 'no-difference' ? `lies inside ±${margin} ${effect.unit}` : 'excludes 0'}`,
   };
 }
 
@@ -185,17 +217,26 @@ export function seedNoiseReason(effect: VerdictEffect, margin: number): VerdictR
  * @example
  * decideEffect({ effect, margin: 1, gates: [smokeTestReason(true)], next: [] }).because; // 'smoke test'
  */
-export function decideEffect(o: { effect: VerdictEffect | null; margin: number; gates: readonly VerdictReason[]; next: readonly string[] }): { outcome: EffectOutcome; because: string | null; next: string[] } {
+export function decideEffect(o: {
+  effect: VerdictEffect | null;
+  margin: number;
+  gates: readonly VerdictReason[];
+  next: readonly string[];
+}): { outcome: EffectOutcome; because: string | null; next: string[] } {
   const next = [...o.next];
   const failed = o.gates.find((g) => g.gate && !g.passed);
   if (failed !== undefined) return { outcome: 'inconclusive', because: failed.failure ?? failed.check, next };
   if (o.effect === null) return { outcome: 'inconclusive', because: 'nothing to compare', next };
   const c = classifyInterval(o.effect, o.margin);
-  if (c.outcome === 'inconclusive') next.push(`more seeds (${o.effect.n} give an interval of ${formatInterval(o.effect)}; it must exclude 0 or lie inside ±${o.margin} ${o.effect.unit})`);
+  if (c.outcome === 'inconclusive')
+    next.push(
+      `more seeds (${o.effect.n} give an interval of ${formatInterval(o.effect)}; it must exclude 0 or lie inside ±${o.margin} ${o.effect.unit})`,
+    );
   return { outcome: c.outcome, because: c.outcome === 'inconclusive' ? 'seed noise' : null, next };
 }
 
-const signed = (v: number, d = 2): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(d)}` : v > 0 ? '+∞' : '−∞');
+const signed = (v: number, d = 2): string =>
+  Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(d)}` : v > 0 ? '+∞' : '−∞';
 
 /**
  * An interval as text: '[+0.40, +2.10]'.
@@ -227,7 +268,10 @@ export function formatEffect(e: VerdictEffect): string {
 export function verdictText(v: StudyVerdict): string[] {
   const lines = [`outcome: ${v.outcome}${v.because === null ? '' : ` (${v.because})`}`];
   if (v.effect !== null) lines.push(`effect: ${formatEffect(v.effect)}`);
-  for (const r of v.reasons) lines.push(`${r.passed ? 'ok' : r.gate ? 'FAILED' : 'flag'} ${r.check}${r.value === null ? '' : ` = ${r.value}`}: ${r.detail}`);
+  for (const r of v.reasons)
+    lines.push(
+      `${r.passed ? 'ok' : r.gate ? 'FAILED' : 'flag'} ${r.check}${r.value === null ? '' : ` = ${r.value}`}: ${r.detail}`,
+    );
   for (const n of v.next) lines.push(`next: ${n}`);
   return lines;
 }

@@ -86,7 +86,10 @@ function reverseTopo(roots: readonly Tensor[]): Tensor[] {
  * tensor reached. Frees the graph unless retainGraph.
  */
 function propagate(
-  seeds: Map<Tensor, Tensor>, retainGraph: boolean, add: (a: Tensor, b: Tensor) => Tensor, targets?: readonly Tensor[],
+  seeds: Map<Tensor, Tensor>,
+  retainGraph: boolean,
+  add: (a: Tensor, b: Tensor) => Tensor,
+  targets?: readonly Tensor[],
 ): Map<Tensor, Tensor> {
   const grads = new Map(seeds);
   const order = reverseTopo([...seeds.keys()]);
@@ -113,7 +116,10 @@ function propagate(
         const gi = ins[i];
         if (!needs[i] || gi === null || gi === undefined) return;
         if (!shapesEqual(gi.shape, x.shape)) {
-          throw new ShapeError(`${fn.name} backward`, `gradient of shape ${fmt(gi.shape)} for input of shape ${fmt(x.shape)}`);
+          throw new ShapeError(
+            `${fn.name} backward`,
+            `gradient of shape ${fmt(gi.shape)} for input of shape ${fmt(x.shape)}`,
+          );
         }
         const old = grads.get(x);
         // accumulation is out of place: a backward may hand back the very tensor it was given
@@ -149,7 +155,9 @@ export interface BackwardHooks {
  */
 export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGraph: boolean, h: BackwardHooks): void {
   if (!root.requiresGrad) {
-    throw new PolytaskError('backward: tensor does not require grad (no input of the computation had requiresGrad set)');
+    throw new PolytaskError(
+      'backward: tensor does not require grad (no input of the computation had requiresGrad set)',
+    );
   }
   const seed = seedFor('backward', root, gradient, h);
   const grads = propagate(new Map([[root, seed]]), retainGraph, h.add);
@@ -169,7 +177,12 @@ export interface GradOptions {
 }
 
 /** Implements the functional `grad`: d(sum of outputs)/d(inputs), leaving `.grad` untouched. */
-export function runGrad(outputs: readonly Tensor[], inputs: readonly Tensor[], opts: GradOptions, h: BackwardHooks): Tensor[] {
+export function runGrad(
+  outputs: readonly Tensor[],
+  inputs: readonly Tensor[],
+  opts: GradOptions,
+  h: BackwardHooks,
+): Tensor[] {
   const seeds = new Map<Tensor, Tensor>();
   outputs.forEach((o, i) => {
     if (!o.requiresGrad) throw new PolytaskError(`grad: output ${i} does not require grad`);
@@ -184,7 +197,9 @@ export function runGrad(outputs: readonly Tensor[], inputs: readonly Tensor[], o
     if (opts.allowUnused) return h.zerosLike(x);
     // a constant never receives a gradient: say so rather than blame the graph
     if (!x.requiresGrad) throw new PolytaskError(`grad: input ${i} (shape ${fmt(x.shape)}) does not require grad`);
-    throw new PolytaskError(`grad: input ${i} (shape ${fmt(x.shape)}) is not used by the outputs; pass { allowUnused: true } to get zeros`);
+    throw new PolytaskError(
+      `grad: input ${i} (shape ${fmt(x.shape)}) is not used by the outputs; pass { allowUnused: true } to get zeros`,
+    );
   });
 }
 
@@ -196,7 +211,10 @@ function seedFor(op: string, root: Tensor, gradient: Tensor | undefined, h: Back
     return gradient;
   }
   if (root.size !== 1) {
-    throw new ShapeError(op, `an implicit gradient needs a scalar output, got shape ${fmt(root.shape)}; pass the gradient explicitly`);
+    throw new ShapeError(
+      op,
+      `an implicit gradient needs a scalar output, got shape ${fmt(root.shape)}; pass the gradient explicitly`,
+    );
   }
   return h.onesLike(root);
 }

@@ -41,12 +41,16 @@ function inferShape(data: NestedArray): number[] {
 
 function flattenInto(data: NestedArray, shape: readonly number[], dim: number, out: number[]): void {
   if (dim === shape.length) {
-    if (typeof data !== 'number') throw new ShapeError('tensor', `ragged nested array: expected a number at depth ${dim}`);
+    if (typeof data !== 'number')
+      throw new ShapeError('tensor', `ragged nested array: expected a number at depth ${dim}`);
     out.push(data);
     return;
   }
   if (!Array.isArray(data) || data.length !== shape[dim]) {
-    throw new ShapeError('tensor', `ragged nested array: expected ${shape[dim]} entries at depth ${dim}, shape ${fmt(shape)}`);
+    throw new ShapeError(
+      'tensor',
+      `ragged nested array: expected ${shape[dim]} entries at depth ${dim}, shape ${fmt(shape)}`,
+    );
   }
   for (const d of data) flattenInto(d, shape, dim + 1, out);
 }
@@ -103,7 +107,8 @@ export function rand(shape: readonly number[], low = 0, high = 1, opts?: TensorO
 /** start, start+step, ... below end. int32 when all arguments are integers. */
 export function arange(start: number, end?: number, step = 1): Tensor {
   const [s, e] = end === undefined ? [0, start] : [start, end];
-  if (step === 0 || !Number.isFinite(step)) throw new ValueError('arange', `step must be a non-zero finite number, got ${step}`);
+  if (step === 0 || !Number.isFinite(step))
+    throw new ValueError('arange', `step must be a non-zero finite number, got ${step}`);
   const n = Math.max(0, Math.ceil((e - s) / step));
   const isInt = Number.isInteger(s) && Number.isInteger(e) && Number.isInteger(step);
   const arr = allocate(isInt ? 'int32' : 'float32', n);

@@ -20,7 +20,12 @@ export { conv2d, conv1d, type Conv2dOptions, type Conv1dOptions, type Pair } fro
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type Pool2dOptions } from './ops/pool.js';
 export { layerNorm, batchNorm, type BatchNormOptions } from './ops/norm.js';
 export { dropout, channelDropout } from './ops/random.js';
-export { scaledDotProductAttention, sinusoidalPositionEncoding, MASKED_SCORE, type AttentionOptions } from './ops/attention.js';
+export {
+  scaledDotProductAttention,
+  sinusoidalPositionEncoding,
+  MASKED_SCORE,
+  type AttentionOptions,
+} from './ops/attention.js';
 export { softmaxCrossEntropy, type SoftmaxCrossEntropyOptions } from './ops/loss.js';
 
 /**

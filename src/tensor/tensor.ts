@@ -142,9 +142,15 @@ export class Tensor {
     this.shape = Object.freeze([...shape]);
   }
 
-  get dtype(): DType { return dtypeOf(this.data); }
-  get size(): number { return this.data.length; }
-  get ndim(): number { return this.shape.length; }
+  get dtype(): DType {
+    return dtypeOf(this.data);
+  }
+  get size(): number {
+    return this.data.length;
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
 
   /** The value of a one-element tensor. */
   item(): number {
@@ -167,5 +173,7 @@ export class Tensor {
   }
 
   /** The same data, cut from the graph. */
-  detach(): Tensor { return new Tensor(this.data, this.shape); }
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape);
+  }
 }

@@ -22,7 +22,11 @@ import type { Trainer } from './trainer.js';
  * @example
  * const { history } = await fitUnlessAborted(trainer, options.signal, 'fitAdam');
  */
-export async function fitUnlessAborted<B>(trainer: Trainer<B>, signal: AbortSignal | undefined, where: string): Promise<FitResult> {
+export async function fitUnlessAborted<B>(
+  trainer: Trainer<B>,
+  signal: AbortSignal | undefined,
+  where: string,
+): Promise<FitResult> {
   if (signal === undefined) return trainer.fit();
   if (signal.aborted) throw new StoppedError(where, trainer.stepsDone);
   const stop = (): void => trainer.requestStop();

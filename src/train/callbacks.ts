@@ -108,7 +108,11 @@ export interface Callbacks {
  * @example
  * await emit(callbacks, 'onEpochEnd', event);
  */
-export async function emit<K extends keyof Callbacks>(callbacks: readonly Callbacks[], name: K, event: Parameters<NonNullable<Callbacks[K]>>[0]): Promise<void> {
+export async function emit<K extends keyof Callbacks>(
+  callbacks: readonly Callbacks[],
+  name: K,
+  event: Parameters<NonNullable<Callbacks[K]>>[0],
+): Promise<void> {
   for (const cb of callbacks) {
     const fn = cb[name] as ((e: typeof event) => void | Promise<void>) | undefined;
     if (fn !== undefined) await fn.call(cb, event);

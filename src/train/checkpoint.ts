@@ -26,7 +26,13 @@ import type { Tensor } from '../tensor/index.js';
 import { pruneCheckpoints, removeDirectory, type CheckpointInfo } from './checkpoint-store.js';
 import { CheckpointError } from './errors.js';
 import {
-  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, MANIFEST_FILE, checkpointName, manifestEntry, readManifest, type Manifest,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  MANIFEST_FILE,
+  checkpointName,
+  manifestEntry,
+  readManifest,
+  type Manifest,
 } from './manifest.js';
 import { packState, unpackState, type JsonValue } from './state-codec.js';
 
@@ -67,7 +73,8 @@ function encodeFiles(c: CheckpointContents): Map<string, Uint8Array | string> {
   part('state', c.state);
   if (c.metadata !== undefined) {
     const packed = packState(c.metadata);
-    if (Object.keys(packed.tensors).length > 0) throw new ValueError('saveCheckpoint', 'metadata must be plain JSON, without tensors');
+    if (Object.keys(packed.tensors).length > 0)
+      throw new ValueError('saveCheckpoint', 'metadata must be plain JSON, without tensors');
     files.set('metadata.json', json(packed.json));
   }
   return files;
@@ -80,11 +87,17 @@ function encodeFiles(c: CheckpointContents): Map<string, Uint8Array | string> {
  * @example
  * saveCheckpoint('runs/a', { step, epoch, model: model.stateDict(), optimizer: opt.stateDict() });
  */
-export function saveCheckpoint(root: string, contents: CheckpointContents, opts: SaveCheckpointOptions = {}): CheckpointInfo {
+export function saveCheckpoint(
+  root: string,
+  contents: CheckpointContents,
+  opts: SaveCheckpointOptions = {},
+): CheckpointInfo {
   const { step, epoch } = contents;
   const keepLast = opts.keepLast ?? Infinity;
-  if (!Number.isSafeInteger(step) || step < 0) throw new ValueError('saveCheckpoint', `step must be a non-negative integer, got ${step}`);
-  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new ValueError('saveCheckpoint', `epoch must be a non-negative integer, got ${epoch}`);
+  if (!Number.isSafeInteger(step) || step < 0)
+    throw new ValueError('saveCheckpoint', `step must be a non-negative integer, got ${step}`);
+  if (!Number.isSafeInteger(epoch) || epoch < 0)
+    throw new ValueError('saveCheckpoint', `epoch must be a non-negative integer, got ${epoch}`);
   if (!(keepLast === Infinity || (Number.isInteger(keepLast) && keepLast >= 1))) {
     throw new ValueError('saveCheckpoint', `keepLast must be a positive integer or Infinity, got ${keepLast}`);
   }
@@ -99,7 +112,12 @@ export function saveCheckpoint(root: string, contents: CheckpointContents, opts:
   syncDirSync(root);
 
   const manifest: Manifest = {
-    format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, step, epoch, createdAt: new Date().toISOString(), files: {},
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    step,
+    epoch,
+    createdAt: new Date().toISOString(),
+    files: {},
   };
   for (const [file, data] of files) {
     writeFileAtomicSync(join(path, file), data);
@@ -121,7 +139,10 @@ function readChecked(path: string, manifest: Manifest, file: string): Buffer {
   }
   const actual = manifestEntry(bytes);
   if (actual.bytes !== entry.bytes || actual.sha256 !== entry.sha256) {
-    throw new CheckpointError(path, `${file} is damaged: ${actual.bytes} bytes with SHA-256 ${actual.sha256.slice(0, 12)}…, the manifest says ${entry.bytes} bytes with ${entry.sha256.slice(0, 12)}…`);
+    throw new CheckpointError(
+      path,
+      `${file} is damaged: ${actual.bytes} bytes with SHA-256 ${actual.sha256.slice(0, 12)}…, the manifest says ${entry.bytes} bytes with ${entry.sha256.slice(0, 12)}…`,
+    );
   }
   return bytes;
 }
@@ -137,10 +158,14 @@ function readChecked(path: string, manifest: Manifest, file: string): Buffer {
 export function loadCheckpoint(path: string): CheckpointContents & { path: string } {
   const manifest = readManifest(path);
   if (manifest === null) {
-    throw new CheckpointError(path, `no valid ${MANIFEST_FILE}: not a checkpoint, or one whose writing was interrupted`);
+    throw new CheckpointError(
+      path,
+      `no valid ${MANIFEST_FILE}: not a checkpoint, or one whose writing was interrupted`,
+    );
   }
   const has = (file: string): boolean => Object.hasOwn(manifest.files, file);
-  const tensorsOf = (file: string): Record<string, Tensor> => (has(file) ? decodeSafetensors(readChecked(path, manifest, file), join(path, file)).tensors : {});
+  const tensorsOf = (file: string): Record<string, Tensor> =>
+    has(file) ? decodeSafetensors(readChecked(path, manifest, file), join(path, file)).tensors : {};
   const jsonOf = (file: string): JsonValue => {
     const text = readChecked(path, manifest, file).toString('utf8');
     try {
@@ -159,7 +184,12 @@ export function loadCheckpoint(path: string): CheckpointContents & { path: strin
     }
   };
   if (!has('model.safetensors')) throw new CheckpointError(path, 'the manifest lists no model.safetensors');
-  const out: CheckpointContents & { path: string } = { path, step: manifest.step, epoch: manifest.epoch, model: tensorsOf('model.safetensors') };
+  const out: CheckpointContents & { path: string } = {
+    path,
+    step: manifest.step,
+    epoch: manifest.epoch,
+    model: tensorsOf('model.safetensors'),
+  };
   const optimizer = part('optimizer');
   const state = part('state');
   if (optimizer !== undefined) out.optimizer = optimizer;

@@ -46,7 +46,10 @@ export function describeNonFinite(info: NonFiniteInfo): string {
  */
 export class NonFiniteError extends PolytaskError {
   override name = 'NonFiniteError';
-  constructor(readonly info: NonFiniteInfo, readonly lastCheckpoint: string | null) {
+  constructor(
+    readonly info: NonFiniteInfo,
+    readonly lastCheckpoint: string | null,
+  ) {
     const tail = lastCheckpoint === null ? '' : `; the last good checkpoint is ${lastCheckpoint}`;
     super(`${describeNonFinite(info)}${tail}`);
   }
@@ -72,7 +75,10 @@ export class CheckpointError extends PolytaskError {
  */
 export class StoppedError extends PolytaskError {
   override name = 'StoppedError';
-  constructor(where: string, readonly stepsDone: number) {
+  constructor(
+    where: string,
+    readonly stepsDone: number,
+  ) {
     super(`${where}: stopped by its abort signal after ${stepsDone} steps`);
   }
 }

@@ -44,12 +44,15 @@ const asList = (m: Metric | readonly Metric[]): readonly Metric[] => (Array.isAr
 function defaultForward(where: string, model: AnyModule, batch: unknown): unknown {
   const x = (batch as { x?: unknown } | null)?.x;
   if (batch instanceof Tensor) return model.forward(batch);
-  if (!(x instanceof Tensor)) throw new ValueError(where, 'batches are neither tensors nor { x } objects; pass opts.forward');
+  if (!(x instanceof Tensor))
+    throw new ValueError(where, 'batches are neither tensors nor { x } objects; pass opts.forward');
   return model.forward(x);
 }
 
 function isTensorRecord(v: unknown): v is Record<string, Tensor> {
-  return typeof v === 'object' && v !== null && !(v instanceof Tensor) && Object.values(v).every((t) => t instanceof Tensor);
+  return (
+    typeof v === 'object' && v !== null && !(v instanceof Tensor) && Object.values(v).every((t) => t instanceof Tensor)
+  );
 }
 
 function defaultViews(output: unknown, batch: unknown, tasks: readonly string[]): Record<string, TaskView> {
@@ -60,7 +63,10 @@ function defaultViews(output: unknown, batch: unknown, tasks: readonly string[])
     const target = y instanceof Tensor ? y : isTensorRecord(y) ? y[task] : undefined;
     const m = mask instanceof Tensor ? mask : isTensorRecord(mask) ? mask[task] : undefined;
     if (pred === undefined || target === undefined) {
-      throw new ValueError('evaluate', `cannot tell task '${task}''s prediction and target apart from the output and batch.y; pass opts.views`);
+      throw new ValueError(
+        'evaluate',
+        `cannot tell task '${task}''s prediction and target apart from the output and batch.y; pass opts.views`,
+      );
     }
     views[task] = m === undefined ? { pred, target } : { pred, target, mask: m };
   }
@@ -78,7 +84,12 @@ function defaultViews(output: unknown, batch: unknown, tasks: readonly string[])
  *   views: (out, b) => ({ left: { pred: out.left, target: b.y.left }, right: { pred: out.right, target: b.y.right } }),
  * });
  */
-export function evaluate<B>(model: AnyModule, loader: Iterable<B>, metrics: TaskMetrics, opts: EvaluateOptions<B> = {}): EvaluationResult {
+export function evaluate<B>(
+  model: AnyModule,
+  loader: Iterable<B>,
+  metrics: TaskMetrics,
+  opts: EvaluateOptions<B> = {},
+): EvaluationResult {
   const tasks = Object.keys(metrics);
   for (const task of tasks) {
     const names = asList(metrics[task]!).map((m) => m.name);
@@ -113,7 +124,12 @@ export function evaluate<B>(model: AnyModule, loader: Iterable<B>, metrics: Task
  * directionsOf({ depth: [mae()] }); // { depth: { mae: false } }
  */
 export function directionsOf(metrics: TaskMetrics): Record<string, Record<string, boolean>> {
-  return Object.fromEntries(Object.entries(metrics).map(([task, ms]) => [task, Object.fromEntries(asList(ms).map((m) => [m.name, m.higherIsBetter]))]));
+  return Object.fromEntries(
+    Object.entries(metrics).map(([task, ms]) => [
+      task,
+      Object.fromEntries(asList(ms).map((m) => [m.name, m.higherIsBetter])),
+    ]),
+  );
 }
 
 export interface PredictOptions<B, O> {
@@ -128,7 +144,15 @@ function concatOutputs(outputs: readonly unknown[]): unknown {
   const first = outputs[0];
   if (first instanceof Tensor) return concat(outputs as Tensor[], 0);
   if (isTensorRecord(first)) {
-    return Object.fromEntries(Object.keys(first).map((k) => [k, concat(outputs.map((o) => (o as Record<string, Tensor>)[k]!), 0)]));
+    return Object.fromEntries(
+      Object.keys(first).map((k) => [
+        k,
+        concat(
+          outputs.map((o) => (o as Record<string, Tensor>)[k]!),
+          0,
+        ),
+      ]),
+    );
   }
   throw new ValueError('predict', 'outputs must be tensors or records of tensors');
 }
@@ -141,15 +165,21 @@ function concatOutputs(outputs: readonly unknown[]): unknown {
  * const probs = predict(model, xTest).softmax(1);
  * const heads = predict<Record<string, Tensor>>(mtl, loader);   // { left: [N, 10], right: [N, 10] }
  */
-export function predict<O = Tensor, B = unknown>(model: AnyModule, input: Tensor | Iterable<B>, opts: PredictOptions<B, O> = {}): O {
+export function predict<O = Tensor, B = unknown>(
+  model: AnyModule,
+  input: Tensor | Iterable<B>,
+  opts: PredictOptions<B, O> = {},
+): O {
   const batchSize = opts.batchSize ?? 256;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError('predict', `batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ValueError('predict', `batchSize must be a positive integer, got ${batchSize}`);
   const batches: Iterable<unknown> = input instanceof Tensor ? slices(input, batchSize) : input;
   const outputs: unknown[] = [];
   withModesRestored(model, () => {
     model.eval();
     noGrad(() => {
-      for (const batch of batches) outputs.push(opts.forward === undefined ? defaultForward('predict', model, batch) : opts.forward(batch as B));
+      for (const batch of batches)
+        outputs.push(opts.forward === undefined ? defaultForward('predict', model, batch) : opts.forward(batch as B));
     });
   });
   if (outputs.length === 0) throw new ValueError('predict', 'the input holds no samples');

@@ -15,7 +15,10 @@ import type { Tensor } from '../tensor/index.js';
  * @example
  * firstNonFiniteLoss(Infinity, {}); // { value: Infinity }
  */
-export function firstNonFiniteLoss(total: number, losses: Readonly<Record<string, number>>): { task?: string; value: number } | null {
+export function firstNonFiniteLoss(
+  total: number,
+  losses: Readonly<Record<string, number>>,
+): { task?: string; value: number } | null {
   for (const [task, value] of Object.entries(losses)) if (!Number.isFinite(value)) return { task, value };
   return Number.isFinite(total) ? null : { value: total };
 }
@@ -27,7 +30,9 @@ export function firstNonFiniteLoss(total: number, losses: Readonly<Record<string
  * @example
  * firstNonFiniteGradient(model.namedParameters());
  */
-export function firstNonFiniteGradient(params: Iterable<readonly [string, Tensor]>): { parameter: string; value: number } | null {
+export function firstNonFiniteGradient(
+  params: Iterable<readonly [string, Tensor]>,
+): { parameter: string; value: number } | null {
   for (const [parameter, p] of params) {
     const g = p.grad;
     if (g === null) continue;

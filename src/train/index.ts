@@ -15,25 +15,61 @@
  */
 export { Trainer } from './trainer.js';
 export type {
-  TrainerOptions, StepFn, StepContext, StepOutput, ResumableLoader, Stateful, SchedulerLike, CheckpointOptions, EvalContext,
+  TrainerOptions,
+  StepFn,
+  StepContext,
+  StepOutput,
+  ResumableLoader,
+  Stateful,
+  SchedulerLike,
+  CheckpointOptions,
+  EvalContext,
 } from './trainer-options.js';
 export {
-  emit, type Callbacks, type FitStartEvent, type StepEndEvent, type EpochEndEvent, type EpochRecord, type CheckpointEvent,
-  type CheckpointReason, type NonFiniteEvent, type FitResult,
+  emit,
+  type Callbacks,
+  type FitStartEvent,
+  type StepEndEvent,
+  type EpochEndEvent,
+  type EpochRecord,
+  type CheckpointEvent,
+  type CheckpointReason,
+  type NonFiniteEvent,
+  type FitResult,
 } from './callbacks.js';
 export { runStep, type StepSetup, type StepOutcome } from './train-step.js';
 export { NonFiniteError, CheckpointError, StoppedError, describeNonFinite, type NonFiniteInfo } from './errors.js';
 export { fitUnlessAborted } from './abortable-fit.js';
 export { firstNonFiniteLoss, firstNonFiniteGradient } from './finite.js';
 export { saveCheckpoint, loadCheckpoint, type CheckpointContents, type SaveCheckpointOptions } from './checkpoint.js';
-export { listCheckpoints, latestCheckpoint, pruneCheckpoints, removeDirectory, type CheckpointInfo } from './checkpoint-store.js';
-export { checkpointName, parseCheckpointName, readManifest, manifestEntry, type Manifest, type ManifestEntry } from './manifest.js';
+export {
+  listCheckpoints,
+  latestCheckpoint,
+  pruneCheckpoints,
+  removeDirectory,
+  type CheckpointInfo,
+} from './checkpoint-store.js';
+export {
+  checkpointName,
+  parseCheckpointName,
+  readManifest,
+  manifestEntry,
+  type Manifest,
+  type ManifestEntry,
+} from './manifest.js';
 export { snapshotTraining, restoreTraining, type TrainingParts, type TrainerCounters } from './trainer-state.js';
 export { packState, unpackState, type JsonValue, type PackedState } from './state-codec.js';
 export { LossTally, type LossSummary, type LossTallyState } from './loss-tally.js';
 export { Throughput, type Progress } from './throughput.js';
 export { withModesRestored } from './modes.js';
 export {
-  evaluate, predict, directionsOf, type TaskMetrics, type EvaluationResult, type TaskView, type EvaluateOptions, type PredictOptions,
+  evaluate,
+  predict,
+  directionsOf,
+  type TaskMetrics,
+  type EvaluationResult,
+  type TaskView,
+  type EvaluateOptions,
+  type PredictOptions,
 } from './evaluate.js';
 export * from './metrics/index.js';

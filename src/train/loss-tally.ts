@@ -56,7 +56,9 @@ export class LossTally {
 
   summary(): LossSummary {
     const s = this.#state;
-    const losses = Object.fromEntries(Object.entries(s.taskSums).map(([task, sum]) => [task, sum / s.taskCounts[task]!]));
+    const losses = Object.fromEntries(
+      Object.entries(s.taskSums).map(([task, sum]) => [task, sum / s.taskCounts[task]!]),
+    );
     return { steps: s.steps, skipped: s.skipped, loss: s.steps === 0 ? NaN : s.sum / s.steps, losses };
   }
 
@@ -69,8 +71,14 @@ export class LossTally {
   }
 
   loadState(state: LossTallyState): void {
-    const ok = typeof state === 'object' && state !== null && Number.isInteger(state.steps) && Number.isInteger(state.skipped)
-      && typeof state.sum === 'number' && typeof state.taskSums === 'object' && typeof state.taskCounts === 'object';
+    const ok =
+      typeof state === 'object' &&
+      state !== null &&
+      Number.isInteger(state.steps) &&
+      Number.isInteger(state.skipped) &&
+      typeof state.sum === 'number' &&
+      typeof state.taskSums === 'object' &&
+      typeof state.taskCounts === 'object';
     if (!ok) throw new ValueError('LossTally.loadState', 'not a state that LossTally.state() returned');
     this.#state = structuredClone(state);
   }

@@ -103,7 +103,8 @@ export function readManifest(dir: string): Manifest | null {
   if (typeof files !== 'object' || files === null || Array.isArray(files)) return null;
   for (const [name, entry] of Object.entries(files)) {
     // Names are plain file names inside the directory, never paths out of it.
-    if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.startsWith('.') || name === MANIFEST_FILE || !isEntry(entry)) return null;
+    if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.startsWith('.') || name === MANIFEST_FILE || !isEntry(entry))
+      return null;
   }
   return parsed as Manifest;
 }

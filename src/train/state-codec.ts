@@ -70,7 +70,10 @@ export function packState(value: unknown): PackedState {
       return out;
     }
     const shown = typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
-    throw new ValueError('packState', `'${path.join('.') || '(root)'}' is a ${shown}; state may hold plain objects, arrays, numbers, strings, booleans, null and Tensors`);
+    throw new ValueError(
+      'packState',
+      `'${path.join('.') || '(root)'}' is a ${shown}; state may hold plain objects, arrays, numbers, strings, booleans, null and Tensors`,
+    );
   };
   return { json: visit(value, []), tensors };
 }
@@ -88,7 +91,8 @@ export function unpackState(json: JsonValue, tensors: Readonly<Record<string, Te
     const keys = Object.keys(v);
     if (keys.length === 1 && keys[0] === TENSOR) {
       const key = v[TENSOR];
-      if (typeof key !== 'string' || !Object.hasOwn(tensors, key)) throw new ValueError('unpackState', `no tensor '${String(key)}' for a reference`);
+      if (typeof key !== 'string' || !Object.hasOwn(tensors, key))
+        throw new ValueError('unpackState', `no tensor '${String(key)}' for a reference`);
       return tensors[key];
     }
     if (keys.length === 1 && keys[0] === NUMBER) {

@@ -36,7 +36,9 @@ export class Throughput {
   #samples = 0;
   #stepSeconds = 0;
 
-  constructor(readonly plan: { stepsDone: number; totalSteps: number | null; batchesPerEpoch: number | null; epochs: number }) {
+  constructor(
+    readonly plan: { stepsDone: number; totalSteps: number | null; batchesPerEpoch: number | null; epochs: number },
+  ) {
     this.#startSteps = plan.stepsDone;
   }
 
@@ -57,7 +59,17 @@ export class Throughput {
     const steps = stepsDone - this.#startSteps;
     const stepsPerSecond = elapsedSeconds > 0 ? steps / elapsedSeconds : 0;
     const samplesPerSecond = this.#stepSeconds > 0 ? this.#samples / this.#stepSeconds : 0;
-    const etaSeconds = totalSteps === null || stepsPerSecond === 0 ? null : Math.max(0, totalSteps - stepsDone) / stepsPerSecond;
-    return { stepsDone, totalSteps, batchesPerEpoch, epochs, elapsedSeconds, stepsPerSecond, samplesPerSecond, etaSeconds };
+    const etaSeconds =
+      totalSteps === null || stepsPerSecond === 0 ? null : Math.max(0, totalSteps - stepsDone) / stepsPerSecond;
+    return {
+      stepsDone,
+      totalSteps,
+      batchesPerEpoch,
+      epochs,
+      elapsedSeconds,
+      stepsPerSecond,
+      samplesPerSecond,
+      etaSeconds,
+    };
   }
 }

@@ -46,7 +46,8 @@ function scalar(where: string, v: Tensor | number): number {
 
 /** The step's losses as numbers; the total defaults to the sum of the task losses. */
 function readLosses(out: StepOutput): { loss: number; losses: Record<string, number> } {
-  if (typeof out !== 'object' || out === null) throw new ValueError('Trainer step', 'must return an object { loss, losses? }');
+  if (typeof out !== 'object' || out === null)
+    throw new ValueError('Trainer step', 'must return an object { loss, losses? }');
   const losses: Record<string, number> = {};
   for (const [task, v] of Object.entries(out.losses ?? {})) losses[task] = scalar(`Trainer step: losses.${task}`, v);
   if (out.loss !== undefined) return { loss: scalar('Trainer step: loss', out.loss), losses };
@@ -76,7 +77,10 @@ export async function runStep<B>(batch: B, ctx: StepContext, setup: StepSetup<B>
   if (badLoss !== null) return stopped({ kind: 'loss', ...badLoss });
   if (setup.backward === 'auto') {
     if (!(out.loss instanceof Tensor) || !out.loss.requiresGrad) {
-      throw new ValueError('Trainer step', "with backward 'auto' the step must return `loss` as a scalar Tensor that requires grad (return it from the model's graph, or use backward 'manual')");
+      throw new ValueError(
+        'Trainer step',
+        "with backward 'auto' the step must return `loss` as a scalar Tensor that requires grad (return it from the model's graph, or use backward 'manual')",
+      );
     }
     out.loss.backward();
   }
@@ -85,7 +89,10 @@ export async function runStep<B>(batch: B, ctx: StepContext, setup: StepSetup<B>
 
   let gradNorm: number | null = null;
   if (setup.clipGradNorm !== null) {
-    gradNorm = clipGradNorm(setup.params.map(([, p]) => p), setup.clipGradNorm);
+    gradNorm = clipGradNorm(
+      setup.params.map(([, p]) => p),
+      setup.clipGradNorm,
+    );
     // finite gradients whose norm overflows float32 would be scaled to zero: treat as non-finite
     if (!Number.isFinite(gradNorm)) return stopped({ kind: 'gradient', parameter: 'norm', value: gradNorm });
   }

@@ -55,7 +55,11 @@ interface SavedState {
  * @example
  * saveCheckpoint('runs/a', snapshotTraining(parts, counters));
  */
-export function snapshotTraining(parts: TrainingParts, counters: TrainerCounters, metadata?: JsonValue): CheckpointContents {
+export function snapshotTraining(
+  parts: TrainingParts,
+  counters: TrainerCounters,
+  metadata?: JsonValue,
+): CheckpointContents {
   const state: SavedState = {
     trainer: counters,
     loader: parts.loader.state(),
@@ -78,9 +82,17 @@ function isSavedState(v: unknown): v is SavedState {
   if (typeof v !== 'object' || v === null) return false;
   const s = v as Record<string, unknown>;
   const t = s['trainer'] as Record<string, unknown> | undefined;
-  return typeof t === 'object' && t !== null && Number.isInteger(t['stepsDone']) && Number.isInteger(t['epoch'])
-    && Number.isInteger(t['batchIndex']) && Array.isArray(t['history']) && Array.isArray(s['rng'])
-    && typeof s['stateful'] === 'object' && s['stateful'] !== null;
+  return (
+    typeof t === 'object' &&
+    t !== null &&
+    Number.isInteger(t['stepsDone']) &&
+    Number.isInteger(t['epoch']) &&
+    Number.isInteger(t['batchIndex']) &&
+    Array.isArray(t['history']) &&
+    Array.isArray(s['rng']) &&
+    typeof s['stateful'] === 'object' &&
+    s['stateful'] !== null
+  );
 }
 
 /**
@@ -92,18 +104,29 @@ function isSavedState(v: unknown): v is SavedState {
  * @example
  * const counters = restoreTraining(parts, loadCheckpoint('runs/a/step-00000120-epoch-0003'));
  */
-export function restoreTraining(parts: TrainingParts, contents: CheckpointContents & { path: string }): TrainerCounters {
+export function restoreTraining(
+  parts: TrainingParts,
+  contents: CheckpointContents & { path: string },
+): TrainerCounters {
   const { path } = contents;
   const state = contents.state;
   if (!isSavedState(state)) throw new CheckpointError(path, 'state.json does not hold a trainer state');
   if (contents.optimizer === undefined) throw new CheckpointError(path, 'holds no optimizer state');
   if ((state.scheduler === undefined) !== (parts.scheduler === null)) {
-    throw new CheckpointError(path, state.scheduler === undefined ? 'holds no scheduler state, but the trainer has a scheduler' : 'holds a scheduler state, but the trainer has no scheduler');
+    throw new CheckpointError(
+      path,
+      state.scheduler === undefined
+        ? 'holds no scheduler state, but the trainer has a scheduler'
+        : 'holds a scheduler state, but the trainer has no scheduler',
+    );
   }
   const saved = Object.keys(state.stateful).sort();
   const here = Object.keys(parts.stateful).sort();
   if (saved.join('\0') !== here.join('\0')) {
-    throw new CheckpointError(path, `holds stateful objects [${saved.join(', ')}], the trainer has [${here.join(', ')}]`);
+    throw new CheckpointError(
+      path,
+      `holds stateful objects [${saved.join(', ')}], the trainer has [${here.join(', ')}]`,
+    );
   }
   parts.model.loadStateDict(contents.model, { strict: true });
   parts.optimizer.loadStateDict(contents.optimizer as OptimizerStateDict);

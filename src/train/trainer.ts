@@ -48,18 +48,23 @@ function checkOptions<B>(o: TrainerOptions<B>): void {
   };
   if (!Number.isInteger(o.epochs) || o.epochs < 0) bad(`epochs must be a non-negative integer, got ${o.epochs}`);
   if (!positiveInt(o.maxSteps)) bad(`maxSteps must be a positive integer, got ${o.maxSteps}`);
-  if (o.clipGradNorm !== undefined && !(o.clipGradNorm > 0 && Number.isFinite(o.clipGradNorm))) bad(`clipGradNorm must be a positive number, got ${o.clipGradNorm}`);
+  if (o.clipGradNorm !== undefined && !(o.clipGradNorm > 0 && Number.isFinite(o.clipGradNorm)))
+    bad(`clipGradNorm must be a positive number, got ${o.clipGradNorm}`);
   if (!positiveInt(o.evalEvery)) bad(`evalEvery must be a positive integer, got ${o.evalEvery}`);
-  if (![undefined, 'auto', 'manual'].includes(o.backward)) bad(`backward must be 'auto' or 'manual', got '${String(o.backward)}'`);
-  if (![undefined, 'error', 'skip'].includes(o.onNonFinite)) bad(`onNonFinite must be 'error' or 'skip', got '${String(o.onNonFinite)}'`);
-  if (![undefined, 'step', 'epoch'].includes(o.schedulerInterval)) bad(`schedulerInterval must be 'step' or 'epoch', got '${String(o.schedulerInterval)}'`);
+  if (![undefined, 'auto', 'manual'].includes(o.backward))
+    bad(`backward must be 'auto' or 'manual', got '${String(o.backward)}'`);
+  if (![undefined, 'error', 'skip'].includes(o.onNonFinite))
+    bad(`onNonFinite must be 'error' or 'skip', got '${String(o.onNonFinite)}'`);
+  if (![undefined, 'step', 'epoch'].includes(o.schedulerInterval))
+    bad(`schedulerInterval must be 'step' or 'epoch', got '${String(o.schedulerInterval)}'`);
   const c = o.checkpoint;
   if (c !== undefined) {
     if (typeof c.dir !== 'string' || c.dir === '') bad('checkpoint.dir must be a directory path');
     if (!positiveInt(c.everySteps)) bad(`checkpoint.everySteps must be a positive integer, got ${c.everySteps}`);
     if (!positiveInt(c.everyEpochs)) bad(`checkpoint.everyEpochs must be a positive integer, got ${c.everyEpochs}`);
     const k = c.keepLast;
-    if (k !== undefined && k !== Infinity && !(Number.isInteger(k) && k >= 1)) bad(`checkpoint.keepLast must be a positive integer or Infinity, got ${k}`);
+    if (k !== undefined && k !== Infinity && !(Number.isInteger(k) && k >= 1))
+      bad(`checkpoint.keepLast must be a positive integer or Infinity, got ${k}`);
   }
 }
 
@@ -96,13 +101,29 @@ export class Trainer<B = Batch> {
     checkOptions(opts);
     this.#o = opts;
     this.#parts = {
-      model: opts.model, optimizer: opts.optimizer, scheduler: opts.scheduler ?? null,
-      loader: opts.loader, stateful: opts.stateful ?? {},
+      model: opts.model,
+      optimizer: opts.optimizer,
+      scheduler: opts.scheduler ?? null,
+      loader: opts.loader,
+      stateful: opts.stateful ?? {},
     };
-    this.#callbacks = opts.callbacks === undefined ? [] : Array.isArray(opts.callbacks) ? opts.callbacks : [opts.callbacks as Callbacks];
+    this.#callbacks =
+      opts.callbacks === undefined
+        ? []
+        : Array.isArray(opts.callbacks)
+          ? opts.callbacks
+          : [opts.callbacks as Callbacks];
     const names = new Map(opts.model.namedParameters().map(([n, p]) => [p as Tensor, n]));
-    const params = opts.optimizer.paramGroups.flatMap((g, gi) => g.params.map((p, pi) => [names.get(p) ?? `group ${gi} parameter ${pi}`, p] as const));
-    this.#setup = { step: opts.step, optimizer: opts.optimizer, params, backward: opts.backward ?? 'auto', clipGradNorm: opts.clipGradNorm ?? null };
+    const params = opts.optimizer.paramGroups.flatMap((g, gi) =>
+      g.params.map((p, pi) => [names.get(p) ?? `group ${gi} parameter ${pi}`, p] as const),
+    );
+    this.#setup = {
+      step: opts.step,
+      optimizer: opts.optimizer,
+      params,
+      backward: opts.backward ?? 'auto',
+      clipGradNorm: opts.clipGradNorm ?? null,
+    };
   }
 
   /** Steps completed (skipped ones included). */
@@ -184,8 +205,16 @@ export class Trainer<B = Batch> {
    */
   saveCheckpoint(): CheckpointInfo {
     const c = this.#checkpointOptions('Trainer.saveCheckpoint');
-    const counters = { stepsDone: this.#stepsDone, epoch: this.#epoch, batchIndex: this.#batchIndex, tally: this.#tally.state(), history: this.#history };
-    const info = saveCheckpoint(c.dir, snapshotTraining(this.#parts, counters, c.metadata), { keepLast: c.keepLast ?? 3 });
+    const counters = {
+      stepsDone: this.#stepsDone,
+      epoch: this.#epoch,
+      batchIndex: this.#batchIndex,
+      tally: this.#tally.state(),
+      history: this.#history,
+    };
+    const info = saveCheckpoint(c.dir, snapshotTraining(this.#parts, counters, c.metadata), {
+      keepLast: c.keepLast ?? 3,
+    });
     this.#lastCheckpoint = info;
     this.#savedAt = `${info.step}/${info.epoch}`;
     return info;
@@ -213,14 +242,21 @@ export class Trainer<B = Batch> {
   async #fit(): Promise<FitResult> {
     const { loader, epochs } = this.#o;
     if (loader.epoch !== this.#epoch && loader.epoch !== this.#epoch + 1) {
-      throw new ValueError('Trainer.fit', `the loader has completed ${loader.epoch} epochs, the trainer ${this.#epoch}: give a fresh loader, or resume both from a checkpoint`);
+      throw new ValueError(
+        'Trainer.fit',
+        `the loader has completed ${loader.epoch} epochs, the trainer ${this.#epoch}: give a fresh loader, or resume both from a checkpoint`,
+      );
     }
     const perEpoch = loader.batchesPerEpoch ?? null;
     const planned = perEpoch === null ? null : epochs * perEpoch;
     const cap = this.#o.maxSteps ?? Infinity;
     const totalSteps = planned === null ? (cap === Infinity ? null : cap) : Math.min(planned, cap);
     const clock = new Throughput({ stepsDone: this.#stepsDone, totalSteps, batchesPerEpoch: perEpoch, epochs });
-    await emit(this.#callbacks, 'onFitStart', { progress: clock.progress(this.#stepsDone), epoch: this.#epoch, resumedFrom: this.#resumedFrom });
+    await emit(this.#callbacks, 'onFitStart', {
+      progress: clock.progress(this.#stepsDone),
+      epoch: this.#epoch,
+      resumedFrom: this.#resumedFrom,
+    });
 
     const everySteps = this.#o.checkpoint?.everySteps;
     const everyEpochs = this.#o.checkpoint?.everyEpochs ?? 1;
@@ -265,7 +301,14 @@ export class Trainer<B = Batch> {
     const samples = (this.#o.samplesIn ?? defaultSamples)(batch);
     clock.record(samples, Throughput.since(started));
     await emit(this.#callbacks, 'onStepEnd', {
-      ...ctx, loss: outcome.loss, losses: outcome.losses, lr, gradNorm: outcome.gradNorm, samples, skipped, progress: clock.progress(this.#stepsDone),
+      ...ctx,
+      loss: outcome.loss,
+      losses: outcome.losses,
+      lr,
+      gradNorm: outcome.gradNorm,
+      samples,
+      skipped,
+      progress: clock.progress(this.#stepsDone),
     });
   }
 
@@ -273,9 +316,10 @@ export class Trainer<B = Batch> {
     const epoch = this.#epoch;
     const every = this.#o.evalEvery ?? 1;
     const hook = this.#o.evaluate;
-    const evalResult = hook !== undefined && (epoch + 1) % every === 0
-      ? await withModesRestored(this.#o.model, () => hook({ epoch, stepsDone: this.#stepsDone }))
-      : null;
+    const evalResult =
+      hook !== undefined && (epoch + 1) % every === 0
+        ? await withModesRestored(this.#o.model, () => hook({ epoch, stepsDone: this.#stepsDone }))
+        : null;
     if (this.#o.scheduler !== undefined && this.#o.schedulerInterval === 'epoch') this.#o.scheduler.step();
     const record: EpochRecord = { epoch, ...this.#tally.summary(), eval: evalResult };
     this.#history.push(record);
@@ -295,7 +339,13 @@ export class Trainer<B = Batch> {
 
   async #finish(reason: FitResult['reason'], checkpointReason: CheckpointReason): Promise<FitResult> {
     await this.#checkpoint(checkpointReason);
-    const result: FitResult = { reason, stepsDone: this.#stepsDone, epoch: this.#epoch, history: [...this.#history], checkpoint: this.#lastCheckpoint };
+    const result: FitResult = {
+      reason,
+      stepsDone: this.#stepsDone,
+      epoch: this.#epoch,
+      history: [...this.#history],
+      checkpoint: this.#lastCheckpoint,
+    };
     await emit(this.#callbacks, 'onFitEnd', result);
     return result;
   }

@@ -15,7 +15,13 @@ import { join } from 'node:path';
 import { ValueError } from '../core/errors.js';
 import type { MultiTaskModel } from '../models/hard-sharing.js';
 import {
-  CheckpointError, latestCheckpoint, loadCheckpoint, readManifest, saveCheckpoint, type CheckpointInfo, type JsonValue,
+  CheckpointError,
+  latestCheckpoint,
+  loadCheckpoint,
+  readManifest,
+  saveCheckpoint,
+  type CheckpointInfo,
+  type JsonValue,
 } from '../train/index.js';
 import { buildModel, resolveDescription } from './arch/registry.js';
 import type { ArchDescription } from './arch/types.js';
@@ -48,7 +54,12 @@ export interface SavePretrainedOptions {
  * @example
  * const { path } = savePretrained('runs/src', model, desc, { source: { data: 'fashion-mnist', epochs: 2 } });
  */
-export function savePretrained(root: string, model: MultiTaskModel, description: ArchDescription, opts: SavePretrainedOptions = {}): CheckpointInfo {
+export function savePretrained(
+  root: string,
+  model: MultiTaskModel,
+  description: ArchDescription,
+  opts: SavePretrainedOptions = {},
+): CheckpointInfo {
   const desc = resolveDescription(description);
   const weights = model.stateDict();
   buildModel(desc).loadStateDict(weights, { strict: true });
@@ -61,7 +72,11 @@ function checkpointDir(path: string): string {
   if (!fs.existsSync(path)) throw new ValueError('loadPretrained', `${path} does not exist`);
   if (readManifest(path) !== null) return path;
   const latest = latestCheckpoint(path);
-  if (latest === null) throw new ValueError('loadPretrained', `${path} holds no complete checkpoint (no ${join(path, 'manifest.json')} nor step-*-epoch-* directory with one)`);
+  if (latest === null)
+    throw new ValueError(
+      'loadPretrained',
+      `${path} holds no complete checkpoint (no ${join(path, 'manifest.json')} nor step-*-epoch-* directory with one)`,
+    );
   return latest.path;
 }
 
@@ -78,17 +93,29 @@ export function loadPretrained(path: string): Pretrained {
   const contents = loadCheckpoint(dir);
   const meta = contents.metadata as unknown as Partial<PretrainedMetadata> | undefined;
   if (meta === undefined || typeof meta !== 'object' || meta === null || typeof meta.arch !== 'string') {
-    throw new ValueError('loadPretrained', `${dir}/metadata.json does not describe an architecture: expected { arch, config, tasks }`);
+    throw new ValueError(
+      'loadPretrained',
+      `${dir}/metadata.json does not describe an architecture: expected { arch, config, tasks }`,
+    );
   }
   // what metadata.json declares must fit the limits and the tensors present before anything is built
-  assertDescriptionFitsTensors({ arch: meta.arch, config: meta.config ?? {}, tasks: meta.tasks ?? [] }, contents.model, dir);
+  assertDescriptionFitsTensors(
+    { arch: meta.arch, config: meta.config ?? {}, tasks: meta.tasks ?? [] },
+    contents.model,
+    dir,
+  );
   const description = resolveDescription({ arch: meta.arch, config: meta.config ?? {}, tasks: meta.tasks ?? [] });
   const model = buildModel(description);
   try {
     model.loadStateDict(contents.model, { strict: true });
   } catch (err) {
     // name the file: a shape mismatch alone does not say which checkpoint is at fault
-    throw new CheckpointError(dir, `model.safetensors does not fit the model metadata.json describes: ${(err as Error).message}`);
+    throw new CheckpointError(
+      dir,
+      `model.safetensors does not fit the model metadata.json describes: ${(err as Error).message}`,
+    );
   }
-  return meta.source === undefined ? { model, description, path: dir } : { model, description, path: dir, source: meta.source };
+  return meta.source === undefined
+    ? { model, description, path: dir }
+    : { model, description, path: dir, source: meta.source };
 }

@@ -25,7 +25,12 @@ export interface AccuracyOptions {
  * @example
  * const acc = taskAccuracy(model, 'fashion', fashionTest);
  */
-export function taskAccuracy(model: MultiTaskModel, task: string, data: TensorDataset, opts: AccuracyOptions = {}): number {
+export function taskAccuracy(
+  model: MultiTaskModel,
+  task: string,
+  data: TensorDataset,
+  opts: AccuracyOptions = {},
+): number {
   const batchSize = opts.batchSize ?? 500;
   const head = model.heads.get(task);
   const frozen = model.trunk.parameters().every((p) => !p.requiresGrad);
@@ -34,6 +39,11 @@ export function taskAccuracy(model: MultiTaskModel, task: string, data: TensorDa
     const r = evaluate(head, new DataLoader(features, { batchSize }), { [task]: accuracy() });
     return r[task]!['accuracy']!;
   }
-  const r = evaluate(model, new DataLoader(data, { batchSize }), { [task]: accuracy() }, { forward: (b) => model.run(b.x, [task]).outputs });
+  const r = evaluate(
+    model,
+    new DataLoader(data, { batchSize }),
+    { [task]: accuracy() },
+    { forward: (b) => model.run(b.x, [task]).outputs },
+  );
   return r[task]!['accuracy']!;
 }

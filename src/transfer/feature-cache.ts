@@ -31,8 +31,13 @@ export interface FeatureCacheOptions {
  * @example
  * const { features, dim } = computeFeatures(model.trunk, testSet);
  */
-export function computeFeatures(trunk: AnyModule, dataset: TensorDataset, batchSize = 256): { features: Float32Array; dim: number } {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError('computeFeatures', `batchSize must be a positive integer, got ${batchSize}`);
+export function computeFeatures(
+  trunk: AnyModule,
+  dataset: TensorDataset,
+  batchSize = 256,
+): { features: Float32Array; dim: number } {
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ValueError('computeFeatures', `batchSize must be a positive integer, got ${batchSize}`);
   const n = dataset.length;
   if (n === 0) throw new ValueError('computeFeatures', 'the dataset is empty');
   let out: Float32Array | null = null;
@@ -47,7 +52,8 @@ export function computeFeatures(trunk: AnyModule, dataset: TensorDataset, batchS
         if (out === null) {
           dim = rowSize;
           out = new Float32Array(n * dim);
-        } else if (rowSize !== dim) throw new ValueError('computeFeatures', `the trunk gave ${rowSize} features per example, earlier ${dim}`);
+        } else if (rowSize !== dim)
+          throw new ValueError('computeFeatures', `the trunk gave ${rowSize} features per example, earlier ${dim}`);
         out.set(h.data as Float32Array, start * dim);
       }
     });

@@ -54,7 +54,10 @@ export async function fitAdam(o: FitOptions): Promise<EpochLoss[]> {
   const optimizer = new Adam(o.params, { lr: o.lr, weightDecay: o.weightDecay ?? 0 });
   const loader = new DataLoader(o.data, { batchSize: o.batchSize, shuffle: true, seed: o.seed });
   const trainer = new Trainer({
-    model: o.model, optimizer, loader, epochs: o.epochs,
+    model: o.model,
+    optimizer,
+    loader,
+    epochs: o.epochs,
     step: ({ x, y }) => ({ loss: o.loss(x, y) }),
     ...(o.onEpochEnd === undefined ? {} : { callbacks: { onEpochEnd: o.onEpochEnd } }),
   });

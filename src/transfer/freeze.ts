@@ -24,7 +24,10 @@ export function setTrainable(model: AnyModule, patterns: string | readonly strin
   const hits = model.namedParameters().filter(([name]) => match(name));
   if (hits.length === 0) {
     const names = model.namedParameters().map(([n]) => n);
-    throw new ValueError(trainable ? 'unfreeze' : 'freeze', `${JSON.stringify(patterns)} matches no parameter; names look like ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}`);
+    throw new ValueError(
+      trainable ? 'unfreeze' : 'freeze',
+      `${JSON.stringify(patterns)} matches no parameter; names look like ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}`,
+    );
   }
   for (const [, p] of hits) p.requiresGrad = trainable;
   return hits.map(([n]) => n);
@@ -57,5 +60,8 @@ export function unfreeze(model: AnyModule, patterns: string | readonly string[] 
  * trainableNames(model).length;
  */
 export function trainableNames(model: AnyModule): string[] {
-  return model.namedParameters().filter(([, p]) => p.requiresGrad).map(([n]) => n);
+  return model
+    .namedParameters()
+    .filter(([, p]) => p.requiresGrad)
+    .map(([n]) => n);
 }

@@ -26,11 +26,25 @@ import { nameMatcher } from './glob.js';
  */
 export function freezeBatchNormStats(model: AnyModule, patterns: string | readonly string[] = '**'): () => void {
   const match = nameMatcher(patterns);
-  const pinned = model.namedModules().filter(([name, m]) => (m instanceof BatchNorm1d || m instanceof BatchNorm2d) && match(name)).map(([, m]) => m);
+  const pinned = model
+    .namedModules()
+    .filter(([name, m]) => (m instanceof BatchNorm1d || m instanceof BatchNorm2d) && match(name))
+    .map(([, m]) => m);
   for (const m of pinned) {
-    Object.defineProperty(m, 'training', { get: () => false, set: () => undefined, configurable: true, enumerable: true });
+    Object.defineProperty(m, 'training', {
+      get: () => false,
+      set: () => undefined,
+      configurable: true,
+      enumerable: true,
+    });
   }
   return () => {
-    for (const m of pinned) Object.defineProperty(m, 'training', { value: model.training, writable: true, configurable: true, enumerable: true });
+    for (const m of pinned)
+      Object.defineProperty(m, 'training', {
+        value: model.training,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      });
   };
 }

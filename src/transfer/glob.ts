@@ -20,7 +20,9 @@ import { ValueError } from '../core/errors.js';
  */
 export function nameMatcher(patterns: string | readonly string[]): (name: string) => boolean {
   const list = typeof patterns === 'string' ? [patterns] : [...patterns];
-  for (const p of list) if (typeof p !== 'string' || p === '' || p === '!') throw new ValueError('glob', `patterns must be non-empty strings, got ${JSON.stringify(p)}`);
+  for (const p of list)
+    if (typeof p !== 'string' || p === '' || p === '!')
+      throw new ValueError('glob', `patterns must be non-empty strings, got ${JSON.stringify(p)}`);
   const positive = list.filter((p) => !p.startsWith('!'));
   const negative = list.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
   const yes = positive.length === 0 ? () => false : picomatch(positive);

@@ -22,7 +22,10 @@ import type { TaskDescription } from './arch/types.js';
  */
 export function headInputs(model: MultiTaskModel): number {
   for (const [, head] of model.heads) if (head instanceof Linear) return head.inFeatures;
-  throw new ValueError('headInputs', `no linear head to read the representation width from (heads: ${model.taskNames.join(', ')})`);
+  throw new ValueError(
+    'headInputs',
+    `no linear head to read the representation width from (heads: ${model.taskNames.join(', ')})`,
+  );
 }
 
 /**
@@ -31,9 +34,16 @@ export function headInputs(model: MultiTaskModel): number {
  * @example
  * const target = replaceHeads(pretrained, [{ name: 'digit', classes: 5 }]);
  */
-export function replaceHeads(model: MultiTaskModel, tasks: readonly TaskDescription[], featureDim = headInputs(model)): MultiTaskModel {
+export function replaceHeads(
+  model: MultiTaskModel,
+  tasks: readonly TaskDescription[],
+  featureDim = headInputs(model),
+): MultiTaskModel {
   if (tasks.length === 0) throw new ValueError('replaceHeads', 'give at least one task');
-  return new MultiTaskModel(model.trunk, Object.fromEntries(tasks.map((t) => [t.name, new Linear(featureDim, t.classes)])));
+  return new MultiTaskModel(
+    model.trunk,
+    Object.fromEntries(tasks.map((t) => [t.name, new Linear(featureDim, t.classes)])),
+  );
 }
 
 /**
@@ -69,10 +79,13 @@ export function resetParameters(module: AnyModule): void {
       m.bias?.data.fill(0);
     } else if (m instanceof Embedding) {
       init.normal(m.weight);
-      if (m.paddingIdx !== null) m.weight.data.fill(0, m.paddingIdx * m.embeddingDim, (m.paddingIdx + 1) * m.embeddingDim);
-    }
-    else if (m.namedParameters().some(([k]) => !k.includes('.'))) {
-      throw new ValueError('resetParameters', `cannot re-initialise ${m.constructor.name} at '${name}': it is not a layer resetParameters knows`);
+      if (m.paddingIdx !== null)
+        m.weight.data.fill(0, m.paddingIdx * m.embeddingDim, (m.paddingIdx + 1) * m.embeddingDim);
+    } else if (m.namedParameters().some(([k]) => !k.includes('.'))) {
+      throw new ValueError(
+        'resetParameters',
+        `cannot re-initialise ${m.constructor.name} at '${name}': it is not a layer resetParameters knows`,
+      );
     }
   }
 }

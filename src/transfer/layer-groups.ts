@@ -35,7 +35,11 @@ export function layerGroups(model: MultiTaskModel): LayerGroup[] {
     else groups.push({ name: `trunk.${child}`, params });
   }
   const trunkOwn = model.trunk.namedParameters().filter(([n]) => !n.includes('.'));
-  if (trunkOwn.length > 0) groups.unshift({ name: 'trunk', params: trunkOwn.map(([n, p]): [string, Parameter] => [`trunk.${n}`, p]) });
-  groups.push({ name: 'heads', params: model.heads.namedParameters().map(([n, p]): [string, Parameter] => [`heads.${n}`, p]) });
+  if (trunkOwn.length > 0)
+    groups.unshift({ name: 'trunk', params: trunkOwn.map(([n, p]): [string, Parameter] => [`trunk.${n}`, p]) });
+  groups.push({
+    name: 'heads',
+    params: model.heads.namedParameters().map(([n, p]): [string, Parameter] => [`heads.${n}`, p]),
+  });
   return groups;
 }

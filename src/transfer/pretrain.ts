@@ -57,13 +57,20 @@ function pool(tasks: readonly SourceTask[]): TensorDataset {
   const shape = tasks[0]!.train.featureShape;
   for (const t of tasks) {
     if (t.train.featureShape.join(',') !== shape.join(',')) {
-      throw new ValueError('pretrain', `task '${t.name}' has inputs [${t.train.featureShape.join(',')}], task '${tasks[0]!.name}' [${shape.join(',')}]; a shared trunk needs one input shape`);
+      throw new ValueError(
+        'pretrain',
+        `task '${t.name}' has inputs [${t.train.featureShape.join(',')}], task '${tasks[0]!.name}' [${shape.join(',')}]; a shared trunk needs one input shape`,
+      );
     }
     if (t.train.labelShape.length !== 0 || !(t.train.labels instanceof Int32Array)) {
       throw new ValueError('pretrain', `task '${t.name}' must have int32 class labels of shape [N]`);
     }
     const bad = t.train.labels.findIndex((c) => c < 0 || c >= t.classes);
-    if (bad >= 0) throw new ValueError('pretrain', `task '${t.name}': label ${t.train.labels[bad]} at ${bad} is outside [0, ${t.classes})`);
+    if (bad >= 0)
+      throw new ValueError(
+        'pretrain',
+        `task '${t.name}': label ${t.train.labels[bad]} at ${bad} is outside [0, ${t.classes})`,
+      );
   }
   const n = tasks.reduce((s, t) => s + t.train.length, 0);
   const rowSize = sizeOf(shape);
@@ -91,15 +98,27 @@ function pool(tasks: readonly SourceTask[]): TensorDataset {
 export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   if (o.tasks.length === 0) throw new ValueError('pretrain', 'give at least one source task');
   const description: ArchDescription = {
-    arch: o.arch, config: o.config,
-    tasks: o.tasks.map((t) => (t.classNames === undefined ? { name: t.name, classes: t.classes } : { name: t.name, classes: t.classes, classNames: t.classNames })),
+    arch: o.arch,
+    config: o.config,
+    tasks: o.tasks.map((t) =>
+      t.classNames === undefined
+        ? { name: t.name, classes: t.classes }
+        : { name: t.name, classes: t.classes, classNames: t.classNames },
+    ),
   };
   manualSeed(o.seed);
   const model = buildModel(description);
   const heads = o.tasks.map((t) => model.heads.get(t.name));
   model.train();
   const history = await fitAdam({
-    model, params: model.parameters(), data: pool(o.tasks), epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed, signal: o.signal,
+    model,
+    params: model.parameters(),
+    data: pool(o.tasks),
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    lr: o.lr,
+    seed: o.seed,
+    signal: o.signal,
     loss: (x: Tensor, y: Tensor) => {
       const h = model.trunk.forward(x);
       const pairs = y.data as Int32Array;
@@ -108,7 +127,11 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
       for (const [ti, head] of heads.entries()) {
         const rows: number[] = [];
         const classes: number[] = [];
-        for (let i = 0; i < n; i++) if (pairs[2 * i] === ti) { rows.push(i); classes.push(pairs[2 * i + 1]!); }
+        for (let i = 0; i < n; i++)
+          if (pairs[2 * i] === ti) {
+            rows.push(i);
+            classes.push(pairs[2 * i + 1]!);
+          }
         if (rows.length === 0) continue;
         const logits = head.forward(rows.length === n ? h : h.indexSelect(0, tensor(Int32Array.from(rows))));
         parts.push(functional.crossEntropy(logits, tensor(Int32Array.from(classes)), { reduction: 'sum' }));

@@ -90,7 +90,11 @@ export interface LoadWeightsReport extends StateDictReport {
  * const r = loadWeights(target, pretrained.stateDict(), { exclude: 'heads.*' });
  * r.loaded.length; // every trunk tensor
  */
-export function loadWeights(model: AnyModule, source: Readonly<Record<string, Tensor>>, opts: LoadWeightsOptions = {}): LoadWeightsReport {
+export function loadWeights(
+  model: AnyModule,
+  source: Readonly<Record<string, Tensor>>,
+  opts: LoadWeightsOptions = {},
+): LoadWeightsReport {
   const mapped = mapStateDict(source, opts);
   const report = model.loadStateDict(mapped.state, { strict: opts.strict ?? false });
   return { ...report, renamed: mapped.renamed, excluded: mapped.excluded };

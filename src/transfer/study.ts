@@ -39,7 +39,17 @@ import { manualSeed } from '../core/rng.js';
 import { imageDataset, type TensorDataset } from '../data/index.js';
 import type { MultiTaskModel } from '../models/hard-sharing.js';
 import type { Tensor } from '../tensor/index.js';
-import { hasFields, meanSd, runSubRuns, SubRunner, type EffectOutcome, type MeanSd, type StudyProgress, type StudyRunOptions, type StudyVerdict } from '../study/index.js';
+import {
+  hasFields,
+  meanSd,
+  runSubRuns,
+  SubRunner,
+  type EffectOutcome,
+  type MeanSd,
+  type StudyProgress,
+  type StudyRunOptions,
+  type StudyVerdict,
+} from '../study/index.js';
 import type { JsonValue } from '../train/index.js';
 import { buildModel } from './arch/registry.js';
 import type { ArchDescription } from './arch/types.js';
@@ -51,7 +61,12 @@ import { loadWeights } from './state-map.js';
 import { createStrategy } from './strategies/index.js';
 import type { StrategyKey } from './strategies/types.js';
 import { gainCheck, imageStats, inputCheck, ratioCheck, type StudyChecks } from './study/checks.js';
-import { epochsForBudget, resolveStudyConfig, type TransferStudyConfig, type TransferStudyInput } from './study/config.js';
+import {
+  epochsForBudget,
+  resolveStudyConfig,
+  type TransferStudyConfig,
+  type TransferStudyInput,
+} from './study/config.js';
 import { runImages, studyData, type StudyData } from './study/data.js';
 import { decideTransferVerdict } from './study/verdict.js';
 
@@ -90,7 +105,13 @@ export interface TransferStudyResult {
   setup: {
     direction: string;
     note: string;
-    source: { name: string; examples: number | null; checkpoint: string | null; epochs: number | null; testAccuracy: number | null };
+    source: {
+      name: string;
+      examples: number | null;
+      checkpoint: string | null;
+      epochs: number | null;
+      testAccuracy: number | null;
+    };
     /** testExamples: the test images of each run, by budget (see target.testSamples). */
     target: { name: string; classes: number; poolPerClass: number; testExamples: Record<string, number> };
     model: ArchDescription;
@@ -122,7 +143,14 @@ const isSourceRecord = (v: unknown): v is SourceRecord => hasFields(v, { checkpo
 
 /** Whether a stored sub-run record is a fine-tuning run. */
 function isStudyRun(v: unknown): v is StudyRun {
-  return hasFields(v, { strategy: 'string', budget: 'number', seed: 'number', epochs: 'number', accuracy: 'number', seconds: 'number' });
+  return hasFields(v, {
+    strategy: 'string',
+    budget: 'number',
+    seed: 'number',
+    epochs: 'number',
+    accuracy: 'number',
+    seconds: 'number',
+  });
 }
 
 /** The number `meta[name]` of a checkpoint's source metadata; null when there is none. */
@@ -144,41 +172,101 @@ interface FineTuneSpec {
  * With a sub-run store, the pre-trained model is recorded there, and a recorded one is loaded
  * rather than trained again: pre-training is the costliest step the fine-tuning runs share.
  */
-async function sourceModel(config: TransferStudyConfig, data: StudyData, report: (p: TransferStudyProgress) => void, { subRuns, signal, executor }: TransferStudyOptions): Promise<{ model: MultiTaskModel; description: ArchDescription; examples: number | null; epochs: number | null; checkpoint: string | null; losses: number[] | null }> {
+async function sourceModel(
+  config: TransferStudyConfig,
+  data: StudyData,
+  report: (p: TransferStudyProgress) => void,
+  { subRuns, signal, executor }: TransferStudyOptions,
+): Promise<{
+  model: MultiTaskModel;
+  description: ArchDescription;
+  examples: number | null;
+  epochs: number | null;
+  checkpoint: string | null;
+  losses: number[] | null;
+}> {
   const s = config.source;
   if (s.checkpoint !== undefined) {
     const loaded = loadPretrained(s.checkpoint);
     return {
-      model: loaded.model, description: loaded.description, checkpoint: loaded.path,
-      examples: numberIn(loaded.source, 'examples'), epochs: numberIn(loaded.source, 'epochs'), losses: null,
+      model: loaded.model,
+      description: loaded.description,
+      checkpoint: loaded.path,
+      examples: numberIn(loaded.source, 'examples'),
+      epochs: numberIn(loaded.source, 'epochs'),
+      losses: null,
     };
   }
   const runner = new SubRunner<null, SourceRecord>({ store: subRuns, signal, executor, isRecord: isSourceRecord });
   const recorded = runner.recorded(SOURCE_RUN);
   if (recorded !== undefined && subRuns !== undefined) {
     const { model, description } = loadPretrained(subRuns.dir(SOURCE_RUN));
-    return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint: recorded.checkpoint, losses: recorded.losses ?? null };
+    return {
+      model,
+      description,
+      examples: data.source.n,
+      epochs: s.epochs,
+      checkpoint: recorded.checkpoint,
+      losses: recorded.losses ?? null,
+    };
   }
   const { arch, ...archConfig } = config.model;
   const info = { data: data.sourceName, examples: data.source.n, epochs: s.epochs };
   const trained: { result?: Awaited<ReturnType<typeof pretrain>> } = {};
   const { checkpoint, losses } = await runner.run({ id: SOURCE_RUN, spec: null }, async (_run, ctx) => {
     const result = await pretrain({
-      arch, config: archConfig, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, seed: s.seed, signal: ctx.signal,
-      tasks: [{ name: 'source', classes: data.source.classNames.length, classNames: [...data.source.classNames], train: imageDataset(data.source) }],
-      onEpoch: (e) => report({ phase: 'pretrain', message: `pre-training on ${data.sourceName}: epoch ${e.epoch + 1}/${e.epochs}, loss ${e.loss.toFixed(4)}`, done: e.epoch + 1, total: e.epochs, run: 'pretrain', runIndex: Math.min(e.epoch + 2, e.epochs), runs: e.epochs }),
+      arch,
+      config: archConfig,
+      epochs: s.epochs,
+      batchSize: s.batchSize,
+      lr: s.lr,
+      seed: s.seed,
+      signal: ctx.signal,
+      tasks: [
+        {
+          name: 'source',
+          classes: data.source.classNames.length,
+          classNames: [...data.source.classNames],
+          train: imageDataset(data.source),
+        },
+      ],
+      onEpoch: (e) =>
+        report({
+          phase: 'pretrain',
+          message: `pre-training on ${data.sourceName}: epoch ${e.epoch + 1}/${e.epochs}, loss ${e.loss.toFixed(4)}`,
+          done: e.epoch + 1,
+          total: e.epochs,
+          run: 'pretrain',
+          runIndex: Math.min(e.epoch + 2, e.epochs),
+          runs: e.epochs,
+        }),
     });
     trained.result = result;
-    const saved = s.save === undefined ? null : savePretrained(s.save, result.model, result.description, { epoch: s.epochs, source: info }).path;
+    const saved =
+      s.save === undefined
+        ? null
+        : savePretrained(s.save, result.model, result.description, { epoch: s.epochs, source: info }).path;
     // the weights first, the record (the runner's, once this returns) last: a record always has its model beside it
     const dir = ctx.dir();
     if (dir !== null) savePretrained(dir, result.model, result.description, { epoch: s.epochs, source: info });
     return { checkpoint: saved, losses: result.history.map((h) => h.loss) };
   });
   const { result } = trained;
-  if (result !== undefined) return { model: result.model, description: result.description, examples: data.source.n, epochs: s.epochs, checkpoint, losses: losses ?? null };
+  if (result !== undefined)
+    return {
+      model: result.model,
+      description: result.description,
+      examples: data.source.n,
+      epochs: s.epochs,
+      checkpoint,
+      losses: losses ?? null,
+    };
   // pre-trained by an executor elsewhere: its weights are in the sub-run's directory
-  if (subRuns === undefined) throw new ValueError('transfer study', 'the source model was pre-trained elsewhere, but there is no sub-run store to load it from');
+  if (subRuns === undefined)
+    throw new ValueError(
+      'transfer study',
+      'the source model was pre-trained elsewhere, but there is no sub-run store to load it from',
+    );
   const { model, description } = loadPretrained(subRuns.dir(SOURCE_RUN));
   return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint, losses: losses ?? null };
 }
@@ -197,7 +285,11 @@ function targetModel(description: ArchDescription, weights: Record<string, Tenso
  * @example
  * const { results, verdict } = await runTransferStudy({ direction: 'digits-0-4-to-5-9', fineTune: { seeds: [0, 1, 2] } });
  */
-export async function runTransferStudy(config: string | TransferStudyInput = {}, onProgress: (p: TransferStudyProgress) => void = () => undefined, options: TransferStudyOptions = {}): Promise<TransferStudyResult> {
+export async function runTransferStudy(
+  config: string | TransferStudyInput = {},
+  onProgress: (p: TransferStudyProgress) => void = () => undefined,
+  options: TransferStudyOptions = {},
+): Promise<TransferStudyResult> {
   const started = performance.now();
   const c = resolveStudyConfig(config);
   const ft = c.fineTune;
@@ -207,14 +299,22 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
   const src = await sourceModel(c, data, onProgress, options);
   const classes = data.targetPool.classNames.length;
   // a loaded checkpoint's head need not have been trained on this direction's source classes
-  const sourceAccuracy = c.source.checkpoint === undefined ? taskAccuracy(src.model, src.description.tasks[0]!.name, imageDataset(data.sourceTest)) : null;
+  const sourceAccuracy =
+    c.source.checkpoint === undefined
+      ? taskAccuracy(src.model, src.description.tasks[0]!.name, imageDataset(data.sourceTest))
+      : null;
   // a snapshot: every run starts from these values, whatever the previous run did to its copy
   const weights = Object.fromEntries(Object.entries(src.model.stateDict()).map(([k, t]) => [k, t.clone().detach()]));
   const fixedTest = imageDataset(data.targetTest);
   const cache = new FeatureCache();
-  const grid = c.target.budgets.flatMap((budget) => ft.seeds.flatMap((seed) => ft.strategies.map((strategy) => ({
-    id: `finetune-${strategy}-b${budget}-seed${seed}`, spec: { strategy, budget, seed } satisfies FineTuneSpec,
-  }))));
+  const grid = c.target.budgets.flatMap((budget) =>
+    ft.seeds.flatMap((seed) =>
+      ft.strategies.map((strategy) => ({
+        id: `finetune-${strategy}-b${budget}-seed${seed}`,
+        spec: { strategy, budget, seed } satisfies FineTuneSpec,
+      })),
+    ),
+  );
   // the labelled examples of the budget and seed under way (several strategies in a row share them)
   let images: { key: string; train: TensorDataset; test: TensorDataset } | null = null;
   const imagesOf = (budget: number, seed: number): { train: TensorDataset; test: TensorDataset } => {
@@ -222,19 +322,34 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
     if (images?.key !== key) {
       const drawn = runImages(data, budget, seed);
       // the fixed test set keeps one dataset object, so probes over one trunk reuse its cached features
-      images = { key, train: imageDataset(drawn.train), test: drawn.test === data.targetTest ? fixedTest : imageDataset(drawn.test) };
+      images = {
+        key,
+        train: imageDataset(drawn.train),
+        test: drawn.test === data.targetTest ? fixedTest : imageDataset(drawn.test),
+      };
     }
     return images;
   };
   const runs = await runSubRuns(grid, {
-    store: subRuns, signal, executor: options.executor, isRecord: isStudyRun,
+    store: subRuns,
+    signal,
+    executor: options.executor,
+    isRecord: isStudyRun,
     onEvent: (e) => {
       if (e.kind !== 'done') return;
       const { strategy, budget, seed, accuracy } = e.result;
       onProgress({
-        phase: 'finetune', message: `${strategy}, ${budget} labels per class, seed ${seed}: ${(100 * accuracy).toFixed(1)}%`,
-        done: e.index + 1, total: e.total, strategy, budget, seed, accuracy,
-        run: `${strategy} ${budget}/class`, runIndex: Math.min(e.index + 2, e.total), runs: e.total,
+        phase: 'finetune',
+        message: `${strategy}, ${budget} labels per class, seed ${seed}: ${(100 * accuracy).toFixed(1)}%`,
+        done: e.index + 1,
+        total: e.total,
+        strategy,
+        budget,
+        seed,
+        accuracy,
+        run: `${strategy} ${budget}/class`,
+        runIndex: Math.min(e.index + 2, e.total),
+        runs: e.total,
       });
     },
     train: async ({ spec: { strategy, budget, seed } }, ctx) => {
@@ -244,18 +359,37 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
       manualSeed(seed);
       const model = targetModel(src.description, weights, classes);
       const fitted = await createStrategy(strategy).fit({
-        model, task: TARGET_TASK, train, signal: ctx.signal,
+        model,
+        task: TARGET_TASK,
+        train,
+        signal: ctx.signal,
         options: {
-          epochs, batchSize: ft.batchSize, lr: ft.lr, probeLr: ft.probeLr, seed, featureCache: cache, frozenBatchNorm: ft.frozenBatchNorm,
+          epochs,
+          batchSize: ft.batchSize,
+          lr: ft.lr,
+          probeLr: ft.probeLr,
+          seed,
+          featureCache: cache,
+          frozenBatchNorm: ft.frozenBatchNorm,
           ...(ft.layerDecay === undefined ? {} : { layerDecay: ft.layerDecay }),
           ...(ft.l2sp === undefined ? {} : { l2sp: ft.l2sp }),
-          ...(ft.bss === undefined ? {} : { bss: ft.bss.k === undefined ? { eta: ft.bss.eta } : { eta: ft.bss.eta, k: ft.bss.k } }),
+          ...(ft.bss === undefined
+            ? {}
+            : { bss: ft.bss.k === undefined ? { eta: ft.bss.eta } : { eta: ft.bss.eta, k: ft.bss.k } }),
         },
       });
       const accuracy = taskAccuracy(model, TARGET_TASK, test, { cache });
       const lastPhase = fitted.history.at(-1)?.phase;
       const losses = fitted.history.filter((h) => h.phase === lastPhase).map((h) => h.loss);
-      return { strategy, budget, seed, epochs, accuracy, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)), losses } satisfies StudyRun;
+      return {
+        strategy,
+        budget,
+        seed,
+        epochs,
+        accuracy,
+        seconds: Number(((performance.now() - t0) / 1000).toFixed(2)),
+        losses,
+      } satisfies StudyRun;
     },
   });
   const results: TransferStudyResult['results'] = {};
@@ -278,16 +412,42 @@ export async function runTransferStudy(config: string | TransferStudyInput = {},
     results,
     checks,
     verdict: decideTransferVerdict({
-      runs, budgets: c.target.budgets, sourceAccuracy, sourceClasses: data.source.classNames.length, sourceLosses: src.losses,
-      smokeTest: c.smokeTest, sourceName: data.sourceName, targetName: data.targetName,
+      runs,
+      budgets: c.target.budgets,
+      sourceAccuracy,
+      sourceClasses: data.source.classNames.length,
+      sourceLosses: src.losses,
+      smokeTest: c.smokeTest,
+      sourceName: data.sourceName,
+      targetName: data.targetName,
     }),
     setup: {
-      direction: data.direction, note: data.note,
-      source: { name: data.sourceName, examples: src.examples, checkpoint: src.checkpoint, epochs: src.epochs, testAccuracy: sourceAccuracy === null ? null : Number(sourceAccuracy.toFixed(4)) },
-      target: { name: data.targetName, classes, poolPerClass: data.targetPool.n / classes, testExamples: Object.fromEntries(c.target.budgets.map((b) => [String(b), data.targetTest.n + (data.testOnUnusedPool ? data.targetPool.n - classes * b : 0)])) },
-      model: src.description, strategies: [...ft.strategies], seeds: [...ft.seeds],
+      direction: data.direction,
+      note: data.note,
+      source: {
+        name: data.sourceName,
+        examples: src.examples,
+        checkpoint: src.checkpoint,
+        epochs: src.epochs,
+        testAccuracy: sourceAccuracy === null ? null : Number(sourceAccuracy.toFixed(4)),
+      },
+      target: {
+        name: data.targetName,
+        classes,
+        poolPerClass: data.targetPool.n / classes,
+        testExamples: Object.fromEntries(
+          c.target.budgets.map((b) => [
+            String(b),
+            data.targetTest.n + (data.testOnUnusedPool ? data.targetPool.n - classes * b : 0),
+          ]),
+        ),
+      },
+      model: src.description,
+      strategies: [...ft.strategies],
+      seeds: [...ft.seeds],
       epochsByBudget: Object.fromEntries(c.target.budgets.map((b) => [String(b), epochsForBudget(c, b)])),
-      backend: getBackend().name, seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      backend: getBackend().name,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     },
     runs,
   };

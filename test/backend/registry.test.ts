@@ -14,18 +14,24 @@ type Registry = typeof import('../../src/backend/registry.js');
 
 let copies = 0;
 async function freshRegistry(): Promise<Registry> {
-  return (await import(`${new URL('../../src/backend/registry.js', import.meta.url).href}?copy=${++copies}`)) as Registry;
+  return (await import(
+    `${new URL('../../src/backend/registry.js', import.meta.url).href}?copy=${++copies}`
+  )) as Registry;
 }
 
 const named = (name: string): Backend => ({ ...jsBackend, name });
 
 async function withEnv<T>(vars: Record<string, string | undefined>, body: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  for (const [k, v] of Object.entries(vars))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
   try {
     return await body();
   } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 }
 
@@ -40,7 +46,9 @@ test('the default is the available backend of highest priority; skipping one war
     r.registerBackend('fast', () => ({ backend: null, reason: 'not built' }), 2);
     r.registerBackend('mid', () => ({ backend: named('mid'), reason: '' }), 1, { description: 'middle one' });
     const warnings: string[] = [];
-    const onWarning = (w: Error): void => { warnings.push(w.message); };
+    const onWarning = (w: Error): void => {
+      warnings.push(w.message);
+    };
     process.on('warning', onWarning);
     try {
       assert.equal(r.getBackend().name, 'mid');
@@ -59,7 +67,10 @@ test('a required backend that does not load stops the default choice', async () 
     const r = await freshRegistry();
     r.registerBackend('ref', () => ({ backend: named('ref'), reason: '' }), 0);
     r.registerBackend('addon', () => ({ backend: null, reason: 'no .node file' }), 1, { required: () => 'REQUIRED=1' });
-    assert.throws(() => r.getBackend(), /addon backend unavailable \(no \.node file\) and REQUIRED=1 forbids the fallback/);
+    assert.throws(
+      () => r.getBackend(),
+      /addon backend unavailable \(no \.node file\) and REQUIRED=1 forbids the fallback/,
+    );
     assert.equal(r.setBackend('ref').name, 'ref', 'an explicit choice still works');
   });
 });

@@ -12,28 +12,56 @@ import { sizeOf } from '../../src/core/shape.js';
 import type { BinaryOp, Conv2dGeometry, Pool2dGeometry, UnaryOp } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backends/js/index.js';
 import {
-  EXACT, Gen, ROUNDED, SPECIAL, SUMMED, assertArraysClose, compare, gemmTol, nativeTest,
+  EXACT,
+  Gen,
+  ROUNDED,
+  SPECIAL,
+  SUMMED,
+  assertArraysClose,
+  compare,
+  gemmTol,
+  nativeTest,
 } from './native-helpers.js';
 
 const ODD = [1, 3, 7, 15, 17, 31, 33, 65, 127, 129];
 
 nativeTest('the native backend implements every kernel of the JS backend', (be) => {
   assert.equal(be.name, 'native');
-  for (const key of Object.keys(jsBackend)) assert.equal(typeof (be as unknown as Record<string, unknown>)[key], typeof (jsBackend as unknown as Record<string, unknown>)[key], key);
+  for (const key of Object.keys(jsBackend))
+    assert.equal(
+      typeof (be as unknown as Record<string, unknown>)[key],
+      typeof (jsBackend as unknown as Record<string, unknown>)[key],
+      key,
+    );
 });
 
 // ---------------------------------------------------------------- matmul
 
-interface MatmulCase { batch: number; m: number; n: number; k: number; aStride?: number; bStride?: number }
+interface MatmulCase {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  aStride?: number;
+  bStride?: number;
+}
 
 function matmulCases(): MatmulCase[] {
   const cases: MatmulCase[] = [
-    { batch: 1, m: 1, n: 1, k: 1 }, { batch: 1, m: 1, n: 65, k: 33 }, { batch: 1, m: 65, n: 1, k: 33 },
-    { batch: 1, m: 17, n: 31, k: 1 }, { batch: 1, m: 0, n: 5, k: 3 }, { batch: 1, m: 4, n: 0, k: 3 },
-    { batch: 1, m: 4, n: 5, k: 0 }, { batch: 0, m: 4, n: 5, k: 3 },
+    { batch: 1, m: 1, n: 1, k: 1 },
+    { batch: 1, m: 1, n: 65, k: 33 },
+    { batch: 1, m: 65, n: 1, k: 33 },
+    { batch: 1, m: 17, n: 31, k: 1 },
+    { batch: 1, m: 0, n: 5, k: 3 },
+    { batch: 1, m: 4, n: 0, k: 3 },
+    { batch: 1, m: 4, n: 5, k: 0 },
+    { batch: 0, m: 4, n: 5, k: 3 },
     { batch: 1, m: 150, n: 600, k: 300 }, // more than one KC panel, MC block and NC panel
-    { batch: 3, m: 7, n: 15, k: 17, aStride: 0 }, { batch: 3, m: 7, n: 15, k: 17, bStride: 0 },
-    { batch: 5, m: 4, n: 3, k: 2 }, { batch: 2, m: 65, n: 129, k: 127 }, { batch: 4, m: 33, n: 17, k: 31, aStride: 0, bStride: 0 },
+    { batch: 3, m: 7, n: 15, k: 17, aStride: 0 },
+    { batch: 3, m: 7, n: 15, k: 17, bStride: 0 },
+    { batch: 5, m: 4, n: 3, k: 2 },
+    { batch: 2, m: 65, n: 129, k: 127 },
+    { batch: 4, m: 33, n: 17, k: 31, aStride: 0, bStride: 0 },
   ];
   for (let i = 0; i < ODD.length; i++) {
     cases.push({ batch: 1, m: ODD[i]!, n: ODD[(i + 3) % ODD.length]!, k: ODD[(i + 7) % ODD.length]! });
@@ -61,7 +89,10 @@ nativeTest('matmul matches the reference: every micro-kernel, transpose, batch s
               compare(be, what, gemmTol(k), (bk) => {
                 // Overwrite mode must not read out: start from NaN.
                 const out = accumulate ? init.slice() : new Float32Array(batch * m * n).fill(NaN);
-                bk.matmul({ a, b, out }, { batch, m, n, k, transA, transB, aBatchStride: aStride, bBatchStride: bStride, accumulate });
+                bk.matmul(
+                  { a, b, out },
+                  { batch, m, n, k, transA, transB, aBatchStride: aStride, bBatchStride: bStride, accumulate },
+                );
                 return [out];
               });
             }
@@ -76,8 +107,37 @@ nativeTest('matmul matches the reference: every micro-kernel, transpose, batch s
 
 // ---------------------------------------------------------------- elementwise
 
-const UNARY: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'square', 'reciprocal', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'erf', 'log1p'];
-const BINARY: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+const UNARY: UnaryOp[] = [
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'abs',
+  'sign',
+  'square',
+  'reciprocal',
+  'relu',
+  'leakyRelu',
+  'sigmoid',
+  'tanh',
+  'erf',
+  'log1p',
+];
+const BINARY: BinaryOp[] = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+];
 
 nativeTest('unary and unaryGrad match the reference, special values included', (be) => {
   const gen = new Gen(2);
@@ -85,25 +145,70 @@ nativeTest('unary and unaryGrad match the reference, special values included', (
     const positive = op === 'log' || op === 'sqrt' || op === 'log1p';
     for (const n of [0, ...ODD, 70001]) {
       const x = gen.f32(n, positive ? 0.01 : -4, 4);
-      compare(be, `unary ${op} n${n}`, ROUNDED, (b) => { const out = new Float32Array(n); b.unary(op, x, out, 0.1); return [out]; });
+      compare(be, `unary ${op} n${n}`, ROUNDED, (b) => {
+        const out = new Float32Array(n);
+        b.unary(op, x, out, 0.1);
+        return [out];
+      });
       const y = new Float32Array(n);
       jsBackend.unary(op, x, y, 0.1);
       const gy = gen.f32(n);
-      compare(be, `unaryGrad ${op} n${n}`, ROUNDED, (b) => { const gx = new Float32Array(n); b.unaryGrad(op, x, y, gy, gx, 0.1); return [gx]; });
+      compare(be, `unaryGrad ${op} n${n}`, ROUNDED, (b) => {
+        const gx = new Float32Array(n);
+        b.unaryGrad(op, x, y, gy, gx, 0.1);
+        return [gx];
+      });
     }
     const sp = SPECIAL;
     const ys = new Float32Array(sp.length);
     jsBackend.unary(op, sp, ys, 0.1);
     const gy = new Float32Array(sp.length).fill(1);
-    compare(be, `unary ${op} special values`, ROUNDED, (b) => { const out = new Float32Array(sp.length); b.unary(op, sp, out, 0.1); return [out]; });
-    compare(be, `unaryGrad ${op} special values`, ROUNDED, (b) => { const gx = new Float32Array(sp.length); b.unaryGrad(op, sp, ys, gy, gx, 0.1); return [gx]; });
+    compare(be, `unary ${op} special values`, ROUNDED, (b) => {
+      const out = new Float32Array(sp.length);
+      b.unary(op, sp, out, 0.1);
+      return [out];
+    });
+    compare(be, `unaryGrad ${op} special values`, ROUNDED, (b) => {
+      const gx = new Float32Array(sp.length);
+      b.unaryGrad(op, sp, ys, gy, gx, 0.1);
+      return [gx];
+    });
   }
 });
 
 const BROADCASTS: [number[], number[], number[]][] = [
-  [[3, 5], [3, 5], [3, 5]], [[], [4, 3], [4, 3]], [[4, 3], [1], [4, 3]], [[4, 5], [5], [4, 5]],
-  [[4, 5], [4, 1], [4, 5]], [[2, 1, 3], [1, 4, 1], [2, 4, 3]], [[1, 7], [6, 1], [6, 7]], [[0, 3], [3], [0, 3]],
-  [[], [], []], [[2, 3, 1, 5], [3, 4, 1], [2, 3, 4, 5]], [[300, 257], [257], [300, 257]], [[17], [33, 1], [33, 17]],
+  [
+    [3, 5],
+    [3, 5],
+    [3, 5],
+  ],
+  [[], [4, 3], [4, 3]],
+  [[4, 3], [1], [4, 3]],
+  [[4, 5], [5], [4, 5]],
+  [
+    [4, 5],
+    [4, 1],
+    [4, 5],
+  ],
+  [
+    [2, 1, 3],
+    [1, 4, 1],
+    [2, 4, 3],
+  ],
+  [
+    [1, 7],
+    [6, 1],
+    [6, 7],
+  ],
+  [[0, 3], [3], [0, 3]],
+  [[], [], []],
+  [
+    [2, 3, 1, 5],
+    [3, 4, 1],
+    [2, 3, 4, 5],
+  ],
+  [[300, 257], [257], [300, 257]],
+  [[17], [33, 1], [33, 17]],
 ];
 
 nativeTest('binary matches the reference for every op and broadcast pattern', (be) => {
@@ -148,11 +253,27 @@ nativeTest('where, clamp and clampGrad match the reference', (be) => {
   }
   for (const n of [0, ...ODD, 70001]) {
     const x = gen.f32(n, -2, 2);
-    if (n > 3) { x[0] = 0.1; x[1] = NaN; x[2] = -0.5; }
+    if (n > 3) {
+      x[0] = 0.1;
+      x[1] = NaN;
+      x[2] = -0.5;
+    }
     const gy = gen.f32(n);
-    for (const [lo, hi] of [[-0.5, 0.1], [0, Infinity], [-Infinity, 0.3]] as const) {
-      compare(be, `clamp n${n} [${lo},${hi}]`, EXACT, (bk) => { const out = new Float32Array(n); bk.clamp(x, lo, hi, out); return [out]; });
-      compare(be, `clampGrad n${n} [${lo},${hi}]`, EXACT, (bk) => { const gx = new Float32Array(n); bk.clampGrad(x, lo, hi, gy, gx); return [gx]; });
+    for (const [lo, hi] of [
+      [-0.5, 0.1],
+      [0, Infinity],
+      [-Infinity, 0.3],
+    ] as const) {
+      compare(be, `clamp n${n} [${lo},${hi}]`, EXACT, (bk) => {
+        const out = new Float32Array(n);
+        bk.clamp(x, lo, hi, out);
+        return [out];
+      });
+      compare(be, `clampGrad n${n} [${lo},${hi}]`, EXACT, (bk) => {
+        const gx = new Float32Array(n);
+        bk.clampGrad(x, lo, hi, gy, gx);
+        return [gx];
+      });
     }
   }
 });
@@ -174,11 +295,16 @@ nativeTest('reduce and argReduce match the reference', (be) => {
     for (const axes of subsets(shape.length)) {
       const outSize = sizeOf(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
       for (const op of ['sum', 'max', 'min'] as const) {
-        compare(be, `reduce ${op} ${JSON.stringify(shape)} axes ${JSON.stringify(axes)}`, op === 'sum' ? SUMMED : EXACT, (b) => {
-          const out = new Float32Array(outSize).fill(NaN);
-          b.reduce(op, x, shape, axes, out);
-          return [out];
-        });
+        compare(
+          be,
+          `reduce ${op} ${JSON.stringify(shape)} axes ${JSON.stringify(axes)}`,
+          op === 'sum' ? SUMMED : EXACT,
+          (b) => {
+            const out = new Float32Array(outSize).fill(NaN);
+            b.reduce(op, x, shape, axes, out);
+            return [out];
+          },
+        );
       }
     }
     for (let axis = 0; axis < Math.max(shape.length, 1); axis++) {
@@ -197,9 +323,51 @@ nativeTest('reduce and argReduce match the reference', (be) => {
 nativeTest('permute, slice, sliceAssign match the reference for float32 and int32', (be) => {
   const gen = new Gen(6);
   const perms: [number[], number[]][] = [
-    [[2, 3, 4], [0, 1, 2]], [[2, 3, 4], [0, 2, 1]], [[2, 3, 4], [1, 0, 2]], [[2, 3, 4], [1, 2, 0]],
-    [[2, 3, 4], [2, 0, 1]], [[2, 3, 4], [2, 1, 0]], [[40, 70], [1, 0]], [[1, 5, 1, 3], [3, 2, 0, 1]],
-    [[0, 3], [1, 0]], [[], []], [[33, 2, 65], [2, 1, 0]], [[4, 6, 5, 3], [0, 2, 1, 3]],
+    [
+      [2, 3, 4],
+      [0, 1, 2],
+    ],
+    [
+      [2, 3, 4],
+      [0, 2, 1],
+    ],
+    [
+      [2, 3, 4],
+      [1, 0, 2],
+    ],
+    [
+      [2, 3, 4],
+      [1, 2, 0],
+    ],
+    [
+      [2, 3, 4],
+      [2, 0, 1],
+    ],
+    [
+      [2, 3, 4],
+      [2, 1, 0],
+    ],
+    [
+      [40, 70],
+      [1, 0],
+    ],
+    [
+      [1, 5, 1, 3],
+      [3, 2, 0, 1],
+    ],
+    [
+      [0, 3],
+      [1, 0],
+    ],
+    [[], []],
+    [
+      [33, 2, 65],
+      [2, 1, 0],
+    ],
+    [
+      [4, 6, 5, 3],
+      [0, 2, 1, 3],
+    ],
   ];
   for (const [shape, perm] of perms) {
     const xf = gen.f32(sizeOf(shape));
@@ -213,8 +381,33 @@ nativeTest('permute, slice, sliceAssign match the reference for float32 and int3
     }
   }
   const boxes: [number[], number[], number[]][] = [
-    [[5, 7], [1, 2], [3, 4]], [[5, 7], [0, 0], [5, 7]], [[4, 5, 6], [1, 0, 2], [2, 5, 3]], [[4, 5, 6], [3, 4, 5], [1, 1, 1]],
-    [[4, 5, 6], [2, 2, 2], [0, 3, 1]], [[], [], []], [[129], [1], [127]],
+    [
+      [5, 7],
+      [1, 2],
+      [3, 4],
+    ],
+    [
+      [5, 7],
+      [0, 0],
+      [5, 7],
+    ],
+    [
+      [4, 5, 6],
+      [1, 0, 2],
+      [2, 5, 3],
+    ],
+    [
+      [4, 5, 6],
+      [3, 4, 5],
+      [1, 1, 1],
+    ],
+    [
+      [4, 5, 6],
+      [2, 2, 2],
+      [0, 3, 1],
+    ],
+    [[], [], []],
+    [[129], [1], [127]],
   ];
   for (const [shape, begin, boxShape] of boxes) {
     const x = gen.f32(sizeOf(shape));
@@ -237,7 +430,14 @@ nativeTest('permute, slice, sliceAssign match the reference for float32 and int3
 
 nativeTest('indexSelect, indexAdd, gather, scatterAdd match the reference', (be) => {
   const gen = new Gen(7);
-  for (const [shape, axis] of [[[5, 4, 3], 0], [[5, 4, 3], 1], [[5, 4, 3], 2], [[17], 0], [[3, 0, 2], 0], [[6, 33], 1]] as [number[], number][]) {
+  for (const [shape, axis] of [
+    [[5, 4, 3], 0],
+    [[5, 4, 3], 1],
+    [[5, 4, 3], 2],
+    [[17], 0],
+    [[3, 0, 2], 0],
+    [[6, 33], 1],
+  ] as [number[], number][]) {
     const dim = shape[axis]!;
     const k = dim === 0 ? 0 : 9;
     const indices = gen.i32(k, 0, Math.max(dim, 1)); // repeats included
@@ -280,10 +480,39 @@ nativeTest('indexSelect, indexAdd, gather, scatterAdd match the reference', (be)
 
 // ---------------------------------------------------------------- convolution and pooling
 
-function conv(n: number, c: number, h: number, w: number, o: number, kh: number, kw: number, s: [number, number], p: [number, number], d: [number, number], groups: number): Conv2dGeometry {
+function conv(
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  o: number,
+  kh: number,
+  kw: number,
+  s: [number, number],
+  p: [number, number],
+  d: [number, number],
+  groups: number,
+): Conv2dGeometry {
   const oh = Math.floor((h + 2 * p[0] - d[0] * (kh - 1) - 1) / s[0]) + 1;
   const ow = Math.floor((w + 2 * p[1] - d[1] * (kw - 1) - 1) / s[1]) + 1;
-  return { n, c, h, w, o, kh, kw, oh, ow, strideH: s[0], strideW: s[1], padH: p[0], padW: p[1], dilationH: d[0], dilationW: d[1], groups };
+  return {
+    n,
+    c,
+    h,
+    w,
+    o,
+    kh,
+    kw,
+    oh,
+    ow,
+    strideH: s[0],
+    strideW: s[1],
+    padH: p[0],
+    padW: p[1],
+    dilationH: d[0],
+    dilationW: d[1],
+    groups,
+  };
 }
 
 const CONVS: Conv2dGeometry[] = [
@@ -320,7 +549,11 @@ nativeTest('conv2d and its backward passes match the reference (stride, padding,
     const gy = gen.f32(ySize);
     const what = `conv ${JSON.stringify(g)}`;
     for (const b of [bias, null]) {
-      compare(be, `${what} forward bias=${b !== null}`, gemmTol(kk), (bk) => { const y = new Float32Array(ySize).fill(NaN); bk.conv2d({ x, w, bias: b, y }, g); return [y]; });
+      compare(be, `${what} forward bias=${b !== null}`, gemmTol(kk), (bk) => {
+        const y = new Float32Array(ySize).fill(NaN);
+        bk.conv2d({ x, w, bias: b, y }, g);
+        return [y];
+      });
     }
     compare(be, `${what} backward input`, gemmTol(g.o * g.kh * g.kw), (bk) => {
       const gx = new Float32Array(x.length).fill(NaN);
@@ -340,7 +573,10 @@ nativeTest('conv2d and its backward passes match the reference (stride, padding,
 
 nativeTest('conv2d passes on non-finite inputs match the reference on every path (Winograd falls back)', (be) => {
   const gen = new Gen(11);
-  for (const g of [conv(3, 8, 6, 7, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), conv(2, 2, 6, 7, 3, 3, 3, [1, 1], [1, 1], [1, 1], 1)]) {
+  for (const g of [
+    conv(3, 8, 6, 7, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1),
+    conv(2, 2, 6, 7, 3, 3, 3, [1, 1], [1, 1], [1, 1], 1),
+  ]) {
     const kk = (g.c / g.groups) * g.kh * g.kw;
     const ySize = g.n * g.o * g.oh * g.ow;
     for (const special of [Infinity, NaN]) {
@@ -349,7 +585,11 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
       const gy = gen.f32(ySize);
       x[g.w + 2] = special;
       const what = `conv ${JSON.stringify(g)} with ${special}`;
-      compare(be, `${what} in x: forward`, gemmTol(kk), (bk) => { const y = new Float32Array(ySize).fill(NaN); bk.conv2d({ x, w, bias: null, y }, g); return [y]; });
+      compare(be, `${what} in x: forward`, gemmTol(kk), (bk) => {
+        const y = new Float32Array(ySize).fill(NaN);
+        bk.conv2d({ x, w, bias: null, y }, g);
+        return [y];
+      });
       compare(be, `${what} in x: backward weight`, gemmTol(g.n * g.oh * g.ow), (bk) => {
         const gw = new Float32Array(w.length).fill(NaN);
         bk.conv2dBackwardWeight({ gy, x, gw, gb: null }, g);
@@ -376,17 +616,44 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
   }
 });
 
-function pool(n: number, c: number, h: number, w: number, k: [number, number], s: [number, number], p: [number, number], countIncludePad: boolean, extra = 0): Pool2dGeometry {
+function pool(
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  k: [number, number],
+  s: [number, number],
+  p: [number, number],
+  countIncludePad: boolean,
+  extra = 0,
+): Pool2dGeometry {
   const oh = Math.floor((h + 2 * p[0] - k[0]) / s[0]) + 1 + extra;
   const ow = Math.floor((w + 2 * p[1] - k[1]) / s[1]) + 1 + extra;
-  return { n, c, h, w, oh, ow, kh: k[0], kw: k[1], strideH: s[0], strideW: s[1], padH: p[0], padW: p[1], countIncludePad };
+  return {
+    n,
+    c,
+    h,
+    w,
+    oh,
+    ow,
+    kh: k[0],
+    kw: k[1],
+    strideH: s[0],
+    strideW: s[1],
+    padH: p[0],
+    padW: p[1],
+    countIncludePad,
+  };
 }
 
 const POOLS: Pool2dGeometry[] = [
-  pool(2, 3, 8, 8, [2, 2], [2, 2], [0, 0], true), pool(2, 3, 7, 9, [3, 3], [2, 2], [1, 1], true),
-  pool(2, 3, 7, 9, [3, 3], [2, 2], [1, 1], false), pool(1, 2, 5, 5, [3, 2], [1, 2], [1, 1], false),
+  pool(2, 3, 8, 8, [2, 2], [2, 2], [0, 0], true),
+  pool(2, 3, 7, 9, [3, 3], [2, 2], [1, 1], true),
+  pool(2, 3, 7, 9, [3, 3], [2, 2], [1, 1], false),
+  pool(1, 2, 5, 5, [3, 2], [1, 2], [1, 1], false),
   pool(1, 2, 5, 6, [2, 2], [2, 2], [1, 1], false, 1), // ceil-mode-like extra row/col
-  pool(3, 4, 1, 1, [3, 3], [1, 1], [1, 1], true), pool(0, 3, 4, 4, [2, 2], [2, 2], [0, 0], true),
+  pool(3, 4, 1, 1, [3, 3], [1, 1], [1, 1], true),
+  pool(0, 3, 4, 4, [2, 2], [2, 2], [0, 0], true),
   pool(2, 64, 16, 16, [2, 2], [2, 2], [0, 0], false),
 ];
 
@@ -422,7 +689,13 @@ nativeTest('max, average and adaptive pooling match the reference', (be) => {
       return [y, gx];
     });
   }
-  for (const [n, c, h, w, oh, ow] of [[2, 3, 7, 9, 3, 4], [1, 2, 5, 5, 5, 5], [1, 2, 4, 6, 1, 1], [2, 2, 3, 3, 7, 5], [1, 1, 6, 6, 0, 2]] as const) {
+  for (const [n, c, h, w, oh, ow] of [
+    [2, 3, 7, 9, 3, 4],
+    [1, 2, 5, 5, 5, 5],
+    [1, 2, 4, 6, 1, 1],
+    [2, 2, 3, 3, 7, 5],
+    [1, 1, 6, 6, 0, 2],
+  ] as const) {
     const x = gen.f32(n * c * h * w);
     const gy = gen.f32(n * c * oh * ow);
     compare(be, `adaptiveAvgPool2d ${[n, c, h, w, oh, ow].join('x')}`, ROUNDED, (b) => {
@@ -439,10 +712,22 @@ nativeTest('max, average and adaptive pooling match the reference', (be) => {
 
 nativeTest('softmax, softmaxBackward and softmaxCrossEntropy match the reference', (be) => {
   const gen = new Gen(10);
-  for (const [outer, dim, inner] of [[4, 10, 1], [3, 7, 5], [1, 1, 1], [2, 0, 3], [0, 5, 2], [5, 129, 1], [2, 17, 33], [600, 40, 1]] as const) {
+  for (const [outer, dim, inner] of [
+    [4, 10, 1],
+    [3, 7, 5],
+    [1, 1, 1],
+    [2, 0, 3],
+    [0, 5, 2],
+    [5, 129, 1],
+    [2, 17, 33],
+    [600, 40, 1],
+  ] as const) {
     const size = outer * dim * inner;
     const x = gen.f32(size, -8, 8);
-    if (size > 6) { x[2] = -Infinity; x[5] = 60; }
+    if (size > 6) {
+      x[2] = -Infinity;
+      x[5] = 60;
+    }
     const gy = gen.f32(size);
     for (const log of [false, true]) {
       const y = new Float32Array(size);
@@ -457,8 +742,18 @@ nativeTest('softmax, softmaxBackward and softmaxCrossEntropy match the reference
     }
   }
   const allNegInf = new Float32Array(3).fill(-Infinity);
-  compare(be, 'softmax of an all -inf row', ROUNDED, (b) => { const out = new Float32Array(3); b.softmax({ x: allNegInf, out }, { outer: 1, dim: 3, inner: 1, log: false }); return [out]; });
-  for (const [rows, classes] of [[8, 10], [5, 1], [0, 4], [33, 17], [3, 0]] as const) {
+  compare(be, 'softmax of an all -inf row', ROUNDED, (b) => {
+    const out = new Float32Array(3);
+    b.softmax({ x: allNegInf, out }, { outer: 1, dim: 3, inner: 1, log: false });
+    return [out];
+  });
+  for (const [rows, classes] of [
+    [8, 10],
+    [5, 1],
+    [0, 4],
+    [33, 17],
+    [3, 0],
+  ] as const) {
     const logits = gen.f32(rows * classes, -5, 5);
     const targets = gen.i32(rows, 0, Math.max(classes, 1));
     if (rows > 2) targets[1] = -100;
@@ -468,7 +763,10 @@ nativeTest('softmax, softmaxBackward and softmaxCrossEntropy match the reference
         const grad = new Float32Array(rows * classes).fill(NaN);
         const loss2 = new Float32Array(rows);
         b.softmaxCrossEntropy({ logits, targets, loss, grad }, { rows, classes, smoothing, ignoreIndex: -100 });
-        b.softmaxCrossEntropy({ logits, targets, loss: loss2, grad: null }, { rows, classes, smoothing, ignoreIndex: -100 });
+        b.softmaxCrossEntropy(
+          { logits, targets, loss: loss2, grad: null },
+          { rows, classes, smoothing, ignoreIndex: -100 },
+        );
         return [loss, grad, loss2];
       });
     }
@@ -477,7 +775,13 @@ nativeTest('softmax, softmaxBackward and softmaxCrossEntropy match the reference
 
 nativeTest('layerNorm and batchNorm, forward and backward, match the reference', (be) => {
   const gen = new Gen(11);
-  for (const [rows, cols] of [[4, 10], [1, 1], [0, 5], [7, 129], [300, 64]] as const) {
+  for (const [rows, cols] of [
+    [4, 10],
+    [1, 1],
+    [0, 5],
+    [7, 129],
+    [300, 64],
+  ] as const) {
     const x = gen.f32(rows * cols, -3, 3);
     const gamma = gen.f32(cols, 0.5, 1.5);
     const beta = gen.f32(cols);
@@ -486,7 +790,10 @@ nativeTest('layerNorm and batchNorm, forward and backward, match the reference',
       const ga = affine ? gamma : null;
       const mean = new Float32Array(rows);
       const rstd = new Float32Array(rows);
-      jsBackend.layerNorm({ x, gamma: ga, beta: affine ? beta : null, y: new Float32Array(rows * cols), mean, rstd }, { rows, cols, eps: 1e-5 });
+      jsBackend.layerNorm(
+        { x, gamma: ga, beta: affine ? beta : null, y: new Float32Array(rows * cols), mean, rstd },
+        { rows, cols, eps: 1e-5 },
+      );
       compare(be, `layerNorm ${rows}x${cols} affine=${affine}`, SUMMED, (b) => {
         const y = new Float32Array(rows * cols);
         const m = new Float32Array(rows);
@@ -500,7 +807,13 @@ nativeTest('layerNorm and batchNorm, forward and backward, match the reference',
       });
     }
   }
-  for (const [n, c, s] of [[8, 3, 1], [4, 5, 9], [1, 2, 1], [2, 3, 0], [16, 4, 36]] as const) {
+  for (const [n, c, s] of [
+    [8, 3, 1],
+    [4, 5, 9],
+    [1, 2, 1],
+    [2, 3, 0],
+    [16, 4, 36],
+  ] as const) {
     const x = gen.f32(n * c * s, -2, 2);
     const gamma = gen.f32(c, 0.5, 1.5);
     const beta = gen.f32(c);
@@ -515,11 +828,26 @@ nativeTest('layerNorm and batchNorm, forward and backward, match the reference',
           const y = new Float32Array(n * c * s);
           const mean = new Float32Array(c);
           const rstd = new Float32Array(c);
-          b.batchNorm({ x, gamma: affine ? gamma : null, beta: affine ? beta : null, runningMean: affine ? rm : null, runningVar: affine ? rv : null, y, mean, rstd }, { n, c, s, training, momentum: 0.1, eps: 1e-5 });
+          b.batchNorm(
+            {
+              x,
+              gamma: affine ? gamma : null,
+              beta: affine ? beta : null,
+              runningMean: affine ? rm : null,
+              runningVar: affine ? rv : null,
+              y,
+              mean,
+              rstd,
+            },
+            { n, c, s, training, momentum: 0.1, eps: 1e-5 },
+          );
           const gx = new Float32Array(n * c * s);
           const gg = new Float32Array(c).fill(NaN);
           const gb = new Float32Array(c).fill(NaN);
-          b.batchNormBackward({ gy, x, gamma: affine ? gamma : null, mean, rstd, gx, ggamma: gg, gbeta: gb }, { n, c, s, training });
+          b.batchNormBackward(
+            { gy, x, gamma: affine ? gamma : null, mean, rstd, gx, ggamma: gg, gbeta: gb },
+            { n, c, s, training },
+          );
           return [y, mean, rstd, rm, rv, gx, gg, gb];
         });
       }
@@ -536,19 +864,35 @@ nativeTest('adamStep and sgdStep match the reference', (be) => {
     const v0 = gen.f32(n, 0, 0.1);
     for (const decoupled of [false, true]) {
       compare(be, `adamStep n${n} decoupled=${decoupled}`, ROUNDED, (b) => {
-        const p = p0.slice(), m = m0.slice(), v = v0.slice();
+        const p = p0.slice(),
+          m = m0.slice(),
+          v = v0.slice();
         for (let step = 1; step <= 3; step++) {
-          b.adamStep({ p, g, m, v }, { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled, step });
+          b.adamStep(
+            { p, g, m, v },
+            { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled, step },
+          );
         }
         return [p, m, v];
       });
     }
     for (const nesterov of [false, true]) {
       compare(be, `sgdStep n${n} nesterov=${nesterov}`, ROUNDED, (b) => {
-        const p = p0.slice(), buf = m0.slice(), q = p0.slice();
-        b.sgdStep({ p, g, buf }, { lr: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3, nesterov, firstStep: true });
-        b.sgdStep({ p, g, buf }, { lr: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3, nesterov, firstStep: false });
-        b.sgdStep({ p: q, g, buf: null }, { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, firstStep: false });
+        const p = p0.slice(),
+          buf = m0.slice(),
+          q = p0.slice();
+        b.sgdStep(
+          { p, g, buf },
+          { lr: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3, nesterov, firstStep: true },
+        );
+        b.sgdStep(
+          { p, g, buf },
+          { lr: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3, nesterov, firstStep: false },
+        );
+        b.sgdStep(
+          { p: q, g, buf: null },
+          { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, firstStep: false },
+        );
         return [p, buf, q];
       });
     }
@@ -567,7 +911,10 @@ nativeTest('results do not depend on the GEMM micro-kernel beyond rounding', (_b
     for (const kernel of raw.gemmKernels().split(',')) {
       raw.setGemmKernel(kernel);
       const out = new Float32Array(m * n);
-      raw.matmul({ a, b, out }, { batch: 1, m, n, k, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0, accumulate: false });
+      raw.matmul(
+        { a, b, out },
+        { batch: 1, m, n, k, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0, accumulate: false },
+      );
       results.push(out);
     }
   } finally {

@@ -13,7 +13,12 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backends/js/index.js';
-import { loadNativeAddon, loadNativeBackend, nativeRequired, type NativeAddon } from '../../src/backends/native/index.js';
+import {
+  loadNativeAddon,
+  loadNativeBackend,
+  nativeRequired,
+  type NativeAddon,
+} from '../../src/backends/native/index.js';
 import { Rng } from '../../src/core/rng.js';
 
 export interface Tol {
@@ -84,14 +89,39 @@ export class Gen {
 }
 
 /** Values where implementations tend to differ. */
-export const SPECIAL = Float32Array.from([0, -0, 1, -1, 0.5, -0.5, 20, -20, 30, -30, 88, -88, 1e-30, -1e-30, 3e38, -3e38, Infinity, -Infinity, NaN]);
+export const SPECIAL = Float32Array.from([
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  20,
+  -20,
+  30,
+  -30,
+  88,
+  -88,
+  1e-30,
+  -1e-30,
+  3e38,
+  -3e38,
+  Infinity,
+  -Infinity,
+  NaN,
+]);
 
 function sameSpecial(a: number, e: number): boolean {
   return (Number.isNaN(a) && Number.isNaN(e)) || a === e;
 }
 
 /** |a - e| <= atol + rtol |e| elementwise; NaN matches NaN and infinities match exactly. */
-export function assertArraysClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tol, what: string): void {
+export function assertArraysClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: Tol,
+  what: string,
+): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   const bad: string[] = [];
   let worst = 0;
@@ -105,7 +135,8 @@ export function assertArraysClose(actual: ArrayLike<number>, expected: ArrayLike
       if (bad.length < 5) bad.push(`[${i}] native ${a} vs js ${e}`);
     }
   }
-  if (bad.length > 0) assert.fail(`${what}: not within rtol ${tol.rtol}, atol ${tol.atol} (worst ${worst}): ${bad.join(', ')}`);
+  if (bad.length > 0)
+    assert.fail(`${what}: not within rtol ${tol.rtol}, atol ${tol.atol} (worst ${worst}): ${bad.join(', ')}`);
 }
 
 /**

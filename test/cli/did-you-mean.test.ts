@@ -18,15 +18,28 @@ function assertUsageLine(r: Ran, pattern: RegExp): void {
   assert.match(lines[0]!, pattern);
 }
 
-test('a misspelt key in a config file or a --set flag gets "did you mean"', () => withTempDir(async (dir) => {
-  const runs = join(dir, 'runs');
-  const mtl = join(dir, 'mtl.yaml');
-  writeFileSync(mtl, 'epoch: 2\n');
-  assertUsageLine(await polytask(['study', 'mtl', '-c', mtl], { runsDir: runs }), /^polytask: \S*mtl\.yaml: unknown key "epoch"; did you mean "epochs"\?$/);
-  const train = join(dir, 'train.yaml');
-  writeFileSync(train, 'training:\n  epoch: 2\n');
-  assertUsageLine(await polytask(['train', '-c', train], { runsDir: runs }), /^polytask: \S*train\.yaml: training: unknown key "epoch"; did you mean "epochs"\?$/);
-  assertUsageLine(await polytask(['study', 'mtl', '--set', 'methodz=[ew]'], { runsDir: runs }), /^polytask: --set methodz: unknown key "methodz"; did you mean "methods"\?$/);
-  assertUsageLine(await polytask(['--quick', '--set', 'mtl.methodz=[ew]'], { runsDir: runs, script: MAIN }), /^polytask: --set mtl\.methodz: unknown key "methodz"; did you mean "methods"\?$/);
-  assert.equal(existsSync(runs), false, 'nothing written for a misspelt key');
-}));
+test('a misspelt key in a config file or a --set flag gets "did you mean"', () =>
+  withTempDir(async (dir) => {
+    const runs = join(dir, 'runs');
+    const mtl = join(dir, 'mtl.yaml');
+    writeFileSync(mtl, 'epoch: 2\n');
+    assertUsageLine(
+      await polytask(['study', 'mtl', '-c', mtl], { runsDir: runs }),
+      /^polytask: \S*mtl\.yaml: unknown key "epoch"; did you mean "epochs"\?$/,
+    );
+    const train = join(dir, 'train.yaml');
+    writeFileSync(train, 'training:\n  epoch: 2\n');
+    assertUsageLine(
+      await polytask(['train', '-c', train], { runsDir: runs }),
+      /^polytask: \S*train\.yaml: training: unknown key "epoch"; did you mean "epochs"\?$/,
+    );
+    assertUsageLine(
+      await polytask(['study', 'mtl', '--set', 'methodz=[ew]'], { runsDir: runs }),
+      /^polytask: --set methodz: unknown key "methodz"; did you mean "methods"\?$/,
+    );
+    assertUsageLine(
+      await polytask(['--quick', '--set', 'mtl.methodz=[ew]'], { runsDir: runs, script: MAIN }),
+      /^polytask: --set mtl\.methodz: unknown key "methodz"; did you mean "methods"\?$/,
+    );
+    assert.equal(existsSync(runs), false, 'nothing written for a misspelt key');
+  }));

@@ -25,7 +25,9 @@ test('every example config is valid for its command', () => {
     const file = join(EXAMPLES, f);
     const raw = readConfigFile(file);
     // finetune examples take the run to start from on the command line
-    const config = f.startsWith('finetune-') ? { ...raw, finetune: { ...(raw.finetune as object), from: 'a-run' } } : raw;
+    const config = f.startsWith('finetune-')
+      ? { ...raw, finetune: { ...(raw.finetune as object), from: 'a-run' } }
+      : raw;
     assert.doesNotThrow(() => validateConfig(schemaFor(f), config, { file }), f);
   }
 });

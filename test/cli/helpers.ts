@@ -42,11 +42,19 @@ export interface RunOptions {
 export function polytask(args: readonly string[], o: RunOptions = {}): Promise<Ran> {
   const full = [o.script ?? CLI, ...(o.runsDir === undefined ? [] : ['--runs-dir', o.runsDir]), ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, full, { cwd: o.cwd ?? tmpdir(), env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, full, {
+      cwd: o.cwd ?? tmpdir(),
+      env: { ...process.env, ...o.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code: code ?? (signal === null ? 1 : 128), stdout, stderr }));
     o.onSpawn?.(child);

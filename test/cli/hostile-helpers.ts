@@ -42,7 +42,10 @@ export interface CappedOptions {
 const preloadDir = mkdtempSync(join(tmpdir(), 'polytask-rss-'));
 const PRELOAD = join(preloadDir, 'rss.cjs');
 // VmHWM (kB) is the peak of this process image; getrusage's maxRSS would carry the parent's over fork and exec
-writeFileSync(PRELOAD, "process.on('exit', () => { try { const fs = require('fs'); const m = /VmHWM:\\s*(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8')); fs.writeFileSync(process.env.POLYTASK_TEST_RSS_FILE, m ? m[1] : String(process.resourceUsage().maxRSS)); } catch {} });\n");
+writeFileSync(
+  PRELOAD,
+  "process.on('exit', () => { try { const fs = require('fs'); const m = /VmHWM:\\s*(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8')); fs.writeFileSync(process.env.POLYTASK_TEST_RSS_FILE, m ? m[1] : String(process.resourceUsage().maxRSS)); } catch {} });\n",
+);
 process.on('exit', () => rmSync(preloadDir, { recursive: true, force: true }));
 let counter = 0;
 
@@ -54,18 +57,34 @@ let counter = 0;
  */
 export function runCapped(args: readonly string[], o: CappedOptions = {}): Promise<Capped> {
   const rssFile = join(preloadDir, `rss-${process.pid}-${counter++}`);
-  const full = [`--max-old-space-size=${o.heapMb ?? 256}`, '-r', PRELOAD, CLI, ...(o.runsDir === undefined ? [] : ['--runs-dir', o.runsDir]), ...args];
+  const full = [
+    `--max-old-space-size=${o.heapMb ?? 256}`,
+    '-r',
+    PRELOAD,
+    CLI,
+    ...(o.runsDir === undefined ? [] : ['--runs-dir', o.runsDir]),
+    ...args,
+  ];
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, full, {
-      cwd: o.cwd ?? tmpdir(), env: { ...process.env, ...o.env, POLYTASK_TEST_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: o.cwd ?? tmpdir(),
+      env: { ...process.env, ...o.env, POLYTASK_TEST_RSS_FILE: rssFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     let hung = false;
-    const timer = setTimeout(() => { hung = true; child.kill('SIGKILL'); }, o.killAfterMs ?? 20_000);
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const timer = setTimeout(() => {
+      hung = true;
+      child.kill('SIGKILL');
+    }, o.killAfterMs ?? 20_000);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -79,7 +98,9 @@ export function runCapped(args: readonly string[], o: CappedOptions = {}): Promi
 
 /** stderr without Node's own process warnings. */
 export function errorLines(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('(node:') && !l.startsWith('(Use `node --trace-warnings'));
+  return stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('(node:') && !l.startsWith('(Use `node --trace-warnings'));
 }
 
 /**
@@ -90,7 +111,12 @@ export function errorLines(stderr: string): string[] {
  * @example
  * assertRefused('gzip bomb', r, /inflates to more than/);
  */
-export function assertRefused(name: string, r: Capped, pattern: RegExp, o: { maxMs?: number; maxRssMb?: number } = {}): void {
+export function assertRefused(
+  name: string,
+  r: Capped,
+  pattern: RegExp,
+  o: { maxMs?: number; maxRssMb?: number } = {},
+): void {
   const ctx = `${name}: exit ${r.code}, signal ${r.signal}, ${r.ms} ms, ${r.maxRssMb.toFixed(0)} MiB, stderr:\n${r.stderr.slice(0, 2000)}`;
   assert.equal(r.hung, false, `${ctx}\n(a hang)`);
   assert.equal(r.signal, null, `${ctx}\n(ended by a signal)`);
@@ -101,11 +127,16 @@ export function assertRefused(name: string, r: Capped, pattern: RegExp, o: { max
   const line = lines[0]!;
   assert.match(line, /^polytask: \S/, ctx);
   assert.ok(line.length <= 600, `${ctx}\n(an error line of ${line.length} characters)`);
-  assert.doesNotMatch(line, /\bat \S+ \(|\.js:\d+:\d+|node:internal|FATAL|ReferenceError|RangeError|SqliteError|TypeError/, `${ctx}\n(a raw error)`);
+  assert.doesNotMatch(
+    line,
+    /\bat \S+ \(|\.js:\d+:\d+|node:internal|FATAL|ReferenceError|RangeError|SqliteError|TypeError/,
+    `${ctx}\n(a raw error)`,
+  );
   assert.match(line, pattern, ctx);
   const limit = (o.maxMs ?? 2000) + startup;
   assert.ok(r.ms < limit, `${ctx}\n(slower than ${o.maxMs ?? 2000} ms after a start-up of ${startup} ms)`);
-  if (!Number.isNaN(r.maxRssMb)) assert.ok(r.maxRssMb < (o.maxRssMb ?? 400), `${ctx}\n(peak RSS over ${o.maxRssMb ?? 400} MiB)`);
+  if (!Number.isNaN(r.maxRssMb))
+    assert.ok(r.maxRssMb < (o.maxRssMb ?? 400), `${ctx}\n(peak RSS over ${o.maxRssMb ?? 400} MiB)`);
 }
 
 let startup = 0;

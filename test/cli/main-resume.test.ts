@@ -18,7 +18,11 @@ import { sampleE2e, sampleMtl, sampleTransfer } from '../report/fixtures.js';
 import { withTempDir } from './helpers.js';
 
 function context(root: string): CliContext {
-  const sink = new Writable({ write(_chunk, _enc, done) { done(); } });
+  const sink = new Writable({
+    write(_chunk, _enc, done) {
+      done();
+    },
+  });
   const out = new Output({ json: false, quiet: false, stdout: sink, stderr: sink });
   return { out, bars: new ProgressBars(out), root, debug: false };
 }
@@ -30,7 +34,10 @@ function context(root: string): CliContext {
  */
 function stub(key: StudyKey, result: ReportData, trained: string[], interruptAfter?: number): Study {
   return defineStudy({
-    key, title: `${key} stub`, schema: z.strictObject({ size: z.number().int().min(1) }), flags: {},
+    key,
+    title: `${key} stub`,
+    schema: z.strictObject({ size: z.number().int().min(1) }),
+    flags: {},
     presets: { main: { size: 3 }, quick: { size: 1 } },
     run: async (_config, onProgress, options) => {
       const subRuns = options?.subRuns;
@@ -50,27 +57,53 @@ function stub(key: StudyKey, result: ReportData, trained: string[], interruptAft
   });
 }
 
-test('a main job stopped by Ctrl-C resumes from its recorded sub-runs', () => withTempDir(async (root) => {
-  const first: string[] = [];
-  const ctx = context(root);
-  const stopped = await runMainJob({
-    quick: true, ctx, overrides: [{ path: 'e2e.size', value: 2, source: '--set e2e.size' }],
-    studies: [stub('transfer', { transfer: sampleTransfer() }, first), stub('mtl', { mtl: sampleMtl() }, first, 1), stub('e2e', { e2e: sampleE2e() }, first)],
-  });
-  assert.equal(stopped.status, 'stopped');
-  assert.deepEqual(first, ['transfer/part0', 'transfer/part1', 'transfer/part2', 'mtl/part0']);
-  assert.equal(stopped.resume, `npm start -- --resume ${stopped.run} --runs-dir ${root}`);
-  assert.match(mainJobText(stopped), new RegExp(`resume with: npm start -- --resume ${stopped.run}`));
+test('a main job stopped by Ctrl-C resumes from its recorded sub-runs', () =>
+  withTempDir(async (root) => {
+    const first: string[] = [];
+    const ctx = context(root);
+    const stopped = await runMainJob({
+      quick: true,
+      ctx,
+      overrides: [{ path: 'e2e.size', value: 2, source: '--set e2e.size' }],
+      studies: [
+        stub('transfer', { transfer: sampleTransfer() }, first),
+        stub('mtl', { mtl: sampleMtl() }, first, 1),
+        stub('e2e', { e2e: sampleE2e() }, first),
+      ],
+    });
+    assert.equal(stopped.status, 'stopped');
+    assert.deepEqual(first, ['transfer/part0', 'transfer/part1', 'transfer/part2', 'mtl/part0']);
+    assert.equal(stopped.resume, `npm start -- --resume ${stopped.run} --runs-dir ${root}`);
+    assert.match(mainJobText(stopped), new RegExp(`resume with: npm start -- --resume ${stopped.run}`));
 
-  const again: string[] = [];
-  const studies = [stub('transfer', { transfer: sampleTransfer() }, again), stub('mtl', { mtl: sampleMtl() }, again), stub('e2e', { e2e: sampleE2e() }, again)];
-  await assert.rejects(runMainJob({ quick: false, studies, ctx, overrides: [{ path: 'e2e.size', value: 5, source: '--set e2e.size' }], resume: stopped.run }),
-    /--resume continues the main job with the settings it started with: drop --set e2e\.size/);
-  const resumed = await runMainJob({ quick: false, studies, ctx, overrides: [], resume: stopped.run.slice(-6) });
-  assert.equal(resumed.status, 'completed');
-  assert.equal(resumed.run, stopped.run);
-  assert.equal(resumed.quick, true, 'the settings the job started with');
-  assert.equal(resumed.resume, null);
-  assert.deepEqual(again, ['mtl/part1', 'mtl/part2', 'e2e/part0', 'e2e/part1', 'e2e/part2']);
-  assert.deepEqual(resumed.studies.map((s) => [s.key, s.error]), [['transfer', null], ['mtl', null], ['e2e', null]]);
-}));
+    const again: string[] = [];
+    const studies = [
+      stub('transfer', { transfer: sampleTransfer() }, again),
+      stub('mtl', { mtl: sampleMtl() }, again),
+      stub('e2e', { e2e: sampleE2e() }, again),
+    ];
+    await assert.rejects(
+      runMainJob({
+        quick: false,
+        studies,
+        ctx,
+        overrides: [{ path: 'e2e.size', value: 5, source: '--set e2e.size' }],
+        resume: stopped.run,
+      }),
+      /--resume continues the main job with the settings it started with: drop --set e2e\.size/,
+    );
+    const resumed = await runMainJob({ quick: false, studies, ctx, overrides: [], resume: stopped.run.slice(-6) });
+    assert.equal(resumed.status, 'completed');
+    assert.equal(resumed.run, stopped.run);
+    assert.equal(resumed.quick, true, 'the settings the job started with');
+    assert.equal(resumed.resume, null);
+    assert.deepEqual(again, ['mtl/part1', 'mtl/part2', 'e2e/part0', 'e2e/part1', 'e2e/part2']);
+    assert.deepEqual(
+      resumed.studies.map((s) => [s.key, s.error]),
+      [
+        ['transfer', null],
+        ['mtl', null],
+        ['e2e', null],
+      ],
+    );
+  }));

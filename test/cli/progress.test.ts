@@ -12,13 +12,25 @@ import type { Progress } from '../../src/train/index.js';
 
 /** A stderr stand-in: a terminal or not, keeping what is written. */
 function stream(tty: boolean): Writable & { text: string; isTTY: boolean; columns: number } {
-  const s = new Writable({ write(chunk, _enc, done) { s.text += String(chunk); done(); } }) as Writable & { text: string; isTTY: boolean; columns: number };
+  const s = new Writable({
+    write(chunk, _enc, done) {
+      s.text += String(chunk);
+      done();
+    },
+  }) as Writable & { text: string; isTTY: boolean; columns: number };
   Object.assign(s, { text: '', isTTY: tty, columns: 120 });
   return s;
 }
 
 const progress = (stepsDone: number): Progress => ({
-  stepsDone, totalSteps: 8, batchesPerEpoch: 4, epochs: 2, elapsedSeconds: stepsDone / 10, stepsPerSecond: 10, samplesPerSecond: 320, etaSeconds: (8 - stepsDone) / 10,
+  stepsDone,
+  totalSteps: 8,
+  batchesPerEpoch: 4,
+  epochs: 2,
+  elapsedSeconds: stepsDone / 10,
+  stepsPerSecond: 10,
+  samplesPerSecond: 320,
+  etaSeconds: (8 - stepsDone) / 10,
 });
 
 /** Drives the callbacks through a fit of 2 epochs × 4 steps of two tasks. */
@@ -28,8 +40,29 @@ async function fakeFit(out: Output, log?: MetricsLog): Promise<void> {
   await cb.onFitStart!({ progress: progress(0), epoch: 0, resumedFrom: null });
   for (let step = 0; step < 8; step++) {
     const epoch = Math.floor(step / 4);
-    await cb.onStepEnd!({ step, epoch, batchIndex: step % 4, loss: 2 - step / 8, losses: { left: 1, right: 1 - step / 8 }, lr: [1e-3], gradNorm: null, samples: 32, skipped: null, progress: progress(step + 1) });
-    if (step % 4 === 3) await cb.onEpochEnd!({ epoch, steps: 4, skipped: 0, loss: 1.5 - epoch, losses: { left: 1, right: 0.5 }, eval: { left: { accuracy: 0.5 + epoch / 10 } }, lr: [1e-3], progress: progress(step + 1) });
+    await cb.onStepEnd!({
+      step,
+      epoch,
+      batchIndex: step % 4,
+      loss: 2 - step / 8,
+      losses: { left: 1, right: 1 - step / 8 },
+      lr: [1e-3],
+      gradNorm: null,
+      samples: 32,
+      skipped: null,
+      progress: progress(step + 1),
+    });
+    if (step % 4 === 3)
+      await cb.onEpochEnd!({
+        epoch,
+        steps: 4,
+        skipped: 0,
+        loss: 1.5 - epoch,
+        losses: { left: 1, right: 0.5 },
+        eval: { left: { accuracy: 0.5 + epoch / 10 } },
+        lr: [1e-3],
+        progress: progress(step + 1),
+      });
   }
   bars.stop();
 }
@@ -47,14 +80,20 @@ test('off a terminal: one line per epoch, no escape codes; quiet: nothing; metri
     const stderr = stream(false);
     const log = new MetricsLog(join(dir, 'metrics.jsonl'));
     await fakeFit(new Output({ json: false, quiet: false, stderr, stdout: stream(false) }), log);
-    assert.deepEqual(stderr.text.trim().split('\n').map((l) => l.replace(/ \| [\d.]+s$/, '')), [
-      'mtl: epoch 1/2 loss 1.5 | left accuracy 0.5',
-      'mtl: epoch 2/2 loss 0.5 | left accuracy 0.6',
-    ]);
+    assert.deepEqual(
+      stderr.text
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/ \| [\d.]+s$/, '')),
+      ['mtl: epoch 1/2 loss 1.5 | left accuracy 0.5', 'mtl: epoch 2/2 loss 0.5 | left accuracy 0.6'],
+    );
     assert.ok(!stderr.text.includes('\u001b'));
     const records = readMetrics(join(dir, 'metrics.jsonl'));
     assert.equal(records.filter((r) => r.type === 'step').length, 8);
-    assert.deepEqual(records.filter((r) => r.type === 'epoch').map((r) => r.eval), [{ left: { accuracy: 0.5 } }, { left: { accuracy: 0.6 } }]);
+    assert.deepEqual(
+      records.filter((r) => r.type === 'epoch').map((r) => r.eval),
+      [{ left: { accuracy: 0.5 } }, { left: { accuracy: 0.6 } }],
+    );
     const quiet = stream(true);
     await fakeFit(new Output({ json: false, quiet: true, stderr: quiet, stdout: stream(false) }));
     assert.equal(quiet.text, '');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { STUDIES } from '../../src/cli/studies/index.js';
 import { validateConfig } from '../../src/cli/config/validate.js';
 
-test('every study\'s quick settings are a smoke test, and its main settings are not', () => {
+test("every study's quick settings are a smoke test, and its main settings are not", () => {
   for (const s of STUDIES) {
     s.use((d) => {
       const quick = validateConfig(d.schema, d.presets.quick) as { smokeTest?: unknown };

@@ -35,13 +35,22 @@ test('missing values: NaN only when allowed', () => {
   const t = parseCsv(text, 'm.csv', { allowMissing: true });
   assert.deepEqual(Array.from(t.columns.a!), [1, NaN]);
   assert.deepEqual(Array.from(t.columns.b!), [NaN, 2]);
-  assert.throws(() => parseCsv(text, 'm.csv'), /^FormatError: m\.csv: row 1 \(line 2\), column "b": empty cell \(pass allowMissing to read it as NaN\)$/m);
+  assert.throws(
+    () => parseCsv(text, 'm.csv'),
+    /^FormatError: m\.csv: row 1 \(line 2\), column "b": empty cell \(pass allowMissing to read it as NaN\)$/m,
+  );
 });
 
 test('tableToTensor stacks the chosen columns as float32 [rows, k]', () => {
   const t = parseCsv('a,b,c\n1,2,3\n4,5,6\n');
-  assert.deepEqual(tableToTensor(t).toArray(), [[1, 2, 3], [4, 5, 6]]);
-  assert.deepEqual(tableToTensor(t, ['c', 'a']).toArray(), [[3, 1], [6, 4]]);
+  assert.deepEqual(tableToTensor(t).toArray(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
+  assert.deepEqual(tableToTensor(t, ['c', 'a']).toArray(), [
+    [3, 1],
+    [6, 4],
+  ]);
   assert.throws(() => tableToTensor(t, ['z']), ValueError);
   assert.throws(() => tableToTensor(t, ['z']), /no column "z" \(columns: a, b, c\)/);
 });
@@ -51,11 +60,14 @@ test('readCsv reads from disk and names the path in errors', () => {
   try {
     const p = join(dir, 'data.csv');
     writeFileSync(p, 'a,b\n1,2\n3,x\n');
-    assert.throws(() => readCsv(p), (err: unknown) => {
-      assert.ok(err instanceof FormatError);
-      assert.equal(err.message, `${p}: row 2 (line 3), column "b": expected a number, got "x"`);
-      return true;
-    });
+    assert.throws(
+      () => readCsv(p),
+      (err: unknown) => {
+        assert.ok(err instanceof FormatError);
+        assert.equal(err.message, `${p}: row 2 (line 3), column "b": expected a number, got "x"`);
+        return true;
+      },
+    );
     writeFileSync(p, 'a,b\n1,2\n');
     assert.equal(readCsv(p).rows, 1);
   } finally {
@@ -78,12 +90,15 @@ test('bad files: each a FormatError naming the file, row and column', () => {
     ['unclosed quote', 'a,b\n"1,2\n', /not valid CSV \(Quote Not Closed/],
   ];
   for (const [label, text, pattern] of cases) {
-    assert.throws(() => parseCsv(text, 'bad.csv'), (err: unknown) => {
-      assert.ok(err instanceof FormatError, `${label}: ${String(err)}`);
-      assert.match(err.message, /^bad\.csv: /, label);
-      assert.match(err.message, pattern, label);
-      return true;
-    });
+    assert.throws(
+      () => parseCsv(text, 'bad.csv'),
+      (err: unknown) => {
+        assert.ok(err instanceof FormatError, `${label}: ${String(err)}`);
+        assert.match(err.message, /^bad\.csv: /, label);
+        assert.match(err.message, pattern, label);
+        return true;
+      },
+    );
   }
   assert.throws(() => parseCsv('a\n1\n', 'x.csv', { delimiter: '' }), ValueError);
 });
@@ -92,9 +107,12 @@ test('corrupted and random CSV never escapes as other errors', { timeout: 30_000
   const valid = new TextEncoder().encode('id,"x",y\n1,0.5,-2e-3\n2,"3",+.25\n3,nan,\n');
   fuzzParser((b) => parseCsv(b, 'fuzz.csv', { allowMissing: true }), [valid], 400);
   fc.assert(
-    fc.property(fc.string({ maxLength: 80, unit: fc.constantFrom('a', '1', '.', ',', '"', '\n', '\r', ' ', 'e', '-', '\uFEFF') }), (text) => {
-      returnsOrPolytaskError(() => parseCsv(text, 'fuzz.csv'));
-    }),
+    fc.property(
+      fc.string({ maxLength: 80, unit: fc.constantFrom('a', '1', '.', ',', '"', '\n', '\r', ' ', 'e', '-', '\uFEFF') }),
+      (text) => {
+        returnsOrPolytaskError(() => parseCsv(text, 'fuzz.csv'));
+      },
+    ),
     { numRuns: 500, seed: 3 },
   );
 });

@@ -78,24 +78,43 @@ test('bad files: each a FormatError naming the file and the field', () => {
   const cases: Array<[string, Uint8Array, RegExp]> = [
     ['empty', new Uint8Array(0), /0 bytes, shorter than the 4-byte IDX magic number/],
     ['3 bytes', Uint8Array.of(0, 0, 8), /3 bytes, shorter than the 4-byte/],
-    ['wrong magic', Uint8Array.of(1, 0, 8, 1, 0, 0, 0, 0), /magic number must start with two zero bytes, got 0x01 0x00/],
+    [
+      'wrong magic',
+      Uint8Array.of(1, 0, 8, 1, 0, 0, 0, 0),
+      /magic number must start with two zero bytes, got 0x01 0x00/,
+    ],
     ['text file', new TextEncoder().encode('hello world'), /magic number must start with two zero bytes/],
     ['unknown type', Uint8Array.of(0, 0, 0x0a, 1, 0, 0, 0, 0), /magic number: unknown type code 0x0a/],
     ['no dimensions', Uint8Array.of(0, 0, 8, 0), /number of dimensions is 0/],
     ['truncated dimensions', good.slice(0, 9), /dimensions: 2 dimensions need 12 header bytes, file has 9/],
-    ['truncated data', good.slice(0, good.length - 1), /data truncated: dimensions \[2,2\] of ubyte need 4 bytes, file has 3/],
-    ['trailing data', Uint8Array.from([...good, 9]), /data has trailing bytes: dimensions \[2,2\] of ubyte need 4 bytes, file has 5/],
-    ['huge dimensions', idx(0x0e, [65536, 65536, 65536], []), /data truncated: dimensions \[65536,65536,65536\] of double need/],
+    [
+      'truncated data',
+      good.slice(0, good.length - 1),
+      /data truncated: dimensions \[2,2\] of ubyte need 4 bytes, file has 3/,
+    ],
+    [
+      'trailing data',
+      Uint8Array.from([...good, 9]),
+      /data has trailing bytes: dimensions \[2,2\] of ubyte need 4 bytes, file has 5/,
+    ],
+    [
+      'huge dimensions',
+      idx(0x0e, [65536, 65536, 65536], []),
+      /data truncated: dimensions \[65536,65536,65536\] of double need/,
+    ],
     ['corrupt gzip', Uint8Array.of(0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6), /gzip data is corrupt or truncated/],
     ['truncated gzip', gzipSync(good).subarray(0, 15), /gzip data is corrupt or truncated/],
   ];
   for (const [label, bytes, pattern] of cases) {
-    assert.throws(() => parseIdx(bytes, 'bad.idx'), (err: unknown) => {
-      assert.ok(err instanceof FormatError, `${label}: ${String(err)}`);
-      assert.match(err.message, /^bad\.idx: /, label);
-      assert.match(err.message, pattern, label);
-      return true;
-    });
+    assert.throws(
+      () => parseIdx(bytes, 'bad.idx'),
+      (err: unknown) => {
+        assert.ok(err instanceof FormatError, `${label}: ${String(err)}`);
+        assert.match(err.message, /^bad\.idx: /, label);
+        assert.match(err.message, pattern, label);
+        return true;
+      },
+    );
   }
 });
 

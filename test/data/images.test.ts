@@ -4,9 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FormatError, ValueError } from '../../src/core/errors.js';
-import {
-  FASHION_MNIST_DIR, loadFashionMnist, requireFashionMnist,
-} from '../../src/data/fashion-mnist.js';
+import { FASHION_MNIST_DIR, loadFashionMnist, requireFashionMnist } from '../../src/data/fashion-mnist.js';
 import { imageDataset, selectImages, splitImages } from '../../src/data/images.js';
 import { loadMnist } from '../../src/data/mnist.js';
 
@@ -22,14 +20,27 @@ test('loadMnist: 10,000 real digits in a fixed interleaved order', () => {
   assert.equal(m.images.length, 10000 * 784);
   assert.equal(m.height, 28);
   assert.deepEqual(Array.from(m.labels.subarray(0, 20)), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  assert.equal(classCounts(m.labels).reduce((a, b) => a + b), 10000);
-  assert.ok(classCounts(m.labels).every((c) => c > 800), 'every digit well represented');
+  assert.equal(
+    classCounts(m.labels).reduce((a, b) => a + b),
+    10000,
+  );
+  assert.ok(
+    classCounts(m.labels).every((c) => c > 800),
+    'every digit well represented',
+  );
   let min = Infinity;
   let max = -Infinity;
-  for (const v of m.images) { min = Math.min(min, v); max = Math.max(max, v); }
+  for (const v of m.images) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
   assert.deepEqual([min, max], [0, 1]);
   // Each image has ink: a real digit, not padding.
-  for (let i = 0; i < m.n; i += 997) assert.ok(m.images.subarray(i * 784, (i + 1) * 784).some((v) => v > 0.5), `image ${i}`);
+  for (let i = 0; i < m.n; i += 997)
+    assert.ok(
+      m.images.subarray(i * 784, (i + 1) * 784).some((v) => v > 0.5),
+      `image ${i}`,
+    );
 
   const again = loadMnist();
   assert.deepEqual(again.labels, m.labels);
@@ -44,7 +55,10 @@ test('splitImages: stratified, seeded held-out test set; imageDataset feeds conv
   assert.equal(train.n + held.n, 10000);
   assert.ok(Math.abs(held.n - 2000) <= 5);
   const ratio = classCounts(held.labels).map((c, d) => c / classCounts(m.labels)[d]!);
-  assert.ok(ratio.every((r) => Math.abs(r - 0.2) < 0.01), `per-class share ${ratio}`);
+  assert.ok(
+    ratio.every((r) => Math.abs(r - 0.2) < 0.01),
+    `per-class share ${ratio}`,
+  );
   assert.deepEqual(splitImages(m, { testFraction: 0.2, seed: 0 }).test.labels, held.labels);
   const { x, y } = imageDataset(held).batch([0, 1]);
   assert.deepEqual(x.shape, [2, 1, 28, 28]);
@@ -81,11 +95,17 @@ test('Fashion-MNIST from a user directory: absent → null or a clear error; bad
   const dir = mkdtempSync(join(tmpdir(), 'polytask-fm-'));
   try {
     assert.equal(loadFashionMnist('test', dir), null);
-    assert.throws(() => requireFashionMnist('test', dir), (err: unknown) => {
-      assert.ok(err instanceof ValueError);
-      assert.match(err.message, /t10k-images-idx3-ubyte\(\.gz\) and t10k-labels-idx1-ubyte\(\.gz\) not found in .*apt-get install dataset-fashion-mnist/);
-      return true;
-    });
+    assert.throws(
+      () => requireFashionMnist('test', dir),
+      (err: unknown) => {
+        assert.ok(err instanceof ValueError);
+        assert.match(
+          err.message,
+          /t10k-images-idx3-ubyte\(\.gz\) and t10k-labels-idx1-ubyte\(\.gz\) not found in .*apt-get install dataset-fashion-mnist/,
+        );
+        return true;
+      },
+    );
     writeFileSync(join(dir, 't10k-images-idx3-ubyte'), ubyteIdx([2, 2, 2], [0, 255, 51, 102, 0, 0, 0, 255]));
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), ubyteIdx([2], [9, 0]));
     const fm = requireFashionMnist('test', dir);
@@ -94,11 +114,19 @@ test('Fashion-MNIST from a user directory: absent → null or a clear error; bad
     assert.deepEqual(Array.from(fm.labels), [9, 0]);
 
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), ubyteIdx([3], [9, 0, 1]));
-    assert.throws(() => loadFashionMnist('test', dir), (err: unknown) => err instanceof FormatError && /t10k-labels-idx1-ubyte: expected 2 ubyte labels to match the images, got ubyte \[3\]/.test(err.message));
+    assert.throws(
+      () => loadFashionMnist('test', dir),
+      (err: unknown) =>
+        err instanceof FormatError &&
+        /t10k-labels-idx1-ubyte: expected 2 ubyte labels to match the images, got ubyte \[3\]/.test(err.message),
+    );
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), ubyteIdx([2], [9, 10]));
     assert.throws(() => loadFashionMnist('test', dir), /label 1 is 10, expected a class in \[0, 10\)/);
     writeFileSync(join(dir, 't10k-images-idx3-ubyte'), ubyteIdx([8], [0, 0, 0, 0, 0, 0, 0, 0]));
-    assert.throws(() => loadFashionMnist('test', dir), /expected ubyte images of shape \[N, height, width\], got ubyte \[8\]/);
+    assert.throws(
+      () => loadFashionMnist('test', dir),
+      /expected ubyte images of shape \[N, height, width\], got ubyte \[8\]/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,7 +11,11 @@ import { tensor } from '../../src/tensor/creation.js';
 function numbered(n: number): TensorDataset {
   const x = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) x.set([i, 10 * i], 2 * i);
-  return new TensorDataset(x, [2], Int32Array.from({ length: n }, (_, i) => i));
+  return new TensorDataset(
+    x,
+    [2],
+    Int32Array.from({ length: n }, (_, i) => i),
+  );
 }
 
 function epochLabels(loader: DataLoader): number[][] {
@@ -22,19 +26,39 @@ test('TensorDataset gathers batches and subsets, checks its inputs', () => {
   const ds = numbered(5);
   assert.equal(ds.length, 5);
   const { x, y } = ds.batch([4, 0]);
-  assert.deepEqual(x.toArray(), [[4, 40], [0, 0]]);
+  assert.deepEqual(x.toArray(), [
+    [4, 40],
+    [0, 0],
+  ]);
   assert.deepEqual(y.toArray(), [4, 0]);
   assert.equal(y.dtype, 'int32');
   const sub = ds.subset(Int32Array.of(3, 1));
   assert.deepEqual(Array.from(sub.labels), [3, 1]);
   assert.equal(sub.length, 2);
-  const multi = TensorDataset.fromTensors(tensor([[1, 2], [3, 4], [5, 6]]), tensor([[1, NaN], [0, 1], [NaN, 0]]));
+  const multi = TensorDataset.fromTensors(
+    tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]),
+    tensor([
+      [1, NaN],
+      [0, 1],
+      [NaN, 0],
+    ]),
+  );
   assert.deepEqual(multi.labelShape, [2]);
   assert.deepEqual(multi.batch([2]).y.shape, [1, 2]);
   assert.throws(() => ds.batch([5]), /index 5 at position 0 is outside \[0, 5\)/);
   assert.throws(() => ds.subset([1.5]), ValueError);
-  assert.throws(() => new TensorDataset(new Float32Array(5), [2], new Int32Array(2)), /not a multiple of featureShape \[2\]/);
-  assert.throws(() => new TensorDataset(new Float32Array(4), [2], new Int32Array(3)), /labels has 3 elements but 2 samples/);
+  assert.throws(
+    () => new TensorDataset(new Float32Array(5), [2], new Int32Array(2)),
+    /not a multiple of featureShape \[2\]/,
+  );
+  assert.throws(
+    () => new TensorDataset(new Float32Array(4), [2], new Int32Array(3)),
+    /labels has 3 elements but 2 samples/,
+  );
   assert.throws(() => TensorDataset.fromTensors(tensor([[1], [2]]), tensor([1])), /same first dimension/);
 });
 
@@ -44,7 +68,10 @@ test('trainTestSplit: disjoint, complete, seeded, stratified, leaves the global 
   const { train, test: held } = trainTestSplit(100, { testFraction: 0.25, seed: 1 });
   assert.deepEqual(rng.getState(), before);
   assert.equal(held.length, 25);
-  assert.deepEqual([...train, ...held].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
+  assert.deepEqual(
+    [...train, ...held].sort((a, b) => a - b),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
   assert.deepEqual(trainTestSplit(100, { testFraction: 0.25, seed: 1 }).test, held);
   assert.notDeepEqual(trainTestSplit(100, { testFraction: 0.25, seed: 2 }).test, held);
 
@@ -67,7 +94,10 @@ test('DataLoader without shuffling: in order, last batch smaller unless dropLast
   assert.deepEqual(first.x.shape, [3, 2]);
   const dropping = new DataLoader(ds, { batchSize: 3, dropLast: true });
   assert.equal(dropping.batchesPerEpoch, 2);
-  assert.deepEqual(epochLabels(dropping), [[0, 1, 2], [3, 4, 5]]);
+  assert.deepEqual(epochLabels(dropping), [
+    [0, 1, 2],
+    [3, 4, 5],
+  ]);
   assert.deepEqual(epochLabels(new DataLoader(numbered(0), { batchSize: 2 })), []);
   assert.throws(() => new DataLoader(ds, { batchSize: 0 }), /batchSize must be a positive integer/);
 });
@@ -77,7 +107,10 @@ test('DataLoader shuffling: a new permutation each epoch, reproducible from the 
   const a = new DataLoader(ds, { batchSize: 6, shuffle: true, seed: 9 });
   const e1 = epochLabels(a).flat();
   const e2 = epochLabels(a).flat();
-  assert.deepEqual([...e1].sort((p, q) => p - q), Array.from({ length: 20 }, (_, i) => i));
+  assert.deepEqual(
+    [...e1].sort((p, q) => p - q),
+    Array.from({ length: 20 }, (_, i) => i),
+  );
   assert.notDeepEqual(e1, e2);
   const b = new DataLoader(ds, { batchSize: 6, shuffle: true, seed: 9 });
   assert.deepEqual(epochLabels(b).flat(), e1);
@@ -127,7 +160,13 @@ test('DataLoader state saved on the last batch of an epoch resumes at the next e
   const resumed = new DataLoader(ds, opts);
   resumed.loadState(saved!);
   assert.deepEqual(epochLabels(resumed), all[1]);
-  assert.throws(() => resumed.loadState({ epoch: -1, position: 0, rngState: [1, 2, 3, 4] }), /epoch must be a non-negative integer/);
-  assert.throws(() => resumed.loadState({ epoch: 0, position: 11, rngState: [1, 2, 3, 4] }), /position must be an integer in \[0, 10\]/);
+  assert.throws(
+    () => resumed.loadState({ epoch: -1, position: 0, rngState: [1, 2, 3, 4] }),
+    /epoch must be a non-negative integer/,
+  );
+  assert.throws(
+    () => resumed.loadState({ epoch: 0, position: 11, rngState: [1, 2, 3, 4] }),
+    /position must be an integer in \[0, 10\]/,
+  );
   assert.throws(() => resumed.loadState({ epoch: 0, position: 0, rngState: [] }), /rngState must be the array/);
 });

@@ -12,7 +12,10 @@ import { Tensor } from '../../src/tensor/index.js';
 import { fuzzParser } from '../io/fuzz.js';
 
 const dir = fileURLToPath(new URL('../../../test/fixtures/npy/', import.meta.url));
-const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, { shape: number[]; values: number[] }>;
+const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<
+  string,
+  { shape: number[]; values: number[] }
+>;
 const PYTHON = '/usr/bin/python3';
 
 /** An NPY v1.0 file with `header` as given (padding is the caller's business). */
@@ -36,13 +39,23 @@ test('reads the files NumPy wrote: every dtype, byte order, Fortran order and ve
     assert.deepEqual(t.shape, want.shape, name);
     const isInt = /^(i|u|b)/.test(name);
     assert.equal(t.dtype, isInt ? 'int32' : 'float32', name);
-    assert.deepEqual(Array.from(t.data), want.values.map((v) => (isInt ? v : Math.fround(v))), name);
+    assert.deepEqual(
+      Array.from(t.data),
+      want.values.map((v) => (isInt ? v : Math.fround(v))),
+      name,
+    );
   }
 });
 
 test('the writer produces the bytes numpy.save produces', () => {
   const cases: Array<[string, Tensor]> = [
-    ['f4_2x3.npy', tensor([[0.5, -1.25, 3.0], [1e-3, 0.0, -7.5]])],
+    [
+      'f4_2x3.npy',
+      tensor([
+        [0.5, -1.25, 3.0],
+        [1e-3, 0.0, -7.5],
+      ]),
+    ],
     ['i4_5.npy', tensor(Int32Array.of(3, -1, 0, 2147483647, -2147483648), [5])],
     ['f4_scalar.npy', new Tensor(Float32Array.of(2.5), [])],
     ['f4_empty_0x3.npy', new Tensor(new Float32Array(0), [0, 3])],
@@ -56,7 +69,16 @@ test('writeNpy round-trips atomically, and NumPy reads what it wrote', (t) => {
   const tmp = mkdtempSync(join(tmpdir(), 'polytask-npy-'));
   try {
     const p = join(tmp, 'x.npy');
-    const x = tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8.5]]]);
+    const x = tensor([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [5, 6],
+        [7, 8.5],
+      ],
+    ]);
     writeNpy(p, x);
     assert.deepEqual(readdirSync(tmp), ['x.npy']);
     assert.deepEqual(readNpy(p).toArray(), x.toArray());
@@ -64,7 +86,11 @@ test('writeNpy round-trips atomically, and NumPy reads what it wrote', (t) => {
       t.skip(`${PYTHON} with numpy is not available`);
       return;
     }
-    const run = spawnSync(PYTHON, ['-c', 'import numpy as np, sys; a = np.load(sys.argv[1]); print(a.dtype, a.shape, a.reshape(-1).tolist())', p], { encoding: 'utf8' });
+    const run = spawnSync(
+      PYTHON,
+      ['-c', 'import numpy as np, sys; a = np.load(sys.argv[1]); print(a.dtype, a.shape, a.reshape(-1).tolist())', p],
+      { encoding: 'utf8' },
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stdout.trim(), 'float32 (2, 2, 2) [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.5]');
   } finally {
@@ -79,33 +105,84 @@ test('bad files: each a FormatError naming the file and the field', () => {
   new DataView(big.buffer).setBigInt64(0, -(2n ** 40n), true);
   const cases: Array<[string, Uint8Array, RegExp]> = [
     ['empty', new Uint8Array(0), /0 bytes, shorter than the 10-byte NPY preamble/],
-    ['bad magic', new TextEncoder().encode('PK\x03\x04 this is a zip file'), /magic: file does not start with \\x93NUMPY/],
+    [
+      'bad magic',
+      new TextEncoder().encode('PK\x03\x04 this is a zip file'),
+      /magic: file does not start with \\x93NUMPY/,
+    ],
     ['version 4.0', npy('{}', [], [4, 0]), /version 4\.0 is not supported/],
     ['v2 too short', npy('', [], [2, 0]).subarray(0, 11), /shorter than the 12-byte NPY 2\.0 preamble/],
-    ['header past the end', npy(h("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }")).subarray(0, 30), /header length \d+ runs past the end of the file \(30 bytes\)/],
+    [
+      'header past the end',
+      npy(h("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }")).subarray(0, 30),
+      /header length \d+ runs past the end of the file \(30 bytes\)/,
+    ],
     ['header not a dict', npy(h('(1, 2)')), /header must be a dict, got a sequence of 2 items/],
     ['header garbage', npy(h('descr = f4')), /header: expected a literal at character 0/],
     ['unterminated string', npy(h("{'descr: 1}")), /header: unterminated string/],
     ['deep nesting', npy(h('('.repeat(100))), /header: nesting deeper than 32/],
     ['descr missing', npy(h("{'fortran_order': False, 'shape': (1,), }")), /header field descr is missing/],
-    ['extra key', npy(h("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': 1, }"), f4), /header has unexpected field "x"/],
-    ['structured dtype', npy(h("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }"), f4), /header field descr must be a simple dtype such as '<f4', got a sequence of 1 items \(structured dtypes/],
-    ['unicode dtype', npy(h("{'descr': '<U5', 'fortran_order': False, 'shape': (1,), }"), f4), /header field descr: unsupported dtype '<U5'/],
-    ['complex dtype', npy(h("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }"), f4), /unsupported dtype '<c8'/],
-    ['fortran_order not bool', npy(h("{'descr': '<f4', 'fortran_order': 0, 'shape': (1,), }"), f4), /header field fortran_order must be True or False, got 0/],
-    ['negative dim', npy(h("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }"), f4), /header field shape must be a tuple of non-negative integers/],
-    ['shape a string', npy(h("{'descr': '<f4', 'fortran_order': False, 'shape': '1', }"), f4), /header field shape must be a tuple of non-negative integers, got "1"/],
-    ['truncated data', npy(h("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }"), f4), /data truncated: shape \(2\) needs 8 bytes, file has 4/],
-    ['trailing data', npy(h("{'descr': '<f4', 'fortran_order': False, 'shape': (), }"), [...f4, 0]), /data has trailing bytes: shape \(\) needs 4 bytes, file has 5/],
-    ['int64 out of range', npy(h("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }"), big), /data: element 0 = -1099511627776 does not fit in int32/],
+    [
+      'extra key',
+      npy(h("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': 1, }"), f4),
+      /header has unexpected field "x"/,
+    ],
+    [
+      'structured dtype',
+      npy(h("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }"), f4),
+      /header field descr must be a simple dtype such as '<f4', got a sequence of 1 items \(structured dtypes/,
+    ],
+    [
+      'unicode dtype',
+      npy(h("{'descr': '<U5', 'fortran_order': False, 'shape': (1,), }"), f4),
+      /header field descr: unsupported dtype '<U5'/,
+    ],
+    [
+      'complex dtype',
+      npy(h("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }"), f4),
+      /unsupported dtype '<c8'/,
+    ],
+    [
+      'fortran_order not bool',
+      npy(h("{'descr': '<f4', 'fortran_order': 0, 'shape': (1,), }"), f4),
+      /header field fortran_order must be True or False, got 0/,
+    ],
+    [
+      'negative dim',
+      npy(h("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }"), f4),
+      /header field shape must be a tuple of non-negative integers/,
+    ],
+    [
+      'shape a string',
+      npy(h("{'descr': '<f4', 'fortran_order': False, 'shape': '1', }"), f4),
+      /header field shape must be a tuple of non-negative integers, got "1"/,
+    ],
+    [
+      'truncated data',
+      npy(h("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }"), f4),
+      /data truncated: shape \(2\) needs 8 bytes, file has 4/,
+    ],
+    [
+      'trailing data',
+      npy(h("{'descr': '<f4', 'fortran_order': False, 'shape': (), }"), [...f4, 0]),
+      /data has trailing bytes: shape \(\) needs 4 bytes, file has 5/,
+    ],
+    [
+      'int64 out of range',
+      npy(h("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }"), big),
+      /data: element 0 = -1099511627776 does not fit in int32/,
+    ],
   ];
   for (const [label, bytes, pattern] of cases) {
-    assert.throws(() => parseNpy(bytes, 'bad.npy'), (err: unknown) => {
-      assert.ok(err instanceof FormatError, `${label}: ${String(err)}`);
-      assert.match(err.message, /^bad\.npy: /, label);
-      assert.match(err.message, pattern, label);
-      return true;
-    });
+    assert.throws(
+      () => parseNpy(bytes, 'bad.npy'),
+      (err: unknown) => {
+        assert.ok(err instanceof FormatError, `${label}: ${String(err)}`);
+        assert.match(err.message, /^bad\.npy: /, label);
+        assert.match(err.message, pattern, label);
+        return true;
+      },
+    );
   }
 });
 
@@ -115,6 +192,8 @@ test('Python 2 headers (long integers) still parse', () => {
 });
 
 test('corrupted NPY files never escape as other errors', { timeout: 30_000 }, () => {
-  const samples = ['f4_2x3.npy', 'f8_fortran_3x4.npy', 'i8_4.npy', 'f4_v3.npy'].map((n) => new Uint8Array(readFileSync(join(dir, n))));
+  const samples = ['f4_2x3.npy', 'f8_fortran_3x4.npy', 'i8_4.npy', 'f4_v3.npy'].map(
+    (n) => new Uint8Array(readFileSync(join(dir, n))),
+  );
   fuzzParser((b) => parseNpy(b, 'fuzz.npy'), samples, 300);
 });

@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  analyseConstant, analyseCurve, dataVerdict, findCrossover, type CurvePoint,
+  analyseConstant,
+  analyseCurve,
+  dataVerdict,
+  findCrossover,
+  type CurvePoint,
 } from '../../src/endtoend/index.js';
 import { flatCurve, noisyCurve, SIZES } from './synthetic.js';
 
@@ -11,7 +15,12 @@ const boot = { replicates: 200, seed: 3 };
 
 function curves(sizes: readonly number[], pipelineLevel: number, seed = 0) {
   const e2e = analyseCurve(noisyCurve(E2E, sizes, { seeds: 4, noise: 0.002, seed }), boot);
-  const pipeline = analyseConstant(sizes, flatCurve(pipelineLevel, sizes, { seeds: 4, noise: 0.002, seed: seed + 1 })[0]!.values, 'constant', boot);
+  const pipeline = analyseConstant(
+    sizes,
+    flatCurve(pipelineLevel, sizes, { seeds: 4, noise: 0.002, seed: seed + 1 })[0]!.values,
+    'constant',
+    boot,
+  );
   return { e2e, pipeline };
 }
 
@@ -47,14 +56,32 @@ test('no crossing when end to end levels off above the pipeline; none claimed fr
   assert.match(unknown.detail, /does not fall/);
 });
 
-test('the verdict answers for the user\'s amount of data', () => {
+test("the verdict answers for the user's amount of data", () => {
   const { e2e, pipeline } = curves([20, 30, 50, 80, 120, 200], 0.15);
   const crossover = findCrossover(e2e.fitted, pipeline.fitted, { maxSize: 2e5 });
-  const few = dataVerdict({ available: 100, metric: 'error rate', pipeline: 0.15, endToEnd: 0.25, endToEndSource: 'measured', hybrid: 0.12, crossover });
+  const few = dataVerdict({
+    available: 100,
+    metric: 'error rate',
+    pipeline: 0.15,
+    endToEnd: 0.25,
+    endToEndSource: 'measured',
+    hybrid: 0.12,
+    crossover,
+  });
   assert.match(few, /^With 100 \(x, y\) examples: pipeline 0\.150, end to end 0\.250, hybrid 0\.120 \(error rate\)\./);
-  assert.match(few, /Not enough data for end to end: by the fitted curves, it matches the pipeline only from about \d+ examples \(95% interval \d+–\d+\), \d\.\d× what you have/);
+  assert.match(
+    few,
+    /Not enough data for end to end: by the fitted curves, it matches the pipeline only from about \d+ examples \(95% interval \d+–\d+\), \d\.\d× what you have/,
+  );
   assert.match(few, /hybrid .* is the best of the three/);
-  const many = dataVerdict({ available: 5000, metric: 'error rate', pipeline: 0.15, endToEnd: 0.08, endToEndSource: 'fitted', crossover });
+  const many = dataVerdict({
+    available: 5000,
+    metric: 'error rate',
+    pipeline: 0.15,
+    endToEnd: 0.08,
+    endToEndSource: 'fitted',
+    crossover,
+  });
   assert.match(many, /end to end read off its fitted curve/);
   assert.match(many, /That is enough data for end to end/);
 });
@@ -67,7 +94,7 @@ test('the curves must be measured at the same sizes, with paired bootstrap repli
 
 test('a curve that fails to predict its own largest size is reported but not extrapolated', () => {
   // the shape a small network shows while it is still near chance: flat, then falling fast
-  const plateau = [0.877, 0.865, 0.841, 0.830, 0.780, 0.654, 0.540];
+  const plateau = [0.877, 0.865, 0.841, 0.83, 0.78, 0.654, 0.54];
   const points = SIZES.map((size, i) => ({ size, values: [plateau[i]! - 0.01, plateau[i]!, plateau[i]! + 0.01] }));
   const { report, fitted } = analyseCurve(points, boot);
   assert.equal(report.status, 'ok');
@@ -82,7 +109,11 @@ test('a curve that fails to predict its own largest size is reported but not ext
 test('one seed: a curve without redraws still gives its crossing, without an interval', () => {
   // one value a point and too few points for a fit's residuals: redrawCurve makes no redraws,
   // while the constant pipeline of one value gives its redraws (all its mean)
-  const points: CurvePoint[] = [{ size: 100, values: [0.4] }, { size: 200, values: [0.3] }, { size: 400, values: [0.1] }];
+  const points: CurvePoint[] = [
+    { size: 100, values: [0.4] },
+    { size: 200, values: [0.3] },
+    { size: 400, values: [0.1] },
+  ];
   const e2e = analyseCurve(points, boot);
   assert.equal(e2e.fitted.replicates.length, 0);
   const pipeline = analyseConstant([100, 200, 400], [0.2], 'constant', boot);

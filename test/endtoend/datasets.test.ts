@@ -2,17 +2,27 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadMnist } from '../../src/data/index.js';
 import {
-  columnInk, compositeDataset, compositePrefix, digitPairs, digitPools, digitSample, locateSegments, writtenNumbers,
+  columnInk,
+  compositeDataset,
+  compositePrefix,
+  digitPairs,
+  digitPools,
+  digitSample,
+  locateSegments,
+  writtenNumbers,
 } from '../../src/endtoend/index.js';
 
 const mnist = loadMnist();
 const pools = digitPools(mnist, { testFraction: 0.2, seed: 0 });
 
-test('the digit pools are disjoint, cover the set, and keep each digit\'s pixels and label', () => {
+test("the digit pools are disjoint, cover the set, and keep each digit's pixels and label", () => {
   assert.equal(pools.train.n + pools.test.n, mnist.n);
   assert.equal(pools.test.n, 2000);
   const inTrain = new Set(pools.trainIndex);
-  assert.ok(pools.testIndex.every((k) => !inTrain.has(k)), 'no digit sample in both pools');
+  assert.ok(
+    pools.testIndex.every((k) => !inTrain.has(k)),
+    'no digit sample in both pools',
+  );
   const k = pools.testIndex[7]!;
   assert.equal(pools.test.labels[7], mnist.labels[k]);
   assert.deepEqual(pools.test.images.subarray(7 * 784, 8 * 784), mnist.images.subarray(k * 784, (k + 1) * 784));
@@ -49,7 +59,9 @@ test('written numbers: the value is the label, and the ink-profile rule finds th
     assert.equal(a, pools.train.labels[set.sources[3 * i]!]);
     const ink = columnInk(set.images, 28, 84, i * 28 * 84);
     const segments = locateSegments(ink, 3);
-    const digitInk = [0, 1, 2].map((d) => columnInk(pools.train.images, 28, 28, set.sources[3 * i + d]! * 784).reduce((s, v) => s + v, 0));
+    const digitInk = [0, 1, 2].map((d) =>
+      columnInk(pools.train.images, 28, 28, set.sources[3 * i + d]! * 784).reduce((s, v) => s + v, 0),
+    );
     const segmentInk = segments.map(([s, e]) => ink.subarray(s, e).reduce((t, v) => t + v, 0));
     if (segmentInk.every((v, d) => Math.abs(v - digitInk[d]!) < 1e-3)) located++;
   }
@@ -59,7 +71,8 @@ test('written numbers: the value is the label, and the ink-profile rule finds th
 test('test images use only held-out digits', () => {
   const inTrain = new Set(pools.trainIndex);
   for (const set of [digitPairs(pools.test, 300, 1), writtenNumbers(pools.test, 300, 2)]) {
-    for (const k of set.sources) assert.ok(!inTrain.has(pools.testIndex[k]!), `MNIST sample ${pools.testIndex[k]} is in the training pool`);
+    for (const k of set.sources)
+      assert.ok(!inTrain.has(pools.testIndex[k]!), `MNIST sample ${pools.testIndex[k]} is in the training pool`);
   }
   for (const set of [digitPairs(pools.train, 300, 1), writtenNumbers(pools.train, 300, 2)]) {
     for (const k of set.sources) assert.ok(inTrain.has(pools.trainIndex[k]!));

@@ -22,7 +22,14 @@ const converged = [2, 1, 0.5, 0.3, 0.25, 0.24, 0.235, 0.233];
 test('an e2e study over recorded runs reports exactly the curves, fit, crossover and paired interval of its records', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'polytask-e2e-headline-'));
   try {
-    const config: E2eStudyInput = { case: 'digit-sum', sizes: SIZES, seeds: 3, hybrid: false, bootstrap: 50, testExamples: 50 };
+    const config: E2eStudyInput = {
+      case: 'digit-sum',
+      sizes: SIZES,
+      seeds: 3,
+      hybrid: false,
+      bootstrap: 50,
+      testExamples: 50,
+    };
     const store = FileSubRunStore.open(join(dir, 'subruns'), { config });
     for (let s = 0; s < 3; s++) {
       store.put(`seed${s}-pipeline`, { error: PIPELINE[s]! });
@@ -40,7 +47,10 @@ test('an e2e study over recorded runs reports exactly the curves, fit, crossover
     const f = r.fits.endToEnd;
     assert.equal(f.status, 'ok');
     if (f.status !== 'ok') return;
-    assert.ok(Math.abs(f.a - 2) < 1e-3 && Math.abs(f.b + 0.5) < 1e-3 && Math.abs(f.c - 0.05) < 1e-3, `${f.a} ${f.b} ${f.c}`);
+    assert.ok(
+      Math.abs(f.a - 2) < 1e-3 && Math.abs(f.b + 0.5) < 1e-3 && Math.abs(f.c - 0.05) < 1e-3,
+      `${f.a} ${f.b} ${f.c}`,
+    );
     assert.ok(f.check.status === 'ok' && f.check.consistent);
     // the crossover: interpolated on log size between 100 and 200, where the mean curves meet
     const g100 = 2 / 10 + 0.05 - 0.2;
@@ -54,7 +64,11 @@ test('an e2e study over recorded runs reports exactly the curves, fit, crossover
     const v = r.verdict;
     assert.equal(v.outcome, 'end-to-end');
     assert.equal(v.effect!.of, 'pipeline minus end-to-end at 1,600 examples (lower is better)');
-    assert.ok(Math.abs(v.effect!.estimate - t.mean) < 1e-12 && Math.abs(v.effect!.low - t.low) < 1e-12 && Math.abs(v.effect!.high - t.high) < 1e-12);
+    assert.ok(
+      Math.abs(v.effect!.estimate - t.mean) < 1e-12 &&
+        Math.abs(v.effect!.low - t.low) < 1e-12 &&
+        Math.abs(v.effect!.high - t.high) < 1e-12,
+    );
     assert.ok(v.reasons.find((x) => x.check === 'fit predicts held-out size')!.passed);
     assert.match(v.reasons.find((x) => x.check === 'crossover')!.detail, /^measured at about 1\d\d examples/);
   } finally {

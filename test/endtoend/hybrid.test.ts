@@ -2,15 +2,28 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed } from '../../src/core/rng.js';
 import {
-  classNll, digitClassifier, EndToEndModel, expectedNumber, hybridFrom, learnedStage, mapStage, mlp, Pipeline, PipelineModel, splitStage,
-  sumDistribution, sumStage,
+  classNll,
+  digitClassifier,
+  EndToEndModel,
+  expectedNumber,
+  hybridFrom,
+  learnedStage,
+  mapStage,
+  mlp,
+  Pipeline,
+  PipelineModel,
+  splitStage,
+  sumDistribution,
+  sumStage,
 } from '../../src/endtoend/index.js';
 import { Adam } from '../../src/optim/index.js';
 import { rand, tensor, zeros } from '../../src/tensor/index.js';
 
 function pipeline(): Pipeline {
   const classify = learnedStage({
-    name: 'digit classifier', input: { kind: 'image', shape: [1, 28, 28] }, output: { kind: 'classes', n: 10 },
+    name: 'digit classifier',
+    input: { kind: 'image', shape: [1, 28, 28] },
+    output: { kind: 'classes', n: 10 },
     create: () => digitClassifier(784, 16),
   });
   return new Pipeline([splitStage([1, 28, 56], 2), mapStage(classify, 2), sumStage(10)]);
@@ -31,7 +44,12 @@ test('sumDistribution convolves the two digit distributions', () => {
       assert.ok(Math.abs(got[b]![k]! - want) < 1e-6, `sum ${k}`);
     }
   }
-  const q = tensor([[[0, 1], [0.5, 0.5]]]);
+  const q = tensor([
+    [
+      [0, 1],
+      [0.5, 0.5],
+    ],
+  ]);
   assert.deepEqual(sumDistribution(q).toArray(), [[0, 0.5, 0.5]]);
 });
 
@@ -39,10 +57,13 @@ test('expectedNumber reads certain digits exactly and averages uncertain ones', 
   const p = zeros([2, 3, 10]);
   p.data[4] = p.data[10] = p.data[22] = 1; // 4, 0, 2
   for (let i = 30; i < 60; i++) p.data[i] = 0.1; // uniform: 111 × 4.5
-  assert.deepEqual(Array.from(expectedNumber(p).data).map((v) => Math.round(v * 100) / 100), [402, 499.5]);
+  assert.deepEqual(
+    Array.from(expectedNumber(p).data).map((v) => Math.round(v * 100) / 100),
+    [402, 499.5],
+  );
 });
 
-test('the hybrid starts from copies of the pipeline\'s trained stage weights', () => {
+test("the hybrid starts from copies of the pipeline's trained stage weights", () => {
   manualSeed(2);
   const p = pipeline();
   const stage = p.learned()[0]!;
@@ -50,7 +71,10 @@ test('the hybrid starts from copies of the pipeline\'s trained stage weights', (
   const hybrid = hybridFrom(p);
   const original = stage.module.namedParameters();
   const copied = hybrid.namedParameters();
-  assert.deepEqual(copied.map(([n]) => n), original.map(([n]) => `digit classifier.${n}`));
+  assert.deepEqual(
+    copied.map(([n]) => n),
+    original.map(([n]) => `digit classifier.${n}`),
+  );
   copied.forEach(([name, param], i) => {
     assert.deepEqual(param.data, original[i]![1].data, `${name} equals the stage's`);
     assert.notEqual(param.data, original[i]![1].data, `${name} is a copy, not the same array`);
@@ -62,16 +86,22 @@ test('the hybrid starts from copies of the pipeline\'s trained stage weights', (
 test('fine-tuning the hybrid end to end trains the classifier copy and leaves the pipeline as it was', () => {
   manualSeed(3);
   const p = pipeline();
-  const before = p.learned()[0]!.module.parameters().map((w) => w.data.slice());
+  const before = p
+    .learned()[0]!
+    .module.parameters()
+    .map((w) => w.data.slice());
   const hybrid = hybridFrom(p);
   const opt = new Adam(hybrid.parameters(), { lr: 1e-2 });
   const x = rand([8, 1, 28, 56]);
   const y = tensor(Int32Array.from({ length: 8 }, (_, i) => i + 3));
   opt.zeroGrad();
   classNll(hybrid.forward(x), y).backward();
-  for (const [name, w] of hybrid.namedParameters()) assert.ok(w.grad !== null && w.grad.abs().sum().item() > 0, `${name} gets a gradient from the sum`);
+  for (const [name, w] of hybrid.namedParameters())
+    assert.ok(w.grad !== null && w.grad.abs().sum().item() > 0, `${name} gets a gradient from the sum`);
   opt.step();
-  p.learned()[0]!.module.parameters().forEach((w, i) => assert.deepEqual(w.data, before[i], 'pipeline untouched'));
+  p.learned()[0]!
+    .module.parameters()
+    .forEach((w, i) => assert.deepEqual(w.data, before[i], 'pipeline untouched'));
   assert.notDeepEqual(hybrid.parameters()[0]!.data, before[0]);
 });
 

@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  bootstrapPowerLaw, checkExtrapolation, fitPowerLaw, pointSigmas, powerLaw, powerLawBand, type PowerLaw,
+  bootstrapPowerLaw,
+  checkExtrapolation,
+  fitPowerLaw,
+  pointSigmas,
+  powerLaw,
+  powerLawBand,
+  type PowerLaw,
 } from '../../src/endtoend/index.js';
 import { noisyCurve, SIZES } from './synthetic.js';
 
@@ -24,8 +30,17 @@ test('noise-free points, one value per size, are fitted exactly (unweighted)', (
   const fit = fitPowerLaw(SIZES.map((size) => ({ size, values: [powerLaw(law, size)] })));
   assert.equal(fit.status, 'ok');
   if (fit.status !== 'ok') return;
-  assert.ok(Math.abs(fit.a - law.a) < 1e-3 && Math.abs(fit.b - law.b) < 1e-3 && Math.abs(fit.c - law.c) < 1e-3, JSON.stringify(fit));
-  assert.deepEqual(pointSigmas([{ size: 1, values: [1] }, { size: 2, values: [1, 2] }]), [1, 1]);
+  assert.ok(
+    Math.abs(fit.a - law.a) < 1e-3 && Math.abs(fit.b - law.b) < 1e-3 && Math.abs(fit.c - law.c) < 1e-3,
+    JSON.stringify(fit),
+  );
+  assert.deepEqual(
+    pointSigmas([
+      { size: 1, values: [1] },
+      { size: 2, values: [1, 2] },
+    ]),
+    [1, 1],
+  );
 });
 
 test('fitted without the largest size, the curve predicts it', () => {
@@ -73,7 +88,10 @@ test('bad fits are reported as such, not extrapolated', () => {
   const flat = fitPowerLaw(noisyCurve({ a: 0, b: -0.5, c: 0.3 }, SIZES, { seeds: 3, noise: 0.01, seed: 7 }));
   assert.equal(flat.status, 'not-decreasing');
 
-  const check = checkExtrapolation(noisyCurve(TRUTH, [100, 200, 400, 800], { seeds: 3, noise: 0.003, seed: 0 }), { replicates: 10, seed: 0 });
+  const check = checkExtrapolation(noisyCurve(TRUTH, [100, 200, 400, 800], { seeds: 3, noise: 0.003, seed: 0 }), {
+    replicates: 10,
+    seed: 0,
+  });
   assert.equal(check.status, 'skipped');
   assert.throws(() => fitPowerLaw([{ size: 0, values: [1] }]), /positive size/);
 });

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { centerDigit, columnInk, inkRuns, locateDigits, locateSegments, splitColumns } from '../../src/endtoend/index.js';
+import {
+  centerDigit,
+  columnInk,
+  inkRuns,
+  locateDigits,
+  locateSegments,
+  splitColumns,
+} from '../../src/endtoend/index.js';
 import { Tensor, tensor } from '../../src/tensor/index.js';
 
 /** A height × width image with ink (value 1) in the given columns over rows 5..20. */
@@ -23,22 +30,46 @@ test('splitColumns cuts the image into equal strips, left to right', () => {
 });
 
 test('inkRuns finds the inked column runs', () => {
-  assert.deepEqual(inkRuns(columnInk(strokes(28, 20, [2, 3, 4, 10, 11, 19]), 28, 20)), [[2, 5], [10, 12], [19, 20]]);
+  assert.deepEqual(inkRuns(columnInk(strokes(28, 20, [2, 3, 4, 10, 11, 19]), 28, 20)), [
+    [2, 5],
+    [10, 12],
+    [19, 20],
+  ]);
   assert.deepEqual(inkRuns(Float64Array.of(0, 0, 0)), []);
 });
 
 test('locateSegments: clean digits, a broken stroke rejoined, touching digits parted', () => {
   const clean = columnInk(strokes(28, 84, [...range(5, 20), ...range(30, 40), ...range(55, 70)]), 28, 84);
-  assert.deepEqual(locateSegments(clean, 3), [[5, 20], [30, 40], [55, 70]]);
+  assert.deepEqual(locateSegments(clean, 3), [
+    [5, 20],
+    [30, 40],
+    [55, 70],
+  ]);
   // the middle digit has a one-column break: its two halves are closer than the digits are
-  const broken = columnInk(strokes(28, 84, [...range(5, 20), ...range(30, 34), ...range(35, 40), ...range(55, 70)]), 28, 84);
-  assert.deepEqual(locateSegments(broken, 3), [[5, 20], [30, 40], [55, 70]]);
+  const broken = columnInk(
+    strokes(28, 84, [...range(5, 20), ...range(30, 34), ...range(35, 40), ...range(55, 70)]),
+    28,
+    84,
+  );
+  assert.deepEqual(locateSegments(broken, 3), [
+    [5, 20],
+    [30, 40],
+    [55, 70],
+  ]);
   // the last two digits touch; the join is the faintest column (one row of ink only)
   const touching = strokes(28, 84, [...range(5, 20), ...range(30, 45), ...range(46, 60)]);
   touching[10 * 84 + 45] = 1;
-  assert.deepEqual(locateSegments(columnInk(touching, 28, 84), 3), [[5, 20], [30, 45], [45, 60]]);
+  assert.deepEqual(locateSegments(columnInk(touching, 28, 84), 3), [
+    [5, 20],
+    [30, 45],
+    [45, 60],
+  ]);
   // a blank image: equal strips
-  assert.deepEqual(locateSegments(new Float64Array(84), 3), [[0, 28], [28, 56], [56, 84]]);
+  assert.deepEqual(locateSegments(new Float64Array(84), 3), [
+    [0, 28],
+    [28, 56],
+    [56, 84],
+  ]);
 });
 
 test('locateDigits cuts each digit out and centres it in its own cell', () => {

@@ -19,7 +19,13 @@ import { StoppedError } from '../../src/train/index.js';
 
 const digits = loadMnist();
 const config = {
-  case: 'digit-sum' as const, sizes: [20, 40, 80], seeds: 2, testExamples: 200, subtaskExamples: 100, hidden: 16, bootstrap: 20,
+  case: 'digit-sum' as const,
+  sizes: [20, 40, 80],
+  seeds: 2,
+  testExamples: 200,
+  subtaskExamples: 100,
+  hidden: 16,
+  bootstrap: 20,
   training: { epochs: 2, minSteps: 10, maxSteps: 30 },
 };
 
@@ -28,18 +34,33 @@ const withoutTime = (r: E2eStudyResult): unknown => ({ ...r, timing: { ...r.timi
 test('a resumed end-to-end study trains only what was not recorded and gives the uninterrupted result', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'polytask-e2e-resume-'));
   try {
-    const full = await runE2eStudy(config, undefined, { digits, subRuns: FileSubRunStore.open(join(dir, 'a'), { config }) });
+    const full = await runE2eStudy(config, undefined, {
+      digits,
+      subRuns: FileSubRunStore.open(join(dir, 'a'), { config }),
+    });
     // every run draws from its own seed, so recording changes nothing
     assert.deepEqual(withoutTime(full), withoutTime(await runE2eStudy(config, undefined, { digits })));
     cpSync(join(dir, 'a'), join(dir, 'b'), { recursive: true });
     // seed 0 lost two runs after its pipeline (whose hybrids then start from the stored weights);
     // seed 1 lost everything, its pipeline included
-    const lost = ['seed0-endToEnd-n40', 'seed0-hybrid-n80', ...readdirSync(join(dir, 'b')).filter((n) => n.startsWith('seed1-') && n.endsWith('.json')).map((n) => n.slice(0, -5))];
+    const lost = [
+      'seed0-endToEnd-n40',
+      'seed0-hybrid-n80',
+      ...readdirSync(join(dir, 'b'))
+        .filter((n) => n.startsWith('seed1-') && n.endsWith('.json'))
+        .map((n) => n.slice(0, -5)),
+    ];
     for (const id of lost) rmSync(join(dir, 'b', `${id}.json`));
     const events: E2eProgress[] = [];
-    const resumed = await runE2eStudy(config, (p) => events.push(p), { digits, subRuns: FileSubRunStore.open(join(dir, 'b'), { config }) });
+    const resumed = await runE2eStudy(config, (p) => events.push(p), {
+      digits,
+      subRuns: FileSubRunStore.open(join(dir, 'b'), { config }),
+    });
     assert.deepEqual(withoutTime(resumed), withoutTime(full));
-    assert.deepEqual(events.map((e) => `seed${e.seed}-${e.approach}${e.size === null ? '' : `-n${e.size}`}`).sort(), [...lost].sort());
+    assert.deepEqual(
+      events.map((e) => `seed${e.seed}-${e.approach}${e.size === null ? '' : `-n${e.size}`}`).sort(),
+      [...lost].sort(),
+    );
     assert.ok(events.every((e) => e.total === 2 * (1 + 3 * 2)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -58,33 +79,60 @@ test('fitModel stops after the step under way when its signal aborts, rejecting 
     return functional.crossEntropy(out, y);
   };
   const options = { batchSize: 8, lr: 1e-2, epochs: 2, minSteps: 1, maxSteps: 100, seed: 0 };
-  await assert.rejects(fitModel(model, data, loss, { ...options, signal: controller.signal }), (e: unknown) => e instanceof StoppedError && e.stepsDone === 4);
+  await assert.rejects(
+    fitModel(model, data, loss, { ...options, signal: controller.signal }),
+    (e: unknown) => e instanceof StoppedError && e.stepsDone === 4,
+  );
   assert.equal(steps, 4, 'no step after the one under way (of 10)');
   steps = 0;
-  await assert.rejects(fitModel(model, data, loss, { ...options, signal: AbortSignal.abort() }), (e: unknown) => e instanceof StoppedError && e.stepsDone === 0);
+  await assert.rejects(
+    fitModel(model, data, loss, { ...options, signal: AbortSignal.abort() }),
+    (e: unknown) => e instanceof StoppedError && e.stepsDone === 0,
+  );
   assert.equal(steps, 0);
 });
 
 test('an aborted signal stops the end-to-end study inside the run under way; the resumed study gives the uninterrupted result', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'polytask-e2e-stop-'));
   const open = (name: string): FileSubRunStore => FileSubRunStore.open(join(dir, name), { config });
-  const recorded = (name: string): string[] => readdirSync(join(dir, name)).filter((n) => n.endsWith('.json')).sort();
+  const recorded = (name: string): string[] =>
+    readdirSync(join(dir, name))
+      .filter((n) => n.endsWith('.json'))
+      .sort();
   try {
     const full = await runE2eStudy(config, undefined, { digits, subRuns: open('full') });
 
-    await assert.rejects(runE2eStudy(config, undefined, { digits, subRuns: open('none'), signal: AbortSignal.abort() }), (e: unknown) => e instanceof StoppedError && e.stepsDone === 0);
+    await assert.rejects(
+      runE2eStudy(config, undefined, { digits, subRuns: open('none'), signal: AbortSignal.abort() }),
+      (e: unknown) => e instanceof StoppedError && e.stepsDone === 0,
+    );
     assert.deepEqual(recorded('none'), []);
 
     // Ctrl-C a few steps into the run after the first end-to-end one: the trainer yields to the
     // event loop after every step, as a SIGINT handler needs, so each tick here is about one step
     const controller = new AbortController();
-    const abortAfterTicks = (n: number): void => { setImmediate(() => (n <= 1 ? controller.abort() : abortAfterTicks(n - 1))); };
-    const onProgress = (p: E2eProgress): void => { if (p.approach === 'endToEnd' && p.seed === 0 && p.size === 20) abortAfterTicks(3); };
-    const stopped = await runE2eStudy(config, onProgress, { digits, subRuns: open('cut'), signal: controller.signal }).then(() => null, (e: unknown) => e);
+    const abortAfterTicks = (n: number): void => {
+      setImmediate(() => (n <= 1 ? controller.abort() : abortAfterTicks(n - 1)));
+    };
+    const onProgress = (p: E2eProgress): void => {
+      if (p.approach === 'endToEnd' && p.seed === 0 && p.size === 20) abortAfterTicks(3);
+    };
+    const stopped = await runE2eStudy(config, onProgress, {
+      digits,
+      subRuns: open('cut'),
+      signal: controller.signal,
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(stopped instanceof StoppedError, String(stopped));
     // the hybrid on 20 examples trains 10 steps (2 epochs of one batch, at least minSteps 10)
     assert.ok(stopped.stepsDone >= 1 && stopped.stepsDone < 10, `stopped after ${stopped.stepsDone} steps`);
-    assert.deepEqual(recorded('cut'), ['seed0-endToEnd-n20.json', 'seed0-pipeline.json'], 'the hybrid cut short is not recorded');
+    assert.deepEqual(
+      recorded('cut'),
+      ['seed0-endToEnd-n20.json', 'seed0-pipeline.json'],
+      'the hybrid cut short is not recorded',
+    );
 
     const events: E2eProgress[] = [];
     const resumed = await runE2eStudy(config, (p) => events.push(p), { digits, subRuns: open('cut') });

@@ -5,7 +5,12 @@ import { parseE2eConfig, runE2eStudy, type E2eProgress } from '../../src/endtoen
 
 const digits = loadMnist();
 const tiny = {
-  sizes: [20, 40, 80, 160], seeds: 2, testExamples: 200, subtaskExamples: 100, hidden: 16, bootstrap: 20,
+  sizes: [20, 40, 80, 160],
+  seeds: 2,
+  testExamples: 200,
+  subtaskExamples: 100,
+  hidden: 16,
+  bootstrap: 20,
   training: { epochs: 2, minSteps: 10, maxSteps: 30 },
 };
 const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
@@ -21,7 +26,10 @@ test('a tiny study returns the documented result shape, as plain JSON', async ()
   assert.equal(r.metric, 'error rate');
   assert.deepEqual(Object.keys(r.curves).sort(), ['endToEnd', 'hybrid', 'pipeline']);
   for (const curve of Object.values(r.curves)) {
-    assert.deepEqual(curve.map((e) => e.size), tiny.sizes);
+    assert.deepEqual(
+      curve.map((e) => e.size),
+      tiny.sizes,
+    );
     for (const e of curve) {
       assert.equal(e.n, 2);
       assert.equal(e.values.length, 2);
@@ -29,7 +37,11 @@ test('a tiny study returns the documented result shape, as plain JSON', async ()
       assert.ok(isNumber(e.mean) && isNumber(e.sd));
     }
   }
-  assert.deepEqual(new Set(r.curves.pipeline.map((e) => e.mean)).size, 1, 'the pipeline does not depend on the (x, y) data');
+  assert.deepEqual(
+    new Set(r.curves.pipeline.map((e) => e.mean)).size,
+    1,
+    'the pipeline does not depend on the (x, y) data',
+  );
   assert.deepEqual(Object.keys(r.fits).sort(), ['endToEnd', 'hybrid', 'pipeline']);
   assert.equal(r.fits.pipeline.status, 'constant');
   for (const fit of Object.values(r.fits)) {
@@ -44,9 +56,15 @@ test('a tiny study returns the documented result shape, as plain JSON', async ()
   assert.equal(r.available, 100);
 
   assert.equal(events.length, 2 * (1 + 4 * 2));
-  assert.deepEqual(events.map((e) => e.done), events.map((_, i) => i + 1));
+  assert.deepEqual(
+    events.map((e) => e.done),
+    events.map((_, i) => i + 1),
+  );
   assert.ok(events.every((e) => e.total === events.length));
-  assert.deepEqual(events.filter((e) => e.approach === 'pipeline').map((e) => e.size), [null, null]);
+  assert.deepEqual(
+    events.filter((e) => e.approach === 'pipeline').map((e) => e.size),
+    [null, null],
+  );
 });
 
 test('the number-reading study runs end to end and reports mean absolute errors', async () => {
@@ -54,13 +72,19 @@ test('the number-reading study runs end to end and reports mean absolute errors'
   assert.equal(r.metric, 'mean absolute error');
   assert.equal(r.curves.hybrid, undefined);
   assert.ok(r.curves.endToEnd.every((e) => e.mean >= 0 && e.mean < 1000));
-  assert.ok(r.curves.pipeline[0]!.mean < 400, `a pipeline trained on 100 digits reads better than chance (${r.curves.pipeline[0]!.mean})`);
+  assert.ok(
+    r.curves.pipeline[0]!.mean < 400,
+    `a pipeline trained on 100 digits reads better than chance (${r.curves.pipeline[0]!.mean})`,
+  );
 });
 
 test('the configuration is checked, with the offending key named', () => {
   assert.equal(parseE2eConfig({}).case, 'digit-sum');
   assert.equal(parseE2eConfig({ training: { lr: 0.01 } }).training.batchSize, 32);
-  assert.throws(() => parseE2eConfig({ sizes: [100, 50] }), /sizes: found \[100, 50\], expected strictly increasing sizes/);
+  assert.throws(
+    () => parseE2eConfig({ sizes: [100, 50] }),
+    /sizes: found \[100, 50\], expected strictly increasing sizes/,
+  );
   assert.throws(() => parseE2eConfig({ case: 'chess' }), /case:/);
   assert.throws(() => parseE2eConfig({ sezis: [1] }), /sezis/);
   assert.throws(() => parseE2eConfig({ training: { batchsize: 3 } }), /training.*batchsize/);

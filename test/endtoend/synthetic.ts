@@ -10,13 +10,24 @@ import { powerLaw, type CurvePoint, type PowerLaw } from '../../src/endtoend/ind
 
 export const SIZES = [50, 100, 200, 400, 800, 1600, 3200];
 
-export function noisyCurve(law: PowerLaw, sizes: readonly number[], o: { seeds: number; noise: number; seed: number }): CurvePoint[] {
+export function noisyCurve(
+  law: PowerLaw,
+  sizes: readonly number[],
+  o: { seeds: number; noise: number; seed: number },
+): CurvePoint[] {
   const rng = new Rng(o.seed);
-  return sizes.map((size) => ({ size, values: Array.from({ length: o.seeds }, () => powerLaw(law, size) + o.noise * rng.normal()) }));
+  return sizes.map((size) => ({
+    size,
+    values: Array.from({ length: o.seeds }, () => powerLaw(law, size) + o.noise * rng.normal()),
+  }));
 }
 
 /** A pipeline-like curve: the same per-seed values at every size. */
-export function flatCurve(level: number, sizes: readonly number[], o: { seeds: number; noise: number; seed: number }): CurvePoint[] {
+export function flatCurve(
+  level: number,
+  sizes: readonly number[],
+  o: { seeds: number; noise: number; seed: number },
+): CurvePoint[] {
   const rng = new Rng(o.seed);
   const values = Array.from({ length: o.seeds }, () => level + o.noise * rng.normal());
   return sizes.map((size) => ({ size, values }));

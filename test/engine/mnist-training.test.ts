@@ -52,9 +52,18 @@ test('an MLP reaches at least 94% held-out accuracy on embedded MNIST', () => {
 test('a CNN reaches at least 97% held-out accuracy on embedded MNIST', () => {
   manualSeed(0);
   const cnn = new nn.Sequential(
-    new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.BatchNorm2d(16), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.BatchNorm2d(32), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(32 * 7 * 7, 64), new nn.ReLU(), new nn.Linear(64, 10),
+    new nn.Conv2d(1, 16, 3, { padding: 1 }),
+    new nn.BatchNorm2d(16),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(16, 32, 3, { padding: 1 }),
+    new nn.BatchNorm2d(32),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(32 * 7 * 7, 64),
+    new nn.ReLU(),
+    new nn.Linear(64, 10),
   );
   fit(cnn, 4, 3e-3, false);
   const acc = accuracy(cnn, held, false);

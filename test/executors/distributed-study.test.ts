@@ -17,8 +17,28 @@ import { CLI, polytask, withTempDir, type Ran } from '../cli/helpers.js';
 import { OPENSSL_SKIP, REDIS_SKIP, startRedis } from '../helpers/redis.js';
 
 /** Six sub-runs (two single-task baselines and ew, two seeds) of 24 steps. */
-const STUDY = ['study', 'mtl', '--train', '768', '--epochs', '1', '--methods', 'ew', '--seeds', '0,1',
-  '--set', 'test=64', '--set', 'batchSize=32', '--set', 'trunk.width=4', '--set', 'capacityCheck=false', '--no-report', '--json'];
+const STUDY = [
+  'study',
+  'mtl',
+  '--train',
+  '768',
+  '--epochs',
+  '1',
+  '--methods',
+  'ew',
+  '--seeds',
+  '0,1',
+  '--set',
+  'test=64',
+  '--set',
+  'batchSize=32',
+  '--set',
+  'trunk.width=4',
+  '--set',
+  'capacityCheck=false',
+  '--no-report',
+  '--json',
+];
 const ONE_THREAD = { POLYTASK_NUM_THREADS: '1' };
 
 interface StudyOutput {
@@ -28,7 +48,12 @@ interface StudyOutput {
 }
 
 /** The study's JSON output, its records (results without wall times) and the workers that trained them. */
-function outcome(r: Ran): { result: unknown; verdict: unknown; records: Record<string, unknown>; workers: Record<string, string> } {
+function outcome(r: Ran): {
+  result: unknown;
+  verdict: unknown;
+  records: Record<string, unknown>;
+  workers: Record<string, string>;
+} {
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as StudyOutput;
   const { timing: _timing, ...result } = out.result;
@@ -36,7 +61,11 @@ function outcome(r: Ran): { result: unknown; verdict: unknown; records: Record<s
   const records: Record<string, unknown> = {};
   const workers: Record<string, string> = {};
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-    const record = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { id: string; worker: string; result: { seconds: number } };
+    const record = JSON.parse(readFileSync(join(dir, name), 'utf8')) as {
+      id: string;
+      worker: string;
+      result: { seconds: number };
+    };
     const { seconds: _seconds, ...rest } = record.result;
     records[record.id] = rest;
     workers[record.id] = record.worker;
@@ -62,9 +91,14 @@ function assertSame(got: ReturnType<typeof outcome>, want: ReturnType<typeof out
 
 /** A `polytask worker` process, its stderr collected. */
 function worker(url: string, env: Record<string, string> = {}): { child: ChildProcess; log: () => string } {
-  const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--threads', '1', '--lock-ms', '1500'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--threads', '1', '--lock-ms', '1500'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let log = '';
-  child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
   return { child, log: () => log };
 }
 
@@ -77,8 +111,16 @@ async function until(check: () => boolean, what: string, ms = 60_000): Promise<v
 }
 
 async function stopAll(workers: { child: ChildProcess }[]): Promise<void> {
-  await Promise.all(workers.map(({ child }) => (child.exitCode !== null || child.signalCode !== null ? undefined
-    : new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }))));
+  await Promise.all(
+    workers.map(({ child }) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? undefined
+        : new Promise((resolve) => {
+            child.once('exit', resolve);
+            child.kill('SIGTERM');
+          }),
+    ),
+  );
 }
 
 /** Every file under `dir`. */
@@ -90,148 +132,198 @@ function* files(dir: string): Generator<string> {
   }
 }
 
-test('executor flags are checked before a run starts', async () => withTempDir(async (dir) => {
-  const runsDir = join(dir, 'flags');
-  const e2e = await polytask(['study', 'e2e', '--workers', '2'], { runsDir });
-  assert.equal(e2e.code, 2);
-  assert.match(e2e.stderr, /the e2e study runs on the local executor only .*drop --workers/);
-  const both = await polytask([...STUDY, '--workers', '2', '--redis', 'redis://127.0.0.1:1'], { runsDir });
-  assert.equal(both.code, 2);
-  assert.match(both.stderr, /--workers .* or --redis .*not both/);
-  const zero = await polytask([...STUDY, '--workers', '0'], { runsDir });
-  assert.equal(zero.code, 2);
-  assert.match(zero.stderr, /--workers: found "0", expected a positive whole number/);
-  const scheme = await polytask([...STUDY, '--redis', 'http://u:leak-pw@h'], { runsDir });
-  assert.notEqual(scheme.code, 0);
-  assert.match(scheme.stderr, /redis:\/\/ or rediss:\/\//);
-  assert.ok(!scheme.stderr.includes('leak-pw'));
-  const badFile = join(dir, 'bad.yaml');
-  writeFileSync(badFile, 'epochs: 1\nexecutor: { workers: 0 }\n');
-  const bad = await polytask(['study', 'mtl', '-c', badFile], { runsDir });
-  assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /executor in .*bad\.yaml: expected 'local', \{ workers: N \}.*workers must be a positive whole number/);
-  assert.ok(!existsSync(runsDir) || readdirSync(runsDir).every((n) => !n.includes('-study-')), 'no run was started');
-}));
+test('executor flags are checked before a run starts', async () =>
+  withTempDir(async (dir) => {
+    const runsDir = join(dir, 'flags');
+    const e2e = await polytask(['study', 'e2e', '--workers', '2'], { runsDir });
+    assert.equal(e2e.code, 2);
+    assert.match(e2e.stderr, /the e2e study runs on the local executor only .*drop --workers/);
+    const both = await polytask([...STUDY, '--workers', '2', '--redis', 'redis://127.0.0.1:1'], { runsDir });
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--workers .* or --redis .*not both/);
+    const zero = await polytask([...STUDY, '--workers', '0'], { runsDir });
+    assert.equal(zero.code, 2);
+    assert.match(zero.stderr, /--workers: found "0", expected a positive whole number/);
+    const scheme = await polytask([...STUDY, '--redis', 'http://u:leak-pw@h'], { runsDir });
+    assert.notEqual(scheme.code, 0);
+    assert.match(scheme.stderr, /redis:\/\/ or rediss:\/\//);
+    assert.ok(!scheme.stderr.includes('leak-pw'));
+    const badFile = join(dir, 'bad.yaml');
+    writeFileSync(badFile, 'epochs: 1\nexecutor: { workers: 0 }\n');
+    const bad = await polytask(['study', 'mtl', '-c', badFile], { runsDir });
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /executor in .*bad\.yaml: expected 'local', \{ workers: N \}.*workers must be a positive whole number/,
+    );
+    assert.ok(!existsSync(runsDir) || readdirSync(runsDir).every((n) => !n.includes('-study-')), 'no run was started');
+  }));
 
-test('a study config file may name its executor', { timeout: 120_000 }, async () => withTempDir(async (dir) => {
-  const file = join(dir, 'study.yaml');
-  writeFileSync(file, 'train: 256\nepochs: 1\nmethods: [ew]\nseeds: [0]\ntest: 64\nbatchSize: 32\ntrunk: { width: 4 }\ncapacityCheck: false\nexecutor: { workers: 2 }\n');
-  const r = await polytask(['study', 'mtl', '-c', file, '--no-report', '--json'], { runsDir: join(dir, 'runs') });
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /sub-runs trained by processes \(2 workers\)/);
-  const stored = readFileSync(join((JSON.parse(r.stdout) as StudyOutput).dir, 'config.json'), 'utf8');
-  assert.ok(!stored.includes('executor'), 'the executor is not part of the study config');
-}));
+test('a study config file may name its executor', { timeout: 120_000 }, async () =>
+  withTempDir(async (dir) => {
+    const file = join(dir, 'study.yaml');
+    writeFileSync(
+      file,
+      'train: 256\nepochs: 1\nmethods: [ew]\nseeds: [0]\ntest: 64\nbatchSize: 32\ntrunk: { width: 4 }\ncapacityCheck: false\nexecutor: { workers: 2 }\n',
+    );
+    const r = await polytask(['study', 'mtl', '-c', file, '--no-report', '--json'], { runsDir: join(dir, 'runs') });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /sub-runs trained by processes \(2 workers\)/);
+    const stored = readFileSync(join((JSON.parse(r.stdout) as StudyOutput).dir, 'config.json'), 'utf8');
+    assert.ok(!stored.includes('executor'), 'the executor is not part of the study config');
+  }),
+);
 
-test('2 worker processes give the local study\'s records, result and verdict', { timeout: 120_000 }, () => withTempDir(async (dir) => {
-  const want = await local(dir);
-  const ran = await polytask([...STUDY, '--workers', '2'], { runsDir: join(dir, 'processes') });
-  const got = outcome(ran);
-  assertSame(got, want);
-  assert.ok(Object.values(got.workers).every((w) => /^.+:\d+$/.test(w)), JSON.stringify(got.workers));
-  // runs show lists who trained each sub-run and how long it took
-  const shown = await polytask(['runs', 'show', (JSON.parse(ran.stdout) as StudyOutput).dir, '--json'], { runsDir: join(dir, 'processes') });
-  assert.equal(shown.code, 0, shown.stderr);
-  const subRuns = (JSON.parse(shown.stdout) as { subRuns: { study: string; id: string; worker: string; seconds: number }[] }).subRuns;
-  assert.deepEqual(subRuns.map((r) => r.id).sort(), Object.keys(want.records).sort());
-  for (const r of subRuns) {
-    assert.equal(r.worker, got.workers[r.id]);
-    assert.ok(r.study === 'mtl' && r.seconds > 0, JSON.stringify(r));
-  }
-  const table = await polytask(['runs', 'show', (JSON.parse(ran.stdout) as StudyOutput).dir], { runsDir: join(dir, 'processes') });
-  assert.match(table.stdout, /sub-run\s+worker\s+seconds/);
-}));
-
-test('BullMQ workers, one SIGKILLed mid-job: the job is taken over and the result is the local one', { skip: REDIS_SKIP, timeout: 180_000 }, () => withTempDir(async (dir) => {
-  const want = await local(dir);
-  const password = 'pw-Zq81xv';
-  const redis = await startRedis({ password });
-  const workers = [worker(redis.url), worker(redis.url)];
-  let killed: string;
-  try {
-    // a worker's log names the child process that took a job: 'mtl <id> (run <run>) on <host>:<pid>'
-    const started = /mtl \S+ \(run \S+\) on (\S+:\d+)/;
-    const ran = polytask([...STUDY, '--redis', redis.url], { runsDir: join(dir, 'bullmq') });
-    await until(() => workers.some((w) => started.test(w.log())), 'a worker to take a job');
-    const victim = workers.find((w) => started.test(w.log()))!;
-    killed = started.exec(victim.log())![1]!;
-    victim.child.kill('SIGKILL');
-    const r = await ran;
-    const got = outcome(r);
+test("2 worker processes give the local study's records, result and verdict", { timeout: 120_000 }, () =>
+  withTempDir(async (dir) => {
+    const want = await local(dir);
+    const ran = await polytask([...STUDY, '--workers', '2'], { runsDir: join(dir, 'processes') });
+    const got = outcome(ran);
     assertSame(got, want);
-    assert.ok(!Object.values(got.workers).includes(killed), `no record from the killed worker's child ${killed}: ${JSON.stringify(got.workers)}`);
-    const runDir = (JSON.parse(r.stdout) as StudyOutput).dir;
-    assert.ok(!r.stdout.includes(password) && !r.stderr.includes(password), 'the password is not printed');
-    for (const w of workers) assert.ok(!w.log().includes(password), 'the worker does not print the password');
-    for (const file of files(runDir)) assert.ok(!readFileSync(file).includes(password), `${file} holds no password`);
-    assert.match(r.stderr, /redis:\/\/:\*\*\*@127\.0\.0\.1/);
-  } finally {
-    await stopAll(workers);
-    await redis.stop();
-  }
-}));
-
-test('BullMQ workers with Redis restarted mid-study (its data lost): the study resumes and gives the local result', { skip: REDIS_SKIP, timeout: 180_000 }, () => withTempDir(async (dir) => {
-  const want = await local(dir);
-  const redis = await startRedis();
-  const workers = [worker(redis.url), worker(redis.url)];
-  try {
-    const runsDir = join(dir, 'restart');
-    const ran = polytask([...STUDY, '--redis', redis.url], { runsDir });
-    const recorded = (): boolean => existsSync(runsDir) && readdirSync(runsDir).some((n) => {
-      const records = join(runsDir, n, 'subruns', 'mtl');
-      return existsSync(records) && readdirSync(records).some((f) => f.endsWith('.json'));
+    assert.ok(
+      Object.values(got.workers).every((w) => /^.+:\d+$/.test(w)),
+      JSON.stringify(got.workers),
+    );
+    // runs show lists who trained each sub-run and how long it took
+    const shown = await polytask(['runs', 'show', (JSON.parse(ran.stdout) as StudyOutput).dir, '--json'], {
+      runsDir: join(dir, 'processes'),
     });
-    await until(recorded, 'a first record');
-    await redis.restart(800);
-    const r = await ran;
-    assertSame(outcome(r), want);
-    assert.match(r.stderr, /submitted again|unreachable/);
-  } finally {
-    await stopAll(workers);
-    await redis.stop();
-  }
-}));
-
-test('a coordinator SIGKILLed mid-study: --resume RUN re-attaches to its jobs and finishes with the local result', { skip: REDIS_SKIP, timeout: 180_000 }, () => withTempDir(async (dir) => {
-  const want = await local(dir);
-  const redis = await startRedis();
-  const workers = [worker(redis.url)];
-  try {
-    const runsDir = join(dir, 'coordinator');
-    const firstRecord = (): string | null => {
-      if (!existsSync(runsDir)) return null;
-      const run = readdirSync(runsDir).find((n) => n.includes('-study-mtl-'));
-      const records = run === undefined ? null : join(runsDir, run, 'subruns', 'mtl');
-      return records !== null && existsSync(records) && readdirSync(records).some((f) => f.endsWith('.json')) ? run ?? null : null;
-    };
-    const killed = await polytask([...STUDY, '--redis', redis.url], {
-      runsDir,
-      onSpawn: (child) => { void until(() => firstRecord() !== null, 'a first record').then(() => child.kill('SIGKILL')); },
+    assert.equal(shown.code, 0, shown.stderr);
+    const subRuns = (
+      JSON.parse(shown.stdout) as { subRuns: { study: string; id: string; worker: string; seconds: number }[] }
+    ).subRuns;
+    assert.deepEqual(subRuns.map((r) => r.id).sort(), Object.keys(want.records).sort());
+    for (const r of subRuns) {
+      assert.equal(r.worker, got.workers[r.id]);
+      assert.ok(r.study === 'mtl' && r.seconds > 0, JSON.stringify(r));
+    }
+    const table = await polytask(['runs', 'show', (JSON.parse(ran.stdout) as StudyOutput).dir], {
+      runsDir: join(dir, 'processes'),
     });
-    assert.notEqual(killed.code, 0);
-    const run = firstRecord()!;
-    const resumed = await polytask(['study', 'mtl', '--resume', run, '--redis', redis.url, '--json'], { runsDir });
-    assertSame(outcome(resumed), want);
-  } finally {
-    await stopAll(workers);
-    await redis.stop();
-  }
-}));
+    assert.match(table.stdout, /sub-run\s+worker\s+seconds/);
+  }),
+);
 
-test('over TLS (rediss://) with an ACL user, given as $POLYTASK_REDIS: the local result, no password shown', { skip: OPENSSL_SKIP, timeout: 180_000 }, () => withTempDir(async (dir) => {
-  const want = await local(dir);
-  const redis = await startRedis({ tls: true, user: 'poly', password: 'acl-Pw93k' });
-  const env = { NODE_EXTRA_CA_CERTS: redis.caFile ?? '', POLYTASK_REDIS: redis.url };
-  const workers = [worker(redis.url, env)];
-  try {
-    assert.match(redis.url, /^rediss:\/\/poly:acl-Pw93k@/);
-    const r = await polytask(STUDY, { runsDir: join(dir, 'tls'), env });
-    assertSame(outcome(r), want);
-    assert.match(r.stderr, /rediss:\/\/poly:\*\*\*@127\.0\.0\.1/);
-    assert.ok(!r.stderr.includes('acl-Pw93k') && !workers[0]!.log().includes('acl-Pw93k'));
-  } finally {
-    await stopAll(workers);
-    await redis.stop();
-  }
-}));
+test(
+  'BullMQ workers, one SIGKILLed mid-job: the job is taken over and the result is the local one',
+  { skip: REDIS_SKIP, timeout: 180_000 },
+  () =>
+    withTempDir(async (dir) => {
+      const want = await local(dir);
+      const password = 'pw-Zq81xv';
+      const redis = await startRedis({ password });
+      const workers = [worker(redis.url), worker(redis.url)];
+      let killed: string;
+      try {
+        // a worker's log names the child process that took a job: 'mtl <id> (run <run>) on <host>:<pid>'
+        const started = /mtl \S+ \(run \S+\) on (\S+:\d+)/;
+        const ran = polytask([...STUDY, '--redis', redis.url], { runsDir: join(dir, 'bullmq') });
+        await until(() => workers.some((w) => started.test(w.log())), 'a worker to take a job');
+        const victim = workers.find((w) => started.test(w.log()))!;
+        killed = started.exec(victim.log())![1]!;
+        victim.child.kill('SIGKILL');
+        const r = await ran;
+        const got = outcome(r);
+        assertSame(got, want);
+        assert.ok(
+          !Object.values(got.workers).includes(killed),
+          `no record from the killed worker's child ${killed}: ${JSON.stringify(got.workers)}`,
+        );
+        const runDir = (JSON.parse(r.stdout) as StudyOutput).dir;
+        assert.ok(!r.stdout.includes(password) && !r.stderr.includes(password), 'the password is not printed');
+        for (const w of workers) assert.ok(!w.log().includes(password), 'the worker does not print the password');
+        for (const file of files(runDir))
+          assert.ok(!readFileSync(file).includes(password), `${file} holds no password`);
+        assert.match(r.stderr, /redis:\/\/:\*\*\*@127\.0\.0\.1/);
+      } finally {
+        await stopAll(workers);
+        await redis.stop();
+      }
+    }),
+);
+
+test(
+  'BullMQ workers with Redis restarted mid-study (its data lost): the study resumes and gives the local result',
+  { skip: REDIS_SKIP, timeout: 180_000 },
+  () =>
+    withTempDir(async (dir) => {
+      const want = await local(dir);
+      const redis = await startRedis();
+      const workers = [worker(redis.url), worker(redis.url)];
+      try {
+        const runsDir = join(dir, 'restart');
+        const ran = polytask([...STUDY, '--redis', redis.url], { runsDir });
+        const recorded = (): boolean =>
+          existsSync(runsDir) &&
+          readdirSync(runsDir).some((n) => {
+            const records = join(runsDir, n, 'subruns', 'mtl');
+            return existsSync(records) && readdirSync(records).some((f) => f.endsWith('.json'));
+          });
+        await until(recorded, 'a first record');
+        await redis.restart(800);
+        const r = await ran;
+        assertSame(outcome(r), want);
+        assert.match(r.stderr, /submitted again|unreachable/);
+      } finally {
+        await stopAll(workers);
+        await redis.stop();
+      }
+    }),
+);
+
+test(
+  'a coordinator SIGKILLed mid-study: --resume RUN re-attaches to its jobs and finishes with the local result',
+  { skip: REDIS_SKIP, timeout: 180_000 },
+  () =>
+    withTempDir(async (dir) => {
+      const want = await local(dir);
+      const redis = await startRedis();
+      const workers = [worker(redis.url)];
+      try {
+        const runsDir = join(dir, 'coordinator');
+        const firstRecord = (): string | null => {
+          if (!existsSync(runsDir)) return null;
+          const run = readdirSync(runsDir).find((n) => n.includes('-study-mtl-'));
+          const records = run === undefined ? null : join(runsDir, run, 'subruns', 'mtl');
+          return records !== null && existsSync(records) && readdirSync(records).some((f) => f.endsWith('.json'))
+            ? (run ?? null)
+            : null;
+        };
+        const killed = await polytask([...STUDY, '--redis', redis.url], {
+          runsDir,
+          onSpawn: (child) => {
+            void until(() => firstRecord() !== null, 'a first record').then(() => child.kill('SIGKILL'));
+          },
+        });
+        assert.notEqual(killed.code, 0);
+        const run = firstRecord()!;
+        const resumed = await polytask(['study', 'mtl', '--resume', run, '--redis', redis.url, '--json'], { runsDir });
+        assertSame(outcome(resumed), want);
+      } finally {
+        await stopAll(workers);
+        await redis.stop();
+      }
+    }),
+);
+
+test(
+  'over TLS (rediss://) with an ACL user, given as $POLYTASK_REDIS: the local result, no password shown',
+  { skip: OPENSSL_SKIP, timeout: 180_000 },
+  () =>
+    withTempDir(async (dir) => {
+      const want = await local(dir);
+      const redis = await startRedis({ tls: true, user: 'poly', password: 'acl-Pw93k' });
+      const env = { NODE_EXTRA_CA_CERTS: redis.caFile ?? '', POLYTASK_REDIS: redis.url };
+      const workers = [worker(redis.url, env)];
+      try {
+        assert.match(redis.url, /^rediss:\/\/poly:acl-Pw93k@/);
+        const r = await polytask(STUDY, { runsDir: join(dir, 'tls'), env });
+        assertSame(outcome(r), want);
+        assert.match(r.stderr, /rediss:\/\/poly:\*\*\*@127\.0\.0\.1/);
+        assert.ok(!r.stderr.includes('acl-Pw93k') && !workers[0]!.log().includes('acl-Pw93k'));
+      } finally {
+        await stopAll(workers);
+        await redis.stop();
+      }
+    }),
+);

@@ -17,7 +17,8 @@ export const plantedTrainer: SubRunTrainer = {
   fingerprint: () => 'planted',
   train: async (config, id) => {
     if (id === 'ok') return { value: 1 };
-    const fixed: unknown = typeof config === 'object' && config !== null && 'fixed' in config ? config.fixed : undefined;
+    const fixed: unknown =
+      typeof config === 'object' && config !== null && 'fixed' in config ? config.fixed : undefined;
     if (typeof fixed === 'string' && existsSync(fixed)) return { value: 2 };
     throw new Error('planted failure');
   },

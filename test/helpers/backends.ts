@@ -16,7 +16,8 @@ function chosen(): BackendName[] {
   const env = process.env['POLYTASK_BACKEND'];
   if (env === 'js' || env === 'native') return [env];
   const native = nativeAvailable();
-  if (!native.available && nativeRequired()) throw new Error(`POLYTASK_REQUIRE_NATIVE=1 but the native backend is unavailable: ${native.reason}`);
+  if (!native.available && nativeRequired())
+    throw new Error(`POLYTASK_REQUIRE_NATIVE=1 but the native backend is unavailable: ${native.reason}`);
   return native.available ? ['js', 'native'] : ['js'];
 }
 

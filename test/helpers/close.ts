@@ -35,6 +35,8 @@ export function assertClose(actual: Tensor | Expected, expected: Expected, tol: 
     }
   }
   if (bad.length > 0) {
-    assert.fail(`${what}: not within rtol ${tol.rtol}, atol ${tol.atol} (worst |diff| ${worst.toExponential(2)}): ${bad.join(', ')}`);
+    assert.fail(
+      `${what}: not within rtol ${tol.rtol}, atol ${tol.atol} (worst |diff| ${worst.toExponential(2)}): ${bad.join(', ')}`,
+    );
   }
 }

@@ -52,7 +52,11 @@ export interface GradcheckReport {
  * |analytic − numeric| > atol + rtol · max(|analytic|, |numeric|).
  * `inputs` are copied into fresh float32 leaves; pass int32 arguments through the closure instead.
  */
-export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], opts: GradcheckOptions = {}): GradcheckReport {
+export function gradcheck(
+  fn: (...xs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  opts: GradcheckOptions = {},
+): GradcheckReport {
   const eps = opts.eps ?? 1e-2;
   const rtol = opts.rtol ?? 1e-2;
   const atol = opts.atol ?? 1e-3;
@@ -72,15 +76,22 @@ export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tens
   leaves.forEach((leaf, li) => {
     const data = leaf.data as Float32Array;
     const ga = analytic[li]!.data;
-    const coords = data.length <= maxPer ? Array.from(data.keys()) : Array.from(r.permutation(data.length).subarray(0, maxPer));
+    const coords =
+      data.length <= maxPer ? Array.from(data.keys()) : Array.from(r.permutation(data.length).subarray(0, maxPer));
     for (const j of coords) {
       const orig = data[j]!;
       data[j] = orig + eps;
       const hi = data[j]!;
-      const fHi = project(noGrad(() => fn(...leaves)), proj);
+      const fHi = project(
+        noGrad(() => fn(...leaves)),
+        proj,
+      );
       data[j] = orig - eps;
       const lo = data[j]!;
-      const fLo = project(noGrad(() => fn(...leaves)), proj);
+      const fLo = project(
+        noGrad(() => fn(...leaves)),
+        proj,
+      );
       data[j] = orig;
       const numeric = (fHi - fLo) / (hi - lo);
       const a = ga[j]!;
@@ -94,7 +105,9 @@ export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tens
   });
   if (checked === 0) throw new Error('gradcheck: no coordinates were checked');
   if (failures.length > 0) {
-    throw new Error(`gradcheck: ${failures.length} of ${checked} coordinates differ\n${failures.slice(0, 12).join('\n')}`);
+    throw new Error(
+      `gradcheck: ${failures.length} of ${checked} coordinates differ\n${failures.slice(0, 12).join('\n')}`,
+    );
   }
   return { checked, worst };
 }

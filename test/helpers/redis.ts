@@ -23,12 +23,18 @@ import { join } from 'node:path';
 const REDIS_SERVER = '/usr/bin/redis-server';
 
 /** Why the Redis tests skip (redis-server absent outside CI), or false. */
-export const REDIS_SKIP: string | false = existsSync(REDIS_SERVER) || process.env.CI !== undefined
-  ? false : `${REDIS_SERVER} is missing (apt-get install -y redis-server); the distributed-study tests are skipped`;
+export const REDIS_SKIP: string | false =
+  existsSync(REDIS_SERVER) || process.env.CI !== undefined
+    ? false
+    : `${REDIS_SERVER} is missing (apt-get install -y redis-server); the distributed-study tests are skipped`;
 
 /** Why the TLS test skips (no openssl to make a certificate), or false. */
-export const OPENSSL_SKIP: string | false = REDIS_SKIP !== false ? REDIS_SKIP
-  : existsSync('/usr/bin/openssl') ? false : '/usr/bin/openssl is missing; the TLS test is skipped';
+export const OPENSSL_SKIP: string | false =
+  REDIS_SKIP !== false
+    ? REDIS_SKIP
+    : existsSync('/usr/bin/openssl')
+      ? false
+      : '/usr/bin/openssl is missing; the TLS test is skipped';
 
 export interface TestRedisOptions {
   password?: string;
@@ -69,8 +75,29 @@ interface Launch {
 
 async function launch({ port, options, tlsDir }: Launch): Promise<ChildProcess> {
   const { password, user } = options;
-  const auth = password === undefined ? [] : user === undefined ? ['--requirepass', password] : ['--user', user, 'on', `>${password}`, '~*', '&*', '+@all', '--user', 'default', 'off'];
-  const tls = tlsDir === null ? ['--port', String(port)] : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', join(tlsDir, 'cert.pem'), '--tls-key-file', join(tlsDir, 'key.pem'), '--tls-ca-cert-file', join(tlsDir, 'cert.pem'), '--tls-auth-clients', 'no'];
+  const auth =
+    password === undefined
+      ? []
+      : user === undefined
+        ? ['--requirepass', password]
+        : ['--user', user, 'on', `>${password}`, '~*', '&*', '+@all', '--user', 'default', 'off'];
+  const tls =
+    tlsDir === null
+      ? ['--port', String(port)]
+      : [
+          '--port',
+          '0',
+          '--tls-port',
+          String(port),
+          '--tls-cert-file',
+          join(tlsDir, 'cert.pem'),
+          '--tls-key-file',
+          join(tlsDir, 'key.pem'),
+          '--tls-ca-cert-file',
+          join(tlsDir, 'cert.pem'),
+          '--tls-auth-clients',
+          'no',
+        ];
   const args = [...tls, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...auth];
   const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
@@ -83,7 +110,10 @@ async function launch({ port, options, tlsDir }: Launch): Promise<ChildProcess> 
         resolve();
       }
     });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`redis-server exited with ${code ?? '?'}: ${seen}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code ?? '?'}: ${seen}`));
+    });
   });
   return child;
 }
@@ -105,8 +135,27 @@ export async function startRedis(options: TestRedisOptions = {}): Promise<TestRe
   const port = await freePort();
   const tlsDir = options.tls === true ? mkdtempSync(join(tmpdir(), 'polytask-redis-tls-')) : null;
   if (tlsDir !== null) {
-    execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(tlsDir, 'key.pem'), '-out', join(tlsDir, 'cert.pem'),
-      '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      '/usr/bin/openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(tlsDir, 'key.pem'),
+        '-out',
+        join(tlsDir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
   }
   const spec: Launch = { port, options, tlsDir };
   let child = await launch(spec);

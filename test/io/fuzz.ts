@@ -15,7 +15,10 @@ import { PolytaskError } from '../../src/core/errors.js';
 export function corruptions(base: Uint8Array): fc.Arbitrary<Uint8Array> {
   const truncated = fc.nat({ max: base.length }).map((k) => base.slice(0, k));
   const overwritten = fc
-    .array(fc.tuple(fc.nat({ max: Math.max(0, base.length - 1) }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })
+    .array(fc.tuple(fc.nat({ max: Math.max(0, base.length - 1) }), fc.integer({ min: 0, max: 255 })), {
+      minLength: 1,
+      maxLength: 8,
+    })
     .map((edits) => {
       const out = base.slice();
       for (const [i, v] of edits) out[i] = v;
@@ -43,6 +46,9 @@ export function returnsOrPolytaskError(run: () => unknown): void {
 /** Runs `parse` on `runs` corruptions of each valid sample. */
 export function fuzzParser(parse: (bytes: Uint8Array) => unknown, samples: readonly Uint8Array[], runs = 300): void {
   for (const base of samples) {
-    fc.assert(fc.property(corruptions(base), (bytes) => returnsOrPolytaskError(() => parse(bytes))), { numRuns: runs, seed: 42 });
+    fc.assert(
+      fc.property(corruptions(base), (bytes) => returnsOrPolytaskError(() => parse(bytes))),
+      { numRuns: runs, seed: 42 },
+    );
   }
 }

@@ -11,7 +11,9 @@ import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.j
 import { tensor } from '../../src/tensor/creation.js';
 import { fuzzParser, returnsOrPolytaskError } from './fuzz.js';
 
-const torchFixture = readFileSync(fileURLToPath(new URL('../../../test/fixtures/torch_small.safetensors', import.meta.url)));
+const torchFixture = readFileSync(
+  fileURLToPath(new URL('../../../test/fixtures/torch_small.safetensors', import.meta.url)),
+);
 const decode = (bytes: Uint8Array): unknown => decodeSafetensors(bytes, 'fuzz.safetensors');
 
 function withHeader(header: string, data: Uint8Array): Uint8Array {
@@ -24,7 +26,16 @@ function withHeader(header: string, data: Uint8Array): Uint8Array {
 }
 
 test('corrupted files (truncated, overwritten, spliced, random)', { timeout: 30_000 }, () => {
-  const ours = encodeSafetensors({ w: tensor([[1, 2], [3, 4]]), ids: tensor(Int32Array.of(5, 6), [2]) }, { a: 'b' });
+  const ours = encodeSafetensors(
+    {
+      w: tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      ids: tensor(Int32Array.of(5, 6), [2]),
+    },
+    { a: 'b' },
+  );
   fuzzParser(decode, [torchFixture, ours], 400);
 });
 
@@ -38,7 +49,23 @@ test('random JSON values as the header', { timeout: 30_000 }, () => {
 });
 
 test('random but plausible headers reach the offset, size and dtype checks', { timeout: 30_000 }, () => {
-  const dtype = fc.constantFrom('F32', 'I32', 'I64', 'U64', 'U32', 'F16', 'BF16', 'F64', 'BOOL', 'U8', 'I8', 'I16', 'U16', 'F8_E5M2', 'X');
+  const dtype = fc.constantFrom(
+    'F32',
+    'I32',
+    'I64',
+    'U64',
+    'U32',
+    'F16',
+    'BF16',
+    'F64',
+    'BOOL',
+    'U8',
+    'I8',
+    'I16',
+    'U16',
+    'F8_E5M2',
+    'X',
+  );
   const entry = fc.record({
     dtype,
     shape: fc.array(fc.oneof(fc.nat(4), fc.constant(-1), fc.constant(2 ** 53)), { maxLength: 3 }),
@@ -46,12 +73,16 @@ test('random but plausible headers reach the offset, size and dtype checks', { t
   });
   let decoded = 0;
   fc.assert(
-    fc.property(fc.dictionary(fc.string({ maxLength: 4 }), entry, { maxKeys: 4 }), fc.uint8Array({ maxLength: 40 }), (header, data) => {
-      returnsOrPolytaskError(() => {
-        decode(withHeader(JSON.stringify(header), data));
-        decoded++;
-      });
-    }),
+    fc.property(
+      fc.dictionary(fc.string({ maxLength: 4 }), entry, { maxKeys: 4 }),
+      fc.uint8Array({ maxLength: 40 }),
+      (header, data) => {
+        returnsOrPolytaskError(() => {
+          decode(withHeader(JSON.stringify(header), data));
+          decoded++;
+        });
+      },
+    ),
     { numRuns: 1000, seed: 11 },
   );
   assert.ok(decoded > 0, 'some generated files are valid and decode');

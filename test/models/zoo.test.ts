@@ -33,8 +33,16 @@ import { loadSafetensors } from '../../src/io/index.js';
 import { nn } from '../../src/index.js';
 import type { AnyModule } from '../../src/nn/index.js';
 import {
-  bertForSequenceClassification, mobilenetV2, mobilenetV3Small, rawAudioCnn, resnet18, resnet34, resnet50, spectrogramCnn,
-  visionTransformer, vitB16,
+  bertForSequenceClassification,
+  mobilenetV2,
+  mobilenetV3Small,
+  rawAudioCnn,
+  resnet18,
+  resnet34,
+  resnet50,
+  spectrogramCnn,
+  visionTransformer,
+  vitB16,
 } from '../../src/models/zoo/index.js';
 import type { Tensor } from '../../src/tensor/index.js';
 import { BACKENDS, useBackend } from '../helpers/backends.js';
@@ -44,7 +52,9 @@ const GENERATOR = fileURLToPath(new URL('../../../scripts/zoo_reference.py', imp
 const TOLERANCE = 1e-4;
 
 const hasTorchvision = spawnSync(PYTHON, ['-c', 'import torchvision'], { stdio: 'ignore' }).status === 0;
-const SKIP = hasTorchvision ? false : `${PYTHON} with torchvision is not available (apt-get install python3-torch python3-torchvision)`;
+const SKIP = hasTorchvision
+  ? false
+  : `${PYTHON} with torchvision is not available (apt-get install python3-torch python3-torchvision)`;
 
 /** max|a − b| / max(max|b|, floor), after checking the shapes agree. */
 function relError(actual: Tensor, expected: Tensor, what: string, floor = 0): number {
@@ -75,19 +85,40 @@ const CASES: Case[] = [
   { ref: 'mobilenet_v3_small', build: () => mobilenetV3Small({ numClasses: 10, dropout: 0 }), js: true },
   {
     ref: 'vit_small',
-    build: () => visionTransformer({ imageSize: 32, patchSize: 8, numLayers: 2, numHeads: 4, hiddenDim: 64, mlpDim: 128, numClasses: 10 }),
+    build: () =>
+      visionTransformer({
+        imageSize: 32,
+        patchSize: 8,
+        numLayers: 2,
+        numHeads: 4,
+        hiddenDim: 64,
+        mlpDim: 128,
+        numClasses: 10,
+      }),
     js: true,
   },
   {
     ref: 'bert',
-    build: () => bertForSequenceClassification({
-      numClasses: 3, vocabSize: 100, hiddenSize: 32, numHeads: 4, numLayers: 2, intermediateSize: 64, maxPositions: 16,
-      hiddenDropout: 0, attentionDropout: 0,
-    }),
+    build: () =>
+      bertForSequenceClassification({
+        numClasses: 3,
+        vocabSize: 100,
+        hiddenSize: 32,
+        numHeads: 4,
+        numLayers: 2,
+        intermediateSize: 64,
+        maxPositions: 16,
+        hiddenDropout: 0,
+        attentionDropout: 0,
+      }),
     js: true,
   },
   { ref: 'raw_audio_cnn', build: () => rawAudioCnn({ numClasses: 10, channels: 8 }), js: true },
-  { ref: 'spectrogram_cnn', build: () => spectrogramCnn({ numClasses: 10, channels: [8, 16, 16], dropout: 0 }), js: true },
+  {
+    ref: 'spectrogram_cnn',
+    build: () => spectrogramCnn({ numClasses: 10, channels: [8, 16, 16], dropout: 0 }),
+    js: true,
+  },
 ];
 
 let dir = '';
@@ -133,7 +164,8 @@ function replay(c: Case): Errors {
   const report = model.loadStateDict(state, { strict: true });
   assert.equal(report.loaded.length, Object.keys(state).length);
   const io = loadSafetensors(join(dir, `${c.ref}.io.safetensors`));
-  const run = (): Tensor => (io['ids'] ? model.forward(io['ids'], { attentionMask: io['attention_mask'] }) : model.forward(io['x']!)) as Tensor;
+  const run = (): Tensor =>
+    (io['ids'] ? model.forward(io['ids'], { attentionMask: io['attention_mask'] }) : model.forward(io['x']!)) as Tensor;
   let logits = 0;
   const step = (mode: 'eval' | 'train'): void => {
     model.train(mode === 'train');
@@ -158,12 +190,17 @@ for (const backend of BACKENDS) {
       if (backend === 'js' && BACKENDS.includes('native') && !c.js) continue;
       test(`${c.ref}: strict load, logits and one batch's gradients`, (t) => {
         const r = replay(c);
-        t.diagnostic(`${c.ref} on ${backend}: logits ${r.logits.toExponential(2)}, eval gradients ${r.grads.toExponential(2)}, ` +
-          `train gradients ${r.trainGrads.toExponential(2)} (PyTorch float32: ${r.torchTrainGrads.toExponential(2)})`);
+        t.diagnostic(
+          `${c.ref} on ${backend}: logits ${r.logits.toExponential(2)}, eval gradients ${r.grads.toExponential(2)}, ` +
+            `train gradients ${r.trainGrads.toExponential(2)} (PyTorch float32: ${r.torchTrainGrads.toExponential(2)})`,
+        );
         assert.ok(r.logits <= TOLERANCE, `${c.ref}: logits relative error ${r.logits}`);
         assert.ok(r.grads <= TOLERANCE, `${c.ref}: eval-mode gradient relative error ${r.grads}`);
         const trainBound = Math.max(TOLERANCE, 4 * r.torchTrainGrads);
-        assert.ok(r.trainGrads <= trainBound, `${c.ref}: train-mode gradient relative error ${r.trainGrads} > ${trainBound}`);
+        assert.ok(
+          r.trainGrads <= trainBound,
+          `${c.ref}: train-mode gradient relative error ${r.trainGrads} > ${trainBound}`,
+        );
       });
     }
   });

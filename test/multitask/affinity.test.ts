@@ -8,13 +8,23 @@ import assert from 'node:assert/strict';
 import { manualSeed } from '../../src/core/rng.js';
 import { Linear, Parameter, ReLU, Sequential } from '../../src/nn/index.js';
 import { randn, tensor, type Tensor } from '../../src/tensor/index.js';
-import { AffinityTracker, MultiTaskModel, defineTask, measureAffinity, meanMatrix, taskHeads } from '../../src/multitask/index.js';
+import {
+  AffinityTracker,
+  MultiTaskModel,
+  defineTask,
+  measureAffinity,
+  meanMatrix,
+  taskHeads,
+} from '../../src/multitask/index.js';
 
 const sq = (w: Tensor, target: number[]): Tensor => w.sub(tensor(target)).square().sum();
 
 test('two identical tasks: positive affinity both ways, cosine 1', () => {
   const w = new Parameter(tensor([0.5, -1, 2]));
-  const m = measureAffinity({ tasks: ['a', 'b'], sharedParams: [w], losses: () => ({ a: sq(w, [1, 1, 1]), b: sq(w, [1, 1, 1]) }) }, { lr: 0.1 });
+  const m = measureAffinity(
+    { tasks: ['a', 'b'], sharedParams: [w], losses: () => ({ a: sq(w, [1, 1, 1]), b: sq(w, [1, 1, 1]) }) },
+    { lr: 0.1 },
+  );
   // one step of size 0.1 on (w − t)² shrinks w − t by 0.8, so the loss to 0.64 of itself
   for (const row of m.lookahead) for (const z of row) assert.ok(Math.abs(z - (1 - 0.64)) < 1e-5, `${z}`);
   for (const row of m.cosine) for (const c of row) assert.ok(Math.abs(c - 1) < 1e-6);
@@ -23,7 +33,10 @@ test('two identical tasks: positive affinity both ways, cosine 1', () => {
 
 test('two opposed tasks: negative affinity across, positive on the diagonal, cosine −1', () => {
   const w = new Parameter(tensor([0, 0]));
-  const m = measureAffinity({ tasks: ['up', 'down'], sharedParams: [w], losses: () => ({ up: sq(w, [1, 1]), down: sq(w, [-1, -1]) }) }, { lr: 0.1 });
+  const m = measureAffinity(
+    { tasks: ['up', 'down'], sharedParams: [w], losses: () => ({ up: sq(w, [1, 1]), down: sq(w, [-1, -1]) }) },
+    { lr: 0.1 },
+  );
   assert.ok(m.lookahead[0]![1]! < 0 && m.lookahead[1]![0]! < 0, JSON.stringify(m.lookahead));
   assert.ok(m.lookahead[0]![0]! > 0 && m.lookahead[1]![1]! > 0);
   // step on up: w = 0.2 → down's loss (1.2² · 2) / 2 = 1.44 of itself
@@ -33,10 +46,16 @@ test('two opposed tasks: negative affinity across, positive on the diagonal, cos
 
 test('a task absent from the batch (loss 0) has NaN affinities; lr is checked', () => {
   const w = new Parameter(tensor([1, 2]));
-  const m = measureAffinity({ tasks: ['a', 'gone'], sharedParams: [w], losses: () => ({ a: sq(w, [0, 0]), gone: w.sum().mul(0) }) }, { lr: 0.01 });
+  const m = measureAffinity(
+    { tasks: ['a', 'gone'], sharedParams: [w], losses: () => ({ a: sq(w, [0, 0]), gone: w.sum().mul(0) }) },
+    { lr: 0.01 },
+  );
   assert.ok(m.lookahead[0]![0]! > 0);
   assert.ok(Number.isNaN(m.lookahead[0]![1]!) && Number.isNaN(m.lookahead[1]![0]!) && Number.isNaN(m.cosine[1]![1]!));
-  assert.throws(() => measureAffinity({ tasks: ['a'], sharedParams: [w], losses: () => ({ a: w.sum() }) }, { lr: 0 }), /lr must be a positive number/);
+  assert.throws(
+    () => measureAffinity({ tasks: ['a'], sharedParams: [w], losses: () => ({ a: w.sum() }) }, { lr: 0 }),
+    /lr must be a positive number/,
+  );
 });
 
 test('the tracker measures every K steps on a model and averages over time', () => {
@@ -58,5 +77,20 @@ test('the tracker measures every K steps on a model and averages over time', () 
   assert.ok(h.meanLookahead[0]![1]! > 0, 'identical targets help each other');
   assert.ok(h.meanCosine[0]![1]! > 0);
   assert.equal(model.training, true, 'modes restored');
-  assert.deepEqual(meanMatrix([[[1, NaN], [NaN, NaN]], [[3, 2], [NaN, 4]]]), [[2, 2], [NaN, 4]]);
+  assert.deepEqual(
+    meanMatrix([
+      [
+        [1, NaN],
+        [NaN, NaN],
+      ],
+      [
+        [3, 2],
+        [NaN, 4],
+      ],
+    ]),
+    [
+      [2, 2],
+      [NaN, 4],
+    ],
+  );
 });

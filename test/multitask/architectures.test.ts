@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import { manualSeed } from '../../src/core/rng.js';
 import { Flatten, Linear, Sequential, Tanh, type Parameter } from '../../src/nn/index.js';
 import { grad, noGrad, randn, stack, type Tensor } from '../../src/tensor/index.js';
-import { CrossStitch, CrossStitchUnit, MMoE, MultiTaskModel, defineTask, taskHead, taskHeads } from '../../src/multitask/index.js';
+import {
+  CrossStitch,
+  CrossStitchUnit,
+  MMoE,
+  MultiTaskModel,
+  defineTask,
+  taskHead,
+  taskHeads,
+} from '../../src/multitask/index.js';
 
 /** Autograd against central differences on a few entries of each parameter (smooth networks only). */
 function checkParamGradients(loss: () => Tensor, params: readonly Parameter[], what: string): void {
@@ -26,12 +34,18 @@ function checkParamGradients(loss: () => Tensor, params: readonly Parameter[], w
       p.data[k] = saved;
       const numeric = (up - down) / (hi - lo);
       const a = analytic[i]!.data[k]!;
-      assert.ok(Math.abs(a - numeric) <= 2e-3 + 2e-2 * Math.max(Math.abs(a), Math.abs(numeric)), `${what}: parameter ${i}[${k}]: autograd ${a}, numeric ${numeric}`);
+      assert.ok(
+        Math.abs(a - numeric) <= 2e-3 + 2e-2 * Math.max(Math.abs(a), Math.abs(numeric)),
+        `${what}: parameter ${i}[${k}]: autograd ${a}, numeric ${numeric}`,
+      );
     }
   });
 }
 
-const tasks = [defineTask({ name: 'a', kind: 'multiclass', classes: 4 }), defineTask({ name: 'b', kind: 'regression', outputs: 2 })];
+const tasks = [
+  defineTask({ name: 'a', kind: 'multiclass', classes: 4 }),
+  defineTask({ name: 'b', kind: 'regression', outputs: 2 }),
+];
 
 test('hard sharing: one head per task, trunk parameters shared, partial runs', () => {
   manualSeed(1);
@@ -43,11 +57,18 @@ test('hard sharing: one head per task, trunk parameters shared, partial runs', (
   assert.deepEqual(representation!.shape, [3, 8]);
   assert.deepEqual(Object.keys(model.run(x, ['b']).outputs), ['b']);
   assert.throws(() => model.run(x, ['c']), /unknown task\(s\) 'c'; tasks are a, b/);
-  assert.deepEqual(model.sharedParameters().map((p) => p.shape), [[8, 5], [8]]);
+  assert.deepEqual(
+    model.sharedParameters().map((p) => p.shape),
+    [[8, 5], [8]],
+  );
   assert.equal(model.taskParameters()['a']!.length, 4);
   assert.ok(Object.keys(model.stateDict()).includes('heads.a.0.weight'));
   assert.deepEqual(taskHead(8, tasks[1]!).forward(randn([2, 8])).shape, [2, 2]);
-  checkParamGradients(() => tasks[1]!.loss(model.forward(x)['b']!, randn([3, 2]).mul(0).add(0.3)), model.parameters().filter((_, i) => i < 2), 'hard sharing');
+  checkParamGradients(
+    () => tasks[1]!.loss(model.forward(x)['b']!, randn([3, 2]).mul(0).add(0.3)),
+    model.parameters().filter((_, i) => i < 2),
+    'hard sharing',
+  );
 });
 
 function mmoe(): MMoE {
@@ -80,7 +101,7 @@ test('MMoE: experts stacked, one softmax gate per task, heads on the mixture', (
   assert.throws(() => net.run(randn([2, 7])), /gates read 6 input features/);
 });
 
-test('MMoE gradients: a task\'s loss reaches the experts and its own gate, not the other gate', () => {
+test("MMoE gradients: a task's loss reaches the experts and its own gate, not the other gate", () => {
   manualSeed(3);
   const net = mmoe();
   const x = randn([4, 6]);
@@ -88,7 +109,10 @@ test('MMoE gradients: a task\'s loss reaches the experts and its own gate, not t
   const loss = (): Tensor => tasks[1]!.loss(net.forward(x)['b']!, y);
   const [gateA, gateB] = [net.gates.get('a').weight, net.gates.get('b').weight];
   const [ga, gb] = grad([loss()], [gateA, gateB], { allowUnused: true });
-  assert.ok(ga!.data.every((v) => v === 0), "task b's loss leaves gate a alone");
+  assert.ok(
+    ga!.data.every((v) => v === 0),
+    "task b's loss leaves gate a alone",
+  );
   assert.ok(gb!.data.some((v) => v !== 0));
   checkParamGradients(loss, [...net.sharedParameters(), gateB, net.gates.get('b').bias!], 'MMoE');
 });
@@ -115,10 +139,13 @@ test('cross-stitch: columns mixed after every stage by units that start near the
   assert.deepEqual(unit.forward(acts).shape, [3, 2, 2]);
   assert.equal(net.taskParameters()['a']!.length, 2, 'the head only');
   assert.equal(net.sharedParameters().length, 2 * 4 + 2, 'both columns and both units');
-  assert.throws(() => new CrossStitch({ columns: { a: [new Linear(2, 2)] }, heads: { b: new Linear(2, 2) } }), /must name the same tasks/);
+  assert.throws(
+    () => new CrossStitch({ columns: { a: [new Linear(2, 2)] }, heads: { b: new Linear(2, 2) } }),
+    /must name the same tasks/,
+  );
 });
 
-test('cross-stitch gradients: one task\'s loss reaches both columns and the units', () => {
+test("cross-stitch gradients: one task's loss reaches both columns and the units", () => {
   manualSeed(5);
   const net = crossStitch();
   const x = randn([4, 5]);
@@ -126,7 +153,10 @@ test('cross-stitch gradients: one task\'s loss reaches both columns and the unit
   const loss = (): Tensor => tasks[1]!.loss(net.forward(x)['b']!, target);
   const colA = net.columns.get('a').at(0).parameters()[0]!;
   const [g] = grad([loss()], [colA]);
-  assert.ok(g!.data.some((v) => v !== 0), "task b's loss reaches column a through the units");
+  assert.ok(
+    g!.data.some((v) => v !== 0),
+    "task b's loss reaches column a through the units",
+  );
   checkParamGradients(loss, [...net.units.at(0).parameters(), ...net.units.at(1).parameters(), colA], 'cross-stitch');
 });
 
@@ -138,6 +168,9 @@ test('task specs: kinds, outputs, metrics and their directions, errors', () => {
   assert.deepEqual(reg.directions, { mae: false, r2: true });
   assert.equal(reg.metrics().length, 2);
   assert.throws(() => defineTask({ name: 'x', kind: 'multiclass' }), /classes must be an integer >= 2/);
-  assert.throws(() => defineTask({ name: 'x', kind: 'regression', metrics: ['accuracy'] }), /does not fit a regression task/);
+  assert.throws(
+    () => defineTask({ name: 'x', kind: 'regression', metrics: ['accuracy'] }),
+    /does not fit a regression task/,
+  );
   assert.throws(() => defineTask({ name: 'a.b', kind: 'binary' }), /task name must start/);
 });

@@ -9,7 +9,14 @@ import { manualSeed } from '../../src/core/rng.js';
 import { functional as F, Linear, ReLU, Sequential } from '../../src/nn/index.js';
 import { grad, randn, tensor, zeros, type Tensor } from '../../src/tensor/index.js';
 import {
-  MultiTaskDataset, MultiTaskModel, createWeighting, defineTask, multiTaskStep, taskHeads, type MultiTaskBatch, type TaskSpec,
+  MultiTaskDataset,
+  MultiTaskModel,
+  createWeighting,
+  defineTask,
+  multiTaskStep,
+  taskHeads,
+  type MultiTaskBatch,
+  type TaskSpec,
 } from '../../src/multitask/index.js';
 
 const allZero = (t: Tensor | null): boolean => t === null || t.data.every((v) => v === 0);
@@ -26,7 +33,10 @@ test('nn.functional losses with nothing present are 0 with a zero gradient', () 
   for (const [what, loss] of cases) {
     assert.equal(loss.item(), 0, what);
     const [g] = grad([loss], [logits], { allowUnused: true });
-    assert.ok(g!.data.every((v) => v === 0), `${what}: zero gradient`);
+    assert.ok(
+      g!.data.every((v) => v === 0),
+      `${what}: zero gradient`,
+    );
   }
 });
 
@@ -36,8 +46,21 @@ function full(v: number): Tensor {
 
 test('a multi-label task counts present labels only, label by label', () => {
   const task = defineTask({ name: 'objects', kind: 'multilabel', labels: 3 });
-  const logits = tensor([[0.5, -1, 2], [1, 0, -0.5]], undefined, { requiresGrad: true });
-  const loss = task.loss(logits, tensor([[1, NaN, 0], [NaN, NaN, 1]]));
+  const logits = tensor(
+    [
+      [0.5, -1, 2],
+      [1, 0, -0.5],
+    ],
+    undefined,
+    { requiresGrad: true },
+  );
+  const loss = task.loss(
+    logits,
+    tensor([
+      [1, NaN, 0],
+      [NaN, NaN, 1],
+    ]),
+  );
   const bce = (x: number, y: number): number => y * Math.log1p(Math.exp(-x)) + (1 - y) * Math.log1p(Math.exp(x));
   const expected = (bce(0.5, 1) + bce(2, 0) + bce(-0.5, 1)) / 3;
   assert.ok(Math.abs(loss.item() - expected) < 1e-6, `${loss.item()} vs ${expected}`);
@@ -45,7 +68,14 @@ test('a multi-label task counts present labels only, label by label', () => {
   assert.equal(g!.data[1], 0, 'a missing label gets no gradient');
   assert.equal(g!.data[3], 0);
   // a [N] mask hides whole samples
-  const masked = task.loss(logits, tensor([[1, 1, 0], [0, 0, 1]]), tensor([1, 0]));
+  const masked = task.loss(
+    logits,
+    tensor([
+      [1, 1, 0],
+      [0, 0, 1],
+    ]),
+    tensor([1, 0]),
+  );
   assert.ok(Math.abs(masked.item() - (bce(0.5, 1) + bce(-1, 1) + bce(2, 0)) / 3) < 1e-6);
 });
 
@@ -53,9 +83,14 @@ test('every task kind reads NaN (or the ignore index) as missing', () => {
   const mc = defineTask({ name: 'c', kind: 'multiclass', classes: 3 });
   const bin = defineTask({ name: 'b', kind: 'binary' });
   const reg = defineTask({ name: 'r', kind: 'regression' });
-  const p3 = tensor([[1, 2, 3], [0, 0, 5]]);
+  const p3 = tensor([
+    [1, 2, 3],
+    [0, 0, 5],
+  ]);
   assert.equal(mc.loss(p3, tensor([NaN, NaN])).item(), 0);
-  assert.ok(Math.abs(mc.loss(p3, tensor([2, NaN])).item() - mc.loss(p3.slice(0, 0, 1), tensor(Int32Array.of(2))).item()) < 1e-6);
+  assert.ok(
+    Math.abs(mc.loss(p3, tensor([2, NaN])).item() - mc.loss(p3.slice(0, 0, 1), tensor(Int32Array.of(2))).item()) < 1e-6,
+  );
   // a [N, 1] head against [N] targets is compared element by element, not broadcast to [N, N]
   assert.ok(Math.abs(reg.loss(tensor([[1], [3]]), tensor([2, NaN])).item() - 1) < 1e-6);
   assert.equal(bin.loss(tensor([[0.3], [1]]), tensor([NaN, NaN])).item(), 0);
@@ -63,13 +98,19 @@ test('every task kind reads NaN (or the ignore index) as missing', () => {
 
 function setup(): { model: MultiTaskModel; tasks: TaskSpec[] } {
   manualSeed(3);
-  const tasks = [defineTask({ name: 'a', kind: 'multiclass', classes: 3 }), defineTask({ name: 'b', kind: 'regression' })];
+  const tasks = [
+    defineTask({ name: 'a', kind: 'multiclass', classes: 3 }),
+    defineTask({ name: 'b', kind: 'regression' }),
+  ];
   return { model: new MultiTaskModel(new Sequential(new Linear(5, 8), new ReLU()), taskHeads(8, tasks)), tasks };
 }
 
 function batch(): MultiTaskBatch {
   manualSeed(4);
-  return { x: randn([6, 5]), y: { a: tensor(Int32Array.of(0, 1, 2, 0, 1, 2)), b: tensor(new Float32Array(6).fill(NaN)) } };
+  return {
+    x: randn([6, 5]),
+    y: { a: tensor(Int32Array.of(0, 1, 2, 0, 1, 2)), b: tensor(new Float32Array(6).fill(NaN)) },
+  };
 }
 
 for (const key of ['ew', 'uw', 'pcgrad', 'mgda'] as const) {
@@ -91,7 +132,11 @@ for (const key of ['ew', 'uw', 'pcgrad', 'mgda'] as const) {
     const reference = alone.model.sharedParameters().map((p) => p.grad!.data);
     // pcgrad/mgda with one task present use the present task's gradient; uw scales it by ½e^0
     const scale = key === 'uw' ? 0.5 : 1;
-    withMissing.forEach((g, i) => g.forEach((v, k) => assert.ok(Math.abs(v - scale * reference[i]![k]!) < 1e-6, `${key}: trunk gradient ${i}[${k}]`)));
+    withMissing.forEach((g, i) =>
+      g.forEach((v, k) =>
+        assert.ok(Math.abs(v - scale * reference[i]![k]!) < 1e-6, `${key}: trunk gradient ${i}[${k}]`),
+      ),
+    );
   });
 }
 
@@ -99,7 +144,10 @@ test('a task absent from a mixed batch gets a constant zero loss and no head gra
   const { model, tasks } = setup();
   model.zeroGrad();
   const b = batch();
-  const { losses, present } = multiTaskStep(model, tasks, createWeighting('famo', ['a', 'b']), { x: b.x, y: { a: b.y['a']! } });
+  const { losses, present } = multiTaskStep(model, tasks, createWeighting('famo', ['a', 'b']), {
+    x: b.x,
+    y: { a: b.y['a']! },
+  });
   assert.deepEqual(present, ['a']);
   assert.equal(losses['b']!.requiresGrad, false);
   for (const p of model.taskParameters()['b']!) assert.ok(allZero(p.grad));
@@ -116,7 +164,10 @@ test('MultiTaskDataset carries NaN, the ignore index and masks, and counts label
   assert.equal(ds.labelledCount('value'), 2);
   assert.equal(ds.presentFraction('flags'), 0.5);
   const { y, mask } = ds.batch([3, 0]);
-  assert.deepEqual(y['flags']!.toArray(), [[NaN, 0], [1, NaN]]);
+  assert.deepEqual(y['flags']!.toArray(), [
+    [NaN, 0],
+    [1, NaN],
+  ]);
   assert.deepEqual(mask!['value']!.toArray(), [1, 1]);
   assert.deepEqual(ds.subset([1]).batch([0]).mask!['value']!.toArray(), [0]);
   assert.deepEqual(ds.withTasks(['cls']).tasks, ['cls']);

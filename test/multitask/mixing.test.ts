@@ -6,7 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed } from '../../src/core/rng.js';
-import { MixedTaskLoader, MultiTaskDataset, TaskSampler, mixingRates, type MixedBatch } from '../../src/multitask/index.js';
+import {
+  MixedTaskLoader,
+  MultiTaskDataset,
+  TaskSampler,
+  mixingRates,
+  type MixedBatch,
+} from '../../src/multitask/index.js';
 
 const close = (a: number, b: number, tol = 1e-12): void => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
@@ -35,7 +41,10 @@ test('temperature scaling raises the proportional rates to 1/T; T = 1 is proport
 test('equal mixing ignores sizes; bad arguments are named', () => {
   assert.deepEqual(mixingRates({ a: 5, b: 50, c: 500 }, { strategy: 'equal' }), { a: 1 / 3, b: 1 / 3, c: 1 / 3 });
   assert.throws(() => mixingRates({ a: -1 }, { strategy: 'equal' }), /task 'a' has -1 examples/);
-  assert.throws(() => mixingRates({ a: 1 }, { strategy: 'temperature', temperature: 0 }), /temperature must be a positive number/);
+  assert.throws(
+    () => mixingRates({ a: 1 }, { strategy: 'temperature', temperature: 0 }),
+    /temperature must be a positive number/,
+  );
   assert.throws(() => mixingRates({ a: 1 }, { strategy: 'proportional', cap: 0 }), /cap must be a positive number/);
 });
 
@@ -76,12 +85,18 @@ test('the sampler is seeded from the global stream by default, and its state res
   manualSeed(5);
   const s2 = new TaskSampler(rates);
   const a = Array.from({ length: 20 }, () => s1.next());
-  assert.deepEqual(Array.from({ length: 20 }, () => s2.next()), a);
+  assert.deepEqual(
+    Array.from({ length: 20 }, () => s2.next()),
+    a,
+  );
   const saved = s1.state();
   const rest = Array.from({ length: 10 }, () => s1.next());
   const s3 = new TaskSampler(rates, 1);
   s3.loadState(saved);
-  assert.deepEqual(Array.from({ length: 10 }, () => s3.next()), rest);
+  assert.deepEqual(
+    Array.from({ length: 10 }, () => s3.next()),
+    rest,
+  );
 });
 
 /** n samples whose input is `value` + index/1000, so every batch can be told apart. */
@@ -90,9 +105,14 @@ function source(n: number, task: string, value: number): MultiTaskDataset {
   return new MultiTaskDataset(x, [1], { [task]: { data: x.slice() } });
 }
 
-test('the mixed loader draws sources by the mixing rates and gives each batch one source\'s tasks', () => {
+test("the mixed loader draws sources by the mixing rates and gives each batch one source's tasks", () => {
   const sources = { big: source(900, 'x', 1), small: source(100, 'y', 2) };
-  const loader = new MixedTaskLoader(sources, { batchSize: 10, mixing: { strategy: 'temperature', temperature: 2 }, stepsPerEpoch: 4000, seed: 3 });
+  const loader = new MixedTaskLoader(sources, {
+    batchSize: 10,
+    mixing: { strategy: 'temperature', temperature: 2 },
+    stepsPerEpoch: 4000,
+    seed: 3,
+  });
   const expected = Math.sqrt(0.9) / (Math.sqrt(0.9) + Math.sqrt(0.1));
   close(loader.rates['big']!, expected);
   let big = 0;
@@ -115,13 +135,16 @@ test('the mixed loader draws sources by the mixing rates and gives each batch on
 });
 
 test('the mixed loader resumes exactly from its state, mid-epoch, across passes of a source', () => {
-  const make = (): MixedTaskLoader => new MixedTaskLoader(
-    { a: source(25, 'ta', 1), b: source(7, 'tb', 2) }, { batchSize: 4, mixing: { strategy: 'equal' }, seed: 11 },
-  );
-  const trace = (it: Iterator<MixedBatch>, n: number): string[] => Array.from({ length: n }, () => {
-    const r = it.next();
-    return r.done === true ? 'end' : `${r.value.source}:${[...r.value.x.data].join(',')}`;
-  });
+  const make = (): MixedTaskLoader =>
+    new MixedTaskLoader(
+      { a: source(25, 'ta', 1), b: source(7, 'tb', 2) },
+      { batchSize: 4, mixing: { strategy: 'equal' }, seed: 11 },
+    );
+  const trace = (it: Iterator<MixedBatch>, n: number): string[] =>
+    Array.from({ length: n }, () => {
+      const r = it.next();
+      return r.done === true ? 'end' : `${r.value.source}:${[...r.value.x.data].join(',')}`;
+    });
   const l1 = make();
   assert.equal(l1.stepsPerEpoch, 7 + 2);
   const it1 = l1[Symbol.iterator]();
@@ -131,5 +154,12 @@ test('the mixed loader resumes exactly from its state, mid-epoch, across passes 
   const l2 = make();
   l2.loadState(saved);
   assert.deepEqual(trace(l2[Symbol.iterator](), 4), rest);
-  assert.throws(() => new MixedTaskLoader({ a: source(5, 't', 1), b: source(5, 't', 2) }, { batchSize: 2, mixing: { strategy: 'equal' } }), /task 't' has labels in sources 'a' and 'b'/);
+  assert.throws(
+    () =>
+      new MixedTaskLoader(
+        { a: source(5, 't', 1), b: source(5, 't', 2) },
+        { batchSize: 2, mixing: { strategy: 'equal' } },
+      ),
+    /task 't' has labels in sources 'a' and 'b'/,
+  );
 });

@@ -6,7 +6,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ImageSet } from '../../src/data/index.js';
 import {
-  LEFT_OFFSET, MULTI_CANVAS, RIGHT_OFFSET, loadMultiFashion, loadMultiMnist, makeMultiItems, multiItemImage, overlayPair, resizeBilinear,
+  LEFT_OFFSET,
+  MULTI_CANVAS,
+  RIGHT_OFFSET,
+  loadMultiFashion,
+  loadMultiMnist,
+  makeMultiItems,
+  multiItemImage,
+  overlayPair,
+  resizeBilinear,
 } from '../../src/multitask/index.js';
 
 const SIDE = 28;
@@ -18,7 +26,14 @@ const flat = (v: number): Float32Array => new Float32Array(SIDE * SIDE).fill(v);
 function constantSet(n: number): ImageSet {
   const images = new Float32Array(n * SIDE * SIDE);
   for (let i = 0; i < n; i++) images.fill((i + 1) / 100, i * SIDE * SIDE, (i + 1) * SIDE * SIDE);
-  return { images, labels: Int32Array.from({ length: n }, (_, i) => i % 10), n, height: SIDE, width: SIDE, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] };
+  return {
+    images,
+    labels: Int32Array.from({ length: n }, (_, i) => i % 10),
+    n,
+    height: SIDE,
+    width: SIDE,
+    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+  };
 }
 
 test('the left item fills [0,28)², the right one [6,34)², the rest of the 36×36 canvas is empty', () => {
@@ -38,10 +53,10 @@ test('the left item fills [0,28)², the right one [6,34)², the rest of the 36×
 test('where the items overlap the brighter pixel wins, whichever item it comes from', () => {
   const left = flat(0);
   const right = flat(0);
-  left[(10) * SIDE + 10] = 0.9;        // canvas (10, 10): overlap region, left brighter
-  right[(4) * SIDE + 4] = 0.2;          // canvas (10, 10) from the right item
-  left[(20) * SIDE + 20] = 0.1;        // canvas (20, 20)
-  right[(14) * SIDE + 14] = 0.6;        // canvas (20, 20) from the right item, brighter
+  left[10 * SIDE + 10] = 0.9; // canvas (10, 10): overlap region, left brighter
+  right[4 * SIDE + 4] = 0.2; // canvas (10, 10) from the right item
+  left[20 * SIDE + 20] = 0.1; // canvas (20, 20)
+  right[14 * SIDE + 14] = 0.6; // canvas (20, 20) from the right item, brighter
   const canvas = overlayPair(left, right);
   assert.ok(Math.abs(canvas[10 * 36 + 10]! - 0.9) < 1e-7);
   assert.ok(Math.abs(canvas[20 * 36 + 20]! - 0.6) < 1e-7);
@@ -53,7 +68,10 @@ test('bilinear resize uses half-pixel centres and keeps constants constant', () 
   assert.deepEqual([...resizeBilinear(Float32Array.of(0, 1, 2, 3), 1, 4, 1, 2)], [0.5, 2.5]);
   // upsampling clamps at the border: 1×2 → 1×4 samples at −0.25 (→ 0), 0.25, 0.75, 1.25 (→ 1)
   const up = [...resizeBilinear(Float32Array.of(0, 1), 1, 2, 1, 4)];
-  assert.deepEqual(up.map((v) => Math.round(v * 1e6) / 1e6), [0, 0.25, 0.75, 1]);
+  assert.deepEqual(
+    up.map((v) => Math.round(v * 1e6) / 1e6),
+    [0, 0.25, 0.75, 1],
+  );
   const out = multiItemImage(flat(0.5), flat(0.5));
   assert.equal(out.length, 28 * 28);
   assert.ok(Math.abs(out[0]! - 0.5) < 1e-6, 'top-left is inside the left item');
@@ -86,7 +104,13 @@ test('loadMultiMnist builds train and test pairs from disjoint digits of the emb
   assert.equal(mm.name, 'multimnist');
   assert.equal(mm.train.length, 40);
   assert.equal(mm.test.length, 20);
-  assert.deepEqual(mm.tasks.map((t) => [t.name, t.kind, t.outputs]), [['left', 'multiclass', 10], ['right', 'multiclass', 10]]);
+  assert.deepEqual(
+    mm.tasks.map((t) => [t.name, t.kind, t.outputs]),
+    [
+      ['left', 'multiclass', 10],
+      ['right', 'multiclass', 10],
+    ],
+  );
   const y = mm.train.batch([0, 1, 2, 3]).y;
   for (const t of ['left', 'right']) assert.ok([...y[t]!.data].every((v) => Number.isInteger(v) && v >= 0 && v < 10));
   assert.deepEqual(loadMultiMnist({ train: 40, test: 20, seed: 0 }).train.features, mm.train.features);

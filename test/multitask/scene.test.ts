@@ -16,12 +16,27 @@ function classSet(perClass: number): ImageSet {
     labels[i] = i % 10;
     images.fill((labels[i]! + 1) / 10, i * 784, (i + 1) * 784);
   }
-  return { images, labels, n, height: 28, width: 28, classNames: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'] };
+  return {
+    images,
+    labels,
+    n,
+    height: 28,
+    width: 28,
+    classNames: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'],
+  };
 }
 
 test('each label says whether an item of its class is in the scene', () => {
   const classes = [2, 5, 7];
-  const ds = makeScenes(classSet(3), { n: 120, seed: 4, classes, objectSize: 6, canvas: 28, minObjects: 0, maxObjects: 3 });
+  const ds = makeScenes(classSet(3), {
+    n: 120,
+    seed: 4,
+    classes,
+    objectSize: 6,
+    canvas: 28,
+    minObjects: 0,
+    maxObjects: 3,
+  });
   assert.deepEqual(ds.tasks, ['has_two', 'has_five', 'has_seven']);
   const { x, y } = ds.batch(Array.from({ length: 120 }, (_, i) => i));
   let positives = 0;
@@ -33,7 +48,10 @@ test('each label says whether an item of its class is in the scene', () => {
       assert.equal(label, seen.has(c) ? 1 : 0, `scene ${i}, class ${c}`);
       positives += label;
     });
-    assert.ok([...seen].every((c) => classes.includes(c)), 'only object classes are drawn');
+    assert.ok(
+      [...seen].every((c) => classes.includes(c)),
+      'only object classes are drawn',
+    );
   }
   assert.ok(positives > 60 && positives < 300, `a mix of present and absent objects (${positives} positives)`);
 });
@@ -53,7 +71,9 @@ test('exactly the chosen fraction of labels is hidden as NaN, spread over tasks'
   assert.ok(Math.abs(ml.presentFraction('objects') - 0.7) < 1e-12);
   // a scene counts as labelled while any of its four labels is left
   const rows = ml.batch([...Array(200).keys()]).y['objects']!.data;
-  const allHidden = [...Array(200).keys()].filter((i) => [0, 1, 2, 3].every((k) => Number.isNaN(rows[4 * i + k]!))).length;
+  const allHidden = [...Array(200).keys()].filter((i) =>
+    [0, 1, 2, 3].every((k) => Number.isNaN(rows[4 * i + k]!)),
+  ).length;
   assert.equal(ml.labelledCount('objects'), 200 - allHidden);
 });
 
@@ -70,7 +90,13 @@ test('task names and kinds', () => {
   assert.equal(objectTaskName('T-shirt/top'), 'has_t_shirt_top');
   assert.equal(objectTaskName('7'), 'has_7');
   const per = sceneTasks(['0', '1']);
-  assert.deepEqual(per.map((t) => [t.name, t.kind, t.outputs]), [['has_0', 'binary', 1], ['has_1', 'binary', 1]]);
+  assert.deepEqual(
+    per.map((t) => [t.name, t.kind, t.outputs]),
+    [
+      ['has_0', 'binary', 1],
+      ['has_1', 'binary', 1],
+    ],
+  );
   assert.deepEqual(per[0]!.directions, { binaryAccuracy: true, averagePrecision: true });
   const ml = sceneTasks(['0', '1', '2'], 'multilabel');
   assert.deepEqual([ml[0]!.name, ml[0]!.kind, ml[0]!.outputs], ['objects', 'multilabel', 3]);

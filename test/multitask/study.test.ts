@@ -16,12 +16,49 @@ const isNumberOrNull = (v: unknown): boolean => v === null || typeof v === 'numb
 
 test('a tiny MultiMNIST study returns the documented JSON', async () => {
   const events: MtlStudyProgress[] = [];
-  const result = await runMtlStudy({ train: 128, test: 64, epochs: 1, batchSize: 32, methods: ['ew', 'pcgrad'], affinity: { every: 2 }, trunk: { width: 4 } }, (p) => events.push(p));
+  const result = await runMtlStudy(
+    {
+      train: 128,
+      test: 64,
+      epochs: 1,
+      batchSize: 32,
+      methods: ['ew', 'pcgrad'],
+      affinity: { every: 2 },
+      trunk: { width: 4 },
+    },
+    (p) => events.push(p),
+  );
   // the JSON as a script reads it: untyped on purpose, every field checked below
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const json = JSON.parse(JSON.stringify(result)) as Record<string, any>;
-  assert.deepEqual(Object.keys(json).sort(), ['affinity', 'backend', 'checks', 'config', 'dataset', 'deltaM', 'methods', 'negativeTransfer', 'results', 'seeds', 'taskDeltas', 'tasks', 'timing', 'verdict', 'weightsOverTime'].sort());
-  assert.deepEqual(Object.keys(json['verdict']).sort(), ['because', 'effect', 'next', 'outcome', 'reasons', 'sentence']);
+  assert.deepEqual(
+    Object.keys(json).sort(),
+    [
+      'affinity',
+      'backend',
+      'checks',
+      'config',
+      'dataset',
+      'deltaM',
+      'methods',
+      'negativeTransfer',
+      'results',
+      'seeds',
+      'taskDeltas',
+      'tasks',
+      'timing',
+      'verdict',
+      'weightsOverTime',
+    ].sort(),
+  );
+  assert.deepEqual(Object.keys(json['verdict']).sort(), [
+    'because',
+    'effect',
+    'next',
+    'outcome',
+    'reasons',
+    'sentence',
+  ]);
   // one seed gives no interval: never a conclusion
   assert.equal(json['verdict'].outcome, 'inconclusive');
   assert.equal(json['dataset'], 'multimnist');
@@ -55,14 +92,32 @@ test('a tiny MultiMNIST study returns the documented JSON', async () => {
   assert.deepEqual(Object.keys(cap.equalCapacityResults), ['left', 'right']);
   assert.deepEqual(Object.keys(cap.deltaMVsEqualCapacity), ['ew', 'pcgrad']);
   assert.ok(json['timing'].total > 0);
-  assert.deepEqual(Object.keys(json['timing'].runs), ['single:left', 'single:right', 'ew', 'pcgrad', 'capacity:left', 'capacity:right']);
+  assert.deepEqual(Object.keys(json['timing'].runs), [
+    'single:left',
+    'single:right',
+    'ew',
+    'pcgrad',
+    'capacity:left',
+    'capacity:right',
+  ]);
   assert.equal(events[0]!.phase, 'data');
   assert.equal(events.at(-1)!.phase, 'done');
-  assert.ok(events.some((e) => e.phase === 'train' && e.run === 'pcgrad' && typeof e.step === 'number' && e.runs === 6));
+  assert.ok(
+    events.some((e) => e.phase === 'train' && e.run === 'pcgrad' && typeof e.step === 'number' && e.runs === 6),
+  );
 });
 
 test('the same seed gives the same study', async () => {
-  const cfg = { train: 64, test: 32, epochs: 1, batchSize: 32, methods: ['famo' as const], affinity: { every: 0 }, capacityCheck: false, trunk: { width: 2 } };
+  const cfg = {
+    train: 64,
+    test: 32,
+    epochs: 1,
+    batchSize: 32,
+    methods: ['famo' as const],
+    affinity: { every: 0 },
+    capacityCheck: false,
+    trunk: { width: 2 },
+  };
   const a = await runMtlStudy(cfg);
   const b = await runMtlStudy(cfg);
   assert.deepEqual(a.results, b.results);
@@ -79,17 +134,33 @@ test('a study on a task description whose tasks have their own inputs', async ()
   const xb = Float32Array.from({ length: n * 4 }, (_, i) => Math.cos(i * 0.9));
   writeNpy(path.join(dir, 'xa.npy'), tensor(xa, [n, 4]));
   writeNpy(path.join(dir, 'xb.npy'), tensor(xb, [n, 4]));
-  writeNpy(path.join(dir, 'ya.npy'), tensor(Float32Array.from({ length: n }, (_, i) => xa[4 * i]! + xa[4 * i + 1]! + xa[4 * i + 2]! + xa[4 * i + 3]!)));
+  writeNpy(
+    path.join(dir, 'ya.npy'),
+    tensor(Float32Array.from({ length: n }, (_, i) => xa[4 * i]! + xa[4 * i + 1]! + xa[4 * i + 2]! + xa[4 * i + 3]!)),
+  );
   writeNpy(path.join(dir, 'yb.npy'), tensor(Float32Array.from({ length: n }, (_, i) => (xb[4 * i]! > 0 ? 1 : 0))));
   const file = path.join(dir, 'tasks.yaml');
-  fs.writeFileSync(file, [
-    'tasks:',
-    '  sum: { kind: regression, input: { file: xa.npy }, targets: { file: ya.npy }, metrics: [mae, r2] }',
-    '  sign: { kind: binary, input: { file: xb.npy }, targets: { file: yb.npy } }',
-    'mixing: { strategy: equal }',
-  ].join('\n'));
-  const r = await runMtlStudy({ dataset: file, epochs: 2, batchSize: 16, methods: ['ew', 'mgda'], affinity: { every: 3 }, trunk: { width: 2 } });
-  assert.deepEqual(r.tasks.map((t) => t.name), ['sum', 'sign']);
+  fs.writeFileSync(
+    file,
+    [
+      'tasks:',
+      '  sum: { kind: regression, input: { file: xa.npy }, targets: { file: ya.npy }, metrics: [mae, r2] }',
+      '  sign: { kind: binary, input: { file: xb.npy }, targets: { file: yb.npy } }',
+      'mixing: { strategy: equal }',
+    ].join('\n'),
+  );
+  const r = await runMtlStudy({
+    dataset: file,
+    epochs: 2,
+    batchSize: 16,
+    methods: ['ew', 'mgda'],
+    affinity: { every: 3 },
+    trunk: { width: 2 },
+  });
+  assert.deepEqual(
+    r.tasks.map((t) => t.name),
+    ['sum', 'sign'],
+  );
   assert.deepEqual(Object.keys(r.results['ew']!['sum']!), ['mae', 'r2']);
   assert.equal(r.checks.sharedInput.shared, false);
   assert.equal(r.checks.sharedInput.sameShape, true);

@@ -12,7 +12,15 @@ import { manualSeed } from '../../src/core/rng.js';
 import { Linear, Tanh, Sequential } from '../../src/nn/index.js';
 import { randn } from '../../src/tensor/index.js';
 import {
-  MultiTaskDataset, MultiTaskLoader, MultiTaskModel, createWeighting, defineTask, evaluateTasks, taskHeads, trainMultiTask, type WeightingKey,
+  MultiTaskDataset,
+  MultiTaskLoader,
+  MultiTaskModel,
+  createWeighting,
+  defineTask,
+  evaluateTasks,
+  taskHeads,
+  trainMultiTask,
+  type WeightingKey,
 } from '../../src/multitask/index.js';
 
 const tasks = [defineTask({ name: 'sum', kind: 'regression' }), defineTask({ name: 'diff', kind: 'regression' })];
@@ -25,12 +33,21 @@ function data(): MultiTaskDataset {
   return new MultiTaskDataset(x.data as Float32Array, [3], { sum: { data: sum }, diff: { data: diff } });
 }
 
-async function train(key: WeightingKey, epochs: number, dir?: string): Promise<{ model: MultiTaskModel; history: number[]; weights: number }> {
+async function train(
+  key: WeightingKey,
+  epochs: number,
+  dir?: string,
+): Promise<{ model: MultiTaskModel; history: number[]; weights: number }> {
   manualSeed(7);
   const model = new MultiTaskModel(new Sequential(new Linear(3, 16), new Tanh()), taskHeads(16, tasks));
   const method = createWeighting(key, ['sum', 'diff']);
   const run = await trainMultiTask({
-    model, tasks, method, epochs, lr: 0.02, weightsEvery: 4,
+    model,
+    tasks,
+    method,
+    epochs,
+    lr: 0.02,
+    weightsEvery: 4,
     loader: new MultiTaskLoader(data(), { batchSize: 16, shuffle: true, seed: 3 }),
     ...(dir === undefined ? {} : { checkpoint: { dir, everyEpochs: 1 } }),
   });
@@ -45,14 +62,23 @@ test('training lowers the losses and records the weights per window', async () =
   assert.ok(scores['sum']!['mae']! < 1);
 });
 
-test('DWA hears each epoch\'s mean task losses', async () => {
+test("DWA hears each epoch's mean task losses", async () => {
   const method = createWeighting('dwa', ['sum', 'diff']);
   const seen: Record<string, number>[] = [];
   const original = method.epochEnd!.bind(method);
-  method.epochEnd = (l) => { seen.push({ ...l }); original(l); };
+  method.epochEnd = (l) => {
+    seen.push({ ...l });
+    original(l);
+  };
   manualSeed(7);
   const model = new MultiTaskModel(new Sequential(new Linear(3, 8), new Tanh()), taskHeads(8, tasks));
-  await trainMultiTask({ model, tasks, method, epochs: 3, loader: new MultiTaskLoader(data(), { batchSize: 32, seed: 1 }) });
+  await trainMultiTask({
+    model,
+    tasks,
+    method,
+    epochs: 3,
+    loader: new MultiTaskLoader(data(), { batchSize: 32, seed: 1 }),
+  });
   assert.equal(seen.length, 3);
   assert.ok(seen.every((l) => Number.isFinite(l['sum']) && Number.isFinite(l['diff'])));
 });

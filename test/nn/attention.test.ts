@@ -8,7 +8,15 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed } from '../../src/core/rng.js';
 import {
-  Conv1d, Dropout1d, Dropout2d, Hardswish, LearnedPositionEmbedding, MaxPool1d, MultiheadAttention, SiLU, SinusoidalPositionEmbedding,
+  Conv1d,
+  Dropout1d,
+  Dropout2d,
+  Hardswish,
+  LearnedPositionEmbedding,
+  MaxPool1d,
+  MultiheadAttention,
+  SiLU,
+  SinusoidalPositionEmbedding,
 } from '../../src/nn/index.js';
 import { concat, randn, sinusoidalPositionEncoding, tensor, zeros } from '../../src/tensor/index.js';
 import { assertClose } from '../helpers/close.js';
@@ -16,12 +24,19 @@ import { assertClose } from '../helpers/close.js';
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
 describe('MultiheadAttention', () => {
-  test('state-dict names and shapes are PyTorch nn.MultiheadAttention\'s', () => {
-    const shapes = Object.fromEntries(Object.entries(new MultiheadAttention(8, 2).stateDict()).map(([k, v]) => [k, [...v.shape]]));
-    assert.deepEqual(shapes, { in_proj_weight: [24, 8], in_proj_bias: [24], 'out_proj.weight': [8, 8], 'out_proj.bias': [8] });
+  test("state-dict names and shapes are PyTorch nn.MultiheadAttention's", () => {
+    const shapes = Object.fromEntries(
+      Object.entries(new MultiheadAttention(8, 2).stateDict()).map(([k, v]) => [k, [...v.shape]]),
+    );
+    assert.deepEqual(shapes, {
+      in_proj_weight: [24, 8],
+      in_proj_bias: [24],
+      'out_proj.weight': [8, 8],
+      'out_proj.bias': [8],
+    });
   });
 
-  test('causal: a position\'s output does not depend on later inputs', () => {
+  test("causal: a position's output does not depend on later inputs", () => {
     manualSeed(1);
     const mha = new MultiheadAttention(8, 2);
     const x = randn([1, 5, 8]);
@@ -49,14 +64,35 @@ describe('MultiheadAttention', () => {
 describe('position embeddings', () => {
   test('sinusoidal: PE[pos, 2i] = sin(pos/10000^(2i/d)), PE[pos, 2i+1] = cos(...)', () => {
     const pe = sinusoidalPositionEncoding(3, 4);
-    const want = [0, 1, 0, 1, Math.sin(1), Math.cos(1), Math.sin(0.01), Math.cos(0.01), Math.sin(2), Math.cos(2), Math.sin(0.02), Math.cos(0.02)];
+    const want = [
+      0,
+      1,
+      0,
+      1,
+      Math.sin(1),
+      Math.cos(1),
+      Math.sin(0.01),
+      Math.cos(0.01),
+      Math.sin(2),
+      Math.cos(2),
+      Math.sin(0.02),
+      Math.cos(0.02),
+    ];
     assertClose(pe, { shape: [3, 4], data: want }, TOL, 'encoding');
   });
 
   test('the sinusoidal layer adds the table and saves nothing', () => {
     const layer = new SinusoidalPositionEmbedding(10, 4);
     assert.deepEqual(Object.keys(layer.stateDict()), []);
-    assertClose(layer.forward(zeros([2, 3, 4])).slice(0, 0, 1).reshape([3, 4]), sinusoidalPositionEncoding(3, 4), TOL, 'added');
+    assertClose(
+      layer
+        .forward(zeros([2, 3, 4]))
+        .slice(0, 0, 1)
+        .reshape([3, 4]),
+      sinusoidalPositionEncoding(3, 4),
+      TOL,
+      'added',
+    );
   });
 
   test('the learned layer adds its first L rows and trains them', () => {
@@ -93,7 +129,15 @@ describe('1-D layers, channel dropout and composed activations', () => {
 
   test('SiLU and Hardswish modules', () => {
     const x = tensor([-4, -1, 0, 1, 4]);
-    assertClose(new SiLU().forward(x), { shape: [5], data: [-4 / (1 + Math.exp(4)), -1 / (1 + Math.E), 0, 1 / (1 + Math.exp(-1)), 4 / (1 + Math.exp(-4))] }, TOL, 'silu');
+    assertClose(
+      new SiLU().forward(x),
+      {
+        shape: [5],
+        data: [-4 / (1 + Math.exp(4)), -1 / (1 + Math.E), 0, 1 / (1 + Math.exp(-1)), 4 / (1 + Math.exp(-4))],
+      },
+      TOL,
+      'silu',
+    );
     assertClose(new Hardswish().forward(x), { shape: [5], data: [0, -1 / 3, 0, 2 / 3, 4] }, TOL, 'hardswish');
   });
 });

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor } from '../../src/tensor/index.js';
+import type { Tensor } from '../../src/tensor/index.js';
 import * as nn from '../../src/nn/index.js';
 import * as optim from '../../src/optim/index.js';
 import { assertClose } from '../helpers/close.js';
@@ -24,7 +24,10 @@ function runLoss(c: LossCase, input: Tensor): Tensor {
         mask: inp['mask'] && fromJson(inp['mask']),
       });
     case 'binaryCrossEntropyWithLogits':
-      return F.binaryCrossEntropyWithLogits(input, fromJson(inp['target']!), { ...p, posWeight: inp['pos_weight'] && fromJson(inp['pos_weight']) });
+      return F.binaryCrossEntropyWithLogits(input, fromJson(inp['target']!), {
+        ...p,
+        posWeight: inp['pos_weight'] && fromJson(inp['pos_weight']),
+      });
     case 'mse':
       return F.mse(input, fromJson(inp['target']!), p);
     case 'l1':
@@ -50,12 +53,22 @@ for (const c of golden().losses) {
 function buildModel(name: string): nn.Sequential {
   if (name === 'cnn') {
     return new nn.Sequential(
-      new nn.Conv2d(2, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(16, 3),
+      new nn.Conv2d(2, 4, 3, { padding: 1 }),
+      new nn.BatchNorm2d(4),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Flatten(),
+      new nn.Linear(16, 3),
     );
   }
   return new nn.Sequential(
-    new nn.Linear(5, 6), new nn.LayerNorm(6), new nn.GELU(), new nn.Linear(6, 4), new nn.BatchNorm1d(4, { momentum: null }),
-    new nn.Tanh(), new nn.Linear(4, 2, { bias: false }),
+    new nn.Linear(5, 6),
+    new nn.LayerNorm(6),
+    new nn.GELU(),
+    new nn.Linear(6, 4),
+    new nn.BatchNorm1d(4, { momentum: null }),
+    new nn.Tanh(),
+    new nn.Linear(4, 2, { bias: false }),
   );
 }
 
@@ -73,9 +86,11 @@ for (const c of golden().models as ModelCase[]) {
     const out = model.train().forward(fromJson(c.input));
     assertClose(out, expected(c.output_train), GOLDEN_TOL, `${c.name} train output`);
     out.mul(fromJson(c.grad_out)).sum().backward();
-    for (const [name, p] of model.namedParameters()) assertClose(p.grad!, expected(c.grads[name]!), { rtol: 1e-5, atol: 1e-5 }, `${c.name} grad ${name}`);
+    for (const [name, p] of model.namedParameters())
+      assertClose(p.grad!, expected(c.grads[name]!), { rtol: 1e-5, atol: 1e-5 }, `${c.name} grad ${name}`);
     const after = model.stateDict();
-    for (const [k, v] of Object.entries(c.state_dict_after)) assertClose(after[k]!, expected(v), GOLDEN_TOL, `${c.name} ${k} after the batch`);
+    for (const [k, v] of Object.entries(c.state_dict_after))
+      assertClose(after[k]!, expected(v), GOLDEN_TOL, `${c.name} ${k} after the batch`);
 
     assertClose(model.eval().forward(fromJson(c.input)), expected(c.output_eval), GOLDEN_TOL, `${c.name} eval output`);
   });

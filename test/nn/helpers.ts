@@ -64,8 +64,14 @@ export interface Golden {
   schedulers: SchedulerCase[];
   models: ModelCase[];
   training: {
-    weight: JsonTensor; bias: JsonTensor; x: JsonTensor; y: JsonTensor; lr: number; labelSmoothing: number;
-    losses: number[]; final: Record<string, JsonTensor>;
+    weight: JsonTensor;
+    bias: JsonTensor;
+    x: JsonTensor;
+    y: JsonTensor;
+    lr: number;
+    labelSmoothing: number;
+    losses: number[];
+    final: Record<string, JsonTensor>;
   };
 }
 
@@ -73,7 +79,9 @@ let cached: Golden | null = null;
 
 /** test/fixtures/nn_optim_golden.json, written by scripts/golden_nn_optim.py (read relative to the repo root). */
 export function golden(): Golden {
-  cached ??= JSON.parse(readFileSync(new URL('../../../test/fixtures/nn_optim_golden.json', import.meta.url), 'utf8')) as Golden;
+  cached ??= JSON.parse(
+    readFileSync(new URL('../../../test/fixtures/nn_optim_golden.json', import.meta.url), 'utf8'),
+  ) as Golden;
   return cached;
 }
 
@@ -110,6 +118,9 @@ export function checkGradient(what: string, f: (x: Tensor) => Tensor, x0: Tensor
     const numeric = (at(i, v + eps) - at(i, v - eps)) / (2 * eps);
     probe.data[i] = v;
     const diff = Math.abs(numeric - analytic[i]!);
-    assert.ok(diff <= tol * Math.max(1, Math.abs(numeric)), `${what}: d/dx[${i}] autograd ${analytic[i]} vs finite difference ${numeric}`);
+    assert.ok(
+      diff <= tol * Math.max(1, Math.abs(numeric)),
+      `${what}: d/dx[${i}] autograd ${analytic[i]} vs finite difference ${numeric}`,
+    );
   }
 }

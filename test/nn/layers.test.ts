@@ -4,11 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, randn, tensor } from '../../src/tensor/index.js';
+import type { Tensor } from '../../src/tensor/index.js';
+import { randn, tensor } from '../../src/tensor/index.js';
 import { manualSeed } from '../../src/core/rng.js';
 import * as nn from '../../src/nn/index.js';
 
-const close = (a: number, b: number, tol = 1e-5): void => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
+const close = (a: number, b: number, tol = 1e-5): void =>
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 const maxAbs = (t: Tensor): number => [...t.data].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 test('Linear: [out, in] weight, PyTorch default init bounds, optional bias', () => {
@@ -19,8 +21,16 @@ test('Linear: [out, in] weight, PyTorch default init bounds, optional bias', () 
   assert.deepEqual(fc.forward(randn([2, 3, 16])).shape, [2, 3, 5]);
   const nb = new nn.Linear(3, 2, { bias: false });
   assert.equal(nb.bias, null);
-  assert.deepEqual(nb.namedParameters().map(([n]) => n), ['weight']);
-  nb.loadStateDict({ weight: tensor([[1, 2, 3], [0, 1, 0]]) });
+  assert.deepEqual(
+    nb.namedParameters().map(([n]) => n),
+    ['weight'],
+  );
+  nb.loadStateDict({
+    weight: tensor([
+      [1, 2, 3],
+      [0, 1, 0],
+    ]),
+  });
   assert.deepEqual([...nb.forward(tensor([[1, 1, 1]])).data], [6, 1]);
   assert.throws(() => fc.forward(randn([2, 15])), /expects input \[\.\.\., 16\]/);
 });
@@ -40,12 +50,19 @@ test('Conv2d: weight [O, C/groups, KH, KW], output shape, fan-in bound', () => {
   assert.deepEqual(conv.weight.shape, [6, 2, 3, 1]);
   assert.ok(maxAbs(conv.weight) <= 1 / Math.sqrt(6));
   assert.deepEqual(conv.forward(randn([1, 4, 8, 5])).shape, [1, 6, 4, 5]);
-  assert.throws(() => new nn.Conv2d(3, 6, 3, { groups: 2 }), /groups=2 must be a positive integer dividing inChannels=3/);
+  assert.throws(
+    () => new nn.Conv2d(3, 6, 3, { groups: 2 }),
+    /groups=2 must be a positive integer dividing inChannels=3/,
+  );
 });
 
 test('BatchNorm1d in training: normalised output, running statistics with momentum, batches counted', () => {
   const bn = new nn.BatchNorm1d(2);
-  const x = tensor([[1, 10], [3, 20], [5, 60]]);
+  const x = tensor([
+    [1, 10],
+    [3, 20],
+    [5, 60],
+  ]);
   const y = bn.forward(x);
   // column 0: mean 3, biased var 8/3; running var uses the unbiased 4
   close(y.data[0]!, (1 - 3) / Math.sqrt(8 / 3 + 1e-5));
@@ -80,7 +97,14 @@ test('BatchNorm without running statistics uses batch statistics in eval too and
 test('LayerNorm normalises the trailing dimensions with a learned affine map', () => {
   const ln = new nn.LayerNorm([2, 2]);
   assert.deepEqual(ln.weight!.shape, [2, 2]);
-  const y = ln.forward(tensor([[[1, 2], [3, 4]]]));
+  const y = ln.forward(
+    tensor([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ]),
+  );
   close(y.data[0]!, -1.5 / Math.sqrt(1.25 + 1e-5));
   assert.equal(new nn.LayerNorm(4, { bias: false }).bias, null);
   assert.deepEqual(new nn.LayerNorm(4, { elementwiseAffine: false }).parameters(), []);
@@ -115,20 +139,35 @@ test('activation modules compute their functions', () => {
   const x = tensor([-2, 0, 1.5]);
   const at = (m: nn.Module): number[] => [...m.forward(x).data];
   assert.deepEqual(at(new nn.ReLU()), [0, 0, 1.5]);
-  assert.deepEqual(at(new nn.LeakyReLU(0.1)).map((v) => Math.round(v * 1e6) / 1e6), [-0.2, 0, 1.5]);
+  assert.deepEqual(
+    at(new nn.LeakyReLU(0.1)).map((v) => Math.round(v * 1e6) / 1e6),
+    [-0.2, 0, 1.5],
+  );
   close(at(new nn.Sigmoid())[2]!, 1 / (1 + Math.exp(-1.5)));
   close(at(new nn.Tanh())[0]!, Math.tanh(-2));
   close(at(new nn.GELU())[2]!, 1.5 * 0.9331927987311419);
   close(at(new nn.Softplus())[0]!, Math.log1p(Math.exp(-2)));
   close(at(new nn.Softplus(2))[0]!, Math.log1p(Math.exp(-4)) / 2);
   const sm = at(new nn.Softmax());
-  close(sm.reduce((s, v) => s + v, 0), 1);
+  close(
+    sm.reduce((s, v) => s + v, 0),
+    1,
+  );
   close(at(new nn.LogSoftmax())[1]!, Math.log(sm[1]!));
   assert.equal(new nn.Identity().forward(x), x);
 });
 
 test('pooling and flatten layers', () => {
-  const x = tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]]);
+  const x = tensor([
+    [
+      [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+        [9, 10, 11, 12],
+        [13, 14, 15, 16],
+      ],
+    ],
+  ]);
   assert.deepEqual([...new nn.MaxPool2d(2).forward(x).data], [6, 8, 14, 16]);
   assert.deepEqual([...new nn.AvgPool2d(2).forward(x).data], [3.5, 5.5, 11.5, 13.5]);
   assert.deepEqual([...new nn.AdaptiveAvgPool2d(1).forward(x).data], [8.5]);

@@ -5,14 +5,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, tensor } from '../../src/tensor/index.js';
+import type { Tensor } from '../../src/tensor/index.js';
+import { tensor } from '../../src/tensor/index.js';
 import * as nn from '../../src/nn/index.js';
 import { ShapeError } from '../../src/core/errors.js';
 import { checkGradient } from './helpers.js';
 
 const F = nn.functional;
 const ints = (v: number[], shape?: number[]): Tensor => tensor(Int32Array.from(v), shape);
-const close = (a: number, b: number, tol = 1e-5, what = ''): void => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what} ${a} vs ${b}`);
+const close = (a: number, b: number, tol = 1e-5, what = ''): void =>
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what} ${a} vs ${b}`);
 
 /** −log softmax(row)[t], in float64. */
 function ceRow(row: number[], t: number): number {
@@ -29,10 +31,16 @@ function leaf(values: number[][]): Tensor {
 }
 
 test('crossEntropy equals −log softmax of the target, averaged', () => {
-  const rows = [[1, 2, 0.5], [0.1, -1, 3]];
+  const rows = [
+    [1, 2, 0.5],
+    [0.1, -1, 3],
+  ];
   const loss = F.crossEntropy(tensor(rows), ints([1, 2]));
   close(loss.item(), (ceRow(rows[0]!, 1) + ceRow(rows[1]!, 2)) / 2);
-  close(F.crossEntropy(tensor(rows), ints([1, 2]), { reduction: 'sum' }).item(), ceRow(rows[0]!, 1) + ceRow(rows[1]!, 2));
+  close(
+    F.crossEntropy(tensor(rows), ints([1, 2]), { reduction: 'sum' }).item(),
+    ceRow(rows[0]!, 1) + ceRow(rows[1]!, 2),
+  );
   assert.deepEqual(F.crossEntropy(tensor(rows), ints([1, 2]), { reduction: 'none' }).shape, [2]);
 });
 
@@ -45,7 +53,11 @@ test('crossEntropy label smoothing mixes in the uniform distribution', () => {
 });
 
 test('crossEntropy ignoreIndex drops rows from the value, the count and the gradient', () => {
-  const rows = [[1, 0], [0, 3], [2, 2]];
+  const rows = [
+    [1, 0],
+    [0, 3],
+    [2, 2],
+  ];
   const x = leaf(rows);
   const loss = F.crossEntropy(x, ints([0, -100, 1]));
   close(loss.item(), (ceRow(rows[0]!, 0) + ceRow(rows[2]!, 1)) / 2);
@@ -54,18 +66,31 @@ test('crossEntropy ignoreIndex drops rows from the value, the count and the grad
 });
 
 test('crossEntropy mask: masked rows need no valid target and do not count', () => {
-  const rows = [[1, 0, 0], [0, 3, 1], [2, 2, 0]];
+  const rows = [
+    [1, 0, 0],
+    [0, 3, 1],
+    [2, 2, 0],
+  ];
   const x = leaf(rows);
   // row 1 holds a placeholder label (7) for a missing one; the mask hides it
   const loss = F.crossEntropy(x, ints([0, 7, 1]), { mask: tensor([1, 0, 1]) });
   close(loss.item(), (ceRow(rows[0]!, 0) + ceRow(rows[2]!, 1)) / 2);
   loss.backward();
   assert.deepEqual([...x.grad!.data.slice(3, 6)], [0, 0, 0]);
-  assert.deepEqual([...F.crossEntropy(tensor(rows), ints([0, 7, 1]), { mask: tensor([1, 0, 1]), reduction: 'none' }).data].map((v) => v === 0), [false, true, false]);
+  assert.deepEqual(
+    [...F.crossEntropy(tensor(rows), ints([0, 7, 1]), { mask: tensor([1, 0, 1]), reduction: 'none' }).data].map(
+      (v) => v === 0,
+    ),
+    [false, true, false],
+  );
 });
 
 test('crossEntropy class weights: the mean divides by the weights of the targets', () => {
-  const rows = [[1, 0], [0, 3], [2, 2]];
+  const rows = [
+    [1, 0],
+    [0, 3],
+    [2, 2],
+  ];
   const w = [0.5, 2];
   const loss = F.crossEntropy(tensor(rows), ints([0, 1, 1]), { weight: tensor(w) });
   close(loss.item(), (0.5 * ceRow(rows[0]!, 0) + 2 * ceRow(rows[1]!, 1) + 2 * ceRow(rows[2]!, 1)) / 4.5);
@@ -81,24 +106,58 @@ test('crossEntropy over [N, C, d] matches the per-position loss', () => {
 });
 
 test('every loss is 0 with a zero gradient when nothing is present, never NaN', () => {
-  const x = leaf([[0.5, -2], [3, 0]]);
-  const none = tensor([[0, 0], [0, 0]]);
-  const allNaN = tensor([[NaN, NaN], [NaN, NaN]]);
+  const x = leaf([
+    [0.5, -2],
+    [3, 0],
+  ]);
+  const none = tensor([
+    [0, 0],
+    [0, 0],
+  ]);
+  const allNaN = tensor([
+    [NaN, NaN],
+    [NaN, NaN],
+  ]);
   const cases: [string, () => Tensor][] = [
     ['crossEntropy all ignored', () => F.crossEntropy(x, ints([-100, -100]))],
     ['crossEntropy all masked', () => F.crossEntropy(x, ints([0, 1]), { mask: tensor([0, 0]) })],
-    ['bce all masked', () => F.binaryCrossEntropyWithLogits(x, tensor([[1, 0], [0, 1]]), { mask: none })],
+    [
+      'bce all masked',
+      () =>
+        F.binaryCrossEntropyWithLogits(
+          x,
+          tensor([
+            [1, 0],
+            [0, 1],
+          ]),
+          { mask: none },
+        ),
+    ],
     ['bce all NaN', () => F.binaryCrossEntropyWithLogits(x, allNaN, { posWeight: 2 })],
     ['mse all NaN', () => F.mse(x, allNaN)],
     ['l1 all NaN', () => F.l1(x, allNaN)],
-    ['huber all masked', () => F.huber(x, tensor([[1, 2], [3, 4]]), { mask: none })],
+    [
+      'huber all masked',
+      () =>
+        F.huber(
+          x,
+          tensor([
+            [1, 2],
+            [3, 4],
+          ]),
+          { mask: none },
+        ),
+    ],
   ];
   for (const [what, f] of cases) {
     x.grad = null;
     const loss = f();
     assert.equal(loss.item(), 0, what);
     loss.backward();
-    assert.ok(x.grad!.data.every((v) => v === 0), `${what}: gradient ${[...x.grad!.data]}`);
+    assert.ok(
+      x.grad!.data.every((v) => v === 0),
+      `${what}: gradient ${[...x.grad!.data]}`,
+    );
   }
 });
 
@@ -121,8 +180,14 @@ test('NaN targets are missing: the mean runs over the present ones and their gra
 
 test('a mask broadcasts over the loss and combines with NaN targets', () => {
   // two samples × three tasks; task 2 masked for every sample, one NaN label
-  const x = tensor([[0.2, -0.4, 2], [1, 0, -1]]);
-  const y = tensor([[1, NaN, 0], [0, 1, 1]]);
+  const x = tensor([
+    [0.2, -0.4, 2],
+    [1, 0, -1],
+  ]);
+  const y = tensor([
+    [1, NaN, 0],
+    [0, 1, 1],
+  ]);
   const loss = F.binaryCrossEntropyWithLogits(x, y, { mask: tensor([1, 1, 0]) });
   close(loss.item(), (bce(0.2, 1) + bce(1, 0) + bce(0, 1)) / 3);
   assert.throws(() => F.mse(tensor([1, 2]), tensor([1, 2]), { mask: tensor([[1], [1]]) }), ShapeError);
@@ -151,21 +216,43 @@ test('losses reject wrong dtypes and shapes with messages that name them', () =>
   assert.throws(() => F.crossEntropy(tensor([[1, 2]]), tensor([1])), /targets must be int32/);
   assert.throws(() => F.crossEntropy(tensor([[1, 2]]), ints([0, 1])), /targets must be \[1\]/);
   assert.throws(() => F.crossEntropy(tensor([[1, 2]]), ints([5])), /out of range/);
-  assert.throws(() => F.crossEntropy(tensor([[1, 2]]), ints([0]), { weight: tensor([1]) }), /weight must be float32 \[2\]/);
+  assert.throws(
+    () => F.crossEntropy(tensor([[1, 2]]), ints([0]), { weight: tensor([1]) }),
+    /weight must be float32 \[2\]/,
+  );
   assert.throws(() => F.mse(tensor([1]), ints([1])), /target must be float32/);
   assert.throws(() => F.huber(tensor([1]), tensor([1]), { delta: 0 }), /delta must be positive/);
 });
 
 test('finite differences agree with autograd for every loss', () => {
-  const x0 = tensor([[0.3, -1.2, 0.8], [1.5, 0.2, -0.4], [-0.6, 0.9, 0.1]]);
+  const x0 = tensor([
+    [0.3, -1.2, 0.8],
+    [1.5, 0.2, -0.4],
+    [-0.6, 0.9, 0.1],
+  ]);
   const labels = ints([2, 0, 1]);
-  const y = tensor([[1, 0, 0.4], [NaN, 1, 0], [0, 0.7, 1]]);
+  const y = tensor([
+    [1, 0, 0.4],
+    [NaN, 1, 0],
+    [0, 0.7, 1],
+  ]);
   const mask = tensor([[1], [1], [0.5]]);
-  const t = tensor([[0.1, -1, 2], [1, NaN, 0], [-1.5, 0.5, 0.2]]);
+  const t = tensor([
+    [0.1, -1, 2],
+    [1, NaN, 0],
+    [-1.5, 0.5, 0.2],
+  ]);
   checkGradient('crossEntropy', (x) => F.crossEntropy(x, labels), x0);
-  checkGradient('crossEntropy smoothing+weight+mask', (x) => F.crossEntropy(x, labels, {
-    labelSmoothing: 0.1, weight: tensor([1, 2, 0.5]), mask: tensor([1, 0.5, 1]),
-  }), x0);
+  checkGradient(
+    'crossEntropy smoothing+weight+mask',
+    (x) =>
+      F.crossEntropy(x, labels, {
+        labelSmoothing: 0.1,
+        weight: tensor([1, 2, 0.5]),
+        mask: tensor([1, 0.5, 1]),
+      }),
+    x0,
+  );
   checkGradient('bce', (x) => F.binaryCrossEntropyWithLogits(x, y, { posWeight: tensor([2, 1, 0.5]), mask }), x0);
   checkGradient('mse', (x) => F.mse(x, t, { mask }), x0);
   checkGradient('l1', (x) => F.l1(x, t), x0);

@@ -31,11 +31,18 @@ const snapshot = (sd: Record<string, Tensor>): Record<string, Tensor> =>
 
 test('namedParameters gives dotted names in PyTorch order, own parameters first', () => {
   const net = new Net();
-  assert.deepEqual(net.namedParameters().map(([n]) => n), [
-    'scale', 'trunk.0.weight', 'trunk.0.bias', 'trunk.1.weight', 'trunk.1.bias', 'head.weight', 'head.bias',
-  ]);
-  assert.deepEqual(net.namedChildren().map(([n]) => n), ['trunk', 'head']);
-  assert.deepEqual(net.namedModules().map(([n]) => n), ['', 'trunk', 'trunk.0', 'trunk.1', 'trunk.2', 'trunk.3', 'head']);
+  assert.deepEqual(
+    net.namedParameters().map(([n]) => n),
+    ['scale', 'trunk.0.weight', 'trunk.0.bias', 'trunk.1.weight', 'trunk.1.bias', 'head.weight', 'head.bias'],
+  );
+  assert.deepEqual(
+    net.namedChildren().map(([n]) => n),
+    ['trunk', 'head'],
+  );
+  assert.deepEqual(
+    net.namedModules().map(([n]) => n),
+    ['', 'trunk', 'trunk.0', 'trunk.1', 'trunk.2', 'trunk.3', 'head'],
+  );
   assert.ok(!net.parameters().includes(net.teacher().weight));
   assert.ok(net.parameters().every((p) => p instanceof Tensor && p.requiresGrad));
   assert.equal(net.numParameters(), 1 + 4 * 8 + 8 + 8 + 8 + 8 * 3 + 3);
@@ -44,8 +51,16 @@ test('namedParameters gives dotted names in PyTorch order, own parameters first'
 test('stateDict holds parameters and buffers under PyTorch names, in PyTorch order', () => {
   const sd = new Net().stateDict();
   assert.deepEqual(Object.keys(sd), [
-    'scale', 'trunk.0.weight', 'trunk.0.bias', 'trunk.1.weight', 'trunk.1.bias', 'trunk.1.running_mean', 'trunk.1.running_var',
-    'trunk.1.num_batches_tracked', 'head.weight', 'head.bias',
+    'scale',
+    'trunk.0.weight',
+    'trunk.0.bias',
+    'trunk.1.weight',
+    'trunk.1.bias',
+    'trunk.1.running_mean',
+    'trunk.1.running_var',
+    'trunk.1.num_batches_tracked',
+    'head.weight',
+    'head.bias',
   ]);
   assert.deepEqual(sd['trunk.0.weight']!.shape, [8, 4]);
   assert.equal(sd['trunk.1.num_batches_tracked']!.dtype, 'int32');
@@ -71,7 +86,13 @@ test('a state dict round-trips: a second model loaded from it computes the same'
 test('loadStateDict copies in place, so references held elsewhere see the values', () => {
   const lin = new nn.Linear(2, 2);
   const w = lin.weight;
-  lin.loadStateDict({ weight: tensor([[1, 2], [3, 4]]), bias: tensor([5, 6]) });
+  lin.loadStateDict({
+    weight: tensor([
+      [1, 2],
+      [3, 4],
+    ]),
+    bias: tensor([5, 6]),
+  });
   assert.equal(lin.weight, w);
   assert.deepEqual([...w.data], [1, 2, 3, 4]);
 });
@@ -100,14 +121,17 @@ test('strict loadStateDict throws a StateDictError naming every problem and copi
   sd['bogus'] = zeros([1]);
   sd['head.bias'] = tensor([1, 1, 1]);
   const bias = Float32Array.from(net.head.bias!.data);
-  assert.throws(() => net.loadStateDict(sd), (e: unknown) => {
-    assert.ok(e instanceof nn.StateDictError);
-    assert.match(e.message, /1 missing key \(scale\)/);
-    assert.match(e.message, /1 unexpected key \(bogus\)/);
-    assert.match(e.message, /head\.weight: expected \[3,8\], got \[3,9\]/);
-    assert.deepEqual(e.report.missing, ['scale']);
-    return true;
-  });
+  assert.throws(
+    () => net.loadStateDict(sd),
+    (e: unknown) => {
+      assert.ok(e instanceof nn.StateDictError);
+      assert.match(e.message, /1 missing key \(scale\)/);
+      assert.match(e.message, /1 unexpected key \(bogus\)/);
+      assert.match(e.message, /head\.weight: expected \[3,8\], got \[3,9\]/);
+      assert.deepEqual(e.report.missing, ['scale']);
+      return true;
+    },
+  );
   assert.deepEqual(net.head.bias!.data, bias);
 });
 
@@ -124,7 +148,11 @@ test('train() and eval() switch dropout and batch norm in every descendant', () 
   const seen = net.trunk.at(1).stateDict()['num_batches_tracked']!.item();
   const e1 = net.forward(x);
   assert.deepEqual([...net.forward(x).data], [...e1.data], 'eval is deterministic');
-  assert.equal(net.trunk.at(1).stateDict()['num_batches_tracked']!.item(), seen, 'eval leaves running statistics alone');
+  assert.equal(
+    net.trunk.at(1).stateDict()['num_batches_tracked']!.item(),
+    seen,
+    'eval leaves running statistics alone',
+  );
   net.train();
   assert.ok(net.trunk.at(3).training);
 });
@@ -133,7 +161,10 @@ test('requiresGrad_(false) freezes a submodule: no gradients reach it', () => {
   const net = new Net();
   net.getSubmodule('trunk').requiresGrad_(false);
   assert.equal(net.numParameters({ trainableOnly: true }), 1 + 8 * 3 + 3);
-  net.forward(randn([4, 4])).sum().backward();
+  net
+    .forward(randn([4, 4]))
+    .sum()
+    .backward();
   assert.ok(net.trunk.parameters().every((p) => p.grad === null));
   assert.ok(net.head.weight.grad !== null);
   net.zeroGrad();
@@ -143,7 +174,10 @@ test('requiresGrad_(false) freezes a submodule: no gradients reach it', () => {
 test('shared parameters and modules are listed once; the state dict keeps both names', () => {
   const lin = new nn.Linear(3, 3);
   const seq = new nn.Sequential(lin, new nn.ReLU(), lin);
-  assert.deepEqual(seq.namedParameters().map(([n]) => n), ['0.weight', '0.bias']);
+  assert.deepEqual(
+    seq.namedParameters().map(([n]) => n),
+    ['0.weight', '0.bias'],
+  );
   assert.deepEqual(Object.keys(seq.stateDict()), ['0.weight', '0.bias', '2.weight', '2.bias']);
 });
 
@@ -183,8 +217,14 @@ test('registered names, ModuleList and ModuleDict', () => {
     }
   }
   const c = new Custom();
-  assert.deepEqual(c.namedParameters().map(([n]) => n), ['lora_A']);
-  assert.deepEqual(c.namedBuffers().map(([n]) => n), ['cache']);
+  assert.deepEqual(
+    c.namedParameters().map(([n]) => n),
+    ['lora_A'],
+  );
+  assert.deepEqual(
+    c.namedBuffers().map(([n]) => n),
+    ['cache'],
+  );
   assert.deepEqual(Object.keys(c.stateDict()), ['lora_A'], 'non-persistent buffers are not saved');
   assert.throws(() => c.registerModule('a.b', new nn.ReLU()), ValueError);
   assert.throws(() => c.registerModule('training', new nn.ReLU()), /already a field/);

@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, tensor, zeros } from '../../src/tensor/index.js';
+import type { Tensor } from '../../src/tensor/index.js';
+import { tensor, zeros } from '../../src/tensor/index.js';
 import * as nn from '../../src/nn/index.js';
 import * as optim from '../../src/optim/index.js';
 import { assertClose } from '../helpers/close.js';
@@ -26,9 +27,13 @@ for (const c of golden().optimizers) {
     const params = c.init.map((t) => new nn.Parameter(fromJson(t)));
     const opt = build(c, params);
     c.grads.forEach((grads, step) => {
-      params.forEach((p, i) => { p.grad = grads[i] === null ? null : fromJson(grads[i]!); });
+      params.forEach((p, i) => {
+        p.grad = grads[i] === null ? null : fromJson(grads[i]!);
+      });
       opt.step();
-      params.forEach((p, i) => assertClose(p, expected(c.trajectory[step]![i]!), GOLDEN_TOL, `${c.name} param ${i} after step ${step + 1}`));
+      params.forEach((p, i) =>
+        assertClose(p, expected(c.trajectory[step]![i]!), GOLDEN_TOL, `${c.name} param ${i} after step ${step + 1}`),
+      );
     });
   });
 }
@@ -40,17 +45,25 @@ test('a run resumed from a state dict continues bit-exactly', () => {
       return { params, opt: build(c, params) };
     };
     const setGrads = (params: Tensor[], step: number): void => {
-      params.forEach((p, i) => { const g = c.grads[step]![i]; p.grad = g === null || g === undefined ? null : fromJson(g); });
+      params.forEach((p, i) => {
+        const g = c.grads[step]![i];
+        p.grad = g === null || g === undefined ? null : fromJson(g);
+      });
     };
     const a = make();
-    for (let s = 0; s < 3; s++) { setGrads(a.params, s); a.opt.step(); }
+    for (let s = 0; s < 3; s++) {
+      setGrads(a.params, s);
+      a.opt.step();
+    }
     const saved = a.opt.stateDict();
     const b = make();
     b.params.forEach((p, i) => p.data.set(a.params[i]!.data));
     b.opt.loadStateDict(saved);
     for (let s = 3; s < 5; s++) {
-      setGrads(a.params, s); a.opt.step();
-      setGrads(b.params, s); b.opt.step();
+      setGrads(a.params, s);
+      a.opt.step();
+      setGrads(b.params, s);
+      b.opt.step();
     }
     b.params.forEach((p, i) => assert.deepEqual(p.data, a.params[i]!.data, `${c.name} param ${i}`));
   }
@@ -59,16 +72,25 @@ test('a run resumed from a state dict continues bit-exactly', () => {
 test('stateDict numbers parameters across groups and lists each group’s hyperparameters', () => {
   const w = new nn.Parameter(zeros([2]));
   const b = new nn.Parameter(zeros([1]));
-  const opt = new optim.AdamW([{ params: [w], lr: 0.1 }, { params: [b], weightDecay: 0 }], { lr: 0.01 });
+  const opt = new optim.AdamW(
+    [
+      { params: [w], lr: 0.1 },
+      { params: [b], weightDecay: 0 },
+    ],
+    { lr: 0.01 },
+  );
   w.grad = tensor([1, 1]);
   opt.step();
   const sd = opt.stateDict();
   assert.deepEqual(Object.keys(sd.state), ['0']);
   assert.equal(sd.state[0]!['step'], 1);
-  assert.deepEqual(sd.paramGroups.map((g) => [g.params, g['lr'], g['weightDecay'], g['betas']]), [
-    [[0], 0.1, 0.01, [0.9, 0.999]],
-    [[1], 0.01, 0, [0.9, 0.999]],
-  ]);
+  assert.deepEqual(
+    sd.paramGroups.map((g) => [g.params, g['lr'], g['weightDecay'], g['betas']]),
+    [
+      [[0], 0.1, 0.01, [0.9, 0.999]],
+      [[1], 0.01, 0, [0.9, 0.999]],
+    ],
+  );
   const other = new optim.AdamW([{ params: [w] }], { lr: 0.01 });
   assert.throws(() => other.loadStateDict(sd), /2 parameter groups, this optimizer 1/);
 });
@@ -100,7 +122,10 @@ test('a frozen model part gets no gradient and so is not updated', () => {
   model.getSubmodule('0').requiresGrad_(false);
   const opt = new optim.Adam(model.parameters(), { lr: 0.1 });
   const before = Float32Array.from((model.at(0) as nn.Linear).weight.data);
-  model.forward(tensor([[1, 2, 3]])).sum().backward();
+  model
+    .forward(tensor([[1, 2, 3]]))
+    .sum()
+    .backward();
   opt.step();
   assert.deepEqual((model.at(0) as nn.Linear).weight.data, before);
 });

@@ -18,30 +18,46 @@ function schedulerFor(c: SchedulerCase, opt: optim.SGD | optim.Adam): optim.LRSc
   // the fixture stores each scheduler's options under polytask's names
   const o = c.options as never;
   switch (c.kind) {
-    case 'StepLR': return new optim.StepLR(opt, o);
-    case 'CosineAnnealingLR': return new optim.CosineAnnealingLR(opt, o);
-    case 'LinearWarmup': return new optim.LinearWarmup(opt, o);
+    case 'StepLR':
+      return new optim.StepLR(opt, o);
+    case 'CosineAnnealingLR':
+      return new optim.CosineAnnealingLR(opt, o);
+    case 'LinearWarmup':
+      return new optim.LinearWarmup(opt, o);
     case 'LinearWarmup+CosineAnnealingLR':
       return new optim.LinearWarmup(opt, { ...c.options, after: new optim.CosineAnnealingLR(opt, o) } as never);
-    case 'LambdaLR': return new optim.LambdaLR(opt, (t) => (c.options['gamma'] as number) ** t);
-    case 'OneCycleLR': return new optim.OneCycleLR(opt, o);
-    default: throw new Error(`unknown scheduler ${c.kind}`);
+    case 'LambdaLR':
+      return new optim.LambdaLR(opt, (t) => (c.options['gamma'] as number) ** t);
+    case 'OneCycleLR':
+      return new optim.OneCycleLR(opt, o);
+    default:
+      throw new Error(`unknown scheduler ${c.kind}`);
   }
 }
 
-const closeTo = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) <= 1e-5 * Math.abs(b) + 1e-9, `${what}: ${a} vs ${b}`);
+const closeTo = (a: number, b: number, what: string): void =>
+  assert.ok(Math.abs(a - b) <= 1e-5 * Math.abs(b) + 1e-9, `${what}: ${a} vs ${b}`);
 
-const momentumOf = (g: object): number => ('betas' in g ? (g.betas as number[])[0]! : (g as { momentum: number }).momentum);
+const momentumOf = (g: object): number =>
+  'betas' in g ? (g.betas as number[])[0]! : (g as { momentum: number }).momentum;
 
 for (const c of golden().schedulers) {
   test(`${c.name}: lr sequence matches PyTorch`, () => {
     const opt = optimizerFor(c);
     const sched = schedulerFor(c, opt);
     c.lrs.forEach((want, step) => {
-      if (step > 0) { opt.step(); sched.step(); }
+      if (step > 0) {
+        opt.step();
+        sched.step();
+      }
       want.forEach((lr, gi) => closeTo(opt.paramGroups[gi]!.lr, lr, `step ${step} group ${gi}`));
-      assert.deepEqual(sched.getLr(), opt.paramGroups.map((g) => g.lr));
-      c.momentum?.[step]!.forEach((m, gi) => closeTo(momentumOf(opt.paramGroups[gi]!), m, `momentum at step ${step} group ${gi}`));
+      assert.deepEqual(
+        sched.getLr(),
+        opt.paramGroups.map((g) => g.lr),
+      );
+      c.momentum?.[step]!.forEach((m, gi) =>
+        closeTo(momentumOf(opt.paramGroups[gi]!), m, `momentum at step ${step} group ${gi}`),
+      );
     });
   });
 }
@@ -55,7 +71,10 @@ test('a scheduler resumed from its state dict sets the same lrs', () => {
     const opt2 = optimizerFor(c);
     const sched2 = schedulerFor(c, opt2);
     sched2.loadStateDict(saved);
-    for (let i = 0; i < 3; i++) { sched.step(); sched2.step(); }
+    for (let i = 0; i < 3; i++) {
+      sched.step();
+      sched2.step();
+    }
     assert.deepEqual(sched2.getLr(), sched.getLr(), c.name);
   }
 });
@@ -69,14 +88,23 @@ test('OneCycleLR refuses to step past totalSteps and needs momentum to cycle it'
   // an optimizer whose groups carry neither momentum nor betas
   const plain = new optim.SGD([p], { lr: 0.1 });
   delete (plain.paramGroups[0] as Partial<optim.SgdOptions>).momentum;
-  assert.throws(() => new optim.OneCycleLR(plain, { maxLr: 0.1, totalSteps: 5 }), /cycleMomentum needs an optimizer with momentum or betas/);
+  assert.throws(
+    () => new optim.OneCycleLR(plain, { maxLr: 0.1, totalSteps: 5 }),
+    /cycleMomentum needs an optimizer with momentum or betas/,
+  );
 });
 
 test('argument checks', () => {
   const opt = new optim.SGD([new nn.Parameter(zeros([1]))], { lr: 0.1 });
   assert.throws(() => new optim.StepLR(opt, { stepSize: 0 }), /stepSize must be a positive integer/);
-  assert.throws(() => new optim.LinearWarmup(opt, { warmupSteps: 3, startFactor: 2 }), /startFactor must be in \[0, 1\]/);
+  assert.throws(
+    () => new optim.LinearWarmup(opt, { warmupSteps: 3, startFactor: 2 }),
+    /startFactor must be in \[0, 1\]/,
+  );
   assert.throws(() => new optim.LambdaLR(opt, [(t) => t, (t) => t]), /2 functions for 1 parameter groups/);
   const other = new optim.SGD([new nn.Parameter(zeros([1]))], { lr: 0.1 });
-  assert.throws(() => new optim.LinearWarmup(opt, { warmupSteps: 3, after: new optim.StepLR(other, { stepSize: 1 }) }), /same optimizer/);
+  assert.throws(
+    () => new optim.LinearWarmup(opt, { warmupSteps: 3, after: new optim.StepLR(other, { stepSize: 1 }) }),
+    /same optimizer/,
+  );
 });

@@ -12,18 +12,29 @@ test('the report holds every chart as inline SVG, the verdicts, the tables and t
   const dir = mkdtempSync(join(tmpdir(), 'polytask-report-'));
   try {
     const written = await writeReport(dir, {
-      title: 'All <sections> & more', meta: [['run', 'r1']], config: { note: '</pre><script>x</script>' }, data: sampleReportData(),
+      title: 'All <sections> & more',
+      meta: [['run', 'r1']],
+      config: { note: '</pre><script>x</script>' },
+      data: sampleReportData(),
     });
     assert.deepEqual(written.chartIds, [
-      'train-training-loss', 'train-evaluation', 'transfer', 'delta-m', 'task-metrics', 'affinity',
-      'mtl-training-loss', 'mtl-loss-weights', 'e2e',
+      'train-training-loss',
+      'train-evaluation',
+      'transfer',
+      'delta-m',
+      'task-metrics',
+      'affinity',
+      'mtl-training-loss',
+      'mtl-loss-weights',
+      'e2e',
     ]);
     const html = readFileSync(written.html, 'utf8');
     assert.ok(html.startsWith('<!doctype html>'));
     assert.equal(html.match(/<figure class="chart"/g)?.length, written.chartIds.length);
     assert.equal(html.match(/<svg /g)?.length, written.chartIds.length);
     for (const id of written.chartIds) assert.ok(html.includes(`id="chart-${id}"`), id);
-    for (const heading of ['Training', 'Transfer learning', 'Multi-task learning', 'End-to-end vs pipeline', 'Config']) assert.ok(html.includes(`<h2>${heading}</h2>`), heading);
+    for (const heading of ['Training', 'Transfer learning', 'Multi-task learning', 'End-to-end vs pipeline', 'Config'])
+      assert.ok(html.includes(`<h2>${heading}</h2>`), heading);
     // the verdicts in words, with their numbers
     assert.ok(html.includes('Pre-training helps up to 200 labels'));
     assert.ok(html.includes('famo +1.68%'));

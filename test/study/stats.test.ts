@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mean, meanDefined, meanSd, quantile, sampleSd, tCdf, tInterval, tQuantile } from '../../src/study/index.js';
 
-const close = (actual: number, expected: number, tol: number, what: string): void => assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} vs ${expected}`);
+const close = (actual: number, expected: number, tol: number, what: string): void =>
+  assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} vs ${expected}`);
 
 test('mean, sample sd (n − 1), NaN-free mean and meanSd', () => {
   assert.equal(mean([1, 2, 3]), 2);
@@ -28,8 +29,16 @@ test('quantiles interpolate linearly between order statistics', () => {
 
 test('t quantiles match the tables', () => {
   const table: [number, number, number][] = [
-    [0.975, 1, 12.706], [0.975, 2, 4.303], [0.975, 3, 3.182], [0.975, 4, 2.776], [0.975, 9, 2.262], [0.975, 30, 2.042],
-    [0.95, 2, 2.92], [0.95, 10, 1.812], [0.995, 5, 4.032], [0.975, 1000, 1.962],
+    [0.975, 1, 12.706],
+    [0.975, 2, 4.303],
+    [0.975, 3, 3.182],
+    [0.975, 4, 2.776],
+    [0.975, 9, 2.262],
+    [0.975, 30, 2.042],
+    [0.95, 2, 2.92],
+    [0.95, 10, 1.812],
+    [0.995, 5, 4.032],
+    [0.975, 1000, 1.962],
   ];
   for (const [p, df, t] of table) close(tQuantile(p, df), t, 1e-3, `t_{${p},${df}}`);
   close(tQuantile(0.025, 4), -2.776, 1e-3, 'lower tail');

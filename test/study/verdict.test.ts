@@ -9,7 +9,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  classifyInterval, convergenceReason, decideEffect, lossConverged, seedEffect, smokeTestReason, tInterval,
+  classifyInterval,
+  convergenceReason,
+  decideEffect,
+  lossConverged,
+  seedEffect,
+  smokeTestReason,
+  tInterval,
 } from '../../src/study/index.js';
 import { decideTransferVerdict, TRANSFER_MARGIN_POINTS, type TransferRunRecord } from '../../src/transfer/index.js';
 import { decideMtlVerdict } from '../../src/multitask/index.js';
@@ -36,7 +42,12 @@ test('a failed gate makes the outcome inconclusive, named; seed noise asks for m
   const smoke = decideEffect({ effect, margin: 1, gates: [smokeTestReason(true)], next: [] });
   assert.deepEqual([smoke.outcome, smoke.because], ['inconclusive', 'smoke test']);
   assert.equal(decideEffect({ effect, margin: 1, gates: [smokeTestReason(false)], next: [] }).outcome, 'helps');
-  const noisy = decideEffect({ effect: seedEffect([-4, 6], { unit: 'points', of: 'gain', paired: true }), margin: 1, gates: [], next: [] });
+  const noisy = decideEffect({
+    effect: seedEffect([-4, 6], { unit: 'points', of: 'gain', paired: true }),
+    margin: 1,
+    gates: [],
+    next: [],
+  });
   assert.deepEqual([noisy.outcome, noisy.because], ['inconclusive', 'seed noise']);
   assert.match(noisy.next[0]!, /^more seeds/);
 });
@@ -44,8 +55,15 @@ test('a failed gate makes the outcome inconclusive, named; seed noise asks for m
 test('convergence: a training loss still falling over the last quarter is under-trained', () => {
   assert.equal(lossConverged(falling).converged, true);
   assert.equal(lossConverged([2, 1.5, 1.1, 0.8]).converged, false);
-  assert.equal(lossConverged([2, 0.5, 0.1, 0.03]).converged, true, 'fits its training data (below 2% of the first epoch)');
-  const r = convergenceReason([{ label: 'a', losses: falling }, { label: 'b', losses: [2, 1.5, 1.1, 0.8] }]);
+  assert.equal(
+    lossConverged([2, 0.5, 0.1, 0.03]).converged,
+    true,
+    'fits its training data (below 2% of the first epoch)',
+  );
+  const r = convergenceReason([
+    { label: 'a', losses: falling },
+    { label: 'b', losses: [2, 1.5, 1.1, 0.8] },
+  ]);
   assert.deepEqual([r.passed, r.value], [false, 0.5]);
   assert.match(r.detail, /1 of 2 runs still improving.*b \(−27%\)/);
 });
@@ -54,11 +72,21 @@ test('convergence: a training loss still falling over the last quarter is under-
 
 /** Fine-tuning records: per strategy, the accuracy (fraction) of each seed at each budget. */
 function transferRuns(acc: Record<string, Record<number, number[]>>, losses: number[] = falling): TransferRunRecord[] {
-  return Object.entries(acc).flatMap(([strategy, byBudget]) => Object.entries(byBudget).flatMap(([budget, values]) =>
-    values.map((accuracy, seed) => ({ strategy, budget: Number(budget), seed, accuracy, losses }))));
+  return Object.entries(acc).flatMap(([strategy, byBudget]) =>
+    Object.entries(byBudget).flatMap(([budget, values]) =>
+      values.map((accuracy, seed) => ({ strategy, budget: Number(budget), seed, accuracy, losses })),
+    ),
+  );
 }
 
-const transferBase = { budgets: [10], sourceClasses: 10, sourceLosses: falling, smokeTest: false, sourceName: 'A', targetName: 'B' };
+const transferBase = {
+  budgets: [10],
+  sourceClasses: 10,
+  sourceLosses: falling,
+  smokeTest: false,
+  sourceName: 'A',
+  targetName: 'B',
+};
 
 test('planted truth, transfer: a source that is the target task itself helps', () => {
   const runs = transferRuns({ scratch: { 10: [0.6, 0.62, 0.58] }, full: { 10: [0.85, 0.86, 0.84] } });
@@ -71,7 +99,11 @@ test('planted truth, transfer: a source that is the target task itself helps', (
 test('planted truth, transfer: a source of noise images with random labels is not "helps" (source gate)', () => {
   // a lucky pattern of paired gains that would pass the seed-noise check on its own
   const runs = transferRuns({ scratch: { 10: [0.6, 0.62, 0.58] }, full: { 10: [0.63, 0.65, 0.61] } });
-  assert.equal(decideTransferVerdict({ ...transferBase, runs, sourceAccuracy: 0.95 }).outcome, 'helps', 'the gains alone say helps');
+  assert.equal(
+    decideTransferVerdict({ ...transferBase, runs, sourceAccuracy: 0.95 }).outcome,
+    'helps',
+    'the gains alone say helps',
+  );
   const v = decideTransferVerdict({ ...transferBase, runs, sourceAccuracy: 0.11 });
   assert.deepEqual([v.outcome, v.because], ['inconclusive', 'source not learnt']);
   const r = v.reasons.find((x) => x.check === 'source adequate')!;
@@ -83,7 +115,11 @@ test('planted truth, transfer: equivalence needs the interval inside ±1 point, 
   const same = transferRuns({ scratch: { 10: [0.6, 0.62, 0.58] }, full: { 10: [0.601, 0.621, 0.582] } });
   assert.equal(decideTransferVerdict({ ...transferBase, runs: same, sourceAccuracy: 0.95 }).outcome, 'no-difference');
   assert.equal(TRANSFER_MARGIN_POINTS, 1);
-  const wild = transferRuns({ scratch: { 10: [0.6, 0.62, 0.58] }, full: { 10: [0.40, 0.41, 0.39] }, 'lp-ft': { 10: [0.8, 0.4, 0.6] } });
+  const wild = transferRuns({
+    scratch: { 10: [0.6, 0.62, 0.58] },
+    full: { 10: [0.4, 0.41, 0.39] },
+    'lp-ft': { 10: [0.8, 0.4, 0.6] },
+  });
   const v = decideTransferVerdict({ ...transferBase, runs: wild, sourceAccuracy: 0.95 });
   assert.ok(v.reasons.some((r) => r.check === 'lp-ft stable at 10/class' && !r.passed && r.value === 20));
   assert.ok(v.reasons.some((r) => r.check === 'full not below scratch at 10/class' && !r.passed));
@@ -95,10 +131,18 @@ test('planted truth, transfer: too few seeds for the effect is inconclusive, and
   assert.deepEqual(decideTransferVerdict({ ...transferBase, runs: one, sourceAccuracy: 0.95 }).because, 'seed noise');
   const two = transferRuns({ scratch: { 10: [0.6, 0.62] }, full: { 10: [0.62, 0.66] } });
   assert.equal(decideTransferVerdict({ ...transferBase, runs: two, sourceAccuracy: 0.95 }).outcome, 'inconclusive');
-  const fresh = transferRuns({ scratch: { 10: [0.6, 0.62, 0.58] }, full: { 10: [0.85, 0.86, 0.84] } }, [2, 1.6, 1.2, 0.9]);
+  const fresh = transferRuns(
+    { scratch: { 10: [0.6, 0.62, 0.58] }, full: { 10: [0.85, 0.86, 0.84] } },
+    [2, 1.6, 1.2, 0.9],
+  );
   const v = decideTransferVerdict({ ...transferBase, runs: fresh, sourceAccuracy: 0.95 });
   assert.deepEqual([v.outcome, v.because], ['inconclusive', 'under-trained']);
-  const smoke = decideTransferVerdict({ ...transferBase, runs: transferRuns({ scratch: { 10: [0.6, 0.62, 0.58] }, full: { 10: [0.85, 0.86, 0.84] } }), sourceAccuracy: 0.95, smokeTest: true });
+  const smoke = decideTransferVerdict({
+    ...transferBase,
+    runs: transferRuns({ scratch: { 10: [0.6, 0.62, 0.58] }, full: { 10: [0.85, 0.86, 0.84] } }),
+    sourceAccuracy: 0.95,
+    smokeTest: true,
+  });
   assert.deepEqual([smoke.outcome, smoke.because], ['inconclusive', 'smoke test']);
 });
 
@@ -109,17 +153,28 @@ const mtlChecks = {
   sharedInput: { shared: true, sameShape: true, rangeOverlap: 1, inputs: {}, ok: true },
   dataBalance: { labelled: { real: 100, noise: 100 }, presentFraction: { real: 1, noise: 1 }, ratio: 1, ok: true },
 };
-const scores = (real: number[], noise: number[]): EvaluationResult[] => real.map((r, s) => ({ real: { accuracy: r }, noise: { accuracy: noise[s]! } }));
-const single = (task: 'real' | 'noise', values: number[]): EvaluationResult[] => values.map((v) => ({ [task]: { accuracy: v } }));
+const scores = (real: number[], noise: number[]): EvaluationResult[] =>
+  real.map((r, s) => ({ real: { accuracy: r }, noise: { accuracy: noise[s]! } }));
+const single = (task: 'real' | 'noise', values: number[]): EvaluationResult[] =>
+  values.map((v) => ({ [task]: { accuracy: v } }));
 
 function mtlInput(ew: EvaluationResult[], capacity: { real: number[]; noise: number[] }, losses = falling) {
   const perSeed = new Map<string, EvaluationResult[]>([
-    ['single:real', single('real', [0.9, 0.9, 0.9])], ['single:noise', single('noise', [0.1, 0.1, 0.1])],
-    ['capacity:real', single('real', capacity.real)], ['capacity:noise', single('noise', capacity.noise)],
+    ['single:real', single('real', [0.9, 0.9, 0.9])],
+    ['single:noise', single('noise', [0.1, 0.1, 0.1])],
+    ['capacity:real', single('real', capacity.real)],
+    ['capacity:noise', single('noise', capacity.noise)],
     ['ew', ew],
   ]);
   return {
-    methods: ['ew'], perSeed, tasks: ['real', 'noise'], directions, ...mtlChecks, capacityRun: true, width: 8, smokeTest: false,
+    methods: ['ew'],
+    perSeed,
+    tasks: ['real', 'noise'],
+    directions,
+    ...mtlChecks,
+    capacityRun: true,
+    width: 8,
+    smokeTest: false,
     losses: [...perSeed.keys()].flatMap((label) => [0, 1, 2].map((s) => ({ label: `${label} seed ${s}`, losses }))),
   };
 }
@@ -143,11 +198,19 @@ test('planted truth, multi-task: sharing that beats equal capacity on every seed
   assert.equal(hurts.outcome, 'hurts');
   const cap = hurts.reasons.find((r) => r.check === 'capacity')!;
   assert.equal(cap.passed, false);
-  assert.match(cap.detail, /a shared network this small cannot hold both tasks: widen the trunk \(trunk.width 8 → 16\)/);
+  assert.match(
+    cap.detail,
+    /a shared network this small cannot hold both tasks: widen the trunk \(trunk.width 8 → 16\)/,
+  );
   assert.ok(hurts.reasons.some((r) => r.check === 'ew not below baseline' && !r.passed));
-  const under = decideMtlVerdict(mtlInput(ew, { real: [0.8, 0.8, 0.8], noise: [0.15, 0.15, 0.15] }, [2, 1.5, 1.1, 0.8]));
+  const under = decideMtlVerdict(
+    mtlInput(ew, { real: [0.8, 0.8, 0.8], noise: [0.15, 0.15, 0.15] }, [2, 1.5, 1.1, 0.8]),
+  );
   assert.deepEqual([under.outcome, under.because], ['inconclusive', 'under-trained']);
-  const noCapacity = decideMtlVerdict({ ...mtlInput(ew, { real: [0.8, 0.8, 0.8], noise: [0.15, 0.15, 0.15] }), capacityRun: false });
+  const noCapacity = decideMtlVerdict({
+    ...mtlInput(ew, { real: [0.8, 0.8, 0.8], noise: [0.15, 0.15, 0.15] }),
+    capacityRun: false,
+  });
   assert.deepEqual([noCapacity.outcome, noCapacity.because], ['inconclusive', 'no equal-capacity comparison']);
 });
 
@@ -158,27 +221,93 @@ const noFit: FitReport = { status: 'too-few-points', a: null, b: null, c: null, 
 
 test('planted truth, e2e: a hand-written stage that throws away what the label needs loses to end to end with enough data', () => {
   // the pipeline's rule discards information: its error stays at 0.5; end to end learns it
-  const errors = { pipeline: [0.5, 0.52, 0.49], endToEnd: [[0.7, 0.72, 0.69], [0.3, 0.31, 0.28], [0.1, 0.12, 0.11]], hybrid: [[], [], []] };
-  const v = decideE2eVerdict({ sizes: [100, 1000, 10000], errors, hybrid: false, metric: 'error rate', crossover: noCrossover, endToEndFit: noFit, losses: [], smokeTest: false });
+  const errors = {
+    pipeline: [0.5, 0.52, 0.49],
+    endToEnd: [
+      [0.7, 0.72, 0.69],
+      [0.3, 0.31, 0.28],
+      [0.1, 0.12, 0.11],
+    ],
+    hybrid: [[], [], []],
+  };
+  const v = decideE2eVerdict({
+    sizes: [100, 1000, 10000],
+    errors,
+    hybrid: false,
+    metric: 'error rate',
+    crossover: noCrossover,
+    endToEndFit: noFit,
+    losses: [],
+    smokeTest: false,
+  });
   assert.equal(v.outcome, 'end-to-end');
   assert.ok(Math.abs(v.effect!.estimate - (0.5 + 0.52 + 0.49 - 0.33) / 3) < 1e-12);
   // with too little data the pipeline wins
-  const small = decideE2eVerdict({ sizes: [100], errors: { ...errors, endToEnd: [[0.7, 0.72, 0.69]] }, hybrid: false, metric: 'error rate', crossover: noCrossover, endToEndFit: noFit, losses: [], smokeTest: false });
+  const small = decideE2eVerdict({
+    sizes: [100],
+    errors: { ...errors, endToEnd: [[0.7, 0.72, 0.69]] },
+    hybrid: false,
+    metric: 'error rate',
+    crossover: noCrossover,
+    endToEndFit: noFit,
+    losses: [],
+    smokeTest: false,
+  });
   assert.equal(small.outcome, 'pipeline');
 });
 
 test('planted truth, e2e: too few seeds, a smoke test or under-trained runs are inconclusive; far crossovers are not claimed', () => {
-  const base = { sizes: [100, 1000], hybrid: false, metric: 'error rate', endToEndFit: noFit, losses: [], smokeTest: false };
-  const one = decideE2eVerdict({ ...base, crossover: noCrossover, errors: { pipeline: [0.5], endToEnd: [[0.7], [0.3]], hybrid: [[], []] } });
+  const base = {
+    sizes: [100, 1000],
+    hybrid: false,
+    metric: 'error rate',
+    endToEndFit: noFit,
+    losses: [],
+    smokeTest: false,
+  };
+  const one = decideE2eVerdict({
+    ...base,
+    crossover: noCrossover,
+    errors: { pipeline: [0.5], endToEnd: [[0.7], [0.3]], hybrid: [[], []] },
+  });
   assert.deepEqual([one.outcome, one.because], ['inconclusive', 'seed noise']);
-  const errors = { pipeline: [0.5, 0.52, 0.49], endToEnd: [[0.7, 0.72, 0.69], [0.1, 0.12, 0.11]], hybrid: [[], []] };
+  const errors = {
+    pipeline: [0.5, 0.52, 0.49],
+    endToEnd: [
+      [0.7, 0.72, 0.69],
+      [0.1, 0.12, 0.11],
+    ],
+    hybrid: [[], []],
+  };
   assert.equal(decideE2eVerdict({ ...base, crossover: noCrossover, errors, smokeTest: true }).because, 'smoke test');
-  assert.equal(decideE2eVerdict({ ...base, crossover: noCrossover, errors, losses: [{ label: 'e2e', losses: [2, 1.5, 1.1, 0.8] }] }).because, 'under-trained');
-  const far = decideE2eVerdict({ ...base, errors, crossover: { status: 'extrapolated', size: 800_000, low: 100_000, high: null, detail: 'from the fits' } });
+  assert.equal(
+    decideE2eVerdict({
+      ...base,
+      crossover: noCrossover,
+      errors,
+      losses: [{ label: 'e2e', losses: [2, 1.5, 1.1, 0.8] }],
+    }).because,
+    'under-trained',
+  );
+  const far = decideE2eVerdict({
+    ...base,
+    errors,
+    crossover: { status: 'extrapolated', size: 800_000, low: 100_000, high: null, detail: 'from the fits' },
+  });
   const r = far.reasons.find((x) => x.check === 'crossover')!;
   assert.equal(r.passed, false);
   assert.match(r.detail, /beyond 10× the largest measured size \(1,000\): not claimed/);
-  const none = decideE2eVerdict({ ...base, errors, crossover: { status: 'not-expected', size: null, low: null, high: null, detail: 'the fitted curves do not meet below 1,000,000 examples' } });
+  const none = decideE2eVerdict({
+    ...base,
+    errors,
+    crossover: {
+      status: 'not-expected',
+      size: null,
+      low: null,
+      high: null,
+      detail: 'the fitted curves do not meet below 1,000,000 examples',
+    },
+  });
   const said = none.reasons.find((x) => x.check === 'crossover')!.detail;
   assert.match(said, /do not meet within 10× the largest \(10,000 examples\); nothing is claimed beyond that$/);
   assert.doesNotMatch(said, /1,000,000/);

@@ -19,9 +19,24 @@
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Tensor } from '../../src/tensor/index.js';
 import {
-  adaptiveAvgPool2d, avgPool2d, batchNorm, concat, conv1d, conv2d, grad, layerNorm, linear, maxPool2d,
-  scaledDotProductAttention, softmaxCrossEntropy, stack, tensor, Tensor, where, type Pair,
+  adaptiveAvgPool2d,
+  avgPool2d,
+  batchNorm,
+  concat,
+  conv1d,
+  conv2d,
+  grad,
+  layerNorm,
+  linear,
+  maxPool2d,
+  scaledDotProductAttention,
+  softmaxCrossEntropy,
+  stack,
+  tensor,
+  where,
+  type Pair,
 } from '../../src/tensor/index.js';
 import { BACKENDS, useBackend } from '../helpers/backends.js';
 import { assertClose, type Tolerance } from '../helpers/close.js';
@@ -34,15 +49,34 @@ interface Stored {
   grad?: boolean;
 }
 interface Params {
-  scalar?: number; slope?: number; min?: number; max?: number;
-  a?: number; b?: number; perm?: number[]; shape?: number[];
-  axis?: number; start?: number; end?: number | null;
-  axes?: number[] | null; keepDim?: boolean;
-  stride?: Pair; padding?: Pair; dilation?: Pair; groups?: number;
-  kernel?: Pair; countIncludePad?: boolean; outputSize?: Pair;
-  normalizedShape?: number[]; eps?: number; training?: boolean; momentum?: number;
-  ignoreIndex?: number; labelSmoothing?: number;
-  causal?: boolean; scale?: number | null;
+  scalar?: number;
+  slope?: number;
+  min?: number;
+  max?: number;
+  a?: number;
+  b?: number;
+  perm?: number[];
+  shape?: number[];
+  axis?: number;
+  start?: number;
+  end?: number | null;
+  axes?: number[] | null;
+  keepDim?: boolean;
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+  kernel?: Pair;
+  countIncludePad?: boolean;
+  outputSize?: Pair;
+  normalizedShape?: number[];
+  eps?: number;
+  training?: boolean;
+  momentum?: number;
+  ignoreIndex?: number;
+  labelSmoothing?: number;
+  causal?: boolean;
+  scale?: number | null;
 }
 interface Case {
   name: string;
@@ -63,7 +97,11 @@ const req = (t: Named, k: string): Tensor => {
   return v;
 };
 const opt = (t: Named, k: string): Tensor | null => t[k] ?? null;
-const listed = (t: Named): Tensor[] => Object.keys(t).filter((k) => /^x\d+$/.test(k)).sort().map((k) => t[k]!);
+const listed = (t: Named): Tensor[] =>
+  Object.keys(t)
+    .filter((k) => /^x\d+$/.test(k))
+    .sort()
+    .map((k) => t[k]!);
 const axesOf = (p: Params): number[] | undefined => p.axes ?? undefined;
 
 /** polytask's side of each op name the generator uses. */
@@ -115,32 +153,56 @@ const OPS: Record<string, (t: Named, p: Params) => Tensor> = {
   logSumExp: (t, p) => req(t, 'x').logSumExp(axesOf(p), p.keepDim),
   softmax: (t, p) => req(t, 'x').softmax(p.axis),
   logSoftmax: (t, p) => req(t, 'x').logSoftmax(p.axis),
-  conv2d: (t, p) => conv2d(req(t, 'x'), req(t, 'weight'), opt(t, 'bias'), { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups }),
-  conv1d: (t, p) => conv1d(req(t, 'x'), req(t, 'weight'), opt(t, 'bias'), {
-    stride: p.stride as number, padding: p.padding as number, dilation: p.dilation as number, groups: p.groups,
-  }),
+  conv2d: (t, p) =>
+    conv2d(req(t, 'x'), req(t, 'weight'), opt(t, 'bias'), {
+      stride: p.stride,
+      padding: p.padding,
+      dilation: p.dilation,
+      groups: p.groups,
+    }),
+  conv1d: (t, p) =>
+    conv1d(req(t, 'x'), req(t, 'weight'), opt(t, 'bias'), {
+      stride: p.stride as number,
+      padding: p.padding as number,
+      dilation: p.dilation as number,
+      groups: p.groups,
+    }),
   scaledDotProductAttention: (t, p) =>
     scaledDotProductAttention(req(t, 'q'), req(t, 'k'), req(t, 'v'), {
-      mask: opt(t, 'mask'), keyPadding: opt(t, 'keyPadding'), causal: p.causal, scale: p.scale ?? undefined,
+      mask: opt(t, 'mask'),
+      keyPadding: opt(t, 'keyPadding'),
+      causal: p.causal,
+      scale: p.scale ?? undefined,
     }),
   maxPool2d: (t, p) => maxPool2d(req(t, 'x'), p.kernel!, { stride: p.stride, padding: p.padding }),
-  avgPool2d: (t, p) => avgPool2d(req(t, 'x'), p.kernel!, { stride: p.stride, padding: p.padding, countIncludePad: p.countIncludePad }),
+  avgPool2d: (t, p) =>
+    avgPool2d(req(t, 'x'), p.kernel!, { stride: p.stride, padding: p.padding, countIncludePad: p.countIncludePad }),
   adaptiveAvgPool2d: (t, p) => adaptiveAvgPool2d(req(t, 'x'), p.outputSize!),
   layerNorm: (t, p) => layerNorm(req(t, 'x'), p.normalizedShape!, opt(t, 'weight'), opt(t, 'bias'), p.eps),
   batchNorm: (t, p) =>
     batchNorm(req(t, 'x'), opt(t, 'runningMean'), opt(t, 'runningVar'), opt(t, 'weight'), opt(t, 'bias'), {
-      training: p.training!, momentum: p.momentum, eps: p.eps,
+      training: p.training!,
+      momentum: p.momentum,
+      eps: p.eps,
     }),
   softmaxCrossEntropy: (t, p) =>
-    softmaxCrossEntropy(req(t, 'logits'), req(t, 'targets'), { ignoreIndex: p.ignoreIndex, labelSmoothing: p.labelSmoothing }),
+    softmaxCrossEntropy(req(t, 'logits'), req(t, 'targets'), {
+      ignoreIndex: p.ignoreIndex,
+      labelSmoothing: p.labelSmoothing,
+    }),
 };
 
 const TIGHT: Tolerance = { rtol: 1e-5, atol: 1e-6 };
 const ACCUMULATE: Tolerance = { rtol: 1e-4, atol: 1e-5 };
 const STATISTICS: Tolerance = { rtol: 1e-5, atol: 1e-5 };
 const TOLERANCE: Record<string, Tolerance> = {
-  matmul: ACCUMULATE, linear: ACCUMULATE, conv2d: ACCUMULATE, conv1d: ACCUMULATE, scaledDotProductAttention: ACCUMULATE,
-  layerNorm: STATISTICS, batchNorm: STATISTICS,
+  matmul: ACCUMULATE,
+  linear: ACCUMULATE,
+  conv2d: ACCUMULATE,
+  conv1d: ACCUMULATE,
+  scaledDotProductAttention: ACCUMULATE,
+  layerNorm: STATISTICS,
+  batchNorm: STATISTICS,
 };
 
 const fixture = new URL('../../../test/fixtures/ops_golden.json', import.meta.url);
@@ -151,8 +213,14 @@ const REQUIRED = Object.keys(OPS);
 
 test('every replayable op has at least one golden case, and every case a replay', () => {
   const ops = new Set(doc.cases.map((c) => c.op));
-  assert.deepEqual(REQUIRED.filter((op) => !ops.has(op)), []);
-  assert.deepEqual([...ops].filter((op) => !(op in OPS)), []);
+  assert.deepEqual(
+    REQUIRED.filter((op) => !ops.has(op)),
+    [],
+  );
+  assert.deepEqual(
+    [...ops].filter((op) => !(op in OPS)),
+    [],
+  );
 });
 
 for (const backend of BACKENDS) {
@@ -173,7 +241,11 @@ for (const backend of BACKENDS) {
         assertClose(out, c.output, tol, `${c.name}: output`);
 
         const gradOutput = tensor(Float32Array.from(c.R.data), c.R.shape);
-        const grads = grad([out], withGrad.map(([, t]) => t), { gradOutputs: [gradOutput] });
+        const grads = grad(
+          [out],
+          withGrad.map(([, t]) => t),
+          { gradOutputs: [gradOutput] },
+        );
         withGrad.forEach(([name], i) => assertClose(grads[i]!, c.grads[name]!, tol, `${c.name}: d/d${name}`));
 
         for (const [name, data] of Object.entries(c.state)) {

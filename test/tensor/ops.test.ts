@@ -6,9 +6,24 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed } from '../../src/core/rng.js';
+import type { Tensor } from '../../src/tensor/index.js';
 import {
-  arange, concat, dropout, full, grad, isGradEnabled, maxPool2d, noGrad, ones, rand, randn, softmaxCrossEntropy, stack,
-  tensor, Tensor, where, zeros,
+  arange,
+  concat,
+  dropout,
+  full,
+  grad,
+  isGradEnabled,
+  maxPool2d,
+  noGrad,
+  ones,
+  rand,
+  randn,
+  softmaxCrossEntropy,
+  stack,
+  tensor,
+  where,
+  zeros,
 } from '../../src/tensor/index.js';
 import { BACKENDS, useBackend } from '../helpers/backends.js';
 import { assertClose } from '../helpers/close.js';
@@ -31,37 +46,92 @@ for (const backend of BACKENDS) {
         assert.deepEqual(y.shape, [3, 5, 4]);
         for (let i = 0; i < 3; i++) {
           for (let j = 0; j < 5; j++) {
-            for (let k = 0; k < 4; k++) assert.equal(y.data[(i * 5 + j) * 4 + k], Math.fround(a.data[i * 4 + k]! + b.data[j]!));
+            for (let k = 0; k < 4; k++)
+              assert.equal(y.data[(i * 5 + j) * 4 + k], Math.fround(a.data[i * 4 + k]! + b.data[j]!));
           }
         }
       });
       test('scalars, 0-d tensors and numbers on either side', () => {
-        const x = tensor([[1, 2], [3, 4]]);
-        assert.deepEqual(x.sub(1).toArray(), [[0, 1], [2, 3]]);
-        assert.deepEqual(tensor(10).sub(x).toArray(), [[9, 8], [7, 6]]);
-        assert.deepEqual(x.mul(tensor([10, 100])).toArray(), [[10, 200], [30, 400]]);
-        assert.deepEqual(x.div(tensor([[1], [2]])).toArray(), [[1, 2], [1.5, 2]]);
+        const x = tensor([
+          [1, 2],
+          [3, 4],
+        ]);
+        assert.deepEqual(x.sub(1).toArray(), [
+          [0, 1],
+          [2, 3],
+        ]);
+        assert.deepEqual(tensor(10).sub(x).toArray(), [
+          [9, 8],
+          [7, 6],
+        ]);
+        assert.deepEqual(x.mul(tensor([10, 100])).toArray(), [
+          [10, 200],
+          [30, 400],
+        ]);
+        assert.deepEqual(x.div(tensor([[1], [2]])).toArray(), [
+          [1, 2],
+          [1.5, 2],
+        ]);
       });
       test('a row and a column make a grid', () => {
-        assert.deepEqual(tensor([1, 2, 3]).mul(tensor([[1], [10]])).toArray(), [[1, 2, 3], [10, 20, 30]]);
+        assert.deepEqual(
+          tensor([1, 2, 3])
+            .mul(tensor([[1], [10]]))
+            .toArray(),
+          [
+            [1, 2, 3],
+            [10, 20, 30],
+          ],
+        );
       });
       test('where broadcasts condition and both branches, numbers allowed', () => {
         const y = where(tensor([[1], [0]]), tensor([1, 2, 3]), -1);
-        assert.deepEqual(y.toArray(), [[1, 2, 3], [-1, -1, -1]]);
+        assert.deepEqual(y.toArray(), [
+          [1, 2, 3],
+          [-1, -1, -1],
+        ]);
       });
       test('expand copies along new and size-1 axes', () => {
-        assert.deepEqual(tensor([[1], [2]]).expand([2, 2, 3]).toArray(), [[[1, 1, 1], [2, 2, 2]], [[1, 1, 1], [2, 2, 2]]]);
+        assert.deepEqual(
+          tensor([[1], [2]])
+            .expand([2, 2, 3])
+            .toArray(),
+          [
+            [
+              [1, 1, 1],
+              [2, 2, 2],
+            ],
+            [
+              [1, 1, 1],
+              [2, 2, 2],
+            ],
+          ],
+        );
       });
     });
 
     describe('reductions: shapes and values', () => {
-      const x = tensor([[[1, 2], [3, 4], [5, 6]], [[7, 8], [9, 10], [11, 12]]]); // [2,3,2]
+      const x = tensor([
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        [
+          [7, 8],
+          [9, 10],
+          [11, 12],
+        ],
+      ]); // [2,3,2]
       test('keepDim keeps reduced axes as 1, else drops them', () => {
         assert.deepEqual(x.sum([0, 2], true).shape, [1, 3, 1]);
         assert.deepEqual(x.sum([0, 2]).shape, [3]);
         assert.deepEqual(x.sum([0, 2]).toArray(), [18, 26, 34]);
         assert.deepEqual(x.mean(-1, true).shape, [2, 3, 1]);
-        assert.deepEqual(x.max(1).toArray(), [[5, 6], [11, 12]]);
+        assert.deepEqual(x.max(1).toArray(), [
+          [5, 6],
+          [11, 12],
+        ]);
         assert.deepEqual(x.min([1, 2], true).toArray(), [[[1]], [[7]]]);
         assert.deepEqual(x.argmax(1, true).shape, [2, 1, 2]);
       });
@@ -89,14 +159,32 @@ for (const backend of BACKENDS) {
         assert.equal(tensor([-Infinity, -Infinity]).logSumExp().item(), -Infinity);
       });
       test('argmax and argmin: first index wins ties, int32 result', () => {
-        const t = tensor([[1, 3, 3], [2, 2, 1], [0, 0, 0]]);
+        const t = tensor([
+          [1, 3, 3],
+          [2, 2, 1],
+          [0, 0, 0],
+        ]);
         const am = t.argmax(1);
         assert.equal(am.dtype, 'int32');
         assert.deepEqual(am.toArray(), [1, 0, 0]);
         assert.deepEqual(t.argmin(1).toArray(), [0, 2, 0]);
         assert.deepEqual(t.argmax(0).toArray(), [1, 0, 0]);
-        assert.deepEqual(tensor([[4, 1], [4, 1]]).argmin().toArray(), 1); // flattened: first of the tied 1s
-        assert.deepEqual(tensor([[4, 1], [4, 1]]).argmax().shape, []);
+        assert.deepEqual(
+          tensor([
+            [4, 1],
+            [4, 1],
+          ])
+            .argmin()
+            .toArray(),
+          1,
+        ); // flattened: first of the tied 1s
+        assert.deepEqual(
+          tensor([
+            [4, 1],
+            [4, 1],
+          ]).argmax().shape,
+          [],
+        );
       });
       test('max shares the gradient evenly between tied maxima (as PyTorch amax)', () => {
         const t = tensor([1, 5, 5, 2], undefined, { requiresGrad: true });
@@ -106,7 +194,14 @@ for (const backend of BACKENDS) {
       test('maxPool2d routes a tied window to its first cell (as PyTorch on CPU)', () => {
         const x = ones([1, 1, 2, 4], { requiresGrad: true });
         maxPool2d(x, 2).sum().backward();
-        assert.deepEqual(x.grad!.toArray(), [[[[1, 0, 1, 0], [0, 0, 0, 0]]]]);
+        assert.deepEqual(x.grad!.toArray(), [
+          [
+            [
+              [1, 0, 1, 0],
+              [0, 0, 0, 0],
+            ],
+          ],
+        ]);
       });
       test('maximum at a tie sends half the gradient to each side', () => {
         const a = tensor([1, 2], undefined, { requiresGrad: true });
@@ -120,7 +215,11 @@ for (const backend of BACKENDS) {
     describe('shape ops', () => {
       test('matmul follows NumPy for 1-D operands', () => {
         const v = tensor([1, 2, 3]);
-        const m = tensor([[1, 0], [0, 1], [1, 1]]);
+        const m = tensor([
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ]);
         assert.deepEqual(v.matmul(v).shape, []); // 1-D @ 1-D is a 0-d tensor, as in NumPy and PyTorch
         assert.equal(v.matmul(v).item(), 14);
         assert.deepEqual(v.matmul(m).toArray(), [4, 5]);
@@ -156,19 +255,47 @@ for (const backend of BACKENDS) {
         const p = x.permute([2, 0, 1]);
         assert.deepEqual(p.shape, [4, 2, 3]);
         assert.equal(p.data[1 * 6 + 1 * 3 + 2], x.data[1 * 12 + 2 * 4 + 1]); // p[1,1,2] = x[1,2,1]
-        assert.deepEqual(tensor([[1, 2], [3, 4]]).transpose().toArray(), [[1, 3], [2, 4]]);
+        assert.deepEqual(
+          tensor([
+            [1, 2],
+            [3, 4],
+          ])
+            .transpose()
+            .toArray(),
+          [
+            [1, 3],
+            [2, 4],
+          ],
+        );
       });
       test('concat and stack', () => {
         const a = tensor([[1, 2]]);
         const b = tensor([[3, 4]]);
-        assert.deepEqual(concat([a, b], 0).toArray(), [[1, 2], [3, 4]]);
+        assert.deepEqual(concat([a, b], 0).toArray(), [
+          [1, 2],
+          [3, 4],
+        ]);
         assert.deepEqual(concat([a, b], -1).toArray(), [[1, 2, 3, 4]]);
-        assert.deepEqual(stack([a, b], 1).toArray(), [[[1, 2], [3, 4]]]);
+        assert.deepEqual(stack([a, b], 1).toArray(), [
+          [
+            [1, 2],
+            [3, 4],
+          ],
+        ]);
       });
       test('gather and indexSelect', () => {
-        const x = tensor([[1, 2, 3], [4, 5, 6]]);
-        assert.deepEqual(x.gather(1, tensor(Int32Array.of(2, 0, 1, 1), [2, 2])).toArray(), [[3, 1], [5, 5]]);
-        assert.deepEqual(x.indexSelect(1, ints(2, 2, 0)).toArray(), [[3, 3, 1], [6, 6, 4]]);
+        const x = tensor([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]);
+        assert.deepEqual(x.gather(1, tensor(Int32Array.of(2, 0, 1, 1), [2, 2])).toArray(), [
+          [3, 1],
+          [5, 5],
+        ]);
+        assert.deepEqual(x.indexSelect(1, ints(2, 2, 0)).toArray(), [
+          [3, 3, 1],
+          [6, 6, 4],
+        ]);
       });
     });
 
@@ -177,7 +304,15 @@ for (const backend of BACKENDS) {
         assert.deepEqual(zeros([0, 3]).sum(0).toArray(), [0, 0, 0]);
         assert.deepEqual(zeros([0, 3]).add(ones([3])).shape, [0, 3]);
         assert.deepEqual(zeros([0, 3]).matmul(zeros([3, 2])).shape, [0, 2]);
-        assert.deepEqual(ones([2, 0]).matmul(ones([0, 3])).toArray(), [[0, 0, 0], [0, 0, 0]]);
+        assert.deepEqual(
+          ones([2, 0])
+            .matmul(ones([0, 3]))
+            .toArray(),
+          [
+            [0, 0, 0],
+            [0, 0, 0],
+          ],
+        );
         assert.deepEqual(zeros([0, 3]).softmax().shape, [0, 3]);
         assert.deepEqual(zeros([0, 3]).argmax(1).shape, [0]);
         assert.deepEqual(concat([zeros([0, 2]), ones([1, 2])]).toArray(), [[1, 1]]);
@@ -189,7 +324,14 @@ for (const backend of BACKENDS) {
     describe('int32 tensors', () => {
       test('creation from Int32Array, nested arrays with dtype, arange of integers', () => {
         assert.equal(tensor(Int32Array.of(1, 2)).dtype, 'int32');
-        const t = tensor([[1, 2], [3, 4]], undefined, { dtype: 'int32' });
+        const t = tensor(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          undefined,
+          { dtype: 'int32' },
+        );
         assert.equal(t.dtype, 'int32');
         assert.ok(t.data instanceof Int32Array);
         assert.equal(arange(3).dtype, 'int32');
@@ -218,7 +360,13 @@ for (const backend of BACKENDS) {
         assert.equal(cat.dtype, 'int32');
         assert.deepEqual(cat.toArray(), [5, 6, 7, 8, 9]);
         assert.equal(labels.reshape([2, 2]).transpose().dtype, 'int32');
-        assert.deepEqual(labels.reshape([2, 2]).gather(0, tensor(Int32Array.of(1, 0), [1, 2])).toArray(), [[7, 6]]);
+        assert.deepEqual(
+          labels
+            .reshape([2, 2])
+            .gather(0, tensor(Int32Array.of(1, 0), [1, 2]))
+            .toArray(),
+          [[7, 6]],
+        );
       });
       test('toFloat and toInt (truncating towards zero)', () => {
         const f = ints(1, -2).toFloat();
@@ -236,9 +384,18 @@ for (const backend of BACKENDS) {
         const y = noGrad(() => x.mul(2));
         assert.equal(y.requiresGrad, false);
         assert.equal(y.gradFn, null);
-        assert.throws(() => noGrad(() => { throw new Error('inside'); }), /inside/);
+        assert.throws(
+          () =>
+            noGrad(() => {
+              throw new Error('inside');
+            }),
+          /inside/,
+        );
         assert.equal(isGradEnabled(), true);
-        assert.equal(noGrad(() => noGrad(() => isGradEnabled())), false);
+        assert.equal(
+          noGrad(() => noGrad(() => isGradEnabled())),
+          false,
+        );
         assert.equal(x.mul(2).requiresGrad, true);
       });
       test('detach shares data and cuts the graph', () => {
@@ -297,7 +454,12 @@ for (const backend of BACKENDS) {
         for (const t of [w, v1, v2]) assert.equal(t.grad, null);
         // the retained graph still supports a combined backward, equal to the sum of the parts
         const [gsum] = grad([l1, l2], [w]);
-        assertClose(gsum!, { shape: g1w!.shape, data: g1w!.data.map((v, i) => v + g2w!.data[i]!) }, close, 'sum of task gradients');
+        assertClose(
+          gsum!,
+          { shape: g1w!.shape, data: g1w!.data.map((v, i) => v + g2w!.data[i]!) },
+          close,
+          'sum of task gradients',
+        );
       });
       test('without retainGraph the shared trunk is freed: the second task gets a clear error', () => {
         const w = g.normal([3, 5]);
@@ -306,7 +468,8 @@ for (const backend of BACKENDS) {
         grad([trunk.sum()], [w]);
         assert.throws(() => grad([trunk.square().sum()], [w]), {
           name: 'PolytaskError',
-          message: "backward: the graph through 'tanh' was already freed; pass { retainGraph: true } to the earlier backward/grad call",
+          message:
+            "backward: the graph through 'tanh' was already freed; pass { retainGraph: true } to the earlier backward/grad call",
         });
       });
       test('allowUnused returns zeros of the input shape; without it, an error', () => {

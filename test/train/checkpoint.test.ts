@@ -12,10 +12,20 @@ import { manualSeed } from '../../src/core/rng.js';
 import { encodeSafetensors } from '../../src/io/index.js';
 import * as nn from '../../src/nn/index.js';
 import * as optim from '../../src/optim/index.js';
-import { Tensor, randn, tensor } from '../../src/tensor/index.js';
+import type { Tensor } from '../../src/tensor/index.js';
+import { randn, tensor } from '../../src/tensor/index.js';
 import {
-  CheckpointError, checkpointName, latestCheckpoint, listCheckpoints, loadCheckpoint, packState, parseCheckpointName,
-  pruneCheckpoints, readManifest, saveCheckpoint, unpackState,
+  CheckpointError,
+  checkpointName,
+  latestCheckpoint,
+  listCheckpoints,
+  loadCheckpoint,
+  packState,
+  parseCheckpointName,
+  pruneCheckpoints,
+  readManifest,
+  saveCheckpoint,
+  unpackState,
 } from '../../src/train/index.js';
 
 function withDir(fn: (dir: string) => void): void {
@@ -35,7 +45,11 @@ test('a checkpoint round-trips weights, optimizer state, odd numbers, nested ten
     const model = new nn.Sequential(new nn.Linear(3, 4), new nn.BatchNorm1d(4), new nn.Linear(4, 2));
     const opt = new optim.AdamW(model.parameters(), { lr: 0.1 / 3 });
     new optim.CosineAnnealingLR(opt, { tMax: 10 });
-    model.forward(randn([5, 3])).square().sum().backward();
+    model
+      .forward(randn([5, 3]))
+      .square()
+      .sum()
+      .backward();
     opt.step();
     const state = {
       counters: { step: 7, lossSum: 0.1 + 0.2, odd: [NaN, Infinity, -Infinity, -0, 5e-324] },
@@ -43,9 +57,24 @@ test('a checkpoint round-trips weights, optimizer state, odd numbers, nested ten
       $tensor: 'a user key that looks like a reference',
       nested: [{ t: tensor([1.5, -2]), i: tensor(Int32Array.of(3, -4)) }],
     };
-    const info = saveCheckpoint(root, { step: 7, epoch: 1, model: model.stateDict(), optimizer: opt.stateDict(), state, metadata: { arch: 'mlp', tasks: ['a', 'b'] } });
+    const info = saveCheckpoint(root, {
+      step: 7,
+      epoch: 1,
+      model: model.stateDict(),
+      optimizer: opt.stateDict(),
+      state,
+      metadata: { arch: 'mlp', tasks: ['a', 'b'] },
+    });
     assert.equal(info.path, join(root, 'step-00000007-epoch-0001'));
-    assert.deepEqual(readdirSync(info.path).sort(), ['manifest.json', 'metadata.json', 'model.safetensors', 'optimizer.json', 'optimizer.safetensors', 'state.json', 'state.safetensors']);
+    assert.deepEqual(readdirSync(info.path).sort(), [
+      'manifest.json',
+      'metadata.json',
+      'model.safetensors',
+      'optimizer.json',
+      'optimizer.safetensors',
+      'state.json',
+      'state.safetensors',
+    ]);
 
     const back = loadCheckpoint(info.path);
     assert.deepEqual([back.step, back.epoch, back.metadata], [7, 1, { arch: 'mlp', tasks: ['a', 'b'] }]);
@@ -63,9 +92,15 @@ test('a checkpoint round-trips weights, optimizer state, odd numbers, nested ten
     twin.loadStateDict(back.model);
     const twinOpt = new optim.AdamW(twin.parameters(), { lr: 1 });
     twinOpt.loadStateDict(back.optimizer as optim.OptimizerStateDict);
-    assert.deepEqual(twinOpt.paramGroups.map((g) => [g.lr, g.initialLr]), opt.paramGroups.map((g) => [g.lr, g.initialLr]));
+    assert.deepEqual(
+      twinOpt.paramGroups.map((g) => [g.lr, g.initialLr]),
+      opt.paramGroups.map((g) => [g.lr, g.initialLr]),
+    );
     const x = randn([5, 3]);
-    for (const [m, o] of [[model, opt], [twin, twinOpt]] as const) {
+    for (const [m, o] of [
+      [model, opt],
+      [twin, twinOpt],
+    ] as const) {
       o.zeroGrad();
       m.forward(x).square().sum().backward();
       o.step();
@@ -83,9 +118,15 @@ test('only directories with a valid manifest count; a missing, damaged or unlist
     const partial = join(root, checkpointName(9, 0));
     mkdirSync(partial);
     writeFileSync(join(partial, 'model.safetensors'), encodeSafetensors(w));
-    assert.deepEqual(listCheckpoints(root).map((c) => c.step), [3, 6]);
+    assert.deepEqual(
+      listCheckpoints(root).map((c) => c.step),
+      [3, 6],
+    );
     assert.equal(latestCheckpoint(root)?.path, done);
-    assert.throws(() => loadCheckpoint(partial), (e: unknown) => e instanceof CheckpointError && /no valid manifest\.json/.test(e.message));
+    assert.throws(
+      () => loadCheckpoint(partial),
+      (e: unknown) => e instanceof CheckpointError && /no valid manifest\.json/.test(e.message),
+    );
     assert.equal(latestCheckpoint(join(root, 'nothing-here')), null);
 
     const file = join(done, 'model.safetensors');
@@ -98,8 +139,15 @@ test('only directories with a valid manifest count; a missing, damaged or unlist
 
     const m = readManifest(join(root, checkpointName(3, 0)))!;
     assert.deepEqual(Object.keys(m.files), ['model.safetensors']);
-    writeFileSync(join(root, checkpointName(3, 0), 'manifest.json'), JSON.stringify({ ...m, files: { '../escape': m.files['model.safetensors'] } }));
-    assert.equal(readManifest(join(root, checkpointName(3, 0))), null, 'a manifest naming a path outside its directory is not valid');
+    writeFileSync(
+      join(root, checkpointName(3, 0), 'manifest.json'),
+      JSON.stringify({ ...m, files: { '../escape': m.files['model.safetensors'] } }),
+    );
+    assert.equal(
+      readManifest(join(root, checkpointName(3, 0))),
+      null,
+      'a manifest naming a path outside its directory is not valid',
+    );
     assert.deepEqual(parseCheckpointName('step-00000012-epoch-0003'), { step: 12, epoch: 3 });
     assert.equal(parseCheckpointName('step-12'), null);
   });
@@ -108,20 +156,31 @@ test('only directories with a valid manifest count; a missing, damaged or unlist
 test('keepLast prunes older checkpoints, interrupted writes and leftovers; a same-named directory is replaced', () => {
   withDir((root) => {
     const model = { w: tensor([0]) };
-    mkdirSync(join(root, checkpointName(1, 0)));          // an interrupted write
+    mkdirSync(join(root, checkpointName(1, 0))); // an interrupted write
     mkdirSync(join(root, '.trash-step-00000000-epoch-0000-abc')); // an interrupted removal
     mkdirSync(join(root, 'unrelated'));
-    for (let step = 2; step <= 6; step++) saveCheckpoint(root, { step, epoch: 0, model: { w: tensor([step]) } }, { keepLast: 2 });
-    assert.deepEqual(listCheckpoints(root).map((c) => c.step), [5, 6]);
+    for (let step = 2; step <= 6; step++)
+      saveCheckpoint(root, { step, epoch: 0, model: { w: tensor([step]) } }, { keepLast: 2 });
+    assert.deepEqual(
+      listCheckpoints(root).map((c) => c.step),
+      [5, 6],
+    );
     assert.deepEqual(readdirSync(root).sort(), ['step-00000005-epoch-0000', 'step-00000006-epoch-0000', 'unrelated']);
 
     const again = saveCheckpoint(root, { step: 6, epoch: 0, model: { w: tensor([60]) } }, { keepLast: 2 });
     assert.deepEqual(loadCheckpoint(again.path).model['w']!.toArray(), [60]);
     assert.deepEqual(pruneCheckpoints(root, 1), [join(root, checkpointName(5, 0))]);
-    assert.throws(() => saveCheckpoint(root, { step: 7, epoch: 0, model }, { keepLast: 0 }), /keepLast must be a positive integer/);
+    assert.throws(
+      () => saveCheckpoint(root, { step: 7, epoch: 0, model }, { keepLast: 0 }),
+      /keepLast must be a positive integer/,
+    );
     assert.throws(() => saveCheckpoint(root, { step: -1, epoch: 0, model }), /step must be a non-negative integer/);
     assert.throws(() => saveCheckpoint(root, { step: 8, epoch: 0, model, state: { f: () => 1 } }), /'f' is a function/);
-    assert.deepEqual(listCheckpoints(root).map((c) => c.step), [6], 'a state that cannot be stored leaves nothing behind');
+    assert.deepEqual(
+      listCheckpoints(root).map((c) => c.step),
+      [6],
+      'a state that cannot be stored leaves nothing behind',
+    );
   });
 });
 
@@ -129,7 +188,12 @@ test('packState and unpackState keep values exact, escape $ keys, and refuse wha
   const t = tensor([1, 2]);
   const packed = packState({ a: [t, { b: t.mul(2) }], n: -0, $x: { $tensor: 1 }, skip: undefined, __proto__x: 1 });
   assert.deepEqual(Object.keys(packed.tensors), ['a.0', 'a.1.b']);
-  assert.deepEqual(packed.json, { a: [{ $tensor: 'a.0' }, { b: { $tensor: 'a.1.b' } }], n: { $number: '-0' }, $$x: { $$tensor: 1 }, __proto__x: 1 });
+  assert.deepEqual(packed.json, {
+    a: [{ $tensor: 'a.0' }, { b: { $tensor: 'a.1.b' } }],
+    n: { $number: '-0' },
+    $$x: { $$tensor: 1 },
+    __proto__x: 1,
+  });
   const back = unpackState(JSON.parse(JSON.stringify(packed.json)), packed.tensors) as Record<string, unknown>;
   assert.ok(Object.is(back['n'], -0));
   assert.deepEqual(back['$x'], { $tensor: 1 });

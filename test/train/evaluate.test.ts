@@ -26,7 +26,13 @@ class TwoHeads extends nn.Module<[Tensor], Record<string, Tensor>> {
 }
 
 const batches = [
-  { x: tensor([[2, 1], [0, 3]]), y: tensor(Int32Array.of(0, 0)) },
+  {
+    x: tensor([
+      [2, 1],
+      [0, 3],
+    ]),
+    y: tensor(Int32Array.of(0, 0)),
+  },
   { x: tensor([[1, 4]]), y: tensor(Int32Array.of(1)), mask: tensor([0]) },
 ];
 
@@ -36,29 +42,56 @@ test('evaluate runs without a tape in eval mode, restores every mode, and resets
   const acc = accuracy();
   acc.update(tensor([[0, 1]]), tensor(Int32Array.of(0)));
   const seen: boolean[] = [];
-  const result = evaluate(model, batches, { digit: acc }, {
-    forward: (b) => {
-      seen.push(model.training);
-      const out = model.forward(b.x);
-      assert.equal(out.requiresGrad, false);
-      return out;
+  const result = evaluate(
+    model,
+    batches,
+    { digit: acc },
+    {
+      forward: (b) => {
+        seen.push(model.training);
+        const out = model.forward(b.x);
+        assert.equal(out.requiresGrad, false);
+        return out;
+      },
     },
-  });
+  );
   assert.deepEqual(result, { digit: { accuracy: 0.5 } }, 'the masked sample and the stale update are not counted');
   assert.deepEqual(seen, [false, false]);
   assert.deepEqual([model.training, model.at(0).training, model.at(1).training], [true, true, false]);
-  const unmasked = evaluate(model, batches, { digit: [accuracy(), topK(2)] }, { views: (out, b) => ({ digit: { pred: out as Tensor, target: b.y } }) });
+  const unmasked = evaluate(
+    model,
+    batches,
+    { digit: [accuracy(), topK(2)] },
+    { views: (out, b) => ({ digit: { pred: out as Tensor, target: b.y } }) },
+  );
   assert.deepEqual(unmasked.digit, { accuracy: 2 / 3, top2: 1 }, 'views that drop the mask count every sample');
 });
 
 test('evaluate pairs outputs by task with batch.y by task, and says when it cannot', () => {
   const model = new TwoHeads();
-  const data = [{ x: tensor([[2, 1], [0, 3]]), y: { cls: tensor(Int32Array.of(0, 0)), reg: tensor([2, 1]) } }];
+  const data = [
+    {
+      x: tensor([
+        [2, 1],
+        [0, 3],
+      ]),
+      y: { cls: tensor(Int32Array.of(0, 0)), reg: tensor([2, 1]) },
+    },
+  ];
   const result = evaluate(model, data, { cls: accuracy(), reg: [mae(), r2()] });
   assert.deepEqual(result, { cls: { accuracy: 0.5 }, reg: { mae: 0.5, r2: 1 - 1 / 0.5 } });
-  assert.throws(() => evaluate(model, [{ x: tensor([[1, 1]]), y: tensor([1]) }], { depth: mae() }), /task 'depth''s prediction and target.*pass opts.views/);
-  assert.throws(() => evaluate(model, data, { cls: [accuracy(), accuracy()] }), /task 'cls' has two metrics named 'accuracy'/);
-  assert.deepEqual(directionsOf({ cls: accuracy(), reg: [mae(), r2()] }), { cls: { accuracy: true }, reg: { mae: false, r2: true } });
+  assert.throws(
+    () => evaluate(model, [{ x: tensor([[1, 1]]), y: tensor([1]) }], { depth: mae() }),
+    /task 'depth''s prediction and target.*pass opts.views/,
+  );
+  assert.throws(
+    () => evaluate(model, data, { cls: [accuracy(), accuracy()] }),
+    /task 'cls' has two metrics named 'accuracy'/,
+  );
+  assert.deepEqual(directionsOf({ cls: accuracy(), reg: [mae(), r2()] }), {
+    cls: { accuracy: true },
+    reg: { mae: false, r2: true },
+  });
 });
 
 test('predict concatenates outputs over batches of a tensor or a loader, in eval mode', () => {
@@ -77,8 +110,18 @@ test('predict concatenates outputs over batches of a tensor or a loader, in eval
 
 test('withModesRestored restores modes after a throw and after a promise', async () => {
   const model = identityNet();
-  assert.throws(() => withModesRestored(model, () => { model.eval(); throw new Error('boom'); }), /boom/);
+  assert.throws(
+    () =>
+      withModesRestored(model, () => {
+        model.eval();
+        throw new Error('boom');
+      }),
+    /boom/,
+  );
   assert.equal(model.at(1).training, true);
-  await withModesRestored(model, async () => { model.eval(); await Promise.resolve(); });
+  await withModesRestored(model, async () => {
+    model.eval();
+    await Promise.resolve();
+  });
   assert.equal(model.at(1).training, true);
 });

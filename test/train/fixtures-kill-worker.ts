@@ -31,7 +31,12 @@ const p = buildProblem(7);
 const trainer = new Trainer({
   ...p.parts,
   epochs: WORKER_EPOCHS,
-  checkpoint: { dir: values.dir, everySteps: WORKER_EVERY_STEPS, keepLast: 2, metadata: { problem: 'two-task', seed: 7 } },
+  checkpoint: {
+    dir: values.dir,
+    everySteps: WORKER_EVERY_STEPS,
+    keepLast: 2,
+    metadata: { problem: 'two-task', seed: 7 },
+  },
   callbacks: {
     onStepEnd: (e) => {
       if (delayMs > 0) Atomics.wait(pause, 0, 0, delayMs);

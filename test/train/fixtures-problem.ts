@@ -80,7 +80,14 @@ export function buildProblem(seed: number): Problem {
     const losses = taskLosses(model, batch);
     return { loss: losses.left.add(losses.right), losses };
   };
-  return { model, optimizer, scheduler, loader, step, parts: { model, optimizer, scheduler, loader, step, clipGradNorm: 1 } };
+  return {
+    model,
+    optimizer,
+    scheduler,
+    loader,
+    step,
+    parts: { model, optimizer, scheduler, loader, step, clipGradNorm: 1 },
+  };
 }
 
 /** The model's weights as safetensors bytes: equal bytes, bitwise-equal weights. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor } from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
 import { Module, type AnyModule } from '../../src/nn/index.js';
 import { MultiTaskModel } from '../../src/models/hard-sharing.js';
 import { FeatureCache, createStrategy, taskAccuracy, weightsFingerprint } from '../../src/transfer/index.js';
@@ -28,7 +28,12 @@ function countingModel(): { model: MultiTaskModel; counter: Counting } {
 test('a linear probe runs the trunk once per example, however many epochs it trains', async () => {
   const { model, counter } = countingModel();
   const train = tinyData(30);
-  const result = await createStrategy('linear-probe').fit({ model, task: 'target', train, options: quickOptions({ epochs: 7, batchSize: 8 }) });
+  const result = await createStrategy('linear-probe').fit({
+    model,
+    task: 'target',
+    train,
+    options: quickOptions({ epochs: 7, batchSize: 8 }),
+  });
   assert.equal(counter.examples, 30);
   assert.equal(result.cachedExamples, 30);
   assert.equal(result.history.length, 7);

@@ -19,7 +19,12 @@ test('freeze and unfreeze set requiresGrad on exactly the matching parameters', 
   assert.deepEqual(freeze(model, 'trunk.*'), ['trunk.1.weight', 'trunk.1.bias', 'trunk.3.weight', 'trunk.3.bias']);
   assert.deepEqual(trainableNames(model), ['heads.target.weight', 'heads.target.bias']);
   unfreeze(model, 'trunk.3.*');
-  assert.deepEqual(trainableNames(model), ['trunk.3.weight', 'trunk.3.bias', 'heads.target.weight', 'heads.target.bias']);
+  assert.deepEqual(trainableNames(model), [
+    'trunk.3.weight',
+    'trunk.3.bias',
+    'heads.target.weight',
+    'heads.target.bias',
+  ]);
   assert.throws(() => freeze(model, 'backbone.*'), /matches no parameter/);
 });
 
@@ -37,7 +42,10 @@ test('frozen batch-norm statistics stay unchanged while the rest trains, even af
   const model = tinyModel(0, true);
   const bn = model.trunk.namedModules().find(([, m]) => m instanceof nn.BatchNorm2d)![1] as nn.BatchNorm2d;
   bn.runningMean!.data.set([0.1, 0.2, 0.3]);
-  const stats = [Float32Array.from(bn.runningMean!.data as Float32Array), Float32Array.from(bn.runningVar!.data as Float32Array)];
+  const stats = [
+    Float32Array.from(bn.runningMean!.data as Float32Array),
+    Float32Array.from(bn.runningVar!.data as Float32Array),
+  ];
   const release = freezeBatchNormStats(model);
   model.train();
   assert.equal(bn.training, false);

@@ -36,7 +36,17 @@ test('a transfer study over recorded runs reports exactly the means, paired gain
     const store = FileSubRunStore.open(join(dir, 'subruns'), { config });
     for (const [strategy, byBudget] of Object.entries(ACC)) {
       for (const [budget, values] of Object.entries(byBudget)) {
-        values.forEach((accuracy, seed) => store.put(`finetune-${strategy}-b${budget}-seed${seed}`, { strategy, budget: Number(budget), seed, epochs: 2, accuracy, seconds: 0, losses: converged }));
+        values.forEach((accuracy, seed) =>
+          store.put(`finetune-${strategy}-b${budget}-seed${seed}`, {
+            strategy,
+            budget: Number(budget),
+            seed,
+            epochs: 2,
+            accuracy,
+            seconds: 0,
+            losses: converged,
+          }),
+        );
       }
     }
     const r = await runTransferStudy(config, undefined, { subRuns: store });
@@ -44,7 +54,11 @@ test('a transfer study over recorded runs reports exactly the means, paired gain
     for (const [strategy, byBudget] of Object.entries(ACC)) {
       for (const [budget, values] of Object.entries(byBudget)) {
         const { mean, sd } = meanSd(values);
-        assert.deepEqual(r.results[strategy as 'full']![budget], { mean: Number(mean.toFixed(4)), sd: Number(sd.toFixed(4)) }, `${strategy} ${budget}`);
+        assert.deepEqual(
+          r.results[strategy as 'full']![budget],
+          { mean: Number(mean.toFixed(4)), sd: Number(sd.toFixed(4)) },
+          `${strategy} ${budget}`,
+        );
       }
     }
     // the old gain check: best strategy by mean, gain of means
@@ -58,14 +72,22 @@ test('a transfer study over recorded runs reports exactly the means, paired gain
     assert.equal(v.because, null);
     assert.equal(v.effect!.of, 'full minus scratch at 2 labels per class');
     assert.equal(v.effect!.unit, 'accuracy points');
-    assert.ok(Math.abs(v.effect!.estimate - 10) < 1e-9 && Math.abs(v.effect!.low - t.low) < 1e-9 && Math.abs(v.effect!.high - t.high) < 1e-9);
+    assert.ok(
+      Math.abs(v.effect!.estimate - 10) < 1e-9 &&
+        Math.abs(v.effect!.low - t.low) < 1e-9 &&
+        Math.abs(v.effect!.high - t.high) < 1e-9,
+    );
     assert.match(v.effect!.interval, /^95% t interval over 3 seeds, paired by seed, best of 2 strategies/);
     // at 4 labels per class: full − scratch = [0.5, 0.6, 0.3] points, inside ±1 point: no difference there
     const at4 = v.reasons.find((x) => x.check === 'effect at 4/class')!;
     assert.match(at4.detail, /^no-difference: \+0\.47 accuracy points/);
     // the linear probe is 10+ points below scratch at 4 labels per class: flagged by name
     assert.ok(v.reasons.some((x) => x.check === 'linear-probe not below scratch at 4/class' && !x.passed));
-    assert.equal(v.reasons.find((x) => x.check === 'source adequate')!.value, null, 'a loaded checkpoint: not measured');
+    assert.equal(
+      v.reasons.find((x) => x.check === 'source adequate')!.value,
+      null,
+      'a loaded checkpoint: not measured',
+    );
     assert.ok(v.reasons.find((x) => x.check === 'converged')!.passed);
     assert.match(v.sentence, /^Transfer from MNIST digits 0-4 to MNIST digits 5-9 helps at 2 labels per class/);
   } finally {

@@ -17,7 +17,12 @@ import { buildModel, type FineTuneOptions } from '../../src/transfer/index.js';
 /** An MLP 12 → 8 → 6 with a 3-class head named 'target' (layer groups trunk.1, trunk.3, heads). */
 export function tinyModel(seed = 0, batchNorm = false) {
   manualSeed(seed);
-  if (batchNorm) return buildModel({ arch: 'cnn', config: { inChannels: 1, height: 4, width: 4, channels: [3], hidden: 5, batchNorm: true }, tasks: [{ name: 'target', classes: 3 }] });
+  if (batchNorm)
+    return buildModel({
+      arch: 'cnn',
+      config: { inChannels: 1, height: 4, width: 4, channels: [3], hidden: 5, batchNorm: true },
+      tasks: [{ name: 'target', classes: 3 }],
+    });
   return buildModel({ arch: 'mlp', config: { inputs: 12, hidden: [8, 6] }, tasks: [{ name: 'target', classes: 3 }] });
 }
 
@@ -41,8 +46,12 @@ export function snapshot(model: AnyModule): Map<string, Float32Array> {
 
 /** Names of the parameters whose values differ from `before`. */
 export function changedNames(model: AnyModule, before: Map<string, Float32Array>): string[] {
-  return model.namedParameters()
-    .filter(([n, p]) => { const b = before.get(n)!; return p.data.some((v, i) => v !== b[i]); })
+  return model
+    .namedParameters()
+    .filter(([n, p]) => {
+      const b = before.get(n)!;
+      return p.data.some((v, i) => v !== b[i]);
+    })
     .map(([n]) => n);
 }
 

@@ -12,7 +12,10 @@ test('L2-SP gradient is α(w − w0) on the pre-trained parameters and βw on th
   const w0 = new Map(model.namedParameters().map(([n, p]) => [n, Float32Array.from(p.data as Float32Array)]));
   for (const p of model.parameters()) for (let i = 0; i < p.size; i++) p.data[i] += 0.01 * ((i % 7) - 3);
   const params = model.namedParameters();
-  const grads = grad([reg.penalty()], params.map(([, p]) => p));
+  const grads = grad(
+    [reg.penalty()],
+    params.map(([, p]) => p),
+  );
   params.forEach(([name, p], k) => {
     const g = grads[k]!.data;
     for (let i = 0; i < p.size; i++) {

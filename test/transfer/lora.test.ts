@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed, noGrad, randn, nn } from '../../src/index.js';
-import { LoRAConv2d, LoRALinear, buildModel, createStrategy, freeze, injectLora, loraSummary, mergeLora } from '../../src/transfer/index.js';
+import {
+  LoRAConv2d,
+  LoRALinear,
+  buildModel,
+  createStrategy,
+  freeze,
+  injectLora,
+  loraSummary,
+  mergeLora,
+} from '../../src/transfer/index.js';
 import { maxAbsDiff, quickOptions, tinyData } from './helpers.js';
 
 test('a LoRA linear layer starts equal to its base and trains r·(in + out) parameters', () => {
@@ -34,19 +43,31 @@ test('merged linear and conv adapters give the same outputs within 1e-5', () => 
 
 test('injection by glob adapts the matching layers, training then merging keeps the outputs', async () => {
   manualSeed(2);
-  const model = buildModel({ arch: 'cnn', config: { inChannels: 1, height: 6, width: 6, channels: [3], hidden: 8 }, tasks: [{ name: 'target', classes: 3 }] });
+  const model = buildModel({
+    arch: 'cnn',
+    config: { inChannels: 1, height: 6, width: 6, channels: [3], hidden: 8 },
+    tasks: [{ name: 'target', classes: 3 }],
+  });
   const x = randn([5, 1, 6, 6]);
   const before = noGrad(() => model.eval().run(x).outputs['target']!).data;
   freeze(model, 'trunk.*');
   assert.deepEqual(injectLora(model, { targets: ['trunk.0', 'trunk.4'], rank: 2, alpha: 4 }), ['trunk.0', 'trunk.4']);
-  assert.ok(maxAbsDiff(noGrad(() => model.run(x).outputs['target']!).data, before) === 0, 'B = 0: the model is unchanged');
+  assert.ok(
+    maxAbsDiff(noGrad(() => model.run(x).outputs['target']!).data, before) === 0,
+    'B = 0: the model is unchanged',
+  );
   const summary = loraSummary(model);
   assert.equal(summary.adapters, 2);
   assert.equal(summary.loraParameters, 2 * 1 * 9 + 3 * 2 + 2 * 27 + 8 * 2);
   assert.equal(summary.trainable, summary.loraParameters + 8 * 3 + 3);
   assert.ok(model.stateDict()['trunk.0.loraA'] !== undefined && model.stateDict()['trunk.0.weight'] !== undefined);
   const frozen = Float32Array.from(model.stateDict()['trunk.4.weight']!.data as Float32Array);
-  await createStrategy('full').fit({ model, task: 'target', train: tinyData(6, [1, 6, 6]), options: quickOptions({ epochs: 2 }) });
+  await createStrategy('full').fit({
+    model,
+    task: 'target',
+    train: tinyData(6, [1, 6, 6]),
+    options: quickOptions({ epochs: 2 }),
+  });
   assert.deepEqual(model.stateDict()['trunk.4.weight']!.data, frozen, 'the base weight stays frozen');
   model.eval();
   const tuned = noGrad(() => model.run(x).outputs['target']!).data;

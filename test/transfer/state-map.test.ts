@@ -2,15 +2,27 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ones, zeros } from '../../src/index.js';
 import { StateDictError } from '../../src/nn/index.js';
-import { buildModel, loadWeights, mapStateDict, replaceHeads, resetHead, resetParameters } from '../../src/transfer/index.js';
+import {
+  buildModel,
+  loadWeights,
+  mapStateDict,
+  replaceHeads,
+  resetHead,
+  resetParameters,
+} from '../../src/transfer/index.js';
 import { tinyModel } from './helpers.js';
 
 test('prefix mapping renames by the longest matching prefix, strips and adds', () => {
   const w = ones([2]);
   const sd = { 'features.0.weight': w, 'features.0.bias': w, 'module.fc.weight': w, 'head.weight': w };
-  const mapped = mapStateDict(sd, { prefixes: { 'features.': 'trunk.', 'features.0.bias': 'trunk.0.b', 'module.': '', '': 'x.' } });
+  const mapped = mapStateDict(sd, {
+    prefixes: { 'features.': 'trunk.', 'features.0.bias': 'trunk.0.b', 'module.': '', '': 'x.' },
+  });
   assert.deepEqual(Object.keys(mapped.state).sort(), ['fc.weight', 'trunk.0.b', 'trunk.0.weight', 'x.head.weight']);
-  assert.deepEqual(mapped.renamed.find(([from]) => from === 'module.fc.weight'), ['module.fc.weight', 'fc.weight']);
+  assert.deepEqual(
+    mapped.renamed.find(([from]) => from === 'module.fc.weight'),
+    ['module.fc.weight', 'fc.weight'],
+  );
   assert.equal(mapped.state['fc.weight'], w, 'tensors are shared, not copied');
 });
 
@@ -19,7 +31,10 @@ test('exclude drops mapped keys by glob, and two keys landing on one name is an 
   const mapped = mapStateDict({ 'a.w': w, 'heads.src.weight': w }, { exclude: 'heads.*' });
   assert.deepEqual(Object.keys(mapped.state), ['a.w']);
   assert.deepEqual(mapped.excluded, ['heads.src.weight']);
-  assert.throws(() => mapStateDict({ 'a.w': w, 'b.w': w }, { prefixes: { 'a.': 'c.', 'b.': 'c.' } }), /both map to 'c\.w'/);
+  assert.throws(
+    () => mapStateDict({ 'a.w': w, 'b.w': w }, { prefixes: { 'a.': 'c.', 'b.': 'c.' } }),
+    /both map to 'c\.w'/,
+  );
 });
 
 test('loadWeights reports loaded, missing, unexpected and shape-mismatched keys and copies only matches', () => {
@@ -41,14 +56,24 @@ test('strict loading throws the report and copies nothing; a clean mapping loads
   const target = tinyModel(1);
   const before = Float32Array.from(target.trunk.parameters()[0]!.data as Float32Array);
   const renamed = mapStateDict(source.stateDict(), { prefixes: { 'trunk.': 'features.' } }).state;
-  assert.throws(() => loadWeights(target, renamed, { strict: true }), (e: unknown) => e instanceof StateDictError && e.report.missing.includes('trunk.1.weight'));
+  assert.throws(
+    () => loadWeights(target, renamed, { strict: true }),
+    (e: unknown) => e instanceof StateDictError && e.report.missing.includes('trunk.1.weight'),
+  );
   assert.deepEqual(target.trunk.parameters()[0]!.data, before);
   const report = loadWeights(target, renamed, { strict: true, prefixes: { 'features.': 'trunk.' } });
   assert.equal(report.missing.length + report.unexpected.length + report.mismatched.length, 0);
 });
 
 test('replaceHeads keeps the trunk module and gives fresh heads of the asked sizes', () => {
-  const model = buildModel({ arch: 'mlp', config: { inputs: 4, hidden: [3] }, tasks: [{ name: 'a', classes: 2 }, { name: 'b', classes: 4 }] });
+  const model = buildModel({
+    arch: 'mlp',
+    config: { inputs: 4, hidden: [3] },
+    tasks: [
+      { name: 'a', classes: 2 },
+      { name: 'b', classes: 4 },
+    ],
+  });
   const target = replaceHeads(model, [{ name: 'c', classes: 6 }]);
   assert.equal(target.trunk, model.trunk);
   assert.deepEqual(target.taskNames, ['c']);

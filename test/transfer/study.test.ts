@@ -3,20 +3,31 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import {
-  epochsForBudget, gainCheck, inputCheck, ratioCheck, resolveStudyConfig, runTransferStudy, strategyKeys, transferStudyConfigSchema, verdictOf,
+  epochsForBudget,
+  gainCheck,
+  inputCheck,
+  ratioCheck,
+  resolveStudyConfig,
+  runTransferStudy,
+  strategyKeys,
+  transferStudyConfigSchema,
+  verdictOf,
   type TransferStudyProgress,
 } from '../../src/transfer/index.js';
 
 test('a tiny study returns the documented JSON shape', async () => {
   const events: TransferStudyProgress[] = [];
   const started = Date.now();
-  const result = await runTransferStudy({
-    direction: 'digits-0-4-to-5-9',
-    model: { arch: 'mlp', hidden: [16] },
-    source: { samples: 400, epochs: 1 },
-    target: { budgets: [2, 4], testSamples: 100 },
-    fineTune: { seeds: [0, 1], minEpochs: 2, epochBudget: 4, lr: 1e-2 },
-  }, (e) => events.push(e));
+  const result = await runTransferStudy(
+    {
+      direction: 'digits-0-4-to-5-9',
+      model: { arch: 'mlp', hidden: [16] },
+      source: { samples: 400, epochs: 1 },
+      target: { budgets: [2, 4], testSamples: 100 },
+      fineTune: { seeds: [0, 1], minEpochs: 2, epochBudget: 4, lr: 1e-2 },
+    },
+    (e) => events.push(e),
+  );
   assert.ok(Date.now() - started < 20_000);
   assert.deepEqual(result.budgets, [2, 4]);
   assert.deepEqual(Object.keys(result.results), [...strategyKeys]);
@@ -47,15 +58,38 @@ test('the default config and the presets resolve; the example YAML is the refere
   assert.deepEqual(d.target.budgets, [10, 30, 100]);
   assert.deepEqual(d.fineTune.strategies, [...strategyKeys]);
   const ref = resolveStudyConfig('reference');
-  assert.deepEqual(ref.model, { arch: 'cnn', inChannels: 1, height: 28, width: 28, channels: [32, 64], hidden: 128, batchNorm: false });
-  assert.deepEqual([10, 30, 100].map((n) => epochsForBudget(ref, n)), [200, 67, 20]);
-  const yaml = parse(readFileSync(new URL('../../../examples/transfer-fashion-to-mnist.yaml', import.meta.url), 'utf8'));
+  assert.deepEqual(ref.model, {
+    arch: 'cnn',
+    inChannels: 1,
+    height: 28,
+    width: 28,
+    channels: [32, 64],
+    hidden: 128,
+    batchNorm: false,
+  });
+  assert.deepEqual(
+    [10, 30, 100].map((n) => epochsForBudget(ref, n)),
+    [200, 67, 20],
+  );
+  const yaml = parse(
+    readFileSync(new URL('../../../examples/transfer-fashion-to-mnist.yaml', import.meta.url), 'utf8'),
+  );
   assert.deepEqual(transferStudyConfigSchema.parse(yaml), ref);
-  for (const [name, direction] of [['mnist-to-fashion', 'mnist-to-fashion'], ['same-domain', 'digits-0-4-to-5-9']] as const) {
-    assert.deepEqual(resolveStudyConfig(name), { ...ref, direction }, `${name} is the reference protocol in another direction`);
+  for (const [name, direction] of [
+    ['mnist-to-fashion', 'mnist-to-fashion'],
+    ['same-domain', 'digits-0-4-to-5-9'],
+  ] as const) {
+    assert.deepEqual(
+      resolveStudyConfig(name),
+      { ...ref, direction },
+      `${name} is the reference protocol in another direction`,
+    );
   }
   assert.throws(() => resolveStudyConfig('nope'), /unknown preset 'nope'/);
-  assert.throws(() => resolveStudyConfig({ fineTune: { strategies: ['fine'] } as never }), /transfer study config: fineTune\.strategies\[0\]: found "fine"/);
+  assert.throws(
+    () => resolveStudyConfig({ fineTune: { strategies: ['fine'] } as never }),
+    /transfer study config: fineTune\.strategies\[0\]: found "fine"/,
+  );
 });
 
 test('the checks state the three conditions with numbers, and the verdict follows them', () => {
@@ -74,10 +108,17 @@ test('the checks state the three conditions with numbers, and the verdict follow
   const gain = gainCheck(results, [10, 100], 3);
   assert.deepEqual(gain.byBudget['10'], { best: 'full', gain: 0.047, noise: 0.0214, ratio: 2.2, significant: true });
   assert.equal(gain.byBudget['100']!.significant, true);
-  const close = gainCheck({ scratch: { 10: { mean: 0.8, sd: 0.03 } }, full: { 10: { mean: 0.81, sd: 0.03 } } }, [10], 3);
+  const close = gainCheck(
+    { scratch: { 10: { mean: 0.8, sd: 0.03 } }, full: { 10: { mean: 0.81, sd: 0.03 } } },
+    [10],
+    3,
+  );
   assert.equal(close.holds, false);
   const checks = { inputs: inputCheck(stats, stats), dataRatio: ratio, gain };
-  assert.match(verdictOf(checks, results, 'Fashion-MNIST', 'MNIST'), /^Transfer from Fashion-MNIST helps MNIST at 10, 100 labels per class: at 10 labels per class transfer helps \(full 80\.7% vs scratch 76\.0%, \+4\.7 points, 2\.2× the seed noise of 2\.1 points\)/);
+  assert.match(
+    verdictOf(checks, results, 'Fashion-MNIST', 'MNIST'),
+    /^Transfer from Fashion-MNIST helps MNIST at 10, 100 labels per class: at 10 labels per class transfer helps \(full 80\.7% vs scratch 76\.0%, \+4\.7 points, 2\.2× the seed noise of 2\.1 points\)/,
+  );
   const single = gainCheck(results, [10], 1);
   assert.equal(single.byBudget['10']!.noise, null);
   assert.match(verdictOf({ ...checks, gain: single }, results, 'A', 'B'), /one seed and so no estimate of the noise/);

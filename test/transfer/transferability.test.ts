@@ -5,12 +5,22 @@ import { Rng } from '../../src/core/rng.js';
 import { featureSpectrum, hScore, leep, logme, nce } from '../../src/transfer/index.js';
 
 interface RefCase {
-  name: string; n: number; d: number; zClasses: number;
-  features: number[]; labels: number[]; probs: number[];
-  logme: number; leep: number; nce: number; hScore: number;
+  name: string;
+  n: number;
+  d: number;
+  zClasses: number;
+  features: number[];
+  labels: number[];
+  probs: number[];
+  logme: number;
+  leep: number;
+  nce: number;
+  hScore: number;
 }
 
-const ref = JSON.parse(readFileSync(new URL('../../../test/fixtures/transfer/scores_reference.json', import.meta.url), 'utf8')) as { cases: RefCase[] };
+const ref = JSON.parse(
+  readFileSync(new URL('../../../test/fixtures/transfer/scores_reference.json', import.meta.url), 'utf8'),
+) as { cases: RefCase[] };
 
 test('the four scores agree with the NumPy reference (scripts/transfer_scores_reference.py)', () => {
   for (const c of ref.cases) {
@@ -31,8 +41,14 @@ test('hand-computed cases: NCE, LEEP and H-score', () => {
   assert.ok(Math.abs(nce(probs, y, 2) + 0.5 * Math.log(2)) < 1e-12);
   assert.equal(nce(probs, Int32Array.of(0, 0, 1, 1), 2), 0);
   // P(y,z): y0 row [0.9, 0.1]/4, y1 row [1.5, 1.5]/4; P(z) = [2.4, 1.6]/4; P(y|z) = [[.375,.0625],[.625,.9375]]
-  const cond = [[0.9 / 2.4, 0.1 / 1.6], [1.5 / 2.4, 1.5 / 1.6]];
-  const want = [0, 1, 1, 1].map((yi, i) => Math.log(cond[yi]![0]! * probs[2 * i]! + cond[yi]![1]! * probs[2 * i + 1]!)).reduce((a, b) => a + b) / 4;
+  const cond = [
+    [0.9 / 2.4, 0.1 / 1.6],
+    [1.5 / 2.4, 1.5 / 1.6],
+  ];
+  const want =
+    [0, 1, 1, 1]
+      .map((yi, i) => Math.log(cond[yi]![0]! * probs[2 * i]! + cond[yi]![1]! * probs[2 * i + 1]!))
+      .reduce((a, b) => a + b) / 4;
   assert.ok(Math.abs(leep(probs, y, 2) - want) < 1e-12);
   assert.ok(Math.abs(hScore(Float64Array.of(0, 1, 2, 3), Int32Array.of(0, 0, 1, 1), 1) - 0.8) < 1e-12);
   assert.throws(() => leep(Float64Array.of(0.5, 0.6), Int32Array.of(0), 2), /sums to 1.1/);
@@ -53,7 +69,10 @@ function synthetic(informative: boolean, seed: number, n = 300, d = 16, k = 5): 
   const rng = new Rng(seed);
   const means = Array.from({ length: k }, () => Array.from({ length: d }, () => 2 * rng.normal()));
   const y = Int32Array.from({ length: n }, (_, i) => i % k);
-  const f = Float64Array.from({ length: n * d }, (_, idx) => (informative ? means[y[Math.floor(idx / d)]!]![idx % d]! : 0) + rng.normal());
+  const f = Float64Array.from(
+    { length: n * d },
+    (_, idx) => (informative ? means[y[Math.floor(idx / d)]!]![idx % d]! : 0) + rng.normal(),
+  );
   return { f, y };
 }
 
@@ -65,7 +84,10 @@ test('informative features score above random ones (LogME, H-score)', () => {
   const partly = synthetic(true, 1);
   for (let i = 0; i < partly.f.length; i++) partly.f[i] = partly.f[i]! + 2 * new Rng(i).normal();
   const mid = logme(partly.f, partly.y, 16);
-  assert.ok(mid < logme(good.f, good.y, 16) && mid > logme(noise.f, noise.y, 16), 'ordering follows the signal-to-noise ratio');
+  assert.ok(
+    mid < logme(good.f, good.y, 16) && mid > logme(noise.f, noise.y, 16),
+    'ordering follows the signal-to-noise ratio',
+  );
 });
 
 test('source predictions aligned with the labels score above random ones (LEEP, NCE)', () => {
@@ -79,7 +101,9 @@ test('source predictions aligned with the labels score above random ones (LEEP, 
       const m = Math.max(...logits);
       const e = logits.map((l) => Math.exp(l - m));
       const s = e.reduce((a, b) => a + b);
-      e.forEach((v, z) => { p[i * 6 + z] = v / s; });
+      e.forEach((v, z) => {
+        p[i * 6 + z] = v / s;
+      });
     }
     return p;
   };

@@ -17,7 +17,10 @@ function im2col(x: F32, xOff: number, cg: number, g: Conv2dGeometry, col: F32): 
         for (let oy = 0; oy < oh; oy++) {
           const iy = oy * strideH - padH + ki * dilationH;
           const dst = rowOff + oy * ow;
-          if (iy < 0 || iy >= h) { col.fill(0, dst, dst + ow); continue; }
+          if (iy < 0 || iy >= h) {
+            col.fill(0, dst, dst + ow);
+            continue;
+          }
           const src = plane + iy * w;
           for (let ox = 0; ox < ow; ox++) {
             const ix = ox * strideW - padW + kj * dilationW;
@@ -53,7 +56,12 @@ function col2im(col: F32, cg: number, g: Conv2dGeometry, gx: F32, xOff: number):
   }
 }
 
-interface Dims { cg: number; og: number; kk: number; sp: number }
+interface Dims {
+  cg: number;
+  og: number;
+  kk: number;
+  sp: number;
+}
 function dims(g: Conv2dGeometry): Dims {
   const cg = g.c / g.groups;
   return { cg, og: g.o / g.groups, kk: cg * g.kh * g.kw, sp: g.oh * g.ow };
@@ -67,7 +75,10 @@ export function conv2d({ x, w, bias, y }: KernelArrays<'conv2d'>, g: Conv2dGeome
     for (let gr = 0; gr < g.groups; gr++) {
       im2col(x, (n * g.c + gr * cg) * g.h * g.w, cg, g, col);
       // (og, kk) @ (kk, sp)
-      matmul({ a: w.subarray(gr * og * kk, (gr + 1) * og * kk), b: col, out: tmp }, { ...PLAIN_GEMM, m: og, n: sp, k: kk });
+      matmul(
+        { a: w.subarray(gr * og * kk, (gr + 1) * og * kk), b: col, out: tmp },
+        { ...PLAIN_GEMM, m: og, n: sp, k: kk },
+      );
       const yOff = (n * g.o + gr * og) * sp;
       for (let o = 0; o < og; o++) {
         const bv = bias === null ? 0 : bias[gr * og + o]!;
@@ -85,7 +96,10 @@ export function conv2dBackwardInput({ gy, w, gx }: KernelArrays<'conv2dBackwardI
     for (let gr = 0; gr < g.groups; gr++) {
       const gyOff = (n * g.o + gr * og) * sp;
       // col (kk, sp) = w_g^T (kk, og) @ gy (og, sp)
-      matmul({ a: w.subarray(gr * og * kk, (gr + 1) * og * kk), b: gy.subarray(gyOff, gyOff + og * sp), out: col }, { ...PLAIN_GEMM, m: kk, n: sp, k: og, transA: true });
+      matmul(
+        { a: w.subarray(gr * og * kk, (gr + 1) * og * kk), b: gy.subarray(gyOff, gyOff + og * sp), out: col },
+        { ...PLAIN_GEMM, m: kk, n: sp, k: og, transA: true },
+      );
       col2im(col, cg, g, gx, (n * g.c + gr * cg) * g.h * g.w);
     }
   }
@@ -102,7 +116,10 @@ export function conv2dBackwardWeight({ gy, x, gw, gb }: KernelArrays<'conv2dBack
       const gyOff = (n * g.o + gr * og) * sp;
       const gyg = gy.subarray(gyOff, gyOff + og * sp);
       // gw_g (og, kk) += gy (og, sp) @ col^T (sp, kk)
-      matmul({ a: gyg, b: col, out: gw.subarray(gr * og * kk, (gr + 1) * og * kk) }, { ...PLAIN_GEMM, m: og, n: kk, k: sp, transB: true, accumulate: true });
+      matmul(
+        { a: gyg, b: col, out: gw.subarray(gr * og * kk, (gr + 1) * og * kk) },
+        { ...PLAIN_GEMM, m: og, n: kk, k: sp, transB: true, accumulate: true },
+      );
       if (gb !== null) {
         for (let o = 0; o < og; o++) {
           let s = 0;

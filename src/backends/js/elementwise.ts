@@ -6,7 +6,6 @@ import type { TypedArray } from '../../core/dtype.js';
 import { broadcastStrides, sizeOf, type Shape } from '../../core/shape.js';
 import type { BinaryOp, F32, UnaryOp } from '../../backend/backend.js';
 
-
 /** The error function, to float64 precision (the exact GELU is built on it, as PyTorch's default). */
 function erf(x: number): number {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? x : Math.sign(x);
@@ -45,27 +44,44 @@ function erf(x: number): number {
 
 function unaryFn(op: UnaryOp, alpha: number): (v: number) => number {
   switch (op) {
-    case 'neg': return (v) => -v;
-    case 'exp': return Math.exp;
-    case 'log': return Math.log;
-    case 'sqrt': return Math.sqrt;
-    case 'abs': return Math.abs;
-    case 'sign': return (v) => (v > 0 ? 1 : v < 0 ? -1 : 0);
-    case 'square': return (v) => v * v;
-    case 'reciprocal': return (v) => 1 / v;
-    case 'relu': return (v) => (v <= 0 ? 0 : v); // NaN passes through, as in PyTorch
-    case 'leakyRelu': return (v) => (v > 0 ? v : alpha * v);
-    case 'sigmoid': return (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
-    case 'tanh': return Math.tanh;
-    case 'erf': return erf;
-    case 'log1p': return Math.log1p;
+    case 'neg':
+      return (v) => -v;
+    case 'exp':
+      return Math.exp;
+    case 'log':
+      return Math.log;
+    case 'sqrt':
+      return Math.sqrt;
+    case 'abs':
+      return Math.abs;
+    case 'sign':
+      return (v) => (v > 0 ? 1 : v < 0 ? -1 : 0);
+    case 'square':
+      return (v) => v * v;
+    case 'reciprocal':
+      return (v) => 1 / v;
+    case 'relu':
+      return (v) => (v <= 0 ? 0 : v); // NaN passes through, as in PyTorch
+    case 'leakyRelu':
+      return (v) => (v > 0 ? v : alpha * v);
+    case 'sigmoid':
+      return (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
+    case 'tanh':
+      return Math.tanh;
+    case 'erf':
+      return erf;
+    case 'log1p':
+      return Math.log1p;
   }
 }
 
 export function unary(op: UnaryOp, x: F32, out: F32, alpha: number): void {
   const f = unaryFn(op, alpha);
   if (op === 'relu') {
-    for (let i = 0; i < x.length; i++) { const v = x[i]!; out[i] = v <= 0 ? 0 : v; }
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      out[i] = v <= 0 ? 0 : v;
+    }
     return;
   }
   for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);
@@ -74,20 +90,34 @@ export function unary(op: UnaryOp, x: F32, out: F32, alpha: number): void {
 /** f'(x) given x and y = f(x). */
 function derivFn(op: UnaryOp, alpha: number): (x: number, y: number) => number {
   switch (op) {
-    case 'neg': return () => -1;
-    case 'exp': return (_x, y) => y;
-    case 'log': return (x) => 1 / x;
-    case 'sqrt': return (_x, y) => 0.5 / y;
-    case 'abs': return (x) => (x > 0 ? 1 : x < 0 ? -1 : 0);
-    case 'sign': return () => 0;
-    case 'square': return (x) => 2 * x;
-    case 'reciprocal': return (_x, y) => -y * y;
-    case 'relu': return (x) => (x > 0 ? 1 : 0);
-    case 'leakyRelu': return (x) => (x > 0 ? 1 : alpha);
-    case 'sigmoid': return (_x, y) => y * (1 - y);
-    case 'tanh': return (_x, y) => 1 - y * y;
-    case 'erf': return (x) => (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x);
-    case 'log1p': return (x) => 1 / (1 + x);
+    case 'neg':
+      return () => -1;
+    case 'exp':
+      return (_x, y) => y;
+    case 'log':
+      return (x) => 1 / x;
+    case 'sqrt':
+      return (_x, y) => 0.5 / y;
+    case 'abs':
+      return (x) => (x > 0 ? 1 : x < 0 ? -1 : 0);
+    case 'sign':
+      return () => 0;
+    case 'square':
+      return (x) => 2 * x;
+    case 'reciprocal':
+      return (_x, y) => -y * y;
+    case 'relu':
+      return (x) => (x > 0 ? 1 : 0);
+    case 'leakyRelu':
+      return (x) => (x > 0 ? 1 : alpha);
+    case 'sigmoid':
+      return (_x, y) => y * (1 - y);
+    case 'tanh':
+      return (_x, y) => 1 - y * y;
+    case 'erf':
+      return (x) => (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x);
+    case 'log1p':
+      return (x) => 1 / (1 + x);
   }
 }
 
@@ -102,19 +132,32 @@ export function unaryGrad(op: UnaryOp, x: F32, y: F32, gy: F32, gx: F32, alpha: 
 
 function binaryFn(op: BinaryOp): (a: number, b: number) => number {
   switch (op) {
-    case 'add': return (a, b) => a + b;
-    case 'sub': return (a, b) => a - b;
-    case 'mul': return (a, b) => a * b;
-    case 'div': return (a, b) => a / b;
-    case 'pow': return Math.pow;
-    case 'maximum': return (a, b) => (a >= b || Number.isNaN(a) ? a : b);
-    case 'minimum': return (a, b) => (a <= b || Number.isNaN(a) ? a : b);
-    case 'eq': return (a, b) => (a === b ? 1 : 0);
-    case 'ne': return (a, b) => (a !== b ? 1 : 0);
-    case 'lt': return (a, b) => (a < b ? 1 : 0);
-    case 'le': return (a, b) => (a <= b ? 1 : 0);
-    case 'gt': return (a, b) => (a > b ? 1 : 0);
-    case 'ge': return (a, b) => (a >= b ? 1 : 0);
+    case 'add':
+      return (a, b) => a + b;
+    case 'sub':
+      return (a, b) => a - b;
+    case 'mul':
+      return (a, b) => a * b;
+    case 'div':
+      return (a, b) => a / b;
+    case 'pow':
+      return Math.pow;
+    case 'maximum':
+      return (a, b) => (a >= b || Number.isNaN(a) ? a : b);
+    case 'minimum':
+      return (a, b) => (a <= b || Number.isNaN(a) ? a : b);
+    case 'eq':
+      return (a, b) => (a === b ? 1 : 0);
+    case 'ne':
+      return (a, b) => (a !== b ? 1 : 0);
+    case 'lt':
+      return (a, b) => (a < b ? 1 : 0);
+    case 'le':
+      return (a, b) => (a <= b ? 1 : 0);
+    case 'gt':
+      return (a, b) => (a > b ? 1 : 0);
+    case 'ge':
+      return (a, b) => (a >= b ? 1 : 0);
   }
 }
 
@@ -123,13 +166,22 @@ function binaryFn(op: BinaryOp): (a: number, b: number) => number {
  * of shapes a and b to `outShape`. The shared driver of binary and where.
  */
 export function forEachBroadcastRow(
-  shapes: readonly Shape[], outShape: Shape,
+  shapes: readonly Shape[],
+  outShape: Shape,
   row: (offs: number[], strides: number[], offOut: number, len: number) => void,
 ): void {
   const rank = outShape.length;
   const total = sizeOf(outShape);
   if (total === 0) return;
-  if (rank === 0) { row(shapes.map(() => 0), shapes.map(() => 0), 0, 1); return; }
+  if (rank === 0) {
+    row(
+      shapes.map(() => 0),
+      shapes.map(() => 0),
+      0,
+      1,
+    );
+    return;
+  }
   const st = shapes.map((s) => broadcastStrides(s, outShape));
   const len = outShape[rank - 1]!;
   const inner = st.map((s) => s[rank - 1]!);
@@ -149,12 +201,26 @@ export function forEachBroadcastRow(
   }
 }
 
-export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void {
+export function binary(
+  op: BinaryOp,
+  a: TypedArray,
+  aShape: Shape,
+  b: TypedArray,
+  bShape: Shape,
+  out: TypedArray,
+  outShape: Shape,
+): void {
   const f = binaryFn(op);
   const n = out.length;
   if (a.length === n && b.length === n) {
-    if (op === 'add') { for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!; return; }
-    if (op === 'mul') { for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; return; }
+    if (op === 'add') {
+      for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
+      return;
+    }
+    if (op === 'mul') {
+      for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!;
+      return;
+    }
     for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!);
     return;
   }
@@ -172,9 +238,20 @@ export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray
   });
 }
 
-export function where(cond: F32, cShape: Shape, a: F32, aShape: Shape, b: F32, bShape: Shape, out: F32, outShape: Shape): void {
+export function where(
+  cond: F32,
+  cShape: Shape,
+  a: F32,
+  aShape: Shape,
+  b: F32,
+  bShape: Shape,
+  out: F32,
+  outShape: Shape,
+): void {
   forEachBroadcastRow([cShape, aShape, bShape], outShape, (offs, strides, o, len) => {
-    let ic = offs[0]!, ia = offs[1]!, ib = offs[2]!;
+    let ic = offs[0]!,
+      ia = offs[1]!,
+      ib = offs[2]!;
     for (let i = 0; i < len; i++, ic += strides[0]!, ia += strides[1]!, ib += strides[2]!) {
       out[o + i] = cond[ic] !== 0 ? a[ia]! : b[ib]!;
     }

@@ -14,22 +14,54 @@ import { argReduce, reduce } from './reduce.js';
 import { gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './movement.js';
 import { matmul } from './matmul.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
-import { adaptiveAvgPool2d, adaptiveAvgPool2dBackward, avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
+import {
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+  maxPool2d,
+  maxPool2dBackward,
+} from './pool.js';
 import { softmax, softmaxBackward, softmaxCrossEntropy } from './softmax.js';
 import { batchNorm, batchNormBackward, layerNorm, layerNormBackward } from './norm.js';
 import { adamStep, sgdStep } from './optim.js';
 
 export const jsBackend: Backend = {
   name: 'js',
-  unary, unaryGrad, binary, where, clamp, clampGrad,
-  reduce, argReduce,
-  permute, slice, sliceAssign, indexSelect, indexAdd, gather, scatterAdd,
+  unary,
+  unaryGrad,
+  binary,
+  where,
+  clamp,
+  clampGrad,
+  reduce,
+  argReduce,
+  permute,
+  slice,
+  sliceAssign,
+  indexSelect,
+  indexAdd,
+  gather,
+  scatterAdd,
   matmul,
-  conv2d, conv2dBackwardInput, conv2dBackwardWeight,
-  maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, adaptiveAvgPool2d, adaptiveAvgPool2dBackward,
-  softmax, softmaxBackward, softmaxCrossEntropy,
-  layerNorm, layerNormBackward, batchNorm, batchNormBackward,
-  adamStep, sgdStep,
+  conv2d,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  maxPool2d,
+  maxPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dBackward,
+  softmax,
+  softmaxBackward,
+  softmaxCrossEntropy,
+  layerNorm,
+  layerNormBackward,
+  batchNorm,
+  batchNormBackward,
+  adamStep,
+  sgdStep,
 };
 
 registerBackend('js', () => ({ backend: jsBackend, reason: '' }), 0, { description: 'JS reference backend' });

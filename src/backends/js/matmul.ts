@@ -17,10 +17,18 @@ export function matmul({ a, b, out }: MatmulArrays, attrs: MatmulAttrs): void {
   for (let bi = 0; bi < batch; bi++) {
     let A = a;
     let aOff = bi * aBatchStride;
-    if (pa !== null) { packTransposed(a, aOff, m, k, pa); A = pa; aOff = 0; }
+    if (pa !== null) {
+      packTransposed(a, aOff, m, k, pa);
+      A = pa;
+      aOff = 0;
+    }
     let B = b;
     let bOff = bi * bBatchStride;
-    if (pb !== null) { packTransposed(b, bOff, k, n, pb); B = pb; bOff = 0; }
+    if (pb !== null) {
+      packTransposed(b, bOff, k, n, pb);
+      B = pb;
+      bOff = 0;
+    }
     const cOff = bi * m * n;
     for (let i = 0; i < m; i++) {
       row.fill(0);

@@ -29,14 +29,25 @@ export function permute(x: TypedArray, shape: Shape, perm: readonly number[], ou
 }
 
 /** Copies the box of `boxShape` at `begin` between a big array (shape `big`) and a packed one. */
-function copyBox(big: TypedArray, bigShape: Shape, packed: TypedArray, boxShape: Shape, begin: readonly number[], toPacked: boolean): void {
+function copyBox(
+  big: TypedArray,
+  bigShape: Shape,
+  packed: TypedArray,
+  boxShape: Shape,
+  begin: readonly number[],
+  toPacked: boolean,
+): void {
   const rank = bigShape.length;
   const total = sizeOf(boxShape);
   if (total === 0) return;
   const str = stridesOf(bigShape);
   let base = 0;
   for (let d = 0; d < rank; d++) base += begin[d]! * str[d]!;
-  if (rank === 0) { if (toPacked) packed[0] = big[0]!; else big[0] = packed[0]!; return; }
+  if (rank === 0) {
+    if (toPacked) packed[0] = big[0]!;
+    else big[0] = packed[0]!;
+    return;
+  }
   const len = boxShape[rank - 1]!;
   const rows = total / len;
   const idx = new Array<number>(rank).fill(0);
@@ -59,7 +70,13 @@ export function slice(x: TypedArray, shape: Shape, begin: readonly number[], out
   copyBox(x, shape, out, outShape, begin, true);
 }
 
-export function sliceAssign(src: TypedArray, srcShape: Shape, dst: TypedArray, dstShape: Shape, begin: readonly number[]): void {
+export function sliceAssign(
+  src: TypedArray,
+  srcShape: Shape,
+  dst: TypedArray,
+  dstShape: Shape,
+  begin: readonly number[],
+): void {
   copyBox(dst, dstShape, src, srcShape, begin, false);
 }
 
@@ -86,7 +103,14 @@ export function indexAdd(g: F32, axis: number, indices: I32, out: F32, outShape:
   }
 }
 
-export function gather(x: TypedArray, shape: Shape, axis: number, index: I32, indexShape: Shape, out: TypedArray): void {
+export function gather(
+  x: TypedArray,
+  shape: Shape,
+  axis: number,
+  index: I32,
+  indexShape: Shape,
+  out: TypedArray,
+): void {
   const xStr = stridesOf(shape);
   const rank = indexShape.length;
   const idx = new Array<number>(rank).fill(0);

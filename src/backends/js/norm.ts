@@ -1,17 +1,29 @@
 /** Layer and batch normalisation of the reference backend (statistics in float64). */
 import type {
-  BatchNormArrays, BatchNormAttrs, BatchNormBackwardArrays, BatchNormLayout,
-  LayerNormArrays, LayerNormAttrs, LayerNormBackwardArrays, LayerNormLayout,
+  BatchNormArrays,
+  BatchNormAttrs,
+  BatchNormBackwardArrays,
+  BatchNormLayout,
+  LayerNormArrays,
+  LayerNormAttrs,
+  LayerNormBackwardArrays,
+  LayerNormLayout,
 } from '../../backend/backend.js';
 
-export function layerNorm({ x, gamma, beta, y, mean, rstd }: LayerNormArrays, { rows, cols, eps }: LayerNormAttrs): void {
+export function layerNorm(
+  { x, gamma, beta, y, mean, rstd }: LayerNormArrays,
+  { rows, cols, eps }: LayerNormAttrs,
+): void {
   for (let r = 0; r < rows; r++) {
     const b = r * cols;
     let m = 0;
     for (let c = 0; c < cols; c++) m += x[b + c]!;
     m /= cols;
     let v = 0;
-    for (let c = 0; c < cols; c++) { const d = x[b + c]! - m; v += d * d; }
+    for (let c = 0; c < cols; c++) {
+      const d = x[b + c]! - m;
+      v += d * d;
+    }
     v /= cols;
     const rs = 1 / Math.sqrt(v + eps);
     mean[r] = m;
@@ -23,7 +35,10 @@ export function layerNorm({ x, gamma, beta, y, mean, rstd }: LayerNormArrays, { 
   }
 }
 
-export function layerNormBackward({ gy, x, gamma, mean, rstd, gx, ggamma, gbeta }: LayerNormBackwardArrays, { rows, cols }: LayerNormLayout): void {
+export function layerNormBackward(
+  { gy, x, gamma, mean, rstd, gx, ggamma, gbeta }: LayerNormBackwardArrays,
+  { rows, cols }: LayerNormLayout,
+): void {
   if (ggamma !== null) ggamma.fill(0);
   if (gbeta !== null) gbeta.fill(0);
   for (let r = 0; r < rows; r++) {
@@ -61,7 +76,11 @@ export function batchNorm(
       for (let i = 0; i < n; i++) for (let j = 0; j < s; j++) m += x[(i * c + ch) * s + j]!;
       m /= count;
       v = 0;
-      for (let i = 0; i < n; i++) for (let j = 0; j < s; j++) { const d = x[(i * c + ch) * s + j]! - m; v += d * d; }
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < s; j++) {
+          const d = x[(i * c + ch) * s + j]! - m;
+          v += d * d;
+        }
       v /= count;
       if (runningMean !== null && runningVar !== null) {
         const unbiased = count > 1 ? (v * count) / (count - 1) : v;
@@ -109,9 +128,7 @@ export function batchNormBackward(
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < s; j++) {
         const k = (i * c + ch) * s + j;
-        gx[k] = training
-          ? ((ga * rs) / count) * (count * gy[k]! - sg - (x[k]! - m) * rs * sgx)
-          : ga * rs * gy[k]!;
+        gx[k] = training ? ((ga * rs) / count) * (count * gy[k]! - sg - (x[k]! - m) * rs * sgx) : ga * rs * gy[k]!;
       }
     }
   }

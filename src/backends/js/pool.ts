@@ -18,7 +18,11 @@ export function maxPool2d({ x, y, argmax }: KernelArrays<'maxPool2d'>, g: Pool2d
             const ix = ox * strideW - padW + kj;
             if (ix < 0 || ix >= w) continue;
             const v = x[xo + iy * w + ix]!;
-            if (v > best || bi < 0 || Number.isNaN(v)) { best = v; bi = iy * w + ix; if (Number.isNaN(v)) break; }
+            if (v > best || bi < 0 || Number.isNaN(v)) {
+              best = v;
+              bi = iy * w + ix;
+              if (Number.isNaN(v)) break;
+            }
           }
         }
         y[yo + oy * ow + ox] = best;
@@ -47,8 +51,10 @@ function window(g: Pool2dGeometry, oy: number, ox: number, visit: (i: number, di
   const x0 = ox * g.strideW - g.padW;
   const y1 = Math.min(y0 + g.kh, g.h + g.padH);
   const x1 = Math.min(x0 + g.kw, g.w + g.padW);
-  const ys = Math.max(y0, 0), xs = Math.max(x0, 0);
-  const ye = Math.min(y1, g.h), xe = Math.min(x1, g.w);
+  const ys = Math.max(y0, 0),
+    xs = Math.max(x0, 0);
+  const ye = Math.min(y1, g.h),
+    xe = Math.min(x1, g.w);
   const div = g.countIncludePad ? (y1 - y0) * (x1 - x0) : (ye - ys) * (xe - xs);
   for (let iy = ys; iy < ye; iy++) for (let ix = xs; ix < xe; ix++) visit(iy * g.w + ix, div);
 }
@@ -61,7 +67,10 @@ export function avgPool2d({ x, y }: KernelArrays<'avgPool2d'>, g: Pool2dGeometry
       for (let ox = 0; ox < g.ow; ox++) {
         let s = 0;
         let d = 1;
-        window(g, oy, ox, (i, div) => { s += x[xo + i]!; d = div; });
+        window(g, oy, ox, (i, div) => {
+          s += x[xo + i]!;
+          d = div;
+        });
         y[(p * g.oh + oy) * g.ow + ox] = d > 0 ? s / d : 0;
       }
     }
@@ -75,7 +84,9 @@ export function avgPool2dBackward({ gy, gx }: KernelArrays<'avgPool2dBackward'>,
     for (let oy = 0; oy < g.oh; oy++) {
       for (let ox = 0; ox < g.ow; ox++) {
         const gv = gy[(p * g.oh + oy) * g.ow + ox]!;
-        window(g, oy, ox, (i, div) => { gx[xo + i] = gx[xo + i]! + gv / div; });
+        window(g, oy, ox, (i, div) => {
+          gx[xo + i] = gx[xo + i]! + gv / div;
+        });
       }
     }
   }
@@ -85,7 +96,10 @@ function bounds(i: number, inSize: number, outSize: number): [number, number] {
   return [Math.floor((i * inSize) / outSize), Math.ceil(((i + 1) * inSize) / outSize)];
 }
 
-export function adaptiveAvgPool2d({ x, y }: KernelArrays<'adaptiveAvgPool2d'>, { n, c, h, w, oh, ow }: AdaptivePool2dGeometry): void {
+export function adaptiveAvgPool2d(
+  { x, y }: KernelArrays<'adaptiveAvgPool2d'>,
+  { n, c, h, w, oh, ow }: AdaptivePool2dGeometry,
+): void {
   for (let p = 0; p < n * c; p++) {
     for (let oy = 0; oy < oh; oy++) {
       const [y0, y1] = bounds(oy, h, oh);
@@ -99,14 +113,18 @@ export function adaptiveAvgPool2d({ x, y }: KernelArrays<'adaptiveAvgPool2d'>, {
   }
 }
 
-export function adaptiveAvgPool2dBackward({ gy, gx }: KernelArrays<'adaptiveAvgPool2dBackward'>, { n, c, h, w, oh, ow }: AdaptivePool2dGeometry): void {
+export function adaptiveAvgPool2dBackward(
+  { gy, gx }: KernelArrays<'adaptiveAvgPool2dBackward'>,
+  { n, c, h, w, oh, ow }: AdaptivePool2dGeometry,
+): void {
   for (let p = 0; p < n * c; p++) {
     for (let oy = 0; oy < oh; oy++) {
       const [y0, y1] = bounds(oy, h, oh);
       for (let ox = 0; ox < ow; ox++) {
         const [x0, x1] = bounds(ox, w, ow);
         const gv = gy[(p * oh + oy) * ow + ox]! / ((y1 - y0) * (x1 - x0));
-        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) gx[p * h * w + iy * w + ix] = gx[p * h * w + iy * w + ix]! + gv;
+        for (let iy = y0; iy < y1; iy++)
+          for (let ix = x0; ix < x1; ix++) gx[p * h * w + iy * w + ix] = gx[p * h * w + iy * w + ix]! + gv;
       }
     }
   }

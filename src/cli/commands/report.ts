@@ -21,13 +21,22 @@ async function report(ref: string, flags: { png: boolean }, cmd: Command): Promi
   const { info } = saved;
   const written = await writeReport(info.dir, {
     title: `polytask ${info.kind}: run ${info.id}`,
-    meta: [['run', info.id], ['kind', info.kind], ['status', info.status], ['created', info.createdAt]],
-    config: saved.config, data: saved.data, png: flags.png,
+    meta: [
+      ['run', info.id],
+      ['kind', info.kind],
+      ['status', info.status],
+      ['created', info.createdAt],
+    ],
+    config: saved.config,
+    data: saved.data,
+    png: flags.png,
   });
-  out.result({ run: info.id, report: written.html, charts: written.chartIds, pngs: written.pngs }, () => [
-    `report: ${written.html}`,
-    `${written.chartIds.length} charts${written.pngs.length > 0 ? `, PNGs in ${info.dir}/charts/` : ''}`,
-  ].join('\n'));
+  out.result({ run: info.id, report: written.html, charts: written.chartIds, pngs: written.pngs }, () =>
+    [
+      `report: ${written.html}`,
+      `${written.chartIds.length} charts${written.pngs.length > 0 ? `, PNGs in ${info.dir}/charts/` : ''}`,
+    ].join('\n'),
+  );
 }
 
 /**
@@ -37,7 +46,9 @@ async function report(ref: string, flags: { png: boolean }, cmd: Command): Promi
  * registerReportCommand(program);
  */
 export function registerReportCommand(program: Command): void {
-  program.command('report').description('write a run\'s report.html (and chart PNGs) from its saved results')
+  program
+    .command('report')
+    .description("write a run's report.html (and chart PNGs) from its saved results")
     .argument('<run>', 'run id, id suffix or directory')
     .option('--no-png', 'skip the chart PNGs')
     .action((ref: string, flags: { png: boolean }, cmd: Command) => report(ref, flags, cmd));

@@ -36,11 +36,16 @@ const HEADLINE_CHARS = 90;
 /** The summary's most telling entry for a one-line listing. */
 function headline(r: RunRecord): string {
   const s = r.summary;
-  if (typeof s.verdict === 'string') return s.verdict.length > HEADLINE_CHARS ? `${s.verdict.slice(0, HEADLINE_CHARS - 1)}…` : s.verdict;
-  const numbers = Object.entries(s).filter(([k, v]) => typeof v === 'number' && !['steps', 'epochs', 'seconds'].includes(k));
+  if (typeof s.verdict === 'string')
+    return s.verdict.length > HEADLINE_CHARS ? `${s.verdict.slice(0, HEADLINE_CHARS - 1)}…` : s.verdict;
+  const numbers = Object.entries(s).filter(
+    ([k, v]) => typeof v === 'number' && !['steps', 'epochs', 'seconds'].includes(k),
+  );
   if (numbers.length > 0) return numbers.map(([k, v]) => `${k} ${num(v)}`).join(', ');
   // the main job keeps one verdict per study
-  const verdicts = Object.entries(s).filter(([, v]) => typeof v === 'string').map(([k]) => k);
+  const verdicts = Object.entries(s)
+    .filter(([, v]) => typeof v === 'string')
+    .map(([k]) => k);
   return verdicts.length > 0 ? `verdicts: ${verdicts.join(', ')} (runs show ${r.id.slice(-6)})` : '';
 }
 
@@ -56,24 +61,43 @@ function flatten(v: unknown, prefix = '', out: Record<string, string> = {}): Rec
 
 function list(flags: { kind?: string; status?: string; limit: string }, cmd: Command): void {
   const { out, root } = contextOf(cmd);
-  if (flags.status !== undefined && !STATUSES.includes(flags.status)) throw new CliError(`--status: found "${flags.status.slice(0, 40)}", expected one of ${STATUSES.join(', ')}`);
+  if (flags.status !== undefined && !STATUSES.includes(flags.status))
+    throw new CliError(`--status: found "${flags.status.slice(0, 40)}", expected one of ${STATUSES.join(', ')}`);
   const limit = /^\d{1,7}$/.test(flags.limit) ? Number(flags.limit) : NaN;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new CliError(`--limit: found "${flags.limit.slice(0, 40)}", expected an integer from 1 to ${MAX_LIMIT}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    throw new CliError(`--limit: found "${flags.limit.slice(0, 40)}", expected an integer from 1 to ${MAX_LIMIT}`);
   // 'interrupted' is 'running' in the index, told apart by whether the run's owner still lives
   const stored = flags.status === 'interrupted' ? 'running' : flags.status;
   // listing never creates anything: a runs root without an index simply has no runs yet
-  const runs = !fs.existsSync(join(root, INDEX_FILE)) ? [] : withIndex(root, (index) => index.list({
-    ...(flags.kind === undefined ? {} : { kind: flags.kind }), ...(stored === undefined ? {} : { status: stored as RunStatus }), limit,
-  })).map((r) => ({ ...r, status: displayStatus(r) as RunStatus })).filter((r) => flags.status === undefined || r.status === flags.status);
-  out.result(runs.map(({ config: _config, ...r }) => r), () => (runs.length === 0 ? `no runs in ${root}`
-    : table([['id', 'kind', 'status', 'result'], ...runs.map((r) => [r.id, r.kind, r.status, headline(r)])])));
+  const runs = !fs.existsSync(join(root, INDEX_FILE))
+    ? []
+    : withIndex(root, (index) =>
+        index.list({
+          ...(flags.kind === undefined ? {} : { kind: flags.kind }),
+          ...(stored === undefined ? {} : { status: stored as RunStatus }),
+          limit,
+        }),
+      )
+        .map((r) => ({ ...r, status: displayStatus(r) as RunStatus }))
+        .filter((r) => flags.status === undefined || r.status === flags.status);
+  out.result(
+    runs.map(({ config: _config, ...r }) => r),
+    () =>
+      runs.length === 0
+        ? `no runs in ${root}`
+        : table([['id', 'kind', 'status', 'result'], ...runs.map((r) => [r.id, r.kind, r.status, headline(r)])]),
+  );
 }
 
 /** The recorded sub-runs of every study in run directory `dir`: who trained each, how long it took. */
 function subRunsOf(dir: string): (SubRunLogEntry & { study: string })[] {
   const root = join(dir, 'subruns');
   if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root).filter((n) => fs.statSync(join(root, n)).isDirectory()).sort().flatMap((study) => subRunLog(join(root, study)).map((r) => ({ study, ...r })));
+  return fs
+    .readdirSync(root)
+    .filter((n) => fs.statSync(join(root, n)).isDirectory())
+    .sort()
+    .flatMap((study) => subRunLog(join(root, study)).map((r) => ({ study, ...r })));
 }
 
 function show(ref: string, cmd: Command): void {
@@ -85,18 +109,33 @@ function show(ref: string, cmd: Command): void {
   const checkpoints = join(info.dir, 'checkpoints');
   const files = {
     report: fs.existsSync(report) ? report : null,
-    checkpoints: fs.existsSync(checkpoints) ? fs.readdirSync(checkpoints).filter((n) => !n.startsWith('.')).map((n) => join(checkpoints, n)) : [],
+    checkpoints: fs.existsSync(checkpoints)
+      ? fs
+          .readdirSync(checkpoints)
+          .filter((n) => !n.startsWith('.'))
+          .map((n) => join(checkpoints, n))
+      : [],
   };
   const subRuns = subRunsOf(info.dir);
-  out.result({ ...info, config, files, subRuns }, () => [
-    `${info.id}  ${info.kind}  ${info.status}`,
-    `directory: ${info.dir}`,
-    `created ${info.createdAt}, updated ${info.updatedAt}`,
-    ...Object.entries(info.summary).map(([k, v]) => `  ${k}: ${cell(v)}`),
-    ...(files.report === null ? [] : [`report: ${files.report}`]),
-    ...files.checkpoints.map((c) => `checkpoint: ${c}`),
-    ...(subRuns.length === 0 ? [] : ['sub-runs:', table([['study', 'sub-run', 'worker', 'seconds'], ...subRuns.map((r) => [r.study, r.id, r.worker ?? '–', r.seconds === null ? '–' : r.seconds.toFixed(1)])])]),
-  ].join('\n'));
+  out.result({ ...info, config, files, subRuns }, () =>
+    [
+      `${info.id}  ${info.kind}  ${info.status}`,
+      `directory: ${info.dir}`,
+      `created ${info.createdAt}, updated ${info.updatedAt}`,
+      ...Object.entries(info.summary).map(([k, v]) => `  ${k}: ${cell(v)}`),
+      ...(files.report === null ? [] : [`report: ${files.report}`]),
+      ...files.checkpoints.map((c) => `checkpoint: ${c}`),
+      ...(subRuns.length === 0
+        ? []
+        : [
+            'sub-runs:',
+            table([
+              ['study', 'sub-run', 'worker', 'seconds'],
+              ...subRuns.map((r) => [r.study, r.id, r.worker ?? '–', r.seconds === null ? '–' : r.seconds.toFixed(1)]),
+            ]),
+          ]),
+    ].join('\n'),
+  );
 }
 
 function compare(refs: string[], cmd: Command): void {
@@ -105,17 +144,32 @@ function compare(refs: string[], cmd: Command): void {
   const runs = refs.map((ref) => findRun(root, ref)).map((r) => ({ ...r, status: displayStatus(r) as RunStatus }));
   const configs = runs.map((r) => flatten(readRunConfig(r.dir)));
   const summaryKeys = [...new Set(runs.flatMap((r) => Object.keys(r.summary)))];
-  const configKeys = [...new Set(configs.flatMap((c) => Object.keys(c)))].filter((k) => new Set(configs.map((c) => c[k])).size > 1);
+  const configKeys = [...new Set(configs.flatMap((c) => Object.keys(c)))].filter(
+    (k) => new Set(configs.map((c) => c[k])).size > 1,
+  );
   const json = {
     runs: runs.map((r) => ({ id: r.id, kind: r.kind, status: r.status, summary: r.summary })),
-    differences: Object.fromEntries(configKeys.map((k) => [k, configs.map((c) => (c[k] === undefined ? null : JSON.parse(c[k]!) as unknown))])),
+    differences: Object.fromEntries(
+      configKeys.map((k) => [k, configs.map((c) => (c[k] === undefined ? null : (JSON.parse(c[k]!) as unknown)))]),
+    ),
   };
-  out.result(json, () => [
-    table([['', ...runs.map((r) => r.id)], ['kind', ...runs.map((r) => r.kind)], ['status', ...runs.map((r) => r.status)],
-      ...summaryKeys.map((k) => [k, ...runs.map((r) => cell(r.summary[k]))])]),
-    '',
-    configKeys.length === 0 ? 'configs: identical' : table([['config key', ...runs.map((r) => r.id)], ...configKeys.map((k) => [k, ...configs.map((c) => c[k] ?? '–')])]),
-  ].join('\n'));
+  out.result(json, () =>
+    [
+      table([
+        ['', ...runs.map((r) => r.id)],
+        ['kind', ...runs.map((r) => r.kind)],
+        ['status', ...runs.map((r) => r.status)],
+        ...summaryKeys.map((k) => [k, ...runs.map((r) => cell(r.summary[k]))]),
+      ]),
+      '',
+      configKeys.length === 0
+        ? 'configs: identical'
+        : table([
+            ['config key', ...runs.map((r) => r.id)],
+            ...configKeys.map((k) => [k, ...configs.map((c) => c[k] ?? '–')]),
+          ]),
+    ].join('\n'),
+  );
 }
 
 /**
@@ -126,15 +180,21 @@ function compare(refs: string[], cmd: Command): void {
  */
 export function registerRunsCommands(program: Command): void {
   const runs = program.command('runs').description('list, show and compare runs (from the run index)');
-  runs.command('list').description('the newest runs with their status and key numbers')
+  runs
+    .command('list')
+    .description('the newest runs with their status and key numbers')
     .option('--kind <kind>', 'only runs of this kind (train, finetune, study-mtl, main, ...)')
     .option('--status <status>', `only runs with this status (${STATUSES.join(', ')})`)
     .option('--limit <n>', 'at most this many runs', '20')
     .action((flags: { kind?: string; status?: string; limit: string }, cmd: Command) => list(flags, cmd));
-  runs.command('show').description('one run: its record, key numbers, report and checkpoints')
+  runs
+    .command('show')
+    .description('one run: its record, key numbers, report and checkpoints')
     .argument('<run>', 'run id, id suffix or directory')
     .action((ref: string, _flags: unknown, cmd: Command) => show(ref, cmd));
-  runs.command('compare').description('runs side by side: key numbers and the config keys that differ')
+  runs
+    .command('compare')
+    .description('runs side by side: key numbers and the config keys that differ')
     .argument('<runs...>', 'two or more run ids, id suffixes or directories')
     .action((refs: string[], _flags: unknown, cmd: Command) => compare(refs, cmd));
 }

@@ -13,7 +13,8 @@
  * polytask study mtl --redis redis://10.0.0.5:6379    # workers on other machines (polytask worker)
  */
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { Option } from 'commander';
 import { readMetrics, readRunConfig, writeReport, METRICS_FILE, type RunInfo } from '../../report/index.js';
 import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
@@ -39,16 +40,29 @@ interface StudyFlags {
 }
 
 /** The study's config: from its file and flags, or, to resume, the run's own (flags refused). */
-function loadStudyConfig<Config, Result>(study: StudyDefinition<Config, Result>, ctx: CliContext, flags: StudyFlags): { config: Config; resumed: RunInfo | null; executor: ExecutorFlags } {
+function loadStudyConfig<Config, Result>(
+  study: StudyDefinition<Config, Result>,
+  ctx: CliContext,
+  flags: StudyFlags,
+): { config: Config; resumed: RunInfo | null; executor: ExecutorFlags } {
   const overrides = flagOverrides(flags, study.flags, study.schema);
   if (flags.resume === undefined) {
     // the file's `executor:` says where the sub-runs train; it is not part of the study's config
-    const { config, taken } = loadConfig(study.schema, { ...(flags.config === undefined ? {} : { file: flags.config }), overrides, take: ['executor'] });
-    return { config, resumed: null, executor: flags.config === undefined ? {} : executorFromConfig(taken.executor, flags.config) };
+    const { config, taken } = loadConfig(study.schema, {
+      ...(flags.config === undefined ? {} : { file: flags.config }),
+      overrides,
+      take: ['executor'],
+    });
+    return {
+      config,
+      resumed: null,
+      executor: flags.config === undefined ? {} : executorFromConfig(taken.executor, flags.config),
+    };
   }
   // any change would mix sub-runs of two different studies into one result
   const change = flags.config === undefined ? overrides[0]?.source : '--config';
-  if (change !== undefined) throw new CliError(`--resume continues a study with the config it started with: drop ${change}`);
+  if (change !== undefined)
+    throw new CliError(`--resume continues a study with the config it started with: drop ${change}`);
   const info = findRun(ctx.root, flags.resume);
   if (info.kind !== `study-${study.key}`) throw otherKind(info, ctx.root);
   const stored = readRunConfig(info.dir);
@@ -56,45 +70,69 @@ function loadStudyConfig<Config, Result>(study: StudyDefinition<Config, Result>,
   return { config: loadConfig(study.schema, { base }).config, resumed: info, executor: {} };
 }
 
-async function runStudyCommand<Config, Result>(study: StudyDefinition<Config, Result>, flags: StudyFlags, cmd: Command): Promise<void> {
+async function runStudyCommand<Config, Result>(
+  study: StudyDefinition<Config, Result>,
+  flags: StudyFlags,
+  cmd: Command,
+): Promise<void> {
   const ctx = contextOf(cmd);
   const { config, resumed, executor: fromFile } = loadStudyConfig(study, ctx, flags);
   const given = flags.workers !== undefined || flags.redis !== undefined;
-  const makeExecutor = studyExecutor(given ? flags : { ...fromFile, ...(flags.queue === undefined ? {} : { queue: flags.queue }) }, study.key, ctx.out);
+  const makeExecutor = studyExecutor(
+    given ? flags : { ...fromFile, ...(flags.queue === undefined ? {} : { queue: flags.queue }) },
+    study.key,
+    ctx.out,
+  );
   // opened before the run is marked running again: records of another config refuse the resume
   const recorded = resumed === null ? null : openSubRuns(resumed.dir, study.key, config, ctx.out);
-  const run = resumed === null ? RunSession.start(ctx.root, `study-${study.key}`, config) : RunSession.reopen(ctx.root, resumed, config);
+  const run =
+    resumed === null
+      ? RunSession.start(ctx.root, `study-${study.key}`, config)
+      : RunSession.reopen(ctx.root, resumed, config);
   const subRuns = recorded ?? openSubRuns(run.dir, study.key, config, ctx.out);
   ctx.out.note(`${study.title} study, run ${run.id}: ${run.dir}`);
   if (resumed !== null) ctx.out.note(`resuming: ${subRuns.size} sub-runs already recorded are not trained again`);
   const executor = makeExecutor?.({ runId: run.id, config }) ?? null;
   if (executor !== null) ctx.out.note(`sub-runs trained by ${executor.name}`);
   try {
-    const { result, seconds } = await whileInterruptible(ctx.out, (signal) => runStudy(study, config, { run, out: ctx.out, bars: ctx.bars, subRuns, signal, executor: executor ?? undefined }));
+    const { result, seconds } = await whileInterruptible(ctx.out, (signal) =>
+      runStudy(study, config, { run, out: ctx.out, bars: ctx.bars, subRuns, signal, executor: executor ?? undefined }),
+    );
     const verdict = study.verdict(result);
     const report = flags.report
-      ? (await writeReport(run.dir, {
-        title: `polytask study ${study.key}: ${study.title}`,
-        meta: [['run', run.id], ['time', duration(seconds)]],
-        config, data: { metrics: readMetrics(join(run.dir, METRICS_FILE)), ...study.report(result) },
-      })).html
+      ? (
+          await writeReport(run.dir, {
+            title: `polytask study ${study.key}: ${study.title}`,
+            meta: [
+              ['run', run.id],
+              ['time', duration(seconds)],
+            ],
+            config,
+            data: { metrics: readMetrics(join(run.dir, METRICS_FILE)), ...study.report(result) },
+          })
+        ).html
       : null;
     run.finish('completed', { verdict: verdict.headline, numbers: verdict.numbers, seconds });
-    ctx.out.result({ run: run.id, dir: run.dir, verdict, result, report }, () => [
-      ...verdictLines(verdict, study.title), `time: ${duration(seconds)}`, ...(report === null ? [] : [`report: ${report}`]),
-    ].join('\n'));
+    ctx.out.result({ run: run.id, dir: run.dir, verdict, result, report }, () =>
+      [
+        ...verdictLines(verdict, study.title),
+        `time: ${duration(seconds)}`,
+        ...(report === null ? [] : [`report: ${report}`]),
+      ].join('\n'),
+    );
   } catch (err) {
     const stopped = err instanceof StudyStopped;
     run.finish(stopped ? 'stopped' : 'failed', { subRunsRecorded: subRuns.size });
     const resume = resumeCommand(run.info, ctx.root)!;
     if (!stopped) {
       // a crash or a failed sub-run need not cost the runs that finished before it
-      if (subRuns.size > 0) ctx.out.note(`polytask: ${subRuns.size} sub-runs recorded; after a fix, resume with: ${resume}`);
+      if (subRuns.size > 0)
+        ctx.out.note(`polytask: ${subRuns.size} sub-runs recorded; after a fix, resume with: ${resume}`);
       throw err;
     }
-    ctx.out.result({ run: run.id, dir: run.dir, status: 'stopped', subRunsRecorded: subRuns.size, resume }, () => [
-      `${err.message}: ${subRuns.size} sub-runs recorded`, `resume with: ${resume}`,
-    ].join('\n'));
+    ctx.out.result({ run: run.id, dir: run.dir, status: 'stopped', subRunsRecorded: subRuns.size, resume }, () =>
+      [`${err.message}: ${subRuns.size} sub-runs recorded`, `resume with: ${resume}`].join('\n'),
+    );
     process.exitCode = EXIT.interrupted;
   } finally {
     await executor?.close();
@@ -108,18 +146,29 @@ async function runStudyCommand<Config, Result>(study: StudyDefinition<Config, Re
  * registerStudyCommands(program);
  */
 export function registerStudyCommands(program: Command): void {
-  const group = program.command('study').description('run one of the three studies: transfer, mtl (multi-task), e2e (end-to-end vs pipeline)');
+  const group = program
+    .command('study')
+    .description('run one of the three studies: transfer, mtl (multi-task), e2e (end-to-end vs pipeline)');
   for (const study of STUDIES) {
-    const cmd = group.command(study.key).description(`${study.title} study`)
+    const cmd = group
+      .command(study.key)
+      .description(`${study.title} study`)
       .option('-c, --config <file>', 'YAML or JSON study config (see examples/)');
     for (const [option, path] of Object.entries(study.flags)) {
-      cmd.option(`--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} <value>`, `sets ${path} (lists: comma-separated)`);
+      cmd.option(
+        `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} <value>`,
+        `sets ${path} (lists: comma-separated)`,
+      );
     }
-    cmd.addOption(new Option('--set <key=value>', 'set any config key (repeatable)').argParser(collect))
+    cmd
+      .addOption(new Option('--set <key=value>', 'set any config key (repeatable)').argParser(collect))
       .option('--resume <run>', 'continue a stopped study: its recorded sub-runs are not trained again')
       .option('--no-report', 'skip writing report.html and the chart PNGs')
       .option('--workers <n>', 'train the sub-runs in N worker processes on this machine')
-      .option('--redis <url>', 'train the sub-runs on `polytask worker`s through this Redis (redis://[user:pass@]host[:port][/db], rediss:// for TLS; default $POLYTASK_REDIS)')
+      .option(
+        '--redis <url>',
+        'train the sub-runs on `polytask worker`s through this Redis (redis://[user:pass@]host[:port][/db], rediss:// for TLS; default $POLYTASK_REDIS)',
+      )
       .option('--queue <name>', 'the queue on Redis (default polytask)')
       .action((flags: StudyFlags, c: Command) => study.use((d) => runStudyCommand(d, flags, c)));
   }

@@ -12,10 +12,16 @@
  * polytask train --resume <run>
  */
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { Option } from 'commander';
 import { manualSeed } from '../../core/rng.js';
 import { readMetrics, readRunConfig, writeReport, METRICS_FILE, type RunStatus } from '../../report/index.js';
-import { finetuneConfigSchema, trainConfigSchema, type FinetuneConfig, type TrainConfig } from '../config/train-schema.js';
+import {
+  finetuneConfigSchema,
+  trainConfigSchema,
+  type FinetuneConfig,
+  type TrainConfig,
+} from '../config/train-schema.js';
 import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import { contextOf, type CliContext } from '../context.js';
@@ -32,8 +38,16 @@ type Kind = 'train' | 'pretrain' | 'finetune';
 
 /** The flags that stand for config keys, and the keys. */
 const FLAG_PATHS: Record<string, string> = {
-  epochs: 'training.epochs', batchSize: 'training.batchSize', maxSteps: 'training.maxSteps', lr: 'optimizer.lr', seed: 'seed',
-  arch: 'model.arch', data: 'data.source', limit: 'data.limit', classes: 'data.classes', task: 'task',
+  epochs: 'training.epochs',
+  batchSize: 'training.batchSize',
+  maxSteps: 'training.maxSteps',
+  lr: 'optimizer.lr',
+  seed: 'seed',
+  arch: 'model.arch',
+  data: 'data.source',
+  limit: 'data.limit',
+  classes: 'data.classes',
+  task: 'task',
 };
 const FINETUNE_PATHS: Record<string, string> = { from: 'finetune.from', strategy: 'finetune.strategy' };
 
@@ -44,11 +58,23 @@ interface TrainFlags {
   [key: string]: unknown;
 }
 
-function loadFor(kind: Kind, ctx: CliContext, flags: TrainFlags): { config: TrainConfig | FinetuneConfig; resumeDir?: string } {
+function loadFor(
+  kind: Kind,
+  ctx: CliContext,
+  flags: TrainFlags,
+): { config: TrainConfig | FinetuneConfig; resumeDir?: string } {
   const schema = kind === 'finetune' ? finetuneConfigSchema : trainConfigSchema;
-  const overrides = flagOverrides(flags, kind === 'finetune' ? { ...FLAG_PATHS, ...FINETUNE_PATHS } : FLAG_PATHS, schema);
-  if (flags.resume === undefined) return { config: loadConfig(schema, { ...(flags.config === undefined ? {} : { file: flags.config }), overrides }).config };
-  if (flags.config !== undefined) throw new CliError('--resume continues a run with its own config: give flags to change it, not --config');
+  const overrides = flagOverrides(
+    flags,
+    kind === 'finetune' ? { ...FLAG_PATHS, ...FINETUNE_PATHS } : FLAG_PATHS,
+    schema,
+  );
+  if (flags.resume === undefined)
+    return {
+      config: loadConfig(schema, { ...(flags.config === undefined ? {} : { file: flags.config }), overrides }).config,
+    };
+  if (flags.config !== undefined)
+    throw new CliError('--resume continues a run with its own config: give flags to change it, not --config');
   const info = findRun(ctx.root, flags.resume);
   if (info.kind !== kind) throw otherKind(info, ctx.root);
   const base = readRunConfig(info.dir) as Record<string, unknown>;
@@ -67,32 +93,64 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   const resume = resumeDir !== undefined;
   const checkpointsDir = resume ? join(resumeDir, 'checkpoints') : '';
   const prepared = resume ? null : prepareModel({ kind, config, data, root: ctx.root, resume: false, checkpointsDir });
-  const run = resume ? RunSession.reopen(ctx.root, findRun(ctx.root, resumeDir), config) : RunSession.start(ctx.root, kind, config);
-  const { model, description, paramSets } = prepared ?? prepareModel({ kind, config, data, root: ctx.root, resume: true, checkpointsDir: run.checkpointsDir });
-  out.note(`${kind} run ${run.id}: ${data.description}, ${data.train.length} training and ${data.test.length} test examples, ${description.arch} with ${model.numParameters({ trainableOnly: true })} trainable parameters`);
+  const run = resume
+    ? RunSession.reopen(ctx.root, findRun(ctx.root, resumeDir), config)
+    : RunSession.start(ctx.root, kind, config);
+  const { model, description, paramSets } =
+    prepared ?? prepareModel({ kind, config, data, root: ctx.root, resume: true, checkpointsDir: run.checkpointsDir });
+  out.note(
+    `${kind} run ${run.id}: ${data.description}, ${data.train.length} training and ${data.test.length} test examples, ${description.arch} with ${model.numParameters({ trainableOnly: true })} trainable parameters`,
+  );
   out.note(`run directory: ${run.dir}`);
   let status: RunStatus = 'failed';
   try {
     const { fit, evaluation } = await fitSupervised({
-      run, config, model, description, data, paramSets, out, bars: ctx.bars, resume,
+      run,
+      config,
+      model,
+      description,
+      data,
+      paramSets,
+      out,
+      bars: ctx.bars,
+      resume,
       source: { kind, data: data.description, task: config.task },
     });
     status = fit.reason === 'stopped' ? 'stopped' : 'completed';
     const metrics = evaluation[config.task] ?? {};
-    const summary = { task: config.task, ...metrics, steps: fit.stepsDone, epochs: fit.epoch, reason: fit.reason, checkpoint: fit.checkpoint?.path ?? null };
+    const summary = {
+      task: config.task,
+      ...metrics,
+      steps: fit.stepsDone,
+      epochs: fit.epoch,
+      reason: fit.reason,
+      checkpoint: fit.checkpoint?.path ?? null,
+    };
     const report = flags.report
-      ? (await writeReport(run.dir, {
-        title: `polytask ${kind}: ${data.description}`,
-        meta: [['run', run.id], ['model', description.arch], ['status', status], ['steps', String(fit.stepsDone)]],
-        config, data: { metrics: readMetrics(join(run.dir, METRICS_FILE)) },
-      })).html
+      ? (
+          await writeReport(run.dir, {
+            title: `polytask ${kind}: ${data.description}`,
+            meta: [
+              ['run', run.id],
+              ['model', description.arch],
+              ['status', status],
+              ['steps', String(fit.stepsDone)],
+            ],
+            config,
+            data: { metrics: readMetrics(join(run.dir, METRICS_FILE)) },
+          })
+        ).html
       : null;
     run.finish(status, summary);
-    out.result({ run: run.id, dir: run.dir, status, ...summary, report }, () => [
-      `${kind} ${status}: ${Object.entries(metrics).map(([k, v]) => `${k} ${num(v)}`).join(', ')} after ${fit.stepsDone} steps (${fit.epoch} epochs)`,
-      ...(report === null ? [] : [`report: ${report}`]),
-      ...(status === 'stopped' ? [`resume with: ${resumeCommand(run.info, ctx.root)!}`] : []),
-    ].join('\n'));
+    out.result({ run: run.id, dir: run.dir, status, ...summary, report }, () =>
+      [
+        `${kind} ${status}: ${Object.entries(metrics)
+          .map(([k, v]) => `${k} ${num(v)}`)
+          .join(', ')} after ${fit.stepsDone} steps (${fit.epoch} epochs)`,
+        ...(report === null ? [] : [`report: ${report}`]),
+        ...(status === 'stopped' ? [`resume with: ${resumeCommand(run.info, ctx.root)!}`] : []),
+      ].join('\n'),
+    );
     if (status === 'stopped') process.exitCode = EXIT.interrupted;
   } finally {
     if (status === 'failed') run.finish('failed');
@@ -113,7 +171,11 @@ function addTrainingFlags(cmd: Command): Command {
     .option('--limit <n>', 'at most this many training examples (data.limit)')
     .option('--classes <list>', 'keep only these classes, e.g. 0,1,2,3,4 (data.classes)')
     .option('--task <name>', 'name of the task and its head')
-    .addOption(new Option('--set <key=value>', 'set any config key, e.g. --set model.hidden=[256,128] (repeatable)').argParser(collect))
+    .addOption(
+      new Option('--set <key=value>', 'set any config key, e.g. --set model.hidden=[256,128] (repeatable)').argParser(
+        collect,
+      ),
+    )
     .option('--resume <run>', 'continue an interrupted run from its newest checkpoint')
     .option('--no-report', 'skip writing report.html and the chart PNGs');
 }
@@ -125,11 +187,15 @@ function addTrainingFlags(cmd: Command): Command {
  * registerTrainingCommands(new Command('polytask'));
  */
 export function registerTrainingCommands(program: Command): void {
-  addTrainingFlags(program.command('train').description('train a model (mlp or cnn) on one classification task'))
-    .action((flags: TrainFlags, cmd: Command) => runTraining('train', flags, cmd));
-  addTrainingFlags(program.command('pretrain').description('train a source model whose checkpoints finetune starts from'))
-    .action((flags: TrainFlags, cmd: Command) => runTraining('pretrain', flags, cmd));
-  addTrainingFlags(program.command('finetune').description('adapt a pre-trained model to a target task with a new head'))
+  addTrainingFlags(
+    program.command('train').description('train a model (mlp or cnn) on one classification task'),
+  ).action((flags: TrainFlags, cmd: Command) => runTraining('train', flags, cmd));
+  addTrainingFlags(
+    program.command('pretrain').description('train a source model whose checkpoints finetune starts from'),
+  ).action((flags: TrainFlags, cmd: Command) => runTraining('pretrain', flags, cmd));
+  addTrainingFlags(
+    program.command('finetune').description('adapt a pre-trained model to a target task with a new head'),
+  )
     .option('--from <run>', 'the pre-trained run (id or directory) or checkpoint directory (finetune.from)')
     .option('--strategy <name>', 'full or linear-probe (finetune.strategy)')
     .action((flags: TrainFlags, cmd: Command) => runTraining('finetune', flags, cmd));

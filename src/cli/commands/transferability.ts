@@ -7,8 +7,13 @@
  * polytask transferability 3fa2c1 9b0e44 --data mnist --classes 5,6,7,8,9 --limit 500
  * polytask transferability runs/*-pretrain-* -c examples/finetune-digits.yaml --metric leep --json
  */
-import { Command, Option } from 'commander';
-import { rankCheckpoints, transferabilityMetrics, type TransferabilityMetric } from '../../transfer/transferability/rank.js';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import {
+  rankCheckpoints,
+  transferabilityMetrics,
+  type TransferabilityMetric,
+} from '../../transfer/transferability/rank.js';
 import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import { readConfigFile } from '../config/read-file.js';
@@ -28,13 +33,25 @@ interface TransferabilityFlags {
 
 async function transferability(refs: string[], flags: TransferabilityFlags, cmd: Command): Promise<void> {
   const { out, root, bars } = contextOf(cmd);
-  if (!(transferabilityMetrics as readonly string[]).includes(flags.metric)) throw new CliError(`--metric: found "${flags.metric}", expected one of ${transferabilityMetrics.join(', ')}`);
+  if (!(transferabilityMetrics as readonly string[]).includes(flags.metric))
+    throw new CliError(`--metric: found "${flags.metric}", expected one of ${transferabilityMetrics.join(', ')}`);
   const maxExamples = Number(flags.maxExamples);
-  if (!Number.isInteger(maxExamples) || maxExamples < 2) throw new CliError(`--max-examples: found "${flags.maxExamples}", expected an integer >= 2`);
+  if (!Number.isInteger(maxExamples) || maxExamples < 2)
+    throw new CliError(`--max-examples: found "${flags.maxExamples}", expected an integer >= 2`);
   // a training config may be given as the target: only its data and seed matter here
   const file = flags.config === undefined ? undefined : readConfigFile(flags.config);
-  const base = file === undefined ? {} : { ...(file.data === undefined ? {} : { data: file.data }), ...(file.seed === undefined ? {} : { seed: file.seed }) };
-  const overrides = flagOverrides(flags, { data: 'data.source', classes: 'data.classes', limit: 'data.limit', seed: 'seed' }, dataConfigSchema);
+  const base =
+    file === undefined
+      ? {}
+      : {
+          ...(file.data === undefined ? {} : { data: file.data }),
+          ...(file.seed === undefined ? {} : { seed: file.seed }),
+        };
+  const overrides = flagOverrides(
+    flags,
+    { data: 'data.source', classes: 'data.classes', limit: 'data.limit', seed: 'seed' },
+    dataConfigSchema,
+  );
   const { config } = loadConfig(dataConfigSchema, { base, overrides });
   const target = loadData(config.data, config.seed);
   const candidates = refs.map((ref) => ({ name: ref, path: pretrainedPath(root, ref) }));
@@ -42,18 +59,31 @@ async function transferability(refs: string[], flags: TransferabilityFlags, cmd:
   let ranked;
   try {
     ranked = await rankCheckpoints(candidates, target.train, {
-      metric: flags.metric as TransferabilityMetric, maxExamples, seed: config.seed,
+      metric: flags.metric as TransferabilityMetric,
+      maxExamples,
+      seed: config.seed,
       onProgress: (e) => bar.update(e.done, { tasks: e.name }),
     });
   } finally {
     bars.stop();
   }
-  out.result({ target: target.description, metric: flags.metric, ranking: ranked }, () => [
-    `target: ${target.description}; ranked by ${flags.metric} (higher is better)`,
-    table([['rank', 'run', 'logme', 'leep', 'hScore', 'nce', 'examples'], ...ranked.map((r) => [
-      String(r.rank), r.name, num(r.scores.logme), num(r.scores.leep), num(r.scores.hScore), num(r.scores.nce), String(r.scores.examples),
-    ])]),
-  ].join('\n'));
+  out.result({ target: target.description, metric: flags.metric, ranking: ranked }, () =>
+    [
+      `target: ${target.description}; ranked by ${flags.metric} (higher is better)`,
+      table([
+        ['rank', 'run', 'logme', 'leep', 'hScore', 'nce', 'examples'],
+        ...ranked.map((r) => [
+          String(r.rank),
+          r.name,
+          num(r.scores.logme),
+          num(r.scores.leep),
+          num(r.scores.hScore),
+          num(r.scores.nce),
+          String(r.scores.examples),
+        ]),
+      ]),
+    ].join('\n'),
+  );
 }
 
 /**
@@ -63,7 +93,9 @@ async function transferability(refs: string[], flags: TransferabilityFlags, cmd:
  * registerTransferabilityCommand(program);
  */
 export function registerTransferabilityCommand(program: Command): void {
-  program.command('transferability').description('rank pre-trained runs for a target data set before fine-tuning (LogME, LEEP, H-score, NCE)')
+  program
+    .command('transferability')
+    .description('rank pre-trained runs for a target data set before fine-tuning (LogME, LEEP, H-score, NCE)')
     .argument('<runs...>', 'pre-trained runs (ids or directories) or checkpoint directories')
     .option('-c, --config <file>', 'a config whose data section (and seed) is the target')
     .option('--data <source>', 'target source (data.source)')

@@ -34,14 +34,22 @@ async function runWorker(flags: WorkerFlags, cmd: Command): Promise<void> {
   if (redis === undefined) throw new CliError('worker: give --redis URL (or set $POLYTASK_REDIS)');
   redisOptions(redis);
   const worker = new QueueWorker({
-    redis, queue: flags.queue, entry: WORKER_CHILD, trainers: STUDY_TRAINERS, runId: flags.run,
+    redis,
+    queue: flags.queue,
+    entry: WORKER_CHILD,
+    trainers: STUDY_TRAINERS,
+    runId: flags.run,
     concurrency: positiveInt('--concurrency', flags.concurrency),
     threads: flags.threads === undefined ? undefined : positiveInt('--threads', flags.threads),
     lockMs: flags.lockMs === undefined ? undefined : positiveInt('--lock-ms', flags.lockMs),
     onLog: (line) => out.note(`worker ${process.pid}: ${line}`),
   });
-  out.note(`worker ${worker.name}: serving the queue ${flags.queue ?? DEFAULT_QUEUE} on ${redactRedisUrl(redis)} (${Object.keys(STUDY_TRAINERS).join(', ')} studies); Ctrl-C stops it`);
-  const stop = (): void => { void worker.close(); };
+  out.note(
+    `worker ${worker.name}: serving the queue ${flags.queue ?? DEFAULT_QUEUE} on ${redactRedisUrl(redis)} (${Object.keys(STUDY_TRAINERS).join(', ')} studies); Ctrl-C stops it`,
+  );
+  const stop = (): void => {
+    void worker.close();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await worker.closed;
@@ -55,12 +63,17 @@ async function runWorker(flags: WorkerFlags, cmd: Command): Promise<void> {
  * registerWorkerCommand(program);
  */
 export function registerWorkerCommand(program: Command): void {
-  program.command('worker').description('train sub-runs of studies run with --redis, from their Redis queue')
+  program
+    .command('worker')
+    .description('train sub-runs of studies run with --redis, from their Redis queue')
     .option('--redis <url>', 'redis://[user:pass@]host[:port][/db] or rediss:// (TLS); default $POLYTASK_REDIS')
     .option('--queue <name>', `the queue (default ${DEFAULT_QUEUE})`)
     .option('--concurrency <n>', 'jobs trained at once, one child process each', '1')
     .option('--threads <n>', 'kernel threads per job (default: the cores shared out)')
     .option('--run <run>', 'train jobs of this study run only')
-    .option('--lock-ms <ms>', 'job lock duration: how long a killed worker\'s job waits before another takes it (default 30000)')
+    .option(
+      '--lock-ms <ms>',
+      "job lock duration: how long a killed worker's job waits before another takes it (default 30000)",
+    )
     .action((flags: WorkerFlags, cmd: Command) => runWorker(flags, cmd));
 }

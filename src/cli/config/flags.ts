@@ -25,13 +25,22 @@ const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${
  * @example
  * flagOverrides({ classes: '0,1,2' }, { classes: 'data.classes' })[0].value; // [0, 1, 2]
  */
-export function flagOverrides(opts: Record<string, unknown>, paths: Readonly<Record<string, string>>, schema?: z.ZodType): Override[] {
+export function flagOverrides(
+  opts: Record<string, unknown>,
+  paths: Readonly<Record<string, string>>,
+  schema?: z.ZodType,
+): Override[] {
   const out: Override[] = [];
   for (const [key, path] of Object.entries(paths)) {
     const v = opts[key];
     if (v === undefined) continue;
     // a comma-separated flag value is a list (--classes 0,1,2); YAML reads the rest
-    let value = typeof v === 'string' && /^[^[{'"]*,/.test(v) ? v.split(',').map((s) => flagValue(s.trim())) : typeof v === 'string' ? flagValue(v) : v;
+    let value =
+      typeof v === 'string' && /^[^[{'"]*,/.test(v)
+        ? v.split(',').map((s) => flagValue(s.trim()))
+        : typeof v === 'string'
+          ? flagValue(v)
+          : v;
     // one item for a key that takes a list (--methods ew) is a list of one
     if (schema !== undefined && !Array.isArray(value) && isListAt(schema, path)) value = [value];
     out.push({ path, value, source: flagName(key) });

@@ -26,12 +26,18 @@ export interface LoadConfigOptions {
  * @example
  * loadConfig(trainConfigSchema, {}).config.training.epochs; // 3 (the default)
  */
-export function loadConfig<S extends z.ZodType>(schema: S, opts: LoadConfigOptions): { config: z.output<S>; raw: Record<string, unknown>; taken: Record<string, unknown> } {
-  const read = opts.file === undefined ? opts.base ?? {} : readConfigFile(opts.file);
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  opts: LoadConfigOptions,
+): { config: z.output<S>; raw: Record<string, unknown>; taken: Record<string, unknown> } {
+  const read = opts.file === undefined ? (opts.base ?? {}) : readConfigFile(opts.file);
   const take = new Set(opts.take ?? []);
   const fromFile = Object.fromEntries(Object.entries(read).filter(([k]) => !take.has(k)));
   const taken = Object.fromEntries(Object.entries(read).filter(([k]) => take.has(k)));
   const raw = applyOverrides(fromFile, opts.overrides ?? []);
-  const config = validateConfig(schema, raw, { ...(opts.file === undefined ? {} : { file: opts.file }), overrides: opts.overrides ?? [] });
+  const config = validateConfig(schema, raw, {
+    ...(opts.file === undefined ? {} : { file: opts.file }),
+    overrides: opts.overrides ?? [],
+  });
   return { config, raw, taken };
 }

@@ -13,7 +13,6 @@ import { parseValueText } from '../../config/index.js';
 import { CliError } from '../errors.js';
 import { assertSafeKeysDeep, assertSafePath } from '../../core/safe-keys.js';
 
-
 /** One key set from the command line. */
 export interface Override {
   /** Dotted path into the config. */
@@ -69,7 +68,9 @@ export function applyOverrides(raw: Record<string, unknown>, overrides: readonly
       const next = node[k];
       if (next === undefined) node[k] = {};
       else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
-        throw new CliError(`${o.source}: cannot set a key inside ${keys.slice(0, i + 1).join('.')}, which is ${JSON.stringify(next)}`);
+        throw new CliError(
+          `${o.source}: cannot set a key inside ${keys.slice(0, i + 1).join('.')}, which is ${JSON.stringify(next)}`,
+        );
       }
       node = node[k] as Record<string, unknown>;
     });

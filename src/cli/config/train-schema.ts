@@ -31,17 +31,27 @@ const sourcesSchema = z.discriminatedUnion('source', [
   z.strictObject({ source: z.literal('mnist'), ...common }),
   z.strictObject({ source: z.literal('fashion-mnist'), dir: z.string().min(1).optional(), ...common }),
   z.strictObject({
-    source: z.literal('idx'), images: z.string().min(1), labels: z.string().min(1),
-    testImages: z.string().min(1).optional(), testLabels: z.string().min(1).optional(), ...common,
+    source: z.literal('idx'),
+    images: z.string().min(1),
+    labels: z.string().min(1),
+    testImages: z.string().min(1).optional(),
+    testLabels: z.string().min(1).optional(),
+    ...common,
   }),
   z.strictObject({
-    source: z.literal('npy'), features: z.string().min(1), labels: z.string().min(1),
-    testFeatures: z.string().min(1).optional(), testLabels: z.string().min(1).optional(), ...common,
+    source: z.literal('npy'),
+    features: z.string().min(1),
+    labels: z.string().min(1),
+    testFeatures: z.string().min(1).optional(),
+    testLabels: z.string().min(1).optional(),
+    ...common,
   }),
   z.strictObject({
-    source: z.literal('csv'), file: z.string().min(1),
+    source: z.literal('csv'),
+    file: z.string().min(1),
     /** The column of class labels; every other column is a feature. */
-    label: z.string().min(1), ...common,
+    label: z.string().min(1),
+    ...common,
   }),
 ]);
 
@@ -102,7 +112,10 @@ export const finetuneSchema = z.strictObject({
 
 const base = {
   /** The task's name: the name of its head in the model and of its metrics. */
-  task: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -').default('class'),
+  task: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -')
+    .default('class'),
   seed: z.number().int().min(0).default(0),
   data: dataSchema.default({ source: 'mnist', testFraction: 0.2 }),
   model: modelSchema.default({ arch: 'mlp', hidden: [128] }),
@@ -117,7 +130,11 @@ export const dataConfigSchema = z.strictObject({ seed: base.seed, data: base.dat
 export const trainConfigSchema = z.strictObject(base);
 
 /** `finetune`: a training whose model starts from a pre-trained one (its arch comes from there). */
-export const finetuneConfigSchema = z.strictObject({ ...base, model: modelSchema.optional(), finetune: finetuneSchema });
+export const finetuneConfigSchema = z.strictObject({
+  ...base,
+  model: modelSchema.optional(),
+  finetune: finetuneSchema,
+});
 
 export type DataConfig = z.output<typeof sourcesSchema>;
 export type DataOnlyConfig = z.output<typeof dataConfigSchema>;

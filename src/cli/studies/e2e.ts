@@ -19,7 +19,16 @@ export const e2eStudy = defineStudy({
   flags: { case: 'case', sizes: 'sizes', seeds: 'seeds' },
   presets: {
     main: { case: 'digit-sum', sizes: [100, 200, 400, 800, 1600], seeds: 2, testExamples: 1000, bootstrap: 100 },
-    quick: { smokeTest: true, case: 'digit-sum', sizes: [100, 200, 400, 800], seeds: 2, testExamples: 500, bootstrap: 50, hybrid: false, training: { maxSteps: 300, minSteps: 60 } },
+    quick: {
+      smokeTest: true,
+      case: 'digit-sum',
+      sizes: [100, 200, 400, 800],
+      seeds: 2,
+      testExamples: 500,
+      bootstrap: 50,
+      hybrid: false,
+      training: { maxSteps: 300, minSteps: 60 },
+    },
   },
   // the study's progress events carry the run, its index and the runs done
   run: runE2eStudy,

@@ -21,6 +21,7 @@ export const STUDIES: readonly Study[] = [transferStudy, mtlStudy, e2eStudy];
  */
 export function studyByKey(key: string): Study {
   const s = STUDIES.find((d) => d.key === key);
-  if (s === undefined) throw new CliError(`unknown study '${key}', expected one of ${STUDIES.map((d) => d.key).join(', ')}`);
+  if (s === undefined)
+    throw new CliError(`unknown study '${key}', expected one of ${STUDIES.map((d) => d.key).join(', ')}`);
   return s;
 }

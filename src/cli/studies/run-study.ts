@@ -56,7 +56,10 @@ export interface StudyRunContext {
  * const subRuns = openSubRuns(run.dir, 'e2e', config, out);
  */
 export function openSubRuns(dir: string, key: StudyKey, config: unknown, out: Output): FileSubRunStore {
-  return FileSubRunStore.open(join(dir, 'subruns', key), { config: { study: key, config }, onWarning: (m) => out.note(`polytask: ${m}`) });
+  return FileSubRunStore.open(join(dir, 'subruns', key), {
+    config: { study: key, config },
+    onWarning: (m) => out.note(`polytask: ${m}`),
+  });
 }
 
 /** What runStudy throws for a study that Ctrl-C stopped (its StoppedError): exit status 130. */
@@ -74,7 +77,11 @@ export class StudyStopped extends CliError {
  * @example
  * const { result, seconds } = await runStudy(study, config, ctx);
  */
-export async function runStudy<Config, Result>(study: StudyDefinition<Config, Result>, config: Config, ctx: StudyRunContext): Promise<{ result: Result; seconds: number }> {
+export async function runStudy<Config, Result>(
+  study: StudyDefinition<Config, Result>,
+  config: Config,
+  ctx: StudyRunContext,
+): Promise<{ result: Result; seconds: number }> {
   const started = Date.now();
   // set inside the progress callback: an object, so that the end of the study sees what it set
   const drawn: { runs: Bar | null; steps: Bar | null } = { runs: null, steps: null };
@@ -104,13 +111,21 @@ export async function runStudy<Config, Result>(study: StudyDefinition<Config, Re
     const every = steps === null ? 10 : Math.max(1, Math.ceil(steps / MAX_STEP_RECORDS));
     if (p.step % every === 0 || p.step === steps) {
       ctx.run.metrics.append({
-        type: 'step', section: `${study.key}/${current}`, step: p.step, epoch: p.epoch ?? 0,
-        ...(p.loss === undefined ? {} : { loss: p.loss }), losses: p.losses ?? (p.loss === undefined ? {} : { loss: p.loss }),
+        type: 'step',
+        section: `${study.key}/${current}`,
+        step: p.step,
+        epoch: p.epoch ?? 0,
+        ...(p.loss === undefined ? {} : { loss: p.loss }),
+        losses: p.losses ?? (p.loss === undefined ? {} : { loss: p.loss }),
       });
     }
   };
   try {
-    const result = await study.run(config, onProgress, { subRuns: ctx.subRuns, signal: ctx.signal, executor: ctx.executor });
+    const result = await study.run(config, onProgress, {
+      subRuns: ctx.subRuns,
+      signal: ctx.signal,
+      executor: ctx.executor,
+    });
     drawn.runs?.update(runs, { tasks: 'done' });
     writeRunJson(ctx.run.dir, resultsFile(study.key), result);
     return { result, seconds: (Date.now() - started) / 1000 };

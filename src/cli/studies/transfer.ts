@@ -16,7 +16,12 @@ export const transferStudy = defineStudy({
   key: 'transfer',
   title: 'Transfer learning',
   schema: transferStudyConfigSchema,
-  flags: { direction: 'direction', budgets: 'target.budgets', strategies: 'fineTune.strategies', seeds: 'fineTune.seeds' },
+  flags: {
+    direction: 'direction',
+    budgets: 'target.budgets',
+    strategies: 'fineTune.strategies',
+    seeds: 'fineTune.seeds',
+  },
   presets: {
     // probeLr 1e-2: with a few labels per class a probe gets few steps, and 1e-3 leaves it underfit
     main: {
@@ -24,7 +29,13 @@ export const transferStudy = defineStudy({
       model: { arch: 'cnn', channels: [8, 16], hidden: 64 },
       source: { samples: 4000, epochs: 3 },
       target: { budgets: [5, 20, 80], testSamples: 1000 },
-      fineTune: { strategies: ['scratch', 'linear-probe', 'full', 'lp-ft'], seeds: [0, 1, 2], minEpochs: 10, epochBudget: 400, probeLr: 0.01 },
+      fineTune: {
+        strategies: ['scratch', 'linear-probe', 'full', 'lp-ft'],
+        seeds: [0, 1, 2],
+        minEpochs: 10,
+        epochBudget: 400,
+        probeLr: 0.01,
+      },
     },
     // a smoke test: its verdict is 'inconclusive: smoke test', never a conclusion
     quick: {
@@ -33,7 +44,13 @@ export const transferStudy = defineStudy({
       model: { arch: 'cnn', channels: [8, 16], hidden: 64 },
       source: { samples: 3000, epochs: 2 },
       target: { budgets: [5, 40], testSamples: 500 },
-      fineTune: { strategies: ['scratch', 'full', 'lp-ft'], seeds: [0, 1], minEpochs: 8, epochBudget: 200, probeLr: 0.01 },
+      fineTune: {
+        strategies: ['scratch', 'full', 'lp-ft'],
+        seeds: [0, 1],
+        minEpochs: 8,
+        epochBudget: 200,
+        probeLr: 0.01,
+      },
     },
   },
   // the study's progress events carry the run (pre-training, or a fine-tuning run), its index and the runs done

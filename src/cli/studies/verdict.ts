@@ -14,8 +14,11 @@ import type { Verdict } from '../../report/index.js';
  */
 export function verdictLines(v: Verdict, title: string): string[] {
   return [
-    `${title}: ${v.headline}`, `  outcome: ${v.outcome}`,
+    `${title}: ${v.headline}`,
+    `  outcome: ${v.outcome}`,
     ...(v.interval === null ? [] : [`  effect: ${v.interval}`]),
-    ...v.reasons.map((r) => `  ${r}`), ...v.next.map((n) => `  next: ${n}`), ...v.numbers.map((n) => `  ${n}`),
+    ...v.reasons.map((r) => `  ${r}`),
+    ...v.next.map((n) => `  next: ${n}`),
+    ...v.numbers.map((n) => `  ${n}`),
   ];
 }

@@ -11,7 +11,15 @@
 import { DataLoader } from '../../data/index.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { functional } from '../../nn/index.js';
-import { accuracy, evaluate, macroF1, Trainer, type EvaluationResult, type FitResult, type JsonValue } from '../../train/index.js';
+import {
+  accuracy,
+  evaluate,
+  macroF1,
+  Trainer,
+  type EvaluationResult,
+  type FitResult,
+  type JsonValue,
+} from '../../train/index.js';
 import type { ArchDescription } from '../../transfer/arch/types.js';
 import type { TrainConfig } from '../config/train-schema.js';
 import type { LoadedData } from '../datasets.js';
@@ -58,7 +66,10 @@ export async function fitSupervised(s: SupervisedRun): Promise<{ fit: FitResult;
   const totalSteps = Math.min(t.maxSteps ?? Infinity, t.epochs * loader.batchesPerEpoch);
   const { optimizer, scheduler } = buildOptimizer(config.optimizer, s.paramSets, totalSteps);
   const trainer = new Trainer({
-    model, optimizer, loader, epochs: t.epochs,
+    model,
+    optimizer,
+    loader,
+    epochs: t.epochs,
     ...(scheduler === undefined ? {} : { scheduler }),
     ...(t.maxSteps === undefined ? {} : { maxSteps: t.maxSteps }),
     ...(t.clipGradNorm === undefined ? {} : { clipGradNorm: t.clipGradNorm }),
@@ -69,7 +80,9 @@ export async function fitSupervised(s: SupervisedRun): Promise<{ fit: FitResult;
     },
     evaluate: () => evaluate(model, testLoader, metrics),
     checkpoint: {
-      dir: s.run.checkpointsDir, everyEpochs: 1, keepLast: 2,
+      dir: s.run.checkpointsDir,
+      everyEpochs: 1,
+      keepLast: 2,
       ...(t.checkpointEverySteps === undefined ? {} : { everySteps: t.checkpointEverySteps }),
       metadata: { ...s.description, source: s.source } as unknown as JsonValue,
     },
@@ -85,6 +98,7 @@ export async function fitSupervised(s: SupervisedRun): Promise<{ fit: FitResult;
     s.bars.stop();
   }
   const last = fit.history.at(-1)?.eval;
-  const evaluation = last !== null && last !== undefined && fit.reason === 'completed' ? last : evaluate(model, testLoader, metrics);
+  const evaluation =
+    last !== null && last !== undefined && fit.reason === 'completed' ? last : evaluate(model, testLoader, metrics);
   return { fit, evaluation };
 }

@@ -19,14 +19,27 @@ import type { ModelConfig } from '../config/train-schema.js';
  * @example
  * describeModel({ arch: 'mlp', hidden: [64] }, [784], 'class', 3).config; // { inputs: 784, hidden: [64] }
  */
-export function describeModel(model: ModelConfig, featureShape: readonly number[], task: string, classes: number, classNames?: string[]): ArchDescription {
+export function describeModel(
+  model: ModelConfig,
+  featureShape: readonly number[],
+  task: string,
+  classes: number,
+  classNames?: string[],
+): ArchDescription {
   const tasks = [{ name: task, classes, ...(classNames === undefined ? {} : { classNames }) }];
   if (model.arch === 'mlp') {
     return { arch: 'mlp', config: { inputs: sizeOf(featureShape), hidden: model.hidden }, tasks };
   }
   if (featureShape.length !== 3) {
-    throw new ValueError('model.arch', `cnn needs image inputs [channels, height, width], but the data gives examples of shape [${featureShape.join(',')}]; use arch: mlp`);
+    throw new ValueError(
+      'model.arch',
+      `cnn needs image inputs [channels, height, width], but the data gives examples of shape [${featureShape.join(',')}]; use arch: mlp`,
+    );
   }
   const [inChannels, height, width] = featureShape as [number, number, number];
-  return { arch: 'cnn', config: { inChannels, height, width, channels: model.channels, hidden: model.hidden, batchNorm: model.batchNorm }, tasks };
+  return {
+    arch: 'cnn',
+    config: { inChannels, height, width, channels: model.channels, hidden: model.hidden, batchNorm: model.batchNorm },
+    tasks,
+  };
 }

@@ -60,15 +60,27 @@ export function pretrainedPath(root: string, from: string): string {
   return join(findRun(root, from).dir, 'checkpoints');
 }
 
-function finetuneModel(config: FinetuneConfig, data: LoadedData, root: string): { model: MultiTaskModel; description: ArchDescription } {
+function finetuneModel(
+  config: FinetuneConfig,
+  data: LoadedData,
+  root: string,
+): { model: MultiTaskModel; description: ArchDescription } {
   const pre = loadPretrained(pretrainedPath(root, config.finetune.from));
   const expected = inputShape(pre.description);
-  const fits = pre.description.arch === 'mlp' ? sizeOf(expected) === sizeOf(data.featureShape) : expected.join(',') === data.featureShape.join(',');
+  const fits =
+    pre.description.arch === 'mlp'
+      ? sizeOf(expected) === sizeOf(data.featureShape)
+      : expected.join(',') === data.featureShape.join(',');
   if (!fits) {
-    throw new CliError(`finetune.from: the pre-trained ${pre.description.arch} takes inputs of shape [${expected.join(',')}], the data gives [${data.featureShape.join(',')}]`);
+    throw new CliError(
+      `finetune.from: the pre-trained ${pre.description.arch} takes inputs of shape [${expected.join(',')}], the data gives [${data.featureShape.join(',')}]`,
+    );
   }
   const tasks = [{ name: config.task, classes: data.classes, classNames: data.classNames }];
-  return { model: replaceHeads(pre.model, tasks), description: { arch: pre.description.arch, config: pre.description.config, tasks } };
+  return {
+    model: replaceHeads(pre.model, tasks),
+    description: { arch: pre.description.arch, config: pre.description.config, tasks },
+  };
 }
 
 /**
@@ -93,5 +105,8 @@ export function prepareModel(r: ModelRequest): PreparedModel {
   if (r.kind !== 'finetune') return { ...built, paramSets: [{ params: model.parameters() }] };
   const f = (r.config as FinetuneConfig).finetune;
   if (f.strategy === 'linear-probe') freeze(model, 'trunk.*');
-  return { ...built, paramSets: [{ params: model.trunk.parameters(), lrScale: f.trunkLrScale }, { params: model.heads.parameters() }] };
+  return {
+    ...built,
+    paramSets: [{ params: model.trunk.parameters(), lrScale: f.trunkLrScale }, { params: model.heads.parameters() }],
+  };
 }

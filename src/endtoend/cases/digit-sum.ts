@@ -38,7 +38,9 @@ export const digitSumCase: StudyCase = {
   composites: (pool, n, seed) => digitPairs(pool, n, seed),
   pipeline: (hidden) => {
     const classify = learnedStage({
-      name: CLASSIFIER, input: { kind: 'image', shape: DIGIT }, output: { kind: 'classes', n: 10 },
+      name: CLASSIFIER,
+      input: { kind: 'image', shape: DIGIT },
+      output: { kind: 'classes', n: 10 },
       create: () => digitClassifier(28 * 28, hidden),
     });
     return new Pipeline([splitStage(PAIR, 2), mapStage(classify, 2), sumStage(10)]);

@@ -27,6 +27,7 @@ const byName: Record<StudyCaseName, StudyCase> = { 'digit-sum': digitSumCase, 'r
  */
 export function studyCase(name: string): StudyCase {
   const found = (byName as Record<string, StudyCase | undefined>)[name];
-  if (found === undefined) throw new ValueError('studyCase', `unknown case '${name}', expected one of ${STUDY_CASES.join(', ')}`);
+  if (found === undefined)
+    throw new ValueError('studyCase', `unknown case '${name}', expected one of ${STUDY_CASES.join(', ')}`);
   return found;
 }

@@ -41,12 +41,16 @@ export const readNumberCase: StudyCase = {
   composites: (pool, n, seed) => writtenNumbers(pool, n, seed, { count: 3, width: NUMBER[2] }),
   pipeline: (hidden) => {
     const classify = learnedStage({
-      name: CLASSIFIER, input: { kind: 'image', shape: DIGIT }, output: { kind: 'classes', n: 10 },
+      name: CLASSIFIER,
+      input: { kind: 'image', shape: DIGIT },
+      output: { kind: 'classes', n: 10 },
       create: () => digitClassifier(28 * 28, hidden),
     });
     return new Pipeline([locateStage(NUMBER, 3, 28), mapStage(classify, 3), numberStage(3)]);
   },
-  subtaskData: (pools, n, seed) => ({ [CLASSIFIER]: digitSample(pools.train, n, seed, (px) => centerDigit(px, 28, 28)) }),
+  subtaskData: (pools, n, seed) => ({
+    [CLASSIFIER]: digitSample(pools.train, n, seed, (px) => centerDigit(px, 28, 28)),
+  }),
   endToEnd: (hidden) => new EndToEndModel(mlp(28 * 84, hidden, 1), { kind: 'scalar' }, SCALE),
   loss: (pred, target) => scaledMse(pred, target, SCALE),
   error: meanAbsoluteError,

@@ -10,7 +10,19 @@
  * spectrogramCnn({ numClasses: 10 }).forward(randn([4, 1, 40, 101])).shape; // [4, 10]
  */
 import { ShapeError } from '../../core/errors.js';
-import { BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, Dropout, Linear, MaxPool1d, MaxPool2d, Module, ReLU, Sequential } from '../../nn/index.js';
+import {
+  BatchNorm1d,
+  BatchNorm2d,
+  Conv1d,
+  Conv2d,
+  Dropout,
+  Linear,
+  MaxPool1d,
+  MaxPool2d,
+  Module,
+  ReLU,
+  Sequential,
+} from '../../nn/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { positiveInt } from './common.js';
 
@@ -54,7 +66,9 @@ export class RawAudioCnn extends Module {
     super();
     this.inChannels = positiveInt('rawAudioCnn', 'inChannels', opts.inChannels ?? 1);
     const c = positiveInt('rawAudioCnn', 'channels', opts.channels ?? 32);
-    this.conv1 = new Conv1d(this.inChannels, c, 80, { stride: positiveInt('rawAudioCnn', 'stride', opts.stride ?? 16) });
+    this.conv1 = new Conv1d(this.inChannels, c, 80, {
+      stride: positiveInt('rawAudioCnn', 'stride', opts.stride ?? 16),
+    });
     this.bn1 = new BatchNorm1d(c);
     this.conv2 = new Conv1d(c, c, 3);
     this.bn2 = new BatchNorm1d(c);
@@ -66,7 +80,8 @@ export class RawAudioCnn extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    if (x.ndim !== 3 || x.shape[1] !== this.inChannels) throw new ShapeError('rawAudioCnn', `expects [N, ${this.inChannels}, T], got [${x.shape.join(',')}]`);
+    if (x.ndim !== 3 || x.shape[1] !== this.inChannels)
+      throw new ShapeError('rawAudioCnn', `expects [N, ${this.inChannels}, T], got [${x.shape.join(',')}]`);
     let h = this.pool1.forward(this.bn1.forward(this.conv1.forward(x)).relu());
     h = this.pool2.forward(this.bn2.forward(this.conv2.forward(h)).relu());
     h = this.pool3.forward(this.bn3.forward(this.conv3.forward(h)).relu());
@@ -118,7 +133,14 @@ export class SpectrogramCnn extends Module {
     let prev = this.inChannels;
     for (const w of widths) {
       positiveInt('spectrogramCnn', 'channels', w);
-      this.features.append(new Sequential(new Conv2d(prev, w, 3, { padding: 1, bias: false }), new BatchNorm2d(w), new ReLU(), new MaxPool2d(2)));
+      this.features.append(
+        new Sequential(
+          new Conv2d(prev, w, 3, { padding: 1, bias: false }),
+          new BatchNorm2d(w),
+          new ReLU(),
+          new MaxPool2d(2),
+        ),
+      );
       prev = w;
     }
     this.dropout = new Dropout(opts.dropout ?? 0.2);
@@ -126,7 +148,8 @@ export class SpectrogramCnn extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    if (x.ndim !== 4 || x.shape[1] !== this.inChannels) throw new ShapeError('spectrogramCnn', `expects [N, ${this.inChannels}, F, T], got [${x.shape.join(',')}]`);
+    if (x.ndim !== 4 || x.shape[1] !== this.inChannels)
+      throw new ShapeError('spectrogramCnn', `expects [N, ${this.inChannels}, F, T], got [${x.shape.join(',')}]`);
     return this.classifier.forward(this.dropout.forward(this.features.forward(x).mean([2, 3])));
   }
 }

@@ -64,7 +64,8 @@ type Config = Required<BertOptions>;
 function config(opts: BertOptions): Config {
   const hidden = positiveInt('bert', 'hiddenSize', opts.hiddenSize ?? 768);
   const heads = positiveInt('bert', 'numHeads', opts.numHeads ?? 12);
-  if (hidden % heads !== 0) throw new ShapeError('bert', `hiddenSize ${hidden} must be a multiple of numHeads ${heads}`);
+  if (hidden % heads !== 0)
+    throw new ShapeError('bert', `hiddenSize ${hidden} must be a multiple of numHeads ${heads}`);
   return {
     vocabSize: positiveInt('bert', 'vocabSize', opts.vocabSize ?? 30522),
     hiddenSize: hidden,
@@ -116,11 +117,16 @@ class SelfAttention extends Module<[Tensor, Tensor | null], Tensor> {
     const [n, l, h] = x.shape as [number, number, number];
     const heads = this.c.numHeads;
     const split = (t: Tensor): Tensor => t.reshape([n, l, heads, h / heads]).permute([0, 2, 1, 3]);
-    const ctx = scaledDotProductAttention(split(this.#query.forward(x)), split(this.#key.forward(x)), split(this.#value.forward(x)), {
-      keyPadding: mask,
-      dropout: this.c.attentionDropout,
-      training: this.training,
-    });
+    const ctx = scaledDotProductAttention(
+      split(this.#query.forward(x)),
+      split(this.#key.forward(x)),
+      split(this.#value.forward(x)),
+      {
+        keyPadding: mask,
+        dropout: this.c.attentionDropout,
+        training: this.training,
+      },
+    );
     return ctx.permute([0, 2, 1, 3]).reshape([n, l, h]);
   }
 }
@@ -190,7 +196,10 @@ class Embeddings extends Module<[Tensor, Tensor | null], Tensor> {
 
   constructor(private readonly c: Config) {
     super();
-    this.#word = this.registerModule('word_embeddings', new Embedding(c.vocabSize, c.hiddenSize, { paddingIdx: c.padTokenId }));
+    this.#word = this.registerModule(
+      'word_embeddings',
+      new Embedding(c.vocabSize, c.hiddenSize, { paddingIdx: c.padTokenId }),
+    );
     this.#position = this.registerModule('position_embeddings', new Embedding(c.maxPositions, c.hiddenSize));
     this.#tokenType = this.registerModule('token_type_embeddings', new Embedding(c.typeVocabSize, c.hiddenSize));
     this.#norm = this.registerModule('LayerNorm', new LayerNorm(c.hiddenSize, { eps: c.layerNormEps }));
@@ -200,8 +209,12 @@ class Embeddings extends Module<[Tensor, Tensor | null], Tensor> {
   /** ids [N, L] int32, token types [N, L] int32 or null -> [N, L, H]. */
   forward(ids: Tensor, tokenTypes: Tensor | null): Tensor {
     const [n, l] = ids.shape as [number, number];
-    if (l > this.c.maxPositions) throw new ShapeError('bert', `sequence length ${l} exceeds maxPositions ${this.c.maxPositions}`);
-    const positions = new Tensor(Int32Array.from({ length: l }, (_, i) => i), [1, l]);
+    if (l > this.c.maxPositions)
+      throw new ShapeError('bert', `sequence length ${l} exceeds maxPositions ${this.c.maxPositions}`);
+    const positions = new Tensor(
+      Int32Array.from({ length: l }, (_, i) => i),
+      [1, l],
+    );
     const types = tokenTypes ?? new Tensor(new Int32Array(n * l), [n, l]);
     const e = this.#word.forward(ids).add(this.#position.forward(positions)).add(this.#tokenType.forward(types));
     return this.#dropout.forward(this.#norm.forward(e));
@@ -228,7 +241,10 @@ class Encoder extends Module<[Tensor, Tensor | null], Tensor> {
 
   constructor(c: Config) {
     super();
-    this.#layer = this.registerModule('layer', new ModuleList(Array.from({ length: c.numLayers }, () => new BertLayer(c))));
+    this.#layer = this.registerModule(
+      'layer',
+      new ModuleList(Array.from({ length: c.numLayers }, () => new BertLayer(c))),
+    );
   }
 
   forward(x: Tensor, mask: Tensor | null): Tensor {
@@ -261,7 +277,8 @@ export class BertModel extends Module<[Tensor, BertInputs?], BertOutput> {
 
   /** ids [N, L] int32 -> last hidden state [N, L, H] and pooled output [N, H]. */
   forward(ids: Tensor, inputs: BertInputs = {}): BertOutput {
-    if (ids.dtype !== 'int32' || ids.ndim !== 2) throw new DTypeError('bert', `token ids must be int32 [N, L], got ${ids.dtype} [${ids.shape.join(',')}]`);
+    if (ids.dtype !== 'int32' || ids.ndim !== 2)
+      throw new DTypeError('bert', `token ids must be int32 [N, L], got ${ids.dtype} [${ids.shape.join(',')}]`);
     const mask = inputs.attentionMask ?? null;
     const h = this.#encoder.forward(this.#embeddings.forward(ids, inputs.tokenTypeIds ?? null), mask);
     return { lastHiddenState: h, pooledOutput: this.#pooler.forward(h) };

@@ -25,7 +25,12 @@ export interface ConvNormActivationOptions {
  * @example
  * convNormActivation(16, 16, 3, { groups: 16, activation: () => new nn.ReLU() }); // depthwise
  */
-export function convNormActivation(inChannels: number, outChannels: number, kernelSize: number, opts: ConvNormActivationOptions = {}): Sequential {
+export function convNormActivation(
+  inChannels: number,
+  outChannels: number,
+  kernelSize: number,
+  opts: ConvNormActivationOptions = {},
+): Sequential {
   const dilation = opts.dilation ?? 1;
   const layers: Module[] = [
     new Conv2d(inChannels, outChannels, kernelSize, {

@@ -14,12 +14,40 @@
 export { convNormActivation, makeDivisible, type ConvNormActivationOptions } from './common.js';
 export { resnet18, resnet34, resnet50, ResNet, BasicBlock, Bottleneck, type ResNetOptions } from './resnet.js';
 export {
-  mobilenetV2, mobilenetV3Small, MobileNetV2, MobileNetV3Small, InvertedResidualV2, InvertedResidualV3, SqueezeExcitation,
+  mobilenetV2,
+  mobilenetV3Small,
+  MobileNetV2,
+  MobileNetV3Small,
+  InvertedResidualV2,
+  InvertedResidualV3,
+  SqueezeExcitation,
   type MobileNetOptions,
 } from './mobilenet.js';
-export { vitB16, vitSmall16, visionTransformer, VisionTransformer, VitEncoder, EncoderBlock, type VitOptions } from './vit.js';
 export {
-  bertEncoder, bertForSequenceClassification, BertModel, BertForSequenceClassification, BertLayer,
-  type BertOptions, type BertClassifierOptions, type BertInputs, type BertOutput,
+  vitB16,
+  vitSmall16,
+  visionTransformer,
+  VisionTransformer,
+  VitEncoder,
+  EncoderBlock,
+  type VitOptions,
+} from './vit.js';
+export {
+  bertEncoder,
+  bertForSequenceClassification,
+  BertModel,
+  BertForSequenceClassification,
+  BertLayer,
+  type BertOptions,
+  type BertClassifierOptions,
+  type BertInputs,
+  type BertOutput,
 } from './bert.js';
-export { rawAudioCnn, spectrogramCnn, RawAudioCnn, SpectrogramCnn, type RawAudioCnnOptions, type SpectrogramCnnOptions } from './audio.js';
+export {
+  rawAudioCnn,
+  spectrogramCnn,
+  RawAudioCnn,
+  SpectrogramCnn,
+  type RawAudioCnnOptions,
+  type SpectrogramCnnOptions,
+} from './audio.js';

@@ -10,7 +10,17 @@
  */
 import { ShapeError } from '../../core/errors.js';
 import {
-  AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Hardsigmoid, Hardswish, Linear, Module, ReLU, ReLU6, Sequential,
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Dropout,
+  Hardsigmoid,
+  Hardswish,
+  Linear,
+  Module,
+  ReLU,
+  ReLU6,
+  Sequential,
   type BatchNormOptions,
 } from '../../nn/index.js';
 import type { Tensor } from '../../tensor/index.js';
@@ -76,7 +86,13 @@ abstract class MobileNetBase extends Module {
 
 const V2_SETTING: readonly (readonly [number, number, number, number])[] = [
   // expansion t, channels c, repeats n, first stride s
-  [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
+  [1, 16, 1, 1],
+  [6, 24, 2, 2],
+  [6, 32, 3, 2],
+  [6, 64, 4, 2],
+  [6, 96, 3, 1],
+  [6, 160, 3, 2],
+  [6, 320, 1, 1],
 ];
 
 /**
@@ -177,7 +193,16 @@ export class InvertedResidualV3 extends Module {
   readonly block: Sequential;
   readonly useResConnect: boolean;
 
-  constructor(inp: number, kernel: number, expanded: number, out: number, useSe: boolean, useHs: boolean, stride: number, norm: BatchNormOptions) {
+  constructor(
+    inp: number,
+    kernel: number,
+    expanded: number,
+    out: number,
+    useSe: boolean,
+    useHs: boolean,
+    stride: number,
+    norm: BatchNormOptions,
+  ) {
     super();
     this.useResConnect = stride === 1 && inp === out;
     const activation = (): Module => (useHs ? new Hardswish() : new ReLU());
@@ -215,7 +240,9 @@ export class MobileNetV3Small extends MobileNetBase {
     const norm: BatchNormOptions = { eps: 0.001, momentum: 0.01 };
     const hardswish = (): Module => new Hardswish();
     const rows = V3_SMALL.map(([i, k, e, o, se, hs, s]) => [adjust(i), k, adjust(e), adjust(o), se, hs, s] as const);
-    const features: Module[] = [convNormActivation(this.inChannels, rows[0]![0], 3, { stride: 2, norm, activation: hardswish })];
+    const features: Module[] = [
+      convNormActivation(this.inChannels, rows[0]![0], 3, { stride: 2, norm, activation: hardswish }),
+    ];
     for (const [i, k, e, o, se, hs, s] of rows) features.push(new InvertedResidualV3(i, k, e, o, se, hs, s, norm));
     const lastIn = rows[rows.length - 1]![3];
     features.push(convNormActivation(lastIn, 6 * lastIn, 1, { norm, activation: hardswish }));

@@ -129,7 +129,8 @@ export class ResNet extends Module {
     let inPlanes = 64;
     const makeLayer = (planes: number, blocks: number, stride: number): Sequential => {
       const out = planes * kind.expansion;
-      const down = stride !== 1 || inPlanes !== out ? new Sequential(conv1x1(inPlanes, out, stride), new BatchNorm2d(out)) : null;
+      const down =
+        stride !== 1 || inPlanes !== out ? new Sequential(conv1x1(inPlanes, out, stride), new BatchNorm2d(out)) : null;
       const seq = new Sequential(kind.make(inPlanes, planes, stride, down));
       inPlanes = out;
       for (let i = 1; i < blocks; i++) seq.append(kind.make(inPlanes, planes, 1, null));

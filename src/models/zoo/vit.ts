@@ -10,7 +10,19 @@
  * m.eval().forward(randn([1, 3, 224, 224])).shape; // [1, 10]
  */
 import { ShapeError, ValueError } from '../../core/errors.js';
-import { Dropout, GELU, LayerNorm, Linear, Module, ModuleDict, MultiheadAttention, Parameter, Sequential, Conv2d, init } from '../../nn/index.js';
+import {
+  Dropout,
+  GELU,
+  LayerNorm,
+  Linear,
+  Module,
+  ModuleDict,
+  MultiheadAttention,
+  Parameter,
+  Sequential,
+  Conv2d,
+  init,
+} from '../../nn/index.js';
 import { concat, zeros, type Tensor } from '../../tensor/index.js';
 import { positiveInt } from './common.js';
 
@@ -55,12 +67,21 @@ export class EncoderBlock extends Module {
   constructor(numHeads: number, hiddenDim: number, mlpDim: number, dropout: number, attentionDropout: number) {
     super();
     this.#ln1 = this.registerModule('ln_1', new LayerNorm(hiddenDim, { eps: LN_EPS }));
-    this.#selfAttention = this.registerModule('self_attention', new MultiheadAttention(hiddenDim, numHeads, { dropout: attentionDropout }));
+    this.#selfAttention = this.registerModule(
+      'self_attention',
+      new MultiheadAttention(hiddenDim, numHeads, { dropout: attentionDropout }),
+    );
     this.#dropout = this.registerModule('dropout', new Dropout(dropout));
     this.#ln2 = this.registerModule('ln_2', new LayerNorm(hiddenDim, { eps: LN_EPS }));
     this.#mlp = this.registerModule(
       'mlp',
-      new Sequential(new Linear(hiddenDim, mlpDim), new GELU(), new Dropout(dropout), new Linear(mlpDim, hiddenDim), new Dropout(dropout)),
+      new Sequential(
+        new Linear(hiddenDim, mlpDim),
+        new GELU(),
+        new Dropout(dropout),
+        new Linear(mlpDim, hiddenDim),
+        new Dropout(dropout),
+      ),
     );
   }
 
@@ -83,12 +104,24 @@ export class VitEncoder extends Module {
   readonly #layers: ModuleDict<EncoderBlock>;
   readonly #ln: LayerNorm;
 
-  constructor(seqLength: number, numLayers: number, numHeads: number, hiddenDim: number, mlpDim: number, dropout: number, attentionDropout: number) {
+  constructor(
+    seqLength: number,
+    numLayers: number,
+    numHeads: number,
+    hiddenDim: number,
+    mlpDim: number,
+    dropout: number,
+    attentionDropout: number,
+  ) {
     super();
-    this.#posEmbedding = this.registerParameter('pos_embedding', new Parameter(init.normal(zeros([1, seqLength, hiddenDim]), 0, 0.02)));
+    this.#posEmbedding = this.registerParameter(
+      'pos_embedding',
+      new Parameter(init.normal(zeros([1, seqLength, hiddenDim]), 0, 0.02)),
+    );
     this.#dropout = this.registerModule('dropout', new Dropout(dropout));
     const blocks: [string, EncoderBlock][] = [];
-    for (let i = 0; i < numLayers; i++) blocks.push([`encoder_layer_${i}`, new EncoderBlock(numHeads, hiddenDim, mlpDim, dropout, attentionDropout)]);
+    for (let i = 0; i < numLayers; i++)
+      blocks.push([`encoder_layer_${i}`, new EncoderBlock(numHeads, hiddenDim, mlpDim, dropout, attentionDropout)]);
     this.#layers = this.registerModule('layers', new ModuleDict(blocks));
     this.#ln = this.registerModule('ln', new LayerNorm(hiddenDim, { eps: LN_EPS }));
   }
@@ -127,13 +160,17 @@ export class VisionTransformer extends Module {
     const mlpDim = positiveInt(m, 'mlpDim', opts.mlpDim ?? 3072);
     const numClasses = positiveInt(m, 'numClasses', opts.numClasses ?? 1000);
     this.inChannels = positiveInt(m, 'inChannels', opts.inChannels ?? 3);
-    if (this.imageSize % this.patchSize !== 0) throw new ValueError(m, `imageSize ${this.imageSize} must be a multiple of patchSize ${this.patchSize}`);
+    if (this.imageSize % this.patchSize !== 0)
+      throw new ValueError(m, `imageSize ${this.imageSize} must be a multiple of patchSize ${this.patchSize}`);
     const p = this.patchSize;
     this.#convProj = this.registerModule('conv_proj', new Conv2d(this.inChannels, this.hiddenDim, p, { stride: p }));
     this.#classToken = this.registerParameter('class_token', new Parameter(zeros([1, 1, this.hiddenDim])));
     const seqLength = (this.imageSize / p) ** 2 + 1;
     const dropout = opts.dropout ?? 0;
-    this.#encoder = this.registerModule('encoder', new VitEncoder(seqLength, numLayers, numHeads, this.hiddenDim, mlpDim, dropout, opts.attentionDropout ?? 0));
+    this.#encoder = this.registerModule(
+      'encoder',
+      new VitEncoder(seqLength, numLayers, numHeads, this.hiddenDim, mlpDim, dropout, opts.attentionDropout ?? 0),
+    );
     const heads = new Sequential();
     heads.registerModule('head', new Linear(this.hiddenDim, numClasses));
     this.#heads = this.registerModule('heads', heads);
@@ -153,7 +190,10 @@ export class VisionTransformer extends Module {
   features(x: Tensor): Tensor {
     const s = this.imageSize;
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels || x.shape[2] !== s || x.shape[3] !== s) {
-      throw new ShapeError('VisionTransformer', `expects [N, ${this.inChannels}, ${s}, ${s}], got [${x.shape.join(',')}]`);
+      throw new ShapeError(
+        'VisionTransformer',
+        `expects [N, ${this.inChannels}, ${s}, ${s}], got [${x.shape.join(',')}]`,
+      );
     }
     const n = x.shape[0]!;
     const patches = this.#convProj.forward(x).reshape([n, this.hiddenDim, -1]).permute([0, 2, 1]); // [N, P, D]
@@ -185,7 +225,9 @@ export function visionTransformer(opts: VitOptions = {}): VisionTransformer {
  * const m = vitB16();
  * m.loadStateDict(loadSafetensors('vit_b_16.safetensors'), { strict: true });
  */
-export function vitB16(opts: Omit<VitOptions, 'numLayers' | 'numHeads' | 'hiddenDim' | 'mlpDim' | 'patchSize'> = {}): VisionTransformer {
+export function vitB16(
+  opts: Omit<VitOptions, 'numLayers' | 'numHeads' | 'hiddenDim' | 'mlpDim' | 'patchSize'> = {},
+): VisionTransformer {
   return new VisionTransformer({ ...opts, patchSize: 16, numLayers: 12, numHeads: 12, hiddenDim: 768, mlpDim: 3072 });
 }
 
@@ -196,6 +238,8 @@ export function vitB16(opts: Omit<VitOptions, 'numLayers' | 'numHeads' | 'hidden
  * @example
  * vitSmall16({ imageSize: 64, numClasses: 10 }).forward(randn([2, 3, 64, 64])).shape; // [2, 10]
  */
-export function vitSmall16(opts: Omit<VitOptions, 'numLayers' | 'numHeads' | 'hiddenDim' | 'mlpDim' | 'patchSize'> = {}): VisionTransformer {
+export function vitSmall16(
+  opts: Omit<VitOptions, 'numLayers' | 'numHeads' | 'hiddenDim' | 'mlpDim' | 'patchSize'> = {},
+): VisionTransformer {
   return new VisionTransformer({ ...opts, patchSize: 16, numLayers: 12, numHeads: 6, hiddenDim: 384, mlpDim: 1536 });
 }

@@ -37,18 +37,38 @@ function scalarRows(data: ArrayData): boolean {
 }
 
 /** Targets of one task, checked against its kind. */
-function targetsOf(name: string, entry: TaskEntry, data: ArrayData, file: string): { labels: TaskLabels; outputs: number; labelNames?: string[] } {
+function targetsOf(
+  name: string,
+  entry: TaskEntry,
+  data: ArrayData,
+  file: string,
+): { labels: TaskLabels; outputs: number; labelNames?: string[] } {
   const at = ['tasks', name, 'targets'];
-  const bad = (found: string, allowed: string): never => { throw new ConfigError(file, at, found, allowed); };
+  const bad = (found: string, allowed: string): never => {
+    throw new ConfigError(file, at, found, allowed);
+  };
   const firstWhere = (ok: (v: number) => boolean): number => data.values.findIndex((v) => !Number.isNaN(v) && !ok(v));
   const shape = `[${data.rowShape.join(', ')}] per sample`;
   switch (entry.kind) {
     case 'multiclass': {
-      if (entry.classes === undefined) throw new ConfigError(file, ['tasks', name, 'classes'], 'nothing', 'the number of classes (an integer >= 2), required for a multiclass task');
+      if (entry.classes === undefined)
+        throw new ConfigError(
+          file,
+          ['tasks', name, 'classes'],
+          'nothing',
+          'the number of classes (an integer >= 2), required for a multiclass task',
+        );
       if (!scalarRows(data)) bad(shape, 'one class index per sample');
       const k = firstWhere((v) => Number.isInteger(v) && v >= 0 && v < entry.classes!);
-      if (k >= 0) bad(`${data.values[k]} at sample ${k}`, `class indices 0..${entry.classes - 1} (empty or NaN for a missing label)`);
-      return { labels: { data: Int32Array.from(data.values, (v) => (Number.isNaN(v) ? IGNORE_INDEX : v)) }, outputs: entry.classes };
+      if (k >= 0)
+        bad(
+          `${data.values[k]} at sample ${k}`,
+          `class indices 0..${entry.classes - 1} (empty or NaN for a missing label)`,
+        );
+      return {
+        labels: { data: Int32Array.from(data.values, (v) => (Number.isNaN(v) ? IGNORE_INDEX : v)) },
+        outputs: entry.classes,
+      };
     }
     case 'binary': {
       if (!scalarRows(data)) bad(shape, 'one 0/1 label per sample');
@@ -60,33 +80,63 @@ function targetsOf(name: string, entry: TaskEntry, data: ArrayData, file: string
       if (data.rowShape.length !== 1) bad(shape, 'a row of 0/1 labels per sample ([labels])');
       const k = firstWhere((v) => v === 0 || v === 1);
       if (k >= 0) bad(`${data.values[k]} at entry ${k}`, '0 or 1 (empty or NaN for a missing label)');
-      return { labels: { data: data.values, shape: data.rowShape }, outputs: data.rowShape[0]!, ...(data.columns === undefined ? {} : { labelNames: data.columns }) };
+      return {
+        labels: { data: data.values, shape: data.rowShape },
+        outputs: data.rowShape[0]!,
+        ...(data.columns === undefined ? {} : { labelNames: data.columns }),
+      };
     }
     case 'regression': {
       if (data.rowShape.length > 1) bad(shape, 'one value or one row of values per sample');
       const k = firstWhere(Number.isFinite);
       if (k >= 0) bad(`${data.values[k]} at entry ${k}`, 'finite numbers (empty or NaN for a missing value)');
       const outputs = data.rowShape[0] ?? 1;
-      return { labels: data.rowShape.length === 0 ? { data: data.values } : { data: data.values, shape: data.rowShape }, outputs };
+      return {
+        labels: data.rowShape.length === 0 ? { data: data.values } : { data: data.values, shape: data.rowShape },
+        outputs,
+      };
     }
   }
 }
 
-function maskOf(name: string, entry: TaskEntry, labels: TaskLabels, rows: number, ctx: ReadContext): Float32Array | undefined {
+function maskOf(
+  name: string,
+  entry: TaskEntry,
+  labels: TaskLabels,
+  rows: number,
+  ctx: ReadContext,
+): Float32Array | undefined {
   if (entry.mask === undefined) return undefined;
   const at = ['tasks', name, 'mask'];
   const m = readArray(entry.mask, at, ctx);
   const perLabel = labels.data.length;
   if (m.values.length !== rows && m.values.length !== perLabel) {
-    throw new ConfigError(ctx.file, at, `${m.values.length} values in ${entry.mask.file}`, `${rows} (one per sample) or ${perLabel} (one per label entry)`);
+    throw new ConfigError(
+      ctx.file,
+      at,
+      `${m.values.length} values in ${entry.mask.file}`,
+      `${rows} (one per sample) or ${perLabel} (one per label entry)`,
+    );
   }
   const k = m.values.findIndex((v) => v !== 0 && v !== 1);
   if (k >= 0) throw new ConfigError(ctx.file, at, `${m.values[k]} at entry ${k}`, '0 (missing) or 1 (present)');
   return m.values;
 }
 
-function checkRows(ctx: ReadContext, at: readonly PropertyKey[], data: ArrayData, rows: number, inputFile: string): void {
-  if (data.rows !== rows) throw new ConfigError(ctx.file, at, `${data.rows} rows in ${path.basename(data.path)}`, `${rows}, one per sample of the input ${inputFile}`);
+function checkRows(
+  ctx: ReadContext,
+  at: readonly PropertyKey[],
+  data: ArrayData,
+  rows: number,
+  inputFile: string,
+): void {
+  if (data.rows !== rows)
+    throw new ConfigError(
+      ctx.file,
+      at,
+      `${data.rows} rows in ${path.basename(data.path)}`,
+      `${rows}, one per sample of the input ${inputFile}`,
+    );
 }
 
 /**
@@ -109,12 +159,22 @@ export function buildTaskDescription(d: TaskDescriptionFile, file: string): Task
     let input = shared;
     if (entry.input !== undefined) {
       if (name === SHARED && shared !== null) {
-        throw new ConfigError(file, ['tasks', name, 'input'], `a task named "${SHARED}" with its own input`, `no input here, or another task name ("${SHARED}" names the data of the top-level input)`);
+        throw new ConfigError(
+          file,
+          ['tasks', name, 'input'],
+          `a task named "${SHARED}" with its own input`,
+          `no input here, or another task name ("${SHARED}" names the data of the top-level input)`,
+        );
       }
       source = name;
       input = { data: readArray(entry.input, ['tasks', name, 'input'], inputCtx), ref: entry.input.file };
     } else if (input === null) {
-      throw new ConfigError(file, ['tasks', name, 'input'], 'nothing, and there is no top-level input', 'a file reference for the task\'s input (or a top-level input)');
+      throw new ConfigError(
+        file,
+        ['tasks', name, 'input'],
+        'nothing, and there is no top-level input',
+        "a file reference for the task's input (or a top-level input)",
+      );
     }
     inputs.set(source, input);
     const target = readArray(entry.targets, ['tasks', name, 'targets'], labelCtx);
@@ -124,13 +184,26 @@ export function buildTaskDescription(d: TaskDescriptionFile, file: string): Task
     const metrics = entry.metrics;
     if (metrics !== undefined) {
       metrics.forEach((m, i) => {
-        if (!metricsForKind[entry.kind].includes(m)) throw new ConfigError(file, ['tasks', name, 'metrics', i], JSON.stringify(m), `a metric for a ${entry.kind} task: ${metricsForKind[entry.kind].join(', ')}`);
+        if (!metricsForKind[entry.kind].includes(m))
+          throw new ConfigError(
+            file,
+            ['tasks', name, 'metrics', i],
+            JSON.stringify(m),
+            `a metric for a ${entry.kind} task: ${metricsForKind[entry.kind].join(', ')}`,
+          );
       });
     }
-    tasks.push(defineTask({
-      name, kind: entry.kind, classes: outputs, labels: outputs, outputs,
-      ...(metrics === undefined ? {} : { metrics }), ...(labelNames === undefined ? {} : { labelNames }),
-    }));
+    tasks.push(
+      defineTask({
+        name,
+        kind: entry.kind,
+        classes: outputs,
+        labels: outputs,
+        outputs,
+        ...(metrics === undefined ? {} : { metrics }),
+        ...(labelNames === undefined ? {} : { labelNames }),
+      }),
+    );
     const group = bySource.get(source) ?? {};
     group[name] = mask === undefined ? labels : { ...labels, mask };
     bySource.set(source, group);
@@ -141,18 +214,42 @@ export function buildTaskDescription(d: TaskDescriptionFile, file: string): Task
     sources[source] = new MultiTaskDataset(data.values, data.rowShape.length === 0 ? [1] : data.rowShape, labels);
   }
   const mixing: Mixing = d.mixing === undefined ? { strategy: 'proportional' } : mixingOf(d.mixing, file);
-  return { file, tasks, sources, mixing, split: { testFraction: d.split?.testFraction ?? 0.2, seed: d.split?.seed ?? 0 } };
+  return {
+    file,
+    tasks,
+    sources,
+    mixing,
+    split: { testFraction: d.split?.testFraction ?? 0.2, seed: d.split?.seed ?? 0 },
+  };
 }
 
 function mixingOf(m: NonNullable<TaskDescriptionFile['mixing']>, file: string): Mixing {
   const cap = m.cap === undefined ? {} : { cap: m.cap };
   if (m.strategy === 'temperature') {
-    if (m.temperature === undefined) throw new ConfigError(file, ['mixing', 'temperature'], 'nothing', 'a positive number, required with strategy temperature');
+    if (m.temperature === undefined)
+      throw new ConfigError(
+        file,
+        ['mixing', 'temperature'],
+        'nothing',
+        'a positive number, required with strategy temperature',
+      );
     return { strategy: 'temperature', temperature: m.temperature, ...cap };
   }
-  if (m.temperature !== undefined) throw new ConfigError(file, ['mixing', 'temperature'], String(m.temperature), `nothing with strategy ${m.strategy} (only temperature mixing has a temperature)`);
+  if (m.temperature !== undefined)
+    throw new ConfigError(
+      file,
+      ['mixing', 'temperature'],
+      String(m.temperature),
+      `nothing with strategy ${m.strategy} (only temperature mixing has a temperature)`,
+    );
   if (m.strategy === 'equal') {
-    if (m.cap !== undefined) throw new ConfigError(file, ['mixing', 'cap'], String(m.cap), 'nothing with strategy equal (a cap limits proportional rates)');
+    if (m.cap !== undefined)
+      throw new ConfigError(
+        file,
+        ['mixing', 'cap'],
+        String(m.cap),
+        'nothing with strategy equal (a cap limits proportional rates)',
+      );
     return { strategy: 'equal' };
   }
   return { strategy: 'proportional', ...cap };

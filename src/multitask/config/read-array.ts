@@ -43,7 +43,12 @@ function formatOf(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext): F
   if (name.endsWith('.npy')) return 'npy';
   if (name.endsWith('.csv') || name.endsWith('.tsv')) return 'csv';
   if (name.endsWith('.idx') || name.endsWith('-ubyte') || /\.idx\d-/.test(name) || /-idx\d-/.test(name)) return 'idx';
-  throw new ConfigError(ctx.file, [...at, 'format'], `nothing, and the file name ${JSON.stringify(ref.file)} does not tell`, 'one of npy, idx, csv (or a file name ending in .npy, .csv, .tsv, .idx or -ubyte)');
+  throw new ConfigError(
+    ctx.file,
+    [...at, 'format'],
+    `nothing, and the file name ${JSON.stringify(ref.file)} does not tell`,
+    'one of npy, idx, csv (or a file name ending in .npy, .csv, .tsv, .idx or -ubyte)',
+  );
 }
 
 /** Runs a reader, turning its errors into a ConfigError at the file field. */
@@ -52,7 +57,12 @@ function reading<T>(at: readonly PropertyKey[], ctx: ReadContext, ref: FileRef, 
     return fn();
   } catch (e) {
     if (e instanceof ConfigError || !(e instanceof PolytaskError)) throw e;
-    throw new ConfigError(ctx.file, [...at, 'file'], `${JSON.stringify(ref.file)}, which cannot be read (${e.message})`, 'a readable file of the stated format');
+    throw new ConfigError(
+      ctx.file,
+      [...at, 'file'],
+      `${JSON.stringify(ref.file)}, which cannot be read (${e.message})`,
+      'a readable file of the stated format',
+    );
   }
 }
 
@@ -60,8 +70,10 @@ function csvColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext, 
   if (ref.column !== undefined && ref.columns !== undefined) {
     throw new ConfigError(ctx.file, [...at, 'columns'], 'both column and columns', 'one of column or columns');
   }
-  const table = reading(at, ctx, ref, () => readCsv(full, { allowMissing: ctx.missing, ...(ref.delimiter === undefined ? {} : { delimiter: ref.delimiter }) }));
-  const wanted = ref.column !== undefined ? [ref.column] : ref.columns ?? table.names;
+  const table = reading(at, ctx, ref, () =>
+    readCsv(full, { allowMissing: ctx.missing, ...(ref.delimiter === undefined ? {} : { delimiter: ref.delimiter }) }),
+  );
+  const wanted = ref.column !== undefined ? [ref.column] : (ref.columns ?? table.names);
   wanted.forEach((c, i) => {
     if (!table.names.includes(c)) {
       const field = ref.column !== undefined ? [...at, 'column'] : [...at, 'columns', i];
@@ -69,8 +81,18 @@ function csvColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext, 
     }
   });
   const values = new Float32Array(table.rows * wanted.length);
-  wanted.forEach((c, k) => table.columns[c]!.forEach((v, r) => { values[r * wanted.length + k] = v; }));
-  return { values, rows: table.rows, rowShape: ref.column !== undefined ? [] : [wanted.length], columns: wanted, path: full };
+  wanted.forEach((c, k) =>
+    table.columns[c]!.forEach((v, r) => {
+      values[r * wanted.length + k] = v;
+    }),
+  );
+  return {
+    values,
+    rows: table.rows,
+    rowShape: ref.column !== undefined ? [] : [wanted.length],
+    columns: wanted,
+    path: full,
+  };
 }
 
 /**
@@ -81,10 +103,21 @@ function csvColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext, 
  */
 export function readArray(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext): ArrayData {
   const full = path.resolve(ctx.dir, ref.file);
-  if (!fs.existsSync(full)) throw new ConfigError(ctx.file, [...at, 'file'], `${JSON.stringify(ref.file)} (no such file: ${full})`, 'an existing .npy, IDX or .csv file, relative to the description');
+  if (!fs.existsSync(full))
+    throw new ConfigError(
+      ctx.file,
+      [...at, 'file'],
+      `${JSON.stringify(ref.file)} (no such file: ${full})`,
+      'an existing .npy, IDX or .csv file, relative to the description',
+    );
   const format = formatOf(ref, at, ctx);
   if (format !== 'csv' && (ref.column !== undefined || ref.columns !== undefined)) {
-    throw new ConfigError(ctx.file, [...at, ref.column !== undefined ? 'column' : 'columns'], describeValue(ref.column ?? ref.columns), `nothing: columns are for CSV files, ${ref.file} is ${format}`);
+    throw new ConfigError(
+      ctx.file,
+      [...at, ref.column !== undefined ? 'column' : 'columns'],
+      describeValue(ref.column ?? ref.columns),
+      `nothing: columns are for CSV files, ${ref.file} is ${format}`,
+    );
   }
   let data: ArrayData;
   if (format === 'csv') data = csvColumns(ref, at, ctx, full);
@@ -97,13 +130,25 @@ export function readArray(ref: FileRef, at: readonly PropertyKey[], ctx: ReadCon
       const idx = readIdx(full);
       return { values: idx.data, shape: idx.shape };
     });
-    if (arr.shape.length === 0) throw new ConfigError(ctx.file, [...at, 'file'], `${JSON.stringify(ref.file)}, a scalar`, 'an array with one row per sample');
+    if (arr.shape.length === 0)
+      throw new ConfigError(
+        ctx.file,
+        [...at, 'file'],
+        `${JSON.stringify(ref.file)}, a scalar`,
+        'an array with one row per sample',
+      );
     data = { values: new Float32Array(arr.values), rows: arr.shape[0]!, rowShape: arr.shape.slice(1), path: full };
   }
   if (ref.shape !== undefined) {
     const have = sizeOf(data.rowShape);
     const want = sizeOf(ref.shape);
-    if (have !== want) throw new ConfigError(ctx.file, [...at, 'shape'], `[${ref.shape.join(', ')}] (${want} values per sample)`, `a shape of ${have} values, as each row of ${ref.file} holds`);
+    if (have !== want)
+      throw new ConfigError(
+        ctx.file,
+        [...at, 'shape'],
+        `[${ref.shape.join(', ')}] (${want} values per sample)`,
+        `a shape of ${have} values, as each row of ${ref.file} holds`,
+      );
     data.rowShape = [...ref.shape];
   }
   if (ref.scale !== undefined) for (let i = 0; i < data.values.length; i++) data.values[i]! *= ref.scale;

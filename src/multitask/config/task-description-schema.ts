@@ -63,7 +63,10 @@ export const taskEntrySchema = z.strictObject({
   mask: fileRefSchema.optional(),
   /** The task's own inputs (tasks with different datasets). */
   input: fileRefSchema.optional(),
-  metrics: z.array(z.enum(metricNames as [MetricName, ...MetricName[]])).min(1).optional(),
+  metrics: z
+    .array(z.enum(metricNames as [MetricName, ...MetricName[]]))
+    .min(1)
+    .optional(),
 });
 
 /** How sources are mixed when tasks have their own inputs (see mixing.ts). */
@@ -76,16 +79,23 @@ export const mixingSchema = z.strictObject({
 /** The whole file (module comment above). */
 export const taskDescriptionSchema = z.strictObject({
   input: fileRefSchema.optional(),
-  tasks: z.record(
-    z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'a name of letters, digits, _ and -, starting with a letter or _'),
-    taskEntrySchema,
-  ).refine((t) => Object.keys(t).length > 0, 'at least one task')
-    .refine((t) => Object.keys(t).length <= sizeLimits().tasks, `at most ${sizeLimits().tasks} tasks (POLYTASK_MAX_TASKS)`),
+  tasks: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'a name of letters, digits, _ and -, starting with a letter or _'),
+      taskEntrySchema,
+    )
+    .refine((t) => Object.keys(t).length > 0, 'at least one task')
+    .refine(
+      (t) => Object.keys(t).length <= sizeLimits().tasks,
+      `at most ${sizeLimits().tasks} tasks (POLYTASK_MAX_TASKS)`,
+    ),
   mixing: mixingSchema.optional(),
-  split: z.strictObject({
-    testFraction: z.number().gt(0).lt(1).default(0.2),
-    seed: z.int().default(0),
-  }).optional(),
+  split: z
+    .strictObject({
+      testFraction: z.number().gt(0).lt(1).default(0.2),
+      seed: z.int().default(0),
+    })
+    .optional(),
 });
 
 export type FileRef = z.output<typeof fileRefSchema>;

@@ -63,9 +63,11 @@ export interface MultiItemOptions {
  * makeMultiItems(loadMnist(), { n: 100, seed: 1 }).length; // 100
  */
 export function makeMultiItems(set: ImageSet, opts: MultiItemOptions): MultiTaskDataset {
-  if (set.height !== 28 || set.width !== 28) throw new ValueError('makeMultiItems', `needs 28×28 images, got ${set.height}×${set.width}`);
+  if (set.height !== 28 || set.width !== 28)
+    throw new ValueError('makeMultiItems', `needs 28×28 images, got ${set.height}×${set.width}`);
   if (set.n < 2) throw new ValueError('makeMultiItems', `needs at least 2 source images, got ${set.n}`);
-  if (!Number.isInteger(opts.n) || opts.n < 1) throw new ValueError('makeMultiItems', `n must be a positive integer, got ${opts.n}`);
+  if (!Number.isInteger(opts.n) || opts.n < 1)
+    throw new ValueError('makeMultiItems', `n must be a positive integer, got ${opts.n}`);
   const rng = new Rng(opts.seed ?? 0);
   const order = rng.permutation(set.n);
   const px = 28 * 28;
@@ -77,7 +79,10 @@ export function makeMultiItems(set: ImageSet, opts: MultiItemOptions): MultiTask
     // a partner other than the item itself: a digit overlaid on itself would be a one-item image
     let b = rng.int(set.n - 1);
     if (b >= a) b++;
-    images.set(multiItemImage(set.images.subarray(a * px, (a + 1) * px), set.images.subarray(b * px, (b + 1) * px)), i * px);
+    images.set(
+      multiItemImage(set.images.subarray(a * px, (a + 1) * px), set.images.subarray(b * px, (b + 1) * px)),
+      i * px,
+    );
     left[i] = set.labels[a]!;
     right[i] = set.labels[b]!;
   }
@@ -91,7 +96,9 @@ export function makeMultiItems(set: ImageSet, opts: MultiItemOptions): MultiTask
  * multiItemTasks(['0', '1', '2']).map((t) => t.name); // ['left', 'right']
  */
 export function multiItemTasks(classNames: readonly string[]): TaskSpec[] {
-  return ['left', 'right'].map((name) => defineTask({ name, kind: 'multiclass', classes: classNames.length, labelNames: classNames }));
+  return ['left', 'right'].map((name) =>
+    defineTask({ name, kind: 'multiclass', classes: classNames.length, labelNames: classNames }),
+  );
 }
 
 /** A built-in multi-task benchmark: training and test data and its tasks. */

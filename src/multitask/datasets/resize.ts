@@ -15,11 +15,24 @@ import { ValueError } from '../../core/errors.js';
  * @example
  * resizeBilinear(Float32Array.of(0, 1, 2, 3), 2, 2, 1, 1); // [1.5]
  */
-export function resizeBilinear(src: ArrayLike<number>, inH: number, inW: number, outH: number, outW: number): Float32Array {
-  for (const [name, v] of [['inH', inH], ['inW', inW], ['outH', outH], ['outW', outW]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new ValueError('resizeBilinear', `${name} must be a positive integer, got ${v}`);
+export function resizeBilinear(
+  src: ArrayLike<number>,
+  inH: number,
+  inW: number,
+  outH: number,
+  outW: number,
+): Float32Array {
+  for (const [name, v] of [
+    ['inH', inH],
+    ['inW', inW],
+    ['outH', outH],
+    ['outW', outW],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new ValueError('resizeBilinear', `${name} must be a positive integer, got ${v}`);
   }
-  if (src.length !== inH * inW) throw new ValueError('resizeBilinear', `image has ${src.length} pixels, expected ${inH}×${inW} = ${inH * inW}`);
+  if (src.length !== inH * inW)
+    throw new ValueError('resizeBilinear', `image has ${src.length} pixels, expected ${inH}×${inW} = ${inH * inW}`);
   const out = new Float32Array(outH * outW);
   const sy = inH / outH;
   const sx = inW / outW;
@@ -48,10 +61,21 @@ export function resizeBilinear(src: ArrayLike<number>, inH: number, inW: number,
  * @example
  * pasteMax(canvas, 36, digit, 28, 28, 6, 6);
  */
-export function pasteMax(canvas: Float32Array, canvasW: number, src: ArrayLike<number>, h: number, w: number, top: number, left: number): void {
+export function pasteMax(
+  canvas: Float32Array,
+  canvasW: number,
+  src: ArrayLike<number>,
+  h: number,
+  w: number,
+  top: number,
+  left: number,
+): void {
   const canvasH = canvas.length / canvasW;
   if (top < 0 || left < 0 || top + h > canvasH || left + w > canvasW) {
-    throw new ValueError('pasteMax', `a ${h}×${w} image at (${top}, ${left}) does not fit a ${canvasH}×${canvasW} canvas`);
+    throw new ValueError(
+      'pasteMax',
+      `a ${h}×${w} image at (${top}, ${left}) does not fit a ${canvasH}×${canvasW} canvas`,
+    );
   }
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {

@@ -49,7 +49,10 @@ export interface SceneOptions {
  * objectTaskName('Ankle boot'); // 'has_ankle_boot'
  */
 export function objectTaskName(className: string): string {
-  return `has_${className.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`;
+  return `has_${className
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')}`;
 }
 
 function checkOptions(set: ImageSet, o: SceneOptions): Required<Omit<SceneOptions, 'seed'>> {
@@ -59,12 +62,19 @@ function checkOptions(set: ImageSet, o: SceneOptions): Required<Omit<SceneOption
   const minObjects = o.minObjects ?? 1;
   const maxObjects = o.maxObjects ?? 3;
   const missing = o.missing ?? 0;
-  const bad = (detail: string): never => { throw new ValueError('makeScenes', detail); };
+  const bad = (detail: string): never => {
+    throw new ValueError('makeScenes', detail);
+  };
   if (!Number.isInteger(o.n) || o.n < 1) bad(`n must be a positive integer, got ${o.n}`);
-  if (classes.length < 1 || new Set(classes).size !== classes.length) bad(`classes must be distinct class indices, got [${classes.join(', ')}]`);
-  for (const c of classes) if (!Number.isInteger(c) || c < 0 || c >= set.classNames.length) bad(`class ${c} is not a class of the source set (0..${set.classNames.length - 1})`);
-  if (!Number.isInteger(objectSize) || objectSize < 1 || !Number.isInteger(canvas) || canvas < objectSize) bad(`need integers 1 <= objectSize (${objectSize}) <= canvas (${canvas})`);
-  if (!Number.isInteger(minObjects) || !Number.isInteger(maxObjects) || minObjects < 0 || maxObjects < minObjects) bad(`need integers 0 <= minObjects (${minObjects}) <= maxObjects (${maxObjects})`);
+  if (classes.length < 1 || new Set(classes).size !== classes.length)
+    bad(`classes must be distinct class indices, got [${classes.join(', ')}]`);
+  for (const c of classes)
+    if (!Number.isInteger(c) || c < 0 || c >= set.classNames.length)
+      bad(`class ${c} is not a class of the source set (0..${set.classNames.length - 1})`);
+  if (!Number.isInteger(objectSize) || objectSize < 1 || !Number.isInteger(canvas) || canvas < objectSize)
+    bad(`need integers 1 <= objectSize (${objectSize}) <= canvas (${canvas})`);
+  if (!Number.isInteger(minObjects) || !Number.isInteger(maxObjects) || minObjects < 0 || maxObjects < minObjects)
+    bad(`need integers 0 <= minObjects (${minObjects}) <= maxObjects (${maxObjects})`);
   if (!(missing >= 0 && missing < 1)) bad(`missing must be a fraction in [0, 1), got ${missing}`);
   return { n: o.n, classes, canvas, objectSize, minObjects, maxObjects, missing, layout: o.layout ?? 'perClass' };
 }
@@ -73,7 +83,8 @@ function checkOptions(set: ImageSet, o: SceneOptions): Required<Omit<SceneOption
 function pools(set: ImageSet, classes: readonly number[]): Int32Array[] {
   return classes.map((c) => {
     const members = Int32Array.from(Array.from(set.labels).flatMap((l, i) => (l === c ? [i] : [])));
-    if (members.length === 0) throw new ValueError('makeScenes', `the source set has no image of class ${c} ('${set.classNames[c]}')`);
+    if (members.length === 0)
+      throw new ValueError('makeScenes', `the source set has no image of class ${c} ('${set.classNames[c]}')`);
     return members;
   });
 }
@@ -100,8 +111,22 @@ export function makeScenes(set: ImageSet, opts: SceneOptions): MultiTaskDataset 
       const cls = rng.int(c);
       const pool = byClass[cls]!;
       const img = pool[rng.int(pool.length)]!;
-      const item = resizeBilinear(set.images.subarray(img * px, (img + 1) * px), set.height, set.width, o.objectSize, o.objectSize);
-      pasteMax(canvas, side, item, o.objectSize, o.objectSize, rng.int(side - o.objectSize + 1), rng.int(side - o.objectSize + 1));
+      const item = resizeBilinear(
+        set.images.subarray(img * px, (img + 1) * px),
+        set.height,
+        set.width,
+        o.objectSize,
+        o.objectSize,
+      );
+      pasteMax(
+        canvas,
+        side,
+        item,
+        o.objectSize,
+        o.objectSize,
+        rng.int(side - o.objectSize + 1),
+        rng.int(side - o.objectSize + 1),
+      );
       flags[i * c + cls] = 1;
     }
   }
@@ -110,7 +135,8 @@ export function makeScenes(set: ImageSet, opts: SceneOptions): MultiTaskDataset 
   const order = rng.permutation(flags.length);
   for (let k = 0; k < hidden; k++) flags[order[k]!] = NaN;
   const names = o.classes.map((k) => objectTaskName(set.classNames[k]!));
-  if (o.layout === 'multilabel') return new MultiTaskDataset(images, [1, side, side], { objects: { data: flags, shape: [c] } });
+  if (o.layout === 'multilabel')
+    return new MultiTaskDataset(images, [1, side, side], { objects: { data: flags, shape: [c] } });
   const labels: Record<string, TaskLabels> = {};
   names.forEach((name, k) => {
     labels[name] = { data: Float32Array.from({ length: o.n }, (_, i) => flags[i * c + k]!) };
@@ -126,9 +152,19 @@ export function makeScenes(set: ImageSet, opts: SceneOptions): MultiTaskDataset 
  */
 export function sceneTasks(classNames: readonly string[], layout: 'perClass' | 'multilabel' = 'perClass'): TaskSpec[] {
   if (layout === 'multilabel') {
-    return [defineTask({ name: 'objects', kind: 'multilabel', labels: classNames.length, labelNames: classNames, metrics: ['averagePrecision', 'binaryAccuracy'] })];
+    return [
+      defineTask({
+        name: 'objects',
+        kind: 'multilabel',
+        labels: classNames.length,
+        labelNames: classNames,
+        metrics: ['averagePrecision', 'binaryAccuracy'],
+      }),
+    ];
   }
-  return classNames.map((n) => defineTask({ name: objectTaskName(n), kind: 'binary', metrics: ['binaryAccuracy', 'averagePrecision'] }));
+  return classNames.map((n) =>
+    defineTask({ name: objectTaskName(n), kind: 'binary', metrics: ['binaryAccuracy', 'averagePrecision'] }),
+  );
 }
 
 export interface LoadScenesOptions extends Omit<SceneOptions, 'n'> {
@@ -171,7 +207,17 @@ export function loadScenes(o: LoadScenesOptions = {}): MultiTaskBenchmark | null
   return {
     name: o.source === 'fashion' ? 'scene-fashion' : 'scene',
     train: makeScenes(train, { ...o, classes, layout, n: o.train ?? 3000, seed }),
-    test: makeScenes(test, { ...o, classes, layout, n: o.test ?? 1000, seed: seed + 1, missing: o.missingInTest ? o.missing ?? 0 : 0 }),
-    tasks: sceneTasks(classes.map((k) => train.classNames[k]!), layout),
+    test: makeScenes(test, {
+      ...o,
+      classes,
+      layout,
+      n: o.test ?? 1000,
+      seed: seed + 1,
+      missing: o.missingInTest ? (o.missing ?? 0) : 0,
+    }),
+    tasks: sceneTasks(
+      classes.map((k) => train.classNames[k]!),
+      layout,
+    ),
   };
 }

@@ -19,7 +19,12 @@ import type { WeightsOverTime } from '../weight-history.js';
  */
 export function meanResults(runs: readonly EvaluationResult[]): EvaluationResult {
   const first = runs[0] ?? {};
-  return Object.fromEntries(Object.entries(first).map(([task, ms]) => [task, Object.fromEntries(Object.keys(ms).map((m) => [m, mean(runs.map((r) => r[task]?.[m] ?? NaN))]))]));
+  return Object.fromEntries(
+    Object.entries(first).map(([task, ms]) => [
+      task,
+      Object.fromEntries(Object.keys(ms).map((m) => [m, mean(runs.map((r) => r[task]?.[m] ?? NaN))])),
+    ]),
+  );
 }
 
 /**
@@ -32,7 +37,12 @@ export function meanWeights(runs: readonly WeightsOverTime[]): WeightsOverTime {
   const first = runs[0]!;
   return {
     steps: [...first.steps],
-    weights: Object.fromEntries(Object.keys(first.weights).map((t) => [t, first.steps.map((_, k) => mean(runs.map((r) => r.weights[t]?.[k] ?? NaN)))])),
+    weights: Object.fromEntries(
+      Object.keys(first.weights).map((t) => [
+        t,
+        first.steps.map((_, k) => mean(runs.map((r) => r.weights[t]?.[k] ?? NaN))),
+      ]),
+    ),
   };
 }
 
@@ -48,9 +58,25 @@ export function meanAffinity(runs: readonly AffinityHistory[]): AffinityHistory 
   return {
     tasks: [...first.tasks],
     steps: [...first.steps],
-    lookahead: first.steps.map((_, k) => meanMatrix(runs.map((r) => r.lookahead[k] ?? []), n)),
-    cosine: first.steps.map((_, k) => meanMatrix(runs.map((r) => r.cosine[k] ?? []), n)),
-    meanLookahead: meanMatrix(runs.map((r) => r.meanLookahead), n),
-    meanCosine: meanMatrix(runs.map((r) => r.meanCosine), n),
+    lookahead: first.steps.map((_, k) =>
+      meanMatrix(
+        runs.map((r) => r.lookahead[k] ?? []),
+        n,
+      ),
+    ),
+    cosine: first.steps.map((_, k) =>
+      meanMatrix(
+        runs.map((r) => r.cosine[k] ?? []),
+        n,
+      ),
+    ),
+    meanLookahead: meanMatrix(
+      runs.map((r) => r.meanLookahead),
+      n,
+    ),
+    meanCosine: meanMatrix(
+      runs.map((r) => r.meanCosine),
+      n,
+    ),
   };
 }

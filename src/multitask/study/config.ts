@@ -35,20 +35,32 @@ export type BuiltinDataset = (typeof builtinDatasets)[number];
 export const studyConfigSchema = z.strictObject({
   /** A smoke test (`--quick`): the study runs, but its verdict is `inconclusive: smoke test`, never a conclusion. */
   smokeTest: z.boolean().default(false),
-  dataset: z.union([
-    z.enum(builtinDatasets),
-    z.string().regex(/\.(ya?ml|json)$/i, 'a built-in dataset (multimnist, multifashion, scene, scene-fashion) or a task description file ending in .yaml, .yml or .json'),
-  ]).default('multimnist'),
-  methods: z.array(z.enum(weightingKeys as readonly WeightingKey[] as [WeightingKey, ...WeightingKey[]])).min(1)
-    .refine((m) => new Set(m).size === m.length, 'each method once').default(['ew', 'uw', 'pcgrad', 'mgda', 'famo']),
+  dataset: z
+    .union([
+      z.enum(builtinDatasets),
+      z
+        .string()
+        .regex(
+          /\.(ya?ml|json)$/i,
+          'a built-in dataset (multimnist, multifashion, scene, scene-fashion) or a task description file ending in .yaml, .yml or .json',
+        ),
+    ])
+    .default('multimnist'),
+  methods: z
+    .array(z.enum(weightingKeys as readonly WeightingKey[] as [WeightingKey, ...WeightingKey[]]))
+    .min(1)
+    .refine((m) => new Set(m).size === m.length, 'each method once')
+    .default(['ew', 'uw', 'pcgrad', 'mgda', 'famo']),
   epochs: z.int().positive().default(3),
   batchSize: z.int().positive().default(64),
   lr: z.number().positive().default(1e-3),
   seeds: z.array(z.int().nonnegative()).min(1).default([0]),
-  trunk: z.strictObject({
-    /** Channels of the first convolution (the second has twice, the representation five times as many). */
-    width: z.int().positive().default(10),
-  }).prefault({}),
+  trunk: z
+    .strictObject({
+      /** Channels of the first convolution (the second has twice, the representation five times as many). */
+      width: z.int().positive().default(10),
+    })
+    .prefault({}),
   /** Built-in datasets: training samples. */
   train: z.int().positive().default(3000),
   /** Built-in datasets: test samples. */
@@ -57,10 +69,12 @@ export const studyConfigSchema = z.strictObject({
   dataSeed: z.int().nonnegative().default(0),
   /** Scene datasets: fraction of training labels hidden as NaN. */
   missing: z.number().min(0).lt(1).default(0.25),
-  affinity: z.strictObject({
-    every: z.int().nonnegative().default(20),
-    lr: z.number().positive().default(0.01),
-  }).prefault({}),
+  affinity: z
+    .strictObject({
+      every: z.int().nonnegative().default(20),
+      lr: z.number().positive().default(0.01),
+    })
+    .prefault({}),
   capacityCheck: z.boolean().default(true),
   tolerance: z.number().nonnegative().default(0),
   /** Steps per window of the weights-over-time curves. */

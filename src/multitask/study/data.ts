@@ -29,18 +29,27 @@ export interface StudyData {
   mixing: Mixing;
 }
 
-const FASHION_HINT = 'Fashion-MNIST IDX files not found; install Debian\'s dataset-fashion-mnist (apt-get install dataset-fashion-mnist)';
+const FASHION_HINT =
+  "Fashion-MNIST IDX files not found; install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)";
 
 function builtin(c: MtlStudyConfig): MultiTaskBenchmark {
   const sizes = { train: c.train, test: c.test, seed: c.dataSeed };
   const scene = { ...sizes, missing: c.missing };
   let bench: MultiTaskBenchmark | null;
   switch (c.dataset) {
-    case 'multimnist': return loadMultiMnist(sizes);
-    case 'multifashion': bench = loadMultiFashion(sizes); break;
-    case 'scene': bench = loadScenes(scene); break;
-    case 'scene-fashion': bench = loadScenes({ ...scene, source: 'fashion', classes: [0, 5, 7, 8] }); break;
-    default: throw new ValueError('study', `unknown dataset '${c.dataset}'`);
+    case 'multimnist':
+      return loadMultiMnist(sizes);
+    case 'multifashion':
+      bench = loadMultiFashion(sizes);
+      break;
+    case 'scene':
+      bench = loadScenes(scene);
+      break;
+    case 'scene-fashion':
+      bench = loadScenes({ ...scene, source: 'fashion', classes: [0, 5, 7, 8] });
+      break;
+    default:
+      throw new ValueError('study', `unknown dataset '${c.dataset}'`);
   }
   if (bench === null) throw new ValueError(`dataset ${c.dataset}`, FASHION_HINT);
   return bench;
@@ -65,11 +74,20 @@ export function studyData(c: MtlStudyConfig): StudyData {
     return { name: c.dataset, tasks: d.tasks, train, test, mixing: d.mixing };
   }
   const b = builtin(c);
-  return { name: b.name, tasks: b.tasks, train: { shared: b.train }, test: { shared: b.test }, mixing: { strategy: 'proportional' } };
+  return {
+    name: b.name,
+    tasks: b.tasks,
+    train: { shared: b.train },
+    test: { shared: b.test },
+    mixing: { strategy: 'proportional' },
+  };
 }
 
 /** The sources holding any of `tasks`, each cut down to those tasks. */
-function sourcesFor(sources: Readonly<Record<string, MultiTaskDataset>>, tasks: readonly string[]): Record<string, MultiTaskDataset> {
+function sourcesFor(
+  sources: Readonly<Record<string, MultiTaskDataset>>,
+  tasks: readonly string[],
+): Record<string, MultiTaskDataset> {
   const out: Record<string, MultiTaskDataset> = {};
   for (const [name, ds] of Object.entries(sources)) {
     const mine = ds.tasks.filter((t) => tasks.includes(t));
@@ -84,7 +102,12 @@ function sourcesFor(sources: Readonly<Record<string, MultiTaskDataset>>, tasks: 
  * @example
  * trainLoader(data, ['left', 'right'], 64, 1).batchesPerEpoch;
  */
-export function trainLoader(data: StudyData, tasks: readonly string[], batchSize: number, seed: number): MultiTaskLoader | MixedTaskLoader {
+export function trainLoader(
+  data: StudyData,
+  tasks: readonly string[],
+  batchSize: number,
+  seed: number,
+): MultiTaskLoader | MixedTaskLoader {
   const sources = sourcesFor(data.train, tasks);
   const names = Object.keys(sources);
   if (names.length === 1) return new MultiTaskLoader(sources[names[0]!]!, { batchSize, shuffle: true, seed });
@@ -115,7 +138,10 @@ export function inputShape(data: StudyData): readonly number[] {
     const a = ds.featureShape;
     const b = other.featureShape;
     if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
-      throw new ValueError(`dataset ${data.name}`, `source '${first}' has inputs [${a.join(',')}] and '${name}' [${b.join(',')}]; the study's shared trunk needs one input shape`);
+      throw new ValueError(
+        `dataset ${data.name}`,
+        `source '${first}' has inputs [${a.join(',')}] and '${name}' [${b.join(',')}]; the study's shared trunk needs one input shape`,
+      );
     }
   }
   return ds.featureShape;

@@ -27,7 +27,9 @@ function plan(data: StudyData, c: MtlStudyConfig, seed: number, capacityWidth: n
   const width = c.trunk.width;
   const runs: RunSpec[] = data.tasks.map((t) => ({ label: `single:${t.name}`, tasks: [t], method: 'ew', width, seed }));
   for (const m of c.methods) runs.push({ label: m, tasks: data.tasks, method: m, width, seed, affinity: true });
-  if (capacityWidth !== null) for (const t of data.tasks) runs.push({ label: `capacity:${t.name}`, tasks: [t], method: 'ew', width: capacityWidth, seed });
+  if (capacityWidth !== null)
+    for (const t of data.tasks)
+      runs.push({ label: `capacity:${t.name}`, tasks: [t], method: 'ew', width: capacityWidth, seed });
   return runs;
 }
 
@@ -47,8 +49,13 @@ function capacityWidthOf(data: StudyData, c: MtlStudyConfig): CapacityWidth {
  * @example
  * mtlGrid(data, c).grid.map((r) => r.id);
  */
-export function mtlGrid(data: StudyData, c: MtlStudyConfig): { grid: SubRun<RunSpec>[]; capacity: CapacityWidth | null } {
+export function mtlGrid(
+  data: StudyData,
+  c: MtlStudyConfig,
+): { grid: SubRun<RunSpec>[]; capacity: CapacityWidth | null } {
   const capacity = c.capacityCheck && data.tasks.length > 1 ? capacityWidthOf(data, c) : null;
-  const grid = c.seeds.flatMap((seed) => plan(data, c, seed, capacity?.width ?? null)).map((spec) => ({ id: `${spec.label}-seed${spec.seed}`, spec }));
+  const grid = c.seeds
+    .flatMap((seed) => plan(data, c, seed, capacity?.width ?? null))
+    .map((spec) => ({ id: `${spec.label}-seed${spec.seed}`, spec }));
   return { grid, capacity };
 }

@@ -52,7 +52,13 @@ export interface RunOutcome {
  * isRunOutcome(JSON.parse(text)); // true for a record of trainAndEvaluate's result
  */
 export function isRunOutcome(v: unknown): v is RunOutcome {
-  return hasFields(v, { results: 'object', weights: 'object', affinity: 'object-or-null', seconds: 'number', params: 'number' });
+  return hasFields(v, {
+    results: 'object',
+    weights: 'object',
+    affinity: 'object-or-null',
+    seconds: 'number',
+    params: 'number',
+  });
 }
 
 /**
@@ -73,7 +79,13 @@ export function studyModel(data: StudyData, tasks: readonly TaskSpec[], width: n
  * @example
  * await trainAndEvaluate(data, config, spec, (e) => bar.update(e.progress), signal);
  */
-export async function trainAndEvaluate(data: StudyData, c: MtlStudyConfig, spec: RunSpec, onStep: (e: StepEndEvent) => void, signal?: AbortSignal): Promise<RunOutcome> {
+export async function trainAndEvaluate(
+  data: StudyData,
+  c: MtlStudyConfig,
+  spec: RunSpec,
+  onStep: (e: StepEndEvent) => void,
+  signal?: AbortSignal,
+): Promise<RunOutcome> {
   const started = performance.now();
   manualSeed(spec.seed);
   const model = studyModel(data, spec.tasks, spec.width);
@@ -87,10 +99,19 @@ export async function trainAndEvaluate(data: StudyData, c: MtlStudyConfig, spec:
     epochs: c.epochs,
     lr: c.lr,
     weightsEvery: c.weightsEvery,
-    ...(spec.affinity === true && c.affinity.every > 0 && names.length > 1 ? { affinity: { every: c.affinity.every, lr: c.affinity.lr } } : {}),
+    ...(spec.affinity === true && c.affinity.every > 0 && names.length > 1
+      ? { affinity: { every: c.affinity.every, lr: c.affinity.lr } }
+      : {}),
     callbacks: { onStepEnd: onStep },
     signal,
   });
   const results = evaluateTasks(model, spec.tasks, testBatches(data));
-  return { results, weights: run.weights, affinity: run.affinity, seconds: (performance.now() - started) / 1000, params: model.numParameters(), losses: run.fit.history.map((h) => h.loss) };
+  return {
+    results,
+    weights: run.weights,
+    affinity: run.affinity,
+    seconds: (performance.now() - started) / 1000,
+    params: model.numParameters(),
+    losses: run.fit.history.map((h) => h.loss),
+  };
 }

@@ -60,9 +60,27 @@ export const mtlSubRunTrainer: SubRunTrainer = {
   train: async (config, id, ctx) => {
     const { c, data, grid } = prepare(config);
     const run = grid.find((r) => r.id === id);
-    if (run === undefined) throw new ValueError(`mtl sub-run '${id}'`, `not in this study's grid (${grid.length} sub-runs: ${grid.slice(0, 3).map((r) => r.id).join(', ')}, ...)`);
-    return trainAndEvaluate(data, c, run.spec, (e) => ctx.onActivity?.({
-      epoch: e.epoch, epochs: c.epochs, step: e.progress.stepsDone, steps: e.progress.totalSteps, loss: e.loss,
-    }), ctx.signal);
+    if (run === undefined)
+      throw new ValueError(
+        `mtl sub-run '${id}'`,
+        `not in this study's grid (${grid.length} sub-runs: ${grid
+          .slice(0, 3)
+          .map((r) => r.id)
+          .join(', ')}, ...)`,
+      );
+    return trainAndEvaluate(
+      data,
+      c,
+      run.spec,
+      (e) =>
+        ctx.onActivity?.({
+          epoch: e.epoch,
+          epochs: c.epochs,
+          step: e.progress.stepsDone,
+          steps: e.progress.totalSteps,
+          loss: e.loss,
+        }),
+      ctx.signal,
+    );
   },
 };

@@ -25,20 +25,36 @@ export interface StudyTrunk {
  * studyTrunk([20], 4).features; // 20
  */
 export function studyTrunk(shape: readonly number[], width: number): StudyTrunk {
-  if (!Number.isInteger(width) || width < 1) throw new ValueError('studyTrunk', `width must be a positive integer, got ${width}`);
+  if (!Number.isInteger(width) || width < 1)
+    throw new ValueError('studyTrunk', `width must be a positive integer, got ${width}`);
   const features = 5 * width;
   if (shape.length === 3 && shape[1]! >= 16 && shape[2]! >= 16) {
     const [c, h, w] = shape as [number, number, number];
     const side = (n: number): number => Math.floor((Math.floor((n - 4) / 2) - 4) / 2);
     return {
       module: new Sequential(
-        new Conv2d(c, width, 5), new MaxPool2d(2), new ReLU(),
-        new Conv2d(width, 2 * width, 5), new MaxPool2d(2), new ReLU(),
-        new Flatten(), new Linear(2 * width * side(h) * side(w), features), new ReLU(),
+        new Conv2d(c, width, 5),
+        new MaxPool2d(2),
+        new ReLU(),
+        new Conv2d(width, 2 * width, 5),
+        new MaxPool2d(2),
+        new ReLU(),
+        new Flatten(),
+        new Linear(2 * width * side(h) * side(w), features),
+        new ReLU(),
       ),
       features,
     };
   }
   const inputs = sizeOf(shape);
-  return { module: new Sequential(new Flatten(), new Linear(inputs, 8 * width), new ReLU(), new Linear(8 * width, features), new ReLU()), features };
+  return {
+    module: new Sequential(
+      new Flatten(),
+      new Linear(inputs, 8 * width),
+      new ReLU(),
+      new Linear(8 * width, features),
+      new ReLU(),
+    ),
+    features,
+  };
 }

@@ -18,8 +18,17 @@
  * v.outcome; // e.g. 'inconclusive'
  */
 import {
-  convergenceReason, decideEffect, formatEffect, meanSd, seedEffect, seedNoiseReason, smokeTestReason,
-  type EffectOutcome, type StudyVerdict, type VerdictEffect, type VerdictReason,
+  convergenceReason,
+  decideEffect,
+  formatEffect,
+  meanSd,
+  seedEffect,
+  seedNoiseReason,
+  smokeTestReason,
+  type EffectOutcome,
+  type StudyVerdict,
+  type VerdictEffect,
+  type VerdictReason,
 } from '../../study/index.js';
 import type { EvaluationResult } from '../../train/index.js';
 import { CHECK_THRESHOLDS, type DataBalanceCheck, type SharedInputCheck } from '../checks.js';
@@ -48,9 +57,19 @@ export interface MtlVerdictInput {
 }
 
 /** The per-seed Δm of `method` against the per-seed baselines of `prefix` ('single' or 'capacity'). */
-export function deltaMBySeed(i: Pick<MtlVerdictInput, 'perSeed' | 'tasks' | 'directions'>, method: string, prefix: 'single' | 'capacity'): number[] {
+export function deltaMBySeed(
+  i: Pick<MtlVerdictInput, 'perSeed' | 'tasks' | 'directions'>,
+  method: string,
+  prefix: 'single' | 'capacity',
+): number[] {
   const runs = i.perSeed.get(method) ?? [];
-  return runs.map((r, s) => deltaM(r, Object.assign({}, ...i.tasks.map((t) => i.perSeed.get(`${prefix}:${t}`)?.[s] ?? {})) as EvaluationResult, i.directions));
+  return runs.map((r, s) =>
+    deltaM(
+      r,
+      Object.assign({}, ...i.tasks.map((t) => i.perSeed.get(`${prefix}:${t}`)?.[s] ?? {})) as EvaluationResult,
+      i.directions,
+    ),
+  );
 }
 
 /**
@@ -64,8 +83,14 @@ export function decideMtlVerdict(i: MtlVerdictInput): StudyVerdict<EffectOutcome
   const next: string[] = [];
   if (i.smokeTest) next.push('run the full study (npm start without --quick, or polytask study mtl)');
   reasons.push({
-    check: 'equal-capacity comparison', value: i.capacityRun ? 'run' : 'not run', passed: i.capacityRun, gate: true, failure: 'no equal-capacity comparison',
-    detail: i.capacityRun ? 'the methods are compared with single-task models of equal total capacity' : 'capacityCheck is off: the fair comparison (equal total parameters) was not made',
+    check: 'equal-capacity comparison',
+    value: i.capacityRun ? 'run' : 'not run',
+    passed: i.capacityRun,
+    gate: true,
+    failure: 'no equal-capacity comparison',
+    detail: i.capacityRun
+      ? 'the methods are compared with single-task models of equal total capacity'
+      : 'capacityCheck is off: the fair comparison (equal total parameters) was not made',
   });
   if (!i.capacityRun) next.push('turn capacityCheck on');
   const convergence = convergenceReason(i.losses);
@@ -74,35 +99,104 @@ export function decideMtlVerdict(i: MtlVerdictInput): StudyVerdict<EffectOutcome
 
   const base: 'single' | 'capacity' = i.capacityRun ? 'capacity' : 'single';
   const against = base === 'capacity' ? 'single-task models of equal capacity' : 'the single-task baselines';
-  const effects = i.methods.map((m) => ({ m, e: seedEffect(deltaMBySeed(i, m, base), { unit: '% Δm', of: `${m}'s Δm against ${against}`, paired: true, ...(i.methods.length > 1 ? { note: `best of ${i.methods.length} methods, not corrected for the choice` } : {}) }) }));
-  const best = effects.reduce<{ m: string; e: VerdictEffect } | null>((a, b) => (a === null || b.e.estimate > a.e.estimate ? b : a), null);
-  const vsFull = best === null ? null : seedEffect(deltaMBySeed(i, best.m, 'single'), { unit: '% Δm', of: `${best.m}'s Δm against the full-width single-task baselines`, paired: true });
+  const effects = i.methods.map((m) => ({
+    m,
+    e: seedEffect(deltaMBySeed(i, m, base), {
+      unit: '% Δm',
+      of: `${m}'s Δm against ${against}`,
+      paired: true,
+      ...(i.methods.length > 1 ? { note: `best of ${i.methods.length} methods, not corrected for the choice` } : {}),
+    }),
+  }));
+  const best = effects.reduce<{ m: string; e: VerdictEffect } | null>(
+    (a, b) => (a === null || b.e.estimate > a.e.estimate ? b : a),
+    null,
+  );
+  const vsFull =
+    best === null
+      ? null
+      : seedEffect(deltaMBySeed(i, best.m, 'single'), {
+          unit: '% Δm',
+          of: `${best.m}'s Δm against the full-width single-task baselines`,
+          paired: true,
+        });
 
   // the seed's conditions for multi-task learning, each with its number
-  reasons.push({ check: 'shared input', value: Number(i.sharedInput.rangeOverlap.toFixed(3)), passed: i.sharedInput.ok, gate: false, detail: i.sharedInput.ok ? 'the tasks read inputs of one shape and range' : `the tasks' inputs differ (shape ${i.sharedInput.sameShape ? 'same' : 'differs'}, range overlap ${i.sharedInput.rangeOverlap.toFixed(2)} < ${CHECK_THRESHOLDS.rangeOverlap})` });
-  reasons.push({ check: 'balanced labels', value: Number(i.dataBalance.ratio.toFixed(3)), passed: i.dataBalance.ok, gate: false, detail: i.dataBalance.ok ? 'no task has ten times fewer labels than another' : `a task has far fewer labels than another (ratio ${i.dataBalance.ratio.toFixed(2)} < ${CHECK_THRESHOLDS.labelRatio})` });
+  reasons.push({
+    check: 'shared input',
+    value: Number(i.sharedInput.rangeOverlap.toFixed(3)),
+    passed: i.sharedInput.ok,
+    gate: false,
+    detail: i.sharedInput.ok
+      ? 'the tasks read inputs of one shape and range'
+      : `the tasks' inputs differ (shape ${i.sharedInput.sameShape ? 'same' : 'differs'}, range overlap ${i.sharedInput.rangeOverlap.toFixed(2)} < ${CHECK_THRESHOLDS.rangeOverlap})`,
+  });
+  reasons.push({
+    check: 'balanced labels',
+    value: Number(i.dataBalance.ratio.toFixed(3)),
+    passed: i.dataBalance.ok,
+    gate: false,
+    detail: i.dataBalance.ok
+      ? 'no task has ten times fewer labels than another'
+      : `a task has far fewer labels than another (ratio ${i.dataBalance.ratio.toFixed(2)} < ${CHECK_THRESHOLDS.labelRatio})`,
+  });
   if (best !== null && i.capacityRun) {
     const fits = best.e.high >= 0;
     reasons.push({
-      check: 'capacity', value: Number(best.e.estimate.toFixed(2)), passed: fits, gate: false,
-      detail: fits ? `the shared network is not below single-task models of equal capacity (${formatEffect(best.e)})`
+      check: 'capacity',
+      value: Number(best.e.estimate.toFixed(2)),
+      passed: fits,
+      gate: false,
+      detail: fits
+        ? `the shared network is not below single-task models of equal capacity (${formatEffect(best.e)})`
         : `a shared network this small cannot hold ${i.tasks.length === 2 ? 'both' : 'all'} tasks: widen the trunk (trunk.width ${i.width} → ${2 * i.width}); ${formatEffect(best.e)}`,
     });
     if (!fits) next.push(`a wider trunk (trunk.width=${2 * i.width})`);
   }
-  if (vsFull !== null) reasons.push({ ...seedNoiseReason(vsFull, MTL_MARGIN_PERCENT), check: 'Δm vs full-width single-task', value: Number(vsFull.estimate.toFixed(3)), gate: false, passed: true, detail: formatEffect(vsFull) });
+  if (vsFull !== null)
+    reasons.push({
+      ...seedNoiseReason(vsFull, MTL_MARGIN_PERCENT),
+      check: 'Δm vs full-width single-task',
+      value: Number(vsFull.estimate.toFixed(3)),
+      gate: false,
+      passed: true,
+      detail: formatEffect(vsFull),
+    });
   if (best !== null) reasons.push({ ...seedNoiseReason(best.e, MTL_MARGIN_PERCENT), check: 'seed noise' });
   for (const { m, e } of effects) {
     const sd = meanSd(deltaMBySeed(i, m, 'single')).sd;
-    if (sd > UNSTABLE_DM_SD) reasons.push({ check: `${m} stable`, value: Number(sd.toFixed(2)), passed: false, gate: false, detail: `${m}'s Δm varies over seeds with sd ${sd.toFixed(1)}% (> ${UNSTABLE_DM_SD}%): unstable` });
-    if (e.high < 0) reasons.push({ check: `${m} not below baseline`, value: Number(e.estimate.toFixed(2)), passed: false, gate: false, detail: `${m} falls below ${against}: ${formatEffect(e)}` });
+    if (sd > UNSTABLE_DM_SD)
+      reasons.push({
+        check: `${m} stable`,
+        value: Number(sd.toFixed(2)),
+        passed: false,
+        gate: false,
+        detail: `${m}'s Δm varies over seeds with sd ${sd.toFixed(1)}% (> ${UNSTABLE_DM_SD}%): unstable`,
+      });
+    if (e.high < 0)
+      reasons.push({
+        check: `${m} not below baseline`,
+        value: Number(e.estimate.toFixed(2)),
+        passed: false,
+        gate: false,
+        detail: `${m} falls below ${against}: ${formatEffect(e)}`,
+      });
   }
 
-  const d = decideEffect({ effect: best?.e ?? null, margin: MTL_MARGIN_PERCENT, gates: reasons.filter((r) => r.gate), next });
+  const d = decideEffect({
+    effect: best?.e ?? null,
+    margin: MTL_MARGIN_PERCENT,
+    gates: reasons.filter((r) => r.gate),
+    next,
+  });
   const what = best === null ? '' : ` (${formatEffect(best.e)})`;
-  const sentence = d.outcome === 'helps' ? `Sharing helps: ${best!.m} beats ${against}${what}.`
-    : d.outcome === 'hurts' ? `Sharing hurts: even the best method, ${best!.m}, falls below ${against}${what}.`
-      : d.outcome === 'no-difference' ? `Sharing makes no difference beyond ±${MTL_MARGIN_PERCENT}% Δm against ${against}${what}.`
-        : `Inconclusive (${d.because}): whether sharing helps is not decided by this run${what}.`;
+  const sentence =
+    d.outcome === 'helps'
+      ? `Sharing helps: ${best!.m} beats ${against}${what}.`
+      : d.outcome === 'hurts'
+        ? `Sharing hurts: even the best method, ${best!.m}, falls below ${against}${what}.`
+        : d.outcome === 'no-difference'
+          ? `Sharing makes no difference beyond ±${MTL_MARGIN_PERCENT}% Δm against ${against}${what}.`
+          : `Inconclusive (${d.because}): whether sharing helps is not decided by this run${what}.`;
   return { outcome: d.outcome, because: d.because, effect: best?.e ?? null, reasons, next: d.next, sentence };
 }

@@ -35,7 +35,8 @@ export function alignedMatrix(gram: ArrayLike<number>): Float64Array {
   const sigmaMin = Math.sqrt(values[kept[0]!]!);
   for (const k of kept) {
     const f = sigmaMin / Math.sqrt(values[k]!);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) b[i * n + j]! += f * vectors[i * n + k]! * vectors[j * n + k]!;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) b[i * n + j]! += f * vectors[i * n + k]! * vectors[j * n + k]!;
   }
   return b;
 }

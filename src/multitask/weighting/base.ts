@@ -8,7 +8,14 @@
 import { ShapeError, ValueError } from '../../core/errors.js';
 import { tensor, type Tensor } from '../../tensor/index.js';
 import type { Parameter } from '../../nn/index.js';
-import type { MtlStepContext, WeightingKey, WeightingMethod, WeightingNeeds, WeightingState, WeightingStep } from './types.js';
+import type {
+  MtlStepContext,
+  WeightingKey,
+  WeightingMethod,
+  WeightingNeeds,
+  WeightingState,
+  WeightingStep,
+} from './types.js';
 
 export abstract class WeightingBase implements WeightingMethod {
   abstract readonly key: WeightingKey;
@@ -20,7 +27,8 @@ export abstract class WeightingBase implements WeightingMethod {
     if (tasks.length === 0) throw new ValueError(where, 'needs at least one task');
     const seen = new Set<string>();
     for (const t of tasks) {
-      if (typeof t !== 'string' || t === '') throw new ValueError(where, `task names must be non-empty strings, got ${JSON.stringify(t)}`);
+      if (typeof t !== 'string' || t === '')
+        throw new ValueError(where, `task names must be non-empty strings, got ${JSON.stringify(t)}`);
       if (seen.has(t)) throw new ValueError(where, `task '${t}' is listed twice`);
       seen.add(t);
     }
@@ -48,11 +56,20 @@ export abstract class WeightingBase implements WeightingMethod {
   protected checkContext(ctx: MtlStepContext): Tensor[] {
     this.checkTaskKeys('taskLosses', ctx.taskLosses);
     const extra = Object.keys(ctx.taskParams).filter((k) => !this.tasks.includes(k));
-    if (extra.length > 0) throw new ValueError(`${this.key}.backward`, `taskParams names unknown task(s) ${extra.map((t) => `'${t}'`).join(', ')}; tasks are ${this.tasks.join(', ')}`);
+    if (extra.length > 0)
+      throw new ValueError(
+        `${this.key}.backward`,
+        `taskParams names unknown task(s) ${extra.map((t) => `'${t}'`).join(', ')}; tasks are ${this.tasks.join(', ')}`,
+      );
     return this.tasks.map((t) => {
       const l = ctx.taskLosses[t]!;
-      if (l.size !== 1) throw new ShapeError(`${this.key}.backward`, `loss of task '${t}' must be a scalar, got shape [${l.shape.join(',')}]`);
-      if (l.dtype !== 'float32') throw new ValueError(`${this.key}.backward`, `loss of task '${t}' must be float32, got ${l.dtype}`);
+      if (l.size !== 1)
+        throw new ShapeError(
+          `${this.key}.backward`,
+          `loss of task '${t}' must be a scalar, got shape [${l.shape.join(',')}]`,
+        );
+      if (l.dtype !== 'float32')
+        throw new ValueError(`${this.key}.backward`, `loss of task '${t}' must be float32, got ${l.dtype}`);
       if (Number.isNaN(l.item())) throw new ValueError(`${this.key}.backward`, `loss of task '${t}' is NaN`);
       return l;
     });
@@ -63,8 +80,14 @@ export abstract class WeightingBase implements WeightingMethod {
     const missing = this.tasks.filter((t) => !Object.hasOwn(record, t));
     const extra = Object.keys(record).filter((k) => !this.tasks.includes(k));
     if (missing.length > 0 || extra.length > 0) {
-      const parts = [missing.length > 0 ? `missing ${missing.map((t) => `'${t}'`).join(', ')}` : '', extra.length > 0 ? `unknown ${extra.map((t) => `'${t}'`).join(', ')}` : ''];
-      throw new ValueError(`${this.key}`, `${what} must have one entry per task (${this.tasks.join(', ')}): ${parts.filter((p) => p !== '').join('; ')}`);
+      const parts = [
+        missing.length > 0 ? `missing ${missing.map((t) => `'${t}'`).join(', ')}` : '',
+        extra.length > 0 ? `unknown ${extra.map((t) => `'${t}'`).join(', ')}` : '',
+      ];
+      throw new ValueError(
+        `${this.key}`,
+        `${what} must have one entry per task (${this.tasks.join(', ')}): ${parts.filter((p) => p !== '').join('; ')}`,
+      );
     }
   }
 
@@ -73,7 +96,8 @@ export abstract class WeightingBase implements WeightingMethod {
     this.checkTaskKeys(what, record);
     return Float64Array.from(this.tasks, (t) => {
       const v = record[t]!;
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(this.key, `${what}['${t}'] must be a finite number, got ${v}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new ValueError(this.key, `${what}['${t}'] must be a finite number, got ${v}`);
       return v;
     });
   }
@@ -88,14 +112,21 @@ export abstract class WeightingBase implements WeightingMethod {
     const missing = keys.filter((k) => !Object.hasOwn(state, k));
     const extra = Object.keys(state).filter((k) => !keys.includes(k));
     if (missing.length > 0 || extra.length > 0) {
-      throw new ValueError(`${this.key}.loadStateDict`, `expected keys [${keys.join(', ')}], missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]`);
+      throw new ValueError(
+        `${this.key}.loadStateDict`,
+        `expected keys [${keys.join(', ')}], missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]`,
+      );
     }
   }
 
   /** The values of state entry `key`, checked to hold `size` numbers. */
   protected stateValues(state: Readonly<WeightingState>, key: string, size: number): Float64Array {
     const t = state[key]!;
-    if (t.size !== size) throw new ShapeError(`${this.key}.loadStateDict`, `'${key}' must hold ${size} values, got shape [${t.shape.join(',')}]`);
+    if (t.size !== size)
+      throw new ShapeError(
+        `${this.key}.loadStateDict`,
+        `'${key}' must hold ${size} values, got shape [${t.shape.join(',')}]`,
+      );
     return Float64Array.from(t.data);
   }
 }

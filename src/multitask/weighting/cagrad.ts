@@ -31,14 +31,20 @@ export function cagradWeights(gram: ArrayLike<number>, c: number): Float64Array 
   const mean = new Float64Array(n).fill(1 / n);
   const b = matVec(g, mean); // bᵢ = gᵢ·g₀
   const rootPhi = c * Math.sqrt(Math.max(quadForm(g, mean), 0));
-  const w = rootPhi === 0 ? mean : minimizeOnSimplex({
-    value: (x) => b.reduce((s, bi, i) => s + bi * x[i]!, 0) + rootPhi * Math.sqrt(Math.max(quadForm(g, x), 0)),
-    gradient: (x) => {
-      const gx = matVec(g, x);
-      const norm = Math.sqrt(Math.max(quadForm(g, x), 0));
-      return b.map((bi, i) => bi + (norm > 0 ? (rootPhi * gx[i]!) / norm : 0));
-    },
-  }, n);
+  const w =
+    rootPhi === 0
+      ? mean
+      : minimizeOnSimplex(
+          {
+            value: (x) => b.reduce((s, bi, i) => s + bi * x[i]!, 0) + rootPhi * Math.sqrt(Math.max(quadForm(g, x), 0)),
+            gradient: (x) => {
+              const gx = matVec(g, x);
+              const norm = Math.sqrt(Math.max(quadForm(g, x), 0));
+              return b.map((bi, i) => bi + (norm > 0 ? (rootPhi * gx[i]!) / norm : 0));
+            },
+          },
+          n,
+        );
   const normW = Math.sqrt(Math.max(quadForm(g, w), 0));
   const lambda = normW > 0 ? rootPhi / normW : 0;
   return Float64Array.from(w, (wi) => 1 / n + lambda * wi);
@@ -54,7 +60,8 @@ export class CAGrad extends GradientWeighting {
     super(tasks, opts.space ?? 'parameters');
     this.c = opts.c ?? 0.5;
     this.rescale = opts.rescale ?? true;
-    if (!(this.c >= 0 && Number.isFinite(this.c))) throw new ValueError('CAGrad', `c must be a finite number >= 0, got ${opts.c}`);
+    if (!(this.c >= 0 && Number.isFinite(this.c)))
+      throw new ValueError('CAGrad', `c must be a finite number >= 0, got ${opts.c}`);
   }
 
   protected solve(p: GradientProblem): Float64Array {

@@ -49,7 +49,8 @@ export class DynamicWeightAverage extends LossWeighting {
   epochEnd(epochLosses: Readonly<Record<string, number>>): void {
     const values = this.taskValues('epochLosses', epochLosses);
     const bad = this.tasks.find((_, i) => !(values[i]! > 0));
-    if (bad !== undefined) throw new ValueError('dwa.epochEnd', `the mean loss of task '${bad}' must be positive, got ${epochLosses[bad]}`);
+    if (bad !== undefined)
+      throw new ValueError('dwa.epochEnd', `the mean loss of task '${bad}' must be positive, got ${epochLosses[bad]}`);
     const n = this.tasks.length;
     this.#history.copyWithin(0, n);
     this.#history.set(values, n);

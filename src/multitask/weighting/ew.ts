@@ -13,6 +13,9 @@ export class EqualWeighting extends LossWeighting {
   readonly key = 'ew' as const;
 
   protected objective(losses: Tensor[]): WeightedObjective {
-    return weightedSum(losses, losses.map(() => 1));
+    return weightedSum(
+      losses,
+      losses.map(() => 1),
+    );
   }
 }

@@ -72,13 +72,19 @@ export class FAMO extends LossWeighting {
 
   #checked(values: Float64Array): Float64Array {
     const bad = values.findIndex((v) => !(v >= 0));
-    if (bad >= 0) throw new ValueError('famo', `losses must be >= 0 (FAMO weighs log-losses); task '${this.tasks[bad]}' has ${values[bad]}`);
+    if (bad >= 0)
+      throw new ValueError(
+        'famo',
+        `losses must be >= 0 (FAMO weighs log-losses); task '${this.tasks[bad]}' has ${values[bad]}`,
+      );
     return values;
   }
 
   /** One Adam step of the logits on δ = log before − log after, through the softmax's Jacobian. */
   #learn(before: ArrayLike<number>, after: ArrayLike<number>): void {
-    const delta = Float64Array.from(before, (b, i) => (b > 0 && after[i]! > 0 ? Math.log(b + EPS) - Math.log(after[i]! + EPS) : 0));
+    const delta = Float64Array.from(before, (b, i) =>
+      b > 0 && after[i]! > 0 ? Math.log(b + EPS) - Math.log(after[i]! + EPS) : 0,
+    );
     const z = softmax(this.logits.data);
     const zDelta = z.reduce((acc, zi, i) => acc + zi * delta[i]!, 0);
     this.logits.grad = tensor(Float32Array.from(z, (zi, i) => zi * (delta[i]! - zDelta)));
@@ -104,8 +110,14 @@ export class FAMO extends LossWeighting {
     const logits = this.stateValues(state, 'logits', n);
     const pending = this.stateValues(state, 'pending', n);
     const step = this.stateValues(state, 'adam_step', 1)[0]!;
-    const moments = { expAvg: tensor(Float32Array.from(this.stateValues(state, 'adam_exp_avg', n))), expAvgSq: tensor(Float32Array.from(this.stateValues(state, 'adam_exp_avg_sq', n))) };
-    this.#opt.loadStateDict({ state: step > 0 ? { 0: { step, ...moments } } : {}, paramGroups: this.#opt.stateDict().paramGroups });
+    const moments = {
+      expAvg: tensor(Float32Array.from(this.stateValues(state, 'adam_exp_avg', n))),
+      expAvgSq: tensor(Float32Array.from(this.stateValues(state, 'adam_exp_avg_sq', n))),
+    };
+    this.#opt.loadStateDict({
+      state: step > 0 ? { 0: { step, ...moments } } : {},
+      paramGroups: this.#opt.stateDict().paramGroups,
+    });
     noGrad(() => this.logits.data.set(logits));
     this.#pending = pending.some(Number.isNaN) ? null : Float32Array.from(pending);
   }

@@ -72,8 +72,15 @@ export abstract class GradientWeighting extends WeightingBase {
     const active = this.tasks.map((_, i) => i).filter((i) => gram[i * n + i]! > 0);
     const weights = new Float64Array(n);
     if (active.length > 0) {
-      const c = this.solve({ size: active.length, gram: subMatrix(gram, n, active), losses: Float64Array.from(active, (i) => losses[i]!.item()), tasks: active });
-      active.forEach((i, k) => { weights[i] = c[k]!; });
+      const c = this.solve({
+        size: active.length,
+        gram: subMatrix(gram, n, active),
+        losses: Float64Array.from(active, (i) => losses[i]!.item()),
+        tasks: active,
+      });
+      active.forEach((i, k) => {
+        weights[i] = c[k]!;
+      });
     }
     const combined = combine(vectors, weights);
     if (z === null) accumulateGrad(wrt, combined);
@@ -87,10 +94,16 @@ export abstract class GradientWeighting extends WeightingBase {
   private representation(ctx: MtlStepContext): Tensor {
     const z = ctx.representation;
     if (z === undefined) {
-      throw new ValueError(`${this.key}.backward`, "works on the shared representation: pass ctx.representation (the trunk's output that every head reads), or build it with { space: 'parameters' }");
+      throw new ValueError(
+        `${this.key}.backward`,
+        "works on the shared representation: pass ctx.representation (the trunk's output that every head reads), or build it with { space: 'parameters' }",
+      );
     }
     if (!z.requiresGrad || z.gradFn === null) {
-      throw new ValueError(`${this.key}.backward`, 'ctx.representation must be the output of the shared trunk in the current graph (it has no recorded graph)');
+      throw new ValueError(
+        `${this.key}.backward`,
+        'ctx.representation must be the output of the shared trunk in the current graph (it has no recorded graph)',
+      );
     }
     return z;
   }

@@ -38,7 +38,8 @@ export function addGrad(p: Tensor, g: Tensor): void {
  */
 export function accumulateGrad(params: readonly Tensor[], flat: Float32Array): void {
   const total = params.reduce((n, p) => n + p.size, 0);
-  if (total !== flat.length) throw new ShapeError('accumulateGrad', `the parameters hold ${total} values, the vector ${flat.length}`);
+  if (total !== flat.length)
+    throw new ShapeError('accumulateGrad', `the parameters hold ${total} values, the vector ${flat.length}`);
   let off = 0;
   for (const p of params) {
     // a view, not a copy: `.grad` is replaced, never written in place, so the slices may share `flat`
@@ -63,7 +64,8 @@ export function gramMatrix(vectors: readonly Float32Array[]): Float64Array {
 
 /** Σᵢ weights[i]·vectors[i]. */
 export function combine(vectors: readonly Float32Array[], weights: ArrayLike<number>): Float32Array {
-  if (vectors.length !== weights.length) throw new ShapeError('combine', `${vectors.length} vectors but ${weights.length} weights`);
+  if (vectors.length !== weights.length)
+    throw new ShapeError('combine', `${vectors.length} vectors but ${weights.length} weights`);
   const len = vectors[0]?.length ?? 0;
   const acc = new Float64Array(len);
   vectors.forEach((v, i) => {
@@ -82,7 +84,10 @@ export function combine(vectors: readonly Float32Array[], weights: ArrayLike<num
  * that does not depend on anything (a constant) has a zero gradient.
  */
 export function taskGradients(
-  losses: readonly Tensor[], wrt: readonly Tensor[], heads: readonly (readonly Tensor[])[], keepGraph = false,
+  losses: readonly Tensor[],
+  wrt: readonly Tensor[],
+  heads: readonly (readonly Tensor[])[],
+  keepGraph = false,
 ): Float32Array[] {
   const size = wrt.reduce((n, p) => n + p.size, 0);
   return losses.map((loss, i) => {

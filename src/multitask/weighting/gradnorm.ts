@@ -48,8 +48,10 @@ export class GradNorm extends LossWeighting {
   constructor(tasks: readonly string[], opts: GradNormOptions = {}) {
     super(tasks);
     this.alpha = opts.alpha ?? 1.5;
-    if (!(this.alpha >= 0 && Number.isFinite(this.alpha))) throw new ValueError('GradNorm', `alpha must be a finite number >= 0, got ${opts.alpha}`);
-    if (opts.layer !== undefined && opts.layer.length === 0) throw new ValueError('GradNorm', 'layer must list at least one parameter');
+    if (!(this.alpha >= 0 && Number.isFinite(this.alpha)))
+      throw new ValueError('GradNorm', `alpha must be a finite number >= 0, got ${opts.alpha}`);
+    if (opts.layer !== undefined && opts.layer.length === 0)
+      throw new ValueError('GradNorm', 'layer must list at least one parameter');
     this.#layer = opts.layer;
     this.weights = new Parameter(ones([this.tasks.length]));
     this.#initial = new Float32Array(this.tasks.length).fill(NaN);
@@ -64,7 +66,9 @@ export class GradNorm extends LossWeighting {
     const w = this.#renormalize();
     const values = losses.map((l) => l.item());
     const present = presentTasks(values);
-    values.forEach((v, i) => { if (present[i] && Number.isNaN(this.#initial[i]!)) this.#initial[i] = v; });
+    values.forEach((v, i) => {
+      if (present[i] && Number.isNaN(this.#initial[i]!)) this.#initial[i] = v;
+    });
     const layer = this.#layer === undefined ? lastLayer(ctx) : trainable(this.#layer);
     if (layer.length === 0) throw new ValueError('gradnorm.backward', 'every parameter of { layer } is frozen');
     const norms = losses.map((l, i) => {
@@ -115,7 +119,8 @@ export class GradNorm extends LossWeighting {
 /** The last trainable shared parameter with two or more dimensions (else the last one). */
 function lastLayer(ctx: MtlStepContext): Parameter[] {
   const shared = trainable(ctx.sharedParams);
-  if (shared.length === 0) throw new ValueError('gradnorm.backward', 'needs at least one trainable shared parameter (or { layer })');
+  if (shared.length === 0)
+    throw new ValueError('gradnorm.backward', 'needs at least one trainable shared parameter (or { layer })');
   const matrices = shared.filter((p) => p.ndim >= 2);
   return [matrices[matrices.length - 1] ?? shared[shared.length - 1]!];
 }

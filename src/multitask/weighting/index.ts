@@ -20,11 +20,24 @@
  * method.afterStep?.(lossesAfterStep);   // FAMO learns from it; optional
  * method.epochEnd?.(epochMeanLosses);    // DWA needs it
  */
-export { weightingKeys, type WeightingKey, type WeightingNeeds, type MtlStepContext, type WeightingStep, type WeightingState, type WeightingMethod } from './types.js';
+export {
+  weightingKeys,
+  type WeightingKey,
+  type WeightingNeeds,
+  type MtlStepContext,
+  type WeightingStep,
+  type WeightingState,
+  type WeightingMethod,
+} from './types.js';
 export { createWeighting, isWeightingKey, type WeightingOptionsMap } from './registry.js';
 export { WeightingBase } from './base.js';
 export { LossWeighting, weightedSum, type WeightedObjective } from './loss-weighting.js';
-export { GradientWeighting, type GradientSpace, type GradientMethodOptions, type GradientProblem } from './gradient-weighting.js';
+export {
+  GradientWeighting,
+  type GradientSpace,
+  type GradientMethodOptions,
+  type GradientProblem,
+} from './gradient-weighting.js';
 export { EqualWeighting } from './ew.js';
 export { StaticWeighting, type StaticWeightingOptions } from './sw.js';
 export { UncertaintyWeighting } from './uw.js';
@@ -41,6 +54,12 @@ export { NashMTL } from './nash.js';
 export { UPGrad, upgradWeights } from './upgrad.js';
 export { flatten, accumulateGrad, gramMatrix, combine, taskGradients } from './gradients.js';
 export {
-  projectOntoSimplex, minimizeOnSimplex, minNormInHull, boxQP, nashBargaining, softmax,
-  type SimplexObjective, type SimplexSolveOptions,
+  projectOntoSimplex,
+  minimizeOnSimplex,
+  minNormInHull,
+  boxQP,
+  nashBargaining,
+  softmax,
+  type SimplexObjective,
+  type SimplexSolveOptions,
 } from './solvers.js';

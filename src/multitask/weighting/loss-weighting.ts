@@ -27,7 +27,8 @@ export abstract class LossWeighting extends WeightingBase {
   backward(ctx: MtlStepContext): WeightingStep {
     const losses = this.checkContext(ctx);
     const { objective, weights } = this.objective(losses, ctx);
-    if (!objective.requiresGrad) throw new ValueError(`${this.key}.backward`, 'no task loss depends on anything that requires grad');
+    if (!objective.requiresGrad)
+      throw new ValueError(`${this.key}.backward`, 'no task loss depends on anything that requires grad');
     objective.backward();
     return { weights: this.named(weights) };
   }

@@ -48,7 +48,10 @@ export class MGDA extends GradientWeighting {
     super(tasks, opts.space ?? 'representation');
     this.normalize = opts.normalize ?? 'none';
     if (!['none', 'l2', 'loss', 'loss+'].includes(this.normalize)) {
-      throw new ValueError('MGDA', `normalize must be 'none', 'l2', 'loss' or 'loss+', got '${String(opts.normalize)}'`);
+      throw new ValueError(
+        'MGDA',
+        `normalize must be 'none', 'l2', 'loss' or 'loss+', got '${String(opts.normalize)}'`,
+      );
     }
   }
 
@@ -58,12 +61,19 @@ export class MGDA extends GradientWeighting {
       // a loss of 0 cannot scale a gradient: such a gradient stays as it is
       const loss = Math.abs(p.losses[i]!) || 1;
       switch (this.normalize) {
-        case 'l2': return norm(i);
-        case 'loss': return loss;
-        case 'loss+': return loss * norm(i);
-        default: return 1;
+        case 'l2':
+          return norm(i);
+        case 'loss':
+          return loss;
+        case 'loss+':
+          return loss * norm(i);
+        default:
+          return 1;
       }
     };
-    return mgdaWeights(p.gram, Float64Array.from({ length: p.size }, (_, i) => scale(i)));
+    return mgdaWeights(
+      p.gram,
+      Float64Array.from({ length: p.size }, (_, i) => scale(i)),
+    );
   }
 }

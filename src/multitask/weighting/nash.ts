@@ -33,7 +33,9 @@ export class NashMTL extends GradientWeighting {
   protected solve(p: GradientProblem): Float64Array {
     const start = p.tasks.map((i) => this.#previous[i]!);
     const alpha = nashBargaining(p.gram, start.every((v) => v > 0) ? start : undefined);
-    p.tasks.forEach((i, k) => { this.#previous[i] = alpha[k]!; });
+    p.tasks.forEach((i, k) => {
+      this.#previous[i] = alpha[k]!;
+    });
     return alpha;
   }
 

@@ -20,7 +20,10 @@ import { orderOf } from '../../core/linalg.js';
  * The coefficients c with Σcᵢgᵢ = Σᵢ PCGrad-projected gᵢ, for gradients with Gram matrix `gram`.
  * `order(i)` lists the other tasks in the order task i is projected against them.
  */
-export function pcgradWeights(gram: ArrayLike<number>, order: (i: number, n: number) => readonly number[] = randomOrder): Float64Array {
+export function pcgradWeights(
+  gram: ArrayLike<number>,
+  order: (i: number, n: number) => readonly number[] = randomOrder,
+): Float64Array {
   const n = orderOf('pcgradWeights', gram);
   const total = new Float64Array(n);
   for (let i = 0; i < n; i++) {

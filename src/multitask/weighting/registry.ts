@@ -81,10 +81,23 @@ export function isWeightingKey(key: string): key is WeightingKey {
  * @example
  * const method = createWeighting(config.weighting.method, taskNames, config.weighting.options);
  */
-export function createWeighting<K extends WeightingKey>(key: K, tasks: readonly string[], options?: WeightingOptionsMap[K]): WeightingMethod;
-export function createWeighting(key: string, tasks: readonly string[], options?: Readonly<Record<string, unknown>>): WeightingMethod;
-export function createWeighting(key: string, tasks: readonly string[], options: Readonly<Record<string, unknown>> = {}): WeightingMethod {
-  if (!isWeightingKey(key)) throw new ValueError('createWeighting', `unknown method '${key}', expected one of ${weightingKeys.join(', ')}`);
+export function createWeighting<K extends WeightingKey>(
+  key: K,
+  tasks: readonly string[],
+  options?: WeightingOptionsMap[K],
+): WeightingMethod;
+export function createWeighting(
+  key: string,
+  tasks: readonly string[],
+  options?: Readonly<Record<string, unknown>>,
+): WeightingMethod;
+export function createWeighting(
+  key: string,
+  tasks: readonly string[],
+  options: Readonly<Record<string, unknown>> = {},
+): WeightingMethod {
+  if (!isWeightingKey(key))
+    throw new ValueError('createWeighting', `unknown method '${key}', expected one of ${weightingKeys.join(', ')}`);
   const entry = registry[key] as Entry<WeightingKey>;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new ValueError('createWeighting', `options of '${key}' must be an object`);
@@ -92,7 +105,10 @@ export function createWeighting(key: string, tasks: readonly string[], options: 
   const unknown = Object.keys(options).filter((k) => !entry.options.includes(k));
   if (unknown.length > 0) {
     const accepted = entry.options.length === 0 ? 'it takes none' : `accepted: ${entry.options.join(', ')}`;
-    throw new ValueError('createWeighting', `unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')} for '${key}'; ${accepted}`);
+    throw new ValueError(
+      'createWeighting',
+      `unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')} for '${key}'; ${accepted}`,
+    );
   }
   return entry.create(tasks, options as never);
 }

@@ -135,11 +135,15 @@ export function minNormInHull(gram: ArrayLike<number>): Float64Array {
   let trace = 0;
   for (let i = 0; i < n; i++) trace += g[i * n + i]!;
   if (trace === 0) return new Float64Array(n).fill(1 / n);
-  return minimizeOnSimplex({
-    value: (a) => quadForm(g, a),
-    gradient: (a) => matVec(g, a).map((v) => 2 * v),
-    remainder: (_, d) => quadForm(g, d),
-  }, n, { step: 1 / (2 * trace) });
+  return minimizeOnSimplex(
+    {
+      value: (a) => quadForm(g, a),
+      gradient: (a) => matVec(g, a).map((v) => 2 * v),
+      remainder: (_, d) => quadForm(g, d),
+    },
+    n,
+    { step: 1 / (2 * trace) },
+  );
 }
 
 /**
@@ -150,12 +154,18 @@ export function minNormInHull(gram: ArrayLike<number>): Float64Array {
  * @example
  * boxQP(Float64Array.of(2, 0, 0, 2), Float64Array.of(-2, 2), Float64Array.of(0, 0)); // [1, 0]
  */
-export function boxQP(q: ArrayLike<number>, c: ArrayLike<number>, lower: ArrayLike<number>, opts: { tol?: number; maxSweeps?: number } = {}): Float64Array {
+export function boxQP(
+  q: ArrayLike<number>,
+  c: ArrayLike<number>,
+  lower: ArrayLike<number>,
+  opts: { tol?: number; maxSweeps?: number } = {},
+): Float64Array {
   const n = orderOf('boxQP', q);
   const tol = opts.tol ?? 1e-13;
   const maxSweeps = opts.maxSweeps ?? 10000;
   for (let i = 0; i < n; i++) {
-    if (!(q[i * n + i]! > 0)) throw new ValueError('boxQP', `the diagonal must be positive, Q[${i}][${i}] = ${q[i * n + i]}`);
+    if (!(q[i * n + i]! > 0))
+      throw new ValueError('boxQP', `the diagonal must be positive, Q[${i}][${i}] = ${q[i * n + i]}`);
   }
   const x = Float64Array.from(lower);
   // r = Qx + c, kept up to date as coordinates move
@@ -186,7 +196,11 @@ export function boxQP(q: ArrayLike<number>, c: ArrayLike<number>, lower: ArrayLi
  * @example
  * nashBargaining(Float64Array.of(4, 0, 0, 1)); // [0.5, 1]: 4·0.5 = 1/0.5, 1·1 = 1/1
  */
-export function nashBargaining(gram: ArrayLike<number>, start?: ArrayLike<number>, opts: { tol?: number; maxIter?: number } = {}): Float64Array {
+export function nashBargaining(
+  gram: ArrayLike<number>,
+  start?: ArrayLike<number>,
+  opts: { tol?: number; maxIter?: number } = {},
+): Float64Array {
   const n = orderOf('nashBargaining', gram);
   const tol = opts.tol ?? 1e-12;
   const maxIter = opts.maxIter ?? 100;
@@ -194,16 +208,20 @@ export function nashBargaining(gram: ArrayLike<number>, start?: ArrayLike<number
   if (!(s > 0)) throw new ValueError('nashBargaining', 'the Gram matrix is zero: no gradient to bargain over');
   // solve for G/s; α for G is then α_s/√s (G/s·α_s = 1/α_s ⇔ G·(α_s/√s) = √s/α_s)
   const g = Float64Array.from(gram, (v) => v / s);
-  let alpha = start === undefined || !Array.from(start).every((v) => v > 0 && Number.isFinite(v))
-    ? new Float64Array(n).fill(1)
-    : Float64Array.from(start, (v) => v * Math.sqrt(s));
+  let alpha =
+    start === undefined || !Array.from(start).every((v) => v > 0 && Number.isFinite(v))
+      ? new Float64Array(n).fill(1)
+      : Float64Array.from(start, (v) => v * Math.sqrt(s));
   for (let it = 0; it < maxIter; it++) {
     const ga = matVec(g, alpha);
     const r = ga.map((v, i) => v - 1 / alpha[i]!);
     if (Math.max(...r.map((v, i) => Math.abs(v) * alpha[i]!)) <= tol) break;
     const h = Float64Array.from(g);
     for (let i = 0; i < n; i++) h[i * n + i]! += 1 / alpha[i]! ** 2;
-    const delta = solveLinear(h, r.map((v) => -v));
+    const delta = solveLinear(
+      h,
+      r.map((v) => -v),
+    );
     if (delta === null) break;
     // damped Newton for a self-concordant function (Nesterov & Nemirovski): with the Newton decrement
     // λ = √(ΔᵀHΔ), the step Δ/(1+λ) stays in the domain and decreases F; once λ < ¼ full steps

@@ -21,10 +21,12 @@ export class StaticWeighting extends LossWeighting {
 
   constructor(tasks: readonly string[], opts: StaticWeightingOptions) {
     super(tasks);
-    if (opts?.weights === undefined) throw new ValueError('StaticWeighting', 'needs { weights: { task: weight, ... } }');
+    if (opts?.weights === undefined)
+      throw new ValueError('StaticWeighting', 'needs { weights: { task: weight, ... } }');
     this.weights = this.taskValues('weights', opts.weights);
     const bad = this.tasks.find((_, i) => this.weights[i]! < 0);
-    if (bad !== undefined) throw new ValueError('StaticWeighting', `weight of task '${bad}' must be >= 0, got ${opts.weights[bad]}`);
+    if (bad !== undefined)
+      throw new ValueError('StaticWeighting', `weight of task '${bad}' must be >= 0, got ${opts.weights[bad]}`);
   }
 
   protected objective(losses: Tensor[]): WeightedObjective {

@@ -19,7 +19,20 @@ import type { Parameter } from '../../nn/index.js';
 
 /** The short keys the study command's JSON uses. */
 export const weightingKeys = [
-  'ew', 'sw', 'uw', 'dwa', 'gradnorm', 'rlw', 'famo', 'pcgrad', 'mgda', 'cagrad', 'imtl', 'aligned', 'nash', 'upgrad',
+  'ew',
+  'sw',
+  'uw',
+  'dwa',
+  'gradnorm',
+  'rlw',
+  'famo',
+  'pcgrad',
+  'mgda',
+  'cagrad',
+  'imtl',
+  'aligned',
+  'nash',
+  'upgrad',
 ] as const;
 
 export type WeightingKey = (typeof weightingKeys)[number];

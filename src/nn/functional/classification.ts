@@ -33,16 +33,22 @@ const fmt = (s: readonly number[]): string => `[${s.join(',')}]`;
  */
 export function crossEntropy(logits: Tensor, targets: Tensor, o: CrossEntropyOptions = {}): Tensor {
   if (logits.dtype !== 'float32') throw new DTypeError('crossEntropy', `logits must be float32, got ${logits.dtype}`);
-  if (logits.ndim < 2) throw new ShapeError('crossEntropy', `logits must be [N,C] or [N,C,d...], got ${fmt(logits.shape)}`);
-  if (targets.dtype !== 'int32') throw new DTypeError('crossEntropy', `targets must be int32 class indices, got ${targets.dtype}`);
+  if (logits.ndim < 2)
+    throw new ShapeError('crossEntropy', `logits must be [N,C] or [N,C,d...], got ${fmt(logits.shape)}`);
+  if (targets.dtype !== 'int32')
+    throw new DTypeError('crossEntropy', `targets must be int32 class indices, got ${targets.dtype}`);
   const classes = logits.shape[1]!;
   const elemShape = [logits.shape[0]!, ...logits.shape.slice(2)];
   if (targets.ndim !== elemShape.length || targets.shape.some((d, i) => d !== elemShape[i])) {
-    throw new ShapeError('crossEntropy', `targets must be ${fmt(elemShape)} for logits ${fmt(logits.shape)}, got ${fmt(targets.shape)}`);
+    throw new ShapeError(
+      'crossEntropy',
+      `targets must be ${fmt(elemShape)} for logits ${fmt(logits.shape)}, got ${fmt(targets.shape)}`,
+    );
   }
   const ignore = o.ignoreIndex ?? -100;
   const smoothing = o.labelSmoothing ?? 0;
-  if (!(smoothing >= 0 && smoothing <= 1)) throw new ValueError('crossEntropy', `labelSmoothing must be in [0, 1], got ${smoothing}`);
+  if (!(smoothing >= 0 && smoothing <= 1))
+    throw new ValueError('crossEntropy', `labelSmoothing must be in [0, 1], got ${smoothing}`);
   const classWeight = o.weight === undefined ? null : checkClassWeight(o.weight, classes);
 
   // one row per (sample, position): [rows, C] with classes last
@@ -66,7 +72,10 @@ export function crossEntropy(logits: Tensor, targets: Tensor, o: CrossEntropyOpt
 
 function checkClassWeight(w: Tensor, classes: number): Float32Array {
   if (w.dtype !== 'float32' || w.ndim !== 1 || w.shape[0] !== classes) {
-    throw new ShapeError('crossEntropy', `weight must be float32 [${classes}] (one per class), got ${w.dtype} ${fmt(w.shape)}`);
+    throw new ShapeError(
+      'crossEntropy',
+      `weight must be float32 [${classes}] (one per class), got ${w.dtype} ${fmt(w.shape)}`,
+    );
   }
   return w.data as Float32Array;
 }
@@ -76,7 +85,10 @@ function checkClassWeight(w: Tensor, classes: number): Float32Array {
  * mask × class weight of the target. `uniform` when every weight is 1.
  */
 function rowWeights(
-  targets: Int32Array, mask: Float32Array | null, classWeight: Float32Array | null, ignore: number,
+  targets: Int32Array,
+  mask: Float32Array | null,
+  classWeight: Float32Array | null,
+  ignore: number,
 ): { target: Int32Array; weight: Float32Array; uniform: boolean } {
   const target = Int32Array.from(targets);
   const weight = new Float32Array(target.length);
@@ -85,7 +97,7 @@ function rowWeights(
     if (mask !== null && mask[r] === 0) target[r] = ignore;
     const t = target[r]!;
     // out-of-range targets keep weight 1 here; the fused op reports them
-    const w = t === ignore ? 0 : (mask === null ? 1 : mask[r]!) * (classWeight === null ? 1 : classWeight[t] ?? 1);
+    const w = t === ignore ? 0 : (mask === null ? 1 : mask[r]!) * (classWeight === null ? 1 : (classWeight[t] ?? 1));
     weight[r] = w;
     if (w !== 1) uniform = false;
   }
@@ -97,15 +109,25 @@ function rowWeights(
  * (1−ε)·w[t]·(−log p_t) + ε/C·Σ_c w_c·(−log p_c), rows scaled by their mask.
  */
 function weightedSmoothed(
-  flat: Tensor, target: Int32Array, weight: Float32Array, mask: Float32Array | null, classWeight: Float32Array,
-  smoothing: number, ignore: number,
+  flat: Tensor,
+  target: Int32Array,
+  weight: Float32Array,
+  mask: Float32Array | null,
+  classWeight: Float32Array,
+  smoothing: number,
+  ignore: number,
 ): Tensor {
   const [rows, classes] = flat.shape as [number, number];
   const nll = softmaxCrossEntropy(flat, new Tensor(target, [rows]), { ignoreIndex: ignore });
   const logp = flat.logSoftmax(1);
-  const smooth = logp.mul(new Tensor(classWeight, [1, classes])).sum(1).neg();
+  const smooth = logp
+    .mul(new Tensor(classWeight, [1, classes]))
+    .sum(1)
+    .neg();
   const rowScale = Float32Array.from(target, (t, r) => (t === ignore ? 0 : mask === null ? 1 : mask[r]!));
-  return nll.mul(new Tensor(weight, [rows]).mul(1 - smoothing)).add(smooth.mul(new Tensor(rowScale, [rows]).mul(smoothing / classes)));
+  return nll
+    .mul(new Tensor(weight, [rows]).mul(1 - smoothing))
+    .add(smooth.mul(new Tensor(rowScale, [rows]).mul(smoothing / classes)));
 }
 
 export interface BceWithLogitsOptions extends LossOptions {
@@ -122,8 +144,12 @@ export interface BceWithLogitsOptions extends LossOptions {
  * binaryCrossEntropyWithLogits(logits, tensor([[1, NaN, 0]]), { posWeight: 3 });
  */
 export function binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, o: BceWithLogitsOptions = {}): Tensor {
-  for (const [name, t] of [['logits', logits], ['targets', targets]] as const) {
-    if (t.dtype !== 'float32') throw new DTypeError('binaryCrossEntropyWithLogits', `${name} must be float32, got ${t.dtype}`);
+  for (const [name, t] of [
+    ['logits', logits],
+    ['targets', targets],
+  ] as const) {
+    if (t.dtype !== 'float32')
+      throw new DTypeError('binaryCrossEntropyWithLogits', `${name} must be float32, got ${t.dtype}`);
   }
   const shape = broadcastShapes('binaryCrossEntropyWithLogits', logits.shape, targets.shape);
   const w = presence('binaryCrossEntropyWithLogits', shape, o.mask, targets);

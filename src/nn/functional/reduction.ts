@@ -30,7 +30,8 @@ const fmtShape = (s: readonly number[]): string => `[${s.join(',')}]`;
 export function expandMask(op: string, mask: Tensor, shape: readonly number[]): Tensor {
   if (mask.dtype !== 'float32') throw new DTypeError(op, `mask must be a float32 tensor of 0/1, got ${mask.dtype}`);
   const b = broadcastShapes(op, mask.shape, shape);
-  if (!shapesEqual(b, shape)) throw new ShapeError(op, `mask ${fmtShape(mask.shape)} does not broadcast to the loss shape ${fmtShape(shape)}`);
+  if (!shapesEqual(b, shape))
+    throw new ShapeError(op, `mask ${fmtShape(mask.shape)} does not broadcast to the loss shape ${fmtShape(shape)}`);
   return mask.expand(shape);
 }
 
@@ -43,7 +44,12 @@ export function hasNaN(t: Tensor): boolean {
  * Weights of the entries of a per-element loss of `shape`: the mask, times 0 where `target` is NaN.
  * null when every entry is present with weight 1 (no mask, no NaN), so callers skip the multiply.
  */
-export function presence(op: string, shape: readonly number[], mask: Tensor | undefined, target: Tensor | null): Tensor | null {
+export function presence(
+  op: string,
+  shape: readonly number[],
+  mask: Tensor | undefined,
+  target: Tensor | null,
+): Tensor | null {
   const notNaN = target !== null && hasNaN(target) ? target.eq(target).expand(shape) : null;
   const m = mask === undefined ? null : expandMask(op, mask, shape);
   if (m === null) return notNaN;

@@ -12,7 +12,10 @@ import { fillNaN, presence, reduceLoss, type LossOptions } from './reduction.js'
 
 /** Shared frame: checks, presence weights, NaN-free targets, reduction. `f` gives the per-element loss. */
 function elementwise(op: string, input: Tensor, target: Tensor, o: LossOptions, f: (diff: Tensor) => Tensor): Tensor {
-  for (const [name, t] of [['input', input], ['target', target]] as const) {
+  for (const [name, t] of [
+    ['input', input],
+    ['target', target],
+  ] as const) {
     if (t.dtype !== 'float32') throw new DTypeError(op, `${name} must be float32, got ${t.dtype}`);
   }
   const shape = broadcastShapes(op, input.shape, target.shape);

@@ -50,15 +50,31 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Attentio
   readonly headDim: number;
   readonly dropout: number;
 
-  constructor(readonly embedDim: number, readonly numHeads: number, opts: MultiheadAttentionOptions = {}) {
+  constructor(
+    readonly embedDim: number,
+    readonly numHeads: number,
+    opts: MultiheadAttentionOptions = {},
+  ) {
     super();
-    if (!Number.isInteger(embedDim) || !Number.isInteger(numHeads) || numHeads < 1 || embedDim < 1 || embedDim % numHeads !== 0) {
-      throw new ValueError('MultiheadAttention', `embedDim ${embedDim} must be a positive multiple of numHeads ${numHeads}`);
+    if (
+      !Number.isInteger(embedDim) ||
+      !Number.isInteger(numHeads) ||
+      numHeads < 1 ||
+      embedDim < 1 ||
+      embedDim % numHeads !== 0
+    ) {
+      throw new ValueError(
+        'MultiheadAttention',
+        `embedDim ${embedDim} must be a positive multiple of numHeads ${numHeads}`,
+      );
     }
     this.headDim = embedDim / numHeads;
     this.dropout = opts.dropout ?? 0;
     const bias = opts.bias ?? true;
-    this.#inProjWeight = this.registerParameter('in_proj_weight', new Parameter(xavierUniform(zeros([3 * embedDim, embedDim]))));
+    this.#inProjWeight = this.registerParameter(
+      'in_proj_weight',
+      new Parameter(xavierUniform(zeros([3 * embedDim, embedDim]))),
+    );
     this.#inProjBias = this.registerParameter('in_proj_bias', bias ? new Parameter(zeros([3 * embedDim])) : null);
     this.#outProj = this.registerModule('out_proj', new Linear(embedDim, embedDim, { bias }));
     if (this.#outProj.bias !== null) this.#outProj.bias.data.fill(0);
@@ -83,7 +99,8 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Attentio
   forward(query: Tensor, key: Tensor, value: Tensor, masks: AttentionMasks = {}): Tensor {
     const e = this.embedDim;
     for (const t of [query, key, value]) {
-      if (t.ndim !== 3 || t.shape[2] !== e) throw new ShapeError('MultiheadAttention', `expects [N, L, ${e}], got [${t.shape.join(',')}]`);
+      if (t.ndim !== 3 || t.shape[2] !== e)
+        throw new ShapeError('MultiheadAttention', `expects [N, L, ${e}], got [${t.shape.join(',')}]`);
     }
     const project = (x: Tensor, i: number): Tensor => {
       const w = this.inProjWeight.slice(0, i * e, (i + 1) * e);
@@ -111,10 +128,16 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Attentio
 export class LearnedPositionEmbedding extends Module {
   readonly weight: Parameter;
 
-  constructor(readonly maxLength: number, readonly dim: number) {
+  constructor(
+    readonly maxLength: number,
+    readonly dim: number,
+  ) {
     super();
     if (!Number.isInteger(maxLength) || maxLength < 1 || !Number.isInteger(dim) || dim < 1) {
-      throw new ValueError('LearnedPositionEmbedding', `maxLength and dim must be positive integers, got ${maxLength} and ${dim}`);
+      throw new ValueError(
+        'LearnedPositionEmbedding',
+        `maxLength and dim must be positive integers, got ${maxLength} and ${dim}`,
+      );
     }
     this.weight = new Parameter(normal(zeros([maxLength, dim]), 0, 0.02));
   }
@@ -122,7 +145,10 @@ export class LearnedPositionEmbedding extends Module {
   forward(x: Tensor): Tensor {
     const l = x.shape[x.ndim - 2]!;
     if (x.ndim < 2 || x.shape[x.ndim - 1] !== this.dim || l > this.maxLength) {
-      throw new ShapeError('LearnedPositionEmbedding', `expects [..., L <= ${this.maxLength}, ${this.dim}], got [${x.shape.join(',')}]`);
+      throw new ShapeError(
+        'LearnedPositionEmbedding',
+        `expects [..., L <= ${this.maxLength}, ${this.dim}], got [${x.shape.join(',')}]`,
+      );
     }
     return x.add(this.weight.slice(0, 0, l));
   }
@@ -139,7 +165,10 @@ export class SinusoidalPositionEmbedding extends Module {
   /** The buffer `pe`, [maxLength, dim]. */
   readonly table: Tensor;
 
-  constructor(readonly maxLength: number, readonly dim: number) {
+  constructor(
+    readonly maxLength: number,
+    readonly dim: number,
+  ) {
     super();
     this.table = this.registerBuffer('pe', sinusoidalPositionEncoding(maxLength, dim), { persistent: false });
   }
@@ -147,7 +176,10 @@ export class SinusoidalPositionEmbedding extends Module {
   forward(x: Tensor): Tensor {
     const l = x.shape[x.ndim - 2]!;
     if (x.ndim < 2 || x.shape[x.ndim - 1] !== this.dim || l > this.maxLength) {
-      throw new ShapeError('SinusoidalPositionEmbedding', `expects [..., L <= ${this.maxLength}, ${this.dim}], got [${x.shape.join(',')}]`);
+      throw new ShapeError(
+        'SinusoidalPositionEmbedding',
+        `expects [..., L <= ${this.maxLength}, ${this.dim}], got [${x.shape.join(',')}]`,
+      );
     }
     return x.add(this.table.slice(0, 0, l));
   }

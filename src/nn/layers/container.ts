@@ -99,7 +99,8 @@ export class ModuleList<M extends AnyModule = Module> extends Module<[], never> 
 export class ModuleDict<M extends AnyModule = Module> extends Module<[], never> {
   constructor(modules: Readonly<Record<string, M>> | Iterable<readonly [string, M]> = {}) {
     super();
-    const entries = Symbol.iterator in modules ? [...(modules as Iterable<readonly [string, M]>)] : Object.entries(modules);
+    const entries =
+      Symbol.iterator in modules ? [...(modules as Iterable<readonly [string, M]>)] : Object.entries(modules);
     for (const [name, m] of entries) this.set(name, m);
   }
 
@@ -112,7 +113,8 @@ export class ModuleDict<M extends AnyModule = Module> extends Module<[], never> 
   /** The module under `name`; throws naming the known keys when absent. */
   get(name: string): M {
     const hit = this.namedChildren().find(([k]) => k === name);
-    if (hit === undefined) throw new ValueError('ModuleDict', `no module '${name}'; keys are ${this.keys().join(', ') || '(none)'}`);
+    if (hit === undefined)
+      throw new ValueError('ModuleDict', `no module '${name}'; keys are ${this.keys().join(', ') || '(none)'}`);
     return hit[1] as M;
   }
 
@@ -140,6 +142,7 @@ export class ModuleDict<M extends AnyModule = Module> extends Module<[], never> 
 function itemAt<T>(items: readonly T[], i: number, where: string): T {
   const j = i < 0 ? i + items.length : i;
   const item = items[j];
-  if (!Number.isInteger(i) || item === undefined) throw new ValueError(where, `index ${i} out of range for ${items.length} modules`);
+  if (!Number.isInteger(i) || item === undefined)
+    throw new ValueError(where, `index ${i} out of range for ${items.length} modules`);
   return item;
 }

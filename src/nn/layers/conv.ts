@@ -35,11 +35,24 @@ export class Conv2d extends Module {
   readonly dilation: Pair;
   readonly groups: number;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: Pair, opts: Conv2dLayerOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: Pair,
+    opts: Conv2dLayerOptions = {},
+  ) {
     super();
     this.groups = opts.groups ?? 1;
-    if (!Number.isInteger(this.groups) || this.groups < 1 || inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
-      throw new ValueError('Conv2d', `groups=${this.groups} must be a positive integer dividing inChannels=${inChannels} and outChannels=${outChannels}`);
+    if (
+      !Number.isInteger(this.groups) ||
+      this.groups < 1 ||
+      inChannels % this.groups !== 0 ||
+      outChannels % this.groups !== 0
+    ) {
+      throw new ValueError(
+        'Conv2d',
+        `groups=${this.groups} must be a positive integer dividing inChannels=${inChannels} and outChannels=${outChannels}`,
+      );
     }
     const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
     if (!Number.isInteger(kh) || !Number.isInteger(kw) || kh < 1 || kw < 1) {
@@ -49,12 +62,17 @@ export class Conv2d extends Module {
     this.padding = opts.padding ?? 0;
     this.dilation = opts.dilation ?? 1;
     this.weight = new Parameter(zeros([outChannels, inChannels / this.groups, kh, kw]));
-    this.bias = opts.bias ?? true ? new Parameter(zeros([outChannels])) : null;
+    this.bias = (opts.bias ?? true) ? new Parameter(zeros([outChannels])) : null;
     initLinearLike(this.weight, this.bias);
   }
 
   forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    return conv2d(x, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
   }
 }
 
@@ -82,22 +100,41 @@ export class Conv1d extends Module {
   readonly dilation: number;
   readonly groups: number;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, opts: Conv1dLayerOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    opts: Conv1dLayerOptions = {},
+  ) {
     super();
     this.groups = opts.groups ?? 1;
-    if (!Number.isInteger(this.groups) || this.groups < 1 || inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
-      throw new ValueError('Conv1d', `groups=${this.groups} must be a positive integer dividing inChannels=${inChannels} and outChannels=${outChannels}`);
+    if (
+      !Number.isInteger(this.groups) ||
+      this.groups < 1 ||
+      inChannels % this.groups !== 0 ||
+      outChannels % this.groups !== 0
+    ) {
+      throw new ValueError(
+        'Conv1d',
+        `groups=${this.groups} must be a positive integer dividing inChannels=${inChannels} and outChannels=${outChannels}`,
+      );
     }
-    if (!Number.isInteger(kernelSize) || kernelSize < 1) throw new ValueError('Conv1d', `kernelSize must be a positive integer, got ${kernelSize}`);
+    if (!Number.isInteger(kernelSize) || kernelSize < 1)
+      throw new ValueError('Conv1d', `kernelSize must be a positive integer, got ${kernelSize}`);
     this.stride = opts.stride ?? 1;
     this.padding = opts.padding ?? 0;
     this.dilation = opts.dilation ?? 1;
     this.weight = new Parameter(zeros([outChannels, inChannels / this.groups, kernelSize]));
-    this.bias = opts.bias ?? true ? new Parameter(zeros([outChannels])) : null;
+    this.bias = (opts.bias ?? true) ? new Parameter(zeros([outChannels])) : null;
     initLinearLike(this.weight, this.bias);
   }
 
   forward(x: Tensor): Tensor {
-    return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    return conv1d(x, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
   }
 }

@@ -8,7 +8,8 @@
  * emb.forward(tensor([[1, 5, 0]], undefined, { dtype: 'int32' })).shape; // [1, 3, 32]
  */
 import { DTypeError, ValueError } from '../../core/errors.js';
-import { Tensor, where, zeros } from '../../tensor/index.js';
+import type { Tensor } from '../../tensor/index.js';
+import { where, zeros } from '../../tensor/index.js';
 import { normal } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -23,7 +24,11 @@ export class Embedding extends Module {
   readonly weight: Parameter;
   readonly paddingIdx: number | null;
 
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: EmbeddingOptions = {}) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    opts: EmbeddingOptions = {},
+  ) {
     super();
     const pad = opts.paddingIdx;
     if (pad !== undefined && (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings)) {
@@ -31,7 +36,8 @@ export class Embedding extends Module {
     }
     this.paddingIdx = pad === undefined ? null : pad < 0 ? pad + numEmbeddings : pad;
     this.weight = new Parameter(normal(zeros([numEmbeddings, embeddingDim])));
-    if (this.paddingIdx !== null) this.weight.data.fill(0, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim);
+    if (this.paddingIdx !== null)
+      this.weight.data.fill(0, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim);
   }
 
   forward(ids: Tensor): Tensor {

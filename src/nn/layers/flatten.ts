@@ -9,7 +9,10 @@ import { Module } from '../module.js';
 
 /** Flattens dimensions startDim..endDim. @example new Flatten(0); // everything */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
     super();
   }
 

@@ -27,13 +27,21 @@ export class Linear extends Module {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: LinearOptions = {},
+  ) {
     super();
-    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isInteger(v) || v < 0) throw new ValueError('Linear', `${name} must be a non-negative integer, got ${v}`);
+    for (const [name, v] of [
+      ['inFeatures', inFeatures],
+      ['outFeatures', outFeatures],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 0)
+        throw new ValueError('Linear', `${name} must be a non-negative integer, got ${v}`);
     }
     this.weight = new Parameter(zeros([outFeatures, inFeatures]));
-    this.bias = opts.bias ?? true ? new Parameter(zeros([outFeatures])) : null;
+    this.bias = (opts.bias ?? true) ? new Parameter(zeros([outFeatures])) : null;
     initLinearLike(this.weight, this.bias);
   }
 

@@ -38,7 +38,10 @@ abstract class BatchNormBase extends Module {
   readonly eps: number;
   readonly momentum: number | null;
 
-  constructor(readonly numFeatures: number, opts: BatchNormOptions) {
+  constructor(
+    readonly numFeatures: number,
+    opts: BatchNormOptions,
+  ) {
     super();
     if (!Number.isInteger(numFeatures) || numFeatures < 1) {
       throw new ValueError(this.constructor.name, `numFeatures must be a positive integer, got ${numFeatures}`);
@@ -51,7 +54,9 @@ abstract class BatchNormBase extends Module {
     const track = opts.trackRunningStats ?? true;
     this.runningMean = track ? this.registerBuffer('running_mean', zeros([numFeatures])) : null;
     this.runningVar = track ? this.registerBuffer('running_var', ones([numFeatures])) : null;
-    this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked', new Tensor(new Int32Array(1), [])) : null;
+    this.numBatchesTracked = track
+      ? this.registerBuffer('num_batches_tracked', new Tensor(new Int32Array(1), []))
+      : null;
   }
 
   /** Throws unless x has the rank this layer accepts. */
@@ -60,7 +65,10 @@ abstract class BatchNormBase extends Module {
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     if (x.shape[1] !== this.numFeatures) {
-      throw new ShapeError(this.constructor.name, `expects ${this.numFeatures} channels in dimension 1, got input [${x.shape.join(',')}]`);
+      throw new ShapeError(
+        this.constructor.name,
+        `expects ${this.numFeatures} channels in dimension 1, got input [${x.shape.join(',')}]`,
+      );
     }
     const track = this.numBatchesTracked !== null;
     let factor = this.momentum ?? 0;
@@ -84,7 +92,8 @@ export class BatchNorm1d extends BatchNormBase {
   }
 
   protected checkInput(x: Tensor): void {
-    if (x.ndim !== 2 && x.ndim !== 3) throw new ShapeError('BatchNorm1d', `expects [N,C] or [N,C,L], got [${x.shape.join(',')}]`);
+    if (x.ndim !== 2 && x.ndim !== 3)
+      throw new ShapeError('BatchNorm1d', `expects [N,C] or [N,C,L], got [${x.shape.join(',')}]`);
   }
 }
 

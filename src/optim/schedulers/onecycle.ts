@@ -56,11 +56,15 @@ export class OneCycleLR extends LRScheduler {
 
   constructor(optimizer: Schedulable, opts: OneCycleOptions) {
     const n = optimizer.paramGroups.length;
-    const maxLrs = typeof opts.maxLr === 'number' ? Array.from({ length: n }, () => opts.maxLr as number) : [...opts.maxLr];
-    if (maxLrs.length !== n) throw new ValueError('OneCycleLR', `got ${maxLrs.length} maxLr values for ${n} parameter groups`);
+    const maxLrs =
+      typeof opts.maxLr === 'number' ? Array.from({ length: n }, () => opts.maxLr as number) : [...opts.maxLr];
+    if (maxLrs.length !== n)
+      throw new ValueError('OneCycleLR', `got ${maxLrs.length} maxLr values for ${n} parameter groups`);
     const div = opts.divFactor ?? 25;
     // the cycle starts at maxLr/divFactor whatever lr the optimizer was built with (as PyTorch)
-    optimizer.paramGroups.forEach((g, i) => { g.initialLr = maxLrs[i]! / div; });
+    optimizer.paramGroups.forEach((g, i) => {
+      g.initialLr = maxLrs[i]! / div;
+    });
     super(optimizer);
     checkSteps('OneCycleLR', 'totalSteps', opts.totalSteps);
     const pct = opts.pctStart ?? 0.3;
@@ -79,15 +83,19 @@ export class OneCycleLR extends LRScheduler {
           { endStep: pct * t - 1, startLr: 'initial', endLr: 'max', startMomentum: 'max', endMomentum: 'base' },
           { endStep: t - 1, startLr: 'max', endLr: 'min', startMomentum: 'base', endMomentum: 'max' },
         ];
-    this.#anneal = (opts.annealStrategy ?? 'cos') === 'cos'
-      ? (start, end, p) => end + ((start - end) / 2) * (Math.cos(Math.PI * p) + 1)
-      : (start, end, p) => (end - start) * p + start;
+    this.#anneal =
+      (opts.annealStrategy ?? 'cos') === 'cos'
+        ? (start, end, p) => end + ((start - end) / 2) * (Math.cos(Math.PI * p) + 1)
+        : (start, end, p) => (end - start) * p + start;
     this.cycleMomentum = opts.cycleMomentum ?? true;
     this.#momentum = { base: opts.baseMomentum ?? 0.85, max: opts.maxMomentum ?? 0.95 };
     if (this.cycleMomentum) {
       for (const g of optimizer.paramGroups) {
         if (!('betas' in g) && !('momentum' in g)) {
-          throw new ValueError('OneCycleLR', 'cycleMomentum needs an optimizer with momentum or betas; pass cycleMomentum: false');
+          throw new ValueError(
+            'OneCycleLR',
+            'cycleMomentum needs an optimizer with momentum or betas; pass cycleMomentum: false',
+          );
         }
       }
     }

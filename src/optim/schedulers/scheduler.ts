@@ -65,7 +65,10 @@ export abstract class LRScheduler {
   /** Restores the step count (and base lrs) and sets the lrs of that step. */
   loadStateDict(sd: SchedulerStateDict): void {
     if (sd.baseLrs.length !== this.optimizer.paramGroups.length) {
-      throw new ValueError(`${this.constructor.name}.loadStateDict`, `state has ${sd.baseLrs.length} groups, the optimizer ${this.optimizer.paramGroups.length}`);
+      throw new ValueError(
+        `${this.constructor.name}.loadStateDict`,
+        `state has ${sd.baseLrs.length} groups, the optimizer ${this.optimizer.paramGroups.length}`,
+      );
     }
     this.lastEpoch = sd.lastEpoch;
     this.baseLrs = [...sd.baseLrs];

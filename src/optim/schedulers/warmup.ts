@@ -41,7 +41,8 @@ export class LinearWarmup extends LRScheduler {
   }
 
   lrAt(epoch: number, baseLr: number, group: number): number {
-    if (epoch >= this.warmupSteps) return this.after === null ? baseLr : this.after.lrAt(epoch - this.warmupSteps, baseLr, group);
+    if (epoch >= this.warmupSteps)
+      return this.after === null ? baseLr : this.after.lrAt(epoch - this.warmupSteps, baseLr, group);
     return baseLr * (this.startFactor + ((1 - this.startFactor) * epoch) / this.warmupSteps);
   }
 }

@@ -14,9 +14,15 @@ import { chartId, THEME, type Chart } from './chart.js';
  * @example
  * affinityChart({ tasks: history.tasks, values: history.meanLookahead });
  */
-export function affinityChart(m: { tasks: string[]; values: (number | null)[][] }, opts: { id?: string; title?: string } = {}): Chart | null {
-  const rows = m.tasks.flatMap((source, i) => m.tasks.map((target, j) => ({ source, target, value: m.values[i]?.[j] ?? null })))
-    .filter((r): r is { source: string; target: string; value: number } => r.value !== null && Number.isFinite(r.value));
+export function affinityChart(
+  m: { tasks: string[]; values: (number | null)[][] },
+  opts: { id?: string; title?: string } = {},
+): Chart | null {
+  const rows = m.tasks
+    .flatMap((source, i) => m.tasks.map((target, j) => ({ source, target, value: m.values[i]?.[j] ?? null })))
+    .filter(
+      (r): r is { source: string; target: string; value: number } => r.value !== null && Number.isFinite(r.value),
+    );
   if (rows.length === 0) return null;
   const extent = Math.max(1e-12, ...rows.map((r) => Math.abs(r.value)));
   const side = Math.min(360, 60 * m.tasks.length + 40);
@@ -24,7 +30,8 @@ export function affinityChart(m: { tasks: string[]; values: (number | null)[][] 
   return {
     id: opts.id ?? chartId('affinity'),
     title: opts.title ?? 'Task affinity',
-    caption: 'Row task\'s step, effect on the column task\'s loss (positive: helps, negative: hurts). Tasks with mutual positive affinity are good candidates to share a network.',
+    caption:
+      "Row task's step, effect on the column task's loss (positive: helps, negative: hurts). Tasks with mutual positive affinity are good candidates to share a network.",
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: THEME,
@@ -39,7 +46,12 @@ export function affinityChart(m: { tasks: string[]; values: (number | null)[][] 
         {
           mark: { type: 'rect' },
           encoding: {
-            color: { field: 'value', type: 'quantitative', title: 'affinity', scale: { scheme: 'redblue', domain: [-extent, extent] } },
+            color: {
+              field: 'value',
+              type: 'quantitative',
+              title: 'affinity',
+              scale: { scheme: 'redblue', domain: [-extent, extent] },
+            },
           },
         },
         {

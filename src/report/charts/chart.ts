@@ -36,5 +36,9 @@ export const THEME = {
  * chartId('training', 'mtl/famo'); // 'training-mtl-famo'
  */
 export function chartId(...parts: string[]): string {
-  return parts.join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return parts
+    .join('-')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }

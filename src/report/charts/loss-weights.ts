@@ -17,7 +17,10 @@ import { layout, seriesRows } from './training-curves.js';
  * @example
  * lossWeightsChart(records, { title: 'Task weights' });
  */
-export function lossWeightsChart(records: readonly MetricRecord[], opts: { id?: string; title?: string } = {}): Chart | null {
+export function lossWeightsChart(
+  records: readonly MetricRecord[],
+  opts: { id?: string; title?: string } = {},
+): Chart | null {
   const rows = seriesRows(records, (r) => r.weights);
   if (rows.length === 0) return null;
   const { width, height, facet } = layout(new Set(rows.map((r) => r.section)).size);
@@ -28,14 +31,23 @@ export function lossWeightsChart(records: readonly MetricRecord[], opts: { id?: 
       y: { field: 'value', type: 'quantitative' as const, title: 'loss weight' },
       color: { field: 'task', type: 'nominal' as const, title: 'task' },
     },
-    width, height,
+    width,
+    height,
   };
   return {
     id: opts.id ?? chartId('loss-weights'),
     title: opts.title ?? 'Loss weights over training',
-    caption: 'The weight each method gives each task\'s loss at every step. Equal weighting is flat; a method that shifts weight towards a task is compensating for that task learning slower or being noisier.',
+    caption:
+      "The weight each method gives each task's loss at every step. Equal weighting is flat; a method that shifts weight towards a task is compensating for that task learning slower or being noisier.",
     spec: facet
-      ? { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: THEME, data: { values: rows }, facet: { field: 'section', type: 'nominal', title: null }, columns: 2, spec: layer }
+      ? {
+          $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+          config: THEME,
+          data: { values: rows },
+          facet: { field: 'section', type: 'nominal', title: null },
+          columns: 2,
+          spec: layer,
+        }
       : { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: THEME, data: { values: rows }, ...layer },
   };
 }

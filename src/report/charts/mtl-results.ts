@@ -17,14 +17,19 @@ import { chartId, THEME, WIDTH, type Chart } from './chart.js';
  * deltaMChart(result); // result: an MtlStudyResult
  */
 export function deltaMChart(result: MtlReport, opts: { id?: string; title?: string } = {}): Chart | null {
-  const rows = Object.entries(result.deltaM).filter(([, v]) => Number.isFinite(v)).map(([method, deltaM]) => ({
-    method, deltaM, sign: deltaM >= 0 ? 'better than single-task' : 'worse than single-task',
-  }));
+  const rows = Object.entries(result.deltaM)
+    .filter(([, v]) => Number.isFinite(v))
+    .map(([method, deltaM]) => ({
+      method,
+      deltaM,
+      sign: deltaM >= 0 ? 'better than single-task' : 'worse than single-task',
+    }));
   if (rows.length === 0) return null;
   return {
     id: opts.id ?? chartId('delta-m'),
     title: opts.title ?? 'Δm against single-task baselines',
-    caption: 'Mean relative change of every task\'s metric against its single-task model, in percent (Maninis et al. 2019). Above zero, the method\'s shared model beats training each task alone on average.',
+    caption:
+      "Mean relative change of every task's metric against its single-task model, in percent (Maninis et al. 2019). Above zero, the method's shared model beats training each task alone on average.",
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: THEME,
@@ -37,7 +42,13 @@ export function deltaMChart(result: MtlReport, opts: { id?: string; title?: stri
           encoding: {
             y: { field: 'method', type: 'nominal', sort: '-x', title: null },
             x: { field: 'deltaM', type: 'quantitative', title: 'Δm (%)' },
-            color: { field: 'sign', type: 'nominal', title: null, legend: { labelLimit: 400 }, scale: { domain: ['better than single-task', 'worse than single-task'], range: ['#2e7d32', '#c62828'] } },
+            color: {
+              field: 'sign',
+              type: 'nominal',
+              title: null,
+              legend: { labelLimit: 400 },
+              scale: { domain: ['better than single-task', 'worse than single-task'], range: ['#2e7d32', '#c62828'] },
+            },
           },
         },
         { mark: { type: 'rule', color: '#333' }, encoding: { x: { datum: 0 } } },
@@ -53,7 +64,10 @@ export function deltaMChart(result: MtlReport, opts: { id?: string; title?: stri
  * @example
  * taskValue({ left: { accuracy: 0.9 } }, { name: 'left', metrics: ['accuracy'] }); // 0.9
  */
-export function taskValue(results: Readonly<Record<string, Readonly<Record<string, number>>>> | undefined, task: { name: string; metrics: readonly string[] }): number | null {
+export function taskValue(
+  results: Readonly<Record<string, Readonly<Record<string, number>>>> | undefined,
+  task: { name: string; metrics: readonly string[] },
+): number | null {
   const metric = task.metrics[0];
   const v = metric === undefined ? undefined : results?.[task.name]?.[metric];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
@@ -67,15 +81,18 @@ export function taskValue(results: Readonly<Record<string, Readonly<Record<strin
  * taskMetricsChart(result); // result: an MtlStudyResult
  */
 export function taskMetricsChart(result: MtlReport, opts: { id?: string; title?: string } = {}): Chart | null {
-  const rows = Object.entries(result.results).flatMap(([method, byTask]) =>
-    result.tasks.map((task) => ({ method, task: task.name, value: taskValue(byTask, task) })))
+  const rows = Object.entries(result.results)
+    .flatMap(([method, byTask]) =>
+      result.tasks.map((task) => ({ method, task: task.name, value: taskValue(byTask, task) })),
+    )
     .filter((r): r is { method: string; task: string; value: number } => r.value !== null);
   if (rows.length === 0) return null;
   const methods = [...new Set(rows.map((r) => r.method))];
   return {
     id: opts.id ?? chartId('task-metrics'),
     title: opts.title ?? 'Per-task test metric by method',
-    caption: 'Each task\'s test metric under every method; "single" is the task trained alone. A bar below the single-task one is negative transfer on that task.',
+    caption:
+      'Each task\'s test metric under every method; "single" is the task trained alone. A bar below the single-task one is negative transfer on that task.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: THEME,

@@ -29,7 +29,10 @@ export interface SeriesRow {
  * @example
  * seriesRows(records, (r) => r.weights); // [{ section: 'mtl/dwa', task: 'left', step: 10, value: 1.02 }, ...]
  */
-export function seriesRows(records: readonly MetricRecord[], pick: (r: MetricRecord) => Record<string, number | null> | undefined): SeriesRow[] {
+export function seriesRows(
+  records: readonly MetricRecord[],
+  pick: (r: MetricRecord) => Record<string, number | null> | undefined,
+): SeriesRow[] {
   // by step, the later record winning: a run resumed from an older checkpoint logs those steps again
   const series = new Map<string, { section: string; task: string; points: Map<number, number> }>();
   for (const r of records) {
@@ -50,7 +53,11 @@ export function seriesRows(records: readonly MetricRecord[], pick: (r: MetricRec
 
 /** Each task's loss, or the total loss as task 'loss' when a step reported no task losses. */
 const taskLosses = (r: MetricRecord): Record<string, number | null> | undefined =>
-  r.losses !== undefined && Object.keys(r.losses).length > 0 ? r.losses : r.loss === undefined ? undefined : { loss: r.loss };
+  r.losses !== undefined && Object.keys(r.losses).length > 0
+    ? r.losses
+    : r.loss === undefined
+      ? undefined
+      : { loss: r.loss };
 
 /**
  * A single panel, or one small panel per section when there are several.
@@ -69,7 +76,10 @@ export function layout(sections: number): { width: number; height: number; facet
  * @example
  * trainingCurvesChart(records, { title: 'Per-task training loss by method' });
  */
-export function trainingCurvesChart(records: readonly MetricRecord[], opts: { id?: string; title?: string } = {}): Chart | null {
+export function trainingCurvesChart(
+  records: readonly MetricRecord[],
+  opts: { id?: string; title?: string } = {},
+): Chart | null {
   const rows = seriesRows(records, taskLosses);
   if (rows.length === 0) return null;
   const sections = new Set(rows.map((r) => r.section)).size;
@@ -85,7 +95,14 @@ export function trainingCurvesChart(records: readonly MetricRecord[], opts: { id
     title: opts.title ?? 'Training loss per task',
     caption: `Mean loss of each task over training steps (bucket means of at most ${MAX_POINTS} points per line)${facet ? ', one panel per training' : ''}. Lines that flatten early have stopped learning; a task whose loss rises while others fall is being crowded out.`,
     spec: facet
-      ? { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: THEME, data: { values: rows }, facet: { field: 'section', type: 'nominal', title: null }, columns: 2, spec: layer }
+      ? {
+          $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+          config: THEME,
+          data: { values: rows },
+          facet: { field: 'section', type: 'nominal', title: null },
+          columns: 2,
+          spec: layer,
+        }
       : { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: THEME, data: { values: rows }, ...layer },
   };
 }
@@ -96,13 +113,17 @@ export function trainingCurvesChart(records: readonly MetricRecord[], opts: { id
  * @example
  * evalCurvesChart(records); // x epoch, y metric value, colour 'task · metric'
  */
-export function evalCurvesChart(records: readonly MetricRecord[], opts: { id?: string; title?: string } = {}): Chart | null {
+export function evalCurvesChart(
+  records: readonly MetricRecord[],
+  opts: { id?: string; title?: string } = {},
+): Chart | null {
   const rows: { section: string; series: string; epoch: number; value: number }[] = [];
   for (const r of records) {
     if (r.type !== 'epoch' || r.eval === undefined) continue;
     for (const [task, metrics] of Object.entries(r.eval)) {
       for (const [metric, value] of Object.entries(metrics)) {
-        if (typeof value === 'number' && Number.isFinite(value)) rows.push({ section: r.section, series: `${task} · ${metric}`, epoch: r.epoch + 1, value });
+        if (typeof value === 'number' && Number.isFinite(value))
+          rows.push({ section: r.section, series: `${task} · ${metric}`, epoch: r.epoch + 1, value });
       }
     }
   }
@@ -116,14 +137,23 @@ export function evalCurvesChart(records: readonly MetricRecord[], opts: { id?: s
       y: { field: 'value', type: 'quantitative' as const, title: 'test metric', scale: { zero: false } },
       color: { field: 'series', type: 'nominal' as const, title: 'task · metric' },
     },
-    width, height,
+    width,
+    height,
   };
   return {
     id: opts.id ?? chartId('evaluation'),
     title: opts.title ?? 'Evaluation after each epoch',
-    caption: 'Each task\'s metrics on held-out data at the end of every evaluated epoch. A gap between a rising training fit and a flat or falling test metric is overfitting.',
+    caption:
+      "Each task's metrics on held-out data at the end of every evaluated epoch. A gap between a rising training fit and a flat or falling test metric is overfitting.",
     spec: facet
-      ? { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: THEME, data: { values: rows }, facet: { field: 'section', type: 'nominal', title: null }, columns: 2, spec: layer }
+      ? {
+          $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+          config: THEME,
+          data: { values: rows },
+          facet: { field: 'section', type: 'nominal', title: null },
+          columns: 2,
+          spec: layer,
+        }
       : { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: THEME, data: { values: rows }, ...layer },
   };
 }

@@ -19,16 +19,29 @@ import { chartId, HEIGHT, THEME, WIDTH, type Chart } from './chart.js';
  */
 export function transferChart(result: TransferReport, opts: { id?: string; title?: string } = {}): Chart | null {
   const metric = 'accuracy';
-  const rows = Object.entries(result.results).flatMap(([strategy, byBudget]) =>
-    Object.entries(byBudget ?? {}).map(([budget, v]) => ({
-      strategy, budget: Number(budget), mean: v?.mean, sd: Number.isFinite(v?.sd) ? v.sd : 0,
-      low: (v?.mean ?? NaN) - (Number.isFinite(v?.sd) ? v.sd : 0), high: (v?.mean ?? NaN) + (Number.isFinite(v?.sd) ? v.sd : 0),
-      scratch: strategy === 'scratch' ? 'from scratch' : 'pre-trained',
-    }))).filter((r) => Number.isFinite(r.budget) && r.budget > 0 && Number.isFinite(r.mean));
+  const rows = Object.entries(result.results)
+    .flatMap(([strategy, byBudget]) =>
+      Object.entries(byBudget ?? {}).map(([budget, v]) => ({
+        strategy,
+        budget: Number(budget),
+        mean: v?.mean,
+        sd: Number.isFinite(v?.sd) ? v.sd : 0,
+        low: (v?.mean ?? NaN) - (Number.isFinite(v?.sd) ? v.sd : 0),
+        high: (v?.mean ?? NaN) + (Number.isFinite(v?.sd) ? v.sd : 0),
+        scratch: strategy === 'scratch' ? 'from scratch' : 'pre-trained',
+      })),
+    )
+    .filter((r) => Number.isFinite(r.budget) && r.budget > 0 && Number.isFinite(r.mean));
   if (rows.length === 0) return null;
   // ticks at the measured budgets: a log axis would otherwise label only the powers of ten
   const ticks = [...new Set(rows.map((r) => r.budget))].sort((a, b) => a - b);
-  const x = { field: 'budget', type: 'quantitative' as const, title: 'labelled target examples per class', scale: { type: 'log' as const, nice: false, padding: 16 }, axis: { values: ticks, format: '~s' } };
+  const x = {
+    field: 'budget',
+    type: 'quantitative' as const,
+    title: 'labelled target examples per class',
+    scale: { type: 'log' as const, nice: false, padding: 16 },
+    axis: { values: ticks, format: '~s' },
+  };
   const color = { field: 'strategy', type: 'nominal' as const, title: 'strategy' };
   return {
     id: opts.id ?? chartId('transfer'),
@@ -41,13 +54,28 @@ export function transferChart(result: TransferReport, opts: { id?: string; title
       width: WIDTH,
       height: HEIGHT,
       layer: [
-        { mark: { type: 'rule' }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color } },
+        {
+          mark: { type: 'rule' },
+          encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color },
+        },
         {
           mark: { type: 'line', point: true },
           encoding: {
-            x, color,
+            x,
+            color,
             y: { field: 'mean', type: 'quantitative', title: `target ${metric}`, scale: { zero: false } },
-            strokeDash: { field: 'scratch', type: 'nominal', legend: null, scale: { domain: ['pre-trained', 'from scratch'], range: [[1, 0], [6, 4]] } },
+            strokeDash: {
+              field: 'scratch',
+              type: 'nominal',
+              legend: null,
+              scale: {
+                domain: ['pre-trained', 'from scratch'],
+                range: [
+                  [1, 0],
+                  [6, 4],
+                ],
+              },
+            },
           },
         },
       ],

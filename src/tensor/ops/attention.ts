@@ -53,14 +53,26 @@ export interface AttentionOptions {
  * scaledDotProductAttention(q, q, q, { causal: true }).shape; // [2, 4, 10, 16]
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
-  for (const [name, t] of [['q', q], ['k', k], ['v', v]] as const) {
+  for (const [name, t] of [
+    ['q', q],
+    ['k', k],
+    ['v', v],
+  ] as const) {
     requireFloat('scaledDotProductAttention', t);
-    if (t.ndim < 2) throw new ShapeError('scaledDotProductAttention', `${name} must be [..., L, D], got ${fmt(t.shape)}`);
+    if (t.ndim < 2)
+      throw new ShapeError('scaledDotProductAttention', `${name} must be [..., L, D], got ${fmt(t.shape)}`);
   }
   const d = q.shape[q.ndim - 1]!;
-  if (k.shape[k.ndim - 1] !== d) throw new ShapeError('scaledDotProductAttention', `q ${fmt(q.shape)} and k ${fmt(k.shape)} must share the last dimension`);
+  if (k.shape[k.ndim - 1] !== d)
+    throw new ShapeError(
+      'scaledDotProductAttention',
+      `q ${fmt(q.shape)} and k ${fmt(k.shape)} must share the last dimension`,
+    );
   if (k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) {
-    throw new ShapeError('scaledDotProductAttention', `k ${fmt(k.shape)} and v ${fmt(v.shape)} must have the same number of keys`);
+    throw new ShapeError(
+      'scaledDotProductAttention',
+      `k ${fmt(k.shape)} and v ${fmt(v.shape)} must have the same number of keys`,
+    );
   }
   const scale = opts.scale ?? 1 / Math.sqrt(d);
   if (!Number.isFinite(scale)) throw new ValueError('scaledDotProductAttention', `scale must be finite, got ${scale}`);
@@ -77,7 +89,10 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
     const kp = opts.keyPadding;
     requireFloat('scaledDotProductAttention (keyPadding)', kp);
     if (kp.ndim !== 2 || kp.shape[0] !== q.shape[0] || kp.shape[1] !== lk) {
-      throw new ShapeError('scaledDotProductAttention', `keyPadding must be [N=${q.shape[0]}, Lk=${lk}], got ${fmt(kp.shape)}`);
+      throw new ShapeError(
+        'scaledDotProductAttention',
+        `keyPadding must be [N=${q.shape[0]}, Lk=${lk}], got ${fmt(kp.shape)}`,
+      );
     }
     const ones = new Array<number>(scores.ndim - 2).fill(1);
     scores = where(kp.reshape([kp.shape[0]!, ...ones.slice(1), 1, lk]), scores, MASKED_SCORE);
@@ -97,7 +112,10 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
  */
 export function sinusoidalPositionEncoding(length: number, dim: number, base = 10000): Tensor {
   if (!Number.isInteger(length) || length < 1 || !Number.isInteger(dim) || dim < 1) {
-    throw new ValueError('sinusoidalPositionEncoding', `length and dim must be positive integers, got ${length} and ${dim}`);
+    throw new ValueError(
+      'sinusoidalPositionEncoding',
+      `length and dim must be positive integers, got ${length} and ${dim}`,
+    );
   }
   const out = new Float32Array(length * dim);
   for (let pos = 0; pos < length; pos++) {

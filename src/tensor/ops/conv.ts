@@ -27,7 +27,8 @@ export interface Conv2dOptions {
 export function pair(op: string, name: string, v: Pair, min: number): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
   for (const x of p) {
-    if (!Number.isInteger(x) || x < min) throw new ValueError(op, `${name} must be an integer >= ${min}, got ${String(v)}`);
+    if (!Number.isInteger(x) || x < min)
+      throw new ValueError(op, `${name} must be an integer >= ${min}, got ${String(v)}`);
   }
   return p;
 }
@@ -36,17 +37,21 @@ export function conv2dGeometry(x: readonly number[], w: readonly number[], o: Co
   if (x.length !== 4) throw new ShapeError('conv2d', `input must be [N,C,H,W], got ${fmt(x)}`);
   if (w.length !== 4) throw new ShapeError('conv2d', `weight must be [O,C/groups,KH,KW], got ${fmt(w)}`);
   const groups = o.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) throw new ValueError('conv2d', `groups must be a positive integer, got ${groups}`);
+  if (!Number.isInteger(groups) || groups < 1)
+    throw new ValueError('conv2d', `groups must be a positive integer, got ${groups}`);
   const [n, c, h, wd] = x as [number, number, number, number];
   const [oc, cg, kh, kw] = w as [number, number, number, number];
-  if (c % groups !== 0 || oc % groups !== 0) throw new ShapeError('conv2d', `channels ${c} in and ${oc} out must both divide by groups=${groups}`);
-  if (cg * groups !== c) throw new ShapeError('conv2d', `weight ${fmt(w)} expects ${cg * groups} input channels, input ${fmt(x)} has ${c}`);
+  if (c % groups !== 0 || oc % groups !== 0)
+    throw new ShapeError('conv2d', `channels ${c} in and ${oc} out must both divide by groups=${groups}`);
+  if (cg * groups !== c)
+    throw new ShapeError('conv2d', `weight ${fmt(w)} expects ${cg * groups} input channels, input ${fmt(x)} has ${c}`);
   const [strideH, strideW] = pair('conv2d', 'stride', o.stride ?? 1, 1);
   const [padH, padW] = pair('conv2d', 'padding', o.padding ?? 0, 0);
   const [dilationH, dilationW] = pair('conv2d', 'dilation', o.dilation ?? 1, 1);
   const oh = Math.floor((h + 2 * padH - dilationH * (kh - 1) - 1) / strideH) + 1;
   const ow = Math.floor((wd + 2 * padW - dilationW * (kw - 1) - 1) / strideW) + 1;
-  if (oh < 1 || ow < 1) throw new ShapeError('conv2d', `kernel ${kh}x${kw} does not fit input ${fmt(x)} with padding ${padH},${padW}`);
+  if (oh < 1 || ow < 1)
+    throw new ShapeError('conv2d', `kernel ${kh}x${kw} does not fit input ${fmt(x)} with padding ${padH},${padW}`);
   return { n, c, h, w: wd, o: oc, kh, kw, oh, ow, strideH, strideW, padH, padW, dilationH, dilationW, groups };
 }
 
@@ -58,7 +63,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Con
     throw new ShapeError('conv2d', `bias must be [${g.o}], got ${fmt(bias.shape)}`);
   }
   const y = emptyF32(g.n * g.o * g.oh * g.ow);
-  getBackend().conv2d({ x: x.data as Float32Array, w: weight.data as Float32Array, bias: bias === null ? null : (bias.data as Float32Array), y }, g);
+  getBackend().conv2d(
+    {
+      x: x.data as Float32Array,
+      w: weight.data as Float32Array,
+      bias: bias === null ? null : (bias.data as Float32Array),
+      y,
+    },
+    g,
+  );
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record(new Tensor(y, [g.n, g.o, g.oh, g.ow]), 'conv2d', inputs, (gy, needs) => {
     const be = getBackend();

@@ -14,13 +14,26 @@ import { record } from '../autograd.js';
 import { Tensor, type Operand } from '../tensor.js';
 
 const COMPARISONS: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
-const INT_OK: ReadonlySet<BinaryOp> = new Set(['add', 'sub', 'mul', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+const INT_OK: ReadonlySet<BinaryOp> = new Set([
+  'add',
+  'sub',
+  'mul',
+  'maximum',
+  'minimum',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+]);
 
 /** A number becomes a scalar tensor of `like`'s dtype. */
 export function toTensor(op: string, o: Operand, like: Tensor): Tensor {
   if (o instanceof Tensor) return o;
   if (like.dtype === 'int32') {
-    if (!Number.isInteger(o)) throw new DTypeError(op, `cannot combine an int32 tensor with the non-integer ${o}; call toFloat() first`);
+    if (!Number.isInteger(o))
+      throw new DTypeError(op, `cannot combine an int32 tensor with the non-integer ${o}; call toFloat() first`);
     return new Tensor(Int32Array.of(o), []);
   }
   return new Tensor(Float32Array.of(o), []);
@@ -28,7 +41,8 @@ export function toTensor(op: string, o: Operand, like: Tensor): Tensor {
 
 /** Throws unless t is float32. */
 export function requireFloat(op: string, t: Tensor): void {
-  if (t.dtype !== 'float32') throw new DTypeError(op, `expects a float32 tensor, got ${t.dtype} of shape ${fmt(t.shape)}`);
+  if (t.dtype !== 'float32')
+    throw new DTypeError(op, `expects a float32 tensor, got ${t.dtype} of shape ${fmt(t.shape)}`);
 }
 
 /** Sums a broadcast gradient back down to `shape`. */
@@ -47,9 +61,13 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 export function binaryOp(op: BinaryOp, a: Tensor, bIn: Operand): Tensor {
   const b = toTensor(op, bIn, a);
   if (a.dtype !== b.dtype) {
-    throw new DTypeError(op, `dtypes differ: ${a.dtype} ${fmt(a.shape)} and ${b.dtype} ${fmt(b.shape)}; convert with toFloat() or toInt()`);
+    throw new DTypeError(
+      op,
+      `dtypes differ: ${a.dtype} ${fmt(a.shape)} and ${b.dtype} ${fmt(b.shape)}; convert with toFloat() or toInt()`,
+    );
   }
-  if (a.dtype === 'int32' && !INT_OK.has(op)) throw new DTypeError(op, `is not defined on int32 tensors; call toFloat() first`);
+  if (a.dtype === 'int32' && !INT_OK.has(op))
+    throw new DTypeError(op, `is not defined on int32 tensors; call toFloat() first`);
   const shape = broadcastShapes(op, a.shape, b.shape);
   const cmp = COMPARISONS.has(op);
   const out = allocateEmpty(cmp ? 'float32' : a.dtype, sizeOf(shape));
@@ -59,14 +77,25 @@ export function binaryOp(op: BinaryOp, a: Tensor, bIn: Operand): Tensor {
   return record(res, op, [a, b], (g, needs) => binaryGrad(op, a, b, res, g, needs));
 }
 
-function binaryGrad(op: BinaryOp, a: Tensor, b: Tensor, out: Tensor, g: Tensor, needs: readonly boolean[]): (Tensor | null)[] {
+function binaryGrad(
+  op: BinaryOp,
+  a: Tensor,
+  b: Tensor,
+  out: Tensor,
+  g: Tensor,
+  needs: readonly boolean[],
+): (Tensor | null)[] {
   const ga = (f: () => Tensor): Tensor | null => (needs[0] ? sumTo(f(), a.shape) : null);
   const gb = (f: () => Tensor): Tensor | null => (needs[1] ? sumTo(f(), b.shape) : null);
   switch (op) {
-    case 'add': return [ga(() => g), gb(() => g)];
-    case 'sub': return [ga(() => g), gb(() => g.neg())];
-    case 'mul': return [ga(() => g.mul(b)), gb(() => g.mul(a))];
-    case 'div': return [ga(() => g.div(b)), gb(() => g.mul(out).div(b).neg())];
+    case 'add':
+      return [ga(() => g), gb(() => g)];
+    case 'sub':
+      return [ga(() => g), gb(() => g.neg())];
+    case 'mul':
+      return [ga(() => g.mul(b)), gb(() => g.mul(a))];
+    case 'div':
+      return [ga(() => g.div(b)), gb(() => g.mul(out).div(b).neg())];
     case 'pow':
       return [
         ga(() => g.mul(b).mul(a.pow(b.sub(1)))),
@@ -101,13 +130,15 @@ export function unaryOp(op: UnaryOp, x: Tensor, alpha = 0): Tensor {
 
 /** max(x, 0) + slope·min(x, 0); the slope must be a finite number. */
 export function leakyRelu(x: Tensor, slope: number): Tensor {
-  if (!Number.isFinite(slope)) throw new ValueError('leakyRelu', `negative slope must be a finite number, got ${slope}`);
+  if (!Number.isFinite(slope))
+    throw new ValueError('leakyRelu', `negative slope must be a finite number, got ${slope}`);
   return unaryOp('leakyRelu', x, slope);
 }
 
 export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   requireFloat('clamp', x);
-  if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw new ValueError('clamp', `needs min <= max, got min ${lo} and max ${hi}`);
+  if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi)
+    throw new ValueError('clamp', `needs min <= max, got min ${lo} and max ${hi}`);
   const out = emptyF32(x.size);
   getBackend().clamp(x.data as Float32Array, lo, hi, out);
   return record(new Tensor(out, x.shape), 'clamp', [x], (g) => {
@@ -126,7 +157,16 @@ export function where(cond: Tensor, aIn: Operand, bIn: Operand): Tensor {
   requireFloat('where', b);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
   const out = emptyF32(sizeOf(shape));
-  getBackend().where(cond.data as Float32Array, cond.shape, a.data as Float32Array, a.shape, b.data as Float32Array, b.shape, out, shape);
+  getBackend().where(
+    cond.data as Float32Array,
+    cond.shape,
+    a.data as Float32Array,
+    a.shape,
+    b.data as Float32Array,
+    b.shape,
+    out,
+    shape,
+  );
   return record(new Tensor(out, shape), 'where', [a, b], (g, needs) => {
     const zero = new Tensor(new Float32Array(1), []);
     return [
@@ -143,6 +183,10 @@ export function clone(x: Tensor): Tensor {
 
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
-  if (dtype === 'int32') return new Tensor(Int32Array.from(x.data, (v) => Math.trunc(v)), x.shape);
+  if (dtype === 'int32')
+    return new Tensor(
+      Int32Array.from(x.data, (v) => Math.trunc(v)),
+      x.shape,
+    );
   return new Tensor(Float32Array.from(x.data), x.shape);
 }

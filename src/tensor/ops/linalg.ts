@@ -17,7 +17,8 @@ import { requireFloat, sumTo } from './elementwise.js';
 export function matmul(a: Tensor, b: Tensor): Tensor {
   requireFloat('matmul', a);
   requireFloat('matmul', b);
-  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError('matmul', `needs at least 1-D operands: ${fmt(a.shape)} @ ${fmt(b.shape)}`);
+  if (a.ndim === 0 || b.ndim === 0)
+    throw new ShapeError('matmul', `needs at least 1-D operands: ${fmt(a.shape)} @ ${fmt(b.shape)}`);
   // checked before 1-D operands are promoted, so the message shows the shapes the caller passed
   if (a.shape[a.ndim - 1] !== b.shape[Math.max(b.ndim - 2, 0)]) {
     throw new ShapeError('matmul', `inner dimensions differ: ${fmt(a.shape)} @ ${fmt(b.shape)}`);
@@ -82,7 +83,10 @@ function batched(aIn: Tensor, bIn: Tensor): Tensor {
   const sa = a.size === m * k ? 0 : m * k;
   const sb = b.size === k * n ? 0 : k * n;
   const out = emptyF32(batch * m * n);
-  getBackend().matmul({ a: a.data as Float32Array, b: b.data as Float32Array, out }, { ...PLAIN_GEMM, batch, m, n, k, aBatchStride: sa, bBatchStride: sb });
+  getBackend().matmul(
+    { a: a.data as Float32Array, b: b.data as Float32Array, out },
+    { ...PLAIN_GEMM, batch, m, n, k, aBatchStride: sa, bBatchStride: sb },
+  );
   return record(new Tensor(out, [...batchShape, m, n]), 'matmul', [a, b], (g, needs) => {
     const be = getBackend();
     const gd = g.data as Float32Array;
@@ -90,12 +94,18 @@ function batched(aIn: Tensor, bIn: Tensor): Tensor {
     let gb: Tensor | null = null;
     if (needs[0]) {
       const d = emptyF32(batch * m * k);
-      be.matmul({ a: gd, b: b.data as Float32Array, out: d }, { ...PLAIN_GEMM, batch, m, n: k, k: n, transB: true, aBatchStride: m * n, bBatchStride: sb });
+      be.matmul(
+        { a: gd, b: b.data as Float32Array, out: d },
+        { ...PLAIN_GEMM, batch, m, n: k, k: n, transB: true, aBatchStride: m * n, bBatchStride: sb },
+      );
       ga = sumTo(new Tensor(d, [...batchShape, m, k]), a.shape);
     }
     if (needs[1]) {
       const d = emptyF32(batch * k * n);
-      be.matmul({ a: a.data as Float32Array, b: gd, out: d }, { ...PLAIN_GEMM, batch, m: k, n, k: m, transA: true, aBatchStride: sa, bBatchStride: m * n });
+      be.matmul(
+        { a: a.data as Float32Array, b: gd, out: d },
+        { ...PLAIN_GEMM, batch, m: k, n, k: m, transA: true, aBatchStride: sa, bBatchStride: m * n },
+      );
       gb = sumTo(new Tensor(d, [...batchShape, k, n]), b.shape);
     }
     return [ga, gb];
@@ -117,11 +127,15 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== k) {
     throw new ShapeError('linear', `input features differ: input ${fmt(x.shape)} for weight ${fmt(weight.shape)}`);
   }
-  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== n)) throw new ShapeError('linear', `bias must be [${n}], got ${fmt(bias.shape)}`);
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== n))
+    throw new ShapeError('linear', `bias must be [${n}], got ${fmt(bias.shape)}`);
   const x2 = x.ndim === 2 ? x : x.reshape([-1, k]);
   const m = x2.shape[0]!;
   const out = emptyF32(m * n);
-  getBackend().matmul({ a: x2.data as Float32Array, b: weight.data as Float32Array, out }, { ...PLAIN_GEMM, m, n, k, transB: true });
+  getBackend().matmul(
+    { a: x2.data as Float32Array, b: weight.data as Float32Array, out },
+    { ...PLAIN_GEMM, m, n, k, transB: true },
+  );
   const y = record(new Tensor(out, [m, n]), 'linear', [x2, weight], (g, needs) => {
     const be = getBackend();
     const gd = g.data as Float32Array;

@@ -21,15 +21,21 @@ export interface SoftmaxCrossEntropyOptions {
 
 export function softmaxCrossEntropy(logits: Tensor, targets: Tensor, o: SoftmaxCrossEntropyOptions = {}): Tensor {
   requireFloat('crossEntropy', logits);
-  if (logits.ndim !== 2) throw new ShapeError('crossEntropy', `logits must be [rows, classes], got ${fmt(logits.shape)}`);
-  if (targets.dtype !== 'int32') throw new DTypeError('crossEntropy', `targets must be int32 class indices, got ${targets.dtype}`);
+  if (logits.ndim !== 2)
+    throw new ShapeError('crossEntropy', `logits must be [rows, classes], got ${fmt(logits.shape)}`);
+  if (targets.dtype !== 'int32')
+    throw new DTypeError('crossEntropy', `targets must be int32 class indices, got ${targets.dtype}`);
   const [rows, classes] = logits.shape as [number, number];
   if (targets.ndim !== 1 || targets.shape[0] !== rows) {
-    throw new ShapeError('crossEntropy', `targets must be [${rows}] for logits ${fmt(logits.shape)}, got ${fmt(targets.shape)}`);
+    throw new ShapeError(
+      'crossEntropy',
+      `targets must be [${rows}] for logits ${fmt(logits.shape)}, got ${fmt(targets.shape)}`,
+    );
   }
   const ignore = o.ignoreIndex ?? -100;
   const smoothing = o.labelSmoothing ?? 0;
-  if (!(smoothing >= 0 && smoothing <= 1)) throw new ValueError('crossEntropy', `labelSmoothing must be in [0, 1], got ${smoothing}`);
+  if (!(smoothing >= 0 && smoothing <= 1))
+    throw new ValueError('crossEntropy', `labelSmoothing must be in [0, 1], got ${smoothing}`);
   const t = targets.data as Int32Array;
   for (let i = 0; i < rows; i++) {
     if (t[i] !== ignore && (t[i]! < 0 || t[i]! >= classes)) {
@@ -39,7 +45,10 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor, o: SoftmaxC
   const loss = new Float32Array(rows);
   const needGrad = logits.requiresGrad && isGradEnabled();
   const grad = needGrad ? new Float32Array(logits.size) : null;
-  getBackend().softmaxCrossEntropy({ logits: logits.data as Float32Array, targets: t, loss, grad }, { rows, classes, smoothing, ignoreIndex: ignore });
+  getBackend().softmaxCrossEntropy(
+    { logits: logits.data as Float32Array, targets: t, loss, grad },
+    { rows, classes, smoothing, ignoreIndex: ignore },
+  );
   return record(new Tensor(loss, [rows]), 'crossEntropy', [logits], (g) => [
     new Tensor(grad!, logits.shape).mul(g.reshape([rows, 1])),
   ]);

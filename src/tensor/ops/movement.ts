@@ -25,11 +25,13 @@ export function reshape(x: Tensor, shapeIn: readonly number[]): Tensor {
   if (neg > 1) throw new ShapeError('reshape', `at most one dimension can be -1, got ${fmt(shapeIn)}`);
   if (neg === 1) {
     const known = sizeOf(shape.filter((d) => d !== -1));
-    if (known === 0 || x.size % known !== 0) throw new ShapeError('reshape', `cannot reshape ${fmt(x.shape)} into ${fmt(shapeIn)}`);
+    if (known === 0 || x.size % known !== 0)
+      throw new ShapeError('reshape', `cannot reshape ${fmt(x.shape)} into ${fmt(shapeIn)}`);
     shape[shape.indexOf(-1)] = x.size / known;
   }
   checkShape('reshape', shape);
-  if (sizeOf(shape) !== x.size) throw new ShapeError('reshape', `cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shapeIn)}`);
+  if (sizeOf(shape) !== x.size)
+    throw new ShapeError('reshape', `cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shapeIn)}`);
   if (shapesEqual(shape, x.shape)) return x;
   const res = new Tensor(x.data, shape);
   return record(res, 'reshape', [x], (g) => [g.reshape(x.shape)]);
@@ -59,7 +61,13 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 }
 
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
-  if (perm.length !== x.ndim || [...perm].map((p) => normAxis('permute', p, x.ndim)).sort((a, b) => a - b).some((p, i) => p !== i)) {
+  if (
+    perm.length !== x.ndim ||
+    [...perm]
+      .map((p) => normAxis('permute', p, x.ndim))
+      .sort((a, b) => a - b)
+      .some((p, i) => p !== i)
+  ) {
     throw new ShapeError('permute', `${fmt(perm)} is not a permutation of the ${x.ndim} axes of ${fmt(x.shape)}`);
   }
   const p = perm.map((a) => normAxis('permute', a, x.ndim));
@@ -68,7 +76,9 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const out = allocate(x.dtype, x.size);
   getBackend().permute(x.data, x.shape, p, out);
   const inv = new Array<number>(p.length);
-  p.forEach((a, i) => { inv[a] = i; });
+  p.forEach((a, i) => {
+    inv[a] = i;
+  });
   return record(new Tensor(out, shape), 'permute', [x], (g) => [g.permute(inv)]);
 }
 
@@ -148,10 +158,14 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new ValueError('stack', 'needs at least one tensor');
   const first = tensors[0]!;
   for (const t of tensors) {
-    if (!shapesEqual(t.shape, first.shape)) throw new ShapeError('stack', `shapes differ: ${tensors.map((x) => fmt(x.shape)).join(', ')}`);
+    if (!shapesEqual(t.shape, first.shape))
+      throw new ShapeError('stack', `shapes differ: ${tensors.map((x) => fmt(x.shape)).join(', ')}`);
   }
   const a = normAxis('stack', axis, first.ndim + 1);
-  return concat(tensors.map((t) => t.unsqueeze(a)), a);
+  return concat(
+    tensors.map((t) => t.unsqueeze(a)),
+    a,
+  );
 }
 
 function checkIndices(op: string, idx: Tensor, dim: number): Int32Array {
@@ -183,7 +197,10 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor): Tensor {
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const a = dimAxis('gather', axis, x);
   if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== a && d > x.shape[i]!)) {
-    throw new ShapeError('gather', `index shape ${fmt(index.shape)} does not fit input ${fmt(x.shape)} along axis ${a}`);
+    throw new ShapeError(
+      'gather',
+      `index shape ${fmt(index.shape)} does not fit input ${fmt(x.shape)} along axis ${a}`,
+    );
   }
   const idx = checkIndices('gather', index, x.shape[a]!);
   const out = allocate(x.dtype, index.size);

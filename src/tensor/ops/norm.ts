@@ -14,16 +14,30 @@ import { requireFloat } from './elementwise.js';
 
 const f32 = (t: Tensor | null): Float32Array | null => (t === null ? null : (t.data as Float32Array));
 
-export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null, bias: Tensor | null, eps = 1e-5): Tensor {
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight: Tensor | null,
+  bias: Tensor | null,
+  eps = 1e-5,
+): Tensor {
   requireFloat('layerNorm', x);
-  if (!(eps > 0 && Number.isFinite(eps))) throw new ValueError('layerNorm', `eps must be a positive finite number, got ${eps}`);
+  if (!(eps > 0 && Number.isFinite(eps)))
+    throw new ValueError('layerNorm', `eps must be a positive finite number, got ${eps}`);
   const tail = x.shape.slice(x.ndim - normalizedShape.length);
   if (normalizedShape.length > x.ndim || tail.some((d, i) => d !== normalizedShape[i])) {
-    throw new ShapeError('layerNorm', `normalized shape ${fmt(normalizedShape)} is not the tail of input ${fmt(x.shape)}`);
+    throw new ShapeError(
+      'layerNorm',
+      `normalized shape ${fmt(normalizedShape)} is not the tail of input ${fmt(x.shape)}`,
+    );
   }
   const cols = sizeOf(normalizedShape);
-  for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
-    if (p !== null && p.size !== cols) throw new ShapeError('layerNorm', `${name} must have ${cols} elements, got ${fmt(p.shape)}`);
+  for (const [name, p] of [
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
+    if (p !== null && p.size !== cols)
+      throw new ShapeError('layerNorm', `${name} must have ${cols} elements, got ${fmt(p.shape)}`);
   }
   const rows = cols === 0 ? 0 : x.size / cols;
   const y = new Float32Array(x.size);
@@ -37,7 +51,17 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
     const gw = weight === null ? null : new Float32Array(cols);
     const gb = bias === null ? null : new Float32Array(cols);
     getBackend().layerNormBackward(
-      { gy: g.data as Float32Array, x: x.data as Float32Array, gamma: f32(weight), mean, rstd, gx, ggamma: gw, gbeta: gb }, attrs,
+      {
+        gy: g.data as Float32Array,
+        x: x.data as Float32Array,
+        gamma: f32(weight),
+        mean,
+        rstd,
+        gx,
+        ggamma: gw,
+        gbeta: gb,
+      },
+      attrs,
     );
     const out: Tensor[] = [new Tensor(gx, x.shape)];
     if (gw !== null) out.push(new Tensor(gw, weight!.shape));
@@ -55,36 +79,72 @@ export interface BatchNormOptions {
 
 /** x is [N, C] or [N, C, ...]; statistics are per channel C. */
 export function batchNorm(
-  x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, o: BatchNormOptions,
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  o: BatchNormOptions,
 ): Tensor {
   requireFloat('batchNorm', x);
   const eps = o.eps ?? 1e-5;
   const momentum = o.momentum ?? 0.1;
-  if (!(eps > 0 && Number.isFinite(eps))) throw new ValueError('batchNorm', `eps must be a positive finite number, got ${eps}`);
-  if (!(momentum >= 0 && momentum <= 1)) throw new ValueError('batchNorm', `momentum must be in [0, 1], got ${momentum}`);
+  if (!(eps > 0 && Number.isFinite(eps)))
+    throw new ValueError('batchNorm', `eps must be a positive finite number, got ${eps}`);
+  if (!(momentum >= 0 && momentum <= 1))
+    throw new ValueError('batchNorm', `momentum must be in [0, 1], got ${momentum}`);
   if (x.ndim < 2) throw new ShapeError('batchNorm', `input must be [N,C,...], got ${fmt(x.shape)}`);
   const n = x.shape[0]!;
   const c = x.shape[1]!;
   const s = sizeOf(x.shape.slice(2));
-  for (const [name, p] of [['weight', weight], ['bias', bias], ['runningMean', runningMean], ['runningVar', runningVar]] as const) {
-    if (p !== null && p.size !== c) throw new ShapeError('batchNorm', `${name} must have ${c} elements (channels of ${fmt(x.shape)}), got ${fmt(p.shape)}`);
+  for (const [name, p] of [
+    ['weight', weight],
+    ['bias', bias],
+    ['runningMean', runningMean],
+    ['runningVar', runningVar],
+  ] as const) {
+    if (p !== null && p.size !== c)
+      throw new ShapeError(
+        'batchNorm',
+        `${name} must have ${c} elements (channels of ${fmt(x.shape)}), got ${fmt(p.shape)}`,
+      );
   }
-  if (o.training && n * s <= 1) throw new ShapeError('batchNorm', `training needs more than one value per channel, got input ${fmt(x.shape)}`);
+  if (o.training && n * s <= 1)
+    throw new ShapeError('batchNorm', `training needs more than one value per channel, got input ${fmt(x.shape)}`);
   const y = new Float32Array(x.size);
   const mean = new Float32Array(c);
   const rstd = new Float32Array(c);
   const attrs = { n, c, s, training: o.training, momentum, eps };
-  getBackend().batchNorm({
-    x: x.data as Float32Array, gamma: f32(weight), beta: f32(bias), runningMean: f32(runningMean), runningVar: f32(runningVar),
-    y, mean, rstd,
-  }, attrs);
+  getBackend().batchNorm(
+    {
+      x: x.data as Float32Array,
+      gamma: f32(weight),
+      beta: f32(bias),
+      runningMean: f32(runningMean),
+      runningVar: f32(runningVar),
+      y,
+      mean,
+      rstd,
+    },
+    attrs,
+  );
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return record(new Tensor(y, x.shape), 'batchNorm', inputs, (g) => {
     const gx = new Float32Array(x.size);
     const gw = weight === null ? null : new Float32Array(c);
     const gb = bias === null ? null : new Float32Array(c);
     getBackend().batchNormBackward(
-      { gy: g.data as Float32Array, x: x.data as Float32Array, gamma: f32(weight), mean, rstd, gx, ggamma: gw, gbeta: gb }, attrs,
+      {
+        gy: g.data as Float32Array,
+        x: x.data as Float32Array,
+        gamma: f32(weight),
+        mean,
+        rstd,
+        gx,
+        ggamma: gw,
+        gbeta: gb,
+      },
+      attrs,
     );
     const out: Tensor[] = [new Tensor(gx, x.shape)];
     if (gw !== null) out.push(new Tensor(gw, weight!.shape));

@@ -28,7 +28,8 @@ function geometry(op: string, x: Tensor, kernel: Pair, o: Pool2dOptions): Pool2d
   const [kh, kw] = pair(op, 'kernel', kernel, 1);
   const [strideH, strideW] = pair(op, 'stride', o.stride ?? [kh, kw], 1);
   const [padH, padW] = pair(op, 'padding', o.padding ?? 0, 0);
-  if (padH * 2 > kh || padW * 2 > kw) throw new ShapeError(op, `padding ${padH},${padW} must be at most half the kernel ${kh}x${kw}`);
+  if (padH * 2 > kh || padW * 2 > kw)
+    throw new ShapeError(op, `padding ${padH},${padW} must be at most half the kernel ${kh}x${kw}`);
   const oh = Math.floor((h + 2 * padH - kh) / strideH) + 1;
   const ow = Math.floor((w + 2 * padW - kw) / strideW) + 1;
   if (oh < 1 || ow < 1) throw new ShapeError(op, `kernel ${kh}x${kw} does not fit input ${fmt(x.shape)}`);

@@ -22,11 +22,17 @@ export interface ClassificationOptions {
 
 /** Calls `visit(row, target)` for every counted row; checks the target's shape and range. */
 function forEachLabelled(
-  where: string, pred: Tensor, target: Tensor, mask: Tensor | undefined, ignoreIndex: number, classes: number | null,
+  where: string,
+  pred: Tensor,
+  target: Tensor,
+  mask: Tensor | undefined,
+  ignoreIndex: number,
+  classes: number | null,
   visit: (row: number, label: number) => void,
 ): void {
   if (target.ndim !== 1) throw new ShapeError(where, `targets must be class indices [N], got ${fmt(target.shape)}`);
-  if (pred.shape[0] !== target.shape[0]) throw new ShapeError(where, `predictions ${fmt(pred.shape)} and targets ${fmt(target.shape)} disagree on N`);
+  if (pred.shape[0] !== target.shape[0])
+    throw new ShapeError(where, `predictions ${fmt(pred.shape)} and targets ${fmt(target.shape)} disagree on N`);
   const present = presentEntries(where, target, mask, ignoreIndex);
   for (let i = 0; i < target.size; i++) {
     if (present[i] === 0) continue;
@@ -39,7 +45,11 @@ function forEachLabelled(
 }
 
 /** The predicted class of each row: the indices themselves, or the first largest score. */
-function predictedClasses(where: string, pred: Tensor, rows: number): { classes: number | null; at: (row: number) => number } {
+function predictedClasses(
+  where: string,
+  pred: Tensor,
+  rows: number,
+): { classes: number | null; at: (row: number) => number } {
   if (pred.dtype === 'int32') {
     if (pred.ndim !== 1) throw new ShapeError(where, `class-index predictions must be [N], got ${fmt(pred.shape)}`);
     return { classes: null, at: (r) => pred.data[r]! };
@@ -105,7 +115,11 @@ export function topK(k: number, opts: ClassificationOptions = {}): Metric {
     name: `top${k}`,
     higherIsBetter: true,
     update(pred, target, mask) {
-      if (pred.dtype !== 'float32' || pred.ndim !== 2) throw new ShapeError(`top${k}`, `predictions must be float32 scores [N, C], got ${pred.dtype} ${fmt(pred.shape)}`);
+      if (pred.dtype !== 'float32' || pred.ndim !== 2)
+        throw new ShapeError(
+          `top${k}`,
+          `predictions must be float32 scores [N, C], got ${pred.dtype} ${fmt(pred.shape)}`,
+        );
       const { cols } = matrixShape(`top${k}`, pred, target.shape[0] ?? 0);
       const d = pred.data;
       forEachLabelled(`top${k}`, pred, target, mask, ignoreIndex, cols, (row, label) => {

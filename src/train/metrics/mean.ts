@@ -22,7 +22,11 @@ export interface MeanOfOptions {
  * @example
  * const m = meanOf('mse', (p, y) => p.sub(y).square().mean());
  */
-export function meanOf(name: string, fn: (pred: Tensor, target: Tensor, mask?: Tensor) => Tensor | number, opts: MeanOfOptions = {}): Metric {
+export function meanOf(
+  name: string,
+  fn: (pred: Tensor, target: Tensor, mask?: Tensor) => Tensor | number,
+  opts: MeanOfOptions = {},
+): Metric {
   let sum = 0;
   let weight = 0;
   return {
@@ -31,7 +35,8 @@ export function meanOf(name: string, fn: (pred: Tensor, target: Tensor, mask?: T
     update(pred, target, mask) {
       const value = fn(pred, target, mask);
       const v = value instanceof Tensor ? value.item() : value;
-      if (typeof v !== 'number') throw new ValueError(name, `the function must return a number or a one-element tensor, got ${typeof v}`);
+      if (typeof v !== 'number')
+        throw new ValueError(name, `the function must return a number or a one-element tensor, got ${typeof v}`);
       const n = pred.shape[0] ?? 1;
       sum += v * n;
       weight += n;

@@ -65,7 +65,10 @@ export function presentEntries(where: string, target: Tensor, mask?: Tensor, ign
     for (let r = 0; r < rows; r++) if (m[r] === 0 || Number.isNaN(m[r]!)) out.fill(0, r * width, (r + 1) * width);
     return out;
   }
-  throw new ShapeError(where, `mask ${fmt(mask.shape)} must have the target's shape ${fmt(target.shape)} or be [N] with N = ${rows}`);
+  throw new ShapeError(
+    where,
+    `mask ${fmt(mask.shape)} must have the target's shape ${fmt(target.shape)} or be [N] with N = ${rows}`,
+  );
 }
 
 /**
@@ -76,8 +79,10 @@ export function presentEntries(where: string, target: Tensor, mask?: Tensor, ign
  * matrixShape('topK', logits, 32); // { rows: 32, cols: 10 }
  */
 export function matrixShape(where: string, pred: Tensor, rows: number): { rows: number; cols: number } {
-  if (pred.ndim !== 1 && pred.ndim !== 2) throw new ShapeError(where, `predictions must be [N] or [N, C], got ${fmt(pred.shape)}`);
-  if (pred.shape[0] !== rows) throw new ShapeError(where, `predictions ${fmt(pred.shape)} and targets disagree on N (${rows} targets)`);
+  if (pred.ndim !== 1 && pred.ndim !== 2)
+    throw new ShapeError(where, `predictions must be [N] or [N, C], got ${fmt(pred.shape)}`);
+  if (pred.shape[0] !== rows)
+    throw new ShapeError(where, `predictions ${fmt(pred.shape)} and targets disagree on N (${rows} targets)`);
   return { rows, cols: pred.ndim === 2 ? pred.shape[1]! : 1 };
 }
 

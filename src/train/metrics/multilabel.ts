@@ -29,20 +29,28 @@ class LabelReader {
 
   constructor(readonly where: string) {}
 
-  read(pred: Tensor, target: Tensor, mask: Tensor | undefined, visit: (label: number, score: number, positive: boolean) => void): void {
+  read(
+    pred: Tensor,
+    target: Tensor,
+    mask: Tensor | undefined,
+    visit: (label: number, score: number, positive: boolean) => void,
+  ): void {
     const where = this.where;
-    if (target.ndim !== 1 && target.ndim !== 2) throw new ShapeError(where, `targets must be [N, L] (or [N] for one label), got ${fmt(target.shape)}`);
+    if (target.ndim !== 1 && target.ndim !== 2)
+      throw new ShapeError(where, `targets must be [N, L] (or [N] for one label), got ${fmt(target.shape)}`);
     if (pred.size !== target.size || pred.shape[0] !== target.shape[0]) {
       throw new ShapeError(where, `predictions ${fmt(pred.shape)} must match targets ${fmt(target.shape)}`);
     }
     const labels = target.ndim === 2 ? target.shape[1]! : 1;
-    if (this.labels !== null && this.labels !== labels) throw new ShapeError(where, `earlier batches had ${this.labels} labels, this one ${labels}`);
+    if (this.labels !== null && this.labels !== labels)
+      throw new ShapeError(where, `earlier batches had ${this.labels} labels, this one ${labels}`);
     this.labels = labels;
     const present = presentEntries(where, target, mask);
     for (let i = 0; i < target.size; i++) {
       if (present[i] === 0) continue;
       const t = target.data[i]!;
-      if (t !== 0 && t !== 1) throw new ValueError(where, `targets must be 0 or 1 (NaN for missing), got ${t} at entry ${i}`);
+      if (t !== 0 && t !== 1)
+        throw new ValueError(where, `targets must be 0 or 1 (NaN for missing), got ${t} at entry ${i}`);
       const score = pred.data[i]!;
       if (Number.isNaN(score)) throw new ValueError(where, `prediction ${i} is NaN`);
       visit(i % labels, score, t === 1);
@@ -57,7 +65,8 @@ class LabelReader {
 /** Turns scores into decisions. */
 function decider(where: string, opts: MultiLabelOptions): (score: number) => boolean {
   const threshold = opts.threshold ?? 0.5;
-  if (!(threshold >= 0 && threshold <= 1)) throw new ValueError(where, `threshold must be a probability in [0, 1], got ${threshold}`);
+  if (!(threshold >= 0 && threshold <= 1))
+    throw new ValueError(where, `threshold must be a probability in [0, 1], got ${threshold}`);
   if (opts.logits === false) return (s) => s > threshold;
   return (s) => 1 / (1 + Math.exp(-s)) > threshold;
 }
@@ -82,10 +91,11 @@ function confusionMetric(name: string, opts: MultiLabelOptions, formula: (c: num
   const reader = new LabelReader(name);
   const decide = decider(name, opts);
   const table = counters();
-  const perLabel = (): number[] => Array.from({ length: reader.labels ?? 0 }, (_, l) => {
-    const c = table.all()[l];
-    return c === undefined || c.every((v) => v === 0) ? NaN : formula(c);
-  });
+  const perLabel = (): number[] =>
+    Array.from({ length: reader.labels ?? 0 }, (_, l) => {
+      const c = table.all()[l];
+      return c === undefined || c.every((v) => v === 0) ? NaN : formula(c);
+    });
   return {
     name,
     higherIsBetter: true,
@@ -128,7 +138,9 @@ export function binaryAccuracy(opts: MultiLabelOptions = {}): PerLabelMetric {
  * f1.computePerLabel();
  */
 export function binaryF1(opts: MultiLabelOptions = {}): PerLabelMetric {
-  return confusionMetric('binaryF1', opts, ([tp, fp, fn]) => (2 * tp! + fp! + fn! === 0 ? 0 : (2 * tp!) / (2 * tp! + fp! + fn!)));
+  return confusionMetric('binaryF1', opts, ([tp, fp, fn]) =>
+    2 * tp! + fp! + fn! === 0 ? 0 : (2 * tp!) / (2 * tp! + fp! + fn!),
+  );
 }
 
 /**
@@ -146,7 +158,8 @@ export function averagePrecision(): PerLabelMetric {
   const reader = new LabelReader('averagePrecision');
   let scores: number[][] = [];
   let positives: boolean[][] = [];
-  const perLabel = (): number[] => Array.from({ length: reader.labels ?? 0 }, (_, l) => labelAp(scores[l] ?? [], positives[l] ?? []));
+  const perLabel = (): number[] =>
+    Array.from({ length: reader.labels ?? 0 }, (_, l) => labelAp(scores[l] ?? [], positives[l] ?? []));
   return {
     name: 'averagePrecision',
     higherIsBetter: true,
@@ -179,7 +192,7 @@ function labelAp(scores: readonly number[], positives: readonly boolean[]): numb
   let seen = 0;
   let recall = 0;
   let ap = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     const s = scores[order[i]!]!;
     while (i < order.length && scores[order[i]!] === s) {
       if (positives[order[i]!]) tp++;

@@ -15,9 +15,18 @@ import type { Tensor } from '../../tensor/index.js';
 import { meanDefined, presentEntries, type Metric } from './metric.js';
 
 /** Visits (column, prediction, target) for every present entry. */
-function forEachPresent(where: string, pred: Tensor, target: Tensor, mask: Tensor | undefined, visit: (col: number, p: number, t: number) => void): void {
+function forEachPresent(
+  where: string,
+  pred: Tensor,
+  target: Tensor,
+  mask: Tensor | undefined,
+  visit: (col: number, p: number, t: number) => void,
+): void {
   if (pred.size !== target.size || (target.ndim > 0 && pred.shape[0] !== target.shape[0])) {
-    throw new ShapeError(where, `predictions ${fmt(pred.shape)} must have as many elements as targets ${fmt(target.shape)}`);
+    throw new ShapeError(
+      where,
+      `predictions ${fmt(pred.shape)} must have as many elements as targets ${fmt(target.shape)}`,
+    );
   }
   const cols = target.ndim >= 2 ? target.size / target.shape[0]! : 1;
   const present = presentEntries(where, target, mask);

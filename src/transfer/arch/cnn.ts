@@ -59,7 +59,11 @@ export const cnnArch: Architecture = {
   resolve: (config: ArchConfig) => {
     const c = parseConfig(cnnConfigSchema, config, "arch 'cnn' config");
     const pooled = c.channels.reduce((s) => Math.floor(s / 2), Math.min(c.height, c.width));
-    if (pooled < 1) throw new ValueError("arch 'cnn' config", `${c.channels.length} poolings shrink ${c.height}×${c.width} to nothing; use fewer channels entries`);
+    if (pooled < 1)
+      throw new ValueError(
+        "arch 'cnn' config",
+        `${c.channels.length} poolings shrink ${c.height}×${c.width} to nothing; use fewer channels entries`,
+      );
     return c;
   },
   trunk: (config: ArchConfig) => build(config as CnnConfig),

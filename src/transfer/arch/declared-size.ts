@@ -66,7 +66,11 @@ export function declaredParameters(d: ArchDescription): number | null {
  * @example
  * assertDescriptionFitsTensors(meta, { 'heads.t.weight': w }, dir);
  */
-export function assertDescriptionFitsTensors(d: ArchDescription, tensors: Readonly<Record<string, Tensor>>, where: string): void {
+export function assertDescriptionFitsTensors(
+  d: ArchDescription,
+  tensors: Readonly<Record<string, Tensor>>,
+  where: string,
+): void {
   const limits = sizeLimits();
   const c = (d.config ?? {}) as Record<string, unknown>;
   const at = `${where}/metadata.json`;
@@ -85,6 +89,9 @@ export function assertDescriptionFitsTensors(d: ArchDescription, tensors: Readon
   for (const t of Object.values(tensors)) present += t.size;
   // a small mismatch is left to strict loading, whose message names the keys and shapes at fault
   if (declared > present + SMALL_MODEL) {
-    throw new ValueError(`checkpoint ${where}`, `model.safetensors does not fit the model metadata.json describes: ${declared} parameters declared, ${present} values stored`);
+    throw new ValueError(
+      `checkpoint ${where}`,
+      `model.safetensors does not fit the model metadata.json describes: ${declared} parameters declared, ${present} values stored`,
+    );
   }
 }

@@ -17,7 +17,10 @@ import { cnnArch } from './cnn.js';
 import { mlpArch } from './mlp.js';
 import type { Architecture, ArchConfig, ArchDescription, BuiltTrunk, TaskDescription } from './types.js';
 
-const registry = new Map<string, Architecture>([['cnn', cnnArch], ['mlp', mlpArch]]);
+const registry = new Map<string, Architecture>([
+  ['cnn', cnnArch],
+  ['mlp', mlpArch],
+]);
 
 /**
  * Adds an architecture under `name` (replacing one of the same name).
@@ -41,19 +44,29 @@ export function archNames(): string[] {
 
 function lookup(name: unknown): Architecture {
   const a = typeof name === 'string' ? registry.get(name) : undefined;
-  if (a === undefined) throw new ValueError('architecture', `unknown arch ${JSON.stringify(name)}, expected one of ${archNames().join(', ')}`);
+  if (a === undefined)
+    throw new ValueError(
+      'architecture',
+      `unknown arch ${JSON.stringify(name)}, expected one of ${archNames().join(', ')}`,
+    );
   return a;
 }
 
 function checkTask(t: TaskDescription, i: number): TaskDescription {
   if (typeof t?.name !== 'string' || t.name === '' || t.name.includes('.')) {
-    throw new ValueError('architecture', `tasks[${i}].name must be a non-empty string without '.', got ${JSON.stringify(t?.name)}`);
+    throw new ValueError(
+      'architecture',
+      `tasks[${i}].name must be a non-empty string without '.', got ${JSON.stringify(t?.name)}`,
+    );
   }
-  if (!Number.isInteger(t.classes) || t.classes < 2) throw new ValueError('architecture', `tasks[${i}].classes must be an integer >= 2, got ${t.classes}`);
+  if (!Number.isInteger(t.classes) || t.classes < 2)
+    throw new ValueError('architecture', `tasks[${i}].classes must be an integer >= 2, got ${t.classes}`);
   if (t.classNames !== undefined && (!Array.isArray(t.classNames) || t.classNames.length !== t.classes)) {
     throw new ValueError('architecture', `tasks[${i}].classNames must list ${t.classes} names`);
   }
-  return t.classNames === undefined ? { name: t.name, classes: t.classes } : { name: t.name, classes: t.classes, classNames: [...t.classNames] };
+  return t.classNames === undefined
+    ? { name: t.name, classes: t.classes }
+    : { name: t.name, classes: t.classes, classNames: [...t.classNames] };
 }
 
 /**
@@ -64,9 +77,11 @@ function checkTask(t: TaskDescription, i: number): TaskDescription {
  * resolveDescription({ arch: 'cnn', config: {}, tasks: [{ name: 'digit', classes: 10 }] }).config.hidden; // 128
  */
 export function resolveDescription(desc: ArchDescription): ArchDescription {
-  if (typeof desc !== 'object' || desc === null) throw new ValueError('architecture', 'description must be an object { arch, config, tasks }');
+  if (typeof desc !== 'object' || desc === null)
+    throw new ValueError('architecture', 'description must be an object { arch, config, tasks }');
   const config = lookup(desc.arch).resolve(desc.config ?? {});
-  if (!Array.isArray(desc.tasks) || desc.tasks.length === 0) throw new ValueError('architecture', 'tasks must list at least one { name, classes }');
+  if (!Array.isArray(desc.tasks) || desc.tasks.length === 0)
+    throw new ValueError('architecture', 'tasks must list at least one { name, classes }');
   const tasks = desc.tasks.map(checkTask);
   const names = tasks.map((t) => t.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);

@@ -32,7 +32,10 @@ function replaceChild(parent: AnyModule, key: string, child: AnyModule): void {
 }
 
 /** Every module matching `match`, with its parent and key, found before any replacement. */
-function locate(model: AnyModule, match: (name: string) => boolean): { name: string; parent: AnyModule; key: string; module: AnyModule }[] {
+function locate(
+  model: AnyModule,
+  match: (name: string) => boolean,
+): { name: string; parent: AnyModule; key: string; module: AnyModule }[] {
   const out: { name: string; parent: AnyModule; key: string; module: AnyModule }[] = [];
   for (const [prefix, parent] of model.namedModules()) {
     for (const [key, module] of parent.namedChildren()) {
@@ -51,10 +54,18 @@ function locate(model: AnyModule, match: (name: string) => boolean): { name: str
  * injectLora(model, { targets: 'trunk.*', rank: 4 }); // every linear and conv layer of the trunk
  */
 export function injectLora(model: AnyModule, opts: InjectLoraOptions): string[] {
-  const hits = locate(model, nameMatcher(opts.targets)).filter(({ module }) => module instanceof Linear || module instanceof Conv2d || module instanceof LoRALinear || module instanceof LoRAConv2d);
-  if (hits.length === 0) throw new ValueError('injectLora', `${JSON.stringify(opts.targets)} matches no Linear or Conv2d module`);
+  const hits = locate(model, nameMatcher(opts.targets)).filter(
+    ({ module }) =>
+      module instanceof Linear ||
+      module instanceof Conv2d ||
+      module instanceof LoRALinear ||
+      module instanceof LoRAConv2d,
+  );
+  if (hits.length === 0)
+    throw new ValueError('injectLora', `${JSON.stringify(opts.targets)} matches no Linear or Conv2d module`);
   for (const h of hits) {
-    if (h.module instanceof LoRALinear || h.module instanceof LoRAConv2d) throw new ValueError('injectLora', `'${h.name}' already has an adapter`);
+    if (h.module instanceof LoRALinear || h.module instanceof LoRAConv2d)
+      throw new ValueError('injectLora', `'${h.name}' already has an adapter`);
     const lora = h.module instanceof Linear ? new LoRALinear(h.module, opts) : new LoRAConv2d(h.module as Conv2d, opts);
     replaceChild(h.parent, h.key, lora);
   }
@@ -68,7 +79,9 @@ export function injectLora(model: AnyModule, opts: InjectLoraOptions): string[] 
  * mergeLora(model); // ['trunk.7']
  */
 export function mergeLora(model: AnyModule): string[] {
-  const hits = locate(model, () => true).filter(({ module }) => module instanceof LoRALinear || module instanceof LoRAConv2d);
+  const hits = locate(model, () => true).filter(
+    ({ module }) => module instanceof LoRALinear || module instanceof LoRAConv2d,
+  );
   for (const h of hits) replaceChild(h.parent, h.key, (h.module as LoRALinear | LoRAConv2d).merged());
   return hits.map((h) => h.name);
 }
@@ -108,7 +121,9 @@ export interface LoraSummary {
  * const { trainable, total } = loraSummary(model); // e.g. 27k of 450k
  */
 export function loraSummary(model: AnyModule): LoraSummary {
-  const adapters = model.modules().filter((m): m is LoRALinear | LoRAConv2d => m instanceof LoRALinear || m instanceof LoRAConv2d);
+  const adapters = model
+    .modules()
+    .filter((m): m is LoRALinear | LoRAConv2d => m instanceof LoRALinear || m instanceof LoRAConv2d);
   return {
     adapters: adapters.length,
     loraParameters: adapters.reduce((s, a) => s + a.loraA.size + a.loraB.size, 0),

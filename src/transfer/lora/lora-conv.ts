@@ -31,7 +31,8 @@ export class LoRAConv2d extends Module {
 
   constructor(base: Conv2d, opts: LoraOptions) {
     super();
-    if (base.groups !== 1) throw new ValueError('LoRAConv2d', `grouped convolutions (groups=${base.groups}) are not supported`);
+    if (base.groups !== 1)
+      throw new ValueError('LoRAConv2d', `grouped convolutions (groups=${base.groups}) are not supported`);
     const [out, inp, kh, kw] = base.weight.shape as [number, number, number, number];
     this.scale = loraScale('LoRAConv2d', opts, Math.min(out, inp * kh * kw));
     this.rank = opts.rank;
@@ -63,8 +64,16 @@ export class LoRAConv2d extends Module {
   merged(): Conv2d {
     const b = this.#base;
     const [out, inp, kh, kw] = this.weight.shape as [number, number, number, number];
-    const layer = new Conv2d(inp, out, [kh, kw], { stride: b.stride, padding: b.padding, dilation: b.dilation, bias: this.bias !== null });
-    const delta = this.loraB.detach().reshape([out, this.rank]).matmul(this.loraA.detach().reshape([this.rank, inp * kh * kw]));
+    const layer = new Conv2d(inp, out, [kh, kw], {
+      stride: b.stride,
+      padding: b.padding,
+      dilation: b.dilation,
+      bias: this.bias !== null,
+    });
+    const delta = this.loraB
+      .detach()
+      .reshape([out, this.rank])
+      .matmul(this.loraA.detach().reshape([this.rank, inp * kh * kw]));
     layer.weight.data.set(delta.mul(this.scale).reshape([out, inp, kh, kw]).add(this.weight.detach()).data);
     if (this.bias !== null) layer.bias!.data.set(this.bias.data);
     return layer;

@@ -31,10 +31,13 @@ export interface LoraOptions {
  * loraScale('LoRALinear', { rank: 4, alpha: 8 }, 64); // 2
  */
 export function loraScale(where: string, o: LoraOptions, maxRank: number): number {
-  if (!Number.isInteger(o.rank) || o.rank < 1) throw new ValueError(where, `rank must be a positive integer, got ${o.rank}`);
-  if (o.rank > maxRank) throw new ValueError(where, `rank ${o.rank} is above the layer's ${maxRank}: the update would not be low-rank`);
+  if (!Number.isInteger(o.rank) || o.rank < 1)
+    throw new ValueError(where, `rank must be a positive integer, got ${o.rank}`);
+  if (o.rank > maxRank)
+    throw new ValueError(where, `rank ${o.rank} is above the layer's ${maxRank}: the update would not be low-rank`);
   const alpha = o.alpha ?? o.rank;
-  if (!(Number.isFinite(alpha) && alpha > 0)) throw new ValueError(where, `alpha must be a positive number, got ${alpha}`);
+  if (!(Number.isFinite(alpha) && alpha > 0))
+    throw new ValueError(where, `alpha must be a positive number, got ${alpha}`);
   return alpha / o.rank;
 }
 
@@ -83,7 +86,9 @@ export class LoRALinear extends Module {
   merged(): Linear {
     const [out, inp] = this.weight.shape as [number, number];
     const layer = new Linear(inp, out, { bias: this.bias !== null });
-    layer.weight.data.set(this.loraB.detach().matmul(this.loraA.detach()).mul(this.scale).add(this.weight.detach()).data);
+    layer.weight.data.set(
+      this.loraB.detach().matmul(this.loraA.detach()).mul(this.scale).add(this.weight.detach()).data,
+    );
     if (this.bias !== null) layer.bias!.data.set(this.bias.data);
     return layer;
   }

@@ -36,7 +36,8 @@ export class BSS implements Regularizer {
   readonly k: number;
 
   constructor(opts: BSSOptions) {
-    if (!(Number.isFinite(opts.eta) && opts.eta >= 0)) throw new ValueError('BSS', `eta must be a finite number >= 0, got ${opts.eta}`);
+    if (!(Number.isFinite(opts.eta) && opts.eta >= 0))
+      throw new ValueError('BSS', `eta must be a finite number >= 0, got ${opts.eta}`);
     const k = opts.k ?? 1;
     if (!Number.isInteger(k) || k < 1) throw new ValueError('BSS', `k must be a positive integer, got ${k}`);
     this.eta = opts.eta;
@@ -61,7 +62,10 @@ export class BSS implements Regularizer {
     const k = Math.min(this.k, side);
     let total: Tensor = zeros([]);
     for (let j = 0; j < k; j++) {
-      const v = new Tensor(Float32Array.from({ length: side }, (_, i) => vectors[i * side + j]!), [side, 1]);
+      const v = new Tensor(
+        Float32Array.from({ length: side }, (_, i) => vectors[i * side + j]!),
+        [side, 1],
+      );
       const projected = wide ? f.transpose().matmul(v) : f.matmul(v);
       total = total.add(projected.square().sum());
     }

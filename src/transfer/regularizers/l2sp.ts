@@ -37,7 +37,10 @@ export class L2SP implements Regularizer {
   readonly #head: Parameter[] = [];
 
   constructor(model: AnyModule, opts: L2SPOptions) {
-    for (const [k, v] of [['alpha', opts.alpha], ['beta', opts.beta]] as const) {
+    for (const [k, v] of [
+      ['alpha', opts.alpha],
+      ['beta', opts.beta],
+    ] as const) {
       if (!(Number.isFinite(v) && v >= 0)) throw new ValueError('L2SP', `${k} must be a finite number >= 0, got ${v}`);
     }
     this.alpha = opts.alpha;
@@ -47,7 +50,8 @@ export class L2SP implements Regularizer {
       if (isHead(name)) this.#head.push(p);
       else this.#shared.push([p, new Tensor(Float32Array.from(p.data as Float32Array), p.shape)]);
     }
-    if (this.#head.length === 0) throw new ValueError('L2SP', `no parameter matches the head patterns ${JSON.stringify(opts.head ?? 'heads.*')}`);
+    if (this.#head.length === 0)
+      throw new ValueError('L2SP', `no parameter matches the head patterns ${JSON.stringify(opts.head ?? 'heads.*')}`);
   }
 
   /**
@@ -60,10 +64,25 @@ export class L2SP implements Regularizer {
   penalty(): Tensor {
     let total: Tensor = zeros([]);
     if (this.alpha > 0) {
-      for (const [p, p0] of this.#shared) if (p.requiresGrad) total = total.add(p.sub(p0).square().sum().mul(this.alpha / 2));
+      for (const [p, p0] of this.#shared)
+        if (p.requiresGrad)
+          total = total.add(
+            p
+              .sub(p0)
+              .square()
+              .sum()
+              .mul(this.alpha / 2),
+          );
     }
     if (this.beta > 0) {
-      for (const p of this.#head) if (p.requiresGrad) total = total.add(p.square().sum().mul(this.beta / 2));
+      for (const p of this.#head)
+        if (p.requiresGrad)
+          total = total.add(
+            p
+              .square()
+              .sum()
+              .mul(this.beta / 2),
+          );
     }
     return total;
   }

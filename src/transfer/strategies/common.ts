@@ -52,7 +52,11 @@ export interface PhaseOptions {
  * await trainEndToEnd(ctx, 'discriminative', 'train', layerwiseParamGroups(ctx.model, { lr }));
  */
 export async function trainEndToEnd(
-  ctx: FineTuneContext, strategy: StrategyKey, phase: string, params: ParamsArg<AdamOptions>, opts: PhaseOptions = {},
+  ctx: FineTuneContext,
+  strategy: StrategyKey,
+  phase: string,
+  params: ParamsArg<AdamOptions>,
+  opts: PhaseOptions = {},
 ): Promise<History> {
   const { model, task, options } = ctx;
   const extras = opts.pretrainedExtras ?? true;
@@ -65,8 +69,15 @@ export async function trainEndToEnd(
   model.train();
   try {
     const losses = await fitAdam({
-      model, params, data: ctx.train, epochs, batchSize: options.batchSize, lr: options.lr,
-      weightDecay: options.weightDecay ?? 0, seed: options.seed, signal: ctx.signal,
+      model,
+      params,
+      data: ctx.train,
+      epochs,
+      batchSize: options.batchSize,
+      lr: options.lr,
+      weightDecay: options.weightDecay ?? 0,
+      seed: options.seed,
+      signal: ctx.signal,
       loss: (x: Tensor, y: Tensor) => {
         const features = model.trunk.forward(x);
         const ce = functional.crossEntropy(head.forward(features), y);
@@ -91,7 +102,10 @@ export async function trainEndToEnd(
  * const { history, cachedExamples } = await trainProbe(ctx, 'lp-ft', 'probe', 50);
  */
 export async function trainProbe(
-  ctx: FineTuneContext, strategy: StrategyKey, phase: string, epochs: number,
+  ctx: FineTuneContext,
+  strategy: StrategyKey,
+  phase: string,
+  epochs: number,
 ): Promise<{ history: History; cachedExamples: number }> {
   const { model, task, options } = ctx;
   freeze(model, 'trunk.*');
@@ -102,8 +116,15 @@ export async function trainProbe(
   const reg = options.l2sp !== undefined ? new L2SP(model, options.l2sp) : null;
   head.train();
   const losses = await fitAdam({
-    model: head, params: head.parameters(), data: features, epochs, batchSize: options.batchSize,
-    lr: options.probeLr ?? options.lr, weightDecay: options.weightDecay ?? 0, seed: options.seed, signal: ctx.signal,
+    model: head,
+    params: head.parameters(),
+    data: features,
+    epochs,
+    batchSize: options.batchSize,
+    lr: options.probeLr ?? options.lr,
+    weightDecay: options.weightDecay ?? 0,
+    seed: options.seed,
+    signal: ctx.signal,
     loss: (f: Tensor, y: Tensor) => {
       const ce = functional.crossEntropy(head.forward(f), y);
       return reg === null ? ce : ce.add(reg.penalty());

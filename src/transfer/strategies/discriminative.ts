@@ -18,9 +18,16 @@ export const discriminative: FineTuneStrategy = {
     unfreezeForTraining(ctx.model);
     const { lr, layerDecay, weightDecay } = ctx.options;
     const groups = layerwiseParamGroups(ctx.model, {
-      lr, ...(layerDecay === undefined ? {} : { decay: layerDecay }), ...(weightDecay === undefined ? {} : { weightDecay }),
+      lr,
+      ...(layerDecay === undefined ? {} : { decay: layerDecay }),
+      ...(weightDecay === undefined ? {} : { weightDecay }),
     });
-    const history = await trainEndToEnd(ctx, 'discriminative', 'train', groups.map(({ name: _name, ...g }) => g));
+    const history = await trainEndToEnd(
+      ctx,
+      'discriminative',
+      'train',
+      groups.map(({ name: _name, ...g }) => g),
+    );
     return { strategy: 'discriminative', history, cachedExamples: 0 };
   },
 };

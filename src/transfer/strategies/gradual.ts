@@ -38,7 +38,9 @@ export const gradualUnfreezing: FineTuneStrategy = {
       });
     };
     apply(0);
-    const history = await trainEndToEnd(ctx, 'gradual', 'train', ctx.model.parameters(), { afterEpoch: (e) => apply(e + 1) });
+    const history = await trainEndToEnd(ctx, 'gradual', 'train', ctx.model.parameters(), {
+      afterEpoch: (e) => apply(e + 1),
+    });
     return { strategy: 'gradual', history, cachedExamples: 0 };
   },
 };

@@ -13,12 +13,25 @@ import { lpFt } from './lp-ft.js';
 import { scratch } from './scratch.js';
 import { strategyKeys, type FineTuneStrategy, type StrategyKey } from './types.js';
 
-export { strategyKeys, type StrategyKey, type FineTuneStrategy, type FineTuneContext, type FineTuneOptions, type FineTuneResult, type FineTuneEpoch } from './types.js';
+export {
+  strategyKeys,
+  type StrategyKey,
+  type FineTuneStrategy,
+  type FineTuneContext,
+  type FineTuneOptions,
+  type FineTuneResult,
+  type FineTuneEpoch,
+} from './types.js';
 export { unfrozenGroups } from './gradual.js';
 export { trainEndToEnd, trainProbe, unfreezeForTraining, type PhaseOptions } from './common.js';
 
 const byKey: Readonly<Record<StrategyKey, FineTuneStrategy>> = {
-  scratch, 'linear-probe': linearProbe, full: fullFineTune, 'lp-ft': lpFt, gradual: gradualUnfreezing, discriminative,
+  scratch,
+  'linear-probe': linearProbe,
+  full: fullFineTune,
+  'lp-ft': lpFt,
+  gradual: gradualUnfreezing,
+  discriminative,
 };
 
 /**
@@ -38,6 +51,10 @@ export function isStrategyKey(key: string): key is StrategyKey {
  * await createStrategy('gradual').fit(ctx);
  */
 export function createStrategy(key: string): FineTuneStrategy {
-  if (!isStrategyKey(key)) throw new ValueError('fine-tuning strategy', `unknown strategy '${key}', expected one of ${strategyKeys.join(', ')}`);
+  if (!isStrategyKey(key))
+    throw new ValueError(
+      'fine-tuning strategy',
+      `unknown strategy '${key}', expected one of ${strategyKeys.join(', ')}`,
+    );
   return byKey[key];
 }

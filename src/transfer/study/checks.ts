@@ -102,9 +102,16 @@ const round = (v: number, d = 3): number => Number(v.toFixed(d));
 export function inputCheck(source: ImageStats, target: ImageStats): InputCheck {
   const sameShape = source.shape.join(',') === target.shape.join(',');
   const sameRange = Math.abs(source.min - target.min) <= 0.05 && Math.abs(source.max - target.max) <= 0.05;
-  const r = (s: ImageStats): string => `[${s.shape.join('×')}] in [${round(s.min, 2)}, ${round(s.max, 2)}] (mean ${round(s.mean, 2)}, sd ${round(s.sd, 2)})`;
+  const r = (s: ImageStats): string =>
+    `[${s.shape.join('×')}] in [${round(s.min, 2)}, ${round(s.max, 2)}] (mean ${round(s.mean, 2)}, sd ${round(s.sd, 2)})`;
   const detail = `source ${r(source)}, target ${r(target)}: ${sameShape && sameRange ? 'same shape and range' : !sameShape ? 'the shapes differ' : 'the value ranges differ'}`;
-  const tidy = (s: ImageStats): ImageStats => ({ shape: s.shape, min: round(s.min), max: round(s.max), mean: round(s.mean), sd: round(s.sd) });
+  const tidy = (s: ImageStats): ImageStats => ({
+    shape: s.shape,
+    min: round(s.min),
+    max: round(s.max),
+    mean: round(s.mean),
+    sd: round(s.sd),
+  });
   return { source: tidy(source), target: tidy(target), holds: sameShape && sameRange, detail };
 }
 
@@ -115,14 +122,21 @@ export function inputCheck(source: ImageStats, target: ImageStats): InputCheck {
  * @example
  * ratioCheck(6000, [10, 30, 100], 10).byBudget; // { 10: 60, 30: 20, 100: 6 }
  */
-export function ratioCheck(sourceExamples: number | null, budgets: readonly number[], classes: number, threshold = 10): RatioCheck {
+export function ratioCheck(
+  sourceExamples: number | null,
+  budgets: readonly number[],
+  classes: number,
+  threshold = 10,
+): RatioCheck {
   const byBudget: Record<string, number | null> = {};
-  for (const b of budgets) byBudget[String(b)] = sourceExamples === null ? null : round(sourceExamples / (b * classes), 1);
+  for (const b of budgets)
+    byBudget[String(b)] = sourceExamples === null ? null : round(sourceExamples / (b * classes), 1);
   const smallest = byBudget[String(Math.min(...budgets))] ?? null;
   const holds = smallest !== null && smallest >= threshold;
-  const detail = sourceExamples === null
-    ? 'the checkpoint does not say how many examples it was pre-trained on'
-    : `${sourceExamples} source examples: ${budgets.map((b) => `${byBudget[String(b)]}× the ${b * classes} labels of ${b} per class`).join(', ')}`;
+  const detail =
+    sourceExamples === null
+      ? 'the checkpoint does not say how many examples it was pre-trained on'
+      : `${sourceExamples} source examples: ${budgets.map((b) => `${byBudget[String(b)]}× the ${b * classes} labels of ${b} per class`).join(', ')}`;
   return { sourceExamples, byBudget, threshold, holds, detail };
 }
 
@@ -134,13 +148,19 @@ export function ratioCheck(sourceExamples: number | null, budgets: readonly numb
  * gainCheck({ scratch: { 10: { mean: 0.76, sd: 0.023 } }, full: { 10: { mean: 0.807, sd: 0.029 } } }, [10], 3).byBudget['10'];
  * // { best: 'full', gain: 0.047, noise: 0.0214, ratio: 2.2, significant: true }
  */
-export function gainCheck(results: Partial<Record<StrategyKey, Record<string, MeanSd>>>, budgets: readonly number[], seeds: number): GainCheck {
+export function gainCheck(
+  results: Partial<Record<StrategyKey, Record<string, MeanSd>>>,
+  budgets: readonly number[],
+  seeds: number,
+): GainCheck {
   const byBudget: Record<string, BudgetGain | null> = {};
   const scratch = results.scratch;
   for (const b of budgets) {
     const key = String(b);
     const base = scratch?.[key];
-    const rivals = (Object.keys(results) as StrategyKey[]).filter((s) => s !== 'scratch' && results[s]?.[key] !== undefined);
+    const rivals = (Object.keys(results) as StrategyKey[]).filter(
+      (s) => s !== 'scratch' && results[s]?.[key] !== undefined,
+    );
     if (base === undefined || rivals.length === 0) {
       byBudget[key] = null;
       continue;
@@ -150,13 +170,25 @@ export function gainCheck(results: Partial<Record<StrategyKey, Record<string, Me
     const gain = top.mean - base.mean;
     const noise = seeds > 1 ? Math.sqrt((top.sd ** 2 + base.sd ** 2) / seeds) : null;
     const ratio = noise === null || noise === 0 ? null : round(gain / noise, 2);
-    byBudget[key] = { best, gain: round(gain, 4), noise: noise === null ? null : round(noise, 4), ratio, significant: noise !== null && gain > 2 * noise };
+    byBudget[key] = {
+      best,
+      gain: round(gain, 4),
+      noise: noise === null ? null : round(noise, 4),
+      ratio,
+      significant: noise !== null && gain > 2 * noise,
+    };
   }
   const measured = Object.entries(byBudget).filter((e): e is [string, BudgetGain] => e[1] !== null);
   const helped = measured.filter(([, g]) => g.significant);
-  const detail = measured.length === 0
-    ? 'needs scratch and at least one transfer strategy to compare'
-    : measured.map(([b, g]) => `${b}/class: ${g.best} ${g.gain >= 0 ? '+' : ''}${pts(g.gain)} vs noise ${g.noise === null ? 'unknown (one seed)' : pts(g.noise)}`).join('; ');
+  const detail =
+    measured.length === 0
+      ? 'needs scratch and at least one transfer strategy to compare'
+      : measured
+          .map(
+            ([b, g]) =>
+              `${b}/class: ${g.best} ${g.gain >= 0 ? '+' : ''}${pts(g.gain)} vs noise ${g.noise === null ? 'unknown (one seed)' : pts(g.noise)}`,
+          )
+          .join('; ');
   return { byBudget, holds: helped.length > 0, detail };
 }
 
@@ -168,7 +200,12 @@ export function gainCheck(results: Partial<Record<StrategyKey, Record<string, Me
  * @example
  * verdictOf(checks, results, 'Fashion-MNIST', 'MNIST');
  */
-export function verdictOf(checks: StudyChecks, results: Partial<Record<StrategyKey, Record<string, MeanSd>>>, sourceName: string, targetName: string): string {
+export function verdictOf(
+  checks: StudyChecks,
+  results: Partial<Record<StrategyKey, Record<string, MeanSd>>>,
+  sourceName: string,
+  targetName: string,
+): string {
   const parts: string[] = [];
   const entries = Object.entries(checks.gain.byBudget).filter((e): e is [string, BudgetGain] => e[1] !== null);
   if (entries.length === 0) return `No verdict: ${checks.gain.detail}.`;
@@ -182,16 +219,19 @@ export function verdictOf(checks: StudyChecks, results: Partial<Record<StrategyK
     }
     const versus = `${delta}, ${g.ratio === null ? 'with no' : `${g.ratio}× the`} seed noise of ${pts(g.noise)}`;
     if (g.significant) parts.push(`at ${b} labels per class transfer helps (${versus})`);
-    else if (g.gain < -2 * g.noise) parts.push(`at ${b} labels per class even the best transfer strategy is worse than scratch (${versus})`);
+    else if (g.gain < -2 * g.noise)
+      parts.push(`at ${b} labels per class even the best transfer strategy is worse than scratch (${versus})`);
     else parts.push(`at ${b} labels per class the difference is within the noise (${versus})`);
   }
   const helped = entries.filter(([, g]) => g.significant).map(([b]) => b);
-  const headline = helped.length > 0
-    ? `Transfer from ${sourceName} helps ${targetName} at ${helped.join(', ')} labels per class`
-    : `Transfer from ${sourceName} does not measurably help ${targetName} here`;
+  const headline =
+    helped.length > 0
+      ? `Transfer from ${sourceName} helps ${targetName} at ${helped.join(', ')} labels per class`
+      : `Transfer from ${sourceName} does not measurably help ${targetName} here`;
   const caveats: string[] = [];
   if (!checks.inputs.holds) caveats.push(`inputs differ (${checks.inputs.detail})`);
-  if (!checks.dataRatio.holds) caveats.push(`the source is not much larger than the target's labels (${checks.dataRatio.detail})`);
+  if (!checks.dataRatio.holds)
+    caveats.push(`the source is not much larger than the target's labels (${checks.dataRatio.detail})`);
   const tail = caveats.length > 0 ? ` Caveat: ${caveats.join('; ')}.` : '';
   return `${headline}: ${parts.join('; ')}.${tail}`;
 }

@@ -51,48 +51,57 @@ export const transferStudyConfigSchema = z.strictObject({
   fashionDir: z.string().min(1).default(FASHION_MNIST_DIR),
   /** Default: a small CNN that keeps the default study within minutes on two cores. */
   model: modelSchema.prefault({ arch: 'cnn', channels: [8, 16], hidden: 64 }),
-  source: z.strictObject({
-    /** Load this pre-trained checkpoint (directory) instead of pre-training; its architecture wins over `model`. */
-    checkpoint: z.string().min(1).optional(),
-    /** Source training examples used (a seeded, class-balanced subset); 'all' for every one. */
-    samples: z.union([positiveInt, z.literal('all')]).default(6000),
-    epochs: positiveInt.default(2),
-    batchSize: positiveInt.default(64),
-    lr: positive.default(1e-3),
-    seed: z.number().int().default(0),
-    /** Save the pre-trained model as a checkpoint under this directory. */
-    save: z.string().min(1).optional(),
-  }).prefault({}),
-  target: z.strictObject({
-    /** Labelled examples per class. */
-    budgets: z.array(positiveInt).min(1).default([10, 30, 100]),
-    /** Examples per class set aside to draw the budgets from. Default: twice the largest budget. */
-    poolPerClass: positiveInt.optional(),
-    /**
-     * Test examples (a seeded subset of those outside the pool, the same for every run), or 'rest':
-     * on the embedded digits every digit that is not a labelled example of the run (the images
-     * outside the pool and the pool images the run was not given); on Fashion-MNIST its test split.
-     */
-    testSamples: z.union([positiveInt, z.literal('rest')]).default(2000),
-    /** Seed of the pool/test split (the same for every run). */
-    splitSeed: z.number().int().default(0),
-  }).prefault({}),
-  fineTune: z.strictObject({
-    strategies: z.array(z.enum(strategyKeys)).min(1).default([...strategyKeys]),
-    /** One run per seed: it draws the labelled examples, the new head and the data order. */
-    seeds: z.array(z.number().int()).min(1).default([0, 1]),
-    batchSize: positiveInt.default(64),
-    lr: positive.default(1e-3),
-    /** Rate of linear probes (and LP-FT's probe): a probe is cheap and convex, so it may move faster. */
-    probeLr: positive.default(1e-2),
-    /** Epochs of a budget of n labels per class: max(minEpochs, ceil(epochBudget / n)). */
-    minEpochs: positiveInt.default(8),
-    epochBudget: positiveInt.default(500),
-    layerDecay: z.number().gt(0).max(1).optional(),
-    frozenBatchNorm: z.boolean().default(false),
-    l2sp: z.strictObject({ alpha: z.number().min(0), beta: z.number().min(0) }).optional(),
-    bss: z.strictObject({ eta: z.number().min(0), k: positiveInt.optional() }).optional(),
-  }).prefault({}),
+  source: z
+    .strictObject({
+      /** Load this pre-trained checkpoint (directory) instead of pre-training; its architecture wins over `model`. */
+      checkpoint: z.string().min(1).optional(),
+      /** Source training examples used (a seeded, class-balanced subset); 'all' for every one. */
+      samples: z.union([positiveInt, z.literal('all')]).default(6000),
+      epochs: positiveInt.default(2),
+      batchSize: positiveInt.default(64),
+      lr: positive.default(1e-3),
+      seed: z.number().int().default(0),
+      /** Save the pre-trained model as a checkpoint under this directory. */
+      save: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  target: z
+    .strictObject({
+      /** Labelled examples per class. */
+      budgets: z.array(positiveInt).min(1).default([10, 30, 100]),
+      /** Examples per class set aside to draw the budgets from. Default: twice the largest budget. */
+      poolPerClass: positiveInt.optional(),
+      /**
+       * Test examples (a seeded subset of those outside the pool, the same for every run), or 'rest':
+       * on the embedded digits every digit that is not a labelled example of the run (the images
+       * outside the pool and the pool images the run was not given); on Fashion-MNIST its test split.
+       */
+      testSamples: z.union([positiveInt, z.literal('rest')]).default(2000),
+      /** Seed of the pool/test split (the same for every run). */
+      splitSeed: z.number().int().default(0),
+    })
+    .prefault({}),
+  fineTune: z
+    .strictObject({
+      strategies: z
+        .array(z.enum(strategyKeys))
+        .min(1)
+        .default([...strategyKeys]),
+      /** One run per seed: it draws the labelled examples, the new head and the data order. */
+      seeds: z.array(z.number().int()).min(1).default([0, 1]),
+      batchSize: positiveInt.default(64),
+      lr: positive.default(1e-3),
+      /** Rate of linear probes (and LP-FT's probe): a probe is cheap and convex, so it may move faster. */
+      probeLr: positive.default(1e-2),
+      /** Epochs of a budget of n labels per class: max(minEpochs, ceil(epochBudget / n)). */
+      minEpochs: positiveInt.default(8),
+      epochBudget: positiveInt.default(500),
+      layerDecay: z.number().gt(0).max(1).optional(),
+      frozenBatchNorm: z.boolean().default(false),
+      l2sp: z.strictObject({ alpha: z.number().min(0), beta: z.number().min(0) }).optional(),
+      bss: z.strictObject({ eta: z.number().min(0), k: positiveInt.optional() }).optional(),
+    })
+    .prefault({}),
 });
 
 /** A complete study config. */
@@ -127,7 +136,13 @@ function referenceProtocol(direction: Exclude<TransferStudyConfig['direction'], 
     model: { arch: 'cnn', channels: [32, 64], hidden: 128 },
     source: { samples: 'all', epochs: 2 },
     target: { budgets: [10, 30, 100], testSamples: 'rest' },
-    fineTune: { strategies: ['scratch', 'linear-probe', 'full'], seeds: [0, 1, 2], probeLr: 1e-3, minEpochs: 20, epochBudget: 2000 },
+    fineTune: {
+      strategies: ['scratch', 'linear-probe', 'full'],
+      seeds: [0, 1, 2],
+      probeLr: 1e-3,
+      minEpochs: 20,
+      epochBudget: 2000,
+    },
   };
 }
 
@@ -140,7 +155,11 @@ function referenceProtocol(direction: Exclude<TransferStudyConfig['direction'], 
 export function resolveStudyConfig(input: string | TransferStudyInput = {}): TransferStudyConfig {
   if (typeof input === 'string') {
     const preset = transferStudyPresets[input];
-    if (preset === undefined) throw new ValueError('transfer study', `unknown preset '${input}', expected one of ${Object.keys(transferStudyPresets).join(', ')}`);
+    if (preset === undefined)
+      throw new ValueError(
+        'transfer study',
+        `unknown preset '${input}', expected one of ${Object.keys(transferStudyPresets).join(', ')}`,
+      );
     return parseConfig(transferStudyConfigSchema, preset, `transfer study preset '${input}'`);
   }
   return parseConfig(transferStudyConfigSchema, input, 'transfer study config');

@@ -61,7 +61,10 @@ export function balancedSubset(set: ImageSet, count: number | 'all', seed: numbe
   for (let round = 0; picked.length < count; round++) {
     for (const members of byClass) if (round < members.length && picked.length < count) picked.push(members[round]!);
   }
-  return selectImages(set, picked.sort((a, b) => a - b));
+  return selectImages(
+    set,
+    picked.sort((a, b) => a - b),
+  );
 }
 
 /** The images of `classes`, relabelled 0..k−1 in that order. */
@@ -79,10 +82,16 @@ function poolIndices(set: ImageSet, poolPerClass: number, seed: number): { pool:
   const byClass = shuffledByClass(set, seed);
   const short = byClass.findIndex((m) => m.length <= poolPerClass);
   if (short >= 0) {
-    throw new ValueError('transfer study', `class '${set.classNames[short]}' has ${byClass[short]!.length} images, not more than the pool of ${poolPerClass} per class; lower the budgets or target.poolPerClass`);
+    throw new ValueError(
+      'transfer study',
+      `class '${set.classNames[short]}' has ${byClass[short]!.length} images, not more than the pool of ${poolPerClass} per class; lower the budgets or target.poolPerClass`,
+    );
   }
   const ascending = (a: number, b: number): number => a - b;
-  return { pool: byClass.flatMap((m) => m.slice(0, poolPerClass)).sort(ascending), rest: byClass.flatMap((m) => m.slice(poolPerClass)).sort(ascending) };
+  return {
+    pool: byClass.flatMap((m) => m.slice(0, poolPerClass)).sort(ascending),
+    rest: byClass.flatMap((m) => m.slice(poolPerClass)).sort(ascending),
+  };
 }
 
 /**
@@ -92,10 +101,18 @@ function poolIndices(set: ImageSet, poolPerClass: number, seed: number): { pool:
  * @example
  * const { pool, test } = poolAndTest(loadMnist(), 200, 2000, 0);
  */
-export function poolAndTest(set: ImageSet, poolPerClass: number, testSamples: number | 'rest', seed: number): { pool: ImageSet; test: ImageSet } {
+export function poolAndTest(
+  set: ImageSet,
+  poolPerClass: number,
+  testSamples: number | 'rest',
+  seed: number,
+): { pool: ImageSet; test: ImageSet } {
   const { pool, rest } = poolIndices(set, poolPerClass, seed);
   const others = selectImages(set, rest);
-  return { pool: selectImages(set, pool), test: testSamples === 'rest' ? others : balancedSubset(others, testSamples, seed + 1) };
+  return {
+    pool: selectImages(set, pool),
+    test: testSamples === 'rest' ? others : balancedSubset(others, testSamples, seed + 1),
+  };
 }
 
 /**
@@ -113,7 +130,11 @@ export function labelledSubset(pool: ImageSet, perClass: number, seed: number): 
 function labelledIndices(pool: ImageSet, perClass: number, seed: number): number[] {
   const byClass = shuffledByClass(pool, seed);
   const short = byClass.findIndex((m) => m.length < perClass);
-  if (short >= 0) throw new ValueError('transfer study', `class '${pool.classNames[short]}' has ${byClass[short]!.length} pool images, fewer than the budget of ${perClass}`);
+  if (short >= 0)
+    throw new ValueError(
+      'transfer study',
+      `class '${pool.classNames[short]}' has ${byClass[short]!.length} pool images, fewer than the budget of ${perClass}`,
+    );
   return byClass.flatMap((m) => m.slice(0, perClass)).sort((a, b) => a - b);
 }
 
@@ -167,10 +188,15 @@ export function studyData(config: TransferStudyConfig): StudyData {
   if (direction === 'fashion-to-mnist') {
     const { pool, test } = poolAndTest(loadMnist(), poolPerClass, target.testSamples, target.splitSeed);
     return {
-      direction, note, sourceName: 'Fashion-MNIST', targetName: 'MNIST',
+      direction,
+      note,
+      sourceName: 'Fashion-MNIST',
+      targetName: 'MNIST',
       source: balancedSubset(requireFashionMnist('train', config.fashionDir), source.samples, source.seed),
       sourceTest: balancedSubset(requireFashionMnist('test', config.fashionDir), 2000, source.seed),
-      targetPool: pool, targetTest: test, testOnUnusedPool: target.testSamples === 'rest',
+      targetPool: pool,
+      targetTest: test,
+      testOnUnusedPool: target.testSamples === 'rest',
     };
   }
   if (direction === 'mnist-to-fashion') {
@@ -178,24 +204,45 @@ export function studyData(config: TransferStudyConfig): StudyData {
     const fashionTrain = requireFashionMnist('train', config.fashionDir);
     const fashionTest = requireFashionMnist('test', config.fashionDir);
     return {
-      direction, note, sourceName: 'MNIST', targetName: 'Fashion-MNIST', ...mnist,
+      direction,
+      note,
+      sourceName: 'MNIST',
+      targetName: 'Fashion-MNIST',
+      ...mnist,
       targetPool: selectImages(fashionTrain, poolIndices(fashionTrain, poolPerClass, target.splitSeed).pool),
-      targetTest: target.testSamples === 'rest' ? fashionTest : balancedSubset(fashionTest, target.testSamples, target.splitSeed + 1),
+      targetTest:
+        target.testSamples === 'rest'
+          ? fashionTest
+          : balancedSubset(fashionTest, target.testSamples, target.splitSeed + 1),
       // Fashion-MNIST's own test split is the test set: the unused pool images are training images
       testOnUnusedPool: false,
     };
   }
   const digits = loadMnist();
-  const { pool, test } = poolAndTest(keepClasses(digits, [5, 6, 7, 8, 9]), poolPerClass, target.testSamples, target.splitSeed);
+  const { pool, test } = poolAndTest(
+    keepClasses(digits, [5, 6, 7, 8, 9]),
+    poolPerClass,
+    target.testSamples,
+    target.splitSeed,
+  );
   return {
-    direction, note, sourceName: 'MNIST digits 0-4', targetName: 'MNIST digits 5-9',
+    direction,
+    note,
+    sourceName: 'MNIST digits 0-4',
+    targetName: 'MNIST digits 5-9',
     ...splitForSource(keepClasses(digits, [0, 1, 2, 3, 4]), source.samples, source.seed),
-    targetPool: pool, targetTest: test, testOnUnusedPool: target.testSamples === 'rest',
+    targetPool: pool,
+    targetTest: test,
+    testOnUnusedPool: target.testSamples === 'rest',
   };
 }
 
 /** A source set without a test split of its own: a tenth held out (at most 2000) to report accuracy. */
-function splitForSource(set: ImageSet, samples: number | 'all', seed: number): { source: ImageSet; sourceTest: ImageSet } {
+function splitForSource(
+  set: ImageSet,
+  samples: number | 'all',
+  seed: number,
+): { source: ImageSet; sourceTest: ImageSet } {
   const held = Math.min(2000, Math.floor(set.n / 10));
   const perClass = Math.floor(held / set.classNames.length);
   const { pool: sourceTest, test: rest } = poolAndTest(set, perClass, 'rest', seed);

@@ -20,8 +20,17 @@
  * v.outcome; // 'helps'
  */
 import {
-  convergenceReason, decideEffect, formatEffect, seedEffect, seedNoiseReason, smokeTestReason, meanSd,
-  type EffectOutcome, type StudyVerdict, type VerdictEffect, type VerdictReason,
+  convergenceReason,
+  decideEffect,
+  formatEffect,
+  seedEffect,
+  seedNoiseReason,
+  smokeTestReason,
+  meanSd,
+  type EffectOutcome,
+  type StudyVerdict,
+  type VerdictEffect,
+  type VerdictReason,
 } from '../../study/index.js';
 
 /** The smallest gain that matters: 1 accuracy point. Inside ±1 point the strategies are equivalent. */
@@ -73,9 +82,13 @@ export interface BudgetEffect {
  * pairedGains(runs, 10, 'full'); // [3.1, 2.4, 4.0]
  */
 export function pairedGains(runs: readonly TransferRunRecord[], budget: number, strategy: string): number[] {
-  const scratch = new Map(runs.filter((r) => r.strategy === 'scratch' && r.budget === budget).map((r) => [r.seed, r.accuracy]));
-  return runs.filter((r) => r.strategy === strategy && r.budget === budget && scratch.has(r.seed))
-    .sort((a, b) => a.seed - b.seed).map((r) => 100 * (r.accuracy - scratch.get(r.seed)!));
+  const scratch = new Map(
+    runs.filter((r) => r.strategy === 'scratch' && r.budget === budget).map((r) => [r.seed, r.accuracy]),
+  );
+  return runs
+    .filter((r) => r.strategy === strategy && r.budget === budget && scratch.has(r.seed))
+    .sort((a, b) => a.seed - b.seed)
+    .map((r) => 100 * (r.accuracy - scratch.get(r.seed)!));
 }
 
 /**
@@ -91,7 +104,9 @@ export function budgetEffects(runs: readonly TransferRunRecord[], budgets: reado
     if (gains.length === 0) return null;
     const top = gains.reduce((a, b) => (meanSd(b.g).mean > meanSd(a.g).mean ? b : a));
     const effect = seedEffect(top.g, {
-      unit: 'accuracy points', of: `${top.s} minus scratch at ${budget} labels per class`, paired: true,
+      unit: 'accuracy points',
+      of: `${top.s} minus scratch at ${budget} labels per class`,
+      paired: true,
       ...(gains.length > 1 ? { note: `best of ${gains.length} strategies, not corrected for the choice` } : {}),
     });
     const { outcome } = decideEffect({ effect, margin: TRANSFER_MARGIN_POINTS, gates: [], next: [] });
@@ -111,12 +126,22 @@ export function decideTransferVerdict(i: TransferVerdictInput): StudyVerdict<Eff
   if (i.smokeTest) next.push('run the full study (npm start without --quick, or polytask study transfer)');
   const chance = 1 / i.sourceClasses;
   if (i.sourceAccuracy === null) {
-    reasons.push({ check: 'source adequate', value: null, passed: true, gate: true, detail: 'a loaded checkpoint: its accuracy on its own task was not measured' });
+    reasons.push({
+      check: 'source adequate',
+      value: null,
+      passed: true,
+      gate: true,
+      detail: 'a loaded checkpoint: its accuracy on its own task was not measured',
+    });
   } else {
     const above = i.sourceAccuracy - chance;
     const ok = above >= SOURCE_ABOVE_CHANCE;
     reasons.push({
-      check: 'source adequate', value: Number(i.sourceAccuracy.toFixed(4)), passed: ok, gate: true, failure: 'source not learnt',
+      check: 'source adequate',
+      value: Number(i.sourceAccuracy.toFixed(4)),
+      passed: ok,
+      gate: true,
+      failure: 'source not learnt',
       detail: `held-out source accuracy ${(100 * i.sourceAccuracy).toFixed(1)}% against chance ${(100 * chance).toFixed(1)}% (needs ≥ ${100 * SOURCE_ABOVE_CHANCE} points above)`,
     });
     if (!ok) next.push('a larger source or more pre-training epochs: the source model has not learnt its own task');
@@ -131,7 +156,12 @@ export function decideTransferVerdict(i: TransferVerdictInput): StudyVerdict<Eff
   const effects = budgetEffects(i.runs, i.budgets);
   for (const e of effects) {
     if (e === null) continue;
-    reasons.push({ ...seedNoiseReason(e.effect, TRANSFER_MARGIN_POINTS), check: `effect at ${e.budget}/class`, value: Number(e.effect.estimate.toFixed(3)), detail: `${e.outcome}: ${formatEffect(e.effect)}` });
+    reasons.push({
+      ...seedNoiseReason(e.effect, TRANSFER_MARGIN_POINTS),
+      check: `effect at ${e.budget}/class`,
+      value: Number(e.effect.estimate.toFixed(3)),
+      detail: `${e.outcome}: ${formatEffect(e.effect)}`,
+    });
   }
   // unstable or harmful strategies, by name
   for (const s of [...new Set(i.runs.map((r) => r.strategy))]) {
@@ -139,12 +169,30 @@ export function decideTransferVerdict(i: TransferVerdictInput): StudyVerdict<Eff
       const acc = i.runs.filter((r) => r.strategy === s && r.budget === b).map((r) => 100 * r.accuracy);
       if (acc.length < 2) continue;
       const { sd } = meanSd(acc);
-      if (sd > UNSTABLE_SD_POINTS) reasons.push({ check: `${s} stable at ${b}/class`, value: Number(sd.toFixed(2)), passed: false, gate: false, detail: `${s} varies over seeds with sd ${sd.toFixed(1)} points (> ${UNSTABLE_SD_POINTS}): unstable` });
+      if (sd > UNSTABLE_SD_POINTS)
+        reasons.push({
+          check: `${s} stable at ${b}/class`,
+          value: Number(sd.toFixed(2)),
+          passed: false,
+          gate: false,
+          detail: `${s} varies over seeds with sd ${sd.toFixed(1)} points (> ${UNSTABLE_SD_POINTS}): unstable`,
+        });
       if (s === 'scratch') continue;
       const g = pairedGains(i.runs, b, s);
       if (g.length < 2) continue;
-      const e = seedEffect(g, { unit: 'accuracy points', of: `${s} minus scratch at ${b} labels per class`, paired: true });
-      if (e.high < 0) reasons.push({ check: `${s} not below scratch at ${b}/class`, value: Number(e.estimate.toFixed(2)), passed: false, gate: false, detail: `${s} falls below scratch: ${formatEffect(e)}` });
+      const e = seedEffect(g, {
+        unit: 'accuracy points',
+        of: `${s} minus scratch at ${b} labels per class`,
+        paired: true,
+      });
+      if (e.high < 0)
+        reasons.push({
+          check: `${s} not below scratch at ${b}/class`,
+          value: Number(e.estimate.toFixed(2)),
+          passed: false,
+          gate: false,
+          detail: `${s} falls below scratch: ${formatEffect(e)}`,
+        });
     }
   }
 
@@ -164,12 +212,17 @@ export function decideTransferVerdict(i: TransferVerdictInput): StudyVerdict<Eff
   } else if (outcome !== 'inconclusive' && helps.length === 0) {
     outcome = hurts.length > 0 ? 'hurts' : 'no-difference';
   }
-  if (because === 'seed noise' && !d.next.some((n) => n.startsWith('more seeds'))) d.next.push(`more seeds (fineTune.seeds) at ${open.map((e) => e.budget).join(', ')} labels per class`);
+  if (because === 'seed noise' && !d.next.some((n) => n.startsWith('more seeds')))
+    d.next.push(`more seeds (fineTune.seeds) at ${open.map((e) => e.budget).join(', ')} labels per class`);
   const pair = `from ${i.sourceName} to ${i.targetName}`;
   const what = head === null ? '' : ` (${formatEffect(head.effect)})`;
-  const sentence = outcome === 'helps' ? `Transfer ${pair} helps at ${helps.map((e) => e.budget).join(', ')} labels per class${what}.`
-    : outcome === 'hurts' ? `Transfer ${pair} hurts: even the best strategy falls below scratch${what}.`
-      : outcome === 'no-difference' ? `Transfer ${pair} makes no difference beyond ±${TRANSFER_MARGIN_POINTS} accuracy point${what}.`
-        : `Inconclusive (${because}): whether transfer ${pair} helps is not decided by this run${what}.`;
+  const sentence =
+    outcome === 'helps'
+      ? `Transfer ${pair} helps at ${helps.map((e) => e.budget).join(', ')} labels per class${what}.`
+      : outcome === 'hurts'
+        ? `Transfer ${pair} hurts: even the best strategy falls below scratch${what}.`
+        : outcome === 'no-difference'
+          ? `Transfer ${pair} makes no difference beyond ±${TRANSFER_MARGIN_POINTS} accuracy point${what}.`
+          : `Inconclusive (${because}): whether transfer ${pair} helps is not decided by this run${what}.`;
   return { outcome, because, effect: head?.effect ?? null, reasons, next: d.next, sentence };
 }

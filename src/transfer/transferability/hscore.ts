@@ -21,7 +21,12 @@ export interface HScoreOptions {
  * @example
  * hScore(Float64Array.of(0, 1, 2, 3), Int32Array.of(0, 0, 1, 1), 1); // 0.8
  */
-export function hScore(features: ArrayLike<number>, labels: ArrayLike<number>, d: number, opts: HScoreOptions = {}): number {
+export function hScore(
+  features: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  d: number,
+  opts: HScoreOptions = {},
+): number {
   const n = rowsOf('hScore', features, d);
   const k = classCount('hScore', labels, n);
   const mean = new Float64Array(d);

@@ -29,7 +29,11 @@ export function leep(sourceProbs: ArrayLike<number>, labels: ArrayLike<number>, 
       if (!(p >= 0)) throw new ValueError('leep', `probability ${p} at row ${i}, column ${z} is not >= 0`);
       s += p;
     }
-    if (Math.abs(s - 1) > 1e-3) throw new ValueError('leep', `row ${i} of the source probabilities sums to ${s}, expected 1 (pass softmax outputs)`);
+    if (Math.abs(s - 1) > 1e-3)
+      throw new ValueError(
+        'leep',
+        `row ${i} of the source probabilities sums to ${s}, expected 1 (pass softmax outputs)`,
+      );
   }
   const joint = new Float64Array(k * zClasses);
   for (let i = 0; i < n; i++) {

@@ -74,8 +74,13 @@ export function classEvidence(s: FeatureSpectrum, y: Float64Array, opts: LogmeOp
   evaluate();
   let logDet = (d - r) * Math.log(alpha);
   for (let j = 0; j < r; j++) logDet += Math.log(alpha + beta * values[j]!);
-  const evidence = (n / 2) * Math.log(beta) + (d / 2) * Math.log(alpha) - (n / 2) * Math.log(2 * Math.PI)
-    - (beta / 2) * res - (alpha / 2) * mm - logDet / 2;
+  const evidence =
+    (n / 2) * Math.log(beta) +
+    (d / 2) * Math.log(alpha) -
+    (n / 2) * Math.log(2 * Math.PI) -
+    (beta / 2) * res -
+    (alpha / 2) * mm -
+    logDet / 2;
   return evidence / n;
 }
 
@@ -86,7 +91,12 @@ export function classEvidence(s: FeatureSpectrum, y: Float64Array, opts: LogmeOp
  * @example
  * const score = logme(cache.features(trunk, target).features as Float32Array, target.labels as Int32Array, 128);
  */
-export function logme(features: ArrayLike<number>, labels: ArrayLike<number>, d: number, opts: LogmeOptions = {}): number {
+export function logme(
+  features: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  d: number,
+  opts: LogmeOptions = {},
+): number {
   const n = rowsOf('logme', features, d);
   const k = classCount('logme', labels, n);
   const s = featureSpectrum(features, n, d);
@@ -95,7 +105,11 @@ export function logme(features: ArrayLike<number>, labels: ArrayLike<number>, d:
   for (let c = 0; c < k; c++) {
     const y = new Float64Array(n);
     let count = 0;
-    for (let i = 0; i < n; i++) if (labels[i] === c) { y[i] = 1; count++; }
+    for (let i = 0; i < n; i++)
+      if (labels[i] === c) {
+        y[i] = 1;
+        count++;
+      }
     // a class with no example has no evidence to measure (its one-hot column is all zeros)
     if (count === 0) continue;
     total += classEvidence(s, y, opts);

@@ -22,7 +22,8 @@ export function nce(sourceScores: ArrayLike<number>, labels: ArrayLike<number>, 
   const marginal = new Float64Array(zClasses);
   for (let i = 0; i < n; i++) {
     let best = 0;
-    for (let z = 1; z < zClasses; z++) if (sourceScores[i * zClasses + z]! > sourceScores[i * zClasses + best]!) best = z;
+    for (let z = 1; z < zClasses; z++)
+      if (sourceScores[i * zClasses + z]! > sourceScores[i * zClasses + best]!) best = z;
     joint[labels[i]! * zClasses + best] += 1;
     marginal[best] += 1;
   }

@@ -49,9 +49,17 @@ export interface RankOptions extends ScoreOptions {
  * @example
  * for (const r of await rankCheckpoints(paths, target)) console.log(r.rank, r.name, r.scores.logme);
  */
-export async function rankCheckpoints(checkpoints: readonly CheckpointCandidate[], target: TensorDataset, opts: RankOptions = {}): Promise<RankedCheckpoint[]> {
+export async function rankCheckpoints(
+  checkpoints: readonly CheckpointCandidate[],
+  target: TensorDataset,
+  opts: RankOptions = {},
+): Promise<RankedCheckpoint[]> {
   const metric = opts.metric ?? 'logme';
-  if (!transferabilityMetrics.includes(metric)) throw new ValueError('rankCheckpoints', `unknown metric '${String(metric)}', expected one of ${transferabilityMetrics.join(', ')}`);
+  if (!transferabilityMetrics.includes(metric))
+    throw new ValueError(
+      'rankCheckpoints',
+      `unknown metric '${String(metric)}', expected one of ${transferabilityMetrics.join(', ')}`,
+    );
   if (checkpoints.length === 0) throw new ValueError('rankCheckpoints', 'give at least one checkpoint');
   const scored: Omit<RankedCheckpoint, 'rank'>[] = [];
   for (const c of checkpoints) {

@@ -54,7 +54,11 @@ export function scoringSubset(target: TensorDataset, max: number, seed: number):
  * @example
  * transferabilityScores(loadPretrained('runs/fashion').model, imageDataset(mnist), { maxExamples: 1000 });
  */
-export function transferabilityScores(model: MultiTaskModel, target: TensorDataset, opts: ScoreOptions = {}): TransferabilityScores {
+export function transferabilityScores(
+  model: MultiTaskModel,
+  target: TensorDataset,
+  opts: ScoreOptions = {},
+): TransferabilityScores {
   const data = scoringSubset(target, opts.maxExamples ?? 2000, opts.seed ?? 0);
   const labels = data.labels;
   const { features, dim } = computeFeatures(model.trunk, data);
@@ -68,7 +72,11 @@ export function transferabilityScores(model: MultiTaskModel, target: TensorDatas
     if (l > best.leep) best = { task, leep: l, nce: nce(logits.data, labels, classes) };
   }
   return {
-    logme: logme(features, labels, dim), leep: best.leep, hScore: hScore(features, labels, dim), nce: best.nce,
-    sourceTask: best.task, examples: data.length,
+    logme: logme(features, labels, dim),
+    leep: best.leep,
+    hScore: hScore(features, labels, dim),
+    nce: best.nce,
+    sourceTask: best.task,
+    examples: data.length,
   };
 }

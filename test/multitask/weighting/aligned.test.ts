@@ -8,7 +8,12 @@ import { assertAllClose, combination, gramOf, linearTasks, randomVectors } from 
 /** The columns of G·B: aligned gradient j is Σᵢ B[i][j]·gᵢ. */
 function alignedGradients(gs: number[][], b: Float64Array): number[][] {
   const n = gs.length;
-  return gs.map((_, j) => combination(gs, gs.map((__, i) => b[i * n + j]!)));
+  return gs.map((_, j) =>
+    combination(
+      gs,
+      gs.map((__, i) => b[i * n + j]!),
+    ),
+  );
 }
 
 test('every singular value of the aligned gradient matrix equals the smallest of the original', () => {
@@ -17,12 +22,22 @@ test('every singular value of the aligned gradient matrix equals the smallest of
     const gram = gramOf(gs);
     const lambdaMin = symmetricEigen(gram).values[0]!;
     const aligned = gramOf(alignedGradients(gs, alignedMatrix(gram)));
-    assertAllClose(aligned, [lambdaMin, 0, 0, 0, lambdaMin, 0, 0, 0, lambdaMin], `seed ${seed}: ĜᵀĜ = λ_min·I`, 1e-8, 1e-10 * lambdaMin);
+    assertAllClose(
+      aligned,
+      [lambdaMin, 0, 0, 0, lambdaMin, 0, 0, 0, lambdaMin],
+      `seed ${seed}: ĜᵀĜ = λ_min·I`,
+      1e-8,
+      1e-10 * lambdaMin,
+    );
   }
 });
 
 test('the update is the mean of the aligned gradients, through the method', () => {
-  const gs = [[2, 0, 1], [-1, 1, 0], [0, 0.5, 3]];
+  const gs = [
+    [2, 0, 1],
+    [-1, 1, 0],
+    [0, 0.5, 3],
+  ];
   const lt = linearTasks(gs);
   const { weights } = new AlignedMTL(lt.tasks).backward(lt.ctx());
   const aligned = alignedGradients(gs, alignedMatrix(gramOf(gs)));
@@ -32,7 +47,11 @@ test('the update is the mean of the aligned gradients, through the method', () =
 });
 
 test('linearly dependent gradients: aligned on their span, σ_min the smallest non-zero one', () => {
-  const gs = [[1, 0, 0], [0, 2, 0], [1, 2, 0]];
+  const gs = [
+    [1, 0, 0],
+    [0, 2, 0],
+    [1, 2, 0],
+  ];
   const gram = gramOf(gs);
   const { values } = symmetricEigen(gram);
   const lambdaMin = values.find((v) => v > 1e-9)!;

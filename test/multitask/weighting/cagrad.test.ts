@@ -5,7 +5,11 @@ import { CAGrad, cagradWeights } from '../../../src/multitask/weighting/index.js
 import { assertAllClose, combination, gramOf, linearTasks, randomVectors } from './helpers.js';
 
 test('c = 0 gives the mean gradient', () => {
-  const gs = [[1, 0, 2], [-1, 1, 0], [0.5, -2, 1]];
+  const gs = [
+    [1, 0, 2],
+    [-1, 1, 0],
+    [0.5, -2, 1],
+  ];
   const lt = linearTasks(gs);
   const { weights } = new CAGrad(lt.tasks, { c: 0 }).backward(lt.ctx());
   assertAllClose(Object.values(weights), [1 / 3, 1 / 3, 1 / 3], 'weights', 1e-12, 1e-12);
@@ -35,10 +39,25 @@ test('the update maximises minᵢ gᵢ·d over the ball ‖d − g₀‖ ≤ c�
 });
 
 test('rescale divides by 1 + c² (the default); without it the raw update', () => {
-  const gs = [[1, 0], [-0.8, 0.6]];
+  const gs = [
+    [1, 0],
+    [-0.8, 0.6],
+  ];
   const raw = cagradWeights(gramOf(gs), 0.5);
   const a = linearTasks(gs);
-  assertAllClose(Object.values(new CAGrad(a.tasks).backward(a.ctx()).weights), raw.map((v) => v / 1.25), 'rescaled (float32 gradients)', 1e-6, 1e-9);
+  assertAllClose(
+    Object.values(new CAGrad(a.tasks).backward(a.ctx()).weights),
+    raw.map((v) => v / 1.25),
+    'rescaled (float32 gradients)',
+    1e-6,
+    1e-9,
+  );
   const b = linearTasks(gs);
-  assertAllClose(Object.values(new CAGrad(b.tasks, { rescale: false }).backward(b.ctx()).weights), raw, 'raw', 1e-6, 1e-9);
+  assertAllClose(
+    Object.values(new CAGrad(b.tasks, { rescale: false }).backward(b.ctx()).weights),
+    raw,
+    'raw',
+    1e-6,
+    1e-9,
+  );
 });

@@ -7,7 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  createWeighting, weightingKeys, isWeightingKey, GradientWeighting, type WeightingKey, type WeightingMethod,
+  createWeighting,
+  weightingKeys,
+  isWeightingKey,
+  GradientWeighting,
+  type WeightingKey,
+  type WeightingMethod,
 } from '../../../src/multitask/weighting/index.js';
 import { SGD } from '../../../src/optim/index.js';
 import { assertAllClose, linearTasks, makeToy, referenceGrads, sharedGrad } from './helpers.js';
@@ -39,12 +44,19 @@ function checkStep(key: WeightingKey, options: Record<string, unknown> = {}): vo
   tasks.forEach((t, i) => {
     const scale = method.needs === 'losses' ? w[i]! : 1;
     toy.taskParams[t]!.forEach((p, k) => {
-      assertAllClose(p.grad!.data, Array.from(ref.heads[t]![k]!.data, (v) => v * scale), `${key}: head ${t} param ${k}`, 1e-4, 1e-7);
+      assertAllClose(
+        p.grad!.data,
+        Array.from(ref.heads[t]![k]!.data, (v) => v * scale),
+        `${key}: head ${t} param ${k}`,
+        1e-4,
+        1e-7,
+      );
     });
   });
   assert.equal(toy.trunkCounter.count, expectedTrunkPasses(method), `${key}: backward passes through the trunk`);
   const headPasses = key === 'gradnorm' ? 2 : 1;
-  for (const t of tasks) assert.equal(toy.headCounters[t]!.count, headPasses, `${key}: backward passes through head ${t}`);
+  for (const t of tasks)
+    assert.equal(toy.headCounters[t]!.count, headPasses, `${key}: backward passes through head ${t}`);
 }
 
 for (const key of weightingKeys) {
@@ -74,7 +86,14 @@ test('a task whose gradient is zero (no labels in the batch) gets weight 0 from 
   for (const key of weightingKeys) {
     const probe = make(key);
     if (!(probe instanceof GradientWeighting)) continue;
-    const lt = linearTasks([[1, 0.2, 0], [0, 0, 0], [-0.3, 1, 0.5]], [1, 0, 2]);
+    const lt = linearTasks(
+      [
+        [1, 0.2, 0],
+        [0, 0, 0],
+        [-0.3, 1, 0.5],
+      ],
+      [1, 0, 2],
+    );
     const m = createWeighting(key, lt.tasks, { space: 'parameters' });
     const { weights } = m.backward(lt.ctx());
     assert.equal(weights['t1'], 0, `${key}: ${JSON.stringify(weights)}`);
@@ -88,7 +107,10 @@ test('context checks name the missing or unknown task', () => {
   const ctx = toy.ctx();
   const { c: _c, ...partial } = ctx.taskLosses;
   assert.throws(() => m.backward({ ...ctx, taskLosses: partial }), /missing 'c'/);
-  assert.throws(() => m.backward({ ...ctx, taskLosses: { ...ctx.taskLosses, d: ctx.taskLosses['a']! } }), /unknown 'd'/);
+  assert.throws(
+    () => m.backward({ ...ctx, taskLosses: { ...ctx.taskLosses, d: ctx.taskLosses['a']! } }),
+    /unknown 'd'/,
+  );
   assert.throws(() => m.backward({ ...ctx, taskParams: { ...ctx.taskParams, e: [] } }), /unknown task\(s\) 'e'/);
 });
 
@@ -98,12 +120,18 @@ test('createWeighting: every key, unknown keys and options, bad values', () => {
     assert.equal(make(key).key, key);
   }
   assert.throws(() => createWeighting('pcgard', tasks), /unknown method 'pcgard', expected one of ew, sw/);
-  assert.throws(() => createWeighting('dwa', tasks, { temprature: 2 }), /unknown option\(s\) 'temprature' for 'dwa'; accepted: temperature/);
+  assert.throws(
+    () => createWeighting('dwa', tasks, { temprature: 2 }),
+    /unknown option\(s\) 'temprature' for 'dwa'; accepted: temperature/,
+  );
   assert.throws(() => createWeighting('ew', tasks, { c: 1 }), /it takes none/);
   assert.throws(() => createWeighting('sw', tasks, {}), /needs \{ weights/);
   assert.throws(() => createWeighting('sw', tasks, { weights: { a: 1, b: 1 } }), /missing 'c'/);
   assert.throws(() => createWeighting('cagrad', tasks, { c: -1 }), /c must be/);
-  assert.throws(() => createWeighting('pcgrad', tasks, { space: 'trunk' }), /space must be 'parameters' or 'representation'/);
+  assert.throws(
+    () => createWeighting('pcgrad', tasks, { space: 'trunk' }),
+    /space must be 'parameters' or 'representation'/,
+  );
   assert.throws(() => createWeighting('ew', ['a', 'a']), /listed twice/);
   assert.throws(() => createWeighting('ew', []), /at least one task/);
 });

@@ -19,7 +19,9 @@ test('ew gives exactly the gradients of the plain sum of the losses', () => {
   });
   const ew = new EqualWeighting(tasks);
   let weights: Record<string, number> = {};
-  const actual = gradsAfter(toy, () => { weights = ew.backward(toy.ctx()).weights; });
+  const actual = gradsAfter(toy, () => {
+    weights = ew.backward(toy.ctx()).weights;
+  });
   assert.deepEqual(actual, expected);
   assert.deepEqual(weights, { a: 1, b: 1 });
 });
@@ -32,7 +34,13 @@ test('sw weights each loss by its fixed weight', () => {
     taskLosses['a']!.mul(2).add(taskLosses['b']!.mul(0.25)).backward();
   });
   const sw = new StaticWeighting(tasks, { weights: { a: 2, b: 0.25 } });
-  assertAllClose(gradsAfter(toy, () => sw.backward(toy.ctx())), expected, 'gradients', 1e-6, 1e-8);
+  assertAllClose(
+    gradsAfter(toy, () => sw.backward(toy.ctx())),
+    expected,
+    'gradients',
+    1e-6,
+    1e-8,
+  );
   assert.throws(() => new StaticWeighting(tasks, { weights: { a: 1, b: -1 } }), /weight of task 'b' must be >= 0/);
   assert.throws(() => new StaticWeighting(tasks, { weights: { a: 1, b: NaN } }), /must be a finite number/);
 });

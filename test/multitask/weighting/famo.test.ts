@@ -15,7 +15,13 @@ test('first step: wᵢ = (1/Lᵢ)/Σⱼ(1/Lⱼ) (equal logits), so every task im
   const inv = tasks.map((t) => 1 / ctx.taskLosses[t]!.item());
   const total = inv.reduce((a, b) => a + b, 0);
   const { weights } = famo.backward(ctx);
-  assertAllClose(tasks.map((t) => weights[t]!), inv.map((v) => v / total), 'weights', 1e-6, 0);
+  assertAllClose(
+    tasks.map((t) => weights[t]!),
+    inv.map((v) => v / total),
+    'weights',
+    1e-6,
+    0,
+  );
 });
 
 test('a task whose loss fell more loses share; without afterStep the next batch stands in', () => {
@@ -43,10 +49,11 @@ test('all losses fall on a toy problem with losses of very different scales', ()
   const toy = makeToy(tasks, 19);
   const famo = new FAMO(tasks);
   const opt = new Adam([...toy.sharedParams, ...Object.values(toy.taskParams).flat()], { lr: 0.01 });
-  const values = (): number[] => noGrad(() => {
-    const { taskLosses } = toy.ctx();
-    return tasks.map((t) => taskLosses[t]!.item());
-  });
+  const values = (): number[] =>
+    noGrad(() => {
+      const { taskLosses } = toy.ctx();
+      return tasks.map((t) => taskLosses[t]!.item());
+    });
   const start = values();
   for (let step = 0; step < 150; step++) {
     opt.zeroGrad();
@@ -62,5 +69,8 @@ test('all losses fall on a toy problem with losses of very different scales', ()
 test('losses must be non-negative', () => {
   const toy = makeToy(['a'], 20);
   const c = toy.ctx();
-  assert.throws(() => new FAMO(['a']).backward({ ...c, taskLosses: { a: c.taskLosses['a']!.neg() } }), /losses must be >= 0/);
+  assert.throws(
+    () => new FAMO(['a']).backward({ ...c, taskLosses: { a: c.taskLosses['a']!.neg() } }),
+    /losses must be >= 0/,
+  );
 });

@@ -24,7 +24,10 @@ test('gramMatrix is vᵢ·vⱼ in float64 for every length, including the tails 
       for (let j = 0; j < 3; j++) {
         let s = 0;
         for (let k = 0; k < length; k++) s += v[i]![k]! * v[j]![k]!;
-        assert.ok(Math.abs(g[i * 3 + j]! - s) <= 1e-12 * Math.max(1, Math.abs(s)), `length ${length}, G[${i}][${j}] = ${g[i * 3 + j]}, expected ${s}`);
+        assert.ok(
+          Math.abs(g[i * 3 + j]! - s) <= 1e-12 * Math.max(1, Math.abs(s)),
+          `length ${length}, G[${i}][${j}] = ${g[i * 3 + j]}, expected ${s}`,
+        );
       }
     }
   }
@@ -33,7 +36,12 @@ test('gramMatrix is vᵢ·vⱼ in float64 for every length, including the tails 
 test('combine is Σ wᵢvᵢ rounded once to float32; zero weights, leading ones included, add nothing', () => {
   manualSeed(1);
   const v = vectors(3, 11);
-  for (const w of [[0.5, -2, 3], [0, 1.5, -1], [0, 0, 2], [0, 0, 0]]) {
+  for (const w of [
+    [0.5, -2, 3],
+    [0, 1.5, -1],
+    [0, 0, 2],
+    [0, 0, 0],
+  ]) {
     const expected = Float32Array.from({ length: 11 }, (_, k) => w.reduce((s, wi, i) => s + wi * v[i]![k]!, 0));
     assert.deepEqual(combine(v, w), expected, `weights ${w}`);
   }
@@ -41,7 +49,12 @@ test('combine is Σ wᵢvᵢ rounded once to float32; zero weights, leading ones
 });
 
 test('accumulateGrad adds slices of the vector to .grad, starting one where there is none', () => {
-  const a = new Parameter(tensor([[1, 2], [3, 4]]));
+  const a = new Parameter(
+    tensor([
+      [1, 2],
+      [3, 4],
+    ]),
+  );
   const b = new Parameter(tensor([5]));
   b.grad = tensor([10]);
   const held = b.grad;

@@ -15,13 +15,20 @@ test('∂L_grad/∂wᵢ = sign(Gᵢ − Ḡrᵢ^α)·‖∇_W Lᵢ‖ at the las
   const toy = makeToy(tasks, 16);
   const w2 = toy.sharedParams[2]!; // trunk: [W1, b1, W2, b2]; W2 is the last shared matrix
   const gn = new GradNorm(tasks, { alpha: 1.5 });
-  const norms = (ctx: MtlStepContext): number[] => tasks.map((t) => Math.hypot(...grad([ctx.taskLosses[t]!], [w2], { retainGraph: true })[0]!.data));
+  const norms = (ctx: MtlStepContext): number[] =>
+    tasks.map((t) => Math.hypot(...grad([ctx.taskLosses[t]!], [w2], { retainGraph: true })[0]!.data));
   const c0 = toy.ctx();
   const n0 = norms(c0);
   gn.backward(toy.ctx());
   // first step: the losses are their own initial values, so every rᵢ = 1 and the target is Ḡ
   const mean0 = n0.reduce((a, b) => a + b, 0) / 3;
-  assertAllClose(gn.weights.grad!.data, n0.map((v) => Math.sign(v - mean0) * v), 'first step', 1e-5, 1e-8);
+  assertAllClose(
+    gn.weights.grad!.data,
+    n0.map((v) => Math.sign(v - mean0) * v),
+    'first step',
+    1e-5,
+    1e-8,
+  );
   // after an update of the model and the weights, the rates differ
   const initial = tasks.map((t) => c0.taskLosses[t]!.item());
   const opt = new SGD([...toy.sharedParams, ...Object.values(toy.taskParams).flat(), ...gn.parameters()], { lr: 0.05 });
@@ -46,8 +53,14 @@ function fixedTasks(theta: Parameter, norms: [number, number], losses: [number, 
   theta.grad = null;
   return {
     taskLosses: {
-      a: theta.mul(tensor([norms[0], 0])).sum().add(losses[0]),
-      b: theta.mul(tensor([0, norms[1]])).sum().add(losses[1]),
+      a: theta
+        .mul(tensor([norms[0], 0]))
+        .sum()
+        .add(losses[0]),
+      b: theta
+        .mul(tensor([0, norms[1]]))
+        .sum()
+        .add(losses[1]),
     },
     sharedParams: [theta],
     taskParams: {},

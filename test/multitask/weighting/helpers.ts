@@ -45,13 +45,21 @@ export function makeToy(tasks: string[], seed = 0, batch = 8): Toy {
   tasks.forEach((t, i) => {
     headCounters[t] = new BackwardCounter();
     heads[t] = new Sequential(new Linear(5, 1), headCounters[t]!);
-    targets[t] = randn([batch, 1]).mul(i + 1).add(i % 2 === 0 ? 1 : -1);
+    targets[t] = randn([batch, 1])
+      .mul(i + 1)
+      .add(i % 2 === 0 ? 1 : -1);
   });
   const x = randn([batch, 4]);
   const sharedParams = trunk.parameters();
   const taskParams = Object.fromEntries(tasks.map((t) => [t, heads[t]!.parameters()]));
   return {
-    tasks, trunk, heads, trunkCounter, headCounters, sharedParams, taskParams,
+    tasks,
+    trunk,
+    heads,
+    trunkCounter,
+    headCounters,
+    sharedParams,
+    taskParams,
     ctx() {
       trunkCounter.count = 0;
       for (const c of Object.values(headCounters)) c.count = 0;
@@ -80,20 +88,34 @@ export function referenceGrads(toy: Toy): { shared: Float64Array[]; heads: Recor
 
 /** The shared parameters' `.grad`, flattened (zeros where null). */
 export function sharedGrad(toy: Toy): Float64Array {
-  return Float64Array.from(toy.sharedParams.flatMap((p) => (p.grad === null ? new Array<number>(p.size).fill(0) : Array.from(p.grad.data))));
+  return Float64Array.from(
+    toy.sharedParams.flatMap((p) => (p.grad === null ? new Array<number>(p.size).fill(0) : Array.from(p.grad.data))),
+  );
 }
 
 /** Losses Lᵢ = gᵢ·θ over one shared parameter θ, so that ∇Lᵢ = gᵢ exactly. */
-export function linearTasks(gradients: readonly (readonly number[])[], lossValues?: readonly number[]): { theta: Parameter; ctx(): MtlStepContext; tasks: string[] } {
+export function linearTasks(
+  gradients: readonly (readonly number[])[],
+  lossValues?: readonly number[],
+): { theta: Parameter; ctx(): MtlStepContext; tasks: string[] } {
   const dim = gradients[0]!.length;
   const theta = new Parameter(tensor(new Array<number>(dim).fill(0)));
   const tasks = gradients.map((_, i) => `t${i}`);
   return {
-    theta, tasks,
+    theta,
+    tasks,
     ctx() {
       theta.grad = null;
       // the offset sets the loss value without changing the gradient
-      const taskLosses = Object.fromEntries(gradients.map((g, i) => [tasks[i]!, theta.mul(tensor([...g])).sum().add(lossValues?.[i] ?? 1)]));
+      const taskLosses = Object.fromEntries(
+        gradients.map((g, i) => [
+          tasks[i]!,
+          theta
+            .mul(tensor([...g]))
+            .sum()
+            .add(lossValues?.[i] ?? 1),
+        ]),
+      );
       return { taskLosses, sharedParams: [theta], taskParams: {} };
     },
   };
@@ -103,7 +125,8 @@ export function linearTasks(gradients: readonly (readonly number[])[], lossValue
 export function gramOf(vectors: readonly (readonly number[])[]): Float64Array {
   const n = vectors.length;
   const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = vectors[i]!.reduce((s, v, k) => s + v * vectors[j]![k]!, 0);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) out[i * n + j] = vectors[i]!.reduce((s, v, k) => s + v * vectors[j]![k]!, 0);
   return out;
 }
 
@@ -126,12 +149,20 @@ export function randomVectors(seed: number, count: number, dim: number): number[
 }
 
 /** Asserts |a − b| ≤ atol + rtol·|b| elementwise, naming the first offending index. */
-export function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, rtol = 1e-5, atol = 1e-7): void {
+export function assertAllClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  what: string,
+  rtol = 1e-5,
+  atol = 1e-7,
+): void {
   if (actual.length !== expected.length) throw new Error(`${what}: length ${actual.length} vs ${expected.length}`);
   for (let i = 0; i < expected.length; i++) {
     const diff = Math.abs(actual[i]! - expected[i]!);
     if (!(diff <= atol + rtol * Math.abs(expected[i]!))) {
-      throw new Error(`${what}: [${i}] ${actual[i]} vs ${expected[i]} (|diff| ${diff.toExponential(2)}); actual [${Array.from(actual).join(', ')}], expected [${Array.from(expected).join(', ')}]`);
+      throw new Error(
+        `${what}: [${i}] ${actual[i]} vs ${expected[i]} (|diff| ${diff.toExponential(2)}); actual [${Array.from(actual).join(', ')}], expected [${Array.from(expected).join(', ')}]`,
+      );
     }
   }
 }

@@ -14,7 +14,13 @@ test("GᵀGα = 1/α: each gradient's inner product with the update is 1/αᵢ",
     assert.ok(alpha.every((a) => a > 0));
     const d = combination(gs, alpha);
     const improvement = gs.map((g) => g.reduce((s, v, k) => s + v * d[k]!, 0));
-    assertAllClose(improvement, alpha.map((a) => 1 / a), `seed ${seed}`, 1e-8, 0);
+    assertAllClose(
+      improvement,
+      alpha.map((a) => 1 / a),
+      `seed ${seed}`,
+      1e-8,
+      0,
+    );
     assertAllClose(lt.theta.grad!.data, d, 'θ.grad', 1e-5, 1e-6);
     // the next step starts from this α and lands on the same solution
     assertAllClose(Object.values(nash.backward(lt.ctx()).weights), alpha, 'warm start', 1e-9, 0);
@@ -22,13 +28,22 @@ test("GᵀGα = 1/α: each gradient's inner product with the update is 1/αᵢ",
 });
 
 test('orthogonal gradients: αᵢ = 1/‖gᵢ‖', () => {
-  const lt = linearTasks([[2, 0], [0, 0.5]]);
+  const lt = linearTasks([
+    [2, 0],
+    [0, 0.5],
+  ]);
   assertAllClose(Object.values(new NashMTL(lt.tasks).backward(lt.ctx()).weights), [0.5, 2], 'α', 1e-10, 0);
 });
 
 test('opposite gradients (no bargaining solution): finite weights and an update near zero', () => {
-  const lt = linearTasks([[1, 0], [-2, 0]]);
+  const lt = linearTasks([
+    [1, 0],
+    [-2, 0],
+  ]);
   const alpha = Object.values(new NashMTL(lt.tasks).backward(lt.ctx()).weights);
-  assert.ok(alpha.every((a) => a > 0 && Number.isFinite(a)), `${alpha}`);
+  assert.ok(
+    alpha.every((a) => a > 0 && Number.isFinite(a)),
+    `${alpha}`,
+  );
   assert.ok(Math.hypot(...lt.theta.grad!.data) < 1e-3, `update ${lt.theta.grad!.data}`);
 });

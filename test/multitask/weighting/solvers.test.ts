@@ -5,7 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  projectOntoSimplex, minNormInHull, boxQP, nashBargaining, softmax,
+  projectOntoSimplex,
+  minNormInHull,
+  boxQP,
+  nashBargaining,
+  softmax,
 } from '../../../src/multitask/weighting/index.js';
 import { assertAllClose, combination, gramOf, randomVectors } from './helpers.js';
 
@@ -29,7 +33,10 @@ test('minNormInHull: the two-task closed form', () => {
   for (const [g1, g2] of [...Array(20).keys()].map((s) => randomVectors(100 + s, 2, 3))) {
     const diff = g1!.map((v, k) => v - g2![k]!);
     // min over a ∈ [0,1] of ‖a·g1 + (1−a)·g2‖²: a = (g2 − g1)·g2 / ‖g1 − g2‖², clipped
-    const a = Math.min(1, Math.max(0, -diff.reduce((s, d, k) => s + d * g2![k]!, 0) / diff.reduce((s, d) => s + d * d, 0)));
+    const a = Math.min(
+      1,
+      Math.max(0, -diff.reduce((s, d, k) => s + d * g2![k]!, 0) / diff.reduce((s, d) => s + d * d, 0)),
+    );
     assertAllClose(minNormInHull(gramOf([g1!, g2!])), [a, 1 - a], 'alpha', 1e-6, 1e-7);
   }
   assertAllClose(minNormInHull(Float64Array.of(1, 0, 0, 4)), [0.8, 0.2], 'doc example', 1e-9, 1e-9);
@@ -45,14 +52,20 @@ test('minNormInHull: three and four tasks against a brute-force grid over the si
       let best = Infinity;
       const steps = n === 3 ? 200 : 40;
       const visit = (prefix: number[], left: number): void => {
-        if (prefix.length === n - 1) { best = Math.min(best, norm2([...prefix, left / steps])); return; }
+        if (prefix.length === n - 1) {
+          best = Math.min(best, norm2([...prefix, left / steps]));
+          return;
+        }
         for (let k = 0; k <= left; k++) visit([...prefix, k / steps], left - k);
       };
       visit([], steps);
       assert.ok(Math.abs(alpha.reduce((a, b) => a + b, 0) - 1) < 1e-12 && alpha.every((v) => v >= 0));
       assert.ok(norm2(alpha) <= best + 1e-12, `seed ${seed}, ${n} tasks: solver ${norm2(alpha)} vs grid ${best}`);
       // and no vertex direction improves on it: the first-order optimality condition on the simplex
-      const g = Array.from({ length: n }, (_, i) => 2 * Array.from(alpha).reduce((s, a, j) => s + a * gram[i * n + j]!, 0));
+      const g = Array.from(
+        { length: n },
+        (_, i) => 2 * Array.from(alpha).reduce((s, a, j) => s + a * gram[i * n + j]!, 0),
+      );
       const gap = g.reduce((s, gi, i) => s + gi * alpha[i]!, 0) - Math.min(...g);
       assert.ok(gap < 1e-9, `Frank–Wolfe gap ${gap}`);
     }
@@ -75,7 +88,11 @@ test('boxQP satisfies the optimality conditions of min ½xᵀQx + cᵀx, x ≥ l
       else assert.ok(gi > -1e-7, `bound ${i}: ${gi}`);
     }
   }
-  assertAllClose(boxQP(Float64Array.of(2, 0, 0, 2), Float64Array.of(-2, 2), Float64Array.of(0, 0)), [1, 0], 'doc example');
+  assertAllClose(
+    boxQP(Float64Array.of(2, 0, 0, 2), Float64Array.of(-2, 2), Float64Array.of(0, 0)),
+    [1, 0],
+    'doc example',
+  );
 });
 
 test('nashBargaining: Gα = 1/α with α > 0, from any start, at any scale', () => {
@@ -90,7 +107,16 @@ test('nashBargaining: Gα = 1/α with α > 0, from any start, at any scale', () 
         const ga = Array.from(alpha).reduce((s, a, j) => s + gram[i * n + j]! * a, 0);
         assert.ok(Math.abs(ga * alpha[i]! - 1) < 1e-8, `seed ${seed}, n ${n}, task ${i}: (Gα)ᵢ·αᵢ = ${ga * alpha[i]!}`);
       }
-      assertAllClose(nashBargaining(gram, alpha.map((a) => a * 3)), alpha, 'warm start', 1e-8, 0);
+      assertAllClose(
+        nashBargaining(
+          gram,
+          alpha.map((a) => a * 3),
+        ),
+        alpha,
+        'warm start',
+        1e-8,
+        0,
+      );
     }
   }
 });

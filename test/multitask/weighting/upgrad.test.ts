@@ -17,13 +17,20 @@ test('non-negative inner product with every task gradient, on sets with conflict
 
 test('two conflicting 2-D gradients: the mean of their projections onto the dual cone', () => {
   // g1 = (1,0) projects to (½,½) (⊥ g2), g2 = (−1,1) to (0,1) (⊥ g1): the mean is (¼, ¾)
-  const lt = linearTasks([[1, 0], [-1, 1]]);
+  const lt = linearTasks([
+    [1, 0],
+    [-1, 1],
+  ]);
   const { weights } = new UPGrad(lt.tasks).backward(lt.ctx());
   assertAllClose(lt.theta.grad!.data, [0.25, 0.75], 'θ.grad', 1e-6, 1e-7);
   assertAllClose([weights['t0']!, weights['t1']!], [1, 0.75], 'weights', 1e-9, 1e-9);
 });
 
 test('no conflict: the mean gradient', () => {
-  const gs = [[1, 0.2], [0.3, 1], [1, 1]];
+  const gs = [
+    [1, 0.2],
+    [0.3, 1],
+    [1, 1],
+  ];
   assertAllClose(upgradWeights(gramOf(gs)), [1 / 3, 1 / 3, 1 / 3], 'weights', 1e-12, 1e-12);
 });

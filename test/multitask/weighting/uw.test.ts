@@ -24,17 +24,29 @@ test('log σ² converges to the log noise variances of two regression tasks', ()
   const trunk = new Linear(3, 8);
   const heads = { a: new Linear(8, 1), b: new Linear(8, 1) };
   const uw = new UncertaintyWeighting(['a', 'b']);
-  const opt = new Adam([...trunk.parameters(), ...heads.a.parameters(), ...heads.b.parameters(), ...uw.parameters()], { lr: 0.03 });
+  const opt = new Adam([...trunk.parameters(), ...heads.a.parameters(), ...heads.b.parameters(), ...uw.parameters()], {
+    lr: 0.03,
+  });
   for (let step = 0; step < 600; step++) {
     opt.zeroGrad();
     const z = trunk.forward(x);
     const taskLosses = { a: F.mse(heads.a.forward(z), y.a), b: F.mse(heads.b.forward(z), y.b) };
-    uw.backward({ taskLosses, sharedParams: trunk.parameters(), taskParams: { a: heads.a.parameters(), b: heads.b.parameters() } });
+    uw.backward({
+      taskLosses,
+      sharedParams: trunk.parameters(),
+      taskParams: { a: heads.a.parameters(), b: heads.b.parameters() },
+    });
     opt.step();
   }
   const s = uw.logVariances();
-  assert.ok(Math.abs(s['a']! - Math.log(sigma.a ** 2)) < 0.15, `log σ²(a) = ${s['a']}, expected ≈ ${Math.log(sigma.a ** 2)}`);
-  assert.ok(Math.abs(s['b']! - Math.log(sigma.b ** 2)) < 0.15, `log σ²(b) = ${s['b']}, expected ≈ ${Math.log(sigma.b ** 2)}`);
+  assert.ok(
+    Math.abs(s['a']! - Math.log(sigma.a ** 2)) < 0.15,
+    `log σ²(a) = ${s['a']}, expected ≈ ${Math.log(sigma.a ** 2)}`,
+  );
+  assert.ok(
+    Math.abs(s['b']! - Math.log(sigma.b ** 2)) < 0.15,
+    `log σ²(b) = ${s['b']}, expected ≈ ${Math.log(sigma.b ** 2)}`,
+  );
 });
 
 test('the objective is Σ ½e^(−s)L + ½s: weights ½e^(−s), ∂/∂s = ½(1 − e^(−s)L); an absent task adds nothing', () => {
@@ -45,7 +57,13 @@ test('the objective is Σ ½e^(−s)L + ½s: weights ½e^(−s), ∂/∂s = ½(1
   const l = [ctx.taskLosses['a']!.item(), ctx.taskLosses['b']!.item()];
   const { weights } = uw.backward(ctx);
   assertAllClose([weights['a']!, weights['b']!], [0.5 * Math.exp(-0.5), 0.5 * Math.exp(1)], 'weights', 1e-6, 0);
-  assertAllClose(uw.logVar.grad!.data, [0.5 * (1 - Math.exp(-0.5) * l[0]!), 0.5 * (1 - Math.exp(1) * l[1]!)], '∂/∂s', 1e-5, 1e-7);
+  assertAllClose(
+    uw.logVar.grad!.data,
+    [0.5 * (1 - Math.exp(-0.5) * l[0]!), 0.5 * (1 - Math.exp(1) * l[1]!)],
+    '∂/∂s',
+    1e-5,
+    1e-7,
+  );
   uw.logVar.grad = null;
   const c = toy.ctx();
   uw.backward({ ...c, taskLosses: { a: c.taskLosses['a']!, b: c.taskLosses['b']!.mul(0) } });
