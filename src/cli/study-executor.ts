@@ -135,7 +135,7 @@ export function withDoneNotes(executor: ClosableExecutor, key: string, out: Outp
  * null for the local one (no flag).
  *
  * @example
- * const make = studyExecutor({ redis: 'redis://10.0.0.5:6379' }, 'mtl', out);
+ * const make = studyExecutor({ redis: 'redis://queue-host:6379' }, 'mtl', out);
  * const executor = make?.({ runId: run.id, config }) ?? null;
  */
 export function studyExecutor(

@@ -6,7 +6,7 @@
  * redacted URL only.
  *
  * @example
- * redactRedisUrl('redis://poly:s3cret@10.0.0.5:6379/2'); // 'redis://poly:***@10.0.0.5:6379/2'
+ * redactRedisUrl('redis://poly:s3cret@queue-host:6379/2'); // 'redis://poly:***@queue-host:6379/2'
  * new Queue('polytask', { connection: redisOptions(url) });
  */
 import { ValueError } from '../core/errors.js';

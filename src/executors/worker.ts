@@ -10,7 +10,7 @@
  * job's return value; the worker writes no record.
  *
  * @example
- * const worker = new QueueWorker({ redis: 'redis://10.0.0.5:6379', concurrency: 2, entry: WORKER_CHILD, trainers: STUDY_TRAINERS });
+ * const worker = new QueueWorker({ redis: 'redis://queue-host:6379', concurrency: 2, entry: WORKER_CHILD, trainers: STUDY_TRAINERS });
  * process.once('SIGINT', () => void worker.close());
  * await worker.closed;
  */

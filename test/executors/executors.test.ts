@@ -117,7 +117,7 @@ test('a worker refuses jobs of another code version, backend, study run or data'
 });
 
 test('Redis URLs: passwords never shown; user, password, db and TLS parsed', () => {
-  assert.equal(redactRedisUrl('redis://poly:s3cret@10.0.0.5:6379/2'), 'redis://poly:***@10.0.0.5:6379/2');
+  assert.equal(redactRedisUrl('redis://poly:s3cret@queue-host:6379/2'), 'redis://poly:***@queue-host:6379/2');
   assert.equal(redactRedisUrl('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379');
   assert.equal(redactRedisUrl('not a url s3cret'), 'an invalid Redis URL');
   const o = redisOptions('rediss://poly:s%40cret@cache.lan:6380/3');

@@ -10,7 +10,7 @@
  * polytask study e2e --set seeds=[0,1] --json
  * polytask study mtl --resume <run>
  * polytask study mtl --workers 2                      # two worker processes on this machine
- * polytask study mtl --redis redis://10.0.0.5:6379    # workers on other machines (polytask worker)
+ * polytask study mtl --redis redis://queue-host:6379    # workers on other machines (polytask worker)
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';

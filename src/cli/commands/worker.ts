@@ -8,7 +8,7 @@
  * the process list.
  *
  * @example
- * polytask worker --redis redis://10.0.0.5:6379 --concurrency 2 --threads 4
+ * polytask worker --redis redis://queue-host:6379 --concurrency 2 --threads 4
  * POLYTASK_REDIS=rediss://poly:secret@cache.lan:6380/1 polytask worker
  */
 import type { Command } from 'commander';
