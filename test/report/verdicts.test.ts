@@ -54,6 +54,23 @@ test("the verdicts carry the study's own verdict object (sentence, outcome, inte
     },
   });
   assert.equal(why.numbers[0], 'no crossover: the fitted curves do not meet below 1,600,000 examples');
+  // with the verdict's crossover check, the line is the claim the verdict allows, not the fit's reach
+  const limited = 'no crossover within the measured sizes; nothing is claimed beyond 10× the largest';
+  const claimed = e2eVerdict({
+    ...sampleE2e(),
+    crossover: {
+      status: 'not-expected',
+      size: null,
+      low: null,
+      high: null,
+      detail: 'the fitted curves do not meet below 1,600,000 examples',
+    },
+    verdict: {
+      ...sampleE2e().verdict,
+      reasons: [{ check: 'crossover', value: null, passed: false, gate: false, detail: limited }],
+    },
+  });
+  assert.equal(claimed.numbers[0], `crossover: ${limited}`);
 });
 
 test("the report shows each verdict's outcome, interval, reasons and next steps", () => {
