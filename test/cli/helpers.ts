@@ -16,6 +16,29 @@ import { fileURLToPath } from 'node:url';
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 export const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
+/** A tiny multi-task study: six sub-runs (two single-task baselines and ew, two seeds) of 24 steps. */
+export const TINY_MTL_STUDY: readonly string[] = [
+  'study',
+  'mtl',
+  '--train',
+  '768',
+  '--epochs',
+  '1',
+  '--methods',
+  'ew',
+  '--seeds',
+  '0,1',
+  '--set',
+  'test=64',
+  '--set',
+  'batchSize=32',
+  '--set',
+  'trunk.width=4',
+  '--set',
+  'capacityCheck=false',
+  '--no-report',
+];
+
 export interface Ran {
   code: number;
   stdout: string;

@@ -9,30 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { polytask, withTempDir, type Ran } from './helpers.js';
+import { polytask, TINY_MTL_STUDY, withTempDir, type Ran } from './helpers.js';
 
-/** A tiny multi-task study: six sub-runs (two single-task baselines and ew, two seeds) of 24 steps. */
-const STUDY = [
-  'study',
-  'mtl',
-  '--train',
-  '768',
-  '--epochs',
-  '1',
-  '--methods',
-  'ew',
-  '--seeds',
-  '0,1',
-  '--set',
-  'test=64',
-  '--set',
-  'batchSize=32',
-  '--set',
-  'trunk.width=4',
-  '--set',
-  'capacityCheck=false',
-  '--no-report',
-];
+const STUDY = TINY_MTL_STUDY;
 
 /** The sub-runs (ids) the progress notes show being trained. */
 function trained(r: Ran): string[] {

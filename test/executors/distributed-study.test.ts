@@ -13,32 +13,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, polytask, withTempDir, type Ran } from '../cli/helpers.js';
+import { CLI, polytask, TINY_MTL_STUDY, withTempDir, type Ran } from '../cli/helpers.js';
 import { OPENSSL_SKIP, REDIS_SKIP, startRedis } from '../helpers/redis.js';
 
-/** Six sub-runs (two single-task baselines and ew, two seeds) of 24 steps. */
-const STUDY = [
-  'study',
-  'mtl',
-  '--train',
-  '768',
-  '--epochs',
-  '1',
-  '--methods',
-  'ew',
-  '--seeds',
-  '0,1',
-  '--set',
-  'test=64',
-  '--set',
-  'batchSize=32',
-  '--set',
-  'trunk.width=4',
-  '--set',
-  'capacityCheck=false',
-  '--no-report',
-  '--json',
-];
+const STUDY = [...TINY_MTL_STUDY, '--json'];
 const ONE_THREAD = { POLYTASK_NUM_THREADS: '1' };
 
 interface StudyOutput {
