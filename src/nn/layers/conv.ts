@@ -12,6 +12,23 @@ import { initLinearLike } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 
+/**
+ * `groups` when it is a positive integer dividing both channel counts; a ValueError naming `layer`
+ * otherwise.
+ *
+ * @example
+ * checkGroups('Conv2d', 32, 64, 4); // 4
+ */
+function checkGroups(layer: string, inChannels: number, outChannels: number, groups: number): number {
+  if (!Number.isInteger(groups) || groups < 1 || inChannels % groups !== 0 || outChannels % groups !== 0) {
+    throw new ValueError(
+      layer,
+      `groups=${groups} must be a positive integer dividing inChannels=${inChannels} and outChannels=${outChannels}`,
+    );
+  }
+  return groups;
+}
+
 export interface Conv2dLayerOptions {
   stride?: Pair;
   padding?: Pair;
@@ -42,18 +59,7 @@ export class Conv2d extends Module {
     opts: Conv2dLayerOptions = {},
   ) {
     super();
-    this.groups = opts.groups ?? 1;
-    if (
-      !Number.isInteger(this.groups) ||
-      this.groups < 1 ||
-      inChannels % this.groups !== 0 ||
-      outChannels % this.groups !== 0
-    ) {
-      throw new ValueError(
-        'Conv2d',
-        `groups=${this.groups} must be a positive integer dividing inChannels=${inChannels} and outChannels=${outChannels}`,
-      );
-    }
+    this.groups = checkGroups('Conv2d', inChannels, outChannels, opts.groups ?? 1);
     const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
     if (!Number.isInteger(kh) || !Number.isInteger(kw) || kh < 1 || kw < 1) {
       throw new ValueError('Conv2d', `kernelSize must be positive integers, got ${String(kernelSize)}`);
@@ -107,18 +113,7 @@ export class Conv1d extends Module {
     opts: Conv1dLayerOptions = {},
   ) {
     super();
-    this.groups = opts.groups ?? 1;
-    if (
-      !Number.isInteger(this.groups) ||
-      this.groups < 1 ||
-      inChannels % this.groups !== 0 ||
-      outChannels % this.groups !== 0
-    ) {
-      throw new ValueError(
-        'Conv1d',
-        `groups=${this.groups} must be a positive integer dividing inChannels=${inChannels} and outChannels=${outChannels}`,
-      );
-    }
+    this.groups = checkGroups('Conv1d', inChannels, outChannels, opts.groups ?? 1);
     if (!Number.isInteger(kernelSize) || kernelSize < 1)
       throw new ValueError('Conv1d', `kernelSize must be a positive integer, got ${kernelSize}`);
     this.stride = opts.stride ?? 1;
