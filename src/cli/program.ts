@@ -16,9 +16,7 @@ import { registerStudyCommands } from './commands/study.js';
 import { registerTrainingCommands } from './commands/train.js';
 import { registerTransferabilityCommand } from './commands/transferability.js';
 import { registerWorkerCommand } from './commands/worker.js';
-
-/** The package's version, shown by --version. */
-const VERSION = '0.1.0';
+import { PACKAGE_VERSION } from '../core/version.js';
 
 /**
  * A fresh program (a new one per invocation: commander keeps parsed state on its commands).
@@ -29,7 +27,7 @@ const VERSION = '0.1.0';
 export function buildProgram(): Command {
   const program = new Command('polytask')
     .description('learning from multiple tasks: transfer, multi-task, end-to-end vs pipeline')
-    .version(VERSION)
+    .version(PACKAGE_VERSION)
     .option('--runs-dir <dir>', 'where runs are kept (default: $POLYTASK_RUNS_DIR or ./runs)')
     .option('--json', 'print the result as JSON on stdout (for scripts)')
     .option('-q, --quiet', 'no progress and no notes (for CI); results and errors still print')

@@ -10,9 +10,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** The package's version. */
-const PACKAGE_VERSION = '0.1.0';
+import { PACKAGE_VERSION } from '../core/version.js';
 
 let cached: string | null = null;
 
