@@ -12,7 +12,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadData } from '../src/cli/datasets.js';
+import { loadData } from '../src/data/sources/index.js';
 
 function header(dims: number[], type = 0x08): Uint8Array {
   const out = new Uint8Array(4 + 4 * dims.length);
@@ -26,7 +26,7 @@ function peakRssMb(): number {
   return m === null ? process.resourceUsage().maxRSS / 1024 : Number(m[1]) / 1024;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 1_000_000);
   const mode = process.argv[3] === 'lazy' ? 'lazy' : 'whole';
   const dir = mkdtempSync(join(tmpdir(), 'polytask-idx-bench-'));
@@ -47,7 +47,10 @@ function main(): void {
     if (mode === 'lazy') process.env.POLYTASK_MEMORY_BUDGET = '256M';
     const baseRss = peakRssMb();
     const t1 = performance.now();
-    const data = loadData({ source: 'idx', images, labels, limit: 100, testFraction: mode === 'lazy' ? 0.01 : 0.2 }, 0);
+    const data = await loadData(
+      { source: 'idx', images, labels, limit: 100, testFraction: mode === 'lazy' ? 0.01 : 0.2 },
+      0,
+    );
     const loadMs = performance.now() - t1;
     console.log(
       JSON.stringify({
@@ -67,4 +70,4 @@ function main(): void {
   }
 }
 
-main();
+await main();

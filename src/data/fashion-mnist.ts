@@ -41,6 +41,18 @@ function locate(dir: string, stem: string): string | undefined {
   return [`${stem}.gz`, stem].map((name) => join(dir, name)).find((p) => fs.existsSync(p));
 }
 
+/**
+ * The IDX files of Fashion-MNIST found in `dir` (compressed or not), for the data fingerprint.
+ *
+ * @example
+ * fashionMnistFiles(); // ['/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz', ...]
+ */
+export function fashionMnistFiles(dir = FASHION_MNIST_DIR): string[] {
+  return Object.values(STEMS)
+    .flatMap((s) => [locate(dir, s.images), locate(dir, s.labels)])
+    .filter((p): p is string => p !== undefined);
+}
+
 function checkImages(idx: IdxArray, path: string): void {
   if (idx.type !== 'ubyte' || idx.shape.length !== 3) {
     throw new FormatError(

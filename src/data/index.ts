@@ -19,6 +19,7 @@ export {
   requireFashionMnist,
   FASHION_MNIST_DIR,
   FASHION_MNIST_CLASSES,
+  fashionMnistFiles,
   type FashionMnistSplit,
 } from './fashion-mnist.js';
 export { openIdx, parseIdx, readIdx, type IdxArray, type IdxRows, type IdxType } from './idx.js';

@@ -21,7 +21,7 @@ import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import { dataConfigSchema } from '../config/train-schema.js';
 import { contextOf } from '../context.js';
-import { loadData } from '../datasets.js';
+import { loadData } from '../../data/sources/index.js';
 import { CliError } from '../errors.js';
 import { table } from '../format.js';
 
@@ -89,7 +89,7 @@ interface PrepareFlags {
   [key: string]: unknown;
 }
 
-function prepare(source: string, flags: PrepareFlags, cmd: Command): void {
+async function prepare(source: string, flags: PrepareFlags, cmd: Command): Promise<void> {
   const { out } = contextOf(cmd);
   const overrides = [
     { path: 'data.source', value: source, source: 'the source argument' },
@@ -103,7 +103,7 @@ function prepare(source: string, flags: PrepareFlags, cmd: Command): void {
     ...(flags.config === undefined ? {} : { file: flags.config }),
     overrides,
   });
-  const data = loadData(config.data, config.seed);
+  const data = await loadData(config.data, config.seed);
   const dir = resolve(flags.out ?? join('data', source));
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0)
     throw new CliError(`${dir} is not empty; choose another --out`);

@@ -25,7 +25,7 @@ import { loadConfig } from '../config/load.js';
 import { readConfigFile } from '../config/read-file.js';
 import { finetuneConfigSchema, trainConfigSchema, type TrainConfig } from '../config/train-schema.js';
 import { contextOf } from '../context.js';
-import { loadData } from '../datasets.js';
+import { loadData } from '../../data/sources/index.js';
 import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
 import { predictionsCsv, safeCell } from '../predictions-csv.js';
@@ -61,7 +61,7 @@ async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<voi
     flags.config === undefined ? stored : { ...stored, data: readConfigFile(flags.config).data ?? stored.data };
   const overrides = flagOverrides(flags, { data: 'data.source', classes: 'data.classes', limit: 'data.limit' }, schema);
   const config = loadConfig(schema, { base, overrides }).config as TrainConfig;
-  const data = loadData(config.data, config.seed);
+  const data = await loadData(config.data, config.seed);
   const task = taskOf(pre.model);
   const classes = pre.description.tasks[0]!.classes;
   if (data.classes > classes)

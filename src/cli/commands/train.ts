@@ -25,7 +25,7 @@ import {
 import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import { contextOf, type CliContext } from '../context.js';
-import { loadData } from '../datasets.js';
+import { loadData } from '../../data/sources/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { num } from '../format.js';
 import { checkTrainingConfig } from '../declared-limits.js';
@@ -88,7 +88,7 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   checkTrainingConfig(config);
   checkRunsRootUsable(ctx.root);
   // everything that can fail on the user's input happens before the run directory exists
-  const data = loadData(config.data, config.seed);
+  const data = await loadData(config.data, config.seed);
   manualSeed(config.seed);
   const resume = resumeDir !== undefined;
   const checkpointsDir = resume ? join(resumeDir, 'checkpoints') : '';

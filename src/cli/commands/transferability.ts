@@ -19,7 +19,7 @@ import { loadConfig } from '../config/load.js';
 import { readConfigFile } from '../config/read-file.js';
 import { dataConfigSchema } from '../config/train-schema.js';
 import { contextOf } from '../context.js';
-import { loadData } from '../datasets.js';
+import { loadData } from '../../data/sources/index.js';
 import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
 import { pretrainedPath } from '../supervised/setup.js';
@@ -53,7 +53,7 @@ async function transferability(refs: string[], flags: TransferabilityFlags, cmd:
     dataConfigSchema,
   );
   const { config } = loadConfig(dataConfigSchema, { base, overrides });
-  const target = loadData(config.data, config.seed);
+  const target = await loadData(config.data, config.seed);
   const candidates = refs.map((ref) => ({ name: ref, path: pretrainedPath(root, ref) }));
   const bar = bars.bar('transferability', candidates.length);
   let ranked;

@@ -12,55 +12,11 @@
  * const config = validateConfig(trainConfigSchema, readConfigFile(file), { file });
  */
 import { z } from 'zod';
+import { dataSchema, type DataConfig } from '../../data/sources/index.js';
+
+export { dataSchema, type DataConfig };
 
 const positiveInt = z.number().int().min(1);
-const classList = z.array(z.number().int().min(0)).min(2);
-
-/** Options every data source shares: which classes, how many examples, the held-out share. */
-const common = {
-  /** Keep only these classes, relabelled 0..k-1 in the order given (e.g. digits 0-4 for a source task). */
-  classes: classList.optional(),
-  /** Use at most this many training examples (a label budget); stratified by class. */
-  limit: positiveInt.optional(),
-  /** Share held out for testing when the source has no test split of its own. */
-  testFraction: z.number().gt(0).lt(1).default(0.2),
-};
-
-/** Where the examples come from. */
-const sourcesSchema = z.discriminatedUnion('source', [
-  z.strictObject({ source: z.literal('mnist'), ...common }),
-  z.strictObject({ source: z.literal('fashion-mnist'), dir: z.string().min(1).optional(), ...common }),
-  z.strictObject({
-    source: z.literal('idx'),
-    images: z.string().min(1),
-    labels: z.string().min(1),
-    testImages: z.string().min(1).optional(),
-    testLabels: z.string().min(1).optional(),
-    ...common,
-  }),
-  z.strictObject({
-    source: z.literal('npy'),
-    features: z.string().min(1),
-    labels: z.string().min(1),
-    testFeatures: z.string().min(1).optional(),
-    testLabels: z.string().min(1).optional(),
-    ...common,
-  }),
-  z.strictObject({
-    source: z.literal('csv'),
-    file: z.string().min(1),
-    /** The column of class labels; every other column is a feature. */
-    label: z.string().min(1),
-    ...common,
-  }),
-]);
-
-/** The data config; a mapping without a source means the embedded MNIST (`data: { limit: 500 }`). */
-export const dataSchema = z.preprocess(
-  (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('source' in v) ? { source: 'mnist', ...v } : v),
-  sourcesSchema,
-);
-
 /** The model zoo: a trunk from transfer's architecture registry and one linear head. */
 const zooSchema = z.discriminatedUnion('arch', [
   z.strictObject({ arch: z.literal('mlp'), hidden: z.array(positiveInt).default([128]) }),
@@ -136,7 +92,6 @@ export const finetuneConfigSchema = z.strictObject({
   finetune: finetuneSchema,
 });
 
-export type DataConfig = z.output<typeof sourcesSchema>;
 export type DataOnlyConfig = z.output<typeof dataConfigSchema>;
 export type ModelConfig = z.output<typeof zooSchema>;
 export type TrainConfig = z.output<typeof trainConfigSchema>;

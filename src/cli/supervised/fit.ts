@@ -22,7 +22,7 @@ import {
 } from '../../train/index.js';
 import type { ArchDescription } from '../../transfer/arch/types.js';
 import type { TrainConfig } from '../config/train-schema.js';
-import type { LoadedData } from '../datasets.js';
+import type { LoadedData } from '../../data/sources/index.js';
 import { onInterrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
 import type { ProgressBars } from '../progress.js';

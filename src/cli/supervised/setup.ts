@@ -19,7 +19,7 @@ import { freeze } from '../../transfer/freeze.js';
 import { replaceHeads } from '../../transfer/heads.js';
 import { CliError } from '../errors.js';
 import type { FinetuneConfig, TrainConfig } from '../config/train-schema.js';
-import type { LoadedData } from '../datasets.js';
+import type { LoadedData } from '../../data/sources/index.js';
 import { findRun } from '../run-store.js';
 import { describeModel } from './model.js';
 import type { ParamSet } from './optimizer.js';

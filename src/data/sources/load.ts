@@ -1,0 +1,149 @@
+/**
+ * The examples a `data:` config names (schema.ts): the embedded MNIST, Fashion-MNIST, or the
+ * user's own files; optionally restricted to some classes (relabelled 0..k-1) and to a label
+ * budget, and split into training and test sets. The split and the budget are seeded, so `eval`
+ * sees the same test set the run was tested on. Each source kind is one file beside this one
+ * that returns a Pool (pool.ts); `poolOf` is the one place they are chosen.
+ *
+ * @example
+ * const d = await loadData({ source: 'mnist', classes: [0, 1, 2, 3, 4], limit: 500, testFraction: 0.2 }, 0);
+ * d.train.length;     // about 500
+ * d.featureShape;     // [1, 28, 28]
+ * d.classes;          // 5
+ */
+import { ValueError } from '../../core/errors.js';
+import { TensorDataset } from '../dataset.js';
+import { trainTestSplit } from '../split.js';
+import { idxPool, npyPool } from './arrays.js';
+import { fashionPool, mnistPool } from './builtin.js';
+import { csvPool } from './csv-table.js';
+import type { Pool, PoolSet } from './pool.js';
+import type { DataConfig } from './schema.js';
+
+/** A classification problem ready to train on. */
+export interface LoadedData {
+  train: TensorDataset;
+  test: TensorDataset;
+  /** Shape of one example: [1, H, W] for images, [D] for feature vectors. */
+  featureShape: number[];
+  classes: number;
+  classNames: string[];
+  /** Where the examples came from, in words. */
+  description: string;
+  /** Every file the examples were read from (resolved paths), for the data fingerprint. */
+  files: readonly string[];
+}
+
+/**
+ * The examples of a data config before selection and splitting.
+ *
+ * @example
+ * (await poolOf({ source: 'mnist', testFraction: 0.2 })).set.labels.length; // 10000
+ */
+export async function poolOf(d: DataConfig): Promise<Pool> {
+  switch (d.source) {
+    case 'mnist':
+      return mnistPool();
+    case 'fashion-mnist':
+      return fashionPool(d);
+    case 'idx':
+      return idxPool(d);
+    case 'npy':
+      return npyPool(d);
+    case 'csv':
+      return csvPool(d);
+  }
+}
+
+/** Rows of a pool chosen by index, with their labels. */
+interface Selection {
+  indices: Int32Array;
+  labels: Int32Array;
+}
+
+const everything = (set: PoolSet): Selection => ({
+  indices: Int32Array.from({ length: set.labels.length }, (_, i) => i),
+  labels: set.labels,
+});
+
+const pick = (s: Selection, at: ArrayLike<number>): Selection => ({
+  indices: Int32Array.from({ length: at.length }, (_, i) => s.indices[at[i]!]!),
+  labels: Int32Array.from({ length: at.length }, (_, i) => s.labels[at[i]!]!),
+});
+
+/** The examples of `classes` only, relabelled by their position in `classes`. */
+function selectClasses(set: PoolSet, classes: readonly number[]): Selection {
+  const twice = classes.find((c, i) => classes.indexOf(c) !== i);
+  if (twice !== undefined)
+    throw new ValueError('data.classes', `class ${twice} is listed twice (each class becomes one output of the model)`);
+  const position = new Map(classes.map((c, i) => [c, i]));
+  const keep: number[] = [];
+  for (let i = 0; i < set.labels.length; i++) if (position.has(set.labels[i]!)) keep.push(i);
+  if (keep.length === 0)
+    throw new ValueError('data.classes', `no example has any of the classes ${classes.join(', ')}`);
+  return { indices: Int32Array.from(keep), labels: Int32Array.from(keep, (i) => position.get(set.labels[i]!)!) };
+}
+
+function checkLabels(labels: Int32Array, where: string): number {
+  let max = -1;
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i]!;
+    if (!Number.isInteger(c) || c < 0)
+      throw new ValueError(where, `label ${c} of example ${i} is not a class index (a non-negative integer)`);
+    max = Math.max(max, c);
+  }
+  if (max < 1) throw new ValueError(where, 'the labels hold fewer than two classes');
+  return max + 1;
+}
+
+/** The selected rows as a dataset: the only place features are read. */
+const materialise = (set: PoolSet, s: Selection): TensorDataset =>
+  new TensorDataset(set.rows(s.indices), set.featureShape, s.labels);
+
+/**
+ * The training and test sets of a data config, split and budgeted with `seed`.
+ *
+ * @example
+ * await loadData({ source: 'csv', file: 'iris.csv', label: 'species', testFraction: 0.3 }, 1);
+ */
+export async function loadData(d: DataConfig, seed: number): Promise<LoadedData> {
+  const p = await poolOf(d);
+  let train = d.classes === undefined ? everything(p.set) : selectClasses(p.set, d.classes);
+  let test =
+    p.test === undefined ? undefined : d.classes === undefined ? everything(p.test) : selectClasses(p.test, d.classes);
+  const classes = checkLabels(train.labels, 'data');
+  let testSet = p.test;
+  if (test === undefined) {
+    const split = trainTestSplit(train.indices.length, { testFraction: d.testFraction, seed, stratify: train.labels });
+    test = pick(train, split.test);
+    train = pick(train, split.train);
+    testSet = p.set;
+  }
+  if (d.limit !== undefined && d.limit < train.indices.length) {
+    // the budget's examples are a stratified sample: every class keeps its share
+    train = pick(
+      train,
+      trainTestSplit(train.indices.length, {
+        testFraction: d.limit / train.indices.length,
+        seed: seed + 1,
+        stratify: train.labels,
+      }).test,
+    );
+  }
+  const trainData = materialise(p.set, train);
+  const testData = materialise(testSet!, test);
+  const names =
+    d.classes !== undefined
+      ? d.classes.map((c) => p.classNames?.[c] ?? String(c))
+      : Array.from({ length: classes }, (_, c) => p.classNames?.[c] ?? String(c));
+  const scope = d.classes === undefined ? '' : `, classes ${d.classes.join(',')}`;
+  return {
+    train: trainData,
+    test: testData,
+    featureShape: [...trainData.featureShape],
+    classes,
+    classNames: names,
+    description: `${p.description}${scope}`,
+    files: p.files,
+  };
+}

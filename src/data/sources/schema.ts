@@ -1,0 +1,76 @@
+/**
+ * The `data:` section of a config: where the examples come from (one entry per source kind),
+ * which classes, how many examples, the held-out share. Every mapping is strict, so a misspelt
+ * key is an error; a mapping without `source` means the embedded MNIST. A new source kind is one
+ * schema here and one file beside this one (see load.ts).
+ *
+ * @example
+ * dataSchema.parse({ source: 'csv', file: 'iris.csv', label: 'species' });
+ * dataSchema.parse({ limit: 500 }); // { source: 'mnist', limit: 500, testFraction: 0.2 }
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().min(1);
+const classList = z.array(z.number().int().min(0)).min(2);
+
+/** Options every data source shares: which classes, how many examples, the held-out share. */
+export const commonDataOptions = {
+  /** Keep only these classes, relabelled 0..k-1 in the order given (e.g. digits 0-4 for a source task). */
+  classes: classList.optional(),
+  /** Use at most this many training examples (a label budget); stratified by class. */
+  limit: positiveInt.optional(),
+  /** Share held out for testing when the source has no test split of its own. */
+  testFraction: z.number().gt(0).lt(1).default(0.2),
+};
+
+const mnistSchema = z.strictObject({ source: z.literal('mnist'), ...commonDataOptions });
+const fashionSchema = z.strictObject({
+  source: z.literal('fashion-mnist'),
+  dir: z.string().min(1).optional(),
+  ...commonDataOptions,
+});
+const idxSchema = z.strictObject({
+  source: z.literal('idx'),
+  images: z.string().min(1),
+  labels: z.string().min(1),
+  testImages: z.string().min(1).optional(),
+  testLabels: z.string().min(1).optional(),
+  ...commonDataOptions,
+});
+const npySchema = z.strictObject({
+  source: z.literal('npy'),
+  features: z.string().min(1),
+  labels: z.string().min(1),
+  testFeatures: z.string().min(1).optional(),
+  testLabels: z.string().min(1).optional(),
+  ...commonDataOptions,
+});
+const csvSchema = z.strictObject({
+  source: z.literal('csv'),
+  file: z.string().min(1),
+  /** The column of class labels; every other column is a feature. */
+  label: z.string().min(1),
+  ...commonDataOptions,
+});
+
+/** Where the examples come from. */
+export const dataSourcesSchema = z.discriminatedUnion('source', [
+  mnistSchema,
+  fashionSchema,
+  idxSchema,
+  npySchema,
+  csvSchema,
+]);
+
+/** The data config; a mapping without a source means the embedded MNIST (`data: { limit: 500 }`). */
+export const dataSchema = z.preprocess(
+  (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('source' in v) ? { source: 'mnist', ...v } : v),
+  dataSourcesSchema,
+);
+
+export type DataConfig = z.output<typeof dataSourcesSchema>;
+export type MnistDataConfig = z.output<typeof mnistSchema>;
+export type FashionDataConfig = z.output<typeof fashionSchema>;
+export type IdxDataConfig = z.output<typeof idxSchema>;
+export type NpyDataConfig = z.output<typeof npySchema>;
+export type CsvDataConfig = z.output<typeof csvSchema>;
