@@ -58,7 +58,7 @@ import { taskAccuracy } from './evaluate.js';
 import { FeatureCache } from './feature-cache.js';
 import { pretrain } from './pretrain.js';
 import { loadWeights } from './state-map.js';
-import { createStrategy } from './strategies/index.js';
+import { runFineTune } from './finetune.js';
 import type { StrategyKey } from './strategies/types.js';
 import { gainCheck, imageStats, inputCheck, ratioCheck, type StudyChecks } from './study/checks.js';
 import {
@@ -358,10 +358,11 @@ export async function runTransferStudy(
       const t0 = performance.now();
       manualSeed(seed);
       const model = targetModel(src.description, weights, classes);
-      const fitted = await createStrategy(strategy).fit({
+      const { result: fitted } = await runFineTune({
         model,
         task: TARGET_TASK,
         train,
+        method: strategy,
         signal: ctx.signal,
         options: {
           epochs,
