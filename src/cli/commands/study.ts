@@ -45,7 +45,8 @@ function loadStudyConfig<Config, Result>(
   ctx: CliContext,
   flags: StudyFlags,
 ): { config: Config; resumed: RunInfo | null; executor: ExecutorFlags } {
-  const overrides = flagOverrides(flags, study.flags, study.schema);
+  // the study's own options first, so that an explicit --set has the last word
+  const overrides = [...(study.expand?.(flags, ctx.root) ?? []), ...flagOverrides(flags, study.flags, study.schema)];
   if (flags.resume === undefined) {
     // the file's `executor:` says where the sub-runs train; it is not part of the study's config
     const { config, taken } = loadConfig(study.schema, {
@@ -83,6 +84,8 @@ async function runStudyCommand<Config, Result>(
     study.key,
     ctx.out,
   );
+  // what the config names (the transfer study's data) is checked before the run directory exists
+  await study.check?.(config);
   // opened before the run is marked running again: records of another config refuse the resume
   const recorded = resumed === null ? null : openSubRuns(resumed.dir, study.key, config, ctx.out);
   const run =
@@ -160,6 +163,7 @@ export function registerStudyCommands(program: Command): void {
         `sets ${path} (lists: comma-separated)`,
       );
     }
+    for (const o of study.options) cmd.option(o.flags, o.description);
     cmd
       .addOption(new Option('--set <key=value>', 'set any config key (repeatable)').argParser(collect))
       .option('--resume <run>', 'continue a stopped study: its recorded sub-runs are not trained again')

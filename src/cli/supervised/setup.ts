@@ -10,9 +10,9 @@
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { sizeOf } from '../../core/shape.js';
 import { latestCheckpoint } from '../../train/index.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
+import { descriptionInputShape, inputFits } from '../../transfer/arch/input-shape.js';
 import { buildModel } from '../../transfer/arch/registry.js';
 import type { ArchDescription } from '../../transfer/arch/types.js';
 import { loadPretrained } from '../../transfer/checkpoint.js';
@@ -41,12 +41,6 @@ export interface PreparedModel {
   paramSets: ParamSet[];
 }
 
-/** The input shape a description's model takes. */
-function inputShape(d: ArchDescription): number[] {
-  const c = d.config as { inputs?: number; inChannels?: number; height?: number; width?: number };
-  return d.arch === 'mlp' ? [c.inputs ?? 784] : [c.inChannels ?? 1, c.height ?? 28, c.width ?? 28];
-}
-
 /**
  * The checkpoint a `finetune.from` names: a checkpoint directory, a run directory (its
  * checkpoints), or a run id in the runs root.
@@ -66,12 +60,8 @@ function finetuneModel(
   root: string,
 ): { model: MultiTaskModel; description: ArchDescription } {
   const pre = loadPretrained(pretrainedPath(root, config.finetune.from));
-  const expected = inputShape(pre.description);
-  const fits =
-    pre.description.arch === 'mlp'
-      ? sizeOf(expected) === sizeOf(data.featureShape)
-      : expected.join(',') === data.featureShape.join(',');
-  if (!fits) {
+  const expected = descriptionInputShape(pre.description);
+  if (!inputFits(pre.description, data.featureShape)) {
     throw new CliError(
       `finetune.from: the pre-trained ${pre.description.arch} takes inputs of shape [${expected.join(',')}], the data gives [${data.featureShape.join(',')}]`,
     );
