@@ -67,14 +67,24 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** LoRA: adapters on `targets`, trained with the head; the rest frozen; merged at the end. */
-async function runLora(o: RunFineTuneOptions, lora: LoraRunOptions): Promise<{ result: FineTuneResult; lora: LoraOutcome }> {
+async function runLora(
+  o: RunFineTuneOptions,
+  lora: LoraRunOptions,
+): Promise<{ result: FineTuneResult; lora: LoraOutcome }> {
   const { model, task } = o;
   freeze(model, 'trunk.*');
   const adapted = injectLora(model, lora);
   const summary = loraSummary(model);
   const trainable = model.parameters().filter((p) => p.requiresGrad);
   const history = await trainEndToEnd(
-    { model, task, train: o.train, options: o.options, ...(o.onEpoch === undefined ? {} : { onEpoch: o.onEpoch }), ...(o.signal === undefined ? {} : { signal: o.signal }) },
+    {
+      model,
+      task,
+      train: o.train,
+      options: o.options,
+      ...(o.onEpoch === undefined ? {} : { onEpoch: o.onEpoch }),
+      ...(o.signal === undefined ? {} : { signal: o.signal }),
+    },
     'lora',
     'train',
     trainable,
@@ -103,7 +113,9 @@ async function runLora(o: RunFineTuneOptions, lora: LoraRunOptions): Promise<{ r
  * @example
  * await runFineTune({ model, task, train, method: 'discriminative', options: { epochs: 5, batchSize: 32, lr: 1e-3, seed: 0, layerDecay: 0.5 } });
  */
-export async function runFineTune(o: RunFineTuneOptions): Promise<{ result: FineTuneResult; lora: LoraOutcome | null }> {
+export async function runFineTune(
+  o: RunFineTuneOptions,
+): Promise<{ result: FineTuneResult; lora: LoraOutcome | null }> {
   if (o.method === 'lora') {
     if (o.lora === undefined) throw new ValueError('runFineTune', 'method lora needs its lora options (rank, targets)');
     return runLora(o, o.lora);

@@ -47,7 +47,8 @@ export function writeClusters(dir: string, name: string, o: ClusterOptions): Clu
   for (let i = 0; i < o.n; i++) {
     const c = i % o.classes;
     labels[i] = c;
-    for (let j = 0; j < o.features; j++) x[i * o.features + j] = centres[c * o.features + j]! + rng.normal() + (o.shift ?? 0);
+    for (let j = 0; j < o.features; j++)
+      x[i * o.features + j] = centres[c * o.features + j]! + rng.normal() + (o.shift ?? 0);
   }
   const featuresNpy = join(dir, `${name}-x.npy`);
   writeNpy(featuresNpy, new Tensor(x, [o.n, o.features]));
@@ -60,7 +61,10 @@ export function writeClusters(dir: string, name: string, o: ClusterOptions): Clu
     const csv = join(dir, `${name}.csv`);
     const header = [...Array.from({ length: o.features }, (_, j) => `f${j}`), 'label'].join(',');
     const rows = Array.from({ length: o.n }, (_, i) =>
-      [...x.subarray(i * o.features, (i + 1) * o.features)].map((v) => v.toFixed(5)).concat(String(labels[i])).join(','),
+      [...x.subarray(i * o.features, (i + 1) * o.features)]
+        .map((v) => v.toFixed(5))
+        .concat(String(labels[i]))
+        .join(','),
     );
     writeFileSync(csv, `${header}\n${rows.join('\n')}\n`);
     writeFileSync(config, `data:\n  source: csv\n  file: ${csv}\n  label: label\n`);

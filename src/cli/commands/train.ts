@@ -106,7 +106,12 @@ function finetuneSummary(
   extra: Record<string, unknown>;
 } {
   return {
-    fit: { reason: o.reason, stepsDone: o.steps, epoch: o.epochs, checkpoint: o.checkpoint === null ? null : { path: o.checkpoint } },
+    fit: {
+      reason: o.reason,
+      stepsDone: o.steps,
+      epoch: o.epochs,
+      checkpoint: o.checkpoint === null ? null : { path: o.checkpoint },
+    },
     evaluation: o.evaluation,
     extra: {
       strategy: config.finetune.strategy,
@@ -149,11 +154,31 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
     const { fit, evaluation, extra } =
       kind === 'finetune'
         ? finetuneSummary(
-            await fitFinetune({ run, config: config as FinetuneConfig, model, description, data, out, bars: ctx.bars, source }),
+            await fitFinetune({
+              run,
+              config: config as FinetuneConfig,
+              model,
+              description,
+              data,
+              out,
+              bars: ctx.bars,
+              source,
+            }),
             config as FinetuneConfig,
           )
         : {
-            ...(await fitSupervised({ run, config, model, description, data, paramSets, out, bars: ctx.bars, resume, source })),
+            ...(await fitSupervised({
+              run,
+              config,
+              model,
+              description,
+              data,
+              paramSets,
+              out,
+              bars: ctx.bars,
+              resume,
+              source,
+            })),
             extra: {},
           };
     status = fit.reason === 'stopped' ? 'stopped' : 'completed';
@@ -242,8 +267,8 @@ export function registerTrainingCommands(program: Command): void {
       '--strategy <name>',
       'scratch, linear-probe, full, lp-ft, gradual, discriminative or lora (finetune.strategy)',
     )
-    .option('--probe-lr <rate>', 'learning rate of a linear probe and of lp-ft\'s probe (finetune.probeLr)')
-    .option('--probe-epochs <n>', 'epochs of lp-ft\'s probe phase (finetune.probeEpochs)')
+    .option('--probe-lr <rate>', "learning rate of a linear probe and of lp-ft's probe (finetune.probeLr)")
+    .option('--probe-epochs <n>', "epochs of lp-ft's probe phase (finetune.probeEpochs)")
     .option('--layer-decay <f>', 'discriminative: rate ratio of a layer group to the one above (finetune.layerDecay)')
     .option('--l2sp-alpha <a>', 'L2-SP pull of the trunk towards the pre-trained weights (finetune.l2sp.alpha)')
     .option('--l2sp-beta <b>', 'L2-SP weight decay of the new head (finetune.l2sp.beta)')

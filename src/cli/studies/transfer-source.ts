@@ -65,7 +65,9 @@ function sourceOverrides(ref: string, root: string): Override[] {
     );
   }
   if (!MODEL_RUNS.includes(info.kind))
-    throw new CliError(`${flag} ${ref}: run ${info.id} is a '${info.kind}' run, expected a train, pretrain or finetune run`);
+    throw new CliError(
+      `${flag} ${ref}: run ${info.id} is a '${info.kind}' run, expected a train, pretrain or finetune run`,
+    );
   if (info.status !== 'completed')
     throw new CliError(`${flag} ${ref}: run ${info.id} is ${info.status}, not completed: its model is not finished`);
   const config = readRunConfig(info.dir);

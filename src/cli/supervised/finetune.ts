@@ -105,7 +105,11 @@ export function checkFinetuneModel(description: ArchDescription, config: Finetun
   if (f.strategy !== 'lora') return;
   const trial = buildModel(description);
   try {
-    injectLora(trial, { targets: f.lora.targets, rank: f.lora.rank, ...(f.lora.alpha === undefined ? {} : { alpha: f.lora.alpha }) });
+    injectLora(trial, {
+      targets: f.lora.targets,
+      rank: f.lora.rank,
+      ...(f.lora.alpha === undefined ? {} : { alpha: f.lora.alpha }),
+    });
   } catch (err) {
     if (!(err instanceof ValueError)) throw err;
     const layers = trial
@@ -130,7 +134,9 @@ function strategyOptions(c: FinetuneConfig): FineTuneOptions {
     ...(f.probeEpochs === undefined ? {} : { probeEpochs: f.probeEpochs }),
     ...(f.layerDecay === undefined ? {} : { layerDecay: f.layerDecay }),
     ...(f.l2sp === undefined ? {} : { l2sp: f.l2sp }),
-    ...(f.bss === undefined ? {} : { bss: f.bss.k === undefined ? { eta: f.bss.eta } : { eta: f.bss.eta, k: f.bss.k } }),
+    ...(f.bss === undefined
+      ? {}
+      : { bss: f.bss.k === undefined ? { eta: f.bss.eta } : { eta: f.bss.eta, k: f.bss.k } }),
   };
 }
 
@@ -167,9 +173,10 @@ export async function fitFinetune(s: FinetuneRun): Promise<FinetuneOutcome> {
   const groupRates =
     f.strategy === 'discriminative'
       ? Object.fromEntries(
-          layerwiseParamGroups(model, { lr: options.lr, ...(f.layerDecay === undefined ? {} : { decay: f.layerDecay }) }).map(
-            (g) => [g.name, g.lr],
-          ),
+          layerwiseParamGroups(model, {
+            lr: options.lr,
+            ...(f.layerDecay === undefined ? {} : { decay: f.layerDecay }),
+          }).map((g) => [g.name, g.lr]),
         )
       : null;
   const total = totalEpochs(config);
@@ -188,7 +195,12 @@ export async function fitFinetune(s: FinetuneRun): Promise<FinetuneOutcome> {
         train: data.train,
         method: f.strategy,
         options,
-        lora: { rank: f.lora.rank, dropout: f.lora.dropout, targets: f.lora.targets, ...(f.lora.alpha === undefined ? {} : { alpha: f.lora.alpha }) },
+        lora: {
+          rank: f.lora.rank,
+          dropout: f.lora.dropout,
+          targets: f.lora.targets,
+          ...(f.lora.alpha === undefined ? {} : { alpha: f.lora.alpha }),
+        },
         signal: abort.signal,
         onEpoch: (e) => {
           done += 1;
@@ -203,7 +215,8 @@ export async function fitFinetune(s: FinetuneRun): Promise<FinetuneOutcome> {
             losses: { [task]: e.loss },
             seconds: (Date.now() - started) / 1000,
           });
-          if (!s.bars.enabled) out.note(`finetune ${f.strategy} (${e.phase}): epoch ${e.epoch + 1}/${e.epochs} loss ${num(e.loss, 4)}`);
+          if (!s.bars.enabled)
+            out.note(`finetune ${f.strategy} (${e.phase}): epoch ${e.epoch + 1}/${e.epochs} loss ${num(e.loss, 4)}`);
         },
       })
     ).lora;

@@ -29,7 +29,5 @@ export function descriptionInputShape(d: Pick<ArchDescription, 'arch' | 'config'
  */
 export function inputFits(d: Pick<ArchDescription, 'arch' | 'config'>, featureShape: readonly number[]): boolean {
   const expected = descriptionInputShape(d);
-  return d.arch === 'mlp'
-    ? sizeOf(expected) === sizeOf(featureShape)
-    : expected.join(',') === featureShape.join(',');
+  return d.arch === 'mlp' ? sizeOf(expected) === sizeOf(featureShape) : expected.join(',') === featureShape.join(',');
 }
