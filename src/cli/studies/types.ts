@@ -10,6 +10,7 @@
  * mtlStudy.use((d) => runStudy(d, validateConfig(d.schema, raw), ctx));
  */
 import type { z } from 'zod';
+import type { DataInputs } from '../../data/fingerprint.js';
 import type { ReportData, StudyKey, Verdict } from '../../report/index.js';
 import type { StudyProgress, StudyRunOptions } from '../../study/index.js';
 
@@ -35,6 +36,12 @@ export interface StudyDefinition<Config, Result> {
   report: (result: Result) => ReportData;
   /** The result's verdict, as the terminal and the report show it. */
   verdict: (result: Result) => Verdict;
+  /**
+   * What the study reads, for the data fingerprint (src/data/fingerprint.ts): called before the
+   * run directory exists, so it also loads and checks whatever the config names (the e2e study's
+   * own case). Absent: nothing to fingerprint.
+   */
+  dataInputs?: (config: Config) => Promise<DataInputs>;
 }
 
 /** A study with its types bound: what the CLI lists. `use` hands the typed definition to `f`. */
