@@ -247,6 +247,13 @@ const BAD: Bad[] = [
     pattern: /case\.yaml: stages\[1\]: .*a stage with `data` \(learned\) or `rule` \(hand-written\), not both/,
   },
   {
+    name: 'a hybrid through a rule not marked differentiable',
+    file: 'case.yaml',
+    text: (dir) => goodYaml(dir),
+    pattern:
+      /case 'bad-yaml': no hybrid: stage 'keep' is not differentiable, .* \(set hybrid: false, or mark the rule differentiable\)$/,
+  },
+  {
     name: 'a rule module without the export',
     file: 'case.yaml',
     text: (dir) => goodYaml(dir, (t) => t.replace('export: keep', 'export: kept')),

@@ -39,7 +39,7 @@ export const e2eStudy = defineStudy({
   // the case (a user's file: loaded and checked whole, its data included) and what it reads
   dataInputs: async (config) => {
     const c = await e2eCase(config);
-    await checkCaseData(c, config.seed);
+    await checkCaseData(c, config.seed, { hybrid: config.hybrid });
     return (await c.dataInputs?.(config.seed)) ?? { files: [] };
   },
 });

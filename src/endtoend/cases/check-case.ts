@@ -16,6 +16,7 @@ import { Module } from '../../nn/index.js';
 import { Tensor } from '../../tensor/index.js';
 import { classNll, errorRate, meanAbsoluteError, scaledMse } from '../objectives.js';
 import { Pipeline } from '../pipeline.js';
+import { hybridFrom } from '../pipeline-model.js';
 import { describeType, sameType, sampleShape, type ValueType } from '../value-type.js';
 import type { CasePart, StudyCase } from './case.js';
 
@@ -244,13 +245,25 @@ export function checkCase(raw: unknown, where: string): StudyCase {
 
 /**
  * Checks what a case's data gives before a study trains on it: a few (x, y) examples of each part
- * and the sub-task data of every learned stage, against the case's types. The study itself checks
- * every draw again (checkCase's wrappers); this is what makes a bad case fail before a run starts.
+ * and the sub-task data of every learned stage, against the case's types; with `hybrid`, that the
+ * pipeline can be fine-tuned end to end. The study itself checks every draw again (checkCase's
+ * wrappers); this is what makes a bad case fail before a run starts.
  *
  * @example
- * await checkCaseData(userCase, 0);
+ * await checkCaseData(userCase, 0, { hybrid: true });
  */
-export async function checkCaseData(c: StudyCase, seed: number): Promise<void> {
+export async function checkCaseData(c: StudyCase, seed: number, opts: { hybrid?: boolean } = {}): Promise<void> {
+  if (opts.hybrid === true) {
+    try {
+      hybridFrom(c.pipeline(8));
+    } catch (err) {
+      const why = err instanceof Error ? err.message.replace(/^hybridFrom: /, '') : String(err);
+      throw new ValueError(
+        `case '${c.name}'`,
+        `no hybrid: ${why} (set hybrid: false, or mark the rule differentiable)`,
+      );
+    }
+  }
   const pools = await c.pools(seed);
   c.examples(pools, 'train', 1, seed);
   c.examples(pools, 'test', 1, seed);
