@@ -50,7 +50,7 @@ export function caseNet(spec: CaseModel, shape: readonly number[], outputs: numb
       'model',
       `cnn needs image inputs [channels, height, width], got [${shape.join(',')}]; use arch: mlp`,
     );
-  let [c, h, w] = shape as [number, number, number];
+  let [c = 1, h = 1, w = 1] = shape;
   const layers: Module[] = [];
   for (const out of spec.channels) {
     if (h < 2 || w < 2)

@@ -27,8 +27,7 @@ const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null 
 const isFn = (v: unknown): v is Fn => typeof v === 'function';
 const positiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
-/** The members a case may have; the first five functions and input/output/name are required. */
-const REQUIRED_FNS = ['pools', 'examples', 'pipeline', 'subtaskData', 'endToEnd'] as const;
+/** The members a case may have (EndToEndCase's). */
 const KNOWN = [
   'name',
   'description',
@@ -37,7 +36,11 @@ const KNOWN = [
   'output',
   'defaultSizes',
   'defaultSubtaskExamples',
-  ...REQUIRED_FNS,
+  'pools',
+  'examples',
+  'pipeline',
+  'subtaskData',
+  'endToEnd',
   'loss',
   'error',
   'dataInputs',
@@ -71,7 +74,7 @@ export function checkValueType(v: unknown, at: string, where: string): ValueType
   };
   switch (v.kind) {
     case 'image': {
-      const [c, h, w] = shape(3) as [number, number, number];
+      const [c = 1, h = 1, w = 1] = shape(3);
       return { kind: 'image', shape: [c, h, w] };
     }
     case 'features':
@@ -113,12 +116,12 @@ export function checkCase(raw: unknown, where: string): StudyCase {
       `the case must be an object { name, input, output, pools, examples, pipeline, subtaskData, endToEnd, ... }, found ${describeValue(raw)}`,
     );
   for (const key of Object.keys(raw)) if (!KNOWN.includes(key)) bad(`case: ${unknownKeyText(key, KNOWN)}`);
-  const fn = (name: string, signature: string, optional = false): Fn | undefined => {
+  const fn = (name: string, signature: string): Fn => {
     const f = raw[name];
-    if (f === undefined && optional) return undefined;
-    if (!isFn(f)) return bad(`case.${name}: expected a function ${signature}, found ${describeValue(f)}`);
-    return f;
+    return isFn(f) ? f : bad(`case.${name}: expected a function ${signature}, found ${describeValue(f)}`);
   };
+  const optionalFn = (name: string, signature: string): Fn | undefined =>
+    raw[name] === undefined ? undefined : fn(name, signature);
   const text = (name: string, fallback?: string): string => {
     const v = raw[name] ?? fallback;
     if (typeof v !== 'string' || v.trim() === '')
@@ -138,16 +141,14 @@ export function checkCase(raw: unknown, where: string): StudyCase {
   const subtask = raw.defaultSubtaskExamples ?? DEFAULT_CASE_SUBTASK_EXAMPLES;
   if (!positiveInt(subtask))
     bad(`case.defaultSubtaskExamples: expected a positive integer, found ${describeValue(raw.defaultSubtaskExamples)}`);
-  const [pools, examples, pipeline, subtaskData, endToEnd] = [
-    fn('pools', '(seed) => the data'),
-    fn('examples', '(pools, part, n, seed) => TensorDataset'),
-    fn('pipeline', '(hidden) => Pipeline'),
-    fn('subtaskData', '(pools, n, seed) => { [stage name]: TensorDataset }'),
-    fn('endToEnd', '(hidden) => Module'),
-  ] as Fn[];
-  const loss = fn('loss', '(pred, target) => Tensor', true);
-  const error = fn('error', '(pred, target) => number', true);
-  const dataInputs = fn('dataInputs', '(seed) => { files, builtin }', true);
+  const pools = fn('pools', '(seed) => the data');
+  const examples = fn('examples', '(pools, part, n, seed) => TensorDataset');
+  const pipeline = fn('pipeline', '(hidden) => Pipeline');
+  const subtaskData = fn('subtaskData', '(pools, n, seed) => { [stage name]: TensorDataset }');
+  const endToEnd = fn('endToEnd', '(hidden) => Module');
+  const loss = optionalFn('loss', '(pred, target) => Tensor');
+  const error = optionalFn('error', '(pred, target) => number');
+  const dataInputs = optionalFn('dataInputs', '(seed) => { files, builtin }');
   if ((loss === undefined || error === undefined) && output.kind !== 'classes' && output.kind !== 'scalar')
     bad(
       `case.${loss === undefined ? 'loss' : 'error'}: needed for an output of ${describeType(output)} (defaults exist for classes and scalar)`,

@@ -175,7 +175,7 @@ export async function loadYamlCase(file: string, seed: number): Promise<StudyCas
           name: s.name,
           input: from,
           output: out,
-          create: () => caseNet(model, want, out.kind === 'classes' ? out.n : 1, hidden),
+          create: () => caseNet(model, want, sub.classes, hidden),
         }),
       );
       current = out;
