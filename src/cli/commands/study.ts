@@ -15,10 +15,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { fingerprintData, fingerprintDigest, writeDataFingerprint } from '../../data/fingerprint.js';
 import { readMetrics, readRunConfig, writeReport, METRICS_FILE, type RunInfo } from '../../report/index.js';
 import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import { contextOf, type CliContext } from '../context.js';
+import { resumeFingerprint } from '../data-fingerprint.js';
 import { CliError, EXIT } from '../errors.js';
 import { duration } from '../format.js';
 import { whileInterruptible } from '../interrupt.js';
@@ -84,15 +86,20 @@ async function runStudyCommand<Config, Result>(
     study.key,
     ctx.out,
   );
-  // what the config names (the transfer study's data) is checked before the run directory exists
+  // what the config names (the transfer study's data, the e2e study's own case) is checked, and
+  // fingerprinted, before the run directory exists; a resume over changed data is refused here
   await study.check?.(config);
-  // opened before the run is marked running again: records of another config refuse the resume
-  const recorded = resumed === null ? null : openSubRuns(resumed.dir, study.key, config, ctx.out);
+  const inputs = (await study.dataInputs?.(config)) ?? { files: [] };
+  const fingerprint = resumed === null ? await fingerprintData(inputs) : await resumeFingerprint(resumed.dir, inputs);
+  const digest = fingerprintDigest(fingerprint);
+  // opened before the run is marked running again: records of another config or data refuse the resume
+  const recorded = resumed === null ? null : openSubRuns(resumed.dir, study.key, config, ctx.out, digest);
   const run =
     resumed === null
       ? RunSession.start(ctx.root, `study-${study.key}`, config)
       : RunSession.reopen(ctx.root, resumed, config);
-  const subRuns = recorded ?? openSubRuns(run.dir, study.key, config, ctx.out);
+  writeDataFingerprint(run.dir, fingerprint);
+  const subRuns = recorded ?? openSubRuns(run.dir, study.key, config, ctx.out, digest);
   ctx.out.note(`${study.title} study, run ${run.id}: ${run.dir}`);
   if (resumed !== null) ctx.out.note(`resuming: ${subRuns.size} sub-runs already recorded are not trained again`);
   const executor = makeExecutor?.({ runId: run.id, config }) ?? null;

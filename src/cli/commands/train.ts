@@ -28,6 +28,8 @@ import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import { contextOf, type CliContext } from '../context.js';
 import { loadData } from '../../data/sources/index.js';
+import { fingerprintData, loadedInputs, writeDataFingerprint } from '../../data/fingerprint.js';
+import { resumeFingerprint } from '../data-fingerprint.js';
 import { CliError, EXIT } from '../errors.js';
 import { num } from '../format.js';
 import { checkTrainingConfig } from '../declared-limits.js';
@@ -130,6 +132,10 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   checkRunsRootUsable(ctx.root);
   // everything that can fail on the user's input happens before the run directory exists
   const data = await loadData(config.data, config.seed);
+  // a resume over changed data files is refused here, before anything is written
+  const inputs = loadedInputs(config.data, data);
+  const fingerprint =
+    resumeDir === undefined ? await fingerprintData(inputs) : await resumeFingerprint(resumeDir, inputs);
   manualSeed(config.seed);
   const resume = resumeDir !== undefined;
   const checkpointsDir = resume ? join(resumeDir, 'checkpoints') : '';
@@ -142,6 +148,7 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   const run = resume
     ? RunSession.reopen(ctx.root, findRun(ctx.root, resumeDir), config)
     : RunSession.start(ctx.root, kind, config);
+  writeDataFingerprint(run.dir, fingerprint);
   const { model, description, paramSets } =
     prepared ?? prepareModel({ kind, config, data, root: ctx.root, resume: true, checkpointsDir: run.checkpointsDir });
   out.note(

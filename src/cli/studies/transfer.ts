@@ -69,10 +69,9 @@ export const transferStudy = defineStudy({
     },
   ],
   expand: transferOverrides,
-  // the data load and fit one model before the run directory exists (the study loads them again)
-  check: async (config) => {
-    await loadStudyData(config);
-  },
+  // the data load and fit one model before the run directory exists (the study loads them again),
+  // and the user's files it read are fingerprinted
+  dataInputs: async (config) => ({ files: (await loadStudyData(config)).files }),
   // the study's progress events carry the run (pre-training, or a fine-tuning run), its index and the runs done
   run: runTransferStudy,
   report: (result) => ({ transfer: result }),

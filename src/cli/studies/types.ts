@@ -10,6 +10,7 @@
  * mtlStudy.use((d) => runStudy(d, validateConfig(d.schema, raw), ctx));
  */
 import type { z } from 'zod';
+import type { DataInputs } from '../../data/fingerprint.js';
 import type { ReportData, StudyKey, Verdict } from '../../report/index.js';
 import type { StudyProgress, StudyRunOptions } from '../../study/index.js';
 import type { Override } from '../config/overrides.js';
@@ -42,6 +43,12 @@ export interface StudyDefinition<Config, Result> {
   report: (result: Result) => ReportData;
   /** The result's verdict, as the terminal and the report show it. */
   verdict: (result: Result) => Verdict;
+  /**
+   * What the study reads, for the data fingerprint (src/data/fingerprint.ts): called before the
+   * run directory exists, so it also loads and checks whatever the config names (the e2e study's
+   * own case). Absent: nothing to fingerprint.
+   */
+  dataInputs?: (config: Config) => Promise<DataInputs>;
 }
 
 /** A study's own option: its commander flags text (`--source <ref>`) and its help. */

@@ -47,6 +47,8 @@ export interface StudyData {
   testOnUnusedPool: boolean;
   /** The shape of one example as the model takes it: [1, height, width] for the built-in images. */
   featureShape: number[];
+  /** The user's files the data was read from (none for a built-in direction), for the data fingerprint. */
+  files: readonly string[];
 }
 
 /**
@@ -218,6 +220,7 @@ export function studyData(config: TransferStudyConfig): StudyData {
       targetTest: test,
       testOnUnusedPool: target.testSamples === 'rest',
       featureShape: [1, 28, 28],
+      files: [],
     };
   }
   if (direction === 'mnist-to-fashion') {
@@ -238,6 +241,7 @@ export function studyData(config: TransferStudyConfig): StudyData {
       // Fashion-MNIST's own test split is the test set: the unused pool images are training images
       testOnUnusedPool: false,
       featureShape: [1, 28, 28],
+      files: [],
     };
   }
   const digits = loadMnist();
@@ -257,6 +261,7 @@ export function studyData(config: TransferStudyConfig): StudyData {
     targetTest: test,
     testOnUnusedPool: target.testSamples === 'rest',
     featureShape: [1, 28, 28],
+    files: [],
   };
 }
 

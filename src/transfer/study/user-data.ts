@@ -159,5 +159,6 @@ export async function loadStudyData(config: TransferStudyConfig): Promise<StudyD
     targetTest: target.testSamples === 'rest' ? test : balancedSubset(test, target.testSamples, target.splitSeed + 1),
     testOnUnusedPool: false,
     featureShape: [...tgt.featureShape],
+    files: [...src.files, ...tgt.files],
   };
 }
