@@ -48,6 +48,6 @@ export async function decodeMany(
   const others = failures.length - 1;
   throw new FormatError(
     file,
-    `${detail}${others === 0 ? '' : `; and ${others} other file${others === 1 ? '' : 's'} do not decode either`}`,
+    `${detail}${others === 0 ? '' : others === 1 ? '; and 1 other file does not decode either' : `; and ${others} other files do not decode either`}`,
   );
 }

@@ -166,7 +166,7 @@ test('decodeMany names the first file that fails and counts the others', async (
       (e: Error) =>
         e instanceof FormatError &&
         e.message.startsWith(`${files[1]}: not a PNG`) &&
-        e.message.endsWith('; and 1 other file do not decode either'),
+        e.message.endsWith('; and 1 other file does not decode either'),
     );
     assert.deepEqual(seen.sort(), [0, 2]);
   } finally {
