@@ -105,11 +105,8 @@ export async function decodeImageBytes(bytes: Uint8Array, file: string, spec: Im
   const input = format === 'svg' ? renderSvg(bytes, spec, file) : bytes;
   let rgb: Buffer;
   try {
-    const pipeline = sharp(input, { pages: 1, limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' });
-    const meta = await pipeline.metadata();
-    const expected = format === 'svg' ? 'png' : format;
-    if (meta.format !== expected) throw new Error(`decoded as ${String(meta.format)}, not ${expected}`);
-    rgb = await pipeline
+    // the first bytes chose the format, and libvips picks its loader by the same bytes
+    rgb = await sharp(input, { pages: 1, limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
       .resize(spec.width, spec.height, {
         fit: FIT[spec.resize],
         position: 'centre',
