@@ -48,6 +48,15 @@ test('a flat folder: sorted class names, CHW features, a seeded stratified split
     assert.equal(d.files.length, 33);
     const again = await load({ dir, testFraction: 0.3 });
     assert.deepEqual(again.test.features, d.test.features, 'the same seed gives the same split');
+    const budget = await load({ dir, testFraction: 0.3, limit: 6 });
+    assert.deepEqual([...(budget.train.labels as Int32Array)].sort(), [0, 0, 1, 1, 2, 2], 'a stratified label budget');
+    assert.deepEqual(budget.test.features, d.test.features, 'the budget leaves the test split as it was');
+    const two = await load({ dir, testFraction: 0.3, classes: [2, 0] });
+    assert.deepEqual(two.classNames, ['red', 'blue']);
+    assert.deepEqual(
+      colourClasses(two.train),
+      Array.from(two.train.labels as Int32Array, (l) => two.classNames[l]),
+    );
     const other = await load({ dir, testFraction: 0.3 }, 1);
     assert.notDeepEqual(other.test.features, d.test.features, 'another seed, another split');
   }));
