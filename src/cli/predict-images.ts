@@ -42,8 +42,13 @@ function isImageFile(file: string): boolean {
 
 /** The images directly inside a folder, sorted by name (hidden files and others skipped). */
 function folderImages(dir: string): string[] {
-  const names = fs
-    .readdirSync(dir, { withFileTypes: true })
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new CliError(`${dir}: folder cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const names = entries
     .filter((e) => !e.name.startsWith('.') && IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
     .filter(
       (e) =>

@@ -12,9 +12,16 @@
  * const px = await decodeImage('cat.png', spec); // Uint8Array of 3 × 32 × 32
  */
 import * as fsp from 'node:fs/promises';
-import { Resvg } from '@resvg/resvg-js';
-import sharp from 'sharp';
 import { FormatError } from '../../core/errors.js';
+
+// sharp (libvips) and resvg are native libraries that take a while to load: loaded on the first
+// decode only, so a command that reads no images never pays for them
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+let resvgModule: Promise<typeof import('@resvg/resvg-js')> | undefined;
+const loadSharp = async (): Promise<typeof import('sharp').default> =>
+  (await (sharpModule ??= import('sharp'))).default;
+const loadResvg = async (): Promise<typeof import('@resvg/resvg-js').Resvg> =>
+  (await (resvgModule ??= import('@resvg/resvg-js'))).Resvg;
 
 /** How decoded images are sized and coloured. */
 export interface ImageSpec {
@@ -57,9 +64,36 @@ export function sniffImage(b: Uint8Array, svgAllowed: boolean): ImageFormat | nu
   return null;
 }
 
+/**
+ * Refuses an SVG that could make the renderer read another file: resvg loads the local path an
+ * `<image href>` names (a FIFO or /dev/zero would hang it), so every `href` must be a fragment
+ * (`#id`) or embedded data (`data:`), with no entity in it; and a DTD may not declare attribute
+ * defaults or entities holding markup (which could produce such an `href` unseen).
+ *
+ * @example
+ * checkSvgReferences('<svg><image href="/etc/x.png"/></svg>', 'a.svg'); // throws a FormatError
+ */
+export function checkSvgReferences(text: string, file: string): void {
+  if (/<!ATTLIST/i.test(text)) throw new FormatError(file, 'SVG declares attribute defaults (<!ATTLIST), refused');
+  for (const m of text.matchAll(/<!ENTITY\s+(%?)\s*[^\s>]*\s+(SYSTEM|PUBLIC)?\s*("[^"]*"|'[^']*')?/gi)) {
+    if (m[1] === '%' || m[2] !== undefined || m[3] === undefined || /[<&%]/.test(m[3]))
+      throw new FormatError(file, 'SVG declares an entity that is external or holds markup, refused');
+  }
+  for (const m of text.matchAll(/href\s*=\s*("[^"]*"|'[^']*'|[^\s>]*)/gi)) {
+    const value = m[1]!.replace(/^["']|["']$/g, '');
+    if ((!value.startsWith('#') && !value.startsWith('data:')) || value.includes('&'))
+      throw new FormatError(
+        file,
+        `SVG refers to ${JSON.stringify(value.slice(0, 60))}; only #fragments and embedded data: images are read`,
+      );
+  }
+}
+
 /** An SVG rendered to PNG bytes so that its shorter side covers the target (at most 4× its own size). */
-function renderSvg(bytes: Uint8Array, spec: ImageSpec, file: string): Buffer {
-  let svg: Resvg;
+async function renderSvg(bytes: Uint8Array, spec: ImageSpec, file: string): Promise<Buffer> {
+  checkSvgReferences(Buffer.from(bytes).toString('utf8'), file);
+  const Resvg = await loadResvg();
+  let svg: InstanceType<typeof Resvg>;
   try {
     svg = new Resvg(Buffer.from(bytes), { font: { loadSystemFonts: false } });
   } catch (err) {
@@ -78,7 +112,7 @@ function renderSvg(bytes: Uint8Array, spec: ImageSpec, file: string): Buffer {
   }
 }
 
-const zoomed = (zoom: number): ConstructorParameters<typeof Resvg>[1] => ({
+const zoomed = (zoom: number): import('@resvg/resvg-js').ResvgRenderOptions => ({
   fitTo: { mode: 'zoom', value: zoom },
   font: { loadSystemFonts: false },
 });
@@ -102,7 +136,8 @@ const FIT: Record<ImageSpec['resize'], 'cover' | 'contain' | 'fill'> = {
 export async function decodeImageBytes(bytes: Uint8Array, file: string, spec: ImageSpec): Promise<Uint8Array> {
   const format = sniffImage(bytes, file.toLowerCase().endsWith('.svg'));
   if (format === null) throw new FormatError(file, 'not a PNG, JPEG, WebP, GIF or SVG image (unknown first bytes)');
-  const input = format === 'svg' ? renderSvg(bytes, spec, file) : bytes;
+  const input = format === 'svg' ? await renderSvg(bytes, spec, file) : bytes;
+  const sharp = await loadSharp();
   let rgb: Buffer;
   try {
     // the first bytes chose the format, and libvips picks its loader by the same bytes

@@ -149,6 +149,45 @@ test('bytes that are no image, and broken images, fail with a FormatError naming
   await assert.rejects(decodeImageBytes(tiff, 'a.tif.png', spec(2, 2)), /not a PNG, JPEG, WebP, GIF or SVG/);
 });
 
+test('an SVG may not make the renderer read another file', async () => {
+  const png1 = await png(1, 1, () => [255, 0, 0]);
+  const embedded = `<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"><image href="data:image/png;base64,${png1.toString('base64')}" width="2" height="2"/></svg>`;
+  assert.deepEqual([...(await decodeImageBytes(Buffer.from(embedded), 'ok.svg', spec(1, 1)))], [255, 0, 0]);
+  const hostile = [
+    [
+      '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"><image href="/dev/zero" width="2" height="2"/></svg>',
+      /refers to "\/dev\/zero"/,
+    ],
+    [
+      "<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink'><image xlink:href = 'x.png'/></svg>",
+      /refers to "x\.png"/,
+    ],
+    ['<svg xmlns="http://www.w3.org/2000/svg"><image href="&#47;dev/zero"/></svg>', /refers to "&#47;dev\/zero"/],
+    [
+      '<!DOCTYPE svg [<!ENTITY e "&#60;image h&#114;ef=\'/dev/zero\'/>">]><svg xmlns="http://www.w3.org/2000/svg">&e;</svg>',
+      /entity that is external or holds markup/,
+    ],
+    [
+      '<!DOCTYPE svg [<!ENTITY e SYSTEM "/etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg">&e;</svg>',
+      /entity that is external/,
+    ],
+    [
+      '<!DOCTYPE svg [<!ATTLIST image href CDATA "/dev/zero">]><svg xmlns="http://www.w3.org/2000/svg"><image/></svg>',
+      /ATTLIST/,
+    ],
+  ] as const;
+  for (const [text, pattern] of hostile)
+    await assert.rejects(
+      decodeImageBytes(Buffer.from(text), 'h.svg', spec(2, 2)),
+      (e: Error) => e instanceof FormatError && e.message.startsWith('h.svg: ') && pattern.test(e.message),
+      text,
+    );
+  // a plain entity (as drawing programs write for namespaces) is fine
+  const ns =
+    '<!DOCTYPE svg [<!ENTITY ns_svg "http://www.w3.org/2000/svg">]><svg xmlns="&ns_svg;" width="2" height="2"><rect width="2" height="2" fill="#0000ff"/></svg>';
+  assert.deepEqual([...(await decodeImageBytes(Buffer.from(ns), 'ns.svg', spec(1, 1)))], [0, 0, 255]);
+});
+
 test('decodeMany names the first file that fails and counts the others', async () => {
   const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
