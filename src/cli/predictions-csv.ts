@@ -14,6 +14,8 @@ import { stringify } from 'csv-stringify/sync';
 /** One predicted row. */
 export interface PredictionRow {
   index: number;
+  /** The input file, when each example is one (images). */
+  file?: string;
   class: number;
   name: unknown;
   probability: number;
@@ -46,8 +48,15 @@ export function safeCell(value: unknown): string {
  * writeFileAtomicSync('p.csv', predictionsCsv(rows));
  */
 export function predictionsCsv(rows: readonly PredictionRow[]): string {
+  const files = rows.some((r) => r.file !== undefined);
   return stringify([
-    ['index', 'class', 'name', 'probability'],
-    ...rows.map((r) => [String(r.index), String(r.class), safeCell(r.name), String(r.probability)]),
+    ['index', ...(files ? ['file'] : []), 'class', 'name', 'probability'],
+    ...rows.map((r) => [
+      String(r.index),
+      ...(files ? [safeCell(r.file)] : []),
+      String(r.class),
+      safeCell(r.name),
+      String(r.probability),
+    ]),
   ]);
 }

@@ -10,7 +10,7 @@
  * }
  */
 export { TensorDataset, gatherRows, type Batch } from './dataset.js';
-export { DataLoader, type DataLoaderOptions, type DataLoaderState } from './loader.js';
+export { DataLoader, type BatchTransform, type DataLoaderOptions, type DataLoaderState } from './loader.js';
 export { trainTestSplit, type Split, type SplitOptions } from './split.js';
 export { selectImages, splitImages, imageDataset, type ImageSet } from './images.js';
 export { loadMnist } from './mnist.js';

@@ -55,6 +55,12 @@ function sources(): SourceInfo[] {
       available: true,
       detail: 'your files: data: { source: idx, images: ..., labels: ... } (see examples/)',
     },
+    {
+      name: 'images',
+      use: 'train, pretrain, finetune, eval, predict',
+      available: true,
+      detail: 'a folder of PNG/JPEG/WebP/GIF/SVG, one sub-folder per class (examples/train-images.yaml)',
+    },
     ...builtinDatasets.map((d) => ({
       name: d,
       use: 'study mtl',

@@ -2,12 +2,14 @@
  * `polytask eval RUN` and `polytask predict RUN --input FILE`: the newest checkpoint of a
  * training run (train, pretrain or finetune), rebuilt from the description stored with it,
  * evaluated on the run's own test split (or another data config), or applied to new examples
- * from an NPY, CSV or IDX file, with the predicted class and its probability per example.
+ * from an NPY, CSV or IDX file or from image files and folders (decoded as the run's training
+ * images were), with the predicted class, its name and its probability per example.
  *
  * @example
  * polytask eval 3fa2c1 --json
  * polytask eval 3fa2c1 --data fashion-mnist
  * polytask predict 3fa2c1 --input digits.npy --output predictions.csv
+ * polytask predict 3fa2c1 -i cat.png dog.jpg more-photos/
  */
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -28,6 +30,7 @@ import { contextOf } from '../context.js';
 import { loadData } from '../../data/sources/index.js';
 import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
+import { imageInputs, imageInputTensor } from '../predict-images.js';
 import { predictionsCsv, safeCell } from '../predictions-csv.js';
 import { findRun } from '../run-store.js';
 
@@ -68,12 +71,22 @@ async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<voi
     throw new CliError(`the data has ${data.classes} classes, the model of run ${info.id} predicts ${classes}`);
   const metrics = { [task]: [accuracy(), macroF1(), ...(classes > 5 ? [topK(5)] : [])] };
   const result = evaluate(pre.model, new DataLoader(data.test, { batchSize: 500 }), metrics)[task]!;
+  const classNames = (pre.description.tasks[0]!.classNames ?? []).map((n) => (typeof n === 'string' ? n : safeCell(n)));
   ctx.out.result(
-    { run: info.id, checkpoint: pre.path, data: data.description, examples: data.test.length, task, metrics: result },
+    {
+      run: info.id,
+      checkpoint: pre.path,
+      data: data.description,
+      examples: data.test.length,
+      task,
+      classNames,
+      metrics: result,
+    },
     () =>
       [
         `run ${info.id} (${pre.path})`,
         `${data.test.length} test examples of ${data.description}`,
+        ...(classNames.length === 0 ? [] : [`classes: ${classNames.join(', ')}`]),
         ...Object.entries(result).map(([k, v]) => `${k} ${num(v)}`),
       ].join('\n'),
   );
@@ -111,7 +124,7 @@ function fitInput(x: Tensor, pre: Pretrained, file: string): Tensor {
 }
 
 interface PredictFlags {
-  input: string;
+  input: string[];
   output?: string;
   limit?: string;
 }
@@ -119,7 +132,16 @@ interface PredictFlags {
 async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
   const { info, pre } = loadRunModel(ctx.root, ref);
-  const x = fitInput(readInput(flags.input), pre, flags.input);
+  const images = imageInputs(flags.input);
+  const input = flags.input.join(' ');
+  const x =
+    images === null
+      ? fitInput(readInput(flags.input[0]!), pre, flags.input[0]!)
+      : fitInput(
+          await imageInputTensor(images, (readRunConfig(info.dir) as { data?: unknown }).data, pre.description),
+          pre,
+          input,
+        );
   const task = taskOf(pre.model);
   const names = pre.description.tasks[0]!.classNames;
   const probs = predict(pre.model, x, { forward: (b: Tensor) => pre.model.forward(b)[task]! }).softmax(1);
@@ -131,6 +153,7 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
     const name = names?.[c];
     return {
       index: i,
+      ...(images === null ? {} : { file: images[i]! }),
       class: c,
       name: typeof name === 'string' ? name : name === undefined || name === null ? String(c) : safeCell(name),
       probability: probs.data[i * k + c]!,
@@ -143,21 +166,27 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
     );
   }
   const shown = Number(flags.limit ?? 20);
-  ctx.out.result(
-    { run: info.id, checkpoint: pre.path, input: flags.input, output: flags.output ?? null, predictions: rows },
-    () =>
-      [
-        table([
-          ['index', 'class', 'name', 'probability'],
-          ...rows.slice(0, shown).map((r) => [String(r.index), String(r.class), r.name, num(r.probability, 3)]),
-        ]),
-        ...(rows.length > shown
-          ? [
-              `... ${rows.length - shown} more${flags.output === undefined ? ' (use --output FILE or --json for all)' : ''}`,
-            ]
-          : []),
-        ...(flags.output === undefined ? [] : [`wrote ${rows.length} predictions to ${flags.output}`]),
-      ].join('\n'),
+  ctx.out.result({ run: info.id, checkpoint: pre.path, input, output: flags.output ?? null, predictions: rows }, () =>
+    [
+      table([
+        ['index', ...(images === null ? [] : ['file']), 'class', 'name', 'probability'],
+        ...rows
+          .slice(0, shown)
+          .map((r) => [
+            String(r.index),
+            ...(r.file === undefined ? [] : [r.file]),
+            String(r.class),
+            r.name,
+            num(r.probability, 3),
+          ]),
+      ]),
+      ...(rows.length > shown
+        ? [
+            `... ${rows.length - shown} more${flags.output === undefined ? ' (use --output FILE or --json for all)' : ''}`,
+          ]
+        : []),
+      ...(flags.output === undefined ? [] : [`wrote ${rows.length} predictions to ${flags.output}`]),
+    ].join('\n'),
   );
 }
 
@@ -182,7 +211,10 @@ export function registerEvalCommands(program: Command): void {
     .command('predict')
     .description("predict the class of every example in a file with a training run's model")
     .argument('<run>', 'run id, id suffix or directory')
-    .requiredOption('-i, --input <file>', 'examples: .npy ([N, ...] floats), .csv (feature columns) or IDX images')
+    .requiredOption(
+      '-i, --input <files...>',
+      'examples: .npy ([N, ...] floats), .csv (feature columns), IDX images, or image files and folders (png, jpg, webp, gif, svg)',
+    )
     .option('-o, --output <file>', 'write all predictions to a .csv or .json file')
     .option('--limit <n>', 'rows shown on the terminal', '20')
     .action((ref: string, flags: PredictFlags, cmd: Command) => runPredict(ref, flags, cmd));

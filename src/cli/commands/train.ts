@@ -240,7 +240,7 @@ function addTrainingFlags(cmd: Command): Command {
     .option('--lr <rate>', 'learning rate (optimizer.lr)')
     .option('--seed <n>', 'seed of initialisation, split and shuffling')
     .option('--arch <name>', 'model: mlp or cnn (model.arch)')
-    .option('--data <source>', 'mnist, fashion-mnist, idx, npy or csv (data.source)')
+    .option('--data <source>', 'mnist, fashion-mnist, idx, npy, csv or images (data.source)')
     .option('--limit <n>', 'at most this many training examples (data.limit)')
     .option('--classes <list>', 'keep only these classes, e.g. 0,1,2,3,4 (data.classes)')
     .option('--task <name>', 'name of the task and its head')

@@ -17,6 +17,8 @@ import { trainTestSplit } from '../split.js';
 import { idxPool, npyPool } from './arrays.js';
 import { fashionPool, mnistPool } from './builtin.js';
 import { csvPool } from './csv-table.js';
+import { imagesPool } from './image-folder.js';
+import type { BatchTransform } from '../loader.js';
 import type { Pool, PoolSet } from './pool.js';
 import type { DataConfig } from './schema.js';
 
@@ -32,6 +34,8 @@ export interface LoadedData {
   description: string;
   /** Every file the examples were read from (resolved paths), for the data fingerprint. */
   files: readonly string[];
+  /** Training-time augmentation of batches (image folders with `augment:`); the test set is never augmented. */
+  augment?: BatchTransform;
 }
 
 /**
@@ -52,6 +56,8 @@ export async function poolOf(d: DataConfig): Promise<Pool> {
       return npyPool(d);
     case 'csv':
       return csvPool(d);
+    case 'images':
+      return imagesPool(d);
   }
 }
 
@@ -97,8 +103,8 @@ function checkLabels(labels: Int32Array, where: string): number {
 }
 
 /** The selected rows as a dataset: the only place features are read. */
-const materialise = (set: PoolSet, s: Selection): TensorDataset =>
-  new TensorDataset(set.rows(s.indices), set.featureShape, s.labels);
+const materialise = async (set: PoolSet, s: Selection): Promise<TensorDataset> =>
+  new TensorDataset(await set.rows(s.indices), set.featureShape, s.labels);
 
 /**
  * The training and test sets of a data config, split and budgeted with `seed`.
@@ -130,8 +136,8 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
       }).test,
     );
   }
-  const trainData = materialise(p.set, train);
-  const testData = materialise(testSet!, test);
+  const trainData = await materialise(p.set, train);
+  const testData = await materialise(testSet!, test);
   const names =
     d.classes !== undefined
       ? d.classes.map((c) => p.classNames?.[c] ?? String(c))
@@ -145,5 +151,6 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
     classNames: names,
     description: `${p.description}${scope}`,
     files: p.files,
+    ...(p.augment === undefined ? {} : { augment: p.augment }),
   };
 }
