@@ -40,14 +40,27 @@ export function safeCell(value: unknown): string {
 }
 
 /**
+ * The CSV text of a table with a header row: numbers as written, everything else through safeCell.
+ *
+ * @example
+ * csvTable(['index', 'digit', 'parity'], [[0, 7, 'odd']]); // 'index,digit,parity\n0,7,odd\n'
+ */
+export function csvTable(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  return stringify([
+    header.map(safeCell),
+    ...rows.map((r) => r.map((c) => (typeof c === 'number' ? String(c) : safeCell(c)))),
+  ]);
+}
+
+/**
  * The CSV text of predictions, with a header row.
  *
  * @example
  * writeFileAtomicSync('p.csv', predictionsCsv(rows));
  */
 export function predictionsCsv(rows: readonly PredictionRow[]): string {
-  return stringify([
+  return csvTable(
     ['index', 'class', 'name', 'probability'],
-    ...rows.map((r) => [String(r.index), String(r.class), safeCell(r.name), String(r.probability)]),
-  ]);
+    rows.map((r) => [r.index, r.class, r.name, r.probability]),
+  );
 }

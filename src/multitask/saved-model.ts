@@ -43,6 +43,13 @@ export const multiTaskDescriptionSchema = z.strictObject({
     width: z.int().min(1).max(4096),
   }),
   tasks: z.array(savedTaskSchema).min(1).max(sizeLimits().tasks),
+  /** How a file of new samples is read (the task description's input file: CSV columns, scale). */
+  input: z
+    .strictObject({
+      columns: z.array(z.string()).min(1).optional(),
+      scale: z.number().refine(Number.isFinite, 'a finite number').optional(),
+    })
+    .optional(),
 });
 
 export type SavedTask = z.output<typeof savedTaskSchema>;
@@ -59,6 +66,7 @@ export function describeMultiTaskModel(
   inputShape: readonly number[],
   width: number,
   kind: TrunkKind,
+  input?: MultiTaskDescription['input'],
 ): MultiTaskDescription {
   return {
     format: MULTITASK_FORMAT,
@@ -70,6 +78,7 @@ export function describeMultiTaskModel(
       metrics: t.metricNames.filter((m): m is MetricName => (metricNames as string[]).includes(m)),
       ...(t.labelNames === undefined ? {} : { labelNames: [...t.labelNames] }),
     })),
+    ...(input === undefined ? {} : { input }),
   };
 }
 

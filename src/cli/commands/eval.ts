@@ -8,12 +8,13 @@
  * polytask eval 3fa2c1 --json
  * polytask eval 3fa2c1 --data fashion-mnist
  * polytask predict 3fa2c1 --input digits.npy --output predictions.csv
+ * (a multi-task run, from train --tasks, is evaluated and predicted per task: eval-tasks.ts)
  */
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { sizeOf } from '../../core/shape.js';
-import { DataLoader, openIdx, readCsv, readNpy } from '../../data/index.js';
+import { DataLoader } from '../../data/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { readRunConfig, type RunInfo } from '../../report/index.js';
@@ -30,6 +31,9 @@ import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
 import { predictionsCsv, safeCell } from '../predictions-csv.js';
 import { findRun } from '../run-store.js';
+import { readExamples } from '../input-file.js';
+import { isMultiTaskConfig } from '../config/multitask-schema.js';
+import { evalTasks, predictTaskColumns } from './eval-tasks.js';
 
 const TRAINING_KINDS = ['train', 'pretrain', 'finetune'];
 
@@ -51,8 +55,21 @@ interface EvalFlags {
   [key: string]: unknown;
 }
 
+/** The run `ref` names when it is a multi-task one (train --tasks), else null. */
+function taskRun(root: string, ref: string): RunInfo | null {
+  const info = findRun(root, ref);
+  return isMultiTaskConfig(readRunConfig(info.dir) as Record<string, unknown>) ? info : null;
+}
+
 async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
+  const tasks = taskRun(ctx.root, ref);
+  if (tasks !== null) {
+    const given = ['config', 'data', 'classes', 'limit', 'set'].find((k) => flags[k] !== undefined);
+    if (given !== undefined)
+      throw new CliError(`--${given} does not apply to a multi-task run: it is evaluated on its task description`);
+    return evalTasks(ctx, tasks);
+  }
   const { info, pre } = loadRunModel(ctx.root, ref);
   const schema = info.kind === 'finetune' ? finetuneConfigSchema : trainConfigSchema;
   const stored = readRunConfig(info.dir) as Record<string, unknown>;
@@ -79,24 +96,6 @@ async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<voi
   );
 }
 
-/** The examples of an input file as a float tensor [N, ...]: NPY as stored, IDX scaled to [0, 1], CSV columns. */
-function readInput(file: string): Tensor {
-  const ext = extname(file).toLowerCase();
-  if (ext === '.npy') return readNpy(file).toFloat();
-  if (ext === '.csv') {
-    const t = readCsv(file);
-    const x = new Float32Array(t.rows * t.names.length);
-    t.names.forEach((n, c) =>
-      t.columns[n]!.forEach((v, r) => {
-        x[r * t.names.length + c] = v;
-      }),
-    );
-    return new Tensor(x, [t.rows, t.names.length]);
-  }
-  const idx = openIdx(file);
-  return new Tensor(idx.read(undefined, idx.type === 'ubyte' ? 1 / 255 : 1), idx.shape);
-}
-
 /** The input reshaped to what the model takes: [N, C, H, W] for a cnn, anything [N, ...] for an mlp. */
 function fitInput(x: Tensor, pre: Pretrained, file: string): Tensor {
   const c = pre.description.config as { inputs?: number; inChannels?: number; height?: number; width?: number };
@@ -118,8 +117,10 @@ interface PredictFlags {
 
 async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
+  const tasks = taskRun(ctx.root, ref);
+  if (tasks !== null) return predictTaskColumns(ctx, tasks, flags);
   const { info, pre } = loadRunModel(ctx.root, ref);
-  const x = fitInput(readInput(flags.input), pre, flags.input);
+  const x = fitInput(readExamples(flags.input, { scaleBytes: true }), pre, flags.input);
   const task = taskOf(pre.model);
   const names = pre.description.tasks[0]!.classNames;
   const probs = predict(pre.model, x, { forward: (b: Tensor) => pre.model.forward(b)[task]! }).softmax(1);

@@ -149,7 +149,13 @@ export async function trainTasks(ctx: CliContext, flags: TaskTrainFlags): Promis
   const tasks = data.tasks;
   const names = taskNamesOf(tasks);
   const reported = tasks.map(withReportMetrics);
-  const described = describeMultiTaskModel(tasks, inputShape(data), config.model.width, config.model.trunk);
+  const described = describeMultiTaskModel(
+    tasks,
+    inputShape(data),
+    config.model.width,
+    config.model.trunk,
+    description.inputReading,
+  );
   if (resumeDir !== undefined) checkSameModel(join(resumeDir, 'checkpoints'), described, config.tasks);
   manualSeed(config.seed);
   const model = buildMultiTaskModel(described);

@@ -40,6 +40,14 @@ export interface TaskDescription {
   split: { testFraction: number; seed: number };
   /** Every file read (resolved paths), for a fingerprint of the data. */
   files: string[];
+  /** How the top-level input file is read (its CSV columns, its scale): what predict repeats on new files. */
+  inputReading?: InputReading;
+}
+
+/** How an input file's samples are read. */
+export interface InputReading {
+  columns?: string[];
+  scale?: number;
 }
 
 const SHARED = 'shared';
@@ -390,6 +398,14 @@ function assemble(d: TaskDescriptionFile, file: string, readSource: SourceReader
     mixing,
     split: { testFraction: d.split?.testFraction ?? 0.2, seed: d.split?.seed ?? 0 },
     files: [...files],
+    ...(d.input === undefined || 'source' in d.input
+      ? {}
+      : {
+          inputReading: {
+            ...(shared?.data.columns === undefined ? {} : { columns: shared.data.columns }),
+            ...(d.input.scale === undefined ? {} : { scale: d.input.scale }),
+          },
+        }),
   };
 }
 
