@@ -64,49 +64,60 @@ interface TaskReport {
 
 const TRAIN = ['--epochs', '25', '--batch-size', '16', '--lr', '0.01', '--set', 'model.width=4', '--no-report'];
 
-test('train --tasks, eval and predict: per-task metrics over present labels, one prediction column per task', { timeout: 180_000 }, () =>
-  withTempDir(async (dir) => {
-    const runsDir = join(dir, 'runs');
-    const planted = writeTiny(dir);
-    const trained = await polytask(['train', '--tasks', 'tasks.yaml', '--method', 'ew', ...TRAIN, '--json'], {
-      runsDir,
-      cwd: dir,
-    });
-    assert.equal(trained.code, 0, trained.stderr);
-    const done = JSON.parse(trained.stdout) as { run: string; status: string; steps: number; tasks: Record<string, TaskReport> };
-    assert.equal(done.status, 'completed');
-    assert.equal(done.steps, 25 * Math.ceil(150 / 16));
-    // labelled test samples, known by construction: side's "?" rows and every "up" label are left out
-    const test = [...planted.inTest];
-    assert.equal(done.tasks.side!.labelled, test.filter((i) => i % 3 !== 0).length);
-    assert.equal(done.tasks.up!.labelled, 0);
-    assert.deepEqual(done.tasks.up!.metrics, {});
-    assert.equal(done.tasks.level!.labelled, test.length);
-    assert.ok(done.tasks.side!.metrics.accuracy! > 0.9, `side accuracy ${done.tasks.side!.metrics.accuracy}`);
-    assert.deepEqual(Object.keys(done.tasks.side!.metrics), ['accuracy', 'macroF1']);
-    assert.deepEqual(Object.keys(done.tasks.level!.metrics), ['mae', 'rmse']);
-    assert.ok(done.tasks.level!.metrics.rmse! >= done.tasks.level!.metrics.mae!);
+test(
+  'train --tasks, eval and predict: per-task metrics over present labels, one prediction column per task',
+  { timeout: 180_000 },
+  () =>
+    withTempDir(async (dir) => {
+      const runsDir = join(dir, 'runs');
+      const planted = writeTiny(dir);
+      const trained = await polytask(['train', '--tasks', 'tasks.yaml', '--method', 'ew', ...TRAIN, '--json'], {
+        runsDir,
+        cwd: dir,
+      });
+      assert.equal(trained.code, 0, trained.stderr);
+      const done = JSON.parse(trained.stdout) as {
+        run: string;
+        status: string;
+        steps: number;
+        tasks: Record<string, TaskReport>;
+      };
+      assert.equal(done.status, 'completed');
+      assert.equal(done.steps, 25 * Math.ceil(150 / 16));
+      // labelled test samples, known by construction: side's "?" rows and every "up" label are left out
+      const test = [...planted.inTest];
+      assert.equal(done.tasks.side!.labelled, test.filter((i) => i % 3 !== 0).length);
+      assert.equal(done.tasks.up!.labelled, 0);
+      assert.deepEqual(done.tasks.up!.metrics, {});
+      assert.equal(done.tasks.level!.labelled, test.length);
+      assert.ok(done.tasks.side!.metrics.accuracy! > 0.9, `side accuracy ${done.tasks.side!.metrics.accuracy}`);
+      assert.deepEqual(Object.keys(done.tasks.side!.metrics), ['accuracy', 'macroF1']);
+      assert.deepEqual(Object.keys(done.tasks.level!.metrics), ['mae', 'rmse']);
+      assert.ok(done.tasks.level!.metrics.rmse! >= done.tasks.level!.metrics.mae!);
 
-    const text = await polytask(['eval', done.run], { runsDir });
-    assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /up: no labels in the test split/);
-    assert.match(text.stdout, /side: accuracy (1|0\.9\d*), macroF1 /);
-    const evaluated = await polytask(['eval', done.run, '--json'], { runsDir });
-    const again = JSON.parse(evaluated.stdout) as { tasks: Record<string, TaskReport> };
-    assert.deepEqual(again.tasks, done.tasks, 'eval of the final checkpoint reports what training did');
+      const text = await polytask(['eval', done.run], { runsDir });
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /up: no labels in the test split/);
+      assert.match(text.stdout, /side: accuracy (1|0\.9\d*), macroF1 /);
+      const evaluated = await polytask(['eval', done.run, '--json'], { runsDir });
+      const again = JSON.parse(evaluated.stdout) as { tasks: Record<string, TaskReport> };
+      assert.deepEqual(again.tasks, done.tasks, 'eval of the final checkpoint reports what training did');
 
-    const out = join(dir, 'predictions.csv');
-    const predicted = await polytask(['predict', done.run, '-i', join(dir, 'table.csv'), '-o', out], { runsDir });
-    assert.equal(predicted.code, 0, predicted.stderr);
-    const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
-    assert.equal(rows.length, N);
-    assert.deepEqual(Object.keys(rows[0]!), ['index', 'side', 'up', 'level']);
-    assert.ok(rows.every((r) => r.side === 'left' || r.side === 'right'), 'class names, not indices');
-    assert.ok(rows.every((r) => r.up === '0' || r.up === '1'));
-    assert.ok(rows.every((r) => Number.isFinite(Number(r.level))));
-    const right = rows.filter((r, i) => r.side === planted.side[i]).length;
-    assert.ok(right / N > 0.9, `${right} of ${N} sides right`);
-  }),
+      const out = join(dir, 'predictions.csv');
+      const predicted = await polytask(['predict', done.run, '-i', join(dir, 'table.csv'), '-o', out], { runsDir });
+      assert.equal(predicted.code, 0, predicted.stderr);
+      const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
+      assert.equal(rows.length, N);
+      assert.deepEqual(Object.keys(rows[0]!), ['index', 'side', 'up', 'level']);
+      assert.ok(
+        rows.every((r) => r.side === 'left' || r.side === 'right'),
+        'class names, not indices',
+      );
+      assert.ok(rows.every((r) => r.up === '0' || r.up === '1'));
+      assert.ok(rows.every((r) => Number.isFinite(Number(r.level))));
+      const right = rows.filter((r, i) => r.side === planted.side[i]).length;
+      assert.ok(right / N > 0.9, `${right} of ${N} sides right`);
+    }),
 );
 
 /** Resolves when `path` holds at least `n` step records. */
@@ -128,7 +139,20 @@ test('a multi-task run stopped by Ctrl-C resumes from its checkpoint and finishe
   withTempDir(async (dir) => {
     const runsDir = join(dir, 'runs');
     writeTiny(dir);
-    const args = ['train', '--tasks', 'tasks.yaml', '--method', 'uw', '--epochs', '40', '--batch-size', '4', '--set', 'model.width=16', '--no-report'];
+    const args = [
+      'train',
+      '--tasks',
+      'tasks.yaml',
+      '--method',
+      'uw',
+      '--epochs',
+      '40',
+      '--batch-size',
+      '4',
+      '--set',
+      'model.width=16',
+      '--no-report',
+    ];
     const stopped = await polytask(args, {
       runsDir,
       cwd: dir,

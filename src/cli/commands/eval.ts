@@ -18,7 +18,7 @@ import { DataLoader } from '../../data/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { readRunConfig, type RunInfo } from '../../report/index.js';
-import { Tensor } from '../../tensor/index.js';
+import type { Tensor } from '../../tensor/index.js';
 import { accuracy, evaluate, macroF1, predict, topK } from '../../train/index.js';
 import { loadPretrained, type Pretrained } from '../../transfer/checkpoint.js';
 import { collect, flagOverrides } from '../config/flags.js';

@@ -77,14 +77,17 @@ export interface TaskTrainFlags {
  */
 export function isTaskTraining(root: string, flags: TaskTrainFlags): boolean {
   if (flags.tasks !== undefined || flags.method !== undefined) return true;
-  if (flags.resume !== undefined) return isMultiTaskConfig(readRunConfig(findRun(root, flags.resume).dir) as Record<string, unknown>);
+  if (flags.resume !== undefined)
+    return isMultiTaskConfig(readRunConfig(findRun(root, flags.resume).dir) as Record<string, unknown>);
   return flags.config !== undefined && isMultiTaskConfig(readConfigFile(flags.config));
 }
 
 function loadTaskConfig(ctx: CliContext, flags: TaskTrainFlags): { config: MultiTaskConfig; resumeDir?: string } {
   for (const [key, flag] of Object.entries(SINGLE_TASK_FLAGS))
     if (flags[key] !== undefined)
-      throw new CliError(`${flag} does not apply to a multi-task run: the task description names the data and the tasks`);
+      throw new CliError(
+        `${flag} does not apply to a multi-task run: the task description names the data and the tasks`,
+      );
   const overrides = flagOverrides(flags, TASK_FLAG_PATHS, multiTaskConfigSchema);
   if (flags.config !== undefined) {
     const tasks = readConfigFile(flags.config).tasks;
@@ -230,7 +233,15 @@ export async function trainTasks(ctx: CliContext, flags: TaskTrainFlags): Promis
       ctx.bars.stop();
     }
     const report = reportTasks(model, tasks, data.test);
-    const summary = { tasks: report, method: config.multitask.method, steps, epochs, reason, checkpoint };
+    // each task's first metric, flat, is what `runs list` shows of the run
+    const headline = Object.fromEntries(
+      Object.entries(report).flatMap(([task, r]) =>
+        Object.entries(r.metrics)
+          .slice(0, 1)
+          .map(([m, v]) => [`${task}.${m}`, v]),
+      ),
+    );
+    const summary = { ...headline, tasks: report, method: config.multitask.method, steps, epochs, reason, checkpoint };
     const html = flags.report
       ? (
           await writeReport(run.dir, {

@@ -148,14 +148,22 @@ async function sourceInput(ref: DataConfig, at: readonly PropertyKey[], ctx: Rea
         'nothing: an input gives every sample of its source (leave labels out in the targets instead)',
       );
   const resolved = Object.fromEntries(
-    Object.entries(ref).map(([k, v]) => [k, SOURCE_PATHS.includes(k) && typeof v === 'string' ? path.resolve(ctx.dir, v) : v]),
+    Object.entries(ref).map(([k, v]) => [
+      k,
+      SOURCE_PATHS.includes(k) && typeof v === 'string' ? path.resolve(ctx.dir, v) : v,
+    ]),
   ) as DataConfig;
   let pool;
   try {
     pool = await poolOf(resolved);
   } catch (e) {
     if (!(e instanceof PolytaskError)) throw e;
-    throw new ConfigError(ctx.file, at, `source ${ref.source}, which cannot be read (${e.message})`, 'a readable data source');
+    throw new ConfigError(
+      ctx.file,
+      at,
+      `source ${ref.source}, which cannot be read (${e.message})`,
+      'a readable data source',
+    );
   }
   const sets = pool.test === undefined ? [pool.set] : [pool.set, pool.test];
   const rows = sets.reduce((n, s) => n + s.labels.length, 0);

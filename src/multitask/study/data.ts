@@ -10,11 +10,7 @@
  */
 import { ValueError } from '../../core/errors.js';
 import { trainTestSplit } from '../../data/index.js';
-import {
-  loadTaskDescription,
-  loadTaskDescriptionSync,
-  type TaskDescription,
-} from '../config/load-task-description.js';
+import { loadTaskDescription, loadTaskDescriptionSync, type TaskDescription } from '../config/load-task-description.js';
 import type { MultiTaskBatch, MultiTaskDataset } from '../dataset.js';
 import { loadMultiFashion, loadMultiMnist, type MultiTaskBenchmark } from '../datasets/multi-digits.js';
 import { loadScenes } from '../datasets/scene.js';
