@@ -187,32 +187,59 @@ test('a multi-task run stopped by Ctrl-C resumes from its checkpoint and finishe
   }),
 );
 
-test('study mtl --dataset runs on the example task description', { timeout: 300_000 }, async () => {
-  const r = await polytask(
-    [
-      'study',
-      'mtl',
-      '--dataset',
-      EXAMPLE,
-      '--epochs',
-      '1',
-      '--methods',
-      'ew',
-      '--set',
-      'trunk.width=2',
-      '--set',
-      'capacityCheck=false',
-      '--set',
-      'affinity.every=0',
-      '--no-report',
-      '--json',
-    ],
-    { runsDir: join(process.env.TMPDIR ?? '/tmp', `polytask-study-digits-${process.pid}`) },
-  );
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /"digit"/);
-  assert.match(r.stdout, /"parity"/);
-});
+test('study mtl --dataset runs on the example task description', { timeout: 300_000 }, () =>
+  withTempDir(async (dir) => {
+    const r = await polytask(
+      [
+        'study',
+        'mtl',
+        '--dataset',
+        EXAMPLE,
+        '--epochs',
+        '1',
+        '--methods',
+        'ew',
+        '--set',
+        'trunk.width=2',
+        '--set',
+        'capacityCheck=false',
+        '--set',
+        'affinity.every=0',
+        '--no-report',
+        '--json',
+      ],
+      { runsDir: join(dir, 'runs') },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const { result } = JSON.parse(r.stdout) as {
+      result: {
+        tasks: { name: string; outputs: number }[];
+        results: Record<string, Record<string, Record<string, number>>>;
+        checks: { dataBalance: { labelled: Record<string, number> } };
+      };
+    };
+    assert.deepEqual(
+      result.tasks.map((t) => [t.name, t.outputs]),
+      [
+        ['digit', 10],
+        ['parity', 2],
+      ],
+    );
+    // 800 training rows: every digit label, and the parity labels that are not "?" (30% of the table's are)
+    const table = readFileSync(join(EXAMPLE, '..', 'digits-tasks', 'digits.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
+    const present = table.filter((l) => !l.endsWith(',?')).length;
+    assert.equal(present, 700);
+    assert.equal(result.checks.dataBalance.labelled.digit, 800);
+    const train = trainTestSplit(table.length, { testFraction: 0.2, seed: 0 }).train;
+    const labelled = Array.from(train).filter((i) => !table[i]!.endsWith(',?')).length;
+    assert.equal(result.checks.dataBalance.labelled.parity, labelled);
+    assert.ok(labelled < 800);
+    assert.ok(Number.isFinite(result.results.ew!.parity!.accuracy));
+  }),
+);
 
 test('bad task descriptions and flags are one-line errors, before any run directory', { timeout: 120_000 }, () =>
   withTempDir(async (dir) => {
@@ -255,6 +282,13 @@ test('bad task descriptions and flags are one-line errors, before any run direct
     }
     const flag = await polytask(['train', '--tasks', 'tasks.yaml', '--data', 'mnist'], { runsDir, cwd: dir });
     assert.match(flag.stderr, /--data does not apply to a multi-task run/);
+    const swapped = await polytask(['train', '-c', 'tasks.yaml'], { runsDir, cwd: dir });
+    assert.match(
+      swapped.stderr,
+      /tasks\.yaml is a task description, not a training config: give it as --tasks tasks\.yaml/,
+    );
+    const alone = await polytask(['train', '--method', 'pcgrad'], { runsDir, cwd: dir });
+    assert.match(alone.stderr, /--method is for multi-task runs: give the task description with --tasks FILE/);
     const method = await polytask(['train', '--tasks', 'tasks.yaml', '--method', 'bogus'], { runsDir, cwd: dir });
     assert.notEqual(method.code, 0);
     assert.match(method.stderr, /multitask\.method/);

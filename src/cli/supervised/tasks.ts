@@ -89,13 +89,13 @@ function loadTaskConfig(ctx: CliContext, flags: TaskTrainFlags): { config: Multi
         `${flag} does not apply to a multi-task run: the task description names the data and the tasks`,
       );
   const overrides = flagOverrides(flags, TASK_FLAG_PATHS, multiTaskConfigSchema);
-  if (flags.config !== undefined) {
-    const tasks = readConfigFile(flags.config).tasks;
-    if (typeof tasks === 'object' && tasks !== null)
-      throw new CliError(
-        `${flags.config} is a task description, not a training config: give it as --tasks ${flags.config}`,
-      );
-  }
+  const fromFile = flags.config === undefined ? undefined : readConfigFile(flags.config).tasks;
+  if (typeof fromFile === 'object' && fromFile !== null)
+    throw new CliError(
+      `${flags.config} is a task description, not a training config: give it as --tasks ${flags.config}`,
+    );
+  if (flags.resume === undefined && flags.tasks === undefined && fromFile === undefined)
+    throw new CliError('--method is for multi-task runs: give the task description with --tasks FILE');
   if (flags.resume === undefined) {
     const { config } = loadConfig(multiTaskConfigSchema, {
       ...(flags.config === undefined ? {} : { file: flags.config }),
