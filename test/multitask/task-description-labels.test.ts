@@ -59,6 +59,15 @@ test('declared classNames fix the order; an undeclared name is an error naming t
   );
   assert.deepEqual(declared.tasks[0]!.labelNames, ['pear', 'fig', 'apple']);
   assert.deepEqual(labelsOf(declared, 'fruit'), [0, IGNORE_INDEX, 2, IGNORE_INDEX, 1, 2]);
+  // declared names that read as numbers are names first: "1" is class 0 here
+  fs.writeFileSync(path.join(dir, 'grades.csv'), 'g\n1\n0\n?\n1\n0\n1\n');
+  const numeric = await loadTaskDescription(
+    write(
+      'numeric-names.yaml',
+      'input: { file: table.csv, columns: [a, b] }\ntasks:\n  g: { kind: multiclass, classNames: ["1", "0"], targets: { file: grades.csv, column: g } }\n',
+    ),
+  );
+  assert.deepEqual(labelsOf(numeric, 'g'), [0, 1, IGNORE_INDEX, 0, 1, 0]);
   await assert.rejects(
     loadTaskDescription(
       write(

@@ -14,6 +14,7 @@
  */
 import path from 'node:path';
 import { sizeOf } from '../../core/shape.js';
+import { checkDeclared } from '../../core/size-limits.js';
 import { IGNORE_INDEX } from '../task-loss.js';
 import { MultiTaskDataset, type TaskLabels } from '../dataset.js';
 import type { Mixing } from '../mixing.js';
@@ -79,6 +80,7 @@ function classTargets(
         'class names only, or indices only (or declare classNames)',
       );
     names = [...new Set(text.filter((t) => t !== undefined))].sort();
+    checkDeclared(`${file}: tasks.${name}.targets (distinct class names)`, 'classes', names.length);
     if (names.length < 2)
       throw new ConfigError(file, at, `one class name (${JSON.stringify(names[0])})`, 'at least two classes');
   }
@@ -97,12 +99,16 @@ function classTargets(
       declared === undefined ? `${classes}, but the labels hold ${names.length} class names` : `${names.length} names`,
       declared === undefined ? `${names.length}, or classNames listing every class` : `${classes} names, one per class`,
     );
+  const index = new Map((names ?? []).map((n, i) => [n, i]));
   const labels = new Int32Array(data.values.length);
   for (let k = 0; k < labels.length; k++) {
+    // a cell that is a declared name is that class, even when it reads as a number ("1", "2")
+    const named = declared === undefined ? undefined : index.get(data.cells?.[k] ?? '');
     const cell = text?.[k];
     const v = data.values[k]!;
-    if (cell !== undefined) {
-      const c = declared === undefined ? names!.indexOf(cell) : declared.indexOf(cell);
+    if (named !== undefined) labels[k] = named;
+    else if (cell !== undefined) {
+      const c = index.get(cell) ?? -1;
       if (c < 0)
         throw new ConfigError(
           file,

@@ -29,6 +29,8 @@ export interface ArrayData {
    * (undefined elsewhere; its value is NaN), present when at least one such entry exists.
    */
   text?: (string | undefined)[];
+  /** CSV label files: every entry's text (trimmed), so declared class names win over numbers that look alike. */
+  cells?: string[];
   /** The resolved file path. */
   path: string;
 }
@@ -117,6 +119,7 @@ function csvColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext, 
   const values = new Float32Array(table.rows.length * wanted.length);
   // labels: missing-value tokens become NaN and text cells (class names) are kept; inputs: numbers only
   let text: (string | undefined)[] | undefined;
+  const cells = ctx.missing ? new Array<string>(values.length) : undefined;
   table.rows.forEach((row, r) =>
     indices.forEach((c, k) => {
       const cell = row[c]!;
@@ -130,6 +133,7 @@ function csvColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext, 
           'numbers in every input column (exclude label columns with exclude: [...])',
         );
       values[i] = n ?? NaN;
+      if (cells !== undefined) cells[i] = cell;
       if (n === null) (text ??= new Array<string | undefined>(values.length))[i] = cell;
     }),
   );
@@ -140,6 +144,7 @@ function csvColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext, 
     columns: wanted,
     path: full,
     ...(text === undefined ? {} : { text }),
+    ...(cells === undefined ? {} : { cells }),
   };
 }
 
