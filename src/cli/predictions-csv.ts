@@ -42,6 +42,19 @@ export function safeCell(value: unknown): string {
 }
 
 /**
+ * The CSV text of a table with a header row: numbers as written, everything else through safeCell.
+ *
+ * @example
+ * csvTable(['index', 'digit', 'parity'], [[0, 7, 'odd']]); // 'index,digit,parity\n0,7,odd\n'
+ */
+export function csvTable(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  return stringify([
+    header.map(safeCell),
+    ...rows.map((r) => r.map((c) => (typeof c === 'number' ? String(c) : safeCell(c)))),
+  ]);
+}
+
+/**
  * The CSV text of predictions, with a header row.
  *
  * @example
@@ -49,14 +62,8 @@ export function safeCell(value: unknown): string {
  */
 export function predictionsCsv(rows: readonly PredictionRow[]): string {
   const files = rows.some((r) => r.file !== undefined);
-  return stringify([
+  return csvTable(
     ['index', ...(files ? ['file'] : []), 'class', 'name', 'probability'],
-    ...rows.map((r) => [
-      String(r.index),
-      ...(files ? [safeCell(r.file)] : []),
-      String(r.class),
-      safeCell(r.name),
-      String(r.probability),
-    ]),
-  ]);
+    rows.map((r) => [r.index, ...(files ? [r.file] : []), r.class, r.name, r.probability]),
+  );
 }

@@ -10,16 +10,17 @@
  * polytask eval 3fa2c1 --data fashion-mnist
  * polytask predict 3fa2c1 --input digits.npy --output predictions.csv
  * polytask predict 3fa2c1 -i cat.png dog.jpg more-photos/
+ * (a multi-task run, from train --tasks, is evaluated and predicted per task: eval-tasks.ts)
  */
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { sizeOf } from '../../core/shape.js';
-import { DataLoader, openIdx, readCsv, readNpy } from '../../data/index.js';
+import { DataLoader } from '../../data/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { readRunConfig, type RunInfo } from '../../report/index.js';
-import { Tensor } from '../../tensor/index.js';
+import type { Tensor } from '../../tensor/index.js';
 import { accuracy, evaluate, macroF1, predict, topK } from '../../train/index.js';
 import { loadPretrained, type Pretrained } from '../../transfer/checkpoint.js';
 import { collect, flagOverrides } from '../config/flags.js';
@@ -33,6 +34,9 @@ import { num, table } from '../format.js';
 import { imageInputs, imageInputTensor } from '../predict-images.js';
 import { predictionsCsv, safeCell } from '../predictions-csv.js';
 import { findRun } from '../run-store.js';
+import { readExamples } from '../input-file.js';
+import { isMultiTaskConfig } from '../config/multitask-schema.js';
+import { evalTasks, predictTaskColumns } from './eval-tasks.js';
 
 const TRAINING_KINDS = ['train', 'pretrain', 'finetune'];
 
@@ -54,8 +58,21 @@ interface EvalFlags {
   [key: string]: unknown;
 }
 
+/** The run `ref` names when it is a multi-task one (train --tasks), else null. */
+function taskRun(root: string, ref: string): RunInfo | null {
+  const info = findRun(root, ref);
+  return isMultiTaskConfig(readRunConfig(info.dir) as Record<string, unknown>) ? info : null;
+}
+
 async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
+  const tasks = taskRun(ctx.root, ref);
+  if (tasks !== null) {
+    const given = ['config', 'data', 'classes', 'limit', 'set'].find((k) => flags[k] !== undefined);
+    if (given !== undefined)
+      throw new CliError(`--${given} does not apply to a multi-task run: it is evaluated on its task description`);
+    return evalTasks(ctx, tasks);
+  }
   const { info, pre } = loadRunModel(ctx.root, ref);
   const schema = info.kind === 'finetune' ? finetuneConfigSchema : trainConfigSchema;
   const stored = readRunConfig(info.dir) as Record<string, unknown>;
@@ -92,24 +109,6 @@ async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<voi
   );
 }
 
-/** The examples of an input file as a float tensor [N, ...]: NPY as stored, IDX scaled to [0, 1], CSV columns. */
-function readInput(file: string): Tensor {
-  const ext = extname(file).toLowerCase();
-  if (ext === '.npy') return readNpy(file).toFloat();
-  if (ext === '.csv') {
-    const t = readCsv(file);
-    const x = new Float32Array(t.rows * t.names.length);
-    t.names.forEach((n, c) =>
-      t.columns[n]!.forEach((v, r) => {
-        x[r * t.names.length + c] = v;
-      }),
-    );
-    return new Tensor(x, [t.rows, t.names.length]);
-  }
-  const idx = openIdx(file);
-  return new Tensor(idx.read(undefined, idx.type === 'ubyte' ? 1 / 255 : 1), idx.shape);
-}
-
 /** The input reshaped to what the model takes: [N, C, H, W] for a cnn, anything [N, ...] for an mlp. */
 function fitInput(x: Tensor, pre: Pretrained, file: string): Tensor {
   const c = pre.description.config as { inputs?: number; inChannels?: number; height?: number; width?: number };
@@ -131,12 +130,20 @@ interface PredictFlags {
 
 async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
+  const tasks = taskRun(ctx.root, ref);
+  if (tasks !== null) {
+    if (flags.input.length !== 1)
+      throw new CliError(
+        `a multi-task run predicts for one table or array file at a time, got ${flags.input.length} inputs`,
+      );
+    return predictTaskColumns(ctx, tasks, { ...flags, input: flags.input[0]! });
+  }
   const { info, pre } = loadRunModel(ctx.root, ref);
   const images = imageInputs(flags.input);
   const input = flags.input.join(' ');
   const x =
     images === null
-      ? fitInput(readInput(flags.input[0]!), pre, flags.input[0]!)
+      ? fitInput(readExamples(flags.input[0]!, { scaleBytes: true }), pre, flags.input[0]!)
       : fitInput(
           await imageInputTensor(images, (readRunConfig(info.dir) as { data?: unknown }).data, pre.description),
           pre,

@@ -12,6 +12,7 @@
  * polytask finetune --from <pretrain-run> --classes 5,6,7,8,9 --limit 200 --strategy linear-probe
  * polytask finetune --from <pretrain-run> --data npy --set data.features=x.npy --set data.labels=y.npy --strategy lora --lora-rank 8
  * polytask train --resume <run>
+ * polytask train --tasks examples/digits-tasks.yaml --method pcgrad   // a multi-task run (supervised/tasks.ts)
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -38,6 +39,7 @@ import { findRun, otherKind, resumeCommand, RunSession } from '../run-store.js';
 import { fitSupervised } from '../supervised/fit.js';
 import { prepareModel } from '../supervised/setup.js';
 import { checkFinetuneConfig, checkFinetuneModel, fitFinetune, type FinetuneOutcome } from '../supervised/finetune.js';
+import { isTaskTraining, trainTasks } from '../supervised/tasks.js';
 
 type Kind = 'train' | 'pretrain' | 'finetune';
 
@@ -125,6 +127,7 @@ function finetuneSummary(
 
 async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
+  if (kind === 'train' && isTaskTraining(ctx.root, flags)) return trainTasks(ctx, flags);
   const { out } = ctx;
   const { config, resumeDir } = loadFor(kind, ctx, flags);
   checkTrainingConfig(config);
@@ -261,8 +264,13 @@ function addTrainingFlags(cmd: Command): Command {
  */
 export function registerTrainingCommands(program: Command): void {
   addTrainingFlags(
-    program.command('train').description('train a model (mlp or cnn) on one classification task'),
-  ).action((flags: TrainFlags, cmd: Command) => runTraining('train', flags, cmd));
+    program
+      .command('train')
+      .description('train a model (mlp or cnn) on one classification task, or with --tasks on several'),
+  )
+    .option('--tasks <file>', 'a task description (YAML/JSON): train one model on all its tasks (tasks)')
+    .option('--method <name>', 'with --tasks: the loss-weighting method, e.g. ew, uw, pcgrad (multitask.method)')
+    .action((flags: TrainFlags, cmd: Command) => runTraining('train', flags, cmd));
   addTrainingFlags(
     program.command('pretrain').description('train a source model whose checkpoints finetune starts from'),
   ).action((flags: TrainFlags, cmd: Command) => runTraining('pretrain', flags, cmd));
