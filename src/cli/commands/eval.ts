@@ -2,13 +2,15 @@
  * `polytask eval RUN` and `polytask predict RUN --input FILE`: the newest checkpoint of a
  * training run (train, pretrain or finetune), rebuilt from the description stored with it,
  * evaluated on the run's own test split (or another data config), or applied to new examples
- * from an NPY, CSV or IDX file, with the predicted class and its probability per example.
+ * from an NPY, CSV or IDX file (a text run: lines of a .txt or a table's text column; an audio run:
+ * a .wav file or folder), with the predicted class and its probability per example.
  *
  * @example
  * polytask eval 3fa2c1 --json
  * polytask eval 3fa2c1 --data fashion-mnist
  * polytask predict 3fa2c1 --input digits.npy --output predictions.csv
  */
+import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -25,11 +27,12 @@ import { loadConfig } from '../config/load.js';
 import { readConfigFile } from '../config/read-file.js';
 import { finetuneConfigSchema, trainConfigSchema, type TrainConfig } from '../config/train-schema.js';
 import { contextOf } from '../context.js';
-import { loadData } from '../../data/sources/index.js';
+import { loadData, TOKENIZER_FILE } from '../../data/sources/index.js';
 import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
 import { predictionsCsv, safeCell } from '../predictions-csv.js';
 import { findRun } from '../run-store.js';
+import { sequenceInput } from '../sequence-input.js';
 
 const TRAINING_KINDS = ['train', 'pretrain', 'finetune'];
 
@@ -61,6 +64,10 @@ async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<voi
     flags.config === undefined ? stored : { ...stored, data: readConfigFile(flags.config).data ?? stored.data };
   const overrides = flagOverrides(flags, { data: 'data.source', classes: 'data.classes', limit: 'data.limit' }, schema);
   const config = loadConfig(schema, { base, overrides }).config as TrainConfig;
+  // a text run's ids mean the words of its own tokenizer, whatever data it is evaluated on
+  const saved = join(info.dir, TOKENIZER_FILE);
+  if (config.data.source === 'text' && config.data.tokenizer === undefined && existsSync(saved))
+    config.data = { ...config.data, tokenizer: saved };
   const data = await loadData(config.data, config.seed);
   const task = taskOf(pre.model);
   const classes = pre.description.tasks[0]!.classes;
@@ -119,7 +126,8 @@ interface PredictFlags {
 async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
   const { info, pre } = loadRunModel(ctx.root, ref);
-  const x = fitInput(readInput(flags.input), pre, flags.input);
+  const sequence = sequenceInput(pre.description, info.dir, readRunConfig(info.dir), flags.input);
+  const x = sequence?.x ?? fitInput(readInput(flags.input), pre, flags.input);
   const task = taskOf(pre.model);
   const names = pre.description.tasks[0]!.classNames;
   const probs = predict(pre.model, x, { forward: (b: Tensor) => pre.model.forward(b)[task]! }).softmax(1);
@@ -134,6 +142,7 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
       class: c,
       name: typeof name === 'string' ? name : name === undefined || name === null ? String(c) : safeCell(name),
       probability: probs.data[i * k + c]!,
+      ...(sequence?.files === undefined ? {} : { file: sequence.files[i]! }),
     };
   });
   if (flags.output !== undefined) {
@@ -182,7 +191,10 @@ export function registerEvalCommands(program: Command): void {
     .command('predict')
     .description("predict the class of every example in a file with a training run's model")
     .argument('<run>', 'run id, id suffix or directory')
-    .requiredOption('-i, --input <file>', 'examples: .npy ([N, ...] floats), .csv (feature columns) or IDX images')
+    .requiredOption(
+      '-i, --input <file>',
+      'examples: .npy ([N, ...] floats), .csv (feature columns) or IDX images; text runs: .txt lines or a table; audio runs: a .wav file or folder',
+    )
     .option('-o, --output <file>', 'write all predictions to a .csv or .json file')
     .option('--limit <n>', 'rows shown on the terminal', '20')
     .action((ref: string, flags: PredictFlags, cmd: Command) => runPredict(ref, flags, cmd));

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { sizeOf } from '../../core/shape.js';
 import { latestCheckpoint } from '../../train/index.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
-import { buildModel } from '../../transfer/arch/registry.js';
+import { buildModel, inputShapeOf } from '../../transfer/arch/registry.js';
 import type { ArchDescription } from '../../transfer/arch/types.js';
 import { loadPretrained } from '../../transfer/checkpoint.js';
 import { freeze } from '../../transfer/freeze.js';
@@ -41,12 +41,6 @@ export interface PreparedModel {
   paramSets: ParamSet[];
 }
 
-/** The input shape a description's model takes. */
-function inputShape(d: ArchDescription): number[] {
-  const c = d.config as { inputs?: number; inChannels?: number; height?: number; width?: number };
-  return d.arch === 'mlp' ? [c.inputs ?? 784] : [c.inChannels ?? 1, c.height ?? 28, c.width ?? 28];
-}
-
 /**
  * The checkpoint a `finetune.from` names: a checkpoint directory, a run directory (its
  * checkpoints), or a run id in the runs root.
@@ -66,7 +60,7 @@ function finetuneModel(
   root: string,
 ): { model: MultiTaskModel; description: ArchDescription } {
   const pre = loadPretrained(pretrainedPath(root, config.finetune.from));
-  const expected = inputShape(pre.description);
+  const expected = inputShapeOf(pre.description);
   const fits =
     pre.description.arch === 'mlp'
       ? sizeOf(expected) === sizeOf(data.featureShape)
@@ -74,6 +68,12 @@ function finetuneModel(
   if (!fits) {
     throw new CliError(
       `finetune.from: the pre-trained ${pre.description.arch} takes inputs of shape [${expected.join(',')}], the data gives [${data.featureShape.join(',')}]`,
+    );
+  }
+  const vocabSize = (pre.description.config as { vocabSize?: unknown }).vocabSize;
+  if (pre.description.arch === 'text' && data.tokenizer?.vocabSize !== vocabSize) {
+    throw new CliError(
+      `finetune.from: the pre-trained text model reads ids of a vocabulary of ${String(vocabSize)}, the data's tokenizer has ${data.tokenizer?.vocabSize ?? 'none'}; set data.tokenizer to the pre-trained run's tokenizer.json`,
     );
   }
   const tasks = [{ name: config.task, classes: data.classes, classNames: data.classNames }];
@@ -98,7 +98,14 @@ export function prepareModel(r: ModelRequest): PreparedModel {
     built = finetuneModel(r.config as FinetuneConfig, r.data, r.root);
   } else {
     const c = r.config as TrainConfig;
-    const description = describeModel(c.model, r.data.featureShape, c.task, r.data.classes, r.data.classNames);
+    const description = describeModel(
+      c.model,
+      r.data.featureShape,
+      c.task,
+      r.data.classes,
+      r.data.classNames,
+      r.data.tokenizer,
+    );
     built = { model: buildModel(description), description };
   }
   const { model } = built;

@@ -8,3 +8,4 @@
 export { dataSchema, dataSourcesSchema, commonDataOptions, type DataConfig } from './schema.js';
 export { loadData, poolOf, type LoadedData } from './load.js';
 export { classLabels, inMemory, MAX_CLASSES, type Pool, type PoolSet } from './pool.js';
+export { readTokenizer, TOKENIZER_FILE } from './text.js';

@@ -16,7 +16,10 @@ import { TensorDataset } from '../dataset.js';
 import { trainTestSplit } from '../split.js';
 import { idxPool, npyPool } from './arrays.js';
 import { fashionPool, mnistPool } from './builtin.js';
+import { audioPool } from './audio.js';
 import { csvPool } from './csv-table.js';
+import { textPool } from './text.js';
+import type { TextTokenizer } from '../text/tokenizer.js';
 import type { Pool, PoolSet } from './pool.js';
 import type { DataConfig } from './schema.js';
 
@@ -32,6 +35,8 @@ export interface LoadedData {
   description: string;
   /** Every file the examples were read from (resolved paths), for the data fingerprint. */
   files: readonly string[];
+  /** Text: the tokenizer that made the token ids (saved with a run as tokenizer.json). */
+  tokenizer?: TextTokenizer;
 }
 
 /**
@@ -52,6 +57,10 @@ export async function poolOf(d: DataConfig): Promise<Pool> {
       return npyPool(d);
     case 'csv':
       return csvPool(d);
+    case 'text':
+      return textPool(d);
+    case 'audio':
+      return audioPool(d);
   }
 }
 
@@ -130,6 +139,7 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
       }).test,
     );
   }
+  const tokenizer = p.fit?.(train.indices);
   const trainData = materialise(p.set, train);
   const testData = materialise(testSet!, test);
   const names =
@@ -145,5 +155,6 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
     classNames: names,
     description: `${p.description}${scope}`,
     files: p.files,
+    ...(tokenizer === undefined ? {} : { tokenizer }),
   };
 }

@@ -11,6 +11,7 @@
 import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import type { TensorDataset } from '../dataset.js';
+import type { TextTokenizer } from '../text/tokenizer.js';
 
 /** Examples before class selection and splitting. */
 export interface PoolSet {
@@ -30,6 +31,12 @@ export interface Pool {
   description: string;
   /** Every file the examples were read from (resolved paths), for the data fingerprint. */
   files: readonly string[];
+  /**
+   * A source whose features are learnt from the training examples (text: the vocabulary) learns
+   * them here: `loadData` calls it once, with the training rows (after class selection and the
+   * budget), before reading any rows; it returns the tokenizer, which the run saves.
+   */
+  fit?(trainRows: Int32Array): TextTokenizer;
 }
 
 /** A pool over features already in memory. */
