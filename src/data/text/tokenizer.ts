@@ -23,7 +23,7 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { FormatError, ValueError } from '../../core/errors.js';
-import { isJsonObject, parseUntrusted, snippet } from '../../io/untrusted.js';
+import { isJsonObject, snippet } from '../../io/untrusted.js';
 
 /** How the vocabulary of a built tokenizer is chosen. */
 export interface VocabularyOptions {
@@ -118,7 +118,14 @@ export class TextTokenizer {
    * TextTokenizer.fromJson(readFileSync('tokenizer.json', 'utf8'), 'tokenizer.json').vocabSize; // 30522
    */
   static fromJson(text: string, where: string): TextTokenizer {
-    const parsed = parseUntrusted(where, () => JSON.parse(text) as unknown);
+    // JSON.parse, not parseUntrusted: a vocabulary may hold the words 'constructor' and 'prototype',
+    // and JSON.parse makes even '__proto__' an own key, never a prototype
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text) as unknown;
+    } catch (e) {
+      throw new FormatError(where, `not JSON (${snippet((e as Error).message, 80)})`);
+    }
     if (!isJsonObject(parsed) || !isJsonObject(parsed.model))
       throw new FormatError(where, 'expected a tokenizer.json: a JSON object with a "model"');
     return new TextTokenizer(text, parsed, where);
