@@ -192,3 +192,18 @@ test('loadData on audio: class folders or a CSV of file,label; [1, samples] feat
       /nowhere\.wav: no such file/,
     );
   }));
+
+test('IMA ADPCM is refused with what to do, naming the file', () => {
+  const w = new wavefile.WaveFile();
+  w.fromScratch(
+    1,
+    8000,
+    '16',
+    Array.from({ length: 1000 }, (_, i) => Math.round(8000 * Math.sin(i / 3))),
+  );
+  w.toIMAADPCM();
+  assert.throws(
+    () => decodeWav(w.toBuffer(), 'adpcm.wav'),
+    /adpcm\.wav: bit depth "4" is not supported .*convert IMA ADPCM to PCM/,
+  );
+});

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeModel } from '../../src/cli/supervised/model.js';
 import { Tensor } from '../../src/tensor/index.js';
+import { declaredParameters } from '../../src/transfer/arch/declared-size.js';
 import { buildModel, inputShapeOf, resolveDescription } from '../../src/transfer/arch/registry.js';
 import { loadPretrained, savePretrained } from '../../src/transfer/checkpoint.js';
 import type { ArchDescription } from '../../src/transfer/arch/types.js';
@@ -164,4 +165,19 @@ test('describeModel: text takes the tokenizer sizes, and each arch refuses data 
     () => describeModel({ arch: 'audio', channels: 8, stride: 16 }, [784], 't', 2),
     /audio needs waveforms/,
   );
+});
+
+test('the declared size of a text or audio description is the size of the model it builds', () => {
+  for (const desc of [
+    { arch: 'text', config: { vocabSize: 50, maxLength: 8, embedDim: 6 }, tasks },
+    {
+      arch: 'text',
+      config: { vocabSize: 50, maxLength: 8, embedDim: 8, encoder: 'transformer', layers: 2, heads: 2, hidden: 5 },
+      tasks,
+    },
+    { arch: 'audio', config: { samples: 8000, channels: 4 }, tasks },
+  ]) {
+    const built = Object.values(buildModel(desc).stateDict()).reduce((n, t) => n + t.size, 0);
+    assert.equal(declaredParameters(resolveDescription(desc)), built, JSON.stringify(desc.config));
+  }
 });

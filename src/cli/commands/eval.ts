@@ -157,8 +157,16 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
     () =>
       [
         table([
-          ['index', 'class', 'name', 'probability'],
-          ...rows.slice(0, shown).map((r) => [String(r.index), String(r.class), r.name, num(r.probability, 3)]),
+          ['index', 'class', 'name', 'probability', ...(sequence?.files === undefined ? [] : ['file'])],
+          ...rows
+            .slice(0, shown)
+            .map((r) => [
+              String(r.index),
+              String(r.class),
+              r.name,
+              num(r.probability, 3),
+              ...(sequence?.files === undefined ? [] : [sequence.files[r.index]!]),
+            ]),
         ]),
         ...(rows.length > shown
           ? [

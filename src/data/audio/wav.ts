@@ -1,7 +1,7 @@
 /**
  * WAV files as model inputs: decoded by `wavefile` (PCM of 8 to 32 bits, 32/64-bit float,
- * mu-law, A-law and IMA ADPCM, any number of channels), scaled to [-1, 1], mixed to mono (the
- * mean of the channels), resampled to one rate, cut or padded to one length and optionally
+ * mu-law and A-law, any number of channels; not IMA ADPCM, which wavefile decodes shifted),
+ * scaled to [-1, 1], mixed to mono (the mean of the channels), resampled to one rate, cut or padded to one length and optionally
  * peak-normalised.
  *
  * Resampling is wavefile's windowed-sinc interpolation ("sinc", its best of point, linear, cubic
@@ -34,8 +34,8 @@ export interface DecodedWav {
   channels: Float64Array[];
 }
 
-/** Bytes of float64 samples per byte of a WAV file, at most (8-bit PCM; ADPCM decodes 4 bits to 16). */
-const DECODE_BYTES_PER_BYTE = 32;
+/** Bytes of float64 samples (read, then scaled) per byte of a WAV file, at most (8-bit PCM). */
+const DECODE_BYTES_PER_BYTE = 16;
 
 /** The samples a clip of `o` holds. */
 export const clipLength = (o: Pick<ClipOptions, 'sampleRate' | 'seconds'>): number =>
@@ -53,7 +53,6 @@ export function decodeWav(bytes: Uint8Array, file: string): DecodedWav {
     wav = new wavefile.WaveFile(bytes);
     if (wav.bitDepth === '8m') wav.fromMuLaw();
     else if (wav.bitDepth === '8a') wav.fromALaw();
-    else if (wav.bitDepth === '4') wav.fromIMAADPCM();
   } catch (e) {
     throw new FormatError(file, `not a WAV file polytask can read (${snippet((e as Error).message, 80)})`);
   }
@@ -70,8 +69,11 @@ export function decodeWav(bytes: Uint8Array, file: string): DecodedWav {
   else if (depth === '8') scale = (v) => (v - 128) / 128;
   else {
     const bits = Number(depth);
-    if (!Number.isInteger(bits) || bits < 2 || bits > 32)
-      throw new FormatError(file, `unsupported bit depth "${snippet(depth, 10)}"`);
+    if (!Number.isInteger(bits) || bits < 8 || bits > 32)
+      throw new FormatError(
+        file,
+        `bit depth "${snippet(depth, 10)}" is not supported (PCM of 8 to 32 bits, float, mu-law or A-law; convert IMA ADPCM to PCM)`,
+      );
     const full = 2 ** (bits - 1);
     scale = (v) => v / full;
   }
