@@ -12,7 +12,8 @@
 import * as fs from 'node:fs';
 import { extname, join } from 'node:path';
 import { readClip } from '../data/audio/wav.js';
-import { dataSchema, readTokenizer, TOKENIZER_FILE } from '../data/sources/index.js';
+import { dataSchema, TOKENIZER_FILE } from '../data/sources/index.js';
+import { readTokenizer } from '../data/sources/text.js';
 import { readTextLines, readTextTable } from '../data/text/read.js';
 import { Tensor } from '../tensor/index.js';
 import { inputShapeOf } from '../transfer/arch/registry.js';

@@ -32,7 +32,6 @@ import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
 import { predictionsCsv, safeCell } from '../predictions-csv.js';
 import { findRun } from '../run-store.js';
-import { sequenceInput } from '../sequence-input.js';
 
 const TRAINING_KINDS = ['train', 'pretrain', 'finetune'];
 
@@ -126,6 +125,8 @@ interface PredictFlags {
 async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
   const { info, pre } = loadRunModel(ctx.root, ref);
+  // loaded here: it brings the tokenizers and wavefile libraries, which other commands never need
+  const { sequenceInput } = await import('../sequence-input.js');
   const sequence = sequenceInput(pre.description, info.dir, readRunConfig(info.dir), flags.input);
   const x = sequence?.x ?? fitInput(readInput(flags.input), pre, flags.input);
   const task = taskOf(pre.model);

@@ -7,5 +7,4 @@
  */
 export { dataSchema, dataSourcesSchema, commonDataOptions, type DataConfig } from './schema.js';
 export { loadData, poolOf, type LoadedData } from './load.js';
-export { classLabels, inMemory, MAX_CLASSES, type Pool, type PoolSet } from './pool.js';
-export { readTokenizer, TOKENIZER_FILE } from './text.js';
+export { classLabels, inMemory, MAX_CLASSES, TOKENIZER_FILE, type Pool, type PoolSet } from './pool.js';

@@ -16,9 +16,7 @@ import { TensorDataset } from '../dataset.js';
 import { trainTestSplit } from '../split.js';
 import { idxPool, npyPool } from './arrays.js';
 import { fashionPool, mnistPool } from './builtin.js';
-import { audioPool } from './audio.js';
 import { csvPool } from './csv-table.js';
-import { textPool } from './text.js';
 import type { TextTokenizer } from '../text/tokenizer.js';
 import type { Pool, PoolSet } from './pool.js';
 import type { DataConfig } from './schema.js';
@@ -57,10 +55,11 @@ export async function poolOf(d: DataConfig): Promise<Pool> {
       return npyPool(d);
     case 'csv':
       return csvPool(d);
+    // text and audio load their libraries (tokenizers, wavefile) only when a config asks for them
     case 'text':
-      return textPool(d);
+      return (await import('./text.js')).textPool(d);
     case 'audio':
-      return audioPool(d);
+      return (await import('./audio.js')).audioPool(d);
   }
 }
 

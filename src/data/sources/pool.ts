@@ -39,6 +39,9 @@ export interface Pool {
   fit?(trainRows: Int32Array): TextTokenizer;
 }
 
+/** The name of the tokenizer a text run saves in its directory (see `Pool.fit`). */
+export const TOKENIZER_FILE = 'tokenizer.json';
+
 /** A pool over features already in memory. */
 export function inMemory(ds: TensorDataset): PoolSet {
   const size = sizeOf(ds.featureShape);

@@ -19,9 +19,6 @@ import { TextTokenizer } from '../text/tokenizer.js';
 import type { Pool } from './pool.js';
 import type { TextDataConfig } from './schema.js';
 
-/** The name of the tokenizer a text run saves in its directory. */
-export const TOKENIZER_FILE = 'tokenizer.json';
-
 /**
  * The tokenizer.json at `file`, read and checked.
  *
