@@ -120,6 +120,10 @@ test(
       );
       assert.equal(trained.status, 'completed');
       assert.ok(trained.accuracy >= 0.9, `accuracy ${trained.accuracy}`);
+      const evaluated = json<{ metrics: { accuracy: number } }>(
+        await polytask(['eval', trained.run, '--json'], { runsDir }),
+      );
+      assert.equal(evaluated.metrics.accuracy, trained.accuracy);
       writeToneFolders(join(dir, 'new'), 3, 77);
       const predicted = json<Predicted>(
         await polytask(['predict', trained.run, '--input', join(dir, 'new'), '--json'], { runsDir }),
