@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { manualSeed } from '../../core/rng.js';
+import { TOKENIZER_FILE } from '../../data/sources/index.js';
+import { writeFileAtomicSync } from '../../io/atomic.js';
 import { readMetrics, readRunConfig, writeReport, METRICS_FILE, type RunStatus } from '../../report/index.js';
 import {
   finetuneConfigSchema,
@@ -152,6 +154,8 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
     ? RunSession.reopen(ctx.root, findRun(ctx.root, resumeDir), config)
     : RunSession.start(ctx.root, kind, config);
   writeDataFingerprint(run.dir, fingerprint);
+  // text: the tokenizer that made the ids, so predict and eval encode new text the same way
+  if (data.tokenizer !== undefined) writeFileAtomicSync(join(run.dir, TOKENIZER_FILE), data.tokenizer.json);
   const { model, description, paramSets } =
     prepared ?? prepareModel({ kind, config, data, root: ctx.root, resume: true, checkpointsDir: run.checkpointsDir });
   out.note(
@@ -242,8 +246,8 @@ function addTrainingFlags(cmd: Command): Command {
     .option('--max-steps <n>', 'stop after this many steps (training.maxSteps)')
     .option('--lr <rate>', 'learning rate (optimizer.lr)')
     .option('--seed <n>', 'seed of initialisation, split and shuffling')
-    .option('--arch <name>', 'model: mlp or cnn (model.arch)')
-    .option('--data <source>', 'mnist, fashion-mnist, idx, npy, csv or images (data.source)')
+    .option('--arch <name>', 'model: mlp, cnn, text or audio (model.arch)')
+    .option('--data <source>', 'mnist, fashion-mnist, idx, npy, csv, images, text or audio (data.source)')
     .option('--limit <n>', 'at most this many training examples (data.limit)')
     .option('--classes <list>', 'keep only these classes, e.g. 0,1,2,3,4 (data.classes)')
     .option('--task <name>', 'name of the task and its head')

@@ -1,6 +1,6 @@
 /**
  * The config of `train`, `pretrain` and `finetune` (and what `eval` and `predict` read back from a
- * run): the data, a model from the zoo (mlp, cnn), the optimizer and the training loop. Every
+ * run): the data, a model from the zoo (mlp, cnn, text, audio), the optimizer and the training loop. Every
  * mapping is strict, so a misspelt key is an error rather than a silently ignored setting, and
  * every field but the data source has a default.
  *
@@ -26,6 +26,21 @@ const zooSchema = z.discriminatedUnion('arch', [
     channels: z.array(positiveInt).min(1).default([16, 32]),
     hidden: z.number().int().min(0).default(64),
     batchNorm: z.boolean().default(false),
+  }),
+  /** Token ids (a text source): averaged embeddings, or a small BERT encoder, then the head. */
+  z.strictObject({
+    arch: z.literal('text'),
+    encoder: z.enum(['mean', 'transformer']).default('mean'),
+    embedDim: positiveInt.max(4096).default(64),
+    layers: positiveInt.max(48).default(2),
+    heads: positiveInt.default(4),
+    hidden: z.number().int().min(0).default(0),
+  }),
+  /** Waveforms (an audio source): the raw-waveform 1-D CNN M5. */
+  z.strictObject({
+    arch: z.literal('audio'),
+    channels: positiveInt.max(1024).default(32),
+    stride: positiveInt.max(1024).default(16),
   }),
 ]);
 

@@ -19,6 +19,7 @@ import { fashionPool, mnistPool } from './builtin.js';
 import { csvPool } from './csv-table.js';
 import { imagesPool } from './image-folder.js';
 import type { BatchTransform } from '../loader.js';
+import type { TextTokenizer } from '../text/tokenizer.js';
 import type { Pool, PoolSet } from './pool.js';
 import type { DataConfig } from './schema.js';
 
@@ -36,6 +37,8 @@ export interface LoadedData {
   files: readonly string[];
   /** Training-time augmentation of batches (image folders with `augment:`); the test set is never augmented. */
   augment?: BatchTransform;
+  /** Text: the tokenizer that made the token ids (saved with a run as tokenizer.json). */
+  tokenizer?: TextTokenizer;
 }
 
 /**
@@ -58,6 +61,11 @@ export async function poolOf(d: DataConfig): Promise<Pool> {
       return csvPool(d);
     case 'images':
       return imagesPool(d);
+    // text and audio load their libraries (tokenizers, wavefile) only when a config asks for them
+    case 'text':
+      return (await import('./text.js')).textPool(d);
+    case 'audio':
+      return (await import('./audio.js')).audioPool(d);
   }
 }
 
@@ -136,6 +144,7 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
       }).test,
     );
   }
+  const tokenizer = p.fit?.(train.indices);
   const trainData = await materialise(p.set, train);
   const testData = await materialise(testSet!, test);
   const names =
@@ -152,5 +161,6 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
     description: `${p.description}${scope}`,
     files: p.files,
     ...(p.augment === undefined ? {} : { augment: p.augment }),
+    ...(tokenizer === undefined ? {} : { tokenizer }),
   };
 }
