@@ -163,6 +163,13 @@ export class RunLock {
     throw new CliError(`run ${id}: cannot take the lock ${path} (another process keeps taking it)`, 1);
   }
 
+  #released = false;
+
+  /** Whether this lock has been given up. */
+  get released(): boolean {
+    return this.#released;
+  }
+
   /**
    * Gives the lock up (only if this process still owns it).
    *
@@ -170,6 +177,8 @@ export class RunLock {
    * lock.release();
    */
   release(): void {
+    if (this.#released) return;
+    this.#released = true;
     if (!held.delete(this.path)) return;
     const owner = readLockOwner(join(this.path, '..'));
     if (owner?.pid === process.pid) fs.rmSync(this.path, { force: true });

@@ -15,6 +15,7 @@ import { Option } from 'commander';
 import { sizeOf } from '../../core/shape.js';
 import { DataLoader, openIdx, readCsv, readNpy } from '../../data/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
+import { checkOutputFile } from '../output-path.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { readRunConfig, type RunInfo } from '../../report/index.js';
 import { Tensor } from '../../tensor/index.js';
@@ -118,6 +119,7 @@ interface PredictFlags {
 
 async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
+  if (flags.output !== undefined) checkOutputFile(flags.output, '--output');
   const { info, pre } = loadRunModel(ctx.root, ref);
   const x = fitInput(readInput(flags.input), pre, flags.input);
   const task = taskOf(pre.model);

@@ -102,7 +102,6 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
     `${kind} run ${run.id}: ${data.description}, ${data.train.length} training and ${data.test.length} test examples, ${description.arch} with ${model.numParameters({ trainableOnly: true })} trainable parameters`,
   );
   out.note(`run directory: ${run.dir}`);
-  let status: RunStatus = 'failed';
   try {
     const { fit, evaluation } = await fitSupervised({
       run,
@@ -116,7 +115,7 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
       resume,
       source: { kind, data: data.description, task: config.task },
     });
-    status = fit.reason === 'stopped' ? 'stopped' : 'completed';
+    const status: RunStatus = fit.reason === 'stopped' ? 'stopped' : 'completed';
     const metrics = evaluation[config.task] ?? {};
     const summary = {
       task: config.task,
@@ -152,8 +151,11 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
       ].join('\n'),
     );
     if (status === 'stopped') process.exitCode = EXIT.interrupted;
-  } finally {
-    if (status === 'failed') run.finish('failed');
+  } catch (err) {
+    // the error and the step it stopped at go into run.json and the index (`runs show` says why);
+    // a run already recorded as finished stays as it was
+    run.fail(err);
+    throw err;
   }
 }
 

@@ -86,7 +86,11 @@ export async function fitSupervised(s: SupervisedRun): Promise<{ fit: FitResult;
       ...(t.checkpointEverySteps === undefined ? {} : { everySteps: t.checkpointEverySteps }),
       metadata: { ...s.description, source: s.source } as unknown as JsonValue,
     },
-    callbacks: trainingCallbacks({ out: s.out, bars: s.bars, log: s.run.metrics, section: s.run.info.kind }),
+    callbacks: [
+      trainingCallbacks({ out: s.out, bars: s.bars, log: s.run.metrics, section: s.run.info.kind }),
+      // where the run stands, for the record of a failure
+      { onStepEnd: (e) => void (s.run.at.step = e.progress.stepsDone) },
+    ],
   });
   if (s.resume) trainer.resume();
   const release = onInterrupt(() => trainer.requestStop(), s.out);
