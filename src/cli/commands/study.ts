@@ -83,6 +83,8 @@ async function runStudyCommand<Config, Result>(
     study.key,
     ctx.out,
   );
+  // the study's data, task description or checkpoint is checked before any run directory exists
+  await study.check?.(config);
   // opened before the run is marked running again: records of another config refuse the resume
   const recorded = resumed === null ? null : openSubRuns(resumed.dir, study.key, config, ctx.out);
   const run =

@@ -7,7 +7,10 @@
  * @example
  * await e2eStudy.use((d) => d.run(validateConfig(d.schema, { seeds: 1 }), onProgress));
  */
+import { loadMnist } from '../../data/index.js';
+import { studyCase } from '../../endtoend/cases/index.js';
 import { e2eStudyConfigSchema } from '../../endtoend/config.js';
+import { digitPools } from '../../endtoend/digit-pools.js';
 import { runE2eStudy } from '../../endtoend/study.js';
 import { e2eVerdict } from '../../report/index.js';
 import { defineStudy } from './types.js';
@@ -29,6 +32,11 @@ export const e2eStudy = defineStudy({
       hybrid: false,
       training: { maxSteps: 300, minSteps: 60 },
     },
+  },
+  // the case and the digits it is built from (what the study reads before it trains)
+  check: (config) => {
+    studyCase(config.case);
+    digitPools(loadMnist(), { seed: config.seed });
   },
   // the study's progress events carry the run, its index and the runs done
   run: runE2eStudy,

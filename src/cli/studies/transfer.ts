@@ -9,7 +9,9 @@
  */
 import { runTransferStudy } from '../../transfer/study.js';
 import { transferVerdict } from '../../report/index.js';
-import { transferStudyConfigSchema } from '../../transfer/study/config.js';
+import { loadPretrained } from '../../transfer/checkpoint.js';
+import { resolveStudyConfig, transferStudyConfigSchema } from '../../transfer/study/config.js';
+import { studyData } from '../../transfer/study/data.js';
 import { defineStudy } from './types.js';
 
 export const transferStudy = defineStudy({
@@ -52,6 +54,12 @@ export const transferStudy = defineStudy({
         probeLr: 0.01,
       },
     },
+  },
+  // the source and target images, and the source checkpoint when one is given
+  check: (config) => {
+    const c = resolveStudyConfig(config);
+    studyData(c);
+    if (c.source.checkpoint !== undefined) loadPretrained(c.source.checkpoint);
   },
   // the study's progress events carry the run (pre-training, or a fine-tuning run), its index and the runs done
   run: runTransferStudy,

@@ -6,7 +6,7 @@
  * three studies in one list and still runs each with its own types.
  *
  * @example
- * export const mtlStudy = defineStudy({ key: 'mtl', title: 'Multi-task learning', schema, flags, presets, run: runMtlStudy, report: (r) => ({ mtl: r }), verdict: mtlVerdict });
+ * export const mtlStudy = defineStudy({ key: 'mtl', title: 'Multi-task learning', schema, flags, presets, check: (c) => void studyData(c), run: runMtlStudy, report: (r) => ({ mtl: r }), verdict: mtlVerdict });
  * mtlStudy.use((d) => runStudy(d, validateConfig(d.schema, raw), ctx));
  */
 import type { z } from 'zod';
@@ -25,6 +25,13 @@ export interface StudyDefinition<Config, Result> {
   flags: Record<string, string>;
   /** Raw configs the main job runs the study with: small, and very small for --quick. */
   presets: { main: Record<string, unknown>; quick: Record<string, unknown> };
+  /**
+   * Checks what the config refers to (its data files, task description, checkpoint) without
+   * training: cheap, and run before the study's run directory is created, so that a refused
+   * config or missing file leaves no run behind. Throws the error naming what is wrong. Optional:
+   * a study without one goes straight to `run`.
+   */
+  check?: (config: Config) => void | Promise<void>;
   /**
    * Runs the study on a validated config; never prints. With `subRuns`, each finished sub-run is
    * recorded there, and those already recorded are taken instead of trained again (resume). An
