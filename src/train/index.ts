@@ -24,7 +24,14 @@ export type {
   SchedulerLike,
   CheckpointOptions,
   EvalContext,
+  EarlyStoppingOptions,
 } from './trainer-options.js';
+export {
+  EarlyStopping,
+  type EarlyStoppingSettings,
+  type EarlyStoppingRecord,
+  type EarlyStoppingSummary,
+} from './early-stopping.js';
 export {
   emit,
   type Callbacks,
