@@ -43,7 +43,10 @@ function judge(settings: ConstructorParameters<typeof EarlyStopping>[0], scores:
 }
 
 test('patience counts the epochs since the best; an improvement must beat the best by more than minDelta', () => {
-  const r = judge({ metric: 'accuracy', mode: 'max', patience: 2, minDelta: 0.01 }, [0.5, 0.6, 0.605, 0.62, 0.6, 0.615, 0.9]);
+  const r = judge(
+    { metric: 'accuracy', mode: 'max', patience: 2, minDelta: 0.01 },
+    [0.5, 0.6, 0.605, 0.62, 0.6, 0.615, 0.9],
+  );
   assert.deepEqual(
     r.map((x) => [x.improved, x.wait, x.stop, x.bestEpoch]),
     [

@@ -32,6 +32,7 @@ import { checkTrainingConfig } from '../declared-limits.js';
 import { checkRunsRootUsable } from '../runs-root-guard.js';
 import { findRun, otherKind, resumeCommand, RunSession } from '../run-store.js';
 import { fitSupervised } from '../supervised/fit.js';
+import { trainingExtras } from '../supervised/conveniences.js';
 import { prepareModel } from '../supervised/setup.js';
 
 type Kind = 'train' | 'pretrain' | 'finetune';
@@ -89,6 +90,7 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   checkRunsRootUsable(ctx.root);
   // everything that can fail on the user's input happens before the run directory exists
   const data = await loadData(config.data, config.seed);
+  const extras = trainingExtras(config.training, data, config.seed);
   manualSeed(config.seed);
   const resume = resumeDir !== undefined;
   const checkpointsDir = resume ? join(resumeDir, 'checkpoints') : '';
@@ -99,7 +101,7 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   const { model, description, paramSets } =
     prepared ?? prepareModel({ kind, config, data, root: ctx.root, resume: true, checkpointsDir: run.checkpointsDir });
   out.note(
-    `${kind} run ${run.id}: ${data.description}, ${data.train.length} training and ${data.test.length} test examples, ${description.arch} with ${model.numParameters({ trainableOnly: true })} trainable parameters`,
+    `${kind} run ${run.id}: ${data.description}, ${extras.train.length} training${extras.val === null ? '' : `, ${extras.val.length} validation`} and ${data.test.length} test examples, ${description.arch} with ${model.numParameters({ trainableOnly: true })} trainable parameters`,
   );
   out.note(`run directory: ${run.dir}`);
   try {
@@ -114,6 +116,7 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
       bars: ctx.bars,
       resume,
       source: { kind, data: data.description, task: config.task },
+      extras,
     });
     const status: RunStatus = fit.reason === 'stopped' ? 'stopped' : 'completed';
     const metrics = evaluation[config.task] ?? {};
@@ -124,6 +127,8 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
       epochs: fit.epoch,
       reason: fit.reason,
       checkpoint: fit.checkpoint?.path ?? null,
+      ...(extras.val === null ? {} : { validationExamples: extras.val.length }),
+      ...(fit.earlyStopping === undefined || fit.earlyStopping === null ? {} : { earlyStopping: fit.earlyStopping }),
     };
     const report = flags.report
       ? (
@@ -146,6 +151,11 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
         `${kind} ${status}: ${Object.entries(metrics)
           .map(([k, v]) => `${k} ${num(v)}`)
           .join(', ')} after ${fit.stepsDone} steps (${fit.epoch} epochs)`,
+        ...(fit.earlyStopping === undefined || fit.earlyStopping === null
+          ? []
+          : [
+              `early stopping: best validation ${fit.earlyStopping.metric} ${num(fit.earlyStopping.best)} at epoch ${fit.earlyStopping.bestEpoch + 1}${fit.earlyStopping.stopped ? ', no improvement since' : ''}; the model holds that epoch's weights`,
+            ]),
         ...(report === null ? [] : [`report: ${report}`]),
         ...(status === 'stopped' ? [`resume with: ${resumeCommand(run.info, ctx.root)!}`] : []),
       ].join('\n'),
