@@ -292,72 +292,67 @@ async function statuses(runsDir: string): Promise<Record<string, string>> {
   return Object.fromEntries((JSON.parse(r.stdout) as { id: string; status: string }[]).map((x) => [x.id, x.status]));
 }
 
-test(
-  'one writer per run; SIGTERM stops like Ctrl-C; a killed run is marked stopped by the next listing',
-  { timeout: 120_000 },
-  () =>
-    withTempDir(async (dir) => {
-      const runsDir = join(dir, 'runs');
-      const long = [
-        'train',
-        ...tinyData(dir),
-        '--set',
-        'model.hidden=[8]',
-        '--set',
-        'training.batchSize=4',
-        '--epochs',
-        '100000',
-        '--no-report',
-        '-q',
-      ];
-      let child: ChildProcess | undefined;
-      const first = runCapped(long, {
-        runsDir,
-        heapMb: 512,
-        killAfterMs: 90_000,
-        onSpawn: (c) => {
-          child = c;
-        },
-      });
-      const id = await runningRun(runsDir);
-      // a second writer on the same run is refused, naming the run and the owner
-      const second = await runCapped(['train', '--resume', id, '--epochs', '1', '--no-report', '-q'], { runsDir });
-      assertRefused('second writer', second, new RegExp(`run ${id} is in use by process ${child!.pid}`), {
-        maxMs: 4000,
-      });
-      child!.kill('SIGTERM');
-      const stopped = await first;
-      assert.equal(stopped.code, 130, stopped.stderr);
-      assert.equal((await statuses(runsDir))[id], 'stopped');
-      assert.equal(existsSync(join(runsDir, id, '.lock')), false, 'the lock is released');
+test('one writer per run; SIGTERM stops like Ctrl-C; a killed run is marked stopped', { timeout: 120_000 }, () =>
+  withTempDir(async (dir) => {
+    const runsDir = join(dir, 'runs');
+    const long = [
+      'train',
+      ...tinyData(dir),
+      '--set',
+      'model.hidden=[8]',
+      '--set',
+      'training.batchSize=4',
+      '--epochs',
+      '100000',
+      '--no-report',
+      '-q',
+    ];
+    let child: ChildProcess | undefined;
+    const first = runCapped(long, {
+      runsDir,
+      heapMb: 512,
+      killAfterMs: 90_000,
+      onSpawn: (c) => {
+        child = c;
+      },
+    });
+    const id = await runningRun(runsDir);
+    // a second writer on the same run is refused, naming the run and the owner
+    const second = await runCapped(['train', '--resume', id, '--epochs', '1', '--no-report', '-q'], { runsDir });
+    assertRefused('second writer', second, new RegExp(`run ${id} is in use by process ${child!.pid}`), { maxMs: 4000 });
+    child!.kill('SIGTERM');
+    const stopped = await first;
+    assert.equal(stopped.code, 130, stopped.stderr);
+    assert.equal((await statuses(runsDir))[id], 'stopped');
+    assert.equal(existsSync(join(runsDir, id, '.lock')), false, 'the lock is released');
 
-      // SIGKILL leaves the lock of a dead process: the run is marked stopped, and can be taken up again
-      rmSync(runsDir, { recursive: true });
-      const killed = runCapped(long, {
-        runsDir,
-        heapMb: 512,
-        killAfterMs: 90_000,
-        onSpawn: (c) => {
-          child = c;
-        },
-      });
-      const id2 = await runningRun(runsDir);
-      child!.kill('SIGKILL');
-      assert.equal((await killed).signal, 'SIGKILL');
-      // the next listing records it as stopped (its process is gone), so every filter sees it so
-      assert.equal((await statuses(runsDir))[id2], 'stopped');
-      const listed = await runCapped(['runs', 'list', '--status', 'stopped', '--json'], { runsDir });
-      assert.deepEqual(
-        (JSON.parse(listed.stdout) as { id: string }[]).map((r) => r.id),
-        [id2],
-      );
-      const resumed = await runCapped(['train', '--resume', id2, '--set', 'training.maxSteps=1', '--no-report', '-q'], {
-        runsDir,
-        heapMb: 512,
-        killAfterMs: 60_000,
-      });
-      assert.doesNotMatch(resumed.stderr, /in use/, resumed.stderr);
-    }),
+    // SIGKILL leaves the lock of a dead process: the run is marked stopped, and can be taken up again
+    rmSync(runsDir, { recursive: true });
+    const killed = runCapped(long, {
+      runsDir,
+      heapMb: 512,
+      killAfterMs: 90_000,
+      onSpawn: (c) => {
+        child = c;
+      },
+    });
+    const id2 = await runningRun(runsDir);
+    child!.kill('SIGKILL');
+    assert.equal((await killed).signal, 'SIGKILL');
+    // the next listing records it as stopped (its process is gone), so every filter sees it so
+    assert.equal((await statuses(runsDir))[id2], 'stopped');
+    const listed = await runCapped(['runs', 'list', '--status', 'stopped', '--json'], { runsDir });
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { id: string }[]).map((r) => r.id),
+      [id2],
+    );
+    const resumed = await runCapped(['train', '--resume', id2, '--set', 'training.maxSteps=1', '--no-report', '-q'], {
+      runsDir,
+      heapMb: 512,
+      killAfterMs: 60_000,
+    });
+    assert.doesNotMatch(resumed.stderr, /in use/, resumed.stderr);
+  }),
 );
 
 test(
