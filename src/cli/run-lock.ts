@@ -2,7 +2,8 @@
  * One writer per run: a lock file (`<run>/.lock`, created exclusively) holding the owner's pid and
  * host. A second writer is refused with a message naming the run and the owner; a lock whose
  * owner is no longer alive (killed, crashed, machine restarted) is stale and taken over. A run
- * recorded as `running` whose owner is gone is shown as `interrupted`.
+ * recorded as `running` whose owner is gone is shown as `interrupted` (and `runs list` records it
+ * as `stopped`: settleAbandonedRuns in run-store.ts).
  *
  * @example
  * const lock = RunLock.acquire(run.dir, run.id);

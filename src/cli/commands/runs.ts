@@ -1,6 +1,7 @@
 /**
  * `polytask runs list|show|compare`: the run index (SQLite, one per runs root) as tables or JSON.
- * `list` shows the newest runs with their status and key numbers; `show` one run's record, config,
+ * `list` shows the newest runs with their status and key numbers (a failed run: why, at which
+ * step; a run whose process is gone is first recorded as stopped); `show` one run's record, config,
  * files and sub-runs (which worker trained each, in how many seconds); `compare` several runs side by side: their numbers and the config keys where they differ.
  *
  * @example
