@@ -88,7 +88,5 @@ export function errorLine(err: unknown): string {
  * exitCodeOf(new CliError('x')); // 2
  */
 export function exitCodeOf(err: unknown): number {
-  if (err instanceof CliError) return err.exitCode;
-  // a file or folder the user named that is missing or unusable: theirs to fix
-  return systemErrorMessage(err) === null ? EXIT.failure : EXIT.usage;
+  return err instanceof CliError ? err.exitCode : EXIT.failure;
 }

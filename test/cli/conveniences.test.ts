@@ -199,7 +199,7 @@ test('a missing data file or output folder is one line naming it, and no run dir
     const config = join(dir, 'missing-data.yaml');
     writeFileSync(config, 'data: {source: csv, file: missing.csv, label: y}\n');
     const r = await polytask(['train', '-c', config], { runsDir: runs, cwd: dir });
-    assertOneLine(r, /missing\.csv: no such file or folder$/, 2);
+    assertOneLine(r, /missing\.csv: no such file or folder$/, 1);
     assert.doesNotMatch(r.stderr, /ENOENT/);
     assertOneLine(
       await polytask(['predict', 'any', '-i', 'x.npy', '-o', join(dir, 'nowhere', 'p.csv')], { runsDir: runs }),
