@@ -26,3 +26,20 @@ export { openIdx, parseIdx, readIdx, type IdxArray, type IdxRows, type IdxType }
 export { checkAllocation, DEFAULT_READ_LIMITS, readLimits, type ReadLimits } from './read-limits.js';
 export { parseNpy, readNpy, encodeNpy, writeNpy } from './npy.js';
 export { parseCsv, readCsv, tableToTensor, type CsvOptions, type CsvTable } from './csv.js';
+export {
+  fingerprintData,
+  fingerprintChange,
+  fingerprintDigest,
+  hashLimit,
+  loadedInputs,
+  mnistData,
+  readDataFingerprint,
+  writeDataFingerprint,
+  DATA_FINGERPRINT_FILE,
+  DEFAULT_HASH_LIMIT,
+  type BuiltinData,
+  type DataFingerprint,
+  type DataInputs,
+  type FileFingerprint,
+  type FingerprintMode,
+} from './fingerprint.js';

@@ -7,11 +7,13 @@ import { readConfigFile } from '../../src/cli/config/read-file.js';
 import { finetuneConfigSchema, trainConfigSchema } from '../../src/cli/config/train-schema.js';
 import { validateConfig } from '../../src/cli/config/validate.js';
 import { studyByKey } from '../../src/cli/studies/index.js';
+import { yamlCaseSchema } from '../../src/endtoend/cases/index.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
 
 /** The schema an example is for, by its file name. */
 function schemaFor(name: string): Parameters<typeof validateConfig>[0] {
+  if (name.startsWith('e2e-case')) return yamlCaseSchema;
   if (name.startsWith('study-')) return studyByKey(name.slice('study-'.length).replace(/\.ya?ml$|\.json$/, '')).schema;
   if (name.startsWith('transfer-')) return studyByKey('transfer').schema;
   if (name.startsWith('finetune-')) return finetuneConfigSchema;

@@ -10,8 +10,10 @@
  * mtlStudy.use((d) => runStudy(d, validateConfig(d.schema, raw), ctx));
  */
 import type { z } from 'zod';
+import type { DataInputs } from '../../data/fingerprint.js';
 import type { ReportData, StudyKey, Verdict } from '../../report/index.js';
 import type { StudyProgress, StudyRunOptions } from '../../study/index.js';
+import type { Override } from '../config/overrides.js';
 
 export type { StudyKey, StudyProgress, StudyRunOptions };
 
@@ -25,11 +27,16 @@ export interface StudyDefinition<Config, Result> {
   flags: Record<string, string>;
   /** Raw configs the main job runs the study with: small, and very small for --quick. */
   presets: { main: Record<string, unknown>; quick: Record<string, unknown> };
+  /** Options of this study beyond `flags`, turned into config keys by `expand`. */
+  options?: readonly StudyOption[];
+  /** The overrides `options` make (`--source RUN` → `source.checkpoint`, ...), read before the config is validated. */
+  expand?: (opts: Readonly<Record<string, unknown>>, root: string) => Override[];
   /**
    * Checks what the config refers to (its data files, task description, checkpoint) without
    * training: cheap, and run before the study's run directory is created, so that a refused
    * config or missing file leaves no run behind. Throws the error naming what is wrong. Optional:
-   * a study without one goes straight to `run`.
+   * a study without one goes straight to `run`; `dataInputs` below, which also runs before the
+   * run directory exists, loads (and so checks) the transfer and e2e studies' data.
    */
   check?: (config: Config) => void | Promise<void>;
   /**
@@ -42,6 +49,18 @@ export interface StudyDefinition<Config, Result> {
   report: (result: Result) => ReportData;
   /** The result's verdict, as the terminal and the report show it. */
   verdict: (result: Result) => Verdict;
+  /**
+   * What the study reads, for the data fingerprint (src/data/fingerprint.ts): called before the
+   * run directory exists, so it also loads and checks whatever the config names (the e2e study's
+   * own case). Absent: nothing to fingerprint.
+   */
+  dataInputs?: (config: Config) => Promise<DataInputs>;
+}
+
+/** A study's own option: its commander flags text (`--source <ref>`) and its help. */
+export interface StudyOption {
+  flags: string;
+  description: string;
 }
 
 /** A study with its types bound: what the CLI lists. `use` hands the typed definition to `f`. */
@@ -51,6 +70,7 @@ export interface Study {
   readonly schema: z.ZodType;
   readonly flags: Record<string, string>;
   readonly presets: { main: Record<string, unknown>; quick: Record<string, unknown> };
+  readonly options: readonly StudyOption[];
   use<T>(f: <Config, Result>(definition: StudyDefinition<Config, Result>) => T): T;
 }
 
@@ -63,5 +83,5 @@ export interface Study {
  */
 export function defineStudy<Config, Result>(definition: StudyDefinition<Config, Result>): Study {
   const { key, title, schema, flags, presets } = definition;
-  return { key, title, schema, flags, presets, use: (f) => f(definition) };
+  return { key, title, schema, flags, presets, options: definition.options ?? [], use: (f) => f(definition) };
 }
