@@ -20,6 +20,7 @@ import { Option } from 'commander';
 import { sizeOf } from '../../core/shape.js';
 import { DataLoader } from '../../data/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
+import { checkOutputFile } from '../output-path.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { readRunConfig, type RunInfo } from '../../report/index.js';
 import type { Tensor } from '../../tensor/index.js';
@@ -136,6 +137,7 @@ interface PredictFlags {
 
 async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
+  if (flags.output !== undefined) checkOutputFile(flags.output, '--output');
   const tasks = taskRun(ctx.root, ref);
   if (tasks !== null) {
     if (flags.input.length !== 1)

@@ -39,6 +39,7 @@ import { checkTrainingConfig } from '../declared-limits.js';
 import { checkRunsRootUsable } from '../runs-root-guard.js';
 import { findRun, otherKind, resumeCommand, RunSession } from '../run-store.js';
 import { fitSupervised } from '../supervised/fit.js';
+import { trainingExtras } from '../supervised/conveniences.js';
 import { prepareModel } from '../supervised/setup.js';
 import { checkFinetuneConfig, checkFinetuneModel, fitFinetune, type FinetuneOutcome } from '../supervised/finetune.js';
 import { isTaskTraining, trainTasks } from '../supervised/tasks.js';
@@ -141,6 +142,8 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   const inputs = loadedInputs(config.data, data);
   const fingerprint =
     resumeDir === undefined ? await fingerprintData(inputs) : await resumeFingerprint(resumeDir, inputs);
+  if (kind === 'finetune') refuseConveniences(config.training);
+  const extras = trainingExtras(config.training, data, config.seed);
   manualSeed(config.seed);
   const resume = resumeDir !== undefined;
   const checkpointsDir = resume ? join(resumeDir, 'checkpoints') : '';
@@ -159,43 +162,43 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   const { model, description, paramSets } =
     prepared ?? prepareModel({ kind, config, data, root: ctx.root, resume: true, checkpointsDir: run.checkpointsDir });
   out.note(
-    `${kind} run ${run.id}: ${data.description}, ${data.train.length} training and ${data.test.length} test examples, ${description.arch} with ${model.numParameters({ trainableOnly: true })} trainable parameters`,
+    `${kind} run ${run.id}: ${data.description}, ${extras.train.length} training${extras.val === null ? '' : `, ${extras.val.length} validation`} and ${data.test.length} test examples, ${description.arch} with ${model.numParameters({ trainableOnly: true })} trainable parameters`,
   );
   out.note(`run directory: ${run.dir}`);
-  let status: RunStatus = 'failed';
   try {
     const source = { kind, data: data.description, task: config.task };
-    const { fit, evaluation, extra } =
+    const { fit, evaluation, extra, stopper } =
       kind === 'finetune'
-        ? finetuneSummary(
-            await fitFinetune({
-              run,
-              config: config as FinetuneConfig,
-              model,
-              description,
-              data,
-              out,
-              bars: ctx.bars,
-              source,
-            }),
-            config as FinetuneConfig,
-          )
-        : {
-            ...(await fitSupervised({
-              run,
-              config,
-              model,
-              description,
-              data,
-              paramSets,
-              out,
-              bars: ctx.bars,
-              resume,
-              source,
-            })),
-            extra: {},
-          };
-    status = fit.reason === 'stopped' ? 'stopped' : 'completed';
+        ? {
+            stopper: null,
+            ...finetuneSummary(
+              await fitFinetune({
+                run,
+                config: config as FinetuneConfig,
+                model,
+                description,
+                data,
+                out,
+                bars: ctx.bars,
+                source,
+              }),
+              config as FinetuneConfig,
+            ),
+          }
+        : await fitSupervised({
+            run,
+            config,
+            model,
+            description,
+            data,
+            paramSets,
+            out,
+            bars: ctx.bars,
+            resume,
+            source,
+            extras,
+          }).then((r) => ({ ...r, extra: {}, stopper: r.fit.earlyStopping ?? null }));
+    const status: RunStatus = fit.reason === 'stopped' ? 'stopped' : 'completed';
     const metrics = evaluation[config.task] ?? {};
     const summary = {
       task: config.task,
@@ -205,6 +208,8 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
       reason: fit.reason,
       checkpoint: fit.checkpoint?.path ?? null,
       ...extra,
+      ...(extras.val === null ? {} : { validationExamples: extras.val.length }),
+      ...(stopper === null ? {} : { earlyStopping: stopper }),
     };
     const report = flags.report
       ? (
@@ -227,14 +232,31 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
         `${kind} ${status}: ${Object.entries(metrics)
           .map(([k, v]) => `${k} ${num(v)}`)
           .join(', ')} after ${fit.stepsDone} steps (${fit.epoch} epochs)`,
+        ...(stopper === null
+          ? []
+          : [
+              `early stopping: best validation ${stopper.metric} ${num(stopper.best)} at epoch ${stopper.bestEpoch + 1}${stopper.stopped ? ', no improvement since' : ''}; the model holds that epoch's weights`,
+            ]),
         ...(report === null ? [] : [`report: ${report}`]),
         ...(status === 'stopped' ? [`resume with: ${resumeCommand(run.info, ctx.root)!}`] : []),
       ].join('\n'),
     );
     if (status === 'stopped') process.exitCode = EXIT.interrupted;
-  } finally {
-    if (status === 'failed') run.finish('failed');
+  } catch (err) {
+    // the error and the step it stopped at go into run.json and the index (`runs show` says why);
+    // a run already recorded as finished stays as it was
+    run.fail(err);
+    throw err;
   }
+}
+
+/** Fine-tuning runs its own loop (supervised/finetune.ts), which has none of these yet: refused, not ignored. */
+function refuseConveniences(t: TrainConfig['training']): void {
+  const given = (['earlyStopping', 'valFraction', 'classWeights'] as const).filter((k) => t[k] !== undefined);
+  if (given.length > 0)
+    throw new CliError(
+      `training.${given[0]}: not supported by finetune yet (train and pretrain take ${given.join(', ')})`,
+    );
 }
 
 /** The flags shared by the three commands. */

@@ -8,7 +8,7 @@
  * // examples/train-mnist-mlp.yaml
  * // data: { source: mnist, limit: 4000 }
  * // model: { arch: mlp, hidden: [128] }
- * // training: { epochs: 3, batchSize: 64 }
+ * // training: { epochs: 3, batchSize: 64, earlyStopping: { metric: accuracy, patience: 3 }, classWeights: balanced }
  * const config = validateConfig(trainConfigSchema, readConfigFile(file), { file });
  */
 import { z } from 'zod';
@@ -70,6 +70,24 @@ export const trainingSchema = z.strictObject({
   checkpointEverySteps: positiveInt.optional(),
   /** Stop after this many steps in total. */
   maxSteps: positiveInt.optional(),
+  /**
+   * Share of the training examples held out (stratified, seeded) as a validation split, scored
+   * every epoch; early stopping selects on it (default 0.1 when early stopping is on). Never the
+   * test split: choosing the epoch by test scores would make the test score optimistic.
+   */
+  valFraction: z.number().gt(0).lt(1).optional(),
+  /** Stop when the validation score has not improved for `patience` epochs; keep the best epoch's weights. */
+  earlyStopping: z
+    .strictObject({
+      metric: z.enum(['accuracy', 'macroF1', 'loss']).default('accuracy'),
+      /** Default: 'max' for accuracy and macroF1, 'min' for loss. */
+      mode: z.enum(['max', 'min']).optional(),
+      patience: positiveInt.default(3),
+      minDelta: z.number().min(0).default(0),
+    })
+    .optional(),
+  /** Cross-entropy class weights: 'balanced' (n / (classes · n_c)) or one weight per class. */
+  classWeights: z.union([z.literal('balanced'), z.array(z.number().min(0)).min(2)]).optional(),
 });
 
 /** How `finetune` adapts a pre-trained model: every strategy of polytask/transfer, or LoRA. */
