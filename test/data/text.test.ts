@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { classFolderLimits, scanClassFolders, TEXT_FILES, WAV_FILES } from '../../src/data/class-folders.js';
 import { loadData } from '../../src/data/sources/load.js';
 import { dataSchema, type DataConfig } from '../../src/data/sources/schema.js';
 import { readTextFolder, readTextLines, readTextTable } from '../../src/data/text/read.js';
@@ -212,12 +213,45 @@ test('class folders of .txt files: sorted classes and files, hidden entries and 
     assert.deepEqual(t.texts, ['ham z.TXT', 'spam a.txt', 'spam b.txt']);
     assert.deepEqual(Array.from(t.labels), [0, 1, 1]);
     mkdirSync(join(dir, 'empty'));
-    assert.throws(() => readTextFolder(dir), /empty: class folder has no \.txt file/);
+    assert.throws(() => readTextFolder(dir), /empty: class folder holds no \.txt files/);
     assert.throws(
       () => readTextFolder(join(dir, 'ham')),
-      /ham: expected one folder per class \(at least two\), found none/,
+      /ham: found 0 class folders; expected at least 2 \(DIR\/<class>\/<file>\)/,
     );
     assert.throws(() => readTextFolder(join(dir, 'nowhere')), /nowhere: no such folder/);
+  }));
+
+test('text and audio folders share the image scanner: flat layout, skip counts, POLYTASK_MAX_FILES limits', () =>
+  withDir((dir) => {
+    for (const cls of ['train', 'val']) {
+      mkdirSync(join(dir, cls));
+      writeFileSync(join(dir, cls, 'a.txt'), cls);
+      writeFileSync(join(dir, cls, 'b.txt'), cls);
+    }
+    writeFileSync(join(dir, 'val', 'c.wav'), 'not text');
+    mkdirSync(join(dir, 'val', 'deeper'));
+    const f = scanClassFolders(dir, TEXT_FILES);
+    assert.equal(f.layout, 'flat'); // train/ and val/ are classes here, not splits
+    assert.deepEqual(f.classNames, ['train', 'val']);
+    assert.equal(f.train.length, 4);
+    assert.deepEqual(f.skipped, { hidden: 0, other: 1, folders: 1 });
+    assert.throws(
+      () => scanClassFolders(dir, TEXT_FILES, { maxFiles: 3, maxFileBytes: 1024 }),
+      /holds more than 3 \.txt files \(the limit; raise POLYTASK_MAX_FILES/,
+    );
+    assert.throws(
+      () => scanClassFolders(dir, TEXT_FILES, { maxFiles: 10, maxFileBytes: 2 }),
+      /a\.txt: is .+ a \.txt file may be \(raise POLYTASK_MAX_FILE_BYTES/,
+    );
+    assert.throws(() => scanClassFolders(dir, WAV_FILES), /train: class folder holds no WAV files/);
+    assert.deepEqual(classFolderLimits(WAV_FILES, { POLYTASK_MAX_FILES: '7', POLYTASK_MAX_FILE_BYTES: '1K' }), {
+      maxFiles: 7,
+      maxFileBytes: 1024,
+    });
+    assert.throws(
+      () => classFolderLimits(TEXT_FILES, { POLYTASK_MAX_FILES: 'x' }),
+      /POLYTASK_MAX_FILES: expected a positive/,
+    );
   }));
 
 test('loadData on text: ids [maxLength], class names sorted, the vocabulary from the training split only', async () => {

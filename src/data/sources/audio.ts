@@ -14,7 +14,7 @@ import { parse } from 'csv-parse/sync';
 import { FormatError, ValueError } from '../../core/errors.js';
 import { snippet } from '../../io/untrusted.js';
 import { clipLength, readClip } from '../audio/wav.js';
-import { classesOf, listClassFolders } from '../class-folders.js';
+import { classesOf, scanClassFolders, WAV_FILES } from '../class-folders.js';
 import { CSV_BYTES_PER_BYTE, checkAllocation, checkFileSize, readLimits } from '../read-limits.js';
 import type { Pool } from './pool.js';
 import type { AudioDataConfig } from './schema.js';
@@ -77,9 +77,9 @@ export function audioPool(d: AudioDataConfig): Pool {
   let labels: Int32Array;
   let classNames: string[];
   if (d.dir !== undefined) {
-    const listed = listClassFolders(d.dir, ['.wav']);
-    paths = listed.examples.map((e) => path.resolve(e.path));
-    labels = Int32Array.from(listed.examples, (e) => e.label);
+    const listed = scanClassFolders(d.dir, WAV_FILES);
+    paths = listed.train.map((e) => e.path);
+    labels = Int32Array.from(listed.train, (e) => e.label);
     classNames = listed.classNames;
   } else {
     ({ paths, labels, classNames } = listedClips(d.file!));

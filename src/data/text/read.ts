@@ -14,7 +14,7 @@ import { extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { FormatError, ValueError } from '../../core/errors.js';
 import { isJsonObject, snippet } from '../../io/untrusted.js';
-import { listClassFolders } from '../class-folders.js';
+import { scanClassFolders, TEXT_FILES } from '../class-folders.js';
 import { CSV_BYTES_PER_BYTE, checkAllocation, checkFileSize, readLimits } from '../read-limits.js';
 
 /** Texts and their labels as strings, in file order. */
@@ -137,16 +137,17 @@ export function readTextTable(file: string, textColumn: string, label?: string):
 }
 
 /**
- * The `.txt` files of `dir/<class>/`, one example each (read as UTF-8).
+ * The `.txt` files of `dir/<class>/`, one example each (read as UTF-8), scanned with the class-folder
+ * limits (POLYTASK_MAX_FILES, POLYTASK_MAX_FILE_BYTES).
  *
  * @example
  * readTextFolder('reviews').classNames; // ['negative', 'positive']
  */
 export function readTextFolder(dir: string): TextFolder {
-  const { classNames, examples } = listClassFolders(dir, ['.txt']);
+  const { classNames, train: examples } = scanClassFolders(dir, TEXT_FILES);
   const limits = readLimits();
   let bytes = 0;
-  for (const e of examples) bytes += fs.statSync(e.path).size;
+  for (const e of examples) bytes += e.size;
   checkAllocation(dir, bytes * CSV_BYTES_PER_BYTE, limits, `reading ${examples.length} text files`);
   return {
     texts: examples.map((e) => readText(e.path, 1, 'a text file')),
