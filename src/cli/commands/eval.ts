@@ -2,7 +2,8 @@
  * `polytask eval RUN` and `polytask predict RUN --input FILE`: the newest checkpoint of a
  * training run (train, pretrain or finetune), rebuilt from the description stored with it,
  * evaluated on the run's own test split (or another data config), or applied to new examples
- * from an NPY, CSV or IDX file, with the predicted class and its probability per example.
+ * from an NPY, IDX or table file (CSV, TSV, JSONL: the run's feature columns, matched by name),
+ * with the predicted class and its probability per example.
  *
  * @example
  * polytask eval 3fa2c1 --json
@@ -13,7 +14,8 @@ import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { sizeOf } from '../../core/shape.js';
-import { DataLoader, openIdx, readCsv, readNpy } from '../../data/index.js';
+import { DataLoader, openIdx, readNpy } from '../../data/index.js';
+import { readTable } from '../../data/table/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { readRunConfig, type RunInfo } from '../../report/index.js';
@@ -79,19 +81,40 @@ async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<voi
   );
 }
 
-/** The examples of an input file as a float tensor [N, ...]: NPY as stored, IDX scaled to [0, 1], CSV columns. */
-function readInput(file: string): Tensor {
+/** Extensions read as tables (data/table). */
+const TABLE_EXTENSIONS = ['.csv', '.tsv', '.tab', '.jsonl', '.ndjson'];
+
+/** The feature columns a run was trained on, by name, when its data was a table (stored by `train`). */
+function trainedColumns(runDir: string): { features: string[]; delimiter?: string } | null {
+  const stored = readRunConfig(runDir) as { data?: { source?: unknown; features?: unknown; delimiter?: unknown } };
+  const d = stored.data;
+  if (d === undefined || (d.source !== 'table' && d.source !== 'csv')) return null;
+  if (!Array.isArray(d.features) || !d.features.every((f): f is string => typeof f === 'string')) return null;
+  return { features: d.features, ...(typeof d.delimiter === 'string' ? { delimiter: d.delimiter } : {}) };
+}
+
+/**
+ * The examples of an input file as a float tensor [N, ...]: NPY as stored, IDX scaled to [0, 1],
+ * a table's columns: those the run was trained on, by name (extra columns, the label among them,
+ * are ignored; a missing one is an error naming it), or every column when the run's data had no
+ * named columns.
+ */
+async function readInput(file: string, runDir: string): Promise<Tensor> {
   const ext = extname(file).toLowerCase();
   if (ext === '.npy') return readNpy(file).toFloat();
-  if (ext === '.csv') {
-    const t = readCsv(file);
-    const x = new Float32Array(t.rows * t.names.length);
-    t.names.forEach((n, c) =>
-      t.columns[n]!.forEach((v, r) => {
-        x[r * t.names.length + c] = v;
-      }),
+  if (TABLE_EXTENSIONS.includes(ext)) {
+    const columns = trainedColumns(runDir);
+    const jsonl = ext === '.jsonl' || ext === '.ndjson';
+    const t = await readTable(
+      file,
+      columns === null
+        ? {}
+        : {
+            features: columns.features,
+            ...(columns.delimiter === undefined || jsonl ? {} : { delimiter: columns.delimiter }),
+          },
     );
-    return new Tensor(x, [t.rows, t.names.length]);
+    return new Tensor(t.features, [t.rows, t.featureNames.length]);
   }
   const idx = openIdx(file);
   return new Tensor(idx.read(undefined, idx.type === 'ubyte' ? 1 / 255 : 1), idx.shape);
@@ -119,7 +142,7 @@ interface PredictFlags {
 async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
   const { info, pre } = loadRunModel(ctx.root, ref);
-  const x = fitInput(readInput(flags.input), pre, flags.input);
+  const x = fitInput(await readInput(flags.input, info.dir), pre, flags.input);
   const task = taskOf(pre.model);
   const names = pre.description.tasks[0]!.classNames;
   const probs = predict(pre.model, x, { forward: (b: Tensor) => pre.model.forward(b)[task]! }).softmax(1);
@@ -182,7 +205,10 @@ export function registerEvalCommands(program: Command): void {
     .command('predict')
     .description("predict the class of every example in a file with a training run's model")
     .argument('<run>', 'run id, id suffix or directory')
-    .requiredOption('-i, --input <file>', 'examples: .npy ([N, ...] floats), .csv (feature columns) or IDX images')
+    .requiredOption(
+      '-i, --input <file>',
+      'examples: .npy ([N, ...] floats), a table (.csv, .tsv, .jsonl: columns matched by name) or IDX images',
+    )
     .option('-o, --output <file>', 'write all predictions to a .csv or .json file')
     .option('--limit <n>', 'rows shown on the terminal', '20')
     .action((ref: string, flags: PredictFlags, cmd: Command) => runPredict(ref, flags, cmd));

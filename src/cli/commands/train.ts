@@ -25,7 +25,7 @@ import {
 import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import { contextOf, type CliContext } from '../context.js';
-import { loadData } from '../../data/sources/index.js';
+import { loadData, storedDataConfig } from '../../data/sources/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { num } from '../format.js';
 import { checkTrainingConfig } from '../declared-limits.js';
@@ -89,13 +89,14 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   checkRunsRootUsable(ctx.root);
   // everything that can fail on the user's input happens before the run directory exists
   const data = await loadData(config.data, config.seed);
+  for (const w of data.warnings) out.note(`warning: ${w}`);
   manualSeed(config.seed);
   const resume = resumeDir !== undefined;
   const checkpointsDir = resume ? join(resumeDir, 'checkpoints') : '';
   const prepared = resume ? null : prepareModel({ kind, config, data, root: ctx.root, resume: false, checkpointsDir });
   const run = resume
     ? RunSession.reopen(ctx.root, findRun(ctx.root, resumeDir), config)
-    : RunSession.start(ctx.root, kind, config);
+    : RunSession.start(ctx.root, kind, { ...config, data: storedDataConfig(config.data, data) });
   const { model, description, paramSets } =
     prepared ?? prepareModel({ kind, config, data, root: ctx.root, resume: true, checkpointsDir: run.checkpointsDir });
   out.note(

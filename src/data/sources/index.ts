@@ -6,5 +6,5 @@
  * const data = await loadData(dataSchema.parse({ source: 'csv', file: 'iris.csv', label: 'species' }), 0);
  */
 export { dataSchema, dataSourcesSchema, commonDataOptions, type DataConfig } from './schema.js';
-export { loadData, poolOf, type LoadedData } from './load.js';
+export { loadData, poolOf, storedDataConfig, type LoadedData } from './load.js';
 export { classLabels, inMemory, MAX_CLASSES, type Pool, type PoolSet } from './pool.js';

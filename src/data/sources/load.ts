@@ -207,3 +207,16 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
     warnings,
   };
 }
+
+/**
+ * The data config as a run should store it: a table's feature columns written out (the default,
+ * "every other column", resolved), so `eval` and `predict` read exactly those columns by name.
+ *
+ * @example
+ * storedDataConfig(config.data, await loadData(config.data, 0)).features; // ['sepal_length', ...]
+ */
+export function storedDataConfig(d: DataConfig, data: LoadedData): DataConfig {
+  if ((d.source === 'table' || d.source === 'csv') && data.featureNames !== undefined)
+    return { ...d, features: [...data.featureNames] };
+  return d;
+}
