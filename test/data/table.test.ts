@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { PolytaskError } from '../../src/core/errors.js';
-import { readTable, tableFormat, type TableSpec } from '../../src/data/table/index.js';
+import { readTable, readTableColumns, tableFormat, type TableSpec } from '../../src/data/table/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'polytask-table-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -195,6 +195,18 @@ test('a table larger than the memory budget is refused while streaming, naming t
     readTable(file('big.csv', `x,y\n${rows}\n`), { label: 'y' }, { maxInflateBytes: 1 << 20, memoryBudgetBytes: 8192 }),
     /big\.csv: the table's numeric features would take .* more than the memory budget/,
   );
+});
+
+test('columns with their text kept: numbers where every cell is one, NaN for missing, text otherwise', async () => {
+  const p = file('cols.tsv', 'id\ttext\tstars\n1\tGreat, "really"\t5\n2\tmeh\tNA\n3\t42\t1\n');
+  const t = await readTableColumns(p, ['text', 'stars']);
+  assert.deepEqual(t.names, ['text', 'stars']);
+  assert.equal(t.rows, 3);
+  assert.deepEqual(t.columns.text, { kind: 'text', values: ['Great, "really"', 'meh', '42'] });
+  assert.equal(t.columns.stars!.kind, 'number');
+  assert.deepEqual([...(t.columns.stars!.values as Float64Array)], [5, NaN, 1]);
+  assert.deepEqual((await readTableColumns(p)).names, ['id', 'text', 'stars']);
+  await assert.rejects(readTableColumns(p, ['nope']), /cols\.tsv: no column "nope"/);
 });
 
 // ---- properties ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@
  */
 import { FormatError, ValueError } from '../../core/errors.js';
 import { snippet } from '../../io/untrusted.js';
+import { isNumberText } from './cells.js';
 import { MAX_CLASSES } from '../sources/pool.js';
 
 /** The classes a task declares: names, or a count of integer classes. */
@@ -20,8 +21,6 @@ export type DeclaredClasses = { names: readonly string[] } | { count: number } |
 
 /** The tokens that mean "no label" unless a config says otherwise. */
 export const DEFAULT_MISSING: readonly string[] = ['?', '', 'NA', 'NaN'];
-
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 interface Seen {
   code: number;
@@ -84,11 +83,11 @@ export class LabelColumn {
       return i;
     }
     if (c !== undefined && 'count' in c) {
-      const v = NUMBER.test(token) ? Number(token) : NaN;
+      const v = isNumberText(token) ? Number(token) : NaN;
       if (!Number.isInteger(v) || v < 0 || v >= c.count)
         throw new FormatError(
           this.file,
-          `${this.where(row, line)}: label ${NUMBER.test(token) ? token : `"${snippet(token, 30)}"`} is outside ${this.origin} 0..${c.count - 1}${this.opts.origin === undefined ? ` (numClasses: ${c.count})` : ''}`,
+          `${this.where(row, line)}: label ${isNumberText(token) ? token : `"${snippet(token, 30)}"`} is outside ${this.origin} 0..${c.count - 1}${this.opts.origin === undefined ? ` (numClasses: ${c.count})` : ''}`,
         );
       return v;
     }
@@ -108,8 +107,8 @@ export class LabelColumn {
   private inferred(): { remap: Int32Array; classNames: string[] } | null {
     if (this.opts.classes !== undefined) return null;
     const all = [...this.tokens.entries()];
-    const numeric = all.filter(([t]) => NUMBER.test(t));
-    const named = all.filter(([t]) => !NUMBER.test(t));
+    const numeric = all.filter(([t]) => isNumberText(t));
+    const named = all.filter(([t]) => !isNumberText(t));
     if (numeric.length > 0 && named.length > 0) {
       const [n, ns] = numeric[0]!;
       const [t, ts] = named[0]!;

@@ -15,6 +15,7 @@
  */
 import { FormatError, ValueError } from '../../core/errors.js';
 import { snippet } from '../../io/untrusted.js';
+import { isNumberText } from './cells.js';
 import { checkAllocation, readLimits, type ReadLimits } from '../read-limits.js';
 import { LabelColumn, type DeclaredClasses } from './labels.js';
 import { openTable, type TableFormat } from './rows.js';
@@ -56,8 +57,6 @@ export interface Table {
   /** The row in the file (1 = first after the header) of each kept row. */
   rowNumbers: Int32Array;
 }
-
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 function columnList(names: readonly string[]): string {
   const shown = names
@@ -131,7 +130,7 @@ class Ints {
 function featureValue(cell: string, file: string, row: number, line: number, column: string): number {
   const where = `row ${row} (line ${line}), column "${snippet(column, 20)}"`;
   if (cell === '') throw new FormatError(file, `${where}: empty cell (features must be numbers; none may be missing)`);
-  if (NUMBER.test(cell)) {
+  if (isNumberText(cell)) {
     const v = Number(cell);
     if (Number.isFinite(v)) return v;
     throw new FormatError(file, `${where}: ${snippet(cell, 20)} is not a finite number`);

@@ -1,6 +1,7 @@
 /**
- * The rows of a table file, streamed: CSV and TSV through `csv-parse`'s streaming parser (quoting,
- * CRLF, a byte-order mark), JSONL (one JSON object a line) line by line. Nothing but the current
+ * The rows of a table file, streamed: CSV and TSV through `csv-parse`'s streaming parser (CRLF, a
+ * byte-order mark; CSV fields may be quoted, TSV fields are taken as written, quotes included, as
+ * the TSV format has no quoting), JSONL (one JSON object a line) line by line. Nothing but the current
  * row is held, so a table of any size can be read into numbers with bounded memory (read.ts).
  * The format comes from the file's extension: `.tsv`/`.tab` tab-separated, `.jsonl`/`.ndjson`
  * JSON lines, anything else comma-separated; a `delimiter` replaces the separator of CSV/TSV.
@@ -15,7 +16,7 @@ import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { FormatError, ValueError } from '../../core/errors.js';
-import { checkDeclared, sizeLimits } from '../../core/size-limits.js';
+import { checkDeclared } from '../../core/size-limits.js';
 import { isJsonObject, snippet } from '../../io/untrusted.js';
 
 /** How a table file is written. */
@@ -60,8 +61,8 @@ export function tableFormat(file: string, delimiter?: string): { format: TableFo
   return { format, delimiter: delimiter ?? (format === 'tsv' ? '\t' : ',') };
 }
 
-/** The fields of the first line (delimiters plus one), counted from the bytes and stopping past the limit: a huge header is refused before it is parsed. */
-function headerFields(file: string, delimiter: string, limit: number): number {
+/** The fields of the first line (delimiters plus one, an upper bound), counted from the bytes without holding them: a huge header is refused before it is parsed. */
+function headerFields(file: string, delimiter: string): number {
   const fd = fs.openSync(file, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);
@@ -72,7 +73,7 @@ function headerFields(file: string, delimiter: string, limit: number): number {
       if (got === 0) return n;
       for (let i = 0; i < got; i++) {
         if (buf[i] === 10) return n;
-        if (buf[i] === d && ++n > limit) return n;
+        if (buf[i] === d) n++;
       }
     }
   } finally {
@@ -106,7 +107,7 @@ interface Raw {
   line: number;
 }
 
-async function* csvRecords(file: string, delimiter: string): AsyncGenerator<Raw, void, undefined> {
+async function* csvRecords(file: string, delimiter: string, quoted: boolean): AsyncGenerator<Raw, void, undefined> {
   const input = fs.createReadStream(file);
   const parser = parse({
     info: true,
@@ -115,6 +116,7 @@ async function* csvRecords(file: string, delimiter: string): AsyncGenerator<Raw,
     skip_empty_lines: true,
     relax_column_count: true,
     delimiter,
+    ...(quoted ? {} : { quote: false }),
     max_record_size: MAX_RECORD_CHARS,
   });
   input.on('error', (err) => parser.destroy(err));
@@ -192,10 +194,9 @@ export async function openTable(file: string, opts: { delimiter?: string } = {})
   const { format, delimiter } = tableFormat(file, opts.delimiter);
   checkReadable(file);
   if (format !== 'jsonl') {
-    const limit = sizeLimits().columns;
-    checkDeclared(`${file}: header`, 'columns', headerFields(file, delimiter, limit));
+    checkDeclared(`${file}: header`, 'columns', headerFields(file, delimiter));
   }
-  const raw = format === 'jsonl' ? jsonlRecords(file) : csvRecords(file, delimiter);
+  const raw = format === 'jsonl' ? jsonlRecords(file) : csvRecords(file, delimiter, format === 'csv');
   const first = await raw.next();
   if (first.done === true) {
     throw new FormatError(
