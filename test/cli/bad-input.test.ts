@@ -565,7 +565,8 @@ const CONFIG_CASES: ConfigCase[] = [
 
 test(
   'bad data files and configs through `polytask train`: one line, exit 1 or 2, no run directory',
-  { timeout: 120_000 },
+  // ~70 CLI starts, two at a time: minutes on a busy machine; each case has its own HANG_MS watchdog
+  { timeout: 300_000 },
   () =>
     withTempDir(async (dir) => {
       const runsDir = join(dir, 'runs');
@@ -714,7 +715,8 @@ function replaceListed(ckpt: string, file: string, bytes: Uint8Array): void {
 
 test(
   'bad checkpoints, labels and inputs through eval, predict and finetune: one line, no output file, no run directory',
-  { timeout: 120_000 },
+  // a training run, then ~30 CLI starts two at a time: minutes on a busy machine; each case has its own watchdog
+  { timeout: 300_000 },
   () =>
     withTempDir(async (dir) => {
       const runsDir = join(dir, 'runs');
