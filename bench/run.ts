@@ -11,9 +11,10 @@
  * against a fine-tuning epoch (bench/transfer-probe.ts); and the executors: a study grid with
  * `--workers 2` against `local`, and the BullMQ executor's overhead per job (bench/executors.ts).
  *
- * Last, the load time and peak memory of a 1,000,000-image IDX file generated on the fly (bench/idx-load.ts).
+ * Last, the load time and peak memory of a 1,000,000-image IDX file generated on the fly (bench/idx-load.ts),
+ * and the image-folder reader's images/s next to the training step's samples/s (bench/image-load.ts).
  *
- * usage: npm run bench [-- --reps 3 --only W1,W3,mtl,probe,idx,executors --quick]
+ * usage: npm run bench [-- --reps 3 --only W1,W3,mtl,probe,idx,images,executors --quick]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -212,6 +213,26 @@ function idxTable(quick: boolean): string {
   return lines.join('\n');
 }
 
+function imagesTable(quick: boolean, backend: string): string {
+  const n = quick ? 500 : 2000;
+  const title = `### Reading an image folder: ${n.toLocaleString('en')} generated 64×64 JPEGs to 32×32 RGB, against the training step (${backend})`;
+  const { record: r, error } = runWorker(node('image-load.js', String(n), backend));
+  if (r === null) return `${title}\n\nfailed: ${error}`;
+  const row = (what: string, key: string): string => `| ${what} | ${String(r[key])} |`;
+  return [
+    title,
+    '',
+    '| stage | images/s |',
+    '| --- | ---: |',
+    row('decode + resize (sharp, `loadData`)', 'decodePerSec'),
+    row('decode + write the cache (`cache: true`, first run)', 'cacheFillPerSec'),
+    row('read the cache (`cache: true`, later runs)', 'cacheReadPerSec'),
+    row('augment alone (resized crop, flip, jitter; batches of 64)', 'augmentPerSec'),
+    row('train step, CNN conv16-conv32-fc64, batch 64, Adam', 'trainPerSec'),
+    row('train step with the augmentation in the loader', 'trainAugmentedPerSec'),
+  ].join('\n');
+}
+
 function executorsTable(quick: boolean): string {
   const { record: r, error } = runWorker(node('executors.js', quick ? '1' : '2', quick ? '30' : '100'));
   const title = '### Executors: a study grid with `--workers 2` against `local`, and the BullMQ overhead per job';
@@ -295,6 +316,7 @@ function main(): void {
   if (only === null || only.includes('mtl')) tables.push(mtlTable(native.available ? 'native' : 'js', quick));
   if (only === null || only.includes('probe')) tables.push(probeTable(native.available ? 'native' : 'js', quick));
   if (only === null || only.includes('idx')) tables.push(idxTable(quick));
+  if (only === null || only.includes('images')) tables.push(imagesTable(quick, native.available ? 'native' : 'js'));
   if (only === null || only.includes('executors')) tables.push(executorsTable(quick));
   const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2) or NumPy/OpenBLAS (W3).`;
   const md = [header, '', ...tables].join('\n\n');

@@ -14,6 +14,8 @@ import { stringify } from 'csv-stringify/sync';
 /** One predicted row. */
 export interface PredictionRow {
   index: number;
+  /** The input file, when each example is one (images). */
+  file?: string;
   class: number;
   name: unknown;
   probability: number;
@@ -40,14 +42,28 @@ export function safeCell(value: unknown): string {
 }
 
 /**
+ * The CSV text of a table with a header row: numbers as written, everything else through safeCell.
+ *
+ * @example
+ * csvTable(['index', 'digit', 'parity'], [[0, 7, 'odd']]); // 'index,digit,parity\n0,7,odd\n'
+ */
+export function csvTable(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  return stringify([
+    header.map(safeCell),
+    ...rows.map((r) => r.map((c) => (typeof c === 'number' ? String(c) : safeCell(c)))),
+  ]);
+}
+
+/**
  * The CSV text of predictions, with a header row.
  *
  * @example
  * writeFileAtomicSync('p.csv', predictionsCsv(rows));
  */
 export function predictionsCsv(rows: readonly PredictionRow[]): string {
-  return stringify([
-    ['index', 'class', 'name', 'probability'],
-    ...rows.map((r) => [String(r.index), String(r.class), safeCell(r.name), String(r.probability)]),
-  ]);
+  const files = rows.some((r) => r.file !== undefined);
+  return csvTable(
+    ['index', ...(files ? ['file'] : []), 'class', 'name', 'probability'],
+    rows.map((r) => [r.index, ...(files ? [r.file] : []), r.class, r.name, r.probability]),
+  );
 }

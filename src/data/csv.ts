@@ -142,6 +142,51 @@ export function parseCsv(text: string | Uint8Array, file = '<string>', opts: Csv
 }
 
 /**
+ * The number a cell holds (`nan`, `inf` and their kin included), or null when it holds text or
+ * nothing.
+ *
+ * @example
+ * cellNumber('2.5'); // 2.5
+ * cellNumber('odd'); // null
+ */
+export function cellNumber(cell: string): number | null {
+  if (NUMBER.test(cell)) return Number(cell);
+  return Object.hasOwn(SPECIAL, cell) ? SPECIAL[cell]! : null;
+}
+
+/** A table's cells as text: what a column of class names is read from. */
+export interface CsvCells {
+  names: string[];
+  /** One array of cells per row, in header order. */
+  rows: string[][];
+}
+
+/**
+ * Reads a CSV file with a header row as text cells (trimmed), with the same checks of size,
+ * header and row widths as readCsv.
+ *
+ * @example
+ * readCsvCells('labels.csv').rows[0]; // ['3', 'odd']
+ */
+export function readCsvCells(path: string, opts: Pick<CsvOptions, 'delimiter'> = {}): CsvCells {
+  checkFileSize(path, readLimits(), CSV_BYTES_PER_BYTE, 'a CSV file');
+  const text = fs.readFileSync(path);
+  const delimiter = opts.delimiter ?? ',';
+  checkDeclared(`${path}: header`, 'columns', headerWidth(text, delimiter));
+  const records = parseRecords(text, path, delimiter);
+  const names = headerNames(records[0], path);
+  const rows = records.slice(1).map(({ record, info }, r) => {
+    if (record.length !== names.length)
+      throw new FormatError(
+        path,
+        `row ${r + 1} (line ${info.lines}) has ${record.length} fields, the header has ${names.length}`,
+      );
+    return record;
+  });
+  return { names, rows };
+}
+
+/**
  * Reads a numeric CSV file with a header row.
  *
  * @example

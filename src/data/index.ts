@@ -10,7 +10,7 @@
  * }
  */
 export { TensorDataset, gatherRows, type Batch } from './dataset.js';
-export { DataLoader, type DataLoaderOptions, type DataLoaderState } from './loader.js';
+export { DataLoader, type BatchTransform, type DataLoaderOptions, type DataLoaderState } from './loader.js';
 export { trainTestSplit, type Split, type SplitOptions } from './split.js';
 export { selectImages, splitImages, imageDataset, type ImageSet } from './images.js';
 export { loadMnist } from './mnist.js';
@@ -26,3 +26,20 @@ export { openIdx, parseIdx, readIdx, type IdxArray, type IdxRows, type IdxType }
 export { checkAllocation, DEFAULT_READ_LIMITS, readLimits, type ReadLimits } from './read-limits.js';
 export { parseNpy, readNpy, encodeNpy, writeNpy } from './npy.js';
 export { parseCsv, readCsv, tableToTensor, type CsvOptions, type CsvTable } from './csv.js';
+export {
+  fingerprintData,
+  fingerprintChange,
+  fingerprintDigest,
+  hashLimit,
+  loadedInputs,
+  mnistData,
+  readDataFingerprint,
+  writeDataFingerprint,
+  DATA_FINGERPRINT_FILE,
+  DEFAULT_HASH_LIMIT,
+  type BuiltinData,
+  type DataFingerprint,
+  type DataInputs,
+  type FileFingerprint,
+  type FingerprintMode,
+} from './fingerprint.js';

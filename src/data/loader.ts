@@ -5,6 +5,8 @@
  *
  * Iterating the loader runs the current epoch to its end; iterating again starts the next one.
  * An epoch left early (a `break`, or a state restored mid-epoch) continues where it stopped.
+ * A `transform` (training-time augmentation) runs on each batch with a stream of its own, seeded
+ * from the epoch's starting state and the batch's position, so a resumed run draws the same.
  *
  * @example
  * const loader = new DataLoader(ds, { batchSize: 32, shuffle: true, seed: 0 });
@@ -26,7 +28,17 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
   /** Seed of the loader's own stream; by default it is drawn from the global stream (`manualSeed`). */
   seed?: number;
+  /** Runs on every batch before it is handed out (augmentation), drawing only from `rng`. */
+  transform?: BatchTransform;
 }
+
+/**
+ * A change to a batch drawn from `rng` alone (the same batch and stream give the same result).
+ *
+ * @example
+ * const noisy: BatchTransform = ({ x, y }, rng) => ({ x: x.add(rng.uniform() * 0.01), y });
+ */
+export type BatchTransform = (batch: Batch, rng: Rng) => Batch;
 
 /** Everything needed to resume iteration; plain JSON. */
 export interface DataLoaderState {
@@ -49,6 +61,7 @@ export class DataLoader implements Iterable<Batch> {
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   private readonly rng: Rng;
+  private readonly transform: BatchTransform | undefined;
   private epochCount = 0;
   private position = 0;
   /** The current epoch's sample order; null until the epoch's first batch is asked for. */
@@ -66,6 +79,7 @@ export class DataLoader implements Iterable<Batch> {
     this.shuffle = opts.shuffle ?? false;
     this.dropLast = opts.dropLast ?? false;
     this.rng = new Rng(opts.seed ?? globalRng.nextU32());
+    this.transform = opts.transform;
   }
 
   /** Epochs completed so far. */
@@ -107,14 +121,26 @@ export class DataLoader implements Iterable<Batch> {
   *[Symbol.iterator](): Iterator<Batch> {
     const order = this.currentOrder();
     while (this.position < this.epochEnd) {
-      const indices = order.subarray(this.position, Math.min(this.position + this.batchSize, order.length));
+      const start = this.position;
+      const indices = order.subarray(start, Math.min(start + this.batchSize, order.length));
       // Advance before handing the batch out: a state saved while it is being used resumes after it.
       this.position += indices.length;
-      yield this.dataset.batch(indices);
+      const batch = this.dataset.batch(indices);
+      yield this.transform === undefined ? batch : this.transform(batch, this.batchRng(start));
     }
     this.epochCount++;
     this.position = 0;
     this.order = null;
+  }
+
+  /** The transform's stream for the batch at `start`: a hash of the epoch's starting state and the position. */
+  private batchRng(start: number): Rng {
+    let h = Math.imul(start ^ 0x5bd1e995, 0x9e3779b1);
+    for (let i = 0; i < 4; i++) {
+      h = Math.imul(h ^ (this.epochStartState[i]! >>> 0), 0x85ebca6b);
+      h ^= h >>> 13;
+    }
+    return new Rng(h >>> 0);
   }
 
   /**

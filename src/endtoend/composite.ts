@@ -7,6 +7,8 @@
  * const set = digitPairs(pools.train, 1000, 0);
  * const ds = compositeDataset(set);   // x [1000,1,28,56], y [1000] int32 sums
  */
+import { ValueError } from '../core/errors.js';
+import { sizeOf } from '../core/shape.js';
 import { TensorDataset } from '../data/index.js';
 
 export interface CompositeSet {
@@ -52,4 +54,22 @@ export function compositePrefix(set: CompositeSet, n: number): CompositeSet {
     digits: set.digits.subarray(0, take * per),
     sources: set.sources.subarray(0, take * per),
   };
+}
+
+/**
+ * The first `n` examples of a dataset, sharing its arrays (nested subsets of one draw: a larger
+ * training size holds every example of a smaller one).
+ *
+ * @example
+ * datasetPrefix(draw, 100).length; // 100
+ */
+export function datasetPrefix(ds: TensorDataset, n: number): TensorDataset {
+  if (!Number.isInteger(n) || n < 0 || n > ds.length)
+    throw new ValueError('datasetPrefix', `n must be an integer in [0, ${ds.length}], got ${n}`);
+  return new TensorDataset(
+    ds.features.subarray(0, n * sizeOf(ds.featureShape)),
+    ds.featureShape,
+    ds.labels.subarray(0, n * sizeOf(ds.labelShape)),
+    ds.labelShape,
+  );
 }

@@ -7,9 +7,10 @@
  * const cfg = parseE2eConfig({ case: 'read-number', seeds: 2 });
  * cfg.training.batchSize; // 32
  */
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseConfig } from '../config/index.js';
-import { STUDY_CASES } from './cases/index.js';
+import { CASE_EXPECTED, CASE_FILE, isCaseRef } from './cases/user-case.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -34,8 +35,16 @@ export const trainingSchema = z.strictObject({
 export const e2eStudyConfigSchema = z.strictObject({
   /** A smoke test (`--quick`): the study runs, but its verdict is `inconclusive: smoke test`, never a conclusion. */
   smokeTest: z.boolean().default(false),
-  /** Which built-in case. */
-  case: z.enum(STUDY_CASES).default('digit-sum'),
+  /**
+   * Which case: a built-in one by name, or the user's own: a JS module exporting an EndToEndCase
+   * (cases/case.ts) or a YAML/JSON case file (cases/yaml-case.ts).
+   */
+  case: z
+    .string()
+    .refine(isCaseRef, { message: CASE_EXPECTED })
+    // a case file is kept by its absolute path, so that a resume from another directory finds it
+    .overwrite((v) => (CASE_FILE.test(v) ? resolve(v) : v))
+    .default('digit-sum'),
   /** Numbers of end-to-end (x, y) training examples, strictly increasing. */
   sizes: z
     .array(positiveInt)

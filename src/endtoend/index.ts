@@ -36,7 +36,7 @@ export { sumDistribution, expectedNumber, sumStage, numberStage } from './digit-
 export { mlp, digitClassifier, EndToEndModel } from './models.js';
 export { classNll, scaledMse, errorRate, meanAbsoluteError } from './objectives.js';
 export { digitPools, digitSample, type DigitPools, type DigitPoolOptions } from './digit-pools.js';
-export { compositeDataset, compositePrefix, type CompositeSet } from './composite.js';
+export { compositeDataset, compositePrefix, datasetPrefix, type CompositeSet } from './composite.js';
 export { digitPairs } from './digit-pairs.js';
 export { writtenNumbers, type WrittenNumberOptions } from './written-numbers.js';
 export {
@@ -44,9 +44,25 @@ export {
   digitSumCase,
   readNumberCase,
   STUDY_CASES,
+  digitsData,
+  builtinDigits,
+  checkCase,
+  checkCaseData,
+  checkValueType,
+  caseNet,
+  caseModelSchema,
+  loadStudyCase,
+  loadYamlCase,
+  yamlCaseSchema,
+  isCaseRef,
+  type EndToEndCase,
+  type CasePart,
+  type CaseModel,
   type StudyCase,
   type StudyCaseName,
 } from './cases/index.js';
+export { TensorDataset, loadMnist, type ImageSet } from '../data/index.js';
+export { tensor, Tensor } from '../tensor/index.js';
 export { fitModel, trainStage, testError, stepsFor, type RunOptions } from './train-run.js';
 export { mean, sampleSd, quantile } from '../study/index.js';
 export { summarize, pointSigmas, type CurvePoint, type CurveEntry } from './curve.js';
@@ -79,7 +95,7 @@ export {
   type StudySetup,
   type StudyErrors,
 } from './study-runs.js';
-export { runE2eStudy, type E2eStudyResult, type E2eStudyOptions } from './study.js';
+export { runE2eStudy, e2eCase, type E2eStudyResult, type E2eStudyOptions } from './study.js';
 export {
   decideE2eVerdict,
   crossoverReason,

@@ -22,9 +22,8 @@ import type { TensorDataset } from '../data/index.js';
 import { hasFields, SubRunner, type Executor, type StudyProgress, type SubRunStore } from '../study/index.js';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../train/index.js';
 import type { StudyCase } from './cases/index.js';
-import { compositeDataset, compositePrefix } from './composite.js';
+import { datasetPrefix } from './composite.js';
 import type { E2eStudyConfig } from './config.js';
-import type { DigitPools } from './digit-pools.js';
 import { hybridFrom, PipelineModel } from './pipeline-model.js';
 import { fitModel, testError, trainStage, type RunOptions } from './train-run.js';
 
@@ -68,7 +67,8 @@ export interface StudySetup {
   config: E2eStudyConfig;
   sizes: readonly number[];
   subtaskExamples: number;
-  pools: DigitPools;
+  /** The case's data, as its `pools` gave it. */
+  pools: unknown;
   test: TensorDataset;
   /** Records finished runs, and holds those of an interrupted run of the same study. */
   subRuns?: SubRunStore | undefined;
@@ -166,7 +166,7 @@ export async function runStudyTrainings(
   };
 
   for (let s = 0; s < config.seeds; s++) {
-    const draw = study.composites(pools.train, sizes[sizes.length - 1]!, seedFor(base, 1, s));
+    const draw = study.examples(pools, 'train', sizes[sizes.length - 1]!, seedFor(base, 1, s));
     manualSeed(seedFor(base, 2, s));
     const pipeline = study.pipeline(config.hidden);
     const pipelineRun = `seed${s}-pipeline`;
@@ -202,7 +202,7 @@ export async function runStudyTrainings(
     }
 
     for (const [k, size] of sizes.entries()) {
-      const data = compositeDataset(compositePrefix(draw, size));
+      const data = datasetPrefix(draw, size);
       errors.endToEnd[k]!.push(
         await measured(`seed${s}-endToEnd-n${size}`, 'endToEnd', size, s, async (signal) => {
           manualSeed(seedFor(base, 5, s, k));

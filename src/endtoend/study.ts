@@ -36,14 +36,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
-import { loadMnist, type ImageSet } from '../data/index.js';
+import type { ImageSet } from '../data/index.js';
 import { analyseConstant, analyseCurve, type FitReport } from './analysis.js';
-import { studyCase } from './cases/index.js';
-import { compositeDataset } from './composite.js';
+import { digitsData, loadStudyCase, STUDY_CASES, type StudyCase } from './cases/index.js';
 import { parseE2eConfig, type E2eStudyConfig, type E2eStudyInput } from './config.js';
 import { findCrossover, type Crossover, type FittedCurve } from './crossover.js';
 import { summarize, type CurveEntry } from './curve.js';
-import { digitPools } from './digit-pools.js';
 import { powerLaw } from './power-law.js';
 import { mean, type E2eOutcome, type StudyRunOptions, type StudyVerdict } from '../study/index.js';
 import { decideE2eVerdict } from './study-verdict.js';
@@ -76,8 +74,21 @@ export interface E2eStudyResult {
 
 /** What the study takes besides its config: the common options, and the digits to build the tasks from. */
 export interface E2eStudyOptions extends StudyRunOptions {
-  /** Single digits to build the tasks from. Default: the embedded MNIST. */
+  /** Single digits to build a built-in case's tasks from. Default: the embedded MNIST. */
   digits?: ImageSet;
+}
+
+/**
+ * The case a config names (a built-in one, or the user's own from its file, checked whole), with
+ * `digits` in place of the embedded MNIST for a built-in case.
+ *
+ * @example
+ * const c = await e2eCase(parseE2eConfig({ case: './my-case.mjs' }));
+ */
+export async function e2eCase(config: E2eStudyConfig, digits?: ImageSet): Promise<StudyCase> {
+  const c = await loadStudyCase(config.case, config.seed);
+  const builtin = (STUDY_CASES as readonly string[]).includes(config.case);
+  return digits === undefined || !builtin ? c : { ...c, ...digitsData(digits) };
 }
 
 /** An approach's error at `size`: measured there, else read off its fit, else at the nearest measured size. */
@@ -105,11 +116,11 @@ export async function runE2eStudy(
 ): Promise<E2eStudyResult> {
   const started = performance.now();
   const config = parseE2eConfig(input);
-  const study = studyCase(config.case);
+  const study = await e2eCase(config, opts.digits);
   const sizes = [...(config.sizes ?? study.defaultSizes)];
   const subtaskExamples = config.subtaskExamples ?? study.defaultSubtaskExamples;
-  const pools = digitPools(opts.digits ?? loadMnist(), { seed: config.seed });
-  const test = compositeDataset(study.composites(pools.test, config.testExamples, seedFor(config.seed, 0)));
+  const pools = await study.pools(config.seed);
+  const test = study.examples(pools, 'test', config.testExamples, seedFor(config.seed, 0));
 
   const errors = await runStudyTrainings(
     {

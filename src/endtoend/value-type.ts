@@ -13,6 +13,8 @@
 export type ValueType =
   /** A grey-scale or colour image, channels × height × width. */
   | { kind: 'image'; shape: readonly [number, number, number] }
+  /** A vector (or array) of numeric features, e.g. a table row: [D]. */
+  | { kind: 'features'; shape: readonly number[] }
   /** A probability distribution over n classes (each row sums to 1). */
   | { kind: 'classes'; n: number }
   /** One real number per sample. */
@@ -30,6 +32,8 @@ export function describeType(t: ValueType): string {
   switch (t.kind) {
     case 'image':
       return `image [${t.shape.join(',')}]`;
+    case 'features':
+      return `features [${t.shape.join(',')}]`;
     case 'classes':
       return `classes (${t.n})`;
     case 'scalar':
@@ -48,7 +52,8 @@ export function describeType(t: ValueType): string {
 export function sameType(a: ValueType, b: ValueType): boolean {
   switch (a.kind) {
     case 'image':
-      return b.kind === 'image' && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+    case 'features':
+      return b.kind === a.kind && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
     case 'classes':
       return b.kind === 'classes' && a.n === b.n;
     case 'scalar':
@@ -68,6 +73,7 @@ export function sameType(a: ValueType, b: ValueType): boolean {
 export function sampleShape(t: ValueType): number[] {
   switch (t.kind) {
     case 'image':
+    case 'features':
       return [...t.shape];
     case 'classes':
       return [t.n];

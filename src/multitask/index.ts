@@ -97,7 +97,13 @@ export {
   type TaskDescriptionFile,
 } from './config/task-description-schema.js';
 export { readArray, type ArrayData, type ReadContext } from './config/read-array.js';
-export { loadTaskDescription, buildTaskDescription, type TaskDescription } from './config/load-task-description.js';
+export {
+  loadTaskDescription,
+  loadTaskDescriptionSync,
+  buildTaskDescription,
+  buildTaskDescriptionSync,
+  type TaskDescription,
+} from './config/load-task-description.js';
 export {
   studyConfigSchema,
   parseStudyConfig,

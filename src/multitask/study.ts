@@ -46,7 +46,7 @@ import { deltaM, taskDeltas, type TaskDirections } from './delta-m.js';
 import { negativeTransfer } from './negative-transfer.js';
 import { meanAffinity, meanResults, meanWeights } from './study/aggregate.js';
 import { parseStudyConfig, type MtlStudyConfig, type MtlStudyConfigInput } from './study/config.js';
-import { studyData } from './study/data.js';
+import { loadStudyData } from './study/data.js';
 import { mtlGrid } from './study/grid.js';
 import { isRunOutcome, trainAndEvaluate, type RunOutcome } from './study/run-one.js';
 import { decideMtlVerdict } from './study/verdict.js';
@@ -111,7 +111,7 @@ export async function runMtlStudy(
   const started = performance.now();
   const c = parseStudyConfig(config);
   onProgress({ phase: 'data', message: `loading ${c.dataset}` });
-  const data = studyData(c);
+  const data = await loadStudyData(c);
   const tasks = data.tasks;
   const directions: TaskDirections = Object.fromEntries(tasks.map((t) => [t.name, t.directions]));
   const checksFromData = {

@@ -28,6 +28,7 @@ import {
   mae,
   mse,
   r2,
+  rmse,
   topK,
   type Metric,
 } from '../train/index.js';
@@ -51,6 +52,7 @@ export const metricFactories = {
   averagePrecision: () => averagePrecision(),
   mse: () => mse(),
   mae: () => mae(),
+  rmse: () => rmse(),
   r2: () => r2(),
 } as const satisfies Record<string, () => Metric>;
 
@@ -64,7 +66,7 @@ export const metricsForKind: Readonly<Record<TaskKind, readonly MetricName[]>> =
   multiclass: ['accuracy', 'top5', 'macroF1'],
   binary: ['binaryAccuracy', 'binaryF1', 'averagePrecision'],
   multilabel: ['averagePrecision', 'binaryAccuracy', 'binaryF1'],
-  regression: ['mae', 'mse', 'r2'],
+  regression: ['mae', 'rmse', 'mse', 'r2'],
 };
 
 const defaultMetric: Readonly<Record<TaskKind, MetricName>> = {

@@ -21,6 +21,7 @@ import {
   type EvaluationResult,
   type FitResult,
   type ResumableLoader,
+  type SchedulerLike,
 } from '../train/index.js';
 import type { WeightingMethod } from './weighting/index.js';
 import { AffinityTracker, type AffinityHistory, type AffinityTrackerOptions } from './affinity-tracker.js';
@@ -47,6 +48,12 @@ export interface TrainMultiTaskOptions<B extends MultiTaskBatch> {
   /** Steps per window of the weight history. Default 10. */
   weightsEvery?: number;
   clipGradNorm?: number;
+  /** A learning-rate schedule, stepped once per step. */
+  scheduler?: SchedulerLike;
+  /** Stop after this many steps in total. */
+  maxSteps?: number;
+  /** Evaluate every this many epochs. Default 1. */
+  evalEvery?: number;
   checkpoint?: CheckpointOptions;
   callbacks?: Callbacks | readonly Callbacks[];
   /**
@@ -98,6 +105,9 @@ export async function trainMultiTask<B extends MultiTaskBatch>(o: TrainMultiTask
     },
     ...(o.evaluate === undefined ? {} : { evaluate: o.evaluate }),
     ...(o.clipGradNorm === undefined ? {} : { clipGradNorm: o.clipGradNorm }),
+    ...(o.scheduler === undefined ? {} : { scheduler: o.scheduler }),
+    ...(o.maxSteps === undefined ? {} : { maxSteps: o.maxSteps }),
+    ...(o.evalEvery === undefined ? {} : { evalEvery: o.evalEvery }),
     ...(o.checkpoint === undefined ? {} : { checkpoint: o.checkpoint, stateful: { weighting: o.method } }),
     callbacks: [
       epochStatistics(o.method, names),

@@ -8,9 +8,9 @@
  * `SubRunStore` is what a study needs; `FileSubRunStore` keeps the records in a directory, one
  * JSON file per sub-run written atomically (`<id>.json`: the id, the guard, the result) and a
  * directory per sub-run for its files (`<id>/`: a pre-trained model a later sub-run starts from).
- * Every record carries a hash of the study's resolved config and the backend's name: records made
- * under another config or backend are refused, since mixing them would not give the result of
- * one study. Numbers JSON cannot hold (NaN, ±Infinity, -0) are stored exactly.
+ * Every record carries a hash of the study's resolved config and the backend's name, and where the
+ * study gives one, a digest of its data fingerprint: records made under another config, backend or
+ * data are refused, since mixing them would not give the result of one study. Numbers JSON cannot hold (NaN, ±Infinity, -0) are stored exactly.
  *
  * @example
  * const store = FileSubRunStore.open('runs/a/subruns', { config });
@@ -56,6 +56,11 @@ export interface FileSubRunStoreOptions {
   backend?: string;
   /** Hears about a record that cannot be read; that sub-run is then run again. */
   onWarning?: (message: string) => void;
+  /**
+   * A digest of the data fingerprint (src/data/fingerprint.ts) of what the study reads: carried by
+   * every record; a record of other data is refused. Absent: not recorded, not checked.
+   */
+  data?: string;
 }
 
 /** One record file's contents. */
@@ -64,6 +69,8 @@ interface SubRunRecord {
   config: string;
   backend: string;
   result: JsonValue;
+  /** The data fingerprint's digest, where the study gave one. */
+  data?: string;
   worker?: string;
   seconds?: number;
 }
@@ -107,6 +114,7 @@ export class FileSubRunStore implements SubRunStore {
     readonly root: string,
     readonly hash: string,
     readonly backend: string,
+    readonly data: string | undefined,
   ) {}
 
   /**
@@ -118,7 +126,12 @@ export class FileSubRunStore implements SubRunStore {
    * const store = FileSubRunStore.open(join(run.dir, 'subruns'), { config, onWarning: (m) => out.note(m) });
    */
   static open(root: string, options: FileSubRunStoreOptions): FileSubRunStore {
-    const store = new FileSubRunStore(root, configHash(options.config), options.backend ?? getBackend().name);
+    const store = new FileSubRunStore(
+      root,
+      configHash(options.config),
+      options.backend ?? getBackend().name,
+      options.data,
+    );
     fs.mkdirSync(root, { recursive: true });
     for (const name of fs
       .readdirSync(root)
@@ -150,6 +163,12 @@ export class FileSubRunStore implements SubRunStore {
           `recorded on the ${record.backend} backend, this process runs on ${store.backend}; resume with POLYTASK_BACKEND=${record.backend}`,
         );
       }
+      if (store.data !== undefined && record.data !== undefined && record.data !== store.data) {
+        throw new ValueError(
+          path,
+          `recorded with other data (fingerprint ${record.data}, now ${store.data}); a study resumes only over the data it started with`,
+        );
+      }
       store.#records.set(record.id, unpackState(record.result, {}));
     }
     return store;
@@ -176,6 +195,7 @@ export class FileSubRunStore implements SubRunStore {
       config: this.hash,
       backend: this.backend,
       result: json,
+      ...(this.data === undefined ? {} : { data: this.data }),
       ...(meta === undefined ? {} : { worker: meta.worker, seconds: meta.seconds }),
     };
     writeFileAtomicSync(join(this.root, `${fileStem(id)}.json`), `${JSON.stringify(record)}\n`);

@@ -36,7 +36,7 @@ import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
 import { ValueError } from '../core/errors.js';
 import { manualSeed } from '../core/rng.js';
-import { imageDataset, type TensorDataset } from '../data/index.js';
+import type { TensorDataset } from '../data/index.js';
 import type { MultiTaskModel } from '../models/hard-sharing.js';
 import type { Tensor } from '../tensor/index.js';
 import {
@@ -58,7 +58,7 @@ import { taskAccuracy } from './evaluate.js';
 import { FeatureCache } from './feature-cache.js';
 import { pretrain } from './pretrain.js';
 import { loadWeights } from './state-map.js';
-import { createStrategy } from './strategies/index.js';
+import { runFineTune } from './finetune.js';
 import type { StrategyKey } from './strategies/types.js';
 import { gainCheck, imageStats, inputCheck, ratioCheck, type StudyChecks } from './study/checks.js';
 import {
@@ -67,7 +67,8 @@ import {
   type TransferStudyConfig,
   type TransferStudyInput,
 } from './study/config.js';
-import { runImages, studyData, type StudyData } from './study/data.js';
+import { runImages, studyDataset, type StudyData } from './study/data.js';
+import { loadStudyData, studyArch } from './study/user-data.js';
 import { decideTransferVerdict } from './study/verdict.js';
 
 /** A progress report: the common fields, the phase, and (fine-tuning) the run just finished. */
@@ -192,7 +193,8 @@ async function sourceModel(
       model: loaded.model,
       description: loaded.description,
       checkpoint: loaded.path,
-      examples: numberIn(loaded.source, 'examples'),
+      // with the data it was trained on (source.data), that data's training examples
+      examples: s.data === undefined ? numberIn(loaded.source, 'examples') : data.source.n,
       epochs: numberIn(loaded.source, 'epochs'),
       losses: null,
     };
@@ -210,7 +212,7 @@ async function sourceModel(
       losses: recorded.losses ?? null,
     };
   }
-  const { arch, ...archConfig } = config.model;
+  const { arch, config: archConfig } = studyArch(config.model, data.featureShape);
   const info = { data: data.sourceName, examples: data.source.n, epochs: s.epochs };
   const trained: { result?: Awaited<ReturnType<typeof pretrain>> } = {};
   const { checkpoint, losses } = await runner.run({ id: SOURCE_RUN, spec: null }, async (_run, ctx) => {
@@ -227,7 +229,7 @@ async function sourceModel(
           name: 'source',
           classes: data.source.classNames.length,
           classNames: [...data.source.classNames],
-          train: imageDataset(data.source),
+          train: studyDataset(data, data.source),
         },
       ],
       onEpoch: (e) =>
@@ -294,18 +296,19 @@ export async function runTransferStudy(
   const c = resolveStudyConfig(config);
   const ft = c.fineTune;
   onProgress({ phase: 'data', message: 'loading images', done: 0, total: 1, run: 'data', runIndex: 1, runs: 1 });
-  const data = studyData(c);
+  const data = await loadStudyData(c);
   const { subRuns, signal } = options;
   const src = await sourceModel(c, data, onProgress, options);
   const classes = data.targetPool.classNames.length;
-  // a loaded checkpoint's head need not have been trained on this direction's source classes
+  // a loaded checkpoint's head need not have been trained on this direction's source classes; with
+  // its own data (source.data, checked against its head) it was
   const sourceAccuracy =
-    c.source.checkpoint === undefined
-      ? taskAccuracy(src.model, src.description.tasks[0]!.name, imageDataset(data.sourceTest))
+    c.source.checkpoint === undefined || c.source.data !== undefined
+      ? taskAccuracy(src.model, src.description.tasks[0]!.name, studyDataset(data, data.sourceTest))
       : null;
   // a snapshot: every run starts from these values, whatever the previous run did to its copy
   const weights = Object.fromEntries(Object.entries(src.model.stateDict()).map(([k, t]) => [k, t.clone().detach()]));
-  const fixedTest = imageDataset(data.targetTest);
+  const fixedTest = studyDataset(data, data.targetTest);
   const cache = new FeatureCache();
   const grid = c.target.budgets.flatMap((budget) =>
     ft.seeds.flatMap((seed) =>
@@ -324,8 +327,8 @@ export async function runTransferStudy(
       // the fixed test set keeps one dataset object, so probes over one trunk reuse its cached features
       images = {
         key,
-        train: imageDataset(drawn.train),
-        test: drawn.test === data.targetTest ? fixedTest : imageDataset(drawn.test),
+        train: studyDataset(data, drawn.train),
+        test: drawn.test === data.targetTest ? fixedTest : studyDataset(data, drawn.test),
       };
     }
     return images;
@@ -358,10 +361,11 @@ export async function runTransferStudy(
       const t0 = performance.now();
       manualSeed(seed);
       const model = targetModel(src.description, weights, classes);
-      const fitted = await createStrategy(strategy).fit({
+      const { result: fitted } = await runFineTune({
         model,
         task: TARGET_TASK,
         train,
+        method: strategy,
         signal: ctx.signal,
         options: {
           epochs,
@@ -403,7 +407,7 @@ export async function runTransferStudy(
     results[strategy] = byBudget;
   }
   const checks: StudyChecks = {
-    inputs: inputCheck(imageStats(data.source), imageStats(data.targetPool)),
+    inputs: inputCheck(imageStats(data.source, data.featureShape), imageStats(data.targetPool, data.featureShape)),
     dataRatio: ratioCheck(src.examples, c.target.budgets, classes),
     gain: gainCheck(results, c.target.budgets, ft.seeds.length),
   };

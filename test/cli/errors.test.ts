@@ -51,7 +51,7 @@ test('a bad flag value names the flag; usage errors are one line too', () =>
     );
     assertOneLine(
       await polytask(['finetune', '--strategy', 'all'], { runsDir: runs }),
-      /--strategy: finetune\.strategy: found "all" \(a string\), expected one of "full", "linear-probe"/,
+      /--strategy: finetune\.strategy: found "all" \(a string\), expected one of "scratch", "linear-probe", "full", "lp-ft", "gradual", "discriminative", "lora"/,
     );
     assertOneLine(await polytask(['train', '--bogus'], { runsDir: runs }), /unknown option '--bogus' \(see --help\)$/);
     assertOneLine(await polytask(['fly'], { runsDir: runs }), /unknown command 'fly'/);

@@ -7,11 +7,17 @@ import { readConfigFile } from '../../src/cli/config/read-file.js';
 import { finetuneConfigSchema, trainConfigSchema } from '../../src/cli/config/train-schema.js';
 import { validateConfig } from '../../src/cli/config/validate.js';
 import { studyByKey } from '../../src/cli/studies/index.js';
+import { yamlCaseSchema } from '../../src/endtoend/cases/index.js';
+import { isMultiTaskConfig, multiTaskConfigSchema } from '../../src/cli/config/multitask-schema.js';
+import { taskDescriptionSchema } from '../../src/multitask/config/task-description-schema.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
 
-/** The schema an example is for, by its file name. */
-function schemaFor(name: string): Parameters<typeof validateConfig>[0] {
+/** The schema an example is for, by its file name (and a train config's `tasks` key). */
+function schemaFor(name: string, raw: Record<string, unknown>): Parameters<typeof validateConfig>[0] {
+  // `tasks:` names a task description in a multi-task train config, and maps tasks in a description
+  if (isMultiTaskConfig(raw)) return typeof raw.tasks === 'string' ? multiTaskConfigSchema : taskDescriptionSchema;
+  if (name.startsWith('e2e-case')) return yamlCaseSchema;
   if (name.startsWith('study-')) return studyByKey(name.slice('study-'.length).replace(/\.ya?ml$|\.json$/, '')).schema;
   if (name.startsWith('transfer-')) return studyByKey('transfer').schema;
   if (name.startsWith('finetune-')) return finetuneConfigSchema;
@@ -28,6 +34,6 @@ test('every example config is valid for its command', () => {
     const config = f.startsWith('finetune-')
       ? { ...raw, finetune: { ...(raw.finetune as object), from: 'a-run' } }
       : raw;
-    assert.doesNotThrow(() => validateConfig(schemaFor(f), config, { file }), f);
+    assert.doesNotThrow(() => validateConfig(schemaFor(f, raw), config, { file }), f);
   }
 });

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import path from 'node:path';
 import { writeNpy } from '../../src/data/index.js';
 import { tensor } from '../../src/tensor/index.js';
-import { ConfigError, loadTaskDescription, parseStudyConfig } from '../../src/multitask/index.js';
+import { ConfigError, loadTaskDescriptionSync, parseStudyConfig } from '../../src/multitask/index.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polytask-tasks-'));
 writeNpy(
@@ -52,7 +52,7 @@ mixing: { strategy: temperature, temperature: 2 }
 `;
 
 test('a valid description gives tasks and one dataset per input', () => {
-  const d = loadTaskDescription(write('valid.yaml', VALID));
+  const d = loadTaskDescriptionSync(write('valid.yaml', VALID));
   assert.deepEqual(
     d.tasks.map((t) => [t.name, t.kind, t.outputs]),
     [
@@ -80,7 +80,7 @@ test('a valid description gives tasks and one dataset per input', () => {
     JSON.stringify({ input: { file: 'x.npy' }, tasks: { size: { kind: 'regression', targets: { file: 'y.npy' } } } }),
   );
   assert.deepEqual(
-    loadTaskDescription(json).tasks.map((t) => t.name),
+    loadTaskDescriptionSync(json).tasks.map((t) => t.name),
     ['size'],
   );
 });
@@ -89,7 +89,7 @@ test('a valid description gives tasks and one dataset per input', () => {
 function errorOf(name: string, text: string): ConfigError {
   const file = write(name, text);
   try {
-    loadTaskDescription(file);
+    loadTaskDescriptionSync(file);
   } catch (e) {
     assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
     assert.ok(e.message.startsWith(`${file}: `), `names the file: ${e.message}`);
@@ -139,7 +139,7 @@ test('unknown keys are errors that suggest a close key or list the keys allowed 
   assert.match(e.message, /unknown\.yaml: input: unknown key "colums"; did you mean "column"\?/);
   assert.match(
     e.message,
-    /unknown\.yaml: tasks\.size: unknown key "weight"; allowed: kind, classes, targets, mask, input, metrics/,
+    /unknown\.yaml: tasks\.size: unknown key "weight"; allowed: kind, classes, classNames, targets, mask, input, metrics/,
   );
   assert.match(e.message, /unknown\.yaml: unknown key "extra"; allowed: input, tasks, mixing, split/);
   assert.equal(e.problems.length, 3);
@@ -188,7 +188,7 @@ test('data errors name the field: missing file, unknown column, row count, label
       'metric.yaml',
       `${head}  size:\n    kind: regression\n    targets: { file: y.npy }\n    metrics: [accuracy]\n`,
     ).message,
-    /tasks\.size\.metrics\[0\]: found "accuracy", expected a metric for a regression task: mae, mse, r2/,
+    /tasks\.size\.metrics\[0\]: found "accuracy", expected a metric for a regression task: mae, rmse, mse, r2/,
   );
   assert.match(
     errorOf(
@@ -213,11 +213,11 @@ test('data errors name the field: missing file, unknown column, row count, label
 test('YAML syntax errors name the file and line', () => {
   const file = write('syntax.yaml', 'tasks:\n  a: [1, 2\n');
   assert.throws(
-    () => loadTaskDescription(file),
+    () => loadTaskDescriptionSync(file),
     (e: Error) => e.message.startsWith(`${file}:3:1: not valid YAML: `),
   );
   const dup = write('dup.yaml', 'tasks: {}\ntasks: {}\n');
-  assert.throws(() => loadTaskDescription(dup), /dup\.yaml:2:1: not valid YAML/);
+  assert.throws(() => loadTaskDescriptionSync(dup), /dup\.yaml:2:1: not valid YAML/);
 });
 
 test('the study configuration is checked the same way', () => {

@@ -122,3 +122,18 @@ test('a result holding a tensor is refused before anything is written', () =>
     assert.throws(() => store.put('x', { w: tensor([1, 2]) }), /sub-run 'x': a recorded result holds plain data/);
     assert.deepEqual(readdirSync(dir), []);
   }));
+
+test('records carry the data digest; records of other data are refused, records without one are taken', () =>
+  withDir((dir) => {
+    const store = FileSubRunStore.open(dir, { config: { a: 1 }, data: 'aaaa' });
+    store.put('ew-seed0', { error: 0.25 });
+    const record = JSON.parse(readFileSync(join(dir, 'ew-seed0.json'), 'utf8')) as { data?: string };
+    assert.equal(record.data, 'aaaa');
+    assert.equal(FileSubRunStore.open(dir, { config: { a: 1 }, data: 'aaaa' }).get('ew-seed0') !== undefined, true);
+    assert.throws(
+      () => FileSubRunStore.open(dir, { config: { a: 1 }, data: 'bbbb' }),
+      /ew-seed0\.json: recorded with other data \(fingerprint aaaa, now bbbb\); a study resumes only over the data it started with$/,
+    );
+    // a store that checks no data (a library caller) takes them as before
+    assert.equal(FileSubRunStore.open(dir, { config: { a: 1 } }).size, 1);
+  }));

@@ -18,6 +18,7 @@ import {
   mse,
   presentEntries,
   r2,
+  rmse,
   topK,
   type Metric,
 } from '../../src/train/index.js';
@@ -206,6 +207,10 @@ test('mse, mae and r2 over present entries; r2 per column with constant columns 
   const target = tensor([1, NaN, 5, 2]);
   close(fed(mse(), [[pred, target]]), 8 / 3);
   close(fed(mae(), [[pred, target]]), 4 / 3);
+  close(fed(rmse(), [[pred, target]]), Math.sqrt(8 / 3));
+  assert.equal(rmse().name, 'rmse');
+  assert.equal(rmse().higherIsBetter, false);
+  assert.ok(Number.isNaN(fed(rmse(), [[tensor([1]), tensor([NaN])]])), 'no present entry: NaN');
   close(fed(r2(), [[pred, target]]), 1 - 8 / (78 / 9));
   close(
     fed(r2(), [

@@ -88,7 +88,7 @@ export function singleTaskSummary(file: string, d: LoadedData): SingleTaskSummar
  * The summary of a task description, after checking every input is finite.
  *
  * @example
- * multiTaskSummary(loadTaskDescription('tasks.yaml')).tasks[0].missingFraction;
+ * multiTaskSummary(await loadTaskDescription('tasks.yaml')).tasks[0].missingFraction;
  */
 export function multiTaskSummary(t: TaskDescription): MultiTaskSummary {
   const sources = Object.entries(t.sources).map(([name, ds]) => {
@@ -173,7 +173,7 @@ async function check(file: string, cmd: Command): Promise<void> {
   const { out } = contextOf(cmd);
   const raw = readConfigFile(file);
   if (isTaskDescription(raw)) {
-    const s = multiTaskSummary(loadTaskDescription(file));
+    const s = multiTaskSummary(await loadTaskDescription(file));
     out.result(s, () => multiText(s));
     return;
   }

@@ -56,6 +56,12 @@ function sources(): SourceInfo[] {
       available: true,
       detail: 'your files: data: { source: table, file: x.csv, label: y } (CSV, TSV, JSONL; see examples/)',
     },
+    {
+      name: 'images',
+      use: 'train, pretrain, finetune, eval, predict',
+      available: true,
+      detail: 'a folder of PNG/JPEG/WebP/GIF/SVG, one sub-folder per class (examples/train-images.yaml)',
+    },
     ...builtinDatasets.map((d) => ({
       name: d,
       use: 'study mtl',

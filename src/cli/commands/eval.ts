@@ -2,19 +2,22 @@
  * `polytask eval RUN` and `polytask predict RUN --input FILE`: the newest checkpoint of a
  * training run (train, pretrain or finetune), rebuilt from the description stored with it,
  * evaluated on the run's own test split (or another data config), or applied to new examples
- * from an NPY, IDX or table file (CSV, TSV, JSONL: the run's feature columns, matched by name),
- * with the predicted class and its probability per example.
+ * from an NPY, CSV or IDX file or from image files and folders (decoded as the run's training
+ * images were), with the predicted class, its name and its probability per example; a run trained
+ * on a table reads a table's columns by name (CSV, TSV, JSONL: extra columns ignored).
  *
  * @example
  * polytask eval 3fa2c1 --json
  * polytask eval 3fa2c1 --data fashion-mnist
  * polytask predict 3fa2c1 --input digits.npy --output predictions.csv
+ * polytask predict 3fa2c1 -i cat.png dog.jpg more-photos/
+ * (a multi-task run, from train --tasks, is evaluated and predicted per task: eval-tasks.ts)
  */
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { sizeOf } from '../../core/shape.js';
-import { DataLoader, openIdx, readNpy } from '../../data/index.js';
+import { DataLoader } from '../../data/index.js';
 import { readTable } from '../../data/table/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
@@ -30,8 +33,12 @@ import { contextOf } from '../context.js';
 import { loadData } from '../../data/sources/index.js';
 import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
+import { imageInputs, imageInputTensor } from '../predict-images.js';
 import { predictionsCsv, safeCell } from '../predictions-csv.js';
 import { findRun } from '../run-store.js';
+import { readExamples } from '../input-file.js';
+import { isMultiTaskConfig } from '../config/multitask-schema.js';
+import { evalTasks, predictTaskColumns } from './eval-tasks.js';
 
 const TRAINING_KINDS = ['train', 'pretrain', 'finetune'];
 
@@ -53,8 +60,21 @@ interface EvalFlags {
   [key: string]: unknown;
 }
 
+/** The run `ref` names when it is a multi-task one (train --tasks), else null. */
+function taskRun(root: string, ref: string): RunInfo | null {
+  const info = findRun(root, ref);
+  return isMultiTaskConfig(readRunConfig(info.dir) as Record<string, unknown>) ? info : null;
+}
+
 async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
+  const tasks = taskRun(ctx.root, ref);
+  if (tasks !== null) {
+    const given = ['config', 'data', 'classes', 'limit', 'set'].find((k) => flags[k] !== undefined);
+    if (given !== undefined)
+      throw new CliError(`--${given} does not apply to a multi-task run: it is evaluated on its task description`);
+    return evalTasks(ctx, tasks);
+  }
   const { info, pre } = loadRunModel(ctx.root, ref);
   const schema = info.kind === 'finetune' ? finetuneConfigSchema : trainConfigSchema;
   const stored = readRunConfig(info.dir) as Record<string, unknown>;
@@ -70,12 +90,22 @@ async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<voi
     throw new CliError(`the data has ${data.classes} classes, the model of run ${info.id} predicts ${classes}`);
   const metrics = { [task]: [accuracy(), macroF1(), ...(classes > 5 ? [topK(5)] : [])] };
   const result = evaluate(pre.model, new DataLoader(data.test, { batchSize: 500 }), metrics)[task]!;
+  const classNames = (pre.description.tasks[0]!.classNames ?? []).map((n) => (typeof n === 'string' ? n : safeCell(n)));
   ctx.out.result(
-    { run: info.id, checkpoint: pre.path, data: data.description, examples: data.test.length, task, metrics: result },
+    {
+      run: info.id,
+      checkpoint: pre.path,
+      data: data.description,
+      examples: data.test.length,
+      task,
+      classNames,
+      metrics: result,
+    },
     () =>
       [
         `run ${info.id} (${pre.path})`,
         `${data.test.length} test examples of ${data.description}`,
+        ...(classNames.length === 0 ? [] : [`classes: ${classNames.join(', ')}`]),
         ...Object.entries(result).map(([k, v]) => `${k} ${num(v)}`),
       ].join('\n'),
   );
@@ -94,30 +124,21 @@ function trainedColumns(runDir: string): { features: string[]; delimiter?: strin
 }
 
 /**
- * The examples of an input file as a float tensor [N, ...]: NPY as stored, IDX scaled to [0, 1],
- * a table's columns: those the run was trained on, by name (extra columns, the label among them,
- * are ignored; a missing one is an error naming it), or every column when the run's data had no
- * named columns.
+ * A table given to a run trained on a table: the columns it was trained on, by name (extra
+ * columns, the label among them, are ignored; a missing one is an error naming it); null for any
+ * other input or run.
  */
-async function readInput(file: string, runDir: string): Promise<Tensor> {
+async function tableInput(file: string, runDir: string): Promise<Tensor | null> {
   const ext = extname(file).toLowerCase();
-  if (ext === '.npy') return readNpy(file).toFloat();
-  if (TABLE_EXTENSIONS.includes(ext)) {
-    const columns = trainedColumns(runDir);
-    const jsonl = ext === '.jsonl' || ext === '.ndjson';
-    const t = await readTable(
-      file,
-      columns === null
-        ? {}
-        : {
-            features: columns.features,
-            ...(columns.delimiter === undefined || jsonl ? {} : { delimiter: columns.delimiter }),
-          },
-    );
-    return new Tensor(t.features, [t.rows, t.featureNames.length]);
-  }
-  const idx = openIdx(file);
-  return new Tensor(idx.read(undefined, idx.type === 'ubyte' ? 1 / 255 : 1), idx.shape);
+  if (!TABLE_EXTENSIONS.includes(ext)) return null;
+  const columns = trainedColumns(runDir);
+  if (columns === null) return null;
+  const jsonl = ext === '.jsonl' || ext === '.ndjson';
+  const t = await readTable(file, {
+    features: columns.features,
+    ...(columns.delimiter === undefined || jsonl ? {} : { delimiter: columns.delimiter }),
+  });
+  return new Tensor(t.features, [t.rows, t.featureNames.length]);
 }
 
 /** The input reshaped to what the model takes: [N, C, H, W] for a cnn, anything [N, ...] for an mlp. */
@@ -134,15 +155,36 @@ function fitInput(x: Tensor, pre: Pretrained, file: string): Tensor {
 }
 
 interface PredictFlags {
-  input: string;
+  input: string[];
   output?: string;
   limit?: string;
 }
 
 async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
+  const tasks = taskRun(ctx.root, ref);
+  if (tasks !== null) {
+    if (flags.input.length !== 1)
+      throw new CliError(
+        `a multi-task run predicts for one table or array file at a time, got ${flags.input.length} inputs`,
+      );
+    return predictTaskColumns(ctx, tasks, { ...flags, input: flags.input[0]! });
+  }
   const { info, pre } = loadRunModel(ctx.root, ref);
-  const x = fitInput(await readInput(flags.input, info.dir), pre, flags.input);
+  const images = imageInputs(flags.input);
+  const input = flags.input.join(' ');
+  const x =
+    images === null
+      ? fitInput(
+          (await tableInput(flags.input[0]!, info.dir)) ?? readExamples(flags.input[0]!, { scaleBytes: true }),
+          pre,
+          flags.input[0]!,
+        )
+      : fitInput(
+          await imageInputTensor(images, (readRunConfig(info.dir) as { data?: unknown }).data, pre.description),
+          pre,
+          input,
+        );
   const task = taskOf(pre.model);
   const names = pre.description.tasks[0]!.classNames;
   const probs = predict(pre.model, x, { forward: (b: Tensor) => pre.model.forward(b)[task]! }).softmax(1);
@@ -154,6 +196,7 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
     const name = names?.[c];
     return {
       index: i,
+      ...(images === null ? {} : { file: images[i]! }),
       class: c,
       name: typeof name === 'string' ? name : name === undefined || name === null ? String(c) : safeCell(name),
       probability: probs.data[i * k + c]!,
@@ -166,21 +209,27 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
     );
   }
   const shown = Number(flags.limit ?? 20);
-  ctx.out.result(
-    { run: info.id, checkpoint: pre.path, input: flags.input, output: flags.output ?? null, predictions: rows },
-    () =>
-      [
-        table([
-          ['index', 'class', 'name', 'probability'],
-          ...rows.slice(0, shown).map((r) => [String(r.index), String(r.class), r.name, num(r.probability, 3)]),
-        ]),
-        ...(rows.length > shown
-          ? [
-              `... ${rows.length - shown} more${flags.output === undefined ? ' (use --output FILE or --json for all)' : ''}`,
-            ]
-          : []),
-        ...(flags.output === undefined ? [] : [`wrote ${rows.length} predictions to ${flags.output}`]),
-      ].join('\n'),
+  ctx.out.result({ run: info.id, checkpoint: pre.path, input, output: flags.output ?? null, predictions: rows }, () =>
+    [
+      table([
+        ['index', ...(images === null ? [] : ['file']), 'class', 'name', 'probability'],
+        ...rows
+          .slice(0, shown)
+          .map((r) => [
+            String(r.index),
+            ...(r.file === undefined ? [] : [r.file]),
+            String(r.class),
+            r.name,
+            num(r.probability, 3),
+          ]),
+      ]),
+      ...(rows.length > shown
+        ? [
+            `... ${rows.length - shown} more${flags.output === undefined ? ' (use --output FILE or --json for all)' : ''}`,
+          ]
+        : []),
+      ...(flags.output === undefined ? [] : [`wrote ${rows.length} predictions to ${flags.output}`]),
+    ].join('\n'),
   );
 }
 
@@ -206,8 +255,8 @@ export function registerEvalCommands(program: Command): void {
     .description("predict the class of every example in a file with a training run's model")
     .argument('<run>', 'run id, id suffix or directory')
     .requiredOption(
-      '-i, --input <file>',
-      'examples: .npy ([N, ...] floats), a table (.csv, .tsv, .jsonl: columns matched by name) or IDX images',
+      '-i, --input <files...>',
+      'examples: .npy ([N, ...] floats), a table (.csv; .tsv, .jsonl for a run trained on a table: columns by name), IDX images, or image files and folders (png, jpg, webp, gif, svg)',
     )
     .option('-o, --output <file>', 'write all predictions to a .csv or .json file')
     .option('--limit <n>', 'rows shown on the terminal', '20')

@@ -15,10 +15,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { fingerprintData, fingerprintDigest, writeDataFingerprint } from '../../data/fingerprint.js';
 import { readMetrics, readRunConfig, writeReport, METRICS_FILE, type RunInfo } from '../../report/index.js';
 import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import { contextOf, type CliContext } from '../context.js';
+import { resumeFingerprint } from '../data-fingerprint.js';
 import { CliError, EXIT } from '../errors.js';
 import { duration } from '../format.js';
 import { whileInterruptible } from '../interrupt.js';
@@ -45,7 +47,8 @@ function loadStudyConfig<Config, Result>(
   ctx: CliContext,
   flags: StudyFlags,
 ): { config: Config; resumed: RunInfo | null; executor: ExecutorFlags } {
-  const overrides = flagOverrides(flags, study.flags, study.schema);
+  // the study's own options first, so that an explicit --set has the last word
+  const overrides = [...(study.expand?.(flags, ctx.root) ?? []), ...flagOverrides(flags, study.flags, study.schema)];
   if (flags.resume === undefined) {
     // the file's `executor:` says where the sub-runs train; it is not part of the study's config
     const { config, taken } = loadConfig(study.schema, {
@@ -83,13 +86,20 @@ async function runStudyCommand<Config, Result>(
     study.key,
     ctx.out,
   );
-  // opened before the run is marked running again: records of another config refuse the resume
-  const recorded = resumed === null ? null : openSubRuns(resumed.dir, study.key, config, ctx.out);
+  // what the config names (the transfer study's data, the e2e study's own case) is checked, and
+  // fingerprinted, before the run directory exists; a resume over changed data is refused here
+  await study.check?.(config);
+  const inputs = (await study.dataInputs?.(config)) ?? { files: [] };
+  const fingerprint = resumed === null ? await fingerprintData(inputs) : await resumeFingerprint(resumed.dir, inputs);
+  const digest = fingerprintDigest(fingerprint);
+  // opened before the run is marked running again: records of another config or data refuse the resume
+  const recorded = resumed === null ? null : openSubRuns(resumed.dir, study.key, config, ctx.out, digest);
   const run =
     resumed === null
       ? RunSession.start(ctx.root, `study-${study.key}`, config)
       : RunSession.reopen(ctx.root, resumed, config);
-  const subRuns = recorded ?? openSubRuns(run.dir, study.key, config, ctx.out);
+  writeDataFingerprint(run.dir, fingerprint);
+  const subRuns = recorded ?? openSubRuns(run.dir, study.key, config, ctx.out, digest);
   ctx.out.note(`${study.title} study, run ${run.id}: ${run.dir}`);
   if (resumed !== null) ctx.out.note(`resuming: ${subRuns.size} sub-runs already recorded are not trained again`);
   const executor = makeExecutor?.({ runId: run.id, config }) ?? null;
@@ -160,6 +170,7 @@ export function registerStudyCommands(program: Command): void {
         `sets ${path} (lists: comma-separated)`,
       );
     }
+    for (const o of study.options) cmd.option(o.flags, o.description);
     cmd
       .addOption(new Option('--set <key=value>', 'set any config key (repeatable)').argParser(collect))
       .option('--resume <run>', 'continue a stopped study: its recorded sub-runs are not trained again')

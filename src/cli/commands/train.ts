@@ -2,14 +2,17 @@
  * `polytask train`, `pretrain` and `finetune`: supervised training of a zoo model (mlp, cnn) on
  * MNIST, Fashion-MNIST or the user's files, in a run directory with checkpoints, metrics and a
  * report. `pretrain` is `train` whose checkpoints a `finetune` starts from; `finetune --from RUN`
- * puts a new head on that run's model and trains it fully or as a linear probe. `--resume RUN`
- * continues an interrupted run from its newest checkpoint.
+ * puts a new head on that run's model and adapts it by any strategy of polytask/transfer or LoRA
+ * (src/cli/supervised/finetune.ts). `--resume RUN` continues an interrupted run from its newest
+ * checkpoint (a fine-tuning starts its strategy again).
  *
  * @example
  * polytask train -c examples/train-mnist-mlp.yaml --epochs 5
  * polytask pretrain --data mnist --classes 0,1,2,3,4 --arch cnn
  * polytask finetune --from <pretrain-run> --classes 5,6,7,8,9 --limit 200 --strategy linear-probe
+ * polytask finetune --from <pretrain-run> --data npy --set data.features=x.npy --set data.labels=y.npy --strategy lora --lora-rank 8
  * polytask train --resume <run>
+ * polytask train --tasks examples/digits-tasks.yaml --method pcgrad   // a multi-task run (supervised/tasks.ts)
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -26,6 +29,8 @@ import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import { contextOf, type CliContext } from '../context.js';
 import { loadData, storedDataConfig } from '../../data/sources/index.js';
+import { fingerprintData, loadedInputs, writeDataFingerprint } from '../../data/fingerprint.js';
+import { resumeFingerprint } from '../data-fingerprint.js';
 import { CliError, EXIT } from '../errors.js';
 import { num } from '../format.js';
 import { checkTrainingConfig } from '../declared-limits.js';
@@ -33,6 +38,8 @@ import { checkRunsRootUsable } from '../runs-root-guard.js';
 import { findRun, otherKind, resumeCommand, RunSession } from '../run-store.js';
 import { fitSupervised } from '../supervised/fit.js';
 import { prepareModel } from '../supervised/setup.js';
+import { checkFinetuneConfig, checkFinetuneModel, fitFinetune, type FinetuneOutcome } from '../supervised/finetune.js';
+import { isTaskTraining, trainTasks } from '../supervised/tasks.js';
 
 type Kind = 'train' | 'pretrain' | 'finetune';
 
@@ -49,7 +56,19 @@ const FLAG_PATHS: Record<string, string> = {
   classes: 'data.classes',
   task: 'task',
 };
-const FINETUNE_PATHS: Record<string, string> = { from: 'finetune.from', strategy: 'finetune.strategy' };
+const FINETUNE_PATHS: Record<string, string> = {
+  from: 'finetune.from',
+  strategy: 'finetune.strategy',
+  probeLr: 'finetune.probeLr',
+  probeEpochs: 'finetune.probeEpochs',
+  layerDecay: 'finetune.layerDecay',
+  l2spAlpha: 'finetune.l2sp.alpha',
+  l2spBeta: 'finetune.l2sp.beta',
+  bssEta: 'finetune.bss.eta',
+  loraRank: 'finetune.lora.rank',
+  loraAlpha: 'finetune.lora.alpha',
+  loraTargets: 'finetune.lora.targets',
+};
 
 interface TrainFlags {
   config?: string;
@@ -81,22 +100,59 @@ function loadFor(
   return { config: loadConfig(schema, { base, overrides }).config, resumeDir: info.dir };
 }
 
+/** A fine-tuning's outcome in the shape the summary reads, with what only fine-tuning reports. */
+function finetuneSummary(
+  o: FinetuneOutcome,
+  config: FinetuneConfig,
+): {
+  fit: { reason: string; stepsDone: number; epoch: number; checkpoint: { path: string } | null };
+  evaluation: FinetuneOutcome['evaluation'];
+  extra: Record<string, unknown>;
+} {
+  return {
+    fit: {
+      reason: o.reason,
+      stepsDone: o.steps,
+      epoch: o.epochs,
+      checkpoint: o.checkpoint === null ? null : { path: o.checkpoint },
+    },
+    evaluation: o.evaluation,
+    extra: {
+      strategy: config.finetune.strategy,
+      ...(o.groupRates === null ? {} : { groupRates: o.groupRates }),
+      ...(o.lora === null ? {} : { lora: o.lora }),
+    },
+  };
+}
+
 async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
+  if (kind === 'train' && isTaskTraining(ctx.root, flags)) return trainTasks(ctx, flags);
   const { out } = ctx;
   const { config, resumeDir } = loadFor(kind, ctx, flags);
   checkTrainingConfig(config);
+  if (kind === 'finetune') checkFinetuneConfig(config as FinetuneConfig);
   checkRunsRootUsable(ctx.root);
   // everything that can fail on the user's input happens before the run directory exists
   const data = await loadData(config.data, config.seed);
   for (const w of data.warnings) out.note(`warning: ${w}`);
+  // a resume over changed data files is refused here, before anything is written
+  const inputs = loadedInputs(config.data, data);
+  const fingerprint =
+    resumeDir === undefined ? await fingerprintData(inputs) : await resumeFingerprint(resumeDir, inputs);
   manualSeed(config.seed);
   const resume = resumeDir !== undefined;
   const checkpointsDir = resume ? join(resumeDir, 'checkpoints') : '';
-  const prepared = resume ? null : prepareModel({ kind, config, data, root: ctx.root, resume: false, checkpointsDir });
+  // a resumed finetune starts its strategy again from the pre-trained model, so it is built here too
+  const prepared =
+    resume && kind !== 'finetune'
+      ? null
+      : prepareModel({ kind, config, data, root: ctx.root, resume: false, checkpointsDir });
+  if (kind === 'finetune') checkFinetuneModel(prepared!.description, config as FinetuneConfig);
   const run = resume
     ? RunSession.reopen(ctx.root, findRun(ctx.root, resumeDir), config)
     : RunSession.start(ctx.root, kind, { ...config, data: storedDataConfig(config.data, data) });
+  writeDataFingerprint(run.dir, fingerprint);
   const { model, description, paramSets } =
     prepared ?? prepareModel({ kind, config, data, root: ctx.root, resume: true, checkpointsDir: run.checkpointsDir });
   out.note(
@@ -105,18 +161,37 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   out.note(`run directory: ${run.dir}`);
   let status: RunStatus = 'failed';
   try {
-    const { fit, evaluation } = await fitSupervised({
-      run,
-      config,
-      model,
-      description,
-      data,
-      paramSets,
-      out,
-      bars: ctx.bars,
-      resume,
-      source: { kind, data: data.description, task: config.task },
-    });
+    const source = { kind, data: data.description, task: config.task };
+    const { fit, evaluation, extra } =
+      kind === 'finetune'
+        ? finetuneSummary(
+            await fitFinetune({
+              run,
+              config: config as FinetuneConfig,
+              model,
+              description,
+              data,
+              out,
+              bars: ctx.bars,
+              source,
+            }),
+            config as FinetuneConfig,
+          )
+        : {
+            ...(await fitSupervised({
+              run,
+              config,
+              model,
+              description,
+              data,
+              paramSets,
+              out,
+              bars: ctx.bars,
+              resume,
+              source,
+            })),
+            extra: {},
+          };
     status = fit.reason === 'stopped' ? 'stopped' : 'completed';
     const metrics = evaluation[config.task] ?? {};
     const summary = {
@@ -126,6 +201,7 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
       epochs: fit.epoch,
       reason: fit.reason,
       checkpoint: fit.checkpoint?.path ?? null,
+      ...extra,
     };
     const report = flags.report
       ? (
@@ -168,7 +244,7 @@ function addTrainingFlags(cmd: Command): Command {
     .option('--lr <rate>', 'learning rate (optimizer.lr)')
     .option('--seed <n>', 'seed of initialisation, split and shuffling')
     .option('--arch <name>', 'model: mlp or cnn (model.arch)')
-    .option('--data <source>', 'mnist, fashion-mnist, idx, npy or csv (data.source)')
+    .option('--data <source>', 'mnist, fashion-mnist, idx, npy, csv or images (data.source)')
     .option('--limit <n>', 'at most this many training examples (data.limit)')
     .option('--classes <list>', 'keep only these classes, e.g. 0,1,2,3,4 (data.classes)')
     .option('--task <name>', 'name of the task and its head')
@@ -189,8 +265,13 @@ function addTrainingFlags(cmd: Command): Command {
  */
 export function registerTrainingCommands(program: Command): void {
   addTrainingFlags(
-    program.command('train').description('train a model (mlp or cnn) on one classification task'),
-  ).action((flags: TrainFlags, cmd: Command) => runTraining('train', flags, cmd));
+    program
+      .command('train')
+      .description('train a model (mlp or cnn) on one classification task, or with --tasks on several'),
+  )
+    .option('--tasks <file>', 'a task description (YAML/JSON): train one model on all its tasks (tasks)')
+    .option('--method <name>', 'with --tasks: the loss-weighting method, e.g. ew, uw, pcgrad (multitask.method)')
+    .action((flags: TrainFlags, cmd: Command) => runTraining('train', flags, cmd));
   addTrainingFlags(
     program.command('pretrain').description('train a source model whose checkpoints finetune starts from'),
   ).action((flags: TrainFlags, cmd: Command) => runTraining('pretrain', flags, cmd));
@@ -198,6 +279,18 @@ export function registerTrainingCommands(program: Command): void {
     program.command('finetune').description('adapt a pre-trained model to a target task with a new head'),
   )
     .option('--from <run>', 'the pre-trained run (id or directory) or checkpoint directory (finetune.from)')
-    .option('--strategy <name>', 'full or linear-probe (finetune.strategy)')
+    .option(
+      '--strategy <name>',
+      'scratch, linear-probe, full, lp-ft, gradual, discriminative or lora (finetune.strategy)',
+    )
+    .option('--probe-lr <rate>', "learning rate of a linear probe and of lp-ft's probe (finetune.probeLr)")
+    .option('--probe-epochs <n>', "epochs of lp-ft's probe phase (finetune.probeEpochs)")
+    .option('--layer-decay <f>', 'discriminative: rate ratio of a layer group to the one above (finetune.layerDecay)')
+    .option('--l2sp-alpha <a>', 'L2-SP pull of the trunk towards the pre-trained weights (finetune.l2sp.alpha)')
+    .option('--l2sp-beta <b>', 'L2-SP weight decay of the new head (finetune.l2sp.beta)')
+    .option('--bss-eta <eta>', 'BSS shrinkage of the smallest singular values of the features (finetune.bss.eta)')
+    .option('--lora-rank <r>', 'rank of the LoRA adapters (finetune.lora.rank)')
+    .option('--lora-alpha <a>', 'LoRA scale numerator: updates are scaled by alpha/rank (finetune.lora.alpha)')
+    .option('--lora-targets <glob>', 'module names to adapt, e.g. trunk.* or trunk.3 (finetune.lora.targets)')
     .action((flags: TrainFlags, cmd: Command) => runTraining('finetune', flags, cmd));
 }

@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { dataSchema, type DataConfig } from '../../data/sources/index.js';
+import { strategyKeys } from '../../transfer/strategies/types.js';
 
 export { dataSchema, type DataConfig };
 
@@ -56,14 +57,38 @@ export const trainingSchema = z.strictObject({
   maxSteps: positiveInt.optional(),
 });
 
-/** How `finetune` adapts a pre-trained model. */
+/** How `finetune` adapts a pre-trained model: every strategy of polytask/transfer, or LoRA. */
 export const finetuneSchema = z.strictObject({
   /** The pre-trained run (id, id suffix or directory) or checkpoint directory. */
   from: z.string().min(1),
-  /** 'linear-probe' trains the new head only; 'full' trains everything. */
-  strategy: z.enum(['full', 'linear-probe']).default('full'),
-  /** The trunk's learning rate relative to the head's ('full' only). */
-  trunkLrScale: z.number().gt(0).max(1).default(1),
+  /**
+   * scratch, linear-probe, full, lp-ft, gradual, discriminative (src/transfer/strategies/), or
+   * lora: low-rank adapters on `lora.targets`, trained with the new head, merged at the end.
+   */
+  strategy: z.enum([...strategyKeys, 'lora']).default('full'),
+  /** Learning rate of a linear probe (and of LP-FT's probe phase). Default: optimizer.lr. */
+  probeLr: z.number().gt(0).optional(),
+  /** Epochs of LP-FT's probe phase. Default: training.epochs. */
+  probeEpochs: positiveInt.optional(),
+  /** discriminative: each layer group's rate over the rate of the group above it (default 1/2.6). */
+  layerDecay: z.number().gt(0).max(1).optional(),
+  /** Keep batch-norm layers on their pre-trained statistics while training. */
+  frozenBatchNorm: z.boolean().default(false),
+  /** L2-SP: pull the trunk (α) and the head (β) towards the pre-trained weights. */
+  l2sp: z.strictObject({ alpha: z.number().min(0), beta: z.number().min(0).default(0) }).optional(),
+  /** BSS: shrink the k smallest squared singular values of the trunk's features by η. */
+  bss: z.strictObject({ eta: z.number().gt(0), k: positiveInt.optional() }).optional(),
+  /** LoRA's adapters (strategy lora). */
+  lora: z
+    .strictObject({
+      rank: positiveInt.default(8),
+      /** The update is scaled by alpha / rank. Default: rank. */
+      alpha: z.number().gt(0).optional(),
+      dropout: z.number().min(0).lt(1).default(0),
+      /** Globs on module names: 'trunk.*' adapts every linear and conv layer of the trunk. */
+      targets: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default('trunk.*'),
+    })
+    .prefault({}),
 });
 
 const base = {

@@ -1,14 +1,16 @@
 /**
  * The end-to-end vs pipeline study (src/endtoend/study.ts) as the CLI runs it: learning curves of
  * a pipeline of separately trained stages, one end-to-end model and the hybrid on the digit-sum
- * task built from the embedded MNIST, power-law fits, and the crossover. The main job measures
+ * task built from the embedded MNIST (or another case: `--case read-number`, or the user's own,
+ * `--case my-case.yaml` / `--case ./my-case.mjs`), power-law fits, and the crossover. The main job measures
  * five sizes over two seeds; --quick four smaller sizes (the fewest a power law is fitted to), fewer steps.
  *
  * @example
  * await e2eStudy.use((d) => d.run(validateConfig(d.schema, { seeds: 1 }), onProgress));
  */
+import { checkCaseData } from '../../endtoend/cases/index.js';
 import { e2eStudyConfigSchema } from '../../endtoend/config.js';
-import { runE2eStudy } from '../../endtoend/study.js';
+import { e2eCase, runE2eStudy } from '../../endtoend/study.js';
 import { e2eVerdict } from '../../report/index.js';
 import { defineStudy } from './types.js';
 
@@ -34,4 +36,10 @@ export const e2eStudy = defineStudy({
   run: runE2eStudy,
   report: (result) => ({ e2e: result }),
   verdict: e2eVerdict,
+  // the case (a user's file: loaded and checked whole, its data included) and what it reads
+  dataInputs: async (config) => {
+    const c = await e2eCase(config);
+    await checkCaseData(c, config.seed, { hybrid: config.hybrid });
+    return (await c.dataInputs?.(config.seed)) ?? { files: [] };
+  },
 });

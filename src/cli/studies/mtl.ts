@@ -7,8 +7,9 @@
  * @example
  * const result = await mtlStudy.use((d) => d.run(validateConfig(d.schema, { epochs: 1 }), (p) => bar.update(p)));
  */
+import { mnistData } from '../../data/fingerprint.js';
 import { runMtlStudy } from '../../multitask/study.js';
-import { studyConfigSchema } from '../../multitask/study/config.js';
+import { builtinDatasets, studyConfigSchema } from '../../multitask/study/config.js';
 import { mtlVerdict } from '../../report/index.js';
 import { defineStudy } from './types.js';
 
@@ -25,4 +26,17 @@ export const mtlStudy = defineStudy({
   run: runMtlStudy,
   report: (result) => ({ mtl: result }),
   verdict: mtlVerdict,
+  // a built-in dataset by its construction parameters (and the package it is built from), a task file by its contents
+  dataInputs: (c) =>
+    Promise.resolve(
+      (builtinDatasets as readonly string[]).includes(c.dataset)
+        ? {
+            files: [],
+            builtin: [
+              mnistData(),
+              { name: c.dataset, params: { train: c.train, test: c.test, seed: c.dataSeed, missing: c.missing } },
+            ],
+          }
+        : { files: [c.dataset] },
+    ),
 });

@@ -49,16 +49,18 @@ export interface StudyRunContext {
 }
 
 /**
- * The sub-run records of study `key` in run directory `dir`, for `config`; an unreadable record is
- * noted (its sub-run runs again), a record of another config or backend is an error naming it.
+ * The sub-run records of study `key` in run directory `dir`, for `config` (and the digest of its
+ * data fingerprint, `data`); an unreadable record is noted (its sub-run runs again), a record of
+ * another config, backend or data is an error naming it.
  *
  * @example
  * const subRuns = openSubRuns(run.dir, 'e2e', config, out);
  */
-export function openSubRuns(dir: string, key: StudyKey, config: unknown, out: Output): FileSubRunStore {
+export function openSubRuns(dir: string, key: StudyKey, config: unknown, out: Output, data?: string): FileSubRunStore {
   return FileSubRunStore.open(join(dir, 'subruns', key), {
     config: { study: key, config },
     onWarning: (m) => out.note(`polytask: ${m}`),
+    ...(data === undefined ? {} : { data }),
   });
 }
 

@@ -3,13 +3,17 @@
  * fine-tune it with every strategy at growing label budgets (labels per class), against training
  * from scratch. The main job runs it on the embedded MNIST alone (digits 0-4 as source, 5-9 as
  * target) with a small CNN and three seeds; --quick trims strategies, budgets, seeds and epochs.
+ * `--source` and `--target` run it on the user's data instead (transfer-source.ts).
  *
  * @example
  * await transferStudy.use((d) => d.run(validateConfig(d.schema, { direction: 'digits-0-4-to-5-9' }), onProgress));
+ * // polytask study transfer --source <pretrain run> --target my-data.yaml --budgets 5,20 --set model.arch=mlp
  */
 import { runTransferStudy } from '../../transfer/study.js';
 import { transferVerdict } from '../../report/index.js';
 import { transferStudyConfigSchema } from '../../transfer/study/config.js';
+import { loadStudyData } from '../../transfer/study/user-data.js';
+import { transferOverrides } from './transfer-source.js';
 import { defineStudy } from './types.js';
 
 export const transferStudy = defineStudy({
@@ -53,6 +57,21 @@ export const transferStudy = defineStudy({
       },
     },
   },
+  options: [
+    {
+      flags: '--source <ref>',
+      description:
+        'what to transfer from: a config file with a data: section, a built-in data set, or a finished train/pretrain run (sets source.data, source.checkpoint)',
+    },
+    {
+      flags: '--target <ref>',
+      description: 'what to transfer to: a config file with a data: section or a built-in data set (sets target.data)',
+    },
+  ],
+  expand: transferOverrides,
+  // the data load and fit one model before the run directory exists (the study loads them again),
+  // and the user's files it read are fingerprinted
+  dataInputs: async (config) => ({ files: (await loadStudyData(config)).files }),
   // the study's progress events carry the run (pre-training, or a fine-tuning run), its index and the runs done
   run: runTransferStudy,
   report: (result) => ({ transfer: result }),

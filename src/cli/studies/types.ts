@@ -10,8 +10,10 @@
  * mtlStudy.use((d) => runStudy(d, validateConfig(d.schema, raw), ctx));
  */
 import type { z } from 'zod';
+import type { DataInputs } from '../../data/fingerprint.js';
 import type { ReportData, StudyKey, Verdict } from '../../report/index.js';
 import type { StudyProgress, StudyRunOptions } from '../../study/index.js';
+import type { Override } from '../config/overrides.js';
 
 export type { StudyKey, StudyProgress, StudyRunOptions };
 
@@ -25,6 +27,12 @@ export interface StudyDefinition<Config, Result> {
   flags: Record<string, string>;
   /** Raw configs the main job runs the study with: small, and very small for --quick. */
   presets: { main: Record<string, unknown>; quick: Record<string, unknown> };
+  /** Options of this study beyond `flags`, turned into config keys by `expand`. */
+  options?: readonly StudyOption[];
+  /** The overrides `options` make (`--source RUN` → `source.checkpoint`, ...), read before the config is validated. */
+  expand?: (opts: Readonly<Record<string, unknown>>, root: string) => Override[];
+  /** Checks what the config names (loads its data) before the run directory exists. */
+  check?: (config: Config) => Promise<void>;
   /**
    * Runs the study on a validated config; never prints. With `subRuns`, each finished sub-run is
    * recorded there, and those already recorded are taken instead of trained again (resume). An
@@ -35,6 +43,18 @@ export interface StudyDefinition<Config, Result> {
   report: (result: Result) => ReportData;
   /** The result's verdict, as the terminal and the report show it. */
   verdict: (result: Result) => Verdict;
+  /**
+   * What the study reads, for the data fingerprint (src/data/fingerprint.ts): called before the
+   * run directory exists, so it also loads and checks whatever the config names (the e2e study's
+   * own case). Absent: nothing to fingerprint.
+   */
+  dataInputs?: (config: Config) => Promise<DataInputs>;
+}
+
+/** A study's own option: its commander flags text (`--source <ref>`) and its help. */
+export interface StudyOption {
+  flags: string;
+  description: string;
 }
 
 /** A study with its types bound: what the CLI lists. `use` hands the typed definition to `f`. */
@@ -44,6 +64,7 @@ export interface Study {
   readonly schema: z.ZodType;
   readonly flags: Record<string, string>;
   readonly presets: { main: Record<string, unknown>; quick: Record<string, unknown> };
+  readonly options: readonly StudyOption[];
   use<T>(f: <Config, Result>(definition: StudyDefinition<Config, Result>) => T): T;
 }
 
@@ -56,5 +77,5 @@ export interface Study {
  */
 export function defineStudy<Config, Result>(definition: StudyDefinition<Config, Result>): Study {
   const { key, title, schema, flags, presets } = definition;
-  return { key, title, schema, flags, presets, use: (f) => f(definition) };
+  return { key, title, schema, flags, presets, options: definition.options ?? [], use: (f) => f(definition) };
 }

@@ -60,7 +60,12 @@ export async function fitSupervised(s: SupervisedRun): Promise<{ fit: FitResult;
   const { config, model, data } = s;
   const task = config.task;
   const t = config.training;
-  const loader = new DataLoader(data.train, { batchSize: t.batchSize, shuffle: true, seed: config.seed });
+  const loader = new DataLoader(data.train, {
+    batchSize: t.batchSize,
+    shuffle: true,
+    seed: config.seed,
+    ...(data.augment === undefined ? {} : { transform: data.augment }),
+  });
   const testLoader = new DataLoader(data.test, { batchSize: EVAL_BATCH });
   const metrics = { [task]: [accuracy(), macroF1()] };
   const totalSteps = Math.min(t.maxSteps ?? Infinity, t.epochs * loader.batchesPerEpoch);

@@ -1,21 +1,21 @@
 /**
  * The model a training command starts from. `train` and `pretrain` build a fresh zoo model;
- * `finetune` loads a pre-trained one, gives it a new head for the target task and, for a linear
- * probe, freezes its trunk. A resumed run rebuilds the model from its own newest checkpoint, which
- * holds the architecture description, so it needs nothing else.
+ * `finetune` loads a pre-trained one and gives it a new head for the target task (its strategy,
+ * src/cli/supervised/finetune.ts, decides what trains). A resumed `train` or `pretrain` rebuilds
+ * the model from its own newest checkpoint, which holds the architecture description; a resumed
+ * `finetune` starts its strategy again from the pre-trained model.
  *
  * @example
  * const { model, description, paramSets } = prepareModel({ kind: 'finetune', config, data, root, resume: false, checkpointsDir });
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { sizeOf } from '../../core/shape.js';
 import { latestCheckpoint } from '../../train/index.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
+import { descriptionInputShape, inputFits } from '../../transfer/arch/input-shape.js';
 import { buildModel } from '../../transfer/arch/registry.js';
 import type { ArchDescription } from '../../transfer/arch/types.js';
 import { loadPretrained } from '../../transfer/checkpoint.js';
-import { freeze } from '../../transfer/freeze.js';
 import { replaceHeads } from '../../transfer/heads.js';
 import { CliError } from '../errors.js';
 import type { FinetuneConfig, TrainConfig } from '../config/train-schema.js';
@@ -41,12 +41,6 @@ export interface PreparedModel {
   paramSets: ParamSet[];
 }
 
-/** The input shape a description's model takes. */
-function inputShape(d: ArchDescription): number[] {
-  const c = d.config as { inputs?: number; inChannels?: number; height?: number; width?: number };
-  return d.arch === 'mlp' ? [c.inputs ?? 784] : [c.inChannels ?? 1, c.height ?? 28, c.width ?? 28];
-}
-
 /**
  * The checkpoint a `finetune.from` names: a checkpoint directory, a run directory (its
  * checkpoints), or a run id in the runs root.
@@ -66,12 +60,8 @@ function finetuneModel(
   root: string,
 ): { model: MultiTaskModel; description: ArchDescription } {
   const pre = loadPretrained(pretrainedPath(root, config.finetune.from));
-  const expected = inputShape(pre.description);
-  const fits =
-    pre.description.arch === 'mlp'
-      ? sizeOf(expected) === sizeOf(data.featureShape)
-      : expected.join(',') === data.featureShape.join(',');
-  if (!fits) {
+  const expected = descriptionInputShape(pre.description);
+  if (!inputFits(pre.description, data.featureShape)) {
     throw new CliError(
       `finetune.from: the pre-trained ${pre.description.arch} takes inputs of shape [${expected.join(',')}], the data gives [${data.featureShape.join(',')}]`,
     );
@@ -91,22 +81,16 @@ function finetuneModel(
  */
 export function prepareModel(r: ModelRequest): PreparedModel {
   let built: { model: MultiTaskModel; description: ArchDescription };
-  if (r.resume && latestCheckpoint(r.checkpointsDir) !== null) {
+  if (r.kind === 'finetune') {
+    // a fine-tuning strategy runs whole from the pre-trained model: a resumed finetune starts it again
+    built = finetuneModel(r.config as FinetuneConfig, r.data, r.root);
+  } else if (r.resume && latestCheckpoint(r.checkpointsDir) !== null) {
     const saved = loadPretrained(r.checkpointsDir);
     built = { model: saved.model, description: saved.description };
-  } else if (r.kind === 'finetune') {
-    built = finetuneModel(r.config as FinetuneConfig, r.data, r.root);
   } else {
     const c = r.config as TrainConfig;
     const description = describeModel(c.model, r.data.featureShape, c.task, r.data.classes, r.data.classNames);
     built = { model: buildModel(description), description };
   }
-  const { model } = built;
-  if (r.kind !== 'finetune') return { ...built, paramSets: [{ params: model.parameters() }] };
-  const f = (r.config as FinetuneConfig).finetune;
-  if (f.strategy === 'linear-probe') freeze(model, 'trunk.*');
-  return {
-    ...built,
-    paramSets: [{ params: model.trunk.parameters(), lrScale: f.trunkLrScale }, { params: model.heads.parameters() }],
-  };
+  return { ...built, paramSets: [{ params: built.model.parameters() }] };
 }

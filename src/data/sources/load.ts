@@ -18,6 +18,8 @@ import { idxPool, npyPool } from './arrays.js';
 import { fashionPool, mnistPool } from './builtin.js';
 import { tablePool } from './table.js';
 import { checkClassCoverage, checkFinite, classCounts, duplicatesAcross, rowHashes } from '../validate.js';
+import { imagesPool } from './image-folder.js';
+import type { BatchTransform } from '../loader.js';
 import type { Pool, PoolSet } from './pool.js';
 import type { DataConfig } from './schema.js';
 
@@ -41,6 +43,8 @@ export interface LoadedData {
   duplicates: number;
   /** What the checks found worth saying but not worth refusing (duplicates, classes a budget left out). */
   warnings: string[];
+  /** Training-time augmentation of batches (image folders with `augment:`); the test set is never augmented. */
+  augment?: BatchTransform;
 }
 
 /**
@@ -62,6 +66,8 @@ export async function poolOf(d: DataConfig): Promise<Pool> {
     case 'table':
     case 'csv':
       return tablePool(d);
+    case 'images':
+      return imagesPool(d);
   }
 }
 
@@ -107,8 +113,8 @@ function checkLabels(labels: Int32Array, where: string): number {
 }
 
 /** The selected rows as a dataset: the only place features are read. */
-const materialise = (set: PoolSet, s: Selection): TensorDataset =>
-  new TensorDataset(set.rows(s.indices), set.featureShape, s.labels);
+const materialise = async (set: PoolSet, s: Selection): Promise<TensorDataset> =>
+  new TensorDataset(await set.rows(s.indices), set.featureShape, s.labels);
 
 /** An example as its source numbers it: a table's row in its file, else its index. */
 const exampleOf =
@@ -175,8 +181,8 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
         `data.limit ${d.limit} leaves ${lost.length} of ${classes} classes without a training example (${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ', …' : ''})`,
       );
   }
-  const trainData = materialise(p.set, train);
-  const testData = materialise(testSet!, test);
+  const trainData = await materialise(p.set, train);
+  const testData = await materialise(testSet!, test);
   const size = trainData.features.length / Math.max(1, trainData.length);
   checkFinite(trainData.features as Float32Array, size, where, exampleOf(p.set, train));
   checkFinite(
@@ -205,6 +211,7 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
     missingLabels: p.missingLabels ?? 0,
     duplicates: dups.length,
     warnings,
+    ...(p.augment === undefined ? {} : { augment: p.augment }),
   };
 }
 

@@ -11,13 +11,14 @@
 import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import type { TensorDataset } from '../dataset.js';
+import type { BatchTransform } from '../loader.js';
 
 /** Examples before class selection and splitting. */
 export interface PoolSet {
   labels: Int32Array;
   featureShape: number[];
-  /** The features of rows `indices`, as float32, in that order. */
-  rows(indices: ArrayLike<number>): Float32Array;
+  /** The features of rows `indices`, as float32, in that order (decoded on demand by sources that must). */
+  rows(indices: ArrayLike<number>): Float32Array | Promise<Float32Array>;
   /**
    * One hash per row `indices`, equal for equal examples (a file's content hash, say), to find
    * duplicates across training and test; by default the features' hash (validate.ts rowHashes).
@@ -41,6 +42,8 @@ export interface Pool {
   featureNames?: readonly string[];
   /** Examples the source dropped because their label was missing. */
   missingLabels?: number;
+  /** Training-time augmentation of batches, when the source asks for it. */
+  augment?: BatchTransform;
 }
 
 /** A pool over features already in memory. */

@@ -71,6 +71,50 @@ const tableSchema = z.strictObject({
   ...commonDataOptions,
 });
 
+const side = z.number().int().min(1).max(4096);
+const range01 = z.tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)]);
+/** A folder of images, one sub-folder per class (see image-folder.ts and the README's "Image folders"). */
+const imagesSchema = z.strictObject({
+  source: z.literal('images'),
+  /** DIR/<class>/<image>, or DIR/train/<class>/... with DIR/val/... and/or DIR/test/... */
+  dir: z.string().min(1),
+  /** Height and width the images are brought to: one number for a square, or [height, width]. */
+  size: z.union([side, z.tuple([side, side])]).default(32),
+  /** crop: shorter side to size then centre crop (torchvision Resize + CenterCrop); fit: inside, padded black; stretch. */
+  resize: z.enum(['crop', 'fit', 'stretch']).default('crop'),
+  /** 3 for RGB, 1 for grey. */
+  channels: z.union([z.literal(1), z.literal(3)]).default(3),
+  /** Per-channel (value - mean) / std on values in 0..1, as torchvision's Normalize; none by default. */
+  normalize: z.strictObject({ mean: z.array(z.number()).min(1), std: z.array(z.number().gt(0)).min(1) }).optional(),
+  /** Training-time augmentation, off by default. */
+  augment: z
+    .strictObject({
+      /** RandomResizedCrop: share of the area and aspect-ratio range (torchvision's defaults). */
+      resizedCrop: z
+        .strictObject({
+          scale: range01.default([0.08, 1]),
+          ratio: z.tuple([z.number().gt(0), z.number().gt(0)]).default([3 / 4, 4 / 3]),
+        })
+        .optional(),
+      /** RandomHorizontalFlip (p = 0.5). */
+      flip: z.boolean().default(false),
+      /** ColorJitter strengths, each from 0 (off) to 1. */
+      jitter: z
+        .strictObject({
+          brightness: z.number().min(0).max(1).default(0),
+          contrast: z.number().min(0).max(1).default(0),
+          saturation: z.number().min(0).max(1).default(0),
+        })
+        .optional(),
+    })
+    .optional(),
+  /** With train/ and val/ or test/ folders: the one held out as the test split (default val when present). */
+  heldOut: z.enum(['val', 'test']).optional(),
+  /** Keep the decoded images in the cache folder (POLYTASK_CACHE, default ~/.cache/polytask) to skip decoding next time. */
+  cache: z.boolean().default(false),
+  ...commonDataOptions,
+});
+
 /** Where the examples come from. */
 export const dataSourcesSchema = z.discriminatedUnion('source', [
   mnistSchema,
@@ -78,6 +122,7 @@ export const dataSourcesSchema = z.discriminatedUnion('source', [
   idxSchema,
   npySchema,
   tableSchema,
+  imagesSchema,
 ]);
 
 /** The data config; a mapping without a source means the embedded MNIST (`data: { limit: 500 }`). */
@@ -92,3 +137,4 @@ export type FashionDataConfig = z.output<typeof fashionSchema>;
 export type IdxDataConfig = z.output<typeof idxSchema>;
 export type NpyDataConfig = z.output<typeof npySchema>;
 export type TableDataConfig = z.output<typeof tableSchema>;
+export type ImagesDataConfig = z.output<typeof imagesSchema>;

@@ -10,12 +10,14 @@
 import { mlp, digitClassifier, EndToEndModel } from '../models.js';
 import { sumStage } from '../digit-arithmetic.js';
 import { digitPairs } from '../digit-pairs.js';
-import { digitSample } from '../digit-pools.js';
+import { compositeDataset } from '../composite.js';
+import { digitSample, type DigitPools } from '../digit-pools.js';
 import { classNll, errorRate } from '../objectives.js';
 import { Pipeline } from '../pipeline.js';
 import { splitStage } from '../split.js';
 import { learnedStage, mapStage } from '../stage.js';
-import type { StudyCase } from './case.js';
+import { builtinDigits } from './builtin-digits.js';
+import type { EndToEndCase } from './case.js';
 
 const DIGIT = [1, 28, 28] as const;
 const PAIR = [1, 28, 56] as const;
@@ -27,7 +29,7 @@ const CLASSIFIER = 'digit classifier';
  * @example
  * runE2eStudy({ case: 'digit-sum' }, onProgress);
  */
-export const digitSumCase: StudyCase = {
+export const digitSumCase: EndToEndCase<DigitPools> = {
   name: 'digit-sum',
   description: 'an image of two handwritten digits side by side → their sum (0..18)',
   metric: 'error rate',
@@ -35,7 +37,8 @@ export const digitSumCase: StudyCase = {
   output: { kind: 'classes', n: 19 },
   defaultSizes: [400, 800, 1600, 3200, 6400, 12800],
   defaultSubtaskExamples: 300,
-  composites: (pool, n, seed) => digitPairs(pool, n, seed),
+  ...builtinDigits,
+  examples: (pools, part, n, seed) => compositeDataset(digitPairs(pools[part], n, seed)),
   pipeline: (hidden) => {
     const classify = learnedStage({
       name: CLASSIFIER,

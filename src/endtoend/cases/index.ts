@@ -1,33 +1,24 @@
 /**
- * The built-in end-to-end vs pipeline cases, by name.
+ * The end-to-end vs pipeline cases: the built-in ones by name, the case interface a user's own
+ * implements, and loading a user's case from a JS module or a YAML file.
  *
  * @example
  * studyCase('read-number').description;
+ * const mine = await loadStudyCase('./my-case.mjs', 0);
  */
-import { ValueError } from '../../core/errors.js';
-import type { StudyCase } from './case.js';
-import { digitSumCase } from './digit-sum.js';
-import { readNumberCase } from './read-number.js';
-
-export type { StudyCase } from './case.js';
+export type { EndToEndCase, StudyCase, CasePart } from './case.js';
 export { digitSumCase } from './digit-sum.js';
 export { readNumberCase } from './read-number.js';
-
-/** Names of the built-in cases. */
-export const STUDY_CASES = ['digit-sum', 'read-number'] as const;
-export type StudyCaseName = (typeof STUDY_CASES)[number];
-
-const byName: Record<StudyCaseName, StudyCase> = { 'digit-sum': digitSumCase, 'read-number': readNumberCase };
-
-/**
- * The built-in case called `name`.
- *
- * @example
- * const c = studyCase('digit-sum');
- */
-export function studyCase(name: string): StudyCase {
-  const found = (byName as Record<string, StudyCase | undefined>)[name];
-  if (found === undefined)
-    throw new ValueError('studyCase', `unknown case '${name}', expected one of ${STUDY_CASES.join(', ')}`);
-  return found;
-}
+export { STUDY_CASES, studyCase, type StudyCaseName } from './builtins.js';
+export { digitsData, builtinDigits } from './builtin-digits.js';
+export {
+  checkCase,
+  checkCaseData,
+  checkValueType,
+  DEFAULT_CASE_SIZES,
+  DEFAULT_CASE_SUBTASK_EXAMPLES,
+} from './check-case.js';
+export { caseModelSchema, caseNet, type CaseModel } from './case-models.js';
+export { loadYamlCase, yamlCaseSchema, type YamlCase } from './yaml-case.js';
+export { loadStudyCase, isCaseRef, CASE_FILE, CASE_EXPECTED } from './user-case.js';
+export { importModule } from './import-module.js';

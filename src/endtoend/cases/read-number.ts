@@ -10,13 +10,15 @@
  */
 import { mlp, digitClassifier, EndToEndModel } from '../models.js';
 import { numberStage } from '../digit-arithmetic.js';
-import { digitSample } from '../digit-pools.js';
+import { compositeDataset } from '../composite.js';
+import { digitSample, type DigitPools } from '../digit-pools.js';
 import { centerDigit, locateStage } from '../locate.js';
 import { meanAbsoluteError, scaledMse } from '../objectives.js';
 import { Pipeline } from '../pipeline.js';
 import { learnedStage, mapStage } from '../stage.js';
 import { writtenNumbers } from '../written-numbers.js';
-import type { StudyCase } from './case.js';
+import { builtinDigits } from './builtin-digits.js';
+import type { EndToEndCase } from './case.js';
 
 const DIGIT = [1, 28, 28] as const;
 const NUMBER = [1, 28, 84] as const;
@@ -30,7 +32,7 @@ const SCALE = 1000;
  * @example
  * runE2eStudy({ case: 'read-number' }, onProgress);
  */
-export const readNumberCase: StudyCase = {
+export const readNumberCase: EndToEndCase<DigitPools> = {
   name: 'read-number',
   description: 'an image of three handwritten digits → the number they write (0..999), by regression',
   metric: 'mean absolute error',
@@ -38,7 +40,9 @@ export const readNumberCase: StudyCase = {
   output: { kind: 'scalar' },
   defaultSizes: [400, 800, 1600, 3200, 6400, 12800],
   defaultSubtaskExamples: 300,
-  composites: (pool, n, seed) => writtenNumbers(pool, n, seed, { count: 3, width: NUMBER[2] }),
+  ...builtinDigits,
+  examples: (pools, part, n, seed) =>
+    compositeDataset(writtenNumbers(pools[part], n, seed, { count: 3, width: NUMBER[2] })),
   pipeline: (hidden) => {
     const classify = learnedStage({
       name: CLASSIFIER,

@@ -1,24 +1,35 @@
 /**
  * Loading a task description (schema in task-description-schema.ts): the tasks as TaskSpecs and
  * the data as MultiTaskDatasets, one per input ("source"): 'shared' for the tasks that read the
- * top-level input, and one named after each task that has its own. Targets are checked against
- * their task's kind (class indices in range, 0/1 flags, a row per sample of the input) and every
- * problem names the file, the field, what was found and what is allowed.
+ * top-level input, and one named after each task that has its own. An input is a file or a
+ * `data:` source read through poolOf (its features). Targets are checked against their task's
+ * kind (class indices in range or class names, 0/1 flags, a row per sample of the input) and
+ * every problem names the file, the field, what was found and what is allowed.
  *
  * @example
- * const d = loadTaskDescription('data/tasks.yaml');
+ * const d = await loadTaskDescription('data/tasks.yaml');
  * d.tasks.map((t) => t.name);       // ['digit', 'attributes']
  * d.sources.shared.length;          // samples
  * d.mixing;                         // { strategy: 'proportional' } unless the file says otherwise
  */
 import path from 'node:path';
+import { sizeOf } from '../../core/shape.js';
+import { checkDeclared } from '../../core/size-limits.js';
 import { IGNORE_INDEX } from '../task-loss.js';
 import { MultiTaskDataset, type TaskLabels } from '../dataset.js';
 import type { Mixing } from '../mixing.js';
 import { defineTask, metricsForKind, type TaskSpec } from '../task.js';
 import { ConfigError, parseConfig, readConfigFile } from '../../config/index.js';
+import { PolytaskError } from '../../core/errors.js';
+import { poolOf } from '../../data/sources/load.js';
+import type { DataConfig } from '../../data/sources/schema.js';
 import { readArray, type ArrayData, type ReadContext } from './read-array.js';
-import { taskDescriptionSchema, type TaskDescriptionFile, type TaskEntry } from './task-description-schema.js';
+import {
+  taskDescriptionSchema,
+  type InputRef,
+  type TaskDescriptionFile,
+  type TaskEntry,
+} from './task-description-schema.js';
 
 /** A loaded description. */
 export interface TaskDescription {
@@ -28,12 +39,168 @@ export interface TaskDescription {
   sources: Record<string, MultiTaskDataset>;
   mixing: Mixing;
   split: { testFraction: number; seed: number };
+  /** Every file read (resolved paths), for a fingerprint of the data. */
+  files: string[];
+  /** How the top-level input file is read (its CSV columns, its scale): what predict repeats on new files. */
+  inputReading?: InputReading;
+}
+
+/** How an input file's samples are read. */
+export interface InputReading {
+  columns?: string[];
+  scale?: number;
 }
 
 const SHARED = 'shared';
 
 function scalarRows(data: ArrayData): boolean {
   return data.rowShape.length === 0 || (data.rowShape.length === 1 && data.rowShape[0] === 1);
+}
+
+/** A multiclass task's class indices: numbers, or names mapped through classNames (declared, or the sorted names found). */
+function classTargets(
+  name: string,
+  entry: TaskEntry,
+  data: ArrayData,
+  file: string,
+): { labels: TaskLabels; outputs: number; labelNames?: string[] } {
+  const at = ['tasks', name, 'targets'];
+  if (!scalarRows(data))
+    throw new ConfigError(file, at, `[${data.rowShape.join(', ')}] per sample`, 'one class per sample');
+  const text = data.text;
+  const declared = entry.classNames;
+  let names = declared;
+  if (names === undefined && text !== undefined) {
+    const numeric = data.values.findIndex((v) => !Number.isNaN(v));
+    if (numeric >= 0)
+      throw new ConfigError(
+        file,
+        at,
+        `the number ${data.values[numeric]} at sample ${numeric} among class names`,
+        'class names only, or indices only (or declare classNames)',
+      );
+    names = [...new Set(text.filter((t) => t !== undefined))].sort();
+    checkDeclared(`${file}: tasks.${name}.targets (distinct class names)`, 'classes', names.length);
+    if (names.length < 2)
+      throw new ConfigError(file, at, `one class name (${JSON.stringify(names[0])})`, 'at least two classes');
+  }
+  const classes = entry.classes ?? names?.length;
+  if (classes === undefined)
+    throw new ConfigError(
+      file,
+      ['tasks', name, 'classes'],
+      'nothing',
+      'the number of classes (an integer >= 2), or classNames, for a multiclass task with numeric labels',
+    );
+  if (names !== undefined && names.length !== classes)
+    throw new ConfigError(
+      file,
+      ['tasks', name, declared === undefined ? 'classes' : 'classNames'],
+      declared === undefined ? `${classes}, but the labels hold ${names.length} class names` : `${names.length} names`,
+      declared === undefined ? `${names.length}, or classNames listing every class` : `${classes} names, one per class`,
+    );
+  const index = new Map((names ?? []).map((n, i) => [n, i]));
+  const labels = new Int32Array(data.values.length);
+  for (let k = 0; k < labels.length; k++) {
+    // a cell that is a declared name is that class, even when it reads as a number ("1", "2")
+    const named = declared === undefined ? undefined : index.get(data.cells?.[k] ?? '');
+    const cell = text?.[k];
+    const v = data.values[k]!;
+    if (named !== undefined) labels[k] = named;
+    else if (cell !== undefined) {
+      const c = index.get(cell) ?? -1;
+      if (c < 0)
+        throw new ConfigError(
+          file,
+          at,
+          `${JSON.stringify(cell)} at sample ${k}`,
+          `one of the classNames ${declared!.join(', ')} (empty, ?, NA or NaN for a missing label)`,
+        );
+      labels[k] = c;
+    } else if (Number.isNaN(v)) labels[k] = IGNORE_INDEX;
+    else if (Number.isInteger(v) && v >= 0 && v < classes) labels[k] = v;
+    else
+      throw new ConfigError(
+        file,
+        at,
+        `${v} at sample ${k}`,
+        `class indices 0..${classes - 1}${declared === undefined ? '' : ' or class names'} (empty, ?, NA or NaN for a missing label)`,
+      );
+  }
+  return { labels: { data: labels }, outputs: classes, ...(names === undefined ? {} : { labelNames: names }) };
+}
+
+/** Keys of a data source that name files or folders: resolved against the description's folder. */
+const SOURCE_PATHS = ['file', 'features', 'labels', 'images', 'testImages', 'testFeatures', 'testLabels', 'dir'];
+
+/** An input's samples, how errors name it, and the files it came from. */
+interface Input {
+  data: ArrayData;
+  ref: string;
+  files: readonly string[];
+}
+
+/** Reads a data-source input (already read, in the async loader). */
+type SourceReader = (ref: DataConfig, at: readonly PropertyKey[], ctx: ReadContext) => Input;
+
+/** The features of a data source as rows: its main set, then its own test split when it has one. */
+async function sourceInput(ref: DataConfig, at: readonly PropertyKey[], ctx: ReadContext): Promise<Input> {
+  for (const key of ['classes', 'limit'] as const)
+    if (ref[key] !== undefined)
+      throw new ConfigError(
+        ctx.file,
+        [...at, key],
+        JSON.stringify(ref[key]),
+        'nothing: an input gives every sample of its source (leave labels out in the targets instead)',
+      );
+  const resolved = Object.fromEntries(
+    Object.entries(ref).map(([k, v]) => [
+      k,
+      SOURCE_PATHS.includes(k) && typeof v === 'string' ? path.resolve(ctx.dir, v) : v,
+    ]),
+  ) as DataConfig;
+  let pool;
+  try {
+    pool = await poolOf(resolved);
+  } catch (e) {
+    if (!(e instanceof PolytaskError)) throw e;
+    throw new ConfigError(
+      ctx.file,
+      at,
+      `source ${ref.source}, which cannot be read (${e.message})`,
+      'a readable data source',
+    );
+  }
+  const sets = pool.test === undefined ? [pool.set] : [pool.set, pool.test];
+  const rows = sets.reduce((n, s) => n + s.labels.length, 0);
+  const values = new Float32Array(rows * sizeOf(pool.set.featureShape));
+  let offset = 0;
+  for (const s of sets) {
+    const part = await s.rows(Int32Array.from({ length: s.labels.length }, (_, i) => i));
+    values.set(part, offset);
+    offset += part.length;
+  }
+  return {
+    data: { values, rows, rowShape: [...pool.set.featureShape], path: pool.description },
+    ref: `source ${ref.source}`,
+    files: pool.files,
+  };
+}
+
+/** An input: a file reference read by readArray, or a data source. */
+function readInput(ref: InputRef, at: readonly PropertyKey[], ctx: ReadContext, readSource: SourceReader): Input {
+  if ('source' in ref) return readSource(ref, at, ctx);
+  const data = readArray(ref, at, ctx);
+  return { data, ref: ref.file, files: [data.path] };
+}
+
+/** Every input of a description, with where it sits. */
+function inputRefs(d: TaskDescriptionFile): [PropertyKey[], InputRef][] {
+  const refs: [PropertyKey[], InputRef | undefined][] = [
+    [['input'], d.input],
+    ...Object.entries(d.tasks).map(([n, e]): [PropertyKey[], InputRef | undefined] => [['tasks', n, 'input'], e.input]),
+  ];
+  return refs.filter((r): r is [PropertyKey[], InputRef] => r[1] !== undefined);
 }
 
 /** Targets of one task, checked against its kind. */
@@ -49,27 +216,14 @@ function targetsOf(
   };
   const firstWhere = (ok: (v: number) => boolean): number => data.values.findIndex((v) => !Number.isNaN(v) && !ok(v));
   const shape = `[${data.rowShape.join(', ')}] per sample`;
+  const named = data.text?.findIndex((t) => t !== undefined) ?? -1;
+  if (entry.kind !== 'multiclass' && named >= 0)
+    bad(`${JSON.stringify(data.text![named])} at entry ${named}`, 'numbers (empty, ?, NA or NaN for a missing label)');
+  if (entry.kind !== 'multiclass' && entry.classNames !== undefined)
+    throw new ConfigError(file, ['tasks', name, 'classNames'], 'class names', `nothing for a ${entry.kind} task`);
   switch (entry.kind) {
-    case 'multiclass': {
-      if (entry.classes === undefined)
-        throw new ConfigError(
-          file,
-          ['tasks', name, 'classes'],
-          'nothing',
-          'the number of classes (an integer >= 2), required for a multiclass task',
-        );
-      if (!scalarRows(data)) bad(shape, 'one class index per sample');
-      const k = firstWhere((v) => Number.isInteger(v) && v >= 0 && v < entry.classes!);
-      if (k >= 0)
-        bad(
-          `${data.values[k]} at sample ${k}`,
-          `class indices 0..${entry.classes - 1} (empty or NaN for a missing label)`,
-        );
-      return {
-        labels: { data: Int32Array.from(data.values, (v) => (Number.isNaN(v) ? IGNORE_INDEX : v)) },
-        outputs: entry.classes,
-      };
-    }
+    case 'multiclass':
+      return classTargets(name, entry, data, file);
     case 'binary': {
       if (!scalarRows(data)) bad(shape, 'one 0/1 label per sample');
       const k = firstWhere((v) => v === 0 || v === 1);
@@ -109,6 +263,8 @@ function maskOf(
   if (entry.mask === undefined) return undefined;
   const at = ['tasks', name, 'mask'];
   const m = readArray(entry.mask, at, ctx);
+  const named = m.text?.findIndex((t) => t !== undefined) ?? -1;
+  if (named >= 0) throw new ConfigError(ctx.file, at, `${JSON.stringify(m.text![named])} at entry ${named}`, '0 or 1');
   const perLabel = labels.data.length;
   if (m.values.length !== rows && m.values.length !== perLabel) {
     throw new ConfigError(
@@ -139,19 +295,51 @@ function checkRows(
     );
 }
 
+const contexts = (file: string): { inputCtx: ReadContext; labelCtx: ReadContext } => {
+  const dir = path.dirname(path.resolve(file));
+  return { inputCtx: { file, dir, missing: false }, labelCtx: { file, dir, missing: true } };
+};
+
 /**
  * Builds tasks and datasets from parsed description data; `file` names it in errors and its
- * directory anchors relative paths.
+ * directory anchors relative paths. Data-source inputs are read first (poolOf is async).
  *
  * @example
- * buildTaskDescription(parsed, '/data/tasks.yaml');
+ * await buildTaskDescription(parsed, '/data/tasks.yaml');
  */
-export function buildTaskDescription(d: TaskDescriptionFile, file: string): TaskDescription {
-  const dir = path.dirname(path.resolve(file));
-  const inputCtx: ReadContext = { file, dir, missing: false };
-  const labelCtx: ReadContext = { file, dir, missing: true };
+export async function buildTaskDescription(d: TaskDescriptionFile, file: string): Promise<TaskDescription> {
+  const { inputCtx } = contexts(file);
+  const read = new Map<string, Input>();
+  for (const [at, ref] of inputRefs(d))
+    if ('source' in ref) read.set(at.join('.'), await sourceInput(ref, at, inputCtx));
+  return assemble(d, file, (_ref, at) => read.get(at.join('.'))!);
+}
+
+/**
+ * buildTaskDescription for callers that cannot wait (a study's sub-run trainer in a worker
+ * process): file inputs only; a data-source input is a ConfigError saying so.
+ *
+ * @example
+ * buildTaskDescriptionSync(parsed, '/data/tasks.yaml').tasks.length;
+ */
+export function buildTaskDescriptionSync(d: TaskDescriptionFile, file: string): TaskDescription {
+  return assemble(d, file, (ref, at, ctx) => {
+    throw new ConfigError(
+      ctx.file,
+      [...at, 'source'],
+      JSON.stringify(ref.source),
+      'a file input here: study sub-runs in worker processes (--workers, --redis) read file inputs only',
+    );
+  });
+}
+
+function assemble(d: TaskDescriptionFile, file: string, readSource: SourceReader): TaskDescription {
+  const { inputCtx, labelCtx } = contexts(file);
+  const dir = inputCtx.dir;
   const inputs = new Map<string, { data: ArrayData; ref: string }>();
-  const shared = d.input === undefined ? null : { data: readArray(d.input, ['input'], inputCtx), ref: d.input.file };
+  const files = new Set<string>();
+  const shared = d.input === undefined ? null : readInput(d.input, ['input'], inputCtx, readSource);
+  shared?.files.forEach((f) => files.add(f));
   const bySource = new Map<string, Record<string, TaskLabels>>();
   const tasks: TaskSpec[] = [];
   for (const [name, entry] of Object.entries(d.tasks)) {
@@ -167,7 +355,8 @@ export function buildTaskDescription(d: TaskDescriptionFile, file: string): Task
         );
       }
       source = name;
-      input = { data: readArray(entry.input, ['tasks', name, 'input'], inputCtx), ref: entry.input.file };
+      input = readInput(entry.input, ['tasks', name, 'input'], inputCtx, readSource);
+      input.files.forEach((f) => files.add(f));
     } else if (input === null) {
       throw new ConfigError(
         file,
@@ -178,9 +367,11 @@ export function buildTaskDescription(d: TaskDescriptionFile, file: string): Task
     }
     inputs.set(source, input);
     const target = readArray(entry.targets, ['tasks', name, 'targets'], labelCtx);
+    files.add(target.path);
     checkRows(labelCtx, ['tasks', name, 'targets'], target, input.data.rows, input.ref);
     const { labels, outputs, labelNames } = targetsOf(name, entry, target, file);
     const mask = maskOf(name, entry, labels, input.data.rows, labelCtx);
+    if (entry.mask !== undefined) files.add(path.resolve(dir, entry.mask.file));
     const metrics = entry.metrics;
     if (metrics !== undefined) {
       metrics.forEach((m, i) => {
@@ -220,6 +411,15 @@ export function buildTaskDescription(d: TaskDescriptionFile, file: string): Task
     sources,
     mixing,
     split: { testFraction: d.split?.testFraction ?? 0.2, seed: d.split?.seed ?? 0 },
+    files: [...files],
+    ...(d.input === undefined || 'source' in d.input
+      ? {}
+      : {
+          inputReading: {
+            ...(shared?.data.columns === undefined ? {} : { columns: shared.data.columns }),
+            ...(d.input.scale === undefined ? {} : { scale: d.input.scale }),
+          },
+        }),
   };
 }
 
@@ -259,8 +459,18 @@ function mixingOf(m: NonNullable<TaskDescriptionFile['mixing']>, file: string): 
  * Reads, validates and loads a task description file (YAML or JSON).
  *
  * @example
- * const { tasks, sources } = loadTaskDescription('tasks.yaml');
+ * const { tasks, sources } = await loadTaskDescription('tasks.yaml');
  */
-export function loadTaskDescription(file: string): TaskDescription {
+export async function loadTaskDescription(file: string): Promise<TaskDescription> {
   return buildTaskDescription(parseConfig(taskDescriptionSchema, readConfigFile(file), file), file);
+}
+
+/**
+ * loadTaskDescription without waiting: file inputs only (see buildTaskDescriptionSync).
+ *
+ * @example
+ * loadTaskDescriptionSync('tasks.yaml').tasks.map((t) => t.name);
+ */
+export function loadTaskDescriptionSync(file: string): TaskDescription {
+  return buildTaskDescriptionSync(parseConfig(taskDescriptionSchema, readConfigFile(file), file), file);
 }

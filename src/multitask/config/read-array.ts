@@ -5,13 +5,15 @@
  *
  * @example
  * const a = readArray(ref, ['tasks', 'digit', 'targets'], { file: 'tasks.yaml', dir: '/data', missing: true });
- * a.rows; a.rowShape; a.values;   // Float32Array, NaN for empty CSV cells
+ * a.rows; a.rowShape; a.values;   // Float32Array, NaN for missing labels ('', '?', NA, NaN)
  */
 import * as fs from 'node:fs';
 import path from 'node:path';
 import { PolytaskError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
-import { readCsv, readIdx, readNpy } from '../../data/index.js';
+import { readIdx, readNpy } from '../../data/index.js';
+import { cellNumber, readCsvCells } from '../../data/csv.js';
+import { snippet } from '../../io/untrusted.js';
 import { ConfigError, describeValue } from '../../config/index.js';
 import type { FileRef } from './task-description-schema.js';
 
@@ -22,6 +24,13 @@ export interface ArrayData {
   rowShape: number[];
   /** CSV: the names of the columns taken, in order. */
   columns?: string[];
+  /**
+   * Label files only: the text of each entry that is neither a number nor a missing-value token
+   * (undefined elsewhere; its value is NaN), present when at least one such entry exists.
+   */
+  text?: (string | undefined)[];
+  /** CSV label files: every entry's text (trimmed), so declared class names win over numbers that look alike. */
+  cells?: string[];
   /** The resolved file path. */
   path: string;
 }
@@ -31,9 +40,15 @@ export interface ReadContext {
   file: string;
   /** Directory relative paths are resolved against. */
   dir: string;
-  /** Whether empty CSV cells are allowed (as NaN): targets and masks yes, inputs no. */
+  /**
+   * Whether missing CSV cells are allowed (as NaN) and text cells kept: targets and masks yes,
+   * inputs no.
+   */
   missing: boolean;
 }
+
+/** The cells of a label file that mean "no label here" (case-sensitive, after trimming). */
+export const MISSING_TOKENS: readonly string[] = ['', '?', 'NA', 'N/A', 'NaN', 'nan'];
 
 type Format = 'npy' | 'idx' | 'csv';
 
@@ -66,32 +81,70 @@ function reading<T>(at: readonly PropertyKey[], ctx: ReadContext, ref: FileRef, 
   }
 }
 
-function csvColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext, full: string): ArrayData {
-  if (ref.column !== undefined && ref.columns !== undefined) {
-    throw new ConfigError(ctx.file, [...at, 'columns'], 'both column and columns', 'one of column or columns');
+/** The columns a CSV reference takes: `column`, `columns`, or every column but those in `exclude`. */
+function wantedColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext, names: string[]): string[] {
+  const given = [ref.column, ref.columns, ref.exclude].filter((v) => v !== undefined).length;
+  if (given > 1) {
+    throw new ConfigError(
+      ctx.file,
+      at,
+      'more than one of column, columns and exclude',
+      'one of column, columns or exclude',
+    );
   }
-  const table = reading(at, ctx, ref, () =>
-    readCsv(full, { allowMissing: ctx.missing, ...(ref.delimiter === undefined ? {} : { delimiter: ref.delimiter }) }),
-  );
-  const wanted = ref.column !== undefined ? [ref.column] : (ref.columns ?? table.names);
-  wanted.forEach((c, i) => {
-    if (!table.names.includes(c)) {
-      const field = ref.column !== undefined ? [...at, 'column'] : [...at, 'columns', i];
-      throw new ConfigError(ctx.file, field, JSON.stringify(c), `a column of ${ref.file}: ${table.names.join(', ')}`);
-    }
-  });
-  const values = new Float32Array(table.rows * wanted.length);
-  wanted.forEach((c, k) =>
-    table.columns[c]!.forEach((v, r) => {
-      values[r * wanted.length + k] = v;
+  const check = (c: string, field: readonly PropertyKey[]): void => {
+    if (!names.includes(c))
+      throw new ConfigError(ctx.file, field, JSON.stringify(c), `a column of ${ref.file}: ${names.join(', ')}`);
+  };
+  if (ref.column !== undefined) {
+    check(ref.column, [...at, 'column']);
+    return [ref.column];
+  }
+  if (ref.columns !== undefined) {
+    ref.columns.forEach((c, i) => check(c, [...at, 'columns', i]));
+    return ref.columns;
+  }
+  ref.exclude?.forEach((c, i) => check(c, [...at, 'exclude', i]));
+  const kept = names.filter((n) => !(ref.exclude ?? []).includes(n));
+  if (kept.length === 0)
+    throw new ConfigError(ctx.file, [...at, 'exclude'], 'every column', `fewer columns than ${ref.file} has`);
+  return kept;
+}
+
+function csvColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext, full: string): ArrayData {
+  const delimiter = ref.delimiter === undefined ? {} : { delimiter: ref.delimiter };
+  const table = reading(at, ctx, ref, () => readCsvCells(full, delimiter));
+  const wanted = wantedColumns(ref, at, ctx, table.names);
+  const indices = wanted.map((c) => table.names.indexOf(c));
+  const values = new Float32Array(table.rows.length * wanted.length);
+  // labels: missing-value tokens become NaN and text cells (class names) are kept; inputs: numbers only
+  let text: (string | undefined)[] | undefined;
+  const cells = ctx.missing ? new Array<string>(values.length) : undefined;
+  table.rows.forEach((row, r) =>
+    indices.forEach((c, k) => {
+      const cell = row[c]!;
+      const i = r * wanted.length + k;
+      const n = ctx.missing && MISSING_TOKENS.includes(cell) ? NaN : cellNumber(cell);
+      if (n === null && !ctx.missing)
+        throw new ConfigError(
+          ctx.file,
+          [...at, 'file'],
+          `${JSON.stringify(snippet(cell, 20))} in ${ref.file}, row ${r + 1}, column "${snippet(wanted[k]!, 40)}"`,
+          'numbers in every input column (exclude label columns with exclude: [...])',
+        );
+      values[i] = n ?? NaN;
+      if (cells !== undefined) cells[i] = cell;
+      if (n === null) (text ??= new Array<string | undefined>(values.length))[i] = cell;
     }),
   );
   return {
     values,
-    rows: table.rows,
+    rows: table.rows.length,
     rowShape: ref.column !== undefined ? [] : [wanted.length],
     columns: wanted,
     path: full,
+    ...(text === undefined ? {} : { text }),
+    ...(cells === undefined ? {} : { cells }),
   };
 }
 
@@ -111,11 +164,11 @@ export function readArray(ref: FileRef, at: readonly PropertyKey[], ctx: ReadCon
       'an existing .npy, IDX or .csv file, relative to the description',
     );
   const format = formatOf(ref, at, ctx);
-  if (format !== 'csv' && (ref.column !== undefined || ref.columns !== undefined)) {
+  if (format !== 'csv' && (ref.column !== undefined || ref.columns !== undefined || ref.exclude !== undefined)) {
     throw new ConfigError(
       ctx.file,
-      [...at, ref.column !== undefined ? 'column' : 'columns'],
-      describeValue(ref.column ?? ref.columns),
+      [...at, ref.column !== undefined ? 'column' : ref.columns !== undefined ? 'columns' : 'exclude'],
+      describeValue(ref.column ?? ref.columns ?? ref.exclude),
       `nothing: columns are for CSV files, ${ref.file} is ${format}`,
     );
   }

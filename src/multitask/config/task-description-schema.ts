@@ -6,11 +6,16 @@
  *   file: images.npy            # .npy, IDX (.idx, *-ubyte, optionally .gz) or .csv
  *   shape: [1, 28, 28]          # per-sample shape (default: as stored)
  *   scale: 0.00392156862745098  # multiply every value (1/255 for bytes)
+ *   # or a data source's features: { source: mnist } or { source: csv, file: t.csv, label: y }
  * tasks:
  *   digit:
  *     kind: multiclass          # multiclass | binary | multilabel | regression
  *     classes: 10
- *     targets: { file: labels.csv, column: digit }       # empty cells: missing labels
+ *     targets: { file: labels.csv, column: digit }       # '', ?, NA, NaN cells: missing labels
+ *   parity:
+ *     kind: multiclass          # CSV cells holding names: classes are the sorted names,
+ *     classNames: [even, odd]   # or these, in this order
+ *     targets: { file: labels.csv, column: parity }
  *     metrics: [accuracy, macroF1]
  *   attributes:
  *     kind: multilabel
@@ -35,6 +40,7 @@
  */
 import { sizeLimits } from '../../core/size-limits.js';
 import * as z from 'zod';
+import { dataSourcesSchema } from '../../data/sources/schema.js';
 import { metricNames, taskKinds, type MetricName, type TaskKind } from '../task.js';
 
 /** A data file and what to take from it. */
@@ -46,6 +52,8 @@ export const fileRefSchema = z.strictObject({
   column: z.string().min(1).optional(),
   /** CSV: several columns (in this order). Default for inputs: every column. */
   columns: z.array(z.string().min(1)).min(1).optional(),
+  /** CSV: every column but these (a table whose label columns sit beside the features). */
+  exclude: z.array(z.string().min(1)).min(1).optional(),
   /** CSV: field separator. Default ','. */
   delimiter: z.string().length(1).optional(),
   /** Per-sample shape to read each row as. */
@@ -54,15 +62,29 @@ export const fileRefSchema = z.strictObject({
   scale: z.number().refine(Number.isFinite, 'a finite number').optional(),
 });
 
+/**
+ * An input: a file reference, or a `data:` source (`{ source: mnist }`, `{ source: csv, file,
+ * label }`, ...) whose features (not its labels) are the samples, its own test split after its
+ * main set.
+ */
+export const inputSchema = z.union([fileRefSchema, dataSourcesSchema]);
+
 /** One task: its kind, its targets (and mask), optionally its own input, its metrics. */
 export const taskEntrySchema = z.strictObject({
   kind: z.enum(taskKinds as readonly TaskKind[] as [TaskKind, ...TaskKind[]]),
-  /** multiclass: number of classes. */
+  /** multiclass: number of classes (default: the number of classNames, or of distinct names in a CSV column). */
   classes: z.int().min(2).max(sizeLimits().classes).optional(),
+  /** multiclass: the class names in index order; CSV label cells are then these names. */
+  classNames: z
+    .array(z.string().min(1))
+    .min(2)
+    .max(sizeLimits().classes)
+    .refine((n) => new Set(n).size === n.length, 'each name once')
+    .optional(),
   targets: fileRefSchema,
   mask: fileRefSchema.optional(),
   /** The task's own inputs (tasks with different datasets). */
-  input: fileRefSchema.optional(),
+  input: inputSchema.optional(),
   metrics: z
     .array(z.enum(metricNames as [MetricName, ...MetricName[]]))
     .min(1)
@@ -78,7 +100,7 @@ export const mixingSchema = z.strictObject({
 
 /** The whole file (module comment above). */
 export const taskDescriptionSchema = z.strictObject({
-  input: fileRefSchema.optional(),
+  input: inputSchema.optional(),
   tasks: z
     .record(
       z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'a name of letters, digits, _ and -, starting with a letter or _'),
@@ -99,5 +121,6 @@ export const taskDescriptionSchema = z.strictObject({
 });
 
 export type FileRef = z.output<typeof fileRefSchema>;
+export type InputRef = z.output<typeof inputSchema>;
 export type TaskEntry = z.output<typeof taskEntrySchema>;
 export type TaskDescriptionFile = z.output<typeof taskDescriptionSchema>;

@@ -10,7 +10,7 @@
  */
 import { ValueError } from '../../core/errors.js';
 import { trainTestSplit } from '../../data/index.js';
-import { loadTaskDescription } from '../config/load-task-description.js';
+import { loadTaskDescription, loadTaskDescriptionSync, type TaskDescription } from '../config/load-task-description.js';
 import type { MultiTaskBatch, MultiTaskDataset } from '../dataset.js';
 import { loadMultiFashion, loadMultiMnist, type MultiTaskBenchmark } from '../datasets/multi-digits.js';
 import { loadScenes } from '../datasets/scene.js';
@@ -56,23 +56,25 @@ function builtin(c: MtlStudyConfig): MultiTaskBenchmark {
 }
 
 /**
- * Loads the configured dataset.
+ * A loaded task description as training and test data, split by the description's `split`.
  *
  * @example
- * studyData(parseStudyConfig({ dataset: 'scene', train: 500 })).tasks.length; // 4
+ * descriptionData(await loadTaskDescription('tasks.yaml')).test.shared.length;
  */
-export function studyData(c: MtlStudyConfig): StudyData {
-  if (/\.(ya?ml|json)$/i.test(c.dataset)) {
-    const d = loadTaskDescription(c.dataset);
-    const train: Record<string, MultiTaskDataset> = {};
-    const test: Record<string, MultiTaskDataset> = {};
-    for (const [name, ds] of Object.entries(d.sources)) {
-      const split = trainTestSplit(ds.length, d.split);
-      train[name] = ds.subset(split.train);
-      test[name] = ds.subset(split.test);
-    }
-    return { name: c.dataset, tasks: d.tasks, train, test, mixing: d.mixing };
+export function descriptionData(d: TaskDescription): StudyData {
+  const train: Record<string, MultiTaskDataset> = {};
+  const test: Record<string, MultiTaskDataset> = {};
+  for (const [name, ds] of Object.entries(d.sources)) {
+    const split = trainTestSplit(ds.length, d.split);
+    train[name] = ds.subset(split.train);
+    test[name] = ds.subset(split.test);
   }
+  return { name: d.file, tasks: d.tasks, train, test, mixing: d.mixing };
+}
+
+const isDescription = (dataset: string): boolean => /\.(ya?ml|json)$/i.test(dataset);
+
+function builtinData(c: MtlStudyConfig): StudyData {
   const b = builtin(c);
   return {
     name: b.name,
@@ -81,6 +83,26 @@ export function studyData(c: MtlStudyConfig): StudyData {
     test: { shared: b.test },
     mixing: { strategy: 'proportional' },
   };
+}
+
+/**
+ * Loads the configured dataset; a task description's data-source inputs need loadStudyData.
+ *
+ * @example
+ * studyData(parseStudyConfig({ dataset: 'scene', train: 500 })).tasks.length; // 4
+ */
+export function studyData(c: MtlStudyConfig): StudyData {
+  return isDescription(c.dataset) ? descriptionData(loadTaskDescriptionSync(c.dataset)) : builtinData(c);
+}
+
+/**
+ * Loads the configured dataset, a task description with any kind of input included.
+ *
+ * @example
+ * (await loadStudyData(parseStudyConfig({ dataset: 'tasks.yaml' }))).tasks.length;
+ */
+export async function loadStudyData(c: MtlStudyConfig): Promise<StudyData> {
+  return isDescription(c.dataset) ? descriptionData(await loadTaskDescription(c.dataset)) : builtinData(c);
 }
 
 /** The sources holding any of `tasks`, each cut down to those tasks. */

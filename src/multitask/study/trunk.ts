@@ -18,17 +18,39 @@ export interface StudyTrunk {
   features: number;
 }
 
+/** Which trunk: the CNN, the MLP, or 'auto' (the CNN for images of at least 16×16, else the MLP). */
+export type TrunkKind = 'auto' | 'cnn' | 'mlp';
+
+/** Whether inputs of `shape` are images the CNN can read ([C, H, W] with H, W ≥ 16). */
+const convolvable = (shape: readonly number[]): boolean => shape.length === 3 && shape[1]! >= 16 && shape[2]! >= 16;
+
+/**
+ * The trunk 'auto' picks for inputs of `shape`.
+ *
+ * @example
+ * resolveTrunkKind('auto', [1, 28, 28]); // 'cnn'
+ */
+export function resolveTrunkKind(kind: TrunkKind, shape: readonly number[]): 'cnn' | 'mlp' {
+  if (kind === 'cnn' && !convolvable(shape))
+    throw new ValueError(
+      'trunk',
+      `the cnn trunk needs images [channels, height, width] of at least 16×16, the inputs are [${shape.join(',')}]; use the mlp trunk`,
+    );
+  return kind === 'auto' ? (convolvable(shape) ? 'cnn' : 'mlp') : kind;
+}
+
 /**
  * The trunk for inputs of `shape` (per sample) at `width`.
  *
  * @example
  * studyTrunk([20], 4).features; // 20
+ * studyTrunk([1, 28, 28], 4, 'mlp'); // an MLP over the 784 pixels
  */
-export function studyTrunk(shape: readonly number[], width: number): StudyTrunk {
+export function studyTrunk(shape: readonly number[], width: number, kind: TrunkKind = 'auto'): StudyTrunk {
   if (!Number.isInteger(width) || width < 1)
     throw new ValueError('studyTrunk', `width must be a positive integer, got ${width}`);
   const features = 5 * width;
-  if (shape.length === 3 && shape[1]! >= 16 && shape[2]! >= 16) {
+  if (resolveTrunkKind(kind, shape) === 'cnn') {
     const [c, h, w] = shape as [number, number, number];
     const side = (n: number): number => Math.floor((Math.floor((n - 4) / 2) - 4) / 2);
     return {

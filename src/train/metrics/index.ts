@@ -10,5 +10,5 @@
 export { presentEntries, meanDefined, type Metric, type PerLabelMetric } from './metric.js';
 export { accuracy, topK, macroF1, type ClassificationOptions } from './classification.js';
 export { binaryAccuracy, binaryF1, averagePrecision, type MultiLabelOptions } from './multilabel.js';
-export { mse, mae, r2 } from './regression.js';
+export { mse, mae, r2, rmse } from './regression.js';
 export { meanOf, type MeanOfOptions } from './mean.js';

@@ -1,5 +1,5 @@
 /**
- * Regression metrics: MSE, MAE and R². Predictions and targets have the same number of elements
+ * Regression metrics: MSE, RMSE, MAE and R². Predictions and targets have the same number of elements
  * ([N] or [N, D]; a [N, 1] prediction against [N] targets is fine); NaN targets and masked-out
  * entries are missing. MSE and MAE average over every present entry (as the masked losses do);
  * R² is computed per output column and averaged over columns (scikit-learn's 'uniform_average').
@@ -64,6 +64,19 @@ function meanError(name: string, f: (diff: number) => number): Metric {
  */
 export function mse(): Metric {
   return meanError('mse', (d) => d * d);
+}
+
+/**
+ * Root mean squared error over present entries (the square root of mse).
+ *
+ * @example
+ * const m = rmse();
+ * m.update(tensor([1, 2, 3]), tensor([1, NaN, 5]));
+ * m.compute(); // 1.4142...
+ */
+export function rmse(): Metric {
+  const m = meanError('rmse', (d) => d * d);
+  return { ...m, compute: () => Math.sqrt(m.compute()) };
 }
 
 /**

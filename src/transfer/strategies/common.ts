@@ -19,7 +19,7 @@ import { loraBaseParameters } from '../lora/inject.js';
 import { BSS } from '../regularizers/bss.js';
 import { L2SP } from '../regularizers/l2sp.js';
 import type { Regularizer } from '../regularizers/types.js';
-import type { FineTuneContext, FineTuneResult, StrategyKey } from './types.js';
+import type { FineTuneContext, FineTuneResult, MethodKey } from './types.js';
 
 type History = FineTuneResult['history'];
 
@@ -53,7 +53,7 @@ export interface PhaseOptions {
  */
 export async function trainEndToEnd(
   ctx: FineTuneContext,
-  strategy: StrategyKey,
+  strategy: MethodKey,
   phase: string,
   params: ParamsArg<AdamOptions>,
   opts: PhaseOptions = {},
@@ -103,7 +103,7 @@ export async function trainEndToEnd(
  */
 export async function trainProbe(
   ctx: FineTuneContext,
-  strategy: StrategyKey,
+  strategy: MethodKey,
   phase: string,
   epochs: number,
 ): Promise<{ history: History; cachedExamples: number }> {

@@ -16,6 +16,7 @@ import { strategyKeys, type FineTuneStrategy, type StrategyKey } from './types.j
 export {
   strategyKeys,
   type StrategyKey,
+  type MethodKey,
   type FineTuneStrategy,
   type FineTuneContext,
   type FineTuneOptions,

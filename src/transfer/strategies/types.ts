@@ -21,6 +21,16 @@ export const strategyKeys = ['scratch', 'linear-probe', 'full', 'lp-ft', 'gradua
 
 export type StrategyKey = (typeof strategyKeys)[number];
 
+/**
+ * What a fine-tuning run is labelled with in its epoch events and result: a strategy, or 'lora'
+ * for LoRA adapters trained with the head (src/transfer/finetune.ts), which is not one of the
+ * strategies a study compares by default.
+ *
+ * @example
+ * const method: MethodKey = 'lora';
+ */
+export type MethodKey = StrategyKey | 'lora';
+
 /** Hyperparameters of a fine-tuning run. */
 export interface FineTuneOptions {
   /** Training epochs (LP-FT: of the fine-tuning phase). */
@@ -49,7 +59,7 @@ export interface FineTuneOptions {
 
 /** One finished epoch, as reported while training. */
 export interface FineTuneEpoch {
-  strategy: StrategyKey;
+  strategy: MethodKey;
   /** 'train', or 'probe' / 'fine-tune' for LP-FT. */
   phase: string;
   epoch: number;
@@ -71,7 +81,7 @@ export interface FineTuneContext {
 
 /** What a strategy did. */
 export interface FineTuneResult {
-  strategy: StrategyKey;
+  strategy: MethodKey;
   /** The mean loss of every epoch, by phase. */
   history: { phase: string; epoch: number; loss: number }[];
   /** Examples that went through the trunk to fill the feature cache (probes only). */

@@ -73,7 +73,7 @@ export interface StudyChecks {
  * @example
  * imageStats(loadMnist()); // { shape: [1, 28, 28], min: 0, max: 1, mean: 0.13, sd: 0.31 }
  */
-export function imageStats(set: ImageSet): ImageStats {
+export function imageStats(set: ImageSet, shape: readonly number[] = [1, set.height, set.width]): ImageStats {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
@@ -86,7 +86,7 @@ export function imageStats(set: ImageSet): ImageStats {
   }
   const n = set.images.length;
   const mean = sum / n;
-  return { shape: [1, set.height, set.width], min, max, mean, sd: Math.sqrt(Math.max(0, sq / n - mean * mean)) };
+  return { shape: [...shape], min, max, mean, sd: Math.sqrt(Math.max(0, sq / n - mean * mean)) };
 }
 
 const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;

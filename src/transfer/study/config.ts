@@ -5,7 +5,8 @@
  * Directions: `fashion-to-mnist` (Fashion-MNIST pre-training, MNIST digits as the few-label
  * target), `mnist-to-fashion` (the reverse), `digits-0-4-to-5-9` (same domain: digits 0–4 as
  * source, 5–9 as target), and `auto` (the first when the Fashion-MNIST files are present, else the
- * third, which runs on the embedded digits alone).
+ * third, which runs on the embedded digits alone). With `source.data` and `target.data` (any
+ * `data:` section: the user's files) the study runs between those instead (study/user-data.ts).
  *
  * @example
  * const config = resolveStudyConfig('reference');               // the issue's reference case
@@ -15,6 +16,7 @@
 import { z } from 'zod';
 import { ValueError } from '../../core/errors.js';
 import { FASHION_MNIST_DIR } from '../../data/index.js';
+import { dataSchema } from '../../data/sources/schema.js';
 import { cnnConfigSchema } from '../arch/cnn.js';
 import { mlpConfigSchema } from '../arch/mlp.js';
 import { parseConfig } from '../../config/index.js';
@@ -55,6 +57,12 @@ export const transferStudyConfigSchema = z.strictObject({
     .strictObject({
       /** Load this pre-trained checkpoint (directory) instead of pre-training; its architecture wins over `model`. */
       checkpoint: z.string().min(1).optional(),
+      /**
+       * The user's source data (a `data:` section: built-in, IDX, NPY, CSV, ...), split by `seed`:
+       * pre-trained on, or, with `checkpoint`, the data that checkpoint was trained on (then only
+       * read for the checks and the source accuracy). Needs `target.data`; `direction` is then unused.
+       */
+      data: dataSchema.optional(),
       /** Source training examples used (a seeded, class-balanced subset); 'all' for every one. */
       samples: z.union([positiveInt, z.literal('all')]).default(6000),
       epochs: positiveInt.default(2),
@@ -79,6 +87,11 @@ export const transferStudyConfigSchema = z.strictObject({
       testSamples: z.union([positiveInt, z.literal('rest')]).default(2000),
       /** Seed of the pool/test split (the same for every run). */
       splitSeed: z.number().int().default(0),
+      /**
+       * The user's target data (a `data:` section), split by `splitSeed`: its training split is the
+       * pool the budgets are drawn from, its test split (at most `testSamples`) the test set.
+       */
+      data: dataSchema.optional(),
     })
     .prefault({}),
   fineTune: z

@@ -15,12 +15,20 @@
  */
 import { ValueError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
-import { loadFashionMnist, loadMnist, requireFashionMnist, selectImages, type ImageSet } from '../../data/index.js';
+import {
+  loadFashionMnist,
+  loadMnist,
+  requireFashionMnist,
+  selectImages,
+  TensorDataset,
+  type ImageSet,
+} from '../../data/index.js';
 import type { TransferStudyConfig } from './config.js';
 
 /** Where the study's images came from. */
 export interface StudyData {
-  direction: Exclude<TransferStudyConfig['direction'], 'auto'>;
+  /** A built-in direction, or 'custom' for the user's source and target data (user-data.ts). */
+  direction: Exclude<TransferStudyConfig['direction'], 'auto'> | 'custom';
   /** Why this direction, when the config said 'auto'. */
   note: string;
   sourceName: string;
@@ -37,6 +45,20 @@ export interface StudyData {
    * a target without a test split of its own): then it is every target image but its labelled ones.
    */
   testOnUnusedPool: boolean;
+  /** The shape of one example as the model takes it: [1, height, width] for the built-in images. */
+  featureShape: number[];
+  /** The user's files the data was read from (none for a built-in direction), for the data fingerprint. */
+  files: readonly string[];
+}
+
+/**
+ * The images of `set` as the study's model takes them: a dataset of examples of `data.featureShape`.
+ *
+ * @example
+ * const test = studyDataset(data, data.targetTest);
+ */
+export function studyDataset(data: Pick<StudyData, 'featureShape'>, set: ImageSet): TensorDataset {
+  return new TensorDataset(set.images, data.featureShape, set.labels);
 }
 
 /** Indices of each class, in the order of a seeded shuffle. */
@@ -197,6 +219,8 @@ export function studyData(config: TransferStudyConfig): StudyData {
       targetPool: pool,
       targetTest: test,
       testOnUnusedPool: target.testSamples === 'rest',
+      featureShape: [1, 28, 28],
+      files: [],
     };
   }
   if (direction === 'mnist-to-fashion') {
@@ -216,6 +240,8 @@ export function studyData(config: TransferStudyConfig): StudyData {
           : balancedSubset(fashionTest, target.testSamples, target.splitSeed + 1),
       // Fashion-MNIST's own test split is the test set: the unused pool images are training images
       testOnUnusedPool: false,
+      featureShape: [1, 28, 28],
+      files: [],
     };
   }
   const digits = loadMnist();
@@ -234,6 +260,8 @@ export function studyData(config: TransferStudyConfig): StudyData {
     targetPool: pool,
     targetTest: test,
     testOnUnusedPool: target.testSamples === 'rest',
+    featureShape: [1, 28, 28],
+    files: [],
   };
 }
 

@@ -1,0 +1,29 @@
+/**
+ * Importing a user's JS module (a case, or a module of hand-written rules) by path: a missing file
+ * or a module that fails to load is one ValueError naming the file.
+ *
+ * @example
+ * const mod = await importModule('/home/me/rules.mjs'); // { parity: [Function] }
+ */
+import * as fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { ValueError } from '../../core/errors.js';
+
+/**
+ * The exports of the JS module at `path` (an absolute path), or a ValueError naming it.
+ *
+ * @example
+ * const mod = await importModule('/home/me/rules.mjs'); // { parity: [Function] }
+ */
+export async function importModule(path: string): Promise<Record<string, unknown>> {
+  if (!fs.existsSync(path) || !fs.statSync(path).isFile()) throw new ValueError(path, 'no such file');
+  let mod: unknown;
+  try {
+    mod = await import(pathToFileURL(path).href);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new ValueError(path, `cannot be loaded as a JS module (${message.split('\n')[0]!.slice(0, 200)})`);
+  }
+  if (typeof mod !== 'object' || mod === null) throw new ValueError(path, 'is not a JS module');
+  return Object.fromEntries(Object.entries(mod));
+}
