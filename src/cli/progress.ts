@@ -1,13 +1,13 @@
 /**
  * Progress bars for long work, on stderr and only on a terminal: one line per bar with the
- * current epoch, steps done of the total, the loss of each task, the pace and the time left.
- * Off a terminal (CI logs, pipes) the same events print one short line per epoch instead, and
- * `--quiet` silences both.
+ * current epoch, steps done of the total, the loss of each task, samples per second and the time
+ * left. Off a terminal (CI logs, pipes) the same events print one short line per epoch instead,
+ * and `--quiet` silences both.
  *
  * @example
  * const bars = new ProgressBars(out);
  * const bar = bars.bar('train', 1200);
- * bar.update(10, { epoch: '1/3', loss: 0.52, tasks: 'digit 0.52', eta: 12 });
+ * bar.update(10, { epoch: '1/3', loss: 0.52, tasks: 'digit 0.52', rate: 5400, eta: 12 });
  * bars.stop();
  */
 import cliProgress from 'cli-progress';
@@ -20,6 +20,8 @@ export interface BarState {
   loss?: number;
   /** Per-task losses, already formatted ('left 0.31  right 0.42'). */
   tasks?: string;
+  /** Training samples per second; undefined when unknown. */
+  rate?: number;
   /** Seconds left; undefined when unknown. */
   eta?: number;
 }
@@ -53,6 +55,7 @@ function payload(label: string, s: BarState): Record<string, string> {
     epoch: s.epoch === undefined || s.epoch === '' ? '' : ` epoch ${s.epoch}`,
     loss: s.loss === undefined ? '' : ` loss ${num(s.loss, 3)}`,
     tasks: s.tasks === undefined || s.tasks === '' ? '' : ` (${s.tasks})`,
+    rate: s.rate === undefined || !(s.rate > 0) ? '' : ` ${Math.round(s.rate)} samples/s`,
     remaining: s.eta === undefined ? '' : ` ETA ${duration(s.eta)}`,
   };
 }
@@ -85,7 +88,7 @@ export class ProgressBars {
       {
         stream: this.out.stderr as NodeJS.WriteStream,
         // 'remaining', not 'eta': cli-progress fills its own {eta} token, which would win over ours
-        format: '{label} [{bar}] {value}/{total}{epoch}{loss}{tasks}{remaining}',
+        format: '{label} [{bar}] {value}/{total}{epoch}{loss}{tasks}{rate}{remaining}',
         barsize: 24,
         hideCursor: true,
         clearOnComplete: false,
@@ -100,6 +103,20 @@ export class ProgressBars {
       update: (done, state = {}) => b.update(done, payload(label, state)),
       setTotal: (t) => b.setTotal(Math.max(1, t)),
     };
+  }
+
+  /**
+   * A line for the person watching: above the bars while they are drawn (so they stay whole),
+   * else as a note; dropped when quiet.
+   *
+   * @example
+   * bars.log('train: epoch 1/3 loss 0.41');
+   */
+  log(line: string): void {
+    if (this.#multi === null) return this.out.note(line);
+    this.#multi.log(`${line}\n`);
+    // drawn now: lines are rare (one an epoch), and a stop right after must not lose this one
+    this.#multi.update();
   }
 
   /** Stops drawing (the bars stay on screen as they last were). */

@@ -2,7 +2,8 @@
  * One writer per run: a lock file (`<run>/.lock`, created exclusively) holding the owner's pid and
  * host. A second writer is refused with a message naming the run and the owner; a lock whose
  * owner is no longer alive (killed, crashed, machine restarted) is stale and taken over. A run
- * recorded as `running` whose owner is gone is shown as `interrupted`.
+ * recorded as `running` whose owner is gone is shown as `interrupted` (and `runs list` records it
+ * as `stopped`: settleAbandonedRuns in run-store.ts).
  *
  * @example
  * const lock = RunLock.acquire(run.dir, run.id);
@@ -163,6 +164,13 @@ export class RunLock {
     throw new CliError(`run ${id}: cannot take the lock ${path} (another process keeps taking it)`, 1);
   }
 
+  #released = false;
+
+  /** Whether this lock has been given up. */
+  get released(): boolean {
+    return this.#released;
+  }
+
   /**
    * Gives the lock up (only if this process still owns it).
    *
@@ -170,6 +178,8 @@ export class RunLock {
    * lock.release();
    */
   release(): void {
+    if (this.#released) return;
+    this.#released = true;
     if (!held.delete(this.path)) return;
     const owner = readLockOwner(join(this.path, '..'));
     if (owner?.pid === process.pid) fs.rmSync(this.path, { force: true });

@@ -22,8 +22,8 @@ import {
   type RunInfo,
   type RunStatus,
 } from '../report/index.js';
-import { CliError } from './errors.js';
-import { RunLock } from './run-lock.js';
+import { CliError, errorLine } from './errors.js';
+import { ownerAlive, readLockOwner, RunLock } from './run-lock.js';
 import { checkRunRef, checkRunsDirValue, ensureDirectory, indexGuard, withoutHalfRuns } from './runs-root-guard.js';
 import { assertNoEscapingLinks } from '../io/contained-paths.js';
 
@@ -113,9 +113,89 @@ export function otherKind(run: Pick<RunInfo, 'kind' | 'id'>, root: string): CliE
   );
 }
 
+/** Why a run failed, as run.json and the index keep it (under `summary.error`). */
+export interface RunFailure {
+  /** The error's one line, without the `polytask: ` prefix. */
+  message: string;
+  /** Training steps completed when it failed (of the sub-run under way, in a study). */
+  step?: number;
+  /** The study's sub-run under way when it failed. */
+  subRun?: string;
+}
+
+/**
+ * The failure recorded in a run's summary, or null when there is none.
+ *
+ * @example
+ * failureOf(findRun(root, 'a1b2c3').summary)?.message;
+ */
+export function failureOf(summary: Record<string, unknown>): RunFailure | null {
+  const e = summary.error;
+  if (typeof e !== 'object' || e === null || typeof (e as { message?: unknown }).message !== 'string') return null;
+  const { message, step, subRun } = e as Record<string, unknown>;
+  return {
+    message: message as string,
+    ...(typeof step === 'number' ? { step } : {}),
+    ...(typeof subRun === 'string' ? { subRun } : {}),
+  };
+}
+
+/**
+ * A failure in words: 'at step 12 of sub-run ew-seed0: loss is NaN ...'.
+ *
+ * @example
+ * describeFailure({ message: 'out of memory', step: 3 }); // 'at step 3: out of memory'
+ */
+export function describeFailure(f: RunFailure): string {
+  const where = [
+    ...(f.step === undefined ? [] : [`step ${f.step}`]),
+    ...(f.subRun === undefined ? [] : [`${f.step === undefined ? '' : 'of '}sub-run ${f.subRun}`]),
+  ].join(' ');
+  return where === '' ? f.message : `at ${where}: ${f.message}`;
+}
+
+/** How long a run may show 'running' without a lock before it counts as abandoned (its start takes the lock at once). */
+const LOCKLESS_GRACE_MS = 10_000;
+
+/**
+ * Runs recorded as 'running' whose process is gone (killed, crashed, the machine restarted: its
+ * lock names a dead process on this host, or there is no lock at all) are marked 'stopped' in
+ * run.json and the index, with a note saying so; the others are returned as they were. Each is
+ * marked under its lock, so a run that a live process holds (or has just taken up) is left alone.
+ *
+ * @example
+ * const runs = settleAbandonedRuns(root, index.list());
+ */
+export function settleAbandonedRuns<R extends RunInfo>(root: string, runs: readonly R[], now = Date.now()): R[] {
+  return runs.map((r) => {
+    if (r.status !== 'running') return r;
+    const owner = readLockOwner(r.dir);
+    const gone = owner === null ? now - Date.parse(r.updatedAt) > LOCKLESS_GRACE_MS : !ownerAlive(owner);
+    if (!gone || !fs.existsSync(join(r.dir, 'run.json'))) return r;
+    let lock: RunLock;
+    try {
+      lock = RunLock.acquire(r.dir, r.id);
+    } catch {
+      return r; // taken up again meanwhile
+    }
+    try {
+      const current = readRunInfo(r.dir);
+      if (current.status !== 'running') return { ...r, status: current.status, summary: current.summary };
+      const note = `its process${owner === null ? '' : ` (pid ${owner.pid})`} ended without recording an outcome (killed, crashed, or the machine restarted)`;
+      const info = finishRunDir(r.dir, { status: 'stopped', summary: { ...current.summary, stopped: note } });
+      withIndex(root, (index) => index.update(info));
+      return { ...r, status: info.status, summary: info.summary, updatedAt: info.updatedAt };
+    } finally {
+      lock.release();
+    }
+  });
+}
+
 /** A run being executed by this process: its directory, metrics log, and index row. */
 export class RunSession {
   readonly metrics: MetricsLog;
+  /** Where the run stands, kept up to date by its training callbacks: recorded if it fails. */
+  readonly at: { step?: number; subRun?: string } = {};
 
   private constructor(
     readonly root: string,
@@ -179,9 +259,23 @@ export class RunSession {
    * run.finish('stopped', { step: 120 });
    */
   finish(status: RunStatus, summary?: Record<string, unknown>): RunInfo {
+    if (this.lock.released) return this.info;
     this.info = finishRunDir(this.dir, summary === undefined ? { status } : { status, summary });
     withIndex(this.root, (index) => index.update(this.info));
     this.lock.release();
     return this.info;
+  }
+
+  /**
+   * Records that the run failed with `err`, at the step (and sub-run) it had reached, in run.json
+   * and the index (`summary.error`), so that `runs show` says why. Does nothing once the run has
+   * finished otherwise.
+   *
+   * @example
+   * try { await fit(); } catch (err) { run.fail(err); throw err; }
+   */
+  fail(err: unknown, summary: Record<string, unknown> = {}): RunInfo {
+    const error: RunFailure = { message: errorLine(err).replace(/^polytask: /, ''), ...this.at };
+    return this.finish('failed', { ...summary, error });
   }
 }

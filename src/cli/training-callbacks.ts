@@ -1,7 +1,8 @@
 /**
- * The Trainer's events, as the CLI reports them: a progress bar (epoch, steps, per-task losses,
- * ETA), step and epoch records in the run's metrics.jsonl (steps thinned to a few hundred per
- * run), and one line per epoch when no bar is drawn.
+ * The Trainer's events, as the CLI reports them: on a terminal a progress bar over the steps of
+ * the epoch under way (epoch, step, loss, per-task losses, samples/s, ETA of the whole fit), step
+ * and epoch records in the run's metrics.jsonl (steps thinned to a few hundred per run), and one
+ * line per epoch (its loss, test scores and validation score), above the bar on a terminal.
  *
  * @example
  * const trainer = new Trainer({ ..., callbacks: trainingCallbacks({ out, bars, log, section: 'train' }) });
@@ -50,21 +51,27 @@ export function trainingCallbacks(o: TrainingCallbackOptions): Callbacks {
   let bar: Bar | null = null;
   let logEvery = 10;
   let started = Date.now();
+  // the bar counts the steps of the epoch under way (all steps when the epoch's length is unknown)
+  let perEpoch: number | null = null;
   return {
     onFitStart: (e) => {
       started = Date.now();
       logEvery = every(e.progress.totalSteps, o.maxStepRecords ?? 400);
-      bar = o.bars.bar(o.section, e.progress.totalSteps ?? 0);
-      bar.update(e.progress.stepsDone, { epoch: `${e.epoch + 1}/${e.progress.epochs}` });
+      perEpoch = e.progress.batchesPerEpoch;
+      bar = o.bars.bar(o.section, perEpoch ?? e.progress.totalSteps ?? 0);
+      bar.update(perEpoch === null ? e.progress.stepsDone : e.progress.stepsDone % perEpoch, {
+        epoch: `${e.epoch + 1}/${e.progress.epochs}`,
+      });
       if (e.resumedFrom !== null)
         o.out.note(`${o.section}: resumed at step ${e.progress.stepsDone} from ${e.resumedFrom}`);
     },
     onStepEnd: (e) => {
       const done = e.progress.stepsDone;
-      bar?.update(done, {
+      bar?.update(perEpoch === null ? done : e.batchIndex + 1, {
         epoch: `${e.epoch + 1}/${e.progress.epochs}`,
         loss: e.loss,
         tasks: Object.keys(e.losses).length > 1 ? taskLosses(e.losses) : '',
+        rate: e.progress.samplesPerSecond,
         ...(e.progress.etaSeconds === null ? {} : { eta: e.progress.etaSeconds }),
       });
       if (o.log !== undefined && (done % logEvery === 0 || done === e.progress.totalSteps)) {
@@ -90,12 +97,16 @@ export function trainingCallbacks(o: TrainingCallbackOptions): Callbacks {
         ...(e.eval === null ? {} : { eval: e.eval }),
         seconds: (Date.now() - started) / 1000,
       });
-      if (!o.bars.enabled) {
-        const ev = evalPhrase(e.eval);
-        o.out.note(
-          `${o.section}: epoch ${e.epoch + 1}/${e.progress.epochs} loss ${num(e.loss, 4)}${ev === '' ? '' : ` | ${ev}`} | ${duration(e.progress.elapsedSeconds)}`,
-        );
-      }
+      // one line per epoch: above the bar on a terminal (which then starts the next epoch), alone elsewhere
+      const ev = evalPhrase(e.eval);
+      const es = e.earlyStopping;
+      const val =
+        es === undefined
+          ? ''
+          : ` | validation ${es.metric} ${num(es.value, 4)}${es.improved ? ' (best)' : ` (best ${num(es.best, 4)} at epoch ${es.bestEpoch + 1})`}`;
+      o.bars.log(
+        `${o.section}: epoch ${e.epoch + 1}/${e.progress.epochs} loss ${num(e.loss, 4)}${ev === '' ? '' : ` | ${ev}`}${val} | ${duration(e.progress.elapsedSeconds)}`,
+      );
     },
   };
 }

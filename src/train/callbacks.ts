@@ -11,6 +11,7 @@
  * };
  */
 import type { CheckpointInfo } from './checkpoint-store.js';
+import type { EarlyStoppingRecord, EarlyStoppingSummary } from './early-stopping.js';
 import type { NonFiniteInfo } from './errors.js';
 import type { EvaluationResult } from './evaluate.js';
 import type { Progress } from './throughput.js';
@@ -58,6 +59,8 @@ export interface EpochRecord {
   losses: Record<string, number>;
   /** The evaluation hook's result, when it ran this epoch. */
   eval: EvaluationResult | null;
+  /** Early stopping's judgement of this epoch, when it is on. */
+  earlyStopping?: EarlyStoppingRecord;
 }
 
 /** The end of an epoch (after evaluation and the per-epoch scheduler step). */
@@ -82,14 +85,19 @@ export interface NonFiniteEvent extends NonFiniteInfo {
 
 /** How a fit call ended. */
 export interface FitResult {
-  /** 'completed': all epochs; 'stopped': requestStop(); 'maxSteps': the step limit. */
-  reason: 'completed' | 'stopped' | 'maxSteps';
+  /**
+   * 'completed': all epochs; 'stopped': requestStop(); 'maxSteps': the step limit;
+   * 'earlyStopped': the validation score stopped improving (the best weights are in the model).
+   */
+  reason: 'completed' | 'stopped' | 'maxSteps' | 'earlyStopped';
   stepsDone: number;
   /** Epochs completed. */
   epoch: number;
   history: EpochRecord[];
   /** The newest checkpoint, when checkpoints are on. */
   checkpoint: CheckpointInfo | null;
+  /** With early stopping: the best epoch, whose weights the model holds after 'completed' or 'earlyStopped'. */
+  earlyStopping?: EarlyStoppingSummary | null;
 }
 
 /** Subscribers to training events; every member is optional. */

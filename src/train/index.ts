@@ -24,7 +24,14 @@ export type {
   SchedulerLike,
   CheckpointOptions,
   EvalContext,
+  EarlyStoppingOptions,
 } from './trainer-options.js';
+export {
+  EarlyStopping,
+  type EarlyStoppingSettings,
+  type EarlyStoppingRecord,
+  type EarlyStoppingSummary,
+} from './early-stopping.js';
 export {
   emit,
   type Callbacks,
@@ -37,6 +44,7 @@ export {
   type NonFiniteEvent,
   type FitResult,
 } from './callbacks.js';
+export { balancedClassWeights, classWeights } from './class-weights.js';
 export { runStep, type StepSetup, type StepOutcome } from './train-step.js';
 export { NonFiniteError, CheckpointError, StoppedError, describeNonFinite, type NonFiniteInfo } from './errors.js';
 export { fitUnlessAborted } from './abortable-fit.js';

@@ -14,6 +14,7 @@ import type { AnyModule } from '../nn/index.js';
 import type { GroupOptions, Optimizer, ParamState } from '../optim/index.js';
 import type { Tensor } from '../tensor/index.js';
 import type { Callbacks } from './callbacks.js';
+import type { EarlyStoppingSettings } from './early-stopping.js';
 import type { EvaluationResult } from './evaluate.js';
 import type { JsonValue } from './state-codec.js';
 
@@ -77,6 +78,11 @@ export interface CheckpointOptions {
   metadata?: JsonValue;
 }
 
+/** Early stopping: how to judge an epoch, and the score of the model as it is now. */
+export interface EarlyStoppingOptions extends EarlyStoppingSettings {
+  score: (ctx: EvalContext) => number | Promise<number>;
+}
+
 /** The context of the evaluation hook. */
 export interface EvalContext {
   /** Index of the epoch that just ended. */
@@ -120,6 +126,12 @@ export interface TrainerOptions<B = Batch> {
   /** Default 1. */
   evalEvery?: number;
   checkpoint?: CheckpointOptions;
+  /**
+   * Stop when a validation score has not improved for `patience` epochs, and end with the best
+   * epoch's weights in the model (see early-stopping.ts). `score` is called at the end of every
+   * epoch (model modes restored afterwards); give it a validation split, never the test split.
+   */
+  earlyStopping?: EarlyStoppingOptions;
   /** More state to save and restore with checkpoints (a loss-weighting method's), by name. */
   stateful?: Record<string, Stateful>;
   callbacks?: Callbacks | readonly Callbacks[];

@@ -1,7 +1,8 @@
 /**
  * The Trainer: epochs of mini-batches through a user step function, with the optimizer update,
  * gradient clipping, lr scheduling, a guard against NaN and infinity, evaluation per epoch,
- * callbacks, checkpoints and bit-exact resumption, and a cooperative stop.
+ * callbacks, checkpoints and bit-exact resumption, a cooperative stop, and early stopping on a
+ * validation score with the best epoch's weights restored (early-stopping.ts).
  *
  * The loop yields to the event loop after every step, so a SIGINT handler that calls
  * `requestStop()` runs promptly; the trainer then finishes the current step, writes a checkpoint
@@ -22,7 +23,7 @@
  * });
  * trainer.resume();                    // continues from runs/mnist when there is a checkpoint
  * process.once('SIGINT', () => trainer.requestStop());
- * const result = await trainer.fit();  // result.reason: 'completed' | 'stopped' | 'maxSteps'
+ * const result = await trainer.fit();  // result.reason: 'completed' | 'stopped' | 'maxSteps' | 'earlyStopped'
  */
 import { performance } from 'node:perf_hooks';
 import { ValueError } from '../core/errors.js';
@@ -31,6 +32,7 @@ import { Tensor } from '../tensor/index.js';
 import { emit, type CheckpointReason, type Callbacks, type EpochRecord, type FitResult } from './callbacks.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { latestCheckpoint, type CheckpointInfo } from './checkpoint-store.js';
+import { EarlyStopping } from './early-stopping.js';
 import { NonFiniteError } from './errors.js';
 import { LossTally } from './loss-tally.js';
 import { withModesRestored } from './modes.js';
@@ -39,6 +41,9 @@ import { runStep, type StepSetup } from './train-step.js';
 import type { CheckpointOptions, TrainerOptions } from './trainer-options.js';
 import { restoreTraining, snapshotTraining, type TrainingParts } from './trainer-state.js';
 import type { JsonValue } from './state-codec.js';
+
+/** The name early stopping's state has among the trainer's stateful objects. */
+const EARLY_STOPPING = 'earlyStopping';
 
 const positiveInt = (v: number | undefined): boolean => v === undefined || (Number.isInteger(v) && v >= 1);
 
@@ -55,6 +60,8 @@ function checkOptions<B>(o: TrainerOptions<B>): void {
     bad(`backward must be 'auto' or 'manual', got '${String(o.backward)}'`);
   if (![undefined, 'error', 'skip'].includes(o.onNonFinite))
     bad(`onNonFinite must be 'error' or 'skip', got '${String(o.onNonFinite)}'`);
+  if (o.earlyStopping !== undefined && o.stateful !== undefined && EARLY_STOPPING in o.stateful)
+    bad(`stateful: '${EARLY_STOPPING}' is the name early stopping keeps its state under`);
   if (![undefined, 'step', 'epoch'].includes(o.schedulerInterval))
     bad(`schedulerInterval must be 'step' or 'epoch', got '${String(o.schedulerInterval)}'`);
   const c = o.checkpoint;
@@ -96,16 +103,21 @@ export class Trainer<B = Batch> {
   /** `step/epoch` of the state last saved or loaded: the same state is never written twice. */
   #savedAt: string | null = null;
   #resumedFrom: string | null = null;
+  readonly #earlyStopping: EarlyStopping | null;
 
   constructor(opts: TrainerOptions<B>) {
     checkOptions(opts);
     this.#o = opts;
+    this.#earlyStopping = opts.earlyStopping === undefined ? null : new EarlyStopping(opts.earlyStopping);
     this.#parts = {
       model: opts.model,
       optimizer: opts.optimizer,
       scheduler: opts.scheduler ?? null,
       loader: opts.loader,
-      stateful: opts.stateful ?? {},
+      stateful: {
+        ...opts.stateful,
+        ...(this.#earlyStopping === null ? {} : { [EARLY_STOPPING]: this.#earlyStopping }),
+      },
     };
     this.#callbacks =
       opts.callbacks === undefined
@@ -261,6 +273,7 @@ export class Trainer<B = Batch> {
     const everySteps = this.#o.checkpoint?.everySteps;
     const everyEpochs = this.#o.checkpoint?.everyEpochs ?? 1;
     if (this.#stop) return this.#finish('stopped', 'stop');
+    if (this.#patienceRanOut()) return this.#finish('earlyStopped', 'end');
     while (this.#epoch < epochs) {
       if (this.#stepsDone >= cap) return this.#finish('maxSteps', 'end');
       // A loader one epoch ahead has handed out this epoch's last batch: only the epoch's end remains.
@@ -276,6 +289,7 @@ export class Trainer<B = Batch> {
       await this.#endEpoch(clock);
       if (this.#epoch % everyEpochs === 0) await this.#checkpoint('epoch');
       if (this.#stop) return this.#finish('stopped', 'stop');
+      if (this.#patienceRanOut()) return this.#finish('earlyStopped', 'end');
     }
     return this.#finish('completed', 'end');
   }
@@ -320,8 +334,23 @@ export class Trainer<B = Batch> {
       hook !== undefined && (epoch + 1) % every === 0
         ? await withModesRestored(this.#o.model, () => hook({ epoch, stepsDone: this.#stepsDone }))
         : null;
+    const stopper = this.#earlyStopping;
+    const score = this.#o.earlyStopping?.score;
+    const judged =
+      stopper === null || score === undefined
+        ? undefined
+        : stopper.update(
+            epoch,
+            await withModesRestored(this.#o.model, () => score({ epoch, stepsDone: this.#stepsDone })),
+            this.#o.model,
+          );
     if (this.#o.scheduler !== undefined && this.#o.schedulerInterval === 'epoch') this.#o.scheduler.step();
-    const record: EpochRecord = { epoch, ...this.#tally.summary(), eval: evalResult };
+    const record: EpochRecord = {
+      epoch,
+      ...this.#tally.summary(),
+      eval: evalResult,
+      ...(judged === undefined ? {} : { earlyStopping: judged }),
+    };
     this.#history.push(record);
     this.#epoch++;
     this.#batchIndex = 0;
@@ -338,6 +367,13 @@ export class Trainer<B = Batch> {
   }
 
   async #finish(reason: FitResult['reason'], checkpointReason: CheckpointReason): Promise<FitResult> {
+    // a fit that ends (not one paused by a stop or the step limit) ends with the best epoch's
+    // weights; the final checkpoint is written again so that it holds them
+    const best = this.#earlyStopping?.summary() ?? null;
+    const ends = reason === 'completed' || reason === 'earlyStopped';
+    // (when the last epoch was the best, the model already holds its weights)
+    if (ends && best !== null && best.bestEpoch !== this.#epoch - 1 && this.#earlyStopping!.restore(this.#o.model))
+      this.#savedAt = null;
     await this.#checkpoint(checkpointReason);
     const result: FitResult = {
       reason,
@@ -345,9 +381,15 @@ export class Trainer<B = Batch> {
       epoch: this.#epoch,
       history: [...this.#history],
       checkpoint: this.#lastCheckpoint,
+      ...(this.#earlyStopping === null ? {} : { earlyStopping: this.#earlyStopping.summary() }),
     };
     await emit(this.#callbacks, 'onFitEnd', result);
     return result;
+  }
+
+  /** Whether early stopping is on and its patience has run out. */
+  #patienceRanOut(): boolean {
+    return this.#earlyStopping?.stopped === true;
   }
 
   #checkpointOptions(where: string): CheckpointOptions {

@@ -33,12 +33,12 @@ const progress = (stepsDone: number): Progress => ({
   etaSeconds: (8 - stepsDone) / 10,
 });
 
-/** Drives the callbacks through a fit of 2 epochs × 4 steps of two tasks. */
-async function fakeFit(out: Output, log?: MetricsLog): Promise<void> {
+/** Drives the callbacks through a fit of 2 epochs × 4 steps of two tasks (or its first `steps` steps). */
+async function fakeFit(out: Output, log?: MetricsLog, steps = 8): Promise<void> {
   const bars = new ProgressBars(out);
   const cb = trainingCallbacks({ out, bars, section: 'mtl', ...(log === undefined ? {} : { log }) });
   await cb.onFitStart!({ progress: progress(0), epoch: 0, resumedFrom: null });
-  for (let step = 0; step < 8; step++) {
+  for (let step = 0; step < steps; step++) {
     const epoch = Math.floor(step / 4);
     await cb.onStepEnd!({
       step,
@@ -67,11 +67,25 @@ async function fakeFit(out: Output, log?: MetricsLog): Promise<void> {
   bars.stop();
 }
 
-test('on a terminal: a bar with epoch, steps, per-task losses and ETA', async () => {
+test('on a terminal: a bar over the epoch under way with step, per-task losses, samples/s and ETA', async () => {
   const stderr = stream(true);
   await fakeFit(new Output({ json: false, quiet: false, stderr, stdout: stream(false) }));
-  assert.match(stderr.text, /mtl \[[^\]]*\] 8\/8 epoch 2\/2 loss 1\.13 \(left 1 {2}right 0\.125\) ETA 0\.0s/);
-  assert.ok(!stderr.text.includes('epoch 1/2 loss 1.5 |'), 'no epoch lines when a bar is drawn');
+  assert.match(
+    stderr.text,
+    /mtl \[[^\]]*\] 4\/4 epoch 2\/2 loss 1\.13 \(left 1 {2}right 0\.125\) 320 samples\/s ETA 0\.0s/,
+  );
+  // each finished epoch's line is printed above the bar
+  assert.match(stderr.text, /mtl: epoch 1\/2 loss 1\.5 \| left accuracy 0\.5 \| /);
+  assert.match(stderr.text, /mtl: epoch 2\/2 loss 0\.5 \| left accuracy 0\.6 \| /);
+
+  // stopped two steps into the second epoch: the bar counts that epoch's steps, not the fit's
+  const mid = stream(true);
+  await fakeFit(new Output({ json: false, quiet: false, stderr: mid, stdout: stream(false) }), undefined, 6);
+  assert.match(
+    mid.text,
+    /mtl \[[^\]]*\] 2\/4 epoch 2\/2 loss 1\.38 \(left 1 {2}right 0\.375\) 320 samples\/s ETA 0\.2s/,
+  );
+  assert.doesNotMatch(mid.text, /6\/8/);
 });
 
 test('off a terminal: one line per epoch, no escape codes; quiet: nothing; metrics logged either way', async () => {

@@ -2,9 +2,10 @@
  * `polytask eval RUN` and `polytask predict RUN --input FILE`: the newest checkpoint of a
  * training run (train, pretrain or finetune), rebuilt from the description stored with it,
  * evaluated on the run's own test split (or another data config), or applied to new examples
- * from an NPY, CSV or IDX file or from image files and folders (decoded as the run's training
- * images were), with the predicted class, its name and its probability per example; a run trained
- * on a table reads a table's columns by name (CSV, TSV, JSONL: extra columns ignored).
+ * from an NPY, CSV or IDX file, from image files and folders (decoded as the run's training images
+ * were), and for a text run from lines of a .txt or a table's text column, for an audio run from a
+ * .wav file or folder, with the predicted class, its name and its probability per example; a run
+ * trained on a table reads a table's columns by name (CSV, TSV, JSONL: extra columns ignored).
  *
  * @example
  * polytask eval 3fa2c1 --json
@@ -13,6 +14,7 @@
  * polytask predict 3fa2c1 -i cat.png dog.jpg more-photos/
  * (a multi-task run, from train --tasks, is evaluated and predicted per task: eval-tasks.ts)
  */
+import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -20,6 +22,7 @@ import { sizeOf } from '../../core/shape.js';
 import { DataLoader } from '../../data/index.js';
 import { readTable } from '../../data/table/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
+import { checkOutputFile } from '../output-path.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { readRunConfig, type RunInfo } from '../../report/index.js';
 import { Tensor } from '../../tensor/index.js';
@@ -30,7 +33,7 @@ import { loadConfig } from '../config/load.js';
 import { readConfigFile } from '../config/read-file.js';
 import { finetuneConfigSchema, trainConfigSchema, type TrainConfig } from '../config/train-schema.js';
 import { contextOf } from '../context.js';
-import { loadData } from '../../data/sources/index.js';
+import { loadData, TOKENIZER_FILE } from '../../data/sources/index.js';
 import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
 import { imageInputs, imageInputTensor } from '../predict-images.js';
@@ -83,6 +86,10 @@ async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<voi
     flags.config === undefined ? stored : { ...stored, data: readConfigFile(flags.config).data ?? stored.data };
   const overrides = flagOverrides(flags, { data: 'data.source', classes: 'data.classes', limit: 'data.limit' }, schema);
   const config = loadConfig(schema, { base, overrides }).config as TrainConfig;
+  // a text run's ids mean the words of its own tokenizer, whatever data it is evaluated on
+  const saved = join(info.dir, TOKENIZER_FILE);
+  if (config.data.source === 'text' && config.data.tokenizer === undefined && existsSync(saved))
+    config.data = { ...config.data, tokenizer: saved };
   const data = await loadData(config.data, config.seed);
   const task = taskOf(pre.model);
   const classes = pre.description.tasks[0]!.classes;
@@ -162,6 +169,7 @@ interface PredictFlags {
 
 async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
+  if (flags.output !== undefined) checkOutputFile(flags.output, '--output');
   const tasks = taskRun(ctx.root, ref);
   if (tasks !== null) {
     if (flags.input.length !== 1)
@@ -173,18 +181,28 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
   const { info, pre } = loadRunModel(ctx.root, ref);
   const images = imageInputs(flags.input);
   const input = flags.input.join(' ');
+  // loaded here: it brings the tokenizers and wavefile libraries, which other commands never need
+  const { sequenceInput } = await import('../sequence-input.js');
+  const sequence =
+    images === null && flags.input.length === 1
+      ? sequenceInput(pre.description, info.dir, readRunConfig(info.dir), flags.input[0]!)
+      : null;
+  if (images === null && sequence === null && flags.input.length !== 1)
+    throw new CliError(`several inputs are image files or folders only; got ${input}`);
   const x =
-    images === null
+    images !== null
       ? fitInput(
-          (await tableInput(flags.input[0]!, info.dir)) ?? readExamples(flags.input[0]!, { scaleBytes: true }),
-          pre,
-          flags.input[0]!,
-        )
-      : fitInput(
           await imageInputTensor(images, (readRunConfig(info.dir) as { data?: unknown }).data, pre.description),
           pre,
           input,
-        );
+        )
+      : (sequence?.x ??
+        fitInput(
+          (await tableInput(flags.input[0]!, info.dir)) ?? readExamples(flags.input[0]!, { scaleBytes: true }),
+          pre,
+          flags.input[0]!,
+        ));
+  const files = images ?? sequence?.files;
   const task = taskOf(pre.model);
   const names = pre.description.tasks[0]!.classNames;
   const probs = predict(pre.model, x, { forward: (b: Tensor) => pre.model.forward(b)[task]! }).softmax(1);
@@ -196,7 +214,7 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
     const name = names?.[c];
     return {
       index: i,
-      ...(images === null ? {} : { file: images[i]! }),
+      ...(files === undefined ? {} : { file: files[i]! }),
       class: c,
       name: typeof name === 'string' ? name : name === undefined || name === null ? String(c) : safeCell(name),
       probability: probs.data[i * k + c]!,
@@ -212,7 +230,7 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
   ctx.out.result({ run: info.id, checkpoint: pre.path, input, output: flags.output ?? null, predictions: rows }, () =>
     [
       table([
-        ['index', ...(images === null ? [] : ['file']), 'class', 'name', 'probability'],
+        ['index', ...(files === undefined ? [] : ['file']), 'class', 'name', 'probability'],
         ...rows
           .slice(0, shown)
           .map((r) => [
@@ -256,7 +274,7 @@ export function registerEvalCommands(program: Command): void {
     .argument('<run>', 'run id, id suffix or directory')
     .requiredOption(
       '-i, --input <files...>',
-      'examples: .npy ([N, ...] floats), a table (.csv; .tsv, .jsonl for a run trained on a table: columns by name), IDX images, or image files and folders (png, jpg, webp, gif, svg)',
+      'examples: .npy ([N, ...] floats), a table (.csv; .tsv, .jsonl for a run trained on a table: columns by name), IDX images, image files and folders (png, jpg, webp, gif, svg); text runs: .txt lines or a table; audio runs: a .wav file or folder',
     )
     .option('-o, --output <file>', 'write all predictions to a .csv or .json file')
     .option('--limit <n>', 'rows shown on the terminal', '20')

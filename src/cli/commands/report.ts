@@ -1,6 +1,7 @@
 /**
  * `polytask report RUN`: draws a run's report again from what the run saved (its config,
- * metrics.jsonl and study results): report.html and the charts as PNGs.
+ * metrics.jsonl and study results): report.html and the charts as PNGs. A failed run has no
+ * report: the command says why it failed and exits with status 1.
  *
  * @example
  * polytask report 3fa2c1
@@ -10,11 +11,19 @@ import type { Command } from 'commander';
 import { loadRunData, writeReport } from '../../report/index.js';
 import { contextOf } from '../context.js';
 import { assertNoEscapingLinks } from '../../io/contained-paths.js';
-import { findRun } from '../run-store.js';
+import { CliError, EXIT } from '../errors.js';
+import { describeFailure, failureOf, findRun } from '../run-store.js';
 
 async function report(ref: string, flags: { png: boolean }, cmd: Command): Promise<void> {
   const { out, root } = contextOf(cmd);
   const found = findRun(root, ref);
+  // a failed run has nothing to report on: say why, rather than draw an empty page
+  const failure = found.status === 'failed' ? failureOf(found.summary) : null;
+  if (found.status === 'failed')
+    throw new CliError(
+      `run ${found.id} failed${failure === null ? '' : ` ${describeFailure(failure)}`}; there is no report to write (see: polytask runs show ${found.id})`,
+      EXIT.failure,
+    );
   // the report writes report.html and charts/ into the run: never through a link out of it
   assertNoEscapingLinks(found.dir);
   const saved = loadRunData(found.dir);

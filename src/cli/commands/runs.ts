@@ -1,6 +1,7 @@
 /**
  * `polytask runs list|show|compare`: the run index (SQLite, one per runs root) as tables or JSON.
- * `list` shows the newest runs with their status and key numbers; `show` one run's record, config,
+ * `list` shows the newest runs with their status and key numbers (a failed run: why, at which
+ * step; a run whose process is gone is first recorded as stopped); `show` one run's record, config,
  * files and sub-runs (which worker trained each, in how many seconds); `compare` several runs side by side: their numbers and the config keys where they differ.
  *
  * @example
@@ -17,7 +18,7 @@ import { contextOf } from '../context.js';
 import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
 import { displayStatus } from '../run-lock.js';
-import { findRun, withIndex } from '../run-store.js';
+import { describeFailure, failureOf, findRun, settleAbandonedRuns, withIndex } from '../run-store.js';
 
 const STATUSES = ['running', 'interrupted', 'completed', 'stopped', 'failed'];
 /** The most rows a listing asks the index for. */
@@ -33,11 +34,15 @@ function cell(v: unknown): string {
 /** Characters of a verdict shown in a listing; `runs show` and --json give it whole. */
 const HEADLINE_CHARS = 90;
 
+const clip = (text: string): string => (text.length > HEADLINE_CHARS ? `${text.slice(0, HEADLINE_CHARS - 1)}…` : text);
+
 /** The summary's most telling entry for a one-line listing. */
 function headline(r: RunRecord): string {
   const s = r.summary;
-  if (typeof s.verdict === 'string')
-    return s.verdict.length > HEADLINE_CHARS ? `${s.verdict.slice(0, HEADLINE_CHARS - 1)}…` : s.verdict;
+  const failure = failureOf(s);
+  if (failure !== null) return clip(describeFailure(failure));
+  if (typeof s.stopped === 'string') return clip(s.stopped);
+  if (typeof s.verdict === 'string') return clip(s.verdict);
   const numbers = Object.entries(s).filter(
     ([k, v]) => typeof v === 'number' && !['steps', 'epochs', 'seconds'].includes(k),
   );
@@ -69,7 +74,14 @@ function list(flags: { kind?: string; status?: string; limit: string }, cmd: Com
   // 'interrupted' is 'running' in the index, told apart by whether the run's owner still lives
   const stored = flags.status === 'interrupted' ? 'running' : flags.status;
   // listing never creates anything: a runs root without an index simply has no runs yet
-  const runs = !fs.existsSync(join(root, INDEX_FILE))
+  const indexed = fs.existsSync(join(root, INDEX_FILE));
+  // runs whose process is gone are marked stopped first, so that every filter sees them as such
+  if (indexed)
+    settleAbandonedRuns(
+      root,
+      withIndex(root, (index) => index.list({ status: 'running', limit: MAX_LIMIT })),
+    );
+  const runs = !indexed
     ? []
     : withIndex(root, (index) =>
         index.list({
@@ -102,8 +114,9 @@ function subRunsOf(dir: string): (SubRunLogEntry & { study: string })[] {
 
 function show(ref: string, cmd: Command): void {
   const { out, root } = contextOf(cmd);
-  const found = findRun(root, ref);
-  const info = { ...found, status: displayStatus(found) as RunStatus };
+  const [found] = settleAbandonedRuns(root, [findRun(root, ref)]);
+  const info = { ...found!, status: displayStatus(found!) as RunStatus };
+  const failure = failureOf(info.summary);
   const config = readRunConfig(info.dir);
   const report = join(info.dir, REPORT_FILE);
   const checkpoints = join(info.dir, 'checkpoints');
@@ -122,7 +135,10 @@ function show(ref: string, cmd: Command): void {
       `${info.id}  ${info.kind}  ${info.status}`,
       `directory: ${info.dir}`,
       `created ${info.createdAt}, updated ${info.updatedAt}`,
-      ...Object.entries(info.summary).map(([k, v]) => `  ${k}: ${cell(v)}`),
+      ...(failure === null ? [] : [`failed ${describeFailure(failure)}`]),
+      ...Object.entries(info.summary)
+        .filter(([k]) => !(k === 'error' && failure !== null))
+        .map(([k, v]) => `  ${k}: ${cell(v)}`),
       ...(files.report === null ? [] : [`report: ${files.report}`]),
       ...files.checkpoints.map((c) => `checkpoint: ${c}`),
       ...(subRuns.length === 0

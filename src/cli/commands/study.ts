@@ -132,7 +132,8 @@ async function runStudyCommand<Config, Result>(
     );
   } catch (err) {
     const stopped = err instanceof StudyStopped;
-    run.finish(stopped ? 'stopped' : 'failed', { subRunsRecorded: subRuns.size });
+    if (stopped) run.finish('stopped', { subRunsRecorded: subRuns.size });
+    else run.fail(err, { subRunsRecorded: subRuns.size });
     const resume = resumeCommand(run.info, ctx.root)!;
     if (!stopped) {
       // a crash or a failed sub-run need not cost the runs that finished before it

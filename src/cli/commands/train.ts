@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { manualSeed } from '../../core/rng.js';
+import { TOKENIZER_FILE } from '../../data/sources/index.js';
+import { writeFileAtomicSync } from '../../io/atomic.js';
 import { readMetrics, readRunConfig, writeReport, METRICS_FILE, type RunStatus } from '../../report/index.js';
 import {
   finetuneConfigSchema,
@@ -37,6 +39,7 @@ import { checkTrainingConfig } from '../declared-limits.js';
 import { checkRunsRootUsable } from '../runs-root-guard.js';
 import { findRun, otherKind, resumeCommand, RunSession } from '../run-store.js';
 import { fitSupervised } from '../supervised/fit.js';
+import { trainingExtras } from '../supervised/conveniences.js';
 import { prepareModel } from '../supervised/setup.js';
 import { checkFinetuneConfig, checkFinetuneModel, fitFinetune, type FinetuneOutcome } from '../supervised/finetune.js';
 import { isTaskTraining, trainTasks } from '../supervised/tasks.js';
@@ -140,6 +143,8 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   const inputs = loadedInputs(config.data, data);
   const fingerprint =
     resumeDir === undefined ? await fingerprintData(inputs) : await resumeFingerprint(resumeDir, inputs);
+  if (kind === 'finetune') refuseConveniences(config.training);
+  const extras = trainingExtras(config.training, data, config.seed);
   manualSeed(config.seed);
   const resume = resumeDir !== undefined;
   const checkpointsDir = resume ? join(resumeDir, 'checkpoints') : '';
@@ -153,46 +158,48 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
     ? RunSession.reopen(ctx.root, findRun(ctx.root, resumeDir), config)
     : RunSession.start(ctx.root, kind, { ...config, data: storedDataConfig(config.data, data) });
   writeDataFingerprint(run.dir, fingerprint);
+  // text: the tokenizer that made the ids, so predict and eval encode new text the same way
+  if (data.tokenizer !== undefined) writeFileAtomicSync(join(run.dir, TOKENIZER_FILE), data.tokenizer.json);
   const { model, description, paramSets } =
     prepared ?? prepareModel({ kind, config, data, root: ctx.root, resume: true, checkpointsDir: run.checkpointsDir });
   out.note(
-    `${kind} run ${run.id}: ${data.description}, ${data.train.length} training and ${data.test.length} test examples, ${description.arch} with ${model.numParameters({ trainableOnly: true })} trainable parameters`,
+    `${kind} run ${run.id}: ${data.description}, ${extras.train.length} training${extras.val === null ? '' : `, ${extras.val.length} validation`} and ${data.test.length} test examples, ${description.arch} with ${model.numParameters({ trainableOnly: true })} trainable parameters`,
   );
   out.note(`run directory: ${run.dir}`);
-  let status: RunStatus = 'failed';
   try {
     const source = { kind, data: data.description, task: config.task };
-    const { fit, evaluation, extra } =
+    const { fit, evaluation, extra, stopper } =
       kind === 'finetune'
-        ? finetuneSummary(
-            await fitFinetune({
-              run,
-              config: config as FinetuneConfig,
-              model,
-              description,
-              data,
-              out,
-              bars: ctx.bars,
-              source,
-            }),
-            config as FinetuneConfig,
-          )
-        : {
-            ...(await fitSupervised({
-              run,
-              config,
-              model,
-              description,
-              data,
-              paramSets,
-              out,
-              bars: ctx.bars,
-              resume,
-              source,
-            })),
-            extra: {},
-          };
-    status = fit.reason === 'stopped' ? 'stopped' : 'completed';
+        ? {
+            stopper: null,
+            ...finetuneSummary(
+              await fitFinetune({
+                run,
+                config: config as FinetuneConfig,
+                model,
+                description,
+                data,
+                out,
+                bars: ctx.bars,
+                source,
+              }),
+              config as FinetuneConfig,
+            ),
+          }
+        : await fitSupervised({
+            run,
+            config,
+            model,
+            description,
+            data,
+            paramSets,
+            out,
+            bars: ctx.bars,
+            resume,
+            source,
+            extras,
+          }).then((r) => ({ ...r, extra: {}, stopper: r.fit.earlyStopping ?? null }));
+    const status: RunStatus = fit.reason === 'stopped' ? 'stopped' : 'completed';
     const metrics = evaluation[config.task] ?? {};
     const summary = {
       task: config.task,
@@ -202,6 +209,8 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
       reason: fit.reason,
       checkpoint: fit.checkpoint?.path ?? null,
       ...extra,
+      ...(extras.val === null ? {} : { validationExamples: extras.val.length }),
+      ...(stopper === null ? {} : { earlyStopping: stopper }),
     };
     const report = flags.report
       ? (
@@ -224,14 +233,31 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
         `${kind} ${status}: ${Object.entries(metrics)
           .map(([k, v]) => `${k} ${num(v)}`)
           .join(', ')} after ${fit.stepsDone} steps (${fit.epoch} epochs)`,
+        ...(stopper === null
+          ? []
+          : [
+              `early stopping: best validation ${stopper.metric} ${num(stopper.best)} at epoch ${stopper.bestEpoch + 1}${stopper.stopped ? ', no improvement since' : ''}; the model holds that epoch's weights`,
+            ]),
         ...(report === null ? [] : [`report: ${report}`]),
         ...(status === 'stopped' ? [`resume with: ${resumeCommand(run.info, ctx.root)!}`] : []),
       ].join('\n'),
     );
     if (status === 'stopped') process.exitCode = EXIT.interrupted;
-  } finally {
-    if (status === 'failed') run.finish('failed');
+  } catch (err) {
+    // the error and the step it stopped at go into run.json and the index (`runs show` says why);
+    // a run already recorded as finished stays as it was
+    run.fail(err);
+    throw err;
   }
+}
+
+/** Fine-tuning runs its own loop (supervised/finetune.ts), which has none of these yet: refused, not ignored. */
+function refuseConveniences(t: TrainConfig['training']): void {
+  const given = (['earlyStopping', 'valFraction', 'classWeights'] as const).filter((k) => t[k] !== undefined);
+  if (given.length > 0)
+    throw new CliError(
+      `training.${given[0]}: not supported by finetune yet (train and pretrain take ${given.join(', ')})`,
+    );
 }
 
 /** The flags shared by the three commands. */
@@ -243,8 +269,8 @@ function addTrainingFlags(cmd: Command): Command {
     .option('--max-steps <n>', 'stop after this many steps (training.maxSteps)')
     .option('--lr <rate>', 'learning rate (optimizer.lr)')
     .option('--seed <n>', 'seed of initialisation, split and shuffling')
-    .option('--arch <name>', 'model: mlp or cnn (model.arch)')
-    .option('--data <source>', 'mnist, fashion-mnist, idx, npy, csv or images (data.source)')
+    .option('--arch <name>', 'model: mlp, cnn, text or audio (model.arch)')
+    .option('--data <source>', 'mnist, fashion-mnist, idx, npy, csv, images, text or audio (data.source)')
     .option('--limit <n>', 'at most this many training examples (data.limit)')
     .option('--classes <list>', 'keep only these classes, e.g. 0,1,2,3,4 (data.classes)')
     .option('--task <name>', 'name of the task and its head')

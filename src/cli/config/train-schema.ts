@@ -1,6 +1,6 @@
 /**
  * The config of `train`, `pretrain` and `finetune` (and what `eval` and `predict` read back from a
- * run): the data, a model from the zoo (mlp, cnn), the optimizer and the training loop. Every
+ * run): the data, a model from the zoo (mlp, cnn, text, audio), the optimizer and the training loop. Every
  * mapping is strict, so a misspelt key is an error rather than a silently ignored setting, and
  * every field but the data source has a default.
  *
@@ -8,7 +8,7 @@
  * // examples/train-mnist-mlp.yaml
  * // data: { source: mnist, limit: 4000 }
  * // model: { arch: mlp, hidden: [128] }
- * // training: { epochs: 3, batchSize: 64 }
+ * // training: { epochs: 3, batchSize: 64, earlyStopping: { metric: accuracy, patience: 3 }, classWeights: balanced }
  * const config = validateConfig(trainConfigSchema, readConfigFile(file), { file });
  */
 import { z } from 'zod';
@@ -26,6 +26,21 @@ const zooSchema = z.discriminatedUnion('arch', [
     channels: z.array(positiveInt).min(1).default([16, 32]),
     hidden: z.number().int().min(0).default(64),
     batchNorm: z.boolean().default(false),
+  }),
+  /** Token ids (a text source): averaged embeddings, or a small BERT encoder, then the head. */
+  z.strictObject({
+    arch: z.literal('text'),
+    encoder: z.enum(['mean', 'transformer']).default('mean'),
+    embedDim: positiveInt.max(4096).default(64),
+    layers: positiveInt.max(48).default(2),
+    heads: positiveInt.default(4),
+    hidden: z.number().int().min(0).default(0),
+  }),
+  /** Waveforms (an audio source): the raw-waveform 1-D CNN M5. */
+  z.strictObject({
+    arch: z.literal('audio'),
+    channels: positiveInt.max(1024).default(32),
+    stride: positiveInt.max(1024).default(16),
   }),
 ]);
 
@@ -55,6 +70,24 @@ export const trainingSchema = z.strictObject({
   checkpointEverySteps: positiveInt.optional(),
   /** Stop after this many steps in total. */
   maxSteps: positiveInt.optional(),
+  /**
+   * Share of the training examples held out (stratified, seeded) as a validation split, scored
+   * every epoch; early stopping selects on it (default 0.1 when early stopping is on). Never the
+   * test split: choosing the epoch by test scores would make the test score optimistic.
+   */
+  valFraction: z.number().gt(0).lt(1).optional(),
+  /** Stop when the validation score has not improved for `patience` epochs; keep the best epoch's weights. */
+  earlyStopping: z
+    .strictObject({
+      metric: z.enum(['accuracy', 'macroF1', 'loss']).default('accuracy'),
+      /** Default: 'max' for accuracy and macroF1, 'min' for loss. */
+      mode: z.enum(['max', 'min']).optional(),
+      patience: positiveInt.default(3),
+      minDelta: z.number().min(0).default(0),
+    })
+    .optional(),
+  /** Cross-entropy class weights: 'balanced' (n / (classes · n_c)) or one weight per class. */
+  classWeights: z.union([z.literal('balanced'), z.array(z.number().min(0)).min(2)]).optional(),
 });
 
 /** How `finetune` adapts a pre-trained model: every strategy of polytask/transfer, or LoRA. */

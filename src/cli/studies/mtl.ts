@@ -10,6 +10,7 @@
 import { mnistData } from '../../data/fingerprint.js';
 import { runMtlStudy } from '../../multitask/study.js';
 import { builtinDatasets, studyConfigSchema } from '../../multitask/study/config.js';
+import { studyData } from '../../multitask/study/data.js';
 import { mtlVerdict } from '../../report/index.js';
 import { defineStudy } from './types.js';
 
@@ -22,6 +23,8 @@ export const mtlStudy = defineStudy({
     main: { methods: ['ew', 'uw', 'pcgrad', 'famo'], epochs: 3, train: 3000, test: 1000 },
     quick: { smokeTest: true, methods: ['ew', 'famo'], epochs: 3, train: 1500, test: 500, capacityCheck: false },
   },
+  // the task description (its files, targets and kinds) or the built-in set, loaded once to check it
+  check: (config) => void studyData(config),
   // the study's progress events carry every field the CLI draws (and per-task losses when reported)
   run: runMtlStudy,
   report: (result) => ({ mtl: result }),

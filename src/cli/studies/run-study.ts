@@ -93,6 +93,9 @@ export async function runStudy<Config, Result>(
     runs = p.runs ?? runs;
     if (p.run !== undefined && p.run !== current) {
       current = p.run;
+      // where the study stands, for the record of a failure
+      ctx.run.at.subRun = current;
+      delete ctx.run.at.step;
       if (ctx.bars.enabled) {
         drawn.runs ??= ctx.bars.bar(`${study.key} runs`, p.runs ?? 1);
         drawn.steps ??= ctx.bars.bar(`${study.key} steps`, 1);
@@ -102,6 +105,7 @@ export async function runStudy<Config, Result>(
       }
     }
     if (p.step === undefined) return;
+    ctx.run.at.step = p.step;
     const steps = p.steps ?? null;
     drawn.steps?.setTotal(steps ?? p.step);
     drawn.steps?.update(p.step, {

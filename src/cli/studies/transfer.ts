@@ -11,6 +11,7 @@
  */
 import { runTransferStudy } from '../../transfer/study.js';
 import { transferVerdict } from '../../report/index.js';
+import { loadPretrained } from '../../transfer/checkpoint.js';
 import { transferStudyConfigSchema } from '../../transfer/study/config.js';
 import { loadStudyData } from '../../transfer/study/user-data.js';
 import { transferOverrides } from './transfer-source.js';
@@ -69,6 +70,10 @@ export const transferStudy = defineStudy({
     },
   ],
   expand: transferOverrides,
+  // the source checkpoint, when one is given, is read whole (dataInputs below loads the data)
+  check: (config) => {
+    if (config.source.checkpoint !== undefined) loadPretrained(config.source.checkpoint);
+  },
   // the data load and fit one model before the run directory exists (the study loads them again),
   // and the user's files it read are fingerprinted
   dataInputs: async (config) => ({ files: (await loadStudyData(config)).files }),

@@ -6,7 +6,7 @@
  * three studies in one list and still runs each with its own types.
  *
  * @example
- * export const mtlStudy = defineStudy({ key: 'mtl', title: 'Multi-task learning', schema, flags, presets, run: runMtlStudy, report: (r) => ({ mtl: r }), verdict: mtlVerdict });
+ * export const mtlStudy = defineStudy({ key: 'mtl', title: 'Multi-task learning', schema, flags, presets, check: (c) => void studyData(c), run: runMtlStudy, report: (r) => ({ mtl: r }), verdict: mtlVerdict });
  * mtlStudy.use((d) => runStudy(d, validateConfig(d.schema, raw), ctx));
  */
 import type { z } from 'zod';
@@ -31,8 +31,14 @@ export interface StudyDefinition<Config, Result> {
   options?: readonly StudyOption[];
   /** The overrides `options` make (`--source RUN` → `source.checkpoint`, ...), read before the config is validated. */
   expand?: (opts: Readonly<Record<string, unknown>>, root: string) => Override[];
-  /** Checks what the config names (loads its data) before the run directory exists. */
-  check?: (config: Config) => Promise<void>;
+  /**
+   * Checks what the config refers to (its data files, task description, checkpoint) without
+   * training: cheap, and run before the study's run directory is created, so that a refused
+   * config or missing file leaves no run behind. Throws the error naming what is wrong. Optional:
+   * a study without one goes straight to `run`; `dataInputs` below, which also runs before the
+   * run directory exists, loads (and so checks) the transfer and e2e studies' data.
+   */
+  check?: (config: Config) => void | Promise<void>;
   /**
    * Runs the study on a validated config; never prints. With `subRuns`, each finished sub-run is
    * recorded there, and those already recorded are taken instead of trained again (resume). An

@@ -1,12 +1,13 @@
 /**
- * One supervised training run as the CLI runs it: the Trainer over the run's data with a
+ * One supervised training run as the CLI runs it: the Trainer over the run's data (less the
+ * validation split; class weights and early stopping as `training:` asks, see conveniences.ts) with a
  * checkpoint every epoch (and every N steps when asked) in `<run>/checkpoints`, the model's
  * description stored with each checkpoint, evaluation on the test split, progress and metrics,
  * and Ctrl-C turned into a clean stop with a resumable checkpoint.
  *
  * @example
- * const { fit, evaluation } = await fitSupervised({ run, config, model, description, data, paramSets, out, bars, resume: false });
- * fit.reason; // 'completed' | 'stopped' | 'maxSteps'
+ * const { fit, evaluation } = await fitSupervised({ run, config, model, description, data, paramSets, out, bars, resume: false, extras });
+ * fit.reason; // 'completed' | 'stopped' | 'maxSteps' | 'earlyStopped'
  */
 import { DataLoader } from '../../data/index.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
@@ -28,6 +29,7 @@ import type { Output } from '../output.js';
 import type { ProgressBars } from '../progress.js';
 import type { RunSession } from '../run-store.js';
 import { trainingCallbacks } from '../training-callbacks.js';
+import { earlyStoppingFor, type TrainingExtras } from './conveniences.js';
 import { buildOptimizer, type ParamSet } from './optimizer.js';
 
 export interface SupervisedRun {
@@ -44,6 +46,8 @@ export interface SupervisedRun {
   resume: boolean;
   /** Stored with each checkpoint beside the description (where the data came from, the run kind). */
   source: JsonValue;
+  /** The training examples (less the validation split), the validation split, the class weights. */
+  extras: TrainingExtras;
 }
 
 /** Rows per forward pass when evaluating: large batches, no gradients. */
@@ -60,12 +64,15 @@ export async function fitSupervised(s: SupervisedRun): Promise<{ fit: FitResult;
   const { config, model, data } = s;
   const task = config.task;
   const t = config.training;
-  const loader = new DataLoader(data.train, {
+  const { extras } = s;
+  const loader = new DataLoader(extras.train, {
     batchSize: t.batchSize,
     shuffle: true,
     seed: config.seed,
     ...(data.augment === undefined ? {} : { transform: data.augment }),
   });
+  const weight = extras.classWeight;
+  const earlyStopping = earlyStoppingFor(t, extras, model, task);
   const testLoader = new DataLoader(data.test, { batchSize: EVAL_BATCH });
   const metrics = { [task]: [accuracy(), macroF1()] };
   const totalSteps = Math.min(t.maxSteps ?? Infinity, t.epochs * loader.batchesPerEpoch);
@@ -80,10 +87,11 @@ export async function fitSupervised(s: SupervisedRun): Promise<{ fit: FitResult;
     ...(t.clipGradNorm === undefined ? {} : { clipGradNorm: t.clipGradNorm }),
     evalEvery: t.evalEvery,
     step: ({ x, y }) => {
-      const loss = functional.crossEntropy(model.forward(x)[task]!, y);
+      const loss = functional.crossEntropy(model.forward(x)[task]!, y, weight === null ? {} : { weight });
       return { loss, losses: { [task]: loss } };
     },
     evaluate: () => evaluate(model, testLoader, metrics),
+    ...(earlyStopping === undefined ? {} : { earlyStopping }),
     checkpoint: {
       dir: s.run.checkpointsDir,
       everyEpochs: 1,
@@ -91,7 +99,11 @@ export async function fitSupervised(s: SupervisedRun): Promise<{ fit: FitResult;
       ...(t.checkpointEverySteps === undefined ? {} : { everySteps: t.checkpointEverySteps }),
       metadata: { ...s.description, source: s.source } as unknown as JsonValue,
     },
-    callbacks: trainingCallbacks({ out: s.out, bars: s.bars, log: s.run.metrics, section: s.run.info.kind }),
+    callbacks: [
+      trainingCallbacks({ out: s.out, bars: s.bars, log: s.run.metrics, section: s.run.info.kind }),
+      // where the run stands, for the record of a failure
+      { onStepEnd: (e) => void (s.run.at.step = e.progress.stepsDone) },
+    ],
   });
   if (s.resume) trainer.resume();
   const release = onInterrupt(() => trainer.requestStop(), s.out);
@@ -102,8 +114,8 @@ export async function fitSupervised(s: SupervisedRun): Promise<{ fit: FitResult;
     release();
     s.bars.stop();
   }
-  const last = fit.history.at(-1)?.eval;
-  const evaluation =
-    last !== null && last !== undefined && fit.reason === 'completed' ? last : evaluate(model, testLoader, metrics);
+  // the last epoch's test scores are the final model's only when it ran to the end with its own weights
+  const last = fit.reason === 'completed' && earlyStopping === undefined ? fit.history.at(-1)?.eval : null;
+  const evaluation = last !== null && last !== undefined ? last : evaluate(model, testLoader, metrics);
   return { fit, evaluation };
 }

@@ -1,5 +1,5 @@
 /**
- * The model zoo of the training commands: a config's `model` (mlp or cnn) and the data's shape
+ * The model zoo of the training commands: a config's `model` (mlp, cnn, text, audio) and the data's shape
  * become transfer's architecture description `{ arch, config, tasks }`, which builds the model and
  * is stored with every checkpoint, so `finetune`, `eval` and `predict` rebuild the same model from
  * the run alone.
@@ -13,8 +13,44 @@ import { sizeOf } from '../../core/shape.js';
 import type { ArchDescription } from '../../transfer/arch/types.js';
 import type { ModelConfig } from '../config/train-schema.js';
 
+/** What a text model must know of the tokenizer that made its inputs. */
+export interface TokenizerSizes {
+  vocabSize: number;
+  padId: number;
+}
+
+/** The description of a text or audio model, whose inputs only a text or audio source gives. */
+function sequenceModel(
+  model: Extract<ModelConfig, { arch: 'text' | 'audio' }>,
+  featureShape: readonly number[],
+  tasks: ArchDescription['tasks'],
+  tokenizer: TokenizerSizes | undefined,
+): ArchDescription {
+  if (model.arch === 'text') {
+    if (tokenizer === undefined || featureShape.length !== 1)
+      throw new ValueError('model.arch', 'text needs token ids from a text source (data: { source: text, ... })');
+    const { arch, ...rest } = model;
+    return {
+      arch,
+      config: { vocabSize: tokenizer.vocabSize, maxLength: featureShape[0]!, padId: tokenizer.padId, ...rest },
+      tasks,
+    };
+  }
+  if (featureShape.length !== 2)
+    throw new ValueError(
+      'model.arch',
+      `audio needs waveforms [channels, samples] from an audio source, but the data gives examples of shape [${featureShape.join(',')}]`,
+    );
+  return {
+    arch: 'audio',
+    config: { inChannels: featureShape[0]!, samples: featureShape[1]!, channels: model.channels, stride: model.stride },
+    tasks,
+  };
+}
+
 /**
- * The architecture description of a zoo model for inputs of `featureShape` and one task.
+ * The architecture description of a zoo model for inputs of `featureShape` and one task; a text
+ * model also takes the sizes of its tokenizer.
  *
  * @example
  * describeModel({ arch: 'mlp', hidden: [64] }, [784], 'class', 3).config; // { inputs: 784, hidden: [64] }
@@ -25,8 +61,10 @@ export function describeModel(
   task: string,
   classes: number,
   classNames?: string[],
+  tokenizer?: TokenizerSizes,
 ): ArchDescription {
   const tasks = [{ name: task, classes, ...(classNames === undefined ? {} : { classNames }) }];
+  if (model.arch === 'text' || model.arch === 'audio') return sequenceModel(model, featureShape, tasks, tokenizer);
   if (model.arch === 'mlp') {
     return { arch: 'mlp', config: { inputs: sizeOf(featureShape), hidden: model.hidden }, tasks };
   }

@@ -12,8 +12,8 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { latestCheckpoint } from '../../train/index.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
-import { descriptionInputShape, inputFits } from '../../transfer/arch/input-shape.js';
-import { buildModel } from '../../transfer/arch/registry.js';
+import { inputFits } from '../../transfer/arch/input-shape.js';
+import { buildModel, inputShapeOf } from '../../transfer/arch/registry.js';
 import type { ArchDescription } from '../../transfer/arch/types.js';
 import { loadPretrained } from '../../transfer/checkpoint.js';
 import { replaceHeads } from '../../transfer/heads.js';
@@ -60,10 +60,16 @@ function finetuneModel(
   root: string,
 ): { model: MultiTaskModel; description: ArchDescription } {
   const pre = loadPretrained(pretrainedPath(root, config.finetune.from));
-  const expected = descriptionInputShape(pre.description);
+  const expected = inputShapeOf(pre.description);
   if (!inputFits(pre.description, data.featureShape)) {
     throw new CliError(
       `finetune.from: the pre-trained ${pre.description.arch} takes inputs of shape [${expected.join(',')}], the data gives [${data.featureShape.join(',')}]`,
+    );
+  }
+  const vocabSize = (pre.description.config as { vocabSize?: unknown }).vocabSize;
+  if (pre.description.arch === 'text' && data.tokenizer?.vocabSize !== vocabSize) {
+    throw new CliError(
+      `finetune.from: the pre-trained text model reads ids of a vocabulary of ${String(vocabSize)}, the data's tokenizer has ${data.tokenizer?.vocabSize ?? 'none'}; set data.tokenizer to the pre-trained run's tokenizer.json`,
     );
   }
   const tasks = [{ name: config.task, classes: data.classes, classNames: data.classNames }];
@@ -89,7 +95,14 @@ export function prepareModel(r: ModelRequest): PreparedModel {
     built = { model: saved.model, description: saved.description };
   } else {
     const c = r.config as TrainConfig;
-    const description = describeModel(c.model, r.data.featureShape, c.task, r.data.classes, r.data.classNames);
+    const description = describeModel(
+      c.model,
+      r.data.featureShape,
+      c.task,
+      r.data.classes,
+      r.data.classNames,
+      r.data.tokenizer,
+    );
     built = { model: buildModel(description), description };
   }
   return { ...built, paramSets: [{ params: built.model.parameters() }] };

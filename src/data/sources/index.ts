@@ -8,4 +8,4 @@
 export { dataSchema, dataSourcesSchema, commonDataOptions, type DataConfig } from './schema.js';
 export { loadData, poolOf, storedDataConfig, type LoadedData } from './load.js';
 export { imageSettings, imagesPool, type ImageSettings } from './image-folder.js';
-export { classLabels, inMemory, MAX_CLASSES, type Pool, type PoolSet } from './pool.js';
+export { classLabels, inMemory, MAX_CLASSES, TOKENIZER_FILE, type Pool, type PoolSet } from './pool.js';

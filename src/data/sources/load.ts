@@ -20,6 +20,7 @@ import { tablePool } from './table.js';
 import { checkClassCoverage, checkFinite, classCounts, duplicatesAcross, rowHashes } from '../validate.js';
 import { imagesPool } from './image-folder.js';
 import type { BatchTransform } from '../loader.js';
+import type { TextTokenizer } from '../text/tokenizer.js';
 import type { Pool, PoolSet } from './pool.js';
 import type { DataConfig } from './schema.js';
 
@@ -45,6 +46,8 @@ export interface LoadedData {
   warnings: string[];
   /** Training-time augmentation of batches (image folders with `augment:`); the test set is never augmented. */
   augment?: BatchTransform;
+  /** Text: the tokenizer that made the token ids (saved with a run as tokenizer.json). */
+  tokenizer?: TextTokenizer;
 }
 
 /**
@@ -68,6 +71,11 @@ export async function poolOf(d: DataConfig): Promise<Pool> {
       return tablePool(d);
     case 'images':
       return imagesPool(d);
+    // text and audio load their libraries (tokenizers, wavefile) only when a config asks for them
+    case 'text':
+      return (await import('./text.js')).textPool(d);
+    case 'audio':
+      return (await import('./audio.js')).audioPool(d);
   }
 }
 
@@ -181,6 +189,7 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
         `data.limit ${d.limit} leaves ${lost.length} of ${classes} classes without a training example (${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ', …' : ''})`,
       );
   }
+  const tokenizer = p.fit?.(train.indices);
   const trainData = await materialise(p.set, train);
   const testData = await materialise(testSet!, test);
   const size = trainData.features.length / Math.max(1, trainData.length);
@@ -212,6 +221,7 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
     duplicates: dups.length,
     warnings,
     ...(p.augment === undefined ? {} : { augment: p.augment }),
+    ...(tokenizer === undefined ? {} : { tokenizer }),
   };
 }
 

@@ -12,6 +12,7 @@ import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import type { TensorDataset } from '../dataset.js';
 import type { BatchTransform } from '../loader.js';
+import type { TextTokenizer } from '../text/tokenizer.js';
 
 /** Examples before class selection and splitting. */
 export interface PoolSet {
@@ -44,7 +45,16 @@ export interface Pool {
   missingLabels?: number;
   /** Training-time augmentation of batches, when the source asks for it. */
   augment?: BatchTransform;
+  /**
+   * A source whose features are learnt from the training examples (text: the vocabulary) learns
+   * them here: `loadData` calls it once, with the training rows (after class selection and the
+   * budget), before reading any rows; it returns the tokenizer, which the run saves.
+   */
+  fit?(trainRows: Int32Array): TextTokenizer;
 }
+
+/** The name of the tokenizer a text run saves in its directory (see `Pool.fit`). */
+export const TOKENIZER_FILE = 'tokenizer.json';
 
 /** A pool over features already in memory. */
 export function inMemory(ds: TensorDataset): PoolSet {

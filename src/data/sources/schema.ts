@@ -114,6 +114,42 @@ const imagesSchema = z.strictObject({
   cache: z.boolean().default(false),
   ...commonDataOptions,
 });
+const textSchema = z.strictObject({
+  source: z.literal('text'),
+  /** A .csv, .tsv or .jsonl file with a column of texts and one of labels (give file or dir). */
+  file: z.string().min(1).optional(),
+  /** A folder with one folder per class of .txt files, one example each (give file or dir). */
+  dir: z.string().min(1).optional(),
+  /** The column (CSV header or JSONL field) of the texts. */
+  textColumn: z.string().min(1).default('text'),
+  /** The column of the class labels (any strings; class names are them, sorted). */
+  label: z.string().min(1).default('label'),
+  /** A Hugging Face tokenizer.json; without it a word vocabulary is built from the training split. */
+  tokenizer: z.string().min(1).optional(),
+  /** Lower-case (and strip accents) before building the vocabulary. */
+  lowercase: z.boolean().default(true),
+  /** The built vocabulary's most entries, [PAD] and [UNK] included. */
+  vocabSize: z.number().int().min(3).max(1_000_000).default(10_000),
+  /** The built vocabulary keeps words seen at least this often in the training split. */
+  minCount: positiveInt.default(1),
+  /** Tokens per example: longer texts are cut, shorter ones padded. */
+  maxLength: z.number().int().min(1).max(4096).default(64),
+  ...commonDataOptions,
+});
+const audioSchema = z.strictObject({
+  source: z.literal('audio'),
+  /** A folder with one folder per class of .wav files (give dir or file). */
+  dir: z.string().min(1).optional(),
+  /** A CSV with columns file (a .wav path, relative to the CSV's folder) and label (give dir or file). */
+  file: z.string().min(1).optional(),
+  /** Samples per second every clip is resampled to. */
+  sampleRate: z.number().int().min(1000).max(192_000).default(8000),
+  /** Every clip is cut to, or padded with silence at its end to, this length. */
+  seconds: z.number().gt(0).max(60).default(1),
+  /** 'peak': scale each clip so its largest magnitude is 1; 'none': keep the recorded level. */
+  normalize: z.enum(['peak', 'none']).default('peak'),
+  ...commonDataOptions,
+});
 
 /** Where the examples come from. */
 export const dataSourcesSchema = z.discriminatedUnion('source', [
@@ -123,6 +159,8 @@ export const dataSourcesSchema = z.discriminatedUnion('source', [
   npySchema,
   tableSchema,
   imagesSchema,
+  textSchema,
+  audioSchema,
 ]);
 
 /** The data config; a mapping without a source means the embedded MNIST (`data: { limit: 500 }`). */
@@ -138,3 +176,5 @@ export type IdxDataConfig = z.output<typeof idxSchema>;
 export type NpyDataConfig = z.output<typeof npySchema>;
 export type TableDataConfig = z.output<typeof tableSchema>;
 export type ImagesDataConfig = z.output<typeof imagesSchema>;
+export type TextDataConfig = z.output<typeof textSchema>;
+export type AudioDataConfig = z.output<typeof audioSchema>;

@@ -7,6 +7,7 @@
  *
  * @example
  * rawAudioCnn({ numClasses: 10 }).forward(randn([4, 1, 8000])).shape;       // [4, 10]
+ * rawAudioCnn({ numClasses: 0 }).forward(randn([4, 1, 8000])).shape;        // [4, 64]: features only
  * spectrogramCnn({ numClasses: 10 }).forward(randn([4, 1, 40, 101])).shape; // [4, 10]
  */
 import { ShapeError } from '../../core/errors.js';
@@ -27,7 +28,7 @@ import type { Tensor } from '../../tensor/index.js';
 import { positiveInt } from './common.js';
 
 export interface RawAudioCnnOptions {
-  /** Classes of `fc1`. Default 35 (the speech-commands words). */
+  /** Classes of `fc1`. Default 35 (the speech-commands words). 0: no `fc1`, forward gives the pooled features [N, 2·channels]. */
   numClasses?: number;
   /** Audio channels. Default 1. */
   inChannels?: number;
@@ -59,8 +60,10 @@ export class RawAudioCnn extends Module {
   readonly conv4: Conv1d;
   readonly bn4: BatchNorm1d;
   readonly pool4 = new MaxPool1d(4);
-  readonly fc1: Linear;
+  readonly fc1: Linear | null;
   readonly inChannels: number;
+  /** Width of the pooled features that `fc1` reads. */
+  readonly featureDim: number;
 
   constructor(opts: RawAudioCnnOptions = {}) {
     super();
@@ -76,7 +79,9 @@ export class RawAudioCnn extends Module {
     this.bn3 = new BatchNorm1d(2 * c);
     this.conv4 = new Conv1d(2 * c, 2 * c, 3);
     this.bn4 = new BatchNorm1d(2 * c);
-    this.fc1 = new Linear(2 * c, positiveInt('rawAudioCnn', 'numClasses', opts.numClasses ?? 35));
+    this.featureDim = 2 * c;
+    this.fc1 =
+      opts.numClasses === 0 ? null : new Linear(2 * c, positiveInt('rawAudioCnn', 'numClasses', opts.numClasses ?? 35));
   }
 
   forward(x: Tensor): Tensor {
@@ -86,7 +91,8 @@ export class RawAudioCnn extends Module {
     h = this.pool2.forward(this.bn2.forward(this.conv2.forward(h)).relu());
     h = this.pool3.forward(this.bn3.forward(this.conv3.forward(h)).relu());
     h = this.pool4.forward(this.bn4.forward(this.conv4.forward(h)).relu());
-    return this.fc1.forward(h.mean(2)); // [N, 2c] -> [N, classes]
+    const pooled = h.mean(2); // [N, 2c]
+    return this.fc1 === null ? pooled : this.fc1.forward(pooled); // [N, classes]
   }
 }
 

@@ -131,7 +131,17 @@ function classTargets(
 }
 
 /** Keys of a data source that name files or folders: resolved against the description's folder. */
-const SOURCE_PATHS = ['file', 'features', 'labels', 'images', 'testImages', 'testFeatures', 'testLabels', 'dir'];
+const SOURCE_PATHS = [
+  'file',
+  'features',
+  'labels',
+  'images',
+  'testImages',
+  'testFeatures',
+  'testLabels',
+  'dir',
+  'tokenizer',
+];
 
 /** An input's samples, how errors name it, and the files it came from. */
 interface Input {

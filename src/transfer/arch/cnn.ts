@@ -67,4 +67,8 @@ export const cnnArch: Architecture = {
     return c;
   },
   trunk: (config: ArchConfig) => build(config as CnnConfig),
+  inputShape: (config: ArchConfig) => {
+    const c = config as CnnConfig;
+    return [c.inChannels, c.height, c.width];
+  },
 };

@@ -21,8 +21,8 @@ const int = (v: unknown, fallback: number): number => (typeof v === 'number' && 
 const ints = (v: unknown, fallback: number[]): number[] => (Array.isArray(v) ? v.map((x) => int(x, 0)) : fallback);
 
 /**
- * The parameters (and buffers) a description implies for the built-in architectures, or null for
- * another architecture. A float: sizes past 2^53 stay comparable instead of wrapping.
+ * The parameters (and buffers) a description implies for the built-in architectures (mlp, cnn,
+ * text, audio), or null for another architecture. A float: sizes past 2^53 stay comparable instead of wrapping.
  *
  * @example
  * declaredParameters({ arch: 'mlp', config: { inputs: 4, hidden: [8] }, tasks: [{ name: 't', classes: 3 }] }); // 67
@@ -52,6 +52,25 @@ export function declaredParameters(d: ArchDescription): number | null {
     const hidden = int(c.hidden, 128);
     if (hidden > 0) total += flat * hidden + hidden;
     feature = hidden > 0 ? hidden : flat;
+  } else if (d.arch === 'text') {
+    const dim = int(c.embedDim, 64);
+    total += int(c.vocabSize, 0) * dim;
+    if (c.encoder === 'transformer') {
+      const linear = (i: number, o: number): number => i * o + o;
+      total += int(c.maxLength, 0) * dim + 2 * dim + 2 * dim; // positions, token types, LayerNorm
+      total += int(c.layers, 2) * (4 * linear(dim, dim) + linear(dim, 4 * dim) + linear(4 * dim, dim) + 4 * dim);
+      total += linear(dim, dim); // pooler
+    }
+    const hidden = int(c.hidden, 0);
+    if (hidden > 0) total += dim * hidden + hidden;
+    feature = hidden > 0 ? hidden : dim;
+  } else if (d.arch === 'audio') {
+    const ch = int(c.channels, 32);
+    const bn = (n: number): number => 4 * n + 1;
+    total += int(c.inChannels, 1) * ch * 80 + ch + bn(ch);
+    total +=
+      ch * ch * 3 + ch + bn(ch) + ch * 2 * ch * 3 + 2 * ch + bn(2 * ch) + 2 * ch * 2 * ch * 3 + 2 * ch + bn(2 * ch);
+    feature = 2 * ch;
   } else {
     return null;
   }

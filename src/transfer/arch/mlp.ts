@@ -37,4 +37,5 @@ export const mlpArch: Architecture = {
     }
     return { trunk: new Sequential(...layers), featureDim: width };
   },
+  inputShape: (config: ArchConfig) => [(config as MlpConfig).inputs],
 };

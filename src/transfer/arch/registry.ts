@@ -13,20 +13,24 @@
 import { ValueError } from '../../core/errors.js';
 import { Linear } from '../../nn/index.js';
 import { MultiTaskModel } from '../../models/hard-sharing.js';
+import { audioArch } from './audio.js';
 import { cnnArch } from './cnn.js';
 import { mlpArch } from './mlp.js';
+import { textArch } from './text.js';
 import type { Architecture, ArchConfig, ArchDescription, BuiltTrunk, TaskDescription } from './types.js';
 
 const registry = new Map<string, Architecture>([
   ['cnn', cnnArch],
   ['mlp', mlpArch],
+  ['text', textArch],
+  ['audio', audioArch],
 ]);
 
 /**
  * Adds an architecture under `name` (replacing one of the same name).
  *
  * @example
- * registerArch('tiny', { resolve: (c) => c, trunk: () => ({ trunk: new Flatten(), featureDim: 784 }) });
+ * registerArch('tiny', { resolve: (c) => c, trunk: () => ({ trunk: new Flatten(), featureDim: 784 }), inputShape: () => [784] });
  */
 export function registerArch(name: string, arch: Architecture): void {
   registry.set(name, arch);
@@ -36,7 +40,7 @@ export function registerArch(name: string, arch: Architecture): void {
  * The names of the registered architectures.
  *
  * @example
- * archNames(); // ['cnn', 'mlp']
+ * archNames(); // ['cnn', 'mlp', 'text', 'audio']
  */
 export function archNames(): string[] {
   return [...registry.keys()];
@@ -98,6 +102,17 @@ export function resolveDescription(desc: ArchDescription): ArchDescription {
 export function buildTrunk(arch: string, config: ArchConfig): BuiltTrunk {
   const a = lookup(arch);
   return a.trunk(a.resolve(config));
+}
+
+/**
+ * The shape of one input example of a described model (its config's defaults filled in).
+ *
+ * @example
+ * inputShapeOf({ arch: 'cnn', config: {}, tasks }); // [1, 28, 28]
+ */
+export function inputShapeOf(desc: Pick<ArchDescription, 'arch' | 'config'>): number[] {
+  const a = lookup(desc.arch);
+  return a.inputShape(a.resolve(desc.config ?? {}));
 }
 
 /**

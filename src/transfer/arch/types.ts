@@ -35,11 +35,13 @@ export interface BuiltTrunk {
  * One architecture: how to complete and check its config, and how to build its trunk.
  *
  * @example
- * const tiny: Architecture = { resolve: (c) => c, trunk: () => ({ trunk: new Flatten(), featureDim: 784 }) };
+ * const tiny: Architecture = { resolve: (c) => c, trunk: () => ({ trunk: new Flatten(), featureDim: 784 }), inputShape: () => [784] };
  */
 export interface Architecture {
   /** The config with every default filled in, checked; throws a ValueError naming the bad field. */
   resolve(config: ArchConfig): ArchConfig;
   /** A freshly initialised trunk for a resolved config. */
   trunk(config: ArchConfig): BuiltTrunk;
+  /** The shape of one input example for a resolved config ([inputs], [C, H, W], [maxLength], [C, samples]). */
+  inputShape(config: ArchConfig): number[];
 }

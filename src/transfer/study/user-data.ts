@@ -23,7 +23,8 @@ import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import type { ImageSet, TensorDataset } from '../../data/index.js';
 import { loadData, type DataConfig, type LoadedData } from '../../data/sources/index.js';
-import { descriptionInputShape, inputFits } from '../arch/input-shape.js';
+import { inputFits } from '../arch/input-shape.js';
+import { inputShapeOf } from '../arch/registry.js';
 import { loadPretrained } from '../checkpoint.js';
 import type { TransferStudyConfig } from './config.js';
 import { balancedSubset, studyData, type StudyData } from './data.js';
@@ -118,7 +119,7 @@ export async function loadStudyData(config: TransferStudyConfig): Promise<StudyD
       if (!inputFits(description, d.featureShape))
         throw new ValueError(
           side,
-          `${d.description} gives examples of shape ${shape(d)}, but the source checkpoint's ${description.arch} takes [${descriptionInputShape(description).join(',')}]`,
+          `${d.description} gives examples of shape ${shape(d)}, but the source checkpoint's ${description.arch} takes [${inputShapeOf(description).join(',')}]`,
         );
     }
     const head = description.tasks[0]!;

@@ -1,0 +1,85 @@
+/**
+ * Text as a source: a column of strings in a CSV, TSV or JSONL file, or one `.txt` file per
+ * example in class folders, turned into token ids [maxLength] (float32, cut or padded with the
+ * padding id) by a tokenizer: the one `tokenizer:` names, or a word vocabulary built from the
+ * training split alone (text/tokenizer.ts) when `loadData` calls `fit`.
+ *
+ * @example
+ * const d = await loadData({ source: 'text', file: 'reviews.csv', textColumn: 'review', label: 'sentiment', maxLength: 32, ... }, 0);
+ * d.featureShape;          // [32]
+ * d.tokenizer!.vocabSize;  // words of the training split + [PAD], [UNK]
+ */
+import * as fs from 'node:fs';
+import path from 'node:path';
+import { ValueError } from '../../core/errors.js';
+import { classesOf } from '../class-folders.js';
+import { checkFileSize, readLimits } from '../read-limits.js';
+import { readTextFolder, readTextTable } from '../text/read.js';
+import { TextTokenizer } from '../text/tokenizer.js';
+import type { Pool } from './pool.js';
+import type { TextDataConfig } from './schema.js';
+
+/**
+ * The tokenizer.json at `file`, read and checked.
+ *
+ * @example
+ * readTokenizer('runs/…/tokenizer.json').padId; // 0
+ */
+export function readTokenizer(file: string): TextTokenizer {
+  checkFileSize(file, readLimits(), 8, 'a tokenizer.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ValueError(file, code === 'ENOENT' ? 'no such tokenizer file' : `cannot be read (${code ?? 'error'})`);
+  }
+  return TextTokenizer.fromJson(text, file);
+}
+
+/** The examples of a text config, encoded once `fit` has chosen the tokenizer. */
+export function textPool(d: TextDataConfig): Pool {
+  if ((d.file === undefined) === (d.dir === undefined))
+    throw new ValueError(
+      'data',
+      'a text source takes file (a CSV, TSV or JSONL table) or dir (class folders), one of them',
+    );
+  const given = d.tokenizer === undefined ? undefined : readTokenizer(d.tokenizer);
+  let texts: string[];
+  let labels: Int32Array;
+  let classNames: string[];
+  let files: string[];
+  if (d.file !== undefined) {
+    const table = readTextTable(d.file, d.textColumn, d.label);
+    ({ classNames, labels } = classesOf(table.labels));
+    texts = table.texts;
+    files = [d.file];
+  } else {
+    ({ texts, labels, classNames, files } = readTextFolder(d.dir!));
+  }
+  let tokenizer: TextTokenizer | undefined = given;
+  return {
+    set: {
+      labels,
+      featureShape: [d.maxLength],
+      rows: (indices) => {
+        if (tokenizer === undefined)
+          throw new ValueError('text source', 'rows read before the tokenizer was chosen (fit)');
+        return tokenizer.encode(
+          Array.from(indices, (i) => texts[i]!),
+          d.maxLength,
+        );
+      },
+    },
+    classNames,
+    description: `text ${d.file ?? `folders ${d.dir!}`}`,
+    files: [...files, ...(d.tokenizer === undefined ? [] : [d.tokenizer])].map((f) => path.resolve(f)),
+    fit: (trainRows) => {
+      tokenizer ??= TextTokenizer.build(
+        Array.from(trainRows, (i) => texts[i]!),
+        { lowercase: d.lowercase, minCount: d.minCount, maxSize: d.vocabSize },
+      );
+      return tokenizer;
+    },
+  };
+}
