@@ -174,7 +174,8 @@ test('feature cells must be finite numbers: text, empty, NaN and Inf name file, 
     /line 2: expected a JSON object/,
   );
   await assert.rejects(readTable(file('empty.csv', ''), { label: 'y' }), /file is empty/);
-  await assert.rejects(readTable(join(dir, 'absent.csv'), { label: 'y' }), /absent\.csv: cannot read \(ENOENT\)/);
+  await assert.rejects(readTable(join(dir, 'absent.csv'), { label: 'y' }), { code: 'ENOENT' });
+  await assert.rejects(readTable(dir, { label: 'y' }), /: is not a file$/);
 });
 
 test('the format comes from the extension; a delimiter replaces the separator', async () => {

@@ -93,13 +93,8 @@ function checkHeader(names: string[], file: string): string[] {
 
 /** A file that cannot be opened is named before any stream starts. */
 function checkReadable(file: string): void {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch (err) {
-    throw new FormatError(file, `cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  if (!st.isFile()) throw new FormatError(file, 'is not a file');
+  // a missing or unreadable file is the system's error (with its path), which the CLI words as for every reader
+  if (!fs.statSync(file).isFile()) throw new FormatError(file, 'is not a file');
 }
 
 interface Raw {
