@@ -179,14 +179,15 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
     return predictTaskColumns(ctx, tasks, { ...flags, input: flags.input[0]! });
   }
   const { info, pre } = loadRunModel(ctx.root, ref);
-  const images = imageInputs(flags.input);
   const input = flags.input.join(' ');
-  // loaded here: it brings the tokenizers and wavefile libraries, which other commands never need
+  // loaded here: it brings the tokenizers and wavefile libraries, which other commands never need;
+  // a text or audio run reads its own inputs (a folder of WAVs is not a folder of images)
   const { sequenceInput } = await import('../sequence-input.js');
   const sequence =
-    images === null && flags.input.length === 1
+    flags.input.length === 1
       ? sequenceInput(pre.description, info.dir, readRunConfig(info.dir), flags.input[0]!)
       : null;
+  const images = sequence === null ? imageInputs(flags.input) : null;
   if (images === null && sequence === null && flags.input.length !== 1)
     throw new CliError(`several inputs are image files or folders only; got ${input}`);
   const x =
