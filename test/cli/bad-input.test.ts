@@ -370,19 +370,13 @@ const DATA_CASES: DataCase[] = [
     name: 'csv: non-numeric cell',
     files: { 't.csv': csvWith(5, '1,oops,0') },
     args: csvArgs,
-    pattern: /t\.csv: row 6 \(line 7\), column "b": expected a number, got "oops"/,
+    pattern: /t\.csv: row 6 \(line 7\), column "b" holds text \("oops"\); feature columns must be numbers/,
   },
   {
     name: 'csv: empty cell',
     files: { 't.csv': csvWith(5, '1,,0') },
     args: csvArgs,
     pattern: /t\.csv: row 6 \(line 7\), column "b": empty cell/,
-  },
-  {
-    name: 'csv: empty label cell',
-    files: { 't.csv': csvWith(2, '1,2,') },
-    args: csvArgs,
-    pattern: /t\.csv: row 3 \(line 4\), column "y": empty cell/,
   },
   { name: 'csv: empty file', files: { 't.csv': '' }, args: csvArgs, pattern: /t\.csv: file is empty/ },
   {
@@ -401,19 +395,112 @@ const DATA_CASES: DataCase[] = [
     name: 'csv: negative label',
     files: { 't.csv': csvWith(4, '1,2,-1') },
     args: csvArgs,
-    pattern: /t\.csv: column "y": label -1 of example 4 is not a class index/,
+    pattern: /t\.csv: row 5 \(line 6\), column "y": label -1 is not a class index/,
   },
   {
     name: 'csv: fractional label',
     files: { 't.csv': csvWith(4, '1,2,2.5') },
     args: csvArgs,
-    pattern: /t\.csv: column "y": label 2\.5 of example 4 is not a class index/,
+    pattern: /t\.csv: row 5 \(line 6\), column "y": label 2\.5 is not a class index/,
   },
   {
     name: 'csv: label out of range',
     files: { 't.csv': csvWith(4, '1,2,1e9') },
     args: csvArgs,
-    pattern: /t\.csv: column "y": label 1000000000 of example 4 is not a class index/,
+    pattern: /t\.csv: row 5 \(line 6\), column "y": label 1e9 is not a class index/,
+  },
+  // tables and the checks before training (issue #12)
+  {
+    name: 'table: label outside numClasses',
+    files: { 't.csv': csvRows(goodCsvRows()) },
+    args: [...csvArgs, '--set', 'data.numClasses=2'],
+    pattern: /t\.csv: row 3 \(line 4\), column "y": label 2 is outside the declared classes 0\.\.1 \(numClasses: 2\)$/,
+  },
+  {
+    name: 'table: label outside classNames',
+    files: { 't.tsv': 'a\tb\tkind\n1\t2\tcat\n3\t4\tdog\n5\t6\tcow\n' },
+    args: [
+      '--data',
+      'table',
+      '--set',
+      'data.file=$/t.tsv',
+      '--set',
+      'data.label=kind',
+      '--set',
+      'data.classNames=[cat,dog]',
+    ],
+    pattern: /t\.tsv: row 3 \(line 4\), column "kind": label "cow" is not one of the declared classes \(cat, dog\)$/,
+  },
+  {
+    name: 'table: declared class without a training example',
+    files: { 't.csv': csvRows(goodCsvRows()) },
+    args: [...csvArgs, '--set', 'data.numClasses=4'],
+    pattern: /t\.csv: class 3 has no training example/,
+  },
+  {
+    name: 'table: test class never seen in training',
+    files: {
+      't.csv': csvRows(goodCsvRows().map((r) => r.replace(/,2$/, ',1'))),
+      'test.csv': csvRows(['1,2,0', '3,4,2']),
+    },
+    args: [...csvArgs, '--set', 'data.testFile=$/test.csv'],
+    pattern: /test\.csv: row 2 \(line 3\), column "y": label 2 is outside the classes of \S*t\.csv 0\.\.1$/,
+  },
+  {
+    name: 'table: NaN feature',
+    files: { 't.csv': csvWith(5, '1,nan,0') },
+    args: csvArgs,
+    pattern: /t\.csv: row 6 \(line 7\), column "b": nan is not a finite number/,
+  },
+  {
+    name: 'table: Inf feature in JSON lines',
+    files: {
+      't.jsonl': `${goodCsvRows()
+        .map((r, i) => {
+          const [a, b, y] = r.split(',');
+          // JSON.stringify would write Infinity as null: the number too large for a double is written out
+          return `{"a": ${i === 4 ? '1e400' : a}, "b": ${b}, "y": ${y}}`;
+        })
+        .join('\n')}\n`,
+    },
+    args: ['--data', 'table', '--set', 'data.file=$/t.jsonl', '--set', 'data.label=y'],
+    pattern: /t\.jsonl: row 5 \(line 5\), column "a": Infinity is not a finite number/,
+  },
+  {
+    name: 'table: labels mixing numbers and names',
+    files: { 't.csv': csvWith(6, '1,2,cat') },
+    args: csvArgs,
+    pattern: /t\.csv: column "y" mixes class numbers \(row 1: 0\) and class names \(row 7: "cat"\)/,
+  },
+  {
+    name: 'npy: NaN feature (checked before training)',
+    files: {
+      'x.npy': encodeNpy(
+        new Tensor(
+          Float32Array.from({ length: N * D }, (_, i) => (i === 7 * D + 2 ? NaN : i % 5)),
+          [N, D],
+        ),
+      ),
+      'y.npy': goodLabels(),
+    },
+    args: npyArgs(),
+    pattern: /x\.npy: example 7, feature 2: NaN \(features must be finite numbers\)/,
+  },
+  {
+    name: 'npy: test class never seen in training',
+    files: {
+      'x.npy': goodFeatures(),
+      'y.npy': goodLabels(),
+      'tx.npy': encodeNpy(
+        new Tensor(
+          Float32Array.from({ length: 4 * D }, (_, i) => i),
+          [4, D],
+        ),
+      ),
+      'ty.npy': encodeNpy(new Tensor(Int32Array.of(0, 1, 5, 2), [4])),
+    },
+    args: [...npyArgs(), '--set', 'data.testFeatures=$/tx.npy', '--set', 'data.testLabels=$/ty.npy'],
+    pattern: /x\.npy: test example 2 is of class 5, which has no training example/,
   },
 ];
 
@@ -478,7 +565,8 @@ const CONFIG_CASES: ConfigCase[] = [
 
 test(
   'bad data files and configs through `polytask train`: one line, exit 1 or 2, no run directory',
-  { timeout: 120_000 },
+  // ~70 CLI starts, two at a time: minutes on a busy machine; each case has its own HANG_MS watchdog
+  { timeout: 300_000 },
   () =>
     withTempDir(async (dir) => {
       const runsDir = join(dir, 'runs');
@@ -627,7 +715,8 @@ function replaceListed(ckpt: string, file: string, bytes: Uint8Array): void {
 
 test(
   'bad checkpoints, labels and inputs through eval, predict and finetune: one line, no output file, no run directory',
-  { timeout: 120_000 },
+  // a training run, then ~30 CLI starts two at a time: minutes on a busy machine; each case has its own watchdog
+  { timeout: 300_000 },
   () =>
     withTempDir(async (dir) => {
       const runsDir = join(dir, 'runs');

@@ -55,7 +55,7 @@ test('wrong types name the file, the field, what was found and what is allowed',
   );
   assert.equal(
     problem({ data: { source: 'cifar' } }),
-    'c.yaml: data.source: found "cifar" (a string), expected one of "mnist", "fashion-mnist", "idx", "npy", "csv", "images", "text", "audio"',
+    'c.yaml: data.source: found "cifar" (a string), expected one of "mnist", "fashion-mnist", "idx", "npy", "table", "csv", "images", "text", "audio"',
   );
 });
 
@@ -71,7 +71,7 @@ test('unknown keys are errors that suggest a close key or list the allowed keys,
   );
   assert.match(
     problem({ data: { source: 'csv', file: 'a.csv', label: 'y', colums: [] } }),
-    /data: unknown key "colums"; allowed: source, file, label, classes, limit, testFraction$/,
+    /data: unknown key "colums"; allowed: source, file, label, features, ignore, missing, delimiter, classNames, numClasses, testFile, classes, limit, testFraction$/,
   );
 });
 

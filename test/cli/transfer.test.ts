@@ -321,7 +321,7 @@ test(
         ],
         [
           ['--source', src.config, '--target', tgt.config, '--set', 'model.arch=mlp'],
-          /target\.data: CSV file .*tgt\.csv gives examples of shape \[5\], the source .* \[6\]/,
+          /target\.data: CSV file .*tgt\.csv \(60 rows\) gives examples of shape \[5\], the source .* \[6\]/,
         ],
         [
           ['--source', src.config, '--target', src.config, '--budgets', '100', '--set', 'model.arch=mlp'],

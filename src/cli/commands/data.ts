@@ -1,5 +1,5 @@
 /**
- * `polytask data list|prepare`: which data sets are at hand, and exporting one (its classes,
+ * `polytask data list|prepare|check`: which data sets are at hand, checking one (data-check.ts), and exporting one (its classes,
  * budget and split as a training run would see them) as NPY files with the config that reads them
  * back, for other tools or for a frozen copy of an experiment's data.
  *
@@ -24,6 +24,7 @@ import { contextOf } from '../context.js';
 import { loadData } from '../../data/sources/index.js';
 import { CliError } from '../errors.js';
 import { table } from '../format.js';
+import { registerDataCheck } from './data-check.js';
 
 interface SourceInfo {
   name: string;
@@ -50,10 +51,10 @@ function sources(): SourceInfo[] {
         : `not installed: apt-get install dataset-fashion-mnist, or give data.dir`,
     },
     {
-      name: 'idx | npy | csv',
+      name: 'idx | npy | table',
       use: 'train, pretrain, finetune, eval',
       available: true,
-      detail: 'your files: data: { source: idx, images: ..., labels: ... } (see examples/)',
+      detail: 'your files: data: { source: table, file: x.csv, label: y } (CSV, TSV, JSONL; see examples/)',
     },
     {
       name: 'images',
@@ -153,7 +154,9 @@ async function prepare(source: string, flags: PrepareFlags, cmd: Command): Promi
  * registerDataCommands(program);
  */
 export function registerDataCommands(program: Command): void {
-  const data = program.command('data').description('the data sets at hand, and exporting one as NPY files');
+  const data = program
+    .command('data')
+    .description('the data sets at hand, checking one, and exporting one as NPY files');
   data
     .command('list')
     .description('the data sources and whether they are installed')
@@ -161,7 +164,7 @@ export function registerDataCommands(program: Command): void {
   data
     .command('prepare')
     .description('write a data set (classes, budget, split as training sees them) as NPY files and a data.yaml')
-    .argument('<source>', 'mnist, fashion-mnist, idx, npy or csv (files given with -c or --set)')
+    .argument('<source>', 'mnist, fashion-mnist, idx, npy or table (files given with -c or --set)')
     .option('-o, --out <dir>', 'output directory (default: data/<source>)')
     .option('-c, --config <file>', 'a config with a data section (and seed)')
     .option('--classes <list>', 'keep only these classes (data.classes)')
@@ -170,4 +173,5 @@ export function registerDataCommands(program: Command): void {
     .option('--dir <dir>', 'fashion-mnist: the directory of its IDX files (data.dir)')
     .addOption(new Option('--set <key=value>', 'set any config key (repeatable)').argParser(collect))
     .action((source: string, flags: PrepareFlags, cmd: Command) => prepare(source, flags, cmd));
+  registerDataCheck(data);
 }

@@ -4,7 +4,8 @@
  * evaluated on the run's own test split (or another data config), or applied to new examples
  * from an NPY, CSV or IDX file, from image files and folders (decoded as the run's training images
  * were), and for a text run from lines of a .txt or a table's text column, for an audio run from a
- * .wav file or folder, with the predicted class, its name and its probability per example.
+ * .wav file or folder, with the predicted class, its name and its probability per example; a run
+ * trained on a table reads a table's columns by name (CSV, TSV, JSONL: extra columns ignored).
  *
  * @example
  * polytask eval 3fa2c1 --json
@@ -14,16 +15,17 @@
  * (a multi-task run, from train --tasks, is evaluated and predicted per task: eval-tasks.ts)
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { sizeOf } from '../../core/shape.js';
 import { DataLoader } from '../../data/index.js';
+import { readTable } from '../../data/table/index.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
 import { checkOutputFile } from '../output-path.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { readRunConfig, type RunInfo } from '../../report/index.js';
-import type { Tensor } from '../../tensor/index.js';
+import { Tensor } from '../../tensor/index.js';
 import { accuracy, evaluate, macroF1, predict, topK } from '../../train/index.js';
 import { loadPretrained, type Pretrained } from '../../transfer/checkpoint.js';
 import { collect, flagOverrides } from '../config/flags.js';
@@ -116,6 +118,36 @@ async function runEval(ref: string, flags: EvalFlags, cmd: Command): Promise<voi
   );
 }
 
+/** Extensions read as tables (data/table). */
+const TABLE_EXTENSIONS = ['.csv', '.tsv', '.tab', '.jsonl', '.ndjson'];
+
+/** The feature columns a run was trained on, by name, when its data was a table (stored by `train`). */
+function trainedColumns(runDir: string): { features: string[]; delimiter?: string } | null {
+  const stored = readRunConfig(runDir) as { data?: { source?: unknown; features?: unknown; delimiter?: unknown } };
+  const d = stored.data;
+  if (d === undefined || (d.source !== 'table' && d.source !== 'csv')) return null;
+  if (!Array.isArray(d.features) || !d.features.every((f): f is string => typeof f === 'string')) return null;
+  return { features: d.features, ...(typeof d.delimiter === 'string' ? { delimiter: d.delimiter } : {}) };
+}
+
+/**
+ * A table given to a run trained on a table: the columns it was trained on, by name (extra
+ * columns, the label among them, are ignored; a missing one is an error naming it); null for any
+ * other input or run.
+ */
+async function tableInput(file: string, runDir: string): Promise<Tensor | null> {
+  const ext = extname(file).toLowerCase();
+  if (!TABLE_EXTENSIONS.includes(ext)) return null;
+  const columns = trainedColumns(runDir);
+  if (columns === null) return null;
+  const jsonl = ext === '.jsonl' || ext === '.ndjson';
+  const t = await readTable(file, {
+    features: columns.features,
+    ...(columns.delimiter === undefined || jsonl ? {} : { delimiter: columns.delimiter }),
+  });
+  return new Tensor(t.features, [t.rows, t.featureNames.length]);
+}
+
 /** The input reshaped to what the model takes: [N, C, H, W] for a cnn, anything [N, ...] for an mlp. */
 function fitInput(x: Tensor, pre: Pretrained, file: string): Tensor {
   const c = pre.description.config as { inputs?: number; inChannels?: number; height?: number; width?: number };
@@ -165,7 +197,12 @@ async function runPredict(ref: string, flags: PredictFlags, cmd: Command): Promi
           pre,
           input,
         )
-      : (sequence?.x ?? fitInput(readExamples(flags.input[0]!, { scaleBytes: true }), pre, flags.input[0]!));
+      : (sequence?.x ??
+        fitInput(
+          (await tableInput(flags.input[0]!, info.dir)) ?? readExamples(flags.input[0]!, { scaleBytes: true }),
+          pre,
+          flags.input[0]!,
+        ));
   const files = images ?? sequence?.files;
   const task = taskOf(pre.model);
   const names = pre.description.tasks[0]!.classNames;
@@ -238,7 +275,7 @@ export function registerEvalCommands(program: Command): void {
     .argument('<run>', 'run id, id suffix or directory')
     .requiredOption(
       '-i, --input <files...>',
-      'examples: .npy ([N, ...] floats), .csv (feature columns), IDX images, image files and folders (png, jpg, webp, gif, svg); text runs: .txt lines or a table; audio runs: a .wav file or folder',
+      'examples: .npy ([N, ...] floats), a table (.csv; .tsv, .jsonl for a run trained on a table: columns by name), IDX images, image files and folders (png, jpg, webp, gif, svg); text runs: .txt lines or a table; audio runs: a .wav file or folder',
     )
     .option('-o, --output <file>', 'write all predictions to a .csv or .json file')
     .option('--limit <n>', 'rows shown on the terminal', '20')

@@ -30,7 +30,7 @@ import {
 import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import { contextOf, type CliContext } from '../context.js';
-import { loadData } from '../../data/sources/index.js';
+import { loadData, storedDataConfig } from '../../data/sources/index.js';
 import { fingerprintData, loadedInputs, writeDataFingerprint } from '../../data/fingerprint.js';
 import { resumeFingerprint } from '../data-fingerprint.js';
 import { CliError, EXIT } from '../errors.js';
@@ -138,6 +138,7 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   checkRunsRootUsable(ctx.root);
   // everything that can fail on the user's input happens before the run directory exists
   const data = await loadData(config.data, config.seed);
+  for (const w of data.warnings) out.note(`warning: ${w}`);
   // a resume over changed data files is refused here, before anything is written
   const inputs = loadedInputs(config.data, data);
   const fingerprint =
@@ -155,7 +156,7 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   if (kind === 'finetune') checkFinetuneModel(prepared!.description, config as FinetuneConfig);
   const run = resume
     ? RunSession.reopen(ctx.root, findRun(ctx.root, resumeDir), config)
-    : RunSession.start(ctx.root, kind, config);
+    : RunSession.start(ctx.root, kind, { ...config, data: storedDataConfig(config.data, data) });
   writeDataFingerprint(run.dir, fingerprint);
   // text: the tokenizer that made the ids, so predict and eval encode new text the same way
   if (data.tokenizer !== undefined) writeFileAtomicSync(join(run.dir, TOKENIZER_FILE), data.tokenizer.json);

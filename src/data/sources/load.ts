@@ -16,7 +16,8 @@ import { TensorDataset } from '../dataset.js';
 import { trainTestSplit } from '../split.js';
 import { idxPool, npyPool } from './arrays.js';
 import { fashionPool, mnistPool } from './builtin.js';
-import { csvPool } from './csv-table.js';
+import { tablePool } from './table.js';
+import { checkClassCoverage, checkFinite, classCounts, duplicatesAcross, rowHashes } from '../validate.js';
 import { imagesPool } from './image-folder.js';
 import type { BatchTransform } from '../loader.js';
 import type { TextTokenizer } from '../text/tokenizer.js';
@@ -35,6 +36,14 @@ export interface LoadedData {
   description: string;
   /** Every file the examples were read from (resolved paths), for the data fingerprint. */
   files: readonly string[];
+  /** The names of the features, in order, when the source has named columns (a table). */
+  featureNames?: readonly string[];
+  /** Examples dropped because their label was missing. */
+  missingLabels: number;
+  /** Test examples equal to a training example. */
+  duplicates: number;
+  /** What the checks found worth saying but not worth refusing (duplicates, classes a budget left out). */
+  warnings: string[];
   /** Training-time augmentation of batches (image folders with `augment:`); the test set is never augmented. */
   augment?: BatchTransform;
   /** Text: the tokenizer that made the token ids (saved with a run as tokenizer.json). */
@@ -57,8 +66,9 @@ export async function poolOf(d: DataConfig): Promise<Pool> {
       return idxPool(d);
     case 'npy':
       return npyPool(d);
+    case 'table':
     case 'csv':
-      return csvPool(d);
+      return tablePool(d);
     case 'images':
       return imagesPool(d);
     // text and audio load their libraries (tokenizers, wavefile) only when a config asks for them
@@ -114,18 +124,34 @@ function checkLabels(labels: Int32Array, where: string): number {
 const materialise = async (set: PoolSet, s: Selection): Promise<TensorDataset> =>
   new TensorDataset(await set.rows(s.indices), set.featureShape, s.labels);
 
+/** An example as its source numbers it: a table's row in its file, else its index. */
+const exampleOf =
+  (set: PoolSet, s: Selection) =>
+  (i: number): string =>
+    set.rowNumbers === undefined ? `example ${s.indices[i]!}` : `row ${set.rowNumbers[s.indices[i]!]!}`;
+
+/** The selection's row hashes: the source's own, else the hash of the features. */
+const hashesOf = (set: PoolSet, s: Selection, data: TensorDataset): string[] =>
+  set.hashes?.(s.indices) ?? rowHashes(data.features as Float32Array, data.features.length / Math.max(1, data.length));
+
 /**
- * The training and test sets of a data config, split and budgeted with `seed`.
+ * The training and test sets of a data config, split and budgeted with `seed`, and checked
+ * (validate.ts) before anything trains: features finite, every test class and every class of
+ * the model seen in training (errors); duplicates across the split and classes a budget left
+ * out (warnings).
  *
  * @example
- * await loadData({ source: 'csv', file: 'iris.csv', label: 'species', testFraction: 0.3 }, 1);
+ * await loadData({ source: 'table', file: 'iris.csv', label: 'species', testFraction: 0.3 }, 1);
  */
 export async function loadData(d: DataConfig, seed: number): Promise<LoadedData> {
   const p = await poolOf(d);
+  const where = p.files[0] ?? p.description;
   let train = d.classes === undefined ? everything(p.set) : selectClasses(p.set, d.classes);
   let test =
     p.test === undefined ? undefined : d.classes === undefined ? everything(p.test) : selectClasses(p.test, d.classes);
-  const classes = checkLabels(train.labels, 'data');
+  const inferred = checkLabels(train.labels, 'data');
+  // declared classes (a table's classNames) count even when a class has no example: the check below names it
+  const classes = d.classes?.length ?? Math.max(inferred, p.classNames?.length ?? 0);
   let testSet = p.test;
   if (test === undefined) {
     const split = trainTestSplit(train.indices.length, { testFraction: d.testFraction, seed, stratify: train.labels });
@@ -133,6 +159,20 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
     train = pick(train, split.train);
     testSet = p.set;
   }
+  const names =
+    d.classes !== undefined
+      ? d.classes.map((c) => p.classNames?.[c] ?? String(c))
+      : Array.from({ length: classes }, (_, c) => p.classNames?.[c] ?? String(c));
+  const testName = exampleOf(testSet!, test);
+  checkClassCoverage({
+    train: train.labels,
+    test: test.labels,
+    classes,
+    names,
+    where,
+    testName: (i) => `test ${testName(i)}`,
+  });
+  const warnings: string[] = [];
   if (d.limit !== undefined && d.limit < train.indices.length) {
     // the budget's examples are a stratified sample: every class keeps its share
     train = pick(
@@ -143,14 +183,30 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
         stratify: train.labels,
       }).test,
     );
+    const lost = classCounts(train.labels, classes).flatMap((n, c) => (n === 0 ? [names[c]!] : []));
+    if (lost.length > 0)
+      warnings.push(
+        `data.limit ${d.limit} leaves ${lost.length} of ${classes} classes without a training example (${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ', …' : ''})`,
+      );
   }
   const tokenizer = p.fit?.(train.indices);
   const trainData = await materialise(p.set, train);
   const testData = await materialise(testSet!, test);
-  const names =
-    d.classes !== undefined
-      ? d.classes.map((c) => p.classNames?.[c] ?? String(c))
-      : Array.from({ length: classes }, (_, c) => p.classNames?.[c] ?? String(c));
+  const size = trainData.features.length / Math.max(1, trainData.length);
+  checkFinite(trainData.features as Float32Array, size, where, exampleOf(p.set, train));
+  checkFinite(
+    testData.features as Float32Array,
+    size,
+    p.test === undefined ? where : (p.files[1] ?? where),
+    exampleOf(testSet!, test),
+  );
+  const dups = duplicatesAcross(hashesOf(p.set, train, trainData), hashesOf(testSet!, test, testData));
+  if (dups.length > 0) {
+    const e = dups[0]!;
+    warnings.push(
+      `${dups.length} of ${testData.length} test examples equal a training example (first: test ${exampleOf(testSet!, test)(e.test)} = training ${exampleOf(p.set, train)(e.train)}); test metrics overstate how well the model generalises`,
+    );
+  }
   const scope = d.classes === undefined ? '' : `, classes ${d.classes.join(',')}`;
   return {
     train: trainData,
@@ -160,7 +216,24 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
     classNames: names,
     description: `${p.description}${scope}`,
     files: p.files,
+    ...(p.featureNames === undefined ? {} : { featureNames: p.featureNames }),
+    missingLabels: p.missingLabels ?? 0,
+    duplicates: dups.length,
+    warnings,
     ...(p.augment === undefined ? {} : { augment: p.augment }),
     ...(tokenizer === undefined ? {} : { tokenizer }),
   };
+}
+
+/**
+ * The data config as a run should store it: a table's feature columns written out (the default,
+ * "every other column", resolved), so `eval` and `predict` read exactly those columns by name.
+ *
+ * @example
+ * storedDataConfig(config.data, await loadData(config.data, 0)).features; // ['sepal_length', ...]
+ */
+export function storedDataConfig(d: DataConfig, data: LoadedData): DataConfig {
+  if ((d.source === 'table' || d.source === 'csv') && data.featureNames !== undefined)
+    return { ...d, features: [...data.featureNames] };
+  return d;
 }

@@ -20,6 +20,13 @@ export interface PoolSet {
   featureShape: number[];
   /** The features of rows `indices`, as float32, in that order (decoded on demand by sources that must). */
   rows(indices: ArrayLike<number>): Float32Array | Promise<Float32Array>;
+  /**
+   * One hash per row `indices`, equal for equal examples (a file's content hash, say), to find
+   * duplicates across training and test; by default the features' hash (validate.ts rowHashes).
+   */
+  hashes?(indices: ArrayLike<number>): string[];
+  /** Each example's number in its file, when that differs from its index (a table that dropped rows), for messages. */
+  rowNumbers?: Int32Array;
 }
 
 /** A source's examples, as `loadData` consumes them. */
@@ -32,6 +39,10 @@ export interface Pool {
   description: string;
   /** Every file the examples were read from (resolved paths), for the data fingerprint. */
   files: readonly string[];
+  /** The names of the features, in order, when the source has named columns (a table). */
+  featureNames?: readonly string[];
+  /** Examples the source dropped because their label was missing. */
+  missingLabels?: number;
   /** Training-time augmentation of batches, when the source asks for it. */
   augment?: BatchTransform;
   /**

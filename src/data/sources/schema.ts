@@ -5,7 +5,7 @@
  * schema here and one file beside this one (see load.ts).
  *
  * @example
- * dataSchema.parse({ source: 'csv', file: 'iris.csv', label: 'species' });
+ * dataSchema.parse({ source: 'table', file: 'iris.csv', label: 'species' });
  * dataSchema.parse({ limit: 500 }); // { source: 'mnist', limit: 500, testFraction: 0.2 }
  */
 import { z } from 'zod';
@@ -45,11 +45,29 @@ const npySchema = z.strictObject({
   testLabels: z.string().min(1).optional(),
   ...commonDataOptions,
 });
-const csvSchema = z.strictObject({
-  source: z.literal('csv'),
+/**
+ * A table with named columns: CSV, TSV or JSONL, chosen by the file's extension (`source: csv` is
+ * the older name of the same thing). Classes are declared as names or a count, or inferred.
+ */
+const tableSchema = z.strictObject({
+  source: z.literal(['table', 'csv']),
   file: z.string().min(1),
-  /** The column of class labels; every other column is a feature. */
+  /** The column of class labels. */
   label: z.string().min(1),
+  /** The feature columns, in this order; default every column but the label and `ignore`. */
+  features: z.array(z.string().min(1)).min(1).optional(),
+  /** Columns left out of the default features. */
+  ignore: z.array(z.string().min(1)).optional(),
+  /** Label tokens that mean "no label": such rows are dropped (and counted). */
+  missing: z.array(z.string()).optional(),
+  /** Field separator of CSV/TSV; default from the extension (.tsv: tab, else comma). */
+  delimiter: z.string().length(1).optional(),
+  /** The classes, by name, in class-index order; a label outside them is an error. */
+  classNames: z.array(z.coerce.string().min(1)).min(2).optional(),
+  /** The number of classes, for integer labels 0..numClasses-1; a label outside is an error. */
+  numClasses: z.number().int().min(2).optional(),
+  /** A table of test examples with the same columns (default: `testFraction` of `file` is held out). */
+  testFile: z.string().min(1).optional(),
   ...commonDataOptions,
 });
 
@@ -139,7 +157,7 @@ export const dataSourcesSchema = z.discriminatedUnion('source', [
   fashionSchema,
   idxSchema,
   npySchema,
-  csvSchema,
+  tableSchema,
   imagesSchema,
   textSchema,
   audioSchema,
@@ -156,7 +174,7 @@ export type MnistDataConfig = z.output<typeof mnistSchema>;
 export type FashionDataConfig = z.output<typeof fashionSchema>;
 export type IdxDataConfig = z.output<typeof idxSchema>;
 export type NpyDataConfig = z.output<typeof npySchema>;
-export type CsvDataConfig = z.output<typeof csvSchema>;
+export type TableDataConfig = z.output<typeof tableSchema>;
 export type ImagesDataConfig = z.output<typeof imagesSchema>;
 export type TextDataConfig = z.output<typeof textSchema>;
 export type AudioDataConfig = z.output<typeof audioSchema>;

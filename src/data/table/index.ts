@@ -1,0 +1,13 @@
+/**
+ * Tables with named columns: CSV, TSV and JSONL streamed row by row (rows.ts), the label column
+ * as classes (labels.ts), the features as a float32 matrix chosen by column name (read.ts), and
+ * chosen columns with their text kept (columns.ts).
+ *
+ * @example
+ * const t = await readTable('iris.csv', { label: 'species', classes: { names: ['setosa', 'versicolor', 'virginica'] } });
+ */
+export { openTable, tableFormat, type OpenTable, type TableFormat, type TableRecord } from './rows.js';
+export { DEFAULT_MISSING, LabelColumn, declaredClasses, type DeclaredClasses } from './labels.js';
+export { readTable, type Table, type TableSpec } from './read.js';
+export { readTableColumns, type TableColumn, type TableColumns } from './columns.js';
+export { isNumberText } from './cells.js';
