@@ -58,7 +58,11 @@ function listedClips(csv: string): { paths: string[]; labels: Int32Array; classN
       throw new FormatError(csv, `${at} has ${record.length} fields, the header has ${header.length}`);
     if (record[f] === '' || record[l] === '')
       throw new FormatError(csv, `${at}: empty ${record[f] === '' ? 'file' : 'label'}`);
-    paths.push(path.resolve(path.dirname(csv), record[f]!));
+    const clip = path.resolve(path.dirname(csv), record[f]!);
+    // a listed clip that is not there is named now, before the split and its checks
+    if (!fs.statSync(clip, { throwIfNoEntry: false })?.isFile())
+      throw new FormatError(csv, `${at}: ${snippet(record[f]!, 80)}: no such file`);
+    paths.push(clip);
     values.push(record[l]!);
   }
   if (paths.length === 0) throw new FormatError(csv, 'lists no clip (only a header, or empty)');
