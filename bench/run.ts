@@ -17,7 +17,7 @@
  * usage: npm run bench [-- --reps 3 --only W1,W3,mtl,probe,idx,images,executors --quick]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -101,6 +101,16 @@ interface Sample {
 }
 
 /** Runs one worker process and returns the JSON line it printed, or why there is none. */
+/** The rows a previous bench wrote to `file` (none when it is absent or unreadable). */
+function previousRows(file: string): Row[] {
+  try {
+    const rows = (JSON.parse(readFileSync(file, 'utf8')) as { rows?: unknown }).rows;
+    return Array.isArray(rows) ? (rows as Row[]) : [];
+  } catch {
+    return [];
+  }
+}
+
 function runWorker(cmd: readonly string[]): { record: Record<string, unknown> | null; error?: string } {
   if (cmd[0] === PY && !existsSync(PY)) return { record: null, error: 'absent (no /usr/bin/python3)' };
   try {
@@ -321,10 +331,20 @@ function main(): void {
   const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2) or NumPy/OpenBLAS (W3).`;
   const md = [header, '', ...tables].join('\n\n');
   console.log(md);
+  // an --only run replaces the rows of the workloads it measured and keeps the others' rows
+  const file = path.join(root, 'bench/results.json');
+  const measured = new Set(rows.map((r) => r.workload));
+  const kept = only === null ? [] : previousRows(file).filter((r) => !measured.has(r.workload));
   writeFileAtomicSync(
-    path.join(root, 'bench/results.json'),
+    file,
     JSON.stringify(
-      { date: new Date().toISOString(), reps, cpu: os.cpus()[0]?.model, cores: os.cpus().length, rows },
+      {
+        date: new Date().toISOString(),
+        reps,
+        cpu: os.cpus()[0]?.model,
+        cores: os.cpus().length,
+        rows: [...kept, ...rows],
+      },
       null,
       2,
     ) + '\n',
