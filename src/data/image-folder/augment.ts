@@ -14,6 +14,7 @@
 import type { Rng } from '../../core/rng.js';
 import { Tensor } from '../../tensor/index.js';
 import type { BatchTransform } from '../loader.js';
+import { resampleBilinear } from '../bilinear.js';
 import { denormalizeRows, normalizeRows, type Normalize } from './pixels.js';
 
 /** What to augment, as the `augment:` config key takes it. */
@@ -69,26 +70,9 @@ function cropResize(
   [c, h, w]: readonly [number, number, number],
   [top, left, ch, cw]: readonly [number, number, number, number],
 ): void {
-  const sy = ch / h;
-  const sx = cw / w;
-  for (let y = 0; y < h; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), ch - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, ch - 1);
-    const wy = fy - y0;
-    for (let x = 0; x < w; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), cw - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, cw - 1);
-      const wx = fx - x0;
-      for (let k = 0; k < c; k++) {
-        const base = at + k * h * w;
-        const p = (yy: number, xx: number): number => src[base + (top + yy) * w + left + xx]!;
-        const top2 = p(y0, x0) * (1 - wx) + p(y0, x1) * wx;
-        const bot2 = p(y1, x0) * (1 - wx) + p(y1, x1) * wx;
-        dst[base + y * w + x] = top2 * (1 - wy) + bot2 * wy;
-      }
-    }
+  for (let k = 0; k < c; k++) {
+    const base = at + k * h * w;
+    resampleBilinear(src, base, w, { top, left, height: ch, width: cw }, dst, base, h, w);
   }
 }
 

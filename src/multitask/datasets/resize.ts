@@ -8,6 +8,7 @@
  * resizeBilinear(canvas, 36, 36, 28, 28); // Float32Array(784)
  */
 import { ValueError } from '../../core/errors.js';
+import { resampleBilinear } from '../../data/bilinear.js';
 
 /**
  * A `outH × outW` resampling of the row-major `inH × inW` image `src`.
@@ -34,23 +35,7 @@ export function resizeBilinear(
   if (src.length !== inH * inW)
     throw new ValueError('resizeBilinear', `image has ${src.length} pixels, expected ${inH}×${inW} = ${inH * inW}`);
   const out = new Float32Array(outH * outW);
-  const sy = inH / outH;
-  const sx = inW / outW;
-  for (let y = 0; y < outH; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), inH - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, inH - 1);
-    const wy = fy - y0;
-    for (let x = 0; x < outW; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), inW - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, inW - 1);
-      const wx = fx - x0;
-      const top = src[y0 * inW + x0]! * (1 - wx) + src[y0 * inW + x1]! * wx;
-      const bottom = src[y1 * inW + x0]! * (1 - wx) + src[y1 * inW + x1]! * wx;
-      out[y * outW + x] = top * (1 - wy) + bottom * wy;
-    }
-  }
+  resampleBilinear(src, 0, inW, { top: 0, left: 0, height: inH, width: inW }, out, 0, outH, outW);
   return out;
 }
 
