@@ -176,3 +176,27 @@ test('study e2e: sub-run records carry the data digest; --resume over a changed 
     );
     assert.deepEqual(snapshot(run), before);
   }));
+
+test('study mtl: a task description whose input is a data source runs, and --resume over its changed labels CSV is refused', () =>
+  withTempDir(async (dir) => {
+    writeFileSync(
+      join(dir, 'tasks.yaml'),
+      'input: { source: mnist }\ntasks:\n  digit:\n    kind: multiclass\n    classes: 10\n    targets: { file: labels.csv, column: digit }\n',
+    );
+    const labels = ['digit', ...Array.from({ length: 10_000 }, (_, i) => String(i % 10))];
+    writeFileSync(join(dir, 'labels.csv'), `${labels.join('\n')}\n`);
+    const runs = join(dir, 'runs');
+    const args = ['--epochs', '1', '--methods', 'ew', '--set', 'train=300', '--set', 'test=100'];
+    const flags = ['--set', 'trunk.width=2', '--set', 'capacityCheck=false', '--set', 'affinity.every=0'];
+    const r = await polytask(
+      ['study', 'mtl', '--dataset', join(dir, 'tasks.yaml'), ...args, ...flags, '--no-report', '-q', '--json'],
+      { runsDir: runs },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const id = (JSON.parse(r.stdout) as { run: string }).run;
+    labels[1] = '1';
+    writeFileSync(join(dir, 'labels.csv'), `${labels.join('\n')}\n`);
+    const again = await polytask(['study', 'mtl', '--resume', id, '--no-report'], { runsDir: runs });
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /--resume refused: data file .*labels\.csv changed/);
+  }));

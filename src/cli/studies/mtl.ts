@@ -8,6 +8,7 @@
  * const result = await mtlStudy.use((d) => d.run(validateConfig(d.schema, { epochs: 1 }), (p) => bar.update(p)));
  */
 import { mnistData } from '../../data/fingerprint.js';
+import { loadTaskDescription } from '../../multitask/config/load-task-description.js';
 import { runMtlStudy } from '../../multitask/study.js';
 import { builtinDatasets, studyConfigSchema } from '../../multitask/study/config.js';
 import { studyData } from '../../multitask/study/data.js';
@@ -23,23 +24,23 @@ export const mtlStudy = defineStudy({
     main: { methods: ['ew', 'uw', 'pcgrad', 'famo'], epochs: 3, train: 3000, test: 1000 },
     quick: { smokeTest: true, methods: ['ew', 'famo'], epochs: 3, train: 1500, test: 500, capacityCheck: false },
   },
-  // the task description (its files, targets and kinds) or the built-in set, loaded once to check it
-  check: (config) => void studyData(config),
   // the study's progress events carry every field the CLI draws (and per-task losses when reported)
   run: runMtlStudy,
   report: (result) => ({ mtl: result }),
   verdict: mtlVerdict,
-  // a built-in dataset by its construction parameters (and the package it is built from), a task file by its contents
-  dataInputs: (c) =>
-    Promise.resolve(
-      (builtinDatasets as readonly string[]).includes(c.dataset)
-        ? {
-            files: [],
-            builtin: [
-              mnistData(),
-              { name: c.dataset, params: { train: c.train, test: c.test, seed: c.dataSeed, missing: c.missing } },
-            ],
-          }
-        : { files: [c.dataset] },
-    ),
+  // loaded once before the run directory exists, as the run loads it (a task description's data
+  // sources included), to check it; a built-in dataset is fingerprinted by its construction
+  // parameters (and the package it is built from), a task description by every file it read
+  dataInputs: async (c) => {
+    if (!(builtinDatasets as readonly string[]).includes(c.dataset))
+      return { files: [c.dataset, ...(await loadTaskDescription(c.dataset)).files] };
+    studyData(c);
+    return {
+      files: [],
+      builtin: [
+        mnistData(),
+        { name: c.dataset, params: { train: c.train, test: c.test, seed: c.dataSeed, missing: c.missing } },
+      ],
+    };
+  },
 });
