@@ -42,22 +42,34 @@ const SPECIAL: Readonly<Record<string, number>> = {
   '-Infinity': -Infinity,
 };
 
-interface ParsedRecord {
+/** One record as csv-parse gives it with `info`: its cells and the line it ends on. */
+export interface ParsedRecord {
   record: string[];
   info: { lines: number };
 }
 
-function parseRecords(text: string | Uint8Array, file: string, delimiter: string): ParsedRecord[] {
+/**
+ * How every CSV reader of polytask calls csv-parse: records with their line numbers, a BOM
+ * dropped, cells trimmed, blank lines skipped, and ragged rows passed through so that the reader
+ * reports them with the row and line they are on.
+ */
+export const CSV_RECORD_OPTIONS = {
+  info: true,
+  bom: true,
+  trim: true,
+  skip_empty_lines: true,
+  relax_column_count: true,
+} as const;
+
+/**
+ * The records of CSV `text` (named `file` in errors), parsed with CSV_RECORD_OPTIONS.
+ *
+ * @example
+ * parseRecords('a,b\n1,2\n', 'x.csv', ',')[1]; // { record: ['1', '2'], info: { lines: 2, ... } }
+ */
+export function parseRecords(text: string | Uint8Array, file: string, delimiter = ','): ParsedRecord[] {
   try {
-    // relax_column_count: ragged rows are reported below with the row and line they are on.
-    return parse(text, {
-      info: true,
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      delimiter,
-    }) as unknown as ParsedRecord[];
+    return parse(text, { ...CSV_RECORD_OPTIONS, delimiter }) as unknown as ParsedRecord[];
   } catch (err) {
     throw new FormatError(file, `not valid CSV (${snippet((err as Error).message, 120)})`);
   }

@@ -10,11 +10,11 @@
  */
 import * as fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { FormatError, ValueError } from '../../core/errors.js';
 import { snippet } from '../../io/untrusted.js';
 import { clipLength, readClip } from '../audio/wav.js';
 import { classesOf, scanClassFolders, WAV_FILES } from '../class-folders.js';
+import { parseRecords } from '../csv.js';
 import { CSV_BYTES_PER_BYTE, checkAllocation, checkFileSize, readLimits } from '../read-limits.js';
 import type { Pool } from './pool.js';
 import type { AudioDataConfig } from './schema.js';
@@ -22,20 +22,14 @@ import type { AudioDataConfig } from './schema.js';
 /** The clips a CSV lists: `file,label` rows, paths relative to the CSV. */
 function listedClips(csv: string): { paths: string[]; labels: Int32Array; classNames: string[] } {
   checkFileSize(csv, readLimits(), CSV_BYTES_PER_BYTE, 'a CSV file');
-  let records: { record: string[]; info: { lines: number } }[];
+  let text: Buffer;
   try {
-    records = parse(fs.readFileSync(csv), {
-      info: true,
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-    }) as unknown as typeof records;
+    text = fs.readFileSync(csv);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ValueError(csv, 'no such file');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ValueError(csv, 'no such file');
     throw new FormatError(csv, `not valid CSV (${snippet((err as Error).message, 120)})`);
   }
+  const records = parseRecords(text, csv);
   const header = records[0]?.record ?? [];
   const f = header.indexOf('file');
   const l = header.indexOf('label');

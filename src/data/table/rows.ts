@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
+import { CSV_RECORD_OPTIONS } from '../csv.js';
 import { FormatError, ValueError } from '../../core/errors.js';
 import { checkDeclared } from '../../core/size-limits.js';
 import { isJsonObject, snippet } from '../../io/untrusted.js';
@@ -105,11 +106,7 @@ interface Raw {
 async function* csvRecords(file: string, delimiter: string, quoted: boolean): AsyncGenerator<Raw, void, undefined> {
   const input = fs.createReadStream(file);
   const parser = parse({
-    info: true,
-    bom: true,
-    trim: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
+    ...CSV_RECORD_OPTIONS,
     delimiter,
     ...(quoted ? {} : { quote: false }),
     max_record_size: MAX_RECORD_CHARS,

@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import { extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { CSV_RECORD_OPTIONS } from '../csv.js';
 import { FormatError, ValueError } from '../../core/errors.js';
 import { isJsonObject, snippet } from '../../io/untrusted.js';
 import { scanClassFolders, TEXT_FILES } from '../class-folders.js';
@@ -52,11 +53,10 @@ function missingColumn(file: string, which: string, name: string, names: readonl
 function readDelimited(file: string, delimiter: string, textColumn: string, label: string | undefined): TextTable {
   let records: { record: string[]; info: { lines: number } }[];
   try {
+    // texts keep their spaces: the one difference from the other CSV readers
     records = parse(readText(file, CSV_BYTES_PER_BYTE, 'a CSV file'), {
-      info: true,
-      bom: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
+      ...CSV_RECORD_OPTIONS,
+      trim: false,
       delimiter,
     }) as unknown as typeof records;
   } catch (err) {
