@@ -13,9 +13,11 @@ import { contextOf } from './context.js';
 import { CliError, EXIT } from './errors.js';
 import { mainJobText, runMainJob } from './main-job.js';
 import { STUDIES } from './studies/index.js';
+import { CASES, caseStudies, findCase } from './cases/index.js';
 
 interface MainFlags {
   quick?: boolean;
+  case?: string;
   set?: string[];
   resume?: string;
 }
@@ -34,6 +36,12 @@ export function mainProgram(): Command {
     .option('--quick', 'smaller settings: under two minutes on two cores')
     .addOption(
       new Option(
+        '--case <name>',
+        `real data instead of the embedded MNIST (prepared into the cache on first use): ${CASES.map((c) => `${c.name} (${c.summary})`).join('; ') || 'none yet'}`,
+      ),
+    )
+    .addOption(
+      new Option(
         '--set <study.key=value>',
         'change a study setting, e.g. --set e2e.seeds=3 or --set mtl.methods=[ew,famo] (repeatable)',
       ).argParser(collect),
@@ -49,9 +57,11 @@ export function mainProgram(): Command {
       const ctx = contextOf(cmd);
       if (flags.resume !== undefined && flags.quick === true)
         throw new CliError('--resume continues the main job with the settings it started with: drop --quick');
+      const chosen = flags.case === undefined ? undefined : findCase(flags.case);
       const summary = await runMainJob({
         quick: flags.quick === true,
-        studies: STUDIES,
+        studies: chosen === undefined ? STUDIES : caseStudies(chosen, STUDIES),
+        ...(chosen === undefined ? {} : { case: chosen }),
         ctx,
         overrides: (flags.set ?? []).map(parseSetFlag),
         ...(flags.resume === undefined ? {} : { resume: flags.resume }),

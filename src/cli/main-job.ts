@@ -36,6 +36,8 @@ import { findRun, otherKind, resumeCommand, RunSession } from './run-store.js';
 import { openSubRuns, runStudy, StudyStopped, type StudyRunContext } from './studies/run-study.js';
 import type { Study, StudyKey } from './studies/types.js';
 import { verdictLines } from './studies/verdict.js';
+import type { MainCase } from './cases/index.js';
+import { ensurePrepared } from '../data/prepared/index.js';
 
 export interface MainJobOptions {
   quick: boolean;
@@ -45,6 +47,8 @@ export interface MainJobOptions {
   overrides: readonly Override[];
   /** A stopped main job's run (id or directory) to continue, with the settings it started with. */
   resume?: string;
+  /** `--case NAME`: real data sets instead of the embedded MNIST; `studies` are then the case's. */
+  case?: MainCase;
 }
 
 /** How each study went. */
@@ -110,14 +114,16 @@ function studyConfigs(o: MainJobOptions): Map<StudyKey, PreparedStudy> {
   );
 }
 
-/** The stored settings of a run: `quick` and each study's config, whatever they hold. */
-function storedSettings(dir: string): { quick: boolean; studies: Map<string, unknown> } {
+/** The stored settings of a run: `quick`, the case and each study's config, whatever they hold. */
+function storedSettings(dir: string): { quick: boolean; case: string | null; studies: Map<string, unknown> } {
   const stored = readRunConfig(dir);
-  if (typeof stored !== 'object' || stored === null) return { quick: false, studies: new Map() };
+  if (typeof stored !== 'object' || stored === null) return { quick: false, case: null, studies: new Map() };
   const fields = new Map(Object.entries(stored));
   const studies = fields.get('studies');
+  const named = fields.get('case');
   return {
     quick: fields.get('quick') === true,
+    case: typeof named === 'string' ? named : null,
     studies: new Map(typeof studies === 'object' && studies !== null ? Object.entries(studies) : []),
   };
 }
@@ -134,6 +140,12 @@ function storedConfigs(
   const info = findRun(o.ctx.root, ref);
   if (info.kind !== 'main') throw otherKind(info, o.ctx.root);
   const stored = storedSettings(info.dir);
+  if (stored.case !== (o.case?.name ?? null))
+    throw new CliError(
+      stored.case === null
+        ? `run ${info.id} is the main job on the embedded MNIST: resume it without --case`
+        : `run ${info.id} is the main job's ${stored.case} case: resume it with --case ${stored.case}`,
+    );
   const configs = new Map(
     o.studies.map((s) => [
       s.key,
@@ -166,13 +178,30 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
     new Map(o.studies.map((s) => [s.key, openSubRuns(dir, s.key, configs.get(s.key)?.config, out)]));
   // opened before the run is marked running again: records of other settings refuse the resume
   const recorded = resumed === null ? null : openAll(resumed.dir);
-  const runConfig = { quick, studies: Object.fromEntries([...configs].map(([key, p]) => [key, p.config])) };
+  // the case's data sets are built (once, into the cache) before the run exists: a missing package stops here
+  for (const name of o.case?.datasets ?? []) {
+    const bar = bars.bar(`preparing ${name}`, 1);
+    try {
+      await ensurePrepared(name, {
+        progress: (done, total) => {
+          bar.setTotal(total);
+          bar.update(done);
+        },
+      });
+    } finally {
+      bars.stop();
+    }
+  }
+  const on = o.case === undefined ? 'the embedded MNIST' : o.case.title;
+  const runConfig = {
+    quick,
+    ...(o.case === undefined ? {} : { case: o.case.name }),
+    studies: Object.fromEntries([...configs].map(([key, p]) => [key, p.config])),
+  };
   const run =
     resumed === null ? RunSession.start(root, 'main', runConfig) : RunSession.reopen(root, resumed, runConfig);
   const subRuns = recorded ?? openAll(run.dir);
-  out.note(
-    `polytask main job${quick ? ' (quick)' : ''}: ${o.studies.length} studies on the embedded MNIST, run ${run.id}`,
-  );
+  out.note(`polytask main job${quick ? ' (quick)' : ''}: ${o.studies.length} studies on ${on}, run ${run.id}`);
   if (resumed !== null)
     out.note(
       `resuming: ${[...subRuns.values()].reduce((n, r) => n + r.size, 0)} sub-runs already recorded are not trained again`,
@@ -211,7 +240,7 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
   });
   const seconds = (Date.now() - started) / 1000;
   const written = await writeReport(run.dir, {
-    title: 'polytask: learning from multiple tasks on MNIST',
+    title: `polytask: learning from multiple tasks on ${o.case === undefined ? 'MNIST' : o.case.title}`,
     meta: [
       ['run', run.id],
       ['settings', quick ? 'quick' : 'small'],

@@ -22,6 +22,7 @@ import { loadConfig } from '../config/load.js';
 import { dataConfigSchema } from '../config/train-schema.js';
 import { contextOf } from '../context.js';
 import { loadData } from '../../data/sources/index.js';
+import { ensurePrepared, preparableDatasets, preparedDir } from '../../data/prepared/index.js';
 import { CliError } from '../errors.js';
 import { table } from '../format.js';
 import { registerDataCheck } from './data-check.js';
@@ -62,6 +63,15 @@ function sources(): SourceInfo[] {
       available: true,
       detail: 'a folder of PNG/JPEG/WebP/GIF/SVG, one sub-folder per class (examples/train-images.yaml)',
     },
+    ...preparableDatasets().map((d) => {
+      const missing = d.missing();
+      return {
+        name: d.name,
+        use: 'data: { source: prepared, name: … } (polytask data prepare)',
+        available: missing === undefined,
+        detail: missing === undefined ? `${d.summary} (${d.licence}); prepared into ${preparedDir(d.name)}` : missing,
+      };
+    }),
     ...builtinDatasets.map((d) => ({
       name: d,
       use: 'study mtl',
@@ -93,10 +103,41 @@ function writeSplit(dir: string, split: string, set: TensorDataset): { features:
 interface PrepareFlags {
   out?: string;
   config?: string;
+  rebuild?: boolean;
   [key: string]: unknown;
 }
 
+/** `data prepare NAME` of a data set built into the cache (src/data/prepared/). */
+async function buildPrepared(name: string, flags: PrepareFlags, cmd: Command): Promise<void> {
+  const { out, bars } = contextOf(cmd);
+  for (const flag of ['out', 'config', 'classes', 'limit', 'dir', 'set'] as const)
+    if (flags[flag] !== undefined)
+      throw new CliError(`--${flag} does not apply to ${name}: it is built into the cache as a whole (see data list)`);
+  const seed = flags.seed === undefined ? 0 : Number(flags.seed);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new CliError(`--seed ${String(flags.seed)}: expected a whole number ≥ 0`);
+  const bar = bars.bar(`preparing ${name}`, 1);
+  const { dir, manifest, built } = await ensurePrepared(name, {
+    seed,
+    rebuild: flags.rebuild === true,
+    progress: (done, total) => {
+      bar.setTotal(total);
+      bar.update(done);
+    },
+  }).finally(() => bars.stop());
+  out.result({ dir, built, ...manifest }, () =>
+    [
+      `${manifest.summary} (${manifest.licence})${built ? '' : ' — already prepared'}`,
+      `in ${dir}`,
+      ...Object.entries(manifest.views).map(
+        ([view, v]) => `  data: { source: prepared, name: ${name}, view: ${view} }   ${v.description}`,
+      ),
+    ].join('\n'),
+  );
+}
+
 async function prepare(source: string, flags: PrepareFlags, cmd: Command): Promise<void> {
+  if (preparableDatasets().some((d) => d.name === source)) return buildPrepared(source, flags, cmd);
   const { out } = contextOf(cmd);
   const overrides = [
     { path: 'data.source', value: source, source: 'the source argument' },
@@ -164,7 +205,11 @@ export function registerDataCommands(program: Command): void {
   data
     .command('prepare')
     .description('write a data set (classes, budget, split as training sees them) as NPY files and a data.yaml')
-    .argument('<source>', 'mnist, fashion-mnist, idx, npy or table (files given with -c or --set)')
+    .argument(
+      '<source>',
+      'a data set to build into the cache (see data list), or mnist, fashion-mnist, idx, npy or table to export (files given with -c or --set)',
+    )
+    .option('--rebuild', 'a cached data set: build it again even if it is there')
     .option('-o, --out <dir>', 'output directory (default: data/<source>)')
     .option('-c, --config <file>', 'a config with a data section (and seed)')
     .option('--classes <list>', 'keep only these classes (data.classes)')

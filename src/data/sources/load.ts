@@ -76,6 +76,8 @@ export async function poolOf(d: DataConfig): Promise<Pool> {
       return (await import('./text.js')).textPool(d);
     case 'audio':
       return (await import('./audio.js')).audioPool(d);
+    case 'prepared':
+      return (await import('./prepared.js')).preparedPool(d, poolOf);
   }
 }
 

@@ -151,6 +151,21 @@ const audioSchema = z.strictObject({
   ...commonDataOptions,
 });
 
+/**
+ * A data set built once into the cache from installed raw material (`polytask data prepare NAME`;
+ * src/data/prepared/): one of its views, read through the source the view names.
+ */
+const preparedSchema = z.strictObject({
+  source: z.literal('prepared'),
+  /** The data set: `polytask data list` shows those that can be prepared. */
+  name: z.string().min(1),
+  /** Which of its tasks (views); default its first. */
+  view: z.string().min(1).optional(),
+  /** Keys of the view's own source to set (an image size, a text's maxLength, …). */
+  options: z.record(z.string(), z.unknown()).optional(),
+  ...commonDataOptions,
+});
+
 /** Where the examples come from. */
 export const dataSourcesSchema = z.discriminatedUnion('source', [
   mnistSchema,
@@ -161,6 +176,7 @@ export const dataSourcesSchema = z.discriminatedUnion('source', [
   imagesSchema,
   textSchema,
   audioSchema,
+  preparedSchema,
 ]);
 
 /** The data config; a mapping without a source means the embedded MNIST (`data: { limit: 500 }`). */
@@ -170,6 +186,7 @@ export const dataSchema = z.preprocess(
 );
 
 export type DataConfig = z.output<typeof dataSourcesSchema>;
+export type PreparedDataConfig = z.output<typeof preparedSchema>;
 export type MnistDataConfig = z.output<typeof mnistSchema>;
 export type FashionDataConfig = z.output<typeof fashionSchema>;
 export type IdxDataConfig = z.output<typeof idxSchema>;

@@ -1,0 +1,8 @@
+/**
+ * Imports every preparable data set, so that each registers itself (registry.ts). A new data set is
+ * one file in this folder and one line here.
+ *
+ * @example
+ * import './all.js';
+ */
+export {};
