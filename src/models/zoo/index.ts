@@ -51,3 +51,16 @@ export {
   type RawAudioCnnOptions,
   type SpectrogramCnnOptions,
 } from './audio.js';
+export {
+  importTfjsLayers,
+  loadTfjsLayersModel,
+  TfjsLayersModel,
+  type TfjsArtifacts,
+  type TfjsForwardOptions,
+} from '../importers/tfjs/index.js';
+export {
+  loadPretrained,
+  pretrainedBackbones,
+  type PretrainedBackbone,
+  type PretrainedInfo,
+} from '../pretrained/index.js';
