@@ -51,11 +51,11 @@ test('wrong types name the file, the field, what was found and what is allowed',
   );
   assert.equal(
     problem({ model: { arch: 'rnn' } }),
-    'c.yaml: model.arch: found "rnn" (a string), expected one of "mlp", "cnn", "text", "audio"',
+    'c.yaml: model.arch: found "rnn" (a string), expected one of "mlp", "cnn", "text", "audio", "resnet18", "resnet34", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "vit", "pretrained"',
   );
   assert.equal(
     problem({ data: { source: 'cifar' } }),
-    'c.yaml: data.source: found "cifar" (a string), expected one of "mnist", "fashion-mnist", "idx", "npy", "table", "csv", "images", "text", "audio"',
+    'c.yaml: data.source: found "cifar" (a string), expected one of "mnist", "fashion-mnist", "idx", "npy", "table", "csv", "images", "text", "audio", "prepared"',
   );
 });
 

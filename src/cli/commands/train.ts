@@ -54,6 +54,7 @@ const FLAG_PATHS: Record<string, string> = {
   lr: 'optimizer.lr',
   seed: 'seed',
   arch: 'model.arch',
+  weights: 'model.weights',
   data: 'data.source',
   limit: 'data.limit',
   classes: 'data.classes',
@@ -269,7 +270,14 @@ function addTrainingFlags(cmd: Command): Command {
     .option('--max-steps <n>', 'stop after this many steps (training.maxSteps)')
     .option('--lr <rate>', 'learning rate (optimizer.lr)')
     .option('--seed <n>', 'seed of initialisation, split and shuffling')
-    .option('--arch <name>', 'model: mlp, cnn, text or audio (model.arch)')
+    .option(
+      '--arch <name>',
+      'model: mlp, cnn, text, audio, resnet18|34|50, mobilenet_v2, mobilenet_v3_small, vit or pretrained (model.arch)',
+    )
+    .option(
+      '--weights <file>',
+      'a zoo model: start its trunk from this torchvision-named safetensors file (model.weights)',
+    )
     .option('--data <source>', 'mnist, fashion-mnist, idx, npy, csv, images, text or audio (data.source)')
     .option('--limit <n>', 'at most this many training examples (data.limit)')
     .option('--classes <list>', 'keep only these classes, e.g. 0,1,2,3,4 (data.classes)')

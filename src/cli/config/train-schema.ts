@@ -42,6 +42,27 @@ const zooSchema = z.discriminatedUnion('arch', [
     channels: positiveInt.max(1024).default(32),
     stride: positiveInt.max(1024).default(16),
   }),
+  /** The vision zoo (torchvision names); `weights`: a torchvision-named safetensors file to start the trunk from. */
+  z.strictObject({
+    arch: z.literal(['resnet18', 'resnet34', 'resnet50']),
+    weights: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    arch: z.literal(['mobilenet_v2', 'mobilenet_v3_small']),
+    widthMult: z.number().gt(0).max(4).default(1),
+    weights: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    arch: z.literal('vit'),
+    patchSize: positiveInt.max(256).default(8),
+    numLayers: positiveInt.max(48).default(4),
+    numHeads: positiveInt.max(64).default(4),
+    hiddenDim: positiveInt.max(4096).default(128),
+    mlpDim: positiveInt.max(16384).default(256),
+    weights: z.string().min(1).optional(),
+  }),
+  /** A trained backbone from an npm package (`polytask/models`' pretrainedBackbones()): RGB images. */
+  z.strictObject({ arch: z.literal('pretrained'), name: z.string().min(1).default('nsfw-mobilenet-v2') }),
 ]);
 
 /** The model config; a mapping without an arch means the MLP (`model: { hidden: [256] }`). */

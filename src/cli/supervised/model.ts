@@ -71,10 +71,16 @@ export function describeModel(
   if (featureShape.length !== 3) {
     throw new ValueError(
       'model.arch',
-      `cnn needs image inputs [channels, height, width], but the data gives examples of shape [${featureShape.join(',')}]; use arch: mlp`,
+      `${model.arch} needs image inputs [channels, height, width], but the data gives examples of shape [${featureShape.join(',')}]; use arch: mlp`,
     );
   }
   const [inChannels, height, width] = featureShape as [number, number, number];
+  if (model.arch !== 'cnn') {
+    // the zoo's vision models and pretrained backbones: their own options, the images' shape
+    const { arch, ...options } = model;
+    const { weights: _weights, ...sizes } = options as typeof options & { weights?: string };
+    return { arch, config: { inChannels, height, width, ...sizes }, tasks };
+  }
   return {
     arch: 'cnn',
     config: { inChannels, height, width, channels: model.channels, hidden: model.hidden, batchNorm: model.batchNorm },

@@ -22,6 +22,7 @@ import type { FinetuneConfig, TrainConfig } from '../config/train-schema.js';
 import type { LoadedData } from '../../data/sources/index.js';
 import { findRun } from '../run-store.js';
 import { describeModel } from './model.js';
+import { loadTrunkWeights } from '../../transfer/arch/trunk-weights.js';
 import type { ParamSet } from './optimizer.js';
 
 export interface ModelRequest {
@@ -104,6 +105,7 @@ export function prepareModel(r: ModelRequest): PreparedModel {
       r.data.tokenizer,
     );
     built = { model: buildModel(description), description };
+    if ('weights' in c.model && c.model.weights !== undefined) loadTrunkWeights(built.model, c.model.weights);
   }
   return { ...built, paramSets: [{ params: built.model.parameters() }] };
 }

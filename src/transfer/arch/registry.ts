@@ -17,6 +17,8 @@ import { audioArch } from './audio.js';
 import { cnnArch } from './cnn.js';
 import { mlpArch } from './mlp.js';
 import { textArch } from './text.js';
+import { pretrainedArch } from './pretrained.js';
+import { visionArchs } from './vision-zoo.js';
 import type { Architecture, ArchConfig, ArchDescription, BuiltTrunk, TaskDescription } from './types.js';
 
 const registry = new Map<string, Architecture>([
@@ -24,6 +26,8 @@ const registry = new Map<string, Architecture>([
   ['mlp', mlpArch],
   ['text', textArch],
   ['audio', audioArch],
+  ...Object.entries(visionArchs),
+  ['pretrained', pretrainedArch],
 ]);
 
 /**
