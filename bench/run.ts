@@ -14,7 +14,7 @@
  * Last, the load time and peak memory of a 1,000,000-image IDX file generated on the fly (bench/idx-load.ts),
  * and the image-folder reader's images/s next to the training step's samples/s (bench/image-load.ts).
  *
- * usage: npm run bench [-- --reps 3 --only W1,W3,mtl,probe,idx,images,executors --quick]
+ * usage: npm run bench [-- --reps 3 --only W1,W3,W4,W5,W6,mtl,probe,idx,images,executors --quick]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -86,11 +86,38 @@ function workloads(quick: boolean): Workload[] {
       cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', '--threads', '2', '--size', size],
     },
   ];
+  /** The zoo's workloads: polytask native against PyTorch (the JS backend and TF.js are not run on them). */
+  const zoo = (id: string, steps: string): Contender[] => [
+    { name: 'polytask native', group: 'polytask', cmd: node('polytask-worker.js', id, 'native', steps) },
+    ...['1', '2'].map((t) => ({
+      name: `PyTorch ${t} thread${t === '1' ? '' : 's'}`,
+      group: 'reference' as const,
+      cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), id, '--threads', t, '--steps', steps],
+    })),
+  ];
   return [
     { id: w1[0], title: w1[1], metric: 'samplesPerSec', contenders: train('W1', s(30, 8), s(3, 1), s(5, 2)) },
     { id: w2[0], title: w2[1], metric: 'samplesPerSec', contenders: train('W2', s(10, 3), '1', '2') },
     { id: 'W3-1024', title: 'SGEMM 1024×1024×1024 (GFLOP/s)', metric: 'gflops', contenders: gemm('1024') },
     { id: 'W3-256', title: 'SGEMM 256×256×256 (GFLOP/s)', metric: 'gflops', contenders: gemm('256') },
+    {
+      id: 'W4',
+      title: 'ResNet-18 (torchvision layout), 32×32 RGB, batch 64, SGD momentum (training samples/s)',
+      metric: 'samplesPerSec',
+      contenders: zoo('W4', s(8, 2)),
+    },
+    {
+      id: 'W5',
+      title: 'BERT encoder 4 layers, hidden 256, 4 heads, sequence 128, batch 32, AdamW (training samples/s)',
+      metric: 'samplesPerSec',
+      contenders: zoo('W5', s(5, 1)),
+    },
+    {
+      id: 'W6',
+      title: 'ResNet-18 inference, 224×224, batch 8 (images/s)',
+      metric: 'samplesPerSec',
+      contenders: zoo('W6', s(5, 1)),
+    },
   ];
 }
 
@@ -328,7 +355,7 @@ function main(): void {
   if (only === null || only.includes('idx')) tables.push(idxTable(quick));
   if (only === null || only.includes('images')) tables.push(imagesTable(quick, native.available ? 'native' : 'js'));
   if (only === null || only.includes('executors')) tables.push(executorsTable(quick));
-  const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2) or NumPy/OpenBLAS (W3).`;
+  const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2, W4–W6) or NumPy/OpenBLAS (W3).`;
   const md = [header, '', ...tables].join('\n\n');
   console.log(md);
   // an --only run replaces the rows of the workloads it measured and keeps the others' rows

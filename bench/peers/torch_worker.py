@@ -1,8 +1,11 @@
 """PyTorch (and NumPy) side of `npm run bench`: runs one workload and prints one JSON line.
 
-usage: torch_worker.py W1|W2|W3 --threads T [--steps S] [--size N] [--lib torch|numpy]
+usage: torch_worker.py W1|W2|W3|W4|W5|W6 --threads T [--steps S] [--size N] [--lib torch|numpy]
 W1: MLP 784-512-512-10, ReLU, batch 256, Adam.  W2: the benchmark CNN, batch 128, Adam.
-W3: SGEMM N×N×N into a preallocated output.  Throughput is measured after warm-up steps; peak RSS comes from getrusage.
+W3: SGEMM N×N×N into a preallocated output.  W4: torchvision ResNet-18 on 32×32 RGB, batch 64, SGD
+momentum 0.9.  W5: BERT (scripts/zoo_reference.py's Hugging Face-named module; 4 layers, hidden 256,
+4 heads, vocabulary 30,522) + classifier, sequence 128, batch 32, AdamW.  W6: ResNet-18 inference
+at 224×224, batch 8, eval mode, no gradients.  Throughput is measured after warm-up steps; peak RSS comes from getrusage.
 """
 import argparse
 import json
@@ -14,11 +17,11 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def train_rate(torch, model, batch, in_shape, steps):
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+def train_rate(torch, model, batch, in_shape, steps, opt=None, x=None, classes=10):
+    opt = opt or torch.optim.Adam(model.parameters(), lr=1e-3)
     gen = torch.Generator().manual_seed(0)
-    x = torch.rand((batch,) + in_shape, generator=gen)
-    y = torch.randint(0, 10, (batch,), generator=gen)
+    x = torch.rand((batch,) + in_shape, generator=gen) if x is None else x
+    y = torch.randint(0, classes, (batch,), generator=gen)
     loss_fn = torch.nn.CrossEntropyLoss()
 
     def step():
@@ -77,6 +80,32 @@ def main():
                 nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                 nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
             out["samplesPerSec"] = train_rate(torch, model, 128, (1, 28, 28), a.steps)
+        elif a.workload == "W4":
+            import torchvision
+            model = torchvision.models.resnet18(num_classes=10)
+            opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+            out["samplesPerSec"] = train_rate(torch, model, 64, (3, 32, 32), a.steps, opt)
+        elif a.workload == "W5":
+            import os
+            import sys
+            sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+            from zoo_reference import BertForSequenceClassification
+            bert = BertForSequenceClassification(dict(vocab=30522, hidden=256, heads=4, layers=4, inter=1024, max_pos=512), 2)
+            ids = (1 + (torch.arange(32 * 128) * 7919) % 30521).reshape(32, 128)
+            mask = torch.ones(32, 128)
+            model = lambda x: bert(x, mask)  # noqa: E731
+            opt = torch.optim.AdamW(bert.parameters(), lr=1e-4, weight_decay=0.01)
+            out["samplesPerSec"] = train_rate(torch, model, 32, None, a.steps, opt, x=ids, classes=2)
+        elif a.workload == "W6":
+            import torchvision
+            model = torchvision.models.resnet18(num_classes=1000).eval()
+            x = torch.rand(8, 3, 224, 224)
+            with torch.no_grad():
+                model(x)
+                t0 = time.perf_counter()
+                for _ in range(a.steps):
+                    model(x)
+                out["samplesPerSec"] = 8 * a.steps / (time.perf_counter() - t0)
         else:
             out["gflops"] = gemm_rate(torch.rand(a.size, a.size), torch.rand(a.size, a.size), torch.empty(a.size, a.size), torch.matmul, a.size)
     out["peakRssMb"] = peak_rss_mb()
