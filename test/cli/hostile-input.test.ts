@@ -23,6 +23,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -36,7 +37,7 @@ import { encodeNpy } from '../../src/data/index.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { manifestEntry, type Manifest } from '../../src/train/index.js';
 import { withTempDir } from './helpers.js';
-import { assertRefused, idxBytes, measureStartup, runCapped, tree } from './hostile-helpers.js';
+import { assertRefused, errorLines, idxBytes, measureStartup, runCapped, tree } from './hostile-helpers.js';
 
 const N = 60;
 const D = 4;
@@ -363,6 +364,7 @@ test(
       const runsDir = join(dir, 'runs');
       await measureStartup();
       const good = await tinyRun(dir, runsDir);
+      writeFileSync(join(dir, 'in.npy'), encodeNpy(new Tensor(new Float32Array(5 * D), [5, D])));
       const outside = join(dir, 'outside');
       mkdirSync(outside);
       writeFileSync(join(outside, 'precious.txt'), 'keep me');
@@ -390,6 +392,13 @@ test(
             pattern: /charts: is a symbolic link to .*outside, outside the run directory/,
           },
           {
+            name: 'predict output through charts linked out',
+            link: 'charts',
+            target: outside,
+            args: (run) => ['predict', run, '-i', join(dir, 'in.npy'), '-o', join(run, 'charts', 'p.csv')],
+            pattern: /charts: is a symbolic link to .*outside, outside the run directory/,
+          },
+          {
             name: 'a dangling link',
             link: 'charts',
             target: join(dir, 'nowhere'),
@@ -408,6 +417,114 @@ test(
         assertRefused(c.name, r, c.pattern);
         assert.deepEqual(tree(outside), before, `${c.name}: files outside the run changed`);
         assert.equal(readFileSync(join(outside, 'precious.txt'), 'utf8'), 'keep me');
+      }
+    }),
+);
+
+/** Whether `checkpoints` holds only finished checkpoints: none half-written, none being removed. */
+function checkpointsAtRest(checkpoints: string): boolean {
+  if (!existsSync(checkpoints)) return false;
+  const names = readdirSync(checkpoints);
+  return (
+    names.length > 0 &&
+    names.every(
+      (n) =>
+        /^step-\d+-epoch-\d+$/.test(n) &&
+        existsSync(join(checkpoints, n, 'manifest.json')) &&
+        !readdirSync(join(checkpoints, n)).some((f) => f.endsWith('.tmp')),
+    )
+  );
+}
+
+/** Whether process `pid` is stopped (state T in /proc/<pid>/stat). */
+function stopped(pid: number): boolean {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+}
+
+/**
+ * Stops `child` (SIGSTOP) at a moment when its run's checkpoints are at rest, so that swapping
+ * them for a link cannot cut a checkpoint's writing in half; the caller continues it (SIGCONT).
+ */
+async function pauseBetweenCheckpoints(child: ChildProcess, checkpoints: string): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    child.kill('SIGSTOP');
+    while (!stopped(child.pid!)) await new Promise((r) => setTimeout(r, 1));
+    if (checkpointsAtRest(checkpoints)) return;
+    child.kill('SIGCONT');
+    await new Promise((r) => setTimeout(r, 3));
+  }
+  throw new Error(`${checkpoints} never came to rest`);
+}
+
+test(
+  'a link swapped in while a run trains stops the run at its next write, naming the link; nothing outside changes',
+  { timeout: 180_000 },
+  () =>
+    withTempDir(async (dir) => {
+      const runsDir = join(dir, 'runs');
+      const outside = join(dir, 'outside');
+      mkdirSync(outside);
+      writeFileSync(join(outside, 'precious.txt'), 'keep me');
+      mkdirSync(join(outside, 'step-00000001-epoch-0000'));
+      writeFileSync(join(outside, 'step-00000001-epoch-0000', 'model.safetensors'), 'not a checkpoint');
+      const long = [
+        'train',
+        ...tinyData(dir),
+        '--set',
+        'model.hidden=[8]',
+        '--set',
+        'training.batchSize=4',
+        '--epochs',
+        '100000',
+        '--no-report',
+        '-q',
+      ];
+      const cases: { name: string; file: string; target: string; pattern: RegExp }[] = [
+        {
+          name: 'metrics.jsonl',
+          file: 'metrics.jsonl',
+          target: join(outside, 'precious.txt'),
+          pattern: /metrics\.jsonl: is a symbolic link to .*precious\.txt, outside the run directory/,
+        },
+        {
+          name: 'checkpoints/',
+          file: 'checkpoints',
+          target: outside,
+          pattern: /checkpoints: is a symbolic link to .*outside, outside the run directory/,
+        },
+      ];
+      for (const c of cases) {
+        rmSync(runsDir, { recursive: true, force: true });
+        const before = tree(outside);
+        let child: ChildProcess | undefined;
+        const running = runCapped(long, {
+          runsDir,
+          heapMb: 512,
+          killAfterMs: 90_000,
+          onSpawn: (p) => {
+            child = p;
+          },
+        });
+        const id = await runningRun(runsDir);
+        // stopped between two checkpoints (it has written some, and prunes old ones at each save),
+        // the file or folder is swapped for a link (inside the run: renamed aside), then it goes on
+        await pauseBetweenCheckpoints(child!, join(runsDir, id, 'checkpoints'));
+        const path = join(runsDir, id, c.file);
+        renameSync(path, `${path}.aside`);
+        symlinkSync(c.target, path);
+        child!.kill('SIGCONT');
+        const r = await running;
+        const ctx = `${c.name}: exit ${r.code}, signal ${r.signal}, stderr:\n${r.stderr.slice(0, 2000)}`;
+        assert.equal(r.hung, false, ctx);
+        assert.equal(r.code, 1, ctx);
+        const lines = errorLines(r.stderr);
+        assert.equal(lines.length, 1, ctx);
+        assert.match(lines[0]!, c.pattern, ctx);
+        assert.deepEqual(tree(outside), before, `${c.name}: files outside the run changed`);
+        assert.equal(readFileSync(join(outside, 'precious.txt'), 'utf8'), 'keep me');
+        const shown = await runCapped(['runs', 'show', id, '--json'], { runsDir });
+        assert.match(shown.stdout, /"status": ?"failed"/, shown.stdout.slice(0, 500));
       }
     }),
 );
