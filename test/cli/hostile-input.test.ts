@@ -157,6 +157,81 @@ test('170,000 IDX images train with --limit 100 --epochs 1 under 1 GB of peak RS
   }),
 );
 
+/** The header of a version 1.0 NPY file of little-endian float32 in C order, padded to 64 bytes as NumPy does. */
+function npyHeader(shape: readonly number[]): Uint8Array {
+  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`;
+  const total = Math.ceil((10 + dict.length + 1) / 64) * 64;
+  const text = `${dict.padEnd(total - 10 - 1)}\n`;
+  const out = new Uint8Array(total);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
+  new DataView(out.buffer).setUint16(8, text.length, true);
+  out.set(Buffer.from(text, 'latin1'), 10);
+  return out;
+}
+
+test(
+  'an NPY file ten times the memory budget trains from disk (--limit 100 --epochs 1) with a small peak RSS',
+  { timeout: 120_000 },
+  () =>
+    withTempDir(async (dir) => {
+      // 250,000 × 200 float32: 200 MB on disk, against a budget of 16 MiB
+      const n = 250_000;
+      const cols = 200;
+      const x = join(dir, 'x.npy');
+      const fd = openSync(x, 'w');
+      writeSync(fd, npyHeader([n, cols]));
+      const rows = 5_000;
+      const chunk = Float32Array.from({ length: rows * cols }, (_, i) => ((i * 7) % 13) / 13);
+      for (let k = 0; k < n / rows; k++) writeSync(fd, new Uint8Array(chunk.buffer));
+      closeSync(fd);
+      writeFileSync(
+        join(dir, 'y.npy'),
+        encodeNpy(
+          new Tensor(
+            Int32Array.from({ length: n }, (_, i) => i % 3),
+            [n],
+          ),
+        ),
+      );
+      const args = [
+        'train',
+        '--data',
+        'npy',
+        '--set',
+        `data.features=${x}`,
+        '--set',
+        `data.labels=${join(dir, 'y.npy')}`,
+        '--set',
+        'data.testFraction=0.01',
+        '--limit',
+        '100',
+        '--epochs',
+        '1',
+        '--no-report',
+        '-q',
+        '--json',
+      ];
+      const runsDir = join(dir, 'runs');
+      const env = { POLYTASK_MEMORY_BUDGET: '16M' };
+      await measureStartup();
+      const r = await runCapped(args, { runsDir, env, heapMb: 256, killAfterMs: 100_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as { status: string }).status, 'completed');
+      // read whole, the file alone would take 200 MB on top of the CLI's ~150 MB
+      assert.ok(r.maxRssMb < 280, `peak RSS ${r.maxRssMb.toFixed(0)} MiB`);
+      // every example read at once is still refused by the budget, naming the file
+      const all = await runCapped(
+        args.map((a) => (a === 'data.testFraction=0.01' ? 'data.testFraction=0.5' : a)),
+        { runsDir, env, heapMb: 256 },
+      );
+      assertRefused(
+        'half the file as a test split',
+        all,
+        /x\.npy: 12500\d examples as float32 would take 95 MiB, more than the memory budget of 16 MiB/,
+      );
+    }),
+);
+
 /** A refusal case: files to write into the case directory, the CLI arguments (`$` is that directory), what the line says. */
 interface Refusal {
   name: string;
