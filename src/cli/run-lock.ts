@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { guardedRemoveSync } from '../io/run-guard.js';
 import { CliError } from './errors.js';
 
 /** The lock file's name inside a run directory. */
@@ -159,7 +160,7 @@ export class RunLock {
         );
       }
       // stale: its owner is gone
-      fs.rmSync(path, { force: true });
+      guardedRemoveSync(path);
     }
     throw new CliError(`run ${id}: cannot take the lock ${path} (another process keeps taking it)`, 1);
   }
@@ -182,6 +183,6 @@ export class RunLock {
     this.#released = true;
     if (!held.delete(this.path)) return;
     const owner = readLockOwner(join(this.path, '..'));
-    if (owner?.pid === process.pid) fs.rmSync(this.path, { force: true });
+    if (owner?.pid === process.pid) guardedRemoveSync(this.path);
   }
 }

@@ -26,6 +26,7 @@ import { CliError, errorLine } from './errors.js';
 import { ownerAlive, readLockOwner, RunLock } from './run-lock.js';
 import { checkRunRef, checkRunsDirValue, ensureDirectory, indexGuard, withoutHalfRuns } from './runs-root-guard.js';
 import { assertNoEscapingLinks } from '../io/contained-paths.js';
+import { guardRunDirectory } from '../io/run-guard.js';
 
 /**
  * The runs root: the flag, else the environment, else `runs` in the working directory.
@@ -60,18 +61,26 @@ export function withIndex<T>(root: string, fn: (index: RunIndex) => T): T {
 
 /**
  * A run's info from a reference: a directory holding run.json, or an id (or the start or end of
- * one) in the root's index. An unknown reference is a CliError saying where it looked.
+ * one) in the root's index. An unknown reference is a CliError saying where it looked. The run's
+ * directory is guarded from then on (src/io/run-guard.ts): no write or delete of this process
+ * goes through a link out of it.
  *
  * @example
  * findRun(root, '3fa2c1').dir;
  */
 export function findRun(root: string, ref: string): RunInfo {
   checkRunRef(ref);
-  if (fs.existsSync(join(ref, 'run.json'))) return readRunInfo(ref);
+  const found = (dir: string): RunInfo => {
+    const info = readRunInfo(dir);
+    // whatever the command writes into the run from here on goes through the run guard
+    guardRunDirectory(info.dir);
+    return info;
+  };
+  if (fs.existsSync(join(ref, 'run.json'))) return found(ref);
   const indexPath = join(root, INDEX_FILE);
   const record = fs.existsSync(indexPath) ? withIndex(root, (index) => index.find(ref)) : null;
-  if (record !== null && fs.existsSync(join(record.dir, 'run.json'))) return readRunInfo(record.dir);
-  if (fs.existsSync(join(root, ref, 'run.json'))) return readRunInfo(join(root, ref));
+  if (record !== null && fs.existsSync(join(record.dir, 'run.json'))) return found(record.dir);
+  if (fs.existsSync(join(root, ref, 'run.json'))) return found(join(root, ref));
   throw new CliError(`no run '${ref}' (neither a run directory nor a run id in ${indexPath}); see: polytask runs list`);
 }
 
@@ -202,6 +211,7 @@ export class RunSession {
     public info: RunInfo,
     private readonly lock: RunLock,
   ) {
+    guardRunDirectory(info.dir);
     this.metrics = new MetricsLog(join(info.dir, METRICS_FILE));
   }
 
@@ -242,6 +252,7 @@ export class RunSession {
     // one writer per run: a second `--resume` of the same run is refused here, before anything is written
     const lock = RunLock.acquire(info.dir, info.id);
     try {
+      // refused at once, with every link named on the way, rather than at the first write
       assertNoEscapingLinks(info.dir);
     } catch (err) {
       lock.release();

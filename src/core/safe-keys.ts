@@ -8,6 +8,7 @@
  * assertSafeKey('digit', 'task name');          // fine
  * assertSafeKey('__proto__', '--set __proto__'); // ValueError: --set __proto__: the key "__proto__" is not allowed ...
  * const byTask = nullRecord<number>();          // no inherited keys: 'toString' in byTask === false
+ * own({ a: 1 }, 'toString');                     // undefined: an inherited member is not data
  */
 import { ValueError } from './errors.js';
 
@@ -76,6 +77,18 @@ export function assertSafeKeysDeep(value: unknown, where: string, maxDepth = 64)
     }
   };
   walk(value, '', 0);
+}
+
+/**
+ * `obj[key]` when `key` is one of `obj`'s own keys, else undefined: a user key such as 'toString'
+ * or 'valueOf' never reads an inherited member of a plain object.
+ *
+ * @example
+ * own({ digit: 1 }, 'toString'); // undefined (not Object.prototype.toString)
+ * (own(counts, task) ?? 0) + 1;
+ */
+export function own<T>(obj: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
 /**

@@ -18,7 +18,8 @@ import { gunzipSync } from 'node:zlib';
 import { FormatError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import { decodeNative, ITEM_SIZE, type ElementKind } from '../io/binary.js';
-import { checkAllocation, formatBytes, readLimits, type ReadLimits } from './read-limits.js';
+import { formatBytes, readLimits, type ReadLimits } from './read-limits.js';
+import { readHead, readRows } from './row-file.js';
 
 /** IDX element types by their names in the format's description. */
 export type IdxType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double';
@@ -184,9 +185,6 @@ export interface IdxRows {
   read(indices: ArrayLike<number> | undefined, scale: number): Float32Array;
 }
 
-/** Reading at most this many bytes per positioned read of a lazy file. */
-const CHUNK_BYTES = 8 * 1024 * 1024;
-
 /**
  * Opens an IDX file for reading rows: a `.gz` file is inflated (up to the limit) and a plain
  * file within the memory budget is read whole, both kept as raw bytes (never as a JS array); a
@@ -197,66 +195,27 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
  * const pixels = img.read(undefined, 1 / 255); // every image, scaled to [0, 1]
  */
 export function openIdx(path: string, limits: ReadLimits = readLimits()): IdxRows {
-  const size = fs.statSync(path).size;
-  const fd = fs.openSync(path, 'r');
-  let head: Uint8Array;
-  try {
-    head = new Uint8Array(Math.min(size, 4 + 4 * 255));
-    fs.readSync(fd, head, 0, head.length, 0);
-  } finally {
-    fs.closeSync(fd);
-  }
+  const { head, size } = readHead(path, 4 + 4 * 255);
   const lazy = !isGzip(head) && size > limits.memoryBudgetBytes;
   const bytes = lazy ? head : parseBytes(path, limits);
   const h = parseHeader(bytes, lazy ? size : bytes.length, path);
-  const n = h.shape[0]!;
   const rowSize = sizeOf(h.shape.slice(1));
-  const rowBytes = rowSize * ITEM_SIZE[h.kind];
-  const checkIndex = (k: number, i: number): void => {
-    if (!Number.isInteger(k) || k < 0 || k >= n)
-      throw new FormatError(path, `row ${k} at position ${i} is outside [0, ${n})`);
+  const layout = {
+    file: path,
+    dataStart: h.dataStart,
+    rows: h.shape[0]!,
+    rowSize,
+    rowBytes: rowSize * ITEM_SIZE[h.kind],
   };
+  const body = lazy ? null : bytes.subarray(h.dataStart);
   return {
     file: path,
     type: h.type,
     shape: h.shape,
     rowSize,
     lazy,
-    read(indices, scale) {
-      const count = indices === undefined ? n : indices.length;
-      checkAllocation(path, count * rowSize * 4, limits, `${count} examples as float32`);
-      const out = new Float32Array(count * rowSize);
-      const rowAt = (i: number): number => (indices === undefined ? i : indices[i]!);
-      if (!lazy) {
-        const body = bytes.subarray(h.dataStart);
-        for (let i = 0; i < count; i++) {
-          const k = rowAt(i);
-          checkIndex(k, i);
-          decodeInto(out, i * rowSize, body.subarray(k * rowBytes, (k + 1) * rowBytes), h.kind, scale);
-        }
-        return out;
-      }
-      const file = fs.openSync(path, 'r');
-      try {
-        const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / Math.max(1, rowBytes)));
-        const buf = new Uint8Array(perChunk * rowBytes);
-        for (let i = 0; i < count;) {
-          // a run of consecutive rows is one read
-          const first = rowAt(i);
-          checkIndex(first, i);
-          let run = 1;
-          while (run < perChunk && i + run < count && rowAt(i + run) === first + run) run++;
-          const want = run * rowBytes;
-          const got = fs.readSync(file, buf, 0, want, h.dataStart + first * rowBytes);
-          if (got !== want) throw new FormatError(path, `file changed while reading: row ${first} is truncated`);
-          decodeInto(out, i * rowSize, buf.subarray(0, want), h.kind, scale);
-          i += run;
-        }
-      } finally {
-        fs.closeSync(file);
-      }
-      return out;
-    },
+    read: (indices, scale) =>
+      readRows(layout, body, indices, (out, at, src) => decodeInto(out, at, src, h.kind, scale), limits),
   };
 }
 

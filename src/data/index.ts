@@ -24,7 +24,7 @@ export {
 } from './fashion-mnist.js';
 export { openIdx, parseIdx, readIdx, type IdxArray, type IdxRows, type IdxType } from './idx.js';
 export { checkAllocation, DEFAULT_READ_LIMITS, readLimits, type ReadLimits } from './read-limits.js';
-export { parseNpy, readNpy, encodeNpy, writeNpy } from './npy.js';
+export { openNpy, parseNpy, readNpy, encodeNpy, writeNpy, type NpyRows } from './npy.js';
 export { parseCsv, readCsv, tableToTensor, type CsvOptions, type CsvTable } from './csv.js';
 export {
   fingerprintData,

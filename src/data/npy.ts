@@ -4,7 +4,8 @@
  * 1.0, 2.0 and 3.0 with dtypes f2, f4, f8 (→ float32), i1, i2, i4, i8, u1, u2, u4, u8 and
  * bool (→ int32, failing on a value that does not fit), either byte order, C or Fortran order
  * (Fortran arrays are transposed into row-major order). Writes float32/int32 tensors exactly as
- * `numpy.save` does.
+ * `numpy.save` does. `openNpy` reads rows on demand, from disk for a file larger than the memory
+ * budget.
  *
  * @example
  * writeNpy('/tmp/x.npy', tensor([[1, 2], [3, 4]]));
@@ -18,7 +19,8 @@ import { decodeNative, ITEM_SIZE, littleEndianBytes, toEngineArray, type Element
 import { preview } from '../io/untrusted.js';
 import { Tensor } from '../tensor/index.js';
 import { parsePyLiteral, type PyValue } from './py-literal.js';
-import { checkFileSize, readLimits } from './read-limits.js';
+import { checkAllocation, checkFileSize, formatBytes, readLimits, type ReadLimits } from './read-limits.js';
+import { readHead, readRows, type DecodeRows } from './row-file.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGN = 64;
@@ -192,6 +194,86 @@ export function parseNpy(bytes: Uint8Array, file = '<buffer>'): Tensor {
 export function readNpy(path: string): Tensor {
   checkFileSize(path, readLimits(), 1, 'an NPY file');
   return parseNpy(fs.readFileSync(path), path);
+}
+
+/** An NPY file's rows (first-axis slices), read into float32 on demand. */
+export interface NpyRows {
+  file: string;
+  shape: number[];
+  /** Elements per row: the product of every dimension but the first. */
+  rowSize: number;
+  /** Whether rows are read from disk when asked for (a file larger than the memory budget). */
+  lazy: boolean;
+  /** Rows `indices` (every row when omitted) as float32; refused before allocating when over the budget. */
+  read(indices?: ArrayLike<number>): Float32Array;
+}
+
+/** The longest header a lazily read file may have (NumPy writes a few hundred bytes). */
+const MAX_LAZY_HEADER = 1 << 20;
+
+/**
+ * Opens an NPY file for reading rows as float32: a file within the memory budget is read whole
+ * (as `readNpy`); a larger one keeps only its header and reads the rows asked for from disk, so a
+ * data set bigger than memory trains on the rows it keeps (`--limit`, a split). A Fortran-order
+ * file larger than the budget is refused: its rows are not contiguous on disk.
+ *
+ * @example
+ * const x = openNpy('features.npy');
+ * x.read([0, 5]); // Float32Array of 2 rows
+ */
+export function openNpy(path: string, limits: ReadLimits = readLimits()): NpyRows {
+  const { head, size } = readHead(path, MAX_LAZY_HEADER);
+  if (size <= limits.memoryBudgetBytes) {
+    const t = parseNpy(fs.readFileSync(path), path);
+    const data = t.toFloat().data as Float32Array;
+    const rowSize = sizeOf(t.shape.slice(1));
+    const layout = { file: path, dataStart: 0, rows: t.shape[0] ?? 0, rowSize, rowBytes: rowSize * 4 };
+    const body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const copy: DecodeRows = (out, at, bytes) =>
+      out.set(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), at);
+    return {
+      file: path,
+      shape: [...t.shape],
+      rowSize,
+      lazy: false,
+      read: (indices) => readRows(layout, body, indices, copy, limits),
+    };
+  }
+  const h = parseHeader(head, path);
+  if (h.shape.length === 0) throw new FormatError(path, 'a 0-dimensional array has no rows');
+  const expected = sizeOf(h.shape) * ITEM_SIZE[h.kind];
+  const actual = size - h.dataStart;
+  if (expected !== actual) {
+    const what = actual < expected ? 'truncated' : 'has trailing bytes';
+    throw new FormatError(
+      path,
+      `data ${what}: shape (${h.shape.join(', ')}) needs ${expected} bytes, file has ${actual}`,
+    );
+  }
+  if (h.fortranOrder && h.shape.length > 1)
+    checkAllocation(
+      path,
+      size,
+      limits,
+      `a Fortran-order NPY file (rows not contiguous, so read whole) of ${formatBytes(size)}`,
+    );
+  const rowSize = sizeOf(h.shape.slice(1));
+  const layout = {
+    file: path,
+    dataStart: h.dataStart,
+    rows: h.shape[0]!,
+    rowSize,
+    rowBytes: rowSize * ITEM_SIZE[h.kind],
+  };
+  const decode: DecodeRows = (out, at, bytes) =>
+    out.set(toEngineArray(decodeNative(bytes, h.kind, h.littleEndian), h.kind, path, 'data'), at);
+  return {
+    file: path,
+    shape: h.shape,
+    rowSize,
+    lazy: true,
+    read: (indices) => readRows(layout, null, indices, decode, limits),
+  };
 }
 
 /** The header dict as `numpy.save` writes it: sorted keys, a trailing comma, Python tuple syntax. */

@@ -2,7 +2,8 @@
  * Atomic file writes: the data goes to a temporary file in the target's directory, is flushed to
  * disk, then renamed over the target, and the directory entry is flushed too. A crash or a full
  * disk leaves either the old file or the new one, never a half-written checkpoint. Every writer
- * in polytask goes through here.
+ * in polytask goes through here, and a write under a guarded run directory is checked first for a
+ * symbolic link out of the run (run-guard.ts).
  *
  * @example
  * await writeFileAtomic('run/model.safetensors', bytes);
@@ -12,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { assertContainedWrite } from './run-guard.js';
 
 /** What can be written: raw bytes or a string (encoded as UTF-8). */
 export type FileData = Uint8Array | string;
@@ -73,6 +75,7 @@ async function syncDir(dir: string): Promise<void> {
  * await writeFileAtomic('/tmp/run/metrics.json', JSON.stringify({ loss: 0.1 }));
  */
 export async function writeFileAtomic(path: string, data: FileData): Promise<void> {
+  assertContainedWrite(path);
   const tmp = tempPathFor(path);
   let handle: fsp.FileHandle | undefined;
   try {
@@ -99,6 +102,7 @@ export async function writeFileAtomic(path: string, data: FileData): Promise<voi
  * writeFileAtomicSync('/tmp/run/model.safetensors', encodeSafetensors({ w }));
  */
 export function writeFileAtomicSync(path: string, data: FileData): void {
+  assertContainedWrite(path);
   const tmp = tempPathFor(path);
   let fd: number | undefined;
   try {

@@ -10,7 +10,7 @@
  * isInside('/runs/a', '/runs/a/checkpoints');                  // true
  */
 import * as fs from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { ValueError } from '../core/errors.js';
 
 /**
@@ -22,6 +22,31 @@ import { ValueError } from '../core/errors.js';
 export function isInside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel));
+}
+
+/**
+ * The error for a symbolic link at `link` that leads to `target` (null: nowhere), outside the run
+ * directory `root`.
+ *
+ * @example
+ * throw escapingLinkError('/runs/a/charts', '/tmp', '/runs/a');
+ */
+export function escapingLinkError(link: string, target: string | null, root: string): ValueError {
+  let where: string;
+  if (target !== null) where = `to ${target.slice(0, 160)}`;
+  else {
+    let text: string;
+    try {
+      text = fs.readlinkSync(link);
+    } catch {
+      text = '?';
+    }
+    where = `to ${JSON.stringify(text.slice(0, 120))}, which does not exist`;
+  }
+  return new ValueError(
+    link,
+    `is a symbolic link ${where}, outside the run directory ${root}; polytask never writes or deletes through it (remove the link or copy the run)`,
+  );
 }
 
 /** The most entries walked before giving up (a run directory holds tens or hundreds). */
@@ -51,41 +76,10 @@ export function assertNoEscapingLinks(dir: string): void {
         } catch {
           target = null;
         }
-        if (target === null || !isInside(root, target)) {
-          const where =
-            target === null
-              ? `to ${JSON.stringify(fs.readlinkSync(path).slice(0, 120))}, which does not exist`
-              : `to ${target.slice(0, 160)}`;
-          throw new ValueError(
-            path,
-            `is a symbolic link ${where}, outside the run directory ${root}; polytask never writes or deletes through it (remove the link or copy the run)`,
-          );
-        }
+        if (target === null || !isInside(root, target)) throw escapingLinkError(path, target, root);
       } else if (entry.isDirectory()) {
         pending.push(path);
       }
     }
   }
-}
-
-/**
- * `path` resolved, refused when it (or a link on the way to it) leads outside `root`.
- *
- * @example
- * const ckpt = containedPath(run.dir, join(run.dir, 'checkpoints'));
- */
-export function containedPath(root: string, path: string): string {
-  const realRoot = fs.realpathSync(root);
-  let real: string;
-  try {
-    real = fs.realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-  if (!isInside(realRoot, real))
-    throw new ValueError(
-      path,
-      `leads to ${real.slice(0, 160)}, outside the run directory ${realRoot}; polytask never writes or deletes there`,
-    );
-  return real;
 }

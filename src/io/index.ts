@@ -7,6 +7,14 @@
  */
 export { writeFileAtomic, writeFileAtomicSync, syncDirSync, type FileData } from './atomic.js';
 export {
+  assertContainedWrite,
+  guardRunDirectory,
+  guardedAppendSync,
+  guardedMkdirSync,
+  guardedRemoveSync,
+  guardedRenameSync,
+} from './run-guard.js';
+export {
   saveSafetensors,
   loadSafetensors,
   readSafetensorsHeader,

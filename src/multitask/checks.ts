@@ -10,6 +10,7 @@
  * dataBalanceCheck([trainSet]);                                     // labelled examples per task
  */
 import { ValueError } from '../core/errors.js';
+import { own } from '../core/safe-keys.js';
 import type { MultiTaskDataset } from './dataset.js';
 
 /** Summary statistics of one source's input values. */
@@ -105,7 +106,7 @@ export function dataBalanceCheck(datasets: readonly MultiTaskDataset[]): DataBal
   const presentFraction: Record<string, number> = {};
   for (const ds of datasets) {
     for (const t of ds.tasks) {
-      labelled[t] = (labelled[t] ?? 0) + ds.labelledCount(t);
+      labelled[t] = (own(labelled, t) ?? 0) + ds.labelledCount(t);
       presentFraction[t] = ds.presentFraction(t);
     }
   }

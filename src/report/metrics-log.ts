@@ -3,7 +3,8 @@
  * task-loss weights). Appending is the one write in a run directory that is not a rename: each
  * record goes out in a single `write` on a file opened for appending, so records never interleave,
  * and a crash can cut only the last line, which the reader skips. Rewriting the whole file
- * atomically at every step would cost time quadratic in the run's length.
+ * atomically at every step would cost time quadratic in the run's length. Like every write under a
+ * run directory, an append is refused when metrics.jsonl (or a folder above it) links out of the run.
  *
  * @example
  * const log = new MetricsLog('runs/a/metrics.jsonl');
@@ -11,6 +12,7 @@
  * readMetrics('runs/a/metrics.jsonl').length; // 1
  */
 import * as fs from 'node:fs';
+import { guardedAppendSync } from '../io/run-guard.js';
 
 /** One line of metrics.jsonl. */
 export interface MetricRecord {
@@ -48,7 +50,7 @@ export class MetricsLog {
 
   /** Appends one record as one line (a single write). */
   append(record: MetricRecord): void {
-    fs.appendFileSync(this.path, `${JSON.stringify(record, finiteOrNull)}\n`);
+    guardedAppendSync(this.path, `${JSON.stringify(record, finiteOrNull)}\n`);
   }
 }
 

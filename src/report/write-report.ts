@@ -6,9 +6,9 @@
  * @example
  * const { html, pngs } = await writeReport('runs/a', { title: 'train mnist', meta: [['run', 'a']], config, data: { metrics } });
  */
-import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../io/atomic.js';
+import { guardedMkdirSync } from '../io/run-guard.js';
 import { assembleReport, type ReportData } from './assemble.js';
 import { renderHtml, type DrawnChart, type PageSection } from './html.js';
 import { svgToPng } from './render-png.js';
@@ -55,7 +55,7 @@ export async function writeReport(dir: string, req: ReportRequest): Promise<Writ
       charts.push({ id: c.id, title: c.title, caption: c.caption, svg });
       chartIds.push(c.id);
       if (req.png ?? true) {
-        fs.mkdirSync(chartsDir, { recursive: true });
+        guardedMkdirSync(chartsDir);
         const path = join(chartsDir, `${c.id}.png`);
         writeFileAtomicSync(path, svgToPng(svg));
         pngs.push(path);

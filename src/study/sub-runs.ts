@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { getBackend } from '../backend/registry.js';
 import { ValueError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
+import { guardedMkdirSync } from '../io/run-guard.js';
 import { packState, unpackState, type JsonValue } from '../train/index.js';
 import { hasFields } from './records.js';
 
@@ -132,7 +133,7 @@ export class FileSubRunStore implements SubRunStore {
       options.backend ?? getBackend().name,
       options.data,
     );
-    fs.mkdirSync(root, { recursive: true });
+    guardedMkdirSync(root);
     for (const name of fs
       .readdirSync(root)
       .filter((n) => n.endsWith('.json'))
@@ -204,7 +205,7 @@ export class FileSubRunStore implements SubRunStore {
 
   dir(id: string): string {
     const path = join(this.root, fileStem(id));
-    fs.mkdirSync(path, { recursive: true });
+    guardedMkdirSync(path);
     return path;
   }
 }

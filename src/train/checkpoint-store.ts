@@ -2,7 +2,8 @@
  * A directory of checkpoints: listing the complete ones in training order, finding the latest,
  * and keeping only the last K. Removal first renames a directory to a hidden `.trash-*` name (one
  * atomic step), so a process killed while deleting never leaves a manifest beside missing files.
- * One trainer writes to a directory at a time.
+ * One trainer writes to a directory at a time. Renames and deletes go through the run guard
+ * (src/io/run-guard.ts): pruning never deletes through a link out of the run.
  *
  * @example
  * const latest = latestCheckpoint('runs/mnist');   // null when there is none
@@ -13,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { syncDirSync } from '../io/atomic.js';
+import { guardedRemoveSync, guardedRenameSync } from '../io/run-guard.js';
 import { parseCheckpointName, readManifest } from './manifest.js';
 
 /** A complete checkpoint in a directory. */
@@ -75,9 +77,9 @@ export function latestCheckpoint(root: string): CheckpointInfo | null {
 export function removeDirectory(root: string, name: string): void {
   // crypto, not the seeded stream: housekeeping must not shift the model's random numbers
   const trash = join(root, `${TRASH_PREFIX}${name}-${randomBytes(6).toString('hex')}`);
-  fs.renameSync(join(root, name), trash);
+  guardedRenameSync(join(root, name), trash);
   syncDirSync(root);
-  fs.rmSync(trash, { recursive: true, force: true });
+  guardedRemoveSync(trash);
 }
 
 /**
@@ -95,7 +97,7 @@ export function pruneCheckpoints(root: string, keepLast: number): string[] {
   for (const e of entries(root)) {
     if (!e.isDirectory()) continue;
     if (e.name.startsWith(TRASH_PREFIX)) {
-      fs.rmSync(join(root, e.name), { recursive: true, force: true });
+      guardedRemoveSync(join(root, e.name));
       continue;
     }
     if (parseCheckpointName(e.name) === null || keep.has(join(root, e.name))) continue;

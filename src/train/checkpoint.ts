@@ -21,6 +21,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ValueError } from '../core/errors.js';
 import { syncDirSync, writeFileAtomicSync } from '../io/atomic.js';
+import { guardedMkdirSync } from '../io/run-guard.js';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
 import type { Tensor } from '../tensor/index.js';
 import { pruneCheckpoints, removeDirectory, type CheckpointInfo } from './checkpoint-store.js';
@@ -104,11 +105,11 @@ export function saveCheckpoint(
   // Encode everything before touching the disk: an unstorable value fails without leaving a trace.
   const files = encodeFiles(contents);
 
-  fs.mkdirSync(root, { recursive: true });
+  guardedMkdirSync(root);
   const name = checkpointName(step, epoch);
   const path = join(root, name);
   if (fs.existsSync(path)) removeDirectory(root, name);
-  fs.mkdirSync(path);
+  guardedMkdirSync(path, { recursive: false });
   syncDirSync(root);
 
   const manifest: Manifest = {

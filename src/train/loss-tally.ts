@@ -9,6 +9,7 @@
  * tally.summary(); // { steps: 1, skipped: 0, loss: 0.7, losses: { left: 0.3, right: 0.4 } }
  */
 import { ValueError } from '../core/errors.js';
+import { own } from '../core/safe-keys.js';
 
 /** An epoch's losses so far. */
 export interface LossSummary {
@@ -44,8 +45,9 @@ export class LossTally {
     s.steps++;
     s.sum += loss;
     for (const [task, v] of Object.entries(losses)) {
-      s.taskSums[task] = (s.taskSums[task] ?? 0) + v;
-      s.taskCounts[task] = (s.taskCounts[task] ?? 0) + 1;
+      // own(): a task named 'toString' sums its losses, not a function's text
+      s.taskSums[task] = (own(s.taskSums, task) ?? 0) + v;
+      s.taskCounts[task] = (own(s.taskCounts, task) ?? 0) + 1;
     }
   }
 

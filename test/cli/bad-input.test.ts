@@ -20,9 +20,15 @@ import { encodeSafetensors } from '../../src/io/safetensors.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { manifestEntry, type Manifest } from '../../src/train/index.js';
 import { polytask, withTempDir, type Ran } from './helpers.js';
+import { watchdog } from './hostile-helpers.js';
 
-/** Longest a failing command may take: failing on bad input is fast; a hang is a failure. */
-const HANG_MS = 20_000;
+/**
+ * Most CPU time a failing command may use (the child's own, so a loaded machine does not count):
+ * failing on bad input is fast; a spin is a failure. A hang that sleeps is caught by the wall-clock
+ * ceiling, set far above what any case takes on a loaded machine.
+ */
+const HANG_CPU_MS = 20_000;
+const HANG_WALL_MS = 180_000;
 
 interface Outcome extends Ran {
   signal: NodeJS.Signals | null;
@@ -30,25 +36,24 @@ interface Outcome extends Ran {
   hung: boolean;
 }
 
-/** Runs the CLI with a watchdog that kills it (and records the hang) after HANG_MS. */
+/** Runs the CLI with a watchdog that kills it (and records the hang) past HANG_CPU_MS of CPU or HANG_WALL_MS. */
 async function run(args: readonly string[], runsDir: string): Promise<Outcome> {
-  let timer: NodeJS.Timeout | undefined;
+  let stopWatch: (() => void) | undefined;
   let hung = false;
   let signal: NodeJS.Signals | null = null;
   const started = Date.now();
   const r = await polytask(args, {
     runsDir,
     onSpawn: (child) => {
-      timer = setTimeout(() => {
+      stopWatch = watchdog(child, { cpuMs: HANG_CPU_MS, wallMs: HANG_WALL_MS }, () => {
         hung = true;
-        child.kill('SIGKILL');
-      }, HANG_MS);
+      });
       child.on('exit', (_code, s) => {
         signal = s;
       });
     },
   });
-  clearTimeout(timer);
+  stopWatch?.();
   return { ...r, signal, ms: Date.now() - started, hung };
 }
 
@@ -76,7 +81,7 @@ function errorLines(stderr: string): string[] {
 /** The failure contract for bad input. */
 function assertCleanFailure(name: string, r: Outcome, pattern: RegExp, code?: number): void {
   const ctx = `${name}: exit ${r.code}, signal ${r.signal}, ${r.ms} ms, stderr:\n${r.stderr}`;
-  assert.equal(r.hung, false, `${ctx}\n(killed after ${HANG_MS} ms: a hang)`);
+  assert.equal(r.hung, false, `${ctx}\n(killed after ${HANG_CPU_MS} ms of CPU or ${HANG_WALL_MS} ms: a hang)`);
   assert.equal(r.signal, null, `${ctx}\n(ended by a signal: a crash)`);
   assert.ok(r.code === 1 || r.code === 2, `${ctx}\n(expected exit 1 or 2)`);
   if (code !== undefined) assert.equal(r.code, code, ctx);
@@ -565,8 +570,8 @@ const CONFIG_CASES: ConfigCase[] = [
 
 test(
   'bad data files and configs through `polytask train`: one line, exit 1 or 2, no run directory',
-  // ~70 CLI starts, two at a time: minutes on a busy machine; each case has its own HANG_MS watchdog
-  { timeout: 300_000 },
+  // ~70 CLI starts, two at a time: minutes on a busy machine; each case has its own CPU-time watchdog
+  { timeout: 1_200_000 },
   () =>
     withTempDir(async (dir) => {
       const runsDir = join(dir, 'runs');
@@ -716,7 +721,7 @@ function replaceListed(ckpt: string, file: string, bytes: Uint8Array): void {
 test(
   'bad checkpoints, labels and inputs through eval, predict and finetune: one line, no output file, no run directory',
   // a training run, then ~30 CLI starts two at a time: minutes on a busy machine; each case has its own watchdog
-  { timeout: 300_000 },
+  { timeout: 1_200_000 },
   () =>
     withTempDir(async (dir) => {
       const runsDir = join(dir, 'runs');

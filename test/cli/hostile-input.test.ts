@@ -23,6 +23,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -36,7 +37,7 @@ import { encodeNpy } from '../../src/data/index.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { manifestEntry, type Manifest } from '../../src/train/index.js';
 import { withTempDir } from './helpers.js';
-import { assertRefused, idxBytes, measureStartup, runCapped, tree } from './hostile-helpers.js';
+import { assertRefused, errorLines, idxBytes, measureStartup, runCapped, tree } from './hostile-helpers.js';
 
 const N = 60;
 const D = 4;
@@ -83,13 +84,13 @@ function tinyData(dir: string): string[] {
 async function tinyRun(dir: string, runsDir: string): Promise<string> {
   const r = await runCapped(
     ['train', ...tinyData(dir), '--set', 'model.hidden=[8]', '--epochs', '1', '--no-report', '-q', '--json'],
-    { runsDir, heapMb: 512, killAfterMs: 60_000 },
+    { runsDir, heapMb: 512, killAfterCpuMs: 60_000 },
   );
   assert.equal(r.code, 0, r.stderr);
   return (JSON.parse(r.stdout) as { dir: string }).dir;
 }
 
-test('a gzip bomb is refused by its declared size, before it is inflated', { timeout: 60_000 }, () =>
+test('a gzip bomb is refused by its declared size, before it is inflated', { timeout: 600_000 }, () =>
   withTempDir(async (dir) => {
     const runsDir = join(dir, 'runs');
     await measureStartup();
@@ -111,7 +112,7 @@ test('a gzip bomb is refused by its declared size, before it is inflated', { tim
   }),
 );
 
-test('170,000 IDX images train with --limit 100 --epochs 1 under 1 GB of peak RSS', { timeout: 120_000 }, () =>
+test('170,000 IDX images train with --limit 100 --epochs 1 under 1 GB of peak RSS', { timeout: 600_000 }, () =>
   withTempDir(async (dir) => {
     const n = 170_000;
     const img = join(dir, 'img.idx');
@@ -148,12 +149,87 @@ test('170,000 IDX images train with --limit 100 --epochs 1 under 1 GB of peak RS
       {
         runsDir: join(dir, 'runs'),
         heapMb: 512,
-        killAfterMs: 100_000,
+        killAfterCpuMs: 100_000,
       },
     );
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.maxRssMb < 1024, `peak RSS ${r.maxRssMb.toFixed(0)} MiB`);
   }),
+);
+
+/** The header of a version 1.0 NPY file of little-endian float32 in C order, padded to 64 bytes as NumPy does. */
+function npyHeader(shape: readonly number[]): Uint8Array {
+  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`;
+  const total = Math.ceil((10 + dict.length + 1) / 64) * 64;
+  const text = `${dict.padEnd(total - 10 - 1)}\n`;
+  const out = new Uint8Array(total);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
+  new DataView(out.buffer).setUint16(8, text.length, true);
+  out.set(Buffer.from(text, 'latin1'), 10);
+  return out;
+}
+
+test(
+  'an NPY file ten times the memory budget trains from disk (--limit 100 --epochs 1) with a small peak RSS',
+  { timeout: 600_000 },
+  () =>
+    withTempDir(async (dir) => {
+      // 250,000 × 200 float32: 200 MB on disk, against a budget of 16 MiB
+      const n = 250_000;
+      const cols = 200;
+      const x = join(dir, 'x.npy');
+      const fd = openSync(x, 'w');
+      writeSync(fd, npyHeader([n, cols]));
+      const rows = 5_000;
+      const chunk = Float32Array.from({ length: rows * cols }, (_, i) => ((i * 7) % 13) / 13);
+      for (let k = 0; k < n / rows; k++) writeSync(fd, new Uint8Array(chunk.buffer));
+      closeSync(fd);
+      writeFileSync(
+        join(dir, 'y.npy'),
+        encodeNpy(
+          new Tensor(
+            Int32Array.from({ length: n }, (_, i) => i % 3),
+            [n],
+          ),
+        ),
+      );
+      const args = [
+        'train',
+        '--data',
+        'npy',
+        '--set',
+        `data.features=${x}`,
+        '--set',
+        `data.labels=${join(dir, 'y.npy')}`,
+        '--set',
+        'data.testFraction=0.01',
+        '--limit',
+        '100',
+        '--epochs',
+        '1',
+        '--no-report',
+        '-q',
+        '--json',
+      ];
+      const runsDir = join(dir, 'runs');
+      const env = { POLYTASK_MEMORY_BUDGET: '16M' };
+      await measureStartup();
+      const r = await runCapped(args, { runsDir, env, heapMb: 256, killAfterCpuMs: 100_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as { status: string }).status, 'completed');
+      // read whole, the file alone would take 200 MB on top of the CLI's ~150 MB
+      assert.ok(r.maxRssMb < 280, `peak RSS ${r.maxRssMb.toFixed(0)} MiB`);
+      // every example read at once is still refused by the budget, naming the file
+      const all = await runCapped(
+        args.map((a) => (a === 'data.testFraction=0.01' ? 'data.testFraction=0.5' : a)),
+        { runsDir, env, heapMb: 256 },
+      );
+      assertRefused(
+        'half the file as a test split',
+        all,
+        /x\.npy: 12500\d examples as float32 would take 95 MiB, more than the memory budget of 16 MiB/,
+      );
+    }),
 );
 
 /** A refusal case: files to write into the case directory, the CLI arguments (`$` is that directory), what the line says. */
@@ -255,7 +331,7 @@ async function refuseAll(dir: string, cases: readonly Refusal[], runsDir: string
   });
 }
 
-test('keys that reach for the object model are refused in flags and config files', { timeout: 120_000 }, () =>
+test('keys that reach for the object model are refused in flags and config files', { timeout: 600_000 }, () =>
   withTempDir(async (dir) => {
     const runsDir = join(dir, 'runs');
     await refuseAll(dir, KEY_CASES, runsDir);
@@ -292,7 +368,7 @@ async function statuses(runsDir: string): Promise<Record<string, string>> {
   return Object.fromEntries((JSON.parse(r.stdout) as { id: string; status: string }[]).map((x) => [x.id, x.status]));
 }
 
-test('one writer per run; SIGTERM stops like Ctrl-C; a killed run is marked stopped', { timeout: 120_000 }, () =>
+test('one writer per run; SIGTERM stops like Ctrl-C; a killed run is marked stopped', { timeout: 600_000 }, () =>
   withTempDir(async (dir) => {
     const runsDir = join(dir, 'runs');
     const long = [
@@ -311,7 +387,7 @@ test('one writer per run; SIGTERM stops like Ctrl-C; a killed run is marked stop
     const first = runCapped(long, {
       runsDir,
       heapMb: 512,
-      killAfterMs: 90_000,
+      killAfterCpuMs: 90_000,
       onSpawn: (c) => {
         child = c;
       },
@@ -331,7 +407,7 @@ test('one writer per run; SIGTERM stops like Ctrl-C; a killed run is marked stop
     const killed = runCapped(long, {
       runsDir,
       heapMb: 512,
-      killAfterMs: 90_000,
+      killAfterCpuMs: 90_000,
       onSpawn: (c) => {
         child = c;
       },
@@ -349,7 +425,7 @@ test('one writer per run; SIGTERM stops like Ctrl-C; a killed run is marked stop
     const resumed = await runCapped(['train', '--resume', id2, '--set', 'training.maxSteps=1', '--no-report', '-q'], {
       runsDir,
       heapMb: 512,
-      killAfterMs: 60_000,
+      killAfterCpuMs: 60_000,
     });
     assert.doesNotMatch(resumed.stderr, /in use/, resumed.stderr);
   }),
@@ -357,12 +433,13 @@ test('one writer per run; SIGTERM stops like Ctrl-C; a killed run is marked stop
 
 test(
   'symbolic links out of a run directory are refused before anything is written or deleted through them',
-  { timeout: 120_000 },
+  { timeout: 600_000 },
   () =>
     withTempDir(async (dir) => {
       const runsDir = join(dir, 'runs');
       await measureStartup();
       const good = await tinyRun(dir, runsDir);
+      writeFileSync(join(dir, 'in.npy'), encodeNpy(new Tensor(new Float32Array(5 * D), [5, D])));
       const outside = join(dir, 'outside');
       mkdirSync(outside);
       writeFileSync(join(outside, 'precious.txt'), 'keep me');
@@ -390,6 +467,13 @@ test(
             pattern: /charts: is a symbolic link to .*outside, outside the run directory/,
           },
           {
+            name: 'predict output through charts linked out',
+            link: 'charts',
+            target: outside,
+            args: (run) => ['predict', run, '-i', join(dir, 'in.npy'), '-o', join(run, 'charts', 'p.csv')],
+            pattern: /charts: is a symbolic link to .*outside, outside the run directory/,
+          },
+          {
             name: 'a dangling link',
             link: 'charts',
             target: join(dir, 'nowhere'),
@@ -412,6 +496,114 @@ test(
     }),
 );
 
+/** Whether `checkpoints` holds only finished checkpoints: none half-written, none being removed. */
+function checkpointsAtRest(checkpoints: string): boolean {
+  if (!existsSync(checkpoints)) return false;
+  const names = readdirSync(checkpoints);
+  return (
+    names.length > 0 &&
+    names.every(
+      (n) =>
+        /^step-\d+-epoch-\d+$/.test(n) &&
+        existsSync(join(checkpoints, n, 'manifest.json')) &&
+        !readdirSync(join(checkpoints, n)).some((f) => f.endsWith('.tmp')),
+    )
+  );
+}
+
+/** Whether process `pid` is stopped (state T in /proc/<pid>/stat). */
+function stopped(pid: number): boolean {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+}
+
+/**
+ * Stops `child` (SIGSTOP) at a moment when its run's checkpoints are at rest, so that swapping
+ * them for a link cannot cut a checkpoint's writing in half; the caller continues it (SIGCONT).
+ */
+async function pauseBetweenCheckpoints(child: ChildProcess, checkpoints: string): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    child.kill('SIGSTOP');
+    while (!stopped(child.pid!)) await new Promise((r) => setTimeout(r, 1));
+    if (checkpointsAtRest(checkpoints)) return;
+    child.kill('SIGCONT');
+    await new Promise((r) => setTimeout(r, 3));
+  }
+  throw new Error(`${checkpoints} never came to rest`);
+}
+
+test(
+  'a link swapped in while a run trains stops the run at its next write, naming the link; nothing outside changes',
+  { timeout: 600_000 },
+  () =>
+    withTempDir(async (dir) => {
+      const runsDir = join(dir, 'runs');
+      const outside = join(dir, 'outside');
+      mkdirSync(outside);
+      writeFileSync(join(outside, 'precious.txt'), 'keep me');
+      mkdirSync(join(outside, 'step-00000001-epoch-0000'));
+      writeFileSync(join(outside, 'step-00000001-epoch-0000', 'model.safetensors'), 'not a checkpoint');
+      const long = [
+        'train',
+        ...tinyData(dir),
+        '--set',
+        'model.hidden=[8]',
+        '--set',
+        'training.batchSize=4',
+        '--epochs',
+        '100000',
+        '--no-report',
+        '-q',
+      ];
+      const cases: { name: string; file: string; target: string; pattern: RegExp }[] = [
+        {
+          name: 'metrics.jsonl',
+          file: 'metrics.jsonl',
+          target: join(outside, 'precious.txt'),
+          pattern: /metrics\.jsonl: is a symbolic link to .*precious\.txt, outside the run directory/,
+        },
+        {
+          name: 'checkpoints/',
+          file: 'checkpoints',
+          target: outside,
+          pattern: /checkpoints: is a symbolic link to .*outside, outside the run directory/,
+        },
+      ];
+      for (const c of cases) {
+        rmSync(runsDir, { recursive: true, force: true });
+        const before = tree(outside);
+        let child: ChildProcess | undefined;
+        const running = runCapped(long, {
+          runsDir,
+          heapMb: 512,
+          killAfterCpuMs: 90_000,
+          onSpawn: (p) => {
+            child = p;
+          },
+        });
+        const id = await runningRun(runsDir);
+        // stopped between two checkpoints (it has written some, and prunes old ones at each save),
+        // the file or folder is swapped for a link (inside the run: renamed aside), then it goes on
+        await pauseBetweenCheckpoints(child!, join(runsDir, id, 'checkpoints'));
+        const path = join(runsDir, id, c.file);
+        renameSync(path, `${path}.aside`);
+        symlinkSync(c.target, path);
+        child!.kill('SIGCONT');
+        const r = await running;
+        const ctx = `${c.name}: exit ${r.code}, signal ${r.signal}, stderr:\n${r.stderr.slice(0, 2000)}`;
+        assert.equal(r.hung, false, ctx);
+        assert.equal(r.code, 1, ctx);
+        const lines = errorLines(r.stderr);
+        assert.equal(lines.length, 1, ctx);
+        assert.match(lines[0]!, c.pattern, ctx);
+        assert.deepEqual(tree(outside), before, `${c.name}: files outside the run changed`);
+        assert.equal(readFileSync(join(outside, 'precious.txt'), 'utf8'), 'keep me');
+        const shown = await runCapped(['runs', 'show', id, '--json'], { runsDir });
+        assert.match(shown.stdout, /"status": ?"failed"/, shown.stdout.slice(0, 500));
+      }
+    }),
+);
+
 /** A run directory copy whose checkpoint metadata.json says `change` over the good one (the manifest updated as a writer would). */
 function withMetadata(good: string, copy: string, change: (meta: Record<string, unknown>) => void): void {
   cpSync(good, copy, { recursive: true });
@@ -429,7 +621,7 @@ function withMetadata(good: string, copy: string, change: (meta: Record<string, 
   writeFileSync(join(ckpt, 'manifest.json'), JSON.stringify(manifest));
 }
 
-test('sizes declared by files and flags are checked before anything is allocated', { timeout: 180_000 }, () =>
+test('sizes declared by files and flags are checked before anything is allocated', { timeout: 600_000 }, () =>
   withTempDir(async (dir) => {
     const runsDir = join(dir, 'runs');
     await measureStartup();
@@ -534,7 +726,7 @@ test('sizes declared by files and flags are checked before anything is allocated
 
 test(
   'predictions CSV is quoted and formula-safe; errors quote bounded snippets; empty references and odd runs roots are refused',
-  { timeout: 120_000 },
+  { timeout: 600_000 },
   () =>
     withTempDir(async (dir) => {
       const runsDir = join(dir, 'runs');

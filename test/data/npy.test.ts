@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FormatError } from '../../src/core/errors.js';
-import { encodeNpy, parseNpy, readNpy, writeNpy } from '../../src/data/npy.js';
+import { encodeNpy, openNpy, parseNpy, readNpy, writeNpy } from '../../src/data/npy.js';
 import { tensor } from '../../src/tensor/creation.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { fuzzParser } from '../io/fuzz.js';
@@ -44,6 +44,60 @@ test('reads the files NumPy wrote: every dtype, byte order, Fortran order and ve
       want.values.map((v) => (isInt ? v : Math.fround(v))),
       name,
     );
+  }
+});
+
+test('openNpy: rows read lazily past the memory budget equal rows read whole, for every dtype NumPy wrote', () => {
+  const tiny = { maxInflateBytes: 2 ** 20, memoryBudgetBytes: 1 };
+  const roomy = { maxInflateBytes: 2 ** 20, memoryBudgetBytes: 2 ** 30 };
+  let lazyFiles = 0;
+  for (const [name, want] of Object.entries(expected)) {
+    if (want.shape.length < 2 || want.shape[0] === 0) continue;
+    const file = join(dir, name);
+    const whole = openNpy(file, roomy);
+    assert.equal(whole.lazy, false, name);
+    const all = Array.from(readNpy(file).toFloat().data);
+    assert.deepEqual(Array.from(whole.read()), all, name);
+    if (name.includes('fortran')) {
+      // a column-major file has no contiguous rows: past the budget it is refused, naming why
+      assert.throws(() => openNpy(file, tiny), /Fortran-order NPY file \(rows not contiguous, so read whole\)/, name);
+      continue;
+    }
+    const lazy = openNpy(file, { ...tiny, memoryBudgetBytes: 4 });
+    assert.equal(lazy.lazy, true, name);
+    assert.deepEqual(lazy.shape, want.shape, name);
+    const rows = [want.shape[0]! - 1, 0];
+    const size = lazy.rowSize;
+    const picked = rows.flatMap((r) => all.slice(r * size, (r + 1) * size));
+    const fits = openNpy(file, { ...tiny, memoryBudgetBytes: Math.max(8, rows.length * size * 4) });
+    assert.equal(fits.lazy, true, name);
+    const got = fits.read(rows);
+    assert.deepEqual(Array.from(got), picked, name);
+    assert.deepEqual(Array.from(whole.read(rows)), picked, name);
+    assert.throws(() => fits.read([want.shape[0]!]), /row \d+ at position 0 is outside/, name);
+    assert.throws(() => lazy.read(rows), /examples as float32 would take .* more than the memory budget/, name);
+    lazyFiles++;
+  }
+  assert.ok(lazyFiles >= 3, `${lazyFiles} files read lazily`);
+});
+
+test('openNpy refuses a lazily read file whose size does not fit its header', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'polytask-npy-lazy-'));
+  try {
+    const bytes = encodeNpy(
+      tensor([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+    );
+    writeFileSync(join(tmp, 'cut.npy'), bytes.subarray(0, bytes.length - 4));
+    assert.throws(
+      () => openNpy(join(tmp, 'cut.npy'), { maxInflateBytes: 1, memoryBudgetBytes: 16 }),
+      /cut\.npy: data truncated: shape \(3, 2\) needs 24 bytes, file has 20/,
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 });
 

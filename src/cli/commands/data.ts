@@ -16,6 +16,7 @@ import { stringify } from 'yaml';
 import { FASHION_MNIST_DIR, loadFashionMnist, writeNpy, type TensorDataset } from '../../data/index.js';
 import { builtinDatasets } from '../../multitask/study/config.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
+import { guardedMkdirSync } from '../../io/run-guard.js';
 import { Tensor } from '../../tensor/index.js';
 import { collect, flagOverrides } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
@@ -155,7 +156,7 @@ async function prepare(source: string, flags: PrepareFlags, cmd: Command): Promi
   const dir = resolve(flags.out ?? join('data', source));
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0)
     throw new CliError(`${dir} is not empty; choose another --out`);
-  fs.mkdirSync(dir, { recursive: true });
+  guardedMkdirSync(dir);
   const train = writeSplit(dir, 'train', data.train);
   const test = writeSplit(dir, 'test', data.test);
   const configPath = join(dir, 'data.yaml');

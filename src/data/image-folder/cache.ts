@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ValueError } from '../../core/errors.js';
 import { syncDirSync } from '../../io/atomic.js';
+import { assertContainedWrite, guardedMkdirSync, guardedRemoveSync, guardedRenameSync } from '../../io/run-guard.js';
 import type { ImageSpec } from './decode.js';
 import { decodeMany } from './decode-many.js';
 import type { ImageEntry } from './scan.js';
@@ -83,7 +84,7 @@ export async function decodedCache(
     // not cached yet
   }
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    guardedMkdirSync(dir);
   } catch (err) {
     throw new ValueError(
       dir,
@@ -91,6 +92,7 @@ export async function decodedCache(
     );
   }
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  assertContainedWrite(tmp);
   const fd = fs.openSync(tmp, 'wx');
   let done = false;
   try {
@@ -106,9 +108,9 @@ export async function decodedCache(
     done = true;
   } finally {
     fs.closeSync(fd);
-    if (!done) fs.rmSync(tmp, { force: true });
+    if (!done) guardedRemoveSync(tmp);
   }
-  fs.renameSync(tmp, file);
+  guardedRenameSync(tmp, file);
   syncDirSync(dir);
   return file;
 }

@@ -1,17 +1,17 @@
 /**
  * The user's own arrays as a source: IDX images with IDX labels, or NPY features with NPY labels,
- * each optionally with a separate test pair. IDX images are read lazily, row by row, so only the
- * examples kept are ever converted.
+ * each optionally with a separate test pair. IDX images and NPY features are read row by row, so
+ * only the examples kept are ever converted, and from disk when the file is larger than the
+ * memory budget (`POLYTASK_MEMORY_BUDGET`).
  *
  * @example
  * idxPool({ source: 'idx', images: 'x-idx3-ubyte', labels: 'y-idx1-ubyte', testFraction: 0.2 });
  */
 import path from 'node:path';
 import { ValueError } from '../../core/errors.js';
-import { TensorDataset } from '../dataset.js';
 import { openIdx, readIdx } from '../idx.js';
-import { readNpy } from '../npy.js';
-import { classLabels, inMemory, type Pool, type PoolSet } from './pool.js';
+import { openNpy, readNpy } from '../npy.js';
+import { classLabels, type Pool, type PoolSet } from './pool.js';
 import type { IdxDataConfig, NpyDataConfig } from './schema.js';
 
 function idxImages(imagesPath: string, labelsPath: string): PoolSet {
@@ -30,13 +30,17 @@ function idxImages(imagesPath: string, labelsPath: string): PoolSet {
 }
 
 function npyArrays(featuresPath: string, labelsPath: string): PoolSet {
-  const x = readNpy(featuresPath).toFloat();
+  const x = openNpy(featuresPath);
   const y = readNpy(labelsPath);
-  if (x.ndim < 2) throw new ValueError(featuresPath, `expected features of shape [N, ...], got [${x.shape.join(',')}]`);
+  if (x.shape.length < 2)
+    throw new ValueError(featuresPath, `expected features of shape [N, ...], got [${x.shape.join(',')}]`);
   if (y.ndim !== 1 || y.shape[0] !== x.shape[0])
     throw new ValueError(labelsPath, `expected ${x.shape[0]} integer labels of shape [N], got [${y.shape.join(',')}]`);
-  const shape = x.ndim === 3 ? [1, x.shape[1]!, x.shape[2]!] : x.shape.slice(1);
-  return inMemory(new TensorDataset(x.data, shape, classLabels(y.data as ArrayLike<number>, labelsPath)));
+  return {
+    labels: classLabels(y.data as ArrayLike<number>, labelsPath),
+    featureShape: x.shape.length === 3 ? [1, x.shape[1]!, x.shape[2]!] : x.shape.slice(1),
+    rows: (indices) => x.read(indices),
+  };
 }
 
 const resolved = (...files: (string | undefined)[]): string[] =>

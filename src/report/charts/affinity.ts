@@ -19,14 +19,19 @@ export function affinityChart(
   opts: { id?: string; title?: string } = {},
 ): Chart | null {
   const rows = m.tasks
-    .flatMap((source, i) => m.tasks.map((target, j) => ({ source, target, value: m.values[i]?.[j] ?? null })))
+    .flatMap((source, i) =>
+      m.tasks.map((target, j) => ({ source, target, si: i, ti: j, value: m.values[i]?.[j] ?? null })),
+    )
     .filter(
-      (r): r is { source: string; target: string; value: number } => r.value !== null && Number.isFinite(r.value),
+      (r): r is { source: string; target: string; si: number; ti: number; value: number } =>
+        r.value !== null && Number.isFinite(r.value),
     );
   if (rows.length === 0) return null;
   const extent = Math.max(1e-12, ...rows.map((r) => Math.abs(r.value)));
   const side = Math.min(360, 60 * m.tasks.length + 40);
-  const axis = { field: '', type: 'nominal' as const, sort: m.tasks };
+  // the tasks' order by index fields, not a sort array: vega-lite turns an array of values into a
+  // lookup that a task named 'toString' or 'valueOf' breaks
+  const axis = { type: 'nominal' as const };
   return {
     id: opts.id ?? chartId('affinity'),
     title: opts.title ?? 'Task affinity',
@@ -39,8 +44,8 @@ export function affinityChart(
       width: side,
       height: side,
       encoding: {
-        y: { ...axis, field: 'source', title: 'step on task' },
-        x: { ...axis, field: 'target', title: 'effect on task' },
+        y: { ...axis, field: 'source', sort: { field: 'si', op: 'min' }, title: 'step on task' },
+        x: { ...axis, field: 'target', sort: { field: 'ti', op: 'min' }, title: 'effect on task' },
       },
       layer: [
         {
