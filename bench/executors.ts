@@ -83,7 +83,7 @@ async function bullmqMsPerJob(jobs: number): Promise<number | null> {
     const run = async (runId: string, n: number): Promise<number> => {
       const executor = new BullmqExecutor({
         redis: url,
-        study: { runId, study: 'noop', config: {}, fingerprint: null },
+        study: { runId, study: 'noop', config: {}, fingerprint: null, subRuns: null },
       });
       const grid = Array.from({ length: n }, (_, k) => ({ id: `job${k}`, spec: null }));
       const t0 = performance.now();

@@ -46,7 +46,7 @@ const grid = [
 const local = async (): Promise<{ value: number }> => {
   throw new Error('trained here, not by the executor');
 };
-const study = { runId: 'run1', study: 'planted', config: {}, fingerprint: null };
+const study = { runId: 'run1', study: 'planted', config: {}, fingerprint: null, subRuns: null };
 
 test('the processes executor trains by id in child processes; a failing sub-run is named', async () => {
   const executor = new ProcessExecutor({ workers: 2, entry: PLANTED_CHILD, study });
@@ -101,7 +101,14 @@ test(
 );
 
 test('a worker refuses jobs of another code version, backend, study run or data', () => {
-  const job = subRunJob({ runId: 'run1', study: 'planted', config: {}, subRun: 'ok', fingerprint: 'abc' });
+  const job = subRunJob({
+    runId: 'run1',
+    study: 'planted',
+    config: {},
+    subRun: 'ok',
+    fingerprint: 'abc',
+    subRuns: null,
+  });
   const trainers = { planted: plantedTrainer };
   const self = { codeVersion: job.codeVersion, backend: job.backend };
   assert.equal(refusal(job, trainers, self), null);
