@@ -10,95 +10,35 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, polytask, TINY_MTL_STUDY, withTempDir, type Ran } from '../cli/helpers.js';
+import { polytask, TINY_MTL_STUDY, withTempDir, type Ran } from '../cli/helpers.js';
 import { OPENSSL_SKIP, REDIS_SKIP, startRedis } from '../helpers/redis.js';
+import {
+  assertSame as assertSameAs,
+  ONE_THREAD,
+  outcome as outcomeOf,
+  stopAll,
+  until,
+  worker,
+  type StudyOutcome,
+} from './study-helpers.js';
 
 const STUDY = [...TINY_MTL_STUDY, '--json'];
-const ONE_THREAD = { POLYTASK_NUM_THREADS: '1' };
 
 interface StudyOutput {
   dir: string;
-  verdict: unknown;
-  result: Record<string, unknown>;
 }
 
-/** The study's JSON output, its records (results without wall times) and the workers that trained them. */
-function outcome(r: Ran): {
-  result: unknown;
-  verdict: unknown;
-  records: Record<string, unknown>;
-  workers: Record<string, string>;
-} {
-  assert.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as StudyOutput;
-  const { timing: _timing, ...result } = out.result;
-  const dir = join(out.dir, 'subruns', 'mtl');
-  const records: Record<string, unknown> = {};
-  const workers: Record<string, string> = {};
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-    const record = JSON.parse(readFileSync(join(dir, name), 'utf8')) as {
-      id: string;
-      worker: string;
-      result: { seconds: number };
-    };
-    const { seconds: _seconds, ...rest } = record.result;
-    records[record.id] = rest;
-    workers[record.id] = record.worker;
-  }
-  return { result, verdict: out.verdict, records, workers };
-}
+const outcome = (r: Ran): StudyOutcome => outcomeOf(r, 'mtl');
+const assertSame = (got: StudyOutcome, want: StudyOutcome): void => assertSameAs(got, want, 6);
 
-let reference: ReturnType<typeof outcome> | null = null;
+let reference: StudyOutcome | null = null;
 
 /** The local study, trained once for all tests. */
-async function local(dir: string): Promise<ReturnType<typeof outcome>> {
+async function local(dir: string): Promise<StudyOutcome> {
   reference ??= outcome(await polytask(STUDY, { runsDir: join(dir, 'local'), env: ONE_THREAD }));
   return reference;
-}
-
-function assertSame(got: ReturnType<typeof outcome>, want: ReturnType<typeof outcome>): void {
-  assert.deepEqual(Object.keys(got.records).sort(), Object.keys(want.records).sort());
-  assert.equal(Object.keys(got.records).length, 6);
-  assert.deepEqual(got.records, want.records);
-  assert.deepEqual(got.result, want.result);
-  assert.deepEqual(got.verdict, want.verdict);
-}
-
-/** A `polytask worker` process, its stderr collected. */
-function worker(url: string, env: Record<string, string> = {}): { child: ChildProcess; log: () => string } {
-  const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--threads', '1', '--lock-ms', '1500'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  let log = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    log += d.toString();
-  });
-  return { child, log: () => log };
-}
-
-async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function stopAll(workers: { child: ChildProcess }[]): Promise<void> {
-  await Promise.all(
-    workers.map(({ child }) =>
-      child.exitCode !== null || child.signalCode !== null
-        ? undefined
-        : new Promise((resolve) => {
-            child.once('exit', resolve);
-            child.kill('SIGTERM');
-          }),
-    ),
-  );
 }
 
 /** Every file under `dir`. */
@@ -113,9 +53,6 @@ function* files(dir: string): Generator<string> {
 test('executor flags are checked before a run starts', async () =>
   withTempDir(async (dir) => {
     const runsDir = join(dir, 'flags');
-    const e2e = await polytask(['study', 'e2e', '--workers', '2'], { runsDir });
-    assert.equal(e2e.code, 2);
-    assert.match(e2e.stderr, /the e2e study runs on the local executor only .*drop --workers/);
     const both = await polytask([...STUDY, '--workers', '2', '--redis', 'redis://127.0.0.1:1'], { runsDir });
     assert.equal(both.code, 2);
     assert.match(both.stderr, /--workers .* or --redis .*not both/);
