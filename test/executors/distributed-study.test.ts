@@ -242,3 +242,68 @@ test(
       }
     }),
 );
+
+test(
+  'a worker process SIGKILLed mid-job: its sub-run is trained again by a new child, no record lost or written twice',
+  { timeout: 180_000 },
+  () =>
+    withTempDir(async (dir) => {
+      // four epochs a sub-run, so that the kill lands while one trains
+      const longer = [...STUDY, '--epochs', '4'];
+      const want = outcome(await polytask(longer, { runsDir: join(dir, 'local4'), env: ONE_THREAD }));
+      let log = '';
+      let killed: string | null = null;
+      const ran = await polytask([...longer, '--workers', '2'], {
+        runsDir: join(dir, 'killed'),
+        onSpawn: (child) =>
+          child.stderr?.on('data', (d: Buffer) => {
+            log += d.toString();
+            // a child's training progress: 'mtl: <id> on worker <host>:<pid>: epoch 1/4 step ...'
+            const training = /^mtl: \S+ on worker (\S+):(\d+): epoch \d+\/4 step/m.exec(log);
+            if (killed === null && training !== null) {
+              killed = `${training[1]}:${training[2]}`;
+              process.kill(Number(training[2]), 'SIGKILL');
+            }
+          }),
+      });
+      const got = outcome(ran);
+      assertSame(got, want);
+      assert.ok(killed !== null);
+      assert.match(ran.stderr, new RegExp(`tried again \\(attempt 2, was on ${killed}\\): .*killed \\(SIGKILL\\)`));
+      assert.ok(
+        !Object.values(got.workers).includes(killed),
+        `no record from ${killed}: ${JSON.stringify(got.workers)}`,
+      );
+      // each sub-run recorded once: one 'done by' note each
+      const done = [...ran.stderr.matchAll(/^mtl: (\S+) done by /gm)].map((m) => m[1]);
+      assert.deepEqual([...done].sort(), Object.keys(want.records).sort());
+    }),
+);
+
+test(
+  'polytask worker --concurrency 2 trains two jobs at once, each in its own child: the local result',
+  { skip: REDIS_SKIP, timeout: 180_000 },
+  () =>
+    withTempDir(async (dir) => {
+      const want = await local(dir);
+      const redis = await startRedis();
+      const busy = worker(redis.url, {}, ['--concurrency', '2']);
+      try {
+        const got = outcome(await polytask([...STUDY, '--redis', redis.url], { runsDir: join(dir, 'concurrency') }));
+        assertSame(got, want);
+        assert.equal(new Set(Object.values(got.workers)).size, 2, `two children: ${JSON.stringify(got.workers)}`);
+        // the worker's log: 'worker <pid>: mtl <id> (run <run>) on <child>' as a job starts, '... <id> done on <child> in ...' as it ends
+        let under = 0;
+        let most = 0;
+        for (const line of busy.log().split('\n')) {
+          if (/: mtl \S+ \(run \S+\) on /.test(line)) under += 1;
+          else if (/ done on \S+ in /.test(line)) under -= 1;
+          most = Math.max(most, under);
+        }
+        assert.equal(most, 2, busy.log());
+      } finally {
+        await stopAll([busy]);
+        await redis.stop();
+      }
+    }),
+);
