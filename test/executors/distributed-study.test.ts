@@ -210,7 +210,7 @@ test(
             void until(() => firstRecord() !== null, 'a first record').then(() => child.kill('SIGKILL'));
           },
         });
-        assert.notEqual(killed.code, 0);
+        assert.notEqual(killed.code, 0, killed.stderr);
         const run = firstRecord()!;
         const resumed = await polytask(['study', 'mtl', '--resume', run, '--redis', redis.url, '--json'], { runsDir });
         assertSame(outcome(resumed), want);

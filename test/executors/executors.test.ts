@@ -7,11 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BullmqExecutor,
   ProcessExecutor,
+  ProcessPool,
   QueueWorker,
   redactRedisUrl,
   redisOptions,
@@ -138,4 +139,25 @@ test('Redis URLs: passwords never shown; user, password, db and TLS parsed', () 
     (err: Error) => /redis:\/\/ or rediss:\/\//.test(err.message) && !err.message.includes('s3cret'),
   );
   assert.throws(() => redisOptions('redis://h/x'), /whole number/);
+});
+
+test("a process pool shares the study's thread budget out: POLYTASK_NUM_THREADS, else the cores", () => {
+  const before = process.env.POLYTASK_NUM_THREADS;
+  try {
+    process.env.POLYTASK_NUM_THREADS = '2';
+    assert.equal(new ProcessPool({ size: 2, entry: PLANTED_CHILD }).threads, 1);
+    process.env.POLYTASK_NUM_THREADS = '6';
+    assert.equal(new ProcessPool({ size: 2, entry: PLANTED_CHILD }).threads, 3);
+    assert.equal(new ProcessPool({ size: 4, entry: PLANTED_CHILD }).threads, 1);
+    assert.equal(new ProcessPool({ size: 2, entry: PLANTED_CHILD, threads: 5 }).threads, 5);
+    process.env.POLYTASK_NUM_THREADS = 'many';
+    assert.equal(
+      new ProcessPool({ size: 1, entry: PLANTED_CHILD }).threads,
+      availableParallelism(),
+      'an unreadable budget: the cores',
+    );
+  } finally {
+    if (before === undefined) delete process.env.POLYTASK_NUM_THREADS;
+    else process.env.POLYTASK_NUM_THREADS = before;
+  }
 });
