@@ -1,9 +1,11 @@
 /**
  * What distributing a study buys and costs on this machine. Prints one JSON line:
- *   { workload, grid, localSeconds, workersSeconds, speedup, jobs, bullmqMsPerJob }
+ *   { workload, grid, threads, localSeconds, workersSeconds, speedup, jobs, bullmqMsPerJob }
  * - speed-up: the same multi-task study grid (`polytask study mtl`, 8 sub-runs) trained by the
- *   local executor (one process, the kernels on every core) and by `--workers 2` (two processes,
- *   one kernel thread each), wall time of the whole command, best of `reps`;
+ *   local executor and by `--workers 2`, with the same kernel thread budget
+ *   (POLYTASK_NUM_THREADS=2 for both: local, one process of 2 kernel threads; --workers 2, two
+ *   processes of 1 thread each, the budget shared out), wall time of the whole command, best of
+ *   `reps`;
  * - BullMQ overhead per job: `jobs` sub-runs that do nothing, submitted at once through a private
  *   redis-server to one `QueueWorker` (one child process): the wall time over the jobs, i.e. what
  *   the queue, the child's IPC and the coordinator's polling add to every sub-run.
@@ -42,11 +44,17 @@ const GRID = [
   '--quiet',
 ];
 
+/** The kernel threads both executors have in all. */
+const THREADS = 2;
+
 function wall(args: string[]): number {
   const dir = mkdtempSync(path.join(tmpdir(), 'polytask-bench-'));
   try {
     const t0 = performance.now();
-    execFileSync(process.execPath, [CLI, '--runs-dir', dir, ...GRID, ...args], { stdio: 'ignore' });
+    execFileSync(process.execPath, [CLI, '--runs-dir', dir, ...GRID, ...args], {
+      stdio: 'ignore',
+      env: { ...process.env, POLYTASK_NUM_THREADS: String(THREADS) },
+    });
     return (performance.now() - t0) / 1000;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -83,7 +91,7 @@ async function bullmqMsPerJob(jobs: number): Promise<number | null> {
     const run = async (runId: string, n: number): Promise<number> => {
       const executor = new BullmqExecutor({
         redis: url,
-        study: { runId, study: 'noop', config: {}, fingerprint: null },
+        study: { runId, study: 'noop', config: {}, fingerprint: null, subRuns: null },
       });
       const grid = Array.from({ length: n }, (_, k) => ({ id: `job${k}`, spec: null }));
       const t0 = performance.now();
@@ -122,6 +130,7 @@ async function main(): Promise<void> {
     JSON.stringify({
       workload: 'executors',
       grid: GRID.slice(1).join(' '),
+      threads: `local: 1 process × ${THREADS} kernel threads; --workers 2: 2 processes × ${THREADS / 2} thread`,
       localSeconds: Number(localSeconds.toFixed(2)),
       workersSeconds: Number(workersSeconds.toFixed(2)),
       speedup: Number((localSeconds / workersSeconds).toFixed(2)),

@@ -277,7 +277,7 @@ function executorsTable(quick: boolean): string {
   return [
     title,
     '',
-    `grid: \`polytask study ${String(r['grid'])}\` (8 sub-runs), wall time of the command, best of the repetitions`,
+    `grid: \`polytask study ${String(r['grid'])}\` (8 sub-runs), wall time of the command, best of the repetitions; kernel threads: ${String(r['threads'])}`,
     '',
     '| local (s) | --workers 2 (s) | speed-up | BullMQ overhead per job (ms, no-op jobs, 1 worker) |',
     '| ---: | ---: | ---: | ---: |',

@@ -6,9 +6,10 @@
  * back. The Redis URL is only ever shown redacted.
  *
  * @example
- * const executor = studyExecutor({ workers: '2' }, 'mtl', out)?.({ runId: run.id, config }) ?? null;
+ * const executor = (await studyExecutor({ workers: '2' }, 'mtl', out)?.({ runId: run.id, config, subRuns: store.root })) ?? null;
  * try { ... } finally { await executor?.close(); }
  */
+import { resolve } from 'node:path';
 import {
   BullmqExecutor,
   DEFAULT_QUEUE,
@@ -23,6 +24,13 @@ import { CliError } from './errors.js';
 import type { Output } from './output.js';
 import { STUDY_TRAINERS } from './studies/trainers.js';
 import { WORKER_CHILD } from './worker-entry.js';
+
+/** The study run an executor is made for: its id, resolved config and sub-run store directory. */
+export interface StudyRunRef {
+  runId: string;
+  config: unknown;
+  subRuns: string;
+}
 
 /** The flags that choose the executor. */
 export interface ExecutorFlags {
@@ -131,37 +139,37 @@ export function withDoneNotes(executor: ClosableExecutor, key: string, out: Outp
 }
 
 /**
- * The executor the flags ask for, checked now (before a run starts) and made for a run later:
- * null for the local one (no flag).
+ * The executor the flags ask for, checked now (before a run starts) and made for a run later
+ * (its sub-run store directory, `subRuns`, named to the workers by its absolute path): null for the
+ * local one (no flag).
  *
  * @example
  * const make = studyExecutor({ redis: 'redis://queue-host:6379' }, 'mtl', out);
- * const executor = make?.({ runId: run.id, config }) ?? null;
+ * const executor = (await make?.({ runId: run.id, config, subRuns: store.root })) ?? null;
  */
 export function studyExecutor(
   flags: ExecutorFlags,
   key: string,
   out: Output,
-): ((run: { runId: string; config: unknown }) => ClosableExecutor) | null {
+): ((run: StudyRunRef) => Promise<ClosableExecutor>) | null {
   const redis = flags.redis ?? process.env.POLYTASK_REDIS;
   if (flags.workers === undefined && redis === undefined) return null;
   if (flags.workers !== undefined && flags.redis !== undefined)
     throw new CliError('give --workers (processes here) or --redis (workers on a queue), not both');
   const trainer = STUDY_TRAINERS[key];
-  if (trainer === undefined) {
+  if (trainer === undefined)
     throw new CliError(
-      `the ${key} study runs on the local executor only (its sub-runs start from models other sub-runs train); drop ${flags.workers === undefined ? '--redis' : '--workers'}`,
+      `the ${key} study runs on the local executor only; drop ${flags.workers === undefined ? '--redis' : '--workers'}`,
     );
-  }
   const onWorkerEvent = (e: WorkerEvent): void => out.note(workerLine(key, e));
   if (flags.workers !== undefined) {
     const workers = positiveInt('--workers', flags.workers);
-    return ({ runId, config }) =>
+    return async ({ runId, config, subRuns }) =>
       withDoneNotes(
         new ProcessExecutor({
           workers,
           entry: WORKER_CHILD,
-          study: { runId, study: key, config: packState(config).json, fingerprint: null },
+          study: { runId, study: key, config: packState(config).json, fingerprint: null, subRuns: resolve(subRuns) },
           onWorkerEvent,
         }),
         key,
@@ -170,11 +178,17 @@ export function studyExecutor(
   }
   const url = redis ?? '';
   redisOptions(url);
-  return ({ runId, config }) => {
+  return async ({ runId, config, subRuns }) => {
     out.note(
-      `${key}: sub-runs go to the queue ${flags.queue ?? DEFAULT_QUEUE} on ${redactRedisUrl(url)}; start workers with: polytask worker --redis <url>`,
+      `${key}: sub-runs go to the queue ${flags.queue ?? DEFAULT_QUEUE} on ${redactRedisUrl(url)}; start workers with: polytask worker --redis <url>${trainer.files === true ? ` on machines that share ${resolve(subRuns)} at that path` : ''}`,
     );
-    const study = { runId, study: key, config: packState(config).json, fingerprint: trainer.fingerprint(config) };
+    const study = {
+      runId,
+      study: key,
+      config: packState(config).json,
+      fingerprint: await trainer.fingerprint(config),
+      subRuns: resolve(subRuns),
+    };
     return withDoneNotes(new BullmqExecutor({ redis: url, queue: flags.queue, study, onWorkerEvent }), key, out);
   };
 }

@@ -96,6 +96,7 @@ export {
   type StudyErrors,
 } from './study-runs.js';
 export { runE2eStudy, e2eCase, type E2eStudyResult, type E2eStudyOptions } from './study.js';
+export { e2eSubRunTrainer } from './study-sub-run.js';
 export {
   decideE2eVerdict,
   crossoverReason,

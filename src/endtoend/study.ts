@@ -45,6 +45,7 @@ import { summarize, type CurveEntry } from './curve.js';
 import { powerLaw } from './power-law.js';
 import { mean, type E2eOutcome, type StudyRunOptions, type StudyVerdict } from '../study/index.js';
 import { decideE2eVerdict } from './study-verdict.js';
+import type { RunsSetup } from './study-run-one.js';
 import { runStudyTrainings, seedFor, type E2eProgress } from './study-runs.js';
 import { dataVerdict, type VerdictInput } from './verdict.js';
 
@@ -91,6 +92,26 @@ export async function e2eCase(config: E2eStudyConfig, digits?: ImageSet): Promis
   return digits === undefined || !builtin ? c : { ...c, ...digitsData(digits) };
 }
 
+/**
+ * What the study's runs are trained from: the case (`digits` in place of the embedded MNIST for a
+ * built-in one), its sizes, its data and the held-out test examples. A worker builds the same.
+ *
+ * @example
+ * const { sizes, test } = await e2eSetup(parseE2eConfig({ case: 'digit-sum' }));
+ */
+export async function e2eSetup(config: E2eStudyConfig, digits?: ImageSet): Promise<RunsSetup> {
+  const study = await e2eCase(config, digits);
+  const pools = await study.pools(config.seed);
+  return {
+    study,
+    config,
+    sizes: [...(config.sizes ?? study.defaultSizes)],
+    subtaskExamples: config.subtaskExamples ?? study.defaultSubtaskExamples,
+    pools,
+    test: study.examples(pools, 'test', config.testExamples, seedFor(config.seed, 0)),
+  };
+}
+
 /** An approach's error at `size`: measured there, else read off its fit, else at the nearest measured size. */
 function errorAt(curve: FittedCurve, size: number): { value: number; source: VerdictInput['endToEndSource'] } {
   const exact = curve.points.find((p) => p.size === size);
@@ -116,24 +137,11 @@ export async function runE2eStudy(
 ): Promise<E2eStudyResult> {
   const started = performance.now();
   const config = parseE2eConfig(input);
-  const study = await e2eCase(config, opts.digits);
-  const sizes = [...(config.sizes ?? study.defaultSizes)];
-  const subtaskExamples = config.subtaskExamples ?? study.defaultSubtaskExamples;
-  const pools = await study.pools(config.seed);
-  const test = study.examples(pools, 'test', config.testExamples, seedFor(config.seed, 0));
-
+  const setup = await e2eSetup(config, opts.digits);
+  const { study, subtaskExamples } = setup;
+  const sizes = [...setup.sizes];
   const errors = await runStudyTrainings(
-    {
-      study,
-      config,
-      sizes,
-      subtaskExamples,
-      pools,
-      test,
-      subRuns: opts.subRuns,
-      signal: opts.signal,
-      executor: opts.executor,
-    },
+    { ...setup, subRuns: opts.subRuns, signal: opts.signal, executor: opts.executor },
     onProgress,
   );
 

@@ -12,11 +12,11 @@
 import { hostname } from 'node:os';
 import { getBackend } from '../backend/registry.js';
 import { StoppedError, packState } from '../train/index.js';
-import type { SubRunTrainers } from '../study/index.js';
+import { subRunDir, type SubRunTrainers } from '../study/index.js';
 import type { FromChild } from './child-protocol.js';
 import { codeVersion } from './code-version.js';
 import { isSubRunJob } from './job.js';
-import { fingerprintRefusal, refusal } from './refusal.js';
+import { fingerprintRefusal, refusal, storeRefusal } from './refusal.js';
 
 /** Reports sent at most this often while a sub-run trains (a finished epoch always is). */
 const ACTIVITY_MS = 500;
@@ -58,15 +58,17 @@ export function serveChild(trainers: SubRunTrainers): void {
           send({ type: 'failed', message: refused ?? `no trainer for ${job.study}`, refused: true, stopped: false });
           return;
         }
-        const wrongData = fingerprintRefusal(job, trainer.fingerprint(job.config));
+        const wrongData = storeRefusal(job, trainer) ?? fingerprintRefusal(job, await trainer.fingerprint(job.config));
         if (wrongData !== null) {
           send({ type: 'failed', message: wrongData, refused: true, stopped: false });
           return;
         }
+        const store = job.subRuns;
         let last = 0;
         let lastEpoch = -1;
         const result = await trainer.train(job.config, job.subRun, {
           signal: stop.signal,
+          ...(store === null ? {} : { dir: (id: string) => subRunDir(store, id) }),
           onActivity: (activity) => {
             const now = performance.now();
             if (now - last < ACTIVITY_MS && activity.epoch === lastEpoch) return;

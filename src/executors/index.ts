@@ -16,7 +16,7 @@ export { ProcessPool, type ProcessPoolOptions, type PoolJobOptions } from './pro
 export { serveChild } from './child.js';
 export { codeVersion } from './code-version.js';
 export { subRunJob, isSubRunJob, isSubRunJobResult, type SubRunJob, type SubRunJobResult } from './job.js';
-export { refusal, fingerprintRefusal, type WorkerIdentity } from './refusal.js';
+export { refusal, fingerprintRefusal, storeRefusal, type WorkerIdentity } from './refusal.js';
 export { JobFailedError, WorkerLostError, SubRunFailedError } from './errors.js';
 export type { RemoteStudy, WorkerEvent, ClosableExecutor } from './types.js';
 export { redisOptions, redactRedisUrl, type RedisConnection } from './redis-url.js';

@@ -6,7 +6,7 @@
  * The coordinator, not the worker, writes the record.
  *
  * @example
- * const job = subRunJob({ runId, study: 'mtl', config, subRun: 'ew-seed0', fingerprint: null });
+ * const job = subRunJob({ runId, study: 'mtl', config, subRun: 'ew-seed0', fingerprint: null, subRuns: null });
  * isSubRunJob(JSON.parse(JSON.stringify(job))); // true
  */
 import { getBackend } from '../backend/registry.js';
@@ -30,6 +30,8 @@ export interface SubRunJob {
   backend: string;
   /** A hash of the study's data on the coordinator; null: not checked (same machine). */
   fingerprint: string | null;
+  /** The study's sub-run store directory (RemoteStudy.subRuns); null: none. */
+  subRuns: string | null;
 }
 
 /** What a worker sends back for a job. */
@@ -45,7 +47,7 @@ export interface SubRunJobResult {
  * A job for sub-run `subRun`, stamped with this process's code version and backend.
  *
  * @example
- * subRunJob({ runId: '20260101-000000-study-mtl-ab12cd', study: 'mtl', config, subRun: 'ew-seed0', fingerprint: null });
+ * subRunJob({ runId: '20260101-000000-study-mtl-ab12cd', study: 'mtl', config, subRun: 'ew-seed0', fingerprint: null, subRuns: null });
  */
 export function subRunJob(fields: Omit<SubRunJob, 'codeVersion' | 'backend'>): SubRunJob {
   return { ...fields, codeVersion: codeVersion(), backend: getBackend().name };
@@ -66,6 +68,7 @@ export function isSubRunJob(v: unknown): v is SubRunJob {
       codeVersion: 'string',
       backend: 'string',
       fingerprint: 'string-or-null',
+      subRuns: 'string-or-null',
     }) && 'config' in v
   );
 }

@@ -4,8 +4,10 @@
  * each job to a free child, and resolves with the child's result. A child that dies mid-job
  * (killed, out of memory) rejects that job with a WorkerLostError and is replaced for the next
  * job; an abort of the job's signal asks its child to stop after the current step (StoppedError).
- * Each child's kernels use `threads` threads (default: this machine's cores shared out evenly),
- * so that N children do not each take every core.
+ * Each child's kernels use `threads` threads (default: the study's thread budget shared out
+ * evenly: POLYTASK_NUM_THREADS when it is set, else this machine's cores), so that N children do
+ * not each take every core, and `POLYTASK_NUM_THREADS=2 polytask study ... --workers 2` runs two
+ * children of one kernel thread each: the same budget as the local executor with that setting.
  *
  * @example
  * const pool = new ProcessPool({ size: 2, entry: WORKER_CHILD });
@@ -25,7 +27,7 @@ export interface ProcessPoolOptions {
   size: number;
   /** The child's entry module: a file that calls serveChild. */
   entry: string;
-  /** Kernel threads per child. Default: the cores shared out among `size` children (at least 1). */
+  /** Kernel threads per child. Default: the thread budget (see the module comment) shared out among `size` children (at least 1). */
   threads?: number | undefined;
 }
 
@@ -56,7 +58,9 @@ export class ProcessPool {
 
   /** Kernel threads each child uses. */
   get threads(): number {
-    return this.options.threads ?? Math.max(1, Math.floor(availableParallelism() / this.options.size));
+    const set = Number(process.env.POLYTASK_NUM_THREADS);
+    const budget = Number.isInteger(set) && set > 0 ? set : availableParallelism();
+    return this.options.threads ?? Math.max(1, Math.floor(budget / this.options.size));
   }
 
   #spawn(): Child {

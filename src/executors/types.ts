@@ -4,7 +4,7 @@
  * (a sub-run taken by a worker, its training progress, a retry), and `close`.
  *
  * @example
- * const study: RemoteStudy = { runId: run.id, study: 'mtl', config: packState(config).json, fingerprint: null };
+ * const study: RemoteStudy = { runId: run.id, study: 'mtl', config: packState(config).json, fingerprint: null, subRuns: null };
  * const executor = new ProcessExecutor({ workers: 2, entry, study, onWorkerEvent: (e) => log(e) });
  * try { await runMtlStudy(config, onProgress, { executor }); } finally { await executor.close(); }
  */
@@ -18,6 +18,12 @@ export interface RemoteStudy {
   config: JsonValue;
   /** The data's fingerprint on the coordinator (SubRunTrainer.fingerprint); null: not checked. */
   fingerprint: string | null;
+  /**
+   * The absolute path of the study's sub-run store directory (`<run>/subruns/<study>`), where
+   * sub-runs leave the models later ones start from; a worker on another machine reaches it
+   * through a shared directory at the same path. Null: the study has no store.
+   */
+  subRuns: string | null;
 }
 
 /** What an executor reports of its workers. */

@@ -12,6 +12,7 @@
 export {
   FileSubRunStore,
   configHash,
+  subRunDir,
   subRunLog,
   type SubRunStore,
   type FileSubRunStoreOptions,
@@ -65,4 +66,10 @@ export {
   type VerdictEffect,
   type VerdictReason,
 } from './verdict.js';
-export type { SubRunTrainer, SubRunTrainers, SubRunTrainContext, SubRunActivity } from './sub-run-trainer.js';
+export {
+  dataDigest,
+  type SubRunTrainer,
+  type SubRunTrainers,
+  type SubRunTrainContext,
+  type SubRunActivity,
+} from './sub-run-trainer.js';

@@ -204,10 +204,21 @@ export class FileSubRunStore implements SubRunStore {
   }
 
   dir(id: string): string {
-    const path = join(this.root, fileStem(id));
-    guardedMkdirSync(path);
-    return path;
+    return subRunDir(this.root, id);
   }
+}
+
+/**
+ * The directory of sub-run `id`'s own files under the store directory `root` (created if missing):
+ * what FileSubRunStore.dir gives, for a worker that shares the store's directory.
+ *
+ * @example
+ * subRunDir('/shared/runs/20260101-study-e2e-ab12cd/subruns/e2e', 'seed0-pipeline'); // '.../seed0-pipeline'
+ */
+export function subRunDir(root: string, id: string): string {
+  const path = join(root, fileStem(id));
+  guardedMkdirSync(path);
+  return path;
 }
 
 /** One recorded sub-run as `polytask runs show` lists it. */

@@ -101,6 +101,7 @@ export {
   type TransferStudyProgress,
   type StudyRun,
 } from './study.js';
+export { transferSubRunTrainer } from './study/sub-run.js';
 export {
   transferStudyConfigSchema,
   transferStudyPresets,

@@ -14,10 +14,12 @@
  * against chance, convergence, seed noise, unstable strategies) and what to run next (see
  * study/verdict.ts).
  *
- * Resumable: given a sub-run store (src/study/sub-runs.ts), through the study runner (src/study/runner.ts),, the study records the pre-trained
+ * Resumable: given a sub-run store (src/study/sub-runs.ts), through the study runner (src/study/runner.ts), the study records the pre-trained
  * source model (sub-run `source`, its weights in the store's directory for it) and every
  * fine-tuning run (`finetune-<strategy>-b<budget>-seed<seed>`) as it finishes, and on a second call
- * takes the recorded ones instead of training them again. Every run is seeded on its own, so the
+ * takes the recorded ones instead of training them again. The two run in stages (study/runs.ts):
+ * the pre-training first, then the fine-tuning runs, which an executor with several workers
+ * trains side by side, each loading the source model from the pre-training's directory. Every run is seeded on its own, so the
  * result is the uninterrupted study's. Cached trunk features are not stored: they cost one pass of
  * the trunk over a few examples and are computed again.
  *
@@ -35,12 +37,8 @@
 import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
 import { ValueError } from '../core/errors.js';
-import { manualSeed } from '../core/rng.js';
-import type { TensorDataset } from '../data/index.js';
 import type { MultiTaskModel } from '../models/hard-sharing.js';
-import type { Tensor } from '../tensor/index.js';
 import {
-  hasFields,
   meanSd,
   runSubRuns,
   SubRunner,
@@ -51,14 +49,9 @@ import {
   type StudyVerdict,
 } from '../study/index.js';
 import type { JsonValue } from '../train/index.js';
-import { buildModel } from './arch/registry.js';
 import type { ArchDescription } from './arch/types.js';
-import { loadPretrained, savePretrained } from './checkpoint.js';
+import { loadPretrained } from './checkpoint.js';
 import { taskAccuracy } from './evaluate.js';
-import { FeatureCache } from './feature-cache.js';
-import { pretrain } from './pretrain.js';
-import { loadWeights } from './state-map.js';
-import { runFineTune } from './finetune.js';
 import type { StrategyKey } from './strategies/types.js';
 import { gainCheck, imageStats, inputCheck, ratioCheck, type StudyChecks } from './study/checks.js';
 import {
@@ -67,8 +60,19 @@ import {
   type TransferStudyConfig,
   type TransferStudyInput,
 } from './study/config.js';
-import { runImages, studyDataset, type StudyData } from './study/data.js';
-import { loadStudyData, studyArch } from './study/user-data.js';
+import { studyDataset, type StudyData } from './study/data.js';
+import {
+  FineTuneRuns,
+  fineTuneGrid,
+  isSourceRecord,
+  isStudyRun,
+  pretrainSource,
+  sourceWeights,
+  SOURCE_RUN,
+  type SourceRecord,
+  type StudyRun,
+} from './study/runs.js';
+import { loadStudyData } from './study/user-data.js';
 import { decideTransferVerdict } from './study/verdict.js';
 
 /** A progress report: the common fields, the phase, and (fine-tuning) the run just finished. */
@@ -84,17 +88,7 @@ export type TransferStudyProgress = StudyProgress<{
   accuracy?: number;
 }>;
 
-/** One fine-tuning run. */
-export interface StudyRun {
-  strategy: StrategyKey;
-  budget: number;
-  seed: number;
-  epochs: number;
-  accuracy: number;
-  seconds: number;
-  /** Training loss by epoch (of the strategy's last phase), for the convergence check. */
-  losses?: number[];
-}
+export type { StudyRun };
 
 /** What the study found. */
 export interface TransferStudyResult {
@@ -128,44 +122,11 @@ export interface TransferStudyResult {
 /** What the study takes besides its config: sub-run records, abort signal, executor. */
 export type TransferStudyOptions = StudyRunOptions;
 
-const TARGET_TASK = 'target';
-
-/** The sub-run id of pre-training the source model. */
-const SOURCE_RUN = 'source';
-
-/** What the record of the pre-training holds (the weights are in its directory). */
-interface SourceRecord {
-  checkpoint: string | null;
-  /** Pre-training loss by epoch (absent in older records). */
-  losses?: number[];
-}
-
-const isSourceRecord = (v: unknown): v is SourceRecord => hasFields(v, { checkpoint: 'string-or-null' });
-
-/** Whether a stored sub-run record is a fine-tuning run. */
-function isStudyRun(v: unknown): v is StudyRun {
-  return hasFields(v, {
-    strategy: 'string',
-    budget: 'number',
-    seed: 'number',
-    epochs: 'number',
-    accuracy: 'number',
-    seconds: 'number',
-  });
-}
-
 /** The number `meta[name]` of a checkpoint's source metadata; null when there is none. */
 function numberIn(meta: JsonValue | undefined, name: string): number | null {
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return null;
   const v = meta[name];
   return typeof v === 'number' ? v : null;
-}
-
-/** One fine-tuning run of the grid. */
-interface FineTuneSpec {
-  strategy: StrategyKey;
-  budget: number;
-  seed: number;
 }
 
 /**
@@ -212,26 +173,11 @@ async function sourceModel(
       losses: recorded.losses ?? null,
     };
   }
-  const { arch, config: archConfig } = studyArch(config.model, data.featureShape);
-  const info = { data: data.sourceName, examples: data.source.n, epochs: s.epochs };
-  const trained: { result?: Awaited<ReturnType<typeof pretrain>> } = {};
+  const trained: { result?: Awaited<ReturnType<typeof pretrainSource>>['result'] } = {};
   const { checkpoint, losses } = await runner.run({ id: SOURCE_RUN, spec: null }, async (_run, ctx) => {
-    const result = await pretrain({
-      arch,
-      config: archConfig,
-      epochs: s.epochs,
-      batchSize: s.batchSize,
-      lr: s.lr,
-      seed: s.seed,
+    const { record, result } = await pretrainSource(config, data, {
       signal: ctx.signal,
-      tasks: [
-        {
-          name: 'source',
-          classes: data.source.classNames.length,
-          classNames: [...data.source.classNames],
-          train: studyDataset(data, data.source),
-        },
-      ],
+      dir: ctx.dir(),
       onEpoch: (e) =>
         report({
           phase: 'pretrain',
@@ -244,14 +190,7 @@ async function sourceModel(
         }),
     });
     trained.result = result;
-    const saved =
-      s.save === undefined
-        ? null
-        : savePretrained(s.save, result.model, result.description, { epoch: s.epochs, source: info }).path;
-    // the weights first, the record (the runner's, once this returns) last: a record always has its model beside it
-    const dir = ctx.dir();
-    if (dir !== null) savePretrained(dir, result.model, result.description, { epoch: s.epochs, source: info });
-    return { checkpoint: saved, losses: result.history.map((h) => h.loss) };
+    return record;
   });
   const { result } = trained;
   if (result !== undefined)
@@ -271,13 +210,6 @@ async function sourceModel(
     );
   const { model, description } = loadPretrained(subRuns.dir(SOURCE_RUN));
   return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint, losses: losses ?? null };
-}
-
-/** A copy of the pre-trained trunk with a fresh target head (initialised from the global seed). */
-function targetModel(description: ArchDescription, weights: Record<string, Tensor>, classes: number): MultiTaskModel {
-  const model = buildModel({ ...description, tasks: [{ name: TARGET_TASK, classes }] });
-  loadWeights(model, weights, { exclude: 'heads.*', strict: false });
-  return model;
 }
 
 /**
@@ -306,34 +238,8 @@ export async function runTransferStudy(
     c.source.checkpoint === undefined || c.source.data !== undefined
       ? taskAccuracy(src.model, src.description.tasks[0]!.name, studyDataset(data, data.sourceTest))
       : null;
-  // a snapshot: every run starts from these values, whatever the previous run did to its copy
-  const weights = Object.fromEntries(Object.entries(src.model.stateDict()).map(([k, t]) => [k, t.clone().detach()]));
-  const fixedTest = studyDataset(data, data.targetTest);
-  const cache = new FeatureCache();
-  const grid = c.target.budgets.flatMap((budget) =>
-    ft.seeds.flatMap((seed) =>
-      ft.strategies.map((strategy) => ({
-        id: `finetune-${strategy}-b${budget}-seed${seed}`,
-        spec: { strategy, budget, seed } satisfies FineTuneSpec,
-      })),
-    ),
-  );
-  // the labelled examples of the budget and seed under way (several strategies in a row share them)
-  let images: { key: string; train: TensorDataset; test: TensorDataset } | null = null;
-  const imagesOf = (budget: number, seed: number): { train: TensorDataset; test: TensorDataset } => {
-    const key = `${budget}/${seed}`;
-    if (images?.key !== key) {
-      const drawn = runImages(data, budget, seed);
-      // the fixed test set keeps one dataset object, so probes over one trunk reuse its cached features
-      images = {
-        key,
-        train: studyDataset(data, drawn.train),
-        test: drawn.test === data.targetTest ? fixedTest : studyDataset(data, drawn.test),
-      };
-    }
-    return images;
-  };
-  const runs = await runSubRuns(grid, {
+  const fineTune = new FineTuneRuns(c, data, src.description, sourceWeights(src.model));
+  const runs = await runSubRuns(fineTuneGrid(c), {
     store: subRuns,
     signal,
     executor: options.executor,
@@ -355,46 +261,7 @@ export async function runTransferStudy(
         runs: e.total,
       });
     },
-    train: async ({ spec: { strategy, budget, seed } }, ctx) => {
-      const epochs = epochsForBudget(c, budget);
-      const { train, test } = imagesOf(budget, seed);
-      const t0 = performance.now();
-      manualSeed(seed);
-      const model = targetModel(src.description, weights, classes);
-      const { result: fitted } = await runFineTune({
-        model,
-        task: TARGET_TASK,
-        train,
-        method: strategy,
-        signal: ctx.signal,
-        options: {
-          epochs,
-          batchSize: ft.batchSize,
-          lr: ft.lr,
-          probeLr: ft.probeLr,
-          seed,
-          featureCache: cache,
-          frozenBatchNorm: ft.frozenBatchNorm,
-          ...(ft.layerDecay === undefined ? {} : { layerDecay: ft.layerDecay }),
-          ...(ft.l2sp === undefined ? {} : { l2sp: ft.l2sp }),
-          ...(ft.bss === undefined
-            ? {}
-            : { bss: ft.bss.k === undefined ? { eta: ft.bss.eta } : { eta: ft.bss.eta, k: ft.bss.k } }),
-        },
-      });
-      const accuracy = taskAccuracy(model, TARGET_TASK, test, { cache });
-      const lastPhase = fitted.history.at(-1)?.phase;
-      const losses = fitted.history.filter((h) => h.phase === lastPhase).map((h) => h.loss);
-      return {
-        strategy,
-        budget,
-        seed,
-        epochs,
-        accuracy,
-        seconds: Number(((performance.now() - t0) / 1000).toFixed(2)),
-        losses,
-      } satisfies StudyRun;
-    },
+    train: (run, ctx) => fineTune.train(run.spec, ctx.signal),
   });
   const results: TransferStudyResult['results'] = {};
   for (const strategy of ft.strategies) {

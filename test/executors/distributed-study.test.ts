@@ -10,95 +10,35 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, polytask, TINY_MTL_STUDY, withTempDir, type Ran } from '../cli/helpers.js';
+import { polytask, TINY_MTL_STUDY, withTempDir, type Ran } from '../cli/helpers.js';
 import { OPENSSL_SKIP, REDIS_SKIP, startRedis } from '../helpers/redis.js';
+import {
+  assertSame as assertSameAs,
+  ONE_THREAD,
+  outcome as outcomeOf,
+  stopAll,
+  until,
+  worker,
+  type StudyOutcome,
+} from './study-helpers.js';
 
 const STUDY = [...TINY_MTL_STUDY, '--json'];
-const ONE_THREAD = { POLYTASK_NUM_THREADS: '1' };
 
 interface StudyOutput {
   dir: string;
-  verdict: unknown;
-  result: Record<string, unknown>;
 }
 
-/** The study's JSON output, its records (results without wall times) and the workers that trained them. */
-function outcome(r: Ran): {
-  result: unknown;
-  verdict: unknown;
-  records: Record<string, unknown>;
-  workers: Record<string, string>;
-} {
-  assert.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as StudyOutput;
-  const { timing: _timing, ...result } = out.result;
-  const dir = join(out.dir, 'subruns', 'mtl');
-  const records: Record<string, unknown> = {};
-  const workers: Record<string, string> = {};
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-    const record = JSON.parse(readFileSync(join(dir, name), 'utf8')) as {
-      id: string;
-      worker: string;
-      result: { seconds: number };
-    };
-    const { seconds: _seconds, ...rest } = record.result;
-    records[record.id] = rest;
-    workers[record.id] = record.worker;
-  }
-  return { result, verdict: out.verdict, records, workers };
-}
+const outcome = (r: Ran): StudyOutcome => outcomeOf(r, 'mtl');
+const assertSame = (got: StudyOutcome, want: StudyOutcome): void => assertSameAs(got, want, 6);
 
-let reference: ReturnType<typeof outcome> | null = null;
+let reference: StudyOutcome | null = null;
 
 /** The local study, trained once for all tests. */
-async function local(dir: string): Promise<ReturnType<typeof outcome>> {
+async function local(dir: string): Promise<StudyOutcome> {
   reference ??= outcome(await polytask(STUDY, { runsDir: join(dir, 'local'), env: ONE_THREAD }));
   return reference;
-}
-
-function assertSame(got: ReturnType<typeof outcome>, want: ReturnType<typeof outcome>): void {
-  assert.deepEqual(Object.keys(got.records).sort(), Object.keys(want.records).sort());
-  assert.equal(Object.keys(got.records).length, 6);
-  assert.deepEqual(got.records, want.records);
-  assert.deepEqual(got.result, want.result);
-  assert.deepEqual(got.verdict, want.verdict);
-}
-
-/** A `polytask worker` process, its stderr collected. */
-function worker(url: string, env: Record<string, string> = {}): { child: ChildProcess; log: () => string } {
-  const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--threads', '1', '--lock-ms', '1500'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  let log = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    log += d.toString();
-  });
-  return { child, log: () => log };
-}
-
-async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function stopAll(workers: { child: ChildProcess }[]): Promise<void> {
-  await Promise.all(
-    workers.map(({ child }) =>
-      child.exitCode !== null || child.signalCode !== null
-        ? undefined
-        : new Promise((resolve) => {
-            child.once('exit', resolve);
-            child.kill('SIGTERM');
-          }),
-    ),
-  );
 }
 
 /** Every file under `dir`. */
@@ -113,9 +53,6 @@ function* files(dir: string): Generator<string> {
 test('executor flags are checked before a run starts', async () =>
   withTempDir(async (dir) => {
     const runsDir = join(dir, 'flags');
-    const e2e = await polytask(['study', 'e2e', '--workers', '2'], { runsDir });
-    assert.equal(e2e.code, 2);
-    assert.match(e2e.stderr, /the e2e study runs on the local executor only .*drop --workers/);
     const both = await polytask([...STUDY, '--workers', '2', '--redis', 'redis://127.0.0.1:1'], { runsDir });
     assert.equal(both.code, 2);
     assert.match(both.stderr, /--workers .* or --redis .*not both/);
@@ -273,7 +210,7 @@ test(
             void until(() => firstRecord() !== null, 'a first record').then(() => child.kill('SIGKILL'));
           },
         });
-        assert.notEqual(killed.code, 0);
+        assert.notEqual(killed.code, 0, killed.stderr);
         const run = firstRecord()!;
         const resumed = await polytask(['study', 'mtl', '--resume', run, '--redis', redis.url, '--json'], { runsDir });
         assertSame(outcome(resumed), want);
@@ -301,6 +238,71 @@ test(
         assert.ok(!r.stderr.includes('acl-Pw93k') && !workers[0]!.log().includes('acl-Pw93k'));
       } finally {
         await stopAll(workers);
+        await redis.stop();
+      }
+    }),
+);
+
+test(
+  'a worker process SIGKILLed mid-job: its sub-run is trained again by a new child, no record lost or written twice',
+  { timeout: 180_000 },
+  () =>
+    withTempDir(async (dir) => {
+      // four epochs a sub-run, so that the kill lands while one trains
+      const longer = [...STUDY, '--epochs', '4'];
+      const want = outcome(await polytask(longer, { runsDir: join(dir, 'local4'), env: ONE_THREAD }));
+      let log = '';
+      let killed: string | null = null;
+      const ran = await polytask([...longer, '--workers', '2'], {
+        runsDir: join(dir, 'killed'),
+        onSpawn: (child) =>
+          child.stderr?.on('data', (d: Buffer) => {
+            log += d.toString();
+            // a child's training progress: 'mtl: <id> on worker <host>:<pid>: epoch 1/4 step ...'
+            const training = /^mtl: \S+ on worker (\S+):(\d+): epoch \d+\/4 step/m.exec(log);
+            if (killed === null && training !== null) {
+              killed = `${training[1]}:${training[2]}`;
+              process.kill(Number(training[2]), 'SIGKILL');
+            }
+          }),
+      });
+      const got = outcome(ran);
+      assertSame(got, want);
+      assert.ok(killed !== null);
+      assert.match(ran.stderr, new RegExp(`tried again \\(attempt 2, was on ${killed}\\): .*killed \\(SIGKILL\\)`));
+      assert.ok(
+        !Object.values(got.workers).includes(killed),
+        `no record from ${killed}: ${JSON.stringify(got.workers)}`,
+      );
+      // each sub-run recorded once: one 'done by' note each
+      const done = [...ran.stderr.matchAll(/^mtl: (\S+) done by /gm)].map((m) => m[1]);
+      assert.deepEqual([...done].sort(), Object.keys(want.records).sort());
+    }),
+);
+
+test(
+  'polytask worker --concurrency 2 trains two jobs at once, each in its own child: the local result',
+  { skip: REDIS_SKIP, timeout: 180_000 },
+  () =>
+    withTempDir(async (dir) => {
+      const want = await local(dir);
+      const redis = await startRedis();
+      const busy = worker(redis.url, {}, ['--concurrency', '2']);
+      try {
+        const got = outcome(await polytask([...STUDY, '--redis', redis.url], { runsDir: join(dir, 'concurrency') }));
+        assertSame(got, want);
+        assert.equal(new Set(Object.values(got.workers)).size, 2, `two children: ${JSON.stringify(got.workers)}`);
+        // the worker's log: 'worker <pid>: mtl <id> (run <run>) on <child>' as a job starts, '... <id> done on <child> in ...' as it ends
+        let under = 0;
+        let most = 0;
+        for (const line of busy.log().split('\n')) {
+          if (/: mtl \S+ \(run \S+\) on /.test(line)) under += 1;
+          else if (/ done on \S+ in /.test(line)) under -= 1;
+          most = Math.max(most, under);
+        }
+        assert.equal(most, 2, busy.log());
+      } finally {
+        await stopAll([busy]);
         await redis.stop();
       }
     }),

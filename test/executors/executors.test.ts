@@ -7,11 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BullmqExecutor,
   ProcessExecutor,
+  ProcessPool,
   QueueWorker,
   redactRedisUrl,
   redisOptions,
@@ -46,7 +47,7 @@ const grid = [
 const local = async (): Promise<{ value: number }> => {
   throw new Error('trained here, not by the executor');
 };
-const study = { runId: 'run1', study: 'planted', config: {}, fingerprint: null };
+const study = { runId: 'run1', study: 'planted', config: {}, fingerprint: null, subRuns: null };
 
 test('the processes executor trains by id in child processes; a failing sub-run is named', async () => {
   const executor = new ProcessExecutor({ workers: 2, entry: PLANTED_CHILD, study });
@@ -101,7 +102,14 @@ test(
 );
 
 test('a worker refuses jobs of another code version, backend, study run or data', () => {
-  const job = subRunJob({ runId: 'run1', study: 'planted', config: {}, subRun: 'ok', fingerprint: 'abc' });
+  const job = subRunJob({
+    runId: 'run1',
+    study: 'planted',
+    config: {},
+    subRun: 'ok',
+    fingerprint: 'abc',
+    subRuns: null,
+  });
   const trainers = { planted: plantedTrainer };
   const self = { codeVersion: job.codeVersion, backend: job.backend };
   assert.equal(refusal(job, trainers, self), null);
@@ -131,4 +139,25 @@ test('Redis URLs: passwords never shown; user, password, db and TLS parsed', () 
     (err: Error) => /redis:\/\/ or rediss:\/\//.test(err.message) && !err.message.includes('s3cret'),
   );
   assert.throws(() => redisOptions('redis://h/x'), /whole number/);
+});
+
+test("a process pool shares the study's thread budget out: POLYTASK_NUM_THREADS, else the cores", () => {
+  const before = process.env.POLYTASK_NUM_THREADS;
+  try {
+    process.env.POLYTASK_NUM_THREADS = '2';
+    assert.equal(new ProcessPool({ size: 2, entry: PLANTED_CHILD }).threads, 1);
+    process.env.POLYTASK_NUM_THREADS = '6';
+    assert.equal(new ProcessPool({ size: 2, entry: PLANTED_CHILD }).threads, 3);
+    assert.equal(new ProcessPool({ size: 4, entry: PLANTED_CHILD }).threads, 1);
+    assert.equal(new ProcessPool({ size: 2, entry: PLANTED_CHILD, threads: 5 }).threads, 5);
+    process.env.POLYTASK_NUM_THREADS = 'many';
+    assert.equal(
+      new ProcessPool({ size: 1, entry: PLANTED_CHILD }).threads,
+      availableParallelism(),
+      'an unreadable budget: the cores',
+    );
+  } finally {
+    if (before === undefined) delete process.env.POLYTASK_NUM_THREADS;
+    else process.env.POLYTASK_NUM_THREADS = before;
+  }
 });

@@ -102,7 +102,7 @@ async function runStudyCommand<Config, Result>(
   const subRuns = recorded ?? openSubRuns(run.dir, study.key, config, ctx.out, digest);
   ctx.out.note(`${study.title} study, run ${run.id}: ${run.dir}`);
   if (resumed !== null) ctx.out.note(`resuming: ${subRuns.size} sub-runs already recorded are not trained again`);
-  const executor = makeExecutor?.({ runId: run.id, config }) ?? null;
+  const executor = (await makeExecutor?.({ runId: run.id, config, subRuns: subRuns.root })) ?? null;
   if (executor !== null) ctx.out.note(`sub-runs trained by ${executor.name}`);
   try {
     const { result, seconds } = await whileInterruptible(ctx.out, (signal) =>

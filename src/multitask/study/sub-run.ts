@@ -7,9 +7,8 @@
  * @example
  * const outcome = await mtlSubRunTrainer.train({ epochs: 1, train: 128 }, 'ew-seed0', {});
  */
-import { createHash } from 'node:crypto';
 import { ValueError } from '../../core/errors.js';
-import { configHash, type SubRun, type SubRunTrainer } from '../../study/index.js';
+import { configHash, dataDigest, type SubRun, type SubRunTrainer } from '../../study/index.js';
 import { parseStudyConfig, type MtlStudyConfig } from './config.js';
 import { studyData, type StudyData } from './data.js';
 import { mtlGrid } from './grid.js';
@@ -28,14 +27,16 @@ let prepared: Prepared | null = null;
 
 /** A SHA-256 of every dataset's inputs, in the order of their names. */
 function dataFingerprint(data: StudyData): string {
-  const hash = createHash('sha256');
-  for (const part of [data.train, data.test]) {
-    for (const [name, ds] of Object.entries(part).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      hash.update(`${name}:${ds.length}:${ds.featureShape.join('x')}:${ds.tasks.join(',')};`);
-      hash.update(new Uint8Array(ds.features.buffer, ds.features.byteOffset, ds.features.byteLength));
-    }
-  }
-  return hash.digest('hex');
+  return dataDigest(
+    [data.train, data.test].flatMap((part) =>
+      Object.entries(part)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .flatMap(([name, ds]) => [
+          `${name}:${ds.length}:${ds.featureShape.join('x')}:${ds.tasks.join(',')}`,
+          ds.features,
+        ]),
+    ),
+  );
 }
 
 function prepare(config: unknown): Prepared {

@@ -1,0 +1,252 @@
+/**
+ * The transfer study's sub-runs, as the study (study.ts) and a worker (sub-run.ts) both train
+ * them, in two stages: the pre-training of the source model (sub-run `source`, its weights left
+ * in the sub-run's directory of the store, its record holding the loss by epoch), then the grid of
+ * fine-tuning runs (`finetune-<strategy>-b<budget>-seed<seed>`), each a copy of the source model's
+ * trunk with a fresh head, seeded on its own, so that any process holding the source weights
+ * trains it to the same record.
+ *
+ * @example
+ * const { record, result } = await pretrainSource(c, data, { dir: store.dir(SOURCE_RUN) });
+ * const runs = new FineTuneRuns(c, data, result.description, sourceWeights(result.model));
+ * const run = await runs.train({ strategy: 'full', budget: 5, seed: 0 });
+ */
+import { performance } from 'node:perf_hooks';
+import { manualSeed } from '../../core/rng.js';
+import type { TensorDataset } from '../../data/index.js';
+import type { MultiTaskModel } from '../../models/hard-sharing.js';
+import { hasFields, type SubRun } from '../../study/index.js';
+import type { Tensor } from '../../tensor/index.js';
+import { buildModel } from '../arch/registry.js';
+import type { ArchDescription } from '../arch/types.js';
+import { savePretrained } from '../checkpoint.js';
+import { taskAccuracy } from '../evaluate.js';
+import { FeatureCache } from '../feature-cache.js';
+import { runFineTune } from '../finetune.js';
+import { pretrain, type PretrainResult } from '../pretrain.js';
+import { loadWeights } from '../state-map.js';
+import type { StrategyKey } from '../strategies/types.js';
+import { epochsForBudget, type TransferStudyConfig } from './config.js';
+import { runImages, studyDataset, type StudyData } from './data.js';
+import { studyArch } from './user-data.js';
+
+/** The sub-run id of pre-training the source model. */
+export const SOURCE_RUN = 'source';
+
+/** The name of the target task's head. */
+const TARGET_TASK = 'target';
+
+/** What the record of the pre-training holds (the weights are in its directory). */
+export interface SourceRecord {
+  checkpoint: string | null;
+  /** Pre-training loss by epoch (absent in older records). */
+  losses?: number[];
+}
+
+/** Whether a stored sub-run record is the pre-training's. */
+export const isSourceRecord = (v: unknown): v is SourceRecord => hasFields(v, { checkpoint: 'string-or-null' });
+
+/** One fine-tuning run. */
+export interface StudyRun {
+  strategy: StrategyKey;
+  budget: number;
+  seed: number;
+  epochs: number;
+  accuracy: number;
+  seconds: number;
+  /** Training loss by epoch (of the strategy's last phase), for the convergence check. */
+  losses?: number[];
+}
+
+/**
+ * Whether a stored sub-run record is a fine-tuning run.
+ *
+ * @example
+ * isStudyRun(store.get('finetune-full-b5-seed0'));
+ */
+export function isStudyRun(v: unknown): v is StudyRun {
+  return hasFields(v, {
+    strategy: 'string',
+    budget: 'number',
+    seed: 'number',
+    epochs: 'number',
+    accuracy: 'number',
+    seconds: 'number',
+  });
+}
+
+/** One fine-tuning run of the grid. */
+export interface FineTuneSpec {
+  strategy: StrategyKey;
+  budget: number;
+  seed: number;
+}
+
+/**
+ * The fine-tuning runs of the study, in grid order (budgets, then seeds, then strategies).
+ *
+ * @example
+ * fineTuneGrid(c)[0]!.id; // 'finetune-scratch-b5-seed0'
+ */
+export function fineTuneGrid(c: TransferStudyConfig): SubRun<FineTuneSpec>[] {
+  return c.target.budgets.flatMap((budget) =>
+    c.fineTune.seeds.flatMap((seed) =>
+      c.fineTune.strategies.map((strategy) => ({
+        id: `finetune-${strategy}-b${budget}-seed${seed}`,
+        spec: { strategy, budget, seed } satisfies FineTuneSpec,
+      })),
+    ),
+  );
+}
+
+/**
+ * Pre-trains the source model of `c` on `data.source`; with `dir` (the sub-run's directory in the
+ * store), saves its weights there, and with `source.save`, there too. Returns the record and the
+ * trained model.
+ *
+ * @example
+ * const { record } = await pretrainSource(c, data, { signal, dir: ctx.dir(), onEpoch: (e) => log(e.loss) });
+ */
+export async function pretrainSource(
+  c: TransferStudyConfig,
+  data: StudyData,
+  o: {
+    signal?: AbortSignal | undefined;
+    dir?: string | null | undefined;
+    onEpoch?: ((e: { epoch: number; epochs: number; loss: number }) => void) | undefined;
+  },
+): Promise<{ record: SourceRecord; result: PretrainResult }> {
+  const s = c.source;
+  const { arch, config: archConfig } = studyArch(c.model, data.featureShape);
+  const info = { data: data.sourceName, examples: data.source.n, epochs: s.epochs };
+  const result = await pretrain({
+    arch,
+    config: archConfig,
+    epochs: s.epochs,
+    batchSize: s.batchSize,
+    lr: s.lr,
+    seed: s.seed,
+    ...(o.signal === undefined ? {} : { signal: o.signal }),
+    tasks: [
+      {
+        name: 'source',
+        classes: data.source.classNames.length,
+        classNames: [...data.source.classNames],
+        train: studyDataset(data, data.source),
+      },
+    ],
+    ...(o.onEpoch === undefined ? {} : { onEpoch: o.onEpoch }),
+  });
+  const saved =
+    s.save === undefined
+      ? null
+      : savePretrained(s.save, result.model, result.description, { epoch: s.epochs, source: info }).path;
+  // the weights first, the record (the runner's, once this returns) last: a record always has its model beside it
+  if (o.dir !== undefined && o.dir !== null)
+    savePretrained(o.dir, result.model, result.description, { epoch: s.epochs, source: info });
+  return { record: { checkpoint: saved, losses: result.history.map((h) => h.loss) }, result };
+}
+
+/**
+ * A snapshot of `model`'s weights: every fine-tuning run starts from these values, whatever the
+ * previous run did to its copy.
+ *
+ * @example
+ * const weights = sourceWeights(loadPretrained(dir).model);
+ */
+export function sourceWeights(model: MultiTaskModel): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone().detach()]));
+}
+
+/**
+ * Trains fine-tuning runs from one source model; runs in a row share the labelled examples of a
+ * budget and seed and the cached trunk features (which hold the values a run would compute).
+ *
+ * @example
+ * const runs = new FineTuneRuns(c, data, description, weights);
+ * (await runs.train({ strategy: 'linear-probe', budget: 10, seed: 1 })).accuracy;
+ */
+export class FineTuneRuns {
+  readonly #cache = new FeatureCache();
+  readonly #fixedTest: TensorDataset;
+  #images: { key: string; train: TensorDataset; test: TensorDataset } | null = null;
+
+  constructor(
+    readonly c: TransferStudyConfig,
+    readonly data: StudyData,
+    readonly description: ArchDescription,
+    readonly weights: Record<string, Tensor>,
+  ) {
+    this.#fixedTest = studyDataset(data, data.targetTest);
+  }
+
+  /** The labelled examples of the budget and seed under way (several strategies in a row share them). */
+  #imagesOf(budget: number, seed: number): { train: TensorDataset; test: TensorDataset } {
+    const key = `${budget}/${seed}`;
+    if (this.#images?.key !== key) {
+      const drawn = runImages(this.data, budget, seed);
+      // the fixed test set keeps one dataset object, so probes over one trunk reuse its cached features
+      this.#images = {
+        key,
+        train: studyDataset(this.data, drawn.train),
+        test: drawn.test === this.data.targetTest ? this.#fixedTest : studyDataset(this.data, drawn.test),
+      };
+    }
+    return this.#images;
+  }
+
+  /**
+   * Fine-tunes a copy of the source model with `spec`'s strategy on its budget and seed, and
+   * scores it on its test set.
+   *
+   * @example
+   * await runs.train({ strategy: 'full', budget: 5, seed: 0 }, signal);
+   */
+  async train({ strategy, budget, seed }: FineTuneSpec, signal?: AbortSignal): Promise<StudyRun> {
+    const { c } = this;
+    const ft = c.fineTune;
+    const epochs = epochsForBudget(c, budget);
+    const { train, test } = this.#imagesOf(budget, seed);
+    const t0 = performance.now();
+    manualSeed(seed);
+    // a copy of the pre-trained trunk with a fresh target head (initialised from the global seed)
+    const model = buildModel({
+      ...this.description,
+      tasks: [{ name: TARGET_TASK, classes: this.data.targetPool.classNames.length }],
+    });
+    loadWeights(model, this.weights, { exclude: 'heads.*', strict: false });
+    const { result: fitted } = await runFineTune({
+      model,
+      task: TARGET_TASK,
+      train,
+      method: strategy,
+      signal,
+      options: {
+        epochs,
+        batchSize: ft.batchSize,
+        lr: ft.lr,
+        probeLr: ft.probeLr,
+        seed,
+        featureCache: this.#cache,
+        frozenBatchNorm: ft.frozenBatchNorm,
+        ...(ft.layerDecay === undefined ? {} : { layerDecay: ft.layerDecay }),
+        ...(ft.l2sp === undefined ? {} : { l2sp: ft.l2sp }),
+        ...(ft.bss === undefined
+          ? {}
+          : { bss: ft.bss.k === undefined ? { eta: ft.bss.eta } : { eta: ft.bss.eta, k: ft.bss.k } }),
+      },
+    });
+    const accuracy = taskAccuracy(model, TARGET_TASK, test, { cache: this.#cache });
+    const lastPhase = fitted.history.at(-1)?.phase;
+    const losses = fitted.history.filter((h) => h.phase === lastPhase).map((h) => h.loss);
+    return {
+      strategy,
+      budget,
+      seed,
+      epochs,
+      accuracy,
+      seconds: Number(((performance.now() - t0) / 1000).toFixed(2)),
+      losses,
+    };
+  }
+}
