@@ -1,7 +1,9 @@
 /**
  * The image-folder reader against the training step: generates N 64×64 JPEGs (noisy squares of
  * ten colours, one class each) in a temporary folder, then measures, in images per second,
- * - decode: `loadData` of the folder to 32×32 RGB (sharp decode + resize + float conversion),
+ * - decode: `loadData` of the folder to 32×32 RGB (sharp decode + resize + float conversion) on
+ *   the decoding worker threads (one per core, the default), and on the main thread only
+ *   (`POLYTASK_DECODE_WORKERS=0`, as before the workers), each the best of two runs taken in turn,
  * - cache fill: the same with `cache: true` the first time (decode + writing the IDX cache),
  * - cache read: the same again (the kept rows read from the cache, no decoding),
  * - augment: the batch transform (random resized crop, flip, colour jitter) over the training
@@ -20,7 +22,7 @@ import sharp from 'sharp';
 import { describeModel } from '../src/cli/supervised/model.js';
 import { Rng } from '../src/core/rng.js';
 import { DataLoader, type BatchTransform } from '../src/data/index.js';
-import { imageAugmentation } from '../src/data/image-folder/index.js';
+import { decodeWorkerCount, imageAugmentation } from '../src/data/image-folder/index.js';
 import { dataSchema, loadData, type LoadedData } from '../src/data/sources/index.js';
 import { manualSeed, nn, setBackend } from '../src/index.js';
 import { Adam } from '../src/optim/index.js';
@@ -92,12 +94,27 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'polytask-image-bench-'));
   const before = process.env.POLYTASK_CACHE;
   process.env.POLYTASK_CACHE = join(dir, 'cache');
+  delete process.env.POLYTASK_DECODE_WORKERS;
   try {
     const folder = join(dir, 'images');
     const gen = await timed(() => generate(folder, n));
     const config = (cache: boolean) =>
       dataSchema.parse({ source: 'images', dir: folder, size: 32, channels: 3, resize: 'crop', cache });
-    const decode = await timed(() => loadData(config(false), 0));
+    const workers = decodeWorkerCount(n);
+    // the two ways in turn, twice, the best of each: the first pass also loads sharp and starts the workers
+    const onMain = async () => {
+      process.env.POLYTASK_DECODE_WORKERS = '0';
+      try {
+        return await timed(() => loadData(config(false), 0));
+      } finally {
+        delete process.env.POLYTASK_DECODE_WORKERS;
+      }
+    };
+    const onWorkers = () => timed(() => loadData(config(false), 0));
+    const runs = [await onWorkers(), await onMain(), await onWorkers(), await onMain()];
+    const best = <T extends { ms: number }>(a: T, b: T): T => (a.ms <= b.ms ? a : b);
+    const decode = best(runs[0]!, runs[2]!);
+    const mainThread = best(runs[1]!, runs[3]!);
     const fill = await timed(() => loadData(config(true), 0));
     const read = await timed(() => loadData(config(true), 0));
     const data = decode.value;
@@ -120,7 +137,9 @@ async function main(): Promise<void> {
         workload: 'image-load',
         images: n,
         generateMs: Math.round(gen.ms),
+        decodeWorkers: workers,
         decodePerSec: rate(decode.ms),
+        decodeMainThreadPerSec: rate(mainThread.ms),
         cacheFillPerSec: rate(fill.ms),
         cacheReadPerSec: rate(read.ms),
         augmentPerSec: rate(aug.ms, 3 * data.train.length),

@@ -1,7 +1,8 @@
 /**
- * The examples of a file given to `predict`: NPY as stored, CSV columns (all, or the named ones
- * in that order, so a table whose label columns sit beside the features can be given as it is),
- * IDX arrays (bytes scaled to [0, 1] when asked), as a float tensor [N, ...].
+ * The examples of a file given to `predict`: NPY as stored, a table's columns (CSV, TSV or JSONL,
+ * read by the table reader: all columns, or the named ones in that order, so a table whose label
+ * columns sit beside the features can be given as it is; every cell a finite number), IDX arrays
+ * (bytes scaled to [0, 1] when asked), as a float tensor [N, ...].
  *
  * @example
  * readExamples('digits.npy').shape;                          // [N, 1, 28, 28]
@@ -9,41 +10,40 @@
  * readExamples('t10k-images-idx3-ubyte', { scaleBytes: true }); // values in [0, 1]
  */
 import { extname } from 'node:path';
-import { cellNumber, readCsvCells } from '../data/csv.js';
-import { openIdx, readCsv, readNpy } from '../data/index.js';
+import { openIdx, readNpy } from '../data/index.js';
+import { featureValue, readTableCells } from '../data/table/index.js';
 import { snippet } from '../io/untrusted.js';
 import { Tensor } from '../tensor/index.js';
 import { CliError } from './errors.js';
 
 export interface ExampleFileOptions {
-  /** CSV: take these columns, in this order (default: every column). */
+  /** Tables: take these columns, in this order (default: every column). */
   columns?: readonly string[];
   /** IDX: divide unsigned bytes by 255. */
   scaleBytes?: boolean;
 }
 
-function csvColumns(file: string, columns: readonly string[]): Tensor {
-  const table = readCsvCells(file);
-  const at = columns.map((c) => {
-    const i = table.names.indexOf(c);
+/** The extensions read as tables (as the table reader tells their format). */
+const TABLE_EXTENSIONS: ReadonlySet<string> = new Set(['.csv', '.tsv', '.tab', '.jsonl', '.ndjson']);
+
+function tableColumns(file: string, columns: readonly string[] | undefined): Tensor {
+  const table = readTableCells(file);
+  const names = columns ?? table.header;
+  const at = names.map((c) => {
+    const i = table.header.indexOf(c);
     if (i < 0)
       throw new CliError(
-        `${file}: no column "${snippet(c, 40)}", which the model reads (it reads ${columns.length} columns: ${columns.slice(0, 4).join(', ')}${columns.length > 4 ? ', …' : ''})`,
+        `${file}: no column "${snippet(c, 40)}", which the model reads (it reads ${names.length} columns: ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''})`,
       );
     return i;
   });
-  const x = new Float32Array(table.rows.length * columns.length);
-  table.rows.forEach((row, r) =>
+  const x = new Float32Array(table.records.length * names.length);
+  table.records.forEach(({ cells, row, line }, r) =>
     at.forEach((c, k) => {
-      const v = cellNumber(row[c]!);
-      if (v === null)
-        throw new CliError(
-          `${file}: row ${r + 1}, column "${snippet(columns[k]!, 40)}": expected a number, got "${snippet(row[c]!, 20)}"`,
-        );
-      x[r * columns.length + k] = v;
+      x[r * names.length + k] = featureValue(cells[c]!, file, row, line, names[k]!);
     }),
   );
-  return new Tensor(x, [table.rows.length, columns.length]);
+  return new Tensor(x, [table.records.length, names.length]);
 }
 
 /**
@@ -55,17 +55,7 @@ function csvColumns(file: string, columns: readonly string[]): Tensor {
 export function readExamples(file: string, opts: ExampleFileOptions = {}): Tensor {
   const ext = extname(file).toLowerCase();
   if (ext === '.npy') return readNpy(file).toFloat();
-  if (ext === '.csv') {
-    if (opts.columns !== undefined) return csvColumns(file, opts.columns);
-    const t = readCsv(file);
-    const x = new Float32Array(t.rows * t.names.length);
-    t.names.forEach((n, c) =>
-      t.columns[n]!.forEach((v, r) => {
-        x[r * t.names.length + c] = v;
-      }),
-    );
-    return new Tensor(x, [t.rows, t.names.length]);
-  }
+  if (TABLE_EXTENSIONS.has(ext)) return tableColumns(file, opts.columns);
   const idx = openIdx(file);
   return new Tensor(idx.read(undefined, opts.scaleBytes === true && idx.type === 'ubyte' ? 1 / 255 : 1), idx.shape);
 }

@@ -41,13 +41,13 @@ export interface FileKind {
 /** The generic limits of text and audio folders (images have their own, see image-folder/scan.ts). */
 const FILE_ENV = { maxFiles: 'POLYTASK_MAX_FILES', maxFileBytes: 'POLYTASK_MAX_FILE_BYTES' } as const;
 
-/** `.txt` files, one example each (flat layout). */
+/** `.txt` files, one example each (either layout). */
 export const TEXT_FILES: Readonly<FileKind> = Object.freeze({
   extensions: ['.txt'],
   name: '.txt files',
   one: 'a .txt file',
   env: FILE_ENV,
-  splitLayout: false,
+  splitLayout: true,
 });
 
 /** WAV files, one clip each (flat layout). */
@@ -299,4 +299,28 @@ export function classesOf(values: readonly string[]): { classNames: string[]; la
   distinct.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const index = new Map(distinct.map((v, i) => [v, i]));
   return { classNames: distinct, labels: Int32Array.from(values, (v) => index.get(v)!) };
+}
+
+/**
+ * The folder's own test split, in the split layout: `heldOut` (`val` or `test`), by default `val`
+ * when there is one, else `test`; none in the flat layout (where `heldOut` is an error: there is
+ * nothing to choose from). Errors name `data.heldOut` and the folder.
+ *
+ * @example
+ * heldOutSplit(scanClassFolders('reviews', TEXT_FILES), undefined, 'reviews'); // { held: 'val', test: [...] }
+ */
+export function heldOutSplit(
+  folder: ScannedFolder,
+  heldOut: 'val' | 'test' | undefined,
+  dir: string,
+): { held: 'val' | 'test'; test: ClassFile[] } | undefined {
+  if (folder.layout === 'flat') {
+    if (heldOut !== undefined)
+      throw new ValueError('data.heldOut', `${dir} has no train/ with val/ or test/ folders to choose from`);
+    return undefined;
+  }
+  const held = heldOut ?? (folder.val !== undefined ? 'val' : 'test');
+  const test = folder[held];
+  if (test === undefined) throw new ValueError('data.heldOut', `${dir} has no ${held}/ folder`);
+  return { held, test };
 }

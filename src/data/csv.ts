@@ -1,21 +1,24 @@
 /**
- * Numeric CSV tables with a header row, parsed by `csv-parse` (quoting, CRLF, BOM) and checked
- * here: every row has the header's number of fields, every cell is a number (`nan`, `inf` and
- * `-inf` included), and empty cells are missing values, allowed (as NaN) only when asked.
+ * Numeric CSV tables with a header row, read by the table reader (table/whole.ts: `csv-parse`
+ * with quoting, CRLF, BOM; the header and every row's width checked there) and checked here:
+ * every cell is a number (`nan`, `inf` and `-inf` included), and empty cells are missing values,
+ * allowed (as NaN) only when asked.
  *
  * @example
  * const table = readCsv('data/wine.csv', { allowMissing: true });
  * table.columns.alcohol;                          // Float64Array
  * const x = tableToTensor(table, ['alcohol', 'ash']); // float32 [rows, 2]
  */
-import { checkDeclared } from '../core/size-limits.js';
-import { snippet } from '../io/untrusted.js';
 import * as fs from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { FormatError, ValueError } from '../core/errors.js';
-import { setOwn } from '../io/untrusted.js';
+import { setOwn, snippet } from '../io/untrusted.js';
 import { Tensor } from '../tensor/index.js';
 import { checkFileSize, CSV_BYTES_PER_BYTE, readLimits } from './read-limits.js';
+import { isNumberText } from './table/cells.js';
+import { parseTableText } from './table/whole.js';
+
+// the csv-parse configuration every CSV reader shares lives with the table reader
+export { CSV_RECORD_OPTIONS, parseRecords, type ParsedRecord } from './table/parse.js';
 
 export interface CsvOptions {
   /** Field separator; default `,`. */
@@ -31,7 +34,6 @@ export interface CsvTable {
   rows: number;
 }
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const SPECIAL: Readonly<Record<string, number>> = {
   nan: NaN,
   NaN: NaN,
@@ -42,64 +44,6 @@ const SPECIAL: Readonly<Record<string, number>> = {
   '-Infinity': -Infinity,
 };
 
-/** One record as csv-parse gives it with `info`: its cells and the line it ends on. */
-export interface ParsedRecord {
-  record: string[];
-  info: { lines: number };
-}
-
-/**
- * How every CSV reader of polytask calls csv-parse: records with their line numbers, a BOM
- * dropped, cells trimmed, blank lines skipped, and ragged rows passed through so that the reader
- * reports them with the row and line they are on.
- */
-export const CSV_RECORD_OPTIONS = {
-  info: true,
-  bom: true,
-  trim: true,
-  skip_empty_lines: true,
-  relax_column_count: true,
-} as const;
-
-/**
- * The records of CSV `text` (named `file` in errors), parsed with CSV_RECORD_OPTIONS.
- *
- * @example
- * parseRecords('a,b\n1,2\n', 'x.csv', ',')[1]; // { record: ['1', '2'], info: { lines: 2, ... } }
- */
-export function parseRecords(text: string | Uint8Array, file: string, delimiter = ','): ParsedRecord[] {
-  try {
-    return parse(text, { ...CSV_RECORD_OPTIONS, delimiter }) as unknown as ParsedRecord[];
-  } catch (err) {
-    throw new FormatError(file, `not valid CSV (${snippet((err as Error).message, 120)})`);
-  }
-}
-
-/** An upper bound of the header's fields (delimiters in the first line, plus one), found without parsing the file. */
-function headerWidth(text: string | Uint8Array, delimiter: string): number {
-  const bytes = typeof text === 'string' ? null : text;
-  const d = delimiter.charCodeAt(0);
-  let n = 1;
-  const length = bytes === null ? (text as string).length : bytes.length;
-  for (let i = 0; i < length; i++) {
-    const ch = bytes === null ? (text as string).charCodeAt(i) : bytes[i]!;
-    if (ch === 10) break;
-    if (ch === d) n++;
-  }
-  return n;
-}
-
-function headerNames(header: ParsedRecord | undefined, file: string): string[] {
-  if (header === undefined) throw new FormatError(file, 'file is empty (expected a header row of column names)');
-  const seen = new Set<string>();
-  header.record.forEach((name, i) => {
-    if (name === '') throw new FormatError(file, `header: column ${i + 1} has an empty name`);
-    if (seen.has(name)) throw new FormatError(file, `header: column name "${snippet(name, 40)}" appears twice`);
-    seen.add(name);
-  });
-  return header.record;
-}
-
 function cellValue(cell: string, allowMissing: boolean, file: string, row: number, line: number, name: string): number {
   if (cell === '') {
     if (allowMissing) return NaN;
@@ -108,7 +52,7 @@ function cellValue(cell: string, allowMissing: boolean, file: string, row: numbe
       `row ${row} (line ${line}), column "${snippet(name, 20)}": empty cell (pass allowMissing to read it as NaN)`,
     );
   }
-  if (NUMBER.test(cell)) return Number(cell);
+  if (isNumberText(cell)) return Number(cell);
   if (Object.hasOwn(SPECIAL, cell)) return SPECIAL[cell]!;
   throw new FormatError(
     file,
@@ -131,23 +75,13 @@ export function parseCsv(text: string | Uint8Array, file = '<string>', opts: Csv
       `delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}`,
     );
   }
-  checkDeclared(`${file}: header`, 'columns', headerWidth(text, delimiter));
-  const records = parseRecords(text, file, delimiter);
-  const names = headerNames(records[0], file);
-  const rows = records.length - 1;
+  const { header: names, records } = parseTableText(text, file, 'csv', delimiter);
+  const rows = records.length;
   const cols = names.map(() => new Float64Array(rows));
-  for (let r = 0; r < rows; r++) {
-    const { record, info } = records[r + 1]!;
-    if (record.length !== names.length) {
-      throw new FormatError(
-        file,
-        `row ${r + 1} (line ${info.lines}) has ${record.length} fields, the header has ${names.length}`,
-      );
-    }
-    for (let c = 0; c < names.length; c++) {
-      cols[c]![r] = cellValue(record[c]!, opts.allowMissing ?? false, file, r + 1, info.lines, names[c]!);
-    }
-  }
+  records.forEach(({ cells, row, line }, r) => {
+    for (let c = 0; c < names.length; c++)
+      cols[c]![r] = cellValue(cells[c]!, opts.allowMissing ?? false, file, row, line, names[c]!);
+  });
   const columns: Record<string, Float64Array> = {};
   names.forEach((n, i) => setOwn(columns, n, cols[i]!));
   return { names, columns, rows };
@@ -162,40 +96,8 @@ export function parseCsv(text: string | Uint8Array, file = '<string>', opts: Csv
  * cellNumber('odd'); // null
  */
 export function cellNumber(cell: string): number | null {
-  if (NUMBER.test(cell)) return Number(cell);
+  if (isNumberText(cell)) return Number(cell);
   return Object.hasOwn(SPECIAL, cell) ? SPECIAL[cell]! : null;
-}
-
-/** A table's cells as text: what a column of class names is read from. */
-export interface CsvCells {
-  names: string[];
-  /** One array of cells per row, in header order. */
-  rows: string[][];
-}
-
-/**
- * Reads a CSV file with a header row as text cells (trimmed), with the same checks of size,
- * header and row widths as readCsv.
- *
- * @example
- * readCsvCells('labels.csv').rows[0]; // ['3', 'odd']
- */
-export function readCsvCells(path: string, opts: Pick<CsvOptions, 'delimiter'> = {}): CsvCells {
-  checkFileSize(path, readLimits(), CSV_BYTES_PER_BYTE, 'a CSV file');
-  const text = fs.readFileSync(path);
-  const delimiter = opts.delimiter ?? ',';
-  checkDeclared(`${path}: header`, 'columns', headerWidth(text, delimiter));
-  const records = parseRecords(text, path, delimiter);
-  const names = headerNames(records[0], path);
-  const rows = records.slice(1).map(({ record, info }, r) => {
-    if (record.length !== names.length)
-      throw new FormatError(
-        path,
-        `row ${r + 1} (line ${info.lines}) has ${record.length} fields, the header has ${names.length}`,
-      );
-    return record;
-  });
-  return { names, rows };
 }
 
 /**

@@ -11,14 +11,13 @@
  * const again = loadMultiTaskCheckpoint('runs/r/checkpoints'); // the newest checkpoint there
  * again.tasks[0].labelNames;                             // ['even', 'odd']
  */
-import * as fs from 'node:fs';
 import * as z from 'zod';
 import { ValueError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import { sizeLimits } from '../core/size-limits.js';
 import { parseConfig } from '../config/index.js';
 import { MultiTaskModel } from '../models/hard-sharing.js';
-import { CheckpointError, latestCheckpoint, loadCheckpoint, readManifest, type JsonValue } from '../train/index.js';
+import { checkpointDirOf, loadCheckpoint, loadWeightsStrict, type JsonValue } from '../train/index.js';
 import { taskHeads } from './heads.js';
 import { resolveTrunkKind, studyTrunk, type TrunkKind } from './study/trunk.js';
 import { defineTask, metricNames, taskKinds, type MetricName, type TaskKind, type TaskSpec } from './task.js';
@@ -159,18 +158,10 @@ export function isMultiTaskMetadata(meta: JsonValue | undefined): boolean {
  * const { model, tasks } = loadMultiTaskCheckpoint(join(run.dir, 'checkpoints'));
  */
 export function loadMultiTaskCheckpoint(path: string): LoadedMultiTaskModel {
-  const dir = !fs.existsSync(path) ? undefined : readManifest(path) !== null ? path : latestCheckpoint(path)?.path;
-  if (dir === undefined) throw new ValueError('multi-task model', `${path} holds no complete checkpoint`);
+  const dir = checkpointDirOf(path, 'multi-task model');
   const contents = loadCheckpoint(dir);
   const description = parseConfig(multiTaskDescriptionSchema, contents.metadata ?? {}, `${dir}/metadata.json`);
   const model = buildMultiTaskModel(description);
-  try {
-    model.loadStateDict(contents.model, { strict: true });
-  } catch (err) {
-    throw new CheckpointError(
-      dir,
-      `model.safetensors does not fit the model metadata.json describes: ${(err as Error).message}`,
-    );
-  }
+  loadWeightsStrict(model, contents.model, dir);
   return { model, description, tasks: savedTasks(description), path: dir };
 }

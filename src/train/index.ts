@@ -50,6 +50,7 @@ export { NonFiniteError, CheckpointError, StoppedError, describeNonFinite, type 
 export { fitUnlessAborted } from './abortable-fit.js';
 export { firstNonFiniteLoss, firstNonFiniteGradient } from './finite.js';
 export { saveCheckpoint, loadCheckpoint, type CheckpointContents, type SaveCheckpointOptions } from './checkpoint.js';
+export { checkpointDirOf, loadWeightsStrict } from './checkpoint-load.js';
 export {
   listCheckpoints,
   latestCheckpoint,

@@ -10,15 +10,12 @@
  * const { model: again, description } = loadPretrained('runs/fashion'); // the newest checkpoint there
  */
 import { assertDescriptionFitsTensors } from './arch/declared-size.js';
-import * as fs from 'node:fs';
-import { join } from 'node:path';
 import { ValueError } from '../core/errors.js';
 import type { MultiTaskModel } from '../models/hard-sharing.js';
 import {
-  CheckpointError,
-  latestCheckpoint,
+  checkpointDirOf,
   loadCheckpoint,
-  readManifest,
+  loadWeightsStrict,
   saveCheckpoint,
   type CheckpointInfo,
   type JsonValue,
@@ -67,19 +64,6 @@ export function savePretrained(
   return saveCheckpoint(root, { step: opts.step ?? 0, epoch: opts.epoch ?? 0, model: weights, metadata });
 }
 
-/** The checkpoint directory `path` names: itself when it holds a manifest, else the newest one in it. */
-function checkpointDir(path: string): string {
-  if (!fs.existsSync(path)) throw new ValueError('loadPretrained', `${path} does not exist`);
-  if (readManifest(path) !== null) return path;
-  const latest = latestCheckpoint(path);
-  if (latest === null)
-    throw new ValueError(
-      'loadPretrained',
-      `${path} holds no complete checkpoint (no ${join(path, 'manifest.json')} nor step-*-epoch-* directory with one)`,
-    );
-  return latest.path;
-}
-
 /**
  * Rebuilds the model of a checkpoint (a checkpoint directory, or a run directory: its newest
  * checkpoint) and loads its weights strictly.
@@ -89,7 +73,7 @@ function checkpointDir(path: string): string {
  * description.tasks; // [{ name: 'fashion', classes: 10 }]
  */
 export function loadPretrained(path: string): Pretrained {
-  const dir = checkpointDir(path);
+  const dir = checkpointDirOf(path, 'loadPretrained');
   const contents = loadCheckpoint(dir);
   const meta = contents.metadata as unknown as Partial<PretrainedMetadata> | undefined;
   if (meta === undefined || typeof meta !== 'object' || meta === null || typeof meta.arch !== 'string') {
@@ -106,15 +90,7 @@ export function loadPretrained(path: string): Pretrained {
   );
   const description = resolveDescription({ arch: meta.arch, config: meta.config ?? {}, tasks: meta.tasks ?? [] });
   const model = buildModel(description);
-  try {
-    model.loadStateDict(contents.model, { strict: true });
-  } catch (err) {
-    // name the file: a shape mismatch alone does not say which checkpoint is at fault
-    throw new CheckpointError(
-      dir,
-      `model.safetensors does not fit the model metadata.json describes: ${(err as Error).message}`,
-    );
-  }
+  loadWeightsStrict(model, contents.model, dir);
   return meta.source === undefined
     ? { model, description, path: dir }
     : { model, description, path: dir, source: meta.source };

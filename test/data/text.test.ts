@@ -216,23 +216,23 @@ test('class folders of .txt files: sorted classes and files, hidden entries and 
     assert.throws(() => readTextFolder(dir), /empty: class folder holds no \.txt files/);
     assert.throws(
       () => readTextFolder(join(dir, 'ham')),
-      /ham: found 0 class folders; expected at least 2 \(DIR\/<class>\/<file>\)/,
+      /ham: found 0 class folders; expected at least 2 \(DIR\/<class>\/<file>, or DIR\/train\/<class>\/\.\.\. with DIR\/val or DIR\/test\)/,
     );
     assert.throws(() => readTextFolder(join(dir, 'nowhere')), /nowhere: no such folder/);
   }));
 
 test('text and audio folders share the image scanner: flat layout, skip counts, POLYTASK_MAX_FILES limits', () =>
   withDir((dir) => {
-    for (const cls of ['train', 'val']) {
+    for (const cls of ['ham', 'spam']) {
       mkdirSync(join(dir, cls));
       writeFileSync(join(dir, cls, 'a.txt'), cls);
       writeFileSync(join(dir, cls, 'b.txt'), cls);
     }
-    writeFileSync(join(dir, 'val', 'c.wav'), 'not text');
-    mkdirSync(join(dir, 'val', 'deeper'));
+    writeFileSync(join(dir, 'spam', 'c.wav'), 'not text');
+    mkdirSync(join(dir, 'spam', 'deeper'));
     const f = scanClassFolders(dir, TEXT_FILES);
-    assert.equal(f.layout, 'flat'); // train/ and val/ are classes here, not splits
-    assert.deepEqual(f.classNames, ['train', 'val']);
+    assert.equal(f.layout, 'flat');
+    assert.deepEqual(f.classNames, ['ham', 'spam']);
     assert.equal(f.train.length, 4);
     assert.deepEqual(f.skipped, { hidden: 0, other: 1, folders: 1 });
     assert.throws(
@@ -243,7 +243,7 @@ test('text and audio folders share the image scanner: flat layout, skip counts, 
       () => scanClassFolders(dir, TEXT_FILES, { maxFiles: 10, maxFileBytes: 2 }),
       /a\.txt: is .+ a \.txt file may be \(raise POLYTASK_MAX_FILE_BYTES/,
     );
-    assert.throws(() => scanClassFolders(dir, WAV_FILES), /train: class folder holds no WAV files/);
+    assert.throws(() => scanClassFolders(dir, WAV_FILES), /ham: class folder holds no WAV files/);
     assert.deepEqual(classFolderLimits(WAV_FILES, { POLYTASK_MAX_FILES: '7', POLYTASK_MAX_FILE_BYTES: '1K' }), {
       maxFiles: 7,
       maxFileBytes: 1024,

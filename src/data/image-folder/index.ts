@@ -1,5 +1,6 @@
 /**
- * Image folders: scanning (scan.ts), decoding with sharp and resvg (decode.ts, decode-many.ts),
+ * Image folders: scanning (scan.ts), decoding with sharp and resvg (decode.ts, decode-many.ts, on
+ * worker threads: decode-workers.ts, decode-worker.ts),
  * the decoded cache (cache.ts), float rows and normalisation (rows.ts, pixels.ts) and training-time
  * augmentation (augment.ts). The `images` data source (../sources/image-folder.ts) puts them together.
  *
@@ -20,7 +21,13 @@ export {
   type ImageFormat,
   type ImageSpec,
 } from './decode.js';
-export { decodeMany, DECODE_CONCURRENCY } from './decode-many.js';
+export { decodeMany, DECODE_CONCURRENCY, type DecodeManyOptions } from './decode-many.js';
+export {
+  decodeWorkerCount,
+  MAX_DECODE_WORKERS,
+  MIN_FILES_FOR_WORKERS,
+  runningDecodeWorkers,
+} from './decode-workers.js';
 export { denormalizeRows, normalizeRows, toUnit, type Normalize } from './pixels.js';
 export { cachedImageRows, imageRows, rowSizeOf } from './rows.js';
 export {

@@ -1,7 +1,7 @@
 /**
- * Image files as the float32 rows a model takes ([N, C, H, W] flattened): decoded now (sharp,
- * bounded concurrency) or read from the decoded cache, scaled to [0, 1] and normalised when
- * asked. The same path serves training, evaluation and `polytask predict`, so a run predicts on
+ * Image files as the float32 rows a model takes ([N, C, H, W] flattened): decoded now (sharp, on
+ * worker threads for many files: decode-many.ts) or read from the decoded cache, scaled to
+ * [0, 1] and normalised when asked. The same path serves training, evaluation and `polytask predict`, so a run predicts on
  * exactly the pixels it was trained on (less the augmentation).
  *
  * @example

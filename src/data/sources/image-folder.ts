@@ -14,6 +14,7 @@
  * pool.set.featureShape; // [3, 32, 32]
  */
 import { ValueError } from '../../core/errors.js';
+import { heldOutSplit } from '../class-folders.js';
 import { imageAugmentation } from '../image-folder/augment.js';
 import type { ImageSpec } from '../image-folder/decode.js';
 import type { Normalize } from '../image-folder/pixels.js';
@@ -92,15 +93,9 @@ export function imagesPool(d: ImagesDataConfig): Pool {
     throw new ValueError('data.augment.resizedCrop', 'scale and ratio are [min, max] ranges: min must not exceed max');
   const { spec, normalize } = imageSettings(d);
   const folder = scanImageFolder(d.dir);
-  let held: 'val' | 'test' | undefined;
-  let test: readonly ImageEntry[] | undefined;
-  if (folder.layout === 'split') {
-    held = d.heldOut ?? (folder.val !== undefined ? 'val' : 'test');
-    test = folder[held];
-    if (test === undefined) throw new ValueError('data.heldOut', `${d.dir} has no ${held}/ folder`);
-  } else if (d.heldOut !== undefined) {
-    throw new ValueError('data.heldOut', `${d.dir} has no train/ with val/ or test/ folders to choose from`);
-  }
+  const split = heldOutSplit(folder, d.heldOut, d.dir);
+  const held = split?.held;
+  const test = split?.test;
   const augment =
     d.augment === undefined
       ? undefined

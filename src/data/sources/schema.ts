@@ -118,8 +118,10 @@ const textSchema = z.strictObject({
   source: z.literal('text'),
   /** A .csv, .tsv or .jsonl file with a column of texts and one of labels (give file or dir). */
   file: z.string().min(1).optional(),
-  /** A folder with one folder per class of .txt files, one example each (give file or dir). */
+  /** A folder with one folder per class of .txt files, one example each, or train/ with val/ and/or test/ of them (give file or dir). */
   dir: z.string().min(1).optional(),
+  /** With train/ and val/ or test/ folders: the one held out as the test split (default val when present). */
+  heldOut: z.enum(['val', 'test']).optional(),
   /** The column (CSV header or JSONL field) of the texts. */
   textColumn: z.string().min(1).default('text'),
   /** The column of the class labels (any strings; class names are them, sorted). */

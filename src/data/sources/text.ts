@@ -1,7 +1,8 @@
 /**
  * Text as a source: a column of strings in a CSV, TSV or JSONL file, or one `.txt` file per
- * example in class folders, turned into token ids [maxLength] (float32, cut or padded with the
- * padding id) by a tokenizer: the one `tokenizer:` names, or a word vocabulary built from the
+ * example in class folders (flat, or `train/` with `val/` and/or `test/`, the held-out one the
+ * test split, as image folders), turned into token ids [maxLength] (float32, cut or padded with
+ * the padding id) by a tokenizer: the one `tokenizer:` names, or a word vocabulary built from the
  * training split alone (text/tokenizer.ts) when `loadData` calls `fit`.
  *
  * @example
@@ -16,7 +17,7 @@ import { classesOf } from '../class-folders.js';
 import { checkFileSize, readLimits } from '../read-limits.js';
 import { readTextFolder, readTextTable } from '../text/read.js';
 import { TextTokenizer } from '../text/tokenizer.js';
-import type { Pool } from './pool.js';
+import type { Pool, PoolSet } from './pool.js';
 import type { TextDataConfig } from './schema.js';
 
 /**
@@ -49,31 +50,38 @@ export function textPool(d: TextDataConfig): Pool {
   let labels: Int32Array;
   let classNames: string[];
   let files: string[];
+  let test: NonNullable<ReturnType<typeof readTextFolder>['test']> | undefined;
+  if (d.heldOut !== undefined && d.file !== undefined)
+    throw new ValueError('data.heldOut', 'applies to class folders (dir) with train/ and val/ or test/, not to a file');
   if (d.file !== undefined) {
     const table = readTextTable(d.file, d.textColumn, d.label);
     ({ classNames, labels } = classesOf(table.labels));
     texts = table.texts;
     files = [d.file];
   } else {
-    ({ texts, labels, classNames, files } = readTextFolder(d.dir!));
+    ({ texts, labels, classNames, files, test } = readTextFolder(d.dir!, d.heldOut));
   }
   let tokenizer: TextTokenizer | undefined = given;
-  return {
-    set: {
-      labels,
-      featureShape: [d.maxLength],
-      rows: (indices) => {
-        if (tokenizer === undefined)
-          throw new ValueError('text source', 'rows read before the tokenizer was chosen (fit)');
-        return tokenizer.encode(
-          Array.from(indices, (i) => texts[i]!),
-          d.maxLength,
-        );
-      },
+  const set = (of: { texts: string[]; labels: Int32Array }): PoolSet => ({
+    labels: of.labels,
+    featureShape: [d.maxLength],
+    rows: (indices) => {
+      if (tokenizer === undefined)
+        throw new ValueError('text source', 'rows read before the tokenizer was chosen (fit)');
+      return tokenizer.encode(
+        Array.from(indices, (i) => of.texts[i]!),
+        d.maxLength,
+      );
     },
+  });
+  return {
+    set: set({ texts, labels }),
+    ...(test === undefined ? {} : { test: set(test) }),
     classNames,
-    description: `text ${d.file ?? `folders ${d.dir!}`}`,
-    files: [...files, ...(d.tokenizer === undefined ? [] : [d.tokenizer])].map((f) => path.resolve(f)),
+    description: `text ${d.file ?? `folders ${d.dir!}`}${test === undefined ? '' : `, test split ${test.held}/`}`,
+    files: [...files, ...(test?.files ?? []), ...(d.tokenizer === undefined ? [] : [d.tokenizer])].map((f) =>
+      path.resolve(f),
+    ),
     fit: (trainRows) => {
       tokenizer ??= TextTokenizer.build(
         Array.from(trainRows, (i) => texts[i]!),

@@ -127,7 +127,14 @@ class Ints {
   }
 }
 
-function featureValue(cell: string, file: string, row: number, line: number, column: string): number {
+/**
+ * A feature cell's number: a finite decimal; an empty cell, NaN, Inf or text is a FormatError
+ * naming the file, row, line and column.
+ *
+ * @example
+ * featureValue('2.5', 'a.csv', 1, 2, 'x'); // 2.5
+ */
+export function featureValue(cell: string, file: string, row: number, line: number, column: string): number {
   const where = `row ${row} (line ${line}), column "${snippet(column, 20)}"`;
   if (cell === '') throw new FormatError(file, `${where}: empty cell (features must be numbers; none may be missing)`);
   if (isNumberText(cell)) {

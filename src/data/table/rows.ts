@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
-import { CSV_RECORD_OPTIONS } from '../csv.js';
+import { checkHeader, CSV_RECORD_OPTIONS, raggedRow } from './parse.js';
 import { FormatError, ValueError } from '../../core/errors.js';
 import { checkDeclared } from '../../core/size-limits.js';
 import { isJsonObject, snippet } from '../../io/untrusted.js';
@@ -39,7 +39,7 @@ export interface OpenTable {
 }
 
 /** The longest record (one row) csv-parse may assemble, in characters: a file without line breaks is not a table. */
-const MAX_RECORD_CHARS = 64 * 1024 * 1024;
+export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
 /**
  * The format and separator of a table file, from its extension and an optional delimiter.
@@ -62,8 +62,14 @@ export function tableFormat(file: string, delimiter?: string): { format: TableFo
   return { format, delimiter: delimiter ?? (format === 'tsv' ? '\t' : ',') };
 }
 
-/** The fields of the first line (delimiters plus one, an upper bound), counted from the bytes without holding them: a huge header is refused before it is parsed. */
-function headerFields(file: string, delimiter: string): number {
+/**
+ * The fields of the first line (delimiters plus one, an upper bound), counted from the bytes
+ * without holding them: a huge header is refused before it is parsed.
+ *
+ * @example
+ * headerFields('a.csv', ','); // 5
+ */
+export function headerFields(file: string, delimiter: string): number {
   const fd = fs.openSync(file, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);
@@ -82,18 +88,13 @@ function headerFields(file: string, delimiter: string): number {
   }
 }
 
-function checkHeader(names: string[], file: string): string[] {
-  const seen = new Set<string>();
-  names.forEach((name, i) => {
-    if (name === '') throw new FormatError(file, `header: column ${i + 1} has an empty name`);
-    if (seen.has(name)) throw new FormatError(file, `header: column name "${snippet(name, 40)}" appears twice`);
-    seen.add(name);
-  });
-  return names;
-}
-
-/** A file that cannot be opened is named before any stream starts. */
-function checkReadable(file: string): void {
+/**
+ * A file that cannot be opened is named before any stream starts.
+ *
+ * @example
+ * checkReadable('data.csv'); // throws ENOENT naming it when it is not there
+ */
+export function checkReadable(file: string): void {
   // a missing or unreadable file is the system's error (with its path), which the CLI words as for every reader
   if (!fs.statSync(file).isFile()) throw new FormatError(file, 'is not a file');
 }
@@ -134,6 +135,46 @@ function jsonCell(v: unknown, file: string, line: number, key: string): string {
   );
 }
 
+/**
+ * One line of a JSONL table (`header` null on the first object, which names the columns): its
+ * cells, or null for a blank line. The first object's line yields its keys as `header` first.
+ *
+ * @example
+ * jsonlRow('{"a": 1}', 1, 'x.jsonl', null); // { header: ['a'], cells: ['1'] }
+ */
+export function jsonlRow(
+  raw: string,
+  line: number,
+  file: string,
+  header: string[] | null,
+): { header: string[]; cells: string[] } | null {
+  const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+  if (text.trim() === '') return null;
+  if (text.length > MAX_RECORD_CHARS)
+    throw new FormatError(file, `line ${line} is longer than ${MAX_RECORD_CHARS} characters`);
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch (err) {
+    throw new FormatError(file, `line ${line}: not valid JSON (${snippet((err as Error).message, 80)})`);
+  }
+  if (!isJsonObject(obj)) throw new FormatError(file, `line ${line}: expected a JSON object of column values`);
+  let columns = header;
+  if (columns === null) {
+    columns = Object.keys(obj);
+    checkDeclared(`${file}: line ${line}`, 'columns', columns.length);
+  }
+  const known = new Set(columns);
+  const extra = Object.keys(obj).find((k) => !known.has(k));
+  if (extra !== undefined)
+    throw new FormatError(
+      file,
+      `line ${line}: key "${snippet(extra, 20)}" is not a column of the first line (${columns.length} columns)`,
+    );
+  const o = obj;
+  return { header: columns, cells: columns.map((k) => jsonCell(Object.hasOwn(o, k) ? o[k] : null, file, line, k)) };
+}
+
 async function* jsonlRecords(file: string): AsyncGenerator<Raw, void, undefined> {
   const input = fs.createReadStream(file, { encoding: 'utf8' });
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -142,31 +183,13 @@ async function* jsonlRecords(file: string): AsyncGenerator<Raw, void, undefined>
   try {
     for await (const raw of lines) {
       line++;
-      const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-      if (text.trim() === '') continue;
-      if (text.length > MAX_RECORD_CHARS)
-        throw new FormatError(file, `line ${line} is longer than ${MAX_RECORD_CHARS} characters`);
-      let obj: unknown;
-      try {
-        obj = JSON.parse(text);
-      } catch (err) {
-        throw new FormatError(file, `line ${line}: not valid JSON (${snippet((err as Error).message, 80)})`);
-      }
-      if (!isJsonObject(obj)) throw new FormatError(file, `line ${line}: expected a JSON object of column values`);
+      const got = jsonlRow(raw, line, file, header);
+      if (got === null) continue;
       if (header === null) {
-        header = Object.keys(obj);
-        checkDeclared(`${file}: line ${line}`, 'columns', header.length);
+        header = got.header;
         yield { cells: header, line: 0 };
       }
-      const known = new Set(header);
-      const extra = Object.keys(obj).find((k) => !known.has(k));
-      if (extra !== undefined)
-        throw new FormatError(
-          file,
-          `line ${line}: key "${snippet(extra, 20)}" is not a column of the first line (${header.length} columns)`,
-        );
-      const o = obj;
-      yield { cells: header.map((k) => jsonCell(Object.hasOwn(o, k) ? o[k] : null, file, line, k)), line };
+      yield { cells: got.cells, line };
     }
   } finally {
     lines.close();
@@ -203,11 +226,7 @@ export async function openTable(file: string, opts: { delimiter?: string } = {})
     let row = 0;
     for await (const r of raw) {
       row++;
-      if (r.cells.length !== header.length)
-        throw new FormatError(
-          file,
-          `row ${row} (line ${r.line}) has ${r.cells.length} fields, the header has ${header.length}`,
-        );
+      if (r.cells.length !== header.length) throw raggedRow(file, row, r.line, r.cells.length, header.length);
       yield { cells: r.cells, row, line: r.line };
     }
   }

@@ -1,7 +1,8 @@
 /**
  * Text examples as written by people: a column of strings and a column of labels in a CSV, TSV
  * or JSONL file, or one `.txt` file per example in one folder per class. Labels are kept as the
- * strings they are in the file; class names and indices come from `classesOf`. Every error names
+ * strings they are in the file; class names and indices come from `classesOf`. Class folders
+ * may also come as `train/` with `val/` and/or `test/` (the folder's own splits), as image folders. Every error names
  * the file, and the row or line, and what was expected.
  *
  * @example
@@ -15,7 +16,7 @@ import { parse } from 'csv-parse/sync';
 import { CSV_RECORD_OPTIONS } from '../csv.js';
 import { FormatError, ValueError } from '../../core/errors.js';
 import { isJsonObject, snippet } from '../../io/untrusted.js';
-import { scanClassFolders, TEXT_FILES } from '../class-folders.js';
+import { heldOutSplit, scanClassFolders, TEXT_FILES, type ClassFile } from '../class-folders.js';
 import { CSV_BYTES_PER_BYTE, checkAllocation, checkFileSize, readLimits } from '../read-limits.js';
 
 /** Texts and their labels as strings, in file order. */
@@ -30,6 +31,8 @@ export interface TextFolder {
   labels: Int32Array;
   classNames: string[];
   files: string[];
+  /** The split layout's held-out folder (`val/` or `test/`): the folder's own test split. */
+  test?: { held: 'val' | 'test'; texts: string[]; labels: Int32Array; files: string[] };
 }
 
 function readText(file: string, factor: number, what: string): string {
@@ -137,23 +140,31 @@ export function readTextTable(file: string, textColumn: string, label?: string):
 }
 
 /**
- * The `.txt` files of `dir/<class>/`, one example each (read as UTF-8), scanned with the class-folder
- * limits (POLYTASK_MAX_FILES, POLYTASK_MAX_FILE_BYTES).
+ * The `.txt` files of `dir/<class>/`, or of `dir/train/<class>/` with the held-out folder
+ * (`heldOut`: `val`, by default when there is one, else `test`) as the test split, one example
+ * each (read as UTF-8), scanned with the class-folder limits (POLYTASK_MAX_FILES,
+ * POLYTASK_MAX_FILE_BYTES).
  *
  * @example
  * readTextFolder('reviews').classNames; // ['negative', 'positive']
+ * readTextFolder('reviews-split').test?.held; // 'val'
  */
-export function readTextFolder(dir: string): TextFolder {
-  const { classNames, train: examples } = scanClassFolders(dir, TEXT_FILES);
-  const limits = readLimits();
+export function readTextFolder(dir: string, heldOut?: 'val' | 'test'): TextFolder {
+  const folder = scanClassFolders(dir, TEXT_FILES);
+  const split = heldOutSplit(folder, heldOut, dir);
+  const examples = [...folder.train, ...(split?.test ?? [])];
   let bytes = 0;
   for (const e of examples) bytes += e.size;
-  checkAllocation(dir, bytes * CSV_BYTES_PER_BYTE, limits, `reading ${examples.length} text files`);
+  checkAllocation(dir, bytes * CSV_BYTES_PER_BYTE, readLimits(), `reading ${examples.length} text files`);
+  const read = (entries: readonly ClassFile[]) => ({
+    texts: entries.map((e) => readText(e.path, 1, 'a text file')),
+    labels: Int32Array.from(entries, (e) => e.label),
+    files: entries.map((e) => e.path),
+  });
   return {
-    texts: examples.map((e) => readText(e.path, 1, 'a text file')),
-    labels: Int32Array.from(examples, (e) => e.label),
-    classNames,
-    files: examples.map((e) => e.path),
+    ...read(folder.train),
+    classNames: folder.classNames,
+    ...(split === undefined ? {} : { test: { held: split.held, ...read(split.test) } }),
   };
 }
 

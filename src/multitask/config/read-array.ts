@@ -1,7 +1,7 @@
 /**
  * Reading the array a file reference of a task description points at: an NPY array, an IDX array
- * or columns of a CSV table, as rows (one per sample) of a per-sample shape. Problems are
- * ConfigErrors naming the description file and the field (`tasks.digit.targets.column`).
+ * or columns of a CSV or TSV table (read whole by the table reader), as rows (one per sample) of
+ * a per-sample shape. Problems are ConfigErrors naming the description file and the field (`tasks.digit.targets.column`).
  *
  * @example
  * const a = readArray(ref, ['tasks', 'digit', 'targets'], { file: 'tasks.yaml', dir: '/data', missing: true });
@@ -12,7 +12,8 @@ import path from 'node:path';
 import { PolytaskError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import { readIdx, readNpy } from '../../data/index.js';
-import { cellNumber, readCsvCells } from '../../data/csv.js';
+import { cellNumber } from '../../data/csv.js';
+import { readTableCells } from '../../data/table/index.js';
 import { snippet } from '../../io/untrusted.js';
 import { ConfigError, describeValue } from '../../config/index.js';
 import type { FileRef } from './task-description-schema.js';
@@ -113,14 +114,14 @@ function wantedColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContex
 
 function csvColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext, full: string): ArrayData {
   const delimiter = ref.delimiter === undefined ? {} : { delimiter: ref.delimiter };
-  const table = reading(at, ctx, ref, () => readCsvCells(full, delimiter));
-  const wanted = wantedColumns(ref, at, ctx, table.names);
-  const indices = wanted.map((c) => table.names.indexOf(c));
-  const values = new Float32Array(table.rows.length * wanted.length);
+  const table = reading(at, ctx, ref, () => readTableCells(full, delimiter));
+  const wanted = wantedColumns(ref, at, ctx, table.header);
+  const indices = wanted.map((c) => table.header.indexOf(c));
+  const values = new Float32Array(table.records.length * wanted.length);
   // labels: missing-value tokens become NaN and text cells (class names) are kept; inputs: numbers only
   let text: (string | undefined)[] | undefined;
   const cells = ctx.missing ? new Array<string>(values.length) : undefined;
-  table.rows.forEach((row, r) =>
+  table.records.forEach(({ cells: row }, r) =>
     indices.forEach((c, k) => {
       const cell = row[c]!;
       const i = r * wanted.length + k;
@@ -139,7 +140,7 @@ function csvColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext, 
   );
   return {
     values,
-    rows: table.rows.length,
+    rows: table.records.length,
     rowShape: ref.column !== undefined ? [] : [wanted.length],
     columns: wanted,
     path: full,

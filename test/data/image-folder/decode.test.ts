@@ -201,7 +201,7 @@ test('decodeMany names the first file that fails and counts the others', async (
     writeFileSync(files[3]!, 'also broken');
     const seen: number[] = [];
     await assert.rejects(
-      decodeMany(files, spec(1, 1), (i) => seen.push(i), 2),
+      decodeMany(files, spec(1, 1), (i) => seen.push(i), { workers: 0, concurrency: 2 }),
       (e: Error) =>
         e instanceof FormatError &&
         e.message.startsWith(`${files[1]}: not a PNG`) &&
