@@ -207,6 +207,8 @@ export async function runMtlStudy(
     losses: done.map((o, k) => ({
       label: `${grid[k]!.spec.label} seed ${grid[k]!.spec.seed}`,
       losses: o.losses ?? null,
+      validation: o.valLosses ?? null,
+      stopped: o.stopped === true,
     })),
   });
   const timing = {

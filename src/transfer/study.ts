@@ -36,7 +36,7 @@ import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
 import { ValueError } from '../core/errors.js';
 import { manualSeed } from '../core/rng.js';
-import type { TensorDataset } from '../data/index.js';
+import { trainTestSplit, type TensorDataset } from '../data/index.js';
 import type { MultiTaskModel } from '../models/hard-sharing.js';
 import type { Tensor } from '../tensor/index.js';
 import {
@@ -63,6 +63,7 @@ import type { StrategyKey } from './strategies/types.js';
 import { gainCheck, imageStats, inputCheck, ratioCheck, type StudyChecks } from './study/checks.js';
 import {
   epochsForBudget,
+  patienceFor,
   resolveStudyConfig,
   type TransferStudyConfig,
   type TransferStudyInput,
@@ -92,8 +93,12 @@ export interface StudyRun {
   epochs: number;
   accuracy: number;
   seconds: number;
-  /** Training loss by epoch (of the strategy's last phase), for the convergence check. */
+  /** Training loss by epoch (of the strategy's last phase). */
   losses?: number[];
+  /** Validation loss by epoch of the last phase (with a validation split), for the convergence check. */
+  valLosses?: number[];
+  /** Whether early stopping ended the last phase before its epochs. */
+  stopped?: boolean;
 }
 
 /** What the study found. */
@@ -138,7 +143,13 @@ interface SourceRecord {
   checkpoint: string | null;
   /** Pre-training loss by epoch (absent in older records). */
   losses?: number[];
+  /** Validation loss by epoch (with a validation split), and whether early stopping ended it. */
+  valLosses?: number[];
+  stopped?: boolean;
 }
+
+/** The pre-training's curves, for the convergence check. */
+type SourceCurves = Pick<SourceRecord, 'valLosses' | 'stopped'> & { losses: number[] | null };
 
 const isSourceRecord = (v: unknown): v is SourceRecord => hasFields(v, { checkpoint: 'string-or-null' });
 
@@ -184,7 +195,7 @@ async function sourceModel(
   examples: number | null;
   epochs: number | null;
   checkpoint: string | null;
-  losses: number[] | null;
+  curves: SourceCurves;
 }> {
   const s = config.source;
   if (s.checkpoint !== undefined) {
@@ -196,7 +207,7 @@ async function sourceModel(
       // with the data it was trained on (source.data), that data's training examples
       examples: s.data === undefined ? numberIn(loaded.source, 'examples') : data.source.n,
       epochs: numberIn(loaded.source, 'epochs'),
-      losses: null,
+      curves: { losses: null },
     };
   }
   const runner = new SubRunner<null, SourceRecord>({ store: subRuns, signal, executor, isRecord: isSourceRecord });
@@ -209,13 +220,15 @@ async function sourceModel(
       examples: data.source.n,
       epochs: s.epochs,
       checkpoint: recorded.checkpoint,
-      losses: recorded.losses ?? null,
+      curves: curvesOf(recorded),
     };
   }
   const { arch, config: archConfig } = studyArch(config.model, data.featureShape);
   const info = { data: data.sourceName, examples: data.source.n, epochs: s.epochs };
   const trained: { result?: Awaited<ReturnType<typeof pretrain>> } = {};
-  const { checkpoint, losses } = await runner.run({ id: SOURCE_RUN, spec: null }, async (_run, ctx) => {
+  const source = studyDataset(data, data.source);
+  const split = validationSplit(source, s.validation, s.seed);
+  const record = await runner.run({ id: SOURCE_RUN, spec: null }, async (_run, ctx) => {
     const result = await pretrain({
       arch,
       config: archConfig,
@@ -229,9 +242,10 @@ async function sourceModel(
           name: 'source',
           classes: data.source.classNames.length,
           classNames: [...data.source.classNames],
-          train: studyDataset(data, data.source),
+          train: split.train,
         },
       ],
+      ...(split.val === null ? {} : { validation: { data: [split.val], patience: s.patience } }),
       onEpoch: (e) =>
         report({
           phase: 'pretrain',
@@ -251,8 +265,15 @@ async function sourceModel(
     // the weights first, the record (the runner's, once this returns) last: a record always has its model beside it
     const dir = ctx.dir();
     if (dir !== null) savePretrained(dir, result.model, result.description, { epoch: s.epochs, source: info });
-    return { checkpoint: saved, losses: result.history.map((h) => h.loss) };
+    return {
+      checkpoint: saved,
+      losses: result.history.map((h) => h.loss),
+      ...(split.val === null
+        ? {}
+        : { valLosses: result.history.map((h) => h.valLoss ?? NaN), stopped: result.history.length < s.epochs }),
+    };
   });
+  const { checkpoint } = record;
   const { result } = trained;
   if (result !== undefined)
     return {
@@ -261,7 +282,7 @@ async function sourceModel(
       examples: data.source.n,
       epochs: s.epochs,
       checkpoint,
-      losses: losses ?? null,
+      curves: curvesOf(record),
     };
   // pre-trained by an executor elsewhere: its weights are in the sub-run's directory
   if (subRuns === undefined)
@@ -270,7 +291,33 @@ async function sourceModel(
       'the source model was pre-trained elsewhere, but there is no sub-run store to load it from',
     );
   const { model, description } = loadPretrained(subRuns.dir(SOURCE_RUN));
-  return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint, losses: losses ?? null };
+  return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint, curves: curvesOf(record) };
+}
+
+/** A source record's curves. */
+const curvesOf = (r: SourceRecord): SourceCurves => ({
+  losses: r.losses ?? null,
+  ...(r.valLosses === undefined ? {} : { valLosses: r.valLosses }),
+  ...(r.stopped === undefined ? {} : { stopped: r.stopped }),
+});
+
+/**
+ * A stratified, seeded validation split of `fraction` of `set` (rounded per class), carved from
+ * the training data; none when the fraction is 0 or leaves no example on either side.
+ *
+ * @example
+ * validationSplit(train, 0.2, 0).val?.length; // 2 of 10 per class
+ */
+function validationSplit(
+  set: TensorDataset,
+  fraction: number,
+  seed: number,
+): { train: TensorDataset; val: TensorDataset | null } {
+  if (fraction === 0) return { train: set, val: null };
+  // a stream of its own (seed + 2): the split does not move the labelled draw or the initialisation
+  const split = trainTestSplit(set.length, { testFraction: fraction, seed: seed + 2, stratify: set.labels });
+  if (split.test.length === 0 || split.train.length === 0) return { train: set, val: null };
+  return { train: set.subset(split.train), val: set.subset(split.test) };
 }
 
 /** A copy of the pre-trained trunk with a fresh target head (initialised from the global seed). */
@@ -319,15 +366,19 @@ export async function runTransferStudy(
     ),
   );
   // the labelled examples of the budget and seed under way (several strategies in a row share them)
-  let images: { key: string; train: TensorDataset; test: TensorDataset } | null = null;
-  const imagesOf = (budget: number, seed: number): { train: TensorDataset; test: TensorDataset } => {
+  type RunData = { key: string; train: TensorDataset; val: TensorDataset | null; test: TensorDataset };
+  let images: RunData | null = null;
+  const imagesOf = (budget: number, seed: number): RunData => {
     const key = `${budget}/${seed}`;
     if (images?.key !== key) {
       const drawn = runImages(data, budget, seed);
+      // the run's labelled examples, less its validation split (the budget counts both)
+      const { train, val } = validationSplit(studyDataset(data, drawn.train), ft.validation, seed);
       // the fixed test set keeps one dataset object, so probes over one trunk reuse its cached features
       images = {
         key,
-        train: studyDataset(data, drawn.train),
+        train,
+        val,
         test: drawn.test === data.targetTest ? fixedTest : studyDataset(data, drawn.test),
       };
     }
@@ -357,7 +408,7 @@ export async function runTransferStudy(
     },
     train: async ({ spec: { strategy, budget, seed } }, ctx) => {
       const epochs = epochsForBudget(c, budget);
-      const { train, test } = imagesOf(budget, seed);
+      const { train, val, test } = imagesOf(budget, seed);
       const t0 = performance.now();
       manualSeed(seed);
       const model = targetModel(src.description, weights, classes);
@@ -375,6 +426,7 @@ export async function runTransferStudy(
           seed,
           featureCache: cache,
           frozenBatchNorm: ft.frozenBatchNorm,
+          ...(val === null ? {} : { validation: { data: val, patience: patienceFor(c, epochs) } }),
           ...(ft.layerDecay === undefined ? {} : { layerDecay: ft.layerDecay }),
           ...(ft.l2sp === undefined ? {} : { l2sp: ft.l2sp }),
           ...(ft.bss === undefined
@@ -384,7 +436,7 @@ export async function runTransferStudy(
       });
       const accuracy = taskAccuracy(model, TARGET_TASK, test, { cache });
       const lastPhase = fitted.history.at(-1)?.phase;
-      const losses = fitted.history.filter((h) => h.phase === lastPhase).map((h) => h.loss);
+      const last = fitted.history.filter((h) => h.phase === lastPhase);
       return {
         strategy,
         budget,
@@ -392,7 +444,8 @@ export async function runTransferStudy(
         epochs,
         accuracy,
         seconds: Number(((performance.now() - t0) / 1000).toFixed(2)),
-        losses,
+        losses: last.map((h) => h.loss),
+        ...(val === null ? {} : { valLosses: last.map((h) => h.valLoss ?? NaN), stopped: last.length < epochs }),
       } satisfies StudyRun;
     },
   });
@@ -420,7 +473,7 @@ export async function runTransferStudy(
       budgets: c.target.budgets,
       sourceAccuracy,
       sourceClasses: data.source.classNames.length,
-      sourceLosses: src.losses,
+      sourceCurves: src.curves,
       smokeTest: c.smokeTest,
       sourceName: data.sourceName,
       targetName: data.targetName,

@@ -65,7 +65,7 @@ test('convergence: a training loss still falling over the last quarter is under-
     { label: 'b', losses: [2, 1.5, 1.1, 0.8] },
   ]);
   assert.deepEqual([r.passed, r.value], [false, 0.5]);
-  assert.match(r.detail, /1 of 2 runs still improving.*b \(−27%\)/);
+  assert.match(r.detail, /1 of 2 runs still improving.*b \(training loss −27\.\d% over the last quarter\)/);
 });
 
 // ---- transfer ----------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ function transferRuns(acc: Record<string, Record<number, number[]>>, losses: num
 const transferBase = {
   budgets: [10],
   sourceClasses: 10,
-  sourceLosses: falling,
+  sourceCurves: { losses: falling },
   smokeTest: false,
   sourceName: 'A',
   targetName: 'B',

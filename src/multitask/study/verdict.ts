@@ -25,6 +25,7 @@ import {
   seedEffect,
   seedNoiseReason,
   smokeTestReason,
+  type ConvergenceCurve,
   type EffectOutcome,
   type StudyVerdict,
   type VerdictEffect,
@@ -51,8 +52,8 @@ export interface MtlVerdictInput {
   /** Whether the equal-capacity single-task models were trained. */
   capacityRun: boolean;
   width: number;
-  /** Run label and seed → training loss by epoch (null when not recorded). */
-  losses: readonly { label: string; losses: readonly number[] | null }[];
+  /** Run label and seed → training (and validation) loss by epoch (null when not recorded). */
+  losses: readonly ConvergenceCurve[];
   smokeTest: boolean;
 }
 
@@ -95,7 +96,7 @@ export function decideMtlVerdict(i: MtlVerdictInput): StudyVerdict<EffectOutcome
   if (!i.capacityRun) next.push('turn capacityCheck on');
   const convergence = convergenceReason(i.losses);
   reasons.push(convergence);
-  if (!convergence.passed) next.push('more epochs (epochs)');
+  if (!convergence.passed) next.push('more epochs (epochs, patience)');
 
   const base: 'single' | 'capacity' = i.capacityRun ? 'capacity' : 'single';
   const against = base === 'capacity' ? 'single-task models of equal capacity' : 'the single-task baselines';
