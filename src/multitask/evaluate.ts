@@ -13,6 +13,7 @@ import { type EvaluationResult, type Metric, withModesRestored } from '../train/
 import type { MultiTaskBatch } from './dataset.js';
 import type { MultiTaskNetwork } from '../models/network.js';
 import type { TaskSpec } from './task.js';
+import { taskLosses } from './step.js';
 import { alignPrediction } from './task-loss.js';
 
 /**
@@ -49,6 +50,43 @@ export function evaluateTasks(
   const result: EvaluationResult = {};
   for (const t of tasks) result[t.name] = Object.fromEntries(metrics[t.name]!.map((m) => [m.name, m.compute()]));
   return result;
+}
+
+/**
+ * The validation loss early stopping reads: the sum over tasks of each task's loss, averaged over
+ * the batches that hold its labels (weighted by their sizes), in eval mode and without a tape.
+ * A task with no labelled batch adds nothing.
+ *
+ * @example
+ * summedTaskLoss(model, [left, right], valBatches); // e.g. 0.61
+ */
+export function summedTaskLoss(
+  model: MultiTaskNetwork,
+  tasks: readonly TaskSpec[],
+  batches: Iterable<MultiTaskBatch>,
+): number {
+  const sum: Record<string, number> = {};
+  const n: Record<string, number> = {};
+  withModesRestored(model, () => {
+    model.eval();
+    noGrad(() => {
+      for (const batch of batches) {
+        const present = tasks.filter((t) => batch.y[t.name] !== undefined);
+        if (present.length === 0) continue;
+        const { outputs } = model.run(
+          batch.x,
+          present.map((t) => t.name),
+        );
+        const losses = taskLosses(present, outputs, batch);
+        const rows = batch.x.shape[0]!;
+        for (const t of present) {
+          sum[t.name] = (sum[t.name] ?? 0) + losses[t.name]!.item() * rows;
+          n[t.name] = (n[t.name] ?? 0) + rows;
+        }
+      }
+    });
+  });
+  return Object.keys(sum).reduce((total, t) => total + sum[t]! / n[t]!, 0);
 }
 
 /**

@@ -204,9 +204,14 @@ export async function runMtlStudy(
     capacityRun: capacity !== null,
     width: c.trunk.width,
     smokeTest: c.smokeTest,
+    chance: Object.fromEntries(
+      tasks.filter((t) => t.kind === 'multiclass' && 'accuracy' in t.directions).map((t) => [t.name, 1 / t.outputs]),
+    ),
     losses: done.map((o, k) => ({
       label: `${grid[k]!.spec.label} seed ${grid[k]!.spec.seed}`,
       losses: o.losses ?? null,
+      validation: o.valLosses ?? null,
+      stopped: o.stopped === true,
     })),
   });
   const timing = {

@@ -18,6 +18,7 @@ import {
   Trainer,
   type Callbacks,
   type CheckpointOptions,
+  type EarlyStoppingOptions,
   type EvaluationResult,
   type FitResult,
   type ResumableLoader,
@@ -43,6 +44,11 @@ export interface TrainMultiTaskOptions<B extends MultiTaskBatch> {
   lr?: number;
   /** Called at the end of every epoch; its result lands in the history. */
   evaluate?: () => EvaluationResult;
+  /**
+   * Stop once a validation score (read on a split carved from the training data, never the test
+   * split) has not improved for `patience` epochs, and end with the best epoch's weights.
+   */
+  earlyStopping?: EarlyStoppingOptions;
   /** Measure affinity every K steps; off when absent. */
   affinity?: AffinityTrackerOptions;
   /** Steps per window of the weight history. Default 10. */
@@ -104,6 +110,7 @@ export async function trainMultiTask<B extends MultiTaskBatch>(o: TrainMultiTask
       return { losses: Object.fromEntries(r.present.map((t) => [t, r.losses[t]!])) };
     },
     ...(o.evaluate === undefined ? {} : { evaluate: o.evaluate }),
+    ...(o.earlyStopping === undefined ? {} : { earlyStopping: o.earlyStopping }),
     ...(o.clipGradNorm === undefined ? {} : { clipGradNorm: o.clipGradNorm }),
     ...(o.scheduler === undefined ? {} : { scheduler: o.scheduler }),
     ...(o.maxSteps === undefined ? {} : { maxSteps: o.maxSteps }),

@@ -43,6 +43,12 @@ export interface PretrainOptions {
   onEpoch?: (event: { epoch: number; epochs: number; loss: number }) => void;
   /** Stops the pre-training after its current step; the call then rejects with a StoppedError. */
   signal?: AbortSignal;
+  /**
+   * Validation examples of each task (in the order of `tasks`), carved from its training data:
+   * pre-training stops once their loss has not improved for `patience` epochs, and keeps the best
+   * epoch's weights; each epoch's validation loss lands in the history.
+   */
+  validation?: { data: readonly TensorDataset[]; patience: number };
 }
 
 /** A pre-trained model, its description, and the loss of each epoch. */
@@ -109,6 +115,9 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   manualSeed(o.seed);
   const model = buildModel(description);
   const heads = o.tasks.map((t) => model.heads.get(t.name));
+  const v = o.validation;
+  if (v !== undefined && v.data.length !== o.tasks.length)
+    throw new ValueError('pretrain', `validation has ${v.data.length} datasets for ${o.tasks.length} tasks`);
   model.train();
   const history = await fitAdam({
     model,
@@ -139,6 +148,9 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
       return parts.reduce((a, b) => a.add(b)).div(n);
     },
     onEpochEnd: (e) => o.onEpoch?.({ epoch: e.epoch, epochs: o.epochs, loss: e.loss }),
+    ...(v === undefined
+      ? {}
+      : { validation: { data: pool(o.tasks.map((t, i) => ({ ...t, train: v.data[i]! }))), patience: v.patience } }),
   });
   return { model, description, history };
 }

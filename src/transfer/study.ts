@@ -69,6 +69,8 @@ import {
   pretrainSource,
   sourceWeights,
   SOURCE_RUN,
+  curvesOf,
+  type SourceCurves,
   type SourceRecord,
   type StudyRun,
 } from './study/runs.js';
@@ -145,7 +147,7 @@ async function sourceModel(
   examples: number | null;
   epochs: number | null;
   checkpoint: string | null;
-  losses: number[] | null;
+  curves: SourceCurves;
 }> {
   const s = config.source;
   if (s.checkpoint !== undefined) {
@@ -157,7 +159,7 @@ async function sourceModel(
       // with the data it was trained on (source.data), that data's training examples
       examples: s.data === undefined ? numberIn(loaded.source, 'examples') : data.source.n,
       epochs: numberIn(loaded.source, 'epochs'),
-      losses: null,
+      curves: { losses: null },
     };
   }
   const runner = new SubRunner<null, SourceRecord>({ store: subRuns, signal, executor, isRecord: isSourceRecord });
@@ -170,11 +172,11 @@ async function sourceModel(
       examples: data.source.n,
       epochs: s.epochs,
       checkpoint: recorded.checkpoint,
-      losses: recorded.losses ?? null,
+      curves: curvesOf(recorded),
     };
   }
   const trained: { result?: Awaited<ReturnType<typeof pretrainSource>>['result'] } = {};
-  const { checkpoint, losses } = await runner.run({ id: SOURCE_RUN, spec: null }, async (_run, ctx) => {
+  const record = await runner.run({ id: SOURCE_RUN, spec: null }, async (_run, ctx) => {
     const { record, result } = await pretrainSource(config, data, {
       signal: ctx.signal,
       dir: ctx.dir(),
@@ -192,6 +194,7 @@ async function sourceModel(
     trained.result = result;
     return record;
   });
+  const { checkpoint } = record;
   const { result } = trained;
   if (result !== undefined)
     return {
@@ -200,7 +203,7 @@ async function sourceModel(
       examples: data.source.n,
       epochs: s.epochs,
       checkpoint,
-      losses: losses ?? null,
+      curves: curvesOf(record),
     };
   // pre-trained by an executor elsewhere: its weights are in the sub-run's directory
   if (subRuns === undefined)
@@ -209,7 +212,7 @@ async function sourceModel(
       'the source model was pre-trained elsewhere, but there is no sub-run store to load it from',
     );
   const { model, description } = loadPretrained(subRuns.dir(SOURCE_RUN));
-  return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint, losses: losses ?? null };
+  return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint, curves: curvesOf(record) };
 }
 
 /**
@@ -287,7 +290,7 @@ export async function runTransferStudy(
       budgets: c.target.budgets,
       sourceAccuracy,
       sourceClasses: data.source.classNames.length,
-      sourceLosses: src.losses,
+      sourceCurves: src.curves,
       smokeTest: c.smokeTest,
       sourceName: data.sourceName,
       targetName: data.targetName,

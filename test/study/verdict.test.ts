@@ -13,6 +13,7 @@ import {
   convergenceReason,
   decideEffect,
   lossConverged,
+  validationConverged,
   seedEffect,
   smokeTestReason,
   tInterval,
@@ -65,7 +66,31 @@ test('convergence: a training loss still falling over the last quarter is under-
     { label: 'b', losses: [2, 1.5, 1.1, 0.8] },
   ]);
   assert.deepEqual([r.passed, r.value], [false, 0.5]);
-  assert.match(r.detail, /1 of 2 runs still improving.*b \(−27%\)/);
+  assert.match(r.detail, /1 of 2 runs still improving.*b \(training loss −27\.\d% over the last quarter\)/);
+});
+
+test('convergence on a validation split: still improving unless early stopping ended it or the last quarter gained ≤ 2% of the first epoch', () => {
+  // the best validation loss of the last quarter (0.40) against the best before it (0.50): 0.1 of the first epoch's 1.0
+  const open = validationConverged([1, 0.8, 0.7, 0.6, 0.55, 0.5, 0.45, 0.4], false);
+  assert.ok(!open.converged && Math.abs(open.drop - 0.1) < 1e-12, JSON.stringify(open));
+  assert.equal(validationConverged([1, 0.8, 0.7, 0.6, 0.55, 0.5, 0.45, 0.4], true).converged, true, 'stopped early');
+  // rising at the end: the best was before the last quarter
+  assert.deepEqual(validationConverged([1, 0.5, 0.4, 0.3, 0.31, 0.32, 0.33, 0.35], false), {
+    converged: true,
+    drop: 0,
+  });
+  // a small loss still shrinking by large fractions of itself, but by ≤ 2% of the first epoch's
+  assert.equal(validationConverged([2, 0.2, 0.1, 0.08, 0.07, 0.06, 0.05, 0.045], false).converged, true);
+  // the validation curve decides over the training loss, and the detail carries the measured drop
+  const r = convergenceReason([
+    { label: 'a', losses: [2, 1.5, 1.1, 0.8], validation: [1, 0.9, 0.92, 0.95], stopped: true },
+    { label: 'b', losses: falling, validation: [1, 0.8, 0.7, 0.6, 0.55, 0.5, 0.45, 0.4], stopped: false },
+  ]);
+  assert.deepEqual([r.passed, r.value], [false, 0.5]);
+  assert.match(
+    r.detail,
+    /1 of 2 runs still improving .*on a validation split.*: b \(validation loss −10\.0% of the first epoch's over the last quarter\)/,
+  );
 });
 
 // ---- transfer ----------------------------------------------------------------------------------
@@ -82,7 +107,7 @@ function transferRuns(acc: Record<string, Record<number, number[]>>, losses: num
 const transferBase = {
   budgets: [10],
   sourceClasses: 10,
-  sourceLosses: falling,
+  sourceCurves: { losses: falling },
   smokeTest: false,
   sourceName: 'A',
   targetName: 'B',

@@ -1,8 +1,9 @@
 /**
  * The multi-task study (src/multitask/study.ts) as the CLI runs it: single-task baselines and
  * weighting methods on MultiMNIST, with Δm, negative transfer, task affinity and loss weights over
- * time. The main job runs it near the study's own defaults (3000 images, 3 epochs, four methods,
- * the equal-capacity check), or with two methods on 1500 images under --quick.
+ * time. The main job runs equal weighting on 3000 images for three seeds, each run early-stopped on a
+ * validation split (at most 30 epochs), with the equal-capacity check; --quick (two methods on 1500
+ * images, 3 epochs, one seed) is a smoke test.
  *
  * @example
  * const result = await mtlStudy.use((d) => d.run(validateConfig(d.schema, { epochs: 1 }), (p) => bar.update(p)));
@@ -21,7 +22,18 @@ export const mtlStudy = defineStudy({
   schema: studyConfigSchema,
   flags: { dataset: 'dataset', methods: 'methods', epochs: 'epochs', seeds: 'seeds', train: 'train' },
   presets: {
-    main: { methods: ['ew', 'uw', 'pcgrad', 'famo'], epochs: 3, train: 3000, test: 1000 },
+    // three seeds (an interval), every run trained until its validation loss stops improving (at
+    // most 30 epochs, patience 3: about 20-25 epochs on 2,700 images), equal weights against the
+    // single-task and equal-capacity baselines; 3 epochs left every run still improving
+    main: {
+      methods: ['ew'],
+      epochs: 30,
+      patience: 3,
+      train: 3000,
+      test: 1000,
+      seeds: [0, 1, 2],
+      affinity: { every: 0 },
+    },
     quick: { smokeTest: true, methods: ['ew', 'famo'], epochs: 3, train: 1500, test: 500, capacityCheck: false },
   },
   // the study's progress events carry every field the CLI draws (and per-task losses when reported)

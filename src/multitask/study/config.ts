@@ -6,7 +6,9 @@
  * ```yaml
  * dataset: multimnist      # multimnist | multifashion | scene | scene-fashion | path/to/tasks.yaml
  * methods: [ew, uw, pcgrad, mgda, famo]
- * epochs: 3
+ * epochs: 3               # at most: early stopping on the validation split may end a run sooner
+ * validation: 0.1          # share of the training data held out to stop on (0: none)
+ * patience: 2              # epochs without a lower validation loss before a run stops
  * batchSize: 64
  * lr: 0.001
  * seeds: [0]
@@ -51,7 +53,15 @@ export const studyConfigSchema = z.strictObject({
     .min(1)
     .refine((m) => new Set(m).size === m.length, 'each method once')
     .default(['ew', 'uw', 'pcgrad', 'mgda', 'famo']),
+  /** At most this many epochs: early stopping on the validation split may end a run sooner. */
   epochs: z.int().positive().default(3),
+  /**
+   * Share of the training data held out as a validation split (seeded by dataSeed; the same for
+   * every run): each run stops once its summed task loss there has not improved for `patience`
+   * epochs, keeps its best epoch's weights, and the verdict's convergence check reads it. 0: none.
+   */
+  validation: z.number().min(0).lt(1).default(0.1),
+  patience: z.int().positive().default(2),
   batchSize: z.int().positive().default(64),
   lr: z.number().positive().default(1e-3),
   seeds: z.array(z.int().nonnegative()).min(1).default([0]),

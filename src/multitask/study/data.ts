@@ -25,6 +25,8 @@ export interface StudyData {
   name: string;
   tasks: TaskSpec[];
   train: Record<string, MultiTaskDataset>;
+  /** A validation split carved from each training source (empty with `validation: 0`). */
+  val: Record<string, MultiTaskDataset>;
   test: Record<string, MultiTaskDataset>;
   mixing: Mixing;
 }
@@ -69,7 +71,32 @@ export function descriptionData(d: TaskDescription): StudyData {
     train[name] = ds.subset(split.train);
     test[name] = ds.subset(split.test);
   }
-  return { name: d.file, tasks: d.tasks, train, test, mixing: d.mixing };
+  return { name: d.file, tasks: d.tasks, train, val: {}, test, mixing: d.mixing };
+}
+
+/**
+ * `data` with `fraction` of each training source held out as its validation split (seeded, the
+ * same for every run; never from the test split); unchanged for 0, or for a source too small to
+ * leave an example on either side.
+ *
+ * @example
+ * withValidation(data, 0.1, 0).val.shared.length; // a tenth of the training images
+ */
+export function withValidation(data: StudyData, fraction: number, seed: number): StudyData {
+  if (fraction === 0) return data;
+  const train: Record<string, MultiTaskDataset> = {};
+  const val: Record<string, MultiTaskDataset> = {};
+  for (const [name, ds] of Object.entries(data.train)) {
+    // a stream of its own (seed + 2): the held-out examples do not move the built-in data's construction
+    const split = trainTestSplit(ds.length, { testFraction: fraction, seed: seed + 2 });
+    if (split.test.length === 0 || split.train.length === 0) {
+      train[name] = ds;
+      continue;
+    }
+    train[name] = ds.subset(split.train);
+    val[name] = ds.subset(split.test);
+  }
+  return { ...data, train, val };
 }
 
 const isDescription = (dataset: string): boolean => /\.(ya?ml|json)$/i.test(dataset);
@@ -80,6 +107,7 @@ function builtinData(c: MtlStudyConfig): StudyData {
     name: b.name,
     tasks: b.tasks,
     train: { shared: b.train },
+    val: {},
     test: { shared: b.test },
     mixing: { strategy: 'proportional' },
   };
@@ -92,7 +120,8 @@ function builtinData(c: MtlStudyConfig): StudyData {
  * studyData(parseStudyConfig({ dataset: 'scene', train: 500 })).tasks.length; // 4
  */
 export function studyData(c: MtlStudyConfig): StudyData {
-  return isDescription(c.dataset) ? descriptionData(loadTaskDescriptionSync(c.dataset)) : builtinData(c);
+  const data = isDescription(c.dataset) ? descriptionData(loadTaskDescriptionSync(c.dataset)) : builtinData(c);
+  return withValidation(data, c.validation, c.dataSeed);
 }
 
 /**
@@ -102,7 +131,8 @@ export function studyData(c: MtlStudyConfig): StudyData {
  * (await loadStudyData(parseStudyConfig({ dataset: 'tasks.yaml' }))).tasks.length;
  */
 export async function loadStudyData(c: MtlStudyConfig): Promise<StudyData> {
-  return isDescription(c.dataset) ? descriptionData(await loadTaskDescription(c.dataset)) : builtinData(c);
+  const data = isDescription(c.dataset) ? descriptionData(await loadTaskDescription(c.dataset)) : builtinData(c);
+  return withValidation(data, c.validation, c.dataSeed);
 }
 
 /** The sources holding any of `tasks`, each cut down to those tasks. */
@@ -144,6 +174,20 @@ export function trainLoader(
  */
 export function* testBatches(data: StudyData, batchSize = 256): Generator<MultiTaskBatch> {
   for (const ds of Object.values(data.test)) yield* new MultiTaskLoader(ds, { batchSize, seed: 0 });
+}
+
+/**
+ * Every validation batch of the sources holding any of `tasks`, in order (a fresh pass per call).
+ *
+ * @example
+ * summedTaskLoss(model, tasks, validationBatches(data, ['left']));
+ */
+export function* validationBatches(
+  data: StudyData,
+  tasks: readonly string[],
+  batchSize = 256,
+): Generator<MultiTaskBatch> {
+  for (const ds of Object.values(sourcesFor(data.val, tasks))) yield* new MultiTaskLoader(ds, { batchSize, seed: 0 });
 }
 
 /**

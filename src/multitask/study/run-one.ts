@@ -12,14 +12,14 @@ import { hasFields } from '../../study/index.js';
 import type { EvaluationResult, StepEndEvent } from '../../train/index.js';
 import { createWeighting, type WeightingKey } from '../weighting/index.js';
 import type { AffinityHistory } from '../affinity-tracker.js';
-import { evaluateTasks } from '../evaluate.js';
+import { evaluateTasks, summedTaskLoss } from '../evaluate.js';
 import { MultiTaskModel } from '../../models/hard-sharing.js';
 import { taskHeads } from '../heads.js';
 import type { TaskSpec } from '../task.js';
 import { trainMultiTask } from '../train-multitask.js';
 import type { WeightsOverTime } from '../weight-history.js';
 import type { MtlStudyConfig } from './config.js';
-import { inputShape, testBatches, trainLoader, type StudyData } from './data.js';
+import { inputShape, testBatches, trainLoader, validationBatches, type StudyData } from './data.js';
 import { studyTrunk } from './trunk.js';
 
 /** What to train. */
@@ -41,8 +41,12 @@ export interface RunOutcome {
   affinity: AffinityHistory | null;
   seconds: number;
   params: number;
-  /** Training loss by epoch (the sum over tasks), for the convergence check; absent in older records. */
+  /** Training loss by epoch (the sum over tasks); absent in older records. */
   losses?: number[];
+  /** Validation loss by epoch (summed over tasks), with a validation split: what convergence is judged on. */
+  valLosses?: number[];
+  /** Whether early stopping ended the run before its epochs. */
+  stopped?: boolean;
 }
 
 /**
@@ -91,6 +95,7 @@ export async function trainAndEvaluate(
   const model = studyModel(data, spec.tasks, spec.width);
   const names = spec.tasks.map((t) => t.name);
   const method = createWeighting(spec.method, names, c.methodOptions[spec.method] ?? {});
+  const validate = Object.keys(data.val).length > 0;
   const run = await trainMultiTask({
     model,
     tasks: spec.tasks,
@@ -104,6 +109,16 @@ export async function trainAndEvaluate(
       : {}),
     callbacks: { onStepEnd: onStep },
     signal,
+    ...(validate
+      ? {
+          earlyStopping: {
+            metric: 'validation loss',
+            mode: 'min' as const,
+            patience: c.patience,
+            score: () => summedTaskLoss(model, spec.tasks, validationBatches(data, names)),
+          },
+        }
+      : {}),
   });
   const results = evaluateTasks(model, spec.tasks, testBatches(data));
   return {
@@ -113,5 +128,11 @@ export async function trainAndEvaluate(
     seconds: (performance.now() - started) / 1000,
     params: model.numParameters(),
     losses: run.fit.history.map((h) => h.loss),
+    ...(validate
+      ? {
+          valLosses: run.fit.history.map((h) => h.earlyStopping?.value ?? NaN),
+          stopped: run.fit.history.length < c.epochs,
+        }
+      : {}),
   };
 }

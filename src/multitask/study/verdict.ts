@@ -7,7 +7,9 @@
  * reported beside it.
  *
  * Gates: a smoke test (`--quick`) is never a conclusion; the equal-capacity comparison must have
- * been run (`capacityCheck`); the runs must have converged. The seed's conditions for multi-task
+ * been run (`capacityCheck`); every task scored by accuracy must be learnt by its own model
+ * (LEARNT_ABOVE_CHANCE above chance); the runs must have converged (validation loss no longer
+ * improving, src/study/verdict.ts). The seed's conditions for multi-task
  * learning are reported by name when they fail: a shared input, balanced labels, and a shared
  * network big enough for every task ("a shared network this small cannot hold both tasks: widen
  * the trunk"). Methods unstable over seeds (Δm sd above UNSTABLE_DM_SD) or below the single-task
@@ -25,6 +27,7 @@ import {
   seedEffect,
   seedNoiseReason,
   smokeTestReason,
+  type ConvergenceCurve,
   type EffectOutcome,
   type StudyVerdict,
   type VerdictEffect,
@@ -40,6 +43,12 @@ export const MTL_MARGIN_PERCENT = 1;
 /** A method whose Δm varies over seeds with a larger sd (percent) is flagged unstable. */
 export const UNSTABLE_DM_SD = 5;
 
+/**
+ * A classification task counts as learnt when its own (single-task) model's held-out accuracy is
+ * at least this far above chance (10 points): Δm over a task nobody can learn is noise.
+ */
+export const LEARNT_ABOVE_CHANCE = 0.1;
+
 export interface MtlVerdictInput {
   methods: readonly string[];
   /** Run label ('single:left', 'ew', 'capacity:left') → its results, one per seed (in seed order). */
@@ -51,9 +60,39 @@ export interface MtlVerdictInput {
   /** Whether the equal-capacity single-task models were trained. */
   capacityRun: boolean;
   width: number;
-  /** Run label and seed → training loss by epoch (null when not recorded). */
-  losses: readonly { label: string; losses: readonly number[] | null }[];
+  /** Run label and seed → training (and validation) loss by epoch (null when not recorded). */
+  losses: readonly ConvergenceCurve[];
   smokeTest: boolean;
+  /** Task → chance accuracy (1 / classes) of a task scored by accuracy; absent for the others. */
+  chance?: Readonly<Record<string, number>>;
+}
+
+/**
+ * The "every task is learnt" gate: each task scored by accuracy must beat chance by
+ * LEARNT_ABOVE_CHANCE with its own single-task model (mean over seeds); null when no task is.
+ */
+function learntReason(i: MtlVerdictInput): VerdictReason | null {
+  const scored = Object.entries(i.chance ?? {}).filter(([t]) => i.tasks.includes(t));
+  if (scored.length === 0) return null;
+  const acc = scored.map(([t, chance]) => {
+    const runs = i.perSeed.get(`single:${t}`) ?? [];
+    const values = runs.map((r) => r[t]?.['accuracy'] ?? NaN).filter(Number.isFinite);
+    return { t, chance, accuracy: values.length === 0 ? NaN : meanSd(values).mean };
+  });
+  const failed = acc.filter((a) => !(a.accuracy >= a.chance + LEARNT_ABOVE_CHANCE));
+  const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+  const worst = acc.reduce((a, b) => (b.accuracy - b.chance < a.accuracy - a.chance ? b : a));
+  return {
+    check: 'tasks learnt',
+    value: Number((worst.accuracy - worst.chance).toFixed(4)),
+    passed: failed.length === 0,
+    gate: true,
+    failure: 'a task is not learnt',
+    detail:
+      failed.length === 0
+        ? `every task's own model beats chance by ≥ ${100 * LEARNT_ABOVE_CHANCE} points (the closest: ${worst.t} ${pct(worst.accuracy)} against ${pct(worst.chance)})`
+        : `${failed.map((a) => `${a.t}: its own model scores ${pct(a.accuracy)} against chance ${pct(a.chance)}`).join('; ')} (needs ≥ ${100 * LEARNT_ABOVE_CHANCE} points above): Δm over a task that cannot be learnt from its inputs is noise`,
+  };
 }
 
 /** The per-seed Δm of `method` against the per-seed baselines of `prefix` ('single' or 'capacity'). */
@@ -93,9 +132,15 @@ export function decideMtlVerdict(i: MtlVerdictInput): StudyVerdict<EffectOutcome
       : 'capacityCheck is off: the fair comparison (equal total parameters) was not made',
   });
   if (!i.capacityRun) next.push('turn capacityCheck on');
+  const learnt = learntReason(i);
+  if (learnt !== null) {
+    reasons.push(learnt);
+    if (!learnt.passed)
+      next.push('drop or fix the tasks their own model does not learn (labels unrelated to the inputs?)');
+  }
   const convergence = convergenceReason(i.losses);
   reasons.push(convergence);
-  if (!convergence.passed) next.push('more epochs (epochs)');
+  if (!convergence.passed) next.push('more epochs (epochs, patience)');
 
   const base: 'single' | 'capacity' = i.capacityRun ? 'capacity' : 'single';
   const against = base === 'capacity' ? 'single-task models of equal capacity' : 'the single-task baselines';

@@ -83,6 +83,15 @@ export async function trainEndToEnd(
         const ce = functional.crossEntropy(head.forward(features), y);
         return regs.reduce((total, r) => total.add(r.penalty({ features })), ce);
       },
+      // early stopping on the plain cross-entropy of the validation split (no penalty)
+      ...(options.validation === undefined
+        ? {}
+        : {
+            validation: {
+              ...options.validation,
+              loss: (x: Tensor, y: Tensor) => functional.crossEntropy(head.forward(model.trunk.forward(x)), y),
+            },
+          }),
       onEpochEnd: (e) => {
         ctx.onEpoch?.({ strategy, phase, epoch: e.epoch, epochs, loss: e.loss });
         opts.afterEpoch?.(e.epoch);
@@ -129,6 +138,16 @@ export async function trainProbe(
       const ce = functional.crossEntropy(head.forward(f), y);
       return reg === null ? ce : ce.add(reg.penalty());
     },
+    // the validation split's features come through the same cache (the trunk is frozen)
+    ...(options.validation === undefined
+      ? {}
+      : {
+          validation: {
+            data: cache.features(model.trunk, options.validation.data),
+            patience: options.validation.patience,
+            loss: (f: Tensor, y: Tensor) => functional.crossEntropy(head.forward(f), y),
+          },
+        }),
     onEpochEnd: (e) => ctx.onEpoch?.({ strategy, phase, epoch: e.epoch, epochs, loss: e.loss }),
   });
   return { history: losses.map((l) => ({ phase, ...l })), cachedExamples: cache.examplesComputed - before };

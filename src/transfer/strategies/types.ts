@@ -55,6 +55,12 @@ export interface FineTuneOptions {
   bss?: { eta: number; k?: number };
   /** A cache shared between runs, so that probes over the same trunk and data reuse features. */
   featureCache?: FeatureCache;
+  /**
+   * A validation split carved from the labelled examples (never the test set): every phase stops
+   * once its cross-entropy there has not improved for `patience` epochs, and keeps its best epoch's
+   * weights. Each epoch's validation loss lands in the history.
+   */
+  validation?: { data: TensorDataset; patience: number };
 }
 
 /** One finished epoch, as reported while training. */
@@ -82,8 +88,8 @@ export interface FineTuneContext {
 /** What a strategy did. */
 export interface FineTuneResult {
   strategy: MethodKey;
-  /** The mean loss of every epoch, by phase. */
-  history: { phase: string; epoch: number; loss: number }[];
+  /** The mean loss of every epoch (and its validation loss, with a validation split), by phase. */
+  history: { phase: string; epoch: number; loss: number; valLoss?: number }[];
   /** Examples that went through the trunk to fill the feature cache (probes only). */
   cachedExamples: number;
 }

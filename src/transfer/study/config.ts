@@ -65,10 +65,18 @@ export const transferStudyConfigSchema = z.strictObject({
       data: dataSchema.optional(),
       /** Source training examples used (a seeded, class-balanced subset); 'all' for every one. */
       samples: z.union([positiveInt, z.literal('all')]).default(6000),
+      /** At most this many epochs: early stopping on the validation split may end it sooner. */
       epochs: positiveInt.default(2),
       batchSize: positiveInt.default(64),
       lr: positive.default(1e-3),
       seed: z.number().int().default(0),
+      /**
+       * Share of the source training examples held out as a validation split (stratified, seeded):
+       * pre-training stops once its loss there has not improved for `patience` epochs and keeps
+       * the best epoch; the verdict's convergence check reads it. 0: none (then the training loss).
+       */
+      validation: z.number().min(0).lt(1).default(0.1),
+      patience: positiveInt.default(2),
       /** Save the pre-trained model as a checkpoint under this directory. */
       save: z.string().min(1).optional(),
     })
@@ -106,7 +114,16 @@ export const transferStudyConfigSchema = z.strictObject({
       lr: positive.default(1e-3),
       /** Rate of linear probes (and LP-FT's probe): a probe is cheap and convex, so it may move faster. */
       probeLr: positive.default(1e-2),
-      /** Epochs of a budget of n labels per class: max(minEpochs, ceil(epochBudget / n)). */
+      /**
+       * Share of each run's labelled examples (per class, rounded; a budget of n labels per class
+       * trains on the others) held out as its validation split: every phase stops once its loss
+       * there has not improved for `patience` epochs and keeps the best epoch, and the verdict's
+       * convergence check reads it. 0: none (then the training loss is checked instead).
+       */
+      validation: z.number().min(0).lt(1).default(0.2),
+      /** Epochs without a better validation loss before a run stops. Default: a tenth of its epochs, at least 5. */
+      patience: positiveInt.optional(),
+      /** Epochs of a budget of n labels per class (at most: early stopping may end it sooner): max(minEpochs, ceil(epochBudget / n)). */
       minEpochs: positiveInt.default(8),
       epochBudget: positiveInt.default(500),
       layerDecay: z.number().gt(0).max(1).optional(),
@@ -147,9 +164,11 @@ function referenceProtocol(direction: Exclude<TransferStudyConfig['direction'], 
   return {
     direction,
     model: { arch: 'cnn', channels: [32, 64], hidden: 128 },
-    source: { samples: 'all', epochs: 2 },
+    // the PyTorch script's protocol: fixed epochs, no validation split (convergence: training loss)
+    source: { samples: 'all', epochs: 2, validation: 0 },
     target: { budgets: [10, 30, 100], testSamples: 'rest' },
     fineTune: {
+      validation: 0,
       strategies: ['scratch', 'linear-probe', 'full'],
       seeds: [0, 1, 2],
       probeLr: 1e-3,
@@ -187,4 +206,15 @@ export function resolveStudyConfig(input: string | TransferStudyInput = {}): Tra
  */
 export function epochsForBudget(config: TransferStudyConfig, perClass: number): number {
   return Math.max(config.fineTune.minEpochs, Math.ceil(config.fineTune.epochBudget / perClass));
+}
+
+/**
+ * Early-stopping patience of a fine-tuning run of `epochs` epochs: fineTune.patience, or a tenth of
+ * the epochs (at least 5).
+ *
+ * @example
+ * patienceFor(resolveStudyConfig('reference'), 200); // 20
+ */
+export function patienceFor(config: TransferStudyConfig, epochs: number): number {
+  return config.fineTune.patience ?? Math.max(5, Math.ceil(epochs / 10));
 }

@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { manualSeed } from '../../core/rng.js';
-import type { TensorDataset } from '../../data/index.js';
+import { trainTestSplit, type TensorDataset } from '../../data/index.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { hasFields, type SubRun } from '../../study/index.js';
 import type { Tensor } from '../../tensor/index.js';
@@ -26,7 +26,7 @@ import { runFineTune } from '../finetune.js';
 import { pretrain, type PretrainResult } from '../pretrain.js';
 import { loadWeights } from '../state-map.js';
 import type { StrategyKey } from '../strategies/types.js';
-import { epochsForBudget, type TransferStudyConfig } from './config.js';
+import { epochsForBudget, patienceFor, type TransferStudyConfig } from './config.js';
 import { runImages, studyDataset, type StudyData } from './data.js';
 import { studyArch } from './user-data.js';
 
@@ -41,6 +41,43 @@ export interface SourceRecord {
   checkpoint: string | null;
   /** Pre-training loss by epoch (absent in older records). */
   losses?: number[];
+  /** Validation loss by epoch (with a validation split), and whether early stopping ended it. */
+  valLosses?: number[];
+  stopped?: boolean;
+}
+
+/** The pre-training's curves, for the convergence check. */
+export type SourceCurves = Pick<SourceRecord, 'valLosses' | 'stopped'> & { losses: number[] | null };
+
+/**
+ * A source record's curves.
+ *
+ * @example
+ * curvesOf({ checkpoint: null, losses: [1, 0.5] }); // { losses: [1, 0.5] }
+ */
+export const curvesOf = (r: SourceRecord): SourceCurves => ({
+  losses: r.losses ?? null,
+  ...(r.valLosses === undefined ? {} : { valLosses: r.valLosses }),
+  ...(r.stopped === undefined ? {} : { stopped: r.stopped }),
+});
+
+/**
+ * A stratified, seeded validation split of `fraction` of `set` (rounded per class), carved from
+ * the training data; none when the fraction is 0 or leaves no example on either side.
+ *
+ * @example
+ * validationSplit(train, 0.2, 0).val?.length; // 2 of 10 per class
+ */
+export function validationSplit(
+  set: TensorDataset,
+  fraction: number,
+  seed: number,
+): { train: TensorDataset; val: TensorDataset | null } {
+  if (fraction === 0) return { train: set, val: null };
+  // a stream of its own (seed + 2): the split does not move the labelled draw or the initialisation
+  const split = trainTestSplit(set.length, { testFraction: fraction, seed: seed + 2, stratify: set.labels });
+  if (split.test.length === 0 || split.train.length === 0) return { train: set, val: null };
+  return { train: set.subset(split.train), val: set.subset(split.test) };
 }
 
 /** Whether a stored sub-run record is the pre-training's. */
@@ -54,8 +91,12 @@ export interface StudyRun {
   epochs: number;
   accuracy: number;
   seconds: number;
-  /** Training loss by epoch (of the strategy's last phase), for the convergence check. */
+  /** Training loss by epoch (of the strategy's last phase). */
   losses?: number[];
+  /** Validation loss by epoch of the last phase (with a validation split), for the convergence check. */
+  valLosses?: number[];
+  /** Whether early stopping ended the last phase before its epochs. */
+  stopped?: boolean;
 }
 
 /**
@@ -119,6 +160,7 @@ export async function pretrainSource(
   const s = c.source;
   const { arch, config: archConfig } = studyArch(c.model, data.featureShape);
   const info = { data: data.sourceName, examples: data.source.n, epochs: s.epochs };
+  const split = validationSplit(studyDataset(data, data.source), s.validation, s.seed);
   const result = await pretrain({
     arch,
     config: archConfig,
@@ -132,9 +174,10 @@ export async function pretrainSource(
         name: 'source',
         classes: data.source.classNames.length,
         classNames: [...data.source.classNames],
-        train: studyDataset(data, data.source),
+        train: split.train,
       },
     ],
+    ...(split.val === null ? {} : { validation: { data: [split.val], patience: s.patience } }),
     ...(o.onEpoch === undefined ? {} : { onEpoch: o.onEpoch }),
   });
   const saved =
@@ -144,7 +187,14 @@ export async function pretrainSource(
   // the weights first, the record (the runner's, once this returns) last: a record always has its model beside it
   if (o.dir !== undefined && o.dir !== null)
     savePretrained(o.dir, result.model, result.description, { epoch: s.epochs, source: info });
-  return { record: { checkpoint: saved, losses: result.history.map((h) => h.loss) }, result };
+  const record: SourceRecord = {
+    checkpoint: saved,
+    losses: result.history.map((h) => h.loss),
+    ...(split.val === null
+      ? {}
+      : { valLosses: result.history.map((h) => h.valLoss ?? NaN), stopped: result.history.length < s.epochs }),
+  };
+  return { record, result };
 }
 
 /**
@@ -169,7 +219,7 @@ export function sourceWeights(model: MultiTaskModel): Record<string, Tensor> {
 export class FineTuneRuns {
   readonly #cache = new FeatureCache();
   readonly #fixedTest: TensorDataset;
-  #images: { key: string; train: TensorDataset; test: TensorDataset } | null = null;
+  #images: { key: string; train: TensorDataset; val: TensorDataset | null; test: TensorDataset } | null = null;
 
   constructor(
     readonly c: TransferStudyConfig,
@@ -181,14 +231,17 @@ export class FineTuneRuns {
   }
 
   /** The labelled examples of the budget and seed under way (several strategies in a row share them). */
-  #imagesOf(budget: number, seed: number): { train: TensorDataset; test: TensorDataset } {
+  #imagesOf(budget: number, seed: number): { train: TensorDataset; val: TensorDataset | null; test: TensorDataset } {
     const key = `${budget}/${seed}`;
     if (this.#images?.key !== key) {
       const drawn = runImages(this.data, budget, seed);
+      // the run's labelled examples, less its validation split (the budget counts both)
+      const { train, val } = validationSplit(studyDataset(this.data, drawn.train), this.c.fineTune.validation, seed);
       // the fixed test set keeps one dataset object, so probes over one trunk reuse its cached features
       this.#images = {
         key,
-        train: studyDataset(this.data, drawn.train),
+        train,
+        val,
         test: drawn.test === this.data.targetTest ? this.#fixedTest : studyDataset(this.data, drawn.test),
       };
     }
@@ -206,7 +259,7 @@ export class FineTuneRuns {
     const { c } = this;
     const ft = c.fineTune;
     const epochs = epochsForBudget(c, budget);
-    const { train, test } = this.#imagesOf(budget, seed);
+    const { train, val, test } = this.#imagesOf(budget, seed);
     const t0 = performance.now();
     manualSeed(seed);
     // a copy of the pre-trained trunk with a fresh target head (initialised from the global seed)
@@ -229,6 +282,7 @@ export class FineTuneRuns {
         seed,
         featureCache: this.#cache,
         frozenBatchNorm: ft.frozenBatchNorm,
+        ...(val === null ? {} : { validation: { data: val, patience: patienceFor(c, epochs) } }),
         ...(ft.layerDecay === undefined ? {} : { layerDecay: ft.layerDecay }),
         ...(ft.l2sp === undefined ? {} : { l2sp: ft.l2sp }),
         ...(ft.bss === undefined
@@ -238,7 +292,7 @@ export class FineTuneRuns {
     });
     const accuracy = taskAccuracy(model, TARGET_TASK, test, { cache: this.#cache });
     const lastPhase = fitted.history.at(-1)?.phase;
-    const losses = fitted.history.filter((h) => h.phase === lastPhase).map((h) => h.loss);
+    const last = fitted.history.filter((h) => h.phase === lastPhase);
     return {
       strategy,
       budget,
@@ -246,7 +300,8 @@ export class FineTuneRuns {
       epochs,
       accuracy,
       seconds: Number(((performance.now() - t0) / 1000).toFixed(2)),
-      losses,
+      losses: last.map((h) => h.loss),
+      ...(val === null ? {} : { valLosses: last.map((h) => h.valLoss ?? NaN), stopped: last.length < epochs }),
     };
   }
 }

@@ -16,7 +16,7 @@
  * hurts, else `no-difference`.
  *
  * @example
- * const v = decideTransferVerdict({ runs, budgets: [10, 100], sourceAccuracy: 0.97, sourceClasses: 5, sourceLosses: [1.2, 0.4], smokeTest: false, sourceName: 'digits 0-4', targetName: 'digits 5-9' });
+ * const v = decideTransferVerdict({ runs, budgets: [10, 100], sourceAccuracy: 0.97, sourceClasses: 5, sourceCurves: { losses: [1.2, 0.4], valLosses: [0.5, 0.3, 0.31], stopped: true }, smokeTest: false, sourceName: 'digits 0-4', targetName: 'digits 5-9' });
  * v.outcome; // 'helps'
  */
 import {
@@ -51,6 +51,10 @@ export interface TransferRunRecord {
   accuracy: number;
   /** Training loss by epoch (its last phase); absent in older records. */
   losses?: number[] | undefined;
+  /** Validation loss by epoch of its last phase (with a validation split): what convergence is judged on. */
+  valLosses?: number[] | undefined;
+  /** Whether early stopping ended it. */
+  stopped?: boolean | undefined;
 }
 
 export interface TransferVerdictInput {
@@ -59,8 +63,8 @@ export interface TransferVerdictInput {
   /** Held-out accuracy of the source model on its own task; null when it was not measured (a loaded checkpoint). */
   sourceAccuracy: number | null;
   sourceClasses: number;
-  /** Pre-training loss by epoch; null when not recorded. */
-  sourceLosses: readonly number[] | null;
+  /** Pre-training loss (and validation loss) by epoch; losses null when not recorded (a loaded checkpoint). */
+  sourceCurves: { losses: readonly number[] | null; valLosses?: readonly number[]; stopped?: boolean };
   smokeTest: boolean;
   sourceName: string;
   targetName: string;
@@ -146,12 +150,35 @@ export function decideTransferVerdict(i: TransferVerdictInput): StudyVerdict<Eff
     });
     if (!ok) next.push('a larger source or more pre-training epochs: the source model has not learnt its own task');
   }
+  const src = i.sourceCurves;
   const convergence = convergenceReason([
-    ...(i.sourceLosses === null ? [] : [{ label: 'pre-training', losses: i.sourceLosses }]),
-    ...i.runs.map((r) => ({ label: `${r.strategy} ${r.budget}/class seed ${r.seed}`, losses: r.losses ?? null })),
+    {
+      label: 'pre-training',
+      losses: src.losses,
+      validation: src.valLosses ?? null,
+      stopped: src.stopped === true,
+    },
+    ...i.runs.map((r) => ({
+      label: `${r.strategy} ${r.budget}/class seed ${r.seed}`,
+      losses: r.losses ?? null,
+      validation: r.valLosses ?? null,
+      stopped: r.stopped === true,
+    })),
   ]);
   reasons.push(convergence);
-  if (!convergence.passed) next.push('more epochs (fineTune.minEpochs, fineTune.epochBudget, source.epochs)');
+  // the pre-training alone: one run among many, but every fine-tuning run starts from it
+  const source = convergenceReason([
+    { label: 'pre-training', losses: src.losses, validation: src.valLosses ?? null, stopped: src.stopped === true },
+  ]);
+  if (src.losses !== null || src.valLosses !== undefined)
+    reasons.push({
+      ...source,
+      check: 'source converged',
+      passed: source.value === 0,
+      detail: source.value === 0 ? `the pre-training converged: ${source.detail}` : source.detail,
+    });
+  if (!convergence.passed || source.value === 1)
+    next.push('more epochs (source.epochs, fineTune.minEpochs, fineTune.epochBudget)');
 
   const effects = budgetEffects(i.runs, i.budgets);
   for (const e of effects) {
