@@ -120,6 +120,8 @@ const textSchema = z.strictObject({
   file: z.string().min(1).optional(),
   /** A folder with one folder per class of .txt files, one example each (give file or dir). */
   dir: z.string().min(1).optional(),
+  /** With file: a second table of the same columns, held out as the test split (testFraction is then unused). */
+  testFile: z.string().min(1).optional(),
   /** The column (CSV header or JSONL field) of the texts. */
   textColumn: z.string().min(1).default('text'),
   /** The column of the class labels (any strings; class names are them, sorted). */

@@ -16,7 +16,7 @@ import { classesOf } from '../class-folders.js';
 import { checkFileSize, readLimits } from '../read-limits.js';
 import { readTextFolder, readTextTable } from '../text/read.js';
 import { TextTokenizer } from '../text/tokenizer.js';
-import type { Pool } from './pool.js';
+import type { Pool, PoolSet } from './pool.js';
 import type { TextDataConfig } from './schema.js';
 
 /**
@@ -45,32 +45,49 @@ export function textPool(d: TextDataConfig): Pool {
       'a text source takes file (a CSV, TSV or JSONL table) or dir (class folders), one of them',
     );
   const given = d.tokenizer === undefined ? undefined : readTokenizer(d.tokenizer);
+  if (d.testFile !== undefined && d.file === undefined)
+    throw new ValueError('data.testFile', 'goes with file (a table of texts), not with dir');
   let texts: string[];
   let labels: Int32Array;
   let classNames: string[];
   let files: string[];
+  let held: { texts: string[]; labels: Int32Array } | undefined;
   if (d.file !== undefined) {
     const table = readTextTable(d.file, d.textColumn, d.label);
-    ({ classNames, labels } = classesOf(table.labels));
-    texts = table.texts;
     files = [d.file];
+    if (d.testFile === undefined) {
+      ({ classNames, labels } = classesOf(table.labels));
+      texts = table.texts;
+    } else {
+      // one class list over both tables, so a class seen only in testing keeps its index
+      const test = readTextTable(d.testFile, d.textColumn, d.label);
+      const both = classesOf([...table.labels, ...test.labels]);
+      classNames = both.classNames;
+      const n = table.labels.length;
+      texts = table.texts;
+      labels = both.labels.slice(0, n);
+      held = { texts: test.texts, labels: both.labels.slice(n) };
+      files.push(d.testFile);
+    }
   } else {
     ({ texts, labels, classNames, files } = readTextFolder(d.dir!));
   }
   let tokenizer: TextTokenizer | undefined = given;
-  return {
-    set: {
-      labels,
-      featureShape: [d.maxLength],
-      rows: (indices) => {
-        if (tokenizer === undefined)
-          throw new ValueError('text source', 'rows read before the tokenizer was chosen (fit)');
-        return tokenizer.encode(
-          Array.from(indices, (i) => texts[i]!),
-          d.maxLength,
-        );
-      },
+  const setOf = (rowTexts: readonly string[], rowLabels: Int32Array): PoolSet => ({
+    labels: rowLabels,
+    featureShape: [d.maxLength],
+    rows: (indices) => {
+      if (tokenizer === undefined)
+        throw new ValueError('text source', 'rows read before the tokenizer was chosen (fit)');
+      return tokenizer.encode(
+        Array.from(indices, (i) => rowTexts[i]!),
+        d.maxLength,
+      );
     },
+  });
+  return {
+    set: setOf(texts, labels),
+    ...(held === undefined ? {} : { test: setOf(held.texts, held.labels) }),
     classNames,
     description: `text ${d.file ?? `folders ${d.dir!}`}`,
     files: [...files, ...(d.tokenizer === undefined ? [] : [d.tokenizer])].map((f) => path.resolve(f)),
