@@ -73,6 +73,10 @@ export function textPool(d: TextDataConfig): Pool {
     ({ texts, labels, classNames, files } = readTextFolder(d.dir!));
   }
   let tokenizer: TextTokenizer | undefined = given;
+  const vocabulary = {
+    options: { lowercase: d.lowercase, minCount: d.minCount, maxSize: d.vocabSize },
+    texts: (rows: ArrayLike<number>): string[] => Array.from(rows, (i) => texts[i]!),
+  };
   const setOf = (rowTexts: readonly string[], rowLabels: Int32Array): PoolSet => ({
     labels: rowLabels,
     featureShape: [d.maxLength],
@@ -91,12 +95,11 @@ export function textPool(d: TextDataConfig): Pool {
     classNames,
     description: `text ${d.file ?? `folders ${d.dir!}`}`,
     files: [...files, ...(d.tokenizer === undefined ? [] : [d.tokenizer])].map((f) => path.resolve(f)),
-    fit: (trainRows) => {
-      tokenizer ??= TextTokenizer.build(
-        Array.from(trainRows, (i) => texts[i]!),
-        { lowercase: d.lowercase, minCount: d.minCount, maxSize: d.vocabSize },
-      );
+    fit: (trainRows, shared) => {
+      tokenizer ??= shared ?? TextTokenizer.build(vocabulary.texts(trainRows), vocabulary.options);
       return tokenizer;
     },
+    // a tokenizer given by file is the vocabulary: nothing to share
+    ...(given === undefined ? { vocabulary } : {}),
   };
 }
