@@ -1,7 +1,7 @@
 /**
  * `fortunes`: the quotes of BSD fortune(6) (Debian `fortunes`, /usr/share/games/fortunes), one
  * file per category (computers, politics, zippy, …), quotes separated by lines holding `%`. A
- * quote's category is its file; categories with fewer than MIN_QUOTES quotes (ascii-art,
+ * quote's category is its file (a quote in two files is kept once, under the first); categories with fewer than MIN_QUOTES quotes (ascii-art,
  * translate-me, …) are left out, so every class has something to learn from and test on.
  *
  * @example
@@ -62,7 +62,10 @@ export async function buildFortunes(
     else for (const text of quotes) all.push({ text, category: f });
     o.progress?.(i + 1, files.length);
   });
-  const rows = capRows(all, o.limit, o.seed);
+  // a quote filed under two categories (or twice in one) is kept once, under its first
+  const seen = new Set<string>();
+  const unique = all.filter((r) => !seen.has(r.text) && seen.add(r.text) !== undefined);
+  const rows = capRows(unique, o.limit, o.seed);
   const sizes = writeTextSplit(dir, 'quotes', rows, ['category'], {
     seed: o.seed,
     testFraction: 0.2,
@@ -70,7 +73,7 @@ export async function buildFortunes(
   });
   const categories = new Set(rows.map((r) => r.category)).size;
   return {
-    summary: `${rows.length} fortune quotes (${sizes.train} train, ${sizes.test} test) in ${categories} categories${left.length > 0 ? `; left out, under ${MIN_QUOTES} quotes: ${left.join(', ')}` : ''}; ${UNLABELLED_FILE}: every quote`,
+    summary: `${rows.length} fortune quotes (${all.length - unique.length} duplicates dropped; ${sizes.train} train, ${sizes.test} test) in ${categories} categories${left.length > 0 ? `; left out, under ${MIN_QUOTES} quotes: ${left.join(', ')}` : ''}; ${UNLABELLED_FILE}: every quote`,
     views: {
       category: {
         description: "a quote's fortune file (computers, politics, zippy, …)",
@@ -87,7 +90,7 @@ registerPreparable({
   summary: 'fortune(6) quotes by category (computers, politics, zippy, … about 40)',
   licence: 'BSD (fortune-mod, The Regents of the University of California; see /usr/share/doc/fortunes/copyright)',
   requires: 'Debian package fortunes',
-  version: 1,
+  version: 2,
   missing: () =>
     existsSync(join(FORTUNES_DIR, 'computers'))
       ? undefined
