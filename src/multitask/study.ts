@@ -2,7 +2,8 @@
  * The multi-task study behind `polytask study mtl`: on one dataset, train single-task baselines and
  * the chosen weighting methods with the same budget (epochs, batch size, learning rate, trunk), for
  * each seed, and report
- * - `results`: held-out metrics by run ('single' and each method's short key), task, metric;
+ * - `results`: held-out metrics by run ('single' and each method's short key, or `<method>@<mixing>`
+ *   when the study compares mixings), task, metric;
  * - `deltaM`: Δm of each method against the single-task baselines, in percent (delta-m.ts);
  * - `negativeTransfer`: per method, the tasks that fall below their single-task baselines;
  * - `affinity`: per method, TAG lookahead affinity and gradient cosine every K steps (affinity.ts);
@@ -45,7 +46,7 @@ import { dataBalanceCheck, sharedInputCheck, type DataBalanceCheck, type SharedI
 import { deltaM, taskDeltas, type TaskDirections } from './delta-m.js';
 import { negativeTransfer } from './negative-transfer.js';
 import { meanAffinity, meanResults, meanWeights } from './study/aggregate.js';
-import { parseStudyConfig, type MtlStudyConfig, type MtlStudyConfigInput } from './study/config.js';
+import { multiTaskLabels, parseStudyConfig, type MtlStudyConfig, type MtlStudyConfigInput } from './study/config.js';
 import { loadStudyData } from './study/data.js';
 import { mtlGrid } from './study/grid.js';
 import { isRunOutcome, trainAndEvaluate, type RunOutcome } from './study/run-one.js';
@@ -168,7 +169,8 @@ export async function runMtlStudy(
   const negative: Record<string, string[]> = {};
   const affinity: Record<string, AffinityHistory> = {};
   const weightsOverTime: Record<string, WeightsOverTime> = {};
-  for (const m of c.methods) {
+  const labels = multiTaskLabels(c);
+  for (const m of labels) {
     const r = resultsOf(m);
     results[m] = r;
     dm[m] = deltaM(r, single, directions);
@@ -183,7 +185,7 @@ export async function runMtlStudy(
   let capacityCheck: CapacityCheck | null = null;
   if (capacity !== null) {
     const equal: EvaluationResult = Object.assign({}, ...tasks.map((t) => resultsOf(`capacity:${t.name}`)));
-    const vsEqual = Object.fromEntries(c.methods.map((m) => [m, deltaM(results[m]!, equal, directions)]));
+    const vsEqual = Object.fromEntries(labels.map((m) => [m, deltaM(results[m]!, equal, directions)]));
     capacityCheck = {
       multiTaskParams: capacity.multi,
       singleTaskParams: capacity.single,
@@ -195,7 +197,7 @@ export async function runMtlStudy(
     };
   }
   const verdict = decideMtlVerdict({
-    methods: c.methods,
+    methods: labels,
     perSeed: new Map([...outcomes].map(([label, outs]) => [label, outs.map((o) => o.results)])),
     tasks: tasks.map((t) => t.name),
     directions,
@@ -224,7 +226,7 @@ export async function runMtlStudy(
     backend: getBackend().name,
     seeds: [...c.seeds],
     tasks: tasks.map(summarizeTask),
-    methods: [...c.methods],
+    methods: labels,
     results,
     deltaM: dm,
     taskDeltas: deltas,

@@ -5,4 +5,9 @@
  * @example
  * import './all.js';
  */
+import './brown.js';
+import './fortunes.js';
+import './spam.js';
+import './wordnet.js';
+
 export {};

@@ -12,7 +12,7 @@ import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import type { TensorDataset } from '../dataset.js';
 import type { BatchTransform } from '../loader.js';
-import type { TextTokenizer } from '../text/tokenizer.js';
+import type { TextTokenizer, VocabularyOptions } from '../text/tokenizer.js';
 
 /** Examples before class selection and splitting. */
 export interface PoolSet {
@@ -50,7 +50,13 @@ export interface Pool {
    * them here: `loadData` calls it once, with the training rows (after class selection and the
    * budget), before reading any rows; it returns the tokenizer, which the run saves.
    */
-  fit?(trainRows: Int32Array): TextTokenizer;
+  fit?(trainRows: Int32Array, shared?: TextTokenizer): TextTokenizer;
+  /**
+   * Text sources: what a vocabulary shared by several sources (the inputs of a multi-task
+   * description) is built from: the texts of rows of the main set, and the source's vocabulary
+   * options. `fit(rows, shared)` then uses the shared tokenizer instead of learning its own.
+   */
+  vocabulary?: { options: VocabularyOptions; texts(rows: ArrayLike<number>): string[] };
 }
 
 /** The name of the tokenizer a text run saves in its directory (see `Pool.fit`). */

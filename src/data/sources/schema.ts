@@ -122,6 +122,8 @@ const textSchema = z.strictObject({
   dir: z.string().min(1).optional(),
   /** With train/ and val/ or test/ folders: the one held out as the test split (default val when present). */
   heldOut: z.enum(['val', 'test']).optional(),
+  /** With file: a second table of the same columns, held out as the test split (testFraction is then unused). */
+  testFile: z.string().min(1).optional(),
   /** The column (CSV header or JSONL field) of the texts. */
   textColumn: z.string().min(1).default('text'),
   /** The column of the class labels (any strings; class names are them, sorted). */

@@ -46,48 +46,68 @@ export function textPool(d: TextDataConfig): Pool {
       'a text source takes file (a CSV, TSV or JSONL table) or dir (class folders), one of them',
     );
   const given = d.tokenizer === undefined ? undefined : readTokenizer(d.tokenizer);
+  if (d.testFile !== undefined && d.file === undefined)
+    throw new ValueError('data.testFile', 'goes with file (a table of texts), not with dir');
   let texts: string[];
   let labels: Int32Array;
   let classNames: string[];
   let files: string[];
-  let test: NonNullable<ReturnType<typeof readTextFolder>['test']> | undefined;
+  // the held-out split: a test table's (testFile) or a class folder's own val/ or test/
+  let held: { texts: string[]; labels: Int32Array; files?: string[]; name?: string } | undefined;
   if (d.heldOut !== undefined && d.file !== undefined)
     throw new ValueError('data.heldOut', 'applies to class folders (dir) with train/ and val/ or test/, not to a file');
   if (d.file !== undefined) {
     const table = readTextTable(d.file, d.textColumn, d.label);
-    ({ classNames, labels } = classesOf(table.labels));
-    texts = table.texts;
     files = [d.file];
+    if (d.testFile === undefined) {
+      ({ classNames, labels } = classesOf(table.labels));
+      texts = table.texts;
+    } else {
+      // one class list over both tables, so a class seen only in testing keeps its index
+      const test = readTextTable(d.testFile, d.textColumn, d.label);
+      const both = classesOf([...table.labels, ...test.labels]);
+      classNames = both.classNames;
+      const n = table.labels.length;
+      texts = table.texts;
+      labels = both.labels.slice(0, n);
+      held = { texts: test.texts, labels: both.labels.slice(n) };
+      files.push(d.testFile);
+    }
   } else {
+    let test: ReturnType<typeof readTextFolder>['test'];
     ({ texts, labels, classNames, files, test } = readTextFolder(d.dir!, d.heldOut));
+    if (test !== undefined) held = { texts: test.texts, labels: test.labels, files: test.files, name: `${test.held}/` };
   }
   let tokenizer: TextTokenizer | undefined = given;
-  const set = (of: { texts: string[]; labels: Int32Array }): PoolSet => ({
-    labels: of.labels,
+  const vocabulary = {
+    options: { lowercase: d.lowercase, minCount: d.minCount, maxSize: d.vocabSize },
+    texts: (rows: ArrayLike<number>): string[] => Array.from(rows, (i) => texts[i]!),
+  };
+  const setOf = (rowTexts: readonly string[], rowLabels: Int32Array): PoolSet => ({
+    labels: rowLabels,
     featureShape: [d.maxLength],
     rows: (indices) => {
       if (tokenizer === undefined)
         throw new ValueError('text source', 'rows read before the tokenizer was chosen (fit)');
       return tokenizer.encode(
-        Array.from(indices, (i) => of.texts[i]!),
+        Array.from(indices, (i) => rowTexts[i]!),
         d.maxLength,
       );
     },
   });
   return {
-    set: set({ texts, labels }),
-    ...(test === undefined ? {} : { test: set(test) }),
+    set: setOf(texts, labels),
+    ...(held === undefined ? {} : { test: setOf(held.texts, held.labels) }),
     classNames,
-    description: `text ${d.file ?? `folders ${d.dir!}`}${test === undefined ? '' : `, test split ${test.held}/`}`,
-    files: [...files, ...(test?.files ?? []), ...(d.tokenizer === undefined ? [] : [d.tokenizer])].map((f) =>
+    description: `text ${d.file ?? `folders ${d.dir!}`}${held?.name === undefined ? '' : `, test split ${held.name}`}`,
+    files: [...files, ...(held?.files ?? []), ...(d.tokenizer === undefined ? [] : [d.tokenizer])].map((f) =>
       path.resolve(f),
     ),
-    fit: (trainRows) => {
-      tokenizer ??= TextTokenizer.build(
-        Array.from(trainRows, (i) => texts[i]!),
-        { lowercase: d.lowercase, minCount: d.minCount, maxSize: d.vocabSize },
-      );
+    fit: (trainRows, shared) => {
+      tokenizer ??= shared ?? TextTokenizer.build(vocabulary.texts(trainRows), vocabulary.options);
       return tokenizer;
     },
+    // a tokenizer given by file is the vocabulary: nothing to share
+    ...(given === undefined ? { vocabulary } : {}),
   };
 }

@@ -13,17 +13,16 @@
  * d.mixing;                         // { strategy: 'proportional' } unless the file says otherwise
  */
 import path from 'node:path';
-import { sizeOf } from '../../core/shape.js';
 import { checkDeclared } from '../../core/size-limits.js';
 import { IGNORE_INDEX } from '../task-loss.js';
 import { MultiTaskDataset, type TaskLabels } from '../dataset.js';
 import type { Mixing } from '../mixing.js';
 import { defineTask, metricsForKind, type TaskSpec } from '../task.js';
 import { ConfigError, parseConfig, readConfigFile } from '../../config/index.js';
-import { PolytaskError } from '../../core/errors.js';
-import { poolOf } from '../../data/sources/load.js';
+import type { TextTokenizer } from '../../data/text/tokenizer.js';
 import type { DataConfig } from '../../data/sources/schema.js';
 import { readArray, type ArrayData, type ReadContext } from './read-array.js';
+import { readSourceInputs, type Input } from './source-inputs.js';
 import {
   taskDescriptionSchema,
   type InputRef,
@@ -39,6 +38,10 @@ export interface TaskDescription {
   sources: Record<string, MultiTaskDataset>;
   mixing: Mixing;
   split: { testFraction: number; seed: number };
+  /** Sources with their own test split: the row where it starts (descriptionData splits there, not at random). */
+  heldOut?: Record<string, number>;
+  /** The tokenizer of the text inputs (one vocabulary for all of them), when there are any. */
+  tokenizer?: TextTokenizer;
   /** Every file read (resolved paths), for a fingerprint of the data. */
   files: string[];
   /** How the top-level input file is read (its CSV columns, its scale): what predict repeats on new files. */
@@ -130,72 +133,8 @@ function classTargets(
   return { labels: { data: labels }, outputs: classes, ...(names === undefined ? {} : { labelNames: names }) };
 }
 
-/** Keys of a data source that name files or folders: resolved against the description's folder. */
-const SOURCE_PATHS = [
-  'file',
-  'features',
-  'labels',
-  'images',
-  'testImages',
-  'testFeatures',
-  'testLabels',
-  'dir',
-  'tokenizer',
-];
-
-/** An input's samples, how errors name it, and the files it came from. */
-interface Input {
-  data: ArrayData;
-  ref: string;
-  files: readonly string[];
-}
-
 /** Reads a data-source input (already read, in the async loader). */
 type SourceReader = (ref: DataConfig, at: readonly PropertyKey[], ctx: ReadContext) => Input;
-
-/** The features of a data source as rows: its main set, then its own test split when it has one. */
-async function sourceInput(ref: DataConfig, at: readonly PropertyKey[], ctx: ReadContext): Promise<Input> {
-  for (const key of ['classes', 'limit'] as const)
-    if (ref[key] !== undefined)
-      throw new ConfigError(
-        ctx.file,
-        [...at, key],
-        JSON.stringify(ref[key]),
-        'nothing: an input gives every sample of its source (leave labels out in the targets instead)',
-      );
-  const resolved = Object.fromEntries(
-    Object.entries(ref).map(([k, v]) => [
-      k,
-      SOURCE_PATHS.includes(k) && typeof v === 'string' ? path.resolve(ctx.dir, v) : v,
-    ]),
-  ) as DataConfig;
-  let pool;
-  try {
-    pool = await poolOf(resolved);
-  } catch (e) {
-    if (!(e instanceof PolytaskError)) throw e;
-    throw new ConfigError(
-      ctx.file,
-      at,
-      `source ${ref.source}, which cannot be read (${e.message})`,
-      'a readable data source',
-    );
-  }
-  const sets = pool.test === undefined ? [pool.set] : [pool.set, pool.test];
-  const rows = sets.reduce((n, s) => n + s.labels.length, 0);
-  const values = new Float32Array(rows * sizeOf(pool.set.featureShape));
-  let offset = 0;
-  for (const s of sets) {
-    const part = await s.rows(Int32Array.from({ length: s.labels.length }, (_, i) => i));
-    values.set(part, offset);
-    offset += part.length;
-  }
-  return {
-    data: { values, rows, rowShape: [...pool.set.featureShape], path: pool.description },
-    ref: `source ${ref.source}`,
-    files: pool.files,
-  };
-}
 
 /** An input: a file reference read by readArray, or a data source. */
 function readInput(ref: InputRef, at: readonly PropertyKey[], ctx: ReadContext, readSource: SourceReader): Input {
@@ -319,10 +258,10 @@ const contexts = (file: string): { inputCtx: ReadContext; labelCtx: ReadContext 
  */
 export async function buildTaskDescription(d: TaskDescriptionFile, file: string): Promise<TaskDescription> {
   const { inputCtx } = contexts(file);
-  const read = new Map<string, Input>();
-  for (const [at, ref] of inputRefs(d))
-    if ('source' in ref) read.set(at.join('.'), await sourceInput(ref, at, inputCtx));
-  return assemble(d, file, (_ref, at) => read.get(at.join('.'))!);
+  const refs = inputRefs(d).filter((r): r is [PropertyKey[], DataConfig] => 'source' in r[1]);
+  const { inputs, tokenizer } = await readSourceInputs(refs, inputCtx, splitOf(d));
+  const built = assemble(d, file, (_ref, at) => inputs.get(at.join('.'))!);
+  return tokenizer === undefined ? built : { ...built, tokenizer };
 }
 
 /**
@@ -351,6 +290,7 @@ function assemble(d: TaskDescriptionFile, file: string, readSource: SourceReader
   const shared = d.input === undefined ? null : readInput(d.input, ['input'], inputCtx, readSource);
   shared?.files.forEach((f) => files.add(f));
   const bySource = new Map<string, Record<string, TaskLabels>>();
+  const heldOut: Record<string, number> = {};
   const tasks: TaskSpec[] = [];
   for (const [name, entry] of Object.entries(d.tasks)) {
     let source = SHARED;
@@ -376,7 +316,8 @@ function assemble(d: TaskDescriptionFile, file: string, readSource: SourceReader
       );
     }
     inputs.set(source, input);
-    const target = readArray(entry.targets, ['tasks', name, 'targets'], labelCtx);
+    if (input.testStart !== undefined) heldOut[source] = input.testStart;
+    const target = readTargets(name, entry, input, labelCtx);
     files.add(target.path);
     checkRows(labelCtx, ['tasks', name, 'targets'], target, input.data.rows, input.ref);
     const { labels, outputs, labelNames } = targetsOf(name, entry, target, file);
@@ -420,7 +361,8 @@ function assemble(d: TaskDescriptionFile, file: string, readSource: SourceReader
     tasks,
     sources,
     mixing,
-    split: { testFraction: d.split?.testFraction ?? 0.2, seed: d.split?.seed ?? 0 },
+    split: splitOf(d),
+    ...(Object.keys(heldOut).length === 0 ? {} : { heldOut }),
     files: [...files],
     ...(d.input === undefined || 'source' in d.input
       ? {}
@@ -433,13 +375,67 @@ function assemble(d: TaskDescriptionFile, file: string, readSource: SourceReader
   };
 }
 
-function mixingOf(m: NonNullable<TaskDescriptionFile['mixing']>, file: string): Mixing {
+const splitOf = (d: TaskDescriptionFile): { testFraction: number; seed: number } => ({
+  testFraction: d.split?.testFraction ?? 0.2,
+  seed: d.split?.seed ?? 0,
+});
+
+/**
+ * A task's targets: a file (readArray), or a column of its input's own text tables (main, then
+ * test), read the same way and joined.
+ */
+function readTargets(name: string, entry: TaskEntry, input: Input, ctx: ReadContext): ArrayData {
+  const at = ['tasks', name, 'targets'];
+  const t = entry.targets;
+  if ('file' in t) return readArray(t, at, ctx);
+  if (input.tables === undefined)
+    throw new ConfigError(
+      ctx.file,
+      [...at, 'column'],
+      `${JSON.stringify(t.column)} without a file, but the input (${input.ref}) is not a table of texts`,
+      'targets: { file, column } here, or an input that is a text table (source: text, or a prepared text view)',
+    );
+  const parts = input.tables.map((f) => readArray({ file: f, column: t.column }, at, ctx));
+  if (parts.length === 1) return parts[0]!;
+  const text = parts.some((p) => p.text !== undefined)
+    ? parts.flatMap((p) => p.text ?? Array<undefined>(p.rows).fill(undefined))
+    : undefined;
+  const cells = parts.every((p) => p.cells !== undefined) ? parts.flatMap((p) => p.cells!) : undefined;
+  const values = new Float32Array(parts.reduce((n, p) => n + p.values.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    values.set(p.values, offset);
+    offset += p.values.length;
+  }
+  return {
+    values,
+    rows: parts.reduce((n, p) => n + p.rows, 0),
+    rowShape: parts[0]!.rowShape,
+    ...(parts[0]!.columns === undefined ? {} : { columns: parts[0]!.columns }),
+    ...(text === undefined ? {} : { text }),
+    ...(cells === undefined ? {} : { cells }),
+    path: parts[0]!.path,
+  };
+}
+
+/**
+ * A parsed `mixing:` mapping as a Mixing, its combinations checked (a temperature only with, and
+ * always with, strategy temperature; no cap with equal); errors name `file` and the key at `at`.
+ *
+ * @example
+ * mixingOf({ strategy: 'temperature', temperature: 2 }, 'tasks.yaml'); // { strategy: 'temperature', temperature: 2 }
+ */
+export function mixingOf(
+  m: NonNullable<TaskDescriptionFile['mixing']>,
+  file: string,
+  at: readonly PropertyKey[] = ['mixing'],
+): Mixing {
   const cap = m.cap === undefined ? {} : { cap: m.cap };
   if (m.strategy === 'temperature') {
     if (m.temperature === undefined)
       throw new ConfigError(
         file,
-        ['mixing', 'temperature'],
+        [...at, 'temperature'],
         'nothing',
         'a positive number, required with strategy temperature',
       );
@@ -448,7 +444,7 @@ function mixingOf(m: NonNullable<TaskDescriptionFile['mixing']>, file: string): 
   if (m.temperature !== undefined)
     throw new ConfigError(
       file,
-      ['mixing', 'temperature'],
+      [...at, 'temperature'],
       String(m.temperature),
       `nothing with strategy ${m.strategy} (only temperature mixing has a temperature)`,
     );
@@ -456,7 +452,7 @@ function mixingOf(m: NonNullable<TaskDescriptionFile['mixing']>, file: string): 
     if (m.cap !== undefined)
       throw new ConfigError(
         file,
-        ['mixing', 'cap'],
+        [...at, 'cap'],
         String(m.cap),
         'nothing with strategy equal (a cap limits proportional rates)',
       );

@@ -24,6 +24,10 @@
  *     kind: regression
  *     targets: { file: thickness.npy }
  *     mask: { file: thickness_mask.npy }                 # 1 present, 0 missing
+ *   supersense:               # a column of the input's own table (a text source)
+ *     kind: multiclass
+ *     input: { source: prepared, name: wordnet, view: pos }
+ *     targets: { column: supersense }
  *   letter:
  *     kind: multiclass
  *     classes: 26
@@ -63,6 +67,13 @@ export const fileRefSchema = z.strictObject({
 });
 
 /**
+ * Targets read from a column of the task's input itself, when that input is a table of texts (a
+ * `source: text` file, or a prepared view of one): `targets: { column: supersense }`. The input's
+ * own test table, when it has one, gives the rest of the rows.
+ */
+export const inputColumnSchema = z.strictObject({ column: z.string().min(1) });
+
+/**
  * An input: a file reference, or a `data:` source (`{ source: mnist }`, `{ source: csv, file,
  * label }`, ...) whose features (not its labels) are the samples, its own test split after its
  * main set.
@@ -81,7 +92,7 @@ export const taskEntrySchema = z.strictObject({
     .max(sizeLimits().classes)
     .refine((n) => new Set(n).size === n.length, 'each name once')
     .optional(),
-  targets: fileRefSchema,
+  targets: z.union([fileRefSchema, inputColumnSchema]),
   mask: fileRefSchema.optional(),
   /** The task's own inputs (tasks with different datasets). */
   input: inputSchema.optional(),
@@ -122,5 +133,6 @@ export const taskDescriptionSchema = z.strictObject({
 
 export type FileRef = z.output<typeof fileRefSchema>;
 export type InputRef = z.output<typeof inputSchema>;
+export type InputColumn = z.output<typeof inputColumnSchema>;
 export type TaskEntry = z.output<typeof taskEntrySchema>;
 export type TaskDescriptionFile = z.output<typeof taskDescriptionSchema>;

@@ -20,6 +20,11 @@
  * capacityCheck: true      # also train single-task models of equal total capacity
  * tolerance: 0             # percent a task may fall below its baseline before it is flagged
  * methodOptions: { cagrad: { c: 0.4 } }
+ * mixings:                 # tasks with their own inputs: each method once per mixing (<method>@<name>)
+ *   equal: { strategy: equal }
+ *   prop: { strategy: proportional, cap: 4096 }
+ *   t2: { strategy: temperature, temperature: 2, cap: 4096 }
+ * stepsPerEpoch: 300       # tasks with their own inputs: steps per epoch (default one pass)
  * ```
  *
  * @example
@@ -28,6 +33,9 @@
 import * as z from 'zod';
 import { weightingKeys, type WeightingKey } from '../weighting/index.js';
 import { parseConfig } from '../../config/index.js';
+import { mixingOf } from '../config/load-task-description.js';
+import { mixingSchema } from '../config/task-description-schema.js';
+import type { Mixing } from '../mixing.js';
 
 /** The built-in datasets by name. */
 export const builtinDatasets = ['multimnist', 'multifashion', 'scene', 'scene-fashion'] as const;
@@ -90,6 +98,17 @@ export const studyConfigSchema = z.strictObject({
   /** Steps per window of the weights-over-time curves. */
   weightsEvery: z.int().positive().default(10),
   methodOptions: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  /**
+   * Task descriptions whose tasks have their own inputs: named ways of mixing them (T5's equal,
+   * examples-proportional with a cap K, temperature T). Each method then runs once per mixing, as
+   * `<method>@<name>`. Default: the description's own `mixing`.
+   */
+  mixings: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'a name of letters, digits, _ and -'), mixingSchema)
+    .refine((m) => Object.keys(m).length > 0, 'at least one mixing')
+    .optional(),
+  /** Tasks with their own inputs: training steps per epoch (default: one pass over every source's batches). */
+  stepsPerEpoch: z.int().positive().optional(),
 });
 
 /** A study configuration with every default filled in. */
@@ -104,5 +123,31 @@ export type MtlStudyConfigInput = z.input<typeof studyConfigSchema>;
  * parseStudyConfig({}).methods; // ['ew', 'uw', 'pcgrad', 'mgda', 'famo']
  */
 export function parseStudyConfig(input: unknown, file = 'study config'): MtlStudyConfig {
-  return parseConfig(studyConfigSchema, input ?? {}, file);
+  const c = parseConfig(studyConfigSchema, input ?? {}, file);
+  for (const [name, m] of Object.entries(c.mixings ?? {})) mixingOf(m, file, ['mixings', name]);
+  return c;
+}
+
+/**
+ * The study's mixings by name, checked, or null when it has none (each method runs once).
+ *
+ * @example
+ * studyMixings(parseStudyConfig({ mixings: { t2: { strategy: 'temperature', temperature: 2 } } })); // { t2: { … } }
+ */
+export function studyMixings(c: MtlStudyConfig): Record<string, Mixing> | null {
+  if (c.mixings === undefined) return null;
+  return Object.fromEntries(
+    Object.entries(c.mixings).map(([n, m]) => [n, mixingOf(m, 'study config', ['mixings', n])]),
+  );
+}
+
+/**
+ * The labels of the study's multi-task runs: each method, or each method under each mixing.
+ *
+ * @example
+ * multiTaskLabels(parseStudyConfig({ methods: ['ew'], mixings: { equal: { strategy: 'equal' } } })); // ['ew@equal']
+ */
+export function multiTaskLabels(c: MtlStudyConfig): string[] {
+  const mixings = c.mixings === undefined ? null : Object.keys(c.mixings);
+  return mixings === null ? [...c.methods] : c.methods.flatMap((m) => mixings.map((x) => `${m}@${x}`));
 }

@@ -29,6 +29,8 @@ export interface StudyData {
   val: Record<string, MultiTaskDataset>;
   test: Record<string, MultiTaskDataset>;
   mixing: Mixing;
+  /** Token-id inputs (text sources): the vocabulary the study's text trunk embeds. */
+  text?: { vocabSize: number; padId: number };
 }
 
 const FASHION_HINT =
@@ -67,11 +69,18 @@ export function descriptionData(d: TaskDescription): StudyData {
   const train: Record<string, MultiTaskDataset> = {};
   const test: Record<string, MultiTaskDataset> = {};
   for (const [name, ds] of Object.entries(d.sources)) {
-    const split = trainTestSplit(ds.length, d.split);
+    const start = d.heldOut?.[name];
+    const range = (from: number, to: number): Int32Array => Int32Array.from({ length: to - from }, (_, i) => from + i);
+    const split =
+      start === undefined
+        ? trainTestSplit(ds.length, d.split)
+        : { train: range(0, start), test: range(start, ds.length) };
     train[name] = ds.subset(split.train);
     test[name] = ds.subset(split.test);
   }
-  return { name: d.file, tasks: d.tasks, train, val: {}, test, mixing: d.mixing };
+  const text =
+    d.tokenizer === undefined ? {} : { text: { vocabSize: d.tokenizer.vocabSize, padId: d.tokenizer.padId } };
+  return { name: d.file, tasks: d.tasks, train, val: {}, test, mixing: d.mixing, ...text };
 }
 
 /**
@@ -149,21 +158,31 @@ function sourcesFor(
 }
 
 /**
- * A training loader over `tasks`: the one source directly, or several mixed by the data's mixing.
+ * A training loader over `tasks`: the one source directly, or several mixed by the data's mixing
+ * (or `o.mixing`). With `o.stepsPerEpoch` every loader, one source's too, is a MixedTaskLoader of
+ * that many steps, so that every run of a study has the same budget.
  *
  * @example
  * trainLoader(data, ['left', 'right'], 64, 1).batchesPerEpoch;
+ * trainLoader(data, ['pos', 'genre'], 64, 1, { mixing: { strategy: 'equal' }, stepsPerEpoch: 200 });
  */
 export function trainLoader(
   data: StudyData,
   tasks: readonly string[],
   batchSize: number,
   seed: number,
+  o: { mixing?: Mixing; stepsPerEpoch?: number } = {},
 ): MultiTaskLoader | MixedTaskLoader {
   const sources = sourcesFor(data.train, tasks);
   const names = Object.keys(sources);
-  if (names.length === 1) return new MultiTaskLoader(sources[names[0]!]!, { batchSize, shuffle: true, seed });
-  return new MixedTaskLoader(sources, { batchSize, mixing: data.mixing, seed });
+  if (names.length === 1 && o.stepsPerEpoch === undefined)
+    return new MultiTaskLoader(sources[names[0]!]!, { batchSize, shuffle: true, seed });
+  return new MixedTaskLoader(sources, {
+    batchSize,
+    mixing: o.mixing ?? data.mixing,
+    seed,
+    ...(o.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: o.stepsPerEpoch }),
+  });
 }
 
 /**

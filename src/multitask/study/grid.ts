@@ -1,6 +1,6 @@
 /**
  * The multi-task study's grid of sub-runs: for every seed, the single-task baselines, each
- * weighting method, and (with the capacity check) single-task models of equal total capacity;
+ * weighting method (under each of the study's mixings, when it compares mixings), and (with the capacity check) single-task models of equal total capacity;
  * each one under its id `<label>-seed<seed>`. The study's own run and a worker that trains one
  * sub-run by id (sub-run.ts) build it with this one function, so both train the same thing.
  *
@@ -10,7 +10,7 @@
  */
 import type { SubRun } from '../../study/index.js';
 import { equalCapacityWidth } from '../capacity.js';
-import type { MtlStudyConfig } from './config.js';
+import { studyMixings, type MtlStudyConfig } from './config.js';
 import type { StudyData } from './data.js';
 import { studyModel, type RunSpec } from './run-one.js';
 
@@ -26,7 +26,13 @@ export interface CapacityWidth {
 function plan(data: StudyData, c: MtlStudyConfig, seed: number, capacityWidth: number | null): RunSpec[] {
   const width = c.trunk.width;
   const runs: RunSpec[] = data.tasks.map((t) => ({ label: `single:${t.name}`, tasks: [t], method: 'ew', width, seed }));
-  for (const m of c.methods) runs.push({ label: m, tasks: data.tasks, method: m, width, seed, affinity: true });
+  const mixings = studyMixings(c);
+  for (const m of c.methods) {
+    if (mixings === null) runs.push({ label: m, tasks: data.tasks, method: m, width, seed, affinity: true });
+    else
+      for (const [x, mixing] of Object.entries(mixings))
+        runs.push({ label: `${m}@${x}`, tasks: data.tasks, method: m, width, seed, affinity: true, mixing });
+  }
   if (capacityWidth !== null)
     for (const t of data.tasks)
       runs.push({ label: `capacity:${t.name}`, tasks: [t], method: 'ew', width: capacityWidth, seed });

@@ -15,6 +15,7 @@ import type { AffinityHistory } from '../affinity-tracker.js';
 import { evaluateTasks, summedTaskLoss } from '../evaluate.js';
 import { MultiTaskModel } from '../../models/hard-sharing.js';
 import { taskHeads } from '../heads.js';
+import type { Mixing } from '../mixing.js';
 import type { TaskSpec } from '../task.js';
 import { trainMultiTask } from '../train-multitask.js';
 import type { WeightsOverTime } from '../weight-history.js';
@@ -30,6 +31,8 @@ export interface RunSpec {
   method: WeightingKey;
   width: number;
   seed: number;
+  /** How sources are mixed, when the study compares mixings (default: the data's). */
+  mixing?: Mixing;
   /** Measure affinity (multi-task runs). */
   affinity?: boolean;
 }
@@ -72,7 +75,7 @@ export function isRunOutcome(v: unknown): v is RunOutcome {
  * studyModel(data, tasks, 10).numParameters();
  */
 export function studyModel(data: StudyData, tasks: readonly TaskSpec[], width: number): MultiTaskModel {
-  const trunk = studyTrunk(inputShape(data), width);
+  const trunk = studyTrunk(inputShape(data), width, 'auto', data.text);
   return new MultiTaskModel(trunk.module, taskHeads(trunk.features, tasks));
 }
 
@@ -100,7 +103,10 @@ export async function trainAndEvaluate(
     model,
     tasks: spec.tasks,
     method,
-    loader: trainLoader(data, names, c.batchSize, spec.seed),
+    loader: trainLoader(data, names, c.batchSize, spec.seed, {
+      ...(spec.mixing === undefined ? {} : { mixing: spec.mixing }),
+      ...(c.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: c.stepsPerEpoch }),
+    }),
     epochs: c.epochs,
     lr: c.lr,
     weightsEvery: c.weightsEvery,

@@ -2,7 +2,9 @@
  * The study's trunk: for images, the LeNet-style network of the MultiMNIST experiments of Sener &
  * Koltun (2018) — conv 5×5 (w channels), max-pool, ReLU, conv 5×5 (2w), max-pool, ReLU, a fully
  * connected layer to 5w features — with w = 10 there; for vector inputs, a two-layer MLP to 5w
- * features. One width knob scales it, which is what the equal-capacity check turns.
+ * features; for token ids (text inputs, with their vocabulary), a word embedding (8w) averaged over
+ * the words and a layer to 5w features (models/text-trunk.ts). One width knob scales it, which is
+ * what the equal-capacity check turns.
  *
  * @example
  * const trunk = studyTrunk([1, 28, 28], 10);
@@ -10,6 +12,7 @@
  */
 import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
+import { TextTrunk } from '../../models/text-trunk.js';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, type Module } from '../../nn/index.js';
 
 /** A trunk and the width of its output. */
@@ -46,10 +49,30 @@ export function resolveTrunkKind(kind: TrunkKind, shape: readonly number[]): 'cn
  * studyTrunk([20], 4).features; // 20
  * studyTrunk([1, 28, 28], 4, 'mlp'); // an MLP over the 784 pixels
  */
-export function studyTrunk(shape: readonly number[], width: number, kind: TrunkKind = 'auto'): StudyTrunk {
+export function studyTrunk(
+  shape: readonly number[],
+  width: number,
+  kind: TrunkKind = 'auto',
+  text?: { vocabSize: number; padId: number },
+): StudyTrunk {
   if (!Number.isInteger(width) || width < 1)
     throw new ValueError('studyTrunk', `width must be a positive integer, got ${width}`);
   const features = 5 * width;
+  if (text !== undefined) {
+    if (shape.length !== 1)
+      throw new ValueError('studyTrunk', `token ids come one row per text, got inputs [${shape.join(',')}]`);
+    // as the MLP: 8·width wide, then 5·width features
+    const module = new TextTrunk({
+      ...text,
+      maxLength: shape[0]!,
+      encoder: 'mean',
+      embedDim: 8 * width,
+      layers: 1,
+      heads: 1,
+      hidden: features,
+    });
+    return { module, features };
+  }
   if (resolveTrunkKind(kind, shape) === 'cnn') {
     const [c, h, w] = shape as [number, number, number];
     const side = (n: number): number => Math.floor((Math.floor((n - 4) / 2) - 4) / 2);
