@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import path from 'node:path';
 import { ValueError } from '../../core/errors.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
+import { guardedMkdirSync, guardedRemoveSync, guardedRenameSync } from '../../io/run-guard.js';
 import { cacheRoot } from '../image-folder/cache.js';
 import { preparable } from './registry.js';
 import type { PreparedManifest } from './types.js';
@@ -81,7 +82,7 @@ export async function ensurePrepared(
   const missing = d.missing();
   if (missing !== undefined) throw new ValueError(`data set ${name}`, `cannot be prepared: ${missing}`);
   const partial = `${dir}.partial`;
-  fs.mkdirSync(partial, { recursive: true });
+  guardedMkdirSync(partial);
   const built = await d.build(partial, { seed, ...(options.progress ? { progress: options.progress } : {}) });
   if (!(built.defaultView in built.views))
     throw new ValueError(`data set ${name}`, `its default view "${built.defaultView}" is not one of its views`);
@@ -94,14 +95,14 @@ export async function ensurePrepared(
     ...built,
   };
   writeFileAtomicSync(path.join(partial, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-  fs.rmSync(dir, { recursive: true, force: true });
+  guardedRemoveSync(dir);
   try {
-    fs.renameSync(partial, dir);
+    guardedRenameSync(partial, dir);
   } catch (err) {
     // another process finished the same build first: use its folder
     const theirs = readManifest(dir, d.version);
     if (theirs === undefined) throw err;
-    fs.rmSync(partial, { recursive: true, force: true });
+    guardedRemoveSync(partial);
     return { dir, manifest: theirs, built: true };
   }
   return { dir, manifest, built: true };
