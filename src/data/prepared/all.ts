@@ -5,4 +5,4 @@
  * @example
  * import './all.js';
  */
-export {};
+import './clipart.js';

@@ -23,7 +23,8 @@ import { ConfigError, parseConfig, readConfigFile } from '../../config/index.js'
 import { PolytaskError } from '../../core/errors.js';
 import { poolOf } from '../../data/sources/load.js';
 import type { DataConfig } from '../../data/sources/schema.js';
-import { readArray, type ArrayData, type ReadContext } from './read-array.js';
+import { ensurePrepared } from '../../data/prepared/index.js';
+import { readArray, refPath, type ArrayData, type ReadContext } from './read-array.js';
 import {
   taskDescriptionSchema,
   type InputRef,
@@ -213,6 +214,15 @@ function inputRefs(d: TaskDescriptionFile): [PropertyKey[], InputRef][] {
   return refs.filter((r): r is [PropertyKey[], InputRef] => r[1] !== undefined);
 }
 
+/** The prepared data sets the description's file references read from. */
+function preparedNames(d: TaskDescriptionFile): string[] {
+  const refs = [
+    ...inputRefs(d).map(([, r]) => r),
+    ...Object.values(d.tasks).flatMap((e) => [e.targets, ...(e.mask === undefined ? [] : [e.mask])]),
+  ];
+  return [...new Set(refs.flatMap((r) => ('prepared' in r && r.prepared !== undefined ? [r.prepared] : [])))];
+}
+
 /** Targets of one task, checked against its kind. */
 function targetsOf(
   name: string,
@@ -319,6 +329,14 @@ const contexts = (file: string): { inputCtx: ReadContext; labelCtx: ReadContext 
  */
 export async function buildTaskDescription(d: TaskDescriptionFile, file: string): Promise<TaskDescription> {
   const { inputCtx } = contexts(file);
+  for (const name of preparedNames(d)) {
+    try {
+      await ensurePrepared(name);
+    } catch (e) {
+      if (!(e instanceof PolytaskError)) throw e;
+      throw new ConfigError(file, ['prepared'], JSON.stringify(name), `a data set that can be prepared (${e.message})`);
+    }
+  }
   const read = new Map<string, Input>();
   for (const [at, ref] of inputRefs(d))
     if ('source' in ref) read.set(at.join('.'), await sourceInput(ref, at, inputCtx));
@@ -345,7 +363,6 @@ export function buildTaskDescriptionSync(d: TaskDescriptionFile, file: string): 
 
 function assemble(d: TaskDescriptionFile, file: string, readSource: SourceReader): TaskDescription {
   const { inputCtx, labelCtx } = contexts(file);
-  const dir = inputCtx.dir;
   const inputs = new Map<string, { data: ArrayData; ref: string }>();
   const files = new Set<string>();
   const shared = d.input === undefined ? null : readInput(d.input, ['input'], inputCtx, readSource);
@@ -381,7 +398,7 @@ function assemble(d: TaskDescriptionFile, file: string, readSource: SourceReader
     checkRows(labelCtx, ['tasks', name, 'targets'], target, input.data.rows, input.ref);
     const { labels, outputs, labelNames } = targetsOf(name, entry, target, file);
     const mask = maskOf(name, entry, labels, input.data.rows, labelCtx);
-    if (entry.mask !== undefined) files.add(path.resolve(dir, entry.mask.file));
+    if (entry.mask !== undefined) files.add(refPath(entry.mask, ['tasks', name, 'mask'], labelCtx));
     const metrics = entry.metrics;
     if (metrics !== undefined) {
       metrics.forEach((m, i) => {
