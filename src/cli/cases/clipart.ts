@@ -3,8 +3,8 @@
  * `openclipart-svg`) prepared first, then two studies on its 32×32 RGB drawings: transfer from
  * drawings of symbols, icons and shapes to drawings of things with 5/20/80 labels per class, and
  * multi-task category + subcategory heads with the subcategory missing for part of the data. The
- * main presets are the configs examples/study-clipart-transfer.yaml and
- * examples/study-clipart-mtl.yaml (a test keeps them equal); quick is a smoke test of both.
+ * main presets are the configs examples/study-transfer-clipart.yaml and
+ * examples/study-mtl-clipart.yaml (a test keeps them equal); quick is a smoke test of both.
  *
  * @example
  * findCase('clipart').presets.mtl?.main.methods; // ['ew', 'uw', 'pcgrad', 'famo']

@@ -70,6 +70,12 @@ export const CLIPART_DEFAULTS: Readonly<ClipartOptions> = Object.freeze({
   side: 64,
 });
 
+/** The views a full build offers (a build with fewer than two source or target categories has no transfer views). */
+export const CLIPART_VIEWS = ['category', 'subcategory', 'transfer-source', 'transfer-target', 'multitask'] as const;
+
+/** The columns of multitask.csv. */
+export const MULTITASK_COLUMNS = ['file', 'category', 'subcategory', 'subcategory_partial'] as const;
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const XLINK_NS = 'http://www.w3.org/1999/xlink';
 
@@ -233,10 +239,7 @@ export async function buildClipart(
       .map(field)
       .join(','),
   );
-  writeFileAtomicSync(
-    path.join(dir, 'multitask.csv'),
-    `file,category,subcategory,subcategory_partial\n${rows.join('\n')}\n`,
-  );
+  writeFileAtomicSync(path.join(dir, 'multitask.csv'), `${MULTITASK_COLUMNS.join(',')}\n${rows.join('\n')}\n`);
   views.multitask = {
     description:
       "the category view's images; multitask.csv gives their category, subcategory and subcategory_partial, in this view's order",

@@ -9,6 +9,7 @@ import {
   buildClipart,
   clipartDataset,
   CLIPART_DEFAULTS,
+  CLIPART_VIEWS,
   OPENCLIPART_ROOT,
   withSvgNamespace,
 } from '../../../src/data/prepared/clipart.js';
@@ -104,13 +105,7 @@ test('the clip-art build labels a package-shaped tree: categories, subcategories
     assert.equal(c.withSubcategory, 7, 'alpha.sub1 ×3, beta.sub1 ×2, beta.deep ×2');
     assert.equal(c.subcategoryPartial, 7 - Math.round(7 * 0.5));
     assert.equal(c.test, 2 + 2 + 1 + 1, 'a quarter of each category, rounded');
-    assert.deepEqual(Object.keys(manifest.views).sort(), [
-      'category',
-      'multitask',
-      'subcategory',
-      'transfer-source',
-      'transfer-target',
-    ]);
+    assert.deepEqual(Object.keys(manifest.views).sort(), [...CLIPART_VIEWS].sort());
     const dropped = fs.readFileSync(join(dir, 'dropped.csv'), 'utf8');
     assert.match(dropped, /^delta\/refused\.svg,"SVG refers to ""\/etc\/x\.png""/m);
     assert.match(dropped, /^epsilon\/broken\.svg,not a valid SVG/m);
