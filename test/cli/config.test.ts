@@ -55,7 +55,7 @@ test('wrong types name the file, the field, what was found and what is allowed',
   );
   assert.equal(
     problem({ data: { source: 'cifar' } }),
-    'c.yaml: data.source: found "cifar" (a string), expected one of "mnist", "fashion-mnist", "idx", "npy", "table", "csv", "images", "text", "audio"',
+    'c.yaml: data.source: found "cifar" (a string), expected one of "mnist", "fashion-mnist", "idx", "npy", "table", "csv", "images", "text", "audio", "prepared"',
   );
 });
 
