@@ -18,7 +18,7 @@ function schemaFor(name: string, raw: Record<string, unknown>): Parameters<typeo
   // `tasks:` names a task description in a multi-task train config, and maps tasks in a description
   if (isMultiTaskConfig(raw)) return typeof raw.tasks === 'string' ? multiTaskConfigSchema : taskDescriptionSchema;
   if (name.startsWith('e2e-case')) return yamlCaseSchema;
-  // study-<key>.yaml, or study-<key>-<variant>.yaml (study-mtl-text.yaml)
+  // study-<key>.yaml, or study-<key>-<variant>.yaml (study-mtl-text.yaml, study-mtl-clipart.yaml)
   if (name.startsWith('study-')) return studyByKey(name.slice('study-'.length).split(/[-.]/)[0]!).schema;
   if (name.startsWith('transfer-')) return studyByKey('transfer').schema;
   if (name.startsWith('finetune-')) return finetuneConfigSchema;

@@ -8,12 +8,13 @@
 import { CliError } from '../errors.js';
 import type { Study } from '../studies/types.js';
 import { textCase } from './text.js';
+import { clipartCase } from './clipart.js';
 import type { MainCase } from './types.js';
 
 export type { MainCase } from './types.js';
 
 /** Every case, in the order --help lists them. */
-export const CASES: readonly MainCase[] = [textCase];
+export const CASES: readonly MainCase[] = [clipartCase, textCase];
 
 /**
  * The case named `name`; a CliError listing the known ones otherwise.

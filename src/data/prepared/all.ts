@@ -6,6 +6,7 @@
  * import './all.js';
  */
 import './brown.js';
+import './clipart.js';
 import './fortunes.js';
 import './spam.js';
 import './wordnet.js';

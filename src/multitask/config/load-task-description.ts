@@ -19,9 +19,11 @@ import { MultiTaskDataset, type TaskLabels } from '../dataset.js';
 import type { Mixing } from '../mixing.js';
 import { defineTask, metricsForKind, type TaskSpec } from '../task.js';
 import { ConfigError, parseConfig, readConfigFile } from '../../config/index.js';
+import { PolytaskError } from '../../core/errors.js';
 import type { TextTokenizer } from '../../data/text/tokenizer.js';
 import type { DataConfig } from '../../data/sources/schema.js';
-import { readArray, type ArrayData, type ReadContext } from './read-array.js';
+import { ensurePrepared } from '../../data/prepared/index.js';
+import { readArray, refPath, type ArrayData, type ReadContext } from './read-array.js';
 import { readSourceInputs, type Input } from './source-inputs.js';
 import {
   taskDescriptionSchema,
@@ -152,6 +154,15 @@ function inputRefs(d: TaskDescriptionFile): [PropertyKey[], InputRef][] {
   return refs.filter((r): r is [PropertyKey[], InputRef] => r[1] !== undefined);
 }
 
+/** The prepared data sets the description's file references read from. */
+function preparedNames(d: TaskDescriptionFile): string[] {
+  const refs = [
+    ...inputRefs(d).map(([, r]) => r),
+    ...Object.values(d.tasks).flatMap((e) => [e.targets, ...(e.mask === undefined ? [] : [e.mask])]),
+  ];
+  return [...new Set(refs.flatMap((r) => ('prepared' in r && r.prepared !== undefined ? [r.prepared] : [])))];
+}
+
 /** Targets of one task, checked against its kind. */
 function targetsOf(
   name: string,
@@ -258,6 +269,14 @@ const contexts = (file: string): { inputCtx: ReadContext; labelCtx: ReadContext 
  */
 export async function buildTaskDescription(d: TaskDescriptionFile, file: string): Promise<TaskDescription> {
   const { inputCtx } = contexts(file);
+  for (const name of preparedNames(d)) {
+    try {
+      await ensurePrepared(name);
+    } catch (e) {
+      if (!(e instanceof PolytaskError)) throw e;
+      throw new ConfigError(file, ['prepared'], JSON.stringify(name), `a data set that can be prepared (${e.message})`);
+    }
+  }
   const refs = inputRefs(d).filter((r): r is [PropertyKey[], DataConfig] => 'source' in r[1]);
   const { inputs, tokenizer } = await readSourceInputs(refs, inputCtx, splitOf(d));
   const built = assemble(d, file, (_ref, at) => inputs.get(at.join('.'))!);
@@ -284,7 +303,6 @@ export function buildTaskDescriptionSync(d: TaskDescriptionFile, file: string): 
 
 function assemble(d: TaskDescriptionFile, file: string, readSource: SourceReader): TaskDescription {
   const { inputCtx, labelCtx } = contexts(file);
-  const dir = inputCtx.dir;
   const inputs = new Map<string, { data: ArrayData; ref: string }>();
   const files = new Set<string>();
   const shared = d.input === undefined ? null : readInput(d.input, ['input'], inputCtx, readSource);
@@ -322,7 +340,7 @@ function assemble(d: TaskDescriptionFile, file: string, readSource: SourceReader
     checkRows(labelCtx, ['tasks', name, 'targets'], target, input.data.rows, input.ref);
     const { labels, outputs, labelNames } = targetsOf(name, entry, target, file);
     const mask = maskOf(name, entry, labels, input.data.rows, labelCtx);
-    if (entry.mask !== undefined) files.add(path.resolve(dir, entry.mask.file));
+    if (entry.mask !== undefined) files.add(refPath(entry.mask, ['tasks', name, 'mask'], labelCtx));
     const metrics = entry.metrics;
     if (metrics !== undefined) {
       metrics.forEach((m, i) => {

@@ -16,6 +16,7 @@ import { cellNumber } from '../../data/csv.js';
 import { readTableCells } from '../../data/table/index.js';
 import { snippet } from '../../io/untrusted.js';
 import { ConfigError, describeValue } from '../../config/index.js';
+import { preparedDir } from '../../data/prepared/index.js';
 import type { FileRef } from './task-description-schema.js';
 
 /** Values read from a file, row-major: `rows` samples of `rowShape` each. */
@@ -150,19 +151,44 @@ function csvColumns(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext, 
 }
 
 /**
+ * The resolved path of a file reference: relative to the description's folder, or with `prepared`
+ * to that prepared data set's folder, which it may not climb out of.
+ *
+ * @example
+ * refPath({ prepared: 'clipart', file: 'multitask.csv' }, ['tasks', 'a', 'targets'], ctx); // '<cache>/prepared/clipart/multitask.csv'
+ */
+export function refPath(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext): string {
+  if (ref.prepared === undefined) return path.resolve(ctx.dir, ref.file);
+  if (!/^[a-z][a-z0-9-]*$/.test(ref.prepared))
+    throw new ConfigError(ctx.file, [...at, 'prepared'], JSON.stringify(ref.prepared), 'a data set name: a-z, 0-9, -');
+  const dir = preparedDir(ref.prepared);
+  const full = path.resolve(dir, ref.file);
+  if (!full.startsWith(`${dir}${path.sep}`))
+    throw new ConfigError(
+      ctx.file,
+      [...at, 'file'],
+      JSON.stringify(ref.file),
+      `a file inside the prepared folder ${dir}`,
+    );
+  return full;
+}
+
+/**
  * The array `ref` names; `at` is the field path of `ref` in the description.
  *
  * @example
  * readArray({ file: 'x.npy', shape: [1, 28, 28] }, ['input'], ctx).rowShape; // [1, 28, 28]
  */
 export function readArray(ref: FileRef, at: readonly PropertyKey[], ctx: ReadContext): ArrayData {
-  const full = path.resolve(ctx.dir, ref.file);
+  const full = refPath(ref, at, ctx);
   if (!fs.existsSync(full))
     throw new ConfigError(
       ctx.file,
       [...at, 'file'],
       `${JSON.stringify(ref.file)} (no such file: ${full})`,
-      'an existing .npy, IDX or .csv file, relative to the description',
+      ref.prepared === undefined
+        ? 'an existing .npy, IDX or .csv file, relative to the description'
+        : `a file of the prepared data set ${ref.prepared} (polytask data prepare ${ref.prepared})`,
     );
   const format = formatOf(ref, at, ctx);
   if (format !== 'csv' && (ref.column !== undefined || ref.columns !== undefined || ref.exclude !== undefined)) {

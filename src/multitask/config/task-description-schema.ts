@@ -12,6 +12,7 @@
  *     kind: multiclass          # multiclass | binary | multilabel | regression
  *     classes: 10
  *     targets: { file: labels.csv, column: digit }       # '', ?, NA, NaN cells: missing labels
+ *   # a file of a prepared data set: targets: { prepared: clipart, file: multitask.csv, column: category }
  *   parity:
  *     kind: multiclass          # CSV cells holding names: classes are the sorted names,
  *     classNames: [even, odd]   # or these, in this order
@@ -50,6 +51,11 @@ import { metricNames, taskKinds, type MetricName, type TaskKind } from '../task.
 /** A data file and what to take from it. */
 export const fileRefSchema = z.strictObject({
   file: z.string().min(1),
+  /**
+   * The file lies in this prepared data set's folder (`polytask data prepare NAME`; prepared first
+   * when absent), not beside the description: `{ prepared: clipart, file: multitask.csv, column: category }`.
+   */
+  prepared: z.string().min(1).optional(),
   /** Default: from the file name (.npy; .csv/.tsv; .idx, -ubyte, with or without .gz). */
   format: z.enum(['npy', 'idx', 'csv']).optional(),
   /** CSV: one column. */

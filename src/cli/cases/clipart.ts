@@ -1,0 +1,72 @@
+/**
+ * `npm start -- --case clipart`: the clip-art data set (src/data/prepared/clipart.ts, Debian
+ * `openclipart-svg`) prepared first, then two studies on its 32×32 RGB drawings: transfer from
+ * drawings of symbols, icons and shapes to drawings of things with 5/20/80 labels per class, and
+ * multi-task category + subcategory heads with the subcategory missing for part of the data. The
+ * main presets are the configs examples/study-transfer-clipart.yaml and
+ * examples/study-mtl-clipart.yaml (a test keeps them equal); quick is a smoke test of both.
+ *
+ * @example
+ * findCase('clipart').presets.mtl?.main.methods; // ['ew', 'uw', 'pcgrad', 'famo']
+ */
+import { fileURLToPath } from 'node:url';
+import type { MainCase } from './types.js';
+
+/** The task description of the multi-task study (examples/clipart-tasks.yaml, found from this file). */
+export const CLIPART_TASKS = fileURLToPath(new URL('../../../../examples/clipart-tasks.yaml', import.meta.url));
+
+const view = (v: string): Record<string, unknown> => ({ source: 'prepared', name: 'clipart', view: v });
+
+export const clipartCase: MainCase = {
+  name: 'clipart',
+  title: 'clip art (openclipart-svg)',
+  summary: 'colour drawings, 32×32 RGB: transfer between categories and category + subcategory multi-task',
+  datasets: ['clipart'],
+  presets: {
+    transfer: {
+      main: {
+        model: { arch: 'cnn', channels: [16, 32], hidden: 64 },
+        source: { data: view('transfer-source'), samples: 'all', epochs: 8 },
+        target: { data: view('transfer-target'), budgets: [5, 20, 80], testSamples: 1000 },
+        fineTune: {
+          strategies: ['scratch', 'linear-probe', 'full', 'lp-ft'],
+          seeds: [0, 1, 2],
+          minEpochs: 10,
+          epochBudget: 400,
+          probeLr: 0.01,
+        },
+      },
+      // a smoke test: its verdict is 'inconclusive: smoke test', never a conclusion
+      quick: {
+        smokeTest: true,
+        model: { arch: 'cnn', channels: [8, 16], hidden: 32 },
+        source: { data: view('transfer-source'), samples: 500, epochs: 1 },
+        target: { data: view('transfer-target'), budgets: [5], testSamples: 200 },
+        fineTune: { strategies: ['scratch', 'full'], seeds: [0], minEpochs: 2, epochBudget: 10, probeLr: 0.01 },
+      },
+    },
+    mtl: {
+      main: {
+        dataset: CLIPART_TASKS,
+        methods: ['ew', 'uw', 'pcgrad', 'famo'],
+        epochs: 6,
+        batchSize: 64,
+        lr: 0.002,
+        seeds: [0, 1, 2],
+        trunk: { width: 12 },
+        affinity: { every: 0 },
+        capacityCheck: false,
+      },
+      quick: {
+        smokeTest: true,
+        dataset: CLIPART_TASKS,
+        methods: ['ew'],
+        epochs: 1,
+        seeds: [0],
+        trunk: { width: 4 },
+        affinity: { every: 0 },
+        capacityCheck: false,
+      },
+    },
+  },
+};
