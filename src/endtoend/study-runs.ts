@@ -19,13 +19,20 @@
 import { ValueError } from '../core/errors.js';
 import { manualSeed } from '../core/rng.js';
 import type { TensorDataset } from '../data/index.js';
-import { hasFields, SubRunner, type Executor, type StudyProgress, type SubRunStore } from '../study/index.js';
+import {
+  hasFields,
+  SubRunner,
+  type ConvergenceCurve,
+  type Executor,
+  type StudyProgress,
+  type SubRunStore,
+} from '../study/index.js';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../train/index.js';
 import type { StudyCase } from './cases/index.js';
 import { datasetPrefix } from './composite.js';
 import type { E2eStudyConfig } from './config.js';
 import { hybridFrom, PipelineModel } from './pipeline-model.js';
-import { fitModel, testError, trainStage, type RunOptions } from './train-run.js';
+import { fitModel, testError, trainStage, type FitSummary, type RunOptions } from './train-run.js';
 
 /** The three ways of learning the task. */
 export type Approach = 'pipeline' | 'endToEnd' | 'hybrid';
@@ -56,11 +63,33 @@ interface RunSpec {
 /** What a run's record holds. */
 interface ErrorRecord {
   error: number;
-  /** Training loss by epoch (end-to-end and hybrid runs), for the convergence check; absent in older records. */
+  /** How each trained model's fit went (the pipeline: one per learned stage), for the convergence check. */
+  fits?: FitSummary[];
+  /** Training loss by epoch, in records written before `fits`. */
   losses?: number[];
 }
 
 const isErrorRecord = (v: unknown): v is ErrorRecord => hasFields(v, { error: 'number' });
+
+const numbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+
+/** A record's training curves as the convergence check reads them (a record is not trusted: odd fields are left out). */
+function recordCurves(label: string, r: ErrorRecord): ConvergenceCurve[] {
+  if (Array.isArray(r.fits))
+    return r.fits.flatMap((f, i) =>
+      typeof f === 'object' && f !== null && numbers(f.losses)
+        ? [
+            {
+              label: r.fits!.length > 1 ? `${label}/${i}` : label,
+              losses: f.losses,
+              validation: numbers(f.validation) ? f.validation : null,
+              stopped: f.stopped === true,
+            },
+          ]
+        : [],
+    );
+  return [{ label, losses: numbers(r.losses) ? r.losses : null }];
+}
 
 export interface StudySetup {
   study: StudyCase;
@@ -83,8 +112,8 @@ export interface StudyErrors {
   pipeline: number[];
   endToEnd: number[][];
   hybrid: number[][];
-  /** Training loss curves of the end-to-end and hybrid runs, by run label (null: not recorded). */
-  losses?: { label: string; losses: number[] | null }[];
+  /** The training (and validation) curves of every run, by run label, for the convergence check. */
+  curves?: ConvergenceCurve[];
 }
 
 /**
@@ -120,7 +149,8 @@ export async function runStudyTrainings(
     minSteps: t.minSteps,
     maxSteps: t.maxSteps,
     seed,
-    signal,
+    validation: t.validation === false ? null : t.validation,
+    ...(signal === undefined ? {} : { signal }),
   });
   const total = config.seeds * (1 + sizes.length * (config.hybrid ? 2 : 1));
   const runner = new SubRunner<RunSpec, ErrorRecord>({
@@ -149,19 +179,16 @@ export async function runStudyTrainings(
     },
   });
   /** The recorded error of run `id`, or the error `train` measures (then recorded and reported). */
-  const errors: StudyErrors = { pipeline: [], endToEnd: sizes.map(() => []), hybrid: sizes.map(() => []), losses: [] };
+  const errors: StudyErrors = { pipeline: [], endToEnd: sizes.map(() => []), hybrid: sizes.map(() => []), curves: [] };
   const measured = async (
     id: string,
     approach: Approach,
     size: number | null,
     seed: number,
-    train: (signal: AbortSignal | undefined) => Promise<number | ErrorRecord>,
+    train: (signal: AbortSignal | undefined) => Promise<ErrorRecord>,
   ): Promise<number> => {
-    const record = await runner.run({ id, spec: { approach, size, seed } }, async (_run, ctx) => {
-      const out = await train(ctx.signal);
-      return typeof out === 'number' ? { error: out } : out;
-    });
-    if (approach !== 'pipeline') errors.losses!.push({ label: id, losses: record.losses ?? null });
+    const record = await runner.run({ id, spec: { approach, size, seed } }, (_run, ctx) => train(ctx.signal));
+    errors.curves!.push(...recordCurves(id, record));
     return record.error;
   };
 
@@ -176,8 +203,9 @@ export async function runStudyTrainings(
       await measured(pipelineRun, 'pipeline', null, s, async (signal) => {
         const subtask = study.subtaskData(pools, setup.subtaskExamples, seedFor(base, 3, s));
         here.trained = true;
+        const fits: FitSummary[] = [];
         for (const stage of pipeline.learned())
-          await trainStage(stage, subtask[stage.name]!, run(t.lr, seedFor(base, 4, s), signal));
+          fits.push(await trainStage(stage, subtask[stage.name]!, run(t.lr, seedFor(base, 4, s), signal)));
         // the hybrids of this seed start from these weights, so a resumed study needs them
         if (setup.subRuns !== undefined && config.hybrid)
           saveCheckpoint(setup.subRuns.dir(pipelineRun), {
@@ -185,7 +213,7 @@ export async function runStudyTrainings(
             epoch: 0,
             model: new PipelineModel(pipeline).stateDict(),
           });
-        return testError(new PipelineModel(pipeline), test, study.error);
+        return { error: testError(new PipelineModel(pipeline), test, study.error), fits };
       }),
     );
     if (!here.trained && config.hybrid) {
@@ -207,8 +235,8 @@ export async function runStudyTrainings(
         await measured(`seed${s}-endToEnd-n${size}`, 'endToEnd', size, s, async (signal) => {
           manualSeed(seedFor(base, 5, s, k));
           const e2e = study.endToEnd(config.hidden);
-          const losses = await fitModel(e2e, data, study.loss, run(t.lr, seedFor(base, 6, s, k), signal));
-          return { error: testError(e2e, test, study.error), losses };
+          const fit = await fitModel(e2e, data, study.loss, run(t.lr, seedFor(base, 6, s, k), signal));
+          return { error: testError(e2e, test, study.error), fits: [fit] };
         }),
       );
       if (!config.hybrid) continue;
@@ -218,8 +246,8 @@ export async function runStudyTrainings(
           // nothing it draws depends on whether the end-to-end run before it was trained or recorded
           manualSeed(seedFor(base, 9, s, k));
           const hybrid = hybridFrom(pipeline);
-          const losses = await fitModel(hybrid, data, study.loss, run(t.hybridLr, seedFor(base, 7, s, k), signal));
-          return { error: testError(hybrid, test, study.error), losses };
+          const fit = await fitModel(hybrid, data, study.loss, run(t.hybridLr, seedFor(base, 7, s, k), signal));
+          return { error: testError(hybrid, test, study.error), fits: [fit] };
         }),
       );
     }

@@ -38,7 +38,7 @@ import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
 import type { ImageSet } from '../data/index.js';
 import { analyseConstant, analyseCurve, type FitReport } from './analysis.js';
-import { digitsData, loadStudyCase, STUDY_CASES, type StudyCase } from './cases/index.js';
+import { checkCase, digitsData, loadStudyCase, STUDY_CASES, type StudyCase } from './cases/index.js';
 import { parseE2eConfig, type E2eStudyConfig, type E2eStudyInput } from './config.js';
 import { findCrossover, type Crossover, type FittedCurve } from './crossover.js';
 import { summarize, type CurveEntry } from './curve.js';
@@ -76,6 +76,11 @@ export interface E2eStudyResult {
 export interface E2eStudyOptions extends StudyRunOptions {
   /** Single digits to build a built-in case's tasks from. Default: the embedded MNIST. */
   digits?: ImageSet;
+  /**
+   * A case given as an object by a program, run instead of the one `config.case` names (checked
+   * whole, as a case file is: cases/check-case.ts).
+   */
+  studyCase?: StudyCase;
 }
 
 /**
@@ -116,7 +121,8 @@ export async function runE2eStudy(
 ): Promise<E2eStudyResult> {
   const started = performance.now();
   const config = parseE2eConfig(input);
-  const study = await e2eCase(config, opts.digits);
+  const study =
+    opts.studyCase === undefined ? await e2eCase(config, opts.digits) : checkCase(opts.studyCase, 'options.studyCase');
   const sizes = [...(config.sizes ?? study.defaultSizes)];
   const subtaskExamples = config.subtaskExamples ?? study.defaultSubtaskExamples;
   const pools = await study.pools(config.seed);
@@ -193,7 +199,7 @@ export async function runE2eStudy(
       metric: study.metric,
       crossover,
       endToEndFit: endToEndFit.report,
-      losses: errors.losses ?? [],
+      losses: errors.curves ?? [],
       smokeTest: config.smokeTest,
     }),
     advice,

@@ -76,13 +76,20 @@ export const SMOKE_TEST = 'smoke test';
 export const UNDER_TRAINED = 'under-trained';
 
 /**
- * A run is counted as converged when its training loss fell by at most this fraction of its value
- * over the last quarter of the training (the studies keep no validation split to stop on).
+ * A run without a validation split is counted as converged when its training loss fell by at most
+ * this fraction of its value over the last quarter of the training.
  */
 export const CONVERGED_RELATIVE_DROP = 0.1;
 
 /** ... or when it fell below this fraction of its first epoch's value (it fits its training data). */
 export const FITTED_FRACTION = 0.02;
+
+/**
+ * A run with a validation split (carved from its training data) is still improving when the last
+ * quarter of its epochs lowered its best validation loss by more than this fraction (and early
+ * stopping did not end it: then its validation loss had stopped improving).
+ */
+export const VALIDATION_RELATIVE_DROP = 0.02;
 
 /** More than this fraction of unconverged runs makes a verdict `inconclusive: under-trained`. */
 export const UNCONVERGED_TOLERANCE = 0.25;
@@ -157,35 +164,88 @@ export function lossConverged(losses: readonly number[]): { converged: boolean; 
 }
 
 /**
- * The convergence gate over a study's runs, each a label and its training loss by epoch (null when
- * the record holds none): more than UNCONVERGED_TOLERANCE of the measured runs still improving
- * makes the verdict `inconclusive: under-trained`. Runs without a curve are counted as unmeasured.
+ * Whether a validation-loss curve (one value per epoch run) has stopped improving: early stopping
+ * ended the run (`stopped`), or the last quarter of its epochs lowered the best value so far by at
+ * most VALIDATION_RELATIVE_DROP. `drop` is that relative improvement of the best value.
+ *
+ * @example
+ * validationConverged([1, 0.8, 0.7, 0.69, 0.7, 0.71, 0.7, 0.7], false).converged; // true
+ * validationConverged([1, 0.8, 0.6, 0.4], false).converged;                         // false
+ */
+export function validationConverged(losses: readonly number[], stopped: boolean): { converged: boolean; drop: number } {
+  const finite = losses.filter(Number.isFinite);
+  if (finite.length < 2) return { converged: stopped, drop: NaN };
+  const cut = Math.min(finite.length - 1, Math.max(1, Math.floor(0.75 * finite.length)));
+  const before = Math.min(...finite.slice(0, cut));
+  const best = Math.min(before, ...finite.slice(cut));
+  const drop = before > 0 ? (before - best) / before : 0;
+  return { converged: stopped || drop <= VALIDATION_RELATIVE_DROP, drop };
+}
+
+/** One run as the convergence gate reads it. */
+export interface ConvergenceCurve {
+  label: string;
+  /** Training loss by epoch (null when the record holds none). */
+  losses: readonly number[] | null;
+  /** Validation loss by epoch, when the run had a validation split: then it decides. */
+  validation?: readonly number[] | null;
+  /** Whether early stopping ended the run (its validation loss had stopped improving). */
+  stopped?: boolean;
+}
+
+/**
+ * The convergence gate over a study's runs: a run with a validation curve is judged on it
+ * (validationConverged), one without on its training loss (lossConverged); more than
+ * UNCONVERGED_TOLERANCE of the measured runs still improving makes the verdict
+ * `inconclusive: under-trained`. Runs without any curve are counted as unmeasured.
  *
  * @example
  * convergenceReason([{ label: 'ew seed 0', losses: [2, 1, 0.5] }]).passed; // false: still falling 50% an epoch
+ * convergenceReason([{ label: 'full seed 0', losses: [2, 1, 0.5], validation: [1, 0.9, 0.95], stopped: true }]).passed; // true
  */
-export function convergenceReason(runs: readonly { label: string; losses: readonly number[] | null }[]): VerdictReason {
-  const measured = runs.filter((r) => r.losses !== null && r.losses.length > 0);
-  if (measured.length === 0)
+export function convergenceReason(runs: readonly ConvergenceCurve[]): VerdictReason {
+  type Judged = { label: string; on: 'validation' | 'training'; converged: boolean; drop: number };
+  const judged = runs.flatMap((r): Judged[] => {
+    if (r.validation !== undefined && r.validation !== null && r.validation.length > 0)
+      return [{ label: r.label, on: 'validation', ...validationConverged(r.validation, r.stopped === true) }];
+    if (r.losses !== null && r.losses.length > 0)
+      return [{ label: r.label, on: 'training', ...lossConverged(r.losses) }];
+    return [];
+  });
+  if (judged.length === 0)
     return {
       check: 'converged',
       value: null,
       passed: true,
       gate: true,
       failure: UNDER_TRAINED,
-      detail: 'no training-loss curves recorded (older records); convergence not measured',
+      detail: 'no loss curves recorded (older records); convergence not measured',
     };
-  const open = measured.map((r) => ({ label: r.label, ...lossConverged(r.losses!) })).filter((r) => !r.converged);
-  const fraction = open.length / measured.length;
+  const onValidation = judged.filter((r) => r.on === 'validation').length;
+  const rule = [
+    onValidation > 0
+      ? `${onValidation} on a validation split carved from their training data (early stopping, or best validation loss lowered ≤ ${100 * VALIDATION_RELATIVE_DROP}% over the last quarter of epochs)`
+      : '',
+    onValidation < judged.length
+      ? `${judged.length - onValidation} on training loss (≤ ${100 * CONVERGED_RELATIVE_DROP}% drop over the last quarter)`
+      : '',
+  ]
+    .filter((x) => x !== '')
+    .join('; ');
+  const open = judged.filter((r) => !r.converged);
+  const fraction = open.length / judged.length;
   const passed = fraction <= UNCONVERGED_TOLERANCE;
   const named = open
     .slice(0, 4)
-    .map((r) => `${r.label}${Number.isFinite(r.drop) ? ` (−${(100 * r.drop).toFixed(0)}%)` : ' (one epoch)'}`)
+    .map(
+      (r) =>
+        `${r.label}${Number.isFinite(r.drop) ? ` (${r.on} loss −${(100 * r.drop).toFixed(1)}% over the last quarter)` : ' (one epoch)'}`,
+    )
     .join(', ');
   const detail =
     open.length === 0
-      ? `all ${measured.length} runs converged (training loss fell ≤ ${100 * CONVERGED_RELATIVE_DROP}% over the last quarter of training)`
-      : `${open.length} of ${measured.length} runs still improving over the last quarter of training (> ${100 * CONVERGED_RELATIVE_DROP}% loss drop): ${named}${open.length > 4 ? ', …' : ''}`;
+      ? `all ${judged.length} runs converged, judged ${rule}`
+      : `${open.length} of ${judged.length} runs still improving at the end (judged ${rule}): ${named}${open.length > 4 ? ', …' : ''}`;
   return { check: 'converged', value: num(fraction), passed, gate: true, failure: UNDER_TRAINED, detail };
 }
 
