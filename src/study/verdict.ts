@@ -86,8 +86,10 @@ export const FITTED_FRACTION = 0.02;
 
 /**
  * A run with a validation split (carved from its training data) is still improving when the last
- * quarter of its epochs lowered its best validation loss by more than this fraction (and early
- * stopping did not end it: then its validation loss had stopped improving).
+ * quarter of its epochs lowered its best validation loss by more than this fraction of its first
+ * epoch's validation loss (and early stopping did not end it: then it had stopped improving). The
+ * first epoch is the yardstick because a validation cross-entropy that is already small keeps
+ * shrinking by large fractions of itself as the model grows confident, without its accuracy moving.
  */
 export const VALIDATION_RELATIVE_DROP = 0.02;
 
@@ -166,7 +168,8 @@ export function lossConverged(losses: readonly number[]): { converged: boolean; 
 /**
  * Whether a validation-loss curve (one value per epoch run) has stopped improving: early stopping
  * ended the run (`stopped`), or the last quarter of its epochs lowered the best value so far by at
- * most VALIDATION_RELATIVE_DROP. `drop` is that relative improvement of the best value.
+ * most VALIDATION_RELATIVE_DROP of the first epoch's value. `drop` is that improvement, as a
+ * fraction of the first epoch's value.
  *
  * @example
  * validationConverged([1, 0.8, 0.7, 0.69, 0.7, 0.71, 0.7, 0.7], false).converged; // true
@@ -178,7 +181,8 @@ export function validationConverged(losses: readonly number[], stopped: boolean)
   const cut = Math.min(finite.length - 1, Math.max(1, Math.floor(0.75 * finite.length)));
   const before = Math.min(...finite.slice(0, cut));
   const best = Math.min(before, ...finite.slice(cut));
-  const drop = before > 0 ? (before - best) / before : 0;
+  const first = finite[0]!;
+  const drop = first > 0 ? (before - best) / first : 0;
   return { converged: stopped || drop <= VALIDATION_RELATIVE_DROP, drop };
 }
 
@@ -224,7 +228,7 @@ export function convergenceReason(runs: readonly ConvergenceCurve[]): VerdictRea
   const onValidation = judged.filter((r) => r.on === 'validation').length;
   const rule = [
     onValidation > 0
-      ? `${onValidation} on a validation split carved from their training data (early stopping, or best validation loss lowered ≤ ${100 * VALIDATION_RELATIVE_DROP}% over the last quarter of epochs)`
+      ? `${onValidation} on a validation split carved from their training data (early stopping, or the last quarter of epochs lowered the best validation loss by ≤ ${100 * VALIDATION_RELATIVE_DROP}% of the first epoch's)`
       : '',
     onValidation < judged.length
       ? `${judged.length - onValidation} on training loss (≤ ${100 * CONVERGED_RELATIVE_DROP}% drop over the last quarter)`
@@ -239,7 +243,7 @@ export function convergenceReason(runs: readonly ConvergenceCurve[]): VerdictRea
     .slice(0, 4)
     .map(
       (r) =>
-        `${r.label}${Number.isFinite(r.drop) ? ` (${r.on} loss −${(100 * r.drop).toFixed(1)}% over the last quarter)` : ' (one epoch)'}`,
+        `${r.label}${Number.isFinite(r.drop) ? ` (${r.on} loss −${(100 * r.drop).toFixed(1)}% ${r.on === 'validation' ? "of the first epoch's " : ''}over the last quarter)` : ' (one epoch)'}`,
     )
     .join(', ');
   const detail =
