@@ -14,16 +14,35 @@ import { CASE_EXPECTED, CASE_FILE, isCaseRef } from './cases/user-case.js';
 
 const positiveInt = z.number().int().positive();
 
-/** How each model is trained: Adam, a number of steps growing with the data (see stepsFor). */
+/**
+ * Early stopping on a validation split carved from each run's own training data (train-run.ts):
+ * `fraction` of it, at most `maxExamples`, scored every `every` steps (at least once an epoch); `patience` checks without
+ * a validation loss lower than the best by more than `minDelta` end the run. The convergence check of the verdict reads these curves.
+ */
+export const validationSchema = z.strictObject({
+  fraction: z.number().gt(0).lt(1).default(0.2),
+  maxExamples: positiveInt.default(1000),
+  every: positiveInt.default(100),
+  patience: positiveInt.default(5),
+  /** A check must lower the best validation loss by more than this to count as an improvement. */
+  minDelta: z.number().min(0).default(1e-3),
+});
+
+/**
+ * How each model is trained: Adam, early stopping on a validation split (`validation`; `false`: a
+ * number of steps growing with the data instead, see stepsFor), at most `maxSteps` steps.
+ */
 export const trainingSchema = z.strictObject({
   batchSize: positiveInt.default(32),
   /** Learning rate of the pipeline's stages and of the end-to-end model. */
-  lr: z.number().positive().default(1e-3),
+  lr: z.number().positive().default(2e-3),
   /** Learning rate of the hybrid's fine-tuning (smaller: it starts from trained stages). */
   hybridLr: z.number().positive().default(3e-4),
+  /** Without validation: passes over the data, within [minSteps, maxSteps] steps. */
   epochs: positiveInt.default(20),
   minSteps: positiveInt.default(100),
-  maxSteps: positiveInt.default(1500),
+  maxSteps: positiveInt.default(6000),
+  validation: z.union([z.literal(false), validationSchema]).prefault({}),
 });
 
 /**

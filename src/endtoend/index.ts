@@ -33,7 +33,7 @@ export {
   type ColumnRange,
 } from './locate.js';
 export { sumDistribution, expectedNumber, sumStage, numberStage } from './digit-arithmetic.js';
-export { mlp, digitClassifier, EndToEndModel } from './models.js';
+export { convNet, mlp, digitClassifier, DIGIT_TRUNK, EndToEndModel } from './models.js';
 export { classNll, scaledMse, errorRate, meanAbsoluteError } from './objectives.js';
 export { digitPools, digitSample, type DigitPools, type DigitPoolOptions } from './digit-pools.js';
 export { compositeDataset, compositePrefix, datasetPrefix, type CompositeSet } from './composite.js';
@@ -63,7 +63,16 @@ export {
 } from './cases/index.js';
 export { TensorDataset, loadMnist, type ImageSet } from '../data/index.js';
 export { tensor, Tensor } from '../tensor/index.js';
-export { fitModel, trainStage, testError, stepsFor, type RunOptions } from './train-run.js';
+export {
+  fitModel,
+  trainStage,
+  testError,
+  stepsFor,
+  validationSize,
+  type FitSummary,
+  type RunOptions,
+  type ValidationOptions,
+} from './train-run.js';
 export { mean, sampleSd, quantile } from '../study/index.js';
 export { summarize, pointSigmas, type CurvePoint, type CurveEntry } from './curve.js';
 export { fitPowerLaw, powerLaw, MIN_FIT_POINTS, type PowerLaw, type PowerLawFit } from './power-law.js';

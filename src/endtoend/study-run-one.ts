@@ -15,14 +15,14 @@
 import { ValueError } from '../core/errors.js';
 import { manualSeed } from '../core/rng.js';
 import type { TensorDataset } from '../data/index.js';
-import { hasFields, type SubRun } from '../study/index.js';
+import { hasFields, type ConvergenceCurve, type SubRun } from '../study/index.js';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../train/index.js';
 import type { StudyCase } from './cases/index.js';
 import { datasetPrefix } from './composite.js';
 import type { E2eStudyConfig } from './config.js';
 import type { Pipeline } from './pipeline.js';
 import { hybridFrom, PipelineModel } from './pipeline-model.js';
-import { fitModel, testError, trainStage, type RunOptions } from './train-run.js';
+import { fitModel, testError, trainStage, type FitSummary, type RunOptions } from './train-run.js';
 
 /** The three ways of learning the task. */
 export type Approach = 'pipeline' | 'endToEnd' | 'hybrid';
@@ -37,12 +37,40 @@ export interface RunSpec {
 /** What a run's record holds. */
 export interface ErrorRecord {
   error: number;
-  /** Training loss by epoch (end-to-end and hybrid runs), for the convergence check; absent in older records. */
+  /** How each trained model's fit went (the pipeline: one per learned stage), for the convergence check. */
+  fits?: FitSummary[];
+  /** Training loss by epoch, in records written before `fits`. */
   losses?: number[];
 }
 
 /** Whether a stored sub-run record is a run's. */
 export const isErrorRecord = (v: unknown): v is ErrorRecord => hasFields(v, { error: 'number' });
+
+const numbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+
+/**
+ * A record's training curves as the convergence check reads them (a record is not trusted: odd
+ * fields are left out).
+ *
+ * @example
+ * recordCurves('seed0-endToEnd-n800', record); // [{ label, losses, validation, stopped }]
+ */
+export function recordCurves(label: string, r: ErrorRecord): ConvergenceCurve[] {
+  if (Array.isArray(r.fits))
+    return r.fits.flatMap((f, i) =>
+      typeof f === 'object' && f !== null && numbers(f.losses)
+        ? [
+            {
+              label: r.fits!.length > 1 ? `${label}/${i}` : label,
+              losses: f.losses,
+              validation: numbers(f.validation) ? f.validation : null,
+              stopped: f.stopped === true,
+            },
+          ]
+        : [],
+    );
+  return [{ label, losses: numbers(r.losses) ? r.losses : null }];
+}
 
 /** What the runs are trained from: the case, its data, and the study's settings. */
 export interface RunsSetup {
@@ -122,7 +150,16 @@ export class E2eRuns {
 
   #options(lr: number, seed: number, signal: AbortSignal | undefined): RunOptions {
     const t = this.setup.config.training;
-    return { batchSize: t.batchSize, lr, epochs: t.epochs, minSteps: t.minSteps, maxSteps: t.maxSteps, seed, signal };
+    return {
+      batchSize: t.batchSize,
+      lr,
+      epochs: t.epochs,
+      minSteps: t.minSteps,
+      maxSteps: t.maxSteps,
+      seed,
+      validation: t.validation === false ? null : t.validation,
+      ...(signal === undefined ? {} : { signal }),
+    };
   }
 
   /** The (x, y) examples of seed `s` (the largest size's draw; a smaller size takes its prefix). */
@@ -176,13 +213,14 @@ export class E2eRuns {
     if (spec.approach === 'pipeline') {
       const pipeline = this.#pipeline(s);
       const subtask = study.subtaskData(this.setup.pools, this.setup.subtaskExamples, seedFor(base, 3, s));
+      const fits: FitSummary[] = [];
       for (const stage of pipeline.learned())
-        await trainStage(stage, subtask[stage.name]!, this.#options(t.lr, seedFor(base, 4, s), ctx.signal));
+        fits.push(await trainStage(stage, subtask[stage.name]!, this.#options(t.lr, seedFor(base, 4, s), ctx.signal)));
       this.#pipelines.set(s, pipeline);
       // the hybrids of this seed start from these weights, so a resumed study or a worker needs them
       if (ctx.dir !== undefined && config.hybrid)
         saveCheckpoint(ctx.dir(runId(spec)), { step: 0, epoch: 0, model: new PipelineModel(pipeline).stateDict() });
-      return { error: testError(new PipelineModel(pipeline), test, study.error) };
+      return { error: testError(new PipelineModel(pipeline), test, study.error), fits };
     }
     const size = spec.size ?? -1;
     const k = this.setup.sizes.indexOf(size);
@@ -191,20 +229,15 @@ export class E2eRuns {
     if (spec.approach === 'endToEnd') {
       manualSeed(seedFor(base, 5, s, k));
       const e2e = study.endToEnd(config.hidden);
-      const losses = await fitModel(e2e, data, study.loss, this.#options(t.lr, seedFor(base, 6, s, k), ctx.signal));
-      return { error: testError(e2e, test, study.error), losses };
+      const fit = await fitModel(e2e, data, study.loss, this.#options(t.lr, seedFor(base, 6, s, k), ctx.signal));
+      return { error: testError(e2e, test, study.error), fits: [fit] };
     }
     const pipeline = this.#trainedPipeline(s, ctx);
     // seeded on its own (the copy draws fresh modules before taking the pipeline's weights), so
     // nothing it draws depends on which runs were trained before it, or where
     manualSeed(seedFor(base, 9, s, k));
     const hybrid = hybridFrom(pipeline);
-    const losses = await fitModel(
-      hybrid,
-      data,
-      study.loss,
-      this.#options(t.hybridLr, seedFor(base, 7, s, k), ctx.signal),
-    );
-    return { error: testError(hybrid, test, study.error), losses };
+    const fit = await fitModel(hybrid, data, study.loss, this.#options(t.hybridLr, seedFor(base, 7, s, k), ctx.signal));
+    return { error: testError(hybrid, test, study.error), fits: [fit] };
   }
 }

@@ -20,11 +20,19 @@
  * errors.endToEnd[2][0]; // test error at the third size, first seed
  */
 import { ValueError } from '../core/errors.js';
-import { runSubRuns, type Executor, type StudyProgress, type SubRun, type SubRunStore } from '../study/index.js';
+import {
+  runSubRuns,
+  type ConvergenceCurve,
+  type Executor,
+  type StudyProgress,
+  type SubRun,
+  type SubRunStore,
+} from '../study/index.js';
 import {
   E2eRuns,
   e2eStages,
   isErrorRecord,
+  recordCurves,
   runId,
   type Approach,
   type ErrorRecord,
@@ -64,8 +72,8 @@ export interface StudyErrors {
   pipeline: number[];
   endToEnd: number[][];
   hybrid: number[][];
-  /** Training loss curves of the end-to-end and hybrid runs, by run label (null: not recorded). */
-  losses?: { label: string; losses: number[] | null }[];
+  /** The training (and validation) curves of every run, by run label, for the convergence check. */
+  curves?: ConvergenceCurve[];
 }
 
 /**
@@ -118,12 +126,12 @@ export async function runStudyTrainings(
     grid.forEach((run, k) => records.set(run.id, results[k]!));
   }
   // assembled in the study's order: by seed, the pipeline, then by size the end-to-end model and the hybrid
-  const errors: StudyErrors = { pipeline: [], endToEnd: sizes.map(() => []), hybrid: sizes.map(() => []), losses: [] };
+  const errors: StudyErrors = { pipeline: [], endToEnd: sizes.map(() => []), hybrid: sizes.map(() => []), curves: [] };
   const recorded = (spec: RunSpec): ErrorRecord => {
     const id = runId(spec);
     const record = records.get(id);
     if (record === undefined) throw new ValueError(`e2e sub-run '${id}'`, 'has no record after its stage ran');
-    if (spec.approach !== 'pipeline') errors.losses!.push({ label: id, losses: record.losses ?? null });
+    errors.curves!.push(...recordCurves(id, record));
     return record;
   };
   for (let seed = 0; seed < config.seeds; seed++) {

@@ -6,8 +6,10 @@
  * rival's error minus its own, a 95% t interval over seeds) excludes 0; otherwise the verdict is
  * inconclusive (an interval inside ±E2E_MARGIN says the two are equivalent at that size).
  *
- * Gates: a smoke test (`--quick`) is never a conclusion; the end-to-end and hybrid runs must have
- * converged. Reported beside them: the end-to-end fit's held-out check (a fit is used to
+ * Gates: a smoke test (`--quick`) is never a conclusion; the runs (pipeline stages, end-to-end and
+ * hybrid models) must have converged: judged on the validation loss of their early stopping (a run
+ * ended by early stopping has stopped improving; one that hit its step limit must not have lowered
+ * its best validation loss much over its last quarter), or on training loss for records without it. Reported beside them: the end-to-end fit's held-out check (a fit is used to
  * extrapolate only if, fitted without the largest size, it predicted that size within its band)
  * and the crossover, which is never claimed beyond E2E_CLAIM_FACTOR times the largest measured size.
  *
@@ -22,6 +24,7 @@ import {
   mean,
   seedEffect,
   smokeTestReason,
+  type ConvergenceCurve,
   type E2eOutcome,
   type StudyVerdict,
   type VerdictEffect,
@@ -45,8 +48,8 @@ export interface E2eVerdictInput {
   metric: string;
   crossover: Crossover;
   endToEndFit: FitReport;
-  /** Run label → training loss by epoch (null when not recorded). */
-  losses: readonly { label: string; losses: readonly number[] | null }[];
+  /** Every run's training and validation curves, by run label (the convergence gate judges a run on its validation loss). */
+  losses: readonly ConvergenceCurve[];
   smokeTest: boolean;
 }
 
@@ -167,7 +170,8 @@ export function decideE2eVerdict(i: E2eVerdictInput): StudyVerdict<E2eOutcome> {
   if (i.smokeTest) next.push('run the full study (npm start without --quick, or polytask study e2e)');
   const convergence = convergenceReason(i.losses);
   reasons.push(convergence);
-  if (!convergence.passed) next.push('more training steps (training.maxSteps, training.epochs)');
+  if (!convergence.passed)
+    next.push('more training steps (training.maxSteps): runs were still improving on validation when they hit it');
 
   const at = errorsAtLargest(i.errors, i.hybrid);
   const ranked = (Object.entries(at) as [keyof typeof NAMES, number[]][])

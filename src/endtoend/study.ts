@@ -38,7 +38,7 @@ import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
 import type { ImageSet } from '../data/index.js';
 import { analyseConstant, analyseCurve, type FitReport } from './analysis.js';
-import { digitsData, loadStudyCase, STUDY_CASES, type StudyCase } from './cases/index.js';
+import { checkCase, digitsData, loadStudyCase, STUDY_CASES, type StudyCase } from './cases/index.js';
 import { parseE2eConfig, type E2eStudyConfig, type E2eStudyInput } from './config.js';
 import { findCrossover, type Crossover, type FittedCurve } from './crossover.js';
 import { summarize, type CurveEntry } from './curve.js';
@@ -77,6 +77,11 @@ export interface E2eStudyResult {
 export interface E2eStudyOptions extends StudyRunOptions {
   /** Single digits to build a built-in case's tasks from. Default: the embedded MNIST. */
   digits?: ImageSet;
+  /**
+   * A case given as an object by a program, run instead of the one `config.case` names (checked
+   * whole, as a case file is: cases/check-case.ts).
+   */
+  studyCase?: StudyCase;
 }
 
 /**
@@ -99,8 +104,8 @@ export async function e2eCase(config: E2eStudyConfig, digits?: ImageSet): Promis
  * @example
  * const { sizes, test } = await e2eSetup(parseE2eConfig({ case: 'digit-sum' }));
  */
-export async function e2eSetup(config: E2eStudyConfig, digits?: ImageSet): Promise<RunsSetup> {
-  const study = await e2eCase(config, digits);
+export async function e2eSetup(config: E2eStudyConfig, digits?: ImageSet, given?: StudyCase): Promise<RunsSetup> {
+  const study = given === undefined ? await e2eCase(config, digits) : checkCase(given, 'options.studyCase');
   const pools = await study.pools(config.seed);
   return {
     study,
@@ -137,7 +142,7 @@ export async function runE2eStudy(
 ): Promise<E2eStudyResult> {
   const started = performance.now();
   const config = parseE2eConfig(input);
-  const setup = await e2eSetup(config, opts.digits);
+  const setup = await e2eSetup(config, opts.digits, opts.studyCase);
   const { study, subtaskExamples } = setup;
   const sizes = [...setup.sizes];
   const errors = await runStudyTrainings(
@@ -201,7 +206,7 @@ export async function runE2eStudy(
       metric: study.metric,
       crossover,
       endToEndFit: endToEndFit.report,
-      losses: errors.losses ?? [],
+      losses: errors.curves ?? [],
       smokeTest: config.smokeTest,
     }),
     advice,

@@ -17,7 +17,15 @@ const SIZES = [100, 200, 400, 800, 1600];
 const NOISE = [-0.004, 0, 0.004];
 const PIPELINE = [0.19, 0.2, 0.21];
 const e2e = (size: number, seed: number): number => 2 * size ** -0.5 + 0.05 + NOISE[seed]!;
-const converged = [2, 1, 0.5, 0.3, 0.25, 0.24, 0.235, 0.233];
+// a run that early stopping ended: its validation loss had stopped improving
+const fit = {
+  losses: [2, 1, 0.5, 0.3],
+  validation: [1.2, 0.9, 0.8, 0.81, 0.82],
+  stopped: true,
+  steps: 500,
+  bestStep: 300,
+  validationExamples: 20,
+};
 
 test('an e2e study over recorded runs reports exactly the curves, fit, crossover and paired interval of its records', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'polytask-e2e-headline-'));
@@ -32,8 +40,8 @@ test('an e2e study over recorded runs reports exactly the curves, fit, crossover
     };
     const store = FileSubRunStore.open(join(dir, 'subruns'), { config });
     for (let s = 0; s < 3; s++) {
-      store.put(`seed${s}-pipeline`, { error: PIPELINE[s]! });
-      for (const size of SIZES) store.put(`seed${s}-endToEnd-n${size}`, { error: e2e(size, s), losses: converged });
+      store.put(`seed${s}-pipeline`, { error: PIPELINE[s]!, fits: [fit] });
+      for (const size of SIZES) store.put(`seed${s}-endToEnd-n${size}`, { error: e2e(size, s), fits: [fit] });
     }
     const r = await runE2eStudy(config, undefined, { subRuns: store });
     // curves: the end-to-end mean at each size is the planted law; the pipeline's is its own mean everywhere
@@ -71,6 +79,9 @@ test('an e2e study over recorded runs reports exactly the curves, fit, crossover
     );
     assert.ok(v.reasons.find((x) => x.check === 'fit predicts held-out size')!.passed);
     assert.match(v.reasons.find((x) => x.check === 'crossover')!.detail, /^measured at about 1\d\d examples/);
+    const converged = v.reasons.find((x) => x.check === 'converged')!;
+    assert.ok(converged.passed && converged.value === 0, converged.detail);
+    assert.match(converged.detail, /all 18 runs converged, judged 18 on a validation split/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -24,7 +24,7 @@ function pipeline(): Pipeline {
     name: 'digit classifier',
     input: { kind: 'image', shape: [1, 28, 28] },
     output: { kind: 'classes', n: 10 },
-    create: () => digitClassifier(784, 16),
+    create: () => digitClassifier(16),
   });
   return new Pipeline([splitStage([1, 28, 56], 2), mapStage(classify, 2), sumStage(10)]);
 }

@@ -78,7 +78,7 @@ test('fitModel stops after the step under way when its signal aborts, rejecting 
     if (steps === 4) controller.abort();
     return functional.crossEntropy(out, y);
   };
-  const options = { batchSize: 8, lr: 1e-2, epochs: 2, minSteps: 1, maxSteps: 100, seed: 0 };
+  const options = { batchSize: 8, lr: 1e-2, epochs: 2, minSteps: 1, maxSteps: 100, seed: 0, validation: null };
   await assert.rejects(
     fitModel(model, data, loss, { ...options, signal: controller.signal }),
     (e: unknown) => e instanceof StoppedError && e.stepsDone === 4,

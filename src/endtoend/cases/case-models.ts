@@ -1,16 +1,16 @@
 /**
  * The networks a YAML case names for its learned stages and its end-to-end model: a perceptron
  * (`{ arch: mlp, hidden: [64] }`) over any input, or a small convolutional network
- * (`{ arch: cnn, channels: [8, 16], hidden: 64 }`: 3×3 convolutions, each followed by ReLU and
- * 2×2 max pooling, then one hidden layer) over images. Without `hidden` they take the study's.
+ * (`{ arch: cnn, channels: [8, 16], hidden: 64 }`: models.ts' convNet, the built-in cases' network:
+ * 3×3 convolutions, each followed by ReLU and 2×2 max pooling, then one hidden layer) over images. Without `hidden` they take the study's.
  *
  * @example
  * caseNet({ arch: 'cnn', channels: [8, 16] }, [1, 28, 28], 10, 64).forward(x); // [B, 10] logits
  */
 import { z } from 'zod';
-import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
-import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, type Module } from '../../nn/index.js';
+import { Flatten, Linear, ReLU, Sequential, type Module } from '../../nn/index.js';
+import { convNet } from '../models.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -45,22 +45,5 @@ export function caseNet(spec: CaseModel, shape: readonly number[], outputs: numb
     }
     return new Sequential(...layers, new Linear(width, outputs));
   }
-  if (shape.length !== 3)
-    throw new ValueError(
-      'model',
-      `cnn needs image inputs [channels, height, width], got [${shape.join(',')}]; use arch: mlp`,
-    );
-  let [c = 1, h = 1, w = 1] = shape;
-  const layers: Module[] = [];
-  for (const out of spec.channels) {
-    if (h < 2 || w < 2)
-      throw new ValueError(
-        'model',
-        `cnn: ${spec.channels.length} pooling layers shrink [${shape.join(',')}] below 2×2; give fewer channels`,
-      );
-    layers.push(new Conv2d(c, out, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2));
-    [c, h, w] = [out, Math.floor(h / 2), Math.floor(w / 2)];
-  }
-  const width = spec.hidden ?? hidden;
-  return new Sequential(...layers, new Flatten(), new Linear(c * h * w, width), new ReLU(), new Linear(width, outputs));
+  return convNet(shape, outputs, { channels: spec.channels, hidden: spec.hidden ?? hidden }, 'model');
 }

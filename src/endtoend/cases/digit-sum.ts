@@ -1,13 +1,15 @@
 /**
  * Digit sum: an image of two handwritten digits side by side (28×56) → their sum (0..18).
  * Pipeline: split the image in two by rule, classify each half with a classifier trained on
- * single-digit labels, add the two digit distributions. End to end: image → one of 19 sums.
+ * single-digit labels, add the two digit distributions. End to end: image → one of 19 sums. Both
+ * sides are the same small convolutional network (models.ts' DIGIT_TRUNK and the study's hidden
+ * width): the pipeline's on one digit, the end-to-end model's on the whole 28×56 image.
  *
  * @example
  * const c = digitSumCase;
- * c.pipeline(64).run(pairs);          // [B,19] probabilities
+ * c.pipeline(128).run(pairs);          // [B,19] probabilities
  */
-import { mlp, digitClassifier, EndToEndModel } from '../models.js';
+import { convNet, digitClassifier, DIGIT_TRUNK, EndToEndModel } from '../models.js';
 import { sumStage } from '../digit-arithmetic.js';
 import { digitPairs } from '../digit-pairs.js';
 import { compositeDataset } from '../composite.js';
@@ -35,7 +37,7 @@ export const digitSumCase: EndToEndCase<DigitPools> = {
   metric: 'error rate',
   input: { kind: 'image', shape: PAIR },
   output: { kind: 'classes', n: 19 },
-  defaultSizes: [400, 800, 1600, 3200, 6400, 12800],
+  defaultSizes: [800, 1600, 3200, 6400, 12800],
   defaultSubtaskExamples: 300,
   ...builtinDigits,
   examples: (pools, part, n, seed) => compositeDataset(digitPairs(pools[part], n, seed)),
@@ -44,12 +46,13 @@ export const digitSumCase: EndToEndCase<DigitPools> = {
       name: CLASSIFIER,
       input: { kind: 'image', shape: DIGIT },
       output: { kind: 'classes', n: 10 },
-      create: () => digitClassifier(28 * 28, hidden),
+      create: () => digitClassifier(hidden),
     });
     return new Pipeline([splitStage(PAIR, 2), mapStage(classify, 2), sumStage(10)]);
   },
   subtaskData: (pools, n, seed) => ({ [CLASSIFIER]: digitSample(pools.train, n, seed) }),
-  endToEnd: (hidden) => new EndToEndModel(mlp(28 * 56, hidden, 19), { kind: 'classes', n: 19 }),
+  endToEnd: (hidden) =>
+    new EndToEndModel(convNet(PAIR, 19, { channels: DIGIT_TRUNK, hidden }), { kind: 'classes', n: 19 }),
   loss: classNll,
   error: errorRate,
 };

@@ -3,12 +3,13 @@
  * it writes (0..999), as regression; the counterpart of reading a child's age from a hand X-ray
  * through the bones. Pipeline: locate the digits by the column ink profile, classify each with a
  * classifier trained on single digits (centred the way the locate rule centres them), compose
- * the value. End to end: image → value.
+ * the value. End to end: image → value. Both sides are the same small convolutional network
+ * (models.ts' DIGIT_TRUNK), on one digit and on the whole 28×84 image.
  *
  * @example
  * readNumberCase.pipeline(64).run(numbers);  // [B] values
  */
-import { mlp, digitClassifier, EndToEndModel } from '../models.js';
+import { convNet, digitClassifier, DIGIT_TRUNK, EndToEndModel } from '../models.js';
 import { numberStage } from '../digit-arithmetic.js';
 import { compositeDataset } from '../composite.js';
 import { digitSample, type DigitPools } from '../digit-pools.js';
@@ -48,14 +49,15 @@ export const readNumberCase: EndToEndCase<DigitPools> = {
       name: CLASSIFIER,
       input: { kind: 'image', shape: DIGIT },
       output: { kind: 'classes', n: 10 },
-      create: () => digitClassifier(28 * 28, hidden),
+      create: () => digitClassifier(hidden),
     });
     return new Pipeline([locateStage(NUMBER, 3, 28), mapStage(classify, 3), numberStage(3)]);
   },
   subtaskData: (pools, n, seed) => ({
     [CLASSIFIER]: digitSample(pools.train, n, seed, (px) => centerDigit(px, 28, 28)),
   }),
-  endToEnd: (hidden) => new EndToEndModel(mlp(28 * 84, hidden, 1), { kind: 'scalar' }, SCALE),
+  endToEnd: (hidden) =>
+    new EndToEndModel(convNet(NUMBER, 1, { channels: DIGIT_TRUNK, hidden }), { kind: 'scalar' }, SCALE),
   loss: (pred, target) => scaledMse(pred, target, SCALE),
   error: meanAbsoluteError,
 };
