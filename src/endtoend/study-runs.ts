@@ -176,8 +176,11 @@ export async function runStudyTrainings(
       await measured(pipelineRun, 'pipeline', null, s, async (signal) => {
         const subtask = study.subtaskData(pools, setup.subtaskExamples, seedFor(base, 3, s));
         here.trained = true;
-        for (const stage of pipeline.learned())
-          await trainStage(stage, subtask[stage.name]!, run(t.lr, seedFor(base, 4, s), signal));
+        for (const stage of pipeline.learned()) {
+          // a stage without sub-task data keeps the weights it was made with (a hand-designed front end the hybrid fine-tunes)
+          const data = subtask[stage.name];
+          if (data !== undefined) await trainStage(stage, data, run(t.lr, seedFor(base, 4, s), signal));
+        }
         // the hybrids of this seed start from these weights, so a resumed study needs them
         if (setup.subRuns !== undefined && config.hybrid)
           saveCheckpoint(setup.subRuns.dir(pipelineRun), {

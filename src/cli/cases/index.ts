@@ -7,12 +7,13 @@
  */
 import { CliError } from '../errors.js';
 import type { Study } from '../studies/types.js';
+import { audioCase } from './audio.js';
 import type { MainCase } from './types.js';
 
 export type { MainCase } from './types.js';
 
 /** Every case, in the order --help lists them. */
-export const CASES: readonly MainCase[] = [];
+export const CASES: readonly MainCase[] = [audioCase];
 
 /**
  * The case named `name`; a CliError listing the known ones otherwise.

@@ -5,4 +5,6 @@
  * @example
  * import './all.js';
  */
+import './spoken-digits.js';
+
 export {};

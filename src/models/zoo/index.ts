@@ -51,3 +51,4 @@ export {
   type RawAudioCnnOptions,
   type SpectrogramCnnOptions,
 } from './audio.js';
+export { melFrontEnd, MelFrontEnd } from './mel-frontend.js';
