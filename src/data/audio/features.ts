@@ -22,7 +22,9 @@ type MeydaApi = (typeof meydaModule)['default'];
  * loads its CommonJS build, whose module.exports is the object itself: take whichever holds `extract`.
  */
 const Meyda: MeydaApi =
-  typeof Reflect.get(meydaModule, 'extract') === 'function' ? (meydaModule as unknown as MeydaApi) : meydaModule.default;
+  typeof Reflect.get(meydaModule, 'extract') === 'function'
+    ? (meydaModule as unknown as MeydaApi)
+    : meydaModule.default;
 
 /** Framing and bands of a spectrogram. */
 export interface SpectrogramOptions {
@@ -66,7 +68,8 @@ export function checkFeatureOptions(o: FeatureOptions, samples: number, where: s
   if (o.kind === 'waveform') return;
   if (!Number.isInteger(o.frame) || o.frame < 16 || (o.frame & (o.frame - 1)) !== 0)
     throw new ValueError(`${where}.frame`, `${o.frame}: expected a power of two of at least 16 (meyda's FFT size)`);
-  if (!Number.isInteger(o.hop) || o.hop < 1) throw new ValueError(`${where}.hop`, `${o.hop}: expected a positive integer`);
+  if (!Number.isInteger(o.hop) || o.hop < 1)
+    throw new ValueError(`${where}.hop`, `${o.hop}: expected a positive integer`);
   if (!Number.isInteger(o.mels) || o.mels < 1 || o.mels > o.frame / 2)
     throw new ValueError(`${where}.mels`, `${o.mels}: expected 1 to ${o.frame / 2} (half the frame)`);
   if (o.kind === 'mfcc' && (!Number.isInteger(o.mfccs) || o.mfccs < 1 || o.mfccs > Math.min(40, o.mels)))
@@ -96,13 +99,21 @@ function configure(o: SpectrogramOptions, mfccs = 13): void {
 }
 
 /** Band-major [bands, frames] of meyda's `feature` per frame. */
-function perFrame(clip: Float32Array, o: SpectrogramOptions, feature: 'melBands' | 'mfcc', bands: number): Float32Array {
+function perFrame(
+  clip: Float32Array,
+  o: SpectrogramOptions,
+  feature: 'melBands' | 'mfcc',
+  bands: number,
+): Float32Array {
   const frames = frameCount(clip.length, o.frame, o.hop);
   const out = new Float32Array(bands * frames);
   for (let t = 0; t < frames; t++) {
     const values = Meyda.extract(feature, clip.subarray(t * o.hop, t * o.hop + o.frame));
     if (!Array.isArray(values) || values.length < bands)
-      throw new ValueError('meyda', `${feature} gave ${Array.isArray(values) ? values.length : 'no'} values, expected ${bands}`);
+      throw new ValueError(
+        'meyda',
+        `${feature} gave ${Array.isArray(values) ? values.length : 'no'} values, expected ${bands}`,
+      );
     for (let b = 0; b < bands; b++) out[b * frames + t] = values[b] as number;
   }
   return out;
@@ -154,7 +165,10 @@ export function melFilterBank(o: SpectrogramOptions): Float32Array[] {
   Meyda.extract('melBands', new Float32Array(o.frame));
   const bank: unknown = Reflect.get(Meyda, 'melFilterBank');
   if (!Array.isArray(bank) || bank.length !== o.mels)
-    throw new ValueError('meyda', `kept no mel filterbank of ${o.mels} bands (a meyda version this code does not know)`);
+    throw new ValueError(
+      'meyda',
+      `kept no mel filterbank of ${o.mels} bands (a meyda version this code does not know)`,
+    );
   return bank.map((row: unknown, i) => {
     if (!Array.isArray(row) || row.length < o.frame / 2)
       throw new ValueError('meyda', `mel filter ${i} has no ${o.frame / 2} weights`);

@@ -37,7 +37,15 @@ export const ESPEAK = 'espeak-ng';
 /** The words, by digit. */
 export const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'] as const;
 /** English accents of espeak-ng; each take draws one. */
-export const ACCENTS = ['en-us', 'en', 'en-gb-scotland', 'en-gb-x-rp', 'en-gb-x-gbclan', 'en-gb-x-gbcwmd', 'en-029'] as const;
+export const ACCENTS = [
+  'en-us',
+  'en',
+  'en-gb-scotland',
+  'en-gb-x-rp',
+  'en-gb-x-gbclan',
+  'en-gb-x-gbcwmd',
+  'en-029',
+] as const;
 /** espeak-ng's output rate (samples per second). */
 export const ESPEAK_RATE = 22_050;
 /** Seconds every clip is cut or padded to when read: the slowest take ends by ~0.66 s. */
@@ -116,7 +124,11 @@ export function planTakes(plan: SpokenDigitsPlan, variants: readonly string[], s
   const digits = plan.digits ?? DIGIT_WORDS.map((_, d) => d);
   for (const d of digits)
     if (!Number.isInteger(d) || d < 0 || d > 9) throw new ValueError('spoken-digits', `digit ${d}: expected 0..9`);
-  if (variants.length < 2) throw new ValueError('spoken-digits', `${variants.length} voice variants: expected at least 2 (some to train on, some to test on)`);
+  if (variants.length < 2)
+    throw new ValueError(
+      'spoken-digits',
+      `${variants.length} voice variants: expected at least 2 (some to train on, some to test on)`,
+    );
   const rng = new Rng(seed);
   const order = rng.permutation(variants.length);
   const testCount = Math.min(variants.length - 1, Math.max(1, Math.round(plan.testShare * variants.length)));
@@ -177,7 +189,11 @@ const csvOf = (takes: readonly Take[]): string =>
  * @example
  * await buildSpokenDigits('/tmp/sd', { ...SPOKEN_DIGITS_PLAN, variants: ['m1', 'f2'], digits: [0, 1], takes: 1 }, { seed: 0 });
  */
-export async function buildSpokenDigits(dir: string, plan: SpokenDigitsPlan, options: BuildOptions): Promise<BuiltData> {
+export async function buildSpokenDigits(
+  dir: string,
+  plan: SpokenDigitsPlan,
+  options: BuildOptions,
+): Promise<BuiltData> {
   const variants = [...(plan.variants ?? installedVariants())].sort();
   const takes = planTakes(plan, variants, options.seed);
   let done = 0;
@@ -200,7 +216,8 @@ export async function buildSpokenDigits(dir: string, plan: SpokenDigitsPlan, opt
     summary: `${takes.length} spoken digits (${classes} words × ${variants.length} espeak-ng voices × ${plan.takes} takes); ${testVariants.size} voices held out for testing (${test.length} clips)`,
     views: {
       digit: {
-        description: 'a spoken digit (raw waveform, 22,050 Hz, 0.75 s) → which digit; test clips are of voices never heard in training',
+        description:
+          'a spoken digit (raw waveform, 22,050 Hz, 0.75 s) → which digit; test clips are of voices never heard in training',
         data: {
           source: 'audio',
           file: 'train.csv',

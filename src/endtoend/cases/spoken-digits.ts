@@ -68,7 +68,10 @@ interface ClipMap {
 /** `n` rows of `set` drawn without replacement with `seed`, each mapped by `map` when given. */
 function sample(set: TensorDataset, n: number, seed: number, what: string, map?: ClipMap): TensorDataset {
   if (!Number.isInteger(n) || n < 1 || n > set.length)
-    throw new ValueError('spoken-digits', `${n} ${what} clips asked for, expected 1 to ${set.length} (the clips there are)`);
+    throw new ValueError(
+      'spoken-digits',
+      `${n} ${what} clips asked for, expected 1 to ${set.length} (the clips there are)`,
+    );
   const order = new Rng(seed).permutation(set.length).subarray(0, n);
   const size = set.features.length / set.length;
   const shape = map?.shape ?? set.featureShape;
