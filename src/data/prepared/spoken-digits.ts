@@ -196,6 +196,12 @@ export async function buildSpokenDigits(
 ): Promise<BuiltData> {
   const variants = [...(plan.variants ?? installedVariants())].sort();
   const takes = planTakes(plan, variants, options.seed);
+  // temporary files of an interrupted build (its complete clips are kept)
+  for (const v of variants) {
+    const folder = path.join(dir, 'clips', v);
+    if (fs.existsSync(folder))
+      for (const f of fs.readdirSync(folder)) if (f.endsWith('.tmp')) fs.rmSync(path.join(folder, f), { force: true });
+  }
   let done = 0;
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadData } from '../../../src/data/sources/load.js';
@@ -52,10 +52,13 @@ test(
       const first = join(dir, train[0]![0]!);
       const before = statSync(first).mtimeMs;
       writeFileSync(join(dir, 'train.csv'), 'overwritten\n');
+      const stray = join(dir, 'clips', 'm1', '3-0.wav.espeak-1.tmp');
+      writeFileSync(stray, 'half a clip');
       const again = await buildSpokenDigits(dir, plan, { seed: 5 });
       assert.deepEqual(again.counts, built.counts);
       assert.equal(statSync(first).mtimeMs, before, 'a clip that exists is not spoken again');
       assert.deepEqual(rows('train.csv'), train);
+      assert.ok(!existsSync(stray), 'an interrupted build’s temporary file is removed');
       // read through the view: the test split is the held-out voice's clips
       const view = built.views.digit!.data;
       const d = await loadData(
