@@ -214,8 +214,12 @@ export class E2eRuns {
       const pipeline = this.#pipeline(s);
       const subtask = study.subtaskData(this.setup.pools, this.setup.subtaskExamples, seedFor(base, 3, s));
       const fits: FitSummary[] = [];
-      for (const stage of pipeline.learned())
-        fits.push(await trainStage(stage, subtask[stage.name]!, this.#options(t.lr, seedFor(base, 4, s), ctx.signal)));
+      for (const stage of pipeline.learned()) {
+        // a stage without sub-task data keeps the weights it was made with (a hand-designed front end the hybrid fine-tunes)
+        const data = subtask[stage.name];
+        if (data !== undefined)
+          fits.push(await trainStage(stage, data, this.#options(t.lr, seedFor(base, 4, s), ctx.signal)));
+      }
       this.#pipelines.set(s, pipeline);
       // the hybrids of this seed start from these weights, so a resumed study or a worker needs them
       if (ctx.dir !== undefined && config.hybrid)

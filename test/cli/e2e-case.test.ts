@@ -300,7 +300,7 @@ test('malformed cases: one line naming the file and what is wrong, a non-zero ex
     assert.equal(notACase.code, 2);
     assert.match(
       notACase.stderr.trim(),
-      /case: found "digit-product" .*expected a built-in case \(digit-sum, read-number\) or a case file/,
+      /case: found "digit-product" .*expected a built-in case \(digit-sum, read-number, spoken-digits\) or a case file/,
     );
     assert.equal(
       existsSync(join(dir, 'runs')) ? readdirSync(join(dir, 'runs')).filter((n) => n.includes('study')).length : 0,

@@ -9,6 +9,7 @@ import './brown.js';
 import './clipart.js';
 import './fortunes.js';
 import './spam.js';
+import './spoken-digits.js';
 import './wordnet.js';
 
 export {};

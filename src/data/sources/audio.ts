@@ -2,7 +2,9 @@
  * WAV clips as a source: `dir` with one folder per class of `.wav` files, or `file`, a CSV with a
  * `file` column (paths relative to the CSV's folder) and a `label` column. Every clip becomes one
  * mono waveform of `sampleRate · seconds` samples (audio/wav.ts), an example of shape
- * [1, samples]: the input of a raw-waveform 1-D CNN (`model: { arch: audio }`).
+ * [1, samples]: the input of a raw-waveform 1-D CNN (`model: { arch: audio }`); or, with
+ * `features: logmel` or `mfcc`, its spectrogram [1, bands, frames] (audio/features.ts, by meyda).
+ * `testFile`, a second CSV, is the test split (a speaker-independent test: clips of other voices).
  *
  * @example
  * const d = await loadData({ source: 'audio', dir: 'words', sampleRate: 8000, seconds: 1, normalize: 'peak', testFraction: 0.2 }, 0);
@@ -16,11 +18,13 @@ import { clipLength, readClip } from '../audio/wav.js';
 import { classesOf, scanClassFolders, WAV_FILES } from '../class-folders.js';
 import { parseRecords } from '../csv.js';
 import { CSV_BYTES_PER_BYTE, checkAllocation, checkFileSize, readLimits } from '../read-limits.js';
-import type { Pool } from './pool.js';
+import { sizeOf } from '../../core/shape.js';
+import { checkFeatureOptions, clipFeatures, featureShapeOf, type FeatureOptions } from '../audio/features.js';
+import type { Pool, PoolSet } from './pool.js';
 import type { AudioDataConfig } from './schema.js';
 
-/** The clips a CSV lists: `file,label` rows, paths relative to the CSV. */
-function listedClips(csv: string): { paths: string[]; labels: Int32Array; classNames: string[] } {
+/** The clips a CSV lists: `file,label` rows, paths relative to the CSV, with their label values. */
+function listedClips(csv: string): { paths: string[]; values: string[] } {
   checkFileSize(csv, readLimits(), CSV_BYTES_PER_BYTE, 'a CSV file');
   let text: Buffer;
   try {
@@ -60,8 +64,25 @@ function listedClips(csv: string): { paths: string[]; labels: Int32Array; classN
     values.push(record[l]!);
   }
   if (paths.length === 0) throw new FormatError(csv, 'lists no clip (only a header, or empty)');
-  const { classNames, labels } = classesOf(values);
-  return { paths, labels, classNames };
+  return { paths, values };
+}
+
+/** A pool's rows: each clip read when its row is, and turned into the config's features. */
+function clipRows(paths: readonly string[], labels: Int32Array, d: AudioDataConfig): PoolSet {
+  const samples = clipLength(d);
+  const features: FeatureOptions = { ...d, kind: d.features };
+  const featureShape = featureShapeOf(features, samples);
+  const size = sizeOf(featureShape);
+  return {
+    labels,
+    featureShape,
+    rows: (indices) => {
+      const out = new Float32Array(indices.length * size);
+      for (let i = 0; i < indices.length; i++)
+        out.set(clipFeatures(readClip(paths[indices[i]!]!, d), features), i * size);
+      return out;
+    },
+  };
 }
 
 /** The clips of an audio config; each is read when its row is. */
@@ -71,36 +92,51 @@ export function audioPool(d: AudioDataConfig): Pool {
       'data',
       'an audio source takes dir (class folders of .wav files) or file (a CSV of file,label), one of them',
     );
+  const samples = clipLength(d);
+  checkFeatureOptions({ ...d, kind: d.features }, samples, 'data');
+  if (d.testFile !== undefined && d.file === undefined)
+    throw new ValueError('data.testFile', 'a test CSV goes with file (a CSV of file,label), not with dir');
   let paths: string[];
   let labels: Int32Array;
   let classNames: string[];
+  let test: { paths: string[]; labels: Int32Array } | undefined;
   if (d.dir !== undefined) {
     const listed = scanClassFolders(d.dir, WAV_FILES);
     paths = listed.train.map((e) => e.path);
     labels = Int32Array.from(listed.train, (e) => e.label);
     classNames = listed.classNames;
   } else {
-    ({ paths, labels, classNames } = listedClips(d.file!));
+    const train = listedClips(d.file!);
+    const held = d.testFile === undefined ? undefined : listedClips(d.testFile);
+    // one class numbering for both files: the classes of either, in order
+    ({ classNames } = classesOf([...train.values, ...(held?.values ?? [])]));
+    const index = new Map(classNames.map((c, i) => [c, i]));
+    paths = train.paths;
+    labels = Int32Array.from(train.values, (v) => index.get(v)!);
+    if (held !== undefined) test = { paths: held.paths, labels: Int32Array.from(held.values, (v) => index.get(v)!) };
   }
-  const samples = clipLength(d);
+  const clips = paths.length + (test?.paths.length ?? 0);
+  const shape = featureShapeOf({ ...d, kind: d.features }, samples);
   checkAllocation(
     d.dir ?? d.file!,
-    paths.length * samples * 4,
+    clips * Math.max(samples, sizeOf(shape)) * 4,
     readLimits(),
-    `${paths.length} clips of ${samples} float32 samples`,
+    `${clips} clips of ${samples} float32 samples`,
   );
+  const what = d.features === 'waveform' ? '' : `, ${d.features} [${shape.join(',')}]`;
   return {
-    set: {
-      labels,
-      featureShape: [1, samples],
-      rows: (indices) => {
-        const out = new Float32Array(indices.length * samples);
-        for (let i = 0; i < indices.length; i++) out.set(readClip(paths[indices[i]!]!, d), i * samples);
-        return out;
-      },
-    },
+    set: clipRows(paths, labels, d),
+    ...(test === undefined ? {} : { test: clipRows(test.paths, test.labels, d) }),
     classNames,
-    description: `audio ${d.dir === undefined ? d.file! : `folders ${d.dir}`} at ${d.sampleRate} Hz, ${d.seconds} s`,
-    files: d.file === undefined ? paths : [path.resolve(d.file), ...paths],
+    description: `audio ${d.dir === undefined ? d.file! : `folders ${d.dir}`} at ${d.sampleRate} Hz, ${d.seconds} s${what}`,
+    files:
+      d.file === undefined
+        ? paths
+        : [
+            path.resolve(d.file),
+            ...(d.testFile === undefined ? [] : [path.resolve(d.testFile)]),
+            ...paths,
+            ...(test?.paths ?? []),
+          ],
   };
 }

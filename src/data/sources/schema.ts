@@ -152,6 +152,18 @@ const audioSchema = z.strictObject({
   seconds: z.number().gt(0).max(60).default(1),
   /** 'peak': scale each clip so its largest magnitude is 1; 'none': keep the recorded level. */
   normalize: z.enum(['peak', 'none']).default('peak'),
+  /** A CSV of test clips with the same columns (default: `testFraction` of `file` is held out). */
+  testFile: z.string().min(1).optional(),
+  /** What a clip becomes: its waveform [1, samples], or (computed by meyda) its log-mel spectrogram [1, mels, frames] or MFCCs [1, mfccs, frames]. */
+  features: z.enum(['waveform', 'logmel', 'mfcc']).default('waveform'),
+  /** Spectrogram frame (FFT size) in samples: a power of two. */
+  frame: z.number().int().min(16).max(65_536).default(256),
+  /** Samples from one frame to the next. */
+  hop: z.number().int().min(1).max(65_536).default(128),
+  /** Mel bands of logmel and mfcc. */
+  mels: z.number().int().min(1).max(512).default(40),
+  /** MFCC coefficients kept (at most mels, and 40). */
+  mfccs: z.number().int().min(1).max(40).default(13),
   ...commonDataOptions,
 });
 

@@ -8,12 +8,17 @@ import { ValueError } from '../../core/errors.js';
 import type { StudyCase } from './case.js';
 import { digitSumCase } from './digit-sum.js';
 import { readNumberCase } from './read-number.js';
+import { spokenDigitsCaseBuiltin } from './spoken-digits.js';
 
 /** Names of the built-in cases. */
-export const STUDY_CASES = ['digit-sum', 'read-number'] as const;
+export const STUDY_CASES = ['digit-sum', 'read-number', 'spoken-digits'] as const;
 export type StudyCaseName = (typeof STUDY_CASES)[number];
 
-const byName: Record<StudyCaseName, StudyCase> = { 'digit-sum': digitSumCase, 'read-number': readNumberCase };
+const byName: Record<StudyCaseName, StudyCase> = {
+  'digit-sum': digitSumCase,
+  'read-number': readNumberCase,
+  'spoken-digits': spokenDigitsCaseBuiltin,
+};
 
 /**
  * The built-in case called `name`.

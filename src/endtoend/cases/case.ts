@@ -54,7 +54,11 @@ export interface EndToEndCase<Pools = unknown> {
   examples(pools: Pools, part: CasePart, n: number, seed: number): TensorDataset;
   /** The pipeline with untrained learned stages. */
   pipeline(hidden: number): Pipeline;
-  /** Sub-task data of each learned stage, by stage name: `n` examples drawn from the training part. */
+  /**
+   * Sub-task data of each learned stage, by stage name: `n` examples drawn from the training part.
+   * A built-in case may leave a stage out: the pipeline keeps it as made (spoken-digits' mel front
+   * end), and only the hybrid trains it. A user's case is checked to give every stage its data.
+   */
   subtaskData(pools: Pools, n: number, seed: number): Record<string, TensorDataset>;
   /** An untrained end-to-end model: input type → output type. */
   endToEnd(hidden: number): Module;

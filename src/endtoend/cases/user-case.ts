@@ -1,5 +1,5 @@
 /**
- * Where a study's case comes from: a built-in case by name (digit-sum, read-number), or the user's
+ * Where a study's case comes from: a built-in case by name (digit-sum, read-number, spoken-digits), or the user's
  * own from a file: a JS module (`.js`, `.mjs`) whose default export, or export named `case`, is an
  * EndToEndCase (case.ts), or a YAML/JSON case (yaml-case.ts). A user's case is checked whole when
  * it is loaded (check-case.ts): a missing or wrong member is one error naming the file and what

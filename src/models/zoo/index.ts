@@ -64,3 +64,4 @@ export {
   type PretrainedBackbone,
   type PretrainedInfo,
 } from '../pretrained/index.js';
+export { melFrontEnd, MelFrontEnd } from './mel-frontend.js';

@@ -1,0 +1,42 @@
+/**
+ * `npm start -- --case audio`: end to end vs pipeline on spoken digits (Dieleman & Schrauwen's
+ * question on speech). Prepares `spoken-digits` (espeak-ng; src/data/prepared/spoken-digits.ts),
+ * then runs the e2e study's `spoken-digits` case: log-mel + spectrogram CNN (pipeline), M5 on the
+ * raw waveform (end to end), and the pipeline fine-tuned with its mel filterbank learnable (hybrid).
+ * main: five sizes from 50 to 800 clips (the pipeline's classifier on 800), two seeds; quick: a smoke test of two small sizes.
+ *
+ * @example
+ * findCase('audio').presets.e2e?.quick; // { smokeTest: true, case: 'spoken-digits', … }
+ */
+import type { MainCase } from './types.js';
+
+export const audioCase: MainCase = {
+  name: 'audio',
+  title: 'spoken digits (espeak-ng voices; test voices held out)',
+  summary: 'raw-waveform CNN vs log-mel pipeline vs learnable mel front end, on spoken digits',
+  datasets: ['spoken-digits'],
+  presets: {
+    e2e: {
+      main: {
+        case: 'spoken-digits',
+        sizes: [50, 100, 200, 400, 800],
+        subtaskExamples: 800,
+        seeds: 2,
+        testExamples: 800,
+        bootstrap: 100,
+        training: { maxSteps: 300, minSteps: 100, epochs: 15 },
+      },
+      quick: {
+        smokeTest: true,
+        case: 'spoken-digits',
+        sizes: [20, 40],
+        subtaskExamples: 40,
+        seeds: 1,
+        testExamples: 100,
+        bootstrap: 10,
+        hidden: 64,
+        training: { maxSteps: 10, minSteps: 5, epochs: 1 },
+      },
+    },
+  },
+};
