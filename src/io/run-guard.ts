@@ -138,3 +138,15 @@ export function guardedRenameSync(from: string, to: string): void {
   assertContainedWrite(to);
   fs.renameSync(from, to);
 }
+
+/**
+ * `fs.symlinkSync(target, path)` after checking `path` (a link written into a run must not be
+ * written through a link out of it; what the new link points to is the caller's choice).
+ *
+ * @example
+ * guardedSymlinkSync('../../png/animals/cat.png', join(views, 'cat.png'));
+ */
+export function guardedSymlinkSync(target: string, path: string): void {
+  assertContainedWrite(path);
+  fs.symlinkSync(target, path);
+}

@@ -38,6 +38,7 @@ import {
 } from './clipart-plan.js';
 import { registerPreparable } from './registry.js';
 import type { BuildOptions, BuiltData, PreparableDataset, PreparedView } from './types.js';
+import { guardedMkdirSync, guardedRemoveSync, guardedSymlinkSync } from '../../io/run-guard.js';
 
 /** Where the package puts its drawings. */
 export const OPENCLIPART_ROOT = '/usr/share/openclipart/svg';
@@ -136,8 +137,8 @@ const field = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '
 function linkView(dir: string, view: string, items: readonly ClipartItem[], classOf: (it: ClipartItem) => string) {
   for (const it of items) {
     const folder = path.join(dir, 'views', view, it.split, classOf(it));
-    fs.mkdirSync(folder, { recursive: true });
-    fs.symlinkSync(path.join('..', '..', '..', '..', 'png', it.category, it.id), path.join(folder, it.id));
+    guardedMkdirSync(folder);
+    guardedSymlinkSync(path.join('..', '..', '..', '..', 'png', it.category, it.id), path.join(folder, it.id));
   }
 }
 
@@ -174,7 +175,7 @@ export async function buildClipart(
   let failedCount = 0;
   let repaired = 0;
   for (const [i, f] of candidates.entries()) {
-    fs.mkdirSync(path.join(dir, 'png', f.category), { recursive: true });
+    guardedMkdirSync(path.join(dir, 'png', f.category));
     const outcome = await renderOne(path.join(o.root, f.rel), path.join(dir, 'png', f.category, f.id), o.side);
     if (outcome.ok) {
       rendered.push(f);
@@ -192,7 +193,7 @@ export async function buildClipart(
       dropped.push(`${field(f.rel)},rare category (< ${o.minCategory} images)`);
   writeFileAtomicSync(path.join(dir, 'dropped.csv'), `${dropped.join('\n')}\n`);
 
-  fs.rmSync(path.join(dir, 'views'), { recursive: true, force: true });
+  guardedRemoveSync(path.join(dir, 'views'));
   const items = plan.items;
   const withSub = items.filter((it) => it.subcategory !== undefined);
   linkView(dir, 'category', items, (it) => it.category);

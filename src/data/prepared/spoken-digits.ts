@@ -29,6 +29,7 @@ import { ValueError } from '../../core/errors.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
 import { registerPreparable } from './registry.js';
 import type { BuildOptions, BuiltData } from './types.js';
+import { guardedMkdirSync, guardedRemoveSync } from '../../io/run-guard.js';
 
 const run = promisify(execFile);
 
@@ -153,7 +154,7 @@ export function planTakes(plan: SpokenDigitsPlan, variants: readonly string[], s
 async function speak(dir: string, take: Take): Promise<void> {
   const file = path.join(dir, take.file);
   if (fs.existsSync(file)) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  guardedMkdirSync(path.dirname(file));
   const tmp = `${file}.espeak-${process.pid}.tmp`;
   try {
     await run(ESPEAK, [
@@ -172,7 +173,7 @@ async function speak(dir: string, take: Take): Promise<void> {
       throw new ValueError(take.file, `${ESPEAK} wrote no WAV (${bytes.length} bytes)`);
     writeFileAtomicSync(file, bytes);
   } finally {
-    fs.rmSync(tmp, { force: true });
+    guardedRemoveSync(tmp);
   }
 }
 
@@ -200,7 +201,7 @@ export async function buildSpokenDigits(
   for (const v of variants) {
     const folder = path.join(dir, 'clips', v);
     if (fs.existsSync(folder))
-      for (const f of fs.readdirSync(folder)) if (f.endsWith('.tmp')) fs.rmSync(path.join(folder, f), { force: true });
+      for (const f of fs.readdirSync(folder)) if (f.endsWith('.tmp')) guardedRemoveSync(path.join(folder, f));
   }
   let done = 0;
   let next = 0;
