@@ -19,7 +19,7 @@ import { FormatError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import { decodeNative, ITEM_SIZE, type ElementKind } from '../io/binary.js';
 import { formatBytes, readLimits, type ReadLimits } from './read-limits.js';
-import { readHead, readRows } from './row-file.js';
+import { readHead, readRows, rowLayout } from './row-file.js';
 
 /** IDX element types by their names in the format's description. */
 export type IdxType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double';
@@ -199,20 +199,13 @@ export function openIdx(path: string, limits: ReadLimits = readLimits()): IdxRow
   const lazy = !isGzip(head) && size > limits.memoryBudgetBytes;
   const bytes = lazy ? head : parseBytes(path, limits);
   const h = parseHeader(bytes, lazy ? size : bytes.length, path);
-  const rowSize = sizeOf(h.shape.slice(1));
-  const layout = {
-    file: path,
-    dataStart: h.dataStart,
-    rows: h.shape[0]!,
-    rowSize,
-    rowBytes: rowSize * ITEM_SIZE[h.kind],
-  };
+  const layout = rowLayout(path, h.dataStart, h.shape, ITEM_SIZE[h.kind]);
   const body = lazy ? null : bytes.subarray(h.dataStart);
   return {
     file: path,
     type: h.type,
     shape: h.shape,
-    rowSize,
+    rowSize: layout.rowSize,
     lazy,
     read: (indices, scale) =>
       readRows(layout, body, indices, (out, at, src) => decodeInto(out, at, src, h.kind, scale), limits),

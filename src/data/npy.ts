@@ -20,7 +20,7 @@ import { preview } from '../io/untrusted.js';
 import { Tensor } from '../tensor/index.js';
 import { parsePyLiteral, type PyValue } from './py-literal.js';
 import { checkAllocation, checkFileSize, formatBytes, readLimits, type ReadLimits } from './read-limits.js';
-import { readHead, readRows, type DecodeRows } from './row-file.js';
+import { readHead, readRows, type DecodeRows, rowLayout } from './row-file.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGN = 64;
@@ -226,15 +226,14 @@ export function openNpy(path: string, limits: ReadLimits = readLimits()): NpyRow
   if (size <= limits.memoryBudgetBytes) {
     const t = parseNpy(fs.readFileSync(path), path);
     const data = t.toFloat().data as Float32Array;
-    const rowSize = sizeOf(t.shape.slice(1));
-    const layout = { file: path, dataStart: 0, rows: t.shape[0] ?? 0, rowSize, rowBytes: rowSize * 4 };
+    const layout = rowLayout(path, 0, t.shape, 4);
     const body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     const copy: DecodeRows = (out, at, bytes) =>
       out.set(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), at);
     return {
       file: path,
       shape: [...t.shape],
-      rowSize,
+      rowSize: layout.rowSize,
       lazy: false,
       read: (indices) => readRows(layout, body, indices, copy, limits),
     };
@@ -257,20 +256,13 @@ export function openNpy(path: string, limits: ReadLimits = readLimits()): NpyRow
       limits,
       `a Fortran-order NPY file (rows not contiguous, so read whole) of ${formatBytes(size)}`,
     );
-  const rowSize = sizeOf(h.shape.slice(1));
-  const layout = {
-    file: path,
-    dataStart: h.dataStart,
-    rows: h.shape[0]!,
-    rowSize,
-    rowBytes: rowSize * ITEM_SIZE[h.kind],
-  };
+  const layout = rowLayout(path, h.dataStart, h.shape, ITEM_SIZE[h.kind]);
   const decode: DecodeRows = (out, at, bytes) =>
     out.set(toEngineArray(decodeNative(bytes, h.kind, h.littleEndian), h.kind, path, 'data'), at);
   return {
     file: path,
     shape: h.shape,
-    rowSize,
+    rowSize: layout.rowSize,
     lazy: true,
     read: (indices) => readRows(layout, null, indices, decode, limits),
   };

@@ -26,6 +26,18 @@ export interface RowLayout {
   rowBytes: number;
 }
 
+/**
+ * The layout of an array file whose first axis is the rows: `shape` [rows, ...], items of
+ * `itemBytes` bytes from byte `dataStart`.
+ *
+ * @example
+ * rowLayout('x.npy', 128, [1000, 28, 28], 4).rowBytes; // 3136
+ */
+export function rowLayout(file: string, dataStart: number, shape: readonly number[], itemBytes: number): RowLayout {
+  const rowSize = shape.slice(1).reduce((a, b) => a * b, 1);
+  return { file, dataStart, rows: shape[0] ?? 0, rowSize, rowBytes: rowSize * itemBytes };
+}
+
 /** Decodes the stored bytes of consecutive rows into `out` from element `at`. */
 export type DecodeRows = (out: Float32Array, at: number, bytes: Uint8Array) => void;
 

@@ -17,18 +17,15 @@ import { taskLosses } from './step.js';
 import { alignPrediction } from './task-loss.js';
 
 /**
- * Each task's metrics over one pass of `batches`: `{ task: { metric: value } }`.
- *
- * @example
- * evaluateTasks(model, [left, right], testLoader); // { left: { accuracy: 0.9 }, right: { accuracy: 0.88 } }
+ * One pass of `batches` in eval mode without a tape, running for each batch only the heads of the
+ * tasks it has targets for, and handing each batch's present tasks and outputs to `visit`.
  */
-export function evaluateTasks(
+function eachEvaluated(
   model: MultiTaskNetwork,
   tasks: readonly TaskSpec[],
   batches: Iterable<MultiTaskBatch>,
-): EvaluationResult {
-  const metrics: Record<string, Metric[]> = Object.fromEntries(tasks.map((t) => [t.name, t.metrics()]));
-  for (const ms of Object.values(metrics)) for (const m of ms) m.reset();
+  visit: (present: TaskSpec[], outputs: Record<string, Tensor>, batch: MultiTaskBatch) => void,
+): void {
   withModesRestored(model, () => {
     model.eval();
     noGrad(() => {
@@ -39,16 +36,34 @@ export function evaluateTasks(
           batch.x,
           present.map((t) => t.name),
         );
-        for (const t of present) {
-          const target = batch.y[t.name]!;
-          const pred = alignPrediction(outputs[t.name]!, target);
-          for (const m of metrics[t.name]!) m.update(pred, target, batch.mask?.[t.name]);
-        }
+        visit(present, outputs, batch);
       }
     });
   });
+}
+
+/**
+ * Each task's metrics over one pass of `batches`: `{ task: { metric: value } }`.
+ *
+ * @example
+ * evaluateTasks(model, [left, right], testLoader); // { left: { accuracy: 0.9 }, right: { accuracy: 0.88 } }
+ */
+export function evaluateTasks(
+  model: MultiTaskNetwork,
+  tasks: readonly TaskSpec[],
+  batches: Iterable<MultiTaskBatch>,
+): EvaluationResult {
+  const metrics = new Map<string, Metric[]>(tasks.map((t) => [t.name, t.metrics()]));
+  for (const ms of metrics.values()) for (const m of ms) m.reset();
+  eachEvaluated(model, tasks, batches, (present, outputs, batch) => {
+    for (const t of present) {
+      const target = batch.y[t.name]!;
+      const pred = alignPrediction(outputs[t.name]!, target);
+      for (const m of metrics.get(t.name)!) m.update(pred, target, batch.mask?.[t.name]);
+    }
+  });
   const result: EvaluationResult = {};
-  for (const t of tasks) result[t.name] = Object.fromEntries(metrics[t.name]!.map((m) => [m.name, m.compute()]));
+  for (const t of tasks) result[t.name] = Object.fromEntries(metrics.get(t.name)!.map((m) => [m.name, m.compute()]));
   return result;
 }
 
@@ -65,28 +80,19 @@ export function summedTaskLoss(
   tasks: readonly TaskSpec[],
   batches: Iterable<MultiTaskBatch>,
 ): number {
-  const sum: Record<string, number> = {};
-  const n: Record<string, number> = {};
-  withModesRestored(model, () => {
-    model.eval();
-    noGrad(() => {
-      for (const batch of batches) {
-        const present = tasks.filter((t) => batch.y[t.name] !== undefined);
-        if (present.length === 0) continue;
-        const { outputs } = model.run(
-          batch.x,
-          present.map((t) => t.name),
-        );
-        const losses = taskLosses(present, outputs, batch);
-        const rows = batch.x.shape[0]!;
-        for (const t of present) {
-          sum[t.name] = (sum[t.name] ?? 0) + losses[t.name]!.item() * rows;
-          n[t.name] = (n[t.name] ?? 0) + rows;
-        }
-      }
-    });
+  // by task name in a Map: a task may be called "toString"
+  const sums = new Map<string, { sum: number; n: number }>();
+  eachEvaluated(model, tasks, batches, (present, outputs, batch) => {
+    const losses = taskLosses(present, outputs, batch);
+    const rows = batch.x.shape[0]!;
+    for (const t of present) {
+      const s = sums.get(t.name) ?? { sum: 0, n: 0 };
+      s.sum += losses[t.name]!.item() * rows;
+      s.n += rows;
+      sums.set(t.name, s);
+    }
   });
-  return Object.keys(sum).reduce((total, t) => total + sum[t]! / n[t]!, 0);
+  return [...sums.values()].reduce((total, s) => total + s.sum / s.n, 0);
 }
 
 /**
