@@ -92,6 +92,13 @@ test('a main job stopped by Ctrl-C resumes from its recorded sub-runs', () =>
       }),
       /--resume continues the main job with the settings it started with: drop --set e2e\.size/,
     );
+    // a job on the embedded MNIST is not resumed as a case (nor a case as another), before anything runs
+    const otherCase = { name: 'clipart', title: 'clip art', summary: 'x', datasets: [], presets: {} };
+    await assert.rejects(
+      runMainJob({ quick: false, studies, ctx, overrides: [], resume: stopped.run, case: otherCase }),
+      /is the main job on the embedded MNIST: resume it without --case/,
+    );
+    assert.deepEqual(again, [], 'nothing trained by the refused resume');
     const resumed = await runMainJob({ quick: false, studies, ctx, overrides: [], resume: stopped.run.slice(-6) });
     assert.equal(resumed.status, 'completed');
     assert.equal(resumed.run, stopped.run);
