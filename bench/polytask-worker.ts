@@ -43,11 +43,10 @@ function trainRate(
   y: Tensor,
   steps: number,
   opt: { zeroGrad(): void; step(): void } = new optim.Adam(model.parameters(), { lr: 1e-3 }),
-  forward: (x: Tensor) => Tensor = (v) => model.forward(v),
 ): number {
   const step = (): void => {
     opt.zeroGrad();
-    nn.functional.crossEntropy(forward(x), y).backward();
+    nn.functional.crossEntropy(model.forward(x), y).backward();
     opt.step();
   };
   for (let i = 0; i < 3; i++) step();
@@ -108,7 +107,7 @@ function bertRate(steps: number): number {
   const ids = tensor(Int32Array.from({ length: 32 * 128 }, (_, i) => 1 + ((i * 7919) % 30521))).reshape([32, 128]);
   const opt = new optim.AdamW(model.parameters(), { lr: 1e-4, weightDecay: 0.01 });
   const y = tensor(Int32Array.from({ length: 32 }, (_, i) => i % 2));
-  return trainRate(model, ids, y, steps, opt, (v) => model.forward(v));
+  return trainRate(model, ids, y, steps, opt);
 }
 
 function labels(n: number): Tensor {

@@ -37,7 +37,7 @@ import { openSubRuns, runStudy, StudyStopped, type StudyRunContext } from './stu
 import type { Study, StudyKey } from './studies/types.js';
 import { verdictLines } from './studies/verdict.js';
 import type { MainCase } from './cases/index.js';
-import { ensurePrepared } from '../data/prepared/index.js';
+import { prepareWithProgress } from './prepare-data-set.js';
 
 export interface MainJobOptions {
   quick: boolean;
@@ -179,19 +179,7 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
   // opened before the run is marked running again: records of other settings refuse the resume
   const recorded = resumed === null ? null : openAll(resumed.dir);
   // the case's data sets are built (once, into the cache) before the run exists: a missing package stops here
-  for (const name of o.case?.datasets ?? []) {
-    const bar = bars.bar(`preparing ${name}`, 1);
-    try {
-      await ensurePrepared(name, {
-        progress: (done, total) => {
-          bar.setTotal(total);
-          bar.update(done);
-        },
-      });
-    } finally {
-      bars.stop();
-    }
-  }
+  for (const name of o.case?.datasets ?? []) await prepareWithProgress(bars, name);
   const on = o.case === undefined ? 'the embedded MNIST' : o.case.title;
   const runConfig = {
     quick,

@@ -7,7 +7,7 @@
  * JSON.parse(r.stdout);
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,4 +97,24 @@ export async function withTempDir<T>(body: (dir: string) => Promise<T> | T): Pro
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Resolves when the metrics log at `path` holds at least `n` step records (a run under way).
+ *
+ * @example
+ * await stepsLogged(join(runDir, 'metrics.jsonl'), 3);
+ */
+export async function stepsLogged(path: string, n: number, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const steps = existsSync(path)
+      ? readFileSync(path, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('"type":"step"')).length
+      : 0;
+    if (steps >= n) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no ${n} step records in ${path}`);
 }

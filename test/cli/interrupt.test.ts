@@ -2,22 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { polytask, withTempDir } from './helpers.js';
-
-/** Resolves when `path` holds at least `n` step records. */
-async function stepsLogged(path: string, n: number, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const steps = existsSync(path)
-      ? readFileSync(path, 'utf8')
-          .split('\n')
-          .filter((l) => l.includes('"type":"step"')).length
-      : 0;
-    if (steps >= n) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${n} step records in ${path}`);
-}
+import { polytask, withTempDir, stepsLogged } from './helpers.js';
 
 test(
   'Ctrl-C stops after the current step with a checkpoint (exit 130); --resume finishes the run',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { trainTestSplit } from '../../src/data/index.js';
-import { polytask, withTempDir } from './helpers.js';
+import { polytask, withTempDir, stepsLogged } from './helpers.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/digits-tasks.yaml', import.meta.url));
 
@@ -119,21 +119,6 @@ test(
       assert.ok(right / N > 0.9, `${right} of ${N} sides right`);
     }),
 );
-
-/** Resolves when `path` holds at least `n` step records. */
-async function stepsLogged(path: string, n: number, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const steps = existsSync(path)
-      ? readFileSync(path, 'utf8')
-          .split('\n')
-          .filter((l) => l.includes('"type":"step"')).length
-      : 0;
-    if (steps >= n) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no ${n} step records in ${path}`);
-}
 
 test('a multi-task run stopped by Ctrl-C resumes from its checkpoint and finishes', { timeout: 180_000 }, () =>
   withTempDir(async (dir) => {

@@ -23,7 +23,8 @@ import { loadConfig } from '../config/load.js';
 import { dataConfigSchema } from '../config/train-schema.js';
 import { contextOf } from '../context.js';
 import { loadData } from '../../data/sources/index.js';
-import { ensurePrepared, preparableDatasets, preparedDir } from '../../data/prepared/index.js';
+import { preparableDatasets, preparedDir } from '../../data/prepared/index.js';
+import { prepareWithProgress } from '../prepare-data-set.js';
 import { CliError } from '../errors.js';
 import { table } from '../format.js';
 import { registerDataCheck } from './data-check.js';
@@ -117,15 +118,7 @@ async function buildPrepared(name: string, flags: PrepareFlags, cmd: Command): P
   const seed = flags.seed === undefined ? 0 : Number(flags.seed);
   if (!Number.isInteger(seed) || seed < 0)
     throw new CliError(`--seed ${String(flags.seed)}: expected a whole number ≥ 0`);
-  const bar = bars.bar(`preparing ${name}`, 1);
-  const { dir, manifest, built } = await ensurePrepared(name, {
-    seed,
-    rebuild: flags.rebuild === true,
-    progress: (done, total) => {
-      bar.setTotal(total);
-      bar.update(done);
-    },
-  }).finally(() => bars.stop());
+  const { dir, manifest, built } = await prepareWithProgress(bars, name, { seed, rebuild: flags.rebuild === true });
   out.result({ dir, built, ...manifest }, () =>
     [
       `${manifest.summary} (${manifest.licence})${built ? '' : ' — already prepared'}`,

@@ -13,6 +13,7 @@ import { parseConfig } from '../../config/index.js';
 import { ValueError } from '../../core/errors.js';
 import { loadPretrained } from '../../models/pretrained/index.js';
 import type { Architecture, ArchConfig, BuiltTrunk } from './types.js';
+import { imageInputShape } from './vision-zoo.js';
 
 const pretrainedSchema = z.strictObject({
   /** The backbone (`polytask/models`' pretrainedBackbones() lists them). */
@@ -39,8 +40,6 @@ export const pretrainedArch: Architecture = {
     const b = loadPretrained((config as PretrainedConfig).name);
     return { trunk: b.module, featureDim: b.featureDim };
   },
-  inputShape: (config: ArchConfig) => {
-    const c = config as PretrainedConfig;
-    return [3, c.height, c.width];
-  },
+  // inChannels is 3, checked by resolve
+  inputShape: imageInputShape,
 };

@@ -26,6 +26,17 @@ const imageShape = {
   height: positive.min(32).max(4096),
   width: positive.min(32).max(4096),
 };
+/**
+ * The input shape of an image trunk's resolved config: [inChannels, height, width].
+ *
+ * @example
+ * imageInputShape({ inChannels: 3, height: 32, width: 32 }); // [3, 32, 32]
+ */
+export const imageInputShape = (config: ArchConfig): number[] => {
+  const c = config as z.output<typeof resnetSchema>;
+  return [c.inChannels, c.height, c.width];
+};
+
 const cnnSchema = z.strictObject({ ...imageShape, widthMult: z.number().gt(0).max(4).default(1) });
 const resnetSchema = z.strictObject(imageShape);
 const vitSchema = z.strictObject({
@@ -64,10 +75,7 @@ function resnetArch(make: (o: { numClasses: number; inChannels: number }) => Res
       const m = make({ numClasses: 1, inChannels: c.inChannels });
       return { trunk: new ZooTrunk(m, 'fc', (x) => m.features(x)), featureDim: dim };
     },
-    inputShape: (config: ArchConfig) => {
-      const c = config as z.output<typeof resnetSchema>;
-      return [c.inChannels, c.height, c.width];
-    },
+    inputShape: imageInputShape,
   };
 }
 
@@ -83,10 +91,7 @@ function mobileArch(v3: boolean): Architecture {
       const featureDim = first.shape[1]!;
       return { trunk: new ZooTrunk(m, 'classifier', (x) => m.features.forward(x).mean([2, 3])), featureDim };
     },
-    inputShape: (config: ArchConfig) => {
-      const c = config as z.output<typeof cnnSchema>;
-      return [c.inChannels, c.height, c.width];
-    },
+    inputShape: imageInputShape,
   };
 }
 
@@ -110,10 +115,7 @@ const vitArch: Architecture = {
     const m = visionTransformer({ ...rest, imageSize: height, numClasses: 1 });
     return { trunk: new ZooTrunk(m, 'heads', (x) => m.features(x)), featureDim: c.hiddenDim };
   },
-  inputShape: (config: ArchConfig) => {
-    const c = config as z.output<typeof vitSchema>;
-    return [c.inChannels, c.height, c.width];
-  },
+  inputShape: imageInputShape,
 };
 
 /** The vision zoo's registry entries, by arch name. */

@@ -40,24 +40,10 @@ const pairOf = (v: unknown, fallback: number): [number, number] =>
       ? [v as number, v as number]
       : [fallback, fallback];
 
+/** A weight as a tensor of `shape`, its axes first reordered by `perm` (out axis k = in axis perm[k]). */
 function tensorOf(w: NamedWeight, shape: readonly number[], perm?: readonly number[]): Tensor {
-  if (perm === undefined) return new Tensor(w.data, [...shape]);
-  // out[i0,i1,…] = in[…] with out axis k = in axis perm[k]
-  const inShape = w.shape;
-  const strides = inShape.map((_, i) => inShape.slice(i + 1).reduce((a, b) => a * b, 1));
-  const outShape = perm.map((p) => inShape[p]!);
-  const out = new Float32Array(w.data.length);
-  const idx = new Array<number>(outShape.length).fill(0);
-  for (let o = 0; o < out.length; o++) {
-    let src = 0;
-    for (let k = 0; k < perm.length; k++) src += idx[k]! * strides[perm[k]!]!;
-    out[o] = w.data[src]!;
-    for (let k = outShape.length - 1; k >= 0; k--) {
-      if (++idx[k]! < outShape[k]!) break;
-      idx[k] = 0;
-    }
-  }
-  return new Tensor(out, [...shape]);
+  const t = new Tensor(w.data, [...w.shape]);
+  return (perm === undefined ? t : t.permute(perm)).reshape(shape);
 }
 
 /** Applies a Keras activation by name. */

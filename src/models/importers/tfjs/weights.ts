@@ -59,6 +59,10 @@ function checkSpec(raw: unknown, where: string, file: string): WeightSpec {
   return spec;
 }
 
+/** The bytes a weight takes in its shard. */
+const byteSize = (spec: WeightSpec): number =>
+  spec.shape.reduce((a, b) => a * b, 1) * BYTES[spec.quantization?.dtype ?? spec.dtype]!;
+
 /** IEEE half → float. */
 function half(h: number): number {
   const e = (h >> 10) & 0x1f;
@@ -98,7 +102,7 @@ export function decodeWeights(specs: readonly unknown[], data: Uint8Array, file:
   let offset = 0;
   for (const [i, raw] of specs.entries()) {
     const spec = checkSpec(raw, `weights[${i}]`, file);
-    const size = spec.shape.reduce((a, b) => a * b, 1) * BYTES[spec.quantization?.dtype ?? spec.dtype]!;
+    const size = byteSize(spec);
     if (offset + size > data.byteLength)
       throw new FormatError(
         file,
@@ -135,8 +139,7 @@ export function readWeights(manifest: unknown, dir: string, file: string): Map<s
       return abs;
     });
     const declared = r.weights.reduce<number>((n, w, i) => {
-      const s = checkSpec(w, `weightsManifest[${g}].weights[${i}]`, file);
-      return n + s.shape.reduce((a, b) => a * b, 1) * BYTES[s.quantization?.dtype ?? s.dtype]!;
+      return n + byteSize(checkSpec(w, `weightsManifest[${g}].weights[${i}]`, file));
     }, 0);
     const sizes = shards.map((s) => {
       try {
