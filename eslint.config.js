@@ -33,6 +33,30 @@ export default tseslint.config(
     },
   },
   {
+    // Objects keyed by names a user can choose (tasks, classes, columns, state-dict entries) have no
+    // prototype, so 'toString' or '__proto__' is data (src/core/safe-keys.ts, issue #19).
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "VariableDeclarator[init.type='ObjectExpression'][init.properties.length=0][id.typeAnnotation.typeAnnotation.typeName.name='Record'][id.typeAnnotation.typeAnnotation.typeArguments.params.0.type='TSStringKeyword']",
+          message: 'a record keyed by names starts from nullRecord<T>() (src/core/safe-keys.ts) or is a Map',
+        },
+        {
+          selector:
+            "AssignmentPattern[right.type='ObjectExpression'][right.properties.length=0][left.typeAnnotation.typeAnnotation.typeName.name='Record'][left.typeAnnotation.typeAnnotation.typeArguments.params.0.type='TSStringKeyword']",
+          message: 'a record keyed by names starts from nullRecord<T>() (src/core/safe-keys.ts) or is a Map',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Object'][callee.property.name='fromEntries']",
+          message: 'use recordFrom(entries) (src/core/safe-keys.ts): a record with no prototype',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly' },

@@ -38,6 +38,7 @@ import type { Study, StudyKey } from './studies/types.js';
 import { verdictLines } from './studies/verdict.js';
 import type { MainCase } from './cases/index.js';
 import { prepareWithProgress } from './prepare-data-set.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 export interface MainJobOptions {
   quick: boolean;
@@ -184,7 +185,7 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
   const runConfig = {
     quick,
     ...(o.case === undefined ? {} : { case: o.case.name }),
-    studies: Object.fromEntries([...configs].map(([key, p]) => [key, p.config])),
+    studies: recordFrom([...configs].map(([key, p]) => [key, p.config])),
   };
   const run =
     resumed === null ? RunSession.start(root, 'main', runConfig) : RunSession.reopen(root, resumed, runConfig);
@@ -240,7 +241,7 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
   });
   run.finish(status, {
     seconds,
-    ...Object.fromEntries(outcomes.map((s) => [s.key, s.verdict?.headline ?? s.error])),
+    ...recordFrom(outcomes.map((s) => [s.key, s.verdict?.headline ?? s.error])),
   });
   const resume = status === 'completed' ? null : resumeCommand(run.info, root);
   return {

@@ -27,6 +27,7 @@ import { ownerAlive, readLockOwner, RunLock } from './run-lock.js';
 import { checkRunRef, checkRunsDirValue, ensureDirectory, indexGuard, withoutHalfRuns } from './runs-root-guard.js';
 import { assertNoEscapingLinks } from '../io/contained-paths.js';
 import { guardRunDirectory } from '../io/run-guard.js';
+import { nullRecord } from '../core/safe-keys.js';
 
 /**
  * The runs root: the flag, else the environment, else `runs` in the working directory.
@@ -285,7 +286,7 @@ export class RunSession {
    * @example
    * try { await fit(); } catch (err) { run.fail(err); throw err; }
    */
-  fail(err: unknown, summary: Record<string, unknown> = {}): RunInfo {
+  fail(err: unknown, summary: Record<string, unknown> = nullRecord()): RunInfo {
     const error: RunFailure = { message: errorLine(err).replace(/^polytask: /, ''), ...this.at };
     return this.finish('failed', { ...summary, error });
   }

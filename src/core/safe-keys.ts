@@ -101,3 +101,18 @@ export function own<T>(obj: Readonly<Record<string, T>>, key: string): T | undef
 export function nullRecord<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
+
+/**
+ * `Object.fromEntries` into a record with no prototype: keys such as `toString` or `__proto__`
+ * are ordinary own keys, and a lookup of a missing key never reads an inherited member.
+ *
+ * @example
+ * const byTask = recordFrom(tasks.map((t) => [t.name, 0]));
+ * 'toString' in byTask; // false unless a task is named toString
+ */
+export function recordFrom<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
+  const out = nullRecord<T>();
+  // with no prototype there is no inherited __proto__ setter: every key is an own property
+  for (const [k, v] of entries) out[k] = v;
+  return out;
+}

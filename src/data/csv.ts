@@ -16,6 +16,7 @@ import { Tensor } from '../tensor/index.js';
 import { checkFileSize, CSV_BYTES_PER_BYTE, readLimits } from './read-limits.js';
 import { isNumberText } from './table/cells.js';
 import { parseTableText } from './table/whole.js';
+import { nullRecord } from '../core/safe-keys.js';
 
 // the csv-parse configuration every CSV reader shares lives with the table reader
 export { CSV_RECORD_OPTIONS, parseRecords, type ParsedRecord } from './table/parse.js';
@@ -82,7 +83,7 @@ export function parseCsv(text: string | Uint8Array, file = '<string>', opts: Csv
     for (let c = 0; c < names.length; c++)
       cols[c]![r] = cellValue(cells[c]!, opts.allowMissing ?? false, file, row, line, names[c]!);
   });
-  const columns: Record<string, Float64Array> = {};
+  const columns = nullRecord<Float64Array>();
   names.forEach((n, i) => setOwn(columns, n, cols[i]!));
   return { names, columns, rows };
 }

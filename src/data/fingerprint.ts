@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { ValueError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 /** How files are recorded: by their contents, or (over the threshold) by size and modification time. */
 export type FingerprintMode = 'sha256' | 'size+mtime';
@@ -140,7 +141,7 @@ export async function fingerprintData(
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? recordFrom(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
 }

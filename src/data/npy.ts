@@ -20,7 +20,7 @@ import { preview } from '../io/untrusted.js';
 import { Tensor } from '../tensor/index.js';
 import { parsePyLiteral, type PyValue } from './py-literal.js';
 import { checkAllocation, checkFileSize, formatBytes, readLimits, type ReadLimits } from './read-limits.js';
-import { readHead, readRows, type DecodeRows, rowLayout } from './row-file.js';
+import { float32Rows, readHead, readRows, type DecodeRows, rowLayout } from './row-file.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGN = 64;
@@ -228,14 +228,12 @@ export function openNpy(path: string, limits: ReadLimits = readLimits()): NpyRow
     const data = t.toFloat().data as Float32Array;
     const layout = rowLayout(path, 0, t.shape, 4);
     const body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    const copy: DecodeRows = (out, at, bytes) =>
-      out.set(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), at);
     return {
       file: path,
       shape: [...t.shape],
       rowSize: layout.rowSize,
       lazy: false,
-      read: (indices) => readRows(layout, body, indices, copy, limits),
+      read: (indices) => readRows(layout, body, indices, float32Rows, limits),
     };
   }
   const h = parseHeader(head, path);

@@ -24,6 +24,8 @@ export interface RowLayout {
   rowSize: number;
   /** Bytes per row as stored. */
   rowBytes: number;
+  /** An open descriptor to read from instead of opening `file` (a spill file, which has no name). */
+  fd?: number;
 }
 
 /**
@@ -40,6 +42,15 @@ export function rowLayout(file: string, dataStart: number, shape: readonly numbe
 
 /** Decodes the stored bytes of consecutive rows into `out` from element `at`. */
 export type DecodeRows = (out: Float32Array, at: number, bytes: Uint8Array) => void;
+
+/**
+ * Rows stored as native float32, copied as they are.
+ *
+ * @example
+ * readRows(layout, null, [3], float32Rows, limits);
+ */
+export const float32Rows: DecodeRows = (out, at, bytes) =>
+  out.set(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), at);
 
 /** Reading at most this many bytes per positioned read of a lazy file. */
 const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -75,7 +86,7 @@ export function readRows(
     }
     return out;
   }
-  const fd = fs.openSync(file, 'r');
+  const fd = layout.fd ?? fs.openSync(file, 'r');
   try {
     const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / Math.max(1, rowBytes)));
     const buf = new Uint8Array(perChunk * rowBytes);
@@ -91,7 +102,7 @@ export function readRows(
       i += run;
     }
   } finally {
-    fs.closeSync(fd);
+    if (layout.fd === undefined) fs.closeSync(fd);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 import type { SubRunActivity } from '../study/index.js';
 import type { JsonValue } from '../train/index.js';
 import type { SubRunJob, SubRunJobResult } from './job.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 /** Parent → child. */
 export type ToChild = { type: 'job'; job: SubRunJob } | { type: 'stop' };
@@ -94,6 +95,6 @@ export function activityOf(v: unknown): SubRunActivity {
 export function jsonOf(v: unknown): JsonValue {
   if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return v;
   if (Array.isArray(v)) return v.map(jsonOf);
-  if (typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonOf(x)]));
+  if (typeof v === 'object') return recordFrom(Object.entries(v).map(([k, x]) => [k, jsonOf(x)]));
   return null;
 }

@@ -13,6 +13,7 @@ import { FormatError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import type { ElementKind } from './binary.js';
 import { isJsonObject, preview, setOwn } from './untrusted.js';
+import { nullRecord } from '../core/safe-keys.js';
 
 /** The largest header the Hugging Face library accepts (it guards against memory exhaustion). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -129,7 +130,7 @@ function parseJson(bytes: Uint8Array, file: string): Record<string, unknown> {
 }
 
 function parseMetadata(value: unknown, file: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = nullRecord<string>();
   if (value === null) return out;
   if (!isJsonObject(value))
     throw new FormatError(file, `__metadata__ must be an object of strings, got ${preview(value)}`);
@@ -236,7 +237,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array, file: string, fileSize
   if (bytes.length < 8 + n) throw new FormatError(file, `expected ${8 + n} header bytes, got ${bytes.length}`);
   const json = parseJson(bytes.subarray(8, 8 + n), file);
   const dataLength = fileSize - 8 - n;
-  let metadata: Record<string, string> = {};
+  let metadata = nullRecord<string>();
   const entries: SafetensorsEntry[] = [];
   for (const [key, value] of Object.entries(json)) {
     if (key === '__metadata__') metadata = parseMetadata(value, file);

@@ -28,6 +28,7 @@ import {
   type SafetensorsHeader,
 } from './safetensors-header.js';
 import { preview, setOwn } from './untrusted.js';
+import { nullRecord } from '../core/safe-keys.js';
 
 export type { SafetensorsEntry, SafetensorsHeader } from './safetensors-header.js';
 
@@ -103,7 +104,7 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
 }
 
 function decodeEntries(bytes: Uint8Array, header: SafetensorsHeader, file: string): Record<string, Tensor> {
-  const tensors: Record<string, Tensor> = {};
+  const tensors = nullRecord<Tensor>();
   for (const e of header.entries) {
     const kind = dtypeKind(e.dtype);
     const field = `tensor ${preview(e.name)}`;

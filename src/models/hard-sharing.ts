@@ -14,6 +14,7 @@ import { ValueError } from '../core/errors.js';
 import { ModuleDict, type Module, type Parameter } from '../nn/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { MultiTaskNetwork, type MultiTaskOutput } from './network.js';
+import { nullRecord, recordFrom } from '../core/safe-keys.js';
 
 /**
  * A shared trunk and one head per task.
@@ -39,12 +40,12 @@ export class MultiTaskModel extends MultiTaskNetwork {
   run(x: Tensor, tasks?: readonly string[]): MultiTaskOutput {
     const names = this.requested(tasks);
     const representation = this.trunk.forward(x);
-    const outputs: Record<string, Tensor> = {};
+    const outputs = nullRecord<Tensor>();
     for (const t of names) outputs[t] = this.heads.get(t).forward(representation);
     return { outputs, representation };
   }
 
   taskParameters(): Record<string, Parameter[]> {
-    return Object.fromEntries(this.heads.entries().map(([t, h]) => [t, h.parameters()]));
+    return recordFrom(this.heads.entries().map(([t, h]) => [t, h.parameters()]));
   }
 }

@@ -10,7 +10,7 @@
  * dataBalanceCheck([trainSet]);                                     // labelled examples per task
  */
 import { ValueError } from '../core/errors.js';
-import { own } from '../core/safe-keys.js';
+import { nullRecord, own, recordFrom } from '../core/safe-keys.js';
 import type { MultiTaskDataset } from './dataset.js';
 
 /** Summary statistics of one source's input values. */
@@ -78,7 +78,7 @@ function stats(ds: MultiTaskDataset): InputStats {
 export function sharedInputCheck(sources: Readonly<Record<string, MultiTaskDataset>>): SharedInputCheck {
   const names = Object.keys(sources);
   if (names.length === 0) throw new ValueError('sharedInputCheck', 'needs at least one source');
-  const inputs = Object.fromEntries(names.map((n) => [n, stats(sources[n]!)]));
+  const inputs = recordFrom(names.map((n) => [n, stats(sources[n]!)]));
   const all = Object.values(inputs);
   const shape = all[0]!.shape;
   const sameShape = all.every((s) => s.shape.length === shape.length && s.shape.every((d, i) => d === shape[i]));
@@ -102,8 +102,8 @@ export function sharedInputCheck(sources: Readonly<Record<string, MultiTaskDatas
  * dataBalanceCheck([train]).ratio; // 1 for MultiMNIST
  */
 export function dataBalanceCheck(datasets: readonly MultiTaskDataset[]): DataBalanceCheck {
-  const labelled: Record<string, number> = {};
-  const presentFraction: Record<string, number> = {};
+  const labelled = nullRecord<number>();
+  const presentFraction = nullRecord<number>();
   for (const ds of datasets) {
     for (const t of ds.tasks) {
       labelled[t] = (own(labelled, t) ?? 0) + ds.labelledCount(t);

@@ -22,6 +22,7 @@ import { ShapeError, ValueError } from '../core/errors.js';
 import { Module, ModuleDict, ModuleList, Parameter } from '../nn/index.js';
 import { stack, tensor, type Tensor } from '../tensor/index.js';
 import { MultiTaskNetwork, type MultiTaskOutput } from '../models/network.js';
+import { nullRecord, recordFrom } from '../core/safe-keys.js';
 
 export interface CrossStitchOptions {
   /** Each task's column: the same number of stages for every task, stage s of all columns giving the same shape. */
@@ -132,12 +133,12 @@ export class CrossStitch extends MultiTaskNetwork {
       const mixed = this.units.at(s).forward(stack(outs, 0));
       acts = this.#names.map((_, i) => mixed.slice(0, i, i + 1).reshape(shape));
     }
-    const outputs: Record<string, Tensor> = {};
+    const outputs = nullRecord<Tensor>();
     for (const t of wanted) outputs[t] = this.heads.get(t).forward(acts[this.#names.indexOf(t)]!);
     return { outputs };
   }
 
   taskParameters(): Record<string, Parameter[]> {
-    return Object.fromEntries(this.#names.map((t) => [t, this.heads.get(t).parameters()]));
+    return recordFrom(this.#names.map((t) => [t, this.heads.get(t).parameters()]));
   }
 }

@@ -16,6 +16,7 @@ import { ValueError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import { gatherRows } from '../data/index.js';
 import { Tensor } from '../tensor/index.js';
+import { nullRecord } from '../core/safe-keys.js';
 
 /** One task's labels: `data` holds `shape`-sized rows, one per sample. */
 export interface TaskLabels {
@@ -117,8 +118,8 @@ export class MultiTaskDataset {
     this.#checkIndices(indices);
     const n = indices.length;
     const x = new Tensor(gatherRows(this.features, sizeOf(this.featureShape), indices), [n, ...this.featureShape]);
-    const y: Record<string, Tensor> = {};
-    const mask: Record<string, Tensor> = {};
+    const y = nullRecord<Tensor>();
+    const mask = nullRecord<Tensor>();
     for (const [task, c] of this.#columns) {
       y[task] = new Tensor(gatherRows(c.data, sizeOf(c.shape), indices), [n, ...c.shape]);
       if (c.mask !== null)
@@ -135,7 +136,7 @@ export class MultiTaskDataset {
    */
   subset(indices: ArrayLike<number>): MultiTaskDataset {
     this.#checkIndices(indices);
-    const labels: Record<string, TaskLabels> = {};
+    const labels = nullRecord<TaskLabels>();
     for (const [task, c] of this.#columns) {
       labels[task] = {
         data: gatherRows(c.data, sizeOf(c.shape), indices),
@@ -157,7 +158,7 @@ export class MultiTaskDataset {
    * ds.withTasks(['left']).tasks; // ['left']
    */
   withTasks(tasks: readonly string[]): MultiTaskDataset {
-    const labels: Record<string, TaskLabels> = {};
+    const labels = nullRecord<TaskLabels>();
     for (const t of tasks) {
       const c = this.#column(t);
       labels[t] = { data: c.data, shape: c.shape, ...(c.mask === null ? {} : { mask: c.mask }) };

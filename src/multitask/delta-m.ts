@@ -13,6 +13,7 @@
  */
 import { ValueError } from '../core/errors.js';
 import { meanDefined } from '../study/index.js';
+import { nullRecord } from '../core/safe-keys.js';
 
 /** Metric values by task, then metric. */
 export type TaskScores = Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -37,7 +38,7 @@ export function taskDeltas(
   baselines: TaskScores,
   directions: TaskDirections,
 ): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = nullRecord<number>();
   for (const [task, dirs] of Object.entries(directions)) {
     const metrics = Object.keys(dirs);
     if (metrics.length === 0) throw new ValueError('taskDeltas', `task '${task}' has no metric`);

@@ -15,6 +15,7 @@ import type { MultiTaskNetwork } from '../models/network.js';
 import type { TaskSpec } from './task.js';
 import { taskLosses } from './step.js';
 import { alignPrediction } from './task-loss.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 /**
  * One pass of `batches` in eval mode without a tape, running for each batch only the heads of the
@@ -63,7 +64,7 @@ export function evaluateTasks(
     }
   });
   const result: EvaluationResult = {};
-  for (const t of tasks) result[t.name] = Object.fromEntries(metrics.get(t.name)!.map((m) => [m.name, m.compute()]));
+  for (const t of tasks) result[t.name] = recordFrom(metrics.get(t.name)!.map((m) => [m.name, m.compute()]));
   return result;
 }
 

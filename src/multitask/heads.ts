@@ -10,6 +10,7 @@
 import { ValueError } from '../core/errors.js';
 import { Linear, ReLU, Sequential, type Module } from '../nn/index.js';
 import type { TaskSpec } from './task.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 export interface HeadOptions {
   /** Width of one hidden layer (with ReLU) before the output; 0 or absent: a single linear layer. */
@@ -42,5 +43,5 @@ export function taskHeads(
   tasks: readonly TaskSpec[],
   opts: HeadOptions = {},
 ): Record<string, Module> {
-  return Object.fromEntries(tasks.map((t) => [t.name, taskHead(inFeatures, t, opts)]));
+  return recordFrom(tasks.map((t) => [t.name, taskHead(inFeatures, t, opts)]));
 }

@@ -20,6 +20,7 @@ import type { MultiTaskBatch, MultiTaskDataset } from './dataset.js';
 import { MultiTaskLoader } from './loader.js';
 import { mixingRates, type Mixing } from './mixing.js';
 import { TaskSampler } from './task-sampler.js';
+import { nullRecord, recordFrom } from '../core/safe-keys.js';
 
 export interface MixedTaskLoaderOptions {
   batchSize: number;
@@ -90,7 +91,7 @@ export class MixedTaskLoader implements Iterable<MixedBatch> {
       );
     }
     this.#loaders = loaders;
-    this.rates = Object.freeze(mixingRates(Object.fromEntries(names.map((s) => [s, sources[s]!.length])), opts.mixing));
+    this.rates = Object.freeze(mixingRates(recordFrom(names.map((s) => [s, sources[s]!.length])), opts.mixing));
     this.#sampler = new TaskSampler(this.rates, streams.nextU32());
     const steps = opts.stepsPerEpoch ?? [...loaders.values()].reduce((n, l) => n + l.batchesPerEpoch, 0);
     if (!Number.isInteger(steps) || steps < 1)
@@ -118,7 +119,7 @@ export class MixedTaskLoader implements Iterable<MixedBatch> {
   }
 
   state(): MixedTaskLoaderState {
-    const sources: Record<string, DataLoaderState> = {};
+    const sources = nullRecord<DataLoaderState>();
     for (const [s, l] of this.#loaders) sources[s] = l.state();
     return { epoch: this.#epoch, position: this.#position, sampler: this.#sampler.state(), sources };
   }

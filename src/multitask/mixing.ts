@@ -13,6 +13,7 @@
  * mixingRates({ a: 1000, b: 100 }, { strategy: 'temperature', temperature: 2 });
  */
 import { ValueError } from '../core/errors.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 /** How tasks with their own data are mixed. */
 export type Mixing =
@@ -34,7 +35,7 @@ export function mixingRates(sizes: Readonly<Record<string, number>>, mixing: Mix
     if (!(Number.isFinite(e) && e >= 0))
       throw new ValueError('mixingRates', `task '${n}' has ${e} examples; expected a finite number >= 0`);
   }
-  if (mixing.strategy === 'equal') return Object.fromEntries(names.map((n) => [n, 1 / names.length]));
+  if (mixing.strategy === 'equal') return recordFrom(names.map((n) => [n, 1 / names.length]));
   const cap = mixing.cap ?? Infinity;
   if (!(cap > 0)) throw new ValueError('mixingRates', `cap must be a positive number, got ${cap}`);
   let rates = names.map((n) => Math.min(sizes[n]!, cap));
@@ -52,5 +53,5 @@ export function mixingRates(sizes: Readonly<Record<string, number>>, mixing: Mix
   }
   const total = rates.reduce((a, b) => a + b, 0);
   if (total === 0) throw new ValueError('mixingRates', 'every task has 0 examples');
-  return Object.fromEntries(names.map((n, i) => [n, rates[i]! / total]));
+  return recordFrom(names.map((n, i) => [n, rates[i]! / total]));
 }

@@ -23,6 +23,7 @@ import { ShapeError, ValueError } from '../core/errors.js';
 import { Linear, ModuleDict, ModuleList, type Module, type Parameter } from '../nn/index.js';
 import { stack, type Tensor } from '../tensor/index.js';
 import { MultiTaskNetwork, type MultiTaskOutput } from '../models/network.js';
+import { nullRecord, recordFrom } from '../core/safe-keys.js';
 
 export interface MMoEOptions {
   /** The experts: each maps the input to [N, D], the same D for all. */
@@ -82,14 +83,14 @@ export class MMoE extends MultiTaskNetwork {
     const flat = x.reshape([x.shape[0]!, -1]);
     if (flat.shape[1] !== this.inputFeatures)
       throw new ShapeError('MMoE', `gates read ${this.inputFeatures} input features, got [${x.shape.join(',')}]`);
-    return Object.fromEntries(this.requested(tasks).map((t) => [t, this.gates.get(t).forward(flat).softmax(1)]));
+    return recordFrom(this.requested(tasks).map((t) => [t, this.gates.get(t).forward(flat).softmax(1)]));
   }
 
   run(x: Tensor, tasks?: readonly string[]): MultiTaskOutput {
     const gates = this.gateWeights(x, tasks);
     const representation = this.expertOutputs(x);
     const [n, , d] = representation.shape as [number, number, number];
-    const outputs: Record<string, Tensor> = {};
+    const outputs = nullRecord<Tensor>();
     for (const [t, g] of Object.entries(gates)) {
       // [N, 1, K] @ [N, K, D] → [N, 1, D]: each sample's gate mixes its own expert outputs
       const mixed = g.unsqueeze(1).matmul(representation).reshape([n, d]);
@@ -99,7 +100,7 @@ export class MMoE extends MultiTaskNetwork {
   }
 
   taskParameters(): Record<string, Parameter[]> {
-    return Object.fromEntries(
+    return recordFrom(
       this.taskNames.map((t) => [t, [...this.gates.get(t).parameters(), ...this.heads.get(t).parameters()]]),
     );
   }

@@ -17,6 +17,7 @@ import type { WeightingMethod } from './weighting/index.js';
 import type { MultiTaskBatch } from './dataset.js';
 import type { MultiTaskNetwork } from '../models/network.js';
 import type { TaskSpec } from './task.js';
+import { nullRecord, recordFrom } from '../core/safe-keys.js';
 
 /** What one step did. */
 export interface MultiTaskStepResult {
@@ -39,7 +40,7 @@ export function taskLosses(
   outputs: Readonly<Record<string, Tensor>>,
   batch: MultiTaskBatch,
 ): Record<string, Tensor> {
-  const losses: Record<string, Tensor> = {};
+  const losses = nullRecord<Tensor>();
   for (const t of tasks) {
     const target = batch.y[t.name];
     if (target === undefined) {
@@ -79,7 +80,7 @@ export function multiTaskStep(
     taskLosses: losses,
     sharedParams: model.sharedParameters(),
     // only the trained tasks' heads: a model may carry heads the method was not built for
-    taskParams: Object.fromEntries(tasks.map((t) => [t.name, heads[t.name] ?? []])),
+    taskParams: recordFrom(tasks.map((t) => [t.name, heads[t.name] ?? []])),
     ...(representation === undefined ? {} : { representation }),
   });
   return { losses, weights, present };

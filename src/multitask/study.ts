@@ -53,6 +53,7 @@ import { isRunOutcome, trainAndEvaluate, type RunOutcome } from './study/run-one
 import { decideMtlVerdict } from './study/verdict.js';
 import { summarizeTask, type TaskSummary } from './task.js';
 import type { WeightsOverTime } from './weight-history.js';
+import { nullRecord, recordFrom } from '../core/safe-keys.js';
 
 /** What the study reports while it runs: the common fields, its phase and the run's seed. */
 export type MtlStudyProgress = StudyProgress<{ phase: 'data' | 'train' | 'done'; seed?: number }>;
@@ -114,7 +115,7 @@ export async function runMtlStudy(
   onProgress({ phase: 'data', message: `loading ${c.dataset}` });
   const data = await loadStudyData(c);
   const tasks = data.tasks;
-  const directions: TaskDirections = Object.fromEntries(tasks.map((t) => [t.name, t.directions]));
+  const directions: TaskDirections = recordFrom(tasks.map((t) => [t.name, t.directions]));
   const checksFromData = {
     sharedInput: sharedInputCheck(data.train),
     dataBalance: dataBalanceCheck(Object.values(data.train)),
@@ -164,11 +165,11 @@ export async function runMtlStudy(
   const resultsOf = (label: string): EvaluationResult => meanResults(outcomes.get(label)!.map((o) => o.results));
   const single: EvaluationResult = Object.assign({}, ...tasks.map((t) => resultsOf(`single:${t.name}`)));
   const results: Record<string, EvaluationResult> = { single };
-  const dm: Record<string, number> = {};
-  const deltas: Record<string, Record<string, number>> = {};
-  const negative: Record<string, string[]> = {};
-  const affinity: Record<string, AffinityHistory> = {};
-  const weightsOverTime: Record<string, WeightsOverTime> = {};
+  const dm = nullRecord<number>();
+  const deltas = nullRecord<Record<string, number>>();
+  const negative = nullRecord<string[]>();
+  const affinity = nullRecord<AffinityHistory>();
+  const weightsOverTime = nullRecord<WeightsOverTime>();
   const labels = multiTaskLabels(c);
   for (const m of labels) {
     const r = resultsOf(m);
@@ -185,7 +186,7 @@ export async function runMtlStudy(
   let capacityCheck: CapacityCheck | null = null;
   if (capacity !== null) {
     const equal: EvaluationResult = Object.assign({}, ...tasks.map((t) => resultsOf(`capacity:${t.name}`)));
-    const vsEqual = Object.fromEntries(labels.map((m) => [m, deltaM(results[m]!, equal, directions)]));
+    const vsEqual = recordFrom(labels.map((m) => [m, deltaM(results[m]!, equal, directions)]));
     capacityCheck = {
       multiTaskParams: capacity.multi,
       singleTaskParams: capacity.single,
@@ -206,7 +207,7 @@ export async function runMtlStudy(
     capacityRun: capacity !== null,
     width: c.trunk.width,
     smokeTest: c.smokeTest,
-    chance: Object.fromEntries(
+    chance: recordFrom(
       tasks.filter((t) => t.kind === 'multiclass' && 'accuracy' in t.directions).map((t) => [t.name, 1 / t.outputs]),
     ),
     losses: done.map((o, k) => ({
@@ -218,7 +219,7 @@ export async function runMtlStudy(
   });
   const timing = {
     total: (performance.now() - started) / 1000,
-    runs: Object.fromEntries([...outcomes].map(([label, outs]) => [label, mean(outs.map((o) => o.seconds))])),
+    runs: recordFrom([...outcomes].map(([label, outs]) => [label, mean(outs.map((o) => o.seconds))])),
   };
   onProgress({ phase: 'done', message: `done in ${timing.total.toFixed(1)} s` });
   return {

@@ -15,6 +15,7 @@ import type { MultiTaskBatch, MultiTaskDataset } from './dataset.js';
 import { evaluateTasks } from './evaluate.js';
 import { MultiTaskLoader } from './loader.js';
 import { defineTask, type MetricName, type TaskKind, type TaskSpec } from './task.js';
+import { nullRecord } from '../core/safe-keys.js';
 
 /** The metrics every task of a kind is reported with. */
 export const REPORT_METRICS: Readonly<Record<TaskKind, readonly MetricName[]>> = {
@@ -68,7 +69,7 @@ export function reportTasks(
     for (const ds of Object.values(test)) yield* new MultiTaskLoader(ds, { batchSize: 256, seed: 0 });
   }
   const scores = evaluateTasks(model, reported, batches());
-  const out: Record<string, TaskReport> = {};
+  const out = nullRecord<TaskReport>();
   for (const t of tasks) {
     const labelled = Object.values(test).reduce(
       (n, ds) => n + (ds.tasks.includes(t.name) ? ds.labelledCount(t.name) : 0),

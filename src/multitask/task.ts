@@ -33,6 +33,7 @@ import {
   type Metric,
 } from '../train/index.js';
 import { defaultTaskLoss } from './task-loss.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 export type TaskKind = 'multiclass' | 'binary' | 'multilabel' | 'regression';
 
@@ -191,7 +192,7 @@ export function defineTask(o: TaskOptions): TaskSpec {
     loss: o.loss ?? defaultTaskLoss(o.kind),
     metricNames: Object.freeze(names),
     metrics: () => factories.map((f) => f()),
-    directions: Object.freeze(Object.fromEntries(samples.map((m) => [m.name, m.higherIsBetter]))),
+    directions: Object.freeze(recordFrom(samples.map((m) => [m.name, m.higherIsBetter]))),
     ...(o.labelNames === undefined ? {} : { labelNames: Object.freeze([...o.labelNames]) }),
   });
 }

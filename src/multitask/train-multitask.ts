@@ -31,6 +31,7 @@ import type { MultiTaskNetwork } from '../models/network.js';
 import { multiTaskStep } from './step.js';
 import type { TaskSpec } from './task.js';
 import { WeightHistory, type WeightsOverTime } from './weight-history.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 export interface TrainMultiTaskOptions<B extends MultiTaskBatch> {
   model: MultiTaskNetwork;
@@ -107,7 +108,7 @@ export async function trainMultiTask<B extends MultiTaskBatch>(o: TrainMultiTask
       tracker?.observe(ctx.step, batch);
       const r = multiTaskStep(o.model, o.tasks, o.method, batch);
       weights.add(r.weights);
-      return { losses: Object.fromEntries(r.present.map((t) => [t, r.losses[t]!])) };
+      return { losses: recordFrom(r.present.map((t) => [t, r.losses[t]!])) };
     },
     ...(o.evaluate === undefined ? {} : { evaluate: o.evaluate }),
     ...(o.earlyStopping === undefined ? {} : { earlyStopping: o.earlyStopping }),
@@ -134,7 +135,7 @@ function epochStatistics(method: WeightingMethod, tasks: readonly string[]): Cal
   return {
     onEpochEnd: (e) => {
       if (method.epochEnd === undefined || !tasks.every((t) => Number.isFinite(e.losses[t]))) return;
-      method.epochEnd(Object.fromEntries(tasks.map((t) => [t, e.losses[t]!])));
+      method.epochEnd(recordFrom(tasks.map((t) => [t, e.losses[t]!])));
     },
   };
 }

@@ -9,6 +9,7 @@
  * history.summary();                    // { steps: [9, 19, ...], weights: { a: [...], b: [...] } }
  */
 import { ValueError } from '../core/errors.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 /** Window-mean weights: `steps[k]` is the last step of window k. */
 export interface WeightsOverTime {
@@ -35,7 +36,7 @@ export class WeightHistory {
     if (!Number.isInteger(every) || every < 1)
       throw new ValueError('WeightHistory', `every must be a positive integer, got ${every}`);
     this.#sum = new Float64Array(tasks.length);
-    this.#out = { steps: [], weights: Object.fromEntries(tasks.map((t) => [t, []])) };
+    this.#out = { steps: [], weights: recordFrom(tasks.map((t) => [t, []])) };
   }
 
   /** Records one step's weights (a task not named counts as 0). */
@@ -52,7 +53,7 @@ export class WeightHistory {
   summary(): WeightsOverTime {
     const out: WeightsOverTime = {
       steps: [...this.#out.steps],
-      weights: Object.fromEntries(this.tasks.map((t) => [t, [...this.#out.weights[t]!]])),
+      weights: recordFrom(this.tasks.map((t) => [t, [...this.#out.weights[t]!]])),
     };
     if (this.#count > 0) {
       out.steps.push(this.#step - 1);

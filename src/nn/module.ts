@@ -21,6 +21,7 @@ import { ValueError } from '../core/errors.js';
 import type { Tensor } from '../tensor/index.js';
 import { Parameter } from './parameter.js';
 import { loadState, type LoadStateDictOptions, type StateDictReport } from './state.js';
+import { nullRecord } from '../core/safe-keys.js';
 
 /** A module of any forward signature: the type of children. */
 // `any[]`, not `unknown[]`: a module's forward parameters are contravariant, so only `any` admits them all.
@@ -217,7 +218,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * new BatchNorm1d(4).stateDict(); // weight, bias, running_mean, running_var, num_batches_tracked
    */
   stateDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
+    const out = nullRecord<Tensor>();
     for (const [k, t] of this.#stateTargets()) out[k] = t.detach();
     return out;
   }

@@ -12,6 +12,7 @@
  */
 import { ShapeError, ValueError } from '../core/errors.js';
 import { Tensor } from '../tensor/index.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 /** Hyperparameters every optimizer's groups carry. */
 export interface GroupOptions {
@@ -189,7 +190,7 @@ export abstract class Optimizer<O extends GroupOptions, S extends ParamState = P
 
 /** A shallow copy in which array values (betas) are copied too. */
 function copyValues(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]));
+  return recordFrom(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]));
 }
 
 /** Throws unless `v` is a finite number ≥ 0 (< 1 when `belowOne`). */

@@ -18,6 +18,7 @@ import { transferChart } from './charts/transfer.js';
 import type { MetricRecord } from './metrics-log.js';
 import type { E2eReport, MtlReport, TransferReport } from './inputs.js';
 import { e2eVerdict, mtlVerdict, transferVerdict, type Verdict } from './verdicts.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 /** Everything a report can show; every part is optional. */
 export interface ReportData {
@@ -89,7 +90,7 @@ function weightRecords(r: MtlReport): MetricRecord[] {
       section: `mtl/${method}`,
       step,
       epoch: 0,
-      weights: Object.fromEntries(Object.entries(w.weights).map(([task, series]) => [task, series[k] ?? NaN])),
+      weights: recordFrom(Object.entries(w.weights).map(([task, series]) => [task, series[k] ?? NaN])),
     })),
   );
 }

@@ -26,6 +26,7 @@ import { writeFileAtomicSync } from '../io/atomic.js';
 import { guardedMkdirSync } from '../io/run-guard.js';
 import { packState, unpackState, type JsonValue } from '../train/index.js';
 import { hasFields } from './records.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 /**
  * Where a study records its finished sub-runs and finds them again.
@@ -80,7 +81,7 @@ interface SubRunRecord {
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? recordFrom(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
 }

@@ -19,6 +19,7 @@ import { ValueError } from '../core/errors.js';
 import type { AnyModule } from '../nn/index.js';
 import { Tensor } from '../tensor/index.js';
 import type { Stateful } from './trainer-options.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 /** How early stopping judges an epoch. */
 export interface EarlyStoppingSettings {
@@ -68,7 +69,7 @@ interface State {
 
 /** A bit-for-bit copy of the model's state, sharing nothing with it. */
 const snapshot = (model: AnyModule): Record<string, Tensor> =>
-  Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone().detach()]));
+  recordFrom(Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone().detach()]));
 
 export class EarlyStopping implements Stateful {
   readonly settings: Required<EarlyStoppingSettings>;

@@ -13,6 +13,7 @@ import type { AnyModule } from '../nn/index.js';
 import { Tensor, concat, noGrad } from '../tensor/index.js';
 import type { Metric } from './metrics/index.js';
 import { withModesRestored } from './modes.js';
+import { nullRecord, recordFrom } from '../core/safe-keys.js';
 
 /** Metrics by task: `{ left: [accuracy()], right: [accuracy(), macroF1()] }`. */
 export type TaskMetrics = Record<string, Metric | readonly Metric[]>;
@@ -57,7 +58,7 @@ function isTensorRecord(v: unknown): v is Record<string, Tensor> {
 
 function defaultViews(output: unknown, batch: unknown, tasks: readonly string[]): Record<string, TaskView> {
   const { y, mask } = (batch ?? {}) as { y?: unknown; mask?: unknown };
-  const views: Record<string, TaskView> = {};
+  const views = nullRecord<TaskView>();
   for (const task of tasks) {
     const pred = output instanceof Tensor ? output : isTensorRecord(output) ? output[task] : undefined;
     const target = y instanceof Tensor ? y : isTensorRecord(y) ? y[task] : undefined;
@@ -112,7 +113,7 @@ export function evaluate<B>(
     });
   });
   const result: EvaluationResult = {};
-  for (const task of tasks) result[task] = Object.fromEntries(asList(metrics[task]!).map((m) => [m.name, m.compute()]));
+  for (const task of tasks) result[task] = recordFrom(asList(metrics[task]!).map((m) => [m.name, m.compute()]));
   return result;
 }
 
@@ -124,11 +125,8 @@ export function evaluate<B>(
  * directionsOf({ depth: [mae()] }); // { depth: { mae: false } }
  */
 export function directionsOf(metrics: TaskMetrics): Record<string, Record<string, boolean>> {
-  return Object.fromEntries(
-    Object.entries(metrics).map(([task, ms]) => [
-      task,
-      Object.fromEntries(asList(ms).map((m) => [m.name, m.higherIsBetter])),
-    ]),
+  return recordFrom(
+    Object.entries(metrics).map(([task, ms]) => [task, recordFrom(asList(ms).map((m) => [m.name, m.higherIsBetter]))]),
   );
 }
 
@@ -144,7 +142,7 @@ function concatOutputs(outputs: readonly unknown[]): unknown {
   const first = outputs[0];
   if (first instanceof Tensor) return concat(outputs as Tensor[], 0);
   if (isTensorRecord(first)) {
-    return Object.fromEntries(
+    return recordFrom(
       Object.keys(first).map((k) => [
         k,
         concat(

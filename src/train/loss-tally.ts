@@ -9,7 +9,7 @@
  * tally.summary(); // { steps: 1, skipped: 0, loss: 0.7, losses: { left: 0.3, right: 0.4 } }
  */
 import { ValueError } from '../core/errors.js';
-import { own } from '../core/safe-keys.js';
+import { own, recordFrom } from '../core/safe-keys.js';
 
 /** An epoch's losses so far. */
 export interface LossSummary {
@@ -58,9 +58,7 @@ export class LossTally {
 
   summary(): LossSummary {
     const s = this.#state;
-    const losses = Object.fromEntries(
-      Object.entries(s.taskSums).map(([task, sum]) => [task, sum / s.taskCounts[task]!]),
-    );
+    const losses = recordFrom(Object.entries(s.taskSums).map(([task, sum]) => [task, sum / s.taskCounts[task]!]));
     return { steps: s.steps, skipped: s.skipped, loss: s.steps === 0 ? NaN : s.sum / s.steps, losses };
   }
 

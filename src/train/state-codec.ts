@@ -13,6 +13,7 @@
 import { ValueError } from '../core/errors.js';
 import { setOwn } from '../io/untrusted.js';
 import { Tensor } from '../tensor/index.js';
+import { nullRecord } from '../core/safe-keys.js';
 
 /** A JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -53,7 +54,7 @@ function packNumber(v: number): JsonValue {
  * packState({ step: 3, m: zeros([2]) }); // { json: { step: 3, m: { $tensor: 'm' } }, tensors: { m } }
  */
 export function packState(value: unknown): PackedState {
-  const tensors: Record<string, Tensor> = {};
+  const tensors = nullRecord<Tensor>();
   const visit = (v: unknown, path: string[]): JsonValue => {
     if (v instanceof Tensor) {
       const key = path.join('.');
@@ -65,7 +66,7 @@ export function packState(value: unknown): PackedState {
     if (typeof v === 'number') return packNumber(v);
     if (Array.isArray(v)) return v.map((x, i) => visit(x, [...path, String(i)]));
     if (isPlainObject(v)) {
-      const out: Record<string, JsonValue> = {};
+      const out = nullRecord<JsonValue>();
       for (const [k, x] of Object.entries(v)) if (x !== undefined) setOwn(out, escapeKey(k), visit(x, [...path, k]));
       return out;
     }
@@ -103,7 +104,7 @@ export function unpackState(json: JsonValue, tensors: Readonly<Record<string, Te
       if (text === '-0') return -0;
       throw new ValueError('unpackState', `unknown number '${String(text)}'`);
     }
-    const out: Record<string, unknown> = {};
+    const out = nullRecord<unknown>();
     // setOwn: a key named __proto__ read from a file stays a key, not a prototype change
     for (const [k, x] of Object.entries(v)) setOwn(out, unescapeKey(k), visit(x));
     return out;

@@ -13,6 +13,7 @@ import { Tensor } from '../tensor/index.js';
 import type { NonFiniteInfo } from './errors.js';
 import { firstNonFiniteGradient, firstNonFiniteLoss } from './finite.js';
 import type { StepContext, StepFn, StepOutput } from './trainer-options.js';
+import { nullRecord } from '../core/safe-keys.js';
 
 /** What runStep needs besides the batch. */
 export interface StepSetup<B> {
@@ -48,7 +49,7 @@ function scalar(where: string, v: Tensor | number): number {
 function readLosses(out: StepOutput): { loss: number; losses: Record<string, number> } {
   if (typeof out !== 'object' || out === null)
     throw new ValueError('Trainer step', 'must return an object { loss, losses? }');
-  const losses: Record<string, number> = {};
+  const losses = nullRecord<number>();
   for (const [task, v] of Object.entries(out.losses ?? {})) losses[task] = scalar(`Trainer step: losses.${task}`, v);
   if (out.loss !== undefined) return { loss: scalar('Trainer step: loss', out.loss), losses };
   const values = Object.values(losses);

@@ -18,6 +18,7 @@ import { CheckpointError } from './errors.js';
 import type { LossTallyState } from './loss-tally.js';
 import type { JsonValue } from './state-codec.js';
 import type { ResumableLoader, SchedulerLike, Stateful } from './trainer-options.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 /** The objects whose state a checkpoint holds. */
 export interface TrainingParts {
@@ -64,7 +65,7 @@ export function snapshotTraining(
     trainer: counters,
     loader: parts.loader.state(),
     rng: rng.getState(),
-    stateful: Object.fromEntries(Object.entries(parts.stateful).map(([k, s]) => [k, s.stateDict()])),
+    stateful: recordFrom(Object.entries(parts.stateful).map(([k, s]) => [k, s.stateDict()])),
   };
   if (parts.scheduler !== null) state.scheduler = parts.scheduler.stateDict();
   const contents: CheckpointContents = {

@@ -22,6 +22,7 @@ import { injectLora, loraSummary, mergeLora, type LoraSummary } from './lora/inj
 import type { LoraOptions } from './lora/lora-linear.js';
 import { createStrategy, trainEndToEnd } from './strategies/index.js';
 import type { FineTuneEpoch, FineTuneOptions, FineTuneResult, MethodKey } from './strategies/types.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 /** LoRA adapters: their shape and the module names (globs) they go on. */
 export interface LoraRunOptions extends LoraOptions {
@@ -89,7 +90,7 @@ async function runLora(
     'train',
     trainable,
   );
-  const adapter = Object.fromEntries(
+  const adapter = recordFrom(
     model
       .namedParameters()
       .filter(([, p]) => p.requiresGrad)

@@ -13,6 +13,7 @@ import { ValueError } from '../core/errors.js';
 import { BatchNorm1d, BatchNorm2d, Conv2d, Embedding, LayerNorm, Linear, init, type AnyModule } from '../nn/index.js';
 import { MultiTaskModel } from '../models/hard-sharing.js';
 import type { TaskDescription } from './arch/types.js';
+import { recordFrom } from '../core/safe-keys.js';
 
 /**
  * The input width of a model's linear heads (all heads read the same representation).
@@ -40,10 +41,7 @@ export function replaceHeads(
   featureDim = headInputs(model),
 ): MultiTaskModel {
   if (tasks.length === 0) throw new ValueError('replaceHeads', 'give at least one task');
-  return new MultiTaskModel(
-    model.trunk,
-    Object.fromEntries(tasks.map((t) => [t.name, new Linear(featureDim, t.classes)])),
-  );
+  return new MultiTaskModel(model.trunk, recordFrom(tasks.map((t) => [t.name, new Linear(featureDim, t.classes)])));
 }
 
 /**

@@ -76,6 +76,7 @@ import {
 } from './study/runs.js';
 import { loadStudyData } from './study/user-data.js';
 import { decideTransferVerdict } from './study/verdict.js';
+import { nullRecord, recordFrom } from '../core/safe-keys.js';
 
 /** A progress report: the common fields, the phase, and (fine-tuning) the run just finished. */
 export type TransferStudyProgress = StudyProgress<{
@@ -268,7 +269,7 @@ export async function runTransferStudy(
   });
   const results: TransferStudyResult['results'] = {};
   for (const strategy of ft.strategies) {
-    const byBudget: Record<string, MeanSd> = {};
+    const byBudget = nullRecord<MeanSd>();
     for (const budget of c.target.budgets) {
       const acc = runs.filter((r) => r.strategy === strategy && r.budget === budget).map((r) => r.accuracy);
       const { mean, sd } = meanSd(acc);
@@ -309,7 +310,7 @@ export async function runTransferStudy(
         name: data.targetName,
         classes,
         poolPerClass: data.targetPool.n / classes,
-        testExamples: Object.fromEntries(
+        testExamples: recordFrom(
           c.target.budgets.map((b) => [
             String(b),
             data.targetTest.n + (data.testOnUnusedPool ? data.targetPool.n - classes * b : 0),
@@ -319,7 +320,7 @@ export async function runTransferStudy(
       model: src.description,
       strategies: [...ft.strategies],
       seeds: [...ft.seeds],
-      epochsByBudget: Object.fromEntries(c.target.budgets.map((b) => [String(b), epochsForBudget(c, b)])),
+      epochsByBudget: recordFrom(c.target.budgets.map((b) => [String(b), epochsForBudget(c, b)])),
       backend: getBackend().name,
       seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     },

@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseCsvRecords } from 'csv-parse/sync';
-import { own } from '../../src/core/safe-keys.js';
+import { nullRecord, own, recordFrom } from '../../src/core/safe-keys.js';
 import { encodeNpy } from '../../src/data/npy.js';
 import { readTable } from '../../src/data/table/read.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
@@ -26,6 +26,7 @@ import { Tensor, tensor } from '../../src/tensor/index.js';
 import { LossTally } from '../../src/train/loss-tally.js';
 import { unpackState } from '../../src/train/state-codec.js';
 import { polytask } from '../cli/helpers.js';
+import { plain } from '../helpers/plain.js';
 
 const HOSTILE = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
 const PROTO_NAMES = Object.getOwnPropertyNames(Object.prototype).sort();
@@ -55,6 +56,19 @@ function hostileTable(rows: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+test('records built from user keys (nullRecord, recordFrom) hold every hostile key as data', () => {
+  const built = recordFrom(HOSTILE.map((k, i) => [k, i]));
+  assert.equal(Object.getPrototypeOf(built), null);
+  assert.deepEqual(Object.keys(built), HOSTILE);
+  HOSTILE.forEach((k, i) => assert.equal(built[k], i));
+  assert.equal(recordFrom<number>([])['toString'], undefined, 'a missing key reads no inherited member');
+  const counted = nullRecord<number>();
+  for (const k of [...HOSTILE, 'toString']) counted[k] = (counted[k] ?? 0) + 1;
+  assert.equal(counted['toString'], 2);
+  assert.equal(JSON.stringify(recordFrom([['__proto__', 1]])), '{"__proto__":1}');
+  assertPrototypeUntouched();
+});
+
 test('CSV headers and class names that name the object model are plain data', () =>
   withDir(async (dir) => {
     writeFileSync(join(dir, 't.csv'), hostileTable(40));
@@ -81,13 +95,13 @@ test('task names, state-dict names and keys in run files are plain data', () => 
   const { tensors } = decodeSafetensors(encodeSafetensors(named), 'hostile.safetensors');
   assert.deepEqual(Object.keys(tensors).sort(), [...HOSTILE].sort());
   HOSTILE.forEach((k, i) => assert.deepEqual(Array.from(own(tensors, k)!.data), [i, i + 0.5], k));
-  assert.equal(Object.getPrototypeOf(tensors), Object.prototype);
+  assert.equal(Object.getPrototypeOf(tensors), null, 'a record keyed by names has no prototype');
 
   const state = unpackState(
     JSON.parse('{"__proto__": {"polluted": 1}, "constructor": 2, "toString": 3}'),
     {},
   ) as Record<string, unknown>;
-  assert.deepEqual(own(state, '__proto__'), { polluted: 1 });
+  assert.deepEqual(plain(own(state, '__proto__')), { polluted: 1 });
   assert.equal(own(state, 'constructor'), 2);
   assert.equal(own(state, 'toString'), 3);
   assert.equal((state as { polluted?: unknown }).polluted, undefined);

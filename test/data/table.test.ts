@@ -7,11 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { PolytaskError } from '../../src/core/errors.js';
+import { tablePool } from '../../src/data/sources/table.js';
 import { readTable, readTableColumns, tableFormat, type TableSpec } from '../../src/data/table/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'polytask-table-'));
@@ -196,6 +197,38 @@ test('a table larger than the memory budget is refused while streaming, naming t
     readTable(file('big.csv', `x,y\n${rows}\n`), { label: 'y' }, { maxInflateBytes: 1 << 20, memoryBudgetBytes: 8192 }),
     /big\.csv: the table's numeric features would take .* more than the memory budget/,
   );
+});
+
+test('past the memory budget a source spills the features to an unnamed scratch file and reads back only chosen rows', async () => {
+  const text = `x,z,y\n${Array.from({ length: 3000 }, (_, i) => `${i},${(i * 3) / 4},${i % 3}`).join('\n')}\n`;
+  const csv = file('spill.csv', text);
+  const whole = await readTable(csv, { label: 'y' });
+  const small = { maxInflateBytes: 1 << 20, memoryBudgetBytes: 8192 };
+  const spillsBefore = readdirSync(tmpdir()).filter((f) => f.startsWith('polytask-spill-')).length;
+  const spilled = await readTable(csv, { label: 'y' }, small, { spill: true });
+  assert.ok(!(spilled.features instanceof Float32Array), 'the features went to the scratch file');
+  assert.equal(spilled.features.length, 6000);
+  assert.deepEqual([...spilled.labels!], [...whole.labels!]);
+  // the file has no name: nothing is left in the temporary folder
+  assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('polytask-spill-')).length, spillsBefore);
+
+  const budget = process.env.POLYTASK_MEMORY_BUDGET;
+  process.env.POLYTASK_MEMORY_BUDGET = '8K';
+  try {
+    const pool = await tablePool({ source: 'table', file: csv, label: 'y', testFraction: 0.2 });
+    const picked = [2999, 0, 1500, 1501, 7];
+    const rows = await pool.set.rows(picked);
+    assert.deepEqual(
+      [...rows],
+      picked.flatMap((i) => [i, (i * 3) / 4]),
+    );
+    assert.deepEqual([...pool.set.labels.slice(0, 4)], [0, 1, 2, 0]);
+    // the selection itself is still held to the budget
+    await assert.rejects(async () => pool.set.rows(Array.from({ length: 3000 }, (_, i) => i)), /memory budget/);
+  } finally {
+    if (budget === undefined) delete process.env.POLYTASK_MEMORY_BUDGET;
+    else process.env.POLYTASK_MEMORY_BUDGET = budget;
+  }
 });
 
 test('columns with their text kept: numbers where every cell is one, NaN for missing, text otherwise', async () => {

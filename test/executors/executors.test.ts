@@ -23,6 +23,7 @@ import {
 import { hasFields, runSubRuns, type SubRunStore } from '../../src/study/index.js';
 import { REDIS_SKIP, startRedis } from '../helpers/redis.js';
 import { PLANTED_CHILD, plantedTrainer } from './planted.js';
+import { plain } from '../helpers/plain.js';
 
 function memoryStore(): SubRunStore & { records: Map<string, unknown>; workers: Map<string, string> } {
   const records = new Map<string, unknown>();
@@ -57,7 +58,7 @@ test('the processes executor trains by id in child processes; a failing sub-run 
       runSubRuns(grid, { executor, store, isRecord: isValue, train: local }),
       /planted sub-run 'bad' failed: planted failure/,
     );
-    assert.deepEqual(store.records.get('ok'), { value: 1 });
+    assert.deepEqual(plain(store.records.get('ok')), { value: 1 });
     assert.match(store.workers.get('ok') ?? '', /^.+:\d+$/);
   } finally {
     await executor.close();
@@ -85,9 +86,9 @@ test(
         runSubRuns(grid, { executor: failing, store, isRecord: isValue, train: local }),
         /planted sub-run 'bad' failed 3 times, last on worker .+:\d+: planted failure/,
       );
-      assert.deepEqual(store.records.get('ok'), { value: 1 });
+      assert.deepEqual(plain(store.records.get('ok')), { value: 1 });
       writeFileSync(fix, '');
-      assert.deepEqual(await runSubRuns(grid, { executor: resumed, store, isRecord: isValue, train: local }), [
+      assert.deepEqual(plain(await runSubRuns(grid, { executor: resumed, store, isRecord: isValue, train: local })), [
         { value: 1 },
         { value: 2 },
       ]);

@@ -194,6 +194,7 @@ const DIRECT_WRITERS: Record<string, string> = {
   'cli/runs-root-guard.ts': 'creates the runs root one level at a time; removes half-created run directories',
   'cli/run-lock.ts': 'the lock file, opened with O_EXCL | O_NOFOLLOW; removed at exit by its owner',
   'data/image-folder/cache.ts': "writes its temp file through an fd opened 'wx' after assertContainedWrite",
+  'io/spill-file.ts': "a fresh mkdtemp folder in the OS temporary folder, one file opened 'wx', both unlinked at once",
 };
 
 test('no module of src/ writes or deletes files except through src/io (reviewed exceptions aside)', () => {

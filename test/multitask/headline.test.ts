@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSubRunStore, tInterval } from '../../src/study/index.js';
 import { runMtlStudy, type MtlStudyConfigInput } from '../../src/multitask/index.js';
+import { plain } from '../helpers/plain.js';
 
 /** Accuracy of the left and right digit, by run label, by seed. */
 const ACC: Record<string, [number, number][]> = {
@@ -98,7 +99,7 @@ test('a multi-task study over recorded runs reports exactly the Δm, deltas and 
       const vsEqual = dm(m(method, 0), m(method, 1), m('capacity:left', 0), m('capacity:right', 1));
       assert.ok(Math.abs(r.checks.capacity!.deltaMVsEqualCapacity[method]! - vsEqual) < 1e-9);
     }
-    assert.deepEqual(r.negativeTransfer, { ew: ['right'], famo: ['left', 'right'] });
+    assert.deepEqual(plain(r.negativeTransfer), { ew: ['right'], famo: ['left', 'right'] });
     // the verdict: ew's Δm against the equal-capacity models of the same seed, paired by seed
     const perSeed = [0, 1, 2].map((s) =>
       dm(ACC['ew']![s]![0], ACC['ew']![s]![1], ACC['capacity:left']![s]![0], ACC['capacity:right']![s]![1]),

@@ -18,6 +18,7 @@ import { descriptionData, trainLoader, type StudyData } from '../../src/multitas
 import { mtlGrid } from '../../src/multitask/study/grid.js';
 import { studyTrunk } from '../../src/multitask/study/trunk.js';
 import { defineTask } from '../../src/multitask/task.js';
+import { plain } from '../helpers/plain.js';
 
 const SIZES = { big: 4000, mid: 1000, small: 250 };
 
@@ -131,7 +132,7 @@ test('text inputs: own test tables kept, targets from a column of the input, one
       }),
     );
     const d = await loadTaskDescription(join(dir, 'tasks.json'));
-    assert.deepEqual(d.heldOut, { shared: 3, c: 2 });
+    assert.deepEqual(plain(d.heldOut), { shared: 3, c: 2 });
     const study = descriptionData(d);
     assert.equal(study.train.shared!.length, 3);
     assert.equal(study.test.shared!.length, 1);

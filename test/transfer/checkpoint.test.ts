@@ -14,6 +14,7 @@ import {
   transferabilityScores,
 } from '../../src/transfer/index.js';
 import { maxAbsDiff, tinyData } from './helpers.js';
+import { plain } from '../helpers/plain.js';
 
 function withDir(fn: (dir: string) => Promise<void> | void): () => Promise<void> {
   return async () => {
@@ -44,7 +45,7 @@ test(
     assert.equal(fromRun.path, info.path);
     assert.deepEqual(fromPath.description.tasks, desc.tasks);
     assert.equal(fromPath.description.config['inChannels'], 1, 'defaults are stored with the checkpoint');
-    assert.deepEqual(fromPath.source, { examples: 120 });
+    assert.deepEqual(plain(fromPath.source), { examples: 120 });
     const x = randn([2, 1, 8, 8]);
     model.eval();
     fromPath.model.eval();

@@ -18,6 +18,7 @@ import { loadData, type LoadedData } from '../../data/sources/index.js';
 import { checkFinite, classCounts } from '../../data/validate.js';
 import { loadTaskDescription, type TaskDescription } from '../../multitask/index.js';
 import { num, table } from '../format.js';
+import { recordFrom } from '../../core/safe-keys.js';
 
 interface SplitSummary {
   examples: number;
@@ -58,7 +59,7 @@ export interface MultiTaskSummary {
 
 function perClass(labels: ArrayLike<number>, names: readonly string[]): Record<string, number> {
   const counts = classCounts(labels, names.length);
-  return Object.fromEntries(names.map((n, c) => [n, counts[c]!]));
+  return recordFrom(names.map((n, c) => [n, counts[c]!]));
 }
 
 /**
@@ -177,7 +178,7 @@ async function check(file: string, cmd: Command): Promise<void> {
     out.result(s, () => multiText(s));
     return;
   }
-  const picked = Object.fromEntries(Object.entries(raw).filter(([k]) => k === 'data' || k === 'seed'));
+  const picked = recordFrom(Object.entries(raw).filter(([k]) => k === 'data' || k === 'seed'));
   const config = validateConfig(dataConfigSchema, picked, { file, overrides: [] });
   const s = singleTaskSummary(file, await loadData(config.data, config.seed));
   out.result(s, () => singleText(s));

@@ -27,6 +27,7 @@ import { table } from '../format.js';
 import { readExamples } from '../input-file.js';
 import { csvTable } from '../predictions-csv.js';
 import { taskLines } from '../supervised/tasks.js';
+import { recordFrom } from '../../core/safe-keys.js';
 
 /** The run's model, from its newest checkpoint. */
 function runModel(info: RunInfo): LoadedMultiTaskModel {
@@ -117,7 +118,7 @@ export async function predictTaskColumns(ctx: CliContext, info: RunInfo, flags: 
     writeFileAtomicSync(
       flags.output,
       flags.output.toLowerCase().endsWith('.json')
-        ? JSON.stringify(rows.map((r) => Object.fromEntries(header.map((h, j) => [h, r[j]]))))
+        ? JSON.stringify(rows.map((r) => recordFrom(header.map((h, j) => [h, r[j]]))))
         : csvTable(header, rows),
     );
   const shown = Number(flags.limit ?? 20);
@@ -127,7 +128,7 @@ export async function predictTaskColumns(ctx: CliContext, info: RunInfo, flags: 
       checkpoint: saved.path,
       input: flags.input,
       output: flags.output ?? null,
-      predictions: rows.map((r) => Object.fromEntries(header.map((h, j) => [h, r[j]]))),
+      predictions: rows.map((r) => recordFrom(header.map((h, j) => [h, r[j]]))),
     },
     () =>
       [

@@ -19,6 +19,7 @@ import { CliError } from '../errors.js';
 import { num, table } from '../format.js';
 import { displayStatus } from '../run-lock.js';
 import { describeFailure, failureOf, findRun, settleAbandonedRuns, withIndex } from '../run-store.js';
+import { nullRecord, recordFrom } from '../../core/safe-keys.js';
 
 const STATUSES = ['running', 'interrupted', 'completed', 'stopped', 'failed'];
 /** The most rows a listing asks the index for. */
@@ -55,7 +56,7 @@ function headline(r: RunRecord): string {
 }
 
 /** Nested config values as `a.b.c` → value, for comparing configs key by key. */
-function flatten(v: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+function flatten(v: unknown, prefix = '', out: Record<string, string> = nullRecord()): Record<string, string> {
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
     for (const [k, x] of Object.entries(v)) flatten(x, prefix === '' ? k : `${prefix}.${k}`, out);
   } else {
@@ -165,7 +166,7 @@ function compare(refs: string[], cmd: Command): void {
   );
   const json = {
     runs: runs.map((r) => ({ id: r.id, kind: r.kind, status: r.status, summary: r.summary })),
-    differences: Object.fromEntries(
+    differences: recordFrom(
       configKeys.map((k) => [k, configs.map((c) => (c[k] === undefined ? null : (JSON.parse(c[k]!) as unknown)))]),
     ),
   };

@@ -30,6 +30,7 @@ import { openSubRuns, runStudy, StudyStopped } from '../studies/run-study.js';
 import type { StudyDefinition } from '../studies/types.js';
 import { verdictLines } from '../studies/verdict.js';
 import { executorFromConfig, studyExecutor, type ExecutorFlags } from '../study-executor.js';
+import { recordFrom } from '../../core/safe-keys.js';
 
 interface StudyFlags {
   config?: string;
@@ -69,7 +70,7 @@ function loadStudyConfig<Config, Result>(
   const info = findRun(ctx.root, flags.resume);
   if (info.kind !== `study-${study.key}`) throw otherKind(info, ctx.root);
   const stored = readRunConfig(info.dir);
-  const base = typeof stored === 'object' && stored !== null ? Object.fromEntries(Object.entries(stored)) : {};
+  const base = typeof stored === 'object' && stored !== null ? recordFrom(Object.entries(stored)) : {};
   return { config: loadConfig(study.schema, { base }).config, resumed: info, executor: {} };
 }
 

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { applyOverrides, type Override } from './overrides.js';
 import { readConfigFile } from './read-file.js';
 import { validateConfig } from './validate.js';
+import { recordFrom } from '../../core/safe-keys.js';
 
 export interface LoadConfigOptions {
   file?: string;
@@ -32,8 +33,8 @@ export function loadConfig<S extends z.ZodType>(
 ): { config: z.output<S>; raw: Record<string, unknown>; taken: Record<string, unknown> } {
   const read = opts.file === undefined ? (opts.base ?? {}) : readConfigFile(opts.file);
   const take = new Set(opts.take ?? []);
-  const fromFile = Object.fromEntries(Object.entries(read).filter(([k]) => !take.has(k)));
-  const taken = Object.fromEntries(Object.entries(read).filter(([k]) => take.has(k)));
+  const fromFile = recordFrom(Object.entries(read).filter(([k]) => !take.has(k)));
+  const taken = recordFrom(Object.entries(read).filter(([k]) => take.has(k)));
   const raw = applyOverrides(fromFile, opts.overrides ?? []);
   const config = validateConfig(schema, raw, {
     ...(opts.file === undefined ? {} : { file: opts.file }),

@@ -36,6 +36,7 @@ import { num } from '../format.js';
 import type { Output } from '../output.js';
 import type { ProgressBars } from '../progress.js';
 import type { RunSession } from '../run-store.js';
+import { recordFrom } from '../../core/safe-keys.js';
 
 /** The file LoRA's trained tensors (adapters and head) are saved to, in the run directory. */
 export const LORA_ADAPTER_FILE = 'lora-adapter.safetensors';
@@ -172,7 +173,7 @@ export async function fitFinetune(s: FinetuneRun): Promise<FinetuneOutcome> {
   const options = strategyOptions(config);
   const groupRates =
     f.strategy === 'discriminative'
-      ? Object.fromEntries(
+      ? recordFrom(
           layerwiseParamGroups(model, {
             lr: options.lr,
             ...(f.layerDecay === undefined ? {} : { decay: f.layerDecay }),

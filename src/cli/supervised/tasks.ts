@@ -39,6 +39,7 @@ import { checkRunsRootUsable } from '../runs-root-guard.js';
 import { findRun, otherKind, resumeCommand, RunSession } from '../run-store.js';
 import { trainingCallbacks } from '../training-callbacks.js';
 import { buildOptimizer } from './optimizer.js';
+import { recordFrom } from '../../core/safe-keys.js';
 
 /** The flags of `train` that a multi-task run takes, and their config keys. */
 const TASK_FLAG_PATHS: Record<string, string> = {
@@ -234,7 +235,7 @@ export async function trainTasks(ctx: CliContext, flags: TaskTrainFlags): Promis
     }
     const report = reportTasks(model, tasks, data.test);
     // each task's first metric, flat, is what `runs list` shows of the run
-    const headline = Object.fromEntries(
+    const headline = recordFrom(
       Object.entries(report).flatMap(([task, r]) =>
         Object.entries(r.metrics)
           .slice(0, 1)

@@ -9,7 +9,7 @@
  */
 export { openTable, tableFormat, type OpenTable, type TableFormat, type TableRecord } from './rows.js';
 export { DEFAULT_MISSING, LabelColumn, declaredClasses, type DeclaredClasses } from './labels.js';
-export { featureValue, readTable, type Table, type TableSpec } from './read.js';
+export { featureValue, readTable, type SpilledFeatures, type Table, type TableSpec } from './read.js';
 export { parseTableText, readTableCells, type TableCells } from './whole.js';
 export { checkHeader, CSV_RECORD_OPTIONS, parseRecords, type ParsedRecord } from './parse.js';
 export { readTableColumns, type TableColumn, type TableColumns } from './columns.js';

@@ -3,7 +3,8 @@
  * feature columns as one float32 matrix (rows × features, in the order of `features`, whatever the
  * file's column order), and the label column as class indices with class names (labels.ts). Rows
  * stream past; only the numbers are kept, in a buffer that grows within the memory budget
- * (read-limits.ts). Feature cells must be finite numbers: a column holding text, an empty cell,
+ * (read-limits.ts), or past the budget, when the caller allows, in an unnamed scratch file read
+ * back row by row (io/spill-file.ts). Feature cells must be finite numbers: a column holding text, an empty cell,
  * NaN or Inf is an error naming the file, row, line and column. Rows whose label is missing are
  * dropped and counted.
  *
@@ -14,6 +15,7 @@
  * t.features;     // Float32Array, t.rows × 4
  */
 import { FormatError, ValueError } from '../../core/errors.js';
+import { SpillFile } from '../../io/spill-file.js';
 import { snippet } from '../../io/untrusted.js';
 import { isNumberText } from './cells.js';
 import { checkAllocation, readLimits, type ReadLimits } from '../read-limits.js';
@@ -38,8 +40,8 @@ export interface TableSpec {
   classesOrigin?: string;
 }
 
-/** A table's numbers. */
-export interface Table {
+/** A table's numbers; `F` is the features' storage. */
+export interface Table<F extends Float32Array | SpilledFeatures = Float32Array> {
   file: string;
   format: TableFormat;
   /** Every column of the file, in file order. */
@@ -47,8 +49,11 @@ export interface Table {
   featureNames: string[];
   /** Rows kept (those with a label, when a label column is read). */
   rows: number;
-  /** rows × featureNames.length, row-major. */
-  features: Float32Array;
+  /**
+   * rows × featureNames.length, row-major; in a scratch file when they outgrew the memory budget
+   * and the reader was allowed to spill (`readTable`'s `spill`).
+   */
+  features: F;
   /** Class of each kept row, when a label column is read. */
   labels?: Int32Array;
   classNames?: string[];
@@ -88,26 +93,52 @@ function selectFeatures(header: readonly string[], spec: TableSpec, file: string
   return names;
 }
 
-/** A growing float32 buffer that stays within the memory budget. */
+/** Features that outgrew the memory budget, in an unnamed scratch file (rows × features float32). */
+export interface SpilledFeatures {
+  spill: SpillFile;
+  /** Numbers written. */
+  length: number;
+}
+
+/**
+ * A growing float32 buffer that stays within the memory budget: past it, either an error (the
+ * caller needs every number in memory) or, with `spill`, the numbers go to a scratch file in
+ * chunks and only the chunk being filled stays in memory.
+ */
 class Floats {
   data = new Float32Array(1024);
   length = 0;
+  #spill: SpilledFeatures | null = null;
   constructor(
     private readonly file: string,
     private readonly limits: ReadLimits,
+    private readonly canSpill: boolean,
   ) {}
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = this.data.length * 2;
+    if (this.length === this.data.length) this.#full();
+    this.data[this.length++] = v;
+  }
+  #full(): void {
+    const next = this.data.length * 2;
+    if (this.#spill === null && !(this.canSpill && next * 4 > this.limits.memoryBudgetBytes)) {
       checkAllocation(this.file, next * 4, this.limits, "the table's numeric features");
       const grown = new Float32Array(next);
       grown.set(this.data);
       this.data = grown;
+      return;
     }
-    this.data[this.length++] = v;
+    this.#spill ??= { spill: new SpillFile(), length: 0 };
+    this.#flush(this.#spill);
   }
-  done(): Float32Array {
-    return this.data.slice(0, this.length);
+  #flush(s: SpilledFeatures): void {
+    s.spill.append(new Uint8Array(this.data.buffer, 0, this.length * 4));
+    s.length += this.length;
+    this.length = 0;
+  }
+  done(): Float32Array | SpilledFeatures {
+    if (this.#spill === null) return this.data.slice(0, this.length);
+    this.#flush(this.#spill);
+    return this.#spill;
   }
 }
 
@@ -151,12 +182,25 @@ export function featureValue(cell: string, file: string, row: number, line: numb
 }
 
 /**
- * Reads a table file's features (and labels) by column name.
+ * Reads a table file's features (and labels) by column name. Features larger than the memory
+ * budget are an error, or with `opts.spill` go to a scratch file (see `Table.features`).
  *
  * @example
  * const t = await readTable('new.jsonl', { features: ['a', 'b'] }); // predict inputs: no label
  */
-export async function readTable(file: string, spec: TableSpec = {}, limits: ReadLimits = readLimits()): Promise<Table> {
+export async function readTable(file: string, spec?: TableSpec, limits?: ReadLimits): Promise<Table>;
+export async function readTable(
+  file: string,
+  spec: TableSpec,
+  limits: ReadLimits,
+  opts: { spill: true },
+): Promise<Table<Float32Array | SpilledFeatures>>;
+export async function readTable(
+  file: string,
+  spec: TableSpec = {},
+  limits: ReadLimits = readLimits(),
+  opts: { spill?: boolean } = {},
+): Promise<Table<Float32Array | SpilledFeatures>> {
   const t = await openTable(file, spec.delimiter === undefined ? {} : { delimiter: spec.delimiter });
   const featureNames = selectFeatures(t.header, spec, file);
   const at = featureNames.map((n) => t.header.indexOf(n));
@@ -169,7 +213,7 @@ export async function readTable(file: string, spec: TableSpec = {}, limits: Read
           ...(spec.missing === undefined ? {} : { missing: spec.missing }),
           ...(spec.classesOrigin === undefined ? {} : { origin: spec.classesOrigin }),
         });
-  const x = new Floats(file, limits);
+  const x = new Floats(file, limits, opts.spill === true);
   const codes = new Ints();
   const rowNumbers = new Ints();
   let rows = 0;

@@ -19,6 +19,7 @@ import { Pipeline } from '../pipeline.js';
 import { hybridFrom } from '../pipeline-model.js';
 import { describeType, sameType, sampleShape, type ValueType } from '../value-type.js';
 import type { CasePart, StudyCase } from './case.js';
+import { nullRecord } from '../../core/safe-keys.js';
 
 type Fn = (...args: unknown[]) => unknown;
 type Plain = Record<string, unknown>;
@@ -195,7 +196,7 @@ export function checkCase(raw: unknown, where: string): StudyCase {
       if (problem !== null)
         return bad(`case.subtaskData: the data of stage '${stage.name}': ${problem} (the stage's input)`);
     }
-    const out: Record<string, TensorDataset> = {};
+    const out = nullRecord<TensorDataset>();
     for (const [k, ds] of Object.entries(v)) if (ds instanceof TensorDataset) out[k] = ds;
     return out;
   };

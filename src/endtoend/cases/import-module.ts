@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ValueError } from '../../core/errors.js';
+import { recordFrom } from '../../core/safe-keys.js';
 
 /**
  * The exports of the JS module at `path` (an absolute path), or a ValueError naming it.
@@ -25,5 +26,5 @@ export async function importModule(path: string): Promise<Record<string, unknown
     throw new ValueError(path, `cannot be loaded as a JS module (${message.split('\n')[0]!.slice(0, 200)})`);
   }
   if (typeof mod !== 'object' || mod === null) throw new ValueError(path, 'is not a JS module');
-  return Object.fromEntries(Object.entries(mod));
+  return recordFrom(Object.entries(mod));
 }

@@ -42,6 +42,7 @@ import type { CasePart, StudyCase } from './case.js';
 import { caseModelSchema, caseNet } from './case-models.js';
 import { checkCase, checkValueType } from './check-case.js';
 import { importModule } from './import-module.js';
+import { nullRecord, recordFrom } from '../../core/safe-keys.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -102,7 +103,7 @@ const typeOf = (shape: readonly number[]): ValueType =>
     : { kind: 'features', shape: [...shape] };
 
 async function loadPools(spec: YamlCase, seed: number): Promise<YamlPools> {
-  const subtasks: Record<string, LoadedData> = {};
+  const subtasks = nullRecord<LoadedData>();
   for (const s of spec.stages) if (s.data !== undefined) subtasks[s.name] = await loadData(s.data, seed);
   return { xy: await loadData(spec.data, seed), subtasks };
 }
@@ -205,7 +206,7 @@ export async function loadYamlCase(file: string, seed: number): Promise<StudyCas
     examples: (p: YamlPools, part: CasePart, n: number, s: number) => draw(p.xy[part], n, s),
     pipeline: (hidden: number) => new Pipeline(builders.map((b) => b(hidden))),
     subtaskData: (p: YamlPools, n: number, s: number) =>
-      Object.fromEntries(Object.entries(p.subtasks).map(([name, d]) => [name, draw(d.train, n, s)])),
+      recordFrom(Object.entries(p.subtasks).map(([name, d]) => [name, draw(d.train, n, s)])),
     endToEnd: (hidden: number) =>
       new EndToEndModel(caseNet(spec.endToEnd, first.xy.featureShape, output.n, hidden), output),
     dataInputs: inputs,

@@ -31,6 +31,7 @@ import {
   type TaskDescriptionFile,
   type TaskEntry,
 } from './task-description-schema.js';
+import { nullRecord } from '../../core/safe-keys.js';
 
 /** A loaded description. */
 export interface TaskDescription {
@@ -308,7 +309,7 @@ function assemble(d: TaskDescriptionFile, file: string, readSource: SourceReader
   const shared = d.input === undefined ? null : readInput(d.input, ['input'], inputCtx, readSource);
   shared?.files.forEach((f) => files.add(f));
   const bySource = new Map<string, Record<string, TaskLabels>>();
-  const heldOut: Record<string, number> = {};
+  const heldOut = nullRecord<number>();
   const tasks: TaskSpec[] = [];
   for (const [name, entry] of Object.entries(d.tasks)) {
     let source = SHARED;
@@ -368,7 +369,7 @@ function assemble(d: TaskDescriptionFile, file: string, readSource: SourceReader
     group[name] = mask === undefined ? labels : { ...labels, mask };
     bySource.set(source, group);
   }
-  const sources: Record<string, MultiTaskDataset> = {};
+  const sources = nullRecord<MultiTaskDataset>();
   for (const [source, labels] of bySource) {
     const { data } = inputs.get(source)!;
     sources[source] = new MultiTaskDataset(data.values, data.rowShape.length === 0 ? [1] : data.rowShape, labels);

@@ -24,6 +24,7 @@ import type { Pool } from '../../data/sources/pool.js';
 import { dataSourcesSchema, type DataConfig } from '../../data/sources/schema.js';
 import { TextTokenizer } from '../../data/text/tokenizer.js';
 import type { ArrayData, ReadContext } from './read-array.js';
+import { recordFrom } from '../../core/safe-keys.js';
 
 /** An input's samples, how errors name it, and the files it came from. */
 export interface Input {
@@ -79,7 +80,7 @@ async function open(ref: DataConfig, at: readonly PropertyKey[], ctx: ReadContex
         JSON.stringify(ref[key]),
         'nothing: an input gives every sample of its source (leave labels out in the targets instead)',
       );
-  const resolved = Object.fromEntries(
+  const resolved = recordFrom(
     Object.entries(ref).map(([k, v]) => [
       k,
       SOURCE_PATHS.includes(k) && typeof v === 'string' ? path.resolve(ctx.dir, v) : v,

@@ -20,6 +20,7 @@ import { MultiTaskDataset, type TaskLabels } from '../dataset.js';
 import { defineTask, type TaskSpec } from '../task.js';
 import type { MultiTaskBenchmark } from './multi-digits.js';
 import { pasteMax, resizeBilinear } from './resize.js';
+import { nullRecord } from '../../core/safe-keys.js';
 
 export interface SceneOptions {
   /** Number of scenes. */
@@ -137,7 +138,7 @@ export function makeScenes(set: ImageSet, opts: SceneOptions): MultiTaskDataset 
   const names = o.classes.map((k) => objectTaskName(set.classNames[k]!));
   if (o.layout === 'multilabel')
     return new MultiTaskDataset(images, [1, side, side], { objects: { data: flags, shape: [c] } });
-  const labels: Record<string, TaskLabels> = {};
+  const labels = nullRecord<TaskLabels>();
   names.forEach((name, k) => {
     labels[name] = { data: Float32Array.from({ length: o.n }, (_, i) => flags[i * c + k]!) };
   });

@@ -10,6 +10,7 @@ import { meanDefined as mean } from '../../study/index.js';
 import type { EvaluationResult } from '../../train/index.js';
 import { meanMatrix, type AffinityHistory } from '../affinity-tracker.js';
 import type { WeightsOverTime } from '../weight-history.js';
+import { recordFrom } from '../../core/safe-keys.js';
 
 /**
  * Each task's metrics averaged over runs.
@@ -19,10 +20,10 @@ import type { WeightsOverTime } from '../weight-history.js';
  */
 export function meanResults(runs: readonly EvaluationResult[]): EvaluationResult {
   const first = runs[0] ?? {};
-  return Object.fromEntries(
+  return recordFrom(
     Object.entries(first).map(([task, ms]) => [
       task,
-      Object.fromEntries(Object.keys(ms).map((m) => [m, mean(runs.map((r) => r[task]?.[m] ?? NaN))])),
+      recordFrom(Object.keys(ms).map((m) => [m, mean(runs.map((r) => r[task]?.[m] ?? NaN))])),
     ]),
   );
 }
@@ -37,7 +38,7 @@ export function meanWeights(runs: readonly WeightsOverTime[]): WeightsOverTime {
   const first = runs[0]!;
   return {
     steps: [...first.steps],
-    weights: Object.fromEntries(
+    weights: recordFrom(
       Object.keys(first.weights).map((t) => [
         t,
         first.steps.map((_, k) => mean(runs.map((r) => r.weights[t]?.[k] ?? NaN))),

@@ -36,6 +36,7 @@ import { parseConfig } from '../../config/index.js';
 import { mixingOf } from '../config/load-task-description.js';
 import { mixingSchema } from '../config/task-description-schema.js';
 import type { Mixing } from '../mixing.js';
+import { recordFrom } from '../../core/safe-keys.js';
 
 /** The built-in datasets by name. */
 export const builtinDatasets = ['multimnist', 'multifashion', 'scene', 'scene-fashion'] as const;
@@ -136,9 +137,7 @@ export function parseStudyConfig(input: unknown, file = 'study config'): MtlStud
  */
 export function studyMixings(c: MtlStudyConfig): Record<string, Mixing> | null {
   if (c.mixings === undefined) return null;
-  return Object.fromEntries(
-    Object.entries(c.mixings).map(([n, m]) => [n, mixingOf(m, 'study config', ['mixings', n])]),
-  );
+  return recordFrom(Object.entries(c.mixings).map(([n, m]) => [n, mixingOf(m, 'study config', ['mixings', n])]));
 }
 
 /**

@@ -19,6 +19,7 @@ import { MixedTaskLoader } from '../mixed-loader.js';
 import type { Mixing } from '../mixing.js';
 import type { TaskSpec } from '../task.js';
 import type { MtlStudyConfig } from './config.js';
+import { nullRecord } from '../../core/safe-keys.js';
 
 /** Everything the study trains and tests on. */
 export interface StudyData {
@@ -66,8 +67,8 @@ function builtin(c: MtlStudyConfig): MultiTaskBenchmark {
  * descriptionData(await loadTaskDescription('tasks.yaml')).test.shared.length;
  */
 export function descriptionData(d: TaskDescription): StudyData {
-  const train: Record<string, MultiTaskDataset> = {};
-  const test: Record<string, MultiTaskDataset> = {};
+  const train = nullRecord<MultiTaskDataset>();
+  const test = nullRecord<MultiTaskDataset>();
   for (const [name, ds] of Object.entries(d.sources)) {
     const start = d.heldOut?.[name];
     const range = (from: number, to: number): Int32Array => Int32Array.from({ length: to - from }, (_, i) => from + i);
@@ -93,8 +94,8 @@ export function descriptionData(d: TaskDescription): StudyData {
  */
 export function withValidation(data: StudyData, fraction: number, seed: number): StudyData {
   if (fraction === 0) return data;
-  const train: Record<string, MultiTaskDataset> = {};
-  const val: Record<string, MultiTaskDataset> = {};
+  const train = nullRecord<MultiTaskDataset>();
+  const val = nullRecord<MultiTaskDataset>();
   for (const [name, ds] of Object.entries(data.train)) {
     // a stream of its own (seed + 2): the held-out examples do not move the built-in data's construction
     const split = trainTestSplit(ds.length, { testFraction: fraction, seed: seed + 2 });
@@ -149,7 +150,7 @@ function sourcesFor(
   sources: Readonly<Record<string, MultiTaskDataset>>,
   tasks: readonly string[],
 ): Record<string, MultiTaskDataset> {
-  const out: Record<string, MultiTaskDataset> = {};
+  const out = nullRecord<MultiTaskDataset>();
   for (const [name, ds] of Object.entries(sources)) {
     const mine = ds.tasks.filter((t) => tasks.includes(t));
     if (mine.length > 0) out[name] = ds.withTasks(mine);

@@ -16,6 +16,7 @@ import type {
   WeightingState,
   WeightingStep,
 } from './types.js';
+import { recordFrom } from '../../core/safe-keys.js';
 
 export abstract class WeightingBase implements WeightingMethod {
   abstract readonly key: WeightingKey;
@@ -104,7 +105,7 @@ export abstract class WeightingBase implements WeightingMethod {
 
   /** Numbers in task order → a record keyed by task. */
   protected named(values: ArrayLike<number>): Record<string, number> {
-    return Object.fromEntries(this.tasks.map((t, i) => [t, values[i]!]));
+    return recordFrom(this.tasks.map((t, i) => [t, values[i]!]));
   }
 
   /** Throws unless the state dict has exactly `keys`. */

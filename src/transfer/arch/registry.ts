@@ -20,6 +20,7 @@ import { textArch } from './text.js';
 import { pretrainedArch } from './pretrained.js';
 import { visionArchs } from './vision-zoo.js';
 import type { Architecture, ArchConfig, ArchDescription, BuiltTrunk, TaskDescription } from './types.js';
+import { recordFrom } from '../../core/safe-keys.js';
 
 const registry = new Map<string, Architecture>([
   ['cnn', cnnArch],
@@ -129,5 +130,5 @@ export function inputShapeOf(desc: Pick<ArchDescription, 'arch' | 'config'>): nu
 export function buildModel(desc: ArchDescription): MultiTaskModel {
   const d = resolveDescription(desc);
   const { trunk, featureDim } = buildTrunk(d.arch, d.config);
-  return new MultiTaskModel(trunk, Object.fromEntries(d.tasks.map((t) => [t.name, new Linear(featureDim, t.classes)])));
+  return new MultiTaskModel(trunk, recordFrom(d.tasks.map((t) => [t.name, new Linear(featureDim, t.classes)])));
 }

@@ -11,6 +11,7 @@
 import { ValueError } from '../../core/errors.js';
 import { loadSafetensors } from '../../io/safetensors.js';
 import type { AnyModule } from '../../nn/index.js';
+import { nullRecord } from '../../core/safe-keys.js';
 
 /**
  * Loads `file` into `model.trunk.*`; returns how many tensors were loaded and the file's keys left out.
@@ -21,7 +22,7 @@ import type { AnyModule } from '../../nn/index.js';
 export function loadTrunkWeights(model: AnyModule, file: string): { loaded: number; ignored: string[] } {
   const weights = loadSafetensors(file);
   const trunk = new Map(Object.entries(model.stateDict()).filter(([k]) => k.startsWith('trunk.')));
-  const mine: Record<string, (typeof weights)[string]> = {};
+  const mine = nullRecord<(typeof weights)[string]>();
   const ignored: string[] = [];
   for (const [k, v] of Object.entries(weights)) {
     const target = trunk.get(`trunk.${k}`);

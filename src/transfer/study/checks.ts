@@ -16,6 +16,7 @@
 import type { ImageSet } from '../../data/index.js';
 import type { StrategyKey } from '../strategies/types.js';
 import type { MeanSd } from '../../study/index.js';
+import { nullRecord } from '../../core/safe-keys.js';
 
 /** Shape and pixel statistics of one image set. */
 export interface ImageStats {
@@ -128,7 +129,7 @@ export function ratioCheck(
   classes: number,
   threshold = 10,
 ): RatioCheck {
-  const byBudget: Record<string, number | null> = {};
+  const byBudget = nullRecord<number | null>();
   for (const b of budgets)
     byBudget[String(b)] = sourceExamples === null ? null : round(sourceExamples / (b * classes), 1);
   const smallest = byBudget[String(Math.min(...budgets))] ?? null;
@@ -153,7 +154,7 @@ export function gainCheck(
   budgets: readonly number[],
   seeds: number,
 ): GainCheck {
-  const byBudget: Record<string, BudgetGain | null> = {};
+  const byBudget = nullRecord<BudgetGain | null>();
   const scratch = results.scratch;
   for (const b of budgets) {
     const key = String(b);

@@ -29,6 +29,7 @@ import type { StrategyKey } from '../strategies/types.js';
 import { epochsForBudget, patienceFor, type TransferStudyConfig } from './config.js';
 import { runImages, studyDataset, type StudyData } from './data.js';
 import { studyArch } from './user-data.js';
+import { recordFrom } from '../../core/safe-keys.js';
 
 /** The sub-run id of pre-training the source model. */
 export const SOURCE_RUN = 'source';
@@ -205,7 +206,7 @@ export async function pretrainSource(
  * const weights = sourceWeights(loadPretrained(dir).model);
  */
 export function sourceWeights(model: MultiTaskModel): Record<string, Tensor> {
-  return Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone().detach()]));
+  return recordFrom(Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone().detach()]));
 }
 
 /**

@@ -17,6 +17,7 @@ import type { Tensor } from '../../../tensor/index.js';
 import { buildLayer, type BuiltLayer } from './layers.js';
 import type { Topology } from './topology.js';
 import type { NamedWeight } from './weights.js';
+import { recordFrom } from '../../../core/safe-keys.js';
 
 export interface TfjsForwardOptions {
   /** Stop at this layer and return its output. */
@@ -57,7 +58,7 @@ export class TfjsLayersModel extends Module<[Tensor, TfjsForwardOptions?], Tenso
     const unused = [...weights.keys()].filter((k) => !used.has(k));
     if (unused.length > 0)
       throw new FormatError(file, `${unused.length} weights belong to no layer (first: ${unused[0]})`);
-    const state = Object.fromEntries(
+    const state = recordFrom(
       this.#plan.flatMap((p) => Object.entries(p.layer.state).map(([k, v]) => [`${p.name}.${k}`, v])),
     );
     this.loadStateDict(state, { strict: true });
