@@ -43,6 +43,7 @@ export {
   type BertInputs,
   type BertOutput,
 } from './bert.js';
+export { BertForMaskedLM } from './bert-mlm.js';
 export {
   rawAudioCnn,
   spectrogramCnn,
