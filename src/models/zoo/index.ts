@@ -35,6 +35,7 @@ export {
 export {
   bertEncoder,
   bertForSequenceClassification,
+  initBertWeights,
   BertModel,
   BertForSequenceClassification,
   BertLayer,

@@ -49,6 +49,11 @@ export interface StudyData {
   featureShape: number[];
   /** The user's files the data was read from (none for a built-in direction), for the data fingerprint. */
   files: readonly string[];
+  /**
+   * Token ids rather than images (an MLM source, study/mlm-source.ts): the model's vocabulary
+   * (the tokenizer's entries plus [MASK]), the padding id, [MASK]'s id, and the ids never masked.
+   */
+  text?: { vocabSize: number; padId: number; maskId: number; special: number[] };
 }
 
 /**

@@ -28,6 +28,7 @@ import { inputShapeOf } from '../arch/registry.js';
 import { loadPretrained } from '../checkpoint.js';
 import type { TransferStudyConfig } from './config.js';
 import { balancedSubset, studyData, type StudyData } from './data.js';
+import { loadMlmStudyData } from './mlm-source.js';
 
 /** Source test examples used to score the source model, at most. */
 const SOURCE_TEST = 2000;
@@ -68,6 +69,8 @@ export function studyArch(
   featureShape: readonly number[],
 ): { arch: string; config: Record<string, unknown> } {
   const { arch, ...rest } = model;
+  if (arch === 'text')
+    throw new ValueError('model.arch', 'text reads token ids: it goes with an MLM source (source.objective: mlm)');
   if (arch === 'mlp') return { arch, config: { ...rest, inputs: sizeOf(featureShape) } };
   if (featureShape.length !== 3)
     throw new ValueError(
@@ -78,8 +81,13 @@ export function studyArch(
   return { arch, config: { ...rest, inChannels, height, width } };
 }
 
-/** The fewest training examples of a class of `set`, and that class. */
-function smallestClass(set: ImageSet): { name: string; count: number } {
+/**
+ * The fewest training examples of a class of `set`, and that class.
+ *
+ * @example
+ * smallestClass(pool); // { name: 'spam', count: 1100 }
+ */
+export function smallestClass(set: ImageSet): { name: string; count: number } {
   const counts = new Array<number>(set.classNames.length).fill(0);
   for (const l of set.labels) counts[l]! += 1;
   const i = counts.indexOf(Math.min(...counts));
@@ -94,6 +102,7 @@ function smallestClass(set: ImageSet): { name: string; count: number } {
  */
 export async function loadStudyData(config: TransferStudyConfig): Promise<StudyData> {
   const { source, target } = config;
+  if (source.objective === 'mlm') return loadMlmStudyData(config);
   if (target.data === undefined) {
     if (source.data !== undefined)
       throw new ValueError(
