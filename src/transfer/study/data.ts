@@ -281,3 +281,16 @@ function splitForSource(
   const { pool: sourceTest, test: rest } = poolAndTest(set, perClass, 'rest', seed);
   return { source: balancedSubset(rest, samples, seed), sourceTest };
 }
+
+/**
+ * The fewest training examples of a class of `set`, and that class.
+ *
+ * @example
+ * smallestClass(pool); // { name: 'spam', count: 1100 }
+ */
+export function smallestClass(set: ImageSet): { name: string; count: number } {
+  const counts = new Array<number>(set.classNames.length).fill(0);
+  for (const l of set.labels) counts[l]! += 1;
+  const i = counts.indexOf(Math.min(...counts));
+  return { name: set.classNames[i]!, count: counts[i]! };
+}

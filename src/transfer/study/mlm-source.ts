@@ -47,10 +47,9 @@ import { savePretrained } from '../checkpoint.js';
 import { fitAdam } from '../fit.js';
 import type { PretrainResult } from '../pretrain.js';
 import type { TransferStudyConfig } from './config.js';
-import { balancedSubset, type StudyData } from './data.js';
+import { balancedSubset, smallestClass, type StudyData } from './data.js';
 import type { MlmCorpus, MlmSourceConfig } from './mlm-config.js';
 import type { SourceRecord } from './runs.js';
-import { smallestClass } from './user-data.js';
 
 /** The id of [UNK] in a built vocabulary (data/text/tokenizer.ts). */
 const UNK_ID = 1;

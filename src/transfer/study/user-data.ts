@@ -27,7 +27,7 @@ import { inputFits } from '../arch/input-shape.js';
 import { inputShapeOf } from '../arch/registry.js';
 import { loadPretrained } from '../checkpoint.js';
 import type { TransferStudyConfig } from './config.js';
-import { balancedSubset, studyData, type StudyData } from './data.js';
+import { balancedSubset, smallestClass, studyData, type StudyData } from './data.js';
 import { loadMlmStudyData } from './mlm-source.js';
 
 /** Source test examples used to score the source model, at most. */
@@ -79,19 +79,6 @@ export function studyArch(
     );
   const [inChannels, height, width] = featureShape as [number, number, number];
   return { arch, config: { ...rest, inChannels, height, width } };
-}
-
-/**
- * The fewest training examples of a class of `set`, and that class.
- *
- * @example
- * smallestClass(pool); // { name: 'spam', count: 1100 }
- */
-export function smallestClass(set: ImageSet): { name: string; count: number } {
-  const counts = new Array<number>(set.classNames.length).fill(0);
-  for (const l of set.labels) counts[l]! += 1;
-  const i = counts.indexOf(Math.min(...counts));
-  return { name: set.classNames[i]!, count: counts[i]! };
 }
 
 /**
