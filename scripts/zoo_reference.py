@@ -13,6 +13,11 @@ affine parameters perturbed so that evaluation is not the identity, and then:
   <name>.grads.safetensors the eval-mode loss's gradient for every parameter, named as the parameter
   <name>.grads_train.safetensors  the same in train mode (batch statistics)
 
+For the masked-language model (bert_mlm, Hugging Face's BertForMaskedLM names, decoder tied to the
+word embeddings): <name>.io.safetensors holds ids with [MASK] (id 3) at the masked positions,
+attention_mask, labels (-100 where nothing is predicted), the logits at every position and the
+loss over the labelled ones; <name>.grads.safetensors every parameter's gradient of that loss.
+
 Logits, loss and gradients are computed in float64 from the float32 weights and inputs, so they are
 the exact answer that polytask's float32 result is compared with. Dropout is 0 in every
 configuration (training-mode dropout draws masks that no other library can reproduce).
@@ -162,6 +167,54 @@ class BertForSequenceClassification(nn.Module):
         return self.classifier(self.dropout(self.bert(ids, mask)[1]))
 
 
+class BertPredictionHeadTransform(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c['hidden'], c['hidden'])
+        self.LayerNorm = nn.LayerNorm(c['hidden'], eps=1e-12)
+
+    def forward(self, h):
+        return self.LayerNorm(F.gelu(self.dense(h)))
+
+
+class BertLMPredictionHead(nn.Module):
+    """Hugging Face's: the decoder's weight is the word embeddings' (tied by the caller), its bias
+    is `bias` (so the state dict holds both names, as a Hugging Face checkpoint does)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.transform = BertPredictionHeadTransform(c)
+        self.decoder = nn.Linear(c['hidden'], c['vocab'], bias=False)
+        self.bias = nn.Parameter(torch.zeros(c['vocab']))
+        self.decoder.bias = self.bias
+
+    def forward(self, h):
+        return self.decoder(self.transform(h))
+
+
+class BertOnlyMLMHead(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.predictions = BertLMPredictionHead(c)
+
+    def forward(self, h):
+        return self.predictions(h)
+
+
+class BertForMaskedLM(nn.Module):
+    """Hugging Face's BertForMaskedLM names, the decoder tied to the word embeddings; the encoder
+    keeps its pooler (polytask's does: it is the encoder a classifier fine-tunes)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.bert = BertModel(c)
+        self.cls = BertOnlyMLMHead(c)
+        self.cls.predictions.decoder.weight = self.bert.embeddings.word_embeddings.weight
+
+    def forward(self, ids, mask):
+        return self.cls(self.bert(ids, mask)[0])
+
+
 class M5(nn.Module):
     """Raw-waveform CNN (Dai et al. 2017) as in PyTorch's speech-command tutorial."""
 
@@ -227,6 +280,8 @@ def models():
         'vit_b_16': dict(build=lambda: tvm.vit_b_16(), kind='keys'),
         'bert': dict(build=lambda: BertForSequenceClassification(
             dict(vocab=100, hidden=32, heads=4, layers=2, inter=64, max_pos=16), 3), kind='text', shape=(3, 7)),
+        'bert_mlm': dict(build=lambda: BertForMaskedLM(
+            dict(vocab=50, hidden=32, heads=4, layers=2, inter=64, max_pos=16)), kind='mlm', shape=(3, 9)),
         'raw_audio_cnn': dict(build=lambda: M5(n_output=10, n_channel=8), kind='audio', shape=(2, 1, 8000)),
         'spectrogram_cnn': dict(build=lambda: SpectrogramCNN(n_output=10, channels=(8, 16, 16)), kind='image', shape=(2, 1, 24, 20)),
     }
@@ -248,6 +303,42 @@ def perturb(model, g):
                 m.bias.copy_(torch.randn(m.bias.shape, generator=g) * 0.05)
 
 
+def run_mlm(name, model, spec, g, out):
+    """A masked-language model: ids with padding, labels -100 except at the masked positions, the
+    logits at every position and the loss over the labelled ones (float64), and every parameter's
+    gradient (the tied decoder's weight is the word embeddings': one gradient, under that name)."""
+    with torch.no_grad():
+        model.cls.predictions.bias.copy_(torch.randn(model.cls.predictions.bias.shape, generator=g) * 0.1)
+    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    with open(os.path.join(out, f'{name}.safetensors'), 'wb') as f:
+        f.write(serialize(state, {'format': 'pt'}))
+    n, l = spec['shape']
+    vocab = model.cls.predictions.bias.shape[0]
+    ids = torch.randint(4, vocab, (n, l), generator=g)
+    mask = torch.ones(n, l)
+    mask[1, 6:] = 0
+    mask[2, 4:] = 0
+    ids[mask == 0] = 0
+    labels = torch.full((n, l), -100)
+    chosen = (torch.rand(n, l, generator=g) < 0.3) & (mask == 1)
+    chosen[0, 1] = True  # at least one per row
+    labels[chosen] = ids[chosen]
+    inputs = ids.clone()
+    inputs[chosen] = 3  # [MASK]
+    ref = model.double()
+    ref.eval()
+    logits = ref(inputs, mask.double())
+    loss = F.cross_entropy(logits.reshape(-1, vocab), labels.reshape(-1), ignore_index=-100)
+    loss.backward()
+    grads = {k: p.grad.detach().float() for k, p in ref.named_parameters() if p.grad is not None}
+    io = {'ids': inputs.to(torch.int32), 'attention_mask': mask, 'labels': labels.to(torch.int32),
+          'logits': logits.detach().float(), 'loss': loss.detach().float().reshape(1)}
+    with open(os.path.join(out, f'{name}.io.safetensors'), 'wb') as f:
+        f.write(serialize(io, {'format': 'pt'}))
+    with open(os.path.join(out, f'{name}.grads.safetensors'), 'wb') as f:
+        f.write(serialize(grads, {'format': 'pt'}))
+
+
 def run(name, spec, out):
     torch.manual_seed(0)
     g = torch.Generator().manual_seed(1234)
@@ -257,6 +348,8 @@ def run(name, spec, out):
         with open(os.path.join(out, f'{name}.keys.json'), 'w') as f:
             json.dump(keys, f)
         return
+    if spec['kind'] == 'mlm':
+        return run_mlm(name, model, spec, g, out)
     perturb(model, g)
     state = {k: v.detach().clone() for k, v in model.state_dict().items()}
     with open(os.path.join(out, f'{name}.safetensors'), 'wb') as f:

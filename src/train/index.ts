@@ -82,3 +82,4 @@ export {
   type PredictOptions,
 } from './evaluate.js';
 export * from './metrics/index.js';
+export { maskTokens, MLM_IGNORE, type MaskingOptions, type MaskedTokens } from './mlm-masking.js';

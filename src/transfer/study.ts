@@ -57,6 +57,7 @@ import { gainCheck, imageStats, inputCheck, ratioCheck, type StudyChecks } from 
 import {
   epochsForBudget,
   resolveStudyConfig,
+  sourceCheckpoint,
   type TransferStudyConfig,
   type TransferStudyInput,
 } from './study/config.js';
@@ -149,10 +150,13 @@ async function sourceModel(
   epochs: number | null;
   checkpoint: string | null;
   curves: SourceCurves;
+  /** An MLM source's masked-token accuracy on its held-out lines (its record's). */
+  maskedAccuracy?: number | undefined;
 }> {
   const s = config.source;
-  if (s.checkpoint !== undefined) {
-    const loaded = loadPretrained(s.checkpoint);
+  const checkpoint = sourceCheckpoint(config);
+  if (checkpoint !== undefined) {
+    const loaded = loadPretrained(checkpoint);
     return {
       model: loaded.model,
       description: loaded.description,
@@ -174,6 +178,7 @@ async function sourceModel(
       epochs: s.epochs,
       checkpoint: recorded.checkpoint,
       curves: curvesOf(recorded),
+      maskedAccuracy: recorded.maskedAccuracy,
     };
   }
   const trained: { result?: Awaited<ReturnType<typeof pretrainSource>>['result'] } = {};
@@ -195,7 +200,6 @@ async function sourceModel(
     trained.result = result;
     return record;
   });
-  const { checkpoint } = record;
   const { result } = trained;
   if (result !== undefined)
     return {
@@ -203,8 +207,9 @@ async function sourceModel(
       description: result.description,
       examples: data.source.n,
       epochs: s.epochs,
-      checkpoint,
+      checkpoint: record.checkpoint,
       curves: curvesOf(record),
+      maskedAccuracy: record.maskedAccuracy,
     };
   // pre-trained by an executor elsewhere: its weights are in the sub-run's directory
   if (subRuns === undefined)
@@ -213,7 +218,15 @@ async function sourceModel(
       'the source model was pre-trained elsewhere, but there is no sub-run store to load it from',
     );
   const { model, description } = loadPretrained(subRuns.dir(SOURCE_RUN));
-  return { model, description, examples: data.source.n, epochs: s.epochs, checkpoint, curves: curvesOf(record) };
+  return {
+    model,
+    description,
+    examples: data.source.n,
+    epochs: s.epochs,
+    checkpoint: record.checkpoint,
+    curves: curvesOf(record),
+    maskedAccuracy: record.maskedAccuracy,
+  };
 }
 
 /**
@@ -237,9 +250,12 @@ export async function runTransferStudy(
   const src = await sourceModel(c, data, onProgress, options);
   const classes = data.targetPool.classNames.length;
   // a loaded checkpoint's head need not have been trained on this direction's source classes; with
-  // its own data (source.data, checked against its head) it was
-  const sourceAccuracy =
-    c.source.checkpoint === undefined || c.source.data !== undefined
+  // its own data (source.data, checked against its head) it was. An MLM source's task is its masked
+  // tokens (accuracy measured by its pre-training, chance 1 / vocabulary): its head is a placeholder
+  const mlm = c.source.objective === 'mlm';
+  const sourceAccuracy = mlm
+    ? (src.maskedAccuracy ?? null)
+    : sourceCheckpoint(c) === undefined || c.source.data !== undefined
       ? taskAccuracy(src.model, src.description.tasks[0]!.name, studyDataset(data, data.sourceTest))
       : null;
   const fineTune = new FineTuneRuns(c, data, src.description, sourceWeights(src.model));
@@ -290,7 +306,7 @@ export async function runTransferStudy(
       runs,
       budgets: c.target.budgets,
       sourceAccuracy,
-      sourceClasses: data.source.classNames.length,
+      sourceClasses: mlm ? (data.text?.vocabSize ?? 1) : data.source.classNames.length,
       sourceCurves: src.curves,
       smokeTest: c.smokeTest,
       sourceName: data.sourceName,

@@ -1,18 +1,43 @@
 /**
- * `npm start -- --case text`: T5-style task mixing on real text. Four tasks on three corpora
- * (WordNet glosses: part of speech and supersense on one input; fortune quotes: category; Brown
- * passages: genre; examples/text-tasks.yaml), mixed equally, examples-proportionally with a cap K,
- * and with temperature T = 2 and T = 8 (examples/study-mtl-text.yaml), against single-task
- * baselines with the same step budget. The quick preset is a smoke test of the same path.
+ * `npm start -- --case text`: two studies on real text.
+ * - Transfer, BERT-style (examples/study-transfer-text.yaml): a small transformer encoder
+ *   pre-trained by masked-language modelling on the unlabelled text of WordNet, fortunes and Brown
+ *   (source.objective: mlm, src/transfer/study/mlm-source.ts), fine-tuned on spam/ham e-mails with
+ *   5, 20 and 80 labels per class, against the same encoder from scratch.
+ * - T5-style task mixing: four tasks on three corpora (WordNet glosses: part of speech and
+ *   supersense on one input; fortune quotes: category; Brown passages: genre;
+ *   examples/text-tasks.yaml), mixed equally, examples-proportionally with a cap K, and with
+ *   temperature T = 2 and T = 8 (examples/study-mtl-text.yaml), against single-task baselines with
+ *   the same step budget.
+ * The quick presets are smoke tests of the same paths.
  *
  * @example
- * findCase('text').datasets; // ['wordnet', 'fortunes', 'brown']
+ * findCase('text').datasets; // ['wordnet', 'fortunes', 'brown', 'spam']
  */
 import { fileURLToPath } from 'node:url';
 import type { MainCase } from './types.js';
 
 /** The task description the case's study reads (in the package's examples/). */
 export const TEXT_TASKS = fileURLToPath(new URL('../../../../examples/text-tasks.yaml', import.meta.url));
+
+/** The transfer study's main preset (examples/study-transfer-text.yaml; a test keeps them equal). */
+export const TEXT_TRANSFER = {
+  model: { arch: 'text', encoder: 'transformer', embedDim: 64, layers: 2, heads: 4 },
+  source: {
+    objective: 'mlm',
+    data: { prepared: ['wordnet', 'fortunes', 'brown'] },
+    samples: 12000,
+    testSamples: 1000,
+    epochs: 3,
+    vocabSize: 8000,
+  },
+  target: {
+    data: { source: 'prepared', name: 'spam', view: 'spam', options: { maxLength: 64 } },
+    budgets: [5, 20, 80],
+    testSamples: 500,
+  },
+  fineTune: { strategies: ['scratch', 'full'], seeds: [0, 1, 2], minEpochs: 8, epochBudget: 160 },
+};
 
 /** T5's mixings (Raffel et al. 2020, §3.5.2), K = 2^15 between the corpora's sizes (12k … 94k). */
 export const TEXT_MIXINGS = {
@@ -34,10 +59,27 @@ const common = {
 
 export const textCase: MainCase = {
   name: 'text',
-  title: 'text: WordNet, fortunes and Brown with T5-style task mixing',
-  summary: 'four text tasks on three corpora, mixed equal / proportional (cap K) / temperature T=2, 8',
-  datasets: ['wordnet', 'fortunes', 'brown'],
+  title: 'text: MLM pre-training to spam/ham, and T5-style task mixing on WordNet, fortunes and Brown',
+  summary:
+    'an encoder pre-trained by masked-language modelling fine-tuned on spam/ham vs scratch; four text tasks mixed equal / proportional (cap K) / temperature T=2, 8',
+  datasets: ['wordnet', 'fortunes', 'brown', 'spam'],
   presets: {
+    transfer: {
+      main: TEXT_TRANSFER,
+      // a smoke test (seconds of pre-training, one seed): its verdict is 'inconclusive: smoke test'
+      quick: {
+        smokeTest: true,
+        model: { arch: 'text', encoder: 'transformer', embedDim: 16, layers: 1, heads: 2 },
+        source: { ...TEXT_TRANSFER.source, samples: 300, testSamples: 50, epochs: 1, vocabSize: 2000 },
+        target: {
+          ...TEXT_TRANSFER.target,
+          data: { ...TEXT_TRANSFER.target.data, options: { maxLength: 32 } },
+          budgets: [5],
+          testSamples: 100,
+        },
+        fineTune: { strategies: ['scratch', 'full'], seeds: [0], minEpochs: 2, epochBudget: 10 },
+      },
+    },
     mtl: {
       main: { ...common, epochs: 2, stepsPerEpoch: 250, seeds: [0, 1, 2] },
       quick: { ...common, smokeTest: true, epochs: 1, stepsPerEpoch: 20, seeds: [0] },

@@ -14,7 +14,7 @@
 import { runTransferStudy } from '../../transfer/study.js';
 import { transferVerdict } from '../../report/index.js';
 import { loadPretrained } from '../../transfer/checkpoint.js';
-import { transferStudyConfigSchema } from '../../transfer/study/config.js';
+import { sourceCheckpoint, transferStudyConfigSchema } from '../../transfer/study/config.js';
 import { loadStudyData } from '../../transfer/study/user-data.js';
 import { transferOverrides } from './transfer-source.js';
 import { defineStudy } from './types.js';
@@ -77,7 +77,8 @@ export const transferStudy = defineStudy({
   expand: transferOverrides,
   // the source checkpoint, when one is given, is read whole (dataInputs below loads the data)
   check: (config) => {
-    if (config.source.checkpoint !== undefined) loadPretrained(config.source.checkpoint);
+    const checkpoint = sourceCheckpoint(config);
+    if (checkpoint !== undefined) loadPretrained(checkpoint);
   },
   // the data load and fit one model before the run directory exists (the study loads them again),
   // and the user's files it read are fingerprinted

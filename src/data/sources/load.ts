@@ -136,6 +136,15 @@ const exampleOf =
 const hashesOf = (set: PoolSet, s: Selection, data: TensorDataset): string[] =>
   set.hashes?.(s.indices) ?? rowHashes(data.features as Float32Array, data.features.length / Math.max(1, data.length));
 
+/** What loadData takes besides the config. */
+export interface LoadDataOptions {
+  /**
+   * Text: encode with this tokenizer instead of building a vocabulary from the training split (a
+   * `tokenizer:` file in the config still wins): the vocabulary of a model pre-trained elsewhere.
+   */
+  tokenizer?: TextTokenizer;
+}
+
 /**
  * The training and test sets of a data config, split and budgeted with `seed`, and checked
  * (validate.ts) before anything trains: features finite, every test class and every class of
@@ -145,7 +154,7 @@ const hashesOf = (set: PoolSet, s: Selection, data: TensorDataset): string[] =>
  * @example
  * await loadData({ source: 'table', file: 'iris.csv', label: 'species', testFraction: 0.3 }, 1);
  */
-export async function loadData(d: DataConfig, seed: number): Promise<LoadedData> {
+export async function loadData(d: DataConfig, seed: number, o: LoadDataOptions = {}): Promise<LoadedData> {
   const p = await poolOf(d);
   const where = p.files[0] ?? p.description;
   let train = d.classes === undefined ? everything(p.set) : selectClasses(p.set, d.classes);
@@ -191,7 +200,7 @@ export async function loadData(d: DataConfig, seed: number): Promise<LoadedData>
         `data.limit ${d.limit} leaves ${lost.length} of ${classes} classes without a training example (${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ', …' : ''})`,
       );
   }
-  const tokenizer = p.fit?.(train.indices);
+  const tokenizer = p.fit?.(train.indices, o.tokenizer);
   const trainData = await materialise(p.set, train);
   const testData = await materialise(testSet!, test);
   const size = trainData.features.length / Math.max(1, trainData.length);

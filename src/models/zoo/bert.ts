@@ -16,7 +16,7 @@
  * const { lastHiddenState, pooledOutput } = bert.forward(ids, { attentionMask });
  */
 import { DTypeError, ShapeError } from '../../core/errors.js';
-import { Dropout, Embedding, LayerNorm, Linear, Module, ModuleList } from '../../nn/index.js';
+import { Dropout, Embedding, init, LayerNorm, Linear, Module, ModuleList, type AnyModule } from '../../nn/index.js';
 import { Tensor, scaledDotProductAttention } from '../../tensor/index.js';
 import { positiveInt } from './common.js';
 
@@ -335,4 +335,30 @@ export class BertForSequenceClassification extends Module<[Tensor, BertInputs?],
  */
 export function bertForSequenceClassification(opts: BertClassifierOptions = {}): BertForSequenceClassification {
   return new BertForSequenceClassification(opts);
+}
+
+/**
+ * Hugging Face's `BertPreTrainedModel._init_weights` over every layer of `module` (a BertModel, a
+ * BertForMaskedLM, ...): Linear and Embedding weights N(0, std²) (std: `initializer_range`, 0.02),
+ * biases 0, an embedding's padding row 0, LayerNorm weight 1 and bias 0. Pre-training from scratch
+ * starts here: with the word table tied to the decoder, a unit-variance table (the layers' own
+ * default) would give first logits of variance ≈ hiddenSize and a first MLM loss far above ln V.
+ *
+ * @example
+ * initBertWeights(new BertForMaskedLM({ vocabSize: 1000, hiddenSize: 64, numLayers: 2, numHeads: 4 }));
+ */
+export function initBertWeights(module: AnyModule, std = 0.02): void {
+  for (const [, m] of module.namedModules()) {
+    if (m instanceof Linear) {
+      init.normal(m.weight, 0, std);
+      if (m.bias !== null) init.zeros(m.bias);
+    } else if (m instanceof Embedding) {
+      init.normal(m.weight, 0, std);
+      if (m.paddingIdx !== null)
+        m.weight.data.fill(0, m.paddingIdx * m.embeddingDim, (m.paddingIdx + 1) * m.embeddingDim);
+    } else if (m instanceof LayerNorm) {
+      if (m.weight !== null) init.ones(m.weight);
+      if (m.bias !== null) init.zeros(m.bias);
+    }
+  }
 }

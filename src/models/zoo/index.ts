@@ -35,6 +35,7 @@ export {
 export {
   bertEncoder,
   bertForSequenceClassification,
+  initBertWeights,
   BertModel,
   BertForSequenceClassification,
   BertLayer,
@@ -43,6 +44,7 @@ export {
   type BertInputs,
   type BertOutput,
 } from './bert.js';
+export { BertForMaskedLM } from './bert-mlm.js';
 export {
   rawAudioCnn,
   spectrogramCnn,

@@ -19,8 +19,10 @@ import { FASHION_MNIST_DIR } from '../../data/index.js';
 import { dataSchema } from '../../data/sources/schema.js';
 import { cnnConfigSchema } from '../arch/cnn.js';
 import { mlpConfigSchema } from '../arch/mlp.js';
+import { textConfigSchema } from '../arch/text.js';
 import { parseConfig } from '../../config/index.js';
 import { strategyKeys } from '../strategies/types.js';
+import { mlmSourceSchema } from './mlm-config.js';
 
 const positiveInt = z.number().int().min(1);
 const positive = z.number().gt(0);
@@ -33,11 +35,49 @@ const positive = z.number().gt(0);
  */
 export const studyDirections = ['auto', 'fashion-to-mnist', 'mnist-to-fashion', 'digits-0-4-to-5-9'] as const;
 
-/** The model: an architecture of the registry, its config keys beside `arch`. */
+/**
+ * The model: an architecture of the registry, its config keys beside `arch`. `text` (a word
+ * embedding or transformer encoder over token ids) takes its vocabulary and length from the data:
+ * it goes with an MLM source (`source.objective: mlm`).
+ */
 const modelSchema = z.discriminatedUnion('arch', [
   cnnConfigSchema.extend({ arch: z.literal('cnn') }),
   mlpConfigSchema.extend({ arch: z.literal('mlp') }),
+  textConfigSchema.omit({ vocabSize: true, maxLength: true, padId: true }).extend({ arch: z.literal('text') }),
 ]);
+
+/** The source pre-trained on a classification task (its own data, a built-in direction's, or a checkpoint). */
+const classifySourceSchema = z.strictObject({
+  /** The default objective: the source's own classes. */
+  objective: z.literal('classify').optional(),
+  /** Load this pre-trained checkpoint (directory) instead of pre-training; its architecture wins over `model`. */
+  checkpoint: z.string().min(1).optional(),
+  /**
+   * The user's source data (a `data:` section: built-in, IDX, NPY, CSV, ...), split by `seed`:
+   * pre-trained on, or, with `checkpoint`, the data that checkpoint was trained on (then only
+   * read for the checks and the source accuracy). Needs `target.data`; `direction` is then unused.
+   */
+  data: dataSchema.optional(),
+  /** Source training examples used (a seeded, class-balanced subset); 'all' for every one. */
+  samples: z.union([positiveInt, z.literal('all')]).default(6000),
+  /** At most this many epochs: early stopping on the validation split may end it sooner. */
+  epochs: positiveInt.default(2),
+  batchSize: positiveInt.default(64),
+  lr: positive.default(1e-3),
+  seed: z.number().int().default(0),
+  /**
+   * Share of the source training examples held out as a validation split (stratified, seeded):
+   * pre-training stops once its loss there has not improved for `patience` epochs and keeps
+   * the best epoch; the verdict's convergence check reads it. 0: none (then the training loss).
+   */
+  validation: z.number().min(0).lt(1).default(0.1),
+  patience: positiveInt.default(2),
+  /** Save the pre-trained model as a checkpoint under this directory. */
+  save: z.string().min(1).optional(),
+});
+
+/** The classification source's config. */
+export type ClassifySourceConfig = z.output<typeof classifySourceSchema>;
 
 /**
  * The study's config. Every field has a default, so `{}` is the default study.
@@ -53,34 +93,8 @@ export const transferStudyConfigSchema = z.strictObject({
   fashionDir: z.string().min(1).default(FASHION_MNIST_DIR),
   /** Default: a small CNN that keeps the default study within minutes on two cores. */
   model: modelSchema.prefault({ arch: 'cnn', channels: [8, 16], hidden: 64 }),
-  source: z
-    .strictObject({
-      /** Load this pre-trained checkpoint (directory) instead of pre-training; its architecture wins over `model`. */
-      checkpoint: z.string().min(1).optional(),
-      /**
-       * The user's source data (a `data:` section: built-in, IDX, NPY, CSV, ...), split by `seed`:
-       * pre-trained on, or, with `checkpoint`, the data that checkpoint was trained on (then only
-       * read for the checks and the source accuracy). Needs `target.data`; `direction` is then unused.
-       */
-      data: dataSchema.optional(),
-      /** Source training examples used (a seeded, class-balanced subset); 'all' for every one. */
-      samples: z.union([positiveInt, z.literal('all')]).default(6000),
-      /** At most this many epochs: early stopping on the validation split may end it sooner. */
-      epochs: positiveInt.default(2),
-      batchSize: positiveInt.default(64),
-      lr: positive.default(1e-3),
-      seed: z.number().int().default(0),
-      /**
-       * Share of the source training examples held out as a validation split (stratified, seeded):
-       * pre-training stops once its loss there has not improved for `patience` epochs and keeps
-       * the best epoch; the verdict's convergence check reads it. 0: none (then the training loss).
-       */
-      validation: z.number().min(0).lt(1).default(0.1),
-      patience: positiveInt.default(2),
-      /** Save the pre-trained model as a checkpoint under this directory. */
-      save: z.string().min(1).optional(),
-    })
-    .prefault({}),
+  /** What the source is pre-trained on: its classes (the default), or masked-language modelling (study/mlm-config.ts). */
+  source: z.discriminatedUnion('objective', [classifySourceSchema, mlmSourceSchema]).prefault({}),
   target: z
     .strictObject({
       /** Labelled examples per class. */
@@ -176,6 +190,16 @@ function referenceProtocol(direction: Exclude<TransferStudyConfig['direction'], 
       epochBudget: 2000,
     },
   };
+}
+
+/**
+ * The source checkpoint a config loads instead of pre-training (only a classification source has one).
+ *
+ * @example
+ * sourceCheckpoint(resolveStudyConfig({ source: { checkpoint: 'runs/a/checkpoints' } })); // 'runs/a/checkpoints'
+ */
+export function sourceCheckpoint(c: TransferStudyConfig): string | undefined {
+  return c.source.objective === 'mlm' ? undefined : c.source.checkpoint;
 }
 
 /**

@@ -49,6 +49,11 @@ export interface StudyData {
   featureShape: number[];
   /** The user's files the data was read from (none for a built-in direction), for the data fingerprint. */
   files: readonly string[];
+  /**
+   * Token ids rather than images (an MLM source, study/mlm-source.ts): the model's vocabulary
+   * (the tokenizer's entries plus [MASK]), the padding id, [MASK]'s id, and the ids never masked.
+   */
+  text?: { vocabSize: number; padId: number; maskId: number; special: number[] };
 }
 
 /**
@@ -275,4 +280,17 @@ function splitForSource(
   const perClass = Math.floor(held / set.classNames.length);
   const { pool: sourceTest, test: rest } = poolAndTest(set, perClass, 'rest', seed);
   return { source: balancedSubset(rest, samples, seed), sourceTest };
+}
+
+/**
+ * The fewest training examples of a class of `set`, and that class.
+ *
+ * @example
+ * smallestClass(pool); // { name: 'spam', count: 1100 }
+ */
+export function smallestClass(set: ImageSet): { name: string; count: number } {
+  const counts = new Array<number>(set.classNames.length).fill(0);
+  for (const l of set.labels) counts[l]! += 1;
+  const i = counts.indexOf(Math.min(...counts));
+  return { name: set.classNames[i]!, count: counts[i]! };
 }

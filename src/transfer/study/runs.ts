@@ -28,6 +28,7 @@ import { loadWeights } from '../state-map.js';
 import type { StrategyKey } from '../strategies/types.js';
 import { epochsForBudget, patienceFor, type TransferStudyConfig } from './config.js';
 import { runImages, studyDataset, type StudyData } from './data.js';
+import { pretrainMlmSource } from './mlm-source.js';
 import { studyArch } from './user-data.js';
 import { recordFrom } from '../../core/safe-keys.js';
 
@@ -45,6 +46,8 @@ export interface SourceRecord {
   /** Validation loss by epoch (with a validation split), and whether early stopping ended it. */
   valLosses?: number[];
   stopped?: boolean;
+  /** An MLM source (study/mlm-source.ts): masked-token accuracy on its held-out lines. */
+  maskedAccuracy?: number;
 }
 
 /** The pre-training's curves, for the convergence check. */
@@ -159,6 +162,7 @@ export async function pretrainSource(
   },
 ): Promise<{ record: SourceRecord; result: PretrainResult }> {
   const s = c.source;
+  if (s.objective === 'mlm') return pretrainMlmSource(c, data, o);
   const { arch, config: archConfig } = studyArch(c.model, data.featureShape);
   const info = { data: data.sourceName, examples: data.source.n, epochs: s.epochs };
   const split = validationSplit(studyDataset(data, data.source), s.validation, s.seed);

@@ -14,7 +14,7 @@ import { parseConfig } from '../../config/index.js';
 import { ValueError } from '../../core/errors.js';
 import { configHash, dataDigest, type SubRunTrainer } from '../../study/index.js';
 import { loadPretrained } from '../checkpoint.js';
-import { transferStudyConfigSchema, type TransferStudyConfig } from './config.js';
+import { sourceCheckpoint, transferStudyConfigSchema, type TransferStudyConfig } from './config.js';
 import type { StudyData } from './data.js';
 import { fineTuneGrid, FineTuneRuns, pretrainSource, sourceWeights, SOURCE_RUN } from './runs.js';
 import { loadStudyData } from './user-data.js';
@@ -61,14 +61,14 @@ export const transferSubRunTrainer: SubRunTrainer = {
   files: true,
   ids: async (config) => {
     const { c } = await prepare(config);
-    return [...(c.source.checkpoint === undefined ? [SOURCE_RUN] : []), ...fineTuneGrid(c).map((r) => r.id)];
+    return [...(sourceCheckpoint(c) === undefined ? [SOURCE_RUN] : []), ...fineTuneGrid(c).map((r) => r.id)];
   },
   fingerprint: async (config) => fingerprintOf((await prepare(config)).data),
   train: async (config, id, ctx) => {
     const p = await prepare(config);
     const { c, data } = p;
     const dir = ctx.dir;
-    if (id === SOURCE_RUN && c.source.checkpoint === undefined) {
+    if (id === SOURCE_RUN && sourceCheckpoint(c) === undefined) {
       const { record } = await pretrainSource(c, data, {
         signal: ctx.signal,
         dir: dir?.(SOURCE_RUN),
@@ -82,7 +82,7 @@ export const transferSubRunTrainer: SubRunTrainer = {
         `transfer sub-run '${id}'`,
         `not in this study's grid (source, finetune-<strategy>-b<budget>-seed<seed>)`,
       );
-    const from = c.source.checkpoint ?? dir?.(SOURCE_RUN);
+    const from = sourceCheckpoint(c) ?? dir?.(SOURCE_RUN);
     if (from === undefined)
       throw new ValueError(
         `transfer sub-run '${id}'`,

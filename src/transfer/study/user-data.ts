@@ -27,7 +27,8 @@ import { inputFits } from '../arch/input-shape.js';
 import { inputShapeOf } from '../arch/registry.js';
 import { loadPretrained } from '../checkpoint.js';
 import type { TransferStudyConfig } from './config.js';
-import { balancedSubset, studyData, type StudyData } from './data.js';
+import { balancedSubset, smallestClass, studyData, type StudyData } from './data.js';
+import { loadMlmStudyData } from './mlm-source.js';
 
 /** Source test examples used to score the source model, at most. */
 const SOURCE_TEST = 2000;
@@ -68,6 +69,8 @@ export function studyArch(
   featureShape: readonly number[],
 ): { arch: string; config: Record<string, unknown> } {
   const { arch, ...rest } = model;
+  if (arch === 'text')
+    throw new ValueError('model.arch', 'text reads token ids: it goes with an MLM source (source.objective: mlm)');
   if (arch === 'mlp') return { arch, config: { ...rest, inputs: sizeOf(featureShape) } };
   if (featureShape.length !== 3)
     throw new ValueError(
@@ -78,14 +81,6 @@ export function studyArch(
   return { arch, config: { ...rest, inChannels, height, width } };
 }
 
-/** The fewest training examples of a class of `set`, and that class. */
-function smallestClass(set: ImageSet): { name: string; count: number } {
-  const counts = new Array<number>(set.classNames.length).fill(0);
-  for (const l of set.labels) counts[l]! += 1;
-  const i = counts.indexOf(Math.min(...counts));
-  return { name: set.classNames[i]!, count: counts[i]! };
-}
-
 /**
  * The study's data: the user's (`source.data`, `target.data`) or a built-in direction's, checked.
  *
@@ -94,6 +89,7 @@ function smallestClass(set: ImageSet): { name: string; count: number } {
  */
 export async function loadStudyData(config: TransferStudyConfig): Promise<StudyData> {
   const { source, target } = config;
+  if (source.objective === 'mlm') return loadMlmStudyData(config);
   if (target.data === undefined) {
     if (source.data !== undefined)
       throw new ValueError(
