@@ -57,7 +57,7 @@ function config(dir: string, sourceFile: string, seeds: number[]): TransferStudy
   };
 }
 
-test('planted truths, transfer with real training: the target task as source helps, one seed is inconclusive, a noise source is not learnt', async () => {
+test('planted truths, transfer with real training: the target task as source helps, two seeds are inconclusive, a noise source is not learnt', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'polytask-transfer-planted-'));
   try {
     const { x, y } = digits();
