@@ -6,6 +6,11 @@
  * settings (`--quick`: smaller still), then the three verdicts with their key numbers and one
  * report with every chart. A study that fails is reported and the others still run.
  *
+ * With `workers` (`npm start` without `--quick`: 2 on a machine of 2 cores or more), each study's
+ * sub-runs are trained in that many worker processes on this machine (src/cli/study-executor.ts;
+ * they share the thread budget, so on 2 cores two one-thread runs go side by side): the records,
+ * and so the verdicts, are those of a local run at one thread.
+ *
  * Every study records its finished sub-runs in the run's `subruns/<study>/`, so a job stopped by
  * Ctrl-C continues with `npm start -- --resume RUN`: the stored configs, every recorded sub-run
  * taken as it is (a finished study is only summed up again), the rest trained.
@@ -39,6 +44,7 @@ import { verdictLines } from './studies/verdict.js';
 import type { MainCase } from './cases/index.js';
 import { prepareWithProgress } from './prepare-data-set.js';
 import { recordFrom } from '../core/safe-keys.js';
+import { studyExecutor } from './study-executor.js';
 
 export interface MainJobOptions {
   quick: boolean;
@@ -50,6 +56,8 @@ export interface MainJobOptions {
   resume?: string;
   /** `--case NAME`: real data sets instead of the embedded MNIST; `studies` are then the case's. */
   case?: MainCase;
+  /** Train each study's sub-runs in this many worker processes (2 or more); absent or 1: here. */
+  workers?: number | undefined;
 }
 
 /** How each study went. */
@@ -205,10 +213,23 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
       if (signal.aborted) return 'stopped';
       out.note(`[${i + 1}/${o.studies.length}] ${s.title} study`);
       const t0 = Date.now();
+      const prepared = configs.get(s.key)!;
+      const store = subRuns.get(s.key)!;
+      // worker processes only when asked for (never $POLYTASK_REDIS's queue: that is `polytask study`'s)
+      const executor =
+        o.workers === undefined || o.workers < 2
+          ? undefined
+          : await studyExecutor(
+              { workers: String(o.workers) },
+              s.key,
+              out,
+            )?.({
+              runId: run.id,
+              config: prepared.config,
+              subRuns: store.root,
+            });
       try {
-        const { data, verdict } = await configs
-          .get(s.key)!
-          .run({ run, out, bars, subRuns: subRuns.get(s.key)!, signal });
+        const { data, verdict } = await prepared.run({ run, out, bars, subRuns: store, signal, executor });
         reportData = { ...reportData, ...data };
         outcomes.push({ key: s.key, title: s.title, seconds: (Date.now() - t0) / 1000, verdict, error: null });
         out.note(`[${i + 1}/${o.studies.length}] ${s.title}: done in ${duration((Date.now() - t0) / 1000)}`);
@@ -223,6 +244,8 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
           error: errorLine(err),
         });
         out.note(`[${i + 1}/${o.studies.length}] ${s.title}: failed: ${errorLine(err)}`);
+      } finally {
+        await executor?.close();
       }
     }
     return reached;

@@ -224,3 +224,28 @@ test('npm start -- --quick at tiny settings: three verdicts, a report, --json pa
     assert.ok(summary.charts.length >= 4, `charts: ${summary.charts.join(', ')}`);
   }),
 );
+
+// the same tiny job with its sub-runs in two worker processes: every study's runs go to the workers
+test(
+  'npm start -- --workers 2 trains every study in worker processes; --workers 0 is refused before a run',
+  { timeout: 600_000 },
+  () =>
+    withTempDir(async (dir) => {
+      const bad = await polytask(['--quick', '--workers', '0'], { runsDir: join(dir, 'runs'), script: MAIN });
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /--workers: found "0", expected a positive whole number/);
+      assert.ok(!existsSync(join(dir, 'runs')), 'no run directory');
+      const r = await polytask(['--quick', '--json', '--workers', '2', ...TINY], {
+        runsDir: join(dir, 'runs'),
+        script: MAIN,
+        env: { POLYTASK_NUM_THREADS: '2' },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      const summary = JSON.parse(r.stdout) as { status: string; studies: { key: string; verdict: unknown }[] };
+      assert.equal(summary.status, 'completed');
+      for (const key of ['transfer', 'mtl', 'e2e']) {
+        assert.ok(summary.studies.find((s) => s.key === key)?.verdict !== null, key);
+        assert.match(r.stderr, new RegExp(`${key}: \\S+ done by \\S+ in [0-9.]+ s`), key);
+      }
+    }),
+);

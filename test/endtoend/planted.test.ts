@@ -5,6 +5,8 @@
  *   the stage throws away what the label needs (its best error is 25%), so with a few hundred
  *   examples end to end must win.
  * - The pipeline is one exact rule: it must win (or tie) at a handful of examples.
+ * - The same lossy case with one seed: end to end is ahead on it, but one seed gives no interval,
+ *   so the verdict is `inconclusive: seed noise`, never a winner read off the mean.
  * - The same lossy case stopped after a few steps, while its validation loss still falls: the
  *   verdict must be `inconclusive: under-trained`, with the measured share of unconverged runs.
  */
@@ -134,6 +136,14 @@ test('an exact pipeline wins at a handful of examples', async () => {
   assert.ok(r.curves.endToEnd[0]!.mean > 0.05, `end to end on 8 examples: ${r.curves.endToEnd[0]!.mean}`);
   assert.equal(r.verdict.outcome, 'pipeline', JSON.stringify(r.verdict.reasons));
   assert.equal(r.verdict.effect!.of, 'end-to-end minus pipeline at 32 examples (lower is better)');
+});
+
+test('one seed decides nothing, however far ahead end to end is on it', async () => {
+  const r = await runE2eStudy({ ...config, seeds: 1 }, undefined, { studyCase: lossy });
+  assert.ok(r.verdict.effect !== null && r.verdict.effect.estimate > 0.1 && r.verdict.effect.n === 1);
+  assert.equal(r.verdict.outcome, 'inconclusive', JSON.stringify(r.verdict.reasons));
+  assert.equal(r.verdict.because, 'seed noise');
+  assert.ok(r.verdict.next.some((n) => n.startsWith('more seeds')));
 });
 
 test('runs stopped while their validation loss still falls make the verdict inconclusive: under-trained', async () => {

@@ -6,7 +6,10 @@
  *   noise task, and the shared trunk spends itself on memorising it); the verdict names the task
  *   its own model does not learn;
  * - the digit paired with a copy of itself: sharing one network of the same total size cannot
- *   lose against two half-size networks, so never `hurts`.
+ *   lose against two half-size networks, so never `hurts`; its headline is that equal-capacity
+ *   comparison, and its Δm is the mean of the per-seed Δm the records give;
+ * - the same pair stopped after two epochs, while every validation loss still falls:
+ *   `inconclusive: under-trained`, with the measured share of runs still improving.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -60,11 +63,11 @@ function describe(dir: string, other: 'noise' | 'copy'): string {
   return file;
 }
 
-const study = (dataset: string) =>
+const study = (dataset: string, epochs = 200) =>
   runMtlStudy({
     dataset,
     methods: ['ew'],
-    epochs: 200,
+    epochs,
     patience: 5,
     lr: 3e-3,
     seeds: [0, 1, 2],
@@ -72,7 +75,7 @@ const study = (dataset: string) =>
     affinity: { every: 0 },
   });
 
-test('planted truths, multi-task with real training: a random-label partner never helps, a duplicated task never hurts', async () => {
+test('planted truths, multi-task with real training: a random-label partner never helps, a duplicated task never hurts, two epochs are under-trained', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'polytask-mtl-planted-'));
   try {
     writeTable(dir);
@@ -89,6 +92,14 @@ test('planted truths, multi-task with real training: a random-label partner neve
     assert.notEqual(copy.outcome, 'hurts', saidCopy);
     assert.ok(copy.outcome === 'helps' || copy.outcome === 'no-difference', saidCopy);
     assert.ok(copy.reasons.find((r) => r.check === 'converged')!.passed, saidCopy);
+    assert.equal(copy.effect!.of, "ew's Δm against single-task models of equal capacity", saidCopy);
+
+    const short = (await study(describe(dir, 'copy'), 2)).verdict;
+    const saidShort = verdictText(short).join('\n');
+    assert.equal(short.outcome, 'inconclusive', saidShort);
+    assert.equal(short.because, 'under-trained', saidShort);
+    const conv = short.reasons.find((r) => r.check === 'converged')!;
+    assert.ok(!conv.passed && typeof conv.value === 'number' && conv.value > 0.25, conv.detail);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
