@@ -1,20 +1,20 @@
-// Convolution by im2col over the whole batch. The column matrix is laid out one output position a
-// row, over all images of a chunk (up to kChunkFloats floats, so usually the whole batch):
-//   colT (N·OH·OW, C·T): row (i, oy, ox), column (c, t) = the input pixel tap t meets there
-// and the three passes are each one GEMM per group with the positions as the long side:
-//   forward:          yT (N·sp, og)  = colT_g (N·sp, K) · w_gᵀ (K, og)
-//   backward input:   gcolT_g (N·sp, K) = gyT_g (N·sp, og) · w_g (og, K), then col2im adds it back
-//   backward weight:  gw_g (og, K) = gyT_gᵀ (og, N·sp) · colT_g (N·sp, K)
-// On small feature maps (a ResNet's 4x4, 2x2 and 1x1 stages) a per-image GEMM would be tiny; here
-// the GEMM's reduction (weight gradient) or row count (the other two) is N·OH·OW.
+// Convolution by im2col over the whole batch. The column matrix of a chunk of images (up to
+// kBatchFloats floats, so usually the whole batch) holds the images side by side:
+//   col (C·T, N·sp): row (c, t), column (i, oy, ox) = the input pixel tap t meets there
+// and each pass is one GEMM a group with the N·sp positions as the long side:
+//   forward:          y_g (og, N·sp)    = w_g (og, K) · col_g (K, N·sp)
+//   backward input:   gcol_g (K, N·sp)  = w_gᵀ (K, og) · gy_g (og, N·sp), then col2im adds it back
+//   backward weight:  gw_g (og, K)      = gy_g (og, N·sp) · col_gᵀ (N·sp, K)
+// where y and gy are regrouped between (N, O, sp) and (O, N·sp) by whole runs of sp floats; with
+// one position an image (sp = 1) the GEMMs read and write (N, O) directly, transposed. On small
+// feature maps (a ResNet's 4x4, 2x2 and 1x1 stages) a per-image GEMM would be tiny; here its long
+// side is N·sp. From kImageRows positions an image, each thread takes whole images instead.
 //
 // Taps that meet only padding at every output position are dropped (T ≤ KH·KW): a 3x3, pad-1
 // convolution of a 1x1 map is the 1x1 convolution by its centre tap. Dropping them skips products
 // 0·w (forward) and gy·0 (weight gradient) that the reference computes; those are NaN when w (or
 // gy) holds an infinity or NaN, so taps are kept whenever that operand is not finite. The backward
 // input pass never needs them: col2im discards what they produce.
-//
-// With one output position per image (sp = 1), yT and gyT are y and gy themselves.
 #include "conv_batch.h"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // Convolution by im2col over the whole batch, one GEMM for all images (see conv_batch.cpp): the
-// path conv.cpp takes for small feature maps, strides and depthwise-free general cases. Same
-// contracts as the functions of conv.h; any geometry is accepted.
+// path conv.cpp takes for small feature maps and strided convolutions. Same contracts as the
+// functions of conv.h; any geometry is accepted.
 #pragma once
 
 #include "conv.h"

@@ -6,6 +6,8 @@
 //   backward input:   gx[c](iy, ix) += w[o](ki, kj) · gy[o](oy, ox)     for the m outputs of c
 //   backward weight:  gw[o](ki, kj)  = Σ_images Σ_(oy, ox) gy[o](oy, ox) · x[o/m](iy, ix)
 // with iy = oy·stride_h − pad_h + ki·dil_h and ix likewise. Products with padding are skipped.
+// Maps narrower than kNarrow instead walk a table of every position's tap offsets, computed once
+// a call, so that a 1x1 or 2x2 plane costs its few live products and no per-row set-up.
 // The weight gradient sums each row in float and the rows in double.
 #include "conv_depthwise.h"
 
@@ -40,6 +42,29 @@ int64_t input_row(const ConvGeometry& g, int64_t oy, int64_t ki) {
   return iy >= 0 && iy < g.h ? iy : -1;
 }
 
+// Rows narrower than this go through the offset table: the per-row set-up would outweigh a row.
+constexpr int64_t kNarrow = 8;
+
+// The input offset (iy·W + ix) of every output position and tap, -1 in the padding: on narrow
+// maps each plane then walks its positions and live taps straight from the table.
+std::vector<int64_t> tap_table(const ConvGeometry& g) {
+  const int64_t taps = g.kh * g.kw;
+  std::vector<int64_t> t(static_cast<size_t>(g.oh * g.ow * taps));
+  for (int64_t oy = 0; oy < g.oh; ++oy) {
+    for (int64_t ox = 0; ox < g.ow; ++ox) {
+      for (int64_t ki = 0; ki < g.kh; ++ki) {
+        for (int64_t kj = 0; kj < g.kw; ++kj) {
+          const int64_t iy = oy * g.stride_h - g.pad_h + ki * g.dilation_h;
+          const int64_t ix = ox * g.stride_w - g.pad_w + kj * g.dilation_w;
+          t[static_cast<size_t>(((oy * g.ow + ox) * g.kh + ki) * g.kw + kj)] =
+              iy >= 0 && iy < g.h && ix >= 0 && ix < g.w ? iy * g.w + ix : -1;
+        }
+      }
+    }
+  }
+  return t;
+}
+
 int64_t grain(const ConvGeometry& g) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(g.oh * g.ow * g.kh * g.kw, 1)); }
 
 }  // namespace
@@ -48,7 +73,26 @@ bool conv_depthwise_applies(const ConvGeometry& g) { return g.groups > 1 && g.gr
 
 bool conv2d_depthwise(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
   if (!all_finite(w, g.o * g.kh * g.kw)) return false;
-  const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w;
+  const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w, taps = g.kh * g.kw;
+  if (g.ow < kNarrow) {
+    const std::vector<int64_t> table = tap_table(g);
+    parallel_for(g.n * g.o, grain(g), [&](int64_t lo, int64_t hi) {
+      for (int64_t q = lo; q < hi; ++q) {
+        const int64_t o = q % g.o;
+        const float* xp = x + ((q / g.o) * g.c + o / m) * hw;
+        const float* wo = w + o * taps;
+        const int64_t* off = table.data();
+        for (int64_t p = 0; p < sp; ++p, off += taps) {
+          float acc = bias == nullptr ? 0.0f : bias[o];
+          for (int64_t t = 0; t < taps; ++t) {
+            if (off[t] >= 0) acc += wo[t] * xp[off[t]];
+          }
+          y[q * sp + p] = acc;
+        }
+      }
+    });
+    return true;
+  }
   parallel_for(g.n * g.o, grain(g), [&](int64_t lo, int64_t hi) {
     for (int64_t q = lo; q < hi; ++q) {
       const int64_t i = q / g.o, o = q % g.o;
@@ -79,7 +123,28 @@ bool conv2d_depthwise(const float* x, const float* w, const float* bias, float* 
 }
 
 void conv2d_backward_input_depthwise(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
-  const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w;
+  const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w, taps = g.kh * g.kw;
+  if (g.ow < kNarrow) {
+    const std::vector<int64_t> table = tap_table(g);
+    parallel_for(g.n * g.c, grain(g), [&](int64_t lo, int64_t hi) {
+      for (int64_t q = lo; q < hi; ++q) {
+        const int64_t i = q / g.c, c = q % g.c;
+        float* gxp = gx + q * hw;
+        std::fill(gxp, gxp + hw, 0.0f);
+        for (int64_t o = c * m; o < (c + 1) * m; ++o) {
+          const float* gyp = gy + (i * g.o + o) * sp;
+          const float* wo = w + o * taps;
+          const int64_t* off = table.data();
+          for (int64_t p = 0; p < sp; ++p, off += taps) {
+            for (int64_t t = 0; t < taps; ++t) {
+              if (off[t] >= 0) gxp[off[t]] += wo[t] * gyp[p];
+            }
+          }
+        }
+      }
+    });
+    return;
+  }
   parallel_for(g.n * g.c, grain(g), [&](int64_t lo, int64_t hi) {
     for (int64_t q = lo; q < hi; ++q) {
       const int64_t i = q / g.c, c = q % g.c;
@@ -113,6 +178,30 @@ void conv2d_backward_input_depthwise(const float* gy, const float* w, float* gx,
 bool conv2d_backward_weight_depthwise(const float* gy, const float* x, float* gw, const ConvGeometry& g) {
   const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w, taps = g.kh * g.kw;
   if (!all_finite(gy, g.n * g.o * sp)) return false;
+  if (g.ow < kNarrow) {
+    const std::vector<int64_t> table = tap_table(g);
+    parallel_for(g.o, std::max<int64_t>(1, grain(g) / std::max<int64_t>(g.n, 1)), [&](int64_t lo, int64_t hi) {
+      std::vector<double> acc(static_cast<size_t>(taps));
+      std::vector<float> part(static_cast<size_t>(taps));
+      for (int64_t o = lo; o < hi; ++o) {
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (int64_t i = 0; i < g.n; ++i) {
+          const float* gyp = gy + (i * g.o + o) * sp;
+          const float* xp = x + (i * g.c + o / m) * hw;
+          std::fill(part.begin(), part.end(), 0.0f);
+          const int64_t* off = table.data();
+          for (int64_t p = 0; p < sp; ++p, off += taps) {
+            for (int64_t t = 0; t < taps; ++t) {
+              if (off[t] >= 0) part[static_cast<size_t>(t)] += gyp[p] * xp[off[t]];
+            }
+          }
+          for (int64_t t = 0; t < taps; ++t) acc[static_cast<size_t>(t)] += part[static_cast<size_t>(t)];
+        }
+        for (int64_t t = 0; t < taps; ++t) gw[o * taps + t] = static_cast<float>(acc[static_cast<size_t>(t)]);
+      }
+    });
+    return true;
+  }
   parallel_for(g.o, std::max<int64_t>(1, grain(g) / std::max<int64_t>(g.n, 1)), [&](int64_t lo, int64_t hi) {
     std::vector<double> acc(static_cast<size_t>(taps));
     for (int64_t o = lo; o < hi; ++o) {

@@ -557,7 +557,9 @@ const CONVS: Conv2dGeometry[] = [
   conv(2, 5, 9, 8, 5, 3, 3, [2, 2], [1, 1], [1, 1], 5),
   conv(2, 4, 7, 7, 8, 5, 5, [1, 2], [2, 2], [1, 1], 4),
   conv(2, 3, 10, 9, 6, 3, 3, [1, 1], [2, 2], [2, 2], 3),
-  conv(4, 8, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 8),
+  conv(4, 8, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 8), // narrow maps walk the tap table
+  conv(2, 4, 17, 19, 4, 3, 3, [2, 2], [1, 1], [1, 1], 4), // wide rows, stride 2
+  conv(2, 3, 9, 12, 6, 3, 3, [1, 1], [1, 1], [1, 1], 3), // wide rows, multiplier 2
 ];
 
 nativeTest('conv2d and its backward passes match the reference (stride, padding, dilation, groups)', (be) => {
