@@ -8,7 +8,8 @@
 // with iy = oy·stride_h − pad_h + ki·dil_h and ix likewise. Products with padding are skipped.
 // Maps narrower than kNarrow instead walk a table of every position's tap offsets, computed once
 // a call, so that a 1x1 or 2x2 plane costs its few live products and no per-row set-up.
-// The weight gradient sums each row in float and the rows in double.
+// The weight gradient sums each tap over a plane in float (a partial sum per output column) and
+// the planes in double.
 #include "conv_depthwise.h"
 
 #include <algorithm>
@@ -204,6 +205,7 @@ bool conv2d_backward_weight_depthwise(const float* gy, const float* x, float* gw
   }
   parallel_for(g.o, std::max<int64_t>(1, grain(g) / std::max<int64_t>(g.n, 1)), [&](int64_t lo, int64_t hi) {
     std::vector<double> acc(static_cast<size_t>(taps));
+    std::vector<float> lanes(static_cast<size_t>(g.ow));
     for (int64_t o = lo; o < hi; ++o) {
       std::fill(acc.begin(), acc.end(), 0.0);
       for (int64_t i = 0; i < g.n; ++i) {
@@ -212,18 +214,22 @@ bool conv2d_backward_weight_depthwise(const float* gy, const float* x, float* gw
         for (int64_t kj = 0; kj < g.kw; ++kj) {
           const Span s = span_of(g, kj);
           for (int64_t ki = 0; ki < g.kh; ++ki) {
-            float sum = 0.0f;
+            // One partial sum per output column, so that the row loop vectorises.
+            std::fill(lanes.begin(), lanes.end(), 0.0f);
+            float* ln = lanes.data();
             for (int64_t oy = 0; oy < g.oh; ++oy) {
               const int64_t iy = input_row(g, oy, ki);
               if (iy < 0) continue;
               const float* a = gyp + oy * g.ow;
               const float* b = xp + iy * g.w + s.off;
               if (g.stride_w == 1) {
-                for (int64_t ox = s.lo; ox < s.hi; ++ox) sum += a[ox] * b[ox];
+                for (int64_t ox = s.lo; ox < s.hi; ++ox) ln[ox] += a[ox] * b[ox];
               } else {
-                for (int64_t ox = s.lo; ox < s.hi; ++ox) sum += a[ox] * b[ox * g.stride_w];
+                for (int64_t ox = s.lo; ox < s.hi; ++ox) ln[ox] += a[ox] * b[ox * g.stride_w];
               }
             }
+            float sum = 0.0f;
+            for (int64_t ox = s.lo; ox < s.hi; ++ox) sum += ln[ox];
             acc[static_cast<size_t>(ki * g.kw + kj)] += sum;
           }
         }
