@@ -48,6 +48,8 @@
         'native/binding/bind_reduce.cc',
         'native/binding/bind_softmax.cc',
         'native/kernels/conv.cpp',
+        'native/kernels/conv_batch.cpp',
+        'native/kernels/conv_depthwise.cpp',
         'native/kernels/conv_wide.cpp',
         'native/kernels/conv_winograd.cpp',
         'native/kernels/elementwise.cpp',

@@ -1,16 +1,18 @@
 /**
  * polytask side of `npm run bench`: runs one workload on one backend and prints one JSON line.
  *
- * usage: node dist/bench/polytask-worker.js W1|W2|W3|W4|W5|W6 js|native [steps|size] [kernel|tensor]
+ * usage: node dist/bench/polytask-worker.js W1|W2|W3|W4|W5|W6|convlayers js|native [steps|size|reps] [kernel|tensor]
  * W1: MLP 784-512-512-10, ReLU, batch 256, Adam.  W2: the benchmark CNN, batch 128, Adam.
  * W3: SGEMM size×size×size through the backend's matmul kernel (or, with `tensor`, Tensor.matmul).
  * W4: ResNet-18 (torchvision layout) training on 32×32 RGB, batch 64, SGD momentum 0.9.
  * W5: BERT encoder (4 layers, hidden 256, 4 heads, vocabulary 30,522) + classifier, sequence 128,
  *     batch 32, AdamW.  W6: ResNet-18 inference at 224×224, batch 8 (steps = batches).
+ * convlayers: each convolution layer's pass times (bench/conv-layers.ts), best of `reps` calls.
  */
 import { PLAIN_GEMM } from '../src/backend/backend.js';
 import { getBackend, manualSeed, nn, noGrad, optim, rand, setBackend, tensor, type Tensor } from '../src/index.js';
 import { bertForSequenceClassification, resnet18 } from '../src/models/zoo/index.js';
+import { convLayerTimes } from './conv-layers.js';
 
 function mlp(): nn.Module {
   return new nn.Sequential(
@@ -128,6 +130,7 @@ function main(): void {
     out['samplesPerSec'] = trainRate(model, rand([64, 3, 32, 32]), labels(64), Number(arg ?? 5), opt);
   } else if (workload === 'W5') out['samplesPerSec'] = bertRate(Number(arg ?? 3));
   else if (workload === 'W6') out['samplesPerSec'] = inferenceRate(Number(arg ?? 3));
+  else if (workload === 'convlayers') out['ms'] = convLayerTimes(Number(arg ?? 5));
   else out['gflops'] = gemmRate(Number(arg ?? 1024), process.argv[5] === 'tensor' ? 'tensor' : 'kernel');
   out['peakRssMb'] = process.resourceUsage().maxRSS / 1024;
   console.log(JSON.stringify(out));

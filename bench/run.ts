@@ -14,7 +14,7 @@
  * Last, the load time and peak memory of a 1,000,000-image IDX file generated on the fly (bench/idx-load.ts),
  * and the image-folder reader's images/s next to the training step's samples/s (bench/image-load.ts).
  *
- * usage: npm run bench [-- --reps 3 --only W1,W3,W4,W5,W6,mtl,probe,idx,images,executors --quick]
+ * usage: npm run bench [-- --reps 3 --only W1,W3,W4,W5,W6,mtl,probe,idx,images,executors,convlayers --quick]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { writeFileAtomicSync } from '../src/io/atomic.js';
 import { nativeAvailable } from '../src/index.js';
+import { convLayersTable } from './conv-layers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PY = '/usr/bin/python3';
@@ -356,6 +357,15 @@ function main(): void {
   if (only === null || only.includes('idx')) tables.push(idxTable(quick));
   if (only === null || only.includes('images')) tables.push(imagesTable(quick, native.available ? 'native' : 'js'));
   if (only === null || only.includes('executors')) tables.push(executorsTable(quick));
+  if (only === null || only.includes('convlayers')) {
+    tables.push(
+      convLayersTable(
+        node('polytask-worker.js', 'convlayers', 'native', quick ? '2' : '5'),
+        [PY, path.join(root, 'bench/peers/torch_worker.py'), 'convlayers', '--steps', quick ? '2' : '5'],
+        reps,
+      ),
+    );
+  }
   const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2, W4–W6) or NumPy/OpenBLAS (W3).`;
   const md = [header, '', ...tables].join('\n\n');
   console.log(md);

@@ -51,6 +51,33 @@ def gemm_rate(A, B, C, matmul, n):
     return 2 * n ** 3 * reps / (time.perf_counter() - t0) / 1e9
 
 
+def conv_layer_times(torch, layers, reps):
+    """[forward, input gradient, weight gradient] ms per layer, best of reps calls after a warm-up."""
+    F = torch.nn.functional
+    conv_bwd = torch.ops.aten.convolution_backward
+    res = []
+    for l in layers:
+        n, c, h, o, k, s, p, g = (l[f] for f in ("n", "c", "h", "o", "k", "stride", "pad", "groups"))
+        x, w, b = torch.randn(n, c, h, h), torch.randn(o, c // g, k, k), torch.randn(o)
+        gy = torch.randn_like(F.conv2d(x, w, b, s, p, 1, g))
+
+        def best(f):
+            f()
+            m = float("inf")
+            for _ in range(reps):
+                t0 = time.perf_counter()
+                f()
+                m = min(m, time.perf_counter() - t0)
+            return m * 1e3
+
+        res.append([
+            best(lambda: F.conv2d(x, w, b, s, p, 1, g)),
+            best(lambda: conv_bwd(gy, x, w, [o], [s, s], [p, p], [1, 1], False, [0, 0], g, [True, False, False])),
+            best(lambda: conv_bwd(gy, x, w, [o], [s, s], [p, p], [1, 1], False, [0, 0], g, [False, True, True])),
+        ])
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("workload")
@@ -58,6 +85,7 @@ def main():
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--size", type=int, default=1024)
     ap.add_argument("--lib", default="torch")
+    ap.add_argument("--layers", default="[]", help="convlayers: the layers as JSON (bench/conv-layers.ts)")
     a = ap.parse_args()
     out = {"workload": a.workload, "threads": a.threads}
     if a.lib == "numpy":
@@ -96,6 +124,8 @@ def main():
             model = lambda x: bert(x, mask)  # noqa: E731
             opt = torch.optim.AdamW(bert.parameters(), lr=1e-4, weight_decay=0.01)
             out["samplesPerSec"] = train_rate(torch, model, 32, None, a.steps, opt, x=ids, classes=2)
+        elif a.workload == "convlayers":
+            out["ms"] = conv_layer_times(torch, json.loads(a.layers), a.steps)
         elif a.workload == "W6":
             import torchvision
             model = torchvision.models.resnet18(num_classes=1000).eval()

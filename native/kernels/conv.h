@@ -1,4 +1,4 @@
-// 2-D convolution by im2col + GEMM, with stride, padding, dilation and groups.
+// 2-D convolution, with stride, padding, dilation and groups; conv.cpp picks a path per geometry.
 // x is (N,C,H,W), w is (O,C/groups,KH,KW), y is (N,O,OH,OW); bias and gb are (O,).
 // Reads of x outside the image count as zero (padding), so any output size is safe.
 #pragma once

@@ -536,6 +536,30 @@ const CONVS: Conv2dGeometry[] = [
   conv(2, 16, 5, 7, 16, 3, 3, [1, 1], [1, 2], [1, 1], 2),
   conv(33, 32, 14, 14, 64, 3, 3, [1, 1], [1, 1], [1, 1], 1), // the benchmark CNN's second layer
   conv(19, 1, 28, 28, 32, 3, 3, [1, 1], [1, 1], [1, 1], 1), // its first layer: wide layout, many images per GEMM
+  // Winograd and wide on maps of at least 64 positions (smaller ones take the batch path).
+  conv(5, 8, 9, 11, 12, 3, 3, [1, 1], [1, 1], [1, 1], 1),
+  conv(3, 9, 10, 9, 10, 3, 3, [1, 1], [2, 1], [1, 1], 1),
+  conv(2, 16, 9, 8, 16, 3, 3, [1, 1], [1, 2], [1, 1], 2),
+  conv(3, 4, 9, 9, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1),
+  // The batch path: one GEMM over all images, taps that meet only padding dropped.
+  conv(5, 24, 1, 1, 16, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 1x1 map, pad 1: the centre tap only
+  conv(6, 16, 2, 2, 24, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 2x2 map
+  conv(4, 12, 2, 2, 20, 3, 3, [2, 2], [1, 1], [1, 1], 1), // 2x2 → 1x1, stride 2: 4 taps
+  conv(5, 10, 4, 4, 8, 3, 3, [1, 1], [1, 1], [1, 1], 2), // 4x4 map, groups
+  conv(3, 6, 7, 5, 8, 1, 1, [2, 2], [0, 0], [1, 1], 1), // 1x1 stride-2 downsample, odd sizes
+  conv(3, 5, 9, 7, 6, 3, 3, [2, 2], [1, 1], [1, 1], 1), // 3x3 stride 2, odd sizes
+  conv(3, 3, 19, 17, 8, 7, 7, [2, 2], [3, 3], [1, 1], 1), // a ResNet's first layer, odd sizes
+  conv(5, 3, 33, 35, 4, 3, 3, [2, 2], [1, 1], [1, 1], 1), // >= 256 positions: one image a thread
+  conv(4, 1, 9, 10, 6, 5, 5, [2, 2], [2, 2], [1, 1], 1), // one input channel
+  conv(3, 4, 3, 3, 4, 3, 3, [1, 1], [3, 3], [1, 1], 1), // more padding than image: no tap kept at the corners
+  // Depthwise (groups == C) by direct loops: strides, odd sizes, a channel multiplier, dilation.
+  conv(3, 6, 9, 11, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6),
+  conv(2, 5, 9, 8, 5, 3, 3, [2, 2], [1, 1], [1, 1], 5),
+  conv(2, 4, 7, 7, 8, 5, 5, [1, 2], [2, 2], [1, 1], 4),
+  conv(2, 3, 10, 9, 6, 3, 3, [1, 1], [2, 2], [2, 2], 3),
+  conv(4, 8, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 8), // narrow maps walk the tap table
+  conv(2, 4, 17, 19, 4, 3, 3, [2, 2], [1, 1], [1, 1], 4), // wide rows, stride 2
+  conv(2, 3, 9, 12, 6, 3, 3, [1, 1], [1, 1], [1, 1], 3), // wide rows, multiplier 2
 ];
 
 nativeTest('conv2d and its backward passes match the reference (stride, padding, dilation, groups)', (be) => {
@@ -574,8 +598,12 @@ nativeTest('conv2d and its backward passes match the reference (stride, padding,
 nativeTest('conv2d passes on non-finite inputs match the reference on every path (Winograd falls back)', (be) => {
   const gen = new Gen(11);
   for (const g of [
-    conv(3, 8, 6, 7, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1),
+    conv(3, 8, 6, 7, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // batch path
     conv(2, 2, 6, 7, 3, 3, 3, [1, 1], [1, 1], [1, 1], 1),
+    conv(3, 8, 9, 9, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // Winograd
+    conv(2, 2, 9, 9, 3, 3, 3, [1, 1], [1, 1], [1, 1], 1), // wide
+    conv(3, 8, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // batch path, centre tap only unless not finite
+    conv(2, 4, 6, 7, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // depthwise
   ]) {
     const kk = (g.c / g.groups) * g.kh * g.kw;
     const ySize = g.n * g.o * g.oh * g.ow;
@@ -597,6 +625,14 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
       });
       const ws = w.slice();
       ws[4] = special;
+      // A corner tap: on the 1x1 map it meets only padding, where the reference still makes 0·w.
+      const wc = w.slice();
+      wc[0] = special;
+      compare(be, `${what} in w: forward`, gemmTol(kk), (bk) => {
+        const y = new Float32Array(ySize).fill(NaN);
+        bk.conv2d({ x: x.map((v) => (Number.isFinite(v) ? v : 0)), w: wc, bias: null, y }, g);
+        return [y];
+      });
       compare(be, `${what} in w: backward input`, gemmTol(g.o * g.kh * g.kw), (bk) => {
         const gx = new Float32Array(x.length).fill(NaN);
         bk.conv2dBackwardInput({ gy, w: ws, gx }, g);
