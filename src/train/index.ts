@@ -82,3 +82,5 @@ export {
   type PredictOptions,
 } from './evaluate.js';
 export * from './metrics/index.js';
+export { selectionMetric, type SelectionMetricName } from './selection-metric.js';
+export { buildOptimizer, type OptimizerSettings, type ParamSet } from './optimizer.js';

@@ -189,7 +189,7 @@ test('finetune refuses what its strategies cannot do before any run directory ex
         /finetune\.lora: .*"heads\.nothing" matches no Linear or Conv2d module; the model's linear and conv layers are trunk\.1, heads\.class/,
       ],
       [['--strategy', 'lora', '--lora-rank', '5'], /finetune\.lora: .*rank 5 is above the layer's 4/],
-      [['--strategy', 'full', '--set', 'optimizer.name=sgd'], /finetune: optimizer\.name sgd is not supported/],
+      [['--strategy', 'full', '--max-steps', '3'], /finetune: training\.maxSteps is not supported/],
       [['--strategy', 'gradual', '--layer-decay', '2'], /--layer-decay: finetune\.layerDecay: found 2/],
     ];
     for (const [flags, message] of cases) {
