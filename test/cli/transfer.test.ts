@@ -317,7 +317,8 @@ test(
         ],
         [
           ['--source', 'resnet18:w.safetensors', '--target', tgt.config],
-          /--source resnet18:w\.safetensors: a zoo model .* is not supported/,
+          // a zoo model with its weights file: given weights, and this file is not there
+          /source\.weights: no such file or directory: .*w\.safetensors/,
         ],
         [
           ['--source', src.config, '--target', tgt.config, '--set', 'model.arch=mlp'],
