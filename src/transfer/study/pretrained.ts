@@ -35,7 +35,7 @@ import type { ArchDescription } from '../arch/types.js';
 import { loadPretrained as loadCheckpoint } from '../checkpoint.js';
 import type { PretrainedSourceConfig, PretrainedStudyConfig } from './config.js';
 import { balancedSubset, type TargetData } from './data.js';
-import { oncePerConfig } from './once-per-config.js';
+import { oncePerConfig } from '../../study/index.js';
 import { asSet, loadSide, smallestClass, studyArch } from './user-data.js';
 
 /** The given source model, ready to be copied into every fine-tuning run. */

@@ -28,7 +28,7 @@ import { inputShapeOf } from '../arch/registry.js';
 import { loadPretrained } from '../checkpoint.js';
 import { dataSourceStudy, type TransferStudyConfig } from './config.js';
 import { balancedSubset, studyData, type StudyData } from './data.js';
-import { oncePerConfig } from './once-per-config.js';
+import { oncePerConfig } from '../../study/index.js';
 
 /** Source test examples used to score the source model, at most. */
 const SOURCE_TEST = 2000;

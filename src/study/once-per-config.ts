@@ -1,7 +1,8 @@
 /**
  * Loading once per config: the CLI checks a study's data before the run directory exists
  * (`dataInputs`, `check`) and the study then runs on it, and a worker trains many sub-runs of one
- * config in a row; each would load the same files again. A loader wrapped here keeps what it
+ * config in a row; each would load the same files again. The transfer study's loaders use it
+ * (src/transfer/study/user-data.ts, pretrained.ts); the mtl and e2e studies' could. A loader wrapped here keeps what it
  * loaded for the config last asked for (by its hash), and forgets a load that failed, so that a
  * call after the user fixed the file loads again.
  *
@@ -10,7 +11,7 @@
  * await loadStudyData(config); // loads
  * await loadStudyData(config); // the same promise
  */
-import { configHash } from '../../study/index.js';
+import { configHash } from './sub-runs.js';
 
 /**
  * `load`, keeping its result for the last config (compared by hash).
