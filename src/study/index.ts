@@ -76,3 +76,4 @@ export {
   type SubRunTrainContext,
   type SubRunActivity,
 } from './sub-run-trainer.js';
+export { oncePerConfig } from './once-per-config.js';

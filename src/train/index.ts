@@ -83,3 +83,5 @@ export {
 } from './evaluate.js';
 export * from './metrics/index.js';
 export { maskTokens, MLM_IGNORE, type MaskingOptions, type MaskedTokens } from './mlm-masking.js';
+export { selectionMetric, type SelectionMetricName } from './selection-metric.js';
+export { buildOptimizer, type OptimizerSettings, type ParamSet } from './optimizer.js';

@@ -35,19 +35,9 @@
  * await runTransferStudy(config, onProgress, { subRuns: FileSubRunStore.open('runs/a/subruns', { config }), signal });
  */
 import { performance } from 'node:perf_hooks';
-import { getBackend } from '../backend/registry.js';
 import { ValueError } from '../core/errors.js';
 import type { MultiTaskModel } from '../models/hard-sharing.js';
-import {
-  meanSd,
-  runSubRuns,
-  SubRunner,
-  type EffectOutcome,
-  type MeanSd,
-  type StudyProgress,
-  type StudyRunOptions,
-  type StudyVerdict,
-} from '../study/index.js';
+import { SubRunner, type EffectOutcome, type StudyRunOptions, type StudyVerdict } from '../study/index.js';
 import type { JsonValue } from '../train/index.js';
 import type { ArchDescription } from './arch/types.js';
 import { loadPretrained } from './checkpoint.js';
@@ -55,18 +45,26 @@ import { taskAccuracy } from './evaluate.js';
 import type { StrategyKey } from './strategies/types.js';
 import { gainCheck, imageStats, inputCheck, ratioCheck, type StudyChecks } from './study/checks.js';
 import {
-  epochsForBudget,
+  dataSourceStudy,
+  isPretrainedStudy,
   resolveStudyConfig,
   sourceCheckpoint,
-  type TransferStudyConfig,
+  type DataSourceStudyConfig,
   type TransferStudyInput,
 } from './study/config.js';
+import {
+  gridSetup,
+  runFineTuneGrid,
+  strategyResults,
+  targetSetup,
+  type StrategyResults,
+  type TransferStudyProgress,
+} from './study/grid.js';
+import { runPretrainedStudy } from './study/pretrained-run.js';
 import { studyDataset, type StudyData } from './study/data.js';
 import {
   FineTuneRuns,
-  fineTuneGrid,
   isSourceRecord,
-  isStudyRun,
   pretrainSource,
   sourceWeights,
   SOURCE_RUN,
@@ -77,27 +75,13 @@ import {
 } from './study/runs.js';
 import { loadStudyData } from './study/user-data.js';
 import { decideTransferVerdict } from './study/verdict.js';
-import { nullRecord, recordFrom } from '../core/safe-keys.js';
 
-/** A progress report: the common fields, the phase, and (fine-tuning) the run just finished. */
-export type TransferStudyProgress = StudyProgress<{
-  phase: 'data' | 'pretrain' | 'finetune';
-  /** Fine-tuning runs finished, and in all (pre-training: epochs). */
-  done: number;
-  total: number;
-  strategy?: StrategyKey;
-  budget?: number;
-  seed?: number;
-  /** Test accuracy of the run just finished. */
-  accuracy?: number;
-}>;
-
-export type { StudyRun };
+export type { StudyRun, TransferStudyProgress };
 
 /** What the study found. */
 export interface TransferStudyResult {
   budgets: number[];
-  results: Partial<Record<StrategyKey, Record<string, MeanSd>>>;
+  results: StrategyResults;
   checks: StudyChecks;
   /** The answer: outcome, effect with its interval, the checks that decided it, what to run next (src/study/verdict.ts). */
   verdict: StudyVerdict<EffectOutcome>;
@@ -110,6 +94,8 @@ export interface TransferStudyResult {
       checkpoint: string | null;
       epochs: number | null;
       testAccuracy: number | null;
+      /** A pretrained source: what it was trained on, when known. */
+      trainedOn?: string | null;
     };
     /** testExamples: the test images of each run, by budget (see target.testSamples). */
     target: { name: string; classes: number; poolPerClass: number; testExamples: Record<string, number> };
@@ -139,7 +125,7 @@ function numberIn(meta: JsonValue | undefined, name: string): number | null {
  * rather than trained again: pre-training is the costliest step the fine-tuning runs share.
  */
 async function sourceModel(
-  config: TransferStudyConfig,
+  config: DataSourceStudyConfig,
   data: StudyData,
   report: (p: TransferStudyProgress) => void,
   { subRuns, signal, executor }: TransferStudyOptions,
@@ -242,11 +228,12 @@ export async function runTransferStudy(
   options: TransferStudyOptions = {},
 ): Promise<TransferStudyResult> {
   const started = performance.now();
-  const c = resolveStudyConfig(config);
+  const resolved = resolveStudyConfig(config);
+  if (isPretrainedStudy(resolved)) return runPretrainedStudy(resolved, onProgress, options, started);
+  const c = dataSourceStudy(resolved);
   const ft = c.fineTune;
   onProgress({ phase: 'data', message: 'loading images', done: 0, total: 1, run: 'data', runIndex: 1, runs: 1 });
   const data = await loadStudyData(c);
-  const { subRuns, signal } = options;
   const src = await sourceModel(c, data, onProgress, options);
   const classes = data.targetPool.classNames.length;
   // a loaded checkpoint's head need not have been trained on this direction's source classes; with
@@ -259,40 +246,8 @@ export async function runTransferStudy(
       ? taskAccuracy(src.model, src.description.tasks[0]!.name, studyDataset(data, data.sourceTest))
       : null;
   const fineTune = new FineTuneRuns(c, data, src.description, sourceWeights(src.model));
-  const runs = await runSubRuns(fineTuneGrid(c), {
-    store: subRuns,
-    signal,
-    executor: options.executor,
-    isRecord: isStudyRun,
-    onEvent: (e) => {
-      if (e.kind !== 'done') return;
-      const { strategy, budget, seed, accuracy } = e.result;
-      onProgress({
-        phase: 'finetune',
-        message: `${strategy}, ${budget} labels per class, seed ${seed}: ${(100 * accuracy).toFixed(1)}%`,
-        done: e.index + 1,
-        total: e.total,
-        strategy,
-        budget,
-        seed,
-        accuracy,
-        run: `${strategy} ${budget}/class`,
-        runIndex: Math.min(e.index + 2, e.total),
-        runs: e.total,
-      });
-    },
-    train: (run, ctx) => fineTune.train(run.spec, ctx.signal),
-  });
-  const results: TransferStudyResult['results'] = {};
-  for (const strategy of ft.strategies) {
-    const byBudget = nullRecord<MeanSd>();
-    for (const budget of c.target.budgets) {
-      const acc = runs.filter((r) => r.strategy === strategy && r.budget === budget).map((r) => r.accuracy);
-      const { mean, sd } = meanSd(acc);
-      byBudget[String(budget)] = { mean: Number(mean.toFixed(4)), sd: Number(sd.toFixed(4)) };
-    }
-    results[strategy] = byBudget;
-  }
+  const runs = await runFineTuneGrid(c, fineTune, onProgress, options);
+  const results = strategyResults(c, runs);
   const checks: StudyChecks = {
     inputs: inputCheck(imageStats(data.source, data.featureShape), imageStats(data.targetPool, data.featureShape)),
     dataRatio: ratioCheck(src.examples, c.target.budgets, classes),
@@ -322,23 +277,9 @@ export async function runTransferStudy(
         epochs: src.epochs,
         testAccuracy: sourceAccuracy === null ? null : Number(sourceAccuracy.toFixed(4)),
       },
-      target: {
-        name: data.targetName,
-        classes,
-        poolPerClass: data.targetPool.n / classes,
-        testExamples: recordFrom(
-          c.target.budgets.map((b) => [
-            String(b),
-            data.targetTest.n + (data.testOnUnusedPool ? data.targetPool.n - classes * b : 0),
-          ]),
-        ),
-      },
+      target: targetSetup(c, data),
       model: src.description,
-      strategies: [...ft.strategies],
-      seeds: [...ft.seeds],
-      epochsByBudget: recordFrom(c.target.budgets.map((b) => [String(b), epochsForBudget(c, b)])),
-      backend: getBackend().name,
-      seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      ...gridSetup(c, started),
     },
     runs,
   };

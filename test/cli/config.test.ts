@@ -79,13 +79,14 @@ test('missing fields say so', () => {
   assert.equal(problem({ data: { source: 'csv', label: 'y' } }), 'c.yaml: data.file: missing, expected a string');
   const f = (() => {
     try {
-      validateConfig(finetuneConfigSchema, {}, { file: 'f.yaml' });
+      validateConfig(finetuneConfigSchema, { finetune: { l2sp: {} } }, { file: 'f.yaml' });
       return '';
     } catch (e) {
       return (e as Error).message;
     }
   })();
-  assert.equal(f, 'f.yaml: finetune: missing, expected a mapping');
+  // (a finetune without a starting model is refused by checkFinetuneConfig: --from or --weights)
+  assert.equal(f, 'f.yaml: finetune.l2sp.alpha: missing, expected a number');
 });
 
 test('several problems stay on one line; beyond three they are counted', () => {

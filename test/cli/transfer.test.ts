@@ -189,7 +189,7 @@ test('finetune refuses what its strategies cannot do before any run directory ex
         /finetune\.lora: .*"heads\.nothing" matches no Linear or Conv2d module; the model's linear and conv layers are trunk\.1, heads\.class/,
       ],
       [['--strategy', 'lora', '--lora-rank', '5'], /finetune\.lora: .*rank 5 is above the layer's 4/],
-      [['--strategy', 'full', '--set', 'optimizer.name=sgd'], /finetune: optimizer\.name sgd is not supported/],
+      [['--strategy', 'full', '--max-steps', '3'], /finetune: training\.maxSteps is not supported/],
       [['--strategy', 'gradual', '--layer-decay', '2'], /--layer-decay: finetune\.layerDecay: found 2/],
     ];
     for (const [flags, message] of cases) {
@@ -317,7 +317,8 @@ test(
         ],
         [
           ['--source', 'resnet18:w.safetensors', '--target', tgt.config],
-          /--source resnet18:w\.safetensors: a zoo model .* is not supported/,
+          // a zoo model with its weights file: given weights, and this file is not there
+          /source\.weights: no such file or directory: .*w\.safetensors/,
         ],
         [
           ['--source', src.config, '--target', tgt.config, '--set', 'model.arch=mlp'],

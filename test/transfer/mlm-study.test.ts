@@ -130,7 +130,7 @@ test('bad MLM configs are refused before anything trains', () =>
         { ...good, target: { ...good.target, budgets: [30] } },
         /target\.budgets: class 'first' .* has 20 training examples/,
       ],
-      [{ ...good, source: { data: good.source!.data } as never }, /target\.data|source\.data/],
+      [{ ...good, source: { data: { file: files.corpus } } as never }, /target\.data|source\.data/],
       [
         {
           model: good.model,

@@ -6,8 +6,15 @@
  * main presets are the configs examples/study-transfer-clipart.yaml and
  * examples/study-mtl-clipart.yaml (a test keeps them equal); quick is a smoke test of both.
  *
+ * `npm start -- --case clipart-pretrained`: transfer from a backbone trained elsewhere — the TF.js
+ * MobileNetV2 shipped inside the npm package nsfwjs (src/models/pretrained/) — to the 16 clip-art
+ * categories: a linear probe on its frozen 1,280 features and full fine-tuning against the same
+ * MobileNetV2 trained from scratch, at 64×64. Its main preset is
+ * examples/study-transfer-clipart-pretrained.yaml; quick is a smoke test small enough for the tests.
+ *
  * @example
  * findCase('clipart').presets.mtl?.main.methods; // ['ew', 'uw', 'pcgrad', 'famo']
+ * findCase('clipart-pretrained').presets.transfer?.main.source; // { from: 'pretrained', backbone: 'nsfw-mobilenet-v2', size: 64 }
  */
 import { fileURLToPath } from 'node:url';
 import type { MainCase } from './types.js';
@@ -66,6 +73,48 @@ export const clipartCase: MainCase = {
         trunk: { width: 4 },
         affinity: { every: 0 },
         capacityCheck: false,
+      },
+    },
+  },
+};
+
+/** The pretrained backbone's input side here: 64 (the drawings' own size) keeps the study on a CPU. */
+const PRETRAINED_SIDE = 64;
+
+export const clipartPretrainedCase: MainCase = {
+  name: 'clipart-pretrained',
+  title: 'clip art (openclipart-svg) from a pretrained MobileNetV2',
+  summary:
+    "the 16 clip-art categories from nsfwjs's trained MobileNetV2: linear probe and fine-tuning vs scratch, 64×64 RGB",
+  datasets: ['clipart'],
+  presets: {
+    transfer: {
+      // three seeds at 5 and 20 labels per class; a tenth of the epochs of the data-source study's
+      // budget rule (MobileNetV2 at 64×64 trains at a few images a second per core)
+      main: {
+        source: { from: 'pretrained', backbone: 'nsfw-mobilenet-v2', size: PRETRAINED_SIDE },
+        target: { data: view('category'), budgets: [5, 20], testSamples: 480 },
+        fineTune: {
+          strategies: ['scratch', 'linear-probe', 'full'],
+          seeds: [0, 1, 2],
+          minEpochs: 6,
+          epochBudget: 60,
+          probeLr: 0.01,
+        },
+      },
+      // a smoke test (its verdict is 'inconclusive: smoke test'), seconds: 2 labels per class at 32×32
+      quick: {
+        smokeTest: true,
+        source: { from: 'pretrained', backbone: 'nsfw-mobilenet-v2', size: 32 },
+        target: { data: view('category'), budgets: [2], testSamples: 64 },
+        fineTune: {
+          strategies: ['scratch', 'linear-probe'],
+          seeds: [0],
+          minEpochs: 1,
+          epochBudget: 1,
+          validation: 0,
+          probeLr: 0.01,
+        },
       },
     },
   },

@@ -8,14 +8,14 @@
 import { CliError } from '../errors.js';
 import type { Study } from '../studies/types.js';
 import { audioCase } from './audio.js';
-import { clipartCase } from './clipart.js';
+import { clipartCase, clipartPretrainedCase } from './clipart.js';
 import { textCase } from './text.js';
 import type { MainCase } from './types.js';
 
 export type { MainCase } from './types.js';
 
 /** Every case, in the order --help lists them. */
-export const CASES: readonly MainCase[] = [clipartCase, textCase, audioCase];
+export const CASES: readonly MainCase[] = [clipartCase, clipartPretrainedCase, textCase, audioCase];
 
 /**
  * The case named `name`; a CliError listing the known ones otherwise.

@@ -2,8 +2,9 @@
  * `polytask train`, `pretrain` and `finetune`: supervised training of a zoo model (mlp, cnn) on
  * MNIST, Fashion-MNIST or the user's files, in a run directory with checkpoints, metrics and a
  * report. `pretrain` is `train` whose checkpoints a `finetune` starts from; `finetune --from RUN`
- * puts a new head on that run's model and adapts it by any strategy of polytask/transfer or LoRA
- * (src/cli/supervised/finetune.ts). `--resume RUN` continues an interrupted run from its newest
+ * puts a new head on that run's model (or `--arch A --weights FILE` on a zoo model with those trunk
+ * weights) and adapts it by any strategy of polytask/transfer or LoRA, on the same loop and
+ * `training:`/`optimizer:` options as `train` (src/cli/supervised/finetune.ts). `--resume RUN` continues an interrupted run from its newest
  * checkpoint (a fine-tuning starts its strategy again).
  *
  * @example
@@ -144,7 +145,6 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
   const inputs = loadedInputs(config.data, data);
   const fingerprint =
     resumeDir === undefined ? await fingerprintData(inputs) : await resumeFingerprint(resumeDir, inputs);
-  if (kind === 'finetune') refuseConveniences(config.training);
   const extras = trainingExtras(config.training, data, config.seed);
   manualSeed(config.seed);
   const resume = resumeDir !== undefined;
@@ -180,6 +180,7 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
                 model,
                 description,
                 data,
+                extras,
                 out,
                 bars: ctx.bars,
                 source,
@@ -250,15 +251,6 @@ async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise
     run.fail(err);
     throw err;
   }
-}
-
-/** Fine-tuning runs its own loop (supervised/finetune.ts), which has none of these yet: refused, not ignored. */
-function refuseConveniences(t: TrainConfig['training']): void {
-  const given = (['earlyStopping', 'valFraction', 'classWeights'] as const).filter((k) => t[k] !== undefined);
-  if (given.length > 0)
-    throw new CliError(
-      `training.${given[0]}: not supported by finetune yet (train and pretrain take ${given.join(', ')})`,
-    );
 }
 
 /** The flags shared by the three commands. */

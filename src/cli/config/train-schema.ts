@@ -113,8 +113,11 @@ export const trainingSchema = z.strictObject({
 
 /** How `finetune` adapts a pre-trained model: every strategy of polytask/transfer, or LoRA. */
 export const finetuneSchema = z.strictObject({
-  /** The pre-trained run (id, id suffix or directory) or checkpoint directory. */
-  from: z.string().min(1),
+  /**
+   * The pre-trained run (id, id suffix or directory) or checkpoint directory; or none, when a zoo
+   * model starts from a weights file (`model.weights`, `--arch ARCH --weights FILE`).
+   */
+  from: z.string().min(1).optional(),
   /**
    * scratch, linear-probe, full, lp-ft, gradual, discriminative (src/transfer/strategies/), or
    * lora: low-rank adapters on `lora.targets`, trained with the new head, merged at the end.
@@ -168,7 +171,7 @@ export const trainConfigSchema = z.strictObject(base);
 export const finetuneConfigSchema = z.strictObject({
   ...base,
   model: modelSchema.optional(),
-  finetune: finetuneSchema,
+  finetune: finetuneSchema.prefault({}),
 });
 
 export type DataOnlyConfig = z.output<typeof dataConfigSchema>;

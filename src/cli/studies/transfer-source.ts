@@ -3,8 +3,11 @@
  * of the transfer study's config, so that the run's stored config says everything (a resume or a
  * worker process needs nothing else). A reference is, in this order:
  *
- * - `name:weights.safetensors`: a zoo model with a weights file: refused (the study builds its
- *   models from its own zoo of mlp and cnn; use a finished run instead);
+ * - `pretrained:NAME`: a trained backbone shipped in an npm package (`nsfw-mobilenet-v2`), as
+ *   given weights: no source data, no source training (src/transfer/study/pretrained.ts);
+ * - `checkpoint:DIR`: a polytask checkpoint directory as given weights (no source data);
+ * - `ARCH:FILE.safetensors`: the zoo model ARCH (resnet18, mobilenet_v2, vit, …) with its trunk's
+ *   weights from FILE, as given weights: the same as `--arch ARCH --weights FILE`;
  * - a file: a YAML or JSON config whose `data:` section says where the examples are (the same
  *   section `train` reads; its relative paths are read from the working directory, as there);
  * - a built-in data set's name (`mnist`, `fashion-mnist`): that data set;
@@ -44,14 +47,26 @@ function dataOf(flag: string, ref: string): Record<string, unknown> | null {
   return null;
 }
 
+/** The `source` of given weights that a `--source` reference names, or null; its `model` with `ARCH:FILE`. */
+function givenWeights(ref: string): Override[] | null {
+  const flag = '--source';
+  const set = (path: string, value: unknown): Override => ({ path, value, source: flag });
+  const named = /^pretrained:(.+)$/.exec(ref);
+  if (named !== null) return [set('source', { from: 'pretrained', backbone: named[1] })];
+  const checkpoint = /^checkpoint:(.+)$/.exec(ref);
+  if (checkpoint !== null) return [set('source', { from: 'pretrained', checkpoint: resolve(checkpoint[1]!) })];
+  const zoo = /^([^:/\\]+):(.+\.safetensors)$/i.exec(ref);
+  if (zoo !== null)
+    return [set('source', { from: 'pretrained', weights: resolve(zoo[2]!) }), set('model', { arch: zoo[1] })];
+  return null;
+}
+
 /** The config keys a `--source` reference sets. */
 function sourceOverrides(ref: string, root: string): Override[] {
   const flag = '--source';
   const set = (path: string, value: unknown): Override => ({ path, value, source: flag });
-  if (/^[^:/\\]+:.+\.safetensors$/i.test(ref))
-    throw new CliError(
-      `${flag} ${ref}: a zoo model with a safetensors file is not supported by the transfer study; give data to pre-train on, or a finished train/pretrain run`,
-    );
+  const given = givenWeights(ref);
+  if (given !== null) return given;
   const data = dataOf(flag, ref);
   if (data !== null) return [set('source.data', data)];
   if (fs.existsSync(join(ref, 'manifest.json'))) return [set('source.checkpoint', resolve(ref))];
@@ -89,6 +104,15 @@ function sourceOverrides(ref: string, root: string): Override[] {
  */
 export function transferOverrides(opts: Readonly<Record<string, unknown>>, root: string): Override[] {
   const out: Override[] = [];
+  if (typeof opts.weights === 'string') {
+    if (typeof opts.source === 'string')
+      throw new CliError(
+        `--weights ${opts.weights}: the weights are the source; drop --source ${opts.source} (or give --source ARCH:FILE.safetensors alone)`,
+      );
+    out.push({ path: 'source', value: { from: 'pretrained', weights: resolve(opts.weights) }, source: '--weights' });
+  }
+  // the whole model: the other architectures' keys (a cnn's channels) would not fit this one
+  if (typeof opts.arch === 'string') out.push({ path: 'model', value: { arch: opts.arch }, source: '--arch' });
   if (typeof opts.source === 'string') out.push(...sourceOverrides(opts.source, root));
   if (typeof opts.target === 'string') {
     const data = dataOf('--target', opts.target);

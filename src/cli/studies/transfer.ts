@@ -5,16 +5,26 @@
  * (digits 0-4 → 5-9 when the Fashion-MNIST files are absent) with a small CNN, a source of 20,000
  * images pre-trained until it converges, early stopping on validation splits, and five seeds; --quick (digits 0-4 → 5-9) trims
  * strategies, budgets, seeds and epochs and is a smoke test.
- * `--source` and `--target` run it on the user's data instead (transfer-source.ts).
+ * `--source` and `--target` run it on the user's data instead (transfer-source.ts); `--source
+ * pretrained:NAME`, `checkpoint:DIR` or `--arch ARCH --weights FILE` start from given weights, with
+ * no source data and no source training (src/transfer/study/pretrained.ts).
  *
  * @example
  * await transferStudy.use((d) => d.run(validateConfig(d.schema, { direction: 'digits-0-4-to-5-9' }), onProgress));
  * // polytask study transfer --source <pretrain run> --target my-data.yaml --budgets 5,20 --set model.arch=mlp
+ * // polytask study transfer --source pretrained:nsfw-mobilenet-v2 --target photos.yaml --set source.size=96
+ * // polytask study transfer --arch resnet18 --weights resnet18.safetensors --target photos.yaml
  */
 import { runTransferStudy } from '../../transfer/study.js';
 import { transferVerdict } from '../../report/index.js';
 import { loadPretrained } from '../../transfer/checkpoint.js';
-import { sourceCheckpoint, transferStudyConfigSchema } from '../../transfer/study/config.js';
+import {
+  dataSourceStudy,
+  isPretrainedStudy,
+  sourceCheckpoint,
+  transferStudyConfigSchema,
+} from '../../transfer/study/config.js';
+import { loadPretrainedStudy } from '../../transfer/study/pretrained.js';
 import { loadStudyData } from '../../transfer/study/user-data.js';
 import { transferOverrides } from './transfer-source.js';
 import { defineStudy } from './types.js';
@@ -75,16 +85,30 @@ export const transferStudy = defineStudy({
       flags: '--target <ref>',
       description: 'what to transfer to: a config file with a data: section or a built-in data set (sets target.data)',
     },
+    {
+      flags: '--arch <name>',
+      description:
+        'the model: mlp, cnn, resnet18|34|50, mobilenet_v2, mobilenet_v3_small or vit (sets model; its options with --set model.KEY=...)',
+    },
+    {
+      flags: '--weights <file>',
+      description:
+        "start from this safetensors file (the --arch model's reference names): given weights, no source data (sets source)",
+    },
   ],
   expand: transferOverrides,
   // the source checkpoint, when one is given, is read whole (dataInputs below loads the data)
   check: (config) => {
-    const checkpoint = sourceCheckpoint(config);
+    const checkpoint = isPretrainedStudy(config) ? undefined : sourceCheckpoint(dataSourceStudy(config));
     if (checkpoint !== undefined) loadPretrained(checkpoint);
   },
-  // the data load and fit one model before the run directory exists (the study loads them again),
-  // and the user's files it read are fingerprinted
-  dataInputs: async (config) => ({ files: (await loadStudyData(config)).files }),
+  // the data (and given weights) load and fit one model before the run directory exists, once:
+  // the study takes what was loaded here; the user's files it read are fingerprinted
+  dataInputs: async (config) => ({
+    files: isPretrainedStudy(config)
+      ? (await loadPretrainedStudy(config)).data.files
+      : (await loadStudyData(config)).files,
+  }),
   // the study's progress events carry the run (pre-training, or a fine-tuning run), its index and the runs done
   run: runTransferStudy,
   report: (result) => ({ transfer: result }),

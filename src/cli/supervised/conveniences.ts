@@ -13,9 +13,8 @@
  */
 import { trainTestSplit, DataLoader, type TensorDataset } from '../../data/index.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
-import { functional } from '../../nn/index.js';
 import { Tensor } from '../../tensor/index.js';
-import { accuracy, classWeights, evaluate, macroF1, meanOf, type EarlyStoppingOptions } from '../../train/index.js';
+import { classWeights, evaluate, selectionMetric, type EarlyStoppingOptions } from '../../train/index.js';
 import type { LoadedData } from '../../data/sources/index.js';
 import type { TrainConfig } from '../config/train-schema.js';
 import { CliError } from '../errors.js';
@@ -78,13 +77,7 @@ export function earlyStoppingFor(
   const e = t.earlyStopping;
   if (e === undefined || extras.val === null) return undefined;
   const loader = new DataLoader(extras.val, { batchSize: VAL_BATCH });
-  const weight = extras.classWeight;
-  const metric =
-    e.metric === 'accuracy'
-      ? accuracy()
-      : e.metric === 'macroF1'
-        ? macroF1()
-        : meanOf('loss', (pred, y) => functional.crossEntropy(pred, y, weight === null ? {} : { weight }));
+  const metric = selectionMetric(e.metric, extras.classWeight);
   return {
     metric: e.metric,
     mode: e.mode ?? (metric.higherIsBetter ? 'max' : 'min'),

@@ -6,12 +6,15 @@
  * like any other run's, LoRA's adapters and head also saved on their own, and the model scored on
  * the test split.
  *
- * The strategies train with Adam at a constant rate, as the study runs them; a config that asks
- * for another optimizer, a schedule, clipping or step limits is refused before the run starts.
+ * The strategies train on the loop `train` runs (src/transfer/fit.ts over the Trainer): the
+ * config's optimizer (Adam, AdamW or SGD with momentum; constant or cosine rate), gradient
+ * clipping, class weights, and early stopping on a validation split by `training.earlyStopping`
+ * (each phase keeps its best epoch), from the same `training:` keys as `train`. Step limits
+ * (maxSteps, checkpointEverySteps) have no meaning across a strategy's phases and are refused.
  *
  * @example
  * checkFinetuneConfig(config);                       // before the run directory exists
- * const done = await fitFinetune({ run, config, model, description, data, out, bars, source });
+ * const done = await fitFinetune({ run, config, model, description, data, extras, out, bars, source });
  * done.evaluation.class.accuracy;
  */
 import { join } from 'node:path';
@@ -35,6 +38,8 @@ import { onInterrupt } from '../interrupt.js';
 import { num } from '../format.js';
 import type { Output } from '../output.js';
 import type { ProgressBars } from '../progress.js';
+import type { TrainingExtras } from './conveniences.js';
+import { givenWeights } from './model.js';
 import type { RunSession } from '../run-store.js';
 import { recordFrom } from '../../core/safe-keys.js';
 
@@ -50,6 +55,8 @@ export interface FinetuneRun {
   model: MultiTaskModel;
   description: ArchDescription;
   data: LoadedData;
+  /** The training examples less the validation split, the validation split, the class weights (conveniences.ts). */
+  extras: TrainingExtras;
   out: Output;
   bars: ProgressBars;
   /** Stored with the checkpoint beside the description. */
@@ -71,25 +78,30 @@ export interface FinetuneOutcome {
 }
 
 /**
- * Refuses, before any run directory exists, what the strategies do not do: they train with Adam
- * (optimizer.name adam) at a constant rate, without clipping or step limits.
+ * Refuses, before any run directory exists, what has no meaning across a strategy's phases: step
+ * limits and step checkpoints; and a finetune that names no starting point (`finetune.from`, or a
+ * zoo model's `model.weights`) or both.
  *
  * @example
- * checkFinetuneConfig(config); // throws a CliError for optimizer.name: sgd
+ * checkFinetuneConfig(config); // throws a CliError for training.maxSteps
  */
 export function checkFinetuneConfig(config: FinetuneConfig): void {
-  const { optimizer: o, training: t } = config;
+  const { training: t } = config;
   const refused: [string, boolean][] = [
-    [`optimizer.name ${o.name}`, o.name !== 'adam'],
-    [`optimizer.schedule ${o.schedule}`, o.schedule !== 'constant'],
-    ['training.clipGradNorm', t.clipGradNorm !== undefined],
     ['training.maxSteps', t.maxSteps !== undefined],
     ['training.checkpointEverySteps', t.checkpointEverySteps !== undefined],
   ];
   const bad = refused.find(([, is]) => is);
   if (bad !== undefined)
     throw new CliError(
-      `finetune: ${bad[0]} is not supported: the strategies train with Adam at a constant rate (optimizer.lr, optimizer.weightDecay) for training.epochs`,
+      `finetune: ${bad[0]} is not supported: a strategy trains in phases of training.epochs each (early stopping: training.earlyStopping)`,
+    );
+  const weights = givenWeights(config.model);
+  if ((config.finetune.from === undefined) === (weights === undefined))
+    throw new CliError(
+      config.finetune.from === undefined
+        ? 'finetune: give the model to start from: --from RUN (a pre-trained run or checkpoint), or --arch ARCH --weights FILE.safetensors'
+        : `finetune: --from ${config.finetune.from} and --weights ${weights} both name the starting model; give one`,
     );
 }
 
@@ -121,16 +133,33 @@ export function checkFinetuneModel(description: ArchDescription, config: Finetun
   }
 }
 
-/** The strategy options of a finetune config. */
-function strategyOptions(c: FinetuneConfig): FineTuneOptions {
+/** The strategy options of a finetune config: the same loop options as `train` (optimizer, clipping, class weights, early stopping). */
+function strategyOptions(c: FinetuneConfig, extras: TrainingExtras): FineTuneOptions {
   const f = c.finetune;
+  const t = c.training;
+  const o = c.optimizer;
+  const stop = t.earlyStopping;
   return {
-    epochs: c.training.epochs,
-    batchSize: c.training.batchSize,
-    lr: c.optimizer.lr,
-    weightDecay: c.optimizer.weightDecay,
+    epochs: t.epochs,
+    batchSize: t.batchSize,
+    lr: o.lr,
+    weightDecay: o.weightDecay,
     seed: c.seed,
     frozenBatchNorm: f.frozenBatchNorm,
+    optimizer: { name: o.name, momentum: o.momentum, schedule: o.schedule },
+    ...(t.clipGradNorm === undefined ? {} : { clipGradNorm: t.clipGradNorm }),
+    ...(extras.classWeight === null ? {} : { classWeight: extras.classWeight }),
+    ...(stop === undefined || extras.val === null
+      ? {}
+      : {
+          validation: {
+            data: extras.val,
+            patience: stop.patience,
+            metric: stop.metric,
+            minDelta: stop.minDelta,
+            ...(stop.mode === undefined ? {} : { mode: stop.mode }),
+          },
+        }),
     ...(f.probeLr === undefined ? {} : { probeLr: f.probeLr }),
     ...(f.probeEpochs === undefined ? {} : { probeEpochs: f.probeEpochs }),
     ...(f.layerDecay === undefined ? {} : { layerDecay: f.layerDecay }),
@@ -155,7 +184,7 @@ function saveAdapter(s: FinetuneRun, lora: LoraOutcome): string {
     alpha: String(l.alpha ?? l.rank),
     targets: JSON.stringify(l.targets),
     adapted: JSON.stringify(lora.adapted),
-    from: s.config.finetune.from,
+    from: s.config.finetune.from ?? givenWeights(s.config.model) ?? '',
   });
   return path;
 }
@@ -170,7 +199,7 @@ export async function fitFinetune(s: FinetuneRun): Promise<FinetuneOutcome> {
   const { config, model, data, out } = s;
   const { task } = config;
   const f = config.finetune;
-  const options = strategyOptions(config);
+  const options = strategyOptions(config, s.extras);
   const groupRates =
     f.strategy === 'discriminative'
       ? recordFrom(
@@ -193,7 +222,7 @@ export async function fitFinetune(s: FinetuneRun): Promise<FinetuneOutcome> {
       await runFineTune({
         model,
         task,
-        train: data.train,
+        train: s.extras.train,
         method: f.strategy,
         options,
         lora: {
@@ -228,7 +257,7 @@ export async function fitFinetune(s: FinetuneRun): Promise<FinetuneOutcome> {
     release();
     s.bars.stop();
   }
-  const steps = done * Math.ceil(data.train.length / config.training.batchSize);
+  const steps = done * Math.ceil(s.extras.train.length / config.training.batchSize);
   const testLoader = new DataLoader(data.test, { batchSize: EVAL_BATCH });
   const evaluation = evaluate(model, testLoader, { [task]: [accuracy(), macroF1()] });
   if (reason === 'stopped')

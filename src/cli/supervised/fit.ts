@@ -30,7 +30,7 @@ import type { ProgressBars } from '../progress.js';
 import type { RunSession } from '../run-store.js';
 import { trainingCallbacks } from '../training-callbacks.js';
 import { earlyStoppingFor, type TrainingExtras } from './conveniences.js';
-import { buildOptimizer, type ParamSet } from './optimizer.js';
+import { buildOptimizer, type ParamSet } from '../../train/index.js';
 
 export interface SupervisedRun {
   run: RunSession;

@@ -87,3 +87,13 @@ export function describeModel(
     tasks,
   };
 }
+
+/**
+ * The weights file a zoo model config starts its trunk from (`model.weights`), if any.
+ *
+ * @example
+ * givenWeights({ arch: 'resnet18', weights: 'r18.safetensors' }); // 'r18.safetensors'
+ */
+export function givenWeights(model: ModelConfig | undefined): string | undefined {
+  return model !== undefined && 'weights' in model ? model.weights : undefined;
+}

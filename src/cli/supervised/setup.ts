@@ -21,9 +21,9 @@ import { CliError } from '../errors.js';
 import type { FinetuneConfig, TrainConfig } from '../config/train-schema.js';
 import type { LoadedData } from '../../data/sources/index.js';
 import { findRun } from '../run-store.js';
-import { describeModel } from './model.js';
+import { describeModel, givenWeights } from './model.js';
 import { loadTrunkWeights } from '../../transfer/arch/trunk-weights.js';
-import type { ParamSet } from './optimizer.js';
+import type { ParamSet } from '../../train/index.js';
 
 export interface ModelRequest {
   kind: 'train' | 'pretrain' | 'finetune';
@@ -55,11 +55,28 @@ export function pretrainedPath(root: string, from: string): string {
   return join(findRun(root, from).dir, 'checkpoints');
 }
 
+/** A zoo model for the data with its trunk from `model.weights`: what `train --weights` builds. */
+function zooModel(
+  c: Pick<TrainConfig, 'task'> & { model: TrainConfig['model'] },
+  data: LoadedData,
+): { model: MultiTaskModel; description: ArchDescription } {
+  const description = describeModel(c.model, data.featureShape, c.task, data.classes, data.classNames, data.tokenizer);
+  const model = buildModel(description);
+  const weights = givenWeights(c.model);
+  if (weights !== undefined) loadTrunkWeights(model, weights);
+  return { model, description };
+}
+
 function finetuneModel(
   config: FinetuneConfig,
   data: LoadedData,
   root: string,
 ): { model: MultiTaskModel; description: ArchDescription } {
+  // no pre-trained run: a zoo model from its weights file (checkFinetuneConfig made sure there is one)
+  if (config.finetune.from === undefined) {
+    if (config.model === undefined) throw new CliError('finetune: --weights needs the model it loads into: --arch');
+    return zooModel({ task: config.task, model: config.model }, data);
+  }
   const pre = loadPretrained(pretrainedPath(root, config.finetune.from));
   const expected = inputShapeOf(pre.description);
   if (!inputFits(pre.description, data.featureShape)) {
@@ -95,17 +112,7 @@ export function prepareModel(r: ModelRequest): PreparedModel {
     const saved = loadPretrained(r.checkpointsDir);
     built = { model: saved.model, description: saved.description };
   } else {
-    const c = r.config as TrainConfig;
-    const description = describeModel(
-      c.model,
-      r.data.featureShape,
-      c.task,
-      r.data.classes,
-      r.data.classNames,
-      r.data.tokenizer,
-    );
-    built = { model: buildModel(description), description };
-    if ('weights' in c.model && c.model.weights !== undefined) loadTrunkWeights(built.model, c.model.weights);
+    built = zooModel(r.config as TrainConfig, r.data);
   }
   return { ...built, paramSets: [{ params: built.model.parameters() }] };
 }

@@ -38,7 +38,7 @@ import { onInterrupt } from '../interrupt.js';
 import { checkRunsRootUsable } from '../runs-root-guard.js';
 import { findRun, otherKind, resumeCommand, RunSession } from '../run-store.js';
 import { trainingCallbacks } from '../training-callbacks.js';
-import { buildOptimizer } from './optimizer.js';
+import { buildOptimizer } from '../../train/index.js';
 import { recordFrom } from '../../core/safe-keys.js';
 
 /** The flags of `train` that a multi-task run takes, and their config keys. */

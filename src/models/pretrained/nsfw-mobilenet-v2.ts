@@ -26,6 +26,7 @@ export const NSFW_MOBILENET_V2: PretrainedInfo = {
     'ImageNet, then fine-tuned by the nsfwjs authors on ~60 GB of web images in 5 classes (drawing, neutral, and 3 adult-content classes)',
   licence: 'MIT (npm package nsfwjs 4.4)',
   package: 'nsfwjs',
+  inputShape: [3, 224, 224],
 };
 
 /** The trunk with global average pooling, on [0, 1] pixels (Keras MobileNetV2 wants [-1, 1]). */
@@ -69,5 +70,5 @@ export function nsfwMobilenetV2(): PretrainedBackbone {
     { modelTopology: m.modelTopology, weightSpecs: specs, weightData: Buffer.from(shard, 'base64') },
     where,
   );
-  return { ...NSFW_MOBILENET_V2, module: new MobileNetFeatures(net), featureDim: 1280, inputShape: [3, 224, 224] };
+  return { ...NSFW_MOBILENET_V2, module: new MobileNetFeatures(net), featureDim: 1280 };
 }

@@ -19,12 +19,12 @@ export interface PretrainedInfo {
   licence: string;
   /** The npm package that holds the weights. */
   package: string;
+  /** The input size it was trained at ([C, H, W]); other sizes work, this one transfers best. */
+  inputShape: [number, number, number];
 }
 
 export interface PretrainedBackbone extends PretrainedInfo {
   /** [N, 3, H, W] RGB pixels in [0, 1] → [N, featureDim]; any H, W ≥ 32. */
   module: Module;
   featureDim: number;
-  /** The input size it was trained at ([C, H, W]); other sizes work, this one transfers best. */
-  inputShape: [number, number, number];
 }

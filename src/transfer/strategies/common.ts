@@ -12,7 +12,7 @@ import { functional, type AnyModule } from '../../nn/index.js';
 import type { AdamOptions, ParamsArg } from '../../optim/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { FeatureCache } from '../feature-cache.js';
-import { fitAdam } from '../fit.js';
+import { fitAdam, type FitOptions, type FitValidation } from '../fit.js';
 import { freeze } from '../freeze.js';
 import { freezeBatchNormStats } from '../frozen-batchnorm.js';
 import { loraBaseParameters } from '../lora/inject.js';
@@ -22,6 +22,42 @@ import type { Regularizer } from '../regularizers/types.js';
 import type { FineTuneContext, FineTuneResult, MethodKey } from './types.js';
 
 type History = FineTuneResult['history'];
+
+/** The loop options every phase takes from the strategy's options: optimizer, clipping. */
+function loopOptions(options: FineTuneContext['options']): Pick<FitOptions, 'optimizer' | 'clipGradNorm'> {
+  return {
+    ...(options.optimizer === undefined ? {} : { optimizer: options.optimizer }),
+    ...(options.clipGradNorm === undefined ? {} : { clipGradNorm: options.clipGradNorm }),
+  };
+}
+
+/** The cross-entropy of `logits`, weighted by the options' class weights when given. */
+function taskLoss(options: FineTuneContext['options'], logits: Tensor, y: Tensor): Tensor {
+  return functional.crossEntropy(logits, y, options.classWeight === undefined ? {} : { weight: options.classWeight });
+}
+
+/**
+ * Early stopping on the options' validation split, its data given as `data` (the probe's: cached
+ * features), scoring `predict`'s logits: the plain task loss (no penalty), or the options' metric.
+ */
+function validationOf(
+  options: FineTuneContext['options'],
+  data: TensorDataset,
+  predict: (x: Tensor) => Tensor,
+): FitValidation | undefined {
+  const v = options.validation;
+  if (v === undefined) return undefined;
+  return {
+    data,
+    patience: v.patience,
+    loss: (x: Tensor, y: Tensor) => taskLoss(options, predict(x), y),
+    ...(v.metric === undefined || v.metric === 'loss'
+      ? {}
+      : { metric: { name: v.metric, classWeight: options.classWeight ?? null, predict } }),
+    ...(v.mode === undefined ? {} : { mode: v.mode }),
+    ...(v.minDelta === undefined ? {} : { minDelta: v.minDelta }),
+  };
+}
 
 /**
  * Makes every parameter trainable except the frozen base weights of LoRA adapters, so that a
@@ -66,6 +102,10 @@ export async function trainEndToEnd(
   const release = extras && options.frozenBatchNorm === true ? freezeBatchNormStats(model) : null;
   const head = model.heads.get(task);
   const epochs = options.epochs;
+  const validation =
+    options.validation === undefined
+      ? undefined
+      : validationOf(options, options.validation.data, (x) => head.forward(model.trunk.forward(x)));
   model.train();
   try {
     const losses = await fitAdam({
@@ -80,18 +120,12 @@ export async function trainEndToEnd(
       signal: ctx.signal,
       loss: (x: Tensor, y: Tensor) => {
         const features = model.trunk.forward(x);
-        const ce = functional.crossEntropy(head.forward(features), y);
+        const ce = taskLoss(options, head.forward(features), y);
         return regs.reduce((total, r) => total.add(r.penalty({ features })), ce);
       },
-      // early stopping on the plain cross-entropy of the validation split (no penalty)
-      ...(options.validation === undefined
-        ? {}
-        : {
-            validation: {
-              ...options.validation,
-              loss: (x: Tensor, y: Tensor) => functional.crossEntropy(head.forward(model.trunk.forward(x)), y),
-            },
-          }),
+      ...loopOptions(options),
+      // early stopping on the plain task loss (or metric) of the validation split (no penalty)
+      ...(validation === undefined ? {} : { validation }),
       onEpochEnd: (e) => {
         ctx.onEpoch?.({ strategy, phase, epoch: e.epoch, epochs, loss: e.loss });
         opts.afterEpoch?.(e.epoch);
@@ -123,6 +157,10 @@ export async function trainProbe(
   const features: TensorDataset = cache.features(model.trunk, ctx.train);
   const head = model.heads.get(task);
   const reg = options.l2sp !== undefined ? new L2SP(model, options.l2sp) : null;
+  const validation =
+    options.validation === undefined
+      ? undefined
+      : validationOf(options, cache.features(model.trunk, options.validation.data), (f) => head.forward(f));
   head.train();
   const losses = await fitAdam({
     model: head,
@@ -135,19 +173,12 @@ export async function trainProbe(
     seed: options.seed,
     signal: ctx.signal,
     loss: (f: Tensor, y: Tensor) => {
-      const ce = functional.crossEntropy(head.forward(f), y);
+      const ce = taskLoss(options, head.forward(f), y);
       return reg === null ? ce : ce.add(reg.penalty());
     },
+    ...loopOptions(options),
     // the validation split's features come through the same cache (the trunk is frozen)
-    ...(options.validation === undefined
-      ? {}
-      : {
-          validation: {
-            data: cache.features(model.trunk, options.validation.data),
-            patience: options.validation.patience,
-            loss: (f: Tensor, y: Tensor) => functional.crossEntropy(head.forward(f), y),
-          },
-        }),
+    ...(validation === undefined ? {} : { validation }),
     onEpochEnd: (e) => ctx.onEpoch?.({ strategy, phase, epoch: e.epoch, epochs, loss: e.loss }),
   });
   return { history: losses.map((l) => ({ phase, ...l })), cachedExamples: cache.examplesComputed - before };

@@ -10,6 +10,9 @@
 import type { TensorDataset } from '../../data/index.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import type { FeatureCache } from '../feature-cache.js';
+import type { FitOptimizer } from '../fit.js';
+import type { Tensor } from '../../tensor/index.js';
+import type { SelectionMetricName } from '../../train/index.js';
 
 /**
  * The strategies, in the order studies report them.
@@ -60,7 +63,21 @@ export interface FineTuneOptions {
    * once its cross-entropy there has not improved for `patience` epochs, and keeps its best epoch's
    * weights. Each epoch's validation loss lands in the history.
    */
-  validation?: { data: TensorDataset; patience: number };
+  validation?: {
+    data: TensorDataset;
+    patience: number;
+    /** Select by this score instead of the cross-entropy (train's `earlyStopping.metric`). Default 'loss'. */
+    metric?: SelectionMetricName;
+    /** Default: the metric's direction. */
+    mode?: 'max' | 'min';
+    minDelta?: number;
+  };
+  /** The optimizer (train's `optimizer:` besides lr and weight decay). Default: Adam at a constant rate. */
+  optimizer?: FitOptimizer;
+  /** Clip the gradients' global norm to this before each step. */
+  clipGradNorm?: number;
+  /** Cross-entropy class weights ([classes]), as train's `classWeights`. */
+  classWeight?: Tensor;
 }
 
 /** One finished epoch, as reported while training. */
@@ -89,7 +106,7 @@ export interface FineTuneContext {
 export interface FineTuneResult {
   strategy: MethodKey;
   /** The mean loss of every epoch (and its validation loss, with a validation split), by phase. */
-  history: { phase: string; epoch: number; loss: number; valLoss?: number }[];
+  history: { phase: string; epoch: number; loss: number; valLoss?: number; valScore?: number }[];
   /** Examples that went through the trunk to fill the feature cache (probes only). */
   cachedExamples: number;
 }

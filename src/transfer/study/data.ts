@@ -23,20 +23,15 @@ import {
   TensorDataset,
   type ImageSet,
 } from '../../data/index.js';
-import type { TransferStudyConfig } from './config.js';
+import { dataSourceStudy, type TransferStudyConfig } from './config.js';
 
-/** Where the study's images came from. */
-export interface StudyData {
-  /** A built-in direction, or 'custom' for the user's source and target data (user-data.ts). */
-  direction: Exclude<TransferStudyConfig['direction'], 'auto'> | 'custom';
-  /** Why this direction, when the config said 'auto'. */
+/** The target side of the study's data: what the fine-tuning runs read (a pretrained source has no other side). */
+export interface TargetData {
+  /** A built-in direction, 'custom' for the user's source and target data (user-data.ts), 'pretrained' for given weights (pretrained.ts). */
+  direction: Exclude<TransferStudyConfig['direction'], 'auto'> | 'custom' | 'pretrained';
+  /** Why this direction, when the config said 'auto'; what was loaded otherwise. */
   note: string;
-  sourceName: string;
   targetName: string;
-  /** Pre-training images (absent when a checkpoint is loaded instead). */
-  source: ImageSet;
-  /** Source test images, to report the pre-trained model's accuracy. */
-  sourceTest: ImageSet;
   targetPool: ImageSet;
   /** Test images outside the pool, in every run's test set. */
   targetTest: ImageSet;
@@ -54,6 +49,16 @@ export interface StudyData {
    * (the tokenizer's entries plus [MASK]), the padding id, [MASK]'s id, and the ids never masked.
    */
   text?: { vocabSize: number; padId: number; maskId: number; special: number[] };
+}
+
+/** Where the study's images came from: the target's, and the source's the study pre-trains on. */
+export interface StudyData extends TargetData {
+  direction: Exclude<TargetData['direction'], 'pretrained'>;
+  sourceName: string;
+  /** Pre-training images (absent when a checkpoint is loaded instead). */
+  source: ImageSet;
+  /** Source test images, to report the pre-trained model's accuracy. */
+  sourceTest: ImageSet;
 }
 
 /**
@@ -185,7 +190,7 @@ function joinImages(a: ImageSet, b: ImageSet): ImageSet {
  * const { train, test } = runImages(studyData(resolveStudyConfig('reference')), 10, 0);
  * train.n + test.n; // 10000: every embedded digit is either a label of this run or a test image
  */
-export function runImages(data: StudyData, perClass: number, seed: number): { train: ImageSet; test: ImageSet } {
+export function runImages(data: TargetData, perClass: number, seed: number): { train: ImageSet; test: ImageSet } {
   const labelled = labelledIndices(data.targetPool, perClass, seed);
   const train = selectImages(data.targetPool, labelled);
   if (!data.testOnUnusedPool) return { train, test: data.targetTest };
@@ -200,7 +205,8 @@ export function runImages(data: StudyData, perClass: number, seed: number): { tr
  * @example
  * studyData(resolveStudyConfig({ direction: 'digits-0-4-to-5-9' })).targetPool.classNames; // ['5', ..., '9']
  */
-export function studyData(config: TransferStudyConfig): StudyData {
+export function studyData(study: TransferStudyConfig): StudyData {
+  const config = dataSourceStudy(study);
   const { target, source } = config;
   const poolPerClass = target.poolPerClass ?? 2 * Math.max(...target.budgets);
   let direction = config.direction;

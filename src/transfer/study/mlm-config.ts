@@ -40,6 +40,8 @@ export type MlmCorpus = z.output<typeof mlmCorpusSchema>;
  * mlmSourceSchema.parse({ objective: 'mlm', data: { file: 'lines.txt' }, samples: 500 }).epochs; // 4
  */
 export const mlmSourceSchema = z.strictObject({
+  /** Absent, or 'data': the study pre-trains it (the transfer study's other branch: `pretrained`). */
+  from: z.literal('data').optional(),
   objective: z.literal('mlm'),
   data: mlmCorpusSchema,
   /** Lines pre-trained on (a seeded subset); 'all' for every line outside the held-out test lines. */

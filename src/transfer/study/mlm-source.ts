@@ -56,7 +56,7 @@ const UNK_ID = 1;
 
 /** The study's MLM source branch, or undefined for a classification source. */
 export function mlmSourceOf(c: TransferStudyConfig): MlmSourceConfig | undefined {
-  return c.source.objective === 'mlm' ? c.source : undefined;
+  return 'objective' in c.source && c.source.objective === 'mlm' ? c.source : undefined;
 }
 
 /** The lines of one file, empty ones skipped; the file is checked against the read limits first. */

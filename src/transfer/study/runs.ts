@@ -26,8 +26,8 @@ import { runFineTune } from '../finetune.js';
 import { pretrain, type PretrainResult } from '../pretrain.js';
 import { loadWeights } from '../state-map.js';
 import type { StrategyKey } from '../strategies/types.js';
-import { epochsForBudget, patienceFor, type TransferStudyConfig } from './config.js';
-import { runImages, studyDataset, type StudyData } from './data.js';
+import { epochsForBudget, patienceFor, type DataSourceStudyConfig, type TransferStudyConfig } from './config.js';
+import { runImages, studyDataset, type StudyData, type TargetData } from './data.js';
 import { pretrainMlmSource } from './mlm-source.js';
 import { studyArch } from './user-data.js';
 import { recordFrom } from '../../core/safe-keys.js';
@@ -153,7 +153,7 @@ export function fineTuneGrid(c: TransferStudyConfig): SubRun<FineTuneSpec>[] {
  * const { record } = await pretrainSource(c, data, { signal, dir: ctx.dir(), onEpoch: (e) => log(e.loss) });
  */
 export async function pretrainSource(
-  c: TransferStudyConfig,
+  c: DataSourceStudyConfig,
   data: StudyData,
   o: {
     signal?: AbortSignal | undefined;
@@ -228,7 +228,7 @@ export class FineTuneRuns {
 
   constructor(
     readonly c: TransferStudyConfig,
-    readonly data: StudyData,
+    readonly data: TargetData,
     readonly description: ArchDescription,
     readonly weights: Record<string, Tensor>,
   ) {

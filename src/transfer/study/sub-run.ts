@@ -14,15 +14,23 @@ import { parseConfig } from '../../config/index.js';
 import { ValueError } from '../../core/errors.js';
 import { configHash, dataDigest, type SubRunTrainer } from '../../study/index.js';
 import { loadPretrained } from '../checkpoint.js';
-import { sourceCheckpoint, transferStudyConfigSchema, type TransferStudyConfig } from './config.js';
-import type { StudyData } from './data.js';
+import {
+  dataSourceStudy,
+  isPretrainedStudy,
+  sourceCheckpoint,
+  transferStudyConfigSchema,
+  type TransferStudyConfig,
+} from './config.js';
+import type { StudyData, TargetData } from './data.js';
+import { loadPretrainedStudy, type PretrainedSource } from './pretrained.js';
 import { fineTuneGrid, FineTuneRuns, pretrainSource, sourceWeights, SOURCE_RUN } from './runs.js';
 import { loadStudyData } from './user-data.js';
 
 interface Prepared {
   hash: string;
   c: TransferStudyConfig;
-  data: StudyData;
+  /** The data, and the source model when it is given weights (`source.from: pretrained`). */
+  loaded: { data: StudyData; pretrained: null } | { data: TargetData; pretrained: PretrainedSource };
   /** The fine-tuning runs from the source model at `from` (loaded on the first fine-tuning job). */
   runs: { from: string; runs: FineTuneRuns } | null;
 }
@@ -35,21 +43,30 @@ async function prepare(config: unknown): Promise<Prepared> {
   if (prepared?.hash !== hash) {
     // the config as the study's run resolves it
     const c = parseConfig(transferStudyConfigSchema, config, 'transfer study config');
-    prepared = { hash, c, data: await loadStudyData(c), runs: null };
+    const loaded = isPretrainedStudy(c)
+      ? await loadPretrainedStudy(c).then(({ source, data }) => ({ data, pretrained: source }))
+      : { data: await loadStudyData(c), pretrained: null };
+    prepared = { hash, c, loaded, runs: null };
   }
   return prepared;
 }
 
-/** The digest of the images and labels a config loads, in a fixed order. */
-function fingerprintOf(data: StudyData): string {
-  return dataDigest(
-    [data.source, data.sourceTest, data.targetPool, data.targetTest].flatMap((set) => [
+/** The digest of the images and labels a config loads (and a given source's name), in a fixed order. */
+function fingerprintOf({ data, pretrained }: Prepared['loaded']): string {
+  const sets = pretrained === null ? [data.source, data.sourceTest] : [];
+  return dataDigest([
+    ...(pretrained === null ? [] : [pretrained.name]),
+    ...[...sets, data.targetPool, data.targetTest].flatMap((set) => [
       `${set.n}:${set.height}x${set.width}:${set.classNames.join(',')}`,
       set.images,
       set.labels,
     ]),
-  );
+  ]);
 }
+
+/** Whether the config's study pre-trains its source (sub-run `source`). */
+const pretrainsSource = (c: TransferStudyConfig): boolean =>
+  !isPretrainedStudy(c) && sourceCheckpoint(dataSourceStudy(c)) === undefined;
 
 /**
  * Trains the transfer study's sub-runs by id.
@@ -61,15 +78,15 @@ export const transferSubRunTrainer: SubRunTrainer = {
   files: true,
   ids: async (config) => {
     const { c } = await prepare(config);
-    return [...(sourceCheckpoint(c) === undefined ? [SOURCE_RUN] : []), ...fineTuneGrid(c).map((r) => r.id)];
+    return [...(pretrainsSource(c) ? [SOURCE_RUN] : []), ...fineTuneGrid(c).map((r) => r.id)];
   },
-  fingerprint: async (config) => fingerprintOf((await prepare(config)).data),
+  fingerprint: async (config) => fingerprintOf((await prepare(config)).loaded),
   train: async (config, id, ctx) => {
     const p = await prepare(config);
-    const { c, data } = p;
+    const { c, loaded } = p;
     const dir = ctx.dir;
-    if (id === SOURCE_RUN && sourceCheckpoint(c) === undefined) {
-      const { record } = await pretrainSource(c, data, {
+    if (id === SOURCE_RUN && loaded.pretrained === null && pretrainsSource(c)) {
+      const { record } = await pretrainSource(dataSourceStudy(c), loaded.data, {
         signal: ctx.signal,
         dir: dir?.(SOURCE_RUN),
         onEpoch: (e) => ctx.onActivity?.({ epoch: e.epoch, epochs: e.epochs, loss: e.loss }),
@@ -82,7 +99,16 @@ export const transferSubRunTrainer: SubRunTrainer = {
         `transfer sub-run '${id}'`,
         `not in this study's grid (source, finetune-<strategy>-b<budget>-seed<seed>)`,
       );
-    const from = sourceCheckpoint(c) ?? dir?.(SOURCE_RUN);
+    if (loaded.pretrained !== null) {
+      const given = loaded.pretrained;
+      if (p.runs?.from !== given.name)
+        p.runs = {
+          from: given.name,
+          runs: new FineTuneRuns(c, loaded.data, given.description, sourceWeights(given.model)),
+        };
+      return p.runs.runs.train(run.spec, ctx.signal);
+    }
+    const from = sourceCheckpoint(dataSourceStudy(c)) ?? dir?.(SOURCE_RUN);
     if (from === undefined)
       throw new ValueError(
         `transfer sub-run '${id}'`,
@@ -90,7 +116,7 @@ export const transferSubRunTrainer: SubRunTrainer = {
       );
     if (p.runs?.from !== from) {
       const { model, description } = loadPretrained(from);
-      p.runs = { from, runs: new FineTuneRuns(c, data, description, sourceWeights(model)) };
+      p.runs = { from, runs: new FineTuneRuns(c, loaded.data, description, sourceWeights(model)) };
     }
     return p.runs.runs.train(run.spec, ctx.signal);
   },

@@ -26,15 +26,21 @@ import { loadData, type DataConfig, type LoadedData } from '../../data/sources/i
 import { inputFits } from '../arch/input-shape.js';
 import { inputShapeOf } from '../arch/registry.js';
 import { loadPretrained } from '../checkpoint.js';
-import type { TransferStudyConfig } from './config.js';
+import { dataSourceStudy, type TransferStudyConfig } from './config.js';
 import { balancedSubset, smallestClass, studyData, type StudyData } from './data.js';
 import { loadMlmStudyData } from './mlm-source.js';
+import { oncePerConfig } from '../../study/index.js';
 
 /** Source test examples used to score the source model, at most. */
 const SOURCE_TEST = 2000;
 
-/** A split of loaded data as the study's sets (one row of `featureShape` values per example). */
-function asSet(ds: TensorDataset, classNames: readonly string[]): ImageSet {
+/**
+ * A split of loaded data as the study's sets (one row of `featureShape` values per example).
+ *
+ * @example
+ * asSet(loaded.train, loaded.classNames).n;
+ */
+export function asSet(ds: TensorDataset, classNames: readonly string[]): ImageSet {
   return {
     images: ds.features as Float32Array,
     labels: ds.labels as Int32Array,
@@ -45,8 +51,13 @@ function asSet(ds: TensorDataset, classNames: readonly string[]): ImageSet {
   };
 }
 
-/** Loads one side's data; an error in it says which side. */
-async function load(side: 'source.data' | 'target.data', d: DataConfig, seed: number): Promise<LoadedData> {
+/**
+ * Loads one side's data; an error in it says which side.
+ *
+ * @example
+ * const tgt = await loadSide('target.data', config.target.data, config.target.splitSeed);
+ */
+export async function loadSide(side: 'source.data' | 'target.data', d: DataConfig, seed: number): Promise<LoadedData> {
   try {
     return await loadData(d, seed);
   } catch (err) {
@@ -75,19 +86,24 @@ export function studyArch(
   if (featureShape.length !== 3)
     throw new ValueError(
       'model.arch',
-      `cnn needs image inputs [channels, height, width], but the data gives examples of shape [${featureShape.join(',')}]; set model.arch: mlp`,
+      `${arch} needs image inputs [channels, height, width], but the data gives examples of shape [${featureShape.join(',')}]; set model.arch: mlp`,
     );
   const [inChannels, height, width] = featureShape as [number, number, number];
   return { arch, config: { ...rest, inChannels, height, width } };
 }
 
 /**
- * The study's data: the user's (`source.data`, `target.data`) or a built-in direction's, checked.
+ * The study's data: the user's (`source.data`, `target.data`) or a built-in direction's, checked;
+ * loaded once per config (the CLI's check before the run directory exists and the study share it).
  *
  * @example
  * const data = await loadStudyData(config);
  */
-export async function loadStudyData(config: TransferStudyConfig): Promise<StudyData> {
+export const loadStudyData = oncePerConfig(loadUncached);
+
+/** {@link loadStudyData} without the cache. */
+async function loadUncached(study: TransferStudyConfig): Promise<StudyData> {
+  const config = dataSourceStudy(study);
   const { source, target } = config;
   if (source.objective === 'mlm') return loadMlmStudyData(config);
   if (target.data === undefined) {
@@ -103,8 +119,8 @@ export async function loadStudyData(config: TransferStudyConfig): Promise<StudyD
       'target.data',
       "user target data needs the source's data (source.data): the data to pre-train on, or the data the source checkpoint was trained on",
     );
-  const src = await load('source.data', source.data, source.seed);
-  const tgt = await load('target.data', target.data, target.splitSeed);
+  const src = await loadSide('source.data', source.data, source.seed);
+  const tgt = await loadSide('target.data', target.data, target.splitSeed);
   const shape = (d: LoadedData): string => `[${d.featureShape.join(',')}]`;
   if (source.checkpoint !== undefined) {
     const { description } = loadPretrained(source.checkpoint);

@@ -68,6 +68,11 @@ export interface TransferVerdictInput {
   smokeTest: boolean;
   sourceName: string;
   targetName: string;
+  /**
+   * A source given as weights (a pretrained backbone, checkpoint or weights file), in words: it was
+   * not trained by the study, so the source gates (adequate, converged) do not apply and say so.
+   */
+  pretrained?: string | undefined;
 }
 
 /** The effect at one budget. */
@@ -129,7 +134,15 @@ export function decideTransferVerdict(i: TransferVerdictInput): StudyVerdict<Eff
   const next: string[] = [];
   if (i.smokeTest) next.push('run the full study (npm start without --quick, or polytask study transfer)');
   const chance = 1 / i.sourceClasses;
-  if (i.sourceAccuracy === null) {
+  if (i.pretrained !== undefined) {
+    reasons.push({
+      check: 'source adequate',
+      value: null,
+      passed: true,
+      gate: true,
+      detail: `does not apply: a pretrained source (${i.pretrained}), not trained on a task of this study, so its accuracy on its own task is not measured`,
+    });
+  } else if (i.sourceAccuracy === null) {
     reasons.push({
       check: 'source adequate',
       value: null,
@@ -152,12 +165,16 @@ export function decideTransferVerdict(i: TransferVerdictInput): StudyVerdict<Eff
   }
   const src = i.sourceCurves;
   const convergence = convergenceReason([
-    {
-      label: 'pre-training',
-      losses: src.losses,
-      validation: src.valLosses ?? null,
-      stopped: src.stopped === true,
-    },
+    ...(i.pretrained === undefined
+      ? [
+          {
+            label: 'pre-training',
+            losses: src.losses,
+            validation: src.valLosses ?? null,
+            stopped: src.stopped === true,
+          },
+        ]
+      : []),
     ...i.runs.map((r) => ({
       label: `${r.strategy} ${r.budget}/class seed ${r.seed}`,
       losses: r.losses ?? null,
@@ -170,14 +187,22 @@ export function decideTransferVerdict(i: TransferVerdictInput): StudyVerdict<Eff
   const source = convergenceReason([
     { label: 'pre-training', losses: src.losses, validation: src.valLosses ?? null, stopped: src.stopped === true },
   ]);
-  if (src.losses !== null || src.valLosses !== undefined)
+  if (i.pretrained !== undefined)
+    reasons.push({
+      check: 'source converged',
+      value: null,
+      passed: true,
+      gate: false,
+      detail: `does not apply: the source is given weights (${i.pretrained}), not pre-trained by this study`,
+    });
+  else if (src.losses !== null || src.valLosses !== undefined)
     reasons.push({
       ...source,
       check: 'source converged',
       passed: source.value === 0,
       detail: source.value === 0 ? `the pre-training converged: ${source.detail}` : source.detail,
     });
-  if (!convergence.passed || source.value === 1)
+  if (!convergence.passed || (i.pretrained === undefined && source.value === 1))
     next.push('more epochs (source.epochs, fineTune.minEpochs, fineTune.epochBudget)');
 
   const effects = budgetEffects(i.runs, i.budgets);
