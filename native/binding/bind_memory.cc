@@ -29,7 +29,10 @@ namespace {
 // Largest buffer: what V8 allows a typed array to view, far below where size arithmetic overflows.
 constexpr int64_t kMaxBytes = int64_t{1} << 40;
 
-void give_back(void* data, size_t length, void* /*deleter_data*/) { pt::pool_release(data, length); }
+// The deleter: `capacity` is the block's capacity, carried in the deleter's data pointer.
+void give_back(void* data, size_t /*length*/, void* capacity) {
+  pt::pool_release(data, reinterpret_cast<size_t>(capacity));
+}
 
 // A napi_value is a v8::Local<v8::Value> (Node's v8impl::JsValueFromV8LocalValue); this is the one
 // place polytask relies on it.
@@ -45,11 +48,12 @@ Napi::Value AllocStorage(const Napi::CallbackInfo& info) {
   const int64_t bytes = args.integer(args[0], "'bytes'", 0, kMaxBytes, __FILE__, __LINE__);
   const bool zero = args.boolean(args[1], "'zero'", __FILE__, __LINE__);
   const size_t n = static_cast<size_t>(bytes);
-  void* block = pt::pool_acquire(n);
+  size_t capacity = 0;
+  void* block = pt::pool_acquire(n, &capacity);
   PT_CHECK(args, block != nullptr, "out of memory allocating " + std::to_string(bytes) + " bytes");
   if (zero) std::memset(block, 0, n);
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  std::unique_ptr<v8::BackingStore> store = v8::ArrayBuffer::NewBackingStore(block, n, give_back, nullptr);
+  std::unique_ptr<v8::BackingStore> store = v8::ArrayBuffer::NewBackingStore(block, n, give_back, reinterpret_cast<void*>(capacity));
   return Napi::Value(info.Env(), to_napi(v8::ArrayBuffer::New(isolate, std::move(store))));
 }
 

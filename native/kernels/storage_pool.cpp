@@ -14,6 +14,8 @@ constexpr size_t kAlign = 64;
 constexpr int kMinLog2 = 12;  // log2(kPoolMinBytes)
 constexpr int kSubclasses = 4;
 constexpr int kClasses = (64 - kMinLog2) * kSubclasses;
+// A request may take a free block this many classes above its own (at most 1.5x its size).
+constexpr int kLargerClasses = 2;
 // What the pool retains unless pool_set_limit says otherwise (POLYTASK_POOL_MAX_MB, read by
 // src/backends/native/index.ts).
 constexpr size_t kDefaultLimit = size_t{1} << 30;
@@ -71,26 +73,31 @@ size_t pool_class_bytes(size_t bytes) {
   return (bytes + step - 1) / step * step;
 }
 
-void* pool_acquire(size_t bytes) {
+void* pool_acquire(size_t bytes, size_t* capacity) {
   const size_t cap = pool_class_bytes(bytes);
   if (cap < bytes) return nullptr;  // overflow of the rounding
-  if (bytes >= kPoolMinBytes) {
+  *capacity = cap;
+  if (cap >= kPoolMinBytes) {
     Pool& p = pool();
     std::lock_guard<std::mutex> lock(p.mu);
-    auto& list = p.free_lists[class_index(cap)];
-    p.live += cap;
-    if (!list.empty()) {
+    const int c = class_index(cap);
+    for (int k = c; k < c + kLargerClasses + 1 && k < kClasses; ++k) {
+      auto& list = p.free_lists[k];
+      if (list.empty()) continue;
       void* block = list.back();
       list.pop_back();
-      p.retained -= cap;
+      *capacity = class_capacity(k);
+      p.retained -= *capacity;
       p.retained_blocks -= 1;
+      p.live += *capacity;
       p.hits += 1;
       return block;
     }
     p.misses += 1;
+    p.live += cap;
   }
   void* block = std::aligned_alloc(kAlign, cap == 0 ? kAlign : cap);
-  if (block == nullptr && bytes >= kPoolMinBytes) {
+  if (block == nullptr && cap >= kPoolMinBytes) {
     Pool& p = pool();
     std::lock_guard<std::mutex> lock(p.mu);
     p.live -= cap;
@@ -98,16 +105,15 @@ void* pool_acquire(size_t bytes) {
   return block;
 }
 
-void pool_release(void* block, size_t bytes) {
+void pool_release(void* block, size_t capacity) {
   if (block == nullptr) return;
-  if (bytes >= kPoolMinBytes) {
-    const size_t cap = pool_class_bytes(bytes);
+  if (capacity >= kPoolMinBytes) {
     Pool& p = pool();
     std::lock_guard<std::mutex> lock(p.mu);
-    p.live -= cap;
-    if (p.retained + cap <= p.limit) {
-      p.free_lists[class_index(cap)].push_back(block);
-      p.retained += cap;
+    p.live -= capacity;
+    if (p.retained + capacity <= p.limit) {
+      p.free_lists[class_index(capacity)].push_back(block);
+      p.retained += capacity;
       p.retained_blocks += 1;
       return;
     }

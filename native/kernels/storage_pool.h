@@ -4,15 +4,18 @@
 // deleter gives them back.
 //
 // Classes: requests of at least kPoolMinBytes are rounded up to 4 classes per power of two
-// (2^k, 1.25*2^k, 1.5*2^k, 1.75*2^k), so a block wastes at most a fifth of itself; smaller ones
-// are plain aligned allocations that never enter the pool. A released block goes to its class's
-// free list unless the pool already retains `limit` bytes, in which case it is freed. Every
-// function is thread-safe: V8 may run ArrayBuffer deleters on its background sweeper thread.
+// (2^k, 1.25*2^k, 1.5*2^k, 1.75*2^k), so a fresh block wastes at most a fifth of itself; smaller
+// ones are plain aligned allocations that never enter the pool. A request takes a free block of
+// its class, else one of the next two classes (at most 1.5x its size: the mix of sizes that the
+// collector hands back differs from step to step), else a fresh one. A released block goes to its
+// class's free list unless the pool already retains `limit` bytes, in which case it is freed.
+// Every function is thread-safe: V8 may run ArrayBuffer deleters on its background sweeper thread.
 //
 // Example:
-//   void* p = pt::pool_acquire(1 << 20);   // 1 MiB, contents unspecified, 64-byte aligned
-//   ...                                     // use it
-//   pt::pool_release(p, 1 << 20);          // the same size: the next 1 MiB request reuses it
+//   size_t cap;
+//   void* p = pt::pool_acquire(1 << 20, &cap);  // >= 1 MiB, contents unspecified, 64-byte aligned
+//   ...                                          // use it
+//   pt::pool_release(p, cap);                    // the next request of its class reuses it
 //   pt::PooledFloats acc(n, true);         // kernel scratch: n zeros, back to the pool at scope end
 #pragma once
 
@@ -23,19 +26,19 @@
 
 namespace pt {
 
-// Requests below this many bytes are not pooled (V8's own allocation is as cheap for them).
+// Capacities below this many bytes are not pooled (V8's own allocation is as cheap for them).
 constexpr size_t kPoolMinBytes = 4096;
 
-// The capacity a request of `bytes` gets: its size class (bytes itself below kPoolMinBytes,
-// rounded up to 64).
+// The capacity of a fresh block for a request of `bytes`: its size class (below kPoolMinBytes,
+// bytes rounded up to 64).
 size_t pool_class_bytes(size_t bytes);
 
-// A 64-byte aligned block of at least `bytes` (unspecified contents), from the pool when a block
-// of its class is free, else freshly allocated; nullptr when the system is out of memory.
-void* pool_acquire(size_t bytes);
+// A 64-byte aligned block of at least `bytes` (unspecified contents) and its capacity, from the
+// pool when it has a block that fits, else freshly allocated; nullptr when out of memory.
+void* pool_acquire(size_t bytes, size_t* capacity);
 
-// Gives back a block from pool_acquire(bytes), with the same `bytes`.
-void pool_release(void* block, size_t bytes);
+// Gives back a block from pool_acquire, with the capacity it returned.
+void pool_release(void* block, size_t capacity);
 
 // Caps the bytes the pool retains (0 turns retention off); frees retained blocks above the cap.
 void pool_set_limit(size_t bytes);
@@ -60,12 +63,13 @@ PoolStats pool_stats();
 // when the system is out of memory, as std::vector does.
 class PooledFloats {
  public:
-  PooledFloats(int64_t n, bool zero) : bytes_(static_cast<size_t>(n) * sizeof(float)) {
-    data_ = static_cast<float*>(pool_acquire(bytes_));
+  PooledFloats(int64_t n, bool zero) {
+    const size_t bytes = static_cast<size_t>(n) * sizeof(float);
+    data_ = static_cast<float*>(pool_acquire(bytes, &capacity_));
     if (data_ == nullptr) throw std::bad_alloc();
-    if (zero) std::memset(data_, 0, bytes_);
+    if (zero) std::memset(data_, 0, bytes);
   }
-  ~PooledFloats() { pool_release(data_, bytes_); }
+  ~PooledFloats() { pool_release(data_, capacity_); }
   PooledFloats(const PooledFloats&) = delete;
   PooledFloats& operator=(const PooledFloats&) = delete;
 
@@ -75,7 +79,7 @@ class PooledFloats {
   const float& operator[](size_t i) const { return data_[i]; }
 
  private:
-  size_t bytes_;
+  size_t capacity_ = 0;
   float* data_;
 };
 
