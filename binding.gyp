@@ -41,6 +41,7 @@
         'native/binding/bind_conv.cc',
         'native/binding/bind_elementwise.cc',
         'native/binding/bind_gemm.cc',
+        'native/binding/bind_memory.cc',
         'native/binding/bind_movement.cc',
         'native/binding/bind_norm.cc',
         'native/binding/bind_optim.cc',
@@ -64,6 +65,7 @@
         'native/kernels/pool.cpp',
         'native/kernels/reduce.cpp',
         'native/kernels/softmax.cpp',
+        'native/kernels/storage_pool.cpp',
       ],
       'dependencies': [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all",

@@ -9,6 +9,7 @@
  *     batch 32, AdamW.  W6: ResNet-18 inference at 224×224, batch 8 (steps = batches).
  * convlayers: each convolution layer's pass times (bench/conv-layers.ts), best of `reps` calls.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { PLAIN_GEMM } from '../src/backend/backend.js';
 import { getBackend, manualSeed, nn, noGrad, optim, rand, setBackend, tensor, type Tensor } from '../src/index.js';
 import { bertForSequenceClassification, resnet18 } from '../src/models/zoo/index.js';
@@ -39,6 +40,30 @@ function cnn(): nn.Module {
   );
 }
 
+/**
+ * The timed window of trainRate: its steps, start and end (performance.now), and the minor page
+ * faults of its second half (the first steps may still grow the allocator's free memory).
+ */
+let steady: { steps: number; t0: number; t1: number; faults: number; faultSteps: number } | null = null;
+
+/** Every GC pause of the process (Node delivers the entries after the pause, outside the steps). */
+const gcPauses: { start: number; ms: number }[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push({ start: e.startTime, ms: e.duration });
+}).observe({ entryTypes: ['gc'] });
+
+/**
+ * Minor page faults and GC milliseconds per timed step of trainRate: a step in steady state should
+ * touch no fresh page (issue 18). Waits for Node to deliver the GC entries of the window.
+ */
+async function steadyState(): Promise<{ faultsPerStep?: number; gcMsPerStep?: number }> {
+  if (steady === null) return {};
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+  const { steps, t0, t1, faults, faultSteps } = steady;
+  const gcMs = gcPauses.filter((g) => g.start >= t0 && g.start < t1).reduce((a, g) => a + g.ms, 0);
+  return { faultsPerStep: Math.round(faults / faultSteps), gcMsPerStep: Number((gcMs / steps).toFixed(2)) };
+}
+
 function trainRate(
   model: nn.Module,
   x: Tensor,
@@ -52,9 +77,16 @@ function trainRate(
     opt.step();
   };
   for (let i = 0; i < 3; i++) step();
+  const half = Math.floor(steps / 2);
+  let f0 = 0;
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) step();
-  return (x.shape[0]! * steps) / ((performance.now() - t0) / 1000);
+  for (let i = 0; i < steps; i++) {
+    if (i === half) f0 = process.resourceUsage().minorPageFault;
+    step();
+  }
+  const t1 = performance.now();
+  steady = { steps, t0, t1, faults: process.resourceUsage().minorPageFault - f0, faultSteps: steps - half };
+  return (x.shape[0]! * steps) / ((t1 - t0) / 1000);
 }
 
 /**
@@ -116,7 +148,7 @@ function labels(n: number): Tensor {
   return tensor(Int32Array.from({ length: n }, (_, i) => i % 10));
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const [workload = 'W1', backend = 'native', arg] = process.argv.slice(2);
   setBackend(backend === 'js' ? 'js' : 'native');
   manualSeed(0);
@@ -132,8 +164,9 @@ function main(): void {
   else if (workload === 'W6') out['samplesPerSec'] = inferenceRate(Number(arg ?? 3));
   else if (workload === 'convlayers') out['ms'] = convLayerTimes(Number(arg ?? 5));
   else out['gflops'] = gemmRate(Number(arg ?? 1024), process.argv[5] === 'tensor' ? 'tensor' : 'kernel');
+  Object.assign(out, await steadyState());
   out['peakRssMb'] = process.resourceUsage().maxRSS / 1024;
   console.log(JSON.stringify(out));
 }
 
-main();
+await main();

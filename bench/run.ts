@@ -4,7 +4,8 @@
  * Every contender runs in its own process (so peak memory is its own), contenders alternate within
  * each repetition, and the median of the repetitions is reported with its ratio to PyTorch (the better
  * of 1 and 2 threads) or NumPy for GEMM. Prints a markdown table and writes bench/results.json.
- * Absent peers are reported as absent.
+ * Absent peers are reported as absent. polytask's training rows also show the minor page faults of
+ * a steady-state step (the second half of the timed steps) and the GC milliseconds of a step.
  *
  * Then the speed claims of the studies, each measured by its own worker: multi-task step costs
  * against a single-task step (bench/mtl-step.ts) and a linear-probe epoch over cached features
@@ -125,6 +126,9 @@ function workloads(quick: boolean): Workload[] {
 interface Sample {
   value: number | null;
   peakRssMb: number | null;
+  /** polytask's training workloads: minor page faults per steady-state step and GC ms per step. */
+  faultsPerStep?: number;
+  gcMsPerStep?: number;
   error?: string;
 }
 
@@ -165,7 +169,14 @@ function runWorker(cmd: readonly string[]): { record: Record<string, unknown> | 
 function runOnce(c: Contender, metric: string): Sample {
   const { record, error } = runWorker(c.cmd);
   if (record === null) return { value: null, peakRssMb: null, ...(error === undefined ? {} : { error }) };
-  return { value: Number(record[metric]), peakRssMb: Number(record['peakRssMb']) };
+  const extra = (key: 'faultsPerStep' | 'gcMsPerStep'): Partial<Sample> =>
+    typeof record[key] === 'number' ? { [key]: record[key] } : {};
+  return {
+    value: Number(record[metric]),
+    peakRssMb: Number(record['peakRssMb']),
+    ...extra('faultsPerStep'),
+    ...extra('gcMsPerStep'),
+  };
 }
 
 function median(xs: number[]): number {
@@ -181,6 +192,9 @@ interface Row {
   ratio: number | null;
   peakRssMb: number | null;
   runs: number[];
+  /** Medians over the runs, where the worker reports them (polytask's training workloads). */
+  faultsPerStep?: number;
+  gcMsPerStep?: number;
   note?: string;
 }
 
@@ -328,14 +342,18 @@ function main(): void {
     const lines = [
       `### ${w.title}`,
       '',
-      '| contender | median | × reference | peak RSS (MB) |',
-      '| --- | ---: | ---: | ---: |',
+      '| contender | median | × reference | peak RSS (MB) | page faults / step | GC ms / step |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
     ];
     for (const c of w.contenders) {
       const m = med(c.name);
       const ss = samples.get(c.name)!;
       const rss = ss.map((s) => s.peakRssMb).filter((v): v is number => v !== null);
       const err = ss.find((s) => s.error !== undefined)?.error;
+      const medianOf = (key: 'faultsPerStep' | 'gcMsPerStep'): Partial<Row> => {
+        const vals = ss.map((s) => s[key]).filter((v): v is number => v !== undefined);
+        return vals.length === 0 ? {} : { [key]: median(vals) };
+      };
       const row: Row = {
         workload: w.id,
         contender: c.name,
@@ -343,11 +361,13 @@ function main(): void {
         ratio: m !== null && ref !== null ? m / ref : null,
         peakRssMb: rss.length === 0 ? null : Math.max(...rss),
         runs: ss.map((s) => s.value ?? NaN),
+        ...medianOf('faultsPerStep'),
+        ...medianOf('gcMsPerStep'),
         ...(m === null && err !== undefined ? { note: err } : {}),
       };
       rows.push(row);
       lines.push(
-        `| ${c.name} | ${m === null ? (err ?? 'n/a') : m.toFixed(1)} | ${row.ratio === null ? '' : row.ratio.toFixed(2)} | ${row.peakRssMb === null ? '' : row.peakRssMb.toFixed(0)} |`,
+        `| ${c.name} | ${m === null ? (err ?? 'n/a') : m.toFixed(1)} | ${row.ratio === null ? '' : row.ratio.toFixed(2)} | ${row.peakRssMb === null ? '' : row.peakRssMb.toFixed(0)} | ${row.faultsPerStep?.toFixed(0) ?? ''} | ${row.gcMsPerStep?.toFixed(1) ?? ''} |`,
       );
     }
     tables.push(lines.join('\n'));

@@ -38,6 +38,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ptb::register_softmax(env, exports);
   ptb::register_norm(env, exports);
   ptb::register_optim(env, exports);
+  ptb::register_memory(env, exports);
   return exports;
 }
 

@@ -24,6 +24,7 @@
 
 #include "conv_util.h"
 #include "gemm.h"
+#include "storage_pool.h"
 
 namespace pt {
 namespace {
@@ -191,7 +192,7 @@ void conv2d_backward_weight_wide(const float* gy, const float* x, float* gw, con
   // micro-tiles better than og rows and few taps (9 for a 3x3 kernel on one channel).
   const int64_t tasks = accumulator_tasks(g.n);
   const int64_t nb = images_per_chunk(g.n, d.per_image, tasks);
-  std::vector<float> acc(static_cast<size_t>(tasks * wsize), 0.0f);
+  PooledFloats acc(tasks * wsize, true);  // pooled: reuses the previous call's pages
   auto run_task = [&](int64_t t) {
     Scratch& s = scratch();
     float* at = acc.data() + t * wsize;

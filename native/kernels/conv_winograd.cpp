@@ -24,6 +24,7 @@
 
 #include "conv_util.h"
 #include "gemm.h"
+#include "storage_pool.h"
 
 namespace pt {
 namespace {
@@ -333,7 +334,7 @@ bool conv2d_backward_weight_winograd(const float* gy, const float* x, float* gw,
   // Each task sums its images' transformed gradient [group][pos][og][cg] into its own accumulator.
   const int64_t tasks = accumulator_tasks(g.n);
   const int64_t nb = images_per_chunk(g.n, kPositions * (cg + og) * p.tiles, tasks);
-  std::vector<float> acc(static_cast<size_t>(tasks * usize), 0.0f);
+  PooledFloats acc(tasks * usize, true);  // pooled: tens of MB a call for the widest layers
   std::atomic<bool> finite{true};
   run_tasks(tasks, [&](int64_t t) {
     Scratch& s = scratch();

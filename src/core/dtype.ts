@@ -7,30 +7,56 @@
 export type DType = 'float32' | 'int32';
 export type TypedArray = Float32Array | Int32Array;
 
-/** A fresh zero-filled array of `size` elements of `dtype`. */
-export function allocate(dtype: DType, size: number): TypedArray {
-  return dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
+/** From this many bytes on, allocateEmpty skips the zero fill and the storage allocator serves arrays. */
+const POOLED_MIN_BYTES = 4096;
+
+/**
+ * A source of ArrayBuffers for tensor storage: exactly `bytes` bytes, zero-filled when `zero`,
+ * otherwise with unspecified contents. The native backend installs its storage pool
+ * (native/kernels/storage_pool.h), whose buffers give their memory back to the pool when they are
+ * collected, so that a training step reuses the pages of the previous one.
+ */
+export type StorageAllocator = (bytes: number, zero: boolean) => ArrayBuffer;
+
+let storage: StorageAllocator | null = null;
+
+/**
+ * Routes the allocations of at least 4 KiB made by allocate and allocateEmpty to `allocator`
+ * (null: back to plain JavaScript arrays). Arrays already handed out are unaffected.
+ *
+ * @example
+ * setStorageAllocator((bytes, zero) => new ArrayBuffer(bytes)); // what null amounts to, zero or not
+ */
+export function setStorageAllocator(allocator: StorageAllocator | null): void {
+  storage = allocator;
 }
 
-/** From this many bytes on, allocateEmpty skips the zero fill (below it, filling costs nothing). */
-const EMPTY_MIN_BYTES = 4096;
+function view(dtype: DType, buffer: ArrayBuffer, byteOffset: number, size: number): TypedArray {
+  return dtype === 'int32' ? new Int32Array(buffer, byteOffset, size) : new Float32Array(buffer, byteOffset, size);
+}
+
+/** A fresh zero-filled array of `size` elements of `dtype`. */
+export function allocate(dtype: DType, size: number): TypedArray {
+  if (storage !== null && size * 4 >= POOLED_MIN_BYTES) return view(dtype, storage(size * 4, true), 0, size);
+  return dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
+}
 
 /**
  * A fresh array of `size` elements of `dtype` whose contents are unspecified (old memory), for the
  * output of a kernel that overwrites every element: a large `new Float32Array` is zero-filled by
  * calloc and then written again by the kernel, a pass over memory that a training step of a CNN
- * spends ~5% of its time on. Node's Buffer.allocUnsafeSlow gives unpooled, unfilled memory.
+ * spends ~5% of its time on. The memory comes from the storage allocator when one is installed,
+ * else from Node's Buffer.allocUnsafeSlow (unpooled, unfilled).
  *
  * @example
  * const out = allocateEmpty('float32', x.size) as Float32Array;
  * getBackend().unary('relu', x.data as Float32Array, out, 0); // writes every element
  */
 export function allocateEmpty(dtype: DType, size: number): TypedArray {
-  if (size * 4 < EMPTY_MIN_BYTES) return allocate(dtype, size);
+  if (size * 4 < POOLED_MIN_BYTES) return allocate(dtype, size);
+  if (storage !== null) return view(dtype, storage(size * 4, false), 0, size);
   const bytes = Buffer.allocUnsafeSlow(size * 4);
-  return dtype === 'int32'
-    ? new Int32Array(bytes.buffer, bytes.byteOffset, size)
-    : new Float32Array(bytes.buffer, bytes.byteOffset, size);
+  return view(dtype, bytes.buffer, bytes.byteOffset, size);
 }
 
 /** allocateEmpty for float32. */

@@ -11,9 +11,20 @@
  * @example
  * const addon = loadNativeAddon();
  * addon?.gemmKernel(); // 'avx512', 'avx2' or 'generic'
+ * addon?.storagePoolStats().hits; // tensor allocations served by reused memory
  */
 import type { Shape } from '../../core/shape.js';
 import type { Backend, BinaryOp, F32 } from '../../backend/backend.js';
+
+/** The storage pool's counters: bytes it keeps free for reuse and bytes handed out, requests served by reuse or not. */
+export interface StoragePoolStats {
+  limitBytes: number;
+  retainedBytes: number;
+  retainedBlocks: number;
+  liveBytes: number;
+  hits: number;
+  misses: number;
+}
 
 /** Every Backend kernel but `binary` has the same signature in the addon (see Backend for the contracts). */
 export interface NativeAddon extends Omit<Backend, 'name' | 'binary'> {
@@ -26,6 +37,16 @@ export interface NativeAddon extends Omit<Backend, 'name' | 'binary'> {
   setGemmKernel(name: string): void;
   /** Threads the kernels split work over (POLYTASK_NUM_THREADS, else the hardware concurrency). */
   numThreads(): number;
+
+  // ---- storage pool (native/kernels/storage_pool.h) ----
+  /** An ArrayBuffer of `bytes` from the pool, zero-filled when `zero`; its memory returns to the pool when collected. */
+  allocStorage(bytes: number, zero: boolean): ArrayBuffer;
+  /** What the pool holds and has served. */
+  storagePoolStats(): StoragePoolStats;
+  /** Caps the bytes the pool keeps for reuse (0: keeps none). */
+  setStoragePoolLimit(bytes: number): void;
+  /** Frees every block the pool keeps. */
+  trimStoragePool(): void;
 
   /** Float32 operands only: int32 arithmetic stays in the JS backend. */
   binary(op: BinaryOp, a: F32, aShape: Shape, b: F32, bShape: Shape, out: F32, outShape: Shape): void;

@@ -6,6 +6,10 @@
  * it as 'native' (priority 1: preferred when built). `POLYTASK_REQUIRE_NATIVE=1` (CI) makes a
  * missing addon an error instead of a fallback to the JS backend.
  *
+ * Loading the backend installs the addon's storage pool as the allocator of tensor storage
+ * (setStorageAllocator in src/core/dtype.ts): `POLYTASK_POOL_MAX_MB` caps the memory it keeps for
+ * reuse (default 1024; 0 turns the pool off and tensors get plain JavaScript arrays).
+ *
  * @example
  * const nb = loadNativeBackend();
  * if (nb.backend === null) console.log(`JS only: ${nb.reason}`);
@@ -15,6 +19,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../../backend/backend.js';
+import { setStorageAllocator } from '../../core/dtype.js';
+import { ValueError } from '../../core/errors.js';
 import { backendAvailable, registerBackend } from '../../backend/registry.js';
 import { jsBackend } from '../js/index.js';
 import type { NativeAddon } from './addon.js';
@@ -110,10 +116,35 @@ function wrap(addon: NativeAddon): Backend {
   };
 }
 
+/** Largest POLYTASK_POOL_MAX_MB: 1 TiB, the largest buffer the addon hands out. */
+const POOL_MAX_MB = 1 << 20;
+
+/**
+ * POLYTASK_POOL_MAX_MB as bytes, or null when unset (the addon's default, 1 GiB, applies).
+ *
+ * @example
+ * poolLimitBytes('256'); // 268435456
+ */
+export function poolLimitBytes(env: string | undefined): number | null {
+  if (env === undefined || env.trim() === '') return null;
+  const mb = Number(env);
+  if (!/^\s*\d+\s*$/.test(env) || mb > POOL_MAX_MB)
+    throw new ValueError('POLYTASK_POOL_MAX_MB', `'${env}' is not a whole number of MiB from 0 to ${POOL_MAX_MB}`);
+  return mb * 2 ** 20;
+}
+
+/** Makes the addon's storage pool the allocator of tensor storage, within POLYTASK_POOL_MAX_MB. */
+function installStoragePool(addon: NativeAddon): void {
+  const limit = poolLimitBytes(process.env['POLYTASK_POOL_MAX_MB']);
+  if (limit !== null) addon.setStoragePoolLimit(limit);
+  setStorageAllocator(limit === 0 ? null : addon.allocStorage);
+}
+
 /** The native backend, or null and the reason it is unavailable. Loads once. */
 export function loadNativeBackend(): NativeLoad {
   if (cached === null) {
     const { addon, reason } = addonLoad();
+    if (addon !== null) installStoragePool(addon);
     cached = addon === null ? { backend: null, reason } : { backend: wrap(addon), reason: '' };
   }
   return cached;
