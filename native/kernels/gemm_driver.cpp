@@ -238,49 +238,82 @@ void gemm_serial(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g) {
   blocked_gemm(kr, bl, g);
 }
 
-// Row blocks of C for the parallel driver: about MC rows each, evened out so the last block is
-// not a sliver, and at least one per thread when there are enough rows.
-int64_t row_block(const GemmKernel& kr, const GemmBlocks& bl, int64_t m, int threads) {
-  if (bl.exact) return bl.mc;
-  int64_t blocks = std::max<int64_t>((m + bl.mc - 1) / bl.mc, std::min<int64_t>(threads, m / kr.mr));
-  blocks = std::max<int64_t>(blocks, 1);
-  return round_up((m + blocks - 1) / blocks, kr.mr);
-}
+// The row blocks of C the parallel driver deals out: exact blocks are MC rows each; otherwise the
+// MR-row slivers are split evenly into a multiple of `threads` blocks (at least ceil(m / MC)), so
+// no thread is left with one block more than the others (1024 rows in 5 blocks of 216 would keep
+// one of two threads busy 3/5 of the time).
+class RowBlocks {
+ public:
+  RowBlocks(const GemmKernel& kr, const GemmBlocks& bl, int64_t m, int threads) : m_(m), mr_(kr.mr), exact_(bl.exact) {
+    slivers_ = (m + mr_ - 1) / mr_;
+    if (exact_) {
+      size_ = bl.mc;
+      count_ = (m + size_ - 1) / size_;
+    } else {
+      count_ = std::min(round_up(std::max<int64_t>((m + bl.mc - 1) / bl.mc, threads), threads), slivers_);
+      size_ = (slivers_ + count_ - 1) / count_ * mr_;
+    }
+  }
+  int64_t count() const { return count_; }
+  // Rows of the largest block (a multiple of MR).
+  int64_t max_rows() const { return round_up(size_, mr_); }
+  // First row of block b; block b ends where block b + 1 starts.
+  int64_t start(int64_t b) const { return exact_ ? std::min(m_, b * size_) : std::min(m_, slivers_ * b / count_ * mr_); }
 
-// All threads on one problem, the way BLIS does it: for each kc x nc panel of B, the threads pack
-// the panel together into one shared buffer, then each takes MC-row blocks of A (packing only its
-// own block) and multiplies them by the whole panel. Every element of A and B is packed once,
-// instead of once per tile of C. When A has fewer row blocks than threads (a small batch), the
-// panel's columns are split too, and those row blocks are packed once per column group.
+ private:
+  int64_t m_, mr_, slivers_ = 0, count_ = 0, size_ = 0;
+  bool exact_;
+};
+
+// Packed B panels filled between two synchronisations of the threads: every KC panel of an NC
+// column block up to this many bytes and panels (784 x 512 floats for an MLP layer), so a product
+// pays two hand-overs per NC column block instead of two per KC x NC panel.
+constexpr int64_t kPackedBBytes = 4 << 20, kPackedBPanels = 8;
+
+// All threads on one problem, the way BLIS does it: for each group of kc x nc panels of B, the
+// threads pack the panels together into one shared buffer, then each takes row blocks of A
+// (packing only its own block, panel by panel) and multiplies them by the panels. Every element of
+// A and B is packed once, instead of once per tile of C. When A has fewer row blocks than threads
+// (a small batch), the panels' columns are split too, and those row blocks are packed once per
+// column group.
 void gemm_shared_panels(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g, int threads) {
   const int64_t nc_max = block_along(g.n, bl.nc, kr.nr, bl.exact);
   const int64_t kc_max = block_along(g.k, bl.kc, 1, bl.exact);
-  const int64_t mc = row_block(kr, bl, g.m, threads);
-  const int64_t row_blocks = (g.m + mc - 1) / mc;
-  // The shared panel lives in the calling thread's buffer; workers pack A into their own.
-  float* pb = tl_pack_b.reserve(static_cast<size_t>(nc_max * kc_max));
+  const int64_t panel_floats = kc_max * nc_max;
+  const int64_t k_panels = (g.k + kc_max - 1) / kc_max;
+  const int64_t group = std::clamp<int64_t>(kPackedBBytes / (panel_floats * static_cast<int64_t>(sizeof(float))), 1,
+                                             std::min(k_panels, kPackedBPanels));
+  const RowBlocks rows(kr, bl, g.m, threads);
+  // The shared panels live in the calling thread's buffer; workers pack A into their own.
+  float* pb = tl_pack_b.reserve(static_cast<size_t>(group * panel_floats));
   for (int64_t jc = 0; jc < g.n; jc += nc_max) {
     const int64_t nc = std::min(nc_max, g.n - jc);
     const int64_t slivers = (nc + kr.nr - 1) / kr.nr;
-    const int64_t col_groups = std::min<int64_t>(slivers, (threads + row_blocks - 1) / row_blocks);
+    const int64_t col_groups = std::min<int64_t>(slivers, (threads + rows.count() - 1) / rows.count());
     const int64_t group_slivers = (slivers + col_groups - 1) / col_groups;
-    const int64_t pack_tasks = std::min<int64_t>(threads, slivers);
-    for (int64_t pc = 0; pc < g.k; pc += kc_max) {
-      const int64_t kc = std::min(kc_max, g.k - pc);
-      parallel_tasks(pack_tasks, [&](int64_t t) {
-        const int64_t s0 = slivers * t / pack_tasks, s1 = slivers * (t + 1) / pack_tasks;
+    const int64_t pack_parts = std::min<int64_t>(threads, slivers);
+    for (int64_t p0 = 0; p0 < k_panels; p0 += group) {
+      const int64_t panels = std::min(group, k_panels - p0);
+      parallel_tasks(panels * pack_parts, [&](int64_t t) {
+        const int64_t pc = (p0 + t / pack_parts) * kc_max, kc = std::min(kc_max, g.k - pc);
+        const int64_t part = t % pack_parts;
+        const int64_t s0 = slivers * part / pack_parts, s1 = slivers * (part + 1) / pack_parts;
         const int64_t j0 = s0 * kr.nr, j1 = std::min(nc, s1 * kr.nr);
-        if (j0 < j1) kr.pack_b(g.tb, kc, j1 - j0, b_at(g, pc, jc + j0), g.ldb, pb + j0 * kc);
+        float* panel = pb + (t / pack_parts) * panel_floats;
+        if (j0 < j1) kr.pack_b(g.tb, kc, j1 - j0, b_at(g, pc, jc + j0), g.ldb, panel + j0 * kc);
       });
-      const bool accumulate = g.accumulate || pc > 0;
-      parallel_tasks(row_blocks * col_groups, [&](int64_t t) {
-        const int64_t i0 = (t / col_groups) * mc, rows = std::min(mc, g.m - i0);
+      parallel_tasks(rows.count() * col_groups, [&](int64_t t) {
+        const int64_t i0 = rows.start(t / col_groups), mc = rows.start(t / col_groups + 1) - i0;
         const int64_t j0 = (t % col_groups) * group_slivers * kr.nr;
-        if (j0 >= nc) return;
+        if (j0 >= nc || mc <= 0) return;
         const int64_t cols = std::min(group_slivers * kr.nr, nc - j0);
-        float* pa = tl_pack_a.reserve(static_cast<size_t>(round_up(rows, kr.mr) * kc_max));
-        kr.pack_a(g.ta, rows, kc, a_at(g, i0, pc), g.lda, pa);
-        macro_kernel(kr, rows, cols, kc, pa, pb + j0 * kc, g.c + i0 * g.ldc + jc + j0, g.ldc, accumulate);
+        float* pa = tl_pack_a.reserve(static_cast<size_t>(rows.max_rows() * kc_max));
+        for (int64_t p = 0; p < panels; ++p) {
+          const int64_t pc = (p0 + p) * kc_max, kc = std::min(kc_max, g.k - pc);
+          kr.pack_a(g.ta, mc, kc, a_at(g, i0, pc), g.lda, pa);
+          macro_kernel(kr, mc, cols, kc, pa, pb + p * panel_floats + j0 * kc, g.c + i0 * g.ldc + jc + j0, g.ldc,
+                       g.accumulate || pc > 0);
+        }
       });
     }
   }
