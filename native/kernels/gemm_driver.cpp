@@ -238,10 +238,15 @@ void gemm_serial(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g) {
   blocked_gemm(kr, bl, g);
 }
 
+// Pieces of work a thread gets in the parallel driver: handed out one at a time, so a thread the
+// OS preempts on a busy machine holds the others up for a small piece only. Smaller row blocks
+// cost nothing here: every sliver of A streams the whole B panel from L2 whatever the block.
+constexpr int64_t kTasksPerThread = 4;
+
 // The row blocks of C the parallel driver deals out: exact blocks are MC rows each; otherwise the
-// MR-row slivers are split evenly into a multiple of `threads` blocks (at least ceil(m / MC)), so
-// no thread is left with one block more than the others (1024 rows in 5 blocks of 216 would keep
-// one of two threads busy 3/5 of the time).
+// MR-row slivers are split evenly into a multiple of `threads` blocks (at least ceil(m / MC) and
+// kTasksPerThread a thread), so no thread is left with one block more than the others (1024 rows
+// in 5 blocks of 216 would keep one of two threads busy 3/5 of the time).
 class RowBlocks {
  public:
   RowBlocks(const GemmKernel& kr, const GemmBlocks& bl, int64_t m, int threads) : m_(m), mr_(kr.mr), exact_(bl.exact) {
@@ -250,7 +255,8 @@ class RowBlocks {
       size_ = bl.mc;
       count_ = (m + size_ - 1) / size_;
     } else {
-      count_ = std::min(round_up(std::max<int64_t>((m + bl.mc - 1) / bl.mc, threads), threads), slivers_);
+      count_ = std::min(round_up(std::max<int64_t>((m + bl.mc - 1) / bl.mc, kTasksPerThread * threads), threads),
+                        slivers_);
       size_ = (slivers_ + count_ - 1) / count_ * mr_;
     }
   }
@@ -291,7 +297,7 @@ void gemm_shared_panels(const GemmKernel& kr, const GemmBlocks& bl, const Proble
     const int64_t slivers = (nc + kr.nr - 1) / kr.nr;
     const int64_t col_groups = std::min<int64_t>(slivers, (threads + rows.count() - 1) / rows.count());
     const int64_t group_slivers = (slivers + col_groups - 1) / col_groups;
-    const int64_t pack_parts = std::min<int64_t>(threads, slivers);
+    const int64_t pack_parts = std::min<int64_t>(kTasksPerThread * threads, slivers);
     for (int64_t p0 = 0; p0 < k_panels; p0 += group) {
       const int64_t panels = std::min(group, k_panels - p0);
       parallel_tasks(panels * pack_parts, [&](int64_t t) {
