@@ -53,6 +53,7 @@
         'native/kernels/conv_depthwise.cpp',
         'native/kernels/conv_wide.cpp',
         'native/kernels/conv_winograd.cpp',
+        'native/kernels/cpu_caches.cpp',
         'native/kernels/elementwise.cpp',
         'native/kernels/gemm_dispatch.cpp',
         'native/kernels/gemm_driver.cpp',

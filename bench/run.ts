@@ -23,6 +23,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { writeFileAtomicSync } from '../src/io/atomic.js';
+import { loadNativeAddon, type GemmConfig } from '../src/backends/native/index.js';
 import { nativeAvailable } from '../src/index.js';
 import { convLayersTable } from './conv-layers.js';
 
@@ -301,6 +302,14 @@ function executorsTable(quick: boolean): string {
   ].join('\n');
 }
 
+/** The native GEMM's kernel, cache blocks and the caches they come from, as a sentence (or null). */
+function gemmLine(config: GemmConfig | null): string | null {
+  if (config === null) return null;
+  const size = (bytes: number): string =>
+    bytes >= 1 << 20 ? `${bytes / (1 << 20)} MiB` : bytes > 0 ? `${bytes / 1024} KiB` : 'none';
+  return `polytask GEMM: ${config.kernel} ${config.mr}×${config.nr} micro-kernel, KC ${config.kc} / MC ${config.mc} / NC ${config.nc} from ${config.blocks} (${config.caches}: L1d ${size(config.l1d)}, L2 ${size(config.l2)} a core, L3 ${size(config.l3)}; CPU "${config.cpu}").`;
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
@@ -387,7 +396,8 @@ function main(): void {
     );
   }
   const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2, W4–W6) or NumPy/OpenBLAS (W3).`;
-  const md = [header, '', ...tables].join('\n\n');
+  const gemm = native.available ? (loadNativeAddon()?.gemmConfig() ?? null) : null;
+  const md = [header, gemmLine(gemm) ?? 'polytask GEMM: native backend unavailable.', '', ...tables].join('\n\n');
   console.log(md);
   // an --only run replaces the rows of the workloads it measured and keeps the others' rows
   const file = path.join(root, 'bench/results.json');
@@ -401,6 +411,7 @@ function main(): void {
         reps,
         cpu: os.cpus()[0]?.model,
         cores: os.cpus().length,
+        gemm,
         rows: [...kept, ...rows],
       },
       null,

@@ -1,5 +1,5 @@
-// N-API glue of the GEMM: matmul, and the micro-kernel / thread-count controls for tests and
-// benchmarks.
+// N-API glue of the GEMM: matmul, and the micro-kernel / blocking / thread-count controls for
+// tests and benchmarks.
 #include "../kernels/gemm.h"
 #include "../kernels/parallel.h"
 #include "register.h"
@@ -43,6 +43,39 @@ Napi::Value SetGemmKernel(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// gemmConfig(): { kernel, mr, nr, kc, mc, nc, blocks, l1d, l2, l3, caches, cpu } (see pt::GemmConfig).
+Napi::Value GemmConfig(const Napi::CallbackInfo& info) {
+  Args args(info, "gemmConfig", 0);
+  const pt::GemmConfig c = pt::gemm_config();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("kernel", c.kernel);
+  o.Set("mr", c.mr);
+  o.Set("nr", c.nr);
+  o.Set("kc", static_cast<double>(c.kc));
+  o.Set("mc", static_cast<double>(c.mc));
+  o.Set("nc", static_cast<double>(c.nc));
+  o.Set("blocks", c.blocks_source);
+  o.Set("l1d", static_cast<double>(c.l1d));
+  o.Set("l2", static_cast<double>(c.l2));
+  o.Set("l3", static_cast<double>(c.l3));
+  o.Set("caches", c.cache_source);
+  o.Set("cpu", c.cpu);
+  return o;
+}
+
+// setGemmBlocks(kc, mc, nc): fixes the cache blocks for the whole process; (0, 0, 0) returns to
+// the choice from the cache sizes.
+Napi::Value SetGemmBlocks(const Napi::CallbackInfo& info) {
+  Args args(info, "setGemmBlocks", 3);
+  const int64_t kc = args.integer(args[0], "'kc'", 0, 65536, __FILE__, __LINE__);
+  const int64_t mc = args.integer(args[1], "'mc'", 0, 65536, __FILE__, __LINE__);
+  const int64_t nc = args.integer(args[2], "'nc'", 0, 65536, __FILE__, __LINE__);
+  PT_CHECK(args, (kc == 0) == (mc == 0) && (mc == 0) == (nc == 0),
+           "kc, mc and nc must be all positive, or all 0 for the automatic choice");
+  PT_CHECK(args, pt::set_gemm_blocks(kc, mc, nc), "blocks out of range");
+  return info.Env().Undefined();
+}
+
 // numThreads(): the size of the thread pool (POLYTASK_NUM_THREADS or the hardware concurrency).
 Napi::Value NumThreads(const Napi::CallbackInfo& info) {
   Args args(info, "numThreads", 0);
@@ -56,6 +89,8 @@ void register_gemm(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmKernel", Napi::Function::New(env, GemmKernel, "gemmKernel"));
   exports.Set("gemmKernels", Napi::Function::New(env, GemmKernels, "gemmKernels"));
   exports.Set("setGemmKernel", Napi::Function::New(env, SetGemmKernel, "setGemmKernel"));
+  exports.Set("gemmConfig", Napi::Function::New(env, GemmConfig, "gemmConfig"));
+  exports.Set("setGemmBlocks", Napi::Function::New(env, SetGemmBlocks, "setGemmBlocks"));
   exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
 }
 

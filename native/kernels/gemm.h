@@ -40,4 +40,22 @@ const char* gemm_kernels_available();
 // Selects a micro-kernel by name (for tests and benchmarks); false when this CPU cannot run it.
 bool set_gemm_kernel(const char* name);
 
+// What the fast path runs with: the micro-kernel and its tile, the cache blocks (k steps, rows of
+// A, columns of B per packed panel) and what they were chosen from: "cache sizes" (those below),
+// "POLYTASK_GEMM_BLOCKS" (KC,MC,NC from the environment) or "set_gemm_blocks".
+struct GemmConfig {
+  const char* kernel;
+  int mr, nr;
+  int64_t kc, mc, nc;
+  const char* blocks_source;
+  int64_t l1d, l2, l3;       // bytes: L1 data and L2 of one core, the whole L3
+  const char* cache_source;  // "cpuid", "sysfs" or "default"
+  const char* cpu;           // the CPU's brand string
+};
+GemmConfig gemm_config();
+
+// Fixes KC, MC, NC (each in [1, 65536]; MC and NC are rounded up to whole tiles) for every
+// kernel, for tests and experiments; (0, 0, 0) returns to the automatic choice. False otherwise.
+bool set_gemm_blocks(int64_t kc, int64_t mc, int64_t nc);
+
 }  // namespace pt

@@ -4,12 +4,17 @@
 // packed A stays in L1 while it meets every NR sliver of the B panel):
 //   for jc (NC cols) / for pc (KC steps): pack B / for ic (MC rows): pack A /
 //     for ir (MR rows) / for jr (NR cols): micro-kernel
-// Threads share each packed B panel and split its row blocks (gemm_shared_panels). Tiny problems
-// skip packing and run the reference loops.
+// KC, MC and NC come from the cache sizes of the CPU (gemm_blocks_for) unless
+// POLYTASK_GEMM_BLOCKS or set_gemm_blocks fixes them. Threads share each packed B panel and split
+// its row blocks (gemm_shared_panels). Tiny problems skip packing and run the reference loops.
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <string>
 
+#include "cpu_caches.h"
 #include "gemm.h"
 #include "gemm_internal.h"
 #include "parallel.h"
@@ -17,10 +22,108 @@
 namespace pt {
 namespace {
 
-constexpr int64_t kKC = 256;  // k steps per panel: an MR x KC sliver of A is 12 KiB at MR = 12
-constexpr int64_t kMC = 144;  // rows of A packed at once (a multiple of every MR: 4, 6, 12)
-constexpr int64_t kNC = 512;  // cols of the B panel: KC x NC floats = 512 KiB, half of a Zen 4 L2
+int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+int64_t round_down(int64_t x, int64_t to) { return std::max<int64_t>(to, x / to * to); }
+
+// Bounds of the automatic choice (see gemm_blocks_for) and of a fixed one.
+constexpr int64_t kMinKC = 128, kMaxKC = 512, kMaxBlock = 1 << 16;
 constexpr int64_t kMaxTile = 16 * 64;  // upper bound of MR*NR over all kernels
+
+// Blocks fixed by POLYTASK_GEMM_BLOCKS or set_gemm_blocks; 0 = chosen from the cache sizes. Each
+// value is valid on its own, so a call that races a change still runs a correct GEMM.
+std::atomic<int64_t> g_kc{0}, g_mc{0}, g_nc{0};
+std::atomic<const char*> g_source{"cache sizes"};
+
+// "KC,MC,NC": three integers in [1, kMaxBlock]; false otherwise.
+bool parse_blocks(const char* text, int64_t out[3]) {
+  const char* p = text;
+  for (int i = 0; i < 3; ++i) {
+    char* end = nullptr;
+    const long long v = std::strtoll(p, &end, 10);
+    if (end == p || v < 1 || v > kMaxBlock) return false;
+    out[i] = v;
+    if (i < 2 && *end != ',') return false;
+    p = end + (i < 2 ? 1 : 0);
+  }
+  return *p == '\0';
+}
+
+// Reads POLYTASK_GEMM_BLOCKS once, on the first GEMM; a malformed value is named on stderr and
+// ignored (the automatic blocks are always correct, only slower or faster).
+void read_env_once() {
+  static const bool done = [] {
+    const char* env = std::getenv("POLYTASK_GEMM_BLOCKS");
+    if (env == nullptr || *env == '\0') return true;
+    int64_t b[3];
+    if (!parse_blocks(env, b)) {
+      std::fprintf(stderr,
+                   "polytask: POLYTASK_GEMM_BLOCKS='%s' ignored: expected KC,MC,NC, three integers in [1, %lld]\n",
+                   env, static_cast<long long>(kMaxBlock));
+      return true;
+    }
+    g_kc.store(b[0]);
+    g_mc.store(b[1]);
+    g_nc.store(b[2]);
+    g_source.store("POLYTASK_GEMM_BLOCKS");
+    return true;
+  }();
+  (void)done;
+}
+
+}  // namespace
+
+GemmBlocks gemm_blocks_for(int mr, int nr, const CpuCaches& caches) {
+  constexpr int64_t f = sizeof(float);
+  // KC: the MR x KC sliver of A that stays in L1 and the NR x KC sliver of B that streams past it
+  // fit in the L1 data cache together (a multiple of 16 steps in [128, 512]).
+  const int64_t kc = std::clamp<int64_t>(caches.l1d / (f * (mr + nr)) / 16 * 16, kMinKC, kMaxKC);
+  // NC: the KC x NC panel of B, which every row sliver of A streams through, takes half of L2.
+  const int64_t l2 = caches.l2 > 0 ? caches.l2 : 256 * 1024;
+  const int64_t nc = round_down(l2 / 2 / (f * kc), nr);
+  // MC: the block of packed A (each thread packs its own) a quarter of L2.
+  const int64_t mc = round_down(l2 / 4 / (f * kc), mr);
+  return GemmBlocks{kc, mc, nc, false};
+}
+
+GemmBlocks gemm_blocks(int mr, int nr) {
+  read_env_once();
+  const int64_t kc = g_kc.load(std::memory_order_relaxed), mc = g_mc.load(std::memory_order_relaxed),
+                nc = g_nc.load(std::memory_order_relaxed);
+  if (kc == 0 || mc == 0 || nc == 0) return gemm_blocks_for(mr, nr, cpu_caches());
+  return GemmBlocks{kc, round_up(mc, mr), round_up(nc, nr), true};
+}
+
+bool set_gemm_blocks(int64_t kc, int64_t mc, int64_t nc) {
+  read_env_once();
+  const bool automatic = kc == 0 && mc == 0 && nc == 0;
+  for (const int64_t v : {kc, mc, nc}) {
+    if (!automatic && (v < 1 || v > kMaxBlock)) return false;
+  }
+  g_kc.store(kc);
+  g_mc.store(mc);
+  g_nc.store(nc);
+  g_source.store(automatic ? "cache sizes" : "set_gemm_blocks");
+  return true;
+}
+
+GemmConfig gemm_config() {
+  const GemmKernel& kr = active_gemm_kernel();
+  const GemmBlocks b = gemm_blocks(kr.mr, kr.nr);
+  const CpuCaches& c = cpu_caches();
+  const bool fixed = g_kc.load() != 0;
+  return GemmConfig{kr.name, kr.mr, kr.nr, b.kc, b.mc, b.nc, fixed ? g_source.load() : "cache sizes",
+                    c.l1d, c.l2, c.l3, c.source, cpu_model()};
+}
+
+namespace {
+
+// The block to use along an extent of `extent` elements: `block` itself when exact, else the
+// extent split into round(extent / block) equal parts (at least one), rounded up to `unit`.
+int64_t block_along(int64_t extent, int64_t block, int64_t unit, bool exact) {
+  if (exact) return std::min(block, round_up(extent, unit));
+  const int64_t parts = std::max<int64_t>(1, (2 * extent + block) / (2 * block));
+  return round_up((extent + parts - 1) / parts, unit);
+}
 
 // Up to this many multiply-adds the packing overhead outweighs its gain: the naive loops run.
 constexpr int64_t kNaiveWork = 24 * 24 * 24;
@@ -67,8 +170,6 @@ class PackBuffer {
 thread_local PackBuffer tl_pack_a;
 thread_local PackBuffer tl_pack_b;
 
-int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
-
 // C[0:mc,0:nc] (+)= packed A block · packed B panel.
 void macro_kernel(const GemmKernel& kr, int64_t mc, int64_t nc, int64_t kc, const float* pa,
                   const float* pb, float* c, int64_t ldc, bool accumulate) {
@@ -100,10 +201,10 @@ void macro_kernel(const GemmKernel& kr, int64_t mc, int64_t nc, int64_t kc, cons
 }
 
 // One thread's blocked GEMM over the whole of g (k > 0).
-void blocked_gemm(const GemmKernel& kr, const Problem& g) {
-  const int64_t mc_max = std::min(round_up(kMC, kr.mr), round_up(g.m, kr.mr));
-  const int64_t nc_max = std::min(round_up(kNC, kr.nr), round_up(g.n, kr.nr));
-  const int64_t kc_max = std::min(kKC, g.k);
+void blocked_gemm(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g) {
+  const int64_t mc_max = block_along(g.m, bl.mc, kr.mr, bl.exact);
+  const int64_t nc_max = block_along(g.n, bl.nc, kr.nr, bl.exact);
+  const int64_t kc_max = block_along(g.k, bl.kc, 1, bl.exact);
   float* pa = tl_pack_a.reserve(static_cast<size_t>(mc_max * kc_max));
   float* pb = tl_pack_b.reserve(static_cast<size_t>(nc_max * kc_max));
   for (int64_t jc = 0; jc < g.n; jc += nc_max) {
@@ -122,7 +223,7 @@ void blocked_gemm(const GemmKernel& kr, const Problem& g) {
 }
 
 // Whole problem on the calling thread.
-void gemm_serial(const GemmKernel& kr, const Problem& g) {
+void gemm_serial(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g) {
   if (g.m == 0 || g.n == 0) return;
   if (g.k == 0) {
     if (!g.accumulate) {
@@ -134,62 +235,102 @@ void gemm_serial(const GemmKernel& kr, const Problem& g) {
     sgemm_reference(g.ta, g.tb, g.m, g.n, g.k, g.a, g.lda, g.b, g.ldb, g.c, g.ldc, g.accumulate);
     return;
   }
-  blocked_gemm(kr, g);
+  blocked_gemm(kr, bl, g);
 }
 
-// Row blocks of C for the parallel driver: about kMC rows each, evened out so the last block is
-// not a sliver, and at least one per thread when there are enough rows.
-int64_t row_block(const GemmKernel& kr, int64_t m, int threads) {
-  int64_t blocks = std::max<int64_t>((m + kMC - 1) / kMC, std::min<int64_t>(threads, m / kr.mr));
-  blocks = std::max<int64_t>(blocks, 1);
-  return round_up((m + blocks - 1) / blocks, kr.mr);
-}
+// Pieces of work a thread gets in the parallel driver: handed out one at a time, so a thread the
+// OS preempts on a busy machine holds the others up for a small piece only. Smaller row blocks
+// cost nothing here: every sliver of A streams the whole B panel from L2 whatever the block.
+constexpr int64_t kTasksPerThread = 4;
 
-// All threads on one problem, the way BLIS does it: for each kc x nc panel of B, the threads pack
-// the panel together into one shared buffer, then each takes MC-row blocks of A (packing only its
-// own block) and multiplies them by the whole panel. Every element of A and B is packed once,
-// instead of once per tile of C. When A has fewer row blocks than threads (a small batch), the
-// panel's columns are split too, and those row blocks are packed once per column group.
-void gemm_shared_panels(const GemmKernel& kr, const Problem& g, int threads) {
-  const int64_t nc_max = std::min(round_up(kNC, kr.nr), round_up(g.n, kr.nr));
-  const int64_t kc_max = std::min(kKC, g.k);
-  const int64_t mc = row_block(kr, g.m, threads);
-  const int64_t row_blocks = (g.m + mc - 1) / mc;
-  // The shared panel lives in the calling thread's buffer; workers pack A into their own.
-  float* pb = tl_pack_b.reserve(static_cast<size_t>(nc_max * kc_max));
+// The row blocks of C the parallel driver deals out: exact blocks are MC rows each; otherwise the
+// MR-row slivers are split evenly into a multiple of `threads` blocks (at least ceil(m / MC) and
+// kTasksPerThread a thread), so no thread is left with one block more than the others (1024 rows
+// in 5 blocks of 216 would keep one of two threads busy 3/5 of the time).
+class RowBlocks {
+ public:
+  RowBlocks(const GemmKernel& kr, const GemmBlocks& bl, int64_t m, int threads) : m_(m), mr_(kr.mr), exact_(bl.exact) {
+    slivers_ = (m + mr_ - 1) / mr_;
+    if (exact_) {
+      size_ = bl.mc;
+      count_ = (m + size_ - 1) / size_;
+    } else {
+      count_ = std::min(round_up(std::max<int64_t>((m + bl.mc - 1) / bl.mc, kTasksPerThread * threads), threads),
+                        slivers_);
+      size_ = (slivers_ + count_ - 1) / count_ * mr_;
+    }
+  }
+  int64_t count() const { return count_; }
+  // Rows of the largest block (a multiple of MR).
+  int64_t max_rows() const { return round_up(size_, mr_); }
+  // First row of block b; block b ends where block b + 1 starts.
+  int64_t start(int64_t b) const { return exact_ ? std::min(m_, b * size_) : std::min(m_, slivers_ * b / count_ * mr_); }
+
+ private:
+  int64_t m_, mr_, slivers_ = 0, count_ = 0, size_ = 0;
+  bool exact_;
+};
+
+// Packed B panels filled between two synchronisations of the threads: every KC panel of an NC
+// column block up to this many bytes and panels (784 x 512 floats for an MLP layer), so a product
+// pays two hand-overs per NC column block instead of two per KC x NC panel.
+constexpr int64_t kPackedBBytes = 4 << 20, kPackedBPanels = 8;
+
+// All threads on one problem, the way BLIS does it: for each group of kc x nc panels of B, the
+// threads pack the panels together into one shared buffer, then each takes row blocks of A
+// (packing only its own block, panel by panel) and multiplies them by the panels. Every element of
+// A and B is packed once, instead of once per tile of C. When A has fewer row blocks than threads
+// (a small batch), the panels' columns are split too, and those row blocks are packed once per
+// column group.
+void gemm_shared_panels(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g, int threads) {
+  const int64_t nc_max = block_along(g.n, bl.nc, kr.nr, bl.exact);
+  const int64_t kc_max = block_along(g.k, bl.kc, 1, bl.exact);
+  const int64_t panel_floats = kc_max * nc_max;
+  const int64_t k_panels = (g.k + kc_max - 1) / kc_max;
+  const int64_t group = std::clamp<int64_t>(kPackedBBytes / (panel_floats * static_cast<int64_t>(sizeof(float))), 1,
+                                             std::min(k_panels, kPackedBPanels));
+  const RowBlocks rows(kr, bl, g.m, threads);
+  // The shared panels live in the calling thread's buffer; workers pack A into their own.
+  float* pb = tl_pack_b.reserve(static_cast<size_t>(group * panel_floats));
   for (int64_t jc = 0; jc < g.n; jc += nc_max) {
     const int64_t nc = std::min(nc_max, g.n - jc);
     const int64_t slivers = (nc + kr.nr - 1) / kr.nr;
-    const int64_t col_groups = std::min<int64_t>(slivers, (threads + row_blocks - 1) / row_blocks);
+    const int64_t col_groups = std::min<int64_t>(slivers, (threads + rows.count() - 1) / rows.count());
     const int64_t group_slivers = (slivers + col_groups - 1) / col_groups;
-    const int64_t pack_tasks = std::min<int64_t>(threads, slivers);
-    for (int64_t pc = 0; pc < g.k; pc += kc_max) {
-      const int64_t kc = std::min(kc_max, g.k - pc);
-      parallel_tasks(pack_tasks, [&](int64_t t) {
-        const int64_t s0 = slivers * t / pack_tasks, s1 = slivers * (t + 1) / pack_tasks;
+    const int64_t pack_parts = std::min<int64_t>(kTasksPerThread * threads, slivers);
+    for (int64_t p0 = 0; p0 < k_panels; p0 += group) {
+      const int64_t panels = std::min(group, k_panels - p0);
+      parallel_tasks(panels * pack_parts, [&](int64_t t) {
+        const int64_t pc = (p0 + t / pack_parts) * kc_max, kc = std::min(kc_max, g.k - pc);
+        const int64_t part = t % pack_parts;
+        const int64_t s0 = slivers * part / pack_parts, s1 = slivers * (part + 1) / pack_parts;
         const int64_t j0 = s0 * kr.nr, j1 = std::min(nc, s1 * kr.nr);
-        if (j0 < j1) kr.pack_b(g.tb, kc, j1 - j0, b_at(g, pc, jc + j0), g.ldb, pb + j0 * kc);
+        float* panel = pb + (t / pack_parts) * panel_floats;
+        if (j0 < j1) kr.pack_b(g.tb, kc, j1 - j0, b_at(g, pc, jc + j0), g.ldb, panel + j0 * kc);
       });
-      const bool accumulate = g.accumulate || pc > 0;
-      parallel_tasks(row_blocks * col_groups, [&](int64_t t) {
-        const int64_t i0 = (t / col_groups) * mc, rows = std::min(mc, g.m - i0);
+      parallel_tasks(rows.count() * col_groups, [&](int64_t t) {
+        const int64_t i0 = rows.start(t / col_groups), mc = rows.start(t / col_groups + 1) - i0;
         const int64_t j0 = (t % col_groups) * group_slivers * kr.nr;
-        if (j0 >= nc) return;
+        if (j0 >= nc || mc <= 0) return;
         const int64_t cols = std::min(group_slivers * kr.nr, nc - j0);
-        float* pa = tl_pack_a.reserve(static_cast<size_t>(round_up(rows, kr.mr) * kc_max));
-        kr.pack_a(g.ta, rows, kc, a_at(g, i0, pc), g.lda, pa);
-        macro_kernel(kr, rows, cols, kc, pa, pb + j0 * kc, g.c + i0 * g.ldc + jc + j0, g.ldc, accumulate);
+        float* pa = tl_pack_a.reserve(static_cast<size_t>(rows.max_rows() * kc_max));
+        for (int64_t p = 0; p < panels; ++p) {
+          const int64_t pc = (p0 + p) * kc_max, kc = std::min(kc_max, g.k - pc);
+          kr.pack_a(g.ta, mc, kc, a_at(g, i0, pc), g.lda, pa);
+          macro_kernel(kr, mc, cols, kc, pa, pb + p * panel_floats + j0 * kc, g.c + i0 * g.ldc + jc + j0, g.ldc,
+                       g.accumulate || pc > 0);
+        }
       });
     }
   }
 }
 
-void gemm_auto(const GemmKernel& kr, const Problem& g) {
+void gemm_auto(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g) {
   const int threads = num_threads();
   if (threads > 1 && !in_parallel_region() && g.k > 0 && g.m * g.n * g.k >= kParallelWork) {
-    gemm_shared_panels(kr, g, threads);
+    gemm_shared_panels(kr, bl, g, threads);
   } else {
-    gemm_serial(kr, g);
+    gemm_serial(kr, bl, g);
   }
 }
 
@@ -197,7 +338,8 @@ void gemm_auto(const GemmKernel& kr, const Problem& g) {
 
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a,
            int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
-  gemm_auto(active_gemm_kernel(), Problem{trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate});
+  const GemmKernel& kr = active_gemm_kernel();
+  gemm_auto(kr, gemm_blocks(kr.mr, kr.nr), Problem{trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate});
 }
 
 void sgemm_batched(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n,
@@ -205,6 +347,7 @@ void sgemm_batched(const float* a, const float* b, float* c, int64_t batch, int6
                    int64_t b_batch_stride, bool accumulate) {
   if (batch <= 0 || m == 0 || n == 0) return;
   const GemmKernel& kr = active_gemm_kernel();
+  const GemmBlocks bl = gemm_blocks(kr.mr, kr.nr);
   const Problem first{trans_a, trans_b, m, n, k, a, trans_a ? m : k, b, trans_b ? k : n, c, n, accumulate};
   auto matrix = [&](int64_t i) {
     Problem g = first;
@@ -217,12 +360,12 @@ void sgemm_batched(const float* a, const float* b, float* c, int64_t batch, int6
   // Many matrices: one thread per matrix. Few: each matrix is split over the threads.
   if (batch >= threads || m * n * k < kParallelWork) {
     if (batch * m * n * k < kParallelWork) {
-      for (int64_t i = 0; i < batch; ++i) gemm_serial(kr, matrix(i));
+      for (int64_t i = 0; i < batch; ++i) gemm_serial(kr, bl, matrix(i));
     } else {
-      parallel_tasks(batch, [&](int64_t i) { gemm_serial(kr, matrix(i)); });
+      parallel_tasks(batch, [&](int64_t i) { gemm_serial(kr, bl, matrix(i)); });
     }
   } else {
-    for (int64_t i = 0; i < batch; ++i) gemm_auto(kr, matrix(i));
+    for (int64_t i = 0; i < batch; ++i) gemm_auto(kr, bl, matrix(i));
   }
 }
 

@@ -175,6 +175,11 @@ nativeTest('elementwise, reduce and movement kernels reject bad arguments', (_be
   rejects(raw, 'setGemmKernel', RangeError, /unknown or unsupported kernel 'avx9000'/, (a) =>
     a['setGemmKernel']!('avx9000'),
   );
+  const blocks = raw.gemmConfig();
+  rejects(raw, 'setGemmBlocks', RangeError, /must be all positive, or all 0/, (a) => a['setGemmBlocks']!(256, 0, 512));
+  rejects(raw, 'setGemmBlocks', RangeError, /'mc'/, (a) => a['setGemmBlocks']!(256, 70000, 512));
+  rejects(raw, 'setGemmBlocks', RangeError, /'kc'/, (a) => a['setGemmBlocks']!(-1, 1, 1));
+  assert.deepEqual(raw.gemmConfig(), blocks, 'a rejected setGemmBlocks changes nothing');
 });
 
 nativeTest('convolution, pooling, softmax, norm and optimiser kernels reject bad arguments', (_be, raw) => {

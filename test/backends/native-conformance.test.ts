@@ -8,9 +8,12 @@
  * Skipped, with the reason, when the addon is not built.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sizeOf } from '../../src/core/shape.js';
-import type { BinaryOp, Conv2dGeometry, Pool2dGeometry, UnaryOp } from '../../src/backend/backend.js';
+import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, UnaryOp } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backends/js/index.js';
+import type { GemmConfig, NativeAddon } from '../../src/backends/native/addon.js';
 import {
   EXACT,
   Gen,
@@ -102,6 +105,138 @@ nativeTest('matmul matches the reference: every micro-kernel, transpose, batch s
     }
   } finally {
     raw.setGemmKernel(initial);
+  }
+});
+
+/** Every transpose and accumulate mode of one product against the JS reference. */
+function checkMatmul(be: Backend, gen: Gen, what: string, m: number, n: number, k: number, batch = 1): void {
+  const a = gen.f32(batch * m * k);
+  const b = gen.f32(batch * k * n);
+  const init = gen.f32(batch * m * n);
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      for (const accumulate of [false, true]) {
+        compare(
+          be,
+          `${what} b${batch} m${m} n${n} k${k} tA${transA} tB${transB} acc${accumulate}`,
+          gemmTol(k),
+          (bk) => {
+            const out = accumulate ? init.slice() : new Float32Array(batch * m * n).fill(NaN);
+            bk.matmul(
+              { a, b, out },
+              { batch, m, n, k, transA, transB, aBatchStride: m * k, bBatchStride: k * n, accumulate },
+            );
+            return [out];
+          },
+        );
+      }
+    }
+  }
+}
+
+/**
+ * Runs `body` on every micro-kernel this CPU has, then puts back the kernel and the blocks in use
+ * before (those of POLYTASK_GEMM_BLOCKS when the suite runs under it).
+ */
+function onEveryKernel(raw: NativeAddon, body: (kernel: string) => void): void {
+  const initial = raw.gemmConfig();
+  try {
+    for (const kernel of raw.gemmKernels().split(',')) {
+      raw.setGemmKernel(kernel);
+      body(kernel);
+    }
+  } finally {
+    raw.setGemmKernel(initial.kernel);
+    if (initial.blocks === 'cache sizes') raw.setGemmBlocks(0, 0, 0);
+    else raw.setGemmBlocks(initial.kc, initial.mc, initial.nc);
+  }
+}
+
+nativeTest(
+  'matmul matches the reference on both sides of every cache-block edge, automatic and fixed blocks',
+  (be, raw) => {
+    const gen = new Gen(2);
+    onEveryKernel(raw, (kernel) => {
+      raw.setGemmBlocks(0, 0, 0);
+      const auto = raw.gemmConfig();
+      const { mr, nr } = auto;
+      // The automatic blocks used exactly; one k step and one tile; blocks of a few tiles.
+      for (const [kc, mc, nc] of [
+        [auto.kc, auto.mc, auto.nc],
+        [1, 1, 1],
+        [5, mr + 1, 2 * nr + 1],
+      ] as const) {
+        raw.setGemmBlocks(kc, mc, nc);
+        const c = raw.gemmConfig();
+        assert.equal(c.blocks, 'set_gemm_blocks');
+        assert.deepEqual([c.kc, c.mc, c.nc], [kc, Math.ceil(mc / mr) * mr, Math.ceil(nc / nr) * nr]);
+        const what = `matmul[${kernel} blocks ${c.kc},${c.mc},${c.nc}]`;
+        for (const d of [-1, 0, 1]) {
+          if (c.kc + d >= 1) checkMatmul(be, gen, what, 13, 37, c.kc + d);
+          if (c.mc + d >= 1) checkMatmul(be, gen, what, c.mc + d, 37, 19);
+          if (c.nc + d >= 1) checkMatmul(be, gen, what, 13, c.nc + d, 19);
+        }
+        // Past several blocks in every dimension, on the threaded path (m*n*k >= 48^3) and the
+        // one-matrix-a-thread path of batches; few rows split the B panel's columns over threads.
+        checkMatmul(be, gen, what, 61, 97, 37);
+        checkMatmul(be, gen, what, 5, 300, 80);
+        checkMatmul(be, gen, what, 29, 67, 2 * Math.min(c.kc, 40) + 1, 2);
+      }
+      // The automatic blocks are evened out over each problem: the edges of the chosen KC, MC, NC.
+      raw.setGemmBlocks(0, 0, 0);
+      assert.equal(raw.gemmConfig().blocks, 'cache sizes');
+      for (const d of [-1, 1]) {
+        checkMatmul(be, gen, `matmul[${kernel} auto]`, 13, 37, auto.kc + d);
+        checkMatmul(be, gen, `matmul[${kernel} auto]`, auto.mc + d, 37, 19);
+        checkMatmul(be, gen, `matmul[${kernel} auto]`, 13, auto.nc + d, 19);
+      }
+    });
+  },
+);
+
+nativeTest('the GEMM chooses its cache blocks from the cache sizes it reports', (_be, raw) => {
+  onEveryKernel(raw, (kernel) => {
+    raw.setGemmBlocks(0, 0, 0);
+    const c = raw.gemmConfig();
+    assert.equal(c.kernel, kernel);
+    assert.equal(c.blocks, 'cache sizes');
+    assert.ok(['cpuid', 'sysfs', 'default'].includes(c.caches), c.caches);
+    assert.ok(c.l1d >= 4096 && c.l2 >= 0 && c.l3 >= 0, JSON.stringify(c));
+    // KC: an A and a B sliver fill at most L1 (a multiple of 16 in [128, 512]).
+    const kc = Math.min(512, Math.max(128, Math.floor(c.l1d / (4 * (c.mr + c.nr)) / 16) * 16));
+    assert.equal(c.kc, kc);
+    // NC: the KC x NC panel of B half of L2; MC: the packed A block a quarter (whole tiles).
+    const l2 = c.l2 > 0 ? c.l2 : 256 * 1024;
+    assert.equal(c.nc, Math.max(c.nr, Math.floor(l2 / 2 / (4 * kc) / c.nr) * c.nr));
+    assert.equal(c.mc, Math.max(c.mr, Math.floor(l2 / 4 / (4 * kc) / c.mr) * c.mr));
+  });
+});
+
+/** gemmConfig() in a fresh process whose environment has POLYTASK_GEMM_BLOCKS = `blocks`. */
+function configUnder(blocks: string): { config: GemmConfig; stderr: string } {
+  const index = pathToFileURL(fileURLToPath(new URL('../../src/backends/native/index.js', import.meta.url))).href;
+  const script = `import { loadNativeAddon } from '${index}'; console.log(JSON.stringify(loadNativeAddon().gemmConfig()));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, POLYTASK_GEMM_BLOCKS: blocks },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return { config: JSON.parse(r.stdout) as GemmConfig, stderr: r.stderr };
+}
+
+nativeTest('POLYTASK_GEMM_BLOCKS fixes KC,MC,NC; a malformed value is named on stderr and ignored', (_be, raw) => {
+  const { mr, nr } = raw.gemmConfig();
+  const fixed = configUnder('7,13,40');
+  assert.equal(fixed.config.blocks, 'POLYTASK_GEMM_BLOCKS');
+  assert.deepEqual(
+    [fixed.config.kc, fixed.config.mc, fixed.config.nc],
+    [7, Math.ceil(13 / mr) * mr, Math.ceil(40 / nr) * nr],
+  );
+  assert.equal(fixed.stderr, '');
+  for (const bad of ['7,x,40', '7,13', '0,13,40', '7,13,40,1']) {
+    const r = configUnder(bad);
+    assert.equal(r.config.blocks, 'cache sizes', bad);
+    assert.match(r.stderr, new RegExp(`POLYTASK_GEMM_BLOCKS='${bad}' ignored: expected KC,MC,NC`), bad);
   }
 });
 

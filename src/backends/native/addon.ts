@@ -26,6 +26,28 @@ export interface StoragePoolStats {
   misses: number;
 }
 
+/** What the native GEMM runs with (native/kernels/gemm.h, `GemmConfig`). */
+export interface GemmConfig {
+  /** Micro-kernel: 'avx512', 'avx2' or 'generic'; its tile is mr × nr. */
+  kernel: string;
+  mr: number;
+  nr: number;
+  /** k steps, rows of A and columns of B per packed block. */
+  kc: number;
+  mc: number;
+  nc: number;
+  /** What the blocks come from: 'cache sizes', 'POLYTASK_GEMM_BLOCKS' or 'set_gemm_blocks'. */
+  blocks: string;
+  /** Bytes of L1 data and L2 cache of one core and of the whole L3 (0: none). */
+  l1d: number;
+  l2: number;
+  l3: number;
+  /** Where the cache sizes come from: 'cpuid', 'sysfs' or 'default'. */
+  caches: string;
+  /** The CPU's brand string. */
+  cpu: string;
+}
+
 /** Every Backend kernel but `binary` has the same signature in the addon (see Backend for the contracts). */
 export interface NativeAddon extends Omit<Backend, 'name' | 'binary'> {
   // ---- controls ----
@@ -35,6 +57,10 @@ export interface NativeAddon extends Omit<Backend, 'name' | 'binary'> {
   gemmKernels(): string;
   /** Selects a GEMM micro-kernel for the whole process (tests, benchmarks). */
   setGemmKernel(name: string): void;
+  /** The GEMM's micro-kernel, tile, cache blocks and the cache sizes (bytes) they were chosen from. */
+  gemmConfig(): GemmConfig;
+  /** Fixes the GEMM's cache blocks (tests, experiments); `(0, 0, 0)` returns to the automatic choice. */
+  setGemmBlocks(kc: number, mc: number, nc: number): void;
   /** Threads the kernels split work over (POLYTASK_NUM_THREADS, else the hardware concurrency). */
   numThreads(): number;
 

@@ -25,7 +25,7 @@ import { backendAvailable, registerBackend } from '../../backend/registry.js';
 import { jsBackend } from '../js/index.js';
 import type { NativeAddon } from './addon.js';
 
-export type { NativeAddon } from './addon.js';
+export type { GemmConfig, NativeAddon } from './addon.js';
 
 export interface NativeLoad {
   backend: Backend | null;
