@@ -3,6 +3,7 @@
 #include "softmax.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "parallel.h"
@@ -14,15 +15,57 @@ constexpr int64_t kGrainElements = 1 << 14;
 
 int64_t row_grain(int64_t dim) { return dim > 0 ? (kGrainElements + dim - 1) / dim : kGrainElements; }
 
-// The max of dim strided values; NaN if any is NaN (as Math.max); 0 for an all -inf (or empty) row.
-double row_max(const float* p, int64_t dim, int64_t stride) {
-  double mx = -std::numeric_limits<double>::infinity();
+// exp(d) for d <= 0 (d - max of a row), in float with a branch-free polynomial so that the loops
+// over a row vectorise: Cephes' expf (range reduction by ln 2 in two parts, degree-6 polynomial),
+// within 2 ulp of exp. -inf and anything below the smallest normal's exponent give 0; NaN stays NaN.
+inline float exp_nonpositive(float d) {
+  const float c = d < -87.0f ? -87.0f : d;  // NaN compares false and passes through
+  // n = round(c / ln 2) by the 1.5·2^23 trick (no -ffast-math, so the compiler keeps it)
+  const float n = (c * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  const float r = c - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float e = p * r * r + r + 1.0f;
+  int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return d < -87.0f ? 0.0f : e * scale;
+}
+
+// Softmax (or log-softmax) of one row of dim values `stride` apart. The max and the sum follow the
+// reference (NaN anywhere makes the row NaN; an all -inf row has max 0); the sum is in double.
+inline void softmax_row(const float* px, int64_t dim, int64_t stride, bool log, float* po) {
+  float mx = -std::numeric_limits<float>::infinity();
+  bool nan = false;
   for (int64_t k = 0; k < dim; ++k) {
-    const double v = p[k * stride];
-    if (v > mx || std::isnan(v)) mx = v;
-    if (std::isnan(mx)) break;
+    const float v = px[k * stride];
+    nan |= v != v;
+    mx = v > mx ? v : mx;
   }
-  return mx == -std::numeric_limits<double>::infinity() ? 0.0 : mx;
+  if (nan) {
+    for (int64_t k = 0; k < dim; ++k) po[k * stride] = std::numeric_limits<float>::quiet_NaN();
+    return;
+  }
+  if (mx == -std::numeric_limits<float>::infinity()) mx = 0.0f;
+  // exp into po first (a loop that vectorises), then its sum in double over four lanes
+  for (int64_t k = 0; k < dim; ++k) po[k * stride] = exp_nonpositive(px[k * stride] - mx);
+  double acc[4] = {0.0, 0.0, 0.0, 0.0};
+  int64_t k = 0;
+  for (; k + 4 <= dim; k += 4)
+    for (int j = 0; j < 4; ++j) acc[j] += po[(k + j) * stride];
+  for (; k < dim; ++k) acc[0] += po[k * stride];
+  const double s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  if (log) {
+    const double lse = mx + std::log(s);
+    for (int64_t k2 = 0; k2 < dim; ++k2) po[k2 * stride] = static_cast<float>(px[k2 * stride] - lse);
+    return;
+  }
+  const float inv = static_cast<float>(1.0 / s);
+  for (int64_t k2 = 0; k2 < dim; ++k2) po[k2 * stride] *= inv;
 }
 
 }  // namespace
@@ -31,17 +74,9 @@ void softmax(const float* x, int64_t outer, int64_t dim, int64_t inner, bool log
   parallel_for(outer * inner, row_grain(dim), [&](int64_t lo, int64_t hi) {
     for (int64_t r = lo; r < hi; ++r) {
       const int64_t base = (r / inner) * dim * inner + r % inner;
-      const float* px = x + base;
-      float* po = out + base;
-      const double mx = row_max(px, dim, inner);
-      double s = 0.0;
-      for (int64_t k = 0; k < dim; ++k) s += std::exp(px[k * inner] - mx);
-      if (log) {
-        const double lse = mx + std::log(s);
-        for (int64_t k = 0; k < dim; ++k) po[k * inner] = static_cast<float>(px[k * inner] - lse);
-      } else {
-        for (int64_t k = 0; k < dim; ++k) po[k * inner] = static_cast<float>(std::exp(px[k * inner] - mx) / s);
-      }
+      // the common contiguous rows (inner == 1) get their own inlined copy, which vectorises
+      if (inner == 1) softmax_row(x + base, dim, 1, log, out + base);
+      else softmax_row(x + base, dim, inner, log, out + base);
     }
   });
 }

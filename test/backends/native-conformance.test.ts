@@ -122,6 +122,7 @@ const UNARY: UnaryOp[] = [
   'tanh',
   'erf',
   'log1p',
+  'gelu',
 ];
 const BINARY: BinaryOp[] = [
   'add',
