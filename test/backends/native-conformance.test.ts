@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { sizeOf } from '../../src/core/shape.js';
 import type { BinaryOp, Conv2dGeometry, Pool2dGeometry, UnaryOp } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backends/js/index.js';
+import { MASKED_SCORE } from '../../src/tensor/ops/attention.js';
 import {
   EXACT,
   Gen,
@@ -722,12 +723,18 @@ nativeTest('softmax, softmaxBackward and softmaxCrossEntropy match the reference
     [5, 129, 1],
     [2, 17, 33],
     [600, 40, 1],
+    [64, 128, 1], // attention rows (the vectorised contiguous path), some keys masked
   ] as const) {
     const size = outer * dim * inner;
     const x = gen.f32(size, -8, 8);
     if (size > 6) {
       x[2] = -Infinity;
       x[5] = 60;
+    }
+    if (dim === 128) {
+      for (let k = 100; k < 128; k++) x[3 * 128 + k] = MASKED_SCORE; // a padded row
+      x[7 * 128 + 9] = -90; // exp underflows to 0 in float
+      x[8 * 128 + 1] = NaN; // a NaN row stays NaN
     }
     const gy = gen.f32(size);
     for (const log of [false, true]) {

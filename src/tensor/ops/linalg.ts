@@ -138,8 +138,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   );
   // the bias is added into the GEMM's output in place (no second [m, n] array), its gradient is the
   // column sums of g
-  if (bias !== null)
-    getBackend().binary('add', out, [m, n], bias.data as Float32Array, [n], out, [m, n]);
+  if (bias !== null) getBackend().binary('add', out, [m, n], bias.data as Float32Array, [n], out, [m, n]);
   const inputs = bias === null ? [x2, weight] : [x2, weight, bias];
   const y = record(new Tensor(out, [m, n]), 'linear', inputs, (g, needs) => {
     const be = getBackend();
