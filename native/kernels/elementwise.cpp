@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "broadcast.h"
+#include "fast_math.h"
 #include "parallel.h"
 
 namespace pt {
@@ -26,8 +27,6 @@ bool is_costly(UnaryOp op) {
 }
 
 const double kTwoOverSqrtPi = 1.12837916709551257390;
-const double kSqrtHalf = 0.70710678118654752440;
-const double kInvSqrtTwoPi = 0.39894228040143267794;
 
 double sigmoid(double v) { return v >= 0 ? 1.0 / (1.0 + std::exp(-v)) : std::exp(v) / (1.0 + std::exp(v)); }
 
@@ -101,8 +100,8 @@ void unary(UnaryOp op, const float* x, float* out, int64_t n, double alpha) {
     case UnaryOp::Tanh: return map1(x, out, n, g, [](double v) { return std::tanh(v); });
     case UnaryOp::Erf: return map1(x, out, n, g, [](double v) { return std::erf(v); });
     case UnaryOp::Log1p: return map1(x, out, n, g, [](double v) { return std::log1p(v); });
-    // exact GELU, x·Φ(x) = x·0.5·(1 + erf(x/√2)), in PyTorch's order
-    case UnaryOp::Gelu: return map1(x, out, n, g, [](double v) { return v * 0.5 * (1.0 + std::erf(v * kSqrtHalf)); });
+    // exact GELU, x·Φ(x), in float (fast_math.h: a loop that vectorises)
+    case UnaryOp::Gelu: return map1(x, out, n, g, [](float v) { return fast::gelu(v); });
   }
 }
 
@@ -132,14 +131,12 @@ void unary_grad(UnaryOp op, const float* x, const float* y, const float* gy, flo
     case UnaryOp::Tanh: return map_grad(x, y, gy, gx, n, g, [](double, double yv) { return 1.0 - yv * yv; });
     case UnaryOp::Erf: return map_grad(x, y, gy, gx, n, g, [](double xv, double) { return kTwoOverSqrtPi * std::exp(-xv * xv); });
     case UnaryOp::Log1p: return map_grad(x, y, gy, gx, n, g, [](double xv, double) { return 1.0 / (1.0 + xv); });
-    // Φ(x) + x·φ(x), with Φ(x) = y/x read off the forward output (no erf); beyond |x| = 10 the
-    // derivative is 0 or 1 to float precision (and ±inf has no quotient)
+    // Φ(x) + x·φ(x) with Φ(x) = y/x, in float (fast_math.h)
     case UnaryOp::Gelu:
-      return map_grad(x, y, gy, gx, n, g, [](double xv, double yv) {
-        if (!(std::fabs(xv) <= 10.0)) return xv > 0 ? 1.0 : xv < 0 ? 0.0 : xv;
-        const double phi = xv == 0.0 ? 0.5 : yv / xv;
-        return phi + xv * kInvSqrtTwoPi * std::exp(-0.5 * xv * xv);
+      parallel_for(n, g, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) gx[i] = gy[i] * fast::gelu_grad(x[i], y[i]);
       });
+      return;
   }
 }
 

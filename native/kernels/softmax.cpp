@@ -3,9 +3,9 @@
 #include "softmax.h"
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 
+#include "fast_math.h"
 #include "parallel.h"
 
 namespace pt {
@@ -14,27 +14,6 @@ namespace {
 constexpr int64_t kGrainElements = 1 << 14;
 
 int64_t row_grain(int64_t dim) { return dim > 0 ? (kGrainElements + dim - 1) / dim : kGrainElements; }
-
-// exp(d) for d <= 0 (d - max of a row), in float with a branch-free polynomial so that the loops
-// over a row vectorise: Cephes' expf (range reduction by ln 2 in two parts, degree-6 polynomial),
-// within 2 ulp of exp. -inf and anything below the smallest normal's exponent give 0; NaN stays NaN.
-inline float exp_nonpositive(float d) {
-  const float c = d < -87.0f ? -87.0f : d;  // NaN compares false and passes through
-  // n = round(c / ln 2) by the 1.5·2^23 trick (no -ffast-math, so the compiler keeps it)
-  const float n = (c * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  const float r = c - n * 0.693359375f + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float e = p * r * r + r + 1.0f;
-  int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return d < -87.0f ? 0.0f : e * scale;
-}
 
 // Softmax (or log-softmax) of one row of dim values `stride` apart. The max and the sum follow the
 // reference (NaN anywhere makes the row NaN; an all -inf row has max 0); the sum is in double.
@@ -52,7 +31,7 @@ inline void softmax_row(const float* px, int64_t dim, int64_t stride, bool log, 
   }
   if (mx == -std::numeric_limits<float>::infinity()) mx = 0.0f;
   // exp into po first (a loop that vectorises), then its sum in double over four lanes
-  for (int64_t k = 0; k < dim; ++k) po[k * stride] = exp_nonpositive(px[k * stride] - mx);
+  for (int64_t k = 0; k < dim; ++k) po[k * stride] = fast::exp_nonpositive(px[k * stride] - mx);
   double acc[4] = {0.0, 0.0, 0.0, 0.0};
   int64_t k = 0;
   for (; k + 4 <= dim; k += 4)
