@@ -12,6 +12,8 @@
  * node dist/bench/peers/tfjs-bert.js cpu 1   # {"workload":"W5","backend":"cpu","samplesPerSec":…}
  */
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-layers registers tfjs-core's gradient functions (tfjs-core alone leaves them out)
+import '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
