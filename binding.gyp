@@ -5,10 +5,13 @@
 {
   'target_defaults': {
     # -fno-math-errno: no kernel reads errno, and without it sqrt cannot be vectorised.
-    'cflags': ['-O3', '-Wall', '-Wextra', '-fPIC', '-fno-math-errno'],
+    # -fno-trapping-math: no kernel unmasks or reads floating-point exceptions, and without it GCC
+    # keeps a compare-and-select of a computed float (the polynomial exp of fast_math.h) a branch.
+    # Neither flag changes a result: both keep IEEE arithmetic, NaN and infinities as they are.
+    'cflags': ['-O3', '-Wall', '-Wextra', '-fPIC', '-fno-math-errno', '-fno-trapping-math'],
     'cflags_cc': ['-std=c++17'],
     'xcode_settings': {
-      'OTHER_CFLAGS': ['-O3', '-fno-math-errno'],
+      'OTHER_CFLAGS': ['-O3', '-fno-math-errno', '-fno-trapping-math'],
       'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
     },
     'msvs_settings': {

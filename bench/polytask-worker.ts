@@ -1,18 +1,25 @@
 /**
  * polytask side of `npm run bench`: runs one workload on one backend and prints one JSON line.
  *
- * usage: node dist/bench/polytask-worker.js W1|W2|W3|W4|W5|W6|convlayers js|native [steps|size|reps] [kernel|tensor]
+ * usage: node dist/bench/polytask-worker.js W1|W2|W3|W4|W5|W6|W7|W8-raw|W8-mel|convlayers js|native [steps|size|reps] [kernel|tensor]
  * W1: MLP 784-512-512-10, ReLU, batch 256, Adam.  W2: the benchmark CNN, batch 128, Adam.
  * W3: SGEMM size×size×size through the backend's matmul kernel (or, with `tensor`, Tensor.matmul).
  * W4: ResNet-18 (torchvision layout) training on 32×32 RGB, batch 64, SGD momentum 0.9.
  * W5: BERT encoder (4 layers, hidden 256, 4 heads, vocabulary 30,522) + classifier, sequence 128,
  *     batch 32, AdamW.  W6: ResNet-18 inference at 224×224, batch 8 (steps = batches).
+ * W7: the text case's model (`npm start -- --case text`: the multi-task study's text trunk at
+ *     width 10, a word embedding 8000×80 averaged over the tokens, Linear 80→50 + ReLU, and the
+ *     WordNet heads pos (4) and supersense (45)), token ids [64, 40] with padding, Adam lr 0.003.
+ * W8-raw, W8-mel: the audio case's models (`--case audio`, hidden 128): M5 on the raw waveform
+ *     [32, 1, 16538] (channels 32), and the spectrogram CNN (channels 8, 16, 32) on log-mel
+ *     [32, 1, 32, 128]; 10 classes, batch 32, Adam lr 0.002.
  * convlayers: each convolution layer's pass times (bench/conv-layers.ts), best of `reps` calls.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { PLAIN_GEMM } from '../src/backend/backend.js';
 import { getBackend, manualSeed, nn, noGrad, optim, rand, setBackend, tensor, type Tensor } from '../src/index.js';
-import { bertForSequenceClassification, resnet18 } from '../src/models/zoo/index.js';
+import { TextTrunk } from '../src/models/text-trunk.js';
+import { bertForSequenceClassification, rawAudioCnn, resnet18, spectrogramCnn } from '../src/models/zoo/index.js';
 import { convLayerTimes } from './conv-layers.js';
 
 function mlp(): nn.Module {
@@ -144,6 +151,54 @@ function bertRate(steps: number): number {
   return trainRate(model, ids, y, steps, opt);
 }
 
+/** W7: the text case's step on the WordNet source: trunk, then the pos and supersense heads, losses summed. */
+function textRate(steps: number): number {
+  const trunk = new TextTrunk({
+    vocabSize: 8000,
+    maxLength: 40,
+    padId: 0,
+    encoder: 'mean',
+    embedDim: 80,
+    layers: 1,
+    heads: 1,
+    hidden: 50,
+  });
+  const pos = new nn.Linear(50, 4);
+  const supersense = new nn.Linear(50, 45);
+  const params = [...trunk.parameters(), ...pos.parameters(), ...supersense.parameters()];
+  const opt = new optim.Adam(params, { lr: 0.003 });
+  // texts of 8 to 32 tokens, padded with id 0 to 40 (token ids travel as float32, as a TensorDataset holds them)
+  const ids = new Float32Array(64 * 40);
+  for (let i = 0; i < 64; i++)
+    for (let j = 0; j < 8 + ((i * 7) % 25); j++) ids[i * 40 + j] = 1 + (((i * 40 + j) * 7919) % 7999);
+  const x = tensor(ids).reshape([64, 40]);
+  const yPos = tensor(Int32Array.from({ length: 64 }, (_, i) => i % 4));
+  const ySense = tensor(Int32Array.from({ length: 64 }, (_, i) => i % 45));
+  const step = (): void => {
+    opt.zeroGrad();
+    const h = trunk.forward(x);
+    const ce = nn.functional.crossEntropy;
+    ce(pos.forward(h), yPos)
+      .add(ce(supersense.forward(h), ySense))
+      .backward();
+    opt.step();
+  };
+  for (let i = 0; i < 3; i++) step();
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  return (64 * steps) / ((performance.now() - t0) / 1000);
+}
+
+/** W8-raw / W8-mel: the audio case's end-to-end (M5) and pipeline (spectrogram CNN) classifiers. */
+function audioRate(kind: 'raw' | 'mel', steps: number): number {
+  const model =
+    kind === 'raw'
+      ? rawAudioCnn({ numClasses: 10, channels: 32 })
+      : spectrogramCnn({ numClasses: 10, channels: [8, 16, 32] });
+  const x = kind === 'raw' ? rand([32, 1, 16538]).sub(0.5) : rand([32, 1, 32, 128]);
+  return trainRate(model, x, labels(32), steps, new optim.Adam(model.parameters(), { lr: 0.002 }));
+}
+
 function labels(n: number): Tensor {
   return tensor(Int32Array.from({ length: n }, (_, i) => i % 10));
 }
@@ -163,6 +218,9 @@ async function main(): Promise<void> {
   } else if (workload === 'W5') out['samplesPerSec'] = bertRate(Number(arg ?? 3));
   else if (workload === 'W6') out['samplesPerSec'] = inferenceRate(Number(arg ?? 3));
   else if (workload === 'convlayers') out['ms'] = convLayerTimes(Number(arg ?? 5));
+  else if (workload === 'W7') out['samplesPerSec'] = textRate(Number(arg ?? 20));
+  else if (workload === 'W8-raw' || workload === 'W8-mel')
+    out['samplesPerSec'] = audioRate(workload === 'W8-raw' ? 'raw' : 'mel', Number(arg ?? 5));
   else out['gflops'] = gemmRate(Number(arg ?? 1024), process.argv[5] === 'tensor' ? 'tensor' : 'kernel');
   Object.assign(out, await steadyState());
   out['peakRssMb'] = process.resourceUsage().maxRSS / 1024;

@@ -15,7 +15,10 @@
  * Last, the load time and peak memory of a 1,000,000-image IDX file generated on the fly (bench/idx-load.ts),
  * and the image-folder reader's images/s next to the training step's samples/s (bench/image-load.ts).
  *
- * usage: npm run bench [-- --reps 3 --only W1,W3,W4,W5,W6,mtl,probe,idx,images,executors,convlayers --quick]
+ * W5 also runs the same encoder in TensorFlow.js (cpu backend, one step: minutes); W7 and W8 train
+ * the models of the text and audio cases (`npm start -- --case text|audio`) against PyTorch.
+ *
+ * usage: npm run bench [-- --reps 3 --only W1,W3,W4,W5,W6,W7,W8,mtl,probe,idx,images,executors,convlayers --quick]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -113,13 +116,38 @@ function workloads(quick: boolean): Workload[] {
       id: 'W5',
       title: 'BERT encoder 4 layers, hidden 256, 4 heads, sequence 128, batch 32, AdamW (training samples/s)',
       metric: 'samplesPerSec',
-      contenders: zoo('W5', s(5, 1)),
+      contenders: [
+        ...zoo('W5', s(5, 1)),
+        // the same encoder written from tfjs-core ops (bench/peers/tfjs-bert.ts): minutes a step
+        { name: 'TensorFlow.js cpu', group: 'other', cmd: node('peers/tfjs-bert.js', 'cpu', '1'), maxReps: 1 },
+      ],
     },
     {
       id: 'W6',
       title: 'ResNet-18 inference, 224×224, batch 8 (images/s)',
       metric: 'samplesPerSec',
       contenders: zoo('W6', s(5, 1)),
+    },
+    {
+      id: 'W7',
+      title:
+        'text case (`--case text`): embedding 8000×80 averaged, Linear 80→50, heads 4 + 45, ids [64, 40], Adam (training samples/s)',
+      metric: 'samplesPerSec',
+      contenders: zoo('W7', s(40, 10)),
+    },
+    {
+      id: 'W8-raw',
+      title:
+        'audio case (`--case audio`), end to end: M5 (32 channels) on raw audio [32, 1, 16538], Adam (training samples/s)',
+      metric: 'samplesPerSec',
+      contenders: zoo('W8-raw', s(10, 2)),
+    },
+    {
+      id: 'W8-mel',
+      title:
+        'audio case (`--case audio`), pipeline: spectrogram CNN (8, 16, 32) on log-mel [32, 1, 32, 128], Adam (training samples/s)',
+      metric: 'samplesPerSec',
+      contenders: zoo('W8-mel', s(20, 4)),
     },
   ];
 }
@@ -395,7 +423,7 @@ function main(): void {
       ),
     );
   }
-  const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2, W4–W6) or NumPy/OpenBLAS (W3).`;
+  const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2, W4–W8) or NumPy/OpenBLAS (W3).`;
   const gemm = native.available ? (loadNativeAddon()?.gemmConfig() ?? null) : null;
   const md = [header, gemmLine(gemm) ?? 'polytask GEMM: native backend unavailable.', '', ...tables].join('\n\n');
   console.log(md);

@@ -1,11 +1,14 @@
 """PyTorch (and NumPy) side of `npm run bench`: runs one workload and prints one JSON line.
 
-usage: torch_worker.py W1|W2|W3|W4|W5|W6 --threads T [--steps S] [--size N] [--lib torch|numpy]
+usage: torch_worker.py W1|W2|W3|W4|W5|W6|W7|W8-raw|W8-mel --threads T [--steps S] [--size N] [--lib torch|numpy]
 W1: MLP 784-512-512-10, ReLU, batch 256, Adam.  W2: the benchmark CNN, batch 128, Adam.
 W3: SGEMM N×N×N into a preallocated output.  W4: torchvision ResNet-18 on 32×32 RGB, batch 64, SGD
 momentum 0.9.  W5: BERT (scripts/zoo_reference.py's Hugging Face-named module; 4 layers, hidden 256,
 4 heads, vocabulary 30,522) + classifier, sequence 128, batch 32, AdamW.  W6: ResNet-18 inference
-at 224×224, batch 8, eval mode, no gradients.  Throughput is measured after warm-up steps; peak RSS comes from getrusage.
+at 224×224, batch 8, eval mode, no gradients.  W7: the text case's model (embedding 8000×80 averaged
+over the non-padding tokens, Linear 80→50 + ReLU, heads 4 and 45, losses summed; ids [64, 40],
+Adam lr 0.003).  W8-raw: M5 (channels 32) on [32, 1, 16538]; W8-mel: the spectrogram CNN (8, 16, 32)
+on [32, 1, 32, 128]; Adam lr 0.002 (polytask-worker.ts builds the same models).  Throughput is measured after warm-up steps; peak RSS comes from getrusage.
 """
 import argparse
 import json
@@ -37,6 +40,64 @@ def train_rate(torch, model, batch, in_shape, steps, opt=None, x=None, classes=1
         step()
     dt = time.perf_counter() - t0
     return batch * steps / dt
+
+
+def text_rate(torch, steps):
+    """W7: the text case's step on the WordNet source, as bench/polytask-worker.ts's textRate."""
+    nn = torch.nn
+    emb = nn.Embedding(8000, 80, padding_idx=0)
+    hidden = nn.Linear(80, 50)
+    pos, sense = nn.Linear(50, 4), nn.Linear(50, 45)
+    params = [*emb.parameters(), *hidden.parameters(), *pos.parameters(), *sense.parameters()]
+    opt = torch.optim.Adam(params, lr=0.003)
+    ids = torch.zeros(64, 40)
+    for i in range(64):
+        for j in range(8 + (i * 7) % 25):
+            ids[i, j] = 1 + ((i * 40 + j) * 7919) % 7999
+    y_pos = torch.arange(64) % 4
+    y_sense = torch.arange(64) % 45
+    ce = nn.functional.cross_entropy
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        mask = (ids != 0).float()
+        tokens = emb(ids.long())
+        pooled = (tokens * mask.unsqueeze(2)).sum(1) / mask.sum(1, keepdim=True).clamp(min=1)
+        h = torch.relu(hidden(pooled))
+        (ce(pos(h), y_pos) + ce(sense(h), y_sense)).backward()
+        opt.step()
+
+    for _ in range(3):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return 64 * steps / (time.perf_counter() - t0)
+
+
+def audio_model(torch, kind):
+    """W8: M5 (channels 32) or the spectrogram CNN (channels 8, 16, 32), as models/zoo/audio.ts."""
+    nn = torch.nn
+    if kind == "W8-raw":
+        def block1d(i, o, k, s=1):
+            return [nn.Conv1d(i, o, k, stride=s), nn.BatchNorm1d(o), nn.ReLU(), nn.MaxPool1d(4)]
+
+        class Mean(nn.Module):
+            def forward(self, x):
+                return x.mean(2)
+
+        return nn.Sequential(*block1d(1, 32, 80, 16), *block1d(32, 32, 3), *block1d(32, 64, 3), *block1d(64, 64, 3),
+                             Mean(), nn.Linear(64, 10))
+    layers, prev = [], 1
+    for w in (8, 16, 32):
+        layers += [nn.Conv2d(prev, w, 3, padding=1, bias=False), nn.BatchNorm2d(w), nn.ReLU(), nn.MaxPool2d(2)]
+        prev = w
+
+    class Mean2(nn.Module):
+        def forward(self, x):
+            return x.mean((2, 3))
+
+    return nn.Sequential(*layers, Mean2(), nn.Dropout(0.2), nn.Linear(prev, 10))
 
 
 def gemm_rate(A, B, C, matmul, n):
@@ -126,6 +187,13 @@ def main():
             out["samplesPerSec"] = train_rate(torch, model, 32, None, a.steps, opt, x=ids, classes=2)
         elif a.workload == "convlayers":
             out["ms"] = conv_layer_times(torch, json.loads(a.layers), a.steps)
+        elif a.workload == "W7":
+            out["samplesPerSec"] = text_rate(torch, a.steps)
+        elif a.workload in ("W8-raw", "W8-mel"):
+            model = audio_model(torch, a.workload)
+            opt = torch.optim.Adam(model.parameters(), lr=0.002)
+            shape = (1, 16538) if a.workload == "W8-raw" else (1, 32, 128)
+            out["samplesPerSec"] = train_rate(torch, model, 32, shape, a.steps, opt)
         elif a.workload == "W6":
             import torchvision
             model = torchvision.models.resnet18(num_classes=1000).eval()

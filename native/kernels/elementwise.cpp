@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "broadcast.h"
+#include "fast_math.h"
 #include "parallel.h"
 
 namespace pt {
@@ -18,7 +19,7 @@ constexpr int64_t kCostlyGrain = 1 << 12;
 bool is_costly(UnaryOp op) {
   switch (op) {
     case UnaryOp::Exp: case UnaryOp::Log: case UnaryOp::Sigmoid: case UnaryOp::Tanh:
-    case UnaryOp::Erf: case UnaryOp::Log1p:
+    case UnaryOp::Erf: case UnaryOp::Log1p: case UnaryOp::Gelu:
       return true;
     default:
       return false;
@@ -99,6 +100,8 @@ void unary(UnaryOp op, const float* x, float* out, int64_t n, double alpha) {
     case UnaryOp::Tanh: return map1(x, out, n, g, [](double v) { return std::tanh(v); });
     case UnaryOp::Erf: return map1(x, out, n, g, [](double v) { return std::erf(v); });
     case UnaryOp::Log1p: return map1(x, out, n, g, [](double v) { return std::log1p(v); });
+    // exact GELU, x·Φ(x), in float (fast_math.h: a loop that vectorises)
+    case UnaryOp::Gelu: return map1(x, out, n, g, [](float v) { return fast::gelu(v); });
   }
 }
 
@@ -128,6 +131,12 @@ void unary_grad(UnaryOp op, const float* x, const float* y, const float* gy, flo
     case UnaryOp::Tanh: return map_grad(x, y, gy, gx, n, g, [](double, double yv) { return 1.0 - yv * yv; });
     case UnaryOp::Erf: return map_grad(x, y, gy, gx, n, g, [](double xv, double) { return kTwoOverSqrtPi * std::exp(-xv * xv); });
     case UnaryOp::Log1p: return map_grad(x, y, gy, gx, n, g, [](double xv, double) { return 1.0 / (1.0 + xv); });
+    // Φ(x) + x·φ(x) with Φ(x) = y/x, in float (fast_math.h)
+    case UnaryOp::Gelu:
+      parallel_for(n, g, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) gx[i] = gy[i] * fast::gelu_grad(x[i], y[i]);
+      });
+      return;
   }
 }
 

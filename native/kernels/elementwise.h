@@ -9,7 +9,7 @@
 
 namespace pt {
 
-enum class UnaryOp { Neg, Exp, Log, Sqrt, Abs, Sign, Square, Reciprocal, Relu, LeakyRelu, Sigmoid, Tanh, Erf, Log1p };
+enum class UnaryOp { Neg, Exp, Log, Sqrt, Abs, Sign, Square, Reciprocal, Relu, LeakyRelu, Sigmoid, Tanh, Erf, Log1p, Gelu };
 enum class BinaryOp { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge };
 
 // x, out are (n,): out[i] = op(x[i]); alpha is leakyRelu's slope. out may alias x.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "fast_math.h"
 #include "parallel.h"
 
 namespace pt {
@@ -14,15 +15,36 @@ constexpr int64_t kGrainElements = 1 << 14;
 
 int64_t row_grain(int64_t dim) { return dim > 0 ? (kGrainElements + dim - 1) / dim : kGrainElements; }
 
-// The max of dim strided values; NaN if any is NaN (as Math.max); 0 for an all -inf (or empty) row.
-double row_max(const float* p, int64_t dim, int64_t stride) {
-  double mx = -std::numeric_limits<double>::infinity();
+// Softmax (or log-softmax) of one row of dim values `stride` apart. The max and the sum follow the
+// reference (NaN anywhere makes the row NaN; an all -inf row has max 0); the sum is in double.
+inline void softmax_row(const float* px, int64_t dim, int64_t stride, bool log, float* po) {
+  float mx = -std::numeric_limits<float>::infinity();
+  bool nan = false;
   for (int64_t k = 0; k < dim; ++k) {
-    const double v = p[k * stride];
-    if (v > mx || std::isnan(v)) mx = v;
-    if (std::isnan(mx)) break;
+    const float v = px[k * stride];
+    nan |= v != v;
+    mx = v > mx ? v : mx;
   }
-  return mx == -std::numeric_limits<double>::infinity() ? 0.0 : mx;
+  if (nan) {
+    for (int64_t k = 0; k < dim; ++k) po[k * stride] = std::numeric_limits<float>::quiet_NaN();
+    return;
+  }
+  if (mx == -std::numeric_limits<float>::infinity()) mx = 0.0f;
+  // exp into po first (a loop that vectorises), then its sum in double over four lanes
+  for (int64_t k = 0; k < dim; ++k) po[k * stride] = fast::exp_nonpositive(px[k * stride] - mx);
+  double acc[4] = {0.0, 0.0, 0.0, 0.0};
+  int64_t k = 0;
+  for (; k + 4 <= dim; k += 4)
+    for (int j = 0; j < 4; ++j) acc[j] += po[(k + j) * stride];
+  for (; k < dim; ++k) acc[0] += po[k * stride];
+  const double s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  if (log) {
+    const double lse = mx + std::log(s);
+    for (int64_t k2 = 0; k2 < dim; ++k2) po[k2 * stride] = static_cast<float>(px[k2 * stride] - lse);
+    return;
+  }
+  const float inv = static_cast<float>(1.0 / s);
+  for (int64_t k2 = 0; k2 < dim; ++k2) po[k2 * stride] *= inv;
 }
 
 }  // namespace
@@ -31,17 +53,9 @@ void softmax(const float* x, int64_t outer, int64_t dim, int64_t inner, bool log
   parallel_for(outer * inner, row_grain(dim), [&](int64_t lo, int64_t hi) {
     for (int64_t r = lo; r < hi; ++r) {
       const int64_t base = (r / inner) * dim * inner + r % inner;
-      const float* px = x + base;
-      float* po = out + base;
-      const double mx = row_max(px, dim, inner);
-      double s = 0.0;
-      for (int64_t k = 0; k < dim; ++k) s += std::exp(px[k * inner] - mx);
-      if (log) {
-        const double lse = mx + std::log(s);
-        for (int64_t k = 0; k < dim; ++k) po[k * inner] = static_cast<float>(px[k * inner] - lse);
-      } else {
-        for (int64_t k = 0; k < dim; ++k) po[k * inner] = static_cast<float>(std::exp(px[k * inner] - mx) / s);
-      }
+      // the common contiguous rows (inner == 1) get their own inlined copy, which vectorises
+      if (inner == 1) softmax_row(x + base, dim, 1, log, out + base);
+      else softmax_row(x + base, dim, inner, log, out + base);
     }
   });
 }

@@ -44,7 +44,9 @@ export type UnaryOp =
   | 'sigmoid'
   | 'tanh'
   | 'erf'
-  | 'log1p';
+  | 'log1p'
+  /** exact GELU, x·Φ(x) = x·0.5·(1 + erf(x/√2)) */
+  | 'gelu';
 
 /** Broadcasting binary ops. Comparisons write 1 or 0. */
 export type BinaryOp =

@@ -14,6 +14,7 @@ import { sizeOf } from '../../src/core/shape.js';
 import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, UnaryOp } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backends/js/index.js';
 import type { GemmConfig, NativeAddon } from '../../src/backends/native/addon.js';
+import { MASKED_SCORE } from '../../src/tensor/ops/attention.js';
 import {
   EXACT,
   Gen,
@@ -257,6 +258,7 @@ const UNARY: UnaryOp[] = [
   'tanh',
   'erf',
   'log1p',
+  'gelu',
 ];
 const BINARY: BinaryOp[] = [
   'add',
@@ -309,6 +311,30 @@ nativeTest('unary and unaryGrad match the reference, special values included', (
       return [gx];
     });
   }
+});
+
+nativeTest('gelu and its gradient match the reference over the whole float range that matters', (be) => {
+  // the native gelu is a float polynomial (erfc fit, exp); its tails, where x·Φ(x) underflows or
+  // equals x, and the |x| = 10 switch of the gradient are checked on a fine grid
+  const n = 30001;
+  const x = Float32Array.from({ length: n }, (_, i) => -15 + (30 * i) / (n - 1));
+  const y = new Float32Array(n);
+  jsBackend.unary('gelu', x, y, 0);
+  const gy = new Float32Array(n).fill(1);
+  compare(be, 'gelu on [-15, 15]', ROUNDED, (b) => {
+    const out = new Float32Array(n);
+    b.unary('gelu', x, out, 0);
+    const gx = new Float32Array(n);
+    b.unaryGrad('gelu', x, y, gy, gx, 0);
+    return [out, gx];
+  });
+  // known values: gelu(1) = Φ(1) = 0.841345, gelu(-1) = -0.158655, gelu'(0) = 0.5
+  const out = new Float32Array(3);
+  be.unary('gelu', Float32Array.of(1, -1, 0), out, 0);
+  assertArraysClose(out, [0.8413447, -0.1586553, 0], ROUNDED, 'gelu known values');
+  const g0 = new Float32Array(1);
+  be.unaryGrad('gelu', Float32Array.of(0), Float32Array.of(0), Float32Array.of(1), g0, 0);
+  assert.equal(g0[0], 0.5);
 });
 
 const BROADCASTS: [number[], number[], number[]][] = [
@@ -892,12 +918,18 @@ nativeTest('softmax, softmaxBackward and softmaxCrossEntropy match the reference
     [5, 129, 1],
     [2, 17, 33],
     [600, 40, 1],
+    [64, 128, 1], // attention rows (the vectorised contiguous path), some keys masked
   ] as const) {
     const size = outer * dim * inner;
     const x = gen.f32(size, -8, 8);
     if (size > 6) {
       x[2] = -Infinity;
       x[5] = 60;
+    }
+    if (dim === 128) {
+      for (let k = 100; k < 128; k++) x[3 * 128 + k] = MASKED_SCORE; // a padded row
+      x[7 * 128 + 9] = -90; // exp underflows to 0 in float
+      x[8 * 128 + 1] = NaN; // a NaN row stays NaN
     }
     const gy = gen.f32(size);
     for (const log of [false, true]) {

@@ -72,6 +72,8 @@ function unaryFn(op: UnaryOp, alpha: number): (v: number) => number {
       return erf;
     case 'log1p':
       return Math.log1p;
+    case 'gelu':
+      return (v) => v * 0.5 * (1 + erf(v * Math.SQRT1_2));
   }
 }
 
@@ -118,6 +120,11 @@ function derivFn(op: UnaryOp, alpha: number): (x: number, y: number) => number {
       return (x) => (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x);
     case 'log1p':
       return (x) => 1 / (1 + x);
+    case 'gelu': // Φ(x) + x·φ(x), Φ(x) = y/x from the output; 0 or 1 beyond |x| = 10 (NaN stays NaN)
+      return (x, y) => {
+        if (!(Math.abs(x) <= 10)) return x > 0 ? 1 : x < 0 ? 0 : x;
+        return (x === 0 ? 0.5 : y / x) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
+      };
   }
 }
 

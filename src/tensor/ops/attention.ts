@@ -76,7 +76,8 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   }
   const scale = opts.scale ?? 1 / Math.sqrt(d);
   if (!Number.isFinite(scale)) throw new ValueError('scaledDotProductAttention', `scale must be finite, got ${scale}`);
-  let scores = q.matmul(k.transpose(-2, -1)).mul(scale); // [..., Lq, Lk]
+  // the scale goes on q, which is smaller than the scores when Lk > D
+  let scores = q.mul(scale).matmul(k.transpose(-2, -1)); // [..., Lq, Lk]
   const lq = scores.shape[scores.ndim - 2]!;
   const lk = scores.shape[scores.ndim - 1]!;
   if (opts.mask !== undefined && opts.mask !== null) scores = where(opts.mask, scores, MASKED_SCORE);

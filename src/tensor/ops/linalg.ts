@@ -136,7 +136,11 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     { a: x2.data as Float32Array, b: weight.data as Float32Array, out },
     { ...PLAIN_GEMM, m, n, k, transB: true },
   );
-  const y = record(new Tensor(out, [m, n]), 'linear', [x2, weight], (g, needs) => {
+  // the bias is added into the GEMM's output in place (no second [m, n] array), its gradient is the
+  // column sums of g
+  if (bias !== null) getBackend().binary('add', out, [m, n], bias.data as Float32Array, [n], out, [m, n]);
+  const inputs = bias === null ? [x2, weight] : [x2, weight, bias];
+  const y = record(new Tensor(out, [m, n]), 'linear', inputs, (g, needs) => {
     const be = getBackend();
     const gd = g.data as Float32Array;
     let gx: Tensor | null = null;
@@ -151,8 +155,13 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
       be.matmul({ a: gd, b: x2.data as Float32Array, out: d }, { ...PLAIN_GEMM, m: n, n: k, k: m, transA: true });
       gw = new Tensor(d, [n, k]);
     }
-    return [gx, gw];
+    let gb: Tensor | null = null;
+    if (bias !== null && needs[2]) {
+      const d = emptyF32(n);
+      be.reduce('sum', gd, [m, n], [0], d);
+      gb = new Tensor(d, bias.shape);
+    }
+    return bias === null ? [gx, gw] : [gx, gw, gb];
   });
-  const yb = bias === null ? y : y.add(bias);
-  return x.ndim === 2 ? yb : yb.reshape([...x.shape.slice(0, -1), n]);
+  return x.ndim === 2 ? y : y.reshape([...x.shape.slice(0, -1), n]);
 }
