@@ -14,6 +14,7 @@
  */
 import type { Shape } from '../../core/shape.js';
 import type { Backend, BinaryOp, F32 } from '../../backend/backend.js';
+import type { Precision } from '../../backend/precision.js';
 
 /** Every Backend kernel but `binary` has the same signature in the addon (see Backend for the contracts). */
 export interface NativeAddon extends Omit<Backend, 'name' | 'binary'> {
@@ -24,6 +25,12 @@ export interface NativeAddon extends Omit<Backend, 'name' | 'binary'> {
   gemmKernels(): string;
   /** Selects a GEMM micro-kernel for the whole process (tests, benchmarks). */
   setGemmKernel(name: string): void;
+  /** The precision matmul and the convolutions compute at: 'fp32' or 'bf16'. */
+  gemmPrecision(): Precision;
+  /** Sets it for the whole process (src/backend/precision.ts calls it; autocast sets that). */
+  setGemmPrecision(precision: Precision): void;
+  /** What bf16 runs on with the micro-kernel in use: 'avx512bf16', or '<kernel>+emulated'. */
+  gemmBf16Kernel(): string;
   /** Threads the kernels split work over (POLYTASK_NUM_THREADS, else the hardware concurrency). */
   numThreads(): number;
 
