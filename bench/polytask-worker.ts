@@ -1,15 +1,27 @@
 /**
  * polytask side of `npm run bench`: runs one workload on one backend and prints one JSON line.
  *
- * usage: node dist/bench/polytask-worker.js W1|W2|W3|W4|W5|W6 js|native [steps|size] [kernel|tensor]
+ * usage: node dist/bench/polytask-worker.js W1|W2|W3|W4|W5|W6 js|native [steps|size] [kernel|tensor|bf16]
  * W1: MLP 784-512-512-10, ReLU, batch 256, Adam.  W2: the benchmark CNN, batch 128, Adam.
  * W3: SGEMM size×size×size through the backend's matmul kernel (or, with `tensor`, Tensor.matmul).
  * W4: ResNet-18 (torchvision layout) training on 32×32 RGB, batch 64, SGD momentum 0.9.
  * W5: BERT encoder (4 layers, hidden 256, 4 heads, vocabulary 30,522) + classifier, sequence 128,
  *     batch 32, AdamW.  W6: ResNet-18 inference at 224×224, batch 8 (steps = batches).
+ * `bf16` (W1, W2, W4-W6): the whole run in bf16 mixed precision (setDefaultPrecision).
  */
 import { PLAIN_GEMM } from '../src/backend/backend.js';
-import { getBackend, manualSeed, nn, noGrad, optim, rand, setBackend, tensor, type Tensor } from '../src/index.js';
+import {
+  getBackend,
+  manualSeed,
+  nn,
+  noGrad,
+  optim,
+  rand,
+  setBackend,
+  setDefaultPrecision,
+  tensor,
+  type Tensor,
+} from '../src/index.js';
 import { bertForSequenceClassification, resnet18 } from '../src/models/zoo/index.js';
 
 function mlp(): nn.Module {
@@ -119,6 +131,10 @@ function main(): void {
   setBackend(backend === 'js' ? 'js' : 'native');
   manualSeed(0);
   const out: Record<string, unknown> = { workload, backend };
+  if (process.argv[5] === 'bf16') {
+    setDefaultPrecision('bf16');
+    out['precision'] = 'bf16';
+  }
   if (workload === 'W1') out['samplesPerSec'] = trainRate(mlp(), rand([256, 784]), labels(256), Number(arg ?? 20));
   else if (workload === 'W2')
     out['samplesPerSec'] = trainRate(cnn(), rand([128, 1, 28, 28]), labels(128), Number(arg ?? 10));

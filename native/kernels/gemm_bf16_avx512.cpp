@@ -24,23 +24,42 @@ constexpr int kNR = 16 * kNV;
 
 // Rewrites one packed fp32 sliver (kc steps of W floats at s) as bf16 pairs, in place: pair q is
 // written at s + q*W, below the steps 2q and 2q+1 it reads, which are read first.
+// word j of a packed pair = bf16 j of the first step (low half) | bf16 j of the second (high half)
+alignas(64) constexpr int16_t kInterleave[32] = {0,  16, 1,  17, 2,  18, 3,  19, 4,  20, 5,  21, 6,  22, 7,  23,
+                                                 8,  24, 9,  25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+
+// 16 words of pairs from 16 floats of each of two steps (masked to the first lanes of m).
+inline void store_pairs(__mmask16 m, __m512 first, __m512 second, __m512i interleave, float* dst) {
+  const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(second, first);  // first's 16 bf16, then second's
+  _mm512_mask_storeu_epi32(dst, m, _mm512_permutexvar_epi16(interleave, both));
+}
+
+// Rewrites one packed fp32 sliver (kc steps of W floats at s) as bf16 pairs, in place: pair q is
+// written at s + q*W, below the steps 2q and 2q+1 it reads, which are read first.
 template <int W>
 void sliver_to_pairs(int64_t kc, float* s) {
-  // word j of the result = bf16 j of the first step (low half) | bf16 j of the second (high half)
-  alignas(64) static constexpr int16_t kInterleave[32] = {0, 16, 1, 17, 2,  18, 3,  19, 4,  20, 5,
-                                                          21, 6, 22, 7, 23, 8,  24, 9,  25, 10, 26,
-                                                          11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
   const __m512i interleave = _mm512_load_si512(kInterleave);
-  const __m512 zero = _mm512_setzero_ps();
   for (int64_t q = 0; 2 * q < kc; ++q) {
     const float* r0 = s + 2 * q * W;
-    const float* r1 = 2 * q + 1 < kc ? r0 + W : nullptr;
+    const bool has_second = 2 * q + 1 < kc;
     for (int j = 0; j < W; j += 16) {
       const __mmask16 m = W - j >= 16 ? 0xffff : static_cast<__mmask16>((1u << (W - j)) - 1);
       const __m512 v0 = _mm512_maskz_loadu_ps(m, r0 + j);
-      const __m512 v1 = r1 != nullptr ? _mm512_maskz_loadu_ps(m, r1 + j) : zero;
-      const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(v1, v0);  // v0's 16 bf16, then v1's
-      _mm512_mask_storeu_epi32(s + q * W + j, m, _mm512_permutexvar_epi16(interleave, both));
+      const __m512 v1 = has_second ? _mm512_maskz_loadu_ps(m, r0 + W + j) : _mm512_setzero_ps();
+      store_pairs(m, v0, v1, interleave, s + q * W + j);
+    }
+  }
+}
+
+// A whole B sliver (kNR columns) from rows contiguous along j, in one pass: B(p, j) = b[p*ldb + j].
+void sliver_pairs_from_rows(int64_t kc, const float* b, int64_t ldb, float* dst) {
+  const __m512i interleave = _mm512_load_si512(kInterleave);
+  for (int64_t q = 0; 2 * q < kc; ++q, dst += kNR) {
+    const float* r0 = b + 2 * q * ldb;
+    const bool has_second = 2 * q + 1 < kc;
+    for (int j = 0; j < kNR; j += 16) {
+      const __m512 v1 = has_second ? _mm512_loadu_ps(r0 + ldb + j) : _mm512_setzero_ps();
+      store_pairs(0xffff, _mm512_loadu_ps(r0 + j), v1, interleave, dst + j);
     }
   }
 }
@@ -98,9 +117,19 @@ void pack_a(bool trans_a, int64_t mc, int64_t kc, const float* a, int64_t lda, f
   for (int64_t i = 0; i < mc; i += kMR) sliver_to_pairs<kMR>(kc, dst + i * kc);
 }
 
+// Whole slivers of a B stored along j are converted as they are read; the others (B stored along
+// k, the last partial sliver) are packed in fp32 first, then rewritten as pairs.
 void pack_b(bool trans_b, int64_t kc, int64_t nc, const float* b, int64_t ldb, float* dst) {
-  pack_b_tiles<kNR>(trans_b, kc, nc, b, ldb, dst);
-  for (int64_t j = 0; j < nc; j += kNR) sliver_to_pairs<kNR>(kc, dst + j * kc);
+  for (int64_t j = 0; j < nc; j += kNR) {
+    const int64_t cols = nc - j < kNR ? nc - j : kNR;
+    float* sliver = dst + j * kc;
+    if (!trans_b && cols == kNR) {
+      sliver_pairs_from_rows(kc, b + j, ldb, sliver);
+    } else {
+      pack_b_tiles<kNR>(trans_b, kc, cols, trans_b ? b + j * ldb : b + j, ldb, sliver);
+      sliver_to_pairs<kNR>(kc, sliver);
+    }
+  }
 }
 
 const GemmKernel kKernel = {"avx512bf16", kMR, kNR, micro, micro_rows, pack_a, pack_b, sgemm_reference_bf16};
