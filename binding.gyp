@@ -31,7 +31,7 @@
       'type': 'static_library',
       'sources': ['native/kernels/gemm_bf16_avx512.cpp'],
       'conditions': [
-        ["target_arch=='x64' and OS!='win' and '<!(node scripts/cc-supports-flag.mjs -mavx512bf16)'=='1'", {
+        ["target_arch=='x64' and OS!='win' and '<!(node native/cc-supports-flag.mjs -mavx512bf16)'=='1'", {
           'cflags': ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512bf16', '-mavx2', '-mfma'],
         }],
       ],

@@ -5,7 +5,7 @@
  * (-mavx512bf16), so an older compiler builds the addon without that kernel instead of failing.
  *
  * @example
- * node scripts/cc-supports-flag.mjs -mavx512bf16   # 1
+ * node native/cc-supports-flag.mjs -mavx512bf16   # 1
  */
 import { spawnSync } from 'node:child_process';
 
