@@ -28,6 +28,18 @@
       ],
     },
     {
+      # AVX512-BF16 (VDPBF16PS): only where the compiler takes -mavx512bf16; without the flag the
+      # file compiles to a stub and bf16 runs emulated (gemm_bf16.h).
+      'target_name': 'polytask_gemm_bf16_avx512',
+      'type': 'static_library',
+      'sources': ['native/kernels/gemm_bf16_avx512.cpp'],
+      'conditions': [
+        ["target_arch=='x64' and OS!='win' and '<!(node native/cc-supports-flag.mjs -mavx512bf16)'=='1'", {
+          'cflags': ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512bf16', '-mavx2', '-mfma'],
+        }],
+      ],
+    },
+    {
       'target_name': 'polytask_gemm_avx2',
       'type': 'static_library',
       'sources': ['native/kernels/gemm_avx2.cpp'],
@@ -58,6 +70,7 @@
         'native/kernels/conv_winograd.cpp',
         'native/kernels/cpu_caches.cpp',
         'native/kernels/elementwise.cpp',
+        'native/kernels/gemm_bf16.cpp',
         'native/kernels/gemm_dispatch.cpp',
         'native/kernels/gemm_driver.cpp',
         'native/kernels/gemm_generic.cpp',
@@ -75,6 +88,7 @@
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all",
         'polytask_gemm_avx512',
         'polytask_gemm_avx2',
+        'polytask_gemm_bf16_avx512',
       ],
       'libraries': ['-lpthread'],
     },

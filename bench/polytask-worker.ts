@@ -1,7 +1,7 @@
 /**
  * polytask side of `npm run bench`: runs one workload on one backend and prints one JSON line.
  *
- * usage: node dist/bench/polytask-worker.js W1|W2|W3|W4|W5|W6|W7|W8-raw|W8-mel|convlayers js|native [steps|size|reps] [kernel|tensor]
+ * usage: node dist/bench/polytask-worker.js W1|W2|W3|W4|W5|W6|W7|W8-raw|W8-mel|convlayers js|native [steps|size|reps] [kernel|tensor|bf16]
  * W1: MLP 784-512-512-10, ReLU, batch 256, Adam.  W2: the benchmark CNN, batch 128, Adam.
  * W3: SGEMM size×size×size through the backend's matmul kernel (or, with `tensor`, Tensor.matmul).
  * W4: ResNet-18 (torchvision layout) training on 32×32 RGB, batch 64, SGD momentum 0.9.
@@ -14,10 +14,22 @@
  *     [32, 1, 16538] (channels 32), and the spectrogram CNN (channels 8, 16, 32) on log-mel
  *     [32, 1, 32, 128]; 10 classes, batch 32, Adam lr 0.002.
  * convlayers: each convolution layer's pass times (bench/conv-layers.ts), best of `reps` calls.
+ * `bf16` (W1, W2, W4-W6): the whole run in bf16 mixed precision (setDefaultPrecision).
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { PLAIN_GEMM } from '../src/backend/backend.js';
-import { getBackend, manualSeed, nn, noGrad, optim, rand, setBackend, tensor, type Tensor } from '../src/index.js';
+import {
+  getBackend,
+  manualSeed,
+  nn,
+  noGrad,
+  optim,
+  rand,
+  setBackend,
+  setDefaultPrecision,
+  tensor,
+  type Tensor,
+} from '../src/index.js';
 import { TextTrunk } from '../src/models/text-trunk.js';
 import { bertForSequenceClassification, rawAudioCnn, resnet18, spectrogramCnn } from '../src/models/zoo/index.js';
 import { convLayerTimes } from './conv-layers.js';
@@ -208,6 +220,10 @@ async function main(): Promise<void> {
   setBackend(backend === 'js' ? 'js' : 'native');
   manualSeed(0);
   const out: Record<string, unknown> = { workload, backend };
+  if (process.argv[5] === 'bf16') {
+    setDefaultPrecision('bf16');
+    out['precision'] = 'bf16';
+  }
   if (workload === 'W1') out['samplesPerSec'] = trainRate(mlp(), rand([256, 784]), labels(256), Number(arg ?? 20));
   else if (workload === 'W2')
     out['samplesPerSec'] = trainRate(cnn(), rand([128, 1, 28, 28]), labels(128), Number(arg ?? 10));

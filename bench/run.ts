@@ -59,6 +59,7 @@ function workloads(quick: boolean): Workload[] {
   const w2 = ['W2', 'CNN conv32-conv64-fc128, batch 128, Adam (training samples/s)'] as const;
   const train = (id: string, steps: string, jsSteps: string, tfSteps: string): Contender[] => [
     { name: 'polytask native', group: 'polytask', cmd: node('polytask-worker.js', id, 'native', steps) },
+    { name: 'polytask native bf16', group: 'other', cmd: node('polytask-worker.js', id, 'native', steps, 'bf16') },
     { name: 'polytask js', group: 'other', cmd: node('polytask-worker.js', id, 'js', jsSteps), maxReps: 1 },
     {
       name: 'PyTorch 1 thread',
@@ -95,6 +96,7 @@ function workloads(quick: boolean): Workload[] {
   /** The zoo's workloads: polytask native against PyTorch (the JS backend and TF.js are not run on them). */
   const zoo = (id: string, steps: string): Contender[] => [
     { name: 'polytask native', group: 'polytask', cmd: node('polytask-worker.js', id, 'native', steps) },
+    { name: 'polytask native bf16', group: 'other', cmd: node('polytask-worker.js', id, 'native', steps, 'bf16') },
     ...['1', '2'].map((t) => ({
       name: `PyTorch ${t} thread${t === '1' ? '' : 's'}`,
       group: 'reference' as const,

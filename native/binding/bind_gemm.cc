@@ -1,6 +1,7 @@
-// N-API glue of the GEMM: matmul, and the micro-kernel / blocking / thread-count controls for
-// tests and benchmarks.
+// N-API glue of the GEMM: matmul, the micro-kernel / blocking / thread-count controls for tests
+// and benchmarks, and the precision (fp32 or bf16, gemm_bf16.h) that autocast sets.
 #include "../kernels/gemm.h"
+#include "../kernels/gemm_bf16.h"
 #include "../kernels/parallel.h"
 #include "register.h"
 #include "signature.h"
@@ -76,6 +77,27 @@ Napi::Value SetGemmBlocks(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// gemmPrecision(): 'fp32' or 'bf16', the precision matmul and the convolutions compute at.
+Napi::Value GemmPrecision(const Napi::CallbackInfo& info) {
+  Args args(info, "gemmPrecision", 0);
+  return Napi::String::New(info.Env(), pt::gemm_precision() == pt::GemmPrecision::bf16 ? "bf16" : "fp32");
+}
+
+// setGemmPrecision('fp32' | 'bf16'): for the whole process (autocast flips it around its callback).
+Napi::Value SetGemmPrecision(const Napi::CallbackInfo& info) {
+  Args args(info, "setGemmPrecision", 1);
+  const std::string name = args.string(args[0], "'precision'");
+  PT_CHECK(args, name == "fp32" || name == "bf16", "unknown precision '" + name + "', expected fp32 or bf16");
+  pt::set_gemm_precision(name == "bf16" ? pt::GemmPrecision::bf16 : pt::GemmPrecision::fp32);
+  return info.Env().Undefined();
+}
+
+// gemmBf16Kernel(): what bf16 runs on with the fp32 kernel in use: 'avx512bf16' or '<kernel>+emulated'.
+Napi::Value GemmBf16Kernel(const Napi::CallbackInfo& info) {
+  Args args(info, "gemmBf16Kernel", 0);
+  return Napi::String::New(info.Env(), pt::gemm_bf16_kernel_name());
+}
+
 // numThreads(): the size of the thread pool (POLYTASK_NUM_THREADS or the hardware concurrency).
 Napi::Value NumThreads(const Napi::CallbackInfo& info) {
   Args args(info, "numThreads", 0);
@@ -91,6 +113,9 @@ void register_gemm(Napi::Env env, Napi::Object exports) {
   exports.Set("setGemmKernel", Napi::Function::New(env, SetGemmKernel, "setGemmKernel"));
   exports.Set("gemmConfig", Napi::Function::New(env, GemmConfig, "gemmConfig"));
   exports.Set("setGemmBlocks", Napi::Function::New(env, SetGemmBlocks, "setGemmBlocks"));
+  exports.Set("gemmPrecision", Napi::Function::New(env, GemmPrecision, "gemmPrecision"));
+  exports.Set("setGemmPrecision", Napi::Function::New(env, SetGemmPrecision, "setGemmPrecision"));
+  exports.Set("gemmBf16Kernel", Napi::Function::New(env, GemmBf16Kernel, "gemmBf16Kernel"));
   exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gemm.h"
+#include "gemm_bf16.h"
 #include "gemm_internal.h"
 #include "gemm_kernel.h"
 
@@ -59,9 +60,12 @@ std::atomic<const GemmKernel*>& active() {
 
 }  // namespace
 
-const GemmKernel& active_gemm_kernel() { return *active().load(std::memory_order_acquire); }
+const GemmKernel& fp32_gemm_kernel() { return *active().load(std::memory_order_acquire); }
 
-const char* gemm_kernel_name() { return active_gemm_kernel().name; }
+// In bf16 mode (gemm_bf16.h) the fp32 kernel's bf16 twin computes.
+const GemmKernel& active_gemm_kernel() { return gemm_kernel_at_precision(fp32_gemm_kernel()); }
+
+const char* gemm_kernel_name() { return fp32_gemm_kernel().name; }
 
 const char* gemm_kernels_available() {
   static const std::string list = [] {

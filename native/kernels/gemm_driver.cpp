@@ -232,7 +232,8 @@ void gemm_serial(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g) {
     return;
   }
   if (g.m * g.n * g.k <= kNaiveWork) {
-    sgemm_reference(g.ta, g.tb, g.m, g.n, g.k, g.a, g.lda, g.b, g.ldb, g.c, g.ldc, g.accumulate);
+    (kr.naive != nullptr ? kr.naive : sgemm_reference)(g.ta, g.tb, g.m, g.n, g.k, g.a, g.lda, g.b, g.ldb, g.c,
+                                                         g.ldc, g.accumulate);
     return;
   }
   blocked_gemm(kr, bl, g);

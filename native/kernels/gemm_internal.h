@@ -8,7 +8,7 @@
 
 namespace pt {
 
-// The micro-kernel currently selected (see gemm_dispatch.cpp).
+// The micro-kernel currently selected (see gemm_dispatch.cpp), at the current precision.
 const GemmKernel& active_gemm_kernel();
 
 // Cache blocking of the driver (gemm_driver.cpp): k steps per packed panel, rows of A per packed
@@ -26,5 +26,8 @@ GemmBlocks gemm_blocks_for(int mr, int nr, const CpuCaches& caches);
 // The blocks in use: POLYTASK_GEMM_BLOCKS or set_gemm_blocks when given (mc, nc rounded up to
 // whole tiles), else gemm_blocks_for(mr, nr, cpu_caches()).
 GemmBlocks gemm_blocks(int mr, int nr);
+
+// The fp32 micro-kernel currently selected, whatever the precision.
+const GemmKernel& fp32_gemm_kernel();
 
 }  // namespace pt

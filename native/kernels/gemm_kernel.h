@@ -25,6 +25,10 @@ struct GemmKernel {
   void (*pack_a)(bool trans_a, int64_t mc, int64_t kc, const float* a, int64_t lda, float* dst);
   // Packs op(B)[0:kc, 0:nc]; `b` points at op(B)(0,0) of the panel; ldb as in gemm.h.
   void (*pack_b)(bool trans_b, int64_t kc, int64_t nc, const float* b, int64_t ldb, float* dst);
+  // The naive loops of problems too small to pack, with this kernel's numerics (gemm.h's sgemm
+  // contract); nullptr: sgemm_reference. The bf16 tables round the operands (gemm_bf16.h).
+  void (*naive)(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) = nullptr;
 };
 
 // Each returns its table, or nullptr when this build has no such kernel (non-x86 targets).

@@ -8,6 +8,7 @@
  * const w = randn([3], { requiresGrad: true });
  * const [gw] = grad([w.mul(w).sum()], [w], { retainGraph: true });
  */
+import { computePrecision, setComputePrecision, type Precision } from '../backend/precision.js';
 import { PolytaskError, ShapeError } from '../core/errors.js';
 import { fmt, shapesEqual } from '../core/shape.js';
 import type { Tensor } from './tensor.js';
@@ -19,6 +20,8 @@ export interface GradFn {
   readonly name: string;
   readonly inputs: readonly Tensor[];
   backward: BackwardFn | null; // null once the graph is freed
+  /** The precision of matmuls and convolutions when the op ran; its backward runs at it too (autocast.ts). */
+  readonly precision: Precision;
 }
 
 let gradEnabled = true;
@@ -47,7 +50,7 @@ export function record(out: Tensor, name: string, inputs: readonly Tensor[], bac
   if (!gradEnabled) return out;
   if (!inputs.some((t) => t.requiresGrad)) return out;
   out.requiresGrad = true;
-  out.gradFn = { name, inputs, backward };
+  out.gradFn = { name, inputs, backward, precision: computePrecision() };
   return out;
 }
 
@@ -96,6 +99,7 @@ function propagate(
   const live = targets === undefined ? null : leadingTo(order, targets);
   const prev = gradEnabled;
   gradEnabled = false;
+  const precision = computePrecision();
   try {
     for (const t of order) {
       const fn = t.gradFn;
@@ -110,6 +114,7 @@ function propagate(
           `backward: the graph through '${fn.name}' was already freed; pass { retainGraph: true } to the earlier backward/grad call`,
         );
       }
+      setComputePrecision(fn.precision);
       const ins = fn.backward(g, needs);
       if (!retainGraph) fn.backward = null;
       fn.inputs.forEach((x, i) => {
@@ -128,6 +133,7 @@ function propagate(
     }
   } finally {
     gradEnabled = prev;
+    setComputePrecision(precision);
   }
   return grads;
 }

@@ -12,6 +12,7 @@ import type { Tensor } from './tensor.js';
 
 export { Tensor, type Operand, type NestedArray } from './tensor.js';
 export { noGrad, isGradEnabled, type GradOptions } from './autograd.js';
+export { autocast, setDefaultPrecision, currentPrecision, PRECISIONS, type Precision } from './autocast.js';
 export { tensor, zeros, ones, full, randn, rand, arange, type TensorOptions } from './creation.js';
 export { where, sumTo } from './ops/elementwise.js';
 export { concat, stack } from './ops/movement.js';

@@ -1,15 +1,27 @@
 /**
  * Batched GEMM of the reference backend: operands are packed row-major, then an i-k-j loop keeps
- * the inner loop contiguous in both B and C.
+ * the inner loop contiguous in both B and C. In bf16 precision (src/backend/precision.ts) both
+ * operands are first rounded to bfloat16; each product of two bf16 values is exact, and the sums
+ * stay fp32 (a Float32Array row), as the native bf16 GEMM computes. The convolutions of this
+ * backend are GEMMs, so they follow.
+ *
+ * @example
+ * matmul({ a, b, out }, { ...PLAIN_GEMM, m: 2, n: 4, k: 3 });
  */
 import type { F32, MatmulArrays, MatmulAttrs } from '../../backend/backend.js';
+import { computePrecision } from '../../backend/precision.js';
+import { roundToBf16 } from '../../core/bf16.js';
 
 /** Row-major copy of the [rows, cols] matrix stored transposed ([cols, rows]) at `off`. */
 function packTransposed(src: F32, off: number, rows: number, cols: number, dst: F32): void {
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[r * cols + c] = src[off + c * rows + r]!;
 }
 
-export function matmul({ a, b, out }: MatmulArrays, attrs: MatmulAttrs): void {
+export function matmul(arrays: MatmulArrays, attrs: MatmulAttrs): void {
+  const bf16 = computePrecision() === 'bf16';
+  const a = bf16 ? roundToBf16(arrays.a) : arrays.a;
+  const b = bf16 ? roundToBf16(arrays.b) : arrays.b;
+  const out = arrays.out;
   const { batch, m, n, k, transA, transB, aBatchStride, bBatchStride, accumulate } = attrs;
   const pa = transA ? new Float32Array(m * k) : null;
   const pb = transB ? new Float32Array(k * n) : null;

@@ -15,6 +15,7 @@
  */
 import type { Shape } from '../../core/shape.js';
 import type { Backend, BinaryOp, F32 } from '../../backend/backend.js';
+import type { Precision } from '../../backend/precision.js';
 
 /** The storage pool's counters: bytes it keeps free for reuse and bytes handed out, requests served by reuse or not. */
 export interface StoragePoolStats {
@@ -61,6 +62,12 @@ export interface NativeAddon extends Omit<Backend, 'name' | 'binary'> {
   gemmConfig(): GemmConfig;
   /** Fixes the GEMM's cache blocks (tests, experiments); `(0, 0, 0)` returns to the automatic choice. */
   setGemmBlocks(kc: number, mc: number, nc: number): void;
+  /** The precision matmul and the convolutions compute at: 'fp32' or 'bf16'. */
+  gemmPrecision(): Precision;
+  /** Sets it for the whole process (src/backend/precision.ts calls it; autocast sets that). */
+  setGemmPrecision(precision: Precision): void;
+  /** What bf16 runs on with the micro-kernel in use: 'avx512bf16', or '<kernel>+emulated'. */
+  gemmBf16Kernel(): string;
   /** Threads the kernels split work over (POLYTASK_NUM_THREADS, else the hardware concurrency). */
   numThreads(): number;
 

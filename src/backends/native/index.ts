@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import type { Backend } from '../../backend/backend.js';
 import { setStorageAllocator } from '../../core/dtype.js';
 import { ValueError } from '../../core/errors.js';
+import { onComputePrecision } from '../../backend/precision.js';
 import { backendAvailable, registerBackend } from '../../backend/registry.js';
 import { jsBackend } from '../js/index.js';
 import type { NativeAddon } from './addon.js';
@@ -71,7 +72,10 @@ function addonLoad(): AddonLoad {
     cachedAddon = { addon: null, reason: `${file} is not built (run: node scripts/build-native.mjs)` };
   } else {
     try {
-      cachedAddon = { addon: createRequire(import.meta.url)(file) as NativeAddon, reason: '' };
+      const addon = createRequire(import.meta.url)(file) as NativeAddon;
+      cachedAddon = { addon, reason: '' };
+      // the GEMM (and so every convolution) follows the precision autocast sets
+      onComputePrecision((p) => addon.setGemmPrecision(p));
     } catch (e) {
       cachedAddon = { addon: null, reason: `cannot load ${file}: ${(e as Error).message.split('\n')[0]}` };
     }

@@ -31,6 +31,7 @@ import type { StudyDefinition } from '../studies/types.js';
 import { verdictLines } from '../studies/verdict.js';
 import { executorFromConfig, studyExecutor, type ExecutorFlags } from '../study-executor.js';
 import { recordFrom } from '../../core/safe-keys.js';
+import { atPrecision, parsePrecisionFlag } from '../precision.js';
 
 interface StudyFlags {
   config?: string;
@@ -38,6 +39,7 @@ interface StudyFlags {
   redis?: string;
   queue?: string;
   resume?: string;
+  precision?: string;
   report: boolean;
   [key: string]: unknown;
 }
@@ -177,12 +179,16 @@ export function registerStudyCommands(program: Command): void {
       .addOption(new Option('--set <key=value>', 'set any config key (repeatable)').argParser(collect))
       .option('--resume <run>', 'continue a stopped study: its recorded sub-runs are not trained again')
       .option('--no-report', 'skip writing report.html and the chart PNGs')
+      .option('--precision <p>', 'fp32 (default) or bf16: matmuls and convolutions in bf16 mixed precision')
       .option('--workers <n>', 'train the sub-runs in N worker processes on this machine')
       .option(
         '--redis <url>',
         'train the sub-runs on `polytask worker`s through this Redis (redis://[user:pass@]host[:port][/db], rediss:// for TLS; default $POLYTASK_REDIS)',
       )
       .option('--queue <name>', 'the queue on Redis (default polytask)')
-      .action((flags: StudyFlags, c: Command) => study.use((d) => runStudyCommand(d, flags, c)));
+      // --precision: the whole command, its worker processes (--workers) included
+      .action((flags: StudyFlags, c: Command) =>
+        study.use((d) => atPrecision(parsePrecisionFlag(flags.precision), () => runStudyCommand(d, flags, c))),
+      );
   }
 }

@@ -44,6 +44,7 @@ import { trainingExtras } from '../supervised/conveniences.js';
 import { prepareModel } from '../supervised/setup.js';
 import { checkFinetuneConfig, checkFinetuneModel, fitFinetune, type FinetuneOutcome } from '../supervised/finetune.js';
 import { isTaskTraining, trainTasks } from '../supervised/tasks.js';
+import { atPrecision, parsePrecisionFlag } from '../precision.js';
 
 type Kind = 'train' | 'pretrain' | 'finetune';
 
@@ -60,6 +61,7 @@ const FLAG_PATHS: Record<string, string> = {
   limit: 'data.limit',
   classes: 'data.classes',
   task: 'task',
+  precision: 'training.precision',
 };
 const FINETUNE_PATHS: Record<string, string> = {
   from: 'finetune.from',
@@ -132,9 +134,21 @@ function finetuneSummary(
 
 async function runTraining(kind: Kind, flags: TrainFlags, cmd: Command): Promise<void> {
   const ctx = contextOf(cmd);
-  if (kind === 'train' && isTaskTraining(ctx.root, flags)) return trainTasks(ctx, flags);
-  const { out } = ctx;
+  if (kind === 'train' && isTaskTraining(ctx.root, flags))
+    return atPrecision(parsePrecisionFlag(flags.precision), () => trainTasks(ctx, flags));
   const { config, resumeDir } = loadFor(kind, ctx, flags);
+  // training.precision (--precision): the matmuls and convolutions of the whole run
+  return atPrecision(config.training.precision ?? 'fp32', () => train(kind, flags, ctx, config, resumeDir));
+}
+
+async function train(
+  kind: Kind,
+  flags: TrainFlags,
+  ctx: CliContext,
+  config: TrainConfig | FinetuneConfig,
+  resumeDir: string | undefined,
+): Promise<void> {
+  const { out } = ctx;
   checkTrainingConfig(config);
   if (kind === 'finetune') checkFinetuneConfig(config as FinetuneConfig);
   checkRunsRootUsable(ctx.root);
@@ -274,6 +288,10 @@ function addTrainingFlags(cmd: Command): Command {
     .option('--limit <n>', 'at most this many training examples (data.limit)')
     .option('--classes <list>', 'keep only these classes, e.g. 0,1,2,3,4 (data.classes)')
     .option('--task <name>', 'name of the task and its head')
+    .option(
+      '--precision <p>',
+      'fp32 (default) or bf16: matmuls and convolutions in bf16 mixed precision (training.precision)',
+    )
     .addOption(
       new Option('--set <key=value>', 'set any config key, e.g. --set model.hidden=[256,128] (repeatable)').argParser(
         collect,

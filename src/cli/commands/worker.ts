@@ -13,11 +13,12 @@
  */
 import type { Command } from 'commander';
 import { QueueWorker, redactRedisUrl, redisOptions, DEFAULT_QUEUE } from '../../executors/index.js';
-import { contextOf } from '../context.js';
+import { contextOf, type CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { STUDY_TRAINERS } from '../studies/trainers.js';
 import { positiveInt } from '../study-executor.js';
 import { WORKER_CHILD } from '../worker-entry.js';
+import { atPrecision, parsePrecisionFlag } from '../precision.js';
 
 interface WorkerFlags {
   redis?: string;
@@ -26,6 +27,7 @@ interface WorkerFlags {
   threads?: string;
   run?: string;
   lockMs?: string;
+  precision?: string;
 }
 
 async function runWorker(flags: WorkerFlags, cmd: Command): Promise<void> {
@@ -33,6 +35,11 @@ async function runWorker(flags: WorkerFlags, cmd: Command): Promise<void> {
   const redis = flags.redis ?? process.env.POLYTASK_REDIS;
   if (redis === undefined) throw new CliError('worker: give --redis URL (or set $POLYTASK_REDIS)');
   redisOptions(redis);
+  const precision = parsePrecisionFlag(flags.precision);
+  await atPrecision(precision, () => serve(flags, redis, out));
+}
+
+async function serve(flags: WorkerFlags, redis: string, out: CliContext['out']): Promise<void> {
   const worker = new QueueWorker({
     redis,
     queue: flags.queue,
@@ -71,6 +78,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--concurrency <n>', 'jobs trained at once, one child process each', '1')
     .option('--threads <n>', 'kernel threads per job (default: the cores shared out)')
     .option('--run <run>', 'train jobs of this study run only')
+    .option('--precision <p>', 'fp32 (default) or bf16: matmuls and convolutions in bf16 mixed precision')
     .option(
       '--lock-ms <ms>',
       "job lock duration: how long a killed worker's job waits before another takes it (default 30000)",

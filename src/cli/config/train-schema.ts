@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { dataSchema, type DataConfig } from '../../data/sources/index.js';
 import { strategyKeys } from '../../transfer/strategies/types.js';
+import { PRECISIONS } from '../../tensor/index.js';
 
 export { dataSchema, type DataConfig };
 
@@ -109,6 +110,8 @@ export const trainingSchema = z.strictObject({
     .optional(),
   /** Cross-entropy class weights: 'balanced' (n / (classes · n_c)) or one weight per class. */
   classWeights: z.union([z.literal('balanced'), z.array(z.number().min(0)).min(2)]).optional(),
+  /** 'bf16': matmuls and convolutions in bf16 mixed precision (autocast); default fp32. */
+  precision: z.enum(PRECISIONS).optional(),
 });
 
 /** How `finetune` adapts a pre-trained model: every strategy of polytask/transfer, or LoRA. */
