@@ -40,7 +40,11 @@ test('temperature scaling raises the proportional rates to 1/T; T = 1 is proport
 });
 
 test('equal mixing ignores sizes; bad arguments are named', () => {
-  assert.deepEqual(plain(mixingRates({ a: 5, b: 50, c: 500 }, { strategy: 'equal' })), { a: 1 / 3, b: 1 / 3, c: 1 / 3 });
+  assert.deepEqual(plain(mixingRates({ a: 5, b: 50, c: 500 }, { strategy: 'equal' })), {
+    a: 1 / 3,
+    b: 1 / 3,
+    c: 1 / 3,
+  });
   assert.throws(() => mixingRates({ a: -1 }, { strategy: 'equal' }), /task 'a' has -1 examples/);
   assert.throws(
     () => mixingRates({ a: 1 }, { strategy: 'temperature', temperature: 0 }),
