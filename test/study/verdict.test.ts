@@ -171,6 +171,32 @@ test('planted truth, transfer: too few seeds for the effect is inconclusive, and
   assert.deepEqual([smoke.outcome, smoke.because], ['inconclusive', 'smoke test']);
 });
 
+test('transfer headline: with every budget open, the effect shown is the budget with the highest lower bound', () => {
+  const runs = transferRuns({
+    scratch: { 5: [0.6, 0.62, 0.58], 80: [0.6, 0.7, 0.62] },
+    full: { 5: [0.7, 0.5, 0.62], 80: [0.7, 0.72, 0.68] },
+  });
+  const v = decideTransferVerdict({ ...transferBase, budgets: [5, 80], runs, sourceAccuracy: 0.95 });
+  assert.deepEqual([v.outcome, v.because], ['inconclusive', 'seed noise']);
+  // 80/class: gains 10, 2, 6 (mean 6, sd 4); 5/class: 10, −12, 4 (mean 0.67, sd 11.4)
+  assert.ok(
+    v.effect !== null && Math.abs(v.effect.estimate - 6) < 1e-9,
+    `the 80/class effect, got ${v.effect?.estimate}`,
+  );
+  assert.match(v.effect.of, /at 80 labels per class/);
+  assert.ok(
+    v.next.some((n) => n.startsWith('more seeds')),
+    v.next.join('; '),
+  );
+  const hurt = transferRuns({
+    scratch: { 5: [0.8, 0.8, 0.8], 80: [0.8, 0.8, 0.8] },
+    full: { 5: [0.7, 0.71, 0.69], 80: [0.5, 0.51, 0.49] },
+  });
+  const h = decideTransferVerdict({ ...transferBase, budgets: [5, 80], runs: hurt, sourceAccuracy: 0.95 });
+  assert.equal(h.outcome, 'hurts');
+  assert.ok(h.effect !== null && Math.abs(h.effect.estimate + 30) < 1e-9, 'the budget where it hurts most surely');
+});
+
 // ---- multi-task --------------------------------------------------------------------------------
 
 const directions = { real: { accuracy: true }, noise: { accuracy: true } };

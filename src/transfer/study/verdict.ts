@@ -11,9 +11,11 @@
  * chance); the fine-tuning and pre-training runs must have converged. Strategies that are unstable
  * over seeds (sd above UNSTABLE_SD_POINTS) or fall below scratch are flagged by name.
  *
- * Over budgets: `helps` when transfer helps at some budget (the effect shown is the one with the
- * highest lower bound), else `inconclusive` when some budget is, else `hurts` when some budget
- * hurts, else `no-difference`.
+ * Over budgets: `helps` when transfer helps at some budget, else `inconclusive` when some budget
+ * is, else `hurts` when some budget hurts, else `no-difference`. The effect shown is the helping
+ * or inconclusive budget with the highest lower bound (the strongest case for transfer: with 5, 20
+ * and 80 labels per class all open, the budget whose interval comes closest to excluding 0 from
+ * below), else the hurting budget with the lowest upper bound, else the smallest budget.
  *
  * @example
  * const v = decideTransferVerdict({ runs, budgets: [10, 100], sourceAccuracy: 0.97, sourceClasses: 5, sourceCurves: { losses: [1.2, 0.4], valLosses: [0.5, 0.3, 0.31], stopped: true }, smokeTest: false, sourceName: 'digits 0-4', targetName: 'digits 5-9' });
@@ -250,11 +252,13 @@ export function decideTransferVerdict(i: TransferVerdictInput): StudyVerdict<Eff
 
   const measured = effects.filter((e): e is BudgetEffect => e !== null);
   const gates = reasons.filter((r) => r.gate);
-  // the headline budget: where transfer helps with the highest lower bound; else the first open one; else the smallest
-  const helps = measured.filter((e) => e.outcome === 'helps').sort((a, b) => b.effect.low - a.effect.low);
+  // the headline budget: where transfer helps (or leans most to helping) with the highest lower
+  // bound; else where it hurts with the lowest upper bound; else the smallest budget
+  const byLow = (a: BudgetEffect, b: BudgetEffect): number => b.effect.low - a.effect.low;
+  const helps = measured.filter((e) => e.outcome === 'helps').sort(byLow);
   const open = measured.filter((e) => e.outcome === 'inconclusive');
-  const hurts = measured.filter((e) => e.outcome === 'hurts');
-  const head = helps[0] ?? open[0] ?? hurts[0] ?? measured[0] ?? null;
+  const hurts = measured.filter((e) => e.outcome === 'hurts').sort((a, b) => a.effect.high - b.effect.high);
+  const head = helps[0] ?? [...open].sort(byLow)[0] ?? hurts[0] ?? measured[0] ?? null;
   const d = decideEffect({ effect: head?.effect ?? null, margin: TRANSFER_MARGIN_POINTS, gates, next });
   let outcome = d.outcome;
   let because = d.because;
