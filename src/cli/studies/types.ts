@@ -6,7 +6,7 @@
  * three studies in one list and still runs each with its own types.
  *
  * @example
- * export const mtlStudy = defineStudy({ key: 'mtl', title: 'Multi-task learning', schema, flags, presets, check: (c) => void studyData(c), run: runMtlStudy, report: (r) => ({ mtl: r }), verdict: mtlVerdict });
+ * export const mtlStudy = defineStudy({ key: 'mtl', title: 'Multi-task learning', schema, flags, presets, run: runMtlStudy, report: (r) => ({ mtl: r }), verdict: mtlVerdict });
  * mtlStudy.use((d) => runStudy(d, validateConfig(d.schema, raw), ctx));
  */
 import type { z } from 'zod';
