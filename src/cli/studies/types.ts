@@ -36,7 +36,7 @@ export interface StudyDefinition<Config, Result> {
    * training: cheap, and run before the study's run directory is created, so that a refused
    * config or missing file leaves no run behind. Throws the error naming what is wrong. Optional:
    * a study without one goes straight to `run`; `dataInputs` below, which also runs before the
-   * run directory exists, loads (and so checks) the transfer and e2e studies' data.
+   * run directory exists, loads (and so checks) every study's data, once (the run takes that load).
    */
   check?: (config: Config) => void | Promise<void>;
   /**

@@ -253,7 +253,7 @@ export function checkCase(raw: unknown, where: string): StudyCase {
  * starts.
  *
  * @example
- * await checkCaseData(userCase, await userCase.pools(0), 0, { hybrid: true });
+ * checkCaseData(userCase, await userCase.pools(0), 0, { hybrid: true });
  */
 export function checkCaseData(c: StudyCase, pools: unknown, seed: number, opts: { hybrid?: boolean } = {}): void {
   if (opts.hybrid === true) {
