@@ -49,7 +49,8 @@ test('the mtl study data: loaded once while unchanged, again with the new values
     write(csv, table(40, 1).replace('x1,x2,y\n0,0,0', 'x1,x2,y\n5,0,0'), 7);
     const second = await loadStudyData(config);
     assert.notEqual(second, first);
-    const after = sum(second.train.shared!.features as Float32Array) + sum(second.test.shared!.features as Float32Array);
+    const after =
+      sum(second.train.shared!.features as Float32Array) + sum(second.test.shared!.features as Float32Array);
     assert.equal(after, 5);
     assert.equal(await loadStudyData(config), second);
   }));
