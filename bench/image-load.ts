@@ -10,7 +10,9 @@
  *   set in batches of 64, alone,
  * - train: epochs of the `train` command's default CNN (conv16-conv32-fc64, Adam, batch 64) on
  *   the 32×32×3 training set, without and with the augmentation in the loader.
- * Prints one JSON line; the generated files are removed.
+ * With each, the CPU time of the process (every thread) per image or per trained sample: the work
+ * it costs, whatever share of a loaded machine the process got. Prints one JSON line; the
+ * generated files are removed.
  *
  * usage: node dist/bench/image-load.js [images=2000] [native|js]
  */
@@ -56,14 +58,21 @@ async function generate(dir: string, n: number): Promise<void> {
   }
 }
 
-async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
+/** `run`'s wall time, and the CPU time this process spent meanwhile (every thread: the decoding workers' too). */
+async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number; cpuMs: number }> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const value = await run();
-  return { value, ms: performance.now() - t0 };
+  const cpu = process.cpuUsage(cpu0);
+  return { value, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-/** Training samples per second of `epochs` timed epochs (after one warm-up epoch). */
-async function trainRate(data: LoadedData, transform: BatchTransform | undefined, epochs: number): Promise<number> {
+/** Training samples per second of `epochs` timed epochs (after one warm-up epoch), and CPU ms per sample. */
+async function trainRate(
+  data: LoadedData,
+  transform: BatchTransform | undefined,
+  epochs: number,
+): Promise<{ perSec: number; cpuMsPerSample: number }> {
   manualSeed(0);
   const model = buildModel(
     describeModel({ arch: 'cnn', channels: [16, 32], hidden: 64, batchNorm: false }, data.featureShape, 'class', 10),
@@ -84,8 +93,9 @@ async function trainRate(data: LoadedData, transform: BatchTransform | undefined
     }).fit();
   };
   await run(1);
-  const { ms } = await timed(() => run(epochs));
-  return (epochs * data.train.length) / (ms / 1000);
+  const { ms, cpuMs } = await timed(() => run(epochs));
+  const samples = epochs * data.train.length;
+  return { perSec: samples / (ms / 1000), cpuMsPerSample: cpuMs / samples };
 }
 
 async function main(): Promise<void> {
@@ -132,6 +142,9 @@ async function main(): Promise<void> {
       for (let r = 0; r < 3; r++) for (const b of loader) augment(b, rng);
     });
     const rate = (ms: number, count = n): number => Math.round(count / (ms / 1000));
+    const plain = await trainRate(data, undefined, 2);
+    const augmented = await trainRate(data, augment, 2);
+    const perItem = (cpuMs: number, count: number): number => Math.round((cpuMs / count) * 1000) / 1000;
     console.log(
       JSON.stringify({
         workload: 'image-load',
@@ -143,8 +156,13 @@ async function main(): Promise<void> {
         cacheFillPerSec: rate(fill.ms),
         cacheReadPerSec: rate(read.ms),
         augmentPerSec: rate(aug.ms, 3 * data.train.length),
-        trainPerSec: Math.round(await trainRate(data, undefined, 2)),
-        trainAugmentedPerSec: Math.round(await trainRate(data, augment, 2)),
+        trainPerSec: Math.round(plain.perSec),
+        trainAugmentedPerSec: Math.round(augmented.perSec),
+        // CPU ms (all threads) per decoded image and per trained sample: the work each costs,
+        // whatever share of the machine the process got
+        decodeCpuMsPerImage: perItem(decode.cpuMs, n),
+        cacheReadCpuMsPerImage: perItem(read.cpuMs, n),
+        trainCpuMsPerSample: perItem(plain.cpuMsPerSample, 1),
       }),
     );
   } finally {

@@ -127,14 +127,32 @@ export async function fingerprintData(
   const files: FileFingerprint[] = [];
   for (const [i, path] of paths.entries()) {
     const st = stats[i]!;
-    files.push(
-      mode === 'sha256'
-        ? { path, size: st.size, sha256: await sha256Of(path) }
-        : { path, size: st.size, mtimeMs: Math.round(st.mtimeMs) },
-    );
+    files.push(mode === 'sha256' ? { path, size: st.size, sha256: await sha256Of(path) } : stamp(path, st));
   }
   const builtin = [...(inputs.builtin ?? [])].sort(byKey((b) => b.name));
   return { mode, files, builtin };
+}
+
+/** A file as the 'size+mtime' mode records it. */
+const stamp = (path: string, st: fs.Stats): FileFingerprint => ({
+  path,
+  size: st.size,
+  mtimeMs: Math.round(st.mtimeMs),
+});
+
+/**
+ * The cheap fingerprint of `inputs`, at once: every file by its size and modification time
+ * ('size+mtime' mode, nothing read), as fingerprintData records files over the threshold. What a
+ * process that keeps loaded data compares to see that a file changed since (study/once-per-config.ts).
+ * A file that cannot be stat'ed is a ValueError naming it.
+ *
+ * @example
+ * fingerprintDigest(statFingerprint({ files: ['t.csv'] })) === before; // false once t.csv was rewritten
+ */
+export function statFingerprint(inputs: DataInputs): DataFingerprint {
+  const paths = [...new Set(inputs.files.map((f) => resolve(f)))].sort();
+  const builtin = [...(inputs.builtin ?? [])].sort(byKey((b) => b.name));
+  return { mode: 'size+mtime', files: paths.map((p) => stamp(p, statOf(p))), builtin };
 }
 
 /** JSON with object keys sorted: equal values give equal text. */

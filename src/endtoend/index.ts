@@ -104,7 +104,8 @@ export {
   type StudySetup,
   type StudyErrors,
 } from './study-runs.js';
-export { runE2eStudy, e2eCase, type E2eStudyResult, type E2eStudyOptions } from './study.js';
+export { runE2eStudy, type E2eStudyResult, type E2eStudyOptions } from './study.js';
+export { e2eCase, e2eSetup, loadE2eStudy, type LoadedE2eStudy } from './study-load.js';
 export { e2eSubRunTrainer } from './study-sub-run.js';
 export {
   decideE2eVerdict,

@@ -4,42 +4,43 @@
  * pipelines, which leave their weights in their directories of the study's sub-run store, and the
  * end-to-end models) and stage 2 (the hybrids, which load their seed's pipeline from there) are
  * trained by the study's own E2eRuns; the case and its data are loaded once per config, as the
- * study loads them (e2eSetup).
+ * study loads them (loadE2eStudy).
  *
  * @example
  * await e2eSubRunTrainer.train(config, 'seed0-pipeline', { dir: (id) => store.dir(id) });
  * await e2eSubRunTrainer.train(config, 'seed0-hybrid-n40', { dir: (id) => store.dir(id) });
  */
 import { ValueError } from '../core/errors.js';
-import { configHash, dataDigest, type SubRun, type SubRunTrainer } from '../study/index.js';
+import { dataDigest, oncePerConfig, type SubRun, type SubRunTrainer } from '../study/index.js';
 import { parseE2eConfig } from './config.js';
-import { e2eSetup } from './study.js';
+import { loadE2eStudy } from './study-load.js';
 import { E2eRuns, e2eStages, type RunSpec } from './study-run-one.js';
 
 interface Prepared {
-  hash: string;
   runs: E2eRuns;
   grid: SubRun<RunSpec>[];
   fingerprint: string;
+  /** The files the case read. */
+  files: readonly string[];
 }
 
-/** The last config's case, data and runs: a worker trains many sub-runs of one study in a row. */
-let prepared: Prepared | null = null;
-
-async function prepare(config: unknown): Promise<Prepared> {
-  const hash = configHash(config);
-  if (prepared?.hash !== hash) {
-    const setup = await e2eSetup(parseE2eConfig(config));
+/**
+ * The last config's case, data and runs: a worker trains many sub-runs of one study in a row
+ * (built again when the config or one of its files changed: study/once-per-config.ts).
+ */
+const prepare = oncePerConfig(
+  async (config: unknown): Promise<Prepared> => {
+    const { setup, inputs } = await loadE2eStudy(parseE2eConfig(config));
     const { stage1, stage2 } = e2eStages(setup.config, setup.sizes);
     // the held-out test examples and seed 0's draw stand for the case's data
     const draw = setup.study.examples(setup.pools, 'train', setup.sizes[setup.sizes.length - 1]!, 0);
     const fingerprint = dataDigest(
       [setup.test, draw].flatMap((ds) => [`${ds.length}:${ds.featureShape.join('x')}`, ds.features, ds.labels]),
     );
-    prepared = { hash, runs: new E2eRuns(setup), grid: [...stage1, ...stage2], fingerprint };
-  }
-  return prepared;
-}
+    return { runs: new E2eRuns(setup), grid: [...stage1, ...stage2], fingerprint, files: inputs.files };
+  },
+  (p) => p.files,
+);
 
 /**
  * Trains the end-to-end study's sub-runs by id.

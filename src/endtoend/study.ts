@@ -38,14 +38,14 @@ import { performance } from 'node:perf_hooks';
 import { getBackend } from '../backend/registry.js';
 import type { ImageSet } from '../data/index.js';
 import { analyseConstant, analyseCurve, type FitReport } from './analysis.js';
-import { checkCase, digitsData, loadStudyCase, STUDY_CASES, type StudyCase } from './cases/index.js';
+import type { StudyCase } from './cases/index.js';
 import { parseE2eConfig, type E2eStudyConfig, type E2eStudyInput } from './config.js';
 import { findCrossover, type Crossover, type FittedCurve } from './crossover.js';
 import { summarize, type CurveEntry } from './curve.js';
 import { powerLaw } from './power-law.js';
 import { mean, type E2eOutcome, type StudyRunOptions, type StudyVerdict } from '../study/index.js';
 import { decideE2eVerdict } from './study-verdict.js';
-import type { RunsSetup } from './study-run-one.js';
+import { e2eSetup, loadE2eStudy } from './study-load.js';
 import { runStudyTrainings, seedFor, type E2eProgress } from './study-runs.js';
 import { dataVerdict, type VerdictInput } from './verdict.js';
 
@@ -84,39 +84,6 @@ export interface E2eStudyOptions extends StudyRunOptions {
   studyCase?: StudyCase;
 }
 
-/**
- * The case a config names (a built-in one, or the user's own from its file, checked whole), with
- * `digits` in place of the embedded MNIST for a built-in case.
- *
- * @example
- * const c = await e2eCase(parseE2eConfig({ case: './my-case.mjs' }));
- */
-export async function e2eCase(config: E2eStudyConfig, digits?: ImageSet): Promise<StudyCase> {
-  const c = await loadStudyCase(config.case, config.seed);
-  const builtin = (STUDY_CASES as readonly string[]).includes(config.case);
-  return digits === undefined || !builtin ? c : { ...c, ...digitsData(digits) };
-}
-
-/**
- * What the study's runs are trained from: the case (`digits` in place of the embedded MNIST for a
- * built-in one), its sizes, its data and the held-out test examples. A worker builds the same.
- *
- * @example
- * const { sizes, test } = await e2eSetup(parseE2eConfig({ case: 'digit-sum' }));
- */
-export async function e2eSetup(config: E2eStudyConfig, digits?: ImageSet, given?: StudyCase): Promise<RunsSetup> {
-  const study = given === undefined ? await e2eCase(config, digits) : checkCase(given, 'options.studyCase');
-  const pools = await study.pools(config.seed);
-  return {
-    study,
-    config,
-    sizes: [...(config.sizes ?? study.defaultSizes)],
-    subtaskExamples: config.subtaskExamples ?? study.defaultSubtaskExamples,
-    pools,
-    test: study.examples(pools, 'test', config.testExamples, seedFor(config.seed, 0)),
-  };
-}
-
 /** An approach's error at `size`: measured there, else read off its fit, else at the nearest measured size. */
 function errorAt(curve: FittedCurve, size: number): { value: number; source: VerdictInput['endToEndSource'] } {
   const exact = curve.points.find((p) => p.size === size);
@@ -142,7 +109,11 @@ export async function runE2eStudy(
 ): Promise<E2eStudyResult> {
   const started = performance.now();
   const config = parseE2eConfig(input);
-  const setup = await e2eSetup(config, opts.digits, opts.studyCase);
+  // from the config alone: the load the CLI's check made (once per config: study-load.ts)
+  const setup =
+    opts.digits === undefined && opts.studyCase === undefined
+      ? (await loadE2eStudy(config)).setup
+      : await e2eSetup(config, opts.digits, opts.studyCase);
   const { study, subtaskExamples } = setup;
   const sizes = [...setup.sizes];
   const errors = await runStudyTrainings(

@@ -29,7 +29,7 @@ function data(): StudyData {
     train[name] = new MultiTaskDataset(x, [1], { [name]: { data: new Float32Array(n) } });
   }
   const tasks = Object.keys(SIZES).map((name) => defineTask({ name, kind: 'multiclass', classes: 2 }));
-  return { name: 'sizes', tasks, train, val: {}, test: train, mixing: { strategy: 'proportional' } };
+  return { name: 'sizes', tasks, train, val: {}, test: train, mixing: { strategy: 'proportional' }, files: [] };
 }
 
 /** rate_i = w_i / Σ w. */

@@ -9,9 +9,9 @@
  * @example
  * await e2eStudy.use((d) => d.run(validateConfig(d.schema, { seeds: 1 }), onProgress));
  */
-import { checkCaseData } from '../../endtoend/cases/index.js';
 import { e2eStudyConfigSchema } from '../../endtoend/config.js';
-import { e2eCase, runE2eStudy } from '../../endtoend/study.js';
+import { loadE2eStudy } from '../../endtoend/study-load.js';
+import { runE2eStudy } from '../../endtoend/study.js';
 import { e2eVerdict } from '../../report/index.js';
 import { defineStudy } from './types.js';
 
@@ -46,10 +46,7 @@ export const e2eStudy = defineStudy({
   run: runE2eStudy,
   report: (result) => ({ e2e: result }),
   verdict: e2eVerdict,
-  // the case (a user's file: loaded and checked whole, its data included) and what it reads
-  dataInputs: async (config) => {
-    const c = await e2eCase(config);
-    await checkCaseData(c, config.seed, { hybrid: config.hybrid });
-    return (await c.dataInputs?.(config.seed)) ?? { files: [] };
-  },
+  // the case (a user's file: loaded and checked whole, its data included) and what it reads; the
+  // run takes this load (once per config: study/once-per-config.ts)
+  dataInputs: async (config) => (await loadE2eStudy(config)).inputs,
 });

@@ -9,10 +9,9 @@
  * const result = await mtlStudy.use((d) => d.run(validateConfig(d.schema, { epochs: 1 }), (p) => bar.update(p)));
  */
 import { mnistData } from '../../data/fingerprint.js';
-import { loadTaskDescription } from '../../multitask/config/load-task-description.js';
 import { runMtlStudy } from '../../multitask/study.js';
 import { builtinDatasets, studyConfigSchema } from '../../multitask/study/config.js';
-import { studyData } from '../../multitask/study/data.js';
+import { loadStudyData } from '../../multitask/study/data.js';
 import { mtlVerdict } from '../../report/index.js';
 import { defineStudy } from './types.js';
 
@@ -41,13 +40,13 @@ export const mtlStudy = defineStudy({
   run: runMtlStudy,
   report: (result) => ({ mtl: result }),
   verdict: mtlVerdict,
-  // loaded once before the run directory exists, as the run loads it (a task description's data
-  // sources included), to check it; a built-in dataset is fingerprinted by its construction
-  // parameters (and the package it is built from), a task description by every file it read
+  // loaded before the run directory exists (a task description's data sources included), to check
+  // it; the run takes this load (once per config: study/once-per-config.ts); a built-in dataset is
+  // fingerprinted by its construction parameters (and the package it is built from), a task
+  // description by every file it read
   dataInputs: async (c) => {
-    if (!(builtinDatasets as readonly string[]).includes(c.dataset))
-      return { files: [c.dataset, ...(await loadTaskDescription(c.dataset)).files] };
-    studyData(c);
+    const data = await loadStudyData(c);
+    if (!(builtinDatasets as readonly string[]).includes(c.dataset)) return { files: data.files };
     return {
       files: [],
       builtin: [

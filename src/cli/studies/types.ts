@@ -6,7 +6,7 @@
  * three studies in one list and still runs each with its own types.
  *
  * @example
- * export const mtlStudy = defineStudy({ key: 'mtl', title: 'Multi-task learning', schema, flags, presets, check: (c) => void studyData(c), run: runMtlStudy, report: (r) => ({ mtl: r }), verdict: mtlVerdict });
+ * export const mtlStudy = defineStudy({ key: 'mtl', title: 'Multi-task learning', schema, flags, presets, run: runMtlStudy, report: (r) => ({ mtl: r }), verdict: mtlVerdict });
  * mtlStudy.use((d) => runStudy(d, validateConfig(d.schema, raw), ctx));
  */
 import type { z } from 'zod';
@@ -36,7 +36,7 @@ export interface StudyDefinition<Config, Result> {
    * training: cheap, and run before the study's run directory is created, so that a refused
    * config or missing file leaves no run behind. Throws the error naming what is wrong. Optional:
    * a study without one goes straight to `run`; `dataInputs` below, which also runs before the
-   * run directory exists, loads (and so checks) the transfer and e2e studies' data.
+   * run directory exists, loads (and so checks) every study's data, once (the run takes that load).
    */
   check?: (config: Config) => void | Promise<void>;
   /**

@@ -246,15 +246,16 @@ export function checkCase(raw: unknown, where: string): StudyCase {
 }
 
 /**
- * Checks what a case's data gives before a study trains on it: a few (x, y) examples of each part
- * and the sub-task data of every learned stage, against the case's types; with `hybrid`, that the
- * pipeline can be fine-tuned end to end. The study itself checks every draw again (checkCase's
- * wrappers); this is what makes a bad case fail before a run starts.
+ * Checks what a case's data (`pools`, what its `pools(seed)` gave) gives before a study trains on
+ * it: a few (x, y) examples of each part and the sub-task data of every learned stage, against the
+ * case's types; with `hybrid`, that the pipeline can be fine-tuned end to end. The study itself
+ * checks every draw again (checkCase's wrappers); this is what makes a bad case fail before a run
+ * starts.
  *
  * @example
- * await checkCaseData(userCase, 0, { hybrid: true });
+ * checkCaseData(userCase, await userCase.pools(0), 0, { hybrid: true });
  */
-export async function checkCaseData(c: StudyCase, seed: number, opts: { hybrid?: boolean } = {}): Promise<void> {
+export function checkCaseData(c: StudyCase, pools: unknown, seed: number, opts: { hybrid?: boolean } = {}): void {
   if (opts.hybrid === true) {
     try {
       hybridFrom(c.pipeline(8));
@@ -266,7 +267,6 @@ export async function checkCaseData(c: StudyCase, seed: number, opts: { hybrid?:
       );
     }
   }
-  const pools = await c.pools(seed);
   c.examples(pools, 'train', 1, seed);
   c.examples(pools, 'test', 1, seed);
   c.subtaskData(pools, 1, seed);

@@ -3,8 +3,8 @@
  * own from a file: a JS module (`.js`, `.mjs`) whose default export, or export named `case`, is an
  * EndToEndCase (case.ts), or a YAML/JSON case (yaml-case.ts). A user's case is checked whole when
  * it is loaded (check-case.ts): a missing or wrong member is one error naming the file and what
- * was expected. Loads are kept per file and seed, so checking a case before a run and running it
- * load it once.
+ * was expected. Each call loads the file again: a study loads its case once per config
+ * (loadE2eStudy, src/endtoend/study-load.ts), and again once the user edited it.
  *
  * @example
  * const c = await loadStudyCase('./my-case.mjs', 0);
@@ -57,8 +57,6 @@ async function loadCaseFile(file: string, seed: number): Promise<StudyCase> {
   };
 }
 
-const loaded = new Map<string, Promise<StudyCase>>();
-
 /**
  * The case `ref` names, for a study with `seed`: a built-in case, or a case file (see the module comment).
  *
@@ -68,13 +66,5 @@ const loaded = new Map<string, Promise<StudyCase>>();
 export async function loadStudyCase(ref: string, seed: number): Promise<StudyCase> {
   if ((STUDY_CASES as readonly string[]).includes(ref)) return studyCase(ref);
   if (!CASE_FILE.test(ref)) throw new ValueError('case', `'${ref.slice(0, 80)}' is not ${CASE_EXPECTED}`);
-  const file = resolve(ref);
-  const key = `${seed}:${file}`;
-  if (!loaded.has(key)) {
-    const pending = loadCaseFile(file, seed);
-    // a failed load is not kept: the file may be fixed and loaded again in the same process
-    pending.catch(() => loaded.delete(key));
-    loaded.set(key, pending);
-  }
-  return loaded.get(key)!;
+  return loadCaseFile(resolve(ref), seed);
 }

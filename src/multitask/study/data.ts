@@ -1,16 +1,19 @@
 /**
  * The study's data: a built-in benchmark or a task description, as training and test sources (one
  * MultiTaskDataset per input), the tasks, and how sources are mixed when there are several. Also
- * the loaders over them: one source is iterated directly, several are mixed.
+ * the loaders over them: one source is iterated directly, several are mixed. Loaded once per
+ * config and process (`loadStudyData`, study/once-per-config.ts): the CLI's check before the run
+ * directory exists, the study's run and a worker's sub-runs share one load, and a file the user
+ * edited since is loaded again.
  *
  * @example
- * const data = studyData(config);
+ * const data = await loadStudyData(config);
  * const loader = trainLoader(data, ['left'], 64, 0);
  * for (const batch of testBatches(data)) { ... }
  */
 import { ValueError } from '../../core/errors.js';
 import { trainTestSplit } from '../../data/index.js';
-import { loadTaskDescription, loadTaskDescriptionSync, type TaskDescription } from '../config/load-task-description.js';
+import { loadTaskDescription, type TaskDescription } from '../config/load-task-description.js';
 import type { MultiTaskBatch, MultiTaskDataset } from '../dataset.js';
 import { loadMultiFashion, loadMultiMnist, type MultiTaskBenchmark } from '../datasets/multi-digits.js';
 import { loadScenes } from '../datasets/scene.js';
@@ -20,6 +23,7 @@ import type { Mixing } from '../mixing.js';
 import type { TaskSpec } from '../task.js';
 import type { MtlStudyConfig } from './config.js';
 import { nullRecord } from '../../core/safe-keys.js';
+import { oncePerConfig } from '../../study/index.js';
 
 /** Everything the study trains and tests on. */
 export interface StudyData {
@@ -32,6 +36,8 @@ export interface StudyData {
   mixing: Mixing;
   /** Token-id inputs (text sources): the vocabulary the study's text trunk embeds. */
   text?: { vocabSize: number; padId: number };
+  /** The user's files the data was read from: the task description and every file it read (none for a built-in dataset). */
+  files: readonly string[];
 }
 
 const FASHION_HINT =
@@ -81,7 +87,8 @@ export function descriptionData(d: TaskDescription): StudyData {
   }
   const text =
     d.tokenizer === undefined ? {} : { text: { vocabSize: d.tokenizer.vocabSize, padId: d.tokenizer.padId } };
-  return { name: d.file, tasks: d.tasks, train, val: {}, test, mixing: d.mixing, ...text };
+  const files = [d.file, ...d.files];
+  return { name: d.file, tasks: d.tasks, train, val: {}, test, mixing: d.mixing, ...text, files };
 }
 
 /**
@@ -120,30 +127,25 @@ function builtinData(c: MtlStudyConfig): StudyData {
     val: {},
     test: { shared: b.test },
     mixing: { strategy: 'proportional' },
+    files: [],
   };
 }
 
-/**
- * Loads the configured dataset; a task description's data-source inputs need loadStudyData.
- *
- * @example
- * studyData(parseStudyConfig({ dataset: 'scene', train: 500 })).tasks.length; // 4
- */
-export function studyData(c: MtlStudyConfig): StudyData {
-  const data = isDescription(c.dataset) ? descriptionData(loadTaskDescriptionSync(c.dataset)) : builtinData(c);
+/** {@link loadStudyData} without the cache. */
+async function loadUncached(c: MtlStudyConfig): Promise<StudyData> {
+  const data = isDescription(c.dataset) ? descriptionData(await loadTaskDescription(c.dataset)) : builtinData(c);
   return withValidation(data, c.validation, c.dataSeed);
 }
 
 /**
- * Loads the configured dataset, a task description with any kind of input included.
+ * Loads the configured dataset (a built-in one, or a task description with any kind of input),
+ * once per config and process while its files are unchanged (see the module comment).
  *
  * @example
  * (await loadStudyData(parseStudyConfig({ dataset: 'tasks.yaml' }))).tasks.length;
+ * (await loadStudyData(parseStudyConfig({ dataset: 'scene', train: 500 }))).tasks.length; // 4
  */
-export async function loadStudyData(c: MtlStudyConfig): Promise<StudyData> {
-  const data = isDescription(c.dataset) ? descriptionData(await loadTaskDescription(c.dataset)) : builtinData(c);
-  return withValidation(data, c.validation, c.dataSeed);
-}
+export const loadStudyData = oncePerConfig(loadUncached, (data) => data.files);
 
 /** The sources holding any of `tasks`, each cut down to those tasks. */
 function sourcesFor(

@@ -5,7 +5,7 @@
  * sub-run by id (sub-run.ts) build it with this one function, so both train the same thing.
  *
  * @example
- * const { grid, capacity } = mtlGrid(studyData(c), c);
+ * const { grid, capacity } = mtlGrid(await loadStudyData(c), c);
  * grid[0]!.id; // 'single:left-seed0'
  */
 import type { SubRun } from '../../study/index.js';

@@ -238,4 +238,4 @@ async function load(c: PretrainedStudyConfig): Promise<{ source: PretrainedSourc
  * const { source, data } = await loadPretrainedStudy(config);
  * data.targetPool.classNames;
  */
-export const loadPretrainedStudy = oncePerConfig(load);
+export const loadPretrainedStudy = oncePerConfig(load, (loaded) => loaded.data.files);

@@ -12,7 +12,7 @@
  */
 import { parseConfig } from '../../config/index.js';
 import { ValueError } from '../../core/errors.js';
-import { configHash, dataDigest, type SubRunTrainer } from '../../study/index.js';
+import { dataDigest, oncePerConfig, type SubRunTrainer } from '../../study/index.js';
 import { loadPretrained } from '../checkpoint.js';
 import {
   dataSourceStudy,
@@ -27,7 +27,6 @@ import { fineTuneGrid, FineTuneRuns, pretrainSource, sourceWeights, SOURCE_RUN }
 import { loadStudyData } from './user-data.js';
 
 interface Prepared {
-  hash: string;
   c: TransferStudyConfig;
   /** The data, and the source model when it is given weights (`source.from: pretrained`). */
   loaded: { data: StudyData; pretrained: null } | { data: TargetData; pretrained: PretrainedSource };
@@ -35,21 +34,21 @@ interface Prepared {
   runs: { from: string; runs: FineTuneRuns } | null;
 }
 
-/** The last config's data: a worker trains many sub-runs of one study in a row. */
-let prepared: Prepared | null = null;
-
-async function prepare(config: unknown): Promise<Prepared> {
-  const hash = configHash(config);
-  if (prepared?.hash !== hash) {
+/**
+ * The last config's data: a worker trains many sub-runs of one study in a row (loaded again when
+ * the config or one of its files changed: study/once-per-config.ts).
+ */
+const prepare = oncePerConfig(
+  async (config: unknown): Promise<Prepared> => {
     // the config as the study's run resolves it
     const c = parseConfig(transferStudyConfigSchema, config, 'transfer study config');
     const loaded = isPretrainedStudy(c)
       ? await loadPretrainedStudy(c).then(({ source, data }) => ({ data, pretrained: source }))
       : { data: await loadStudyData(c), pretrained: null };
-    prepared = { hash, c, loaded, runs: null };
-  }
-  return prepared;
-}
+    return { c, loaded, runs: null };
+  },
+  (p) => p.loaded.data.files,
+);
 
 /** The digest of the images and labels a config loads (and a given source's name), in a fixed order. */
 function fingerprintOf({ data, pretrained }: Prepared['loaded']): string {

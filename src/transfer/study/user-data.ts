@@ -99,7 +99,7 @@ export function studyArch(
  * @example
  * const data = await loadStudyData(config);
  */
-export const loadStudyData = oncePerConfig(loadUncached);
+export const loadStudyData = oncePerConfig(loadUncached, (data) => data.files);
 
 /** {@link loadStudyData} without the cache. */
 async function loadUncached(study: TransferStudyConfig): Promise<StudyData> {
