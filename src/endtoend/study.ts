@@ -43,6 +43,7 @@ import { parseE2eConfig, type E2eStudyConfig, type E2eStudyInput } from './confi
 import { findCrossover, type Crossover, type FittedCurve } from './crossover.js';
 import { summarize, type CurveEntry } from './curve.js';
 import { powerLaw } from './power-law.js';
+import { withNetwork } from './models.js';
 import { mean, type E2eOutcome, type StudyRunOptions, type StudyVerdict } from '../study/index.js';
 import { decideE2eVerdict } from './study-verdict.js';
 import type { RunsSetup } from './study-run-one.js';
@@ -92,9 +93,11 @@ export interface E2eStudyOptions extends StudyRunOptions {
  * const c = await e2eCase(parseE2eConfig({ case: './my-case.mjs' }));
  */
 export async function e2eCase(config: E2eStudyConfig, digits?: ImageSet): Promise<StudyCase> {
-  const c = await loadStudyCase(config.case, config.seed);
+  const loaded = await loadStudyCase(config.case, config.seed);
   const builtin = (STUDY_CASES as readonly string[]).includes(config.case);
-  return digits === undefined || !builtin ? c : { ...c, ...digitsData(digits) };
+  const c = digits === undefined || !builtin ? loaded : { ...loaded, ...digitsData(digits) };
+  // --arch: the zoo network on both sides
+  return config.model === undefined ? c : withNetwork(c, config.model);
 }
 
 /**
@@ -105,7 +108,13 @@ export async function e2eCase(config: E2eStudyConfig, digits?: ImageSet): Promis
  * const { sizes, test } = await e2eSetup(parseE2eConfig({ case: 'digit-sum' }));
  */
 export async function e2eSetup(config: E2eStudyConfig, digits?: ImageSet, given?: StudyCase): Promise<RunsSetup> {
-  const study = given === undefined ? await e2eCase(config, digits) : checkCase(given, 'options.studyCase');
+  const checked = given === undefined ? null : checkCase(given, 'options.studyCase');
+  const study =
+    checked === null
+      ? await e2eCase(config, digits)
+      : config.model === undefined
+        ? checked
+        : withNetwork(checked, config.model);
   const pools = await study.pools(config.seed);
   return {
     study,

@@ -3,7 +3,11 @@
  * `class_token`, `encoder.pos_embedding`, `encoder.layers.encoder_layer_0.self_attention.in_proj_weight`,
  * `encoder.layers.encoder_layer_0.mlp.3.bias`, `encoder.ln.weight`, `heads.head.weight`), so a
  * torchvision checkpoint loads with `{ strict: true }`. Input [N, C, S, S] with S the configured
- * `imageSize` (the position table fixes it); output logits [N, numClasses].
+ * `imageSize` (the position table fixes it); output logits [N, numClasses]. Initialised as
+ * torchvision initialises it, at construction and by `resetParameters()` alike: patch projection
+ * truncated normal (std √(1/fan-in)) with bias 0, class token 0, position table N(0, 0.02²),
+ * attention in-projection xavier-uniform with biases 0, MLP weights xavier-uniform with biases
+ * N(0, 1e-6²), layer norms 1 and 0, the classifier 0.
  *
  * @example
  * const m = vitB16({ numClasses: 10 });
@@ -22,6 +26,7 @@ import {
   Sequential,
   Conv2d,
   init,
+  resetChildren,
 } from '../../nn/index.js';
 import { concat, zeros, type Tensor } from '../../tensor/index.js';
 import { positiveInt } from './common.js';
@@ -83,6 +88,22 @@ export class EncoderBlock extends Module {
         new Dropout(dropout),
       ),
     );
+    this.#initMlp();
+  }
+
+  /** torchvision's `MLPBlock`: weights xavier-uniform, biases N(0, 1e-6²). */
+  #initMlp(): void {
+    for (const m of this.#mlp.children()) {
+      if (!(m instanceof Linear)) continue;
+      init.xavierUniform(m.weight);
+      if (m.bias !== null) init.normal(m.bias, 0, 1e-6);
+    }
+  }
+
+  /** Layer norms, attention and MLP as at construction. */
+  resetParameters(): void {
+    resetChildren(this);
+    this.#initMlp();
   }
 
   forward(input: Tensor): Tensor {
@@ -124,6 +145,12 @@ export class VitEncoder extends Module {
       blocks.push([`encoder_layer_${i}`, new EncoderBlock(numHeads, hiddenDim, mlpDim, dropout, attentionDropout)]);
     this.#layers = this.registerModule('layers', new ModuleDict(blocks));
     this.#ln = this.registerModule('ln', new LayerNorm(hiddenDim, { eps: LN_EPS }));
+  }
+
+  /** The blocks and layer norm as at construction, the position table N(0, 0.02²). */
+  resetParameters(): void {
+    init.normal(this.#posEmbedding, 0, 0.02);
+    resetChildren(this);
   }
 
   forward(x: Tensor): Tensor {
@@ -174,6 +201,22 @@ export class VisionTransformer extends Module {
     const heads = new Sequential();
     heads.registerModule('head', new Linear(this.hiddenDim, numClasses));
     this.#heads = this.registerModule('heads', heads);
+    this.#initOwn();
+  }
+
+  /** torchvision's `VisionTransformer.__init__`: patch projection, class token and classifier. */
+  #initOwn(): void {
+    const w = this.#convProj.weight;
+    init.truncNormal(w, 0, Math.sqrt(1 / init.fans(w).fanIn));
+    if (this.#convProj.bias !== null) init.zeros(this.#convProj.bias);
+    init.zeros(this.#classToken);
+    for (const p of this.#heads.parameters()) init.zeros(p);
+  }
+
+  /** Every parameter as at construction (new draws): what training from scratch starts from. */
+  resetParameters(): void {
+    resetChildren(this);
+    this.#initOwn();
   }
 
   /** `heads`: a Sequential holding `head`, Linear(hiddenDim, numClasses). */

@@ -13,18 +13,17 @@
 import { z } from 'zod';
 import { ValueError } from '../../core/errors.js';
 import { parseConfig } from '../../config/index.js';
-import { Module, type AnyModule } from '../../nn/index.js';
-import type { Tensor } from '../../tensor/index.js';
 import { mobilenetV2, mobilenetV3Small } from '../../models/zoo/mobilenet.js';
 import { resnet18, resnet34, resnet50, type ResNet } from '../../models/zoo/resnet.js';
 import { visionTransformer } from '../../models/zoo/vit.js';
+import { MIN_IMAGE_SIDE, ZooTrunk } from '../../models/zoo/zoo-net.js';
 import type { Architecture, ArchConfig, BuiltTrunk } from './types.js';
 
 const positive = z.number().int().min(1);
 const imageShape = {
   inChannels: positive.max(64).default(3),
-  height: positive.min(32).max(4096),
-  width: positive.min(32).max(4096),
+  height: positive.min(MIN_IMAGE_SIDE).max(4096),
+  width: positive.min(MIN_IMAGE_SIDE).max(4096),
 };
 /**
  * The input shape of an image trunk's resolved config: [inChannels, height, width].
@@ -47,25 +46,6 @@ const vitSchema = z.strictObject({
   hiddenDim: positive.max(4096).default(384),
   mlpDim: positive.max(16384).default(1536),
 });
-
-/**
- * A zoo model's feature part as a trunk: every child but the classifier, registered under its own
- * name, and the model's pooled features as the output.
- */
-class ZooTrunk extends Module {
-  readonly #features: (x: Tensor) => Tensor;
-
-  constructor(model: AnyModule, classifier: string, features: (x: Tensor) => Tensor) {
-    super();
-    for (const [name, child] of model.namedChildren()) if (name !== classifier) this.registerModule(name, child);
-    for (const [name, p] of model.namedParameters()) if (!name.includes('.')) this.registerParameter(name, p); // a ViT's class token and position table
-    this.#features = features;
-  }
-
-  forward(x: Tensor): Tensor {
-    return this.#features(x);
-  }
-}
 
 function resnetArch(make: (o: { numClasses: number; inChannels: number }) => ResNet, dim: number): Architecture {
   return {
