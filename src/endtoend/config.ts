@@ -89,7 +89,7 @@ export const e2eStudyConfigSchema = z.strictObject({
    * The network of the end-to-end model and of every learned stage that reads images: absent, the
    * case's own; or a zoo architecture (`--arch`: resnet18|34|50, mobilenet_v2, mobilenet_v3_small,
    * vit) with its options (widthMult, patchSize, ...) and `weights`, a safetensors file with its
-   * reference names to start from (the classifier, sized to each model's outputs, is new).
+   * reference names to start from (the last layer, sized to each model's outputs, is new).
    */
   model: z.strictObject({ arch: z.enum(zooArchs), ...zooOptionsShape }).optional(),
   /** Also train the hybrid (the pipeline's stages fine-tuned end to end). */

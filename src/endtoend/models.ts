@@ -123,8 +123,9 @@ export type NetworkConfig = { arch: ZooArch; weights?: string | undefined } & {
 
 /**
  * The builder of `model`'s zoo network: for images of a shape, the zoo model with its classifier
- * giving the outputs (its reference names: `conv1.weight`, ...), its other weights from
- * `model.weights` when given. A shape the architecture cannot take is a one-line error.
+ * giving the outputs (its reference names: `conv1.weight`, ...), every weight but the last
+ * layer's (sized to the outputs) from `model.weights` when given. A shape the architecture cannot
+ * take is a one-line error.
  *
  * @example
  * zooNetwork({ arch: 'mobilenet_v2', widthMult: 0.25 })([1, 28, 56], 19); // MobileNetV2 → 19 outputs
@@ -132,8 +133,8 @@ export type NetworkConfig = { arch: ZooArch; weights?: string | undefined } & {
 export function zooNetwork(model: NetworkConfig): NetBuilder {
   const spec = zooSpecOf(model);
   return (shape, outputs) => {
-    const { net, classifier } = zooNet(spec, shape, outputs, 'model');
-    if (model.weights !== undefined) loadReferenceWeights(net, model.weights, { prefix: '', skip: [`${classifier}.`] });
+    const { net, head } = zooNet(spec, shape, outputs, 'model');
+    if (model.weights !== undefined) loadReferenceWeights(net, model.weights, { prefix: '', skip: [`${head}.`] });
     return net;
   };
 }

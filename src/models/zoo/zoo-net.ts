@@ -14,7 +14,7 @@
  */
 import * as z from 'zod';
 import { ValueError } from '../../core/errors.js';
-import { Module, resetParameters, type AnyModule } from '../../nn/index.js';
+import { Linear, Module, resetParameters, type AnyModule } from '../../nn/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import { mobilenetV2, mobilenetV3Small } from './mobilenet.js';
 import { resnet18, resnet34, resnet50 } from './resnet.js';
@@ -159,7 +159,7 @@ function build(
   spec: ZooSpec,
   shape: readonly number[],
   classes: number,
-): { model: Module; classifier: string; features: (x: Tensor) => Tensor; featureDim: number } {
+): { model: Module; classifier: string; head: string; features: (x: Tensor) => Tensor; featureDim: number } {
   const [inChannels, side] = shape as [number, number];
   switch (spec.arch) {
     case 'resnet18':
@@ -167,7 +167,7 @@ function build(
     case 'resnet50': {
       const make = { resnet18, resnet34, resnet50 }[spec.arch];
       const m = make({ numClasses: classes, inChannels });
-      return { model: m, classifier: 'fc', features: (x) => m.features(x), featureDim: m.fc.inFeatures };
+      return { model: m, classifier: 'fc', head: 'fc', features: (x) => m.features(x), featureDim: m.fc.inFeatures };
     }
     case 'mobilenet_v2':
     case 'mobilenet_v3_small': {
@@ -175,9 +175,14 @@ function build(
       const m = spec.arch === 'mobilenet_v2' ? mobilenetV2(o) : mobilenetV3Small(o);
       // the classifier's first layer reads the pooled features: its input width is theirs
       const first = m.classifier.namedParameters().find(([n]) => n.endsWith('weight'))![1];
+      const last = m.classifier
+        .namedChildren()
+        .filter(([, c]) => c instanceof Linear)
+        .pop()![0];
       return {
         model: m,
         classifier: 'classifier',
+        head: `classifier.${last}`,
         features: (x) => m.features.forward(x).mean([2, 3]),
         featureDim: first.shape[1]!,
       };
@@ -194,7 +199,13 @@ function build(
         inChannels,
         numClasses: classes,
       });
-      return { model: m, classifier: 'heads', features: (x) => m.features(x), featureDim: v.hiddenDim };
+      return {
+        model: m,
+        classifier: 'heads',
+        head: 'heads.head',
+        features: (x) => m.features(x),
+        featureDim: v.hiddenDim,
+      };
     }
   }
 }
@@ -217,7 +228,8 @@ export function zooTrunk(
 
 /**
  * `spec`'s whole zoo model for images of `shape` (checked), its classifier giving `outputs` raw
- * outputs; with the classifier's name, whose weights a reference checkpoint cannot give.
+ * outputs; with the name of its last layer (`fc`, `classifier.3`, `heads.head`), sized to the
+ * outputs, whose weights a reference checkpoint cannot give.
  *
  * @example
  * zooNet({ arch: 'resnet18' }, [1, 28, 56], 19).net.forward(x).shape; // [N, 19]
@@ -227,8 +239,8 @@ export function zooNet(
   shape: readonly number[],
   outputs: number,
   where = 'arch',
-): { net: Module; classifier: string } {
+): { net: Module; head: string } {
   checkZooInput(spec, shape, where);
   const b = build(spec, shape, outputs);
-  return { net: b.model, classifier: b.classifier };
+  return { net: b.model, head: b.head };
 }
