@@ -174,6 +174,16 @@ test('study e2e --weights: the zoo network starts from the file, its classifier 
     }
   }));
 
+test("e2e --arch vit on digit-sum's 28×56 pairs: a rectangular ViT, the same names, a position table of (28/4)·(56/4) + 1 rows", async () => {
+  const c = await e2eCase(parseE2eConfig({ model: { arch: 'vit', numLayers: 1, hiddenDim: 16, mlpDim: 16 } }));
+  const state = c.endToEnd(8).stateDict();
+  assert.deepEqual(state['net.encoder.pos_embedding']!.shape, [1, 7 * 14 + 1, 16]);
+  assert.deepEqual(state['net.heads.head.weight']!.shape, [19, 16]);
+  // the pipeline's digit classifier reads one 28×28 digit
+  const [stage] = c.pipeline(8).learned();
+  assert.deepEqual(stage!.module.stateDict()['encoder.pos_embedding']!.shape, [1, 7 * 7 + 1, 16]);
+});
+
 test('a bad --arch, or one that cannot take the images, is refused in one line before a run directory exists', () =>
   withTempDir(async (dir) => {
     const runs = join(dir, 'runs');
@@ -184,7 +194,10 @@ test('a bad --arch, or one that cannot take the images, is refused in one line b
         [...MTL, '--arch', 'vit', '--set', 'trunk.patchSize=8'],
         /trunk: vit: patchSize 8 must divide the image sides 28×28/,
       ],
-      [[...E2E, '--arch', 'vit'], /model: vit needs square images.*28×56/],
+      [
+        [...E2E, '--arch', 'vit', '--set', 'model.patchSize=8'],
+        /model: vit: patchSize 8 must divide the image sides 28×56/,
+      ],
       [[...MTL, '--set', 'trunk.patchSize=4'], /trunk: patchSize apply to a zoo arch/],
     ];
     for (const [args, message] of cases) {

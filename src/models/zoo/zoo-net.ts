@@ -87,8 +87,9 @@ export function isZooArch(name: unknown): name is ZooArch {
 
 /**
  * Throws a one-line ValueError (under `where`) unless images of `shape` [C, H, W] fit `spec`:
- * an image shape, sides of at least MIN_IMAGE_SIDE, the ViT's patch dividing square sides, its
- * heads dividing its width, and only options of the spec's architecture.
+ * an image shape, sides of at least MIN_IMAGE_SIDE, the ViT's patch dividing both sides (a
+ * rectangular image has a position table of its own: a torchvision checkpoint fits square images
+ * of its size only), its heads dividing its width, and only options of the spec's architecture.
  *
  * @example
  * checkZooInput({ arch: 'vit', patchSize: 8 }, [1, 28, 28], 'trunk'); // throws: patchSize 8 must divide 28
@@ -116,8 +117,6 @@ export function checkZooInput(spec: ZooSpec, shape: readonly number[], where: st
     const v = { ...VIT_DEFAULTS, ...spec };
     if (h % v.patchSize !== 0 || w % v.patchSize !== 0)
       throw new ValueError(where, `vit: patchSize ${v.patchSize} must divide the image sides ${h}×${w}`);
-    if (h !== w)
-      throw new ValueError(where, `vit needs square images (its position table is torchvision's), got ${h}×${w}`);
     if (v.hiddenDim % v.numHeads !== 0)
       throw new ValueError(where, `vit: numHeads ${v.numHeads} must divide hiddenDim ${v.hiddenDim}`);
   }
@@ -160,7 +159,7 @@ function build(
   shape: readonly number[],
   classes: number,
 ): { model: Module; classifier: string; head: string; features: (x: Tensor) => Tensor; featureDim: number } {
-  const [inChannels, side] = shape as [number, number];
+  const [inChannels, height, width] = shape as [number, number, number];
   switch (spec.arch) {
     case 'resnet18':
     case 'resnet34':
@@ -190,7 +189,7 @@ function build(
     case 'vit': {
       const v = { ...VIT_DEFAULTS, ...spec };
       const m = visionTransformer({
-        imageSize: side,
+        imageSize: height === width ? height : [height, width],
         patchSize: v.patchSize,
         numLayers: v.numLayers,
         numHeads: v.numHeads,
