@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseConfig } from '../config/index.js';
 import { CASE_EXPECTED, CASE_FILE, isCaseRef } from './cases/user-case.js';
+import { zooArchs, zooOptionsShape } from '../models/zoo/zoo-net.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -84,6 +85,13 @@ export const e2eStudyConfigSchema = z.strictObject({
   available: positiveInt.optional(),
   /** Hidden units of every perceptron. */
   hidden: positiveInt.default(128),
+  /**
+   * The network of the end-to-end model and of every learned stage that reads images: absent, the
+   * case's own; or a zoo architecture (`--arch`: resnet18|34|50, mobilenet_v2, mobilenet_v3_small,
+   * vit) with its options (widthMult, patchSize, ...) and `weights`, a safetensors file with its
+   * reference names to start from (the last layer, sized to each model's outputs, is new).
+   */
+  model: z.strictObject({ arch: z.enum(zooArchs), ...zooOptionsShape }).optional(),
   /** Also train the hybrid (the pipeline's stages fine-tuned end to end). */
   hybrid: z.boolean().default(true),
   training: trainingSchema.prefault({}),

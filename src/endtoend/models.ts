@@ -5,15 +5,21 @@
  * are the same small convolutional network (DIGIT_TRUNK: 3×3 convolutions, each followed by ReLU
  * and 2×2 max pooling, then one hidden layer), the one on a single digit, the other on the whole
  * image. So a difference between the approaches is about the data and the task's structure, not a
- * weaker kind of model on one side. `mlp` remains for inputs that are not images.
+ * weaker kind of model on one side. `mlp` remains for inputs that are not images. The study's
+ * `model: { arch: resnet18 }` (`--arch`) puts a zoo network in place of the case's own on both
+ * sides alike (`withNetwork`): the end-to-end model and every learned stage that reads images.
  *
  * @example
  * const classify = digitClassifier(128);                            // [B,1,28,28] → logits [B,10]
  * const e2e = new EndToEndModel(convNet([1, 28, 56], 19, { channels: DIGIT_TRUNK, hidden: 128 }), { kind: 'classes', n: 19 });
  * e2e.forward(pairs);                                                // [B,19] probabilities
+ * const c = withNetwork(digitSumCase, { arch: 'resnet18' });         // both sides on ResNet-18
  */
 import { ValueError } from '../core/errors.js';
 import { Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential } from '../nn/index.js';
+import { loadReferenceWeights } from '../models/zoo/reference-weights.js';
+import { zooNet, zooSpecOf, type ZooArch, type ZooSpec } from '../models/zoo/zoo-net.js';
+import type { NetBuilder, StudyCase } from './cases/case.js';
 import type { Tensor } from '../tensor/index.js';
 import { describeType, type ValueType } from './value-type.js';
 
@@ -108,4 +114,53 @@ export class EndToEndModel extends Module {
     if (this.#output.kind === 'classes') return raw.softmax(-1);
     return raw.reshape([raw.shape[0] ?? 0]).mul(this.#scale);
   }
+}
+
+/** The study's `model`: a zoo architecture, its options and a weights file to start from. */
+export type NetworkConfig = { arch: ZooArch; weights?: string | undefined } & {
+  [K in Exclude<keyof ZooSpec, 'arch'>]?: ZooSpec[K] | undefined;
+};
+
+/**
+ * The builder of `model`'s zoo network: for images of a shape, the zoo model with its classifier
+ * giving the outputs (its reference names: `conv1.weight`, ...), every weight but the last
+ * layer's (sized to the outputs) from `model.weights` when given. A shape the architecture cannot
+ * take is a one-line error.
+ *
+ * @example
+ * zooNetwork({ arch: 'mobilenet_v2', widthMult: 0.25 })([1, 28, 56], 19); // MobileNetV2 → 19 outputs
+ */
+export function zooNetwork(model: NetworkConfig): NetBuilder {
+  const spec = zooSpecOf(model);
+  return (shape, outputs) => {
+    const { net, head } = zooNet(spec, shape, outputs, 'model');
+    if (model.weights !== undefined) loadReferenceWeights(net, model.weights, { prefix: '', skip: [`${head}.`] });
+    return net;
+  };
+}
+
+/**
+ * The case with `model`'s zoo network in place of its own: its end-to-end model and each learned
+ * stage that reads images. Both are built once here, so an architecture that does not fit the
+ * case's images, or a case whose end-to-end model does not take a network (a user's case that
+ * ignores `net`, spoken-digits' raw-audio model), fails before anything trains.
+ *
+ * @example
+ * const c = withNetwork(await loadStudyCase('digit-sum', 0), { arch: 'vit', patchSize: 4 });
+ */
+export function withNetwork(c: StudyCase, model: NetworkConfig): StudyCase {
+  const net = zooNetwork(model);
+  let used = false;
+  const probe: NetBuilder = (shape, outputs) => {
+    used = true;
+    return net(shape, outputs);
+  };
+  c.endToEnd(8, probe);
+  if (!used)
+    throw new ValueError(
+      'model.arch',
+      `case '${c.name}' does not build its end-to-end model from a given network (its input is ${describeType(c.input)}); ${model.arch} cannot replace it`,
+    );
+  c.pipeline(8, net);
+  return { ...c, pipeline: (hidden) => c.pipeline(hidden, net), endToEnd: (hidden) => c.endToEnd(hidden, net) };
 }

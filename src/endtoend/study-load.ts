@@ -15,6 +15,7 @@ import type { DataInputs, ImageSet } from '../data/index.js';
 import { oncePerConfig } from '../study/index.js';
 import { checkCase, checkCaseData, digitsData, loadStudyCase, STUDY_CASES, type StudyCase } from './cases/index.js';
 import type { E2eStudyConfig } from './config.js';
+import { withNetwork } from './models.js';
 import type { RunsSetup } from './study-run-one.js';
 import { seedFor } from './study-runs.js';
 
@@ -26,9 +27,11 @@ import { seedFor } from './study-runs.js';
  * const c = await e2eCase(parseE2eConfig({ case: './my-case.mjs' }));
  */
 export async function e2eCase(config: E2eStudyConfig, digits?: ImageSet): Promise<StudyCase> {
-  const c = await loadStudyCase(config.case, config.seed);
+  const loaded = await loadStudyCase(config.case, config.seed);
   const builtin = (STUDY_CASES as readonly string[]).includes(config.case);
-  return digits === undefined || !builtin ? c : { ...c, ...digitsData(digits) };
+  const c = digits === undefined || !builtin ? loaded : { ...loaded, ...digitsData(digits) };
+  // --arch: the zoo network on both sides
+  return config.model === undefined ? c : withNetwork(c, config.model);
 }
 
 /**
@@ -40,7 +43,13 @@ export async function e2eCase(config: E2eStudyConfig, digits?: ImageSet): Promis
  * const { sizes, test } = await e2eSetup(parseE2eConfig({ case: 'digit-sum' }));
  */
 export async function e2eSetup(config: E2eStudyConfig, digits?: ImageSet, given?: StudyCase): Promise<RunsSetup> {
-  const study = given === undefined ? await e2eCase(config, digits) : checkCase(given, 'options.studyCase');
+  const checked = given === undefined ? null : checkCase(given, 'options.studyCase');
+  const study =
+    checked === null
+      ? await e2eCase(config, digits)
+      : config.model === undefined
+        ? checked
+        : withNetwork(checked, config.model);
   return setupOf(study, config, await study.pools(config.seed));
 }
 

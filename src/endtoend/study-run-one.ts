@@ -41,7 +41,13 @@ export interface ErrorRecord {
   fits?: FitSummary[];
   /** Training loss by epoch, in records written before `fits`. */
   losses?: number[];
+  /** The zoo architecture of the run's networks (`model.arch`, `--arch`); absent: the case's own. */
+  arch?: string;
 }
+
+/** The record's `arch` field: the configured zoo architecture, if any. */
+const archOf = (config: RunsSetup['config']): { arch?: string } =>
+  config.model === undefined ? {} : { arch: config.model.arch };
 
 /** Whether a stored sub-run record is a run's. */
 export const isErrorRecord = (v: unknown): v is ErrorRecord => hasFields(v, { error: 'number' });
@@ -224,7 +230,7 @@ export class E2eRuns {
       // the hybrids of this seed start from these weights, so a resumed study or a worker needs them
       if (ctx.dir !== undefined && config.hybrid)
         saveCheckpoint(ctx.dir(runId(spec)), { step: 0, epoch: 0, model: new PipelineModel(pipeline).stateDict() });
-      return { error: testError(new PipelineModel(pipeline), test, study.error), fits };
+      return { error: testError(new PipelineModel(pipeline), test, study.error), fits, ...archOf(config) };
     }
     const size = spec.size ?? -1;
     const k = this.setup.sizes.indexOf(size);
@@ -234,7 +240,7 @@ export class E2eRuns {
       manualSeed(seedFor(base, 5, s, k));
       const e2e = study.endToEnd(config.hidden);
       const fit = await fitModel(e2e, data, study.loss, this.#options(t.lr, seedFor(base, 6, s, k), ctx.signal));
-      return { error: testError(e2e, test, study.error), fits: [fit] };
+      return { error: testError(e2e, test, study.error), fits: [fit], ...archOf(config) };
     }
     const pipeline = this.#trainedPipeline(s, ctx);
     // seeded on its own (the copy draws fresh modules before taking the pipeline's weights), so
@@ -242,6 +248,6 @@ export class E2eRuns {
     manualSeed(seedFor(base, 9, s, k));
     const hybrid = hybridFrom(pipeline);
     const fit = await fitModel(hybrid, data, study.loss, this.#options(t.hybridLr, seedFor(base, 7, s, k), ctx.signal));
-    return { error: testError(hybrid, test, study.error), fits: [fit] };
+    return { error: testError(hybrid, test, study.error), fits: [fit], ...archOf(config) };
   }
 }

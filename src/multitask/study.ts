@@ -48,6 +48,7 @@ import { negativeTransfer } from './negative-transfer.js';
 import { meanAffinity, meanResults, meanWeights } from './study/aggregate.js';
 import { multiTaskLabels, parseStudyConfig, type MtlStudyConfig, type MtlStudyConfigInput } from './study/config.js';
 import { loadStudyData } from './study/data.js';
+import { isZooArch } from '../models/zoo/zoo-net.js';
 import { mtlGrid } from './study/grid.js';
 import { isRunOutcome, trainAndEvaluate, type RunOutcome } from './study/run-one.js';
 import { decideMtlVerdict } from './study/verdict.js';
@@ -205,6 +206,9 @@ export async function runMtlStudy(
     sharedInput: checksFromData.sharedInput,
     dataBalance: checksFromData.dataBalance,
     capacityRun: capacity !== null,
+    ...(c.capacityCheck && isZooArch(c.trunk.arch)
+      ? { capacitySkipped: `the ${c.trunk.arch} trunk has no width to narrow` }
+      : {}),
     width: c.trunk.width,
     smokeTest: c.smokeTest,
     chance: recordFrom(

@@ -17,6 +17,7 @@ export {
   type ShapeMismatch,
 } from './state.js';
 export * as init from './init.js';
+export { resetParameters, resetChildren, isResettable, type Resettable } from './reset.js';
 export * as functional from './functional/index.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export { Conv2d, Conv1d, type Conv2dLayerOptions, type Conv1dLayerOptions } from './layers/conv.js';

@@ -77,6 +77,28 @@ export function normal(t: Tensor, mean = 0, std = 1): Tensor {
 }
 
 /**
+ * Fills with N(mean, std²) truncated to [a, b] (torch.nn.init.trunc_normal_: the bounds are
+ * absolute values, not multiples of std), by redrawing values outside. Returns t.
+ *
+ * @example
+ * truncNormal(convProj.weight, 0, Math.sqrt(1 / fanIn));
+ */
+export function truncNormal(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor {
+  if (!(a < b) || !(std > 0) || mean < a - 5 * std || mean > b + 5 * std)
+    throw new ValueError(
+      'init',
+      `truncNormal needs a < b, std > 0 and the mean near [a, b], got mean ${mean}, std ${std}, [${a}, ${b}]`,
+    );
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    let v = mean + std * rng.normal();
+    while (v < a || v > b) v = mean + std * rng.normal();
+    d[i] = v;
+  }
+  return t;
+}
+
+/**
  * Fills with `value`. Returns t.
  *
  * @example

@@ -10,7 +10,7 @@
  * target.namedParameters().map(([n]) => n); // trunk.* as before, then heads.digit.weight, heads.digit.bias
  */
 import { ValueError } from '../core/errors.js';
-import { BatchNorm1d, BatchNorm2d, Conv2d, Embedding, LayerNorm, Linear, init, type AnyModule } from '../nn/index.js';
+import { Linear, resetParameters as nnReset, type AnyModule } from '../nn/index.js';
 import { MultiTaskModel } from '../models/hard-sharing.js';
 import type { TaskDescription } from './arch/types.js';
 import { recordFrom } from '../core/safe-keys.js';
@@ -55,35 +55,12 @@ export function resetHead(model: MultiTaskModel, task: string): void {
 }
 
 /**
- * Re-initialises every layer of `module` as a freshly built one would be (linear and convolution
- * layers as PyTorch initialises them, normalisation layers to scale 1, shift 0 and fresh
- * statistics, embeddings N(0, 1)): what training from scratch starts from. Throws on a layer with
- * parameters of its own that it does not know, rather than leave pre-trained weights behind.
+ * Re-initialises every parameter and buffer of `module` as a freshly built one would be (nn's
+ * `resetParameters`: each layer and zoo model by its own scheme): what training from scratch
+ * starts from. Throws on a module with parameters of its own and no `resetParameters()`, rather
+ * than leave pre-trained weights behind.
  *
  * @example
  * resetParameters(model); // forget the pre-training
  */
-export function resetParameters(module: AnyModule): void {
-  for (const [name, m] of module.namedModules()) {
-    if (m instanceof Linear || m instanceof Conv2d) init.initLinearLike(m.weight, m.bias);
-    else if (m instanceof BatchNorm1d || m instanceof BatchNorm2d) {
-      m.weight?.data.fill(1);
-      m.bias?.data.fill(0);
-      m.runningMean?.data.fill(0);
-      m.runningVar?.data.fill(1);
-      m.numBatchesTracked?.data.fill(0);
-    } else if (m instanceof LayerNorm) {
-      m.weight?.data.fill(1);
-      m.bias?.data.fill(0);
-    } else if (m instanceof Embedding) {
-      init.normal(m.weight);
-      if (m.paddingIdx !== null)
-        m.weight.data.fill(0, m.paddingIdx * m.embeddingDim, (m.paddingIdx + 1) * m.embeddingDim);
-    } else if (m.namedParameters().some(([k]) => !k.includes('.'))) {
-      throw new ValueError(
-        'resetParameters',
-        `cannot re-initialise ${m.constructor.name} at '${name}': it is not a layer resetParameters knows`,
-      );
-    }
-  }
-}
+export const resetParameters: (module: AnyModule) => void = nnReset;

@@ -14,12 +14,19 @@ import { loadE2eStudy } from '../../endtoend/study-load.js';
 import { runE2eStudy } from '../../endtoend/study.js';
 import { e2eVerdict } from '../../report/index.js';
 import { defineStudy } from './types.js';
+import { zooFlags } from './zoo-flags.js';
+
+// --arch resnet18 (model.arch), --weights FILE (model.weights)
+const arch = zooFlags('model');
 
 export const e2eStudy = defineStudy({
   key: 'e2e',
   title: 'End-to-end vs pipeline',
   schema: e2eStudyConfigSchema,
   flags: { case: 'case', sizes: 'sizes', seeds: 'seeds' },
+  // the zoo network is built on the case's shapes, its weights loaded, when the case is (e2eCase, below)
+  options: arch.options,
+  expand: arch.expand,
   presets: {
     // past the crossover (about 4,000 pairs when measured), three seeds for a paired t interval; the
     // hybrid is left to `polytask study e2e` (it would double the time)

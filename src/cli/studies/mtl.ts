@@ -14,12 +14,26 @@ import { builtinDatasets, studyConfigSchema } from '../../multitask/study/config
 import { loadStudyData } from '../../multitask/study/data.js';
 import { mtlVerdict } from '../../report/index.js';
 import { defineStudy } from './types.js';
+import { checkStudyModel } from '../../multitask/study/run-one.js';
+import { zooFlags } from './zoo-flags.js';
+
+// --arch resnet18 (trunk.arch), --weights FILE (trunk.weights)
+const arch = zooFlags('trunk');
 
 export const mtlStudy = defineStudy({
   key: 'mtl',
   title: 'Multi-task learning',
   schema: studyConfigSchema,
   flags: { dataset: 'dataset', methods: 'methods', epochs: 'epochs', seeds: 'seeds', train: 'train' },
+  options: arch.options,
+  expand: arch.expand,
+  // a trunk other than the default one is built once on the data (its weights loaded) before the
+  // run directory exists: a zoo arch that does not fit the inputs is a one-line error
+  check: async (c) => {
+    const t = c.trunk;
+    if (t.arch !== 'auto' || Object.entries(t).some(([k, v]) => k !== 'arch' && k !== 'width' && v !== undefined))
+      checkStudyModel(await loadStudyData(c), c);
+  },
   presets: {
     // five seeds (an interval), every run trained until its validation loss stops improving (at
     // most 30 epochs, patience 3: about 20-25 epochs on 2,700 images), equal weights against the

@@ -27,6 +27,12 @@ import type { Tensor } from '../../tensor/index.js';
 import type { Pipeline } from '../pipeline.js';
 import type { ValueType } from '../value-type.js';
 
+/**
+ * Builds the network of an image model in place of a case's own: images of `shape` [C, H, W] →
+ * `outputs` raw outputs (the study's `model: { arch: resnet18 }`, `--arch`).
+ */
+export type NetBuilder = (shape: readonly number[], outputs: number) => Module;
+
 /** Which part of a case's data: the training part, or the held-out part test examples come from. */
 export type CasePart = 'train' | 'test';
 
@@ -52,16 +58,19 @@ export interface EndToEndCase<Pools = unknown> {
   pools(seed: number): Pools | Promise<Pools>;
   /** `n` (x, y) examples drawn (seeded) from one part: x of the input type, y the targets. */
   examples(pools: Pools, part: CasePart, n: number, seed: number): TensorDataset;
-  /** The pipeline with untrained learned stages. */
-  pipeline(hidden: number): Pipeline;
+  /**
+   * The pipeline with untrained learned stages; `net`, when given (`--arch`), builds the network
+   * of each learned stage that reads images, in place of the case's own.
+   */
+  pipeline(hidden: number, net?: NetBuilder): Pipeline;
   /**
    * Sub-task data of each learned stage, by stage name: `n` examples drawn from the training part.
    * A built-in case may leave a stage out: the pipeline keeps it as made (spoken-digits' mel front
    * end), and only the hybrid trains it. A user's case is checked to give every stage its data.
    */
   subtaskData(pools: Pools, n: number, seed: number): Record<string, TensorDataset>;
-  /** An untrained end-to-end model: input type → output type. */
-  endToEnd(hidden: number): Module;
+  /** An untrained end-to-end model: input type → output type; its network from `net` when given (`--arch`). */
+  endToEnd(hidden: number, net?: NetBuilder): Module;
   /** Training loss of an output-type prediction against the targets. */
   loss(pred: Tensor, target: Tensor): Tensor;
   /** The error measure reported on the learning curves (lower is better). */

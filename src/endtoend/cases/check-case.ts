@@ -215,9 +215,9 @@ export function checkCase(raw: unknown, where: string): StudyCase {
     defaultSubtaskExamples: Number(subtask),
     pools: (seed) => Promise.resolve(call(pools, seed)),
     examples: (p, part, n, seed) => checkExamples(call(examples, p, part, n, seed), part, n),
-    pipeline: (hidden) => checkPipeline(call(pipeline, hidden)),
+    pipeline: (hidden, net) => checkPipeline(call(pipeline, hidden, net)),
     subtaskData: (p, n, seed) => checkSubtasks(call(subtaskData, p, n, seed), probe),
-    endToEnd: (hidden) => checkModule(call(endToEnd, hidden)),
+    endToEnd: (hidden, net) => checkModule(call(endToEnd, hidden, net)),
     loss: (pred, target) => {
       if (loss === undefined) return classes ? classNll(pred, target) : scaledMse(pred, target, 1);
       const v = call(loss, pred, target);

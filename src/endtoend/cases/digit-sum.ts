@@ -41,18 +41,21 @@ export const digitSumCase: EndToEndCase<DigitPools> = {
   defaultSubtaskExamples: 300,
   ...builtinDigits,
   examples: (pools, part, n, seed) => compositeDataset(digitPairs(pools[part], n, seed)),
-  pipeline: (hidden) => {
+  pipeline: (hidden, net) => {
     const classify = learnedStage({
       name: CLASSIFIER,
       input: { kind: 'image', shape: DIGIT },
       output: { kind: 'classes', n: 10 },
-      create: () => digitClassifier(hidden),
+      create: () => net?.(DIGIT, 10) ?? digitClassifier(hidden),
     });
     return new Pipeline([splitStage(PAIR, 2), mapStage(classify, 2), sumStage(10)]);
   },
   subtaskData: (pools, n, seed) => ({ [CLASSIFIER]: digitSample(pools.train, n, seed) }),
-  endToEnd: (hidden) =>
-    new EndToEndModel(convNet(PAIR, 19, { channels: DIGIT_TRUNK, hidden }), { kind: 'classes', n: 19 }),
+  endToEnd: (hidden, net) =>
+    new EndToEndModel(net?.(PAIR, 19) ?? convNet(PAIR, 19, { channels: DIGIT_TRUNK, hidden }), {
+      kind: 'classes',
+      n: 19,
+    }),
   loss: classNll,
   error: errorRate,
 };

@@ -44,20 +44,24 @@ export const readNumberCase: EndToEndCase<DigitPools> = {
   ...builtinDigits,
   examples: (pools, part, n, seed) =>
     compositeDataset(writtenNumbers(pools[part], n, seed, { count: 3, width: NUMBER[2] })),
-  pipeline: (hidden) => {
+  pipeline: (hidden, net) => {
     const classify = learnedStage({
       name: CLASSIFIER,
       input: { kind: 'image', shape: DIGIT },
       output: { kind: 'classes', n: 10 },
-      create: () => digitClassifier(hidden),
+      create: () => net?.(DIGIT, 10) ?? digitClassifier(hidden),
     });
     return new Pipeline([locateStage(NUMBER, 3, 28), mapStage(classify, 3), numberStage(3)]);
   },
   subtaskData: (pools, n, seed) => ({
     [CLASSIFIER]: digitSample(pools.train, n, seed, (px) => centerDigit(px, 28, 28)),
   }),
-  endToEnd: (hidden) =>
-    new EndToEndModel(convNet(NUMBER, 1, { channels: DIGIT_TRUNK, hidden }), { kind: 'scalar' }, SCALE),
+  endToEnd: (hidden, net) =>
+    new EndToEndModel(
+      net?.(NUMBER, 1) ?? convNet(NUMBER, 1, { channels: DIGIT_TRUNK, hidden }),
+      { kind: 'scalar' },
+      SCALE,
+    ),
   loss: (pred, target) => scaledMse(pred, target, SCALE),
   error: meanAbsoluteError,
 };

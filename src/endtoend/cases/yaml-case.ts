@@ -38,7 +38,7 @@ import { EndToEndModel } from '../models.js';
 import { Pipeline } from '../pipeline.js';
 import { learnedStage, ruleStage, type Stage } from '../stage.js';
 import { sampleShape, type ValueType } from '../value-type.js';
-import type { CasePart, StudyCase } from './case.js';
+import type { CasePart, NetBuilder, StudyCase } from './case.js';
 import { caseModelSchema, caseNet } from './case-models.js';
 import { checkCase, checkValueType } from './check-case.js';
 import { importModule } from './import-module.js';
@@ -131,7 +131,7 @@ export async function loadYamlCase(file: string, seed: number): Promise<StudyCas
   const output: ValueType = { kind: 'classes', n: first.xy.classes };
 
   // each stage's types and how to build it; rules are imported once
-  const builders: ((hidden: number) => Stage)[] = [];
+  const builders: ((hidden: number, net?: NetBuilder) => Stage)[] = [];
   const modules: string[] = [];
   let current = input;
   for (const [i, s] of spec.stages.entries()) {
@@ -171,12 +171,14 @@ export async function loadYamlCase(file: string, seed: number): Promise<StudyCas
         );
       const out: ValueType = { kind: 'classes', n: sub.classes };
       const model = s.model ?? { arch: 'mlp' as const };
-      builders.push((hidden) =>
+      builders.push((hidden, net) =>
         learnedStage({
           name: s.name,
           input: from,
           output: out,
-          create: () => caseNet(model, want, sub.classes, hidden),
+          // --arch: the zoo network for a stage that reads images
+          create: () =>
+            net !== undefined && want.length === 3 ? net(want, sub.classes) : caseNet(model, want, sub.classes, hidden),
         }),
       );
       current = out;
@@ -204,11 +206,14 @@ export async function loadYamlCase(file: string, seed: number): Promise<StudyCas
     defaultSubtaskExamples: spec.subtaskExamples ?? 300,
     pools,
     examples: (p: YamlPools, part: CasePart, n: number, s: number) => draw(p.xy[part], n, s),
-    pipeline: (hidden: number) => new Pipeline(builders.map((b) => b(hidden))),
+    pipeline: (hidden: number, net?: NetBuilder) => new Pipeline(builders.map((b) => b(hidden, net))),
     subtaskData: (p: YamlPools, n: number, s: number) =>
       recordFrom(Object.entries(p.subtasks).map(([name, d]) => [name, draw(d.train, n, s)])),
-    endToEnd: (hidden: number) =>
-      new EndToEndModel(caseNet(spec.endToEnd, first.xy.featureShape, output.n, hidden), output),
+    endToEnd: (hidden: number, net?: NetBuilder) =>
+      new EndToEndModel(
+        net?.(first.xy.featureShape, output.n) ?? caseNet(spec.endToEnd, first.xy.featureShape, output.n, hidden),
+        output,
+      ),
     dataInputs: inputs,
   };
   return checkCase(raw, file);

@@ -17,7 +17,7 @@
  * mlm.forward(ids).shape; // [N, L, 1000]
  */
 import { ShapeError } from '../../core/errors.js';
-import { Embedding, functional, LayerNorm, Linear, Module, Parameter } from '../../nn/index.js';
+import { Embedding, functional, LayerNorm, Linear, Module, Parameter, resetChildren } from '../../nn/index.js';
 import { linear, Tensor, zeros } from '../../tensor/index.js';
 import { MLM_IGNORE } from '../../train/mlm-masking.js';
 import { BertModel, type BertInputs, type BertOptions } from './bert.js';
@@ -50,6 +50,12 @@ class Predictions extends Module {
     this.#words = words.weight;
     this.#transform = this.registerModule('transform', new Transform(hidden, eps));
     this.#bias = this.registerParameter('bias', new Parameter(zeros([words.numEmbeddings])));
+  }
+
+  /** The transform as at construction, the decoder's bias 0 (the tied table is the encoder's). */
+  resetParameters(): void {
+    resetChildren(this);
+    this.#bias.data.fill(0);
   }
 
   /** h [..., H] -> logits [..., V]. */

@@ -67,3 +67,17 @@ export {
   type PretrainedInfo,
 } from '../pretrained/index.js';
 export { melFrontEnd, MelFrontEnd } from './mel-frontend.js';
+export {
+  zooArchs,
+  isZooArch,
+  checkZooInput,
+  zooTrunk,
+  zooNet,
+  zooSpecOf,
+  zooOptionsShape,
+  ZooTrunk,
+  MIN_IMAGE_SIDE,
+  type ZooArch,
+  type ZooSpec,
+} from './zoo-net.js';
+export { loadReferenceWeights, type ReferenceWeightsOptions } from './reference-weights.js';

@@ -19,6 +19,14 @@ import { hannWindow, melFilterBank, type SpectrogramOptions } from '../../data/a
 import { Module, Parameter } from '../../nn/index.js';
 import { conv1d, linear, tensor, type Tensor } from '../../tensor/index.js';
 
+/** meyda's mel filters as one [mels, frame/2] row-major array. */
+function melFilters(o: SpectrogramOptions): Float32Array {
+  const bins = o.frame / 2;
+  const fb = new Float32Array(o.mels * bins);
+  melFilterBank(o).forEach((row, m) => fb.set(row, m * bins));
+  return fb;
+}
+
 /**
  * The log-mel front end (see the module comment).
  *
@@ -35,10 +43,7 @@ export class MelFrontEnd extends Module {
     super();
     this.options = Object.freeze({ ...o });
     const bins = o.frame / 2;
-    const bank = melFilterBank(o);
-    const fb = new Float32Array(o.mels * bins);
-    bank.forEach((row, m) => fb.set(row, m * bins));
-    this.filterbank = new Parameter(tensor(fb, [o.mels, bins]));
+    this.filterbank = new Parameter(tensor(melFilters(o), [o.mels, bins]));
     // rows 0..bins-1: w[n]·cos(2πkn/N); rows bins..2·bins-1: w[n]·sin(2πkn/N)
     const w = hannWindow(o.frame);
     const dft = new Float32Array(2 * bins * o.frame);
@@ -49,6 +54,11 @@ export class MelFrontEnd extends Module {
         dft[(bins + k) * o.frame + n] = w[n]! * Math.sin(a);
       }
     this.#dft = this.registerBuffer('dft', tensor(dft, [2 * bins, 1, o.frame]), { persistent: false });
+  }
+
+  /** The filterbank back to meyda's mel filters (the DFT table is fixed). */
+  resetParameters(): void {
+    this.filterbank.data.set(melFilters(this.options));
   }
 
   forward(x: Tensor): Tensor {

@@ -3,7 +3,12 @@
  * `class_token`, `encoder.pos_embedding`, `encoder.layers.encoder_layer_0.self_attention.in_proj_weight`,
  * `encoder.layers.encoder_layer_0.mlp.3.bias`, `encoder.ln.weight`, `heads.head.weight`), so a
  * torchvision checkpoint loads with `{ strict: true }`. Input [N, C, S, S] with S the configured
- * `imageSize` (the position table fixes it); output logits [N, numClasses].
+ * `imageSize` (the position table fixes it; `[height, width]` for rectangular images, which
+ * torchvision's does not take); output logits [N, numClasses]. Initialised as
+ * torchvision initialises it, at construction and by `resetParameters()` alike: patch projection
+ * truncated normal (std √(1/fan-in)) with bias 0, class token 0, position table N(0, 0.02²),
+ * attention in-projection xavier-uniform with biases 0, MLP weights xavier-uniform with biases
+ * N(0, 1e-6²), layer norms 1 and 0, the classifier 0.
  *
  * @example
  * const m = vitB16({ numClasses: 10 });
@@ -22,14 +27,19 @@ import {
   Sequential,
   Conv2d,
   init,
+  resetChildren,
 } from '../../nn/index.js';
 import { concat, zeros, type Tensor } from '../../tensor/index.js';
 import { positiveInt } from './common.js';
 
 export interface VitOptions {
-  /** Side of the square input image. Default 224. */
-  imageSize?: number;
-  /** Side of a square patch; must divide imageSize. Default 16. */
+  /**
+   * Side of the square input image, or [height, width] of a rectangular one (torchvision's ViT is
+   * square only; the names are the same, the position table has (height/patch)·(width/patch) + 1
+   * rows). Default 224.
+   */
+  imageSize?: number | readonly [number, number];
+  /** Side of a square patch; must divide the image's sides. Default 16. */
   patchSize?: number;
   /** Transformer blocks. Default 12. */
   numLayers?: number;
@@ -83,6 +93,22 @@ export class EncoderBlock extends Module {
         new Dropout(dropout),
       ),
     );
+    this.#initMlp();
+  }
+
+  /** torchvision's `MLPBlock`: weights xavier-uniform, biases N(0, 1e-6²). */
+  #initMlp(): void {
+    for (const m of this.#mlp.children()) {
+      if (!(m instanceof Linear)) continue;
+      init.xavierUniform(m.weight);
+      if (m.bias !== null) init.normal(m.bias, 0, 1e-6);
+    }
+  }
+
+  /** Layer norms, attention and MLP as at construction. */
+  resetParameters(): void {
+    resetChildren(this);
+    this.#initMlp();
   }
 
   forward(input: Tensor): Tensor {
@@ -126,6 +152,12 @@ export class VitEncoder extends Module {
     this.#ln = this.registerModule('ln', new LayerNorm(hiddenDim, { eps: LN_EPS }));
   }
 
+  /** The blocks and layer norm as at construction, the position table N(0, 0.02²). */
+  resetParameters(): void {
+    init.normal(this.#posEmbedding, 0, 0.02);
+    resetChildren(this);
+  }
+
   forward(x: Tensor): Tensor {
     let h = this.#dropout.forward(x.add(this.#posEmbedding));
     for (const [, block] of this.#layers) h = block.forward(h);
@@ -144,7 +176,8 @@ export class VisionTransformer extends Module {
   readonly #classToken: Parameter;
   readonly #encoder: VitEncoder;
   readonly #heads: Sequential;
-  readonly imageSize: number;
+  readonly imageHeight: number;
+  readonly imageWidth: number;
   readonly patchSize: number;
   readonly hiddenDim: number;
   readonly inChannels: number;
@@ -152,7 +185,9 @@ export class VisionTransformer extends Module {
   constructor(opts: VitOptions = {}) {
     super();
     const m = 'VisionTransformer';
-    this.imageSize = positiveInt(m, 'imageSize', opts.imageSize ?? 224);
+    const [h, w] = typeof opts.imageSize === 'object' ? opts.imageSize : [opts.imageSize ?? 224, opts.imageSize ?? 224];
+    this.imageHeight = positiveInt(m, 'imageSize', h);
+    this.imageWidth = positiveInt(m, 'imageSize', w);
     this.patchSize = positiveInt(m, 'patchSize', opts.patchSize ?? 16);
     const numLayers = positiveInt(m, 'numLayers', opts.numLayers ?? 12);
     const numHeads = positiveInt(m, 'numHeads', opts.numHeads ?? 12);
@@ -160,12 +195,15 @@ export class VisionTransformer extends Module {
     const mlpDim = positiveInt(m, 'mlpDim', opts.mlpDim ?? 3072);
     const numClasses = positiveInt(m, 'numClasses', opts.numClasses ?? 1000);
     this.inChannels = positiveInt(m, 'inChannels', opts.inChannels ?? 3);
-    if (this.imageSize % this.patchSize !== 0)
-      throw new ValueError(m, `imageSize ${this.imageSize} must be a multiple of patchSize ${this.patchSize}`);
+    if (this.imageHeight % this.patchSize !== 0 || this.imageWidth % this.patchSize !== 0)
+      throw new ValueError(
+        m,
+        `imageSize ${this.imageHeight}×${this.imageWidth} must be a multiple of patchSize ${this.patchSize}`,
+      );
     const p = this.patchSize;
     this.#convProj = this.registerModule('conv_proj', new Conv2d(this.inChannels, this.hiddenDim, p, { stride: p }));
     this.#classToken = this.registerParameter('class_token', new Parameter(zeros([1, 1, this.hiddenDim])));
-    const seqLength = (this.imageSize / p) ** 2 + 1;
+    const seqLength = (this.imageHeight / p) * (this.imageWidth / p) + 1;
     const dropout = opts.dropout ?? 0;
     this.#encoder = this.registerModule(
       'encoder',
@@ -174,6 +212,22 @@ export class VisionTransformer extends Module {
     const heads = new Sequential();
     heads.registerModule('head', new Linear(this.hiddenDim, numClasses));
     this.#heads = this.registerModule('heads', heads);
+    this.#initOwn();
+  }
+
+  /** torchvision's `VisionTransformer.__init__`: patch projection, class token and classifier. */
+  #initOwn(): void {
+    const w = this.#convProj.weight;
+    init.truncNormal(w, 0, Math.sqrt(1 / init.fans(w).fanIn));
+    if (this.#convProj.bias !== null) init.zeros(this.#convProj.bias);
+    init.zeros(this.#classToken);
+    for (const p of this.#heads.parameters()) init.zeros(p);
+  }
+
+  /** Every parameter as at construction (new draws): what training from scratch starts from. */
+  resetParameters(): void {
+    resetChildren(this);
+    this.#initOwn();
   }
 
   /** `heads`: a Sequential holding `head`, Linear(hiddenDim, numClasses). */
@@ -186,13 +240,13 @@ export class VisionTransformer extends Module {
     return this.#encoder;
   }
 
-  /** The class token's final representation: x [N, C, S, S] -> [N, hiddenDim]. */
+  /** The class token's final representation: x [N, C, H, W] -> [N, hiddenDim]. */
   features(x: Tensor): Tensor {
-    const s = this.imageSize;
-    if (x.ndim !== 4 || x.shape[1] !== this.inChannels || x.shape[2] !== s || x.shape[3] !== s) {
+    const [height, width] = [this.imageHeight, this.imageWidth];
+    if (x.ndim !== 4 || x.shape[1] !== this.inChannels || x.shape[2] !== height || x.shape[3] !== width) {
       throw new ShapeError(
         'VisionTransformer',
-        `expects [N, ${this.inChannels}, ${s}, ${s}], got [${x.shape.join(',')}]`,
+        `expects [N, ${this.inChannels}, ${height}, ${width}], got [${x.shape.join(',')}]`,
       );
     }
     const n = x.shape[0]!;
@@ -202,7 +256,7 @@ export class VisionTransformer extends Module {
     return h.slice(1, 0, 1).reshape([n, this.hiddenDim]);
   }
 
-  /** x [N, C, S, S] -> logits [N, numClasses]. */
+  /** x [N, C, H, W] -> logits [N, numClasses]. */
   forward(x: Tensor): Tensor {
     return this.#heads.forward(this.features(x));
   }

@@ -13,6 +13,7 @@
  * lr: 0.001
  * seeds: [0]
  * trunk: { width: 10 }     # conv channels width and 2·width, representation 5·width
+ *                          # or a zoo trunk: { arch: resnet18 } / { arch: vit, patchSize: 4, weights: vit.safetensors }
  * train: 3000              # built-in datasets: training and test samples
  * test: 1000
  * missing: 0.25            # scene datasets: fraction of training labels hidden
@@ -37,6 +38,7 @@ import { mixingOf } from '../config/load-task-description.js';
 import { mixingSchema } from '../config/task-description-schema.js';
 import type { Mixing } from '../mixing.js';
 import { recordFrom } from '../../core/safe-keys.js';
+import { zooArchs, zooOptionsShape } from '../../models/zoo/zoo-net.js';
 
 /** The built-in datasets by name. */
 export const builtinDatasets = ['multimnist', 'multifashion', 'scene', 'scene-fashion'] as const;
@@ -76,8 +78,16 @@ export const studyConfigSchema = z.strictObject({
   seeds: z.array(z.int().nonnegative()).min(1).default([0]),
   trunk: z
     .strictObject({
-      /** Channels of the first convolution (the second has twice, the representation five times as many). */
+      /**
+       * The shared trunk: `auto` (the CNN for images of at least 16×16, else the MLP), `cnn`, `mlp`,
+       * or a zoo architecture (`--arch`: resnet18|34|50, mobilenet_v2, mobilenet_v3_small, vit),
+       * whose feature part is the trunk under its reference names, one head per task; its options
+       * beside it (widthMult, patchSize, ...), `weights` a safetensors file to start it from.
+       */
+      arch: z.enum(['auto', 'cnn', 'mlp', ...zooArchs] as const).default('auto'),
+      /** The study's own trunk: channels of the first convolution (the second has twice, the representation five times as many). */
       width: z.int().positive().default(10),
+      ...zooOptionsShape,
     })
     .prefault({}),
   /** Built-in datasets: training samples. */

@@ -10,6 +10,7 @@
  */
 import type { SubRun } from '../../study/index.js';
 import { equalCapacityWidth } from '../capacity.js';
+import { isZooArch } from '../../models/zoo/zoo-net.js';
 import { studyMixings, type MtlStudyConfig } from './config.js';
 import type { StudyData } from './data.js';
 import { studyModel, type RunSpec } from './run-one.js';
@@ -41,10 +42,10 @@ function plan(data: StudyData, c: MtlStudyConfig, seed: number, capacityWidth: n
 
 /** The trunk width at which T single-task models together have the multi-task model's parameters. */
 function capacityWidthOf(data: StudyData, c: MtlStudyConfig): CapacityWidth {
-  const multi = studyModel(data, data.tasks, c.trunk.width).numParameters();
+  const multi = studyModel(data, data.tasks, c.trunk.width, c.trunk).numParameters();
   // the widest task head makes the budget binding for every task
   const widest = data.tasks.reduce((a, b) => (b.outputs > a.outputs ? b : a));
-  const paramsAt = (w: number): number => studyModel(data, [widest], w).numParameters();
+  const paramsAt = (w: number): number => studyModel(data, [widest], w, c.trunk).numParameters();
   const width = equalCapacityWidth(multi / data.tasks.length, paramsAt, c.trunk.width);
   return { width, multi, single: paramsAt(c.trunk.width), equal: paramsAt(width) };
 }
@@ -59,7 +60,9 @@ export function mtlGrid(
   data: StudyData,
   c: MtlStudyConfig,
 ): { grid: SubRun<RunSpec>[]; capacity: CapacityWidth | null } {
-  const capacity = c.capacityCheck && data.tasks.length > 1 ? capacityWidthOf(data, c) : null;
+  // a zoo trunk has no width to narrow: no equal-capacity models for it
+  const capacity =
+    c.capacityCheck && data.tasks.length > 1 && !isZooArch(c.trunk.arch) ? capacityWidthOf(data, c) : null;
   const grid = c.seeds
     .flatMap((seed) => plan(data, c, seed, capacity?.width ?? null))
     .map((spec) => ({ id: `${spec.label}-seed${spec.seed}`, spec }));

@@ -21,7 +21,9 @@ import { trainMultiTask } from '../train-multitask.js';
 import type { WeightsOverTime } from '../weight-history.js';
 import type { MtlStudyConfig } from './config.js';
 import { inputShape, testBatches, trainLoader, validationBatches, type StudyData } from './data.js';
-import { studyTrunk } from './trunk.js';
+import { configuredTrunk, resolveTrunkKind, type TrunkConfig } from './trunk.js';
+import { loadReferenceWeights } from '../../models/zoo/reference-weights.js';
+import { isZooArch } from '../../models/zoo/zoo-net.js';
 
 /** What to train. */
 export interface RunSpec {
@@ -50,6 +52,8 @@ export interface RunOutcome {
   valLosses?: number[];
   /** Whether early stopping ended the run before its epochs. */
   stopped?: boolean;
+  /** The trunk's architecture (cnn, mlp, resnet18, ...); absent in older records. */
+  arch?: string;
 }
 
 /**
@@ -69,14 +73,47 @@ export function isRunOutcome(v: unknown): v is RunOutcome {
 }
 
 /**
- * The study's model for `tasks` at trunk `width` (built from the current random state).
+ * The study's model for `tasks`: the configured trunk (the study's own at `width`, or a zoo
+ * architecture, from its `weights` when given), built from the current random state, one head per task.
  *
  * @example
  * studyModel(data, tasks, 10).numParameters();
+ * studyModel(data, tasks, 10, { arch: 'resnet18', width: 10 }).namedParameters()[0][0]; // 'trunk.conv1.weight'
  */
-export function studyModel(data: StudyData, tasks: readonly TaskSpec[], width: number): MultiTaskModel {
-  const trunk = studyTrunk(inputShape(data), width, 'auto', data.text);
-  return new MultiTaskModel(trunk.module, taskHeads(trunk.features, tasks));
+export function studyModel(
+  data: StudyData,
+  tasks: readonly TaskSpec[],
+  width: number,
+  trunkConfig: TrunkConfig = { arch: 'auto', width },
+): MultiTaskModel {
+  const trunk = configuredTrunk(trunkConfig, inputShape(data), width, data.text);
+  const model = new MultiTaskModel(trunk.module, taskHeads(trunk.features, tasks));
+  if (trunkConfig.weights !== undefined)
+    loadReferenceWeights(model, trunkConfig.weights, { prefix: 'trunk.', what: "trunk's" });
+  return model;
+}
+
+/**
+ * Builds the study's multi-task model once for the configured trunk and data (its `weights`
+ * loaded), so a trunk that does not fit the inputs, another architecture's option or a weights
+ * file that is missing or of another model is refused before anything trains.
+ *
+ * @example
+ * checkStudyModel(await loadStudyData(c), c); // throws 'trunk: vit: patchSize 8 must divide the image sides 28×28'
+ */
+export function checkStudyModel(data: StudyData, c: MtlStudyConfig): void {
+  studyModel(data, data.tasks, c.trunk.width, c.trunk);
+}
+
+/**
+ * The architecture of the configured trunk for the study's data (what 'auto' resolves to).
+ *
+ * @example
+ * trunkArch(data, { arch: 'auto', width: 10 }); // 'cnn' for MultiMNIST ('text' for token ids)
+ */
+export function trunkArch(data: StudyData, c: TrunkConfig): string {
+  if (isZooArch(c.arch)) return c.arch;
+  return data.text === undefined ? resolveTrunkKind(c.arch, inputShape(data)) : 'text';
 }
 
 /**
@@ -95,7 +132,7 @@ export async function trainAndEvaluate(
 ): Promise<RunOutcome> {
   const started = performance.now();
   manualSeed(spec.seed);
-  const model = studyModel(data, spec.tasks, spec.width);
+  const model = studyModel(data, spec.tasks, spec.width, c.trunk);
   const names = spec.tasks.map((t) => t.name);
   const method = createWeighting(spec.method, names, c.methodOptions[spec.method] ?? {});
   const validate = Object.keys(data.val).length > 0;
@@ -133,6 +170,7 @@ export async function trainAndEvaluate(
     affinity: run.affinity,
     seconds: (performance.now() - started) / 1000,
     params: model.numParameters(),
+    arch: trunkArch(data, c.trunk),
     losses: run.fit.history.map((h) => h.loss),
     ...(validate
       ? {

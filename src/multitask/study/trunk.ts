@@ -4,16 +4,20 @@
  * connected layer to 5w features — with w = 10 there; for vector inputs, a two-layer MLP to 5w
  * features; for token ids (text inputs, with their vocabulary), a word embedding (8w) averaged over
  * the words and a layer to 5w features (models/text-trunk.ts). One width knob scales it, which is
- * what the equal-capacity check turns.
+ * what the equal-capacity check turns. Or a zoo architecture (`trunk: { arch: resnet18 }`,
+ * `--arch`): the zoo model's feature part under its reference names (`conv1.weight`, …), its pooled
+ * features read by the heads, optionally started from a reference checkpoint (`weights`).
  *
  * @example
  * const trunk = studyTrunk([1, 28, 28], 10);
  * trunk.module.forward(x).shape; // [N, 50]
+ * configuredTrunk({ arch: 'resnet18', width: 10 }, [1, 28, 28]).features; // 512
  */
 import { ValueError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import { TextTrunk } from '../../models/text-trunk.js';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, type Module } from '../../nn/index.js';
+import { isZooArch, zooSpecOf, zooTrunk, type ZooArch, type ZooSpec } from '../../models/zoo/zoo-net.js';
 
 /** A trunk and the width of its output. */
 export interface StudyTrunk {
@@ -102,4 +106,38 @@ export function studyTrunk(
     ),
     features,
   };
+}
+
+/** The study config's `trunk`: the study's own network at a width, or a zoo architecture and its options. */
+export type TrunkConfig = { arch: TrunkKind | ZooArch; width: number; weights?: string | undefined } & {
+  [K in Exclude<keyof ZooSpec, 'arch'>]?: ZooSpec[K] | undefined;
+};
+
+/**
+ * The trunk a study config's `trunk` names for inputs of `shape`, at `width` (the study's own
+ * network; a zoo trunk has its own size); checked against the inputs first, so a zoo arch on
+ * token ids, on images too small, or with another architecture's options is a one-line error.
+ *
+ * @example
+ * configuredTrunk({ arch: 'mobilenet_v2', width: 10, widthMult: 0.25 }, [1, 28, 28]).module; // trunk.features.0.0.weight, ...
+ */
+export function configuredTrunk(
+  c: TrunkConfig,
+  shape: readonly number[],
+  width = c.width,
+  text?: { vocabSize: number; padId: number },
+): StudyTrunk {
+  const { arch } = c;
+  if (!isZooArch(arch)) {
+    const misplaced = (
+      ['widthMult', 'patchSize', 'numLayers', 'numHeads', 'hiddenDim', 'mlpDim', 'weights'] as const
+    ).filter((k) => c[k] !== undefined);
+    if (misplaced.length > 0)
+      throw new ValueError('trunk', `${misplaced.join(', ')} apply to a zoo arch (resnet18, vit, ...), not ${arch}`);
+    return studyTrunk(shape, width, arch, text);
+  }
+  if (text !== undefined)
+    throw new ValueError('trunk.arch', `${arch} reads images, but the tasks' inputs are token ids; use arch: auto`);
+  const { trunk, featureDim } = zooTrunk(zooSpecOf({ ...c, arch }), shape, 'trunk');
+  return { module: trunk, features: featureDim };
 }

@@ -59,6 +59,8 @@ export interface MtlVerdictInput {
   dataBalance: DataBalanceCheck;
   /** Whether the equal-capacity single-task models were trained. */
   capacityRun: boolean;
+  /** Why the equal-capacity models were not trained though capacityCheck is on (a zoo trunk has no width to narrow). */
+  capacitySkipped?: string;
   width: number;
   /** Run label and seed → training (and validation) loss by epoch (null when not recorded). */
   losses: readonly ConvergenceCurve[];
@@ -129,9 +131,12 @@ export function decideMtlVerdict(i: MtlVerdictInput): StudyVerdict<EffectOutcome
     failure: 'no equal-capacity comparison',
     detail: i.capacityRun
       ? 'the methods are compared with single-task models of equal total capacity'
-      : 'capacityCheck is off: the fair comparison (equal total parameters) was not made',
+      : `${i.capacitySkipped ?? 'capacityCheck is off'}: the fair comparison (equal total parameters) was not made`,
   });
-  if (!i.capacityRun) next.push('turn capacityCheck on');
+  if (!i.capacityRun)
+    next.push(
+      i.capacitySkipped === undefined ? 'turn capacityCheck on' : 'run the study trunk (trunk.arch: auto) for it',
+    );
   const learnt = learntReason(i);
   if (learnt !== null) {
     reasons.push(learnt);

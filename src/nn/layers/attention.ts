@@ -71,13 +71,23 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Attentio
     this.headDim = embedDim / numHeads;
     this.dropout = opts.dropout ?? 0;
     const bias = opts.bias ?? true;
-    this.#inProjWeight = this.registerParameter(
-      'in_proj_weight',
-      new Parameter(xavierUniform(zeros([3 * embedDim, embedDim]))),
-    );
+    this.#inProjWeight = this.registerParameter('in_proj_weight', new Parameter(zeros([3 * embedDim, embedDim])));
     this.#inProjBias = this.registerParameter('in_proj_bias', bias ? new Parameter(zeros([3 * embedDim])) : null);
     this.#outProj = this.registerModule('out_proj', new Linear(embedDim, embedDim, { bias }));
-    if (this.#outProj.bias !== null) this.#outProj.bias.data.fill(0);
+    this.#initOwn();
+  }
+
+  /** PyTorch's `_reset_parameters`: in_proj xavier-uniform, in_proj and out_proj biases 0 (out_proj's weight a Linear's). */
+  #initOwn(): void {
+    xavierUniform(this.#inProjWeight);
+    this.#inProjBias?.data.fill(0);
+    this.#outProj.bias?.data.fill(0);
+  }
+
+  /** As at construction: out_proj re-drawn as a Linear, then the projections as PyTorch's. */
+  resetParameters(): void {
+    this.#outProj.resetParameters();
+    this.#initOwn();
   }
 
   /** `in_proj_weight` [3E, E]: the query, key and value projections stacked. */
@@ -140,6 +150,11 @@ export class LearnedPositionEmbedding extends Module {
       );
     }
     this.weight = new Parameter(normal(zeros([maxLength, dim]), 0, 0.02));
+  }
+
+  /** N(0, 0.02²). */
+  resetParameters(): void {
+    normal(this.weight, 0, 0.02);
   }
 
   forward(x: Tensor): Tensor {

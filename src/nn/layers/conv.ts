@@ -69,6 +69,11 @@ export class Conv2d extends Module {
     this.dilation = opts.dilation ?? 1;
     this.weight = new Parameter(zeros([outChannels, inChannels / this.groups, kh, kw]));
     this.bias = (opts.bias ?? true) ? new Parameter(zeros([outChannels])) : null;
+    this.resetParameters();
+  }
+
+  /** Weight kaiming-uniform (a = √5), bias U(±1/√fan-in), as PyTorch's `reset_parameters`. */
+  resetParameters(): void {
     initLinearLike(this.weight, this.bias);
   }
 
@@ -121,6 +126,11 @@ export class Conv1d extends Module {
     this.dilation = opts.dilation ?? 1;
     this.weight = new Parameter(zeros([outChannels, inChannels / this.groups, kernelSize]));
     this.bias = (opts.bias ?? true) ? new Parameter(zeros([outChannels])) : null;
+    this.resetParameters();
+  }
+
+  /** Weight kaiming-uniform (a = √5), bias U(±1/√fan-in), as PyTorch's `reset_parameters`. */
+  resetParameters(): void {
     initLinearLike(this.weight, this.bias);
   }
 

@@ -35,9 +35,15 @@ export class Embedding extends Module {
       throw new ValueError('Embedding', `paddingIdx ${pad} out of range for ${numEmbeddings} embeddings`);
     }
     this.paddingIdx = pad === undefined ? null : pad < 0 ? pad + numEmbeddings : pad;
-    this.weight = new Parameter(normal(zeros([numEmbeddings, embeddingDim])));
+    this.weight = new Parameter(zeros([numEmbeddings, embeddingDim]));
+    this.resetParameters();
+  }
+
+  /** N(0, 1), the padding row 0 (PyTorch's `reset_parameters`). */
+  resetParameters(): void {
+    normal(this.weight);
     if (this.paddingIdx !== null)
-      this.weight.data.fill(0, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim);
+      this.weight.data.fill(0, this.paddingIdx * this.embeddingDim, (this.paddingIdx + 1) * this.embeddingDim);
   }
 
   forward(ids: Tensor): Tensor {

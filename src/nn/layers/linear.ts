@@ -42,6 +42,11 @@ export class Linear extends Module {
     }
     this.weight = new Parameter(zeros([outFeatures, inFeatures]));
     this.bias = (opts.bias ?? true) ? new Parameter(zeros([outFeatures])) : null;
+    this.resetParameters();
+  }
+
+  /** Weight kaiming-uniform (a = √5), bias U(±1/√in), as PyTorch's `reset_parameters`. */
+  resetParameters(): void {
     initLinearLike(this.weight, this.bias);
   }
 

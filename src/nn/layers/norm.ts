@@ -59,6 +59,15 @@ abstract class BatchNormBase extends Module {
       : null;
   }
 
+  /** Scale 1, shift 0, running mean 0, variance 1 and no batches seen: as a new layer. */
+  resetParameters(): void {
+    this.weight?.data.fill(1);
+    this.bias?.data.fill(0);
+    this.runningMean?.data.fill(0);
+    this.runningVar?.data.fill(1);
+    this.numBatchesTracked?.data.fill(0);
+  }
+
   /** Throws unless x has the rank this layer accepts. */
   protected abstract checkInput(x: Tensor): void;
 
@@ -136,6 +145,12 @@ export class LayerNorm extends Module {
     const affine = opts.elementwiseAffine ?? true;
     this.weight = affine ? new Parameter(ones(this.normalizedShape)) : null;
     this.bias = affine && (opts.bias ?? true) ? new Parameter(zeros(this.normalizedShape)) : null;
+  }
+
+  /** Scale 1, shift 0. */
+  resetParameters(): void {
+    this.weight?.data.fill(1);
+    this.bias?.data.fill(0);
   }
 
   forward(x: Tensor): Tensor {

@@ -4,7 +4,8 @@
  * and a Vision Transformer, each without its classifier, so a task's head reads its pooled
  * features. The trunk's children are the torchvision model's own (`trunk.conv1.weight`,
  * `trunk.layer1.0.bn1.running_mean`, `trunk.features.3.conv.0.0.weight`), so torchvision weights
- * load into it by name (`loadTrunkWeights`).
+ * load into it by name (`loadTrunkWeights`). The trunks are the zoo's (models/zoo/zoo-net.ts), the
+ * multi-task study's `--arch` trunks too; this file adds the registry's config checks and defaults.
  *
  * @example
  * const { trunk, featureDim } = visionArchs.resnet18.trunk(visionArchs.resnet18.resolve({ inChannels: 3, height: 32, width: 32 }));
@@ -13,18 +14,14 @@
 import { z } from 'zod';
 import { ValueError } from '../../core/errors.js';
 import { parseConfig } from '../../config/index.js';
-import { Module, type AnyModule } from '../../nn/index.js';
-import type { Tensor } from '../../tensor/index.js';
-import { mobilenetV2, mobilenetV3Small } from '../../models/zoo/mobilenet.js';
-import { resnet18, resnet34, resnet50, type ResNet } from '../../models/zoo/resnet.js';
-import { visionTransformer } from '../../models/zoo/vit.js';
+import { MIN_IMAGE_SIDE, zooTrunk, type ZooSpec } from '../../models/zoo/zoo-net.js';
 import type { Architecture, ArchConfig, BuiltTrunk } from './types.js';
 
 const positive = z.number().int().min(1);
 const imageShape = {
   inChannels: positive.max(64).default(3),
-  height: positive.min(32).max(4096),
-  width: positive.min(32).max(4096),
+  height: positive.min(MIN_IMAGE_SIDE).max(4096),
+  width: positive.min(MIN_IMAGE_SIDE).max(4096),
 };
 /**
  * The input shape of an image trunk's resolved config: [inChannels, height, width].
@@ -48,49 +45,25 @@ const vitSchema = z.strictObject({
   mlpDim: positive.max(16384).default(1536),
 });
 
-/**
- * A zoo model's feature part as a trunk: every child but the classifier, registered under its own
- * name, and the model's pooled features as the output.
- */
-class ZooTrunk extends Module {
-  readonly #features: (x: Tensor) => Tensor;
-
-  constructor(model: AnyModule, classifier: string, features: (x: Tensor) => Tensor) {
-    super();
-    for (const [name, child] of model.namedChildren()) if (name !== classifier) this.registerModule(name, child);
-    for (const [name, p] of model.namedParameters()) if (!name.includes('.')) this.registerParameter(name, p); // a ViT's class token and position table
-    this.#features = features;
-  }
-
-  forward(x: Tensor): Tensor {
-    return this.#features(x);
-  }
+/** A trunk of the zoo (models/zoo/zoo-net.ts builds it) for a resolved config. */
+function trunkOf(spec: ZooSpec, config: ArchConfig): BuiltTrunk {
+  const { trunk, featureDim } = zooTrunk(spec, imageInputShape(config), 'architecture');
+  return { trunk, featureDim };
 }
 
-function resnetArch(make: (o: { numClasses: number; inChannels: number }) => ResNet, dim: number): Architecture {
+function resnetArch(arch: 'resnet18' | 'resnet34' | 'resnet50'): Architecture {
   return {
     resolve: (config: ArchConfig) => parseConfig(resnetSchema, config, 'resnet config'),
-    trunk: (config: ArchConfig): BuiltTrunk => {
-      const c = config as z.output<typeof resnetSchema>;
-      const m = make({ numClasses: 1, inChannels: c.inChannels });
-      return { trunk: new ZooTrunk(m, 'fc', (x) => m.features(x)), featureDim: dim };
-    },
+    trunk: (config: ArchConfig): BuiltTrunk => trunkOf({ arch }, config),
     inputShape: imageInputShape,
   };
 }
 
-function mobileArch(v3: boolean): Architecture {
+function mobileArch(arch: 'mobilenet_v2' | 'mobilenet_v3_small'): Architecture {
   return {
-    resolve: (config: ArchConfig) => parseConfig(cnnSchema, config, `mobilenet_${v3 ? 'v3_small' : 'v2'} config`),
-    trunk: (config: ArchConfig): BuiltTrunk => {
-      const c = config as z.output<typeof cnnSchema>;
-      const o = { numClasses: 1, inChannels: c.inChannels, widthMult: c.widthMult };
-      const m = v3 ? mobilenetV3Small(o) : mobilenetV2(o);
-      // the classifier's first layer reads the pooled features: its input width is theirs
-      const first = m.classifier.namedParameters().find(([n]) => n.endsWith('weight'))![1];
-      const featureDim = first.shape[1]!;
-      return { trunk: new ZooTrunk(m, 'classifier', (x) => m.features.forward(x).mean([2, 3])), featureDim };
-    },
+    resolve: (config: ArchConfig) => parseConfig(cnnSchema, config, `${arch} config`),
+    trunk: (config: ArchConfig): BuiltTrunk =>
+      trunkOf({ arch, widthMult: (config as z.output<typeof cnnSchema>).widthMult }, config),
     inputShape: imageInputShape,
   };
 }
@@ -110,21 +83,19 @@ const vitArch: Architecture = {
     return c;
   },
   trunk: (config: ArchConfig): BuiltTrunk => {
-    const c = config as z.output<typeof vitSchema>;
-    const { height, width: _w, ...rest } = c;
-    const m = visionTransformer({ ...rest, imageSize: height, numClasses: 1 });
-    return { trunk: new ZooTrunk(m, 'heads', (x) => m.features(x)), featureDim: c.hiddenDim };
+    const { patchSize, numLayers, numHeads, hiddenDim, mlpDim } = config as z.output<typeof vitSchema>;
+    return trunkOf({ arch: 'vit', patchSize, numLayers, numHeads, hiddenDim, mlpDim }, config);
   },
   inputShape: imageInputShape,
 };
 
 /** The vision zoo's registry entries, by arch name. */
 export const visionArchs = {
-  resnet18: resnetArch(resnet18, 512),
-  resnet34: resnetArch(resnet34, 512),
-  resnet50: resnetArch(resnet50, 2048),
-  mobilenet_v2: mobileArch(false),
-  mobilenet_v3_small: mobileArch(true),
+  resnet18: resnetArch('resnet18'),
+  resnet34: resnetArch('resnet34'),
+  resnet50: resnetArch('resnet50'),
+  mobilenet_v2: mobileArch('mobilenet_v2'),
+  mobilenet_v3_small: mobileArch('mobilenet_v3_small'),
   vit: vitArch,
 } as const satisfies Record<string, Architecture>;
 
