@@ -852,6 +852,11 @@ const POOLS: Pool2dGeometry[] = [
   pool(3, 4, 1, 1, [3, 3], [1, 1], [1, 1], true),
   pool(0, 3, 4, 4, [2, 2], [2, 2], [0, 0], true),
   pool(2, 64, 16, 16, [2, 2], [2, 2], [0, 0], false),
+  // the halving pool's vector rows: 35 windows (two passes of 16 and a masked one of 3), 14 (one
+  // masked pass), and a padded image of odd width whose inner windows start at an odd column
+  pool(1, 2, 4, 70, [2, 2], [2, 2], [0, 0], false),
+  pool(2, 3, 6, 28, [2, 2], [2, 2], [0, 0], false),
+  pool(1, 3, 5, 35, [2, 2], [2, 2], [1, 1], false),
 ];
 
 nativeTest('max, average and adaptive pooling match the reference', (be) => {
