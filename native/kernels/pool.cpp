@@ -169,8 +169,69 @@ __attribute__((target("avx512f"))) void max_row_2x2_avx512(const float* xp, int6
   }
 }
 
+// max_window_inside for `count` windows of one output row at column stride 1 or 2, 16 a pass: the
+// window's cells in the same order (row by row), lane by lane, with the same rule for NaNs. Stride
+// 2 takes the even lanes of two loads; loads are masked to the cells the windows cover.
+__attribute__((target("avx512f"))) void max_row_avx512(const float* xp, int64_t w, int64_t y0, int64_t x0,
+                                                      int64_t kh, int64_t kw, int64_t stride, int64_t count,
+                                                      float* out, int32_t* arg) {
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i even = _mm512_add_epi32(lane, lane);
+  const __m512i step = stride == 2 ? even : lane;
+  const auto lanes = [](int64_t k) -> __mmask16 {
+    return k >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (k < 0 ? 0 : k)) - 1);
+  };
+  for (int64_t j = 0; j < count; j += 16) {
+    const int64_t n = std::min<int64_t>(16, count - j);
+    const int64_t span = stride * (n - 1) + 1;  // cells of one window row's column that the pass reads
+    const __mmask16 m_out = lanes(n), m_lo = lanes(span), m_hi = lanes(span - 16);
+    const int64_t c0 = x0 + stride * j;
+    __m512 best = _mm512_setzero_ps();
+    __m512i bi = _mm512_setzero_si512();
+    for (int64_t ki = 0; ki < kh; ++ki) {
+      const int64_t row = (y0 + ki) * w;
+      __mmask16 row_nan = 0;
+      for (int64_t kj = 0; kj < kw; ++kj) {
+        const float* src = xp + row + c0 + kj;
+        __m512 v;
+        if (stride == 2) {
+          v = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(m_lo, src), even, _mm512_maskz_loadu_ps(m_hi, src + 16));
+        } else {
+          v = _mm512_maskz_loadu_ps(m_out, src);
+        }
+        const __m512i idx = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int32_t>(row + c0 + kj)), step);
+        if (ki == 0 && kj == 0) {
+          best = v;
+          bi = idx;
+        }
+        const __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+        const __mmask16 take = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) | (nan & ~row_nan);
+        best = _mm512_mask_mov_ps(best, take, v);
+        bi = _mm512_mask_mov_epi32(bi, take, idx);
+        row_nan |= nan;
+      }
+    }
+    _mm512_mask_storeu_ps(out + j, m_out, best);
+    _mm512_mask_storeu_epi32(arg + j, m_out, bi);
+  }
+}
+
 const bool kPoolAvx512 = __builtin_cpu_supports("avx512f");
 #endif
+
+// The inside windows of one output row (stride 1 or 2 along it): the AVX-512 version where the CPU
+// has it. Returns false when it does not apply, for the scalar loop to run.
+bool max_row_inside_best(const float* xp, int64_t w, int64_t y0, int64_t x0, int64_t kh, int64_t kw,
+                         int64_t stride, int64_t count, float* out, int32_t* arg) {
+#ifdef PT_POOL_AVX512
+  if (kPoolAvx512 && (stride == 1 || stride == 2) && count > 0) {
+    max_row_avx512(xp, w, y0, x0, kh, kw, stride, count, out, arg);
+    return true;
+  }
+#endif
+  (void)xp, (void)w, (void)y0, (void)x0, (void)kh, (void)kw, (void)stride, (void)count, (void)out, (void)arg;
+  return false;
+}
 
 // The halving pool's row: the AVX-512 version where the CPU has it.
 void max_row_2x2_best(const float* xp, int64_t w, int64_t y0, int64_t x0, int64_t count, float* out, int32_t* arg) {
@@ -200,7 +261,8 @@ void max_pool2d(const float* x, float* y, int32_t* argmax, const PoolGeometry& g
         const int64_t y0 = oy * g.stride_h - g.pad_h;
         if (g.kh == 2 && g.kw == 2 && g.stride_w == 2) {
           max_row_2x2_best(xp, g.w, y0, in_lo * 2 - g.pad_w, in_hi - in_lo, yr + in_lo, ar + in_lo);
-        } else {
+        } else if (!max_row_inside_best(xp, g.w, y0, in_lo * g.stride_w - g.pad_w, g.kh, g.kw, g.stride_w,
+                                        in_hi - in_lo, yr + in_lo, ar + in_lo)) {
           for (int64_t ox = in_lo; ox < in_hi; ++ox) {
             max_window_inside(xp, g.w, y0, ox * g.stride_w - g.pad_w, g.kh, g.kw, yr + ox, ar + ox);
           }

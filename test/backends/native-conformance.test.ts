@@ -857,6 +857,12 @@ const POOLS: Pool2dGeometry[] = [
   pool(1, 2, 4, 70, [2, 2], [2, 2], [0, 0], false),
   pool(2, 3, 6, 28, [2, 2], [2, 2], [0, 0], false),
   pool(1, 3, 5, 35, [2, 2], [2, 2], [1, 1], false),
+  // the vector rows of other windows: 3x3 stride 2 (a ResNet stem, and 19 inner windows a row),
+  // stride 1 along rows (38 inner windows), and stride 3 (the scalar loop)
+  pool(2, 3, 16, 16, [3, 3], [2, 2], [1, 1], false),
+  pool(1, 2, 9, 40, [3, 3], [2, 2], [1, 1], false),
+  pool(1, 2, 6, 40, [3, 2], [2, 1], [1, 0], false),
+  pool(1, 2, 7, 30, [3, 3], [3, 3], [0, 0], false),
 ];
 
 nativeTest('max, average and adaptive pooling match the reference', (be) => {
