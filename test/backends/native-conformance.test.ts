@@ -1027,6 +1027,10 @@ nativeTest('layerNorm and batchNorm, forward and backward, match the reference',
     [1, 2, 1],
     [2, 3, 0],
     [16, 4, 36],
+    // runs of 8 values and more take the AVX-512 passes: whole vectors, and vectors and a tail
+    [3, 5, 64],
+    [2, 3, 8],
+    [4, 2, 17],
   ] as const) {
     const x = gen.f32(n * c * s, -2, 2);
     const gamma = gen.f32(c, 0.5, 1.5);
