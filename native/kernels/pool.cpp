@@ -5,6 +5,11 @@
 #include <cmath>
 #include <limits>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define PT_POOL_AVX512 1
+#endif
+
 #include "parallel.h"
 
 namespace pt {
@@ -122,6 +127,120 @@ void max_row_2x2(const float* xp, int64_t w, int64_t y0, int64_t x0, int64_t cou
   }
 }
 
+#ifdef PT_POOL_AVX512
+// max_row_2x2 with AVX-512, 16 windows a pass (the last one masked): the even and odd columns of
+// 32 inputs are split with permutes, then the same four compare-and-selects, lane by lane. Compiled
+// for AVX-512 alone (the addon's other code keeps the baseline ISA) and called only where the CPU
+// has it; masked loads never touch memory past the row's last window.
+__attribute__((target("avx512f"))) void max_row_2x2_avx512(const float* xp, int64_t w, int64_t y0, int64_t x0,
+                                                          int64_t count, float* out, int32_t* arg) {
+  const float* r0 = xp + y0 * w + x0;
+  const float* r1 = r0 + w;
+  const int32_t i0 = static_cast<int32_t>(y0 * w + x0);
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+  const __m512i one = _mm512_set1_epi32(1), below = _mm512_set1_epi32(static_cast<int32_t>(w));
+  for (int64_t j = 0; j < count; j += 16) {
+    const int64_t n = std::min<int64_t>(16, count - j);
+    const auto lanes = [](int64_t k) -> __mmask16 {
+      return k >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (k < 0 ? 0 : k)) - 1);
+    };
+    const __mmask16 m_out = lanes(n), m_lo = lanes(2 * n), m_hi = lanes(2 * n - 16);
+    const __m512 lo0 = _mm512_maskz_loadu_ps(m_lo, r0 + 2 * j), hi0 = _mm512_maskz_loadu_ps(m_hi, r0 + 2 * j + 16);
+    const __m512 lo1 = _mm512_maskz_loadu_ps(m_lo, r1 + 2 * j), hi1 = _mm512_maskz_loadu_ps(m_hi, r1 + 2 * j + 16);
+    const __m512 a = _mm512_permutex2var_ps(lo0, even, hi0), b = _mm512_permutex2var_ps(lo0, odd, hi0);
+    const __m512 c = _mm512_permutex2var_ps(lo1, even, hi1), d = _mm512_permutex2var_ps(lo1, odd, hi1);
+    const __m512i ia = _mm512_add_epi32(_mm512_set1_epi32(i0 + static_cast<int32_t>(2 * j)), even);
+    const __m512i ic = _mm512_add_epi32(ia, below);
+    const __mmask16 a_nan = _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q), c_nan = _mm512_cmp_ps_mask(c, c, _CMP_UNORD_Q);
+    __m512 best = a;
+    __m512i bi = ia;
+    const __mmask16 tb = _mm512_cmp_ps_mask(b, best, _CMP_GT_OQ) | (_mm512_cmp_ps_mask(b, b, _CMP_UNORD_Q) & ~a_nan);
+    best = _mm512_mask_mov_ps(best, tb, b);
+    bi = _mm512_mask_mov_epi32(bi, tb, _mm512_add_epi32(ia, one));
+    const __mmask16 tc = _mm512_cmp_ps_mask(c, best, _CMP_GT_OQ) | c_nan;
+    best = _mm512_mask_mov_ps(best, tc, c);
+    bi = _mm512_mask_mov_epi32(bi, tc, ic);
+    const __mmask16 td = _mm512_cmp_ps_mask(d, best, _CMP_GT_OQ) | (_mm512_cmp_ps_mask(d, d, _CMP_UNORD_Q) & ~c_nan);
+    best = _mm512_mask_mov_ps(best, td, d);
+    bi = _mm512_mask_mov_epi32(bi, td, _mm512_add_epi32(ic, one));
+    _mm512_mask_storeu_ps(out + j, m_out, best);
+    _mm512_mask_storeu_epi32(arg + j, m_out, bi);
+  }
+}
+
+// max_window_inside for `count` windows of one output row at column stride 1 or 2, 16 a pass: the
+// window's cells in the same order (row by row), lane by lane, with the same rule for NaNs. Stride
+// 2 takes the even lanes of two loads; loads are masked to the cells the windows cover.
+__attribute__((target("avx512f"))) void max_row_avx512(const float* xp, int64_t w, int64_t y0, int64_t x0,
+                                                      int64_t kh, int64_t kw, int64_t stride, int64_t count,
+                                                      float* out, int32_t* arg) {
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i even = _mm512_add_epi32(lane, lane);
+  const __m512i step = stride == 2 ? even : lane;
+  const auto lanes = [](int64_t k) -> __mmask16 {
+    return k >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (k < 0 ? 0 : k)) - 1);
+  };
+  for (int64_t j = 0; j < count; j += 16) {
+    const int64_t n = std::min<int64_t>(16, count - j);
+    const int64_t span = stride * (n - 1) + 1;  // cells of one window row's column that the pass reads
+    const __mmask16 m_out = lanes(n), m_lo = lanes(span), m_hi = lanes(span - 16);
+    const int64_t c0 = x0 + stride * j;
+    __m512 best = _mm512_setzero_ps();
+    __m512i bi = _mm512_setzero_si512();
+    for (int64_t ki = 0; ki < kh; ++ki) {
+      const int64_t row = (y0 + ki) * w;
+      __mmask16 row_nan = 0;
+      for (int64_t kj = 0; kj < kw; ++kj) {
+        const float* src = xp + row + c0 + kj;
+        __m512 v;
+        if (stride == 2) {
+          v = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(m_lo, src), even, _mm512_maskz_loadu_ps(m_hi, src + 16));
+        } else {
+          v = _mm512_maskz_loadu_ps(m_out, src);
+        }
+        const __m512i idx = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int32_t>(row + c0 + kj)), step);
+        if (ki == 0 && kj == 0) {
+          best = v;
+          bi = idx;
+        }
+        const __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+        const __mmask16 take = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) | (nan & ~row_nan);
+        best = _mm512_mask_mov_ps(best, take, v);
+        bi = _mm512_mask_mov_epi32(bi, take, idx);
+        row_nan |= nan;
+      }
+    }
+    _mm512_mask_storeu_ps(out + j, m_out, best);
+    _mm512_mask_storeu_epi32(arg + j, m_out, bi);
+  }
+}
+
+const bool kPoolAvx512 = __builtin_cpu_supports("avx512f");
+#endif
+
+// The inside windows of one output row (stride 1 or 2 along it): the AVX-512 version where the CPU
+// has it. Returns false when it does not apply, for the scalar loop to run.
+bool max_row_inside_best(const float* xp, int64_t w, int64_t y0, int64_t x0, int64_t kh, int64_t kw,
+                         int64_t stride, int64_t count, float* out, int32_t* arg) {
+#ifdef PT_POOL_AVX512
+  if (kPoolAvx512 && (stride == 1 || stride == 2) && count > 0) {
+    max_row_avx512(xp, w, y0, x0, kh, kw, stride, count, out, arg);
+    return true;
+  }
+#endif
+  (void)xp, (void)w, (void)y0, (void)x0, (void)kh, (void)kw, (void)stride, (void)count, (void)out, (void)arg;
+  return false;
+}
+
+// The halving pool's row: the AVX-512 version where the CPU has it.
+void max_row_2x2_best(const float* xp, int64_t w, int64_t y0, int64_t x0, int64_t count, float* out, int32_t* arg) {
+#ifdef PT_POOL_AVX512
+  if (kPoolAvx512) return max_row_2x2_avx512(xp, w, y0, x0, count, out, arg);
+#endif
+  max_row_2x2(xp, w, y0, x0, count, out, arg);
+}
+
 }  // namespace
 
 void max_pool2d(const float* x, float* y, int32_t* argmax, const PoolGeometry& g) {
@@ -141,8 +260,9 @@ void max_pool2d(const float* x, float* y, int32_t* argmax, const PoolGeometry& g
         for (int64_t ox = 0; ox < in_lo; ++ox) max_window_clipped(xp, g, oy, ox, yr + ox, ar + ox);
         const int64_t y0 = oy * g.stride_h - g.pad_h;
         if (g.kh == 2 && g.kw == 2 && g.stride_w == 2) {
-          max_row_2x2(xp, g.w, y0, in_lo * 2 - g.pad_w, in_hi - in_lo, yr + in_lo, ar + in_lo);
-        } else {
+          max_row_2x2_best(xp, g.w, y0, in_lo * 2 - g.pad_w, in_hi - in_lo, yr + in_lo, ar + in_lo);
+        } else if (!max_row_inside_best(xp, g.w, y0, in_lo * g.stride_w - g.pad_w, g.kh, g.kw, g.stride_w,
+                                        in_hi - in_lo, yr + in_lo, ar + in_lo)) {
           for (int64_t ox = in_lo; ox < in_hi; ++ox) {
             max_window_inside(xp, g.w, y0, ox * g.stride_w - g.pad_w, g.kh, g.kw, yr + ox, ar + ox);
           }

@@ -31,6 +31,18 @@ export function setStorageAllocator(allocator: StorageAllocator | null): void {
   storage = allocator;
 }
 
+/**
+ * The storage allocator in force (null: plain JavaScript arrays), to put back after a temporary one.
+ *
+ * @example
+ * const prev = storageAllocator();
+ * setStorageAllocator(counting);
+ * try { run(); } finally { setStorageAllocator(prev); }
+ */
+export function storageAllocator(): StorageAllocator | null {
+  return storage;
+}
+
 function view(dtype: DType, buffer: ArrayBuffer, byteOffset: number, size: number): TypedArray {
   return dtype === 'int32' ? new Int32Array(buffer, byteOffset, size) : new Float32Array(buffer, byteOffset, size);
 }
@@ -62,6 +74,17 @@ export function allocateEmpty(dtype: DType, size: number): TypedArray {
 /** allocateEmpty for float32. */
 export function emptyF32(size: number): Float32Array {
   return allocateEmpty('float32', size) as Float32Array;
+}
+
+/**
+ * allocate for float32: a zero-filled array, from the storage allocator from 4 KiB on (so tensor
+ * storage that a kernel accumulates into, or fills only in part, reuses pooled pages too).
+ *
+ * @example
+ * const gx = zerosF32(x.size); // a gradient that a scatter-add accumulates into
+ */
+export function zerosF32(size: number): Float32Array {
+  return allocate('float32', size) as Float32Array;
 }
 
 /** The dtype an existing typed array holds. */

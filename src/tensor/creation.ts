@@ -6,7 +6,7 @@
  * tensor(Int32Array.of(3, 1), [2]);         // int32 labels
  * randn([64, 10], { requiresGrad: true });
  */
-import { allocate, type DType, type TypedArray } from '../core/dtype.js';
+import { allocate, emptyF32, type DType, type TypedArray } from '../core/dtype.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { checkShape, fmt, sizeOf } from '../core/shape.js';
 import { rng } from '../core/rng.js';
@@ -91,7 +91,7 @@ export function ones(shape: readonly number[], opts?: TensorOptions): Tensor {
 /** Standard normal samples from the seeded stream. */
 export function randn(shape: readonly number[], opts?: TensorOptions): Tensor {
   checkShape('randn', shape);
-  const arr = new Float32Array(sizeOf(shape));
+  const arr = emptyF32(sizeOf(shape));
   for (let i = 0; i < arr.length; i++) arr[i] = rng.normal();
   return withGrad(new Tensor(arr, shape), opts);
 }
@@ -99,7 +99,7 @@ export function randn(shape: readonly number[], opts?: TensorOptions): Tensor {
 /** Uniform samples in [low, high) from the seeded stream. */
 export function rand(shape: readonly number[], low = 0, high = 1, opts?: TensorOptions): Tensor {
   checkShape('rand', shape);
-  const arr = new Float32Array(sizeOf(shape));
+  const arr = emptyF32(sizeOf(shape));
   for (let i = 0; i < arr.length; i++) arr[i] = low + (high - low) * rng.uniform();
   return withGrad(new Tensor(arr, shape), opts);
 }

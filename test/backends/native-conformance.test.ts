@@ -852,6 +852,17 @@ const POOLS: Pool2dGeometry[] = [
   pool(3, 4, 1, 1, [3, 3], [1, 1], [1, 1], true),
   pool(0, 3, 4, 4, [2, 2], [2, 2], [0, 0], true),
   pool(2, 64, 16, 16, [2, 2], [2, 2], [0, 0], false),
+  // the halving pool's vector rows: 35 windows (two passes of 16 and a masked one of 3), 14 (one
+  // masked pass), and a padded image of odd width whose inner windows start at an odd column
+  pool(1, 2, 4, 70, [2, 2], [2, 2], [0, 0], false),
+  pool(2, 3, 6, 28, [2, 2], [2, 2], [0, 0], false),
+  pool(1, 3, 5, 35, [2, 2], [2, 2], [1, 1], false),
+  // the vector rows of other windows: 3x3 stride 2 (a ResNet stem, and 19 inner windows a row),
+  // stride 1 along rows (38 inner windows), and stride 3 (the scalar loop)
+  pool(2, 3, 16, 16, [3, 3], [2, 2], [1, 1], false),
+  pool(1, 2, 9, 40, [3, 3], [2, 2], [1, 1], false),
+  pool(1, 2, 6, 40, [3, 2], [2, 1], [1, 0], false),
+  pool(1, 2, 7, 30, [3, 3], [3, 3], [0, 0], false),
 ];
 
 nativeTest('max, average and adaptive pooling match the reference', (be) => {
@@ -1016,6 +1027,10 @@ nativeTest('layerNorm and batchNorm, forward and backward, match the reference',
     [1, 2, 1],
     [2, 3, 0],
     [16, 4, 36],
+    // runs of 8 values and more take the AVX-512 passes: whole vectors, and vectors and a tail
+    [3, 5, 64],
+    [2, 3, 8],
+    [4, 2, 17],
   ] as const) {
     const x = gen.f32(n * c * s, -2, 2);
     const gamma = gen.f32(c, 0.5, 1.5);

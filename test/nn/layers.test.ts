@@ -181,3 +181,24 @@ test('functional.linear matches the Linear layer', () => {
   const x = randn([4, 3]);
   assert.deepEqual([...nn.functional.linear(x, fc.weight, fc.bias).data], [...fc.forward(x).data]);
 });
+
+test('Sequential runs ReLU then MaxPool2d as pool then ReLU, with exactly the values and gradients of the written order', () => {
+  // inputs with ties, zeros, all-negative windows and NaNs (several a window); 2x2 halving and a
+  // padded 3x3 stride-2 pool
+  const base = randn([2, 3, 9, 10]).data as Float32Array;
+  const x0 = base.map((v, i) => (i % 11 === 0 ? NaN : i % 5 === 0 ? 0 : i % 7 === 0 ? 0.5 : v < -0.3 ? -1 : v));
+  for (const pool of [new nn.MaxPool2d(2), new nn.MaxPool2d(3, { stride: 2, padding: 1 })]) {
+    const relu = new nn.ReLU();
+    const seq = new nn.Sequential(relu, pool, new nn.Flatten());
+    const a = tensor(Float32Array.from(x0), [2, 3, 9, 10], { requiresGrad: true });
+    const b = tensor(Float32Array.from(x0), [2, 3, 9, 10], { requiresGrad: true });
+    const fused = seq.forward(a);
+    const written = pool.forward(relu.forward(b)).flatten(1);
+    const w = randn(fused.shape);
+    fused.mul(w).sum().backward();
+    written.mul(w).sum().backward();
+    assert.ok([...fused.data].some((v) => Number.isNaN(v)) && [...fused.data].some((v) => v === 0));
+    assert.deepEqual([...fused.data], [...written.data]);
+    assert.deepEqual([...a.grad!.data], [...b.grad!.data]);
+  }
+});

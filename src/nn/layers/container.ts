@@ -12,6 +12,8 @@
 import { PolytaskError, ValueError } from '../../core/errors.js';
 import type { Tensor } from '../../tensor/index.js';
 import { Module, type AnyModule } from '../module.js';
+import { ReLU } from './activation.js';
+import { MaxPool2d } from './pool.js';
 
 /**
  * Applies its children in order.
@@ -44,11 +46,31 @@ export class Sequential extends Module {
     return (this.children() as Module[])[Symbol.iterator]();
   }
 
+  /**
+   * Applies the children in order. A ReLU followed by a MaxPool2d runs as the pool, then the ReLU:
+   * max and ReLU commute (ReLU is nondecreasing), so the values and the gradients are exactly
+   * those of the written order (a window whose maximum is not positive gets 0 and sends back 0
+   * either way; a NaN is picked and passed on by both), while the ReLU and its gradient touch a
+   * quarter of the elements and two activations of the conv's size are never allocated.
+   */
   forward(x: Tensor): Tensor {
+    const mods = this.children() as Module[];
     let y = x;
-    for (const m of this.children() as Module[]) y = m.forward(y);
+    for (let i = 0; i < mods.length; i++) {
+      const m = mods[i]!;
+      const next = mods[i + 1];
+      if (next !== undefined && exactly(m, ReLU) && exactly(next, MaxPool2d)) {
+        y = m.forward(next.forward(y));
+        i++;
+      } else y = m.forward(y);
+    }
     return y;
   }
+}
+
+/** Whether `m` is an instance of `cls` itself, not of a subclass (which may override forward). */
+function exactly(m: Module, cls: abstract new (...args: never[]) => Module): boolean {
+  return Object.getPrototypeOf(m) === cls.prototype;
 }
 
 /**

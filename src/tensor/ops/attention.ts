@@ -9,6 +9,7 @@
  * scaledDotProductAttention(q, k, v, { causal: true });            // decoder-style
  * scaledDotProductAttention(q, k, v, { keyPadding: attentionMask }); // [N, Lk], 1 = token, 0 = pad
  */
+import { zerosF32 } from '../../core/dtype.js';
 import { ShapeError, ValueError } from '../../core/errors.js';
 import { fmt } from '../../core/shape.js';
 import { Tensor } from '../tensor.js';
@@ -82,7 +83,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   const lk = scores.shape[scores.ndim - 1]!;
   if (opts.mask !== undefined && opts.mask !== null) scores = where(opts.mask, scores, MASKED_SCORE);
   if (opts.causal === true) {
-    const tri = new Float32Array(lq * lk);
+    const tri = zerosF32(lq * lk);
     for (let i = 0; i < lq; i++) for (let j = 0; j <= Math.min(i, lk - 1); j++) tri[i * lk + j] = 1;
     scores = where(new Tensor(tri, [lq, lk]), scores, MASKED_SCORE);
   }
@@ -118,7 +119,7 @@ export function sinusoidalPositionEncoding(length: number, dim: number, base = 1
       `length and dim must be positive integers, got ${length} and ${dim}`,
     );
   }
-  const out = new Float32Array(length * dim);
+  const out = zerosF32(length * dim);
   for (let pos = 0; pos < length; pos++) {
     for (let i = 0; i < dim; i += 2) {
       const angle = pos / Math.pow(base, i / dim);

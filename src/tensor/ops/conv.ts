@@ -5,7 +5,7 @@
  * @example
  * conv2d(x, w, b, { padding: 1 }); // same-size 3×3 convolution
  */
-import { emptyF32 } from '../../core/dtype.js';
+import { emptyF32, zerosF32 } from '../../core/dtype.js';
 import { ShapeError, ValueError } from '../../core/errors.js';
 import { fmt } from '../../core/shape.js';
 import type { Conv2dGeometry } from '../../backend/backend.js';
@@ -86,7 +86,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Con
     let gb: Tensor | null = null;
     if (needs[1] || needs[2]) {
       const dw = emptyF32(weight.size);
-      const db = bias === null ? null : new Float32Array(g.o);
+      const db = bias === null ? null : zerosF32(g.o);
       be.conv2dBackwardWeight({ gy: gyd, x: x.data as Float32Array, gw: dw, gb: db }, g);
       gw = new Tensor(dw, weight.shape);
       gb = db === null ? null : new Tensor(db, [g.o]);

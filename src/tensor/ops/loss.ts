@@ -5,6 +5,7 @@
  * @example
  * softmaxCrossEntropy(logits, targets, { labelSmoothing: 0.1 }).mean();
  */
+import { zerosF32 } from '../../core/dtype.js';
 import { DTypeError, ShapeError, ValueError } from '../../core/errors.js';
 import { fmt } from '../../core/shape.js';
 import { getBackend } from '../../backend/registry.js';
@@ -42,9 +43,9 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor, o: SoftmaxC
       throw new ValueError('crossEntropy', `target ${t[i]} at row ${i} out of range [0, ${classes})`);
     }
   }
-  const loss = new Float32Array(rows);
+  const loss = zerosF32(rows);
   const needGrad = logits.requiresGrad && isGradEnabled();
-  const grad = needGrad ? new Float32Array(logits.size) : null;
+  const grad = needGrad ? zerosF32(logits.size) : null;
   getBackend().softmaxCrossEntropy(
     { logits: logits.data as Float32Array, targets: t, loss, grad },
     { rows, classes, smoothing, ignoreIndex: ignore },

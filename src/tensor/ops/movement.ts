@@ -5,7 +5,7 @@
  * @example
  * concat([a, b], 1); // joins along axis 1
  */
-import { allocate } from '../../core/dtype.js';
+import { allocate, zerosF32 } from '../../core/dtype.js';
 import { DTypeError, ShapeError, ValueError } from '../../core/errors.js';
 import { broadcastShapes, checkShape, fmt, normAxis, shapesEqual, sizeOf } from '../../core/shape.js';
 import { getBackend } from '../../backend/registry.js';
@@ -115,7 +115,7 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   const out = allocate(x.dtype, sizeOf(shape));
   getBackend().slice(x.data, x.shape, begin, out, shape);
   return record(new Tensor(out, shape), 'slice', [x], (g) => {
-    const gx = new Float32Array(x.size);
+    const gx = zerosF32(x.size);
     getBackend().sliceAssign(g.data, g.shape, gx, x.shape, begin);
     return [new Tensor(gx, x.shape)];
   });
@@ -146,7 +146,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   return record(new Tensor(out, shape), 'concat', tensors, (g, needs) =>
     tensors.map((t, i) => {
       if (!needs[i]) return null;
-      const gi = new Float32Array(t.size);
+      const gi = zerosF32(t.size);
       getBackend().slice(g.data, g.shape, begins[i]!, gi, t.shape);
       return new Tensor(gi, t.shape);
     }),
@@ -188,7 +188,7 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor): Tensor {
   const res = new Tensor(out, shape);
   if (x.dtype !== 'float32') return res;
   return record(res, 'indexSelect', [x], (g) => {
-    const gx = new Float32Array(x.size);
+    const gx = zerosF32(x.size);
     getBackend().indexAdd(g.data as Float32Array, a, idx, gx, x.shape);
     return [new Tensor(gx, x.shape)];
   });
@@ -208,7 +208,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const res = new Tensor(out, index.shape);
   if (x.dtype !== 'float32') return res;
   return record(res, 'gather', [x], (g) => {
-    const gx = new Float32Array(x.size);
+    const gx = zerosF32(x.size);
     getBackend().scatterAdd(g.data as Float32Array, index.shape, a, idx, gx, x.shape);
     return [new Tensor(gx, x.shape)];
   });

@@ -5,6 +5,7 @@
  * layerNorm(x, [64], gamma, beta);
  * batchNorm(x, runMean, runVar, gamma, beta, { training: true });
  */
+import { emptyF32, zerosF32 } from '../../core/dtype.js';
 import { ShapeError, ValueError } from '../../core/errors.js';
 import { fmt, sizeOf } from '../../core/shape.js';
 import { getBackend } from '../../backend/registry.js';
@@ -40,16 +41,16 @@ export function layerNorm(
       throw new ShapeError('layerNorm', `${name} must have ${cols} elements, got ${fmt(p.shape)}`);
   }
   const rows = cols === 0 ? 0 : x.size / cols;
-  const y = new Float32Array(x.size);
-  const mean = new Float32Array(rows);
-  const rstd = new Float32Array(rows);
+  const y = emptyF32(x.size);
+  const mean = emptyF32(rows);
+  const rstd = emptyF32(rows);
   const attrs = { rows, cols, eps };
   getBackend().layerNorm({ x: x.data as Float32Array, gamma: f32(weight), beta: f32(bias), y, mean, rstd }, attrs);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return record(new Tensor(y, x.shape), 'layerNorm', inputs, (g) => {
-    const gx = new Float32Array(x.size);
-    const gw = weight === null ? null : new Float32Array(cols);
-    const gb = bias === null ? null : new Float32Array(cols);
+    const gx = emptyF32(x.size);
+    const gw = weight === null ? null : zerosF32(cols);
+    const gb = bias === null ? null : zerosF32(cols);
     getBackend().layerNormBackward(
       {
         gy: g.data as Float32Array,
@@ -111,9 +112,9 @@ export function batchNorm(
   }
   if (o.training && n * s <= 1)
     throw new ShapeError('batchNorm', `training needs more than one value per channel, got input ${fmt(x.shape)}`);
-  const y = new Float32Array(x.size);
-  const mean = new Float32Array(c);
-  const rstd = new Float32Array(c);
+  const y = emptyF32(x.size);
+  const mean = emptyF32(c);
+  const rstd = emptyF32(c);
   const attrs = { n, c, s, training: o.training, momentum, eps };
   getBackend().batchNorm(
     {
@@ -130,9 +131,9 @@ export function batchNorm(
   );
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return record(new Tensor(y, x.shape), 'batchNorm', inputs, (g) => {
-    const gx = new Float32Array(x.size);
-    const gw = weight === null ? null : new Float32Array(c);
-    const gb = bias === null ? null : new Float32Array(c);
+    const gx = emptyF32(x.size);
+    const gw = weight === null ? null : zerosF32(c);
+    const gb = bias === null ? null : zerosF32(c);
     getBackend().batchNormBackward(
       {
         gy: g.data as Float32Array,

@@ -4,7 +4,7 @@
  * @example
  * maxPool2d(x, 2); // halves H and W
  */
-import { allocateEmpty, emptyF32 } from '../../core/dtype.js';
+import { allocateEmpty, emptyF32, zerosF32 } from '../../core/dtype.js';
 import { ShapeError } from '../../core/errors.js';
 import { fmt } from '../../core/shape.js';
 import type { Pool2dGeometry } from '../../backend/backend.js';
@@ -53,10 +53,10 @@ export function maxPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Te
 export function avgPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Tensor {
   requireFloat('avgPool2d', x);
   const g = geometry('avgPool2d', x, kernel, opts);
-  const y = new Float32Array(g.n * g.c * g.oh * g.ow);
+  const y = emptyF32(g.n * g.c * g.oh * g.ow);
   getBackend().avgPool2d({ x: x.data as Float32Array, y }, g);
   return record(new Tensor(y, [g.n, g.c, g.oh, g.ow]), 'avgPool2d', [x], (gy) => {
-    const gx = new Float32Array(x.size);
+    const gx = zerosF32(x.size);
     getBackend().avgPool2dBackward({ gy: gy.data as Float32Array, gx }, g);
     return [new Tensor(gx, x.shape)];
   });
@@ -68,11 +68,11 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   if (x.ndim !== 4) throw new ShapeError('adaptiveAvgPool2d', `input must be [N,C,H,W], got ${fmt(x.shape)}`);
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const [oh, ow] = pair('adaptiveAvgPool2d', 'outputSize', outputSize, 1);
-  const y = new Float32Array(n * c * oh * ow);
+  const y = emptyF32(n * c * oh * ow);
   const g = { n, c, h, w, oh, ow };
   getBackend().adaptiveAvgPool2d({ x: x.data as Float32Array, y }, g);
   return record(new Tensor(y, [n, c, oh, ow]), 'adaptiveAvgPool2d', [x], (gy) => {
-    const gx = new Float32Array(x.size);
+    const gx = zerosF32(x.size);
     getBackend().adaptiveAvgPool2dBackward({ gy: gy.data as Float32Array, gx }, g);
     return [new Tensor(gx, x.shape)];
   });

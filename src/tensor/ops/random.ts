@@ -6,6 +6,7 @@
  * dropout(x, 0.5, model.training);
  * channelDropout(x, 0.1, model.training); // x [N,C,H,W]: each (n, c) plane kept or zeroed whole
  */
+import { zerosF32 } from '../../core/dtype.js';
 import { ShapeError, ValueError } from '../../core/errors.js';
 import { rng } from '../../core/rng.js';
 import { Tensor } from '../tensor.js';
@@ -15,7 +16,7 @@ export function dropout(x: Tensor, p: number, training: boolean): Tensor {
   requireFloat('dropout', x);
   if (!(p >= 0 && p <= 1)) throw new ValueError('dropout', `p must be in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
-  const mask = new Float32Array(x.size);
+  const mask = zerosF32(x.size);
   if (p < 1) {
     const scale = 1 / (1 - p);
     for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() >= p ? scale : 0;
@@ -36,7 +37,7 @@ export function channelDropout(x: Tensor, p: number, training: boolean): Tensor 
   if (x.ndim < 2) throw new ShapeError('channelDropout', `input must be [N,C,*], got [${x.shape.join(',')}]`);
   if (!training || p === 0) return x;
   const [n, c] = x.shape as [number, number];
-  const mask = new Float32Array(n * c);
+  const mask = zerosF32(n * c);
   if (p < 1) {
     const scale = 1 / (1 - p);
     for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() >= p ? scale : 0;
