@@ -74,7 +74,7 @@ import {
   type StudyRun,
 } from './study/runs.js';
 import { loadStudyData } from './study/user-data.js';
-import { decideTransferVerdict } from './study/verdict.js';
+import { decideTransferVerdict, MLM_ABOVE_FREQUENCY } from './study/verdict.js';
 
 export type { StudyRun, TransferStudyProgress };
 
@@ -96,6 +96,8 @@ export interface TransferStudyResult {
       testAccuracy: number | null;
       /** A pretrained source: what it was trained on, when known. */
       trainedOn?: string | null;
+      /** An MLM source: the share of its held-out masked tokens that are its most frequent word. */
+      frequencyBaseline?: number;
     };
     /** testExamples: the test images of each run, by budget (see target.testSamples). */
     target: { name: string; classes: number; poolPerClass: number; testExamples: Record<string, number> };
@@ -138,6 +140,8 @@ async function sourceModel(
   curves: SourceCurves;
   /** An MLM source's masked-token accuracy on its held-out lines (its record's). */
   maskedAccuracy?: number | undefined;
+  /** An MLM source's frequency baseline on those lines (its record's; absent in older records). */
+  frequencyBaseline?: number | undefined;
 }> {
   const s = config.source;
   const checkpoint = sourceCheckpoint(config);
@@ -165,6 +169,7 @@ async function sourceModel(
       checkpoint: recorded.checkpoint,
       curves: curvesOf(recorded),
       maskedAccuracy: recorded.maskedAccuracy,
+      frequencyBaseline: recorded.frequencyBaseline,
     };
   }
   const trained: { result?: Awaited<ReturnType<typeof pretrainSource>>['result'] } = {};
@@ -196,6 +201,7 @@ async function sourceModel(
       checkpoint: record.checkpoint,
       curves: curvesOf(record),
       maskedAccuracy: record.maskedAccuracy,
+      frequencyBaseline: record.frequencyBaseline,
     };
   // pre-trained by an executor elsewhere: its weights are in the sub-run's directory
   if (subRuns === undefined)
@@ -212,6 +218,7 @@ async function sourceModel(
     checkpoint: record.checkpoint,
     curves: curvesOf(record),
     maskedAccuracy: record.maskedAccuracy,
+    frequencyBaseline: record.frequencyBaseline,
   };
 }
 
@@ -262,6 +269,16 @@ export async function runTransferStudy(
       budgets: c.target.budgets,
       sourceAccuracy,
       sourceClasses: mlm ? (data.text?.vocabSize ?? 1) : data.source.classNames.length,
+      // an MLM source is held to the most frequent word, a fairer "chance" than 1/vocabulary
+      ...(src.frequencyBaseline === undefined
+        ? {}
+        : {
+            sourceBaseline: {
+              accuracy: src.frequencyBaseline,
+              what: 'always the most frequent word',
+              margin: MLM_ABOVE_FREQUENCY,
+            },
+          }),
       sourceCurves: src.curves,
       smokeTest: c.smokeTest,
       sourceName: data.sourceName,
@@ -276,6 +293,7 @@ export async function runTransferStudy(
         checkpoint: src.checkpoint,
         epochs: src.epochs,
         testAccuracy: sourceAccuracy === null ? null : Number(sourceAccuracy.toFixed(4)),
+        ...(src.frequencyBaseline === undefined ? {} : { frequencyBaseline: src.frequencyBaseline }),
       },
       target: targetSetup(c, data),
       model: src.description,

@@ -20,7 +20,14 @@ export const mtlStudy = defineStudy({
   key: 'mtl',
   title: 'Multi-task learning',
   schema: studyConfigSchema,
-  flags: { dataset: 'dataset', methods: 'methods', epochs: 'epochs', seeds: 'seeds', train: 'train' },
+  flags: {
+    dataset: 'dataset',
+    methods: 'methods',
+    epochs: 'epochs',
+    seeds: 'seeds',
+    train: 'train',
+    finetuneEpochs: 'pretrainFinetune.finetuneEpochs',
+  },
   presets: {
     // five seeds (an interval), every run trained until its validation loss stops improving (at
     // most 30 epochs, patience 3: about 20-25 epochs on 2,700 images), equal weights against the

@@ -2,7 +2,7 @@
  * The multi-task study's sub-runs, trainable one at a time by id (src/study/sub-run-trainer.ts):
  * what a worker process or machine runs for a job of `polytask study mtl`. The config is parsed
  * as the study parses it, the data and grid are built once per config (mtlGrid, the study's own),
- * and the sub-run is trained by trainAndEvaluate, as in the study's own run.
+ * and the sub-run is trained by trainStudyRun, as in the study's own run.
  *
  * @example
  * const outcome = await mtlSubRunTrainer.train({ epochs: 1, train: 128 }, 'ew-seed0', {});
@@ -12,7 +12,8 @@ import { configHash, dataDigest, type SubRun, type SubRunTrainer } from '../../s
 import { parseStudyConfig, type MtlStudyConfig } from './config.js';
 import { studyData, type StudyData } from './data.js';
 import { mtlGrid } from './grid.js';
-import { trainAndEvaluate, type RunSpec } from './run-one.js';
+import { trainStudyRun } from './pretrain-finetune.js';
+import type { RunSpec } from './run-one.js';
 
 interface Prepared {
   hash: string;
@@ -69,7 +70,7 @@ export const mtlSubRunTrainer: SubRunTrainer = {
           .map((r) => r.id)
           .join(', ')}, ...)`,
       );
-    return trainAndEvaluate(
+    return trainStudyRun(
       data,
       c,
       run.spec,

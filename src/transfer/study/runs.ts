@@ -48,6 +48,8 @@ export interface SourceRecord {
   stopped?: boolean;
   /** An MLM source (study/mlm-source.ts): masked-token accuracy on its held-out lines. */
   maskedAccuracy?: number;
+  /** An MLM source: the share of those masked tokens that are its most frequent training word. */
+  frequencyBaseline?: number;
 }
 
 /** The pre-training's curves, for the convergence check. */
