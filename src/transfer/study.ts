@@ -8,7 +8,9 @@
  *
  * The result is what `polytask study transfer --json` prints:
  * `{ budgets, results: { <strategy>: { <budget>: { mean, sd } } }, checks, verdict, setup, runs }`,
- * accuracies as fractions. `verdict` is the shared verdict shape (src/study/verdict.ts): outcome
+ * accuracies as fractions, and with `baselines:` in the config (models of their own trained on the
+ * target labels alone, study/baselines.ts) `baselines: { <name>: { <budget>: { mean, sd } } }` and
+ * `baselineRuns`. `verdict` is the shared verdict shape (src/study/verdict.ts): outcome
  * (helps | hurts | no-difference | inconclusive), the best strategy's gain over scratch in points
  * with its 95% t interval paired by seed, the checks that decided it (smoke test, source accuracy
  * against chance, convergence, seed noise, unstable strategies) and what to run next (see
@@ -55,11 +57,13 @@ import {
 import {
   gridSetup,
   runFineTuneGrid,
+  splitBaselines,
   strategyResults,
   targetSetup,
   type StrategyResults,
   type TransferStudyProgress,
 } from './study/grid.js';
+import { baselineResults, checkBaselines, type BaselineResults } from './study/baselines.js';
 import { runPretrainedStudy } from './study/pretrained-run.js';
 import { studyDataset, type StudyData } from './study/data.js';
 import {
@@ -109,6 +113,12 @@ export interface TransferStudyResult {
     seconds: number;
   };
   runs: StudyRun[];
+  /**
+   * Each baseline's (study/baselines.ts: a model of its own trained on the labels alone) target
+   * accuracy by budget, mean and sd over the seeds, and its runs; absent without baselines.
+   */
+  baselines?: BaselineResults;
+  baselineRuns?: StudyRun[];
 }
 
 /** What the study takes besides its config: sub-run records, abort signal, executor. */
@@ -241,6 +251,7 @@ export async function runTransferStudy(
   const ft = c.fineTune;
   onProgress({ phase: 'data', message: 'loading images', done: 0, total: 1, run: 'data', runIndex: 1, runs: 1 });
   const data = await loadStudyData(c);
+  checkBaselines(c, data);
   const src = await sourceModel(c, data, onProgress, options);
   const classes = data.targetPool.classNames.length;
   // a loaded checkpoint's head need not have been trained on this direction's source classes; with
@@ -253,7 +264,7 @@ export async function runTransferStudy(
       ? taskAccuracy(src.model, src.description.tasks[0]!.name, studyDataset(data, data.sourceTest))
       : null;
   const fineTune = new FineTuneRuns(c, data, src.description, sourceWeights(src.model));
-  const runs = await runFineTuneGrid(c, fineTune, onProgress, options);
+  const { runs, baselineRuns } = splitBaselines(await runFineTuneGrid(c, fineTune, onProgress, options));
   const results = strategyResults(c, runs);
   const checks: StudyChecks = {
     inputs: inputCheck(imageStats(data.source, data.featureShape), imageStats(data.targetPool, data.featureShape)),
@@ -300,5 +311,6 @@ export async function runTransferStudy(
       ...gridSetup(c, started),
     },
     runs,
+    ...(baselineRuns.length === 0 ? {} : { baselines: baselineResults(c, baselineRuns), baselineRuns }),
   };
 }
