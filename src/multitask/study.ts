@@ -3,7 +3,8 @@
  * the chosen weighting methods with the same budget (epochs, batch size, learning rate, trunk), for
  * each seed, and report
  * - `results`: held-out metrics by run ('single' and each method's short key, or `<method>@<mixing>`
- *   when the study compares mixings), task, metric;
+ *   when the study compares mixings; `…+ft` for T5's pre-training on the mixture then fine-tuning
+ *   on each task, with `pretrainFinetune`), task, metric;
  * - `deltaM`: Δm of each method against the single-task baselines, in percent (delta-m.ts);
  * - `negativeTransfer`: per method, the tasks that fall below their single-task baselines;
  * - `affinity`: per method, TAG lookahead affinity and gradient cosine every K steps (affinity.ts);
@@ -50,7 +51,8 @@ import { multiTaskLabels, parseStudyConfig, type MtlStudyConfig, type MtlStudyCo
 import { loadStudyData } from './study/data.js';
 import { isZooArch } from '../models/zoo/zoo-net.js';
 import { mtlGrid } from './study/grid.js';
-import { isRunOutcome, trainAndEvaluate, type RunOutcome } from './study/run-one.js';
+import { trainStudyRun } from './study/pretrain-finetune.js';
+import { isRunOutcome, type RunOutcome } from './study/run-one.js';
 import { decideMtlVerdict } from './study/verdict.js';
 import { summarizeTask, type TaskSummary } from './task.js';
 import type { WeightsOverTime } from './weight-history.js';
@@ -154,7 +156,7 @@ export async function runMtlStudy(
           losses: e.losses,
           etaSeconds: e.progress.etaSeconds,
         });
-      return trainAndEvaluate(data, c, spec, onStep, ctx.signal);
+      return trainStudyRun(data, c, spec, onStep, ctx.signal);
     },
   });
   const outcomes = new Map<string, RunOutcome[]>();
@@ -214,12 +216,16 @@ export async function runMtlStudy(
     chance: recordFrom(
       tasks.filter((t) => t.kind === 'multiclass' && 'accuracy' in t.directions).map((t) => [t.name, 1 / t.outputs]),
     ),
-    losses: done.map((o, k) => ({
-      label: `${grid[k]!.spec.label} seed ${grid[k]!.spec.seed}`,
-      losses: o.losses ?? null,
-      validation: o.valLosses ?? null,
-      stopped: o.stopped === true,
-    })),
+    // a run of stages (pre-training, then a fine-tuning per task) is judged stage by stage
+    losses: done.flatMap((o, k) => {
+      const label = `${grid[k]!.spec.label} seed ${grid[k]!.spec.seed}`;
+      return (o.stages ?? [{ stage: null, ...o }]).map((s) => ({
+        label: s.stage === null ? label : `${label} (${s.stage})`,
+        losses: s.losses ?? null,
+        validation: s.valLosses ?? null,
+        stopped: s.stopped === true,
+      }));
+    }),
   });
   const timing = {
     total: (performance.now() - started) / 1000,

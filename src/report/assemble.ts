@@ -57,13 +57,16 @@ function trainingCharts(all: readonly MetricRecord[], prefix: string): Chart[] {
 
 function transferSection(r: TransferReport, records: readonly MetricRecord[]): PlannedSection {
   const budgets = [...r.budgets].sort((a, b) => a - b);
-  const rows = Object.entries(r.results).map(([s, byBudget]) => [
-    s,
-    ...budgets.map((b) => {
+  const cells = (byBudget: Record<string, { mean: number; sd: number }> | undefined): string[] =>
+    budgets.map((b) => {
       const v = byBudget?.[String(b)];
       return v === undefined ? '–' : `${fmt(v.mean)} ± ${fmt(v.sd)}`;
-    }),
-  ]);
+    });
+  // the baselines (models of their own trained on the labels alone) below the strategies
+  const rows = [
+    ...Object.entries(r.results).map(([s, byBudget]) => [s, ...cells(byBudget)]),
+    ...Object.entries(r.baselines ?? {}).map(([name, byBudget]) => [`${name} (baseline)`, ...cells(byBudget)]),
+  ];
   return {
     title: 'Transfer learning',
     intro:

@@ -12,7 +12,7 @@ import type { MtlStudyResult } from '../multitask/study.js';
 import type { TransferStudyResult } from '../transfer/study.js';
 
 /** The transfer study's result as the report reads it. */
-export type TransferReport = Pick<TransferStudyResult, 'budgets' | 'results' | 'verdict'>;
+export type TransferReport = Pick<TransferStudyResult, 'budgets' | 'results' | 'verdict' | 'baselines'>;
 
 /** The multi-task study's result as the report reads it. */
 export type MtlReport = Pick<

@@ -7,6 +7,8 @@
  * - `state.json` (+ `state.safetensors` when it holds tensors): scheduler, data loader, random
  *   state, counters — whatever the caller needs to resume;
  * - `metadata.json`: the caller's description (architecture, tasks);
+ * - files the caller adds beside them (`files`: a text model's `tokenizer.json`), read back with
+ *   readCheckpointFile;
  * - `manifest.json`, last: sizes and SHA-256 of the others.
  *
  * Every file is written atomically (temp file, fsync, rename), so a kill at any instant leaves the
@@ -51,6 +53,8 @@ export interface CheckpointContents {
   state?: unknown;
   /** The caller's description of the run (architecture, tasks); plain JSON. */
   metadata?: JsonValue;
+  /** More files by name (letters, digits, '.', '_', '-'; not one of the names above), listed in the manifest. */
+  files?: Readonly<Record<string, string | Uint8Array>>;
 }
 
 export interface SaveCheckpointOptions {
@@ -77,6 +81,20 @@ function encodeFiles(c: CheckpointContents): Map<string, Uint8Array | string> {
     if (Object.keys(packed.tensors).length > 0)
       throw new ValueError('saveCheckpoint', 'metadata must be plain JSON, without tensors');
     files.set('metadata.json', json(packed.json));
+  }
+  for (const [name, data] of Object.entries(c.files ?? {})) {
+    if (
+      !/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(name) ||
+      files.has(name) ||
+      name.startsWith('optimizer.') ||
+      name.startsWith('state.') ||
+      name === MANIFEST_FILE
+    )
+      throw new ValueError(
+        'saveCheckpoint',
+        `files: '${name}' is not a name a checkpoint can hold beside its own files`,
+      );
+    files.set(name, data);
   }
   return files;
 }
@@ -146,6 +164,23 @@ function readChecked(path: string, manifest: Manifest, file: string): Buffer {
     );
   }
   return bytes;
+}
+
+/**
+ * The bytes of an added file (`files` of saveCheckpoint) of the checkpoint in `path`, checked
+ * against its manifest; null when the manifest does not list it.
+ *
+ * @example
+ * readCheckpointFile('runs/a/step-00000120-epoch-0003', 'tokenizer.json')?.toString('utf8');
+ */
+export function readCheckpointFile(path: string, file: string): Buffer | null {
+  const manifest = readManifest(path);
+  if (manifest === null)
+    throw new CheckpointError(
+      path,
+      `no valid ${MANIFEST_FILE}: not a checkpoint, or one whose writing was interrupted`,
+    );
+  return Object.hasOwn(manifest.files, file) ? readChecked(path, manifest, file) : null;
 }
 
 /**

@@ -49,7 +49,13 @@ export { runStep, type StepSetup, type StepOutcome } from './train-step.js';
 export { NonFiniteError, CheckpointError, StoppedError, describeNonFinite, type NonFiniteInfo } from './errors.js';
 export { fitUnlessAborted } from './abortable-fit.js';
 export { firstNonFiniteLoss, firstNonFiniteGradient } from './finite.js';
-export { saveCheckpoint, loadCheckpoint, type CheckpointContents, type SaveCheckpointOptions } from './checkpoint.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  readCheckpointFile,
+  type CheckpointContents,
+  type SaveCheckpointOptions,
+} from './checkpoint.js';
 export { checkpointDirOf, loadWeightsStrict } from './checkpoint-load.js';
 export {
   listCheckpoints,

@@ -42,6 +42,8 @@ export interface SavePretrainedOptions {
   step?: number;
   epoch?: number;
   source?: JsonValue;
+  /** Files saved inside the checkpoint beside the weights (a text model's `tokenizer.json`). */
+  files?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -61,7 +63,13 @@ export function savePretrained(
   const weights = model.stateDict();
   buildModel(desc).loadStateDict(weights, { strict: true });
   const metadata = { ...desc, ...(opts.source === undefined ? {} : { source: opts.source }) } as unknown as JsonValue;
-  return saveCheckpoint(root, { step: opts.step ?? 0, epoch: opts.epoch ?? 0, model: weights, metadata });
+  return saveCheckpoint(root, {
+    step: opts.step ?? 0,
+    epoch: opts.epoch ?? 0,
+    model: weights,
+    metadata,
+    ...(opts.files === undefined ? {} : { files: opts.files }),
+  });
 }
 
 /**

@@ -8,7 +8,9 @@
  *
  * The result is what `polytask study transfer --json` prints:
  * `{ budgets, results: { <strategy>: { <budget>: { mean, sd } } }, checks, verdict, setup, runs }`,
- * accuracies as fractions. `verdict` is the shared verdict shape (src/study/verdict.ts): outcome
+ * accuracies as fractions, and with `baselines:` in the config (models of their own trained on the
+ * target labels alone, study/baselines.ts) `baselines: { <name>: { <budget>: { mean, sd } } }` and
+ * `baselineRuns`. `verdict` is the shared verdict shape (src/study/verdict.ts): outcome
  * (helps | hurts | no-difference | inconclusive), the best strategy's gain over scratch in points
  * with its 95% t interval paired by seed, the checks that decided it (smoke test, source accuracy
  * against chance, convergence, seed noise, unstable strategies) and what to run next (see
@@ -55,11 +57,13 @@ import {
 import {
   gridSetup,
   runFineTuneGrid,
+  splitBaselines,
   strategyResults,
   targetSetup,
   type StrategyResults,
   type TransferStudyProgress,
 } from './study/grid.js';
+import { baselineResults, checkBaselines, type BaselineResults } from './study/baselines.js';
 import { runPretrainedStudy } from './study/pretrained-run.js';
 import { studyDataset, type StudyData } from './study/data.js';
 import {
@@ -74,7 +78,7 @@ import {
   type StudyRun,
 } from './study/runs.js';
 import { loadStudyData } from './study/user-data.js';
-import { decideTransferVerdict } from './study/verdict.js';
+import { decideTransferVerdict, MLM_ABOVE_FREQUENCY } from './study/verdict.js';
 
 export type { StudyRun, TransferStudyProgress };
 
@@ -96,6 +100,8 @@ export interface TransferStudyResult {
       testAccuracy: number | null;
       /** A pretrained source: what it was trained on, when known. */
       trainedOn?: string | null;
+      /** An MLM source: the share of its held-out masked tokens that are its most frequent word. */
+      frequencyBaseline?: number;
     };
     /** testExamples: the test images of each run, by budget (see target.testSamples). */
     target: { name: string; classes: number; poolPerClass: number; testExamples: Record<string, number> };
@@ -107,6 +113,12 @@ export interface TransferStudyResult {
     seconds: number;
   };
   runs: StudyRun[];
+  /**
+   * Each baseline's (study/baselines.ts: a model of its own trained on the labels alone) target
+   * accuracy by budget, mean and sd over the seeds, and its runs; absent without baselines.
+   */
+  baselines?: BaselineResults;
+  baselineRuns?: StudyRun[];
 }
 
 /** What the study takes besides its config: sub-run records, abort signal, executor. */
@@ -138,6 +150,8 @@ async function sourceModel(
   curves: SourceCurves;
   /** An MLM source's masked-token accuracy on its held-out lines (its record's). */
   maskedAccuracy?: number | undefined;
+  /** An MLM source's frequency baseline on those lines (its record's; absent in older records). */
+  frequencyBaseline?: number | undefined;
 }> {
   const s = config.source;
   const checkpoint = sourceCheckpoint(config);
@@ -165,6 +179,7 @@ async function sourceModel(
       checkpoint: recorded.checkpoint,
       curves: curvesOf(recorded),
       maskedAccuracy: recorded.maskedAccuracy,
+      frequencyBaseline: recorded.frequencyBaseline,
     };
   }
   const trained: { result?: Awaited<ReturnType<typeof pretrainSource>>['result'] } = {};
@@ -196,6 +211,7 @@ async function sourceModel(
       checkpoint: record.checkpoint,
       curves: curvesOf(record),
       maskedAccuracy: record.maskedAccuracy,
+      frequencyBaseline: record.frequencyBaseline,
     };
   // pre-trained by an executor elsewhere: its weights are in the sub-run's directory
   if (subRuns === undefined)
@@ -212,6 +228,7 @@ async function sourceModel(
     checkpoint: record.checkpoint,
     curves: curvesOf(record),
     maskedAccuracy: record.maskedAccuracy,
+    frequencyBaseline: record.frequencyBaseline,
   };
 }
 
@@ -234,6 +251,7 @@ export async function runTransferStudy(
   const ft = c.fineTune;
   onProgress({ phase: 'data', message: 'loading images', done: 0, total: 1, run: 'data', runIndex: 1, runs: 1 });
   const data = await loadStudyData(c);
+  checkBaselines(c, data);
   const src = await sourceModel(c, data, onProgress, options);
   const classes = data.targetPool.classNames.length;
   // a loaded checkpoint's head need not have been trained on this direction's source classes; with
@@ -246,7 +264,7 @@ export async function runTransferStudy(
       ? taskAccuracy(src.model, src.description.tasks[0]!.name, studyDataset(data, data.sourceTest))
       : null;
   const fineTune = new FineTuneRuns(c, data, src.description, sourceWeights(src.model));
-  const runs = await runFineTuneGrid(c, fineTune, onProgress, options);
+  const { runs, baselineRuns } = splitBaselines(await runFineTuneGrid(c, fineTune, onProgress, options));
   const results = strategyResults(c, runs);
   const checks: StudyChecks = {
     inputs: inputCheck(imageStats(data.source, data.featureShape), imageStats(data.targetPool, data.featureShape)),
@@ -262,6 +280,16 @@ export async function runTransferStudy(
       budgets: c.target.budgets,
       sourceAccuracy,
       sourceClasses: mlm ? (data.text?.vocabSize ?? 1) : data.source.classNames.length,
+      // an MLM source is held to the most frequent word, a fairer "chance" than 1/vocabulary
+      ...(src.frequencyBaseline === undefined
+        ? {}
+        : {
+            sourceBaseline: {
+              accuracy: src.frequencyBaseline,
+              what: 'always the most frequent word',
+              margin: MLM_ABOVE_FREQUENCY,
+            },
+          }),
       sourceCurves: src.curves,
       smokeTest: c.smokeTest,
       sourceName: data.sourceName,
@@ -276,11 +304,13 @@ export async function runTransferStudy(
         checkpoint: src.checkpoint,
         epochs: src.epochs,
         testAccuracy: sourceAccuracy === null ? null : Number(sourceAccuracy.toFixed(4)),
+        ...(src.frequencyBaseline === undefined ? {} : { frequencyBaseline: src.frequencyBaseline }),
       },
       target: targetSetup(c, data),
       model: src.description,
       ...gridSetup(c, started),
     },
     runs,
+    ...(baselineRuns.length === 0 ? {} : { baselines: baselineResults(c, baselineRuns), baselineRuns }),
   };
 }

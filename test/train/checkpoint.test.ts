@@ -23,6 +23,7 @@ import {
   packState,
   parseCheckpointName,
   pruneCheckpoints,
+  readCheckpointFile,
   readManifest,
   saveCheckpoint,
   unpackState,
@@ -205,4 +206,22 @@ test('packState and unpackState keep values exact, escape $ keys, and refuse wha
   assert.throws(() => packState({ m: new Map() }), /'m' is a Map/);
   assert.throws(() => packState(new Float32Array(2)), /'\(root\)' is a Float32Array/);
   assert.throws(() => unpackState({ $tensor: 'missing' }, {}), /no tensor 'missing'/);
+});
+
+test('files added to a checkpoint are listed in its manifest, read back checked, and need plain names', () => {
+  withDir((root) => {
+    const model = { w: tensor([1, 2]) };
+    const { path } = saveCheckpoint(root, { step: 1, epoch: 1, model, files: { 'tokenizer.json': '{"a":1}' } });
+    assert.ok(readManifest(path)!.files['tokenizer.json'] !== undefined);
+    assert.equal(readCheckpointFile(path, 'tokenizer.json')!.toString('utf8'), '{"a":1}');
+    assert.equal(readCheckpointFile(path, 'other.json'), null);
+    writeFileSync(join(path, 'tokenizer.json'), '{"a":2}');
+    assert.throws(() => readCheckpointFile(path, 'tokenizer.json'), /tokenizer\.json is damaged/);
+    for (const name of ['../x', 'a/b', 'model.safetensors', 'manifest.json', 'state.json', '.hidden'])
+      assert.throws(
+        () => saveCheckpoint(root, { step: 2, epoch: 1, model, files: { [name]: 'x' } }),
+        /saveCheckpoint: files: .* is not a name a checkpoint can hold/,
+        name,
+      );
+  });
 });

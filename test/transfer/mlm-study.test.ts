@@ -10,67 +10,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '../../src/core/rng.js';
 import { runTransferStudy } from '../../src/transfer/study.js';
 import { resolveStudyConfig, type TransferStudyInput } from '../../src/transfer/study/config.js';
 import { loadStudyData } from '../../src/transfer/study/user-data.js';
 import { polytask, withTempDir } from '../cli/helpers.js';
-
-const WORDS = Array.from({ length: 24 }, (_, i) => `w${String.fromCharCode(97 + i)}`);
-
-/** A window of `n` words of the cycle from `start`. */
-const windowAt = (start: number, n: number): string =>
-  Array.from({ length: n }, (_, i) => WORDS[(start + i) % WORDS.length]!).join(' ');
-
-/** The corpus (lines.txt) and the target's train and test tables in `dir`. */
-function writeText(dir: string): { corpus: string; train: string; test: string } {
-  const rng = new Rng(5);
-  const corpus = join(dir, 'lines.txt');
-  writeFileSync(corpus, Array.from({ length: 400 }, () => windowAt(rng.int(24), 6)).join('\n') + '\n');
-  const table = (n: number): string =>
-    'text,label\n' +
-    Array.from({ length: n }, (_, i) => {
-      const first = i % 2 === 0;
-      return `${windowAt((first ? 0 : 12) + rng.int(10), 4)},${first ? 'first' : 'second'}`;
-    }).join('\n') +
-    '\n';
-  const train = join(dir, 'train.csv');
-  const testFile = join(dir, 'test.csv');
-  writeFileSync(train, table(40));
-  writeFileSync(testFile, table(40));
-  return { corpus, train, test: testFile };
-}
-
-function tinyStudy(files: { corpus: string; train: string; test: string }): TransferStudyInput {
-  return {
-    model: { arch: 'text', encoder: 'transformer', embedDim: 32, layers: 1, heads: 2 },
-    source: {
-      objective: 'mlm',
-      data: { file: files.corpus },
-      samples: 'all',
-      testSamples: 40,
-      epochs: 20,
-      batchSize: 16,
-      lr: 0.003,
-      patience: 20,
-      vocabSize: 100,
-      minCount: 1,
-    },
-    target: {
-      data: {
-        source: 'text',
-        file: files.train,
-        testFile: files.test,
-        textColumn: 'text',
-        label: 'label',
-        maxLength: 8,
-      },
-      budgets: [4],
-      testSamples: 'rest',
-    },
-    fineTune: { strategies: ['scratch', 'full'], seeds: [0, 1], minEpochs: 3, epochBudget: 12, batchSize: 8 },
-  };
-}
+import { plain } from '../helpers/plain.js';
+import { tinyStudy, writeText } from './mlm-text.js';
+import { checkBaselines } from '../../src/transfer/study/baselines.js';
+import type { StudyRun } from '../../src/transfer/study/runs.js';
+import { assembleReport } from '../../src/report/assemble.js';
 
 test('MLM source → text target: the encoder learns the planted corpus, and the headline is the runs’ paired gain', () =>
   withTempDir(async (dir) => {
@@ -82,6 +30,10 @@ test('MLM source → text target: the encoder learns the planted corpus, and the
     assert.ok(masked !== null && masked > 0.3, `masked-token accuracy ${masked}`);
     const adequate = r.verdict.reasons.find((x) => x.check === 'source adequate');
     assert.equal(adequate?.passed, true, JSON.stringify(adequate));
+    // held to the most frequent word: about 1 in 24 of the masked tokens (the cycle's words are equally common)
+    const frequent = r.setup.source.frequencyBaseline;
+    assert.ok(frequent !== undefined && frequent > 0.01 && frequent < 0.12, `frequency baseline ${frequent}`);
+    assert.match(adequate!.detail, /against always the most frequent word/);
     assert.equal(r.setup.model.arch, 'text');
     assert.deepEqual(
       r.setup.model.tasks.map((t) => t.name),
@@ -100,12 +52,75 @@ test('MLM source → text target: the encoder learns the planted corpus, and the
     for (const run of r.runs) assert.ok(Math.abs(run.accuracy * 40 - Math.round(run.accuracy * 40)) < 1e-9);
   }));
 
+test('baselines train their own model on the labels alone, beside the strategies and outside the verdict', () =>
+  withTempDir(async (dir) => {
+    const files = writeText(dir);
+    const study = tinyStudy(files);
+    const r = await runTransferStudy({
+      ...study,
+      fineTune: { ...study.fineTune, seeds: [0] },
+      baselines: {
+        // planted: a baseline of the study's own architecture, trained on the labels alone, is scratch
+        same: { model: study.model! },
+        bow: { model: { arch: 'text', encoder: 'mean', embedDim: 16 } },
+      },
+    });
+    assert.deepEqual(
+      r.runs.map((x) => x.strategy),
+      ['scratch', 'full'],
+    );
+    const of = (name: string): StudyRun => r.baselineRuns!.find((x) => x.baseline === name)!;
+    const scratch = r.runs.find((x) => x.strategy === 'scratch')!;
+    assert.equal(of('same').accuracy, scratch.accuracy);
+    assert.deepEqual(of('same').losses, scratch.losses);
+    // its own architecture: not the same training
+    assert.notDeepEqual(of('bow').losses, scratch.losses);
+    assert.deepEqual(plain(r.baselines), {
+      same: { '4': { mean: Number(scratch.accuracy.toFixed(4)), sd: 0 } },
+      bow: { '4': { mean: Number(of('bow').accuracy.toFixed(4)), sd: 0 } },
+    });
+    // the verdict compares the strategies only
+    assert.equal(r.verdict.effect?.n, 1);
+    assert.equal(r.verdict.effect?.estimate, 100 * (r.runs[1]!.accuracy - scratch.accuracy));
+    // the report's table shows them below the strategies
+    const { sections } = assembleReport({ transfer: r });
+    const table = sections.find((s) => s.title === 'Transfer learning')!.tables[0]!;
+    assert.deepEqual(
+      table.rows.map((row) => row[0]),
+      ['scratch', 'full', 'same (baseline)', 'bow (baseline)'],
+    );
+  }));
+
+test('baselines: a bad name or an architecture the data cannot take is refused before anything trains', () =>
+  withTempDir(async (dir) => {
+    const files = writeText(dir);
+    const study = tinyStudy(files);
+    assert.throws(
+      () => resolveStudyConfig({ ...study, baselines: { scratch: { model: { arch: 'text' } } } }),
+      /baselines\.scratch.*a name that is not a strategy/,
+    );
+    const c = resolveStudyConfig({ ...study, baselines: { img: { model: { arch: 'cnn' } } } });
+    const data = await loadStudyData(c);
+    assert.throws(() => checkBaselines(c, data), /baselines\.img\.model: cnn needs image inputs/);
+    const runsDir = join(dir, 'runs');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...study, baselines: { img: { model: { arch: 'cnn' } } } }));
+    const ran = await polytask(['study', 'transfer', '-c', bad, '-q'], { runsDir });
+    assert.notEqual(ran.code, 0);
+    assert.match(ran.stderr, /baselines\.img\.model: cnn needs image inputs/);
+    assert.equal(ran.stderr.trim().split('\n').length, 1, ran.stderr);
+    assert.ok(!existsSync(runsDir) || readdirSync(runsDir).every((n) => n.startsWith('index.sqlite')));
+  }));
+
 test('an MLM source: the vocabulary comes from the corpus and the target is read with it', () =>
   withTempDir(async (dir) => {
     const files = writeText(dir);
     const data = await loadStudyData(resolveStudyConfig(tinyStudy(files)));
     // [PAD], [UNK] and the 24 words; [MASK] one past them
-    assert.deepEqual(data.text, { vocabSize: 27, padId: 0, maskId: 26, special: [0, 1] });
+    const { tokenizer, ...sizes } = data.text!;
+    assert.deepEqual(sizes, { vocabSize: 27, padId: 0, maskId: 26, special: [0, 1] });
+    // the vocabulary saved with the model: the corpus's words, then [MASK] at its id
+    assert.equal((JSON.parse(tokenizer!) as { model: { vocab: Record<string, number> } }).model.vocab['[MASK]'], 26);
     assert.deepEqual(data.featureShape, [8]);
     assert.equal(data.source.n, 360);
     assert.equal(data.sourceTest.n, 40);

@@ -41,7 +41,7 @@ import { checkRunsRootUsable } from '../runs-root-guard.js';
 import { findRun, otherKind, resumeCommand, RunSession } from '../run-store.js';
 import { fitSupervised } from '../supervised/fit.js';
 import { trainingExtras } from '../supervised/conveniences.js';
-import { prepareModel } from '../supervised/setup.js';
+import { prepareModel, pretrainedTokenizer } from '../supervised/setup.js';
 import { checkFinetuneConfig, checkFinetuneModel, fitFinetune, type FinetuneOutcome } from '../supervised/finetune.js';
 import { isTaskTraining, trainTasks } from '../supervised/tasks.js';
 import { atPrecision, parsePrecisionFlag } from '../precision.js';
@@ -152,6 +152,12 @@ async function train(
   checkTrainingConfig(config);
   if (kind === 'finetune') checkFinetuneConfig(config as FinetuneConfig);
   checkRunsRootUsable(ctx.root);
+  // text from a pre-trained checkpoint that holds its vocabulary (an MLM pre-training's): read with it
+  const from = kind === 'finetune' ? (config as FinetuneConfig).finetune.from : undefined;
+  if (from !== undefined && config.data.source === 'text' && config.data.tokenizer === undefined) {
+    const saved = pretrainedTokenizer(ctx.root, from);
+    if (saved !== undefined) config.data = { ...config.data, tokenizer: saved };
+  }
   // everything that can fail on the user's input happens before the run directory exists
   const data = await loadData(config.data, config.seed);
   for (const w of data.warnings) out.note(`warning: ${w}`);

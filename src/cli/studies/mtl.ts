@@ -24,7 +24,14 @@ export const mtlStudy = defineStudy({
   key: 'mtl',
   title: 'Multi-task learning',
   schema: studyConfigSchema,
-  flags: { dataset: 'dataset', methods: 'methods', epochs: 'epochs', seeds: 'seeds', train: 'train' },
+  flags: {
+    dataset: 'dataset',
+    methods: 'methods',
+    epochs: 'epochs',
+    seeds: 'seeds',
+    train: 'train',
+    finetuneEpochs: 'pretrainFinetune.finetuneEpochs',
+  },
   options: arch.options,
   expand: arch.expand,
   // a trunk other than the default one is built once on the data (its weights loaded) before the

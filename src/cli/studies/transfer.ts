@@ -25,6 +25,7 @@ import {
   transferStudyConfigSchema,
 } from '../../transfer/study/config.js';
 import { loadPretrainedStudy } from '../../transfer/study/pretrained.js';
+import { checkBaselines } from '../../transfer/study/baselines.js';
 import { loadStudyData } from '../../transfer/study/user-data.js';
 import { transferOverrides } from './transfer-source.js';
 import { defineStudy } from './types.js';
@@ -104,11 +105,12 @@ export const transferStudy = defineStudy({
   },
   // the data (and given weights) load and fit one model before the run directory exists, once:
   // the study takes what was loaded here; the user's files it read are fingerprinted
-  dataInputs: async (config) => ({
-    files: isPretrainedStudy(config)
-      ? (await loadPretrainedStudy(config)).data.files
-      : (await loadStudyData(config)).files,
-  }),
+  dataInputs: async (config) => {
+    const data = isPretrainedStudy(config) ? (await loadPretrainedStudy(config)).data : await loadStudyData(config);
+    // the baselines' architectures must fit the target data too
+    checkBaselines(config, data);
+    return { files: data.files };
+  },
   // the study's progress events carry the run (pre-training, or a fine-tuning run), its index and the runs done
   run: runTransferStudy,
   report: (result) => ({ transfer: result }),

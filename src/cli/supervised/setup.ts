@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { latestCheckpoint } from '../../train/index.js';
+import { checkpointDirOf, latestCheckpoint, readCheckpointFile } from '../../train/index.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
 import { inputFits } from '../../transfer/arch/input-shape.js';
 import { buildModel, inputShapeOf } from '../../transfer/arch/registry.js';
@@ -19,7 +19,7 @@ import { loadPretrained } from '../../transfer/checkpoint.js';
 import { replaceHeads } from '../../transfer/heads.js';
 import { CliError } from '../errors.js';
 import type { FinetuneConfig, TrainConfig } from '../config/train-schema.js';
-import type { LoadedData } from '../../data/sources/index.js';
+import { TOKENIZER_FILE, type LoadedData } from '../../data/sources/index.js';
 import { findRun } from '../run-store.js';
 import { describeModel, givenWeights } from './model.js';
 import { loadTrunkWeights } from '../../transfer/arch/trunk-weights.js';
@@ -52,7 +52,21 @@ export interface PreparedModel {
 export function pretrainedPath(root: string, from: string): string {
   if (fs.existsSync(join(from, 'manifest.json'))) return from;
   if (fs.existsSync(join(from, 'checkpoints'))) return join(from, 'checkpoints');
+  // a directory of checkpoints (a study's source.save): its newest
+  if (fs.existsSync(from) && latestCheckpoint(from) !== null) return from;
   return join(findRun(root, from).dir, 'checkpoints');
+}
+
+/**
+ * The tokenizer.json a `finetune.from` checkpoint holds (an MLM pre-training saves its vocabulary
+ * inside its checkpoint), checked against the checkpoint's manifest; undefined when it holds none.
+ *
+ * @example
+ * pretrainedTokenizer(root, 'runs/…/subruns/source'); // '…/step-00000000-epoch-0003/tokenizer.json'
+ */
+export function pretrainedTokenizer(root: string, from: string): string | undefined {
+  const dir = checkpointDirOf(pretrainedPath(root, from), 'finetune.from');
+  return readCheckpointFile(dir, TOKENIZER_FILE) === null ? undefined : join(dir, TOKENIZER_FILE);
 }
 
 /** A zoo model for the data with its trunk from `model.weights`: what `train --weights` builds. */
@@ -87,7 +101,7 @@ function finetuneModel(
   const vocabSize = (pre.description.config as { vocabSize?: unknown }).vocabSize;
   if (pre.description.arch === 'text' && data.tokenizer?.vocabSize !== vocabSize) {
     throw new CliError(
-      `finetune.from: the pre-trained text model reads ids of a vocabulary of ${String(vocabSize)}, the data's tokenizer has ${data.tokenizer?.vocabSize ?? 'none'}; set data.tokenizer to the pre-trained run's tokenizer.json`,
+      `finetune.from: the pre-trained text model reads ids of a vocabulary of ${String(vocabSize)}, the data's tokenizer has ${data.tokenizer?.vocabSize ?? 'none'}; set data.tokenizer to the pre-trained run's tokenizer.json (or leave it out when the checkpoint holds one)`,
     );
   }
   const tasks = [{ name: config.task, classes: data.classes, classNames: data.classNames }];

@@ -26,6 +26,9 @@
  *   prop: { strategy: proportional, cap: 4096 }
  *   t2: { strategy: temperature, temperature: 2, cap: 4096 }
  * stepsPerEpoch: 300       # tasks with their own inputs: steps per epoch (default one pass)
+ * pretrainFinetune:         # T5's Table 12: also pre-train on the mixture, then fine-tune on each task
+ *   mixings: [prop]         # under these of `mixings` (default: every one), as `<method>@<mixing>+ft`
+ *   finetuneEpochs: 1       # the last epochs of `epochs`, each task alone (--finetune-epochs)
  * ```
  *
  * @example
@@ -39,6 +42,7 @@ import { mixingSchema } from '../config/task-description-schema.js';
 import type { Mixing } from '../mixing.js';
 import { recordFrom } from '../../core/safe-keys.js';
 import { zooArchs, zooOptionsShape } from '../../models/zoo/zoo-net.js';
+import { ValueError } from '../../core/errors.js';
 
 /** The built-in datasets by name. */
 export const builtinDatasets = ['multimnist', 'multifashion', 'scene', 'scene-fashion'] as const;
@@ -120,6 +124,25 @@ export const studyConfigSchema = z.strictObject({
     .optional(),
   /** Tasks with their own inputs: training steps per epoch (default: one pass over every source's batches). */
   stepsPerEpoch: z.int().positive().optional(),
+  /**
+   * T5's multi-task pre-training followed by fine-tuning (Raffel et al. 2020, Table 12;
+   * study/pretrain-finetune.ts): each method also runs as `<method>@<mixing>+ft` (`<method>+ft`
+   * without mixings): the first `epochs − finetuneEpochs` epochs on the mixture, then a copy
+   * fine-tuned on each task alone for `finetuneEpochs`, each task scored by its own copy. Every
+   * final model takes `epochs` epochs of steps, as the single-task and mixture-only runs do.
+   */
+  pretrainFinetune: z
+    .strictObject({
+      /** The mixings (names of `mixings`) to pre-train on; default: every one. */
+      mixings: z
+        .array(z.string())
+        .min(1)
+        .refine((m) => new Set(m).size === m.length, 'each mixing once')
+        .optional(),
+      /** Epochs of each task's fine-tuning: the last of `epochs` (at least one is left to the mixture). */
+      finetuneEpochs: z.int().positive().default(1),
+    })
+    .optional(),
 });
 
 /** A study configuration with every default filled in. */
@@ -136,6 +159,23 @@ export type MtlStudyConfigInput = z.input<typeof studyConfigSchema>;
 export function parseStudyConfig(input: unknown, file = 'study config'): MtlStudyConfig {
   const c = parseConfig(studyConfigSchema, input ?? {}, file);
   for (const [name, m] of Object.entries(c.mixings ?? {})) mixingOf(m, file, ['mixings', name]);
+  const pf = c.pretrainFinetune;
+  if (pf !== undefined) {
+    if (pf.finetuneEpochs >= c.epochs)
+      throw new ValueError(
+        `${file}: pretrainFinetune.finetuneEpochs`,
+        `${pf.finetuneEpochs} leaves no epoch of the ${c.epochs} (epochs) to pre-train on the mixture: expected at most ${c.epochs - 1}`,
+      );
+    const known = Object.keys(c.mixings ?? {});
+    for (const [k, name] of (pf.mixings ?? []).entries())
+      if (!known.includes(name))
+        throw new ValueError(
+          `${file}: pretrainFinetune.mixings[${k}]`,
+          known.length === 0
+            ? `'${name}': the study compares no mixings (mixings:), so there is none to name`
+            : `'${name}' is not one of mixings: ${known.join(', ')}`,
+        );
+  }
   return c;
 }
 
@@ -157,6 +197,35 @@ export function studyMixings(c: MtlStudyConfig): Record<string, Mixing> | null {
  * multiTaskLabels(parseStudyConfig({ methods: ['ew'], mixings: { equal: { strategy: 'equal' } } })); // ['ew@equal']
  */
 export function multiTaskLabels(c: MtlStudyConfig): string[] {
-  const mixings = c.mixings === undefined ? null : Object.keys(c.mixings);
-  return mixings === null ? [...c.methods] : c.methods.flatMap((m) => mixings.map((x) => `${m}@${x}`));
+  return multiTaskRuns(c).map((r) => r.label);
+}
+
+/** A multi-task run of the study: its label, method, mixing (by name) and fine-tuning epochs. */
+export interface MultiTaskRunKind {
+  label: string;
+  method: WeightingKey;
+  mixing: string | null;
+  /** Pre-train on the mixture, then fine-tune each task alone for this many epochs (pretrainFinetune). */
+  finetuneEpochs?: number;
+}
+
+/**
+ * The study's multi-task runs in order: each method (under each mixing), then, with
+ * `pretrainFinetune`, each method pre-trained on each chosen mixing and fine-tuned (`+ft`).
+ *
+ * @example
+ * multiTaskRuns(parseStudyConfig({ methods: ['ew'], epochs: 2, pretrainFinetune: {} })).map((r) => r.label); // ['ew', 'ew+ft']
+ */
+export function multiTaskRuns(c: MtlStudyConfig): MultiTaskRunKind[] {
+  const mixings = c.mixings === undefined ? [null] : Object.keys(c.mixings);
+  const at = (m: string, x: string | null): string => (x === null ? m : `${m}@${x}`);
+  const runs: MultiTaskRunKind[] = c.methods.flatMap((method) =>
+    mixings.map((mixing) => ({ label: at(method, mixing), method, mixing })),
+  );
+  const pf = c.pretrainFinetune;
+  if (pf !== undefined)
+    for (const method of c.methods)
+      for (const mixing of pf.mixings ?? mixings)
+        runs.push({ label: `${at(method, mixing)}+ft`, method, mixing, finetuneEpochs: pf.finetuneEpochs });
+  return runs;
 }

@@ -1,6 +1,7 @@
 /**
  * The multi-task study's grid of sub-runs: for every seed, the single-task baselines, each
- * weighting method (under each of the study's mixings, when it compares mixings), and (with the capacity check) single-task models of equal total capacity;
+ * weighting method (under each of the study's mixings, when it compares mixings, and pre-trained
+ * on a mixture then fine-tuned on each task with `pretrainFinetune`), and (with the capacity check) single-task models of equal total capacity;
  * each one under its id `<label>-seed<seed>`. The study's own run and a worker that trains one
  * sub-run by id (sub-run.ts) build it with this one function, so both train the same thing.
  *
@@ -11,7 +12,7 @@
 import type { SubRun } from '../../study/index.js';
 import { equalCapacityWidth } from '../capacity.js';
 import { isZooArch } from '../../models/zoo/zoo-net.js';
-import { studyMixings, type MtlStudyConfig } from './config.js';
+import { multiTaskRuns, studyMixings, type MtlStudyConfig } from './config.js';
 import type { StudyData } from './data.js';
 import { studyModel, type RunSpec } from './run-one.js';
 
@@ -28,11 +29,17 @@ function plan(data: StudyData, c: MtlStudyConfig, seed: number, capacityWidth: n
   const width = c.trunk.width;
   const runs: RunSpec[] = data.tasks.map((t) => ({ label: `single:${t.name}`, tasks: [t], method: 'ew', width, seed }));
   const mixings = studyMixings(c);
-  for (const m of c.methods) {
-    if (mixings === null) runs.push({ label: m, tasks: data.tasks, method: m, width, seed, affinity: true });
-    else
-      for (const [x, mixing] of Object.entries(mixings))
-        runs.push({ label: `${m}@${x}`, tasks: data.tasks, method: m, width, seed, affinity: true, mixing });
+  for (const r of multiTaskRuns(c)) {
+    const mixing = r.mixing === null ? undefined : mixings?.[r.mixing];
+    runs.push({
+      label: r.label,
+      tasks: data.tasks,
+      method: r.method,
+      width,
+      seed,
+      ...(r.finetuneEpochs === undefined ? { affinity: true } : { finetuneEpochs: r.finetuneEpochs }),
+      ...(mixing === undefined ? {} : { mixing }),
+    });
   }
   if (capacityWidth !== null)
     for (const t of data.tasks)

@@ -17,7 +17,7 @@ import { MultiTaskModel } from '../../models/hard-sharing.js';
 import { taskHeads } from '../heads.js';
 import type { Mixing } from '../mixing.js';
 import type { TaskSpec } from '../task.js';
-import { trainMultiTask } from '../train-multitask.js';
+import { trainMultiTask, type MultiTaskRun } from '../train-multitask.js';
 import type { WeightsOverTime } from '../weight-history.js';
 import type { MtlStudyConfig } from './config.js';
 import { inputShape, testBatches, trainLoader, validationBatches, type StudyData } from './data.js';
@@ -37,6 +37,11 @@ export interface RunSpec {
   mixing?: Mixing;
   /** Measure affinity (multi-task runs). */
   affinity?: boolean;
+  /**
+   * T5's multi-task pre-training then fine-tuning (pretrain-finetune.ts): the last this many of
+   * the study's epochs fine-tune a copy of the mixture's model on each task alone.
+   */
+  finetuneEpochs?: number;
 }
 
 /** What a run gave. */
@@ -54,6 +59,11 @@ export interface RunOutcome {
   stopped?: boolean;
   /** The trunk's architecture (cnn, mlp, resnet18, ...); absent in older records. */
   arch?: string;
+  /**
+   * A run of several stages (pre-training on the mixture, then a fine-tuning per task): each
+   * stage's curves, which the convergence check reads instead of the run's own.
+   */
+  stages?: { stage: string; losses: number[]; valLosses?: number[]; stopped?: boolean }[];
 }
 
 /**
@@ -116,6 +126,81 @@ export function trunkArch(data: StudyData, c: TrunkConfig): string {
   return data.text === undefined ? resolveTrunkKind(c.arch, inputShape(data)) : 'text';
 }
 
+/** One stage of training: a model fitted on some tasks for some epochs, and what it recorded. */
+export interface FitStage {
+  run: MultiTaskRun;
+  /** Training loss by epoch (summed over tasks). */
+  losses: number[];
+  /** Validation loss by epoch (summed over tasks), with a validation split. */
+  valLosses?: number[];
+  stopped?: boolean;
+}
+
+/**
+ * Fits `model` on `tasks` for `epochs` epochs with the study's optimiser, batch size and budget per
+ * epoch (`mixing` mixes their sources), early-stopped on their summed validation loss when the data
+ * has a validation split: the stage every run of the study is made of.
+ *
+ * @example
+ * const stage = await fitStage(model, data, c, { tasks, method: 'ew', seed: 0, epochs: 2 }, onStep);
+ */
+export async function fitStage(
+  model: MultiTaskModel,
+  data: StudyData,
+  c: MtlStudyConfig,
+  o: {
+    tasks: readonly TaskSpec[];
+    method: WeightingKey;
+    seed: number;
+    epochs: number;
+    mixing?: Mixing | undefined;
+    affinity?: boolean | undefined;
+  },
+  onStep: (e: StepEndEvent) => void,
+  signal?: AbortSignal,
+): Promise<FitStage> {
+  const names = o.tasks.map((t) => t.name);
+  const method = createWeighting(o.method, names, c.methodOptions[o.method] ?? {});
+  const validate = Object.values(data.val).some((ds) => ds.tasks.some((t) => names.includes(t)));
+  const run = await trainMultiTask({
+    model,
+    tasks: o.tasks,
+    method,
+    loader: trainLoader(data, names, c.batchSize, o.seed, {
+      ...(o.mixing === undefined ? {} : { mixing: o.mixing }),
+      ...(c.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: c.stepsPerEpoch }),
+    }),
+    epochs: o.epochs,
+    lr: c.lr,
+    weightsEvery: c.weightsEvery,
+    ...(o.affinity === true && c.affinity.every > 0 && names.length > 1
+      ? { affinity: { every: c.affinity.every, lr: c.affinity.lr } }
+      : {}),
+    callbacks: { onStepEnd: onStep },
+    signal,
+    ...(validate
+      ? {
+          earlyStopping: {
+            metric: 'validation loss',
+            mode: 'min' as const,
+            patience: c.patience,
+            score: () => summedTaskLoss(model, o.tasks, validationBatches(data, names)),
+          },
+        }
+      : {}),
+  });
+  return {
+    run,
+    losses: run.fit.history.map((h) => h.loss),
+    ...(validate
+      ? {
+          valLosses: run.fit.history.map((h) => h.earlyStopping?.value ?? NaN),
+          stopped: run.fit.history.length < o.epochs,
+        }
+      : {}),
+  };
+}
+
 /**
  * Trains and evaluates one run; `onStep` hears every training step, and an abort of `signal` stops
  * the training after its current step (the call then rejects with a StoppedError).
@@ -133,37 +218,23 @@ export async function trainAndEvaluate(
   const started = performance.now();
   manualSeed(spec.seed);
   const model = studyModel(data, spec.tasks, spec.width, c.trunk);
-  const names = spec.tasks.map((t) => t.name);
-  const method = createWeighting(spec.method, names, c.methodOptions[spec.method] ?? {});
-  const validate = Object.keys(data.val).length > 0;
-  const run = await trainMultiTask({
+  const stage = await fitStage(
     model,
-    tasks: spec.tasks,
-    method,
-    loader: trainLoader(data, names, c.batchSize, spec.seed, {
-      ...(spec.mixing === undefined ? {} : { mixing: spec.mixing }),
-      ...(c.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: c.stepsPerEpoch }),
-    }),
-    epochs: c.epochs,
-    lr: c.lr,
-    weightsEvery: c.weightsEvery,
-    ...(spec.affinity === true && c.affinity.every > 0 && names.length > 1
-      ? { affinity: { every: c.affinity.every, lr: c.affinity.lr } }
-      : {}),
-    callbacks: { onStepEnd: onStep },
+    data,
+    c,
+    {
+      tasks: spec.tasks,
+      method: spec.method,
+      seed: spec.seed,
+      epochs: c.epochs,
+      mixing: spec.mixing,
+      affinity: spec.affinity,
+    },
+    onStep,
     signal,
-    ...(validate
-      ? {
-          earlyStopping: {
-            metric: 'validation loss',
-            mode: 'min' as const,
-            patience: c.patience,
-            score: () => summedTaskLoss(model, spec.tasks, validationBatches(data, names)),
-          },
-        }
-      : {}),
-  });
+  );
   const results = evaluateTasks(model, spec.tasks, testBatches(data));
+  const { run, ...curves } = stage;
   return {
     results,
     weights: run.weights,
@@ -171,12 +242,6 @@ export async function trainAndEvaluate(
     seconds: (performance.now() - started) / 1000,
     params: model.numParameters(),
     arch: trunkArch(data, c.trunk),
-    losses: run.fit.history.map((h) => h.loss),
-    ...(validate
-      ? {
-          valLosses: run.fit.history.map((h) => h.earlyStopping?.value ?? NaN),
-          stopped: run.fit.history.length < c.epochs,
-        }
-      : {}),
+    ...curves,
   };
 }

@@ -3,7 +3,7 @@
  * what a worker process or machine runs for a job of `polytask study mtl`. The config is parsed
  * as the study parses it, the data (loadStudyData: a task description with any kind of input) and
  * grid are built once per config (mtlGrid, the study's own), and the sub-run is trained by
- * trainAndEvaluate, as in the study's own run.
+ * trainStudyRun, as in the study's own run.
  *
  * @example
  * const outcome = await mtlSubRunTrainer.train({ epochs: 1, train: 128 }, 'ew-seed0', {});
@@ -13,7 +13,8 @@ import { dataDigest, oncePerConfig, type SubRun, type SubRunTrainer } from '../.
 import { parseStudyConfig, type MtlStudyConfig } from './config.js';
 import { loadStudyData, type StudyData } from './data.js';
 import { mtlGrid } from './grid.js';
-import { trainAndEvaluate, type RunSpec } from './run-one.js';
+import { trainStudyRun } from './pretrain-finetune.js';
+import type { RunSpec } from './run-one.js';
 
 interface Prepared {
   c: MtlStudyConfig;
@@ -69,7 +70,7 @@ export const mtlSubRunTrainer: SubRunTrainer = {
           .map((r) => r.id)
           .join(', ')}, ...)`,
       );
-    return trainAndEvaluate(
+    return trainStudyRun(
       data,
       c,
       run.spec,

@@ -61,6 +61,22 @@ const modelSchema = z.discriminatedUnion('arch', [
   }),
 ]);
 
+/**
+ * Baselines trained on the target's labels alone, each with its own architecture (a bag of words,
+ * `model: { arch: text, encoder: mean }`, beside a pre-trained transformer): every budget and
+ * seed, on the strategies' labelled examples, epochs and optimiser (study/baselines.ts). They are
+ * reported beside the strategies; the verdict's gain stays transfer against scratch.
+ */
+const baselinesSchema = z
+  .record(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, 'a name of 1 to 32 letters, digits, _ and -')
+      .refine((n) => !(strategyKeys as readonly string[]).includes(n), 'a name that is not a strategy'),
+    z.strictObject({ model: modelSchema }),
+  )
+  .default({});
+
 /** Height and width a pretrained source's inputs are resized to: one number for a square, or [height, width]. */
 const sideSchema = z.number().int().min(32).max(4096);
 
@@ -168,6 +184,7 @@ export const transferStudyConfigSchema = z.strictObject({
       data: dataSchema.optional(),
     })
     .prefault({}),
+  baselines: baselinesSchema,
   fineTune: z
     .strictObject({
       strategies: z

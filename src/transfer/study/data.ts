@@ -46,9 +46,10 @@ export interface TargetData {
   files: readonly string[];
   /**
    * Token ids rather than images (an MLM source, study/mlm-source.ts): the model's vocabulary
-   * (the tokenizer's entries plus [MASK]), the padding id, [MASK]'s id, and the ids never masked.
+   * (the tokenizer's entries plus [MASK]), the padding id, [MASK]'s id, the ids never masked, and
+   * the tokenizer.json of that vocabulary ([MASK] included), saved with the pre-trained model.
    */
-  text?: { vocabSize: number; padId: number; maskId: number; special: number[] };
+  text?: { vocabSize: number; padId: number; maskId: number; special: number[]; tokenizer?: string };
 }
 
 /** Where the study's images came from: the target's, and the source's the study pre-trains on. */

@@ -53,23 +53,37 @@ export function runFineTuneGrid(
     isRecord: isStudyRun,
     onEvent: (e) => {
       if (e.kind !== 'done') return;
-      const { strategy, budget, seed, accuracy } = e.result;
+      const { strategy, budget, seed, accuracy, baseline } = e.result;
+      const what = baseline === undefined ? strategy : `baseline ${baseline}`;
       onProgress({
         phase: 'finetune',
-        message: `${strategy}, ${budget} labels per class, seed ${seed}: ${(100 * accuracy).toFixed(1)}%`,
+        message: `${what}, ${budget} labels per class, seed ${seed}: ${(100 * accuracy).toFixed(1)}%`,
         done: e.index + 1,
         total: e.total,
         strategy,
         budget,
         seed,
         accuracy,
-        run: `${strategy} ${budget}/class`,
+        run: `${what} ${budget}/class`,
         runIndex: Math.min(e.index + 2, e.total),
         runs: e.total,
       });
     },
     train: (run, ctx) => fineTune.train(run.spec, ctx.signal),
   });
+}
+
+/**
+ * The grid's runs apart: the strategies' (what the verdict compares) and the baselines'.
+ *
+ * @example
+ * const { runs, baselineRuns } = splitBaselines(await runFineTuneGrid(c, fineTune, onProgress, options));
+ */
+export function splitBaselines(all: readonly StudyRun[]): { runs: StudyRun[]; baselineRuns: StudyRun[] } {
+  return {
+    runs: all.filter((r) => r.baseline === undefined),
+    baselineRuns: all.filter((r) => r.baseline !== undefined),
+  };
 }
 
 /**
@@ -83,7 +97,9 @@ export function strategyResults(c: TransferStudyConfig, runs: readonly StudyRun[
   for (const strategy of c.fineTune.strategies) {
     const byBudget = nullRecord<MeanSd>();
     for (const budget of c.target.budgets) {
-      const acc = runs.filter((r) => r.strategy === strategy && r.budget === budget).map((r) => r.accuracy);
+      const acc = runs
+        .filter((r) => r.strategy === strategy && r.baseline === undefined && r.budget === budget)
+        .map((r) => r.accuracy);
       const { mean, sd } = meanSd(acc);
       byBudget[String(budget)] = { mean: Number(mean.toFixed(4)), sd: Number(sd.toFixed(4)) };
     }

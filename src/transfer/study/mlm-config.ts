@@ -63,6 +63,8 @@ export const mlmSourceSchema = z.strictObject({
   /** Words seen fewer times are [UNK]. */
   minCount: positiveInt.default(2),
   lowercase: z.boolean().default(true),
+  /** Also save the pre-trained model, with its tokenizer.json, as a checkpoint under this directory. */
+  save: z.string().min(1).optional(),
 });
 
 export type MlmSourceConfig = z.output<typeof mlmSourceSchema>;

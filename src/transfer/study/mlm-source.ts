@@ -18,7 +18,12 @@
  * and the loss is the cross-entropy on the masked positions. A validation split of the training
  * lines, masked once with a fixed seed, gives the loss early stopping watches (best epoch kept).
  * The source accuracy the verdict gates on is the masked-token accuracy on the held-out lines
- * (also masked once), against chance 1/vocabulary.
+ * (also masked once), against the frequency baseline: the share of those masked tokens that are
+ * the most frequent training word (study/verdict.ts, MLM_ABOVE_FREQUENCY).
+ *
+ * The saved model (the sub-run's directory, and `source.save`) holds its vocabulary as
+ * `tokenizer.json` inside the checkpoint (withMaskToken): `polytask finetune --from` that
+ * checkpoint reads its text with it.
  *
  * @example
  * const data = await loadMlmStudyData(config);            // corpus, vocabulary, target text
@@ -33,7 +38,7 @@ import { TensorDataset, type ImageSet } from '../../data/index.js';
 import { ensurePrepared } from '../../data/prepared/index.js';
 import { UNLABELLED_FILE } from '../../data/prepared/text-files.js';
 import { checkFileSize, readLimits } from '../../data/read-limits.js';
-import { loadData, type LoadedData } from '../../data/sources/index.js';
+import { loadData, TOKENIZER_FILE, type LoadedData } from '../../data/sources/index.js';
 import { TextTokenizer } from '../../data/text/tokenizer.js';
 import { TextTrunk } from '../../models/text-trunk.js';
 import { BertForMaskedLM } from '../../models/zoo/bert-mlm.js';
@@ -53,6 +58,31 @@ import type { SourceRecord } from './runs.js';
 
 /** The id of [UNK] in a built vocabulary (data/text/tokenizer.ts). */
 const UNK_ID = 1;
+
+/** The mask entry of the saved vocabulary. */
+export const MASK = '[MASK]';
+
+/**
+ * The tokenizer.json of `tok`'s vocabulary with `[MASK]` added as one more id (tok.vocabSize): the
+ * vocabulary the pre-trained model reads, saved beside its weights, so that a fine-tuning or a
+ * prediction from the checkpoint encodes text with the same ids and its size matches the model's
+ * embedding table. Text never encodes to [MASK]: the normalizer lower-cases it and the
+ * pre-tokenizer splits its brackets off.
+ *
+ * @example
+ * TextTokenizer.fromJson(withMaskToken(tok), 'tokenizer.json').vocabSize; // tok.vocabSize + 1
+ */
+export function withMaskToken(tok: TextTokenizer): string {
+  const json = JSON.parse(tok.json) as { model: { vocab: Record<string, number> } };
+  if (Object.hasOwn(json.model.vocab, MASK))
+    throw new ValueError('vocabulary', `already holds ${MASK} (id ${json.model.vocab[MASK]})`);
+  json.model.vocab[MASK] = tok.vocabSize;
+  const text = JSON.stringify(json);
+  const again = TextTokenizer.fromJson(text, 'the vocabulary with [MASK]');
+  if (again.vocabSize !== tok.vocabSize + 1)
+    throw new ValueError('vocabulary', `${MASK} did not become id ${tok.vocabSize}`);
+  return text;
+}
 
 /** The study's MLM source branch, or undefined for a classification source. */
 export function mlmSourceOf(c: TransferStudyConfig): MlmSourceConfig | undefined {
@@ -205,7 +235,13 @@ export async function loadMlmStudyData(c: TransferStudyConfig): Promise<StudyDat
     testOnUnusedPool: false,
     featureShape: [length],
     files: [...corpus.files, ...tgt.files],
-    text: { vocabSize: tok.vocabSize + 1, padId: tok.padId, maskId: tok.vocabSize, special: [tok.padId, UNK_ID] },
+    text: {
+      vocabSize: tok.vocabSize + 1,
+      padId: tok.padId,
+      maskId: tok.vocabSize,
+      special: [tok.padId, UNK_ID],
+      tokenizer: withMaskToken(tok),
+    },
   };
 }
 
@@ -284,6 +320,79 @@ function firstColumn(n: number, l: number): Tensor {
 }
 
 /**
+ * The most frequent ordinary token of `ids` (token ids, rows of any length; [PAD], [UNK] and
+ * [MASK] left out): what a model that ignores the context predicts best.
+ *
+ * @example
+ * mostFrequentToken(Float32Array.of(0, 5, 5, 7), [0, 1, 9]); // 5
+ */
+export function mostFrequentToken(ids: ArrayLike<number>, special: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (!special.includes(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  let best = -1;
+  let most = 0;
+  // ties go to the smaller id: the same ids always give the same token
+  for (const [id, n] of counts) if (n > most || (n === most && id < best)) [best, most] = [id, n];
+  if (best < 0) throw new ValueError('mostFrequentToken', 'the lines hold no ordinary token');
+  return best;
+}
+
+/** The two scores of the masked positions of the held-out lines. */
+export interface MaskedScores {
+  /** The share whose token the model's argmax predicts. */
+  accuracy: number;
+  /** The share whose token is `frequent` (the most frequent training token): the context-free baseline. */
+  frequency: number;
+  /** Masked positions scored. */
+  positions: number;
+}
+
+/**
+ * The masked positions of `set` (masked once with `seed`): the share the model predicts, and the
+ * share a model always answering `frequent` predicts (the frequency baseline the source gate
+ * compares with, a fairer "chance" than 1/vocabulary: masked tokens are mostly frequent words).
+ *
+ * @example
+ * maskedTokenScores(mlm, data.sourceTest, data.text, 7, 0.15, the); // { accuracy: 0.3, frequency: 0.06, positions: 1520 }
+ */
+export function maskedTokenScores(
+  mlm: BertForMaskedLM,
+  set: TensorDataset,
+  text: NonNullable<StudyData['text']>,
+  seed: number,
+  probability: number,
+  frequent: number,
+): MaskedScores {
+  const masked = maskedOnce(set, text, seed, probability);
+  mlm.eval();
+  let right = 0;
+  let common = 0;
+  let total = 0;
+  noGrad(() => {
+    for (let start = 0; start < masked.length; start += 256) {
+      const rows = Int32Array.from({ length: Math.min(256, masked.length - start) }, (_, i) => start + i);
+      const { x, y } = masked.batch(rows);
+      const attention = x.ne(text.padId).toFloat().maximum(firstColumn(x.shape[0]!, x.shape[1]!));
+      const { logits, targets } = mlm.maskedLogits(x.toInt(), y, { attentionMask: attention });
+      if (targets.size === 0) continue;
+      const predicted = logits.argmax(1).data;
+      const truth = targets.data;
+      for (let i = 0; i < truth.length; i++) {
+        if (predicted[i] === truth[i]) right += 1;
+        if (truth[i] === frequent) common += 1;
+      }
+      total += truth.length;
+    }
+  });
+  return total === 0
+    ? { accuracy: 0, frequency: 0, positions: 0 }
+    : { accuracy: right / total, frequency: common / total, positions: total };
+}
+
+/**
  * The share of masked positions of `set` (masked once with `seed`) whose token the model's argmax
  * predicts: the pre-trained model's score on its own task.
  *
@@ -297,30 +406,15 @@ export function maskedTokenAccuracy(
   seed: number,
   probability: number,
 ): number {
-  const masked = maskedOnce(set, text, seed, probability);
-  mlm.eval();
-  let right = 0;
-  let total = 0;
-  noGrad(() => {
-    for (let start = 0; start < masked.length; start += 256) {
-      const rows = Int32Array.from({ length: Math.min(256, masked.length - start) }, (_, i) => start + i);
-      const { x, y } = masked.batch(rows);
-      const attention = x.ne(text.padId).toFloat().maximum(firstColumn(x.shape[0]!, x.shape[1]!));
-      const { logits, targets } = mlm.maskedLogits(x.toInt(), y, { attentionMask: attention });
-      if (targets.size === 0) continue;
-      const predicted = logits.argmax(1).data;
-      const truth = targets.data;
-      for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) right += 1;
-      total += truth.length;
-    }
-  });
-  return total === 0 ? 0 : right / total;
+  return maskedTokenScores(mlm, set, text, seed, probability, -1).accuracy;
 }
 
 /** What an MLM pre-training's record holds besides the classification source's fields. */
 export interface MlmSourceRecord extends SourceRecord {
   /** Masked-token accuracy on the held-out lines. */
   maskedAccuracy: number;
+  /** The share of those masked positions that hold the most frequent training token (the gate's baseline). */
+  frequencyBaseline: number;
 }
 
 /**
@@ -387,15 +481,31 @@ export async function pretrainMlmSource(
         }),
   });
   const test = new TensorDataset(data.sourceTest.images, [length], data.sourceTest.labels);
-  const maskedAccuracy = maskedTokenAccuracy(mlm, test, text, s.seed + 4, s.maskProbability);
-  const info = { data: data.sourceName, examples: data.source.n, epochs: s.epochs, objective: 'mlm', maskedAccuracy };
-  if (o.dir !== undefined && o.dir !== null)
-    savePretrained(o.dir, model, description, { epoch: s.epochs, source: info });
+  const frequent = mostFrequentToken(train.features, [...text.special, text.maskId]);
+  const scores = maskedTokenScores(mlm, test, text, s.seed + 4, s.maskProbability, frequent);
+  const maskedAccuracy = scores.accuracy;
+  const info = {
+    data: data.sourceName,
+    examples: data.source.n,
+    epochs: s.epochs,
+    objective: 'mlm',
+    maskedAccuracy,
+    frequencyBaseline: scores.frequency,
+  };
+  // the vocabulary travels with the weights: a fine-tuning or prediction from the checkpoint reads it
+  const save = {
+    epoch: s.epochs,
+    source: info,
+    ...(text.tokenizer === undefined ? {} : { files: { [TOKENIZER_FILE]: text.tokenizer } }),
+  };
+  const saved = s.save === undefined ? null : savePretrained(s.save, model, description, save).path;
+  if (o.dir !== undefined && o.dir !== null) savePretrained(o.dir, model, description, save);
   const record: MlmSourceRecord = {
-    checkpoint: null,
+    checkpoint: saved,
     losses: history.map((h) => h.loss),
     ...(split === null ? {} : { valLosses: history.map((h) => h.valLoss ?? NaN), stopped: history.length < s.epochs }),
     maskedAccuracy: Number(maskedAccuracy.toFixed(4)),
+    frequencyBaseline: Number(scores.frequency.toFixed(4)),
   };
   return { record, result: { model, description, history } };
 }

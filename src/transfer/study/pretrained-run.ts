@@ -19,7 +19,15 @@ import type { StudyRunOptions } from '../../study/index.js';
 import type { TransferStudyResult } from '../study.js';
 import { gainCheck, imageStats, pretrainedInputCheck, ratioCheck } from './checks.js';
 import type { PretrainedStudyConfig } from './config.js';
-import { gridSetup, runFineTuneGrid, strategyResults, targetSetup, type TransferStudyProgress } from './grid.js';
+import {
+  gridSetup,
+  runFineTuneGrid,
+  splitBaselines,
+  strategyResults,
+  targetSetup,
+  type TransferStudyProgress,
+} from './grid.js';
+import { baselineResults, checkBaselines } from './baselines.js';
 import { loadPretrainedStudy } from './pretrained.js';
 import { FineTuneRuns, sourceWeights } from './runs.js';
 import { decideTransferVerdict } from './verdict.js';
@@ -46,8 +54,9 @@ export async function runPretrainedStudy(
     runs: 1,
   });
   const { source, data } = await loadPretrainedStudy(c);
+  checkBaselines(c, data);
   const fineTune = new FineTuneRuns(c, data, source.description, sourceWeights(source.model));
-  const runs = await runFineTuneGrid(c, fineTune, onProgress, options);
+  const { runs, baselineRuns } = splitBaselines(await runFineTuneGrid(c, fineTune, onProgress, options));
   const results = strategyResults(c, runs);
   const classes = data.targetPool.classNames.length;
   const ratio = ratioCheck(null, c.target.budgets, classes);
@@ -89,5 +98,6 @@ export async function runPretrainedStudy(
       ...gridSetup(c, started),
     },
     runs,
+    ...(baselineRuns.length === 0 ? {} : { baselines: baselineResults(c, baselineRuns), baselineRuns }),
   };
 }

@@ -28,6 +28,7 @@ import { loadWeights } from '../state-map.js';
 import type { StrategyKey } from '../strategies/types.js';
 import { epochsForBudget, patienceFor, type DataSourceStudyConfig, type TransferStudyConfig } from './config.js';
 import { runImages, studyDataset, type StudyData, type TargetData } from './data.js';
+import { baselineDescription, baselineRunId } from './baselines.js';
 import { pretrainMlmSource } from './mlm-source.js';
 import { studyArch } from './user-data.js';
 import { recordFrom } from '../../core/safe-keys.js';
@@ -48,6 +49,8 @@ export interface SourceRecord {
   stopped?: boolean;
   /** An MLM source (study/mlm-source.ts): masked-token accuracy on its held-out lines. */
   maskedAccuracy?: number;
+  /** An MLM source: the share of those masked tokens that are its most frequent training word. */
+  frequencyBaseline?: number;
 }
 
 /** The pre-training's curves, for the convergence check. */
@@ -87,9 +90,11 @@ export function validationSplit(
 /** Whether a stored sub-run record is the pre-training's. */
 export const isSourceRecord = (v: unknown): v is SourceRecord => hasFields(v, { checkpoint: 'string-or-null' });
 
-/** One fine-tuning run. */
+/** One fine-tuning run (or a baseline's run: `baseline` set, strategy `scratch`). */
 export interface StudyRun {
   strategy: StrategyKey;
+  /** A baseline's name (study/baselines.ts): a model of its own trained on the labels alone. */
+  baseline?: string;
   budget: number;
   seed: number;
   epochs: number;
@@ -125,22 +130,29 @@ export interface FineTuneSpec {
   strategy: StrategyKey;
   budget: number;
   seed: number;
+  /** A baseline's run (study/baselines.ts): its own model from scratch, no source weights. */
+  baseline?: string;
 }
 
 /**
- * The fine-tuning runs of the study, in grid order (budgets, then seeds, then strategies).
+ * The fine-tuning runs of the study, in grid order (budgets, then seeds, then strategies and the
+ * baselines, which share the strategies' labelled examples).
  *
  * @example
  * fineTuneGrid(c)[0]!.id; // 'finetune-scratch-b5-seed0'
  */
 export function fineTuneGrid(c: TransferStudyConfig): SubRun<FineTuneSpec>[] {
   return c.target.budgets.flatMap((budget) =>
-    c.fineTune.seeds.flatMap((seed) =>
-      c.fineTune.strategies.map((strategy) => ({
+    c.fineTune.seeds.flatMap((seed) => [
+      ...c.fineTune.strategies.map((strategy) => ({
         id: `finetune-${strategy}-b${budget}-seed${seed}`,
         spec: { strategy, budget, seed } satisfies FineTuneSpec,
       })),
-    ),
+      ...Object.keys(c.baselines).map((baseline) => ({
+        id: baselineRunId(baseline, budget, seed),
+        spec: { strategy: 'scratch', budget, seed, baseline } satisfies FineTuneSpec,
+      })),
+    ]),
   );
 }
 
@@ -260,19 +272,23 @@ export class FineTuneRuns {
    * @example
    * await runs.train({ strategy: 'full', budget: 5, seed: 0 }, signal);
    */
-  async train({ strategy, budget, seed }: FineTuneSpec, signal?: AbortSignal): Promise<StudyRun> {
+  async train({ strategy, budget, seed, baseline }: FineTuneSpec, signal?: AbortSignal): Promise<StudyRun> {
     const { c } = this;
     const ft = c.fineTune;
     const epochs = epochsForBudget(c, budget);
     const { train, val, test } = this.#imagesOf(budget, seed);
     const t0 = performance.now();
     manualSeed(seed);
-    // a copy of the pre-trained trunk with a fresh target head (initialised from the global seed)
-    const model = buildModel({
-      ...this.description,
-      tasks: [{ name: TARGET_TASK, classes: this.data.targetPool.classNames.length }],
-    });
-    loadWeights(model, this.weights, { exclude: 'heads.*', strict: false });
+    // a copy of the pre-trained trunk with a fresh target head (initialised from the global seed);
+    // a baseline: its own architecture, nothing pre-trained
+    const model =
+      baseline === undefined
+        ? buildModel({
+            ...this.description,
+            tasks: [{ name: TARGET_TASK, classes: this.data.targetPool.classNames.length }],
+          })
+        : buildModel(baselineDescription(c, baseline, this.data, TARGET_TASK));
+    if (baseline === undefined) loadWeights(model, this.weights, { exclude: 'heads.*', strict: false });
     const { result: fitted } = await runFineTune({
       model,
       task: TARGET_TASK,
@@ -300,6 +316,7 @@ export class FineTuneRuns {
     const last = fitted.history.filter((h) => h.phase === lastPhase);
     return {
       strategy,
+      ...(baseline === undefined ? {} : { baseline }),
       budget,
       seed,
       epochs,

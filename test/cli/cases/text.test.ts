@@ -41,3 +41,23 @@ test('--case text runs the MLM transfer study and the mixing study; the transfer
     }
   }
 });
+
+const mtlExample = fileURLToPath(new URL('../../../../examples/study-mtl-text.yaml', import.meta.url));
+
+test("--case text's mixing study includes T5's pre-training then fine-tuning, and the transfer study the bag-of-words baseline", () => {
+  const c = findCase('text');
+  const schema = studyByKey('mtl').schema;
+  const main = validateConfig(schema, c.presets.mtl!.main, { file: 'mtl main' }) as Record<string, unknown>;
+  const quick = validateConfig(schema, c.presets.mtl!.quick, { file: 'mtl quick' }) as Record<string, unknown>;
+  // the example is the main preset (its task description named from the repository root)
+  const example = validateConfig(schema, readConfigFile(mtlExample)) as Record<string, unknown>;
+  assert.deepEqual({ ...example, dataset: main.dataset }, main);
+  for (const p of [main, quick]) {
+    assert.deepEqual(p.pretrainFinetune, { mixings: ['prop-K'], finetuneEpochs: 1 });
+    // at least one epoch is left to the mixture
+    assert.ok((p.epochs as number) > 1);
+  }
+  const transfer = c.presets.transfer!;
+  for (const p of [transfer.main, transfer.quick])
+    assert.deepEqual(p.baselines, { bow: { model: { arch: 'text', encoder: 'mean', embedDim: 32 } } });
+});
