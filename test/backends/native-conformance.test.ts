@@ -713,6 +713,10 @@ const CONVS: Conv2dGeometry[] = [
   conv(5, 3, 33, 35, 4, 3, 3, [2, 2], [1, 1], [1, 1], 1), // >= 256 positions: one image a thread
   conv(4, 1, 9, 10, 6, 5, 5, [2, 2], [2, 2], [1, 1], 1), // one input channel
   conv(3, 4, 3, 3, 4, 3, 3, [1, 1], [3, 3], [1, 1], 1), // more padding than image: no tap kept at the corners
+  // Maps narrower than 16 gather the column matrix through a tap table (col2im through its inverse).
+  conv(3, 6, 24, 23, 5, 3, 3, [2, 2], [1, 1], [1, 1], 1), // 12x12 output, stride 2
+  conv(2, 3, 9, 9, 4, 3, 3, [2, 2], [2, 2], [2, 2], 1), // stride 2 with dilation
+  conv(1, 1, 70, 70, 2, 3, 3, [5, 5], [0, 0], [1, 1], 1), // narrow output of a plane too large to gather
   // Depthwise (groups == C) by direct loops: strides, odd sizes, a channel multiplier, dilation.
   conv(3, 6, 9, 11, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6),
   conv(2, 5, 9, 8, 5, 3, 3, [2, 2], [1, 1], [1, 1], 5),
@@ -721,6 +725,15 @@ const CONVS: Conv2dGeometry[] = [
   conv(4, 8, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 8), // narrow maps walk the tap table
   conv(2, 4, 17, 19, 4, 3, 3, [2, 2], [1, 1], [1, 1], 4), // wide rows, stride 2
   conv(2, 3, 9, 12, 6, 3, 3, [1, 1], [1, 1], [1, 1], 3), // wide rows, multiplier 2
+  conv(3, 4, 3, 3, 8, 3, 3, [1, 1], [1, 1], [1, 1], 4), // narrow map, multiplier 2: the tap table
+  conv(1, 16, 150, 221, 16, 3, 3, [1, 1], [1, 1], [1, 1], 16), // multiplier 1 on a map too large for channels-last
+  // Multiplier 1, channels innermost: blocks of 16 channels and a tail, tiny maps, strides, dilation.
+  conv(3, 17, 4, 4, 17, 3, 3, [1, 1], [1, 1], [1, 1], 17),
+  conv(2, 33, 2, 2, 33, 3, 3, [1, 1], [1, 1], [1, 1], 33),
+  conv(5, 20, 1, 1, 20, 3, 3, [1, 1], [1, 1], [1, 1], 20), // only the centre tap meets the image
+  conv(2, 18, 7, 5, 18, 3, 3, [2, 2], [1, 1], [1, 1], 18),
+  conv(2, 16, 6, 7, 16, 3, 3, [1, 1], [2, 2], [2, 2], 16),
+  conv(1, 5, 8, 8, 5, 5, 5, [2, 1], [2, 2], [1, 1], 5),
 ];
 
 nativeTest('conv2d and its backward passes match the reference (stride, padding, dilation, groups)', (be) => {
@@ -765,6 +778,8 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
     conv(2, 2, 9, 9, 3, 3, 3, [1, 1], [1, 1], [1, 1], 1), // wide
     conv(3, 8, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // batch path, centre tap only unless not finite
     conv(2, 4, 6, 7, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // depthwise
+    conv(2, 17, 2, 2, 17, 3, 3, [1, 1], [1, 1], [1, 1], 17), // depthwise, channels innermost
+    conv(3, 5, 3, 3, 10, 3, 3, [1, 1], [1, 1], [1, 1], 5), // depthwise, multiplier 2
   ]) {
     const kk = (g.c / g.groups) * g.kh * g.kw;
     const ySize = g.n * g.o * g.oh * g.ow;

@@ -1,0 +1,264 @@
+// Depthwise convolution (multiplier 1) with the channels innermost. Per image:
+//   xt (H·W, C) = the image transposed, wt (T, C) = the weights transposed (once a call),
+//   forward:          yt[p]  = bias + Σ_t wt[t] ⊙ xt[off(p, t)]       then y = ytᵀ
+//   backward input:   gxt[q] = Σ_(p, t: off(p, t) = q) wt[t] ⊙ gyt[p]     then gx = gxtᵀ
+//   backward weight:  gwt[t] = Σ_images Σ_p gyt[p] ⊙ xt[off(p, t)]   (float an image, double over images)
+// where off(p, t) is the input position that tap t of output position p reads (pairs in the
+// padding are left out) and ⊙ runs along the C channels. Each pass is one routine, `dot_lists`:
+// out[key] (+)= Σ_(a, b) in list[key] A[a] ⊙ B[b], over lists built once a call, with the
+// channels in blocks of kBlock held in registers across a key's entries. The sums run in the
+// order of the direct loops (positions, then taps), so the results match the row-walking paths
+// of conv_depthwise.cpp up to the reference's rounding.
+// Images go one a task; the weight gradient's tasks take a share of the images each, with their
+// own double accumulators, added up at the end in task order.
+#include "conv_depthwise_nhwc.h"
+
+#include <algorithm>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
+
+#include "conv_util.h"
+#include "parallel.h"
+
+// The inner routine is compiled for AVX-512, AVX2 and the baseline, picked when the addon loads
+// (GCC's function multi-versioning: an ifunc, so x86-64 Linux with GCC only; elsewhere baseline).
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#define PT_DW_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define PT_DW_CLONES
+#endif
+
+namespace pt {
+namespace {
+
+using namespace conv_util;
+
+// Scratch floats an image may need (input and output transposed): 4 MiB.
+constexpr int64_t kMaxImageFloats = 1 << 20;
+// Channels a register block.
+constexpr int64_t kBlock = 16;
+
+// Lists of (a, b) offsets (in floats) per key: key k's entries are [start[k], start[k + 1]).
+struct Lists {
+  std::vector<int64_t> start, a, b;
+};
+
+// For each key (outer, in order), the entries (inner) in order; `entry(key, e)` returns whether
+// the e-th candidate exists and sets its offsets.
+template <class F>
+Lists build(int64_t keys, int64_t cands, F entry) {
+  Lists l;
+  l.start.reserve(static_cast<size_t>(keys + 1));
+  for (int64_t k = 0; k < keys; ++k) {
+    l.start.push_back(static_cast<int64_t>(l.a.size()));
+    for (int64_t e = 0; e < cands; ++e) {
+      int64_t a = 0, b = 0;
+      if (entry(k, e, &a, &b)) {
+        l.a.push_back(a);
+        l.b.push_back(b);
+      }
+    }
+  }
+  l.start.push_back(static_cast<int64_t>(l.a.size()));
+  return l;
+}
+
+// out[k·c + ch] = init[ch] (or 0; `init_row` adds k·c to init) + Σ_e A[a_e + ch] · B[b_e + ch].
+PT_DW_CLONES
+void dot_lists(const Lists& l, const float* A, const float* B, int64_t c, const float* init, float* out) {
+  const int64_t keys = static_cast<int64_t>(l.start.size()) - 1;
+  const int64_t* la = l.a.data();
+  const int64_t* lb = l.b.data();
+  for (int64_t k = 0; k < keys; ++k) {
+    const int64_t e0 = l.start[static_cast<size_t>(k)], e1 = l.start[static_cast<size_t>(k) + 1];
+    float* o = out + k * c;
+    int64_t ch = 0;
+    for (; ch + kBlock <= c; ch += kBlock) {
+      float acc[kBlock];
+      for (int64_t j = 0; j < kBlock; ++j) acc[j] = init == nullptr ? 0.0f : init[ch + j];
+      for (int64_t e = e0; e < e1; ++e) {
+        const float* av = A + la[e] + ch;
+        const float* bv = B + lb[e] + ch;
+        for (int64_t j = 0; j < kBlock; ++j) acc[j] += av[j] * bv[j];
+      }
+      for (int64_t j = 0; j < kBlock; ++j) o[ch + j] = acc[j];
+    }
+    for (; ch < c; ++ch) {
+      float acc = init == nullptr ? 0.0f : init[ch];
+      for (int64_t e = e0; e < e1; ++e) acc += A[la[e] + ch] * B[lb[e] + ch];
+      o[ch] = acc;
+    }
+  }
+}
+
+// sum[j] += part[j] for j < n, in double.
+PT_DW_CLONES
+void add_to(const float* part, int64_t n, double* sum) {
+  for (int64_t j = 0; j < n; ++j) sum[j] += part[j];
+}
+
+// The input position of output position p (oy·OW + ox) and tap t (ki·KW + kj), or -1 in the padding.
+int64_t input_of(const ConvGeometry& g, int64_t p, int64_t t) {
+  const int64_t iy = (p / g.ow) * g.stride_h - g.pad_h + (t / g.kw) * g.dilation_h;
+  const int64_t ix = (p % g.ow) * g.stride_w - g.pad_w + (t % g.kw) * g.dilation_w;
+  return iy >= 0 && iy < g.h && ix >= 0 && ix < g.w ? iy * g.w + ix : -1;
+}
+
+// dst (cols, rows) = src (rows, cols) transposed: 4 x 4 blocks in SSE registers (x86-64's
+// baseline), in tiles of 16 x 16 so that the strided side touches few cache lines at a time (a
+// whole row would touch a line a float, many in the same set when the stride is 1 KiB).
+void transpose(const float* src, int64_t rows, int64_t cols, float* dst) {
+  if (rows == 1 || cols == 1) {  // a 1x1 map: the same floats in the same order
+    std::copy(src, src + rows * cols, dst);
+    return;
+  }
+  constexpr int64_t kTile = 16;
+  for (int64_t r0 = 0; r0 < rows; r0 += kTile) {
+    const int64_t r1 = std::min(rows, r0 + kTile);
+    for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
+      const int64_t c1 = std::min(cols, c0 + kTile);
+      int64_t r = r0;
+#if defined(__SSE2__)
+      for (; r + 4 <= r1; r += 4) {
+        int64_t c = c0;
+        for (; c + 4 <= c1; c += 4) {
+          __m128 a = _mm_loadu_ps(src + r * cols + c), b = _mm_loadu_ps(src + (r + 1) * cols + c);
+          __m128 e = _mm_loadu_ps(src + (r + 2) * cols + c), f = _mm_loadu_ps(src + (r + 3) * cols + c);
+          _MM_TRANSPOSE4_PS(a, b, e, f);
+          _mm_storeu_ps(dst + c * rows + r, a);
+          _mm_storeu_ps(dst + (c + 1) * rows + r, b);
+          _mm_storeu_ps(dst + (c + 2) * rows + r, e);
+          _mm_storeu_ps(dst + (c + 3) * rows + r, f);
+        }
+        for (; c < c1; ++c) {
+          for (int64_t k = r; k < r + 4; ++k) dst[c * rows + k] = src[k * cols + c];
+        }
+      }
+#endif
+      for (; r < r1; ++r) {
+        for (int64_t c = c0; c < c1; ++c) dst[c * rows + r] = src[r * cols + c];
+      }
+    }
+  }
+}
+
+// wt (T, C) from w (C, T).
+std::vector<float> weights_t(const float* w, const ConvGeometry& g) {
+  const int64_t taps = g.kh * g.kw;
+  std::vector<float> wt(static_cast<size_t>(taps * g.c));
+  transpose(w, g.c, taps, wt.data());
+  return wt;
+}
+
+// Runs body(image) for every image over the pool.
+template <class F>
+void for_images(const ConvGeometry& g, F body) {
+  parallel_for(g.n, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) body(i);
+  });
+}
+
+}  // namespace
+
+bool conv_depthwise_nhwc_applies(const ConvGeometry& g) {
+  return g.groups == g.c && g.o == g.c && (g.h * g.w + g.oh * g.ow) * g.c <= kMaxImageFloats;
+}
+
+void conv2d_depthwise_nhwc(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
+  const int64_t c = g.c, hw = g.h * g.w, sp = g.oh * g.ow, taps = g.kh * g.kw;
+  // key p; entries (t, off(p, t)) in t order.
+  const Lists l = build(sp, taps, [&](int64_t p, int64_t t, int64_t* a, int64_t* b) {
+    const int64_t q = input_of(g, p, t);
+    *a = t * c;
+    *b = q * c;
+    return q >= 0;
+  });
+  const std::vector<float> wt = weights_t(w, g);
+  for_images(g, [&](int64_t i) {
+    Scratch& s = scratch();
+    float* xt = grow(s.a, hw * c);
+    float* yt = grow(s.b, sp * c);
+    transpose(x + i * c * hw, c, hw, xt);
+    dot_lists(l, wt.data(), xt, c, bias, yt);
+    transpose(yt, sp, c, y + i * c * sp);
+  });
+}
+
+void conv2d_backward_input_depthwise_nhwc(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
+  const int64_t c = g.c, hw = g.h * g.w, sp = g.oh * g.ow, taps = g.kh * g.kw;
+  // key q; entries (t, p) with off(p, t) = q, p increasing (a position reads q by one tap at most).
+  std::vector<std::vector<int64_t>> reads(static_cast<size_t>(hw));
+  for (int64_t p = 0; p < sp; ++p) {
+    for (int64_t t = 0; t < taps; ++t) {
+      const int64_t q = input_of(g, p, t);
+      if (q >= 0) reads[static_cast<size_t>(q)].push_back(p * taps + t);
+    }
+  }
+  const Lists l = build(hw, sp, [&](int64_t q, int64_t e, int64_t* a, int64_t* b) {
+    const std::vector<int64_t>& r = reads[static_cast<size_t>(q)];
+    if (e >= static_cast<int64_t>(r.size())) return false;
+    const int64_t pt = r[static_cast<size_t>(e)];
+    *a = (pt % taps) * c;
+    *b = (pt / taps) * c;
+    return true;
+  });
+  const std::vector<float> wt = weights_t(w, g);
+  for_images(g, [&](int64_t i) {
+    Scratch& s = scratch();
+    float* gyt = grow(s.a, sp * c);
+    float* gxt = grow(s.b, hw * c);
+    transpose(gy + i * c * sp, c, sp, gyt);
+    dot_lists(l, wt.data(), gyt, c, nullptr, gxt);
+    transpose(gxt, hw, c, gx + i * c * hw);
+  });
+}
+
+void conv2d_backward_weight_depthwise_nhwc(const float* gy, const float* x, float* gw, const ConvGeometry& g) {
+  const int64_t c = g.c, hw = g.h * g.w, sp = g.oh * g.ow, taps = g.kh * g.kw;
+  // key: the taps that meet the image somewhere (the others' gradient is 0: gy is finite);
+  // entries (p, off(p, t)) in p order.
+  std::vector<int64_t> live;
+  for (int64_t t = 0; t < taps; ++t) {
+    for (int64_t p = 0; p < sp; ++p) {
+      if (input_of(g, p, t) >= 0) {
+        live.push_back(t);
+        break;
+      }
+    }
+  }
+  const int64_t nl = static_cast<int64_t>(live.size());
+  const Lists l = build(nl, sp, [&](int64_t k, int64_t p, int64_t* a, int64_t* b) {
+    const int64_t q = input_of(g, p, live[static_cast<size_t>(k)]);
+    *a = p * c;
+    *b = q * c;
+    return q >= 0;
+  });
+  const int64_t tasks = std::min<int64_t>(std::max<int64_t>(g.n, 1), accumulator_tasks(g.n));
+  std::vector<double> acc(static_cast<size_t>(tasks * nl * c), 0.0);
+  run_tasks(tasks, [&](int64_t task) {
+    Scratch& s = scratch();
+    float* xt = grow(s.a, hw * c);
+    float* gyt = grow(s.b, sp * c);
+    float* part = grow(s.c, nl * c);
+    double* sum = acc.data() + task * nl * c;
+    for (int64_t i = g.n * task / tasks; i < g.n * (task + 1) / tasks; ++i) {
+      transpose(x + i * c * hw, c, hw, xt);
+      transpose(gy + i * c * sp, c, sp, gyt);
+      dot_lists(l, gyt, xt, c, nullptr, part);
+      add_to(part, nl * c, sum);
+    }
+  });
+  for (int64_t task = 1; task < tasks; ++task) {
+    const double* src = acc.data() + task * nl * c;
+    for (int64_t j = 0; j < nl * c; ++j) acc[static_cast<size_t>(j)] += src[j];
+  }
+  std::fill(gw, gw + c * taps, 0.0f);
+  for (int64_t ch = 0; ch < c; ++ch) {
+    for (int64_t k = 0; k < nl; ++k) gw[ch * taps + live[static_cast<size_t>(k)]] = static_cast<float>(acc[static_cast<size_t>(k * c + ch)]);
+  }
+}
+
+}  // namespace pt
