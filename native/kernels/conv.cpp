@@ -1,7 +1,10 @@
 // Convolution entry points: each call picks a path by geometry (native/README.md, Convolution):
 //   - depthwise (groups == C): direct loops (conv_depthwise.cpp);
-//   - small output maps (fewer than kSmallMap positions: a ResNet's late stages), strides and
-//     everything else: im2col over the whole batch, one GEMM for all images (conv_batch.cpp);
+//   - small output maps (fewer than kSmallMap positions: a ResNet's late stages) without groups:
+//     im2row over the whole batch, channels innermost (conv_rows.cpp; also the weight gradient
+//     of 8x8 maps);
+//   - grouped small maps, strides and everything else: im2col over the whole batch, one GEMM for
+//     all images (conv_batch.cpp);
 //   - 3x3 stride-1 with enough channels: Winograd's algorithm (conv_winograd.cpp; when an input is
 //     not finite, the wide path redoes the call);
 //   - other stride-1 ones: the wide grid of conv_wide.cpp;
@@ -17,6 +20,7 @@
 
 #include "conv_batch.h"
 #include "conv_depthwise.h"
+#include "conv_rows.h"
 #include "conv_wide.h"
 #include "conv_winograd.h"
 #include "gemm.h"
@@ -73,7 +77,7 @@ void bias_grad(const float* gy, float* gb, const ConvGeometry& g) {
   });
 }
 
-enum class Path { kBatch, kDepthwise, kWinograd, kWide, kPointwise };
+enum class Path { kBatch, kRows, kDepthwise, kWinograd, kWide, kPointwise };
 
 // Output maps with fewer positions than this (8x8) go through the batch path: per-image tiles or
 // GEMMs would be too small there to pay for the transforms and the packing.
@@ -85,7 +89,8 @@ constexpr int64_t kWinogradMaxWeightChannels = 256 * 256;
 
 Path path_of(const ConvGeometry& g, bool weight_grad = false) {
   if (conv_depthwise_applies(g)) return Path::kDepthwise;
-  if (g.oh * g.ow < kSmallMap) return Path::kBatch;
+  if (g.oh * g.ow < kSmallMap) return conv_rows_applies(g) ? Path::kRows : Path::kBatch;
+  if (weight_grad && g.oh * g.ow <= kSmallMap && conv_rows_applies(g)) return Path::kRows;
   if (weight_grad && (g.oh * g.ow <= kSmallMap ||
                       (g.c / g.groups) * (g.o / g.groups) >= kWinogradMaxWeightChannels)) {
     return Path::kBatch;
@@ -110,6 +115,8 @@ void conv2d(const float* x, const float* w, const float* bias, float* y, const C
       return conv2d_batch(x, w, bias, y, g);
     case Path::kBatch:
       return conv2d_batch(x, w, bias, y, g);
+    case Path::kRows:
+      return conv2d_rows(x, w, bias, y, g);
     case Path::kPointwise:
       break;
   }
@@ -141,6 +148,8 @@ void conv2d_backward_input(const float* gy, const float* w, float* gx, const Con
       return conv2d_backward_input_depthwise(gy, w, gx, g);
     case Path::kBatch:
       return conv2d_backward_input_batch(gy, w, gx, g);
+    case Path::kRows:
+      return conv2d_backward_input_rows(gy, w, gx, g);
     case Path::kPointwise:
       break;
   }
@@ -167,6 +176,8 @@ void conv2d_backward_weight(const float* gy, const float* x, float* gw, float* g
       return conv2d_backward_weight_batch(gy, x, gw, g);
     case Path::kBatch:
       return conv2d_backward_weight_batch(gy, x, gw, g);
+    case Path::kRows:
+      return conv2d_backward_weight_rows(gy, x, gw, g);
     case Path::kPointwise:
       break;
   }

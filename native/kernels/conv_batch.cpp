@@ -10,7 +10,7 @@
 // feature maps (a ResNet's 4x4, 2x2 and 1x1 stages) a per-image GEMM would be tiny; here its long
 // side is N·sp. From kImageRows positions an image, each thread takes whole images instead.
 //
-// On output maps narrower than kGatherWidth, im2col reads each kept tap's row of a plane through a
+// On output maps up to kGatherWidth wide, im2col reads each kept tap's row of a plane through a
 // table of input offsets (one load and one store an element; copying runs of 2-8 floats with their
 // per-row set-up cost as much as the GEMM on 2x2 and 4x4 maps), and col2im sums each pixel's
 // entries through the inverse table, in the same order as the direct loop.
@@ -50,7 +50,7 @@ struct Batch {
   std::vector<int64_t> ki, kj;  // the kept taps
   int64_t nb;              // images per chunk
   bool per_thread;         // chunks of one image, spread over the threads
-  // Narrow maps (ow < kGatherWidth): for tap t and output position p, the input offset
+  // Narrow maps (ow <= kGatherWidth): for tap t and output position p, the input offset
   // iy·W + ix, or hw where it falls in the padding (the zero after a copy of the plane).
   std::vector<int32_t> gather;
   // Its inverse, for col2im: pixel q's entries (tap t, position p), in increasing t, are
@@ -58,25 +58,11 @@ struct Batch {
   std::vector<int32_t> into, from_t, from_p;
 };
 
-// Output maps narrower than this gather each kept tap's row of a plane through b.gather, one load
+// Output maps up to this wide gather each kept tap's row of a plane through b.gather, one load
 // and one store an element, instead of copying runs of a few floats with their set-up per row.
-constexpr int64_t kGatherWidth = 16;
+constexpr int64_t kGatherWidth = 32;
 // The gather copies a plane (and its zero) to the stack: planes up to this many floats.
 constexpr int64_t kGatherMaxPlane = 4096;
-
-// Kernel rows (or columns) that meet the image at some output position.
-std::vector<int64_t> live(int64_t k, int64_t out, int64_t in, int64_t stride, int64_t pad, int64_t dil, bool all) {
-  std::vector<int64_t> v;
-  for (int64_t t = 0; t < k; ++t) {
-    bool hit = all;
-    for (int64_t o = 0; o < out && !hit; ++o) {
-      const int64_t i = o * stride - pad + t * dil;
-      hit = i >= 0 && i < in;
-    }
-    if (hit) v.push_back(t);
-  }
-  return v;
-}
 
 Batch batch_of(const ConvGeometry& g, bool keep_all_taps) {
   Batch b;
@@ -84,8 +70,8 @@ Batch batch_of(const ConvGeometry& g, bool keep_all_taps) {
   b.og = g.o / g.groups;
   b.sp = g.oh * g.ow;
   b.hw = g.h * g.w;
-  const std::vector<int64_t> rows = live(g.kh, g.oh, g.h, g.stride_h, g.pad_h, g.dilation_h, keep_all_taps);
-  const std::vector<int64_t> cols = live(g.kw, g.ow, g.w, g.stride_w, g.pad_w, g.dilation_w, keep_all_taps);
+  const std::vector<int64_t> rows = live_taps(g.kh, g.oh, g.h, g.stride_h, g.pad_h, g.dilation_h, keep_all_taps);
+  const std::vector<int64_t> cols = live_taps(g.kw, g.ow, g.w, g.stride_w, g.pad_w, g.dilation_w, keep_all_taps);
   for (int64_t r : rows) {
     for (int64_t c : cols) {
       b.ki.push_back(r);
@@ -98,7 +84,7 @@ Batch batch_of(const ConvGeometry& g, bool keep_all_taps) {
   b.ktot = g.c * b.nt;
   b.per_thread = b.sp >= kImageRows && g.n >= num_threads() && num_threads() > 1;
   b.nb = b.per_thread ? 1 : std::max<int64_t>(1, kBatchFloats / std::max<int64_t>(b.sp * b.ktot, 1));
-  if (g.ow < kGatherWidth && b.hw < kGatherMaxPlane) {
+  if (g.ow <= kGatherWidth && b.hw < kGatherMaxPlane) {
     b.gather.resize(static_cast<size_t>(b.nt * b.sp));
     for (int64_t t = 0; t < b.nt; ++t) {
       for (int64_t oy = 0; oy < g.oh; ++oy) {

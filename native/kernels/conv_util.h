@@ -1,5 +1,6 @@
-// Helpers shared by the convolution paths (conv_wide.cpp, conv_winograd.cpp): per-thread scratch
-// buffers, the split of a batch into chunks of images, and a finiteness check.
+// Helpers shared by the convolution paths (conv_batch.cpp, conv_rows.cpp, conv_wide.cpp,
+// conv_winograd.cpp): per-thread scratch buffers, the split of a batch into chunks of images, the
+// kernel taps that meet the image, and a finiteness check.
 #pragma once
 
 #include <algorithm>
@@ -67,6 +68,22 @@ void run_tasks(int64_t tasks, F body) {
   } else {
     body(0);
   }
+}
+
+// Kernel rows (or columns) of k that meet the image (in pixels along that axis) at some of the
+// out output positions; every one when `all`.
+inline std::vector<int64_t> live_taps(int64_t k, int64_t out, int64_t in, int64_t stride, int64_t pad, int64_t dil,
+                                      bool all) {
+  std::vector<int64_t> v;
+  for (int64_t t = 0; t < k; ++t) {
+    bool hit = all;
+    for (int64_t o = 0; o < out && !hit; ++o) {
+      const int64_t i = o * stride - pad + t * dil;
+      hit = i >= 0 && i < in;
+    }
+    if (hit) v.push_back(t);
+  }
+  return v;
 }
 
 // No infinity or NaN in v[0, n).

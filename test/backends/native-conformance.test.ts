@@ -713,7 +713,14 @@ const CONVS: Conv2dGeometry[] = [
   conv(5, 3, 33, 35, 4, 3, 3, [2, 2], [1, 1], [1, 1], 1), // >= 256 positions: one image a thread
   conv(4, 1, 9, 10, 6, 5, 5, [2, 2], [2, 2], [1, 1], 1), // one input channel
   conv(3, 4, 3, 3, 4, 3, 3, [1, 1], [3, 3], [1, 1], 1), // more padding than image: no tap kept at the corners
-  // Maps narrower than 16 gather the column matrix through a tap table (col2im through its inverse).
+  // Ungrouped maps under 64 positions (and 8x8 weight gradients): im2row, channels innermost.
+  conv(60, 64, 4, 4, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // more images than one chunk of the row matrix
+  conv(2, 3, 5, 6, 4, 3, 3, [1, 1], [2, 2], [2, 2], 1), // dilation
+  conv(3, 5, 8, 8, 7, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 8x8: the weight gradient only
+  conv(2, 8, 8, 8, 6, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 8x8 beside Winograd's forward
+  conv(3, 7, 3, 5, 9, 2, 2, [2, 1], [0, 1], [1, 1], 1), // even kernel, mixed strides
+  conv(2, 6, 4, 4, 5, 3, 3, [1, 1], [5, 5], [1, 1], 1), // padding beyond the image: empty corners
+  // Maps up to 32 wide gather the column matrix through a tap table (col2im through its inverse).
   conv(3, 6, 24, 23, 5, 3, 3, [2, 2], [1, 1], [1, 1], 1), // 12x12 output, stride 2
   conv(2, 3, 9, 9, 4, 3, 3, [2, 2], [2, 2], [2, 2], 1), // stride 2 with dilation
   conv(1, 1, 70, 70, 2, 3, 3, [5, 5], [0, 0], [1, 1], 1), // narrow output of a plane too large to gather
@@ -772,11 +779,13 @@ nativeTest('conv2d and its backward passes match the reference (stride, padding,
 nativeTest('conv2d passes on non-finite inputs match the reference on every path (Winograd falls back)', (be) => {
   const gen = new Gen(11);
   for (const g of [
-    conv(3, 8, 6, 7, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // batch path
+    conv(3, 8, 6, 7, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // rows path
     conv(2, 2, 6, 7, 3, 3, 3, [1, 1], [1, 1], [1, 1], 1),
     conv(3, 8, 9, 9, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // Winograd
     conv(2, 2, 9, 9, 3, 3, 3, [1, 1], [1, 1], [1, 1], 1), // wide
-    conv(3, 8, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // batch path, centre tap only unless not finite
+    conv(3, 8, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // rows path, centre tap only unless not finite
+    conv(3, 8, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 2), // batch path (groups), likewise
+    conv(2, 4, 5, 5, 6, 3, 3, [1, 1], [1, 1], [1, 1], 2), // batch path, gathered
     conv(2, 4, 6, 7, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // depthwise
     conv(2, 17, 2, 2, 17, 3, 3, [1, 1], [1, 1], [1, 1], 17), // depthwise, channels innermost
     conv(3, 5, 3, 3, 10, 3, 3, [1, 1], [1, 1], [1, 1], 5), // depthwise, multiplier 2
