@@ -1,9 +1,8 @@
 // Convolution entry points: each call picks a path by geometry (native/README.md, Convolution):
 //   - depthwise (groups == C): direct loops (conv_depthwise.cpp);
-//   - small output maps (fewer than kSmallMap positions: a ResNet's late stages) without groups:
-//     im2row over the whole batch, channels innermost (conv_rows.cpp; also the weight gradient
-//     of 8x8 maps);
-//   - grouped small maps, strides and everything else: im2col over the whole batch, one GEMM for
+//   - output maps up to 64 positions (8x8: a ResNet's stages at 32x32) without groups: im2row
+//     over the whole batch, channels innermost (conv_rows.cpp);
+//   - grouped maps under kSmallMap positions, strides and everything else: im2col over the whole batch, one GEMM for
 //     all images (conv_batch.cpp);
 //   - 3x3 stride-1 with enough channels: Winograd's algorithm (conv_winograd.cpp; when an input is
 //     not finite, the wide path redoes the call);
@@ -89,8 +88,8 @@ constexpr int64_t kWinogradMaxWeightChannels = 256 * 256;
 
 Path path_of(const ConvGeometry& g, bool weight_grad = false) {
   if (conv_depthwise_applies(g)) return Path::kDepthwise;
-  if (g.oh * g.ow < kSmallMap) return conv_rows_applies(g) ? Path::kRows : Path::kBatch;
-  if (weight_grad && g.oh * g.ow <= kSmallMap && conv_rows_applies(g)) return Path::kRows;
+  if (conv_rows_applies(g)) return Path::kRows;
+  if (g.oh * g.ow < kSmallMap) return Path::kBatch;
   if (weight_grad && (g.oh * g.ow <= kSmallMap ||
                       (g.c / g.groups) * (g.o / g.groups) >= kWinogradMaxWeightChannels)) {
     return Path::kBatch;

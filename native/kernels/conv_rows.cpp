@@ -22,6 +22,7 @@
 #include "conv_util.h"
 #include "gemm.h"
 #include "parallel.h"
+#include "storage_pool.h"
 
 namespace pt {
 namespace {
@@ -30,13 +31,14 @@ using namespace conv_util;
 
 // Floats of row matrix per chunk of images (2 MiB, as conv_batch.cpp's column matrix).
 constexpr int64_t kRowsFloats = 1 << 19;
-// Output maps up to this many positions may take this path (conv.cpp sends those below 64, and
-// the weight gradient of 8x8 maps).
+// Output maps up to this many positions (8x8) take this path: above, the row matrix (9x the
+// input for a 3x3 kernel) costs more than Winograd's transforms; at 8x8 this path ran the
+// forward and input-gradient passes of ResNet-18's first stage 10-15% faster than Winograd.
 constexpr int64_t kMaxPositions = 64;
 
 struct Plan {
   int64_t sp, hw, nt, k, nb;
-  std::vector<int64_t> ki, kj;
+  std::vector<int64_t> ki, kj, tap;  // kept taps: kernel row, column, ki·KW + kj
   std::vector<int64_t> src;          // (sp, nt): the input position of output position p, tap t; -1: padding
   std::vector<int64_t> into, from;   // pixel q's entries p·nt + t (increasing t): [into[q], into[q + 1])
 };
@@ -51,6 +53,7 @@ Plan plan_of(const ConvGeometry& g, bool keep_all_taps) {
     for (int64_t c : cols) {
       pl.ki.push_back(r);
       pl.kj.push_back(c);
+      pl.tap.push_back(r * g.kw + c);
     }
   }
   pl.nt = static_cast<int64_t>(pl.ki.size());
@@ -75,19 +78,19 @@ Plan plan_of(const ConvGeometry& g, bool keep_all_taps) {
   return pl;
 }
 
-// wr (O, K) from w (O, C, KH, KW): the kept taps outermost.
-std::vector<float> weights_by_tap(const float* w, const ConvGeometry& g, const Plan& pl) {
-  std::vector<float> wr(static_cast<size_t>(g.o * pl.k));
+// wr (O, K) from w (O, C, KH, KW): the kept taps outermost. Reads w in order; each row of wr
+// (K floats) stays in L1 while its strided writes land.
+void weights_by_tap(const float* w, const ConvGeometry& g, const Plan& pl, float* wr) {
+  const int64_t taps = g.kh * g.kw;
   parallel_for(g.o, 16, [&](int64_t lo, int64_t hi) {
     for (int64_t o = lo; o < hi; ++o) {
-      for (int64_t t = 0; t < pl.nt; ++t) {
-        const int64_t tap = pl.ki[static_cast<size_t>(t)] * g.kw + pl.kj[static_cast<size_t>(t)];
-        float* dst = wr.data() + o * pl.k + t * g.c;
-        for (int64_t c = 0; c < g.c; ++c) dst[c] = w[(o * g.c + c) * g.kh * g.kw + tap];
+      for (int64_t c = 0; c < g.c; ++c) {
+        const float* src = w + (o * g.c + c) * taps;
+        float* dst = wr + o * pl.k + c;
+        for (int64_t t = 0; t < pl.nt; ++t) dst[t * g.c] = src[pl.tap[static_cast<size_t>(t)]];
       }
     }
   });
-  return wr;
 }
 
 // Runs body(image) for the cnt images of a chunk over the pool.
@@ -128,7 +131,8 @@ bool conv_rows_applies(const ConvGeometry& g) { return g.groups == 1 && g.oh * g
 
 void conv2d_rows(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
   const Plan pl = plan_of(g, !all_finite(w, g.o * g.c * g.kh * g.kw));
-  const std::vector<float> wr = weights_by_tap(w, g, pl);
+  PooledFloats wr(g.o * pl.k, false);  // pooled: up to 9 MiB a call (512x512 channels, 9 taps)
+  weights_by_tap(w, g, pl, wr.data());
   for (int64_t i0 = 0; i0 < g.n; i0 += pl.nb) {
     const int64_t cnt = std::min(pl.nb, g.n - i0);
     Scratch& s = scratch();
@@ -160,7 +164,8 @@ void conv2d_backward_input_rows(const float* gy, const float* w, float* gx, cons
     std::fill(gx, gx + g.n * g.c * pl.hw, 0.0f);
     return;
   }
-  const std::vector<float> wr = weights_by_tap(w, g, pl);
+  PooledFloats wr(g.o * pl.k, false);
+  weights_by_tap(w, g, pl, wr.data());
   for (int64_t i0 = 0; i0 < g.n; i0 += pl.nb) {
     const int64_t cnt = std::min(pl.nb, g.n - i0);
     Scratch& s = scratch();
@@ -189,7 +194,8 @@ void conv2d_backward_input_rows(const float* gy, const float* w, float* gx, cons
 void conv2d_backward_weight_rows(const float* gy, const float* x, float* gw, const ConvGeometry& g) {
   const Plan pl = plan_of(g, !all_finite(gy, g.n * g.o * g.oh * g.ow));
   const int64_t taps = g.kh * g.kw;
-  std::vector<float> gwr(static_cast<size_t>(g.o * pl.k), 0.0f);
+  // The first chunk's GEMM overwrites gwr, the others add to it.
+  PooledFloats gwr(g.o * pl.k, g.n == 0);
   for (int64_t i0 = 0; i0 < g.n && pl.nt > 0; i0 += pl.nb) {
     const int64_t cnt = std::min(pl.nb, g.n - i0);
     Scratch& s = scratch();
@@ -201,13 +207,15 @@ void conv2d_backward_weight_rows(const float* gy, const float* x, float* gw, con
     transpose_images(gy + i0 * g.o * pl.sp, cnt, g.o, pl.sp, gyt);
     sgemm(true, false, g.o, pl.k, rows, gyt, g.o, row, pl.k, gwr.data(), pl.k, i0 > 0);
   }
-  std::fill(gw, gw + g.o * g.c * taps, 0.0f);
+  // gw[o, c, tap] = gwr[o, t·C + c], written in order; taps dropped (or all, without images) are 0.
   parallel_for(g.o, 16, [&](int64_t lo, int64_t hi) {
     for (int64_t o = lo; o < hi; ++o) {
-      for (int64_t t = 0; t < pl.nt; ++t) {
-        const int64_t tap = pl.ki[static_cast<size_t>(t)] * g.kw + pl.kj[static_cast<size_t>(t)];
-        const float* src = gwr.data() + o * pl.k + t * g.c;
-        for (int64_t c = 0; c < g.c; ++c) gw[(o * g.c + c) * taps + tap] = src[c];
+      float* dst = gw + o * g.c * taps;
+      std::fill(dst, dst + g.c * taps, 0.0f);
+      if (g.n == 0) continue;
+      for (int64_t c = 0; c < g.c; ++c) {
+        const float* src = gwr.data() + o * pl.k + c;
+        for (int64_t t = 0; t < pl.nt; ++t) dst[c * taps + pl.tap[static_cast<size_t>(t)]] = src[t * g.c];
       }
     }
   });

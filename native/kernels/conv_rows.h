@@ -1,6 +1,6 @@
 // Convolution by im2row over the whole batch, channels innermost: the path of conv.cpp for
-// ungrouped convolutions with small output maps (a ResNet's 4x4, 2x2 and 1x1 stages at 32x32,
-// their stride-2 entries, the weight gradient of its 8x8 stage). Same contracts as conv.h.
+// ungrouped convolutions with output maps up to 8x8 (a ResNet's stages at 32x32 input, their
+// stride-2 entries). Same contracts as conv.h.
 //
 // Example:
 //   if (conv_rows_applies(g)) conv2d_rows(x, w, bias, y, g);

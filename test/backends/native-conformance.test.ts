@@ -713,11 +713,11 @@ const CONVS: Conv2dGeometry[] = [
   conv(5, 3, 33, 35, 4, 3, 3, [2, 2], [1, 1], [1, 1], 1), // >= 256 positions: one image a thread
   conv(4, 1, 9, 10, 6, 5, 5, [2, 2], [2, 2], [1, 1], 1), // one input channel
   conv(3, 4, 3, 3, 4, 3, 3, [1, 1], [3, 3], [1, 1], 1), // more padding than image: no tap kept at the corners
-  // Ungrouped maps under 64 positions (and 8x8 weight gradients): im2row, channels innermost.
+  // Ungrouped output maps up to 64 positions: im2row, channels innermost.
   conv(60, 64, 4, 4, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // more images than one chunk of the row matrix
   conv(2, 3, 5, 6, 4, 3, 3, [1, 1], [2, 2], [2, 2], 1), // dilation
-  conv(3, 5, 8, 8, 7, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 8x8: the weight gradient only
-  conv(2, 8, 8, 8, 6, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 8x8 beside Winograd's forward
+  conv(3, 5, 8, 8, 7, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 8x8, odd channel counts
+  conv(2, 8, 8, 9, 6, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 72 positions: Winograd, the 8x9 weight gradient by batch
   conv(3, 7, 3, 5, 9, 2, 2, [2, 1], [0, 1], [1, 1], 1), // even kernel, mixed strides
   conv(2, 6, 4, 4, 5, 3, 3, [1, 1], [5, 5], [1, 1], 1), // padding beyond the image: empty corners
   // Maps up to 32 wide gather the column matrix through a tap table (col2im through its inverse).
