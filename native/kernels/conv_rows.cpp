@@ -78,12 +78,17 @@ Plan plan_of(const ConvGeometry& g, bool keep_all_taps) {
   return pl;
 }
 
-// wr (O, K) from w (O, C, KH, KW): the kept taps outermost. Reads w in order; each row of wr
-// (K floats) stays in L1 while its strided writes land.
+// wr (O, K) from w (O, C, KH, KW): the kept taps outermost. With every tap kept, each w[o] (C, T)
+// is transposed in registers; otherwise w is read in order, each row of wr (K floats) staying in
+// L1 while its strided writes land.
 void weights_by_tap(const float* w, const ConvGeometry& g, const Plan& pl, float* wr) {
   const int64_t taps = g.kh * g.kw;
   parallel_for(g.o, 16, [&](int64_t lo, int64_t hi) {
     for (int64_t o = lo; o < hi; ++o) {
+      if (pl.nt == taps) {  // w[o] (C, T) transposed
+        transpose(w + o * g.c * taps, g.c, taps, wr + o * pl.k);
+        continue;
+      }
       for (int64_t c = 0; c < g.c; ++c) {
         const float* src = w + (o * g.c + c) * taps;
         float* dst = wr + o * pl.k + c;
@@ -211,6 +216,10 @@ void conv2d_backward_weight_rows(const float* gy, const float* x, float* gw, con
   parallel_for(g.o, 16, [&](int64_t lo, int64_t hi) {
     for (int64_t o = lo; o < hi; ++o) {
       float* dst = gw + o * g.c * taps;
+      if (g.n > 0 && pl.nt == taps) {  // gwr[o] (T, C) transposed
+        transpose(gwr.data() + o * pl.k, taps, g.c, dst);
+        continue;
+      }
       std::fill(dst, dst + g.c * taps, 0.0f);
       if (g.n == 0) continue;
       for (int64_t c = 0; c < g.c; ++c) {
