@@ -20,6 +20,7 @@
 #include "conv_batch.h"
 #include "conv_depthwise.h"
 #include "conv_rows.h"
+#include "conv_util.h"
 #include "conv_wide.h"
 #include "conv_winograd.h"
 #include "gemm.h"
@@ -52,27 +53,31 @@ void for_images(const ConvGeometry& g, F per_image) {
   }
 }
 
-// gb[o] = the sum of gy over images and positions, in double like the reference, with eight
-// partial sums per row: one chain of dependent adds would be bound by the add latency.
-void bias_grad(const float* gy, float* gb, const ConvGeometry& g) {
+// The sum of rows[i·stride, i·stride + sp) over i < n, in double, with eight partial sums: one
+// chain of dependent adds would be bound by the add latency.
+PT_CONV_CLONES
+double rows_sum(const float* rows, int64_t n, int64_t stride, int64_t sp) {
   constexpr int kLanes = 8;
+  double part[kLanes] = {};
+  double tail = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    const float* row = rows + i * stride;
+    int64_t j = 0;
+    for (; j + kLanes <= sp; j += kLanes) {
+      for (int l = 0; l < kLanes; ++l) part[l] += row[j + l];
+    }
+    for (; j < sp; ++j) tail += row[j];
+  }
+  double sum = tail;
+  for (double v : part) sum += v;
+  return sum;
+}
+
+// gb[o] = the sum of gy over images and positions, in double like the reference.
+void bias_grad(const float* gy, float* gb, const ConvGeometry& g) {
   const int64_t sp = g.oh * g.ow;
   parallel_for(g.o, std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(g.n * sp, 1)), [&](int64_t lo, int64_t hi) {
-    for (int64_t o = lo; o < hi; ++o) {
-      double part[kLanes] = {};
-      double tail = 0.0;
-      for (int64_t i = 0; i < g.n; ++i) {
-        const float* row = gy + (i * g.o + o) * sp;
-        int64_t j = 0;
-        for (; j + kLanes <= sp; j += kLanes) {
-          for (int l = 0; l < kLanes; ++l) part[l] += row[j + l];
-        }
-        for (; j < sp; ++j) tail += row[j];
-      }
-      double sum = tail;
-      for (double v : part) sum += v;
-      gb[o] = static_cast<float>(sum);
-    }
+    for (int64_t o = lo; o < hi; ++o) gb[o] = static_cast<float>(rows_sum(gy + o * sp, g.n, g.o * sp, sp));
   });
 }
 

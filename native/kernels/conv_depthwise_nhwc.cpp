@@ -21,14 +21,6 @@
 #include "conv_util.h"
 #include "parallel.h"
 
-// The inner routine is compiled for AVX-512, AVX2 and the baseline, picked when the addon loads
-// (GCC's function multi-versioning: an ifunc, so x86-64 Linux with GCC only; elsewhere baseline).
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-#define PT_DW_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define PT_DW_CLONES
-#endif
-
 namespace pt {
 namespace {
 
@@ -71,7 +63,7 @@ typedef float V16 __attribute__((vector_size(64)));
 
 // out[k·c + ch] = init[ch] (or 0) + Σ_e A[a_e + ch] · B[b_e + ch]: channels in blocks of 32 and
 // 16 held in vector registers across a key's entries, then one by one.
-PT_DW_CLONES
+PT_CONV_CLONES
 void dot_lists(const Lists& l, const float* A, const float* B, int64_t c, const float* init, float* out) {
   const int64_t keys = static_cast<int64_t>(l.start.size()) - 1;
   const int64_t* la = l.a.data();
@@ -120,7 +112,7 @@ void dot_lists(const Lists& l, const float* A, const float* B, int64_t c, const 
 }
 
 // sum[j] += part[j] for j < n, in double.
-PT_DW_CLONES
+PT_CONV_CLONES
 void add_to(const float* part, int64_t n, double* sum) {
   for (int64_t j = 0; j < n; ++j) sum[j] += part[j];
 }
