@@ -1,7 +1,8 @@
 // Convolution entry points: each call picks a path by geometry (native/README.md, Convolution):
 //   - depthwise (groups == C): direct loops (conv_depthwise.cpp);
-//   - output maps up to 64 positions (8x8: a ResNet's stages at 32x32) without groups: im2row
-//     over the whole batch, channels innermost (conv_rows.cpp);
+//   - output maps up to 64 positions (8x8: a ResNet's stages at 32x32) without groups, with at
+//     least 16 channels and at most 4 input pixels an output: im2row over the whole batch,
+//     channels innermost (conv_rows.cpp);
 //   - grouped maps under kSmallMap positions, strides and everything else: im2col over the whole batch, one GEMM for
 //     all images (conv_batch.cpp);
 //   - 3x3 stride-1 with enough channels: Winograd's algorithm (conv_winograd.cpp; when an input is

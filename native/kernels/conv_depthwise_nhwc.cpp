@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <vector>
 
 #include "conv_transpose.h"
@@ -28,23 +29,27 @@ using namespace conv_util;
 
 // Scratch floats an image may need (input and output transposed): 4 MiB.
 constexpr int64_t kMaxImageFloats = 1 << 20;
-// Channels a register block.
+// Channels a vector; fewer channels take the row-walking loops of conv_depthwise.cpp.
 constexpr int64_t kBlock = 16;
+// Output positions at most (32x32): the weight gradient sums a plane's positions in float, and
+// larger planes vectorise well along their rows in conv_depthwise.cpp.
+constexpr int64_t kMaxPositions = 1024;
 
 // Lists of (a, b) offsets (in floats) per key: key k's entries are [start[k], start[k + 1]).
 struct Lists {
   std::vector<int64_t> start, a, b;
 };
 
-// For each key (outer, in order), the entries (inner) in order; `entry(key, e)` returns whether
-// the e-th candidate exists and sets its offsets.
+// For each key (outer, in order), its cands(key) candidates in order; `entry(key, e)` returns
+// whether the e-th exists and sets its offsets.
 template <class F>
-Lists build(int64_t keys, int64_t cands, F entry) {
+Lists build(int64_t keys, const std::function<int64_t(int64_t)>& cands, F entry) {
   Lists l;
   l.start.reserve(static_cast<size_t>(keys + 1));
   for (int64_t k = 0; k < keys; ++k) {
     l.start.push_back(static_cast<int64_t>(l.a.size()));
-    for (int64_t e = 0; e < cands; ++e) {
+    const int64_t n = cands(k);
+    for (int64_t e = 0; e < n; ++e) {
       int64_t a = 0, b = 0;
       if (entry(k, e, &a, &b)) {
         l.a.push_back(a);
@@ -143,13 +148,14 @@ void for_images(const ConvGeometry& g, F body) {
 }  // namespace
 
 bool conv_depthwise_nhwc_applies(const ConvGeometry& g) {
-  return g.groups == g.c && g.o == g.c && (g.h * g.w + g.oh * g.ow) * g.c <= kMaxImageFloats;
+  return g.groups == g.c && g.o == g.c && g.c >= kBlock && g.oh * g.ow <= kMaxPositions &&
+         (g.h * g.w + g.oh * g.ow) * g.c <= kMaxImageFloats;
 }
 
 void conv2d_depthwise_nhwc(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
   const int64_t c = g.c, hw = g.h * g.w, sp = g.oh * g.ow, taps = g.kh * g.kw;
   // key p; entries (t, off(p, t)) in t order.
-  const Lists l = build(sp, taps, [&](int64_t p, int64_t t, int64_t* a, int64_t* b) {
+  const Lists l = build(sp, [&](int64_t) { return taps; }, [&](int64_t p, int64_t t, int64_t* a, int64_t* b) {
     const int64_t q = input_of(g, p, t);
     *a = t * c;
     *b = q * c;
@@ -176,10 +182,9 @@ void conv2d_backward_input_depthwise_nhwc(const float* gy, const float* w, float
       if (q >= 0) reads[static_cast<size_t>(q)].push_back(p * taps + t);
     }
   }
-  const Lists l = build(hw, sp, [&](int64_t q, int64_t e, int64_t* a, int64_t* b) {
-    const std::vector<int64_t>& r = reads[static_cast<size_t>(q)];
-    if (e >= static_cast<int64_t>(r.size())) return false;
-    const int64_t pt = r[static_cast<size_t>(e)];
+  const auto count = [&](int64_t q) { return static_cast<int64_t>(reads[static_cast<size_t>(q)].size()); };
+  const Lists l = build(hw, count, [&](int64_t q, int64_t e, int64_t* a, int64_t* b) {
+    const int64_t pt = reads[static_cast<size_t>(q)][static_cast<size_t>(e)];
     *a = (pt % taps) * c;
     *b = (pt / taps) * c;
     return true;
@@ -209,7 +214,7 @@ void conv2d_backward_weight_depthwise_nhwc(const float* gy, const float* x, floa
     }
   }
   const int64_t nl = static_cast<int64_t>(live.size());
-  const Lists l = build(nl, sp, [&](int64_t k, int64_t p, int64_t* a, int64_t* b) {
+  const Lists l = build(nl, [&](int64_t) { return sp; }, [&](int64_t k, int64_t p, int64_t* a, int64_t* b) {
     const int64_t q = input_of(g, p, live[static_cast<size_t>(k)]);
     *a = p * c;
     *b = q * c;

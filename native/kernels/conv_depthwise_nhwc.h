@@ -11,7 +11,8 @@
 
 namespace pt {
 
-// Multiplier 1 and a map small enough for the per-thread scratch.
+// Multiplier 1, at least 16 channels, at most 32x32 output positions, and an image small enough
+// for the per-thread scratch.
 bool conv_depthwise_nhwc_applies(const ConvGeometry& g);
 
 // w must be finite (the padding's products are skipped); the caller checks.

@@ -29,12 +29,17 @@ namespace {
 
 using namespace conv_util;
 
-// Floats of row matrix per chunk of images (2 MiB, as conv_batch.cpp's column matrix).
+// Floats of working data per chunk of images (2 MiB, as conv_batch.cpp's column matrix).
 constexpr int64_t kRowsFloats = 1 << 19;
 // Output maps up to this many positions (8x8) take this path: above, the row matrix (9x the
 // input for a 3x3 kernel) costs more than Winograd's transforms; at 8x8 this path ran the
 // forward and input-gradient passes of ResNet-18's first stage 10-15% faster than Winograd.
 constexpr int64_t kMaxPositions = 64;
+// Runs of fewer channels are too short to beat im2col's (C·T, N·sp) layout.
+constexpr int64_t kMinChannels = 16;
+// Each image is transposed whole: inputs much larger than their outputs (large strides) would
+// pay for pixels no tap reads. Stride 2 has 4 input pixels an output position.
+constexpr int64_t kMaxInputPerOutput = 4;
 
 struct Plan {
   int64_t sp, hw, nt, k, nb;
@@ -58,7 +63,9 @@ Plan plan_of(const ConvGeometry& g, bool keep_all_taps) {
   }
   pl.nt = static_cast<int64_t>(pl.ki.size());
   pl.k = pl.nt * g.c;
-  pl.nb = std::max<int64_t>(1, kRowsFloats / std::max<int64_t>(pl.sp * pl.k, 1));
+  // Images per chunk: the row matrix, the transposed input and the transposed output of each
+  // (a small output of a large image must not take many large images at once).
+  pl.nb = std::max<int64_t>(1, kRowsFloats / std::max<int64_t>(pl.sp * pl.k + pl.hw * g.c + pl.sp * g.o, 1));
   pl.src.resize(static_cast<size_t>(pl.sp * pl.nt));
   std::vector<std::vector<int64_t>> reads(static_cast<size_t>(pl.hw));
   for (int64_t t = 0; t < pl.nt; ++t) {
@@ -132,7 +139,10 @@ void transpose_images(const float* gy, int64_t cnt, int64_t o, int64_t sp, float
 
 }  // namespace
 
-bool conv_rows_applies(const ConvGeometry& g) { return g.groups == 1 && g.oh * g.ow <= kMaxPositions; }
+bool conv_rows_applies(const ConvGeometry& g) {
+  const int64_t sp = g.oh * g.ow;
+  return g.groups == 1 && sp <= kMaxPositions && g.c >= kMinChannels && g.h * g.w <= kMaxInputPerOutput * sp;
+}
 
 void conv2d_rows(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
   const Plan pl = plan_of(g, !all_finite(w, g.o * g.c * g.kh * g.kw));

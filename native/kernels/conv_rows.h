@@ -10,7 +10,8 @@
 
 namespace pt {
 
-// One group and an output map of at most 64 positions.
+// One group, at least 16 channels, an output map of at most 64 positions and at most 4 input
+// pixels an output position.
 bool conv_rows_applies(const ConvGeometry& g);
 
 void conv2d_rows(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g);
