@@ -7,10 +7,6 @@
 #include <cmath>
 #include <vector>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#endif
-
 #include "parallel.h"
 
 namespace pt {
@@ -19,147 +15,6 @@ namespace {
 constexpr int64_t kGrainElements = 1 << 14;
 
 int64_t grain_for(int64_t per_item) { return per_item > 0 ? (kGrainElements + per_item - 1) / per_item : kGrainElements; }
-
-// Batch norm's passes over one image's run of `s` values of a channel, in double as the scalar
-// loops below: the same sums in 8 double lanes (so in another order: they differ from the scalar
-// sums by rounding only) and the same elementwise formulas. Compiled for AVX-512 alone and used
-// where the CPU has it and a run holds at least one vector.
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define PT_NORM_AVX512 1
-constexpr int64_t kLanes = 8;
-
-__attribute__((target("avx512f"))) double hsum(__m512d v) { return _mm512_reduce_add_pd(v); }
-
-__attribute__((target("avx512f"))) double run_sum_avx512(const float* p, int64_t s) {
-  __m512d acc = _mm512_setzero_pd();
-  int64_t j = 0;
-  for (; j + kLanes <= s; j += kLanes) acc = _mm512_add_pd(acc, _mm512_cvtps_pd(_mm256_loadu_ps(p + j)));
-  double r = hsum(acc);
-  for (; j < s; ++j) r += p[j];
-  return r;
-}
-
-__attribute__((target("avx512f"))) double run_dev2_avx512(const float* p, int64_t s, double m) {
-  const __m512d vm = _mm512_set1_pd(m);
-  __m512d acc = _mm512_setzero_pd();
-  int64_t j = 0;
-  for (; j + kLanes <= s; j += kLanes) {
-    const __m512d d = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(p + j)), vm);
-    acc = _mm512_add_pd(acc, _mm512_mul_pd(d, d));
-  }
-  double r = hsum(acc);
-  for (; j < s; ++j) {
-    const double d = p[j] - m;
-    r += d * d;
-  }
-  return r;
-}
-
-// q = (p - m) * rs * ga + be
-__attribute__((target("avx512f"))) void run_out_avx512(const float* p, float* q, int64_t s, double m, double rs,
-                                                      double ga, double be) {
-  const __m512d vm = _mm512_set1_pd(m), vrs = _mm512_set1_pd(rs), vga = _mm512_set1_pd(ga), vbe = _mm512_set1_pd(be);
-  int64_t j = 0;
-  for (; j + kLanes <= s; j += kLanes) {
-    const __m512d d = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(p + j)), vm);
-    _mm256_storeu_ps(q + j, _mm512_cvtpd_ps(_mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(d, vrs), vga), vbe)));
-  }
-  for (; j < s; ++j) q[j] = static_cast<float>((p[j] - m) * rs * ga + be);
-}
-
-// sg += g, sgx += g * (p - m) * rs
-__attribute__((target("avx512f"))) void run_grad_sums_avx512(const float* g, const float* p, int64_t s, double m,
-                                                            double rs, double* sg, double* sgx) {
-  const __m512d vm = _mm512_set1_pd(m), vrs = _mm512_set1_pd(rs);
-  __m512d a = _mm512_setzero_pd(), b = _mm512_setzero_pd();
-  int64_t j = 0;
-  for (; j + kLanes <= s; j += kLanes) {
-    const __m512d vg = _mm512_cvtps_pd(_mm256_loadu_ps(g + j));
-    const __m512d d = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(p + j)), vm);
-    a = _mm512_add_pd(a, vg);
-    b = _mm512_add_pd(b, _mm512_mul_pd(_mm512_mul_pd(vg, d), vrs));
-  }
-  double ra = hsum(a), rb = hsum(b);
-  for (; j < s; ++j) {
-    ra += g[j];
-    rb += g[j] * (p[j] - m) * rs;
-  }
-  *sg += ra;
-  *sgx += rb;
-}
-
-// o = ga * rs / count * (count * g - sg - (p - m) * rs * sgx)
-__attribute__((target("avx512f"))) void run_grad_out_avx512(const float* g, const float* p, float* o, int64_t s,
-                                                           double m, double rs, double ga, double count, double sg,
-                                                           double sgx) {
-  const __m512d vm = _mm512_set1_pd(m), vrs = _mm512_set1_pd(rs), vcount = _mm512_set1_pd(count);
-  const __m512d vsg = _mm512_set1_pd(sg), vsgx = _mm512_set1_pd(sgx), vk = _mm512_set1_pd(ga * rs / count);
-  int64_t j = 0;
-  for (; j + kLanes <= s; j += kLanes) {
-    const __m512d vg = _mm512_cvtps_pd(_mm256_loadu_ps(g + j));
-    const __m512d d = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(p + j)), vm);
-    const __m512d t = _mm512_sub_pd(_mm512_sub_pd(_mm512_mul_pd(vcount, vg), vsg), _mm512_mul_pd(_mm512_mul_pd(d, vrs), vsgx));
-    _mm256_storeu_ps(o + j, _mm512_cvtpd_ps(_mm512_mul_pd(vk, t)));
-  }
-  for (; j < s; ++j) o[j] = static_cast<float>(ga * rs / count * (count * g[j] - sg - (p[j] - m) * rs * sgx));
-}
-
-const bool kNormAvx512 = __builtin_cpu_supports("avx512f");
-#endif
-
-// Whether batch norm's runs of `s` values take the AVX-512 passes.
-bool vector_runs(int64_t s) {
-#ifdef PT_NORM_AVX512
-  return kNormAvx512 && s >= 8;
-#else
-  (void)s;
-  return false;
-#endif
-}
-
-// Batch norm's passes over one run: the scalar loops, or their AVX-512 twins when `vec`.
-#ifdef PT_NORM_AVX512
-#define PT_NORM_VECTOR(call) \
-  if (vec) {                 \
-    call;                    \
-    return;                  \
-  }
-#else
-#define PT_NORM_VECTOR(call) (void)vec;
-#endif
-
-void acc_sum(double& m, const float* p, int64_t s, bool vec) {
-  PT_NORM_VECTOR(m += run_sum_avx512(p, s))
-  for (int64_t j = 0; j < s; ++j) m += p[j];
-}
-
-void acc_dev2(double& v, const float* p, int64_t s, double m, bool vec) {
-  PT_NORM_VECTOR(v += run_dev2_avx512(p, s, m))
-  for (int64_t j = 0; j < s; ++j) {
-    const double d = p[j] - m;
-    v += d * d;
-  }
-}
-
-void out_run(const float* p, float* q, int64_t s, double m, double rs, double ga, double be, bool vec) {
-  PT_NORM_VECTOR(run_out_avx512(p, q, s, m, rs, ga, be))
-  for (int64_t j = 0; j < s; ++j) q[j] = static_cast<float>((p[j] - m) * rs * ga + be);
-}
-
-void acc_grad(double& sg, double& sgx, const float* g, const float* p, int64_t s, double m, double rs, bool vec) {
-  PT_NORM_VECTOR(run_grad_sums_avx512(g, p, s, m, rs, &sg, &sgx))
-  for (int64_t j = 0; j < s; ++j) {
-    sg += g[j];
-    sgx += g[j] * (p[j] - m) * rs;
-  }
-}
-
-void grad_out_run(const float* g, const float* p, float* o, int64_t s, double m, double rs, double ga, double count,
-                  double sg, double sgx, bool vec) {
-  PT_NORM_VECTOR(run_grad_out_avx512(g, p, o, s, m, rs, ga, count, sg, sgx))
-  for (int64_t j = 0; j < s; ++j) o[j] = static_cast<float>(ga * rs / count * (count * g[j] - sg - (p[j] - m) * rs * sgx));
-}
-#undef PT_NORM_VECTOR
 
 }  // namespace
 
@@ -237,16 +92,24 @@ void batch_norm(const float* x, int64_t n, int64_t c, int64_t s, const float* ga
                 bool training, double momentum, double eps, float* running_mean, float* running_var,
                 float* y, float* mean, float* rstd) {
   const double count = static_cast<double>(n * s);
-  const bool vec = vector_runs(s);
   parallel_for(c, grain_for(n * s), [&](int64_t lo, int64_t hi) {
     for (int64_t ch = lo; ch < hi; ++ch) {
       double m, v;
       if (training) {
         m = 0.0;
-        for (int64_t i = 0; i < n; ++i) acc_sum(m, x + (i * c + ch) * s, s, vec);
+        for (int64_t i = 0; i < n; ++i) {
+          const float* p = x + (i * c + ch) * s;
+          for (int64_t j = 0; j < s; ++j) m += p[j];
+        }
         m /= count;
         v = 0.0;
-        for (int64_t i = 0; i < n; ++i) acc_dev2(v, x + (i * c + ch) * s, s, m, vec);
+        for (int64_t i = 0; i < n; ++i) {
+          const float* p = x + (i * c + ch) * s;
+          for (int64_t j = 0; j < s; ++j) {
+            const double d = p[j] - m;
+            v += d * d;
+          }
+        }
         v /= count;
         if (running_mean != nullptr && running_var != nullptr) {
           const double unbiased = count > 1 ? v * count / (count - 1) : v;
@@ -262,7 +125,11 @@ void batch_norm(const float* x, int64_t n, int64_t c, int64_t s, const float* ga
       rstd[ch] = static_cast<float>(rs);
       const double ga = gamma == nullptr ? 1.0 : gamma[ch];
       const double be = beta == nullptr ? 0.0 : beta[ch];
-      for (int64_t i = 0; i < n; ++i) out_run(x + (i * c + ch) * s, y + (i * c + ch) * s, s, m, rs, ga, be, vec);
+      for (int64_t i = 0; i < n; ++i) {
+        const float* p = x + (i * c + ch) * s;
+        float* q = y + (i * c + ch) * s;
+        for (int64_t j = 0; j < s; ++j) q[j] = static_cast<float>((p[j] - m) * rs * ga + be);
+      }
     }
   });
 }
@@ -271,12 +138,18 @@ void batch_norm_backward(const float* gy, const float* x, int64_t n, int64_t c, 
                          const float* gamma, const float* mean, const float* rstd, bool training,
                          float* gx, float* ggamma, float* gbeta) {
   const double count = static_cast<double>(n * s);
-  const bool vec = vector_runs(s);
   parallel_for(c, grain_for(n * s), [&](int64_t lo, int64_t hi) {
     for (int64_t ch = lo; ch < hi; ++ch) {
       const double m = mean[ch], rs = rstd[ch];
       double sg = 0.0, sgx = 0.0;
-      for (int64_t i = 0; i < n; ++i) acc_grad(sg, sgx, gy + (i * c + ch) * s, x + (i * c + ch) * s, s, m, rs, vec);
+      for (int64_t i = 0; i < n; ++i) {
+        const float* g = gy + (i * c + ch) * s;
+        const float* p = x + (i * c + ch) * s;
+        for (int64_t j = 0; j < s; ++j) {
+          sg += g[j];
+          sgx += g[j] * (p[j] - m) * rs;
+        }
+      }
       if (ggamma != nullptr) ggamma[ch] = static_cast<float>(sgx);
       if (gbeta != nullptr) gbeta[ch] = static_cast<float>(sg);
       const double ga = gamma == nullptr ? 1.0 : gamma[ch];
@@ -284,10 +157,9 @@ void batch_norm_backward(const float* gy, const float* x, int64_t n, int64_t c, 
         const float* g = gy + (i * c + ch) * s;
         const float* p = x + (i * c + ch) * s;
         float* o = gx + (i * c + ch) * s;
-        if (training) {
-          grad_out_run(g, p, o, s, m, rs, ga, count, sg, sgx, vec);
-        } else {
-          for (int64_t j = 0; j < s; ++j) o[j] = static_cast<float>(ga * rs * g[j]);
+        for (int64_t j = 0; j < s; ++j) {
+          o[j] = static_cast<float>(training ? ga * rs / count * (count * g[j] - sg - (p[j] - m) * rs * sgx)
+                                             : ga * rs * g[j]);
         }
       }
     }
