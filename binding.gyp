@@ -66,6 +66,8 @@
         'native/kernels/conv.cpp',
         'native/kernels/conv_batch.cpp',
         'native/kernels/conv_depthwise.cpp',
+        'native/kernels/conv_depthwise_nhwc.cpp',
+        'native/kernels/conv_rows.cpp',
         'native/kernels/conv_wide.cpp',
         'native/kernels/conv_winograd.cpp',
         'native/kernels/cpu_caches.cpp',

@@ -1,7 +1,10 @@
 // Convolution entry points: each call picks a path by geometry (native/README.md, Convolution):
 //   - depthwise (groups == C): direct loops (conv_depthwise.cpp);
-//   - small output maps (fewer than kSmallMap positions: a ResNet's late stages), strides and
-//     everything else: im2col over the whole batch, one GEMM for all images (conv_batch.cpp);
+//   - output maps up to 64 positions (8x8: a ResNet's stages at 32x32) without groups, with at
+//     least 16 channels and at most 4 input pixels an output: im2row over the whole batch,
+//     channels innermost (conv_rows.cpp);
+//   - grouped maps under kSmallMap positions, strides and everything else: im2col over the whole batch, one GEMM for
+//     all images (conv_batch.cpp);
 //   - 3x3 stride-1 with enough channels: Winograd's algorithm (conv_winograd.cpp; when an input is
 //     not finite, the wide path redoes the call);
 //   - other stride-1 ones: the wide grid of conv_wide.cpp;
@@ -17,6 +20,8 @@
 
 #include "conv_batch.h"
 #include "conv_depthwise.h"
+#include "conv_rows.h"
+#include "conv_util.h"
 #include "conv_wide.h"
 #include "conv_winograd.h"
 #include "gemm.h"
@@ -49,31 +54,35 @@ void for_images(const ConvGeometry& g, F per_image) {
   }
 }
 
-// gb[o] = the sum of gy over images and positions, in double like the reference, with eight
-// partial sums per row: one chain of dependent adds would be bound by the add latency.
-void bias_grad(const float* gy, float* gb, const ConvGeometry& g) {
+// The sum of rows[i·stride, i·stride + sp) over i < n, in double, with eight partial sums: one
+// chain of dependent adds would be bound by the add latency.
+PT_CONV_CLONES
+double rows_sum(const float* rows, int64_t n, int64_t stride, int64_t sp) {
   constexpr int kLanes = 8;
+  double part[kLanes] = {};
+  double tail = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    const float* row = rows + i * stride;
+    int64_t j = 0;
+    for (; j + kLanes <= sp; j += kLanes) {
+      for (int l = 0; l < kLanes; ++l) part[l] += row[j + l];
+    }
+    for (; j < sp; ++j) tail += row[j];
+  }
+  double sum = tail;
+  for (double v : part) sum += v;
+  return sum;
+}
+
+// gb[o] = the sum of gy over images and positions, in double like the reference.
+void bias_grad(const float* gy, float* gb, const ConvGeometry& g) {
   const int64_t sp = g.oh * g.ow;
   parallel_for(g.o, std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(g.n * sp, 1)), [&](int64_t lo, int64_t hi) {
-    for (int64_t o = lo; o < hi; ++o) {
-      double part[kLanes] = {};
-      double tail = 0.0;
-      for (int64_t i = 0; i < g.n; ++i) {
-        const float* row = gy + (i * g.o + o) * sp;
-        int64_t j = 0;
-        for (; j + kLanes <= sp; j += kLanes) {
-          for (int l = 0; l < kLanes; ++l) part[l] += row[j + l];
-        }
-        for (; j < sp; ++j) tail += row[j];
-      }
-      double sum = tail;
-      for (double v : part) sum += v;
-      gb[o] = static_cast<float>(sum);
-    }
+    for (int64_t o = lo; o < hi; ++o) gb[o] = static_cast<float>(rows_sum(gy + o * sp, g.n, g.o * sp, sp));
   });
 }
 
-enum class Path { kBatch, kDepthwise, kWinograd, kWide, kPointwise };
+enum class Path { kBatch, kRows, kDepthwise, kWinograd, kWide, kPointwise };
 
 // Output maps with fewer positions than this (8x8) go through the batch path: per-image tiles or
 // GEMMs would be too small there to pay for the transforms and the packing.
@@ -85,6 +94,7 @@ constexpr int64_t kWinogradMaxWeightChannels = 256 * 256;
 
 Path path_of(const ConvGeometry& g, bool weight_grad = false) {
   if (conv_depthwise_applies(g)) return Path::kDepthwise;
+  if (conv_rows_applies(g)) return Path::kRows;
   if (g.oh * g.ow < kSmallMap) return Path::kBatch;
   if (weight_grad && (g.oh * g.ow <= kSmallMap ||
                       (g.c / g.groups) * (g.o / g.groups) >= kWinogradMaxWeightChannels)) {
@@ -110,6 +120,8 @@ void conv2d(const float* x, const float* w, const float* bias, float* y, const C
       return conv2d_batch(x, w, bias, y, g);
     case Path::kBatch:
       return conv2d_batch(x, w, bias, y, g);
+    case Path::kRows:
+      return conv2d_rows(x, w, bias, y, g);
     case Path::kPointwise:
       break;
   }
@@ -141,6 +153,8 @@ void conv2d_backward_input(const float* gy, const float* w, float* gx, const Con
       return conv2d_backward_input_depthwise(gy, w, gx, g);
     case Path::kBatch:
       return conv2d_backward_input_batch(gy, w, gx, g);
+    case Path::kRows:
+      return conv2d_backward_input_rows(gy, w, gx, g);
     case Path::kPointwise:
       break;
   }
@@ -167,6 +181,8 @@ void conv2d_backward_weight(const float* gy, const float* x, float* gw, float* g
       return conv2d_backward_weight_batch(gy, x, gw, g);
     case Path::kBatch:
       return conv2d_backward_weight_batch(gy, x, gw, g);
+    case Path::kRows:
+      return conv2d_backward_weight_rows(gy, x, gw, g);
     case Path::kPointwise:
       break;
   }

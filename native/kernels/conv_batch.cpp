@@ -10,6 +10,11 @@
 // feature maps (a ResNet's 4x4, 2x2 and 1x1 stages) a per-image GEMM would be tiny; here its long
 // side is N·sp. From kImageRows positions an image, each thread takes whole images instead.
 //
+// On output maps up to kGatherWidth wide, im2col reads each kept tap's row of a plane through a
+// table of input offsets (one load and one store an element; copying runs of 2-8 floats with their
+// per-row set-up cost as much as the GEMM on 2x2 and 4x4 maps), and col2im sums each pixel's
+// entries through the inverse table, in the same order as the direct loop.
+//
 // Taps that meet only padding at every output position are dropped (T ≤ KH·KW): a 3x3, pad-1
 // convolution of a 1x1 map is the 1x1 convolution by its centre tap. Dropping them skips products
 // 0·w (forward) and gy·0 (weight gradient) that the reference computes; those are NaN when w (or
@@ -29,8 +34,9 @@ namespace {
 
 using namespace conv_util;
 
-// Floats of column matrix per chunk of images (8 MiB).
-constexpr int64_t kBatchFloats = 1 << 21;
+// Floats of column matrix per chunk of images (2 MiB: with the GEMM's packed panels, about what
+// L2 and a share of L3 keep; 8 MiB chunks ran the 8x8 maps' weight gradient 20-30% slower).
+constexpr int64_t kBatchFloats = 1 << 19;
 // From this many output positions an image, each thread takes whole images, one at a time (its
 // GEMMs then run single-threaded on data it has just written, still in its cache).
 constexpr int64_t kImageRows = 256;
@@ -44,21 +50,19 @@ struct Batch {
   std::vector<int64_t> ki, kj;  // the kept taps
   int64_t nb;              // images per chunk
   bool per_thread;         // chunks of one image, spread over the threads
+  // Narrow maps (ow <= kGatherWidth): for tap t and output position p, the input offset
+  // iy·W + ix, or hw where it falls in the padding (the zero after a copy of the plane).
+  std::vector<int32_t> gather;
+  // Its inverse, for col2im: pixel q's entries (tap t, position p), in increasing t, are
+  // [into[q], into[q + 1]) of from_t and from_p.
+  std::vector<int32_t> into, from_t, from_p;
 };
 
-// Kernel rows (or columns) that meet the image at some output position.
-std::vector<int64_t> live(int64_t k, int64_t out, int64_t in, int64_t stride, int64_t pad, int64_t dil, bool all) {
-  std::vector<int64_t> v;
-  for (int64_t t = 0; t < k; ++t) {
-    bool hit = all;
-    for (int64_t o = 0; o < out && !hit; ++o) {
-      const int64_t i = o * stride - pad + t * dil;
-      hit = i >= 0 && i < in;
-    }
-    if (hit) v.push_back(t);
-  }
-  return v;
-}
+// Output maps up to this wide gather each kept tap's row of a plane through b.gather, one load
+// and one store an element, instead of copying runs of a few floats with their set-up per row.
+constexpr int64_t kGatherWidth = 32;
+// The gather copies a plane (and its zero) to the stack: planes up to this many floats.
+constexpr int64_t kGatherMaxPlane = 4096;
 
 Batch batch_of(const ConvGeometry& g, bool keep_all_taps) {
   Batch b;
@@ -66,8 +70,8 @@ Batch batch_of(const ConvGeometry& g, bool keep_all_taps) {
   b.og = g.o / g.groups;
   b.sp = g.oh * g.ow;
   b.hw = g.h * g.w;
-  const std::vector<int64_t> rows = live(g.kh, g.oh, g.h, g.stride_h, g.pad_h, g.dilation_h, keep_all_taps);
-  const std::vector<int64_t> cols = live(g.kw, g.ow, g.w, g.stride_w, g.pad_w, g.dilation_w, keep_all_taps);
+  const std::vector<int64_t> rows = live_taps(g.kh, g.oh, g.h, g.stride_h, g.pad_h, g.dilation_h, keep_all_taps);
+  const std::vector<int64_t> cols = live_taps(g.kw, g.ow, g.w, g.stride_w, g.pad_w, g.dilation_w, keep_all_taps);
   for (int64_t r : rows) {
     for (int64_t c : cols) {
       b.ki.push_back(r);
@@ -80,6 +84,36 @@ Batch batch_of(const ConvGeometry& g, bool keep_all_taps) {
   b.ktot = g.c * b.nt;
   b.per_thread = b.sp >= kImageRows && g.n >= num_threads() && num_threads() > 1;
   b.nb = b.per_thread ? 1 : std::max<int64_t>(1, kBatchFloats / std::max<int64_t>(b.sp * b.ktot, 1));
+  if (g.ow <= kGatherWidth && b.hw < kGatherMaxPlane) {
+    b.gather.resize(static_cast<size_t>(b.nt * b.sp));
+    for (int64_t t = 0; t < b.nt; ++t) {
+      for (int64_t oy = 0; oy < g.oh; ++oy) {
+        const int64_t iy = oy * g.stride_h - g.pad_h + b.ki[t] * g.dilation_h;
+        for (int64_t ox = 0; ox < g.ow; ++ox) {
+          const int64_t ix = ox * g.stride_w - g.pad_w + b.kj[t] * g.dilation_w;
+          const bool in = iy >= 0 && iy < g.h && ix >= 0 && ix < g.w;
+          b.gather[static_cast<size_t>(t * b.sp + oy * g.ow + ox)] = static_cast<int32_t>(in ? iy * g.w + ix : b.hw);
+        }
+      }
+    }
+    b.into.assign(static_cast<size_t>(b.hw + 2), 0);
+    for (int32_t q : b.gather) {
+      if (q < b.hw) ++b.into[static_cast<size_t>(q) + 2];
+    }
+    for (int64_t q = 2; q < b.hw + 2; ++q) b.into[static_cast<size_t>(q)] += b.into[static_cast<size_t>(q - 1)];
+    b.from_t.resize(b.gather.size());
+    b.from_p.resize(b.gather.size());
+    for (int64_t t = 0; t < b.nt; ++t) {  // counting sort by pixel, stable: t stays increasing
+      for (int64_t p = 0; p < b.sp; ++p) {
+        const int32_t q = b.gather[static_cast<size_t>(t * b.sp + p)];
+        if (q == b.hw) continue;  // padding: col2im drops it
+        const int32_t at = b.into[static_cast<size_t>(q) + 1]++;
+        b.from_t[static_cast<size_t>(at)] = static_cast<int32_t>(t);
+        b.from_p[static_cast<size_t>(at)] = static_cast<int32_t>(p);
+      }
+    }
+    b.into.resize(static_cast<size_t>(b.hw + 1));
+  }
   return b;
 }
 
@@ -101,6 +135,16 @@ void for_planes(int64_t cnt, const ConvGeometry& g, const Batch& b, F body) {
 // The kept taps' rows of col (row stride ld) for channel plane x (H, W) of one image, written
 // at that image's columns (col points at them).
 void im2col_plane(const float* x, const ConvGeometry& g, const Batch& b, float* col, int64_t ld) {
+  if (!b.gather.empty()) {
+    float plane[kGatherMaxPlane + 1];
+    std::copy(x, x + b.hw, plane);
+    plane[b.hw] = 0.0f;
+    const int32_t* idx = b.gather.data();
+    for (int64_t t = 0; t < b.nt; ++t, col += ld, idx += b.sp) {
+      for (int64_t p = 0; p < b.sp; ++p) col[p] = plane[idx[p]];
+    }
+    return;
+  }
   for (int64_t t = 0; t < b.nt; ++t, col += ld) {
     const int64_t off = b.kj[t] * g.dilation_w - g.pad_w;
     int64_t lo, hi;
@@ -127,6 +171,16 @@ void im2col_plane(const float* x, const ConvGeometry& g, const Batch& b, float* 
 // The adjoint of im2col_plane: gx (H, W) of one channel (overwritten) = col's entries summed
 // onto their pixels.
 void col2im_plane(const float* col, int64_t ld, const ConvGeometry& g, const Batch& b, float* gx) {
+  if (!b.gather.empty()) {  // each pixel sums its entries in the order of the loops below
+    for (int64_t q = 0; q < b.hw; ++q) {
+      float acc = 0.0f;
+      for (int32_t e = b.into[static_cast<size_t>(q)]; e < b.into[static_cast<size_t>(q) + 1]; ++e) {
+        acc += col[b.from_t[static_cast<size_t>(e)] * ld + b.from_p[static_cast<size_t>(e)]];
+      }
+      gx[q] = acc;
+    }
+    return;
+  }
   std::fill(gx, gx + b.hw, 0.0f);
   for (int64_t t = 0; t < b.nt; ++t, col += ld) {
     const int64_t off = b.kj[t] * g.dilation_w - g.pad_w;

@@ -1,5 +1,6 @@
-// Helpers shared by the convolution paths (conv_wide.cpp, conv_winograd.cpp): per-thread scratch
-// buffers, the split of a batch into chunks of images, and a finiteness check.
+// Helpers shared by the convolution paths (conv_batch.cpp, conv_rows.cpp, conv_wide.cpp,
+// conv_winograd.cpp): per-thread scratch buffers, the split of a batch into chunks of images, the
+// kernel taps that meet the image, and a finiteness check.
 #pragma once
 
 #include <algorithm>
@@ -8,6 +9,16 @@
 #include <vector>
 
 #include "parallel.h"
+
+// Marks a hot loop to be compiled for AVX-512, AVX2 and the baseline, one picked when the addon
+// loads (GCC's function multi-versioning: an ifunc, so x86-64 Linux with GCC only; elsewhere the
+// baseline alone). Only the marked function is compiled each way, so no inline function shared
+// with the rest of the addon ever gets a wider copy (native/README.md, Dispatch).
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#define PT_CONV_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define PT_CONV_CLONES
+#endif
 
 namespace pt {
 namespace conv_util {
@@ -67,6 +78,22 @@ void run_tasks(int64_t tasks, F body) {
   } else {
     body(0);
   }
+}
+
+// Kernel rows (or columns) of k that meet the image (in pixels along that axis) at some of the
+// out output positions; every one when `all`.
+inline std::vector<int64_t> live_taps(int64_t k, int64_t out, int64_t in, int64_t stride, int64_t pad, int64_t dil,
+                                      bool all) {
+  std::vector<int64_t> v;
+  for (int64_t t = 0; t < k; ++t) {
+    bool hit = all;
+    for (int64_t o = 0; o < out && !hit; ++o) {
+      const int64_t i = o * stride - pad + t * dil;
+      hit = i >= 0 && i < in;
+    }
+    if (hit) v.push_back(t);
+  }
+  return v;
 }
 
 // No infinity or NaN in v[0, n).

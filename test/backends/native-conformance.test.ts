@@ -713,6 +713,21 @@ const CONVS: Conv2dGeometry[] = [
   conv(5, 3, 33, 35, 4, 3, 3, [2, 2], [1, 1], [1, 1], 1), // >= 256 positions: one image a thread
   conv(4, 1, 9, 10, 6, 5, 5, [2, 2], [2, 2], [1, 1], 1), // one input channel
   conv(3, 4, 3, 3, 4, 3, 3, [1, 1], [3, 3], [1, 1], 1), // more padding than image: no tap kept at the corners
+  // Ungrouped output maps up to 64 positions: im2row, channels innermost.
+  conv(60, 64, 4, 4, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // more images than one chunk of the row matrix
+  conv(2, 17, 5, 6, 4, 3, 3, [1, 1], [2, 2], [2, 2], 1), // dilation
+  conv(3, 19, 8, 8, 7, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 8x8, odd channel counts
+  conv(2, 8, 8, 9, 6, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 72 positions: Winograd, the 8x9 weight gradient by batch
+  conv(3, 16, 3, 5, 9, 2, 2, [2, 1], [0, 1], [1, 1], 1), // even kernel, mixed strides
+  conv(2, 16, 4, 4, 5, 3, 3, [1, 1], [5, 5], [1, 1], 1), // padding beyond the image: empty corners
+  conv(3, 24, 8, 7, 33, 3, 3, [2, 2], [1, 1], [1, 1], 1), // stride 2, odd sizes
+  conv(5, 16, 1, 1, 24, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 1x1 map: the centre tap only
+  conv(3, 15, 4, 4, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 15 channels: the batch path
+  conv(2, 16, 13, 13, 8, 3, 3, [3, 3], [1, 1], [1, 1], 1), // stride 3: too many input pixels, the batch path
+  // Maps up to 32 wide gather the column matrix through a tap table (col2im through its inverse).
+  conv(3, 6, 24, 23, 5, 3, 3, [2, 2], [1, 1], [1, 1], 1), // 12x12 output, stride 2
+  conv(2, 3, 9, 9, 4, 3, 3, [2, 2], [2, 2], [2, 2], 1), // stride 2 with dilation
+  conv(1, 1, 70, 70, 2, 3, 3, [5, 5], [0, 0], [1, 1], 1), // narrow output of a plane too large to gather
   // Depthwise (groups == C) by direct loops: strides, odd sizes, a channel multiplier, dilation.
   conv(3, 6, 9, 11, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6),
   conv(2, 5, 9, 8, 5, 3, 3, [2, 2], [1, 1], [1, 1], 5),
@@ -721,6 +736,16 @@ const CONVS: Conv2dGeometry[] = [
   conv(4, 8, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 8), // narrow maps walk the tap table
   conv(2, 4, 17, 19, 4, 3, 3, [2, 2], [1, 1], [1, 1], 4), // wide rows, stride 2
   conv(2, 3, 9, 12, 6, 3, 3, [1, 1], [1, 1], [1, 1], 3), // wide rows, multiplier 2
+  conv(3, 4, 3, 3, 8, 3, 3, [1, 1], [1, 1], [1, 1], 4), // narrow map, multiplier 2: the tap table
+  conv(1, 16, 150, 221, 16, 3, 3, [1, 1], [1, 1], [1, 1], 16), // multiplier 1 on a map too large for channels-last
+  // Multiplier 1, channels innermost: blocks of 16 channels and a tail, tiny maps, strides, dilation.
+  conv(3, 17, 4, 4, 17, 3, 3, [1, 1], [1, 1], [1, 1], 17),
+  conv(2, 33, 2, 2, 33, 3, 3, [1, 1], [1, 1], [1, 1], 33),
+  conv(5, 20, 1, 1, 20, 3, 3, [1, 1], [1, 1], [1, 1], 20), // only the centre tap meets the image
+  conv(2, 18, 7, 5, 18, 3, 3, [2, 2], [1, 1], [1, 1], 18),
+  conv(2, 16, 6, 7, 16, 3, 3, [1, 1], [2, 2], [2, 2], 16),
+  conv(1, 21, 8, 8, 21, 5, 5, [2, 1], [2, 2], [1, 1], 21),
+  conv(1, 16, 33, 32, 16, 3, 3, [1, 1], [1, 1], [1, 1], 16), // over 1024 positions: the row-walking loops
 ];
 
 nativeTest('conv2d and its backward passes match the reference (stride, padding, dilation, groups)', (be) => {
@@ -759,12 +784,17 @@ nativeTest('conv2d and its backward passes match the reference (stride, padding,
 nativeTest('conv2d passes on non-finite inputs match the reference on every path (Winograd falls back)', (be) => {
   const gen = new Gen(11);
   for (const g of [
-    conv(3, 8, 6, 7, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // batch path
+    conv(3, 16, 6, 7, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // rows path
+    conv(3, 8, 6, 7, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // batch path (8 channels)
     conv(2, 2, 6, 7, 3, 3, 3, [1, 1], [1, 1], [1, 1], 1),
     conv(3, 8, 9, 9, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // Winograd
     conv(2, 2, 9, 9, 3, 3, 3, [1, 1], [1, 1], [1, 1], 1), // wide
-    conv(3, 8, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // batch path, centre tap only unless not finite
+    conv(3, 16, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // rows path, centre tap only unless not finite
+    conv(3, 8, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 2), // batch path (groups), likewise
+    conv(2, 4, 5, 5, 6, 3, 3, [1, 1], [1, 1], [1, 1], 2), // batch path, gathered
     conv(2, 4, 6, 7, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // depthwise
+    conv(2, 17, 2, 2, 17, 3, 3, [1, 1], [1, 1], [1, 1], 17), // depthwise, channels innermost
+    conv(3, 5, 3, 3, 10, 3, 3, [1, 1], [1, 1], [1, 1], 5), // depthwise, multiplier 2
   ]) {
     const kk = (g.c / g.groups) * g.kh * g.kw;
     const ySize = g.n * g.o * g.oh * g.ow;
