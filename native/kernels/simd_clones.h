@@ -6,13 +6,15 @@
 // the loop itself (a lambda passed to parallel_for is a function of its own and is not cloned).
 // The addon is built with -std=c++17, which keeps -ffp-contract=off: no clone fuses a multiply and
 // an add, so every clone rounds as the baseline does. Elsewhere (other compilers, non-x86 targets,
-// no ifunc) the macro is empty.
+// C libraries without ifuncs) the macro is empty.
 //
 // Example:
 //   PT_SIMD_CLONES void gelu_span(const float* x, float* out, int64_t n);
 #pragma once
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#include <cstddef>  // defines __GLIBC__ where the C library is glibc (ifuncs need it; musl has none)
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
 #define PT_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define PT_SIMD_CLONES
