@@ -15,7 +15,8 @@
  * Last, the load time and peak memory of a 1,000,000-image IDX file generated on the fly (bench/idx-load.ts),
  * and the image-folder reader's images/s next to the training step's samples/s (bench/image-load.ts).
  *
- * W5 also runs the same encoder in TensorFlow.js (cpu backend, one step: minutes); W7 and W8 train
+ * W5 also runs the same encoder in TensorFlow.js (cpu backend, one timed step after a warm-up one:
+ * about 95 s of CPU a step, plain-JavaScript matmuls on one thread); W7 and W8 train
  * the models of the text and audio cases (`npm start -- --case text|audio`) against PyTorch.
  *
  * usage: npm run bench [-- --reps 3 --only W1,W3,W4,W5,W6,W7,W8,mtl,probe,idx,images,executors,convlayers --quick]
@@ -120,7 +121,7 @@ function workloads(quick: boolean): Workload[] {
       metric: 'samplesPerSec',
       contenders: [
         ...zoo('W5', s(5, 1)),
-        // the same encoder written from tfjs-core ops (bench/peers/tfjs-bert.ts): minutes a step
+        // the same encoder written from tfjs-core ops (bench/peers/tfjs-bert.ts): ~95 s of CPU a step
         { name: 'TensorFlow.js cpu', group: 'other', cmd: node('peers/tfjs-bert.js', 'cpu', '1'), maxReps: 1 },
       ],
     },

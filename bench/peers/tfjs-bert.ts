@@ -4,9 +4,18 @@
  * post-norm with eps 1e-12, exact GELU, tanh pooler on the first token, classifier to 2 classes),
  * written from tfjs-core ops, trained on token ids [32, 128] with AdamW (tf.train.adam, then the
  * decoupled weight decay p ← p − lr·wd·p applied to every variable, as torch.optim.AdamW does).
- * Prints one JSON line; the cpu backend takes minutes a step, so run it for one or two steps.
+ * Prints one JSON line.
  *
- * usage: node dist/bench/peers/tfjs-bert.js cpu|wasm [steps]
+ * The embedding lookups use `lookup` below, a `tf.customGrad` whose gradient is `tf.scatterND` (which
+ * sums repeated ids) — what PyTorch's embedding backward computes. tf.gather's built-in gradient is
+ * `tf.unsortedSegmentSum`, and the cpu backend implements that as one masked multiply and sum over
+ * all N·L rows per vocabulary entry (tfjs-backend-cpu 4.22, kernels/UnsortedSegmentSum.js): 30,522 ×
+ * 4,096 × 256 ≈ 3.2·10¹⁰ multiply-adds plus 4 fresh [4096, 256] tensors per entry, which kept one
+ * step of this peer from finishing in 600 s. The rest of the step is tf.matMul in plain
+ * JavaScript (one thread): tens of seconds a step, so run it for one or two steps.
+ *
+ * usage: node dist/bench/peers/tfjs-bert.js cpu|wasm [steps] [--profile]
+ * `--profile` runs one more step under tf.profile and prints each kernel's share of it to stderr.
  *
  * @example
  * node dist/bench/peers/tfjs-bert.js cpu 1   # {"workload":"W5","backend":"cpu","samplesPerSec":…}
@@ -70,6 +79,21 @@ const layerNorm = (x: tf.Tensor2D, n: Norm): tf.Tensor2D => {
 /** Exact GELU, x·0.5·(1 + erf(x/√2)). */
 const gelu = (x: tf.Tensor2D): tf.Tensor2D => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
 
+/**
+ * Rows `ids` of `table`, differentiable in `table`: the gradient scatters dy's rows back onto the
+ * vocabulary rows (summing repeats) instead of tf.gather's unsortedSegmentSum (see above).
+ */
+const lookup = (table: tf.Variable, ids: tf.Tensor1D): tf.Tensor2D => {
+  const f = tf.customGrad((t) => {
+    const table2 = t as tf.Tensor2D;
+    return {
+      value: tf.gather(table2, ids),
+      gradFunc: (dy) => tf.scatterND(tf.expandDims(ids, 1), dy as tf.Tensor2D, table2.shape),
+    };
+  });
+  return f(table) as tf.Tensor2D;
+};
+
 /** x [N·L, H] → heads [N, heads, L, H/heads]. */
 const split = (x: tf.Tensor2D): tf.Tensor4D =>
   tf.transpose(tf.reshape(x, [BATCH, SEQ, HEADS, HIDDEN / HEADS]), [0, 2, 1, 3]);
@@ -85,8 +109,27 @@ function layerForward(l: Layer, x: tf.Tensor2D): tf.Tensor2D {
   return layerNorm(tf.add(apply(l.out, gelu(apply(l.inter, a))), a), l.outNorm);
 }
 
+/** Each kernel's total time in one profiled step, largest first, to stderr. */
+function printProfile(info: Awaited<ReturnType<typeof tf.profile>>): void {
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  let total = 0;
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += ms;
+    e.calls += 1;
+    byKernel.set(k.name, e);
+    total += ms;
+  }
+  for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
+    console.error(
+      `${e.ms.toFixed(0).padStart(8)} ms ${String(e.calls).padStart(4)}x ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ${name}`,
+    );
+}
+
 async function main(): Promise<void> {
-  const [backend = 'cpu', stepsArg = '1'] = process.argv.slice(2);
+  const args = process.argv.slice(2).filter((a) => a !== '--profile');
+  const [backend = 'cpu', stepsArg = '1'] = args;
   const steps = Number(stepsArg);
   await tf.setBackend(backend);
   await tf.ready();
@@ -132,7 +175,7 @@ async function main(): Promise<void> {
   const step = (): void => {
     tf.tidy(() => {
       opt.minimize(() => {
-        const e = tf.add(tf.add(tf.gather(word, ids), tf.gather(position, positions)), tf.gather(tokenType, types));
+        const e = tf.add(tf.add(lookup(word, ids), lookup(position, positions)), lookup(tokenType, types));
         let h = layerNorm(e as tf.Tensor2D, embNorm);
         for (const l of layers) h = layerForward(l, h);
         const first = tf.reshape(tf.slice(tf.reshape(h, [BATCH, SEQ, HIDDEN]), [0, 0, 0], [BATCH, 1, HIDDEN]), [
@@ -152,6 +195,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) step();
     out['samplesPerSec'] = (BATCH * steps) / ((performance.now() - t0) / 1000);
+    if (process.argv.includes('--profile')) printProfile(await tf.profile(step));
   } catch (e) {
     out['error'] = (e instanceof Error ? e.message : String(e)).split('\n')[0];
   }

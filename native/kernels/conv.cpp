@@ -56,7 +56,7 @@ void for_images(const ConvGeometry& g, F per_image) {
 
 // The sum of rows[i·stride, i·stride + sp) over i < n, in double, with eight partial sums: one
 // chain of dependent adds would be bound by the add latency.
-PT_CONV_CLONES
+PT_SIMD_CLONES
 double rows_sum(const float* rows, int64_t n, int64_t stride, int64_t sp) {
   constexpr int kLanes = 8;
   double part[kLanes] = {};

@@ -68,7 +68,7 @@ typedef float V16 __attribute__((vector_size(64)));
 
 // out[k·c + ch] = init[ch] (or 0) + Σ_e A[a_e + ch] · B[b_e + ch]: channels in blocks of 32 and
 // 16 held in vector registers across a key's entries, then one by one.
-PT_CONV_CLONES
+PT_SIMD_CLONES
 void dot_lists(const Lists& l, const float* A, const float* B, int64_t c, const float* init, float* out) {
   const int64_t keys = static_cast<int64_t>(l.start.size()) - 1;
   const int64_t* la = l.a.data();
@@ -117,7 +117,7 @@ void dot_lists(const Lists& l, const float* A, const float* B, int64_t c, const 
 }
 
 // sum[j] += part[j] for j < n, in double.
-PT_CONV_CLONES
+PT_SIMD_CLONES
 void add_to(const float* part, int64_t n, double* sum) {
   for (int64_t j = 0; j < n; ++j) sum[j] += part[j];
 }

@@ -9,16 +9,7 @@
 #include <vector>
 
 #include "parallel.h"
-
-// Marks a hot loop to be compiled for AVX-512, AVX2 and the baseline, one picked when the addon
-// loads (GCC's function multi-versioning: an ifunc, so x86-64 Linux with GCC only; elsewhere the
-// baseline alone). Only the marked function is compiled each way, so no inline function shared
-// with the rest of the addon ever gets a wider copy (native/README.md, Dispatch).
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-#define PT_CONV_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define PT_CONV_CLONES
-#endif
+#include "simd_clones.h"  // PT_SIMD_CLONES marks the hot loops compiled per ISA
 
 namespace pt {
 namespace conv_util {

@@ -12,6 +12,7 @@
 #endif
 
 #include "parallel.h"
+#include "simd_clones.h"
 
 namespace pt {
 namespace {
@@ -172,31 +173,95 @@ void grad_out_run(const float* g, const float* p, float* o, int64_t s, double m,
 }
 #undef PT_NORM_VECTOR
 
+// Sum of n floats in double over four lanes (so that the loop vectorises).
+inline double sum4(const float* p, int64_t n) {
+  double acc[4] = {0.0, 0.0, 0.0, 0.0};
+  int64_t j = 0;
+  for (; j + 4 <= n; j += 4)
+    for (int l = 0; l < 4; ++l) acc[l] += p[j + l];
+  for (; j < n; ++j) acc[0] += p[j];
+  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
+
+// Layer norm of rows [lo, hi), in double like the reference, cloned per ISA (simd_clones.h).
+PT_SIMD_CLONES void layer_norm_rows(const float* x, const float* gamma, const float* beta, int64_t lo, int64_t hi,
+                                    int64_t cols, double eps, float* y, float* mean, float* rstd) {
+  for (int64_t r = lo; r < hi; ++r) {
+    const float* xr = x + r * cols;
+    float* yr = y + r * cols;
+    const double m = sum4(xr, cols) / static_cast<double>(cols);
+    double acc[4] = {0.0, 0.0, 0.0, 0.0};
+    int64_t j = 0;
+    for (; j + 4 <= cols; j += 4)
+      for (int l = 0; l < 4; ++l) {
+        const double d = xr[j + l] - m;
+        acc[l] += d * d;
+      }
+    for (; j < cols; ++j) acc[0] += (xr[j] - m) * (xr[j] - m);
+    const double v = ((acc[0] + acc[1]) + (acc[2] + acc[3])) / static_cast<double>(cols);
+    const double rs = 1.0 / std::sqrt(v + eps);
+    mean[r] = static_cast<float>(m);
+    rstd[r] = static_cast<float>(rs);
+    if (gamma != nullptr && beta != nullptr) {
+      for (int64_t k = 0; k < cols; ++k) yr[k] = static_cast<float>((xr[k] - m) * rs * gamma[k] + beta[k]);
+    } else {
+      for (int64_t k = 0; k < cols; ++k) {
+        const double xh = (xr[k] - m) * rs;
+        yr[k] = static_cast<float>(xh * (gamma == nullptr ? 1.0 : gamma[k]) + (beta == nullptr ? 0.0 : beta[k]));
+      }
+    }
+  }
+}
+
+// Layer norm's input gradient for rows [lo, hi), and when pg is not null, the rows' sums of
+// gy·x̂ (pg[0, cols)) and gy (pg[cols, 2·cols)) added into pg; in double, the row sums over four
+// lanes; cloned per ISA.
+PT_SIMD_CLONES void layer_norm_backward_rows(const float* gy, const float* x, const float* gamma, const float* mean,
+                                             const float* rstd, int64_t lo, int64_t hi, int64_t cols, float* gx,
+                                             double* pg) {
+  for (int64_t r = lo; r < hi; ++r) {
+    const float* gr = gy + r * cols;
+    const float* xr = x + r * cols;
+    const double m = mean[r], rs = rstd[r];
+    double sg[4] = {0.0, 0.0, 0.0, 0.0}, sgx[4] = {0.0, 0.0, 0.0, 0.0};
+    int64_t j = 0;
+    for (; j + 4 <= cols; j += 4)
+      for (int l = 0; l < 4; ++l) {
+        const double xh = (xr[j + l] - m) * rs;
+        const double g = static_cast<double>(gr[j + l]) * (gamma == nullptr ? 1.0 : gamma[j + l]);
+        sg[l] += g;
+        sgx[l] += g * xh;
+      }
+    for (; j < cols; ++j) {
+      const double xh = (xr[j] - m) * rs;
+      const double g = static_cast<double>(gr[j]) * (gamma == nullptr ? 1.0 : gamma[j]);
+      sg[0] += g;
+      sgx[0] += g * xh;
+    }
+    const double sgs = (sg[0] + sg[1]) + (sg[2] + sg[3]);
+    const double sgxs = (sgx[0] + sgx[1]) + (sgx[2] + sgx[3]);
+    if (pg != nullptr) {
+      for (int64_t k = 0; k < cols; ++k) {
+        pg[k] += gr[k] * ((xr[k] - m) * rs);
+        pg[cols + k] += gr[k];
+      }
+    }
+    float* o = gx + r * cols;
+    const double scale = rs / static_cast<double>(cols);
+    for (int64_t k = 0; k < cols; ++k) {
+      const double xh = (xr[k] - m) * rs;
+      const double g = static_cast<double>(gr[k]) * (gamma == nullptr ? 1.0 : gamma[k]);
+      o[k] = static_cast<float>(scale * (static_cast<double>(cols) * g - sgs - xh * sgxs));
+    }
+  }
+}
+
 }  // namespace
 
 void layer_norm(const float* x, const float* gamma, const float* beta, int64_t rows, int64_t cols,
                 double eps, float* y, float* mean, float* rstd) {
   parallel_for(rows, grain_for(cols), [&](int64_t lo, int64_t hi) {
-    for (int64_t r = lo; r < hi; ++r) {
-      const float* xr = x + r * cols;
-      float* yr = y + r * cols;
-      double m = 0.0;
-      for (int64_t j = 0; j < cols; ++j) m += xr[j];
-      m /= static_cast<double>(cols);
-      double v = 0.0;
-      for (int64_t j = 0; j < cols; ++j) {
-        const double d = xr[j] - m;
-        v += d * d;
-      }
-      v /= static_cast<double>(cols);
-      const double rs = 1.0 / std::sqrt(v + eps);
-      mean[r] = static_cast<float>(m);
-      rstd[r] = static_cast<float>(rs);
-      for (int64_t j = 0; j < cols; ++j) {
-        const double xh = (xr[j] - m) * rs;
-        yr[j] = static_cast<float>(xh * (gamma == nullptr ? 1.0 : gamma[j]) + (beta == nullptr ? 0.0 : beta[j]));
-      }
-    }
+    layer_norm_rows(x, gamma, beta, lo, hi, cols, eps, y, mean, rstd);
   });
 }
 
@@ -208,30 +273,7 @@ void layer_norm_backward(const float* gy, const float* x, const float* gamma, co
   std::vector<double> partial(param_grads ? static_cast<size_t>(chunks * 2 * cols) : 0, 0.0);
   parallel_tasks(chunks, [&](int64_t t) {
     const int64_t lo = rows * t / chunks, hi = rows * (t + 1) / chunks;
-    double* pg = param_grads ? partial.data() + t * 2 * cols : nullptr;
-    for (int64_t r = lo; r < hi; ++r) {
-      const float* gr = gy + r * cols;
-      const float* xr = x + r * cols;
-      const double m = mean[r], rs = rstd[r];
-      double sg = 0.0, sgx = 0.0;
-      for (int64_t j = 0; j < cols; ++j) {
-        const double xh = (xr[j] - m) * rs;
-        const double g = static_cast<double>(gr[j]) * (gamma == nullptr ? 1.0 : gamma[j]);
-        sg += g;
-        sgx += g * xh;
-        if (pg != nullptr) {
-          pg[j] += gr[j] * xh;
-          pg[cols + j] += gr[j];
-        }
-      }
-      float* o = gx + r * cols;
-      const double scale = rs / static_cast<double>(cols);
-      for (int64_t j = 0; j < cols; ++j) {
-        const double xh = (xr[j] - m) * rs;
-        const double g = static_cast<double>(gr[j]) * (gamma == nullptr ? 1.0 : gamma[j]);
-        o[j] = static_cast<float>(scale * (static_cast<double>(cols) * g - sg - xh * sgx));
-      }
-    }
+    layer_norm_backward_rows(gy, x, gamma, mean, rstd, lo, hi, cols, gx, param_grads ? partial.data() + t * 2 * cols : nullptr);
   });
   for (int64_t j = 0; j < cols && param_grads; ++j) {
     double sgam = 0.0, sbet = 0.0;

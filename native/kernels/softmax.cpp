@@ -7,6 +7,7 @@
 
 #include "fast_math.h"
 #include "parallel.h"
+#include "simd_clones.h"
 
 namespace pt {
 namespace {
@@ -18,12 +19,30 @@ int64_t row_grain(int64_t dim) { return dim > 0 ? (kGrainElements + dim - 1) / d
 // Softmax (or log-softmax) of one row of dim values `stride` apart. The max and the sum follow the
 // reference (NaN anywhere makes the row NaN; an all -inf row has max 0); the sum is in double.
 inline void softmax_row(const float* px, int64_t dim, int64_t stride, bool log, float* po) {
-  float mx = -std::numeric_limits<float>::infinity();
-  bool nan = false;
-  for (int64_t k = 0; k < dim; ++k) {
-    const float v = px[k * stride];
-    nan |= v != v;
-    mx = v > mx ? v : mx;
+  // the max and the NaN test over eight lanes, so that the loop vectorises
+  float lane_mx[8];
+  int32_t lane_nan[8];
+  for (int l = 0; l < 8; ++l) {
+    lane_mx[l] = -std::numeric_limits<float>::infinity();
+    lane_nan[l] = 0;
+  }
+  int64_t k0 = 0;
+  for (; k0 + 8 <= dim; k0 += 8)
+    for (int l = 0; l < 8; ++l) {
+      const float v = px[(k0 + l) * stride];
+      lane_nan[l] |= v != v ? 1 : 0;
+      lane_mx[l] = v > lane_mx[l] ? v : lane_mx[l];
+    }
+  for (; k0 < dim; ++k0) {
+    const float v = px[k0 * stride];
+    lane_nan[0] |= v != v ? 1 : 0;
+    lane_mx[0] = v > lane_mx[0] ? v : lane_mx[0];
+  }
+  float mx = lane_mx[0];
+  bool nan = lane_nan[0] != 0;
+  for (int l = 1; l < 8; ++l) {
+    nan |= lane_nan[l] != 0;
+    mx = lane_mx[l] > mx ? lane_mx[l] : mx;
   }
   if (nan) {
     for (int64_t k = 0; k < dim; ++k) po[k * stride] = std::numeric_limits<float>::quiet_NaN();
@@ -47,20 +66,52 @@ inline void softmax_row(const float* px, int64_t dim, int64_t stride, bool log, 
   for (int64_t k2 = 0; k2 < dim; ++k2) po[k2 * stride] *= inv;
 }
 
+// Contiguous rows (inner == 1, the attention scores' case), cloned per ISA (simd_clones.h).
+PT_SIMD_CLONES void softmax_rows(const float* x, int64_t rows, int64_t dim, bool log, float* out) {
+  for (int64_t r = 0; r < rows; ++r) softmax_row(x + r * dim, dim, 1, log, out + r * dim);
+}
+
+// gx = p * (gy - sum(gy * p)) over contiguous rows of y = p, the sum in double over four lanes
+// (so that it vectorises), cloned per ISA.
+PT_SIMD_CLONES void softmax_backward_rows(const float* y, const float* gy, int64_t rows, int64_t dim, float* gx) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* py = y + r * dim;
+    const float* pg = gy + r * dim;
+    float* po = gx + r * dim;
+    double acc[4] = {0.0, 0.0, 0.0, 0.0};
+    int64_t k = 0;
+    for (; k + 4 <= dim; k += 4)
+      for (int j = 0; j < 4; ++j) acc[j] += static_cast<double>(pg[k + j]) * py[k + j];
+    for (; k < dim; ++k) acc[0] += static_cast<double>(pg[k]) * py[k];
+    const double s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (int64_t k2 = 0; k2 < dim; ++k2) po[k2] = static_cast<float>(py[k2] * (pg[k2] - s));
+  }
+}
+
 }  // namespace
 
 void softmax(const float* x, int64_t outer, int64_t dim, int64_t inner, bool log, float* out) {
+  if (inner == 1) {
+    parallel_for(outer, row_grain(dim), [&](int64_t lo, int64_t hi) {
+      softmax_rows(x + lo * dim, hi - lo, dim, log, out + lo * dim);
+    });
+    return;
+  }
   parallel_for(outer * inner, row_grain(dim), [&](int64_t lo, int64_t hi) {
     for (int64_t r = lo; r < hi; ++r) {
       const int64_t base = (r / inner) * dim * inner + r % inner;
-      // the common contiguous rows (inner == 1) get their own inlined copy, which vectorises
-      if (inner == 1) softmax_row(x + base, dim, 1, log, out + base);
-      else softmax_row(x + base, dim, inner, log, out + base);
+      softmax_row(x + base, dim, inner, log, out + base);
     }
   });
 }
 
 void softmax_backward(const float* y, const float* gy, int64_t outer, int64_t dim, int64_t inner, bool log, float* gx) {
+  if (inner == 1 && !log) {
+    parallel_for(outer, row_grain(dim), [&](int64_t lo, int64_t hi) {
+      softmax_backward_rows(y + lo * dim, gy + lo * dim, hi - lo, dim, gx + lo * dim);
+    });
+    return;
+  }
   parallel_for(outer * inner, row_grain(dim), [&](int64_t lo, int64_t hi) {
     for (int64_t r = lo; r < hi; ++r) {
       const int64_t base = (r / inner) * dim * inner + r % inner;

@@ -960,6 +960,8 @@ nativeTest('softmax, softmaxBackward and softmaxCrossEntropy match the reference
     [2, 17, 33],
     [600, 40, 1],
     [64, 128, 1], // attention rows (the vectorised contiguous path), some keys masked
+    [6, 13, 1], // contiguous rows: special values in the eight max lanes and in the tail
+    [3, 3, 1], // rows shorter than the lanes
   ] as const) {
     const size = outer * dim * inner;
     const x = gen.f32(size, -8, 8);
@@ -971,6 +973,13 @@ nativeTest('softmax, softmaxBackward and softmaxCrossEntropy match the reference
       for (let k = 100; k < 128; k++) x[3 * 128 + k] = MASKED_SCORE; // a padded row
       x[7 * 128 + 9] = -90; // exp underflows to 0 in float
       x[8 * 128 + 1] = NaN; // a NaN row stays NaN
+    }
+    if (dim === 13) {
+      x[0 * 13 + 12] = NaN; // in the tail after the eight lanes
+      x[1 * 13 + 6] = NaN; // in a lane
+      x[2 * 13 + 9] = Infinity; // the max, in the tail
+      for (let k = 0; k < 13; k++) x[3 * 13 + k] = -Infinity; // an all -inf row
+      for (let k = 0; k < 13; k++) x[4 * 13 + k] = k === 11 ? 1 : MASKED_SCORE; // one key left
     }
     const gy = gen.f32(size);
     for (const log of [false, true]) {
@@ -1025,27 +1034,32 @@ nativeTest('layerNorm and batchNorm, forward and backward, match the reference',
     [0, 5],
     [7, 129],
     [300, 64],
+    [5, 3], // rows shorter than the four summing lanes
+    [9, 13],
+    [40, 256], // a BERT-small width
   ] as const) {
     const x = gen.f32(rows * cols, -3, 3);
     const gamma = gen.f32(cols, 0.5, 1.5);
     const beta = gen.f32(cols);
     const gy = gen.f32(rows * cols);
-    for (const affine of [true, false]) {
-      const ga = affine ? gamma : null;
+    // affine (weight and bias), none, and a weight without a bias (LayerNorm({ bias: false }))
+    for (const mode of ['affine', 'none', 'weight'] as const) {
+      const ga = mode === 'none' ? null : gamma;
+      const bt = mode === 'affine' ? beta : null;
       const mean = new Float32Array(rows);
       const rstd = new Float32Array(rows);
       jsBackend.layerNorm(
-        { x, gamma: ga, beta: affine ? beta : null, y: new Float32Array(rows * cols), mean, rstd },
+        { x, gamma: ga, beta: bt, y: new Float32Array(rows * cols), mean, rstd },
         { rows, cols, eps: 1e-5 },
       );
-      compare(be, `layerNorm ${rows}x${cols} affine=${affine}`, SUMMED, (b) => {
+      compare(be, `layerNorm ${rows}x${cols} ${mode}`, SUMMED, (b) => {
         const y = new Float32Array(rows * cols);
         const m = new Float32Array(rows);
         const r = new Float32Array(rows);
-        b.layerNorm({ x, gamma: ga, beta: affine ? beta : null, y, mean: m, rstd: r }, { rows, cols, eps: 1e-5 });
+        b.layerNorm({ x, gamma: ga, beta: bt, y, mean: m, rstd: r }, { rows, cols, eps: 1e-5 });
         const gx = new Float32Array(rows * cols);
-        const gg = affine ? new Float32Array(cols).fill(NaN) : null;
-        const gb = affine ? new Float32Array(cols).fill(NaN) : null;
+        const gg = ga !== null ? new Float32Array(cols).fill(NaN) : null;
+        const gb = bt !== null ? new Float32Array(cols).fill(NaN) : null;
         b.layerNormBackward({ gy, x, gamma: ga, mean, rstd, gx, ggamma: gg, gbeta: gb }, { rows, cols });
         return [y, m, r, gx, gg ?? [], gb ?? []];
       });

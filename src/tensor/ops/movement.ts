@@ -5,7 +5,7 @@
  * @example
  * concat([a, b], 1); // joins along axis 1
  */
-import { allocate, zerosF32 } from '../../core/dtype.js';
+import { allocate, allocateEmpty, zerosF32 } from '../../core/dtype.js';
 import { DTypeError, ShapeError, ValueError } from '../../core/errors.js';
 import { broadcastShapes, checkShape, fmt, normAxis, shapesEqual, sizeOf } from '../../core/shape.js';
 import { getBackend } from '../../backend/registry.js';
@@ -73,7 +73,8 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const p = perm.map((a) => normAxis('permute', a, x.ndim));
   if (p.every((a, i) => a === i)) return x;
   const shape = p.map((a) => x.shape[a]!);
-  const out = allocate(x.dtype, x.size);
+  // the kernel writes every element: no zero fill (attention permutes megabytes a layer)
+  const out = allocateEmpty(x.dtype, x.size);
   getBackend().permute(x.data, x.shape, p, out);
   const inv = new Array<number>(p.length);
   p.forEach((a, i) => {
