@@ -17,8 +17,8 @@
  * //    55.42 ms     4x   6.9%  matmul 1024x256x4096 transA
  */
 import type { Backend } from '../src/backend/backend.js';
-import { getBackend, nn, optim, tensor } from '../src/index.js';
-import { bertForSequenceClassification } from '../src/models/zoo/index.js';
+import { getBackend, nn } from '../src/index.js';
+import { w5Workload } from './w5-workload.js';
 
 const cpuMs = (since?: NodeJS.CpuUsage): number => {
   const u = process.cpuUsage(since);
@@ -70,20 +70,7 @@ function main(): void {
   }
   let timing = false;
   const stats = instrument(getBackend(), () => timing);
-  const model = bertForSequenceClassification({
-    numClasses: 2,
-    vocabSize: 30522,
-    numLayers: 4,
-    hiddenSize: 256,
-    numHeads: 4,
-    intermediateSize: 1024,
-    maxPositions: 512,
-    hiddenDropout: 0,
-    attentionDropout: 0,
-  });
-  const ids = tensor(Int32Array.from({ length: 32 * 128 }, (_, i) => 1 + ((i * 7919) % 30521))).reshape([32, 128]);
-  const y = tensor(Int32Array.from({ length: 32 }, (_, i) => i % 2));
-  const opt = new optim.AdamW(model.parameters(), { lr: 1e-4, weightDecay: 0.01 });
+  const { model, ids, y, opt } = w5Workload();
   const phase = { forward: 0, backward: 0, optimiser: 0 };
   const step = (): void => {
     const c0 = process.cpuUsage();

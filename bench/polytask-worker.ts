@@ -31,8 +31,9 @@ import {
   type Tensor,
 } from '../src/index.js';
 import { TextTrunk } from '../src/models/text-trunk.js';
-import { bertForSequenceClassification, rawAudioCnn, resnet18, spectrogramCnn } from '../src/models/zoo/index.js';
+import { rawAudioCnn, resnet18, spectrogramCnn } from '../src/models/zoo/index.js';
 import { convLayerTimes } from './conv-layers.js';
+import { w5Workload } from './w5-workload.js';
 
 function mlp(): nn.Module {
   return new nn.Sequential(
@@ -155,20 +156,7 @@ function inferenceRate(steps: number): number {
 
 /** W5: the BERT classifier's training rate on random token ids (no padding). */
 function bertRate(steps: number): number {
-  const model = bertForSequenceClassification({
-    numClasses: 2,
-    vocabSize: 30522,
-    numLayers: 4,
-    hiddenSize: 256,
-    numHeads: 4,
-    intermediateSize: 1024,
-    maxPositions: 512,
-    hiddenDropout: 0,
-    attentionDropout: 0,
-  });
-  const ids = tensor(Int32Array.from({ length: 32 * 128 }, (_, i) => 1 + ((i * 7919) % 30521))).reshape([32, 128]);
-  const opt = new optim.AdamW(model.parameters(), { lr: 1e-4, weightDecay: 0.01 });
-  const y = tensor(Int32Array.from({ length: 32 }, (_, i) => i % 2));
+  const { model, ids, y, opt } = w5Workload();
   return trainRate(model, ids, y, steps, opt);
 }
 
