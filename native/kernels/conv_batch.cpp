@@ -70,14 +70,7 @@ Batch batch_of(const ConvGeometry& g, bool keep_all_taps) {
   b.og = g.o / g.groups;
   b.sp = g.oh * g.ow;
   b.hw = g.h * g.w;
-  const std::vector<int64_t> rows = live_taps(g.kh, g.oh, g.h, g.stride_h, g.pad_h, g.dilation_h, keep_all_taps);
-  const std::vector<int64_t> cols = live_taps(g.kw, g.ow, g.w, g.stride_w, g.pad_w, g.dilation_w, keep_all_taps);
-  for (int64_t r : rows) {
-    for (int64_t c : cols) {
-      b.ki.push_back(r);
-      b.kj.push_back(c);
-    }
-  }
+  live_tap_grid(g, keep_all_taps, b.ki, b.kj);
   b.nt = static_cast<int64_t>(b.ki.size());
   b.all_taps = b.nt == g.kh * g.kw;
   b.k = b.cg * b.nt;

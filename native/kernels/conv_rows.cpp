@@ -52,16 +52,9 @@ Plan plan_of(const ConvGeometry& g, bool keep_all_taps) {
   Plan pl;
   pl.sp = g.oh * g.ow;
   pl.hw = g.h * g.w;
-  const std::vector<int64_t> rows = live_taps(g.kh, g.oh, g.h, g.stride_h, g.pad_h, g.dilation_h, keep_all_taps);
-  const std::vector<int64_t> cols = live_taps(g.kw, g.ow, g.w, g.stride_w, g.pad_w, g.dilation_w, keep_all_taps);
-  for (int64_t r : rows) {
-    for (int64_t c : cols) {
-      pl.ki.push_back(r);
-      pl.kj.push_back(c);
-      pl.tap.push_back(r * g.kw + c);
-    }
-  }
+  live_tap_grid(g, keep_all_taps, pl.ki, pl.kj);
   pl.nt = static_cast<int64_t>(pl.ki.size());
+  for (int64_t t = 0; t < pl.nt; ++t) pl.tap.push_back(pl.ki[t] * g.kw + pl.kj[t]);
   pl.k = pl.nt * g.c;
   // Images per chunk: the row matrix, the transposed input and the transposed output of each
   // (a small output of a large image must not take many large images at once).

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "conv.h"
 #include "parallel.h"
 #include "simd_clones.h"  // PT_SIMD_CLONES marks the hot loops compiled per ISA
 
@@ -85,6 +86,19 @@ inline std::vector<int64_t> live_taps(int64_t k, int64_t out, int64_t in, int64_
     if (hit) v.push_back(t);
   }
   return v;
+}
+
+// The kept taps of g's kernel, row-major: (ki[t], kj[t]) for every kernel row and column that
+// live_taps keeps along its axis (every tap when `all`).
+inline void live_tap_grid(const ConvGeometry& g, bool all, std::vector<int64_t>& ki, std::vector<int64_t>& kj) {
+  const std::vector<int64_t> rows = live_taps(g.kh, g.oh, g.h, g.stride_h, g.pad_h, g.dilation_h, all);
+  const std::vector<int64_t> cols = live_taps(g.kw, g.ow, g.w, g.stride_w, g.pad_w, g.dilation_w, all);
+  for (int64_t r : rows) {
+    for (int64_t c : cols) {
+      ki.push_back(r);
+      kj.push_back(c);
+    }
+  }
 }
 
 // No infinity or NaN in v[0, n).
