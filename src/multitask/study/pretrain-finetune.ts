@@ -80,7 +80,8 @@ export async function pretrainThenFinetune(
   const results: EvaluationResult = {};
   for (const [k, task] of spec.tasks.entries()) {
     manualSeed(finetuneSeed(spec.seed, k));
-    const copy = studyModel(data, [task], spec.width, c.trunk);
+    // its weights are the shared model's, loaded below: the trunk's file is not read again
+    const copy = studyModel(data, [task], spec.width, { ...c.trunk, weights: undefined });
     copy.loadStateDict(taskWeights(state, task.name), { strict: true });
     const ft = await fitStage(
       copy,
