@@ -6,7 +6,8 @@
 //     for ir (MR rows) / for jr (NR cols): micro-kernel
 // KC, MC and NC come from the cache sizes of the CPU (gemm_blocks_for) unless
 // POLYTASK_GEMM_BLOCKS or set_gemm_blocks fixes them. Threads share each packed B panel and split
-// its row blocks (gemm_shared_panels). Tiny problems skip packing and run the reference loops.
+// its row blocks (gemm_shared_panels), or, on products of one KC panel with enough rows, each take
+// independent tiles of C (gemm_tiles). Tiny problems skip packing and run the reference loops.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -326,18 +327,20 @@ void gemm_shared_panels(const GemmKernel& kr, const GemmBlocks& bl, const Proble
   }
 }
 
-// Independent tiles (gemm_tiles): a tile packs the B panels of its columns itself, which costs
-// about 1/kTileMinRows of its multiply-adds for each element of B packed again (on this Zen 5 a
-// packed float costs about 24 flops of the micro-kernel's time: 9% for 128 rows, 5% for 256).
-// At 256x256x256 on 2 threads two tiles of 128 rows still beat shared panels (3-5%: no hand-over,
-// no panel half packed on the other core); rows are split further only into tiles of 256 or more.
+// Independent tiles (gemm_tiles), for products whose k is one KC panel: a tile packs the B panel
+// of its columns itself, which costs about 1/kTileMinRows of its multiply-adds for each element of
+// B packed again (a packed float costs the micro-kernel's time of about 24 flops: 9% at 128 rows,
+// 5% at 256). At 256x256x256 on 2 threads two tiles of 128 rows still beat the shared panel by
+// 3-5% (no hand-over between packing and multiplying, no half of the panel packed on the other
+// core). With several KC panels the shared panels win (1024: 423 against 395 GFLOP/s): a row
+// block of C stays in L2 across its panels there, while a tile rereads C from L3 for each.
 constexpr int64_t kTileMinRows = 128;
 constexpr int64_t kTileSplitRows = 256;
 // Tiles a thread, when the rows allow: a thread the OS preempts holds the others up for a tile.
 constexpr int64_t kTilesPerThread = 2;
 
 // The grid of independent tiles for `threads` threads, or {0, 0} when the product is too small for
-// it. Columns: the product's NC column blocks (A is then packed as often as one thread packs it),
+// it or has more than one KC panel. Columns: the product's NC column blocks (A is then packed as often as one thread packs it),
 // rounded up to a multiple of the threads when there are at least as many (or the threads are no
 // multiple of them), so that no thread is left a tile more than the others; rows: the threads
 // left over, doubled while tiles stay kTileSplitRows rows or more, up to kTilesPerThread a thread.
@@ -345,6 +348,7 @@ struct TileGrid {
   int64_t rows, cols;
 };
 TileGrid tile_grid(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g, int threads) {
+  if (block_along(g.k, bl.kc, 1, bl.exact) < g.k) return {0, 0};
   const int64_t nc_max = block_along(g.n, bl.nc, kr.nr, bl.exact);
   const int64_t blocks = (g.n + nc_max - 1) / nc_max;
   int64_t cols = blocks, rows = 1;
@@ -358,11 +362,9 @@ TileGrid tile_grid(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g,
   return {rows, cols};
 }
 
-// All threads on one large problem, each tile of C an independent blocked GEMM on one thread
-// (packing its own panels of A and B, which stay in that core's L2), with no hand-over between the
-// threads but the last: on a 2-core Zen 5 the shared panels of a 1024 product (every KC panel of
-// an NC column block, 2 MiB) do not fit a core's 1 MiB L2, and each row block streamed them from
-// L3. Tile rows are whole MR slivers, tile columns whole NC blocks.
+// All threads on one product of one KC panel, each tile of C an independent blocked GEMM on one
+// thread (packing its own panels of A and B, which stay in that core's L2), with no hand-over
+// between the threads but the last. Tile rows are whole MR slivers, tile columns whole NR slivers.
 void gemm_tiles(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g, TileGrid grid) {
   const int64_t slivers = (g.m + kr.mr - 1) / kr.mr;
   parallel_tasks(grid.rows * grid.cols, [&](int64_t t) {
