@@ -340,10 +340,11 @@ constexpr int64_t kTileSplitRows = 256;
 constexpr int64_t kTilesPerThread = 2;
 
 // The grid of independent tiles for `threads` threads, or {0, 0} when the product is too small for
-// it or has more than one KC panel. Columns: the product's NC column blocks (A is then packed as often as one thread packs it),
-// rounded up to a multiple of the threads when there are at least as many (or the threads are no
-// multiple of them), so that no thread is left a tile more than the others; rows: the threads
-// left over, doubled while tiles stay kTileSplitRows rows or more, up to kTilesPerThread a thread.
+// it or has more than one KC panel. Columns: the product's NC column blocks (A is then packed as
+// often as one thread packs it), rounded up to a multiple of the threads when there are at least
+// as many (or the threads are no multiple of them), so that no thread is left a tile more than the
+// others; rows: the threads left over, doubled while tiles stay kTileSplitRows rows or more, up to
+// kTilesPerThread a thread.
 struct TileGrid {
   int64_t rows, cols;
 };

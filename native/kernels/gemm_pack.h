@@ -127,6 +127,9 @@ void slivers_from_rows(int64_t width, int64_t kc, const float* src, int64_t ld, 
 // One sliver from a source that is contiguous along k: dst[p*W + j] = src[j*ld + p] for
 // j < width, zero beyond. Steps of 8 along k read each source row a cache line at a time while
 // the writes stay inside one sliver: 5x faster than walking the W rows for every step.
+// `next` (may be null) is the next sliver's source: the first next_width of its rows are
+// prefetched a 16-step block at a time, one sliver ahead of their use (a block's rows are short
+// runs a page apart, which the hardware prefetchers do not pick up before they end).
 template <int W>
 void sliver_from_columns(int64_t width, int64_t kc, const float* src, int64_t ld, float* dst,
                          const float* next = nullptr, int64_t next_width = 0) {
