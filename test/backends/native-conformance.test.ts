@@ -66,6 +66,11 @@ function matmulCases(): MatmulCase[] {
     { batch: 5, m: 4, n: 3, k: 2 },
     { batch: 2, m: 65, n: 129, k: 127 },
     { batch: 4, m: 33, n: 17, k: 31, aStride: 0, bStride: 0 },
+    // with 2 threads or more, independent tiles: rows split (n one NC block, a partial sliver),
+    // columns split by NC blocks with k = 1, rows split with n one sliver and a tail of one column
+    { batch: 1, m: 300, n: 70, k: 9 },
+    { batch: 1, m: 257, n: 1000, k: 1 },
+    { batch: 1, m: 520, n: 33, k: 40 },
   ];
   for (let i = 0; i < ODD.length; i++) {
     cases.push({ batch: 1, m: ODD[i]!, n: ODD[(i + 3) % ODD.length]!, k: ODD[(i + 7) % ODD.length]! });
@@ -211,6 +216,53 @@ nativeTest('the GEMM chooses its cache blocks from the cache sizes it reports', 
     assert.equal(c.nc, Math.max(c.nr, Math.floor(l2 / 2 / (4 * kc) / c.nr) * c.nr));
     assert.equal(c.mc, Math.max(c.mr, Math.floor(l2 / 4 / (4 * kc) / c.mr) * c.mr));
   });
+});
+
+/**
+ * The worst error against the JS reference of products that take the GEMM's thread paths, in a
+ * fresh process with POLYTASK_NUM_THREADS = `threads` (so the paths run whatever the cores here).
+ */
+function threadedMatmulErrors(threads: number): { what: string; excess: number }[] {
+  const dir = fileURLToPath(new URL('../../src/backends/', import.meta.url));
+  const script = `
+    import { loadNativeBackend } from '${pathToFileURL(dir + 'native/index.js').href}';
+    import { jsBackend } from '${pathToFileURL(dir + 'js/index.js').href}';
+    const be = loadNativeBackend().backend;
+    const fill = (n, s) => Float32Array.from({ length: n }, (_, i) => (((i + s) * 7919) % 1013) / 506.5 - 1);
+    const out = [];
+    for (const [m, n, k] of [[300, 70, 9], [257, 1000, 1], [520, 33, 40], [1030, 1100, 70], [700, 200, 300], [96, 900, 500]]) {
+      const a = fill(m * k, 1), b = fill(k * n, 2), init = fill(m * n, 3);
+      for (const transA of [false, true]) for (const transB of [false, true]) for (const accumulate of [false, true]) {
+        const run = (bk) => {
+          const c = accumulate ? init.slice() : new Float32Array(m * n).fill(NaN);
+          bk.matmul({ a, b, out: c }, { batch: 1, m, n, k, transA, transB, aBatchStride: 0, bBatchStride: 0, accumulate });
+          return c;
+        };
+        const got = run(be), want = run(jsBackend);
+        const t = 1e-4 * Math.max(1, k / 32);
+        let excess = 0;
+        for (let i = 0; i < want.length; i++) {
+          const e = Math.abs(got[i] - want[i]) - (t + t * Math.abs(want[i]));
+          excess = Math.max(excess, Number.isNaN(e) ? Infinity : e);
+        }
+        out.push({ what: \`m\${m} n\${n} k\${k} tA\${transA} tB\${transB} acc\${accumulate}\`, excess });
+      }
+    }
+    console.log(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, POLYTASK_NUM_THREADS: String(threads) },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as { what: string; excess: number }[];
+}
+
+nativeTest('matmul split over 2 and 3 threads (tiles, shared panels) matches the reference', () => {
+  for (const threads of [2, 3]) {
+    const errors = threadedMatmulErrors(threads);
+    assert.equal(errors.length, 6 * 8);
+    for (const { what, excess } of errors) assert.ok(excess <= 0, `${threads} threads ${what}: ${excess} over gemmTol`);
+  }
 });
 
 /** gemmConfig() in a fresh process whose environment has POLYTASK_GEMM_BLOCKS = `blocks`. */
