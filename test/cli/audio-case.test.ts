@@ -21,6 +21,18 @@ test('--case audio: its presets are valid e2e configs of the spoken-digits case'
   assert.equal(parseE2eConfig(c.presets.e2e!.quick).smokeTest, true);
 });
 
+test('--case audio: the main preset reaches the study as the README measured it (3 seeds, early stopping up to 2000 steps)', () => {
+  const main = parseE2eConfig(findCase('audio').presets.e2e!.main);
+  assert.equal(main.smokeTest, false);
+  assert.deepEqual(main.sizes, [50, 100, 200, 400, 800]);
+  assert.equal(main.seeds, 3);
+  assert.equal(main.subtaskExamples, 800);
+  assert.equal(main.testExamples, 800);
+  assert.equal(main.hidden, 128, 'the width at which the pipeline classifier is about as large as M5');
+  assert.equal(main.training.maxSteps, 2000);
+  assert.ok(main.training.validation !== false && main.training.validation.patience === 15);
+});
+
 test(
   '--case audio --quick runs through the real CLI on a small spoken-digits build and reports its three curves',
   { skip: missing === undefined ? false : `espeak-ng is not installed (${missing})` },

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../src/core/rng.js';
 import { dataSchema } from '../../src/data/sources/schema.js';
-import { spokenDigitsCase, SPOKEN_RATE, SPOKEN_SECONDS } from '../../src/endtoend/cases/spoken-digits.js';
+import {
+  rawAudioWidth,
+  spectrogramWidths,
+  spokenDigitsCase,
+  SPOKEN_RATE,
+  SPOKEN_SECONDS,
+} from '../../src/endtoend/cases/spoken-digits.js';
 import { hybridFrom, PipelineModel } from '../../src/endtoend/pipeline-model.js';
 import { noGrad, tensor } from '../../src/tensor/index.js';
 import { tone, wavBytes } from '../helpers/media.js';
@@ -76,4 +82,23 @@ test('spoken-digits case: the pipeline classifies what its mel front end compute
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('spoken-digits case: the pipeline classifier is about as large as M5, so neither approach is the smaller model', () => {
+  const c = spokenDigitsCase();
+  const size = (ps: readonly { size: number }[]): number => ps.reduce((a, p) => a + p.size, 0);
+  // at the study's default hidden (128): M5 with 32 channels; the spectrogram CNN with blocks 16, 32, 64
+  assert.deepEqual([rawAudioWidth(128), ...spectrogramWidths(128)], [32, 16, 32, 64]);
+  const [frontEnd, classifier] = c.pipeline(128).learned();
+  const m5 = size(c.endToEnd(128).parameters());
+  const cnn = size(classifier!.module.parameters());
+  // M5: conv1 80·32+32, conv2 3·32·32+32, conv3 3·32·64+64, conv4 3·64·64+64, four BNs, fc1 64·10+10
+  assert.equal(m5, 25_290);
+  // three 3×3 convolutions without bias (9·1·16, 9·16·32, 9·32·64), three BNs, the classifier 64·10+10
+  assert.equal(cnn, 24_058);
+  assert.ok(Math.abs(cnn - m5) / m5 < 0.1, `classifier ${cnn} against M5 ${m5}`);
+  // the hybrid learns the mel filterbank besides: 32 bands × 128 FFT bins
+  assert.equal(size(frontEnd!.module.parameters()), 32 * 128);
+  // both grow with hidden alike
+  assert.deepEqual([rawAudioWidth(64), ...spectrogramWidths(64)], [16, 8, 16, 32]);
 });

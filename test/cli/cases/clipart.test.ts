@@ -9,6 +9,7 @@ import { STUDIES, studyByKey } from '../../../src/cli/studies/index.js';
 import { CLIPART_VIEWS, MULTITASK_COLUMNS } from '../../../src/data/prepared/clipart.js';
 import { preparable } from '../../../src/data/prepared/index.js';
 import { taskDescriptionSchema } from '../../../src/multitask/config/task-description-schema.js';
+import { parseStudyConfig } from '../../../src/multitask/study/config.js';
 
 const example = (name: string): string => fileURLToPath(new URL(`../../../../examples/${name}`, import.meta.url));
 
@@ -68,6 +69,14 @@ test("the case's main presets are the example configs, and its task description 
     validateConfig(mtl, { ...fromFile, dataset: CLIPART_TASKS }),
     validateConfig(mtl, c.presets.mtl!.main),
   );
+  // the verdict's fair comparison (single-task models of equal total capacity) is made, and the runs
+  // may train until early stopping ends them (the README's measured settings)
+  const main = parseStudyConfig(c.presets.mtl!.main, 'mtl main');
+  assert.equal(main.capacityCheck, true);
+  assert.equal(main.epochs, 20);
+  assert.deepEqual(main.seeds, [0, 1, 2]);
+  assert.ok(main.validation > 0, 'early stopping on a validation split');
+  assert.equal(parseStudyConfig(c.presets.mtl!.quick, 'mtl quick').epochs, 1, 'quick stays a smoke test');
   const tasks = taskDescriptionSchema.parse(readConfigFile(CLIPART_TASKS));
   const refs = preparedRefs(tasks);
   assert.deepEqual(refs.views, ['multitask']);
