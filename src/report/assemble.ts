@@ -78,8 +78,40 @@ function transferSection(r: TransferReport, records: readonly MetricRecord[]): P
         header: ['strategy', ...budgets.map(String)],
         rows,
       },
+      ...baselineSettingsTable(r, budgets),
     ],
   };
+}
+
+/** What each baseline ran with (its own settings or the study's), when the study has baselines. */
+function baselineSettingsTable(r: TransferReport, budgets: readonly number[]): PlannedSection['tables'] {
+  const entries = Object.entries(r.baselineSettings ?? {});
+  if (entries.length === 0) return [];
+  const rows = entries.map(([name, s]) => {
+    const sizes = s.vocabulary === 'study' ? [] : Object.values(s.vocabulary.sizeByRun);
+    const vocabulary =
+      s.vocabulary === 'study'
+        ? 'the study’s'
+        : `its own (min count ${s.vocabulary.minCount}${sizes.length === 0 ? '' : `; ${Math.min(...sizes)}–${Math.max(...sizes)} entries`})`;
+    const { arch, ...model } = s.model;
+    return [
+      name,
+      vocabulary,
+      fmt(s.fineTune.lr),
+      String(s.fineTune.batchSize),
+      fmt(s.fineTune.weightDecay),
+      budgets.map((b) => `${b}: ${s.fineTune.epochsByBudget[String(b)] ?? '–'}`).join(', '),
+      `${String(arch)} ${JSON.stringify(model)}`,
+    ];
+  });
+  return [
+    {
+      caption:
+        'Baselines: what each trained with (epochs at most: early stopping on the validation split may end a run sooner)',
+      header: ['baseline', 'vocabulary', 'lr', 'batch', 'weight decay', 'epochs by budget', 'model'],
+      rows,
+    },
+  ];
 }
 
 /** Affinity heatmaps drawn at most: one per method, the first ones. */

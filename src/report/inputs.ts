@@ -12,7 +12,10 @@ import type { MtlStudyResult } from '../multitask/study.js';
 import type { TransferStudyResult } from '../transfer/study.js';
 
 /** The transfer study's result as the report reads it. */
-export type TransferReport = Pick<TransferStudyResult, 'budgets' | 'results' | 'verdict' | 'baselines'>;
+export type TransferReport = Pick<
+  TransferStudyResult,
+  'budgets' | 'results' | 'verdict' | 'baselines' | 'baselineSettings'
+>;
 
 /** The multi-task study's result as the report reads it. */
 export type MtlReport = Pick<

@@ -9,8 +9,8 @@
  * The result is what `polytask study transfer --json` prints:
  * `{ budgets, results: { <strategy>: { <budget>: { mean, sd } } }, checks, verdict, setup, runs }`,
  * accuracies as fractions, and with `baselines:` in the config (models of their own trained on the
- * target labels alone, study/baselines.ts) `baselines: { <name>: { <budget>: { mean, sd } } }` and
- * `baselineRuns`. `verdict` is the shared verdict shape (src/study/verdict.ts): outcome
+ * target labels alone, study/baselines.ts) `baselines: { <name>: { <budget>: { mean, sd } } }`,
+ * `baselineSettings` (what each ran with: model, fine-tuning settings, vocabulary) and `baselineRuns`. `verdict` is the shared verdict shape (src/study/verdict.ts): outcome
  * (helps | hurts | no-difference | inconclusive), the best strategy's gain over scratch in points
  * with its 95% t interval paired by seed, the checks that decided it (smoke test, source accuracy
  * against chance, convergence, seed noise, unstable strategies) and what to run next (see
@@ -63,7 +63,7 @@ import {
   type StrategyResults,
   type TransferStudyProgress,
 } from './study/grid.js';
-import { baselineResults, checkBaselines, type BaselineResults } from './study/baselines.js';
+import { baselineOutcome, checkBaselines, type BaselineResults, type BaselineSettings } from './study/baselines.js';
 import { runPretrainedStudy } from './study/pretrained-run.js';
 import { studyDataset, type StudyData } from './study/data.js';
 import {
@@ -118,6 +118,8 @@ export interface TransferStudyResult {
    * accuracy by budget, mean and sd over the seeds, and its runs; absent without baselines.
    */
   baselines?: BaselineResults;
+  /** The settings each baseline ran with: its model, fine-tuning settings (epochs by budget) and vocabulary. */
+  baselineSettings?: Record<string, BaselineSettings>;
   baselineRuns?: StudyRun[];
 }
 
@@ -311,6 +313,6 @@ export async function runTransferStudy(
       ...gridSetup(c, started),
     },
     runs,
-    ...(baselineRuns.length === 0 ? {} : { baselines: baselineResults(c, baselineRuns), baselineRuns }),
+    ...baselineOutcome(c, baselineRuns),
   };
 }

@@ -67,3 +67,24 @@ export function tinyStudy(files: { corpus: string; train: string; test: string }
     fineTune: { strategies: ['scratch', 'full'], seeds: [0, 1], minEpochs: 3, epochBudget: 12, batchSize: 8 },
   };
 }
+
+/**
+ * A target whose label is one word the corpus never holds (`qqfirst` or `qqsecond` after a window
+ * from anywhere in the cycle, which says nothing of the class): read with the corpus's vocabulary
+ * both are [UNK], so only a model with a vocabulary of its own can tell the classes. Every test
+ * row also holds `zztestonly`, a word of no training row. Written as train.csv and test.csv in `dir`.
+ */
+export function writePlanted(dir: string): { corpus: string; train: string; test: string } {
+  const files = writeText(dir);
+  const rng = new Rng(9);
+  const table = (n: number, extra: string): string =>
+    'text,label\n' +
+    Array.from({ length: n }, (_, i) => {
+      const first = i % 2 === 0;
+      return `${first ? 'qqfirst' : 'qqsecond'} ${windowAt(rng.int(24), 3)}${extra},${first ? 'first' : 'second'}`;
+    }).join('\n') +
+    '\n';
+  writeFileSync(files.train, table(40, ''));
+  writeFileSync(files.test, table(40, ' zztestonly'));
+  return files;
+}

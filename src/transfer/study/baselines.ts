@@ -2,25 +2,32 @@
  * The transfer study's baselines (`baselines:` in its config): models trained on the target's
  * labels alone, each with its own architecture — the issue's bag-of-words baseline for the text
  * transfer is `bow: { model: { arch: text, encoder: mean } }` (a word embedding averaged over the
- * words, then a linear head), beside the pre-trained transformer. Each runs at every budget and
- * seed as a sub-run `baseline-<name>-b<budget>-seed<seed>` of the fine-tuning stage, on the
- * labelled examples, validation split, epochs and optimiser of the strategies' runs at that budget
- * and seed (runs.ts trains it from a fresh model, as `scratch`), and is scored on the same test
- * set. The study reports each baseline's mean and sd by budget beside the strategies; the
- * verdict's gain stays the best transfer strategy against scratch (same architecture), which is
- * what says whether pre-training helps.
+ * words, then a linear head: a linear model over word frequencies), beside the pre-trained
+ * transformer. Each runs at every budget and seed as a sub-run `baseline-<name>-b<budget>-seed<seed>`
+ * of the fine-tuning stage, on the labelled examples, validation split and test set of the
+ * strategies' runs at that budget and seed (runs.ts trains it from a fresh model, as `scratch`),
+ * with the strategies' training settings or its own (`fineTune: { lr, batchSize, minEpochs,
+ * epochBudget, patience, weightDecay }`, config.ts runSettingsOf), and, for text, over the study's
+ * vocabulary or its own (`vocabulary: { minCount, maxSize }`: built per run from the words of its
+ * training rows alone, ownVocabulary; unseen words are left out). The study reports each
+ * baseline's mean and sd by budget beside the strategies and the settings it ran with
+ * (`baselineSettings`); the verdict's gain stays the best transfer strategy against scratch (same
+ * architecture), which is what says whether pre-training helps.
  *
  * @example
  * const description = baselineDescription(c, 'bow', data); // { arch: 'text', config: { encoder: 'mean', vocabSize, ... }, tasks }
  * baselineResults(c, runs).bow?.['5']; // { mean: 0.71, sd: 0.03 }
+ * baselineSettings(c, runs).bow?.fineTune.epochsByBudget; // { '5': 800, '20': 200, '80': 100 }
  */
 import { ValueError } from '../../core/errors.js';
 import { meanSd, type MeanSd } from '../../study/index.js';
-import { nullRecord } from '../../core/safe-keys.js';
+import { nullRecord, recordFrom } from '../../core/safe-keys.js';
+import { TensorDataset } from '../../data/index.js';
 import { resolveDescription } from '../arch/registry.js';
 import type { ArchDescription } from '../arch/types.js';
-import type { TransferStudyConfig } from './config.js';
+import { epochsForBudget, patienceFor, runSettingsOf, type RunSettings, type TransferStudyConfig } from './config.js';
 import type { TargetData } from './data.js';
+import type { StudyRun } from './runs.js';
 import { studyArch } from './user-data.js';
 
 /** Each baseline's test accuracy by budget: mean and sd over the seeds (fractions). */
@@ -47,6 +54,8 @@ export function baselineDescription(
   name: string,
   data: TargetData,
   task: string,
+  /** The size of the run's own vocabulary (a baseline with `vocabulary`); default: the study's. */
+  vocabSize?: number,
 ): ArchDescription {
   const baseline = c.baselines[name];
   if (baseline === undefined) throw new ValueError(`baselines.${name}`, 'no such baseline in the study config');
@@ -60,7 +69,13 @@ export function baselineDescription(
       );
     return resolveDescription({
       arch,
-      config: { ...rest, vocabSize: data.text.vocabSize, maxLength: data.featureShape[0]!, padId: data.text.padId },
+      config: {
+        ...rest,
+        vocabSize: vocabSize ?? data.text.vocabSize,
+        maxLength: data.featureShape[0]!,
+        // a vocabulary of its own: [PAD] is its id 0
+        padId: vocabSize === undefined ? data.text.padId : 0,
+      },
       tasks,
     });
   }
@@ -81,7 +96,109 @@ export function baselineDescription(
  * checkBaselines(c, data); // throws a ValueError naming baselines.<name>.model
  */
 export function checkBaselines(c: TransferStudyConfig, data: TargetData): void {
-  for (const name of Object.keys(c.baselines)) baselineDescription(c, name, data, 'target');
+  for (const [name, b] of Object.entries(c.baselines)) {
+    baselineDescription(c, name, data, 'target');
+    if (b.vocabulary !== undefined && data.words === undefined)
+      throw new ValueError(
+        `baselines.${name}.vocabulary`,
+        'a vocabulary of its own is built from the target text: it goes with an MLM source and a text target',
+      );
+  }
+}
+
+/**
+ * A run's own vocabulary, built from the token ids of its labelled training rows (`ids`, ids of a
+ * vocabulary of every word of the pool): [PAD] 0, then the words seen at least `minCount` times,
+ * most frequent first (ties: the smaller pool id), up to `maxSize` entries in all. Returns the map
+ * from pool ids to the run's ids and its size. A word outside it maps to [PAD], which the average
+ * leaves out: unseen words are ignored, as scikit-learn's CountVectorizer ignores them (an [UNK]
+ * id would never occur in the training rows, so its embedding would stay at its random start and
+ * pull every test e-mail with unseen words towards it). Only the rows given count: a word of a
+ * validation or test row alone is left out.
+ *
+ * @example
+ * ownVocabulary(Float32Array.of(5, 5, 7, 0), { minCount: 1, maxSize: 10 }, { padId: 0 });
+ * // { map: [0, 0, 0, 0, 0, 1, 0, 2], size: 3 }: 5 → 1 (twice), 7 → 2
+ */
+export function ownVocabulary(
+  ids: ArrayLike<number>,
+  o: { minCount: number; maxSize: number },
+  special: { padId: number },
+): { map: Int32Array; size: number } {
+  const counts = new Map<number, number>();
+  let largest = special.padId;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    largest = Math.max(largest, id);
+    if (id !== special.padId) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  const kept = [...counts]
+    .filter(([, n]) => n >= o.minCount)
+    .sort(([a, n], [b, m]) => m - n || a - b)
+    .slice(0, Math.max(0, o.maxSize - 1));
+  const map = new Int32Array(largest + 1);
+  kept.forEach(([id], i) => {
+    map[id] = i + 1;
+  });
+  return { map, size: kept.length + 1 };
+}
+
+/**
+ * `set` with its token ids mapped by `map` (an id past its end, a word the vocabulary that made
+ * the map never saw: 0, [PAD]).
+ *
+ * @example
+ * const train = remapIds(run.train, ownVocabulary(run.train.features, o, special).map);
+ */
+export function remapIds(set: TensorDataset, map: Int32Array): TensorDataset {
+  const from = set.features;
+  const to = new Float32Array(from.length);
+  for (let i = 0; i < from.length; i++) to[i] = map[from[i]!] ?? 0;
+  return new TensorDataset(to, set.featureShape, set.labels);
+}
+
+/** What a baseline ran with (the result's `baselineSettings`). */
+export interface BaselineSettings {
+  /** Its architecture as the config gave it (a text model's vocabulary size and length come from the data). */
+  model: Record<string, unknown>;
+  /** Its training settings (its own `fineTune` over the study's), with the epochs and patience by budget. */
+  fineTune: RunSettings & { epochsByBudget: Record<string, number>; patienceByBudget: Record<string, number> };
+  /** 'study': the study's vocabulary; else its own, built per run (sizes by run id). */
+  vocabulary: 'study' | { minCount: number; maxSize: number; sizeByRun: Record<string, number> };
+}
+
+/**
+ * The settings each baseline ran with, for the result and the report; the own vocabularies' sizes
+ * from the runs' records.
+ *
+ * @example
+ * baselineSettings(c, runs).bow?.fineTune.lr; // 0.01
+ */
+export function baselineSettings(
+  c: TransferStudyConfig,
+  runs: readonly { baseline?: string | undefined; budget: number; seed: number; vocabularySize?: number | undefined }[],
+): Record<string, BaselineSettings> {
+  const out = nullRecord<BaselineSettings>();
+  for (const [name, b] of Object.entries(c.baselines)) {
+    const byBudget = (f: (budget: number) => number): Record<string, number> =>
+      recordFrom(c.target.budgets.map((budget) => [String(budget), f(budget)]));
+    const sizes = runs
+      .filter((r) => r.baseline === name && r.vocabularySize !== undefined)
+      .map((r): [string, number] => [baselineRunId(name, r.budget, r.seed), r.vocabularySize!]);
+    out[name] = {
+      model: { ...b.model },
+      fineTune: {
+        ...runSettingsOf(c, name),
+        epochsByBudget: byBudget((n) => epochsForBudget(c, n, name)),
+        patienceByBudget: byBudget((n) => patienceFor(c, epochsForBudget(c, n, name), name)),
+      },
+      vocabulary:
+        b.vocabulary === undefined
+          ? 'study'
+          : { minCount: b.vocabulary.minCount, maxSize: b.vocabulary.maxSize, sizeByRun: recordFrom(sizes) },
+    };
+  }
+  return out;
 }
 
 /**
@@ -107,4 +224,19 @@ export function baselineResults(
     out[name] = byBudget;
   }
   return out;
+}
+
+/**
+ * What the study's result holds of its baselines: their accuracy by budget, the settings they ran
+ * with, and their runs; nothing without baselines.
+ *
+ * @example
+ * return { budgets, results, ...baselineOutcome(c, baselineRuns) };
+ */
+export function baselineOutcome(
+  c: TransferStudyConfig,
+  runs: StudyRun[],
+): { baselines?: BaselineResults; baselineSettings?: Record<string, BaselineSettings>; baselineRuns?: StudyRun[] } {
+  if (runs.length === 0) return {};
+  return { baselines: baselineResults(c, runs), baselineSettings: baselineSettings(c, runs), baselineRuns: runs };
 }

@@ -62,10 +62,60 @@ const modelSchema = z.discriminatedUnion('arch', [
 ]);
 
 /**
+ * The fine-tuning settings a run of the grid takes: the study's `fineTune` gives them defaults,
+ * and a baseline may set its own (`baselines.<name>.fineTune`), since a model of another kind
+ * (averaged word embeddings, a linear model) converges at another rate than the transformer.
+ */
+const runSettings = {
+  batchSize: positiveInt,
+  /** Adam's learning rate. */
+  lr: positive,
+  /** Epochs without a better validation loss before a run stops. Default: a tenth of its epochs, at least 5. */
+  patience: positiveInt,
+  /** Epochs of a budget of n labels per class (at most: early stopping may end it sooner): max(minEpochs, ceil(epochBudget / n)). */
+  minEpochs: positiveInt,
+  epochBudget: positiveInt,
+};
+
+/**
+ * A baseline's own training settings, each absent one the study's `fineTune` value (a baseline
+ * trains on the strategies' labelled examples and validation split, so `validation` stays the
+ * study's). `weightDecay`: Adam's L2 penalty (default 0, as the strategies' runs).
+ *
+ * @example
+ * baselineFineTuneSchema.parse({ lr: 0.01, minEpochs: 50 }); // batchSize, epochBudget, patience: the study's
+ */
+export const baselineFineTuneSchema = z.strictObject({
+  batchSize: runSettings.batchSize.optional(),
+  lr: runSettings.lr.optional(),
+  patience: runSettings.patience.optional(),
+  minEpochs: runSettings.minEpochs.optional(),
+  epochBudget: runSettings.epochBudget.optional(),
+  weightDecay: z.number().min(0).max(1).optional(),
+});
+
+/**
+ * A baseline's own word vocabulary (text baselines only): built, for each run, from the words of
+ * that run's labelled training examples (its budget and seed, less its validation split) as the
+ * model reads them (the first `maxLength` tokens), never from the test text or the pre-training
+ * corpus: words seen fewer than `minCount` times there, and every word of a validation or test
+ * e-mail it does not hold, are left out of the average (as scikit-learn's CountVectorizer ignores
+ * them). Without it a text baseline reads the study's vocabulary (the pre-training corpus's words,
+ * the others one [UNK]).
+ */
+export const baselineVocabularySchema = z.strictObject({
+  minCount: positiveInt.default(1),
+  /** The most entries, [PAD] and [UNK] included. */
+  maxSize: z.number().int().min(3).max(1_000_000).default(50_000),
+});
+
+/**
  * Baselines trained on the target's labels alone, each with its own architecture (a bag of words,
  * `model: { arch: text, encoder: mean }`, beside a pre-trained transformer): every budget and
- * seed, on the strategies' labelled examples, epochs and optimiser (study/baselines.ts). They are
- * reported beside the strategies; the verdict's gain stays transfer against scratch.
+ * seed, on the strategies' labelled examples and validation split, with the study's fine-tuning
+ * settings or its own (`fineTune`), and for text its own vocabulary (`vocabulary`)
+ * (study/baselines.ts). They are reported beside the strategies; the verdict's gain stays
+ * transfer against scratch.
  */
 const baselinesSchema = z
   .record(
@@ -73,7 +123,21 @@ const baselinesSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,32}$/, 'a name of 1 to 32 letters, digits, _ and -')
       .refine((n) => !(strategyKeys as readonly string[]).includes(n), 'a name that is not a strategy'),
-    z.strictObject({ model: modelSchema }),
+    z
+      .strictObject({
+        model: modelSchema,
+        fineTune: baselineFineTuneSchema.optional(),
+        vocabulary: baselineVocabularySchema.optional(),
+      })
+      .superRefine((b, ctx) => {
+        if (b.vocabulary !== undefined && b.model.arch !== 'text')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['model', 'arch'],
+            input: b.model.arch,
+            message: 'text: a vocabulary of its own (vocabulary:) goes with a text model',
+          });
+      }),
   )
   .default({});
 
@@ -193,8 +257,8 @@ export const transferStudyConfigSchema = z.strictObject({
         .default([...strategyKeys]),
       /** One run per seed: it draws the labelled examples, the new head and the data order. */
       seeds: z.array(z.number().int()).min(1).default([0, 1]),
-      batchSize: positiveInt.default(64),
-      lr: positive.default(1e-3),
+      batchSize: runSettings.batchSize.default(64),
+      lr: runSettings.lr.default(1e-3),
       /** Rate of linear probes (and LP-FT's probe): a probe is cheap and convex, so it may move faster. */
       probeLr: positive.default(1e-2),
       /**
@@ -204,11 +268,9 @@ export const transferStudyConfigSchema = z.strictObject({
        * convergence check reads it. 0: none (then the training loss is checked instead).
        */
       validation: z.number().min(0).lt(1).default(0.2),
-      /** Epochs without a better validation loss before a run stops. Default: a tenth of its epochs, at least 5. */
-      patience: positiveInt.optional(),
-      /** Epochs of a budget of n labels per class (at most: early stopping may end it sooner): max(minEpochs, ceil(epochBudget / n)). */
-      minEpochs: positiveInt.default(8),
-      epochBudget: positiveInt.default(500),
+      patience: runSettings.patience.optional(),
+      minEpochs: runSettings.minEpochs.default(8),
+      epochBudget: runSettings.epochBudget.default(500),
       layerDecay: z.number().gt(0).max(1).optional(),
       frozenBatchNorm: z.boolean().default(false),
       l2sp: z.strictObject({ alpha: z.number().min(0), beta: z.number().min(0) }).optional(),
@@ -326,24 +388,60 @@ export function resolveStudyConfig(input: string | TransferStudyInput = {}): Tra
   return parseConfig(transferStudyConfigSchema, input, 'transfer study config');
 }
 
+/** The settings one run of the grid trains with: the study's `fineTune`, or a baseline's own over them. */
+export interface RunSettings {
+  batchSize: number;
+  lr: number;
+  /** Absent: a tenth of the run's epochs, at least 5. */
+  patience?: number;
+  minEpochs: number;
+  epochBudget: number;
+  /** Adam's L2 penalty (0: none). */
+  weightDecay: number;
+}
+
+/**
+ * The settings of the strategies' runs, or of baseline `baseline`'s runs (its `fineTune` fields
+ * over the study's).
+ *
+ * @example
+ * runSettingsOf(resolveStudyConfig({ baselines: { bow: { model: { arch: 'mlp' }, fineTune: { lr: 0.01 } } } }), 'bow').lr; // 0.01
+ */
+export function runSettingsOf(config: TransferStudyConfig, baseline?: string): RunSettings {
+  const ft = config.fineTune;
+  const own = baseline === undefined ? undefined : config.baselines[baseline]?.fineTune;
+  if (baseline !== undefined && config.baselines[baseline] === undefined)
+    throw new ValueError(`baselines.${baseline}`, 'no such baseline in the study config');
+  const patience = own?.patience ?? ft.patience;
+  return {
+    batchSize: own?.batchSize ?? ft.batchSize,
+    lr: own?.lr ?? ft.lr,
+    ...(patience === undefined ? {} : { patience }),
+    minEpochs: own?.minEpochs ?? ft.minEpochs,
+    epochBudget: own?.epochBudget ?? ft.epochBudget,
+    weightDecay: own?.weightDecay ?? 0,
+  };
+}
+
 /**
  * Training epochs for `perClass` labels per class: max(minEpochs, ceil(epochBudget / perClass)),
- * so small budgets see about as many updates as large ones.
+ * so small budgets see about as many updates as large ones (a baseline's: with its own settings).
  *
  * @example
  * epochsForBudget(resolveStudyConfig('reference'), 30); // 67
  */
-export function epochsForBudget(config: TransferStudyConfig, perClass: number): number {
-  return Math.max(config.fineTune.minEpochs, Math.ceil(config.fineTune.epochBudget / perClass));
+export function epochsForBudget(config: TransferStudyConfig, perClass: number, baseline?: string): number {
+  const s = runSettingsOf(config, baseline);
+  return Math.max(s.minEpochs, Math.ceil(s.epochBudget / perClass));
 }
 
 /**
- * Early-stopping patience of a fine-tuning run of `epochs` epochs: fineTune.patience, or a tenth of
- * the epochs (at least 5).
+ * Early-stopping patience of a fine-tuning run of `epochs` epochs: fineTune.patience (a
+ * baseline's own, when it sets one), or a tenth of the epochs (at least 5).
  *
  * @example
  * patienceFor(resolveStudyConfig('reference'), 200); // 20
  */
-export function patienceFor(config: TransferStudyConfig, epochs: number): number {
-  return config.fineTune.patience ?? Math.max(5, Math.ceil(epochs / 10));
+export function patienceFor(config: TransferStudyConfig, epochs: number, baseline?: string): number {
+  return runSettingsOf(config, baseline).patience ?? Math.max(5, Math.ceil(epochs / 10));
 }

@@ -50,6 +50,20 @@ export interface TargetData {
    * the tokenizer.json of that vocabulary ([MASK] included), saved with the pre-trained model.
    */
   text?: { vocabSize: number; padId: number; maskId: number; special: number[]; tokenizer?: string };
+  /**
+   * The target text again, read with a vocabulary of every word of the pool (the training split;
+   * a test e-mail's words outside it are [UNK]), the rows in the order of targetPool and
+   * targetTest: what a baseline with a vocabulary of its own (study/baselines.ts) builds it from,
+   * run by run. Loaded only when a baseline asks for one.
+   */
+  words?: PoolWords;
+}
+
+/** The target's pool and test rows as ids of a vocabulary of every word of the pool. */
+export interface PoolWords {
+  pool: ImageSet;
+  test: ImageSet;
+  padId: number;
 }
 
 /** Where the study's images came from: the target's, and the source's the study pre-trains on. */

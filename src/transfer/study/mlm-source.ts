@@ -38,7 +38,7 @@ import { TensorDataset, type ImageSet } from '../../data/index.js';
 import { ensurePrepared } from '../../data/prepared/index.js';
 import { UNLABELLED_FILE } from '../../data/prepared/text-files.js';
 import { checkFileSize, readLimits } from '../../data/read-limits.js';
-import { loadData, TOKENIZER_FILE, type LoadedData } from '../../data/sources/index.js';
+import { loadData, TOKENIZER_FILE, type DataConfig, type LoadedData } from '../../data/sources/index.js';
 import { TextTokenizer } from '../../data/text/tokenizer.js';
 import { TextTrunk } from '../../models/text-trunk.js';
 import { BertForMaskedLM } from '../../models/zoo/bert-mlm.js';
@@ -52,12 +52,15 @@ import { savePretrained } from '../checkpoint.js';
 import { fitAdam } from '../fit.js';
 import type { PretrainResult } from '../pretrain.js';
 import type { TransferStudyConfig } from './config.js';
-import { balancedSubset, smallestClass, type StudyData } from './data.js';
+import { balancedSubset, smallestClass, type PoolWords, type StudyData } from './data.js';
 import type { MlmCorpus, MlmSourceConfig } from './mlm-config.js';
 import type { SourceRecord } from './runs.js';
 
 /** The id of [UNK] in a built vocabulary (data/text/tokenizer.ts). */
 const UNK_ID = 1;
+
+/** The largest vocabulary a text data config takes (data/sources/schema.ts): every word of a pool fits. */
+const MAX_TEXT_VOCABULARY = 1_000_000;
 
 /** The mask entry of the saved vocabulary. */
 export const MASK = '[MASK]';
@@ -219,10 +222,13 @@ export async function loadMlmStudyData(c: TransferStudyConfig): Promise<StudyDat
     labels: tgt.test.labels as Int32Array,
     n: tgt.test.length,
   };
-  const testSet =
-    target.testSamples === 'rest' || target.testSamples >= test.n
-      ? test
-      : balancedSubset(test, target.testSamples, target.splitSeed + 1);
+  const testOf = (set: ImageSet): ImageSet =>
+    target.testSamples === 'rest' || target.testSamples >= set.n
+      ? set
+      : balancedSubset(set, target.testSamples, target.splitSeed + 1);
+  const testSet = testOf(test);
+  const wantsWords = Object.values(c.baselines).some((b) => b.vocabulary !== undefined);
+  const words = wantsWords ? await poolWords(target.data, target.splitSeed, s.lowercase, pool, testOf) : undefined;
   return {
     direction: 'custom',
     note: `masked-language-model pre-training on ${trainLines.length} lines (${corpus.description}; vocabulary ${tok.vocabSize} words from them); target data: ${tgt.description}`,
@@ -235,6 +241,7 @@ export async function loadMlmStudyData(c: TransferStudyConfig): Promise<StudyDat
     testOnUnusedPool: false,
     featureShape: [length],
     files: [...corpus.files, ...tgt.files],
+    ...(words === undefined ? {} : { words }),
     text: {
       vocabSize: tok.vocabSize + 1,
       padId: tok.padId,
@@ -242,6 +249,49 @@ export async function loadMlmStudyData(c: TransferStudyConfig): Promise<StudyDat
       special: [tok.padId, UNK_ID],
       tokenizer: withMaskToken(tok),
     },
+  };
+}
+
+/**
+ * The target text read again with a vocabulary of every word of its training split (the pool:
+ * minimum count 1, no cap below the data's own limit), the rows in the order of `pool` and of
+ * the test set `testOf` picks: what a baseline with its own vocabulary builds it from, run by run.
+ */
+async function poolWords(
+  d: DataConfig,
+  splitSeed: number,
+  lowercase: boolean,
+  pool: ImageSet,
+  testOf: (set: ImageSet) => ImageSet,
+): Promise<PoolWords> {
+  const all = { vocabSize: MAX_TEXT_VOCABULARY, minCount: 1, lowercase };
+  const config: DataConfig =
+    d.source === 'text' ? { ...d, ...all } : d.source === 'prepared' ? { ...d, options: { ...d.options, ...all } } : d;
+  let read: LoadedData;
+  try {
+    read = await loadData(config, splitSeed);
+  } catch (err) {
+    if (err instanceof ValueError) throw new ValueError('target.data', err.message);
+    throw err;
+  }
+  const tok = read.tokenizer;
+  const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
+    a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => v === b[i]);
+  if (tok === undefined || read.featureShape[0] !== pool.width || !same(read.train.labels, pool.labels))
+    throw new ValueError(
+      'target.data',
+      `${read.description}: not the same text rows when read with its own vocabulary`,
+    );
+  const set = (features: ArrayLike<number>, labels: ArrayLike<number>): ImageSet => ({
+    ...pool,
+    images: Float32Array.from(features),
+    labels: Int32Array.from(labels),
+    n: labels.length,
+  });
+  return {
+    pool: set(read.train.features, read.train.labels),
+    test: testOf(set(read.test.features, read.test.labels)),
+    padId: tok.padId,
   };
 }
 

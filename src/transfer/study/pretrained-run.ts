@@ -27,7 +27,7 @@ import {
   targetSetup,
   type TransferStudyProgress,
 } from './grid.js';
-import { baselineResults, checkBaselines } from './baselines.js';
+import { baselineOutcome, checkBaselines } from './baselines.js';
 import { loadPretrainedStudy } from './pretrained.js';
 import { FineTuneRuns, sourceWeights } from './runs.js';
 import { decideTransferVerdict } from './verdict.js';
@@ -98,6 +98,6 @@ export async function runPretrainedStudy(
       ...gridSetup(c, started),
     },
     runs,
-    ...(baselineRuns.length === 0 ? {} : { baselines: baselineResults(c, baselineRuns), baselineRuns }),
+    ...baselineOutcome(c, baselineRuns),
   };
 }

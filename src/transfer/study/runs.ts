@@ -12,6 +12,7 @@
  * const run = await runs.train({ strategy: 'full', budget: 5, seed: 0 });
  */
 import { performance } from 'node:perf_hooks';
+import { ValueError } from '../../core/errors.js';
 import { manualSeed } from '../../core/rng.js';
 import { trainTestSplit, type TensorDataset } from '../../data/index.js';
 import type { MultiTaskModel } from '../../models/hard-sharing.js';
@@ -26,9 +27,15 @@ import { runFineTune } from '../finetune.js';
 import { pretrain, type PretrainResult } from '../pretrain.js';
 import { loadWeights } from '../state-map.js';
 import type { StrategyKey } from '../strategies/types.js';
-import { epochsForBudget, patienceFor, type DataSourceStudyConfig, type TransferStudyConfig } from './config.js';
+import {
+  epochsForBudget,
+  patienceFor,
+  runSettingsOf,
+  type DataSourceStudyConfig,
+  type TransferStudyConfig,
+} from './config.js';
 import { runImages, studyDataset, type StudyData, type TargetData } from './data.js';
-import { baselineDescription, baselineRunId } from './baselines.js';
+import { baselineDescription, baselineRunId, ownVocabulary, remapIds } from './baselines.js';
 import { pretrainMlmSource } from './mlm-source.js';
 import { studyArch } from './user-data.js';
 import { recordFrom } from '../../core/safe-keys.js';
@@ -106,6 +113,8 @@ export interface StudyRun {
   valLosses?: number[];
   /** Whether early stopping ended the last phase before its epochs. */
   stopped?: boolean;
+  /** A baseline with a vocabulary of its own: its entries in this run ([PAD] and [UNK] included). */
+  vocabularySize?: number;
 }
 
 /**
@@ -266,6 +275,37 @@ export class FineTuneRuns {
   }
 
   /**
+   * The run's examples for baseline `name` with a vocabulary of its own (undefined without one):
+   * the strategies' labelled examples, validation split and test set, read with the vocabulary of
+   * every pool word (data.words), then mapped to a vocabulary built from the training rows alone.
+   */
+  #ownVocabulary(
+    name: string,
+    budget: number,
+    seed: number,
+  ): { train: TensorDataset; val: TensorDataset | null; test: TensorDataset; vocabularySize: number } | undefined {
+    const options = this.c.baselines[name]?.vocabulary;
+    if (options === undefined) return undefined;
+    const words = this.data.words;
+    if (words === undefined)
+      throw new ValueError(
+        `baselines.${name}.vocabulary`,
+        'the study did not read its target text with every pool word',
+      );
+    // the same rows as the strategies' (runImages and validationSplit depend on the labels and seeds alone)
+    const view: TargetData = { ...this.data, targetPool: words.pool, targetTest: words.test };
+    const drawn = runImages(view, budget, seed);
+    const { train, val } = validationSplit(studyDataset(view, drawn.train), this.c.fineTune.validation, seed);
+    const { map, size } = ownVocabulary(train.features, options, words);
+    return {
+      train: remapIds(train, map),
+      val: val === null ? null : remapIds(val, map),
+      test: remapIds(studyDataset(view, drawn.test), map),
+      vocabularySize: size,
+    };
+  }
+
+  /**
    * Fine-tunes a copy of the source model with `spec`'s strategy on its budget and seed, and
    * scores it on its test set.
    *
@@ -275,8 +315,11 @@ export class FineTuneRuns {
   async train({ strategy, budget, seed, baseline }: FineTuneSpec, signal?: AbortSignal): Promise<StudyRun> {
     const { c } = this;
     const ft = c.fineTune;
-    const epochs = epochsForBudget(c, budget);
-    const { train, val, test } = this.#imagesOf(budget, seed);
+    // a baseline's own settings over the study's (config.ts, runSettingsOf)
+    const settings = runSettingsOf(c, baseline);
+    const epochs = epochsForBudget(c, budget, baseline);
+    const own = baseline === undefined ? undefined : this.#ownVocabulary(baseline, budget, seed);
+    const { train, val, test } = own ?? this.#imagesOf(budget, seed);
     const t0 = performance.now();
     manualSeed(seed);
     // a copy of the pre-trained trunk with a fresh target head (initialised from the global seed);
@@ -287,7 +330,7 @@ export class FineTuneRuns {
             ...this.description,
             tasks: [{ name: TARGET_TASK, classes: this.data.targetPool.classNames.length }],
           })
-        : buildModel(baselineDescription(c, baseline, this.data, TARGET_TASK));
+        : buildModel(baselineDescription(c, baseline, this.data, TARGET_TASK, own?.vocabularySize));
     if (baseline === undefined) loadWeights(model, this.weights, { exclude: 'heads.*', strict: false });
     const { result: fitted } = await runFineTune({
       model,
@@ -297,13 +340,14 @@ export class FineTuneRuns {
       signal,
       options: {
         epochs,
-        batchSize: ft.batchSize,
-        lr: ft.lr,
+        batchSize: settings.batchSize,
+        lr: settings.lr,
+        ...(settings.weightDecay === 0 ? {} : { weightDecay: settings.weightDecay }),
         probeLr: ft.probeLr,
         seed,
         featureCache: this.#cache,
         frozenBatchNorm: ft.frozenBatchNorm,
-        ...(val === null ? {} : { validation: { data: val, patience: patienceFor(c, epochs) } }),
+        ...(val === null ? {} : { validation: { data: val, patience: patienceFor(c, epochs, baseline) } }),
         ...(ft.layerDecay === undefined ? {} : { layerDecay: ft.layerDecay }),
         ...(ft.l2sp === undefined ? {} : { l2sp: ft.l2sp }),
         ...(ft.bss === undefined
@@ -320,6 +364,7 @@ export class FineTuneRuns {
       budget,
       seed,
       epochs,
+      ...(own === undefined ? {} : { vocabularySize: own.vocabularySize }),
       accuracy,
       seconds: Number(((performance.now() - t0) / 1000).toFixed(2)),
       losses: last.map((h) => h.loss),

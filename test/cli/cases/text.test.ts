@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { caseStudies, findCase } from '../../../src/cli/cases/index.js';
+import { TEXT_TRANSFER } from '../../../src/cli/cases/text.js';
 import { readConfigFile } from '../../../src/cli/config/read-file.js';
 import { validateConfig } from '../../../src/cli/config/validate.js';
 import { STUDIES, studyByKey } from '../../../src/cli/studies/index.js';
@@ -58,6 +59,9 @@ test("--case text's mixing study includes T5's pre-training then fine-tuning, an
     assert.ok((p.epochs as number) > 1);
   }
   const transfer = c.presets.transfer!;
-  for (const p of [transfer.main, transfer.quick])
-    assert.deepEqual(p.baselines, { bow: { model: { arch: 'text', encoder: 'mean', embedDim: 32 } } });
+  for (const p of [transfer.main, transfer.quick]) assert.deepEqual(p.baselines, TEXT_TRANSFER.baselines);
+  // the bag of words trains with its own settings, over its own vocabulary
+  assert.deepEqual(TEXT_TRANSFER.baselines.bow.model, { arch: 'text', encoder: 'mean', embedDim: 32 });
+  assert.deepEqual(TEXT_TRANSFER.baselines.bow.vocabulary, { minCount: 1 });
+  assert.equal(TEXT_TRANSFER.baselines.bow.fineTune.lr, 0.01);
 });
