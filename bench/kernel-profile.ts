@@ -1,23 +1,29 @@
 /**
- * Where a W5 training step (the bench's BERT encoder: 4 layers, hidden 256, 4 heads, sequence 128,
- * batch 32, AdamW) spends its time: wraps every method of the active backend with a timer, runs
- * `steps` steps after two warm-up steps, and prints the step's forward / backward / optimiser split,
- * the kernels' total, the rest (JavaScript, autograd, allocation, collection), and each kernel
- * (matmuls by shape and transposes, binary ops by op and shapes) largest first.
+ * Where a training step of W5 (the bench's BERT encoder: 4 layers, hidden 256, 4 heads, sequence
+ * 128, batch 32, AdamW), W2 (the benchmark CNN, batch 128) or W4 (ResNet-18 on 32×32, batch 64;
+ * bench/step-workloads.ts) spends its time, in fp32 or in bf16 mixed precision: wraps every method
+ * of the active backend with a timer, runs `steps` steps after two warm-up steps, and prints the
+ * step's forward / backward / optimiser split, the kernels' total, the rest (JavaScript, autograd,
+ * allocation, collection), the share of the GEMM-backed kernels (matmul and the convolutions: all
+ * that bf16 can speed up), and each kernel (matmuls by shape and transposes, convolutions by
+ * geometry, binary ops by op and shapes) largest first.
  *
  * Times are CPU time of this process (process.cpuUsage), not wall time, so that a machine shared
  * with other jobs does not inflate them; run it with POLYTASK_NUM_THREADS=1, or kernels split over
  * threads are counted once per thread.
  *
- * usage: POLYTASK_NUM_THREADS=1 node dist/bench/kernel-profile.js [steps]
+ * usage: POLYTASK_NUM_THREADS=1 node dist/bench/kernel-profile.js [steps] [W5|W2|W4] [fp32|bf16]
  *
  * @example
  * POLYTASK_NUM_THREADS=1 node dist/bench/kernel-profile.js 3
  * // step 805.3 ms (forward 262.1, backward 524.9, optimiser 18.3); kernels 624.3 ms; rest 181.0 ms
+ * // GEMM-backed kernels (matmul, conv2d*) 560.1 ms, 69.6% of the step
  * //    55.42 ms     4x   6.9%  matmul 1024x256x4096 transA
+ * POLYTASK_NUM_THREADS=1 node dist/bench/kernel-profile.js 5 W2 bf16
  */
-import type { Backend } from '../src/backend/backend.js';
-import { getBackend, nn } from '../src/index.js';
+import type { Backend, Conv2dGeometry } from '../src/backend/backend.js';
+import { getBackend, nn, setDefaultPrecision, type Tensor } from '../src/index.js';
+import { w2Workload, w4Workload } from './step-workloads.js';
 import { w5Workload } from './w5-workload.js';
 
 const cpuMs = (since?: NodeJS.CpuUsage): number => {
@@ -33,7 +39,22 @@ function label(name: string, args: readonly unknown[]): string {
     return `matmul ${a.batch > 1 ? `${a.batch}× ` : ''}${a.m}x${a.n}x${a.k}${t}`;
   }
   if (name === 'binary') return `binary ${String(args[0])} [${String(args[2])}] [${String(args[4])}]`;
+  if (name.startsWith('conv2d')) {
+    const g = args[1] as Conv2dGeometry;
+    return `${name} ${g.n}x${g.c}x${g.h}x${g.w} -> ${g.o} k${g.kh}x${g.kw} s${g.strideH} g${g.groups}`;
+  }
   return name;
+}
+
+/** The kernels whose work is a GEMM (the convolutions are GEMMs inside): what bf16 speeds up. */
+const isGemmBacked = (key: string): boolean => key.startsWith('matmul') || key.startsWith('conv2d');
+
+/** The workload's model, batch and optimiser, as the step below runs them. */
+function workload(name: string): { model: nn.Module; x: Tensor; y: Tensor; opt: { zeroGrad(): void; step(): void } } {
+  if (name === 'W2') return w2Workload();
+  if (name === 'W4') return w4Workload();
+  const { model, ids, y, opt } = w5Workload();
+  return { model, x: ids, y, opt };
 }
 
 /** Replaces each method of `be` by a timed call; returns the totals it fills while `on()` is true. */
@@ -63,19 +84,29 @@ function instrument(be: Backend, on: () => boolean): Map<string, { ms: number; c
 }
 
 function main(): void {
-  const steps = Number(process.argv[2] ?? 3);
+  const [stepsArg = '3', name = 'W5', precision = 'fp32'] = process.argv.slice(2);
+  const steps = Number(stepsArg);
   if (!Number.isInteger(steps) || steps < 1) {
-    console.error(`kernel-profile: steps must be a positive integer, got '${process.argv[2]}'`);
+    console.error(`kernel-profile: steps must be a positive integer, got '${stepsArg}'`);
     process.exit(1);
   }
+  if (!['W2', 'W4', 'W5'].includes(name)) {
+    console.error(`kernel-profile: workload must be W2, W4 or W5, got '${name}'`);
+    process.exit(1);
+  }
+  if (precision !== 'fp32' && precision !== 'bf16') {
+    console.error(`kernel-profile: precision must be fp32 or bf16, got '${precision}'`);
+    process.exit(1);
+  }
+  setDefaultPrecision(precision);
   let timing = false;
   const stats = instrument(getBackend(), () => timing);
-  const { model, ids, y, opt } = w5Workload();
+  const { model, x, y, opt } = workload(name);
   const phase = { forward: 0, backward: 0, optimiser: 0 };
   const step = (): void => {
     const c0 = process.cpuUsage();
     opt.zeroGrad();
-    const loss = nn.functional.crossEntropy(model.forward(ids), y);
+    const loss = nn.functional.crossEntropy(model.forward(x), y);
     const f = cpuMs(c0);
     loss.backward();
     const b = cpuMs(c0);
@@ -95,10 +126,18 @@ function main(): void {
   const total = cpuMs(c0);
   timing = false;
   let kernels = 0;
-  for (const s of stats.values()) kernels += s.ms;
+  let gemmBacked = 0;
+  for (const [k, s] of stats) {
+    kernels += s.ms;
+    if (isGemmBacked(k)) gemmBacked += s.ms;
+  }
   const per = (ms: number): string => (ms / steps).toFixed(1);
+  console.log(`${name} ${precision}, ${steps} steps`);
   console.log(
     `step ${per(total)} ms (forward ${per(phase.forward)}, backward ${per(phase.backward)}, optimiser ${per(phase.optimiser)}); kernels ${per(kernels)} ms; rest ${per(total - kernels)} ms`,
+  );
+  console.log(
+    `GEMM-backed kernels (matmul, conv2d*) ${per(gemmBacked)} ms, ${((100 * gemmBacked) / total).toFixed(1)}% of the step`,
   );
   for (const [k, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30)) {
     const share = ((100 * s.ms) / total).toFixed(1);

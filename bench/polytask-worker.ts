@@ -33,6 +33,7 @@ import {
 import { TextTrunk } from '../src/models/text-trunk.js';
 import { rawAudioCnn, resnet18, spectrogramCnn } from '../src/models/zoo/index.js';
 import { convLayerTimes } from './conv-layers.js';
+import { w2Workload, w4Workload } from './step-workloads.js';
 import { w5Workload } from './w5-workload.js';
 
 function mlp(): nn.Module {
@@ -42,21 +43,6 @@ function mlp(): nn.Module {
     new nn.Linear(512, 512),
     new nn.ReLU(),
     new nn.Linear(512, 10),
-  );
-}
-
-function cnn(): nn.Module {
-  return new nn.Sequential(
-    new nn.Conv2d(1, 32, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 64, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(3136, 128),
-    new nn.ReLU(),
-    new nn.Linear(128, 10),
   );
 }
 
@@ -222,12 +208,12 @@ async function main(): Promise<void> {
     out['precision'] = 'bf16';
   }
   if (workload === 'W1') out['samplesPerSec'] = trainRate(mlp(), rand([256, 784]), labels(256), Number(arg ?? 20));
-  else if (workload === 'W2')
-    out['samplesPerSec'] = trainRate(cnn(), rand([128, 1, 28, 28]), labels(128), Number(arg ?? 10));
-  else if (workload === 'W4') {
-    const model = resnet18({ numClasses: 10 });
-    const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-    out['samplesPerSec'] = trainRate(model, rand([64, 3, 32, 32]), labels(64), Number(arg ?? 5), opt);
+  else if (workload === 'W2') {
+    const { model, x, y, opt } = w2Workload();
+    out['samplesPerSec'] = trainRate(model, x, y, Number(arg ?? 10), opt);
+  } else if (workload === 'W4') {
+    const { model, x, y, opt } = w4Workload();
+    out['samplesPerSec'] = trainRate(model, x, y, Number(arg ?? 5), opt);
   } else if (workload === 'W5') out['samplesPerSec'] = bertRate(Number(arg ?? 3));
   else if (workload === 'W6') out['samplesPerSec'] = inferenceRate(Number(arg ?? 3));
   else if (workload === 'convlayers') out['ms'] = convLayerTimes(Number(arg ?? 5));

@@ -3,9 +3,11 @@
  * linear probe then trains its head on [N, D] features for as many epochs as it likes without
  * running the trunk again, which is what makes probing cheap.
  *
- * Entries are keyed by the dataset object and by a fingerprint of the trunk's weights and buffers,
- * so a cache shared between runs reuses features exactly when the trunk is the same (another copy
- * of the same pre-trained weights included) and recomputes them when it has changed.
+ * Entries are keyed by the dataset object, by a fingerprint of the trunk's weights and buffers and
+ * by the precision the trunk runs at (src/tensor/autocast.ts), so a cache shared between runs
+ * reuses features exactly when the trunk is the same (another copy of the same pre-trained weights
+ * included) and computes the same thing, and recomputes them when either has changed: features a
+ * trunk gave in bf16 are never handed to an fp32 probe, nor the reverse.
  *
  * @example
  * const cache = new FeatureCache();
@@ -16,7 +18,7 @@
 import { ValueError } from '../core/errors.js';
 import { TensorDataset } from '../data/index.js';
 import type { AnyModule } from '../nn/index.js';
-import { noGrad, type Tensor } from '../tensor/index.js';
+import { currentPrecision, noGrad, type Tensor } from '../tensor/index.js';
 import { withModesRestored } from '../train/index.js';
 
 export interface FeatureCacheOptions {
@@ -84,7 +86,7 @@ export function weightsFingerprint(module: AnyModule): string {
 }
 
 /**
- * Features of frozen trunks, computed once per (dataset, trunk weights).
+ * Features of frozen trunks, computed once per (dataset, trunk weights, precision).
  *
  * @example
  * const cache = new FeatureCache({ batchSize: 512 });
@@ -105,14 +107,14 @@ export class FeatureCache {
   }
 
   /**
-   * The dataset's features under `trunk` (labels shared with `dataset`), from the cache when the
-   * same trunk weights have seen this dataset before.
+   * The dataset's features under `trunk` at the precision in force (labels shared with
+   * `dataset`), from the cache when the same trunk weights have seen this dataset before at it.
    *
    * @example
    * const feats = cache.features(model.trunk, train); // feats.featureShape: [D]
    */
   features(trunk: AnyModule, dataset: TensorDataset): TensorDataset {
-    const key = weightsFingerprint(trunk);
+    const key = `${currentPrecision()}:${weightsFingerprint(trunk)}`;
     let byTrunk = this.#entries.get(dataset);
     if (byTrunk === undefined) {
       byTrunk = new Map();

@@ -1,9 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Tensor } from '../../src/index.js';
+import { autocast, type Tensor } from '../../src/index.js';
 import { Module, type AnyModule } from '../../src/nn/index.js';
 import { MultiTaskModel } from '../../src/models/hard-sharing.js';
-import { FeatureCache, createStrategy, taskAccuracy, weightsFingerprint } from '../../src/transfer/index.js';
+import {
+  FeatureCache,
+  computeFeatures,
+  createStrategy,
+  taskAccuracy,
+  weightsFingerprint,
+} from '../../src/transfer/index.js';
 import { quickOptions, tinyData, tinyModel } from './helpers.js';
 
 /** Wraps a trunk and counts the examples it is run on. */
@@ -68,4 +74,27 @@ test('copies of the same weights share a fingerprint; a frozen trunk is evaluate
   assert.equal(taskAccuracy(model, 'target', test, { cache }), plain);
   assert.equal(taskAccuracy(model, 'target', test, { cache }), plain);
   assert.equal(counter.examples, 18, 'once without the cache, once to fill it');
+});
+
+test('features computed in bf16 are not handed out in fp32, nor the reverse', () => {
+  const { model, counter } = countingModel();
+  const cache = new FeatureCache();
+  const data = tinyData(10);
+  const bf16 = autocast('bf16', () => cache.features(model.trunk, data));
+  const fp32 = cache.features(model.trunk, data);
+  assert.notEqual(fp32, bf16);
+  assert.equal(counter.examples, 20, 'once at each precision');
+  // what the cache gives at each precision is what the trunk computes at it
+  assert.deepEqual(fp32.features, computeFeatures(model.trunk, data).features);
+  assert.deepEqual(
+    bf16.features,
+    autocast('bf16', () => computeFeatures(model.trunk, data).features),
+  );
+  assert.notDeepEqual(fp32.features, bf16.features, 'bf16 rounds the matmul operands: the features differ');
+  assert.equal(
+    autocast('bf16', () => cache.features(model.trunk, data)),
+    bf16,
+  );
+  assert.equal(cache.features(model.trunk, data), fp32);
+  assert.equal(counter.examples, 40, 'and from the cache after that (plus the two direct computations)');
 });
