@@ -10,10 +10,10 @@
  *   examples/text-tasks.yaml), mixed equally, examples-proportionally with a cap K, and with
  *   temperature T = 2 and T = 8 (examples/study-mtl-text.yaml), against single-task baselines with
  *   the same step budget; and T5's Table 12: pre-training on the examples-proportional mixture,
- *   then fine-tuning a copy on each task alone (`ew@prop-K+ft`: 200 steps on the mixture, then 200
- *   on each task, so every task's final model takes 400 steps, as the other runs do), against
+ *   then fine-tuning a copy on each task alone (`ew@prop-K+ft`: 125 steps on the mixture, then 125
+ *   on each task, so every task's final model takes 250 steps, as the other runs do), against
  *   T5's baseline there, the trunk pre-trained by masked-language modelling on the tasks' own
- *   training text for those 200 steps, then each task alone (`mlm+ft`). The trunk is a one-layer
+ *   training text for those 125 steps, then each task alone (`mlm+ft`). The trunk is a one-layer
  *   transformer 32 wide (MLM needs a contextual encoder).
  * The quick presets are smoke tests of the same paths.
  *
@@ -110,7 +110,7 @@ export const textCase: MainCase = {
       },
     },
     mtl: {
-      main: { ...common, epochs: 2, stepsPerEpoch: 200, seeds: [0, 1, 2] },
+      main: { ...common, epochs: 2, stepsPerEpoch: 125, seeds: [0, 1, 2] },
       quick: { ...common, smokeTest: true, epochs: 2, stepsPerEpoch: 10, seeds: [0] },
     },
   },
