@@ -7,7 +7,7 @@
  * zoo's BERT 8w wide (`numLayers`, default 1; `numHeads`, default 2), initialised as Hugging Face's,
  * its last hidden states averaged, then the same layer: a contextual encoder, which masked-language
  * modelling (`pretrainFinetune.unsupervised`) needs; its vocabulary has one id more than the
- * text's, `[MASK]` (TEXT_MASK: the text's vocabSize). One width knob scales it, which is
+ * text's, `[MASK]` (textMaskId: the text's vocabSize). One width knob scales it, which is
  * what the equal-capacity check turns. Or a zoo architecture (`trunk: { arch: resnet18 }`,
  * `--arch`): the zoo model's feature part under its reference names (`conv1.weight`, …), its pooled
  * features read by the heads, optionally started from a reference checkpoint (`weights`).
