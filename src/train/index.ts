@@ -89,5 +89,6 @@ export {
 } from './evaluate.js';
 export * from './metrics/index.js';
 export { maskTokens, MLM_IGNORE, type MaskingOptions, type MaskedTokens } from './mlm-masking.js';
+export { maskedBatch, type MlmVocabulary } from './mlm-batch.js';
 export { selectionMetric, type SelectionMetricName } from './selection-metric.js';
 export { buildOptimizer, type OptimizerSettings, type ParamSet } from './optimizer.js';

@@ -10,7 +10,7 @@
  */
 import { mnistData } from '../../data/fingerprint.js';
 import { runMtlStudy } from '../../multitask/study.js';
-import { builtinDatasets, studyConfigSchema } from '../../multitask/study/config.js';
+import { builtinDatasets, parseStudyConfig, studyConfigSchema } from '../../multitask/study/config.js';
 import { loadStudyData } from '../../multitask/study/data.js';
 import { mtlVerdict } from '../../report/index.js';
 import { defineStudy } from './types.js';
@@ -35,8 +35,11 @@ export const mtlStudy = defineStudy({
   options: arch.options,
   expand: arch.expand,
   // a trunk other than the default one is built once on the data (its weights loaded) before the
-  // run directory exists: a zoo arch that does not fit the inputs is a one-line error
+  // run directory exists: a zoo arch that does not fit the inputs is a one-line error, as is
+  // pretrainFinetune.unsupervised on inputs that are not text
   check: async (c) => {
+    // the checks across fields (pretrainFinetune against epochs, mixings and the trunk) come first
+    parseStudyConfig(c, 'study config');
     const t = c.trunk;
     if (t.arch !== 'auto' || Object.entries(t).some(([k, v]) => k !== 'arch' && k !== 'width' && v !== undefined))
       checkStudyModel(await loadStudyData(c), c);

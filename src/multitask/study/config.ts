@@ -29,6 +29,9 @@
  * pretrainFinetune:         # T5's Table 12: also pre-train on the mixture, then fine-tune on each task
  *   mixings: [prop]         # under these of `mixings` (default: every one), as `<method>@<mixing>+ft`
  *   finetuneEpochs: 1       # the last epochs of `epochs`, each task alone (--finetune-epochs)
+ *   unsupervised: { objective: mlm, maskProbability: 0.15 }  # T5's baseline, run `mlm+ft` (text,
+ *                           # trunk.encoder: transformer): the trunk pre-trained by masked-language
+ *                           # modelling on the tasks' training text, then each task alone
  * ```
  *
  * @example
@@ -41,7 +44,7 @@ import { mixingOf } from '../config/load-task-description.js';
 import { mixingSchema } from '../config/task-description-schema.js';
 import type { Mixing } from '../mixing.js';
 import { recordFrom } from '../../core/safe-keys.js';
-import { zooArchs, zooOptionsShape } from '../../models/zoo/zoo-net.js';
+import { isZooArch, zooArchs, zooOptionsShape } from '../../models/zoo/zoo-net.js';
 import { ValueError } from '../../core/errors.js';
 
 /** The built-in datasets by name. */
@@ -91,6 +94,11 @@ export const studyConfigSchema = z.strictObject({
       arch: z.enum(['auto', 'cnn', 'mlp', ...zooArchs] as const).default('auto'),
       /** The study's own trunk: channels of the first convolution (the second has twice, the representation five times as many). */
       width: z.int().positive().default(10),
+      /**
+       * Text inputs: word embeddings (8·width) averaged (`mean`, the default), or the zoo's BERT
+       * 8·width wide (`transformer`; `numLayers` default 1, `numHeads` default 2), averaged.
+       */
+      encoder: z.enum(['mean', 'transformer']).optional(),
       ...zooOptionsShape,
     })
     .prefault({}),
@@ -141,6 +149,19 @@ export const studyConfigSchema = z.strictObject({
         .optional(),
       /** Epochs of each task's fine-tuning: the last of `epochs` (at least one is left to the mixture). */
       finetuneEpochs: z.int().positive().default(1),
+      /**
+       * T5's baseline of Table 12 as one more run, `mlm+ft` (study/mlm-pretrain.ts): the text
+       * trunk (encoder: transformer) pre-trained by masked-language modelling on the training text
+       * of the study's own tasks (no label, no validation or test row) for as many steps as the
+       * mixture phase of the `+ft` runs, then a copy fine-tuned on each task alone, as they are.
+       */
+      unsupervised: z
+        .strictObject({
+          objective: z.literal('mlm'),
+          /** BERT's recipe: tokens chosen with this chance; of them 80% [MASK], 10% random, 10% kept. */
+          maskProbability: z.number().gt(0).max(1).default(0.15),
+        })
+        .optional(),
     })
     .optional(),
 });
@@ -165,6 +186,13 @@ export function parseStudyConfig(input: unknown, file = 'study config'): MtlStud
       throw new ValueError(
         `${file}: pretrainFinetune.finetuneEpochs`,
         `${pf.finetuneEpochs} leaves no epoch of the ${c.epochs} (epochs) to pre-train on the mixture: expected at most ${c.epochs - 1}`,
+      );
+    if (pf.unsupervised !== undefined && (isZooArch(c.trunk.arch) || c.trunk.encoder !== 'transformer'))
+      throw new ValueError(
+        `${file}: pretrainFinetune.unsupervised`,
+        isZooArch(c.trunk.arch)
+          ? `masked-language modelling pre-trains the text trunk's transformer, not the ${c.trunk.arch} trunk: expected trunk.arch: auto with trunk.encoder: transformer`
+          : "masked-language modelling needs a contextual encoder, and the averaged-embedding trunk (trunk.encoder: mean) sees no word's neighbours: expected trunk.encoder: transformer",
       );
     const known = Object.keys(c.mixings ?? {});
     for (const [k, name] of (pf.mixings ?? []).entries())
@@ -207,11 +235,20 @@ export interface MultiTaskRunKind {
   mixing: string | null;
   /** Pre-train on the mixture, then fine-tune each task alone for this many epochs (pretrainFinetune). */
   finetuneEpochs?: number;
+  /** Pre-train by masked-language modelling instead of on the mixture (pretrainFinetune.unsupervised). */
+  unsupervised?: UnsupervisedPretraining;
 }
+
+/** How `mlm+ft` pre-trains (pretrainFinetune.unsupervised). */
+export type UnsupervisedPretraining = NonNullable<NonNullable<MtlStudyConfig['pretrainFinetune']>['unsupervised']>;
+
+/** The label of the run pre-trained by masked-language modelling, then fine-tuned on each task. */
+export const MLM_FINETUNE_LABEL = 'mlm+ft';
 
 /**
  * The study's multi-task runs in order: each method (under each mixing), then, with
- * `pretrainFinetune`, each method pre-trained on each chosen mixing and fine-tuned (`+ft`).
+ * `pretrainFinetune`, each method pre-trained on each chosen mixing and fine-tuned (`+ft`), and
+ * with its `unsupervised`, the run pre-trained by masked-language modelling (`mlm+ft`, equal weights).
  *
  * @example
  * multiTaskRuns(parseStudyConfig({ methods: ['ew'], epochs: 2, pretrainFinetune: {} })).map((r) => r.label); // ['ew', 'ew+ft']
@@ -227,5 +264,13 @@ export function multiTaskRuns(c: MtlStudyConfig): MultiTaskRunKind[] {
     for (const method of c.methods)
       for (const mixing of pf.mixings ?? mixings)
         runs.push({ label: `${at(method, mixing)}+ft`, method, mixing, finetuneEpochs: pf.finetuneEpochs });
+  if (pf?.unsupervised !== undefined)
+    runs.push({
+      label: MLM_FINETUNE_LABEL,
+      method: 'ew',
+      mixing: null,
+      finetuneEpochs: pf.finetuneEpochs,
+      unsupervised: pf.unsupervised,
+    });
   return runs;
 }

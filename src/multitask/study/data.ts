@@ -13,6 +13,8 @@
  */
 import { ValueError } from '../../core/errors.js';
 import { trainTestSplit } from '../../data/index.js';
+import type { TextTokenizer } from '../../data/text/tokenizer.js';
+import { isJsonObject } from '../../io/untrusted.js';
 import { loadTaskDescription, type TaskDescription } from '../config/load-task-description.js';
 import type { MultiTaskBatch, MultiTaskDataset } from '../dataset.js';
 import { loadMultiFashion, loadMultiMnist, type MultiTaskBenchmark } from '../datasets/multi-digits.js';
@@ -34,8 +36,8 @@ export interface StudyData {
   val: Record<string, MultiTaskDataset>;
   test: Record<string, MultiTaskDataset>;
   mixing: Mixing;
-  /** Token-id inputs (text sources): the vocabulary the study's text trunk embeds. */
-  text?: { vocabSize: number; padId: number };
+  /** Token-id inputs (text sources): the vocabulary the study's text trunk embeds, and its ids masking never picks ([PAD], [UNK]). */
+  text?: { vocabSize: number; padId: number; special: readonly number[] };
   /** The user's files the data was read from: the task description and every file it read (none for a built-in dataset). */
   files: readonly string[];
 }
@@ -85,10 +87,26 @@ export function descriptionData(d: TaskDescription): StudyData {
     train[name] = ds.subset(split.train);
     test[name] = ds.subset(split.test);
   }
+  const tok = d.tokenizer;
   const text =
-    d.tokenizer === undefined ? {} : { text: { vocabSize: d.tokenizer.vocabSize, padId: d.tokenizer.padId } };
+    tok === undefined ? {} : { text: { vocabSize: tok.vocabSize, padId: tok.padId, special: specialIds(tok) } };
   const files = [d.file, ...d.files];
   return { name: d.file, tasks: d.tasks, train, val: {}, test, mixing: d.mixing, ...text, files };
+}
+
+/**
+ * The ids of `tok`'s padding and unknown-word entries (the latter when its model names one).
+ *
+ * @example
+ * specialIds(TextTokenizer.build(texts, options)); // [0, 1]
+ */
+export function specialIds(tok: TextTokenizer): number[] {
+  const json: unknown = JSON.parse(tok.json);
+  const model = isJsonObject(json) ? json['model'] : undefined;
+  const vocab = isJsonObject(model) ? model['vocab'] : undefined;
+  const unk = isJsonObject(model) ? model['unk_token'] : undefined;
+  const unkId = typeof unk === 'string' && isJsonObject(vocab) && Object.hasOwn(vocab, unk) ? vocab[unk] : undefined;
+  return typeof unkId === 'number' && unkId !== tok.padId ? [tok.padId, unkId] : [tok.padId];
 }
 
 /**

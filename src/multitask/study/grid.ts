@@ -38,6 +38,7 @@ function plan(data: StudyData, c: MtlStudyConfig, seed: number, capacityWidth: n
       width,
       seed,
       ...(r.finetuneEpochs === undefined ? { affinity: true } : { finetuneEpochs: r.finetuneEpochs }),
+      ...(r.unsupervised === undefined ? {} : { unsupervised: r.unsupervised }),
       ...(mixing === undefined ? {} : { mixing }),
     });
   }

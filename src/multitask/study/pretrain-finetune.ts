@@ -7,6 +7,10 @@
  * mixture-only run have: the comparison is at equal steps per final model (the fine-tunings
  * together cost T × finetuneEpochs epochs more compute than one mixture run).
  *
+ * With `spec.unsupervised` (the run `mlm+ft`, T5's baseline of Table 12) the pre-training is masked-
+ * language modelling of the trunk on the tasks' training text instead (mlm-pretrain.ts), for as many
+ * steps as the mixture phase; the fine-tuning is the same.
+ *
  * The copy keeps the pre-trained trunk and the task's own pre-trained head (the other heads are
  * dropped), is optimised afresh (Adam's moments start at zero, as T5's fine-tuning restarts its
  * optimiser), and draws its batches from the task's source alone with its own seed stream.
@@ -24,6 +28,7 @@ import type { MtlStudyConfig } from './config.js';
 import { testBatches, type StudyData } from './data.js';
 import { fitStage, studyModel, trainAndEvaluate, trunkArch, type RunOutcome, type RunSpec } from './run-one.js';
 import { recordFrom } from '../../core/safe-keys.js';
+import { pretrainTrunkMlm } from './mlm-pretrain.js';
 
 /** The label suffix of a run that pre-trains on its mixture, then fine-tunes on each task. */
 export const FINETUNE_SUFFIX = '+ft';
@@ -67,16 +72,33 @@ export async function pretrainThenFinetune(
     );
   manualSeed(spec.seed);
   const shared = studyModel(data, spec.tasks, spec.width, c.trunk);
-  const pre = await fitStage(
-    shared,
-    data,
-    c,
-    { tasks: spec.tasks, method: spec.method, seed: spec.seed, epochs: pretrainEpochs, mixing: spec.mixing },
-    onStep,
-    signal,
-  );
+  const u = spec.unsupervised;
+  const pre =
+    u === undefined
+      ? await fitStage(
+          shared,
+          data,
+          c,
+          { tasks: spec.tasks, method: spec.method, seed: spec.seed, epochs: pretrainEpochs, mixing: spec.mixing },
+          onStep,
+          signal,
+        )
+      : null;
+  const mlm =
+    u === undefined
+      ? null
+      : await pretrainTrunkMlm(
+          shared,
+          data,
+          c,
+          { seed: spec.seed, epochs: pretrainEpochs, maskProbability: u.maskProbability },
+          onStep,
+          signal,
+        );
   const state = shared.stateDict();
-  const stages: NonNullable<RunOutcome['stages']> = [{ stage: 'pre-training', ...curvesOf(pre) }];
+  const stages: NonNullable<RunOutcome['stages']> = [
+    pre === null ? { stage: `pre-training (${u!.objective})`, ...mlm! } : { stage: 'pre-training', ...curvesOf(pre) },
+  ];
   const results: EvaluationResult = {};
   for (const [k, task] of spec.tasks.entries()) {
     manualSeed(finetuneSeed(spec.seed, k));
@@ -94,15 +116,17 @@ export async function pretrainThenFinetune(
     stages.push({ stage: `fine-tuning ${task.name}`, ...curvesOf(ft) });
     Object.assign(results, evaluateTasks(copy, [task], testBatches(data)));
   }
+  const first = pre ?? mlm!;
   return {
     results,
-    weights: pre.run.weights,
+    // a run pre-trained without its tasks weights none of them while it pre-trains
+    weights: pre?.run.weights ?? { steps: [], weights: {} },
     affinity: null,
     seconds: (performance.now() - started) / 1000,
     params: shared.numParameters(),
     arch: trunkArch(data, c.trunk),
-    losses: pre.losses,
-    ...(pre.valLosses === undefined ? {} : { valLosses: pre.valLosses }),
+    losses: first.losses,
+    ...(first.valLosses === undefined ? {} : { valLosses: first.valLosses }),
     stages,
   };
 }
@@ -112,6 +136,7 @@ function curvesOf(s: Awaited<ReturnType<typeof fitStage>>): Omit<NonNullable<Run
     losses: s.losses,
     ...(s.valLosses === undefined ? {} : { valLosses: s.valLosses }),
     ...(s.stopped === undefined ? {} : { stopped: s.stopped }),
+    steps: s.run.fit.stepsDone,
   };
 }
 

@@ -7,6 +7,7 @@
  * const out = await trainAndEvaluate(data, config, { label: 'pcgrad', tasks, method: 'pcgrad', width: 10, seed: 0 }, onStep);
  * out.results.left.accuracy;
  */
+import { ValueError } from '../../core/errors.js';
 import { manualSeed } from '../../core/rng.js';
 import { hasFields } from '../../study/index.js';
 import type { EvaluationResult, StepEndEvent } from '../../train/index.js';
@@ -19,7 +20,7 @@ import type { Mixing } from '../mixing.js';
 import type { TaskSpec } from '../task.js';
 import { trainMultiTask, type MultiTaskRun } from '../train-multitask.js';
 import type { WeightsOverTime } from '../weight-history.js';
-import type { MtlStudyConfig } from './config.js';
+import type { MtlStudyConfig, UnsupervisedPretraining } from './config.js';
 import { inputShape, testBatches, trainLoader, validationBatches, type StudyData } from './data.js';
 import { configuredTrunk, resolveTrunkKind, type TrunkConfig } from './trunk.js';
 import { loadReferenceWeights } from '../../models/zoo/reference-weights.js';
@@ -42,6 +43,8 @@ export interface RunSpec {
    * the study's epochs fine-tune a copy of the mixture's model on each task alone.
    */
   finetuneEpochs?: number;
+  /** With finetuneEpochs: the pre-training is masked-language modelling of the trunk, not the mixture (mlm-pretrain.ts). */
+  unsupervised?: UnsupervisedPretraining;
 }
 
 /** What a run gave. */
@@ -63,7 +66,7 @@ export interface RunOutcome {
    * A run of several stages (pre-training on the mixture, then a fine-tuning per task): each
    * stage's curves, which the convergence check reads instead of the run's own.
    */
-  stages?: { stage: string; losses: number[]; valLosses?: number[]; stopped?: boolean }[];
+  stages?: { stage: string; losses: number[]; valLosses?: number[]; stopped?: boolean; steps?: number }[];
 }
 
 /**
@@ -112,6 +115,11 @@ export function studyModel(
  * checkStudyModel(await loadStudyData(c), c); // throws 'trunk: vit: patchSize 8 must divide the image sides 28×28'
  */
 export function checkStudyModel(data: StudyData, c: MtlStudyConfig): void {
+  if (c.pretrainFinetune?.unsupervised !== undefined && data.text === undefined)
+    throw new ValueError(
+      'pretrainFinetune.unsupervised',
+      `masked-language modelling pre-trains on text, and the inputs of ${data.name} are not token ids`,
+    );
   studyModel(data, data.tasks, c.trunk.width, c.trunk);
 }
 

@@ -44,7 +44,7 @@ import { TextTrunk } from '../../models/text-trunk.js';
 import { BertForMaskedLM } from '../../models/zoo/bert-mlm.js';
 import { initBertWeights } from '../../models/zoo/bert.js';
 import { noGrad, Tensor } from '../../tensor/index.js';
-import { maskTokens } from '../../train/index.js';
+import { maskedBatch, maskTokens } from '../../train/index.js';
 import { buildModel } from '../arch/registry.js';
 import { textArch } from '../arch/text.js';
 import type { ArchDescription } from '../arch/types.js';
@@ -292,47 +292,6 @@ async function poolWords(
     pool: set(read.train.features, read.train.labels),
     test: testOf(set(read.test.features, read.test.labels)),
     padId: tok.padId,
-  };
-}
-
-/** The masked ids of rows `ids` ([n, L] as float token ids), cut to the longest line, as tensors. */
-function maskedBatch(
-  ids: Float32Array,
-  n: number,
-  length: number,
-  text: NonNullable<StudyData['text']>,
-  rng: Rng,
-  probability: number,
-): { inputs: Tensor; labels: Tensor; attention: Tensor } {
-  let longest = 1;
-  for (let r = 0; r < n; r++)
-    for (let j = length - 1; j >= longest; j--)
-      if (ids[r * length + j] !== text.padId) {
-        longest = j + 1;
-        break;
-      }
-  const cut = new Int32Array(n * longest);
-  for (let r = 0; r < n; r++) for (let j = 0; j < longest; j++) cut[r * longest + j] = ids[r * length + j]!;
-  const m = maskTokens(cut, {
-    vocabSize: text.vocabSize,
-    maskId: text.maskId,
-    special: text.special,
-    rng,
-    probability,
-  });
-  if (m.chosen.masked + m.chosen.random + m.chosen.kept === 0) {
-    // a batch needs a position to predict: mask its first ordinary token (if it has one)
-    const first = cut.findIndex((id) => !text.special.includes(id));
-    if (first >= 0) {
-      m.labels[first] = cut[first]!;
-      m.inputs[first] = text.maskId;
-    }
-  }
-  const attention = Float32Array.from(cut, (id, i) => (id !== text.padId || i % longest === 0 ? 1 : 0));
-  return {
-    inputs: new Tensor(m.inputs, [n, longest]),
-    labels: new Tensor(m.labels, [n, longest]),
-    attention: new Tensor(attention, [n, longest]),
   };
 }
 

@@ -54,7 +54,13 @@ test("--case text's mixing study includes T5's pre-training then fine-tuning, an
   const example = validateConfig(schema, readConfigFile(mtlExample)) as Record<string, unknown>;
   assert.deepEqual({ ...example, dataset: main.dataset }, main);
   for (const p of [main, quick]) {
-    assert.deepEqual(p.pretrainFinetune, { mixings: ['prop-K'], finetuneEpochs: 1 });
+    assert.deepEqual(p.pretrainFinetune, {
+      mixings: ['prop-K'],
+      finetuneEpochs: 1,
+      unsupervised: { objective: 'mlm', maskProbability: 0.15 },
+    });
+    // T5's unsupervised baseline needs the contextual encoder
+    assert.equal((p.trunk as { encoder?: string }).encoder, 'transformer');
     // at least one epoch is left to the mixture
     assert.ok((p.epochs as number) > 1);
   }
