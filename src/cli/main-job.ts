@@ -266,7 +266,9 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
     seconds,
     ...recordFrom(outcomes.map((s) => [s.key, s.verdict?.headline ?? s.error])),
   });
-  const resume = status === 'completed' ? null : resumeCommand(run.info, root);
+  // a case's run resumes only with its --case (the stored settings are checked against it)
+  const command = status === 'completed' ? null : resumeCommand(run.info, root);
+  const resume = command === null || o.case === undefined ? command : `${command} --case ${o.case.name}`;
   return {
     run: run.id,
     dir: run.dir,

@@ -114,3 +114,30 @@ test('a main job stopped by Ctrl-C resumes from its recorded sub-runs', () =>
       ],
     );
   }));
+
+test("a case's stopped main job prints a resume command that carries its --case, and that command resumes it", () =>
+  withTempDir(async (root) => {
+    const trained: string[] = [];
+    const ctx = context(root);
+    const theCase = { name: 'clipart', title: 'clip art', summary: 'x', datasets: [], presets: {} };
+    const stopped = await runMainJob({
+      quick: true,
+      ctx,
+      overrides: [],
+      case: theCase,
+      studies: [stub('mtl', { mtl: sampleMtl() }, trained, 1), stub('e2e', { e2e: sampleE2e() }, trained)],
+    });
+    assert.equal(stopped.status, 'stopped');
+    assert.equal(stopped.resume, `npm start -- --resume ${stopped.run} --runs-dir ${root} --case clipart`);
+    const resumed = await runMainJob({
+      quick: false,
+      ctx,
+      overrides: [],
+      resume: stopped.run,
+      case: theCase,
+      studies: [stub('mtl', { mtl: sampleMtl() }, trained), stub('e2e', { e2e: sampleE2e() }, trained)],
+    });
+    assert.equal(resumed.status, 'completed');
+    assert.equal(resumed.resume, null);
+    assert.deepEqual(trained, ['mtl/part0', 'mtl/part1', 'mtl/part2', 'e2e/part0', 'e2e/part1', 'e2e/part2']);
+  }));
