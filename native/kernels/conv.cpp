@@ -54,11 +54,12 @@ void for_images(const ConvGeometry& g, F per_image) {
   }
 }
 
-// The sum of rows[i·stride, i·stride + sp) over i < n, in double, with eight partial sums: one
-// chain of dependent adds would be bound by the add latency.
+// The sum of rows[i·stride, i·stride + sp) over i < n, in double, with 32 partial sums (four
+// vectors of eight doubles under AVX-512): one chain of dependent adds would be bound by the add
+// latency.
 PT_SIMD_CLONES
 double rows_sum(const float* rows, int64_t n, int64_t stride, int64_t sp) {
-  constexpr int kLanes = 8;
+  constexpr int kLanes = 32;
   double part[kLanes] = {};
   double tail = 0.0;
   for (int64_t i = 0; i < n; ++i) {
