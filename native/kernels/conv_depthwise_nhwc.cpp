@@ -262,8 +262,9 @@ void to_channels_last(const float* src, int64_t c, int64_t rows, int64_t src_ld,
 // buffer: a transpose of a row of a few pixels would run its scalar edge loops only.
 constexpr int64_t kNarrowImage = 16;
 
-// dst (hp, wp, Cp) = image (C, rows·cols) transposed into place (d.top, d.left), zeros around it.
-void to_padded(const float* image, int64_t c, int64_t rows, int64_t cols, const Dims& d, float* dst) {
+// dst (hp, wp, Cp) = image (C, rows·cols) transposed into place (d.top, d.left), zeros around it
+// (`border` false: already there, from the image before in the same buffer).
+void to_padded(const float* image, int64_t c, int64_t rows, int64_t cols, const Dims& d, bool border, float* dst) {
   const int64_t row = d.wp * d.cp;
   const int64_t c0 = std::max<int64_t>(0, -d.left), c1 = std::min(cols, d.wp - d.left);
   const float* whole = nullptr;
@@ -276,11 +277,13 @@ void to_padded(const float* image, int64_t c, int64_t rows, int64_t cols, const 
     float* dr = dst + br * row;
     const int64_t r = br - d.top;
     if (r < 0 || r >= rows || c0 >= c1) {
-      std::fill(dr, dr + row, 0.0f);
+      if (border) std::fill(dr, dr + row, 0.0f);
       continue;
     }
-    std::fill(dr, dr + (d.left + c0) * d.cp, 0.0f);
-    std::fill(dr + (d.left + c1) * d.cp, dr + row, 0.0f);
+    if (border) {
+      std::fill(dr, dr + (d.left + c0) * d.cp, 0.0f);
+      std::fill(dr + (d.left + c1) * d.cp, dr + row, 0.0f);
+    }
     float* at = dr + (d.left + c0) * d.cp;
     if (whole != nullptr) {
       std::copy(whole + (r * cols + c0) * d.cp, whole + (r * cols + c1) * d.cp, at);
@@ -304,11 +307,12 @@ std::vector<float> weights_t(const float* w, const ConvGeometry& g, const Window
   return wt;
 }
 
-// Runs body(image) for every image over the pool.
+// Runs body(image, first) for every image over the pool, `first` for the first image of a
+// thread's run of images (its scratch then needs its zero border written).
 template <class F>
 void for_images(const ConvGeometry& g, F body) {
   parallel_for(g.n, 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) body(i);
+    for (int64_t i = lo; i < hi; ++i) body(i, i == lo);
   });
 }
 
@@ -334,11 +338,11 @@ bool conv2d_depthwise_nhwc(const float* x, const float* w, const float* bias, fl
     bp.assign(static_cast<size_t>(d.cp), 0.0f);
     std::copy(bias, bias + c, bp.begin());
   }
-  for_images(g, [&](int64_t i) {
+  for_images(g, [&](int64_t i, bool first) {
     Scratch& s = scratch();
     float* xp = grow(s.a, d.hp * d.wp * d.cp);
     float* yt = grow(s.b, sp * d.cp);
-    to_padded(x + i * c * hw, c, g.h, g.w, d, xp);
+    to_padded(x + i * c * hw, c, g.h, g.w, d, first, xp);
     forward_image(d, xp, wt.data(), bias == nullptr ? nullptr : bp.data(), yt);
     transpose(yt, sp, c, d.cp, y + i * c * sp, sp);
   });
@@ -352,11 +356,11 @@ void conv2d_backward_input_depthwise_nhwc(const float* gy, const float* w, float
   const Dims gd = gather_dims(g, win);
   if (gd.cp > 0 && all_finite(w, c * g.kh * g.kw)) {
     const std::vector<float> wt = weights_t(w, g, win, gd.cp, true);
-    for_images(g, [&](int64_t i) {
+    for_images(g, [&](int64_t i, bool first) {
       Scratch& s = scratch();
       float* gyp = grow(s.a, gd.hp * gd.wp * gd.cp);
       float* gxt = grow(s.b, hw * gd.cp);
-      to_padded(gy + i * c * sp, c, g.oh, g.ow, gd, gyp);
+      to_padded(gy + i * c * sp, c, g.oh, g.ow, gd, first, gyp);
       forward_image(gd, gyp, wt.data(), nullptr, gxt);
       transpose(gxt, hw, c, gd.cp, gx + i * c * hw, hw);
     });
@@ -364,7 +368,7 @@ void conv2d_backward_input_depthwise_nhwc(const float* gy, const float* w, float
   }
   const Dims d = dims_of(g, win);
   const std::vector<float> wt = weights_t(w, g, win, d.cp, false);
-  for_images(g, [&](int64_t i) {
+  for_images(g, [&](int64_t i, bool) {
     Scratch& s = scratch();
     float* gyt = grow(s.a, sp * d.cp);
     float* gxp = grow(s.b, d.hp * d.wp * d.cp);
@@ -404,8 +408,9 @@ bool conv2d_backward_weight_depthwise_nhwc(const float* gy, const float* x, floa
     float* gyt = grow(s.b, sp * d.cp);
     float* part = grow(s.c, std::max<int64_t>(nw, 1));
     double* sum = acc.data() + task * nw;
-    for (int64_t i = g.n * task / tasks; i < g.n * (task + 1) / tasks; ++i) {
-      to_padded(x + i * c * hw, c, g.h, g.w, d, xp);
+    const int64_t i0 = g.n * task / tasks;
+    for (int64_t i = i0; i < g.n * (task + 1) / tasks; ++i) {
+      to_padded(x + i * c * hw, c, g.h, g.w, d, i == i0, xp);
       to_channels_last(gy + i * c * sp, c, sp, sp, d.cp, gyt);
       weight_image(d, xp, gyt, part);
       add_to(part, nw, sum);
