@@ -14,7 +14,8 @@
 // channels, 16 at a time in one GCC vector (a zmm register under AVX-512, PT_SIMD_CLONES), a tail
 // of 8 in a half one. The border makes every (position, tap) pair one multiply-add without a
 // test: the forward pass keeps up to 8 positions' sums in registers across the taps (each weight
-// vector loaded once for them), the weight gradient up to 8 taps' sums across the positions (each
+// vector loaded once for them; kernel rows that meet only the border there are left out when w is
+// finite), the weight gradient up to 8 taps' sums across the positions (each
 // gy vector loaded once for them). Within the window the border's products are the reference's
 // (every tap at every position), so infinities and NaNs come out as the reference's; the taps
 // outside it (products with padding only) are left out, which needs w (forward) or gy (weight
@@ -90,6 +91,10 @@ Window window_of(const ConvGeometry& g) {
 // (oy·sh + ki·dh, ox·sw + kj·dw).
 struct Dims {
   int64_t cp, hp, wp, top, left, oh, ow, kh, kw, sh, sw, dh, dw;
+  // The image's rows in the buffer, [top, top + rows); with `skip`, the forward pass leaves out
+  // the taps whose buffer row is border for a whole output row (their products are w·0).
+  int64_t rows = 0;
+  bool skip = false;
 };
 
 // The pass of g over its window: what the forward pass, the weight gradient and the scattered
@@ -110,7 +115,8 @@ Dims dims_of(const ConvGeometry& g, const Window& win) {
           g.stride_h,
           g.stride_w,
           g.dilation_h,
-          g.dilation_w};
+          g.dilation_w,
+          g.h};
 }
 
 // The input gradient as a forward pass: at stride 1, gx is gy (in a border of the window's reach
@@ -124,7 +130,7 @@ Dims gather_dims(const ConvGeometry& g, const Window& win) {
     return Dims{};
   }
   return {f.cp, g.h + reach_h, g.w + reach_w, reach_h - f.top, reach_w - f.left, g.h, g.w, win.kh, win.kw, 1, 1,
-          g.dilation_h, g.dilation_w};
+          g.dilation_h, g.dilation_w, g.oh, true};
 }
 
 // Forward: yt[p + j] for the n = N positions from (oy, ox) on, one vector of channels.
@@ -137,6 +143,8 @@ PT_INLINE void forward_run(const Dims& d, const float* xp, const float* wt, cons
   const float* x0 = xp + (oy * d.sh * d.wp + ox * d.sw) * d.cp;
   const int64_t step = d.sw * d.cp;
   for (int64_t ki = 0; ki < d.kh; ++ki) {
+    const int64_t br = oy * d.sh + ki * d.dh;
+    if (d.skip && (br < d.top || br >= d.top + d.rows)) continue;
     for (int64_t kj = 0; kj < d.kw; ++kj) {
       const V wv = load<V>(wt + (ki * d.kw + kj) * d.cp);
       const float* xt = x0 + (ki * d.dh * d.wp + kj * d.dw) * d.cp;
@@ -329,8 +337,10 @@ bool conv_depthwise_nhwc_applies(const ConvGeometry& g) {
 bool conv2d_depthwise_nhwc(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
   const Window win = window_of(g);
   // Outside the window the reference makes 0·w, which is 0 unless w is not finite.
-  if (!win.full && !all_finite(w, g.c * g.kh * g.kw)) return false;
-  const Dims d = dims_of(g, win);
+  const bool finite = all_finite(w, g.c * g.kh * g.kw);
+  if (!win.full && !finite) return false;
+  Dims d = dims_of(g, win);
+  d.skip = finite;
   const int64_t c = g.c, hw = g.h * g.w, sp = g.oh * g.ow;
   const std::vector<float> wt = weights_t(w, g, win, d.cp, false);
   std::vector<float> bp;
