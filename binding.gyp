@@ -68,6 +68,7 @@
         'native/kernels/conv_depthwise.cpp',
         'native/kernels/conv_depthwise_nhwc.cpp',
         'native/kernels/conv_rows.cpp',
+        'native/kernels/conv_transpose.cpp',
         'native/kernels/conv_wide.cpp',
         'native/kernels/conv_winograd.cpp',
         'native/kernels/cpu_caches.cpp',

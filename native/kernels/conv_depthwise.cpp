@@ -1,6 +1,7 @@
 // Depthwise convolution by direct loops. A channel multiplier of 1 (MobileNet's layers) on maps
 // that fit the per-thread scratch goes to conv_depthwise_nhwc.cpp (channels innermost, vectorised
-// along C); what follows serves the other multipliers and very large maps. Output channel o reads input channel o / m (m = O/C, the
+// along C, every pass exact on non-finite inputs); what follows serves the other multipliers and
+// very large maps. Output channel o reads input channel o / m (m = O/C, the
 // channel multiplier) through its own KH x KW kernel; every pass walks one (image, channel) plane
 // at a time, tap by tap, over the output columns whose input lies inside the image, so that the
 // innermost loop is a multiply-add along a row (contiguous when the stride is 1):
@@ -76,11 +77,8 @@ int64_t grain(const ConvGeometry& g) { return std::max<int64_t>(1, 16384 / std::
 bool conv_depthwise_applies(const ConvGeometry& g) { return g.groups > 1 && g.groups == g.c; }
 
 bool conv2d_depthwise(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
+  if (conv_depthwise_nhwc_applies(g)) return conv2d_depthwise_nhwc(x, w, bias, y, g);
   if (!all_finite(w, g.o * g.kh * g.kw)) return false;
-  if (conv_depthwise_nhwc_applies(g)) {
-    conv2d_depthwise_nhwc(x, w, bias, y, g);
-    return true;
-  }
   const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w, taps = g.kh * g.kw;
   if (g.ow < kNarrow) {
     const std::vector<int64_t> table = tap_table(g);
@@ -186,11 +184,8 @@ void conv2d_backward_input_depthwise(const float* gy, const float* w, float* gx,
 
 bool conv2d_backward_weight_depthwise(const float* gy, const float* x, float* gw, const ConvGeometry& g) {
   const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w, taps = g.kh * g.kw;
+  if (conv_depthwise_nhwc_applies(g)) return conv2d_backward_weight_depthwise_nhwc(gy, x, gw, g);
   if (!all_finite(gy, g.n * g.o * sp)) return false;
-  if (conv_depthwise_nhwc_applies(g)) {
-    conv2d_backward_weight_depthwise_nhwc(gy, x, gw, g);
-    return true;
-  }
   if (g.ow < kNarrow) {
     const std::vector<int64_t> table = tap_table(g);
     parallel_for(g.o, std::max<int64_t>(1, grain(g) / std::max<int64_t>(g.n, 1)), [&](int64_t lo, int64_t hi) {

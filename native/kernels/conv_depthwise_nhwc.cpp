@@ -1,21 +1,32 @@
-// Depthwise convolution (multiplier 1) with the channels innermost. Per image:
-//   xt (H·W, C) = the image transposed, wt (T, C) = the weights transposed (once a call),
-//   forward:          yt[p]  = bias + Σ_t wt[t] ⊙ xt[off(p, t)]       then y = ytᵀ
-//   backward input:   gxt[q] = Σ_(p, t: off(p, t) = q) wt[t] ⊙ gyt[p]     then gx = gxtᵀ
-//   backward weight:  gwt[t] = Σ_images Σ_p gyt[p] ⊙ xt[off(p, t)]   (float an image, double over images)
-// where off(p, t) is the input position that tap t of output position p reads (pairs in the
-// padding are left out) and ⊙ runs along the C channels. Each pass is one routine, `dot_lists`:
-// out[key] (+)= Σ_(a, b) in list[key] A[a] ⊙ B[b], over lists built once a call, with the
-// channels in blocks of kBlock held in registers across a key's entries. The sums run in the
-// order of the direct loops (positions, then taps), so the results match the row-walking paths
-// of conv_depthwise.cpp up to the reference's rounding.
+// Depthwise convolution (multiplier 1) with the channels innermost. Per image, with the channels
+// padded to Cp (a multiple of 8; the extra lanes hold zeros and their results are dropped) and the
+// kernel cut to its window (the taps that meet the image somewhere: all but on maps of a pixel or
+// two):
+//   xp = the image transposed to (rows, columns, Cp) inside a border of zeros, gyt (OH·OW, Cp) = gy
+//   transposed, wt (window taps, Cp) = the weights transposed (once a call),
+//   forward:          yt[p]  = bias + Σ_t wt[t] ⊙ xp[at(p, t)]            then y = ytᵀ
+//   backward weight:  gwt[t] = Σ_images Σ_p gyt[p] ⊙ xp[at(p, t)]   (float an image, double over images)
+//   backward input:   at stride 1, the forward pass of gy (in a border) with the window turned by
+//                     180 degrees; otherwise gxp[at(p, t)] += wt[t] ⊙ gyt[p], tap by tap over the
+//                     map (so that no two updates of a pixel are in flight together), then gx =
+//                     the image's part of gxpᵀ
+// where at(p, t) is the buffer pixel that tap t of output position p reads and ⊙ runs along the
+// channels, 16 at a time in one GCC vector (a zmm register under AVX-512, PT_SIMD_CLONES), a tail
+// of 8 in a half one. The border makes every (position, tap) pair one multiply-add without a
+// test: the forward pass keeps up to 8 positions' sums in registers across the taps (each weight
+// vector loaded once for them; kernel rows that meet only the border there are left out when w is
+// finite), the weight gradient up to 8 taps' sums across the positions (each
+// gy vector loaded once for them). Within the window the border's products are the reference's
+// (every tap at every position), so infinities and NaNs come out as the reference's; the taps
+// outside it (products with padding only) are left out, which needs w (forward) or gy (weight
+// gradient) finite, else the call declines. The gathered input gradient multiplies w by its
+// border, so it needs w finite, else the scatter runs.
 // Images go one a task; the weight gradient's tasks take a share of the images each, with their
 // own double accumulators, added up at the end in task order.
 #include "conv_depthwise_nhwc.h"
 
 #include <algorithm>
 #include <cstring>
-#include <functional>
 #include <vector>
 
 #include "conv_transpose.h"
@@ -27,93 +38,219 @@ namespace {
 
 using namespace conv_util;
 
-// Scratch floats an image may need (input and output transposed): 4 MiB.
+// Scratch floats an image may need (padded input and the output, transposed): 4 MiB.
 constexpr int64_t kMaxImageFloats = 1 << 20;
-// Channels a vector; fewer channels take the row-walking loops of conv_depthwise.cpp.
-constexpr int64_t kBlock = 16;
+// Fewer channels take the row-walking loops of conv_depthwise.cpp.
+constexpr int64_t kMinChannels = 16;
 // Output positions at most (32x32): the weight gradient sums a plane's positions in float, and
 // larger planes vectorise well along their rows in conv_depthwise.cpp.
 constexpr int64_t kMaxPositions = 1024;
+// Channels are padded to a multiple of this (the half vector of the tail).
+constexpr int64_t kLanes = 8;
+// Positions (forward) or taps (weight gradient) whose sums stay in registers together.
+constexpr int kRun = 8;
 
-// Lists of (a, b) offsets (in floats) per key: key k's entries are [start[k], start[k + 1]).
-struct Lists {
-  std::vector<int64_t> start, a, b;
-};
+// Sixteen and eight floats as GCC vectors. Loaded and stored with memcpy (unaligned), used only
+// inside always-inlined functions of one clone: no vector crosses a call between clones.
+typedef float V16 __attribute__((vector_size(64)));
+typedef float V8 __attribute__((vector_size(32)));
 
-// For each key (outer, in order), its cands(key) candidates in order; `entry(key, e)` returns
-// whether the e-th exists and sets its offsets.
-template <class F>
-Lists build(int64_t keys, const std::function<int64_t(int64_t)>& cands, F entry) {
-  Lists l;
-  l.start.reserve(static_cast<size_t>(keys + 1));
-  for (int64_t k = 0; k < keys; ++k) {
-    l.start.push_back(static_cast<int64_t>(l.a.size()));
-    const int64_t n = cands(k);
-    for (int64_t e = 0; e < n; ++e) {
-      int64_t a = 0, b = 0;
-      if (entry(k, e, &a, &b)) {
-        l.a.push_back(a);
-        l.b.push_back(b);
-      }
-    }
-  }
-  l.start.push_back(static_cast<int64_t>(l.a.size()));
-  return l;
+#define PT_INLINE inline __attribute__((always_inline))
+
+template <class V>
+PT_INLINE V load(const float* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
 }
 
-// Sixteen floats as one GCC vector: a zmm register under AVX-512, two ymm or four xmm otherwise.
-// Loaded and stored with memcpy (unaligned), never passed by value (that would change the
-// calling convention between the clones).
-typedef float V16 __attribute__((vector_size(64)));
+template <class V>
+PT_INLINE void store(float* p, const V& v) {
+  std::memcpy(p, &v, sizeof v);
+}
 
-// out[k·c + ch] = init[ch] (or 0) + Σ_e A[a_e + ch] · B[b_e + ch]: channels in blocks of 32 and
-// 16 held in vector registers across a key's entries, then one by one.
-PT_SIMD_CLONES
-void dot_lists(const Lists& l, const float* A, const float* B, int64_t c, const float* init, float* out) {
-  const int64_t keys = static_cast<int64_t>(l.start.size()) - 1;
-  const int64_t* la = l.a.data();
-  const int64_t* lb = l.b.data();
-  for (int64_t k = 0; k < keys; ++k) {
-    const int64_t e0 = l.start[static_cast<size_t>(k)], e1 = l.start[static_cast<size_t>(k) + 1];
-    float* o = out + k * c;
-    int64_t ch = 0;
-    V16 acc0, acc1, a0, a1, b0, b1;
-    for (; ch + 2 * kBlock <= c; ch += 2 * kBlock) {
-      acc0 = V16{};
-      acc1 = V16{};
-      if (init != nullptr) {
-        std::memcpy(&acc0, init + ch, sizeof acc0);
-        std::memcpy(&acc1, init + ch + kBlock, sizeof acc1);
-      }
-      for (int64_t e = e0; e < e1; ++e) {
-        const float* av = A + la[e] + ch;
-        const float* bv = B + lb[e] + ch;
-        std::memcpy(&a0, av, sizeof a0);
-        std::memcpy(&b0, bv, sizeof b0);
-        std::memcpy(&a1, av + kBlock, sizeof a1);
-        std::memcpy(&b1, bv + kBlock, sizeof b1);
-        acc0 += a0 * b0;
-        acc1 += a1 * b1;
-      }
-      std::memcpy(o + ch, &acc0, sizeof acc0);
-      std::memcpy(o + ch + kBlock, &acc1, sizeof acc1);
-    }
-    for (; ch + kBlock <= c; ch += kBlock) {
-      acc0 = V16{};
-      if (init != nullptr) std::memcpy(&acc0, init + ch, sizeof acc0);
-      for (int64_t e = e0; e < e1; ++e) {
-        std::memcpy(&a0, A + la[e] + ch, sizeof a0);
-        std::memcpy(&b0, B + lb[e] + ch, sizeof b0);
-        acc0 += a0 * b0;
-      }
-      std::memcpy(o + ch, &acc0, sizeof acc0);
-    }
-    for (; ch < c; ++ch) {
-      float acc = init == nullptr ? 0.0f : init[ch];
-      for (int64_t e = e0; e < e1; ++e) acc += A[la[e] + ch] * B[lb[e] + ch];
-      o[ch] = acc;
+// The kernel's window: rows [k0h, k0h + kh) and columns [k0w, k0w + kw), the hull of the taps
+// that meet the image at some output position (on a 1x1 map with padding 1, the centre tap);
+// `full` when it is the whole kernel. Taps outside it meet only padding.
+struct Window {
+  int64_t k0h, k0w, kh, kw;
+  bool full;
+};
+
+Window window_of(const ConvGeometry& g) {
+  const std::vector<int64_t> rows = live_taps(g.kh, g.oh, g.h, g.stride_h, g.pad_h, g.dilation_h, false);
+  const std::vector<int64_t> cols = live_taps(g.kw, g.ow, g.w, g.stride_w, g.pad_w, g.dilation_w, false);
+  if (rows.empty() || cols.empty()) return {0, 0, 0, 0, false};
+  const int64_t kh = rows.back() - rows.front() + 1, kw = cols.back() - cols.front() + 1;
+  return {rows.front(), cols.front(), kh, kw, kh == g.kh && kw == g.kw};
+}
+
+// Sizes and strides (in floats where a pointer moves) of one pass over a padded image: the buffer
+// is (hp, wp, cp), the image's pixel (r, c) at (top + r, left + c) (a negative offset crops);
+// output position (oy, ox) reads, for window tap (ki, kj), the buffer's pixel
+// (oy·sh + ki·dh, ox·sw + kj·dw).
+struct Dims {
+  int64_t cp, hp, wp, top, left, oh, ow, kh, kw, sh, sw, dh, dw;
+  // The image's rows in the buffer, [top, top + rows); with `skip`, the forward pass leaves out
+  // the taps whose buffer row is border for a whole output row (their products are w·0).
+  int64_t rows = 0;
+  bool skip = false;
+};
+
+// The pass of g over its window: what the forward pass, the weight gradient and the scattered
+// input gradient read or write.
+Dims dims_of(const ConvGeometry& g, const Window& win) {
+  const auto extent = [](int64_t out, int64_t k, int64_t stride, int64_t dil) {
+    return out > 0 && k > 0 ? (out - 1) * stride + (k - 1) * dil + 1 : 1;
+  };
+  return {(g.c + kLanes - 1) / kLanes * kLanes,
+          extent(g.oh, win.kh, g.stride_h, g.dilation_h),
+          extent(g.ow, win.kw, g.stride_w, g.dilation_w),
+          g.pad_h - win.k0h * g.dilation_h,
+          g.pad_w - win.k0w * g.dilation_w,
+          g.oh,
+          g.ow,
+          win.kh,
+          win.kw,
+          g.stride_h,
+          g.stride_w,
+          g.dilation_h,
+          g.dilation_w,
+          g.h};
+}
+
+// The input gradient as a forward pass: at stride 1, gx is gy (in a border of the window's reach
+// less the padding) convolved with the window turned by 180 degrees. Its sizes (the buffer holds
+// gy), or cp = 0 when the stride or the padding does not allow it.
+Dims gather_dims(const ConvGeometry& g, const Window& win) {
+  const Dims f = dims_of(g, win);
+  const int64_t reach_h = (win.kh - 1) * g.dilation_h, reach_w = (win.kw - 1) * g.dilation_w;
+  if (g.stride_h != 1 || g.stride_w != 1 || win.kh == 0 || f.top < 0 || f.top > reach_h || f.left < 0 ||
+      f.left > reach_w) {
+    return Dims{};
+  }
+  return {f.cp, g.h + reach_h, g.w + reach_w, reach_h - f.top, reach_w - f.left, g.h, g.w, win.kh, win.kw, 1, 1,
+          g.dilation_h, g.dilation_w, g.oh, true};
+}
+
+// Forward: yt[p + j] for the n = N positions from (oy, ox) on, one vector of channels.
+template <class V, int N>
+PT_INLINE void forward_run(const Dims& d, const float* xp, const float* wt, const float* bias, float* yt, int64_t oy,
+                           int64_t ox) {
+  const V init = bias == nullptr ? V{} : load<V>(bias);
+  V acc[N];
+  for (int j = 0; j < N; ++j) acc[j] = init;
+  const float* x0 = xp + (oy * d.sh * d.wp + ox * d.sw) * d.cp;
+  const int64_t step = d.sw * d.cp;
+  for (int64_t ki = 0; ki < d.kh; ++ki) {
+    const int64_t br = oy * d.sh + ki * d.dh;
+    if (d.skip && (br < d.top || br >= d.top + d.rows)) continue;
+    for (int64_t kj = 0; kj < d.kw; ++kj) {
+      const V wv = load<V>(wt + (ki * d.kw + kj) * d.cp);
+      const float* xt = x0 + (ki * d.dh * d.wp + kj * d.dw) * d.cp;
+#pragma GCC unroll 8
+      for (int j = 0; j < N; ++j) acc[j] += wv * load<V>(xt + j * step);
     }
   }
+  float* out = yt + (oy * d.ow + ox) * d.cp;
+  for (int j = 0; j < N; ++j) store(out + j * d.cp, acc[j]);
+}
+
+template <class V>
+PT_INLINE void forward_block(const Dims& d, const float* xp, const float* wt, const float* bias, float* yt) {
+  for (int64_t oy = 0; oy < d.oh; ++oy) {
+    for (int64_t ox = 0; ox < d.ow; ox += kRun) {
+      switch (std::min<int64_t>(kRun, d.ow - ox)) {
+        case 8: forward_run<V, 8>(d, xp, wt, bias, yt, oy, ox); break;
+        case 7: forward_run<V, 7>(d, xp, wt, bias, yt, oy, ox); break;
+        case 6: forward_run<V, 6>(d, xp, wt, bias, yt, oy, ox); break;
+        case 5: forward_run<V, 5>(d, xp, wt, bias, yt, oy, ox); break;
+        case 4: forward_run<V, 4>(d, xp, wt, bias, yt, oy, ox); break;
+        case 3: forward_run<V, 3>(d, xp, wt, bias, yt, oy, ox); break;
+        case 2: forward_run<V, 2>(d, xp, wt, bias, yt, oy, ox); break;
+        default: forward_run<V, 1>(d, xp, wt, bias, yt, oy, ox); break;
+      }
+    }
+  }
+}
+
+// Weight gradient: part[t] for the N taps (ki, kj0 + j), one vector of channels, summed over
+// the positions in order.
+template <class V, int N>
+PT_INLINE void weight_run(const Dims& d, const float* xp, const float* gyt, float* part, int64_t ki, int64_t kj0) {
+  V acc[N];
+  for (int j = 0; j < N; ++j) acc[j] = V{};
+  const int64_t step = d.dw * d.cp;
+  for (int64_t oy = 0; oy < d.oh; ++oy) {
+    const float* xr = xp + ((oy * d.sh + ki * d.dh) * d.wp + kj0 * d.dw) * d.cp;
+    const float* gr = gyt + oy * d.ow * d.cp;
+    for (int64_t ox = 0; ox < d.ow; ++ox) {
+      const V gv = load<V>(gr + ox * d.cp);
+      const float* xb = xr + ox * d.sw * d.cp;
+#pragma GCC unroll 8
+      for (int j = 0; j < N; ++j) acc[j] += gv * load<V>(xb + j * step);
+    }
+  }
+  for (int j = 0; j < N; ++j) store(part + (ki * d.kw + kj0 + j) * d.cp, acc[j]);
+}
+
+template <class V>
+PT_INLINE void weight_block(const Dims& d, const float* xp, const float* gyt, float* part) {
+  for (int64_t ki = 0; ki < d.kh; ++ki) {
+    for (int64_t kj = 0; kj < d.kw; kj += kRun) {
+      switch (std::min<int64_t>(kRun, d.kw - kj)) {
+        case 8: weight_run<V, 8>(d, xp, gyt, part, ki, kj); break;
+        case 7: weight_run<V, 7>(d, xp, gyt, part, ki, kj); break;
+        case 6: weight_run<V, 6>(d, xp, gyt, part, ki, kj); break;
+        case 5: weight_run<V, 5>(d, xp, gyt, part, ki, kj); break;
+        case 4: weight_run<V, 4>(d, xp, gyt, part, ki, kj); break;
+        case 3: weight_run<V, 3>(d, xp, gyt, part, ki, kj); break;
+        case 2: weight_run<V, 2>(d, xp, gyt, part, ki, kj); break;
+        default: weight_run<V, 1>(d, xp, gyt, part, ki, kj); break;
+      }
+    }
+  }
+}
+
+// Input gradient: gxp += every tap's products, one tap at a time over the map.
+template <class V>
+PT_INLINE void input_block(const Dims& d, const float* gyt, const float* wt, float* gxp) {
+  const int64_t step = d.sw * d.cp;
+  for (int64_t ki = 0; ki < d.kh; ++ki) {
+    for (int64_t kj = 0; kj < d.kw; ++kj) {
+      const V wv = load<V>(wt + (ki * d.kw + kj) * d.cp);
+      for (int64_t oy = 0; oy < d.oh; ++oy) {
+        float* dr = gxp + ((oy * d.sh + ki * d.dh) * d.wp + kj * d.dw) * d.cp;
+        const float* gr = gyt + oy * d.ow * d.cp;
+        for (int64_t ox = 0; ox < d.ow; ++ox) {
+          float* dst = dr + ox * step;
+          store(dst, load<V>(dst) + wv * load<V>(gr + ox * d.cp));
+        }
+      }
+    }
+  }
+}
+
+// One image's pass over every block of channels: whole vectors, then a half one.
+PT_SIMD_CLONES
+void forward_image(const Dims& d, const float* xp, const float* wt, const float* bias, float* yt) {
+  int64_t cb = 0;
+  for (; cb + 16 <= d.cp; cb += 16) forward_block<V16>(d, xp + cb, wt + cb, bias == nullptr ? nullptr : bias + cb, yt + cb);
+  for (; cb < d.cp; cb += 8) forward_block<V8>(d, xp + cb, wt + cb, bias == nullptr ? nullptr : bias + cb, yt + cb);
+}
+
+PT_SIMD_CLONES
+void weight_image(const Dims& d, const float* xp, const float* gyt, float* part) {
+  int64_t cb = 0;
+  for (; cb + 16 <= d.cp; cb += 16) weight_block<V16>(d, xp + cb, gyt + cb, part + cb);
+  for (; cb < d.cp; cb += 8) weight_block<V8>(d, xp + cb, gyt + cb, part + cb);
+}
+
+PT_SIMD_CLONES
+void input_image(const Dims& d, const float* gyt, const float* wt, float* gxp) {
+  int64_t cb = 0;
+  for (; cb + 16 <= d.cp; cb += 16) input_block<V16>(d, gyt + cb, wt + cb, gxp + cb);
+  for (; cb < d.cp; cb += 8) input_block<V8>(d, gyt + cb, wt + cb, gxp + cb);
 }
 
 // sum[j] += part[j] for j < n, in double.
@@ -122,127 +259,185 @@ void add_to(const float* part, int64_t n, double* sum) {
   for (int64_t j = 0; j < n; ++j) sum[j] += part[j];
 }
 
-// The input position of output position p (oy·OW + ox) and tap t (ki·KW + kj), or -1 in the padding.
-int64_t input_of(const ConvGeometry& g, int64_t p, int64_t t) {
-  const int64_t iy = (p / g.ow) * g.stride_h - g.pad_h + (t / g.kw) * g.dilation_h;
-  const int64_t ix = (p % g.ow) * g.stride_w - g.pad_w + (t % g.kw) * g.dilation_w;
-  return iy >= 0 && iy < g.h && ix >= 0 && ix < g.w ? iy * g.w + ix : -1;
+// dst (rows, cp) = src (c, rows) transposed (a row of src every src_ld floats), lanes c.. zeroed.
+void to_channels_last(const float* src, int64_t c, int64_t rows, int64_t src_ld, int64_t cp, float* dst) {
+  transpose(src, c, rows, src_ld, dst, cp);
+  if (cp == c) return;
+  for (int64_t r = 0; r < rows; ++r) std::fill(dst + r * cp + c, dst + (r + 1) * cp, 0.0f);
 }
 
-// wt (T, C) from w (C, T).
-std::vector<float> weights_t(const float* w, const ConvGeometry& g) {
-  const int64_t taps = g.kh * g.kw;
-  std::vector<float> wt(static_cast<size_t>(taps * g.c));
-  transpose(w, g.c, taps, wt.data());
+// Images narrower than this are transposed whole and then copied row by row into the padded
+// buffer: a transpose of a row of a few pixels would run its scalar edge loops only.
+constexpr int64_t kNarrowImage = 16;
+
+// dst (hp, wp, Cp) = image (C, rows·cols) transposed into place (d.top, d.left), zeros around it
+// (`border` false: already there, from the image before in the same buffer).
+void to_padded(const float* image, int64_t c, int64_t rows, int64_t cols, const Dims& d, bool border, float* dst) {
+  const int64_t row = d.wp * d.cp;
+  const int64_t c0 = std::max<int64_t>(0, -d.left), c1 = std::min(cols, d.wp - d.left);
+  const float* whole = nullptr;
+  if (cols < kNarrowImage) {
+    float* t = grow(scratch().d, rows * cols * d.cp);
+    to_channels_last(image, c, rows * cols, rows * cols, d.cp, t);
+    whole = t;
+  }
+  for (int64_t br = 0; br < d.hp; ++br) {
+    float* dr = dst + br * row;
+    const int64_t r = br - d.top;
+    if (r < 0 || r >= rows || c0 >= c1) {
+      if (border) std::fill(dr, dr + row, 0.0f);
+      continue;
+    }
+    if (border) {
+      std::fill(dr, dr + (d.left + c0) * d.cp, 0.0f);
+      std::fill(dr + (d.left + c1) * d.cp, dr + row, 0.0f);
+    }
+    float* at = dr + (d.left + c0) * d.cp;
+    if (whole != nullptr) {
+      std::copy(whole + (r * cols + c0) * d.cp, whole + (r * cols + c1) * d.cp, at);
+    } else {
+      to_channels_last(image + r * cols + c0, c, c1 - c0, rows * cols, d.cp, at);
+    }
+  }
+}
+
+// wt (window taps, Cp) from w (C, T): the window's taps row-major, lanes C.. zero; with `flip`,
+// in reverse order (the window turned by 180 degrees).
+std::vector<float> weights_t(const float* w, const ConvGeometry& g, const Window& win, int64_t cp, bool flip) {
+  const int64_t taps = g.kh * g.kw, nt = win.kh * win.kw;
+  std::vector<float> all(static_cast<size_t>(taps * cp));
+  to_channels_last(w, g.c, taps, taps, cp, all.data());
+  std::vector<float> wt(static_cast<size_t>(std::max<int64_t>(nt, 1) * cp));
+  for (int64_t t = 0; t < nt; ++t) {
+    const int64_t src = (win.k0h + t / win.kw) * g.kw + win.k0w + t % win.kw;
+    std::copy_n(all.begin() + src * cp, cp, wt.begin() + (flip ? nt - 1 - t : t) * cp);
+  }
   return wt;
 }
 
-// Runs body(image) for every image over the pool.
+// Runs body(image, first) for every image over the pool, `first` for the first image of a
+// thread's run of images (its scratch then needs its zero border written).
 template <class F>
 void for_images(const ConvGeometry& g, F body) {
   parallel_for(g.n, 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) body(i);
+    for (int64_t i = lo; i < hi; ++i) body(i, i == lo);
   });
 }
 
 }  // namespace
 
 bool conv_depthwise_nhwc_applies(const ConvGeometry& g) {
-  return g.groups == g.c && g.o == g.c && g.c >= kBlock && g.oh * g.ow <= kMaxPositions &&
-         (g.h * g.w + g.oh * g.ow) * g.c <= kMaxImageFloats;
+  if (g.groups != g.c || g.o != g.c || g.c < kMinChannels || g.oh * g.ow > kMaxPositions) return false;
+  const Window win = window_of(g);
+  const Dims d = dims_of(g, win), gd = gather_dims(g, win);
+  const int64_t sp = g.oh * g.ow, hw = g.h * g.w;
+  return (d.hp * d.wp + std::max(sp, hw)) * d.cp <= kMaxImageFloats && (gd.hp * gd.wp + hw) * d.cp <= kMaxImageFloats;
 }
 
-void conv2d_depthwise_nhwc(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
-  const int64_t c = g.c, hw = g.h * g.w, sp = g.oh * g.ow, taps = g.kh * g.kw;
-  // key p; entries (t, off(p, t)) in t order.
-  const Lists l = build(sp, [&](int64_t) { return taps; }, [&](int64_t p, int64_t t, int64_t* a, int64_t* b) {
-    const int64_t q = input_of(g, p, t);
-    *a = t * c;
-    *b = q * c;
-    return q >= 0;
-  });
-  const std::vector<float> wt = weights_t(w, g);
-  for_images(g, [&](int64_t i) {
+bool conv2d_depthwise_nhwc(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
+  const Window win = window_of(g);
+  // Outside the window the reference makes 0·w, which is 0 unless w is not finite.
+  const bool finite = all_finite(w, g.c * g.kh * g.kw);
+  if (!win.full && !finite) return false;
+  Dims d = dims_of(g, win);
+  d.skip = finite;
+  const int64_t c = g.c, hw = g.h * g.w, sp = g.oh * g.ow;
+  const std::vector<float> wt = weights_t(w, g, win, d.cp, false);
+  std::vector<float> bp;
+  if (bias != nullptr) {
+    bp.assign(static_cast<size_t>(d.cp), 0.0f);
+    std::copy(bias, bias + c, bp.begin());
+  }
+  for_images(g, [&](int64_t i, bool first) {
     Scratch& s = scratch();
-    float* xt = grow(s.a, hw * c);
-    float* yt = grow(s.b, sp * c);
-    transpose(x + i * c * hw, c, hw, xt);
-    dot_lists(l, wt.data(), xt, c, bias, yt);
-    transpose(yt, sp, c, y + i * c * sp);
+    float* xp = grow(s.a, d.hp * d.wp * d.cp);
+    float* yt = grow(s.b, sp * d.cp);
+    to_padded(x + i * c * hw, c, g.h, g.w, d, first, xp);
+    forward_image(d, xp, wt.data(), bias == nullptr ? nullptr : bp.data(), yt);
+    transpose(yt, sp, c, d.cp, y + i * c * sp, sp);
   });
+  return true;
 }
 
 void conv2d_backward_input_depthwise_nhwc(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
-  const int64_t c = g.c, hw = g.h * g.w, sp = g.oh * g.ow, taps = g.kh * g.kw;
-  // key q; entries (t, p) with off(p, t) = q, p increasing (a position reads q by one tap at most).
-  std::vector<std::vector<int64_t>> reads(static_cast<size_t>(hw));
-  for (int64_t p = 0; p < sp; ++p) {
-    for (int64_t t = 0; t < taps; ++t) {
-      const int64_t q = input_of(g, p, t);
-      if (q >= 0) reads[static_cast<size_t>(q)].push_back(p * taps + t);
-    }
+  const int64_t c = g.c, hw = g.h * g.w, sp = g.oh * g.ow;
+  const Window win = window_of(g);
+  // The gather multiplies weights by the border's zeros, which the reference does not.
+  const Dims gd = gather_dims(g, win);
+  if (gd.cp > 0 && all_finite(w, c * g.kh * g.kw)) {
+    const std::vector<float> wt = weights_t(w, g, win, gd.cp, true);
+    for_images(g, [&](int64_t i, bool first) {
+      Scratch& s = scratch();
+      float* gyp = grow(s.a, gd.hp * gd.wp * gd.cp);
+      float* gxt = grow(s.b, hw * gd.cp);
+      to_padded(gy + i * c * sp, c, g.oh, g.ow, gd, first, gyp);
+      forward_image(gd, gyp, wt.data(), nullptr, gxt);
+      transpose(gxt, hw, c, gd.cp, gx + i * c * hw, hw);
+    });
+    return;
   }
-  const auto count = [&](int64_t q) { return static_cast<int64_t>(reads[static_cast<size_t>(q)].size()); };
-  const Lists l = build(hw, count, [&](int64_t q, int64_t e, int64_t* a, int64_t* b) {
-    const int64_t pt = reads[static_cast<size_t>(q)][static_cast<size_t>(e)];
-    *a = (pt % taps) * c;
-    *b = (pt / taps) * c;
-    return true;
-  });
-  const std::vector<float> wt = weights_t(w, g);
-  for_images(g, [&](int64_t i) {
+  const Dims d = dims_of(g, win);
+  const std::vector<float> wt = weights_t(w, g, win, d.cp, false);
+  for_images(g, [&](int64_t i, bool) {
     Scratch& s = scratch();
-    float* gyt = grow(s.a, sp * c);
-    float* gxt = grow(s.b, hw * c);
-    transpose(gy + i * c * sp, c, sp, gyt);
-    dot_lists(l, wt.data(), gyt, c, nullptr, gxt);
-    transpose(gxt, hw, c, gx + i * c * hw);
+    float* gyt = grow(s.a, sp * d.cp);
+    float* gxp = grow(s.b, d.hp * d.wp * d.cp);
+    to_channels_last(gy + i * c * sp, c, sp, sp, d.cp, gyt);
+    std::fill(gxp, gxp + d.hp * d.wp * d.cp, 0.0f);
+    input_image(d, gyt, wt.data(), gxp);
+    // Back from the buffer: the image's pixels inside it (the others received nothing).
+    float* gxi = gx + i * c * hw;
+    const int64_t c0 = std::max<int64_t>(0, -d.left), c1 = std::min(g.w, d.wp - d.left);
+    for (int64_t iy = 0; iy < g.h; ++iy) {
+      const int64_t br = d.top + iy;
+      if (br < 0 || br >= d.hp || c0 >= c1) {
+        for (int64_t ch = 0; ch < c; ++ch) std::fill_n(gxi + ch * hw + iy * g.w, g.w, 0.0f);
+        continue;
+      }
+      for (int64_t ch = 0; ch < c; ++ch) {
+        std::fill_n(gxi + ch * hw + iy * g.w, c0, 0.0f);
+        std::fill(gxi + ch * hw + iy * g.w + c1, gxi + ch * hw + (iy + 1) * g.w, 0.0f);
+      }
+      transpose(gxp + (br * d.wp + d.left + c0) * d.cp, c1 - c0, c, d.cp, gxi + iy * g.w + c0, hw);
+    }
   });
 }
 
-void conv2d_backward_weight_depthwise_nhwc(const float* gy, const float* x, float* gw, const ConvGeometry& g) {
+bool conv2d_backward_weight_depthwise_nhwc(const float* gy, const float* x, float* gw, const ConvGeometry& g) {
+  const Window win = window_of(g);
   const int64_t c = g.c, hw = g.h * g.w, sp = g.oh * g.ow, taps = g.kh * g.kw;
-  // key: the taps that meet the image somewhere (the others' gradient is 0: gy is finite);
-  // entries (p, off(p, t)) in p order.
-  std::vector<int64_t> live;
-  for (int64_t t = 0; t < taps; ++t) {
-    for (int64_t p = 0; p < sp; ++p) {
-      if (input_of(g, p, t) >= 0) {
-        live.push_back(t);
-        break;
-      }
-    }
-  }
-  const int64_t nl = static_cast<int64_t>(live.size());
-  const Lists l = build(nl, [&](int64_t) { return sp; }, [&](int64_t k, int64_t p, int64_t* a, int64_t* b) {
-    const int64_t q = input_of(g, p, live[static_cast<size_t>(k)]);
-    *a = p * c;
-    *b = q * c;
-    return q >= 0;
-  });
+  // Outside the window the reference makes gy·0, which is 0 unless gy is not finite.
+  if (!win.full && !all_finite(gy, g.n * c * sp)) return false;
+  const Dims d = dims_of(g, win);
+  const int64_t nt = win.kh * win.kw, nw = nt * d.cp;
   const int64_t tasks = std::min<int64_t>(std::max<int64_t>(g.n, 1), accumulator_tasks(g.n));
-  std::vector<double> acc(static_cast<size_t>(tasks * nl * c), 0.0);
+  std::vector<double> acc(static_cast<size_t>(std::max<int64_t>(tasks * nw, 1)), 0.0);
   run_tasks(tasks, [&](int64_t task) {
     Scratch& s = scratch();
-    float* xt = grow(s.a, hw * c);
-    float* gyt = grow(s.b, sp * c);
-    float* part = grow(s.c, nl * c);
-    double* sum = acc.data() + task * nl * c;
-    for (int64_t i = g.n * task / tasks; i < g.n * (task + 1) / tasks; ++i) {
-      transpose(x + i * c * hw, c, hw, xt);
-      transpose(gy + i * c * sp, c, sp, gyt);
-      dot_lists(l, gyt, xt, c, nullptr, part);
-      add_to(part, nl * c, sum);
+    float* xp = grow(s.a, d.hp * d.wp * d.cp);
+    float* gyt = grow(s.b, sp * d.cp);
+    float* part = grow(s.c, std::max<int64_t>(nw, 1));
+    double* sum = acc.data() + task * nw;
+    const int64_t i0 = g.n * task / tasks;
+    for (int64_t i = i0; i < g.n * (task + 1) / tasks; ++i) {
+      to_padded(x + i * c * hw, c, g.h, g.w, d, i == i0, xp);
+      to_channels_last(gy + i * c * sp, c, sp, sp, d.cp, gyt);
+      weight_image(d, xp, gyt, part);
+      add_to(part, nw, sum);
     }
   });
   for (int64_t task = 1; task < tasks; ++task) {
-    const double* src = acc.data() + task * nl * c;
-    for (int64_t j = 0; j < nl * c; ++j) acc[static_cast<size_t>(j)] += src[j];
+    const double* src = acc.data() + task * nw;
+    for (int64_t j = 0; j < nw; ++j) acc[static_cast<size_t>(j)] += src[j];
   }
   std::fill(gw, gw + c * taps, 0.0f);
   for (int64_t ch = 0; ch < c; ++ch) {
-    for (int64_t k = 0; k < nl; ++k) gw[ch * taps + live[static_cast<size_t>(k)]] = static_cast<float>(acc[static_cast<size_t>(k * c + ch)]);
+    for (int64_t t = 0; t < nt; ++t) {
+      const int64_t tap = (win.k0h + t / win.kw) * g.kw + win.k0w + t % win.kw;
+      gw[ch * taps + tap] = static_cast<float>(acc[static_cast<size_t>(t * d.cp + ch)]);
+    }
   }
+  return true;
 }
 
 }  // namespace pt

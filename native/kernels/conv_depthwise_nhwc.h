@@ -15,12 +15,15 @@ namespace pt {
 // for the per-thread scratch.
 bool conv_depthwise_nhwc_applies(const ConvGeometry& g);
 
-// w must be finite (the padding's products are skipped); the caller checks.
-void conv2d_depthwise_nhwc(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g);
+// The passes skip the kernel's taps that meet only padding (the reference multiplies them by its
+// zeros). The forward pass declines (false, nothing written) when there are such taps and w holds
+// an infinity or NaN, the weight gradient likewise when gy does; otherwise every result is the
+// reference's up to rounding, infinities and NaNs included.
+bool conv2d_depthwise_nhwc(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g);
 
 void conv2d_backward_input_depthwise_nhwc(const float* gy, const float* w, float* gx, const ConvGeometry& g);
 
-// gy must be finite, as above. Each tap sums an image in float and the images in double.
-void conv2d_backward_weight_depthwise_nhwc(const float* gy, const float* x, float* gw, const ConvGeometry& g);
+// Each tap sums an image in float and the images in double.
+bool conv2d_backward_weight_depthwise_nhwc(const float* gy, const float* x, float* gw, const ConvGeometry& g);
 
 }  // namespace pt

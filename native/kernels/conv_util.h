@@ -19,9 +19,9 @@ namespace conv_util {
 constexpr int64_t kChunkFloats = 1 << 18;
 constexpr int64_t kMaxChunk = 16;
 
-// Three per-thread buffers, grown on demand and kept for the thread's life.
+// Four per-thread buffers, grown on demand and kept for the thread's life.
 struct Scratch {
-  std::vector<float> a, b, c;
+  std::vector<float> a, b, c, d;
 };
 
 inline Scratch& scratch() {

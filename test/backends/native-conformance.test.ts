@@ -798,6 +798,17 @@ const CONVS: Conv2dGeometry[] = [
   conv(2, 16, 6, 7, 16, 3, 3, [1, 1], [2, 2], [2, 2], 16),
   conv(1, 21, 8, 8, 21, 5, 5, [2, 1], [2, 2], [1, 1], 21),
   conv(1, 16, 33, 32, 16, 3, 3, [1, 1], [1, 1], [1, 1], 16), // over 1024 positions: the row-walking loops
+  // Channels innermost, padded images: runs of positions (forward) and taps (weight gradient) with
+  // tails, channels of a whole and a half vector, the input gradient gathered (stride 1) or scattered.
+  conv(2, 24, 11, 13, 24, 3, 3, [1, 1], [1, 1], [1, 1], 24), // 13 wide: a run of 8 and one of 5
+  conv(3, 40, 9, 9, 40, 5, 5, [2, 2], [2, 2], [1, 1], 40), // 5x5 stride 2, 40 = 16 + 16 + 8 channels
+  conv(2, 19, 16, 16, 19, 3, 3, [2, 2], [1, 1], [1, 1], 19), // MobileNet's stride-2 layer, 19 channels
+  conv(2, 16, 7, 6, 16, 3, 3, [1, 1], [0, 0], [1, 1], 16), // no padding: the gather's border is the reach
+  conv(2, 16, 6, 6, 16, 3, 3, [1, 1], [3, 3], [1, 1], 16), // padding beyond the reach: scattered
+  conv(2, 16, 5, 9, 16, 1, 9, [1, 1], [0, 4], [1, 1], 16), // a row of 9 taps: runs of 8 and 1
+  conv(3, 24, 2, 2, 24, 3, 3, [2, 2], [1, 1], [1, 1], 24), // 2x2 → 1x1: the window of the live taps
+  conv(2, 16, 3, 3, 16, 3, 3, [2, 2], [1, 1], [2, 2], 16), // dilation: a window past the padding (crop)
+  conv(2, 16, 4, 12, 16, 3, 3, [1, 2], [2, 0], [2, 1], 16), // mixed strides and dilation
 ];
 
 nativeTest('conv2d and its backward passes match the reference (stride, padding, dilation, groups)', (be) => {
@@ -846,6 +857,9 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
     conv(2, 4, 5, 5, 6, 3, 3, [1, 1], [1, 1], [1, 1], 2), // batch path, gathered
     conv(2, 4, 6, 7, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // depthwise
     conv(2, 17, 2, 2, 17, 3, 3, [1, 1], [1, 1], [1, 1], 17), // depthwise, channels innermost
+    conv(2, 16, 6, 7, 16, 3, 3, [1, 1], [1, 1], [1, 1], 16), // channels innermost: the gathered input gradient
+    conv(2, 16, 7, 7, 16, 3, 3, [2, 2], [1, 1], [1, 1], 16), // channels innermost, stride 2: scattered
+    conv(3, 16, 1, 1, 16, 3, 3, [1, 1], [1, 1], [1, 1], 16), // channels innermost, only the centre tap live
     conv(3, 5, 3, 3, 10, 3, 3, [1, 1], [1, 1], [1, 1], 5), // depthwise, multiplier 2
   ]) {
     const kk = (g.c / g.groups) * g.kh * g.kw;
