@@ -7,11 +7,13 @@
  * W4: ResNet-18 (torchvision layout) training on 32×32 RGB, batch 64, SGD momentum 0.9.
  * W5: BERT encoder (4 layers, hidden 256, 4 heads, vocabulary 30,522) + classifier, sequence 128,
  *     batch 32, AdamW.  W6: ResNet-18 inference at 224×224, batch 8 (steps = batches).
- * W7: the text case's model (`npm start -- --case text`: the multi-task study's text trunk at
- *     width 10, a word embedding 8000×80 averaged over the tokens, Linear 80→50 + ReLU, and the
- *     WordNet heads pos (4) and supersense (45)), token ids [64, 40] with padding, Adam lr 0.003.
+ * W7: the text case's model (`npm start -- --case text`: the multi-task study's text trunk,
+ *     `{ width: 4, encoder: transformer, numLayers: 1, numHeads: 2 }`: a BERT encoder 32 wide, one
+ *     layer, 2 heads, over 8,001 ids (8,000 words and [MASK]), its last hidden states averaged over
+ *     the tokens, Linear 32→20 + ReLU, and the WordNet heads pos (4) and supersense (45)), token ids
+ *     [64, 40] with padding, Adam lr 0.003.
  * W8-raw, W8-mel: the audio case's models (`--case audio`, hidden 128): M5 on the raw waveform
- *     [32, 1, 16538] (channels 32), and the spectrogram CNN (channels 8, 16, 32) on log-mel
+ *     [32, 1, 16538] (channels 32), and the spectrogram CNN (channels 16, 32, 64) on log-mel
  *     [32, 1, 32, 128]; 10 classes, batch 32, Adam lr 0.002.
  * convlayers: each convolution layer's pass times (bench/conv-layers.ts), best of `reps` calls.
  * `bf16` (W1, W2, W4-W6): the whole run in bf16 mixed precision (setDefaultPrecision).
@@ -149,17 +151,17 @@ function bertRate(steps: number): number {
 /** W7: the text case's step on the WordNet source: trunk, then the pos and supersense heads, losses summed. */
 function textRate(steps: number): number {
   const trunk = new TextTrunk({
-    vocabSize: 8000,
+    vocabSize: 8001,
     maxLength: 40,
     padId: 0,
-    encoder: 'mean',
-    embedDim: 80,
+    encoder: 'transformer',
+    embedDim: 32,
     layers: 1,
-    heads: 1,
-    hidden: 50,
+    heads: 2,
+    hidden: 20,
   });
-  const pos = new nn.Linear(50, 4);
-  const supersense = new nn.Linear(50, 45);
+  const pos = new nn.Linear(20, 4);
+  const supersense = new nn.Linear(20, 45);
   const params = [...trunk.parameters(), ...pos.parameters(), ...supersense.parameters()];
   const opt = new optim.Adam(params, { lr: 0.003 });
   // texts of 8 to 32 tokens, padded with id 0 to 40 (token ids travel as float32, as a TensorDataset holds them)
@@ -189,7 +191,7 @@ function audioRate(kind: 'raw' | 'mel', steps: number): number {
   const model =
     kind === 'raw'
       ? rawAudioCnn({ numClasses: 10, channels: 32 })
-      : spectrogramCnn({ numClasses: 10, channels: [8, 16, 32] });
+      : spectrogramCnn({ numClasses: 10, channels: [16, 32, 64] });
   const x = kind === 'raw' ? rand([32, 1, 16538]).sub(0.5) : rand([32, 1, 32, 128]);
   return trainRate(model, x, labels(32), steps, new optim.Adam(model.parameters(), { lr: 0.002 }));
 }

@@ -134,7 +134,7 @@ function workloads(quick: boolean): Workload[] {
     {
       id: 'W7',
       title:
-        'text case (`--case text`): embedding 8000×80 averaged, Linear 80→50, heads 4 + 45, ids [64, 40], Adam (training samples/s)',
+        'text case (`--case text`): BERT encoder 1 layer, 32 wide, 2 heads, averaged, Linear 32→20, heads 4 + 45, ids [64, 40], Adam (training samples/s)',
       metric: 'samplesPerSec',
       contenders: zoo('W7', s(40, 10)),
     },
@@ -148,7 +148,7 @@ function workloads(quick: boolean): Workload[] {
     {
       id: 'W8-mel',
       title:
-        'audio case (`--case audio`), pipeline: spectrogram CNN (8, 16, 32) on log-mel [32, 1, 32, 128], Adam (training samples/s)',
+        'audio case (`--case audio`), pipeline: spectrogram CNN (16, 32, 64) on log-mel [32, 1, 32, 128], Adam (training samples/s)',
       metric: 'samplesPerSec',
       contenders: zoo('W8-mel', s(20, 4)),
     },

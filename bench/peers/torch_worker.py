@@ -5,9 +5,10 @@ W1: MLP 784-512-512-10, ReLU, batch 256, Adam.  W2: the benchmark CNN, batch 128
 W3: SGEMM N×N×N into a preallocated output.  W4: torchvision ResNet-18 on 32×32 RGB, batch 64, SGD
 momentum 0.9.  W5: BERT (scripts/zoo_reference.py's Hugging Face-named module; 4 layers, hidden 256,
 4 heads, vocabulary 30,522) + classifier, sequence 128, batch 32, AdamW.  W6: ResNet-18 inference
-at 224×224, batch 8, eval mode, no gradients.  W7: the text case's model (embedding 8000×80 averaged
-over the non-padding tokens, Linear 80→50 + ReLU, heads 4 and 45, losses summed; ids [64, 40],
-Adam lr 0.003).  W8-raw: M5 (channels 32) on [32, 1, 16538]; W8-mel: the spectrogram CNN (8, 16, 32)
+at 224×224, batch 8, eval mode, no gradients.  W7: the text case's model (zoo_reference's BertModel, 8,001
+ids, 32 wide, 1 layer, 2 heads, its last hidden states averaged over the non-padding tokens, Linear
+32→20 + ReLU, heads 4 and 45, losses summed; ids [64, 40], Adam lr 0.003).  W8-raw: M5 (channels 32)
+on [32, 1, 16538]; W8-mel: the spectrogram CNN (16, 32, 64)
 on [32, 1, 32, 128]; Adam lr 0.002 (polytask-worker.ts builds the same models).  Throughput is measured after warm-up steps; peak RSS comes from getrusage.
 """
 import argparse
@@ -50,10 +51,14 @@ def train_rate(torch, model, batch, in_shape, steps, opt=None, x=None, classes=1
 def text_rate(torch, steps):
     """W7: the text case's step on the WordNet source, as bench/polytask-worker.ts's textRate."""
     nn = torch.nn
-    emb = nn.Embedding(8000, 80, padding_idx=0)
-    hidden = nn.Linear(80, 50)
-    pos, sense = nn.Linear(50, 4), nn.Linear(50, 45)
-    params = [*emb.parameters(), *hidden.parameters(), *pos.parameters(), *sense.parameters()]
+    import os
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+    from zoo_reference import BertModel
+    bert = BertModel(dict(vocab=8001, hidden=32, heads=2, layers=1, inter=128, max_pos=40))
+    hidden = nn.Linear(32, 20)
+    pos, sense = nn.Linear(20, 4), nn.Linear(20, 45)
+    params = [*bert.parameters(), *hidden.parameters(), *pos.parameters(), *sense.parameters()]
     opt = torch.optim.Adam(params, lr=0.003)
     ids = torch.zeros(64, 40)
     for i in range(64):
@@ -66,7 +71,9 @@ def text_rate(torch, steps):
     def step():
         opt.zero_grad(set_to_none=True)
         mask = (ids != 0).float()
-        tokens = emb(ids.long())
+        attend = mask.clone()
+        attend[:, 0] = 1  # as TextTrunk: an empty text still attends to its first position
+        tokens, _ = bert(ids.long(), attend)
         pooled = (tokens * mask.unsqueeze(2)).sum(1) / mask.sum(1, keepdim=True).clamp(min=1)
         h = torch.relu(hidden(pooled))
         (ce(pos(h), y_pos) + ce(sense(h), y_sense)).backward()
@@ -81,7 +88,7 @@ def text_rate(torch, steps):
 
 
 def audio_model(torch, kind):
-    """W8: M5 (channels 32) or the spectrogram CNN (channels 8, 16, 32), as models/zoo/audio.ts."""
+    """W8: M5 (channels 32) or the spectrogram CNN (channels 16, 32, 64), as models/zoo/audio.ts."""
     nn = torch.nn
     if kind == "W8-raw":
         def block1d(i, o, k, s=1):
@@ -94,7 +101,7 @@ def audio_model(torch, kind):
         return nn.Sequential(*block1d(1, 32, 80, 16), *block1d(32, 32, 3), *block1d(32, 64, 3), *block1d(64, 64, 3),
                              Mean(), nn.Linear(64, 10))
     layers, prev = [], 1
-    for w in (8, 16, 32):
+    for w in (16, 32, 64):
         layers += [nn.Conv2d(prev, w, 3, padding=1, bias=False), nn.BatchNorm2d(w), nn.ReLU(), nn.MaxPool2d(2)]
         prev = w
 
