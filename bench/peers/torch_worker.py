@@ -6,7 +6,7 @@ W3: SGEMM N×N×N into a preallocated output.  W4: torchvision ResNet-18 on 32×
 momentum 0.9.  W5: BERT (scripts/zoo_reference.py's Hugging Face-named module; 4 layers, hidden 256,
 4 heads, vocabulary 30,522) + classifier, sequence 128, batch 32, AdamW.  W6: ResNet-18 inference
 at 224×224, batch 8, eval mode, no gradients.  W7: the text case's model (zoo_reference's BertModel, 8,001
-ids, 32 wide, 1 layer, 2 heads, its last hidden states averaged over the non-padding tokens, Linear
+ids, 32 wide, 1 layer, 2 heads, dropout 0.1, its last hidden states averaged over the non-padding tokens, Linear
 32→20 + ReLU, heads 4 and 45, losses summed; ids [64, 40], Adam lr 0.003).  W8-raw: M5 (channels 32)
 on [32, 1, 16538]; W8-mel: the spectrogram CNN (16, 32, 64)
 on [32, 1, 32, 128]; Adam lr 0.002 (polytask-worker.ts builds the same models).  Throughput is measured after warm-up steps; peak RSS comes from getrusage.
@@ -55,7 +55,8 @@ def text_rate(torch, steps):
     import sys
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
     from zoo_reference import BertModel
-    bert = BertModel(dict(vocab=8001, hidden=32, heads=2, layers=1, inter=128, max_pos=40))
+    # dropout 0.1 as the text trunk's BERT trains with (Hugging Face's default), hidden and attention
+    bert = BertModel(dict(vocab=8001, hidden=32, heads=2, layers=1, inter=128, max_pos=40, dropout=0.1))
     hidden = nn.Linear(32, 20)
     pos, sense = nn.Linear(20, 4), nn.Linear(20, 45)
     params = [*bert.parameters(), *hidden.parameters(), *pos.parameters(), *sense.parameters()]
