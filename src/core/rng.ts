@@ -47,6 +47,39 @@ export class Rng {
     return result;
   }
 
+  /**
+   * Fills `out` with a dropout mask: element i is `value` when the i-th uniform draw is ≥ p, else
+   * 0 — the same draws, and so the same mask, as `out[i] = uniform() >= p ? value : 0` in a loop,
+   * with the state kept in locals (a third of a small transformer's step went to that loop).
+   *
+   * @example
+   * rng.fillMask(new Float32Array(8), 0.1, 1 / 0.9); // about 1 in 10 zero, the rest 1.111…
+   */
+  fillMask(out: Float32Array, p: number, value: number): void {
+    // uniform() >= p exactly when the 32-bit draw is ≥ p·2^32 (both sides scaled by a power of two)
+    const threshold = p * 4294967296;
+    let s0 = this.s0,
+      s1 = this.s1,
+      s2 = this.s2,
+      s3 = this.s3;
+    for (let i = 0; i < out.length; i++) {
+      const m = Math.imul(s1, 5);
+      const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = result >= threshold ? value : 0;
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3 >>> 0; // as rotl leaves it
+  }
+
   /** Uniform in [0, 1). */
   uniform(): number {
     return this.nextU32() / 4294967296;

@@ -19,7 +19,7 @@ export function dropout(x: Tensor, p: number, training: boolean): Tensor {
   const mask = zerosF32(x.size);
   if (p < 1) {
     const scale = 1 / (1 - p);
-    for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() >= p ? scale : 0;
+    rng.fillMask(mask, p, scale);
   }
   return x.mul(new Tensor(mask, x.shape));
 }
@@ -40,7 +40,7 @@ export function channelDropout(x: Tensor, p: number, training: boolean): Tensor 
   const mask = zerosF32(n * c);
   if (p < 1) {
     const scale = 1 / (1 - p);
-    for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() >= p ? scale : 0;
+    rng.fillMask(mask, p, scale);
   }
   return x.mul(new Tensor(mask, [n, c, ...x.shape.slice(2).map(() => 1)]));
 }
