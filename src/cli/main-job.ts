@@ -266,9 +266,7 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobSummary> {
     seconds,
     ...recordFrom(outcomes.map((s) => [s.key, s.verdict?.headline ?? s.error])),
   });
-  // a case's run resumes only with its --case (the stored settings are checked against it)
-  const command = status === 'completed' ? null : resumeCommand(run.info, root);
-  const resume = command === null || o.case === undefined ? command : `${command} --case ${o.case.name}`;
+  const resume = status === 'completed' ? null : resumeCommand(run.info, root);
   return {
     run: run.id,
     dir: run.dir,

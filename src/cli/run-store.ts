@@ -12,11 +12,13 @@
 import * as fs from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  CONFIG_FILE,
   createRunDir,
   finishRunDir,
   INDEX_FILE,
   METRICS_FILE,
   MetricsLog,
+  readRunConfig,
   readRunInfo,
   RunIndex,
   type RunInfo,
@@ -94,10 +96,10 @@ const TRAINING_KINDS = ['train', 'pretrain', 'finetune'];
  * the command works as printed.
  *
  * @example
- * resumeCommand({ kind: 'study-mtl', id: '20260101-120000-study-mtl-3fa2c1' }, root);
+ * resumeCommand({ kind: 'study-mtl', id: '20260101-120000-study-mtl-3fa2c1', dir }, root);
  * // 'polytask study mtl --resume 20260101-120000-study-mtl-3fa2c1'
  */
-export function resumeCommand(run: Pick<RunInfo, 'kind' | 'id'>, root: string): string | null {
+export function resumeCommand(run: Pick<RunInfo, 'kind' | 'id' | 'dir'>, root: string): string | null {
   const command = TRAINING_KINDS.includes(run.kind)
     ? `polytask ${run.kind}`
     : run.kind.startsWith('study-')
@@ -107,7 +109,17 @@ export function resumeCommand(run: Pick<RunInfo, 'kind' | 'id'>, root: string): 
         : null;
   if (command === null) return null;
   const quoted = /^[\w@%+=:,./-]+$/.test(root) ? root : `'${root.replaceAll("'", "'\\''")}'`;
-  return `${command} --resume ${run.id}${root === runsRoot(undefined) ? '' : ` --runs-dir ${quoted}`}`;
+  const where = root === runsRoot(undefined) ? '' : ` --runs-dir ${quoted}`;
+  // a case's main job resumes only with its --case (the main job checks the stored case against it)
+  const mainCase = run.kind === 'main' ? storedCase(run.dir) : null;
+  return `${command} --resume ${run.id}${where}${mainCase === null ? '' : ` --case ${mainCase}`}`;
+}
+
+/** The `case` a main job's run was started with (its config.json), or null for the embedded MNIST. */
+function storedCase(dir: string): string | null {
+  const stored = fs.existsSync(join(dir, CONFIG_FILE)) ? readRunConfig(dir) : null;
+  if (typeof stored !== 'object' || stored === null || !('case' in stored)) return null;
+  return typeof stored.case === 'string' && /^[\w-]+$/.test(stored.case) ? stored.case : null;
 }
 
 /**
@@ -116,7 +128,7 @@ export function resumeCommand(run: Pick<RunInfo, 'kind' | 'id'>, root: string): 
  * @example
  * if (info.kind !== 'train') throw otherKind(info, root);
  */
-export function otherKind(run: Pick<RunInfo, 'kind' | 'id'>, root: string): CliError {
+export function otherKind(run: Pick<RunInfo, 'kind' | 'id' | 'dir'>, root: string): CliError {
   const command = resumeCommand(run, root);
   return new CliError(
     `run ${run.id} is a '${run.kind}' run; ${command === null ? 'it cannot be resumed' : `resume it with: ${command}`}`,

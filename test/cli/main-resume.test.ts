@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { CliContext } from '../../src/cli/context.js';
 import { mainJobText, runMainJob } from '../../src/cli/main-job.js';
 import { Output } from '../../src/cli/output.js';
+import { findRun, otherKind } from '../../src/cli/run-store.js';
 import { ProgressBars } from '../../src/cli/progress.js';
 import { defineStudy, type Study, type StudyKey } from '../../src/cli/studies/types.js';
 import { assembleReport, type ReportData } from '../../src/report/index.js';
@@ -129,6 +130,11 @@ test("a case's stopped main job prints a resume command that carries its --case,
     });
     assert.equal(stopped.status, 'stopped');
     assert.equal(stopped.resume, `npm start -- --resume ${stopped.run} --runs-dir ${root} --case clipart`);
+    // another command's --resume of this run names the same command (`polytask train --resume RUN`)
+    assert.match(
+      otherKind(findRun(root, stopped.run), root).message,
+      new RegExp(`resume it with: npm start -- --resume ${stopped.run} --runs-dir ${root} --case clipart$`),
+    );
     const resumed = await runMainJob({
       quick: false,
       ctx,
