@@ -23,6 +23,7 @@
 #include "conv_depthwise.h"
 #include "conv_rows.h"
 #include "conv_util.h"
+#include "conv_wgrad_direct.h"
 #include "conv_wide.h"
 #include "conv_winograd.h"
 #include "gemm.h"
@@ -239,6 +240,7 @@ void conv2d_backward_input(const float* gy, const float* w, float* gx, const Con
 
 void conv2d_backward_weight(const float* gy, const float* x, float* gw, float* gb, const ConvGeometry& g) {
   if (gb != nullptr) bias_grad(gy, gb, g);
+  if (conv2d_backward_weight_direct(gy, x, gw, g)) return;
   switch (path_of(g, true)) {
     case Path::kWinograd:
       if (conv2d_backward_weight_winograd(gy, x, gw, g)) return;

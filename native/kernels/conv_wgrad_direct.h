@@ -1,0 +1,21 @@
+// The weight gradient of convolutions with few taps a filter (first layers: 1 or 3 input channels)
+// as a direct sum of outer products, gwᵀ (taps, O) = Σ over images and output positions of the
+// column of x the taps read there ⊗ that position's gy across channels; no column matrix is built.
+//
+// Example:
+//   if (!pt::conv2d_backward_weight_direct(gy, x, gw, g)) { /* another path */ }
+#pragma once
+
+#include "conv.h"
+
+namespace pt {
+
+// Whether the direct weight gradient takes g: ungrouped, undilated, strides up to 4, at most
+// kDirectMaxTaps taps a filter (C·KH·KW), on a CPU with AVX-512.
+bool conv_wgrad_direct_applies(const ConvGeometry& g);
+
+// gw = dL/dw (overwrites gw) for a geometry conv_wgrad_direct_applies accepts; false (gw
+// untouched) for any other.
+bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, const ConvGeometry& g);
+
+}  // namespace pt
