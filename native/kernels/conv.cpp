@@ -239,8 +239,8 @@ void conv2d_backward_input(const float* gy, const float* w, float* gx, const Con
 }
 
 void conv2d_backward_weight(const float* gy, const float* x, float* gw, float* gb, const ConvGeometry& g) {
+  if (conv2d_backward_weight_direct(gy, x, gw, gb, g)) return;  // the bias gradient in the same pass
   if (gb != nullptr) bias_grad(gy, gb, g);
-  if (conv2d_backward_weight_direct(gy, x, gw, g)) return;
   switch (path_of(g, true)) {
     case Path::kWinograd:
       if (conv2d_backward_weight_winograd(gy, x, gw, g)) return;

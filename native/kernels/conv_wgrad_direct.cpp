@@ -55,7 +55,8 @@ const bool kAvx512 = __builtin_cpu_supports("avx512f");
 
 // acc (TB rows of stride acc_ld, NV·16 floats each) += Σ over output rows [oy0, oy1) and columns
 // [0, ow) of x(tap t at that position) · gt(position, 16·NV channels). q: the phase planes (tap
-// t reads q[off[t] + oy·wq + ox]); gt: the transposed gy, a row of ld floats a position.
+// t reads q[off[t] + oy·wq + ox]); gt: the transposed gy of rows [oy0, oy1), a row of ld floats
+// a position.
 template <int NV, int TB>
 __attribute__((target("avx512f"))) void outer_block(const float* q, const int64_t* off, const float* gt, int64_t ld,
                                                     int64_t oy0, int64_t oy1, int64_t ow, int64_t wq, float* acc,
@@ -67,7 +68,7 @@ __attribute__((target("avx512f"))) void outer_block(const float* q, const int64_
     for (int v = 0; v < NV; ++v) a[t][v] = _mm512_loadu_ps(acc + t * acc_ld + 16 * v);
   }
   for (int64_t oy = oy0; oy < oy1; ++oy) {
-    const float* g = gt + oy * ow * ld;
+    const float* g = gt + (oy - oy0) * ow * ld;
     const float* p[TB];
 #pragma GCC unroll 16
     for (int t = 0; t < TB; ++t) p[t] = q + off[t] + oy * wq;
@@ -87,6 +88,35 @@ __attribute__((target("avx512f"))) void outer_block(const float* q, const int64_
   for (int t = 0; t < TB; ++t) {
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) _mm512_storeu_ps(acc + t * acc_ld + 16 * v, a[t][v]);
+  }
+}
+
+// sums[o] += Σ over the cp rows of gt (ld floats each) of gt[row][o], for o < 16·nv: the bias
+// gradient of a chunk, its float partial sums added into double.
+__attribute__((target("avx512f"))) void column_sums(const float* gt, int64_t cp, int64_t ld, int64_t nv,
+                                                    double* sums) {
+  for (int64_t v = 0; v < nv; ++v) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+    int64_t r = 0;
+    for (; r + 2 <= cp; r += 2) {
+      a0 = _mm512_add_ps(a0, _mm512_loadu_ps(gt + r * ld + 16 * v));
+      a1 = _mm512_add_ps(a1, _mm512_loadu_ps(gt + (r + 1) * ld + 16 * v));
+    }
+    if (r < cp) a0 = _mm512_add_ps(a0, _mm512_loadu_ps(gt + r * ld + 16 * v));
+    const __m512 a = _mm512_add_ps(a0, a1);
+    double* d = sums + 16 * v;
+    _mm512_storeu_pd(d, _mm512_add_pd(_mm512_loadu_pd(d), _mm512_cvtps_pd(_mm512_castps512_ps256(a))));
+    _mm512_storeu_pd(d + 8, _mm512_add_pd(_mm512_loadu_pd(d + 8),
+                                          _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)))));
+  }
+}
+
+// Prefetches rows [0, rows) (stride ld) of len floats each into the caches.
+void prefetch_rows(const float* m, int64_t rows, int64_t len, int64_t ld) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const char* row = reinterpret_cast<const char*>(m + r * ld);
+    for (int64_t b = 0; b < len * 4; b += 64) _mm_prefetch(row + b, _MM_HINT_T1);
+    _mm_prefetch(row + len * 4 - 1, _MM_HINT_T1);
   }
 }
 
@@ -196,7 +226,7 @@ bool conv_wgrad_direct_applies(const ConvGeometry& g) {
 #endif
 }
 
-bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, const ConvGeometry& g) {
+bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, float* gb, const ConvGeometry& g) {
 #if PT_WGRAD_DIRECT_AVX512
   if (!conv_wgrad_direct_applies(g)) return false;
   const Plan p = plan_of(g);
@@ -218,21 +248,30 @@ bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, c
   const int64_t rows = std::max<int64_t>(1, kChunkGyFloats / (g.ow * p.op));
   const int64_t tasks = accumulator_tasks(g.n);
   PooledFloats acc(tasks * asize, true);
+  std::vector<double> bsum(static_cast<size_t>(tasks * p.op), 0.0);
   run_tasks(tasks, [&](int64_t task) {
     Scratch& s = scratch();
     float* q = grow(s.a, g.c * p.sh * p.sw * p.plane);
-    float* gt = grow(s.b, sp * p.op);
-    if (p.op != g.o) std::fill(gt, gt + sp * p.op, 0.0f);  // the extra channels stay zero
+    float* gt = grow(s.b, rows * g.ow * p.op);
+    if (p.op != g.o) std::fill(gt, gt + rows * g.ow * p.op, 0.0f);  // the extra channels stay zero
     float* at = acc.data() + task * asize;
     for (int64_t i = g.n * task / tasks, end = g.n * (task + 1) / tasks; i < end; ++i) {
       phase_planes(x + i * g.c * hw, g, p, q);
-      transpose(gy + i * g.o * sp, g.o, sp, sp, gt, p.op);
       for (int64_t oy0 = 0; oy0 < g.oh; oy0 += rows) {
         const int64_t oy1 = std::min(g.oh, oy0 + rows);
+        // this chunk's gy, (positions, Op)
+        transpose(gy + i * g.o * sp + oy0 * g.ow, g.o, (oy1 - oy0) * g.ow, sp, gt, p.op);
+        // the next chunk's gy (in this image or the next) comes in while the blocks run
+        const int64_t next = oy1 < g.oh ? i * g.o * sp + oy1 * g.ow : (i + 1 < end ? (i + 1) * g.o * sp : -1);
+        if (next >= 0) {
+          const int64_t len = std::min(g.oh - (next % sp) / g.ow, rows) * g.ow;
+          prefetch_rows(gy + next, g.o, len, sp);
+        }
         for (const Block& b : blocks) {
           b.fn(q, p.off.data() + b.t0, gt + 16 * b.v0, p.op, oy0, oy1, g.ow, p.wq, at + b.t0 * p.op + 16 * b.v0,
                p.op);
         }
+        if (gb != nullptr) column_sums(gt, (oy1 - oy0) * g.ow, p.op, nvt, bsum.data() + task * p.op);
       }
     }
   });
@@ -242,12 +281,18 @@ bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, c
       for (int64_t k = 0; k < tasks; ++k) sum += acc[static_cast<size_t>(k * asize + t * p.op + o)];
       gw[o * p.taps + t] = sum;
     }
+    if (gb != nullptr) {
+      double sum = 0.0;
+      for (int64_t k = 0; k < tasks; ++k) sum += bsum[static_cast<size_t>(k * p.op + o)];
+      gb[o] = static_cast<float>(sum);
+    }
   }
   return true;
 #else
   (void)gy;
   (void)x;
   (void)gw;
+  (void)gb;
   (void)g;
   return false;
 #endif

@@ -3,7 +3,7 @@
 // column of x the taps read there ⊗ that position's gy across channels; no column matrix is built.
 //
 // Example:
-//   if (!pt::conv2d_backward_weight_direct(gy, x, gw, g)) { /* another path */ }
+//   if (!pt::conv2d_backward_weight_direct(gy, x, gw, gb, g)) { /* another path */ }
 #pragma once
 
 #include "conv.h"
@@ -14,8 +14,9 @@ namespace pt {
 // kDirectMaxTaps taps a filter (C·KH·KW), on a CPU with AVX-512.
 bool conv_wgrad_direct_applies(const ConvGeometry& g);
 
-// gw = dL/dw (overwrites gw) for a geometry conv_wgrad_direct_applies accepts; false (gw
-// untouched) for any other.
-bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, const ConvGeometry& g);
+// gw = dL/dw (overwrites gw) and, when gb is not null, gb = dL/dbias (overwrites gb, summed in
+// the same pass) for a geometry conv_wgrad_direct_applies accepts; false (gw and gb untouched)
+// for any other.
+bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, float* gb, const ConvGeometry& g);
 
 }  // namespace pt
