@@ -40,15 +40,21 @@ namespace {
 
 using namespace conv_util;
 
-// Taps a filter (C·KH·KW) up to which the direct path runs: a 7x7 kernel on 3 channels is 147.
+// Taps a filter (C·KH·KW) up to which the direct path always runs: a 7x7 kernel on 3 channels
+// is 147.
 constexpr int64_t kDirectMaxTaps = 160;
+// Beyond that, it runs where a task's accumulator (taps x Op floats) fits in a quarter of an L2
+// and the output map is larger than 8x8 (smaller ones run too few positions a block).
+constexpr int64_t kDirectMaxAccFloats = 64 * 1024;
+constexpr int64_t kDirectMinPositions = 65;
 
 // The largest block of taps for NV vectors of channels: NV·TB accumulators plus NV gy vectors
 // and a broadcast stay within the 32 zmm registers.
 constexpr int kMaxTb[5] = {0, 16, 12, 8, 6};
 
-// Floats of gy (transposed) a chunk of output rows may hold: half of a 48 KiB L1d.
-constexpr int64_t kChunkGyFloats = 6 * 1024;
+// Output positions a chunk of output rows holds (at least one row): the gy of a block's
+// channels, up to 64 floats a position, fills half of a 48 KiB L1d.
+constexpr int64_t kChunkPositions = 96;
 
 #if PT_WGRAD_DIRECT_AVX512
 const bool kAvx512 = __builtin_cpu_supports("avx512f");
@@ -217,7 +223,8 @@ void phase_planes(const float* x, const ConvGeometry& g, const Plan& p, float* q
 bool conv_wgrad_direct_applies(const ConvGeometry& g) {
 #if PT_WGRAD_DIRECT_AVX512
   return kAvx512 && g.groups == 1 && g.dilation_h == 1 && g.dilation_w == 1 && g.stride_h >= 1 &&
-         g.stride_h <= 4 && g.stride_w >= 1 && g.stride_w <= 4 && g.c * g.kh * g.kw <= kDirectMaxTaps &&
+         g.stride_h <= 4 && g.stride_w >= 1 && g.stride_w <= 4 && (g.c * g.kh * g.kw <= kDirectMaxTaps ||
+          (g.c * g.kh * g.kw * ((g.o + 15) / 16 * 16) <= kDirectMaxAccFloats && g.oh * g.ow >= kDirectMinPositions)) &&
          g.oh >= 1 && g.ow >= 1 && g.o >= 1 && g.oh == (g.h + 2 * g.pad_h - g.kh) / g.stride_h + 1 &&
          g.ow == (g.w + 2 * g.pad_w - g.kw) / g.stride_w + 1;
 #else
@@ -245,7 +252,7 @@ bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, f
       blocks.push_back({block_fn(nv, static_cast<int>(t1 - t0)), t0, v0});
     }
   }
-  const int64_t rows = std::max<int64_t>(1, kChunkGyFloats / (g.ow * p.op));
+  const int64_t rows = std::max<int64_t>(1, kChunkPositions / g.ow);
   const int64_t tasks = accumulator_tasks(g.n);
   PooledFloats acc(tasks * asize, true);
   std::vector<double> bsum(static_cast<size_t>(tasks * p.op), 0.0);
