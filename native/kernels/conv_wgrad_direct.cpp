@@ -253,10 +253,17 @@ bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, f
     }
   }
   const int64_t rows = std::max<int64_t>(1, kChunkPositions / g.ow);
+  // Jobs: a share of the images (a task, with its own accumulator) x a share of the blocks (a
+  // part); fewer images than threads split the blocks instead, every part walking every image.
   const int64_t tasks = accumulator_tasks(g.n);
+  const int64_t parts =
+      g.n < num_threads() ? std::min<int64_t>(num_threads(), static_cast<int64_t>(blocks.size())) : 1;
+  const auto block_parts = even_split(static_cast<int64_t>(blocks.size()), parts);
   PooledFloats acc(tasks * asize, true);
   std::vector<double> bsum(static_cast<size_t>(tasks * p.op), 0.0);
-  run_tasks(tasks, [&](int64_t task) {
+  run_tasks(tasks * parts, [&](int64_t job) {
+    const int64_t task = job / parts, part = job % parts;
+    const bool sums = gb != nullptr && part == 0;  // the bias gradient: part 0 of each task
     Scratch& s = scratch();
     float* q = grow(s.a, g.c * p.sh * p.sw * p.plane);
     float* gt = grow(s.b, rows * g.ow * p.op);
@@ -268,27 +275,34 @@ bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, f
         const int64_t oy1 = std::min(g.oh, oy0 + rows);
         // this chunk's gy, (positions, Op)
         transpose(gy + i * g.o * sp + oy0 * g.ow, g.o, (oy1 - oy0) * g.ow, sp, gt, p.op);
-        // the next chunk's gy (in this image or the next) comes in while the blocks run
-        const int64_t next = oy1 < g.oh ? i * g.o * sp + oy1 * g.ow : (i + 1 < end ? (i + 1) * g.o * sp : -1);
-        if (next >= 0) {
-          const int64_t len = std::min(g.oh - (next % sp) / g.ow, rows) * g.ow;
-          prefetch_rows(gy + next, g.o, len, sp);
+        // the next chunk's gy (in this image or the next, with that image's x) comes in while
+        // the blocks run
+        if (oy1 < g.oh) {
+          prefetch_rows(gy + i * g.o * sp + oy1 * g.ow, g.o, std::min(g.oh - oy1, rows) * g.ow, sp);
+        } else if (i + 1 < end) {
+          prefetch_rows(gy + (i + 1) * g.o * sp, g.o, std::min(g.oh, rows) * g.ow, sp);
+          prefetch_rows(x + (i + 1) * g.c * hw, 1, g.c * hw, 0);
         }
-        for (const Block& b : blocks) {
+        for (int64_t k = block_parts[static_cast<size_t>(part)].first; k < block_parts[static_cast<size_t>(part)].second;
+             ++k) {
+          const Block& b = blocks[static_cast<size_t>(k)];
           b.fn(q, p.off.data() + b.t0, gt + 16 * b.v0, p.op, oy0, oy1, g.ow, p.wq, at + b.t0 * p.op + 16 * b.v0,
                p.op);
         }
-        if (gb != nullptr) column_sums(gt, (oy1 - oy0) * g.ow, p.op, nvt, bsum.data() + task * p.op);
+        if (sums) column_sums(gt, (oy1 - oy0) * g.ow, p.op, nvt, bsum.data() + task * p.op);
       }
     }
   });
-  for (int64_t o = 0; o < g.o; ++o) {
-    for (int64_t t = 0; t < p.taps; ++t) {
-      float sum = 0.0f;
-      for (int64_t k = 0; k < tasks; ++k) sum += acc[static_cast<size_t>(k * asize + t * p.op + o)];
-      gw[o * p.taps + t] = sum;
-    }
-    if (gb != nullptr) {
+  // gw (O, taps) = the tasks' accumulators (taps, Op) added up in task order, transposed
+  for (int64_t k = 1; k < tasks; ++k) {
+    const float* src = acc.data() + k * asize;
+    for (int64_t j = 0; j < asize; ++j) acc[static_cast<size_t>(j)] += src[j];
+  }
+  for (int64_t t = 0; t < p.taps; ++t) {
+    for (int64_t o = 0; o < g.o; ++o) gw[o * p.taps + t] = acc[static_cast<size_t>(t * p.op + o)];
+  }
+  if (gb != nullptr) {
+    for (int64_t o = 0; o < g.o; ++o) {
       double sum = 0.0;
       for (int64_t k = 0; k < tasks; ++k) sum += bsum[static_cast<size_t>(k * p.op + o)];
       gb[o] = static_cast<float>(sum);

@@ -788,6 +788,7 @@ const CONVS: Conv2dGeometry[] = [
   conv(3, 1, 2, 3, 9, 5, 5, [1, 1], [2, 2], [1, 1], 1), // kernel larger than the image
   conv(2, 17, 9, 7, 7, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 153 taps a filter
   conv(9, 1, 28, 28, 32, 3, 3, [2, 2], [1, 1], [1, 1], 1), // more images than tasks
+  conv(1, 3, 20, 18, 40, 7, 7, [2, 2], [3, 3], [1, 1], 1), // one image: the threads split the blocks
   conv(3, 20, 9, 10, 40, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 180 taps x 48 channels on 9x10: direct too
   conv(2, 24, 19, 17, 24, 3, 3, [2, 2], [1, 1], [1, 1], 1), // likewise at stride 2, 10x9 outputs
   conv(1, 1, 70, 70, 2, 3, 3, [5, 5], [0, 0], [1, 1], 1), // narrow output of a plane too large to gather
