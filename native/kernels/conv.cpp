@@ -12,6 +12,9 @@
 //     y_i (O, HW) = w (O, C) · x_i (C, HW). With at least as many images as threads, each thread
 //     takes whole images (the GEMMs inside then run single-threaded); otherwise images go one by
 //     one through the multithreaded GEMM.
+// The weight gradient of few-tap filters (first layers, and 3x3 ones whose taps x channels fit
+// 256 KiB on maps over 8x8) goes before all of these to direct outer products, its bias gradient
+// in the same pass (conv_wgrad_direct.cpp).
 // This file also keeps the bias gradient, shared by every path.
 #include "conv.h"
 
