@@ -12,6 +12,9 @@
 //     y_i (O, HW) = w (O, C) · x_i (C, HW). With at least as many images as threads, each thread
 //     takes whole images (the GEMMs inside then run single-threaded); otherwise images go one by
 //     one through the multithreaded GEMM.
+// The weight gradient of few-tap filters (first layers, and 3x3 ones whose taps x channels fit
+// 256 KiB on maps over 8x8) goes before all of these to direct outer products, its bias gradient
+// in the same pass (conv_wgrad_direct.cpp).
 // This file also keeps the bias gradient, shared by every path.
 #include "conv.h"
 
@@ -23,6 +26,7 @@
 #include "conv_depthwise.h"
 #include "conv_rows.h"
 #include "conv_util.h"
+#include "conv_wgrad_direct.h"
 #include "conv_wide.h"
 #include "conv_winograd.h"
 #include "gemm.h"
@@ -238,6 +242,7 @@ void conv2d_backward_input(const float* gy, const float* w, float* gx, const Con
 }
 
 void conv2d_backward_weight(const float* gy, const float* x, float* gw, float* gb, const ConvGeometry& g) {
+  if (conv2d_backward_weight_direct(gy, x, gw, gb, g)) return;  // the bias gradient in the same pass
   if (gb != nullptr) bias_grad(gy, gb, g);
   switch (path_of(g, true)) {
     case Path::kWinograd:

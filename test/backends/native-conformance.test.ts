@@ -779,6 +779,18 @@ const CONVS: Conv2dGeometry[] = [
   // Maps up to 32 wide gather the column matrix through a tap table (col2im through its inverse).
   conv(3, 6, 24, 23, 5, 3, 3, [2, 2], [1, 1], [1, 1], 1), // 12x12 output, stride 2
   conv(2, 3, 9, 9, 4, 3, 3, [2, 2], [2, 2], [2, 2], 1), // stride 2 with dilation
+  // the direct weight gradient (few taps a filter): odd sizes, strides 1-4, channel counts off 16
+  conv(1, 1, 13, 11, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1), // one image, one channel
+  conv(5, 3, 23, 21, 70, 7, 7, [2, 2], [3, 3], [1, 1], 1), // 70 channels: 3 + 2 vectors
+  conv(2, 3, 17, 19, 33, 5, 5, [3, 2], [2, 1], [1, 1], 1), // mixed strides, 33 channels
+  conv(3, 2, 15, 14, 17, 4, 3, [4, 4], [0, 1], [1, 1], 1), // stride 4, even kernel height
+  conv(2, 3, 9, 8, 16, 1, 1, [2, 2], [0, 0], [1, 1], 1), // kernel smaller than the stride
+  conv(3, 1, 2, 3, 9, 5, 5, [1, 1], [2, 2], [1, 1], 1), // kernel larger than the image
+  conv(2, 17, 9, 7, 7, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 153 taps a filter
+  conv(9, 1, 28, 28, 32, 3, 3, [2, 2], [1, 1], [1, 1], 1), // more images than tasks
+  conv(1, 3, 20, 18, 40, 7, 7, [2, 2], [3, 3], [1, 1], 1), // one image: the threads split the blocks
+  conv(3, 20, 9, 10, 40, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 180 taps x 48 channels on 9x10: direct too
+  conv(2, 24, 19, 17, 24, 3, 3, [2, 2], [1, 1], [1, 1], 1), // likewise at stride 2, 10x9 outputs
   conv(1, 1, 70, 70, 2, 3, 3, [5, 5], [0, 0], [1, 1], 1), // narrow output of a plane too large to gather
   // Depthwise (groups == C) by direct loops: strides, odd sizes, a channel multiplier, dilation.
   conv(3, 6, 9, 11, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6),
@@ -861,6 +873,8 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
     conv(2, 16, 7, 7, 16, 3, 3, [2, 2], [1, 1], [1, 1], 16), // channels innermost, stride 2: scattered
     conv(3, 16, 1, 1, 16, 3, 3, [1, 1], [1, 1], [1, 1], 16), // channels innermost, only the centre tap live
     conv(3, 5, 3, 3, 10, 3, 3, [1, 1], [1, 1], [1, 1], 5), // depthwise, multiplier 2
+    conv(2, 3, 11, 9, 20, 7, 7, [2, 2], [3, 3], [1, 1], 1), // direct weight gradient, stride 2
+    conv(2, 1, 6, 7, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1), // direct weight gradient, one channel
   ]) {
     const kk = (g.c / g.groups) * g.kh * g.kw;
     const ySize = g.n * g.o * g.oh * g.ow;

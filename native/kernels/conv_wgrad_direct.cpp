@@ -1,0 +1,322 @@
+// The direct weight gradient (conv_wgrad_direct.h): gwᵀ (T taps, O) = Σ over images and output
+// positions p of xcol(p) ⊗ gy(p), where xcol(p) holds the T input values the taps read at p.
+//
+// Per image, x is laid out as "phase planes": for strides (sh, sw) the padded image splits into
+// sh·sw planes, plane (a, b) holding the padded pixels at rows ≡ a (mod sh) and columns ≡ b (mod
+// sw), hq x wq each (hq = OH + (KH−1)/sh, wq = OW + (KW−1)/sw); tap (c, ki, kj) then reads its
+// plane (ki mod sh, kj mod sw) at row oy + ki/sh, column ox + kj/sw, so that along an output row
+// every tap reads consecutive floats (stride 1: the plane is the zero-bordered image itself).
+// gy is transposed to (positions, Op), Op = O rounded up to 16 (the extra columns zero).
+//
+// The micro-kernel (outer_block) holds a block of TB taps x NV·16 channels of gwᵀ in zmm
+// registers and, for each output position, loads NV vectors of gy and broadcasts TB x values,
+// NV·TB fused multiply-adds: a GEMM micro-kernel whose A panel is read in place from the phase
+// planes, so the column matrix im2col would copy (T rows of every position) never exists. Output
+// rows go in chunks whose gy rows fit in L1; every block of taps and channels runs over a chunk
+// before the next one is touched. Each task sums a share of the images into its own accumulator,
+// (T, Op) floats; the tasks' accumulators are added up in task order at the end.
+//
+// Every product of the reference is formed (padding taps multiply their zeros by gy), so
+// infinities and NaNs in x or gy come out as the reference's; the sums run in another order.
+#include "conv_wgrad_direct.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "conv_transpose.h"
+#include "conv_util.h"
+#include "storage_pool.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define PT_WGRAD_DIRECT_AVX512 1
+#endif
+
+namespace pt {
+namespace {
+
+using namespace conv_util;
+
+// Taps a filter (C·KH·KW) up to which the direct path always runs: a 7x7 kernel on 3 channels
+// is 147.
+constexpr int64_t kDirectMaxTaps = 160;
+// Beyond that, it runs where a task's accumulator (taps x Op floats) fits in a quarter of an L2
+// and the output map is larger than 8x8 (smaller ones run too few positions a block).
+constexpr int64_t kDirectMaxAccFloats = 64 * 1024;
+constexpr int64_t kDirectMinPositions = 65;
+
+// The largest block of taps for NV vectors of channels: NV·TB accumulators plus NV gy vectors
+// and a broadcast stay within the 32 zmm registers.
+constexpr int kMaxTb[5] = {0, 16, 12, 8, 6};
+
+// Output positions a chunk of output rows holds (at least one row): the gy of a block's
+// channels, up to 64 floats a position, fills half of a 48 KiB L1d.
+constexpr int64_t kChunkPositions = 96;
+
+#if PT_WGRAD_DIRECT_AVX512
+const bool kAvx512 = __builtin_cpu_supports("avx512f");
+
+// acc (TB rows of stride acc_ld, NV·16 floats each) += Σ over output rows [oy0, oy1) and columns
+// [0, ow) of x(tap t at that position) · gt(position, 16·NV channels). q: the phase planes (tap
+// t reads q[off[t] + oy·wq + ox]); gt: the transposed gy of rows [oy0, oy1), a row of ld floats
+// a position.
+template <int NV, int TB>
+__attribute__((target("avx512f"))) void outer_block(const float* q, const int64_t* off, const float* gt, int64_t ld,
+                                                    int64_t oy0, int64_t oy1, int64_t ow, int64_t wq, float* acc,
+                                                    int64_t acc_ld) {
+  __m512 a[TB][NV];
+#pragma GCC unroll 16
+  for (int t = 0; t < TB; ++t) {
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) a[t][v] = _mm512_loadu_ps(acc + t * acc_ld + 16 * v);
+  }
+  for (int64_t oy = oy0; oy < oy1; ++oy) {
+    const float* g = gt + (oy - oy0) * ow * ld;
+    const float* p[TB];
+#pragma GCC unroll 16
+    for (int t = 0; t < TB; ++t) p[t] = q + off[t] + oy * wq;
+    for (int64_t ox = 0; ox < ow; ++ox, g += ld) {
+      __m512 gv[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) gv[v] = _mm512_loadu_ps(g + 16 * v);
+#pragma GCC unroll 16
+      for (int t = 0; t < TB; ++t) {
+        const __m512 b = _mm512_set1_ps(p[t][ox]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) a[t][v] = _mm512_fmadd_ps(b, gv[v], a[t][v]);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < TB; ++t) {
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) _mm512_storeu_ps(acc + t * acc_ld + 16 * v, a[t][v]);
+  }
+}
+
+// sums[o] += Σ over the cp rows of gt (ld floats each) of gt[row][o], for o < 16·nv: the bias
+// gradient of a chunk, its float partial sums added into double.
+__attribute__((target("avx512f"))) void column_sums(const float* gt, int64_t cp, int64_t ld, int64_t nv,
+                                                    double* sums) {
+  for (int64_t v = 0; v < nv; ++v) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+    int64_t r = 0;
+    for (; r + 2 <= cp; r += 2) {
+      a0 = _mm512_add_ps(a0, _mm512_loadu_ps(gt + r * ld + 16 * v));
+      a1 = _mm512_add_ps(a1, _mm512_loadu_ps(gt + (r + 1) * ld + 16 * v));
+    }
+    if (r < cp) a0 = _mm512_add_ps(a0, _mm512_loadu_ps(gt + r * ld + 16 * v));
+    const __m512 a = _mm512_add_ps(a0, a1);
+    double* d = sums + 16 * v;
+    _mm512_storeu_pd(d, _mm512_add_pd(_mm512_loadu_pd(d), _mm512_cvtps_pd(_mm512_castps512_ps256(a))));
+    _mm512_storeu_pd(d + 8, _mm512_add_pd(_mm512_loadu_pd(d + 8),
+                                          _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)))));
+  }
+}
+
+// Prefetches rows [0, rows) (stride ld) of len floats each into the caches.
+void prefetch_rows(const float* m, int64_t rows, int64_t len, int64_t ld) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const char* row = reinterpret_cast<const char*>(m + r * ld);
+    for (int64_t b = 0; b < len * 4; b += 64) _mm_prefetch(row + b, _MM_HINT_T1);
+    _mm_prefetch(row + len * 4 - 1, _MM_HINT_T1);
+  }
+}
+
+using BlockFn = void (*)(const float*, const int64_t*, const float*, int64_t, int64_t, int64_t, int64_t, int64_t,
+                         float*, int64_t);
+
+template <int NV, size_t... I>
+constexpr std::array<BlockFn, sizeof...(I)> blocks_of(std::index_sequence<I...>) {
+  return {&outer_block<NV, static_cast<int>(I) + 1>...};
+}
+
+// kernels[NV − 1][TB − 1], TB up to kMaxTb[NV] (the rest null).
+const std::array<BlockFn, 16> kBlocks1 = blocks_of<1>(std::make_index_sequence<16>());
+const std::array<BlockFn, 12> kBlocks2 = blocks_of<2>(std::make_index_sequence<12>());
+const std::array<BlockFn, 8> kBlocks3 = blocks_of<3>(std::make_index_sequence<8>());
+const std::array<BlockFn, 6> kBlocks4 = blocks_of<4>(std::make_index_sequence<6>());
+
+BlockFn block_fn(int nv, int tb) {
+  switch (nv) {
+    case 1:
+      return kBlocks1[static_cast<size_t>(tb - 1)];
+    case 2:
+      return kBlocks2[static_cast<size_t>(tb - 1)];
+    case 3:
+      return kBlocks3[static_cast<size_t>(tb - 1)];
+    default:
+      return kBlocks4[static_cast<size_t>(tb - 1)];
+  }
+}
+#endif
+
+// [begin, end) pieces of [0, n) into `parts` near-equal runs.
+std::vector<std::pair<int64_t, int64_t>> even_split(int64_t n, int64_t parts) {
+  std::vector<std::pair<int64_t, int64_t>> v;
+  for (int64_t i = 0; i < parts; ++i) v.emplace_back(n * i / parts, n * (i + 1) / parts);
+  return v;
+}
+
+struct Plan {
+  int64_t sh, sw, hq, wq, plane;  // strides; one phase plane, hq x wq
+  int64_t taps, op;               // C·KH·KW; O rounded up to 16
+  std::vector<int64_t> off;       // tap t's first float in the phase planes
+};
+
+Plan plan_of(const ConvGeometry& g) {
+  Plan p{};
+  p.sh = g.stride_h;
+  p.sw = g.stride_w;
+  p.hq = g.oh + (g.kh - 1) / p.sh;
+  p.wq = g.ow + (g.kw - 1) / p.sw;
+  p.plane = p.hq * p.wq;
+  p.taps = g.c * g.kh * g.kw;
+  p.op = (g.o + 15) / 16 * 16;
+  for (int64_t c = 0; c < g.c; ++c) {
+    for (int64_t ki = 0; ki < g.kh; ++ki) {
+      for (int64_t kj = 0; kj < g.kw; ++kj) {
+        const int64_t phase = (c * p.sh + ki % p.sh) * p.sw + kj % p.sw;
+        p.off.push_back(phase * p.plane + (ki / p.sh) * p.wq + kj / p.sw);
+      }
+    }
+  }
+  return p;
+}
+
+// One image's x (C, H, W) → its phase planes q (C, sh, sw, hq, wq), zero where the padding is.
+void phase_planes(const float* x, const ConvGeometry& g, const Plan& p, float* q) {
+  for (int64_t c = 0; c < g.c; ++c) {
+    for (int64_t a = 0; a < p.sh; ++a) {
+      for (int64_t b = 0; b < p.sw; ++b) {
+        float* plane = q + ((c * p.sh + a) * p.sw + b) * p.plane;
+        // columns j whose pixel ix = sw·j + b − pad_w lies in [0, W)
+        const int64_t j0 = std::min(p.wq, std::max<int64_t>(0, (g.pad_w - b + p.sw - 1) / p.sw));
+        const int64_t last = g.w - 1 + g.pad_w - b;  // sw·j ≤ last
+        const int64_t j1 = last < 0 ? j0 : std::max(j0, std::min(p.wq, last / p.sw + 1));
+        for (int64_t i = 0; i < p.hq; ++i) {
+          float* row = plane + i * p.wq;
+          const int64_t iy = p.sh * i + a - g.pad_h;
+          if (iy < 0 || iy >= g.h || j1 == j0) {
+            std::fill(row, row + p.wq, 0.0f);
+            continue;
+          }
+          const float* src = x + (c * g.h + iy) * g.w + p.sw * j0 + b - g.pad_w;
+          std::fill(row, row + j0, 0.0f);
+          if (p.sw == 1) {
+            std::memcpy(row + j0, src, static_cast<size_t>(j1 - j0) * sizeof(float));
+          } else {
+            for (int64_t j = j0; j < j1; ++j) row[j] = src[(j - j0) * p.sw];
+          }
+          std::fill(row + j1, row + p.wq, 0.0f);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+bool conv_wgrad_direct_applies(const ConvGeometry& g) {
+#if PT_WGRAD_DIRECT_AVX512
+  return kAvx512 && g.groups == 1 && g.dilation_h == 1 && g.dilation_w == 1 && g.stride_h >= 1 &&
+         g.stride_h <= 4 && g.stride_w >= 1 && g.stride_w <= 4 && (g.c * g.kh * g.kw <= kDirectMaxTaps ||
+          (g.c * g.kh * g.kw * ((g.o + 15) / 16 * 16) <= kDirectMaxAccFloats && g.oh * g.ow >= kDirectMinPositions)) &&
+         g.oh >= 1 && g.ow >= 1 && g.o >= 1 && g.oh == (g.h + 2 * g.pad_h - g.kh) / g.stride_h + 1 &&
+         g.ow == (g.w + 2 * g.pad_w - g.kw) / g.stride_w + 1;
+#else
+  (void)g;
+  return false;
+#endif
+}
+
+bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, float* gb, const ConvGeometry& g) {
+#if PT_WGRAD_DIRECT_AVX512
+  if (!conv_wgrad_direct_applies(g)) return false;
+  const Plan p = plan_of(g);
+  const int64_t sp = g.oh * g.ow, hw = g.h * g.w;
+  const int64_t asize = p.taps * p.op;
+  // Blocks: channel groups of up to 4 vectors, each cut into near-equal runs of taps.
+  struct Block {
+    BlockFn fn;
+    int64_t t0, v0;
+  };
+  std::vector<Block> blocks;
+  const int64_t nvt = p.op / 16;
+  for (const auto& [v0, v1] : even_split(nvt, (nvt + 3) / 4)) {
+    const int nv = static_cast<int>(v1 - v0);
+    for (const auto& [t0, t1] : even_split(p.taps, (p.taps + kMaxTb[nv] - 1) / kMaxTb[nv])) {
+      blocks.push_back({block_fn(nv, static_cast<int>(t1 - t0)), t0, v0});
+    }
+  }
+  const int64_t rows = std::max<int64_t>(1, kChunkPositions / g.ow);
+  // Jobs: a share of the images (a task, with its own accumulator) x a share of the blocks (a
+  // part); fewer images than threads split the blocks instead, every part walking every image.
+  const int64_t tasks = accumulator_tasks(g.n);
+  const int64_t parts =
+      g.n < num_threads() ? std::min<int64_t>(num_threads(), static_cast<int64_t>(blocks.size())) : 1;
+  const auto block_parts = even_split(static_cast<int64_t>(blocks.size()), parts);
+  PooledFloats acc(tasks * asize, true);
+  std::vector<double> bsum(static_cast<size_t>(tasks * p.op), 0.0);
+  run_tasks(tasks * parts, [&](int64_t job) {
+    const int64_t task = job / parts, part = job % parts;
+    const bool sums = gb != nullptr && part == 0;  // the bias gradient: part 0 of each task
+    Scratch& s = scratch();
+    float* q = grow(s.a, g.c * p.sh * p.sw * p.plane);
+    float* gt = grow(s.b, rows * g.ow * p.op);
+    if (p.op != g.o) std::fill(gt, gt + rows * g.ow * p.op, 0.0f);  // the extra channels stay zero
+    float* at = acc.data() + task * asize;
+    for (int64_t i = g.n * task / tasks, end = g.n * (task + 1) / tasks; i < end; ++i) {
+      phase_planes(x + i * g.c * hw, g, p, q);
+      for (int64_t oy0 = 0; oy0 < g.oh; oy0 += rows) {
+        const int64_t oy1 = std::min(g.oh, oy0 + rows);
+        // this chunk's gy, (positions, Op)
+        transpose(gy + i * g.o * sp + oy0 * g.ow, g.o, (oy1 - oy0) * g.ow, sp, gt, p.op);
+        // the next chunk's gy (in this image or the next, with that image's x) comes in while
+        // the blocks run
+        if (oy1 < g.oh) {
+          prefetch_rows(gy + i * g.o * sp + oy1 * g.ow, g.o, std::min(g.oh - oy1, rows) * g.ow, sp);
+        } else if (i + 1 < end) {
+          prefetch_rows(gy + (i + 1) * g.o * sp, g.o, std::min(g.oh, rows) * g.ow, sp);
+          prefetch_rows(x + (i + 1) * g.c * hw, 1, g.c * hw, 0);
+        }
+        for (int64_t k = block_parts[static_cast<size_t>(part)].first; k < block_parts[static_cast<size_t>(part)].second;
+             ++k) {
+          const Block& b = blocks[static_cast<size_t>(k)];
+          b.fn(q, p.off.data() + b.t0, gt + 16 * b.v0, p.op, oy0, oy1, g.ow, p.wq, at + b.t0 * p.op + 16 * b.v0,
+               p.op);
+        }
+        if (sums) column_sums(gt, (oy1 - oy0) * g.ow, p.op, nvt, bsum.data() + task * p.op);
+      }
+    }
+  });
+  // gw (O, taps) = the tasks' accumulators (taps, Op) added up in task order, transposed
+  for (int64_t k = 1; k < tasks; ++k) {
+    const float* src = acc.data() + k * asize;
+    for (int64_t j = 0; j < asize; ++j) acc[static_cast<size_t>(j)] += src[j];
+  }
+  for (int64_t t = 0; t < p.taps; ++t) {
+    for (int64_t o = 0; o < g.o; ++o) gw[o * p.taps + t] = acc[static_cast<size_t>(t * p.op + o)];
+  }
+  if (gb != nullptr) {
+    for (int64_t o = 0; o < g.o; ++o) {
+      double sum = 0.0;
+      for (int64_t k = 0; k < tasks; ++k) sum += bsum[static_cast<size_t>(k * p.op + o)];
+      gb[o] = static_cast<float>(sum);
+    }
+  }
+  return true;
+#else
+  (void)gy;
+  (void)x;
+  (void)gw;
+  (void)gb;
+  (void)g;
+  return false;
+#endif
+}
+
+}  // namespace pt
