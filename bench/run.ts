@@ -44,6 +44,8 @@ interface Contender {
   cmd: string[];
   /** At most this many repetitions: the slowest peers (minutes a run) are measured once. */
   maxReps?: number;
+  /** Variables set for this contender's process (on top of peerEnv's environment). */
+  env?: Record<string, string>;
 }
 
 interface Workload {
@@ -53,6 +55,17 @@ interface Workload {
   contenders: Contender[];
   /** At least this many processes a contender, whatever --reps says (W3: 5). */
   minReps?: number;
+}
+
+/**
+ * The environment of every worker: this one without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which
+ * some machines set to hold OpenBLAS (NumPy's and PyTorch's BLAS) to its AVX2 kernels, so the
+ * peers run the kernels OpenBLAS picks for the CPU itself.
+ */
+function peerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  for (const k of ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE']) if (!(k in extra)) delete env[k];
+  return env;
 }
 
 function node(script: string, ...args: string[]): string[] {
@@ -192,13 +205,17 @@ function previousRows(file: string): Row[] {
   }
 }
 
-function runWorker(cmd: readonly string[]): { record: Record<string, unknown> | null; error?: string } {
+function runWorker(
+  cmd: readonly string[],
+  env: Record<string, string> = {},
+): { record: Record<string, unknown> | null; error?: string } {
   if (cmd[0] === PY && !existsSync(PY)) return { record: null, error: 'absent (no /usr/bin/python3)' };
   try {
     const stdout = execFileSync(cmd[0]!, cmd.slice(1), {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 600_000,
+      env: peerEnv(env),
     });
     const line = stdout
       .trim()
@@ -218,7 +235,7 @@ function runWorker(cmd: readonly string[]): { record: Record<string, unknown> | 
 type SampleExtra = 'faultsPerStep' | 'gcMsPerStep' | 'gflopsWall' | 'gflopsCpu' | 'busyThreads';
 
 function runOnce(c: Contender, metric: string): Sample {
-  const { record, error } = runWorker(c.cmd);
+  const { record, error } = runWorker(c.cmd, c.env);
   if (record === null) return { value: null, peakRssMb: null, ...(error === undefined ? {} : { error }) };
   const extra = (key: SampleExtra): Partial<Sample> => (typeof record[key] === 'number' ? { [key]: record[key] } : {});
   return {
