@@ -124,7 +124,10 @@ class Pool {
     for (;;) {
       const auto poll_until = std::chrono::steady_clock::now() + kPoll;
       for (int i = 1; generation_.load(std::memory_order_acquire) == seen; ++i) {
-        if (i % kPollsPerClockRead == 0 && std::chrono::steady_clock::now() >= poll_until) break;
+        if (i % kPollsPerClockRead == 0) {
+          if (std::chrono::steady_clock::now() >= poll_until) break;
+          std::this_thread::yield();
+        }
       }
       if (generation_.load(std::memory_order_acquire) == seen) {
         std::unique_lock<std::mutex> lock(mu_);
