@@ -271,6 +271,9 @@ interface Row {
    * reference's), and of the threads busy on average.
    */
   spread?: [number, number];
+  /** GEMM rows: each process's wall GFLOP/s and GFLOP per CPU-second, in the order of `runs`. */
+  runsWall?: number[];
+  runsCpu?: number[];
   gflopsWall?: number;
   gflopsCpu?: number;
   ratioCpu?: number | null;
@@ -322,6 +325,8 @@ function gemmTable(
       ratio: m !== null && ref !== null ? m / ref : null,
       peakRssMb: rss.length === 0 ? null : Math.max(...rss),
       runs: ss.map((s) => s.value ?? NaN),
+      runsWall: ss.map((s) => s.gflopsWall ?? NaN),
+      runsCpu: ss.map((s) => s.gflopsCpu ?? NaN),
       ...(vals.length === 0 ? {} : { spread: [Math.min(...vals), Math.max(...vals)] as [number, number] }),
       ...(wall === undefined ? {} : { gflopsWall: wall }),
       ...(cpu === null ? {} : { gflopsCpu: cpu, ratioCpu: refCpu === null ? null : cpu / refCpu }),
