@@ -1,9 +1,11 @@
 /**
  * polytask side of `npm run bench`: runs one workload on one backend and prints one JSON line.
  *
- * usage: node dist/bench/polytask-worker.js W1|W2|W3|W4|W5|W6|W7|W8-raw|W8-mel|convlayers js|native [steps|size|reps] [kernel|tensor|bf16]
+ * usage: node dist/bench/polytask-worker.js W1|W2|W3|W4|W5|W6|W7|W8-raw|W8-mel|convlayers js|native [steps|size|reps] [kernel|tensor|bf16] [seconds]
  * W1: MLP 784-512-512-10, ReLU, batch 256, Adam.  W2: the benchmark CNN, batch 128, Adam.
- * W3: SGEMM size×size×size through the backend's matmul kernel (or, with `tensor`, Tensor.matmul).
+ * W3: SGEMM size×size×size through the backend's matmul kernel (or, with `tensor`, Tensor.matmul), each call
+ *     of a window timed after a warm-up (bench/call-timing.ts):
+ *     `seconds` (default 1.5).
  * W4: ResNet-18 (torchvision layout) training on 32×32 RGB, batch 64, SGD momentum 0.9.
  * W5: BERT encoder (4 layers, hidden 256, 4 heads, vocabulary 30,522) + classifier, sequence 128,
  *     batch 32, AdamW.  W6: ResNet-18 inference at 224×224, batch 8 (steps = batches).
@@ -18,6 +20,7 @@
  * convlayers: each convolution layer's pass times (bench/conv-layers.ts), best of `reps` calls.
  * `bf16` (W1, W2, W4-W6): the whole run in bf16 mixed precision (setDefaultPrecision).
  */
+import os from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { PLAIN_GEMM } from '../src/backend/backend.js';
 import {
@@ -34,6 +37,7 @@ import {
 } from '../src/index.js';
 import { TextTrunk } from '../src/models/text-trunk.js';
 import { rawAudioCnn, resnet18, spectrogramCnn } from '../src/models/zoo/index.js';
+import { gemmFigures, timeCalls, type GemmFigures } from './call-timing.js';
 import { convLayerTimes } from './conv-layers.js';
 import { w2Workload, w4Workload } from './step-workloads.js';
 import { w5Workload } from './w5-workload.js';
@@ -107,12 +111,13 @@ function trainRate(
 }
 
 /**
- * GFLOP/s of SGEMM size×size×size. `kernel`: the backend's matmul into a preallocated output, the
- * routine BLAS calls sgemm (NumPy's and PyTorch's workers time `matmul(a, b, out=c)` the same way).
- * `tensor`: Tensor.matmul, which allocates its output on every call, as a training step does.
- * Warm-up of about 2 GFLOP, then about 20 GFLOP timed.
+ * GFLOP/s figures of SGEMM size×size×size (bench/call-timing.ts: a warm-up, then each call of a
+ * window of `seconds` timed; NumPy's and PyTorch's workers run the same loop). `kernel`: the
+ * backend's matmul into a preallocated output, the routine BLAS calls sgemm (the peers time
+ * `matmul(a, b, out=c)` the same way). `tensor`: Tensor.matmul, which allocates its output on every
+ * call, as a training step does.
  */
-function gemmRate(size: number, mode: 'kernel' | 'tensor'): number {
+function gemmRate(size: number, mode: 'kernel' | 'tensor', seconds: number): GemmFigures {
   const a = rand([size, size]);
   const b = rand([size, size]);
   const out = new Float32Array(size * size);
@@ -124,11 +129,7 @@ function gemmRate(size: number, mode: 'kernel' | 'tensor'): number {
             { a: a.data as Float32Array, b: b.data as Float32Array, out },
             { ...PLAIN_GEMM, m: size, n: size, k: size },
           );
-  for (let i = 0; i < Math.max(1, Math.floor(2e9 / (2 * size ** 3))); i++) product();
-  const reps = Math.max(3, Math.floor(2e10 / (2 * size ** 3)));
-  const t0 = performance.now();
-  for (let i = 0; i < reps; i++) product();
-  return (2 * size ** 3 * reps) / ((performance.now() - t0) / 1000) / 1e9;
+  return gemmFigures(2 * size ** 3, timeCalls(product, { seconds }), os.cpus().length);
 }
 
 /** W6: images per second through ResNet-18 in eval mode without gradients. */
@@ -222,7 +223,11 @@ async function main(): Promise<void> {
   else if (workload === 'W7') out['samplesPerSec'] = textRate(Number(arg ?? 20));
   else if (workload === 'W8-raw' || workload === 'W8-mel')
     out['samplesPerSec'] = audioRate(workload === 'W8-raw' ? 'raw' : 'mel', Number(arg ?? 5));
-  else out['gflops'] = gemmRate(Number(arg ?? 1024), process.argv[5] === 'tensor' ? 'tensor' : 'kernel');
+  else {
+    const seconds = Number(process.argv[6] ?? 1.5);
+    if (!(seconds > 0 && seconds <= 600)) throw new Error(`W3: seconds must be in (0, 600], got ${process.argv[6]}`);
+    Object.assign(out, gemmRate(Number(arg ?? 1024), process.argv[5] === 'tensor' ? 'tensor' : 'kernel', seconds));
+  }
   Object.assign(out, await steadyState());
   out['peakRssMb'] = process.resourceUsage().maxRSS / 1024;
   console.log(JSON.stringify(out));

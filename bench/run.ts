@@ -3,7 +3,10 @@
  *
  * Every contender runs in its own process (so peak memory is its own), contenders alternate within
  * each repetition, and the median of the repetitions is reported with its ratio to PyTorch (the better
- * of 1 and 2 threads) or NumPy for GEMM. Prints a markdown table and writes bench/results.json.
+ * of 1 and 2 threads) or NumPy for GEMM. The GEMM rows (W3) run at least 5 processes a contender;
+ * every process, polytask's and the peers' alike, times each call of a 1.5 s window after a warm-up
+ * (bench/call-timing.ts) and reports the median call's GFLOP/s, the window's wall GFLOP/s and its
+ * GFLOP per CPU-second; the table shows the medians over the processes and the spread of the first. Prints a markdown table and writes bench/results.json.
  * Absent peers are reported as absent. polytask's training rows also show the minor page faults of
  * a steady-state step (the second half of the timed steps) and the GC milliseconds of a step.
  *
@@ -41,6 +44,8 @@ interface Contender {
   cmd: string[];
   /** At most this many repetitions: the slowest peers (minutes a run) are measured once. */
   maxReps?: number;
+  /** Variables set for this contender's process (on top of peerEnv's environment). */
+  env?: Record<string, string>;
 }
 
 interface Workload {
@@ -48,6 +53,19 @@ interface Workload {
   title: string;
   metric: 'samplesPerSec' | 'gflops';
   contenders: Contender[];
+  /** At least this many processes a contender, whatever --reps says (W3: 5). */
+  minReps?: number;
+}
+
+/**
+ * The environment of every worker: this one without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which
+ * some machines set to hold OpenBLAS (NumPy's and PyTorch's BLAS) to its AVX2 kernels, so the
+ * peers run the kernels OpenBLAS picks for the CPU itself.
+ */
+function peerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  for (const k of ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE']) if (!(k in extra)) delete env[k];
+  return env;
 }
 
 function node(script: string, ...args: string[]): string[] {
@@ -75,24 +93,32 @@ function workloads(quick: boolean): Workload[] {
     { name: 'TensorFlow.js wasm', group: 'other', cmd: node('peers/tfjs-worker.js', id, 'wasm', tfSteps) },
     { name: 'TensorFlow.js cpu', group: 'other', cmd: node('peers/tfjs-worker.js', id, 'cpu', '1'), maxReps: 1 },
   ];
+  // every GEMM process times each call of a window this long after its warm-up (bench/call-timing.ts)
+  const sec = quick ? '0.5' : '1.5';
+  const peer = (...args: string[]): string[] => [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', ...args];
   const gemm = (size: string): Contender[] => [
-    { name: `polytask native ${size}`, group: 'polytask', cmd: node('polytask-worker.js', 'W3', 'native', size) },
+    {
+      name: `polytask native ${size}`,
+      group: 'polytask',
+      cmd: node('polytask-worker.js', 'W3', 'native', size, 'kernel', sec),
+    },
     {
       name: `polytask native ${size}, Tensor.matmul`,
       group: 'other',
-      cmd: node('polytask-worker.js', 'W3', 'native', size, 'tensor'),
+      cmd: node('polytask-worker.js', 'W3', 'native', size, 'tensor', sec),
     },
-    { name: `polytask js ${size}`, group: 'other', cmd: node('polytask-worker.js', 'W3', 'js', size), maxReps: 1 },
+    {
+      name: `polytask js ${size}`,
+      group: 'other',
+      cmd: node('polytask-worker.js', 'W3', 'js', size, 'kernel', sec),
+      maxReps: 1,
+    },
     {
       name: `NumPy/OpenBLAS ${size}`,
       group: 'reference',
-      cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', '--lib', 'numpy', '--size', size],
+      cmd: peer('--lib', 'numpy', '--size', size, '--seconds', sec),
     },
-    {
-      name: `PyTorch ${size}`,
-      group: 'other',
-      cmd: [PY, path.join(root, 'bench/peers/torch_worker.py'), 'W3', '--threads', '2', '--size', size],
-    },
+    { name: `PyTorch ${size}`, group: 'other', cmd: peer('--threads', '2', '--size', size, '--seconds', sec) },
   ];
   /** The zoo's workloads: polytask native against PyTorch (the JS backend and TF.js are not run on them). */
   const zoo = (id: string, steps: string): Contender[] => [
@@ -107,8 +133,8 @@ function workloads(quick: boolean): Workload[] {
   return [
     { id: w1[0], title: w1[1], metric: 'samplesPerSec', contenders: train('W1', s(30, 8), s(3, 1), s(5, 2)) },
     { id: w2[0], title: w2[1], metric: 'samplesPerSec', contenders: train('W2', s(10, 3), '1', '2') },
-    { id: 'W3-1024', title: 'SGEMM 1024×1024×1024 (GFLOP/s)', metric: 'gflops', contenders: gemm('1024') },
-    { id: 'W3-256', title: 'SGEMM 256×256×256 (GFLOP/s)', metric: 'gflops', contenders: gemm('256') },
+    { id: 'W3-1024', title: 'SGEMM 1024×1024×1024 (GFLOP/s)', metric: 'gflops', contenders: gemm('1024'), minReps: 5 },
+    { id: 'W3-256', title: 'SGEMM 256×256×256 (GFLOP/s)', metric: 'gflops', contenders: gemm('256'), minReps: 5 },
     {
       id: 'W4',
       title: 'ResNet-18 (torchvision layout), 32×32 RGB, batch 64, SGD momentum (training samples/s)',
@@ -161,6 +187,10 @@ interface Sample {
   /** polytask's training workloads: minor page faults per steady-state step and GC ms per step. */
   faultsPerStep?: number;
   gcMsPerStep?: number;
+  /** GEMM workers (bench/call-timing.ts): wall and CPU-time GFLOP/s of the window, busy threads. */
+  gflopsWall?: number;
+  gflopsCpu?: number;
+  busyThreads?: number;
   error?: string;
 }
 
@@ -175,13 +205,17 @@ function previousRows(file: string): Row[] {
   }
 }
 
-function runWorker(cmd: readonly string[]): { record: Record<string, unknown> | null; error?: string } {
+function runWorker(
+  cmd: readonly string[],
+  env: Record<string, string> = {},
+): { record: Record<string, unknown> | null; error?: string } {
   if (cmd[0] === PY && !existsSync(PY)) return { record: null, error: 'absent (no /usr/bin/python3)' };
   try {
     const stdout = execFileSync(cmd[0]!, cmd.slice(1), {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 600_000,
+      env: peerEnv(env),
     });
     const line = stdout
       .trim()
@@ -198,16 +232,20 @@ function runWorker(cmd: readonly string[]): { record: Record<string, unknown> | 
   }
 }
 
+type SampleExtra = 'faultsPerStep' | 'gcMsPerStep' | 'gflopsWall' | 'gflopsCpu' | 'busyThreads';
+
 function runOnce(c: Contender, metric: string): Sample {
-  const { record, error } = runWorker(c.cmd);
+  const { record, error } = runWorker(c.cmd, c.env);
   if (record === null) return { value: null, peakRssMb: null, ...(error === undefined ? {} : { error }) };
-  const extra = (key: 'faultsPerStep' | 'gcMsPerStep'): Partial<Sample> =>
-    typeof record[key] === 'number' ? { [key]: record[key] } : {};
+  const extra = (key: SampleExtra): Partial<Sample> => (typeof record[key] === 'number' ? { [key]: record[key] } : {});
   return {
     value: Number(record[metric]),
     peakRssMb: Number(record['peakRssMb']),
     ...extra('faultsPerStep'),
     ...extra('gcMsPerStep'),
+    ...extra('gflopsWall'),
+    ...extra('gflopsCpu'),
+    ...extra('busyThreads'),
   };
 }
 
@@ -227,7 +265,80 @@ interface Row {
   /** Medians over the runs, where the worker reports them (polytask's training workloads). */
   faultsPerStep?: number;
   gcMsPerStep?: number;
+  /**
+   * GEMM rows: the spread of `runs` (min, max), and the medians over the processes of the wall
+   * GFLOP/s of each window and of its GFLOP per CPU-second (with that figure's ratio to the
+   * reference's), and of the threads busy on average.
+   */
+  spread?: [number, number];
+  /** GEMM rows: each process's wall GFLOP/s and GFLOP per CPU-second, in the order of `runs`. */
+  runsWall?: number[];
+  runsCpu?: number[];
+  gflopsWall?: number;
+  gflopsCpu?: number;
+  ratioCpu?: number | null;
+  busyThreads?: number;
   note?: string;
+}
+
+/**
+ * The GEMM table and rows: per contender the median over its processes of each process's
+ * median-call GFLOP/s, their min–max, the ratio to the reference, and the medians of the wall
+ * GFLOP/s and of the GFLOP per CPU-second (with its own ratio).
+ */
+function gemmTable(
+  w: Workload,
+  samples: Map<string, Sample[]>,
+  procs: number,
+  med: (name: string, key?: 'value' | 'gflopsCpu') => number | null,
+  ref: number | null,
+  refCpu: number | null,
+): { table: string; rows: Row[] } {
+  const rows: Row[] = [];
+  const lines = [
+    `### ${w.title}`,
+    '',
+    `${procs} processes a contender (the JavaScript backend 1), alternating; each process: a warm-up, then every call of its window timed.`,
+    '',
+    '| contender | GFLOP/s (median call) | min–max over processes | × reference | wall GFLOP/s | GFLOP per CPU-s | × reference (CPU) | busy threads | peak RSS (MB) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const f = (v: number | null | undefined, digits = 1): string =>
+    v === null || v === undefined ? '' : v.toFixed(digits);
+  for (const c of w.contenders) {
+    const ss = samples.get(c.name)!;
+    const m = med(c.name);
+    const vals = ss.map((s) => s.value).filter((v): v is number => v !== null && Number.isFinite(v));
+    const of = (key: 'gflopsWall' | 'busyThreads'): number | undefined => {
+      const xs = ss.map((s) => s[key]).filter((v): v is number => v !== undefined);
+      return xs.length === 0 ? undefined : median(xs);
+    };
+    const cpu = med(c.name, 'gflopsCpu');
+    const rss = ss.map((s) => s.peakRssMb).filter((v): v is number => v !== null);
+    const err = ss.find((s) => s.error !== undefined)?.error;
+    const wall = of('gflopsWall');
+    const busy = of('busyThreads');
+    const row: Row = {
+      workload: w.id,
+      contender: c.name,
+      median: m,
+      ratio: m !== null && ref !== null ? m / ref : null,
+      peakRssMb: rss.length === 0 ? null : Math.max(...rss),
+      runs: ss.map((s) => s.value ?? NaN),
+      runsWall: ss.map((s) => s.gflopsWall ?? NaN),
+      runsCpu: ss.map((s) => s.gflopsCpu ?? NaN),
+      ...(vals.length === 0 ? {} : { spread: [Math.min(...vals), Math.max(...vals)] as [number, number] }),
+      ...(wall === undefined ? {} : { gflopsWall: wall }),
+      ...(cpu === null ? {} : { gflopsCpu: cpu, ratioCpu: refCpu === null ? null : cpu / refCpu }),
+      ...(busy === undefined ? {} : { busyThreads: busy }),
+      ...(m === null && err !== undefined ? { note: err } : {}),
+    };
+    rows.push(row);
+    lines.push(
+      `| ${c.name} | ${m === null ? (err ?? 'n/a') : m.toFixed(1)} | ${row.spread === undefined ? '' : `${row.spread[0].toFixed(0)}–${row.spread[1].toFixed(0)}`} | ${f(row.ratio, 2)} | ${f(row.gflopsWall)} | ${f(row.gflopsCpu)} | ${f(row.ratioCpu, 2)} | ${f(row.busyThreads, 2)} | ${f(row.peakRssMb, 0)} |`,
+    );
+  }
+  return { table: lines.join('\n'), rows };
 }
 
 function mtlTable(backend: string, quick: boolean): string {
@@ -354,11 +465,12 @@ function main(): void {
   for (const w of workloads(quick)) {
     if (only !== null && !only.some((o) => w.id.startsWith(o))) continue;
     const samples = new Map<string, Sample[]>(w.contenders.map((c) => [c.name, []]));
-    for (let r = 0; r < reps; r++) {
+    const wReps = Math.max(reps, w.minReps ?? 0);
+    for (let r = 0; r < wReps; r++) {
       // alternate the order between repetitions so no contender always runs on a warmer machine
       const order = r % 2 === 0 ? w.contenders : [...w.contenders].reverse();
       for (const c of order) {
-        if (r >= (c.maxReps ?? reps)) continue;
+        if (r >= (c.maxReps ?? wReps)) continue;
         const s =
           c.group === 'polytask' && !native.available
             ? { value: null, peakRssMb: null, error: `native backend unavailable: ${native.reason}` }
@@ -367,18 +479,27 @@ function main(): void {
         process.stderr.write(`${w.id} ${c.name}: ${s.value?.toFixed(1) ?? s.error}\n`);
       }
     }
-    const med = (name: string): number | null => {
+    const med = (name: string, key: 'value' | 'gflopsCpu' = 'value'): number | null => {
       const vals = samples
         .get(name)!
-        .map((s) => s.value)
-        .filter((v): v is number => v !== null && Number.isFinite(v));
+        .map((s) => s[key])
+        .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
       return vals.length === 0 ? null : median(vals);
     };
-    const refs = w.contenders
-      .filter((c) => c.group === 'reference')
-      .map((c) => med(c.name))
-      .filter((v): v is number => v !== null);
-    const ref = refs.length === 0 ? null : Math.max(...refs);
+    const best = (key: 'value' | 'gflopsCpu'): number | null => {
+      const refs = w.contenders
+        .filter((c) => c.group === 'reference')
+        .map((c) => med(c.name, key))
+        .filter((v): v is number => v !== null);
+      return refs.length === 0 ? null : Math.max(...refs);
+    };
+    const ref = best('value');
+    if (w.metric === 'gflops') {
+      const { table, rows: gemmRows } = gemmTable(w, samples, wReps, med, ref, best('gflopsCpu'));
+      tables.push(table);
+      rows.push(...gemmRows);
+      continue;
+    }
     const lines = [
       `### ${w.title}`,
       '',
@@ -426,7 +547,7 @@ function main(): void {
       ),
     );
   }
-  const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s); reference = best PyTorch thread count (W1, W2, W4–W8) or NumPy/OpenBLAS (W3).`;
+  const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${reps} run(s) (W3: of at least 5 processes a contender, each the median call of its timed window); reference = best PyTorch thread count (W1, W2, W4–W8) or NumPy/OpenBLAS (W3).`;
   const gemm = native.available ? (loadNativeAddon()?.gemmConfig() ?? null) : null;
   const md = [header, gemmLine(gemm) ?? 'polytask GEMM: native backend unavailable.', '', ...tables].join('\n\n');
   console.log(md);

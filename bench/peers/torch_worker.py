@@ -1,8 +1,8 @@
 """PyTorch (and NumPy) side of `npm run bench`: runs one workload and prints one JSON line.
 
-usage: torch_worker.py W1|W2|W3|W4|W5|W6|W7|W8-raw|W8-mel --threads T [--steps S] [--size N] [--lib torch|numpy]
+usage: torch_worker.py W1|W2|W3|W4|W5|W6|W7|W8-raw|W8-mel --threads T [--steps S] [--size N] [--lib torch|numpy] [--seconds S]
 W1: MLP 784-512-512-10, ReLU, batch 256, Adam.  W2: the benchmark CNN, batch 128, Adam.
-W3: SGEMM N×N×N into a preallocated output.  W4: torchvision ResNet-18 on 32×32 RGB, batch 64, SGD
+W3: SGEMM N×N×N into a preallocated output, each call of a window timed (gemm_rate).  W4: torchvision ResNet-18 on 32×32 RGB, batch 64, SGD
 momentum 0.9.  W5: BERT (scripts/zoo_reference.py's Hugging Face-named module; 4 layers, hidden 256,
 4 heads, vocabulary 30,522) + classifier, sequence 128, batch 32, AdamW.  W6: ResNet-18 inference
 at 224×224, batch 8, eval mode, no gradients.  W7: the text case's model (zoo_reference's BertModel, 8,001
@@ -113,16 +113,79 @@ def audio_model(torch, kind):
     return nn.Sequential(*layers, Mean2(), nn.Dropout(0.2), nn.Linear(prev, 10))
 
 
-def gemm_rate(A, B, C, matmul, n):
-    """GFLOP/s of C = A @ B (n×n) written into the preallocated C, as BLAS's sgemm does, after a
-    warm-up of about 2 GFLOP, over about 20 GFLOP of work."""
-    for _ in range(max(1, int(2e9 / (2 * n ** 3)))):
-        matmul(A, B, out=C)
-    reps = max(3, int(2e10 / (2 * n ** 3)))
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        matmul(A, B, out=C)
-    return 2 * n ** 3 * reps / (time.perf_counter() - t0) / 1e9
+def _schedstat():
+    """[on-CPU ns, run-queue ns] summed over this process's threads, or None without schedstat."""
+    import os
+    try:
+        run = wait = 0
+        for tid in os.listdir("/proc/self/task"):
+            with open("/proc/self/task/%s/schedstat" % tid) as f:
+                fields = f.read().split()
+            run += int(fields[0])
+            wait += int(fields[1])
+        return run, wait
+    except OSError:
+        return None
+
+
+def _machine_cpu():
+    """[busy seconds of all CPUs (steal excluded), steal seconds] from /proc/stat, or None."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return (v[0] + v[1] + v[2] + v[5] + v[6]) / 100.0, v[7] / 100.0
+    except OSError:
+        return None
+
+
+def _quantile(xs, q):
+    s = sorted(xs)
+    pos = (len(s) - 1) * q
+    lo, hi = int(pos), min(int(pos) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+def gemm_rate(call, n, seconds):
+    """The figures of bench/call-timing.ts (polytask's worker runs the same loop): a warm-up of at
+    least 0.3 s and 2 calls, then each call of a window of `seconds` (at least 5 calls) timed on
+    its own; GFLOP/s from the median call (the headline), the 10th/90th percentiles, the whole
+    window's wall time and the process's CPU time, and what the machine did meanwhile."""
+    import os
+    flops = 2 * n ** 3
+    w0 = time.perf_counter()
+    i = 0
+    while i < 2 or time.perf_counter() - w0 < 0.3:
+        call()
+        i += 1
+    s0, m0, c0 = _schedstat(), _machine_cpu(), time.process_time()
+    times = []
+    t0 = t = time.perf_counter()
+    while len(times) < 5 or t - t0 < seconds:
+        call()
+        now = time.perf_counter()
+        times.append(now - t)
+        t = now
+    cpu = time.process_time() - c0
+    s1, m1 = _schedstat(), _machine_cpu()
+    wall = t - t0
+    cores = os.cpu_count() or 1
+
+    def frac(x, per=1):
+        return None if x is None else round(x / wall / per, 3)
+
+    return {
+        "gflops": flops / _quantile(times, 0.5) / 1e9,
+        "gflopsP10": flops / _quantile(times, 0.9) / 1e9,
+        "gflopsP90": flops / _quantile(times, 0.1) / 1e9,
+        "gflopsWall": flops * len(times) / wall / 1e9,
+        "gflopsCpu": flops * len(times) / cpu / 1e9,
+        "busyThreads": round(cpu / wall, 3),
+        "calls": len(times),
+        "wallSeconds": round(wall, 3),
+        "runQueueFraction": frac(None if s0 is None or s1 is None else (s1[1] - s0[1]) / 1e9),
+        "othersCpuFraction": frac(None if m0 is None or m1 is None else max(0.0, m1[0] - m0[0] - cpu), cores),
+        "stealFraction": frac(None if m0 is None or m1 is None else m1[1] - m0[1], cores),
+    }
 
 
 def conv_layer_times(torch, layers, reps):
@@ -159,6 +222,7 @@ def main():
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--size", type=int, default=1024)
     ap.add_argument("--lib", default="torch")
+    ap.add_argument("--seconds", type=float, default=1.5, help="W3: the timed window (bench/call-timing.ts)")
     ap.add_argument("--layers", default="[]", help="convlayers: the layers as JSON (bench/conv-layers.ts)")
     a = ap.parse_args()
     out = {"workload": a.workload, "threads": a.threads}
@@ -167,7 +231,8 @@ def main():
         rs = np.random.RandomState(0)
         out["threads"] = "OpenBLAS default"  # NumPy does not take --threads
         A, B = (rs.rand(a.size, a.size).astype(np.float32) for _ in range(2))
-        out["gflops"] = gemm_rate(A, B, np.empty((a.size, a.size), np.float32), np.matmul, a.size)
+        C = np.empty((a.size, a.size), np.float32)
+        out.update(gemm_rate(lambda: np.matmul(A, B, out=C), a.size, a.seconds))
     else:
         import torch
         torch.set_num_threads(a.threads)
@@ -218,7 +283,8 @@ def main():
                     model(x)
                 out["samplesPerSec"] = 8 * a.steps / (time.perf_counter() - t0)
         else:
-            out["gflops"] = gemm_rate(torch.rand(a.size, a.size), torch.rand(a.size, a.size), torch.empty(a.size, a.size), torch.matmul, a.size)
+            A, B, C = torch.rand(a.size, a.size), torch.rand(a.size, a.size), torch.empty(a.size, a.size)
+            out.update(gemm_rate(lambda: torch.matmul(A, B, out=C), a.size, a.seconds))
     out["peakRssMb"] = peak_rss_mb()
     if CPU_MS_PER_STEP:
         out["cpuMsPerStep"] = round(CPU_MS_PER_STEP[-1], 2)

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <string>
 
@@ -335,16 +336,13 @@ void gemm_shared_panels(const GemmKernel& kr, const GemmBlocks& bl, const Proble
 // core). With several KC panels the shared panels win (1024: 423 against 395 GFLOP/s): a row
 // block of C stays in L2 across its panels there, while a tile rereads C from L3 for each.
 constexpr int64_t kTileMinRows = 128;
-constexpr int64_t kTileSplitRows = 256;
-// Tiles a thread, when the rows allow: a thread the OS preempts holds the others up for a tile.
-constexpr int64_t kTilesPerThread = 2;
 
 // The grid of independent tiles for `threads` threads, or {0, 0} when the product is too small for
 // it or has more than one KC panel. Columns: the product's NC column blocks (A is then packed as
 // often as one thread packs it), rounded up to a multiple of the threads when there are at least
 // as many (or the threads are no multiple of them), so that no thread is left a tile more than the
-// others; rows: the threads left over, doubled while tiles stay kTileSplitRows rows or more, up to
-// kTilesPerThread a thread.
+// others; rows: the threads left over (a tile row's B is packed by each thread working in it).
+// gemm_tiles then deals the tiles' rows out in blocks.
 struct TileGrid {
   int64_t rows, cols;
 };
@@ -359,29 +357,61 @@ TileGrid tile_grid(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g,
     rows = threads / blocks;
   }
   if (g.m / rows < kTileMinRows || g.n < cols * kr.nr) return {0, 0};
-  while (rows * cols < kTilesPerThread * threads && g.m / (2 * rows) >= kTileSplitRows) rows *= 2;
   return {rows, cols};
 }
 
-// All threads on one product of one KC panel, each tile of C an independent blocked GEMM on one
-// thread (packing its own panels of A and B, which stay in that core's L2), with no hand-over
-// between the threads but the last. Tile rows are whole MR slivers, tile columns whole NR slivers.
-void gemm_tiles(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g, TileGrid grid) {
+// Rows of C a thread claims at a time in gemm_tiles: about kTileBlocksPerThread blocks a thread
+// (whole MR slivers, at least one), so a thread the OS preempts in the middle of its block holds
+// the others up for that block only, not for half of the product.
+constexpr int64_t kTileBlocksPerThread = 4;
+
+// All threads on one product of one KC panel, no hand-over between them but the last. C is cut
+// into grid.cols column tiles (whole NR slivers) and each tile into row blocks (whole MR slivers,
+// about kTileBlocksPerThread blocks a thread in all). Thread k starts on tile k * cols / threads:
+// it packs that tile's panel of B into its own buffer (kept in its core's L2), then claims the
+// tile's row blocks one at a time from the tile's counter, packing each block of A itself; when
+// they are all claimed it moves on to the next tile that has blocks left. A thread that wakes late
+// or is preempted claims fewer blocks instead of holding the others up for a fixed share, and one
+// that finds every block claimed packs nothing.
+void gemm_tiles(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g, TileGrid grid, int threads) {
+  const int64_t cols = grid.cols, kc = g.k;
   const int64_t slivers = (g.m + kr.mr - 1) / kr.mr;
-  parallel_tasks(grid.rows * grid.cols, [&](int64_t t) {
-    const int64_t r = t / grid.cols, c = t % grid.cols;
-    const int64_t i0 = std::min(g.m, slivers * r / grid.rows * kr.mr);
-    const int64_t i1 = std::min(g.m, slivers * (r + 1) / grid.rows * kr.mr);
-    const int64_t j0 = std::min(g.n, g.n * c / grid.cols / kr.nr * kr.nr);
-    const int64_t j1 = c + 1 == grid.cols ? g.n : std::min(g.n, g.n * (c + 1) / grid.cols / kr.nr * kr.nr);
-    if (i0 >= i1 || j0 >= j1) return;
-    Problem tile = g;
-    tile.m = i1 - i0;
-    tile.n = j1 - j0;
-    tile.a = a_at(g, i0, 0);
-    tile.b = b_at(g, 0, j0);
-    tile.c = g.c + i0 * g.ldc + j0;
-    blocked_gemm(kr, bl, tile);
+  const int64_t target = std::max<int64_t>(1, (kTileBlocksPerThread * threads + cols - 1) / cols);
+  const int64_t per_block = (slivers + target - 1) / target;
+  const int64_t row_blocks = (slivers + per_block - 1) / per_block;
+  const int64_t nc_max = block_along(g.n, bl.nc, kr.nr, bl.exact);
+  const int64_t mc_max = std::min(per_block * kr.mr, block_along(g.m, bl.mc, kr.mr, bl.exact));
+  const std::unique_ptr<std::atomic<int64_t>[]> next(new std::atomic<int64_t>[cols]);
+  for (int64_t c = 0; c < cols; ++c) next[c].store(0, std::memory_order_relaxed);
+  parallel_tasks(threads, [&](int64_t k) {
+    float* pa = nullptr;
+    float* pb = nullptr;
+    for (int64_t o = 0; o < cols; ++o) {
+      const int64_t c = (k * cols / threads + o) % cols;
+      const int64_t j0 = std::min(g.n, g.n * c / cols / kr.nr * kr.nr);
+      const int64_t j1 = c + 1 == cols ? g.n : std::min(g.n, g.n * (c + 1) / cols / kr.nr * kr.nr);
+      // A tile wider than NC (more NC blocks than the grid has columns) repacks its blocks of B
+      // for each row block; a tile of one NC block packs it once.
+      bool packed = false;
+      for (int64_t r; (r = next[c].fetch_add(1, std::memory_order_relaxed)) < row_blocks;) {
+        const int64_t i0 = std::min(g.m, r * per_block * kr.mr), i1 = std::min(g.m, (r + 1) * per_block * kr.mr);
+        if (i0 >= i1 || j0 >= j1) continue;
+        if (pb == nullptr) {
+          pb = tl_pack_b.reserve(static_cast<size_t>(nc_max * kc));
+          pa = tl_pack_a.reserve(static_cast<size_t>(mc_max * kc));
+        }
+        for (int64_t jc = j0; jc < j1; jc += nc_max) {
+          const int64_t nc = std::min(nc_max, j1 - jc);
+          if (!packed) kr.pack_b(g.tb, kc, nc, b_at(g, 0, jc), g.ldb, pb);
+          packed = j1 - j0 <= nc_max;
+          for (int64_t ic = i0; ic < i1; ic += mc_max) {
+            const int64_t mc = std::min(mc_max, i1 - ic);
+            kr.pack_a(g.ta, mc, kc, a_at(g, ic, 0), g.lda, pa);
+            macro_kernel(kr, mc, nc, kc, pa, pb, g.c + ic * g.ldc + jc, g.ldc, g.accumulate);
+          }
+        }
+      }
+    }
   });
 }
 
@@ -390,7 +420,7 @@ void gemm_auto(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g) {
   if (threads > 1 && !in_parallel_region() && g.k > 0 && g.m * g.n * g.k >= kParallelWork) {
     const TileGrid grid = tile_grid(kr, bl, g, threads);
     if (grid.rows > 0) {
-      gemm_tiles(kr, bl, g, grid);
+      gemm_tiles(kr, bl, g, grid, threads);
     } else {
       gemm_shared_panels(kr, bl, g, threads);
     }

@@ -36,13 +36,18 @@ class TaskScope {
 // How long an idle worker polls for the next job before sleeping. Measured on a 2-vCPU VM: a
 // sleeping worker is often woken late or packed onto the caller's CPU (the job then runs serially),
 // and a PAUSE loop did worse than plain loads (likely the hypervisor's pause-loop exiting), so
-// workers poll with plain loads. But not for long: with the scheduler's autogroups (Linux's
+// workers poll with plain loads, and yield the CPU (sched_yield) every kPollsPerClockRead loads:
+// a poller that shares the caller's CPU (the other core busy, or the scheduler put both threads on
+// one) otherwise takes its time slices from the caller; pinned to one CPU, 2 threads ran 256^3
+// at 155 GFLOP per CPU-second against 230 with one thread, and at 225 with the yield, as
+// OpenBLAS's threads do (native/README.md, Threads). But not for long: with the scheduler's autogroups (Linux's
 // default for desktop and login sessions) all threads of a process share one slice of a busy
 // machine, and a worker polling through the single-threaded stretches between kernels (autograd,
 // allocation, garbage collection) takes that time from the caller. 200 us covers the gaps between
 // the kernels of a layer; polling 2 ms cost the CNN benchmark 10-25% at 2 threads on a loaded VM.
 constexpr std::chrono::microseconds kPoll{200};
-// Poll iterations between two reads of the clock, which cost more than the load of the generation.
+// Poll iterations between two reads of the clock and yields, which cost more than the load of the
+// generation.
 constexpr int kPollsPerClockRead = 64;
 
 int threads_from_env() {
@@ -124,7 +129,10 @@ class Pool {
     for (;;) {
       const auto poll_until = std::chrono::steady_clock::now() + kPoll;
       for (int i = 1; generation_.load(std::memory_order_acquire) == seen; ++i) {
-        if (i % kPollsPerClockRead == 0 && std::chrono::steady_clock::now() >= poll_until) break;
+        if (i % kPollsPerClockRead == 0) {
+          if (std::chrono::steady_clock::now() >= poll_until) break;
+          std::this_thread::yield();
+        }
       }
       if (generation_.load(std::memory_order_acquire) == seen) {
         std::unique_lock<std::mutex> lock(mu_);
