@@ -15,6 +15,7 @@
 // the planes in double.
 #include "conv_depthwise.h"
 #include "conv_depthwise_nhwc.h"
+#include "conv_depthwise_planar.h"
 
 #include <algorithm>
 #include <vector>
@@ -77,6 +78,10 @@ int64_t grain(const ConvGeometry& g) { return std::max<int64_t>(1, 16384 / std::
 bool conv_depthwise_applies(const ConvGeometry& g) { return g.groups > 1 && g.groups == g.c; }
 
 bool conv2d_depthwise(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
+  if (conv_depthwise_planar_applies(g)) {
+    conv2d_depthwise_planar(x, w, bias, y, g);
+    return true;
+  }
   if (conv_depthwise_nhwc_applies(g)) return conv2d_depthwise_nhwc(x, w, bias, y, g);
   if (!all_finite(w, g.o * g.kh * g.kw)) return false;
   const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w, taps = g.kh * g.kw;
@@ -129,6 +134,7 @@ bool conv2d_depthwise(const float* x, const float* w, const float* bias, float* 
 }
 
 void conv2d_backward_input_depthwise(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
+  if (conv_depthwise_planar_applies(g)) return conv2d_backward_input_depthwise_planar(gy, w, gx, g);
   if (conv_depthwise_nhwc_applies(g)) return conv2d_backward_input_depthwise_nhwc(gy, w, gx, g);
   const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w, taps = g.kh * g.kw;
   if (g.ow < kNarrow) {
@@ -182,8 +188,16 @@ void conv2d_backward_input_depthwise(const float* gy, const float* w, float* gx,
   });
 }
 
+bool conv2d_backward_weight_bias_depthwise(const float* gy, const float* x, float* gw, float* gb,
+                                            const ConvGeometry& g) {
+  if (!conv_depthwise_planar_applies(g)) return false;
+  conv2d_backward_weight_depthwise_planar(gy, x, gw, gb, g);
+  return true;
+}
+
 bool conv2d_backward_weight_depthwise(const float* gy, const float* x, float* gw, const ConvGeometry& g) {
   const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w, taps = g.kh * g.kw;
+  if (conv2d_backward_weight_bias_depthwise(gy, x, gw, nullptr, g)) return true;
   if (conv_depthwise_nhwc_applies(g)) return conv2d_backward_weight_depthwise_nhwc(gy, x, gw, g);
   if (!all_finite(gy, g.n * g.o * sp)) return false;
   if (g.ow < kNarrow) {

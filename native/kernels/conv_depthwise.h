@@ -19,4 +19,9 @@ void conv2d_backward_input_depthwise(const float* gy, const float* w, float* gx,
 // gw only (overwritten); false (nothing written) when gy holds an infinity or NaN, as above.
 bool conv2d_backward_weight_depthwise(const float* gy, const float* x, float* gw, const ConvGeometry& g);
 
+// gw and gb (when not null) in one pass over gy, where the planes' path applies (multiplier 1,
+// stride 1, "same" width, AVX-512: conv_depthwise_planar.h); else false, nothing written.
+bool conv2d_backward_weight_bias_depthwise(const float* gy, const float* x, float* gw, float* gb,
+                                           const ConvGeometry& g);
+
 }  // namespace pt

@@ -1,0 +1,30 @@
+// Depthwise convolution in the planes' own layout (N·C planes of H·W floats), for a channel
+// multiplier of 1 at stride 1 with the output as wide as the input ("same" padding along rows):
+// there every kernel tap reads the input plane at one fixed offset from the output position, so
+// 16 output positions take one masked AVX-512 load and one multiply-add a tap, with no transpose
+// to channels-last and no padded copy. Same contracts as conv_depthwise.h; every pass is the
+// reference's up to rounding, infinities and NaNs included (the masks leave out exactly the
+// products with padding). Only where the CPU has AVX-512 (else conv_depthwise_nhwc.cpp runs).
+//
+// Example:
+//   if (conv_depthwise_planar_applies(g)) conv2d_depthwise_planar(x, w, bias, y, g);
+#pragma once
+
+#include "conv.h"
+
+namespace pt {
+
+// Multiplier 1, stride 1, ow == w, at least 16 output positions a plane, a 3x3 or 5x5 kernel, and
+// AVX-512.
+bool conv_depthwise_planar_applies(const ConvGeometry& g);
+
+void conv2d_depthwise_planar(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g);
+
+void conv2d_backward_input_depthwise_planar(const float* gy, const float* w, float* gx, const ConvGeometry& g);
+
+// Each tap sums runs of images in float (at most 64 products a lane), the runs in double; gb (the
+// bias gradient, when not null) is summed in the same pass over gy.
+void conv2d_backward_weight_depthwise_planar(const float* gy, const float* x, float* gw, float* gb,
+                                             const ConvGeometry& g);
+
+}  // namespace pt
