@@ -396,24 +396,189 @@ void gather(const Plan& pl, const float* in, const float* w, const float* bias, 
   });
 }
 
+// Stride 2 (MobileNet's downsampling layers): 3x3, padding 1, rows 16 wide to 8, a multiple of 4
+// rows. An output chunk is two output rows (oy = 2k, 2k + 1); tap (ki, kj) reads input rows
+// 2·oy + ki − 1 (lanes 0-7 from one, 8-15 from the next but one) at columns 2·ox + kj − 1, which one
+// VPERMT2PS picks from the two rows in registers (each row loaded once a chunk).
+struct Stride2 {
+  __m512i idx[3];  // the forward's column picks for kj (lanes 0-7 from a, 8-15 from b)
+  __mmask16 col[3];
+  __m512i bidx[3][2];  // the input gradient's: kj, and which row of the gy chunk (lanes 0-7, 8-15)
+  __mmask16 bcol[3];
+};
+
+PT_AVX512 Stride2 stride2_tables() {
+  Stride2 s{};
+  for (int kj = 0; kj < 3; ++kj) {
+    alignas(64) int32_t f[16];
+    alignas(64) int32_t b[2][16];
+    unsigned fm = 0, bm = 0;
+    for (int j = 0; j < 16; ++j) {
+      const int col = 2 * (j % 8) + kj - 1;
+      f[j] = (j < 8 ? 0 : 16) + std::max(col, 0);
+      if (col >= 0 && col < 16) fm |= 1u << j;
+      // gx column j takes gy column (j + 1 − kj) / 2 when that is whole and inside the row.
+      const int num = j + 1 - kj, src = num / 2;
+      const bool hit = num >= 0 && num % 2 == 0 && src < 8;
+      b[0][j] = hit ? src : 0;
+      b[1][j] = hit ? 8 + src : 0;
+      if (hit) bm |= 1u << j;
+    }
+    s.idx[kj] = _mm512_load_si512(f);
+    s.bidx[kj][0] = _mm512_load_si512(b[0]);
+    s.bidx[kj][1] = _mm512_load_si512(b[1]);
+    s.col[kj] = static_cast<__mmask16>(fm);
+    s.bcol[kj] = static_cast<__mmask16>(bm);
+  }
+  return s;
+}
+
+bool stride2_applies(const ConvGeometry& g) {
+  return kAvx512 && g.groups == g.c && g.o == g.c && g.kh == 3 && g.kw == 3 && g.stride_h == 2 && g.stride_w == 2 &&
+         g.pad_h == 1 && g.pad_w == 1 && g.dilation_h == 1 && g.dilation_w == 1 && g.w == 16 && g.h % 4 == 0 &&
+         g.h > 0 && g.oh == g.h / 2 && g.ow == 8;
+}
+
+// The 5 input rows 4k − 1 .. 4k + 3 of chunk k (row −1: zeros).
+PT_AVX512 inline __attribute__((always_inline)) void stride2_rows(const float* src, int64_t k, __m512* r) {
+  r[0] = _mm512_maskz_loadu_ps(k > 0 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>(0),
+                               at(src, (4 * k - 1) * 16));
+  for (int j = 1; j < 5; ++j) r[j] = _mm512_loadu_ps(src + (4 * k - 1 + j) * 16);
+}
+
+// Tap (ki, kj)'s inputs for chunk k, zeros where they are padding.
+PT_AVX512 inline __attribute__((always_inline)) __m512 stride2_input(const Stride2& s, const __m512* r, int64_t k,
+                                                                      int ki, int kj) {
+  const __mmask16 m = k == 0 && ki == 0 ? static_cast<__mmask16>(s.col[kj] & 0xff00) : s.col[kj];
+  return _mm512_maskz_permutex2var_ps(m, r[ki], s.idx[kj], r[ki + 2]);
+}
+
+PT_AVX512 void stride2_forward(const Stride2& s, const float* x, const float* w, const float* bias, float* y,
+                               const ConvGeometry& g, int64_t q0, int64_t q1) {
+  const int64_t pin = g.h * 16, pout = g.oh * 8, chunks = g.oh / 2;
+  int64_t ch = q0 % g.c;
+  for (int64_t q = q0; q < q1; ++q) {
+    __m512 wv[9];
+    for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[ch * 9 + t]);
+    const __m512 b0 = bias == nullptr ? _mm512_setzero_ps() : _mm512_set1_ps(bias[ch]);
+    const float* src = x + q * pin;
+    for (int64_t k = 0; k < chunks; ++k) {
+      __m512 r[5];
+      stride2_rows(src, k, r);
+      __m512 acc[3] = {b0, _mm512_setzero_ps(), _mm512_setzero_ps()};
+#pragma GCC unroll 3
+      for (int ki = 0; ki < 3; ++ki) {
+#pragma GCC unroll 3
+        for (int kj = 0; kj < 3; ++kj) acc[ki] = _mm512_fmadd_ps(wv[ki * 3 + kj], stride2_input(s, r, k, ki, kj), acc[ki]);
+      }
+      _mm512_storeu_ps(y + q * pout + k * 16, _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), acc[2]));
+    }
+    if (++ch == g.c) ch = 0;
+  }
+}
+
+PT_AVX512 void stride2_weight(const Stride2& s, const float* gy, const float* x, float* gw, float* gb,
+                              const ConvGeometry& g, int64_t c0, int64_t c1) {
+  const int64_t pin = g.h * 16, pout = g.oh * 8, chunks = g.oh / 2;
+  const int64_t run = std::max<int64_t>(1, kFloatRun / std::max<int64_t>(chunks, 1));
+  for (int64_t ch = c0; ch < c1; ++ch) {
+    double sum[10] = {};
+    __m512 acc[10];
+    for (int t = 0; t < 10; ++t) acc[t] = _mm512_setzero_ps();
+    for (int64_t i = 0; i < g.n; ++i) {
+      const float* gp = gy + (i * g.c + ch) * pout;
+      const float* src = x + (i * g.c + ch) * pin;
+      if (i + kAhead < g.n) {
+        prefetch_plane(gp + kAhead * g.c * pout, pout);
+        prefetch_plane(src + kAhead * g.c * pin, pin);
+      }
+      for (int64_t k = 0; k < chunks; ++k) {
+        __m512 r[5];
+        stride2_rows(src, k, r);
+        const __m512 gv = _mm512_loadu_ps(gp + k * 16);
+#pragma GCC unroll 3
+        for (int ki = 0; ki < 3; ++ki) {
+#pragma GCC unroll 3
+          for (int kj = 0; kj < 3; ++kj) {
+            acc[ki * 3 + kj] = _mm512_fmadd_ps(gv, stride2_input(s, r, k, ki, kj), acc[ki * 3 + kj]);
+          }
+        }
+        acc[9] = _mm512_add_ps(acc[9], gv);
+      }
+      if ((i + 1) % run == 0 || i + 1 == g.n) flush<10>(acc, sum);
+    }
+    for (int t = 0; t < 9; ++t) gw[ch * 9 + t] = static_cast<float>(sum[t]);
+    if (gb != nullptr) gb[ch] = static_cast<float>(sum[9]);
+  }
+}
+
+// gx row iy (16 wide) takes kernel row ki from gy row (iy + 1 − ki) / 2 when that is whole and
+// inside the map; columns likewise (the tables' bidx and bcol). Products with padding are left out.
+PT_AVX512 void stride2_input_grad(const Stride2& s, const float* gy, const float* w, float* gx,
+                                  const ConvGeometry& g, int64_t q0, int64_t q1) {
+  const int64_t pin = g.h * 16, pout = g.oh * 8;
+  int64_t ch = q0 % g.c;
+  for (int64_t q = q0; q < q1; ++q) {
+    __m512 wv[9];
+    for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[ch * 9 + t]);
+    const float* gp = gy + q * pout;
+    float* dst = gx + q * pin;
+    for (int64_t iy = 0; iy < g.h; ++iy) {
+      __m512 acc = _mm512_setzero_ps();
+#pragma GCC unroll 3
+      for (int ki = 0; ki < 3; ++ki) {
+        const int64_t num = iy + 1 - ki;
+        if (num < 0 || num % 2 != 0 || num / 2 >= g.oh) continue;
+        const int64_t oy = num / 2;
+        const __m512 v = _mm512_loadu_ps(gp + (oy / 2) * 16);
+#pragma GCC unroll 3
+        for (int kj = 0; kj < 3; ++kj) {
+          const __m512 gv = _mm512_maskz_permutexvar_ps(s.bcol[kj], s.bidx[kj][oy % 2], v);
+          acc = _mm512_mask3_fmadd_ps(wv[ki * 3 + kj], gv, acc, s.bcol[kj]);
+        }
+      }
+      _mm512_storeu_ps(dst + iy * 16, acc);
+    }
+    if (++ch == g.c) ch = 0;
+  }
+}
+
 }  // namespace
 
 bool conv_depthwise_planar_applies(const ConvGeometry& g) {
   const bool kernel = (g.kh == 3 && g.kw == 3) || (g.kh == 5 && g.kw == 5);
-  return kAvx512 && kernel && g.groups == g.c && g.o == g.c && g.stride_h == 1 && g.stride_w == 1 && g.ow == g.w &&
-         g.oh * g.ow >= kLanes && g.h * g.w >= kLanes;
+  return stride2_applies(g) || (kAvx512 && kernel && g.groups == g.c && g.o == g.c && g.stride_h == 1 &&
+                                g.stride_w == 1 && g.ow == g.w && g.oh * g.ow >= kLanes && g.h * g.w >= kLanes);
 }
 
 void conv2d_depthwise_planar(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
+  if (stride2_applies(g)) {
+    const Stride2 s = stride2_tables();
+    const int64_t grain = std::max<int64_t>(1, kGrainLanes / std::max<int64_t>(g.oh * g.ow * 9, 1));
+    parallel_for(g.n * g.c, grain, [&](int64_t lo, int64_t hi) { stride2_forward(s, x, w, bias, y, g, lo, hi); });
+    return;
+  }
   gather(forward_plan(g), x, w, bias, y, g, 1);
 }
 
 void conv2d_backward_input_depthwise_planar(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
+  if (stride2_applies(g)) {
+    const Stride2 s = stride2_tables();
+    const int64_t grain = std::max<int64_t>(1, kGrainLanes / std::max<int64_t>(g.h * g.w * 9, 1));
+    parallel_for(g.n * g.c, grain, [&](int64_t lo, int64_t hi) { stride2_input_grad(s, gy, w, gx, g, lo, hi); });
+    return;
+  }
   gather(backward_plan(g), gy, w, nullptr, gx, g, -1);
 }
 
 void conv2d_backward_weight_depthwise_planar(const float* gy, const float* x, float* gw, float* gb,
                                              const ConvGeometry& g) {
+  if (stride2_applies(g)) {
+    const Stride2 s = stride2_tables();
+    const int64_t grain = std::max<int64_t>(1, kGrainLanes / std::max<int64_t>(g.n * g.oh * g.ow * 9, 1));
+    parallel_for(g.c, grain, [&](int64_t lo, int64_t hi) { stride2_weight(s, gy, x, gw, gb, g, lo, hi); });
+    return;
+  }
   const Plan pl = forward_plan(g);
   const int64_t per_channel = g.n * pl.chunks * kLanes * g.kh * g.kw;
   const int64_t grain = std::max<int64_t>(1, kGrainLanes / std::max<int64_t>(per_channel, 1));

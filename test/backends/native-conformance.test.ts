@@ -821,6 +821,9 @@ const CONVS: Conv2dGeometry[] = [
   conv(2, 4, 9, 10, 4, 3, 3, [1, 1], [2, 2], [2, 2], 4),
   conv(2, 3, 6, 10, 3, 3, 3, [1, 1], [2, 1], [1, 1], 3), // 8 output rows from 6
   conv(2, 17, 32, 32, 17, 3, 3, [1, 1], [1, 1], [1, 1], 17),
+  // Stride 2 from rows 16 wide (MobileNet's downsampling), 4 or 16 rows: pairs of output rows.
+  conv(3, 5, 4, 16, 5, 3, 3, [2, 2], [1, 1], [1, 1], 5),
+  conv(1, 7, 16, 16, 7, 3, 3, [2, 2], [1, 1], [1, 1], 7),
 ];
 
 nativeTest('conv2d and its backward passes match the reference (stride, padding, dilation, groups)', (be) => {
@@ -877,6 +880,7 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
     conv(2, 4, 8, 8, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // rows 8 wide
     conv(3, 5, 4, 4, 5, 3, 3, [1, 1], [1, 1], [1, 1], 5), // rows 4 wide
     conv(2, 3, 5, 5, 3, 3, 3, [1, 1], [1, 1], [1, 1], 3), // masked loads, a tail chunk
+    conv(2, 4, 8, 16, 4, 3, 3, [2, 2], [1, 1], [1, 1], 4), // stride 2 from rows 16 wide
   ]) {
     const kk = (g.c / g.groups) * g.kh * g.kw;
     const ySize = g.n * g.o * g.oh * g.ow;
