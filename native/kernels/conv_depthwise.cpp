@@ -78,7 +78,7 @@ int64_t grain(const ConvGeometry& g) { return std::max<int64_t>(1, 16384 / std::
 bool conv_depthwise_applies(const ConvGeometry& g) { return g.groups > 1 && g.groups == g.c; }
 
 bool conv2d_depthwise(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
-  if (conv_depthwise_planar_applies(g)) {
+  if (conv_depthwise_planar_applies(g, false)) {
     conv2d_depthwise_planar(x, w, bias, y, g);
     return true;
   }
@@ -134,7 +134,7 @@ bool conv2d_depthwise(const float* x, const float* w, const float* bias, float* 
 }
 
 void conv2d_backward_input_depthwise(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
-  if (conv_depthwise_planar_applies(g)) return conv2d_backward_input_depthwise_planar(gy, w, gx, g);
+  if (conv_depthwise_planar_applies(g, false)) return conv2d_backward_input_depthwise_planar(gy, w, gx, g);
   if (conv_depthwise_nhwc_applies(g)) return conv2d_backward_input_depthwise_nhwc(gy, w, gx, g);
   const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w, taps = g.kh * g.kw;
   if (g.ow < kNarrow) {
@@ -190,7 +190,7 @@ void conv2d_backward_input_depthwise(const float* gy, const float* w, float* gx,
 
 bool conv2d_backward_weight_bias_depthwise(const float* gy, const float* x, float* gw, float* gb,
                                             const ConvGeometry& g) {
-  if (!conv_depthwise_planar_applies(g)) return false;
+  if (!conv_depthwise_planar_applies(g, true)) return false;
   conv2d_backward_weight_depthwise_planar(gy, x, gw, gb, g);
   return true;
 }

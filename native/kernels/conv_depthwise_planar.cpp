@@ -58,13 +58,15 @@ struct Plan {
   std::vector<__mmask16> masks;
 };
 
+// periodic: planes smaller than a chunk (16 % pout == 0), 16 / pout of them a chunk, so one chunk
+// of masks serves every chunk (lane j at position j % pout of its plane).
 Plan plan_of(int64_t kh, int64_t kw, int64_t wd, int64_t hin, int64_t hout, const std::vector<int64_t>& rs,
-             const std::vector<int64_t>& cs) {
+             const std::vector<int64_t>& cs, bool periodic) {
   Plan p;
   p.wd = wd;
   p.pin = hin * wd;
   p.pout = hout * wd;
-  p.chunks = (p.pout + kLanes - 1) / kLanes;
+  p.chunks = periodic ? 1 : (p.pout + kLanes - 1) / kLanes;
   for (int64_t ki = 0; ki < kh; ++ki) {
     for (int64_t kj = 0; kj < kw; ++kj) p.off.push_back(rs[static_cast<size_t>(ki)] * wd + cs[static_cast<size_t>(kj)]);
   }
@@ -72,7 +74,7 @@ Plan plan_of(int64_t kh, int64_t kw, int64_t wd, int64_t hin, int64_t hout, cons
   p.colm.assign(static_cast<size_t>(p.chunks * kw), 0);
   for (int64_t k = 0; k < p.chunks; ++k) {
     for (int64_t j = 0; j < kLanes; ++j) {
-      const int64_t pos = k * kLanes + j;
+      const int64_t pos = periodic ? j % p.pout : k * kLanes + j;
       if (pos >= p.pout) break;
       const int64_t oy = pos / wd, ox = pos % wd;
       for (int64_t ki = 0; ki < kh; ++ki) {
@@ -97,19 +99,19 @@ Plan plan_of(int64_t kh, int64_t kw, int64_t wd, int64_t hin, int64_t hout, cons
 }
 
 // The plan of the forward pass (and of the weight gradient): out = y, in = x.
-Plan forward_plan(const ConvGeometry& g) {
+Plan forward_plan(const ConvGeometry& g, bool periodic = false) {
   std::vector<int64_t> rs, cs;
   for (int64_t ki = 0; ki < g.kh; ++ki) rs.push_back(ki * g.dilation_h - g.pad_h);
   for (int64_t kj = 0; kj < g.kw; ++kj) cs.push_back(kj * g.dilation_w - g.pad_w);
-  return plan_of(g.kh, g.kw, g.w, g.h, g.oh, rs, cs);
+  return plan_of(g.kh, g.kw, g.w, g.h, g.oh, rs, cs, periodic);
 }
 
 // The input gradient's: out = gx, in = gy.
-Plan backward_plan(const ConvGeometry& g) {
+Plan backward_plan(const ConvGeometry& g, bool periodic = false) {
   std::vector<int64_t> rs, cs;
   for (int64_t ki = 0; ki < g.kh; ++ki) rs.push_back(g.pad_h - ki * g.dilation_h);
   for (int64_t kj = 0; kj < g.kw; ++kj) cs.push_back(g.pad_w - kj * g.dilation_w);
-  return plan_of(g.kh, g.kw, g.w, g.oh, g.h, rs, cs);
+  return plan_of(g.kh, g.kw, g.w, g.oh, g.h, rs, cs, periodic);
 }
 
 // base + i floats as an address, i possibly before base (the lanes there are masked off and never
@@ -543,15 +545,90 @@ PT_AVX512 void stride2_input_grad(const Stride2& s, const float* gy, const float
   }
 }
 
+// Planes of 2, 4 or 8 positions (MobileNet's 2x2 maps), in and out alike: the whole tensor is one
+// run of chunks of 16 / pout planes each, every chunk with the same masks and offsets, and the
+// weights spread per lane (wexp: chunk g of an image, tap t, lane j = w(channel of lane j, t)).
+// Chunk gk of every image, for gk in [g0, g1): the chunk's weights stay in registers across the
+// images (wexp, 576 bytes a chunk of a 3x3 kernel, would stream through L1 once per image).
+template <int KH, int KW, bool Skip>
+PT_AVX512 void gather_small(const Plan& pl, const float* in, const float* wexp, const float* bexp, float* out,
+                            int64_t n, int64_t per_image, int64_t g0, int64_t g1) {
+  constexpr int T = KH * KW;
+  int64_t off[T];
+  __mmask16 m[T];
+  for (int t = 0; t < T; ++t) {
+    off[t] = pl.off[static_cast<size_t>(t)];
+    m[t] = pl.masks[static_cast<size_t>(t)];
+  }
+  for (int64_t gk = g0; gk < g1; ++gk) {
+    __m512 wv[T];
+    for (int t = 0; t < T; ++t) wv[t] = _mm512_loadu_ps(wexp + (gk * T + t) * kLanes);
+    const __m512 b0 = bexp == nullptr ? _mm512_setzero_ps() : _mm512_loadu_ps(bexp + gk * kLanes);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t k = i * per_image + gk;
+      const float* s = in + k * kLanes;
+      __m512 acc[KH];
+      acc[0] = b0;
+      for (int ki = 1; ki < KH; ++ki) acc[ki] = _mm512_setzero_ps();
+#pragma GCC unroll 25
+      for (int t = 0; t < T; ++t) {
+        const __m512 xv = _mm512_maskz_loadu_ps(m[t], at(s, off[t]));
+        if constexpr (Skip) {
+          acc[t / KW] = _mm512_mask3_fmadd_ps(wv[t], xv, acc[t / KW], m[t]);
+        } else {
+          acc[t / KW] = _mm512_fmadd_ps(wv[t], xv, acc[t / KW]);
+        }
+      }
+      __m512 sum = acc[0];
+      for (int ki = 1; ki < KH; ++ki) sum = _mm512_add_ps(sum, acc[ki]);
+      _mm512_storeu_ps(out + k * kLanes, sum);
+    }
+  }
+}
+
+bool small_applies(const ConvGeometry& g) {
+  const int64_t p = g.h * g.w;
+  const bool kernel = (g.kh == 3 && g.kw == 3) || (g.kh == 5 && g.kw == 5);
+  return kAvx512 && kernel && g.groups == g.c && g.o == g.c && g.stride_h == 1 && g.stride_w == 1 && g.ow == g.w &&
+         g.oh == g.h && (p == 2 || p == 4 || p == 8) && (g.c * p) % kLanes == 0;
+}
+
+void small_pass(const ConvGeometry& g, const float* in, const float* w, const float* bias, float* out, bool input_grad) {
+  const Plan pl = input_grad ? backward_plan(g, true) : forward_plan(g, true);
+  const int64_t p = g.h * g.w, taps = g.kh * g.kw, per_image = g.c * p / kLanes;
+  std::vector<float> wexp(static_cast<size_t>(per_image * taps * kLanes));
+  std::vector<float> bexp(bias == nullptr ? 0 : static_cast<size_t>(per_image * kLanes));
+  for (int64_t gk = 0; gk < per_image; ++gk) {
+    for (int64_t j = 0; j < kLanes; ++j) {
+      const int64_t ch = (gk * kLanes + j) / p;
+      for (int64_t t = 0; t < taps; ++t) wexp[static_cast<size_t>((gk * taps + t) * kLanes + j)] = w[ch * taps + t];
+      if (bias != nullptr) bexp[static_cast<size_t>(gk * kLanes + j)] = bias[ch];
+    }
+  }
+  const float* be = bias == nullptr ? nullptr : bexp.data();
+  const int64_t grain = std::max<int64_t>(1, kGrainLanes / std::max<int64_t>(g.n * kLanes * taps, 1));
+  const int64_t n = g.n;
+  parallel_for(per_image, grain, [&](int64_t lo, int64_t hi) {
+    if (g.kh == 3) {
+      if (input_grad) return gather_small<3, 3, true>(pl, in, wexp.data(), be, out, n, per_image, lo, hi);
+      return gather_small<3, 3, false>(pl, in, wexp.data(), be, out, n, per_image, lo, hi);
+    }
+    if (input_grad) return gather_small<5, 5, true>(pl, in, wexp.data(), be, out, n, per_image, lo, hi);
+    gather_small<5, 5, false>(pl, in, wexp.data(), be, out, n, per_image, lo, hi);
+  });
+}
+
 }  // namespace
 
-bool conv_depthwise_planar_applies(const ConvGeometry& g) {
+bool conv_depthwise_planar_applies(const ConvGeometry& g, bool weight_grad) {
+  if (!weight_grad && small_applies(g)) return true;
   const bool kernel = (g.kh == 3 && g.kw == 3) || (g.kh == 5 && g.kw == 5);
   return stride2_applies(g) || (kAvx512 && kernel && g.groups == g.c && g.o == g.c && g.stride_h == 1 &&
                                 g.stride_w == 1 && g.ow == g.w && g.oh * g.ow >= kLanes && g.h * g.w >= kLanes);
 }
 
 void conv2d_depthwise_planar(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
+  if (small_applies(g)) return small_pass(g, x, w, bias, y, false);
   if (stride2_applies(g)) {
     const Stride2 s = stride2_tables();
     const int64_t grain = std::max<int64_t>(1, kGrainLanes / std::max<int64_t>(g.oh * g.ow * 9, 1));
@@ -562,6 +639,7 @@ void conv2d_depthwise_planar(const float* x, const float* w, const float* bias, 
 }
 
 void conv2d_backward_input_depthwise_planar(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
+  if (small_applies(g)) return small_pass(g, gy, w, nullptr, gx, true);
   if (stride2_applies(g)) {
     const Stride2 s = stride2_tables();
     const int64_t grain = std::max<int64_t>(1, kGrainLanes / std::max<int64_t>(g.h * g.w * 9, 1));

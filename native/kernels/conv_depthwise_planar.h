@@ -7,16 +7,17 @@
 // products with padding). Only where the CPU has AVX-512 (else conv_depthwise_nhwc.cpp runs).
 //
 // Example:
-//   if (conv_depthwise_planar_applies(g)) conv2d_depthwise_planar(x, w, bias, y, g);
+//   if (conv_depthwise_planar_applies(g, false)) conv2d_depthwise_planar(x, w, bias, y, g);
 #pragma once
 
 #include "conv.h"
 
 namespace pt {
 
-// Multiplier 1, stride 1, ow == w, at least 16 output positions a plane, a 3x3 or 5x5 kernel, and
-// AVX-512.
-bool conv_depthwise_planar_applies(const ConvGeometry& g);
+// AVX-512, multiplier 1, a 3x3 or 5x5 kernel, and: stride 1 with ow == w and at least 16 output
+// positions a plane; or (not for the weight gradient, weight_grad false) stride 1 on planes of 2, 4
+// or 8 positions in and out, C·H·W a multiple of 16; or 3x3 stride 2, padding 1, rows 16 wide.
+bool conv_depthwise_planar_applies(const ConvGeometry& g, bool weight_grad);
 
 void conv2d_depthwise_planar(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g);
 

@@ -824,6 +824,11 @@ const CONVS: Conv2dGeometry[] = [
   // Stride 2 from rows 16 wide (MobileNet's downsampling), 4 or 16 rows: pairs of output rows.
   conv(3, 5, 4, 16, 5, 3, 3, [2, 2], [1, 1], [1, 1], 5),
   conv(1, 7, 16, 16, 7, 3, 3, [2, 2], [1, 1], [1, 1], 7),
+  // Planes of 2, 4, 8 positions, 16 / (H·W) of them a chunk, the weights spread per lane.
+  conv(3, 12, 2, 2, 12, 3, 3, [1, 1], [1, 1], [1, 1], 12),
+  conv(2, 4, 2, 4, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4),
+  conv(2, 8, 1, 2, 8, 3, 3, [1, 1], [1, 1], [1, 1], 8),
+  conv(1, 4, 2, 2, 4, 5, 5, [1, 1], [2, 2], [1, 1], 4),
 ];
 
 nativeTest('conv2d and its backward passes match the reference (stride, padding, dilation, groups)', (be) => {
@@ -881,6 +886,7 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
     conv(3, 5, 4, 4, 5, 3, 3, [1, 1], [1, 1], [1, 1], 5), // rows 4 wide
     conv(2, 3, 5, 5, 3, 3, 3, [1, 1], [1, 1], [1, 1], 3), // masked loads, a tail chunk
     conv(2, 4, 8, 16, 4, 3, 3, [2, 2], [1, 1], [1, 1], 4), // stride 2 from rows 16 wide
+    conv(2, 8, 2, 2, 8, 3, 3, [1, 1], [1, 1], [1, 1], 8), // 2x2 planes, four a chunk
   ]) {
     const kk = (g.c / g.groups) * g.kh * g.kw;
     const ySize = g.n * g.o * g.oh * g.ow;
