@@ -56,6 +56,8 @@ struct Plan {
   std::vector<uint16_t> rowm, colm;
   // masks[k·kh·kw + ki·kw + kj] = rowm & colm: the gather's table.
   std::vector<__mmask16> masks;
+  // inner[k]: every row mask of chunk k is whole.
+  std::vector<uint8_t> inner;
 };
 
 // periodic: planes smaller than a chunk (16 % pout == 0), 16 / pout of them a chunk, so one chunk
@@ -88,6 +90,9 @@ Plan plan_of(int64_t kh, int64_t kw, int64_t wd, int64_t hin, int64_t hout, cons
     }
   }
   for (int64_t k = 0; k < p.chunks; ++k) {
+    bool whole = true;
+    for (int64_t ki = 0; ki < kh; ++ki) whole = whole && p.rowm[static_cast<size_t>(k * kh + ki)] == 0xffff;
+    p.inner.push_back(whole ? 1 : 0);
     for (int64_t ki = 0; ki < kh; ++ki) {
       for (int64_t kj = 0; kj < kw; ++kj) {
         p.masks.push_back(static_cast<__mmask16>(p.rowm[static_cast<size_t>(k * kh + ki)] &
@@ -203,9 +208,14 @@ struct Taps3 {
 };
 
 // The 16 floats S into lo:hi, lanes outside m zeroed.
-template <int S>
+// Full: every lane valid, no mask.
+template <int S, bool Full>
 PT_AVX512 inline __attribute__((always_inline)) __m512 window(__m512 lo, __m512 hi, __mmask16 m) {
-  if constexpr (S == 0) {
+  if constexpr (Full && S == 0) {
+    return lo;
+  } else if constexpr (Full) {
+    return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(hi), _mm512_castps_si512(lo), S));
+  } else if constexpr (S == 0) {
     return _mm512_maskz_mov_ps(m, lo);
   } else {
     return _mm512_castsi512_ps(_mm512_maskz_alignr_epi32(m, _mm512_castps_si512(hi), _mm512_castps_si512(lo), S));
@@ -223,24 +233,35 @@ PT_AVX512 inline __attribute__((always_inline)) void load_around(const float* sr
   }
 }
 
-template <int WD, int SIGN, int T>
+// In: a chunk whose rows are inside the plane for every kernel row, so that only the columns of
+// kj 0 and 2 are masked (m, the same for every such chunk) and the centre column is whole.
+template <int WD, int SIGN, int T, bool In>
 PT_AVX512 inline __attribute__((always_inline)) __m512 tap_input(const __m512* v, __mmask16 m) {
   using P = Taps3<WD, SIGN>;
-  return window<P::shift(T)>(v[P::kR + P::lo(T)], v[P::kR + P::lo(T) + (P::shift(T) == 0 ? 0 : 1)], m);
+  return window<P::shift(T), In && T % 3 == 1>(v[P::kR + P::lo(T)], v[P::kR + P::lo(T) + (P::shift(T) == 0 ? 0 : 1)], m);
 }
 
 // acc[row] += w(t)·in(t) for the 9 taps: the forward pass multiplies the padding's zeros as the
 // reference does (so w·0 is NaN where w is not finite); the input gradient (SIGN −1) leaves the
 // padded lanes out, as the reference's col2im does.
-template <int WD, int SIGN, int... Ts>
+template <int WD, int SIGN, bool In, int... Ts>
 PT_AVX512 inline __attribute__((always_inline)) void gather3_taps(const __m512* v, const __m512* wv,
                                                                   const __mmask16* m, __m512* acc,
                                                                   std::integer_sequence<int, Ts...>) {
   if constexpr (SIGN > 0) {
-    ((acc[Ts / 3] = _mm512_fmadd_ps(wv[Ts], tap_input<WD, SIGN, Ts>(v, m[Ts]), acc[Ts / 3])), ...);
+    ((acc[Ts / 3] = _mm512_fmadd_ps(wv[Ts], tap_input<WD, SIGN, Ts, In>(v, m[Ts]), acc[Ts / 3])), ...);
   } else {
-    ((acc[Ts / 3] = _mm512_mask3_fmadd_ps(wv[Ts], tap_input<WD, SIGN, Ts>(v, m[Ts]), acc[Ts / 3], m[Ts])), ...);
+    ((acc[Ts / 3] = In && Ts % 3 == 1
+                        ? _mm512_fmadd_ps(wv[Ts], tap_input<WD, SIGN, Ts, In>(v, m[Ts]), acc[Ts / 3])
+                        : _mm512_mask3_fmadd_ps(wv[Ts], tap_input<WD, SIGN, Ts, In>(v, m[Ts]), acc[Ts / 3], m[Ts])),
+     ...);
   }
+}
+
+// The masks of an inner chunk (rows all inside): the column masks, alike for every chunk when
+// the rows are 16, 8 or 4 wide.
+inline void inner_masks(const Plan& pl, __mmask16* cm) {
+  for (int t = 0; t < 9; ++t) cm[t] = pl.colm[static_cast<size_t>(t % 3)];
 }
 
 template <int WD, int SIGN>
@@ -248,6 +269,9 @@ PT_AVX512 void gather3_planes(const Plan& pl, const float* in, const float* w, c
                               int64_t c, int64_t q0, int64_t q1) {
   constexpr int R = Taps3<WD, SIGN>::kR;
   const __mmask16* masks = pl.masks.data();
+  const uint8_t* inner = pl.inner.data();
+  __mmask16 cm[9];
+  inner_masks(pl, cm);
   int64_t ch = q0 % c;
   for (int64_t q = q0; q < q1; ++q) {
     __m512 wv[9];
@@ -259,17 +283,21 @@ PT_AVX512 void gather3_planes(const Plan& pl, const float* in, const float* w, c
       __m512 v[2 * R + 1];
       load_around<R>(src, k, pl.chunks, v);
       __m512 acc[3] = {b0, _mm512_setzero_ps(), _mm512_setzero_ps()};
-      gather3_taps<WD, SIGN>(v, wv, masks + k * 9, acc, std::make_integer_sequence<int, 9>{});
+      if (inner[k] != 0) {
+        gather3_taps<WD, SIGN, true>(v, wv, cm, acc, std::make_integer_sequence<int, 9>{});
+      } else {
+        gather3_taps<WD, SIGN, false>(v, wv, masks + k * 9, acc, std::make_integer_sequence<int, 9>{});
+      }
       _mm512_storeu_ps(dst + k * kLanes, _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), acc[2]));
     }
     if (++ch == c) ch = 0;
   }
 }
 
-template <int WD, int... Ts>
+template <int WD, bool In, int... Ts>
 PT_AVX512 inline __attribute__((always_inline)) void weight3_taps(const __m512* v, __m512 gv, const __mmask16* m,
                                                                   __m512* acc, std::integer_sequence<int, Ts...>) {
-  ((acc[Ts] = _mm512_fmadd_ps(gv, tap_input<WD, 1, Ts>(v, m[Ts]), acc[Ts])), ...);
+  ((acc[Ts] = _mm512_fmadd_ps(gv, tap_input<WD, 1, Ts, In>(v, m[Ts]), acc[Ts])), ...);
 }
 
 // Adds acc[t] (16 float lanes) to sum[t] in double and clears it.
@@ -294,6 +322,9 @@ PT_AVX512 void weight3_channels(const Plan& pl, const float* gy, const float* x,
                                 int64_t c0, int64_t c1) {
   constexpr int R = Taps3<WD, 1>::kR;
   const __mmask16* masks = pl.masks.data();
+  const uint8_t* inner = pl.inner.data();
+  __mmask16 cm[9];
+  inner_masks(pl, cm);
   const int64_t run = std::max<int64_t>(1, kFloatRun / std::max<int64_t>(pl.chunks, 1));
   for (int64_t ch = c0; ch < c1; ++ch) {
     // acc[9]: the bias gradient's sums.
@@ -311,7 +342,11 @@ PT_AVX512 void weight3_channels(const Plan& pl, const float* gy, const float* x,
         __m512 v[2 * R + 1];
         load_around<R>(src, k, pl.chunks, v);
         const __m512 gv = _mm512_loadu_ps(g + k * kLanes);
-        weight3_taps<WD>(v, gv, masks + k * 9, acc, std::make_integer_sequence<int, 9>{});
+        if (inner[k] != 0) {
+          weight3_taps<WD, true>(v, gv, cm, acc, std::make_integer_sequence<int, 9>{});
+        } else {
+          weight3_taps<WD, false>(v, gv, masks + k * 9, acc, std::make_integer_sequence<int, 9>{});
+        }
         acc[9] = _mm512_add_ps(acc[9], gv);
       }
       if ((i + 1) % run == 0 || i + 1 == n) flush<10>(acc, sum);
