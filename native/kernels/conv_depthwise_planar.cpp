@@ -273,6 +273,24 @@ PT_AVX512 void gather3_planes(const Plan& pl, const float* in, const float* w, c
   __mmask16 cm[9];
   inner_masks(pl, cm);
   int64_t ch = q0 % c;
+  if (pl.chunks == 1) {
+    // A plane a chunk (4x4): the masks, the same for every plane, in registers; no neighbours.
+    __mmask16 lm[9];
+    for (int t = 0; t < 9; ++t) lm[t] = masks[t];
+    for (int64_t q = q0; q < q1; ++q) {
+      __m512 wv[9];
+      for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[ch * 9 + t]);
+      __m512 v[2 * R + 1];
+      for (int j = 0; j <= 2 * R; ++j) v[j] = _mm512_setzero_ps();
+      v[R] = _mm512_loadu_ps(in + q * pl.pin);
+      __m512 acc[3] = {bias == nullptr ? _mm512_setzero_ps() : _mm512_set1_ps(bias[ch]), _mm512_setzero_ps(),
+                       _mm512_setzero_ps()};
+      gather3_taps<WD, SIGN, false>(v, wv, lm, acc, std::make_integer_sequence<int, 9>{});
+      _mm512_storeu_ps(out + q * pl.pout, _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), acc[2]));
+      if (++ch == c) ch = 0;
+    }
+    return;
+  }
   for (int64_t q = q0; q < q1; ++q) {
     __m512 wv[9];
     for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[ch * 9 + t]);
@@ -323,8 +341,9 @@ PT_AVX512 void weight3_channels(const Plan& pl, const float* gy, const float* x,
   constexpr int R = Taps3<WD, 1>::kR;
   const __mmask16* masks = pl.masks.data();
   const uint8_t* inner = pl.inner.data();
-  __mmask16 cm[9];
+  __mmask16 cm[9], lm[9];
   inner_masks(pl, cm);
+  for (int t = 0; t < 9; ++t) lm[t] = masks[t];
   const int64_t run = std::max<int64_t>(1, kFloatRun / std::max<int64_t>(pl.chunks, 1));
   for (int64_t ch = c0; ch < c1; ++ch) {
     // acc[9]: the bias gradient's sums.
@@ -338,7 +357,16 @@ PT_AVX512 void weight3_channels(const Plan& pl, const float* gy, const float* x,
         prefetch_plane(g + kAhead * c * pl.pout, pl.pout);
         prefetch_plane(src + kAhead * c * pl.pin, pl.pin);
       }
-      for (int64_t k = 0; k < pl.chunks; ++k) {
+      if (pl.chunks == 1) {
+        // A plane a chunk (4x4): the masks in registers, no neighbours.
+        __m512 v[2 * R + 1];
+        for (int j = 0; j <= 2 * R; ++j) v[j] = _mm512_setzero_ps();
+        v[R] = _mm512_loadu_ps(src);
+        const __m512 gv = _mm512_loadu_ps(g);
+        weight3_taps<WD, false>(v, gv, lm, acc, std::make_integer_sequence<int, 9>{});
+        acc[9] = _mm512_add_ps(acc[9], gv);
+      }
+      for (int64_t k = 0; k < pl.chunks && pl.chunks > 1; ++k) {
         __m512 v[2 * R + 1];
         load_around<R>(src, k, pl.chunks, v);
         const __m512 gv = _mm512_loadu_ps(g + k * kLanes);
