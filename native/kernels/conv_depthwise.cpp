@@ -1,7 +1,8 @@
-// Depthwise convolution by direct loops. A channel multiplier of 1 (MobileNet's layers) on maps
-// that fit the per-thread scratch goes to conv_depthwise_nhwc.cpp (channels innermost, vectorised
-// along C, every pass exact on non-finite inputs); what follows serves the other multipliers and
-// very large maps. Output channel o reads input channel o / m (m = O/C, the
+// Depthwise convolution by direct loops. A channel multiplier of 1 (MobileNet's layers) goes, on
+// AVX-512 CPUs where the geometry allows, to conv_depthwise_planar.cpp (the planes' own layout,
+// no transposes), else on maps that fit the per-thread scratch to conv_depthwise_nhwc.cpp
+// (channels innermost, vectorised along C); both are exact on non-finite inputs. What follows
+// serves the other multipliers and very large maps. Output channel o reads input channel o / m (m = O/C, the
 // channel multiplier) through its own KH x KW kernel; every pass walks one (image, channel) plane
 // at a time, tap by tap, over the output columns whose input lies inside the image, so that the
 // innermost loop is a multiply-add along a row (contiguous when the stride is 1):

@@ -9,8 +9,8 @@ namespace pt {
 
 bool conv_depthwise_applies(const ConvGeometry& g);
 
-// False (nothing written) when w holds an infinity or NaN and the channels-innermost path does
-// not apply: the reference multiplies every weight by the zeros of the padding, which the direct
+// False (nothing written) when w holds an infinity or NaN and neither the planes' path nor the
+// channels-innermost one applies: the reference multiplies every weight by the zeros of the padding, which the direct
 // loops skip, so the caller takes another path.
 bool conv2d_depthwise(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g);
 

@@ -1,20 +1,28 @@
-// Depthwise convolution (multiplier 1, stride 1, output as wide as the input) in the planes' own
-// layout. With the output width equal to the input width wd, output position p = oy·wd + ox of a
-// plane reads, for tap (ki, kj), the input plane at p + rs[ki]·wd + cs[kj] (rs, cs: the tap's
-// row and column shift), valid where that row and column lie inside the plane. So 16 consecutive
-// output positions (a chunk: one row of 16, two rows of 8, a whole 4x4 plane) take, a tap, one
-// load of 16 input floats at a fixed offset, masked to the valid lanes, and one multiply-add with
-// the channel's weight broadcast. The mask of lane j is (row valid for ki) & (column valid for
-// kj), separable, so a plan keeps kh + kw 16-bit masks a chunk (the plane's tail, p >= the plane,
-// is out of every row mask). Masked lanes are neither loaded (no read outside the plane) nor
-// added (the FMA merges under the same mask), so the products are exactly the reference's, with
-// no test of the padding and nothing assumed finite.
+// Depthwise convolution (multiplier 1) in the planes' own layout: no transpose to channels-last,
+// no padded copy. At stride 1 with the output as wide as the input (wd), output position
+// p = oy·wd + ox of a plane reads, for tap (ki, kj), the input plane at p + rs[ki]·wd + cs[kj]
+// (rs, cs: the tap's row and column shift), valid where that row and column lie inside the plane.
+// So 16 consecutive output positions (a chunk: one row of 16, two rows of 8, a whole 4x4 plane)
+// take, a tap, 16 input floats at a fixed offset, masked to the valid lanes, and one multiply-add
+// with the channel's weight broadcast. The mask of lane j is (row valid for ki) & (column valid
+// for kj); a plan keeps them per chunk and tap (the plane's tail, p >= the plane, is out of every
+// mask). Masked lanes are never read (no load outside the plane). The forward pass and the weight
+// gradient multiply them as zeros, as the reference's im2col does (w·0 or gy·0 is NaN where w or
+// gy is not); the input gradient leaves them out (merge-masked FMA), as its col2im does.
 //   forward:          out = y,  in = x,  rs[ki] = ki·dh − ph, cs[kj] = kj·dw − pw
 //   backward input:   out = gx, in = gy, rs[ki] = ph − ki·dh, cs[kj] = pw − kj·dw  (the forward
 //                     pass's taps read backwards: gx(iy, ix) = Σ w(ki, kj)·gy(iy − rs', ix − cs'))
 //   backward weight:  gw[c][t] = Σ_images Σ_p gy(p)·x(p + off(t)), with the forward's plan: one
 //                     vector accumulator a tap (per-lane partial sums), added up in double every
-//                     few images (at most 64 products a lane in float).
+//                     few images (at most 64 products a lane in float); the bias gradient's sums
+//                     ride along (one read of gy).
+// Three kernels go further than the masked loads (which split a cache line at 6 of 9 taps):
+// 3x3 pad-1 planes 16, 8 or 4 wide build each tap's 16 inputs from the plane's aligned chunks in
+// registers with one VALIGND (inner chunks with the column masks in registers, the centre column
+// unmasked; a 4x4 plane with its masks hoisted out of the plane loop); 3x3 stride 2 from rows 16
+// wide picks two output rows' inputs from two input rows with one VPERMT2PS; planes of 2, 4 or 8
+// positions go 16 / (H·W) planes a chunk, weights spread per lane. Where the reference would
+// differ only by the order of additions, every pass uses FMA (no separate rounding of products).
 // Planes go a run a task (forward, input gradient), channels a run a task (weight gradient: each
 // channel's sums are its own, no reduction across threads); work under about 512K multiply-adds
 // stays on the caller's thread.

@@ -1,10 +1,10 @@
-// Depthwise convolution in the planes' own layout (N·C planes of H·W floats), for a channel
-// multiplier of 1 at stride 1 with the output as wide as the input ("same" padding along rows):
-// there every kernel tap reads the input plane at one fixed offset from the output position, so
-// 16 output positions take one masked AVX-512 load and one multiply-add a tap, with no transpose
-// to channels-last and no padded copy. Same contracts as conv_depthwise.h; every pass is the
-// reference's up to rounding, infinities and NaNs included (the masks leave out exactly the
-// products with padding). Only where the CPU has AVX-512 (else conv_depthwise_nhwc.cpp runs).
+// Depthwise convolution in the planes' own layout (N·C planes of H·W floats), channel multiplier 1:
+// at stride 1 with the output as wide as the input every kernel tap reads the input plane at one
+// fixed offset from the output position, so 16 output positions take one masked AVX-512 load (or
+// a VALIGND of chunks in registers) and one multiply-add a tap, with no transpose to channels-last
+// and no padded copy; 3x3 stride 2 from rows 16 wide picks its inputs with VPERMT2PS. Same
+// contracts as conv_depthwise.h, without declining: every pass is the reference's up to rounding,
+// infinities and NaNs included. Only where the CPU has AVX-512 (else conv_depthwise_nhwc.cpp).
 //
 // Example:
 //   if (conv_depthwise_planar_applies(g, false)) conv2d_depthwise_planar(x, w, bias, y, g);
