@@ -67,6 +67,7 @@
         'native/kernels/conv_batch.cpp',
         'native/kernels/conv_depthwise.cpp',
         'native/kernels/conv_depthwise_nhwc.cpp',
+        'native/kernels/conv_depthwise_planar.cpp',
         'native/kernels/conv_rows.cpp',
         'native/kernels/conv_transpose.cpp',
         'native/kernels/conv_wgrad_direct.cpp',

@@ -243,8 +243,11 @@ void conv2d_backward_input(const float* gy, const float* w, float* gx, const Con
 
 void conv2d_backward_weight(const float* gy, const float* x, float* gw, float* gb, const ConvGeometry& g) {
   if (conv2d_backward_weight_direct(gy, x, gw, gb, g)) return;  // the bias gradient in the same pass
+  const Path path = path_of(g, true);
+  // The depthwise planes' pass sums gb with gw, in one read of gy.
+  if (path == Path::kDepthwise && conv2d_backward_weight_bias_depthwise(gy, x, gw, gb, g)) return;
   if (gb != nullptr) bias_grad(gy, gb, g);
-  switch (path_of(g, true)) {
+  switch (path) {
     case Path::kWinograd:
       if (conv2d_backward_weight_winograd(gy, x, gw, g)) return;
       return conv2d_backward_weight_wide(gy, x, gw, g);

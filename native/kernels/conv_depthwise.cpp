@@ -1,7 +1,8 @@
-// Depthwise convolution by direct loops. A channel multiplier of 1 (MobileNet's layers) on maps
-// that fit the per-thread scratch goes to conv_depthwise_nhwc.cpp (channels innermost, vectorised
-// along C, every pass exact on non-finite inputs); what follows serves the other multipliers and
-// very large maps. Output channel o reads input channel o / m (m = O/C, the
+// Depthwise convolution by direct loops. A channel multiplier of 1 (MobileNet's layers) goes, on
+// AVX-512 CPUs where the geometry allows, to conv_depthwise_planar.cpp (the planes' own layout,
+// no transposes), else on maps that fit the per-thread scratch to conv_depthwise_nhwc.cpp
+// (channels innermost, vectorised along C); both are exact on non-finite inputs. What follows
+// serves the other multipliers and very large maps. Output channel o reads input channel o / m (m = O/C, the
 // channel multiplier) through its own KH x KW kernel; every pass walks one (image, channel) plane
 // at a time, tap by tap, over the output columns whose input lies inside the image, so that the
 // innermost loop is a multiply-add along a row (contiguous when the stride is 1):
@@ -15,6 +16,7 @@
 // the planes in double.
 #include "conv_depthwise.h"
 #include "conv_depthwise_nhwc.h"
+#include "conv_depthwise_planar.h"
 
 #include <algorithm>
 #include <vector>
@@ -77,6 +79,10 @@ int64_t grain(const ConvGeometry& g) { return std::max<int64_t>(1, 16384 / std::
 bool conv_depthwise_applies(const ConvGeometry& g) { return g.groups > 1 && g.groups == g.c; }
 
 bool conv2d_depthwise(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
+  if (conv_depthwise_planar_applies(g, false)) {
+    conv2d_depthwise_planar(x, w, bias, y, g);
+    return true;
+  }
   if (conv_depthwise_nhwc_applies(g)) return conv2d_depthwise_nhwc(x, w, bias, y, g);
   if (!all_finite(w, g.o * g.kh * g.kw)) return false;
   const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w, taps = g.kh * g.kw;
@@ -129,6 +135,7 @@ bool conv2d_depthwise(const float* x, const float* w, const float* bias, float* 
 }
 
 void conv2d_backward_input_depthwise(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
+  if (conv_depthwise_planar_applies(g, false)) return conv2d_backward_input_depthwise_planar(gy, w, gx, g);
   if (conv_depthwise_nhwc_applies(g)) return conv2d_backward_input_depthwise_nhwc(gy, w, gx, g);
   const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w, taps = g.kh * g.kw;
   if (g.ow < kNarrow) {
@@ -182,8 +189,16 @@ void conv2d_backward_input_depthwise(const float* gy, const float* w, float* gx,
   });
 }
 
+bool conv2d_backward_weight_bias_depthwise(const float* gy, const float* x, float* gw, float* gb,
+                                            const ConvGeometry& g) {
+  if (!conv_depthwise_planar_applies(g, true)) return false;
+  conv2d_backward_weight_depthwise_planar(gy, x, gw, gb, g);
+  return true;
+}
+
 bool conv2d_backward_weight_depthwise(const float* gy, const float* x, float* gw, const ConvGeometry& g) {
   const int64_t m = g.o / g.c, sp = g.oh * g.ow, hw = g.h * g.w, taps = g.kh * g.kw;
+  if (conv2d_backward_weight_bias_depthwise(gy, x, gw, nullptr, g)) return true;
   if (conv_depthwise_nhwc_applies(g)) return conv2d_backward_weight_depthwise_nhwc(gy, x, gw, g);
   if (!all_finite(gy, g.n * g.o * sp)) return false;
   if (g.ow < kNarrow) {

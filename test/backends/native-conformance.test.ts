@@ -824,6 +824,26 @@ const CONVS: Conv2dGeometry[] = [
   conv(3, 24, 2, 2, 24, 3, 3, [2, 2], [1, 1], [1, 1], 24), // 2x2 → 1x1: the window of the live taps
   conv(2, 16, 3, 3, 16, 3, 3, [2, 2], [1, 1], [2, 2], 16), // dilation: a window past the padding (crop)
   conv(2, 16, 4, 12, 16, 3, 3, [1, 2], [2, 0], [2, 1], 16), // mixed strides and dilation
+  // Multiplier 1, stride 1, output as wide as the input: in the planes' own layout (AVX-512), the
+  // 3x3 pad-1 kernels of rows 16, 8 and 4 wide (windows across chunks) and the masked loads of
+  // the rest (a plane's tail chunk, 5x5, dilation, rows padded more than columns, 32 wide).
+  conv(2, 5, 16, 16, 5, 3, 3, [1, 1], [1, 1], [1, 1], 5),
+  conv(3, 19, 8, 8, 19, 3, 3, [1, 1], [1, 1], [1, 1], 19),
+  conv(1, 7, 4, 4, 7, 3, 3, [1, 1], [1, 1], [1, 1], 7), // batch 1, a plane a chunk
+  conv(2, 3, 12, 16, 3, 3, 3, [1, 1], [1, 1], [1, 1], 3),
+  conv(2, 6, 5, 5, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6), // 25 positions: a tail chunk
+  conv(2, 4, 7, 9, 4, 5, 5, [1, 1], [2, 2], [1, 1], 4),
+  conv(2, 4, 9, 10, 4, 3, 3, [1, 1], [2, 2], [2, 2], 4),
+  conv(2, 3, 6, 10, 3, 3, 3, [1, 1], [2, 1], [1, 1], 3), // 8 output rows from 6
+  conv(2, 17, 32, 32, 17, 3, 3, [1, 1], [1, 1], [1, 1], 17),
+  // Stride 2 from rows 16 wide (MobileNet's downsampling), 4 or 16 rows: pairs of output rows.
+  conv(3, 5, 4, 16, 5, 3, 3, [2, 2], [1, 1], [1, 1], 5),
+  conv(1, 7, 16, 16, 7, 3, 3, [2, 2], [1, 1], [1, 1], 7),
+  // Planes of 2, 4, 8 positions, 16 / (H·W) of them a chunk, the weights spread per lane.
+  conv(3, 12, 2, 2, 12, 3, 3, [1, 1], [1, 1], [1, 1], 12),
+  conv(2, 4, 2, 4, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4),
+  conv(2, 8, 1, 2, 8, 3, 3, [1, 1], [1, 1], [1, 1], 8),
+  conv(1, 4, 2, 2, 4, 5, 5, [1, 1], [2, 2], [1, 1], 4),
 ];
 
 nativeTest('conv2d and its backward passes match the reference (stride, padding, dilation, groups)', (be) => {
@@ -878,6 +898,12 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
     conv(3, 5, 3, 3, 10, 3, 3, [1, 1], [1, 1], [1, 1], 5), // depthwise, multiplier 2
     conv(2, 3, 11, 9, 20, 7, 7, [2, 2], [3, 3], [1, 1], 1), // direct weight gradient, stride 2
     conv(2, 1, 6, 7, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1), // direct weight gradient, one channel
+    conv(2, 4, 16, 16, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // depthwise planes, rows 16 wide
+    conv(2, 4, 8, 8, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // rows 8 wide
+    conv(3, 5, 4, 4, 5, 3, 3, [1, 1], [1, 1], [1, 1], 5), // rows 4 wide
+    conv(2, 3, 5, 5, 3, 3, 3, [1, 1], [1, 1], [1, 1], 3), // masked loads, a tail chunk
+    conv(2, 4, 8, 16, 4, 3, 3, [2, 2], [1, 1], [1, 1], 4), // stride 2 from rows 16 wide
+    conv(2, 8, 2, 2, 8, 3, 3, [1, 1], [1, 1], [1, 1], 8), // 2x2 planes, four a chunk
   ]) {
     const kk = (g.c / g.groups) * g.kh * g.kw;
     const ySize = g.n * g.o * g.oh * g.ow;
