@@ -73,6 +73,22 @@ export function record(
   return out;
 }
 
+/**
+ * For a composite op's own intermediate (an array no tensor outside the op views): hands `data`
+ * back once the node that produced `reader` is freed, when that node is the last one whose
+ * backward reads `data`; at once when that node was not recorded (no gradient, or noGrad: the
+ * forward has read it already).
+ *
+ * @example
+ * const scores = qs.matmul(kt);        // matmul's backward reads qs and kt, nothing later does
+ * releaseAfter(qs.data, scores);
+ */
+export function releaseAfter(data: TypedArray, reader: Tensor): void {
+  const fn = reader.gradFn;
+  if (fn === null || fn.backward === null) releaseStorage(data);
+  else fn.saved = [...fn.saved, data];
+}
+
 /** Nodes reachable from roots through tensors that require grad, in reverse topological order (roots first). */
 function reverseTopo(roots: readonly Tensor[]): Tensor[] {
   const order: Tensor[] = [];

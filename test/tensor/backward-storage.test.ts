@@ -6,7 +6,9 @@
  * `grad()` with respect to a non-leaf, retainGraph and a second backward, an error in the middle
  * of a backward. Each compares the values with a run where nothing is released
  * (setStorageRelease(null)), and checks through a recording allocator that the intermediate
- * gradients were in fact released (a released buffer is detached: byteLength 0).
+ * gradients were in fact released (a released buffer is detached: byteLength 0). Attention hands
+ * back its own intermediates (scaled q, kᵀ, scores, weights) after the last backward that reads
+ * them: its values and gradients must match too, whichever inputs need a gradient.
  *
  * @example
  * // $ node --import ./dist/test/helpers/setup.js --test dist/test/tensor/backward-storage.test.js
@@ -24,7 +26,18 @@ import {
 } from '../../src/core/dtype.js';
 import { PolytaskError } from '../../src/core/errors.js';
 import { manualSeed } from '../../src/core/rng.js';
-import { grad, maxPool2d, noGrad, randn, softmaxCrossEntropy, tensor, type Tensor } from '../../src/tensor/index.js';
+import {
+  grad,
+  maxPool2d,
+  noGrad,
+  randn,
+  rand,
+  scaledDotProductAttention,
+  softmaxCrossEntropy,
+  tensor,
+  type AttentionOptions,
+  type Tensor,
+} from '../../src/tensor/index.js';
 
 const addon = loadNativeAddon();
 const skip = addon === null ? 'native addon not built' : false;
@@ -218,5 +231,68 @@ describe('backward hands back the storage only it used', { skip }, () => {
     } finally {
       watchStorage(prev);
     }
+  });
+
+  /** Attention's output and the gradients of q, k, v (those that require one) for sum(out · w). */
+  const attention = (
+    seed: number,
+    needs: [boolean, boolean, boolean],
+    opts: (q: Tensor) => AttentionOptions,
+    kShape = [2, 3, 20, 16],
+  ): number[][] => {
+    manualSeed(seed);
+    const q = randn([2, 3, 20, 16], { requiresGrad: needs[0] });
+    const k = randn(kShape, { requiresGrad: needs[1] });
+    const v = randn(kShape, { requiresGrad: needs[2] });
+    const inputs = [q, k, v].map(values);
+    const o = opts(q);
+    const mask = o.mask === undefined || o.mask === null ? null : values(o.mask);
+    const out = scaledDotProductAttention(q, k, v, o);
+    const w = rand(out.shape);
+    const result = [values(out)];
+    if (needs.includes(true)) out.mul(w).sum().backward();
+    [q, k, v].forEach((t, i) => {
+      assert.deepEqual(values(t), inputs[i], 'the inputs are untouched');
+      if (needs[i]) result.push(values(t.grad!));
+    });
+    if (mask !== null) assert.deepEqual(values(o.mask!), mask, 'the mask is untouched');
+    return result;
+  };
+
+  const attentionCases: [string, [boolean, boolean, boolean], (q: Tensor) => AttentionOptions, number[]?][] = [
+    ['q, k and v', [true, true, true], () => ({})],
+    ['v only (no softmax node: the matmul reads the weights last)', [false, false, true], () => ({})],
+    ['q only', [true, false, false], () => ({ causal: true })],
+    [
+      'a mask and key padding',
+      [true, true, true],
+      () => ({ mask: rand([20, 20]).gt(0.3), keyPadding: rand([2, 20]).gt(0.2) }),
+    ],
+    ['dropout while training', [true, true, true], () => ({ dropout: 0.3, training: true })],
+    [
+      'keys shared by the batch (2-D k and v: a reshape, not a matmul, gives the scores)',
+      [true, true, true],
+      () => ({}),
+      [20, 16],
+    ],
+    ['no gradient at all', [false, false, false], () => ({})],
+  ];
+  for (const [name, needs, opts, kShape] of attentionCases) {
+    test(`attention releases its own intermediates and gives the same values: ${name}`, () => {
+      const ref = unreleased(() => attention(9, needs, opts, kShape));
+      const { value, buffers } = recording(() => attention(9, needs, opts, kShape));
+      assert.deepEqual(value, ref);
+      if (kShape === undefined) assert.ok(released(buffers) >= 3, `released ${released(buffers)} of ${buffers.length}`);
+    });
+  }
+
+  test('attention under noGrad releases its intermediates at once', () => {
+    manualSeed(10);
+    const q = randn([2, 3, 20, 16]);
+    const ref = unreleased(() => values(noGrad(() => scaledDotProductAttention(q, q, q))));
+    const { value, buffers } = recording(() => noGrad(() => scaledDotProductAttention(q, q, q)));
+    assert.deepEqual(values(value), ref);
+    // scaled q, kᵀ, scores, weights: all back; the output stays
+    assert.equal(released(buffers), buffers.length - 1);
   });
 });
