@@ -54,10 +54,18 @@ function mlp(): nn.Module {
 
 /**
  * The timed window of trainRate: its steps, start and end (performance.now), the minor page
- * faults of its second half (the first steps may still grow the allocator's free memory), and the
- * CPU milliseconds the process spent in it.
+ * faults of its second half (the first steps may still grow the allocator's free memory) in all
+ * and in its worst step, and the CPU milliseconds the process spent in it.
  */
-let steady: { steps: number; t0: number; t1: number; faults: number; faultSteps: number; cpuMs: number } | null = null;
+let steady: {
+  steps: number;
+  t0: number;
+  t1: number;
+  faults: number;
+  faultsMax: number;
+  faultSteps: number;
+  cpuMs: number;
+} | null = null;
 
 /** Every GC pause of the process (Node delivers the entries after the pause, outside the steps). */
 const gcPauses: { start: number; ms: number }[] = [];
@@ -70,13 +78,14 @@ new PerformanceObserver((list) => {
  * trainRate: a step in steady state should touch no fresh page (issue 18); the CPU time is what a
  * loaded machine's wall clock hides. Waits for Node to deliver the GC entries of the window.
  */
-async function steadyState(): Promise<{ faultsPerStep?: number; gcMsPerStep?: number; cpuMsPerStep?: number }> {
+async function steadyState(): Promise<Record<string, number>> {
   if (steady === null) return {};
   for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-  const { steps, t0, t1, faults, faultSteps, cpuMs } = steady;
+  const { steps, t0, t1, faults, faultsMax, faultSteps, cpuMs } = steady;
   const gcMs = gcPauses.filter((g) => g.start >= t0 && g.start < t1).reduce((a, g) => a + g.ms, 0);
   return {
     faultsPerStep: Math.round(faults / faultSteps),
+    faultsMaxPerStep: faultsMax,
     gcMsPerStep: Number((gcMs / steps).toFixed(2)),
     cpuMsPerStep: Number((cpuMs / steps).toFixed(2)),
   };
@@ -96,17 +105,19 @@ function trainRate(
   };
   for (let i = 0; i < 3; i++) step();
   const half = Math.floor(steps / 2);
-  let f0 = 0;
+  const f: number[] = []; // minor faults before each step of the second half, and after the last
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) {
-    if (i === half) f0 = process.resourceUsage().minorPageFault;
+    if (i >= half) f.push(process.resourceUsage().minorPageFault);
     step();
   }
+  f.push(process.resourceUsage().minorPageFault);
   const t1 = performance.now();
   const cpu = process.cpuUsage(c0);
-  const faults = process.resourceUsage().minorPageFault - f0;
-  steady = { steps, t0, t1, faults, faultSteps: steps - half, cpuMs: (cpu.user + cpu.system) / 1000 };
+  const faults = f[f.length - 1]! - f[0]!;
+  const faultsMax = Math.max(...f.slice(1).map((v, i) => v - f[i]!));
+  steady = { steps, t0, t1, faults, faultsMax, faultSteps: steps - half, cpuMs: (cpu.user + cpu.system) / 1000 };
   return (x.shape[0]! * steps) / ((t1 - t0) / 1000);
 }
 

@@ -184,8 +184,9 @@ function workloads(quick: boolean): Workload[] {
 interface Sample {
   value: number | null;
   peakRssMb: number | null;
-  /** polytask's training workloads: minor page faults per steady-state step and GC ms per step. */
+  /** polytask's training workloads: minor page faults per steady-state step (mean, max) and GC ms per step. */
   faultsPerStep?: number;
+  faultsMaxPerStep?: number;
   gcMsPerStep?: number;
   /** GEMM workers (bench/call-timing.ts): wall and CPU-time GFLOP/s of the window, busy threads. */
   gflopsWall?: number;
@@ -232,7 +233,10 @@ function runWorker(
   }
 }
 
-type SampleExtra = 'faultsPerStep' | 'gcMsPerStep' | 'gflopsWall' | 'gflopsCpu' | 'busyThreads';
+/** The per-step figures polytask's training workloads report. */
+type StepKey = 'faultsPerStep' | 'faultsMaxPerStep' | 'gcMsPerStep';
+/** Every extra figure a worker may report: per step for training workloads, per window for GEMM. */
+type SampleExtra = StepKey | 'gflopsWall' | 'gflopsCpu' | 'busyThreads';
 
 function runOnce(c: Contender, metric: string): Sample {
   const { record, error } = runWorker(c.cmd, c.env);
@@ -242,6 +246,7 @@ function runOnce(c: Contender, metric: string): Sample {
     value: Number(record[metric]),
     peakRssMb: Number(record['peakRssMb']),
     ...extra('faultsPerStep'),
+    ...extra('faultsMaxPerStep'),
     ...extra('gcMsPerStep'),
     ...extra('gflopsWall'),
     ...extra('gflopsCpu'),
@@ -264,6 +269,7 @@ interface Row {
   runs: number[];
   /** Medians over the runs, where the worker reports them (polytask's training workloads). */
   faultsPerStep?: number;
+  faultsMaxPerStep?: number;
   gcMsPerStep?: number;
   /**
    * GEMM rows: the spread of `runs` (min, max), and the medians over the processes of the wall
@@ -503,7 +509,7 @@ function main(): void {
     const lines = [
       `### ${w.title}`,
       '',
-      '| contender | median | × reference | peak RSS (MB) | page faults / step | GC ms / step |',
+      '| contender | median | × reference | peak RSS (MB) | page faults / step (max) | GC ms / step |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
     ];
     for (const c of w.contenders) {
@@ -511,7 +517,7 @@ function main(): void {
       const ss = samples.get(c.name)!;
       const rss = ss.map((s) => s.peakRssMb).filter((v): v is number => v !== null);
       const err = ss.find((s) => s.error !== undefined)?.error;
-      const medianOf = (key: 'faultsPerStep' | 'gcMsPerStep'): Partial<Row> => {
+      const medianOf = (key: StepKey): Partial<Row> => {
         const vals = ss.map((s) => s[key]).filter((v): v is number => v !== undefined);
         return vals.length === 0 ? {} : { [key]: median(vals) };
       };
@@ -523,12 +529,13 @@ function main(): void {
         peakRssMb: rss.length === 0 ? null : Math.max(...rss),
         runs: ss.map((s) => s.value ?? NaN),
         ...medianOf('faultsPerStep'),
+        ...medianOf('faultsMaxPerStep'),
         ...medianOf('gcMsPerStep'),
         ...(m === null && err !== undefined ? { note: err } : {}),
       };
       rows.push(row);
       lines.push(
-        `| ${c.name} | ${m === null ? (err ?? 'n/a') : m.toFixed(1)} | ${row.ratio === null ? '' : row.ratio.toFixed(2)} | ${row.peakRssMb === null ? '' : row.peakRssMb.toFixed(0)} | ${row.faultsPerStep?.toFixed(0) ?? ''} | ${row.gcMsPerStep?.toFixed(1) ?? ''} |`,
+        `| ${c.name} | ${m === null ? (err ?? 'n/a') : m.toFixed(1)} | ${row.ratio === null ? '' : row.ratio.toFixed(2)} | ${row.peakRssMb === null ? '' : row.peakRssMb.toFixed(0)} | ${row.faultsPerStep?.toFixed(0) ?? ''}${row.faultsMaxPerStep === undefined ? '' : ` (${row.faultsMaxPerStep.toFixed(0)})`} | ${row.gcMsPerStep?.toFixed(1) ?? ''} |`,
       );
     }
     tables.push(lines.join('\n'));

@@ -9,8 +9,10 @@
  * const [gw] = grad([w.mul(w).sum()], [w], { retainGraph: true });
  */
 import { computePrecision, setComputePrecision, type Precision } from '../backend/precision.js';
+import { releaseStorage, type TypedArray } from '../core/dtype.js';
 import { PolytaskError, ShapeError } from '../core/errors.js';
 import { fmt, shapesEqual } from '../core/shape.js';
+import { BackwardStorage } from './backward-storage.js';
 import type { Tensor } from './tensor.js';
 
 /** Backward closure: gradient of the output → gradients of the inputs (null where not needed). */
@@ -20,6 +22,8 @@ export interface GradFn {
   readonly name: string;
   readonly inputs: readonly Tensor[];
   backward: BackwardFn | null; // null once the graph is freed
+  /** Arrays only `backward` reads (pooling indices, saved statistics): handed back when the graph is freed. */
+  saved: readonly TypedArray[];
   /** The precision of matmuls and convolutions when the op ran; its backward runs at it too (autocast.ts). */
   readonly precision: Precision;
 }
@@ -42,16 +46,47 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+const NOTHING_SAVED: readonly TypedArray[] = Object.freeze([]);
+
 /**
  * Marks `out` as produced by op `name` from `inputs` when any input needs a gradient. Returns out.
- * Every differentiable op ends with this call.
+ * Every differentiable op ends with this call. `saved`: arrays the op allocated for `backward`
+ * alone (no tensor, output or other, views them): their storage goes back to the pool when the
+ * graph is freed (a backward without retainGraph), or at once when nothing is recorded.
+ *
+ * @example
+ * return record(new Tensor(y, shape), 'maxPool2d', [x], (gy) => [...], [argmax]);
  */
-export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: BackwardFn): Tensor {
-  if (!gradEnabled) return out;
-  if (!inputs.some((t) => t.requiresGrad)) return out;
+export function record(
+  out: Tensor,
+  name: string,
+  inputs: readonly Tensor[],
+  backward: BackwardFn,
+  saved: readonly TypedArray[] = NOTHING_SAVED,
+): Tensor {
+  if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) {
+    for (const a of saved) releaseStorage(a);
+    return out;
+  }
   out.requiresGrad = true;
-  out.gradFn = { name, inputs, backward, precision: computePrecision() };
+  out.gradFn = { name, inputs, backward, saved, precision: computePrecision() };
   return out;
+}
+
+/**
+ * For a composite op's own intermediate (an array no tensor outside the op views): hands `data`
+ * back once the node that produced `reader` is freed, when that node is the last one whose
+ * backward reads `data`; at once when that node was not recorded (no gradient, or noGrad: the
+ * forward has read it already).
+ *
+ * @example
+ * const scores = qs.matmul(kt);        // matmul's backward reads qs and kt, nothing later does
+ * releaseAfter(qs.data, scores);
+ */
+export function releaseAfter(data: TypedArray, reader: Tensor): void {
+  const fn = reader.gradFn;
+  if (fn === null || fn.backward === null) releaseStorage(data);
+  else fn.saved = [...fn.saved, data];
 }
 
 /** Nodes reachable from roots through tensors that require grad, in reverse topological order (roots first). */
@@ -86,17 +121,23 @@ function reverseTopo(roots: readonly Tensor[]): Tensor[] {
 
 /**
  * Propagates `seeds` (tensor → its gradient) back through the graph; returns the gradient of every
- * tensor reached. Frees the graph unless retainGraph.
+ * tensor reached that the caller may need: the leaves', and the targets' when given (the other
+ * nodes' gradients are dropped as soon as their node has run, and `storage` hands back the memory
+ * of those, and of each node's temporaries, that nothing else views). Frees the graph unless
+ * retainGraph, handing back the arrays an op saved for its backward alone (`record`'s `saved`).
  */
 function propagate(
   seeds: Map<Tensor, Tensor>,
   retainGraph: boolean,
   add: (a: Tensor, b: Tensor) => Tensor,
+  storage: BackwardStorage,
   targets?: readonly Tensor[],
 ): Map<Tensor, Tensor> {
   const grads = new Map(seeds);
+  for (const g of grads.values()) storage.hold(g);
   const order = reverseTopo([...seeds.keys()]);
   const live = targets === undefined ? null : leadingTo(order, targets);
+  const kept = new Set(targets);
   const prev = gradEnabled;
   gradEnabled = false;
   const precision = computePrecision();
@@ -116,7 +157,8 @@ function propagate(
       }
       setComputePrecision(fn.precision);
       const ins = fn.backward(g, needs);
-      if (!retainGraph) fn.backward = null;
+      if (!retainGraph) freeNode(fn);
+      const dropped: Tensor[] = [g];
       fn.inputs.forEach((x, i) => {
         const gi = ins[i];
         if (!needs[i] || gi === null || gi === undefined) return;
@@ -128,14 +170,32 @@ function propagate(
         }
         const old = grads.get(x);
         // accumulation is out of place: a backward may hand back the very tensor it was given
-        grads.set(x, old === undefined ? gi : add(old, gi));
+        const sum = old === undefined ? gi : add(old, gi);
+        grads.set(x, sum);
+        storage.hold(sum);
+        if (old !== undefined) {
+          storage.drop(old);
+          dropped.push(old, gi);
+        }
       });
+      if (!kept.has(t)) {
+        grads.delete(t);
+        storage.drop(g);
+      }
+      storage.sweep(dropped);
     }
   } finally {
     gradEnabled = prev;
     setComputePrecision(precision);
   }
   return grads;
+}
+
+/** Frees a node's part of the graph: its backward closure, and the arrays it saved for that alone. */
+function freeNode(fn: GradFn): void {
+  fn.backward = null;
+  for (const a of fn.saved) releaseStorage(a);
+  fn.saved = NOTHING_SAVED;
 }
 
 /** The nodes of `order` (reverse topological) from which some target can be reached, targets included. */
@@ -165,11 +225,20 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
       'backward: tensor does not require grad (no input of the computation had requiresGrad set)',
     );
   }
-  const seed = seedFor('backward', root, gradient, h);
-  const grads = propagate(new Map([[root, seed]]), retainGraph, h.add);
-  for (const [t, g] of grads) {
-    if (t.gradFn !== null) continue;
-    t.grad = t.grad === null ? g : h.add(t.grad, g);
+  const storage = new BackwardStorage();
+  let kept: Tensor[] | null = null;
+  try {
+    const seed = seedFor('backward', root, gradient, h);
+    const grads = propagate(new Map([[root, seed]]), retainGraph, h.add, storage);
+    const leaves: Tensor[] = [];
+    for (const [t, g] of grads) {
+      if (t.gradFn !== null) continue;
+      t.grad = t.grad === null ? g : h.add(t.grad, g);
+      leaves.push(t.grad);
+    }
+    kept = leaves;
+  } finally {
+    storage.finish(kept);
   }
 }
 
@@ -189,24 +258,31 @@ export function runGrad(
   opts: GradOptions,
   h: BackwardHooks,
 ): Tensor[] {
-  const seeds = new Map<Tensor, Tensor>();
-  outputs.forEach((o, i) => {
-    if (!o.requiresGrad) throw new PolytaskError(`grad: output ${i} does not require grad`);
-    const s = seedFor('grad', o, opts.gradOutputs?.[i], h);
-    const old = seeds.get(o);
-    seeds.set(o, old === undefined ? s : h.add(old, s));
-  });
-  const grads = propagate(seeds, opts.retainGraph ?? false, h.add, inputs);
-  return inputs.map((x, i) => {
-    const g = grads.get(x);
-    if (g !== undefined) return g;
-    if (opts.allowUnused) return h.zerosLike(x);
-    // a constant never receives a gradient: say so rather than blame the graph
-    if (!x.requiresGrad) throw new PolytaskError(`grad: input ${i} (shape ${fmt(x.shape)}) does not require grad`);
-    throw new PolytaskError(
-      `grad: input ${i} (shape ${fmt(x.shape)}) is not used by the outputs; pass { allowUnused: true } to get zeros`,
-    );
-  });
+  const storage = new BackwardStorage();
+  let kept: Tensor[] | null = null;
+  try {
+    const seeds = new Map<Tensor, Tensor>();
+    outputs.forEach((o, i) => {
+      if (!o.requiresGrad) throw new PolytaskError(`grad: output ${i} does not require grad`);
+      const s = seedFor('grad', o, opts.gradOutputs?.[i], h);
+      const old = seeds.get(o);
+      seeds.set(o, old === undefined ? s : h.add(old, s));
+    });
+    const grads = propagate(seeds, opts.retainGraph ?? false, h.add, storage, inputs);
+    kept = inputs.map((x, i) => {
+      const g = grads.get(x);
+      if (g !== undefined) return g;
+      if (opts.allowUnused) return h.zerosLike(x);
+      // a constant never receives a gradient: say so rather than blame the graph
+      if (!x.requiresGrad) throw new PolytaskError(`grad: input ${i} (shape ${fmt(x.shape)}) does not require grad`);
+      throw new PolytaskError(
+        `grad: input ${i} (shape ${fmt(x.shape)}) is not used by the outputs; pass { allowUnused: true } to get zeros`,
+      );
+    });
+    return kept;
+  } finally {
+    storage.finish(kept);
+  }
 }
 
 function seedFor(op: string, root: Tensor, gradient: Tensor | undefined, h: BackwardHooks): Tensor {

@@ -150,6 +150,8 @@ nativeTest('bad arguments to the pool functions throw, naming the function', (_,
     ['allocStorage', [8], TypeError],
     ['setStoragePoolLimit', [-1], RangeError],
     ['setStoragePoolLimit', [NaN], RangeError],
+    ['releaseStorage', [new Float32Array(2048)], TypeError],
+    ['releaseStorage', [], TypeError],
   ];
   for (const [fn, args, type] of cases) {
     assert.throws(

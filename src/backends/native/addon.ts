@@ -74,6 +74,11 @@ export interface NativeAddon extends Omit<Backend, 'name' | 'binary'> {
   // ---- storage pool (native/kernels/storage_pool.h) ----
   /** An ArrayBuffer of `bytes` from the pool, zero-filled when `zero`; its memory returns to the pool when collected. */
   allocStorage(bytes: number, zero: boolean): ArrayBuffer;
+  /**
+   * Gives an allocStorage buffer's block back to the pool now by detaching the buffer (it and every
+   * typed array over it become empty); false, doing nothing, for any other or an already released buffer.
+   */
+  releaseStorage(buffer: ArrayBuffer): boolean;
   /** What the pool holds and has served. */
   storagePoolStats(): StoragePoolStats;
   /** Caps the bytes the pool keeps for reuse (0: keeps none). */

@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../../backend/backend.js';
-import { setStorageAllocator } from '../../core/dtype.js';
+import { setStorageAllocator, setStorageRelease } from '../../core/dtype.js';
 import { ValueError } from '../../core/errors.js';
 import { onComputePrecision } from '../../backend/precision.js';
 import { backendAvailable, registerBackend } from '../../backend/registry.js';
@@ -137,11 +137,15 @@ export function poolLimitBytes(env: string | undefined): number | null {
   return mb * 2 ** 20;
 }
 
-/** Makes the addon's storage pool the allocator of tensor storage, within POLYTASK_POOL_MAX_MB. */
+/**
+ * Makes the addon's storage pool the allocator of tensor storage, within POLYTASK_POOL_MAX_MB, and
+ * its releaseStorage the way autograd hands back the storage only its backward used.
+ */
 function installStoragePool(addon: NativeAddon): void {
   const limit = poolLimitBytes(process.env['POLYTASK_POOL_MAX_MB']);
   if (limit !== null) addon.setStoragePoolLimit(limit);
   setStorageAllocator(limit === 0 ? null : addon.allocStorage);
+  setStorageRelease(limit === 0 ? null : addon.releaseStorage);
 }
 
 /** The native backend, or null and the reason it is unavailable. Loads once. */

@@ -12,6 +12,7 @@
 import { zerosF32 } from '../../core/dtype.js';
 import { ShapeError, ValueError } from '../../core/errors.js';
 import { fmt } from '../../core/shape.js';
+import { releaseAfter } from '../autograd.js';
 import { Tensor } from '../tensor.js';
 import { dropout } from './random.js';
 import { requireFloat, where } from './elementwise.js';
@@ -78,14 +79,33 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   const scale = opts.scale ?? 1 / Math.sqrt(d);
   if (!Number.isFinite(scale)) throw new ValueError('scaledDotProductAttention', `scale must be finite, got ${scale}`);
   // the scale goes on q, which is smaller than the scores when Lk > D
-  let scores = q.mul(scale).matmul(k.transpose(-2, -1)); // [..., Lq, Lk]
+  const qs = q.mul(scale);
+  const kt = k.transpose(-2, -1);
+  let scores = qs.matmul(kt); // [..., Lq, Lk]
+  // the intermediates below are this function's own: each goes back to the pool once the last
+  // backward that reads it has run (autograd.ts, releaseAfter); the caller's arrays never do
+  const given = new Set([q, k, v, opts.mask, opts.keyPadding].map((t) => t?.data.buffer));
+  // `reader` is the output of op `op`, whose backward is the last to read t (when matmul's result is
+  // a reshape of it, 1-D or 2-D operands against batched ones, the node differs: t is left to the collector)
+  const own = (t: Tensor, reader: Tensor, op: string): void => {
+    if (given.has(t.data.buffer) || (reader.gradFn !== null && reader.gradFn.name !== op)) return;
+    releaseAfter(t.data, reader);
+  };
+  own(qs, scores, 'matmul'); // matmul's backward reads its operands; mul's and permute's do not read their outputs
+  own(kt, scores, 'matmul');
   const lq = scores.shape[scores.ndim - 2]!;
   const lk = scores.shape[scores.ndim - 1]!;
-  if (opts.mask !== undefined && opts.mask !== null) scores = where(opts.mask, scores, MASKED_SCORE);
+  // no backward reads a score's values (matmul's reads its operands, where's its condition, softmax's
+  // its output), but the consumer's reads its size: each goes back with its consumer's node
+  const masked = (next: Tensor): void => {
+    own(scores, next, 'where');
+    scores = next;
+  };
+  if (opts.mask !== undefined && opts.mask !== null) masked(where(opts.mask, scores, MASKED_SCORE));
   if (opts.causal === true) {
     const tri = zerosF32(lq * lk);
     for (let i = 0; i < lq; i++) for (let j = 0; j <= Math.min(i, lk - 1); j++) tri[i * lk + j] = 1;
-    scores = where(new Tensor(tri, [lq, lk]), scores, MASKED_SCORE);
+    masked(where(new Tensor(tri, [lq, lk]), scores, MASKED_SCORE));
   }
   if (opts.keyPadding !== undefined && opts.keyPadding !== null) {
     const kp = opts.keyPadding;
@@ -97,12 +117,19 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
       );
     }
     const ones = new Array<number>(scores.ndim - 2).fill(1);
-    scores = where(kp.reshape([kp.shape[0]!, ...ones.slice(1), 1, lk]), scores, MASKED_SCORE);
+    masked(where(kp.reshape([kp.shape[0]!, ...ones.slice(1), 1, lk]), scores, MASKED_SCORE));
   }
-  let weights = scores.softmax(-1);
+  const weights = scores.softmax(-1);
+  own(scores, weights, 'softmax');
   const p = opts.dropout ?? 0;
-  if (p > 0) weights = dropout(weights, p, opts.training ?? false);
-  return weights.matmul(v);
+  const dropped = p > 0 ? dropout(weights, p, opts.training ?? false) : weights;
+  const out = dropped.matmul(v);
+  // softmax's backward reads the weights after the matmul's (and dropout's) has run; without a
+  // softmax node (q and k need no gradient) the matmul's is the last to read them
+  if (weights.gradFn !== null) own(weights, weights, 'softmax');
+  else own(weights, out, 'matmul');
+  if (dropped !== weights) own(dropped, out, 'matmul');
+  return out;
 }
 
 /**

@@ -50,7 +50,11 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor, o: SoftmaxC
     { logits: logits.data as Float32Array, targets: t, loss, grad },
     { rows, classes, smoothing, ignoreIndex: ignore },
   );
-  return record(new Tensor(loss, [rows]), 'crossEntropy', [logits], (g) => [
-    new Tensor(grad!, logits.shape).mul(g.reshape([rows, 1])),
-  ]);
+  return record(
+    new Tensor(loss, [rows]),
+    'crossEntropy',
+    [logits],
+    (g) => [new Tensor(grad!, logits.shape).mul(g.reshape([rows, 1]))],
+    grad === null ? [] : [grad],
+  );
 }

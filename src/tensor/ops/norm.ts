@@ -47,28 +47,34 @@ export function layerNorm(
   const attrs = { rows, cols, eps };
   getBackend().layerNorm({ x: x.data as Float32Array, gamma: f32(weight), beta: f32(bias), y, mean, rstd }, attrs);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
-  return record(new Tensor(y, x.shape), 'layerNorm', inputs, (g) => {
-    const gx = emptyF32(x.size);
-    const gw = weight === null ? null : zerosF32(cols);
-    const gb = bias === null ? null : zerosF32(cols);
-    getBackend().layerNormBackward(
-      {
-        gy: g.data as Float32Array,
-        x: x.data as Float32Array,
-        gamma: f32(weight),
-        mean,
-        rstd,
-        gx,
-        ggamma: gw,
-        gbeta: gb,
-      },
-      attrs,
-    );
-    const out: Tensor[] = [new Tensor(gx, x.shape)];
-    if (gw !== null) out.push(new Tensor(gw, weight!.shape));
-    if (gb !== null) out.push(new Tensor(gb, bias!.shape));
-    return out;
-  });
+  return record(
+    new Tensor(y, x.shape),
+    'layerNorm',
+    inputs,
+    (g) => {
+      const gx = emptyF32(x.size);
+      const gw = weight === null ? null : zerosF32(cols);
+      const gb = bias === null ? null : zerosF32(cols);
+      getBackend().layerNormBackward(
+        {
+          gy: g.data as Float32Array,
+          x: x.data as Float32Array,
+          gamma: f32(weight),
+          mean,
+          rstd,
+          gx,
+          ggamma: gw,
+          gbeta: gb,
+        },
+        attrs,
+      );
+      const out: Tensor[] = [new Tensor(gx, x.shape)];
+      if (gw !== null) out.push(new Tensor(gw, weight!.shape));
+      if (gb !== null) out.push(new Tensor(gb, bias!.shape));
+      return out;
+    },
+    [mean, rstd],
+  );
 }
 
 export interface BatchNormOptions {
@@ -130,26 +136,32 @@ export function batchNorm(
     attrs,
   );
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
-  return record(new Tensor(y, x.shape), 'batchNorm', inputs, (g) => {
-    const gx = emptyF32(x.size);
-    const gw = weight === null ? null : zerosF32(c);
-    const gb = bias === null ? null : zerosF32(c);
-    getBackend().batchNormBackward(
-      {
-        gy: g.data as Float32Array,
-        x: x.data as Float32Array,
-        gamma: f32(weight),
-        mean,
-        rstd,
-        gx,
-        ggamma: gw,
-        gbeta: gb,
-      },
-      attrs,
-    );
-    const out: Tensor[] = [new Tensor(gx, x.shape)];
-    if (gw !== null) out.push(new Tensor(gw, weight!.shape));
-    if (gb !== null) out.push(new Tensor(gb, bias!.shape));
-    return out;
-  });
+  return record(
+    new Tensor(y, x.shape),
+    'batchNorm',
+    inputs,
+    (g) => {
+      const gx = emptyF32(x.size);
+      const gw = weight === null ? null : zerosF32(c);
+      const gb = bias === null ? null : zerosF32(c);
+      getBackend().batchNormBackward(
+        {
+          gy: g.data as Float32Array,
+          x: x.data as Float32Array,
+          gamma: f32(weight),
+          mean,
+          rstd,
+          gx,
+          ggamma: gw,
+          gbeta: gb,
+        },
+        attrs,
+      );
+      const out: Tensor[] = [new Tensor(gx, x.shape)];
+      if (gw !== null) out.push(new Tensor(gw, weight!.shape));
+      if (gb !== null) out.push(new Tensor(gb, bias!.shape));
+      return out;
+    },
+    [mean, rstd],
+  );
 }

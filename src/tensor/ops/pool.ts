@@ -43,11 +43,17 @@ export function maxPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Te
   const y = emptyF32(size);
   const arg = allocateEmpty('int32', size) as Int32Array;
   getBackend().maxPool2d({ x: x.data as Float32Array, y, argmax: arg }, g);
-  return record(new Tensor(y, [g.n, g.c, g.oh, g.ow]), 'maxPool2d', [x], (gy) => {
-    const gx = emptyF32(x.size);
-    getBackend().maxPool2dBackward({ gy: gy.data as Float32Array, argmax: arg, gx }, g);
-    return [new Tensor(gx, x.shape)];
-  });
+  return record(
+    new Tensor(y, [g.n, g.c, g.oh, g.ow]),
+    'maxPool2d',
+    [x],
+    (gy) => {
+      const gx = emptyF32(x.size);
+      getBackend().maxPool2dBackward({ gy: gy.data as Float32Array, argmax: arg, gx }, g);
+      return [new Tensor(gx, x.shape)];
+    },
+    [arg],
+  );
 }
 
 export function avgPool2d(x: Tensor, kernel: Pair, opts: Pool2dOptions = {}): Tensor {
