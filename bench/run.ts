@@ -287,6 +287,21 @@ interface Row {
   note?: string;
 }
 
+/** What every row holds: the contender's median, its ratio to the reference, peak RSS, each run, and why it failed. */
+function baseRow(workload: string, contender: string, m: number | null, ref: number | null, ss: Sample[]): Row {
+  const rss = ss.map((s) => s.peakRssMb).filter((v): v is number => v !== null);
+  const err = ss.find((s) => s.error !== undefined)?.error;
+  return {
+    workload,
+    contender,
+    median: m,
+    ratio: m !== null && ref !== null ? m / ref : null,
+    peakRssMb: rss.length === 0 ? null : Math.max(...rss),
+    runs: ss.map((s) => s.value ?? NaN),
+    ...(m === null && err !== undefined ? { note: err } : {}),
+  };
+}
+
 /**
  * The GEMM table and rows: per contender the median over its processes of each process's
  * median-call GFLOP/s, their min–max, the ratio to the reference, and the medians of the wall
@@ -320,28 +335,20 @@ function gemmTable(
       return xs.length === 0 ? undefined : median(xs);
     };
     const cpu = med(c.name, 'gflopsCpu');
-    const rss = ss.map((s) => s.peakRssMb).filter((v): v is number => v !== null);
-    const err = ss.find((s) => s.error !== undefined)?.error;
     const wall = of('gflopsWall');
     const busy = of('busyThreads');
     const row: Row = {
-      workload: w.id,
-      contender: c.name,
-      median: m,
-      ratio: m !== null && ref !== null ? m / ref : null,
-      peakRssMb: rss.length === 0 ? null : Math.max(...rss),
-      runs: ss.map((s) => s.value ?? NaN),
+      ...baseRow(w.id, c.name, m, ref, ss),
       runsWall: ss.map((s) => s.gflopsWall ?? NaN),
       runsCpu: ss.map((s) => s.gflopsCpu ?? NaN),
       ...(vals.length === 0 ? {} : { spread: [Math.min(...vals), Math.max(...vals)] as [number, number] }),
       ...(wall === undefined ? {} : { gflopsWall: wall }),
       ...(cpu === null ? {} : { gflopsCpu: cpu, ratioCpu: refCpu === null ? null : cpu / refCpu }),
       ...(busy === undefined ? {} : { busyThreads: busy }),
-      ...(m === null && err !== undefined ? { note: err } : {}),
     };
     rows.push(row);
     lines.push(
-      `| ${c.name} | ${m === null ? (err ?? 'n/a') : m.toFixed(1)} | ${row.spread === undefined ? '' : `${row.spread[0].toFixed(0)}–${row.spread[1].toFixed(0)}`} | ${f(row.ratio, 2)} | ${f(row.gflopsWall)} | ${f(row.gflopsCpu)} | ${f(row.ratioCpu, 2)} | ${f(row.busyThreads, 2)} | ${f(row.peakRssMb, 0)} |`,
+      `| ${c.name} | ${m === null ? (row.note ?? 'n/a') : m.toFixed(1)} | ${row.spread === undefined ? '' : `${row.spread[0].toFixed(0)}–${row.spread[1].toFixed(0)}`} | ${f(row.ratio, 2)} | ${f(row.gflopsWall)} | ${f(row.gflopsCpu)} | ${f(row.ratioCpu, 2)} | ${f(row.busyThreads, 2)} | ${f(row.peakRssMb, 0)} |`,
     );
   }
   return { table: lines.join('\n'), rows };
@@ -515,27 +522,19 @@ function main(): void {
     for (const c of w.contenders) {
       const m = med(c.name);
       const ss = samples.get(c.name)!;
-      const rss = ss.map((s) => s.peakRssMb).filter((v): v is number => v !== null);
-      const err = ss.find((s) => s.error !== undefined)?.error;
       const medianOf = (key: StepKey): Partial<Row> => {
         const vals = ss.map((s) => s[key]).filter((v): v is number => v !== undefined);
         return vals.length === 0 ? {} : { [key]: median(vals) };
       };
       const row: Row = {
-        workload: w.id,
-        contender: c.name,
-        median: m,
-        ratio: m !== null && ref !== null ? m / ref : null,
-        peakRssMb: rss.length === 0 ? null : Math.max(...rss),
-        runs: ss.map((s) => s.value ?? NaN),
+        ...baseRow(w.id, c.name, m, ref, ss),
         ...medianOf('faultsPerStep'),
         ...medianOf('faultsMaxPerStep'),
         ...medianOf('gcMsPerStep'),
-        ...(m === null && err !== undefined ? { note: err } : {}),
       };
       rows.push(row);
       lines.push(
-        `| ${c.name} | ${m === null ? (err ?? 'n/a') : m.toFixed(1)} | ${row.ratio === null ? '' : row.ratio.toFixed(2)} | ${row.peakRssMb === null ? '' : row.peakRssMb.toFixed(0)} | ${row.faultsPerStep?.toFixed(0) ?? ''}${row.faultsMaxPerStep === undefined ? '' : ` (${row.faultsMaxPerStep.toFixed(0)})`} | ${row.gcMsPerStep?.toFixed(1) ?? ''} |`,
+        `| ${c.name} | ${m === null ? (row.note ?? 'n/a') : m.toFixed(1)} | ${row.ratio === null ? '' : row.ratio.toFixed(2)} | ${row.peakRssMb === null ? '' : row.peakRssMb.toFixed(0)} | ${row.faultsPerStep?.toFixed(0) ?? ''}${row.faultsMaxPerStep === undefined ? '' : ` (${row.faultsMaxPerStep.toFixed(0)})`} | ${row.gcMsPerStep?.toFixed(1) ?? ''} |`,
       );
     }
     tables.push(lines.join('\n'));

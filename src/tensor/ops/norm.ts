@@ -8,6 +8,7 @@
 import { emptyF32, zerosF32 } from '../../core/dtype.js';
 import { ShapeError, ValueError } from '../../core/errors.js';
 import { fmt, sizeOf } from '../../core/shape.js';
+import type { LayerNormBackwardArrays } from '../../backend/backend.js';
 import { getBackend } from '../../backend/registry.js';
 import { record } from '../autograd.js';
 import { Tensor } from '../tensor.js';
@@ -46,34 +47,8 @@ export function layerNorm(
   const rstd = emptyF32(rows);
   const attrs = { rows, cols, eps };
   getBackend().layerNorm({ x: x.data as Float32Array, gamma: f32(weight), beta: f32(bias), y, mean, rstd }, attrs);
-  const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
-  return record(
-    new Tensor(y, x.shape),
-    'layerNorm',
-    inputs,
-    (g) => {
-      const gx = emptyF32(x.size);
-      const gw = weight === null ? null : zerosF32(cols);
-      const gb = bias === null ? null : zerosF32(cols);
-      getBackend().layerNormBackward(
-        {
-          gy: g.data as Float32Array,
-          x: x.data as Float32Array,
-          gamma: f32(weight),
-          mean,
-          rstd,
-          gx,
-          ggamma: gw,
-          gbeta: gb,
-        },
-        attrs,
-      );
-      const out: Tensor[] = [new Tensor(gx, x.shape)];
-      if (gw !== null) out.push(new Tensor(gw, weight!.shape));
-      if (gb !== null) out.push(new Tensor(gb, bias!.shape));
-      return out;
-    },
-    [mean, rstd],
+  return recordNorm('layerNorm', { x, weight, bias, y, mean, rstd }, (arrays) =>
+    getBackend().layerNormBackward(arrays, attrs),
   );
 }
 
@@ -135,28 +110,50 @@ export function batchNorm(
     },
     attrs,
   );
+  return recordNorm('batchNorm', { x, weight, bias, y, mean, rstd }, (arrays) =>
+    getBackend().batchNormBackward(arrays, attrs),
+  );
+}
+
+/** What a normalisation's forward pass leaves for its backward: input, affine parameters, statistics. */
+interface NormSaved {
+  x: Tensor;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  y: Float32Array;
+  mean: Float32Array;
+  rstd: Float32Array;
+}
+
+/**
+ * Records a normalisation (layer or batch norm): output y from x and its affine parameters, whose
+ * backward `kernel` fills gx and the parameters' gradients from the saved statistics, which go back
+ * to the storage pool with the graph (autograd.ts, `record`'s `saved`).
+ *
+ * @example
+ * return recordNorm('layerNorm', { x, weight, bias, y, mean, rstd }, (a) => getBackend().layerNormBackward(a, attrs));
+ */
+function recordNorm(name: string, s: NormSaved, kernel: (arrays: LayerNormBackwardArrays) => void): Tensor {
+  const { x, weight, bias, mean, rstd } = s;
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return record(
-    new Tensor(y, x.shape),
-    'batchNorm',
+    new Tensor(s.y, x.shape),
+    name,
     inputs,
     (g) => {
       const gx = emptyF32(x.size);
-      const gw = weight === null ? null : zerosF32(c);
-      const gb = bias === null ? null : zerosF32(c);
-      getBackend().batchNormBackward(
-        {
-          gy: g.data as Float32Array,
-          x: x.data as Float32Array,
-          gamma: f32(weight),
-          mean,
-          rstd,
-          gx,
-          ggamma: gw,
-          gbeta: gb,
-        },
-        attrs,
-      );
+      const gw = weight === null ? null : zerosF32(weight.size);
+      const gb = bias === null ? null : zerosF32(bias.size);
+      kernel({
+        gy: g.data as Float32Array,
+        x: x.data as Float32Array,
+        gamma: f32(weight),
+        mean,
+        rstd,
+        gx,
+        ggamma: gw,
+        gbeta: gb,
+      });
       const out: Tensor[] = [new Tensor(gx, x.shape)];
       if (gw !== null) out.push(new Tensor(gw, weight!.shape));
       if (gb !== null) out.push(new Tensor(gb, bias!.shape));
