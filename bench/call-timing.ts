@@ -13,6 +13,7 @@
  * const r = gemmFigures(2 * n ** 3, t, os.cpus().length); // { gflops, gflopsWall, gflopsCpu, ... }
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { quantile } from '../src/study/stats.js';
 
 /** What the timed window of `timeCalls` measured. */
 export interface CallTiming {
@@ -91,16 +92,6 @@ export function timeCalls(fn: () => void, opts: { seconds: number; warmupSeconds
     othersCpuSeconds: m0 !== null && m1 !== null ? Math.max(0, m1[0] - m0[0] - cpuSeconds) : null,
     stealSeconds: m0 !== null && m1 !== null ? m1[1] - m0[1] : null,
   };
-}
-
-/** The q-quantile (0..1) of xs by linear interpolation between order statistics. */
-export function quantile(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
 }
 
 /** The figures a GEMM worker prints (GFLOP/s unless named otherwise), from `flops` a call. */
