@@ -21,7 +21,6 @@
  * `bf16` (W1, W2, W4-W6): the whole run in bf16 mixed precision (setDefaultPrecision).
  */
 import os from 'node:os';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { PLAIN_GEMM } from '../src/backend/backend.js';
 import {
   getBackend,
@@ -35,10 +34,12 @@ import {
   tensor,
   type Tensor,
 } from '../src/index.js';
+import { loadNativeAddon } from '../src/backends/native/index.js';
 import { TextTrunk } from '../src/models/text-trunk.js';
 import { rawAudioCnn, resnet18, spectrogramCnn } from '../src/models/zoo/index.js';
 import { gemmFigures, timeCalls, type GemmFigures } from './call-timing.js';
 import { convLayerTimes } from './conv-layers.js';
+import { steadyMemory } from './steady-memory.js';
 import { w2Workload, w4Workload } from './step-workloads.js';
 import { w5Workload } from './w5-workload.js';
 
@@ -52,43 +53,28 @@ function mlp(): nn.Module {
   );
 }
 
-/**
- * The timed window of trainRate: its steps, start and end (performance.now), the minor page
- * faults of its second half (the first steps may still grow the allocator's free memory) in all
- * and in its worst step, and the CPU milliseconds the process spent in it.
- */
-let steady: {
-  steps: number;
-  t0: number;
-  t1: number;
-  faults: number;
-  faultsMax: number;
-  faultSteps: number;
-  cpuMs: number;
-} | null = null;
-
-/** Every GC pause of the process (Node delivers the entries after the pause, outside the steps). */
-const gcPauses: { start: number; ms: number }[] = [];
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcPauses.push({ start: e.startTime, ms: e.duration });
-}).observe({ entryTypes: ['gc'] });
+/** What the last timed window adds to the JSON line: CPU ms a step and the steady-state memory figures. */
+let stepFigures: Record<string, number | boolean> = {};
 
 /**
- * Minor page faults, GC milliseconds and process CPU milliseconds (all threads) per timed step of
- * trainRate: a step in steady state should touch no fresh page (issue 18); the CPU time is what a
- * loaded machine's wall clock hides. Waits for Node to deliver the GC entries of the window.
+ * Training samples per second of `step` over `steps` timed steps after 3 warm-up steps; then, on
+ * the native backend, the steady-state memory phase (bench/steady-memory.ts), whose figures and the
+ * CPU milliseconds of a timed step (all threads: what a loaded machine's wall clock hides) go into
+ * stepFigures.
  */
-async function steadyState(): Promise<Record<string, number>> {
-  if (steady === null) return {};
-  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-  const { steps, t0, t1, faults, faultsMax, faultSteps, cpuMs } = steady;
-  const gcMs = gcPauses.filter((g) => g.start >= t0 && g.start < t1).reduce((a, g) => a + g.ms, 0);
-  return {
-    faultsPerStep: Math.round(faults / faultSteps),
-    faultsMaxPerStep: faultsMax,
-    gcMsPerStep: Number((gcMs / steps).toFixed(2)),
-    cpuMsPerStep: Number((cpuMs / steps).toFixed(2)),
+async function stepRate(step: () => void, batch: number, steps: number): Promise<number> {
+  for (let i = 0; i < 3; i++) step();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  const t1 = performance.now();
+  const cpu = process.cpuUsage(c0);
+  const addon = getBackend().name === 'native' ? loadNativeAddon() : null;
+  stepFigures = {
+    cpuMsPerStep: Number(((cpu.user + cpu.system) / 1000 / steps).toFixed(2)),
+    ...(addon === null ? {} : await steadyMemory(step, addon)),
   };
+  return (batch * steps) / ((t1 - t0) / 1000);
 }
 
 function trainRate(
@@ -97,28 +83,13 @@ function trainRate(
   y: Tensor,
   steps: number,
   opt: { zeroGrad(): void; step(): void } = new optim.Adam(model.parameters(), { lr: 1e-3 }),
-): number {
+): Promise<number> {
   const step = (): void => {
     opt.zeroGrad();
     nn.functional.crossEntropy(model.forward(x), y).backward();
     opt.step();
   };
-  for (let i = 0; i < 3; i++) step();
-  const half = Math.floor(steps / 2);
-  const f: number[] = []; // minor faults before each step of the second half, and after the last
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) {
-    if (i >= half) f.push(process.resourceUsage().minorPageFault);
-    step();
-  }
-  f.push(process.resourceUsage().minorPageFault);
-  const t1 = performance.now();
-  const cpu = process.cpuUsage(c0);
-  const faults = f[f.length - 1]! - f[0]!;
-  const faultsMax = Math.max(...f.slice(1).map((v, i) => v - f[i]!));
-  steady = { steps, t0, t1, faults, faultsMax, faultSteps: steps - half, cpuMs: (cpu.user + cpu.system) / 1000 };
-  return (x.shape[0]! * steps) / ((t1 - t0) / 1000);
+  return stepRate(step, x.shape[0]!, steps);
 }
 
 /**
@@ -155,13 +126,13 @@ function inferenceRate(steps: number): number {
 }
 
 /** W5: the BERT classifier's training rate on random token ids (no padding). */
-function bertRate(steps: number): number {
+function bertRate(steps: number): Promise<number> {
   const { model, ids, y, opt } = w5Workload();
   return trainRate(model, ids, y, steps, opt);
 }
 
 /** W7: the text case's step on the WordNet source: trunk, then the pos and supersense heads, losses summed. */
-function textRate(steps: number): number {
+function textRate(steps: number): Promise<number> {
   const trunk = new TextTrunk({
     vocabSize: 8001,
     maxLength: 40,
@@ -192,14 +163,11 @@ function textRate(steps: number): number {
       .backward();
     opt.step();
   };
-  for (let i = 0; i < 3; i++) step();
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) step();
-  return (64 * steps) / ((performance.now() - t0) / 1000);
+  return stepRate(step, 64, steps);
 }
 
 /** W8-raw / W8-mel: the audio case's end-to-end (M5) and pipeline (spectrogram CNN) classifiers. */
-function audioRate(kind: 'raw' | 'mel', steps: number): number {
+function audioRate(kind: 'raw' | 'mel', steps: number): Promise<number> {
   const model =
     kind === 'raw'
       ? rawAudioCnn({ numClasses: 10, channels: 32 })
@@ -221,25 +189,26 @@ async function main(): Promise<void> {
     setDefaultPrecision('bf16');
     out['precision'] = 'bf16';
   }
-  if (workload === 'W1') out['samplesPerSec'] = trainRate(mlp(), rand([256, 784]), labels(256), Number(arg ?? 20));
+  if (workload === 'W1')
+    out['samplesPerSec'] = await trainRate(mlp(), rand([256, 784]), labels(256), Number(arg ?? 20));
   else if (workload === 'W2') {
     const { model, x, y, opt } = w2Workload();
-    out['samplesPerSec'] = trainRate(model, x, y, Number(arg ?? 10), opt);
+    out['samplesPerSec'] = await trainRate(model, x, y, Number(arg ?? 10), opt);
   } else if (workload === 'W4') {
     const { model, x, y, opt } = w4Workload();
-    out['samplesPerSec'] = trainRate(model, x, y, Number(arg ?? 5), opt);
-  } else if (workload === 'W5') out['samplesPerSec'] = bertRate(Number(arg ?? 3));
+    out['samplesPerSec'] = await trainRate(model, x, y, Number(arg ?? 5), opt);
+  } else if (workload === 'W5') out['samplesPerSec'] = await bertRate(Number(arg ?? 3));
   else if (workload === 'W6') out['samplesPerSec'] = inferenceRate(Number(arg ?? 3));
   else if (workload === 'convlayers') out['ms'] = convLayerTimes(Number(arg ?? 5));
-  else if (workload === 'W7') out['samplesPerSec'] = textRate(Number(arg ?? 20));
+  else if (workload === 'W7') out['samplesPerSec'] = await textRate(Number(arg ?? 20));
   else if (workload === 'W8-raw' || workload === 'W8-mel')
-    out['samplesPerSec'] = audioRate(workload === 'W8-raw' ? 'raw' : 'mel', Number(arg ?? 5));
+    out['samplesPerSec'] = await audioRate(workload === 'W8-raw' ? 'raw' : 'mel', Number(arg ?? 5));
   else {
     const seconds = Number(process.argv[6] ?? 1.5);
     if (!(seconds > 0 && seconds <= 600)) throw new Error(`W3: seconds must be in (0, 600], got ${process.argv[6]}`);
     Object.assign(out, gemmRate(Number(arg ?? 1024), process.argv[5] === 'tensor' ? 'tensor' : 'kernel', seconds));
   }
-  Object.assign(out, await steadyState());
+  Object.assign(out, stepFigures);
   out['peakRssMb'] = process.resourceUsage().maxRSS / 1024;
   console.log(JSON.stringify(out));
 }

@@ -7,8 +7,10 @@
  * every process, polytask's and the peers' alike, times each call of a 1.5 s window after a warm-up
  * (bench/call-timing.ts) and reports the median call's GFLOP/s, the window's wall GFLOP/s and its
  * GFLOP per CPU-second; the table shows the medians over the processes and the spread of the first. Prints a markdown table and writes bench/results.json.
- * Absent peers are reported as absent. polytask's training rows also show the minor page faults of
- * a steady-state step (the second half of the timed steps) and the GC milliseconds of a step.
+ * Absent peers are reported as absent. The training rows also show the minor page faults of a
+ * steady-state step, measured after the timed window (bench/steady-memory.ts; PyTorch's worker
+ * measures its own the same way), and polytask's rows the storage pool's new blocks and the GC
+ * milliseconds of a step.
  *
  * Then the speed claims of the studies, each measured by its own worker: multi-task step costs
  * against a single-task step (bench/mtl-step.ts) and a linear-probe epoch over cached features
@@ -184,9 +186,13 @@ function workloads(quick: boolean): Workload[] {
 interface Sample {
   value: number | null;
   peakRssMb: number | null;
-  /** polytask's training workloads: minor page faults per steady-state step (mean, max) and GC ms per step. */
+  /**
+   * Training workloads: minor page faults per steady-state step (mean, max); polytask's also the
+   * storage pool's new blocks and GC ms per step.
+   */
   faultsPerStep?: number;
   faultsMaxPerStep?: number;
+  newBlocksPerStep?: number;
   gcMsPerStep?: number;
   /** GEMM workers (bench/call-timing.ts): wall and CPU-time GFLOP/s of the window, busy threads. */
   gflopsWall?: number;
@@ -234,7 +240,7 @@ function runWorker(
 }
 
 /** The per-step figures polytask's training workloads report. */
-type StepKey = 'faultsPerStep' | 'faultsMaxPerStep' | 'gcMsPerStep';
+type StepKey = 'faultsPerStep' | 'faultsMaxPerStep' | 'newBlocksPerStep' | 'gcMsPerStep';
 /** Every extra figure a worker may report: per step for training workloads, per window for GEMM. */
 type SampleExtra = StepKey | 'gflopsWall' | 'gflopsCpu' | 'busyThreads';
 
@@ -247,6 +253,7 @@ function runOnce(c: Contender, metric: string): Sample {
     peakRssMb: Number(record['peakRssMb']),
     ...extra('faultsPerStep'),
     ...extra('faultsMaxPerStep'),
+    ...extra('newBlocksPerStep'),
     ...extra('gcMsPerStep'),
     ...extra('gflopsWall'),
     ...extra('gflopsCpu'),
@@ -267,9 +274,10 @@ interface Row {
   ratio: number | null;
   peakRssMb: number | null;
   runs: number[];
-  /** Medians over the runs, where the worker reports them (polytask's training workloads). */
+  /** Medians over the runs, where the worker reports them (the training workloads). */
   faultsPerStep?: number;
   faultsMaxPerStep?: number;
+  newBlocksPerStep?: number;
   gcMsPerStep?: number;
   /**
    * GEMM rows: the spread of `runs` (min, max), and the medians over the processes of the wall
@@ -516,8 +524,8 @@ function main(): void {
     const lines = [
       `### ${w.title}`,
       '',
-      '| contender | median | × reference | peak RSS (MB) | page faults / step (max) | GC ms / step |',
-      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      '| contender | median | × reference | peak RSS (MB) | page faults / step (max) | new pool blocks / step | GC ms / step |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ];
     for (const c of w.contenders) {
       const m = med(c.name);
@@ -530,11 +538,12 @@ function main(): void {
         ...baseRow(w.id, c.name, m, ref, ss),
         ...medianOf('faultsPerStep'),
         ...medianOf('faultsMaxPerStep'),
+        ...medianOf('newBlocksPerStep'),
         ...medianOf('gcMsPerStep'),
       };
       rows.push(row);
       lines.push(
-        `| ${c.name} | ${m === null ? (row.note ?? 'n/a') : m.toFixed(1)} | ${row.ratio === null ? '' : row.ratio.toFixed(2)} | ${row.peakRssMb === null ? '' : row.peakRssMb.toFixed(0)} | ${row.faultsPerStep?.toFixed(0) ?? ''}${row.faultsMaxPerStep === undefined ? '' : ` (${row.faultsMaxPerStep.toFixed(0)})`} | ${row.gcMsPerStep?.toFixed(1) ?? ''} |`,
+        `| ${c.name} | ${m === null ? (row.note ?? 'n/a') : m.toFixed(1)} | ${row.ratio === null ? '' : row.ratio.toFixed(2)} | ${row.peakRssMb === null ? '' : row.peakRssMb.toFixed(0)} | ${row.faultsPerStep?.toFixed(0) ?? ''}${row.faultsMaxPerStep === undefined ? '' : ` (${row.faultsMaxPerStep.toFixed(0)})`} | ${row.newBlocksPerStep?.toFixed(2) ?? ''} | ${row.gcMsPerStep?.toFixed(1) ?? ''} |`,
       );
     }
     tables.push(lines.join('\n'));

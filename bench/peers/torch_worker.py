@@ -9,7 +9,8 @@ at 224×224, batch 8, eval mode, no gradients.  W7: the text case's model (zoo_r
 ids, 32 wide, 1 layer, 2 heads, dropout 0.1, its last hidden states averaged over the non-padding tokens, Linear
 32→20 + ReLU, heads 4 and 45, losses summed; ids [64, 40], Adam lr 0.003).  W8-raw: M5 (channels 32)
 on [32, 1, 16538]; W8-mel: the spectrogram CNN (16, 32, 64)
-on [32, 1, 32, 128]; Adam lr 0.002 (polytask-worker.ts builds the same models).  Throughput is measured after warm-up steps; peak RSS comes from getrusage.
+on [32, 1, 32, 128]; Adam lr 0.002 (polytask-worker.ts builds the same models).  Throughput is measured after warm-up steps, then the training workloads' minor page faults a step
+(steady_faults); peak RSS comes from getrusage.
 """
 import argparse
 import json
@@ -22,6 +23,25 @@ def peak_rss_mb():
 
 
 CPU_MS_PER_STEP = []
+STEP_FAULTS = {}
+
+
+def steady_faults(step, min_steps=20, min_seconds=2.0, max_seconds=10.0):
+    """Minor page faults a step after the timed window, as bench/steady-memory.ts measures polytask's
+    (PyTorch has no warm-up to wait for: it hands tensor memory to malloc and takes it back each step):
+    a window of at least `min_steps` steps and `min_seconds`, at most `max_seconds`."""
+    per_step = []
+    t0 = time.perf_counter()
+    while True:
+        elapsed = time.perf_counter() - t0
+        if elapsed >= max_seconds or (len(per_step) >= min_steps and elapsed >= min_seconds):
+            break
+        f = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        step()
+        per_step.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f)
+    STEP_FAULTS.update(
+        faultsPerStep=round(sum(per_step) / len(per_step)), faultsMaxPerStep=max(per_step), windowSteps=len(per_step)
+    )
 
 
 def train_rate(torch, model, batch, in_shape, steps, opt=None, x=None, classes=10):
@@ -45,6 +65,7 @@ def train_rate(torch, model, batch, in_shape, steps, opt=None, x=None, classes=1
     dt = time.perf_counter() - t0
     # CPU time of the process a step: what a loaded machine's wall clock hides (all threads summed)
     CPU_MS_PER_STEP.append((time.process_time() - c0) * 1000 / steps)
+    steady_faults(step)
     return batch * steps / dt
 
 
@@ -85,7 +106,9 @@ def text_rate(torch, steps):
     t0 = time.perf_counter()
     for _ in range(steps):
         step()
-    return 64 * steps / (time.perf_counter() - t0)
+    rate = 64 * steps / (time.perf_counter() - t0)
+    steady_faults(step)
+    return rate
 
 
 def audio_model(torch, kind):
@@ -288,6 +311,7 @@ def main():
     out["peakRssMb"] = peak_rss_mb()
     if CPU_MS_PER_STEP:
         out["cpuMsPerStep"] = round(CPU_MS_PER_STEP[-1], 2)
+    out.update(STEP_FAULTS)
     print(json.dumps(out))
 
 

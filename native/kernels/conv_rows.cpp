@@ -13,6 +13,13 @@
 //
 // Taps that meet only padding at every output position are dropped as in conv_batch.cpp (kept
 // when w, forward, or gy, weight gradient, holds an infinity or NaN: the reference's 0·w, gy·0).
+//
+// On the smallest maps most of the row matrix is padding: a 3x3, pad-1 kernel meets the image with
+// 4 of its 9 taps at each position of a 2x2 map, with 100 of 144 tap-positions on 4x4. There the
+// forward and input-gradient passes group the output positions into classes by the taps that meet
+// the image (ClassPlan: a map's corners, edges and middle) and run one GEMM a class and run of
+// consecutive taps over those taps only (the weight gradient, whose per-class GEMMs would each
+// read and write all of gwr's columns, stays on the single GEMM).
 #include "conv_rows.h"
 
 #include <algorithm>
@@ -78,6 +85,118 @@ Plan plan_of(const ConvGeometry& g, bool keep_all_taps) {
   return pl;
 }
 
+// Use the classes when they save at least this share of the single GEMM's multiply-adds: 2x2,
+// 4x4 and 8x8 maps of a 3x3 pad-1 kernel save 56%, 31% and 16% (ResNet-18's stages at 32x32: one
+// thread, forward 1.86x, 1.17x and 1.11x faster; at two threads 1.6x, 1.1x and even at 8x8) ...
+constexpr double kMinClassSaving = 0.10;
+// ... and at least this many multiply-adds for each float of weights packed beyond the single
+// GEMM's (every run's GEMM packs its columns of wr again, chunk by chunk): ResNet-18's 7x7 stage
+// at 224x224 (batch 8, 512 channels: 2 images a chunk) saves 4 a float and ran 20% slower by
+// classes; the 32x32 stages save 30 to 90.
+constexpr double kMinMacsPerPackedFloat = 16.0;
+
+// The output positions that meet the image with the same kept taps.
+struct PositionClass {
+  int64_t first = 0;     // rank of its first position: positions are ranked class by class
+  int64_t count = 0;     // its positions
+  int64_t k = 0;         // its row length: its taps x C
+  int64_t row_base = 0;  // Σ count·k of the classes before it: its rows start at cnt·row_base
+  std::vector<int64_t> taps;              // the kept taps (indices into Plan's) meeting the image, increasing
+  std::vector<int64_t> run_at, run_len;   // its runs of consecutive kept taps: first index into taps, length
+};
+
+// Within a chunk of cnt images, class c's rows (cnt·count, k) start at cnt·row_base of the row
+// matrix, row j·count + r for image j and the class's r-th position (columns: its taps, C floats
+// each); its output rows (cnt·count, O) start at row cnt·first of yt, in the same order.
+struct ClassPlan {
+  std::vector<PositionClass> cls;
+  std::vector<int64_t> pos;  // (sp): the output position of each rank
+  int64_t row_floats = 0;    // Σ count·k: row matrix floats an image
+  // Input gradient: pixel q's entries [into[q], into[q + 1]) are (class cls_of[e], offset base[e]
+  // = r·k + j·C within an image's rows of the class), in increasing kept tap.
+  std::vector<int64_t> into, cls_of, base;
+};
+
+ClassPlan class_plan_of(const ConvGeometry& g, const Plan& pl) {
+  ClassPlan cp;
+  std::vector<int64_t> class_of(static_cast<size_t>(pl.sp));
+  std::vector<std::vector<int64_t>> members;
+  for (int64_t p = 0; p < pl.sp; ++p) {
+    std::vector<int64_t> taps;
+    for (int64_t t = 0; t < pl.nt; ++t) {
+      if (pl.src[static_cast<size_t>(p * pl.nt + t)] >= 0) taps.push_back(t);
+    }
+    size_t c = 0;
+    while (c < cp.cls.size() && cp.cls[c].taps != taps) ++c;
+    if (c == cp.cls.size()) {
+      cp.cls.emplace_back();
+      cp.cls.back().taps = taps;
+      members.emplace_back();
+    }
+    class_of[static_cast<size_t>(p)] = static_cast<int64_t>(c);
+    members[c].push_back(p);
+  }
+  std::vector<int64_t> rank_in_class(static_cast<size_t>(pl.sp));
+  for (size_t c = 0; c < cp.cls.size(); ++c) {
+    PositionClass& pc = cp.cls[c];
+    pc.first = static_cast<int64_t>(cp.pos.size());
+    pc.count = static_cast<int64_t>(members[c].size());
+    pc.k = static_cast<int64_t>(pc.taps.size()) * g.c;
+    pc.row_base = cp.row_floats;
+    cp.row_floats += pc.count * pc.k;
+    for (int64_t r = 0; r < pc.count; ++r) rank_in_class[static_cast<size_t>(members[c][static_cast<size_t>(r)])] = r;
+    cp.pos.insert(cp.pos.end(), members[c].begin(), members[c].end());
+    for (size_t j = 0; j < pc.taps.size(); ++j) {
+      if (j == 0 || pc.taps[j] != pc.taps[j - 1] + 1) {
+        pc.run_at.push_back(static_cast<int64_t>(j));
+        pc.run_len.push_back(0);
+      }
+      pc.run_len.back() += 1;
+    }
+  }
+  // pixel q's entries, in increasing kept tap as Plan's
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> reads(static_cast<size_t>(pl.hw));
+  for (int64_t t = 0; t < pl.nt; ++t) {
+    for (int64_t p = 0; p < pl.sp; ++p) {
+      const int64_t q = pl.src[static_cast<size_t>(p * pl.nt + t)];
+      if (q < 0) continue;
+      const int64_t c = class_of[static_cast<size_t>(p)];
+      const PositionClass& pc = cp.cls[static_cast<size_t>(c)];
+      const int64_t j = std::lower_bound(pc.taps.begin(), pc.taps.end(), t) - pc.taps.begin();
+      reads[static_cast<size_t>(q)].emplace_back(c, rank_in_class[static_cast<size_t>(p)] * pc.k + j * g.c);
+    }
+  }
+  cp.into.push_back(0);
+  for (const auto& r : reads) {
+    for (const auto& [c, b] : r) {
+      cp.cls_of.push_back(c);
+      cp.base.push_back(b);
+    }
+    cp.into.push_back(static_cast<int64_t>(cp.cls_of.size()));
+  }
+  return cp;
+}
+
+// Images per chunk of the class passes (the row matrix is cp.row_floats an image), and at least
+// one chunk a thread: each thread then runs its chunks' GEMMs by itself (one class's GEMMs are
+// too small to share: a 4x4 map's corner class has one row an image).
+int64_t class_chunk(const ConvGeometry& g, const Plan& pl, const ClassPlan& cp) {
+  const int64_t fit = kRowsFloats / std::max<int64_t>(cp.row_floats + pl.hw * g.c + pl.sp * g.o, 1);
+  return std::max<int64_t>(1, std::min(fit, (g.n + num_threads() - 1) / num_threads()));
+}
+
+// Whether the classes save enough of the single GEMM's work to pay for their smaller GEMMs.
+bool classes_pay(const ConvGeometry& g, const Plan& pl, const ClassPlan& cp) {
+  const double full = static_cast<double>(pl.sp * pl.k);
+  const double saved_macs = static_cast<double>(class_chunk(g, pl, cp)) * (full - static_cast<double>(cp.row_floats)) *
+                            static_cast<double>(g.o);
+  int64_t class_taps = 0;
+  for (const PositionClass& pc : cp.cls) class_taps += static_cast<int64_t>(pc.taps.size());
+  const double extra_packed = static_cast<double>(std::max<int64_t>(class_taps - pl.nt, 0) * g.c * g.o);
+  return static_cast<double>(cp.row_floats) <= (1.0 - kMinClassSaving) * full &&
+         saved_macs >= kMinMacsPerPackedFloat * extra_packed;
+}
+
 // wr (O, K) from w (O, C, KH, KW): the kept taps outermost. With every tap kept, each w[o] (C, T)
 // is transposed in registers; otherwise w is read in order, each row of wr (K floats) staying in
 // L1 while its strided writes land.
@@ -130,6 +249,91 @@ void transpose_images(const float* gy, int64_t cnt, int64_t o, int64_t sp, float
   for_images(cnt, [&](int64_t j) { transpose(gy + j * o * sp, o, sp, gyt + j * sp * o); });
 }
 
+// The forward pass by classes: each class's rows hold its own taps only.
+void forward_by_class(const float* x, const float* wr, const float* bias, float* y, const ConvGeometry& g,
+                      const Plan& pl, const ClassPlan& cp) {
+  for_chunks(g.n, class_chunk(g, pl, cp), [&](int64_t i0, int64_t cnt) {
+    Scratch& s = scratch();
+    float* xt = grow(s.a, cnt * pl.hw * g.c);
+    float* row = grow(s.b, std::max<int64_t>(cnt * cp.row_floats, 1));
+    float* yt = grow(s.c, cnt * pl.sp * g.o);
+    for_images(cnt, [&](int64_t j) {
+      float* xi = xt + j * pl.hw * g.c;
+      transpose(x + (i0 + j) * g.c * pl.hw, g.c, pl.hw, xi);
+      for (const PositionClass& pc : cp.cls) {
+        for (int64_t r = 0; r < pc.count; ++r) {
+          const int64_t* src = pl.src.data() + cp.pos[static_cast<size_t>(pc.first + r)] * pl.nt;
+          float* dst = row + cnt * pc.row_base + (j * pc.count + r) * pc.k;
+          for (int64_t t : pc.taps) {
+            std::copy(xi + src[t] * g.c, xi + (src[t] + 1) * g.c, dst);
+            dst += g.c;
+          }
+        }
+      }
+    });
+    for (const PositionClass& pc : cp.cls) {
+      const int64_t m = cnt * pc.count;
+      float* yc = yt + cnt * pc.first * g.o;
+      if (pc.k == 0) std::fill(yc, yc + m * g.o, 0.0f);
+      for (size_t u = 0; u < pc.run_at.size(); ++u) {
+        const int64_t at = pc.run_at[u];
+        sgemm(false, true, m, g.o, pc.run_len[u] * g.c, row + cnt * pc.row_base + at * g.c, pc.k,
+              wr + pc.taps[static_cast<size_t>(at)] * g.c, pl.k, yc, g.o, u > 0);
+      }
+    }
+    for_images(cnt, [&](int64_t j) {
+      float* yi = y + (i0 + j) * g.o * pl.sp;
+      for (const PositionClass& pc : cp.cls) {
+        for (int64_t r = 0; r < pc.count; ++r) {
+          const int64_t p = cp.pos[static_cast<size_t>(pc.first + r)];
+          const float* src = yt + (cnt * pc.first + j * pc.count + r) * g.o;
+          for (int64_t o = 0; o < g.o; ++o) yi[o * pl.sp + p] = src[o] + (bias != nullptr ? bias[o] : 0.0f);
+        }
+      }
+    });
+  });
+}
+
+// The input gradient by classes: grow holds each class's taps only, and each pixel sums its entries.
+void backward_input_by_class(const float* gy, const float* wr, float* gx, const ConvGeometry& g, const Plan& pl,
+                             const ClassPlan& cp) {
+  for_chunks(g.n, class_chunk(g, pl, cp), [&](int64_t i0, int64_t cnt) {
+    Scratch& s = scratch();
+    float* gyt = grow(s.a, cnt * pl.sp * g.o);
+    float* grow_ = grow(s.b, std::max<int64_t>(cnt * cp.row_floats, 1));
+    for_images(cnt, [&](int64_t j) {
+      const float* gyi = gy + (i0 + j) * g.o * pl.sp;
+      for (const PositionClass& pc : cp.cls) {
+        for (int64_t r = 0; r < pc.count; ++r) {
+          const int64_t p = cp.pos[static_cast<size_t>(pc.first + r)];
+          float* dst = gyt + (cnt * pc.first + j * pc.count + r) * g.o;
+          for (int64_t o = 0; o < g.o; ++o) dst[o] = gyi[o * pl.sp + p];
+        }
+      }
+    });
+    for (const PositionClass& pc : cp.cls) {
+      for (size_t u = 0; u < pc.run_at.size(); ++u) {
+        const int64_t at = pc.run_at[u];
+        sgemm(false, false, cnt * pc.count, pc.run_len[u] * g.c, g.o, gyt + cnt * pc.first * g.o, g.o,
+              wr + pc.taps[static_cast<size_t>(at)] * g.c, pl.k, grow_ + cnt * pc.row_base + at * g.c, pc.k, false);
+      }
+    }
+    for_images(cnt, [&](int64_t j) {
+      float* gxt = grow(scratch().c, pl.hw * g.c);
+      for (int64_t q = 0; q < pl.hw; ++q) {
+        float* dst = gxt + q * g.c;
+        std::fill(dst, dst + g.c, 0.0f);
+        for (int64_t e = cp.into[static_cast<size_t>(q)]; e < cp.into[static_cast<size_t>(q) + 1]; ++e) {
+          const PositionClass& pc = cp.cls[static_cast<size_t>(cp.cls_of[static_cast<size_t>(e)])];
+          const float* src = grow_ + cnt * pc.row_base + j * pc.count * pc.k + cp.base[static_cast<size_t>(e)];
+          for (int64_t c = 0; c < g.c; ++c) dst[c] += src[c];
+        }
+      }
+      transpose(gxt, pl.hw, g.c, gx + (i0 + j) * g.c * pl.hw);
+    });
+  });
+}
+
 }  // namespace
 
 bool conv_rows_applies(const ConvGeometry& g) {
@@ -138,9 +342,14 @@ bool conv_rows_applies(const ConvGeometry& g) {
 }
 
 void conv2d_rows(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
-  const Plan pl = plan_of(g, !all_finite(w, g.o * g.c * g.kh * g.kw));
+  const bool finite = all_finite(w, g.o * g.c * g.kh * g.kw);
+  const Plan pl = plan_of(g, !finite);
   PooledFloats wr(g.o * pl.k, false);  // pooled: up to 9 MiB a call (512x512 channels, 9 taps)
   weights_by_tap(w, g, pl, wr.data());
+  if (finite) {  // the classes skip the padding's 0·w, which is NaN for an infinite w
+    const ClassPlan cp = class_plan_of(g, pl);
+    if (classes_pay(g, pl, cp)) return forward_by_class(x, wr.data(), bias, y, g, pl, cp);
+  }
   for (int64_t i0 = 0; i0 < g.n; i0 += pl.nb) {
     const int64_t cnt = std::min(pl.nb, g.n - i0);
     Scratch& s = scratch();
@@ -174,6 +383,8 @@ void conv2d_backward_input_rows(const float* gy, const float* w, float* gx, cons
   }
   PooledFloats wr(g.o * pl.k, false);
   weights_by_tap(w, g, pl, wr.data());
+  const ClassPlan cp = class_plan_of(g, pl);
+  if (classes_pay(g, pl, cp)) return backward_input_by_class(gy, wr.data(), gx, g, pl, cp);
   for (int64_t i0 = 0; i0 < g.n; i0 += pl.nb) {
     const int64_t cnt = std::min(pl.nb, g.n - i0);
     Scratch& s = scratch();

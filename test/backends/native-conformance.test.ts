@@ -778,6 +778,13 @@ const CONVS: Conv2dGeometry[] = [
   conv(3, 24, 8, 7, 33, 3, 3, [2, 2], [1, 1], [1, 1], 1), // stride 2, odd sizes
   conv(5, 16, 1, 1, 24, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 1x1 map: the centre tap only
   conv(3, 15, 4, 4, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 15 channels: the batch path
+  // Maps where much of the row matrix would be padding: a GEMM per class of positions and run of
+  // taps (enough images that the classes pay at up to 4 threads).
+  conv(128, 16, 2, 2, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 2x2: four classes of 4 taps, 2 runs each
+  conv(140, 64, 4, 4, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 4x4: nine classes, more images than a chunk
+  conv(64, 16, 8, 8, 8, 3, 3, [2, 2], [1, 1], [1, 1], 1), // stride 2 to 4x4: four classes
+  conv(64, 16, 3, 5, 7, 5, 5, [1, 1], [2, 2], [1, 1], 1), // 5x5 kernel on 3x5
+  conv(64, 16, 1, 1, 8, 3, 3, [1, 1], [3, 3], [1, 1], 1), // 5x5 output of one pixel: a class without taps
   conv(2, 16, 13, 13, 8, 3, 3, [3, 3], [1, 1], [1, 1], 1), // stride 3: too many input pixels, the batch path
   // Maps up to 32 wide gather the column matrix through a tap table (col2im through its inverse).
   conv(3, 6, 24, 23, 5, 3, 3, [2, 2], [1, 1], [1, 1], 1), // 12x12 output, stride 2
@@ -888,6 +895,7 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
     conv(3, 8, 9, 9, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // Winograd
     conv(2, 2, 9, 9, 3, 3, 3, [1, 1], [1, 1], [1, 1], 1), // wide
     conv(3, 16, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // rows path, centre tap only unless not finite
+    conv(128, 16, 2, 2, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // rows path by classes: the single GEMM if not finite
     conv(3, 8, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 2), // batch path (groups), likewise
     conv(2, 4, 5, 5, 6, 3, 3, [1, 1], [1, 1], [1, 1], 2), // batch path, gathered
     conv(2, 4, 6, 7, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // depthwise
