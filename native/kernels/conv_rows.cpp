@@ -86,8 +86,8 @@ Plan plan_of(const ConvGeometry& g, bool keep_all_taps) {
 }
 
 // Use the classes when they save at least this share of the single GEMM's multiply-adds: 2x2,
-// 4x4 and 8x8 maps of a 3x3 pad-1 kernel save 56%, 31% and 16% (ResNet-18's stages at 32x32: one
-// thread, forward 1.86x, 1.17x and 1.11x faster; at two threads 1.6x, 1.1x and even at 8x8) ...
+// 4x4 and 8x8 maps of a 3x3 pad-1 kernel save 56%, 31% and 16% (ResNet-18's stages at 32x32,
+// forward: 1.75x, 1.14x and 1.02x faster at one thread, 1.61x, 1.21x and 1.08x at two) ...
 constexpr double kMinClassSaving = 0.10;
 // ... and at least this many multiply-adds for each float of weights packed beyond the single
 // GEMM's (every run's GEMM packs its columns of wr again, chunk by chunk): ResNet-18's 7x7 stage
