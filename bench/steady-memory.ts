@@ -49,7 +49,7 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 /** GC pause milliseconds that started in [t0, t1), once Node has delivered the entries. */
-export async function gcMsBetween(t0: number, t1: number): Promise<number> {
+async function gcMsBetween(t0: number, t1: number): Promise<number> {
   for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
   return gcPauses.filter((g) => g.start >= t0 && g.start < t1).reduce((a, g) => a + g.ms, 0);
 }

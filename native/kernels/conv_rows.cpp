@@ -193,10 +193,11 @@ int64_t class_chunk(const ConvGeometry& g, const Plan& pl, const ClassPlan& cp) 
   return std::max<int64_t>(1, (g.n + chunks - 1) / chunks);
 }
 
-// Whether the classes save enough of the single GEMM's work to pay for their smaller GEMMs.
-bool classes_pay(const ConvGeometry& g, const Plan& pl, const ClassPlan& cp) {
+// Whether the classes, run in chunks of nb images, save enough of the single GEMM's work to pay
+// for their smaller GEMMs.
+bool classes_pay(const ConvGeometry& g, const Plan& pl, const ClassPlan& cp, int64_t nb) {
   const double full = static_cast<double>(pl.sp * pl.k);
-  const double saved_macs = static_cast<double>(class_chunk(g, pl, cp)) * (full - static_cast<double>(cp.row_floats)) *
+  const double saved_macs = static_cast<double>(nb) * (full - static_cast<double>(cp.row_floats)) *
                             static_cast<double>(g.o);
   int64_t class_taps = 0;
   for (const PositionClass& pc : cp.cls) class_taps += static_cast<int64_t>(pc.taps.size());
@@ -259,8 +260,8 @@ void transpose_images(const float* gy, int64_t cnt, int64_t o, int64_t sp, float
 
 // The forward pass by classes: each class's rows hold its own taps only.
 void forward_by_class(const float* x, const float* wr, const float* bias, float* y, const ConvGeometry& g,
-                      const Plan& pl, const ClassPlan& cp) {
-  for_chunks(g.n, class_chunk(g, pl, cp), [&](int64_t i0, int64_t cnt) {
+                      const Plan& pl, const ClassPlan& cp, int64_t nb) {
+  for_chunks(g.n, nb, [&](int64_t i0, int64_t cnt) {
     Scratch& s = scratch();
     float* xt = grow(s.a, cnt * pl.hw * g.c);
     float* row = grow(s.b, std::max<int64_t>(cnt * cp.row_floats, 1));
@@ -304,8 +305,8 @@ void forward_by_class(const float* x, const float* wr, const float* bias, float*
 
 // The input gradient by classes: grow holds each class's taps only, and each pixel sums its entries.
 void backward_input_by_class(const float* gy, const float* wr, float* gx, const ConvGeometry& g, const Plan& pl,
-                             const ClassPlan& cp) {
-  for_chunks(g.n, class_chunk(g, pl, cp), [&](int64_t i0, int64_t cnt) {
+                             const ClassPlan& cp, int64_t nb) {
+  for_chunks(g.n, nb, [&](int64_t i0, int64_t cnt) {
     Scratch& s = scratch();
     float* gyt = grow(s.a, cnt * pl.sp * g.o);
     float* grow_ = grow(s.b, std::max<int64_t>(cnt * cp.row_floats, 1));
@@ -356,7 +357,8 @@ void conv2d_rows(const float* x, const float* w, const float* bias, float* y, co
   weights_by_tap(w, g, pl, wr.data());
   if (finite) {  // the classes skip the padding's 0·w, which is NaN for an infinite w
     const ClassPlan cp = class_plan_of(g, pl);
-    if (classes_pay(g, pl, cp)) return forward_by_class(x, wr.data(), bias, y, g, pl, cp);
+    const int64_t nb = class_chunk(g, pl, cp);
+    if (classes_pay(g, pl, cp, nb)) return forward_by_class(x, wr.data(), bias, y, g, pl, cp, nb);
   }
   for (int64_t i0 = 0; i0 < g.n; i0 += pl.nb) {
     const int64_t cnt = std::min(pl.nb, g.n - i0);
@@ -392,7 +394,8 @@ void conv2d_backward_input_rows(const float* gy, const float* w, float* gx, cons
   PooledFloats wr(g.o * pl.k, false);
   weights_by_tap(w, g, pl, wr.data());
   const ClassPlan cp = class_plan_of(g, pl);
-  if (classes_pay(g, pl, cp)) return backward_input_by_class(gy, wr.data(), gx, g, pl, cp);
+  const int64_t nb = class_chunk(g, pl, cp);
+  if (classes_pay(g, pl, cp, nb)) return backward_input_by_class(gy, wr.data(), gx, g, pl, cp, nb);
   for (int64_t i0 = 0; i0 < g.n; i0 += pl.nb) {
     const int64_t cnt = std::min(pl.nb, g.n - i0);
     Scratch& s = scratch();
