@@ -19,6 +19,8 @@
  *     [32, 1, 32, 128]; 10 classes, batch 32, Adam lr 0.002.
  * convlayers: each convolution layer's pass times (bench/conv-layers.ts), best of `reps` calls.
  * `bf16` (W1, W2, W4-W6): the whole run in bf16 mixed precision (setDefaultPrecision).
+ * POLYTASK_BENCH_STEADY=0 skips the steady-state memory phase after a training workload's timed
+ * window (bench/run.ts runs it in the first repetition of each contender only: it takes up to 2 minutes).
  */
 import os from 'node:os';
 import { PLAIN_GEMM } from '../src/backend/backend.js';
@@ -58,7 +60,8 @@ let stepFigures: Record<string, number | boolean> = {};
 
 /**
  * Training samples per second of `step` over `steps` timed steps after 3 warm-up steps; then, on
- * the native backend, the steady-state memory phase (bench/steady-memory.ts), whose figures and the
+ * the native backend and unless POLYTASK_BENCH_STEADY=0, the steady-state memory phase
+ * (bench/steady-memory.ts), whose figures and the
  * CPU milliseconds of a timed step (all threads: what a loaded machine's wall clock hides) go into
  * stepFigures.
  */
@@ -72,7 +75,7 @@ async function stepRate(step: () => void, batch: number, steps: number): Promise
   const addon = getBackend().name === 'native' ? loadNativeAddon() : null;
   stepFigures = {
     cpuMsPerStep: Number(((cpu.user + cpu.system) / 1000 / steps).toFixed(2)),
-    ...(addon === null ? {} : await steadyMemory(step, addon)),
+    ...(addon === null || process.env['POLYTASK_BENCH_STEADY'] === '0' ? {} : await steadyMemory(step, addon)),
   };
   return (batch * steps) / ((t1 - t0) / 1000);
 }

@@ -7,10 +7,13 @@
  * every process, polytask's and the peers' alike, times each call of a 1.5 s window after a warm-up
  * (bench/call-timing.ts) and reports the median call's GFLOP/s, the window's wall GFLOP/s and its
  * GFLOP per CPU-second; the table shows the medians over the processes and the spread of the first. Prints a markdown table and writes bench/results.json.
- * Absent peers are reported as absent. The training rows also show the minor page faults of a
- * steady-state step, measured after the timed window (bench/steady-memory.ts; PyTorch's worker
- * measures its own the same way), and polytask's rows the storage pool's new blocks and the GC
- * milliseconds of a step.
+ * Absent peers are reported as absent. A training process times a window of steps after 3 warm-up
+ * steps (W1 250, W2 50, W4 16, W5 5, W6 10 batches, W7 150, W8-raw 50, W8-mel 60: one to a few
+ * seconds on either side; 20-30 steps of W1 lasted 0.2 s, and its median moved ±20% with one
+ * collection or the storage pool's first steps). The training rows also show the minor page faults
+ * of a steady-state step, measured after the timed window (bench/steady-memory.ts, in the first
+ * repetition; PyTorch's worker measures its own the same way), and polytask's rows the storage
+ * pool's new blocks a step (with the steps of that window) and the GC milliseconds of a step.
  *
  * Then the speed claims of the studies, each measured by its own worker: multi-task step costs
  * against a single-task step (bench/mtl-step.ts) and a linear-probe epoch over cached features
@@ -133,15 +136,15 @@ function workloads(quick: boolean): Workload[] {
     })),
   ];
   return [
-    { id: w1[0], title: w1[1], metric: 'samplesPerSec', contenders: train('W1', s(30, 8), s(3, 1), s(5, 2)) },
-    { id: w2[0], title: w2[1], metric: 'samplesPerSec', contenders: train('W2', s(10, 3), '1', '2') },
+    { id: w1[0], title: w1[1], metric: 'samplesPerSec', contenders: train('W1', s(250, 8), s(3, 1), s(5, 2)) },
+    { id: w2[0], title: w2[1], metric: 'samplesPerSec', contenders: train('W2', s(50, 3), '1', '2') },
     { id: 'W3-1024', title: 'SGEMM 1024×1024×1024 (GFLOP/s)', metric: 'gflops', contenders: gemm('1024'), minReps: 5 },
     { id: 'W3-256', title: 'SGEMM 256×256×256 (GFLOP/s)', metric: 'gflops', contenders: gemm('256'), minReps: 5 },
     {
       id: 'W4',
       title: 'ResNet-18 (torchvision layout), 32×32 RGB, batch 64, SGD momentum (training samples/s)',
       metric: 'samplesPerSec',
-      contenders: zoo('W4', s(8, 2)),
+      contenders: zoo('W4', s(16, 2)),
     },
     {
       id: 'W5',
@@ -157,28 +160,28 @@ function workloads(quick: boolean): Workload[] {
       id: 'W6',
       title: 'ResNet-18 inference, 224×224, batch 8 (images/s)',
       metric: 'samplesPerSec',
-      contenders: zoo('W6', s(5, 1)),
+      contenders: zoo('W6', s(10, 1)),
     },
     {
       id: 'W7',
       title:
         'text case (`--case text`): BERT encoder 1 layer, 32 wide, 2 heads, averaged, Linear 32→20, heads 4 + 45, ids [64, 40], Adam (training samples/s)',
       metric: 'samplesPerSec',
-      contenders: zoo('W7', s(40, 10)),
+      contenders: zoo('W7', s(150, 10)),
     },
     {
       id: 'W8-raw',
       title:
         'audio case (`--case audio`), end to end: M5 (32 channels) on raw audio [32, 1, 16538], Adam (training samples/s)',
       metric: 'samplesPerSec',
-      contenders: zoo('W8-raw', s(10, 2)),
+      contenders: zoo('W8-raw', s(50, 2)),
     },
     {
       id: 'W8-mel',
       title:
         'audio case (`--case audio`), pipeline: spectrogram CNN (16, 32, 64) on log-mel [32, 1, 32, 128], Adam (training samples/s)',
       metric: 'samplesPerSec',
-      contenders: zoo('W8-mel', s(20, 4)),
+      contenders: zoo('W8-mel', s(60, 4)),
     },
   ];
 }
@@ -194,6 +197,8 @@ interface Sample {
   faultsMaxPerStep?: number;
   newBlocksPerStep?: number;
   gcMsPerStep?: number;
+  /** Steps of the steady-state window those figures come from. */
+  windowSteps?: number;
   /** GEMM workers (bench/call-timing.ts): wall and CPU-time GFLOP/s of the window, busy threads. */
   gflopsWall?: number;
   gflopsCpu?: number;
@@ -240,12 +245,12 @@ function runWorker(
 }
 
 /** The per-step figures polytask's training workloads report. */
-type StepKey = 'faultsPerStep' | 'faultsMaxPerStep' | 'newBlocksPerStep' | 'gcMsPerStep';
+type StepKey = 'faultsPerStep' | 'faultsMaxPerStep' | 'newBlocksPerStep' | 'gcMsPerStep' | 'windowSteps';
 /** Every extra figure a worker may report: per step for training workloads, per window for GEMM. */
 type SampleExtra = StepKey | 'gflopsWall' | 'gflopsCpu' | 'busyThreads';
 
-function runOnce(c: Contender, metric: string): Sample {
-  const { record, error } = runWorker(c.cmd, c.env);
+function runOnce(c: Contender, metric: string, env: Record<string, string> = {}): Sample {
+  const { record, error } = runWorker(c.cmd, { ...c.env, ...env });
   if (record === null) return { value: null, peakRssMb: null, ...(error === undefined ? {} : { error }) };
   const extra = (key: SampleExtra): Partial<Sample> => (typeof record[key] === 'number' ? { [key]: record[key] } : {});
   return {
@@ -255,6 +260,7 @@ function runOnce(c: Contender, metric: string): Sample {
     ...extra('faultsMaxPerStep'),
     ...extra('newBlocksPerStep'),
     ...extra('gcMsPerStep'),
+    ...extra('windowSteps'),
     ...extra('gflopsWall'),
     ...extra('gflopsCpu'),
     ...extra('busyThreads'),
@@ -279,6 +285,7 @@ interface Row {
   faultsMaxPerStep?: number;
   newBlocksPerStep?: number;
   gcMsPerStep?: number;
+  windowSteps?: number;
   /**
    * GEMM rows: the spread of `runs` (min, max), and the medians over the processes of the wall
    * GFLOP/s of each window and of its GFLOP per CPU-second (with that figure's ratio to the
@@ -495,7 +502,8 @@ function main(): void {
         const s =
           c.group === 'polytask' && !native.available
             ? { value: null, peakRssMb: null, error: `native backend unavailable: ${native.reason}` }
-            : runOnce(c, w.metric);
+            : // the steady-state memory phase (bench/steady-memory.ts) is long: the first repetition's is enough
+              runOnce(c, w.metric, r === 0 ? {} : { POLYTASK_BENCH_STEADY: '0' });
         samples.get(c.name)!.push(s);
         process.stderr.write(`${w.id} ${c.name}: ${s.value?.toFixed(1) ?? s.error}\n`);
       }
@@ -524,7 +532,7 @@ function main(): void {
     const lines = [
       `### ${w.title}`,
       '',
-      '| contender | median | × reference | peak RSS (MB) | page faults / step (max) | new pool blocks / step | GC ms / step |',
+      '| contender | median | × reference | peak RSS (MB) | page faults / step (max) | new pool blocks / step (steps) | GC ms / step |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ];
     for (const c of w.contenders) {
@@ -540,10 +548,11 @@ function main(): void {
         ...medianOf('faultsMaxPerStep'),
         ...medianOf('newBlocksPerStep'),
         ...medianOf('gcMsPerStep'),
+        ...medianOf('windowSteps'),
       };
       rows.push(row);
       lines.push(
-        `| ${c.name} | ${m === null ? (row.note ?? 'n/a') : m.toFixed(1)} | ${row.ratio === null ? '' : row.ratio.toFixed(2)} | ${row.peakRssMb === null ? '' : row.peakRssMb.toFixed(0)} | ${row.faultsPerStep?.toFixed(0) ?? ''}${row.faultsMaxPerStep === undefined ? '' : ` (${row.faultsMaxPerStep.toFixed(0)})`} | ${row.newBlocksPerStep?.toFixed(2) ?? ''} | ${row.gcMsPerStep?.toFixed(1) ?? ''} |`,
+        `| ${c.name} | ${m === null ? (row.note ?? 'n/a') : m.toFixed(1)} | ${row.ratio === null ? '' : row.ratio.toFixed(2)} | ${row.peakRssMb === null ? '' : row.peakRssMb.toFixed(0)} | ${row.faultsPerStep?.toFixed(0) ?? ''}${row.faultsMaxPerStep === undefined ? '' : ` (${row.faultsMaxPerStep.toFixed(0)})`} | ${row.newBlocksPerStep === undefined ? '' : `${row.newBlocksPerStep.toFixed(3)} (${row.windowSteps ?? '?'})`} | ${row.gcMsPerStep?.toFixed(1) ?? ''} |`,
       );
     }
     tables.push(lines.join('\n'));

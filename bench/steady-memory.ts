@@ -1,11 +1,17 @@
 /**
  * Whether a training step in steady state touches fresh memory (issue 18), measured after the
  * bench's timed window so it costs the rate nothing: the step runs on until the storage pool has
- * served `quiet` steps in a row without allocating a new block (the collector frees last step's
- * tensors at different points of a step from one step to the next, so the pool needs as many
- * steps as it takes to see the latest of them), then a window of at least `minSteps` steps and
- * `minSeconds` is measured: minor page faults per step (mean and worst step, the whole process:
- * tensor storage and V8's own heap), new pool blocks per step, and GC milliseconds per step.
+ * served `quiet` steps and `quietSeconds` in a row without allocating a new block, then a window
+ * of at least `minSteps` steps and `minSeconds` is measured: minor page faults per step (mean and
+ * worst step, the whole process: tensor storage and V8's own heap), new pool blocks per step, and
+ * GC milliseconds per step.
+ *
+ * Why the warm-up is long: the collector frees last step's tensors at different points of a step
+ * from one step to the next, and a block is new only when more of a size class is alive at once
+ * than in any step before: a record, which comes ever more rarely. Measured per 50 steps (W4, one
+ * process): 196 new blocks in the first 50 steps, then 5, 2, 3, 0, 1 and none from step 300 to 600;
+ * W1 took its last records around step 1,060 (V8 grows its young generation as the heap settles,
+ * and scavenges less often). A warm-up of 10 quiet steps ended inside that tail.
  * Without the native addon there is no pool: the warm-up is `quiet` steps and no blocks are counted.
  *
  * @example
@@ -16,12 +22,13 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import type { NativeAddon } from '../src/backends/native/index.js';
 
 export interface SteadyMemoryOptions {
-  /** Steps in a row without a new pool block that end the warm-up (default 10). */
+  /** Steps and seconds in a row without a new pool block that end the warm-up (default 10, 10). */
   quiet?: number;
-  /** Most warm-up steps, and most warm-up seconds (default 60, 12): a cap for slow steps. */
+  quietSeconds?: number;
+  /** Most warm-up steps, and most warm-up seconds (default 5,000, 90): a cap for slow steps. */
   maxWarmupSteps?: number;
   maxWarmupSeconds?: number;
-  /** The measured window: at least this many steps and seconds (default 20, 2), at most `maxSeconds` (default 10). */
+  /** The measured window: at least this many steps and seconds (default 50, 10), at most `maxSeconds` (default 20). */
   minSteps?: number;
   minSeconds?: number;
   maxSeconds?: number;
@@ -61,18 +68,26 @@ export async function steadyMemory(
   addon: NativeAddon | null,
   options: SteadyMemoryOptions = {},
 ): Promise<SteadyMemory> {
-  const { quiet = 10, maxWarmupSteps = 60, maxWarmupSeconds = 12 } = options;
-  const { minSteps = 20, minSeconds = 2, maxSeconds = 10 } = options;
+  const { quiet = 10, quietSeconds = 10, maxWarmupSteps = 5000, maxWarmupSeconds = 90 } = options;
+  const { minSteps = 50, minSeconds = 10, maxSeconds = 20 } = options;
   const misses = (): number => addon?.storagePoolStats().misses ?? 0;
   let warmupSteps = 0;
   let calm = 0;
   const w0 = performance.now();
-  while (calm < quiet && warmupSteps < maxWarmupSteps && performance.now() - w0 < maxWarmupSeconds * 1000) {
+  let calmSince = w0;
+  const settled = (): boolean => calm >= quiet && performance.now() - calmSince >= quietSeconds * 1000;
+  while (!settled() && warmupSteps < maxWarmupSteps && performance.now() - w0 < maxWarmupSeconds * 1000) {
     const m = misses();
     step();
     warmupSteps++;
-    calm = misses() === m ? calm + 1 : 0;
+    if (misses() === m) {
+      calm++;
+    } else {
+      calm = 0;
+      calmSince = performance.now();
+    }
   }
+  const warmedUp = settled();
   const perStep: number[] = [];
   const m0 = misses();
   const t0 = performance.now();
@@ -88,10 +103,10 @@ export async function steadyMemory(
   return {
     faultsPerStep: Math.round(perStep.reduce((a, b) => a + b, 0) / n),
     faultsMaxPerStep: Math.max(...perStep),
-    ...(addon === null ? {} : { newBlocksPerStep: Number(((misses() - m0) / n).toFixed(2)) }),
+    ...(addon === null ? {} : { newBlocksPerStep: Number(((misses() - m0) / n).toFixed(4)) }),
     gcMsPerStep: Number(((await gcMsBetween(t0, t1)) / n).toFixed(2)),
     warmupSteps,
-    warmedUp: calm >= quiet,
+    warmedUp,
     windowSteps: n,
   };
 }
