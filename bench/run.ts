@@ -12,7 +12,7 @@
  * seconds on either side; 20-30 steps of W1 lasted 0.2 s, and its median moved ±20% with one
  * collection or the storage pool's first steps). The training rows also show the minor page faults
  * of a steady-state step, measured after the timed window (bench/steady-memory.ts, in the first
- * repetition; PyTorch's worker measures its own the same way), and polytask's rows the storage
+ * repetition, not with --quick; PyTorch's worker measures its own the same way), and polytask's rows the storage
  * pool's new blocks a step (with the steps of that window) and the GC milliseconds of a step.
  *
  * Then the speed claims of the studies, each measured by its own worker: multi-task step costs
@@ -502,8 +502,9 @@ function main(): void {
         const s =
           c.group === 'polytask' && !native.available
             ? { value: null, peakRssMb: null, error: `native backend unavailable: ${native.reason}` }
-            : // the steady-state memory phase (bench/steady-memory.ts) is long: the first repetition's is enough
-              runOnce(c, w.metric, r === 0 ? {} : { POLYTASK_BENCH_STEADY: '0' });
+            : // the steady-state memory phase (bench/steady-memory.ts) is long: the first repetition's is
+              // enough, and --quick skips it
+              runOnce(c, w.metric, r === 0 && !quick ? {} : { POLYTASK_BENCH_STEADY: '0' });
         samples.get(c.name)!.push(s);
         process.stderr.write(`${w.id} ${c.name}: ${s.value?.toFixed(1) ?? s.error}\n`);
       }
