@@ -10,9 +10,11 @@
  * from one step to the next, and a block is new only when more of a size class is alive at once
  * than in any step before: a record, which comes ever more rarely. Measured per 50 steps (W4, one
  * process): 196 new blocks in the first 50 steps, then 5, 2, 3, 0, 1 and none from step 300 to 600;
- * W1 took its last records around step 1,060 (V8 grows its young generation as the heap settles,
- * and scavenges less often). A warm-up of 10 quiet steps ended inside that tail.
- * Without the native addon there is no pool: the warm-up is `quiet` steps and no blocks are counted.
+ * W1 took its last records between steps 1,000 and 1,100 (no collection had run in the 3 steps
+ * before them; likely V8 sizing its young generation up as the heap settles). A warm-up of 10
+ * quiet steps ended inside that tail.
+ * Without the native addon there is no pool: the warm-up is `quiet` steps and `quietSeconds`, and
+ * no blocks are counted.
  *
  * @example
  * const figures = await steadyMemory(() => step(), loadNativeAddon());
