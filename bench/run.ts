@@ -8,12 +8,12 @@
  * (bench/call-timing.ts) and reports the median call's GFLOP/s, the window's wall GFLOP/s and its
  * GFLOP per CPU-second; the table shows the medians over the processes and the spread of the first. Prints a markdown table and writes bench/results.json.
  * Absent peers are reported as absent. A training process times a window of steps after 3 warm-up
- * steps (W1 250, W2 50, W4 16, W5 5, W6 10 batches, W7 150, W8-raw 50, W8-mel 60: one to a few
- * seconds on either side; 20-30 steps of W1 lasted 0.2 s, and its median moved ±20% with one
- * collection or the storage pool's first steps). The training rows also show the minor page faults
- * of a steady-state step, measured after the timed window (bench/steady-memory.ts, in the first
- * repetition, not with --quick; PyTorch's worker measures its own the same way), and polytask's rows the storage
- * pool's new blocks a step (with the steps of that window) and the GC milliseconds of a step.
+ * steps (counts in `workloads`: one to a few seconds on either side; 30 steps of W1 lasted 0.2 s,
+ * and its median moved ±20% with one collection or the storage pool's first steps). The training
+ * rows also show the minor page faults of a steady-state step, measured after the timed window
+ * (bench/steady-memory.ts, in the first repetition, not with --quick; PyTorch's worker measures its
+ * own the same way), and polytask's rows the storage pool's new blocks a step (with the steps of
+ * that window) and the GC milliseconds of a step.
  *
  * Then the speed claims of the studies, each measured by its own worker: multi-task step costs
  * against a single-task step (bench/mtl-step.ts) and a linear-probe epoch over cached features

@@ -400,12 +400,13 @@ def run(name, spec, out):
     args32 = tuple(a.float() if a.is_floating_point() else a for a in args64)
     largest = max(v.abs().max().item() for v in grads_train.values())
     errors = []
+    threads_before = torch.get_num_threads()
     for threads in (1, 2):
         torch.set_num_threads(threads)
         _, _, grads32 = step(ref32, args32, True)
         errors.append(max((grads32[k].double() - v).abs().max().item() / max(v.abs().max().item(), 1e-3 * largest)
                           for k, v in grads_train.items()))
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads_before)
     io['torch_f32_train_grad_error'] = torch.tensor([max(errors)])
     with open(os.path.join(out, f'{name}.io.safetensors'), 'wb') as f:
         f.write(serialize(io, {'format': 'pt'}))
