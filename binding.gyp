@@ -71,6 +71,7 @@
         'native/kernels/conv_rows.cpp',
         'native/kernels/conv_transpose.cpp',
         'native/kernels/conv_wgrad_direct.cpp',
+        'native/kernels/conv_direct.cpp',
         'native/kernels/conv_wide.cpp',
         'native/kernels/conv_winograd.cpp',
         'native/kernels/cpu_caches.cpp',

@@ -26,6 +26,7 @@
 #include "conv_depthwise.h"
 #include "conv_rows.h"
 #include "conv_util.h"
+#include "conv_direct.h"
 #include "conv_wgrad_direct.h"
 #include "conv_wide.h"
 #include "conv_winograd.h"
@@ -182,6 +183,7 @@ Path path_of(const ConvGeometry& g, bool weight_grad = false) {
 }  // namespace
 
 void conv2d(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
+  if (conv2d_direct(x, w, bias, y, g)) return;
   switch (path_of(g)) {
     case Path::kWinograd:
       if (conv2d_winograd(x, w, bias, y, g)) return;
@@ -216,6 +218,7 @@ void conv2d(const float* x, const float* w, const float* bias, float* y, const C
 }
 
 void conv2d_backward_input(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
+  if (conv2d_backward_input_direct(gy, w, gx, g)) return;
   switch (path_of(g)) {
     case Path::kWinograd:
       if (conv2d_backward_input_winograd(gy, w, gx, g)) return;

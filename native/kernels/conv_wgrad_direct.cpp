@@ -1,11 +1,8 @@
 // The direct weight gradient (conv_wgrad_direct.h): gwᵀ (T taps, O) = Σ over images and output
 // positions p of xcol(p) ⊗ gy(p), where xcol(p) holds the T input values the taps read at p.
 //
-// Per image, x is laid out as "phase planes": for strides (sh, sw) the padded image splits into
-// sh·sw planes, plane (a, b) holding the padded pixels at rows ≡ a (mod sh) and columns ≡ b (mod
-// sw), hq x wq each (hq = OH + (KH−1)/sh, wq = OW + (KW−1)/sw); tap (c, ki, kj) then reads its
-// plane (ki mod sh, kj mod sw) at row oy + ki/sh, column ox + kj/sw, so that along an output row
-// every tap reads consecutive floats (stride 1: the plane is the zero-bordered image itself).
+// Per image, x is laid out as phase planes (conv_phase_planes.h), so that along an output row
+// every tap reads consecutive floats.
 // gy is transposed to (positions, Op), Op = O rounded up to 16 (the extra columns zero).
 //
 // The micro-kernel (outer_block) holds a block of TB taps x NV·16 channels of gwᵀ in zmm
@@ -28,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "conv_phase_planes.h"
 #include "conv_transpose.h"
 #include "conv_util.h"
 #include "storage_pool.h"
@@ -183,39 +181,22 @@ std::vector<std::pair<int64_t, int64_t>> even_split(int64_t n, int64_t parts) {
 // Taps go in (ki, kj, c) order, so that a block of taps shares its kernel offsets (or spans a few
 // neighbouring ones) and with them the rectangle of output positions where it reads pixels rather
 // than padding.
-struct Plan {
-  int64_t sh, sw, hq, wq, plane;  // strides; one phase plane, hq x wq
-  int64_t taps, op;               // C·KH·KW; O rounded up to 16
-  std::vector<int64_t> off;       // tap t's first float in the phase planes
+struct Plan : PhaseGeometry {
+  int64_t taps, op;          // C·KH·KW; O rounded up to 16
+  std::vector<int64_t> off;  // tap t's first float in the phase planes
 };
 
 Plan plan_of(const ConvGeometry& g) {
   Plan p{};
-  p.sh = g.stride_h;
-  p.sw = g.stride_w;
-  p.hq = g.oh + (g.kh - 1) / p.sh;
-  p.wq = g.ow + (g.kw - 1) / p.sw;
-  p.plane = p.hq * p.wq;
+  static_cast<PhaseGeometry&>(p) = phase_geometry(g);
   p.taps = g.c * g.kh * g.kw;
   p.op = (g.o + 15) / 16 * 16;
   for (int64_t ki = 0; ki < g.kh; ++ki) {
     for (int64_t kj = 0; kj < g.kw; ++kj) {
-      for (int64_t c = 0; c < g.c; ++c) {
-        const int64_t phase = (c * p.sh + ki % p.sh) * p.sw + kj % p.sw;
-        p.off.push_back(phase * p.plane + (ki / p.sh) * p.wq + kj / p.sw);
-      }
+      for (int64_t c = 0; c < g.c; ++c) p.off.push_back(tap_offset(g, p, c, ki, kj));
     }
   }
   return p;
-}
-
-// The outputs [lo, hi) along one axis (n of them, stride s, padding pad, input size len) at which
-// some kernel offset in [k0, k1] reads inside the input: s·o + k − pad in [0, len).
-std::pair<int64_t, int64_t> reach(int64_t n, int64_t s, int64_t pad, int64_t len, int64_t k0, int64_t k1) {
-  const int64_t lo = pad - k1 <= 0 ? 0 : (pad - k1 + s - 1) / s;
-  const int64_t last = len - 1 + pad - k0;  // s·o ≤ last
-  const int64_t hi = last < 0 ? lo : std::min(n, last / s + 1);
-  return {lo, std::max(lo, hi)};
 }
 
 // The window of taps [t0, t1) (in plan order): where any of them reads a pixel.
@@ -226,37 +207,6 @@ Window window_of(const ConvGeometry& g, int64_t t0, int64_t t1) {
   const auto [oy0, oy1] = reach(g.oh, g.stride_h, g.pad_h, g.h, ki0, ki1);
   const auto [ox0, ox1] = reach(g.ow, g.stride_w, g.pad_w, g.w, kj0, kj1);
   return {oy0, oy1, ox0, ox1};
-}
-
-// One image's x (C, H, W) → its phase planes q (C, sh, sw, hq, wq), zero where the padding is.
-void phase_planes(const float* x, const ConvGeometry& g, const Plan& p, float* q) {
-  for (int64_t c = 0; c < g.c; ++c) {
-    for (int64_t a = 0; a < p.sh; ++a) {
-      for (int64_t b = 0; b < p.sw; ++b) {
-        float* plane = q + ((c * p.sh + a) * p.sw + b) * p.plane;
-        // columns j whose pixel ix = sw·j + b − pad_w lies in [0, W)
-        const int64_t j0 = std::min(p.wq, std::max<int64_t>(0, (g.pad_w - b + p.sw - 1) / p.sw));
-        const int64_t last = g.w - 1 + g.pad_w - b;  // sw·j ≤ last
-        const int64_t j1 = last < 0 ? j0 : std::max(j0, std::min(p.wq, last / p.sw + 1));
-        for (int64_t i = 0; i < p.hq; ++i) {
-          float* row = plane + i * p.wq;
-          const int64_t iy = p.sh * i + a - g.pad_h;
-          if (iy < 0 || iy >= g.h || j1 == j0) {
-            std::fill(row, row + p.wq, 0.0f);
-            continue;
-          }
-          const float* src = x + (c * g.h + iy) * g.w + p.sw * j0 + b - g.pad_w;
-          std::fill(row, row + j0, 0.0f);
-          if (p.sw == 1) {
-            std::memcpy(row + j0, src, static_cast<size_t>(j1 - j0) * sizeof(float));
-          } else {
-            for (int64_t j = j0; j < j1; ++j) row[j] = src[(j - j0) * p.sw];
-          }
-          std::fill(row + j1, row + p.wq, 0.0f);
-        }
-      }
-    }
-  }
 }
 
 }  // namespace

@@ -802,6 +802,14 @@ const CONVS: Conv2dGeometry[] = [
   conv(3, 20, 9, 10, 40, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 180 taps x 48 channels on 9x10: direct too
   conv(2, 24, 19, 17, 24, 3, 3, [2, 2], [1, 1], [1, 1], 1), // likewise at stride 2, 10x9 outputs
   conv(1, 1, 70, 70, 2, 3, 3, [5, 5], [0, 0], [1, 1], 1), // narrow output of a plane too large to gather
+  // the direct forward and stride-1 input gradient (≥ 16 channels, ≤ 64 positions in rows of ≥ 7)
+  conv(2, 16, 8, 8, 20, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 20 channels: a vector and a padded one
+  conv(1, 24, 7, 7, 70, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 5 vectors in two groups, one image split by groups
+  conv(2, 16, 15, 16, 33, 3, 3, [2, 2], [1, 1], [1, 1], 1), // stride 2 to 8x8 (the input gradient elsewhere)
+  conv(2, 16, 7, 9, 64, 5, 5, [1, 1], [2, 2], [1, 1], 1), // 5x5 on 7x9: rows of 9 in two runs
+  conv(1, 256, 7, 7, 16, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 256 channels: the taps in chunks (up to 2 MiB of L2)
+  conv(2, 16, 5, 7, 16, 3, 3, [1, 1], [2, 2], [1, 1], 1), // padding 2: the input gradient's layer unpadded
+  conv(2, 16, 9, 9, 16, 3, 3, [1, 1], [0, 0], [1, 1], 1), // unpadded 7x7 (the input gradient's 9x9 elsewhere)
   // Depthwise (groups == C) by direct loops: strides, odd sizes, a channel multiplier, dilation.
   conv(3, 6, 9, 11, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6),
   conv(2, 5, 9, 8, 5, 3, 3, [2, 2], [1, 1], [1, 1], 5),
@@ -906,6 +914,7 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
     conv(3, 5, 3, 3, 10, 3, 3, [1, 1], [1, 1], [1, 1], 5), // depthwise, multiplier 2
     conv(2, 3, 11, 9, 20, 7, 7, [2, 2], [3, 3], [1, 1], 1), // direct weight gradient, stride 2
     conv(2, 1, 6, 7, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1), // direct weight gradient, one channel
+    conv(2, 16, 8, 8, 20, 3, 3, [1, 1], [1, 1], [1, 1], 1), // direct forward: every tap if w is not; input gradient
     conv(2, 4, 16, 16, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // depthwise planes, rows 16 wide
     conv(2, 4, 8, 8, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // rows 8 wide
     conv(3, 5, 4, 4, 5, 3, 3, [1, 1], [1, 1], [1, 1], 5), // rows 4 wide
@@ -944,7 +953,12 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
       compare(be, `${what} in w: backward input`, gemmTol(g.o * g.kh * g.kw), (bk) => {
         const gx = new Float32Array(x.length).fill(NaN);
         bk.conv2dBackwardInput({ gy, w: ws, gx }, g);
-        return [gx];
+        // Both corner taps: each meets only gy's padding at some pixels, where the reference has no 0·w.
+        const wcc = wc.slice();
+        wcc[kk - 1] = special;
+        const gxc = new Float32Array(x.length).fill(NaN);
+        bk.conv2dBackwardInput({ gy, w: wcc, gx: gxc }, g);
+        return [gx, gxc];
       });
       const gys = gy.slice();
       gys[3] = special;
