@@ -113,12 +113,6 @@ RunFn run_fn(int nv, int p) {
 }
 #endif
 
-std::vector<std::pair<int64_t, int64_t>> even_split(int64_t n, int64_t parts) {
-  std::vector<std::pair<int64_t, int64_t>> v;
-  for (int64_t i = 0; i < parts; ++i) v.emplace_back(n * i / parts, n * (i + 1) / parts);
-  return v;
-}
-
 bool fits(const ConvGeometry& g) {
 #if PT_CONV_DIRECT_AVX512
   return kAvx512 && g.groups == 1 && g.dilation_h == 1 && g.dilation_w == 1 && g.stride_h >= 1 && g.stride_h <= 4 &&

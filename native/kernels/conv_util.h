@@ -1,11 +1,13 @@
 // Helpers shared by the convolution paths (conv_batch.cpp, conv_rows.cpp, conv_wide.cpp,
-// conv_winograd.cpp): per-thread scratch buffers, the split of a batch into chunks of images, the
-// kernel taps that meet the image, and a finiteness check.
+// conv_winograd.cpp, the direct kernels): per-thread scratch buffers, the split of a batch into
+// chunks of images and of a range into near-equal runs, the kernel taps that meet the image, and a
+// finiteness check.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "conv.h"
@@ -60,6 +62,13 @@ void for_chunks(int64_t n, int64_t nb, F body) {
 inline int64_t accumulator_tasks(int64_t n) {
   constexpr int64_t kTasksPerThread = 4;
   return n >= num_threads() ? std::min<int64_t>(n, num_threads() * kTasksPerThread) : 1;
+}
+
+// [begin, end) pieces of [0, n) in `parts` near-equal runs.
+inline std::vector<std::pair<int64_t, int64_t>> even_split(int64_t n, int64_t parts) {
+  std::vector<std::pair<int64_t, int64_t>> v;
+  for (int64_t i = 0; i < parts; ++i) v.emplace_back(n * i / parts, n * (i + 1) / parts);
+  return v;
 }
 
 // Runs body(task) for each of `tasks` tasks, over the pool when there is more than one.

@@ -171,13 +171,6 @@ BlockFn block_fn(int nv, int tb) {
 }
 #endif
 
-// [begin, end) pieces of [0, n) into `parts` near-equal runs.
-std::vector<std::pair<int64_t, int64_t>> even_split(int64_t n, int64_t parts) {
-  std::vector<std::pair<int64_t, int64_t>> v;
-  for (int64_t i = 0; i < parts; ++i) v.emplace_back(n * i / parts, n * (i + 1) / parts);
-  return v;
-}
-
 // Taps go in (ki, kj, c) order, so that a block of taps shares its kernel offsets (or spans a few
 // neighbouring ones) and with them the rectangle of output positions where it reads pixels rather
 // than padding.
