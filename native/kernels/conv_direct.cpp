@@ -2,18 +2,17 @@
 // x(t at each position) ⊗ wᵀ(t, :), the taps in w's own order (c, ki, kj), so that wᵀ (T, Op) is
 // w transposed (Op = O rounded up to 16, the extra columns zero).
 //
-// x is laid out as phase planes (conv_phase_planes.h). The output rows split into runs of up to
-// P positions; the micro-kernel (run_block) holds a run's P positions x NV·16 channels of yᵀ in
-// zmm registers and, for each tap of a list, loads NV vectors of wᵀ's row and broadcasts the P
-// values of x the tap reads at the run's positions (consecutive floats of one plane), NV·P fused
-// multiply-adds: a GEMM micro-kernel whose B panel is read in place from the planes. A run's list
-// holds the taps that read a pixel at one of its positions at least (the kernel rows and columns
-// that meet the image there), so a 3x3, pad-1 layer on 8x8 skips the 16% of products that
-// multiply padding; with an infinity or NaN in w (whose product with the padding's zero is the
-// reference's NaN) every run takes every tap. Taps go in chunks of channels whose rows of wᵀ fit
-// in a quarter of L2; yᵀ of an image (at most 64 positions) stays in L1 or L2 between chunks,
-// and is transposed into y with the bias at the end. Each job takes one image, or, with fewer
-// images than twice the threads, one image and a share of the channel groups.
+// x is laid out as phase planes (conv_phase_planes.h). Each output position has a tap list: the
+// kernel rows and columns that meet the image there, so a 3x3, pad-1 layer on 8x8 skips the 16%
+// of products that multiply padding (with an infinity or NaN in w, whose product with the
+// padding's zero is the reference's NaN, every position takes every tap). The positions of one
+// list go in runs of up to P; the micro-kernel (run_block) holds a run's P positions x NV·16
+// channels of yᵀ in zmm registers and, for each tap of the list, loads NV vectors of wᵀ's row and
+// broadcasts the P values of x the tap reads at the run's positions, NV·P fused multiply-adds: a
+// GEMM micro-kernel whose B panel is read in place from the planes. Taps go in chunks of channels
+// whose rows of wᵀ fill about a quarter of L2; yᵀ of an image (at most 64 positions) stays in L1 or
+// L2 between chunks, and is transposed into y with the bias at the end. Each job takes one image,
+// or, with fewer images than twice the threads, one image and a share of the channel groups.
 #include "conv_direct.h"
 
 #include <algorithm>
@@ -39,6 +38,9 @@ namespace {
 
 using namespace conv_util;
 
+// Where the path was measured and won: maps of 7x7 and 8x8 (ResNet-18's last stage at 224 and
+// first at 32). Smaller maps stay on the row-matrix path by classes (conv_rows.cpp), larger ones
+// on Winograd or the wide grid; neither boundary has been measured with this kernel.
 constexpr int64_t kMinChannels = 16;
 constexpr int64_t kMaxPositions = 64;
 constexpr int64_t kMinRow = 7;
@@ -117,7 +119,7 @@ bool fits(const ConvGeometry& g) {
 #if PT_CONV_DIRECT_AVX512
   return kAvx512 && g.groups == 1 && g.dilation_h == 1 && g.dilation_w == 1 && g.stride_h >= 1 && g.stride_h <= 4 &&
          g.stride_w >= 1 && g.stride_w <= 4 && g.c >= kMinChannels && g.kh * g.kw > 1 && g.oh >= 1 &&
-         g.ow >= kMinRow && g.oh * g.ow <= kMaxPositions && g.o >= 1 &&
+         g.ow >= kMinRow && g.oh * g.ow <= kMaxPositions && g.o >= 1 && g.c * g.kh * g.kw < (int64_t{1} << 31) &&
          g.oh == (g.h + 2 * g.pad_h - g.kh) / g.stride_h + 1 && g.ow == (g.w + 2 * g.pad_w - g.kw) / g.stride_w + 1;
 #else
   (void)g;
@@ -144,7 +146,7 @@ void run_direct(const float* x, const float* wt, int64_t op, bool flip, bool ski
     }
   }
 
-  // Channel groups of up to 4 vectors; the runs of each output row (up to kMaxP positions).
+  // Channel groups of up to 4 vectors.
   const int64_t nvt = op / 16;
   const auto groups = even_split(nvt, (nvt + 3) / 4);
   int max_nv = 0;
