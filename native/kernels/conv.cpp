@@ -36,6 +36,21 @@
 #include "parallel.h"
 
 namespace pt {
+
+namespace conv_util {
+
+PT_SIMD_CLONES bool all_finite(const float* v, int64_t n) {
+  uint32_t bad = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, v + i, sizeof bits);
+    bad |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+  }
+  return bad == 0;
+}
+
+}  // namespace conv_util
+
 namespace {
 
 struct Dims {

@@ -110,16 +110,8 @@ inline void live_tap_grid(const ConvGeometry& g, bool all, std::vector<int64_t>&
   }
 }
 
-// No infinity or NaN in v[0, n).
-inline bool all_finite(const float* v, int64_t n) {
-  uint32_t bad = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    uint32_t bits;
-    std::memcpy(&bits, v + i, sizeof bits);
-    bad |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
-  }
-  return bad == 0;
-}
+// No infinity or NaN in v[0, n) (conv.cpp; compiled per ISA).
+PT_SIMD_CLONES bool all_finite(const float* v, int64_t n);
 
 }  // namespace conv_util
 }  // namespace pt

@@ -104,16 +104,6 @@ __attribute__((target("avx512f"))) void outer_block(const float* q, const int64_
   }
 }
 
-// Whether the n floats at v (n a multiple of 16) are all finite (no exponent of all ones).
-__attribute__((target("avx512f"))) bool finite16(const float* v, int64_t n) {
-  const __m512i ones = _mm512_set1_epi32(0x7f800000);
-  __mmask16 bad = 0;
-  for (int64_t i = 0; i < n; i += 16) {
-    bad |= _mm512_cmpeq_epi32_mask(_mm512_and_si512(_mm512_loadu_si512(v + i), ones), ones);
-  }
-  return bad == 0;
-}
-
 // sums[o] += Σ over the cp rows of gt (ld floats each) of gt[row][o], for o < 16·nv: the bias
 // gradient of a chunk, its float partial sums added into double.
 __attribute__((target("avx512f"))) void column_sums(const float* gt, int64_t cp, int64_t ld, int64_t nv,
@@ -288,7 +278,7 @@ bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, f
         }
         // Outside its window a block's taps read only padding: zeros, whose products it skips
         // unless the chunk's gy holds an infinity or NaN (0·inf is the reference's NaN).
-        const bool skip = windowed && finite16(gt, (oy1 - oy0) * g.ow * p.op);
+        const bool skip = windowed && all_finite(gt, (oy1 - oy0) * g.ow * p.op);
         for (int64_t k = block_parts[static_cast<size_t>(part)].first; k < block_parts[static_cast<size_t>(part)].second;
              ++k) {
           const Block& b = blocks[static_cast<size_t>(k)];
