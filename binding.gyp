@@ -72,6 +72,7 @@
         'native/kernels/conv_transpose.cpp',
         'native/kernels/conv_wgrad_direct.cpp',
         'native/kernels/conv_direct.cpp',
+        'native/kernels/conv_phase_planes.cpp',
         'native/kernels/conv_wide.cpp',
         'native/kernels/conv_winograd.cpp',
         'native/kernels/cpu_caches.cpp',

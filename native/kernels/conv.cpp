@@ -49,6 +49,21 @@ PT_SIMD_CLONES bool all_finite(const float* v, int64_t n) {
   return bad == 0;
 }
 
+namespace {
+
+PT_SIMD_CLONES void add_into(float* __restrict dst, const float* __restrict src, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
+}
+
+}  // namespace
+
+void sum_task_accumulators(float* acc, int64_t tasks, int64_t size) {
+  if (tasks <= 1) return;
+  parallel_for(size, 4096, [&](int64_t lo, int64_t hi) {
+    for (int64_t t = 1; t < tasks; ++t) add_into(acc + lo, acc + t * size + lo, hi - lo);
+  });
+}
+
 }  // namespace conv_util
 
 namespace {

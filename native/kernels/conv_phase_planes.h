@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <utility>
 
 #include "conv.h"
@@ -51,36 +50,9 @@ inline std::pair<int64_t, int64_t> reach(int64_t n, int64_t s, int64_t pad, int6
   return {lo, std::max(lo, hi)};
 }
 
-// One image's x (C, H, W) → its phase planes q (C, sh, sw, hq, wq), zero where the padding is.
-inline void phase_planes(const float* x, const ConvGeometry& g, const PhaseGeometry& p, float* q) {
-  for (int64_t c = 0; c < g.c; ++c) {
-    for (int64_t a = 0; a < p.sh; ++a) {
-      for (int64_t b = 0; b < p.sw; ++b) {
-        float* plane = q + ((c * p.sh + a) * p.sw + b) * p.plane;
-        // columns j whose pixel ix = sw·j + b − pad_w lies in [0, W)
-        const int64_t j0 = std::min(p.wq, std::max<int64_t>(0, (g.pad_w - b + p.sw - 1) / p.sw));
-        const int64_t last = g.w - 1 + g.pad_w - b;  // sw·j ≤ last
-        const int64_t j1 = last < 0 ? j0 : std::max(j0, std::min(p.wq, last / p.sw + 1));
-        for (int64_t i = 0; i < p.hq; ++i) {
-          float* row = plane + i * p.wq;
-          const int64_t iy = p.sh * i + a - g.pad_h;
-          if (iy < 0 || iy >= g.h || j1 == j0) {
-            std::fill(row, row + p.wq, 0.0f);
-            continue;
-          }
-          const float* src = x + (c * g.h + iy) * g.w + p.sw * j0 + b - g.pad_w;
-          std::fill(row, row + j0, 0.0f);
-          if (p.sw == 1) {
-            std::memcpy(row + j0, src, static_cast<size_t>(j1 - j0) * sizeof(float));
-          } else {
-            for (int64_t j = j0; j < j1; ++j) row[j] = src[(j - j0) * p.sw];
-          }
-          std::fill(row + j1, row + p.wq, 0.0f);
-        }
-      }
-    }
-  }
-}
+// One image's x (C, H, W) → its phase planes q (C, sh, sw, hq, wq), zero where the padding is
+// (conv_phase_planes.cpp).
+void phase_planes(const float* x, const ConvGeometry& g, const PhaseGeometry& p, float* q);
 
 }  // namespace conv_util
 }  // namespace pt

@@ -1,32 +1,35 @@
 // The direct weight gradient (conv_wgrad_direct.h): gwᵀ (T taps, O) = Σ over images and output
 // positions p of xcol(p) ⊗ gy(p), where xcol(p) holds the T input values the taps read at p.
 //
-// Per image, x is laid out as phase planes (conv_phase_planes.h), so that along an output row
-// every tap reads consecutive floats.
-// gy is transposed to (positions, Op), Op = O rounded up to 16 (the extra columns zero).
+// gy is transposed to (positions, Op), Op = O rounded up to 16 (the extra columns zero), a chunk
+// of output rows at a time, in one pass that also sums the bias gradient and checks the chunk for
+// infinities and NaNs.
 //
 // The micro-kernel (outer_block) holds a block of TB taps x NV·16 channels of gwᵀ in zmm
 // registers and, for each output position, loads NV vectors of gy and broadcasts TB x values,
-// NV·TB fused multiply-adds: a GEMM micro-kernel whose A panel is read in place from the phase
-// planes, so the column matrix im2col would copy (T rows of every position) never exists. Output
-// rows go in chunks whose gy rows fit in L1; every block of taps and channels runs over a chunk
-// before the next one is touched. Each task sums a share of the images into its own accumulator,
-// (T, Op) floats; the tasks' accumulators are added up in task order at the end.
+// NV·TB fused multiply-adds: a GEMM micro-kernel whose A panel is read in place, so the column
+// matrix im2col would copy (T rows of every position) never exists. Every block of taps and
+// channels runs over a chunk before the next one is touched. Each task sums a share of the images
+// into its own accumulator, (T, Op) floats; the tasks' accumulators are added up in task order at
+// the end.
 //
 // A block skips the output positions where all its taps read padding (ResNet's 7x7, pad-3 stem
-// on a 16x16 output: 8% of the products; a 3x3, pad-1 layer on 8x8: 16%), unless the chunk's gy
-// holds an infinity or NaN, whose product with the padding's zero is the reference's NaN; so
+// on a 16x16 output: 10% of the products; a 3x3, pad-1 layer on 8x8: 16%). Its taps are grouped
+// so that they share one window (the positions where they read pixels) wherever the block size
+// allows; such a block reads x itself inside the window (column strides 1 and 2). A block whose
+// taps' windows differ, and every block of a chunk whose gy holds an infinity or NaN (whose
+// product with the padding's zero is the reference's NaN), reads the image's phase planes
+// (conv_phase_planes.h), zero where the padding is, over its bounding box or the whole chunk. So
 // non-finite values come out as the reference's, and only the order of the sums differs.
 #include "conv_wgrad_direct.h"
 
 #include <algorithm>
 #include <array>
-#include <cstring>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "conv_phase_planes.h"
-#include "conv_transpose.h"
 #include "conv_util.h"
 #include "storage_pool.h"
 
@@ -54,9 +57,11 @@ constexpr int64_t kDirectMinPositions = 64;
 // and a broadcast stay within the 32 zmm registers.
 constexpr int kMaxTb[5] = {0, 16, 12, 8, 6};
 
-// Output positions a chunk of output rows holds (at least one row): the gy of a block's
-// channels, up to 64 floats a position, fills half of a 48 KiB L1d.
-constexpr int64_t kChunkPositions = 96;
+// Output positions a chunk of output rows holds (at least one row): its transposed gy, up to
+// 64 KiB at 64 channels, streams from L2 while the blocks run; fewer, longer block calls than
+// chunks that fit in L1 (96 positions: W4's 7x7 stem 2.74 -> 2.60-2.71 ms, W6's 3x3 layer1
+// 17.7-17.9 -> 16.7 at one thread on the Zen 4; 512 and 1024 no faster).
+constexpr int64_t kChunkPositions = 256;
 
 // The output positions a block of taps runs over: rows [oy0, oy1) x columns [ox0, ox1).
 struct Window {
@@ -67,12 +72,13 @@ struct Window {
 const bool kAvx512 = __builtin_cpu_supports("avx512f");
 
 // acc (TB rows of stride acc_ld, NV·16 floats each) += Σ over output rows [oy0, oy1) and columns
-// [ox0, ox1) of x(tap t at that position) · gt(position, 16·NV channels). q: the phase planes (tap
-// t reads q[off[t] + oy·wq + ox]); gt: the transposed gy of the chunk's rows from row r0 on, ow
-// positions a row and ld floats a position.
-template <int NV, int TB>
-__attribute__((target("avx512f"))) void outer_block(const float* q, const int64_t* off, const float* gt, int64_t ld,
-                                                    int64_t r0, const Window& win, int64_t ow, int64_t wq, float* acc,
+// [ox0, ox1) of x(tap t at that position) · gt(position, 16·NV channels). Tap t reads
+// src[off[t] + oy·row + ox·SW] (the phase planes: SW = 1, row = wq; the image itself: SW and
+// row the strides); gt: the transposed gy of the chunk's rows from row r0 on, ow positions a row
+// and ld floats a position.
+template <int NV, int TB, int SW>
+__attribute__((target("avx512f"))) void outer_block(const float* src, const int64_t* off, int64_t row, const float* gt,
+                                                    int64_t ld, int64_t r0, const Window& win, int64_t ow, float* acc,
                                                     int64_t acc_ld) {
   __m512 a[TB][NV];
 #pragma GCC unroll 16
@@ -80,18 +86,19 @@ __attribute__((target("avx512f"))) void outer_block(const float* q, const int64_
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) a[t][v] = _mm512_loadu_ps(acc + t * acc_ld + 16 * v);
   }
+  const int64_t cols = win.ox1 - win.ox0;
   for (int64_t oy = win.oy0; oy < win.oy1; ++oy) {
     const float* g = gt + ((oy - r0) * ow + win.ox0) * ld;
     const float* p[TB];
 #pragma GCC unroll 16
-    for (int t = 0; t < TB; ++t) p[t] = q + off[t] + oy * wq;
-    for (int64_t ox = win.ox0; ox < win.ox1; ++ox, g += ld) {
+    for (int t = 0; t < TB; ++t) p[t] = src + (off[t] + oy * row + win.ox0 * SW);
+    for (int64_t k = 0; k < cols; ++k, g += ld) {
       __m512 gv[NV];
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) gv[v] = _mm512_loadu_ps(g + 16 * v);
 #pragma GCC unroll 16
       for (int t = 0; t < TB; ++t) {
-        const __m512 b = _mm512_set1_ps(p[t][ox]);
+        const __m512 b = _mm512_set1_ps(p[t][k * SW]);
 #pragma GCC unroll 4
         for (int v = 0; v < NV; ++v) a[t][v] = _mm512_fmadd_ps(b, gv[v], a[t][v]);
       }
@@ -104,24 +111,66 @@ __attribute__((target("avx512f"))) void outer_block(const float* q, const int64_
   }
 }
 
-// sums[o] += Σ over the cp rows of gt (ld floats each) of gt[row][o], for o < 16·nv: the bias
-// gradient of a chunk, its float partial sums added into double.
-__attribute__((target("avx512f"))) void column_sums(const float* gt, int64_t cp, int64_t ld, int64_t nv,
-                                                    double* sums) {
-  for (int64_t v = 0; v < nv; ++v) {
-    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
-    int64_t r = 0;
-    for (; r + 2 <= cp; r += 2) {
-      a0 = _mm512_add_ps(a0, _mm512_loadu_ps(gt + r * ld + 16 * v));
-      a1 = _mm512_add_ps(a1, _mm512_loadu_ps(gt + (r + 1) * ld + 16 * v));
+// Lanes k in [0, 16) below n.
+__attribute__((target("avx512f"))) inline __mmask16 first_lanes(int64_t n) {
+  return n >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << std::max<int64_t>(n, 0)) - 1u);
+}
+
+// gt (cols positions, Op) = a chunk of gy (O rows, sp floats apart, cols positions from src on)
+// transposed, the columns from O to Op zero, in 16 x 16 tiles (as conv_transpose.cpp's), each
+// tile also checked for infinities and NaNs and its columns summed: sums[o] += the chunk's float
+// sum of gt[.][o] (the bias gradient, when sums is not null). Returns whether the chunk is finite.
+// One pass over gy, where a transpose, a finiteness check and the sums over gt took three.
+__attribute__((target("avx512f"))) bool transpose_chunk(const float* src, int64_t o, int64_t cols, int64_t sp,
+                                                        float* gt, int64_t op, double* sums) {
+  const __m512i exponent = _mm512_set1_epi32(0x7f800000);
+  __mmask16 bad = 0;
+  for (int64_t c0 = 0; c0 < op; c0 += 16) {
+    const int64_t rows = std::min<int64_t>(16, o - c0);
+    __m512 colsum = _mm512_setzero_ps();
+    for (int64_t p0 = 0; p0 < cols; p0 += 16) {
+      const __mmask16 m = first_lanes(cols - p0);
+      __m512 a[16], b[16];
+      for (int i = 0; i < 16; ++i) {
+        a[i] = i < rows ? _mm512_maskz_loadu_ps(m, src + (c0 + i) * sp + p0) : _mm512_setzero_ps();
+        const __m512i e = _mm512_and_si512(_mm512_castps_si512(a[i]), exponent);
+        bad |= _mm512_cmpeq_epi32_mask(e, exponent);
+      }
+      for (int i = 0; i < 16; i += 2) {
+        b[i] = _mm512_unpacklo_ps(a[i], a[i + 1]);
+        b[i + 1] = _mm512_unpackhi_ps(a[i], a[i + 1]);
+      }
+      for (int i = 0; i < 16; i += 4) {
+        a[i] = _mm512_shuffle_ps(b[i], b[i + 2], 0x44);
+        a[i + 1] = _mm512_shuffle_ps(b[i], b[i + 2], 0xEE);
+        a[i + 2] = _mm512_shuffle_ps(b[i + 1], b[i + 3], 0x44);
+        a[i + 3] = _mm512_shuffle_ps(b[i + 1], b[i + 3], 0xEE);
+      }
+      for (int i = 0; i < 8; i += 4) {
+        for (int j = 0; j < 4; ++j) {
+          b[2 * i + j] = _mm512_shuffle_f32x4(a[2 * i + j], a[2 * i + 4 + j], 0x88);
+          b[2 * i + 4 + j] = _mm512_shuffle_f32x4(a[2 * i + j], a[2 * i + 4 + j], 0xDD);
+        }
+      }
+      // position p0 + j's 16 channels: a[j] (j < 8) and a[j + 8]
+      for (int j = 0; j < 8; ++j) {
+        a[j] = _mm512_shuffle_f32x4(b[j], b[j + 8], 0x88);
+        a[j + 8] = _mm512_shuffle_f32x4(b[j], b[j + 8], 0xDD);
+      }
+      const int64_t n = std::min<int64_t>(16, cols - p0);
+      for (int j = 0; j < n; ++j) {
+        _mm512_storeu_ps(gt + (p0 + j) * op + c0, a[j]);
+        colsum = _mm512_add_ps(colsum, a[j]);
+      }
     }
-    if (r < cp) a0 = _mm512_add_ps(a0, _mm512_loadu_ps(gt + r * ld + 16 * v));
-    const __m512 a = _mm512_add_ps(a0, a1);
-    double* d = sums + 16 * v;
-    _mm512_storeu_pd(d, _mm512_add_pd(_mm512_loadu_pd(d), _mm512_cvtps_pd(_mm512_castps512_ps256(a))));
-    _mm512_storeu_pd(d + 8, _mm512_add_pd(_mm512_loadu_pd(d + 8),
-                                          _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)))));
+    if (sums != nullptr) {
+      double* d = sums + c0;
+      _mm512_storeu_pd(d, _mm512_add_pd(_mm512_loadu_pd(d), _mm512_cvtps_pd(_mm512_castps512_ps256(colsum))));
+      _mm512_storeu_pd(d + 8, _mm512_add_pd(_mm512_loadu_pd(d + 8),
+                                            _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(colsum), 1)))));
+    }
   }
+  return bad == 0;
 }
 
 // Prefetches rows [0, rows) (stride ld) of len floats each into the caches.
@@ -133,63 +182,123 @@ void prefetch_rows(const float* m, int64_t rows, int64_t len, int64_t ld) {
   }
 }
 
-using BlockFn = void (*)(const float*, const int64_t*, const float*, int64_t, int64_t, const Window&, int64_t,
-                         int64_t, float*, int64_t);
+using BlockFn = void (*)(const float*, const int64_t*, int64_t, const float*, int64_t, int64_t, const Window&, int64_t,
+                         float*, int64_t);
 
-template <int NV, size_t... I>
+template <int NV, int SW, size_t... I>
 constexpr std::array<BlockFn, sizeof...(I)> blocks_of(std::index_sequence<I...>) {
-  return {&outer_block<NV, static_cast<int>(I) + 1>...};
+  return {&outer_block<NV, static_cast<int>(I) + 1, SW>...};
 }
 
-// kernels[NV − 1][TB − 1], TB up to kMaxTb[NV] (the rest null).
-const std::array<BlockFn, 16> kBlocks1 = blocks_of<1>(std::make_index_sequence<16>());
-const std::array<BlockFn, 12> kBlocks2 = blocks_of<2>(std::make_index_sequence<12>());
-const std::array<BlockFn, 8> kBlocks3 = blocks_of<3>(std::make_index_sequence<8>());
-const std::array<BlockFn, 6> kBlocks4 = blocks_of<4>(std::make_index_sequence<6>());
+// kBlocks<SW>[NV − 1][TB − 1], TB up to kMaxTb[NV].
+template <int SW>
+struct Blocks {
+  static constexpr std::array<BlockFn, 16> nv1 = blocks_of<1, SW>(std::make_index_sequence<16>());
+  static constexpr std::array<BlockFn, 12> nv2 = blocks_of<2, SW>(std::make_index_sequence<12>());
+  static constexpr std::array<BlockFn, 8> nv3 = blocks_of<3, SW>(std::make_index_sequence<8>());
+  static constexpr std::array<BlockFn, 6> nv4 = blocks_of<4, SW>(std::make_index_sequence<6>());
 
-BlockFn block_fn(int nv, int tb) {
-  switch (nv) {
-    case 1:
-      return kBlocks1[static_cast<size_t>(tb - 1)];
-    case 2:
-      return kBlocks2[static_cast<size_t>(tb - 1)];
-    case 3:
-      return kBlocks3[static_cast<size_t>(tb - 1)];
-    default:
-      return kBlocks4[static_cast<size_t>(tb - 1)];
+  static BlockFn fn(int nv, int tb) {
+    const size_t i = static_cast<size_t>(tb - 1);
+    return nv == 1 ? nv1[i] : nv == 2 ? nv2[i] : nv == 3 ? nv3[i] : nv4[i];
   }
-}
-#endif
-
-// Taps go in (ki, kj, c) order, so that a block of taps shares its kernel offsets (or spans a few
-// neighbouring ones) and with them the rectangle of output positions where it reads pixels rather
-// than padding.
-struct Plan : PhaseGeometry {
-  int64_t taps, op;          // C·KH·KW; O rounded up to 16
-  std::vector<int64_t> off;  // tap t's first float in the phase planes
 };
 
-Plan plan_of(const ConvGeometry& g) {
+// The micro-kernel for NV vectors and TB taps reading with column stride sw (1 or 2).
+BlockFn block_fn(int nv, int tb, int64_t sw) { return sw == 1 ? Blocks<1>::fn(nv, tb) : Blocks<2>::fn(nv, tb); }
+#endif
+
+// The output positions where kernel offset k (ki·KW + kj) reads pixels rather than padding.
+Window window_of(const ConvGeometry& g, int64_t k) {
+  const auto [oy0, oy1] = reach(g.oh, g.stride_h, g.pad_h, g.h, k / g.kw, k / g.kw);
+  const auto [ox0, ox1] = reach(g.ow, g.stride_w, g.pad_w, g.w, k % g.kw, k % g.kw);
+  return {oy0, oy1, ox0, ox1};
+}
+
+bool operator<(const Window& a, const Window& b) {
+  return std::tie(a.oy0, a.oy1, a.ox0, a.ox1) < std::tie(b.oy0, b.oy1, b.ox0, b.ox1);
+}
+
+// Groups of kernel offsets that share a block of taps: each offset alone when a block holds no
+// more than one offset's C channels; else `per` offsets a group, those that share a window first
+// (ResNet's 7x7/2 stem on a 16x16 output: offsets 1 and 2 of a row reach the same columns, 3 and 4,
+// 5 and 6), so that a block skips exactly the positions where all its taps read padding, and what
+// each window leaves over after them, `per` at a time, in window order.
+std::vector<std::vector<int64_t>> offset_groups(const ConvGeometry& g, int64_t per) {
+  const int64_t offsets = g.kh * g.kw;
+  std::vector<std::vector<int64_t>> groups;
+  if (per <= 1) {
+    for (int64_t k = 0; k < offsets; ++k) groups.push_back({k});
+    return groups;
+  }
+  std::vector<int64_t> order(static_cast<size_t>(offsets));
+  for (int64_t k = 0; k < offsets; ++k) order[static_cast<size_t>(k)] = k;
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return window_of(g, a) < window_of(g, b); });
+  std::vector<int64_t> rest;
+  for (size_t s0 = 0; s0 < order.size();) {
+    size_t s1 = s0 + 1;
+    while (s1 < order.size() && !(window_of(g, order[s0]) < window_of(g, order[s1]))) ++s1;
+    size_t s = s0;
+    for (; s + static_cast<size_t>(per) <= s1; s += static_cast<size_t>(per)) {
+      groups.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(s),
+                          order.begin() + static_cast<std::ptrdiff_t>(s + static_cast<size_t>(per)));
+    }
+    rest.insert(rest.end(), order.begin() + static_cast<std::ptrdiff_t>(s), order.begin() + static_cast<std::ptrdiff_t>(s1));
+    s0 = s1;
+  }
+  const int64_t n = static_cast<int64_t>(rest.size());
+  for (const auto& [r0, r1] : even_split(n, (n + per - 1) / per)) {
+    groups.emplace_back(rest.begin() + r0, rest.begin() + r1);
+  }
+  return groups;
+}
+
+// Kernel offsets in slots [s0, s1) of the plan, and the output positions where their taps read
+// pixels: the bounding box of their windows.
+struct SlotGroup {
+  int64_t s0, s1;
+  Window box;
+  bool exact;  // every offset's window is the box: inside it no tap reads padding
+};
+
+// Taps go in (slot, c) order, a group's offsets in neighbouring slots.
+struct Plan : PhaseGeometry {
+  int64_t taps, op;               // C·KH·KW; O rounded up to 16
+  std::vector<int64_t> slot;      // kernel offset k's taps are slot[k]·C + c
+  std::vector<int64_t> off;       // tap t's first float in the phase planes
+  std::vector<int64_t> direct;    // tap t's pixel in the image at output (0, 0) (negative in the padding)
+  std::vector<SlotGroup> groups;  // offsets that share blocks of taps, at most tb taps a group
+};
+
+Plan plan_of(const ConvGeometry& g, int64_t tb) {
   Plan p{};
   static_cast<PhaseGeometry&>(p) = phase_geometry(g);
   p.taps = g.c * g.kh * g.kw;
   p.op = (g.o + 15) / 16 * 16;
-  for (int64_t ki = 0; ki < g.kh; ++ki) {
-    for (int64_t kj = 0; kj < g.kw; ++kj) {
-      for (int64_t c = 0; c < g.c; ++c) p.off.push_back(tap_offset(g, p, c, ki, kj));
+  p.slot.resize(static_cast<size_t>(g.kh * g.kw));
+  int64_t next = 0;
+  for (const std::vector<int64_t>& group : offset_groups(g, tb / g.c)) {
+    SlotGroup sg{next, next, Window{g.oh, 0, g.ow, 0}, true};
+    for (const int64_t k : group) {
+      const int64_t ki = k / g.kw, kj = k % g.kw;
+      p.slot[static_cast<size_t>(k)] = next++;
+      for (int64_t c = 0; c < g.c; ++c) {
+        p.off.push_back(tap_offset(g, p, c, ki, kj));
+        p.direct.push_back((c * g.h + ki - g.pad_h) * g.w + kj - g.pad_w);
+      }
+      const Window w = window_of(g, k);
+      const Window first = window_of(g, group.front());
+      sg.exact = sg.exact && !(w < first) && !(first < w);
+      Window& box = sg.box;
+      if (w.oy0 < w.oy1 && w.ox0 < w.ox1) {
+        box = {std::min(box.oy0, w.oy0), std::max(box.oy1, w.oy1), std::min(box.ox0, w.ox0), std::max(box.ox1, w.ox1)};
+      }
     }
+    sg.s1 = next;
+    if (sg.box.oy0 >= sg.box.oy1) sg.box = {0, 0, 0, 0};  // every tap reads padding everywhere
+    p.groups.push_back(sg);
   }
   return p;
-}
-
-// The window of taps [t0, t1) (in plan order): where any of them reads a pixel.
-Window window_of(const ConvGeometry& g, int64_t t0, int64_t t1) {
-  const int64_t k0 = t0 / g.c, k1 = (t1 - 1) / g.c;  // first and last kernel offset, ki·KW + kj
-  const int64_t ki0 = k0 / g.kw, ki1 = k1 / g.kw;
-  const int64_t kj0 = ki0 == ki1 ? k0 % g.kw : 0, kj1 = ki0 == ki1 ? k1 % g.kw : g.kw - 1;
-  const auto [oy0, oy1] = reach(g.oh, g.stride_h, g.pad_h, g.h, ki0, ki1);
-  const auto [ox0, ox1] = reach(g.ow, g.stride_w, g.pad_w, g.w, kj0, kj1);
-  return {oy0, oy1, ox0, ox1};
 }
 
 }  // namespace
@@ -214,37 +323,40 @@ bool conv_wgrad_direct_applies(const ConvGeometry& g) {
 bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, float* gb, const ConvGeometry& g) {
 #if PT_WGRAD_DIRECT_AVX512
   if (!conv_wgrad_direct_applies(g)) return false;
-  const Plan p = plan_of(g);
+  const int64_t nvt = (g.o + 15) / 16;
+  const auto channel_groups = even_split(nvt, (nvt + 3) / 4);  // up to 4 vectors of channels each
+  int64_t widest = 0;
+  for (const auto& [v0, v1] : channel_groups) widest = std::max(widest, v1 - v0);
+  const Plan p = plan_of(g, kMaxTb[widest]);
   const int64_t sp = g.oh * g.ow, hw = g.h * g.w;
   const int64_t asize = p.taps * p.op;
-  // Blocks: channel groups of up to 4 vectors, each cut into runs of taps: a kernel offset's C
-  // taps in near-equal runs, or, when C is below a block, near-equal runs of whole offsets.
+  // Blocks: each channel group's runs of taps, a group of whole offsets (up to the plan's block
+  // size) or a kernel offset's C taps in near-equal runs of up to the channel group's block size.
+  // A block whose taps share one window reads the image itself inside it (column strides 1 and
+  // 2: `direct`); the others, and every block of a chunk whose gy is not finite, read the phase
+  // planes, built for an image when its first such block runs.
   struct Block {
-    BlockFn fn;
+    BlockFn planes, direct;  // direct: null where the block must read the planes
     int64_t t0, v0;
     Window win;
   };
   std::vector<Block> blocks;
-  const int64_t nvt = p.op / 16, offsets = g.kh * g.kw;
-  for (const auto& [v0, v1] : even_split(nvt, (nvt + 3) / 4)) {
+  for (const auto& [v0, v1] : channel_groups) {
     const int nv = static_cast<int>(v1 - v0);
     const int64_t tb = kMaxTb[nv];
-    std::vector<std::pair<int64_t, int64_t>> runs;
-    if (g.c >= tb) {
-      for (int64_t k = 0; k < offsets; ++k) {
-        for (const auto& [c0, c1] : even_split(g.c, (g.c + tb - 1) / tb)) runs.emplace_back(k * g.c + c0, k * g.c + c1);
+    for (const SlotGroup& sg : p.groups) {
+      const auto add = [&](int64_t t0, int64_t t1) {
+        const int n = static_cast<int>(t1 - t0);
+        const bool direct = sg.exact && g.stride_w <= 2;
+        blocks.push_back({block_fn(nv, n, 1), direct ? block_fn(nv, n, g.stride_w) : nullptr, t0, v0, sg.box});
+      };
+      if (g.c >= tb) {  // one offset a group
+        for (const auto& [c0, c1] : even_split(g.c, (g.c + tb - 1) / tb)) add(sg.s0 * g.c + c0, sg.s0 * g.c + c1);
+      } else {
+        add(sg.s0 * g.c, sg.s1 * g.c);
       }
-    } else {
-      const int64_t per = tb / g.c;
-      for (const auto& [k0, k1] : even_split(offsets, (offsets + per - 1) / per)) runs.emplace_back(k0 * g.c, k1 * g.c);
-    }
-    for (const auto& [t0, t1] : runs) {
-      blocks.push_back({block_fn(nv, static_cast<int>(t1 - t0)), t0, v0, window_of(g, t0, t1)});
     }
   }
-  const bool windowed = std::any_of(blocks.begin(), blocks.end(), [&](const Block& b) {
-    return b.win.oy0 > 0 || b.win.oy1 < g.oh || b.win.ox0 > 0 || b.win.ox1 < g.ow;
-  });
   const int64_t rows = std::max<int64_t>(1, kChunkPositions / g.ow);
   // Jobs: a share of the images (a task, with its own accumulator) x a share of the blocks (a
   // part); fewer images than threads split the blocks instead, every part walking every image.
@@ -260,14 +372,15 @@ bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, f
     Scratch& s = scratch();
     float* q = grow(s.a, g.c * p.sh * p.sw * p.plane);
     float* gt = grow(s.b, rows * g.ow * p.op);
-    if (p.op != g.o) std::fill(gt, gt + rows * g.ow * p.op, 0.0f);  // the extra channels stay zero
     float* at = acc.data() + task * asize;
     for (int64_t i = g.n * task / tasks, end = g.n * (task + 1) / tasks; i < end; ++i) {
-      phase_planes(x + i * g.c * hw, g, p, q);
+      const float* image = x + i * g.c * hw;
+      bool planes = false;  // q holds this image's phase planes
       for (int64_t oy0 = 0; oy0 < g.oh; oy0 += rows) {
         const int64_t oy1 = std::min(g.oh, oy0 + rows);
-        // this chunk's gy, (positions, Op)
-        transpose(gy + i * g.o * sp + oy0 * g.ow, g.o, (oy1 - oy0) * g.ow, sp, gt, p.op);
+        // this chunk's gy, (positions, Op), its column sums and whether it holds an infinity or NaN
+        const bool finite = transpose_chunk(gy + i * g.o * sp + oy0 * g.ow, g.o, (oy1 - oy0) * g.ow, sp, gt, p.op,
+                                            sums ? bsum.data() + task * p.op : nullptr);
         // the next chunk's gy (in this image or the next, with that image's x) comes in while
         // the blocks run
         if (oy1 < g.oh) {
@@ -277,28 +390,33 @@ bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, f
           prefetch_rows(x + (i + 1) * g.c * hw, 1, g.c * hw, 0);
         }
         // Outside its window a block's taps read only padding: zeros, whose products it skips
-        // unless the chunk's gy holds an infinity or NaN (0·inf is the reference's NaN).
-        const bool skip = windowed && all_finite(gt, (oy1 - oy0) * g.ow * p.op);
+        // unless the chunk's gy holds an infinity or NaN (0·inf is the reference's NaN); then
+        // every block runs over the whole chunk, from the planes.
         for (int64_t k = block_parts[static_cast<size_t>(part)].first; k < block_parts[static_cast<size_t>(part)].second;
              ++k) {
           const Block& b = blocks[static_cast<size_t>(k)];
-          const Window win = skip ? Window{std::max(oy0, b.win.oy0), std::min(oy1, b.win.oy1), b.win.ox0, b.win.ox1}
-                                  : Window{oy0, oy1, 0, g.ow};
+          const Window win = finite ? Window{std::max(oy0, b.win.oy0), std::min(oy1, b.win.oy1), b.win.ox0, b.win.ox1}
+                                    : Window{oy0, oy1, 0, g.ow};
           if (win.oy0 >= win.oy1 || win.ox0 >= win.ox1) continue;
-          b.fn(q, p.off.data() + b.t0, gt + 16 * b.v0, p.op, oy0, win, g.ow, p.wq, at + b.t0 * p.op + 16 * b.v0, p.op);
+          float* a = at + b.t0 * p.op + 16 * b.v0;
+          if (finite && b.direct != nullptr) {
+            b.direct(image, p.direct.data() + b.t0, g.stride_h * g.w, gt + 16 * b.v0, p.op, oy0, win, g.ow, a, p.op);
+            continue;
+          }
+          if (!planes) {
+            phase_planes(image, g, p, q);
+            planes = true;
+          }
+          b.planes(q, p.off.data() + b.t0, p.wq, gt + 16 * b.v0, p.op, oy0, win, g.ow, a, p.op);
         }
-        if (sums) column_sums(gt, (oy1 - oy0) * g.ow, p.op, nvt, bsum.data() + task * p.op);
       }
     }
   });
   // gw (O, taps) = the tasks' accumulators (taps, Op) added up in task order, transposed
-  for (int64_t k = 1; k < tasks; ++k) {
-    const float* src = acc.data() + k * asize;
-    for (int64_t j = 0; j < asize; ++j) acc[static_cast<size_t>(j)] += src[j];
-  }
-  for (int64_t k = 0; k < g.kh * g.kw; ++k) {  // accumulator row k·C + c is gw's tap c·KH·KW + k
+  sum_task_accumulators(acc.data(), tasks, asize);
+  for (int64_t k = 0; k < g.kh * g.kw; ++k) {  // accumulator row slot[k]·C + c is gw's tap c·KH·KW + k
     for (int64_t c = 0; c < g.c; ++c) {
-      const float* row = acc.data() + (k * g.c + c) * p.op;
+      const float* row = acc.data() + (p.slot[static_cast<size_t>(k)] * g.c + c) * p.op;
       for (int64_t o = 0; o < g.o; ++o) gw[o * p.taps + c * g.kh * g.kw + k] = row[o];
     }
   }

@@ -114,13 +114,15 @@ void widen(const float* gy, const ConvGeometry& g, const Wide& d, float* dst, in
 }
 
 // The valid columns of og wide rows (stride ld) → y (og, OH, OW), plus bias (og) when given.
-void narrow(const float* src, int64_t ld, const float* bias, const ConvGeometry& g, const Wide& d, float* y) {
-  for (int64_t o = 0; o < d.og; ++o) {
+PT_SIMD_CLONES void narrow(const float* __restrict src, int64_t ld, const float* bias, const ConvGeometry& g,
+                           const Wide& d, float* __restrict y) {
+  const int64_t og = d.og, oh = g.oh, ow = g.ow, wp = d.wp;
+  for (int64_t o = 0; o < og; ++o) {
     const float b = bias == nullptr ? 0.0f : bias[o];  // 0 without a bias, as in the reference
-    for (int64_t oy = 0; oy < g.oh; ++oy) {
-      const float* s = src + o * ld + oy * d.wp;
-      float* t = y + (o * g.oh + oy) * g.ow;
-      for (int64_t ox = 0; ox < g.ow; ++ox) t[ox] = s[ox] + b;
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      const float* s = src + o * ld + oy * wp;
+      float* t = y + (o * oh + oy) * ow;
+      for (int64_t ox = 0; ox < ow; ++ox) t[ox] = s[ox] + b;
     }
   }
 }
@@ -215,13 +217,10 @@ void conv2d_backward_weight_wide(const float* gy, const float* x, float* gw, con
     }
   };
   run_tasks(tasks, run_task);
+  sum_task_accumulators(acc.data(), tasks, wsize);
   for (int64_t gr = 0; gr < g.groups; ++gr) {
     for (int64_t o = 0; o < d.og; ++o) {
-      for (int64_t p = 0; p < d.kk; ++p) {
-        float sum = 0.0f;
-        for (int64_t t = 0; t < tasks; ++t) sum += acc[static_cast<size_t>(t * wsize + (gr * d.kk + p) * d.og + o)];
-        gw[(gr * d.og + o) * d.kk + p] = sum;
-      }
+      for (int64_t p = 0; p < d.kk; ++p) gw[(gr * d.og + o) * d.kk + p] = acc[static_cast<size_t>((gr * d.kk + p) * d.og + o)];
     }
   }
 }
