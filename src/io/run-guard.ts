@@ -10,7 +10,9 @@
  *
  * A check and the write after it are two system calls: a link swapped in between them is not
  * seen (Node has no `openat`/`O_BENEATH`); the check still bounds what a stale or planted link can
- * do to the window of one write.
+ * do to the window of one write. A directory is checked again after it is made, and one made
+ * through such a link is removed again (a new checkpoint's directory is the write that lands
+ * between two checkpoints, when a swap is most likely to go unseen).
  *
  * @example
  * guardRunDirectory(run.dir);
@@ -18,7 +20,7 @@
  * guardedMkdirSync(join(run.dir, 'charts'));                 // ValueError naming run/charts when charts/ links to /tmp
  */
 import * as fs from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { escapingLinkError, isInside } from './contained-paths.js';
 
 /** Registered run directories: the path as given (resolved) → its real path. */
@@ -101,7 +103,29 @@ export function assertContainedWrite(path: string): void {
  */
 export function guardedMkdirSync(path: string, opts: { recursive?: boolean } = { recursive: true }): void {
   assertContainedWrite(path);
-  fs.mkdirSync(path, opts);
+  const first = fs.mkdirSync(path, opts);
+  const created = opts.recursive === true ? first : path; // the first directory this call made
+  if (created === undefined) return;
+  // A link swapped in between the check and the mkdir sent the new directories out of the run:
+  // checked again, they are taken back (each still empty, from the deepest up) and refused.
+  try {
+    assertContainedWrite(path);
+  } catch (err) {
+    removeEmptyUpTo(resolve(path), resolve(created));
+    throw err;
+  }
+}
+
+/** Removes the empty directory `path` and its parents up to `first`, stopping at one that is not empty. */
+function removeEmptyUpTo(path: string, first: string): void {
+  for (let at = path; ; at = dirname(at)) {
+    try {
+      fs.rmdirSync(at);
+    } catch {
+      return;
+    }
+    if (at === first || dirname(at) === at) return;
+  }
 }
 
 /**

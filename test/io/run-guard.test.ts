@@ -9,6 +9,8 @@
  * @example
  * node scripts/run-tests.mjs dist/test/io/run-guard.test.js
  */
+import type { MakeDirectoryOptions, PathLike } from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -180,6 +182,64 @@ test('the run directory itself swapped for a link is refused', () =>
       rmSync(run);
       renameSync(parked, run);
     }
+  }));
+
+/** node:fs's own exports object, whose mkdirSync a test may replace (then syncBuiltinESMExports). */
+const cjsFs = createRequire(import.meta.url)('node:fs') as { mkdirSync: typeof mkdirSync };
+
+/** Runs `body` with fs.mkdirSync first calling `swap` when it is asked for a path containing `marker`. */
+function swapBeforeMkdir(marker: string, swap: () => void, body: () => void): void {
+  const mkdir = cjsFs.mkdirSync;
+  let swapped = false;
+  cjsFs.mkdirSync = ((p: PathLike, opts?: MakeDirectoryOptions) => {
+    if (!swapped && String(p).includes(marker)) {
+      swapped = true;
+      swap();
+    }
+    return mkdir(p, opts);
+  }) as typeof mkdirSync;
+  syncBuiltinESMExports();
+  try {
+    body();
+    assert.equal(swapped, true, 'the swap ran');
+  } finally {
+    cjsFs.mkdirSync = mkdir;
+    syncBuiltinESMExports();
+  }
+}
+
+/** `dir` (inside a run) moved to `to` and replaced by a link to it. */
+const swapForLink = (dir: string, to: string) => (): void => {
+  renameSync(dir, to);
+  symlinkSync(to, dir);
+};
+
+test('a directory made through a link swapped in after the check is taken back and refused', () =>
+  withRun((run, outside) => {
+    // a new checkpoint's directory, the write that lands between two checkpoints
+    const root = join(run, 'checkpoints');
+    const model = { w: tensor([1, 2, 3]) };
+    saveCheckpoint(root, { step: 1, epoch: 0, model });
+    const moved = join(outside, 'moved');
+    const first = tree(root);
+    swapBeforeMkdir('step-00000002', swapForLink(root, moved), () =>
+      assert.throws(() => saveCheckpoint(root, { step: 2, epoch: 0, model }), refusal('checkpoints')),
+    );
+    assert.deepEqual(tree(moved), first, 'the new directory is gone again');
+
+    // a recursive mkdir: every level it made is taken back, the deepest first
+    // (and no further: the empty folder it started from stays)
+    const charts = join(run, 'charts');
+    mkdirSync(join(charts, 'keep'), { recursive: true });
+    const chartsOut = join(outside, 'charts');
+    swapBeforeMkdir(join('keep', 'a'), swapForLink(charts, chartsOut), () =>
+      assert.throws(() => guardedMkdirSync(join(charts, 'keep', 'a', 'b', 'c')), refusal('charts')),
+    );
+    assert.deepEqual(tree(chartsOut), ['keep']);
+    assert.deepEqual(
+      tree(outside).filter((f) => !f.startsWith('moved')),
+      ['charts', 'charts/keep', 'precious.txt'],
+    );
   }));
 
 /**
