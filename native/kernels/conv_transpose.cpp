@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "simd_clones.h"
+#include "transpose16_avx512.h"
 
 #if defined(__SSE2__)
 #include <xmmintrin.h>
@@ -78,29 +79,10 @@ __attribute__((target("avx512f"))) int64_t tile16_avx512(const float* src, int64
   int64_t r = r0;
   for (; r + 16 <= r1 && c0 + 16 <= c1; r += 16) {
     for (int64_t c = c0; c + 16 <= c1; c += 16) {
-      __m512 a[16], b[16];
+      __m512 a[16];
       for (int i = 0; i < 16; ++i) a[i] = _mm512_loadu_ps(src + (r + i) * src_ld + c);
-      for (int i = 0; i < 16; i += 2) {
-        b[i] = _mm512_unpacklo_ps(a[i], a[i + 1]);
-        b[i + 1] = _mm512_unpackhi_ps(a[i], a[i + 1]);
-      }
-      for (int i = 0; i < 16; i += 4) {
-        a[i] = _mm512_shuffle_ps(b[i], b[i + 2], 0x44);
-        a[i + 1] = _mm512_shuffle_ps(b[i], b[i + 2], 0xEE);
-        a[i + 2] = _mm512_shuffle_ps(b[i + 1], b[i + 3], 0x44);
-        a[i + 3] = _mm512_shuffle_ps(b[i + 1], b[i + 3], 0xEE);
-      }
-      // a[4q + j] holds column 4L + j of rows 4q..4q+3 in its 128-bit lane L.
-      for (int i = 0; i < 8; i += 4) {
-        for (int j = 0; j < 4; ++j) {
-          b[2 * i + j] = _mm512_shuffle_f32x4(a[2 * i + j], a[2 * i + 4 + j], 0x88);
-          b[2 * i + 4 + j] = _mm512_shuffle_f32x4(a[2 * i + j], a[2 * i + 4 + j], 0xDD);
-        }
-      }
-      for (int j = 0; j < 8; ++j) {
-        _mm512_storeu_ps(dst + (c + j) * dst_ld + r, _mm512_shuffle_f32x4(b[j], b[j + 8], 0x88));
-        _mm512_storeu_ps(dst + (c + j + 8) * dst_ld + r, _mm512_shuffle_f32x4(b[j], b[j + 8], 0xDD));
-      }
+      transpose16(a);
+      for (int j = 0; j < 16; ++j) _mm512_storeu_ps(dst + (c + j) * dst_ld + r, a[j]);
     }
   }
   return r;

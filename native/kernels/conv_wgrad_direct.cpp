@@ -32,6 +32,7 @@
 #include "conv_phase_planes.h"
 #include "conv_util.h"
 #include "storage_pool.h"
+#include "transpose16_avx512.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -117,7 +118,7 @@ __attribute__((target("avx512f"))) inline __mmask16 first_lanes(int64_t n) {
 }
 
 // gt (cols positions, Op) = a chunk of gy (O rows, sp floats apart, cols positions from src on)
-// transposed, the columns from O to Op zero, in 16 x 16 tiles (as conv_transpose.cpp's), each
+// transposed, the columns from O to Op zero, in 16 x 16 tiles (transpose16_avx512.h), each
 // tile also checked for infinities and NaNs and its columns summed: sums[o] += the chunk's float
 // sum of gt[.][o] (the bias gradient, when sums is not null). Returns whether the chunk is finite.
 // One pass over gy, where a transpose, a finiteness check and the sums over gt took three.
@@ -130,33 +131,13 @@ __attribute__((target("avx512f"))) bool transpose_chunk(const float* src, int64_
     __m512 colsum = _mm512_setzero_ps();
     for (int64_t p0 = 0; p0 < cols; p0 += 16) {
       const __mmask16 m = first_lanes(cols - p0);
-      __m512 a[16], b[16];
+      __m512 a[16];
       for (int i = 0; i < 16; ++i) {
         a[i] = i < rows ? _mm512_maskz_loadu_ps(m, src + (c0 + i) * sp + p0) : _mm512_setzero_ps();
         const __m512i e = _mm512_and_si512(_mm512_castps_si512(a[i]), exponent);
         bad |= _mm512_cmpeq_epi32_mask(e, exponent);
       }
-      for (int i = 0; i < 16; i += 2) {
-        b[i] = _mm512_unpacklo_ps(a[i], a[i + 1]);
-        b[i + 1] = _mm512_unpackhi_ps(a[i], a[i + 1]);
-      }
-      for (int i = 0; i < 16; i += 4) {
-        a[i] = _mm512_shuffle_ps(b[i], b[i + 2], 0x44);
-        a[i + 1] = _mm512_shuffle_ps(b[i], b[i + 2], 0xEE);
-        a[i + 2] = _mm512_shuffle_ps(b[i + 1], b[i + 3], 0x44);
-        a[i + 3] = _mm512_shuffle_ps(b[i + 1], b[i + 3], 0xEE);
-      }
-      for (int i = 0; i < 8; i += 4) {
-        for (int j = 0; j < 4; ++j) {
-          b[2 * i + j] = _mm512_shuffle_f32x4(a[2 * i + j], a[2 * i + 4 + j], 0x88);
-          b[2 * i + 4 + j] = _mm512_shuffle_f32x4(a[2 * i + j], a[2 * i + 4 + j], 0xDD);
-        }
-      }
-      // position p0 + j's 16 channels: a[j] (j < 8) and a[j + 8]
-      for (int j = 0; j < 8; ++j) {
-        a[j] = _mm512_shuffle_f32x4(b[j], b[j + 8], 0x88);
-        a[j + 8] = _mm512_shuffle_f32x4(b[j], b[j + 8], 0xDD);
-      }
+      transpose16(a);  // a[j]: position p0 + j's 16 channels
       const int64_t n = std::min<int64_t>(16, cols - p0);
       for (int j = 0; j < n; ++j) {
         _mm512_storeu_ps(gt + (p0 + j) * op + c0, a[j]);
