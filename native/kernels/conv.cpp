@@ -57,10 +57,10 @@ PT_SIMD_CLONES void add_into(float* __restrict dst, const float* __restrict src,
 
 }  // namespace
 
-void sum_task_accumulators(float* acc, int64_t tasks, int64_t size) {
-  if (tasks <= 1) return;
+void add_accumulators(float* first, const float* rest, int64_t count, int64_t size) {
+  if (count <= 0) return;
   parallel_for(size, 4096, [&](int64_t lo, int64_t hi) {
-    for (int64_t t = 1; t < tasks; ++t) add_into(acc + lo, acc + t * size + lo, hi - lo);
+    for (int64_t k = 0; k < count; ++k) add_into(first + lo, rest + k * size + lo, hi - lo);
   });
 }
 
@@ -319,10 +319,7 @@ void conv2d_backward_weight(const float* gy, const float* x, float* gw, float* g
   } else {
     run_chunk(0);
   }
-  for (int64_t t = 1; t < chunks; ++t) {
-    const float* src = extra.data() + (t - 1) * wsize;
-    for (int64_t j = 0; j < wsize; ++j) gw[j] += src[j];
-  }
+  conv_util::add_accumulators(gw, extra.data(), chunks - 1, wsize);
 }
 
 }  // namespace pt

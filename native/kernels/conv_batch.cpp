@@ -347,10 +347,7 @@ void conv2d_backward_weight_batch(const float* gy, const float* x, float* gw, co
     parallel_tasks(accs, [&](int64_t t) {
       for (int64_t i = g.n * t / accs; i < g.n * (t + 1) / accs; ++i) chunk(i, 1, acc_of(t));
     });
-    for (int64_t t = 1; t < accs; ++t) {
-      const float* src = acc_of(t);
-      for (int64_t j = 0; j < asize; ++j) acc0[j] += src[j];
-    }
+    if (accs > 1) add_accumulators(acc0, acc_of(1), accs - 1, asize);  // acc_of(1) on: consecutive
   } else if (b.nt > 0) {
     for (int64_t i0 = 0; i0 < g.n; i0 += b.nb) chunk(i0, std::min(b.nb, g.n - i0), acc0);
   }

@@ -113,9 +113,9 @@ inline void live_tap_grid(const ConvGeometry& g, bool all, std::vector<int64_t>&
 // No infinity or NaN in v[0, n) (conv.cpp; compiled per ISA).
 PT_SIMD_CLONES bool all_finite(const float* v, int64_t n);
 
-// acc[0, size) += acc[t·size, (t+1)·size) for t = 1 .. tasks − 1, in task order, over the threads:
-// a weight gradient's per-task accumulators added up into the first (conv.cpp).
-void sum_task_accumulators(float* acc, int64_t tasks, int64_t size);
+// first[0, size) += rest[k·size, (k+1)·size) for k = 0 .. count − 1, in that order, over the
+// threads: a weight gradient's per-task accumulators added up into the first (conv.cpp).
+void add_accumulators(float* first, const float* rest, int64_t count, int64_t size);
 
 }  // namespace conv_util
 }  // namespace pt

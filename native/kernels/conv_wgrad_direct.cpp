@@ -394,7 +394,7 @@ bool conv2d_backward_weight_direct(const float* gy, const float* x, float* gw, f
     }
   });
   // gw (O, taps) = the tasks' accumulators (taps, Op) added up in task order, transposed
-  sum_task_accumulators(acc.data(), tasks, asize);
+  add_accumulators(acc.data(), acc.data() + asize, tasks - 1, asize);
   for (int64_t k = 0; k < g.kh * g.kw; ++k) {  // accumulator row slot[k]·C + c is gw's tap c·KH·KW + k
     for (int64_t c = 0; c < g.c; ++c) {
       const float* row = acc.data() + (p.slot[static_cast<size_t>(k)] * g.c + c) * p.op;

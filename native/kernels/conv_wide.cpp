@@ -217,7 +217,7 @@ void conv2d_backward_weight_wide(const float* gy, const float* x, float* gw, con
     }
   };
   run_tasks(tasks, run_task);
-  sum_task_accumulators(acc.data(), tasks, wsize);
+  add_accumulators(acc.data(), acc.data() + wsize, tasks - 1, wsize);
   for (int64_t gr = 0; gr < g.groups; ++gr) {
     for (int64_t o = 0; o < d.og; ++o) {
       for (int64_t p = 0; p < d.kk; ++p) gw[(gr * d.og + o) * d.kk + p] = acc[static_cast<size_t>((gr * d.kk + p) * d.og + o)];

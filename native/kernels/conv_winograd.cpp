@@ -360,7 +360,7 @@ bool conv2d_backward_weight_winograd(const float* gy, const float* x, float* gw,
   // The tasks' accumulators added up in task order into the first, and its transforms, both over
   // the threads: serial, these were the whole of the second thread's gain on ResNet-18's 28x28
   // layer (8 tasks of 1 MiB, read 16 floats 64 KiB apart a weight).
-  sum_task_accumulators(acc.data(), tasks, usize);
+  add_accumulators(acc.data(), acc.data() + usize, tasks - 1, usize);
   const float* sum = acc.data();
   const int64_t per_pos = og * cg;
   parallel_for(g.groups * og, 1, [&](int64_t lo, int64_t hi) {
