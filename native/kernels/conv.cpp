@@ -16,7 +16,8 @@
 // 256 KiB on maps over 8x8) goes before all of these to direct outer products, its bias gradient
 // in the same pass (conv_wgrad_direct.cpp). Likewise the forward pass, and at stride 1 the input
 // gradient, of ungrouped layers with 7x7 to 8x8 output maps (rows of at least 7 positions, at
-// least 16 channels in) go first to direct outer products from the phase planes (conv_direct.cpp).
+// least 16 channels in) go first to direct outer products from the phase planes (conv_direct.cpp),
+// unless they are 3x3 stride-1 layers wide enough for Winograd to win (conv_winograd_preferred).
 // This file also keeps the bias gradient, shared by every path.
 #include "conv.h"
 
@@ -215,6 +216,7 @@ Path path_of(const ConvGeometry& g, bool weight_grad = false) {
 }  // namespace
 
 void conv2d(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {
+  if (conv_winograd_preferred(g) && conv2d_winograd(x, w, bias, y, g)) return;
   if (conv2d_direct(x, w, bias, y, g)) return;
   switch (path_of(g)) {
     case Path::kWinograd:
@@ -250,6 +252,7 @@ void conv2d(const float* x, const float* w, const float* bias, float* y, const C
 }
 
 void conv2d_backward_input(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
+  if (conv_winograd_preferred(g) && conv2d_backward_input_winograd(gy, w, gx, g)) return;
   if (conv2d_backward_input_direct(gy, w, gx, g)) return;
   switch (path_of(g)) {
     case Path::kWinograd:

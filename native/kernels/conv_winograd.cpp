@@ -41,6 +41,15 @@ constexpr int64_t kPositions = 16;
 // maps (196 tiles a chunk) ran 13-15% slower and the 56x56 ones up to 37%; the 14x14 ones (49) 10-15%
 // faster, with groups of 8 MiB rather than 4 (7% slower), 16 (3-8%) or 32.
 constexpr int64_t kMinGemmTiles = 128;
+// conv_winograd_preferred's channel floor. ResNet-18 (224x224, 8 images), forward / input gradient
+// at 1 and 2 threads against the direct kernels: its 7x7 stage (512 channels) 17.1-20.3 → 16.3-17.3
+// ms and 9.6-10.2 → 8.7-9.2; 8x8 maps of 64 images, 128 channels 10.4 → 8.1 and 5.2 → 4.0, 256
+// channels 40 → 27 and 20.3 → 13.6; but 64 channels 3.2 → 3.2-3.8 and 1.7 → 2.6, and one image
+// of 7x7 (16 tiles) 4.3-5.5 → 7.3-7.9.
+constexpr int64_t kPreferredChannels = 128;
+// ... and its smallest map side: on 4x4 and 2x2 maps (the batch's 128 channels, 64 images) the
+// im2row path of conv_rows.h stays faster (1.4 against 2.1 ms, 0.9 against 2.8 at two threads).
+constexpr int64_t kPreferredRows = 7;
 constexpr int64_t kGroupFloats = int64_t{1} << 21;
 
 // One Winograd convolution: in (n, groups·cin, h, w) → out (n, groups·cout, oh, ow), with
@@ -104,6 +113,13 @@ void kernel_grad_transform(const float* d, int64_t stride, float* k) {
   }
 }
 
+// k[tap][l] = src[9·l + tap]: 16 consecutive 3x3 kernels, one a lane.
+PT_SIMD_CLONES void kernels_to_lanes(const float* __restrict src, float (&k)[9][kLanes]) {
+  for (int tap = 0; tap < 9; ++tap) {
+    for (int l = 0; l < kLanes; ++l) k[tap][l] = src[l * 9 + tap];
+  }
+}
+
 // Transformed kernels [group][pos][out][in] of w (O, C/groups, 3, 3) into u. Forward: out = O's
 // channels, in = C's. Backward input (`transpose`): the kernels rotated by 180°, out = C's
 // channels, in = O's. Blocks of kLanes consecutive `in` channels, split over the threads by `out`.
@@ -118,14 +134,22 @@ void transformed_kernels(const float* w, const ConvGeometry& g, bool transpose, 
       float* ug = u + gr * kPositions * per_pos + a * ins;
       for (int64_t b0 = 0; b0 < ins; b0 += kLanes) {
         const int64_t lanes = std::min<int64_t>(kLanes, ins - b0);
-        for (int64_t l = 0; l < lanes; ++l) {
-          const int64_t o = transpose ? b0 + l : a, c = transpose ? a : b0 + l;
-          const float* src = w + ((gr * og + o) * cg + c) * 9;
-          for (int tap = 0; tap < 9; ++tap) k[tap][l] = src[transpose ? 8 - tap : tap];
+        if (!transpose && lanes == kLanes) {  // 16 kernels one after another
+          kernels_to_lanes(w + ((gr * og + a) * cg + b0) * 9, k);
+        } else {
+          for (int64_t l = 0; l < lanes; ++l) {
+            const int64_t o = transpose ? b0 + l : a, c = transpose ? a : b0 + l;
+            const float* src = w + ((gr * og + o) * cg + c) * 9;
+            for (int tap = 0; tap < 9; ++tap) k[tap][l] = src[transpose ? 8 - tap : tap];
+          }
         }
         kernel_transform_lanes(k, t);
-        for (int pos = 0; pos < kPositions; ++pos) {
-          std::memcpy(ug + pos * per_pos + b0, t[pos], static_cast<size_t>(lanes) * sizeof(float));
+        if (lanes == kLanes) {
+          for (int pos = 0; pos < kPositions; ++pos) std::memcpy(ug + pos * per_pos + b0, t[pos], sizeof t[pos]);
+        } else {
+          for (int pos = 0; pos < kPositions; ++pos) {
+            std::memcpy(ug + pos * per_pos + b0, t[pos], static_cast<size_t>(lanes) * sizeof(float));
+          }
         }
       }
     }
@@ -302,6 +326,137 @@ bool grad_transform(const float* gy, int64_t ld, const Plan& p, float* work, flo
   return bad == 0;
 }
 
+// The grouped path's transforms take 16 tiles at a time, one a lane (run_forward's transforms walk
+// rows of tiles, which on maps of 4 to 7 tiles a row leaves most of each vector empty): `corner`
+// holds each tile's offset in the padded plane (2·ty·wp + 2·tx), padded to whole blocks with the
+// last tile's.
+std::vector<int32_t> tile_corners(const Plan& p) {
+  const int64_t blocks = (p.tiles + kLanes - 1) / kLanes;
+  std::vector<int32_t> corner(static_cast<size_t>(blocks * kLanes));
+  for (int64_t t = 0; t < blocks * kLanes; ++t) {
+    const int64_t tt = std::min(t, p.tiles - 1);
+    corner[static_cast<size_t>(t)] = static_cast<int32_t>(2 * (tt / p.tw) * p.wp + 2 * (tt % p.tw));
+  }
+  return corner;
+}
+
+// Bᵀ d B of the 16 tiles whose corners are corner[0, 16) in the padded plane (row length wp): the
+// lanes < `lanes` of position pos go to v[pos·ps, +lanes).
+PT_SIMD_CLONES void input_lanes(const float* __restrict plane, int64_t wp, const int32_t* __restrict corner,
+                                int64_t lanes, float* __restrict v, int64_t ps) {
+  float d[kPositions][kLanes];
+  for (int r = 0; r < 4; ++r) {
+    for (int c = 0; c < 4; ++c) {
+      for (int l = 0; l < kLanes; ++l) d[r * 4 + c][l] = plane[corner[l] + r * wp + c];
+    }
+  }
+  float t[kPositions][kLanes];  // Bᵀ d
+  for (int c = 0; c < 4; ++c) {
+    for (int l = 0; l < kLanes; ++l) {
+      const float d0 = d[c][l], d1 = d[4 + c][l], d2 = d[8 + c][l], d3 = d[12 + c][l];
+      t[c][l] = d0 - d2;
+      t[4 + c][l] = d1 + d2;
+      t[8 + c][l] = d2 - d1;
+      t[12 + c][l] = d1 - d3;
+    }
+  }
+  for (int r = 0; r < 4; ++r) {  // (Bᵀ d) B
+    for (int l = 0; l < kLanes; ++l) {
+      const float x0 = t[r * 4][l], x1 = t[r * 4 + 1][l], x2 = t[r * 4 + 2][l], x3 = t[r * 4 + 3][l];
+      d[r * 4][l] = x0 - x2;
+      d[r * 4 + 1][l] = x1 + x2;
+      d[r * 4 + 2][l] = x2 - x1;
+      d[r * 4 + 3][l] = x1 - x3;
+    }
+  }
+  for (int pos = 0; pos < kPositions; ++pos) {
+    for (int64_t l = 0; l < lanes; ++l) v[pos * ps + l] = d[pos][l];
+  }
+}
+
+// Aᵀ M A of 16 tiles whose 16 positions are at z[pos]: the 2x2 outputs of lane l go to y[0..3][l]
+// (row-major within the tile).
+PT_SIMD_CLONES void output_lanes(const float (&z)[kPositions][kLanes], float (&y)[4][kLanes]) {
+  float s0[4][kLanes], s1[4][kLanes];  // Aᵀ M, per column
+  for (int c = 0; c < 4; ++c) {
+    for (int l = 0; l < kLanes; ++l) {
+      s0[c][l] = z[c][l] + z[4 + c][l] + z[8 + c][l];
+      s1[c][l] = z[4 + c][l] - z[8 + c][l] - z[12 + c][l];
+    }
+  }
+  for (int l = 0; l < kLanes; ++l) {
+    y[0][l] = s0[0][l] + s0[1][l] + s0[2][l];
+    y[1][l] = s0[1][l] - s0[2][l] - s0[3][l];
+    y[2][l] = s1[0][l] + s1[1][l] + s1[2][l];
+    y[3][l] = s1[1][l] - s1[2][l] - s1[3][l];
+  }
+}
+
+// input_transform for the grouped path: one image-group in (cin, h, w) → v[(pos·cin + c)·ld + t].
+// False when `in` is not all finite.
+bool input_transform_lanes(const float* in, const Plan& p, const int32_t* corner, float* plane, float* v, int64_t ld) {
+  const int64_t ps = p.cin * ld;
+  uint32_t bad = 0;
+  std::fill(plane, plane + p.hp * p.wp, 0.0f);
+  for (int64_t c = 0; c < p.cin; ++c) {
+    for (int64_t y = 0; y < p.h; ++y) bad |= copy_checked(in + (c * p.h + y) * p.w, plane + (y + p.pad_h) * p.wp + p.pad_w, p.w);
+    for (int64_t t0 = 0; t0 < p.tiles; t0 += kLanes) {
+      input_lanes(plane, p.wp, corner + t0, std::min<int64_t>(kLanes, p.tiles - t0), v + c * ld + t0, ps);
+    }
+  }
+  return bad == 0;
+}
+
+// Where a tile's 2x2 outputs go in an output plane: the offset of its first, and how many of its
+// rows and columns lie inside the output (edge tiles of odd sizes keep 1).
+struct TileOutput {
+  int32_t offset;
+  int16_t rows, cols;
+};
+
+std::vector<TileOutput> tile_outputs_of(const Plan& p) {
+  std::vector<TileOutput> outputs(static_cast<size_t>(p.tiles));
+  for (int64_t t = 0; t < p.tiles; ++t) {
+    const int64_t oy = 2 * (t / p.tw), ox = 2 * (t % p.tw);
+    outputs[static_cast<size_t>(t)] = {static_cast<int32_t>(oy * p.ow + ox), static_cast<int16_t>(std::min<int64_t>(2, p.oh - oy)),
+                                       static_cast<int16_t>(std::min<int64_t>(2, p.ow - ox))};
+  }
+  return outputs;
+}
+
+// output_transform for the grouped path: m[(pos·cout + o)·ld + t] → out (cout, oh, ow), plus bias.
+void output_transform_lanes(const float* m, int64_t ld, const Plan& p, const TileOutput* outputs, const float* bias,
+                            float* out) {
+  const int64_t ps = p.cout * ld;
+  alignas(64) float z[kPositions][kLanes] = {};
+  alignas(64) float y[4][kLanes];
+  for (int64_t o = 0; o < p.cout; ++o) {
+    const float b = bias == nullptr ? 0.0f : bias[o];
+    float* plane = out + o * p.oh * p.ow;
+    for (int64_t t0 = 0; t0 < p.tiles; t0 += kLanes) {
+      const int64_t lanes = std::min<int64_t>(kLanes, p.tiles - t0);
+      if (lanes == kLanes) {
+        for (int pos = 0; pos < kPositions; ++pos) std::memcpy(z[pos], m + pos * ps + o * ld + t0, sizeof z[pos]);
+      } else {
+        for (int pos = 0; pos < kPositions; ++pos) {
+          std::memcpy(z[pos], m + pos * ps + o * ld + t0, static_cast<size_t>(lanes) * sizeof(float));
+        }
+      }
+      output_lanes(z, y);
+      for (int64_t l = 0; l < lanes; ++l) {
+        const TileOutput& to = outputs[t0 + l];
+        float* at = plane + to.offset;
+        at[0] = y[0][l] + b;
+        if (to.cols == 2) at[1] = y[1][l] + b;
+        if (to.rows == 2) {
+          at[p.ow] = y[2][l] + b;
+          if (to.cols == 2) at[p.ow + 1] = y[3][l] + b;
+        }
+      }
+    }
+  }
+}
+
 // run_forward over groups of images whose tiles sit side by side in one GEMM per position, the
 // positions split over the threads: for maps of few tiles (14x14 ones have 49), where run_forward's
 // chunks of one or two images make thin GEMMs that stream the transformed kernels again for every
@@ -312,26 +467,27 @@ bool run_forward_grouped(const float* in, const float* u, const float* bias, flo
   const int64_t nb = std::clamp<int64_t>(kGroupFloats / per_image, 1, p.n);
   PooledFloats v(kPositions * p.cin * nb * p.tiles, false);
   PooledFloats m(kPositions * p.cout * nb * p.tiles, false);
+  const std::vector<int32_t> corner = tile_corners(p);
+  const std::vector<TileOutput> outputs = tile_outputs_of(p);
   std::atomic<bool> finite{true};
   for (int64_t i0 = 0; i0 < p.n; i0 += nb) {
     const int64_t cnt = std::min(nb, p.n - i0), ld = cnt * p.tiles;
     for (int64_t gr = 0; gr < p.groups; ++gr) {
       const auto image = [&](int64_t j, int64_t channels) { return ((i0 + j) * p.groups + gr) * channels; };
       parallel_for(cnt, 1, [&](int64_t lo, int64_t hi) {
-        float* work = grow(scratch().a, input_work(p));
+        float* plane = grow(scratch().a, p.hp * p.wp);
         bool ok = true;
         for (int64_t j = lo; j < hi; ++j) {
-          ok &= input_transform(in + image(j, p.cin) * p.h * p.w, p, work, v.data() + j * p.tiles, ld);
+          ok &= input_transform_lanes(in + image(j, p.cin) * p.h * p.w, p, corner.data(), plane, v.data() + j * p.tiles, ld);
         }
         if (!ok) finite.store(false, std::memory_order_relaxed);
       });
       sgemm_batched(u + gr * kPositions * p.cout * p.cin, v.data(), m.data(), kPositions, p.cout, ld, p.cin, false,
                     false, p.cout * p.cin, p.cin * ld, false);
       parallel_for(cnt, 1, [&](int64_t lo, int64_t hi) {
-        float* work = grow(scratch().a, input_work(p));
         for (int64_t j = lo; j < hi; ++j) {
-          output_transform(m.data() + j * p.tiles, ld, p, bias == nullptr ? nullptr : bias + gr * p.cout, work,
-                           out + image(j, p.cout) * p.oh * p.ow);
+          output_transform_lanes(m.data() + j * p.tiles, ld, p, outputs.data(),
+                                 bias == nullptr ? nullptr : bias + gr * p.cout, out + image(j, p.cout) * p.oh * p.ow);
         }
       });
     }
@@ -375,6 +531,12 @@ bool conv_winograd_applies(const ConvGeometry& g) {
   return g.kh == 3 && g.kw == 3 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 && g.dilation_w == 1 &&
          g.pad_h <= 2 && g.pad_w <= 2 && g.oh >= 1 && g.ow >= 1 && g.oh == g.h + 2 * g.pad_h - 2 &&
          g.ow == g.w + 2 * g.pad_w - 2 && g.c / g.groups >= kMinChannels && g.o / g.groups >= kMinChannels;
+}
+
+bool conv_winograd_preferred(const ConvGeometry& g) {
+  const Plan p = plan_of(g.n, g.groups, g.c / g.groups, g.o / g.groups, g.h, g.w, g.pad_h, g.pad_w);
+  return conv_winograd_applies(g) && g.oh >= kPreferredRows && g.ow >= kPreferredRows &&
+         std::min(p.cin, p.cout) >= kPreferredChannels && g.n * p.tiles >= kMinGemmTiles;
 }
 
 bool conv2d_winograd(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g) {

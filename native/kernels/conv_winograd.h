@@ -11,6 +11,11 @@ namespace pt {
 
 bool conv_winograd_applies(const ConvGeometry& g);
 
+// Whether Winograd should go before the direct kernels of conv_direct.h on 7x7 and 8x8 maps: on
+// maps at least 7 wide and high, with at least 128 channels in and out a group and 128 tiles in
+// the batch, where its 2.25x fewer multiplies pay for the transforms (native/README.md, Convolution).
+bool conv_winograd_preferred(const ConvGeometry& g);
+
 bool conv2d_winograd(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g);
 
 bool conv2d_backward_input_winograd(const float* gy, const float* w, float* gx, const ConvGeometry& g);

@@ -753,6 +753,7 @@ const CONVS: Conv2dGeometry[] = [
   conv(33, 32, 14, 14, 64, 3, 3, [1, 1], [1, 1], [1, 1], 1), // the benchmark CNN's second layer
   conv(19, 1, 28, 28, 32, 3, 3, [1, 1], [1, 1], [1, 1], 1), // its first layer: wide layout, many images per GEMM
   conv(41, 8, 9, 9, 128, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 4 images a chunk = 100 tiles: grouped, 38 + 3 images
+  conv(8, 128, 7, 7, 128, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 7x7, 128 channels, 128 tiles: Winograd before direct
   // Winograd and wide on maps of at least 64 positions (smaller ones take the batch path).
   conv(5, 8, 9, 11, 12, 3, 3, [1, 1], [1, 1], [1, 1], 1),
   conv(3, 9, 10, 9, 10, 3, 3, [1, 1], [2, 1], [1, 1], 1),
@@ -903,6 +904,7 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
     conv(2, 2, 6, 7, 3, 3, 3, [1, 1], [1, 1], [1, 1], 1),
     conv(3, 8, 9, 9, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // Winograd
     conv(6, 8, 9, 9, 128, 3, 3, [1, 1], [1, 1], [1, 1], 1), // Winograd over a group of images
+    conv(8, 128, 7, 7, 128, 3, 3, [1, 1], [1, 1], [1, 1], 1), // Winograd before direct, which redoes the call
     conv(2, 2, 9, 9, 3, 3, 3, [1, 1], [1, 1], [1, 1], 1), // wide
     conv(3, 16, 1, 1, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // rows path, centre tap only unless not finite
     conv(128, 16, 2, 2, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // rows path by classes: the single GEMM if not finite
