@@ -30,6 +30,29 @@ PT_SIMD_CLONES void adam_range(float* __restrict p, const float* __restrict g, f
   }
 }
 
+struct SgdCoeffs {
+  double lr, momentum, undamped, decay;
+};
+
+// SGD without momentum over n parameters; like adam_range, a cloned loop of its own.
+PT_SIMD_CLONES void sgd_plain_range(float* __restrict p, const float* __restrict g, int64_t n, const SgdCoeffs c) {
+  for (int64_t i = 0; i < n; ++i) p[i] = static_cast<float>(p[i] - c.lr * (g[i] + c.decay * p[i]));
+}
+
+// SGD with momentum over n parameters: the buffer set to the gradient on the first step
+// (`first`), else blended. In double, as the loop was before it was split per case: 2 doubles a
+// vector on the baseline build, so ResNet-18's 11.2M parameters took 17 ms a step at one thread.
+template <bool first>
+PT_SIMD_CLONES void sgd_momentum_range(float* __restrict p, const float* __restrict g, float* __restrict buf, int64_t n,
+                                       const SgdCoeffs c, bool nesterov) {
+  for (int64_t i = 0; i < n; ++i) {
+    const double d = g[i] + c.decay * p[i];
+    const double b = first ? d : c.momentum * buf[i] + c.undamped * d;
+    buf[i] = static_cast<float>(b);
+    p[i] = static_cast<float>(p[i] - c.lr * (nesterov ? d + c.momentum * b : b));
+  }
+}
+
 }  // namespace
 
 void adam_step(float* p, const float* g, float* m, float* v, int64_t n, const AdamParams& o) {
@@ -43,15 +66,14 @@ void adam_step(float* p, const float* g, float* m, float* v, int64_t n, const Ad
 }
 
 void sgd_step(float* p, const float* g, float* buf, int64_t n, const SgdParams& o) {
+  const SgdCoeffs c{o.lr, o.momentum, 1.0 - o.dampening, o.weight_decay};
   parallel_for(n, kGrain, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) {
-      double d = g[i] + o.weight_decay * p[i];
-      if (buf != nullptr) {
-        const double b = o.first_step ? d : o.momentum * buf[i] + (1.0 - o.dampening) * d;
-        buf[i] = static_cast<float>(b);
-        d = o.nesterov ? d + o.momentum * b : b;
-      }
-      p[i] = static_cast<float>(p[i] - o.lr * d);
+    if (buf == nullptr) {
+      sgd_plain_range(p + lo, g + lo, hi - lo, c);
+    } else if (o.first_step) {
+      sgd_momentum_range<true>(p + lo, g + lo, buf + lo, hi - lo, c, o.nesterov);
+    } else {
+      sgd_momentum_range<false>(p + lo, g + lo, buf + lo, hi - lo, c, o.nesterov);
     }
   });
 }

@@ -1288,7 +1288,7 @@ nativeTest('adamStep and sgdStep match the reference', (be) => {
         );
         b.sgdStep(
           { p: q, g, buf: null },
-          { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, firstStep: false },
+          { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 1e-3, nesterov: false, firstStep: false },
         );
         return [p, buf, q];
       });
