@@ -41,15 +41,17 @@ constexpr int64_t kPositions = 16;
 // maps (196 tiles a chunk) ran 13-15% slower and the 56x56 ones up to 37%; the 14x14 ones (49) 10-15%
 // faster, with groups of 8 MiB rather than 4 (7% slower), 16 (3-8%) or 32.
 constexpr int64_t kMinGemmTiles = 128;
-// conv_winograd_preferred's channel floor. ResNet-18 (224x224, 8 images), forward / input gradient
-// at 1 and 2 threads against the direct kernels: its 7x7 stage (512 channels) 17.1-20.3 → 16.3-17.3
-// ms and 9.6-10.2 → 8.7-9.2; 8x8 maps of 64 images, 128 channels 10.4 → 8.1 and 5.2 → 4.0, 256
-// channels 40 → 27 and 20.3 → 13.6; but 64 channels 3.2 → 3.2-3.8 and 1.7 → 2.6, and one image
-// of 7x7 (16 tiles) 4.3-5.5 → 7.3-7.9.
+// Where conv_winograd_preferred sends a layer to Winograd before the direct and im2row kernels:
+// at least 128 channels in and out a group, 128 tiles in the batch, maps at least 4x4 whose tiles
+// cover at most a third more outputs than the map has. Measured forward / input gradient at 1 and
+// 2 threads (ms): ResNet-18 at 224x224 (8 images), 7x7 maps of 512 channels 17.1-20.3 → 16.3-17.3
+// and 9.6-10.2 → 8.7-9.2; 64 images, 4x4 maps of 128 channels 2.3 → 1.8 and 1.2 → 0.9, of 256
+// channels 9.5-10.5 → 7.4-7.7; 6x6 of 128 channels 5.8 → 4.3-4.6; 8x8 of 128 channels 10.4 → 8.1,
+// of 256 40 → 27. Below the thresholds the other paths win: 8x8 maps of 64 channels (2.7 against
+// 3.1-3.2), 5x5 and 3x3 maps (44% and 78% more outputs: 3.7-3.8 against 4.3-4.4, 1.2 against
+// 1.8-2.0), 2x2 and 1x1 maps, and one image of 7x7 (16 tiles: 4.3-5.5 against 7.3-7.9).
 constexpr int64_t kPreferredChannels = 128;
-// ... and its smallest map side: on 4x4 and 2x2 maps (the batch's 128 channels, 64 images) the
-// im2row path of conv_rows.h stays faster (1.4 against 2.1 ms, 0.9 against 2.8 at two threads).
-constexpr int64_t kPreferredRows = 7;
+constexpr int64_t kPreferredSide = 4;
 constexpr int64_t kGroupFloats = int64_t{1} << 21;
 
 // One Winograd convolution: in (n, groups·cin, h, w) → out (n, groups·cout, oh, ow), with
@@ -164,6 +166,23 @@ uint32_t copy_checked(const float* __restrict src, float* __restrict dst, int64_
     std::memcpy(&bits, src + i, sizeof bits);
     bad |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
     dst[i] = src[i];
+  }
+  return bad;
+}
+
+// dst rows (wp apart) = the h rows of w floats at src; returns nonzero when some value is an
+// infinity or NaN. Without loop distribution: GCC would call memcpy for every row, which on the
+// rows of 4 of a 4x4 map cost more than the copy.
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) uint32_t copy_plane_checked(
+    const float* __restrict src, int64_t h, int64_t w, float* __restrict dst, int64_t wp) {
+  uint32_t bad = 0;
+  for (int64_t y = 0; y < h; ++y) {
+    for (int64_t x = 0; x < w; ++x) {
+      uint32_t bits;
+      std::memcpy(&bits, src + y * w + x, sizeof bits);
+      bad |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+      dst[y * wp + x] = src[y * w + x];
+    }
   }
   return bad;
 }
@@ -326,23 +345,24 @@ bool grad_transform(const float* gy, int64_t ld, const Plan& p, float* work, flo
   return bad == 0;
 }
 
-// The grouped path's transforms take 16 tiles at a time, one a lane (run_forward's transforms walk
-// rows of tiles, which on maps of 4 to 7 tiles a row leaves most of each vector empty): `corner`
-// holds each tile's offset in the padded plane (2·ty·wp + 2·tx), padded to whole blocks with the
-// last tile's.
-std::vector<int32_t> tile_corners(const Plan& p) {
-  const int64_t blocks = (p.tiles + kLanes - 1) / kLanes;
-  std::vector<int32_t> corner(static_cast<size_t>(blocks * kLanes));
+// The grouped path's transforms take 16 tiles at a time, one a lane, the tiles of a group's images
+// one after another (run_forward's transforms walk rows of tiles, which on maps of 2 to 7 tiles a
+// row leaves most of each vector empty). Tile T of a group is tile T % tiles of image T / tiles:
+// `corner` holds its offset in the group's padded planes of one channel (image after image, hp·wp
+// each), padded to whole blocks with the last tile's.
+std::vector<int64_t> tile_corners(const Plan& p, int64_t images) {
+  const int64_t count = images * p.tiles, blocks = (count + kLanes - 1) / kLanes;
+  std::vector<int64_t> corner(static_cast<size_t>(blocks * kLanes));
   for (int64_t t = 0; t < blocks * kLanes; ++t) {
-    const int64_t tt = std::min(t, p.tiles - 1);
-    corner[static_cast<size_t>(t)] = static_cast<int32_t>(2 * (tt / p.tw) * p.wp + 2 * (tt % p.tw));
+    const int64_t tt = std::min(t, count - 1), j = tt / p.tiles, k = tt % p.tiles;
+    corner[static_cast<size_t>(t)] = j * p.hp * p.wp + 2 * (k / p.tw) * p.wp + 2 * (k % p.tw);
   }
   return corner;
 }
 
 // Bᵀ d B of the 16 tiles whose corners are corner[0, 16) in the padded plane (row length wp): the
 // lanes < `lanes` of position pos go to v[pos·ps, +lanes).
-PT_SIMD_CLONES void input_lanes(const float* __restrict plane, int64_t wp, const int32_t* __restrict corner,
+PT_SIMD_CLONES void input_lanes(const float* __restrict plane, int64_t wp, const int64_t* __restrict corner,
                                 int64_t lanes, float* __restrict v, int64_t ps) {
   float d[kPositions][kLanes];
   for (int r = 0; r < 4; ++r) {
@@ -392,49 +412,55 @@ PT_SIMD_CLONES void output_lanes(const float (&z)[kPositions][kLanes], float (&y
   }
 }
 
-// input_transform for the grouped path: one image-group in (cin, h, w) → v[(pos·cin + c)·ld + t].
-// False when `in` is not all finite.
-bool input_transform_lanes(const float* in, const Plan& p, const int32_t* corner, float* plane, float* v, int64_t ld) {
-  const int64_t ps = p.cin * ld;
+// input_transform for the grouped path: channels [c0, c1) of the `images` images at in (cin, h, w
+// each, image_stride apart) → v[(pos·cin + c)·ld + T]. False when they are not all finite.
+bool input_transform_lanes(const float* in, int64_t image_stride, int64_t images, int64_t c0, int64_t c1,
+                           const Plan& p, const int64_t* corner, float* planes, float* v, int64_t ld) {
+  const int64_t ps = p.cin * ld, count = images * p.tiles;
   uint32_t bad = 0;
-  std::fill(plane, plane + p.hp * p.wp, 0.0f);
-  for (int64_t c = 0; c < p.cin; ++c) {
-    for (int64_t y = 0; y < p.h; ++y) bad |= copy_checked(in + (c * p.h + y) * p.w, plane + (y + p.pad_h) * p.wp + p.pad_w, p.w);
-    for (int64_t t0 = 0; t0 < p.tiles; t0 += kLanes) {
-      input_lanes(plane, p.wp, corner + t0, std::min<int64_t>(kLanes, p.tiles - t0), v + c * ld + t0, ps);
+  std::fill(planes, planes + images * p.hp * p.wp, 0.0f);
+  for (int64_t c = c0; c < c1; ++c) {
+    for (int64_t j = 0; j < images; ++j) {
+      bad |= copy_plane_checked(in + j * image_stride + c * p.h * p.w, p.h, p.w,
+                                planes + j * p.hp * p.wp + p.pad_h * p.wp + p.pad_w, p.wp);
+    }
+    for (int64_t t0 = 0; t0 < count; t0 += kLanes) {
+      input_lanes(planes, p.wp, corner + t0, std::min<int64_t>(kLanes, count - t0), v + c * ld + t0, ps);
     }
   }
   return bad == 0;
 }
 
-// Where a tile's 2x2 outputs go in an output plane: the offset of its first, and how many of its
-// rows and columns lie inside the output (edge tiles of odd sizes keep 1).
+// Where a group's tile T puts its 2x2 outputs: the offset of the first from its image's output
+// plane of channel 0 (images image_stride apart), and how many of its rows and columns lie inside
+// the output (edge tiles of odd sizes keep 1).
 struct TileOutput {
-  int32_t offset;
-  int16_t rows, cols;
+  int64_t offset;
+  int32_t rows, cols;
 };
 
-std::vector<TileOutput> tile_outputs_of(const Plan& p) {
-  std::vector<TileOutput> outputs(static_cast<size_t>(p.tiles));
-  for (int64_t t = 0; t < p.tiles; ++t) {
-    const int64_t oy = 2 * (t / p.tw), ox = 2 * (t % p.tw);
-    outputs[static_cast<size_t>(t)] = {static_cast<int32_t>(oy * p.ow + ox), static_cast<int16_t>(std::min<int64_t>(2, p.oh - oy)),
-                                       static_cast<int16_t>(std::min<int64_t>(2, p.ow - ox))};
+std::vector<TileOutput> tile_outputs_of(const Plan& p, int64_t images, int64_t image_stride) {
+  std::vector<TileOutput> outputs(static_cast<size_t>(images * p.tiles));
+  for (int64_t t = 0; t < images * p.tiles; ++t) {
+    const int64_t j = t / p.tiles, k = t % p.tiles, oy = 2 * (k / p.tw), ox = 2 * (k % p.tw);
+    outputs[static_cast<size_t>(t)] = {j * image_stride + oy * p.ow + ox, static_cast<int32_t>(std::min<int64_t>(2, p.oh - oy)),
+                                       static_cast<int32_t>(std::min<int64_t>(2, p.ow - ox))};
   }
   return outputs;
 }
 
-// output_transform for the grouped path: m[(pos·cout + o)·ld + t] → out (cout, oh, ow), plus bias.
-void output_transform_lanes(const float* m, int64_t ld, const Plan& p, const TileOutput* outputs, const float* bias,
-                            float* out) {
+// output_transform for the grouped path: m[(pos·cout + o)·ld + T] → the output channels [o0, o1)
+// of `count` tiles (outputs says where), plus bias.
+void output_transform_lanes(const float* m, int64_t ld, int64_t count, int64_t o0, int64_t o1, const Plan& p,
+                            const TileOutput* outputs, const float* bias, float* out) {
   const int64_t ps = p.cout * ld;
   alignas(64) float z[kPositions][kLanes] = {};
   alignas(64) float y[4][kLanes];
-  for (int64_t o = 0; o < p.cout; ++o) {
+  for (int64_t o = o0; o < o1; ++o) {
     const float b = bias == nullptr ? 0.0f : bias[o];
     float* plane = out + o * p.oh * p.ow;
-    for (int64_t t0 = 0; t0 < p.tiles; t0 += kLanes) {
-      const int64_t lanes = std::min<int64_t>(kLanes, p.tiles - t0);
+    for (int64_t t0 = 0; t0 < count; t0 += kLanes) {
+      const int64_t lanes = std::min<int64_t>(kLanes, count - t0);
       if (lanes == kLanes) {
         for (int pos = 0; pos < kPositions; ++pos) std::memcpy(z[pos], m + pos * ps + o * ld + t0, sizeof z[pos]);
       } else {
@@ -467,28 +493,26 @@ bool run_forward_grouped(const float* in, const float* u, const float* bias, flo
   const int64_t nb = std::clamp<int64_t>(kGroupFloats / per_image, 1, p.n);
   PooledFloats v(kPositions * p.cin * nb * p.tiles, false);
   PooledFloats m(kPositions * p.cout * nb * p.tiles, false);
-  const std::vector<int32_t> corner = tile_corners(p);
-  const std::vector<TileOutput> outputs = tile_outputs_of(p);
+  const int64_t in_stride = p.groups * p.cin * p.h * p.w, out_stride = p.groups * p.cout * p.oh * p.ow;
+  const std::vector<int64_t> corner = tile_corners(p, nb);
+  const std::vector<TileOutput> outputs = tile_outputs_of(p, nb, out_stride);
   std::atomic<bool> finite{true};
   for (int64_t i0 = 0; i0 < p.n; i0 += nb) {
     const int64_t cnt = std::min(nb, p.n - i0), ld = cnt * p.tiles;
     for (int64_t gr = 0; gr < p.groups; ++gr) {
-      const auto image = [&](int64_t j, int64_t channels) { return ((i0 + j) * p.groups + gr) * channels; };
-      parallel_for(cnt, 1, [&](int64_t lo, int64_t hi) {
-        float* plane = grow(scratch().a, p.hp * p.wp);
-        bool ok = true;
-        for (int64_t j = lo; j < hi; ++j) {
-          ok &= input_transform_lanes(in + image(j, p.cin) * p.h * p.w, p, corner.data(), plane, v.data() + j * p.tiles, ld);
+      const float* in_g = in + (i0 * p.groups + gr) * p.cin * p.h * p.w;
+      parallel_for(p.cin, 1, [&](int64_t lo, int64_t hi) {
+        // nb planes, not cnt: the corners of a last, smaller group's padding lanes point up to them
+        float* planes = grow(scratch().a, nb * p.hp * p.wp);
+        if (!input_transform_lanes(in_g, in_stride, cnt, lo, hi, p, corner.data(), planes, v.data(), ld)) {
+          finite.store(false, std::memory_order_relaxed);
         }
-        if (!ok) finite.store(false, std::memory_order_relaxed);
       });
       sgemm_batched(u + gr * kPositions * p.cout * p.cin, v.data(), m.data(), kPositions, p.cout, ld, p.cin, false,
                     false, p.cout * p.cin, p.cin * ld, false);
-      parallel_for(cnt, 1, [&](int64_t lo, int64_t hi) {
-        for (int64_t j = lo; j < hi; ++j) {
-          output_transform_lanes(m.data() + j * p.tiles, ld, p, outputs.data(),
-                                 bias == nullptr ? nullptr : bias + gr * p.cout, out + image(j, p.cout) * p.oh * p.ow);
-        }
+      parallel_for(p.cout, 1, [&](int64_t lo, int64_t hi) {
+        output_transform_lanes(m.data(), ld, ld, lo, hi, p, outputs.data(), bias == nullptr ? nullptr : bias + gr * p.cout,
+                               out + (i0 * p.groups + gr) * p.cout * p.oh * p.ow);
       });
     }
   }
@@ -535,7 +559,7 @@ bool conv_winograd_applies(const ConvGeometry& g) {
 
 bool conv_winograd_preferred(const ConvGeometry& g) {
   const Plan p = plan_of(g.n, g.groups, g.c / g.groups, g.o / g.groups, g.h, g.w, g.pad_h, g.pad_w);
-  return conv_winograd_applies(g) && g.oh >= kPreferredRows && g.ow >= kPreferredRows &&
+  return conv_winograd_applies(g) && g.oh >= kPreferredSide && g.ow >= kPreferredSide && 3 * p.tiles <= g.oh * g.ow &&
          std::min(p.cin, p.cout) >= kPreferredChannels && g.n * p.tiles >= kMinGemmTiles;
 }
 

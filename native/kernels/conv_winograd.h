@@ -11,9 +11,10 @@ namespace pt {
 
 bool conv_winograd_applies(const ConvGeometry& g);
 
-// Whether Winograd should go before the direct kernels of conv_direct.h on 7x7 and 8x8 maps: on
-// maps at least 7 wide and high, with at least 128 channels in and out a group and 128 tiles in
-// the batch, where its 2.25x fewer multiplies pay for the transforms (native/README.md, Convolution).
+// Whether Winograd should go before the direct and im2row kernels (conv_direct.h, conv_rows.h),
+// which otherwise take maps up to 8x8: with at least 128 channels in and out a group, 128 tiles in
+// the batch, on maps at least 4x4 that its 2x2 tiles cover with at most a third more outputs (so
+// 4x4, 6x6, 7x7, 8x8, not 5x5 or 3x3), where its 2.25x fewer multiplies pay for the transforms.
 bool conv_winograd_preferred(const ConvGeometry& g);
 
 bool conv2d_winograd(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g);
