@@ -40,8 +40,9 @@ PT_SIMD_CLONES void sgd_plain_range(float* __restrict p, const float* __restrict
 }
 
 // SGD with momentum over n parameters: the buffer set to the gradient on the first step
-// (`first`), else blended. In double, as the loop was before it was split per case: 2 doubles a
-// vector on the baseline build, so ResNet-18's 11.2M parameters took 17 ms a step at one thread.
+// (`first`), else blended. In double, as before; the single loop these two replace ran 2 doubles a
+// vector (the baseline build): ResNet-18's 11.2M parameters took 17.5 ms a step at one thread, 7.0
+// cloned.
 template <bool first>
 PT_SIMD_CLONES void sgd_momentum_range(float* __restrict p, const float* __restrict g, float* __restrict buf, int64_t n,
                                        const SgdCoeffs c, bool nesterov) {

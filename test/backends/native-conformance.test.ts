@@ -754,7 +754,7 @@ const CONVS: Conv2dGeometry[] = [
   conv(19, 1, 28, 28, 32, 3, 3, [1, 1], [1, 1], [1, 1], 1), // its first layer: wide layout, many images per GEMM
   conv(41, 8, 9, 9, 128, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 4 images a chunk = 100 tiles: grouped, 38 + 3 images
   conv(8, 128, 7, 7, 128, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 7x7, 128 channels, 128 tiles: Winograd before direct
-  conv(32, 128, 4, 4, 128, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 4x4 maps: Winograd before im2row, 8 images a lane block
+  conv(32, 128, 4, 4, 128, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 4x4 maps: Winograd before im2row, 4 images a lane block
   // Winograd and wide on maps of at least 64 positions (smaller ones take the batch path).
   conv(5, 8, 9, 11, 12, 3, 3, [1, 1], [1, 1], [1, 1], 1),
   conv(3, 9, 10, 9, 10, 3, 3, [1, 1], [2, 1], [1, 1], 1),
