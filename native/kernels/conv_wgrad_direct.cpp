@@ -260,6 +260,7 @@ Plan plan_of(const ConvGeometry& g, int64_t tb) {
   int64_t next = 0;
   for (const std::vector<int64_t>& group : offset_groups(g, tb / g.c)) {
     SlotGroup sg{next, next, Window{g.oh, 0, g.ow, 0}, true};
+    const Window first = window_of(g, group.front());
     for (const int64_t k : group) {
       const int64_t ki = k / g.kw, kj = k % g.kw;
       p.slot[static_cast<size_t>(k)] = next++;
@@ -268,7 +269,6 @@ Plan plan_of(const ConvGeometry& g, int64_t tb) {
         p.direct.push_back((c * g.h + ki - g.pad_h) * g.w + kj - g.pad_w);
       }
       const Window w = window_of(g, k);
-      const Window first = window_of(g, group.front());
       sg.exact = sg.exact && !(w < first) && !(first < w);
       Window& box = sg.box;
       if (w.oy0 < w.oy1 && w.ox0 < w.ox1) {
