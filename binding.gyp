@@ -40,6 +40,18 @@
       ],
     },
     {
+      # AMX-BF16 (TDPBF16PS on tile registers), its left-over steps with VDPBF16PS: only where the
+      # compiler takes -mamx-bf16; without it the file compiles to a stub (gemm_bf16_amx.cpp).
+      'target_name': 'polytask_gemm_bf16_amx',
+      'type': 'static_library',
+      'sources': ['native/kernels/gemm_bf16_amx.cpp'],
+      'conditions': [
+        ["target_arch=='x64' and OS!='win' and '<!(node native/cc-supports-flag.mjs -mamx-bf16)'=='1' and '<!(node native/cc-supports-flag.mjs -mavx512bf16)'=='1'", {
+          'cflags': ['-mamx-tile', '-mamx-bf16', '-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512bf16', '-mavx2', '-mfma'],
+        }],
+      ],
+    },
+    {
       'target_name': 'polytask_gemm_avx2',
       'type': 'static_library',
       'sources': ['native/kernels/gemm_avx2.cpp'],
@@ -96,6 +108,7 @@
         'polytask_gemm_avx512',
         'polytask_gemm_avx2',
         'polytask_gemm_bf16_avx512',
+        'polytask_gemm_bf16_amx',
       ],
       'libraries': ['-lpthread'],
     },

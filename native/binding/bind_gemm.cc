@@ -92,10 +92,26 @@ Napi::Value SetGemmPrecision(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// gemmBf16Kernel(): what bf16 runs on with the fp32 kernel in use: 'avx512bf16' or '<kernel>+emulated'.
+// gemmBf16Kernel(): what bf16 runs on with the fp32 kernel in use: 'amx-bf16', 'avx512bf16' or
+// '<kernel>+emulated'.
 Napi::Value GemmBf16Kernel(const Napi::CallbackInfo& info) {
   Args args(info, "gemmBf16Kernel", 0);
   return Napi::String::New(info.Env(), pt::gemm_bf16_kernel_name());
+}
+
+// gemmBf16Kernels(): the native bf16 kernels this CPU runs, best first, comma-separated ('' if none).
+Napi::Value GemmBf16Kernels(const Napi::CallbackInfo& info) {
+  Args args(info, "gemmBf16Kernels", 0);
+  return Napi::String::New(info.Env(), pt::gemm_bf16_kernels());
+}
+
+// setGemmBf16Kernel(name): which native bf16 kernel bf16 mode runs on while the fp32 kernel is avx512.
+Napi::Value SetGemmBf16Kernel(const Napi::CallbackInfo& info) {
+  Args args(info, "setGemmBf16Kernel", 1);
+  const std::string name = args.string(args[0], "'name'");
+  PT_CHECK(args, pt::set_gemm_bf16_kernel(name.c_str()),
+           "unknown or unsupported bf16 kernel '" + name + "' (this CPU runs: '" + pt::gemm_bf16_kernels() + "')");
+  return info.Env().Undefined();
 }
 
 // numThreads(): the size of the thread pool (POLYTASK_NUM_THREADS or the hardware concurrency).
@@ -116,6 +132,8 @@ void register_gemm(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmPrecision", Napi::Function::New(env, GemmPrecision, "gemmPrecision"));
   exports.Set("setGemmPrecision", Napi::Function::New(env, SetGemmPrecision, "setGemmPrecision"));
   exports.Set("gemmBf16Kernel", Napi::Function::New(env, GemmBf16Kernel, "gemmBf16Kernel"));
+  exports.Set("gemmBf16Kernels", Napi::Function::New(env, GemmBf16Kernels, "gemmBf16Kernels"));
+  exports.Set("setGemmBf16Kernel", Napi::Function::New(env, SetGemmBf16Kernel, "setGemmBf16Kernel"));
   exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
 }
 

@@ -8,8 +8,9 @@
  * code after its first `await` would run outside the scope; a whole program (the CLI's
  * `--precision bf16`) uses `setDefaultPrecision`.
  *
- * On a CPU with AVX512-BF16 the native backend runs VDPBF16PS; elsewhere it rounds the operands
- * and runs the fp32 kernels: the same numbers up to the order of the fp32 sums, without the speed.
+ * On a CPU with AMX-BF16 the native backend runs TDPBF16PS on tile registers, on one with
+ * AVX512-BF16 VDPBF16PS; elsewhere it rounds the operands and runs the fp32 kernels: the same numbers up to the
+ * order of the fp32 sums, without the speed.
  *
  * @example
  * const loss = autocast('bf16', () => lossFn(model.forward(x), y));

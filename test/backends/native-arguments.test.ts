@@ -175,6 +175,7 @@ nativeTest('elementwise, reduce and movement kernels reject bad arguments', (_be
   rejects(raw, 'setGemmKernel', RangeError, /unknown or unsupported kernel 'avx9000'/, (a) =>
     a['setGemmKernel']!('avx9000'),
   );
+  rejects(raw, 'setGemmBf16Kernel', TypeError, /'name' must be a string/, (a) => a['setGemmBf16Kernel']!(42));
   const blocks = raw.gemmConfig();
   rejects(raw, 'setGemmBlocks', RangeError, /must be all positive, or all 0/, (a) => a['setGemmBlocks']!(256, 0, 512));
   rejects(raw, 'setGemmBlocks', RangeError, /'mc'/, (a) => a['setGemmBlocks']!(256, 70000, 512));

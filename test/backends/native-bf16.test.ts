@@ -1,7 +1,8 @@
 /**
  * bf16 mixed precision of the GEMM (native/kernels/gemm_bf16*.cpp) against the JS reference's bf16
- * matmul, on every way this CPU runs it: AVX512-BF16 (VDPBF16PS) where the CPU has it, and the
- * emulation over each fp32 micro-kernel (`setGemmKernel('avx2')` etc.). Both sides round the same
+ * matmul, on every way this CPU runs it: AMX-BF16 (TDPBF16PS) and AVX512-BF16 (VDPBF16PS) where the
+ * CPU has them (`setGemmBf16Kernel`), and the emulation over each fp32 micro-kernel
+ * (`setGemmKernel('avx2')` etc.). Both sides round the same
  * operands the same way, so matmul agrees to the fp32 summation tolerance; the convolutions whose
  * native path transforms its operands first (Winograd) round other numbers, and take bf16
  * tolerances. Exact cases check the rounding itself (ties to even, overflow to infinity, NaN).
@@ -11,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { Backend, Conv2dGeometry } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backends/js/index.js';
 import { autocast } from '../../src/tensor/autocast.js';
+import type { NativeAddon } from '../../src/backends/native/index.js';
 import { Gen, assertArraysClose, compare, gemmTol, nativeTest, type Tol } from './native-helpers.js';
 
 /** bf16 operands that differ by the rounding of transformed inputs: 2^-8 relative per product. */
@@ -31,18 +33,32 @@ const SIZES: Array<[number, number, number]> = [
   [4, 5, 0],
 ];
 
-function eachKernel(
-  raw: { gemmKernels(): string; gemmKernel(): string; setGemmKernel(k: string): void },
-  body: (kernel: string) => void,
-): void {
+/**
+ * Runs `body` once on every way this CPU runs bf16: each fp32 micro-kernel's emulation, and, under
+ * avx512, each native bf16 kernel (AMX-BF16, AVX512-BF16) the CPU has; `kernel` names the fp32 one.
+ */
+function eachKernel(raw: NativeAddon, body: (kernel: string) => void): void {
   const initial = raw.gemmKernel();
+  const initialBf16 = raw.gemmBf16Kernel();
   try {
     for (const kernel of raw.gemmKernels().split(',')) {
       raw.setGemmKernel(kernel);
-      body(kernel);
+      const natives =
+        kernel === 'avx512'
+          ? raw
+              .gemmBf16Kernels()
+              .split(',')
+              .filter((k) => k !== '')
+          : [];
+      if (natives.length === 0) body(kernel);
+      for (const bf16 of natives) {
+        raw.setGemmBf16Kernel(bf16);
+        body(kernel);
+      }
     }
   } finally {
     raw.setGemmKernel(initial);
+    if (raw.gemmBf16Kernels().split(',').includes(initialBf16)) raw.setGemmBf16Kernel(initialBf16);
   }
 }
 
@@ -244,7 +260,7 @@ nativeTest('bf16 convolutions (im2col, wide, Winograd) match the reference withi
   }
 });
 
-nativeTest('the precision controls: names, errors, and AVX512-BF16 used where the CPU has it', (_be, raw) => {
+nativeTest('the precision controls: names, errors, and AMX or AVX512-BF16 used where the CPU has it', (_be, raw) => {
   assert.equal(raw.gemmPrecision(), 'fp32');
   assert.equal(
     autocast('bf16', () => raw.gemmPrecision()),
@@ -261,9 +277,22 @@ nativeTest('the precision controls: names, errors, and AVX512-BF16 used where th
   } catch {
     // not Linux: only the names are checked
   }
+  const defaultBf16 = raw.gemmBf16Kernel();
+  const natives = raw.gemmBf16Kernels();
+  // AMX also needs the OS's permission, which the flags cannot tell: where the CPU has it, AMX is
+  // either first or absent (and then the kernel refused the tile state).
+  if (/\bavx512_bf16\b/.test(flags)) assert.match(natives, /^(amx-bf16,)?avx512bf16$/);
+  else assert.equal(natives, '');
+  if (!/\bamx_bf16\b/.test(flags)) assert.ok(!natives.includes('amx'), natives);
+  assert.throws(() => raw.setGemmBf16Kernel('amx9000'), {
+    name: 'RangeError',
+    message: /setGemmBf16Kernel: unknown or unsupported bf16 kernel 'amx9000'/,
+  });
   eachKernel(raw, (kernel) => {
     const bf16 = raw.gemmBf16Kernel();
-    if (kernel === 'avx512' && /\bavx512_bf16\b/.test(flags)) assert.equal(bf16, 'avx512bf16');
+    if (kernel === 'avx512' && natives !== '') assert.ok(natives.split(',').includes(bf16), bf16);
     else assert.equal(bf16, `${kernel}+emulated`);
   });
+  // the best native kernel is the default (POLYTASK_GEMM_BF16_KERNEL unset)
+  if (raw.gemmKernel() === 'avx512' && natives !== '') assert.equal(defaultBf16, natives.split(',')[0]);
 });

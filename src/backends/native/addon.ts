@@ -66,8 +66,12 @@ export interface NativeAddon extends Omit<Backend, 'name' | 'binary'> {
   gemmPrecision(): Precision;
   /** Sets it for the whole process (src/backend/precision.ts calls it; autocast sets that). */
   setGemmPrecision(precision: Precision): void;
-  /** What bf16 runs on with the micro-kernel in use: 'avx512bf16', or '<kernel>+emulated'. */
+  /** What bf16 runs on with the micro-kernel in use: 'amx-bf16', 'avx512bf16', or '<kernel>+emulated'. */
   gemmBf16Kernel(): string;
+  /** The native bf16 kernels this CPU runs, best first, comma-separated ('' when none). */
+  gemmBf16Kernels(): string;
+  /** Which native bf16 kernel bf16 mode runs on while the micro-kernel is avx512 (tests, benchmarks). */
+  setGemmBf16Kernel(name: string): void;
   /** Threads the kernels split work over (POLYTASK_NUM_THREADS, else the hardware concurrency). */
   numThreads(): number;
 
