@@ -206,8 +206,9 @@ const GemmKernel* gemm_kernel_amx_bf16() {
   static const GemmKernel* table = [] {
     const GemmKernel* avx512bf16 = gemm_kernel_avx512bf16();
     if (avx512bf16 == nullptr || avx512bf16->nr != kNR) return static_cast<const GemmKernel*>(nullptr);
-    static const GemmKernel k = {"amx-bf16", kMR, kNR, micro, micro_rows, pack_a, avx512bf16->pack_b,
-                                 sgemm_reference_bf16};
+    // B's pair layout is the AVX512-BF16 kernel's, so is its packing; KC in whole tile blocks
+    static const GemmKernel k = {
+        "amx-bf16", kMR, kNR, micro, micro_rows, pack_a, avx512bf16->pack_b, sgemm_reference_bf16, 2 * kBlockPairs};
     return &k;
   }();
   return table;

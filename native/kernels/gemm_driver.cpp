@@ -206,7 +206,7 @@ void macro_kernel(const GemmKernel& kr, int64_t mc, int64_t nc, int64_t kc, cons
 void blocked_gemm(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g) {
   const int64_t mc_max = block_along(g.m, bl.mc, kr.mr, bl.exact);
   const int64_t nc_max = block_along(g.n, bl.nc, kr.nr, bl.exact);
-  const int64_t kc_max = block_along(g.k, bl.kc, 1, bl.exact);
+  const int64_t kc_max = block_along(g.k, bl.kc, kr.k_unit, bl.exact);
   float* pa = tl_pack_a.reserve(static_cast<size_t>(mc_max * kc_max));
   float* pb = tl_pack_b.reserve(static_cast<size_t>(nc_max * kc_max));
   for (int64_t jc = 0; jc < g.n; jc += nc_max) {
@@ -287,7 +287,7 @@ constexpr int64_t kPackedBBytes = 4 << 20, kPackedBPanels = 8;
 // column group.
 void gemm_shared_panels(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g, int threads) {
   const int64_t nc_max = block_along(g.n, bl.nc, kr.nr, bl.exact);
-  const int64_t kc_max = block_along(g.k, bl.kc, 1, bl.exact);
+  const int64_t kc_max = block_along(g.k, bl.kc, kr.k_unit, bl.exact);
   const int64_t panel_floats = kc_max * nc_max;
   const int64_t k_panels = (g.k + kc_max - 1) / kc_max;
   const int64_t group = std::clamp<int64_t>(kPackedBBytes / (panel_floats * static_cast<int64_t>(sizeof(float))), 1,
@@ -347,7 +347,7 @@ struct TileGrid {
   int64_t rows, cols;
 };
 TileGrid tile_grid(const GemmKernel& kr, const GemmBlocks& bl, const Problem& g, int threads) {
-  if (block_along(g.k, bl.kc, 1, bl.exact) < g.k) return {0, 0};
+  if (block_along(g.k, bl.kc, kr.k_unit, bl.exact) < g.k) return {0, 0};
   const int64_t nc_max = block_along(g.n, bl.nc, kr.nr, bl.exact);
   const int64_t blocks = (g.n + nc_max - 1) / nc_max;
   int64_t cols = blocks, rows = 1;

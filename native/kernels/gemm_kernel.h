@@ -29,6 +29,9 @@ struct GemmKernel {
   // contract); nullptr: sgemm_reference. The bf16 tables round the operands (gemm_bf16.h).
   void (*naive)(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
                 const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) = nullptr;
+  // The automatic blocks make KC a multiple of this many steps (amx-bf16: 32, one tile's depth, so
+  // only a product's last panel has steps left over); blocks fixed by the user are used as given.
+  int k_unit = 1;
 };
 
 // Each returns its table, or nullptr when this build has no such kernel (non-x86 targets).
