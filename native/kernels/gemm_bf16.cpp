@@ -118,7 +118,7 @@ bool cpu_runs_amx_bf16() {
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
   if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
   const bool amx_bf16 = (edx >> 22) & 1u, amx_tile = (edx >> 24) & 1u;
-  if (!amx_bf16 || !amx_tile || !cpu_has_avx512bf16()) return false;
+  if (!amx_bf16 || !amx_tile) return false;
   __get_cpuid(1, &eax, &ebx, &ecx, &edx);
   if (((ecx >> 27) & 1u) == 0) return false;  // OSXSAVE: XGETBV is there to ask
   unsigned lo = 0, hi = 0;
@@ -132,10 +132,10 @@ bool cpu_runs_amx_bf16() {
 #endif
 }
 
-// The native bf16 kernels the CPU runs, best first. AMX is offered only after it has computed one
-// tile as AVX512-BF16 does: its tile instructions have run under software tiles here
-// (native/tests/gemm_bf16_amx_check.cpp), and a CPU or hypervisor that lists AMX but does not keep
-// its state must not return wrong sums.
+// The native bf16 kernels the CPU runs, best first. AMX (which needs AVX512-BF16 for its left-over
+// pairs) is offered only after it has computed one tile as AVX512-BF16 does: its tile instructions
+// have so far been checked only under software tiles (native/tests/gemm_bf16_amx_check.cpp), and a
+// CPU or hypervisor that lists AMX but does not keep its state must not return wrong sums.
 struct NativeBf16 {
   const GemmKernel* kernels[2] = {nullptr, nullptr};
   int count = 0;
@@ -147,7 +147,8 @@ struct NativeBf16 {
       if (gemm_bf16_tile_agrees(*amx, *vdp)) {
         add(amx);
       } else {
-        std::fprintf(stderr, "polytask: the AMX-BF16 kernel's self-check disagreed with AVX512-BF16; bf16 runs on avx512bf16\n");
+        std::fprintf(stderr,
+                     "polytask: the AMX-BF16 kernel's self-check disagreed with AVX512-BF16; bf16 runs on avx512bf16\n");
       }
     }
     if (vdp != nullptr) add(vdp);
@@ -170,12 +171,16 @@ const NativeBf16& native_bf16() {
 }
 
 // The native bf16 kernel in use (nullptr: none, emulate): POLYTASK_GEMM_BF16_KERNEL's when it
-// names one the CPU runs, else the best.
+// names one the CPU runs (any other value is named on stderr and ignored), else the best.
 std::atomic<const GemmKernel*>& chosen_bf16() {
   static std::atomic<const GemmKernel*> k{[] {
     const NativeBf16& n = native_bf16();
     const char* env = std::getenv("POLYTASK_GEMM_BF16_KERNEL");
-    if (env != nullptr && n.find(env) != nullptr) return n.find(env);
+    if (env != nullptr && *env != '\0') {
+      if (const GemmKernel* named_kernel = n.find(env)) return named_kernel;
+      std::fprintf(stderr, "polytask: POLYTASK_GEMM_BF16_KERNEL='%s' ignored: this CPU runs '%s'\n", env,
+                   n.names.c_str());
+    }
     return n.count > 0 ? n.kernels[0] : static_cast<const GemmKernel*>(nullptr);
   }()};
   return k;
