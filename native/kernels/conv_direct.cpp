@@ -39,11 +39,21 @@ namespace {
 using namespace conv_util;
 
 // Where the path was measured and won: maps of 7x7 and 8x8 (ResNet-18's last stage at 224 and
-// first at 32). Smaller maps stay on the row-matrix path by classes (conv_rows.cpp), larger ones
-// on Winograd or the wide grid; neither boundary has been measured with this kernel.
+// first at 32) from 16 channels in. Smaller maps stay on the row-matrix path by classes
+// (conv_rows.cpp), larger ones on Winograd or the wide grid (the 14x14 layer of 32 -> 64 channels
+// of the bench CNN ran 5-8% slower here than on Winograd).
 constexpr int64_t kMinChannels = 16;
 constexpr int64_t kMaxPositions = 64;
 constexpr int64_t kMinRow = 7;
+// First layers, of fewer channels in, up to 16x16 outputs and with at least 48 taps a filter
+// (C·KH·KW): their column matrix is gathered a float at a time, and this kernel reads the planes in
+// place. One thread, 16x16 outputs, forward ms, column matrix -> here: ResNet-18's 7x7/2 stem at
+// 32x32 (3 -> 64 channels, 147 taps) 4.1 -> 3.0-3.3 (1.9 -> 1.5 at two threads); 4 -> 32, 5x5
+// 1.55 -> 1.26; 3 -> 32, 5x5/2 1.35 -> 1.06; 8 -> 32, 3x3 (32 images) 0.80 -> 0.52; 1 -> 32, 7x7/2
+// 0.97 -> 0.73; 2 -> 32, 5x5 0.82 -> 0.74; 6 -> 32, 3x3 (54 taps) 0.82 either way. Fewer taps lose:
+// 1 -> 32, 3x3 0.42 -> 0.64; 1 -> 32, 5x5 0.46 -> 0.50; 3 -> 16, 3x3 0.14 -> 0.18.
+constexpr int64_t kMaxFirstLayerPositions = 256;
+constexpr int64_t kMinFirstLayerTaps = 48;
 
 // The longest run of positions for NV vectors of channels: NV·P accumulators plus NV vectors of
 // wᵀ and a broadcast stay within the 32 zmm registers.
@@ -118,8 +128,11 @@ RunFn run_fn(int nv, int p) {
 bool fits(const ConvGeometry& g) {
 #if PT_CONV_DIRECT_AVX512
   return kAvx512 && g.groups == 1 && g.dilation_h == 1 && g.dilation_w == 1 && g.stride_h >= 1 && g.stride_h <= 4 &&
-         g.stride_w >= 1 && g.stride_w <= 4 && g.c >= kMinChannels && g.kh * g.kw > 1 && g.oh >= 1 &&
-         g.ow >= kMinRow && g.oh * g.ow <= kMaxPositions && g.o >= 1 && g.c * g.kh * g.kw < (int64_t{1} << 31) &&
+         g.stride_w >= 1 && g.stride_w <= 4 && g.c >= 1 && g.kh * g.kw > 1 && g.oh >= 1 && g.ow >= kMinRow &&
+         (g.c >= kMinChannels ? g.oh * g.ow <= kMaxPositions
+                              : g.oh * g.ow <= kMaxFirstLayerPositions && g.c * g.kh * g.kw >= kMinFirstLayerTaps) &&
+         g.o >= 1 &&
+         g.c * g.kh * g.kw < (int64_t{1} << 31) &&
          g.oh == (g.h + 2 * g.pad_h - g.kh) / g.stride_h + 1 && g.ow == (g.w + 2 * g.pad_w - g.kw) / g.stride_w + 1;
 #else
   (void)g;
