@@ -38,22 +38,38 @@ namespace {
 
 using namespace conv_util;
 
-// Where the path was measured and won: maps of 7x7 and 8x8 (ResNet-18's last stage at 224 and
-// first at 32) from 16 channels in. Smaller maps stay on the row-matrix path by classes
-// (conv_rows.cpp), larger ones on Winograd or the wide grid (the 14x14 layer of 32 -> 64 channels
-// of the bench CNN ran 5-8% slower here than on Winograd).
+// Where the path was measured and won (forward ms, one thread / two, against the path before).
+// Stride 1, from 16 channels in: maps of 7x7 and 8x8 (ResNet-18's last stage at 224 and first at
+// 32); smaller maps stay on the row-matrix path by classes (conv_rows.cpp), larger ones on
+// Winograd or the wide grid (the bench CNN's 14x14 layer, 32 -> 64 channels, ran 5-8% slower here
+// than on Winograd).
 constexpr int64_t kMinChannels = 16;
 constexpr int64_t kMaxPositions = 64;
 constexpr int64_t kMinRow = 7;
-// First layers, of fewer channels in, up to 16x16 outputs and with at least 48 taps a filter
-// (C·KH·KW): their column matrix is gathered a float at a time, and this kernel reads the planes in
-// place. One thread, 16x16 outputs, forward ms, column matrix -> here: ResNet-18's 7x7/2 stem at
-// 32x32 (3 -> 64 channels, 147 taps) 4.1 -> 3.0-3.3 (1.9 -> 1.5 at two threads); 4 -> 32, 5x5
-// 1.55 -> 1.26; 3 -> 32, 5x5/2 1.35 -> 1.06; 8 -> 32, 3x3 (32 images) 0.80 -> 0.52; 1 -> 32, 7x7/2
-// 0.97 -> 0.73; 2 -> 32, 5x5 0.82 -> 0.74; 6 -> 32, 3x3 (54 taps) 0.82 either way. Fewer taps lose:
-// 1 -> 32, 3x3 0.42 -> 0.64; 1 -> 32, 5x5 0.46 -> 0.50; 3 -> 16, 3x3 0.14 -> 0.18.
-constexpr int64_t kMaxFirstLayerPositions = 256;
+// Strided, from 16 channels in, against the column matrix: ResNet-18's stride-2 entries at 224,
+// 56 -> 28 (64 -> 128 channels) 10.5 / 5.2 -> 9.5 / 4.8, 28 -> 14 (128 -> 256) 9.9 / 5.5 -> 8.9 / 4.5;
+// 64 -> 32 (32 -> 64, 16 images) 8.7 / 4.3 -> 7.2 / 3.4; 112 -> 56 (64 -> 64, 3,136 positions)
+// 25.3-26.5 / 13.1-13.3 -> 21.0 / 10.7-10.9.
+constexpr int64_t kMaxStridedPositions = 4096;
+// First layers, of fewer channels in, with at least 48 taps a filter (C·KH·KW): their column
+// matrix is gathered a float at a time, and this kernel reads the planes in place. Strided:
+// ResNet-18's 7x7/2 stem at 32x32 (3 -> 64, 147 taps, 16x16 out) 4.1 / 1.9 -> 3.0-3.3 / 1.5, at 64x64
+// 18.3 / 8.8 -> 14.1 / 7.0-7.3, at 224x224 (112x112 out, batch 8) 27.0-27.8 / 13.9 -> 24.0-24.7 /
+// 12.3-12.6; 3 -> 32, 5x5/2 1.35 -> 1.06; 1 -> 32, 7x7/2 0.97 -> 0.73. Stride 1 (16x16 out): 4 -> 32,
+// 5x5 1.55 -> 1.26; 8 -> 32, 3x3 0.80 -> 0.52; 2 -> 32, 5x5 0.82 -> 0.74; 6 -> 32, 3x3 (54 taps)
+// 0.82 either way; on larger maps mixed (3 -> 32, 5x5 on 64x64: 9.0-9.3 -> 9.8), so 16x16 at most.
+// Fewer taps lose: 1 -> 32, 3x3 0.42 -> 0.64; 1 -> 32, 5x5 0.46 -> 0.50; 3 -> 16, 3x3 0.14 -> 0.18.
 constexpr int64_t kMinFirstLayerTaps = 48;
+constexpr int64_t kMaxFirstLayerPositions = 256;
+constexpr int64_t kMaxStridedFirstLayerPositions = 16384;
+
+// The most output positions an image this path takes for g's kind of layer (0: none).
+[[maybe_unused]] int64_t max_positions(const ConvGeometry& g) {
+  const bool strided = g.stride_h > 1 || g.stride_w > 1;
+  if (g.c >= kMinChannels) return strided ? kMaxStridedPositions : kMaxPositions;
+  if (g.c * g.kh * g.kw < kMinFirstLayerTaps) return 0;
+  return strided ? kMaxStridedFirstLayerPositions : kMaxFirstLayerPositions;
+}
 
 // The longest run of positions for NV vectors of channels: NV·P accumulators plus NV vectors of
 // wᵀ and a broadcast stay within the 32 zmm registers.
@@ -129,9 +145,7 @@ bool fits(const ConvGeometry& g) {
 #if PT_CONV_DIRECT_AVX512
   return kAvx512 && g.groups == 1 && g.dilation_h == 1 && g.dilation_w == 1 && g.stride_h >= 1 && g.stride_h <= 4 &&
          g.stride_w >= 1 && g.stride_w <= 4 && g.c >= 1 && g.kh * g.kw > 1 && g.oh >= 1 && g.ow >= kMinRow &&
-         (g.c >= kMinChannels ? g.oh * g.ow <= kMaxPositions
-                              : g.oh * g.ow <= kMaxFirstLayerPositions && g.c * g.kh * g.kw >= kMinFirstLayerTaps) &&
-         g.o >= 1 &&
+         g.oh * g.ow <= max_positions(g) && g.o >= 1 &&
          g.c * g.kh * g.kw < (int64_t{1} << 31) &&
          g.oh == (g.h + 2 * g.pad_h - g.kh) / g.stride_h + 1 && g.ow == (g.w + 2 * g.pad_w - g.kw) / g.stride_w + 1;
 #else

@@ -805,7 +805,11 @@ const CONVS: Conv2dGeometry[] = [
   conv(3, 20, 9, 10, 40, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 180 taps x 48 channels on 9x10: direct too
   conv(2, 24, 19, 17, 24, 3, 3, [2, 2], [1, 1], [1, 1], 1), // likewise at stride 2, 10x9 outputs
   conv(1, 1, 70, 70, 2, 3, 3, [5, 5], [0, 0], [1, 1], 1), // narrow output of a plane too large to gather
-  // the direct forward and stride-1 input gradient (≥ 16 channels, ≤ 64 positions in rows of ≥ 7)
+  // the direct forward and stride-1 input gradient (rows of ≥ 7 positions; ≥ 16 channels and ≤ 64
+  // positions, or strided up to 4,096; first layers of ≥ 48 taps a filter up to 256, strided 16,384)
+  conv(2, 3, 70, 66, 16, 7, 7, [2, 2], [3, 3], [1, 1], 1), // a first layer, 35x33 outputs
+  conv(2, 16, 41, 39, 20, 3, 3, [2, 2], [1, 1], [1, 1], 1), // strided, 21x20 outputs
+  conv(3, 6, 12, 13, 10, 3, 3, [1, 1], [1, 1], [1, 1], 1), // a first layer of 54 taps at stride 1
   conv(2, 16, 8, 8, 20, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 20 channels: a vector and a padded one
   conv(1, 24, 7, 7, 70, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 5 vectors in two groups, one image split by groups
   conv(2, 16, 15, 16, 33, 3, 3, [2, 2], [1, 1], [1, 1], 1), // stride 2 to 8x8 (the input gradient elsewhere)
