@@ -42,7 +42,8 @@ using namespace conv_util;
 // Stride 1, from 16 channels in: maps of 7x7 and 8x8 (ResNet-18's last stage at 224 and first at
 // 32); smaller maps stay on the row-matrix path by classes (conv_rows.cpp), larger ones on
 // Winograd or the wide grid (the bench CNN's 14x14 layer, 32 -> 64 channels, ran 5-8% slower here
-// than on Winograd).
+// than on Winograd). Output rows shorter than 7 stay off it at any stride: ResNet-18's stride-2
+// entries at 32x32 (4x4, 2x2 and 1x1 outputs) ran 1.2-2.6x slower here than by the row matrix.
 constexpr int64_t kMinChannels = 16;
 constexpr int64_t kMaxPositions = 64;
 constexpr int64_t kMinRow = 7;
