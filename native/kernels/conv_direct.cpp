@@ -146,8 +146,7 @@ bool fits(const ConvGeometry& g) {
 #if PT_CONV_DIRECT_AVX512
   return kAvx512 && g.groups == 1 && g.dilation_h == 1 && g.dilation_w == 1 && g.stride_h >= 1 && g.stride_h <= 4 &&
          g.stride_w >= 1 && g.stride_w <= 4 && g.c >= 1 && g.kh * g.kw > 1 && g.oh >= 1 && g.ow >= kMinRow &&
-         g.oh * g.ow <= max_positions(g) && g.o >= 1 &&
-         g.c * g.kh * g.kw < (int64_t{1} << 31) &&
+         g.oh * g.ow <= max_positions(g) && g.o >= 1 && g.c * g.kh * g.kw < (int64_t{1} << 31) &&
          g.oh == (g.h + 2 * g.pad_h - g.kh) / g.stride_h + 1 && g.ow == (g.w + 2 * g.pad_w - g.kw) / g.stride_w + 1;
 #else
   (void)g;

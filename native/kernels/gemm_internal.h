@@ -14,7 +14,8 @@ const GemmKernel& active_gemm_kernel();
 // Cache blocking of the driver (gemm_driver.cpp): k steps per packed panel, rows of A per packed
 // block, columns of B per packed panel; mc a multiple of MR and nc of NR. The driver evens the
 // automatic blocks out over each problem (k = 512 with KC = 272 runs two panels of 256, not
-// 272 + 240), KC in multiples of the kernel's k_unit; `exact` blocks (fixed by the user) are used as given, so the tests reach every edge.
+// 272 + 240), KC in multiples of the kernel's k_unit; `exact` blocks (fixed by the user) are used
+// as given, so the tests reach every edge.
 struct GemmBlocks {
   int64_t kc, mc, nc;
   bool exact;
