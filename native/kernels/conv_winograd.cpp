@@ -407,8 +407,9 @@ PT_SIMD_CLONES void output_lanes(const float (&z)[kPositions][kLanes], float (&y
   }
 }
 
-// input_transform for the grouped path: channels [c0, c1) of the `images` images at in (cin, h, w
-// each, image_stride apart) → v[(pos·cin + c)·ld + T]. False when they are not all finite.
+// input_transform for the grouped path and the chunks of small maps: channels [c0, c1) of the
+// `images` images at in (cin, h, w each, image_stride apart) → v[(pos·cin + c)·ld + T]. False
+// when they are not all finite.
 bool input_transform_lanes(const float* in, int64_t image_stride, int64_t images, int64_t c0, int64_t c1,
                            const Plan& p, const int64_t* corner, float* planes, float* v, int64_t ld) {
   const int64_t ps = p.cin * ld, count = images * p.tiles;
@@ -514,8 +515,6 @@ bool run_forward_grouped(const float* in, const float* u, const float* bias, flo
   return finite.load();
 }
 
-// out = conv(in) (+ bias) over every image, with kernels u [group][pos][cout][cin]. False when
-// `in` is not all finite.
 // Up to this many tiles a row (maps up to 16x16), run_forward's chunks transform their input 16
 // tiles at a time across the chunk's images (input_transform_lanes), not a tile row at a time:
 // one thread, the bench CNN's 14x14 layer (32 -> 64 channels, 128 images) forward 8.6-8.8 ->
@@ -524,6 +523,8 @@ bool run_forward_grouped(const float* in, const float* u, const float* bias, flo
 // 56x56 up to 10% slower, where a tile row fills a vector.
 constexpr int64_t kMaxLaneTileColumns = 8;
 
+// out = conv(in) (+ bias) over every image, with kernels u [group][pos][cout][cin]. False when
+// `in` is not all finite.
 bool run_forward(const float* in, const float* u, const float* bias, float* out, const Plan& p) {
   std::atomic<bool> finite{true};
   const int64_t per_image = kPositions * (p.cin + p.cout) * p.tiles;
