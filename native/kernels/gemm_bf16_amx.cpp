@@ -21,6 +21,7 @@
 #if defined(__x86_64__) && defined(__AMX_TILE__) && defined(__AMX_BF16__) && defined(__AVX512BF16__)
 #include <immintrin.h>
 
+#include "gemm_bf16_pairs.h"
 #include "gemm_pack.h"
 
 namespace pt {
@@ -122,10 +123,6 @@ void micro_rows(int rows, int64_t kc, const float* a, const float* b, float* c, 
   for (int r = 0; r < rows; ++r) std::memcpy(c + r * ldc, tile + r * kNR, kNR * sizeof(float));
 }
 
-inline __mmask16 first_lanes(int64_t n) {
-  return n >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << n) - 1);
-}
-
 // 32 consecutive steps (fewer at the end: `n` of them, zero past) of one row as 16 pair words.
 inline __m512i row_pairs(const float* x, int64_t n) {
   const __m512 lo = _mm512_maskz_loadu_ps(first_lanes(n), x);
@@ -151,19 +148,16 @@ void pack_sliver_from_rows(int rows, int64_t kc, const float* a, int64_t lda, fl
   }
 }
 
-alignas(64) constexpr int16_t kInterleave[32] = {0,  16, 1,  17, 2,  18, 3,  19, 4,  20, 5,  21, 6,  22, 7,  23,
-                                                 8,  24, 9,  25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
-
 // op(A)(i, p) = a[p*lda + i]: each step's rows are contiguous. A block's pairs are formed step by
 // step (pair q of rows j..j+15 in one register), then turned row-major by two register transposes.
 void pack_sliver_from_columns(int rows, int64_t kc, const float* a, int64_t lda, float* dst) {
-  const __m512i interleave = _mm512_load_si512(kInterleave);
+  const __m512i interleave = _mm512_load_si512(kPairInterleave);
   const int64_t pairs = (kc + 1) / 2;
   for (int64_t q0 = 0; q0 < pairs; q0 += kBlockPairs) {
     const int n = static_cast<int>(std::min<int64_t>(kBlockPairs, pairs - q0));
     float* block = dst + q0 * kMR;  // block q0/16 (or the left-over pairs) starts at word 32 q0
     for (int h = 0; h < 2; ++h) {
-      const __mmask16 m = first_lanes(rows - 16 * h > 0 ? rows - 16 * h : 0);
+      const __mmask16 m = first_lanes(rows - 16 * h);
       __m512 w[16];
       for (int q = 0; q < 16; ++q) {
         const int64_t p = 2 * (q0 + q);
@@ -173,8 +167,7 @@ void pack_sliver_from_columns(int rows, int64_t kc, const float* a, int64_t lda,
         }
         const __m512 first = _mm512_maskz_loadu_ps(m, a + p * lda + 16 * h);
         const __m512 second = p + 1 < kc ? _mm512_maskz_loadu_ps(m, a + (p + 1) * lda + 16 * h) : _mm512_setzero_ps();
-        const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(second, first);  // first's 16 bf16, then second's
-        w[q] = _mm512_castsi512_ps(_mm512_permutexvar_epi16(interleave, both));  // word j: row j's pair
+        w[q] = _mm512_castsi512_ps(pair_words(first, second, interleave));  // word j: row j's pair
       }
       transpose16(w);  // w[j]: row 16h + j's n pairs
       for (int j = 0; j < 16; ++j) {

@@ -13,6 +13,7 @@
 #if defined(__x86_64__) && defined(__AVX512BF16__) && defined(__AVX512BW__)
 #include <immintrin.h>
 
+#include "gemm_bf16_pairs.h"
 #include "gemm_pack.h"
 
 namespace pt {
@@ -22,28 +23,21 @@ constexpr int kMR = 12;
 constexpr int kNV = 2;  // zmm vectors per row of the tile
 constexpr int kNR = 16 * kNV;
 
-// Rewrites one packed fp32 sliver (kc steps of W floats at s) as bf16 pairs, in place: pair q is
-// written at s + q*W, below the steps 2q and 2q+1 it reads, which are read first.
-// word j of a packed pair = bf16 j of the first step (low half) | bf16 j of the second (high half)
-alignas(64) constexpr int16_t kInterleave[32] = {0,  16, 1,  17, 2,  18, 3,  19, 4,  20, 5,  21, 6,  22, 7,  23,
-                                                 8,  24, 9,  25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
-
 // 16 words of pairs from 16 floats of each of two steps (masked to the first lanes of m).
 inline void store_pairs(__mmask16 m, __m512 first, __m512 second, __m512i interleave, float* dst) {
-  const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(second, first);  // first's 16 bf16, then second's
-  _mm512_mask_storeu_epi32(dst, m, _mm512_permutexvar_epi16(interleave, both));
+  _mm512_mask_storeu_epi32(dst, m, pair_words(first, second, interleave));
 }
 
 // Rewrites one packed fp32 sliver (kc steps of W floats at s) as bf16 pairs, in place: pair q is
 // written at s + q*W, below the steps 2q and 2q+1 it reads, which are read first.
 template <int W>
 void sliver_to_pairs(int64_t kc, float* s) {
-  const __m512i interleave = _mm512_load_si512(kInterleave);
+  const __m512i interleave = _mm512_load_si512(kPairInterleave);
   for (int64_t q = 0; 2 * q < kc; ++q) {
     const float* r0 = s + 2 * q * W;
     const bool has_second = 2 * q + 1 < kc;
     for (int j = 0; j < W; j += 16) {
-      const __mmask16 m = W - j >= 16 ? 0xffff : static_cast<__mmask16>((1u << (W - j)) - 1);
+      const __mmask16 m = first_lanes(W - j);
       const __m512 v0 = _mm512_maskz_loadu_ps(m, r0 + j);
       const __m512 v1 = has_second ? _mm512_maskz_loadu_ps(m, r0 + W + j) : _mm512_setzero_ps();
       store_pairs(m, v0, v1, interleave, s + q * W + j);
@@ -53,7 +47,7 @@ void sliver_to_pairs(int64_t kc, float* s) {
 
 // A whole B sliver (kNR columns) from rows contiguous along j, in one pass: B(p, j) = b[p*ldb + j].
 void sliver_pairs_from_rows(int64_t kc, const float* b, int64_t ldb, float* dst) {
-  const __m512i interleave = _mm512_load_si512(kInterleave);
+  const __m512i interleave = _mm512_load_si512(kPairInterleave);
   for (int64_t q = 0; 2 * q < kc; ++q, dst += kNR) {
     const float* r0 = b + 2 * q * ldb;
     const bool has_second = 2 * q + 1 < kc;
