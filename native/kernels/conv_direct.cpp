@@ -25,6 +25,7 @@
 #include "conv_phase_planes.h"
 #include "conv_transpose.h"
 #include "conv_util.h"
+#include "conv_winograd.h"
 #include "cpu_caches.h"
 #include "storage_pool.h"
 
@@ -66,7 +67,6 @@ constexpr int64_t kMaxStridedPositions = 4096;
 constexpr int64_t kMinFirstLayerTaps = 48;
 constexpr int64_t kMaxFirstLayerPositions = 256;
 constexpr int64_t kMaxStridedFirstLayerPositions = 16384;
-constexpr int64_t kWinogradMinChannels = 8;
 
 // The most output positions an image this path takes for g's kind of layer (0: none).
 [[maybe_unused]] int64_t max_positions(const ConvGeometry& g) {

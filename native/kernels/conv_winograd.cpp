@@ -32,8 +32,6 @@ namespace {
 
 using namespace conv_util;
 
-// Below this many channels per group (in or out) the transforms cost more than the GEMM saves.
-constexpr int64_t kMinChannels = 8;
 constexpr int64_t kPositions = 16;
 // The forward pass (and input gradient) runs per chunk of images when a chunk has at least this
 // many tiles, else over groups of images (run_forward_grouped) of up to kGroupFloats (8 MiB) of
@@ -567,7 +565,8 @@ bool run_forward(const float* in, const float* u, const float* bias, float* out,
 bool conv_winograd_applies(const ConvGeometry& g) {
   return g.kh == 3 && g.kw == 3 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 && g.dilation_w == 1 &&
          g.pad_h <= 2 && g.pad_w <= 2 && g.oh >= 1 && g.ow >= 1 && g.oh == g.h + 2 * g.pad_h - 2 &&
-         g.ow == g.w + 2 * g.pad_w - 2 && g.c / g.groups >= kMinChannels && g.o / g.groups >= kMinChannels;
+         g.ow == g.w + 2 * g.pad_w - 2 && g.c / g.groups >= kWinogradMinChannels &&
+         g.o / g.groups >= kWinogradMinChannels;
 }
 
 bool conv_winograd_preferred(const ConvGeometry& g) {

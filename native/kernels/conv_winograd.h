@@ -9,6 +9,10 @@
 
 namespace pt {
 
+// Fewest channels in and out a group that Winograd takes (conv_winograd_applies): below it the
+// transforms cost more than the GEMM saves.
+constexpr int64_t kWinogradMinChannels = 8;
+
 bool conv_winograd_applies(const ConvGeometry& g);
 
 // Whether Winograd should go before the direct and im2row kernels (conv_direct.h, conv_rows.h),
