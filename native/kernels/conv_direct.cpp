@@ -1,18 +1,23 @@
-// The direct forward pass (conv_direct.h): per image, yᵀ (positions, O) = Σ over taps t of
-// x(t at each position) ⊗ wᵀ(t, :), the taps in w's own order (c, ki, kj), so that wᵀ (T, Op) is
-// w transposed (Op = O rounded up to 16, the extra columns zero).
+// The direct passes (conv_direct.h): per image, yᵀ (positions, Op) = Σ over the taps t a
+// position takes of its source value under t ⊗ row t of wt (taps, Op), Op the output channels
+// rounded up to 16 (the extra columns zero), then transposed into the output.
 //
-// x is laid out as phase planes (conv_phase_planes.h). Each output position has a tap list: the
-// kernel rows and columns that meet the image there, so a 3x3, pad-1 layer on 8x8 skips the 16%
-// of products that multiply padding (with an infinity or NaN in w, whose product with the
-// padding's zero is the reference's NaN, every position takes every tap). The positions of one
-// list go in runs of up to P; the micro-kernel (run_block) holds a run's P positions x NV·16
-// channels of yᵀ in zmm registers and, for each tap of the list, loads NV vectors of wᵀ's row and
-// broadcasts the P values of x the tap reads at the run's positions, NV·P fused multiply-adds: a
-// GEMM micro-kernel whose B panel is read in place from the planes. Taps go in chunks of channels
-// whose rows of wᵀ fill about a quarter of L2; yᵀ of an image (at most 64 positions) stays in L1 or
-// L2 between chunks, and is transposed into y with the bias at the end. Each job takes one image,
-// or, with fewer images than twice the threads, one image and a share of the channel groups.
+// A plan says, for each output position, where it reads its source (pos) and which rows of wt it
+// takes; each row has one offset (off) from that position. The forward pass reads x's phase
+// planes (conv_phase_planes.h), wt being w transposed; a position takes the kernel rows and
+// columns that meet the image there, so a 3x3, pad-1 layer on 8x8 skips the 16% of products that
+// multiply padding (with an infinity or NaN in w, whose product with the padding's zero is the
+// reference's NaN, every position takes every tap). The input gradient reads gy in place, wt's
+// row (o, ki, kj) being w(o, ·, ki, kj): a position of gx takes the taps whose stride phase
+// matches its own and which meet gy (backward_input_plan), so at any stride it adds exactly the
+// reference's products. Positions of one tap list go in runs of up to P; the micro-kernel
+// (run_block) holds a run's P positions x NV·16 channels of yᵀ in zmm registers and, for each tap
+// of the list, loads NV vectors of wt's row and broadcasts the P values the tap reads at the run's
+// positions, NV·P fused multiply-adds: a GEMM micro-kernel whose B panel is read in place. Taps go
+// in chunks of channels whose rows of wt fill about a quarter of L2; yᵀ of an image stays in L2
+// between chunks where it fits, and is transposed into the output with the bias at the end. Each
+// job takes one image, or, with fewer images than twice the threads, one image and a share of the
+// channel groups.
 #include "conv_direct.h"
 
 #include <algorithm>
@@ -53,6 +58,13 @@ constexpr int64_t kMinRow = 7;
 // 64 -> 32 (32 -> 64, 16 images) 8.7 / 4.3 -> 7.2 / 3.4; 112 -> 56 (64 -> 64, 3,136 positions)
 // 25.3-26.5 / 13.1-13.3 -> 21.0 / 10.7-10.9.
 constexpr int64_t kMaxStridedPositions = 4096;
+// Strided input gradients (gx's positions), from and to at least 16 channels, against the wide
+// grid and the row matrix (ms, one thread / two): ResNet-18's stride-2 entries at 224, 56x56 gx
+// (128 -> 64 channels) 11.7 / 5.8 -> 10.1 / 5.0, 28x28 (256 -> 128) 10.9 / 6.5 -> 8.8 / 4.4; at 32,
+// 8x8 gx (128 -> 64) 1.39 -> 1.28; 32x32 gx (64 -> 32, 64 images) 9.7 / 4.9 -> 7.9 / 4.1; 64x64
+// gx (128 -> 64, 32 images) 57.4 / 28.8 -> 57.7 / 27.0. To 3 channels (a stem's image
+// gradient) it lost 4x: all but 3 of 16 lanes idle.
+constexpr int64_t kMaxStridedInputPositions = 4096;
 // First layers, of fewer channels in, with at least 48 taps a filter (C·KH·KW): their column
 // matrix is gathered a float at a time, and this kernel reads the planes in place. Strided:
 // ResNet-18's 7x7/2 stem at 32x32 (3 -> 64, 147 taps, 16x16 out) 4.1 / 1.9 -> 3.0-3.3 / 1.5, at 64x64
@@ -147,53 +159,101 @@ RunFn run_fn(int nv, int p) {
 }
 #endif
 
-bool fits(const ConvGeometry& g) {
+// What both passes ask of g: ungrouped, undilated, strides up to 4, a kernel larger than 1x1 and
+// at most 64 taps high and wide (a position's taps are bit masks), outputs that match the inputs.
+bool takes(const ConvGeometry& g) {
 #if PT_CONV_DIRECT_AVX512
   return kAvx512 && g.groups == 1 && g.dilation_h == 1 && g.dilation_w == 1 && g.stride_h >= 1 && g.stride_h <= 4 &&
-         g.stride_w >= 1 && g.stride_w <= 4 && g.c >= 1 && g.kh * g.kw > 1 && g.oh >= 1 && g.ow >= kMinRow &&
-         g.oh * g.ow <= max_positions(g) && g.o >= 1 && g.c * g.kh * g.kw < (int64_t{1} << 31) &&
-         g.oh == (g.h + 2 * g.pad_h - g.kh) / g.stride_h + 1 && g.ow == (g.w + 2 * g.pad_w - g.kw) / g.stride_w + 1;
+         g.stride_w >= 1 && g.stride_w <= 4 && g.c >= 1 && g.o >= 1 && g.kh * g.kw > 1 && g.kh <= 64 && g.kw <= 64 &&
+         g.oh >= 1 && g.ow >= 1 && g.oh == (g.h + 2 * g.pad_h - g.kh) / g.stride_h + 1 &&
+         g.ow == (g.w + 2 * g.pad_w - g.kw) / g.stride_w + 1;
 #else
   (void)g;
   return false;
 #endif
 }
 
+bool fits(const ConvGeometry& g) {
+  return takes(g) && g.ow >= kMinRow && g.oh * g.ow <= max_positions(g) && g.c * g.kh * g.kw < (int64_t{1} << 31);
+}
+
+// The input gradient's output is gx, its source gy's O channels: at stride 1 it is the forward
+// pass of the transposed layer (O channels in, stride 1), and takes what that would take.
+bool backward_input_fits(const ConvGeometry& g) {
+  if (!takes(g) || g.w < kMinRow || g.o * g.kh * g.kw >= (int64_t{1} << 31)) return false;
+  const bool strided = g.stride_h > 1 || g.stride_w > 1;
+  if (strided) return g.o >= kMinChannels && g.c >= kMinChannels && g.h * g.w <= kMaxStridedInputPositions;
+  ConvGeometry t = g;
+  t.c = g.o;
+  return g.h * g.w <= max_positions(t);
+}
+
 #if PT_CONV_DIRECT_AVX512
-// y = the convolution g of x with the weights wt (taps, op): per image yᵀ (positions, op) = Σ
-// over taps of x(tap) ⊗ its row of wt, then transposed into y (O, positions) with the bias (may
-// be null). skip: leave out the taps that read only padding at a run's positions.
-void run_direct(const float* x, const float* wt, int64_t op, bool flip, bool skip, const float* bias, float* y,
-                const ConvGeometry& g) {
-  const PhaseGeometry pg = phase_geometry(g);
-  const int64_t kk = g.kh * g.kw, taps = g.c * kk, sp = g.oh * g.ow;
-  // Row r = (c, a, b) of wt is tap (c, a, b), or with `flip` tap (c, KH−1−a, KW−1−b).
-  const auto row_of = [&](int64_t c, int64_t ki, int64_t kj) {
-    return flip ? (c * g.kh + g.kh - 1 - ki) * g.kw + g.kw - 1 - kj : (c * g.kh + ki) * g.kw + kj;
+// One image's work: each output position reads its source at pos[p] + off[r] for each row r of
+// wt in its class's list, a row being (channel, ki, kj) = (channel·KH + ki)·KW + kj of the
+// source's channels. The positions of one class go in runs of up to P.
+struct Plan {
+  struct Run {
+    int64_t m0, len;  // members[m0, m0 + len): its positions
+    int cls;          // its list
   };
-  std::vector<int64_t> off(static_cast<size_t>(taps));  // by row of wt
+  int64_t channels = 0, kk = 0;             // the source's channels, wt's rows a channel
+  std::vector<int64_t> pos, off;            // per output position; per row of wt
+  std::vector<std::vector<int32_t>> lists;  // per class: its rows of wt, in channel order
+  std::vector<int64_t> members;
+  std::vector<Run> runs;
+};
+
+// The kernel rows and columns an output position takes, as bit masks (bit ki, bit kj).
+using TapMasks = std::pair<uint64_t, uint64_t>;
+
+// The lists and runs of a plan whose pos and off are set: masks[p] says position p's taps, which
+// are those of every channel; runs of up to pmax positions.
+void cut_runs(Plan& plan, const std::vector<TapMasks>& masks, int64_t kh, int64_t kw, int64_t pmax) {
+  std::map<TapMasks, std::vector<int64_t>> by_class;
+  for (size_t p = 0; p < masks.size(); ++p) by_class[masks[p]].push_back(static_cast<int64_t>(p));
+  for (const auto& [key, positions] : by_class) {
+    std::vector<int32_t> list;
+    for (int64_t c = 0; c < plan.channels; ++c) {
+      for (int64_t ki = 0; ki < kh; ++ki) {
+        if ((key.first >> ki & 1) == 0) continue;
+        for (int64_t kj = 0; kj < kw; ++kj) {
+          if ((key.second >> kj & 1) != 0) list.push_back(static_cast<int32_t>((c * kh + ki) * kw + kj));
+        }
+      }
+    }
+    const int64_t n = static_cast<int64_t>(positions.size());
+    for (const auto& [a, b] : even_split(n, (n + pmax - 1) / pmax)) {
+      plan.runs.push_back({static_cast<int64_t>(plan.members.size()), b - a, static_cast<int>(plan.lists.size())});
+      plan.members.insert(plan.members.end(), positions.begin() + a, positions.begin() + b);
+    }
+    plan.lists.push_back(std::move(list));
+  }
+}
+
+// The bits [lo, hi) of a mask.
+uint64_t bits(int64_t lo, int64_t hi) {
+  uint64_t m = 0;
+  for (int64_t k = lo; k < hi; ++k) m |= uint64_t{1} << k;
+  return m;
+}
+
+// The forward pass of g from x's phase planes: position (oy, ox) at oy·wq + ox, taking the
+// kernel rows and columns that meet the image there (all of them without `skip`).
+Plan forward_plan(const ConvGeometry& g, bool skip, int64_t pmax) {
+  const PhaseGeometry pg = phase_geometry(g);
+  Plan plan;
+  plan.channels = g.c;
+  plan.kk = g.kh * g.kw;
   for (int64_t c = 0; c < g.c; ++c) {
     for (int64_t ki = 0; ki < g.kh; ++ki) {
-      for (int64_t kj = 0; kj < g.kw; ++kj) off[static_cast<size_t>(row_of(c, ki, kj))] = tap_offset(g, pg, c, ki, kj);
+      for (int64_t kj = 0; kj < g.kw; ++kj) plan.off.push_back(tap_offset(g, pg, c, ki, kj));
     }
   }
-
-  // Channel groups of up to 4 vectors.
-  const int64_t nvt = op / 16;
-  const auto groups = even_split(nvt, (nvt + 3) / 4);
-  int max_nv = 0;
-  for (const auto& [v0, v1] : groups) max_nv = std::max(max_nv, static_cast<int>(v1 - v0));
-  // Each output position's tap list: the kernel rows and columns that meet the image there
-  // (every tap without `skip`). Positions of one list go in runs of up to P.
-  struct Run {
-    int64_t m0, len;  // members[m0, m0 + len): its positions (oy·OW + ox)
-    int cls;          // its tap list
-  };
-  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t>, std::vector<int64_t>> by_class;
-  std::vector<int64_t> pos;  // per position: its offset in the planes
+  std::vector<TapMasks> masks;
   for (int64_t oy = 0; oy < g.oh; ++oy) {
     for (int64_t ox = 0; ox < g.ow; ++ox) {
-      pos.push_back(oy * pg.wq + ox);
+      plan.pos.push_back(oy * pg.wq + ox);
       int64_t ki0 = 0, ki1 = g.kh, kj0 = 0, kj1 = g.kw;  // [ki0, ki1) x [kj0, kj1)
       if (skip) {
         while (ki0 < ki1 && g.stride_h * oy + ki0 - g.pad_h < 0) ++ki0;
@@ -201,73 +261,115 @@ void run_direct(const float* x, const float* wt, int64_t op, bool flip, bool ski
         while (kj0 < kj1 && g.stride_w * ox + kj0 - g.pad_w < 0) ++kj0;
         while (kj1 > kj0 && g.stride_w * ox + kj1 - 1 - g.pad_w >= g.w) --kj1;
       }
-      by_class[std::make_tuple(ki0, ki1, kj0, kj1)].push_back(oy * g.ow + ox);
+      masks.emplace_back(bits(ki0, ki1), bits(kj0, kj1));
     }
   }
-  // Runs cut for the widest group (kMaxP falls with NV, so narrower groups take them too).
-  const int64_t pmax = kMaxP[max_nv];
-  std::vector<std::vector<int32_t>> lists;
-  std::vector<int64_t> members;
-  std::vector<Run> runs;
-  for (const auto& [key, positions] : by_class) {
-    const auto [ki0, ki1, kj0, kj1] = key;
-    std::vector<int32_t> list;
-    for (int64_t c = 0; c < g.c; ++c) {
-      for (int64_t ki = ki0; ki < ki1; ++ki) {
-        for (int64_t kj = kj0; kj < kj1; ++kj) list.push_back(static_cast<int32_t>(row_of(c, ki, kj)));
-      }
+  cut_runs(plan, masks, g.kh, g.kw, pmax);
+  return plan;
+}
+
+// The input gradient of g read in place from gy (O, OH, OW): gx at (iy, ix) sums gy(o, oy, ox)
+// · w(o, ·, ki, kj) over the taps with s·oy + ki − pad = iy (and likewise for columns), those
+// whose ki ≡ iy + pad (mod s) and whose oy is in [0, OH). With iy + pad = s·u + r and ki = r + s·m,
+// oy = u − m, so the position's base is u·OW + v and the row (o, ki, kj) reads at
+// o·OH·OW − (ki / s)·OW − kj / s. Only taps that meet gy are listed, so whatever w holds, the sums
+// are the reference's.
+Plan backward_input_plan(const ConvGeometry& g, int64_t pmax) {
+  Plan plan;
+  plan.channels = g.o;
+  plan.kk = g.kh * g.kw;
+  const int64_t sh = g.stride_h, sw = g.stride_w;
+  for (int64_t o = 0; o < g.o; ++o) {
+    for (int64_t ki = 0; ki < g.kh; ++ki) {
+      for (int64_t kj = 0; kj < g.kw; ++kj) plan.off.push_back(o * g.oh * g.ow - (ki / sh) * g.ow - kj / sw);
     }
-    const int64_t n = static_cast<int64_t>(positions.size());
-    for (const auto& [a, b] : even_split(n, (n + pmax - 1) / pmax)) {
-      runs.push_back({static_cast<int64_t>(members.size()), b - a, static_cast<int>(lists.size())});
-      members.insert(members.end(), positions.begin() + a, positions.begin() + b);
-    }
-    lists.push_back(std::move(list));
   }
+  // The kernel rows (or columns) meeting gy from input row iy: ki ≡ iy + pad (mod s), 0 ≤ oy < OH.
+  const auto along = [](int64_t i, int64_t s, int64_t pad, int64_t k, int64_t n) {
+    uint64_t m = 0;
+    for (int64_t ki = (i + pad) % s; ki < k; ki += s) {
+      const int64_t o = (i + pad - ki) / s;
+      if (o >= 0 && o < n) m |= uint64_t{1} << ki;
+    }
+    return m;
+  };
+  std::vector<TapMasks> masks;
+  for (int64_t iy = 0; iy < g.h; ++iy) {
+    for (int64_t ix = 0; ix < g.w; ++ix) {
+      plan.pos.push_back(((iy + g.pad_h) / sh) * g.ow + (ix + g.pad_w) / sw);
+      masks.emplace_back(along(iy, sh, g.pad_h, g.kh, g.oh), along(ix, sw, g.pad_w, g.kw, g.ow));
+    }
+  }
+  cut_runs(plan, masks, g.kh, g.kw, pmax);
+  return plan;
+}
+
+// Channel groups of up to 4 vectors of wt's op columns, and the longest run their widest takes.
+std::vector<std::pair<int64_t, int64_t>> vector_groups(int64_t op) {
+  const int64_t nvt = op / 16;
+  return even_split(nvt, (nvt + 3) / 4);
+}
+
+int64_t longest_run(const std::vector<std::pair<int64_t, int64_t>>& groups) {
+  int max_nv = 0;
+  for (const auto& [v0, v1] : groups) max_nv = std::max(max_nv, static_cast<int>(v1 - v0));
+  return kMaxP[max_nv];
+}
+
+// y (n, out, positions) = per image i yᵀ (positions, op) = Σ over each position's rows r of its
+// source(i) values ⊗ row r of wt (rows, op), transposed into y with the bias (may be null).
+// source(i, scratch) gives image i's source (phase planes in the scratch, or gy in place).
+template <class Source>
+void run_plan(const Plan& plan, int64_t n, Source source, const float* wt, int64_t op, int64_t out, const float* bias,
+              float* y) {
+  const auto groups = vector_groups(op);
+  const int64_t sp = static_cast<int64_t>(plan.pos.size()), kk = plan.kk;
   // Chunks of channels whose rows of wᵀ (one group's 64 columns) fill about a quarter of L2; a
   // list's entries of a chunk are a contiguous range (the lists go in channel order).
   const int64_t chunk_taps = std::max<int64_t>(kk, cpu_caches().l2 / 4 / (64 * static_cast<int64_t>(sizeof(float))));
   const int64_t cchunk = std::max<int64_t>(1, chunk_taps / kk);
-  const int64_t nchunks = (g.c + cchunk - 1) / cchunk;
-  // bounds[cls][k]: the first entry of list cls in chunk k (k = nchunks: its end); a list is in
-  // channel order, each channel's rows within [c·KH·KW, (c+1)·KH·KW)
-  std::vector<std::vector<int64_t>> bounds(lists.size());
-  for (size_t l = 0; l < lists.size(); ++l) {
+  const int64_t nchunks = (plan.channels + cchunk - 1) / cchunk;
+  // bounds[cls][k]: the first entry of list cls in chunk k (k = nchunks: its end)
+  std::vector<std::vector<int64_t>> bounds(plan.lists.size());
+  for (size_t l = 0; l < plan.lists.size(); ++l) {
+    const auto& list = plan.lists[l];
     for (int64_t k = 0; k <= nchunks; ++k) {
-      const int32_t first = static_cast<int32_t>(std::min(g.c, k * cchunk) * kk);
-      bounds[l].push_back(std::lower_bound(lists[l].begin(), lists[l].end(), first) - lists[l].begin());
+      const int32_t first = static_cast<int32_t>(std::min(plan.channels, k * cchunk) * kk);
+      bounds[l].push_back(std::lower_bound(list.begin(), list.end(), first) - list.begin());
     }
   }
 
-  const int64_t parts = g.n >= 2 * num_threads() ? 1 : std::min<int64_t>(static_cast<int64_t>(groups.size()), num_threads());
-  const auto group_parts = even_split(static_cast<int64_t>(groups.size()), parts);
-  const int64_t hw = g.h * g.w;
-  run_tasks(g.n * parts, [&](int64_t job) {
+  // Each job takes one image, or, with fewer images than twice the threads, one image and a
+  // share of the channel groups.
+  const int64_t ngroups = static_cast<int64_t>(groups.size());
+  const int64_t parts = n >= 2 * num_threads() ? 1 : std::min<int64_t>(ngroups, num_threads());
+  const auto group_parts = even_split(ngroups, parts);
+  run_tasks(n * parts, [&](int64_t job) {
     const int64_t i = job / parts, part = job % parts;
     Scratch& s = scratch();
-    float* q = grow(s.a, g.c * pg.sh * pg.sw * pg.plane);
+    const float* q = source(i, s);
     float* yt = grow(s.b, sp * op);
-    phase_planes(x + i * g.c * hw, g, pg, q);
     const auto [gp0, gp1] = group_parts[static_cast<size_t>(part)];
-    const int64_t col0 = 16 * groups[static_cast<size_t>(gp0)].first, col1 = 16 * groups[static_cast<size_t>(gp1 - 1)].second;
+    const int64_t col0 = 16 * groups[static_cast<size_t>(gp0)].first;
+    const int64_t col1 = 16 * groups[static_cast<size_t>(gp1 - 1)].second;
     for (int64_t p = 0; p < sp; ++p) std::fill(yt + p * op + col0, yt + p * op + col1, 0.0f);
     for (int64_t gi = gp0; gi < gp1; ++gi) {
       const auto [v0, v1] = groups[static_cast<size_t>(gi)];
       const int nv = static_cast<int>(v1 - v0);
       for (int64_t k = 0; k < nchunks; ++k) {
-        for (const Run& r : runs) {
+        for (const Plan::Run& r : plan.runs) {
           const auto& bd = bounds[static_cast<size_t>(r.cls)];
           const int64_t i0 = bd[static_cast<size_t>(k)], i1 = bd[static_cast<size_t>(k + 1)];
           if (i0 == i1) continue;
-          run_fn(nv, static_cast<int>(r.len))(q, pos.data(), members.data() + r.m0, off.data(),
-                                              lists[static_cast<size_t>(r.cls)].data(), i0, i1, wt + 16 * v0, op,
+          run_fn(nv, static_cast<int>(r.len))(q, plan.pos.data(), plan.members.data() + r.m0, plan.off.data(),
+                                              plan.lists[static_cast<size_t>(r.cls)].data(), i0, i1, wt + 16 * v0, op,
                                               yt + 16 * v0, op);
         }
       }
     }
-    // y (O, positions) of this image, this part's channels, with the bias
-    const int64_t o0 = col0, o1 = std::min(g.o, col1);
-    float* yi = y + i * g.o * sp;
+    // y (out, positions) of this image, this part's channels, with the bias
+    const int64_t o0 = col0, o1 = std::min(out, col1);
+    float* yi = y + i * out * sp;
     transpose(yt + o0, sp, o1 - o0, op, yi + o0 * sp, sp);
     if (bias != nullptr) {
       for (int64_t o = o0; o < o1; ++o) {
@@ -290,7 +392,15 @@ bool conv2d_direct(const float* x, const float* w, const float* bias, float* y, 
   const int64_t taps = g.c * g.kh * g.kw, op = (g.o + 15) / 16 * 16;
   PooledFloats wt(taps * op, op != g.o);  // wᵀ (taps, Op)
   transpose(w, g.o, taps, taps, wt.data(), op);
-  run_direct(x, wt.data(), op, false, all_finite(w, g.o * taps), bias, y, g);
+  const auto groups = vector_groups(op);
+  const Plan plan = forward_plan(g, all_finite(w, g.o * taps), longest_run(groups));
+  const PhaseGeometry pg = phase_geometry(g);
+  const auto planes = [&](int64_t i, Scratch& s) -> const float* {
+    float* q = grow(s.a, g.c * pg.sh * pg.sw * pg.plane);
+    phase_planes(x + i * g.c * g.h * g.w, g, pg, q);
+    return q;
+  };
+  run_plan(plan, g.n, planes, wt.data(), op, g.o, bias, y);
   return true;
 #else
   (void)x;
@@ -304,23 +414,14 @@ bool conv2d_direct(const float* x, const float* w, const float* bias, float* y, 
 
 bool conv2d_backward_input_direct(const float* gy, const float* w, float* gx, const ConvGeometry& g) {
 #if PT_CONV_DIRECT_AVX512
-  // At stride 1, gx is the convolution of gy, padded by K−1−pad, with the kernel flipped and its
-  // channels swapped: tap (o, ki, kj) of the transposed layer carries w(o, ·, KH−1−ki, KW−1−kj).
-  if (g.groups != 1 || g.stride_h != 1 || g.stride_w != 1 || g.dilation_h != 1 || g.dilation_w != 1 ||
-      g.pad_h > g.kh - 1 || g.pad_w > g.kw - 1) {
-    return false;
-  }
-  const ConvGeometry t{g.n, g.o, g.oh, g.ow, g.c, g.kh, g.kw, g.h, g.w, 1, 1, g.kh - 1 - g.pad_h, g.kw - 1 - g.pad_w,
-                       1, 1, 1};
-  if (!fits(t)) return false;
+  if (!backward_input_fits(g)) return false;
   const int64_t kk = g.kh * g.kw, op = (g.c + 15) / 16 * 16;
-  // wt row (o, a, b) = w(o, ·, a, b): per o, its (C, KH·KW) block transposed; run_direct's flip
-  // pairs row (o, a, b) with tap (o, KH−1−a, KW−1−b)
+  // wt row (o, ki, kj) = w(o, ·, ki, kj): per o, its (C, KH·KW) block transposed
   PooledFloats wt(g.o * kk * op, op != g.c);
   for (int64_t o = 0; o < g.o; ++o) transpose(w + o * g.c * kk, g.c, kk, kk, wt.data() + o * kk * op, op);
-  // Skipping the taps that read the transposed layer's padding leaves exactly the reference's
-  // products of gy with w, so an infinity or NaN in w gives the reference's values too.
-  run_direct(gy, wt.data(), op, true, true, nullptr, gx, t);
+  const Plan plan = backward_input_plan(g, longest_run(vector_groups(op)));
+  const auto in_place = [&](int64_t i, Scratch&) { return gy + i * g.o * g.oh * g.ow; };
+  run_plan(plan, g.n, in_place, wt.data(), op, g.c, nullptr, gx);
   return true;
 #else
   (void)gy;

@@ -805,14 +805,20 @@ const CONVS: Conv2dGeometry[] = [
   conv(3, 20, 9, 10, 40, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 180 taps x 48 channels on 9x10: direct too
   conv(2, 24, 19, 17, 24, 3, 3, [2, 2], [1, 1], [1, 1], 1), // likewise at stride 2, 10x9 outputs
   conv(1, 1, 70, 70, 2, 3, 3, [5, 5], [0, 0], [1, 1], 1), // narrow output of a plane too large to gather
-  // the direct forward and stride-1 input gradient (rows of ≥ 7 positions; ≥ 16 channels and ≤ 64
-  // positions, or strided up to 4,096; first layers of ≥ 48 taps a filter up to 256, strided 16,384)
+  // the direct forward and input gradient (rows of ≥ 7 positions; ≥ 16 channels and ≤ 64
+  // positions, or strided up to 4,096; first layers of ≥ 48 taps a filter up to 256, strided 16,384;
+  // a strided input gradient from ≥ 16 channels to ≥ 16)
   conv(2, 3, 70, 66, 16, 7, 7, [2, 2], [3, 3], [1, 1], 1), // a first layer, 35x33 outputs
   conv(2, 16, 41, 39, 20, 3, 3, [2, 2], [1, 1], [1, 1], 1), // strided, 21x20 outputs
   conv(3, 6, 12, 13, 10, 3, 3, [1, 1], [1, 1], [1, 1], 1), // a first layer of 54 taps at stride 1
   conv(2, 16, 8, 8, 20, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 20 channels: a vector and a padded one
   conv(1, 24, 7, 7, 70, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 5 vectors in two groups, one image split by groups
-  conv(2, 16, 15, 16, 33, 3, 3, [2, 2], [1, 1], [1, 1], 1), // stride 2 to 8x8 (the input gradient elsewhere)
+  conv(2, 16, 15, 16, 33, 3, 3, [2, 2], [1, 1], [1, 1], 1), // stride 2 to 8x8, the input gradient from 33 channels
+  conv(3, 20, 17, 15, 16, 3, 3, [2, 2], [1, 1], [1, 1], 1), // strided input gradient: odd sizes, 20 channels out
+  conv(2, 16, 22, 23, 24, 5, 5, [3, 3], [2, 2], [1, 1], 1), // stride 3, 5x5: three phases a row
+  conv(2, 17, 11, 12, 16, 4, 2, [2, 1], [1, 0], [1, 1], 1), // mixed strides, even kernel
+  conv(2, 16, 13, 14, 16, 3, 3, [4, 4], [0, 0], [1, 1], 1), // stride 4 over a 3x3 kernel: rows no tap reaches
+  conv(2, 16, 9, 9, 16, 3, 3, [2, 2], [3, 3], [1, 1], 1), // padding beyond the kernel at stride 2
   conv(2, 16, 7, 9, 64, 5, 5, [1, 1], [2, 2], [1, 1], 1), // 5x5 on 7x9: rows of 9 in two runs
   conv(1, 256, 7, 7, 16, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 256 channels: the taps in chunks (up to 2 MiB of L2)
   conv(2, 16, 5, 7, 16, 3, 3, [1, 1], [2, 2], [1, 1], 1), // padding 2: the input gradient's layer unpadded
@@ -924,6 +930,7 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
     conv(2, 3, 11, 9, 20, 7, 7, [2, 2], [3, 3], [1, 1], 1), // direct weight gradient, stride 2
     conv(2, 1, 6, 7, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1), // direct weight gradient, one channel
     conv(2, 16, 8, 8, 20, 3, 3, [1, 1], [1, 1], [1, 1], 1), // direct forward: every tap if w is not; input gradient
+    conv(2, 16, 15, 14, 16, 3, 3, [2, 2], [1, 1], [1, 1], 1), // direct strided input gradient
     conv(2, 4, 16, 16, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // depthwise planes, rows 16 wide
     conv(2, 4, 8, 8, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // rows 8 wide
     conv(3, 5, 4, 4, 5, 3, 3, [1, 1], [1, 1], [1, 1], 5), // rows 4 wide
