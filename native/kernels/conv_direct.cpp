@@ -3,21 +3,22 @@
 // rounded up to 16 (the extra columns zero), then transposed into the output.
 //
 // A plan says, for each output position, where it reads its source (pos) and which rows of wt it
-// takes; each row has one offset (off) from that position. The forward pass reads x's phase
-// planes (conv_phase_planes.h), wt being w transposed; a position takes the kernel rows and
-// columns that meet the image there, so a 3x3, pad-1 layer on 8x8 skips the 16% of products that
-// multiply padding (with an infinity or NaN in w, whose product with the padding's zero is the
-// reference's NaN, every position takes every tap). The input gradient reads gy in place, wt's
-// row (o, ki, kj) being w(o, ·, ki, kj): a position of gx takes the taps whose stride phase
-// matches its own and which meet gy (backward_input_plan), so at any stride it adds exactly the
-// reference's products. Positions of one tap list go in runs of up to P; the micro-kernel
-// (run_block) holds a run's P positions x NV·16 channels of yᵀ in zmm registers and, for each tap
-// of the list, loads NV vectors of wt's row and broadcasts the P values the tap reads at the run's
-// positions, NV·P fused multiply-adds: a GEMM micro-kernel whose B panel is read in place. Taps go
-// in chunks of channels whose rows of wt fill about a quarter of L2; yᵀ of an image stays in L2
-// between chunks where it fits, and is transposed into the output with the bias at the end. Each
-// job takes one image, or, with fewer images than twice the threads, one image and a share of the
-// channel groups.
+// takes; each row has one offset (off) from that position. The forward pass reads x in place at
+// stride 1, and its phase planes (conv_phase_planes.h) when strided or when w is not finite; wt
+// is w transposed, and a position takes the kernel rows and columns that meet the image there,
+// so a 3x3, pad-1 layer on 8x8 skips the 16% of products that multiply padding (with an infinity
+// or NaN in w, whose product with the padding's zero is the reference's NaN, every position
+// takes every tap, from the planes). The input gradient reads gy in place, wt's row (o, ki, kj)
+// being w(o, ·, ki, kj): a position of gx takes the taps whose stride phase matches its own and
+// which meet gy (backward_input_plan), so at any stride it adds exactly the reference's products.
+// Positions of one tap list go in runs of up to P; the micro-kernel (run_block) holds a run's P
+// positions x NV·16 channels of yᵀ in zmm registers and, for each tap of the list, loads NV
+// vectors of wt's row and broadcasts the P values the tap reads at the run's positions, NV·P
+// fused multiply-adds: a GEMM micro-kernel whose B panel is read in place. Taps go in chunks of
+// channels whose rows of wt fill about a quarter of L2; yᵀ of an image stays in L2 between chunks
+// where it fits, and is transposed into the output with the bias at the end. Each job takes one
+// image, or, with fewer images than twice the threads, one image and a share of the channel
+// groups.
 #include "conv_direct.h"
 
 #include <algorithm>
@@ -238,22 +239,25 @@ uint64_t bits(int64_t lo, int64_t hi) {
   return m;
 }
 
-// The forward pass of g from x's phase planes: position (oy, ox) at oy·wq + ox, taking the
-// kernel rows and columns that meet the image there (all of them without `skip`).
-Plan forward_plan(const ConvGeometry& g, bool skip, int64_t pmax) {
+// The forward pass of g: position (oy, ox) takes the kernel rows and columns that meet the image
+// there (all of them without `skip`). It reads x's phase planes at oy·wq + ox, or with `in_place`
+// (which needs `skip`) x itself at s·oy·W + s·ox, each tap at its own offset from there.
+Plan forward_plan(const ConvGeometry& g, bool skip, bool in_place, int64_t pmax) {
   const PhaseGeometry pg = phase_geometry(g);
   Plan plan;
   plan.channels = g.c;
   plan.kk = g.kh * g.kw;
   for (int64_t c = 0; c < g.c; ++c) {
     for (int64_t ki = 0; ki < g.kh; ++ki) {
-      for (int64_t kj = 0; kj < g.kw; ++kj) plan.off.push_back(tap_offset(g, pg, c, ki, kj));
+      for (int64_t kj = 0; kj < g.kw; ++kj) {
+        plan.off.push_back(in_place ? c * g.h * g.w + (ki - g.pad_h) * g.w + kj - g.pad_w : tap_offset(g, pg, c, ki, kj));
+      }
     }
   }
   std::vector<TapMasks> masks;
   for (int64_t oy = 0; oy < g.oh; ++oy) {
     for (int64_t ox = 0; ox < g.ow; ++ox) {
-      plan.pos.push_back(oy * pg.wq + ox);
+      plan.pos.push_back(in_place ? g.stride_h * oy * g.w + g.stride_w * ox : oy * pg.wq + ox);
       int64_t ki0 = 0, ki1 = g.kh, kj0 = 0, kj1 = g.kw;  // [ki0, ki1) x [kj0, kj1)
       if (skip) {
         while (ki0 < ki1 && g.stride_h * oy + ki0 - g.pad_h < 0) ++ki0;
@@ -393,14 +397,23 @@ bool conv2d_direct(const float* x, const float* w, const float* bias, float* y, 
   PooledFloats wt(taps * op, op != g.o);  // wᵀ (taps, Op)
   transpose(w, g.o, taps, taps, wt.data(), op);
   const auto groups = vector_groups(op);
-  const Plan plan = forward_plan(g, all_finite(w, g.o * taps), longest_run(groups));
+  // Stride 1 reads x in place, unless w is not finite (each tap then multiplies the padding's
+  // zeros too); strided layers read the planes, whose rows hold the values a tap reads along an
+  // output row side by side (in place, W6's stride-2 entry ran 6-10% slower).
+  const bool skip = all_finite(w, g.o * taps), in_place = skip && g.stride_h == 1 && g.stride_w == 1;
+  const Plan plan = forward_plan(g, skip, in_place, longest_run(groups));
   const PhaseGeometry pg = phase_geometry(g);
   const auto planes = [&](int64_t i, Scratch& s) -> const float* {
     float* q = grow(s.a, g.c * pg.sh * pg.sw * pg.plane);
     phase_planes(x + i * g.c * g.h * g.w, g, pg, q);
     return q;
   };
-  run_plan(plan, g.n, planes, wt.data(), op, g.o, bias, y);
+  const auto image = [&](int64_t i, Scratch&) { return x + i * g.c * g.h * g.w; };
+  if (in_place) {
+    run_plan(plan, g.n, image, wt.data(), op, g.o, bias, y);
+  } else {
+    run_plan(plan, g.n, planes, wt.data(), op, g.o, bias, y);
+  }
   return true;
 #else
   (void)x;

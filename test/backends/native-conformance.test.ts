@@ -823,6 +823,7 @@ const CONVS: Conv2dGeometry[] = [
   conv(1, 256, 7, 7, 16, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 256 channels: the taps in chunks (up to 2 MiB of L2)
   conv(2, 16, 5, 7, 16, 3, 3, [1, 1], [2, 2], [1, 1], 1), // padding 2: the input gradient's layer unpadded
   conv(2, 16, 9, 9, 16, 3, 3, [1, 1], [0, 0], [1, 1], 1), // unpadded 7x7 (the input gradient's 9x9 elsewhere)
+  conv(2, 16, 8, 9, 20, 3, 3, [1, 1], [0, 1], [1, 1], 1), // padded along rows only, x read in place
   // Depthwise (groups == C) by direct loops: strides, odd sizes, a channel multiplier, dilation.
   conv(3, 6, 9, 11, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6),
   conv(2, 5, 9, 8, 5, 3, 3, [2, 2], [1, 1], [1, 1], 5),
