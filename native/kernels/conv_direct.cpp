@@ -250,7 +250,8 @@ Plan forward_plan(const ConvGeometry& g, bool skip, bool in_place, int64_t pmax)
   for (int64_t c = 0; c < g.c; ++c) {
     for (int64_t ki = 0; ki < g.kh; ++ki) {
       for (int64_t kj = 0; kj < g.kw; ++kj) {
-        plan.off.push_back(in_place ? c * g.h * g.w + (ki - g.pad_h) * g.w + kj - g.pad_w : tap_offset(g, pg, c, ki, kj));
+        const int64_t at = c * g.h * g.w + (ki - g.pad_h) * g.w + kj - g.pad_w;  // in x
+        plan.off.push_back(in_place ? at : tap_offset(g, pg, c, ki, kj));
       }
     }
   }
