@@ -824,6 +824,10 @@ const CONVS: Conv2dGeometry[] = [
   conv(2, 16, 5, 7, 16, 3, 3, [1, 1], [2, 2], [1, 1], 1), // padding 2: the input gradient's layer unpadded
   conv(2, 16, 9, 9, 16, 3, 3, [1, 1], [0, 0], [1, 1], 1), // unpadded 7x7 (the input gradient's 9x9 elsewhere)
   conv(2, 16, 8, 9, 20, 3, 3, [1, 1], [0, 1], [1, 1], 1), // padded along rows only, x read in place
+  // Small maps go in groups of images (runs across images; two group sizes for 23 images).
+  conv(23, 16, 8, 8, 20, 3, 3, [1, 1], [1, 1], [1, 1], 1), // in place, the input gradient likewise
+  conv(11, 16, 15, 15, 16, 3, 3, [2, 2], [1, 1], [1, 1], 1), // the planes of a group, 8x8 out
+  conv(13, 16, 7, 8, 16, 3, 3, [2, 2], [1, 1], [1, 1], 1), // a strided input gradient of 7x8
   // Depthwise (groups == C) by direct loops: strides, odd sizes, a channel multiplier, dilation.
   conv(3, 6, 9, 11, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6),
   conv(2, 5, 9, 8, 5, 3, 3, [2, 2], [1, 1], [1, 1], 5),
@@ -932,6 +936,7 @@ nativeTest('conv2d passes on non-finite inputs match the reference on every path
     conv(2, 1, 6, 7, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1), // direct weight gradient, one channel
     conv(2, 16, 8, 8, 20, 3, 3, [1, 1], [1, 1], [1, 1], 1), // direct forward: every tap if w is not; input gradient
     conv(2, 16, 15, 14, 16, 3, 3, [2, 2], [1, 1], [1, 1], 1), // direct strided input gradient
+    conv(9, 16, 8, 8, 16, 3, 3, [1, 1], [1, 1], [1, 1], 1), // direct, groups of images from the planes
     conv(2, 4, 16, 16, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // depthwise planes, rows 16 wide
     conv(2, 4, 8, 8, 4, 3, 3, [1, 1], [1, 1], [1, 1], 4), // rows 8 wide
     conv(3, 5, 4, 4, 5, 3, 3, [1, 1], [1, 1], [1, 1], 5), // rows 4 wide
