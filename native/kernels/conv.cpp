@@ -13,7 +13,7 @@
 //     takes whole images (the GEMMs inside then run single-threaded); otherwise images go one by
 //     one through the multithreaded GEMM.
 // The weight gradient of few-tap filters (first layers, and 3x3 ones whose taps x channels fit
-// 256 KiB on maps from 8x8, 1 MiB if strided) goes before all of these to direct outer
+// 256 KiB on maps from 8x8, 1 MiB if strided or narrow) goes before all of these to direct outer
 // products, its bias gradient in the same pass (conv_wgrad_direct.cpp). Likewise the forward
 // pass and the input gradient of ungrouped layers on 7x7 to 8x8 maps, of strided layers and of
 // first layers (rows of at least 7 positions; conv_direct.h) go first to direct outer products

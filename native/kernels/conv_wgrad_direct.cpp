@@ -54,15 +54,21 @@ constexpr int64_t kDirectMaxTaps = 160;
 // two against the rows path's GEMM).
 constexpr int64_t kDirectMaxAccFloats = 64 * 1024;
 constexpr int64_t kDirectMinPositions = 64;
-// Layers Winograd's weight gradient does not take (strided, or kernels other than 3x3) run here
-// up to four times that (ms, one thread / two, against the wide and rows paths): ResNet-18's
+// Layers Winograd's weight gradient does not take (strided, or kernels other than 3x3) or takes
+// slowly (fewer than 64 channels in, where its gradient transform, 16 floats a tile and output
+// channel, costs more than its GEMMs of C columns) run here up to four times that (ms, one thread
+// / two, against the wide, rows and Winograd paths): 32 -> 256 channels on 32x32 (16 images,
+// 73,728 floats) 65-67 / 32-34 -> 22.5-22.9 / 11.5-12.0, 32 -> 256 on 16x16 16.8 / 8.6-9.5 ->
+// 5.7 / 2.8-3.0, 32 -> 512 on 32x32 (147,456 floats) 119-138 / 69-72 -> 46-47 / 24-25; ResNet-18's
 // stride-2 entry at 224, 64 -> 128 channels to 28x28 (73,728 floats), 10.1-10.4 / 5.1-5.2 ->
 // 8.5-8.7 / 4.7-4.8; at 32, 64 -> 128 to 8x8 (64 images) 7.0 / 3.3-3.7 -> 5.7-6.3 / 2.9-3.2;
 // 64 -> 64 channels 5x5 on 32x32 (102,400 floats) 42.7 / 23-25 -> 28.5 / 14.7. Level beyond:
 // 128 -> 256 to 28x28 (294,912 floats) 9.4-9.8 either way, 256 -> 512 to 14x14 9.4 -> 9.4-9.8.
-// 3x3 stride-1 layers stay on Winograd above the first limit: 64 -> 128 on 28x28 7.2-7.5 there
-// against 8.4-8.7 here, 96 -> 96 7.1-7.3 against 9.1-9.6, 128 -> 128 12.1-12.4 against 16.3-16.8.
+// 3x3 stride-1 layers from 64 channels stay on Winograd above the first limit: 64 -> 128 on
+// 28x28 7.2-7.5 there against 8.4-8.7 here, 96 -> 96 7.1-7.3 against 9.1-9.6, 128 -> 128
+// 12.1-12.4 against 16.3-16.8 (48 -> 384 on 28x28: 20-22 there, 19.7 here).
 constexpr int64_t kDirectMaxAccFloatsBesideWinograd = 256 * 1024;
+constexpr int64_t kWinogradWeightMinChannels = 64;
 
 // The largest block of taps for NV vectors of channels: NV·TB accumulators plus NV gy vectors
 // and a broadcast stay within the 32 zmm registers.
@@ -301,7 +307,8 @@ bool conv_wgrad_direct_applies(const ConvGeometry& g) {
   // channels on 8x8: 0.19 -> 0.34 ms through the direct path)
   if (g.kh * g.kw == 1 && g.c > 4) return false;
   const int64_t taps = g.c * g.kh * g.kw, acc = taps * ((g.o + 15) / 16 * 16);
-  const int64_t max_acc = conv_winograd_applies(g) ? kDirectMaxAccFloats : kDirectMaxAccFloatsBesideWinograd;
+  const bool winograd = conv_winograd_applies(g) && g.c >= kWinogradWeightMinChannels;
+  const int64_t max_acc = winograd ? kDirectMaxAccFloats : kDirectMaxAccFloatsBesideWinograd;
   return kAvx512 && g.groups == 1 && g.dilation_h == 1 && g.dilation_w == 1 && g.stride_h >= 1 &&
          g.stride_h <= 4 && g.stride_w >= 1 && g.stride_w <= 4 &&
          (taps <= kDirectMaxTaps || (acc <= max_acc && g.oh * g.ow >= kDirectMinPositions)) && g.oh >= 1 &&

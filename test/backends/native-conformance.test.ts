@@ -806,6 +806,7 @@ const CONVS: Conv2dGeometry[] = [
   conv(2, 24, 19, 17, 24, 3, 3, [2, 2], [1, 1], [1, 1], 1), // likewise at stride 2, 10x9 outputs
   conv(1, 1, 70, 70, 2, 3, 3, [5, 5], [0, 0], [1, 1], 1), // narrow output of a plane too large to gather
   conv(2, 64, 16, 16, 128, 3, 3, [2, 2], [1, 1], [1, 1], 1), // strided, 73,728 floats a task (beside Winograd)
+  conv(2, 32, 8, 9, 240, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 32 channels in: 69,120 floats a task, 15 vectors
   // the direct forward and input gradient (rows of ≥ 7 positions; ≥ 16 channels and ≤ 64
   // positions, or strided up to 4,096; first layers of ≥ 48 taps a filter up to 256, strided 16,384;
   // a strided input gradient from ≥ 16 channels to ≥ 16)
