@@ -49,11 +49,23 @@ using namespace conv_util;
 // Stride 1, from 16 channels in: maps of 7x7 and 8x8 (ResNet-18's last stage at 224 and first at
 // 32); smaller maps stay on the row-matrix path by classes (conv_rows.cpp), larger ones on
 // Winograd or the wide grid (the bench CNN's 14x14 layer, 32 -> 64 channels, ran 5-8% slower here
-// than on Winograd). Output rows shorter than 7 stay off it at any stride: ResNet-18's stride-2
-// entries at 32x32 (4x4, 2x2 and 1x1 outputs) ran 1.2-2.6x slower here than by the row matrix.
+// than on Winograd). Output rows shorter than 7 stay off it (but for the small strided maps
+// below): ResNet-18's stride-2 entries at 32x32 (4x4, 2x2 and 1x1 outputs) ran 1.2-2.6x slower
+// here than by the row matrix, one image at a time from the planes.
 constexpr int64_t kMinChannels = 16;
 constexpr int64_t kMaxPositions = 64;
 constexpr int64_t kMinRow = 7;
+// Maps of at most this many output positions go in groups of images (run_plan), so that the few
+// positions of a border class (the corners of a padded map) fill whole runs: W4 layer1 (8x8, 64
+// channels) 2.42 -> 2.33 ms forward and 2.41 -> 2.32 input gradient at one thread.
+constexpr int64_t kGroupedMaxPositions = 64;
+// Strided layers of that few output positions, from 16 channels in, read x in place (building
+// their phase planes took 23% of the time) and take rows from 2: ResNet-18's stride-2 entries at
+// 32x32, to 4x4 (64 -> 128 channels, 64 images) 1.37-1.43 / 0.78 -> 1.19-1.23 / 0.69 ms against
+// the row matrix, to 2x2 (128 -> 256) 1.20 / 0.80 -> 1.05 / 0.69-0.71 (from the planes in groups:
+// 1.59 and 1.55 at one thread). To 1x1 (256 -> 512) it was level at one thread and 0.69 ->
+// 0.81-1.32 at two.
+constexpr int64_t kMinSmallStridedRow = 2;
 // Strided, from 16 channels in, against the column matrix: ResNet-18's stride-2 entries at 224,
 // 56 -> 28 (64 -> 128 channels) 10.5 / 5.2 -> 9.5 / 4.8, 28 -> 14 (128 -> 256) 9.9 / 5.5 -> 8.9 / 4.5;
 // 64 -> 32 (32 -> 64, 16 images) 8.7 / 4.3 -> 7.2 / 3.4; 112 -> 56 (64 -> 64, 3,136 positions)
@@ -81,13 +93,14 @@ constexpr int64_t kMinFirstLayerTaps = 48;
 constexpr int64_t kMaxFirstLayerPositions = 256;
 constexpr int64_t kMaxStridedFirstLayerPositions = 16384;
 
+bool strided(const ConvGeometry& g) { return g.stride_h > 1 || g.stride_w > 1; }
+
 // The most output positions an image this path takes for g's kind of layer (0: none).
 [[maybe_unused]] int64_t max_positions(const ConvGeometry& g) {
-  const bool strided = g.stride_h > 1 || g.stride_w > 1;
-  if (g.c >= kMinChannels) return strided ? kMaxStridedPositions : kMaxPositions;
+  if (g.c >= kMinChannels) return strided(g) ? kMaxStridedPositions : kMaxPositions;
   if (g.c * g.kh * g.kw < kMinFirstLayerTaps) return 0;
-  if (!strided && g.kh == 3 && g.kw == 3 && g.c >= kWinogradMinChannels) return 0;
-  return strided ? kMaxStridedFirstLayerPositions : kMaxFirstLayerPositions;
+  if (!strided(g) && g.kh == 3 && g.kw == 3 && g.c >= kWinogradMinChannels) return 0;
+  return strided(g) ? kMaxStridedFirstLayerPositions : kMaxFirstLayerPositions;
 }
 
 // The longest run of positions for NV vectors of channels: NV·P accumulators plus NV vectors of
@@ -174,16 +187,24 @@ bool takes(const ConvGeometry& g) {
 #endif
 }
 
+// A strided layer of at least 16 channels in with at most kGroupedMaxPositions output positions.
+bool small_strided(const ConvGeometry& g) {
+  return strided(g) && g.c >= kMinChannels && g.oh * g.ow <= kGroupedMaxPositions;
+}
+
+// Whether the forward pass reads x in place (else its phase planes).
+bool reads_in_place(const ConvGeometry& g) { return !strided(g) || small_strided(g); }
+
 bool fits(const ConvGeometry& g) {
-  return takes(g) && g.ow >= kMinRow && g.oh * g.ow <= max_positions(g) && g.c * g.kh * g.kw < (int64_t{1} << 31);
+  const int64_t min_row = small_strided(g) ? kMinSmallStridedRow : kMinRow;
+  return takes(g) && g.ow >= min_row && g.oh * g.ow <= max_positions(g) && g.c * g.kh * g.kw < (int64_t{1} << 31);
 }
 
 // The input gradient's output is gx, its source gy's O channels: at stride 1 it is the forward
 // pass of the transposed layer (O channels in, stride 1), and takes what that would take.
 bool backward_input_fits(const ConvGeometry& g) {
   if (!takes(g) || g.w < kMinRow || g.o * g.kh * g.kw >= (int64_t{1} << 31)) return false;
-  const bool strided = g.stride_h > 1 || g.stride_w > 1;
-  if (strided) return g.o >= kMinChannels && g.c >= kMinChannels && g.h * g.w <= kMaxStridedInputPositions;
+  if (strided(g)) return g.o >= kMinChannels && g.c >= kMinChannels && g.h * g.w <= kMaxStridedInputPositions;
   ConvGeometry t = g;
   t.c = g.o;
   return g.h * g.w <= max_positions(t);
@@ -336,13 +357,6 @@ int64_t longest_run(const std::vector<std::pair<int64_t, int64_t>>& groups) {
   return kMaxP[max_nv];
 }
 
-// Maps of at most this many positions go through run_plan in groups of images (up to a run's
-// length of them), so that the few positions of a border class (the corners of a padded map)
-// fill whole runs: W4 layer1 (8x8, 64 channels) 2.42 -> 2.33 ms forward and 2.41 -> 2.32 input
-// gradient at one thread. Rows shorter than 7 still lose in groups (W4's strided entries to 4x4,
-// 2x2 and 1x1: 1.36 -> 1.59, 1.19 -> 1.55, 1.15 -> 1.75 forward).
-constexpr int64_t kGroupedMaxPositions = 64;
-
 // y (n, out, positions) = per image i yᵀ (positions, op) = Σ over each position's rows r of its
 // source values ⊗ row r of wt (rows, op), transposed into y with the bias (may be null).
 // source(i, count, scratch) gives the sources of images [i, i + count), `stride` floats apart
@@ -427,10 +441,11 @@ bool conv2d_direct(const float* x, const float* w, const float* bias, float* y, 
   const int64_t taps = g.c * g.kh * g.kw, op = (g.o + 15) / 16 * 16;
   PooledFloats wt(taps * op, op != g.o);  // wᵀ (taps, Op)
   transpose(w, g.o, taps, taps, wt.data(), op);
-  // Stride 1 reads x in place, unless w is not finite (each tap then multiplies the padding's
-  // zeros too); strided layers read the planes, whose rows hold the values a tap reads along an
-  // output row side by side (in place, W6's stride-2 entry ran 6-10% slower).
-  const bool skip = all_finite(w, g.o * taps), in_place = skip && g.stride_h == 1 && g.stride_w == 1;
+  // Stride 1 and small strided maps read x in place, unless w is not finite (each tap then
+  // multiplies the padding's zeros too); larger strided maps read the planes, whose rows hold the
+  // values a tap reads along an output row side by side (in place, W6's stride-2 entry ran 6-10%
+  // slower).
+  const bool skip = all_finite(w, g.o * taps), in_place = skip && reads_in_place(g);
   const Taps t = forward_taps(g, skip, in_place);
   const PhaseGeometry pg = phase_geometry(g);
   const int64_t planes_floats = g.c * pg.sh * pg.sw * pg.plane, image_floats = g.c * g.h * g.w;
