@@ -14,10 +14,10 @@
 namespace pt {
 
 // Whether conv2d_direct takes g: ungrouped, undilated, strides up to 4, a kernel larger than 1x1
-// (at most 64 taps high and wide), on a CPU with AVX-512; output rows of at least 7 positions; at
-// least 16 input channels and at most 64 output positions, or strided up to 4,096; or a first
-// layer (fewer channels, at least 48 taps a filter; not a 3x3 stride-1 layer Winograd takes) of at
-// most 256 positions, strided 16,384.
+// (at most 64 taps high and wide), on a CPU with AVX-512; output rows of at least 7 positions (2
+// for strided layers of at most 64); at least 16 input channels and at most 64 output positions,
+// or strided up to 4,096; or a first layer (fewer channels, at least 48 taps a filter; not a 3x3
+// stride-1 layer Winograd takes) of at most 256 positions, strided 16,384.
 bool conv_direct_applies(const ConvGeometry& g);
 
 // y = conv(x, w) + bias (bias may be null; y overwritten) for a geometry conv_direct_applies

@@ -785,7 +785,7 @@ const CONVS: Conv2dGeometry[] = [
   // taps (enough images that the classes pay at up to 4 threads).
   conv(128, 16, 2, 2, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 2x2: four classes of 4 taps, 2 runs each
   conv(140, 64, 4, 4, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 4x4: nine classes, more images than a chunk
-  conv(64, 16, 8, 8, 8, 3, 3, [2, 2], [1, 1], [1, 1], 1), // stride 2 to 4x4: four classes
+  conv(64, 16, 8, 8, 8, 3, 3, [2, 2], [1, 1], [1, 1], 1), // stride 2 to 4x4: four classes (the direct forward, in place)
   conv(64, 16, 3, 5, 7, 5, 5, [1, 1], [2, 2], [1, 1], 1), // 5x5 kernel on 3x5
   conv(64, 16, 1, 1, 8, 3, 3, [1, 1], [3, 3], [1, 1], 1), // 5x5 output of one pixel: a class without taps
   conv(2, 16, 13, 13, 8, 3, 3, [3, 3], [1, 1], [1, 1], 1), // stride 3: too many input pixels, the batch path
@@ -807,9 +807,9 @@ const CONVS: Conv2dGeometry[] = [
   conv(1, 1, 70, 70, 2, 3, 3, [5, 5], [0, 0], [1, 1], 1), // narrow output of a plane too large to gather
   conv(2, 64, 16, 16, 128, 3, 3, [2, 2], [1, 1], [1, 1], 1), // strided, 73,728 floats a task (beside Winograd)
   conv(2, 32, 8, 9, 240, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 32 channels in: 69,120 floats a task, 15 vectors
-  // the direct forward and input gradient (rows of ≥ 7 positions; ≥ 16 channels and ≤ 64
-  // positions, or strided up to 4,096; first layers of ≥ 48 taps a filter up to 256, strided 16,384;
-  // a strided input gradient from ≥ 16 channels to ≥ 16)
+  // the direct forward and input gradient (rows of ≥ 7 positions, strided ≤ 64 positions from 2;
+  // ≥ 16 channels and ≤ 64 positions, or strided up to 4,096; first layers of ≥ 48 taps a filter up
+  // to 256, strided 16,384; a strided input gradient from ≥ 16 channels to ≥ 16)
   conv(2, 3, 70, 66, 16, 7, 7, [2, 2], [3, 3], [1, 1], 1), // a first layer, 35x33 outputs
   conv(2, 16, 41, 39, 20, 3, 3, [2, 2], [1, 1], [1, 1], 1), // strided, 21x20 outputs
   conv(3, 6, 12, 13, 10, 3, 3, [1, 1], [1, 1], [1, 1], 1), // a first layer of 54 taps at stride 1
