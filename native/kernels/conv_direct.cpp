@@ -193,7 +193,7 @@ bool small_strided(const ConvGeometry& g) {
 }
 
 // Whether the forward pass reads x in place (else its phase planes).
-bool reads_in_place(const ConvGeometry& g) { return !strided(g) || small_strided(g); }
+[[maybe_unused]] bool reads_in_place(const ConvGeometry& g) { return !strided(g) || small_strided(g); }
 
 bool fits(const ConvGeometry& g) {
   const int64_t min_row = small_strided(g) ? kMinSmallStridedRow : kMinRow;
