@@ -371,8 +371,9 @@ void run_plan(const Taps& t, int64_t n, int64_t stride, Source source, const flo
   const int64_t chunk_taps = std::max<int64_t>(kk, cpu_caches().l2 / 4 / (64 * static_cast<int64_t>(sizeof(float))));
   const int64_t cchunk = std::max<int64_t>(1, chunk_taps / kk);
   const int64_t nchunks = (t.channels + cchunk - 1) / cchunk;
-  // Groups of images: on small maps up to pmax images, as many groups as leave each thread two
-  // (a whole number of groups a thread where there are more).
+  // Groups of images: on small maps up to pmax images a group, but few enough that every thread
+  // gets two groups, and a multiple of the threads in groups where there are more groups than
+  // threads; one image a group on larger maps.
   const int64_t threads = num_threads();
   const int64_t per = sp <= kGroupedMaxPositions ? std::clamp<int64_t>(n / (2 * threads), 1, pmax) : 1;
   int64_t ngroups = (n + per - 1) / per;
@@ -386,10 +387,10 @@ void run_plan(const Taps& t, int64_t n, int64_t stride, Source source, const flo
   // Each job takes one group of images, or, with fewer groups than twice the threads, one group
   // and a share of the channel groups.
   const int64_t nvg = static_cast<int64_t>(groups.size());
-  const int64_t njobs_img = static_cast<int64_t>(image_groups.size());
-  const int64_t parts = njobs_img >= 2 * threads ? 1 : std::min<int64_t>(nvg, threads);
+  const int64_t image_jobs = static_cast<int64_t>(image_groups.size());
+  const int64_t parts = image_jobs >= 2 * threads ? 1 : std::min<int64_t>(nvg, threads);
   const auto group_parts = even_split(nvg, parts);
-  run_tasks(njobs_img * parts, [&](int64_t job) {
+  run_tasks(image_jobs * parts, [&](int64_t job) {
     const auto [i0, i1] = image_groups[static_cast<size_t>(job / parts)];
     const int64_t part = job % parts, count = i1 - i0, rows = count * sp;
     const Plan& plan = plans.at(count);
