@@ -24,7 +24,6 @@
 #include <algorithm>
 #include <array>
 #include <map>
-#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -345,18 +344,6 @@ Taps backward_input_taps(const ConvGeometry& g) {
   return t;
 }
 
-// Channel groups of up to 4 vectors of wt's op columns, and the longest run their widest takes.
-std::vector<std::pair<int64_t, int64_t>> vector_groups(int64_t op) {
-  const int64_t nvt = op / 16;
-  return even_split(nvt, (nvt + 3) / 4);
-}
-
-int64_t longest_run(const std::vector<std::pair<int64_t, int64_t>>& groups) {
-  int max_nv = 0;
-  for (const auto& [v0, v1] : groups) max_nv = std::max(max_nv, static_cast<int>(v1 - v0));
-  return kMaxP[max_nv];
-}
-
 // y (n, out, positions) = per image i yᵀ (positions, op) = Σ over each position's rows r of its
 // source values ⊗ row r of wt (rows, op), transposed into y with the bias (may be null).
 // source(i, count, scratch) gives the sources of images [i, i + count), `stride` floats apart
@@ -364,8 +351,12 @@ int64_t longest_run(const std::vector<std::pair<int64_t, int64_t>>& groups) {
 template <class Source>
 void run_plan(const Taps& t, int64_t n, int64_t stride, Source source, const float* wt, int64_t op, int64_t out,
               const float* bias, float* y) {
-  const auto groups = vector_groups(op);
-  const int64_t sp = static_cast<int64_t>(t.pos.size()), pmax = longest_run(groups);
+  // Channel groups of up to 4 vectors of wt's op columns; runs as long as the widest group takes.
+  const int64_t nvt = op / 16;
+  const auto groups = even_split(nvt, (nvt + 3) / 4);
+  int max_nv = 0;
+  for (const auto& [v0, v1] : groups) max_nv = std::max(max_nv, static_cast<int>(v1 - v0));
+  const int64_t sp = static_cast<int64_t>(t.pos.size()), pmax = kMaxP[max_nv];
   // Chunks of channels whose rows of wᵀ (one group's 64 columns) fill about a quarter of L2.
   const int64_t kk = t.kh * t.kw;
   const int64_t chunk_taps = std::max<int64_t>(kk, cpu_caches().l2 / 4 / (64 * static_cast<int64_t>(sizeof(float))));
