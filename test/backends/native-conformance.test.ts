@@ -828,7 +828,8 @@ const CONVS: Conv2dGeometry[] = [
   conv(2, 16, 8, 9, 20, 3, 3, [1, 1], [0, 1], [1, 1], 1), // padded along rows only, x read in place
   // Small maps go in groups of images (runs across images; two group sizes for 23 images).
   conv(23, 16, 8, 8, 20, 3, 3, [1, 1], [1, 1], [1, 1], 1), // in place, the input gradient likewise
-  conv(11, 16, 15, 15, 16, 3, 3, [2, 2], [1, 1], [1, 1], 1), // the planes of a group, 8x8 out
+  conv(11, 16, 15, 15, 16, 3, 3, [2, 2], [1, 1], [1, 1], 1), // strided to 8x8, in place
+  conv(11, 3, 16, 16, 16, 7, 7, [2, 2], [3, 3], [1, 1], 1), // a first layer to 8x8: the planes of a group
   conv(13, 16, 7, 8, 16, 3, 3, [2, 2], [1, 1], [1, 1], 1), // a strided input gradient of 7x8
   // Depthwise (groups == C) by direct loops: strides, odd sizes, a channel multiplier, dilation.
   conv(3, 6, 9, 11, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6),
